@@ -1,0 +1,16 @@
+/** Jest runs the TypeScript sources as ESM through ts-jest (see DEVELOPMENT in README). */
+export default {
+  preset: 'ts-jest/presets/default-esm',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }]
+  },
+  collectCoverageFrom: ['src/**/*.ts', '!src/index.ts'],
+  coverageReporters: ['text-summary', 'lcov'],
+  coverageThreshold: { global: { lines: 90, statements: 90, functions: 90, branches: 80 } },
+  setupFiles: ['<rootDir>/__tests__/setup.ts'],
+  testTimeout: 30000
+}

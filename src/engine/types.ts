@@ -1,0 +1,83 @@
+import type { BatchApi, BatchJob } from '../together/index.js'
+import type { FinalStatus } from '../status.js'
+
+/** Where the engine reports what a person watching the job log wants to see. */
+export interface Logger {
+  info(message: string): void
+  warning(message: string): void
+  debug(message: string): void
+}
+
+/** Everything with a side effect, passed in so the engine can run in virtual time. */
+export interface EngineDeps {
+  api: BatchApi
+  /** Milliseconds since the epoch. */
+  now(): number
+  /** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+  /** In [0, 1); used for retry jitter. */
+  random(): number
+  log: Logger
+  /** Aborted when the workflow is cancelled (SIGINT / SIGTERM from the runner). */
+  signal?: AbortSignal
+}
+
+export interface WaitOptions {
+  batchId: string
+  timeoutMs: number
+  pollIntervalMs: number
+  cancelOnTimeout: boolean
+  cancelOnAbort: boolean
+  /** Log a "still waiting" line after this long without any change. */
+  heartbeatMs?: number
+}
+
+/** One point of the status timeline, `atMs` after the wait started. */
+export interface TimelineEntry {
+  atMs: number
+  status: string
+  progress?: number
+}
+
+/** The outcome of a cancel request made by the action itself. */
+export interface CancelOutcome {
+  reason: 'timeout' | 'abort'
+  /** Status Together answered the cancel with (usually CANCELING). */
+  status?: string
+  /** Why the cancel request failed, when it did. */
+  error?: string
+}
+
+export type Outcome =
+  /** COMPLETED with an output file. */
+  | 'completed'
+  /** COMPLETED without an output file: every request failed. */
+  | 'no-output'
+  /** FAILED, EXPIRED or CANCELLED; whether that fails the step depends on `fail-on`. */
+  | 'final'
+  | 'timed-out'
+  | 'aborted'
+  /** A request failed in a way retrying cannot fix (401, 403, 404, 400). */
+  | 'error'
+
+export interface WaitResult {
+  batchId: string
+  outcome: Outcome
+  /** The last batch object seen, if any request succeeded. */
+  batch?: BatchJob
+  /** Normalised last status seen (CANCELED read as CANCELLED), '' when none was seen. */
+  status: string
+  finalStatus?: FinalStatus
+  startedAt: number
+  endedAt: number
+  /** The timeout the wait was given. */
+  timeoutMs: number
+  timeline: TimelineEntry[]
+  /** Status requests made, retries included. */
+  requests: number
+  /** Predicted finish time (epoch ms) when the progress allowed one. */
+  etaAt?: number
+  /** The request error, for outcome `error`. */
+  error?: { message: string; status?: number; serverMessage?: string }
+  cancel?: CancelOutcome
+}

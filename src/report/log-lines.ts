@@ -1,0 +1,50 @@
+import { formatDuration } from '../duration.js'
+import type { BatchJob } from '../together/index.js'
+import type { CancelOutcome } from '../engine/types.js'
+import { oneLine, percent } from './text.js'
+
+/** The job log's lines: pure functions of what happened, so they are tested as strings. */
+
+export function startLine(
+  batchId: string,
+  job: BatchJob,
+  options: { timeoutMs: number; pollIntervalMs: number }
+): string {
+  const model = job.model_id ? `model ${oneLine(job.model_id, 120)}` : 'model unknown'
+  const endpoint = job.endpoint ? `endpoint ${oneLine(job.endpoint, 120)}` : 'endpoint unknown'
+  return `Waiting for Together batch ${batchId} (${model}, ${endpoint}) for up to ${formatDuration(options.timeoutMs)}, checking at least every ${formatDuration(options.pollIntervalMs)}.`
+}
+
+export function progressLine(elapsedMs: number, status: string, progress?: number, etaInMs?: number): string {
+  const parts = [`[${formatDuration(elapsedMs)}] ${oneLine(status, 60) || 'status unknown'}`]
+  if (progress !== undefined) parts[0] += ` ${percent(progress)}`
+  if (etaInMs !== undefined && etaInMs > 0) parts.push(`ETA ~${formatDuration(etaInMs)}`)
+  return parts.join(' · ')
+}
+
+export function heartbeatLine(elapsedMs: number, status: string, progress?: number): string {
+  const at = progress === undefined ? '' : ` at ${percent(progress)}`
+  return `[${formatDuration(elapsedMs)}] still ${oneLine(status, 60) || 'waiting'}${at}, no change since the last line.`
+}
+
+/** A failed status check; without a delay, the deadline leaves no time to retry. */
+export function retryLine(batchId: string, message: string, delayMs?: number, attempt?: number): string {
+  const next = delayMs === undefined ? 'No time left to retry.' : `Retrying in ${formatDuration(delayMs)}.`
+  return `Checking batch ${batchId} failed${attempt ? ` (attempt ${attempt})` : ''}: ${oneLine(message)}. ${next}`
+}
+
+export function unknownStatusLine(batchId: string, status: string): string {
+  const shown = status ? `unknown status '${oneLine(status, 60)}'` : 'no status'
+  return `Batch ${batchId} reported ${shown}; treating it as still running.`
+}
+
+export function leftRunningLine(batchId: string): string {
+  return `Wait aborted; batch ${batchId} is left running on Together (set cancel-on-abort: true to cancel it).`
+}
+
+export function cancelLine(batchId: string, cancel: CancelOutcome): string {
+  const why = cancel.reason === 'abort' ? 'the wait was aborted' : 'the timeout was reached'
+  return cancel.error
+    ? `Could not cancel batch ${batchId} after ${why}: ${oneLine(cancel.error)}. It may still be running.`
+    : `Cancelled batch ${batchId} after ${why}: Together answered ${oneLine(cancel.status, 60) || 'without a status'}.`
+}

@@ -1,0 +1,95 @@
+import { formatDuration } from '../duration.js'
+import type { WaitResult } from '../engine/types.js'
+import { escapeText } from './escape.js'
+import { percent } from './text.js'
+import type { Verdict } from './verdict.js'
+
+const BAR_WIDTH = 20
+const MAX_TIMELINE_ROWS = 50
+
+/** `████████░░░░░░░░░░░░` for 40 %. */
+export function progressBar(progress: number): string {
+  const filled = Math.round((Math.min(100, Math.max(0, progress)) / 100) * BAR_WIDTH)
+  return '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled)
+}
+
+function headline(result: WaitResult, verdict: Verdict): string {
+  const id = escapeText(result.batchId, 200)
+  const status = escapeText(result.status || 'unknown', 40)
+  switch (result.outcome) {
+    case 'timed-out':
+      return `⏱️ Together batch ${id}: timed out (${status})`
+    case 'aborted':
+      return `⛔ Together batch ${id}: wait aborted (${status})`
+    case 'error':
+      return `❌ Together batch ${id}: could not be checked`
+    default:
+      return `${verdict.ok ? '✅' : '❌'} Together batch ${id}: ${status}`
+  }
+}
+
+function row(name: string, html: string): string {
+  return `<tr><th align="left">${name}</th><td>${html}</td></tr>`
+}
+
+const code = (text: string | null | undefined): string => `<code>${escapeText(text, 200)}</code>`
+
+/**
+ * The step summary, as Markdown with HTML tables. A pure function of the result, so it is tested as a
+ * string; every server-provided value passes through `escapeText`.
+ */
+export function buildSummary(result: WaitResult, verdict: Verdict, now: number = result.endedAt): string {
+  const job = result.batch ?? {}
+  const rows: string[] = [row('Status', escapeText(result.status || 'unknown', 40))]
+  if (typeof job.progress === 'number') {
+    rows.push(row('Progress', `<code>${progressBar(job.progress)}</code> ${percent(job.progress)}`))
+  }
+  if (job.model_id) rows.push(row('Model', escapeText(job.model_id, 200)))
+  if (job.endpoint) rows.push(row('Endpoint', escapeText(job.endpoint, 200)))
+  if (job.created_at) rows.push(row('Created', escapeText(job.created_at, 40)))
+  if (job.completed_at) rows.push(row('Completed', escapeText(job.completed_at, 40)))
+  rows.push(row('Waited', `${formatDuration(result.endedAt - result.startedAt)} (${result.requests} status checks)`))
+  if (result.etaAt !== undefined && result.etaAt > now && !result.finalStatus) {
+    rows.push(row('Predicted finish', `in ~${formatDuration(result.etaAt - now)}`))
+  }
+  if (job.output_file_id) rows.push(row('Output file', code(job.output_file_id)))
+  if (job.error_file_id) rows.push(row('Error file', code(job.error_file_id)))
+  if (job.error) rows.push(row('Error', escapeText(job.error)))
+  if (result.cancel) {
+    rows.push(
+      row(
+        'Cancel',
+        result.cancel.error
+          ? `failed: ${escapeText(result.cancel.error, 300)}`
+          : `requested, Together answered ${escapeText(result.cancel.status || 'no status', 40)}`
+      )
+    )
+  }
+
+  const parts = [
+    `## ${headline(result, verdict)}`,
+    '',
+    escapeText(verdict.message, 3000),
+    '',
+    '<table>',
+    ...rows,
+    '</table>'
+  ]
+  if (result.timeline.length > 0) {
+    const shown = result.timeline.slice(0, MAX_TIMELINE_ROWS)
+    parts.push('', '### Timeline', '', '<table>', '<tr><th>after</th><th>status</th><th>progress</th></tr>')
+    for (const entry of shown) {
+      parts.push(
+        `<tr><td>${formatDuration(entry.atMs)}</td><td>${escapeText(entry.status || 'unknown', 40)}</td><td>${percent(entry.progress)}</td></tr>`
+      )
+    }
+    parts.push('</table>')
+    if (result.timeline.length > shown.length) parts.push('', `… ${result.timeline.length - shown.length} more changes`)
+  }
+  return `${parts.join('\n')}\n`
+}
+
+/** Summary for a step that failed before it could wait (bad input, unexpected error). */
+export function buildFailureSummary(message: string): string {
+  return `## ❌ Wait for Together batch failed\n\n${escapeText(message, 3000)}\n`
+}

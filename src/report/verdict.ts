@@ -1,0 +1,79 @@
+import { formatDuration } from '../duration.js'
+import type { FinalStatus } from '../status.js'
+import type { WaitResult } from '../engine/types.js'
+import { oneLine, percent } from './text.js'
+
+export interface Verdict {
+  /** Whether the step succeeds. */
+  ok: boolean
+  /** One line: what happened and, on failure, what to do about it. Always names the batch. */
+  message: string
+}
+
+function cancelNote(result: WaitResult): string {
+  const { cancel } = result
+  if (!cancel) return ''
+  return cancel.error
+    ? ` Cancelling it failed: ${oneLine(cancel.error, 200)}.`
+    : ` Cancel requested: Together answered ${oneLine(cancel.status, 40) || 'without a status'}.`
+}
+
+function lastSeen(result: WaitResult): string {
+  if (!result.status) return 'no status was seen'
+  const progress = typeof result.batch?.progress === 'number' ? ` at ${percent(result.batch.progress)}` : ''
+  return `last status ${oneLine(result.status, 40)}${progress}`
+}
+
+function errorVerdict(result: WaitResult): string {
+  const id = result.batchId
+  const { status, message } = result.error ?? { message: 'unknown error' }
+  if (status === 401 || status === 403) {
+    return `Together refused the API key (HTTP ${status}) for batch ${id}: check the api-key input or the TOGETHER_API_KEY secret, and that the key may read this batch.`
+  }
+  if (status === 404) {
+    return `Batch ${id} was not found for this API key (HTTP 404): check batch-id and that the key belongs to the account that created the batch.`
+  }
+  return `Could not check batch ${id}: ${oneLine(message)}.`
+}
+
+/** Whether the step passes, and the one line that says why, from the engine's result and `fail-on`. */
+export function judge(result: WaitResult, failOn: ReadonlySet<FinalStatus>): Verdict {
+  const id = result.batchId
+  const job = result.batch
+  const errorText = job?.error ? `: ${oneLine(job.error)}` : ''
+  const errorFile = job?.error_file_id ? ` Error file: ${oneLine(job.error_file_id, 100)}.` : ''
+  switch (result.outcome) {
+    case 'completed':
+      return { ok: true, message: `Batch ${id} completed; output file ${oneLine(job?.output_file_id, 100)}.` }
+    case 'no-output':
+      return {
+        ok: false,
+        message: `Batch ${id} completed without an output file, so every request failed${errorText}.${errorFile || ' It has no error file either.'} Fix the input file and create a new batch.`
+      }
+    case 'final': {
+      const status = result.finalStatus!
+      if (!failOn.has(status)) {
+        return { ok: true, message: `Batch ${id} ended ${status} (not in fail-on, so the step passes).` }
+      }
+      const hint =
+        status === 'EXPIRED'
+          ? ' It did not finish before its deadline; any partial output is in output-file-id.'
+          : status === 'CANCELLED'
+            ? ' It was cancelled; remove CANCELLED from fail-on to accept that.'
+            : ' See the error file for the failed requests.'
+      return { ok: false, message: `Batch ${id} ended ${status}${errorText}.${errorFile}${hint}` }
+    }
+    case 'timed-out':
+      return {
+        ok: false,
+        message: `Timed out after ${formatDuration(Math.max(result.timeoutMs, result.endedAt - result.startedAt))} waiting for batch ${id} (${lastSeen(result)}). Raise the 'timeout' input, or check it later with timeout set again.${cancelNote(result)}`
+      }
+    case 'aborted':
+      return {
+        ok: false,
+        message: `The wait for batch ${id} was aborted (workflow cancelled or job timeout) after ${formatDuration(result.endedAt - result.startedAt)}, ${lastSeen(result)}.${cancelNote(result) || ' The batch is left running; set cancel-on-abort: true to cancel it.'}`
+      }
+    case 'error':
+      return { ok: false, message: errorVerdict(result) }
+  }
+}

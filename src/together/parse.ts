@@ -1,0 +1,67 @@
+import type { BatchJob } from './types.js'
+
+const STRING_FIELDS = [
+  'id',
+  'user_id',
+  'input_file_id',
+  'status',
+  'job_deadline',
+  'created_at',
+  'endpoint',
+  'model_id',
+  'output_file_id',
+  'error_file_id',
+  'error',
+  'completed_at'
+] as const
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function toNumber(value: unknown): number | undefined {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
+  return typeof n === 'number' && Number.isFinite(n) ? n : undefined
+}
+
+/**
+ * Turns one decoded JSON value into a `BatchJob`, or `undefined` when it is not a batch object at all
+ * (null, an array, a string, an object with none of the batch's fields).
+ * Fields of the wrong type are dropped; `status` is upper-cased; `progress` is clamped to 0–100.
+ */
+export function parseBatchJob(value: unknown): BatchJob | undefined {
+  if (!isRecord(value)) return undefined
+  const job: BatchJob = {}
+  let known = 0
+  for (const key of STRING_FIELDS) {
+    const field = value[key]
+    if (field === null) job[key] = null
+    else if (typeof field === 'string') job[key] = field
+    if (key in value) known++
+  }
+  if (typeof job.status === 'string') job.status = job.status.trim().toUpperCase()
+  const progress = toNumber(value.progress)
+  if (progress !== undefined) job.progress = Math.min(100, Math.max(0, progress))
+  else if (value.progress === null) job.progress = null
+  const size = toNumber(value.file_size_bytes)
+  if (size !== undefined) job.file_size_bytes = size
+  if ('progress' in value || 'file_size_bytes' in value) known++
+  return known > 0 ? job : undefined
+}
+
+/** `GET /v1/batches` answers a bare array, or `null` when there are no batches. */
+export function parseBatchList(value: unknown): BatchJob[] | undefined {
+  if (value === null) return []
+  if (!Array.isArray(value)) return undefined
+  return value.map(parseBatchJob).filter((job): job is BatchJob => job !== undefined)
+}
+
+/** The server's message from `{"error": "msg"}`, `{"error": {"message": "msg"}}` or `{"message": "msg"}`. */
+export function errorMessageOf(body: unknown): string | undefined {
+  if (!isRecord(body)) return undefined
+  const { error, message } = body
+  if (typeof error === 'string') return error
+  if (isRecord(error) && typeof error.message === 'string') return error.message
+  if (typeof message === 'string') return message
+  return undefined
+}

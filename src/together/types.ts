@@ -1,0 +1,37 @@
+/**
+ * A Together batch job as `GET /v1/batches/{id}` returns it (OpenAPI schema `BatchJob`).
+ * Every field is optional and nullable: the live API omits or nulls fields freely, and the client
+ * drops fields whose type is wrong rather than trusting them.
+ */
+export interface BatchJob {
+  id?: string | null
+  user_id?: string | null
+  input_file_id?: string | null
+  file_size_bytes?: number | null
+  /** Upper-cased by the client. Known values: see `status.ts`; the live API also sends CANCELING. */
+  status?: string | null
+  job_deadline?: string | null
+  created_at?: string | null
+  endpoint?: string | null
+  /** Completion percentage, 0 to 100. */
+  progress?: number | null
+  model_id?: string | null
+  output_file_id?: string | null
+  error_file_id?: string | null
+  error?: string | null
+  completed_at?: string | null
+}
+
+/** Per-call options: a caller's abort signal and a bound on how long this one request may take. */
+export interface RequestOptions {
+  signal?: AbortSignal
+  /** Overrides the client's default per-request timeout (e.g. to stay inside a deadline). */
+  timeoutMs?: number
+}
+
+/** What the waiting engine and the entry point need from Together; implemented by `TogetherClient`. */
+export interface BatchApi {
+  getBatch(id: string, options?: RequestOptions): Promise<BatchJob>
+  listBatches(options?: RequestOptions): Promise<BatchJob[]>
+  cancelBatch(id: string, options?: RequestOptions): Promise<BatchJob>
+}
