@@ -1,0 +1,241 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { batchAt, type SimBatch } from './state.js'
+import { fileContent, loadScenarios, type Fault, type Scenario } from './scenario.js'
+
+export interface SimulatorOptions {
+  /** Scenarios to serve; the shipped ones by default. */
+  scenarios?: Scenario[]
+  /** The API key the simulator accepts. */
+  apiKey?: string
+  /** Scenario seconds per real second: 10 runs a 15 s scenario in 1.5 s. */
+  speed?: number
+  port?: number
+  host?: string
+  /** Clock, for tests of the simulator itself. */
+  now?: () => number
+}
+
+/** One request the simulator received, for tests to assert how the action behaved. */
+export interface LoggedRequest {
+  method: string
+  path: string
+  /** Real ms since the simulator started. */
+  at: number
+  batchId?: string
+  /** Whether the Authorization header carried the right key. */
+  auth: 'ok' | 'missing' | 'wrong'
+  userAgent?: string
+  /** The fault injected into this request, if any. */
+  fault?: string
+}
+
+export interface Simulator {
+  /** e.g. `http://127.0.0.1:41234/v1` */
+  baseUrl: string
+  apiKey: string
+  requests: LoggedRequest[]
+  close(): Promise<void>
+}
+
+export const DEFAULT_API_KEY = 'sim-key'
+
+type Kind = 'get' | 'cancel' | 'file' | 'list' | 'create'
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body)
+  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json', ...headers })
+  res.end(text)
+}
+
+function faultFor(faults: Fault[] | undefined, kind: Kind, count: number): Fault | undefined {
+  return faults?.find(fault => {
+    const on = fault.on ?? 'get'
+    if (on !== 'any' && on !== kind) return false
+    if (fault.requests) return fault.requests.includes(count)
+    const from = fault.from ?? 1
+    return count >= from && (fault.count === undefined || count < from + fault.count)
+  })
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let text = ''
+  for await (const chunk of req) text += chunk
+  return text
+}
+
+/**
+ * A stand-in for Together's batch API on loopback: batches follow their scenario's timeline in
+ * (optionally accelerated) time from the moment they are created or first asked about, cancels go
+ * through CANCELING to CANCELLED, files are served as JSONL, and scenario faults are injected.
+ */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const apiKey = options.apiKey ?? DEFAULT_API_KEY
+  const speed = options.speed ?? 1
+  const now = options.now ?? Date.now
+  const bootAt = now()
+  const batches = new Map<string, SimBatch>()
+  const files = new Map<string, { scenario: Scenario; id: string }>()
+  const scenarios = options.scenarios ?? loadScenarios()
+  const byName = new Map(scenarios.map(s => [s.name, s]))
+  let created = 0
+  for (const scenario of scenarios) {
+    const id = String(scenario.batch.id)
+    batches.set(id, { id, scenario, counts: {} })
+    for (const fileId of Object.keys(scenario.files ?? {})) files.set(fileId, { scenario, id: fileId })
+  }
+  const requests: LoggedRequest[] = []
+  const sockets = new Set<Socket>()
+
+  const secondsOf = (batch: SimBatch): number => {
+    batch.startedAt ??= now()
+    return ((now() - batch.startedAt) / 1000) * speed
+  }
+  const view = (batch: SimBatch): Record<string, unknown> => batchAt(batch, secondsOf(batch), batch.startedAt!, speed)
+
+  async function inject(fault: Fault, req: IncomingMessage, res: ServerResponse, normal: () => unknown): Promise<void> {
+    switch (fault.type) {
+      case 'reset':
+        req.socket.destroy()
+        return
+      case 'hang':
+        return
+      case 'bad-json':
+        send(res, 200, '<html><body>Gateway says hi</body></html>', { 'content-type': 'text/html' })
+        return
+      case 'slow-body': {
+        const text = JSON.stringify(normal())
+        res.writeHead(200, { 'content-type': 'application/json' })
+        res.write(text.slice(0, text.length / 2))
+        await new Promise(resolve => setTimeout(resolve, fault.delayMs ?? 1000))
+        res.end(text.slice(text.length / 2))
+        return
+      }
+      case 'status': {
+        let body = fault.body ?? ''
+        if (typeof body === 'string') body = body.replaceAll('{{authorization}}', req.headers.authorization ?? '')
+        else body = JSON.parse(JSON.stringify(body).replaceAll('{{authorization}}', req.headers.authorization ?? ''))
+        send(res, fault.status ?? 500, body, fault.headers)
+        return
+      }
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://simulator')
+    const method = req.method ?? 'GET'
+    const auth = req.headers.authorization
+    const entry: LoggedRequest = {
+      method,
+      path: url.pathname,
+      at: now() - bootAt,
+      auth: auth === undefined ? 'missing' : auth === `Bearer ${apiKey}` ? 'ok' : 'wrong',
+      userAgent: req.headers['user-agent']
+    }
+    if (url.pathname === '/_sim/requests') return send(res, 200, requests)
+    requests.push(entry)
+    if (entry.auth !== 'ok') {
+      return send(res, 401, {
+        error: {
+          message: 'Invalid API key provided. You can find your API key at api.together.ai.',
+          type: 'invalid_request_error'
+        }
+      })
+    }
+
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
+    if (parts[0] !== 'v1') return send(res, 404, { error: `no route ${method} ${url.pathname}` })
+    const [, resource, id, action] = parts
+
+    if (resource === 'batches' && id === undefined && method === 'GET') {
+      const started = [...batches.values()].filter(b => b.startedAt !== undefined)
+      return send(res, 200, started.length === 0 ? null : started.map(view))
+    }
+    if (resource === 'batches' && id === undefined && method === 'POST') {
+      const body = JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>
+      const scenario = byName.get(String(body.scenario ?? 'completes'))
+      if (!scenario) return send(res, 400, { error: { message: `unknown scenario '${String(body.scenario)}'` } })
+      const batch: SimBatch = { id: `batch-${scenario.name}-${++created}`, scenario, counts: {}, startedAt: now() }
+      batches.set(batch.id, batch)
+      return send(res, 200, { job: view(batch) })
+    }
+
+    const fileEntry = resource === 'files' && id !== undefined ? files.get(id) : undefined
+    const batch = resource === 'batches' && id !== undefined ? batches.get(id) : undefined
+    const kind: Kind | undefined =
+      resource === 'files'
+        ? 'file'
+        : action === 'cancel' && method === 'POST'
+          ? 'cancel'
+          : !action && method === 'GET'
+            ? 'get'
+            : undefined
+    const owner = batch ?? (fileEntry ? batches.get(String(fileEntry.scenario.batch.id)) : undefined)
+    if (owner && kind) {
+      entry.batchId = owner.id
+      const count = (owner.counts[kind] = (owner.counts[kind] ?? 0) + 1)
+      const fault = faultFor(owner.scenario.faults, kind, count)
+      if (fault) {
+        entry.fault = fault.type === 'status' ? `status ${fault.status}` : fault.type
+        const normal = (): unknown => (kind === 'get' ? view(owner) : { error: 'fault' })
+        return inject(fault, req, res, normal)
+      }
+    }
+
+    if (resource === 'batches' && kind === 'get') {
+      return batch ? send(res, 200, view(batch)) : send(res, 404, { error: `batch ${id} not found` })
+    }
+    if (resource === 'batches' && kind === 'cancel') {
+      if (!batch) return send(res, 404, { error: `batch ${id} not found` })
+      const t = secondsOf(batch)
+      const current = view(batch)
+      if (!['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'].includes(String(current.status))) batch.cancelAt ??= t
+      return send(res, 200, view(batch))
+    }
+    if (fileEntry && id) {
+      const file = fileEntry.scenario.files![id]!
+      const content = fileContent(file)
+      if (action === 'content') {
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': Buffer.byteLength(content) })
+        return void res.end(content)
+      }
+      if (!action) {
+        return send(res, 200, {
+          id,
+          object: 'file',
+          created_at: Math.floor(bootAt / 1000),
+          filename: file.filename ?? `${id}.jsonl`,
+          bytes: Buffer.byteLength(content),
+          purpose: 'batch-api',
+          Processed: true,
+          FileType: 'jsonl',
+          LineCount: content.split('\n').filter(Boolean).length
+        })
+      }
+    }
+    return send(res, 404, { error: { message: `no route ${method} ${url.pathname}` } })
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(error => {
+      if (!res.headersSent) send(res, 500, { error: { message: String(error) } })
+    })
+  })
+  server.on('connection', socket => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  const host = options.host ?? '127.0.0.1'
+  await new Promise<void>(resolve => server.listen(options.port ?? 0, host, resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    baseUrl: `http://${host}:${port}/v1`,
+    apiKey,
+    requests,
+    close: () =>
+      new Promise<void>(resolve => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      })
+  }
+}
