@@ -31723,6 +31723,7 @@ class TogetherClient {
     maxMessageLength;
     dispatcher;
     ownsDispatcher;
+    closed = false;
     constructor(options) {
         this.apiKey = options.apiKey;
         this.baseUrl = (options.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '');
@@ -31744,10 +31745,12 @@ class TogetherClient {
         const body = await this.call('POST', `/batches/${encodeId(id)}/cancel`, options);
         return this.expect(parseBatchJob(body), `POST /batches/${id}/cancel`, 'a batch object');
     }
-    /** Closes idle keep-alive connections so the process can exit. */
+    /** Closes the client's own keep-alive connections so the process can exit; safe to call twice. */
     async close() {
-        if (this.ownsDispatcher)
-            await this.dispatcher.close();
+        if (!this.ownsDispatcher || this.closed)
+            return;
+        this.closed = true;
+        await this.dispatcher.close();
     }
     expect(value, what, expected) {
         if (value === undefined) {
@@ -31963,11 +31966,12 @@ const MAX_RETRY_DELAY_MS = 60_000;
 const BASE_DELAY_MS = 1000;
 /**
  * Delay before retry number `attempt` (1-based) of a transient failure: exponential from 1 s with
- * "equal jitter" (half fixed, half random) so many runners do not retry in step, capped at 60 s.
- * A delay the server asked for (`retry-after`) wins when it is longer, within the same cap.
+ * "equal jitter" (half fixed, half random) so many runners do not retry in step, capped at `capMs`
+ * (the poll interval: no pause is longer than the user asked for) and at 60 s.
+ * A delay the server asked for (`retry-after`) wins when it is longer, up to 60 s.
  */
-function retryDelay(attempt, random, retryAfterMs) {
-    const exp = Math.min(MAX_RETRY_DELAY_MS, BASE_DELAY_MS * 2 ** Math.max(0, attempt - 1));
+function retryDelay(attempt, random, retryAfterMs, capMs = MAX_RETRY_DELAY_MS) {
+    const exp = Math.min(MAX_RETRY_DELAY_MS, capMs, BASE_DELAY_MS * 2 ** Math.max(0, attempt - 1));
     const jittered = exp / 2 + (exp / 2) * random();
     const asked = retryAfterMs === undefined ? 0 : Math.min(MAX_RETRY_DELAY_MS, retryAfterMs);
     return Math.round(Math.max(jittered, asked));
@@ -32176,7 +32180,8 @@ async function waitForBatch(deps, options) {
                 });
             }
             failures++;
-            const delay = retryDelay(failures, deps.random, error instanceof TogetherError ? error.retryAfterMs : undefined);
+            const retryAfterMs = error instanceof TogetherError ? error.retryAfterMs : undefined;
+            const delay = retryDelay(failures, deps.random, retryAfterMs, pollIntervalMs);
             const room = deadline - FINAL_CHECK_MARGIN_MS - deps.now();
             if (room <= 0) {
                 log.warning(retryLine(batchId, error.message));

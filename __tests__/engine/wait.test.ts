@@ -18,7 +18,10 @@ function setup(steps: Step[], options: Partial<WaitOptions> = {}, signal?: Abort
   const { api, calls } = scriptedApi(steps, clock, cancelAnswer)
   const start = clock.now()
   const run = () =>
-    waitForBatch({ api, now: clock.now, sleep: clock.sleep, random: () => 0.5, log, signal }, { ...OPTIONS, ...options })
+    waitForBatch(
+      { api, now: clock.now, sleep: clock.sleep, random: () => 0.5, log, signal },
+      { ...OPTIONS, ...options }
+    )
   return { clock, log, calls, run, start }
 }
 
@@ -178,7 +181,12 @@ describe('waitForBatch', () => {
   })
 
   it('cancels on timeout when cancel-on-timeout is set and records a failed cancel', async () => {
-    const { run } = setup([running(3)], { timeoutMs: 5000, pollIntervalMs: 1000, cancelOnTimeout: true }, undefined, new Error('HTTP 500'))
+    const { run } = setup(
+      [running(3)],
+      { timeoutMs: 5000, pollIntervalMs: 1000, cancelOnTimeout: true },
+      undefined,
+      new Error('HTTP 500')
+    )
     const result = await run()
     expect(result.outcome).toBe('timed-out')
     expect(result.cancel).toEqual({ reason: 'timeout', error: 'HTTP 500' })

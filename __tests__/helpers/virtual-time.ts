@@ -18,7 +18,10 @@ export function virtualClock(start = Date.UTC(2026, 0, 1)) {
   }
 }
 
-export function recordingLogger(): Logger & { lines: { level: string; message: string }[]; text(level?: string): string } {
+export function recordingLogger(): Logger & {
+  lines: { level: string; message: string }[]
+  text(level?: string): string
+} {
   const lines: { level: string; message: string }[] = []
   return {
     lines,

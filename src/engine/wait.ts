@@ -141,7 +141,8 @@ export async function waitForBatch(deps: EngineDeps, options: WaitOptions): Prom
         })
       }
       failures++
-      const delay = retryDelay(failures, deps.random, error instanceof TogetherError ? error.retryAfterMs : undefined)
+      const retryAfterMs = error instanceof TogetherError ? error.retryAfterMs : undefined
+      const delay = retryDelay(failures, deps.random, retryAfterMs, pollIntervalMs)
       const room = deadline - FINAL_CHECK_MARGIN_MS - deps.now()
       if (room <= 0) {
         log.warning(lines.retryLine(batchId, (error as Error).message))

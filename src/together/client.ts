@@ -49,6 +49,7 @@ export class TogetherClient implements BatchApi {
   private readonly maxMessageLength: number
   private readonly dispatcher: Dispatcher
   private readonly ownsDispatcher: boolean
+  private closed = false
 
   constructor(options: TogetherClientOptions) {
     this.apiKey = options.apiKey
@@ -75,9 +76,11 @@ export class TogetherClient implements BatchApi {
     return this.expect(parseBatchJob(body), `POST /batches/${id}/cancel`, 'a batch object')
   }
 
-  /** Closes idle keep-alive connections so the process can exit. */
+  /** Closes the client's own keep-alive connections so the process can exit; safe to call twice. */
   async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close()
+    if (!this.ownsDispatcher || this.closed) return
+    this.closed = true
+    await this.dispatcher.close()
   }
 
   private expect<T>(value: T | undefined, what: string, expected: string): T {

@@ -1,5 +1,5 @@
 /** Together batch API client: usable on its own, independent of GitHub Actions. */
-export { TogetherClient, DEFAULT_BASE_URL, type TogetherClientOptions } from './client.js'
+export { TogetherClient, DEFAULT_BASE_URL, defaultDispatcher, encodeId, type TogetherClientOptions } from './client.js'
 export { TogetherError, type TogetherErrorKind } from './errors.js'
 export { parseBatchJob, parseBatchList, errorMessageOf } from './parse.js'
 export { parseRetryAfter } from './retry-after.js'

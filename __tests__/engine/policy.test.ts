@@ -1,0 +1,102 @@
+import { describe, expect, it } from '@jest/globals'
+import { MAX_RETRY_DELAY_MS, retryDelay } from '../../src/engine/backoff.js'
+import { addSample, estimateFinish, type ProgressSample } from '../../src/engine/eta.js'
+import { MIN_GAP_MS, nextCheck } from '../../src/engine/schedule.js'
+
+const history = (...points: [number, number][]): ProgressSample[] =>
+  points.reduce<ProgressSample[]>((h, [at, progress]) => addSample(h, { at, progress }), [])
+
+describe('retryDelay', () => {
+  it('grows exponentially with jitter and is capped', () => {
+    expect(retryDelay(1, () => 0)).toBe(500)
+    expect(retryDelay(1, () => 0.998)).toBe(999)
+    expect(retryDelay(3, () => 0)).toBe(2000)
+    expect(retryDelay(30, () => 0.999)).toBeLessThanOrEqual(MAX_RETRY_DELAY_MS)
+  })
+
+  it('never backs off longer than the poll interval', () => {
+    expect(retryDelay(10, () => 0.999, undefined, 5000)).toBeLessThanOrEqual(5000)
+    expect(retryDelay(10, () => 0, undefined, 5000)).toBe(2500)
+  })
+
+  it('waits at least as long as the server asked, within the cap', () => {
+    expect(retryDelay(1, () => 0, 9000, 1000)).toBe(9000)
+    expect(retryDelay(1, () => 0, 9000)).toBe(9000)
+    expect(retryDelay(1, () => 0, 3_600_000)).toBe(MAX_RETRY_DELAY_MS)
+  })
+})
+
+describe('addSample / estimateFinish', () => {
+  it('keeps only the points where progress changed', () => {
+    expect(history([0, 10], [30, 10], [60, 20]).map(s => s.at)).toEqual([0, 60])
+  })
+
+  it('restarts the history when progress goes backwards', () => {
+    expect(history([0, 10], [30, 50], [60, 20])).toEqual([{ at: 60, progress: 20 }])
+  })
+
+  it('predicts the finish of a linear job from the measured rate', () => {
+    // 1 % per second, measured from the first change on (the first sighting only says when we looked).
+    expect(estimateFinish(history([0, 5], [10_000, 10], [20_000, 20]))).toBe(20_000 + 80_000)
+  })
+
+  it.each([
+    ['no samples', []],
+    ['one sighting', [[0, 30]]],
+    [
+      'flat progress',
+      [
+        [0, 30],
+        [60_000, 30],
+        [120_000, 30]
+      ]
+    ],
+    [
+      'a single change',
+      [
+        [0, 0],
+        [60_000, 50]
+      ]
+    ]
+  ] as [string, [number, number][]][])('gives no estimate for %s', (_name, points) => {
+    expect(estimateFinish(history(...points))).toBeUndefined()
+  })
+})
+
+describe('nextCheck', () => {
+  const P = 30_000
+  it('polls at the interval without a prediction, or while the finish is far', () => {
+    expect(nextCheck({ now: 0, pollIntervalMs: P, state: { nearStreak: 3 } })).toEqual({
+      delayMs: P,
+      state: { nearStreak: 0 }
+    })
+    expect(nextCheck({ now: 0, pollIntervalMs: P, etaAt: 600_000, state: { nearStreak: 0 } }).delayMs).toBe(P)
+  })
+
+  it('lands one check just after a predicted finish that is closer than the interval', () => {
+    const decision = nextCheck({ now: 0, pollIntervalMs: P, etaAt: 12_000, state: { nearStreak: 0 } })
+    expect(decision.delayMs).toBe(13_000)
+    expect(decision.state.nearStreak).toBe(1)
+  })
+
+  it('backs off from 2 s to the interval when the prediction keeps missing', () => {
+    let state = { nearStreak: 1 }
+    const delays: number[] = []
+    for (let i = 0; i < 6; i++) {
+      const decision = nextCheck({ now: 100_000 + i, pollIntervalMs: P, etaAt: 99_000, state })
+      delays.push(decision.delayMs)
+      state = decision.state
+    }
+    expect(delays).toEqual([MIN_GAP_MS, 4000, 8000, 16_000, P, P])
+  })
+
+  it('never checks more often than every 2 s, nor less often than the interval', () => {
+    for (const etaAt of [-50_000, 0, 500, 1500, 2500, 29_000, 31_000, 1e9]) {
+      for (const nearStreak of [0, 1, 2, 7]) {
+        const { delayMs } = nextCheck({ now: 0, pollIntervalMs: P, etaAt, state: { nearStreak } })
+        expect(delayMs).toBeGreaterThanOrEqual(MIN_GAP_MS)
+        expect(delayMs).toBeLessThanOrEqual(P)
+      }
+    }
+  })
+})

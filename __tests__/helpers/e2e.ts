@@ -1,0 +1,65 @@
+import { expect } from '@jest/globals'
+import nock from 'nock'
+import { runAction, type ActionRun, type RunActionOptions } from '../../tools/runner/run-action.js'
+import { loadScenarios, validateScenario, type Scenario } from '../../tools/simulator/scenario.js'
+import { startSimulator, type LoggedRequest } from '../../tools/simulator/server.js'
+
+export const SIM_KEY = 'sim-e2e-key-0123456789'
+
+export interface E2eOptions extends Omit<RunActionOptions, 'inputs'> {
+  /** A shipped scenario's name, or an inline scenario. */
+  scenario: string | (Omit<Scenario, 'name'> & { name?: string })
+  inputs?: Record<string, string>
+  /** Scenario seconds per real second. */
+  speed?: number
+}
+
+export interface E2eRun extends ActionRun {
+  requests: LoggedRequest[]
+  batchId: string
+}
+
+const shipped = new Map(loadScenarios().map(s => [s.name, s]))
+
+/** Starts a simulator for one scenario, runs the bundle against it as the runner would, and stops it. */
+export async function runScenario(options: E2eOptions): Promise<E2eRun> {
+  nock.enableNetConnect('127.0.0.1')
+  const scenario =
+    typeof options.scenario === 'string'
+      ? shipped.get(options.scenario)!
+      : validateScenario(options.scenario.name ?? 'inline', options.scenario)
+  const sim = await startSimulator({ scenarios: [scenario], apiKey: SIM_KEY, speed: options.speed ?? 1 })
+  const batchId = String(scenario.batch.id)
+  try {
+    const run = await runAction({
+      killAfterMs: 30_000,
+      ...options,
+      inputs: {
+        'batch-id': batchId,
+        'api-key': SIM_KEY,
+        'base-url': sim.baseUrl,
+        'poll-interval': '1s',
+        timeout: '20s',
+        ...options.inputs
+      }
+    })
+    return { ...run, requests: [...sim.requests], batchId }
+  } finally {
+    await sim.close()
+  }
+}
+
+/** What every run must satisfy: the key never shown anywhere, and (unless told) never wrong or missing. */
+export function expectKeySafe(run: E2eRun, key = SIM_KEY, requestsCarryKey = true): void {
+  const log = run.log.replace(`::add-mask::${key}`, '')
+  expect(log).not.toContain(key)
+  expect(run.summary).not.toContain(key)
+  expect(JSON.stringify(run.outputs)).not.toContain(key)
+  if (requestsCarryKey) expect(run.requests.filter(r => r.auth !== 'ok')).toEqual([])
+}
+
+/** The `::error` annotations in a log. */
+export const errorLines = (log: string): string[] => log.split('\n').filter(line => line.startsWith('::error'))
+
+/** Gaps in ms between consecutive requests. */
+export const gaps = (requests: LoggedRequest[]): number[] => requests.slice(1).map((r, i) => r.at - requests[i]!.at)

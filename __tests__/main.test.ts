@@ -1,0 +1,174 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import nock from 'nock'
+import { parseOutputFile } from '../tools/runner/run-action.js'
+import { run, type Runtime } from '../src/main.js'
+import { virtualClock } from './helpers/virtual-time.js'
+
+const BASE = 'https://api.together.test/v1'
+const KEY = 'tk-main-secret'
+const DEFAULTS: Record<string, string> = {
+  'batch-id': 'b1',
+  'api-key': KEY,
+  'base-url': BASE,
+  timeout: '10m',
+  'poll-interval': '30s',
+  'fail-on': 'FAILED,EXPIRED,CANCELLED',
+  'cancel-on-timeout': 'false',
+  'cancel-on-abort': 'false'
+}
+
+let temp: string
+let stdout: string
+const savedEnv = { ...process.env }
+
+function setInputs(inputs: Record<string, string> = {}): void {
+  for (const [name, value] of Object.entries({ ...DEFAULTS, ...inputs }))
+    process.env[`INPUT_${name.toUpperCase()}`] = value
+}
+
+async function runAction(inputs: Record<string, string> = {}, overrides: Partial<Runtime> = {}) {
+  setInputs(inputs)
+  const clock = virtualClock()
+  await run({ now: clock.now, sleep: clock.sleep, random: () => 0.5, ...overrides })
+  return {
+    exitCode: process.exitCode,
+    outputs: parseOutputFile(readFileSync(process.env.GITHUB_OUTPUT!, 'utf8')),
+    summary: readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8'),
+    log: stdout
+  }
+}
+
+// @actions/core resolves the summary file once per process, so every test shares one path.
+beforeAll(() => {
+  temp = mkdtempSync(join(tmpdir(), 'main-test-'))
+})
+afterAll(() => rmSync(temp, { recursive: true, force: true }))
+
+beforeEach(() => {
+  process.env.GITHUB_OUTPUT = join(temp, 'output')
+  process.env.GITHUB_STEP_SUMMARY = join(temp, 'summary')
+  writeFileSync(process.env.GITHUB_OUTPUT, '')
+  writeFileSync(process.env.GITHUB_STEP_SUMMARY, '')
+  stdout = ''
+  jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
+    stdout += String(chunk)
+    return true
+  })
+})
+
+afterEach(() => {
+  jest.restoreAllMocks()
+  nock.cleanAll()
+  process.env = { ...savedEnv }
+  process.exitCode = undefined
+})
+
+describe('run', () => {
+  it('sets the outputs and writes the summary for a completed batch', async () => {
+    const scope = nock(BASE)
+      .get('/batches/b1')
+      .reply(200, { id: 'b1', status: 'IN_PROGRESS', progress: 50, model_id: 'm' })
+      .get('/batches/b1')
+      .reply(200, { id: 'b1', status: 'COMPLETED', progress: 100, output_file_id: 'file-out', model_id: 'm' })
+    const result = await runAction()
+    scope.done()
+    expect(result.exitCode).toBeUndefined()
+    expect(result.outputs).toMatchObject({
+      status: 'COMPLETED',
+      'output-file-id': 'file-out',
+      progress: '100',
+      'timed-out': 'false'
+    })
+    expect(result.summary).toContain('## ✅ Together batch b1: COMPLETED')
+    expect(result.log).toContain('Batch b1 completed; output file file-out.')
+    expect(result.log).toContain(`::add-mask::${KEY}`)
+  })
+
+  it('fails a FAILED batch with one error annotation titled with the batch id, and still sets outputs', async () => {
+    nock(BASE).get('/batches/b1').reply(200, { status: 'FAILED', error: 'bad input', error_file_id: 'file-err' })
+    const result = await runAction()
+    expect(result.exitCode).toBe(1)
+    expect(result.outputs['error-file-id']).toBe('file-err')
+    expect(result.outputs.error).toBe('bad input')
+    const errors = result.log.split('\n').filter(line => line.startsWith('::error'))
+    expect(errors).toEqual([
+      '::error title=Together batch b1::Batch b1 ended FAILED: bad input. Error file: file-err. See the error file for the failed requests.'
+    ])
+    expect(result.summary).toContain('## ❌ Together batch b1: FAILED')
+  })
+
+  it('fails on an invalid input before any request, with a summary', async () => {
+    const result = await runAction({ timeout: 'forever' })
+    expect(result.exitCode).toBe(1)
+    expect(result.log).toContain("::error::Invalid timeout 'forever'. Expected a duration such as 90s")
+    expect(result.summary).toContain('## ❌ Wait for Together batch failed')
+    expect(result.outputs).toEqual({})
+  })
+
+  it('fails the step for a thrown non-Error value instead of passing', async () => {
+    const result = await runAction(
+      {},
+      {
+        createApi: () => {
+          throw 'broken factory'
+        }
+      }
+    )
+    expect(result.exitCode).toBe(1)
+    expect(result.log).toContain('::error::broken factory')
+  })
+
+  it('survives a summary that cannot be written', async () => {
+    nock(BASE).get('/batches/b1').reply(200, { status: 'COMPLETED', output_file_id: 'f' })
+    const path = process.env.GITHUB_STEP_SUMMARY!
+    rmSync(path)
+    mkdirSync(path)
+    try {
+      setInputs()
+      await run({ sleep: virtualClock().sleep })
+      expect(process.exitCode).toBeUndefined()
+      expect(stdout).toContain('::warning::Could not write the step summary')
+    } finally {
+      rmSync(path, { recursive: true })
+    }
+  })
+
+  it('stops on SIGINT, writes outputs and summary, and cancels when cancel-on-abort is set', async () => {
+    const scope = nock(BASE)
+      .get('/batches/b1')
+      .reply(200, { status: 'IN_PROGRESS', progress: 10 })
+      .post('/batches/b1/cancel')
+      .reply(200, { status: 'CANCELING' })
+    const clock = virtualClock()
+    const result = await runAction(
+      { 'cancel-on-abort': 'true' },
+      {
+        sleep: async (ms, signal) => {
+          process.emit('SIGINT', 'SIGINT')
+          await clock.sleep(ms, signal)
+        }
+      }
+    )
+    scope.done()
+    expect(result.exitCode).toBe(1)
+    expect(result.log).toContain('Received SIGINT: stopping the wait.')
+    expect(result.outputs.status).toBe('IN_PROGRESS')
+    expect(result.summary).toContain('wait aborted')
+    expect(result.log).toContain('Cancel requested: Together answered CANCELING.')
+    expect(process.listenerCount('SIGINT')).toBe(0)
+  })
+
+  it('never prints the API key, even when the server echoes it back', async () => {
+    nock(BASE)
+      .get('/batches/b1')
+      .reply(403, { error: { message: `key ${KEY} is not allowed` } })
+    const result = await runAction()
+    expect(result.exitCode).toBe(1)
+    expect(result.log).toContain('Together refused the API key (HTTP 403) for batch b1')
+    const everything = result.log.replace(`::add-mask::${KEY}`, '') + result.summary + JSON.stringify(result.outputs)
+    expect(everything).not.toContain(KEY)
+  })
+})

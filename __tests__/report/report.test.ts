@@ -1,0 +1,267 @@
+import { describe, expect, it } from '@jest/globals'
+import type { WaitResult } from '../../src/engine/types.js'
+import { escapeText } from '../../src/report/escape.js'
+import * as lines from '../../src/report/log-lines.js'
+import { buildOutputs } from '../../src/report/outputs.js'
+import { buildFailureSummary, buildSummary, progressBar } from '../../src/report/summary.js'
+import { judge } from '../../src/report/verdict.js'
+import type { FinalStatus } from '../../src/status.js'
+
+const FAIL_ON = new Set<FinalStatus>(['FAILED', 'EXPIRED', 'CANCELLED'])
+const T0 = Date.UTC(2026, 0, 1)
+
+function result(overrides: Partial<WaitResult> = {}): WaitResult {
+  return {
+    batchId: 'batch-1',
+    outcome: 'completed',
+    status: 'COMPLETED',
+    finalStatus: 'COMPLETED',
+    batch: {
+      id: 'batch-1',
+      status: 'COMPLETED',
+      progress: 100,
+      model_id: 'Qwen/Qwen3.5-9B',
+      endpoint: '/v1/chat/completions',
+      output_file_id: 'file-out',
+      error_file_id: 'file-err',
+      created_at: '2026-01-01T00:00:00Z',
+      completed_at: '2026-01-01T00:20:00Z'
+    },
+    startedAt: T0,
+    endedAt: T0 + 185_000,
+    timeoutMs: 6 * 3_600_000,
+    timeline: [
+      { atMs: 0, status: 'IN_PROGRESS', progress: 40 },
+      { atMs: 185_000, status: 'COMPLETED', progress: 100 }
+    ],
+    requests: 8,
+    ...overrides
+  }
+}
+
+describe('log lines', () => {
+  it('start line names batch, model, endpoint, timeout and interval', () => {
+    expect(
+      lines.startLine('b1', { model_id: 'm', endpoint: '/v1/x' }, { timeoutMs: 7_200_000, pollIntervalMs: 30_000 })
+    ).toBe('Waiting for Together batch b1 (model m, endpoint /v1/x) for up to 2h 00m, checking at least every 30s.')
+  })
+
+  it('progress line shows elapsed time, status, progress and ETA', () => {
+    expect(lines.progressLine(185_000, 'IN_PROGRESS', 42.25, 240_000)).toBe('[3m 05s] IN_PROGRESS 42.3% · ETA ~4m 00s')
+    expect(lines.progressLine(0, 'VALIDATING')).toBe('[0s] VALIDATING')
+  })
+
+  it('keeps server text on one line so it cannot start a workflow command', () => {
+    const line = lines.startLine(
+      'b1',
+      { model_id: 'x\n::set-env name=A::1', endpoint: null },
+      { timeoutMs: 1000, pollIntervalMs: 1000 }
+    )
+    expect(line).not.toContain('\n')
+    expect(line).toContain('model x ::set-env')
+    expect(line).toContain('endpoint unknown')
+  })
+
+  it('retry, cancel, heartbeat and left-running lines say what happens next', () => {
+    expect(lines.retryLine('b1', 'HTTP 503', 4000, 2)).toBe(
+      'Checking batch b1 failed (attempt 2): HTTP 503. Retrying in 4s.'
+    )
+    expect(lines.retryLine('b1', 'HTTP 503')).toBe('Checking batch b1 failed: HTTP 503. No time left to retry.')
+    expect(lines.heartbeatLine(600_000, 'IN_PROGRESS', 20)).toBe(
+      '[10m 00s] still IN_PROGRESS at 20%, no change since the last line.'
+    )
+    expect(lines.cancelLine('b1', { reason: 'abort', status: 'CANCELING' })).toBe(
+      'Cancelled batch b1 after the wait was aborted: Together answered CANCELING.'
+    )
+    expect(lines.cancelLine('b1', { reason: 'timeout', error: 'HTTP 500' })).toContain(
+      'Could not cancel batch b1 after the timeout was reached'
+    )
+    expect(lines.leftRunningLine('b1')).toContain('batch b1 is left running')
+  })
+})
+
+describe('judge', () => {
+  it('passes a completed batch and names the output file', () => {
+    expect(judge(result(), FAIL_ON)).toEqual({ ok: true, message: 'Batch batch-1 completed; output file file-out.' })
+  })
+
+  it('fails a completed batch without output, naming the error file', () => {
+    const verdict = judge(
+      result({ outcome: 'no-output', batch: { status: 'COMPLETED', error_file_id: 'file-err' } }),
+      FAIL_ON
+    )
+    expect(verdict.ok).toBe(false)
+    expect(verdict.message).toContain('every request failed')
+    expect(verdict.message).toContain('Error file: file-err.')
+  })
+
+  it.each([
+    ['FAILED', 'See the error file'],
+    ['EXPIRED', 'partial output is in output-file-id'],
+    ['CANCELLED', 'remove CANCELLED from fail-on']
+  ] as [FinalStatus, string][])('fails on %s with the job error, error file and a hint', (status, hint) => {
+    const verdict = judge(
+      result({
+        outcome: 'final',
+        status,
+        finalStatus: status,
+        batch: { status, error: 'quota', error_file_id: 'file-err' }
+      }),
+      FAIL_ON
+    )
+    expect(verdict.ok).toBe(false)
+    expect(verdict.message).toBe(
+      `Batch batch-1 ended ${status}: quota. Error file: file-err.${verdict.message.split('file-err.')[1]}`
+    )
+    expect(verdict.message).toContain(hint)
+  })
+
+  it('passes a final status that is not in fail-on', () => {
+    const verdict = judge(result({ outcome: 'final', status: 'EXPIRED', finalStatus: 'EXPIRED' }), new Set(['FAILED']))
+    expect(verdict).toEqual({ ok: true, message: 'Batch batch-1 ended EXPIRED (not in fail-on, so the step passes).' })
+  })
+
+  it('explains a timeout with the wait, last status and what to do', () => {
+    const verdict = judge(
+      result({
+        outcome: 'timed-out',
+        status: 'IN_PROGRESS',
+        finalStatus: undefined,
+        batch: { status: 'IN_PROGRESS', progress: 42 },
+        timeoutMs: 3_600_000,
+        endedAt: T0 + 3_599_000
+      }),
+      FAIL_ON
+    )
+    expect(verdict.message).toBe(
+      "Timed out after 1h 00m waiting for batch batch-1 (last status IN_PROGRESS at 42%). Raise the 'timeout' input, or check it later with timeout set again."
+    )
+  })
+
+  it('reports what the cancel returned on timeout and abort', () => {
+    const timedOut = judge(
+      result({ outcome: 'timed-out', cancel: { reason: 'timeout', status: 'CANCELING' } }),
+      FAIL_ON
+    )
+    expect(timedOut.message).toContain('Cancel requested: Together answered CANCELING.')
+    const aborted = judge(result({ outcome: 'aborted', status: '', batch: undefined }), FAIL_ON)
+    expect(aborted.message).toContain('no status was seen. The batch is left running; set cancel-on-abort: true')
+  })
+
+  it.each([
+    [401, 'check the api-key input or the TOGETHER_API_KEY secret'],
+    [403, 'check the api-key input'],
+    [404, 'Batch batch-1 was not found for this API key (HTTP 404)'],
+    [400, 'Could not check batch batch-1: HTTP 400 bad.']
+  ])('turns HTTP %i into advice', (status, text) => {
+    const verdict = judge(result({ outcome: 'error', error: { message: `HTTP ${status} bad`, status } }), FAIL_ON)
+    expect(verdict.ok).toBe(false)
+    expect(verdict.message).toContain(text)
+    expect(verdict.message).toContain('batch-1')
+  })
+})
+
+describe('escapeText', () => {
+  it('makes HTML, images and links inert', () => {
+    const text = escapeText(
+      '<img src=x onerror=alert(1)> ![p](https://evil.test/a.png) [click](javascript:x) www.evil.test a|b'
+    )
+    expect(text).not.toMatch(/[<>[\]()|]/)
+    expect(text).not.toContain('https:')
+    expect(text).not.toContain('www.')
+    expect(text).toContain('&#60;img')
+  })
+
+  it('truncates long text and flattens line breaks', () => {
+    const text = escapeText(`${'a'.repeat(5000)}\n# heading`, 100)
+    expect(text.startsWith('a'.repeat(100))).toBe(true)
+    expect(text).toContain('more characters')
+    expect(text).not.toContain('\n')
+  })
+})
+
+describe('buildSummary', () => {
+  it('shows heading, table and timeline of a completed batch', () => {
+    const summary = buildSummary(result(), judge(result(), FAIL_ON))
+    expect(summary.startsWith('## ✅ Together batch batch&#45;1: COMPLETED\n')).toBe(true)
+    expect(summary).toContain(`<tr><th align="left">Progress</th><td><code>${'█'.repeat(20)}</code> 100%</td></tr>`)
+    expect(summary).toContain('<tr><th align="left">Waited</th><td>3m 05s (8 status checks)</td></tr>')
+    expect(summary).toContain('<code>file&#45;out</code>')
+    expect(summary).toContain('### Timeline')
+    expect(summary).toContain('<tr><td>3m 05s</td><td>COMPLETED</td><td>100%</td></tr>')
+  })
+
+  it('escapes server text and stays small for a 1 MB error message', () => {
+    const huge = `<script>alert(1)</script>${'x'.repeat(1_000_000)}`
+    const failed = result({
+      outcome: 'final',
+      status: 'FAILED',
+      finalStatus: 'FAILED',
+      batch: { status: 'FAILED', error: huge, model_id: '![img](http://e.test/x.png)' }
+    })
+    const summary = buildSummary(failed, judge(failed, FAIL_ON))
+    expect(summary).not.toContain('<script>')
+    expect(summary).not.toContain('![img]')
+    expect(Buffer.byteLength(summary)).toBeLessThan(50_000)
+  })
+
+  it('headlines timeouts and aborts and shows a pending prediction', () => {
+    const timedOut = result({
+      outcome: 'timed-out',
+      status: 'IN_PROGRESS',
+      finalStatus: undefined,
+      etaAt: T0 + 185_000 + 240_000
+    })
+    const summary = buildSummary(timedOut, judge(timedOut, FAIL_ON))
+    expect(summary).toContain('## ⏱️ Together batch batch&#45;1: timed out (IN&#95;PROGRESS)')
+    expect(summary).toContain('in ~4m 00s')
+    const aborted = result({ outcome: 'aborted', cancel: { reason: 'abort', error: 'HTTP 500' } })
+    expect(buildSummary(aborted, judge(aborted, FAIL_ON))).toContain('⛔')
+    expect(buildSummary(aborted, judge(aborted, FAIL_ON))).toContain('<td>failed: HTTP 500</td>')
+  })
+
+  it('draws a proportional progress bar', () => {
+    expect(progressBar(40)).toBe('█'.repeat(8) + '░'.repeat(12))
+    expect(progressBar(140)).toBe('█'.repeat(20))
+  })
+
+  it('summarises a failure before any wait', () => {
+    expect(buildFailureSummary("Invalid timeout 'x'")).toBe(
+      '## ❌ Wait for Together batch failed\n\nInvalid timeout &#39;x&#39;\n'
+    )
+  })
+})
+
+describe('buildOutputs', () => {
+  it('sets every output, with the batch as JSON', () => {
+    const outputs = buildOutputs(result())
+    expect(outputs).toMatchObject({
+      status: 'COMPLETED',
+      'output-file-id': 'file-out',
+      'error-file-id': 'file-err',
+      progress: '100',
+      error: '',
+      'timed-out': 'false'
+    })
+    expect(JSON.parse(outputs.batch!).model_id).toBe('Qwen/Qwen3.5-9B')
+  })
+
+  it('keeps partial output of an expired batch and flags timeouts', () => {
+    expect(buildOutputs(result({ outcome: 'final', status: 'EXPIRED' }))['output-file-id']).toBe('file-out')
+    expect(buildOutputs(result({ outcome: 'timed-out', batch: undefined, status: '' }))).toEqual({
+      status: '',
+      'output-file-id': '',
+      'error-file-id': '',
+      progress: '',
+      error: '',
+      batch: '',
+      'timed-out': 'true'
+    })
+  })
+
+  it('bounds huge fields', () => {
+    const outputs = buildOutputs(result({ batch: { status: 'FAILED', error: 'e'.repeat(100_000) } }))
+    expect(outputs.error!.length).toBeLessThanOrEqual(4096)
+    expect(outputs.batch!.length).toBeLessThan(5000)
+  })
+})

@@ -1,0 +1,200 @@
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import nock from 'nock'
+import { createServer, type RequestListener } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { TogetherClient, TogetherError, encodeId } from '../../src/together/index.js'
+
+const BASE = 'https://api.together.test'
+const KEY = 'tk-secret-123'
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), 'utf8'))
+
+const clients: TogetherClient[] = []
+function client(options: Partial<ConstructorParameters<typeof TogetherClient>[0]> = {}) {
+  return remember(
+    new TogetherClient({ apiKey: KEY, baseUrl: `${BASE}/v1/`, userAgent: 'wait-for-together-batch/9.9.9', ...options })
+  )
+}
+function remember(api: TogetherClient): TogetherClient {
+  clients.push(api)
+  return api
+}
+
+async function failure(promise: Promise<unknown>): Promise<TogetherError> {
+  try {
+    await promise
+  } catch (error) {
+    expect(error).toBeInstanceOf(TogetherError)
+    return error as TogetherError
+  }
+  throw new Error('expected a TogetherError')
+}
+
+afterEach(async () => {
+  nock.cleanAll()
+  await Promise.all(clients.splice(0).map(c => c.close()))
+})
+
+describe('TogetherClient', () => {
+  it('gets a batch with bearer auth and a user agent naming the action', async () => {
+    const scope = nock(BASE, {
+      reqheaders: { authorization: `Bearer ${KEY}`, 'user-agent': 'wait-for-together-batch/9.9.9' }
+    })
+      .get('/v1/batches/01234567-8901-2345-6789-012345678901')
+      .reply(200, fixture('batch-in-progress'))
+    const job = await client().getBatch('01234567-8901-2345-6789-012345678901')
+    expect(job).toMatchObject({ status: 'IN_PROGRESS', progress: 75, model_id: 'Qwen/Qwen3.5-9B' })
+    scope.done()
+  })
+
+  it('cancels a batch with POST /batches/{id}/cancel', async () => {
+    const scope = nock(BASE).post('/v1/batches/b1/cancel').reply(200, { id: 'b1', status: 'CANCELING' })
+    expect((await client().cancelBatch('b1')).status).toBe('CANCELING')
+    scope.done()
+  })
+
+  it('lists batches, reading null as an empty list', async () => {
+    const scope = nock(BASE)
+      .get('/v1/batches')
+      .reply(200, [fixture('batch-completed'), fixture('batch-in-progress')])
+      .get('/v1/batches')
+      .reply(200, 'null', { 'content-type': 'application/json' })
+    const api = client()
+    expect((await api.listBatches()).map(b => b.status)).toEqual(['COMPLETED', 'IN_PROGRESS'])
+    expect(await api.listBatches()).toEqual([])
+    scope.done()
+  })
+
+  it('path-encodes ids so they cannot reach another endpoint', async () => {
+    expect(encodeId('../files/x')).toBe('%2E%2E%2Ffiles%2Fx')
+    const scope = nock(BASE).get('/v1/batches/%2E%2E%2Ffiles%2Fx').reply(404, { error: 'not found' })
+    const error = await failure(client().getBatch('../files/x'))
+    expect(error.status).toBe(404)
+    scope.done()
+  })
+
+  it.each([
+    [{ error: 'Batch not found' }, 'Batch not found'],
+    [{ error: { message: 'Invalid API key', type: 'invalid_request_error' } }, 'Invalid API key'],
+    ['<html><h1>502 Bad Gateway</h1></html>', 'HTML error page']
+  ])('carries the status and server message of error body %j', async (body, message) => {
+    nock(BASE).get('/v1/batches/b1').reply(401, body)
+    const error = await failure(client().getBatch('b1'))
+    expect(error.kind).toBe('http')
+    expect(error.status).toBe(401)
+    expect(error.serverMessage).toBe(message)
+    expect(error.message).toBe(`GET /batches/b1 answered HTTP 401: ${message}`)
+    expect(error.transient).toBe(false)
+  })
+
+  it.each([
+    [408, true],
+    [409, true],
+    [425, true],
+    [429, true],
+    [500, true],
+    [503, true],
+    [400, false],
+    [403, false],
+    [404, false]
+  ])('classifies HTTP %i as transient=%s', async (status, transient) => {
+    nock(BASE).get('/v1/batches/b1').reply(status, { error: 'x' })
+    expect((await failure(client().getBatch('b1'))).transient).toBe(transient)
+  })
+
+  it('reads retry-after from a 429', async () => {
+    nock(BASE).get('/v1/batches/b1').reply(429, { error: 'slow down' }, { 'retry-after': '12' })
+    expect((await failure(client().getBatch('b1'))).retryAfterMs).toBe(12_000)
+  })
+
+  it('redacts the API key when the server echoes it back', async () => {
+    nock(BASE)
+      .get('/v1/batches/b1')
+      .reply(500, { error: `bad header Bearer ${KEY}` })
+      .get('/v1/batches/b2')
+      .reply(200, { id: 'b2', status: 'FAILED', error: `key ${KEY} revoked` })
+    const error = await failure(client().getBatch('b1'))
+    expect(error.message).not.toContain(KEY)
+    expect(error.message).toContain('Bearer ***')
+    expect((await client().getBatch('b2')).error).toBe('key *** revoked')
+  })
+
+  it('treats a 200 that is not JSON, or not a batch, as a transient invalid response', async () => {
+    nock(BASE).get('/v1/batches/b1').reply(200, '<html>oops</html>').get('/v1/batches/b1').reply(200, 'null')
+    const notJson = await failure(client().getBatch('b1'))
+    expect(notJson.kind).toBe('invalid-response')
+    expect(notJson.transient).toBe(true)
+    expect((await failure(client().getBatch('b1'))).message).toContain('not a batch object')
+  })
+
+  it('does not follow a redirect, so the key never goes to another host', async () => {
+    const scope = nock(BASE).get('/v1/batches/b1').reply(302, '', { location: 'https://elsewhere.test/steal' })
+    const elsewhere = nock('https://elsewhere.test').get('/steal').reply(200, { status: 'COMPLETED' })
+    const error = await failure(client().getBatch('b1'))
+    expect(error.status).toBe(302)
+    expect(error.message).toContain('redirects are not followed')
+    expect(error.transient).toBe(false)
+    scope.done()
+    expect(elsewhere.isDone()).toBe(false)
+  })
+
+  // Connection-level behaviour is tested against real loopback servers: what flaky gateways do.
+  async function withServer(handler: RequestListener, test: (baseUrl: string) => Promise<void>): Promise<void> {
+    nock.enableNetConnect('127.0.0.1')
+    const server = createServer(handler)
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    try {
+      await test(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`)
+    } finally {
+      server.closeAllConnections()
+      server.close()
+      nock.disableNetConnect()
+    }
+  }
+
+  it('reports a reset connection as a transient network error', async () => {
+    await withServer(
+      req => req.socket.destroy(),
+      async baseUrl => {
+        const error = await failure(client({ baseUrl }).getBatch('b1'))
+        expect(error.kind).toBe('network')
+        expect(error.transient).toBe(true)
+        expect(error.message).toMatch(/^GET \/batches\/b1 failed: /)
+      }
+    )
+  })
+
+  it('bounds each request by its timeout when the server never answers', async () => {
+    await withServer(
+      () => undefined,
+      async baseUrl => {
+        const error = await failure(client({ baseUrl }).getBatch('b1', { timeoutMs: 20 }))
+        expect(error.kind).toBe('timeout')
+        expect(error.transient).toBe(true)
+        expect(error.message).toBe('GET /batches/b1 got no answer within 1s')
+      }
+    )
+  })
+
+  it("stops at once when the caller's signal aborts, and says so", async () => {
+    await withServer(
+      () => undefined,
+      async baseUrl => {
+        const controller = new AbortController()
+        const pending = client({ baseUrl }).getBatch('b1', { signal: controller.signal })
+        controller.abort()
+        const error = await failure(pending)
+        expect(error.kind).toBe('aborted')
+        expect(error.transient).toBe(false)
+      }
+    )
+  })
+
+  it('closes its own connections and refuses requests afterwards', async () => {
+    const api = client()
+    await api.close()
+    await api.close()
+    expect((await failure(api.getBatch('b1'))).kind).toBe('network')
+  })
+})
