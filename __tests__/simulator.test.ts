@@ -1,0 +1,161 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import nock from 'nock'
+import { request } from 'undici'
+import { TogetherClient, TogetherError } from '../src/together/index.js'
+import { loadScenarios, validateScenario } from '../tools/simulator/scenario.js'
+import { startSimulator, type Simulator } from '../tools/simulator/server.js'
+
+// The simulator itself, driven through the action's own client on loopback, with a fake clock.
+let now = 0
+let sim: Simulator
+let api: TogetherClient
+const scenarios = loadScenarios()
+
+async function start(extra = scenarios): Promise<void> {
+  now = Date.UTC(2026, 0, 1)
+  sim = await startSimulator({ scenarios: extra, apiKey: 'k', now: () => now })
+  api = new TogetherClient({ apiKey: 'k', baseUrl: sim.baseUrl })
+}
+
+beforeEach(() => {
+  nock.enableNetConnect('127.0.0.1')
+})
+
+afterEach(async () => {
+  // The first test starts no simulator.
+  await (api as TogetherClient | undefined)?.close()
+  await (sim as Simulator | undefined)?.close()
+})
+
+async function failure(promise: Promise<unknown>): Promise<TogetherError> {
+  try {
+    await promise
+  } catch (error) {
+    return error as TogetherError
+  }
+  throw new Error('expected a failure')
+}
+
+describe('Together simulator', () => {
+  it('ships the scenarios the README names', () => {
+    expect(scenarios.map(s => s.name).sort()).toEqual(
+      ['cancelled', 'completes', 'expires', 'fails', 'flaky', 'only-errors', 'stays-in-progress'].sort()
+    )
+  })
+
+  it('plays a batch along its timeline from the first request, interpolating progress', async () => {
+    await start()
+    expect(await api.getBatch('batch-completes')).toMatchObject({ status: 'VALIDATING', progress: 0 })
+    now += 8500
+    expect(await api.getBatch('batch-completes')).toMatchObject({ status: 'IN_PROGRESS', progress: 50 })
+    now += 6500
+    const done = await api.getBatch('batch-completes')
+    expect(done).toMatchObject({ status: 'COMPLETED', progress: 100, output_file_id: 'file-output-completes' })
+    expect(done.completed_at).toBe('2026-01-01T00:00:15Z')
+  })
+
+  it('lists started batches as a bare array, and null when there are none', async () => {
+    await start()
+    const raw = await request(`${sim.baseUrl}/batches`, { headers: { authorization: 'Bearer k' } })
+    expect(await raw.body.text()).toBe('null')
+    await api.getBatch('batch-fails')
+    expect((await api.listBatches()).map(b => b.id)).toEqual(['batch-fails'])
+  })
+
+  it('moves a cancelled batch through CANCELING to CANCELLED and freezes its progress', async () => {
+    await start()
+    await api.getBatch('batch-stays-in-progress')
+    now += 3600_000
+    const cancel = await api.cancelBatch('batch-stays-in-progress')
+    expect(cancel.status).toBe('CANCELING')
+    now += 500
+    expect((await api.getBatch('batch-stays-in-progress')).status).toBe('CANCELING')
+    now += 600
+    const cancelled = await api.getBatch('batch-stays-in-progress')
+    expect(cancelled.status).toBe('CANCELLED')
+    expect(cancelled.progress).toBe(cancel.progress)
+    expect(sim.requests.filter(r => r.method === 'POST').map(r => r.path)).toEqual([
+      '/v1/batches/batch-stays-in-progress/cancel'
+    ])
+  })
+
+  it('does not cancel a batch that is already final', async () => {
+    await start()
+    await api.getBatch('batch-fails')
+    now += 10_000
+    expect((await api.cancelBatch('batch-fails')).status).toBe('FAILED')
+  })
+
+  it('creates a batch from a named scenario', async () => {
+    await start()
+    const created = await request(`${sim.baseUrl}/batches`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
+      body: JSON.stringify({ scenario: 'fails', input_file_id: 'file-x', endpoint: '/v1/chat/completions' })
+    })
+    const { job } = (await created.body.json()) as { job: { id: string; status: string } }
+    expect(job).toMatchObject({ id: 'batch-fails-1', status: 'VALIDATING' })
+    now += 3000
+    expect((await api.getBatch('batch-fails-1')).status).toBe('FAILED')
+  })
+
+  it('serves file metadata and the exact JSONL content', async () => {
+    await start()
+    const headers = { authorization: 'Bearer k' }
+    const meta = (await (await request(`${sim.baseUrl}/files/file-output-completes`, { headers })).body.json()) as {
+      bytes: number
+    }
+    const content = await (await request(`${sim.baseUrl}/files/file-output-completes/content`, { headers })).body.text()
+    expect(Buffer.byteLength(content)).toBe(meta.bytes)
+    expect(
+      content
+        .trim()
+        .split('\n')
+        .map(line => JSON.parse(line).custom_id)
+    ).toEqual(['req-1', 'req-2'])
+  })
+
+  it('answers a wrong key with 401 in the live error shape and logs it', async () => {
+    await start()
+    const error = await failure(new TogetherClient({ apiKey: 'nope', baseUrl: sim.baseUrl }).getBatch('batch-fails'))
+    expect(error.status).toBe(401)
+    expect(error.serverMessage).toContain('Invalid API key')
+    expect(sim.requests[0]).toMatchObject({ auth: 'wrong', path: '/v1/batches/batch-fails', method: 'GET' })
+  })
+
+  it('answers an unknown batch, or a path-injected id, with 404 and never serves the file', async () => {
+    await start()
+    expect((await failure(api.getBatch('nope'))).status).toBe(404)
+    expect((await failure(api.getBatch('../files/file-output-completes'))).status).toBe(404)
+    expect(sim.requests.at(-1)!.path).toBe('/v1/batches/%2E%2E%2Ffiles%2Ffile-output-completes')
+  })
+
+  it('injects scripted faults on chosen requests and echoes the authorization when asked', async () => {
+    const scenario = validateScenario('faulty', {
+      description: 'faults',
+      batch: {},
+      timeline: [{ at: 0, status: 'IN_PROGRESS', progress: 5 }],
+      faults: [
+        { type: 'status', requests: [1], status: 500, body: { error: 'saw {{authorization}}' } },
+        { type: 'status', requests: [2], status: 429, headers: { 'retry-after': '3' }, body: '' },
+        { type: 'reset', requests: [3] },
+        { type: 'bad-json', requests: [4] },
+        { type: 'slow-body', requests: [5], delayMs: 20 }
+      ]
+    })
+    await start([scenario])
+    const first = await failure(api.getBatch('batch-faulty'))
+    expect(first.message).toBe('GET /batches/batch-faulty answered HTTP 500: saw Bearer ***')
+    expect((await failure(api.getBatch('batch-faulty'))).retryAfterMs).toBe(3000)
+    expect((await failure(api.getBatch('batch-faulty'))).kind).toBe('network')
+    expect((await failure(api.getBatch('batch-faulty'))).kind).toBe('invalid-response')
+    expect((await api.getBatch('batch-faulty')).progress).toBe(5)
+    expect(sim.requests.map(r => r.fault)).toEqual(['status 500', 'status 429', 'reset', 'bad-json', 'slow-body'])
+  })
+
+  it('rejects a scenario without a timeline', () => {
+    expect(() => validateScenario('bad', { description: 'x', batch: {}, timeline: [] })).toThrow(
+      'Scenario bad: needs a non-empty timeline'
+    )
+  })
+})
