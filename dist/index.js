@@ -31960,6 +31960,10 @@ function cancelLine(batchId, cancel) {
         ? `Could not cancel batch ${batchId} after ${why}: ${oneLine(cancel.error)}. It may still be running.`
         : `Cancelled batch ${batchId} after ${why}: Together answered ${oneLine(cancel.status, 60) || 'without a status'}.`;
 }
+/** The raw batch object, for debug logging: bounded, so one huge field cannot flood the log. */
+function payloadLine(batchId, job) {
+    return `Batch ${batchId}: ${clip(JSON.stringify(job), 2000)}`;
+}
 
 ;// CONCATENATED MODULE: ./src/engine/backoff.ts
 const MAX_RETRY_DELAY_MS = 60_000;
@@ -32131,7 +32135,7 @@ async function waitForBatch(deps, options) {
         const newProgress = typeof job.progress === 'number' ? job.progress : progress;
         if (first)
             log.info(startLine(batchId, job, options));
-        log.debug(`GET /batches/${batchId} → ${JSON.stringify(job)}`);
+        log.debug(payloadLine(batchId, job));
         const kind = classifyStatus(newStatus);
         if (kind.kind === 'unknown' && !warnedStatuses.has(newStatus)) {
             warnedStatuses.add(newStatus);

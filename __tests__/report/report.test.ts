@@ -62,6 +62,12 @@ describe('log lines', () => {
     expect(line).toContain('endpoint unknown')
   })
 
+  it('bounds the debug payload line', () => {
+    const line = lines.payloadLine('b1', { status: 'FAILED', error: 'x'.repeat(10_000) })
+    expect(line.startsWith('Batch b1: {"status":"FAILED","error":"xxx')).toBe(true)
+    expect(line.length).toBeLessThan(2100)
+  })
+
   it('retry, cancel, heartbeat and left-running lines say what happens next', () => {
     expect(lines.retryLine('b1', 'HTTP 503', 4000, 2)).toBe(
       'Checking batch b1 failed (attempt 2): HTTP 503. Retrying in 4s.'

@@ -95,7 +95,7 @@ export async function waitForBatch(deps: EngineDeps, options: WaitOptions): Prom
     const newStatus = normalizeStatus(job.status)
     const newProgress = typeof job.progress === 'number' ? job.progress : progress
     if (first) log.info(lines.startLine(batchId, job, options))
-    log.debug(`GET /batches/${batchId} → ${JSON.stringify(job)}`)
+    log.debug(lines.payloadLine(batchId, job))
 
     const kind = classifyStatus(newStatus)
     if (kind.kind === 'unknown' && !warnedStatuses.has(newStatus)) {

@@ -1,7 +1,7 @@
 import { formatDuration } from '../duration.js'
 import type { BatchJob } from '../together/index.js'
 import type { CancelOutcome } from '../engine/types.js'
-import { oneLine, percent } from './text.js'
+import { clip, oneLine, percent } from './text.js'
 
 /** The job log's lines: pure functions of what happened, so they are tested as strings. */
 
@@ -47,4 +47,9 @@ export function cancelLine(batchId: string, cancel: CancelOutcome): string {
   return cancel.error
     ? `Could not cancel batch ${batchId} after ${why}: ${oneLine(cancel.error)}. It may still be running.`
     : `Cancelled batch ${batchId} after ${why}: Together answered ${oneLine(cancel.status, 60) || 'without a status'}.`
+}
+
+/** The raw batch object, for debug logging: bounded, so one huge field cannot flood the log. */
+export function payloadLine(batchId: string, job: BatchJob): string {
+  return `Batch ${batchId}: ${clip(JSON.stringify(job), 2000)}`
 }
