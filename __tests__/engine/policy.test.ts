@@ -35,9 +35,14 @@ describe('addSample / estimateFinish', () => {
     expect(history([0, 10], [30, 50], [60, 20])).toEqual([{ at: 60, progress: 20 }])
   })
 
-  it('predicts the finish of a linear job from the measured rate', () => {
+  it('predicts the finish of a linear job from the latest rate', () => {
     // 1 % per second, measured from the first change on (the first sighting only says when we looked).
-    expect(estimateFinish(history([0, 5], [10_000, 10], [20_000, 20]))).toBe(20_000 + 80_000)
+    expect(estimateFinish(history([0, 5], [10_000, 10], [20_000, 20], [30_000, 30]))).toBe(30_000 + 70_000)
+  })
+
+  it('follows a job that speeds up gradually', () => {
+    // 1 %/s, then 1.25 %/s: within the credible change, so the newer rate wins.
+    expect(estimateFinish(history([0, 0], [10_000, 10], [20_000, 20], [30_000, 32.5]))).toBe(30_000 + 54_000)
   })
 
   it.each([
@@ -52,14 +57,30 @@ describe('addSample / estimateFinish', () => {
       ]
     ],
     [
-      'a single change',
+      'two changes only',
       [
         [0, 0],
-        [60_000, 50]
+        [60_000, 50],
+        [90_000, 60]
+      ]
+    ],
+    [
+      'an irregular burst',
+      [
+        [0, 0],
+        [10_000, 10],
+        [20_000, 20],
+        [30_000, 60]
       ]
     ]
   ] as [string, [number, number][]][])('gives no estimate for %s', (_name, points) => {
     expect(estimateFinish(history(...points))).toBeUndefined()
+  })
+
+  it('drops the estimate once progress has stalled for a whole typical step', () => {
+    const h = history([0, 5], [10_000, 10], [20_000, 20], [30_000, 30])
+    expect(estimateFinish(h, 35_000)).toBe(100_000)
+    expect(estimateFinish(h, 40_000)).toBeUndefined()
   })
 })
 

@@ -4,9 +4,6 @@ export interface ProgressSample {
   progress: number
 }
 
-/** How many recent progress changes the rate is measured over: recent enough to follow a speed-up. */
-const RATE_WINDOW = 5
-
 /**
  * Adds a sample to the history the ETA is computed from, keeping only the points where progress
  * changed (the first sighting of each value): a flat stretch says "no news", not "rate zero until now".
@@ -17,20 +14,30 @@ export function addSample(history: readonly ProgressSample[], sample: ProgressSa
   if (last === undefined) return [sample]
   if (sample.progress < last.progress) return [sample]
   if (sample.progress === last.progress) return [...history]
-  return [...history, sample].slice(-(RATE_WINDOW + 1))
+  return [...history, sample].slice(-8)
 }
 
+/** Two successive rates of progress this far apart (as a ratio) mean the job is too irregular to predict. */
+const MAX_RATE_CHANGE = 1.5
+
 /**
- * Predicted finish time (epoch ms) from the recent rate of progress, or undefined when the history
- * does not support a credible estimate (fewer than two changes, or no forward movement).
+ * Predicted finish time (epoch ms) from the latest rate of progress, or undefined when the history does
+ * not support a credible estimate: fewer than three changes seen, no forward movement, a rate that
+ * changed by more than half from one change to the next (irregular bursts), or a stall (at `now` the
+ * rate promised at least one more typical step than was seen).
  */
-export function estimateFinish(history: readonly ProgressSample[]): number | undefined {
-  if (history.length < 3) return undefined
-  const last = history.at(-1)!
+export function estimateFinish(history: readonly ProgressSample[], now?: number): number | undefined {
   // The first point only tells us when we started looking, not when progress reached that value.
-  const from = history[Math.max(1, history.length - 1 - RATE_WINDOW)]!
-  const span = last.at - from.at
-  const gained = last.progress - from.progress
-  if (span <= 0 || gained <= 0) return undefined
-  return last.at + ((100 - last.progress) * span) / gained
+  if (history.length < 4) return undefined
+  const [a, b, c] = history.slice(-3) as [ProgressSample, ProgressSample, ProgressSample]
+  const previous = (b.progress - a.progress) / (b.at - a.at)
+  const rate = (c.progress - b.progress) / (c.at - b.at)
+  if (!(rate > 0 && previous > 0)) return undefined
+  if (rate / previous > MAX_RATE_CHANGE || previous / rate > MAX_RATE_CHANGE) return undefined
+  if (now !== undefined) {
+    const steps = history.slice(1).map((s, i) => s.progress - history[i]!.progress)
+    const typicalStep = steps.sort((x, y) => x - y)[Math.floor(steps.length / 2)]!
+    if (rate * (now - c.at) >= typicalStep) return undefined
+  }
+  return c.at + (100 - c.progress) / rate
 }

@@ -104,7 +104,7 @@ export async function waitForBatch(deps: EngineDeps, options: WaitOptions): Prom
     }
     if (kind.kind !== 'final' && newProgress !== undefined) {
       history = addSample(history, { at: now, progress: newProgress })
-      etaAt = estimateFinish(history)
+      etaAt = estimateFinish(history, now)
     } else if (kind.kind === 'final') {
       etaAt = undefined
     }

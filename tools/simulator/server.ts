@@ -34,6 +34,8 @@ export interface Simulator {
   /** e.g. `http://127.0.0.1:41234/v1` */
   baseUrl: string
   apiKey: string
+  /** Epoch ms the simulator started; `LoggedRequest.at` counts from here. */
+  startedAt: number
   requests: LoggedRequest[]
   close(): Promise<void>
 }
@@ -231,6 +233,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   return {
     baseUrl: `http://${host}:${port}/v1`,
     apiKey,
+    startedAt: bootAt,
     requests,
     close: () =>
       new Promise<void>(resolve => {

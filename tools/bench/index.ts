@@ -1,0 +1,94 @@
+/**
+ * `npm run bench`: prints how the action's polling compares with fixed-interval polling, in virtual
+ * time over many job profiles, and as a real process against the simulator. Figures only, no asserts.
+ *   npm run bench              both parts
+ *   npm run bench -- virtual   only the virtual-time table (a second or two)
+ */
+import { formatDuration } from '../../src/duration.js'
+import { PROFILES } from './profiles.js'
+import { bareNodeMs, bundleBytes, idleRun, realRun, timeToFirstRequestMs } from './process.js'
+import { adaptive, fixedInterval, type Figures } from './virtual.js'
+
+const POLL_MS = 30_000
+const DURATIONS = [3 * 60_000, 40 * 60_000, 5 * 3_600_000]
+/** Each duration is tried at this many offsets across one poll interval, so no phase is favoured. */
+const PHASES = 9
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]!
+}
+const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length
+const s = (ms: number): string => `${(ms / 1000).toFixed(1)}s`
+const ratio = (a: number, b: number): string => (b === 0 ? (a === 0 ? '1.00' : '∞') : (a / b).toFixed(2))
+
+async function virtualTable(): Promise<void> {
+  console.log(
+    `\n## Virtual time: adaptive engine vs fixed ${formatDuration(POLL_MS)} polling (${PHASES} phases each)\n`
+  )
+  const header = [
+    'profile',
+    'duration',
+    'requests adaptive',
+    'requests fixed',
+    'ratio',
+    'median delay adaptive',
+    'median delay fixed',
+    'ratio'
+  ]
+  console.log(`| ${header.join(' | ')} |`)
+  console.log(`|${header.map(() => '---').join('|')}|`)
+  const informativeDelays: number[] = []
+  let worst = { requests: 0, delay: 0 }
+  for (const profile of PROFILES) {
+    for (const duration of DURATIONS) {
+      const ours: Figures[] = []
+      const theirs: Figures[] = []
+      for (let phase = 0; phase < PHASES; phase++) {
+        const d = duration + Math.round((phase / PHASES) * POLL_MS) + 137
+        ours.push(await adaptive(profile, d, POLL_MS))
+        theirs.push(fixedInterval(d, POLL_MS))
+      }
+      const req = [mean(ours.map(f => f.requests)), mean(theirs.map(f => f.requests))] as const
+      const delay = [median(ours.map(f => f.delayMs)), median(theirs.map(f => f.delayMs))] as const
+      if (profile.informative) informativeDelays.push(...ours.map(f => f.delayMs))
+      worst = {
+        requests: Math.max(worst.requests, req[0] / req[1]),
+        delay: Math.max(worst.delay, delay[1] === 0 ? 1 : delay[0] / delay[1])
+      }
+      console.log(
+        `| ${profile.name} | ${formatDuration(duration)} | ${req[0].toFixed(1)} | ${req[1].toFixed(1)} | ${ratio(req[0], req[1])} | ${s(delay[0])} | ${s(delay[1])} | ${ratio(delay[0], delay[1])} |`
+      )
+    }
+  }
+  console.log(`\nMedian detection delay over the informative profiles: ${s(median(informativeDelays))}`)
+  console.log(
+    `Worst ratio to fixed-interval on any profile: requests ${worst.requests.toFixed(2)}, delay ${worst.delay.toFixed(2)}`
+  )
+}
+
+async function processTable(): Promise<void> {
+  console.log('\n## Real process against the simulator\n')
+  const bare = bareNodeMs()
+  const first = await timeToFirstRequestMs()
+  console.log(`| figure | value |`)
+  console.log(`|---|---|`)
+  console.log(`| bare \`node -e 0\` (median of 7) | ${bare.toFixed(0)} ms |`)
+  console.log(
+    `| spawn to first request (median of 7) | ${first.toFixed(0)} ms (${(first / bare).toFixed(2)}× bare node) |`
+  )
+  console.log(`| dist/index.js | ${(bundleBytes() / 1024 / 1024).toFixed(2)} MiB |`)
+  const [run, idle] = await Promise.all([realRun(43.5, 10), idleRun()])
+  console.log(`| peak RSS while waiting | ${idle.peakRssMiB.toFixed(0)} MiB |`)
+  const cpu = idle.cpuSecondsPerMinute
+  console.log(
+    `| CPU while waiting (poll-interval 30s) | ${cpu.toFixed(3)} CPU-s per minute (${((cpu / 60) * 100).toFixed(3)} % of wall time) |`
+  )
+  console.log(
+    `| 43.5 s batch at poll-interval 10s: detection delay | ${s(run.detectionDelayMs)} adaptive vs ${s(run.fixedDetectionDelayMs)} fixed |`
+  )
+  console.log(`| same: requests | ${run.requests} adaptive vs ${run.fixedRequests} fixed |`)
+}
+
+await virtualTable()
+if (process.argv[2] !== 'virtual') await processTable()
