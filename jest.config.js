@@ -12,5 +12,7 @@ export default {
   coverageReporters: ['text-summary', 'lcov'],
   coverageThreshold: { global: { lines: 90, statements: 90, functions: 90, branches: 80 } },
   setupFilesAfterEnv: ['<rootDir>/__tests__/setup.ts'],
-  testTimeout: 30000
+  testTimeout: 30000,
+  // The end-to-end suites mostly wait on child processes: two workers keep the whole run short on 2 cores.
+  maxWorkers: 2
 }

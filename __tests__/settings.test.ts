@@ -30,7 +30,7 @@ describe('parseSettings', () => {
   it('parses the defaults', () => {
     const settings = parse()
     expect(settings).toEqual({
-      batchId: 'batch-123',
+      batchIds: ['batch-123'],
       apiKey: 'key-1',
       baseUrl: 'https://api.together.ai/v1',
       timeoutMs: 6 * 3_600_000,
@@ -43,9 +43,17 @@ describe('parseSettings', () => {
 
   it('trims the batch id and reads booleans and fail-on case-insensitively', () => {
     const settings = parse({ 'batch-id': '  b-1\n', 'cancel-on-abort': 'True', 'fail-on': 'failed canceled' })
-    expect(settings.batchId).toBe('b-1')
+    expect(settings.batchIds).toEqual(['b-1'])
     expect(settings.cancelOnAbort).toBe(true)
     expect([...settings.failOn]).toEqual(['FAILED', 'CANCELLED'])
+  })
+
+  it('reads several batch ids separated by newlines, commas or spaces, dropping duplicates in order', () => {
+    expect(parse({ 'batch-id': 'b-2\nb-1, b-3 b-2\n\n' }).batchIds).toEqual(['b-2', 'b-1', 'b-3'])
+  })
+
+  it('accepts a timeout of 0 to check once', () => {
+    expect(parse({ timeout: '0' }).timeoutMs).toBe(0)
   })
 
   it('accepts an empty fail-on to fail on no status', () => {
@@ -76,9 +84,10 @@ describe('parseSettings', () => {
     [{ 'batch-id': 'a/b' }, 'Invalid batch-id'],
     [{ 'batch-id': 'a?b' }, 'Invalid batch-id'],
     [{ 'batch-id': 'a#b' }, 'Invalid batch-id'],
+    [{ 'batch-id': 'ok-1, ../x' }, "Invalid batch-id '../x'"],
     [{ 'batch-id': 'a\u0000b' }, 'Invalid batch-id'],
     [{ timeout: 'soon' }, "Invalid timeout 'soon'. Expected a duration such as 90s"],
-    [{ timeout: '0' }, "Invalid timeout '0'. Expected at least 1s"],
+    [{ timeout: '500ms' }, "Invalid timeout '500ms'. Expected 0 (check once) or at least 1s."],
     [{ timeout: '-5m' }, "Invalid timeout '-5m'"],
     [{ 'poll-interval': '500ms' }, "Invalid poll-interval '500ms'. Expected at least 1s"],
     [{ 'fail-on': 'FAILED,BROKEN' }, "Invalid fail-on status 'BROKEN'"],

@@ -31552,6 +31552,180 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/status.ts
+/** Statuses after which a batch never changes again. CANCELED (one L) is read as CANCELLED. */
+const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'];
+/** Statuses that mean "keep waiting" and need no warning. */
+const WAITING_STATUSES = new Set(['VALIDATING', 'IN_PROGRESS', 'CANCELING', 'CANCELLING', 'QUEUED', 'PENDING']);
+/** Normalises a status for comparison: trimmed, upper-case, CANCELED spelled CANCELLED. */
+function normalizeStatus(status) {
+    const upper = (status ?? '').trim().toUpperCase();
+    return upper === 'CANCELED' ? 'CANCELLED' : upper;
+}
+function isFinalStatus(status) {
+    return FINAL_STATUSES.includes(status);
+}
+/** Final, known-in-progress, or unknown (missing or never documented): the last two mean keep waiting. */
+function classifyStatus(status) {
+    const normal = normalizeStatus(status);
+    if (isFinalStatus(normal))
+        return { kind: 'final', status: normal };
+    if (WAITING_STATUSES.has(normal))
+        return { kind: 'waiting', status: normal };
+    return { kind: 'unknown', status: normal };
+}
+
+;// CONCATENATED MODULE: ./src/duration.ts
+const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
+/**
+ * Parses `90s`, `45m`, `2h`, `1h30m`, `1d`, `500ms` or plain seconds (`300`) into milliseconds.
+ * Units may be combined in descending order; case and inner spaces are ignored.
+ * Returns undefined when the text is not a duration (negative numbers included).
+ */
+function parseDuration(text) {
+    const compact = text.replace(/\s+/g, '').toLowerCase();
+    if (compact === '')
+        return undefined;
+    if (/^\d+(\.\d+)?$/.test(compact))
+        return Math.round(Number(compact) * 1000);
+    const match = DURATION.exec(compact);
+    if (!match)
+        return undefined;
+    const [, d, h, m, s, ms] = match;
+    return (Number(d ?? 0) * UNIT_MS.d +
+        Number(h ?? 0) * UNIT_MS.h +
+        Number(m ?? 0) * UNIT_MS.m +
+        Number(s ?? 0) * UNIT_MS.s +
+        Number(ms ?? 0));
+}
+/** Human form for logs: `45s`, `3m 05s`, `2h 07m`. Rounded to the second. */
+function formatDuration(ms) {
+    const total = Math.max(0, Math.round(ms / 1000));
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    if (h > 0)
+        return `${h}h ${String(m).padStart(2, '0')}m`;
+    if (m > 0)
+        return `${m}m ${String(s).padStart(2, '0')}s`;
+    return `${s}s`;
+}
+
+;// CONCATENATED MODULE: ./src/report/text.ts
+/** Control characters and line separators: never allowed into a log line or the summary. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+/** `text` on one line (control characters and line breaks become spaces), at most `max` characters. */
+function clip(text, max) {
+    const flat = (text ?? '').replace(CONTROL_CHARS, ' ');
+    return flat.length > max ? `${flat.slice(0, max)}… (${flat.length - max} more characters)` : flat;
+}
+/** Server text made safe for one log line: one line, spaces collapsed, bounded length. */
+function oneLine(text, max = 300) {
+    return clip((text ?? '').replace(CONTROL_CHARS, ' ').replace(/\s+/g, ' ').trim(), max);
+}
+/** `42%`, `42.5%`; '' when unknown. */
+function percent(progress) {
+    if (typeof progress !== 'number')
+        return '';
+    return `${Math.round(progress * 10) / 10}%`;
+}
+
+;// CONCATENATED MODULE: ./src/report/log-lines.ts
+
+
+/** The job log's lines: pure functions of what happened, so they are tested as strings. */
+function startLine(batchId, job, options) {
+    const model = job.model_id ? `model ${oneLine(job.model_id, 120)}` : 'model unknown';
+    const endpoint = job.endpoint ? `endpoint ${oneLine(job.endpoint, 120)}` : 'endpoint unknown';
+    if (options.timeoutMs === 0)
+        return `Checking Together batch ${batchId} once (${model}, ${endpoint}).`;
+    return `Waiting for Together batch ${batchId} (${model}, ${endpoint}) for up to ${formatDuration(options.timeoutMs)}, checking at least every ${formatDuration(options.pollIntervalMs)}.`;
+}
+/** `[5m 00s] 12/40 completed · 1 failed · 27 in progress · 63%` */
+function aggregateLine(elapsedMs, counts) {
+    return `[${formatDuration(elapsedMs)}] ${counts.completed}/${counts.total} completed · ${counts.failed} failed · ${counts.running} in progress · ${percent(counts.percent)}`;
+}
+function progressLine(elapsedMs, status, progress, etaInMs) {
+    const parts = [`[${formatDuration(elapsedMs)}] ${oneLine(status, 60) || 'status unknown'}`];
+    if (progress !== undefined)
+        parts[0] += ` ${percent(progress)}`;
+    if (etaInMs !== undefined && etaInMs > 0)
+        parts.push(`ETA ~${formatDuration(etaInMs)}`);
+    return parts.join(' · ');
+}
+function heartbeatLine(elapsedMs, status, progress) {
+    const at = progress === undefined ? '' : ` at ${percent(progress)}`;
+    return `[${formatDuration(elapsedMs)}] still ${oneLine(status, 60) || 'waiting'}${at}, no change since the last line.`;
+}
+/** A failed status check; without a delay, the deadline leaves no time to retry. */
+function retryLine(batchId, message, delayMs, attempt) {
+    const next = delayMs === undefined ? 'No time left to retry.' : `Retrying in ${formatDuration(delayMs)}.`;
+    return `Checking batch ${batchId} failed${attempt ? ` (attempt ${attempt})` : ''}: ${oneLine(message)}. ${next}`;
+}
+function unknownStatusLine(batchId, status) {
+    const shown = status ? `unknown status '${oneLine(status, 60)}'` : 'no status';
+    return `Batch ${batchId} reported ${shown}; treating it as still running.`;
+}
+function leftRunningLine(batchIds) {
+    const which = batchIds.length === 1 ? `batch ${batchIds[0]} is` : `batches ${batchIds.join(', ')} are`;
+    return `Wait aborted; ${which} left running on Together (set cancel-on-abort: true to cancel).`;
+}
+function cancelLine(batchId, cancel) {
+    const why = cancel.reason === 'abort' ? 'the wait was aborted' : 'the timeout was reached';
+    return cancel.error
+        ? `Could not cancel batch ${batchId} after ${why}: ${oneLine(cancel.error)}. It may still be running.`
+        : `Cancelled batch ${batchId} after ${why}: Together answered ${oneLine(cancel.status, 60) || 'without a status'}.`;
+}
+/** The raw batch object, for debug logging: bounded, so one huge field cannot flood the log. */
+function payloadLine(batchId, job) {
+    return `Batch ${batchId}: ${clip(JSON.stringify(job), 2000)}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/aggregate.ts
+function summarize(results) {
+    let completed = 0;
+    let failed = 0;
+    let progressSum = 0;
+    for (const r of results) {
+        if (r.outcome === 'completed')
+            completed++;
+        else if (r.outcome === 'final' || r.outcome === 'no-output' || r.outcome === 'error')
+            failed++;
+        progressSum += r.finalStatus ? 100 : (r.batch?.progress ?? 0);
+    }
+    const total = results.length;
+    return { total, completed, failed, running: total - completed - failed, percent: total ? progressSum / total : 0 };
+}
+
+;// CONCATENATED MODULE: ./src/engine/pacer.ts
+/**
+ * Spaces all status requests of one step, whatever batch they are for: at most `perSecond` requests a
+ * second, and nothing at all while a rate limit (429) is in force, so many batches never burst.
+ * Pure: the caller passes the clock's time in.
+ */
+class Pacer {
+    gapMs;
+    lastAt = Number.NEGATIVE_INFINITY;
+    pausedUntil = Number.NEGATIVE_INFINITY;
+    constructor(perSecond) {
+        this.gapMs = 1000 / perSecond;
+    }
+    /** The earliest time (epoch ms) the next request may start. */
+    nextSlot() {
+        return Math.max(this.lastAt + this.gapMs, this.pausedUntil);
+    }
+    /** Records a request started at `now`. */
+    taken(now) {
+        this.lastAt = now;
+    }
+    /** Holds every request until `until` (a 429 slows everyone down, not just the batch that got it). */
+    pauseUntil(until) {
+        this.pausedUntil = Math.max(this.pausedUntil, until);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/together/errors.ts
 /** HTTP statuses worth asking again for; everything else in 4xx is the caller's mistake. */
 const TRANSIENT_STATUSES = new Set([408, 409, 425, 429]);
@@ -31841,130 +32015,6 @@ class TogetherClient {
 
 
 
-;// CONCATENATED MODULE: ./src/status.ts
-/** Statuses after which a batch never changes again. CANCELED (one L) is read as CANCELLED. */
-const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'];
-/** Statuses that mean "keep waiting" and need no warning. */
-const WAITING_STATUSES = new Set(['VALIDATING', 'IN_PROGRESS', 'CANCELING', 'CANCELLING', 'QUEUED', 'PENDING']);
-/** Normalises a status for comparison: trimmed, upper-case, CANCELED spelled CANCELLED. */
-function normalizeStatus(status) {
-    const upper = (status ?? '').trim().toUpperCase();
-    return upper === 'CANCELED' ? 'CANCELLED' : upper;
-}
-function isFinalStatus(status) {
-    return FINAL_STATUSES.includes(status);
-}
-/** Final, known-in-progress, or unknown (missing or never documented): the last two mean keep waiting. */
-function classifyStatus(status) {
-    const normal = normalizeStatus(status);
-    if (isFinalStatus(normal))
-        return { kind: 'final', status: normal };
-    if (WAITING_STATUSES.has(normal))
-        return { kind: 'waiting', status: normal };
-    return { kind: 'unknown', status: normal };
-}
-
-;// CONCATENATED MODULE: ./src/duration.ts
-const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
-/**
- * Parses `90s`, `45m`, `2h`, `1h30m`, `1d`, `500ms` or plain seconds (`300`) into milliseconds.
- * Units may be combined in descending order; case and inner spaces are ignored.
- * Returns undefined when the text is not a duration (negative numbers included).
- */
-function parseDuration(text) {
-    const compact = text.replace(/\s+/g, '').toLowerCase();
-    if (compact === '')
-        return undefined;
-    if (/^\d+(\.\d+)?$/.test(compact))
-        return Math.round(Number(compact) * 1000);
-    const match = DURATION.exec(compact);
-    if (!match)
-        return undefined;
-    const [, d, h, m, s, ms] = match;
-    return (Number(d ?? 0) * UNIT_MS.d +
-        Number(h ?? 0) * UNIT_MS.h +
-        Number(m ?? 0) * UNIT_MS.m +
-        Number(s ?? 0) * UNIT_MS.s +
-        Number(ms ?? 0));
-}
-/** Human form for logs: `45s`, `3m 05s`, `2h 07m`. Rounded to the second. */
-function formatDuration(ms) {
-    const total = Math.max(0, Math.round(ms / 1000));
-    const h = Math.floor(total / 3600);
-    const m = Math.floor((total % 3600) / 60);
-    const s = total % 60;
-    if (h > 0)
-        return `${h}h ${String(m).padStart(2, '0')}m`;
-    if (m > 0)
-        return `${m}m ${String(s).padStart(2, '0')}s`;
-    return `${s}s`;
-}
-
-;// CONCATENATED MODULE: ./src/report/text.ts
-/** Control characters and line separators: never allowed into a log line or the summary. */
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-/** `text` on one line (control characters and line breaks become spaces), at most `max` characters. */
-function clip(text, max) {
-    const flat = (text ?? '').replace(CONTROL_CHARS, ' ');
-    return flat.length > max ? `${flat.slice(0, max)}… (${flat.length - max} more characters)` : flat;
-}
-/** Server text made safe for one log line: one line, spaces collapsed, bounded length. */
-function oneLine(text, max = 300) {
-    return clip((text ?? '').replace(CONTROL_CHARS, ' ').replace(/\s+/g, ' ').trim(), max);
-}
-/** `42%`, `42.5%`; '' when unknown. */
-function percent(progress) {
-    if (typeof progress !== 'number')
-        return '';
-    return `${Math.round(progress * 10) / 10}%`;
-}
-
-;// CONCATENATED MODULE: ./src/report/log-lines.ts
-
-
-/** The job log's lines: pure functions of what happened, so they are tested as strings. */
-function startLine(batchId, job, options) {
-    const model = job.model_id ? `model ${oneLine(job.model_id, 120)}` : 'model unknown';
-    const endpoint = job.endpoint ? `endpoint ${oneLine(job.endpoint, 120)}` : 'endpoint unknown';
-    return `Waiting for Together batch ${batchId} (${model}, ${endpoint}) for up to ${formatDuration(options.timeoutMs)}, checking at least every ${formatDuration(options.pollIntervalMs)}.`;
-}
-function progressLine(elapsedMs, status, progress, etaInMs) {
-    const parts = [`[${formatDuration(elapsedMs)}] ${oneLine(status, 60) || 'status unknown'}`];
-    if (progress !== undefined)
-        parts[0] += ` ${percent(progress)}`;
-    if (etaInMs !== undefined && etaInMs > 0)
-        parts.push(`ETA ~${formatDuration(etaInMs)}`);
-    return parts.join(' · ');
-}
-function heartbeatLine(elapsedMs, status, progress) {
-    const at = progress === undefined ? '' : ` at ${percent(progress)}`;
-    return `[${formatDuration(elapsedMs)}] still ${oneLine(status, 60) || 'waiting'}${at}, no change since the last line.`;
-}
-/** A failed status check; without a delay, the deadline leaves no time to retry. */
-function retryLine(batchId, message, delayMs, attempt) {
-    const next = delayMs === undefined ? 'No time left to retry.' : `Retrying in ${formatDuration(delayMs)}.`;
-    return `Checking batch ${batchId} failed${attempt ? ` (attempt ${attempt})` : ''}: ${oneLine(message)}. ${next}`;
-}
-function unknownStatusLine(batchId, status) {
-    const shown = status ? `unknown status '${oneLine(status, 60)}'` : 'no status';
-    return `Batch ${batchId} reported ${shown}; treating it as still running.`;
-}
-function leftRunningLine(batchId) {
-    return `Wait aborted; batch ${batchId} is left running on Together (set cancel-on-abort: true to cancel it).`;
-}
-function cancelLine(batchId, cancel) {
-    const why = cancel.reason === 'abort' ? 'the wait was aborted' : 'the timeout was reached';
-    return cancel.error
-        ? `Could not cancel batch ${batchId} after ${why}: ${oneLine(cancel.error)}. It may still be running.`
-        : `Cancelled batch ${batchId} after ${why}: Together answered ${oneLine(cancel.status, 60) || 'without a status'}.`;
-}
-/** The raw batch object, for debug logging: bounded, so one huge field cannot flood the log. */
-function payloadLine(batchId, job) {
-    return `Batch ${batchId}: ${clip(JSON.stringify(job), 2000)}`;
-}
-
 ;// CONCATENATED MODULE: ./src/engine/backoff.ts
 const MAX_RETRY_DELAY_MS = 60_000;
 const BASE_DELAY_MS = 1000;
@@ -32050,8 +32100,174 @@ function nextCheck({ now, pollIntervalMs, etaAt, state }) {
     return { delayMs: Math.min(pollIntervalMs, backoff), state: { nearStreak: state.nearStreak + 1 } };
 }
 
-;// CONCATENATED MODULE: ./src/engine/wait.ts
+;// CONCATENATED MODULE: ./src/engine/tracker.ts
 
+
+
+
+
+
+/** COMPLETED without an output file is re-checked this many times: the id may appear a moment later. */
+const NO_OUTPUT_RECHECKS = 2;
+const NO_OUTPUT_RECHECK_MS = 5000;
+/**
+ * One batch's side of the wait: what has been seen of it, when it is next due for a check, and how it
+ * ended. Pure: the caller passes the time in and makes the requests.
+ */
+class BatchTracker {
+    id;
+    startedAt;
+    log;
+    options;
+    /** Epoch ms the next check is due. */
+    dueAt;
+    outcome;
+    requests = 0;
+    /** When the last request about this batch started. */
+    checkedAt;
+    cancel;
+    batch;
+    status = '';
+    progress;
+    failures = 0;
+    noOutputChecks = 0;
+    history = [];
+    etaAt;
+    schedule = { nearStreak: 0 };
+    lastNewsAt;
+    timeline = [];
+    warned = new Set();
+    error;
+    constructor(id, startedAt, log, options) {
+        this.id = id;
+        this.startedAt = startedAt;
+        this.log = log;
+        this.options = options;
+        this.dueAt = startedAt;
+        this.lastNewsAt = startedAt;
+    }
+    get lastStatus() {
+        return this.status;
+    }
+    get lastProgress() {
+        return this.progress;
+    }
+    /** Takes in a successful answer: logs what changed, then either ends the batch or schedules its next check. */
+    onAnswer(job, now) {
+        this.requests++;
+        this.failures = 0;
+        const first = this.batch === undefined;
+        this.batch = job;
+        const status = normalizeStatus(job.status);
+        const progress = typeof job.progress === 'number' ? job.progress : this.progress;
+        if (first)
+            this.log.info(startLine(this.id, job, this.options));
+        this.log.debug(payloadLine(this.id, job));
+        const kind = classifyStatus(status);
+        if (kind.kind === 'unknown' && !this.warned.has(status)) {
+            this.warned.add(status);
+            this.log.warning(unknownStatusLine(this.id, status));
+        }
+        if (kind.kind !== 'final' && progress !== undefined) {
+            this.history = addSample(this.history, { at: now, progress });
+            this.etaAt = estimateFinish(this.history, now);
+        }
+        else if (kind.kind === 'final') {
+            this.etaAt = undefined;
+        }
+        const elapsed = now - this.startedAt;
+        const eta = this.etaAt === undefined ? undefined : this.etaAt - now;
+        const prefix = this.options.named ? `${this.id}: ` : '';
+        if (first || status !== this.status || progress !== this.progress) {
+            if (first || status !== this.status)
+                this.timeline.push({ atMs: elapsed, status, progress });
+            this.status = status;
+            this.progress = progress;
+            this.lastNewsAt = now;
+            this.log.info(prefix + progressLine(elapsed, status, progress, eta));
+        }
+        else if (!this.options.named && now - this.lastNewsAt >= this.options.heartbeatMs) {
+            this.lastNewsAt = now;
+            this.log.info(heartbeatLine(elapsed, status, progress));
+        }
+        if (kind.kind === 'final' && kind.status === 'COMPLETED') {
+            if (job.output_file_id)
+                return this.end('completed');
+            if (this.noOutputChecks >= NO_OUTPUT_RECHECKS || this.options.checkOnce)
+                return this.end('no-output');
+            this.noOutputChecks++;
+            this.dueAt = now + Math.min(this.options.pollIntervalMs, NO_OUTPUT_RECHECK_MS);
+        }
+        else if (kind.kind === 'final') {
+            this.end('final');
+        }
+        else if (this.options.checkOnce) {
+            this.end('pending');
+        }
+        else {
+            const decision = nextCheck({
+                now,
+                pollIntervalMs: this.options.pollIntervalMs,
+                etaAt: this.etaAt,
+                state: this.schedule
+            });
+            this.schedule = decision.state;
+            this.dueAt = now + decision.delayMs;
+        }
+    }
+    /**
+     * Takes in a failed request: a lasting failure ends the batch with `error`; a transient one schedules
+     * a retry with backoff. Returns how long the server asked everyone to hold off, when it did.
+     */
+    onError(error, now, random) {
+        this.requests++;
+        const info = error instanceof TogetherError ? error : undefined;
+        const message = error instanceof Error ? error.message : String(error);
+        if (!info?.transient) {
+            this.error = { message, status: info?.status, serverMessage: info?.serverMessage };
+            this.end('error');
+            return undefined;
+        }
+        this.failures++;
+        if (this.options.checkOnce) {
+            this.log.warning(retryLine(this.id, message));
+            this.end('pending');
+            return info.retryAfterMs;
+        }
+        const delay = retryDelay(this.failures, random, info.retryAfterMs, this.options.pollIntervalMs);
+        this.log.warning(retryLine(this.id, message, delay, this.failures));
+        this.dueAt = now + delay;
+        return info.retryAfterMs;
+    }
+    /** Ends the wait for this batch if it has not ended yet (abort). */
+    end(outcome) {
+        this.outcome ??= outcome;
+    }
+    /** No time is left for another check: a COMPLETED batch still without output file has none. */
+    expire() {
+        this.end(this.noOutputChecks > 0 ? 'no-output' : 'timed-out');
+    }
+    result(endedAt) {
+        const finalClass = classifyStatus(this.status);
+        return {
+            batchId: this.id,
+            outcome: this.outcome ?? 'timed-out',
+            batch: this.batch,
+            status: this.status,
+            finalStatus: finalClass.kind === 'final' ? finalClass.status : undefined,
+            startedAt: this.startedAt,
+            endedAt,
+            timeoutMs: this.options.timeoutMs,
+            timeline: this.timeline,
+            requests: this.requests,
+            etaAt: this.etaAt,
+            error: this.error,
+            cancel: this.cancel
+        };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/wait.ts
 
 
 
@@ -32059,179 +32275,112 @@ function nextCheck({ now, pollIntervalMs, etaAt, state }) {
 
 /** The last check before the deadline is made this long before it, so its answer still counts. */
 const FINAL_CHECK_MARGIN_MS = 1000;
-/** COMPLETED without an output file is re-checked this many times: the id may appear a moment later. */
-const NO_OUTPUT_RECHECKS = 2;
-const NO_OUTPUT_RECHECK_MS = 5000;
-/** Bound on the cancel request the action makes on abort: the runner kills the process 10 s after SIGINT. */
+/** Bound on cancel requests on abort: the runner kills the process 10 s after its first signal. */
 const ABORT_CANCEL_TIMEOUT_MS = 3000;
 const TIMEOUT_CANCEL_TIMEOUT_MS = 10_000;
 const DEFAULT_HEARTBEAT_MS = 5 * 60_000;
+/** With several batches, an aggregate line this often. */
+const AGGREGATE_EVERY_MS = 60_000;
+/** Status requests per second, all batches together: enough for 100 batches at a 30 s interval. */
+const DEFAULT_REQUESTS_PER_SECOND = 4;
+const MAX_RATE_LIMIT_PAUSE_MS = 60_000;
 /**
- * Waits for one batch to reach a final status, the deadline, or an abort, and says how it ended.
+ * Waits for batches to reach a final status, the deadline (`timeoutMs`; 0 checks each batch once), or
+ * an abort, and says how each ended. Checks are scheduled per batch and spaced by one shared pacer.
  * Pure with respect to its dependencies: all I/O, time and randomness come from `deps`, and it never
  * touches @actions/core, so it runs in virtual time in tests and benchmarks.
  */
-async function waitForBatch(deps, options) {
+async function waitForBatches(deps, options) {
     const { api, log, signal } = deps;
-    const { batchId, pollIntervalMs } = options;
     const startedAt = deps.now();
+    const checkOnce = options.timeoutMs === 0;
     const deadline = startedAt + options.timeoutMs;
-    const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
-    let batch;
-    let status = '';
-    let progress;
-    let requests = 0;
-    let failures = 0;
-    let noOutputChecks = 0;
-    let history = [];
-    let etaAt;
-    let schedule = { nearStreak: 0 };
-    let lastNewsAt = startedAt;
-    const timeline = [];
-    const warnedStatuses = new Set();
-    const finish = async (outcome, extra = {}) => {
-        let cancel;
-        if ((outcome === 'timed-out' && options.cancelOnTimeout) || (outcome === 'aborted' && options.cancelOnAbort)) {
-            cancel = await cancelBatch(outcome === 'aborted' ? 'abort' : 'timeout');
-        }
-        else if (outcome === 'aborted') {
-            log.info(leftRunningLine(batchId));
-        }
-        const finalClass = classifyStatus(status);
-        return {
-            batchId,
-            outcome,
-            batch,
-            status,
-            finalStatus: finalClass.kind === 'final' ? finalClass.status : undefined,
-            startedAt,
-            endedAt: deps.now(),
-            timeoutMs: options.timeoutMs,
-            timeline,
-            requests,
-            etaAt,
-            cancel,
-            ...extra
-        };
+    const lastCheckAt = checkOnce ? Number.POSITIVE_INFINITY : deadline - FINAL_CHECK_MARGIN_MS;
+    const named = options.batchIds.length > 1;
+    const trackerOptions = {
+        pollIntervalMs: options.pollIntervalMs,
+        timeoutMs: options.timeoutMs,
+        heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+        checkOnce,
+        named
     };
-    const cancelBatch = async (reason) => {
-        const timeoutMs = reason === 'abort' ? ABORT_CANCEL_TIMEOUT_MS : TIMEOUT_CANCEL_TIMEOUT_MS;
-        try {
-            const answer = await api.cancelBatch(batchId, { timeoutMs });
-            const outcome = { reason, status: normalizeStatus(answer.status) || undefined };
-            log.info(cancelLine(batchId, outcome));
-            return outcome;
-        }
-        catch (error) {
-            const outcome = { reason, error: error instanceof Error ? error.message : String(error) };
-            log.warning(cancelLine(batchId, outcome));
-            return outcome;
-        }
-    };
-    /** Sleeps up to `ms` without passing the last-check point; false when the wait must end now. */
-    const pause = async (ms) => {
-        const room = deadline - FINAL_CHECK_MARGIN_MS - deps.now();
-        if (room <= 0)
-            return 'deadline';
-        await deps.sleep(Math.min(ms, room), signal);
-        return signal?.aborted ? 'aborted' : 'ok';
-    };
-    const observe = (job) => {
-        const now = deps.now();
-        const first = batch === undefined;
-        batch = job;
-        const newStatus = normalizeStatus(job.status);
-        const newProgress = typeof job.progress === 'number' ? job.progress : progress;
-        if (first)
-            log.info(startLine(batchId, job, options));
-        log.debug(payloadLine(batchId, job));
-        const kind = classifyStatus(newStatus);
-        if (kind.kind === 'unknown' && !warnedStatuses.has(newStatus)) {
-            warnedStatuses.add(newStatus);
-            log.warning(unknownStatusLine(batchId, newStatus));
-        }
-        if (kind.kind !== 'final' && newProgress !== undefined) {
-            history = addSample(history, { at: now, progress: newProgress });
-            etaAt = estimateFinish(history, now);
-        }
-        else if (kind.kind === 'final') {
-            etaAt = undefined;
-        }
-        if (first || newStatus !== status || newProgress !== progress) {
-            if (first || newStatus !== status)
-                timeline.push({ atMs: now - startedAt, status: newStatus, progress: newProgress });
-            status = newStatus;
-            progress = newProgress;
-            lastNewsAt = now;
-            log.info(progressLine(now - startedAt, status, progress, etaAt === undefined ? undefined : etaAt - now));
-        }
-        else if (now - lastNewsAt >= heartbeatMs) {
-            lastNewsAt = now;
-            log.info(heartbeatLine(now - startedAt, status, progress));
-        }
-    };
+    const trackers = options.batchIds.map(id => new BatchTracker(id, startedAt, log, trackerOptions));
+    const pacer = new Pacer(options.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND);
+    let nextAggregateAt = startedAt + AGGREGATE_EVERY_MS;
+    const aggregate = () => log.info(aggregateLine(deps.now() - startedAt, summarize(trackers.map(t => t.result(0)))));
     for (;;) {
         if (signal?.aborted)
-            return finish('aborted');
-        let job;
-        requests++;
+            break;
+        const active = trackers.filter(t => t.outcome === undefined);
+        if (active.length === 0)
+            break;
+        const next = active.reduce((a, b) => (b.dueAt < a.dueAt ? b : a));
+        const at = Math.max(Math.min(next.dueAt, lastCheckAt), pacer.nextSlot(), deps.now());
+        if (at > lastCheckAt || (next.checkedAt !== undefined && at <= next.checkedAt)) {
+            next.expire();
+            continue;
+        }
+        if (at > deps.now()) {
+            await deps.sleep(at - deps.now(), signal);
+            if (signal?.aborted)
+                break;
+        }
+        const startedRequest = deps.now();
+        pacer.taken(startedRequest);
+        next.checkedAt = startedRequest;
         try {
-            job = await api.getBatch(batchId, { signal, timeoutMs: Math.max(1, deadline - deps.now()) });
+            const timeoutMs = checkOnce ? undefined : Math.max(1, deadline - startedRequest);
+            next.onAnswer(await api.getBatch(next.id, { signal, timeoutMs }), deps.now());
         }
         catch (error) {
             if (signal?.aborted)
-                return finish('aborted');
-            const transient = error instanceof TogetherError ? error.transient : false;
-            if (!transient) {
-                const info = error instanceof TogetherError ? error : undefined;
-                return finish('error', {
-                    error: {
-                        message: error instanceof Error ? error.message : String(error),
-                        status: info?.status,
-                        serverMessage: info?.serverMessage
-                    }
-                });
-            }
-            failures++;
-            const retryAfterMs = error instanceof TogetherError ? error.retryAfterMs : undefined;
-            const delay = retryDelay(failures, deps.random, retryAfterMs, pollIntervalMs);
-            const room = deadline - FINAL_CHECK_MARGIN_MS - deps.now();
-            if (room <= 0) {
-                log.warning(retryLine(batchId, error.message));
-                return finish('timed-out');
-            }
-            log.warning(retryLine(batchId, error.message, Math.min(delay, room), failures));
-            const paused = await pause(delay);
-            if (paused !== 'ok')
-                return finish(paused === 'aborted' ? 'aborted' : 'timed-out');
-            continue;
+                break;
+            const holdMs = next.onError(error, deps.now(), deps.random);
+            if (holdMs !== undefined)
+                pacer.pauseUntil(deps.now() + Math.min(holdMs, MAX_RATE_LIMIT_PAUSE_MS));
         }
-        failures = 0;
-        observe(job);
-        const kind = classifyStatus(status);
-        let delay;
-        if (kind.kind === 'final' && kind.status === 'COMPLETED') {
-            if (job.output_file_id)
-                return finish('completed');
-            if (noOutputChecks >= NO_OUTPUT_RECHECKS)
-                return finish('no-output');
-            noOutputChecks++;
-            delay = Math.min(pollIntervalMs, NO_OUTPUT_RECHECK_MS);
+        if (named && deps.now() >= nextAggregateAt) {
+            aggregate();
+            nextAggregateAt = deps.now() + AGGREGATE_EVERY_MS;
         }
-        else if (kind.kind === 'final') {
-            return finish('final');
-        }
-        else {
-            const decision = nextCheck({ now: deps.now(), pollIntervalMs, etaAt, state: schedule });
-            schedule = decision.state;
-            delay = decision.delayMs;
-        }
-        const paused = await pause(delay);
-        if (paused === 'aborted')
-            return finish('aborted');
-        if (paused === 'deadline')
-            return finish(noOutputChecks > 0 ? 'no-output' : 'timed-out');
     }
+    const aborted = signal?.aborted === true;
+    for (const tracker of trackers)
+        tracker.end(aborted ? 'aborted' : 'timed-out');
+    const toCancel = trackers.filter(t => (t.outcome === 'timed-out' && options.cancelOnTimeout) || (t.outcome === 'aborted' && options.cancelOnAbort));
+    await Promise.all(toCancel.map(t => cancel(deps, t, aborted ? 'abort' : 'timeout')));
+    const leftRunning = trackers.filter(t => t.outcome === 'aborted' && !options.cancelOnAbort).map(t => t.id);
+    if (leftRunning.length > 0)
+        log.info(leftRunningLine(leftRunning));
+    if (named)
+        aggregate();
+    const endedAt = deps.now();
+    const results = trackers.map(t => t.result(endedAt));
+    return {
+        results,
+        startedAt,
+        endedAt,
+        timeoutMs: options.timeoutMs,
+        done: results.every(r => r.finalStatus !== undefined)
+    };
+}
+async function cancel(deps, tracker, reason) {
+    const timeoutMs = reason === 'abort' ? ABORT_CANCEL_TIMEOUT_MS : TIMEOUT_CANCEL_TIMEOUT_MS;
+    try {
+        const answer = await deps.api.cancelBatch(tracker.id, { timeoutMs });
+        tracker.cancel = { reason, status: normalizeStatus(answer.status) || undefined };
+        deps.log.info(cancelLine(tracker.id, tracker.cancel));
+    }
+    catch (error) {
+        tracker.cancel = { reason, error: error instanceof Error ? error.message : String(error) };
+        deps.log.warning(cancelLine(tracker.id, tracker.cancel));
+    }
+}
+/** Waits for one batch: `waitForBatches` with a single id. */
+async function waitForBatch(deps, options) {
+    const { batchId, ...rest } = options;
+    const all = await waitForBatches(deps, { ...rest, batchIds: [batchId] });
+    return all.results[0];
 }
 
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
@@ -32245,8 +32394,43 @@ function compact(job) {
     }
     return copy;
 }
-/** The step's outputs, as strings; every output is present ('' when unknown) so later steps can rely on it. */
-function buildOutputs(result) {
+/** One entry of the `batches` output. */
+function batchEntry(result) {
+    const job = result.batch;
+    return {
+        id: result.batchId,
+        status: result.status,
+        progress: typeof job?.progress === 'number' ? job.progress : null,
+        output_file_id: job?.output_file_id ?? null,
+        error_file_id: job?.error_file_id ?? null,
+        error: job?.error ? job.error.slice(0, MAX_FIELD) : null,
+        timed_out: result.outcome === 'timed-out'
+    };
+}
+/**
+ * The step's outputs, as strings; every output is present ('' when unknown) so later steps can rely
+ * on it. With several batches the per-batch scalars are left empty (see `batches`), and `status` is
+ * COMPLETED when all completed, else the status of the first batch, in input order, that did not.
+ */
+function buildOutputs(all) {
+    const common = {
+        batches: JSON.stringify(all.results.map(batchEntry)),
+        done: String(all.done)
+    };
+    if (all.results.length > 1) {
+        const first = all.results.find(r => r.outcome !== 'completed');
+        return {
+            status: first ? first.status : 'COMPLETED',
+            'output-file-id': '',
+            'error-file-id': '',
+            progress: '',
+            error: '',
+            batch: '',
+            'timed-out': String(all.results.some(r => r.outcome === 'timed-out')),
+            ...common
+        };
+    }
+    const result = all.results[0];
     const job = result.batch;
     return {
         status: result.status,
@@ -32255,7 +32439,8 @@ function buildOutputs(result) {
         progress: typeof job?.progress === 'number' ? String(job.progress) : '',
         error: (job?.error ?? '').slice(0, MAX_FIELD),
         batch: job ? JSON.stringify(compact(job)) : '',
-        'timed-out': String(result.outcome === 'timed-out')
+        'timed-out': String(result.outcome === 'timed-out'),
+        ...common
     };
 }
 
@@ -32276,6 +32461,7 @@ function escapeText(text, max = 2000) {
 
 
 
+
 const BAR_WIDTH = 20;
 const MAX_TIMELINE_ROWS = 50;
 /** `████████░░░░░░░░░░░░` for 40 %. */
@@ -32293,6 +32479,8 @@ function headline(result, verdict) {
             return `⛔ Together batch ${id}: wait aborted (${status})`;
         case 'error':
             return `❌ Together batch ${id}: could not be checked`;
+        case 'pending':
+            return `🔄 Together batch ${id}: ${status} (checked once)`;
         default:
             return `${verdict.ok ? '✅' : '❌'} Together batch ${id}: ${status}`;
     }
@@ -32303,9 +32491,37 @@ function row(name, html) {
 const code = (text) => `<code>${escapeText(text, 200)}</code>`;
 /**
  * The step summary, as Markdown with HTML tables. A pure function of the result, so it is tested as a
- * string; every server-provided value passes through `escapeText`.
+ * string; every server-provided value passes through `escapeText`. One batch gets a detailed table and
+ * its timeline; several get an aggregate line and a row each.
  */
-function buildSummary(result, verdict, now = result.endedAt) {
+function buildSummary(all, verdict) {
+    return all.results.length === 1 ? batchSummary(all.results[0], verdict) : manySummary(all, verdict);
+}
+const MAX_BATCH_ROWS = 300;
+function manySummary(all, verdict) {
+    const counts = summarize(all.results);
+    const icon = verdict.ok ? '✅' : '❌';
+    const parts = [
+        `## ${icon} Together batches: ${counts.completed}/${counts.total} completed`,
+        '',
+        escapeText(verdict.message, 3000),
+        '',
+        `<code>${progressBar(counts.percent)}</code> ${percent(counts.percent)} · ${counts.completed} completed · ${counts.failed} failed · ${counts.running} not finished · waited ${formatDuration(all.endedAt - all.startedAt)}`,
+        '',
+        '<table>',
+        '<tr><th>batch</th><th>status</th><th>progress</th><th>output file</th><th>error file</th><th>error</th></tr>'
+    ];
+    for (const r of all.results.slice(0, MAX_BATCH_ROWS)) {
+        const job = r.batch ?? {};
+        const status = r.outcome === 'timed-out' ? `${r.status || 'unknown'} (timed out)` : r.status || 'unknown';
+        parts.push(`<tr><td>${code(r.batchId)}</td><td>${escapeText(status, 60)}</td><td>${percent(job.progress)}</td><td>${job.output_file_id ? code(job.output_file_id) : ''}</td><td>${job.error_file_id ? code(job.error_file_id) : ''}</td><td>${escapeText(job.error ?? r.error?.message, 300)}</td></tr>`);
+    }
+    parts.push('</table>');
+    if (all.results.length > MAX_BATCH_ROWS)
+        parts.push('', `… ${all.results.length - MAX_BATCH_ROWS} more batches`);
+    return `${parts.join('\n')}\n`;
+}
+function batchSummary(result, verdict, now = result.endedAt) {
     const job = result.batch ?? {};
     const rows = [row('Status', escapeText(result.status || 'unknown', 40))];
     if (typeof job.progress === 'number') {
@@ -32361,6 +32577,7 @@ function buildFailureSummary(message) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/verdict.ts
+
 
 
 function cancelNote(result) {
@@ -32426,7 +32643,52 @@ function judge(result, failOn) {
             };
         case 'error':
             return { ok: false, message: errorVerdict(result) };
+        case 'pending':
+            return {
+                ok: true,
+                message: `Batch ${id} is not finished yet (${lastSeen(result)}); checked once because timeout is 0.`
+            };
     }
+}
+/** How many items a one-line message lists before saying "and N more". */
+const LISTED = 5;
+function listed(items) {
+    const shown = items.slice(0, LISTED).join('; ');
+    return items.length > LISTED ? `${shown}; and ${items.length - LISTED} more` : shown;
+}
+/** The step's verdict over every batch: one batch is judged alone; several pass only if each passes. */
+function judgeAll(all, failOn) {
+    const verdicts = all.results.map(r => ({ result: r, verdict: judge(r, failOn) }));
+    if (verdicts.length === 1)
+        return verdicts[0].verdict;
+    const counts = summarize(all.results);
+    const failing = verdicts.filter(v => !v.verdict.ok);
+    if (failing.length === 0) {
+        const pending = counts.running > 0 ? `, ${counts.running} not finished yet (checked once)` : '';
+        return { ok: true, message: `${counts.completed} of ${counts.total} batches completed${pending}.` };
+    }
+    const describe = ({ result }) => {
+        const error = result.batch?.error ? ` (${oneLine(result.batch.error, 80)})` : '';
+        if (result.outcome === 'error')
+            return `${result.batchId}: ${oneLine(result.error?.message, 120)}`;
+        if (result.outcome === 'no-output')
+            return `${result.batchId} COMPLETED without output file`;
+        return `${result.batchId} ${result.status || 'no status'}${error}`;
+    };
+    const timedOut = failing.filter(f => f.result.outcome === 'timed-out' || f.result.outcome === 'aborted');
+    const broken = failing.filter(f => !timedOut.includes(f));
+    const parts = [];
+    if (broken.length > 0)
+        parts.push(`${broken.length} of ${counts.total} batches failed: ${listed(broken.map(describe))}.`);
+    if (timedOut.length > 0) {
+        const how = timedOut[0].result.outcome === 'aborted'
+            ? 'The wait was aborted'
+            : `Timed out after ${formatDuration(Math.max(all.timeoutMs, all.endedAt - all.startedAt))}`;
+        parts.push(`${how} with ${timedOut.length} not finished: ${listed(timedOut.map(describe))}.`);
+        if (how.startsWith('Timed'))
+            parts.push("Raise the 'timeout' input.");
+    }
+    return { ok: false, message: parts.join(' ') };
 }
 
 ;// CONCATENATED MODULE: ./src/settings.ts
@@ -32442,14 +32704,22 @@ class InputError extends Error {
 }
 const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds';
 const FORBIDDEN_ID = /[/?#\\%\s\p{Cc}]|\.\./u;
-function batchId(read) {
-    const id = read('batch-id').trim();
-    if (id === '')
-        throw new InputError("Input 'batch-id' is empty. Expected the ID of a Together batch, e.g. the id returned by POST /v1/batches.");
-    if (FORBIDDEN_ID.test(id) || id.length > 200) {
-        throw new InputError(`Invalid batch-id '${JSON.stringify(id).slice(1, -1).slice(0, 80)}'. Expected a Together batch ID: letters, digits, '-', '_' or '.', no '/', '?', '#', '..', spaces or control characters.`);
+/** Several ids may be given, separated by newlines, commas or spaces; duplicates are dropped, order kept. */
+function batchIds(read) {
+    const ids = [
+        ...new Set(read('batch-id')
+            .split(/[\s,]+/)
+            .filter(Boolean))
+    ];
+    if (ids.length === 0) {
+        throw new InputError("Input 'batch-id' is empty. Expected the ID of a Together batch (or several, separated by newlines, commas or spaces).");
     }
-    return id;
+    for (const id of ids) {
+        if (FORBIDDEN_ID.test(id) || id.length > 200) {
+            throw new InputError(`Invalid batch-id '${JSON.stringify(id).slice(1, -1).slice(0, 80)}'. Expected a Together batch ID: letters, digits, '-', '_' or '.', no '/', '?', '#', '..' or control characters.`);
+        }
+    }
+    return ids;
 }
 function duration(read, name, minMs, minText) {
     const raw = read(name).trim();
@@ -32458,6 +32728,13 @@ function duration(read, name, minMs, minText) {
         throw new InputError(`Invalid ${name} '${raw}'. Expected ${DURATION_FORM}.`);
     if (ms < minMs)
         throw new InputError(`Invalid ${name} '${raw}'. Expected at least ${minText}.`);
+    return ms;
+}
+/** `0` means "check once"; anything else must be at least a second. */
+function timeout(read) {
+    const ms = duration(read, 'timeout', 0, '0');
+    if (ms > 0 && ms < 1000)
+        throw new InputError(`Invalid timeout '${read('timeout').trim()}'. Expected 0 (check once) or at least 1s.`);
     return ms;
 }
 function settings_boolean(read, name) {
@@ -32506,13 +32783,13 @@ function baseUrl(read, env) {
  * Throws `InputError` for the first invalid input.
  */
 function parseSettings(read, env) {
-    const id = batchId(read);
+    const ids = batchIds(read);
     const apiKey = read('api-key').trim() || env.TOGETHER_API_KEY?.trim() || '';
     const settings = {
-        batchId: id,
+        batchIds: ids,
         apiKey,
         baseUrl: baseUrl(read, env),
-        timeoutMs: duration(read, 'timeout', 1000, '1s'),
+        timeoutMs: timeout(read),
         pollIntervalMs: duration(read, 'poll-interval', 1000, '1s'),
         failOn: failOn(read),
         cancelOnTimeout: settings_boolean(read, 'cancel-on-timeout'),
@@ -32596,7 +32873,7 @@ async function run(overrides = {}) {
         core_setSecret(settings.apiKey);
         core_debug(`Settings: ${JSON.stringify({ ...settings, apiKey: '***', failOn: [...settings.failOn] })}`);
         api = runtime.createApi(settings);
-        result = await waitForBatch({
+        result = await waitForBatches({
             api,
             now: runtime.now,
             sleep: runtime.sleep,
@@ -32606,11 +32883,12 @@ async function run(overrides = {}) {
         }, settings);
         for (const [name, value] of Object.entries(buildOutputs(result)))
             setOutput(name, value);
-        verdict = judge(result, settings.failOn);
+        verdict = judgeAll(result, settings.failOn);
         if (verdict.ok)
             info(verdict.message);
         else {
-            error(verdict.message, { title: `Together batch ${settings.batchId}` });
+            const [only, ...more] = settings.batchIds;
+            error(verdict.message, { title: more.length === 0 ? `Together batch ${only}` : 'Together batches' });
             process.exitCode = ExitCode.Failure;
         }
     }

@@ -1,10 +1,10 @@
 import * as core from '@actions/core'
 import { setTimeout as delay } from 'node:timers/promises'
-import { waitForBatch } from './engine/wait.js'
-import type { WaitResult } from './engine/types.js'
+import { waitForBatches } from './engine/wait.js'
+import type { WaitAllResult } from './engine/types.js'
 import { buildOutputs } from './report/outputs.js'
 import { buildFailureSummary, buildSummary } from './report/summary.js'
-import { judge, type Verdict } from './report/verdict.js'
+import { judgeAll, type Verdict } from './report/verdict.js'
 import { parseSettings, type Settings } from './settings.js'
 import { TogetherClient, type BatchApi } from './together/index.js'
 import { USER_AGENT } from './version.js'
@@ -68,7 +68,7 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
   process.on('SIGTERM', onSignal)
 
   let api: ReturnType<Runtime['createApi']> | undefined
-  let result: WaitResult | undefined
+  let result: WaitAllResult | undefined
   let verdict: Verdict | undefined
   let failure: string | undefined
   try {
@@ -76,7 +76,7 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
     core.setSecret(settings.apiKey)
     core.debug(`Settings: ${JSON.stringify({ ...settings, apiKey: '***', failOn: [...settings.failOn] })}`)
     api = runtime.createApi(settings)
-    result = await waitForBatch(
+    result = await waitForBatches(
       {
         api,
         now: runtime.now,
@@ -88,10 +88,11 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
       settings
     )
     for (const [name, value] of Object.entries(buildOutputs(result))) core.setOutput(name, value)
-    verdict = judge(result, settings.failOn)
+    verdict = judgeAll(result, settings.failOn)
     if (verdict.ok) core.info(verdict.message)
     else {
-      core.error(verdict.message, { title: `Together batch ${settings.batchId}` })
+      const [only, ...more] = settings.batchIds
+      core.error(verdict.message, { title: more.length === 0 ? `Together batch ${only}` : 'Together batches' })
       process.exitCode = core.ExitCode.Failure
     }
   } catch (error) {

@@ -4,10 +4,12 @@ import { FINAL_STATUSES, normalizeStatus, type FinalStatus } from './status.js'
 
 /** Everything the action was asked to do, parsed and validated once, before any request. */
 export interface Settings {
-  batchId: string
+  /** In input order, duplicates removed; at least one. */
+  batchIds: string[]
   apiKey: string
   /** Without trailing slash. */
   baseUrl: string
+  /** 0: check each batch once. */
   timeoutMs: number
   pollIntervalMs: number
   failOn: ReadonlySet<FinalStatus>
@@ -29,18 +31,28 @@ export class InputError extends Error {
 const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds'
 const FORBIDDEN_ID = /[/?#\\%\s\p{Cc}]|\.\./u
 
-function batchId(read: InputReader): string {
-  const id = read('batch-id').trim()
-  if (id === '')
-    throw new InputError(
-      "Input 'batch-id' is empty. Expected the ID of a Together batch, e.g. the id returned by POST /v1/batches."
+/** Several ids may be given, separated by newlines, commas or spaces; duplicates are dropped, order kept. */
+function batchIds(read: InputReader): string[] {
+  const ids = [
+    ...new Set(
+      read('batch-id')
+        .split(/[\s,]+/)
+        .filter(Boolean)
     )
-  if (FORBIDDEN_ID.test(id) || id.length > 200) {
+  ]
+  if (ids.length === 0) {
     throw new InputError(
-      `Invalid batch-id '${JSON.stringify(id).slice(1, -1).slice(0, 80)}'. Expected a Together batch ID: letters, digits, '-', '_' or '.', no '/', '?', '#', '..', spaces or control characters.`
+      "Input 'batch-id' is empty. Expected the ID of a Together batch (or several, separated by newlines, commas or spaces)."
     )
   }
-  return id
+  for (const id of ids) {
+    if (FORBIDDEN_ID.test(id) || id.length > 200) {
+      throw new InputError(
+        `Invalid batch-id '${JSON.stringify(id).slice(1, -1).slice(0, 80)}'. Expected a Together batch ID: letters, digits, '-', '_' or '.', no '/', '?', '#', '..' or control characters.`
+      )
+    }
+  }
+  return ids
 }
 
 function duration(read: InputReader, name: string, minMs: number, minText: string): number {
@@ -48,6 +60,14 @@ function duration(read: InputReader, name: string, minMs: number, minText: strin
   const ms = parseDuration(raw)
   if (ms === undefined) throw new InputError(`Invalid ${name} '${raw}'. Expected ${DURATION_FORM}.`)
   if (ms < minMs) throw new InputError(`Invalid ${name} '${raw}'. Expected at least ${minText}.`)
+  return ms
+}
+
+/** `0` means "check once"; anything else must be at least a second. */
+function timeout(read: InputReader): number {
+  const ms = duration(read, 'timeout', 0, '0')
+  if (ms > 0 && ms < 1000)
+    throw new InputError(`Invalid timeout '${read('timeout').trim()}'. Expected 0 (check once) or at least 1s.`)
   return ms
 }
 
@@ -103,13 +123,13 @@ function baseUrl(read: InputReader, env: NodeJS.ProcessEnv): string {
  * Throws `InputError` for the first invalid input.
  */
 export function parseSettings(read: InputReader, env: NodeJS.ProcessEnv): Settings {
-  const id = batchId(read)
+  const ids = batchIds(read)
   const apiKey = read('api-key').trim() || env.TOGETHER_API_KEY?.trim() || ''
   const settings: Settings = {
-    batchId: id,
+    batchIds: ids,
     apiKey,
     baseUrl: baseUrl(read, env),
-    timeoutMs: duration(read, 'timeout', 1000, '1s'),
+    timeoutMs: timeout(read),
     pollIntervalMs: duration(read, 'poll-interval', 1000, '1s'),
     failOn: failOn(read),
     cancelOnTimeout: boolean(read, 'cancel-on-timeout'),

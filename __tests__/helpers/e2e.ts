@@ -7,8 +7,10 @@ import { startSimulator, type LoggedRequest } from '../../tools/simulator/server
 export const SIM_KEY = 'sim-e2e-key-0123456789'
 
 export interface E2eOptions extends Omit<RunActionOptions, 'inputs'> {
-  /** A shipped scenario's name, or an inline scenario. */
-  scenario: string | (Omit<Scenario, 'name'> & { name?: string })
+  /** A shipped scenario's name, or an inline scenario; `batch-id` defaults to its batch. */
+  scenario: string | Inline
+  /** More scenarios to serve beside it (several batches in one step). */
+  more?: Inline[]
   inputs?: Record<string, string>
   /** Scenario seconds per real second. */
   speed?: number
@@ -19,6 +21,8 @@ export interface E2eRun extends ActionRun {
   batchId: string
 }
 
+type Inline = Omit<Scenario, 'name'> & { name?: string }
+
 const shipped = new Map(loadScenarios().map(s => [s.name, s]))
 
 /** Starts a simulator for one scenario, runs the bundle against it as the runner would, and stops it. */
@@ -28,7 +32,8 @@ export async function runScenario(options: E2eOptions): Promise<E2eRun> {
     typeof options.scenario === 'string'
       ? shipped.get(options.scenario)!
       : validateScenario(options.scenario.name ?? 'inline', options.scenario)
-  const sim = await startSimulator({ scenarios: [scenario], apiKey: SIM_KEY, speed: options.speed ?? 1 })
+  const more = (options.more ?? []).map((s, i) => validateScenario(s.name ?? `more-${i}`, s))
+  const sim = await startSimulator({ scenarios: [scenario, ...more], apiKey: SIM_KEY, speed: options.speed ?? 1 })
   const batchId = String(scenario.batch.id)
   try {
     const run = await runAction({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import type { WaitResult } from '../../src/engine/types.js'
+import type { WaitAllResult, WaitResult } from '../../src/engine/types.js'
 import { escapeText } from '../../src/report/escape.js'
 import * as lines from '../../src/report/log-lines.js'
 import { buildOutputs } from '../../src/report/outputs.js'
@@ -9,6 +9,16 @@ import type { FinalStatus } from '../../src/status.js'
 
 const FAIL_ON = new Set<FinalStatus>(['FAILED', 'EXPIRED', 'CANCELLED'])
 const T0 = Date.UTC(2026, 0, 1)
+
+function one(r: WaitResult): WaitAllResult {
+  return {
+    results: [r],
+    startedAt: r.startedAt,
+    endedAt: r.endedAt,
+    timeoutMs: r.timeoutMs,
+    done: r.finalStatus !== undefined
+  }
+}
 
 function result(overrides: Partial<WaitResult> = {}): WaitResult {
   return {
@@ -82,7 +92,7 @@ describe('log lines', () => {
     expect(lines.cancelLine('b1', { reason: 'timeout', error: 'HTTP 500' })).toContain(
       'Could not cancel batch b1 after the timeout was reached'
     )
-    expect(lines.leftRunningLine('b1')).toContain('batch b1 is left running')
+    expect(lines.leftRunningLine(['b1'])).toContain('batch b1 is left running')
   })
 })
 
@@ -188,7 +198,7 @@ describe('escapeText', () => {
 
 describe('buildSummary', () => {
   it('shows heading, table and timeline of a completed batch', () => {
-    const summary = buildSummary(result(), judge(result(), FAIL_ON))
+    const summary = buildSummary(one(result()), judge(result(), FAIL_ON))
     expect(summary.startsWith('## ✅ Together batch batch&#45;1: COMPLETED\n')).toBe(true)
     expect(summary).toContain(`<tr><th align="left">Progress</th><td><code>${'█'.repeat(20)}</code> 100%</td></tr>`)
     expect(summary).toContain('<tr><th align="left">Waited</th><td>3m 05s (8 status checks)</td></tr>')
@@ -205,7 +215,7 @@ describe('buildSummary', () => {
       finalStatus: 'FAILED',
       batch: { status: 'FAILED', error: huge, model_id: '![img](http://e.test/x.png)' }
     })
-    const summary = buildSummary(failed, judge(failed, FAIL_ON))
+    const summary = buildSummary(one(failed), judge(failed, FAIL_ON))
     expect(summary).not.toContain('<script>')
     expect(summary).not.toContain('![img]')
     expect(Buffer.byteLength(summary)).toBeLessThan(50_000)
@@ -218,12 +228,12 @@ describe('buildSummary', () => {
       finalStatus: undefined,
       etaAt: T0 + 185_000 + 240_000
     })
-    const summary = buildSummary(timedOut, judge(timedOut, FAIL_ON))
+    const summary = buildSummary(one(timedOut), judge(timedOut, FAIL_ON))
     expect(summary).toContain('## ⏱️ Together batch batch&#45;1: timed out (IN&#95;PROGRESS)')
     expect(summary).toContain('in ~4m 00s')
     const aborted = result({ outcome: 'aborted', cancel: { reason: 'abort', error: 'HTTP 500' } })
-    expect(buildSummary(aborted, judge(aborted, FAIL_ON))).toContain('⛔')
-    expect(buildSummary(aborted, judge(aborted, FAIL_ON))).toContain('<td>failed: HTTP 500</td>')
+    expect(buildSummary(one(aborted), judge(aborted, FAIL_ON))).toContain('⛔')
+    expect(buildSummary(one(aborted), judge(aborted, FAIL_ON))).toContain('<td>failed: HTTP 500</td>')
   })
 
   it('draws a proportional progress bar', () => {
@@ -240,7 +250,7 @@ describe('buildSummary', () => {
 
 describe('buildOutputs', () => {
   it('sets every output, with the batch as JSON', () => {
-    const outputs = buildOutputs(result())
+    const outputs = buildOutputs(one(result()))
     expect(outputs).toMatchObject({
       status: 'COMPLETED',
       'output-file-id': 'file-out',
@@ -253,20 +263,25 @@ describe('buildOutputs', () => {
   })
 
   it('keeps partial output of an expired batch and flags timeouts', () => {
-    expect(buildOutputs(result({ outcome: 'final', status: 'EXPIRED' }))['output-file-id']).toBe('file-out')
-    expect(buildOutputs(result({ outcome: 'timed-out', batch: undefined, status: '' }))).toEqual({
+    expect(buildOutputs(one(result({ outcome: 'final', status: 'EXPIRED' })))['output-file-id']).toBe('file-out')
+    expect(
+      buildOutputs(one(result({ outcome: 'timed-out', batch: undefined, status: '', finalStatus: undefined })))
+    ).toEqual({
       status: '',
       'output-file-id': '',
       'error-file-id': '',
       progress: '',
       error: '',
       batch: '',
-      'timed-out': 'true'
+      'timed-out': 'true',
+      batches:
+        '[{"id":"batch-1","status":"","progress":null,"output_file_id":null,"error_file_id":null,"error":null,"timed_out":true}]',
+      done: 'false'
     })
   })
 
   it('bounds huge fields', () => {
-    const outputs = buildOutputs(result({ batch: { status: 'FAILED', error: 'e'.repeat(100_000) } }))
+    const outputs = buildOutputs(one(result({ batch: { status: 'FAILED', error: 'e'.repeat(100_000) } })))
     expect(outputs.error!.length).toBeLessThanOrEqual(4096)
     expect(outputs.batch!.length).toBeLessThan(5000)
   })

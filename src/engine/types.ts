@@ -24,12 +24,30 @@ export interface EngineDeps {
 
 export interface WaitOptions {
   batchId: string
+  /** 0 checks once and returns whatever the status. */
   timeoutMs: number
   pollIntervalMs: number
   cancelOnTimeout: boolean
   cancelOnAbort: boolean
   /** Log a "still waiting" line after this long without any change. */
   heartbeatMs?: number
+}
+
+export interface WaitAllOptions extends Omit<WaitOptions, 'batchId'> {
+  /** In input order, without duplicates. */
+  batchIds: string[]
+  /** Status requests per second for all batches together. */
+  requestsPerSecond?: number
+}
+
+/** One step's wait: a result per batch, in input order. */
+export interface WaitAllResult {
+  results: WaitResult[]
+  startedAt: number
+  endedAt: number
+  timeoutMs: number
+  /** Every batch reached a final status. */
+  done: boolean
 }
 
 /** One point of the status timeline, `atMs` after the wait started. */
@@ -59,6 +77,8 @@ export type Outcome =
   | 'aborted'
   /** A request failed in a way retrying cannot fix (401, 403, 404, 400). */
   | 'error'
+  /** Checked once (timeout 0) and not final yet. */
+  | 'pending'
 
 export interface WaitResult {
   batchId: string

@@ -2,6 +2,7 @@ import { formatDuration } from '../duration.js'
 import type { BatchJob } from '../together/index.js'
 import type { CancelOutcome } from '../engine/types.js'
 import { clip, oneLine, percent } from './text.js'
+import type { Aggregate } from './aggregate.js'
 
 /** The job log's lines: pure functions of what happened, so they are tested as strings. */
 
@@ -12,7 +13,13 @@ export function startLine(
 ): string {
   const model = job.model_id ? `model ${oneLine(job.model_id, 120)}` : 'model unknown'
   const endpoint = job.endpoint ? `endpoint ${oneLine(job.endpoint, 120)}` : 'endpoint unknown'
+  if (options.timeoutMs === 0) return `Checking Together batch ${batchId} once (${model}, ${endpoint}).`
   return `Waiting for Together batch ${batchId} (${model}, ${endpoint}) for up to ${formatDuration(options.timeoutMs)}, checking at least every ${formatDuration(options.pollIntervalMs)}.`
+}
+
+/** `[5m 00s] 12/40 completed · 1 failed · 27 in progress · 63%` */
+export function aggregateLine(elapsedMs: number, counts: Aggregate): string {
+  return `[${formatDuration(elapsedMs)}] ${counts.completed}/${counts.total} completed · ${counts.failed} failed · ${counts.running} in progress · ${percent(counts.percent)}`
 }
 
 export function progressLine(elapsedMs: number, status: string, progress?: number, etaInMs?: number): string {
@@ -38,8 +45,9 @@ export function unknownStatusLine(batchId: string, status: string): string {
   return `Batch ${batchId} reported ${shown}; treating it as still running.`
 }
 
-export function leftRunningLine(batchId: string): string {
-  return `Wait aborted; batch ${batchId} is left running on Together (set cancel-on-abort: true to cancel it).`
+export function leftRunningLine(batchIds: readonly string[]): string {
+  const which = batchIds.length === 1 ? `batch ${batchIds[0]} is` : `batches ${batchIds.join(', ')} are`
+  return `Wait aborted; ${which} left running on Together (set cancel-on-abort: true to cancel).`
 }
 
 export function cancelLine(batchId: string, cancel: CancelOutcome): string {

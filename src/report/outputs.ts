@@ -1,5 +1,5 @@
 import type { BatchJob } from '../together/index.js'
-import type { WaitResult } from '../engine/types.js'
+import type { WaitAllResult, WaitResult } from '../engine/types.js'
 
 /** Longest string field kept in the `batch` output, so one huge error message cannot bloat it. */
 const MAX_FIELD = 4096
@@ -12,8 +12,44 @@ function compact(job: BatchJob): BatchJob {
   return copy as BatchJob
 }
 
-/** The step's outputs, as strings; every output is present ('' when unknown) so later steps can rely on it. */
-export function buildOutputs(result: WaitResult): Record<string, string> {
+/** One entry of the `batches` output. */
+export function batchEntry(result: WaitResult): Record<string, unknown> {
+  const job = result.batch
+  return {
+    id: result.batchId,
+    status: result.status,
+    progress: typeof job?.progress === 'number' ? job.progress : null,
+    output_file_id: job?.output_file_id ?? null,
+    error_file_id: job?.error_file_id ?? null,
+    error: job?.error ? job.error.slice(0, MAX_FIELD) : null,
+    timed_out: result.outcome === 'timed-out'
+  }
+}
+
+/**
+ * The step's outputs, as strings; every output is present ('' when unknown) so later steps can rely
+ * on it. With several batches the per-batch scalars are left empty (see `batches`), and `status` is
+ * COMPLETED when all completed, else the status of the first batch, in input order, that did not.
+ */
+export function buildOutputs(all: WaitAllResult): Record<string, string> {
+  const common = {
+    batches: JSON.stringify(all.results.map(batchEntry)),
+    done: String(all.done)
+  }
+  if (all.results.length > 1) {
+    const first = all.results.find(r => r.outcome !== 'completed')
+    return {
+      status: first ? first.status : 'COMPLETED',
+      'output-file-id': '',
+      'error-file-id': '',
+      progress: '',
+      error: '',
+      batch: '',
+      'timed-out': String(all.results.some(r => r.outcome === 'timed-out')),
+      ...common
+    }
+  }
+  const result = all.results[0]!
   const job = result.batch
   return {
     status: result.status,
@@ -22,6 +58,7 @@ export function buildOutputs(result: WaitResult): Record<string, string> {
     progress: typeof job?.progress === 'number' ? String(job.progress) : '',
     error: (job?.error ?? '').slice(0, MAX_FIELD),
     batch: job ? JSON.stringify(compact(job)) : '',
-    'timed-out': String(result.outcome === 'timed-out')
+    'timed-out': String(result.outcome === 'timed-out'),
+    ...common
   }
 }

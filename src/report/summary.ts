@@ -1,5 +1,6 @@
 import { formatDuration } from '../duration.js'
-import type { WaitResult } from '../engine/types.js'
+import type { WaitAllResult, WaitResult } from '../engine/types.js'
+import { summarize } from './aggregate.js'
 import { escapeText } from './escape.js'
 import { percent } from './text.js'
 import type { Verdict } from './verdict.js'
@@ -23,6 +24,8 @@ function headline(result: WaitResult, verdict: Verdict): string {
       return `⛔ Together batch ${id}: wait aborted (${status})`
     case 'error':
       return `❌ Together batch ${id}: could not be checked`
+    case 'pending':
+      return `🔄 Together batch ${id}: ${status} (checked once)`
     default:
       return `${verdict.ok ? '✅' : '❌'} Together batch ${id}: ${status}`
   }
@@ -36,9 +39,41 @@ const code = (text: string | null | undefined): string => `<code>${escapeText(te
 
 /**
  * The step summary, as Markdown with HTML tables. A pure function of the result, so it is tested as a
- * string; every server-provided value passes through `escapeText`.
+ * string; every server-provided value passes through `escapeText`. One batch gets a detailed table and
+ * its timeline; several get an aggregate line and a row each.
  */
-export function buildSummary(result: WaitResult, verdict: Verdict, now: number = result.endedAt): string {
+export function buildSummary(all: WaitAllResult, verdict: Verdict): string {
+  return all.results.length === 1 ? batchSummary(all.results[0]!, verdict) : manySummary(all, verdict)
+}
+
+const MAX_BATCH_ROWS = 300
+
+function manySummary(all: WaitAllResult, verdict: Verdict): string {
+  const counts = summarize(all.results)
+  const icon = verdict.ok ? '✅' : '❌'
+  const parts = [
+    `## ${icon} Together batches: ${counts.completed}/${counts.total} completed`,
+    '',
+    escapeText(verdict.message, 3000),
+    '',
+    `<code>${progressBar(counts.percent)}</code> ${percent(counts.percent)} · ${counts.completed} completed · ${counts.failed} failed · ${counts.running} not finished · waited ${formatDuration(all.endedAt - all.startedAt)}`,
+    '',
+    '<table>',
+    '<tr><th>batch</th><th>status</th><th>progress</th><th>output file</th><th>error file</th><th>error</th></tr>'
+  ]
+  for (const r of all.results.slice(0, MAX_BATCH_ROWS)) {
+    const job = r.batch ?? {}
+    const status = r.outcome === 'timed-out' ? `${r.status || 'unknown'} (timed out)` : r.status || 'unknown'
+    parts.push(
+      `<tr><td>${code(r.batchId)}</td><td>${escapeText(status, 60)}</td><td>${percent(job.progress)}</td><td>${job.output_file_id ? code(job.output_file_id) : ''}</td><td>${job.error_file_id ? code(job.error_file_id) : ''}</td><td>${escapeText(job.error ?? r.error?.message, 300)}</td></tr>`
+    )
+  }
+  parts.push('</table>')
+  if (all.results.length > MAX_BATCH_ROWS) parts.push('', `… ${all.results.length - MAX_BATCH_ROWS} more batches`)
+  return `${parts.join('\n')}\n`
+}
+
+function batchSummary(result: WaitResult, verdict: Verdict, now: number = result.endedAt): string {
   const job = result.batch ?? {}
   const rows: string[] = [row('Status', escapeText(result.status || 'unknown', 40))]
   if (typeof job.progress === 'number') {

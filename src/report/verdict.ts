@@ -1,6 +1,7 @@
 import { formatDuration } from '../duration.js'
 import type { FinalStatus } from '../status.js'
-import type { WaitResult } from '../engine/types.js'
+import type { WaitAllResult, WaitResult } from '../engine/types.js'
+import { summarize } from './aggregate.js'
 import { oneLine, percent } from './text.js'
 
 export interface Verdict {
@@ -75,5 +76,50 @@ export function judge(result: WaitResult, failOn: ReadonlySet<FinalStatus>): Ver
       }
     case 'error':
       return { ok: false, message: errorVerdict(result) }
+    case 'pending':
+      return {
+        ok: true,
+        message: `Batch ${id} is not finished yet (${lastSeen(result)}); checked once because timeout is 0.`
+      }
   }
+}
+
+/** How many items a one-line message lists before saying "and N more". */
+const LISTED = 5
+
+function listed(items: string[]): string {
+  const shown = items.slice(0, LISTED).join('; ')
+  return items.length > LISTED ? `${shown}; and ${items.length - LISTED} more` : shown
+}
+
+/** The step's verdict over every batch: one batch is judged alone; several pass only if each passes. */
+export function judgeAll(all: WaitAllResult, failOn: ReadonlySet<FinalStatus>): Verdict {
+  const verdicts = all.results.map(r => ({ result: r, verdict: judge(r, failOn) }))
+  if (verdicts.length === 1) return verdicts[0]!.verdict
+  const counts = summarize(all.results)
+  const failing = verdicts.filter(v => !v.verdict.ok)
+  if (failing.length === 0) {
+    const pending = counts.running > 0 ? `, ${counts.running} not finished yet (checked once)` : ''
+    return { ok: true, message: `${counts.completed} of ${counts.total} batches completed${pending}.` }
+  }
+  const describe = ({ result }: { result: WaitResult }): string => {
+    const error = result.batch?.error ? ` (${oneLine(result.batch.error, 80)})` : ''
+    if (result.outcome === 'error') return `${result.batchId}: ${oneLine(result.error?.message, 120)}`
+    if (result.outcome === 'no-output') return `${result.batchId} COMPLETED without output file`
+    return `${result.batchId} ${result.status || 'no status'}${error}`
+  }
+  const timedOut = failing.filter(f => f.result.outcome === 'timed-out' || f.result.outcome === 'aborted')
+  const broken = failing.filter(f => !timedOut.includes(f))
+  const parts: string[] = []
+  if (broken.length > 0)
+    parts.push(`${broken.length} of ${counts.total} batches failed: ${listed(broken.map(describe))}.`)
+  if (timedOut.length > 0) {
+    const how =
+      timedOut[0]!.result.outcome === 'aborted'
+        ? 'The wait was aborted'
+        : `Timed out after ${formatDuration(Math.max(all.timeoutMs, all.endedAt - all.startedAt))}`
+    parts.push(`${how} with ${timedOut.length} not finished: ${listed(timedOut.map(describe))}.`)
+    if (how.startsWith('Timed')) parts.push("Raise the 'timeout' input.")
+  }
+  return { ok: false, message: parts.join(' ') }
 }

@@ -28,6 +28,8 @@ export interface LoggedRequest {
   userAgent?: string
   /** The fault injected into this request, if any. */
   fault?: string
+  /** Which connection carried it (1, 2, ...): the same number again means a kept-alive connection. */
+  connection: number
 }
 
 export interface Simulator {
@@ -88,6 +90,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
   const requests: LoggedRequest[] = []
   const sockets = new Set<Socket>()
+  const connectionIds = new WeakMap<Socket, number>()
+  let connections = 0
 
   const secondsOf = (batch: SimBatch): number => {
     batch.startedAt ??= now()
@@ -132,7 +136,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       path: url.pathname,
       at: now() - bootAt,
       auth: auth === undefined ? 'missing' : auth === `Bearer ${apiKey}` ? 'ok' : 'wrong',
-      userAgent: req.headers['user-agent']
+      userAgent: req.headers['user-agent'],
+      connection: connectionIds.get(req.socket) ?? 0
     }
     if (url.pathname === '/_sim/requests') return send(res, 200, requests)
     requests.push(entry)
@@ -225,6 +230,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   })
   server.on('connection', socket => {
     sockets.add(socket)
+    connectionIds.set(socket, ++connections)
     socket.on('close', () => sockets.delete(socket))
   })
   const host = options.host ?? '127.0.0.1'

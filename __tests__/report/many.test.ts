@@ -1,0 +1,140 @@
+import { describe, expect, it } from '@jest/globals'
+import type { WaitAllResult, WaitResult } from '../../src/engine/types.js'
+import { summarize } from '../../src/report/aggregate.js'
+import { aggregateLine } from '../../src/report/log-lines.js'
+import { buildOutputs } from '../../src/report/outputs.js'
+import { buildSummary } from '../../src/report/summary.js'
+import { judgeAll } from '../../src/report/verdict.js'
+import type { FinalStatus } from '../../src/status.js'
+
+const FAIL_ON = new Set<FinalStatus>(['FAILED', 'EXPIRED', 'CANCELLED'])
+const T0 = Date.UTC(2026, 0, 1)
+
+function r(
+  batchId: string,
+  outcome: WaitResult['outcome'],
+  status: string,
+  extra: Partial<WaitResult> = {}
+): WaitResult {
+  const final = ['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'].includes(status) ? (status as FinalStatus) : undefined
+  return {
+    batchId,
+    outcome,
+    status,
+    finalStatus: final,
+    batch: {
+      status,
+      progress: final ? 100 : 40,
+      output_file_id: outcome === 'completed' ? `out-${batchId}` : undefined
+    },
+    startedAt: T0,
+    endedAt: T0 + 600_000,
+    timeoutMs: 3_600_000,
+    timeline: [],
+    requests: 3,
+    ...extra
+  }
+}
+
+function all(results: WaitResult[]): WaitAllResult {
+  return {
+    results,
+    startedAt: T0,
+    endedAt: T0 + 600_000,
+    timeoutMs: 3_600_000,
+    done: results.every(x => x.finalStatus)
+  }
+}
+
+describe('several batches', () => {
+  const mixed = all([
+    r('b1', 'completed', 'COMPLETED'),
+    r('b2', 'final', 'FAILED', { batch: { status: 'FAILED', error: 'quota exceeded' } }),
+    r('b3', 'timed-out', 'IN_PROGRESS')
+  ])
+
+  it('counts completed, failed and running batches with a mean progress', () => {
+    expect(summarize(mixed.results)).toEqual({ total: 3, completed: 1, failed: 1, running: 1, percent: 80 })
+    expect(aggregateLine(300_000, summarize(mixed.results))).toBe(
+      '[5m 00s] 1/3 completed · 1 failed · 1 in progress · 80%'
+    )
+  })
+
+  it('fails, listing the failed and the unfinished batches in one line', () => {
+    const verdict = judgeAll(mixed, FAIL_ON)
+    expect(verdict.ok).toBe(false)
+    expect(verdict.message).toBe(
+      "1 of 3 batches failed: b2 FAILED (quota exceeded). Timed out after 1h 00m with 1 not finished: b3 IN_PROGRESS. Raise the 'timeout' input."
+    )
+  })
+
+  it('passes when every batch completed, or is pending after one check', () => {
+    expect(judgeAll(all([r('a', 'completed', 'COMPLETED'), r('b', 'completed', 'COMPLETED')]), FAIL_ON)).toEqual({
+      ok: true,
+      message: '2 of 2 batches completed.'
+    })
+    expect(judgeAll(all([r('a', 'completed', 'COMPLETED'), r('b', 'pending', 'IN_PROGRESS')]), FAIL_ON).message).toBe(
+      '1 of 2 batches completed, 1 not finished yet (checked once).'
+    )
+  })
+
+  it('lists at most five failures and counts the rest', () => {
+    const many = all(Array.from({ length: 8 }, (_, i) => r(`f${i}`, 'final', 'EXPIRED')))
+    expect(judgeAll(many, FAIL_ON).message).toBe(
+      '8 of 8 batches failed: f0 EXPIRED; f1 EXPIRED; f2 EXPIRED; f3 EXPIRED; f4 EXPIRED; and 3 more.'
+    )
+  })
+
+  it('sets status from the first batch that did not complete, and leaves per-batch scalars empty', () => {
+    const outputs = buildOutputs(mixed)
+    expect(outputs).toMatchObject({
+      status: 'FAILED',
+      'output-file-id': '',
+      batch: '',
+      'timed-out': 'true',
+      done: 'false'
+    })
+    expect(JSON.parse(outputs.batches!)).toEqual([
+      {
+        id: 'b1',
+        status: 'COMPLETED',
+        progress: 100,
+        output_file_id: 'out-b1',
+        error_file_id: null,
+        error: null,
+        timed_out: false
+      },
+      {
+        id: 'b2',
+        status: 'FAILED',
+        progress: null,
+        output_file_id: null,
+        error_file_id: null,
+        error: 'quota exceeded',
+        timed_out: false
+      },
+      {
+        id: 'b3',
+        status: 'IN_PROGRESS',
+        progress: 40,
+        output_file_id: null,
+        error_file_id: null,
+        error: null,
+        timed_out: true
+      }
+    ])
+    expect(buildOutputs(all([r('a', 'completed', 'COMPLETED'), r('b', 'completed', 'COMPLETED')])).status).toBe(
+      'COMPLETED'
+    )
+  })
+
+  it('summarises with an aggregate bar and a row per batch', () => {
+    const summary = buildSummary(mixed, judgeAll(mixed, FAIL_ON))
+    expect(summary.startsWith('## ❌ Together batches: 1/3 completed\n')).toBe(true)
+    expect(summary).toContain(
+      `<code>${'█'.repeat(16)}${'░'.repeat(4)}</code> 80% · 1 completed · 1 failed · 1 not finished`
+    )
+    expect(summary).toContain('<tr><td><code>b3</code></td><td>IN&#95;PROGRESS &#40;timed out&#41;</td><td>40%</td>')
+    expect(summary.match(/<tr><td><code>/g)).toHaveLength(3)
+  })
+})

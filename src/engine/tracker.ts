@@ -1,0 +1,176 @@
+import { TogetherError, type BatchJob } from '../together/index.js'
+import { classifyStatus, normalizeStatus } from '../status.js'
+import * as lines from '../report/log-lines.js'
+import { retryDelay } from './backoff.js'
+import { addSample, estimateFinish, type ProgressSample } from './eta.js'
+import { nextCheck, type ScheduleState } from './schedule.js'
+import type { CancelOutcome, Logger, Outcome, TimelineEntry, WaitResult } from './types.js'
+
+/** COMPLETED without an output file is re-checked this many times: the id may appear a moment later. */
+const NO_OUTPUT_RECHECKS = 2
+const NO_OUTPUT_RECHECK_MS = 5000
+
+export interface TrackerOptions {
+  pollIntervalMs: number
+  timeoutMs: number
+  heartbeatMs: number
+  /** Check once and stop (timeout 0): a running batch ends as `pending`. */
+  checkOnce: boolean
+  /** Prefix progress lines with the batch id (several batches in one step). */
+  named: boolean
+}
+
+/**
+ * One batch's side of the wait: what has been seen of it, when it is next due for a check, and how it
+ * ended. Pure: the caller passes the time in and makes the requests.
+ */
+export class BatchTracker {
+  /** Epoch ms the next check is due. */
+  dueAt: number
+  outcome?: Outcome
+  requests = 0
+  /** When the last request about this batch started. */
+  checkedAt?: number
+  cancel?: CancelOutcome
+  private batch?: BatchJob
+  private status = ''
+  private progress?: number
+  private failures = 0
+  private noOutputChecks = 0
+  private history: ProgressSample[] = []
+  private etaAt?: number
+  private schedule: ScheduleState = { nearStreak: 0 }
+  private lastNewsAt: number
+  private readonly timeline: TimelineEntry[] = []
+  private readonly warned = new Set<string>()
+  private error?: WaitResult['error']
+
+  constructor(
+    readonly id: string,
+    private readonly startedAt: number,
+    private readonly log: Logger,
+    private readonly options: TrackerOptions
+  ) {
+    this.dueAt = startedAt
+    this.lastNewsAt = startedAt
+  }
+
+  get lastStatus(): string {
+    return this.status
+  }
+
+  get lastProgress(): number | undefined {
+    return this.progress
+  }
+
+  /** Takes in a successful answer: logs what changed, then either ends the batch or schedules its next check. */
+  onAnswer(job: BatchJob, now: number): void {
+    this.requests++
+    this.failures = 0
+    const first = this.batch === undefined
+    this.batch = job
+    const status = normalizeStatus(job.status)
+    const progress = typeof job.progress === 'number' ? job.progress : this.progress
+    if (first) this.log.info(lines.startLine(this.id, job, this.options))
+    this.log.debug(lines.payloadLine(this.id, job))
+
+    const kind = classifyStatus(status)
+    if (kind.kind === 'unknown' && !this.warned.has(status)) {
+      this.warned.add(status)
+      this.log.warning(lines.unknownStatusLine(this.id, status))
+    }
+    if (kind.kind !== 'final' && progress !== undefined) {
+      this.history = addSample(this.history, { at: now, progress })
+      this.etaAt = estimateFinish(this.history, now)
+    } else if (kind.kind === 'final') {
+      this.etaAt = undefined
+    }
+    const elapsed = now - this.startedAt
+    const eta = this.etaAt === undefined ? undefined : this.etaAt - now
+    const prefix = this.options.named ? `${this.id}: ` : ''
+    if (first || status !== this.status || progress !== this.progress) {
+      if (first || status !== this.status) this.timeline.push({ atMs: elapsed, status, progress })
+      this.status = status
+      this.progress = progress
+      this.lastNewsAt = now
+      this.log.info(prefix + lines.progressLine(elapsed, status, progress, eta))
+    } else if (!this.options.named && now - this.lastNewsAt >= this.options.heartbeatMs) {
+      this.lastNewsAt = now
+      this.log.info(lines.heartbeatLine(elapsed, status, progress))
+    }
+
+    if (kind.kind === 'final' && kind.status === 'COMPLETED') {
+      if (job.output_file_id) return this.end('completed')
+      if (this.noOutputChecks >= NO_OUTPUT_RECHECKS || this.options.checkOnce) return this.end('no-output')
+      this.noOutputChecks++
+      this.dueAt = now + Math.min(this.options.pollIntervalMs, NO_OUTPUT_RECHECK_MS)
+    } else if (kind.kind === 'final') {
+      this.end('final')
+    } else if (this.options.checkOnce) {
+      this.end('pending')
+    } else {
+      const decision = nextCheck({
+        now,
+        pollIntervalMs: this.options.pollIntervalMs,
+        etaAt: this.etaAt,
+        state: this.schedule
+      })
+      this.schedule = decision.state
+      this.dueAt = now + decision.delayMs
+    }
+  }
+
+  /**
+   * Takes in a failed request: a lasting failure ends the batch with `error`; a transient one schedules
+   * a retry with backoff. Returns how long the server asked everyone to hold off, when it did.
+   */
+  onError(error: unknown, now: number, random: () => number): number | undefined {
+    this.requests++
+    const info = error instanceof TogetherError ? error : undefined
+    const message = error instanceof Error ? error.message : String(error)
+    if (!info?.transient) {
+      this.error = { message, status: info?.status, serverMessage: info?.serverMessage }
+      this.end('error')
+      return undefined
+    }
+    this.failures++
+    if (this.options.checkOnce) {
+      this.log.warning(lines.retryLine(this.id, message))
+      this.end('pending')
+      return info.retryAfterMs
+    }
+    const delay = retryDelay(this.failures, random, info.retryAfterMs, this.options.pollIntervalMs)
+    this.log.warning(lines.retryLine(this.id, message, delay, this.failures))
+    this.dueAt = now + delay
+    return info.retryAfterMs
+  }
+
+  /** Ends the wait for this batch if it has not ended yet (abort). */
+  end(outcome: Outcome): void {
+    this.outcome ??= outcome
+  }
+
+  /** No time is left for another check: a COMPLETED batch still without output file has none. */
+  expire(): void {
+    this.end(this.noOutputChecks > 0 ? 'no-output' : 'timed-out')
+  }
+
+  result(endedAt: number): WaitResult {
+    const finalClass = classifyStatus(this.status)
+    return {
+      batchId: this.id,
+      outcome: this.outcome ?? 'timed-out',
+      batch: this.batch,
+      status: this.status,
+      finalStatus: finalClass.kind === 'final' ? finalClass.status : undefined,
+      startedAt: this.startedAt,
+      endedAt,
+      timeoutMs: this.options.timeoutMs,
+      timeline: this.timeline,
+      requests: this.requests,
+      etaAt: this.etaAt,
+      error: this.error,
+      cancel: this.cancel
+    }
+  }
+}
