@@ -17,7 +17,11 @@ const DEFAULTS: Record<string, string> = {
   'poll-interval': '30s',
   'fail-on': 'FAILED,EXPIRED,CANCELLED',
   'cancel-on-timeout': 'false',
-  'cancel-on-abort': 'false'
+  'cancel-on-abort': 'false',
+  'download-dir': '',
+  'max-failed-requests': '',
+  'commit-status': '',
+  'github-token': 'ghs_x'
 }
 
 let temp: string
@@ -159,6 +163,28 @@ describe('run', () => {
     expect(result.summary).toContain('wait aborted')
     expect(result.log).toContain('Cancel requested: Together answered CANCELING.')
     expect(process.listenerCount('SIGINT')).toBe(0)
+  })
+
+  it('sets a pending then a final commit status, and only warns when that fails', async () => {
+    nock(BASE).get('/batches/b1').reply(200, { status: 'COMPLETED', output_file_id: 'f' })
+    const statuses: [string, string][] = []
+    const result = await runAction(
+      { 'commit-status': 'together/batch' },
+      {
+        createStatus: async () => async (state, description) => {
+          statuses.push([state, description])
+          if (state !== 'pending') throw new Error('HTTP 403: Resource not accessible by integration')
+        }
+      }
+    )
+    expect(statuses).toEqual([
+      ['pending', 'Waiting for Together batch b1'],
+      ['success', 'COMPLETED']
+    ])
+    expect(result.exitCode).toBeUndefined()
+    expect(result.log).toContain(
+      '::warning::Could not set the commit status: HTTP 403: Resource not accessible by integration'
+    )
   })
 
   it('never prints the API key, even when the server echoes it back', async () => {

@@ -10,7 +10,11 @@ const DEFAULTS: Record<string, string> = {
   'poll-interval': '30s',
   'fail-on': 'FAILED,EXPIRED,CANCELLED',
   'cancel-on-timeout': 'false',
-  'cancel-on-abort': 'false'
+  'cancel-on-abort': 'false',
+  'download-dir': '',
+  'max-failed-requests': '',
+  'commit-status': '',
+  'github-token': 'ghs_token'
 }
 
 const parse = (inputs: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}) =>
@@ -37,7 +41,11 @@ describe('parseSettings', () => {
       pollIntervalMs: 30_000,
       failOn: new Set(['FAILED', 'EXPIRED', 'CANCELLED']),
       cancelOnTimeout: false,
-      cancelOnAbort: false
+      cancelOnAbort: false,
+      downloadDir: '',
+      maxFailedRequests: undefined,
+      commitStatus: '',
+      githubToken: 'ghs_token'
     })
   })
 
@@ -97,7 +105,12 @@ describe('parseSettings', () => {
     [{ 'base-url': 'http://api.together.ai/v1' }, 'Expected an https:// URL'],
     [{ 'base-url': 'not a url' }, "Invalid base-url 'not a url'"],
     [{ 'base-url': 'https://user:pw@example.com/v1' }, 'without credentials'],
-    [{ 'api-key': '' }, "No Together API key: set the 'api-key' input"]
+    [{ 'api-key': '' }, "No Together API key: set the 'api-key' input"],
+    [{ 'max-failed-requests': 'some' }, "Invalid max-failed-requests 'some'. Expected a number of requests"],
+    [
+      { 'commit-status': 'together/batch', 'github-token': '' },
+      "Input 'commit-status' is set but 'github-token' is empty"
+    ]
   ])('rejects %j with a message naming the input', (inputs, message) => {
     const text = errorOf(inputs)
     expect(text).toContain(message)

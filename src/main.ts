@@ -1,12 +1,17 @@
 import * as core from '@actions/core'
+import { context, getOctokit } from '@actions/github'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { waitForBatches } from './engine/wait.js'
 import type { WaitAllResult } from './engine/types.js'
 import { buildOutputs } from './report/outputs.js'
 import { buildFailureSummary, buildSummary } from './report/summary.js'
-import { judgeAll, type Verdict } from './report/verdict.js'
+import { combine, judgeAll, judgeResults, type Verdict } from './report/verdict.js'
+import { collectResults, type BatchFiles } from './results/collect.js'
+import { finalDescription, pendingDescription, type SetStatus } from './github/commit-status.js'
 import { parseSettings, type Settings } from './settings.js'
-import { TogetherClient, type BatchApi } from './together/index.js'
+import { TogetherClient, type BatchApi, type FilesApi } from './together/index.js'
 import { USER_AGENT } from './version.js'
 
 /** The side effects `run()` uses; tests replace them to run in virtual time. */
@@ -14,7 +19,29 @@ export interface Runtime {
   now(): number
   sleep(ms: number, signal?: AbortSignal): Promise<void>
   random(): number
-  createApi(settings: Settings): BatchApi & { close?(): Promise<void> }
+  createApi(settings: Settings): BatchApi & FilesApi & { close?(): Promise<void> }
+  /** Sets commit statuses on the workflow's commit; called only when `commit-status` is set. */
+  createStatus(settings: Settings): Promise<SetStatus>
+}
+
+/** Commit statuses through @actions/github (GITHUB_API_URL, so GitHub Enterprise works too). */
+async function githubStatus(settings: Settings): Promise<SetStatus> {
+  const octokit = getOctokit(settings.githubToken)
+  const { owner, repo } = context.repo
+  const pr = context.payload.pull_request as { head?: { sha?: string } } | undefined
+  const sha = pr?.head?.sha ?? context.sha
+  const targetUrl = `${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}`
+  return async (state, description) => {
+    await octokit.rest.repos.createCommitStatus({
+      owner,
+      repo,
+      sha,
+      state,
+      context: settings.commitStatus,
+      description,
+      target_url: targetUrl
+    })
+  }
 }
 
 async function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -29,6 +56,7 @@ const defaultRuntime: Runtime = {
   now: () => Date.now(),
   sleep: realSleep,
   random: Math.random,
+  createStatus: githubStatus,
   createApi: settings =>
     new TogetherClient({
       apiKey: settings.apiKey,
@@ -41,6 +69,12 @@ const defaultRuntime: Runtime = {
 function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message
   return typeof error === 'string' ? error : `unexpected ${JSON.stringify(error) ?? String(error)}`
+}
+
+/** A commit status that cannot be set is worth a warning, never the step's outcome. */
+function statusFailed(error: unknown): undefined {
+  core.warning(`Could not set the commit status: ${errorMessage(error)}`)
+  return undefined
 }
 
 async function writeSummary(markdown: string): Promise<void> {
@@ -71,24 +105,37 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
   let result: WaitAllResult | undefined
   let verdict: Verdict | undefined
   let failure: string | undefined
+  let collected: Map<string, BatchFiles> | undefined
+  let setStatus: SetStatus | undefined
   try {
     const settings = parseSettings(name => core.getInput(name), process.env)
     core.setSecret(settings.apiKey)
-    core.debug(`Settings: ${JSON.stringify({ ...settings, apiKey: '***', failOn: [...settings.failOn] })}`)
+    if (settings.githubToken) core.setSecret(settings.githubToken)
+    core.debug(
+      `Settings: ${JSON.stringify({ ...settings, apiKey: '***', githubToken: '***', failOn: [...settings.failOn] })}`
+    )
     api = runtime.createApi(settings)
+    const log = { info: core.info, warning: core.warning, debug: core.debug }
+    setStatus = settings.commitStatus ? await runtime.createStatus(settings).catch(statusFailed) : undefined
+    await setStatus?.('pending', pendingDescription(settings.batchIds)).catch(statusFailed)
     result = await waitForBatches(
-      {
-        api,
-        now: runtime.now,
-        sleep: runtime.sleep,
-        random: runtime.random,
-        log: { info: core.info, warning: core.warning, debug: core.debug },
-        signal: abort.signal
-      },
+      { api, now: runtime.now, sleep: runtime.sleep, random: runtime.random, log, signal: abort.signal },
       settings
     )
-    for (const [name, value] of Object.entries(buildOutputs(result))) core.setOutput(name, value)
+    if ((settings.downloadDir || settings.maxFailedRequests) && !abort.signal.aborted) {
+      const dir = settings.downloadDir || join(process.env.RUNNER_TEMP || tmpdir(), 'together-batch-results')
+      collected = await collectResults(
+        { files: api, sleep: runtime.sleep, random: runtime.random, log },
+        result.results,
+        dir
+      )
+    }
+    for (const [name, value] of Object.entries(buildOutputs(result, collected))) core.setOutput(name, value)
     verdict = judgeAll(result, settings.failOn)
+    if (collected) verdict = combine(verdict, judgeResults(result, collected, settings.maxFailedRequests))
+    await setStatus?.(verdict.ok ? 'success' : 'failure', finalDescription(result, verdict, collected)).catch(
+      statusFailed
+    )
     if (verdict.ok) core.info(verdict.message)
     else {
       const [only, ...more] = settings.batchIds
@@ -98,8 +145,9 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
   } catch (error) {
     failure = errorMessage(error)
     core.setFailed(failure)
+    await setStatus?.('error', failure.slice(0, 140)).catch(statusFailed)
   } finally {
-    if (result && verdict) await writeSummary(buildSummary(result, verdict))
+    if (result && verdict) await writeSummary(buildSummary(result, verdict, collected))
     else if (failure) await writeSummary(buildFailureSummary(failure))
     await api?.close?.().catch(() => undefined)
     process.off('SIGINT', onSignal)

@@ -1,5 +1,6 @@
 import { DEFAULT_BASE_URL } from './together/index.js'
 import { parseDuration } from './duration.js'
+import { parseGate, type Gate } from './results/gate.js'
 import { FINAL_STATUSES, normalizeStatus, type FinalStatus } from './status.js'
 
 /** Everything the action was asked to do, parsed and validated once, before any request. */
@@ -15,6 +16,13 @@ export interface Settings {
   failOn: ReadonlySet<FinalStatus>
   cancelOnTimeout: boolean
   cancelOnAbort: boolean
+  /** Where to download result files; '' when not asked. */
+  downloadDir: string
+  /** `max-failed-requests`, when set. */
+  maxFailedRequests?: Gate
+  /** Commit status context name; '' for no commit status. */
+  commitStatus: string
+  githubToken: string
 }
 
 /** Reads one input as the runner provides it (`core.getInput`); '' when unset. */
@@ -69,6 +77,14 @@ function timeout(read: InputReader): number {
   if (ms > 0 && ms < 1000)
     throw new InputError(`Invalid timeout '${read('timeout').trim()}'. Expected 0 (check once) or at least 1s.`)
   return ms
+}
+
+function gate(read: InputReader): Gate | undefined {
+  try {
+    return parseGate(read('max-failed-requests'))
+  } catch (error) {
+    throw new InputError((error as Error).message)
+  }
 }
 
 function boolean(read: InputReader, name: string): boolean {
@@ -133,7 +149,16 @@ export function parseSettings(read: InputReader, env: NodeJS.ProcessEnv): Settin
     pollIntervalMs: duration(read, 'poll-interval', 1000, '1s'),
     failOn: failOn(read),
     cancelOnTimeout: boolean(read, 'cancel-on-timeout'),
-    cancelOnAbort: boolean(read, 'cancel-on-abort')
+    cancelOnAbort: boolean(read, 'cancel-on-abort'),
+    downloadDir: read('download-dir').trim(),
+    maxFailedRequests: gate(read),
+    commitStatus: read('commit-status').trim(),
+    githubToken: read('github-token').trim()
+  }
+  if (settings.commitStatus && !settings.githubToken) {
+    throw new InputError(
+      "Input 'commit-status' is set but 'github-token' is empty. Expected a token with statuses: write (the default ${{ github.token }})."
+    )
   }
   if (apiKey === '') {
     throw new InputError(

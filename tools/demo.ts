@@ -21,7 +21,7 @@ const inputs = {
   'batch-id': String(scenario.batch.id),
   'api-key': sim.apiKey,
   'base-url': sim.baseUrl,
-  'poll-interval': '5s',
+  'poll-interval': '3s',
   timeout: name === 'stays-in-progress' ? '20s' : '2m'
 }
 console.log(`Scenario '${name}': ${scenario.description}`)

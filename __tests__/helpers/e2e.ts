@@ -63,8 +63,12 @@ export function expectKeySafe(run: E2eRun, key = SIM_KEY, requestsCarryKey = tru
   if (requestsCarryKey) expect(run.requests.filter(r => r.auth !== 'ok')).toEqual([])
 }
 
-/** The `::error` annotations in a log. */
-export const errorLines = (log: string): string[] => log.split('\n').filter(line => line.startsWith('::error'))
+/** The `::error` annotations in a log, with the runner's escapes (%25, %0D, %0A) decoded. */
+export const errorLines = (log: string): string[] =>
+  log
+    .split('\n')
+    .filter(line => line.startsWith('::error'))
+    .map(line => line.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%'))
 
 /** Gaps in ms between consecutive requests. */
 export const gaps = (requests: LoggedRequest[]): number[] => requests.slice(1).map((r, i) => r.at - requests[i]!.at)

@@ -274,6 +274,10 @@ describe('buildOutputs', () => {
       error: '',
       batch: '',
       'timed-out': 'true',
+      'output-path': '',
+      'error-path': '',
+      'succeeded-requests': '',
+      'failed-requests': '',
       batches:
         '[{"id":"batch-1","status":"","progress":null,"output_file_id":null,"error_file_id":null,"error":null,"timed_out":true}]',
       done: 'false'

@@ -1,5 +1,6 @@
 import type { BatchJob } from '../together/index.js'
 import type { WaitAllResult, WaitResult } from '../engine/types.js'
+import type { BatchFiles } from '../results/collect.js'
 
 /** Longest string field kept in the `batch` output, so one huge error message cannot bloat it. */
 const MAX_FIELD = 4096
@@ -13,8 +14,16 @@ function compact(job: BatchJob): BatchJob {
 }
 
 /** One entry of the `batches` output. */
-export function batchEntry(result: WaitResult): Record<string, unknown> {
+export function batchEntry(result: WaitResult, files?: BatchFiles): Record<string, unknown> {
   const job = result.batch
+  const counts = files?.tally
+    ? {
+        output_path: files.outputPath ?? null,
+        error_path: files.errorPath ?? null,
+        succeeded_requests: files.tally.succeeded,
+        failed_requests: files.tally.failed
+      }
+    : {}
   return {
     id: result.batchId,
     status: result.status,
@@ -22,7 +31,8 @@ export function batchEntry(result: WaitResult): Record<string, unknown> {
     output_file_id: job?.output_file_id ?? null,
     error_file_id: job?.error_file_id ?? null,
     error: job?.error ? job.error.slice(0, MAX_FIELD) : null,
-    timed_out: result.outcome === 'timed-out'
+    timed_out: result.outcome === 'timed-out',
+    ...counts
   }
 }
 
@@ -31,9 +41,9 @@ export function batchEntry(result: WaitResult): Record<string, unknown> {
  * on it. With several batches the per-batch scalars are left empty (see `batches`), and `status` is
  * COMPLETED when all completed, else the status of the first batch, in input order, that did not.
  */
-export function buildOutputs(all: WaitAllResult): Record<string, string> {
+export function buildOutputs(all: WaitAllResult, collected?: ReadonlyMap<string, BatchFiles>): Record<string, string> {
   const common = {
-    batches: JSON.stringify(all.results.map(batchEntry)),
+    batches: JSON.stringify(all.results.map(r => batchEntry(r, collected?.get(r.batchId)))),
     done: String(all.done)
   }
   if (all.results.length > 1) {
@@ -46,11 +56,16 @@ export function buildOutputs(all: WaitAllResult): Record<string, string> {
       error: '',
       batch: '',
       'timed-out': String(all.results.some(r => r.outcome === 'timed-out')),
+      'output-path': '',
+      'error-path': '',
+      'succeeded-requests': '',
+      'failed-requests': '',
       ...common
     }
   }
   const result = all.results[0]!
   const job = result.batch
+  const files = collected?.get(result.batchId)
   return {
     status: result.status,
     'output-file-id': job?.output_file_id ?? '',
@@ -59,6 +74,10 @@ export function buildOutputs(all: WaitAllResult): Record<string, string> {
     error: (job?.error ?? '').slice(0, MAX_FIELD),
     batch: job ? JSON.stringify(compact(job)) : '',
     'timed-out': String(result.outcome === 'timed-out'),
+    'output-path': files?.outputPath ?? '',
+    'error-path': files?.errorPath ?? '',
+    'succeeded-requests': files?.tally ? String(files.tally.succeeded) : '',
+    'failed-requests': files?.tally ? String(files.tally.failed) : '',
     ...common
   }
 }

@@ -1,6 +1,8 @@
 import { formatDuration } from '../duration.js'
 import type { WaitAllResult, WaitResult } from '../engine/types.js'
 import { summarize } from './aggregate.js'
+import type { BatchFiles } from '../results/collect.js'
+import { emptyTally, topCodes, type Tally } from '../results/tally.js'
 import { escapeText } from './escape.js'
 import { percent } from './text.js'
 import type { Verdict } from './verdict.js'
@@ -42,13 +44,45 @@ const code = (text: string | null | undefined): string => `<code>${escapeText(te
  * string; every server-provided value passes through `escapeText`. One batch gets a detailed table and
  * its timeline; several get an aggregate line and a row each.
  */
-export function buildSummary(all: WaitAllResult, verdict: Verdict): string {
-  return all.results.length === 1 ? batchSummary(all.results[0]!, verdict) : manySummary(all, verdict)
+export function buildSummary(
+  all: WaitAllResult,
+  verdict: Verdict,
+  collected?: ReadonlyMap<string, BatchFiles>
+): string {
+  const text = all.results.length === 1 ? batchSummary(all.results[0]!, verdict) : manySummary(all, verdict, collected)
+  return text + requestsSection(all, collected)
+}
+
+/** Requests succeeded / failed over all counted batches, and the most common error codes. */
+function requestsSection(all: WaitAllResult, collected?: ReadonlyMap<string, BatchFiles>): string {
+  const tallies = all.results.map(r => collected?.get(r.batchId)?.tally).filter((t): t is Tally => t !== undefined)
+  if (tallies.length === 0) return ''
+  const total = emptyTally()
+  for (const t of tallies) {
+    total.succeeded += t.succeeded
+    total.failed += t.failed
+    for (const [code, v] of t.codes) {
+      const entry = total.codes.get(code)
+      if (entry) entry.count += v.count
+      else total.codes.set(code, { ...v })
+    }
+  }
+  const parts = ['', '### Requests', '', `${total.succeeded} succeeded · ${total.failed} failed`]
+  const codes = topCodes(total, 5)
+  if (codes.length > 0) {
+    parts.push('', '<table>', '<tr><th>error code</th><th>requests</th><th>example</th></tr>')
+    for (const c of codes)
+      parts.push(`<tr><td>${code(c.code)}</td><td>${c.count}</td><td>${escapeText(c.example, 200)}</td></tr>`)
+    parts.push('</table>')
+  }
+  return `${parts.join('\n')}\n`
 }
 
 const MAX_BATCH_ROWS = 300
 
-function manySummary(all: WaitAllResult, verdict: Verdict): string {
+const requestsCell = (tally?: Tally): string => (tally ? `${tally.succeeded} / ${tally.failed}` : '')
+
+function manySummary(all: WaitAllResult, verdict: Verdict, collected?: ReadonlyMap<string, BatchFiles>): string {
   const counts = summarize(all.results)
   const icon = verdict.ok ? '✅' : '❌'
   const parts = [
@@ -59,13 +93,13 @@ function manySummary(all: WaitAllResult, verdict: Verdict): string {
     `<code>${progressBar(counts.percent)}</code> ${percent(counts.percent)} · ${counts.completed} completed · ${counts.failed} failed · ${counts.running} not finished · waited ${formatDuration(all.endedAt - all.startedAt)}`,
     '',
     '<table>',
-    '<tr><th>batch</th><th>status</th><th>progress</th><th>output file</th><th>error file</th><th>error</th></tr>'
+    '<tr><th>batch</th><th>status</th><th>progress</th><th>output file</th><th>error file</th><th>requests ok / failed</th><th>error</th></tr>'
   ]
   for (const r of all.results.slice(0, MAX_BATCH_ROWS)) {
     const job = r.batch ?? {}
     const status = r.outcome === 'timed-out' ? `${r.status || 'unknown'} (timed out)` : r.status || 'unknown'
     parts.push(
-      `<tr><td>${code(r.batchId)}</td><td>${escapeText(status, 60)}</td><td>${percent(job.progress)}</td><td>${job.output_file_id ? code(job.output_file_id) : ''}</td><td>${job.error_file_id ? code(job.error_file_id) : ''}</td><td>${escapeText(job.error ?? r.error?.message, 300)}</td></tr>`
+      `<tr><td>${code(r.batchId)}</td><td>${escapeText(status, 60)}</td><td>${percent(job.progress)}</td><td>${job.output_file_id ? code(job.output_file_id) : ''}</td><td>${job.error_file_id ? code(job.error_file_id) : ''}</td><td>${requestsCell(collected?.get(r.batchId)?.tally)}</td><td>${escapeText(job.error ?? r.error?.message, 300)}</td></tr>`
     )
   }
   parts.push('</table>')

@@ -2,6 +2,8 @@ import { formatDuration } from '../duration.js'
 import type { FinalStatus } from '../status.js'
 import type { WaitAllResult, WaitResult } from '../engine/types.js'
 import { summarize } from './aggregate.js'
+import type { BatchFiles } from '../results/collect.js'
+import { exceeds, gateMessage, type Gate } from '../results/gate.js'
 import { oneLine, percent } from './text.js'
 
 export interface Verdict {
@@ -122,4 +124,36 @@ export function judgeAll(all: WaitAllResult, failOn: ReadonlySet<FinalStatus>): 
     if (how.startsWith('Timed')) parts.push("Raise the 'timeout' input.")
   }
   return { ok: false, message: parts.join(' ') }
+}
+
+/**
+ * The results' side of the verdict, once the files were fetched: a file that could not be fetched, or
+ * a batch over `max-failed-requests`, fails the step even when every batch COMPLETED. Undefined when
+ * there is nothing to object to.
+ */
+export function judgeResults(
+  all: WaitAllResult,
+  collected: ReadonlyMap<string, BatchFiles>,
+  gate: Gate | undefined
+): Verdict | undefined {
+  const problems: string[] = []
+  for (const result of all.results) {
+    const files = collected.get(result.batchId)
+    if (files?.error)
+      problems.push(`Could not fetch the results of batch ${result.batchId}: ${oneLine(files.error, 200)}.`)
+    else if (files?.tally && gate && exceeds(files.tally, gate))
+      problems.push(gateMessage(result.batchId, files.tally, gate))
+  }
+  if (problems.length === 0) return undefined
+  return {
+    ok: false,
+    message:
+      problems.slice(0, LISTED).join(' ') + (problems.length > LISTED ? ` And ${problems.length - LISTED} more.` : '')
+  }
+}
+
+/** The first failing verdict, else the wait's own. */
+export function combine(wait: Verdict, results: Verdict | undefined): Verdict {
+  if (!wait.ok || !results) return wait
+  return results
 }

@@ -1,10 +1,17 @@
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici'
+import { createWriteStream } from 'node:fs'
+import { rename, rm } from 'node:fs/promises'
+import { Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { Dispatcher } from 'undici'
 import { TogetherError } from './errors.js'
-import { errorMessageOf, parseBatchJob, parseBatchList } from './parse.js'
-import { parseRetryAfter } from './retry-after.js'
-import type { BatchApi, BatchJob, RequestOptions } from './types.js'
+import { parseBatchJob, parseBatchList, parseFileInfo } from './parse.js'
+import { Transport } from './transport.js'
+import type { BatchApi, BatchJob, FileInfo, FilesApi, RequestOptions } from './types.js'
+
+export { defaultDispatcher } from './transport.js'
 
 export const DEFAULT_BASE_URL = 'https://api.together.ai/v1'
+const MAX_REDIRECTS = 3
 
 export interface TogetherClientOptions {
   apiKey: string
@@ -12,7 +19,7 @@ export interface TogetherClientOptions {
   baseUrl?: string
   /** Sent as `User-Agent`, e.g. `wait-for-together-batch/1.0.0`. */
   userAgent?: string
-  /** Bound on one request, headers and body together. */
+  /** Bound on one request, headers and body together (for downloads: on each wait for data). */
   requestTimeoutMs?: number
   /** Longest server text kept in an error message. */
   maxMessageLength?: number
@@ -25,40 +32,24 @@ export function encodeId(id: string): string {
   return encodeURIComponent(id).replace(/\./g, '%2E')
 }
 
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']
-
 /**
- * Keep-alive connections; through the proxy named by HTTPS_PROXY / HTTP_PROXY (minus NO_PROXY hosts)
- * when one is set, as self-hosted runners behind a proxy need.
+ * Together batch and file API over undici: `Authorization: Bearer`, keep-alive connections, a timeout
+ * on every request, redirects never followed with the key to another host, and the API key redacted
+ * from anything the server sends back before it reaches an error message or a batch field.
  */
-export function defaultDispatcher(env: NodeJS.ProcessEnv): Dispatcher {
-  const options = { keepAliveTimeout: 60_000, connections: 8 }
-  return PROXY_VARIABLES.some(name => env[name]) ? new EnvHttpProxyAgent(options) : new Agent(options)
-}
-
-/**
- * Together batch API over undici: `Authorization: Bearer`, keep-alive connections, a timeout on every
- * request, redirects never followed (so the key never travels to another host), and the API key
- * redacted from anything the server sends back before it reaches an error message or a batch field.
- */
-export class TogetherClient implements BatchApi {
+export class TogetherClient implements BatchApi, FilesApi {
   readonly baseUrl: string
-  private readonly apiKey: string
-  private readonly userAgent: string
-  private readonly requestTimeoutMs: number
-  private readonly maxMessageLength: number
-  private readonly dispatcher: Dispatcher
-  private readonly ownsDispatcher: boolean
-  private closed = false
+  private readonly transport: Transport
 
   constructor(options: TogetherClientOptions) {
-    this.apiKey = options.apiKey
     this.baseUrl = (options.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '')
-    this.userAgent = options.userAgent ?? 'wait-for-together-batch'
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000
-    this.maxMessageLength = options.maxMessageLength ?? 500
-    this.ownsDispatcher = options.dispatcher === undefined
-    this.dispatcher = options.dispatcher ?? defaultDispatcher(process.env)
+    this.transport = new Transport({
+      apiKey: options.apiKey,
+      userAgent: options.userAgent ?? 'wait-for-together-batch',
+      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+      maxMessageLength: options.maxMessageLength ?? 500,
+      dispatcher: options.dispatcher
+    })
   }
 
   async getBatch(id: string, options?: RequestOptions): Promise<BatchJob> {
@@ -76,11 +67,70 @@ export class TogetherClient implements BatchApi {
     return this.expect(parseBatchJob(body), `POST /batches/${id}/cancel`, 'a batch object')
   }
 
+  async getFile(id: string, options?: RequestOptions): Promise<FileInfo> {
+    const body = await this.call('GET', `/files/${encodeId(id)}`, options)
+    return this.expect(parseFileInfo(body), `GET /files/${id}`, 'a file object')
+  }
+
+  /**
+   * Streams a file's content to `path` (constant memory): written as `<path>.part`, checked against
+   * `expectedBytes` when given, then renamed, so `path` only ever holds a complete file. Follows up to
+   * three redirects (signed storage URLs), sending the API key only to the API's own origin.
+   */
+  async downloadFile(
+    id: string,
+    path: string,
+    options: RequestOptions & { expectedBytes?: number } = {}
+  ): Promise<number> {
+    const what = `GET /files/${id}/content`
+    let url = `${this.baseUrl}/files/${encodeId(id)}/content`
+    const origin = new URL(this.baseUrl).origin
+    for (let hop = 0; ; hop++) {
+      const withKey = new URL(url).origin === origin
+      const response = await this.transport.send('GET', url, what, {
+        ...options,
+        withKey,
+        streaming: true,
+        accept: '*/*'
+      })
+      const location = response.headers.location
+      if (response.status >= 300 && response.status < 400 && location && hop < MAX_REDIRECTS) {
+        await response.body.dump()
+        url = new URL(String(location), url).toString()
+        continue
+      }
+      if (response.status < 200 || response.status >= 300) {
+        const text = await response.body.text().catch(() => '')
+        throw this.transport.httpError(what, response.status, response.headers, text)
+      }
+      const partial = `${path}.part`
+      let bytes = 0
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          bytes += chunk.length
+          callback(null, chunk)
+        }
+      })
+      try {
+        await pipeline(response.body, counter, createWriteStream(partial))
+      } catch (error) {
+        await rm(partial, { force: true })
+        throw response.fail(error)
+      }
+      if (options.expectedBytes !== undefined && bytes !== options.expectedBytes) {
+        await rm(partial, { force: true })
+        throw new TogetherError(`${what} delivered ${bytes} bytes, expected ${options.expectedBytes}`, {
+          kind: 'invalid-response'
+        })
+      }
+      await rename(partial, path)
+      return bytes
+    }
+  }
+
   /** Closes the client's own keep-alive connections so the process can exit; safe to call twice. */
   async close(): Promise<void> {
-    if (!this.ownsDispatcher || this.closed) return
-    this.closed = true
-    await this.dispatcher.close()
+    await this.transport.close()
   }
 
   private expect<T>(value: T | undefined, what: string, expected: string): T {
@@ -92,84 +142,24 @@ export class TogetherClient implements BatchApi {
     return value
   }
 
-  private redact(text: string): string {
-    return this.apiKey ? text.split(this.apiKey).join('***') : text
-  }
-
-  private clip(text: string): string {
-    const flat = text.replace(/\s+/g, ' ').trim()
-    return flat.length > this.maxMessageLength ? `${flat.slice(0, this.maxMessageLength)}…` : flat
-  }
-
   private async call(method: 'GET' | 'POST', path: string, options: RequestOptions = {}): Promise<unknown> {
-    const timeoutMs = Math.max(1, Math.min(options.timeoutMs ?? this.requestTimeoutMs, this.requestTimeoutMs))
-    const timeout = AbortSignal.timeout(timeoutMs)
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
     const what = `${method} ${path}`
+    const response = await this.transport.send(method, `${this.baseUrl}${path}`, what, options)
     let text: string
-    let status: number
-    let headers: Record<string, string | string[] | undefined>
     try {
-      const response = await request(`${this.baseUrl}${path}`, {
-        method,
-        dispatcher: this.dispatcher,
-        signal,
-        headers: {
-          authorization: `Bearer ${this.apiKey}`,
-          accept: 'application/json',
-          'user-agent': this.userAgent
-        },
-        maxRedirections: 0
-      })
-      status = response.statusCode
-      headers = response.headers
-      text = this.redact(await response.body.text())
+      text = this.transport.redact(await response.body.text())
     } catch (error) {
-      if (options.signal?.aborted) {
-        throw new TogetherError(`${what} was aborted`, { kind: 'aborted', cause: error })
-      }
-      if (timeout.aborted) {
-        throw new TogetherError(`${what} got no answer within ${Math.ceil(timeoutMs / 1000)}s`, {
-          kind: 'timeout',
-          cause: error
-        })
-      }
-      const reason =
-        error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)
-      throw new TogetherError(`${what} failed: ${this.clip(this.redact(reason))}`, { kind: 'network', cause: error })
+      throw response.fail(error)
     }
-
-    let body: unknown
-    let parsed = true
+    if (response.status < 200 || response.status >= 300) {
+      throw this.transport.httpError(what, response.status, response.headers, text)
+    }
     try {
-      body = text === '' ? undefined : JSON.parse(text)
+      return text === '' ? undefined : JSON.parse(text)
     } catch {
-      parsed = false
-    }
-
-    if (status >= 300 && status < 400) {
-      const location = headers.location
-      throw new TogetherError(
-        `${what} was redirected (HTTP ${status}${location ? ` to ${this.clip(String(location))}` : ''}); redirects are not followed so the API key stays with ${this.baseUrl}`,
-        { kind: 'http', status }
-      )
-    }
-    if (status < 200 || status >= 300) {
-      const serverMessage = this.clip(
-        (parsed ? errorMessageOf(body) : undefined) ?? (text.trimStart().startsWith('<') ? 'HTML error page' : text)
-      )
-      throw new TogetherError(`${what} answered HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`, {
-        kind: 'http',
-        status,
-        serverMessage: serverMessage || undefined,
-        retryAfterMs: parseRetryAfter(headers, Date.now())
-      })
-    }
-    if (!parsed) {
-      throw new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, {
+      throw new TogetherError(`${what} answered HTTP ${response.status} with a body that is not JSON`, {
         kind: 'invalid-response'
       })
     }
-    return body
   }
 }

@@ -1,4 +1,4 @@
-import type { BatchJob } from './types.js'
+import type { BatchJob, FileInfo } from './types.js'
 
 const STRING_FIELDS = [
   'id',
@@ -64,4 +64,15 @@ export function errorMessageOf(body: unknown): string | undefined {
   if (isRecord(error) && typeof error.message === 'string') return error.message
   if (typeof message === 'string') return message
   return undefined
+}
+
+/** The fields of a file object the action uses; undefined when the value is not an object. */
+export function parseFileInfo(value: unknown): FileInfo | undefined {
+  if (!isRecord(value)) return undefined
+  const info: FileInfo = {}
+  if (typeof value.id === 'string') info.id = value.id
+  if (typeof value.filename === 'string') info.filename = value.filename
+  const bytes = toNumber(value.bytes)
+  if (bytes !== undefined && bytes >= 0) info.bytes = bytes
+  return info
 }

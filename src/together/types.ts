@@ -35,3 +35,18 @@ export interface BatchApi {
   listBatches(options?: RequestOptions): Promise<BatchJob[]>
   cancelBatch(id: string, options?: RequestOptions): Promise<BatchJob>
 }
+
+/** A file as `GET /v1/files/{id}` returns it (OpenAPI schema `FileResponse`), fields the action uses. */
+export interface FileInfo {
+  id?: string
+  filename?: string
+  /** Size in bytes, when given. */
+  bytes?: number
+}
+
+/** The file side of the client: used to fetch a batch's output and error files. */
+export interface FilesApi {
+  getFile(id: string, options?: RequestOptions): Promise<FileInfo>
+  /** Streams the file's content to `path`; returns the number of bytes written. */
+  downloadFile(id: string, path: string, options?: RequestOptions & { expectedBytes?: number }): Promise<number>
+}

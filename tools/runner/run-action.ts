@@ -29,6 +29,8 @@ export interface RunActionOptions {
   cancelAfterMs?: number
   /** Kill the action (SIGKILL) if it runs longer than this; a safety net for tests. */
   killAfterMs?: number
+  /** Called with the action's process id once it is running (to sample its memory, say). */
+  onSpawn?(pid: number): void
 }
 
 export interface ActionRun {
@@ -103,6 +105,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   }
   const started = Date.now()
   const child = spawn(process.execPath, [join(ROOT, action.runs.main)], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  if (child.pid !== undefined) options.onSpawn?.(child.pid)
   let log = ''
   const collect = (chunk: Buffer): void => {
     const text = chunk.toString('utf8')

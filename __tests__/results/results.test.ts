@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { WaitResult } from '../../src/engine/types.js'
+import { collectResults } from '../../src/results/collect.js'
+import { exceeds, gateMessage, parseGate } from '../../src/results/gate.js'
+import { countErrorLine, countOutputLine, emptyTally, topCodes } from '../../src/results/tally.js'
+import { TogetherError, type FilesApi } from '../../src/together/index.js'
+import { recordingLogger, virtualClock } from '../helpers/virtual-time.js'
+
+const ok = (code = 200) => JSON.stringify({ custom_id: 'r', response: { status_code: code, body: {} } })
+
+describe('counting requests', () => {
+  it.each([
+    [ok(200), 1, 0, undefined],
+    [ok(204), 1, 0, undefined],
+    [
+      JSON.stringify({ response: { status_code: 429, body: { error: { code: 'rate_limit', message: 'slow' } } } }),
+      0,
+      1,
+      'rate_limit'
+    ],
+    [JSON.stringify({ response: { status_code: 500, body: {} } }), 0, 1, 'http_500'],
+    [
+      JSON.stringify({ custom_id: 'x', error: { type: 'invalid_request_error', message: 'bad' } }),
+      0,
+      1,
+      'invalid_request_error'
+    ],
+    ['not json', 0, 1, 'unreadable_line'],
+    ['   ', 0, 0, undefined]
+  ])('reads output line %s as %i ok / %i failed (%s)', (line, succeeded, failed, code) => {
+    const tally = emptyTally()
+    countOutputLine(tally, line)
+    expect([tally.succeeded, tally.failed]).toEqual([succeeded, failed])
+    expect([...tally.codes.keys()][0]).toBe(code)
+  })
+
+  it.each([
+    [
+      JSON.stringify({ custom_id: 'x', error: { code: 'context_length_exceeded', message: 'too long' } }),
+      'context_length_exceeded'
+    ],
+    [
+      JSON.stringify({ custom_id: 'x', response: { status_code: 400, body: { error: { message: 'bad' } } } }),
+      'http_400'
+    ],
+    [JSON.stringify({ custom_id: 'x' }), 'unknown'],
+    ['{', 'unreadable_line']
+  ])('counts every error-file line %s as failed under %s', (line, code) => {
+    const tally = emptyTally()
+    countErrorLine(tally, line)
+    expect(tally.failed).toBe(1)
+    expect([...tally.codes.keys()]).toEqual([code])
+  })
+
+  it('ranks error codes by count, with one example each', () => {
+    const tally = emptyTally()
+    for (const [code, n] of [
+      ['a', 1],
+      ['b', 3],
+      ['c', 2]
+    ] as const) {
+      for (let i = 0; i < n; i++) countErrorLine(tally, JSON.stringify({ error: { code, message: `${code}${i}` } }))
+    }
+    expect(topCodes(tally, 2)).toEqual([
+      { code: 'b', count: 3, example: 'b0' },
+      { code: 'c', count: 2, example: 'c0' }
+    ])
+  })
+})
+
+describe('max-failed-requests', () => {
+  it.each([
+    ['', undefined],
+    ['0', { count: 0 }],
+    [' 25 ', { count: 25 }],
+    ['2%', { percent: 2 }],
+    ['2.5 %', { percent: 2.5 }]
+  ])('parses %j', (text, gate) => {
+    expect(parseGate(text)).toEqual(gate)
+  })
+
+  it.each(['-1', 'lots', '150%', '2.5'])('rejects %j with the expected forms', text => {
+    expect(() => parseGate(text)).toThrow(
+      `Invalid max-failed-requests '${text}'. Expected a number of requests (e.g. 0 or 25) or a percentage`
+    )
+  })
+
+  it('compares counts and percentages of all requests', () => {
+    const tally = { succeeded: 98, failed: 2, codes: new Map([['rate_limit', { count: 2, example: 'x' }]]) }
+    expect(exceeds(tally, { count: 2 })).toBe(false)
+    expect(exceeds(tally, { count: 1 })).toBe(true)
+    expect(exceeds(tally, { percent: 2 })).toBe(false)
+    expect(exceeds(tally, { percent: 1.5 })).toBe(true)
+    expect(exceeds(emptyTally(), { percent: 0 })).toBe(false)
+    expect(gateMessage('b1', tally, { percent: 1.5 })).toBe(
+      'Batch b1: 2 of 100 requests failed (2%), more than max-failed-requests 1.5%; most common: rate_limit ×2.'
+    )
+  })
+})
+
+describe('collectResults', () => {
+  let dir: string
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'collect-'))
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  const result = (
+    batchId: string,
+    extra: Partial<WaitResult['batch']> = {},
+    finalStatus: WaitResult['finalStatus'] = 'COMPLETED'
+  ): WaitResult => ({
+    batchId,
+    outcome: 'completed',
+    status: finalStatus ?? 'IN_PROGRESS',
+    finalStatus,
+    batch: { status: finalStatus, ...extra },
+    startedAt: 0,
+    endedAt: 0,
+    timeoutMs: 0,
+    timeline: [],
+    requests: 1
+  })
+
+  function fakeFiles(contents: Record<string, string>, failFirst = 0) {
+    let failures = failFirst
+    const calls: string[] = []
+    const files: FilesApi = {
+      getFile: async id => ({ id, bytes: Buffer.byteLength(contents[id] ?? '') }),
+      downloadFile: async (id, path) => {
+        calls.push(id)
+        if (failures-- > 0) throw new TogetherError('HTTP 503', { kind: 'http', status: 503 })
+        if (!(id in contents)) throw new TogetherError('HTTP 404', { kind: 'http', status: 404 })
+        const { writeFileSync } = await import('node:fs')
+        writeFileSync(path, contents[id]!)
+        return Buffer.byteLength(contents[id]!)
+      }
+    }
+    return { files, calls }
+  }
+
+  it('downloads output and error files of final batches, and counts their requests', async () => {
+    const { files } = fakeFiles({ out: `${ok()}\n${ok(500)}\n`, err: `${JSON.stringify({ error: { code: 'x' } })}\n` })
+    const clock = virtualClock()
+    const collected = await collectResults(
+      { files, sleep: clock.sleep, random: () => 0.5, log: recordingLogger() },
+      [
+        result('b1', { output_file_id: 'out', error_file_id: 'err' }),
+        { ...result('b2', { output_file_id: 'out' }), finalStatus: undefined }
+      ],
+      dir
+    )
+    const b1 = collected.get('b1')!
+    expect(b1.outputPath).toBe(join(dir, 'b1-output.jsonl'))
+    expect(readFileSync(b1.errorPath!, 'utf8')).toContain('"code":"x"')
+    expect([b1.tally!.succeeded, b1.tally!.failed]).toEqual([1, 2])
+    expect(collected.has('b2')).toBe(false)
+  })
+
+  it('retries a transient failure, then reports a lasting one on its batch', async () => {
+    const flaky = fakeFiles({ out: `${ok()}\n` }, 2)
+    const clock = virtualClock()
+    const log = recordingLogger()
+    const collected = await collectResults(
+      { files: flaky.files, sleep: clock.sleep, random: () => 0.5, log },
+      [result('b1', { output_file_id: 'out' })],
+      dir
+    )
+    expect(flaky.calls).toHaveLength(3)
+    expect(collected.get('b1')!.tally!.succeeded).toBe(1)
+    expect(clock.sleeps).toHaveLength(2)
+
+    const missing = fakeFiles({})
+    const failed = await collectResults(
+      { files: missing.files, sleep: clock.sleep, random: () => 0.5, log },
+      [result('b9', { output_file_id: 'gone' })],
+      dir
+    )
+    expect(missing.calls).toHaveLength(1)
+    expect(failed.get('b9')!.error).toBe('HTTP 404')
+    expect(log.text('warning')).toContain('Could not fetch the results of batch b9: HTTP 404')
+  })
+})

@@ -1,0 +1,38 @@
+import type { Verdict } from '../report/verdict.js'
+import type { WaitAllResult } from '../engine/types.js'
+import type { BatchFiles } from '../results/collect.js'
+
+/** GitHub's limit on a commit status description. */
+const MAX_DESCRIPTION = 140
+
+export type StatusState = 'pending' | 'success' | 'failure' | 'error'
+
+/** Sets one commit status; implemented over @actions/github's Octokit in main. */
+export type SetStatus = (state: StatusState, description: string) => Promise<void>
+
+const clip = (text: string): string => (text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION - 1)}…` : text)
+
+export function pendingDescription(batchIds: readonly string[]): string {
+  return clip(
+    batchIds.length === 1
+      ? `Waiting for Together batch ${batchIds[0]}`
+      : `Waiting for ${batchIds.length} Together batches`
+  )
+}
+
+/** `COMPLETED · 998/1000 requests ok`, `2/3 batches completed`, or the failure's own line. */
+export function finalDescription(
+  all: WaitAllResult,
+  verdict: Verdict,
+  collected?: ReadonlyMap<string, BatchFiles>
+): string {
+  if (!verdict.ok) return clip(verdict.message)
+  const tallies = all.results.map(r => collected?.get(r.batchId)?.tally)
+  const counted = tallies.every(t => t !== undefined)
+  const ok = tallies.reduce((sum, t) => sum + (t?.succeeded ?? 0), 0)
+  const total = tallies.reduce((sum, t) => sum + (t ? t.succeeded + t.failed : 0), 0)
+  const requests = counted && total > 0 ? ` · ${ok}/${total} requests ok` : ''
+  if (all.results.length === 1) return clip(`${all.results[0]!.status}${requests}`)
+  const completed = all.results.filter(r => r.outcome === 'completed').length
+  return clip(`${completed}/${all.results.length} batches completed${requests}`)
+}

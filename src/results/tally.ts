@@ -1,0 +1,78 @@
+/** Request counts of one batch, from its output and error files. */
+export interface Tally {
+  succeeded: number
+  failed: number
+  /** Failed requests by error code, with one example message each. */
+  codes: Map<string, { count: number; example: string }>
+}
+
+export function emptyTally(): Tally {
+  return { succeeded: 0, failed: 0, codes: new Map() }
+}
+
+type Json = Record<string, unknown>
+const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined
+
+function fail(tally: Tally, code: string, message: string): void {
+  tally.failed++
+  const entry = tally.codes.get(code)
+  if (entry) entry.count++
+  else tally.codes.set(code, { count: 1, example: message })
+}
+
+function parse(line: string): unknown {
+  try {
+    return JSON.parse(line)
+  } catch {
+    return undefined
+  }
+}
+
+/** The code and message of an `error` object, or of a response's `body.error`. */
+function describe(error: unknown, status?: number): [string, string] {
+  const e = isRecord(error) ? error : {}
+  const code = str(e.code) ?? str(e.type) ?? (status !== undefined ? `http_${status}` : 'unknown')
+  return [code, str(e.message) ?? (status !== undefined ? `HTTP ${status}` : '')]
+}
+
+/**
+ * Counts one line of a batch output file: a request succeeded when its `response.status_code` is 2xx;
+ * otherwise it failed, under the code of its error. Blank lines are skipped; a line that is not a JSON
+ * object counts as failed (`unreadable_line`).
+ */
+export function countOutputLine(tally: Tally, line: string): void {
+  if (line.trim() === '') return
+  const record = parse(line)
+  if (!isRecord(record)) return fail(tally, 'unreadable_line', line.slice(0, 200))
+  const response = isRecord(record.response) ? record.response : undefined
+  const status = typeof response?.status_code === 'number' ? response.status_code : undefined
+  if (status !== undefined && status >= 200 && status < 300) {
+    tally.succeeded++
+    return
+  }
+  const body = isRecord(response?.body) ? response.body : undefined
+  const [code, message] = describe(record.error ?? body?.error, status)
+  fail(tally, code, message)
+}
+
+/** Counts one line of a batch error file: every request in it failed. */
+export function countErrorLine(tally: Tally, line: string): void {
+  if (line.trim() === '') return
+  const record = parse(line)
+  if (!isRecord(record)) return fail(tally, 'unreadable_line', line.slice(0, 200))
+  const response = isRecord(record.response) ? record.response : undefined
+  const status = typeof response?.status_code === 'number' ? response.status_code : undefined
+  const body = isRecord(response?.body) ? response.body : undefined
+  const [code, message] = describe(record.error ?? body?.error, status)
+  fail(tally, code, message)
+}
+
+/** The `n` most common error codes, most frequent first (ties by code). */
+export function topCodes(tally: Tally, n = 5): { code: string; count: number; example: string }[] {
+  return [...tally.codes.entries()]
+    .map(([code, v]) => ({ code, ...v }))
+    .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code))
+    .slice(0, n)
+}
