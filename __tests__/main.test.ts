@@ -5,24 +5,12 @@ import { join } from 'node:path'
 import nock from 'nock'
 import { parseOutputFile } from '../tools/runner/run-action.js'
 import { run, type Runtime } from '../src/main.js'
+import { actionInputs } from './helpers/inputs.js'
 import { virtualClock } from './helpers/virtual-time.js'
 
 const BASE = 'https://api.together.test/v1'
 const KEY = 'tk-main-secret'
-const DEFAULTS: Record<string, string> = {
-  'batch-id': 'b1',
-  'api-key': KEY,
-  'base-url': BASE,
-  timeout: '10m',
-  'poll-interval': '30s',
-  'fail-on': 'FAILED,EXPIRED,CANCELLED',
-  'cancel-on-timeout': 'false',
-  'cancel-on-abort': 'false',
-  'download-dir': '',
-  'max-failed-requests': '',
-  'commit-status': '',
-  'github-token': 'ghs_x'
-}
+const DEFAULTS = actionInputs({ 'batch-id': 'b1', 'api-key': KEY, 'base-url': BASE, timeout: '10m' })
 
 let temp: string
 let stdout: string

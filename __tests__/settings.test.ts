@@ -1,21 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { InputError, parseSettings } from '../src/settings.js'
+import { actionInputs } from './helpers/inputs.js'
 
-/** action.yml's defaults, as the runner fills them in. */
-const DEFAULTS: Record<string, string> = {
-  'batch-id': 'batch-123',
-  'api-key': 'key-1',
-  'base-url': '',
-  timeout: '6h',
-  'poll-interval': '30s',
-  'fail-on': 'FAILED,EXPIRED,CANCELLED',
-  'cancel-on-timeout': 'false',
-  'cancel-on-abort': 'false',
-  'download-dir': '',
-  'max-failed-requests': '',
-  'commit-status': '',
-  'github-token': 'ghs_token'
-}
+const DEFAULTS = actionInputs({ 'batch-id': 'batch-123', 'api-key': 'key-1', 'github-token': 'ghs_token' })
 
 const parse = (inputs: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}) =>
   parseSettings(name => ({ ...DEFAULTS, ...inputs })[name] ?? '', env)

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import nock from 'nock'
+import { failure } from './helpers/errors.js'
 import { request } from 'undici'
-import { TogetherClient, TogetherError } from '../src/together/index.js'
+import { TogetherClient } from '../src/together/index.js'
 import { loadScenarios, validateScenario } from '../tools/simulator/scenario.js'
 import { startSimulator, type Simulator } from '../tools/simulator/server.js'
 
@@ -26,15 +27,6 @@ afterEach(async () => {
   await (api as TogetherClient | undefined)?.close()
   await (sim as Simulator | undefined)?.close()
 })
-
-async function failure(promise: Promise<unknown>): Promise<TogetherError> {
-  try {
-    await promise
-  } catch (error) {
-    return error as TogetherError
-  }
-  throw new Error('expected a failure')
-}
 
 describe('Together simulator', () => {
   it('ships the scenarios the README names', () => {

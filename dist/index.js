@@ -38464,11 +38464,11 @@ function describe(error, status) {
     return [code, str(e.message) ?? (status !== undefined ? `HTTP ${status}` : '')];
 }
 /**
- * Counts one line of a batch output file: a request succeeded when its `response.status_code` is 2xx;
- * otherwise it failed, under the code of its error. Blank lines are skipped; a line that is not a JSON
- * object counts as failed (`unreadable_line`).
+ * Counts one line of a result file. In the output file a request succeeded when its
+ * `response.status_code` is 2xx; everything else, and every line of the error file, failed, under the
+ * code of its error. Blank lines are skipped; a line that is not a JSON object failed (`unreadable_line`).
  */
-function countOutputLine(tally, line) {
+function countLine(tally, line, successPossible) {
     if (line.trim() === '')
         return;
     const record = tally_parse(line);
@@ -38476,7 +38476,7 @@ function countOutputLine(tally, line) {
         return fail(tally, 'unreadable_line', line.slice(0, 200));
     const response = tally_isRecord(record.response) ? record.response : undefined;
     const status = typeof response?.status_code === 'number' ? response.status_code : undefined;
-    if (status !== undefined && status >= 200 && status < 300) {
+    if (successPossible && status !== undefined && status >= 200 && status < 300) {
         tally.succeeded++;
         return;
     }
@@ -38484,19 +38484,10 @@ function countOutputLine(tally, line) {
     const [code, message] = describe(record.error ?? body?.error, status);
     fail(tally, code, message);
 }
+/** Counts one line of a batch output file. */
+const countOutputLine = (tally, line) => countLine(tally, line, true);
 /** Counts one line of a batch error file: every request in it failed. */
-function countErrorLine(tally, line) {
-    if (line.trim() === '')
-        return;
-    const record = tally_parse(line);
-    if (!tally_isRecord(record))
-        return fail(tally, 'unreadable_line', line.slice(0, 200));
-    const response = tally_isRecord(record.response) ? record.response : undefined;
-    const status = typeof response?.status_code === 'number' ? response.status_code : undefined;
-    const body = tally_isRecord(response?.body) ? response.body : undefined;
-    const [code, message] = describe(record.error ?? body?.error, status);
-    fail(tally, code, message);
-}
+const countErrorLine = (tally, line) => countLine(tally, line, false);
 /** The `n` most common error codes, most frequent first (ties by code). */
 function topCodes(tally, n = 5) {
     return [...tally.codes.entries()]

@@ -95,8 +95,9 @@ describe('results: download, count, gate', () => {
     expect(run.outputs['succeeded-requests']).toBe('110000')
     expect(readFileSync(run.outputs['output-path']!).length).toBe(size)
     expect(memory.peakMiB()).toBeGreaterThan(0)
-    // The process idles at about 90 MiB; holding the file in memory would add its 52 MB on top.
-    expect(memory.peakMiB()).toBeLessThan(135)
+    // Measured here: streaming peaks at 112-145 MiB (GC timing varies with load); reading the body
+    // into one buffer first peaks at about 200 MiB.
+    expect(memory.peakMiB()).toBeLessThan(170)
   })
 })
 

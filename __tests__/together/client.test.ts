@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import nock from 'nock'
+import { failure } from '../helpers/errors.js'
 import { createServer, type RequestListener } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { TogetherClient, TogetherError, encodeId } from '../../src/together/index.js'
+import { TogetherClient, encodeId } from '../../src/together/index.js'
 
 const BASE = 'https://api.together.test'
 const KEY = 'tk-secret-123'
@@ -19,16 +20,6 @@ function client(options: Partial<ConstructorParameters<typeof TogetherClient>[0]
 function remember(api: TogetherClient): TogetherClient {
   clients.push(api)
   return api
-}
-
-async function failure(promise: Promise<unknown>): Promise<TogetherError> {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).toBeInstanceOf(TogetherError)
-    return error as TogetherError
-  }
-  throw new Error('expected a TogetherError')
 }
 
 afterEach(async () => {

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import nock from 'nock'
-import { TogetherClient, TogetherError } from '../../src/together/index.js'
+import { failure } from '../helpers/errors.js'
+import { TogetherClient } from '../../src/together/index.js'
 
 const BASE = 'https://api.together.test'
 const KEY = 'tk-files-secret'
@@ -23,16 +24,6 @@ afterEach(async () => {
   nock.cleanAll()
   await Promise.all(clients.splice(0).map(c => c.close()))
 })
-
-async function failure(promise: Promise<unknown>): Promise<TogetherError> {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).toBeInstanceOf(TogetherError)
-    return error as TogetherError
-  }
-  throw new Error('expected a TogetherError')
-}
 
 describe('TogetherClient files', () => {
   it('reads file metadata', async () => {

@@ -38,17 +38,17 @@ function describe(error: unknown, status?: number): [string, string] {
 }
 
 /**
- * Counts one line of a batch output file: a request succeeded when its `response.status_code` is 2xx;
- * otherwise it failed, under the code of its error. Blank lines are skipped; a line that is not a JSON
- * object counts as failed (`unreadable_line`).
+ * Counts one line of a result file. In the output file a request succeeded when its
+ * `response.status_code` is 2xx; everything else, and every line of the error file, failed, under the
+ * code of its error. Blank lines are skipped; a line that is not a JSON object failed (`unreadable_line`).
  */
-export function countOutputLine(tally: Tally, line: string): void {
+function countLine(tally: Tally, line: string, successPossible: boolean): void {
   if (line.trim() === '') return
   const record = parse(line)
   if (!isRecord(record)) return fail(tally, 'unreadable_line', line.slice(0, 200))
   const response = isRecord(record.response) ? record.response : undefined
   const status = typeof response?.status_code === 'number' ? response.status_code : undefined
-  if (status !== undefined && status >= 200 && status < 300) {
+  if (successPossible && status !== undefined && status >= 200 && status < 300) {
     tally.succeeded++
     return
   }
@@ -57,17 +57,11 @@ export function countOutputLine(tally: Tally, line: string): void {
   fail(tally, code, message)
 }
 
+/** Counts one line of a batch output file. */
+export const countOutputLine = (tally: Tally, line: string): void => countLine(tally, line, true)
+
 /** Counts one line of a batch error file: every request in it failed. */
-export function countErrorLine(tally: Tally, line: string): void {
-  if (line.trim() === '') return
-  const record = parse(line)
-  if (!isRecord(record)) return fail(tally, 'unreadable_line', line.slice(0, 200))
-  const response = isRecord(record.response) ? record.response : undefined
-  const status = typeof response?.status_code === 'number' ? response.status_code : undefined
-  const body = isRecord(response?.body) ? response.body : undefined
-  const [code, message] = describe(record.error ?? body?.error, status)
-  fail(tally, code, message)
-}
+export const countErrorLine = (tally: Tally, line: string): void => countLine(tally, line, false)
 
 /** The `n` most common error codes, most frequent first (ties by code). */
 export function topCodes(tally: Tally, n = 5): { code: string; count: number; example: string }[] {
