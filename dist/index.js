@@ -38849,8 +38849,8 @@ const MAX_RETRY_MS = 30_000;
 async function fetchFile(deps, fileId, path) {
     for (let attempt = 1;; attempt++) {
         try {
-            const info = await deps.files.getFile(fileId);
-            const bytes = await deps.files.downloadFile(fileId, path, { expectedBytes: info.bytes });
+            const info = await deps.files.getFile(fileId, { signal: deps.signal });
+            const bytes = await deps.files.downloadFile(fileId, path, { expectedBytes: info.bytes, signal: deps.signal });
             deps.log.info(`Downloaded ${fileId} to ${path} (${bytes} bytes).`);
             return path;
         }
@@ -38860,7 +38860,7 @@ async function fetchFile(deps, fileId, path) {
                 throw error;
             const delay = retryDelay(attempt, deps.random, error.retryAfterMs, MAX_RETRY_MS);
             deps.log.warning(`Downloading ${fileId} failed (attempt ${attempt}): ${error.message}. Retrying in ${Math.round(delay / 1000)}s.`);
-            await deps.sleep(delay);
+            await deps.sleep(delay, deps.signal);
         }
     }
 }
@@ -39132,6 +39132,13 @@ async function writeSummary(markdown) {
         log(`Could not write the step summary: ${errorMessage(error)}`);
     }
 }
+/** Downloads and counts the result files when `download-dir` or `max-failed-requests` asks for them. */
+async function fetchResults(settings, result, deps) {
+    if (!settings.downloadDir && !settings.maxFailedRequests)
+        return undefined;
+    const dir = settings.downloadDir || (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'together-batch-results');
+    return collectResults(deps, result.results, dir);
+}
 /**
  * The action: the one place that touches @actions/core. Reads the inputs, waits, sets the outputs,
  * writes the summary and decides the step's outcome; everything thrown, Error or not, ends here.
@@ -39164,10 +39171,8 @@ async function run(overrides = {}) {
         setStatus = settings.commitStatus ? await runtime.createStatus(settings).catch(statusFailed) : undefined;
         await setStatus?.('pending', pendingDescription(settings.batchIds)).catch(statusFailed);
         result = await waitForBatches({ api, now: runtime.now, sleep: runtime.sleep, random: runtime.random, log, signal: abort.signal }, settings);
-        if ((settings.downloadDir || settings.maxFailedRequests) && !abort.signal.aborted) {
-            const dir = settings.downloadDir || (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'together-batch-results');
-            collected = await collectResults({ files: api, sleep: runtime.sleep, random: runtime.random, log }, result.results, dir);
-        }
+        if (!abort.signal.aborted)
+            collected = await fetchResults(settings, result, { files: api, ...runtime, log, signal: abort.signal });
         for (const [name, value] of Object.entries(buildOutputs(result, collected)))
             setOutput(name, value);
         verdict = judgeAll(result, settings.failOn);

@@ -8,7 +8,7 @@ import type { WaitAllResult } from './engine/types.js'
 import { buildOutputs } from './report/outputs.js'
 import { buildFailureSummary, buildSummary } from './report/summary.js'
 import { combine, judgeAll, judgeResults, type Verdict } from './report/verdict.js'
-import { collectResults, type BatchFiles } from './results/collect.js'
+import { collectResults, type BatchFiles, type CollectDeps } from './results/collect.js'
 import { finalDescription, pendingDescription, type SetStatus } from './github/commit-status.js'
 import { parseSettings, type Settings } from './settings.js'
 import { TogetherClient, type BatchApi, type FilesApi } from './together/index.js'
@@ -86,6 +86,17 @@ async function writeSummary(markdown: string): Promise<void> {
   }
 }
 
+/** Downloads and counts the result files when `download-dir` or `max-failed-requests` asks for them. */
+async function fetchResults(
+  settings: Settings,
+  result: WaitAllResult,
+  deps: CollectDeps
+): Promise<Map<string, BatchFiles> | undefined> {
+  if (!settings.downloadDir && !settings.maxFailedRequests) return undefined
+  const dir = settings.downloadDir || join(process.env.RUNNER_TEMP || tmpdir(), 'together-batch-results')
+  return collectResults(deps, result.results, dir)
+}
+
 /**
  * The action: the one place that touches @actions/core. Reads the inputs, waits, sets the outputs,
  * writes the summary and decides the step's outcome; everything thrown, Error or not, ends here.
@@ -122,14 +133,8 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
       { api, now: runtime.now, sleep: runtime.sleep, random: runtime.random, log, signal: abort.signal },
       settings
     )
-    if ((settings.downloadDir || settings.maxFailedRequests) && !abort.signal.aborted) {
-      const dir = settings.downloadDir || join(process.env.RUNNER_TEMP || tmpdir(), 'together-batch-results')
-      collected = await collectResults(
-        { files: api, sleep: runtime.sleep, random: runtime.random, log },
-        result.results,
-        dir
-      )
-    }
+    if (!abort.signal.aborted)
+      collected = await fetchResults(settings, result, { files: api, ...runtime, log, signal: abort.signal })
     for (const [name, value] of Object.entries(buildOutputs(result, collected))) core.setOutput(name, value)
     verdict = judgeAll(result, settings.failOn)
     if (collected) verdict = combine(verdict, judgeResults(result, collected, settings.maxFailedRequests))

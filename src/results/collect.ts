@@ -18,9 +18,11 @@ export interface BatchFiles {
 
 export interface CollectDeps {
   files: FilesApi
-  sleep(ms: number): Promise<void>
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
   random(): number
   log: Logger
+  /** Aborted when the workflow is cancelled: downloads stop at once. */
+  signal?: AbortSignal
 }
 
 const ATTEMPTS = 5
@@ -30,8 +32,8 @@ const MAX_RETRY_MS = 30_000
 async function fetchFile(deps: CollectDeps, fileId: string, path: string): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const info = await deps.files.getFile(fileId)
-      const bytes = await deps.files.downloadFile(fileId, path, { expectedBytes: info.bytes })
+      const info = await deps.files.getFile(fileId, { signal: deps.signal })
+      const bytes = await deps.files.downloadFile(fileId, path, { expectedBytes: info.bytes, signal: deps.signal })
       deps.log.info(`Downloaded ${fileId} to ${path} (${bytes} bytes).`)
       return path
     } catch (error) {
@@ -41,7 +43,7 @@ async function fetchFile(deps: CollectDeps, fileId: string, path: string): Promi
       deps.log.warning(
         `Downloading ${fileId} failed (attempt ${attempt}): ${(error as Error).message}. Retrying in ${Math.round(delay / 1000)}s.`
       )
-      await deps.sleep(delay)
+      await deps.sleep(delay, deps.signal)
     }
   }
 }

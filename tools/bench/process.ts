@@ -117,16 +117,10 @@ export async function idleRun(seconds = 45): Promise<{ cpuSecondsPerMinute: numb
     timeline: [{ at: 0, status: 'IN_PROGRESS', progress: 1 }]
   })
   const sim = await startSimulator({ scenarios: [scenario] })
+  let pid = 0
   const action = runAction({
-    inputs: { 'batch-id': 'batch-idle', 'api-key': sim.apiKey, 'base-url': sim.baseUrl, timeout: `${seconds}s` }
-  })
-  const pid = await new Promise<number>(resolve => {
-    const find = (): void => {
-      const out = spawnSync('pgrep', ['-n', '-f', join(ROOT, 'dist', 'index.js')], { encoding: 'utf8' }).stdout.trim()
-      if (out) resolve(Number(out))
-      else setTimeout(find, 20)
-    }
-    find()
+    inputs: { 'batch-id': 'batch-idle', 'api-key': sim.apiKey, 'base-url': sim.baseUrl, timeout: `${seconds}s` },
+    onSpawn: spawned => (pid = spawned)
   })
   const startedAt = Date.now()
   let peak = 0
