@@ -38119,12 +38119,6 @@ class BatchTracker {
         this.dueAt = startedAt;
         this.lastNewsAt = startedAt;
     }
-    get lastStatus() {
-        return this.status;
-    }
-    get lastProgress() {
-        return this.progress;
-    }
     /** Takes in a successful answer: logs what changed, then either ends the batch or schedules its next check. */
     onAnswer(job, now) {
         this.requests++;

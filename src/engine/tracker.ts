@@ -55,14 +55,6 @@ export class BatchTracker {
     this.lastNewsAt = startedAt
   }
 
-  get lastStatus(): string {
-    return this.status
-  }
-
-  get lastProgress(): number | undefined {
-    return this.progress
-  }
-
   /** Takes in a successful answer: logs what changed, then either ends the batch or schedules its next check. */
   onAnswer(job: BatchJob, now: number): void {
     this.requests++
