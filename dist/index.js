@@ -37502,9 +37502,8 @@ function heartbeatLine(elapsedMs, status, progress) {
     const at = progress === undefined ? '' : ` at ${percent(progress)}`;
     return `[${formatDuration(elapsedMs)}] still ${oneLine(status, 60) || 'waiting'}${at}, no change since the last line.`;
 }
-/** A failed status check; without a delay, the deadline leaves no time to retry. */
-function retryLine(batchId, message, delayMs, attempt) {
-    const next = delayMs === undefined ? 'No time left to retry.' : `Retrying in ${formatDuration(delayMs)}.`;
+/** A failed status check, and what happens next (`Retrying in 4s.`). */
+function retryLine(batchId, message, next, attempt) {
     return `Checking batch ${batchId} failed${attempt ? ` (attempt ${attempt})` : ''}: ${oneLine(message)}. ${next}`;
 }
 function unknownStatusLine(batchId, status) {
@@ -38080,6 +38079,7 @@ function nextCheck({ now, pollIntervalMs, etaAt, state }) {
 
 
 
+
 /** COMPLETED without an output file is re-checked this many times: the id may appear a moment later. */
 const NO_OUTPUT_RECHECKS = 2;
 const NO_OUTPUT_RECHECK_MS = 5000;
@@ -38197,12 +38197,13 @@ class BatchTracker {
         }
         this.failures++;
         if (this.options.checkOnce) {
-            this.log.warning(retryLine(this.id, message));
+            this.log.warning(retryLine(this.id, message, 'Not retried: timeout is 0, the next run checks again.'));
             this.end('pending');
             return info.retryAfterMs;
         }
         const delay = retryDelay(this.failures, random, info.retryAfterMs, this.options.pollIntervalMs);
-        this.log.warning(retryLine(this.id, message, delay, this.failures));
+        const next = now + delay > this.options.lastCheckAt ? 'No time left to retry.' : `Retrying in ${formatDuration(delay)}.`;
+        this.log.warning(retryLine(this.id, message, next, this.failures));
         this.dueAt = now + delay;
         return info.retryAfterMs;
     }
@@ -38269,7 +38270,8 @@ async function waitForBatches(deps, options) {
         timeoutMs: options.timeoutMs,
         heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
         checkOnce,
-        named
+        named,
+        lastCheckAt
     };
     const trackers = options.batchIds.map(id => new BatchTracker(id, startedAt, log, trackerOptions));
     const pacer = new Pacer(options.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND);

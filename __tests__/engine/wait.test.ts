@@ -102,6 +102,13 @@ describe('waitForBatch', () => {
     expect(log.text('warning')).toContain('reported no status')
   })
 
+  it('says when a failure leaves no time to retry before the deadline', async () => {
+    const hang = new TogetherError('GET /batches/batch-1 got no answer within 3s', { kind: 'timeout' })
+    const { run, log } = setup([running(5), hang], { timeoutMs: 4000, pollIntervalMs: 2000 })
+    expect((await run()).outcome).toBe('timed-out')
+    expect(log.text('warning')).toContain('got no answer within 3s. No time left to retry.')
+  })
+
   it('stops at the deadline with the last status and makes no request past it', async () => {
     const { run, calls, clock, start } = setup([running(42)], { timeoutMs: 95_000 })
     const result = await run()

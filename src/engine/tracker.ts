@@ -1,5 +1,6 @@
 import { TogetherError, type BatchJob } from '../together/index.js'
 import { classifyStatus, normalizeStatus } from '../status.js'
+import { formatDuration } from '../duration.js'
 import * as lines from '../report/log-lines.js'
 import { retryDelay } from './backoff.js'
 import { addSample, estimateFinish, type ProgressSample } from './eta.js'
@@ -18,6 +19,8 @@ export interface TrackerOptions {
   checkOnce: boolean
   /** Prefix progress lines with the batch id (several batches in one step). */
   named: boolean
+  /** No check starts after this (epoch ms): the deadline less a margin. */
+  lastCheckAt: number
 }
 
 /**
@@ -127,12 +130,14 @@ export class BatchTracker {
     }
     this.failures++
     if (this.options.checkOnce) {
-      this.log.warning(lines.retryLine(this.id, message))
+      this.log.warning(lines.retryLine(this.id, message, 'Not retried: timeout is 0, the next run checks again.'))
       this.end('pending')
       return info.retryAfterMs
     }
     const delay = retryDelay(this.failures, random, info.retryAfterMs, this.options.pollIntervalMs)
-    this.log.warning(lines.retryLine(this.id, message, delay, this.failures))
+    const next =
+      now + delay > this.options.lastCheckAt ? 'No time left to retry.' : `Retrying in ${formatDuration(delay)}.`
+    this.log.warning(lines.retryLine(this.id, message, next, this.failures))
     this.dueAt = now + delay
     return info.retryAfterMs
   }

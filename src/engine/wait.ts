@@ -35,7 +35,8 @@ export async function waitForBatches(deps: EngineDeps, options: WaitAllOptions):
     timeoutMs: options.timeoutMs,
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
     checkOnce,
-    named
+    named,
+    lastCheckAt
   }
   const trackers = options.batchIds.map(id => new BatchTracker(id, startedAt, log, trackerOptions))
   const pacer = new Pacer(options.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND)

@@ -34,9 +34,8 @@ export function heartbeatLine(elapsedMs: number, status: string, progress?: numb
   return `[${formatDuration(elapsedMs)}] still ${oneLine(status, 60) || 'waiting'}${at}, no change since the last line.`
 }
 
-/** A failed status check; without a delay, the deadline leaves no time to retry. */
-export function retryLine(batchId: string, message: string, delayMs?: number, attempt?: number): string {
-  const next = delayMs === undefined ? 'No time left to retry.' : `Retrying in ${formatDuration(delayMs)}.`
+/** A failed status check, and what happens next (`Retrying in 4s.`). */
+export function retryLine(batchId: string, message: string, next: string, attempt?: number): string {
   return `Checking batch ${batchId} failed${attempt ? ` (attempt ${attempt})` : ''}: ${oneLine(message)}. ${next}`
 }
 
