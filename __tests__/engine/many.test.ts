@@ -126,7 +126,9 @@ describe('waitForBatches', () => {
     expect(all.done).toBe(false)
     expect(clock.now() - all.startedAt).toBeLessThanOrEqual(1000)
     expect(log.text('info')).toContain('Checking Together batch running once')
-    expect(log.text('warning')).toBe('Checking batch broken failed: HTTP 503. Not retried: timeout is 0, the next run checks again.')
+    expect(log.text('warning')).toBe(
+      'Checking batch broken failed: HTTP 503. Not retried: timeout is 0, the next run checks again.'
+    )
   })
 
   it('times out every unfinished batch and cancels each when asked', async () => {
