@@ -38004,6 +38004,8 @@ function retryDelay(attempt, random, retryAfterMs, capMs = MAX_RETRY_DELAY_MS) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/eta.ts
+/** Changes kept: the rate needs the last three, the stall check a few more for a typical step size. */
+const HISTORY_KEPT = 8;
 /**
  * Adds a sample to the history the ETA is computed from, keeping only the points where progress
  * changed (the first sighting of each value): a flat stretch says "no news", not "rate zero until now".
@@ -38017,7 +38019,7 @@ function addSample(history, sample) {
         return [sample];
     if (sample.progress === last.progress)
         return [...history];
-    return [...history, sample].slice(-8);
+    return [...history, sample].slice(-HISTORY_KEPT);
 }
 /** Two successive rates of progress this far apart (as a ratio) mean the job is too irregular to predict. */
 const MAX_RATE_CHANGE = 1.5;
@@ -38276,7 +38278,7 @@ async function waitForBatches(deps, options) {
     const trackers = options.batchIds.map(id => new BatchTracker(id, startedAt, log, trackerOptions));
     const pacer = new Pacer(options.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND);
     let nextAggregateAt = startedAt + AGGREGATE_EVERY_MS;
-    const aggregate = () => log.info(aggregateLine(deps.now() - startedAt, summarize(trackers.map(t => t.result(0)))));
+    const aggregate = () => log.info(aggregateLine(deps.now() - startedAt, summarize(trackers.map(t => t.result(deps.now())))));
     for (;;) {
         if (signal?.aborted)
             break;
@@ -38484,6 +38486,22 @@ function countLine(tally, line, successPossible) {
 const countOutputLine = (tally, line) => countLine(tally, line, true);
 /** Counts one line of a batch error file: every request in it failed. */
 const countErrorLine = (tally, line) => countLine(tally, line, false);
+/** The counts of several batches added together. */
+function mergeTallies(tallies) {
+    const total = emptyTally();
+    for (const t of tallies) {
+        total.succeeded += t.succeeded;
+        total.failed += t.failed;
+        for (const [code, v] of t.codes) {
+            const entry = total.codes.get(code);
+            if (entry)
+                entry.count += v.count;
+            else
+                total.codes.set(code, { ...v });
+        }
+    }
+    return total;
+}
 /** The `n` most common error codes, most frequent first (ties by code). */
 function topCodes(tally, n = 5) {
     return [...tally.codes.entries()]
@@ -38552,18 +38570,7 @@ function requestsSection(all, collected) {
     const tallies = all.results.map(r => collected?.get(r.batchId)?.tally).filter((t) => t !== undefined);
     if (tallies.length === 0)
         return '';
-    const total = emptyTally();
-    for (const t of tallies) {
-        total.succeeded += t.succeeded;
-        total.failed += t.failed;
-        for (const [code, v] of t.codes) {
-            const entry = total.codes.get(code);
-            if (entry)
-                entry.count += v.count;
-            else
-                total.codes.set(code, { ...v });
-        }
-    }
+    const total = mergeTallies(tallies);
     const parts = ['', '### Requests', '', `${total.succeeded} succeeded · ${total.failed} failed`];
     const codes = topCodes(total, 5);
     if (codes.length > 0) {
@@ -38792,11 +38799,12 @@ function judgeAll(all, failOn) {
     if (broken.length > 0)
         parts.push(`${broken.length} of ${counts.total} batches failed: ${listed(broken.map(describe))}.`);
     if (timedOut.length > 0) {
-        const how = timedOut[0].result.outcome === 'aborted'
+        const aborted = timedOut[0].result.outcome === 'aborted';
+        const how = aborted
             ? 'The wait was aborted'
             : `Timed out after ${formatDuration(Math.max(all.timeoutMs, all.endedAt - all.startedAt))}`;
         parts.push(`${how} with ${timedOut.length} not finished: ${listed(timedOut.map(describe))}.`);
-        if (how.startsWith('Timed'))
+        if (!aborted)
             parts.push("Raise the 'timeout' input.");
     }
     return { ok: false, message: parts.join(' ') };
@@ -38901,6 +38909,7 @@ async function collectResults(deps, results, dir) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/commit-status.ts
+
 /** GitHub's limit on a commit status description. */
 const MAX_DESCRIPTION = 140;
 const commit_status_clip = (text) => (text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION - 1)}…` : text);
@@ -38913,11 +38922,10 @@ function pendingDescription(batchIds) {
 function finalDescription(all, verdict, collected) {
     if (!verdict.ok)
         return commit_status_clip(verdict.message);
-    const tallies = all.results.map(r => collected?.get(r.batchId)?.tally);
-    const counted = tallies.every(t => t !== undefined);
-    const ok = tallies.reduce((sum, t) => sum + (t?.succeeded ?? 0), 0);
-    const total = tallies.reduce((sum, t) => sum + (t ? t.succeeded + t.failed : 0), 0);
-    const requests = counted && total > 0 ? ` · ${ok}/${total} requests ok` : '';
+    const tallies = all.results.map(r => collected?.get(r.batchId)?.tally).filter((t) => t !== undefined);
+    const sum = mergeTallies(tallies);
+    const total = sum.succeeded + sum.failed;
+    const requests = tallies.length === all.results.length && total > 0 ? ` · ${sum.succeeded}/${total} requests ok` : '';
     if (all.results.length === 1)
         return commit_status_clip(`${all.results[0].status}${requests}`);
     const completed = all.results.filter(r => r.outcome === 'completed').length;

@@ -4,6 +4,9 @@ export interface ProgressSample {
   progress: number
 }
 
+/** Changes kept: the rate needs the last three, the stall check a few more for a typical step size. */
+const HISTORY_KEPT = 8
+
 /**
  * Adds a sample to the history the ETA is computed from, keeping only the points where progress
  * changed (the first sighting of each value): a flat stretch says "no news", not "rate zero until now".
@@ -14,7 +17,7 @@ export function addSample(history: readonly ProgressSample[], sample: ProgressSa
   if (last === undefined) return [sample]
   if (sample.progress < last.progress) return [sample]
   if (sample.progress === last.progress) return [...history]
-  return [...history, sample].slice(-8)
+  return [...history, sample].slice(-HISTORY_KEPT)
 }
 
 /** Two successive rates of progress this far apart (as a ratio) mean the job is too irregular to predict. */

@@ -42,7 +42,7 @@ export async function waitForBatches(deps: EngineDeps, options: WaitAllOptions):
   const pacer = new Pacer(options.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND)
   let nextAggregateAt = startedAt + AGGREGATE_EVERY_MS
   const aggregate = (): void =>
-    log.info(lines.aggregateLine(deps.now() - startedAt, summarize(trackers.map(t => t.result(0)))))
+    log.info(lines.aggregateLine(deps.now() - startedAt, summarize(trackers.map(t => t.result(deps.now())))))
 
   for (;;) {
     if (signal?.aborted) break

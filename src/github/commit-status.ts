@@ -1,6 +1,7 @@
 import type { Verdict } from '../report/verdict.js'
 import type { WaitAllResult } from '../engine/types.js'
 import type { BatchFiles } from '../results/collect.js'
+import { mergeTallies, type Tally } from '../results/tally.js'
 
 /** GitHub's limit on a commit status description. */
 const MAX_DESCRIPTION = 140
@@ -27,11 +28,10 @@ export function finalDescription(
   collected?: ReadonlyMap<string, BatchFiles>
 ): string {
   if (!verdict.ok) return clip(verdict.message)
-  const tallies = all.results.map(r => collected?.get(r.batchId)?.tally)
-  const counted = tallies.every(t => t !== undefined)
-  const ok = tallies.reduce((sum, t) => sum + (t?.succeeded ?? 0), 0)
-  const total = tallies.reduce((sum, t) => sum + (t ? t.succeeded + t.failed : 0), 0)
-  const requests = counted && total > 0 ? ` · ${ok}/${total} requests ok` : ''
+  const tallies = all.results.map(r => collected?.get(r.batchId)?.tally).filter((t): t is Tally => t !== undefined)
+  const sum = mergeTallies(tallies)
+  const total = sum.succeeded + sum.failed
+  const requests = tallies.length === all.results.length && total > 0 ? ` · ${sum.succeeded}/${total} requests ok` : ''
   if (all.results.length === 1) return clip(`${all.results[0]!.status}${requests}`)
   const completed = all.results.filter(r => r.outcome === 'completed').length
   return clip(`${completed}/${all.results.length} batches completed${requests}`)

@@ -2,7 +2,7 @@ import { formatDuration } from '../duration.js'
 import type { WaitAllResult, WaitResult } from '../engine/types.js'
 import { summarize } from './aggregate.js'
 import type { BatchFiles } from '../results/collect.js'
-import { emptyTally, topCodes, type Tally } from '../results/tally.js'
+import { mergeTallies, topCodes, type Tally } from '../results/tally.js'
 import { escapeText } from './escape.js'
 import { percent } from './text.js'
 import type { Verdict } from './verdict.js'
@@ -57,16 +57,7 @@ export function buildSummary(
 function requestsSection(all: WaitAllResult, collected?: ReadonlyMap<string, BatchFiles>): string {
   const tallies = all.results.map(r => collected?.get(r.batchId)?.tally).filter((t): t is Tally => t !== undefined)
   if (tallies.length === 0) return ''
-  const total = emptyTally()
-  for (const t of tallies) {
-    total.succeeded += t.succeeded
-    total.failed += t.failed
-    for (const [code, v] of t.codes) {
-      const entry = total.codes.get(code)
-      if (entry) entry.count += v.count
-      else total.codes.set(code, { ...v })
-    }
-  }
+  const total = mergeTallies(tallies)
   const parts = ['', '### Requests', '', `${total.succeeded} succeeded · ${total.failed} failed`]
   const codes = topCodes(total, 5)
   if (codes.length > 0) {

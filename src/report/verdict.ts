@@ -116,12 +116,12 @@ export function judgeAll(all: WaitAllResult, failOn: ReadonlySet<FinalStatus>): 
   if (broken.length > 0)
     parts.push(`${broken.length} of ${counts.total} batches failed: ${listed(broken.map(describe))}.`)
   if (timedOut.length > 0) {
-    const how =
-      timedOut[0]!.result.outcome === 'aborted'
-        ? 'The wait was aborted'
-        : `Timed out after ${formatDuration(Math.max(all.timeoutMs, all.endedAt - all.startedAt))}`
+    const aborted = timedOut[0]!.result.outcome === 'aborted'
+    const how = aborted
+      ? 'The wait was aborted'
+      : `Timed out after ${formatDuration(Math.max(all.timeoutMs, all.endedAt - all.startedAt))}`
     parts.push(`${how} with ${timedOut.length} not finished: ${listed(timedOut.map(describe))}.`)
-    if (how.startsWith('Timed')) parts.push("Raise the 'timeout' input.")
+    if (!aborted) parts.push("Raise the 'timeout' input.")
   }
   return { ok: false, message: parts.join(' ') }
 }

@@ -63,6 +63,21 @@ export const countOutputLine = (tally: Tally, line: string): void => countLine(t
 /** Counts one line of a batch error file: every request in it failed. */
 export const countErrorLine = (tally: Tally, line: string): void => countLine(tally, line, false)
 
+/** The counts of several batches added together. */
+export function mergeTallies(tallies: readonly Tally[]): Tally {
+  const total = emptyTally()
+  for (const t of tallies) {
+    total.succeeded += t.succeeded
+    total.failed += t.failed
+    for (const [code, v] of t.codes) {
+      const entry = total.codes.get(code)
+      if (entry) entry.count += v.count
+      else total.codes.set(code, { ...v })
+    }
+  }
+  return total
+}
+
 /** The `n` most common error codes, most frequent first (ties by code). */
 export function topCodes(tally: Tally, n = 5): { code: string; count: number; example: string }[] {
   return [...tally.codes.entries()]
