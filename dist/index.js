@@ -37395,7 +37395,7 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/status.ts
+;// CONCATENATED MODULE: ./src/together/status.ts
 /** Statuses after which a batch never changes again. CANCELED (one L) is read as CANCELLED. */
 const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'];
 /** Statuses that mean "keep waiting" and need no warning. */
@@ -37418,7 +37418,7 @@ function classifyStatus(status) {
     return { kind: 'unknown', status: normal };
 }
 
-;// CONCATENATED MODULE: ./src/duration.ts
+;// CONCATENATED MODULE: ./src/util/duration.ts
 const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
 const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
 /**
@@ -37455,7 +37455,7 @@ function formatDuration(ms) {
     return `${s}s`;
 }
 
-;// CONCATENATED MODULE: ./src/report/text.ts
+;// CONCATENATED MODULE: ./src/util/text.ts
 /** Control characters and line separators: never allowed into a log line or the summary. */
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
@@ -37475,7 +37475,7 @@ function percent(progress) {
     return `${Math.round(progress * 10) / 10}%`;
 }
 
-;// CONCATENATED MODULE: ./src/report/log-lines.ts
+;// CONCATENATED MODULE: ./src/engine/messages.ts
 
 
 /** The job log's lines: pure functions of what happened, so they are tested as strings. */
@@ -37525,7 +37525,7 @@ function payloadLine(batchId, job) {
     return `Batch ${batchId}: ${clip(JSON.stringify(job), 2000)}`;
 }
 
-;// CONCATENATED MODULE: ./src/report/aggregate.ts
+;// CONCATENATED MODULE: ./src/engine/aggregate.ts
 function summarize(results) {
     let completed = 0;
     let failed = 0;
@@ -37987,7 +37987,7 @@ class TogetherClient {
 
 
 
-;// CONCATENATED MODULE: ./src/engine/backoff.ts
+;// CONCATENATED MODULE: ./src/util/backoff.ts
 const MAX_RETRY_DELAY_MS = 60_000;
 const BASE_DELAY_MS = 1000;
 /**
@@ -38433,7 +38433,7 @@ function buildOutputs(all, collected) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/results/tally.ts
+;// CONCATENATED MODULE: ./src/result-files/tally.ts
 function emptyTally() {
     return { succeeded: 0, failed: 0, codes: new Map() };
 }
@@ -38661,7 +38661,7 @@ function buildFailureSummary(message) {
     return `## ❌ Wait for Together batch failed\n\n${escapeText(message, 3000)}\n`;
 }
 
-;// CONCATENATED MODULE: ./src/results/gate.ts
+;// CONCATENATED MODULE: ./src/result-files/gate.ts
 
 /** Parses `25` or `2%` / `2.5%`; undefined for '' (no gate). Throws a one-line message otherwise. */
 function parseGate(text) {
@@ -38693,7 +38693,7 @@ function gateMessage(batchId, tally, gate) {
     return `Batch ${batchId}: ${tally.failed} of ${total} requests failed${share}, more than max-failed-requests ${describeGate(gate)}${codes ? `; most common: ${codes}` : ''}.`;
 }
 
-;// CONCATENATED MODULE: ./src/report/verdict.ts
+;// CONCATENATED MODULE: ./src/verdict/verdict.ts
 
 
 
@@ -38839,7 +38839,7 @@ function combine(wait, results) {
 
 ;// CONCATENATED MODULE: external "node:readline"
 const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
-;// CONCATENATED MODULE: ./src/results/collect.ts
+;// CONCATENATED MODULE: ./src/result-files/collect.ts
 
 
 
@@ -38908,28 +38908,28 @@ async function collectResults(deps, results, dir) {
     return collected;
 }
 
-;// CONCATENATED MODULE: ./src/github/commit-status.ts
+;// CONCATENATED MODULE: ./src/report/commit-status-text.ts
 
 /** GitHub's limit on a commit status description. */
 const MAX_DESCRIPTION = 140;
-const commit_status_clip = (text) => (text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION - 1)}…` : text);
+const commit_status_text_clip = (text) => (text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION - 1)}…` : text);
 function pendingDescription(batchIds) {
-    return commit_status_clip(batchIds.length === 1
+    return commit_status_text_clip(batchIds.length === 1
         ? `Waiting for Together batch ${batchIds[0]}`
         : `Waiting for ${batchIds.length} Together batches`);
 }
 /** `COMPLETED · 998/1000 requests ok`, `2/3 batches completed`, or the failure's own line. */
 function finalDescription(all, verdict, collected) {
     if (!verdict.ok)
-        return commit_status_clip(verdict.message);
+        return commit_status_text_clip(verdict.message);
     const tallies = all.results.map(r => collected?.get(r.batchId)?.tally).filter((t) => t !== undefined);
     const sum = mergeTallies(tallies);
     const total = sum.succeeded + sum.failed;
     const requests = tallies.length === all.results.length && total > 0 ? ` · ${sum.succeeded}/${total} requests ok` : '';
     if (all.results.length === 1)
-        return commit_status_clip(`${all.results[0].status}${requests}`);
+        return commit_status_text_clip(`${all.results[0].status}${requests}`);
     const completed = all.results.filter(r => r.outcome === 'completed').length;
-    return commit_status_clip(`${completed}/${all.results.length} batches completed${requests}`);
+    return commit_status_text_clip(`${completed}/${all.results.length} batches completed${requests}`);
 }
 
 ;// CONCATENATED MODULE: ./src/settings.ts

@@ -1,7 +1,7 @@
 import { DEFAULT_BASE_URL } from './together/index.js'
-import { parseDuration } from './duration.js'
-import { parseGate, type Gate } from './results/gate.js'
-import { FINAL_STATUSES, normalizeStatus, type FinalStatus } from './status.js'
+import { parseDuration } from './util/duration.js'
+import { parseGate, type Gate } from './result-files/gate.js'
+import { FINAL_STATUSES, normalizeStatus, type FinalStatus } from './together/status.js'
 
 /** Everything the action was asked to do, parsed and validated once, before any request. */
 export interface Settings {

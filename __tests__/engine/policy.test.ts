@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { MAX_RETRY_DELAY_MS, retryDelay } from '../../src/engine/backoff.js'
+import { MAX_RETRY_DELAY_MS, retryDelay } from '../../src/util/backoff.js'
 import { addSample, estimateFinish, type ProgressSample } from '../../src/engine/eta.js'
 import { MIN_GAP_MS, nextCheck } from '../../src/engine/schedule.js'
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
 import type { WaitAllResult, WaitResult } from '../../src/engine/types.js'
-import { summarize } from '../../src/report/aggregate.js'
-import { aggregateLine } from '../../src/report/log-lines.js'
+import { summarize } from '../../src/engine/aggregate.js'
+import { aggregateLine } from '../../src/engine/messages.js'
 import { buildOutputs } from '../../src/report/outputs.js'
 import { buildSummary } from '../../src/report/summary.js'
-import { judgeAll } from '../../src/report/verdict.js'
-import type { FinalStatus } from '../../src/status.js'
+import { judgeAll } from '../../src/verdict/verdict.js'
+import type { FinalStatus } from '../../src/together/status.js'
 
 const FAIL_ON = new Set<FinalStatus>(['FAILED', 'EXPIRED', 'CANCELLED'])
 const T0 = Date.UTC(2026, 0, 1)

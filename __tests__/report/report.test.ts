@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
 import type { WaitAllResult, WaitResult } from '../../src/engine/types.js'
 import { escapeText } from '../../src/report/escape.js'
-import * as lines from '../../src/report/log-lines.js'
+import * as lines from '../../src/engine/messages.js'
 import { buildOutputs } from '../../src/report/outputs.js'
 import { buildFailureSummary, buildSummary, progressBar } from '../../src/report/summary.js'
-import { judge } from '../../src/report/verdict.js'
-import type { FinalStatus } from '../../src/status.js'
+import { judge } from '../../src/verdict/verdict.js'
+import type { FinalStatus } from '../../src/together/status.js'
 
 const FAIL_ON = new Set<FinalStatus>(['FAILED', 'EXPIRED', 'CANCELLED'])
 const T0 = Date.UTC(2026, 0, 1)

@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
 import type { WaitAllResult, WaitResult } from '../../src/engine/types.js'
-import { finalDescription, pendingDescription } from '../../src/github/commit-status.js'
+import { finalDescription, pendingDescription } from '../../src/report/commit-status-text.js'
 import { buildOutputs } from '../../src/report/outputs.js'
 import { buildSummary } from '../../src/report/summary.js'
-import { combine, judgeAll, judgeResults } from '../../src/report/verdict.js'
-import type { BatchFiles } from '../../src/results/collect.js'
-import type { Tally } from '../../src/results/tally.js'
-import type { FinalStatus } from '../../src/status.js'
+import { combine, judgeAll, judgeResults } from '../../src/verdict/verdict.js'
+import type { BatchFiles } from '../../src/result-files/collect.js'
+import type { Tally } from '../../src/result-files/tally.js'
+import type { FinalStatus } from '../../src/together/status.js'
 
 const FAIL_ON = new Set<FinalStatus>(['FAILED'])
 

@@ -1,4 +1,4 @@
-import { clip } from './text.js'
+import { clip } from '../util/text.js'
 
 /**
  * Server-provided text made inert for the step summary (Markdown with HTML): HTML is escaped, and the

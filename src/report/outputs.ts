@@ -1,6 +1,6 @@
 import type { BatchJob } from '../together/index.js'
 import type { WaitAllResult, WaitResult } from '../engine/types.js'
-import type { BatchFiles } from '../results/collect.js'
+import type { BatchFiles } from '../result-files/collect.js'
 
 /** Longest string field kept in the `batch` output, so one huge error message cannot bloat it. */
 const MAX_FIELD = 4096

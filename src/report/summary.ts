@@ -1,11 +1,11 @@
-import { formatDuration } from '../duration.js'
+import { formatDuration } from '../util/duration.js'
 import type { WaitAllResult, WaitResult } from '../engine/types.js'
-import { summarize } from './aggregate.js'
-import type { BatchFiles } from '../results/collect.js'
-import { mergeTallies, topCodes, type Tally } from '../results/tally.js'
+import { summarize } from '../engine/aggregate.js'
+import type { BatchFiles } from '../result-files/collect.js'
+import { mergeTallies, topCodes, type Tally } from '../result-files/tally.js'
 import { escapeText } from './escape.js'
-import { percent } from './text.js'
-import type { Verdict } from './verdict.js'
+import { percent } from '../util/text.js'
+import type { Verdict } from '../verdict/verdict.js'
 
 const BAR_WIDTH = 20
 const MAX_TIMELINE_ROWS = 50

@@ -4,7 +4,7 @@
  *   npm run bench              both parts
  *   npm run bench -- virtual   only the virtual-time table (a second or two)
  */
-import { formatDuration } from '../../src/duration.js'
+import { formatDuration } from '../../src/util/duration.js'
 import { PROFILES } from './profiles.js'
 import { bareNodeMs, bundleBytes, idleRun, realRun, timeToFirstRequestMs } from './process.js'
 import { adaptive, fixedInterval, type Figures } from './virtual.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { classifyStatus, normalizeStatus } from '../src/status.js'
+import { classifyStatus, normalizeStatus } from '../../src/together/status.js'
 
 describe('classifyStatus', () => {
   it.each([

@@ -1,7 +1,7 @@
-import { formatDuration } from '../duration.js'
+import { formatDuration } from '../util/duration.js'
 import type { BatchJob } from '../together/index.js'
-import type { CancelOutcome } from '../engine/types.js'
-import { clip, oneLine, percent } from './text.js'
+import type { CancelOutcome } from './types.js'
+import { clip, oneLine, percent } from '../util/text.js'
 import type { Aggregate } from './aggregate.js'
 
 /** The job log's lines: pure functions of what happened, so they are tested as strings. */

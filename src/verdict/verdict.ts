@@ -1,10 +1,10 @@
-import { formatDuration } from '../duration.js'
-import type { FinalStatus } from '../status.js'
+import { formatDuration } from '../util/duration.js'
+import type { FinalStatus } from '../together/status.js'
 import type { WaitAllResult, WaitResult } from '../engine/types.js'
-import { summarize } from './aggregate.js'
-import type { BatchFiles } from '../results/collect.js'
-import { exceeds, gateMessage, type Gate } from '../results/gate.js'
-import { oneLine, percent } from './text.js'
+import { summarize } from '../engine/aggregate.js'
+import type { BatchFiles } from '../result-files/collect.js'
+import { exceeds, gateMessage, type Gate } from '../result-files/gate.js'
+import { oneLine, percent } from '../util/text.js'
 
 export interface Verdict {
   /** Whether the step succeeds. */

@@ -1,7 +1,7 @@
-import type { Verdict } from '../report/verdict.js'
+import type { Verdict } from '../verdict/verdict.js'
 import type { WaitAllResult } from '../engine/types.js'
-import type { BatchFiles } from '../results/collect.js'
-import { mergeTallies, type Tally } from '../results/tally.js'
+import type { BatchFiles } from '../result-files/collect.js'
+import { mergeTallies, type Tally } from '../result-files/tally.js'
 
 /** GitHub's limit on a commit status description. */
 const MAX_DESCRIPTION = 140

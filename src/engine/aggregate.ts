@@ -1,4 +1,4 @@
-import type { WaitResult } from '../engine/types.js'
+import type { WaitResult } from './types.js'
 
 /** Counts over several batches, for the aggregate log line and the summary. */
 export interface Aggregate {
