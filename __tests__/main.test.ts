@@ -67,7 +67,7 @@ describe('run', () => {
       .reply(200, { id: 'b1', status: 'COMPLETED', progress: 100, output_file_id: 'file-out', model_id: 'm' })
     const result = await runAction()
     scope.done()
-    expect(result.exitCode).toBeUndefined()
+    expect(result.exitCode).toBe(0)
     expect(result.outputs).toMatchObject({
       status: 'COMPLETED',
       'output-file-id': 'file-out',
@@ -121,7 +121,7 @@ describe('run', () => {
     try {
       setInputs()
       await run({ sleep: virtualClock().sleep })
-      expect(process.exitCode).toBeUndefined()
+      expect(process.exitCode).toBe(0)
       expect(stdout).toContain('::warning::Could not write the step summary')
     } finally {
       rmSync(path, { recursive: true })
@@ -169,7 +169,7 @@ describe('run', () => {
       ['pending', 'Waiting for Together batch b1'],
       ['success', 'COMPLETED']
     ])
-    expect(result.exitCode).toBeUndefined()
+    expect(result.exitCode).toBe(0)
     expect(result.log).toContain(
       '::warning::Could not set the commit status: HTTP 403: Resource not accessible by integration'
     )
@@ -184,5 +184,29 @@ describe('run', () => {
     expect(result.log).toContain('Together refused the API key (HTTP 403) for batch b1')
     const everything = result.log.replace(`::add-mask::${KEY}`, '') + result.summary + JSON.stringify(result.outputs)
     expect(everything).not.toContain(KEY)
+  })
+
+  it('sends every log line through one sanitizer: server text cannot start a workflow command', async () => {
+    nock(BASE)
+      .get('/batches/b1')
+      .reply(200, { status: 'FAILED', error: 'x\n::error::forged\r::add-mask::y\u2028::set-output name=a::b' })
+    const result = await runAction()
+    expect(result.exitCode).toBe(1)
+    const commands = result.log.split(/\r\n|\r|\n/).filter(line => line.trimStart().startsWith('::'))
+    expect(commands.filter(line => !/^::(debug|error|warning|add-mask)/.test(line))).toEqual([])
+    expect(commands.filter(line => /forged|add-mask::y|set-output/.test(line.split('::')[1] ?? ''))).toEqual([])
+  })
+
+  it('redacts a key the server echoed with JSON escapes from the outputs, the log and the escaped summary', async () => {
+    const escaped = [...KEY].map(ch => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')
+    nock(BASE)
+      .get('/batches/b1')
+      .reply(200, `{"status":"FAILED","error":"echo ${escaped} (end)"}`, { 'content-type': 'application/json' })
+    const result = await runAction()
+    expect(result.exitCode).toBe(1)
+    expect(result.outputs.error).toBe('echo *** (end)')
+    const everything = result.log.replace(`::add-mask::${KEY}`, '') + result.summary + JSON.stringify(result.outputs)
+    expect(everything).not.toContain(KEY)
+    expect(result.summary).not.toContain('&#45;main&#45;')
   })
 })

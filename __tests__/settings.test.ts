@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { InputError, parseSettings } from '../src/settings.js'
 import { actionInputs } from './helpers/inputs.js'
 
@@ -32,8 +34,82 @@ describe('parseSettings', () => {
       downloadDir: '',
       maxFailedRequests: undefined,
       commitStatus: '',
-      githubToken: 'ghs_token'
+      githubToken: 'ghs_token',
+      resultsDir: join(tmpdir(), 'together-batch-results'),
+      summaryAvailable: false,
+      github: {
+        apiUrl: 'https://api.github.com',
+        serverUrl: 'https://github.com',
+        repository: '',
+        sha: '',
+        runId: '',
+        eventPath: ''
+      }
     })
+  })
+
+  it('reads the runner environment once, here: temp directory, summary file, GitHub run', () => {
+    const settings = parse(
+      {},
+      {
+        RUNNER_TEMP: '/runner/tmp',
+        GITHUB_STEP_SUMMARY: '/runner/summary',
+        GITHUB_API_URL: 'https://ghe.example/api/v3',
+        GITHUB_SERVER_URL: 'https://ghe.example',
+        GITHUB_REPOSITORY: 'o/r',
+        GITHUB_SHA: 'a'.repeat(40),
+        GITHUB_RUN_ID: '42',
+        GITHUB_EVENT_PATH: '/runner/event.json'
+      }
+    )
+    expect(settings.resultsDir).toBe(join('/runner/tmp', 'together-batch-results'))
+    expect(settings.summaryAvailable).toBe(true)
+    expect(settings.github).toEqual({
+      apiUrl: 'https://ghe.example/api/v3',
+      serverUrl: 'https://ghe.example',
+      repository: 'o/r',
+      sha: 'a'.repeat(40),
+      runId: '42',
+      eventPath: '/runner/event.json'
+    })
+  })
+
+  it.each(['\u2019', '\u200b', ' ', '\u00e9', '\n'])(
+    'rejects an api-key holding %j, naming the input and never the key',
+    ch => {
+      const key = `tk-secret${ch}tail`
+      const text = errorOf({ 'api-key': key })
+      expect(text).toContain("input 'api-key'")
+      expect(text).toContain('character 10')
+      expect(text).not.toContain('tk-secret')
+      expect(text).not.toContain('tail')
+    }
+  )
+
+  it('rejects a TOGETHER_API_KEY that cannot go into a header, naming the variable', () => {
+    expect(errorOf({ 'api-key': '' }, { TOGETHER_API_KEY: 'abc\u2019def' })).toContain(
+      'TOGETHER_API_KEY environment variable: character 4 (U+2019)'
+    )
+  })
+
+  it('rejects a github-token that cannot go into a header when a commit status needs it', () => {
+    expect(errorOf({ 'commit-status': 'ctx', 'github-token': 'ghs_\u200bx' })).toContain("input 'github-token'")
+  })
+
+  it.each(['0.0001', '0.5', '0.999'])('rejects a timeout of %s seconds instead of rounding it to "check once"', raw => {
+    expect(errorOf({ timeout: raw })).toContain('Expected 0 (check once) or at least 1s')
+  })
+
+  it('accepts fractional seconds of at least 1s, in whole milliseconds', () => {
+    expect(parse({ timeout: '1.5' }).timeoutMs).toBe(1500)
+  })
+
+  it('rejects durations beyond a year', () => {
+    expect(errorOf({ 'poll-interval': '400d' })).toContain('Expected at most 365d')
+  })
+
+  it('accepts a poll-interval longer than a Node timer can hold (slept in chunks)', () => {
+    expect(parse({ 'poll-interval': '25d' }).pollIntervalMs).toBe(25 * 86_400_000)
   })
 
   it('trims the batch id and reads booleans and fail-on case-insensitively', () => {
@@ -68,6 +144,7 @@ describe('parseSettings', () => {
     ['http://127.0.0.1:8787/v1/', 'http://127.0.0.1:8787/v1'],
     ['http://localhost:1234/v1', 'http://localhost:1234/v1'],
     ['http://[::1]:99/v1', 'http://[::1]:99/v1'],
+    ['http://127.0.0.2:8/v1', 'http://127.0.0.2:8/v1'],
     ['https://api.together.xyz/v1', 'https://api.together.xyz/v1']
   ])('accepts base-url %s', (raw, normal) => {
     expect(parse({ 'base-url': raw }).baseUrl).toBe(normal)
@@ -75,11 +152,19 @@ describe('parseSettings', () => {
 
   it.each([
     [{ 'batch-id': '  ' }, "Input 'batch-id' is empty"],
-    [{ 'batch-id': '../files/x' }, "Invalid batch-id '../files/x'"],
+    [{ 'batch-id': '../files/x' }, 'Invalid batch-id "../files/x"'],
+    [{ 'batch-id': '.' }, 'Invalid batch-id "."'],
+    [{ 'batch-id': '..' }, 'Invalid batch-id ".."'],
+    [{ 'batch-id': '%2E%2E' }, 'Invalid batch-id "%2E%2E"'],
+    [{ 'batch-id': 'a\u202e::error::x' }, 'Invalid batch-id "a\\u202e::error::x"'],
+    [{ 'base-url': 'http://127.evil.example/v1' }, 'Expected an https:// URL'],
+    [{ 'base-url': 'http://127.0.0.1.nip.io/v1' }, 'Expected an https:// URL'],
+    [{ 'base-url': 'http://localhost.evil.example/' }, 'Expected an https:// URL'],
+    [{ 'base-url': 'http://128.0.0.1/' }, 'Expected an https:// URL'],
     [{ 'batch-id': 'a/b' }, 'Invalid batch-id'],
     [{ 'batch-id': 'a?b' }, 'Invalid batch-id'],
     [{ 'batch-id': 'a#b' }, 'Invalid batch-id'],
-    [{ 'batch-id': 'ok-1, ../x' }, "Invalid batch-id '../x'"],
+    [{ 'batch-id': 'ok-1, ../x' }, 'Invalid batch-id "../x"'],
     [{ 'batch-id': 'a\u0000b' }, 'Invalid batch-id'],
     [{ timeout: 'soon' }, "Invalid timeout 'soon'. Expected a duration such as 90s"],
     [{ timeout: '500ms' }, "Invalid timeout '500ms'. Expected 0 (check once) or at least 1s."],
@@ -106,5 +191,15 @@ describe('parseSettings', () => {
 
   it('never quotes the API key in an error', () => {
     expect(errorOf({ 'api-key': 'secret-key', timeout: 'x' })).not.toContain('secret-key')
+  })
+})
+
+describe('base-url credentials', () => {
+  it.each([
+    'http://user:hunter2@127.evil.example/v1',
+    'ftp://user:hunter2@host/',
+    'https://user:hunter2@example.com/v1'
+  ])('never echoes the credentials of %s', raw => {
+    expect(errorOf({ 'base-url': raw })).not.toContain('hunter2')
   })
 })

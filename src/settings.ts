@@ -1,4 +1,9 @@
+import { isIPv4 } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { GitHubTarget } from './github/commit-status.js'
 import { DEFAULT_BASE_URL } from './together/index.js'
+import { describeBadId, isPlainId } from './together/ids.js'
 import { parseDuration } from './util/duration.js'
 import { parseGate, type Gate } from './result-files/gate.js'
 import { FINAL_STATUSES, normalizeStatus, type FinalStatus } from './together/status.js'
@@ -23,6 +28,11 @@ export interface Settings {
   /** Commit status context name; '' for no commit status. */
   commitStatus: string
   githubToken: string
+  /** Where result files go when `download-dir` is empty: the runner's temp directory. */
+  resultsDir: string
+  /** Whether the runner gave us a step summary file (GITHUB_STEP_SUMMARY). */
+  summaryAvailable: boolean
+  github: GitHubTarget
 }
 
 /** Reads one input as the runner provides it (`core.getInput`); '' when unset. */
@@ -36,8 +46,9 @@ export class InputError extends Error {
   }
 }
 
+/** Longer than any batch lives; also keeps every duration an exact integer of milliseconds. */
+const MAX_DURATION_MS = 365 * 86_400_000
 const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds'
-const FORBIDDEN_ID = /[/?#\\%\s\p{Cc}]|\.\./u
 
 /** Several ids may be given, separated by newlines, commas or spaces; duplicates are dropped, order kept. */
 function batchIds(read: InputReader): string[] {
@@ -54,9 +65,9 @@ function batchIds(read: InputReader): string[] {
     )
   }
   for (const id of ids) {
-    if (FORBIDDEN_ID.test(id) || id.length > 200) {
+    if (!isPlainId(id)) {
       throw new InputError(
-        `Invalid batch-id '${JSON.stringify(id).slice(1, -1).slice(0, 80)}'. Expected a Together batch ID: letters, digits, '-', '_' or '.', no '/', '?', '#', '..' or control characters.`
+        `Invalid batch-id ${describeBadId(id)}. Expected a Together batch ID: letters, digits, '-', '_' or '.', with no '/', '?', '#', '%', '..' or control characters, and not '.' alone.`
       )
     }
   }
@@ -68,6 +79,7 @@ function duration(read: InputReader, name: string, minMs: number, minText: strin
   const ms = parseDuration(raw)
   if (ms === undefined) throw new InputError(`Invalid ${name} '${raw}'. Expected ${DURATION_FORM}.`)
   if (ms < minMs) throw new InputError(`Invalid ${name} '${raw}'. Expected at least ${minText}.`)
+  if (ms > MAX_DURATION_MS) throw new InputError(`Invalid ${name} '${raw}'. Expected at most 365d.`)
   return ms
 }
 
@@ -110,27 +122,71 @@ function failOn(read: InputReader): Set<FinalStatus> {
   return set
 }
 
+/** Plain http is allowed only to this machine: `localhost`, an IPv4 literal in 127.0.0.0/8, or [::1]. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || (isIPv4(hostname) && hostname.startsWith('127.'))
+}
+
+/** A URL as the user wrote it, with any credentials hidden, for error messages. */
+const withoutCredentials = (raw: string): string => raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@')
+
 /** https anywhere; plain http only to this machine, so the key never crosses a network in clear text. */
 function baseUrl(read: InputReader, env: NodeJS.ProcessEnv): string {
   const raw = read('base-url').trim() || env.TOGETHER_BASE_URL?.trim() || DEFAULT_BASE_URL
+  const shown = withoutCredentials(raw).slice(0, 200)
   let url: URL
   try {
     url = new URL(raw)
   } catch {
-    throw new InputError(`Invalid base-url '${raw}'. Expected a URL such as ${DEFAULT_BASE_URL}.`)
-  }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.hostname.startsWith('127.')
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new InputError(
-      `Invalid base-url '${raw}'. Expected an https:// URL (plain http:// is allowed only for 127.0.0.1, localhost or [::1]) so the API key is never sent in clear text.`
-    )
+    throw new InputError(`Invalid base-url '${shown}'. Expected a URL such as ${DEFAULT_BASE_URL}.`)
   }
   if (url.username || url.password || url.search || url.hash) {
     throw new InputError(
-      `Invalid base-url '${url.origin}${url.pathname}…'. Expected a URL without credentials, query or fragment.`
+      `Invalid base-url '${url.protocol}//${url.host}${url.pathname}…'. Expected a URL without credentials, query or fragment.`
+    )
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+    throw new InputError(
+      `Invalid base-url '${shown}'. Expected an https:// URL (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]) so the API key is never sent in clear text.`
     )
   }
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '')
+}
+
+/**
+ * A key or token goes into an HTTP header: only visible ASCII may. A typographic quote or a zero-width
+ * space copied along with the key would otherwise fail every request. The secret itself is never shown.
+ */
+function secret(value: string, source: string): string {
+  const bad = [...value].findIndex(ch => !/^[\x21-\x7e]$/.test(ch))
+  if (bad >= 0) {
+    const code = value.codePointAt([...value].slice(0, bad).join('').length)!
+    throw new InputError(
+      `Invalid ${source}: character ${bad + 1} (U+${code.toString(16).toUpperCase().padStart(4, '0')}) cannot be sent in an HTTP header. Expected only visible ASCII characters: copy the value again without spaces, quotes or line breaks.`
+    )
+  }
+  return value
+}
+
+function apiKey(read: InputReader, env: NodeJS.ProcessEnv): string {
+  const input = read('api-key').trim()
+  if (input) return secret(input, "input 'api-key'")
+  const fromEnv = env.TOGETHER_API_KEY?.trim() ?? ''
+  if (fromEnv) return secret(fromEnv, 'TOGETHER_API_KEY environment variable')
+  throw new InputError(
+    "No Together API key: set the 'api-key' input (e.g. api-key: ${{ secrets.TOGETHER_API_KEY }}) or the TOGETHER_API_KEY environment variable."
+  )
+}
+
+function githubEnv(env: NodeJS.ProcessEnv): GitHubTarget {
+  return {
+    apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com',
+    serverUrl: env.GITHUB_SERVER_URL?.trim() || 'https://github.com',
+    repository: env.GITHUB_REPOSITORY?.trim() ?? '',
+    sha: env.GITHUB_SHA?.trim() ?? '',
+    runId: env.GITHUB_RUN_ID?.trim() ?? '',
+    eventPath: env.GITHUB_EVENT_PATH?.trim() ?? ''
+  }
 }
 
 /**
@@ -140,30 +196,29 @@ function baseUrl(read: InputReader, env: NodeJS.ProcessEnv): string {
  */
 export function parseSettings(read: InputReader, env: NodeJS.ProcessEnv): Settings {
   const ids = batchIds(read)
-  const apiKey = read('api-key').trim() || env.TOGETHER_API_KEY?.trim() || ''
-  const settings: Settings = {
+  const key = apiKey(read, env)
+  const commitStatus = read('commit-status').trim()
+  const githubToken = read('github-token').trim()
+  if (commitStatus && !githubToken) {
+    throw new InputError(
+      "Input 'commit-status' is set but 'github-token' is empty. Expected a token with statuses: write (the default ${{ github.token }})."
+    )
+  }
+  return {
     batchIds: ids,
-    apiKey,
+    apiKey: key,
     baseUrl: baseUrl(read, env),
-    timeoutMs: timeout(read),
-    pollIntervalMs: duration(read, 'poll-interval', 1000, '1s'),
+    timeoutMs: Math.round(timeout(read)),
+    pollIntervalMs: Math.round(duration(read, 'poll-interval', 1000, '1s')),
     failOn: failOn(read),
     cancelOnTimeout: boolean(read, 'cancel-on-timeout'),
     cancelOnAbort: boolean(read, 'cancel-on-abort'),
     downloadDir: read('download-dir').trim(),
     maxFailedRequests: gate(read),
-    commitStatus: read('commit-status').trim(),
-    githubToken: read('github-token').trim()
+    commitStatus,
+    githubToken: commitStatus ? secret(githubToken, "input 'github-token'") : githubToken,
+    resultsDir: join(env.RUNNER_TEMP?.trim() || tmpdir(), 'together-batch-results'),
+    summaryAvailable: Boolean(env.GITHUB_STEP_SUMMARY),
+    github: githubEnv(env)
   }
-  if (settings.commitStatus && !settings.githubToken) {
-    throw new InputError(
-      "Input 'commit-status' is set but 'github-token' is empty. Expected a token with statuses: write (the default ${{ github.token }})."
-    )
-  }
-  if (apiKey === '') {
-    throw new InputError(
-      "No Together API key: set the 'api-key' input (e.g. api-key: ${{ secrets.TOGETHER_API_KEY }}) or the TOGETHER_API_KEY environment variable."
-    )
-  }
-  return settings
 }

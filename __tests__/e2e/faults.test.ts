@@ -267,7 +267,7 @@ const cases: Case[] = [
     exitCode: 1,
     maxMs: 3000,
     requests: [0, 0],
-    check: run => expect(run.log).toContain("::error::Invalid batch-id '../files/file-output-completes'")
+    check: run => expect(run.log).toContain('::error::Invalid batch-id "../files/file-output-completes"')
   },
   {
     name: 'a plain-http base URL off this machine is refused before any request',

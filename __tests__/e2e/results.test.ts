@@ -101,6 +101,8 @@ describe('results: download, count, gate', () => {
   })
 })
 
+const SHA = 'abc123'.padEnd(40, '0')
+
 describe('commit status', () => {
   it('sets pending, then success with a link to the run, on a local GitHub API', async () => {
     const received: { path: string; auth?: string; body: Record<string, string> }[] = []
@@ -127,14 +129,14 @@ describe('commit status', () => {
           GITHUB_API_URL: apiUrl,
           GITHUB_SERVER_URL: 'https://github.example',
           GITHUB_REPOSITORY: 'acme/evals',
-          GITHUB_SHA: 'abc123',
+          GITHUB_SHA: SHA,
           GITHUB_RUN_ID: '42'
         }
       })
       expect(run.exitCode).toBe(0)
       expect(received.map(r => [r.path, r.body.state])).toEqual([
-        ['/repos/acme/evals/statuses/abc123', 'pending'],
-        ['/repos/acme/evals/statuses/abc123', 'success']
+        [`/repos/acme/evals/statuses/${SHA}`, 'pending'],
+        [`/repos/acme/evals/statuses/${SHA}`, 'success']
       ])
       expect(received[1]!.body).toEqual({
         state: 'success',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { WaitResult } from '../../src/engine/types.js'
@@ -151,13 +151,33 @@ describe('collectResults', () => {
         result('b1', { output_file_id: 'out', error_file_id: 'err' }),
         { ...result('b2', { output_file_id: 'out' }), finalStatus: undefined }
       ],
-      dir
+      { path: dir, label: 'download-dir' }
     )
     const b1 = collected.get('b1')!
     expect(b1.outputPath).toBe(join(dir, 'b1-output.jsonl'))
     expect(readFileSync(b1.errorPath!, 'utf8')).toContain('"code":"x"')
     expect([b1.tally!.succeeded, b1.tally!.failed]).toEqual([1, 2])
     expect(collected.has('b2')).toBe(false)
+  })
+
+  it('reports a directory that cannot be created on every batch, naming it, without throwing', async () => {
+    const blocker = join(dir, 'a-file')
+    writeFileSync(blocker, 'in the way')
+    const { files, calls } = fakeFiles({ out: `${ok()}\n` })
+    const log = recordingLogger()
+    const collected = await collectResults(
+      { files, sleep: virtualClock().sleep, random: () => 0.5, log },
+      [result('b1', { output_file_id: 'out' }), result('b2', { output_file_id: 'out' })],
+      { path: join(blocker, 'results'), label: "download-dir 'a-file/results'" }
+    )
+    expect(calls).toHaveLength(0)
+    for (const id of ['b1', 'b2']) {
+      expect(collected.get(id)!.error).toContain(
+        `could not create download-dir 'a-file/results' (${join(blocker, 'results')})`
+      )
+      expect(collected.get(id)!.tally).toBeUndefined()
+    }
+    expect(log.text('warning')).toContain('ENOTDIR')
   })
 
   it('retries a transient failure, then reports a lasting one on its batch', async () => {
@@ -167,7 +187,7 @@ describe('collectResults', () => {
     const collected = await collectResults(
       { files: flaky.files, sleep: clock.sleep, random: () => 0.5, log },
       [result('b1', { output_file_id: 'out' })],
-      dir
+      { path: dir, label: 'download-dir' }
     )
     expect(flaky.calls).toHaveLength(3)
     expect(collected.get('b1')!.tally!.succeeded).toBe(1)
@@ -177,10 +197,10 @@ describe('collectResults', () => {
     const failed = await collectResults(
       { files: missing.files, sleep: clock.sleep, random: () => 0.5, log },
       [result('b9', { output_file_id: 'gone' })],
-      dir
+      { path: dir, label: 'download-dir' }
     )
     expect(missing.calls).toHaveLength(1)
     expect(failed.get('b9')!.error).toBe('HTTP 404')
-    expect(log.text('warning')).toContain('Could not fetch the results of batch b9: HTTP 404')
+    expect(log.text('warning')).toContain('Could not fetch the results of batch b9 into download-dir: HTTP 404')
   })
 })

@@ -6,11 +6,6 @@ import { mergeTallies, type Tally } from '../result-files/tally.js'
 /** GitHub's limit on a commit status description. */
 const MAX_DESCRIPTION = 140
 
-export type StatusState = 'pending' | 'success' | 'failure' | 'error'
-
-/** Sets one commit status; implemented over @actions/github's Octokit in main. */
-export type SetStatus = (state: StatusState, description: string) => Promise<void>
-
 const clip = (text: string): string => (text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION - 1)}…` : text)
 
 export function pendingDescription(batchIds: readonly string[]): string {

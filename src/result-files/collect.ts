@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { retryDelay } from '../util/backoff.js'
+import { errorMessage } from '../util/text.js'
 import type { Logger, WaitResult } from '../engine/types.js'
 import { TogetherError, type FilesApi } from '../together/index.js'
 import { countErrorLine, countOutputLine, emptyTally, type Tally } from './tally.js'
@@ -41,7 +42,7 @@ async function fetchFile(deps: CollectDeps, fileId: string, path: string): Promi
       if (!transient || attempt >= ATTEMPTS) throw error
       const delay = retryDelay(attempt, deps.random, (error as TogetherError).retryAfterMs, MAX_RETRY_MS)
       deps.log.warning(
-        `Downloading ${fileId} failed (attempt ${attempt}): ${(error as Error).message}. Retrying in ${Math.round(delay / 1000)}s.`
+        `Downloading ${fileId} failed (attempt ${attempt}): ${errorMessage(error)}. Retrying in ${Math.round(delay / 1000)}s.`
       )
       await deps.sleep(delay, deps.signal)
     }
@@ -54,37 +55,52 @@ async function countFile(path: string, tally: Tally, count: (tally: Tally, line:
   for await (const line of lines) count(tally, line)
 }
 
+/** Where the files go, and how to name that place in a message. */
+export interface ResultsDir {
+  path: string
+  /** `download-dir 'out'`, or `the runner's temp directory`. */
+  label: string
+}
+
 /**
  * After the wait: downloads the output and error files of every batch that reached a final status and
- * has them, into `dir` as `<batch-id>-output.jsonl` and `<batch-id>-errors.jsonl`, and counts their
- * requests. A file that cannot be fetched is reported on its batch, not thrown.
+ * has them, into the directory as `<batch-id>-output.jsonl` and `<batch-id>-errors.jsonl`, and counts
+ * their requests. Anything that goes wrong (the directory, a download, a count) is reported on its
+ * batch, with the path, never thrown: the batch's own outcome is already decided and must stay visible.
  */
 export async function collectResults(
   deps: CollectDeps,
   results: readonly WaitResult[],
-  dir: string
+  dir: ResultsDir
 ): Promise<Map<string, BatchFiles>> {
-  await mkdir(dir, { recursive: true })
   const collected = new Map<string, BatchFiles>()
-  for (const result of results) {
-    const job = result.batch
-    if (!result.finalStatus || !job) continue
+  const wanted = results.filter(r => r.finalStatus !== undefined && r.batch !== undefined)
+  if (wanted.length === 0) return collected
+  let dirError: string | undefined
+  try {
+    await mkdir(dir.path, { recursive: true })
+  } catch (error) {
+    dirError = `could not create ${dir.label} (${dir.path}): ${errorMessage(error)}`
+  }
+  for (const result of wanted) {
+    const job = result.batch!
     const entry: BatchFiles = {}
     collected.set(result.batchId, entry)
     try {
+      if (dirError) throw new Error(dirError)
       const tally = emptyTally()
       if (job.output_file_id) {
-        entry.outputPath = await fetchFile(deps, job.output_file_id, join(dir, `${result.batchId}-output.jsonl`))
+        entry.outputPath = await fetchFile(deps, job.output_file_id, join(dir.path, `${result.batchId}-output.jsonl`))
         await countFile(entry.outputPath, tally, countOutputLine)
       }
       if (job.error_file_id) {
-        entry.errorPath = await fetchFile(deps, job.error_file_id, join(dir, `${result.batchId}-errors.jsonl`))
+        entry.errorPath = await fetchFile(deps, job.error_file_id, join(dir.path, `${result.batchId}-errors.jsonl`))
         await countFile(entry.errorPath, tally, countErrorLine)
       }
       entry.tally = tally
     } catch (error) {
-      entry.error = error instanceof Error ? error.message : String(error)
-      deps.log.warning(`Could not fetch the results of batch ${result.batchId}: ${entry.error}`)
+      entry.error = errorMessage(error)
+      deps.log.warning(`Could not fetch the results of batch ${result.batchId} into ${dir.label}: ${entry.error}`)
     }
   }
   return collected

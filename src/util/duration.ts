@@ -9,7 +9,8 @@ const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?
 export function parseDuration(text: string): number | undefined {
   const compact = text.replace(/\s+/g, '').toLowerCase()
   if (compact === '') return undefined
-  if (/^\d+(\.\d+)?$/.test(compact)) return Math.round(Number(compact) * 1000)
+  // Not rounded: a tiny positive value must not turn into 0, which means "check once" for timeout.
+  if (/^\d+(\.\d+)?$/.test(compact)) return Number(compact) * 1000
   const match = DURATION.exec(compact)
   if (!match) return undefined
   const [, d, h, m, s, ms] = match

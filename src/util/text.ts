@@ -1,20 +1,38 @@
-/** Control characters and line separators: never allowed into a log line or the summary. */
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g
+import { sanitizeLine } from '../sanitize/sanitize.js'
 
-/** `text` on one line (control characters and line breaks become spaces), at most `max` characters. */
+/** `text` on one line (line breaks and controls made inert), at most `max` characters. */
 export function clip(text: string | null | undefined, max: number): string {
-  const flat = (text ?? '').replace(CONTROL_CHARS, ' ')
+  const flat = sanitizeLine(text ?? '')
   return flat.length > max ? `${flat.slice(0, max)}… (${flat.length - max} more characters)` : flat
 }
 
 /** Server text made safe for one log line: one line, spaces collapsed, bounded length. */
 export function oneLine(text: string | null | undefined, max = 300): string {
-  return clip((text ?? '').replace(CONTROL_CHARS, ' ').replace(/\s+/g, ' ').trim(), max)
+  return clip(
+    sanitizeLine(text ?? '')
+      .replace(/\s+/g, ' ')
+      .trim(),
+    max
+  )
 }
 
 /** `42%`, `42.5%`; '' when unknown. */
 export function percent(progress: number | null | undefined): string {
   if (typeof progress !== 'number') return ''
   return `${Math.round(progress * 10) / 10}%`
+}
+
+/** `1 status check`, `3 status checks`. */
+export const plural = (count: number, noun: string, many = `${noun}s`): string =>
+  `${count} ${count === 1 ? noun : many}`
+
+/** The message of anything thrown, Error or not. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message
+  if (typeof error === 'string') return error
+  try {
+    return `unexpected ${JSON.stringify(error) ?? String(error)}`
+  } catch {
+    return `unexpected ${String(error)}`
+  }
 }

@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises'
+
+/** The workflow run as the runner describes it in its environment (read by settings). */
+export interface GitHubTarget {
+  apiUrl: string
+  serverUrl: string
+  /** `owner/repo`; '' outside Actions. */
+  repository: string
+  sha: string
+  runId: string
+  /** The event payload's file, for a pull request's head commit. */
+  eventPath: string
+}
+
+export type StatusState = 'pending' | 'success' | 'failure' | 'error'
+
+/** Sets one commit status on the workflow's commit. */
+export type SetStatus = (state: StatusState, description: string) => Promise<void>
+
+/** One GitHub call may take this long; a status that cannot be set is only worth a warning. */
+export const GITHUB_CALL_TIMEOUT_MS = 10_000
+const SHA = /^[0-9a-f]{40}$/i
+/** An event payload larger than this is not read (a pull request event is a few hundred KB at most). */
+const MAX_EVENT_BYTES = 25 * 1024 * 1024
+
+/** The pull request's head commit when the event has one (the merge commit is not what reviewers see). */
+async function headSha(target: GitHubTarget): Promise<string> {
+  if (target.eventPath) {
+    try {
+      const text = await readFile(target.eventPath, 'utf8')
+      if (text.length <= MAX_EVENT_BYTES) {
+        const event = JSON.parse(text) as { pull_request?: { head?: { sha?: unknown } } }
+        const sha = event.pull_request?.head?.sha
+        if (typeof sha === 'string' && SHA.test(sha)) return sha
+      }
+    } catch {
+      // No readable event: the workflow's own commit is the right one.
+    }
+  }
+  if (!SHA.test(target.sha)) throw new Error(`GITHUB_SHA is not a commit SHA, so no commit status can be set.`)
+  return target.sha
+}
+
+/**
+ * Commit statuses through @actions/github, loaded only when a status is asked for (it is a sixth of
+ * the bundle). Every call is bounded by `timeoutMs` and stops when `signal` aborts.
+ */
+export async function createCommitStatus(
+  target: GitHubTarget,
+  token: string,
+  contextName: string,
+  signal: AbortSignal,
+  timeoutMs = GITHUB_CALL_TIMEOUT_MS
+): Promise<SetStatus> {
+  const [owner, repo, ...rest] = target.repository.split('/')
+  if (!owner || !repo || rest.length > 0) {
+    throw new Error('GITHUB_REPOSITORY is not owner/repo, so no commit status can be set (is this a workflow run?).')
+  }
+  const sha = await headSha(target)
+  const { getOctokit } = await import('@actions/github')
+  const octokit = getOctokit(token, { baseUrl: target.apiUrl.replace(/\/+$/, '') })
+  const targetUrl = `${target.serverUrl.replace(/\/+$/, '')}/${owner}/${repo}/actions/runs/${target.runId}`
+  return async (state, description) => {
+    await octokit.rest.repos.createCommitStatus({
+      owner,
+      repo,
+      sha,
+      state,
+      context: contextName,
+      description,
+      target_url: targetUrl,
+      request: { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) }
+    })
+  }
+}

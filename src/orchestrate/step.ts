@@ -1,0 +1,58 @@
+import { waitForBatches } from '../engine/wait.js'
+import type { EngineDeps, Logger, WaitAllResult } from '../engine/types.js'
+import type { SetStatus } from '../github/commit-status.js'
+import { finalDescription, pendingDescription } from '../report/commit-status-text.js'
+import { buildOutputs } from '../report/outputs.js'
+import { buildSummary } from '../report/summary.js'
+import { collectResults, type BatchFiles } from '../result-files/collect.js'
+import type { Settings } from '../settings.js'
+import type { BatchApi, FilesApi } from '../together/index.js'
+import { combine, judgeAll, judgeResults, type Verdict } from '../verdict/verdict.js'
+
+/** What the step needs from the outside world; the shell in main.ts provides it. */
+export interface StepDeps extends Omit<EngineDeps, 'api' | 'signal'> {
+  api: BatchApi & FilesApi
+  log: Logger
+  signal: AbortSignal
+  /** Applied at once: the outputs are set before any optional work that could fail or be killed. */
+  setOutputs(outputs: Record<string, string>): void
+  /** Sets the commit status, when one is asked for; never throws (a failure is the shell's warning). */
+  setStatus?: SetStatus
+}
+
+/** How the step ended: the verdict to apply, its annotation title, and the summary to write. */
+export interface StepOutcome {
+  verdict: Verdict
+  title: string
+  summary: string
+}
+
+/**
+ * The whole step once the settings are known: commit status pending, wait, outputs, result files,
+ * verdict, final commit status. It decides and returns; it never touches @actions/core.
+ */
+export async function runStep(settings: Settings, deps: StepDeps): Promise<StepOutcome> {
+  await deps.setStatus?.('pending', pendingDescription(settings.batchIds))
+  const waited: WaitAllResult = await waitForBatches(deps, settings)
+  deps.setOutputs(buildOutputs(waited))
+  let verdict = judgeAll(waited, settings.failOn)
+
+  let collected: Map<string, BatchFiles> | undefined
+  const wantFiles = settings.downloadDir !== '' || settings.maxFailedRequests !== undefined
+  if (wantFiles && !deps.signal.aborted) {
+    const dir = settings.downloadDir
+      ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
+      : { path: settings.resultsDir, label: "the runner's temp directory" }
+    collected = await collectResults({ ...deps, files: deps.api }, waited.results, dir)
+    deps.setOutputs(buildOutputs(waited, collected))
+    verdict = combine(verdict, judgeResults(waited, collected, settings.maxFailedRequests))
+  }
+
+  await deps.setStatus?.(verdict.ok ? 'success' : 'failure', finalDescription(waited, verdict, collected))
+  const [only, ...more] = settings.batchIds
+  return {
+    verdict,
+    title: more.length === 0 ? `Together batch ${only}` : 'Together batches',
+    summary: buildSummary(waited, verdict, collected)
+  }
+}
