@@ -110,12 +110,28 @@ const cases: Case[] = [
     check: run => expect(run.log).toContain('with a body that is not JSON')
   },
   {
+    // The simulator answers `body: null` with the four bytes `null` as application/json (see simulator.test.ts).
     name: 'a 200 whose body is null is retried',
     scenario: completing([{ type: 'status', requests: [1], status: 200, body: null }]),
     exitCode: 0,
     maxMs: 6000,
     requests: [2, 4],
-    check: run => expect(run.log).toContain('not a batch object')
+    check: run => {
+      expect(run.requests[0]!.fault).toBe('status 200')
+      expect(run.log).toContain('not a batch object')
+      expect(run.log).not.toContain('not JSON')
+    }
+  },
+  {
+    name: 'a 200 with an empty body is retried',
+    scenario: completing([{ type: 'status', requests: [1], status: 200, body: '' }]),
+    exitCode: 0,
+    maxMs: 6000,
+    requests: [2, 4],
+    check: run => {
+      expect(run.requests[0]!.fault).toBe('status 200')
+      expect(run.log).toContain('not a batch object')
+    }
   },
   {
     name: 'a slow body is waited for',

@@ -118,7 +118,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return
       }
       case 'status': {
-        let body = fault.body ?? ''
+        // Only a missing body means an empty one: `body: null` is the JSON value null, sent as `null`.
+        let body: unknown = fault.body === undefined ? '' : fault.body
         if (typeof body === 'string') body = body.replaceAll('{{authorization}}', req.headers.authorization ?? '')
         else body = JSON.parse(JSON.stringify(body).replaceAll('{{authorization}}', req.headers.authorization ?? ''))
         send(res, fault.status ?? 500, body, fault.headers)
