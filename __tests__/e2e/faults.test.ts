@@ -42,9 +42,11 @@ interface Case {
   check?(run: E2eRun): void
 }
 
-const HUGE = `${'E'.repeat(1_000_000)}`
+const HUGE = 'E'.repeat(1_000_000)
 const INJECTION = '<img src=x onerror=alert(1)> ![pixel](https://evil.test/p.png) [click](https://evil.test) | `code`'
 
+// The cases' check() callbacks run inside the it.concurrent.each below, after the shared assertions.
+/* eslint-disable jest/no-standalone-expect */
 const cases: Case[] = [
   {
     name: '429 with retry-after is honoured',
@@ -338,6 +340,7 @@ const cases: Case[] = [
     check: run => expect(errorLines(run.log)[0]).toContain("Raise the 'timeout' input")
   }
 ]
+/* eslint-enable jest/no-standalone-expect */
 
 describe('fault injection: the bundle against the simulator', () => {
   it.concurrent.each(cases)('$name', async c => {
@@ -346,14 +349,15 @@ describe('fault injection: the bundle against the simulator', () => {
       exitCode: c.exitCode,
       log: ''
     })
-    if (c.outputs) expect(run.outputs).toMatchObject(c.outputs)
+    expect(run.outputs).toMatchObject(c.outputs ?? {})
     expect(run.durationMs).toBeLessThan(c.maxMs)
     expect(run.requests.length).toBeGreaterThanOrEqual(c.requests[0])
     expect(run.requests.length).toBeLessThanOrEqual(c.requests[1])
     expect(run.log).not.toMatch(/\n\s+at .+:\d+:\d+/) // no stack trace
     expect(run.log).not.toContain('UnhandledPromiseRejection')
     expect(errorLines(run.log).length).toBe(c.exitCode === 0 ? 0 : 1)
-    if (c.exitCode !== 0 || run.requests.length > 0) expect(run.summary).not.toBe('')
+    // Every case either fails or reaches the server (the bounds above hold that), and both write a summary.
+    expect(run.summary).not.toBe('')
     expectKeySafe(run, SIM_KEY, !c.inputs?.['api-key'])
     c.check?.(run)
   })

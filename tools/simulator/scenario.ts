@@ -80,7 +80,9 @@ export function validateScenario(name: string, raw: unknown): Scenario {
     if (typeof point.status !== 'string') fail(name, `timeline point at ${point.at}s has no status`)
     previous = point.at
   }
-  scenario.batch = { id: `batch-${name}`, ...(scenario.batch ?? {}) }
+  // A decoded file may leave `batch` out, whatever the type says.
+  const batch = scenario.batch as Scenario['batch'] | undefined
+  scenario.batch = { id: `batch-${name}`, ...batch }
   return scenario
 }
 
