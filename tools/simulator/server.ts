@@ -42,7 +42,7 @@ export interface Simulator {
   close(): Promise<void>
 }
 
-export const DEFAULT_API_KEY = 'sim-key'
+const DEFAULT_API_KEY = 'sim-key'
 
 type Kind = 'get' | 'cancel' | 'file' | 'list' | 'create'
 
