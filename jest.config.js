@@ -11,6 +11,8 @@ export default {
   collectCoverageFrom: ['src/**/*.ts', '!src/index.ts'],
   coverageReporters: ['text-summary', 'lcov'],
   coverageThreshold: { global: { lines: 90, statements: 90, functions: 90, branches: 80 } },
+  // Checks the Node version, then builds the bundle the end-to-end suites run (see the file).
+  globalSetup: '<rootDir>/__tests__/global-setup.mjs',
   setupFilesAfterEnv: ['<rootDir>/__tests__/setup.ts'],
   testTimeout: 30000,
   // The end-to-end suites mostly wait on child processes: two workers keep the whole run short on 2 cores.

@@ -28,11 +28,9 @@ describe('README and action.yml', () => {
   it('list the same inputs, in the same order, with the same defaults', () => {
     const rows = table('Inputs')
     expect(rows.map(r => unquote(r[0]!))).toEqual(Object.keys(action.inputs ?? {}))
-    for (const row of rows) {
-      const spec = action.inputs![unquote(row[0]!)]!
-      if (spec.required) expect(row[1]).toBe('(required)')
-      else expect(unquote(row[1]!)).toBe(spec.default)
-    }
+    expect(rows.map(r => [unquote(r[0]!), unquote(r[1]!)])).toEqual(
+      Object.entries(action.inputs ?? {}).map(([name, spec]) => [name, spec.required ? '(required)' : spec.default])
+    )
   })
 
   it('list the same outputs, in the same order', () => {

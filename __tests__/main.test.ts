@@ -105,6 +105,7 @@ describe('run', () => {
       {},
       {
         createApi: () => {
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- the case under test
           throw 'broken factory'
         }
       }

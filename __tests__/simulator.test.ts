@@ -145,6 +145,30 @@ describe('Together simulator', () => {
     expect(sim.requests.map(r => r.fault)).toEqual(['status 500', 'status 429', 'reset', 'bad-json', 'slow-body'])
   })
 
+  it('sends a null fault body as the JSON value null, and a missing or empty one as no body', async () => {
+    const scenario = validateScenario('bodies', {
+      description: 'bodies',
+      batch: {},
+      timeline: [{ at: 0, status: 'IN_PROGRESS', progress: 5 }],
+      faults: [
+        { type: 'status', requests: [1], status: 200, body: null },
+        { type: 'status', requests: [2], status: 200, body: '' },
+        { type: 'status', requests: [3], status: 200 }
+      ]
+    })
+    await start([scenario])
+    const answers = []
+    for (let i = 0; i < 3; i++) {
+      const raw = await request(`${sim.baseUrl}/batches/batch-bodies`, { headers: { authorization: 'Bearer k' } })
+      answers.push({ type: raw.headers['content-type'], body: await raw.body.text() })
+    }
+    expect(answers).toEqual([
+      { type: 'application/json', body: 'null' },
+      { type: 'text/plain', body: '' },
+      { type: 'text/plain', body: '' }
+    ])
+  })
+
   it('rejects a scenario without a timeline', () => {
     expect(() => validateScenario('bad', { description: 'x', batch: {}, timeline: [] })).toThrow(
       'Scenario bad: needs a non-empty timeline'

@@ -44,7 +44,7 @@ const run = await runAction({
 await sim.close()
 
 console.log(
-  `\nExit code: ${run.exitCode}   (${(run.durationMs / 1000).toFixed(1)} s, ${sim.requests.length} requests to the simulator)`
+  `\nExit code: ${run.exitCode ?? run.signal ?? 'none'}   (${(run.durationMs / 1000).toFixed(1)} s, ${sim.requests.length} requests to the simulator)`
 )
 console.log('\nOutputs:')
 for (const [key, value] of Object.entries(run.outputs)) {

@@ -42,9 +42,11 @@ interface Case {
   check?(run: E2eRun): void
 }
 
-const HUGE = `${'E'.repeat(1_000_000)}`
+const HUGE = 'E'.repeat(1_000_000)
 const INJECTION = '<img src=x onerror=alert(1)> ![pixel](https://evil.test/p.png) [click](https://evil.test) | `code`'
 
+// The cases' check() callbacks run inside the it.concurrent.each below, after the shared assertions.
+/* eslint-disable jest/no-standalone-expect */
 const cases: Case[] = [
   {
     name: '429 with retry-after is honoured',
@@ -110,12 +112,28 @@ const cases: Case[] = [
     check: run => expect(run.log).toContain('with a body that is not JSON')
   },
   {
+    // The simulator answers `body: null` with the four bytes `null` as application/json (see simulator.test.ts).
     name: 'a 200 whose body is null is retried',
     scenario: completing([{ type: 'status', requests: [1], status: 200, body: null }]),
     exitCode: 0,
     maxMs: 6000,
     requests: [2, 4],
-    check: run => expect(run.log).toContain('not a batch object')
+    check: run => {
+      expect(run.requests[0]!.fault).toBe('status 200')
+      expect(run.log).toContain('not a batch object')
+      expect(run.log).not.toContain('not JSON')
+    }
+  },
+  {
+    name: 'a 200 with an empty body is retried',
+    scenario: completing([{ type: 'status', requests: [1], status: 200, body: '' }]),
+    exitCode: 0,
+    maxMs: 6000,
+    requests: [2, 4],
+    check: run => {
+      expect(run.requests[0]!.fault).toBe('status 200')
+      expect(run.log).toContain('not a batch object')
+    }
   },
   {
     name: 'a slow body is waited for',
@@ -322,6 +340,7 @@ const cases: Case[] = [
     check: run => expect(errorLines(run.log)[0]).toContain("Raise the 'timeout' input")
   }
 ]
+/* eslint-enable jest/no-standalone-expect */
 
 describe('fault injection: the bundle against the simulator', () => {
   it.concurrent.each(cases)('$name', async c => {
@@ -330,14 +349,15 @@ describe('fault injection: the bundle against the simulator', () => {
       exitCode: c.exitCode,
       log: ''
     })
-    if (c.outputs) expect(run.outputs).toMatchObject(c.outputs)
+    expect(run.outputs).toMatchObject(c.outputs ?? {})
     expect(run.durationMs).toBeLessThan(c.maxMs)
     expect(run.requests.length).toBeGreaterThanOrEqual(c.requests[0])
     expect(run.requests.length).toBeLessThanOrEqual(c.requests[1])
     expect(run.log).not.toMatch(/\n\s+at .+:\d+:\d+/) // no stack trace
     expect(run.log).not.toContain('UnhandledPromiseRejection')
     expect(errorLines(run.log).length).toBe(c.exitCode === 0 ? 0 : 1)
-    if (c.exitCode !== 0 || run.requests.length > 0) expect(run.summary).not.toBe('')
+    // Every case either fails or reaches the server (the bounds above hold that), and both write a summary.
+    expect(run.summary).not.toBe('')
     expectKeySafe(run, SIM_KEY, !c.inputs?.['api-key'])
     c.check?.(run)
   })

@@ -16,7 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const completes = loadScenarios().find(s => s.name === 'completes')!
 
 /** Peak resident memory (MiB) of a running process, sampled from /proc until it exits. */
-function sampleMemory(): { onSpawn(pid: number): void; peakMiB(): number } {
+function sampleMemory(): { onSpawn: (pid: number) => void; peakMiB: () => number } {
   let peak = 0
   return {
     onSpawn: pid => {
@@ -108,7 +108,7 @@ describe('commit status', () => {
     const received: { path: string; auth?: string; body: Record<string, string> }[] = []
     const github = createServer((req: IncomingMessage, res) => {
       let text = ''
-      req.on('data', chunk => (text += chunk))
+      req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')))
       req.on('end', () => {
         received.push({ path: req.url ?? '', auth: req.headers.authorization, body: JSON.parse(text || '{}') })
         res.writeHead(201, { 'content-type': 'application/json' }).end('{}')

@@ -3,7 +3,7 @@ import { VERSION } from '../../src/version.js'
 import { errorLines, expectKeySafe, gaps, runScenario } from '../helpers/e2e.js'
 
 // The committed bundle, run as the GitHub runner runs it, against the simulator's shipped scenarios.
-describe('dist/index.js against the shipped scenarios', () => {
+describe('the bundle against the shipped scenarios', () => {
   it.concurrent('completes: exit 0, outputs, summary, and one user agent naming the action', async () => {
     const run = await runScenario({ scenario: 'completes', speed: 5 })
     expect(run.exitCode).toBe(0)

@@ -149,6 +149,7 @@ describe('waitForBatch', () => {
   it('reports an unexpected non-Error throw as an error outcome', async () => {
     const { run } = setup([
       () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- the case under test
         throw 'plain string'
       }
     ])

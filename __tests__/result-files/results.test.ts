@@ -115,7 +115,7 @@ describe('collectResults', () => {
   ): WaitResult => ({
     batchId,
     outcome: 'completed',
-    status: finalStatus ?? 'IN_PROGRESS',
+    status: finalStatus,
     finalStatus,
     batch: { status: finalStatus, ...extra },
     startedAt: 0,

@@ -2,7 +2,7 @@
 
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" }
 
-export function decodeEntities(text: string): string {
+function decodeEntities(text: string): string {
   return text.replace(/&(#\d+|#39|amp|lt|gt|quot);/g, (_, name: string) =>
     name in NAMED ? NAMED[name]! : String.fromCharCode(Number(name.slice(1)))
   )

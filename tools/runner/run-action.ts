@@ -66,10 +66,7 @@ export function parseOutputFile(text: string): Record<string, string> {
 }
 
 /** The environment the runner gives a node action: INPUT_<NAME> (upper-cased, hyphens kept) for every input. */
-export function inputEnv(
-  inputs: Record<string, string>,
-  action: ActionYaml = readActionYaml()
-): Record<string, string> {
+function inputEnv(inputs: Record<string, string>, action: ActionYaml = readActionYaml()): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [name, spec] of Object.entries(action.inputs ?? {})) {
     const value = inputs[name] ?? spec.default ?? ''
@@ -82,7 +79,16 @@ export function inputEnv(
 }
 
 /**
- * Runs the action's `runs.main` (the committed bundle) as the GitHub runner does: a child `node`
+ * The bundle to run: `ACTION_BUNDLE` (an absolute path) when set, else action.yml's `runs.main`, the
+ * committed dist/index.js. Jest's globalSetup sets ACTION_BUNDLE to a bundle it builds from the current
+ * source, so the end-to-end suites never test a stale dist/; the demo and bench run what ships.
+ */
+function actionBundle(action: ActionYaml = readActionYaml()): string {
+  return process.env.ACTION_BUNDLE || join(ROOT, action.runs.main)
+}
+
+/**
+ * Runs the action's bundle (see `actionBundle`) as the GitHub runner does: a child `node`
  * process with INPUT_* variables, temp GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files read back after it
  * ends, and the runner's SIGINT → SIGTERM → SIGKILL sequence when asked to emulate a cancellation.
  */
@@ -104,7 +110,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     ...options.env
   }
   const started = Date.now()
-  const child = spawn(process.execPath, [join(ROOT, action.runs.main)], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [actionBundle(action)], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   if (child.pid !== undefined) options.onSpawn?.(child.pid)
   let log = ''
   const collect = (chunk: Buffer): void => {

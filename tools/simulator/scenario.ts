@@ -3,7 +3,7 @@ import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** Where the shipped scenarios live. */
-export const SCENARIO_DIR = join(fileURLToPath(new URL('.', import.meta.url)), 'scenarios')
+const SCENARIO_DIR = join(fileURLToPath(new URL('.', import.meta.url)), 'scenarios')
 
 /** A point in a batch's life, `at` scenario seconds after the batch starts. */
 export interface TimelinePoint {
@@ -16,7 +16,7 @@ export interface TimelinePoint {
   set?: Record<string, unknown>
 }
 
-export type FaultKind =
+type FaultKind =
   /** Answer `status` with `headers` and `body` (an object is sent as JSON, a string as is). */
   | 'status'
   /** Destroy the connection without an answer. */
@@ -80,11 +80,13 @@ export function validateScenario(name: string, raw: unknown): Scenario {
     if (typeof point.status !== 'string') fail(name, `timeline point at ${point.at}s has no status`)
     previous = point.at
   }
-  scenario.batch = { id: `batch-${name}`, ...(scenario.batch ?? {}) }
+  // A decoded file may leave `batch` out, whatever the type says.
+  const batch = scenario.batch as Scenario['batch'] | undefined
+  scenario.batch = { id: `batch-${name}`, ...batch }
   return scenario
 }
 
-export function loadScenario(path: string): Scenario {
+function loadScenario(path: string): Scenario {
   return validateScenario(basename(path, '.json'), JSON.parse(readFileSync(path, 'utf8')))
 }
 

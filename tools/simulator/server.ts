@@ -42,7 +42,7 @@ export interface Simulator {
   close(): Promise<void>
 }
 
-export const DEFAULT_API_KEY = 'sim-key'
+const DEFAULT_API_KEY = 'sim-key'
 
 type Kind = 'get' | 'cancel' | 'file' | 'list' | 'create'
 
@@ -63,9 +63,9 @@ function faultFor(faults: Fault[] | undefined, kind: Kind, count: number): Fault
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
-  let text = ''
-  for await (const chunk of req) text += chunk
-  return text
+  const chunks: Buffer[] = []
+  for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk)
+  return Buffer.concat(chunks).toString('utf8')
 }
 
 /**
@@ -118,9 +118,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return
       }
       case 'status': {
-        let body = fault.body ?? ''
+        // Only a missing body means an empty one: `body: null` is the JSON value null, sent as `null`.
+        let body: unknown = fault.body === undefined ? '' : fault.body
         if (typeof body === 'string') body = body.replaceAll('{{authorization}}', req.headers.authorization ?? '')
-        else body = JSON.parse(JSON.stringify(body).replaceAll('{{authorization}}', req.headers.authorization ?? ''))
+        else {
+          const json = JSON.stringify(body).replaceAll('{{authorization}}', req.headers.authorization ?? '')
+          body = JSON.parse(json) as unknown
+        }
         send(res, fault.status ?? 500, body, fault.headers)
         return
       }
@@ -139,32 +143,50 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       userAgent: req.headers['user-agent'],
       connection: connectionIds.get(req.socket) ?? 0
     }
-    if (url.pathname === '/_sim/requests') return send(res, 200, requests)
+    if (url.pathname === '/_sim/requests') {
+      send(res, 200, requests)
+      return
+    }
     requests.push(entry)
     if (entry.auth !== 'ok') {
-      return send(res, 401, {
+      send(res, 401, {
         error: {
           message: 'Invalid API key provided. You can find your API key at api.together.ai.',
           type: 'invalid_request_error'
         }
       })
+      return
     }
 
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
-    if (parts[0] !== 'v1') return send(res, 404, { error: `no route ${method} ${url.pathname}` })
+    if (parts[0] !== 'v1') {
+      send(res, 404, { error: `no route ${method} ${url.pathname}` })
+      return
+    }
     const [, resource, id, action] = parts
 
     if (resource === 'batches' && id === undefined && method === 'GET') {
       const started = [...batches.values()].filter(b => b.startedAt !== undefined)
-      return send(res, 200, started.length === 0 ? null : started.map(view))
+      send(res, 200, started.length === 0 ? null : started.map(view))
+      return
     }
     if (resource === 'batches' && id === undefined && method === 'POST') {
       const body = JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>
-      const scenario = byName.get(String(body.scenario ?? 'completes'))
-      if (!scenario) return send(res, 400, { error: { message: `unknown scenario '${String(body.scenario)}'` } })
+      const name =
+        body.scenario === undefined
+          ? 'completes'
+          : typeof body.scenario === 'string'
+            ? body.scenario
+            : JSON.stringify(body.scenario)
+      const scenario = byName.get(name)
+      if (!scenario) {
+        send(res, 400, { error: { message: `unknown scenario '${name}'` } })
+        return
+      }
       const batch: SimBatch = { id: `batch-${scenario.name}-${++created}`, scenario, counts: {}, startedAt: now() }
       batches.set(batch.id, batch)
-      return send(res, 200, { job: view(batch) })
+      send(res, 200, { job: view(batch) })
+      return
     }
 
     const fileEntry = resource === 'files' && id !== undefined ? files.get(id) : undefined
@@ -183,31 +205,38 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const count = (owner.counts[kind] = (owner.counts[kind] ?? 0) + 1)
       const fault = faultFor(owner.scenario.faults, kind, count)
       if (fault) {
-        entry.fault = fault.type === 'status' ? `status ${fault.status}` : fault.type
+        entry.fault = fault.type === 'status' ? `status ${fault.status ?? 500}` : fault.type
         const normal = (): unknown => (kind === 'get' ? view(owner) : { error: 'fault' })
         return inject(fault, req, res, normal)
       }
     }
 
     if (resource === 'batches' && kind === 'get') {
-      return batch ? send(res, 200, view(batch)) : send(res, 404, { error: `batch ${id} not found` })
+      if (batch) send(res, 200, view(batch))
+      else send(res, 404, { error: `batch ${id ?? ''} not found` })
+      return
     }
     if (resource === 'batches' && kind === 'cancel') {
-      if (!batch) return send(res, 404, { error: `batch ${id} not found` })
+      if (!batch) {
+        send(res, 404, { error: `batch ${id ?? ''} not found` })
+        return
+      }
       const t = secondsOf(batch)
       const current = view(batch)
       if (!['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'].includes(String(current.status))) batch.cancelAt ??= t
-      return send(res, 200, view(batch))
+      send(res, 200, view(batch))
+      return
     }
     if (fileEntry && id) {
       const file = fileEntry.scenario.files![id]!
       const content = fileContent(file)
       if (action === 'content') {
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': Buffer.byteLength(content) })
-        return void res.end(content)
+        res.end(content)
+        return
       }
       if (!action) {
-        return send(res, 200, {
+        send(res, 200, {
           id,
           object: 'file',
           created_at: Math.floor(bootAt / 1000),
@@ -218,13 +247,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           FileType: 'jsonl',
           LineCount: content.split('\n').filter(Boolean).length
         })
+        return
       }
     }
-    return send(res, 404, { error: { message: `no route ${method} ${url.pathname}` } })
+    send(res, 404, { error: { message: `no route ${method} ${url.pathname}` } })
   }
 
   const server = createServer((req, res) => {
-    handle(req, res).catch(error => {
+    handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) send(res, 500, { error: { message: String(error) } })
     })
   })
