@@ -52,6 +52,12 @@ export default tseslint.config(
     }
   },
   {
+    // Table-driven end-to-end cases keep their assertions in a `check(run)` beside the case; the one
+    // test body calls it. Those expects do run inside a test, and a case without `check` has none.
+    files: ['__tests__/e2e/**/*.ts'],
+    rules: { 'jest/no-standalone-expect': 'off', 'jest/no-conditional-expect': 'off' }
+  },
+  {
     // Config files and the CI scripts are plain JavaScript outside the TypeScript project.
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,

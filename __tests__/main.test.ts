@@ -199,7 +199,9 @@ describe('run', () => {
   })
 
   it('redacts a key the server echoed with JSON escapes from the outputs, the log and the escaped summary', async () => {
-    const escaped = [...KEY].map(ch => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')
+    const escaped = Array.from(KEY)
+      .map(ch => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+      .join('')
     nock(BASE)
       .get('/batches/b1')
       .reply(200, `{"status":"FAILED","error":"echo ${escaped} (end)"}`, { 'content-type': 'application/json' })

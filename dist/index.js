@@ -31774,7 +31774,9 @@ function errorMessage(error) {
     if (typeof error === 'string')
         return error;
     try {
-        return `unexpected ${JSON.stringify(error) ?? String(error)}`;
+        // JSON.stringify answers undefined for undefined and functions, whatever its type says.
+        const json = JSON.stringify(error);
+        return `unexpected ${json ?? String(error)}`;
     }
     catch {
         return `unexpected ${String(error)}`;
@@ -31885,8 +31887,10 @@ function countLine(tally, line, successPossible) {
     if (line.trim() === '')
         return;
     const record = parse(line);
-    if (!isRecord(record))
-        return fail(tally, 'unreadable_line', line.slice(0, 200));
+    if (!isRecord(record)) {
+        fail(tally, 'unreadable_line', line.slice(0, 200));
+        return;
+    }
     const response = isRecord(record.response) ? record.response : undefined;
     const status = typeof response?.status_code === 'number' ? response.status_code : undefined;
     if (successPossible && status !== undefined && status >= 200 && status < 300) {
@@ -33075,10 +33079,9 @@ async function fetchFile(deps, fileId, path) {
             return path;
         }
         catch (error) {
-            const transient = error instanceof TogetherError && error.transient;
-            if (!transient || attempt >= ATTEMPTS)
+            if (!(error instanceof TogetherError) || !error.transient || attempt >= ATTEMPTS)
                 throw error;
-            const delay = retryDelay(attempt, deps.random, error.retryAfterMs, MAX_RETRY_MS);
+            const delay = retryDelay(attempt, () => deps.random(), error.retryAfterMs, MAX_RETRY_MS);
             deps.log.warning(`Downloading ${fileId} failed (attempt ${attempt}): ${errorMessage(error)}. Retrying in ${Math.round(delay / 1000)}s.`);
             await deps.sleep(delay, deps.signal);
         }
@@ -33337,10 +33340,10 @@ async function runStep(settings, deps) {
         verdict = combine(verdict, judgeResults(waited, collected, settings.maxFailedRequests));
     }
     await deps.setStatus?.(verdict.ok ? 'success' : 'failure', finalDescription(waited, verdict, collected));
-    const [only, ...more] = settings.batchIds;
+    const ids = settings.batchIds;
     return {
         verdict,
-        title: more.length === 0 ? `Together batch ${only}` : 'Together batches',
+        title: ids.length === 1 ? `Together batch ${ids[0]}` : 'Together batches',
         summary: buildSummary(waited, verdict, collected)
     };
 }
@@ -33507,9 +33510,10 @@ function baseUrl(read, env) {
  * space copied along with the key would otherwise fail every request. The secret itself is never shown.
  */
 function secret(value, source) {
-    const bad = [...value].findIndex(ch => !/^[\x21-\x7e]$/.test(ch));
+    const chars = Array.from(value);
+    const bad = chars.findIndex(ch => !/^[\x21-\x7e]$/.test(ch));
     if (bad >= 0) {
-        const code = value.codePointAt([...value].slice(0, bad).join('').length);
+        const code = chars[bad].codePointAt(0);
         throw new InputError(`Invalid ${source}: character ${bad + 1} (U+${code.toString(16).toUpperCase().padStart(4, '0')}) cannot be sent in an HTTP header. Expected only visible ASCII characters: copy the value again without spaces, quotes or line breaks.`);
     }
     return value;
@@ -33695,7 +33699,10 @@ async function run(overrides = {}) {
         api = runtime.createApi(settings);
         const statusFailed = (error) => out.log.warning(`Could not set the commit status: ${errorMessage(error)}`);
         const setter = settings.commitStatus
-            ? await runtime.createStatus(settings, abort.signal).catch((error) => void statusFailed(error))
+            ? await runtime.createStatus(settings, abort.signal).catch((error) => {
+                statusFailed(error);
+                return undefined;
+            })
             : undefined;
         const setStatus = setter
             ? (state, description) => setter(state, out.redact(description)).catch(statusFailed)

@@ -148,7 +148,10 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
     const statusFailed = (error: unknown): void =>
       out.log.warning(`Could not set the commit status: ${errorMessage(error)}`)
     const setter = settings.commitStatus
-      ? await runtime.createStatus(settings, abort.signal).catch((error: unknown) => void statusFailed(error))
+      ? await runtime.createStatus(settings, abort.signal).catch((error: unknown) => {
+          statusFailed(error)
+          return undefined
+        })
       : undefined
     const setStatus: SetStatus | undefined = setter
       ? (state, description) => setter(state, out.redact(description)).catch(statusFailed)

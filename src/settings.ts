@@ -158,9 +158,10 @@ function baseUrl(read: InputReader, env: NodeJS.ProcessEnv): string {
  * space copied along with the key would otherwise fail every request. The secret itself is never shown.
  */
 function secret(value: string, source: string): string {
-  const bad = [...value].findIndex(ch => !/^[\x21-\x7e]$/.test(ch))
+  const chars = Array.from(value)
+  const bad = chars.findIndex(ch => !/^[\x21-\x7e]$/.test(ch))
   if (bad >= 0) {
-    const code = value.codePointAt([...value].slice(0, bad).join('').length)!
+    const code = chars[bad]!.codePointAt(0)!
     throw new InputError(
       `Invalid ${source}: character ${bad + 1} (U+${code.toString(16).toUpperCase().padStart(4, '0')}) cannot be sent in an HTTP header. Expected only visible ASCII characters: copy the value again without spaces, quotes or line breaks.`
     )

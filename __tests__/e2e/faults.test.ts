@@ -46,7 +46,6 @@ const HUGE = 'E'.repeat(1_000_000)
 const INJECTION = '<img src=x onerror=alert(1)> ![pixel](https://evil.test/p.png) [click](https://evil.test) | `code`'
 
 // The cases' check() callbacks run inside the it.concurrent.each below, after the shared assertions.
-/* eslint-disable jest/no-standalone-expect */
 const cases: Case[] = [
   {
     name: '429 with retry-after is honoured',
@@ -340,7 +339,6 @@ const cases: Case[] = [
     check: run => expect(errorLines(run.log)[0]).toContain("Raise the 'timeout' input")
   }
 ]
-/* eslint-enable jest/no-standalone-expect */
 
 describe('fault injection: the bundle against the simulator', () => {
   it.concurrent.each(cases)('$name', async c => {

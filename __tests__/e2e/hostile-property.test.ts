@@ -208,7 +208,9 @@ describe('the detectors themselves', () => {
   })
 
   it('find the key raw, URL-encoded, \\u-escaped and entity-encoded', () => {
-    const entities = [...KEY].map(ch => `&#${ch.charCodeAt(0)};`).join('')
+    const entities = Array.from(KEY)
+      .map(ch => `&#${ch.charCodeAt(0)};`)
+      .join('')
     const found = leaks(
       run(`a ${encodeURIComponent(KEY)}`, { summary: entities, outputs: { error: uEscape(KEY), batch: KEY } }),
       [KEY]

@@ -71,7 +71,7 @@ const IN_PROGRESS = { status: 'IN_PROGRESS', progress: 10 }
 const FORGED = ['::error::forged', '::add-mask::x', '::set-output name=x::y', '::stop-commands::tok']
 const BREAKS = ['\n', '\r', '\u0085', '\u2028', '\u2029', '\r\n']
 /** Every break before every command, with bidi controls in front of some. */
-const INJECTED = BREAKS.map((br, i) => `${br}${i % 2 ? '\u202E' : '\u2066'}${FORGED[i % FORGED.length]}`).join(' ')
+const INJECTED = BREAKS.map((br, i) => `${br}${i % 2 ? '\u202E' : '\u2066'}${FORGED[i % FORGED.length]!}`).join(' ')
 
 /** One result line: 200 succeeds, anything else fails with `message`. */
 const resultLine = (i: number, status: number, message = 'upstream failed'): string =>
@@ -97,8 +97,8 @@ const cases: Case[] = [
   ...[
     ['a typographic apostrophe', 'tgp_v1_it\u2019s-my-key-0123'],
     ['a zero-width space', 'tgp_v1_zero\u200Bwidth-0123']
-  ].map(([what, key]): Case => ({
-    name: `an api-key with ${what} is refused before any request, naming api-key`,
+  ].map(([what, key]: string[]): Case => ({
+    name: `an api-key with ${what!} is refused before any request, naming api-key`,
     class: 1,
     setup: ({ api }) => serve(api, [batch(COMPLETED)]),
     inputs: () => ({ 'api-key': key! }),

@@ -19,7 +19,7 @@ beforeEach(async () => {
   temp = mkdtempSync(join(tmpdir(), 'gh-'))
   server = createServer((req, res) => {
     let body = ''
-    req.on('data', chunk => (body += chunk))
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()))
     req.on('end', () => handler(req, res, body))
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))

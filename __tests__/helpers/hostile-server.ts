@@ -109,7 +109,9 @@ export const delayed =
 
 /** Every character as a JSON `\uXXXX` escape: the text a server can echo so that naive redaction misses it. */
 export const uEscape = (s: string): string =>
-  [...s].map(ch => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')
+  Array.from(s)
+    .map(ch => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .join('')
 
 /** The batch (or file) ID a path names: `/v1/batches/<id>` or `/v1/batches/<id>/cancel`. */
 export function idFromPath(path: string): string {
@@ -123,7 +125,7 @@ export function idFromPath(path: string): string {
 
 async function readBody(req: IncomingMessage): Promise<string> {
   let body = ''
-  for await (const chunk of req) body += chunk
+  for await (const chunk of req) body += (chunk as Buffer).toString()
   return body
 }
 
@@ -135,7 +137,7 @@ export async function startHostileServer(options: HostileOptions = {}): Promise<
   const requests: Logged[] = []
   const sockets = new Set<Socket>()
 
-  const server = createServer(async (incoming, res) => {
+  const handle = async (incoming: IncomingMessage, res: ServerResponse): Promise<void> => {
     const at = Date.now()
     const entry: Logged = {
       method: incoming.method ?? '',
@@ -147,15 +149,16 @@ export async function startHostileServer(options: HostileOptions = {}): Promise<
     requests.push(entry)
     entry.body = await readBody(incoming).catch(() => '')
     const req = Object.assign(incoming, { body: entry.body, path: entry.path })
-    const bare = entry.path.split('?')[0]
+    const bare = entry.path.split('?')[0] ?? ''
     const route = [...routes]
       .reverse()
       .find(r => r.method === req.method && (typeof r.path === 'string' ? r.path === bare : r.path.test(req.path)))
-    if (!route) return json({ error: { message: `no route for ${req.method} ${bare}` } }, 404)(req, res, 0)
+    if (!route) return json({ error: { message: `no route for ${req.method ?? '?'} ${bare}` } }, 404)(req, res, 0)
     route.count++
     const handler = route.handlers[Math.min(route.count, route.handlers.length) - 1]!
     await handler(req, res, route.count)
-  })
+  }
+  const server = createServer((incoming, res) => void handle(incoming, res).catch(() => res.destroy()))
   server.on('connection', socket => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))

@@ -49,10 +49,10 @@ export async function runStep(settings: Settings, deps: StepDeps): Promise<StepO
   }
 
   await deps.setStatus?.(verdict.ok ? 'success' : 'failure', finalDescription(waited, verdict, collected))
-  const [only, ...more] = settings.batchIds
+  const ids = settings.batchIds
   return {
     verdict,
-    title: more.length === 0 ? `Together batch ${only}` : 'Together batches',
+    title: ids.length === 1 ? `Together batch ${ids[0]!}` : 'Together batches',
     summary: buildSummary(waited, verdict, collected)
   }
 }

@@ -11,7 +11,7 @@ const clip = (text: string): string => (text.length > MAX_DESCRIPTION ? `${text.
 export function pendingDescription(batchIds: readonly string[]): string {
   return clip(
     batchIds.length === 1
-      ? `Waiting for Together batch ${batchIds[0]}`
+      ? `Waiting for Together batch ${batchIds[0]!}`
       : `Waiting for ${batchIds.length} Together batches`
   )
 }

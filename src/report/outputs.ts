@@ -10,7 +10,7 @@ function compact(job: BatchJob): BatchJob {
   for (const [key, value] of Object.entries(copy)) {
     if (typeof value === 'string' && value.length > MAX_FIELD) copy[key] = `${value.slice(0, MAX_FIELD)}…`
   }
-  return copy as BatchJob
+  return copy
 }
 
 /** One entry of the `batches` output. */

@@ -38,9 +38,8 @@ async function fetchFile(deps: CollectDeps, fileId: string, path: string): Promi
       deps.log.info(`Downloaded ${fileId} to ${path} (${bytes} bytes).`)
       return path
     } catch (error) {
-      const transient = error instanceof TogetherError && error.transient
-      if (!transient || attempt >= ATTEMPTS) throw error
-      const delay = retryDelay(attempt, deps.random, (error as TogetherError).retryAfterMs, MAX_RETRY_MS)
+      if (!(error instanceof TogetherError) || !error.transient || attempt >= ATTEMPTS) throw error
+      const delay = retryDelay(attempt, () => deps.random(), error.retryAfterMs, MAX_RETRY_MS)
       deps.log.warning(
         `Downloading ${fileId} failed (attempt ${attempt}): ${errorMessage(error)}. Retrying in ${Math.round(delay / 1000)}s.`
       )

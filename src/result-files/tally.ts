@@ -45,7 +45,10 @@ function describe(error: unknown, status?: number): [string, string] {
 function countLine(tally: Tally, line: string, successPossible: boolean): void {
   if (line.trim() === '') return
   const record = parse(line)
-  if (!isRecord(record)) return fail(tally, 'unreadable_line', line.slice(0, 200))
+  if (!isRecord(record)) {
+    fail(tally, 'unreadable_line', line.slice(0, 200))
+    return
+  }
   const response = isRecord(record.response) ? record.response : undefined
   const status = typeof response?.status_code === 'number' ? response.status_code : undefined
   if (successPossible && status !== undefined && status >= 200 && status < 300) {

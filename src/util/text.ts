@@ -31,7 +31,9 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message
   if (typeof error === 'string') return error
   try {
-    return `unexpected ${JSON.stringify(error) ?? String(error)}`
+    // JSON.stringify answers undefined for undefined and functions, whatever its type says.
+    const json = JSON.stringify(error) as string | undefined
+    return `unexpected ${json ?? String(error)}`
   } catch {
     return `unexpected ${String(error)}`
   }
