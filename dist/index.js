@@ -31711,17 +31711,33 @@ async function createCommitStatus(target, token, contextName, signal, timeoutMs 
     const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
     const octokit = getOctokit(token, { baseUrl: target.apiUrl.replace(/\/+$/, '') });
     const targetUrl = `${target.serverUrl.replace(/\/+$/, '')}/${owner}/${repo}/actions/runs/${target.runId}`;
+    // A GitHub API that did not answer once is not asked again in this run: each call would cost the
+    // whole timeout again, and the step's own work matters more than its status.
+    let unanswered = false;
     return async (state, description) => {
-        await octokit.rest.repos.createCommitStatus({
-            owner,
-            repo,
-            sha,
-            state,
-            context: contextName,
-            description,
-            target_url: targetUrl,
-            request: { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) }
-        });
+        if (unanswered)
+            throw new Error(`skipped, GitHub did not answer the previous call within ${timeoutMs / 1000}s`);
+        if (signal.aborted)
+            throw new Error('skipped, the step was cancelled');
+        const timeout = AbortSignal.timeout(timeoutMs);
+        try {
+            await octokit.rest.repos.createCommitStatus({
+                owner,
+                repo,
+                sha,
+                state,
+                context: contextName,
+                description,
+                target_url: targetUrl,
+                request: { signal: AbortSignal.any([signal, timeout]) }
+            });
+        }
+        catch (error) {
+            if (!timeout.aborted)
+                throw error;
+            unanswered = true;
+            throw new Error(`GitHub did not answer within ${timeoutMs / 1000}s`, { cause: error });
+        }
     };
 }
 
@@ -33306,11 +33322,13 @@ function judgeResults(all, collected, gate) {
         message: problems.slice(0, LISTED).join(' ') + (problems.length > LISTED ? ` And ${problems.length - LISTED} more.` : '')
     };
 }
-/** The first failing verdict, else the wait's own. */
+/** A batch's own failure stays first; a result-file problem is added to it, never put in its place. */
 function combine(wait, results) {
-    if (!wait.ok || !results)
+    if (!results || results.ok)
         return wait;
-    return results;
+    if (wait.ok)
+        return results;
+    return { ok: false, message: `${wait.message} ${results.message}` };
 }
 
 ;// CONCATENATED MODULE: ./src/orchestrate/step.ts
@@ -33325,7 +33343,8 @@ function combine(wait, results) {
  * verdict, final commit status. It decides and returns; it never touches @actions/core.
  */
 async function runStep(settings, deps) {
-    await deps.setStatus?.('pending', pendingDescription(settings.batchIds));
+    // Not awaited before the wait: a slow GitHub API must never delay the first status check.
+    const pending = deps.setStatus?.('pending', pendingDescription(settings.batchIds));
     const waited = await waitForBatches(deps, settings);
     deps.setOutputs(buildOutputs(waited));
     let verdict = judgeAll(waited, settings.failOn);
@@ -33339,6 +33358,7 @@ async function runStep(settings, deps) {
         deps.setOutputs(buildOutputs(waited, collected));
         verdict = combine(verdict, judgeResults(waited, collected, settings.maxFailedRequests));
     }
+    await pending;
     await deps.setStatus?.(verdict.ok ? 'success' : 'failure', finalDescription(waited, verdict, collected));
     const ids = settings.batchIds;
     return {
@@ -33353,20 +33373,16 @@ async function runStep(settings, deps) {
 const MIN_SECRET_LENGTH = 4;
 /**
  * A function that replaces every secret with `***`, in each form a server echo or our own escaping can
- * give it: as is, JSON-escaped, URL-encoded, and any extra forms the caller names (the step summary's
- * HTML escaping, say). Run it on parsed values, headers and finished text alike; it is idempotent.
+ * give it: as is, JSON-escaped, URL-encoded, and each of those through any extra form the caller names
+ * (the step summary's HTML escaping, say). Run it on parsed values, headers and finished text alike; it is idempotent.
  */
 function createRedactor(secrets, extraForms = []) {
     const forms = new Set();
     for (const secret of secrets) {
         if (secret.length < MIN_SECRET_LENGTH)
             continue;
-        for (const form of [
-            secret,
-            JSON.stringify(secret).slice(1, -1),
-            encodeURIComponent(secret),
-            ...extraForms.map(f => f(secret))
-        ]) {
+        const base = [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)];
+        for (const form of [...base, ...extraForms.flatMap(f => base.map(b => f(b)))]) {
             if (form.length >= MIN_SECRET_LENGTH)
                 forms.add(form);
         }

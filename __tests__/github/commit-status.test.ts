@@ -74,8 +74,12 @@ describe('createCommitStatus', () => {
     handler = () => undefined
     const set = await createCommitStatus(target, 'ghs_t', 'ctx', new AbortController().signal, 150)
     const started = Date.now()
-    await expect(set('pending', 'Waiting')).rejects.toThrow()
+    await expect(set('pending', 'Waiting')).rejects.toThrow('GitHub did not answer within 0.15s')
     expect(Date.now() - started).toBeLessThan(5000)
+    let asked = 0
+    handler = () => void asked++
+    await expect(set('success', 'Done')).rejects.toThrow('skipped, GitHub did not answer the previous call')
+    expect(asked).toBe(0)
   })
 
   it('stops a hanging call at once when the step is cancelled', async () => {

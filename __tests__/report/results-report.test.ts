@@ -63,9 +63,10 @@ describe('results in the verdict, outputs and summary', () => {
     expect(verdict?.message).toBe('Could not fetch the results of batch b1: HTTP 404.')
   })
 
-  it('keeps the wait failure first', () => {
-    const waitFailure = { ok: false, message: 'wait failed' }
-    expect(combine(waitFailure, { ok: false, message: 'gate' })).toBe(waitFailure)
+  it('keeps the wait failure first and adds the result-file problem after it', () => {
+    const waitFailure = { ok: false, message: 'wait failed.' }
+    expect(combine(waitFailure, { ok: false, message: 'gate.' })).toEqual({ ok: false, message: 'wait failed. gate.' })
+    expect(combine(waitFailure, undefined)).toBe(waitFailure)
   })
 
   it('sets paths and counts for one batch and in each batches entry', () => {

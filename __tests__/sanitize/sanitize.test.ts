@@ -45,7 +45,8 @@ describe('createRedactor', () => {
     ['raw', key],
     ['JSON-escaped', JSON.stringify(key).slice(1, -1)],
     ['URL-encoded', encodeURIComponent(key)],
-    ['HTML-escaped as in the summary', escapeText(key)]
+    ['HTML-escaped as in the summary', escapeText(key)],
+    ['URL-encoded, then HTML-escaped', escapeText(encodeURIComponent(key))]
   ])('replaces the key %s', (_form, text) => {
     expect(redact(`before ${text} after`)).toBe('before *** after')
   })

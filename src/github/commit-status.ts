@@ -60,16 +60,28 @@ export async function createCommitStatus(
   const { getOctokit } = await import('@actions/github')
   const octokit = getOctokit(token, { baseUrl: target.apiUrl.replace(/\/+$/, '') })
   const targetUrl = `${target.serverUrl.replace(/\/+$/, '')}/${owner}/${repo}/actions/runs/${target.runId}`
+  // A GitHub API that did not answer once is not asked again in this run: each call would cost the
+  // whole timeout again, and the step's own work matters more than its status.
+  let unanswered = false
   return async (state, description) => {
-    await octokit.rest.repos.createCommitStatus({
-      owner,
-      repo,
-      sha,
-      state,
-      context: contextName,
-      description,
-      target_url: targetUrl,
-      request: { signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) }
-    })
+    if (unanswered) throw new Error(`skipped, GitHub did not answer the previous call within ${timeoutMs / 1000}s`)
+    if (signal.aborted) throw new Error('skipped, the step was cancelled')
+    const timeout = AbortSignal.timeout(timeoutMs)
+    try {
+      await octokit.rest.repos.createCommitStatus({
+        owner,
+        repo,
+        sha,
+        state,
+        context: contextName,
+        description,
+        target_url: targetUrl,
+        request: { signal: AbortSignal.any([signal, timeout]) }
+      })
+    } catch (error) {
+      if (!timeout.aborted) throw error
+      unanswered = true
+      throw new Error(`GitHub did not answer within ${timeoutMs / 1000}s`, { cause: error })
+    }
   }
 }

@@ -32,7 +32,8 @@ export interface StepOutcome {
  * verdict, final commit status. It decides and returns; it never touches @actions/core.
  */
 export async function runStep(settings: Settings, deps: StepDeps): Promise<StepOutcome> {
-  await deps.setStatus?.('pending', pendingDescription(settings.batchIds))
+  // Not awaited before the wait: a slow GitHub API must never delay the first status check.
+  const pending = deps.setStatus?.('pending', pendingDescription(settings.batchIds))
   const waited: WaitAllResult = await waitForBatches(deps, settings)
   deps.setOutputs(buildOutputs(waited))
   let verdict = judgeAll(waited, settings.failOn)
@@ -48,6 +49,7 @@ export async function runStep(settings: Settings, deps: StepDeps): Promise<StepO
     verdict = combine(verdict, judgeResults(waited, collected, settings.maxFailedRequests))
   }
 
+  await pending
   await deps.setStatus?.(verdict.ok ? 'success' : 'failure', finalDescription(waited, verdict, collected))
   const ids = settings.batchIds
   return {

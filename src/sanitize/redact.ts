@@ -3,8 +3,8 @@ const MIN_SECRET_LENGTH = 4
 
 /**
  * A function that replaces every secret with `***`, in each form a server echo or our own escaping can
- * give it: as is, JSON-escaped, URL-encoded, and any extra forms the caller names (the step summary's
- * HTML escaping, say). Run it on parsed values, headers and finished text alike; it is idempotent.
+ * give it: as is, JSON-escaped, URL-encoded, and each of those through any extra form the caller names
+ * (the step summary's HTML escaping, say). Run it on parsed values, headers and finished text alike; it is idempotent.
  */
 export function createRedactor(
   secrets: readonly string[],
@@ -13,12 +13,8 @@ export function createRedactor(
   const forms = new Set<string>()
   for (const secret of secrets) {
     if (secret.length < MIN_SECRET_LENGTH) continue
-    for (const form of [
-      secret,
-      JSON.stringify(secret).slice(1, -1),
-      encodeURIComponent(secret),
-      ...extraForms.map(f => f(secret))
-    ]) {
+    const base = [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]
+    for (const form of [...base, ...extraForms.flatMap(f => base.map(b => f(b)))]) {
       if (form.length >= MIN_SECRET_LENGTH) forms.add(form)
     }
   }

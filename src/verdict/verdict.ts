@@ -152,8 +152,9 @@ export function judgeResults(
   }
 }
 
-/** The first failing verdict, else the wait's own. */
+/** A batch's own failure stays first; a result-file problem is added to it, never put in its place. */
 export function combine(wait: Verdict, results: Verdict | undefined): Verdict {
-  if (!wait.ok || !results) return wait
-  return results
+  if (!results || results.ok) return wait
+  if (wait.ok) return results
+  return { ok: false, message: `${wait.message} ${results.message}` }
 }
