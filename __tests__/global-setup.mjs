@@ -70,7 +70,7 @@ function buildBundle() {
     rmSync(OUT, { recursive: true, force: true })
     const build = spawnSync(
       process.execPath,
-      [ncc, 'build', 'src/index.ts', '-o', relative(ROOT, OUT), '--source-map', '--quiet'],
+      [ncc, 'build', 'src/index.ts', '-o', relative(ROOT, OUT), '--source-map', '--no-source-map-register', '--quiet'],
       { cwd: ROOT, encoding: 'utf8' }
     )
     if (build.status !== 0 || !existsSync(bundle)) {
