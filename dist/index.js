@@ -31741,77 +31741,6 @@ async function createCommitStatus(target, token, contextName, signal, timeoutMs 
     };
 }
 
-;// CONCATENATED MODULE: ./src/sanitize/sanitize.ts
-/**
- * Every character that can end a line for some reader of the job log (CR, LF, NEL, VT, FF, U+2028,
- * U+2029), any other control, and the invisible formatting characters that can reorder or hide text
- * (bidi embeddings, overrides and isolates, zero-width characters, the BOM).
- */
-const UNSAFE = 
-// eslint-disable-next-line no-control-regex
-/[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
-/**
- * Makes one line of the job log inert: no character that splits it or hides text, no workflow command
- * at its start (the runner trims leading spaces before it looks for `::`), and no `##[` anywhere (the
- * runner's older command syntax). Everything the action logs passes through here, by way of the logger.
- */
-function sanitizeLine(text) {
-    const flat = text.replace(UNSAFE, ' ').replace(/##\[/g, '# #[');
-    return /^\s*::/.test(flat) ? `: :${flat.trimStart().slice(2)}` : flat;
-}
-/** Whether `text` holds anything `sanitizeLine` would change. */
-const isCleanLine = (text) => sanitizeLine(text) === text;
-
-;// CONCATENATED MODULE: ./src/util/text.ts
-
-/** `text` on one line (line breaks and controls made inert), at most `max` characters. */
-function clip(text, max) {
-    const flat = sanitizeLine(text ?? '');
-    return flat.length > max ? `${flat.slice(0, max)}… (${flat.length - max} more characters)` : flat;
-}
-/** Server text made safe for one log line: one line, spaces collapsed, bounded length. */
-function oneLine(text, max = 300) {
-    return clip(sanitizeLine(text ?? '')
-        .replace(/\s+/g, ' ')
-        .trim(), max);
-}
-/** `42%`, `42.5%`; '' when unknown. */
-function percent(progress) {
-    if (typeof progress !== 'number')
-        return '';
-    return `${Math.round(progress * 10) / 10}%`;
-}
-/** `1 status check`, `3 status checks`. */
-const plural = (count, noun, many = `${noun}s`) => `${count} ${count === 1 ? noun : many}`;
-/** The message of anything thrown, Error or not. */
-function errorMessage(error) {
-    if (error instanceof Error)
-        return error.message;
-    if (typeof error === 'string')
-        return error;
-    try {
-        // JSON.stringify answers undefined for undefined and functions, whatever its type says.
-        const json = JSON.stringify(error);
-        return `unexpected ${json ?? String(error)}`;
-    }
-    catch {
-        return `unexpected ${String(error)}`;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/escape.ts
-
-/**
- * Server-provided text made inert for the step summary (Markdown with HTML): HTML is escaped, and the
- * characters Markdown would turn into links, images, emphasis, code or table cells become numeric
- * entities, as do `:` and `@` so nothing is auto-linked. Line breaks become spaces.
- */
-function escapeText(text, max = 2000) {
-    return clip(text, max)
-        .replace(/[&<>"'[\]()!*_`\\|~#:@{}+=^$%-]/g, ch => `&#${ch.charCodeAt(0)};`)
-        .replace(/www\./gi, m => `${m.slice(0, 3)}&#46;`);
-}
-
 ;// CONCATENATED MODULE: ./src/util/duration.ts
 const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
 const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
@@ -31943,6 +31872,77 @@ function topCodes(tally, n = 5) {
         .map(([code, v]) => ({ code, ...v }))
         .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code))
         .slice(0, n);
+}
+
+;// CONCATENATED MODULE: ./src/sanitize/sanitize.ts
+/**
+ * Every character that can end a line for some reader of the job log (CR, LF, NEL, VT, FF, U+2028,
+ * U+2029), any other control, and the invisible formatting characters that can reorder or hide text
+ * (bidi embeddings, overrides and isolates, zero-width characters, the BOM).
+ */
+const UNSAFE = 
+// eslint-disable-next-line no-control-regex
+/[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+/**
+ * Makes one line of the job log inert: no character that splits it or hides text, no workflow command
+ * at its start (the runner trims leading spaces before it looks for `::`), and no `##[` anywhere (the
+ * runner's older command syntax). Everything the action logs passes through here, by way of the logger.
+ */
+function sanitizeLine(text) {
+    const flat = text.replace(UNSAFE, ' ').replace(/##\[/g, '# #[');
+    return /^\s*::/.test(flat) ? `: :${flat.trimStart().slice(2)}` : flat;
+}
+/** Whether `text` holds anything `sanitizeLine` would change. */
+const isCleanLine = (text) => sanitizeLine(text) === text;
+
+;// CONCATENATED MODULE: ./src/util/text.ts
+
+/** `text` on one line (line breaks and controls made inert), at most `max` characters. */
+function clip(text, max) {
+    const flat = sanitizeLine(text ?? '');
+    return flat.length > max ? `${flat.slice(0, max)}… (${flat.length - max} more characters)` : flat;
+}
+/** Server text made safe for one log line: one line, spaces collapsed, bounded length. */
+function oneLine(text, max = 300) {
+    return clip(sanitizeLine(text ?? '')
+        .replace(/\s+/g, ' ')
+        .trim(), max);
+}
+/** `42%`, `42.5%`; '' when unknown. */
+function percent(progress) {
+    if (typeof progress !== 'number')
+        return '';
+    return `${Math.round(progress * 10) / 10}%`;
+}
+/** `1 status check`, `3 status checks`. */
+const plural = (count, noun, many = `${noun}s`) => `${count} ${count === 1 ? noun : many}`;
+/** The message of anything thrown, Error or not. */
+function errorMessage(error) {
+    if (error instanceof Error)
+        return error.message;
+    if (typeof error === 'string')
+        return error;
+    try {
+        // JSON.stringify answers undefined for undefined and functions, whatever its type says.
+        const json = JSON.stringify(error);
+        return `unexpected ${json ?? String(error)}`;
+    }
+    catch {
+        return `unexpected ${String(error)}`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/escape.ts
+
+/**
+ * Server-provided text made inert for the step summary (Markdown with HTML): HTML is escaped, and the
+ * characters Markdown would turn into links, images, emphasis, code or table cells become numeric
+ * entities, as do `:` and `@` so nothing is auto-linked. Line breaks become spaces.
+ */
+function escapeText(text, max = 2000) {
+    return clip(text, max)
+        .replace(/[&<>"'[\]()!*_`\\|~#:@{}+=^$%-]/g, ch => `&#${ch.charCodeAt(0)};`)
+        .replace(/www\./gi, m => `${m.slice(0, 3)}&#46;`);
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
@@ -33368,30 +33368,6 @@ async function runStep(settings, deps) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/sanitize/redact.ts
-/** Secrets shorter than this are not redacted: replacing every `a` would make logs unreadable. */
-const MIN_SECRET_LENGTH = 4;
-/**
- * A function that replaces every secret with `***`, in each form a server echo or our own escaping can
- * give it: as is, JSON-escaped, URL-encoded, and each of those through any extra form the caller names
- * (the step summary's HTML escaping, say). Run it on parsed values, headers and finished text alike; it is idempotent.
- */
-function createRedactor(secrets, extraForms = []) {
-    const forms = new Set();
-    for (const secret of secrets) {
-        if (secret.length < MIN_SECRET_LENGTH)
-            continue;
-        const base = [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)];
-        for (const form of [...base, ...extraForms.flatMap(f => base.map(b => f(b)))]) {
-            if (form.length >= MIN_SECRET_LENGTH)
-                forms.add(form);
-        }
-    }
-    // Longest first, so a form that contains another is replaced whole.
-    const ordered = [...forms].sort((a, b) => b.length - a.length);
-    return text => ordered.reduce((out, form) => out.split(form).join('***'), text);
-}
-
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: external "node:os"
@@ -33585,6 +33561,101 @@ function parseSettings(read, env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/sanitize/redact.ts
+/** Secrets shorter than this are not redacted: replacing every `a` would make logs unreadable. */
+const MIN_SECRET_LENGTH = 4;
+/**
+ * A function that replaces every secret with `***`, in each form a server echo or our own escaping can
+ * give it: as is, JSON-escaped, URL-encoded, and each of those through any extra form the caller names
+ * (the step summary's HTML escaping, say). Run it on parsed values, headers and finished text alike; it is idempotent.
+ */
+function createRedactor(secrets, extraForms = []) {
+    const forms = new Set();
+    for (const secret of secrets) {
+        if (secret.length < MIN_SECRET_LENGTH)
+            continue;
+        const base = [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)];
+        for (const form of [...base, ...extraForms.flatMap(f => base.map(b => f(b)))]) {
+            if (form.length >= MIN_SECRET_LENGTH)
+                forms.add(form);
+        }
+    }
+    // Longest first, so a form that contains another is replaced whole.
+    const ordered = [...forms].sort((a, b) => b.length - a.length);
+    return text => ordered.reduce((out, form) => out.split(form).join('***'), text);
+}
+
+;// CONCATENATED MODULE: ./src/shell/egress.ts
+
+
+
+
+
+function egress(secrets) {
+    const redact = createRedactor(secrets, [escapeText]);
+    const line = (message) => sanitizeLine(redact(message));
+    return {
+        redact,
+        log: {
+            info: message => info(line(message)),
+            debug: message => core_debug(line(message)),
+            warning: message => warning(line(message)),
+            error: (message, title) => error(line(message), title ? { title: line(title) } : {})
+        }
+    };
+}
+/** Appends the summary, redacted; a summary that cannot be written is a warning, never the outcome. */
+async function writeSummary(out, markdown, available) {
+    try {
+        await summary.addRaw(out.redact(markdown)).write({ overwrite: false });
+    }
+    catch (error) {
+        const message = `Could not write the step summary: ${errorMessage(error)}`;
+        if (available)
+            out.log.warning(message);
+        else
+            out.log.debug(message);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/shell/guards.ts
+
+
+
+/**
+ * No verdict is a failure. The exit code is 1 until a pass is decided; a drained event loop (a promise
+ * nobody settles), an unhandled rejection or an uncaught exception each end the step with a message.
+ */
+function guardVerdict() {
+    process.exitCode = ExitCode.Failure;
+    let settled = false;
+    const onBeforeExit = () => {
+        if (settled)
+            return;
+        settled = true;
+        setFailed('The action stopped before reaching a verdict (a request or step never finished). This is a bug: please report it with the job log.');
+    };
+    process.on('beforeExit', onBeforeExit);
+    return {
+        settle: () => {
+            settled = true;
+            process.off('beforeExit', onBeforeExit);
+        }
+    };
+}
+let crashGuardInstalled = false;
+function guardCrashes() {
+    if (crashGuardInstalled)
+        return;
+    crashGuardInstalled = true;
+    const crash = (error) => {
+        setFailed(`Unexpected error: ${sanitizeLine(errorMessage(error))}. This is a bug: please report it.`);
+        process.exit(ExitCode.Failure);
+    };
+    process.on('unhandledRejection', crash);
+    process.on('uncaughtException', crash);
+}
+
 ;// CONCATENATED MODULE: ./src/version.ts
 /** The action's version, sent in the User-Agent. Kept equal to package.json's by a test. */
 const VERSION = '0.1.0';
@@ -33632,52 +33703,6 @@ const defaultRuntime = {
         requestTimeoutMs: 30_000
     })
 };
-function egress(secrets) {
-    const redact = createRedactor(secrets, [escapeText]);
-    const line = (message) => sanitizeLine(redact(message));
-    return {
-        redact,
-        log: {
-            info: message => info(line(message)),
-            debug: message => core_debug(line(message)),
-            warning: message => warning(line(message)),
-            error: (message, title) => error(line(message), title ? { title: line(title) } : {})
-        }
-    };
-}
-/**
- * No verdict is a failure. The exit code is 1 until a pass is decided; a drained event loop (a promise
- * nobody settles), an unhandled rejection or an uncaught exception each end the step with a message.
- */
-function guardVerdict() {
-    process.exitCode = ExitCode.Failure;
-    let settled = false;
-    const onBeforeExit = () => {
-        if (settled)
-            return;
-        settled = true;
-        setFailed('The action stopped before reaching a verdict (a request or step never finished). This is a bug: please report it with the job log.');
-    };
-    process.on('beforeExit', onBeforeExit);
-    return {
-        settle: () => {
-            settled = true;
-            process.off('beforeExit', onBeforeExit);
-        }
-    };
-}
-let crashGuardInstalled = false;
-function guardCrashes() {
-    if (crashGuardInstalled)
-        return;
-    crashGuardInstalled = true;
-    const crash = (error) => {
-        setFailed(`Unexpected error: ${sanitizeLine(errorMessage(error))}. This is a bug: please report it.`);
-        process.exit(ExitCode.Failure);
-    };
-    process.on('unhandledRejection', crash);
-    process.on('uncaughtException', crash);
-}
 /**
  * The action's shell: the one place that touches @actions/core. Reads the settings, wires the real
  * effects, runs the step, applies its verdict, and writes the summary; everything thrown, Error or
@@ -33691,7 +33716,8 @@ async function run(overrides = {}) {
     let out = egress([]);
     let summary;
     let api;
-    let summaryAvailable = Boolean(process.env.GITHUB_STEP_SUMMARY);
+    // Known once the settings are read; before that, a summary that cannot be written is only a debug line.
+    let summaryAvailable = false;
     const onSignal = (signal) => {
         if (abort.signal.aborted)
             return;
@@ -33758,18 +33784,6 @@ async function run(overrides = {}) {
         await closeQuietly(api);
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-    }
-}
-async function writeSummary(out, markdown, available) {
-    try {
-        await summary.addRaw(out.redact(markdown)).write({ overwrite: false });
-    }
-    catch (error) {
-        const message = `Could not write the step summary: ${errorMessage(error)}`;
-        if (available)
-            out.log.warning(message);
-        else
-            out.log.debug(message);
     }
 }
 async function closeQuietly(api) {

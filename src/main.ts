@@ -1,13 +1,12 @@
 import * as core from '@actions/core'
 import { setTimeout as delay } from 'node:timers/promises'
-import type { Logger } from './engine/types.js'
 import { createCommitStatus, type SetStatus } from './github/commit-status.js'
-import { escapeText } from './report/escape.js'
 import { buildFailureSummary } from './report/summary.js'
 import { runStep } from './orchestrate/step.js'
-import { createRedactor } from './sanitize/redact.js'
 import { sanitizeLine } from './sanitize/sanitize.js'
 import { parseSettings, type Settings } from './settings.js'
+import { egress, writeSummary } from './shell/egress.js'
+import { guardCrashes, guardVerdict } from './shell/guards.js'
 import { TogetherClient, type BatchApi, type FilesApi } from './together/index.js'
 import { errorMessage } from './util/text.js'
 import { USER_AGENT } from './version.js'
@@ -55,61 +54,6 @@ const defaultRuntime: Runtime = {
     })
 }
 
-/** Everything that leaves the process goes through here: secrets out first, then one safe line. */
-interface Egress {
-  redact(text: string): string
-  log: Logger & { error(message: string, title?: string): void }
-}
-
-function egress(secrets: string[]): Egress {
-  const redact = createRedactor(secrets, [escapeText])
-  const line = (message: string): string => sanitizeLine(redact(message))
-  return {
-    redact,
-    log: {
-      info: message => core.info(line(message)),
-      debug: message => core.debug(line(message)),
-      warning: message => core.warning(line(message)),
-      error: (message, title) => core.error(line(message), title ? { title: line(title) } : {})
-    }
-  }
-}
-
-/**
- * No verdict is a failure. The exit code is 1 until a pass is decided; a drained event loop (a promise
- * nobody settles), an unhandled rejection or an uncaught exception each end the step with a message.
- */
-function guardVerdict(): { settle(): void } {
-  process.exitCode = core.ExitCode.Failure
-  let settled = false
-  const onBeforeExit = (): void => {
-    if (settled) return
-    settled = true
-    core.setFailed(
-      'The action stopped before reaching a verdict (a request or step never finished). This is a bug: please report it with the job log.'
-    )
-  }
-  process.on('beforeExit', onBeforeExit)
-  return {
-    settle: () => {
-      settled = true
-      process.off('beforeExit', onBeforeExit)
-    }
-  }
-}
-
-let crashGuardInstalled = false
-function guardCrashes(): void {
-  if (crashGuardInstalled) return
-  crashGuardInstalled = true
-  const crash = (error: unknown): void => {
-    core.setFailed(`Unexpected error: ${sanitizeLine(errorMessage(error))}. This is a bug: please report it.`)
-    process.exit(core.ExitCode.Failure)
-  }
-  process.on('unhandledRejection', crash)
-  process.on('uncaughtException', crash)
-}
-
 /**
  * The action's shell: the one place that touches @actions/core. Reads the settings, wires the real
  * effects, runs the step, applies its verdict, and writes the summary; everything thrown, Error or
@@ -123,7 +67,8 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
   let out = egress([])
   let summary: string | undefined
   let api: ReturnType<Runtime['createApi']> | undefined
-  let summaryAvailable = Boolean(process.env.GITHUB_STEP_SUMMARY)
+  // Known once the settings are read; before that, a summary that cannot be written is only a debug line.
+  let summaryAvailable = false
   const onSignal = (signal: NodeJS.Signals): void => {
     if (abort.signal.aborted) return
     out.log.info(`Received ${signal}: stopping the wait.`)
@@ -186,16 +131,6 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
     await closeQuietly(api)
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
-  }
-}
-
-async function writeSummary(out: Egress, markdown: string, available: boolean): Promise<void> {
-  try {
-    await core.summary.addRaw(out.redact(markdown)).write({ overwrite: false })
-  } catch (error) {
-    const message = `Could not write the step summary: ${errorMessage(error)}`
-    if (available) out.log.warning(message)
-    else out.log.debug(message)
   }
 }
 
