@@ -10,11 +10,12 @@ import type { CancelOutcome, Logger, Outcome, TimelineEntry, WaitResult } from '
 /** COMPLETED without an output file is re-checked this many times: the id may appear a moment later. */
 const NO_OUTPUT_RECHECKS = 2
 const NO_OUTPUT_RECHECK_MS = 5000
+/** Log a "still waiting" line after this long without any change. */
+const HEARTBEAT_MS = 5 * 60_000
 
 export interface TrackerOptions {
   pollIntervalMs: number
   timeoutMs: number
-  heartbeatMs: number
   /** Check once and stop (timeout 0): a running batch ends as `pending`. */
   checkOnce: boolean
   /** Prefix progress lines with the batch id (several batches in one step). */
@@ -89,7 +90,7 @@ export class BatchTracker {
       this.progress = progress
       this.lastNewsAt = now
       this.log.info(prefix + lines.progressLine(elapsed, status, progress, eta))
-    } else if (!this.options.named && now - this.lastNewsAt >= this.options.heartbeatMs) {
+    } else if (!this.options.named && now - this.lastNewsAt >= HEARTBEAT_MS) {
       this.lastNewsAt = now
       this.log.info(lines.heartbeatLine(elapsed, status, progress))
     }

@@ -22,22 +22,14 @@ export interface EngineDeps {
   signal?: AbortSignal
 }
 
-export interface WaitOptions {
-  batchId: string
-  /** 0 checks once and returns whatever the status. */
+export interface WaitAllOptions {
+  /** In input order, without duplicates. */
+  batchIds: string[]
+  /** 0 checks each batch once and returns whatever the status. */
   timeoutMs: number
   pollIntervalMs: number
   cancelOnTimeout: boolean
   cancelOnAbort: boolean
-  /** Log a "still waiting" line after this long without any change. */
-  heartbeatMs?: number
-}
-
-export interface WaitAllOptions extends Omit<WaitOptions, 'batchId'> {
-  /** In input order, without duplicates. */
-  batchIds: string[]
-  /** Status requests per second for all batches together. */
-  requestsPerSecond?: number
 }
 
 /** One step's wait: a result per batch, in input order. */

@@ -3,18 +3,17 @@ import * as lines from './messages.js'
 import { summarize } from './aggregate.js'
 import { Pacer } from './pacer.js'
 import { BatchTracker } from './tracker.js'
-import type { CancelOutcome, EngineDeps, WaitAllOptions, WaitAllResult, WaitOptions, WaitResult } from './types.js'
+import type { CancelOutcome, EngineDeps, WaitAllOptions, WaitAllResult } from './types.js'
 
 /** The last check before the deadline is made this long before it, so its answer still counts. */
 const FINAL_CHECK_MARGIN_MS = 1000
 /** Bound on cancel requests on abort: the runner kills the process 10 s after its first signal. */
 const ABORT_CANCEL_TIMEOUT_MS = 3000
 const TIMEOUT_CANCEL_TIMEOUT_MS = 10_000
-const DEFAULT_HEARTBEAT_MS = 5 * 60_000
 /** With several batches, an aggregate line this often. */
 const AGGREGATE_EVERY_MS = 60_000
 /** Status requests per second, all batches together: enough for 100 batches at a 30 s interval. */
-export const DEFAULT_REQUESTS_PER_SECOND = 4
+const REQUESTS_PER_SECOND = 4
 const MAX_RATE_LIMIT_PAUSE_MS = 60_000
 
 /**
@@ -33,13 +32,12 @@ export async function waitForBatches(deps: EngineDeps, options: WaitAllOptions):
   const trackerOptions = {
     pollIntervalMs: options.pollIntervalMs,
     timeoutMs: options.timeoutMs,
-    heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
     checkOnce,
     named,
     lastCheckAt
   }
   const trackers = options.batchIds.map(id => new BatchTracker(id, startedAt, log, trackerOptions))
-  const pacer = new Pacer(options.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND)
+  const pacer = new Pacer(REQUESTS_PER_SECOND)
   let nextAggregateAt = startedAt + AGGREGATE_EVERY_MS
   const aggregate = (): void =>
     log.info(lines.aggregateLine(deps.now() - startedAt, summarize(trackers.map(t => t.result(deps.now())))))
@@ -106,11 +104,4 @@ async function cancel(deps: EngineDeps, tracker: BatchTracker, reason: CancelOut
     tracker.cancel = { reason, error: error instanceof Error ? error.message : String(error) }
     deps.log.warning(lines.cancelLine(tracker.id, tracker.cancel))
   }
-}
-
-/** Waits for one batch: `waitForBatches` with a single id. */
-export async function waitForBatch(deps: EngineDeps, options: WaitOptions): Promise<WaitResult> {
-  const { batchId, ...rest } = options
-  const all = await waitForBatches(deps, { ...rest, batchIds: [batchId] })
-  return all.results[0]!
 }

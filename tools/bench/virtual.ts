@@ -1,4 +1,4 @@
-import { waitForBatch } from '../../src/engine/wait.js'
+import { waitForBatches } from '../../src/engine/wait.js'
 import type { BatchApi, BatchJob } from '../../src/together/index.js'
 import type { Profile } from './profiles.js'
 
@@ -26,10 +26,11 @@ export async function adaptive(profile: Profile, durationMs: number, pollInterva
     cancelBatch: async () => ({})
   }
   const quiet = { info: () => undefined, warning: () => undefined, debug: () => undefined }
-  const result = await waitForBatch(
+  const all = await waitForBatches(
     { api, now: () => now, sleep: async ms => void (now += ms), random: () => 0.5, log: quiet },
-    { batchId: 'b', timeoutMs: 48 * 3_600_000, pollIntervalMs, cancelOnTimeout: false, cancelOnAbort: false }
+    { batchIds: ['b'], timeoutMs: 48 * 3_600_000, pollIntervalMs, cancelOnTimeout: false, cancelOnAbort: false }
   )
+  const result = all.results[0]!
   if (result.outcome !== 'completed') throw new Error(`engine ended ${result.outcome} on ${profile.name}`)
   return { requests, delayMs: result.endedAt - durationMs }
 }
