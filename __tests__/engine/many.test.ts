@@ -136,7 +136,7 @@ describe('waitForBatches', () => {
         .map(c => c.id)
         .sort()
     ).toEqual(['slow-1', 'slow-2'])
-    expect(all.results[1]!.cancel).toEqual({ reason: 'timeout', status: 'CANCELING' })
+    expect(all.results[1]!.cancel).toEqual({ reason: 'timeout', state: 'answered', status: 'CANCELING' })
     expect(Math.max(...calls.filter(c => c.method === 'get').map(c => c.at)) - all.startedAt).toBeLessThan(120_000)
   })
 

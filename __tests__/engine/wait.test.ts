@@ -191,7 +191,7 @@ describe('waitForBatches on one batch', () => {
     expect(result.outcome).toBe('aborted')
     const cancel = calls.find(c => c.method === 'cancel')
     expect(cancel?.options?.timeoutMs).toBeLessThanOrEqual(3000)
-    expect(result.cancel).toEqual({ reason: 'abort', status: 'CANCELING' })
+    expect(result.cancel).toEqual({ reason: 'abort', state: 'answered', status: 'CANCELING' })
   })
 
   it('cancels on timeout when cancel-on-timeout is set and records a failed cancel', async () => {
@@ -203,7 +203,7 @@ describe('waitForBatches on one batch', () => {
     )
     const result = await run()
     expect(result.outcome).toBe('timed-out')
-    expect(result.cancel).toEqual({ reason: 'timeout', error: 'HTTP 500' })
+    expect(result.cancel).toEqual({ reason: 'timeout', state: 'failed', error: 'HTTP 500' })
   })
 
   it('does not cancel on timeout unless asked', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import type { WaitAllResult, WaitResult } from '../../src/engine/types.js'
+import type { CancelOutcome, WaitAllResult, WaitResult } from '../../src/engine/types.js'
 import { escapeText } from '../../src/report/escape.js'
 import * as lines from '../../src/engine/messages.js'
 import { buildOutputs } from '../../src/report/outputs.js'
@@ -85,10 +85,10 @@ describe('log lines', () => {
     expect(lines.heartbeatLine(600_000, 'IN_PROGRESS', 20)).toBe(
       '[10m 00s] still IN_PROGRESS at 20%, no change since the last line.'
     )
-    expect(lines.cancelLine('b1', { reason: 'abort', status: 'CANCELING' })).toBe(
+    expect(lines.cancelLine('b1', { reason: 'abort', state: 'answered', status: 'CANCELING' })).toBe(
       'Cancelled batch b1 after the wait was aborted: Together answered CANCELING.'
     )
-    expect(lines.cancelLine('b1', { reason: 'timeout', error: 'HTTP 500' })).toContain(
+    expect(lines.cancelLine('b1', { reason: 'timeout', state: 'failed', error: 'HTTP 500' })).toContain(
       'Could not cancel batch b1 after the timeout was reached'
     )
     expect(lines.leftRunningLine(['b1'])).toContain('batch b1 is left running')
@@ -155,7 +155,7 @@ describe('judge', () => {
 
   it('reports what the cancel returned on timeout and abort', () => {
     const timedOut = judge(
-      result({ outcome: 'timed-out', cancel: { reason: 'timeout', status: 'CANCELING' } }),
+      result({ outcome: 'timed-out', cancel: { reason: 'timeout', state: 'answered', status: 'CANCELING' } }),
       FAIL_ON
     )
     expect(timedOut.message).toContain('Cancel requested: Together answered CANCELING.')
@@ -173,6 +173,25 @@ describe('judge', () => {
     expect(verdict.ok).toBe(false)
     expect(verdict.message).toContain(text)
     expect(verdict.message).toContain('batch-1')
+  })
+})
+
+describe('judge names what became of the cancel', () => {
+  const notFinished = { status: 'IN_PROGRESS', finalStatus: undefined, batch: { status: 'IN_PROGRESS', progress: 40 } }
+
+  it.each([
+    [
+      { state: 'no-answer', error: 'got no answer within 3s' },
+      ' A cancel was sent but got no answer (got no answer within 3s); it may still be running.'
+    ],
+    [{ state: 'not-sent', error: 'no time was left' }, ' No cancel was sent: no time was left; it is still running.'],
+    [{ state: 'failed', error: 'HTTP 500' }, ' Cancelling it failed: HTTP 500.']
+  ] as [Omit<CancelOutcome, 'reason'>, string][])('tells what became of the cancel: %o', (cancel, note) => {
+    const verdict = judge(
+      result({ outcome: 'aborted', ...notFinished, cancel: { reason: 'abort', ...cancel } }),
+      FAIL_ON
+    )
+    expect(verdict.message.endsWith(`40%.${note}`)).toBe(true)
   })
 })
 
@@ -230,7 +249,7 @@ describe('buildSummary', () => {
     const summary = buildSummary(one(timedOut), judge(timedOut, FAIL_ON))
     expect(summary).toContain('## ⏱️ Together batch batch&#45;1: timed out (IN&#95;PROGRESS)')
     expect(summary).toContain('in ~4m 00s')
-    const aborted = result({ outcome: 'aborted', cancel: { reason: 'abort', error: 'HTTP 500' } })
+    const aborted = result({ outcome: 'aborted', cancel: { reason: 'abort', state: 'failed', error: 'HTTP 500' } })
     expect(buildSummary(one(aborted), judge(aborted, FAIL_ON))).toContain('⛔')
     expect(buildSummary(one(aborted), judge(aborted, FAIL_ON))).toContain('<td>failed: HTTP 500</td>')
   })

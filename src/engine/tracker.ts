@@ -35,7 +35,6 @@ export class BatchTracker {
   requests = 0
   /** When the last request about this batch started. */
   checkedAt?: number
-  cancel?: CancelOutcome
   private batch?: BatchJob
   private status = ''
   private progress?: number
@@ -48,6 +47,9 @@ export class BatchTracker {
   private readonly timeline: TimelineEntry[] = []
   private readonly warned = new Set<string>()
   private error?: WaitResult['error']
+  private cancel?: CancelOutcome
+  /** What Together answered a cancel with: reported as the status, though no check saw it. */
+  private cancelStatus?: string
 
   constructor(
     readonly id: string,
@@ -85,7 +87,7 @@ export class BatchTracker {
     const eta = this.etaAt === undefined ? undefined : this.etaAt - now
     const prefix = this.options.named ? `${this.id}: ` : ''
     if (first || status !== this.status || progress !== this.progress) {
-      if (first || status !== this.status) this.timeline.push({ atMs: elapsed, status, progress })
+      if (first || status !== this.status) this.note(now, status, progress)
       this.status = status
       this.progress = progress
       this.lastNewsAt = now
@@ -153,13 +155,26 @@ export class BatchTracker {
     this.end(this.noOutputChecks > 0 ? 'no-output' : 'timed-out')
   }
 
+  /** Records the action's own cancel request; an accepted cancel's answer becomes the reported status. */
+  cancelled(cancel: CancelOutcome, now: number): void {
+    this.cancel = cancel
+    if (cancel.state !== 'answered' || !cancel.status) return
+    this.note(now, cancel.status, this.progress)
+    this.cancelStatus = cancel.status
+    if (this.batch) this.batch = { ...this.batch, status: cancel.status }
+  }
+
+  private note(now: number, status: string, progress: number | undefined): void {
+    this.timeline.push({ atMs: now - this.startedAt, status, progress })
+  }
+
   result(endedAt: number): WaitResult {
     const finalClass = classifyStatus(this.status)
     return {
       batchId: this.id,
       outcome: this.outcome ?? 'timed-out',
       batch: this.batch,
-      status: this.status,
+      status: this.cancelStatus ?? this.status,
       finalStatus: finalClass.kind === 'final' ? finalClass.status : undefined,
       startedAt: this.startedAt,
       endedAt,

@@ -52,9 +52,15 @@ export interface TimelineEntry {
 /** The outcome of a cancel request made by the action itself. */
 export interface CancelOutcome {
   reason: 'timeout' | 'abort'
-  /** Status Together answered the cancel with (usually CANCELING). */
+  /**
+   * `answered`: Together answered (see `status`). `failed`: the request failed (see `error`).
+   * `no-answer`: sent, but no answer came in time, so whether it took effect is unknown.
+   * `not-sent`: never sent, because no time was left (`error` says why).
+   */
+  state: 'answered' | 'failed' | 'no-answer' | 'not-sent'
+  /** Status Together answered the cancel with (usually CANCELING), for `answered`. */
   status?: string
-  /** Why the cancel request failed, when it did. */
+  /** What went wrong, for every state but `answered`. */
   error?: string
 }
 

@@ -1,16 +1,13 @@
 import * as lines from './messages.js'
-import { normalizeStatus } from '../together/status.js'
 import { summarize } from './aggregate.js'
+import { cancelAll } from './cancel.js'
 import { Pacer } from './pacer.js'
 import { runChecks } from './scheduler.js'
 import { BatchTracker } from './tracker.js'
-import type { CancelOutcome, EngineDeps, WaitAllOptions, WaitAllResult } from './types.js'
+import type { EngineDeps, WaitAllOptions, WaitAllResult } from './types.js'
 
 /** The last check before the deadline is made this long before it, so its answer still counts. */
 const FINAL_CHECK_MARGIN_MS = 1000
-/** Bound on cancel requests on abort: the runner kills the process 10 s after its first signal. */
-const ABORT_CANCEL_TIMEOUT_MS = 3000
-const TIMEOUT_CANCEL_TIMEOUT_MS = 10_000
 /** With several batches, an aggregate line this often. */
 const AGGREGATE_EVERY_MS = 60_000
 /** Status requests per second, all batches together: enough for 100 batches at a 30 s interval. */
@@ -54,15 +51,23 @@ export async function waitForBatches(deps: EngineDeps, options: WaitAllOptions):
   const trackerOptions = { timeoutMs, pollIntervalMs, checkOnce, named, lastCheckAt }
   const trackers = options.batchIds.map(id => new BatchTracker(id, startedAt, log, trackerOptions))
   const aggregate = aggregator(deps, trackers, startedAt)
-  const afterCheck = named ? aggregate.tick : () => undefined
-  await runChecks(deps, { trackers, pacer: new Pacer(REQUESTS_PER_SECOND), lastCheckAt, deadline, afterCheck })
+  // The cancel budget after an abort runs from the signal, not from when the loop got to notice it.
+  let abortedAt = signal?.aborted ? startedAt : undefined
+  const onAbort = (): void => void (abortedAt ??= deps.now())
+  signal?.addEventListener('abort', onAbort, { once: true })
+  try {
+    const afterCheck = named ? aggregate.tick : () => undefined
+    await runChecks(deps, { trackers, pacer: new Pacer(REQUESTS_PER_SECOND), lastCheckAt, deadline, afterCheck })
+  } finally {
+    signal?.removeEventListener('abort', onAbort)
+  }
 
   const aborted = signal?.aborted === true
   for (const tracker of trackers) tracker.end(aborted ? 'aborted' : 'timed-out')
   const toCancel = trackers.filter(
     t => (t.outcome === 'timed-out' && options.cancelOnTimeout) || (t.outcome === 'aborted' && options.cancelOnAbort)
   )
-  await Promise.all(toCancel.map(t => cancel(deps, t, aborted ? 'abort' : 'timeout')))
+  await cancelAll(deps, toCancel, aborted ? 'abort' : 'timeout', abortedAt ?? deps.now())
   const leftRunning = trackers.filter(t => t.outcome === 'aborted' && !options.cancelOnAbort).map(t => t.id)
   if (leftRunning.length > 0) log.info(lines.leftRunningLine(leftRunning))
   if (named) aggregate.close()
@@ -71,16 +76,4 @@ export async function waitForBatches(deps: EngineDeps, options: WaitAllOptions):
   const results = trackers.map(t => t.result(endedAt))
   const done = results.every(r => r.finalStatus !== undefined)
   return { results, startedAt, endedAt, timeoutMs: options.timeoutMs, done }
-}
-
-async function cancel(deps: EngineDeps, tracker: BatchTracker, reason: CancelOutcome['reason']): Promise<void> {
-  const timeoutMs = reason === 'abort' ? ABORT_CANCEL_TIMEOUT_MS : TIMEOUT_CANCEL_TIMEOUT_MS
-  try {
-    const answer = await deps.api.cancelBatch(tracker.id, { timeoutMs })
-    tracker.cancel = { reason, status: normalizeStatus(answer.status) || undefined }
-    deps.log.info(lines.cancelLine(tracker.id, tracker.cancel))
-  } catch (error) {
-    tracker.cancel = { reason, error: error instanceof Error ? error.message : String(error) }
-    deps.log.warning(lines.cancelLine(tracker.id, tracker.cancel))
-  }
 }

@@ -13,12 +13,21 @@ export interface Verdict {
   message: string
 }
 
+/** What happened to the action's own cancel request, as a sentence appended to the verdict. */
 function cancelNote(result: WaitResult): string {
   const { cancel } = result
   if (!cancel) return ''
-  return cancel.error
-    ? ` Cancelling it failed: ${oneLine(cancel.error, 200)}.`
-    : ` Cancel requested: Together answered ${oneLine(cancel.status, 40) || 'without a status'}.`
+  const error = oneLine(cancel.error, 200)
+  switch (cancel.state) {
+    case 'answered':
+      return ` Cancel requested: Together answered ${oneLine(cancel.status, 40) || 'without a status'}.`
+    case 'failed':
+      return ` Cancelling it failed: ${error}.`
+    case 'no-answer':
+      return ` A cancel was sent but got no answer (${error}); it may still be running.`
+    case 'not-sent':
+      return ` No cancel was sent: ${error}; it is still running.`
+  }
 }
 
 function lastSeen(result: WaitResult): string {
