@@ -173,7 +173,7 @@ describe('concurrent checks', () => {
 
   it('keeps checking the other batches while one request hangs until its timeout', async () => {
     const { run, gets, calls } = setup(never, id => (id === 'stuck' ? Number.POSITIVE_INFINITY : 1000))
-    await run({ timeoutMs: 3 * 60_000, pollIntervalMs: 10_000, batchIds: ['stuck', ...ids(5)] })
+    const all = await run({ timeoutMs: 3 * 60_000, pollIntervalMs: 10_000, batchIds: ['stuck', ...ids(5)] })
     for (const id of ids(5)) expect(longestGap(gets(id).map(c => c.at))).toBeLessThanOrEqual(10_000 + 1000 + 250)
     // The hanging batch is retried after each 30 s timeout, never while its previous request is open.
     const stuck = gets('stuck')
@@ -183,6 +183,7 @@ describe('concurrent checks', () => {
       const own = calls.filter(c => c.id === id)
       for (const [i, call] of own.slice(1).entries()) expect(call.at).toBeGreaterThanOrEqual(own[i]!.endedAt!)
     }
+    expect(all.results[0]!.lastError?.message).toMatch(/^GET \/batches\/stuck got no answer within \d+s$/)
   })
 
   it('keeps at most 16 checks in flight, starting the next as one settles', async () => {

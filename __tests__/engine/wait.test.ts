@@ -149,7 +149,7 @@ describe('waitForBatches on one batch', () => {
     const { run, calls } = setup([new TogetherError(`HTTP ${status}`, { kind: 'http', status, serverMessage: 'nope' })])
     const result = await run()
     expect(result.outcome).toBe('error')
-    expect(result.error).toEqual({ message: `HTTP ${status}`, status, serverMessage: 'nope' })
+    expect(result.error).toEqual({ message: `HTTP ${status}`, status, serverMessage: 'nope', kind: 'http' })
     expect(calls).toHaveLength(1)
   })
 

@@ -78,6 +78,22 @@ describe('several batches', () => {
     )
   })
 
+  it('names the cause of batches that were never answered or were rate-limited', () => {
+    const lastError = { message: 'GET /batches/b2 answered HTTP 503', status: 503 }
+    const verdict = judgeAll(
+      all([
+        r('b1', 'completed', 'COMPLETED'),
+        r('b2', 'timed-out', '', { batch: undefined, finalStatus: undefined, lastError }),
+        r('b3', 'timed-out', 'IN_PROGRESS', { rateLimited: { retryAfterMs: 3_600_000 } }),
+        r('b4', 'error', '', { batch: undefined, error: { message: 'x', kind: 'invalid-response', repeated: 3 } })
+      ]),
+      FAIL_ON
+    )
+    expect(verdict.message).toBe(
+      '1 of 4 batches failed: b4: the server answered with something that is not a Together batch 3 times: check base-url (expected the API root such as https://api.together.ai/v1). Timed out after 1h 00m with 2 not finished: b2 no check succeeded; last error: GET /batches/b2 answered HTTP 503; b3 IN_PROGRESS (rate-limited: Together asked to wait 1h 00m).'
+    )
+  })
+
   it('lists at most five failures and counts the rest', () => {
     const many = all(Array.from({ length: 8 }, (_, i) => r(`f${i}`, 'final', 'EXPIRED')))
     expect(judgeAll(many, FAIL_ON).message).toBe(

@@ -176,8 +176,62 @@ describe('judge', () => {
   })
 })
 
-describe('judge names what became of the cancel', () => {
+describe('judge names the real cause', () => {
   const notFinished = { status: 'IN_PROGRESS', finalStatus: undefined, batch: { status: 'IN_PROGRESS', progress: 40 } }
+  const unavailable = { message: 'GET /batches/batch-1 answered HTTP 503: unavailable', status: 503, kind: 'http' }
+  const neverAnswered = { status: '', finalStatus: undefined, batch: undefined, timeline: [], lastError: unavailable }
+
+  it('quotes the last error when no check succeeded before the timeout', () => {
+    const verdict = judge(result({ outcome: 'timed-out', ...neverAnswered, timeoutMs: 600_000 }), FAIL_ON)
+    expect(verdict.message).toBe(
+      'Timed out after 10m 00s waiting for batch batch-1: no check succeeded; last error: GET /batches/batch-1 answered HTTP 503: unavailable.'
+    )
+  })
+
+  it('quotes the last error when no check succeeded before the abort', () => {
+    const verdict = judge(result({ outcome: 'aborted', ...neverAnswered, endedAt: T0 + 60_000 }), FAIL_ON)
+    expect(verdict.message).toBe(
+      'The wait for batch batch-1 was aborted (workflow cancelled or job timeout) after 1m 00s, no check succeeded; last error: GET /batches/batch-1 answered HTTP 503: unavailable. The batch is left running; set cancel-on-abort: true to cancel it.'
+    )
+  })
+
+  it('adds the failed last check to the last status seen', () => {
+    const verdict = judge(result({ outcome: 'timed-out', ...notFinished, lastError: unavailable }), FAIL_ON)
+    expect(verdict.message).toContain(
+      '(last status IN_PROGRESS at 40%; the last check failed: GET /batches/batch-1 answered HTTP 503: unavailable)'
+    )
+  })
+
+  it.each([
+    [false, 'something that is not a Together batch'],
+    [true, 'an HTML page instead of a Together batch']
+  ])('points at base-url after answers that are not a batch (HTML: %s)', (html, what) => {
+    const error = { message: 'not a batch', kind: 'invalid-response', repeated: 3, ...(html && { html }) }
+    expect(judge(result({ outcome: 'error', error }), FAIL_ON).message).toBe(
+      `Could not check batch batch-1: the server answered with ${what} 3 times: check base-url (expected the API root such as https://api.together.ai/v1).`
+    )
+  })
+
+  it('points an HTML 404 at base-url, not at the batch id and key', () => {
+    const error = { message: 'GET /batches/batch-1 answered HTTP 404', status: 404, kind: 'http', html: true }
+    const { message } = judge(result({ outcome: 'error', error }), FAIL_ON)
+    expect(message).toBe(
+      'Could not check batch batch-1: the server answered HTTP 404 with an HTML page, not the Together API: check base-url (expected the API root such as https://api.together.ai/v1).'
+    )
+    expect(message).not.toContain('batch-id')
+  })
+
+  it('reports a long retry-after as rate limiting, with the pause asked and the time waited', () => {
+    const limited = result({
+      outcome: 'timed-out',
+      ...notFinished,
+      rateLimited: { retryAfterMs: 2 * 3_600_000 },
+      endedAt: T0 + 300_000
+    })
+    expect(judge(limited, FAIL_ON).message).toBe(
+      'Together rate-limited the status checks of batch batch-1 (HTTP 429) and asked to wait 2h 00m, more than the time left, so the wait stopped after 5m 00s (last status IN_PROGRESS at 40%). Raise poll-interval or wait for fewer batches at once, or check it later.'
+    )
+  })
 
   it.each([
     [

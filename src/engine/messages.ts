@@ -39,6 +39,11 @@ export function retryLine(batchId: string, message: string, next: string, attemp
   return `Checking batch ${batchId} failed${attempt ? ` (attempt ${attempt})` : ''}: ${oneLine(message)}. ${next}`
 }
 
+/** The `next` of a retry line when a 429 asks for a pause past the last check. */
+export function rateLimitedNext(retryAfterMs: number, leftMs: number): string {
+  return `Together asked to wait ${formatDuration(retryAfterMs)}, more than the ${formatDuration(Math.max(0, leftMs))} left: no more checks of this batch.`
+}
+
 export function unknownStatusLine(batchId: string, status: string): string {
   const shown = status ? `unknown status '${oneLine(status, 60)}'` : 'no status'
   return `Batch ${batchId} reported ${shown}; treating it as still running.`

@@ -1,19 +1,22 @@
-import { TogetherError, type BatchJob } from '../together/index.js'
+import type { BatchJob } from '../together/index.js'
 import { classifyStatus, normalizeStatus } from '../together/status.js'
 import { formatDuration } from '../util/duration.js'
 import * as lines from './messages.js'
 import { retryDelay } from '../util/backoff.js'
+import { describeFailure, retryable } from './failure.js'
 import { addSample, estimateFinish, type ProgressSample } from './eta.js'
 import { nextCheck, type ScheduleState } from './schedule.js'
-import type { CancelOutcome, Logger, Outcome, TimelineEntry, WaitResult } from './types.js'
+import type { CancelOutcome, Logger, Outcome, RequestFailure, TimelineEntry, WaitResult } from './types.js'
 
 /** COMPLETED without an output file is re-checked this many times: the id may appear a moment later. */
 const NO_OUTPUT_RECHECKS = 2
 const NO_OUTPUT_RECHECK_MS = 5000
 /** Log a "still waiting" line after this long without any change. */
 const HEARTBEAT_MS = 5 * 60_000
+/** 2xx answers in a row that are not a batch before giving up: base-url points somewhere else. */
+const INVALID_ANSWERS_TOLERATED = 3
 
-export interface TrackerOptions {
+interface TrackerOptions {
   pollIntervalMs: number
   timeoutMs: number
   /** Check once and stop (timeout 0): a running batch ends as `pending`. */
@@ -39,6 +42,7 @@ export class BatchTracker {
   private status = ''
   private progress?: number
   private failures = 0
+  private invalidAnswers = 0
   private noOutputChecks = 0
   private history: ProgressSample[] = []
   private etaAt?: number
@@ -46,7 +50,9 @@ export class BatchTracker {
   private lastNewsAt: number
   private readonly timeline: TimelineEntry[] = []
   private readonly warned = new Set<string>()
-  private error?: WaitResult['error']
+  private error?: RequestFailure
+  private lastError?: RequestFailure
+  private rateLimited?: WaitResult['rateLimited']
   private cancel?: CancelOutcome
   /** What Together answered a cancel with: reported as the status, though no check saw it. */
   private cancelStatus?: string
@@ -65,6 +71,8 @@ export class BatchTracker {
   onAnswer(job: BatchJob, now: number): void {
     this.requests++
     this.failures = 0
+    this.invalidAnswers = 0
+    this.lastError = undefined
     const first = this.batch === undefined
     this.batch = job
     const status = normalizeStatus(job.status)
@@ -124,25 +132,39 @@ export class BatchTracker {
    */
   onError(error: unknown, now: number, random: () => number): number | undefined {
     this.requests++
-    const info = error instanceof TogetherError ? error : undefined
-    const message = error instanceof Error ? error.message : String(error)
-    if (!info?.transient) {
-      this.error = { message, status: info?.status, serverMessage: info?.serverMessage }
-      this.end('error')
-      return undefined
-    }
+    const failure = describeFailure(error)
+    this.lastError = failure
+    this.invalidAnswers = failure.kind === 'invalid-response' ? this.invalidAnswers + 1 : 0
+    if (!retryable(error)) return this.fail(failure)
+    if (this.invalidAnswers >= INVALID_ANSWERS_TOLERATED)
+      return this.fail({ ...failure, repeated: this.invalidAnswers })
     this.failures++
     if (this.options.checkOnce) {
-      this.log.warning(lines.retryLine(this.id, message, 'Not retried: timeout is 0, the next run checks again.'))
+      this.log.warning(
+        lines.retryLine(this.id, failure.message, 'Not retried: timeout is 0, the next run checks again.')
+      )
       this.end('pending')
-      return info.retryAfterMs
+      return error.retryAfterMs
     }
-    const delay = retryDelay(this.failures, random, info.retryAfterMs, this.options.pollIntervalMs)
+    const left = this.options.lastCheckAt - now
+    if (error.status === 429 && error.retryAfterMs !== undefined && left > 0 && error.retryAfterMs > left) {
+      this.rateLimited = { retryAfterMs: error.retryAfterMs }
+      this.log.warning(lines.retryLine(this.id, failure.message, lines.rateLimitedNext(error.retryAfterMs, left)))
+      this.end('timed-out')
+      return error.retryAfterMs
+    }
+    const delay = retryDelay(this.failures, random, error.retryAfterMs, this.options.pollIntervalMs)
     const next =
       now + delay > this.options.lastCheckAt ? 'No time left to retry.' : `Retrying in ${formatDuration(delay)}.`
-    this.log.warning(lines.retryLine(this.id, message, next, this.failures))
+    this.log.warning(lines.retryLine(this.id, failure.message, next, this.failures))
     this.dueAt = now + delay
-    return info.retryAfterMs
+    return error.retryAfterMs
+  }
+
+  private fail(failure: RequestFailure): undefined {
+    this.error = failure
+    this.end('error')
+    return undefined
   }
 
   /** Ends the wait for this batch if it has not ended yet (abort). */
@@ -183,6 +205,8 @@ export class BatchTracker {
       requests: this.requests,
       etaAt: this.etaAt,
       error: this.error,
+      lastError: this.lastError,
+      rateLimited: this.rateLimited,
       cancel: this.cancel
     }
   }
