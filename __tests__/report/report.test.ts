@@ -112,15 +112,15 @@ describe('judge', () => {
 
   it.each([
     ['FAILED', 'See the error file'],
-    ['EXPIRED', 'partial output is in output-file-id'],
-    ['CANCELLED', 'remove CANCELLED from fail-on']
+    ['EXPIRED', 'Its partial output is in output-file-id'],
+    ['CANCELLED', 'Remove CANCELLED from fail-on']
   ] as [FinalStatus, string][])('fails on %s with the job error, error file and a hint', (status, hint) => {
     const verdict = judge(
       result({
         outcome: 'final',
         status,
         finalStatus: status,
-        batch: { status, error: 'quota', error_file_id: 'file-err' }
+        batch: { status, error: 'quota', error_file_id: 'file-err', output_file_id: 'file-out' }
       }),
       FAIL_ON
     )
@@ -180,6 +180,19 @@ describe('judge names the real cause', () => {
   const notFinished = { status: 'IN_PROGRESS', finalStatus: undefined, batch: { status: 'IN_PROGRESS', progress: 40 } }
   const unavailable = { message: 'GET /batches/batch-1 answered HTTP 503: unavailable', status: 503, kind: 'http' }
   const neverAnswered = { status: '', finalStatus: undefined, batch: undefined, timeline: [], lastError: unavailable }
+
+  it('says EXPIRED once, in the server’s words when it gave any', () => {
+    const expired = (batch: WaitResult['batch']) =>
+      judge(result({ outcome: 'final', status: 'EXPIRED', finalStatus: 'EXPIRED', batch }), FAIL_ON).message
+    expect(
+      expired({ status: 'EXPIRED', error: 'Batch did not complete before its deadline', output_file_id: 'f' })
+    ).toBe(
+      'Batch batch-1 ended EXPIRED: Batch did not complete before its deadline. Its partial output is in output-file-id.'
+    )
+    expect(expired({ status: 'EXPIRED' })).toBe(
+      'Batch batch-1 ended EXPIRED (it did not finish before its deadline). It left no output file.'
+    )
+  })
 
   it('quotes the last error when no check succeeded before the timeout', () => {
     const verdict = judge(result({ outcome: 'timed-out', ...neverAnswered, timeoutMs: 600_000 }), FAIL_ON)

@@ -3,7 +3,8 @@ import type { FinalStatus } from '../together/status.js'
 import type { WaitAllResult, WaitResult } from '../engine/types.js'
 import { summarize } from '../engine/aggregate.js'
 import type { BatchFiles } from '../result-files/collect.js'
-import { exceeds, gateMessage, type Gate } from '../result-files/gate.js'
+import { describeGate, exceeds, type Gate } from '../result-files/gate.js'
+import { topCodes, type Tally } from '../result-files/tally.js'
 import { oneLine } from '../util/text.js'
 import { cancelNote, errorReason, errorVerdict, lastSeen, neverAnswered, rateLimitVerdict } from './causes.js'
 
@@ -14,21 +15,31 @@ export interface Verdict {
   message: string
 }
 
+/** `1 request`, `2 requests`. */
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`
+
 function finalVerdict(result: WaitResult, status: FinalStatus, failOn: ReadonlySet<FinalStatus>): Verdict {
   const id = result.batchId
   if (!failOn.has(status)) {
     return { ok: true, message: `Batch ${id} ended ${status} (not in fail-on, so the step passes).` }
   }
   const job = result.batch
-  const errorText = job?.error ? `: ${oneLine(job.error)}` : ''
   const errorFile = job?.error_file_id ? ` Error file: ${oneLine(job.error_file_id, 100)}.` : ''
+  // The server's own error text, when there is one, already says why; ours is only a fallback.
+  const why = job?.error
+    ? `: ${oneLine(job.error)}`
+    : status === 'EXPIRED'
+      ? ' (it did not finish before its deadline)'
+      : ''
   const hint =
     status === 'EXPIRED'
-      ? ' It did not finish before its deadline; any partial output is in output-file-id.'
+      ? job?.output_file_id
+        ? ' Its partial output is in output-file-id.'
+        : ' It left no output file.'
       : status === 'CANCELLED'
-        ? ' It was cancelled; remove CANCELLED from fail-on to accept that.'
-        : ' See the error file for the failed requests.'
-  return { ok: false, message: `Batch ${id} ended ${status}${errorText}.${errorFile}${hint}` }
+        ? ' Remove CANCELLED from fail-on to accept cancelled batches.'
+        : errorFile && ' See the error file for the failed requests.'
+  return { ok: false, message: `Batch ${id} ended ${status}${why}.${errorFile}${hint}` }
 }
 
 function timedOutVerdict(result: WaitResult): string {
@@ -129,6 +140,17 @@ export function judgeAll(all: WaitAllResult, failOn: ReadonlySet<FinalStatus>): 
   return { ok: false, message: parts.join(' ') }
 }
 
+/** A batch over `max-failed-requests`: says the batch itself ended well, what failed, and the limit. */
+function gateVerdict(result: WaitResult, tally: Tally, gate: Gate): string {
+  const total = tally.succeeded + tally.failed
+  const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : ''
+  const codes = topCodes(tally, 3)
+    .map(c => `${c.code} ×${c.count}`)
+    .join(', ')
+  const ended = result.outcome === 'completed' ? 'completed, but' : `ended ${result.status || 'unknown'}, and`
+  return `Batch ${result.batchId} ${ended} ${tally.failed} of its ${count(total, 'request')} failed${share}, more than max-failed-requests allows (${describeGate(gate)})${codes ? `; most common: ${codes}` : ''}.`
+}
+
 /**
  * The results' side of the verdict, once the files were fetched: a file that could not be fetched, or
  * a batch over `max-failed-requests`, fails the step even when every batch COMPLETED. Undefined when
@@ -144,8 +166,7 @@ export function judgeResults(
     const files = collected.get(result.batchId)
     if (files?.error)
       problems.push(`Could not fetch the results of batch ${result.batchId}: ${oneLine(files.error, 200)}.`)
-    else if (files?.tally && gate && exceeds(files.tally, gate))
-      problems.push(gateMessage(result.batchId, files.tally, gate))
+    else if (files?.tally && gate && exceeds(files.tally, gate)) problems.push(gateVerdict(result, files.tally, gate))
   }
   if (problems.length === 0) return undefined
   return {
