@@ -60,6 +60,11 @@ describe('several batches', () => {
     )
   })
 
+  it('counts a running batch at its last known progress when the last answer omitted it', () => {
+    const quiet = r('b3', 'timed-out', 'IN_PROGRESS', { batch: { status: 'IN_PROGRESS' }, progress: 40 })
+    expect(summarize([mixed.results[0]!, mixed.results[1]!, quiet]).percent).toBe(80)
+  })
+
   it('fails, listing the failed and the unfinished batches in one line', () => {
     const verdict = judgeAll(mixed, FAIL_ON)
     expect(verdict.ok).toBe(false)

@@ -215,6 +215,14 @@ describe('judge names the real cause', () => {
     )
   })
 
+  it('shows the engine’s progress over the raw answer’s', () => {
+    const verdict = judge(
+      result({ outcome: 'pending', ...notFinished, batch: { status: 'IN_PROGRESS' }, progress: 40 }),
+      FAIL_ON
+    )
+    expect(verdict.message).toContain('(last status IN_PROGRESS at 40%)')
+  })
+
   it.each([
     [false, 'something that is not a Together batch'],
     [true, 'an HTML page instead of a Together batch']

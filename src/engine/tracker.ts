@@ -1,18 +1,17 @@
 import type { BatchJob } from '../together/index.js'
-import { classifyStatus, normalizeStatus } from '../together/status.js'
+import { classifyStatus, normalizeStatus, type StatusClass } from '../together/status.js'
 import { formatDuration } from '../util/duration.js'
-import * as lines from './messages.js'
 import { retryDelay } from '../util/backoff.js'
+import * as lines from './messages.js'
 import { describeFailure, retryable } from './failure.js'
 import { addSample, estimateFinish, type ProgressSample } from './eta.js'
+import { ProgressLog, progressOf } from './progress-log.js'
 import { nextCheck, type ScheduleState } from './schedule.js'
 import type { CancelOutcome, Logger, Outcome, RequestFailure, TimelineEntry, WaitResult } from './types.js'
 
 /** COMPLETED without an output file is re-checked this many times: the id may appear a moment later. */
 const NO_OUTPUT_RECHECKS = 2
 const NO_OUTPUT_RECHECK_MS = 5000
-/** Log a "still waiting" line after this long without any change. */
-const HEARTBEAT_MS = 5 * 60_000
 /** 2xx answers in a row that are not a batch before giving up: base-url points somewhere else. */
 const INVALID_ANSWERS_TOLERATED = 3
 
@@ -47,9 +46,9 @@ export class BatchTracker {
   private history: ProgressSample[] = []
   private etaAt?: number
   private schedule: ScheduleState = { nearStreak: 0 }
-  private lastNewsAt: number
   private readonly timeline: TimelineEntry[] = []
   private readonly warned = new Set<string>()
+  private readonly progressLog: ProgressLog
   private error?: RequestFailure
   private lastError?: RequestFailure
   private rateLimited?: WaitResult['rateLimited']
@@ -64,7 +63,7 @@ export class BatchTracker {
     private readonly options: TrackerOptions
   ) {
     this.dueAt = startedAt
-    this.lastNewsAt = startedAt
+    this.progressLog = new ProgressLog(id, startedAt, log, options.named)
   }
 
   /** Takes in a successful answer: logs what changed, then either ends the batch or schedules its next check. */
@@ -73,38 +72,29 @@ export class BatchTracker {
     this.failures = 0
     this.invalidAnswers = 0
     this.lastError = undefined
-    const first = this.batch === undefined
+    if (this.batch === undefined) this.log.info(lines.startLine(this.id, job, this.options))
     this.batch = job
-    const status = normalizeStatus(job.status)
-    const progress = typeof job.progress === 'number' ? job.progress : this.progress
-    if (first) this.log.info(lines.startLine(this.id, job, this.options))
     this.log.debug(lines.payloadLine(this.id, job))
-
+    const status = normalizeStatus(job.status)
     const kind = classifyStatus(status)
     if (kind.kind === 'unknown' && !this.warned.has(status)) {
       this.warned.add(status)
       this.log.warning(lines.unknownStatusLine(this.id, status))
     }
-    if (kind.kind !== 'final' && progress !== undefined) {
+    const progress = progressOf(job, kind, this.progress)
+    if (kind.kind === 'final') this.etaAt = undefined
+    else if (progress !== undefined) {
       this.history = addSample(this.history, { at: now, progress })
       this.etaAt = estimateFinish(this.history, now)
-    } else if (kind.kind === 'final') {
-      this.etaAt = undefined
     }
-    const elapsed = now - this.startedAt
-    const eta = this.etaAt === undefined ? undefined : this.etaAt - now
-    const prefix = this.options.named ? `${this.id}: ` : ''
-    if (first || status !== this.status || progress !== this.progress) {
-      if (first || status !== this.status) this.note(now, status, progress)
-      this.status = status
-      this.progress = progress
-      this.lastNewsAt = now
-      this.log.info(prefix + lines.progressLine(elapsed, status, progress, eta))
-    } else if (!this.options.named && now - this.lastNewsAt >= HEARTBEAT_MS) {
-      this.lastNewsAt = now
-      this.log.info(lines.heartbeatLine(elapsed, status, progress))
-    }
+    if (this.timeline.length === 0 || status !== this.status) this.note(now, status, progress)
+    this.status = status
+    this.progress = progress
+    this.progressLog.answer(now, status, progress, this.etaAt)
+    this.decide(job, kind, now)
+  }
 
+  private decide(job: BatchJob, kind: StatusClass, now: number): void {
     if (kind.kind === 'final' && kind.status === 'COMPLETED') {
       if (job.output_file_id) return this.end('completed')
       if (this.noOutputChecks >= NO_OUTPUT_RECHECKS || this.options.checkOnce) return this.end('no-output')
@@ -115,12 +105,8 @@ export class BatchTracker {
     } else if (this.options.checkOnce) {
       this.end('pending')
     } else {
-      const decision = nextCheck({
-        now,
-        pollIntervalMs: this.options.pollIntervalMs,
-        etaAt: this.etaAt,
-        state: this.schedule
-      })
+      const { pollIntervalMs } = this.options
+      const decision = nextCheck({ now, pollIntervalMs, etaAt: this.etaAt, state: this.schedule })
       this.schedule = decision.state
       this.dueAt = now + decision.delayMs
     }
@@ -198,6 +184,7 @@ export class BatchTracker {
       batch: this.batch,
       status: this.cancelStatus ?? this.status,
       finalStatus: finalClass.kind === 'final' ? finalClass.status : undefined,
+      progress: this.progress,
       startedAt: this.startedAt,
       endedAt,
       timeoutMs: this.options.timeoutMs,

@@ -105,6 +105,11 @@ export interface WaitResult {
    */
   status: string
   finalStatus?: FinalStatus
+  /**
+   * Last known progress in percent: a running batch keeps its last figure when an answer omits it; a
+   * COMPLETED answer without one counts as 100; other final answers without one leave it unknown.
+   */
+  progress?: number
   startedAt: number
   endedAt: number
   /** The timeout the wait was given. */
