@@ -148,7 +148,7 @@ describe('run', () => {
     scope.done()
     expect(result.exitCode).toBe(1)
     expect(result.log).toContain('Received SIGINT: stopping the wait.')
-    expect(result.outputs.status).toBe('IN_PROGRESS')
+    expect(result.outputs.status).toBe('CANCELING')
     expect(result.summary).toContain('wait aborted')
     expect(result.log).toContain('Cancel requested: Together answered CANCELING.')
     expect(process.listenerCount('SIGINT')).toBe(0)

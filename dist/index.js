@@ -31789,7 +31789,7 @@ function summarize(results) {
             completed++;
         else if (r.outcome === 'final' || r.outcome === 'no-output' || r.outcome === 'error')
             failed++;
-        progressSum += r.finalStatus ? 100 : (r.batch?.progress ?? 0);
+        progressSum += r.finalStatus ? 100 : (r.progress ?? r.batch?.progress ?? 0);
     }
     const total = results.length;
     return { total, completed, failed, running: total - completed - failed, percent: total ? progressSum / total : 0 };
@@ -31867,7 +31867,7 @@ function mergeTallies(tallies) {
     return total;
 }
 /** The `n` most common error codes, most frequent first (ties by code). */
-function topCodes(tally, n = 5) {
+function tally_topCodes(tally, n = 5) {
     return [...tally.codes.entries()]
         .map(([code, v]) => ({ code, ...v }))
         .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code))
@@ -31994,7 +31994,7 @@ function requestsSection(all, collected) {
         return '';
     const total = mergeTallies(tallies);
     const parts = ['', '### Requests', '', `${total.succeeded} succeeded · ${total.failed} failed`];
-    const codes = topCodes(total, 5);
+    const codes = tally_topCodes(total, 5);
     if (codes.length > 0) {
         parts.push('', '<table>', '<tr><th>error code</th><th>requests</th><th>example</th></tr>');
         for (const c of codes)
@@ -32083,29 +32083,6 @@ function buildFailureSummary(message) {
     return `## ❌ Wait for Together batch failed\n\n${escapeText(message, 3000)}\n`;
 }
 
-;// CONCATENATED MODULE: ./src/together/status.ts
-/** Statuses after which a batch never changes again. CANCELED (one L) is read as CANCELLED. */
-const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'];
-/** Statuses that mean "keep waiting" and need no warning. */
-const WAITING_STATUSES = new Set(['VALIDATING', 'IN_PROGRESS', 'CANCELING', 'CANCELLING', 'QUEUED', 'PENDING']);
-/** Normalises a status for comparison: trimmed, upper-case, CANCELED spelled CANCELLED. */
-function normalizeStatus(status) {
-    const upper = (status ?? '').trim().toUpperCase();
-    return upper === 'CANCELED' ? 'CANCELLED' : upper;
-}
-function isFinalStatus(status) {
-    return FINAL_STATUSES.includes(status);
-}
-/** Final, known-in-progress, or unknown (missing or never documented): the last two mean keep waiting. */
-function classifyStatus(status) {
-    const normal = normalizeStatus(status);
-    if (isFinalStatus(normal))
-        return { kind: 'final', status: normal };
-    if (WAITING_STATUSES.has(normal))
-        return { kind: 'waiting', status: normal };
-    return { kind: 'unknown', status: normal };
-}
-
 ;// CONCATENATED MODULE: ./src/engine/messages.ts
 
 
@@ -32137,6 +32114,10 @@ function heartbeatLine(elapsedMs, status, progress) {
 function retryLine(batchId, message, next, attempt) {
     return `Checking batch ${batchId} failed${attempt ? ` (attempt ${attempt})` : ''}: ${oneLine(message)}. ${next}`;
 }
+/** The `next` of a retry line when a 429 asks for a pause past the last check. */
+function rateLimitedNext(retryAfterMs, leftMs) {
+    return `Together asked to wait ${formatDuration(retryAfterMs)}, more than the ${formatDuration(Math.max(0, leftMs))} left: no more checks of this batch.`;
+}
 function unknownStatusLine(batchId, status) {
     const shown = status ? `unknown status '${oneLine(status, 60)}'` : 'no status';
     return `Batch ${batchId} reported ${shown}; treating it as still running.`;
@@ -32147,40 +32128,21 @@ function leftRunningLine(batchIds) {
 }
 function cancelLine(batchId, cancel) {
     const why = cancel.reason === 'abort' ? 'the wait was aborted' : 'the timeout was reached';
-    return cancel.error
-        ? `Could not cancel batch ${batchId} after ${why}: ${oneLine(cancel.error)}. It may still be running.`
-        : `Cancelled batch ${batchId} after ${why}: Together answered ${oneLine(cancel.status, 60) || 'without a status'}.`;
+    const error = oneLine(cancel.error);
+    switch (cancel.state) {
+        case 'answered':
+            return `Cancelled batch ${batchId} after ${why}: Together answered ${oneLine(cancel.status, 60) || 'without a status'}.`;
+        case 'failed':
+            return `Could not cancel batch ${batchId} after ${why}: ${error}. It may still be running.`;
+        case 'no-answer':
+            return `Sent a cancel for batch ${batchId} after ${why}, but got no answer: ${error}. It may still be running.`;
+        case 'not-sent':
+            return `Did not send a cancel for batch ${batchId} after ${why}: ${error}. It is still running.`;
+    }
 }
 /** The raw batch object, for debug logging: bounded, so one huge field cannot flood the log. */
 function payloadLine(batchId, job) {
     return `Batch ${batchId}: ${clip(JSON.stringify(job), 2000)}`;
-}
-
-;// CONCATENATED MODULE: ./src/engine/pacer.ts
-/**
- * Spaces all status requests of one step, whatever batch they are for: at most `perSecond` requests a
- * second, and nothing at all while a rate limit (429) is in force, so many batches never burst.
- * Pure: the caller passes the clock's time in.
- */
-class Pacer {
-    gapMs;
-    lastAt = Number.NEGATIVE_INFINITY;
-    pausedUntil = Number.NEGATIVE_INFINITY;
-    constructor(perSecond) {
-        this.gapMs = 1000 / perSecond;
-    }
-    /** The earliest time (epoch ms) the next request may start. */
-    nextSlot() {
-        return Math.max(this.lastAt + this.gapMs, this.pausedUntil);
-    }
-    /** Records a request started at `now`. */
-    taken(now) {
-        this.lastAt = now;
-    }
-    /** Holds every request until `until` (a 429 slows everyone down, not just the batch that got it). */
-    pauseUntil(until) {
-        this.pausedUntil = Math.max(this.pausedUntil, until);
-    }
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -32600,6 +32562,270 @@ class TogetherClient {
 
 
 
+;// CONCATENATED MODULE: ./src/together/status.ts
+/** Statuses after which a batch never changes again. CANCELED (one L) is read as CANCELLED. */
+const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'];
+/** Statuses that mean "keep waiting" and need no warning. */
+const WAITING_STATUSES = new Set(['VALIDATING', 'IN_PROGRESS', 'CANCELING', 'CANCELLING', 'QUEUED', 'PENDING']);
+/** Normalises a status for comparison: trimmed, upper-case, CANCELED spelled CANCELLED. */
+function normalizeStatus(status) {
+    const upper = (status ?? '').trim().toUpperCase();
+    return upper === 'CANCELED' ? 'CANCELLED' : upper;
+}
+function isFinalStatus(status) {
+    return FINAL_STATUSES.includes(status);
+}
+/** Final, known-in-progress, or unknown (missing or never documented): the last two mean keep waiting. */
+function classifyStatus(status) {
+    const normal = normalizeStatus(status);
+    if (isFinalStatus(normal))
+        return { kind: 'final', status: normal };
+    if (WAITING_STATUSES.has(normal))
+        return { kind: 'waiting', status: normal };
+    return { kind: 'unknown', status: normal };
+}
+
+;// CONCATENATED MODULE: ./src/engine/cancel.ts
+
+
+
+/**
+ * After an abort the runner sends SIGTERM 7.5 s after its first signal: every cancel is sent at once
+ * and the whole round ends within 5 s of the abort, each request bounded to 3 s.
+ */
+const ABORT_CANCEL_BUDGET_MS = 5000;
+const ABORT_CANCEL_TIMEOUT_MS = 3000;
+/** After a timeout nothing is about to kill the step, so a slow answer gets longer. */
+const TIMEOUT_CANCEL_TIMEOUT_MS = 10_000;
+/** A request given less time than this would only report a timeout; it is not sent. */
+const MIN_CANCEL_TIMEOUT_MS = 500;
+/**
+ * Cancels the given batches concurrently and records each outcome on its tracker. `abortedAt` is when
+ * the abort was noticed: the budget runs from then, so time already spent leaves less for the cancels.
+ */
+async function cancelAll(deps, trackers, reason, abortedAt) {
+    const budgetEnd = reason === 'abort' ? abortedAt + ABORT_CANCEL_BUDGET_MS : Number.POSITIVE_INFINITY;
+    await Promise.all(trackers.map(t => cancelOne(deps, t, reason, budgetEnd)));
+}
+async function cancelOne(deps, tracker, reason, budgetEnd) {
+    const limit = reason === 'abort' ? ABORT_CANCEL_TIMEOUT_MS : TIMEOUT_CANCEL_TIMEOUT_MS;
+    const timeoutMs = Math.min(limit, budgetEnd - deps.now());
+    const outcome = timeoutMs < MIN_CANCEL_TIMEOUT_MS
+        ? { reason, state: 'not-sent', error: 'no time was left before the runner stops the step' }
+        : await send(deps, tracker.id, reason, timeoutMs);
+    tracker.cancelled(outcome, deps.now());
+    if (outcome.state === 'answered')
+        deps.log.info(cancelLine(tracker.id, outcome));
+    else
+        deps.log.warning(cancelLine(tracker.id, outcome));
+}
+async function send(deps, id, reason, timeoutMs) {
+    try {
+        const answer = await deps.api.cancelBatch(id, { timeoutMs });
+        return { reason, state: 'answered', status: normalizeStatus(answer.status) || undefined };
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const timedOut = error instanceof TogetherError && error.kind === 'timeout';
+        return { reason, state: timedOut ? 'no-answer' : 'failed', error: message };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/pacer.ts
+/**
+ * Spaces all status requests of one step, whatever batch they are for: at most `perSecond` requests a
+ * second, and nothing at all while a rate limit (429) is in force, so many batches never burst.
+ * Pure: the caller passes the clock's time in.
+ */
+class Pacer {
+    gapMs;
+    lastAt = Number.NEGATIVE_INFINITY;
+    pausedUntil = Number.NEGATIVE_INFINITY;
+    constructor(perSecond) {
+        this.gapMs = 1000 / perSecond;
+    }
+    /** The earliest time (epoch ms) the next request may start. */
+    nextSlot() {
+        return Math.max(this.lastAt + this.gapMs, this.pausedUntil);
+    }
+    /** Records a request started at `now`. */
+    taken(now) {
+        this.lastAt = now;
+    }
+    /** Holds every request until `until` (a 429 slows everyone down, not just the batch that got it). */
+    pauseUntil(until) {
+        this.pausedUntil = Math.max(this.pausedUntil, until);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/scheduler.ts
+/** Checks in flight at once: bounds open connections while answers are slow; the pacer bounds the rate. */
+const MAX_IN_FLIGHT = 16;
+/**
+ * The longest single sleep asked of `deps.sleep`. Node fires a timer of more than 2^31-1 ms (24.8 days)
+ * after 1 ms, so a longer pause (poll-interval 25d) is slept in pieces, reading the clock after each.
+ */
+const MAX_SLEEP_MS = 24 * 86_400_000;
+/** No 429 holds every batch for longer than this. */
+const MAX_RATE_LIMIT_PAUSE_MS = 60_000;
+function scheduler_link(parent) {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    if (parent?.aborted)
+        controller.abort();
+    else
+        parent?.addEventListener('abort', onAbort, { once: true });
+    const release = () => parent?.removeEventListener('abort', onAbort);
+    return { signal: controller.signal, release, abort: () => (release(), controller.abort()) };
+}
+/**
+ * Runs the status checks until every batch has ended, no check may start any more, or the wait is
+ * aborted. A check starts whenever its batch is due and the pacer allows, without waiting for the
+ * checks in flight, so a slow or hanging request for one batch never holds up the others. Between
+ * starts it sleeps until the next due slot or until a check settles, whichever comes first, and reads
+ * the clock again after every wake-up: a sleep may end early or late, and a wake-up that finds nothing
+ * due just sleeps again.
+ */
+async function runChecks(deps, plan) {
+    await new Scheduler(deps, plan).run();
+}
+class Scheduler {
+    deps;
+    plan;
+    flights = new Map();
+    /** Wakes the current pause; replaced by every pause. */
+    notify = () => undefined;
+    /** An exception thrown while taking in an answer: a bug, rethrown by the loop. */
+    bug;
+    constructor(deps, plan) {
+        this.deps = deps;
+        this.plan = plan;
+    }
+    async run() {
+        const { signal } = this.deps;
+        const onAbort = () => this.notify();
+        signal?.addEventListener('abort', onAbort);
+        try {
+            for (;;) {
+                if (this.bug)
+                    throw this.bug.error;
+                if (signal?.aborted)
+                    return;
+                const now = this.deps.now();
+                this.expireLate(now);
+                this.startDue(now);
+                const idle = this.idle();
+                if (idle.length === 0 && this.flights.size === 0)
+                    return;
+                await this.pause(now, this.wakeAt(idle));
+            }
+        }
+        finally {
+            signal?.removeEventListener('abort', onAbort);
+            this.dropFlights();
+        }
+    }
+    /** Batches still waiting and not being checked right now. */
+    idle() {
+        return this.plan.trackers.filter(t => t.outcome === undefined && !this.flights.has(t));
+    }
+    /** When a batch may next be checked: when due, but never after the last check time, nor before the pacer allows. */
+    slot(tracker) {
+        return Math.max(Math.min(tracker.dueAt, this.plan.lastCheckAt), this.plan.pacer.nextSlot());
+    }
+    /** Ends the batches that cannot be checked again before the last check time. */
+    expireLate(now) {
+        for (const tracker of this.idle()) {
+            const due = Math.min(tracker.dueAt, this.plan.lastCheckAt);
+            const already = tracker.checkedAt !== undefined && tracker.checkedAt >= due;
+            if (already || Math.max(this.slot(tracker), now) > this.plan.lastCheckAt)
+                tracker.expire();
+        }
+    }
+    /** Starts the checks that are due, earliest first, as far as the pacer and the in-flight bound allow. */
+    startDue(now) {
+        while (this.flights.size < MAX_IN_FLIGHT && this.plan.pacer.nextSlot() <= now) {
+            const due = this.idle().filter(t => Math.min(t.dueAt, this.plan.lastCheckAt) <= now);
+            if (due.length === 0)
+                return;
+            const earliest = due.reduce((a, b) => (b.dueAt < a.dueAt ? b : a));
+            this.launch(earliest, now);
+        }
+    }
+    wakeAt(idle) {
+        let at = Number.POSITIVE_INFINITY;
+        if (this.flights.size < MAX_IN_FLIGHT)
+            for (const tracker of idle)
+                at = Math.min(at, this.slot(tracker));
+        return at;
+    }
+    /** Sleeps until `until` (in pieces no longer than MAX_SLEEP_MS), a check settles, or the wait is aborted. */
+    async pause(now, until) {
+        const woken = new Promise(resolve => (this.notify = resolve));
+        if (until === Number.POSITIVE_INFINITY)
+            return woken;
+        const timer = scheduler_link(this.deps.signal);
+        try {
+            await Promise.race([this.deps.sleep(Math.min(MAX_SLEEP_MS, Math.max(1, until - now)), timer.signal), woken]);
+        }
+        finally {
+            // Woken by a check: the pending timer must not keep the process alive or fire later.
+            timer.abort();
+        }
+    }
+    launch(tracker, now) {
+        const { deps, plan } = this;
+        plan.pacer.taken(now);
+        tracker.checkedAt = now;
+        const own = scheduler_link(deps.signal);
+        this.flights.set(tracker, own);
+        const timeoutMs = Number.isFinite(plan.deadline) ? Math.max(1, plan.deadline - now) : undefined;
+        let request;
+        try {
+            request = Promise.resolve(deps.api.getBatch(tracker.id, { signal: own.signal, timeoutMs }));
+        }
+        catch (error) {
+            request = Promise.reject(error);
+        }
+        request
+            .then(job => {
+            if (!this.land(tracker, own))
+                return;
+            tracker.onAnswer(job, deps.now());
+            plan.afterCheck();
+        }, error => {
+            if (!this.land(tracker, own))
+                return;
+            this.failed(tracker, error);
+            plan.afterCheck();
+        })
+            .catch((error) => (this.bug ??= { error }))
+            .finally(() => this.notify());
+    }
+    /** Whether a settled request still counts: not once it was dropped or the wait was left. */
+    land(tracker, own) {
+        if (this.flights.get(tracker) !== own)
+            return false;
+        this.flights.delete(tracker);
+        own.release();
+        return true;
+    }
+    failed(tracker, error) {
+        // An abort fails the requests in flight; that says nothing about the batch.
+        if (this.deps.signal?.aborted)
+            return;
+        const holdMs = tracker.onError(error, this.deps.now(), this.deps.random);
+        if (holdMs !== undefined)
+            this.plan.pacer.pauseUntil(this.deps.now() + Math.min(holdMs, MAX_RATE_LIMIT_PAUSE_MS));
+    }
+    /** Gives up the requests in flight: their answers, should any still come, are ignored. */
+    dropFlights() {
+        for (const own of this.flights.values())
+            own.abort();
+        this.flights.clear();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/util/backoff.ts
 const MAX_RETRY_DELAY_MS = 60_000;
 const BASE_DELAY_MS = 1000;
@@ -32614,6 +32840,26 @@ function retryDelay(attempt, random, retryAfterMs, capMs = MAX_RETRY_DELAY_MS) {
     const jittered = exp / 2 + (exp / 2) * random();
     const asked = retryAfterMs === undefined ? 0 : Math.min(MAX_RETRY_DELAY_MS, retryAfterMs);
     return Math.round(Math.max(jittered, asked));
+}
+
+;// CONCATENATED MODULE: ./src/engine/failure.ts
+
+/**
+ * Client-side failures that no retry can fix. Listed here because `transient` treats kinds it does not
+ * know as worth retrying, and these may be newer than the client this runs with.
+ */
+const NEVER_RETRIED = new Set(['local', 'invalid-id', 'wrong-batch']);
+/** Whether asking again later may succeed: only for a TogetherError that says so. */
+function retryable(error) {
+    return error instanceof TogetherError && error.transient && !NEVER_RETRIED.has(error.kind);
+}
+/** What the verdict needs of a failure; `html` is read defensively, older clients do not set it. */
+function describeFailure(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!(error instanceof TogetherError))
+        return { message };
+    const html = error.html === true;
+    return { message, status: error.status, serverMessage: error.serverMessage, kind: error.kind, ...(html && { html }) };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/eta.ts
@@ -32662,6 +32908,79 @@ function estimateFinish(history, now) {
     return c.at + (100 - c.progress) / rate;
 }
 
+;// CONCATENATED MODULE: ./src/engine/progress-log.ts
+
+
+/** Log a "still waiting" line after this long without a change worth a line. */
+const HEARTBEAT_MS = 5 * 60_000;
+/**
+ * Answers in a row without a credible estimate before the shown ETA is dropped: the estimate comes and
+ * goes with every irregular step, and an ETA that blinks on and off from line to line reads as noise.
+ */
+const ETA_MISSES_DROPPED = 2;
+/** A running batch keeps its last figure; a final answer without one is not "still at 40 %". */
+function progressOf(job, kind, previous) {
+    if (typeof job.progress === 'number')
+        return job.progress;
+    if (kind.kind !== 'final')
+        return previous;
+    // COMPLETED means every request was processed; for FAILED or EXPIRED the old figure may be stale.
+    return kind.status === 'COMPLETED' ? 100 : undefined;
+}
+/**
+ * The progress lines of one batch. A line is written only when what it displays changes: the status,
+ * or the progress as rounded for display, so a batch creeping by 0.01 % does not repeat the same line.
+ */
+class ProgressLog {
+    id;
+    startedAt;
+    log;
+    named;
+    shownStatus;
+    shownPercent;
+    lastNewsAt;
+    etaAt;
+    etaMisses = 0;
+    constructor(id, startedAt, log, 
+    /** Several batches in one step: prefix lines with the batch id, and leave heartbeats out. */
+    named) {
+        this.id = id;
+        this.startedAt = startedAt;
+        this.log = log;
+        this.named = named;
+        this.lastNewsAt = startedAt;
+    }
+    /** One answer: `estimate` is the credible predicted finish, undefined when there is none. */
+    answer(now, status, progress, estimate) {
+        this.trackEta(estimate, status);
+        const elapsed = now - this.startedAt;
+        if (status !== this.shownStatus || percent(progress) !== this.shownPercent) {
+            this.shownStatus = status;
+            this.shownPercent = percent(progress);
+            this.lastNewsAt = now;
+            const eta = this.etaAt === undefined ? undefined : this.etaAt - now;
+            this.log.info((this.named ? `${this.id}: ` : '') + progressLine(elapsed, status, progress, eta));
+        }
+        else if (!this.named && now - this.lastNewsAt >= HEARTBEAT_MS) {
+            this.lastNewsAt = now;
+            this.log.info(heartbeatLine(elapsed, status, progress));
+        }
+    }
+    /**
+     * Keeps the last credible ETA through one answer without one; any new estimate replaces it, and a
+     * change of status (to a final one, say) drops it at once.
+     */
+    trackEta(estimate, status) {
+        if (estimate !== undefined) {
+            this.etaAt = estimate;
+            this.etaMisses = 0;
+        }
+        else if (++this.etaMisses >= ETA_MISSES_DROPPED || status !== this.shownStatus) {
+            this.etaAt = undefined;
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/schedule.ts
 /** Never check one batch more often than this, however close the predicted finish. */
 const MIN_GAP_MS = 2000;
@@ -32695,9 +33014,12 @@ function nextCheck({ now, pollIntervalMs, etaAt, state }) {
 
 
 
+
 /** COMPLETED without an output file is re-checked this many times: the id may appear a moment later. */
 const NO_OUTPUT_RECHECKS = 2;
 const NO_OUTPUT_RECHECK_MS = 5000;
+/** 2xx answers in a row that are not a batch before giving up: base-url points somewhere else. */
+const INVALID_ANSWERS_TOLERATED = 3;
 /**
  * One batch's side of the wait: what has been seen of it, when it is next due for a check, and how it
  * ended. Pure: the caller passes the time in and makes the requests.
@@ -32713,65 +33035,63 @@ class BatchTracker {
     requests = 0;
     /** When the last request about this batch started. */
     checkedAt;
-    cancel;
     batch;
     status = '';
     progress;
     failures = 0;
+    invalidAnswers = 0;
     noOutputChecks = 0;
     history = [];
     etaAt;
     schedule = { nearStreak: 0 };
-    lastNewsAt;
     timeline = [];
     warned = new Set();
+    progressLog;
     error;
+    lastError;
+    rateLimited;
+    cancel;
+    /** What Together answered a cancel with: reported as the status, though no check saw it. */
+    cancelStatus;
     constructor(id, startedAt, log, options) {
         this.id = id;
         this.startedAt = startedAt;
         this.log = log;
         this.options = options;
         this.dueAt = startedAt;
-        this.lastNewsAt = startedAt;
+        this.progressLog = new ProgressLog(id, startedAt, log, options.named);
     }
     /** Takes in a successful answer: logs what changed, then either ends the batch or schedules its next check. */
     onAnswer(job, now) {
         this.requests++;
         this.failures = 0;
-        const first = this.batch === undefined;
-        this.batch = job;
-        const status = normalizeStatus(job.status);
-        const progress = typeof job.progress === 'number' ? job.progress : this.progress;
-        if (first)
+        this.invalidAnswers = 0;
+        this.lastError = undefined;
+        if (this.batch === undefined)
             this.log.info(startLine(this.id, job, this.options));
+        this.batch = job;
         this.log.debug(payloadLine(this.id, job));
+        const status = normalizeStatus(job.status);
         const kind = classifyStatus(status);
         if (kind.kind === 'unknown' && !this.warned.has(status)) {
             this.warned.add(status);
             this.log.warning(unknownStatusLine(this.id, status));
         }
-        if (kind.kind !== 'final' && progress !== undefined) {
+        const progress = progressOf(job, kind, this.progress);
+        if (kind.kind === 'final')
+            this.etaAt = undefined;
+        else if (progress !== undefined) {
             this.history = addSample(this.history, { at: now, progress });
             this.etaAt = estimateFinish(this.history, now);
         }
-        else if (kind.kind === 'final') {
-            this.etaAt = undefined;
-        }
-        const elapsed = now - this.startedAt;
-        const eta = this.etaAt === undefined ? undefined : this.etaAt - now;
-        const prefix = this.options.named ? `${this.id}: ` : '';
-        if (first || status !== this.status || progress !== this.progress) {
-            if (first || status !== this.status)
-                this.timeline.push({ atMs: elapsed, status, progress });
-            this.status = status;
-            this.progress = progress;
-            this.lastNewsAt = now;
-            this.log.info(prefix + progressLine(elapsed, status, progress, eta));
-        }
-        else if (!this.options.named && now - this.lastNewsAt >= this.options.heartbeatMs) {
-            this.lastNewsAt = now;
-            this.log.info(heartbeatLine(elapsed, status, progress));
-        }
+        if (this.timeline.length === 0 || status !== this.status)
+            this.note(now, status, progress);
+        this.status = status;
+        this.progress = progress;
+        this.progressLog.answer(now, status, progress, this.etaAt);
+        this.decide(job, kind, now);
+    }
+    decide(job, kind, now) {
         if (kind.kind === 'final' && kind.status === 'COMPLETED') {
             if (job.output_file_id)
                 return this.end('completed');
@@ -32787,12 +33107,8 @@ class BatchTracker {
             this.end('pending');
         }
         else {
-            const decision = nextCheck({
-                now,
-                pollIntervalMs: this.options.pollIntervalMs,
-                etaAt: this.etaAt,
-                state: this.schedule
-            });
+            const { pollIntervalMs } = this.options;
+            const decision = nextCheck({ now, pollIntervalMs, etaAt: this.etaAt, state: this.schedule });
             this.schedule = decision.state;
             this.dueAt = now + decision.delayMs;
         }
@@ -32803,24 +33119,36 @@ class BatchTracker {
      */
     onError(error, now, random) {
         this.requests++;
-        const info = error instanceof TogetherError ? error : undefined;
-        const message = error instanceof Error ? error.message : String(error);
-        if (!info?.transient) {
-            this.error = { message, status: info?.status, serverMessage: info?.serverMessage };
-            this.end('error');
-            return undefined;
-        }
+        const failure = describeFailure(error);
+        this.lastError = failure;
+        this.invalidAnswers = failure.kind === 'invalid-response' ? this.invalidAnswers + 1 : 0;
+        if (!retryable(error))
+            return this.fail(failure);
+        if (this.invalidAnswers >= INVALID_ANSWERS_TOLERATED)
+            return this.fail({ ...failure, repeated: this.invalidAnswers });
         this.failures++;
         if (this.options.checkOnce) {
-            this.log.warning(retryLine(this.id, message, 'Not retried: timeout is 0, the next run checks again.'));
+            this.log.warning(retryLine(this.id, failure.message, 'Not retried: timeout is 0, the next run checks again.'));
             this.end('pending');
-            return info.retryAfterMs;
+            return error.retryAfterMs;
         }
-        const delay = retryDelay(this.failures, random, info.retryAfterMs, this.options.pollIntervalMs);
+        const left = this.options.lastCheckAt - now;
+        if (error.status === 429 && error.retryAfterMs !== undefined && left > 0 && error.retryAfterMs > left) {
+            this.rateLimited = { retryAfterMs: error.retryAfterMs };
+            this.log.warning(retryLine(this.id, failure.message, rateLimitedNext(error.retryAfterMs, left)));
+            this.end('timed-out');
+            return error.retryAfterMs;
+        }
+        const delay = retryDelay(this.failures, random, error.retryAfterMs, this.options.pollIntervalMs);
         const next = now + delay > this.options.lastCheckAt ? 'No time left to retry.' : `Retrying in ${formatDuration(delay)}.`;
-        this.log.warning(retryLine(this.id, message, next, this.failures));
+        this.log.warning(retryLine(this.id, failure.message, next, this.failures));
         this.dueAt = now + delay;
-        return info.retryAfterMs;
+        return error.retryAfterMs;
+    }
+    fail(failure) {
+        this.error = failure;
+        this.end('error');
+        return undefined;
     }
     /** Ends the wait for this batch if it has not ended yet (abort). */
     end(outcome) {
@@ -32830,14 +33158,28 @@ class BatchTracker {
     expire() {
         this.end(this.noOutputChecks > 0 ? 'no-output' : 'timed-out');
     }
+    /** Records the action's own cancel request; an accepted cancel's answer becomes the reported status. */
+    cancelled(cancel, now) {
+        this.cancel = cancel;
+        if (cancel.state !== 'answered' || !cancel.status)
+            return;
+        this.note(now, cancel.status, this.progress);
+        this.cancelStatus = cancel.status;
+        if (this.batch)
+            this.batch = { ...this.batch, status: cancel.status };
+    }
+    note(now, status, progress) {
+        this.timeline.push({ atMs: now - this.startedAt, status, progress });
+    }
     result(endedAt) {
         const finalClass = classifyStatus(this.status);
         return {
             batchId: this.id,
             outcome: this.outcome ?? 'timed-out',
             batch: this.batch,
-            status: this.status,
+            status: this.cancelStatus ?? this.status,
             finalStatus: finalClass.kind === 'final' ? finalClass.status : undefined,
+            progress: this.progress,
             startedAt: this.startedAt,
             endedAt,
             timeoutMs: this.options.timeoutMs,
@@ -32845,6 +33187,8 @@ class BatchTracker {
             requests: this.requests,
             etaAt: this.etaAt,
             error: this.error,
+            lastError: this.lastError,
+            rateLimited: this.rateLimited,
             cancel: this.cancel
         };
     }
@@ -32856,115 +33200,77 @@ class BatchTracker {
 
 
 
+
 /** The last check before the deadline is made this long before it, so its answer still counts. */
 const FINAL_CHECK_MARGIN_MS = 1000;
-/** Bound on cancel requests on abort: the runner kills the process 10 s after its first signal. */
-const ABORT_CANCEL_TIMEOUT_MS = 3000;
-const TIMEOUT_CANCEL_TIMEOUT_MS = 10_000;
-const DEFAULT_HEARTBEAT_MS = 5 * 60_000;
 /** With several batches, an aggregate line this often. */
 const AGGREGATE_EVERY_MS = 60_000;
 /** Status requests per second, all batches together: enough for 100 batches at a 30 s interval. */
-const DEFAULT_REQUESTS_PER_SECOND = 4;
-const MAX_RATE_LIMIT_PAUSE_MS = 60_000;
+const REQUESTS_PER_SECOND = 4;
+/** The aggregate line over several batches: once a minute while checking, and once at the end. */
+function aggregator(deps, trackers, startedAt) {
+    let lastAt;
+    const write = (now) => {
+        lastAt = now;
+        deps.log.info(aggregateLine(now - startedAt, summarize(trackers.map(t => t.result(now)))));
+    };
+    return {
+        /** After each check: a line when a minute has passed since the last one. */
+        tick() {
+            const now = deps.now();
+            if (now >= (lastAt ?? startedAt) + AGGREGATE_EVERY_MS)
+                write(now);
+        },
+        /** At the end, unless the last check has just written the same line. */
+        close() {
+            const now = deps.now();
+            if (now !== lastAt)
+                write(now);
+        }
+    };
+}
 /**
  * Waits for batches to reach a final status, the deadline (`timeoutMs`; 0 checks each batch once), or
- * an abort, and says how each ended. Checks are scheduled per batch and spaced by one shared pacer.
- * Pure with respect to its dependencies: all I/O, time and randomness come from `deps`, and it never
- * touches @actions/core, so it runs in virtual time in tests and benchmarks.
+ * an abort, and says how each ended. Checks are scheduled per batch, run concurrently and are spaced
+ * by one shared pacer. Pure with respect to its dependencies: all I/O, time and randomness come from
+ * `deps`, and it never touches @actions/core, so it runs in virtual time in tests and benchmarks.
  */
 async function waitForBatches(deps, options) {
-    const { api, log, signal } = deps;
+    const { log, signal } = deps;
     const startedAt = deps.now();
     const checkOnce = options.timeoutMs === 0;
-    const deadline = startedAt + options.timeoutMs;
-    const lastCheckAt = checkOnce ? Number.POSITIVE_INFINITY : deadline - FINAL_CHECK_MARGIN_MS;
+    const deadline = checkOnce ? Number.POSITIVE_INFINITY : startedAt + options.timeoutMs;
+    const lastCheckAt = deadline - FINAL_CHECK_MARGIN_MS;
     const named = options.batchIds.length > 1;
-    const trackerOptions = {
-        pollIntervalMs: options.pollIntervalMs,
-        timeoutMs: options.timeoutMs,
-        heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
-        checkOnce,
-        named,
-        lastCheckAt
-    };
+    const { timeoutMs, pollIntervalMs } = options;
+    const trackerOptions = { timeoutMs, pollIntervalMs, checkOnce, named, lastCheckAt };
     const trackers = options.batchIds.map(id => new BatchTracker(id, startedAt, log, trackerOptions));
-    const pacer = new Pacer(options.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND);
-    let nextAggregateAt = startedAt + AGGREGATE_EVERY_MS;
-    const aggregate = () => log.info(aggregateLine(deps.now() - startedAt, summarize(trackers.map(t => t.result(deps.now())))));
-    for (;;) {
-        if (signal?.aborted)
-            break;
-        const active = trackers.filter(t => t.outcome === undefined);
-        if (active.length === 0)
-            break;
-        const next = active.reduce((a, b) => (b.dueAt < a.dueAt ? b : a));
-        const at = Math.max(Math.min(next.dueAt, lastCheckAt), pacer.nextSlot(), deps.now());
-        if (at > lastCheckAt || (next.checkedAt !== undefined && at <= next.checkedAt)) {
-            next.expire();
-            continue;
-        }
-        if (at > deps.now()) {
-            await deps.sleep(at - deps.now(), signal);
-            if (signal?.aborted)
-                break;
-        }
-        const startedRequest = deps.now();
-        pacer.taken(startedRequest);
-        next.checkedAt = startedRequest;
-        try {
-            const timeoutMs = checkOnce ? undefined : Math.max(1, deadline - startedRequest);
-            next.onAnswer(await api.getBatch(next.id, { signal, timeoutMs }), deps.now());
-        }
-        catch (error) {
-            if (signal?.aborted)
-                break;
-            const holdMs = next.onError(error, deps.now(), deps.random);
-            if (holdMs !== undefined)
-                pacer.pauseUntil(deps.now() + Math.min(holdMs, MAX_RATE_LIMIT_PAUSE_MS));
-        }
-        if (named && deps.now() >= nextAggregateAt) {
-            aggregate();
-            nextAggregateAt = deps.now() + AGGREGATE_EVERY_MS;
-        }
+    const aggregate = aggregator(deps, trackers, startedAt);
+    // The cancel budget after an abort runs from the signal, not from when the loop got to notice it.
+    let abortedAt = signal?.aborted ? startedAt : undefined;
+    const onAbort = () => void (abortedAt ??= deps.now());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+        const afterCheck = named ? aggregate.tick : () => undefined;
+        await runChecks(deps, { trackers, pacer: new Pacer(REQUESTS_PER_SECOND), lastCheckAt, deadline, afterCheck });
+    }
+    finally {
+        signal?.removeEventListener('abort', onAbort);
     }
     const aborted = signal?.aborted === true;
     for (const tracker of trackers)
         tracker.end(aborted ? 'aborted' : 'timed-out');
     const toCancel = trackers.filter(t => (t.outcome === 'timed-out' && options.cancelOnTimeout) || (t.outcome === 'aborted' && options.cancelOnAbort));
-    await Promise.all(toCancel.map(t => cancel(deps, t, aborted ? 'abort' : 'timeout')));
+    await cancelAll(deps, toCancel, aborted ? 'abort' : 'timeout', abortedAt ?? deps.now());
     const leftRunning = trackers.filter(t => t.outcome === 'aborted' && !options.cancelOnAbort).map(t => t.id);
     if (leftRunning.length > 0)
         log.info(leftRunningLine(leftRunning));
     if (named)
-        aggregate();
+        aggregate.close();
     const endedAt = deps.now();
     const results = trackers.map(t => t.result(endedAt));
-    return {
-        results,
-        startedAt,
-        endedAt,
-        timeoutMs: options.timeoutMs,
-        done: results.every(r => r.finalStatus !== undefined)
-    };
-}
-async function cancel(deps, tracker, reason) {
-    const timeoutMs = reason === 'abort' ? ABORT_CANCEL_TIMEOUT_MS : TIMEOUT_CANCEL_TIMEOUT_MS;
-    try {
-        const answer = await deps.api.cancelBatch(tracker.id, { timeoutMs });
-        tracker.cancel = { reason, status: normalizeStatus(answer.status) || undefined };
-        deps.log.info(cancelLine(tracker.id, tracker.cancel));
-    }
-    catch (error) {
-        tracker.cancel = { reason, error: error instanceof Error ? error.message : String(error) };
-        deps.log.warning(cancelLine(tracker.id, tracker.cancel));
-    }
-}
-/** Waits for one batch: `waitForBatches` with a single id. */
-async function waitForBatch(deps, options) {
-    const { batchId, ...rest } = options;
-    const all = await waitForBatches(deps, { ...rest, batchIds: [batchId] });
-    return all.results[0];
+    const done = results.every(r => r.finalStatus !== undefined);
+    return { results, startedAt, endedAt, timeoutMs: options.timeoutMs, done };
 }
 
 ;// CONCATENATED MODULE: ./src/report/commit-status-text.ts
@@ -33185,72 +33491,150 @@ function gateMessage(batchId, tally, gate) {
     return `Batch ${batchId}: ${tally.failed} of ${total} requests failed${share}, more than max-failed-requests ${describeGate(gate)}${codes ? `; most common: ${codes}` : ''}.`;
 }
 
+;// CONCATENATED MODULE: ./src/verdict/causes.ts
+
+
+
+/** The wording of why a wait did not get a usable answer: request errors, rate limits, cancels. */
+const BASE_URL_HINT = `check base-url (expected the API root such as ${DEFAULT_BASE_URL})`;
+/** An answer from something that is not the Together API: the cause is base-url, not the batch. */
+function wrongServer(error) {
+    if (error.kind === 'invalid-response' && error.repeated) {
+        const what = error.html ? 'an HTML page instead of a Together batch' : 'something that is not a Together batch';
+        return `the server answered with ${what} ${error.repeated} times: ${BASE_URL_HINT}`;
+    }
+    if (error.status === 404 && error.html) {
+        return `the server answered HTTP 404 with an HTML page, not the Together API: ${BASE_URL_HINT}`;
+    }
+    return undefined;
+}
+/** The full line for outcome `error`. */
+function errorVerdict(result) {
+    const id = result.batchId;
+    const error = result.error ?? { message: 'unknown error' };
+    const server = wrongServer(error);
+    if (server)
+        return `Could not check batch ${id}: ${server}.`;
+    if (error.status === 401 || error.status === 403) {
+        return `Together refused the API key (HTTP ${error.status}) for batch ${id}: check the api-key input or the TOGETHER_API_KEY secret, and that the key may read this batch.`;
+    }
+    if (error.status === 404) {
+        return `Batch ${id} was not found for this API key (HTTP 404): check batch-id and that the key belongs to the account that created the batch.`;
+    }
+    return `Could not check batch ${id}: ${oneLine(error.message)}.`;
+}
+/** A short form of the error, for the list of failed batches. */
+function errorReason(result) {
+    const error = result.error ?? { message: 'unknown error' };
+    return wrongServer(error) ?? oneLine(error.message, 120);
+}
+/** No check of this batch ever succeeded: the last error is the only cause there is to name. */
+function neverAnswered(result) {
+    if (result.batch || !result.lastError)
+        return undefined;
+    return `no check succeeded; last error: ${oneLine(result.lastError.message, 200)}`;
+}
+/** `last status IN_PROGRESS at 40%`, and the error of the last check when that one failed. */
+function lastSeen(result) {
+    if (!result.status)
+        return 'no status was seen';
+    const progress = result.progress ?? result.batch?.progress;
+    const at = typeof progress === 'number' ? ` at ${percent(progress)}` : '';
+    const failed = result.lastError ? `; the last check failed: ${oneLine(result.lastError.message, 200)}` : '';
+    return `last status ${oneLine(result.status, 40)}${at}${failed}`;
+}
+/** Together asked (HTTP 429) for a pause longer than the time left, which ended the wait. */
+function rateLimitVerdict(result, retryAfterMs) {
+    const waited = formatDuration(result.endedAt - result.startedAt);
+    return `Together rate-limited the status checks of batch ${result.batchId} (HTTP 429) and asked to wait ${formatDuration(retryAfterMs)}, more than the time left, so the wait stopped after ${waited} (${lastSeen(result)}). Raise poll-interval or wait for fewer batches at once, or check it later.`;
+}
+/** What happened to the action's own cancel request, as a sentence appended to the verdict. */
+function cancelNote(result) {
+    const { cancel } = result;
+    if (!cancel)
+        return '';
+    const error = oneLine(cancel.error, 200);
+    switch (cancel.state) {
+        case 'answered':
+            return ` Cancel requested: Together answered ${oneLine(cancel.status, 40) || 'without a status'}.`;
+        case 'failed':
+            return ` Cancelling it failed: ${error}.`;
+        case 'no-answer':
+            return ` A cancel was sent but got no answer (${error}); it may still be running.`;
+        case 'not-sent':
+            return ` No cancel was sent: ${error}; it is still running.`;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/verdict/verdict.ts
 
 
 
 
-function cancelNote(result) {
-    const { cancel } = result;
-    if (!cancel)
-        return '';
-    return cancel.error
-        ? ` Cancelling it failed: ${oneLine(cancel.error, 200)}.`
-        : ` Cancel requested: Together answered ${oneLine(cancel.status, 40) || 'without a status'}.`;
-}
-function lastSeen(result) {
-    if (!result.status)
-        return 'no status was seen';
-    const progress = typeof result.batch?.progress === 'number' ? ` at ${percent(result.batch.progress)}` : '';
-    return `last status ${oneLine(result.status, 40)}${progress}`;
-}
-function errorVerdict(result) {
+
+
+/** `1 request`, `2 requests`. */
+const count = (n, noun) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+function finalVerdict(result, status, failOn) {
     const id = result.batchId;
-    const { status, message } = result.error ?? { message: 'unknown error' };
-    if (status === 401 || status === 403) {
-        return `Together refused the API key (HTTP ${status}) for batch ${id}: check the api-key input or the TOGETHER_API_KEY secret, and that the key may read this batch.`;
+    if (!failOn.has(status)) {
+        return { ok: true, message: `Batch ${id} ended ${status} (not in fail-on, so the step passes).` };
     }
-    if (status === 404) {
-        return `Batch ${id} was not found for this API key (HTTP 404): check batch-id and that the key belongs to the account that created the batch.`;
+    const job = result.batch;
+    const errorFile = job?.error_file_id ? ` Error file: ${oneLine(job.error_file_id, 100)}.` : '';
+    // The server's own error text, when there is one, already says why; ours is only a fallback.
+    const why = job?.error
+        ? `: ${oneLine(job.error)}`
+        : status === 'EXPIRED'
+            ? ' (it did not finish before its deadline)'
+            : '';
+    const hint = status === 'EXPIRED'
+        ? job?.output_file_id
+            ? ' Its partial output is in output-file-id.'
+            : ' It left no output file.'
+        : status === 'CANCELLED'
+            ? ' Remove CANCELLED from fail-on to accept cancelled batches.'
+            : errorFile && ' See the error file for the failed requests.';
+    return { ok: false, message: `Batch ${id} ended ${status}${why}.${errorFile}${hint}` };
+}
+function timedOutVerdict(result) {
+    if (result.rateLimited)
+        return rateLimitVerdict(result, result.rateLimited.retryAfterMs);
+    const waited = formatDuration(Math.max(result.timeoutMs, result.endedAt - result.startedAt));
+    const unanswered = neverAnswered(result);
+    if (unanswered) {
+        return `Timed out after ${waited} waiting for batch ${result.batchId}: ${unanswered}.${cancelNote(result)}`;
     }
-    return `Could not check batch ${id}: ${oneLine(message)}.`;
+    return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input, or check it later with timeout set again.${cancelNote(result)}`;
+}
+function abortedVerdict(result) {
+    const seen = neverAnswered(result) ?? lastSeen(result);
+    const cancel = cancelNote(result) || ' The batch is left running; set cancel-on-abort: true to cancel it.';
+    return `The wait for batch ${result.batchId} was aborted (workflow cancelled or job timeout) after ${formatDuration(result.endedAt - result.startedAt)}, ${seen}.${cancel}`;
 }
 /** Whether the step passes, and the one line that says why, from the engine's result and `fail-on`. */
 function judge(result, failOn) {
     const id = result.batchId;
     const job = result.batch;
-    const errorText = job?.error ? `: ${oneLine(job.error)}` : '';
-    const errorFile = job?.error_file_id ? ` Error file: ${oneLine(job.error_file_id, 100)}.` : '';
     switch (result.outcome) {
         case 'completed':
             return { ok: true, message: `Batch ${id} completed; output file ${oneLine(job?.output_file_id, 100)}.` };
-        case 'no-output':
+        case 'no-output': {
+            const errorText = job?.error ? `: ${oneLine(job.error)}` : '';
+            const errorFile = job?.error_file_id
+                ? ` Error file: ${oneLine(job.error_file_id, 100)}.`
+                : ' It has no error file either.';
             return {
                 ok: false,
-                message: `Batch ${id} completed without an output file, so every request failed${errorText}.${errorFile || ' It has no error file either.'} Fix the input file and create a new batch.`
+                message: `Batch ${id} completed without an output file, so every request failed${errorText}.${errorFile} Fix the input file and create a new batch.`
             };
-        case 'final': {
-            const status = result.finalStatus;
-            if (!failOn.has(status)) {
-                return { ok: true, message: `Batch ${id} ended ${status} (not in fail-on, so the step passes).` };
-            }
-            const hint = status === 'EXPIRED'
-                ? ' It did not finish before its deadline; any partial output is in output-file-id.'
-                : status === 'CANCELLED'
-                    ? ' It was cancelled; remove CANCELLED from fail-on to accept that.'
-                    : ' See the error file for the failed requests.';
-            return { ok: false, message: `Batch ${id} ended ${status}${errorText}.${errorFile}${hint}` };
         }
+        case 'final':
+            return finalVerdict(result, result.finalStatus, failOn);
         case 'timed-out':
-            return {
-                ok: false,
-                message: `Timed out after ${formatDuration(Math.max(result.timeoutMs, result.endedAt - result.startedAt))} waiting for batch ${id} (${lastSeen(result)}). Raise the 'timeout' input, or check it later with timeout set again.${cancelNote(result)}`
-            };
+            return { ok: false, message: timedOutVerdict(result) };
         case 'aborted':
-            return {
-                ok: false,
-                message: `The wait for batch ${id} was aborted (workflow cancelled or job timeout) after ${formatDuration(result.endedAt - result.startedAt)}, ${lastSeen(result)}.${cancelNote(result) || ' The batch is left running; set cancel-on-abort: true to cancel it.'}`
-            };
+            return { ok: false, message: abortedVerdict(result) };
         case 'error':
             return { ok: false, message: errorVerdict(result) };
         case 'pending':
@@ -33266,40 +33650,59 @@ function listed(items) {
     const shown = items.slice(0, LISTED).join('; ');
     return items.length > LISTED ? `${shown}; and ${items.length - LISTED} more` : shown;
 }
+/** One failing batch in the list of several. */
+function verdict_describe(result) {
+    const id = result.batchId;
+    if (result.outcome === 'error')
+        return `${id}: ${errorReason(result)}`;
+    if (result.outcome === 'no-output')
+        return `${id} COMPLETED without output file`;
+    const unanswered = result.outcome === 'final' ? undefined : neverAnswered(result);
+    if (unanswered)
+        return `${id} ${unanswered}`;
+    const error = result.batch?.error ? ` (${oneLine(result.batch.error, 80)})` : '';
+    const limited = result.rateLimited
+        ? ` (rate-limited: Together asked to wait ${formatDuration(result.rateLimited.retryAfterMs)})`
+        : '';
+    return `${id} ${result.status || 'no status'}${error}${limited}`;
+}
 /** The step's verdict over every batch: one batch is judged alone; several pass only if each passes. */
 function judgeAll(all, failOn) {
     const verdicts = all.results.map(r => ({ result: r, verdict: judge(r, failOn) }));
     if (verdicts.length === 1)
         return verdicts[0].verdict;
     const counts = summarize(all.results);
-    const failing = verdicts.filter(v => !v.verdict.ok);
+    const failing = verdicts.filter(v => !v.verdict.ok).map(v => v.result);
     if (failing.length === 0) {
         const pending = counts.running > 0 ? `, ${counts.running} not finished yet (checked once)` : '';
         return { ok: true, message: `${counts.completed} of ${counts.total} batches completed${pending}.` };
     }
-    const describe = ({ result }) => {
-        const error = result.batch?.error ? ` (${oneLine(result.batch.error, 80)})` : '';
-        if (result.outcome === 'error')
-            return `${result.batchId}: ${oneLine(result.error?.message, 120)}`;
-        if (result.outcome === 'no-output')
-            return `${result.batchId} COMPLETED without output file`;
-        return `${result.batchId} ${result.status || 'no status'}${error}`;
-    };
-    const timedOut = failing.filter(f => f.result.outcome === 'timed-out' || f.result.outcome === 'aborted');
-    const broken = failing.filter(f => !timedOut.includes(f));
+    const timedOut = failing.filter(r => r.outcome === 'timed-out' || r.outcome === 'aborted');
+    const broken = failing.filter(r => !timedOut.includes(r));
     const parts = [];
     if (broken.length > 0)
-        parts.push(`${broken.length} of ${counts.total} batches failed: ${listed(broken.map(describe))}.`);
+        parts.push(`${broken.length} of ${counts.total} batches failed: ${listed(broken.map(verdict_describe))}.`);
     if (timedOut.length > 0) {
-        const aborted = timedOut[0].result.outcome === 'aborted';
+        const aborted = timedOut[0].outcome === 'aborted';
         const how = aborted
             ? 'The wait was aborted'
             : `Timed out after ${formatDuration(Math.max(all.timeoutMs, all.endedAt - all.startedAt))}`;
-        parts.push(`${how} with ${timedOut.length} not finished: ${listed(timedOut.map(describe))}.`);
-        if (!aborted)
+        parts.push(`${how} with ${timedOut.length} not finished: ${listed(timedOut.map(verdict_describe))}.`);
+        // A longer timeout only helps batches that were answering and not held off by a rate limit.
+        if (!aborted && timedOut.some(r => !r.rateLimited && !neverAnswered(r)))
             parts.push("Raise the 'timeout' input.");
     }
     return { ok: false, message: parts.join(' ') };
+}
+/** A batch over `max-failed-requests`: says the batch itself ended well, what failed, and the limit. */
+function gateVerdict(result, tally, gate) {
+    const total = tally.succeeded + tally.failed;
+    const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : '';
+    const codes = tally_topCodes(tally, 3)
+        .map(c => `${c.code} ×${c.count}`)
+        .join(', ');
+    const ended = result.outcome === 'completed' ? 'completed, but' : `ended ${result.status || 'unknown'}, and`;
+    return `Batch ${result.batchId} ${ended} ${tally.failed} of its ${count(total, 'request')} failed${share}, more than max-failed-requests allows (${describeGate(gate)})${codes ? `; most common: ${codes}` : ''}.`;
 }
 /**
  * The results' side of the verdict, once the files were fetched: a file that could not be fetched, or
@@ -33313,7 +33716,7 @@ function judgeResults(all, collected, gate) {
         if (files?.error)
             problems.push(`Could not fetch the results of batch ${result.batchId}: ${oneLine(files.error, 200)}.`);
         else if (files?.tally && gate && exceeds(files.tally, gate))
-            problems.push(gateMessage(result.batchId, files.tally, gate));
+            problems.push(gateVerdict(result, files.tally, gate));
     }
     if (problems.length === 0)
         return undefined;

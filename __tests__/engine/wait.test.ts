@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
-import { waitForBatch } from '../../src/engine/wait.js'
-import type { WaitOptions } from '../../src/engine/types.js'
+import { waitForBatches } from '../../src/engine/wait.js'
+import type { EngineDeps, WaitAllOptions, WaitResult } from '../../src/engine/types.js'
 import { TogetherError } from '../../src/together/index.js'
 import { recordingLogger, scriptedApi, virtualClock, type Step } from '../helpers/virtual-time.js'
+
+type WaitOptions = Omit<WaitAllOptions, 'batchIds'> & { batchId: string }
 
 const OPTIONS: WaitOptions = {
   batchId: 'batch-1',
@@ -10,6 +12,11 @@ const OPTIONS: WaitOptions = {
   pollIntervalMs: 30_000,
   cancelOnTimeout: false,
   cancelOnAbort: false
+}
+
+/** The engine on one batch: the action's common case. */
+async function waitForBatch(deps: EngineDeps, { batchId, ...options }: WaitOptions): Promise<WaitResult> {
+  return (await waitForBatches(deps, { ...options, batchIds: [batchId] })).results[0]!
 }
 
 function setup(steps: Step[], options: Partial<WaitOptions> = {}, signal?: AbortSignal, cancelAnswer?: Step) {
@@ -28,7 +35,7 @@ function setup(steps: Step[], options: Partial<WaitOptions> = {}, signal?: Abort
 const running = (progress?: number): Step => ({ id: 'batch-1', status: 'IN_PROGRESS', progress })
 const completed: Step = { id: 'batch-1', status: 'COMPLETED', progress: 100, output_file_id: 'file-out' }
 
-describe('waitForBatch', () => {
+describe('waitForBatches on one batch', () => {
   it('checks at once and returns completed with the output file when the batch is already done', async () => {
     const { run, calls, start } = setup([completed])
     const result = await run()
@@ -142,7 +149,7 @@ describe('waitForBatch', () => {
     const { run, calls } = setup([new TogetherError(`HTTP ${status}`, { kind: 'http', status, serverMessage: 'nope' })])
     const result = await run()
     expect(result.outcome).toBe('error')
-    expect(result.error).toEqual({ message: `HTTP ${status}`, status, serverMessage: 'nope' })
+    expect(result.error).toEqual({ message: `HTTP ${status}`, status, serverMessage: 'nope', kind: 'http' })
     expect(calls).toHaveLength(1)
   })
 
@@ -185,7 +192,7 @@ describe('waitForBatch', () => {
     expect(result.outcome).toBe('aborted')
     const cancel = calls.find(c => c.method === 'cancel')
     expect(cancel?.options?.timeoutMs).toBeLessThanOrEqual(3000)
-    expect(result.cancel).toEqual({ reason: 'abort', status: 'CANCELING' })
+    expect(result.cancel).toEqual({ reason: 'abort', state: 'answered', status: 'CANCELING' })
   })
 
   it('cancels on timeout when cancel-on-timeout is set and records a failed cancel', async () => {
@@ -197,7 +204,7 @@ describe('waitForBatch', () => {
     )
     const result = await run()
     expect(result.outcome).toBe('timed-out')
-    expect(result.cancel).toEqual({ reason: 'timeout', error: 'HTTP 500' })
+    expect(result.cancel).toEqual({ reason: 'timeout', state: 'failed', error: 'HTTP 500' })
   })
 
   it('does not cancel on timeout unless asked', async () => {
@@ -208,7 +215,7 @@ describe('waitForBatch', () => {
 
   it('logs a line only when status or progress changes, with a heartbeat after a long quiet stretch', async () => {
     const steps: Step[] = [running(10), running(10), running(20), ...Array<Step>(12).fill(running(20)), completed]
-    const { run, log } = setup(steps, { timeoutMs: 3_600_000, heartbeatMs: 5 * 60_000 })
+    const { run, log } = setup(steps, { timeoutMs: 3_600_000 })
     await run()
     const info = log.lines.filter(l => l.level === 'info').map(l => l.message)
     expect(info[0]).toMatch(/^Waiting for Together batch batch-1/)

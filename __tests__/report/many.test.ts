@@ -60,6 +60,11 @@ describe('several batches', () => {
     )
   })
 
+  it('counts a running batch at its last known progress when the last answer omitted it', () => {
+    const quiet = r('b3', 'timed-out', 'IN_PROGRESS', { batch: { status: 'IN_PROGRESS' }, progress: 40 })
+    expect(summarize([mixed.results[0]!, mixed.results[1]!, quiet]).percent).toBe(80)
+  })
+
   it('fails, listing the failed and the unfinished batches in one line', () => {
     const verdict = judgeAll(mixed, FAIL_ON)
     expect(verdict.ok).toBe(false)
@@ -75,6 +80,22 @@ describe('several batches', () => {
     })
     expect(judgeAll(all([r('a', 'completed', 'COMPLETED'), r('b', 'pending', 'IN_PROGRESS')]), FAIL_ON).message).toBe(
       '1 of 2 batches completed, 1 not finished yet (checked once).'
+    )
+  })
+
+  it('names the cause of batches that were never answered or were rate-limited', () => {
+    const lastError = { message: 'GET /batches/b2 answered HTTP 503', status: 503 }
+    const verdict = judgeAll(
+      all([
+        r('b1', 'completed', 'COMPLETED'),
+        r('b2', 'timed-out', '', { batch: undefined, finalStatus: undefined, lastError }),
+        r('b3', 'timed-out', 'IN_PROGRESS', { rateLimited: { retryAfterMs: 3_600_000 } }),
+        r('b4', 'error', '', { batch: undefined, error: { message: 'x', kind: 'invalid-response', repeated: 3 } })
+      ]),
+      FAIL_ON
+    )
+    expect(verdict.message).toBe(
+      '1 of 4 batches failed: b4: the server answered with something that is not a Together batch 3 times: check base-url (expected the API root such as https://api.together.ai/v1). Timed out after 1h 00m with 2 not finished: b2 no check succeeded; last error: GET /batches/b2 answered HTTP 503; b3 IN_PROGRESS (rate-limited: Together asked to wait 1h 00m).'
     )
   })
 

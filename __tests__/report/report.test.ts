@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import type { WaitAllResult, WaitResult } from '../../src/engine/types.js'
+import type { CancelOutcome, WaitAllResult, WaitResult } from '../../src/engine/types.js'
 import { escapeText } from '../../src/report/escape.js'
 import * as lines from '../../src/engine/messages.js'
 import { buildOutputs } from '../../src/report/outputs.js'
@@ -85,10 +85,10 @@ describe('log lines', () => {
     expect(lines.heartbeatLine(600_000, 'IN_PROGRESS', 20)).toBe(
       '[10m 00s] still IN_PROGRESS at 20%, no change since the last line.'
     )
-    expect(lines.cancelLine('b1', { reason: 'abort', status: 'CANCELING' })).toBe(
+    expect(lines.cancelLine('b1', { reason: 'abort', state: 'answered', status: 'CANCELING' })).toBe(
       'Cancelled batch b1 after the wait was aborted: Together answered CANCELING.'
     )
-    expect(lines.cancelLine('b1', { reason: 'timeout', error: 'HTTP 500' })).toContain(
+    expect(lines.cancelLine('b1', { reason: 'timeout', state: 'failed', error: 'HTTP 500' })).toContain(
       'Could not cancel batch b1 after the timeout was reached'
     )
     expect(lines.leftRunningLine(['b1'])).toContain('batch b1 is left running')
@@ -112,13 +112,10 @@ describe('judge', () => {
 
   it.each([
     ['FAILED', 'Batch batch-1 ended FAILED: quota. Error file: file-err. See the error file for the failed requests.'],
-    [
-      'EXPIRED',
-      'Batch batch-1 ended EXPIRED: quota. Error file: file-err. It did not finish before its deadline; any partial output is in output-file-id.'
-    ],
+    ['EXPIRED', 'Batch batch-1 ended EXPIRED: quota. Error file: file-err. Its partial output is in output-file-id.'],
     [
       'CANCELLED',
-      'Batch batch-1 ended CANCELLED: quota. Error file: file-err. It was cancelled; remove CANCELLED from fail-on to accept that.'
+      'Batch batch-1 ended CANCELLED: quota. Error file: file-err. Remove CANCELLED from fail-on to accept cancelled batches.'
     ]
   ] as [FinalStatus, string][])('fails on %s with the job error, error file and a hint', (status, message) => {
     const verdict = judge(
@@ -126,7 +123,7 @@ describe('judge', () => {
         outcome: 'final',
         status,
         finalStatus: status,
-        batch: { status, error: 'quota', error_file_id: 'file-err' }
+        batch: { status, error: 'quota', error_file_id: 'file-err', output_file_id: 'file-out' }
       }),
       FAIL_ON
     )
@@ -157,7 +154,7 @@ describe('judge', () => {
 
   it('reports what the cancel returned on timeout and abort', () => {
     const timedOut = judge(
-      result({ outcome: 'timed-out', cancel: { reason: 'timeout', status: 'CANCELING' } }),
+      result({ outcome: 'timed-out', cancel: { reason: 'timeout', state: 'answered', status: 'CANCELING' } }),
       FAIL_ON
     )
     expect(timedOut.message).toContain('Cancel requested: Together answered CANCELING.')
@@ -175,6 +172,100 @@ describe('judge', () => {
     expect(verdict.ok).toBe(false)
     expect(verdict.message).toContain(text)
     expect(verdict.message).toContain('batch-1')
+  })
+})
+
+describe('judge names the real cause', () => {
+  const notFinished = { status: 'IN_PROGRESS', finalStatus: undefined, batch: { status: 'IN_PROGRESS', progress: 40 } }
+  const unavailable = { message: 'GET /batches/batch-1 answered HTTP 503: unavailable', status: 503, kind: 'http' }
+  const neverAnswered = { status: '', finalStatus: undefined, batch: undefined, timeline: [], lastError: unavailable }
+
+  it('says EXPIRED once, in the server’s words when it gave any', () => {
+    const expired = (batch: WaitResult['batch']) =>
+      judge(result({ outcome: 'final', status: 'EXPIRED', finalStatus: 'EXPIRED', batch }), FAIL_ON).message
+    expect(
+      expired({ status: 'EXPIRED', error: 'Batch did not complete before its deadline', output_file_id: 'f' })
+    ).toBe(
+      'Batch batch-1 ended EXPIRED: Batch did not complete before its deadline. Its partial output is in output-file-id.'
+    )
+    expect(expired({ status: 'EXPIRED' })).toBe(
+      'Batch batch-1 ended EXPIRED (it did not finish before its deadline). It left no output file.'
+    )
+  })
+
+  it('quotes the last error when no check succeeded before the timeout', () => {
+    const verdict = judge(result({ outcome: 'timed-out', ...neverAnswered, timeoutMs: 600_000 }), FAIL_ON)
+    expect(verdict.message).toBe(
+      'Timed out after 10m 00s waiting for batch batch-1: no check succeeded; last error: GET /batches/batch-1 answered HTTP 503: unavailable.'
+    )
+  })
+
+  it('quotes the last error when no check succeeded before the abort', () => {
+    const verdict = judge(result({ outcome: 'aborted', ...neverAnswered, endedAt: T0 + 60_000 }), FAIL_ON)
+    expect(verdict.message).toBe(
+      'The wait for batch batch-1 was aborted (workflow cancelled or job timeout) after 1m 00s, no check succeeded; last error: GET /batches/batch-1 answered HTTP 503: unavailable. The batch is left running; set cancel-on-abort: true to cancel it.'
+    )
+  })
+
+  it('adds the failed last check to the last status seen', () => {
+    const verdict = judge(result({ outcome: 'timed-out', ...notFinished, lastError: unavailable }), FAIL_ON)
+    expect(verdict.message).toContain(
+      '(last status IN_PROGRESS at 40%; the last check failed: GET /batches/batch-1 answered HTTP 503: unavailable)'
+    )
+  })
+
+  it('shows the engine’s progress over the raw answer’s', () => {
+    const verdict = judge(
+      result({ outcome: 'pending', ...notFinished, batch: { status: 'IN_PROGRESS' }, progress: 40 }),
+      FAIL_ON
+    )
+    expect(verdict.message).toContain('(last status IN_PROGRESS at 40%)')
+  })
+
+  it.each([
+    [false, 'something that is not a Together batch'],
+    [true, 'an HTML page instead of a Together batch']
+  ])('points at base-url after answers that are not a batch (HTML: %s)', (html, what) => {
+    const error = { message: 'not a batch', kind: 'invalid-response', repeated: 3, ...(html && { html }) }
+    expect(judge(result({ outcome: 'error', error }), FAIL_ON).message).toBe(
+      `Could not check batch batch-1: the server answered with ${what} 3 times: check base-url (expected the API root such as https://api.together.ai/v1).`
+    )
+  })
+
+  it('points an HTML 404 at base-url, not at the batch id and key', () => {
+    const error = { message: 'GET /batches/batch-1 answered HTTP 404', status: 404, kind: 'http', html: true }
+    const { message } = judge(result({ outcome: 'error', error }), FAIL_ON)
+    expect(message).toBe(
+      'Could not check batch batch-1: the server answered HTTP 404 with an HTML page, not the Together API: check base-url (expected the API root such as https://api.together.ai/v1).'
+    )
+    expect(message).not.toContain('batch-id')
+  })
+
+  it('reports a long retry-after as rate limiting, with the pause asked and the time waited', () => {
+    const limited = result({
+      outcome: 'timed-out',
+      ...notFinished,
+      rateLimited: { retryAfterMs: 2 * 3_600_000 },
+      endedAt: T0 + 300_000
+    })
+    expect(judge(limited, FAIL_ON).message).toBe(
+      'Together rate-limited the status checks of batch batch-1 (HTTP 429) and asked to wait 2h 00m, more than the time left, so the wait stopped after 5m 00s (last status IN_PROGRESS at 40%). Raise poll-interval or wait for fewer batches at once, or check it later.'
+    )
+  })
+
+  it.each([
+    [
+      { state: 'no-answer', error: 'got no answer within 3s' },
+      ' A cancel was sent but got no answer (got no answer within 3s); it may still be running.'
+    ],
+    [{ state: 'not-sent', error: 'no time was left' }, ' No cancel was sent: no time was left; it is still running.'],
+    [{ state: 'failed', error: 'HTTP 500' }, ' Cancelling it failed: HTTP 500.']
+  ] as [Omit<CancelOutcome, 'reason'>, string][])('tells what became of the cancel: %o', (cancel, note) => {
+    const verdict = judge(
+      result({ outcome: 'aborted', ...notFinished, cancel: { reason: 'abort', ...cancel } }),
+      FAIL_ON
+    )
+    expect(verdict.message.endsWith(`40%.${note}`)).toBe(true)
   })
 })
 
@@ -232,7 +323,7 @@ describe('buildSummary', () => {
     const summary = buildSummary(one(timedOut), judge(timedOut, FAIL_ON))
     expect(summary).toContain('## ⏱️ Together batch batch&#45;1: timed out (IN&#95;PROGRESS)')
     expect(summary).toContain('in ~4m 00s')
-    const aborted = result({ outcome: 'aborted', cancel: { reason: 'abort', error: 'HTTP 500' } })
+    const aborted = result({ outcome: 'aborted', cancel: { reason: 'abort', state: 'failed', error: 'HTTP 500' } })
     expect(buildSummary(one(aborted), judge(aborted, FAIL_ON))).toContain('⛔')
     expect(buildSummary(one(aborted), judge(aborted, FAIL_ON))).toContain('<td>failed: HTTP 500</td>')
   })

@@ -53,9 +53,20 @@ describe('results in the verdict, outputs and summary', () => {
     expect(over).toEqual({
       ok: false,
       message:
-        'Batch b1: 2 of 1000 requests failed (0.2%), more than max-failed-requests 0.1%; most common: rate_limit ×2.'
+        'Batch b1 completed, but 2 of its 1000 requests failed (0.2%), more than max-failed-requests allows (0.1%); most common: rate_limit ×2.'
     })
     expect(combine(judgeAll(one, FAIL_ON), over)).toBe(over)
+  })
+
+  it('says the batch itself ended well and shows the limit, with counts in the singular where one', () => {
+    const single = new Map([files('b1', tally(0, 1))])
+    expect(judgeResults(one, single, { count: 0 })?.message).toBe(
+      'Batch b1 completed, but 1 of its 1 request failed (100%), more than max-failed-requests allows (0).'
+    )
+    const failed = all({ ...completed('b1'), outcome: 'final', status: 'FAILED', finalStatus: 'FAILED' })
+    expect(judgeResults(failed, counted, { count: 1 })?.message).toMatch(
+      /^Batch b1 ended FAILED, and 2 of its 1000 requests failed \(0\.2%\), more than max-failed-requests allows \(1\);/
+    )
   })
 
   it('fails when a file could not be fetched', () => {

@@ -19,7 +19,7 @@ export function summarize(results: readonly WaitResult[]): Aggregate {
   for (const r of results) {
     if (r.outcome === 'completed') completed++
     else if (r.outcome === 'final' || r.outcome === 'no-output' || r.outcome === 'error') failed++
-    progressSum += r.finalStatus ? 100 : (r.batch?.progress ?? 0)
+    progressSum += r.finalStatus ? 100 : (r.progress ?? r.batch?.progress ?? 0)
   }
   const total = results.length
   return { total, completed, failed, running: total - completed - failed, percent: total ? progressSum / total : 0 }

@@ -39,6 +39,11 @@ export function retryLine(batchId: string, message: string, next: string, attemp
   return `Checking batch ${batchId} failed${attempt ? ` (attempt ${attempt})` : ''}: ${oneLine(message)}. ${next}`
 }
 
+/** The `next` of a retry line when a 429 asks for a pause past the last check. */
+export function rateLimitedNext(retryAfterMs: number, leftMs: number): string {
+  return `Together asked to wait ${formatDuration(retryAfterMs)}, more than the ${formatDuration(Math.max(0, leftMs))} left: no more checks of this batch.`
+}
+
 export function unknownStatusLine(batchId: string, status: string): string {
   const shown = status ? `unknown status '${oneLine(status, 60)}'` : 'no status'
   return `Batch ${batchId} reported ${shown}; treating it as still running.`
@@ -51,9 +56,17 @@ export function leftRunningLine(batchIds: readonly string[]): string {
 
 export function cancelLine(batchId: string, cancel: CancelOutcome): string {
   const why = cancel.reason === 'abort' ? 'the wait was aborted' : 'the timeout was reached'
-  return cancel.error
-    ? `Could not cancel batch ${batchId} after ${why}: ${oneLine(cancel.error)}. It may still be running.`
-    : `Cancelled batch ${batchId} after ${why}: Together answered ${oneLine(cancel.status, 60) || 'without a status'}.`
+  const error = oneLine(cancel.error)
+  switch (cancel.state) {
+    case 'answered':
+      return `Cancelled batch ${batchId} after ${why}: Together answered ${oneLine(cancel.status, 60) || 'without a status'}.`
+    case 'failed':
+      return `Could not cancel batch ${batchId} after ${why}: ${error}. It may still be running.`
+    case 'no-answer':
+      return `Sent a cancel for batch ${batchId} after ${why}, but got no answer: ${error}. It may still be running.`
+    case 'not-sent':
+      return `Did not send a cancel for batch ${batchId} after ${why}: ${error}. It is still running.`
+  }
 }
 
 /** The raw batch object, for debug logging: bounded, so one huge field cannot flood the log. */

@@ -1,14 +1,14 @@
 /** Never check one batch more often than this, however close the predicted finish. */
 export const MIN_GAP_MS = 2000
 /** Aim this long after the predicted finish, so the batch is final when the check lands. */
-export const LEAD_MS = 1000
+const LEAD_MS = 1000
 
 export interface ScheduleState {
   /** Consecutive checks made close to a predicted finish that found the batch still running. */
   nearStreak: number
 }
 
-export interface ScheduleInput {
+interface ScheduleInput {
   now: number
   pollIntervalMs: number
   /** Predicted finish (epoch ms), when credible. */
@@ -16,7 +16,7 @@ export interface ScheduleInput {
   state: ScheduleState
 }
 
-export interface ScheduleDecision {
+interface ScheduleDecision {
   delayMs: number
   state: ScheduleState
 }

@@ -1,20 +1,23 @@
-import { TogetherError, type BatchJob } from '../together/index.js'
-import { classifyStatus, normalizeStatus } from '../together/status.js'
+import type { BatchJob } from '../together/index.js'
+import { classifyStatus, normalizeStatus, type StatusClass } from '../together/status.js'
 import { formatDuration } from '../util/duration.js'
-import * as lines from './messages.js'
 import { retryDelay } from '../util/backoff.js'
+import * as lines from './messages.js'
+import { describeFailure, retryable } from './failure.js'
 import { addSample, estimateFinish, type ProgressSample } from './eta.js'
+import { ProgressLog, progressOf } from './progress-log.js'
 import { nextCheck, type ScheduleState } from './schedule.js'
-import type { CancelOutcome, Logger, Outcome, TimelineEntry, WaitResult } from './types.js'
+import type { CancelOutcome, Logger, Outcome, RequestFailure, TimelineEntry, WaitResult } from './types.js'
 
 /** COMPLETED without an output file is re-checked this many times: the id may appear a moment later. */
 const NO_OUTPUT_RECHECKS = 2
 const NO_OUTPUT_RECHECK_MS = 5000
+/** 2xx answers in a row that are not a batch before giving up: base-url points somewhere else. */
+const INVALID_ANSWERS_TOLERATED = 3
 
-export interface TrackerOptions {
+interface TrackerOptions {
   pollIntervalMs: number
   timeoutMs: number
-  heartbeatMs: number
   /** Check once and stop (timeout 0): a running batch ends as `pending`. */
   checkOnce: boolean
   /** Prefix progress lines with the batch id (several batches in one step). */
@@ -34,19 +37,24 @@ export class BatchTracker {
   requests = 0
   /** When the last request about this batch started. */
   checkedAt?: number
-  cancel?: CancelOutcome
   private batch?: BatchJob
   private status = ''
   private progress?: number
   private failures = 0
+  private invalidAnswers = 0
   private noOutputChecks = 0
   private history: ProgressSample[] = []
   private etaAt?: number
   private schedule: ScheduleState = { nearStreak: 0 }
-  private lastNewsAt: number
   private readonly timeline: TimelineEntry[] = []
   private readonly warned = new Set<string>()
-  private error?: WaitResult['error']
+  private readonly progressLog: ProgressLog
+  private error?: RequestFailure
+  private lastError?: RequestFailure
+  private rateLimited?: WaitResult['rateLimited']
+  private cancel?: CancelOutcome
+  /** What Together answered a cancel with: reported as the status, though no check saw it. */
+  private cancelStatus?: string
 
   constructor(
     readonly id: string,
@@ -55,45 +63,38 @@ export class BatchTracker {
     private readonly options: TrackerOptions
   ) {
     this.dueAt = startedAt
-    this.lastNewsAt = startedAt
+    this.progressLog = new ProgressLog(id, startedAt, log, options.named)
   }
 
   /** Takes in a successful answer: logs what changed, then either ends the batch or schedules its next check. */
   onAnswer(job: BatchJob, now: number): void {
     this.requests++
     this.failures = 0
-    const first = this.batch === undefined
+    this.invalidAnswers = 0
+    this.lastError = undefined
+    if (this.batch === undefined) this.log.info(lines.startLine(this.id, job, this.options))
     this.batch = job
-    const status = normalizeStatus(job.status)
-    const progress = typeof job.progress === 'number' ? job.progress : this.progress
-    if (first) this.log.info(lines.startLine(this.id, job, this.options))
     this.log.debug(lines.payloadLine(this.id, job))
-
+    const status = normalizeStatus(job.status)
     const kind = classifyStatus(status)
     if (kind.kind === 'unknown' && !this.warned.has(status)) {
       this.warned.add(status)
       this.log.warning(lines.unknownStatusLine(this.id, status))
     }
-    if (kind.kind !== 'final' && progress !== undefined) {
+    const progress = progressOf(job, kind, this.progress)
+    if (kind.kind === 'final') this.etaAt = undefined
+    else if (progress !== undefined) {
       this.history = addSample(this.history, { at: now, progress })
       this.etaAt = estimateFinish(this.history, now)
-    } else if (kind.kind === 'final') {
-      this.etaAt = undefined
     }
-    const elapsed = now - this.startedAt
-    const eta = this.etaAt === undefined ? undefined : this.etaAt - now
-    const prefix = this.options.named ? `${this.id}: ` : ''
-    if (first || status !== this.status || progress !== this.progress) {
-      if (first || status !== this.status) this.timeline.push({ atMs: elapsed, status, progress })
-      this.status = status
-      this.progress = progress
-      this.lastNewsAt = now
-      this.log.info(prefix + lines.progressLine(elapsed, status, progress, eta))
-    } else if (!this.options.named && now - this.lastNewsAt >= this.options.heartbeatMs) {
-      this.lastNewsAt = now
-      this.log.info(lines.heartbeatLine(elapsed, status, progress))
-    }
+    if (this.timeline.length === 0 || status !== this.status) this.note(now, status, progress)
+    this.status = status
+    this.progress = progress
+    this.progressLog.answer(now, status, progress, this.etaAt)
+    this.decide(job, kind, now)
+  }
 
+  private decide(job: BatchJob, kind: StatusClass, now: number): void {
     if (kind.kind === 'final' && kind.status === 'COMPLETED') {
       if (job.output_file_id) return this.end('completed')
       if (this.noOutputChecks >= NO_OUTPUT_RECHECKS || this.options.checkOnce) return this.end('no-output')
@@ -104,12 +105,8 @@ export class BatchTracker {
     } else if (this.options.checkOnce) {
       this.end('pending')
     } else {
-      const decision = nextCheck({
-        now,
-        pollIntervalMs: this.options.pollIntervalMs,
-        etaAt: this.etaAt,
-        state: this.schedule
-      })
+      const { pollIntervalMs } = this.options
+      const decision = nextCheck({ now, pollIntervalMs, etaAt: this.etaAt, state: this.schedule })
       this.schedule = decision.state
       this.dueAt = now + decision.delayMs
     }
@@ -121,25 +118,39 @@ export class BatchTracker {
    */
   onError(error: unknown, now: number, random: () => number): number | undefined {
     this.requests++
-    const info = error instanceof TogetherError ? error : undefined
-    const message = error instanceof Error ? error.message : String(error)
-    if (!info?.transient) {
-      this.error = { message, status: info?.status, serverMessage: info?.serverMessage }
-      this.end('error')
-      return undefined
-    }
+    const failure = describeFailure(error)
+    this.lastError = failure
+    this.invalidAnswers = failure.kind === 'invalid-response' ? this.invalidAnswers + 1 : 0
+    if (!retryable(error)) return this.fail(failure)
+    if (this.invalidAnswers >= INVALID_ANSWERS_TOLERATED)
+      return this.fail({ ...failure, repeated: this.invalidAnswers })
     this.failures++
     if (this.options.checkOnce) {
-      this.log.warning(lines.retryLine(this.id, message, 'Not retried: timeout is 0, the next run checks again.'))
+      this.log.warning(
+        lines.retryLine(this.id, failure.message, 'Not retried: timeout is 0, the next run checks again.')
+      )
       this.end('pending')
-      return info.retryAfterMs
+      return error.retryAfterMs
     }
-    const delay = retryDelay(this.failures, random, info.retryAfterMs, this.options.pollIntervalMs)
+    const left = this.options.lastCheckAt - now
+    if (error.status === 429 && error.retryAfterMs !== undefined && left > 0 && error.retryAfterMs > left) {
+      this.rateLimited = { retryAfterMs: error.retryAfterMs }
+      this.log.warning(lines.retryLine(this.id, failure.message, lines.rateLimitedNext(error.retryAfterMs, left)))
+      this.end('timed-out')
+      return error.retryAfterMs
+    }
+    const delay = retryDelay(this.failures, random, error.retryAfterMs, this.options.pollIntervalMs)
     const next =
       now + delay > this.options.lastCheckAt ? 'No time left to retry.' : `Retrying in ${formatDuration(delay)}.`
-    this.log.warning(lines.retryLine(this.id, message, next, this.failures))
+    this.log.warning(lines.retryLine(this.id, failure.message, next, this.failures))
     this.dueAt = now + delay
-    return info.retryAfterMs
+    return error.retryAfterMs
+  }
+
+  private fail(failure: RequestFailure): undefined {
+    this.error = failure
+    this.end('error')
+    return undefined
   }
 
   /** Ends the wait for this batch if it has not ended yet (abort). */
@@ -152,14 +163,28 @@ export class BatchTracker {
     this.end(this.noOutputChecks > 0 ? 'no-output' : 'timed-out')
   }
 
+  /** Records the action's own cancel request; an accepted cancel's answer becomes the reported status. */
+  cancelled(cancel: CancelOutcome, now: number): void {
+    this.cancel = cancel
+    if (cancel.state !== 'answered' || !cancel.status) return
+    this.note(now, cancel.status, this.progress)
+    this.cancelStatus = cancel.status
+    if (this.batch) this.batch = { ...this.batch, status: cancel.status }
+  }
+
+  private note(now: number, status: string, progress: number | undefined): void {
+    this.timeline.push({ atMs: now - this.startedAt, status, progress })
+  }
+
   result(endedAt: number): WaitResult {
     const finalClass = classifyStatus(this.status)
     return {
       batchId: this.id,
       outcome: this.outcome ?? 'timed-out',
       batch: this.batch,
-      status: this.status,
+      status: this.cancelStatus ?? this.status,
       finalStatus: finalClass.kind === 'final' ? finalClass.status : undefined,
+      progress: this.progress,
       startedAt: this.startedAt,
       endedAt,
       timeoutMs: this.options.timeoutMs,
@@ -167,6 +192,8 @@ export class BatchTracker {
       requests: this.requests,
       etaAt: this.etaAt,
       error: this.error,
+      lastError: this.lastError,
+      rateLimited: this.rateLimited,
       cancel: this.cancel
     }
   }

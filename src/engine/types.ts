@@ -13,7 +13,10 @@ export interface EngineDeps {
   api: BatchApi
   /** Milliseconds since the epoch. */
   now(): number
-  /** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
+  /**
+   * Resolves after `ms`, or early (without throwing) when `signal` aborts. May also return early or
+   * late on its own: the engine reads the clock again after every sleep.
+   */
   sleep(ms: number, signal?: AbortSignal): Promise<void>
   /** In [0, 1); used for retry jitter. */
   random(): number
@@ -22,22 +25,14 @@ export interface EngineDeps {
   signal?: AbortSignal
 }
 
-export interface WaitOptions {
-  batchId: string
-  /** 0 checks once and returns whatever the status. */
+export interface WaitAllOptions {
+  /** In input order, without duplicates. */
+  batchIds: string[]
+  /** 0 checks each batch once and returns whatever the status. */
   timeoutMs: number
   pollIntervalMs: number
   cancelOnTimeout: boolean
   cancelOnAbort: boolean
-  /** Log a "still waiting" line after this long without any change. */
-  heartbeatMs?: number
-}
-
-export interface WaitAllOptions extends Omit<WaitOptions, 'batchId'> {
-  /** In input order, without duplicates. */
-  batchIds: string[]
-  /** Status requests per second for all batches together. */
-  requestsPerSecond?: number
 }
 
 /** One step's wait: a result per batch, in input order. */
@@ -60,9 +55,15 @@ export interface TimelineEntry {
 /** The outcome of a cancel request made by the action itself. */
 export interface CancelOutcome {
   reason: 'timeout' | 'abort'
-  /** Status Together answered the cancel with (usually CANCELING). */
+  /**
+   * `answered`: Together answered (see `status`). `failed`: the request failed (see `error`).
+   * `no-answer`: sent, but no answer came in time, so whether it took effect is unknown.
+   * `not-sent`: never sent, because no time was left (`error` says why).
+   */
+  state: 'answered' | 'failed' | 'no-answer' | 'not-sent'
+  /** Status Together answered the cancel with (usually CANCELING), for `answered`. */
   status?: string
-  /** Why the cancel request failed, when it did. */
+  /** What went wrong, for every state but `answered`. */
   error?: string
 }
 
@@ -75,19 +76,40 @@ export type Outcome =
   | 'final'
   | 'timed-out'
   | 'aborted'
-  /** A request failed in a way retrying cannot fix (401, 403, 404, 400). */
+  /** A request failed in a way retrying cannot fix (401, 403, 404, 400, repeated answers that are not a batch). */
   | 'error'
   /** Checked once (timeout 0) and not final yet. */
   | 'pending'
+
+/** A failed status request, as far as the verdict needs it to name the cause. */
+export interface RequestFailure {
+  message: string
+  status?: number
+  serverMessage?: string
+  /** The TogetherError kind (`http`, `timeout`, `invalid-response`, …); undefined for anything else thrown. */
+  kind?: string
+  /** The server answered with an HTML page: usually base-url points at a website, not the API. */
+  html?: boolean
+  /** Answers in a row that were not a batch, when that is what ended the batch. */
+  repeated?: number
+}
 
 export interface WaitResult {
   batchId: string
   outcome: Outcome
   /** The last batch object seen, if any request succeeded. */
   batch?: BatchJob
-  /** Normalised last status seen (CANCELED read as CANCELLED), '' when none was seen. */
+  /**
+   * Normalised last status seen (CANCELED read as CANCELLED), '' when none was seen. After a cancel
+   * request, the status Together answered it with.
+   */
   status: string
   finalStatus?: FinalStatus
+  /**
+   * Last known progress in percent: a running batch keeps its last figure when an answer omits it; a
+   * COMPLETED answer without one counts as 100; other final answers without one leave it unknown.
+   */
+  progress?: number
   startedAt: number
   endedAt: number
   /** The timeout the wait was given. */
@@ -98,6 +120,10 @@ export interface WaitResult {
   /** Predicted finish time (epoch ms) when the progress allowed one. */
   etaAt?: number
   /** The request error, for outcome `error`. */
-  error?: { message: string; status?: number; serverMessage?: string }
+  error?: RequestFailure
+  /** The last check's error, when the last check failed: the cause to name when no check succeeded. */
+  lastError?: RequestFailure
+  /** Together answered 429 asking to wait longer than the time left, which ended this batch's wait. */
+  rateLimited?: { retryAfterMs: number }
   cancel?: CancelOutcome
 }

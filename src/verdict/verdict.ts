@@ -3,8 +3,10 @@ import type { FinalStatus } from '../together/status.js'
 import type { WaitAllResult, WaitResult } from '../engine/types.js'
 import { summarize } from '../engine/aggregate.js'
 import type { BatchFiles } from '../result-files/collect.js'
-import { exceeds, gateMessage, type Gate } from '../result-files/gate.js'
-import { oneLine, percent } from '../util/text.js'
+import { describeGate, exceeds, type Gate } from '../result-files/gate.js'
+import { topCodes, type Tally } from '../result-files/tally.js'
+import { oneLine } from '../util/text.js'
+import { cancelNote, errorReason, errorVerdict, lastSeen, neverAnswered, rateLimitVerdict } from './causes.js'
 
 export interface Verdict {
   /** Whether the step succeeds. */
@@ -13,69 +15,72 @@ export interface Verdict {
   message: string
 }
 
-function cancelNote(result: WaitResult): string {
-  const { cancel } = result
-  if (!cancel) return ''
-  return cancel.error
-    ? ` Cancelling it failed: ${oneLine(cancel.error, 200)}.`
-    : ` Cancel requested: Together answered ${oneLine(cancel.status, 40) || 'without a status'}.`
-}
+/** `1 request`, `2 requests`. */
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`
 
-function lastSeen(result: WaitResult): string {
-  if (!result.status) return 'no status was seen'
-  const progress = typeof result.batch?.progress === 'number' ? ` at ${percent(result.batch.progress)}` : ''
-  return `last status ${oneLine(result.status, 40)}${progress}`
-}
-
-function errorVerdict(result: WaitResult): string {
+function finalVerdict(result: WaitResult, status: FinalStatus, failOn: ReadonlySet<FinalStatus>): Verdict {
   const id = result.batchId
-  const { status, message } = result.error ?? { message: 'unknown error' }
-  if (status === 401 || status === 403) {
-    return `Together refused the API key (HTTP ${status}) for batch ${id}: check the api-key input or the TOGETHER_API_KEY secret, and that the key may read this batch.`
+  if (!failOn.has(status)) {
+    return { ok: true, message: `Batch ${id} ended ${status} (not in fail-on, so the step passes).` }
   }
-  if (status === 404) {
-    return `Batch ${id} was not found for this API key (HTTP 404): check batch-id and that the key belongs to the account that created the batch.`
+  const job = result.batch
+  const errorFile = job?.error_file_id ? ` Error file: ${oneLine(job.error_file_id, 100)}.` : ''
+  // The server's own error text, when there is one, already says why; ours is only a fallback.
+  const why = job?.error
+    ? `: ${oneLine(job.error)}`
+    : status === 'EXPIRED'
+      ? ' (it did not finish before its deadline)'
+      : ''
+  const hint =
+    status === 'EXPIRED'
+      ? job?.output_file_id
+        ? ' Its partial output is in output-file-id.'
+        : ' It left no output file.'
+      : status === 'CANCELLED'
+        ? ' Remove CANCELLED from fail-on to accept cancelled batches.'
+        : errorFile && ' See the error file for the failed requests.'
+  return { ok: false, message: `Batch ${id} ended ${status}${why}.${errorFile}${hint}` }
+}
+
+function timedOutVerdict(result: WaitResult): string {
+  if (result.rateLimited) return rateLimitVerdict(result, result.rateLimited.retryAfterMs)
+  const waited = formatDuration(Math.max(result.timeoutMs, result.endedAt - result.startedAt))
+  const unanswered = neverAnswered(result)
+  if (unanswered) {
+    return `Timed out after ${waited} waiting for batch ${result.batchId}: ${unanswered}.${cancelNote(result)}`
   }
-  return `Could not check batch ${id}: ${oneLine(message)}.`
+  return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input, or check it later with timeout set again.${cancelNote(result)}`
+}
+
+function abortedVerdict(result: WaitResult): string {
+  const seen = neverAnswered(result) ?? lastSeen(result)
+  const cancel = cancelNote(result) || ' The batch is left running; set cancel-on-abort: true to cancel it.'
+  return `The wait for batch ${result.batchId} was aborted (workflow cancelled or job timeout) after ${formatDuration(result.endedAt - result.startedAt)}, ${seen}.${cancel}`
 }
 
 /** Whether the step passes, and the one line that says why, from the engine's result and `fail-on`. */
 export function judge(result: WaitResult, failOn: ReadonlySet<FinalStatus>): Verdict {
   const id = result.batchId
   const job = result.batch
-  const errorText = job?.error ? `: ${oneLine(job.error)}` : ''
-  const errorFile = job?.error_file_id ? ` Error file: ${oneLine(job.error_file_id, 100)}.` : ''
   switch (result.outcome) {
     case 'completed':
       return { ok: true, message: `Batch ${id} completed; output file ${oneLine(job?.output_file_id, 100)}.` }
-    case 'no-output':
+    case 'no-output': {
+      const errorText = job?.error ? `: ${oneLine(job.error)}` : ''
+      const errorFile = job?.error_file_id
+        ? ` Error file: ${oneLine(job.error_file_id, 100)}.`
+        : ' It has no error file either.'
       return {
         ok: false,
-        message: `Batch ${id} completed without an output file, so every request failed${errorText}.${errorFile || ' It has no error file either.'} Fix the input file and create a new batch.`
+        message: `Batch ${id} completed without an output file, so every request failed${errorText}.${errorFile} Fix the input file and create a new batch.`
       }
-    case 'final': {
-      const status = result.finalStatus!
-      if (!failOn.has(status)) {
-        return { ok: true, message: `Batch ${id} ended ${status} (not in fail-on, so the step passes).` }
-      }
-      const hint =
-        status === 'EXPIRED'
-          ? ' It did not finish before its deadline; any partial output is in output-file-id.'
-          : status === 'CANCELLED'
-            ? ' It was cancelled; remove CANCELLED from fail-on to accept that.'
-            : ' See the error file for the failed requests.'
-      return { ok: false, message: `Batch ${id} ended ${status}${errorText}.${errorFile}${hint}` }
     }
+    case 'final':
+      return finalVerdict(result, result.finalStatus!, failOn)
     case 'timed-out':
-      return {
-        ok: false,
-        message: `Timed out after ${formatDuration(Math.max(result.timeoutMs, result.endedAt - result.startedAt))} waiting for batch ${id} (${lastSeen(result)}). Raise the 'timeout' input, or check it later with timeout set again.${cancelNote(result)}`
-      }
+      return { ok: false, message: timedOutVerdict(result) }
     case 'aborted':
-      return {
-        ok: false,
-        message: `The wait for batch ${id} was aborted (workflow cancelled or job timeout) after ${formatDuration(result.endedAt - result.startedAt)}, ${lastSeen(result)}.${cancelNote(result) || ' The batch is left running; set cancel-on-abort: true to cancel it.'}`
-      }
+      return { ok: false, message: abortedVerdict(result) }
     case 'error':
       return { ok: false, message: errorVerdict(result) }
     case 'pending':
@@ -94,36 +99,56 @@ function listed(items: string[]): string {
   return items.length > LISTED ? `${shown}; and ${items.length - LISTED} more` : shown
 }
 
+/** One failing batch in the list of several. */
+function describe(result: WaitResult): string {
+  const id = result.batchId
+  if (result.outcome === 'error') return `${id}: ${errorReason(result)}`
+  if (result.outcome === 'no-output') return `${id} COMPLETED without output file`
+  const unanswered = result.outcome === 'final' ? undefined : neverAnswered(result)
+  if (unanswered) return `${id} ${unanswered}`
+  const error = result.batch?.error ? ` (${oneLine(result.batch.error, 80)})` : ''
+  const limited = result.rateLimited
+    ? ` (rate-limited: Together asked to wait ${formatDuration(result.rateLimited.retryAfterMs)})`
+    : ''
+  return `${id} ${result.status || 'no status'}${error}${limited}`
+}
+
 /** The step's verdict over every batch: one batch is judged alone; several pass only if each passes. */
 export function judgeAll(all: WaitAllResult, failOn: ReadonlySet<FinalStatus>): Verdict {
   const verdicts = all.results.map(r => ({ result: r, verdict: judge(r, failOn) }))
   if (verdicts.length === 1) return verdicts[0]!.verdict
   const counts = summarize(all.results)
-  const failing = verdicts.filter(v => !v.verdict.ok)
+  const failing = verdicts.filter(v => !v.verdict.ok).map(v => v.result)
   if (failing.length === 0) {
     const pending = counts.running > 0 ? `, ${counts.running} not finished yet (checked once)` : ''
     return { ok: true, message: `${counts.completed} of ${counts.total} batches completed${pending}.` }
   }
-  const describe = ({ result }: { result: WaitResult }): string => {
-    const error = result.batch?.error ? ` (${oneLine(result.batch.error, 80)})` : ''
-    if (result.outcome === 'error') return `${result.batchId}: ${oneLine(result.error?.message, 120)}`
-    if (result.outcome === 'no-output') return `${result.batchId} COMPLETED without output file`
-    return `${result.batchId} ${result.status || 'no status'}${error}`
-  }
-  const timedOut = failing.filter(f => f.result.outcome === 'timed-out' || f.result.outcome === 'aborted')
-  const broken = failing.filter(f => !timedOut.includes(f))
+  const timedOut = failing.filter(r => r.outcome === 'timed-out' || r.outcome === 'aborted')
+  const broken = failing.filter(r => !timedOut.includes(r))
   const parts: string[] = []
   if (broken.length > 0)
     parts.push(`${broken.length} of ${counts.total} batches failed: ${listed(broken.map(describe))}.`)
   if (timedOut.length > 0) {
-    const aborted = timedOut[0]!.result.outcome === 'aborted'
+    const aborted = timedOut[0]!.outcome === 'aborted'
     const how = aborted
       ? 'The wait was aborted'
       : `Timed out after ${formatDuration(Math.max(all.timeoutMs, all.endedAt - all.startedAt))}`
     parts.push(`${how} with ${timedOut.length} not finished: ${listed(timedOut.map(describe))}.`)
-    if (!aborted) parts.push("Raise the 'timeout' input.")
+    // A longer timeout only helps batches that were answering and not held off by a rate limit.
+    if (!aborted && timedOut.some(r => !r.rateLimited && !neverAnswered(r))) parts.push("Raise the 'timeout' input.")
   }
   return { ok: false, message: parts.join(' ') }
+}
+
+/** A batch over `max-failed-requests`: says the batch itself ended well, what failed, and the limit. */
+function gateVerdict(result: WaitResult, tally: Tally, gate: Gate): string {
+  const total = tally.succeeded + tally.failed
+  const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : ''
+  const codes = topCodes(tally, 3)
+    .map(c => `${c.code} ×${c.count}`)
+    .join(', ')
+  const ended = result.outcome === 'completed' ? 'completed, but' : `ended ${result.status || 'unknown'}, and`
+  return `Batch ${result.batchId} ${ended} ${tally.failed} of its ${count(total, 'request')} failed${share}, more than max-failed-requests allows (${describeGate(gate)})${codes ? `; most common: ${codes}` : ''}.`
 }
 
 /**
@@ -141,8 +166,7 @@ export function judgeResults(
     const files = collected.get(result.batchId)
     if (files?.error)
       problems.push(`Could not fetch the results of batch ${result.batchId}: ${oneLine(files.error, 200)}.`)
-    else if (files?.tally && gate && exceeds(files.tally, gate))
-      problems.push(gateMessage(result.batchId, files.tally, gate))
+    else if (files?.tally && gate && exceeds(files.tally, gate)) problems.push(gateVerdict(result, files.tally, gate))
   }
   if (problems.length === 0) return undefined
   return {

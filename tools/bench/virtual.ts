@@ -1,4 +1,4 @@
-import { waitForBatch } from '../../src/engine/wait.js'
+import { waitForBatches } from '../../src/engine/wait.js'
 import type { BatchApi, BatchJob } from '../../src/together/index.js'
 import type { Profile } from './profiles.js'
 
@@ -18,22 +18,19 @@ export async function adaptive(profile: Profile, durationMs: number, pollInterva
   let now = 0
   let requests = 0
   const api: BatchApi = {
-    getBatch: () => {
+    getBatch: async () => {
       requests++
-      return Promise.resolve(jobAt(profile, durationMs, now))
+      return jobAt(profile, durationMs, now)
     },
-    listBatches: () => Promise.resolve([]),
-    cancelBatch: () => Promise.resolve({})
+    listBatches: async () => [],
+    cancelBatch: async () => ({})
   }
   const quiet = { info: () => undefined, warning: () => undefined, debug: () => undefined }
-  const sleep = (ms: number): Promise<void> => {
-    now += ms
-    return Promise.resolve()
-  }
-  const result = await waitForBatch(
-    { api, now: () => now, sleep, random: () => 0.5, log: quiet },
-    { batchId: 'b', timeoutMs: 48 * 3_600_000, pollIntervalMs, cancelOnTimeout: false, cancelOnAbort: false }
+  const all = await waitForBatches(
+    { api, now: () => now, sleep: async ms => void (now += ms), random: () => 0.5, log: quiet },
+    { batchIds: ['b'], timeoutMs: 48 * 3_600_000, pollIntervalMs, cancelOnTimeout: false, cancelOnAbort: false }
   )
+  const result = all.results[0]!
   if (result.outcome !== 'completed') throw new Error(`engine ended ${result.outcome} on ${profile.name}`)
   return { requests, delayMs: result.endedAt - durationMs }
 }
