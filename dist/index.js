@@ -32099,9 +32099,8 @@ function aggregateLine(elapsedMs, counts) {
     return `[${formatDuration(elapsedMs)}] ${counts.completed}/${counts.total} completed · ${counts.failed} failed · ${counts.running} in progress · ${percent(counts.percent)}`;
 }
 function progressLine(elapsedMs, status, progress, etaInMs) {
-    const parts = [`[${formatDuration(elapsedMs)}] ${oneLine(status, 60) || 'status unknown'}`];
-    if (progress !== undefined)
-        parts[0] += ` ${percent(progress)}`;
+    const shown = progress === undefined ? '' : ` ${percent(progress)}`;
+    const parts = [`[${formatDuration(elapsedMs)}] ${oneLine(status, 60) || 'status unknown'}${shown}`];
     if (etaInMs !== undefined && etaInMs > 0)
         parts.push(`ETA ~${formatDuration(etaInMs)}`);
     return parts.join(' · ');
@@ -32676,7 +32675,14 @@ function scheduler_link(parent) {
     else
         parent?.addEventListener('abort', onAbort, { once: true });
     const release = () => parent?.removeEventListener('abort', onAbort);
-    return { signal: controller.signal, release, abort: () => (release(), controller.abort()) };
+    return {
+        signal: controller.signal,
+        release,
+        abort: () => {
+            release();
+            controller.abort();
+        }
+    };
 }
 /**
  * Runs the status checks until every batch has ended, no check may start any more, or the wait is
@@ -32780,20 +32786,15 @@ class Scheduler {
         const own = scheduler_link(deps.signal);
         this.flights.set(tracker, own);
         const timeoutMs = Number.isFinite(plan.deadline) ? Math.max(1, plan.deadline - now) : undefined;
-        let request;
-        try {
-            request = Promise.resolve(deps.api.getBatch(tracker.id, { signal: own.signal, timeoutMs }));
-        }
-        catch (error) {
-            request = Promise.reject(error);
-        }
+        // Called inside an async function so that a synchronous throw becomes a rejection like any other.
+        const request = (async () => deps.api.getBatch(tracker.id, { signal: own.signal, timeoutMs }))();
         request
             .then(job => {
             if (!this.land(tracker, own))
                 return;
             tracker.onAnswer(job, deps.now());
             plan.afterCheck();
-        }, error => {
+        }, (error) => {
             if (!this.land(tracker, own))
                 return;
             this.failed(tracker, error);
@@ -33122,10 +33123,14 @@ class BatchTracker {
         const failure = describeFailure(error);
         this.lastError = failure;
         this.invalidAnswers = failure.kind === 'invalid-response' ? this.invalidAnswers + 1 : 0;
-        if (!retryable(error))
-            return this.fail(failure);
-        if (this.invalidAnswers >= INVALID_ANSWERS_TOLERATED)
-            return this.fail({ ...failure, repeated: this.invalidAnswers });
+        if (!retryable(error)) {
+            this.fail(failure);
+            return undefined;
+        }
+        if (this.invalidAnswers >= INVALID_ANSWERS_TOLERATED) {
+            this.fail({ ...failure, repeated: this.invalidAnswers });
+            return undefined;
+        }
         this.failures++;
         if (this.options.checkOnce) {
             this.log.warning(retryLine(this.id, failure.message, 'Not retried: timeout is 0, the next run checks again.'));
@@ -33251,7 +33256,7 @@ async function waitForBatches(deps, options) {
     const onAbort = () => void (abortedAt ??= deps.now());
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-        const afterCheck = named ? aggregate.tick : () => undefined;
+        const afterCheck = named ? () => aggregate.tick() : () => undefined;
         await runChecks(deps, { trackers, pacer: new Pacer(REQUESTS_PER_SECOND), lastCheckAt, deadline, afterCheck });
     }
     finally {

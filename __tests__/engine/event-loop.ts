@@ -39,14 +39,14 @@ export function eventLoop(start = Date.UTC(2026, 0, 1)) {
   }
 
   async function run<T>(promise: Promise<T>, maxSteps = 2_000_000): Promise<T> {
-    let settled = false
-    promise.then(
-      () => (settled = true),
-      () => (settled = true)
-    )
+    const state = { settled: false }
+    const settle = (): void => {
+      state.settled = true
+    }
+    promise.then(settle, settle)
     for (let step = 0; step < maxSteps; step++) {
       await new Promise(resolve => setImmediate(resolve))
-      if (settled) return promise
+      if (state.settled) return promise
       timers.sort((a, b) => a.at - b.at || a.seq - b.seq)
       const next = timers.shift()
       if (!next) throw new Error('deadlock: the promise is pending and no timer is set')

@@ -23,8 +23,8 @@ export function aggregateLine(elapsedMs: number, counts: Aggregate): string {
 }
 
 export function progressLine(elapsedMs: number, status: string, progress?: number, etaInMs?: number): string {
-  const parts = [`[${formatDuration(elapsedMs)}] ${oneLine(status, 60) || 'status unknown'}`]
-  if (progress !== undefined) parts[0] += ` ${percent(progress)}`
+  const shown = progress === undefined ? '' : ` ${percent(progress)}`
+  const parts = [`[${formatDuration(elapsedMs)}] ${oneLine(status, 60) || 'status unknown'}${shown}`]
   if (etaInMs !== undefined && etaInMs > 0) parts.push(`ETA ~${formatDuration(etaInMs)}`)
   return parts.join(' · ')
 }
@@ -50,7 +50,7 @@ export function unknownStatusLine(batchId: string, status: string): string {
 }
 
 export function leftRunningLine(batchIds: readonly string[]): string {
-  const which = batchIds.length === 1 ? `batch ${batchIds[0]} is` : `batches ${batchIds.join(', ')} are`
+  const which = batchIds.length === 1 ? `batch ${batchIds[0]!} is` : `batches ${batchIds.join(', ')} are`
   return `Wait aborted; ${which} left running on Together (set cancel-on-abort: true to cancel).`
 }
 

@@ -40,7 +40,14 @@ function link(parent?: AbortSignal): Link {
   if (parent?.aborted) controller.abort()
   else parent?.addEventListener('abort', onAbort, { once: true })
   const release = (): void => parent?.removeEventListener('abort', onAbort)
-  return { signal: controller.signal, release, abort: () => (release(), controller.abort()) }
+  return {
+    signal: controller.signal,
+    release,
+    abort: () => {
+      release()
+      controller.abort()
+    }
+  }
 }
 
 /**
@@ -143,12 +150,8 @@ class Scheduler {
     const own = link(deps.signal)
     this.flights.set(tracker, own)
     const timeoutMs = Number.isFinite(plan.deadline) ? Math.max(1, plan.deadline - now) : undefined
-    let request: Promise<BatchJob>
-    try {
-      request = Promise.resolve(deps.api.getBatch(tracker.id, { signal: own.signal, timeoutMs }))
-    } catch (error) {
-      request = Promise.reject(error)
-    }
+    // Called inside an async function so that a synchronous throw becomes a rejection like any other.
+    const request = (async (): Promise<BatchJob> => deps.api.getBatch(tracker.id, { signal: own.signal, timeoutMs }))()
     request
       .then(
         job => {
@@ -156,7 +159,7 @@ class Scheduler {
           tracker.onAnswer(job, deps.now())
           plan.afterCheck()
         },
-        error => {
+        (error: unknown) => {
           if (!this.land(tracker, own)) return
           this.failed(tracker, error)
           plan.afterCheck()

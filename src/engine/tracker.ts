@@ -121,9 +121,14 @@ export class BatchTracker {
     const failure = describeFailure(error)
     this.lastError = failure
     this.invalidAnswers = failure.kind === 'invalid-response' ? this.invalidAnswers + 1 : 0
-    if (!retryable(error)) return this.fail(failure)
-    if (this.invalidAnswers >= INVALID_ANSWERS_TOLERATED)
-      return this.fail({ ...failure, repeated: this.invalidAnswers })
+    if (!retryable(error)) {
+      this.fail(failure)
+      return undefined
+    }
+    if (this.invalidAnswers >= INVALID_ANSWERS_TOLERATED) {
+      this.fail({ ...failure, repeated: this.invalidAnswers })
+      return undefined
+    }
     this.failures++
     if (this.options.checkOnce) {
       this.log.warning(

@@ -19,7 +19,7 @@ export interface EngineDeps {
    */
   sleep(ms: number, signal?: AbortSignal): Promise<void>
   /** In [0, 1); used for retry jitter. */
-  random(): number
+  random: () => number
   log: Logger
   /** Aborted when the workflow is cancelled (SIGINT / SIGTERM from the runner). */
   signal?: AbortSignal

@@ -56,7 +56,7 @@ export async function waitForBatches(deps: EngineDeps, options: WaitAllOptions):
   const onAbort = (): void => void (abortedAt ??= deps.now())
   signal?.addEventListener('abort', onAbort, { once: true })
   try {
-    const afterCheck = named ? aggregate.tick : () => undefined
+    const afterCheck = named ? (): void => aggregate.tick() : () => undefined
     await runChecks(deps, { trackers, pacer: new Pacer(REQUESTS_PER_SECOND), lastCheckAt, deadline, afterCheck })
   } finally {
     signal?.removeEventListener('abort', onAbort)

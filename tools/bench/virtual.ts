@@ -18,16 +18,20 @@ export async function adaptive(profile: Profile, durationMs: number, pollInterva
   let now = 0
   let requests = 0
   const api: BatchApi = {
-    getBatch: async () => {
+    getBatch: () => {
       requests++
-      return jobAt(profile, durationMs, now)
+      return Promise.resolve(jobAt(profile, durationMs, now))
     },
-    listBatches: async () => [],
-    cancelBatch: async () => ({})
+    listBatches: () => Promise.resolve([]),
+    cancelBatch: () => Promise.resolve({})
+  }
+  const sleep = (ms: number): Promise<void> => {
+    now += ms
+    return Promise.resolve()
   }
   const quiet = { info: () => undefined, warning: () => undefined, debug: () => undefined }
   const all = await waitForBatches(
-    { api, now: () => now, sleep: async ms => void (now += ms), random: () => 0.5, log: quiet },
+    { api, now: () => now, sleep, random: () => 0.5, log: quiet },
     { batchIds: ['b'], timeoutMs: 48 * 3_600_000, pollIntervalMs, cancelOnTimeout: false, cancelOnAbort: false }
   )
   const result = all.results[0]!
