@@ -31867,7 +31867,7 @@ function mergeTallies(tallies) {
     return total;
 }
 /** The `n` most common error codes, most frequent first (ties by code). */
-function tally_topCodes(tally, n = 5) {
+function topCodes(tally, n = 5) {
     return [...tally.codes.entries()]
         .map(([code, v]) => ({ code, ...v }))
         .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code))
@@ -31970,8 +31970,26 @@ function headline(result, verdict) {
             return `❌ Together batch ${id}: could not be checked`;
         case 'pending':
             return `🔄 Together batch ${id}: ${status} (checked once)`;
+        case 'completed':
+            // The batch itself completed; what failed is the check of its result files.
+            return verdict.ok
+                ? `✅ Together batch ${id}: ${status}`
+                : `❌ Together batch ${id}: ${status}, but its results failed`;
         default:
             return `${verdict.ok ? '✅' : '❌'} Together batch ${id}: ${status}`;
+    }
+}
+function cancelCell(cancel) {
+    const why = escapeText(cancel.error, 300);
+    switch (cancel.state) {
+        case 'answered':
+            return `requested, Together answered ${escapeText(cancel.status || 'no status', 40)}`;
+        case 'no-answer':
+            return `sent, no answer: ${why}`;
+        case 'not-sent':
+            return `not sent: ${why}`;
+        case 'failed':
+            return `failed: ${why}`;
     }
 }
 function row(name, html) {
@@ -31994,7 +32012,7 @@ function requestsSection(all, collected) {
         return '';
     const total = mergeTallies(tallies);
     const parts = ['', '### Requests', '', `${total.succeeded} succeeded · ${total.failed} failed`];
-    const codes = tally_topCodes(total, 5);
+    const codes = topCodes(total, 5);
     if (codes.length > 0) {
         parts.push('', '<table>', '<tr><th>error code</th><th>requests</th><th>example</th></tr>');
         for (const c of codes)
@@ -32021,18 +32039,19 @@ function manySummary(all, verdict, collected) {
     for (const r of all.results.slice(0, MAX_BATCH_ROWS)) {
         const job = r.batch ?? {};
         const status = r.outcome === 'timed-out' ? `${r.status || 'unknown'} (timed out)` : r.status || 'unknown';
-        parts.push(`<tr><td>${code(r.batchId)}</td><td>${escapeText(status, 60)}</td><td>${percent(job.progress)}</td><td>${job.output_file_id ? code(job.output_file_id) : ''}</td><td>${job.error_file_id ? code(job.error_file_id) : ''}</td><td>${requestsCell(collected?.get(r.batchId)?.tally)}</td><td>${escapeText(job.error ?? r.error?.message, 300)}</td></tr>`);
+        parts.push(`<tr><td>${code(r.batchId)}</td><td>${escapeText(status, 60)}</td><td>${percent(r.progress ?? job.progress)}</td><td>${job.output_file_id ? code(job.output_file_id) : ''}</td><td>${job.error_file_id ? code(job.error_file_id) : ''}</td><td>${requestsCell(collected?.get(r.batchId)?.tally)}</td><td>${escapeText(job.error ?? r.error?.message, 300)}</td></tr>`);
     }
     parts.push('</table>');
     if (all.results.length > MAX_BATCH_ROWS)
-        parts.push('', `… ${all.results.length - MAX_BATCH_ROWS} more batches`);
+        parts.push('', `… ${plural(all.results.length - MAX_BATCH_ROWS, 'more batch', 'more batches')}`);
     return `${parts.join('\n')}\n`;
 }
 function batchSummary(result, verdict, now = result.endedAt) {
     const job = result.batch ?? {};
     const rows = [row('Status', escapeText(result.status || 'unknown', 40))];
-    if (typeof job.progress === 'number') {
-        rows.push(row('Progress', `<code>${progressBar(job.progress)}</code> ${percent(job.progress)}`));
+    const progress = result.progress ?? job.progress;
+    if (typeof progress === 'number') {
+        rows.push(row('Progress', `<code>${progressBar(progress)}</code> ${percent(progress)}`));
     }
     if (job.model_id)
         rows.push(row('Model', escapeText(job.model_id, 200)));
@@ -32042,7 +32061,7 @@ function batchSummary(result, verdict, now = result.endedAt) {
         rows.push(row('Created', escapeText(job.created_at, 40)));
     if (job.completed_at)
         rows.push(row('Completed', escapeText(job.completed_at, 40)));
-    rows.push(row('Waited', `${formatDuration(result.endedAt - result.startedAt)} (${result.requests} status checks)`));
+    rows.push(row('Waited', `${formatDuration(result.endedAt - result.startedAt)} (${plural(result.requests, 'status check')})`));
     if (result.etaAt !== undefined && result.etaAt > now && !result.finalStatus) {
         rows.push(row('Predicted finish', `in ~${formatDuration(result.etaAt - now)}`));
     }
@@ -32053,9 +32072,7 @@ function batchSummary(result, verdict, now = result.endedAt) {
     if (job.error)
         rows.push(row('Error', escapeText(job.error)));
     if (result.cancel) {
-        rows.push(row('Cancel', result.cancel.error
-            ? `failed: ${escapeText(result.cancel.error, 300)}`
-            : `requested, Together answered ${escapeText(result.cancel.status || 'no status', 40)}`));
+        rows.push(row('Cancel', cancelCell(result.cancel)));
     }
     const parts = [
         `## ${headline(result, verdict)}`,
@@ -32074,7 +32091,7 @@ function batchSummary(result, verdict, now = result.endedAt) {
         }
         parts.push('</table>');
         if (result.timeline.length > shown.length)
-            parts.push('', `… ${result.timeline.length - shown.length} more changes`);
+            parts.push('', `… ${plural(result.timeline.length - shown.length, 'more change')}`);
     }
     return `${parts.join('\n')}\n`;
 }
@@ -33313,6 +33330,11 @@ function compact(job) {
     }
     return copy;
 }
+/** The engine's progress figure (COMPLETED counts as 100), else the last one Together sent. */
+function outputs_progressOf(result) {
+    const progress = result.progress ?? result.batch?.progress;
+    return typeof progress === 'number' ? progress : undefined;
+}
 /** One entry of the `batches` output. */
 function batchEntry(result, files) {
     const job = result.batch;
@@ -33327,7 +33349,7 @@ function batchEntry(result, files) {
     return {
         id: result.batchId,
         status: result.status,
-        progress: typeof job?.progress === 'number' ? job.progress : null,
+        progress: outputs_progressOf(result) ?? null,
         output_file_id: job?.output_file_id ?? null,
         error_file_id: job?.error_file_id ?? null,
         error: job?.error ? job.error.slice(0, MAX_FIELD) : null,
@@ -33369,7 +33391,7 @@ function buildOutputs(all, collected) {
         status: result.status,
         'output-file-id': job?.output_file_id ?? '',
         'error-file-id': job?.error_file_id ?? '',
-        progress: typeof job?.progress === 'number' ? String(job.progress) : '',
+        progress: String(outputs_progressOf(result) ?? ''),
         error: (job?.error ?? '').slice(0, MAX_FIELD),
         batch: job ? JSON.stringify(compact(job)) : '',
         'timed-out': String(result.outcome === 'timed-out'),
@@ -33465,7 +33487,6 @@ async function collectResults(deps, results, dir) {
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/gate.ts
-
 /** Parses `25` or `2%` / `2.5%`; undefined for '' (no gate). Throws a one-line message otherwise. */
 function parseGate(text) {
     const raw = text.trim();
@@ -33485,15 +33506,6 @@ function exceeds(tally, gate) {
         return tally.failed > gate.count;
     const total = tally.succeeded + tally.failed;
     return total > 0 && (tally.failed / total) * 100 > gate.percent;
-}
-/** One line for a batch over the gate: how many failed and the most common error codes. */
-function gateMessage(batchId, tally, gate) {
-    const total = tally.succeeded + tally.failed;
-    const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : '';
-    const codes = topCodes(tally, 3)
-        .map(c => `${c.code} ×${c.count}`)
-        .join(', ');
-    return `Batch ${batchId}: ${tally.failed} of ${total} requests failed${share}, more than max-failed-requests ${describeGate(gate)}${codes ? `; most common: ${codes}` : ''}.`;
 }
 
 ;// CONCATENATED MODULE: ./src/verdict/causes.ts
@@ -33703,7 +33715,7 @@ function judgeAll(all, failOn) {
 function gateVerdict(result, tally, gate) {
     const total = tally.succeeded + tally.failed;
     const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : '';
-    const codes = tally_topCodes(tally, 3)
+    const codes = topCodes(tally, 3)
         .map(c => `${c.code} ×${c.count}`)
         .join(', ');
     const ended = result.outcome === 'completed' ? 'completed, but' : `ended ${result.status || 'unknown'}, and`;

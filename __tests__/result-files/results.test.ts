@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { WaitResult } from '../../src/engine/types.js'
 import { collectResults } from '../../src/result-files/collect.js'
-import { exceeds, gateMessage, parseGate } from '../../src/result-files/gate.js'
+import { exceeds, parseGate } from '../../src/result-files/gate.js'
 import { countErrorLine, countOutputLine, emptyTally, topCodes } from '../../src/result-files/tally.js'
 import { TogetherError, type FilesApi } from '../../src/together/index.js'
 import { recordingLogger, virtualClock } from '../helpers/virtual-time.js'
@@ -95,9 +95,6 @@ describe('max-failed-requests', () => {
     expect(exceeds(tally, { percent: 2 })).toBe(false)
     expect(exceeds(tally, { percent: 1.5 })).toBe(true)
     expect(exceeds(emptyTally(), { percent: 0 })).toBe(false)
-    expect(gateMessage('b1', tally, { percent: 1.5 })).toBe(
-      'Batch b1: 2 of 100 requests failed (2%), more than max-failed-requests 1.5%; most common: rate_limit ×2.'
-    )
   })
 })
 

@@ -13,6 +13,12 @@ function compact(job: BatchJob): BatchJob {
   return copy
 }
 
+/** The engine's progress figure (COMPLETED counts as 100), else the last one Together sent. */
+function progressOf(result: WaitResult): number | undefined {
+  const progress = result.progress ?? result.batch?.progress
+  return typeof progress === 'number' ? progress : undefined
+}
+
 /** One entry of the `batches` output. */
 export function batchEntry(result: WaitResult, files?: BatchFiles): Record<string, unknown> {
   const job = result.batch
@@ -27,7 +33,7 @@ export function batchEntry(result: WaitResult, files?: BatchFiles): Record<strin
   return {
     id: result.batchId,
     status: result.status,
-    progress: typeof job?.progress === 'number' ? job.progress : null,
+    progress: progressOf(result) ?? null,
     output_file_id: job?.output_file_id ?? null,
     error_file_id: job?.error_file_id ?? null,
     error: job?.error ? job.error.slice(0, MAX_FIELD) : null,
@@ -70,7 +76,7 @@ export function buildOutputs(all: WaitAllResult, collected?: ReadonlyMap<string,
     status: result.status,
     'output-file-id': job?.output_file_id ?? '',
     'error-file-id': job?.error_file_id ?? '',
-    progress: typeof job?.progress === 'number' ? String(job.progress) : '',
+    progress: String(progressOf(result) ?? ''),
     error: (job?.error ?? '').slice(0, MAX_FIELD),
     batch: job ? JSON.stringify(compact(job)) : '',
     'timed-out': String(result.outcome === 'timed-out'),

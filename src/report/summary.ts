@@ -1,10 +1,10 @@
 import { formatDuration } from '../util/duration.js'
-import type { WaitAllResult, WaitResult } from '../engine/types.js'
+import type { CancelOutcome, WaitAllResult, WaitResult } from '../engine/types.js'
 import { summarize } from '../engine/aggregate.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import { mergeTallies, topCodes, type Tally } from '../result-files/tally.js'
 import { escapeText } from './escape.js'
-import { percent } from '../util/text.js'
+import { percent, plural } from '../util/text.js'
 import type { Verdict } from '../verdict/verdict.js'
 
 const BAR_WIDTH = 20
@@ -28,8 +28,27 @@ function headline(result: WaitResult, verdict: Verdict): string {
       return `❌ Together batch ${id}: could not be checked`
     case 'pending':
       return `🔄 Together batch ${id}: ${status} (checked once)`
+    case 'completed':
+      // The batch itself completed; what failed is the check of its result files.
+      return verdict.ok
+        ? `✅ Together batch ${id}: ${status}`
+        : `❌ Together batch ${id}: ${status}, but its results failed`
     default:
       return `${verdict.ok ? '✅' : '❌'} Together batch ${id}: ${status}`
+  }
+}
+
+function cancelCell(cancel: CancelOutcome): string {
+  const why = escapeText(cancel.error, 300)
+  switch (cancel.state) {
+    case 'answered':
+      return `requested, Together answered ${escapeText(cancel.status || 'no status', 40)}`
+    case 'no-answer':
+      return `sent, no answer: ${why}`
+    case 'not-sent':
+      return `not sent: ${why}`
+    case 'failed':
+      return `failed: ${why}`
   }
 }
 
@@ -90,25 +109,29 @@ function manySummary(all: WaitAllResult, verdict: Verdict, collected?: ReadonlyM
     const job = r.batch ?? {}
     const status = r.outcome === 'timed-out' ? `${r.status || 'unknown'} (timed out)` : r.status || 'unknown'
     parts.push(
-      `<tr><td>${code(r.batchId)}</td><td>${escapeText(status, 60)}</td><td>${percent(job.progress)}</td><td>${job.output_file_id ? code(job.output_file_id) : ''}</td><td>${job.error_file_id ? code(job.error_file_id) : ''}</td><td>${requestsCell(collected?.get(r.batchId)?.tally)}</td><td>${escapeText(job.error ?? r.error?.message, 300)}</td></tr>`
+      `<tr><td>${code(r.batchId)}</td><td>${escapeText(status, 60)}</td><td>${percent(r.progress ?? job.progress)}</td><td>${job.output_file_id ? code(job.output_file_id) : ''}</td><td>${job.error_file_id ? code(job.error_file_id) : ''}</td><td>${requestsCell(collected?.get(r.batchId)?.tally)}</td><td>${escapeText(job.error ?? r.error?.message, 300)}</td></tr>`
     )
   }
   parts.push('</table>')
-  if (all.results.length > MAX_BATCH_ROWS) parts.push('', `… ${all.results.length - MAX_BATCH_ROWS} more batches`)
+  if (all.results.length > MAX_BATCH_ROWS)
+    parts.push('', `… ${plural(all.results.length - MAX_BATCH_ROWS, 'more batch', 'more batches')}`)
   return `${parts.join('\n')}\n`
 }
 
 function batchSummary(result: WaitResult, verdict: Verdict, now: number = result.endedAt): string {
   const job = result.batch ?? {}
   const rows: string[] = [row('Status', escapeText(result.status || 'unknown', 40))]
-  if (typeof job.progress === 'number') {
-    rows.push(row('Progress', `<code>${progressBar(job.progress)}</code> ${percent(job.progress)}`))
+  const progress = result.progress ?? job.progress
+  if (typeof progress === 'number') {
+    rows.push(row('Progress', `<code>${progressBar(progress)}</code> ${percent(progress)}`))
   }
   if (job.model_id) rows.push(row('Model', escapeText(job.model_id, 200)))
   if (job.endpoint) rows.push(row('Endpoint', escapeText(job.endpoint, 200)))
   if (job.created_at) rows.push(row('Created', escapeText(job.created_at, 40)))
   if (job.completed_at) rows.push(row('Completed', escapeText(job.completed_at, 40)))
-  rows.push(row('Waited', `${formatDuration(result.endedAt - result.startedAt)} (${result.requests} status checks)`))
+  rows.push(
+    row('Waited', `${formatDuration(result.endedAt - result.startedAt)} (${plural(result.requests, 'status check')})`)
+  )
   if (result.etaAt !== undefined && result.etaAt > now && !result.finalStatus) {
     rows.push(row('Predicted finish', `in ~${formatDuration(result.etaAt - now)}`))
   }
@@ -116,14 +139,7 @@ function batchSummary(result: WaitResult, verdict: Verdict, now: number = result
   if (job.error_file_id) rows.push(row('Error file', code(job.error_file_id)))
   if (job.error) rows.push(row('Error', escapeText(job.error)))
   if (result.cancel) {
-    rows.push(
-      row(
-        'Cancel',
-        result.cancel.error
-          ? `failed: ${escapeText(result.cancel.error, 300)}`
-          : `requested, Together answered ${escapeText(result.cancel.status || 'no status', 40)}`
-      )
-    )
+    rows.push(row('Cancel', cancelCell(result.cancel)))
   }
 
   const parts = [
@@ -144,7 +160,8 @@ function batchSummary(result: WaitResult, verdict: Verdict, now: number = result
       )
     }
     parts.push('</table>')
-    if (result.timeline.length > shown.length) parts.push('', `… ${result.timeline.length - shown.length} more changes`)
+    if (result.timeline.length > shown.length)
+      parts.push('', `… ${plural(result.timeline.length - shown.length, 'more change')}`)
   }
   return `${parts.join('\n')}\n`
 }

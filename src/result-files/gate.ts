@@ -1,5 +1,4 @@
 import type { Tally } from './tally.js'
-import { topCodes } from './tally.js'
 
 /** `max-failed-requests`: a count of requests, or a percentage of all requests. */
 export type Gate = { count: number } | { percent: number }
@@ -23,14 +22,4 @@ export function exceeds(tally: Tally, gate: Gate): boolean {
   if ('count' in gate) return tally.failed > gate.count
   const total = tally.succeeded + tally.failed
   return total > 0 && (tally.failed / total) * 100 > gate.percent
-}
-
-/** One line for a batch over the gate: how many failed and the most common error codes. */
-export function gateMessage(batchId: string, tally: Tally, gate: Gate): string {
-  const total = tally.succeeded + tally.failed
-  const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : ''
-  const codes = topCodes(tally, 3)
-    .map(c => `${c.code} ×${c.count}`)
-    .join(', ')
-  return `Batch ${batchId}: ${tally.failed} of ${total} requests failed${share}, more than max-failed-requests ${describeGate(gate)}${codes ? `; most common: ${codes}` : ''}.`
 }
