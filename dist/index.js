@@ -33416,6 +33416,7 @@ const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(
 
 
 
+
 const ATTEMPTS = 5;
 const MAX_RETRY_MS = 30_000;
 /** Downloads one file with retries on transient failures; returns its path. */
@@ -33479,7 +33480,9 @@ async function collectResults(deps, results, dir) {
             entry.tally = tally;
         }
         catch (error) {
-            entry.error = errorMessage(error);
+            entry.error = deps.budget?.signal.aborted
+                ? `the ${formatDuration(deps.budget.ms)} allowed for result files ran out (the time left of 'timeout', at least 10 minutes or 'timeout' if shorter)`
+                : errorMessage(error);
             deps.log.warning(`Could not fetch the results of batch ${result.batchId} into ${dir.label}: ${entry.error}`);
         }
     }
@@ -33758,6 +33761,19 @@ function combine(wait, results) {
 
 
 
+/** Result files may take at least this long (or `timeout`, when shorter), and at most `MAX_RESULTS_MS`. */
+const MIN_RESULTS_MS = 10 * 60_000;
+const MAX_RESULTS_MS = 30 * 60_000;
+/**
+ * The time allowed for downloading and counting result files: what is left of `timeout`, but at least
+ * 10 minutes (or `timeout` itself when shorter) and at most 30. With `timeout: 0`, 10 minutes.
+ */
+function resultsBudgetMs(timeoutMs, waitedMs) {
+    if (timeoutMs === 0)
+        return MIN_RESULTS_MS;
+    const floor = Math.min(timeoutMs, MIN_RESULTS_MS);
+    return Math.min(MAX_RESULTS_MS, Math.max(floor, timeoutMs - waitedMs));
+}
 /**
  * The whole step once the settings are known: commit status pending, wait, outputs, result files,
  * verdict, final commit status. It decides and returns; it never touches @actions/core.
@@ -33774,7 +33790,10 @@ async function runStep(settings, deps) {
         const dir = settings.downloadDir
             ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
             : { path: settings.resultsDir, label: "the runner's temp directory" };
-        collected = await collectResults({ ...deps, files: deps.api }, waited.results, dir);
+        const ms = resultsBudgetMs(settings.timeoutMs, waited.endedAt - waited.startedAt);
+        const budget = { ms, signal: deps.timeoutSignal(ms) };
+        const signal = AbortSignal.any([deps.signal, budget.signal]);
+        collected = await collectResults({ ...deps, files: deps.api, signal, budget }, waited.results, dir);
         deps.setOutputs(buildOutputs(waited, collected));
         verdict = combine(verdict, judgeResults(waited, collected, settings.maxFailedRequests));
     }
@@ -34177,6 +34196,7 @@ async function run(overrides = {}) {
             log: out.log,
             signal: abort.signal,
             setStatus,
+            timeoutSignal: ms => AbortSignal.timeout(ms),
             setOutputs: outputs => {
                 for (const [name, value] of Object.entries(outputs))
                     setOutput(name, out.redact(value));

@@ -109,6 +109,7 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
       log: out.log,
       signal: abort.signal,
       setStatus,
+      timeoutSignal: ms => AbortSignal.timeout(ms),
       setOutputs: outputs => {
         for (const [name, value] of Object.entries(outputs)) core.setOutput(name, out.redact(value))
       }

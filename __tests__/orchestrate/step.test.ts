@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runStep } from '../../src/orchestrate/step.js'
+import { resultsBudgetMs, runStep } from '../../src/orchestrate/step.js'
 import { parseSettings } from '../../src/settings.js'
 import type { BatchJob, FilesApi } from '../../src/together/index.js'
 import { actionInputs } from '../helpers/inputs.js'
@@ -38,7 +38,13 @@ function harness(job: BatchJob, files: Partial<FilesApi> = {}) {
       events.push('outputs')
       outputs.push(o)
     },
-    setStatus: async (state: string, description: string) => void events.push(`status ${state}: ${description}`)
+    setStatus: async (state: string, description: string) => void events.push(`status ${state}: ${description}`),
+    budgets: [] as number[],
+    budget: new AbortController(),
+    timeoutSignal(ms: number): AbortSignal {
+      this.budgets.push(ms)
+      return this.budget.signal
+    }
   }
   return { deps, events, outputs }
 }
@@ -86,5 +92,35 @@ describe('runStep', () => {
     abort.abort()
     await runStep(settingsFor({ 'max-failed-requests': '0' }), { ...deps, signal: abort.signal })
     expect(events).not.toContain('download')
+  })
+
+  it('gives result files a bounded time and names it when it runs out', async () => {
+    const { deps, outputs } = harness(
+      { id: 'b1', status: 'COMPLETED', output_file_id: 'file-out' },
+      {
+        getFile: async () => ({}),
+        downloadFile: async (_id, _path, options) => {
+          deps.budget.abort()
+          expect(options?.signal?.aborted).toBe(true)
+          throw new Error('aborted')
+        }
+      }
+    )
+    const outcome = await runStep(settingsFor({ 'max-failed-requests': '0', timeout: '10s' }), deps)
+    expect(deps.budgets).toEqual([10_000])
+    expect(outputs[0]).toMatchObject({ status: 'COMPLETED', 'output-file-id': 'file-out' })
+    expect(outcome.verdict.message).toContain('the 10s allowed for result files ran out')
+  })
+})
+
+describe('resultsBudgetMs', () => {
+  it.each([
+    [0, 0, 600_000],
+    [10_000, 2_000, 10_000],
+    [6 * 3_600_000, 3_600_000, 1_800_000],
+    [3_600_000, 3_300_000, 600_000],
+    [20 * 60_000, 5 * 60_000, 15 * 60_000]
+  ])('with timeout %d ms after waiting %d ms allows %d ms', (timeout, waited, budget) => {
+    expect(resultsBudgetMs(timeout, waited)).toBe(budget)
   })
 })

@@ -18,6 +18,22 @@ export interface StepDeps extends Omit<EngineDeps, 'api' | 'signal'> {
   setOutputs(outputs: Record<string, string>): void
   /** Sets the commit status, when one is asked for; never throws (a failure is the shell's warning). */
   setStatus?: SetStatus
+  /** A signal that aborts after `ms` (AbortSignal.timeout in the shell; tests control it). */
+  timeoutSignal(ms: number): AbortSignal
+}
+
+/** Result files may take at least this long (or `timeout`, when shorter), and at most `MAX_RESULTS_MS`. */
+const MIN_RESULTS_MS = 10 * 60_000
+const MAX_RESULTS_MS = 30 * 60_000
+
+/**
+ * The time allowed for downloading and counting result files: what is left of `timeout`, but at least
+ * 10 minutes (or `timeout` itself when shorter) and at most 30. With `timeout: 0`, 10 minutes.
+ */
+export function resultsBudgetMs(timeoutMs: number, waitedMs: number): number {
+  if (timeoutMs === 0) return MIN_RESULTS_MS
+  const floor = Math.min(timeoutMs, MIN_RESULTS_MS)
+  return Math.min(MAX_RESULTS_MS, Math.max(floor, timeoutMs - waitedMs))
 }
 
 /** How the step ended: the verdict to apply, its annotation title, and the summary to write. */
@@ -44,7 +60,10 @@ export async function runStep(settings: Settings, deps: StepDeps): Promise<StepO
     const dir = settings.downloadDir
       ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
       : { path: settings.resultsDir, label: "the runner's temp directory" }
-    collected = await collectResults({ ...deps, files: deps.api }, waited.results, dir)
+    const ms = resultsBudgetMs(settings.timeoutMs, waited.endedAt - waited.startedAt)
+    const budget = { ms, signal: deps.timeoutSignal(ms) }
+    const signal = AbortSignal.any([deps.signal, budget.signal])
+    collected = await collectResults({ ...deps, files: deps.api, signal, budget }, waited.results, dir)
     deps.setOutputs(buildOutputs(waited, collected))
     verdict = combine(verdict, judgeResults(waited, collected, settings.maxFailedRequests))
   }

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { retryDelay } from '../util/backoff.js'
+import { formatDuration } from '../util/duration.js'
 import { errorMessage } from '../util/text.js'
 import type { Logger, WaitResult } from '../engine/types.js'
 import { TogetherError, type FilesApi } from '../together/index.js'
@@ -22,8 +23,10 @@ export interface CollectDeps {
   sleep(ms: number, signal?: AbortSignal): Promise<void>
   random(): number
   log: Logger
-  /** Aborted when the workflow is cancelled: downloads stop at once. */
+  /** Aborted when the workflow is cancelled or the time for result files runs out: downloads stop at once. */
   signal?: AbortSignal
+  /** The time allowed for all result files, and the signal that fires when it has run out. */
+  budget?: { ms: number; signal: AbortSignal }
 }
 
 const ATTEMPTS = 5
@@ -98,7 +101,9 @@ export async function collectResults(
       }
       entry.tally = tally
     } catch (error) {
-      entry.error = errorMessage(error)
+      entry.error = deps.budget?.signal.aborted
+        ? `the ${formatDuration(deps.budget.ms)} allowed for result files ran out (the time left of 'timeout', at least 10 minutes or 'timeout' if shorter)`
+        : errorMessage(error)
       deps.log.warning(`Could not fetch the results of batch ${result.batchId} into ${dir.label}: ${entry.error}`)
     }
   }
