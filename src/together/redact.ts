@@ -1,0 +1,60 @@
+/** Secrets shorter than this are not redacted: they would blank out ordinary text. */
+const MIN_SECRET_LENGTH = 4
+
+const SHORT_JSON_ESCAPES: Record<string, string> = {
+  '"': '\\\\"',
+  '\\': '\\\\\\\\',
+  '/': '\\\\/',
+  '\b': '\\\\b',
+  '\f': '\\\\f',
+  '\n': '\\\\n',
+  '\r': '\\\\r',
+  '\t': '\\\\t'
+}
+
+/** A regex source for hex digits in either case: servers write `%2f` and `%2F`, `\u00e9` and `\u00E9`. */
+function hex(digits: string): string {
+  return digits.replace(/[a-f]/gi, d => `[${d.toLowerCase()}${d.toUpperCase()}]`)
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
+}
+
+/** Every way one character of a secret may be written: as is, JSON-escaped, or percent-encoded. */
+function charPattern(char: string): string {
+  const forms = [escapeRegExp(char)]
+  const units = Array.from({ length: char.length }, (_, i) => char.charCodeAt(i).toString(16).padStart(4, '0'))
+  forms.push(units.map(unit => `\\\\u${hex(unit)}`).join(''))
+  const short = SHORT_JSON_ESCAPES[char]
+  if (short) forms.push(short)
+  const utf8 = Array.from(Buffer.from(char, 'utf8'), byte => `%${hex(byte.toString(16).padStart(2, '0'))}`)
+  forms.push(utf8.join(''))
+  if (char === ' ') forms.push('\\+')
+  return `(?:${forms.join('|')})`
+}
+
+/**
+ * A function that replaces every occurrence of any of `secrets` with `***`, in every form a server
+ * may echo it: raw, JSON-escaped (`\u0073k-…`, `\/`), URL-encoded (`encodeURIComponent`, either hex
+ * case), or a mix of these. Secrets shorter than 4 characters are ignored.
+ */
+export function createRedactor(secrets: readonly string[]): (text: string) => string {
+  const usable = [...new Set(secrets.filter(s => s.length >= MIN_SECRET_LENGTH))]
+  if (usable.length === 0) return text => text
+  // Longest first, so a secret that contains another is replaced whole.
+  usable.sort((a, b) => b.length - a.length)
+  const pattern = new RegExp(usable.map(s => Array.from(s, charPattern).join('')).join('|'), 'g')
+  return text => text.replace(pattern, '***')
+}
+
+/** A copy of a parsed JSON value with `redact` applied to every string in it, object keys included. */
+export function redactJson(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === 'string') return redact(value)
+  if (Array.isArray(value)) return value.map(item => redactJson(item, redact))
+  if (typeof value === 'object' && value !== null) {
+    // fromEntries defines properties, so a "__proto__" key stays a plain key.
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactJson(v, redact)]))
+  }
+  return value
+}
