@@ -8,8 +8,6 @@ import { parseBatchJob, parseBatchList, parseFileInfo } from './parse.js'
 import { Transport } from './transport.js'
 import type { BatchApi, BatchJob, FileInfo, FilesApi, RequestOptions } from './types.js'
 
-export { defaultDispatcher } from './transport.js'
-
 export const DEFAULT_BASE_URL = 'https://api.together.ai/v1'
 const MAX_REDIRECTS = 3
 

@@ -1,19 +1,9 @@
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici'
+import { request, type Dispatcher } from 'undici'
 import { TogetherError } from './errors.js'
 import { errorMessageOf } from './parse.js'
+import { defaultDispatcher, parseProxyEnv } from './proxy.js'
 import { parseRetryAfter } from './retry-after.js'
 import type { RequestOptions } from './types.js'
-
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']
-
-/**
- * Keep-alive connections; through the proxy named by HTTPS_PROXY / HTTP_PROXY (minus NO_PROXY hosts)
- * when one is set, as self-hosted runners behind a proxy need.
- */
-export function defaultDispatcher(env: NodeJS.ProcessEnv): Dispatcher {
-  const options = { keepAliveTimeout: 60_000, connections: 8 }
-  return PROXY_VARIABLES.some(name => env[name]) ? new EnvHttpProxyAgent(options) : new Agent(options)
-}
 
 export interface TransportOptions {
   apiKey: string
@@ -40,7 +30,7 @@ export class Transport {
 
   constructor(private readonly options: TransportOptions) {
     this.ownsDispatcher = options.dispatcher === undefined
-    this.dispatcher = options.dispatcher ?? defaultDispatcher(process.env)
+    this.dispatcher = options.dispatcher ?? defaultDispatcher(parseProxyEnv(process.env))
   }
 
   redact(text: string): string {
