@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals'
+import { connect } from 'node:net'
 import { Agent, EnvHttpProxyAgent } from 'undici'
 import { defaultDispatcher, parseProxyEnv } from '../../src/together/index.js'
+import { client, listen, withServer } from './loopback.js'
 
 const dispatchers: Array<{ close(): Promise<void> }> = []
 afterEach(async () => {
@@ -64,5 +66,45 @@ describe('parseProxyEnv', () => {
     }
     expect(message).toBe(`Invalid ${name} '${shown}': expected a proxy URL such as http://proxy.example:3128.`)
     expect(message).not.toContain('hunter2')
+  })
+})
+
+describe('requests through a proxy', () => {
+  /** A loopback CONNECT proxy that records the tunnels it opened. */
+  async function connectProxy() {
+    const tunnels: string[] = []
+    const { server, url } = await listen((_req, res) => res.writeHead(405).end())
+    server.on('connect', (req, socket, head) => {
+      tunnels.push(req.url ?? '')
+      const [host, port] = (req.url ?? '').split(':')
+      const upstream = connect(Number(port), host, () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+        upstream.write(head)
+        upstream.pipe(socket).pipe(upstream)
+      })
+      upstream.on('error', () => socket.destroy())
+      socket.on('error', () => upstream.destroy())
+    })
+    return { tunnels, address: url.replace('http://', ''), server }
+  }
+
+  it('goes through a scheme-less HTTP_PROXY, and around it for NO_PROXY hosts', async () => {
+    const proxy = await connectProxy()
+    try {
+      await withServer(
+        (_req, res) => res.end(JSON.stringify({ id: 'b1', status: 'COMPLETED' })),
+        async baseUrl => {
+          const proxied = parseProxyEnv({ HTTP_PROXY: proxy.address })
+          expect((await client({ baseUrl, proxy: proxied }).getBatch('b1')).status).toBe('COMPLETED')
+          expect(proxy.tunnels).toEqual([new URL(baseUrl).host])
+          const bypass = { ...proxied, noProxy: '127.0.0.1' }
+          expect((await client({ baseUrl, proxy: bypass }).getBatch('b1')).status).toBe('COMPLETED')
+          expect(proxy.tunnels).toHaveLength(1)
+        }
+      )
+    } finally {
+      proxy.server.closeAllConnections()
+      proxy.server.close()
+    }
   })
 })

@@ -12,4 +12,4 @@ export {
 } from './proxy.js'
 export { createRedactor } from './redact.js'
 export { parseRetryAfter } from './retry-after.js'
-export type { BatchApi, BatchJob, FileInfo, FilesApi, RequestOptions } from './types.js'
+export type { BatchApi, BatchJob, DownloadOptions, FileInfo, FilesApi, RequestOptions } from './types.js'
