@@ -44,8 +44,22 @@ describe('parseSettings', () => {
         sha: '',
         runId: '',
         eventPath: ''
-      }
+      },
+      proxy: {}
     })
+  })
+
+  it('reads the proxy variables here, accepting a value without a scheme as @actions/http-client does', () => {
+    expect(parse({}, { HTTPS_PROXY: '127.0.0.1:3128', NO_PROXY: 'internal.example' }).proxy).toMatchObject({
+      httpsProxy: 'http://127.0.0.1:3128',
+      noProxy: 'internal.example'
+    })
+  })
+
+  it('rejects a proxy value that is not a URL, naming the variable and hiding credentials', () => {
+    const text = errorOf({}, { HTTPS_PROXY: 'http://user:hunter2@::garbage::' })
+    expect(text).toContain('HTTPS_PROXY')
+    expect(text).not.toContain('hunter2')
   })
 
   it('reads the runner environment once, here: temp directory, summary file, GitHub run', () => {

@@ -14,8 +14,8 @@ const scenarios = loadScenarios()
 
 async function start(extra = scenarios): Promise<void> {
   now = Date.UTC(2026, 0, 1)
-  sim = await startSimulator({ scenarios: extra, apiKey: 'k', now: () => now })
-  api = new TogetherClient({ apiKey: 'k', baseUrl: sim.baseUrl })
+  sim = await startSimulator({ scenarios: extra, apiKey: 'sim-k', now: () => now })
+  api = new TogetherClient({ apiKey: 'sim-k', baseUrl: sim.baseUrl })
 }
 
 beforeEach(() => {
@@ -48,7 +48,7 @@ describe('Together simulator', () => {
 
   it('lists started batches as a bare array, and null when there are none', async () => {
     await start()
-    const raw = await request(`${sim.baseUrl}/batches`, { headers: { authorization: 'Bearer k' } })
+    const raw = await request(`${sim.baseUrl}/batches`, { headers: { authorization: 'Bearer sim-k' } })
     expect(await raw.body.text()).toBe('null')
     await api.getBatch('batch-fails')
     expect((await api.listBatches()).map(b => b.id)).toEqual(['batch-fails'])
@@ -82,7 +82,7 @@ describe('Together simulator', () => {
     await start()
     const created = await request(`${sim.baseUrl}/batches`, {
       method: 'POST',
-      headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
+      headers: { authorization: 'Bearer sim-k', 'content-type': 'application/json' },
       body: JSON.stringify({ scenario: 'fails', input_file_id: 'file-x', endpoint: '/v1/chat/completions' })
     })
     const { job } = (await created.body.json()) as { job: { id: string; status: string } }
@@ -93,7 +93,7 @@ describe('Together simulator', () => {
 
   it('serves file metadata and the exact JSONL content', async () => {
     await start()
-    const headers = { authorization: 'Bearer k' }
+    const headers = { authorization: 'Bearer sim-k' }
     const meta = (await (await request(`${sim.baseUrl}/files/file-output-completes`, { headers })).body.json()) as {
       bytes: number
     }
@@ -159,7 +159,7 @@ describe('Together simulator', () => {
     await start([scenario])
     const answers = []
     for (let i = 0; i < 3; i++) {
-      const raw = await request(`${sim.baseUrl}/batches/batch-bodies`, { headers: { authorization: 'Bearer k' } })
+      const raw = await request(`${sim.baseUrl}/batches/batch-bodies`, { headers: { authorization: 'Bearer sim-k' } })
       answers.push({ type: raw.headers['content-type'], body: await raw.body.text() })
     }
     expect(answers).toEqual([

@@ -31795,11 +31795,17 @@ function summarize(results) {
     return { total, completed, failed, running: total - completed - failed, percent: total ? progressSum / total : 0 };
 }
 
+;// CONCATENATED MODULE: ./src/util/json.ts
+/** A plain JSON object (not null, not an array). */
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 ;// CONCATENATED MODULE: ./src/result-files/tally.ts
+
 function emptyTally() {
     return { succeeded: 0, failed: 0, codes: new Map() };
 }
-const isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v) => typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
 function fail(tally, code, message) {
     tally.failed++;
@@ -32161,18 +32167,12 @@ function payloadLine(batchId, job) {
     return `Batch ${batchId}: ${clip(JSON.stringify(job), 2000)}`;
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/together/errors.ts
 /** HTTP statuses worth asking again for; everything else in 4xx is the caller's mistake. */
 const TRANSIENT_STATUSES = new Set([408, 409, 425, 429]);
 /**
- * A failed Together request. Callers branch on `kind`, `status` and `transient`, never on the text.
- * The message never contains the API key (the client redacts server text before it gets here).
+ * A failed Together request. Callers branch on `kind`, `status`, `html` and `transient`, never on the
+ * text. The message never contains the API key (the client redacts server text before it gets here).
  */
 class TogetherError extends Error {
     kind;
@@ -32180,6 +32180,8 @@ class TogetherError extends Error {
     serverMessage;
     /** How long the server asked us to wait before trying again, when it said so. */
     retryAfterMs;
+    /** The server answered with an HTML page: with a 404 or a 2xx, most likely a wrong base URL. */
+    html;
     constructor(message, init) {
         super(message, init.cause === undefined ? undefined : { cause: init.cause });
         this.name = 'TogetherError';
@@ -32187,21 +32189,36 @@ class TogetherError extends Error {
         this.status = init.status;
         this.serverMessage = init.serverMessage;
         this.retryAfterMs = init.retryAfterMs;
+        this.html = init.html ?? false;
     }
-    /** True when trying the same request again later may succeed. */
+    /** True when trying the same request again later may succeed: the one place that decides retrying. */
     get transient() {
         switch (this.kind) {
-            case 'aborted':
-                return false;
             case 'http':
                 return this.status === undefined || this.status >= 500 || TRANSIENT_STATUSES.has(this.status);
-            default:
+            // An invalid response too: a gateway may answer garbage for a while and recover; repeats are
+            // the caller's to count.
+            case 'network':
+            case 'timeout':
+            case 'invalid-response':
                 return true;
+            case 'aborted':
+            case 'unsupported-response':
+            case 'local':
+            case 'invalid-id':
+            case 'wrong-batch':
+                return false;
         }
     }
 }
+/** The message of anything thrown; duck-typed, as errors from Node's own realm fail `instanceof Error` under test VMs. */
+function messageOf(error) {
+    const message = error?.message;
+    return typeof message === 'string' ? message : String(error);
+}
 
 ;// CONCATENATED MODULE: ./src/together/parse.ts
+
 const STRING_FIELDS = [
     'id',
     'user_id',
@@ -32216,9 +32233,6 @@ const STRING_FIELDS = [
     'error',
     'completed_at'
 ];
-function parse_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 function toNumber(value) {
     const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
     return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
@@ -32229,7 +32243,7 @@ function toNumber(value) {
  * Fields of the wrong type are dropped; `status` is upper-cased; `progress` is clamped to 0–100.
  */
 function parseBatchJob(value) {
-    if (!parse_isRecord(value))
+    if (!isRecord(value))
         return undefined;
     const job = {};
     let known = 0;
@@ -32266,12 +32280,12 @@ function parseBatchList(value) {
 }
 /** The server's message from `{"error": "msg"}`, `{"error": {"message": "msg"}}` or `{"message": "msg"}`. */
 function errorMessageOf(body) {
-    if (!parse_isRecord(body))
+    if (!isRecord(body))
         return undefined;
     const { error, message } = body;
     if (typeof error === 'string')
         return error;
-    if (parse_isRecord(error) && typeof error.message === 'string')
+    if (isRecord(error) && typeof error.message === 'string')
         return error.message;
     if (typeof message === 'string')
         return message;
@@ -32279,7 +32293,7 @@ function errorMessageOf(body) {
 }
 /** The fields of a file object the action uses; undefined when the value is not an object. */
 function parseFileInfo(value) {
-    if (!parse_isRecord(value))
+    if (!isRecord(value))
         return undefined;
     const info = {};
     if (typeof value.id === 'string')
@@ -32320,110 +32334,664 @@ function parseRetryAfter(headers, nowMs) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/together/answers.ts
+
+
+
+/** One header's value as text; the first when the server repeated it. */
+function header(headers, name) {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+/** A web page rather than an API answer: declared as HTML, or a body that opens with a tag. */
+function looksLikeHtml(headers, text) {
+    const type = header(headers, 'content-type')?.toLowerCase() ?? '';
+    return type.includes('text/html') || type.includes('application/xhtml') || text.trimStart().startsWith('<');
+}
+function parseOrUndefined(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The `TogetherError` for a non-2xx answer whose body text is `text`. `clip` redacts, flattens and
+ * shortens server text: it runs on the parsed message, so a key JSON-escaped in the body is caught too.
+ */
+function httpError(what, response, text, clip) {
+    const { status, headers } = response;
+    if (status >= 300 && status < 400) {
+        const location = header(headers, 'location');
+        return new TogetherError(`${what} was redirected (HTTP ${status}${location ? ` to ${clip(location)}` : ''}); redirects are not followed so the API key stays with the API`, { kind: 'http', status });
+    }
+    const html = looksLikeHtml(headers, text);
+    const serverMessage = clip(html ? 'HTML error page' : (errorMessageOf(parseOrUndefined(text)) ?? text));
+    return new TogetherError(`${what} answered HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`, {
+        kind: 'http',
+        status,
+        serverMessage: serverMessage || undefined,
+        retryAfterMs: parseRetryAfter(headers, Date.now()),
+        html
+    });
+}
+/** A 2xx that is a web page: a wrong base URL often answers 200 with one. */
+function htmlPageError(what, status) {
+    return new TogetherError(`${what} answered HTTP ${status} with an HTML page, not the Together API; check the base URL`, { kind: 'invalid-response', html: true });
+}
+
+;// CONCATENATED MODULE: ./src/together/limits.ts
+
+function timeLimit(ms, message) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), Math.max(1, ms));
+    return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+function idleLimit(ms, message) {
+    const controller = new AbortController();
+    let timer;
+    const clear = () => clearTimeout(timer);
+    return {
+        signal: controller.signal,
+        clear,
+        arm: () => {
+            clear();
+            timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), Math.max(1, ms));
+        },
+        touch: () => timer?.refresh()
+    };
+}
+function linkSignals(signals) {
+    const controller = new AbortController();
+    const listening = [];
+    for (const signal of signals) {
+        if (!signal)
+            continue;
+        if (signal.aborted) {
+            controller.abort(signal.reason);
+            break;
+        }
+        const onAbort = () => controller.abort(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+        listening.push([signal, onAbort]);
+    }
+    return {
+        signal: controller.signal,
+        dispose: () => {
+            for (const [signal, onAbort] of listening.splice(0))
+                signal.removeEventListener('abort', onAbort);
+        }
+    };
+}
+/** A duration for a message: whole seconds up to two minutes, whole minutes beyond. */
+function formatLimit(ms) {
+    return ms < 120_000 ? `${Math.max(1, Math.ceil(ms / 1000))}s` : `${Math.round(ms / 60_000)} min`;
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/together/ids.ts
+
+const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
+/**
+ * True for the IDs Together hands out (UUIDs, `file-…`): letters, digits, `-`, `_` and `.`, at least
+ * one letter or digit, no `..`, at most 200 characters. Anything else is refused rather than put in a
+ * URL, a file name or a log line.
+ */
+function isPlainId(id) {
+    return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
+}
+/** C1 controls, soft hyphen, bidi marks and overrides, zero-width and line/paragraph separators, BOM. */
+const INVISIBLE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+/**
+ * `text` as a JSON string body (no quotes), clipped to `max` characters, with every character that
+ * could break or disguise a log line (controls, line breaks, bidi overrides) written as an escape.
+ */
+function printable(text, max) {
+    const chars = Array.from(text);
+    const clipped = chars.length > max ? chars.slice(0, max).join('') : text;
+    const escaped = JSON.stringify(clipped)
+        .slice(1, -1)
+        .replace(INVISIBLE, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return chars.length > max ? `${escaped}…` : escaped;
+}
+/** A short, quoted rendering of an ID that is not plain, safe to put in a message. */
+function describeBadId(id) {
+    return `"${printable(id, 60)}"`;
+}
+/** An ID as it appears in a message: as is when plain, quoted and escaped otherwise. */
+function idLabel(id) {
+    return isPlainId(id) ? id : describeBadId(id);
+}
+/** Refuses to send a request about a file whose ID is not plain (kind `invalid-id`, never retried). */
+function requirePlainFileId(id) {
+    if (isPlainId(id))
+        return;
+    throw new TogetherError(`Not requesting file ${describeBadId(id)}: it is not a plain ID`, { kind: 'invalid-id' });
+}
+const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'];
+/**
+ * Rejects a batch whose IDs are not plain: they end up in URLs, file names and log lines. An empty
+ * string is let through: it reads as "no file" everywhere, as null does.
+ */
+function checkBatchIds(job, what) {
+    for (const field of ID_FIELDS) {
+        const value = job[field];
+        if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
+            throw new TogetherError(`Together answered ${what} with an ${field} that is not a plain ID (${describeBadId(value)}); it is not used`, { kind: 'invalid-id' });
+        }
+    }
+    return job;
+}
+/** Rejects an answer about another batch than `askedId` (a proxy or cache mixing up answers). */
+function checkSameBatch(job, what, askedId) {
+    if (typeof job.id === 'string' && job.id !== '' && job.id !== askedId) {
+        throw new TogetherError(`Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`, { kind: 'wrong-batch' });
+    }
+    return job;
+}
+
+;// CONCATENATED MODULE: ./src/together/save.ts
+
+
+
+
+
+
+
+const DECODERS = {
+    gzip: external_node_zlib_.createGunzip,
+    'x-gzip': external_node_zlib_.createGunzip,
+    deflate: external_node_zlib_.createInflate,
+    br: external_node_zlib_.createBrotliDecompress
+};
+/**
+ * Decoders for a `Content-Encoding` (listed in the order applied, so undone last to first). Sent
+ * `accept-encoding: identity`, a server should not encode; one that does anyway still leaves plain
+ * JSONL on disk. An encoding the client does not know is an error no retry fixes.
+ */
+function decodersFor(contentEncoding, what) {
+    const codings = (contentEncoding ?? '')
+        .split(',')
+        .map(coding => coding.trim().toLowerCase())
+        .filter(coding => coding !== '' && coding !== 'identity');
+    const unknown = codings.find(coding => !(coding in DECODERS));
+    if (unknown !== undefined || codings.length > 2) {
+        throw new TogetherError(`${what} answered with Content-Encoding "${printable(contentEncoding ?? '', 40)}", which the client cannot decode`, { kind: 'unsupported-response' });
+    }
+    return codings.reverse().map(coding => DECODERS[coding]());
+}
+/** Counts what passes; past `limit` it fails at once rather than filling the disk. */
+function counter(what, limit) {
+    const stream = new external_node_stream_.Transform({
+        transform(chunk, _encoding, callback) {
+            stream.bytes += chunk.length;
+            if (limit !== undefined && stream.bytes > limit) {
+                callback(new TogetherError(`${what} delivered more than the ${limit} bytes expected`, { kind: 'invalid-response' }));
+            }
+            else
+                callback(null, chunk);
+        }
+    });
+    stream.bytes = 0;
+    return stream;
+}
+/** A failure of the disk, not of the network: no retry helps, and the message names the path. */
+function saveError(what, path, error) {
+    return new TogetherError(`${what} could not be saved to ${path}: ${messageOf(error)}`, {
+        kind: 'local',
+        cause: error
+    });
+}
+/** Resolves once `stream` has closed its file, so removing the file cannot race with its creation. */
+function save_closed(stream) {
+    return stream.closed ? Promise.resolve() : new Promise(resolve => stream.once('close', () => resolve()));
+}
+/**
+ * Writes `body`, decoded, to `<path>.part`, checks its size, then renames it to `path`, so `path` only
+ * ever holds a complete file and the `.part` file never outlives a failure. Errors of the file side are
+ * `local` TogetherErrors; the decoder's are `invalid-response`; the body's are rethrown as they are,
+ * for the transport to map.
+ */
+async function save(request) {
+    const { what, path, expectedBytes } = request;
+    const decoders = decodersFor(request.contentEncoding, what);
+    const partial = `${path}.part`;
+    const count = counter(what, expectedBytes);
+    const activity = new external_node_stream_.Transform({
+        transform(chunk, _encoding, callback) {
+            request.onData?.();
+            callback(null, chunk);
+        }
+    });
+    const file = (0,external_node_fs_namespaceObject.createWriteStream)(partial);
+    // pipeline passes the first error on to every stream: the first stream to report one is where it began.
+    let origin;
+    const note = (where) => () => {
+        origin ??= where;
+    };
+    request.body.on('error', note('body'));
+    activity.on('error', note('body'));
+    decoders.forEach(decoder => decoder.on('error', note('decoder')));
+    count.on('error', note('counter'));
+    file.on('error', note('file'));
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)([request.body, activity, ...decoders, count, file]);
+        if (expectedBytes !== undefined && count.bytes !== expectedBytes) {
+            throw new TogetherError(`${what} delivered ${count.bytes} bytes, expected ${expectedBytes}`, {
+                kind: 'invalid-response'
+            });
+        }
+        await (0,external_node_fs_promises_namespaceObject.rename)(partial, path).catch(error => Promise.reject(saveError(what, path, error)));
+        return count.bytes;
+    }
+    catch (error) {
+        await save_closed(file);
+        // Best effort: a `.part` that is a directory we did not create is left alone, the first error told.
+        await (0,external_node_fs_promises_namespaceObject.rm)(partial, { force: true }).catch(() => undefined);
+        if (origin === 'file')
+            throw saveError(what, partial, error);
+        if (origin === 'decoder' && !(error instanceof TogetherError)) {
+            throw new TogetherError(`${what} could not be decoded: ${messageOf(error)}`, {
+                kind: 'invalid-response',
+                cause: error
+            });
+        }
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/together/download.ts
+
+
+
+
+/** Signed storage URLs take one redirect; three leave room for a CDN without allowing a loop. */
+const MAX_REDIRECTS = 3;
+/** Where a redirect leads; a target that is not an http(s) URL is refused at once, never retried. */
+function redirectTarget(response, from, what) {
+    const location = header(response.headers, 'location');
+    if (!location) {
+        throw new TogetherError(`${what} answered HTTP ${response.status} without a Location to follow`, {
+            kind: 'http',
+            status: response.status
+        });
+    }
+    let target;
+    try {
+        target = new URL(location, from);
+    }
+    catch {
+        throw new TogetherError(`${what} was redirected to a Location that is not a URL`, { kind: 'unsupported-response' });
+    }
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+        throw new TogetherError(`${what} was redirected to a ${target.protocol} URL; only http and https are followed`, {
+            kind: 'unsupported-response'
+        });
+    }
+    return target.toString();
+}
+/** Handles one response: a redirect to follow, an HTTP error, or the file itself. */
+async function hop(request, options, state) {
+    const { transport, what, path } = request;
+    const { response, url, followed, stall } = state;
+    if (response.status >= 300 && response.status < 400) {
+        if (followed >= MAX_REDIRECTS) {
+            throw new TogetherError(`${what} answered HTTP ${response.status}: too many redirects (followed ${followed})`, {
+                kind: 'http',
+                status: response.status
+            });
+        }
+        const target = redirectTarget(response, url, what);
+        await response.body.dump();
+        return { redirect: target };
+    }
+    if (response.status < 200 || response.status >= 300) {
+        const text = await response.body.text().catch(() => '');
+        throw httpError(what, response, text, text => transport.clip(text));
+    }
+    const contentEncoding = header(response.headers, 'content-encoding');
+    const { expectedBytes } = options;
+    stall.arm();
+    return { bytes: await save({ body: response.body, contentEncoding, path, what, expectedBytes, onData: stall.touch }) };
+}
+/**
+ * Streams a file to `path` through up to MAX_REDIRECTS redirects, sending the key only to the API's
+ * origin. Bounded three ways: the wait for headers (the request timeout), each pause in the data
+ * (`stallTimeoutMs`), and the whole download (`totalTimeoutMs`), which a server trickling a byte now
+ * and then cannot stretch.
+ */
+async function download(request, options) {
+    const { transport, what, stallTimeoutMs, totalTimeoutMs } = request;
+    const total = timeLimit(totalTimeoutMs, `${what} did not finish within ${formatLimit(totalTimeoutMs)}, the limit for a whole download`);
+    try {
+        let url = request.url;
+        for (let followed = 0;; followed++) {
+            const stall = idleLimit(stallTimeoutMs, `${what} stalled: no data for ${formatLimit(stallTimeoutMs)}`);
+            const exchange = {
+                signal: options.signal,
+                timeoutMs: options.timeoutMs,
+                withKey: new URL(url).origin === request.apiOrigin,
+                accept: '*/*',
+                acceptEncoding: 'identity',
+                streaming: { stallMs: stallTimeoutMs, limits: [total.signal, stall.signal] }
+            };
+            const from = url;
+            const next = await transport
+                .exchange('GET', url, what, exchange, response => hop(request, options, { response, url: from, followed, stall }))
+                .finally(stall.clear);
+            if ('bytes' in next)
+                return next.bytes;
+            url = next.redirect;
+        }
+    }
+    finally {
+        total.clear();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sanitize/redact.ts
+/** Secrets shorter than this are not redacted: they would blank out ordinary text. */
+const MIN_SECRET_LENGTH = 4;
+/** JSON's two-character escapes: the letter after the backslash. */
+const SHORT_JSON_ESCAPES = {
+    '"': '"',
+    '\\': '\\',
+    '/': '/',
+    '\b': 'b',
+    '\f': 'f',
+    '\n': 'n',
+    '\r': 'r',
+    '\t': 't'
+};
+/** A regex source for hex digits in either case: servers write `%2f` and `%2F`, `\u00e9` and `\u00E9`. */
+function hex(digits) {
+    return digits.replace(/[a-f]/gi, d => `[${d.toLowerCase()}${d.toUpperCase()}]`);
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+/** A character as is, or as an HTML character reference (`&#45;`, `&#x2d;`) as the summary writes it. */
+function literal(char) {
+    const code = char.codePointAt(0);
+    return `(?:${escapeRegExp(char)}|&#0*${code};|&#[xX]0*${hex(code.toString(16))};)`;
+}
+const BACKSLASH = literal('\\');
+const PERCENT = literal('%');
+/**
+ * Every way one character of a secret may be written: as is, JSON-escaped, percent-encoded, as an
+ * HTML character reference, or one of the escapes with its `\` or `%` itself HTML-escaped (a server
+ * echo that then went through the summary's escaping).
+ */
+function charPattern(char) {
+    const forms = [literal(char)];
+    const units = Array.from({ length: char.length }, (_, i) => char.charCodeAt(i).toString(16).padStart(4, '0'));
+    forms.push(units.map(unit => `${BACKSLASH}u${hex(unit)}`).join(''));
+    const short = SHORT_JSON_ESCAPES[char];
+    if (short)
+        forms.push(`${BACKSLASH}${literal(short)}`);
+    const utf8 = Array.from(Buffer.from(char, 'utf8'), byte => `${PERCENT}${hex(byte.toString(16).padStart(2, '0'))}`);
+    forms.push(utf8.join(''));
+    if (char === ' ')
+        forms.push('\\+');
+    return `(?:${forms.join('|')})`;
+}
+/**
+ * A function that replaces every occurrence of any of `secrets` with `***`, in every form a server
+ * may echo it or our own escaping may write it: raw, JSON-escaped (`\u0073k-…`, `\/`), URL-encoded
+ * (`encodeURIComponent`, either hex case), HTML character references, or a mix of these. Everything
+ * that leaves the process goes through it: parsed API answers, headers, log lines, outputs, the
+ * summary and GitHub request bodies. Secrets shorter than 4 characters are ignored.
+ */
+function createRedactor(secrets) {
+    const usable = [...new Set(secrets.filter(s => s.length >= MIN_SECRET_LENGTH))];
+    if (usable.length === 0)
+        return text => text;
+    // Longest first, so a secret that contains another is replaced whole.
+    usable.sort((a, b) => b.length - a.length);
+    const pattern = new RegExp(usable.map(s => Array.from(s, charPattern).join('')).join('|'), 'g');
+    return text => text.replace(pattern, '***');
+}
+/** A copy of a parsed JSON value with `redact` applied to every string in it, object keys included. */
+function redactJson(value, redact) {
+    if (typeof value === 'string')
+        return redact(value);
+    if (Array.isArray(value))
+        return value.map(item => redactJson(item, redact));
+    if (typeof value === 'object' && value !== null) {
+        // fromEntries defines properties, so a "__proto__" key stays a plain key.
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactJson(v, redact)]));
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/together/proxy.ts
+
+
+/** Enough for status checks of many batches and 40 cancels at once without queueing behind each other. */
+const DEFAULT_CONNECTIONS = 16;
+function tryUrl(text) {
+    try {
+        return new URL(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+const isHttp = (url) => url?.protocol === 'http:' || url?.protocol === 'https:';
+/** The value with any `user:password@` replaced, so a message never shows proxy credentials. */
+function withoutCredentials(value) {
+    return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^@]*@/i, (_, scheme) => `${scheme ?? ''}***@`);
+}
+/**
+ * A proxy URL as @actions/http-client reads it: a value that does not parse as a URL and has no
+ * http(s):// prefix is `host:port` behind `http://`. http-client would keep `proxy.example:3128` as
+ * a URL with the scheme `proxy.example:`; no proxy speaks that, so any value without `://` whose
+ * scheme is not http(s) is read as `host:port` too.
+ */
+function proxyUrl(name, value) {
+    const text = value.trim();
+    let url = tryUrl(text);
+    let result = text;
+    if ((url === undefined && !/^https?:\/\//i.test(text)) ||
+        (url !== undefined && !isHttp(url) && !text.includes('://'))) {
+        result = `http://${text}`;
+        url = tryUrl(result);
+    }
+    if (!url || !isHttp(url) || url.hostname === '') {
+        throw new Error(`Invalid ${name} '${printable(withoutCredentials(text), 100)}': expected a proxy URL such as http://proxy.example:3128.`);
+    }
+    return result;
+}
+/** The first non-empty of the lower- and upper-case spelling, lower-case first as http-client and curl read them. */
+function variable(env, name) {
+    for (const spelling of [name.toLowerCase(), name]) {
+        const value = env[spelling];
+        if (value?.trim())
+            return { name: spelling, value };
+    }
+    return undefined;
+}
+/**
+ * Reads HTTPS_PROXY, HTTP_PROXY and NO_PROXY (either case) from `env`. Throws a plain Error naming
+ * the variable for a value that is not a usable proxy URL; the message never shows its credentials.
+ */
+function parseProxyEnv(env) {
+    const settings = {};
+    const https = variable(env, 'HTTPS_PROXY');
+    if (https)
+        settings.httpsProxy = proxyUrl(https.name, https.value);
+    const http = variable(env, 'HTTP_PROXY');
+    if (http)
+        settings.httpProxy = proxyUrl(http.name, http.value);
+    const noProxy = variable(env, 'NO_PROXY');
+    if (noProxy)
+        settings.noProxy = noProxy.value.trim();
+    return settings;
+}
+/** Runs `build` with undici's one-off "EnvHttpProxyAgent is experimental" warning kept off stderr. */
+function withoutProxyAgentWarning(build) {
+    const original = process.emitWarning;
+    process.emitWarning = function (warning, ...rest) {
+        const code = typeof rest[0] === 'object' ? rest[0]?.code : rest[1];
+        if (code === 'UNDICI-EHPA' || String(warning).includes('EnvHttpProxyAgent is experimental'))
+            return;
+        return original.call(process, warning, ...rest);
+    };
+    try {
+        return build();
+    }
+    finally {
+        process.emitWarning = original;
+    }
+}
+/**
+ * Keep-alive connections; through the proxies in `proxy` (minus NO_PROXY hosts) when one is set, as
+ * self-hosted runners behind a proxy need. HTTPS requests use the HTTP proxy when only that is set.
+ * Empty strings, not undefined, are passed for what is unset: undici would read process.env itself.
+ */
+function defaultDispatcher(proxy = {}, options = {}) {
+    const agentOptions = {
+        keepAliveTimeout: options.keepAliveTimeoutMs ?? 60_000,
+        connections: options.connections ?? DEFAULT_CONNECTIONS
+    };
+    if (!proxy.httpProxy && !proxy.httpsProxy)
+        return new undici.Agent(agentOptions);
+    return withoutProxyAgentWarning(() => new undici.EnvHttpProxyAgent({
+        ...agentOptions,
+        httpProxy: proxy.httpProxy ?? '',
+        httpsProxy: proxy.httpsProxy ?? '',
+        noProxy: proxy.noProxy ?? ''
+    }));
+}
+
 ;// CONCATENATED MODULE: ./src/together/transport.ts
 
 
 
 
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+
+/** Failures that retrying cannot fix: undici refusing an argument (a header value with a line break, a URL that is not http or https). */
+const LOCAL_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE']);
+const codeOf = (error) => error?.code;
 /**
- * Keep-alive connections; through the proxy named by HTTPS_PROXY / HTTP_PROXY (minus NO_PROXY hosts)
- * when one is set, as self-hosted runners behind a proxy need.
- */
-function defaultDispatcher(env) {
-    const options = { keepAliveTimeout: 60_000, connections: 8 };
-    return PROXY_VARIABLES.some(name => env[name]) ? new undici.EnvHttpProxyAgent(options) : new undici.Agent(options);
-}
-/**
- * One HTTP exchange with Together: bearer auth (only to the API's own origin), a timeout, no automatic
- * redirects, and every failure turned into a `TogetherError` whose text never holds the API key.
+ * One HTTP exchange with Together: bearer auth (only to the API's own origin), bounded in time, no
+ * automatic redirects, and every failure turned into a `TogetherError` whose text never holds the key.
  */
 class Transport {
     options;
+    redact;
     dispatcher;
     ownsDispatcher;
     closed = false;
     constructor(options) {
         this.options = options;
+        this.redact = createRedactor([options.apiKey]);
         this.ownsDispatcher = options.dispatcher === undefined;
-        this.dispatcher = options.dispatcher ?? defaultDispatcher(process.env);
+        this.dispatcher =
+            options.dispatcher ??
+                defaultDispatcher(options.proxy ?? parseProxyEnv(process.env), { connections: options.connections });
     }
-    redact(text) {
-        return this.options.apiKey ? text.split(this.options.apiKey).join('***') : text;
-    }
+    /** Server or library text for a message: key redacted first (so clipping cannot leave half a key), then flattened and clipped. */
     clip(text) {
-        const flat = text.replace(/\s+/g, ' ').trim();
+        const flat = this.redact(text).replace(/\s+/g, ' ').trim();
         const max = this.options.maxMessageLength;
         return flat.length > max ? `${flat.slice(0, max)}…` : flat;
     }
     /**
-     * Sends one request; `what` names it in errors (`GET /batches/x`). With `withKey` false the
-     * Authorization header is left out (a redirect to another host). The whole exchange, body included,
-     * is bounded by the timeout unless `streaming` is set: then only the wait for headers and each pause
-     * between body chunks are (a large download may take long, but never stall). The caller must read
-     * the body, and map a failure while reading it with `fail`.
+     * Sends one request and hands the response to `use`, which reads the body; `what` names the request
+     * in errors (`GET /batches/x`). Whatever `use` throws that is not a TogetherError is read as a failure
+     * of the exchange. Timers and signal listeners are released however it ends.
      */
-    async send(method, url, what, options = {}) {
+    async exchange(method, url, what, options, use) {
         const timeoutMs = Math.max(1, Math.min(options.timeoutMs ?? this.options.requestTimeoutMs, this.options.requestTimeoutMs));
-        const timeout = options.streaming ? undefined : AbortSignal.timeout(timeoutMs);
-        const signals = [options.signal, timeout].filter((s) => s !== undefined);
-        const fail = (error) => this.transportError(what, error, options.signal, timeout, timeoutMs);
+        // Covers the wait for a pooled connection and the connect too, which undici's headersTimeout does not.
+        const answer = timeLimit(timeoutMs, `${what} got no answer within ${formatLimit(timeoutMs)}`);
+        const linked = linkSignals([options.signal, answer.signal, ...(options.streaming?.limits ?? [])]);
+        const fail = (error) => this.failure(what, error, options, timeoutMs);
         try {
-            const response = await (0,undici.request)(url, {
-                method,
-                dispatcher: this.dispatcher,
-                signal: signals.length > 0 ? AbortSignal.any(signals) : undefined,
-                headers: {
-                    ...(options.withKey === false ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
-                    accept: options.accept ?? 'application/json',
-                    'user-agent': this.options.userAgent
-                },
-                headersTimeout: timeoutMs,
-                bodyTimeout: timeoutMs,
-                maxRedirections: 0
-            });
-            return { status: response.statusCode, headers: response.headers, body: response.body, fail };
+            let response;
+            try {
+                response = await (0,undici.request)(url, {
+                    method,
+                    dispatcher: this.dispatcher,
+                    signal: linked.signal,
+                    headers: this.headers(options),
+                    headersTimeout: timeoutMs,
+                    bodyTimeout: options.streaming?.stallMs ?? timeoutMs,
+                    maxRedirections: 0
+                });
+            }
+            catch (error) {
+                // undici throws some argument errors (a URL it cannot parse) before it returns a promise.
+                throw fail(error);
+            }
+            if (options.streaming)
+                answer.clear();
+            const { statusCode: status, headers, body } = response;
+            try {
+                return await use({ status, headers, body });
+            }
+            catch (error) {
+                // A body left unread would hold its connection; the error listener keeps undici's abort quiet.
+                body.on('error', () => undefined).destroy();
+                throw fail(error);
+            }
         }
-        catch (error) {
-            throw fail(error);
+        finally {
+            answer.clear();
+            linked.dispose();
         }
     }
-    /** Maps a failure while sending or reading to a `TogetherError` (aborted, timeout or network). */
-    transportError(what, error, caller, timeout, timeoutMs) {
+    headers(options) {
+        return {
+            ...(options.withKey === false ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
+            accept: options.accept ?? 'application/json',
+            ...(options.acceptEncoding ? { 'accept-encoding': options.acceptEncoding } : {}),
+            'user-agent': this.options.userAgent
+        };
+    }
+    /** Maps a failure while sending or reading to a `TogetherError`: aborted, timeout, local or network. */
+    failure(what, error, options, timeoutMs) {
+        if (options.signal?.aborted)
+            return new TogetherError(`${what} was aborted`, { kind: 'aborted', cause: error });
+        // The time limits abort with a TogetherError as their reason, and undici rejects with that reason.
         if (error instanceof TogetherError)
             return error;
-        if (caller?.aborted)
-            return new TogetherError(`${what} was aborted`, { kind: 'aborted', cause: error });
-        const code = error?.code;
-        if (timeout?.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-            return new TogetherError(`${what} got no answer within ${Math.ceil(timeoutMs / 1000)}s`, {
+        const code = codeOf(error);
+        const stallMs = options.streaming?.stallMs;
+        if (code === 'UND_ERR_BODY_TIMEOUT' && stallMs !== undefined) {
+            return new TogetherError(`${what} stalled: no data for ${formatLimit(stallMs)}`, {
                 kind: 'timeout',
                 cause: error
             });
         }
-        const reason = error instanceof Error ? (error.cause?.message ?? error.message) : String(error);
-        return new TogetherError(`${what} failed: ${this.clip(this.redact(reason))}`, { kind: 'network', cause: error });
-    }
-    /** The `TogetherError` for a non-2xx answer whose body text is `text`. */
-    httpError(what, status, headers, text) {
-        if (status >= 300 && status < 400) {
-            const location = headers.location;
-            return new TogetherError(`${what} was redirected (HTTP ${status}${location ? ` to ${this.clip(String(location))}` : ''}); redirects are not followed so the API key stays with the API`, { kind: 'http', status });
+        if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+            return new TogetherError(`${what} got no answer within ${formatLimit(timeoutMs)}`, {
+                kind: 'timeout',
+                cause: error
+            });
         }
-        let body;
-        try {
-            body = JSON.parse(text);
+        if (code === 'ERR_INVALID_URL') {
+            return new TogetherError(`${what} could not be sent: the base URL is not a valid URL`, {
+                kind: 'local',
+                cause: error
+            });
         }
-        catch {
-            body = undefined;
+        // undici puts the socket's own error (ECONNRESET, ENOTFOUND…) in `cause`: the more telling one.
+        const cause = error?.cause;
+        const reason = messageOf(cause ?? error);
+        if (LOCAL_CODES.has(String(code)) || error?.name === 'InvalidArgumentError') {
+            return new TogetherError(`${what} could not be sent: ${this.clip(reason)}`, { kind: 'local', cause: error });
         }
-        const serverMessage = this.clip(this.redact(errorMessageOf(body) ?? (text.trimStart().startsWith('<') ? 'HTML error page' : text)));
-        return new TogetherError(`${what} answered HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`, {
-            kind: 'http',
-            status,
-            serverMessage: serverMessage || undefined,
-            retryAfterMs: parseRetryAfter(headers, Date.now())
-        });
+        return new TogetherError(`${what} failed: ${this.clip(reason)}`, { kind: 'network', cause: error });
     }
     /** Closes the transport's own keep-alive connections so the process can exit; safe to call twice. */
     async close() {
@@ -32442,102 +33010,98 @@ class Transport {
 
 
 
-
 const DEFAULT_BASE_URL = 'https://api.together.ai/v1';
-const MAX_REDIRECTS = 3;
+const DEFAULT_DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
 /** One path segment: '/', '?', '#' and '%' encoded, and dots too, so '..' cannot climb to another endpoint. */
 function encodeId(id) {
     return encodeURIComponent(id).replace(/\./g, '%2E');
 }
+/** The origin of `url`, or a `local` error: a base URL that does not parse is no network trouble. */
+function originOf(url, what) {
+    try {
+        return new URL(url).origin;
+    }
+    catch (error) {
+        throw new TogetherError(`${what} could not be sent: the base URL is not a valid URL`, {
+            kind: 'local',
+            cause: error
+        });
+    }
+}
 /**
- * Together batch and file API over undici: `Authorization: Bearer`, keep-alive connections, a timeout
- * on every request, redirects never followed with the key to another host, and the API key redacted
- * from anything the server sends back before it reaches an error message or a batch field.
+ * Together batch and file API over undici: `Authorization: Bearer`, keep-alive connections, bounded
+ * requests, redirects never followed with the key to another host, IDs checked before they are used,
+ * and the API key redacted from anything the server sends back.
  */
 class TogetherClient {
     baseUrl;
     transport;
+    requestTimeoutMs;
+    downloadStallTimeoutMs;
+    downloadTotalTimeoutMs;
     constructor(options) {
         this.baseUrl = (options.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '');
+        this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+        this.downloadStallTimeoutMs = options.downloadStallTimeoutMs;
+        this.downloadTotalTimeoutMs = options.downloadTotalTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS;
         this.transport = new Transport({
             apiKey: options.apiKey,
             userAgent: options.userAgent ?? 'wait-for-together-batch',
-            requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+            requestTimeoutMs: this.requestTimeoutMs,
             maxMessageLength: options.maxMessageLength ?? 500,
-            dispatcher: options.dispatcher
+            dispatcher: options.dispatcher,
+            proxy: options.proxy,
+            connections: options.connections
         });
     }
+    /** The batch `id`; an answer about another batch (`wrong-batch`) or with IDs that are not plain (`invalid-id`) is refused. */
     async getBatch(id, options) {
-        const body = await this.call('GET', `/batches/${encodeId(id)}`, options);
-        return this.expect(parseBatchJob(body), `GET /batches/${id}`, 'a batch object');
+        const what = `GET /batches/${idLabel(id)}`;
+        const body = await this.call('GET', `/batches/${encodeId(id)}`, what, options);
+        return this.checkedBatch(body, what, id);
     }
     async listBatches(options) {
-        const body = await this.call('GET', '/batches', options);
-        return this.expect(parseBatchList(body), 'GET /batches', 'a list of batches');
+        const body = await this.call('GET', '/batches', 'GET /batches', options);
+        const list = this.expect(parseBatchList(body), 'GET /batches', 'a list of batches');
+        return list.map(job => checkBatchIds(job, 'GET /batches'));
     }
     async cancelBatch(id, options) {
-        const body = await this.call('POST', `/batches/${encodeId(id)}/cancel`, options);
-        return this.expect(parseBatchJob(body), `POST /batches/${id}/cancel`, 'a batch object');
+        const what = `POST /batches/${idLabel(id)}/cancel`;
+        const body = await this.call('POST', `/batches/${encodeId(id)}/cancel`, what, options);
+        return this.checkedBatch(body, what, id);
     }
+    /** Metadata of file `id`; an ID that is not plain is refused before any request (`invalid-id`). */
     async getFile(id, options) {
-        const body = await this.call('GET', `/files/${encodeId(id)}`, options);
+        requirePlainFileId(id);
+        const body = await this.call('GET', `/files/${encodeId(id)}`, `GET /files/${id}`, options);
         return this.expect(parseFileInfo(body), `GET /files/${id}`, 'a file object');
     }
     /**
-     * Streams a file's content to `path` (constant memory): written as `<path>.part`, checked against
-     * `expectedBytes` when given, then renamed, so `path` only ever holds a complete file. Follows up to
-     * three redirects (signed storage URLs), sending the API key only to the API's own origin.
+     * Streams file `id` to `path` (constant memory, plain JSONL whatever the content encoding): written
+     * as `<path>.part`, checked against `expectedBytes` when given, then renamed, so `path` only ever
+     * holds a complete file. Follows up to three redirects (signed storage URLs), sending the API key
+     * only to the API's own origin. An ID that is not plain is refused before any request.
      */
     async downloadFile(id, path, options = {}) {
+        requirePlainFileId(id);
         const what = `GET /files/${id}/content`;
-        let url = `${this.baseUrl}/files/${encodeId(id)}/content`;
-        const origin = new URL(this.baseUrl).origin;
-        for (let hop = 0;; hop++) {
-            const withKey = new URL(url).origin === origin;
-            const response = await this.transport.send('GET', url, what, {
-                ...options,
-                withKey,
-                streaming: true,
-                accept: '*/*'
-            });
-            const location = response.headers.location;
-            if (response.status >= 300 && response.status < 400 && location && hop < MAX_REDIRECTS) {
-                await response.body.dump();
-                url = new URL(String(location), url).toString();
-                continue;
-            }
-            if (response.status < 200 || response.status >= 300) {
-                const text = await response.body.text().catch(() => '');
-                throw this.transport.httpError(what, response.status, response.headers, text);
-            }
-            const partial = `${path}.part`;
-            let bytes = 0;
-            const counter = new external_node_stream_.Transform({
-                transform(chunk, _encoding, callback) {
-                    bytes += chunk.length;
-                    callback(null, chunk);
-                }
-            });
-            try {
-                await (0,external_node_stream_promises_namespaceObject.pipeline)(response.body, counter, (0,external_node_fs_namespaceObject.createWriteStream)(partial));
-            }
-            catch (error) {
-                await (0,external_node_fs_promises_namespaceObject.rm)(partial, { force: true });
-                throw response.fail(error);
-            }
-            if (options.expectedBytes !== undefined && bytes !== options.expectedBytes) {
-                await (0,external_node_fs_promises_namespaceObject.rm)(partial, { force: true });
-                throw new TogetherError(`${what} delivered ${bytes} bytes, expected ${options.expectedBytes}`, {
-                    kind: 'invalid-response'
-                });
-            }
-            await (0,external_node_fs_promises_namespaceObject.rename)(partial, path);
-            return bytes;
-        }
+        return download({
+            transport: this.transport,
+            url: `${this.baseUrl}/files/${encodeId(id)}/content`,
+            apiOrigin: originOf(this.baseUrl, what),
+            what,
+            path,
+            stallTimeoutMs: options.stallTimeoutMs ?? this.downloadStallTimeoutMs ?? this.requestTimeoutMs,
+            totalTimeoutMs: options.totalTimeoutMs ?? this.downloadTotalTimeoutMs
+        }, options);
     }
     /** Closes the client's own keep-alive connections so the process can exit; safe to call twice. */
     async close() {
         await this.transport.close();
+    }
+    checkedBatch(body, what, id) {
+        const job = checkBatchIds(this.expect(parseBatchJob(body), what, 'a batch object'), what);
+        return checkSameBatch(job, what, id);
     }
     expect(value, what, expected) {
         if (value === undefined) {
@@ -32547,32 +33111,34 @@ class TogetherClient {
         }
         return value;
     }
-    async call(method, path, options = {}) {
-        const what = `${method} ${path}`;
-        const response = await this.transport.send(method, `${this.baseUrl}${path}`, what, options);
-        let text;
-        try {
-            text = this.transport.redact(await response.body.text());
-        }
-        catch (error) {
-            throw response.fail(error);
-        }
-        if (response.status < 200 || response.status >= 300) {
-            throw this.transport.httpError(what, response.status, response.headers, text);
-        }
-        try {
-            return text === '' ? undefined : JSON.parse(text);
-        }
-        catch {
-            throw new TogetherError(`${what} answered HTTP ${response.status} with a body that is not JSON`, {
-                kind: 'invalid-response'
-            });
-        }
+    /** One JSON exchange; the parsed body comes back with the key redacted from every string in it. */
+    async call(method, path, what, options = {}) {
+        const transport = this.transport;
+        return transport.exchange(method, `${this.baseUrl}${path}`, what, options, async (response) => {
+            const text = await response.body.text();
+            const { status } = response;
+            if (status < 200 || status >= 300)
+                throw httpError(what, response, text, t => transport.clip(t));
+            if (looksLikeHtml(response.headers, text))
+                throw htmlPageError(what, status);
+            let parsed;
+            try {
+                parsed = text === '' ? undefined : JSON.parse(text);
+            }
+            catch {
+                throw new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, {
+                    kind: 'invalid-response'
+                });
+            }
+            return redactJson(parsed, transport.redact);
+        });
     }
 }
 
 ;// CONCATENATED MODULE: ./src/together/index.ts
 /** Together batch API client: usable on its own, independent of GitHub Actions. */
+
+
 
 
 
@@ -33811,24 +34377,8 @@ async function runStep(settings, deps) {
 var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/together/ids.ts
-/** Letters, digits, `-`, `_` and `.`, with at least one letter or digit and no `..`. */
-const PLAIN_ID = /^(?!.*\.\.)[A-Za-z0-9._-]*[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const MAX_ID_LENGTH = 200;
-/**
- * Whether an ID (from an input or from the server) is a plain token, safe in a URL path segment, a
- * file name, a log line and an output: no separators, no dot segments, no controls or line breaks.
- */
-function isPlainId(id) {
-    return id.length <= MAX_ID_LENGTH && PLAIN_ID.test(id);
-}
-/** A bad ID shown safely in a message: JSON-escaped (controls visible as escapes), clipped. */
-function describeBadId(id) {
-    const shown = JSON.stringify(id.length > 60 ? `${id.slice(0, 60)}…` : id);
-    return shown.replace(/[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g, ch => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
 ;// CONCATENATED MODULE: ./src/settings.ts
+
 
 
 
@@ -33916,11 +34466,11 @@ function isLoopback(hostname) {
     return hostname === 'localhost' || hostname === '[::1]' || ((0,external_node_net_.isIPv4)(hostname) && hostname.startsWith('127.'));
 }
 /** A URL as the user wrote it, with any credentials hidden, for error messages. */
-const withoutCredentials = (raw) => raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
+const settings_withoutCredentials = (raw) => raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
 /** https anywhere; plain http only to this machine, so the key never crosses a network in clear text. */
 function baseUrl(read, env) {
     const raw = read('base-url').trim() || env.TOGETHER_BASE_URL?.trim() || DEFAULT_BASE_URL;
-    const shown = withoutCredentials(raw).slice(0, 200);
+    const shown = settings_withoutCredentials(raw).slice(0, 200);
     let url;
     try {
         url = new URL(raw);
@@ -33957,6 +34507,14 @@ function apiKey(read, env) {
     if (fromEnv)
         return secret(fromEnv, 'TOGETHER_API_KEY environment variable');
     throw new InputError("No Together API key: set the 'api-key' input (e.g. api-key: ${{ secrets.TOGETHER_API_KEY }}) or the TOGETHER_API_KEY environment variable.");
+}
+function proxy(env) {
+    try {
+        return parseProxyEnv(env);
+    }
+    catch (error) {
+        throw new InputError(errorMessage(error));
+    }
 }
 function githubEnv(env) {
     return {
@@ -33996,32 +34554,9 @@ function parseSettings(read, env) {
         githubToken: commitStatus ? secret(githubToken, "input 'github-token'") : githubToken,
         resultsDir: (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP?.trim() || (0,external_node_os_namespaceObject.tmpdir)(), 'together-batch-results'),
         summaryAvailable: Boolean(env.GITHUB_STEP_SUMMARY),
-        github: githubEnv(env)
+        github: githubEnv(env),
+        proxy: proxy(env)
     };
-}
-
-;// CONCATENATED MODULE: ./src/sanitize/redact.ts
-/** Secrets shorter than this are not redacted: replacing every `a` would make logs unreadable. */
-const MIN_SECRET_LENGTH = 4;
-/**
- * A function that replaces every secret with `***`, in each form a server echo or our own escaping can
- * give it: as is, JSON-escaped, URL-encoded, and each of those through any extra form the caller names
- * (the step summary's HTML escaping, say). Run it on parsed values, headers and finished text alike; it is idempotent.
- */
-function createRedactor(secrets, extraForms = []) {
-    const forms = new Set();
-    for (const secret of secrets) {
-        if (secret.length < MIN_SECRET_LENGTH)
-            continue;
-        const base = [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)];
-        for (const form of [...base, ...extraForms.flatMap(f => base.map(b => f(b)))]) {
-            if (form.length >= MIN_SECRET_LENGTH)
-                forms.add(form);
-        }
-    }
-    // Longest first, so a form that contains another is replaced whole.
-    const ordered = [...forms].sort((a, b) => b.length - a.length);
-    return text => ordered.reduce((out, form) => out.split(form).join('***'), text);
 }
 
 ;// CONCATENATED MODULE: ./src/shell/egress.ts
@@ -34029,9 +34564,8 @@ function createRedactor(secrets, extraForms = []) {
 
 
 
-
 function egress(secrets) {
-    const redact = createRedactor(secrets, [escapeText]);
+    const redact = createRedactor(secrets);
     const line = (message) => sanitizeLine(redact(message));
     return {
         redact,
@@ -34113,6 +34647,8 @@ const USER_AGENT = `wait-for-together-batch/${VERSION}`;
 
 
 
+/** Keep-alive connections to Together at most, however many batches. */
+const MAX_CONNECTIONS = 64;
 /** Node's timers hold at most 2^31-1 ms; longer sleeps are taken in chunks. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** After the runner's first signal, give up on clean-up after this long: SIGTERM follows at 7.5 s. */
@@ -34139,7 +34675,10 @@ const defaultRuntime = {
         apiKey: settings.apiKey,
         baseUrl: settings.baseUrl,
         userAgent: USER_AGENT,
-        requestTimeoutMs: 30_000
+        requestTimeoutMs: 30_000,
+        proxy: settings.proxy,
+        // One connection per batch (within reason), so that every cancel goes out at once on abort.
+        connections: Math.min(MAX_CONNECTIONS, Math.max(DEFAULT_CONNECTIONS, settings.batchIds.length))
     })
 };
 /**

@@ -7,7 +7,7 @@ import { sanitizeLine } from './sanitize/sanitize.js'
 import { parseSettings, type Settings } from './settings.js'
 import { egress, writeSummary } from './shell/egress.js'
 import { guardCrashes, guardVerdict } from './shell/guards.js'
-import { TogetherClient, type BatchApi, type FilesApi } from './together/index.js'
+import { DEFAULT_CONNECTIONS, TogetherClient, type BatchApi, type FilesApi } from './together/index.js'
 import { errorMessage } from './util/text.js'
 import { USER_AGENT } from './version.js'
 
@@ -21,6 +21,8 @@ export interface Runtime {
   createStatus(settings: Settings, signal: AbortSignal): Promise<SetStatus>
 }
 
+/** Keep-alive connections to Together at most, however many batches. */
+const MAX_CONNECTIONS = 64
 /** Node's timers hold at most 2^31-1 ms; longer sleeps are taken in chunks. */
 const MAX_TIMER_MS = 2 ** 31 - 1
 /** After the runner's first signal, give up on clean-up after this long: SIGTERM follows at 7.5 s. */
@@ -50,7 +52,10 @@ const defaultRuntime: Runtime = {
       apiKey: settings.apiKey,
       baseUrl: settings.baseUrl,
       userAgent: USER_AGENT,
-      requestTimeoutMs: 30_000
+      requestTimeoutMs: 30_000,
+      proxy: settings.proxy,
+      // One connection per batch (within reason), so that every cancel goes out at once on abort.
+      connections: Math.min(MAX_CONNECTIONS, Math.max(DEFAULT_CONNECTIONS, settings.batchIds.length))
     })
 }
 

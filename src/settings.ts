@@ -2,9 +2,10 @@ import { isIPv4 } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { GitHubTarget } from './github/commit-status.js'
-import { DEFAULT_BASE_URL } from './together/index.js'
+import { DEFAULT_BASE_URL, parseProxyEnv, type ProxySettings } from './together/index.js'
 import { describeBadId, isPlainId } from './together/ids.js'
 import { parseDuration } from './util/duration.js'
+import { errorMessage } from './util/text.js'
 import { parseGate, type Gate } from './result-files/gate.js'
 import { FINAL_STATUSES, normalizeStatus, type FinalStatus } from './together/status.js'
 
@@ -33,6 +34,8 @@ export interface Settings {
   /** Whether the runner gave us a step summary file (GITHUB_STEP_SUMMARY). */
   summaryAvailable: boolean
   github: GitHubTarget
+  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY, validated (a value without a scheme is read as http://). */
+  proxy: ProxySettings
 }
 
 /** Reads one input as the runner provides it (`core.getInput`); '' when unset. */
@@ -179,6 +182,14 @@ function apiKey(read: InputReader, env: NodeJS.ProcessEnv): string {
   )
 }
 
+function proxy(env: NodeJS.ProcessEnv): ProxySettings {
+  try {
+    return parseProxyEnv(env)
+  } catch (error) {
+    throw new InputError(errorMessage(error))
+  }
+}
+
 function githubEnv(env: NodeJS.ProcessEnv): GitHubTarget {
   return {
     apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com',
@@ -220,6 +231,7 @@ export function parseSettings(read: InputReader, env: NodeJS.ProcessEnv): Settin
     githubToken: commitStatus ? secret(githubToken, "input 'github-token'") : githubToken,
     resultsDir: join(env.RUNNER_TEMP?.trim() || tmpdir(), 'together-batch-results'),
     summaryAvailable: Boolean(env.GITHUB_STEP_SUMMARY),
-    github: githubEnv(env)
+    github: githubEnv(env),
+    proxy: proxy(env)
   }
 }

@@ -39,7 +39,7 @@ describe('sanitizeLine', () => {
 
 describe('createRedactor', () => {
   const key = 'tk-"secret\\value'
-  const redact = createRedactor([key, 'ghs_token_123', 'ab'], [escapeText])
+  const redact = createRedactor([key, 'ghs_token_123', 'ab'])
 
   it.each([
     ['raw', key],

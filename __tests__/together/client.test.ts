@@ -1,31 +1,17 @@
-import { afterEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import nock from 'nock'
 import { failure } from '../helpers/errors.js'
-import { createServer, type RequestListener } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { TogetherClient, encodeId } from '../../src/together/index.js'
+import { encodeId, type TogetherClient } from '../../src/together/index.js'
+import { KEY, client as loopbackClient, withServer } from './loopback.js'
 
 const BASE = 'https://api.together.test'
-const KEY = 'tk-secret-123'
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), 'utf8'))
 
-const clients: TogetherClient[] = []
-function client(options: Partial<ConstructorParameters<typeof TogetherClient>[0]> = {}) {
-  return remember(
-    new TogetherClient({ apiKey: KEY, baseUrl: `${BASE}/v1/`, userAgent: 'wait-for-together-batch/9.9.9', ...options })
-  )
+function client(options: Parameters<typeof loopbackClient>[0] = {}): TogetherClient {
+  return loopbackClient({ baseUrl: `${BASE}/v1/`, userAgent: 'wait-for-together-batch/9.9.9', ...options })
 }
-function remember(api: TogetherClient): TogetherClient {
-  clients.push(api)
-  return api
-}
-
-afterEach(async () => {
-  nock.cleanAll()
-  await Promise.all(clients.splice(0).map(c => c.close()))
-})
 
 describe('TogetherClient', () => {
   it('gets a batch with bearer auth and a user agent naming the action', async () => {
@@ -129,20 +115,6 @@ describe('TogetherClient', () => {
     scope.done()
     expect(elsewhere.isDone()).toBe(false)
   })
-
-  // Connection-level behaviour is tested against real loopback servers: what flaky gateways do.
-  async function withServer(handler: RequestListener, test: (baseUrl: string) => Promise<void>): Promise<void> {
-    nock.enableNetConnect('127.0.0.1')
-    const server = createServer(handler)
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-    try {
-      await test(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`)
-    } finally {
-      server.closeAllConnections()
-      server.close()
-      nock.disableNetConnect()
-    }
-  }
 
   it('reports a reset connection as a transient network error', async () => {
     await withServer(

@@ -1,29 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import nock from 'nock'
 import { failure } from '../helpers/errors.js'
-import { TogetherClient } from '../../src/together/index.js'
+import { KEY, client } from './loopback.js'
 
 const BASE = 'https://api.together.test'
-const KEY = 'tk-files-secret'
 let dir: string
-const clients: TogetherClient[] = []
-const client = (): TogetherClient => {
-  const c = new TogetherClient({ apiKey: KEY, baseUrl: `${BASE}/v1` })
-  clients.push(c)
-  return c
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'files-'))
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-afterEach(async () => {
-  nock.cleanAll()
-  await Promise.all(clients.splice(0).map(c => c.close()))
-})
 
 describe('TogetherClient files', () => {
   it('reads file metadata', async () => {

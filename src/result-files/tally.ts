@@ -1,3 +1,5 @@
+import { isRecord } from '../util/json.js'
+
 /** Request counts of one batch, from its output and error files. */
 export interface Tally {
   succeeded: number
@@ -10,8 +12,6 @@ export function emptyTally(): Tally {
   return { succeeded: 0, failed: 0, codes: new Map() }
 }
 
-type Json = Record<string, unknown>
-const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 const str = (v: unknown): string | undefined =>
   typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined
 

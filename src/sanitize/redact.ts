@@ -1,24 +1,76 @@
-/** Secrets shorter than this are not redacted: replacing every `a` would make logs unreadable. */
+/** Secrets shorter than this are not redacted: they would blank out ordinary text. */
 const MIN_SECRET_LENGTH = 4
 
+/** JSON's two-character escapes: the letter after the backslash. */
+const SHORT_JSON_ESCAPES: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  '\b': 'b',
+  '\f': 'f',
+  '\n': 'n',
+  '\r': 'r',
+  '\t': 't'
+}
+
+/** A regex source for hex digits in either case: servers write `%2f` and `%2F`, `\u00e9` and `\u00E9`. */
+function hex(digits: string): string {
+  return digits.replace(/[a-f]/gi, d => `[${d.toLowerCase()}${d.toUpperCase()}]`)
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
+}
+
+/** A character as is, or as an HTML character reference (`&#45;`, `&#x2d;`) as the summary writes it. */
+function literal(char: string): string {
+  const code = char.codePointAt(0)!
+  return `(?:${escapeRegExp(char)}|&#0*${code};|&#[xX]0*${hex(code.toString(16))};)`
+}
+
+const BACKSLASH = literal('\\')
+const PERCENT = literal('%')
+
 /**
- * A function that replaces every secret with `***`, in each form a server echo or our own escaping can
- * give it: as is, JSON-escaped, URL-encoded, and each of those through any extra form the caller names
- * (the step summary's HTML escaping, say). Run it on parsed values, headers and finished text alike; it is idempotent.
+ * Every way one character of a secret may be written: as is, JSON-escaped, percent-encoded, as an
+ * HTML character reference, or one of the escapes with its `\` or `%` itself HTML-escaped (a server
+ * echo that then went through the summary's escaping).
  */
-export function createRedactor(
-  secrets: readonly string[],
-  extraForms: readonly ((secret: string) => string)[] = []
-): (text: string) => string {
-  const forms = new Set<string>()
-  for (const secret of secrets) {
-    if (secret.length < MIN_SECRET_LENGTH) continue
-    const base = [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]
-    for (const form of [...base, ...extraForms.flatMap(f => base.map(b => f(b)))]) {
-      if (form.length >= MIN_SECRET_LENGTH) forms.add(form)
-    }
+function charPattern(char: string): string {
+  const forms = [literal(char)]
+  const units = Array.from({ length: char.length }, (_, i) => char.charCodeAt(i).toString(16).padStart(4, '0'))
+  forms.push(units.map(unit => `${BACKSLASH}u${hex(unit)}`).join(''))
+  const short = SHORT_JSON_ESCAPES[char]
+  if (short) forms.push(`${BACKSLASH}${literal(short)}`)
+  const utf8 = Array.from(Buffer.from(char, 'utf8'), byte => `${PERCENT}${hex(byte.toString(16).padStart(2, '0'))}`)
+  forms.push(utf8.join(''))
+  if (char === ' ') forms.push('\\+')
+  return `(?:${forms.join('|')})`
+}
+
+/**
+ * A function that replaces every occurrence of any of `secrets` with `***`, in every form a server
+ * may echo it or our own escaping may write it: raw, JSON-escaped (`\u0073k-…`, `\/`), URL-encoded
+ * (`encodeURIComponent`, either hex case), HTML character references, or a mix of these. Everything
+ * that leaves the process goes through it: parsed API answers, headers, log lines, outputs, the
+ * summary and GitHub request bodies. Secrets shorter than 4 characters are ignored.
+ */
+export function createRedactor(secrets: readonly string[]): (text: string) => string {
+  const usable = [...new Set(secrets.filter(s => s.length >= MIN_SECRET_LENGTH))]
+  if (usable.length === 0) return text => text
+  // Longest first, so a secret that contains another is replaced whole.
+  usable.sort((a, b) => b.length - a.length)
+  const pattern = new RegExp(usable.map(s => Array.from(s, charPattern).join('')).join('|'), 'g')
+  return text => text.replace(pattern, '***')
+}
+
+/** A copy of a parsed JSON value with `redact` applied to every string in it, object keys included. */
+export function redactJson(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === 'string') return redact(value)
+  if (Array.isArray(value)) return value.map(item => redactJson(item, redact))
+  if (typeof value === 'object' && value !== null) {
+    // fromEntries defines properties, so a "__proto__" key stays a plain key.
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactJson(v, redact)]))
   }
-  // Longest first, so a form that contains another is replaced whole.
-  const ordered = [...forms].sort((a, b) => b.length - a.length)
-  return text => ordered.reduce((out, form) => out.split(form).join('***'), text)
+  return value
 }

@@ -1,6 +1,5 @@
 import * as core from '@actions/core'
 import type { Logger } from '../engine/types.js'
-import { escapeText } from '../report/escape.js'
 import { createRedactor } from '../sanitize/redact.js'
 import { sanitizeLine } from '../sanitize/sanitize.js'
 import { errorMessage } from '../util/text.js'
@@ -12,7 +11,7 @@ export interface Egress {
 }
 
 export function egress(secrets: string[]): Egress {
-  const redact = createRedactor(secrets, [escapeText])
+  const redact = createRedactor(secrets)
   const line = (message: string): string => sanitizeLine(redact(message))
   return {
     redact,

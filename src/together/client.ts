@@ -1,17 +1,16 @@
-import { createWriteStream } from 'node:fs'
-import { rename, rm } from 'node:fs/promises'
-import { Transform } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import type { Dispatcher } from 'undici'
+import { htmlPageError, httpError, looksLikeHtml } from './answers.js'
+import { download } from './download.js'
 import { TogetherError } from './errors.js'
+import { checkBatchIds, checkSameBatch, idLabel, requirePlainFileId } from './ids.js'
 import { parseBatchJob, parseBatchList, parseFileInfo } from './parse.js'
+import type { ProxySettings } from './proxy.js'
+import { redactJson } from '../sanitize/redact.js'
 import { Transport } from './transport.js'
-import type { BatchApi, BatchJob, FileInfo, FilesApi, RequestOptions } from './types.js'
-
-export { defaultDispatcher } from './transport.js'
+import type { BatchApi, BatchJob, DownloadOptions, FileInfo, FilesApi, RequestOptions } from './types.js'
 
 export const DEFAULT_BASE_URL = 'https://api.together.ai/v1'
-const MAX_REDIRECTS = 3
+const DEFAULT_DOWNLOAD_TIMEOUT_MS = 10 * 60_000
 
 export interface TogetherClientOptions {
   apiKey: string
@@ -19,12 +18,20 @@ export interface TogetherClientOptions {
   baseUrl?: string
   /** Sent as `User-Agent`, e.g. `wait-for-together-batch/1.0.0`. */
   userAgent?: string
-  /** Bound on one request, headers and body together (for downloads: on each wait for data). */
+  /** Bound on one request, headers and body together (for downloads: on the wait for headers). */
   requestTimeoutMs?: number
+  /** Default longest pause in a download's data (default: `requestTimeoutMs`). */
+  downloadStallTimeoutMs?: number
+  /** Default bound on a whole download, redirects included (default 10 minutes). */
+  downloadTotalTimeoutMs?: number
   /** Longest server text kept in an error message. */
   maxMessageLength?: number
-  /** Defaults to a keep-alive agent that honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
+  /** Defaults to a keep-alive agent going through `proxy`. */
   dispatcher?: Dispatcher
+  /** Proxies for the default dispatcher (see `parseProxyEnv`); read from process.env when not given. */
+  proxy?: ProxySettings
+  /** Keep-alive connections of the default dispatcher (default 16). */
+  connections?: number
 }
 
 /** One path segment: '/', '?', '#' and '%' encoded, and dots too, so '..' cannot climb to another endpoint. */
@@ -32,105 +39,103 @@ export function encodeId(id: string): string {
   return encodeURIComponent(id).replace(/\./g, '%2E')
 }
 
+/** The origin of `url`, or a `local` error: a base URL that does not parse is no network trouble. */
+function originOf(url: string, what: string): string {
+  try {
+    return new URL(url).origin
+  } catch (error) {
+    throw new TogetherError(`${what} could not be sent: the base URL is not a valid URL`, {
+      kind: 'local',
+      cause: error
+    })
+  }
+}
+
 /**
- * Together batch and file API over undici: `Authorization: Bearer`, keep-alive connections, a timeout
- * on every request, redirects never followed with the key to another host, and the API key redacted
- * from anything the server sends back before it reaches an error message or a batch field.
+ * Together batch and file API over undici: `Authorization: Bearer`, keep-alive connections, bounded
+ * requests, redirects never followed with the key to another host, IDs checked before they are used,
+ * and the API key redacted from anything the server sends back.
  */
 export class TogetherClient implements BatchApi, FilesApi {
   readonly baseUrl: string
   private readonly transport: Transport
+  private readonly requestTimeoutMs: number
+  private readonly downloadStallTimeoutMs?: number
+  private readonly downloadTotalTimeoutMs: number
 
   constructor(options: TogetherClientOptions) {
     this.baseUrl = (options.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '')
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000
+    this.downloadStallTimeoutMs = options.downloadStallTimeoutMs
+    this.downloadTotalTimeoutMs = options.downloadTotalTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS
     this.transport = new Transport({
       apiKey: options.apiKey,
       userAgent: options.userAgent ?? 'wait-for-together-batch',
-      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+      requestTimeoutMs: this.requestTimeoutMs,
       maxMessageLength: options.maxMessageLength ?? 500,
-      dispatcher: options.dispatcher
+      dispatcher: options.dispatcher,
+      proxy: options.proxy,
+      connections: options.connections
     })
   }
 
+  /** The batch `id`; an answer about another batch (`wrong-batch`) or with IDs that are not plain (`invalid-id`) is refused. */
   async getBatch(id: string, options?: RequestOptions): Promise<BatchJob> {
-    const body = await this.call('GET', `/batches/${encodeId(id)}`, options)
-    return this.expect(parseBatchJob(body), `GET /batches/${id}`, 'a batch object')
+    const what = `GET /batches/${idLabel(id)}`
+    const body = await this.call('GET', `/batches/${encodeId(id)}`, what, options)
+    return this.checkedBatch(body, what, id)
   }
 
   async listBatches(options?: RequestOptions): Promise<BatchJob[]> {
-    const body = await this.call('GET', '/batches', options)
-    return this.expect(parseBatchList(body), 'GET /batches', 'a list of batches')
+    const body = await this.call('GET', '/batches', 'GET /batches', options)
+    const list = this.expect(parseBatchList(body), 'GET /batches', 'a list of batches')
+    return list.map(job => checkBatchIds(job, 'GET /batches'))
   }
 
   async cancelBatch(id: string, options?: RequestOptions): Promise<BatchJob> {
-    const body = await this.call('POST', `/batches/${encodeId(id)}/cancel`, options)
-    return this.expect(parseBatchJob(body), `POST /batches/${id}/cancel`, 'a batch object')
+    const what = `POST /batches/${idLabel(id)}/cancel`
+    const body = await this.call('POST', `/batches/${encodeId(id)}/cancel`, what, options)
+    return this.checkedBatch(body, what, id)
   }
 
+  /** Metadata of file `id`; an ID that is not plain is refused before any request (`invalid-id`). */
   async getFile(id: string, options?: RequestOptions): Promise<FileInfo> {
-    const body = await this.call('GET', `/files/${encodeId(id)}`, options)
+    requirePlainFileId(id)
+    const body = await this.call('GET', `/files/${encodeId(id)}`, `GET /files/${id}`, options)
     return this.expect(parseFileInfo(body), `GET /files/${id}`, 'a file object')
   }
 
   /**
-   * Streams a file's content to `path` (constant memory): written as `<path>.part`, checked against
-   * `expectedBytes` when given, then renamed, so `path` only ever holds a complete file. Follows up to
-   * three redirects (signed storage URLs), sending the API key only to the API's own origin.
+   * Streams file `id` to `path` (constant memory, plain JSONL whatever the content encoding): written
+   * as `<path>.part`, checked against `expectedBytes` when given, then renamed, so `path` only ever
+   * holds a complete file. Follows up to three redirects (signed storage URLs), sending the API key
+   * only to the API's own origin. An ID that is not plain is refused before any request.
    */
-  async downloadFile(
-    id: string,
-    path: string,
-    options: RequestOptions & { expectedBytes?: number } = {}
-  ): Promise<number> {
+  async downloadFile(id: string, path: string, options: DownloadOptions = {}): Promise<number> {
+    requirePlainFileId(id)
     const what = `GET /files/${id}/content`
-    let url = `${this.baseUrl}/files/${encodeId(id)}/content`
-    const origin = new URL(this.baseUrl).origin
-    for (let hop = 0; ; hop++) {
-      const withKey = new URL(url).origin === origin
-      const response = await this.transport.send('GET', url, what, {
-        ...options,
-        withKey,
-        streaming: true,
-        accept: '*/*'
-      })
-      const location = response.headers.location
-      if (response.status >= 300 && response.status < 400 && location && hop < MAX_REDIRECTS) {
-        await response.body.dump()
-        url = new URL(String(location), url).toString()
-        continue
-      }
-      if (response.status < 200 || response.status >= 300) {
-        const text = await response.body.text().catch(() => '')
-        throw this.transport.httpError(what, response.status, response.headers, text)
-      }
-      const partial = `${path}.part`
-      let bytes = 0
-      const counter = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          bytes += chunk.length
-          callback(null, chunk)
-        }
-      })
-      try {
-        await pipeline(response.body, counter, createWriteStream(partial))
-      } catch (error) {
-        await rm(partial, { force: true })
-        throw response.fail(error)
-      }
-      if (options.expectedBytes !== undefined && bytes !== options.expectedBytes) {
-        await rm(partial, { force: true })
-        throw new TogetherError(`${what} delivered ${bytes} bytes, expected ${options.expectedBytes}`, {
-          kind: 'invalid-response'
-        })
-      }
-      await rename(partial, path)
-      return bytes
-    }
+    return download(
+      {
+        transport: this.transport,
+        url: `${this.baseUrl}/files/${encodeId(id)}/content`,
+        apiOrigin: originOf(this.baseUrl, what),
+        what,
+        path,
+        stallTimeoutMs: options.stallTimeoutMs ?? this.downloadStallTimeoutMs ?? this.requestTimeoutMs,
+        totalTimeoutMs: options.totalTimeoutMs ?? this.downloadTotalTimeoutMs
+      },
+      options
+    )
   }
 
   /** Closes the client's own keep-alive connections so the process can exit; safe to call twice. */
   async close(): Promise<void> {
     await this.transport.close()
+  }
+
+  private checkedBatch(body: unknown, what: string, id: string): BatchJob {
+    const job = checkBatchIds(this.expect(parseBatchJob(body), what, 'a batch object'), what)
+    return checkSameBatch(job, what, id)
   }
 
   private expect<T>(value: T | undefined, what: string, expected: string): T {
@@ -142,24 +147,28 @@ export class TogetherClient implements BatchApi, FilesApi {
     return value
   }
 
-  private async call(method: 'GET' | 'POST', path: string, options: RequestOptions = {}): Promise<unknown> {
-    const what = `${method} ${path}`
-    const response = await this.transport.send(method, `${this.baseUrl}${path}`, what, options)
-    let text: string
-    try {
-      text = this.transport.redact(await response.body.text())
-    } catch (error) {
-      throw response.fail(error)
-    }
-    if (response.status < 200 || response.status >= 300) {
-      throw this.transport.httpError(what, response.status, response.headers, text)
-    }
-    try {
-      return text === '' ? undefined : JSON.parse(text)
-    } catch {
-      throw new TogetherError(`${what} answered HTTP ${response.status} with a body that is not JSON`, {
-        kind: 'invalid-response'
-      })
-    }
+  /** One JSON exchange; the parsed body comes back with the key redacted from every string in it. */
+  private async call(
+    method: 'GET' | 'POST',
+    path: string,
+    what: string,
+    options: RequestOptions = {}
+  ): Promise<unknown> {
+    const transport = this.transport
+    return transport.exchange(method, `${this.baseUrl}${path}`, what, options, async response => {
+      const text = await response.body.text()
+      const { status } = response
+      if (status < 200 || status >= 300) throw httpError(what, response, text, t => transport.clip(t))
+      if (looksLikeHtml(response.headers, text)) throw htmlPageError(what, status)
+      let parsed: unknown
+      try {
+        parsed = text === '' ? undefined : JSON.parse(text)
+      } catch {
+        throw new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, {
+          kind: 'invalid-response'
+        })
+      }
+      return redactJson(parsed, transport.redact)
+    })
   }
 }

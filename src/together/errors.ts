@@ -4,12 +4,20 @@ export type TogetherErrorKind =
   | 'http'
   /** The connection failed or was reset. */
   | 'network'
-  /** The request took longer than its timeout. */
+  /** The request, or one of its bounds (header wait, stall, whole download), ran out of time. */
   | 'timeout'
   /** The caller aborted the request (workflow cancelled). */
   | 'aborted'
-  /** A 2xx answer whose body is not what the API documents (not JSON, not a batch). */
+  /** A 2xx answer whose body is not what the API documents (not JSON, not a batch, an HTML page). */
   | 'invalid-response'
+  /** An answer no retry can make usable: a redirect to a non-HTTP scheme, an unknown content encoding. */
+  | 'unsupported-response'
+  /** A failure on this machine: a header value undici refuses, an invalid URL, a file that cannot be written. */
+  | 'local'
+  /** An ID that is not a plain token, in an answer or in a request the client refused to send. */
+  | 'invalid-id'
+  /** The server answered about another batch than the one asked for. */
+  | 'wrong-batch'
 
 /** HTTP statuses worth asking again for; everything else in 4xx is the caller's mistake. */
 const TRANSIENT_STATUSES = new Set([408, 409, 425, 429])
@@ -19,12 +27,14 @@ export interface TogetherErrorInit {
   status?: number
   serverMessage?: string
   retryAfterMs?: number
+  /** The body was an HTML page (a web server or proxy, not the API). */
+  html?: boolean
   cause?: unknown
 }
 
 /**
- * A failed Together request. Callers branch on `kind`, `status` and `transient`, never on the text.
- * The message never contains the API key (the client redacts server text before it gets here).
+ * A failed Together request. Callers branch on `kind`, `status`, `html` and `transient`, never on the
+ * text. The message never contains the API key (the client redacts server text before it gets here).
  */
 export class TogetherError extends Error {
   readonly kind: TogetherErrorKind
@@ -32,6 +42,8 @@ export class TogetherError extends Error {
   readonly serverMessage?: string
   /** How long the server asked us to wait before trying again, when it said so. */
   readonly retryAfterMs?: number
+  /** The server answered with an HTML page: with a 404 or a 2xx, most likely a wrong base URL. */
+  readonly html: boolean
 
   constructor(message: string, init: TogetherErrorInit) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause })
@@ -40,17 +52,32 @@ export class TogetherError extends Error {
     this.status = init.status
     this.serverMessage = init.serverMessage
     this.retryAfterMs = init.retryAfterMs
+    this.html = init.html ?? false
   }
 
-  /** True when trying the same request again later may succeed. */
+  /** True when trying the same request again later may succeed: the one place that decides retrying. */
   get transient(): boolean {
     switch (this.kind) {
-      case 'aborted':
-        return false
       case 'http':
         return this.status === undefined || this.status >= 500 || TRANSIENT_STATUSES.has(this.status)
-      default:
+      // An invalid response too: a gateway may answer garbage for a while and recover; repeats are
+      // the caller's to count.
+      case 'network':
+      case 'timeout':
+      case 'invalid-response':
         return true
+      case 'aborted':
+      case 'unsupported-response':
+      case 'local':
+      case 'invalid-id':
+      case 'wrong-batch':
+        return false
     }
   }
+}
+
+/** The message of anything thrown; duck-typed, as errors from Node's own realm fail `instanceof Error` under test VMs. */
+export function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null | undefined)?.message
+  return typeof message === 'string' ? message : String(error)
 }

@@ -1,20 +1,75 @@
-/** Letters, digits, `-`, `_` and `.`, with at least one letter or digit and no `..`. */
-const PLAIN_ID = /^(?!.*\.\.)[A-Za-z0-9._-]*[A-Za-z0-9][A-Za-z0-9._-]*$/
-const MAX_ID_LENGTH = 200
+import { TogetherError } from './errors.js'
+import type { BatchJob } from './types.js'
+
+const PLAIN = /^[A-Za-z0-9._-]{1,200}$/
 
 /**
- * Whether an ID (from an input or from the server) is a plain token, safe in a URL path segment, a
- * file name, a log line and an output: no separators, no dot segments, no controls or line breaks.
+ * True for the IDs Together hands out (UUIDs, `file-…`): letters, digits, `-`, `_` and `.`, at least
+ * one letter or digit, no `..`, at most 200 characters. Anything else is refused rather than put in a
+ * URL, a file name or a log line.
  */
 export function isPlainId(id: string): boolean {
-  return id.length <= MAX_ID_LENGTH && PLAIN_ID.test(id)
+  return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..')
 }
 
-/** A bad ID shown safely in a message: JSON-escaped (controls visible as escapes), clipped. */
+/** C1 controls, soft hyphen, bidi marks and overrides, zero-width and line/paragraph separators, BOM. */
+const INVISIBLE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g
+
+/**
+ * `text` as a JSON string body (no quotes), clipped to `max` characters, with every character that
+ * could break or disguise a log line (controls, line breaks, bidi overrides) written as an escape.
+ */
+export function printable(text: string, max: number): string {
+  const chars = Array.from(text)
+  const clipped = chars.length > max ? chars.slice(0, max).join('') : text
+  const escaped = JSON.stringify(clipped)
+    .slice(1, -1)
+    .replace(INVISIBLE, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return chars.length > max ? `${escaped}…` : escaped
+}
+
+/** A short, quoted rendering of an ID that is not plain, safe to put in a message. */
 export function describeBadId(id: string): string {
-  const shown = JSON.stringify(id.length > 60 ? `${id.slice(0, 60)}…` : id)
-  return shown.replace(
-    /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g,
-    ch => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`
-  )
+  return `"${printable(id, 60)}"`
+}
+
+/** An ID as it appears in a message: as is when plain, quoted and escaped otherwise. */
+export function idLabel(id: string): string {
+  return isPlainId(id) ? id : describeBadId(id)
+}
+
+/** Refuses to send a request about a file whose ID is not plain (kind `invalid-id`, never retried). */
+export function requirePlainFileId(id: string): void {
+  if (isPlainId(id)) return
+  throw new TogetherError(`Not requesting file ${describeBadId(id)}: it is not a plain ID`, { kind: 'invalid-id' })
+}
+
+const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'] as const
+
+/**
+ * Rejects a batch whose IDs are not plain: they end up in URLs, file names and log lines. An empty
+ * string is let through: it reads as "no file" everywhere, as null does.
+ */
+export function checkBatchIds(job: BatchJob, what: string): BatchJob {
+  for (const field of ID_FIELDS) {
+    const value = job[field]
+    if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
+      throw new TogetherError(
+        `Together answered ${what} with an ${field} that is not a plain ID (${describeBadId(value)}); it is not used`,
+        { kind: 'invalid-id' }
+      )
+    }
+  }
+  return job
+}
+
+/** Rejects an answer about another batch than `askedId` (a proxy or cache mixing up answers). */
+export function checkSameBatch(job: BatchJob, what: string, askedId: string): BatchJob {
+  if (typeof job.id === 'string' && job.id !== '' && job.id !== askedId) {
+    throw new TogetherError(
+      `Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`,
+      { kind: 'wrong-batch' }
+    )
+  }
+  return job
 }

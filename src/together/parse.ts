@@ -1,3 +1,4 @@
+import { isRecord } from '../util/json.js'
 import type { BatchJob, FileInfo } from './types.js'
 
 const STRING_FIELDS = [
@@ -14,10 +15,6 @@ const STRING_FIELDS = [
   'error',
   'completed_at'
 ] as const
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 function toNumber(value: unknown): number | undefined {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value

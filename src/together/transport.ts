@@ -1,19 +1,9 @@
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici'
-import { TogetherError } from './errors.js'
-import { errorMessageOf } from './parse.js'
-import { parseRetryAfter } from './retry-after.js'
+import { request, type Dispatcher } from 'undici'
+import { TogetherError, messageOf } from './errors.js'
+import { formatLimit, linkSignals, timeLimit } from './limits.js'
+import { defaultDispatcher, parseProxyEnv, type ProxySettings } from './proxy.js'
+import { createRedactor } from '../sanitize/redact.js'
 import type { RequestOptions } from './types.js'
-
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']
-
-/**
- * Keep-alive connections; through the proxy named by HTTPS_PROXY / HTTP_PROXY (minus NO_PROXY hosts)
- * when one is set, as self-hosted runners behind a proxy need.
- */
-export function defaultDispatcher(env: NodeJS.ProcessEnv): Dispatcher {
-  const options = { keepAliveTimeout: 60_000, connections: 8 }
-  return PROXY_VARIABLES.some(name => env[name]) ? new EnvHttpProxyAgent(options) : new Agent(options)
-}
 
 export interface TransportOptions {
   apiKey: string
@@ -21,6 +11,9 @@ export interface TransportOptions {
   requestTimeoutMs: number
   maxMessageLength: number
   dispatcher?: Dispatcher
+  /** For the default dispatcher; read from process.env when not given. */
+  proxy?: ProxySettings
+  connections?: number
 }
 
 export interface Response {
@@ -29,116 +22,141 @@ export interface Response {
   body: Dispatcher.ResponseData['body']
 }
 
+export interface ExchangeOptions extends RequestOptions {
+  /** False leaves the Authorization header out (a redirect to another host). */
+  withKey?: boolean
+  accept?: string
+  acceptEncoding?: string
+  /**
+   * A body that may take long (a download): the timeout then bounds only the wait for headers. The
+   * body is bounded by `limits`, signals that abort with a TogetherError as their reason (a stall
+   * bound, the whole download's), and by undici's `stallMs` between chunks as a backstop.
+   */
+  streaming?: { stallMs: number; limits: AbortSignal[] }
+}
+
+/** Failures that retrying cannot fix: undici refusing an argument (a header value with a line break, a URL that is not http or https). */
+const LOCAL_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE'])
+
+const codeOf = (error: unknown): unknown => (error as { code?: unknown } | undefined)?.code
+
 /**
- * One HTTP exchange with Together: bearer auth (only to the API's own origin), a timeout, no automatic
- * redirects, and every failure turned into a `TogetherError` whose text never holds the API key.
+ * One HTTP exchange with Together: bearer auth (only to the API's own origin), bounded in time, no
+ * automatic redirects, and every failure turned into a `TogetherError` whose text never holds the key.
  */
 export class Transport {
+  readonly redact: (text: string) => string
   private readonly dispatcher: Dispatcher
   private readonly ownsDispatcher: boolean
   private closed = false
 
   constructor(private readonly options: TransportOptions) {
+    this.redact = createRedactor([options.apiKey])
     this.ownsDispatcher = options.dispatcher === undefined
-    this.dispatcher = options.dispatcher ?? defaultDispatcher(process.env)
+    this.dispatcher =
+      options.dispatcher ??
+      defaultDispatcher(options.proxy ?? parseProxyEnv(process.env), { connections: options.connections })
   }
 
-  redact(text: string): string {
-    return this.options.apiKey ? text.split(this.options.apiKey).join('***') : text
-  }
-
+  /** Server or library text for a message: key redacted first (so clipping cannot leave half a key), then flattened and clipped. */
   clip(text: string): string {
-    const flat = text.replace(/\s+/g, ' ').trim()
+    const flat = this.redact(text).replace(/\s+/g, ' ').trim()
     const max = this.options.maxMessageLength
     return flat.length > max ? `${flat.slice(0, max)}…` : flat
   }
 
   /**
-   * Sends one request; `what` names it in errors (`GET /batches/x`). With `withKey` false the
-   * Authorization header is left out (a redirect to another host). The whole exchange, body included,
-   * is bounded by the timeout unless `streaming` is set: then only the wait for headers and each pause
-   * between body chunks are (a large download may take long, but never stall). The caller must read
-   * the body, and map a failure while reading it with `fail`.
+   * Sends one request and hands the response to `use`, which reads the body; `what` names the request
+   * in errors (`GET /batches/x`). Whatever `use` throws that is not a TogetherError is read as a failure
+   * of the exchange. Timers and signal listeners are released however it ends.
    */
-  async send(
+  async exchange<T>(
     method: 'GET' | 'POST',
     url: string,
     what: string,
-    options: RequestOptions & { withKey?: boolean; accept?: string; streaming?: boolean } = {}
-  ): Promise<Response & { fail(error: unknown): TogetherError }> {
+    options: ExchangeOptions,
+    use: (response: Response) => Promise<T>
+  ): Promise<T> {
     const timeoutMs = Math.max(
       1,
       Math.min(options.timeoutMs ?? this.options.requestTimeoutMs, this.options.requestTimeoutMs)
     )
-    const timeout = options.streaming ? undefined : AbortSignal.timeout(timeoutMs)
-    const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined)
-    const fail = (error: unknown): TogetherError => this.transportError(what, error, options.signal, timeout, timeoutMs)
+    // Covers the wait for a pooled connection and the connect too, which undici's headersTimeout does not.
+    const answer = timeLimit(timeoutMs, `${what} got no answer within ${formatLimit(timeoutMs)}`)
+    const linked = linkSignals([options.signal, answer.signal, ...(options.streaming?.limits ?? [])])
+    const fail = (error: unknown): TogetherError => this.failure(what, error, options, timeoutMs)
     try {
-      const response = await request(url, {
-        method,
-        dispatcher: this.dispatcher,
-        signal: signals.length > 0 ? AbortSignal.any(signals) : undefined,
-        headers: {
-          ...(options.withKey === false ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
-          accept: options.accept ?? 'application/json',
-          'user-agent': this.options.userAgent
-        },
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        maxRedirections: 0
-      })
-      return { status: response.statusCode, headers: response.headers, body: response.body, fail }
-    } catch (error) {
-      throw fail(error)
+      let response: Dispatcher.ResponseData
+      try {
+        response = await request(url, {
+          method,
+          dispatcher: this.dispatcher,
+          signal: linked.signal,
+          headers: this.headers(options),
+          headersTimeout: timeoutMs,
+          bodyTimeout: options.streaming?.stallMs ?? timeoutMs,
+          maxRedirections: 0
+        })
+      } catch (error) {
+        // undici throws some argument errors (a URL it cannot parse) before it returns a promise.
+        throw fail(error)
+      }
+      if (options.streaming) answer.clear()
+      const { statusCode: status, headers, body } = response
+      try {
+        return await use({ status, headers, body })
+      } catch (error) {
+        // A body left unread would hold its connection; the error listener keeps undici's abort quiet.
+        body.on('error', () => undefined).destroy()
+        throw fail(error)
+      }
+    } finally {
+      answer.clear()
+      linked.dispose()
     }
   }
 
-  /** Maps a failure while sending or reading to a `TogetherError` (aborted, timeout or network). */
-  private transportError(
-    what: string,
-    error: unknown,
-    caller: AbortSignal | undefined,
-    timeout: AbortSignal | undefined,
-    timeoutMs: number
-  ): TogetherError {
+  private headers(options: ExchangeOptions): Record<string, string> {
+    return {
+      ...(options.withKey === false ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
+      accept: options.accept ?? 'application/json',
+      ...(options.acceptEncoding ? { 'accept-encoding': options.acceptEncoding } : {}),
+      'user-agent': this.options.userAgent
+    }
+  }
+
+  /** Maps a failure while sending or reading to a `TogetherError`: aborted, timeout, local or network. */
+  private failure(what: string, error: unknown, options: ExchangeOptions, timeoutMs: number): TogetherError {
+    if (options.signal?.aborted) return new TogetherError(`${what} was aborted`, { kind: 'aborted', cause: error })
+    // The time limits abort with a TogetherError as their reason, and undici rejects with that reason.
     if (error instanceof TogetherError) return error
-    if (caller?.aborted) return new TogetherError(`${what} was aborted`, { kind: 'aborted', cause: error })
-    const code = (error as { code?: string } | undefined)?.code
-    if (timeout?.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-      return new TogetherError(`${what} got no answer within ${Math.ceil(timeoutMs / 1000)}s`, {
+    const code = codeOf(error)
+    const stallMs = options.streaming?.stallMs
+    if (code === 'UND_ERR_BODY_TIMEOUT' && stallMs !== undefined) {
+      return new TogetherError(`${what} stalled: no data for ${formatLimit(stallMs)}`, {
         kind: 'timeout',
         cause: error
       })
     }
-    const reason =
-      error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)
-    return new TogetherError(`${what} failed: ${this.clip(this.redact(reason))}`, { kind: 'network', cause: error })
-  }
-
-  /** The `TogetherError` for a non-2xx answer whose body text is `text`. */
-  httpError(what: string, status: number, headers: Response['headers'], text: string): TogetherError {
-    if (status >= 300 && status < 400) {
-      const location = headers.location
-      return new TogetherError(
-        `${what} was redirected (HTTP ${status}${location ? ` to ${this.clip(String(location))}` : ''}); redirects are not followed so the API key stays with the API`,
-        { kind: 'http', status }
-      )
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      return new TogetherError(`${what} got no answer within ${formatLimit(timeoutMs)}`, {
+        kind: 'timeout',
+        cause: error
+      })
     }
-    let body: unknown
-    try {
-      body = JSON.parse(text)
-    } catch {
-      body = undefined
+    if (code === 'ERR_INVALID_URL') {
+      return new TogetherError(`${what} could not be sent: the base URL is not a valid URL`, {
+        kind: 'local',
+        cause: error
+      })
     }
-    const serverMessage = this.clip(
-      this.redact(errorMessageOf(body) ?? (text.trimStart().startsWith('<') ? 'HTML error page' : text))
-    )
-    return new TogetherError(`${what} answered HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`, {
-      kind: 'http',
-      status,
-      serverMessage: serverMessage || undefined,
-      retryAfterMs: parseRetryAfter(headers, Date.now())
-    })
+    // undici puts the socket's own error (ECONNRESET, ENOTFOUND…) in `cause`: the more telling one.
+    const cause = (error as { cause?: unknown } | null | undefined)?.cause
+    const reason = messageOf(cause ?? error)
+    if (LOCAL_CODES.has(String(code)) || (error as { name?: unknown } | null)?.name === 'InvalidArgumentError') {
+      return new TogetherError(`${what} could not be sent: ${this.clip(reason)}`, { kind: 'local', cause: error })
+    }
+    return new TogetherError(`${what} failed: ${this.clip(reason)}`, { kind: 'network', cause: error })
   }
 
   /** Closes the transport's own keep-alive connections so the process can exit; safe to call twice. */

@@ -29,6 +29,16 @@ export interface RequestOptions {
   timeoutMs?: number
 }
 
+/** Options of one download: the request's own, plus the size to expect and the bounds on the body. */
+export interface DownloadOptions extends RequestOptions {
+  /** The size the file object gives: more or fewer bytes fail the download. */
+  expectedBytes?: number
+  /** Longest pause between two pieces of data (default: the client's request timeout). */
+  stallTimeoutMs?: number
+  /** Bound on the whole download, redirects included, however steadily data trickles in (default 10 min). */
+  totalTimeoutMs?: number
+}
+
 /** What the waiting engine and the entry point need from Together; implemented by `TogetherClient`. */
 export interface BatchApi {
   getBatch(id: string, options?: RequestOptions): Promise<BatchJob>
@@ -48,5 +58,5 @@ export interface FileInfo {
 export interface FilesApi {
   getFile(id: string, options?: RequestOptions): Promise<FileInfo>
   /** Streams the file's content to `path`; returns the number of bytes written. */
-  downloadFile(id: string, path: string, options?: RequestOptions & { expectedBytes?: number }): Promise<number>
+  downloadFile(id: string, path: string, options?: DownloadOptions): Promise<number>
 }

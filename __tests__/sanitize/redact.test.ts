@@ -1,0 +1,59 @@
+import { describe, expect, it } from '@jest/globals'
+import { createRedactor } from '../../src/sanitize/redact.js'
+import { redactJson } from '../../src/sanitize/redact.js'
+
+const KEY = 'sk-Ab/c+d"e\\f g'
+const redact = createRedactor([KEY])
+
+/** Every character written as a \u escape, as some JSON encoders do. */
+const unicodeEscaped = (text: string): string =>
+  Array.from(text, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')
+
+describe('createRedactor', () => {
+  it.each([
+    ['raw', KEY],
+    ['JSON-escaped', JSON.stringify(KEY).slice(1, -1)],
+    ['JSON-escaped with \\/', JSON.stringify(KEY).slice(1, -1).replace('/', '\\/')],
+    ['\\u-escaped', unicodeEscaped(KEY)],
+    ['\\u-escaped in upper case', unicodeEscaped(KEY).toUpperCase().replace(/\\U/g, '\\u')],
+    ['one character \\u-escaped', `\\u0073${KEY.slice(1)}`],
+    ['URL-encoded', encodeURIComponent(KEY)],
+    ['URL-encoded in lower case', encodeURIComponent(KEY).toLowerCase().replace(/sk-ab/, 'sk-Ab')],
+    ['fully percent-encoded', Array.from(Buffer.from(KEY), b => `%${b.toString(16)}`).join('')],
+    ['form-encoded', encodeURIComponent(KEY).replace('%20', '+')]
+  ])('replaces the key %s', (_form, echoed) => {
+    expect(redact(`before ${echoed} after`)).toBe('before *** after')
+  })
+
+  it('replaces every occurrence of every secret, the longest first', () => {
+    const both = createRedactor(['abcd', 'abcdefgh'])
+    expect(both('abcdefgh abcd abcdx')).toBe('*** *** ***x')
+  })
+
+  it('handles secrets outside ASCII', () => {
+    const euro = createRedactor(['k€y-1'])
+    expect(euro(`${encodeURIComponent('k€y-1')} ${unicodeEscaped('k€y-1')} k€y-1`)).toBe('*** *** ***')
+  })
+
+  it('ignores secrets shorter than 4 characters, and empty ones', () => {
+    const short = createRedactor(['', 'abc'])
+    expect(short('abc abc')).toBe('abc abc')
+  })
+
+  it('leaves text without the key alone, regex characters in the key included', () => {
+    expect(createRedactor(['a.b*c'])('aXbbc a.b*c')).toBe('aXbbc ***')
+  })
+})
+
+describe('redactJson', () => {
+  it('redacts every string value and key, however deep, and keeps other values', () => {
+    const parsed: unknown = JSON.parse(
+      `{"error":{"message":"bad \\u0073k-key1"},"list":["sk-key1",3,null,true],"sk-key1":1,"__proto__":"sk-key1"}`
+    )
+    const redacted = redactJson(parsed, createRedactor(['sk-key1'])) as Record<string, unknown>
+    expect(JSON.stringify(redacted)).toBe(
+      '{"error":{"message":"bad ***"},"list":["***",3,null,true],"***":1,"__proto__":"***"}'
+    )
+    expect(Object.getPrototypeOf(redacted)).toBe(Object.prototype)
+  })
+})

@@ -1,0 +1,139 @@
+import { describe, expect, it } from '@jest/globals'
+import nock from 'nock'
+import { failure } from '../helpers/errors.js'
+import { KEY, client } from './loopback.js'
+
+const BASE = 'https://api.together.test'
+
+describe('IDs in answers', () => {
+  it.each(['id', 'output_file_id', 'error_file_id', 'input_file_id'])(
+    'refuses a batch whose %s is not a plain ID, naming the field and the batch',
+    async field => {
+      nock(BASE)
+        .get('/v1/batches/b1')
+        .reply(200, { id: 'b1', status: 'COMPLETED', [field]: '..\n::error::x' })
+      const error = await failure(client().getBatch('b1'))
+      expect(error.kind).toBe('invalid-id')
+      expect(error.transient).toBe(false)
+      expect(error.message).toBe(
+        `Together answered GET /batches/b1 with an ${field} that is not a plain ID ("..\\n::error::x"); it is not used`
+      )
+    }
+  )
+
+  it('checks the answer to a cancel and every batch of a list too', async () => {
+    nock(BASE)
+      .post('/v1/batches/b1/cancel')
+      .reply(200, { id: 'b1', output_file_id: 'a/b' })
+      .get('/v1/batches')
+      .reply(200, [{ id: 'b1' }, { id: 'b2', error_file_id: '.' }])
+    expect((await failure(client().cancelBatch('b1'))).message).toContain(
+      'POST /batches/b1/cancel with an output_file_id'
+    )
+    expect((await failure(client().listBatches())).kind).toBe('invalid-id')
+  })
+
+  it('takes null and empty file IDs as no file', async () => {
+    nock(BASE).get('/v1/batches/b1').reply(200, { id: 'b1', output_file_id: '', error_file_id: null })
+    expect(await client().getBatch('b1')).toEqual({ id: 'b1', output_file_id: '', error_file_id: null })
+  })
+
+  it.each([
+    ['GET', (api: ReturnType<typeof client>) => api.getBatch('b1'), 'GET /batches/b1'],
+    ['POST', (api: ReturnType<typeof client>) => api.cancelBatch('b1'), 'POST /batches/b1/cancel']
+  ])('refuses a %s answer about another batch, naming both', async (method, send, what) => {
+    const scope = nock(BASE)
+    ;(method === 'GET' ? scope.get('/v1/batches/b1') : scope.post('/v1/batches/b1/cancel')).reply(200, {
+      id: 'b2',
+      status: 'COMPLETED',
+      output_file_id: 'file-of-b2'
+    })
+    const error = await failure(send(client()))
+    expect(error.kind).toBe('wrong-batch')
+    expect(error.transient).toBe(false)
+    expect(error.message).toBe(`Together answered ${what} with batch b2 instead of b1; the answer is not used`)
+  })
+
+  it('accepts an answer without an id, and shows an odd requested id escaped', async () => {
+    nock(BASE)
+      .get('/v1/batches/b1')
+      .reply(200, { status: 'IN_PROGRESS' })
+      .get('/v1/batches/a%0Ab')
+      .reply(200, { id: 'b2' })
+    expect((await client().getBatch('b1')).status).toBe('IN_PROGRESS')
+    expect((await failure(client().getBatch('a\nb'))).message).toBe(
+      'Together answered GET /batches/"a\\nb" with batch b2 instead of "a\\nb"; the answer is not used'
+    )
+  })
+})
+
+describe('HTML answers', () => {
+  it.each([
+    ['a body opening with a tag', '  <!doctype html><p>Not Found</p>', {}],
+    ['an HTML content type', 'Not Found', { 'content-type': 'text/html; charset=utf-8' }]
+  ])('marks an error page (%s) as HTML', async (_case, body, headers) => {
+    nock(BASE).get('/v1/batches/b1').reply(404, body, headers)
+    const error = await failure(client().getBatch('b1'))
+    expect(error).toMatchObject({ kind: 'http', status: 404, html: true, serverMessage: 'HTML error page' })
+    expect(error.message).toBe('GET /batches/b1 answered HTTP 404: HTML error page')
+  })
+
+  it('does not mark a JSON error as HTML', async () => {
+    nock(BASE).get('/v1/batches/b1').reply(404, { error: 'no such batch' })
+    expect((await failure(client().getBatch('b1'))).html).toBe(false)
+  })
+
+  it('reads a 200 web page as an invalid response from something that is not the API', async () => {
+    nock(BASE).get('/v1/batches/b1').reply(200, '<html><body>Welcome</body></html>', { 'content-type': 'text/html' })
+    const error = await failure(client().getBatch('b1'))
+    expect(error).toMatchObject({ kind: 'invalid-response', html: true, transient: true })
+    expect(error.message).toBe(
+      'GET /batches/b1 answered HTTP 200 with an HTML page, not the Together API; check the base URL'
+    )
+  })
+
+  it('keeps JSON that is not a batch an invalid response, not HTML', async () => {
+    nock(BASE).get('/v1/batches/b1').reply(200, { data: [] })
+    expect(await failure(client().getBatch('b1'))).toMatchObject({
+      kind: 'invalid-response',
+      html: false,
+      transient: true
+    })
+  })
+})
+
+describe('redaction', () => {
+  const escaped = `\\u0074${KEY.slice(1)}`
+
+  it('redacts a key the server JSON-escaped, in batch fields and their names', async () => {
+    nock(BASE)
+      .get('/v1/batches/b1')
+      .reply(200, `{"id":"b1","status":"FAILED","error":"key ${escaped} revoked","${escaped}":1}`, {
+        'content-type': 'application/json'
+      })
+    const job = await client().getBatch('b1')
+    expect(job.error).toBe('key *** revoked')
+    expect(JSON.stringify(job)).not.toContain(KEY)
+  })
+
+  it.each([
+    ['a JSON message, escaped', `{"error":"bad key ${escaped}"}`, 'GET /batches/b1 answered HTTP 401: bad key ***'],
+    ['plain text, escaped', `bad key ${escaped}`, 'GET /batches/b1 answered HTTP 401: bad key ***'],
+    ['plain text, URL-encoded', `bad key ${encodeURIComponent(KEY)}`, 'GET /batches/b1 answered HTTP 401: bad key ***']
+  ])('redacts the key from an error message from %s', async (_case, body, message) => {
+    nock(BASE).get('/v1/batches/b1').reply(401, body)
+    const error = await failure(client().getBatch('b1'))
+    expect(error.message).toBe(message)
+    expect(error.serverMessage).toBe('bad key ***')
+  })
+
+  it('redacts the key from the Location of a redirect it does not follow', async () => {
+    nock(BASE)
+      .get('/v1/batches/b1')
+      .reply(302, '', { location: `https://elsewhere.test/?k=${encodeURIComponent(KEY)}&raw=${KEY}` })
+    const error = await failure(client().getBatch('b1'))
+    expect(error.message).toBe(
+      'GET /batches/b1 was redirected (HTTP 302 to https://elsewhere.test/?k=***&raw=***); redirects are not followed so the API key stays with the API'
+    )
+  })
+})

@@ -1,0 +1,61 @@
+import { TogetherError } from './errors.js'
+import { errorMessageOf } from './parse.js'
+import { parseRetryAfter } from './retry-after.js'
+import type { Response } from './transport.js'
+
+/** One header's value as text; the first when the server repeated it. */
+export function header(headers: Response['headers'], name: string): string | undefined {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** A web page rather than an API answer: declared as HTML, or a body that opens with a tag. */
+export function looksLikeHtml(headers: Response['headers'], text: string): boolean {
+  const type = header(headers, 'content-type')?.toLowerCase() ?? ''
+  return type.includes('text/html') || type.includes('application/xhtml') || text.trimStart().startsWith('<')
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The `TogetherError` for a non-2xx answer whose body text is `text`. `clip` redacts, flattens and
+ * shortens server text: it runs on the parsed message, so a key JSON-escaped in the body is caught too.
+ */
+export function httpError(
+  what: string,
+  response: Pick<Response, 'status' | 'headers'>,
+  text: string,
+  clip: (text: string) => string
+): TogetherError {
+  const { status, headers } = response
+  if (status >= 300 && status < 400) {
+    const location = header(headers, 'location')
+    return new TogetherError(
+      `${what} was redirected (HTTP ${status}${location ? ` to ${clip(location)}` : ''}); redirects are not followed so the API key stays with the API`,
+      { kind: 'http', status }
+    )
+  }
+  const html = looksLikeHtml(headers, text)
+  const serverMessage = clip(html ? 'HTML error page' : (errorMessageOf(parseOrUndefined(text)) ?? text))
+  return new TogetherError(`${what} answered HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`, {
+    kind: 'http',
+    status,
+    serverMessage: serverMessage || undefined,
+    retryAfterMs: parseRetryAfter(headers, Date.now()),
+    html
+  })
+}
+
+/** A 2xx that is a web page: a wrong base URL often answers 200 with one. */
+export function htmlPageError(what: string, status: number): TogetherError {
+  return new TogetherError(
+    `${what} answered HTTP ${status} with an HTML page, not the Together API; check the base URL`,
+    { kind: 'invalid-response', html: true }
+  )
+}

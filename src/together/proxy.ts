@@ -1,0 +1,121 @@
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici'
+import { printable } from './ids.js'
+
+/** The proxy environment, read once and checked: every URL here parses and is http(s). */
+export interface ProxySettings {
+  httpProxy?: string
+  httpsProxy?: string
+  noProxy?: string
+}
+
+export interface DispatcherOptions {
+  /** Keep-alive connections per origin. */
+  connections?: number
+  keepAliveTimeoutMs?: number
+}
+
+/** Enough for status checks of many batches and 40 cancels at once without queueing behind each other. */
+export const DEFAULT_CONNECTIONS = 16
+
+type Env = Readonly<Record<string, string | undefined>>
+
+function tryUrl(text: string): URL | undefined {
+  try {
+    return new URL(text)
+  } catch {
+    return undefined
+  }
+}
+
+const isHttp = (url: URL | undefined): boolean => url?.protocol === 'http:' || url?.protocol === 'https:'
+
+/** The value with any `user:password@` replaced, so a message never shows proxy credentials. */
+function withoutCredentials(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^@]*@/i, (_, scheme: string | undefined) => `${scheme ?? ''}***@`)
+}
+
+/**
+ * A proxy URL as @actions/http-client reads it: a value that does not parse as a URL and has no
+ * http(s):// prefix is `host:port` behind `http://`. http-client would keep `proxy.example:3128` as
+ * a URL with the scheme `proxy.example:`; no proxy speaks that, so any value without `://` whose
+ * scheme is not http(s) is read as `host:port` too.
+ */
+function proxyUrl(name: string, value: string): string {
+  const text = value.trim()
+  let url = tryUrl(text)
+  let result = text
+  if (
+    (url === undefined && !/^https?:\/\//i.test(text)) ||
+    (url !== undefined && !isHttp(url) && !text.includes('://'))
+  ) {
+    result = `http://${text}`
+    url = tryUrl(result)
+  }
+  if (!url || !isHttp(url) || url.hostname === '') {
+    throw new Error(
+      `Invalid ${name} '${printable(withoutCredentials(text), 100)}': expected a proxy URL such as http://proxy.example:3128.`
+    )
+  }
+  return result
+}
+
+/** The first non-empty of the lower- and upper-case spelling, lower-case first as http-client and curl read them. */
+function variable(env: Env, name: string): { name: string; value: string } | undefined {
+  for (const spelling of [name.toLowerCase(), name]) {
+    const value = env[spelling]
+    if (value?.trim()) return { name: spelling, value }
+  }
+  return undefined
+}
+
+/**
+ * Reads HTTPS_PROXY, HTTP_PROXY and NO_PROXY (either case) from `env`. Throws a plain Error naming
+ * the variable for a value that is not a usable proxy URL; the message never shows its credentials.
+ */
+export function parseProxyEnv(env: Env): ProxySettings {
+  const settings: ProxySettings = {}
+  const https = variable(env, 'HTTPS_PROXY')
+  if (https) settings.httpsProxy = proxyUrl(https.name, https.value)
+  const http = variable(env, 'HTTP_PROXY')
+  if (http) settings.httpProxy = proxyUrl(http.name, http.value)
+  const noProxy = variable(env, 'NO_PROXY')
+  if (noProxy) settings.noProxy = noProxy.value.trim()
+  return settings
+}
+
+/** Runs `build` with undici's one-off "EnvHttpProxyAgent is experimental" warning kept off stderr. */
+function withoutProxyAgentWarning<T>(build: () => T): T {
+  const original = process.emitWarning
+  process.emitWarning = function (warning: string | Error, ...rest: unknown[]): void {
+    const code = typeof rest[0] === 'object' ? (rest[0] as { code?: unknown } | null)?.code : rest[1]
+    if (code === 'UNDICI-EHPA' || String(warning).includes('EnvHttpProxyAgent is experimental')) return
+    return (original as (...args: unknown[]) => void).call(process, warning, ...rest)
+  } as typeof process.emitWarning
+  try {
+    return build()
+  } finally {
+    process.emitWarning = original
+  }
+}
+
+/**
+ * Keep-alive connections; through the proxies in `proxy` (minus NO_PROXY hosts) when one is set, as
+ * self-hosted runners behind a proxy need. HTTPS requests use the HTTP proxy when only that is set.
+ * Empty strings, not undefined, are passed for what is unset: undici would read process.env itself.
+ */
+export function defaultDispatcher(proxy: ProxySettings = {}, options: DispatcherOptions = {}): Dispatcher {
+  const agentOptions = {
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 60_000,
+    connections: options.connections ?? DEFAULT_CONNECTIONS
+  }
+  if (!proxy.httpProxy && !proxy.httpsProxy) return new Agent(agentOptions)
+  return withoutProxyAgentWarning(
+    () =>
+      new EnvHttpProxyAgent({
+        ...agentOptions,
+        httpProxy: proxy.httpProxy ?? '',
+        httpsProxy: proxy.httpsProxy ?? '',
+        noProxy: proxy.noProxy ?? ''
+      })
+  )
+}
