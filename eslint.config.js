@@ -44,6 +44,8 @@ export default tseslint.config(
       // `jest/unbound-method` understands that, the generic rule does not.
       '@typescript-eslint/unbound-method': 'off',
       'jest/unbound-method': 'error',
+      // Helpers named expect…/…Failure assert inside; a test that calls one has assertions.
+      'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'expect*', '*Failure'] }],
       // Fakes implement the async BatchApi/FilesApi: `async` is what turns their `throw` into a rejection,
       // as the real client does, even when the body awaits nothing.
       '@typescript-eslint/require-await': 'off',

@@ -32589,7 +32589,7 @@ async function save(request) {
                 kind: 'invalid-response'
             });
         }
-        await (0,external_node_fs_promises_namespaceObject.rename)(partial, path).catch(error => Promise.reject(saveError(what, path, error)));
+        await (0,external_node_fs_promises_namespaceObject.rename)(partial, path).catch((error) => Promise.reject(saveError(what, path, error)));
         return count.bytes;
     }
     catch (error) {
@@ -32660,7 +32660,18 @@ async function hop(request, options, state) {
     const contentEncoding = header(response.headers, 'content-encoding');
     const { expectedBytes } = options;
     stall.arm();
-    return { bytes: await save({ body: response.body, contentEncoding, path, what, expectedBytes, onData: stall.touch }) };
+    return {
+        bytes: await save({
+            body: response.body,
+            contentEncoding,
+            path,
+            what,
+            expectedBytes,
+            onData: () => {
+                stall.touch();
+            }
+        })
+    };
 }
 /**
  * Streams a file to `path` through up to MAX_REDIRECTS redirects, sending the key only to the API's
@@ -32686,7 +32697,9 @@ async function download(request, options) {
             const from = url;
             const next = await transport
                 .exchange('GET', url, what, exchange, response => hop(request, options, { response, url: from, followed, stall }))
-                .finally(stall.clear);
+                .finally(() => {
+                stall.clear();
+            });
             if ('bytes' in next)
                 return next.bytes;
             url = next.redirect;
@@ -32838,18 +32851,22 @@ function parseProxyEnv(env) {
 }
 /** Runs `build` with undici's one-off "EnvHttpProxyAgent is experimental" warning kept off stderr. */
 function withoutProxyAgentWarning(build) {
-    const original = process.emitWarning;
-    process.emitWarning = function (warning, ...rest) {
+    const descriptor = Object.getOwnPropertyDescriptor(process, 'emitWarning');
+    const original = descriptor?.value;
+    const filtered = (warning, ...rest) => {
         const code = typeof rest[0] === 'object' ? rest[0]?.code : rest[1];
         if (code === 'UNDICI-EHPA' || String(warning).includes('EnvHttpProxyAgent is experimental'))
             return;
-        return original.call(process, warning, ...rest);
+        if (typeof original === 'function')
+            Reflect.apply(original, process, [warning, ...rest]);
     };
+    Object.defineProperty(process, 'emitWarning', { ...descriptor, value: filtered });
     try {
         return build();
     }
     finally {
-        process.emitWarning = original;
+        if (descriptor)
+            Object.defineProperty(process, 'emitWarning', descriptor);
     }
 }
 /**

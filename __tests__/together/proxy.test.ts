@@ -10,6 +10,17 @@ afterEach(async () => {
   await Promise.all(dispatchers.splice(0).map(d => d.close()))
 })
 
+/** The message of what `fn` throws; fails the test when it throws nothing or a non-Error. */
+function thrownMessage(fn: () => unknown): string {
+  try {
+    fn()
+  } catch (error) {
+    if (error instanceof Error) return error.message
+    throw new Error(`threw a non-Error: ${String(error)}`, { cause: error })
+  }
+  throw new Error('threw nothing')
+}
+
 describe('defaultDispatcher', () => {
   // First in the file: undici warns once per process, so a later test could not see it.
   it('builds a proxy agent without undici printing its experimental warning', () => {
@@ -57,13 +68,7 @@ describe('parseProxyEnv', () => {
     ['HTTP_PROXY', 'me:hunter2@', '***@'],
     ['HTTP_PROXY', 'proxy\n::error::x', 'proxy\\n::error::x']
   ])('refuses %s=%j, naming the variable, never its credentials', (name, value, shown) => {
-    let message = ''
-    try {
-      parseProxyEnv({ [name]: value })
-    } catch (error) {
-      expect(error).toBeInstanceOf(Error)
-      message = (error as Error).message
-    }
+    const message = thrownMessage(() => parseProxyEnv({ [name]: value }))
     expect(message).toBe(`Invalid ${name} '${shown}': expected a proxy URL such as http://proxy.example:3128.`)
     expect(message).not.toContain('hunter2')
   })

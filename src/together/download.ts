@@ -75,7 +75,18 @@ async function hop(request: DownloadRequest, options: DownloadOptions, state: Ho
   const contentEncoding = header(response.headers, 'content-encoding')
   const { expectedBytes } = options
   stall.arm()
-  return { bytes: await save({ body: response.body, contentEncoding, path, what, expectedBytes, onData: stall.touch }) }
+  return {
+    bytes: await save({
+      body: response.body,
+      contentEncoding,
+      path,
+      what,
+      expectedBytes,
+      onData: () => {
+        stall.touch()
+      }
+    })
+  }
 }
 
 /**
@@ -107,7 +118,9 @@ export async function download(request: DownloadRequest, options: DownloadOption
         .exchange('GET', url, what, exchange, response =>
           hop(request, options, { response, url: from, followed, stall })
         )
-        .finally(stall.clear)
+        .finally(() => {
+          stall.clear()
+        })
       if ('bytes' in next) return next.bytes
       url = next.redirect
     }

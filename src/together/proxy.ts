@@ -85,16 +85,18 @@ export function parseProxyEnv(env: Env): ProxySettings {
 
 /** Runs `build` with undici's one-off "EnvHttpProxyAgent is experimental" warning kept off stderr. */
 function withoutProxyAgentWarning<T>(build: () => T): T {
-  const original = process.emitWarning
-  process.emitWarning = function (warning: string | Error, ...rest: unknown[]): void {
+  const descriptor = Object.getOwnPropertyDescriptor(process, 'emitWarning')
+  const original: unknown = descriptor?.value
+  const filtered = (warning: string | Error, ...rest: unknown[]): void => {
     const code = typeof rest[0] === 'object' ? (rest[0] as { code?: unknown } | null)?.code : rest[1]
     if (code === 'UNDICI-EHPA' || String(warning).includes('EnvHttpProxyAgent is experimental')) return
-    return (original as (...args: unknown[]) => void).call(process, warning, ...rest)
-  } as typeof process.emitWarning
+    if (typeof original === 'function') Reflect.apply(original, process, [warning, ...rest])
+  }
+  Object.defineProperty(process, 'emitWarning', { ...descriptor, value: filtered })
   try {
     return build()
   } finally {
-    process.emitWarning = original
+    if (descriptor) Object.defineProperty(process, 'emitWarning', descriptor)
   }
 }
 

@@ -107,7 +107,7 @@ export async function save(request: SaveRequest): Promise<number> {
         kind: 'invalid-response'
       })
     }
-    await rename(partial, path).catch(error => Promise.reject(saveError(what, path, error)))
+    await rename(partial, path).catch((error: unknown) => Promise.reject(saveError(what, path, error)))
     return count.bytes
   } catch (error) {
     await closed(file)
