@@ -32137,8 +32137,8 @@ function retryLine(batchId, message, next, attempt) {
     return `Checking batch ${batchId} failed${attempt ? ` (attempt ${attempt})` : ''}: ${oneLine(message)}. ${next}`;
 }
 /** The `next` of a retry line when a 429 asks for a pause past the last check. */
-function rateLimitedNext(retryAfterMs, leftMs) {
-    return `Together asked to wait ${formatDuration(retryAfterMs)}, more than the ${formatDuration(Math.max(0, leftMs))} left: no more checks of this batch.`;
+function rateLimitedNext(leftMs) {
+    return `Together asked to wait longer than the ${formatDuration(Math.max(0, leftMs))} left: one last check at the end.`;
 }
 function unknownStatusLine(batchId, status) {
     const shown = status ? `unknown status '${oneLine(status, 60)}'` : 'no status';
@@ -32474,7 +32474,9 @@ function idLabel(id) {
 function requirePlainFileId(id) {
     if (isPlainId(id))
         return;
-    throw new TogetherError(`Not requesting file ${describeBadId(id)}: it is not a plain ID`, { kind: 'invalid-id' });
+    throw new TogetherError(`Not requesting file ${describeBadId(id)}: an invalid file ID (not a plain ID)`, {
+        kind: 'invalid-id'
+    });
 }
 const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'];
 /**
@@ -32485,7 +32487,7 @@ function checkBatchIds(job, what) {
     for (const field of ID_FIELDS) {
         const value = job[field];
         if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
-            throw new TogetherError(`Together answered ${what} with an ${field} that is not a plain ID (${describeBadId(value)}); it is not used`, { kind: 'invalid-id' });
+            throw new TogetherError(`Together answered ${what} with an invalid ${field} (${describeBadId(value)}, not a plain ID); it is not used`, { kind: 'invalid-id' });
         }
     }
     return job;
@@ -33344,7 +33346,9 @@ class Scheduler {
         for (const tracker of this.idle()) {
             const due = Math.min(tracker.dueAt, this.plan.lastCheckAt);
             const already = tracker.checkedAt !== undefined && tracker.checkedAt >= due;
-            if (already || Math.max(this.slot(tracker), now) > this.plan.lastCheckAt)
+            // A check planned for the last check time still starts when its timer fires a little late: the
+            // margin before the deadline is there so that its answer counts, not to be lost to timer jitter.
+            if (already || this.slot(tracker) > this.plan.lastCheckAt || now >= this.plan.deadline)
                 tracker.expire();
         }
     }
@@ -33416,8 +33420,11 @@ class Scheduler {
         if (this.deps.signal?.aborted)
             return;
         const holdMs = tracker.onError(error, this.deps.now(), this.deps.random);
-        if (holdMs !== undefined)
-            this.plan.pacer.pauseUntil(this.deps.now() + Math.min(holdMs, MAX_RATE_LIMIT_PAUSE_MS));
+        // Never past the last check time: however long Together asks, one last check still decides the batch.
+        if (holdMs !== undefined) {
+            const until = this.deps.now() + Math.min(holdMs, MAX_RATE_LIMIT_PAUSE_MS);
+            this.plan.pacer.pauseUntil(Math.min(until, this.plan.lastCheckAt));
+        }
     }
     /** Gives up the requests in flight: their answers, should any still come, are ignored. */
     dropFlights() {
@@ -33668,6 +33675,7 @@ class BatchTracker {
         this.failures = 0;
         this.invalidAnswers = 0;
         this.lastError = undefined;
+        this.rateLimited = undefined;
         if (this.batch === undefined)
             this.log.info(startLine(this.id, job, this.options));
         this.batch = job;
@@ -33738,10 +33746,12 @@ class BatchTracker {
             return error.retryAfterMs;
         }
         const left = this.options.lastCheckAt - now;
-        if (error.status === 429 && error.retryAfterMs !== undefined && left > 0 && error.retryAfterMs > left) {
+        if (error.status === 429 && error.retryAfterMs !== undefined && error.retryAfterMs > left) {
+            // Asked to hold off past the end of the wait: keep the batch for one last check at the end, and
+            // if that is refused too, the verdict says rate limiting, not a slow batch.
             this.rateLimited = { retryAfterMs: error.retryAfterMs };
-            this.log.warning(retryLine(this.id, failure.message, rateLimitedNext(error.retryAfterMs, left)));
-            this.end('timed-out');
+            this.log.warning(retryLine(this.id, failure.message, rateLimitedNext(left), this.failures));
+            this.dueAt = this.options.lastCheckAt;
             return error.retryAfterMs;
         }
         const delay = retryDelay(this.failures, random, error.retryAfterMs, this.options.pollIntervalMs);
@@ -34146,10 +34156,15 @@ function lastSeen(result) {
     const failed = result.lastError ? `; the last check failed: ${oneLine(result.lastError.message, 200)}` : '';
     return `last status ${oneLine(result.status, 40)}${at}${failed}`;
 }
-/** Together asked (HTTP 429) for a pause longer than the time left, which ended the wait. */
+/** A retry-after longer than this is not a figure worth repeating: it is shown as "longer than the time left". */
+const MAX_SHOWN_RETRY_AFTER_MS = 3_600_000;
+/** Together asked (HTTP 429) for a pause longer than the time left, and still refused at the end. */
 function rateLimitVerdict(result, retryAfterMs) {
     const waited = formatDuration(result.endedAt - result.startedAt);
-    return `Together rate-limited the status checks of batch ${result.batchId} (HTTP 429) and asked to wait ${formatDuration(retryAfterMs)}, more than the time left, so the wait stopped after ${waited} (${lastSeen(result)}). Raise poll-interval or wait for fewer batches at once, or check it later.`;
+    const asked = retryAfterMs > MAX_SHOWN_RETRY_AFTER_MS
+        ? 'longer than the time left'
+        : `${formatDuration(retryAfterMs)}, longer than the time left`;
+    return `Together rate-limited the status checks of batch ${result.batchId} (HTTP 429, asked to wait ${asked}); the wait stopped after ${waited} (${lastSeen(result)}). Raise poll-interval or wait for fewer batches at once, or check it later.`;
 }
 /** What happened to the action's own cancel request, as a sentence appended to the verdict. */
 function cancelNote(result) {

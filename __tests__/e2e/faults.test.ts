@@ -103,12 +103,12 @@ const cases: Case[] = [
     check: run => expect(run.summary).toContain('timed out')
   },
   {
-    name: 'a 200 that is not JSON is retried',
+    name: 'a 200 HTML page instead of JSON is retried',
     scenario: completing([{ type: 'bad-json', requests: [1] }]),
     exitCode: 0,
     maxMs: 6000,
     requests: [2, 4],
-    check: run => expect(run.log).toContain('with a body that is not JSON')
+    check: run => expect(run.log).toContain('answered HTTP 200 with an HTML page, not the Together API')
   },
   {
     // The simulator answers `body: null` with the four bytes `null` as application/json (see simulator.test.ts).

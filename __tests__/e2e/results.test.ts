@@ -71,7 +71,7 @@ describe('results: download, count, gate', () => {
     expect(run.exitCode).toBe(1)
     expect(run.outputs.status).toBe('COMPLETED')
     expect(errorLines(run.log)).toEqual([
-      '::error title=Together batch batch-completes::Batch batch-completes: 1 of 3 requests failed (33.3%), more than max-failed-requests 10%; most common: invalid_request ×1.'
+      '::error title=Together batch batch-completes::Batch batch-completes completed, but 1 of its 3 requests failed (33.3%), more than max-failed-requests allows (10%); most common: invalid_request ×1.'
     ])
     expect(run.summary).toContain(
       '<td><code>invalid&#95;request</code></td><td>1</td><td>max&#95;tokens too large</td>'

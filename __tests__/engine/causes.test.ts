@@ -100,16 +100,23 @@ describe('causes recorded for the verdict', () => {
     expect(result.lastError).toBeUndefined()
   })
 
-  it('stops at a 429 asking to wait past the deadline, and records how long it asked', async () => {
+  it('holds a 429 asking to wait past the deadline until one last check at the end, and records it', async () => {
     const limited = failure('GET /batches/b1 answered HTTP 429', 'http', { status: 429, retryAfterMs: 2 * 3_600_000 })
     const { result, log, calls } = await wait(call => (call === 1 ? running : limited))
     expect(result.outcome).toBe('timed-out')
     expect(result.rateLimited).toEqual({ retryAfterMs: 2 * 3_600_000 })
-    expect(calls).toHaveLength(2)
-    expect(result.endedAt - result.startedAt).toBeLessThan(60_000)
-    expect(log.text('warning')).toBe(
-      'Checking batch b1 failed: GET /batches/b1 answered HTTP 429. Together asked to wait 2h 00m, more than the 9m 29s left: no more checks of this batch.'
+    // The check that got the 429, then nothing until the last check time, a second before the deadline.
+    expect(calls.map(c => c.at - calls[0]!.at)).toEqual([0, 30_200, 599_000])
+    expect(log.text('warning').split('\n')[0]).toBe(
+      'Checking batch b1 failed (attempt 1): GET /batches/b1 answered HTTP 429. Together asked to wait longer than the 9m 29s left: one last check at the end.'
     )
+  })
+
+  it('forgets the rate limit once a check succeeds again', async () => {
+    const limited = failure('HTTP 429', 'http', { status: 429, retryAfterMs: 2 * 3_600_000 })
+    const { result } = await wait(call => (call === 1 ? limited : running))
+    expect(result.outcome).toBe('timed-out')
+    expect(result.rateLimited).toBeUndefined()
   })
 
   it('retries a 429 whose pause fits in the time left', async () => {

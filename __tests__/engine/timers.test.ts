@@ -36,6 +36,19 @@ describe('sleeping', () => {
     expect(sleeps).toBeGreaterThan(1000)
   })
 
+  it('still makes the final check before the deadline when its timer fires a few ms late', async () => {
+    const loop = eventLoop()
+    const { api, calls } = latentApi(loop, () => running)
+    const jittery: EngineDeps['sleep'] = (ms, signal) => loop.timer(ms + 5, signal)
+    const all = await loop.run(
+      waitForBatches(deps(loop, api, jittery), { ...OPTIONS, batchIds: ['a'], timeoutMs: 2000, pollIntervalMs: 1000 })
+    )
+    const times = calls.map(c => c.at - all.startedAt)
+    expect(times).toHaveLength(2)
+    expect(times[1]).toBeGreaterThan(1000)
+    expect(times[1]).toBeLessThan(2000)
+  })
+
   it('reads the clock after a sleep that ends late, and starts no check past the deadline', async () => {
     const loop = eventLoop()
     const { api, calls } = latentApi(loop, () => running)

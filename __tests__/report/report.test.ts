@@ -249,7 +249,7 @@ describe('judge names the real cause', () => {
       endedAt: T0 + 300_000
     })
     expect(judge(limited, FAIL_ON).message).toBe(
-      'Together rate-limited the status checks of batch batch-1 (HTTP 429) and asked to wait 2h 00m, more than the time left, so the wait stopped after 5m 00s (last status IN_PROGRESS at 40%). Raise poll-interval or wait for fewer batches at once, or check it later.'
+      'Together rate-limited the status checks of batch batch-1 (HTTP 429, asked to wait longer than the time left); the wait stopped after 5m 00s (last status IN_PROGRESS at 40%). Raise poll-interval or wait for fewer batches at once, or check it later.'
     )
   })
 

@@ -16,7 +16,7 @@ describe('IDs in answers', () => {
       expect(error.kind).toBe('invalid-id')
       expect(error.transient).toBe(false)
       expect(error.message).toBe(
-        `Together answered GET /batches/b1 with an ${field} that is not a plain ID ("..\\n::error::x"); it is not used`
+        `Together answered GET /batches/b1 with an invalid ${field} ("..\\n::error::x", not a plain ID); it is not used`
       )
     }
   )
@@ -28,7 +28,7 @@ describe('IDs in answers', () => {
       .get('/v1/batches')
       .reply(200, [{ id: 'b1' }, { id: 'b2', error_file_id: '.' }])
     expect((await failure(client().cancelBatch('b1'))).message).toContain(
-      'POST /batches/b1/cancel with an output_file_id'
+      'POST /batches/b1/cancel with an invalid output_file_id'
     )
     expect((await failure(client().listBatches())).kind).toBe('invalid-id')
   })

@@ -83,7 +83,7 @@ describe('IDs', () => {
       const api = client()
       for (const error of [await failure(api.getFile(id)), await failure(api.downloadFile(id, target()))]) {
         expect(error).toMatchObject({ kind: 'invalid-id', transient: false })
-        expect(error.message).toMatch(/^Not requesting file ".*": it is not a plain ID$/)
+        expect(error.message).toMatch(/^Not requesting file ".*": an invalid file ID \(not a plain ID\)$/)
         expect(error.message).not.toContain('\n')
       }
     }

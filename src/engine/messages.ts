@@ -40,8 +40,8 @@ export function retryLine(batchId: string, message: string, next: string, attemp
 }
 
 /** The `next` of a retry line when a 429 asks for a pause past the last check. */
-export function rateLimitedNext(retryAfterMs: number, leftMs: number): string {
-  return `Together asked to wait ${formatDuration(retryAfterMs)}, more than the ${formatDuration(Math.max(0, leftMs))} left: no more checks of this batch.`
+export function rateLimitedNext(leftMs: number): string {
+  return `Together asked to wait longer than the ${formatDuration(Math.max(0, leftMs))} left: one last check at the end.`
 }
 
 export function unknownStatusLine(batchId: string, status: string): string {

@@ -110,7 +110,9 @@ class Scheduler {
     for (const tracker of this.idle()) {
       const due = Math.min(tracker.dueAt, this.plan.lastCheckAt)
       const already = tracker.checkedAt !== undefined && tracker.checkedAt >= due
-      if (already || Math.max(this.slot(tracker), now) > this.plan.lastCheckAt) tracker.expire()
+      // A check planned for the last check time still starts when its timer fires a little late: the
+      // margin before the deadline is there so that its answer counts, not to be lost to timer jitter.
+      if (already || this.slot(tracker) > this.plan.lastCheckAt || now >= this.plan.deadline) tracker.expire()
     }
   }
 
@@ -181,7 +183,11 @@ class Scheduler {
     // An abort fails the requests in flight; that says nothing about the batch.
     if (this.deps.signal?.aborted) return
     const holdMs = tracker.onError(error, this.deps.now(), this.deps.random)
-    if (holdMs !== undefined) this.plan.pacer.pauseUntil(this.deps.now() + Math.min(holdMs, MAX_RATE_LIMIT_PAUSE_MS))
+    // Never past the last check time: however long Together asks, one last check still decides the batch.
+    if (holdMs !== undefined) {
+      const until = this.deps.now() + Math.min(holdMs, MAX_RATE_LIMIT_PAUSE_MS)
+      this.plan.pacer.pauseUntil(Math.min(until, this.plan.lastCheckAt))
+    }
   }
 
   /** Gives up the requests in flight: their answers, should any still come, are ignored. */

@@ -72,6 +72,7 @@ export class BatchTracker {
     this.failures = 0
     this.invalidAnswers = 0
     this.lastError = undefined
+    this.rateLimited = undefined
     if (this.batch === undefined) this.log.info(lines.startLine(this.id, job, this.options))
     this.batch = job
     this.log.debug(lines.payloadLine(this.id, job))
@@ -138,10 +139,12 @@ export class BatchTracker {
       return error.retryAfterMs
     }
     const left = this.options.lastCheckAt - now
-    if (error.status === 429 && error.retryAfterMs !== undefined && left > 0 && error.retryAfterMs > left) {
+    if (error.status === 429 && error.retryAfterMs !== undefined && error.retryAfterMs > left) {
+      // Asked to hold off past the end of the wait: keep the batch for one last check at the end, and
+      // if that is refused too, the verdict says rate limiting, not a slow batch.
       this.rateLimited = { retryAfterMs: error.retryAfterMs }
-      this.log.warning(lines.retryLine(this.id, failure.message, lines.rateLimitedNext(error.retryAfterMs, left)))
-      this.end('timed-out')
+      this.log.warning(lines.retryLine(this.id, failure.message, lines.rateLimitedNext(left), this.failures))
+      this.dueAt = this.options.lastCheckAt
       return error.retryAfterMs
     }
     const delay = retryDelay(this.failures, random, error.retryAfterMs, this.options.pollIntervalMs)

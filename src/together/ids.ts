@@ -41,7 +41,9 @@ export function idLabel(id: string): string {
 /** Refuses to send a request about a file whose ID is not plain (kind `invalid-id`, never retried). */
 export function requirePlainFileId(id: string): void {
   if (isPlainId(id)) return
-  throw new TogetherError(`Not requesting file ${describeBadId(id)}: it is not a plain ID`, { kind: 'invalid-id' })
+  throw new TogetherError(`Not requesting file ${describeBadId(id)}: an invalid file ID (not a plain ID)`, {
+    kind: 'invalid-id'
+  })
 }
 
 const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'] as const
@@ -55,7 +57,7 @@ export function checkBatchIds(job: BatchJob, what: string): BatchJob {
     const value = job[field]
     if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
       throw new TogetherError(
-        `Together answered ${what} with an ${field} that is not a plain ID (${describeBadId(value)}); it is not used`,
+        `Together answered ${what} with an invalid ${field} (${describeBadId(value)}, not a plain ID); it is not used`,
         { kind: 'invalid-id' }
       )
     }

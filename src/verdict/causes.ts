@@ -55,10 +55,17 @@ export function lastSeen(result: WaitResult): string {
   return `last status ${oneLine(result.status, 40)}${at}${failed}`
 }
 
-/** Together asked (HTTP 429) for a pause longer than the time left, which ended the wait. */
+/** A retry-after longer than this is not a figure worth repeating: it is shown as "longer than the time left". */
+const MAX_SHOWN_RETRY_AFTER_MS = 3_600_000
+
+/** Together asked (HTTP 429) for a pause longer than the time left, and still refused at the end. */
 export function rateLimitVerdict(result: WaitResult, retryAfterMs: number): string {
   const waited = formatDuration(result.endedAt - result.startedAt)
-  return `Together rate-limited the status checks of batch ${result.batchId} (HTTP 429) and asked to wait ${formatDuration(retryAfterMs)}, more than the time left, so the wait stopped after ${waited} (${lastSeen(result)}). Raise poll-interval or wait for fewer batches at once, or check it later.`
+  const asked =
+    retryAfterMs > MAX_SHOWN_RETRY_AFTER_MS
+      ? 'longer than the time left'
+      : `${formatDuration(retryAfterMs)}, longer than the time left`
+  return `Together rate-limited the status checks of batch ${result.batchId} (HTTP 429, asked to wait ${asked}); the wait stopped after ${waited} (${lastSeen(result)}). Raise poll-interval or wait for fewer batches at once, or check it later.`
 }
 
 /** What happened to the action's own cancel request, as a sentence appended to the verdict. */
