@@ -66,7 +66,10 @@ export function parseOutputFile(text: string): Record<string, string> {
 }
 
 /** The environment the runner gives a node action: INPUT_<NAME> (upper-cased, hyphens kept) for every input. */
-function inputEnv(inputs: Record<string, string>, action: ActionYaml = readActionYaml()): Record<string, string> {
+export function inputEnv(
+  inputs: Record<string, string>,
+  action: ActionYaml = readActionYaml()
+): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [name, spec] of Object.entries(action.inputs ?? {})) {
     const value = inputs[name] ?? spec.default ?? ''
