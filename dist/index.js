@@ -32203,6 +32203,41 @@ class TogetherError extends Error {
     }
 }
 
+;// CONCATENATED MODULE: ./src/together/models.ts
+/** Longer IDs are not model IDs; they are dropped rather than carried into maps and messages. */
+const MAX_MODEL_ID = 256;
+/**
+ * Dearer than any model has ever been listed at (US dollars per million tokens). A price above it is
+ * treated as malformed, so a hostile answer cannot push an estimate to Infinity.
+ */
+const MAX_PRICE = 100_000;
+const models_isRecord = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const price = (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_PRICE ? value : undefined;
+/** One model object, or undefined when it has no usable `id`. Prices of the wrong type are dropped. */
+function parseModelInfo(value) {
+    if (!models_isRecord(value) || typeof value.id !== 'string')
+        return undefined;
+    const id = value.id.trim();
+    if (id === '' || id.length > MAX_MODEL_ID)
+        return undefined;
+    const pricing = models_isRecord(value.pricing) ? value.pricing : undefined;
+    const input = price(pricing?.input);
+    const output = price(pricing?.output);
+    return input !== undefined && output !== undefined ? { id, pricing: { input, output } } : { id };
+}
+/**
+ * `GET /v1/models` answers a bare array of model objects (`null` for none); an OpenAI-style
+ * `{"data": [...]}` is read too. Malformed entries are skipped. Undefined when the body is neither.
+ */
+function parseModelList(value) {
+    if (value === null)
+        return [];
+    const list = Array.isArray(value) ? value : models_isRecord(value) && Array.isArray(value.data) ? value.data : undefined;
+    if (list === undefined)
+        return undefined;
+    return list.map(parseModelInfo).filter((model) => model !== undefined);
+}
+
 ;// CONCATENATED MODULE: ./src/together/parse.ts
 const STRING_FIELDS = [
     'id',
@@ -32445,6 +32480,7 @@ class Transport {
 
 
 
+
 const DEFAULT_BASE_URL = 'https://api.together.ai/v1';
 const MAX_REDIRECTS = 3;
 /** One path segment: '/', '?', '#' and '%' encoded, and dots too, so '..' cannot climb to another endpoint. */
@@ -32484,6 +32520,11 @@ class TogetherClient {
     async getFile(id, options) {
         const body = await this.call('GET', `/files/${encodeId(id)}`, options);
         return this.expect(parseFileInfo(body), `GET /files/${id}`, 'a file object');
+    }
+    /** The models and their list prices; malformed entries are left out. */
+    async listModels(options) {
+        const body = await this.call('GET', '/models', options);
+        return this.expect(parseModelList(body), 'GET /models', 'a list of models');
     }
     /**
      * Streams a file's content to `path` (constant memory): written as `<path>.part`, checked against
@@ -32575,6 +32616,7 @@ class TogetherClient {
 
 ;// CONCATENATED MODULE: ./src/together/index.ts
 /** Together batch API client: usable on its own, independent of GitHub Actions. */
+
 
 
 

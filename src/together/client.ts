@@ -4,6 +4,7 @@ import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Dispatcher } from 'undici'
 import { TogetherError } from './errors.js'
+import { parseModelList, type ModelInfo, type ModelsApi } from './models.js'
 import { parseBatchJob, parseBatchList, parseFileInfo } from './parse.js'
 import { Transport } from './transport.js'
 import type { BatchApi, BatchJob, FileInfo, FilesApi, RequestOptions } from './types.js'
@@ -37,7 +38,7 @@ export function encodeId(id: string): string {
  * on every request, redirects never followed with the key to another host, and the API key redacted
  * from anything the server sends back before it reaches an error message or a batch field.
  */
-export class TogetherClient implements BatchApi, FilesApi {
+export class TogetherClient implements BatchApi, FilesApi, ModelsApi {
   readonly baseUrl: string
   private readonly transport: Transport
 
@@ -70,6 +71,12 @@ export class TogetherClient implements BatchApi, FilesApi {
   async getFile(id: string, options?: RequestOptions): Promise<FileInfo> {
     const body = await this.call('GET', `/files/${encodeId(id)}`, options)
     return this.expect(parseFileInfo(body), `GET /files/${id}`, 'a file object')
+  }
+
+  /** The models and their list prices; malformed entries are left out. */
+  async listModels(options?: RequestOptions): Promise<ModelInfo[]> {
+    const body = await this.call('GET', '/models', options)
+    return this.expect(parseModelList(body), 'GET /models', 'a list of models')
   }
 
   /**
