@@ -33,6 +33,8 @@ describe('parseSettings', () => {
       cancelOnAbort: false,
       downloadDir: '',
       maxFailedRequests: undefined,
+      batchDiscount: undefined,
+      maxCost: undefined,
       commitStatus: '',
       githubToken: 'ghs_token',
       resultsDir: join(tmpdir(), 'together-batch-results'),
@@ -180,6 +182,11 @@ describe('parseSettings', () => {
     [{ 'api-key': '' }, "No Together API key: set the 'api-key' input"],
     [{ 'max-failed-requests': 'some' }, "Invalid max-failed-requests 'some'. Expected a number of requests"],
     [
+      { 'batch-discount': '150%' },
+      "Invalid batch-discount '150%'. Expected a percentage from 0 to 100 (e.g. 50 or 50%)"
+    ],
+    [{ 'max-cost': '10 dollars' }, "Invalid max-cost '10 dollars'. Expected an amount in US dollars (e.g. 25 or 2.50)"],
+    [
       { 'commit-status': 'together/batch', 'github-token': '' },
       "Input 'commit-status' is set but 'github-token' is empty"
     ]
@@ -191,6 +198,12 @@ describe('parseSettings', () => {
 
   it('never quotes the API key in an error', () => {
     expect(errorOf({ 'api-key': 'secret-key', timeout: 'x' })).not.toContain('secret-key')
+  })
+})
+
+describe('cost inputs', () => {
+  it('reads batch-discount and max-cost', () => {
+    expect(parse({ 'batch-discount': '50%', 'max-cost': '$12.50' })).toMatchObject({ batchDiscount: 50, maxCost: 12.5 })
   })
 })
 

@@ -31848,19 +31848,214 @@ function summarize(results) {
     return { total, completed, failed, running: total - completed - failed, percent: total ? progressSum / total : 0 };
 }
 
+;// CONCATENATED MODULE: ./src/result-files/usage.ts
+const UNKNOWN_MODEL = '';
+/** Not a possible model ID (IDs are trimmed and never start with a control character). */
+const OTHER_MODELS = '\u0000other';
+/** Distinct models kept per batch: a hostile file naming a new model on every line stays small. */
+const MAX_MODELS = 50;
+/** Model names longer than this are cut: the key is shown in the summary and the log. */
+const MAX_MODEL_ID = 256;
+const isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A token count: a non-negative safe integer, else not a count at all. */
+const tokens = (v) => Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+const emptyUsage = () => new Map();
+const zeroUsage = () => ({ requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0 });
+function entryFor(usage, model) {
+    const key = usage.has(model) || usage.size < MAX_MODELS ? model : OTHER_MODELS;
+    let entry = usage.get(key);
+    if (!entry)
+        usage.set(key, (entry = zeroUsage()));
+    return entry;
+}
+/**
+ * Adds one result-file line (`record`, its decoded JSON; undefined when unreadable): a request of its
+ * model, with the tokens of `response.body.usage` when it has them. Lines without usage (audio
+ * endpoints, failed requests) count as requests with no tokens. `total_tokens`, when absent, is
+ * prompt plus completion.
+ */
+function addUsage(usage, record, fallbackModel) {
+    const response = isRecord(record) && isRecord(record.response) ? record.response : undefined;
+    const body = isRecord(response?.body) ? response.body : undefined;
+    const named = typeof body?.model === 'string' ? body.model.trim().slice(0, MAX_MODEL_ID) : '';
+    const entry = entryFor(usage, named || fallbackModel.trim() || UNKNOWN_MODEL);
+    entry.requests++;
+    const counts = isRecord(body?.usage) ? body.usage : undefined;
+    if (!counts)
+        return;
+    const prompt = tokens(counts.prompt_tokens) ?? 0;
+    const completion = tokens(counts.completion_tokens) ?? 0;
+    entry.promptTokens += prompt;
+    entry.completionTokens += completion;
+    entry.totalTokens += tokens(counts.total_tokens) ?? prompt + completion;
+}
+function add(into, from) {
+    into.requests += from.requests;
+    into.promptTokens += from.promptTokens;
+    into.completionTokens += from.completionTokens;
+    into.totalTokens += from.totalTokens;
+}
+/** The usage of several batches, per model. */
+function mergeUsage(list) {
+    const merged = emptyUsage();
+    for (const usage of list) {
+        for (const [model, entry] of usage) {
+            const into = merged.get(model);
+            if (into)
+                add(into, entry);
+            else
+                merged.set(model, { ...entry });
+        }
+    }
+    return merged;
+}
+/** All models together. */
+function totalUsage(usage) {
+    const total = zeroUsage();
+    for (const entry of usage.values())
+        add(total, entry);
+    return total;
+}
+/** Whether any line reported tokens: only then are prices needed. */
+const hasTokens = (usage) => [...usage.values()].some(u => u.promptTokens > 0 || u.completionTokens > 0);
+/** How a usage key reads in the summary and in messages (before escaping). */
+function modelLabel(model) {
+    if (model === UNKNOWN_MODEL)
+        return '(model not named)';
+    if (model === OTHER_MODELS)
+        return `(more than ${MAX_MODELS} models)`;
+    return model;
+}
+
+;// CONCATENATED MODULE: ./src/result-files/cost.ts
+
+
+/** A model's price: its exact ID, else the same ID in another case (the API is not strict about case). */
+function priceOf(prices, model) {
+    if (!prices)
+        return undefined;
+    const exact = prices.get(model);
+    if (exact)
+        return exact;
+    const lower = model.toLowerCase();
+    for (const [id, price] of prices)
+        if (id.toLowerCase() === lower)
+            return price;
+    return undefined;
+}
+/** Dollars for the tokens at per-million prices, less the discount. A model without tokens costs nothing. */
+function modelCost(usage, price, discountPercent = 0) {
+    if (usage.promptTokens === 0 && usage.completionTokens === 0)
+        return 0;
+    if (!price)
+        return undefined;
+    const list = (usage.promptTokens * price.input + usage.completionTokens * price.output) / 1_000_000;
+    return list * (1 - discountPercent / 100);
+}
+/** Prices every model of `usage`, most expensive first (unpriced first of all, then by tokens). */
+function estimateCost(usage, list) {
+    const models = [...usage.entries()].map(([model, u]) => ({
+        model,
+        usage: u,
+        cost: modelCost(u, priceOf(list.prices, model), list.discountPercent)
+    }));
+    models.sort((a, b) => (b.cost ?? Infinity) - (a.cost ?? Infinity) ||
+        b.usage.totalTokens - a.usage.totalTokens ||
+        a.model.localeCompare(b.model));
+    const unpriced = models.filter(m => m.cost === undefined).map(m => modelLabel(m.model));
+    const cost = unpriced.length === 0 ? models.reduce((sum, m) => sum + m.cost, 0) : undefined;
+    return { models, usage: totalUsage(usage), cost, unpriced };
+}
+/** Why an estimate is empty, as one line for a warning or a verdict; undefined when it is not. */
+function whyNoEstimate(estimate, list) {
+    if (estimate.cost !== undefined)
+        return undefined;
+    if (list.error)
+        return `the prices could not be fetched (${oneLine(list.error, 300)})`;
+    const names = estimate.unpriced.slice(0, 5).map(m => oneLine(m, 100));
+    const more = estimate.unpriced.length > 5 ? ` and ${estimate.unpriced.length - 5} more` : '';
+    return `GET /v1/models lists no price for ${names.join(', ')}${more}`;
+}
+/** `3.4172`: the form of the `estimated-cost` output and of the summary's amounts. */
+const formatCost = (dollars) => dollars.toFixed(4);
+/** `list prices` or `list prices less a 50% batch discount`. */
+const describeBasis = (discountPercent) => discountPercent === undefined ? 'list prices' : `list prices less a ${discountPercent}% batch discount`;
+/** The step's estimated cost when it covers every batch whose results were asked for. */
+const knownTotal = (report) => report && report.unread.length === 0 ? report.total.cost : undefined;
+
+;// CONCATENATED MODULE: ./src/report/cost-summary.ts
+
+
+
+const MAX_MODEL_ROWS = 50;
+/** `1,234,567`: token counts read at a glance. */
+const groupDigits = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+/** `$3.4172`, with the dollar sign as an entity: two bare `$` in a line would start TeX math on GitHub. */
+const dollars = (amount) => `&#36;${formatCost(amount)}`;
+/** A batch's cost for the several-batches table: '' when its results were not read. */
+function costCell(report, batchId) {
+    const estimate = report?.batches.get(batchId);
+    if (!estimate)
+        return '';
+    return estimate.cost === undefined ? 'no price' : dollars(estimate.cost);
+}
+function cells(usage, cost) {
+    return `<td>${groupDigits(usage.requests)}</td><td>${groupDigits(usage.promptTokens)}</td><td>${groupDigits(usage.completionTokens)}</td><td>${cost}</td>`;
+}
+const modelRow = (m) => `<tr><td><code>${escapeText(modelLabel(m.model), 200)}</code></td>${cells(m.usage, m.cost === undefined ? 'no price' : dollars(m.cost))}</tr>`;
+/** Which prices the estimate used, always said, so a reader knows what the figure means. */
+function basis(report) {
+    const source = "Estimated from Together's list prices (<code>GET /v1/models</code>, US dollars per million tokens)";
+    const discount = report.list.discountPercent;
+    return discount === undefined
+        ? `${source}, with no batch discount: set <code>batch-discount</code> if your models are billed at one.`
+        : `${source}, less a ${discount}% batch discount (<code>batch-discount</code>).`;
+}
+function table(total) {
+    const rows = [
+        '<table>',
+        '<tr><th>model</th><th>requests</th><th>prompt tokens</th><th>completion tokens</th><th>estimated cost</th></tr>',
+        ...total.models.slice(0, MAX_MODEL_ROWS).map(modelRow)
+    ];
+    if (total.models.length > MAX_MODEL_ROWS)
+        rows.push(`<tr><td colspan="5">… ${total.models.length - MAX_MODEL_ROWS} more models</td></tr>`);
+    const cost = total.cost === undefined ? 'unknown' : `<b>${dollars(total.cost)}</b>`;
+    rows.push(`<tr><th align="left">total</th>${cells(total.usage, cost)}</tr>`, '</table>');
+    return rows;
+}
+/**
+ * The tokens and estimated cost of every batch whose results were read: a row per model and a
+ * total, the pricing basis, and why there is no estimate when there is none. '' when nothing was read.
+ */
+function costSection(report) {
+    if (!report || (report.batches.size === 0 && report.unread.length === 0))
+        return '';
+    const parts = ['', '### Tokens and estimated cost', '', ...table(report.total), '', basis(report)];
+    const why = whyNoEstimate(report.total, report.list);
+    if (why !== undefined)
+        parts.push('', `⚠️ No cost estimate: ${escapeText(why, 600)}.`);
+    if (report.unread.length > 0) {
+        const ids = report.unread.slice(0, 10).map(id => `<code>${escapeText(id, 200)}</code>`);
+        const more = report.unread.length > 10 ? ` and ${report.unread.length - 10} more` : '';
+        parts.push('', `⚠️ Not included: the results of ${ids.join(', ')}${more} could not be read.`);
+    }
+    return `${parts.join('\n')}\n`;
+}
+
 ;// CONCATENATED MODULE: ./src/result-files/tally.ts
 function emptyTally() {
     return { succeeded: 0, failed: 0, codes: new Map() };
 }
-const isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const tally_isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v) => typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
-function fail(tally, code, message) {
+function fail(tally, code, message, record) {
     tally.failed++;
     const entry = tally.codes.get(code);
     if (entry)
         entry.count++;
     else
         tally.codes.set(code, { count: 1, example: message });
+    return { record, failedCode: code };
 }
 function parse(line) {
     try {
@@ -31872,7 +32067,7 @@ function parse(line) {
 }
 /** The code and message of an `error` object, or of a response's `body.error`. */
 function describe(error, status) {
-    const e = isRecord(error) ? error : {};
+    const e = tally_isRecord(error) ? error : {};
     const code = str(e.code) ?? str(e.type) ?? (status !== undefined ? `http_${status}` : 'unknown');
     return [code, str(e.message) ?? (status !== undefined ? `HTTP ${status}` : '')];
 }
@@ -31880,24 +32075,25 @@ function describe(error, status) {
  * Counts one line of a result file. In the output file a request succeeded when its
  * `response.status_code` is 2xx; everything else, and every line of the error file, failed, under the
  * code of its error. Blank lines are skipped; a line that is not a JSON object failed (`unreadable_line`).
+ * Returns what the line held, so other counts (tokens, failed IDs) need not decode it again.
  */
 function countLine(tally, line, successPossible) {
     if (line.trim() === '')
-        return;
+        return undefined;
     const record = parse(line);
-    if (!isRecord(record))
+    if (!tally_isRecord(record))
         return fail(tally, 'unreadable_line', line.slice(0, 200));
-    const response = isRecord(record.response) ? record.response : undefined;
+    const response = tally_isRecord(record.response) ? record.response : undefined;
     const status = typeof response?.status_code === 'number' ? response.status_code : undefined;
     if (successPossible && status !== undefined && status >= 200 && status < 300) {
         tally.succeeded++;
-        return;
+        return { record };
     }
-    const body = isRecord(response?.body) ? response.body : undefined;
+    const body = tally_isRecord(response?.body) ? response.body : undefined;
     const [code, message] = describe(record.error ?? body?.error, status);
-    fail(tally, code, message);
+    return fail(tally, code, message, record);
 }
-/** Counts one line of a batch output file. */
+/** Counts one line of a batch output file; undefined for a blank line. */
 const countOutputLine = (tally, line) => countLine(tally, line, true);
 /** Counts one line of a batch error file: every request in it failed. */
 const countErrorLine = (tally, line) => countLine(tally, line, false);
@@ -31926,6 +32122,7 @@ function topCodes(tally, n = 5) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
+
 
 
 
@@ -31963,9 +32160,10 @@ const code = (text) => `<code>${escapeText(text, 200)}</code>`;
  * string; every server-provided value passes through `escapeText`. One batch gets a detailed table and
  * its timeline; several get an aggregate line and a row each.
  */
-function buildSummary(all, verdict, collected) {
-    const text = all.results.length === 1 ? batchSummary(all.results[0], verdict) : manySummary(all, verdict, collected);
-    return text + requestsSection(all, collected);
+function buildSummary(all, verdict, collected, extras = {}) {
+    const several = all.results.length > 1;
+    const text = several ? manySummary(all, verdict, collected, extras.cost) : batchSummary(all.results[0], verdict);
+    return text + requestsSection(all, collected) + costSection(extras.cost);
 }
 /** Requests succeeded / failed over all counted batches, and the most common error codes. */
 function requestsSection(all, collected) {
@@ -31985,7 +32183,7 @@ function requestsSection(all, collected) {
 }
 const MAX_BATCH_ROWS = 300;
 const requestsCell = (tally) => (tally ? `${tally.succeeded} / ${tally.failed}` : '');
-function manySummary(all, verdict, collected) {
+function manySummary(all, verdict, collected, cost) {
     const counts = summarize(all.results);
     const icon = verdict.ok ? '✅' : '❌';
     const parts = [
@@ -31996,12 +32194,12 @@ function manySummary(all, verdict, collected) {
         `<code>${progressBar(counts.percent)}</code> ${percent(counts.percent)} · ${counts.completed} completed · ${counts.failed} failed · ${counts.running} not finished · waited ${formatDuration(all.endedAt - all.startedAt)}`,
         '',
         '<table>',
-        '<tr><th>batch</th><th>status</th><th>progress</th><th>output file</th><th>error file</th><th>requests ok / failed</th><th>error</th></tr>'
+        `<tr><th>batch</th><th>status</th><th>progress</th><th>output file</th><th>error file</th><th>requests ok / failed</th>${cost ? '<th>estimated cost</th>' : ''}<th>error</th></tr>`
     ];
     for (const r of all.results.slice(0, MAX_BATCH_ROWS)) {
         const job = r.batch ?? {};
         const status = r.outcome === 'timed-out' ? `${r.status || 'unknown'} (timed out)` : r.status || 'unknown';
-        parts.push(`<tr><td>${code(r.batchId)}</td><td>${escapeText(status, 60)}</td><td>${percent(job.progress)}</td><td>${job.output_file_id ? code(job.output_file_id) : ''}</td><td>${job.error_file_id ? code(job.error_file_id) : ''}</td><td>${requestsCell(collected?.get(r.batchId)?.tally)}</td><td>${escapeText(job.error ?? r.error?.message, 300)}</td></tr>`);
+        parts.push(`<tr><td>${code(r.batchId)}</td><td>${escapeText(status, 60)}</td><td>${percent(job.progress)}</td><td>${job.output_file_id ? code(job.output_file_id) : ''}</td><td>${job.error_file_id ? code(job.error_file_id) : ''}</td><td>${requestsCell(collected?.get(r.batchId)?.tally)}</td>${cost ? `<td>${costCell(cost, r.batchId)}</td>` : ''}<td>${escapeText(job.error ?? r.error?.message, 300)}</td></tr>`);
     }
     parts.push('</table>');
     if (all.results.length > MAX_BATCH_ROWS)
@@ -32205,7 +32403,7 @@ class TogetherError extends Error {
 
 ;// CONCATENATED MODULE: ./src/together/models.ts
 /** Longer IDs are not model IDs; they are dropped rather than carried into maps and messages. */
-const MAX_MODEL_ID = 256;
+const models_MAX_MODEL_ID = 256;
 /**
  * Dearer than any model has ever been listed at (US dollars per million tokens). A price above it is
  * treated as malformed, so a hostile answer cannot push an estimate to Infinity.
@@ -32218,7 +32416,7 @@ function parseModelInfo(value) {
     if (!models_isRecord(value) || typeof value.id !== 'string')
         return undefined;
     const id = value.id.trim();
-    if (id === '' || id.length > MAX_MODEL_ID)
+    if (id === '' || id.length > models_MAX_MODEL_ID)
         return undefined;
     const pricing = models_isRecord(value.pricing) ? value.pricing : undefined;
     const input = price(pricing?.input);
@@ -33013,7 +33211,39 @@ function finalDescription(all, verdict, collected) {
     return commit_status_text_clip(`${completed}/${all.results.length} batches completed${requests}`);
 }
 
+;// CONCATENATED MODULE: ./src/report/cost-outputs.ts
+
+
+/** The token and cost fields of one `batches` entry, when its results were read. */
+function batchCostFields(batchId, files, cost) {
+    if (!files?.usage)
+        return {};
+    const usage = totalUsage(files.usage);
+    const estimate = cost?.batches.get(batchId)?.cost;
+    return {
+        prompt_tokens: usage.promptTokens,
+        completion_tokens: usage.completionTokens,
+        total_tokens: usage.totalTokens,
+        estimated_cost: estimate === undefined ? null : Number(formatCost(estimate))
+    };
+}
+/**
+ * `prompt-tokens`, `completion-tokens`, `total-tokens` (one batch, when its results were read) and
+ * `estimated-cost` (every batch of the step together, when every price is known); '' otherwise.
+ */
+function costOutputs(files, cost) {
+    const usage = files?.usage ? totalUsage(files.usage) : undefined;
+    const total = knownTotal(cost);
+    return {
+        'prompt-tokens': usage ? String(usage.promptTokens) : '',
+        'completion-tokens': usage ? String(usage.completionTokens) : '',
+        'total-tokens': usage ? String(usage.totalTokens) : '',
+        'estimated-cost': total === undefined ? '' : formatCost(total)
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
+
 /** Longest string field kept in the `batch` output, so one huge error message cannot bloat it. */
 const MAX_FIELD = 4096;
 function compact(job) {
@@ -33025,7 +33255,7 @@ function compact(job) {
     return copy;
 }
 /** One entry of the `batches` output. */
-function batchEntry(result, files) {
+function batchEntry(result, files, cost) {
     const job = result.batch;
     const counts = files?.tally
         ? {
@@ -33043,7 +33273,8 @@ function batchEntry(result, files) {
         error_file_id: job?.error_file_id ?? null,
         error: job?.error ? job.error.slice(0, MAX_FIELD) : null,
         timed_out: result.outcome === 'timed-out',
-        ...counts
+        ...counts,
+        ...batchCostFields(result.batchId, files, cost)
     };
 }
 /**
@@ -33051,9 +33282,9 @@ function batchEntry(result, files) {
  * on it. With several batches the per-batch scalars are left empty (see `batches`), and `status` is
  * COMPLETED when all completed, else the status of the first batch, in input order, that did not.
  */
-function buildOutputs(all, collected) {
+function buildOutputs(all, collected, cost) {
     const common = {
-        batches: JSON.stringify(all.results.map(r => batchEntry(r, collected?.get(r.batchId)))),
+        batches: JSON.stringify(all.results.map(r => batchEntry(r, collected?.get(r.batchId), cost))),
         done: String(all.done)
     };
     if (all.results.length > 1) {
@@ -33070,6 +33301,7 @@ function buildOutputs(all, collected) {
             'error-path': '',
             'succeeded-requests': '',
             'failed-requests': '',
+            ...costOutputs(undefined, cost),
             ...common
         };
     }
@@ -33088,6 +33320,7 @@ function buildOutputs(all, collected) {
         'error-path': files?.errorPath ?? '',
         'succeeded-requests': files?.tally ? String(files.tally.succeeded) : '',
         'failed-requests': files?.tally ? String(files.tally.failed) : '',
+        ...costOutputs(files, cost),
         ...common
     };
 }
@@ -33097,6 +33330,7 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 ;// CONCATENATED MODULE: external "node:readline"
 const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 ;// CONCATENATED MODULE: ./src/result-files/collect.ts
+
 
 
 
@@ -33126,16 +33360,19 @@ async function fetchFile(deps, fileId, path) {
         }
     }
 }
-/** Counts a downloaded file line by line, in constant memory. */
-async function countFile(path, tally, count) {
+/** Counts a downloaded file line by line, in constant memory; `observe` sees each decoded line. */
+async function countFile(path, tally, count, observe) {
     const lines = (0,external_node_readline_namespaceObject.createInterface)({ input: (0,external_node_fs_namespaceObject.createReadStream)(path, 'utf8'), crlfDelay: Infinity });
-    for await (const line of lines)
-        count(tally, line);
+    for await (const line of lines) {
+        const counted = count(tally, line);
+        if (counted)
+            observe(counted);
+    }
 }
 /**
  * After the wait: downloads the output and error files of every batch that reached a final status and
  * has them, into the directory as `<batch-id>-output.jsonl` and `<batch-id>-errors.jsonl`, and counts
- * their requests. Anything that goes wrong (the directory, a download, a count) is reported on its
+ * their requests and tokens. Anything that goes wrong (the directory, a download, a count) is reported on its
  * batch, with the path, never thrown: the batch's own outcome is already decided and must stay visible.
  */
 async function collectResults(deps, results, dir) {
@@ -33158,15 +33395,18 @@ async function collectResults(deps, results, dir) {
             if (dirError)
                 throw new Error(dirError);
             const tally = emptyTally();
+            const usage = emptyUsage();
+            const observe = ({ record }) => addUsage(usage, record, job.model_id ?? '');
             if (job.output_file_id) {
                 entry.outputPath = await fetchFile(deps, job.output_file_id, (0,external_node_path_namespaceObject.join)(dir.path, `${result.batchId}-output.jsonl`));
-                await countFile(entry.outputPath, tally, countOutputLine);
+                await countFile(entry.outputPath, tally, countOutputLine, observe);
             }
             if (job.error_file_id) {
                 entry.errorPath = await fetchFile(deps, job.error_file_id, (0,external_node_path_namespaceObject.join)(dir.path, `${result.batchId}-errors.jsonl`));
-                await countFile(entry.errorPath, tally, countErrorLine);
+                await countFile(entry.errorPath, tally, countErrorLine, observe);
             }
             entry.tally = tally;
+            entry.usage = usage;
         }
         catch (error) {
             entry.error = errorMessage(error);
@@ -33174,6 +33414,58 @@ async function collectResults(deps, results, dir) {
         }
     }
     return collected;
+}
+
+;// CONCATENATED MODULE: ./src/result-files/cost-gate.ts
+
+/** Parses `batch-discount`: `50` or `50%`, 0 to 100; undefined for '' (list prices). */
+function parseDiscount(text) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
+    if (match && Number(match[1]) <= 100)
+        return Number(match[1]);
+    throw new Error(`Invalid batch-discount '${raw}'. Expected a percentage from 0 to 100 (e.g. 50 or 50%), or empty for list prices.`);
+}
+/** Parses `max-cost`: US dollars such as `25`, `2.50` or `$10`; undefined for '' (no limit). */
+function parseMaxCost(text) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const match = /^\$?\s*(\d+(?:\.\d+)?)$/.exec(raw);
+    if (match && Number.isFinite(Number(match[1])))
+        return Number(match[1]);
+    throw new Error(`Invalid max-cost '${raw}'. Expected an amount in US dollars (e.g. 25 or 2.50), or empty for no limit.`);
+}
+const cost_gate_dollars = (amount) => `$${formatCost(amount)}`;
+/**
+ * `max-cost` over every batch of the step. It fails closed: when the estimate cannot be made (results
+ * not read, no price for a model, prices not fetched) the step fails and says why. Undefined when
+ * there is no limit, or the estimate is within it. Batches that have not finished are not counted.
+ */
+function judgeCost(report, maxCost) {
+    if (maxCost === undefined || report === undefined)
+        return undefined;
+    // The limit as the user would write it: $25.00, $1.60, $0.005.
+    const limit = `max-cost $${Number.isInteger(maxCost * 100) ? maxCost.toFixed(2) : String(maxCost)}`;
+    if (report.unread.length > 0) {
+        const ids = report.unread.slice(0, 5).join(', ');
+        return { ok: false, message: `Cannot check ${limit}: the results of batch ${ids} could not be read.` };
+    }
+    const why = whyNoEstimate(report.total, report.list);
+    if (why !== undefined) {
+        return { ok: false, message: `Cannot check ${limit}: ${why}. A cost gate that cannot be checked fails.` };
+    }
+    // Compared as shown (the `estimated-cost` output), so the message never reads "$10.0000 is more than $10.0000".
+    const cost = Number(formatCost(report.total.cost));
+    if (cost <= maxCost)
+        return undefined;
+    const batches = report.batches.size === 1 ? '' : ` of ${report.batches.size} batches`;
+    return {
+        ok: false,
+        message: `Estimated cost${batches} ${cost_gate_dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/gate.ts
@@ -33352,7 +33644,75 @@ function combine(wait, results) {
     return results;
 }
 
+;// CONCATENATED MODULE: ./src/result-files/prices.ts
+
+
+
+const prices_ATTEMPTS = 3;
+/** One `GET /v1/models`: the list is a few hundred kilobytes, so this is generous. */
+const MODELS_TIMEOUT_MS = 30_000;
+const prices_MAX_RETRY_MS = 10_000;
+/**
+ * The list prices of every model, from one `GET /v1/models` (retried on transient failures, bounded
+ * by a timeout and the step's signal). Never throws: a failure is returned as `error`, so the caller
+ * can say why there is no estimate, and a cost gate can fail closed.
+ */
+async function fetchPrices(deps) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            const models = await deps.api.listModels({ signal: deps.signal, timeoutMs: MODELS_TIMEOUT_MS });
+            const prices = new Map();
+            for (const model of models)
+                if (model.pricing && !prices.has(model.id))
+                    prices.set(model.id, model.pricing);
+            deps.log.debug(`GET /v1/models: ${models.length} models, ${prices.size} with prices.`);
+            return { prices };
+        }
+        catch (error) {
+            const transient = error instanceof TogetherError && error.transient;
+            if (!transient || attempt >= prices_ATTEMPTS || deps.signal?.aborted)
+                return { error: errorMessage(error) };
+            const delay = retryDelay(attempt, () => deps.random(), error.retryAfterMs, prices_MAX_RETRY_MS);
+            deps.log.warning(`Fetching model prices failed (attempt ${attempt}): ${errorMessage(error)}. Retrying in ${Math.round(delay / 1000)}s.`);
+            await deps.sleep(delay, deps.signal);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/costs.ts
+
+
+
+/**
+ * Prices the tokens of every batch whose results were read: one `GET /v1/models` for the whole step,
+ * and only when some line reported tokens. Warns once when the estimate stays empty, saying why.
+ */
+async function estimateCosts(deps, all, collected, discountPercent) {
+    const read = new Map();
+    const unread = [];
+    for (const result of all.results) {
+        const files = collected.get(result.batchId);
+        if (files?.usage)
+            read.set(result.batchId, files.usage);
+        else if (files)
+            unread.push(result.batchId);
+    }
+    const merged = mergeUsage([...read.values()]);
+    const list = { discountPercent, ...(hasTokens(merged) ? await fetchPrices(deps) : {}) };
+    const batches = new Map([...read].map(([id, usage]) => [id, estimateCost(usage, list)]));
+    const total = estimateCost(merged, list);
+    const why = whyNoEstimate(total, list);
+    if (why !== undefined)
+        deps.log.warning(`No cost estimate: ${why}.`);
+    else if (total.cost !== undefined && hasTokens(merged)) {
+        deps.log.info(`Estimated cost: $${formatCost(total.cost)} (${total.usage.totalTokens} tokens).`);
+    }
+    return { list, batches, total, unread };
+}
+
 ;// CONCATENATED MODULE: ./src/orchestrate/step.ts
+
+
 
 
 
@@ -33369,21 +33729,25 @@ async function runStep(settings, deps) {
     deps.setOutputs(buildOutputs(waited));
     let verdict = judgeAll(waited, settings.failOn);
     let collected;
-    const wantFiles = settings.downloadDir !== '' || settings.maxFailedRequests !== undefined;
+    let cost;
+    const { maxFailedRequests, batchDiscount, maxCost } = settings;
+    const wantFiles = settings.downloadDir !== '' || [maxFailedRequests, batchDiscount, maxCost].some(v => v !== undefined);
     if (wantFiles && !deps.signal.aborted) {
         const dir = settings.downloadDir
             ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
             : { path: settings.resultsDir, label: "the runner's temp directory" };
         collected = await collectResults({ ...deps, files: deps.api }, waited.results, dir);
-        deps.setOutputs(buildOutputs(waited, collected));
-        verdict = combine(verdict, judgeResults(waited, collected, settings.maxFailedRequests));
+        cost = await estimateCosts(deps, waited, collected, batchDiscount);
+        deps.setOutputs(buildOutputs(waited, collected, cost));
+        verdict = combine(verdict, judgeResults(waited, collected, maxFailedRequests));
+        verdict = combine(verdict, judgeCost(cost, maxCost));
     }
     await deps.setStatus?.(verdict.ok ? 'success' : 'failure', finalDescription(waited, verdict, collected));
     const [only, ...more] = settings.batchIds;
     return {
         verdict,
         title: more.length === 0 ? `Together batch ${only}` : 'Together batches',
-        summary: buildSummary(waited, verdict, collected)
+        summary: buildSummary(waited, verdict, collected, { cost })
     };
 }
 
@@ -33445,6 +33809,7 @@ function describeBadId(id) {
 
 
 
+
 /** A problem with the workflow's inputs; its message names the input and the expected form. */
 class InputError extends Error {
     constructor(message) {
@@ -33490,9 +33855,10 @@ function timeout(read) {
         throw new InputError(`Invalid timeout '${read('timeout').trim()}'. Expected 0 (check once) or at least 1s.`);
     return ms;
 }
-function gate(read) {
+/** Parses an input whose parser throws a plain one-line message, as an InputError. */
+function parsed(parse) {
     try {
-        return parseGate(read('max-failed-requests'));
+        return parse();
     }
     catch (error) {
         throw new InputError(error.message);
@@ -33598,7 +33964,9 @@ function parseSettings(read, env) {
         cancelOnTimeout: settings_boolean(read, 'cancel-on-timeout'),
         cancelOnAbort: settings_boolean(read, 'cancel-on-abort'),
         downloadDir: read('download-dir').trim(),
-        maxFailedRequests: gate(read),
+        maxFailedRequests: parsed(() => parseGate(read('max-failed-requests'))),
+        batchDiscount: parsed(() => parseDiscount(read('batch-discount'))),
+        maxCost: parsed(() => parseMaxCost(read('max-cost'))),
         commitStatus,
         githubToken: commitStatus ? secret(githubToken, "input 'github-token'") : githubToken,
         resultsDir: (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP?.trim() || (0,external_node_os_namespaceObject.tmpdir)(), 'together-batch-results'),

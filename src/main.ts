@@ -8,7 +8,7 @@ import { runStep } from './orchestrate/step.js'
 import { createRedactor } from './sanitize/redact.js'
 import { sanitizeLine } from './sanitize/sanitize.js'
 import { parseSettings, type Settings } from './settings.js'
-import { TogetherClient, type BatchApi, type FilesApi } from './together/index.js'
+import { TogetherClient, type BatchApi, type FilesApi, type ModelsApi } from './together/index.js'
 import { errorMessage } from './util/text.js'
 import { USER_AGENT } from './version.js'
 
@@ -17,7 +17,7 @@ export interface Runtime {
   now(): number
   sleep(ms: number, signal?: AbortSignal): Promise<void>
   random(): number
-  createApi(settings: Settings): BatchApi & FilesApi & { close?(): Promise<void> }
+  createApi(settings: Settings): BatchApi & FilesApi & ModelsApi & { close?(): Promise<void> }
   /** Sets commit statuses on the workflow's commit; called only when `commit-status` is set. */
   createStatus(settings: Settings, signal: AbortSignal): Promise<SetStatus>
 }

@@ -6,6 +6,7 @@ import { DEFAULT_BASE_URL } from './together/index.js'
 import { describeBadId, isPlainId } from './together/ids.js'
 import { parseDuration } from './util/duration.js'
 import { parseGate, type Gate } from './result-files/gate.js'
+import { parseDiscount, parseMaxCost } from './result-files/cost-gate.js'
 import { FINAL_STATUSES, normalizeStatus, type FinalStatus } from './together/status.js'
 
 /** Everything the action was asked to do, parsed and validated once, before any request. */
@@ -25,6 +26,10 @@ export interface Settings {
   downloadDir: string
   /** `max-failed-requests`, when set. */
   maxFailedRequests?: Gate
+  /** `batch-discount` in percent, when set; otherwise costs are at list prices. */
+  batchDiscount?: number
+  /** `max-cost` in US dollars, when set. */
+  maxCost?: number
   /** Commit status context name; '' for no commit status. */
   commitStatus: string
   githubToken: string
@@ -91,9 +96,10 @@ function timeout(read: InputReader): number {
   return ms
 }
 
-function gate(read: InputReader): Gate | undefined {
+/** Parses an input whose parser throws a plain one-line message, as an InputError. */
+function parsed<T>(parse: () => T): T {
   try {
-    return parseGate(read('max-failed-requests'))
+    return parse()
   } catch (error) {
     throw new InputError((error as Error).message)
   }
@@ -214,7 +220,9 @@ export function parseSettings(read: InputReader, env: NodeJS.ProcessEnv): Settin
     cancelOnTimeout: boolean(read, 'cancel-on-timeout'),
     cancelOnAbort: boolean(read, 'cancel-on-abort'),
     downloadDir: read('download-dir').trim(),
-    maxFailedRequests: gate(read),
+    maxFailedRequests: parsed(() => parseGate(read('max-failed-requests'))),
+    batchDiscount: parsed(() => parseDiscount(read('batch-discount'))),
+    maxCost: parsed(() => parseMaxCost(read('max-cost'))),
     commitStatus,
     githubToken: commitStatus ? secret(githubToken, "input 'github-token'") : githubToken,
     resultsDir: join(env.RUNNER_TEMP?.trim() || tmpdir(), 'together-batch-results'),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runStep } from '../../src/orchestrate/step.js'
 import { parseSettings } from '../../src/settings.js'
-import type { BatchJob, FilesApi } from '../../src/together/index.js'
+import type { BatchJob, FilesApi, ModelInfo, ModelsApi } from '../../src/together/index.js'
 import { actionInputs } from '../helpers/inputs.js'
 import { recordingLogger, scriptedApi, virtualClock } from '../helpers/virtual-time.js'
 
@@ -14,7 +14,7 @@ const settingsFor = (inputs: Record<string, string>) =>
     {}
   )
 
-function harness(job: BatchJob, files: Partial<FilesApi> = {}) {
+function harness(job: BatchJob, files: Partial<FilesApi & ModelsApi> = {}) {
   const clock = virtualClock()
   const { api } = scriptedApi([job], clock)
   const events: string[] = []
@@ -27,6 +27,7 @@ function harness(job: BatchJob, files: Partial<FilesApi> = {}) {
         events.push('download')
         throw new Error('disk on fire')
       },
+      listModels: async () => [],
       ...files
     },
     now: clock.now,
@@ -86,5 +87,98 @@ describe('runStep', () => {
     abort.abort()
     await runStep(settingsFor({ 'max-failed-requests': '0' }), { ...deps, signal: abort.signal })
     expect(events).not.toContain('download')
+  })
+})
+
+describe('runStep: tokens, cost and annotations', () => {
+  const usageLine = (id: string, model: string) =>
+    JSON.stringify({
+      custom_id: id,
+      response: { status_code: 200, body: { model, usage: { prompt_tokens: 1000, completion_tokens: 500 } } }
+    })
+  const failedLine = (id: string, code: string) =>
+    JSON.stringify({ custom_id: id, error: { code, message: `${code}!` } })
+
+  function filesFrom(contents: Record<string, string>, models: ModelInfo[]) {
+    let modelCalls = 0
+    return {
+      api: {
+        getFile: async () => ({}),
+        downloadFile: async (id: string, path: string) => {
+          writeFileSync(path, contents[id]!)
+          return contents[id]!.length
+        },
+        listModels: async () => {
+          modelCalls++
+          return models
+        }
+      },
+      modelCalls: () => modelCalls
+    }
+  }
+
+  it('prices the tokens once and fails the cost gate', async () => {
+    const temp = mkdtempSync(join(tmpdir(), 'step-cost-'))
+    try {
+      const codes = Array.from({ length: 12 }, (_, i) => `code_${String(i).padStart(2, '0')}`)
+      const files = filesFrom(
+        {
+          'file-out': `${usageLine('r-ok', 'm-a')}\n${usageLine('r-ok2', 'm-b')}\n`,
+          'file-err':
+            codes.map((code, i) => failedLine(`r-${i}`, code)).join('\n') + `\n${failedLine('ghost', 'code_00')}\n`
+        },
+        [
+          { id: 'm-a', pricing: { input: 1, output: 2 } },
+          { id: 'm-b', pricing: { input: 1, output: 2 } }
+        ]
+      )
+      const { deps, outputs } = harness(
+        { id: 'b1', status: 'COMPLETED', output_file_id: 'file-out', error_file_id: 'file-err', model_id: 'm-a' },
+        files.api
+      )
+      const settings = parseSettings(
+        name =>
+          actionInputs({
+            'batch-id': 'b1',
+            'api-key': 'tk-step',
+            timeout: '1m',
+            'max-cost': '0.001'
+          })[name] ?? '',
+        { GITHUB_WORKSPACE: temp, RUNNER_TEMP: temp }
+      )
+      const outcome = await runStep(settings, deps)
+      expect(files.modelCalls()).toBe(1)
+      expect(outputs.at(-1)).toMatchObject({
+        'prompt-tokens': '2000',
+        'completion-tokens': '1000',
+        'estimated-cost': '0.0040'
+      })
+      expect(outcome.verdict).toEqual({
+        ok: false,
+        message: 'Estimated cost $0.0040 is more than max-cost $0.001 (list prices).'
+      })
+      expect(outcome.summary).toContain(
+        '<tr><th align="left">total</th><td>15</td><td>2,000</td><td>1,000</td><td><b>&#36;0.0040</b></td></tr>'
+      )
+    } finally {
+      rmSync(temp, { recursive: true, force: true })
+    }
+  })
+
+  it('asks for no prices when no line has tokens, and passes a cost gate at zero', async () => {
+    const temp = mkdtempSync(join(tmpdir(), 'step-cost-'))
+    try {
+      const files = filesFrom(
+        { 'file-out': `${JSON.stringify({ custom_id: 'a', response: { status_code: 200, body: {} } })}\n` },
+        []
+      )
+      const { deps, outputs } = harness({ id: 'b1', status: 'COMPLETED', output_file_id: 'file-out' }, files.api)
+      const outcome = await runStep(settingsFor({ 'max-cost': '0', 'download-dir': temp }), deps)
+      expect(outcome.verdict.ok).toBe(true)
+      expect(files.modelCalls()).toBe(0)
+      expect(outputs.at(-1)).toMatchObject({ 'total-tokens': '0', 'estimated-cost': '0.0000' })
+    } finally {
+      rmSync(temp, { recursive: true, force: true })
+    }
   })
 })

@@ -5,13 +5,16 @@ import { finalDescription, pendingDescription } from '../report/commit-status-te
 import { buildOutputs } from '../report/outputs.js'
 import { buildSummary } from '../report/summary.js'
 import { collectResults, type BatchFiles } from '../result-files/collect.js'
+import type { CostReport } from '../result-files/cost.js'
+import { judgeCost } from '../result-files/cost-gate.js'
 import type { Settings } from '../settings.js'
-import type { BatchApi, FilesApi } from '../together/index.js'
+import type { BatchApi, FilesApi, ModelsApi } from '../together/index.js'
 import { combine, judgeAll, judgeResults, type Verdict } from '../verdict/verdict.js'
+import { estimateCosts } from './costs.js'
 
 /** What the step needs from the outside world; the shell in main.ts provides it. */
 export interface StepDeps extends Omit<EngineDeps, 'api' | 'signal'> {
-  api: BatchApi & FilesApi
+  api: BatchApi & FilesApi & ModelsApi
   log: Logger
   signal: AbortSignal
   /** Applied at once: the outputs are set before any optional work that could fail or be killed. */
@@ -38,14 +41,18 @@ export async function runStep(settings: Settings, deps: StepDeps): Promise<StepO
   let verdict = judgeAll(waited, settings.failOn)
 
   let collected: Map<string, BatchFiles> | undefined
-  const wantFiles = settings.downloadDir !== '' || settings.maxFailedRequests !== undefined
+  let cost: CostReport | undefined
+  const { maxFailedRequests, batchDiscount, maxCost } = settings
+  const wantFiles = settings.downloadDir !== '' || [maxFailedRequests, batchDiscount, maxCost].some(v => v !== undefined)
   if (wantFiles && !deps.signal.aborted) {
     const dir = settings.downloadDir
       ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
       : { path: settings.resultsDir, label: "the runner's temp directory" }
     collected = await collectResults({ ...deps, files: deps.api }, waited.results, dir)
-    deps.setOutputs(buildOutputs(waited, collected))
-    verdict = combine(verdict, judgeResults(waited, collected, settings.maxFailedRequests))
+    cost = await estimateCosts(deps, waited, collected, batchDiscount)
+    deps.setOutputs(buildOutputs(waited, collected, cost))
+    verdict = combine(verdict, judgeResults(waited, collected, maxFailedRequests))
+    verdict = combine(verdict, judgeCost(cost, maxCost))
   }
 
   await deps.setStatus?.(verdict.ok ? 'success' : 'failure', finalDescription(waited, verdict, collected))
@@ -53,6 +60,6 @@ export async function runStep(settings: Settings, deps: StepDeps): Promise<StepO
   return {
     verdict,
     title: more.length === 0 ? `Together batch ${only}` : 'Together batches',
-    summary: buildSummary(waited, verdict, collected)
+    summary: buildSummary(waited, verdict, collected, { cost })
   }
 }

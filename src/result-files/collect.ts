@@ -6,13 +6,16 @@ import { retryDelay } from '../util/backoff.js'
 import { errorMessage } from '../util/text.js'
 import type { Logger, WaitResult } from '../engine/types.js'
 import { TogetherError, type FilesApi } from '../together/index.js'
-import { countErrorLine, countOutputLine, emptyTally, type Tally } from './tally.js'
+import { countErrorLine, countOutputLine, emptyTally, type CountedLine, type Tally } from './tally.js'
+import { addUsage, emptyUsage, type Usage } from './usage.js'
 
 /** What was fetched and counted for one batch. */
 export interface BatchFiles {
   outputPath?: string
   errorPath?: string
   tally?: Tally
+  /** Requests and tokens per model, counted with `tally`. */
+  usage?: Usage
   /** Why a file could not be fetched, when it could not. */
   error?: string
 }
@@ -49,10 +52,20 @@ async function fetchFile(deps: CollectDeps, fileId: string, path: string): Promi
   }
 }
 
-/** Counts a downloaded file line by line, in constant memory. */
-async function countFile(path: string, tally: Tally, count: (tally: Tally, line: string) => void): Promise<void> {
+type Count = (tally: Tally, line: string) => CountedLine | undefined
+
+/** Counts a downloaded file line by line, in constant memory; `observe` sees each decoded line. */
+async function countFile(
+  path: string,
+  tally: Tally,
+  count: Count,
+  observe: (line: CountedLine) => void
+): Promise<void> {
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })
-  for await (const line of lines) count(tally, line)
+  for await (const line of lines) {
+    const counted = count(tally, line)
+    if (counted) observe(counted)
+  }
 }
 
 /** Where the files go, and how to name that place in a message. */
@@ -65,7 +78,7 @@ export interface ResultsDir {
 /**
  * After the wait: downloads the output and error files of every batch that reached a final status and
  * has them, into the directory as `<batch-id>-output.jsonl` and `<batch-id>-errors.jsonl`, and counts
- * their requests. Anything that goes wrong (the directory, a download, a count) is reported on its
+ * their requests and tokens. Anything that goes wrong (the directory, a download, a count) is reported on its
  * batch, with the path, never thrown: the batch's own outcome is already decided and must stay visible.
  */
 export async function collectResults(
@@ -89,15 +102,18 @@ export async function collectResults(
     try {
       if (dirError) throw new Error(dirError)
       const tally = emptyTally()
+      const usage = emptyUsage()
+      const observe = ({ record }: CountedLine): void => addUsage(usage, record, job.model_id ?? '')
       if (job.output_file_id) {
         entry.outputPath = await fetchFile(deps, job.output_file_id, join(dir.path, `${result.batchId}-output.jsonl`))
-        await countFile(entry.outputPath, tally, countOutputLine)
+        await countFile(entry.outputPath, tally, countOutputLine, observe)
       }
       if (job.error_file_id) {
         entry.errorPath = await fetchFile(deps, job.error_file_id, join(dir.path, `${result.batchId}-errors.jsonl`))
-        await countFile(entry.errorPath, tally, countErrorLine)
+        await countFile(entry.errorPath, tally, countErrorLine, observe)
       }
       entry.tally = tally
+      entry.usage = usage
     } catch (error) {
       entry.error = errorMessage(error)
       deps.log.warning(`Could not fetch the results of batch ${result.batchId} into ${dir.label}: ${entry.error}`)
