@@ -32042,6 +32042,178 @@ function costSection(report) {
     return `${parts.join('\n')}\n`;
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: external "node:readline"
+const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
+;// CONCATENATED MODULE: ./src/result-files/failures.ts
+
+
+
+
+
+/**
+ * Failed IDs kept for matching. Beyond it failures are only counted: a batch where every one of a
+ * million requests failed must not hold a million IDs.
+ */
+const MAX_TRACKED = 100_000;
+const MAX_ID = 200;
+const MAX_CODE = 100;
+/** The failed requests of every batch, by `custom_id`, filled while the result files are counted. */
+class FailureIndex {
+    byId = new Map();
+    /** Failed lines without a usable `custom_id` (unreadable lines, say). */
+    withoutId = 0;
+    /** Failures past `MAX_TRACKED`. */
+    untracked = 0;
+    /** Records one failed line; a `custom_id` seen before (another batch) keeps its first failure. */
+    add(batchId, record, code) {
+        const id = customId(record?.custom_id);
+        if (id === undefined)
+            this.withoutId++;
+        else if (this.byId.has(id))
+            return;
+        else if (this.byId.size >= MAX_TRACKED)
+            this.untracked++;
+        else
+            this.byId.set(id, { code: code.slice(0, MAX_CODE), batchId });
+    }
+}
+/** `custom_id` as a string (the API requires one; a number is read as its digits). */
+function customId(value) {
+    const id = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+    return id !== undefined && id !== '' && id.length <= MAX_ID ? id : undefined;
+}
+/** Matched lines kept for the summary; the rest are only counted. */
+const MAX_LINES = 120;
+/** Reading the input file must end: a slow network disk or a FIFO may not hold the step. */
+const READ_TIMEOUT_MS = 120_000;
+function newMatch(file, index) {
+    const { withoutId, untracked } = index;
+    return { file, codes: new Map(), lines: [], matched: 0, notInFile: 0, withoutId, untracked };
+}
+/** The input file, symbolic links resolved, if it is a regular file inside the workspace. */
+async function checkedPath(file) {
+    const real = await (0,external_node_fs_promises_namespaceObject.realpath)(file.path);
+    const inside = (0,external_node_path_namespaceObject.relative)(await (0,external_node_fs_promises_namespaceObject.realpath)(file.workspace), real);
+    if (inside === '' || inside.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
+        throw new Error('it leads outside the workspace through a symbolic link');
+    }
+    if (!(await (0,external_node_fs_promises_namespaceObject.stat)(real)).isFile())
+        throw new Error('it is not a regular file');
+    return real;
+}
+function record(match, line, id, failure) {
+    const matched = { line, customId: id, ...failure };
+    match.matched++;
+    const code = match.codes.get(failure.code);
+    if (code)
+        code.count++;
+    else
+        match.codes.set(failure.code, { first: matched, count: 1 });
+    if (match.lines.length < MAX_LINES)
+        match.lines.push(matched);
+}
+/**
+ * Streams the input file once and finds the line of each failed request by `custom_id`; stops early
+ * once every failure is found. A line that is not JSON, or an ID no failure has, is skipped; a failed
+ * ID the file does not have is counted in `notInFile`. Never throws: a file that cannot be read is
+ * reported in `error`. The index is emptied as lines are found.
+ */
+async function matchInputFile(index, file, signal) {
+    const match = newMatch(file.name, index);
+    const pending = index.byId;
+    try {
+        if (pending.size > 0) {
+            const path = await checkedPath(file);
+            const bounded = AbortSignal.any([AbortSignal.timeout(READ_TIMEOUT_MS), ...(signal ? [signal] : [])]);
+            const input = (0,external_node_fs_namespaceObject.createReadStream)(path, { encoding: 'utf8', signal: bounded });
+            const lines = (0,external_node_readline_namespaceObject.createInterface)({ input, crlfDelay: Infinity });
+            let line = 0;
+            for await (const raw of lines) {
+                line++;
+                // An editor's byte order mark would make the first line unreadable as JSON.
+                const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+                const id = text.includes('custom_id') ? customId(parseId(text)) : undefined;
+                const failure = id === undefined ? undefined : pending.get(id);
+                if (id === undefined || failure === undefined)
+                    continue;
+                pending.delete(id);
+                record(match, line, id, failure);
+                if (pending.size === 0)
+                    break;
+            }
+            lines.close();
+            input.destroy();
+        }
+    }
+    catch (error) {
+        match.error = errorMessage(error);
+    }
+    // After a read error the IDs left over were not looked for, so they are not known to be missing.
+    match.notInFile = match.error === undefined ? pending.size : 0;
+    return match;
+}
+function parseId(text) {
+    try {
+        const value = JSON.parse(text);
+        return typeof value === 'object' && value !== null ? value.custom_id : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/failed-lines.ts
+
+
+
+const MAX_ROWS = 100;
+function notes(match) {
+    const notes = [];
+    if (match.notInFile > 0)
+        notes.push(`${plural(match.notInFile, 'failed request has', 'failed requests have')} a custom_id that is not in the file.`);
+    if (match.withoutId > 0)
+        notes.push(`${plural(match.withoutId, 'failed line has', 'failed lines have')} no custom_id (not JSON, or no ID).`);
+    if (match.untracked > 0)
+        notes.push(`${plural(match.untracked, 'more failed request was', 'more failed requests were')} not looked for: only the first ${MAX_TRACKED} are.`);
+    return notes;
+}
+/**
+ * The summary's list of failed requests by line of `input-file`: those not annotated (GitHub shows
+ * only a few annotations per step), in file order, and what could not be matched. '' without a report.
+ */
+function failedLinesSection(report, severalBatches = false) {
+    if (!report)
+        return '';
+    const { match, annotations, rest } = report;
+    const file = `<code>${escapeText(match.file, 300)}</code>`;
+    const parts = ['', `### Failed requests in ${file}`, ''];
+    if (match.error !== undefined) {
+        parts.push(`⚠️ Could not read ${file}, so failed requests are not shown by line: ${escapeText(match.error, 500)}`);
+        return `${parts.join('\n')}\n`;
+    }
+    const annotated = annotations.length > 0 ? `; the first line of ${plural(annotations.length, 'error code')} is annotated` : '';
+    parts.push(`${plural(match.matched, 'failed request')} found in the file by custom_id${annotated}.`);
+    parts.push(...notes(match));
+    const shown = rest.slice(0, MAX_ROWS);
+    if (shown.length > 0) {
+        const batch = severalBatches ? '<th>batch</th>' : '';
+        parts.push('', '<table>', `<tr><th>line</th><th>custom_id</th><th>error code</th>${batch}</tr>`);
+        for (const l of shown) {
+            const batchCell = severalBatches ? `<td><code>${escapeText(l.batchId, 200)}</code></td>` : '';
+            parts.push(`<tr><td>${l.line}</td><td><code>${escapeText(l.customId, 200)}</code></td><td><code>${escapeText(l.code, 100)}</code></td>${batchCell}</tr>`);
+        }
+        parts.push('</table>');
+    }
+    const unlisted = match.matched - annotations.length - shown.length;
+    if (unlisted > 0)
+        parts.push('', `… ${plural(unlisted, 'more failed line')}`);
+    return `${parts.join('\n')}\n`;
+}
+
 ;// CONCATENATED MODULE: ./src/result-files/tally.ts
 function emptyTally() {
     return { succeeded: 0, failed: 0, codes: new Map() };
@@ -32128,6 +32300,7 @@ function topCodes(tally, n = 5) {
 
 
 
+
 const BAR_WIDTH = 20;
 const MAX_TIMELINE_ROWS = 50;
 /** `████████░░░░░░░░░░░░` for 40 %. */
@@ -32163,7 +32336,7 @@ const code = (text) => `<code>${escapeText(text, 200)}</code>`;
 function buildSummary(all, verdict, collected, extras = {}) {
     const several = all.results.length > 1;
     const text = several ? manySummary(all, verdict, collected, extras.cost) : batchSummary(all.results[0], verdict);
-    return text + requestsSection(all, collected) + costSection(extras.cost);
+    return text + requestsSection(all, collected) + costSection(extras.cost) + failedLinesSection(extras.lines, several);
 }
 /** Requests succeeded / failed over all counted batches, and the most common error codes. */
 function requestsSection(all, collected) {
@@ -32361,8 +32534,6 @@ class Pacer {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: external "node:stream/promises"
@@ -33325,10 +33496,6 @@ function buildOutputs(all, collected, cost) {
     };
 }
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "node:readline"
-const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 ;// CONCATENATED MODULE: ./src/result-files/collect.ts
 
 
@@ -33396,7 +33563,11 @@ async function collectResults(deps, results, dir) {
                 throw new Error(dirError);
             const tally = emptyTally();
             const usage = emptyUsage();
-            const observe = ({ record }) => addUsage(usage, record, job.model_id ?? '');
+            const observe = ({ record, failedCode }) => {
+                addUsage(usage, record, job.model_id ?? '');
+                if (failedCode !== undefined)
+                    deps.failures?.add(result.batchId, record, failedCode);
+            };
             if (job.output_file_id) {
                 entry.outputPath = await fetchFile(deps, job.output_file_id, (0,external_node_path_namespaceObject.join)(dir.path, `${result.batchId}-output.jsonl`));
                 await countFile(entry.outputPath, tally, countOutputLine, observe);
@@ -33710,7 +33881,67 @@ async function estimateCosts(deps, all, collected, discountPercent) {
     return { list, batches, total, unread };
 }
 
+;// CONCATENATED MODULE: ./src/result-files/annotations.ts
+
+/** GitHub shows at most 10 error annotations per step. */
+const MAX_ANNOTATIONS = 10;
+/**
+ * One annotation per error code, on the first line that failed with it, most common codes first
+ * (ties: the earlier line), at most `budget`; `examples` gives each code's message. Every other
+ * matched line is in `rest`, in file order, for the summary. `severalBatches` names the batch.
+ */
+function groupAnnotations(match, examples, budget = MAX_ANNOTATIONS, severalBatches = false) {
+    const codes = [...match.codes.entries()]
+        .sort(([, a], [, b]) => b.count - a.count || a.first.line - b.first.line)
+        .slice(0, Math.max(0, budget));
+    const annotations = codes
+        .map(([code, { first, count }]) => annotation(match.file, code, first, count, examples.get(code), severalBatches))
+        .sort((a, b) => a.line - b.line);
+    const annotated = new Set(codes.map(([, { first }]) => first.line));
+    return { annotations, rest: match.lines.filter(l => !annotated.has(l.line)) };
+}
+function annotation(file, code, first, count, example, severalBatches) {
+    const shownCode = oneLine(code, 100);
+    const why = example ? `: ${oneLine(example, 300)}` : '';
+    const batch = severalBatches ? ` in batch ${first.batchId}` : '';
+    const more = count > 1
+        ? ` ${plural(count - 1, 'more request')} in this file failed with ${shownCode}; see the step summary.`
+        : '';
+    return {
+        file,
+        line: first.line,
+        title: `Together request failed: ${shownCode}`,
+        message: `Request ${oneLine(first.customId, 200)}${batch} failed with ${shownCode}${why}.${more}`
+    };
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/lines.ts
+
+
+
+
+/**
+ * Finds the failed requests on the lines of `input-file` and turns them into annotations: one per
+ * error code, as many as GitHub shows in a step, less one when the step fails so that the verdict's
+ * own annotation is never the one dropped.
+ */
+async function locateFailures(failures, inputFile, all, collected, verdict, deps) {
+    const match = await matchInputFile(failures, inputFile, deps.signal);
+    if (match.error !== undefined) {
+        deps.log.warning(`Could not read input-file '${inputFile.name}' to annotate failed requests: ${match.error}`);
+    }
+    else if (match.notInFile > 0) {
+        deps.log.warning(`${plural(match.notInFile, 'failed request has', 'failed requests have')} a custom_id that is not in input-file '${inputFile.name}'.`);
+    }
+    const tallies = [...collected.values()].map(f => f.tally).filter((t) => t !== undefined);
+    const examples = new Map([...mergeTallies(tallies).codes].map(([code, { example }]) => [code, example]));
+    const budget = verdict.ok ? MAX_ANNOTATIONS : MAX_ANNOTATIONS - 1;
+    return { match, ...groupAnnotations(match, examples, budget, all.results.length > 1) };
+}
+
 ;// CONCATENATED MODULE: ./src/orchestrate/step.ts
+
+
 
 
 
@@ -33730,24 +33961,29 @@ async function runStep(settings, deps) {
     let verdict = judgeAll(waited, settings.failOn);
     let collected;
     let cost;
-    const { maxFailedRequests, batchDiscount, maxCost } = settings;
-    const wantFiles = settings.downloadDir !== '' || [maxFailedRequests, batchDiscount, maxCost].some(v => v !== undefined);
+    let lines;
+    const { maxFailedRequests, batchDiscount, maxCost, inputFile } = settings;
+    const wantFiles = settings.downloadDir !== '' || [maxFailedRequests, batchDiscount, maxCost, inputFile].some(v => v !== undefined);
     if (wantFiles && !deps.signal.aborted) {
         const dir = settings.downloadDir
             ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
             : { path: settings.resultsDir, label: "the runner's temp directory" };
-        collected = await collectResults({ ...deps, files: deps.api }, waited.results, dir);
+        const failures = inputFile ? new FailureIndex() : undefined;
+        collected = await collectResults({ ...deps, files: deps.api, failures }, waited.results, dir);
         cost = await estimateCosts(deps, waited, collected, batchDiscount);
         deps.setOutputs(buildOutputs(waited, collected, cost));
         verdict = combine(verdict, judgeResults(waited, collected, maxFailedRequests));
         verdict = combine(verdict, judgeCost(cost, maxCost));
+        if (failures && inputFile)
+            lines = await locateFailures(failures, inputFile, waited, collected, verdict, deps);
     }
     await deps.setStatus?.(verdict.ok ? 'success' : 'failure', finalDescription(waited, verdict, collected));
     const [only, ...more] = settings.batchIds;
     return {
         verdict,
         title: more.length === 0 ? `Together batch ${only}` : 'Together batches',
-        summary: buildSummary(waited, verdict, collected, { cost })
+        summary: buildSummary(waited, verdict, collected, { cost, lines }),
+        annotations: lines?.annotations ?? []
     };
 }
 
@@ -33800,7 +34036,35 @@ function describeBadId(id) {
     return shown.replace(/[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g, ch => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+;// CONCATENATED MODULE: ./src/result-files/input-file.ts
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/**
+ * Parses `input-file`: a path relative to the workspace (an absolute path is accepted when it lies
+ * inside). Undefined for ''. Throws a one-line message for a path that leaves the workspace (`..`,
+ * an absolute path elsewhere) or holds control characters.
+ */
+function parseInputFile(text, workspace) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const clipped = raw.length > 200 ? `${raw.slice(0, 200)}…` : raw;
+    // Control characters are shown as JSON escapes, so the message stays on one readable line.
+    const shown = CONTROL.test(clipped) ? JSON.stringify(clipped) : `'${clipped}'`;
+    const expected = `Expected a path to a JSONL file inside the workspace (${workspace}), relative to it, e.g. evals/batch.jsonl.`;
+    if (CONTROL.test(raw))
+        throw new Error(`Invalid input-file ${shown}: it holds control characters. ${expected}`);
+    const path = (0,external_node_path_namespaceObject.resolve)(workspace, raw);
+    const inside = (0,external_node_path_namespaceObject.relative)(workspace, path);
+    if (inside === '' || inside === '..' || inside.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
+        throw new Error(`Invalid input-file ${shown}: it is not inside the workspace. ${expected}`);
+    }
+    return { path, name: inside.split(external_node_path_namespaceObject.sep).join('/'), workspace };
+}
+
 ;// CONCATENATED MODULE: ./src/settings.ts
+
 
 
 
@@ -33943,10 +34207,11 @@ function githubEnv(env) {
 }
 /**
  * Turns the raw inputs into `Settings`. Defaults come from action.yml (the runner fills them in);
- * this module adds only the documented environment fallbacks for `api-key` and `base-url`.
+ * this module adds only the documented fallbacks: environment variables for `api-key` and `base-url`,
+ * and the working directory for the workspace when GITHUB_WORKSPACE is unset.
  * Throws `InputError` for the first invalid input.
  */
-function parseSettings(read, env) {
+function parseSettings(read, env, cwd = process.cwd()) {
     const ids = batchIds(read);
     const key = apiKey(read, env);
     const commitStatus = read('commit-status').trim();
@@ -33967,6 +34232,7 @@ function parseSettings(read, env) {
         maxFailedRequests: parsed(() => parseGate(read('max-failed-requests'))),
         batchDiscount: parsed(() => parseDiscount(read('batch-discount'))),
         maxCost: parsed(() => parseMaxCost(read('max-cost'))),
+        inputFile: parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd)),
         commitStatus,
         githubToken: commitStatus ? secret(githubToken, "input 'github-token'") : githubToken,
         resultsDir: (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP?.trim() || (0,external_node_os_namespaceObject.tmpdir)(), 'together-batch-results'),
@@ -34031,7 +34297,8 @@ function egress(secrets) {
             info: message => info(line(message)),
             debug: message => core_debug(line(message)),
             warning: message => warning(line(message)),
-            error: (message, title) => error(line(message), title ? { title: line(title) } : {})
+            error: (message, title) => error(line(message), title ? { title: line(title) } : {}),
+            annotate: ({ file, line: startLine, title, message }) => error(line(message), { file, startLine, title: line(title) })
         }
     };
 }
@@ -34132,6 +34399,8 @@ async function run(overrides = {}) {
             out.log.error(outcome.verdict.message, outcome.title);
             process.exitCode = ExitCode.Failure;
         }
+        for (const annotation of outcome.annotations)
+            out.log.annotate(annotation);
     }
     catch (error) {
         const message = out.redact(errorMessage(error));

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { setTimeout as delay } from 'node:timers/promises'
 import type { Logger } from './engine/types.js'
+import type { Annotation } from './result-files/annotations.js'
 import { createCommitStatus, type SetStatus } from './github/commit-status.js'
 import { escapeText } from './report/escape.js'
 import { buildFailureSummary } from './report/summary.js'
@@ -58,7 +59,7 @@ const defaultRuntime: Runtime = {
 /** Everything that leaves the process goes through here: secrets out first, then one safe line. */
 interface Egress {
   redact(text: string): string
-  log: Logger & { error(message: string, title?: string): void }
+  log: Logger & { error(message: string, title?: string): void; annotate(annotation: Annotation): void }
 }
 
 function egress(secrets: string[]): Egress {
@@ -70,7 +71,9 @@ function egress(secrets: string[]): Egress {
       info: message => core.info(line(message)),
       debug: message => core.debug(line(message)),
       warning: message => core.warning(line(message)),
-      error: (message, title) => core.error(line(message), title ? { title: line(title) } : {})
+      error: (message, title) => core.error(line(message), title ? { title: line(title) } : {}),
+      annotate: ({ file, line: startLine, title, message }) =>
+        core.error(line(message), { file, startLine, title: line(title) })
     }
   }
 }
@@ -173,6 +176,7 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
       out.log.error(outcome.verdict.message, outcome.title)
       process.exitCode = core.ExitCode.Failure
     }
+    for (const annotation of outcome.annotations) out.log.annotate(annotation)
   } catch (error) {
     const message = out.redact(errorMessage(error))
     core.setFailed(sanitizeLine(message))

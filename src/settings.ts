@@ -7,6 +7,7 @@ import { describeBadId, isPlainId } from './together/ids.js'
 import { parseDuration } from './util/duration.js'
 import { parseGate, type Gate } from './result-files/gate.js'
 import { parseDiscount, parseMaxCost } from './result-files/cost-gate.js'
+import { parseInputFile, type InputFile } from './result-files/input-file.js'
 import { FINAL_STATUSES, normalizeStatus, type FinalStatus } from './together/status.js'
 
 /** Everything the action was asked to do, parsed and validated once, before any request. */
@@ -30,6 +31,8 @@ export interface Settings {
   batchDiscount?: number
   /** `max-cost` in US dollars, when set. */
   maxCost?: number
+  /** `input-file`, when set: failed requests are annotated on its lines. */
+  inputFile?: InputFile
   /** Commit status context name; '' for no commit status. */
   commitStatus: string
   githubToken: string
@@ -197,10 +200,11 @@ function githubEnv(env: NodeJS.ProcessEnv): GitHubTarget {
 
 /**
  * Turns the raw inputs into `Settings`. Defaults come from action.yml (the runner fills them in);
- * this module adds only the documented environment fallbacks for `api-key` and `base-url`.
+ * this module adds only the documented fallbacks: environment variables for `api-key` and `base-url`,
+ * and the working directory for the workspace when GITHUB_WORKSPACE is unset.
  * Throws `InputError` for the first invalid input.
  */
-export function parseSettings(read: InputReader, env: NodeJS.ProcessEnv): Settings {
+export function parseSettings(read: InputReader, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Settings {
   const ids = batchIds(read)
   const key = apiKey(read, env)
   const commitStatus = read('commit-status').trim()
@@ -223,6 +227,7 @@ export function parseSettings(read: InputReader, env: NodeJS.ProcessEnv): Settin
     maxFailedRequests: parsed(() => parseGate(read('max-failed-requests'))),
     batchDiscount: parsed(() => parseDiscount(read('batch-discount'))),
     maxCost: parsed(() => parseMaxCost(read('max-cost'))),
+    inputFile: parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd)),
     commitStatus,
     githubToken: commitStatus ? secret(githubToken, "input 'github-token'") : githubToken,
     resultsDir: join(env.RUNNER_TEMP?.trim() || tmpdir(), 'together-batch-results'),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Scenario } from '../../tools/simulator/scenario.js'
@@ -32,6 +32,8 @@ const answer = (id: string, model: string, prompt: number, completion: number) =
     }
   }
 })
+
+const failed = (id: string, code: string) => ({ custom_id: id, error: { code, message: `${code} for ${id}` } })
 
 /** A batch that is COMPLETED at once, with the given output and error lines (output lines repeated). */
 function batch(
@@ -143,4 +145,53 @@ describe('tokens and estimated cost', () => {
       '::error title=Together batches::Estimated cost of 2 batches $1.6800 is more than max-cost $1.60 (list prices).'
     ])
   })
+})
+
+describe('failed requests as annotations on input-file', () => {
+  it.concurrent(
+    'annotates the first line of each error code, at most 10 with the verdict, and lists the rest',
+    async () => {
+      const codes = Array.from({ length: 12 }, (_, i) => `code_${String(i).padStart(2, '0')}`)
+      // Line 1 succeeds; lines 2-25 fail, two per code; `ghost` failed but is not in the file.
+      const ids = Array.from({ length: 25 }, (_, i) => `req-${i + 1}`)
+      writeFileSync(
+        join(workspace, 'evals', 'batch.jsonl'),
+        ids.map(id => JSON.stringify({ custom_id: id, body: { model: LLAMA_70B, messages: [] } })).join('\n') + '\n'
+      )
+      const errors = ids.slice(1).map((id, i) => failed(id, codes[i % 12]!))
+      const scenario = batch('b-annotate', [answer('req-1', LLAMA_70B, 10, 2)], [...errors, failed('ghost', 'code_00')])
+      const run = await runScenario({
+        scenario,
+        inputs: { 'input-file': 'evals/batch.jsonl', 'max-failed-requests': '0' },
+        env: { GITHUB_WORKSPACE: workspace }
+      })
+      expect(run.exitCode).toBe(1)
+      const errorsShown = errorLines(run.log)
+      expect(errorsShown).toHaveLength(10)
+      expect(errorsShown[0]).toMatch(
+        /^::error title=Together batch b-annotate::Batch b-annotate: 25 of 26 requests failed/
+      )
+      expect(errorsShown.slice(1)).toEqual(
+        codes
+          .slice(0, 9)
+          .map(
+            (code, i) =>
+              `::error title=Together request failed%3A ${code},file=evals/batch.jsonl,line=${i + 2}::Request req-${i + 2} failed with ${code}: ${code} for req-${i + 2}. 1 more request in this file failed with ${code}; see the step summary.`
+          )
+      )
+      expect(warnings(run)).toContain(
+        "::warning::1 failed request has a custom_id that is not in input-file 'evals/batch.jsonl'."
+      )
+      expect(run.summary).toContain(
+        '24 failed requests found in the file by custom_id; the first line of 9 error codes is annotated.'
+      )
+      expect(run.summary).toContain(
+        '<tr><td>11</td><td><code>req&#45;11</code></td><td><code>code&#95;09</code></td></tr>'
+      )
+      expect(run.summary).toContain(
+        '<tr><td>25</td><td><code>req&#45;25</code></td><td><code>code&#95;11</code></td></tr>'
+      )
+      expectKeySafe(run)
+    }
+  )
 })

@@ -117,10 +117,14 @@ describe('runStep: tokens, cost and annotations', () => {
     }
   }
 
-  it('prices the tokens once and fails the cost gate', async () => {
+  it('prices the tokens once, fails the cost gate, and annotates one line per code within the budget', async () => {
     const temp = mkdtempSync(join(tmpdir(), 'step-cost-'))
     try {
       const codes = Array.from({ length: 12 }, (_, i) => `code_${String(i).padStart(2, '0')}`)
+      writeFileSync(
+        join(temp, 'in.jsonl'),
+        ['r-ok', ...codes.map((_, i) => `r-${i}`)].map(id => JSON.stringify({ custom_id: id })).join('\n')
+      )
       const files = filesFrom(
         {
           'file-out': `${usageLine('r-ok', 'm-a')}\n${usageLine('r-ok2', 'm-b')}\n`,
@@ -142,7 +146,8 @@ describe('runStep: tokens, cost and annotations', () => {
             'batch-id': 'b1',
             'api-key': 'tk-step',
             timeout: '1m',
-            'max-cost': '0.001'
+            'max-cost': '0.001',
+            'input-file': 'in.jsonl'
           })[name] ?? '',
         { GITHUB_WORKSPACE: temp, RUNNER_TEMP: temp }
       )
@@ -157,8 +162,20 @@ describe('runStep: tokens, cost and annotations', () => {
         ok: false,
         message: 'Estimated cost $0.0040 is more than max-cost $0.001 (list prices).'
       })
+      expect(outcome.annotations).toHaveLength(9)
+      expect(outcome.annotations[0]).toEqual({
+        file: 'in.jsonl',
+        line: 2,
+        title: 'Together request failed: code_00',
+        message: 'Request r-0 failed with code_00: code_00!.'
+      })
+      expect(outcome.summary).toContain('### Failed requests in <code>in.jsonl</code>')
+      expect(outcome.summary).toContain('1 failed request has a custom_id that is not in the file.')
       expect(outcome.summary).toContain(
         '<tr><th align="left">total</th><td>15</td><td>2,000</td><td>1,000</td><td><b>&#36;0.0040</b></td></tr>'
+      )
+      expect(deps.log.text('warning')).toContain(
+        "1 failed request has a custom_id that is not in input-file 'in.jsonl'."
       )
     } finally {
       rmSync(temp, { recursive: true, force: true })
@@ -177,6 +194,7 @@ describe('runStep: tokens, cost and annotations', () => {
       expect(outcome.verdict.ok).toBe(true)
       expect(files.modelCalls()).toBe(0)
       expect(outputs.at(-1)).toMatchObject({ 'total-tokens': '0', 'estimated-cost': '0.0000' })
+      expect(outcome.annotations).toEqual([])
     } finally {
       rmSync(temp, { recursive: true, force: true })
     }

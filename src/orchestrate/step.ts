@@ -4,13 +4,17 @@ import type { SetStatus } from '../github/commit-status.js'
 import { finalDescription, pendingDescription } from '../report/commit-status-text.js'
 import { buildOutputs } from '../report/outputs.js'
 import { buildSummary } from '../report/summary.js'
+import type { LineReport } from '../report/failed-lines.js'
+import type { Annotation } from '../result-files/annotations.js'
 import { collectResults, type BatchFiles } from '../result-files/collect.js'
 import type { CostReport } from '../result-files/cost.js'
 import { judgeCost } from '../result-files/cost-gate.js'
+import { FailureIndex } from '../result-files/failures.js'
 import type { Settings } from '../settings.js'
 import type { BatchApi, FilesApi, ModelsApi } from '../together/index.js'
 import { combine, judgeAll, judgeResults, type Verdict } from '../verdict/verdict.js'
 import { estimateCosts } from './costs.js'
+import { locateFailures } from './lines.js'
 
 /** What the step needs from the outside world; the shell in main.ts provides it. */
 export interface StepDeps extends Omit<EngineDeps, 'api' | 'signal'> {
@@ -28,6 +32,8 @@ export interface StepOutcome {
   verdict: Verdict
   title: string
   summary: string
+  /** Error annotations on lines of `input-file`, for the shell to emit after the verdict. */
+  annotations: Annotation[]
 }
 
 /**
@@ -42,17 +48,21 @@ export async function runStep(settings: Settings, deps: StepDeps): Promise<StepO
 
   let collected: Map<string, BatchFiles> | undefined
   let cost: CostReport | undefined
-  const { maxFailedRequests, batchDiscount, maxCost } = settings
-  const wantFiles = settings.downloadDir !== '' || [maxFailedRequests, batchDiscount, maxCost].some(v => v !== undefined)
+  let lines: LineReport | undefined
+  const { maxFailedRequests, batchDiscount, maxCost, inputFile } = settings
+  const wantFiles =
+    settings.downloadDir !== '' || [maxFailedRequests, batchDiscount, maxCost, inputFile].some(v => v !== undefined)
   if (wantFiles && !deps.signal.aborted) {
     const dir = settings.downloadDir
       ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
       : { path: settings.resultsDir, label: "the runner's temp directory" }
-    collected = await collectResults({ ...deps, files: deps.api }, waited.results, dir)
+    const failures = inputFile ? new FailureIndex() : undefined
+    collected = await collectResults({ ...deps, files: deps.api, failures }, waited.results, dir)
     cost = await estimateCosts(deps, waited, collected, batchDiscount)
     deps.setOutputs(buildOutputs(waited, collected, cost))
     verdict = combine(verdict, judgeResults(waited, collected, maxFailedRequests))
     verdict = combine(verdict, judgeCost(cost, maxCost))
+    if (failures && inputFile) lines = await locateFailures(failures, inputFile, waited, collected, verdict, deps)
   }
 
   await deps.setStatus?.(verdict.ok ? 'success' : 'failure', finalDescription(waited, verdict, collected))
@@ -60,6 +70,7 @@ export async function runStep(settings: Settings, deps: StepDeps): Promise<StepO
   return {
     verdict,
     title: more.length === 0 ? `Together batch ${only}` : 'Together batches',
-    summary: buildSummary(waited, verdict, collected, { cost })
+    summary: buildSummary(waited, verdict, collected, { cost, lines }),
+    annotations: lines?.annotations ?? []
   }
 }

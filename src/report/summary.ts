@@ -4,6 +4,7 @@ import { summarize } from '../engine/aggregate.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import type { CostReport } from '../result-files/cost.js'
 import { costCell, costSection } from './cost-summary.js'
+import { failedLinesSection, type LineReport } from './failed-lines.js'
 import { mergeTallies, topCodes, type Tally } from '../result-files/tally.js'
 import { escapeText } from './escape.js'
 import { percent } from '../util/text.js'
@@ -50,11 +51,11 @@ export function buildSummary(
   all: WaitAllResult,
   verdict: Verdict,
   collected?: ReadonlyMap<string, BatchFiles>,
-  extras: { cost?: CostReport } = {}
+  extras: { cost?: CostReport; lines?: LineReport } = {}
 ): string {
   const several = all.results.length > 1
   const text = several ? manySummary(all, verdict, collected, extras.cost) : batchSummary(all.results[0]!, verdict)
-  return text + requestsSection(all, collected) + costSection(extras.cost)
+  return text + requestsSection(all, collected) + costSection(extras.cost) + failedLinesSection(extras.lines, several)
 }
 
 /** Requests succeeded / failed over all counted batches, and the most common error codes. */

@@ -6,6 +6,7 @@ import { retryDelay } from '../util/backoff.js'
 import { errorMessage } from '../util/text.js'
 import type { Logger, WaitResult } from '../engine/types.js'
 import { TogetherError, type FilesApi } from '../together/index.js'
+import type { FailureIndex } from './failures.js'
 import { countErrorLine, countOutputLine, emptyTally, type CountedLine, type Tally } from './tally.js'
 import { addUsage, emptyUsage, type Usage } from './usage.js'
 
@@ -27,6 +28,8 @@ export interface CollectDeps {
   log: Logger
   /** Aborted when the workflow is cancelled: downloads stop at once. */
   signal?: AbortSignal
+  /** When given, every failed request is recorded here by `custom_id` (for `input-file`). */
+  failures?: FailureIndex
 }
 
 const ATTEMPTS = 5
@@ -103,7 +106,10 @@ export async function collectResults(
       if (dirError) throw new Error(dirError)
       const tally = emptyTally()
       const usage = emptyUsage()
-      const observe = ({ record }: CountedLine): void => addUsage(usage, record, job.model_id ?? '')
+      const observe = ({ record, failedCode }: CountedLine): void => {
+        addUsage(usage, record, job.model_id ?? '')
+        if (failedCode !== undefined) deps.failures?.add(result.batchId, record, failedCode)
+      }
       if (job.output_file_id) {
         entry.outputPath = await fetchFile(deps, job.output_file_id, join(dir.path, `${result.batchId}-output.jsonl`))
         await countFile(entry.outputPath, tally, countOutputLine, observe)
