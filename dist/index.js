@@ -31980,8 +31980,11 @@ function whyNoEstimate(estimate, list) {
 const formatCost = (dollars) => dollars.toFixed(4);
 /** `list prices` or `list prices less a 50% batch discount`. */
 const describeBasis = (discountPercent) => discountPercent === undefined ? 'list prices' : `list prices less a ${discountPercent}% batch discount`;
-/** The step's estimated cost when it covers every batch whose results were asked for. */
-const knownTotal = (report) => report && report.unread.length === 0 ? report.total.cost : undefined;
+/**
+ * The step's estimated cost when it covers every batch whose results were asked for; undefined when
+ * no batch's results were read at all (all timed out, say), which is not the same as costing nothing.
+ */
+const knownTotal = (report) => report && report.unread.length === 0 && report.batches.size > 0 ? report.total.cost : undefined;
 
 ;// CONCATENATED MODULE: ./src/report/cost-summary.ts
 

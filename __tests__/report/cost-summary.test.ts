@@ -106,6 +106,7 @@ describe('cost summary', () => {
   it('is empty when no results were read, and names batches that could not be', () => {
     expect(costSection(undefined)).toBe('')
     expect(costSection(costReport({}, { prices }))).toBe('')
+    expect(buildOutputs(all('b1'), new Map(), costReport({}, { prices }))['estimated-cost']).toBe('')
     expect(costSection(costReport({ b1: twoModels }, { prices }, ['b2']))).toContain(
       '⚠️ Not included: the results of <code>b2</code> could not be read.'
     )

@@ -92,6 +92,9 @@ export interface CostReport {
   unread: string[]
 }
 
-/** The step's estimated cost when it covers every batch whose results were asked for. */
+/**
+ * The step's estimated cost when it covers every batch whose results were asked for; undefined when
+ * no batch's results were read at all (all timed out, say), which is not the same as costing nothing.
+ */
 export const knownTotal = (report: CostReport | undefined): number | undefined =>
-  report && report.unread.length === 0 ? report.total.cost : undefined
+  report && report.unread.length === 0 && report.batches.size > 0 ? report.total.cost : undefined
