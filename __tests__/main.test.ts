@@ -213,3 +213,31 @@ describe('run', () => {
     expect(result.summary).not.toContain('&#45;main&#45;')
   })
 })
+
+describe('run with input-file', () => {
+  it('emits an error annotation on the failed line of the input file, after the verdict', async () => {
+    const workspace = join(temp, 'workspace')
+    mkdirSync(workspace, { recursive: true })
+    writeFileSync(join(workspace, 'in.jsonl'), '{"custom_id":"a"}\n{"custom_id":"b"}\n')
+    process.env.GITHUB_WORKSPACE = workspace
+    process.env.RUNNER_TEMP = temp
+    const errors = '{"custom_id":"b","error":{"code":"rate_limit","message":"slow, down: now"}}\n'
+    nock(BASE)
+      .get('/batches/b1')
+      .reply(200, { status: 'COMPLETED', output_file_id: 'f-out', error_file_id: 'f-err', model_id: 'm' })
+      .get('/files/f-out')
+      .reply(200, { id: 'f-out', bytes: 2 })
+      .get('/files/f-out/content')
+      .reply(200, '\n\n')
+      .get('/files/f-err')
+      .reply(200, { id: 'f-err', bytes: errors.length })
+      .get('/files/f-err/content')
+      .reply(200, errors)
+    const result = await runAction({ 'input-file': 'in.jsonl' })
+    expect(result.exitCode).toBe(0)
+    expect(result.log).toContain(
+      '::error title=Together request failed%3A rate_limit,file=in.jsonl,line=2::Request b failed with rate_limit: slow, down: now.'
+    )
+    expect(result.summary).toContain('### Failed requests in <code>in.jsonl</code>')
+  })
+})

@@ -33,6 +33,9 @@ describe('parseSettings', () => {
       cancelOnAbort: false,
       downloadDir: '',
       maxFailedRequests: undefined,
+      batchDiscount: undefined,
+      maxCost: undefined,
+      inputFile: undefined,
       commitStatus: '',
       githubToken: 'ghs_token',
       resultsDir: join(tmpdir(), 'together-batch-results'),
@@ -194,6 +197,17 @@ describe('parseSettings', () => {
     [{ 'api-key': '' }, "No Together API key: set the 'api-key' input"],
     [{ 'max-failed-requests': 'some' }, "Invalid max-failed-requests 'some'. Expected a number of requests"],
     [
+      { 'batch-discount': '150%' },
+      "Invalid batch-discount '150%'. Expected a percentage from 0 to 100 (e.g. 50 or 50%)"
+    ],
+    [{ 'max-cost': '10 dollars' }, "Invalid max-cost '10 dollars'. Expected an amount in US dollars (e.g. 25 or 2.50)"],
+    [
+      { 'input-file': '../evals.jsonl' },
+      "Invalid input-file '../evals.jsonl': it is not inside the workspace. Expected"
+    ],
+    [{ 'input-file': '/etc/passwd' }, "Invalid input-file '/etc/passwd': it is not inside the workspace."],
+    [{ 'input-file': 'a\nb' }, 'Invalid input-file "a\\nb": it holds control characters.'],
+    [
       { 'commit-status': 'together/batch', 'github-token': '' },
       "Input 'commit-status' is set but 'github-token' is empty"
     ]
@@ -205,6 +219,32 @@ describe('parseSettings', () => {
 
   it('never quotes the API key in an error', () => {
     expect(errorOf({ 'api-key': 'secret-key', timeout: 'x' })).not.toContain('secret-key')
+  })
+})
+
+describe('cost and annotation inputs', () => {
+  it('reads batch-discount, max-cost and input-file, relative to GITHUB_WORKSPACE', () => {
+    const settings = parse(
+      { 'batch-discount': '50%', 'max-cost': '$12.50', 'input-file': ' evals/batch.jsonl ' },
+      { GITHUB_WORKSPACE: '/home/runner/work/repo/repo' }
+    )
+    expect(settings).toMatchObject({
+      batchDiscount: 50,
+      maxCost: 12.5,
+      inputFile: {
+        path: '/home/runner/work/repo/repo/evals/batch.jsonl',
+        name: 'evals/batch.jsonl',
+        workspace: '/home/runner/work/repo/repo'
+      }
+    })
+  })
+
+  it('takes the working directory as the workspace when GITHUB_WORKSPACE is unset', () => {
+    const settings = parseSettings(name => ({ ...DEFAULTS, 'input-file': 'in.jsonl' })[name] ?? '', {}, '/work/here')
+    expect(settings.inputFile?.path).toBe('/work/here/in.jsonl')
+    expect(errorOf({ 'input-file': '/work/here/in.jsonl' }, { GITHUB_WORKSPACE: '/elsewhere' })).toContain(
+      '(/elsewhere)'
+    )
   })
 })
 

@@ -169,6 +169,50 @@ describe('Together simulator', () => {
     ])
   })
 
+  it('serves GET /v1/models as the live API does: a bare array of model objects with prices', async () => {
+    await start()
+    const raw = await request(`${sim.baseUrl}/models`, { headers: { authorization: 'Bearer sim-k' } })
+    const body = (await raw.body.json()) as { id: string; object: string; pricing: { input: number } }[]
+    expect(Array.isArray(body)).toBe(true)
+    expect(body[0]).toMatchObject({
+      object: 'model',
+      pricing: { input: expect.any(Number), output: expect.any(Number) }
+    })
+    const models = await api.listModels()
+    expect(models.find(m => m.id === 'meta-llama/Llama-3.3-70B-Instruct-Turbo')?.pricing).toEqual({
+      input: 0.88,
+      output: 0.88
+    })
+  })
+
+  it('prices every model the shipped scenarios name, whose output lines carry usage', async () => {
+    const lines = scenarios.flatMap(s => Object.values(s.files ?? {})).flatMap(f => f.lines ?? [])
+    const models = lines
+      .map(l => (l as { response?: { body?: { model?: string; usage?: unknown } } }).response?.body)
+      .filter(body => body?.usage !== undefined)
+      .map(body => body!.model)
+    expect(models.length).toBeGreaterThan(0)
+    await start()
+    const priced = new Set((await api.listModels()).filter(m => m.pricing).map(m => m.id))
+    for (const model of models) expect(priced).toContain(model)
+  })
+
+  it('breaks GET /v1/models when a scenario asks, counting its requests across batches', async () => {
+    const scenario = validateScenario('models-down', {
+      description: 'models down',
+      batch: {},
+      timeline: [{ at: 0, status: 'COMPLETED', progress: 100 }],
+      faults: [{ type: 'status', on: 'models', requests: [1], status: 503, body: { error: 'down' } }]
+    })
+    await start([scenario])
+    expect((await failure(api.listModels())).status).toBe(503)
+    expect(await api.listModels()).not.toHaveLength(0)
+    expect(sim.requests.map(r => [r.path, r.fault])).toEqual([
+      ['/v1/models', 'status 503'],
+      ['/v1/models', undefined]
+    ])
+  })
+
   it('rejects a scenario without a timeline', () => {
     expect(() => validateScenario('bad', { description: 'x', batch: {}, timeline: [] })).toThrow(
       'Scenario bad: needs a non-empty timeline'

@@ -31795,91 +31795,6 @@ function summarize(results) {
     return { total, completed, failed, running: total - completed - failed, percent: total ? progressSum / total : 0 };
 }
 
-;// CONCATENATED MODULE: ./src/util/json.ts
-/** A plain JSON object (not null, not an array). */
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-;// CONCATENATED MODULE: ./src/result-files/tally.ts
-
-function emptyTally() {
-    return { succeeded: 0, failed: 0, codes: new Map() };
-}
-const str = (v) => typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
-function fail(tally, code, message) {
-    tally.failed++;
-    const entry = tally.codes.get(code);
-    if (entry)
-        entry.count++;
-    else
-        tally.codes.set(code, { count: 1, example: message });
-}
-function parse(line) {
-    try {
-        return JSON.parse(line);
-    }
-    catch {
-        return undefined;
-    }
-}
-/** The code and message of an `error` object, or of a response's `body.error`. */
-function describe(error, status) {
-    const e = isRecord(error) ? error : {};
-    const code = str(e.code) ?? str(e.type) ?? (status !== undefined ? `http_${status}` : 'unknown');
-    return [code, str(e.message) ?? (status !== undefined ? `HTTP ${status}` : '')];
-}
-/**
- * Counts one line of a result file. In the output file a request succeeded when its
- * `response.status_code` is 2xx; everything else, and every line of the error file, failed, under the
- * code of its error. Blank lines are skipped; a line that is not a JSON object failed (`unreadable_line`).
- */
-function countLine(tally, line, successPossible) {
-    if (line.trim() === '')
-        return;
-    const record = parse(line);
-    if (!isRecord(record)) {
-        fail(tally, 'unreadable_line', line.slice(0, 200));
-        return;
-    }
-    const response = isRecord(record.response) ? record.response : undefined;
-    const status = typeof response?.status_code === 'number' ? response.status_code : undefined;
-    if (successPossible && status !== undefined && status >= 200 && status < 300) {
-        tally.succeeded++;
-        return;
-    }
-    const body = isRecord(response?.body) ? response.body : undefined;
-    const [code, message] = describe(record.error ?? body?.error, status);
-    fail(tally, code, message);
-}
-/** Counts one line of a batch output file. */
-const countOutputLine = (tally, line) => countLine(tally, line, true);
-/** Counts one line of a batch error file: every request in it failed. */
-const countErrorLine = (tally, line) => countLine(tally, line, false);
-/** The counts of several batches added together. */
-function mergeTallies(tallies) {
-    const total = emptyTally();
-    for (const t of tallies) {
-        total.succeeded += t.succeeded;
-        total.failed += t.failed;
-        for (const [code, v] of t.codes) {
-            const entry = total.codes.get(code);
-            if (entry)
-                entry.count += v.count;
-            else
-                total.codes.set(code, { ...v });
-        }
-    }
-    return total;
-}
-/** The `n` most common error codes, most frequent first (ties by code). */
-function topCodes(tally, n = 5) {
-    return [...tally.codes.entries()]
-        .map(([code, v]) => ({ code, ...v }))
-        .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code))
-        .slice(0, n);
-}
-
 ;// CONCATENATED MODULE: ./src/sanitize/sanitize.ts
 /**
  * Every character that can end a line for some reader of the job log (CR, LF, NEL, VT, FF, U+2028,
@@ -31938,6 +31853,144 @@ function errorMessage(error) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/result-files/usage.ts
+const UNKNOWN_MODEL = '';
+/** Not a possible model ID (IDs are trimmed and never start with a control character). */
+const OTHER_MODELS = '\u0000other';
+/** Distinct models kept per batch: a hostile file naming a new model on every line stays small. */
+const MAX_MODELS = 50;
+/** Model names longer than this are cut: the key is shown in the summary and the log. */
+const MAX_MODEL_ID = 256;
+const isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A token count: a non-negative safe integer, else not a count at all. */
+const tokens = (v) => Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+const emptyUsage = () => new Map();
+const zeroUsage = () => ({ requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0 });
+function entryFor(usage, model) {
+    const key = usage.has(model) || usage.size < MAX_MODELS ? model : OTHER_MODELS;
+    let entry = usage.get(key);
+    if (!entry)
+        usage.set(key, (entry = zeroUsage()));
+    return entry;
+}
+/**
+ * Adds one result-file line (`record`, its decoded JSON; undefined when unreadable): a request of its
+ * model, with the tokens of `response.body.usage` when it has them. Lines without usage (audio
+ * endpoints, failed requests) count as requests with no tokens. `total_tokens`, when absent, is
+ * prompt plus completion.
+ */
+function addUsage(usage, record, fallbackModel) {
+    const response = isRecord(record) && isRecord(record.response) ? record.response : undefined;
+    const body = isRecord(response?.body) ? response.body : undefined;
+    const named = typeof body?.model === 'string' ? body.model.trim().slice(0, MAX_MODEL_ID) : '';
+    const entry = entryFor(usage, named || fallbackModel.trim() || UNKNOWN_MODEL);
+    entry.requests++;
+    const counts = isRecord(body?.usage) ? body.usage : undefined;
+    if (!counts)
+        return;
+    const prompt = tokens(counts.prompt_tokens) ?? 0;
+    const completion = tokens(counts.completion_tokens) ?? 0;
+    entry.promptTokens += prompt;
+    entry.completionTokens += completion;
+    entry.totalTokens += tokens(counts.total_tokens) ?? prompt + completion;
+}
+function add(into, from) {
+    into.requests += from.requests;
+    into.promptTokens += from.promptTokens;
+    into.completionTokens += from.completionTokens;
+    into.totalTokens += from.totalTokens;
+}
+/** The usage of several batches, per model. */
+function mergeUsage(list) {
+    const merged = emptyUsage();
+    for (const usage of list) {
+        for (const [model, entry] of usage) {
+            const into = merged.get(model);
+            if (into)
+                add(into, entry);
+            else
+                merged.set(model, { ...entry });
+        }
+    }
+    return merged;
+}
+/** All models together. */
+function totalUsage(usage) {
+    const total = zeroUsage();
+    for (const entry of usage.values())
+        add(total, entry);
+    return total;
+}
+/** Whether any line reported tokens: only then are prices needed. */
+const hasTokens = (usage) => [...usage.values()].some(u => u.promptTokens > 0 || u.completionTokens > 0);
+/** How a usage key reads in the summary and in messages (before escaping). */
+function modelLabel(model) {
+    if (model === UNKNOWN_MODEL)
+        return '(model not named)';
+    if (model === OTHER_MODELS)
+        return `(more than ${MAX_MODELS} models)`;
+    return model;
+}
+
+;// CONCATENATED MODULE: ./src/result-files/cost.ts
+
+
+/** A model's price: its exact ID, else the same ID in another case (the API is not strict about case). */
+function priceOf(prices, model) {
+    if (!prices)
+        return undefined;
+    const exact = prices.get(model);
+    if (exact)
+        return exact;
+    const lower = model.toLowerCase();
+    for (const [id, price] of prices)
+        if (id.toLowerCase() === lower)
+            return price;
+    return undefined;
+}
+/** Dollars for the tokens at per-million prices, less the discount. A model without tokens costs nothing. */
+function modelCost(usage, price, discountPercent = 0) {
+    if (usage.promptTokens === 0 && usage.completionTokens === 0)
+        return 0;
+    if (!price)
+        return undefined;
+    const list = (usage.promptTokens * price.input + usage.completionTokens * price.output) / 1_000_000;
+    return list * (1 - discountPercent / 100);
+}
+/** Prices every model of `usage`, most expensive first (unpriced first of all, then by tokens). */
+function estimateCost(usage, list) {
+    const models = [...usage.entries()].map(([model, u]) => ({
+        model,
+        usage: u,
+        cost: modelCost(u, priceOf(list.prices, model), list.discountPercent)
+    }));
+    models.sort((a, b) => (b.cost ?? Infinity) - (a.cost ?? Infinity) ||
+        b.usage.totalTokens - a.usage.totalTokens ||
+        a.model.localeCompare(b.model));
+    const unpriced = models.filter(m => m.cost === undefined).map(m => modelLabel(m.model));
+    const cost = unpriced.length === 0 ? models.reduce((sum, m) => sum + m.cost, 0) : undefined;
+    return { models, usage: totalUsage(usage), cost, unpriced };
+}
+/** Why an estimate is empty, as one line for a warning or a verdict; undefined when it is not. */
+function whyNoEstimate(estimate, list) {
+    if (estimate.cost !== undefined)
+        return undefined;
+    if (list.error)
+        return `the prices could not be fetched (${oneLine(list.error, 300)})`;
+    const names = estimate.unpriced.slice(0, 5).map(m => oneLine(m, 100));
+    const more = estimate.unpriced.length > 5 ? ` and ${estimate.unpriced.length - 5} more` : '';
+    return `GET /v1/models lists no price for ${names.join(', ')}${more}`;
+}
+/** `3.4172`: the form of the `estimated-cost` output and of the summary's amounts. */
+const formatCost = (dollars) => dollars.toFixed(4);
+/** `list prices` or `list prices less a 50% batch discount`. */
+const describeBasis = (discountPercent) => discountPercent === undefined ? 'list prices' : `list prices less a ${discountPercent}% batch discount`;
+/**
+ * The step's estimated cost when it covers every batch whose results were asked for; undefined when
+ * no batch's results were read at all (all timed out, say), which is not the same as costing nothing.
+ */
+const knownTotal = (report) => report && report.unread.length === 0 && report.batches.size > 0 ? report.total.cost : undefined;
+
 ;// CONCATENATED MODULE: ./src/report/escape.ts
 
 /**
@@ -31951,7 +32004,325 @@ function escapeText(text, max = 2000) {
         .replace(/www\./gi, m => `${m.slice(0, 3)}&#46;`);
 }
 
+;// CONCATENATED MODULE: ./src/report/cost-summary.ts
+
+
+
+const MAX_MODEL_ROWS = 50;
+/** `1,234,567`: token counts read at a glance. */
+const groupDigits = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+/** `$3.4172`, with the dollar sign as an entity: two bare `$` in a line would start TeX math on GitHub. */
+const dollars = (amount) => `&#36;${formatCost(amount)}`;
+/** A batch's cost for the several-batches table: '' when its results were not read. */
+function costCell(report, batchId) {
+    const estimate = report?.batches.get(batchId);
+    if (!estimate)
+        return '';
+    return estimate.cost === undefined ? 'no price' : dollars(estimate.cost);
+}
+function cells(usage, cost) {
+    return `<td>${groupDigits(usage.requests)}</td><td>${groupDigits(usage.promptTokens)}</td><td>${groupDigits(usage.completionTokens)}</td><td>${cost}</td>`;
+}
+const modelRow = (m) => `<tr><td><code>${escapeText(modelLabel(m.model), 200)}</code></td>${cells(m.usage, m.cost === undefined ? 'no price' : dollars(m.cost))}</tr>`;
+/** Which prices the estimate used, always said, so a reader knows what the figure means. */
+function basis(report) {
+    const source = "Estimated from Together's list prices (<code>GET /v1/models</code>, US dollars per million tokens)";
+    const discount = report.list.discountPercent;
+    return discount === undefined
+        ? `${source}, with no batch discount: set <code>batch-discount</code> if your models are billed at one.`
+        : `${source}, less a ${discount}% batch discount (<code>batch-discount</code>).`;
+}
+function table(total) {
+    const rows = [
+        '<table>',
+        '<tr><th>model</th><th>requests</th><th>prompt tokens</th><th>completion tokens</th><th>estimated cost</th></tr>',
+        ...total.models.slice(0, MAX_MODEL_ROWS).map(modelRow)
+    ];
+    if (total.models.length > MAX_MODEL_ROWS)
+        rows.push(`<tr><td colspan="5">… ${total.models.length - MAX_MODEL_ROWS} more models</td></tr>`);
+    const cost = total.cost === undefined ? 'unknown' : `<b>${dollars(total.cost)}</b>`;
+    rows.push(`<tr><th align="left">total</th>${cells(total.usage, cost)}</tr>`, '</table>');
+    return rows;
+}
+/**
+ * The tokens and estimated cost of every batch whose results were read: a row per model and a
+ * total, the pricing basis, and why there is no estimate when there is none. '' when nothing was read.
+ */
+function costSection(report) {
+    if (!report || (report.batches.size === 0 && report.unread.length === 0))
+        return '';
+    const parts = ['', '### Tokens and estimated cost', '', ...table(report.total), '', basis(report)];
+    const why = whyNoEstimate(report.total, report.list);
+    if (why !== undefined)
+        parts.push('', `⚠️ No cost estimate: ${escapeText(why, 600)}.`);
+    if (report.unread.length > 0) {
+        const ids = report.unread.slice(0, 10).map(id => `<code>${escapeText(id, 200)}</code>`);
+        const more = report.unread.length > 10 ? ` and ${report.unread.length - 10} more` : '';
+        parts.push('', `⚠️ Not included: the results of ${ids.join(', ')}${more} could not be read.`);
+    }
+    return `${parts.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: external "node:readline"
+const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
+;// CONCATENATED MODULE: ./src/result-files/failures.ts
+
+
+
+
+
+/**
+ * Failed IDs kept for matching. Beyond it failures are only counted: a batch where every one of a
+ * million requests failed must not hold a million IDs.
+ */
+const MAX_TRACKED = 100_000;
+const MAX_ID = 200;
+const MAX_CODE = 100;
+/** The failed requests of every batch, by `custom_id`, filled while the result files are counted. */
+class FailureIndex {
+    byId = new Map();
+    /** Failed lines without a usable `custom_id` (unreadable lines, say). */
+    withoutId = 0;
+    /** Failures past `MAX_TRACKED`. */
+    untracked = 0;
+    /** Records one failed line; a `custom_id` seen before (another batch) keeps its first failure. */
+    add(batchId, record, code) {
+        const id = customId(record?.custom_id);
+        if (id === undefined)
+            this.withoutId++;
+        else if (this.byId.has(id))
+            return;
+        else if (this.byId.size >= MAX_TRACKED)
+            this.untracked++;
+        else
+            this.byId.set(id, { code: code.slice(0, MAX_CODE), batchId });
+    }
+}
+/** `custom_id` as a string (the API requires one; a number is read as its digits). */
+function customId(value) {
+    const id = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+    return id !== undefined && id !== '' && id.length <= MAX_ID ? id : undefined;
+}
+/** Matched lines kept for the summary; the rest are only counted. */
+const MAX_LINES = 120;
+/** Reading the input file must end: a slow network disk or a FIFO may not hold the step. */
+const READ_TIMEOUT_MS = 120_000;
+function newMatch(file, index) {
+    const { withoutId, untracked } = index;
+    return { file, codes: new Map(), lines: [], matched: 0, notInFile: 0, withoutId, untracked };
+}
+/** The input file, symbolic links resolved, if it is a regular file inside the workspace. */
+async function checkedPath(file) {
+    const real = await (0,external_node_fs_promises_namespaceObject.realpath)(file.path);
+    const inside = (0,external_node_path_namespaceObject.relative)(await (0,external_node_fs_promises_namespaceObject.realpath)(file.workspace), real);
+    if (inside === '' || inside.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
+        throw new Error('it leads outside the workspace through a symbolic link');
+    }
+    if (!(await (0,external_node_fs_promises_namespaceObject.stat)(real)).isFile())
+        throw new Error('it is not a regular file');
+    return real;
+}
+function record(match, line, id, failure) {
+    const matched = { line, customId: id, ...failure };
+    match.matched++;
+    const code = match.codes.get(failure.code);
+    if (code)
+        code.count++;
+    else
+        match.codes.set(failure.code, { first: matched, count: 1 });
+    if (match.lines.length < MAX_LINES)
+        match.lines.push(matched);
+}
+/**
+ * Streams the input file once and finds the line of each failed request by `custom_id`; stops early
+ * once every failure is found. A line that is not JSON, or an ID no failure has, is skipped; a failed
+ * ID the file does not have is counted in `notInFile`. Never throws: a file that cannot be read is
+ * reported in `error`. The index is emptied as lines are found.
+ */
+async function matchInputFile(index, file, signal) {
+    const match = newMatch(file.name, index);
+    const pending = index.byId;
+    try {
+        if (pending.size > 0) {
+            const path = await checkedPath(file);
+            const bounded = AbortSignal.any([AbortSignal.timeout(READ_TIMEOUT_MS), ...(signal ? [signal] : [])]);
+            const input = (0,external_node_fs_namespaceObject.createReadStream)(path, { encoding: 'utf8', signal: bounded });
+            const lines = (0,external_node_readline_namespaceObject.createInterface)({ input, crlfDelay: Infinity });
+            let line = 0;
+            for await (const raw of lines) {
+                line++;
+                // An editor's byte order mark would make the first line unreadable as JSON.
+                const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+                const id = text.includes('custom_id') ? customId(parseId(text)) : undefined;
+                const failure = id === undefined ? undefined : pending.get(id);
+                if (id === undefined || failure === undefined)
+                    continue;
+                pending.delete(id);
+                record(match, line, id, failure);
+                if (pending.size === 0)
+                    break;
+            }
+            lines.close();
+            input.destroy();
+        }
+    }
+    catch (error) {
+        match.error = errorMessage(error);
+    }
+    // After a read error the IDs left over were not looked for, so they are not known to be missing.
+    match.notInFile = match.error === undefined ? pending.size : 0;
+    return match;
+}
+function parseId(text) {
+    try {
+        const value = JSON.parse(text);
+        return typeof value === 'object' && value !== null ? value.custom_id : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/failed-lines.ts
+
+
+
+const MAX_ROWS = 100;
+function notes(match) {
+    const notes = [];
+    if (match.notInFile > 0)
+        notes.push(`${plural(match.notInFile, 'failed request has', 'failed requests have')} a custom_id that is not in the file.`);
+    if (match.withoutId > 0)
+        notes.push(`${plural(match.withoutId, 'failed line has', 'failed lines have')} no custom_id (not JSON, or no ID).`);
+    if (match.untracked > 0)
+        notes.push(`${plural(match.untracked, 'more failed request was', 'more failed requests were')} not looked for: only the first ${MAX_TRACKED} are.`);
+    return notes;
+}
+/**
+ * The summary's list of failed requests by line of `input-file`: those not annotated (GitHub shows
+ * only a few annotations per step), in file order, and what could not be matched. '' without a report.
+ */
+function failedLinesSection(report, severalBatches = false) {
+    if (!report)
+        return '';
+    const { match, annotations, rest } = report;
+    const file = `<code>${escapeText(match.file, 300)}</code>`;
+    const parts = ['', `### Failed requests in ${file}`, ''];
+    if (match.error !== undefined) {
+        parts.push(`⚠️ Could not read ${file}, so failed requests are not shown by line: ${escapeText(match.error, 500)}`);
+        return `${parts.join('\n')}\n`;
+    }
+    const annotated = annotations.length > 0 ? `; the first line of ${plural(annotations.length, 'error code')} is annotated` : '';
+    parts.push(`${plural(match.matched, 'failed request')} found in the file by custom_id${annotated}.`);
+    parts.push(...notes(match));
+    const shown = rest.slice(0, MAX_ROWS);
+    if (shown.length > 0) {
+        const batch = severalBatches ? '<th>batch</th>' : '';
+        parts.push('', '<table>', `<tr><th>line</th><th>custom_id</th><th>error code</th>${batch}</tr>`);
+        for (const l of shown) {
+            const batchCell = severalBatches ? `<td><code>${escapeText(l.batchId, 200)}</code></td>` : '';
+            parts.push(`<tr><td>${l.line}</td><td><code>${escapeText(l.customId, 200)}</code></td><td><code>${escapeText(l.code, 100)}</code></td>${batchCell}</tr>`);
+        }
+        parts.push('</table>');
+    }
+    const unlisted = match.matched - annotations.length - shown.length;
+    if (unlisted > 0)
+        parts.push('', `… ${plural(unlisted, 'more failed line')}`);
+    return `${parts.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/util/json.ts
+/** A plain JSON object (not null, not an array). */
+function json_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/result-files/tally.ts
+
+function emptyTally() {
+    return { succeeded: 0, failed: 0, codes: new Map() };
+}
+const str = (v) => typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
+function fail(tally, code, message, record) {
+    tally.failed++;
+    const entry = tally.codes.get(code);
+    if (entry)
+        entry.count++;
+    else
+        tally.codes.set(code, { count: 1, example: message });
+    return { record, failedCode: code };
+}
+function parse(line) {
+    try {
+        return JSON.parse(line);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The code and message of an `error` object, or of a response's `body.error`. */
+function describe(error, status) {
+    const e = json_isRecord(error) ? error : {};
+    const code = str(e.code) ?? str(e.type) ?? (status !== undefined ? `http_${status}` : 'unknown');
+    return [code, str(e.message) ?? (status !== undefined ? `HTTP ${status}` : '')];
+}
+/**
+ * Counts one line of a result file. In the output file a request succeeded when its
+ * `response.status_code` is 2xx; everything else, and every line of the error file, failed, under the
+ * code of its error. Blank lines are skipped; a line that is not a JSON object failed (`unreadable_line`).
+ * Returns what the line held, so other counts (tokens, failed IDs) need not decode it again.
+ */
+function countLine(tally, line, successPossible) {
+    if (line.trim() === '')
+        return undefined;
+    const record = parse(line);
+    if (!json_isRecord(record))
+        return fail(tally, 'unreadable_line', line.slice(0, 200));
+    const response = json_isRecord(record.response) ? record.response : undefined;
+    const status = typeof response?.status_code === 'number' ? response.status_code : undefined;
+    if (successPossible && status !== undefined && status >= 200 && status < 300) {
+        tally.succeeded++;
+        return { record };
+    }
+    const body = json_isRecord(response?.body) ? response.body : undefined;
+    const [code, message] = describe(record.error ?? body?.error, status);
+    return fail(tally, code, message, record);
+}
+/** Counts one line of a batch output file; undefined for a blank line. */
+const countOutputLine = (tally, line) => countLine(tally, line, true);
+/** Counts one line of a batch error file: every request in it failed. */
+const countErrorLine = (tally, line) => countLine(tally, line, false);
+/** The counts of several batches added together. */
+function mergeTallies(tallies) {
+    const total = emptyTally();
+    for (const t of tallies) {
+        total.succeeded += t.succeeded;
+        total.failed += t.failed;
+        for (const [code, v] of t.codes) {
+            const entry = total.codes.get(code);
+            if (entry)
+                entry.count += v.count;
+            else
+                total.codes.set(code, { ...v });
+        }
+    }
+    return total;
+}
+/** The `n` most common error codes, most frequent first (ties by code). */
+function topCodes(tally, n = 5) {
+    return [...tally.codes.entries()]
+        .map(([code, v]) => ({ code, ...v }))
+        .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code))
+        .slice(0, n);
+}
+
 ;// CONCATENATED MODULE: ./src/report/summary.ts
+
+
 
 
 
@@ -32007,9 +32378,10 @@ const code = (text) => `<code>${escapeText(text, 200)}</code>`;
  * string; every server-provided value passes through `escapeText`. One batch gets a detailed table and
  * its timeline; several get an aggregate line and a row each.
  */
-function buildSummary(all, verdict, collected) {
-    const text = all.results.length === 1 ? batchSummary(all.results[0], verdict) : manySummary(all, verdict, collected);
-    return text + requestsSection(all, collected);
+function buildSummary(all, verdict, collected, extras = {}) {
+    const several = all.results.length > 1;
+    const text = several ? manySummary(all, verdict, collected, extras.cost) : batchSummary(all.results[0], verdict);
+    return text + requestsSection(all, collected) + costSection(extras.cost) + failedLinesSection(extras.lines, several);
 }
 /** Requests succeeded / failed over all counted batches, and the most common error codes. */
 function requestsSection(all, collected) {
@@ -32029,7 +32401,7 @@ function requestsSection(all, collected) {
 }
 const MAX_BATCH_ROWS = 300;
 const requestsCell = (tally) => (tally ? `${tally.succeeded} / ${tally.failed}` : '');
-function manySummary(all, verdict, collected) {
+function manySummary(all, verdict, collected, cost) {
     const counts = summarize(all.results);
     const icon = verdict.ok ? '✅' : '❌';
     const parts = [
@@ -32040,12 +32412,12 @@ function manySummary(all, verdict, collected) {
         `<code>${progressBar(counts.percent)}</code> ${percent(counts.percent)} · ${counts.completed} completed · ${counts.failed} failed · ${counts.running} not finished · waited ${formatDuration(all.endedAt - all.startedAt)}`,
         '',
         '<table>',
-        '<tr><th>batch</th><th>status</th><th>progress</th><th>output file</th><th>error file</th><th>requests ok / failed</th><th>error</th></tr>'
+        `<tr><th>batch</th><th>status</th><th>progress</th><th>output file</th><th>error file</th><th>requests ok / failed</th>${cost ? '<th>estimated cost</th>' : ''}<th>error</th></tr>`
     ];
     for (const r of all.results.slice(0, MAX_BATCH_ROWS)) {
         const job = r.batch ?? {};
         const status = r.outcome === 'timed-out' ? `${r.status || 'unknown'} (timed out)` : r.status || 'unknown';
-        parts.push(`<tr><td>${code(r.batchId)}</td><td>${escapeText(status, 60)}</td><td>${percent(r.progress ?? job.progress)}</td><td>${job.output_file_id ? code(job.output_file_id) : ''}</td><td>${job.error_file_id ? code(job.error_file_id) : ''}</td><td>${requestsCell(collected?.get(r.batchId)?.tally)}</td><td>${escapeText(job.error ?? r.error?.message, 300)}</td></tr>`);
+        parts.push(`<tr><td>${code(r.batchId)}</td><td>${escapeText(status, 60)}</td><td>${percent(r.progress ?? job.progress)}</td><td>${job.output_file_id ? code(job.output_file_id) : ''}</td><td>${job.error_file_id ? code(job.error_file_id) : ''}</td><td>${requestsCell(collected?.get(r.batchId)?.tally)}</td>${cost ? `<td>${costCell(cost, r.batchId)}</td>` : ''}<td>${escapeText(job.error ?? r.error?.message, 300)}</td></tr>`);
     }
     parts.push('</table>');
     if (all.results.length > MAX_BATCH_ROWS)
@@ -32243,7 +32615,7 @@ function toNumber(value) {
  * Fields of the wrong type are dropped; `status` is upper-cased; `progress` is clamped to 0–100.
  */
 function parseBatchJob(value) {
-    if (!isRecord(value))
+    if (!json_isRecord(value))
         return undefined;
     const job = {};
     let known = 0;
@@ -32280,12 +32652,12 @@ function parseBatchList(value) {
 }
 /** The server's message from `{"error": "msg"}`, `{"error": {"message": "msg"}}` or `{"message": "msg"}`. */
 function errorMessageOf(body) {
-    if (!isRecord(body))
+    if (!json_isRecord(body))
         return undefined;
     const { error, message } = body;
     if (typeof error === 'string')
         return error;
-    if (isRecord(error) && typeof error.message === 'string')
+    if (json_isRecord(error) && typeof error.message === 'string')
         return error.message;
     if (typeof message === 'string')
         return message;
@@ -32293,7 +32665,7 @@ function errorMessageOf(body) {
 }
 /** The fields of a file object the action uses; undefined when the value is not an object. */
 function parseFileInfo(value) {
-    if (!isRecord(value))
+    if (!json_isRecord(value))
         return undefined;
     const info = {};
     if (typeof value.id === 'string')
@@ -32429,8 +32801,6 @@ function formatLimit(ms) {
     return ms < 120_000 ? `${Math.max(1, Math.ceil(ms / 1000))}s` : `${Math.round(ms / 60_000)} min`;
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: external "node:stream/promises"
@@ -32710,6 +33080,41 @@ async function download(request, options) {
     finally {
         total.clear();
     }
+}
+
+;// CONCATENATED MODULE: ./src/together/models.ts
+/** Longer IDs are not model IDs; they are dropped rather than carried into maps and messages. */
+const models_MAX_MODEL_ID = 256;
+/**
+ * Dearer than any model has ever been listed at (US dollars per million tokens). A price above it is
+ * treated as malformed, so a hostile answer cannot push an estimate to Infinity.
+ */
+const MAX_PRICE = 100_000;
+const models_isRecord = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const price = (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_PRICE ? value : undefined;
+/** One model object, or undefined when it has no usable `id`. Prices of the wrong type are dropped. */
+function parseModelInfo(value) {
+    if (!models_isRecord(value) || typeof value.id !== 'string')
+        return undefined;
+    const id = value.id.trim();
+    if (id === '' || id.length > models_MAX_MODEL_ID)
+        return undefined;
+    const pricing = models_isRecord(value.pricing) ? value.pricing : undefined;
+    const input = price(pricing?.input);
+    const output = price(pricing?.output);
+    return input !== undefined && output !== undefined ? { id, pricing: { input, output } } : { id };
+}
+/**
+ * `GET /v1/models` answers a bare array of model objects (`null` for none); an OpenAI-style
+ * `{"data": [...]}` is read too. Malformed entries are skipped. Undefined when the body is neither.
+ */
+function parseModelList(value) {
+    if (value === null)
+        return [];
+    const list = Array.isArray(value) ? value : models_isRecord(value) && Array.isArray(value.data) ? value.data : undefined;
+    if (list === undefined)
+        return undefined;
+    return list.map(parseModelInfo).filter((model) => model !== undefined);
 }
 
 ;// CONCATENATED MODULE: ./src/sanitize/redact.ts
@@ -33029,6 +33434,7 @@ class Transport {
 
 
 
+
 const DEFAULT_BASE_URL = 'https://api.together.ai/v1';
 const DEFAULT_DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
 /** One path segment: '/', '?', '#' and '%' encoded, and dots too, so '..' cannot climb to another endpoint. */
@@ -33095,6 +33501,11 @@ class TogetherClient {
         const body = await this.call('GET', `/files/${encodeId(id)}`, `GET /files/${id}`, options);
         return this.expect(parseFileInfo(body), `GET /files/${id}`, 'a file object');
     }
+    /** The models and their list prices; malformed entries are left out. */
+    async listModels(options) {
+        const body = await this.call('GET', '/models', 'GET /models', options);
+        return this.expect(parseModelList(body), 'GET /models', 'a list of models');
+    }
     /**
      * Streams file `id` to `path` (constant memory, plain JSONL whatever the content encoding): written
      * as `<path>.part`, checked against `expectedBytes` when given, then renamed, so `path` only ever
@@ -33156,6 +33567,7 @@ class TogetherClient {
 
 ;// CONCATENATED MODULE: ./src/together/index.ts
 /** Together batch API client: usable on its own, independent of GitHub Actions. */
+
 
 
 
@@ -33912,7 +34324,39 @@ function finalDescription(all, verdict, collected) {
     return commit_status_text_clip(`${completed}/${all.results.length} batches completed${requests}`);
 }
 
+;// CONCATENATED MODULE: ./src/report/cost-outputs.ts
+
+
+/** The token and cost fields of one `batches` entry, when its results were read. */
+function batchCostFields(batchId, files, cost) {
+    if (!files?.usage)
+        return {};
+    const usage = totalUsage(files.usage);
+    const estimate = cost?.batches.get(batchId)?.cost;
+    return {
+        prompt_tokens: usage.promptTokens,
+        completion_tokens: usage.completionTokens,
+        total_tokens: usage.totalTokens,
+        estimated_cost: estimate === undefined ? null : Number(formatCost(estimate))
+    };
+}
+/**
+ * `prompt-tokens`, `completion-tokens`, `total-tokens` (one batch, when its results were read) and
+ * `estimated-cost` (every batch of the step together, when every price is known); '' otherwise.
+ */
+function costOutputs(files, cost) {
+    const usage = files?.usage ? totalUsage(files.usage) : undefined;
+    const total = knownTotal(cost);
+    return {
+        'prompt-tokens': usage ? String(usage.promptTokens) : '',
+        'completion-tokens': usage ? String(usage.completionTokens) : '',
+        'total-tokens': usage ? String(usage.totalTokens) : '',
+        'estimated-cost': total === undefined ? '' : formatCost(total)
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
+
 /** Longest string field kept in the `batch` output, so one huge error message cannot bloat it. */
 const MAX_FIELD = 4096;
 function compact(job) {
@@ -33929,7 +34373,7 @@ function outputs_progressOf(result) {
     return typeof progress === 'number' ? progress : undefined;
 }
 /** One entry of the `batches` output. */
-function batchEntry(result, files) {
+function batchEntry(result, files, cost) {
     const job = result.batch;
     const counts = files?.tally
         ? {
@@ -33947,7 +34391,8 @@ function batchEntry(result, files) {
         error_file_id: job?.error_file_id ?? null,
         error: job?.error ? job.error.slice(0, MAX_FIELD) : null,
         timed_out: result.outcome === 'timed-out',
-        ...counts
+        ...counts,
+        ...batchCostFields(result.batchId, files, cost)
     };
 }
 /**
@@ -33955,9 +34400,9 @@ function batchEntry(result, files) {
  * on it. With several batches the per-batch scalars are left empty (see `batches`), and `status` is
  * COMPLETED when all completed, else the status of the first batch, in input order, that did not.
  */
-function buildOutputs(all, collected) {
+function buildOutputs(all, collected, cost) {
     const common = {
-        batches: JSON.stringify(all.results.map(r => batchEntry(r, collected?.get(r.batchId)))),
+        batches: JSON.stringify(all.results.map(r => batchEntry(r, collected?.get(r.batchId), cost))),
         done: String(all.done)
     };
     if (all.results.length > 1) {
@@ -33974,6 +34419,7 @@ function buildOutputs(all, collected) {
             'error-path': '',
             'succeeded-requests': '',
             'failed-requests': '',
+            ...costOutputs(undefined, cost),
             ...common
         };
     }
@@ -33992,15 +34438,13 @@ function buildOutputs(all, collected) {
         'error-path': files?.errorPath ?? '',
         'succeeded-requests': files?.tally ? String(files.tally.succeeded) : '',
         'failed-requests': files?.tally ? String(files.tally.failed) : '',
+        ...costOutputs(files, cost),
         ...common
     };
 }
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "node:readline"
-const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 ;// CONCATENATED MODULE: ./src/result-files/collect.ts
+
 
 
 
@@ -34030,16 +34474,19 @@ async function fetchFile(deps, fileId, path) {
         }
     }
 }
-/** Counts a downloaded file line by line, in constant memory. */
-async function countFile(path, tally, count) {
+/** Counts a downloaded file line by line, in constant memory; `observe` sees each decoded line. */
+async function countFile(path, tally, count, observe) {
     const lines = (0,external_node_readline_namespaceObject.createInterface)({ input: (0,external_node_fs_namespaceObject.createReadStream)(path, 'utf8'), crlfDelay: Infinity });
-    for await (const line of lines)
-        count(tally, line);
+    for await (const line of lines) {
+        const counted = count(tally, line);
+        if (counted)
+            observe(counted);
+    }
 }
 /**
  * After the wait: downloads the output and error files of every batch that reached a final status and
  * has them, into the directory as `<batch-id>-output.jsonl` and `<batch-id>-errors.jsonl`, and counts
- * their requests. Anything that goes wrong (the directory, a download, a count) is reported on its
+ * their requests and tokens. Anything that goes wrong (the directory, a download, a count) is reported on its
  * batch, with the path, never thrown: the batch's own outcome is already decided and must stay visible.
  */
 async function collectResults(deps, results, dir) {
@@ -34062,15 +34509,22 @@ async function collectResults(deps, results, dir) {
             if (dirError)
                 throw new Error(dirError);
             const tally = emptyTally();
+            const usage = emptyUsage();
+            const observe = ({ record, failedCode }) => {
+                addUsage(usage, record, job.model_id ?? '');
+                if (failedCode !== undefined)
+                    deps.failures?.add(result.batchId, record, failedCode);
+            };
             if (job.output_file_id) {
                 entry.outputPath = await fetchFile(deps, job.output_file_id, (0,external_node_path_namespaceObject.join)(dir.path, `${result.batchId}-output.jsonl`));
-                await countFile(entry.outputPath, tally, countOutputLine);
+                await countFile(entry.outputPath, tally, countOutputLine, observe);
             }
             if (job.error_file_id) {
                 entry.errorPath = await fetchFile(deps, job.error_file_id, (0,external_node_path_namespaceObject.join)(dir.path, `${result.batchId}-errors.jsonl`));
-                await countFile(entry.errorPath, tally, countErrorLine);
+                await countFile(entry.errorPath, tally, countErrorLine, observe);
             }
             entry.tally = tally;
+            entry.usage = usage;
         }
         catch (error) {
             entry.error = deps.budget?.signal.aborted
@@ -34080,6 +34534,58 @@ async function collectResults(deps, results, dir) {
         }
     }
     return collected;
+}
+
+;// CONCATENATED MODULE: ./src/result-files/cost-gate.ts
+
+/** Parses `batch-discount`: `50` or `50%`, 0 to 100; undefined for '' (list prices). */
+function parseDiscount(text) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
+    if (match && Number(match[1]) <= 100)
+        return Number(match[1]);
+    throw new Error(`Invalid batch-discount '${raw}'. Expected a percentage from 0 to 100 (e.g. 50 or 50%), or empty for list prices.`);
+}
+/** Parses `max-cost`: US dollars such as `25`, `2.50` or `$10`; undefined for '' (no limit). */
+function parseMaxCost(text) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const match = /^\$?\s*(\d+(?:\.\d+)?)$/.exec(raw);
+    if (match && Number.isFinite(Number(match[1])))
+        return Number(match[1]);
+    throw new Error(`Invalid max-cost '${raw}'. Expected an amount in US dollars (e.g. 25 or 2.50), or empty for no limit.`);
+}
+const cost_gate_dollars = (amount) => `$${formatCost(amount)}`;
+/**
+ * `max-cost` over every batch of the step. It fails closed: when the estimate cannot be made (results
+ * not read, no price for a model, prices not fetched) the step fails and says why. Undefined when
+ * there is no limit, or the estimate is within it. Batches that have not finished are not counted.
+ */
+function judgeCost(report, maxCost) {
+    if (maxCost === undefined || report === undefined)
+        return undefined;
+    // The limit as the user would write it: $25.00, $1.60, $0.005.
+    const limit = `max-cost $${Number.isInteger(maxCost * 100) ? maxCost.toFixed(2) : String(maxCost)}`;
+    if (report.unread.length > 0) {
+        const ids = report.unread.slice(0, 5).join(', ');
+        return { ok: false, message: `Cannot check ${limit}: the results of batch ${ids} could not be read.` };
+    }
+    const why = whyNoEstimate(report.total, report.list);
+    if (why !== undefined) {
+        return { ok: false, message: `Cannot check ${limit}: ${why}. A cost gate that cannot be checked fails.` };
+    }
+    // Compared as shown (the `estimated-cost` output), so the message never reads "$10.0000 is more than $10.0000".
+    const cost = Number(formatCost(report.total.cost));
+    if (cost <= maxCost)
+        return undefined;
+    const batches = report.batches.size === 1 ? '' : ` of ${report.batches.size} batches`;
+    return {
+        ok: false,
+        message: `Estimated cost${batches} ${cost_gate_dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/gate.ts
@@ -34352,7 +34858,135 @@ function combine(wait, results) {
     return { ok: false, message: `${wait.message} ${results.message}` };
 }
 
+;// CONCATENATED MODULE: ./src/result-files/prices.ts
+
+
+
+const prices_ATTEMPTS = 3;
+/** One `GET /v1/models`: the list is a few hundred kilobytes, so this is generous. */
+const MODELS_TIMEOUT_MS = 30_000;
+const prices_MAX_RETRY_MS = 10_000;
+/**
+ * The list prices of every model, from one `GET /v1/models` (retried on transient failures, bounded
+ * by a timeout and the step's signal). Never throws: a failure is returned as `error`, so the caller
+ * can say why there is no estimate, and a cost gate can fail closed.
+ */
+async function fetchPrices(deps) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            const models = await deps.api.listModels({ signal: deps.signal, timeoutMs: MODELS_TIMEOUT_MS });
+            const prices = new Map();
+            for (const model of models)
+                if (model.pricing && !prices.has(model.id))
+                    prices.set(model.id, model.pricing);
+            deps.log.debug(`GET /v1/models: ${models.length} models, ${prices.size} with prices.`);
+            return { prices };
+        }
+        catch (error) {
+            const transient = error instanceof TogetherError && error.transient;
+            if (!transient || attempt >= prices_ATTEMPTS || deps.signal?.aborted)
+                return { error: errorMessage(error) };
+            const delay = retryDelay(attempt, () => deps.random(), error.retryAfterMs, prices_MAX_RETRY_MS);
+            deps.log.warning(`Fetching model prices failed (attempt ${attempt}): ${errorMessage(error)}. Retrying in ${Math.round(delay / 1000)}s.`);
+            await deps.sleep(delay, deps.signal);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/costs.ts
+
+
+
+/**
+ * Prices the tokens of every batch whose results were read: one `GET /v1/models` for the whole step,
+ * and only when some line reported tokens. Warns once when the estimate stays empty, saying why.
+ */
+async function estimateCosts(deps, all, collected, discountPercent) {
+    const read = new Map();
+    const unread = [];
+    for (const result of all.results) {
+        const files = collected.get(result.batchId);
+        if (files?.usage)
+            read.set(result.batchId, files.usage);
+        else if (files)
+            unread.push(result.batchId);
+    }
+    const merged = mergeUsage([...read.values()]);
+    const list = { discountPercent, ...(hasTokens(merged) ? await fetchPrices(deps) : {}) };
+    const batches = new Map([...read].map(([id, usage]) => [id, estimateCost(usage, list)]));
+    const total = estimateCost(merged, list);
+    const why = whyNoEstimate(total, list);
+    if (why !== undefined)
+        deps.log.warning(`No cost estimate: ${why}.`);
+    else if (total.cost !== undefined && hasTokens(merged)) {
+        deps.log.info(`Estimated cost: $${formatCost(total.cost)} (${total.usage.totalTokens} tokens).`);
+    }
+    return { list, batches, total, unread };
+}
+
+;// CONCATENATED MODULE: ./src/result-files/annotations.ts
+
+/** GitHub shows at most 10 error annotations per step. */
+const MAX_ANNOTATIONS = 10;
+/**
+ * One annotation per error code, on the first line that failed with it, most common codes first
+ * (ties: the earlier line), at most `budget`; `examples` gives each code's message. Every other
+ * matched line is in `rest`, in file order, for the summary. `severalBatches` names the batch.
+ */
+function groupAnnotations(match, examples, budget = MAX_ANNOTATIONS, severalBatches = false) {
+    const codes = [...match.codes.entries()]
+        .sort(([, a], [, b]) => b.count - a.count || a.first.line - b.first.line)
+        .slice(0, Math.max(0, budget));
+    const annotations = codes
+        .map(([code, { first, count }]) => annotation(match.file, code, first, count, examples.get(code), severalBatches))
+        .sort((a, b) => a.line - b.line);
+    const annotated = new Set(codes.map(([, { first }]) => first.line));
+    return { annotations, rest: match.lines.filter(l => !annotated.has(l.line)) };
+}
+function annotation(file, code, first, count, example, severalBatches) {
+    const shownCode = oneLine(code, 100);
+    const why = example ? `: ${oneLine(example, 300)}` : '';
+    const batch = severalBatches ? ` in batch ${first.batchId}` : '';
+    const more = count > 1
+        ? ` ${plural(count - 1, 'more request')} in this file failed with ${shownCode}; see the step summary.`
+        : '';
+    return {
+        file,
+        line: first.line,
+        title: `Together request failed: ${shownCode}`,
+        message: `Request ${oneLine(first.customId, 200)}${batch} failed with ${shownCode}${why}.${more}`
+    };
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/lines.ts
+
+
+
+
+/**
+ * Finds the failed requests on the lines of `input-file` and turns them into annotations: one per
+ * error code, as many as GitHub shows in a step, less one when the step fails so that the verdict's
+ * own annotation is never the one dropped.
+ */
+async function locateFailures(failures, inputFile, all, collected, verdict, deps) {
+    const match = await matchInputFile(failures, inputFile, deps.signal);
+    if (match.error !== undefined) {
+        deps.log.warning(`Could not read input-file '${inputFile.name}' to annotate failed requests: ${match.error}`);
+    }
+    else if (match.notInFile > 0) {
+        deps.log.warning(`${plural(match.notInFile, 'failed request has', 'failed requests have')} a custom_id that is not in input-file '${inputFile.name}'.`);
+    }
+    const tallies = [...collected.values()].map(f => f.tally).filter((t) => t !== undefined);
+    const examples = new Map([...mergeTallies(tallies).codes].map(([code, { example }]) => [code, example]));
+    const budget = verdict.ok ? MAX_ANNOTATIONS : MAX_ANNOTATIONS - 1;
+    return { match, ...groupAnnotations(match, examples, budget, all.results.length > 1) };
+}
+
 ;// CONCATENATED MODULE: ./src/orchestrate/step.ts
+
+
+
+
 
 
 
@@ -34383,7 +35017,10 @@ async function runStep(settings, deps) {
     deps.setOutputs(buildOutputs(waited));
     let verdict = judgeAll(waited, settings.failOn);
     let collected;
-    const wantFiles = settings.downloadDir !== '' || settings.maxFailedRequests !== undefined;
+    let cost;
+    let lines;
+    const { maxFailedRequests, batchDiscount, maxCost, inputFile } = settings;
+    const wantFiles = settings.downloadDir !== '' || [maxFailedRequests, batchDiscount, maxCost, inputFile].some(v => v !== undefined);
     if (wantFiles && !deps.signal.aborted) {
         const dir = settings.downloadDir
             ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
@@ -34391,9 +35028,14 @@ async function runStep(settings, deps) {
         const ms = resultsBudgetMs(settings.timeoutMs, waited.endedAt - waited.startedAt);
         const budget = { ms, signal: deps.timeoutSignal(ms) };
         const signal = AbortSignal.any([deps.signal, budget.signal]);
-        collected = await collectResults({ ...deps, files: deps.api, signal, budget }, waited.results, dir);
-        deps.setOutputs(buildOutputs(waited, collected));
-        verdict = combine(verdict, judgeResults(waited, collected, settings.maxFailedRequests));
+        const failures = inputFile ? new FailureIndex() : undefined;
+        collected = await collectResults({ ...deps, files: deps.api, signal, budget, failures }, waited.results, dir);
+        cost = await estimateCosts(deps, waited, collected, batchDiscount);
+        deps.setOutputs(buildOutputs(waited, collected, cost));
+        verdict = combine(verdict, judgeResults(waited, collected, maxFailedRequests));
+        verdict = combine(verdict, judgeCost(cost, maxCost));
+        if (failures && inputFile)
+            lines = await locateFailures(failures, inputFile, waited, collected, verdict, deps);
     }
     await pending;
     await deps.setStatus?.(verdict.ok ? 'success' : 'failure', finalDescription(waited, verdict, collected));
@@ -34401,7 +35043,8 @@ async function runStep(settings, deps) {
     return {
         verdict,
         title: ids.length === 1 ? `Together batch ${ids[0]}` : 'Together batches',
-        summary: buildSummary(waited, verdict, collected)
+        summary: buildSummary(waited, verdict, collected, { cost, lines }),
+        annotations: lines?.annotations ?? []
     };
 }
 
@@ -34409,7 +35052,36 @@ async function runStep(settings, deps) {
 var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/result-files/input-file.ts
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/**
+ * Parses `input-file`: a path relative to the workspace (an absolute path is accepted when it lies
+ * inside). Undefined for ''. Throws a one-line message for a path that leaves the workspace (`..`,
+ * an absolute path elsewhere) or holds control characters.
+ */
+function parseInputFile(text, workspace) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const clipped = raw.length > 200 ? `${raw.slice(0, 200)}…` : raw;
+    // Control characters are shown as JSON escapes, so the message stays on one readable line.
+    const shown = CONTROL.test(clipped) ? JSON.stringify(clipped) : `'${clipped}'`;
+    const expected = `Expected a path to a JSONL file inside the workspace (${workspace}), relative to it, e.g. evals/batch.jsonl.`;
+    if (CONTROL.test(raw))
+        throw new Error(`Invalid input-file ${shown}: it holds control characters. ${expected}`);
+    const path = (0,external_node_path_namespaceObject.resolve)(workspace, raw);
+    const inside = (0,external_node_path_namespaceObject.relative)(workspace, path);
+    if (inside === '' || inside === '..' || inside.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
+        throw new Error(`Invalid input-file ${shown}: it is not inside the workspace. ${expected}`);
+    }
+    return { path, name: inside.split(external_node_path_namespaceObject.sep).join('/'), workspace };
+}
+
 ;// CONCATENATED MODULE: ./src/settings.ts
+
+
 
 
 
@@ -34464,9 +35136,10 @@ function timeout(read) {
         throw new InputError(`Invalid timeout '${read('timeout').trim()}'. Expected 0 (check once) or at least 1s.`);
     return ms;
 }
-function gate(read) {
+/** Parses an input whose parser throws a plain one-line message, as an InputError. */
+function parsed(parse) {
     try {
-        return parseGate(read('max-failed-requests'));
+        return parse();
     }
     catch (error) {
         throw new InputError(error.message);
@@ -34560,10 +35233,11 @@ function githubEnv(env) {
 }
 /**
  * Turns the raw inputs into `Settings`. Defaults come from action.yml (the runner fills them in);
- * this module adds only the documented environment fallbacks for `api-key` and `base-url`.
+ * this module adds only the documented fallbacks: environment variables for `api-key` and `base-url`,
+ * and the working directory for the workspace when GITHUB_WORKSPACE is unset.
  * Throws `InputError` for the first invalid input.
  */
-function parseSettings(read, env) {
+function parseSettings(read, env, cwd = process.cwd()) {
     const ids = batchIds(read);
     const key = apiKey(read, env);
     const commitStatus = read('commit-status').trim();
@@ -34581,7 +35255,10 @@ function parseSettings(read, env) {
         cancelOnTimeout: settings_boolean(read, 'cancel-on-timeout'),
         cancelOnAbort: settings_boolean(read, 'cancel-on-abort'),
         downloadDir: read('download-dir').trim(),
-        maxFailedRequests: gate(read),
+        maxFailedRequests: parsed(() => parseGate(read('max-failed-requests'))),
+        batchDiscount: parsed(() => parseDiscount(read('batch-discount'))),
+        maxCost: parsed(() => parseMaxCost(read('max-cost'))),
+        inputFile: parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd)),
         commitStatus,
         githubToken: commitStatus ? secret(githubToken, "input 'github-token'") : githubToken,
         resultsDir: (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP?.trim() || (0,external_node_os_namespaceObject.tmpdir)(), 'together-batch-results'),
@@ -34605,7 +35282,8 @@ function egress(secrets) {
             info: message => info(line(message)),
             debug: message => core_debug(line(message)),
             warning: message => warning(line(message)),
-            error: (message, title) => error(line(message), title ? { title: line(title) } : {})
+            error: (message, title) => error(line(message), title ? { title: line(title) } : {}),
+            annotate: ({ file, line: startLine, title, message }) => error(line(message), { file, startLine, title: line(title) })
         }
     };
 }
@@ -34782,6 +35460,8 @@ async function run(overrides = {}) {
             out.log.error(outcome.verdict.message, outcome.title);
             process.exitCode = ExitCode.Failure;
         }
+        for (const annotation of outcome.annotations)
+            out.log.annotate(annotation);
     }
     catch (error) {
         const message = out.redact(errorMessage(error));

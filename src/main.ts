@@ -7,7 +7,7 @@ import { sanitizeLine } from './sanitize/sanitize.js'
 import { parseSettings, type Settings } from './settings.js'
 import { egress, writeSummary } from './shell/egress.js'
 import { guardCrashes, guardVerdict } from './shell/guards.js'
-import { DEFAULT_CONNECTIONS, TogetherClient, type BatchApi, type FilesApi } from './together/index.js'
+import { DEFAULT_CONNECTIONS, TogetherClient, type BatchApi, type FilesApi, type ModelsApi } from './together/index.js'
 import { errorMessage } from './util/text.js'
 import { USER_AGENT } from './version.js'
 
@@ -16,7 +16,7 @@ export interface Runtime {
   now(): number
   sleep(ms: number, signal?: AbortSignal): Promise<void>
   random(): number
-  createApi(settings: Settings): BatchApi & FilesApi & { close?(): Promise<void> }
+  createApi(settings: Settings): BatchApi & FilesApi & ModelsApi & { close?(): Promise<void> }
   /** Sets commit statuses on the workflow's commit; called only when `commit-status` is set. */
   createStatus(settings: Settings, signal: AbortSignal): Promise<SetStatus>
 }
@@ -127,6 +127,7 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
       out.log.error(outcome.verdict.message, outcome.title)
       process.exitCode = core.ExitCode.Failure
     }
+    for (const annotation of outcome.annotations) out.log.annotate(annotation)
   } catch (error) {
     const message = out.redact(errorMessage(error))
     core.setFailed(sanitizeLine(message))

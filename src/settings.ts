@@ -7,6 +7,8 @@ import { describeBadId, isPlainId } from './together/ids.js'
 import { parseDuration } from './util/duration.js'
 import { errorMessage } from './util/text.js'
 import { parseGate, type Gate } from './result-files/gate.js'
+import { parseDiscount, parseMaxCost } from './result-files/cost-gate.js'
+import { parseInputFile, type InputFile } from './result-files/input-file.js'
 import { FINAL_STATUSES, normalizeStatus, type FinalStatus } from './together/status.js'
 
 /** Everything the action was asked to do, parsed and validated once, before any request. */
@@ -26,6 +28,12 @@ export interface Settings {
   downloadDir: string
   /** `max-failed-requests`, when set. */
   maxFailedRequests?: Gate
+  /** `batch-discount` in percent, when set; otherwise costs are at list prices. */
+  batchDiscount?: number
+  /** `max-cost` in US dollars, when set. */
+  maxCost?: number
+  /** `input-file`, when set: failed requests are annotated on its lines. */
+  inputFile?: InputFile
   /** Commit status context name; '' for no commit status. */
   commitStatus: string
   githubToken: string
@@ -94,9 +102,10 @@ function timeout(read: InputReader): number {
   return ms
 }
 
-function gate(read: InputReader): Gate | undefined {
+/** Parses an input whose parser throws a plain one-line message, as an InputError. */
+function parsed<T>(parse: () => T): T {
   try {
-    return parseGate(read('max-failed-requests'))
+    return parse()
   } catch (error) {
     throw new InputError((error as Error).message)
   }
@@ -203,10 +212,11 @@ function githubEnv(env: NodeJS.ProcessEnv): GitHubTarget {
 
 /**
  * Turns the raw inputs into `Settings`. Defaults come from action.yml (the runner fills them in);
- * this module adds only the documented environment fallbacks for `api-key` and `base-url`.
+ * this module adds only the documented fallbacks: environment variables for `api-key` and `base-url`,
+ * and the working directory for the workspace when GITHUB_WORKSPACE is unset.
  * Throws `InputError` for the first invalid input.
  */
-export function parseSettings(read: InputReader, env: NodeJS.ProcessEnv): Settings {
+export function parseSettings(read: InputReader, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Settings {
   const ids = batchIds(read)
   const key = apiKey(read, env)
   const commitStatus = read('commit-status').trim()
@@ -226,7 +236,10 @@ export function parseSettings(read: InputReader, env: NodeJS.ProcessEnv): Settin
     cancelOnTimeout: boolean(read, 'cancel-on-timeout'),
     cancelOnAbort: boolean(read, 'cancel-on-abort'),
     downloadDir: read('download-dir').trim(),
-    maxFailedRequests: gate(read),
+    maxFailedRequests: parsed(() => parseGate(read('max-failed-requests'))),
+    batchDiscount: parsed(() => parseDiscount(read('batch-discount'))),
+    maxCost: parsed(() => parseMaxCost(read('max-cost'))),
+    inputFile: parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd)),
     commitStatus,
     githubToken: commitStatus ? secret(githubToken, "input 'github-token'") : githubToken,
     resultsDir: join(env.RUNNER_TEMP?.trim() || tmpdir(), 'together-batch-results'),

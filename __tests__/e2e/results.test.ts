@@ -79,7 +79,9 @@ describe('results: download, count, gate', () => {
   })
 
   it.concurrent('streams a 50 MB output file to disk in bounded memory', async () => {
-    const line = { custom_id: 'r', response: { status_code: 200, body: { text: 'x'.repeat(400) } } }
+    const usage = { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 }
+    const model = 'meta-llama/Llama-3.3-70B-Instruct-Turbo'
+    const line = { custom_id: 'r', response: { status_code: 200, body: { model, text: 'x'.repeat(400), usage } } }
     const big: Omit<Scenario, 'name'> = {
       description: 'a big output file',
       batch: { id: 'batch-big' },
@@ -93,6 +95,8 @@ describe('results: download, count, gate', () => {
     const run = await runScenario({ scenario: big, inputs: { 'download-dir': target }, onSpawn: memory.onSpawn })
     expect(run.exitCode).toBe(0)
     expect(run.outputs['succeeded-requests']).toBe('110000')
+    expect(run.outputs['total-tokens']).toBe('16500000')
+    expect(run.outputs['estimated-cost']).toBe('14.5200')
     expect(readFileSync(run.outputs['output-path']!).length).toBe(size)
     expect(memory.peakMiB()).toBeGreaterThan(0)
     // Measured here: streaming peaks at 112-145 MiB (GC timing varies with load); reading the body

@@ -14,6 +14,8 @@ export interface E2eOptions extends Omit<RunActionOptions, 'inputs'> {
   inputs?: Record<string, string>
   /** Scenario seconds per real second. */
   speed?: number
+  /** The body of `GET /v1/models`, instead of the shipped list. */
+  models?: unknown
 }
 
 export interface E2eRun extends ActionRun {
@@ -33,7 +35,12 @@ export async function runScenario(options: E2eOptions): Promise<E2eRun> {
       ? shipped.get(options.scenario)!
       : validateScenario(options.scenario.name ?? 'inline', options.scenario)
   const more = (options.more ?? []).map((s, i) => validateScenario(s.name ?? `more-${i}`, s))
-  const sim = await startSimulator({ scenarios: [scenario, ...more], apiKey: SIM_KEY, speed: options.speed ?? 1 })
+  const sim = await startSimulator({
+    scenarios: [scenario, ...more],
+    apiKey: SIM_KEY,
+    speed: options.speed ?? 1,
+    models: options.models
+  })
   const batchId = String(scenario.batch.id)
   try {
     const run = await runAction({

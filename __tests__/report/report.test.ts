@@ -370,6 +370,10 @@ describe('buildOutputs', () => {
       'error-path': '',
       'succeeded-requests': '',
       'failed-requests': '',
+      'prompt-tokens': '',
+      'completion-tokens': '',
+      'total-tokens': '',
+      'estimated-cost': '',
       batches:
         '[{"id":"batch-1","status":"","progress":null,"output_file_id":null,"error_file_id":null,"error":null,"timed_out":true}]',
       done: 'false'

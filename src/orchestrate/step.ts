@@ -4,14 +4,21 @@ import type { SetStatus } from '../github/commit-status.js'
 import { finalDescription, pendingDescription } from '../report/commit-status-text.js'
 import { buildOutputs } from '../report/outputs.js'
 import { buildSummary } from '../report/summary.js'
+import type { LineReport } from '../report/failed-lines.js'
+import type { Annotation } from '../result-files/annotations.js'
 import { collectResults, type BatchFiles } from '../result-files/collect.js'
+import type { CostReport } from '../result-files/cost.js'
+import { judgeCost } from '../result-files/cost-gate.js'
+import { FailureIndex } from '../result-files/failures.js'
 import type { Settings } from '../settings.js'
-import type { BatchApi, FilesApi } from '../together/index.js'
+import type { BatchApi, FilesApi, ModelsApi } from '../together/index.js'
 import { combine, judgeAll, judgeResults, type Verdict } from '../verdict/verdict.js'
+import { estimateCosts } from './costs.js'
+import { locateFailures } from './lines.js'
 
 /** What the step needs from the outside world; the shell in main.ts provides it. */
 export interface StepDeps extends Omit<EngineDeps, 'api' | 'signal'> {
-  api: BatchApi & FilesApi
+  api: BatchApi & FilesApi & ModelsApi
   log: Logger
   signal: AbortSignal
   /** Applied at once: the outputs are set before any optional work that could fail or be killed. */
@@ -41,6 +48,8 @@ export interface StepOutcome {
   verdict: Verdict
   title: string
   summary: string
+  /** Error annotations on lines of `input-file`, for the shell to emit after the verdict. */
+  annotations: Annotation[]
 }
 
 /**
@@ -55,7 +64,11 @@ export async function runStep(settings: Settings, deps: StepDeps): Promise<StepO
   let verdict = judgeAll(waited, settings.failOn)
 
   let collected: Map<string, BatchFiles> | undefined
-  const wantFiles = settings.downloadDir !== '' || settings.maxFailedRequests !== undefined
+  let cost: CostReport | undefined
+  let lines: LineReport | undefined
+  const { maxFailedRequests, batchDiscount, maxCost, inputFile } = settings
+  const wantFiles =
+    settings.downloadDir !== '' || [maxFailedRequests, batchDiscount, maxCost, inputFile].some(v => v !== undefined)
   if (wantFiles && !deps.signal.aborted) {
     const dir = settings.downloadDir
       ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
@@ -63,9 +76,13 @@ export async function runStep(settings: Settings, deps: StepDeps): Promise<StepO
     const ms = resultsBudgetMs(settings.timeoutMs, waited.endedAt - waited.startedAt)
     const budget = { ms, signal: deps.timeoutSignal(ms) }
     const signal = AbortSignal.any([deps.signal, budget.signal])
-    collected = await collectResults({ ...deps, files: deps.api, signal, budget }, waited.results, dir)
-    deps.setOutputs(buildOutputs(waited, collected))
-    verdict = combine(verdict, judgeResults(waited, collected, settings.maxFailedRequests))
+    const failures = inputFile ? new FailureIndex() : undefined
+    collected = await collectResults({ ...deps, files: deps.api, signal, budget, failures }, waited.results, dir)
+    cost = await estimateCosts(deps, waited, collected, batchDiscount)
+    deps.setOutputs(buildOutputs(waited, collected, cost))
+    verdict = combine(verdict, judgeResults(waited, collected, maxFailedRequests))
+    verdict = combine(verdict, judgeCost(cost, maxCost))
+    if (failures && inputFile) lines = await locateFailures(failures, inputFile, waited, collected, verdict, deps)
   }
 
   await pending
@@ -74,6 +91,7 @@ export async function runStep(settings: Settings, deps: StepDeps): Promise<StepO
   return {
     verdict,
     title: ids.length === 1 ? `Together batch ${ids[0]!}` : 'Together batches',
-    summary: buildSummary(waited, verdict, collected)
+    summary: buildSummary(waited, verdict, collected, { cost, lines }),
+    annotations: lines?.annotations ?? []
   }
 }

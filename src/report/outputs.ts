@@ -1,6 +1,8 @@
 import type { BatchJob } from '../together/index.js'
 import type { WaitAllResult, WaitResult } from '../engine/types.js'
 import type { BatchFiles } from '../result-files/collect.js'
+import type { CostReport } from '../result-files/cost.js'
+import { batchCostFields, costOutputs } from './cost-outputs.js'
 
 /** Longest string field kept in the `batch` output, so one huge error message cannot bloat it. */
 const MAX_FIELD = 4096
@@ -20,7 +22,7 @@ function progressOf(result: WaitResult): number | undefined {
 }
 
 /** One entry of the `batches` output. */
-export function batchEntry(result: WaitResult, files?: BatchFiles): Record<string, unknown> {
+export function batchEntry(result: WaitResult, files?: BatchFiles, cost?: CostReport): Record<string, unknown> {
   const job = result.batch
   const counts = files?.tally
     ? {
@@ -38,7 +40,8 @@ export function batchEntry(result: WaitResult, files?: BatchFiles): Record<strin
     error_file_id: job?.error_file_id ?? null,
     error: job?.error ? job.error.slice(0, MAX_FIELD) : null,
     timed_out: result.outcome === 'timed-out',
-    ...counts
+    ...counts,
+    ...batchCostFields(result.batchId, files, cost)
   }
 }
 
@@ -47,9 +50,13 @@ export function batchEntry(result: WaitResult, files?: BatchFiles): Record<strin
  * on it. With several batches the per-batch scalars are left empty (see `batches`), and `status` is
  * COMPLETED when all completed, else the status of the first batch, in input order, that did not.
  */
-export function buildOutputs(all: WaitAllResult, collected?: ReadonlyMap<string, BatchFiles>): Record<string, string> {
+export function buildOutputs(
+  all: WaitAllResult,
+  collected?: ReadonlyMap<string, BatchFiles>,
+  cost?: CostReport
+): Record<string, string> {
   const common = {
-    batches: JSON.stringify(all.results.map(r => batchEntry(r, collected?.get(r.batchId)))),
+    batches: JSON.stringify(all.results.map(r => batchEntry(r, collected?.get(r.batchId), cost))),
     done: String(all.done)
   }
   if (all.results.length > 1) {
@@ -66,6 +73,7 @@ export function buildOutputs(all: WaitAllResult, collected?: ReadonlyMap<string,
       'error-path': '',
       'succeeded-requests': '',
       'failed-requests': '',
+      ...costOutputs(undefined, cost),
       ...common
     }
   }
@@ -84,6 +92,7 @@ export function buildOutputs(all: WaitAllResult, collected?: ReadonlyMap<string,
     'error-path': files?.errorPath ?? '',
     'succeeded-requests': files?.tally ? String(files.tally.succeeded) : '',
     'failed-requests': files?.tally ? String(files.tally.failed) : '',
+    ...costOutputs(files, cost),
     ...common
   }
 }

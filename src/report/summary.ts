@@ -2,6 +2,9 @@ import { formatDuration } from '../util/duration.js'
 import type { CancelOutcome, WaitAllResult, WaitResult } from '../engine/types.js'
 import { summarize } from '../engine/aggregate.js'
 import type { BatchFiles } from '../result-files/collect.js'
+import type { CostReport } from '../result-files/cost.js'
+import { costCell, costSection } from './cost-summary.js'
+import { failedLinesSection, type LineReport } from './failed-lines.js'
 import { mergeTallies, topCodes, type Tally } from '../result-files/tally.js'
 import { escapeText } from './escape.js'
 import { percent, plural } from '../util/text.js'
@@ -66,10 +69,12 @@ const code = (text: string | null | undefined): string => `<code>${escapeText(te
 export function buildSummary(
   all: WaitAllResult,
   verdict: Verdict,
-  collected?: ReadonlyMap<string, BatchFiles>
+  collected?: ReadonlyMap<string, BatchFiles>,
+  extras: { cost?: CostReport; lines?: LineReport } = {}
 ): string {
-  const text = all.results.length === 1 ? batchSummary(all.results[0]!, verdict) : manySummary(all, verdict, collected)
-  return text + requestsSection(all, collected)
+  const several = all.results.length > 1
+  const text = several ? manySummary(all, verdict, collected, extras.cost) : batchSummary(all.results[0]!, verdict)
+  return text + requestsSection(all, collected) + costSection(extras.cost) + failedLinesSection(extras.lines, several)
 }
 
 /** Requests succeeded / failed over all counted batches, and the most common error codes. */
@@ -92,7 +97,12 @@ const MAX_BATCH_ROWS = 300
 
 const requestsCell = (tally?: Tally): string => (tally ? `${tally.succeeded} / ${tally.failed}` : '')
 
-function manySummary(all: WaitAllResult, verdict: Verdict, collected?: ReadonlyMap<string, BatchFiles>): string {
+function manySummary(
+  all: WaitAllResult,
+  verdict: Verdict,
+  collected?: ReadonlyMap<string, BatchFiles>,
+  cost?: CostReport
+): string {
   const counts = summarize(all.results)
   const icon = verdict.ok ? '✅' : '❌'
   const parts = [
@@ -103,13 +113,13 @@ function manySummary(all: WaitAllResult, verdict: Verdict, collected?: ReadonlyM
     `<code>${progressBar(counts.percent)}</code> ${percent(counts.percent)} · ${counts.completed} completed · ${counts.failed} failed · ${counts.running} not finished · waited ${formatDuration(all.endedAt - all.startedAt)}`,
     '',
     '<table>',
-    '<tr><th>batch</th><th>status</th><th>progress</th><th>output file</th><th>error file</th><th>requests ok / failed</th><th>error</th></tr>'
+    `<tr><th>batch</th><th>status</th><th>progress</th><th>output file</th><th>error file</th><th>requests ok / failed</th>${cost ? '<th>estimated cost</th>' : ''}<th>error</th></tr>`
   ]
   for (const r of all.results.slice(0, MAX_BATCH_ROWS)) {
     const job = r.batch ?? {}
     const status = r.outcome === 'timed-out' ? `${r.status || 'unknown'} (timed out)` : r.status || 'unknown'
     parts.push(
-      `<tr><td>${code(r.batchId)}</td><td>${escapeText(status, 60)}</td><td>${percent(r.progress ?? job.progress)}</td><td>${job.output_file_id ? code(job.output_file_id) : ''}</td><td>${job.error_file_id ? code(job.error_file_id) : ''}</td><td>${requestsCell(collected?.get(r.batchId)?.tally)}</td><td>${escapeText(job.error ?? r.error?.message, 300)}</td></tr>`
+      `<tr><td>${code(r.batchId)}</td><td>${escapeText(status, 60)}</td><td>${percent(r.progress ?? job.progress)}</td><td>${job.output_file_id ? code(job.output_file_id) : ''}</td><td>${job.error_file_id ? code(job.error_file_id) : ''}</td><td>${requestsCell(collected?.get(r.batchId)?.tally)}</td>${cost ? `<td>${costCell(cost, r.batchId)}</td>` : ''}<td>${escapeText(job.error ?? r.error?.message, 300)}</td></tr>`
     )
   }
   parts.push('</table>')

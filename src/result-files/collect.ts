@@ -7,13 +7,17 @@ import { formatDuration } from '../util/duration.js'
 import { errorMessage } from '../util/text.js'
 import type { Logger, WaitResult } from '../engine/types.js'
 import { TogetherError, type FilesApi } from '../together/index.js'
-import { countErrorLine, countOutputLine, emptyTally, type Tally } from './tally.js'
+import type { FailureIndex } from './failures.js'
+import { countErrorLine, countOutputLine, emptyTally, type CountedLine, type Tally } from './tally.js'
+import { addUsage, emptyUsage, type Usage } from './usage.js'
 
 /** What was fetched and counted for one batch. */
 export interface BatchFiles {
   outputPath?: string
   errorPath?: string
   tally?: Tally
+  /** Requests and tokens per model, counted with `tally`. */
+  usage?: Usage
   /** Why a file could not be fetched, when it could not. */
   error?: string
 }
@@ -27,6 +31,8 @@ export interface CollectDeps {
   signal?: AbortSignal
   /** The time allowed for all result files, and the signal that fires when it has run out. */
   budget?: { ms: number; signal: AbortSignal }
+  /** When given, every failed request is recorded here by `custom_id` (for `input-file`). */
+  failures?: FailureIndex
 }
 
 const ATTEMPTS = 5
@@ -51,10 +57,20 @@ async function fetchFile(deps: CollectDeps, fileId: string, path: string): Promi
   }
 }
 
-/** Counts a downloaded file line by line, in constant memory. */
-async function countFile(path: string, tally: Tally, count: (tally: Tally, line: string) => void): Promise<void> {
+type Count = (tally: Tally, line: string) => CountedLine | undefined
+
+/** Counts a downloaded file line by line, in constant memory; `observe` sees each decoded line. */
+async function countFile(
+  path: string,
+  tally: Tally,
+  count: Count,
+  observe: (line: CountedLine) => void
+): Promise<void> {
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })
-  for await (const line of lines) count(tally, line)
+  for await (const line of lines) {
+    const counted = count(tally, line)
+    if (counted) observe(counted)
+  }
 }
 
 /** Where the files go, and how to name that place in a message. */
@@ -67,7 +83,7 @@ export interface ResultsDir {
 /**
  * After the wait: downloads the output and error files of every batch that reached a final status and
  * has them, into the directory as `<batch-id>-output.jsonl` and `<batch-id>-errors.jsonl`, and counts
- * their requests. Anything that goes wrong (the directory, a download, a count) is reported on its
+ * their requests and tokens. Anything that goes wrong (the directory, a download, a count) is reported on its
  * batch, with the path, never thrown: the batch's own outcome is already decided and must stay visible.
  */
 export async function collectResults(
@@ -91,15 +107,21 @@ export async function collectResults(
     try {
       if (dirError) throw new Error(dirError)
       const tally = emptyTally()
+      const usage = emptyUsage()
+      const observe = ({ record, failedCode }: CountedLine): void => {
+        addUsage(usage, record, job.model_id ?? '')
+        if (failedCode !== undefined) deps.failures?.add(result.batchId, record, failedCode)
+      }
       if (job.output_file_id) {
         entry.outputPath = await fetchFile(deps, job.output_file_id, join(dir.path, `${result.batchId}-output.jsonl`))
-        await countFile(entry.outputPath, tally, countOutputLine)
+        await countFile(entry.outputPath, tally, countOutputLine, observe)
       }
       if (job.error_file_id) {
         entry.errorPath = await fetchFile(deps, job.error_file_id, join(dir.path, `${result.batchId}-errors.jsonl`))
-        await countFile(entry.errorPath, tally, countErrorLine)
+        await countFile(entry.errorPath, tally, countErrorLine, observe)
       }
       entry.tally = tally
+      entry.usage = usage
     } catch (error) {
       entry.error = deps.budget?.signal.aborted
         ? `the ${formatDuration(deps.budget.ms)} allowed for result files ran out (the time left of 'timeout', at least 10 minutes or 'timeout' if shorter)`

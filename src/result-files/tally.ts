@@ -12,14 +12,22 @@ export function emptyTally(): Tally {
   return { succeeded: 0, failed: 0, codes: new Map() }
 }
 
+type Json = Record<string, unknown>
 const str = (v: unknown): string | undefined =>
   typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined
 
-function fail(tally: Tally, code: string, message: string): void {
+/** One counted line: its decoded JSON object (when it is one), and its error code when it failed. */
+export interface CountedLine {
+  record?: Json
+  failedCode?: string
+}
+
+function fail(tally: Tally, code: string, message: string, record?: Json): CountedLine {
   tally.failed++
   const entry = tally.codes.get(code)
   if (entry) entry.count++
   else tally.codes.set(code, { count: 1, example: message })
+  return { record, failedCode: code }
 }
 
 function parse(line: string): unknown {
@@ -41,30 +49,28 @@ function describe(error: unknown, status?: number): [string, string] {
  * Counts one line of a result file. In the output file a request succeeded when its
  * `response.status_code` is 2xx; everything else, and every line of the error file, failed, under the
  * code of its error. Blank lines are skipped; a line that is not a JSON object failed (`unreadable_line`).
+ * Returns what the line held, so other counts (tokens, failed IDs) need not decode it again.
  */
-function countLine(tally: Tally, line: string, successPossible: boolean): void {
-  if (line.trim() === '') return
+function countLine(tally: Tally, line: string, successPossible: boolean): CountedLine | undefined {
+  if (line.trim() === '') return undefined
   const record = parse(line)
-  if (!isRecord(record)) {
-    fail(tally, 'unreadable_line', line.slice(0, 200))
-    return
-  }
+  if (!isRecord(record)) return fail(tally, 'unreadable_line', line.slice(0, 200))
   const response = isRecord(record.response) ? record.response : undefined
   const status = typeof response?.status_code === 'number' ? response.status_code : undefined
   if (successPossible && status !== undefined && status >= 200 && status < 300) {
     tally.succeeded++
-    return
+    return { record }
   }
   const body = isRecord(response?.body) ? response.body : undefined
   const [code, message] = describe(record.error ?? body?.error, status)
-  fail(tally, code, message)
+  return fail(tally, code, message, record)
 }
 
-/** Counts one line of a batch output file. */
-export const countOutputLine = (tally: Tally, line: string): void => countLine(tally, line, true)
+/** Counts one line of a batch output file; undefined for a blank line. */
+export const countOutputLine = (tally: Tally, line: string): CountedLine | undefined => countLine(tally, line, true)
 
 /** Counts one line of a batch error file: every request in it failed. */
-export const countErrorLine = (tally: Tally, line: string): void => countLine(tally, line, false)
+export const countErrorLine = (tally: Tally, line: string): CountedLine | undefined => countLine(tally, line, false)
 
 /** The counts of several batches added together. */
 export function mergeTallies(tallies: readonly Tally[]): Tally {

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import type { Logger } from '../engine/types.js'
+import type { Annotation } from '../result-files/annotations.js'
 import { createRedactor } from '../sanitize/redact.js'
 import { sanitizeLine } from '../sanitize/sanitize.js'
 import { errorMessage } from '../util/text.js'
@@ -7,7 +8,7 @@ import { errorMessage } from '../util/text.js'
 /** Everything that leaves the process goes through here: secrets out first, then one safe line. */
 export interface Egress {
   redact(text: string): string
-  log: Logger & { error(message: string, title?: string): void }
+  log: Logger & { error(message: string, title?: string): void; annotate(annotation: Annotation): void }
 }
 
 export function egress(secrets: string[]): Egress {
@@ -19,7 +20,9 @@ export function egress(secrets: string[]): Egress {
       info: message => core.info(line(message)),
       debug: message => core.debug(line(message)),
       warning: message => core.warning(line(message)),
-      error: (message, title) => core.error(line(message), title ? { title: line(title) } : {})
+      error: (message, title) => core.error(line(message), title ? { title: line(title) } : {}),
+      annotate: ({ file, line: startLine, title, message }) =>
+        core.error(line(message), { file, startLine, title: line(title) })
     }
   }
 }

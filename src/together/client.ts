@@ -3,6 +3,7 @@ import { htmlPageError, httpError, looksLikeHtml } from './answers.js'
 import { download } from './download.js'
 import { TogetherError } from './errors.js'
 import { checkBatchIds, checkSameBatch, idLabel, requirePlainFileId } from './ids.js'
+import { parseModelList, type ModelInfo, type ModelsApi } from './models.js'
 import { parseBatchJob, parseBatchList, parseFileInfo } from './parse.js'
 import type { ProxySettings } from './proxy.js'
 import { redactJson } from '../sanitize/redact.js'
@@ -56,7 +57,7 @@ function originOf(url: string, what: string): string {
  * requests, redirects never followed with the key to another host, IDs checked before they are used,
  * and the API key redacted from anything the server sends back.
  */
-export class TogetherClient implements BatchApi, FilesApi {
+export class TogetherClient implements BatchApi, FilesApi, ModelsApi {
   readonly baseUrl: string
   private readonly transport: Transport
   private readonly requestTimeoutMs: number
@@ -103,6 +104,12 @@ export class TogetherClient implements BatchApi, FilesApi {
     requirePlainFileId(id)
     const body = await this.call('GET', `/files/${encodeId(id)}`, `GET /files/${id}`, options)
     return this.expect(parseFileInfo(body), `GET /files/${id}`, 'a file object')
+  }
+
+  /** The models and their list prices; malformed entries are left out. */
+  async listModels(options?: RequestOptions): Promise<ModelInfo[]> {
+    const body = await this.call('GET', '/models', 'GET /models', options)
+    return this.expect(parseModelList(body), 'GET /models', 'a list of models')
   }
 
   /**

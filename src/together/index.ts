@@ -12,3 +12,4 @@ export {
 } from './proxy.js'
 export { parseRetryAfter } from './retry-after.js'
 export type { BatchApi, BatchJob, DownloadOptions, FileInfo, FilesApi, RequestOptions } from './types.js'
+export { parseModelList, type ModelInfo, type ModelsApi } from './models.js'

@@ -30,8 +30,11 @@ type FaultKind =
 
 export interface Fault {
   type: FaultKind
-  /** Which requests about this batch: `get` (default), `cancel`, `file`, or `any`. */
-  on?: 'get' | 'cancel' | 'file' | 'any'
+  /**
+   * Which requests about this batch: `get` (default), `cancel`, `file`, or `any`; or `models`, the
+   * `GET /v1/models` requests of the whole simulator (counted across batches).
+   */
+  on?: 'get' | 'cancel' | 'file' | 'models' | 'any'
   /** 1-based numbers of the matching requests to hit; omitted: every one. */
   requests?: number[]
   /** Or: hit requests from number `from` (1-based) on, `count` of them (default: all). */

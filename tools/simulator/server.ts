@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { batchAt, type SimBatch } from './state.js'
@@ -14,6 +15,8 @@ export interface SimulatorOptions {
   host?: string
   /** Clock, for tests of the simulator itself. */
   now?: () => number
+  /** The body of `GET /v1/models`; the shipped list (tools/simulator/models.json) by default. */
+  models?: unknown
 }
 
 /** One request the simulator received, for tests to assert how the action behaved. */
@@ -44,7 +47,10 @@ export interface Simulator {
 
 const DEFAULT_API_KEY = 'sim-key'
 
-type Kind = 'get' | 'cancel' | 'file' | 'list' | 'create'
+type Kind = 'get' | 'cancel' | 'file' | 'list' | 'create' | 'models'
+
+/** Model objects as the live `GET /v1/models` answers them: a bare array, each with its list prices. */
+const SHIPPED_MODELS: unknown = JSON.parse(readFileSync(new URL('models.json', import.meta.url), 'utf8'))
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body)
@@ -83,6 +89,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const scenarios = options.scenarios ?? loadScenarios()
   const byName = new Map(scenarios.map(s => [s.name, s]))
   let created = 0
+  let modelRequests = 0
   for (const scenario of scenarios) {
     const id = String(scenario.batch.id)
     batches.set(id, { id, scenario, counts: {} })
@@ -168,6 +175,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (resource === 'batches' && id === undefined && method === 'GET') {
       const started = [...batches.values()].filter(b => b.startedAt !== undefined)
       send(res, 200, started.length === 0 ? null : started.map(view))
+      return
+    }
+    if (resource === 'models' && id === undefined && method === 'GET') {
+      // Any scenario may break this endpoint: `GET /v1/models` belongs to no batch.
+      const count = ++modelRequests
+      const faults = scenarios.flatMap(s => s.faults ?? []).filter(f => f.on === 'models')
+      const fault = faultFor(faults, 'models', count)
+      if (fault) {
+        entry.fault = fault.type === 'status' ? `status ${fault.status ?? 500}` : fault.type
+        return inject(fault, req, res, () => options.models ?? SHIPPED_MODELS)
+      }
+      send(res, 200, options.models ?? SHIPPED_MODELS)
       return
     }
     if (resource === 'batches' && id === undefined && method === 'POST') {

@@ -1,0 +1,208 @@
+import { describe, expect, it } from '@jest/globals'
+import { judgeCost, parseDiscount, parseMaxCost } from '../../src/result-files/cost-gate.js'
+import {
+  estimateCost,
+  formatCost,
+  modelCost,
+  priceOf,
+  whyNoEstimate,
+  type CostReport,
+  type PriceList
+} from '../../src/result-files/cost.js'
+import { fetchPrices } from '../../src/result-files/prices.js'
+import { zeroUsage, type ModelUsage, type Usage } from '../../src/result-files/usage.js'
+import { TogetherError, type ModelInfo } from '../../src/together/index.js'
+import { recordingLogger, virtualClock } from '../helpers/virtual-time.js'
+
+const used = (promptTokens: number, completionTokens: number, requests = 1): ModelUsage => ({
+  requests,
+  promptTokens,
+  completionTokens,
+  totalTokens: promptTokens + completionTokens
+})
+const prices = new Map([
+  ['meta-llama/Llama-3.3-70B-Instruct-Turbo', { input: 0.88, output: 0.88 }],
+  ['Qwen/Qwen3.5-9B', { input: 0.1, output: 0.3 }]
+])
+
+describe('cost arithmetic', () => {
+  it('prices prompt and completion tokens per million, less the batch discount', () => {
+    expect(modelCost(used(1_000_000, 500_000), { input: 0.1, output: 0.3 })).toBeCloseTo(0.25, 10)
+    expect(modelCost(used(1_000_000, 500_000), { input: 0.1, output: 0.3 }, 50)).toBeCloseTo(0.125, 10)
+    expect(modelCost(used(3, 0), { input: 2, output: 2 }, 100)).toBe(0)
+  })
+
+  it('needs no price for a model without tokens, and has no cost without one otherwise', () => {
+    expect(modelCost(zeroUsage(), undefined)).toBe(0)
+    expect(modelCost(used(1, 0), undefined)).toBeUndefined()
+  })
+
+  it('finds a price by exact ID, else in another case', () => {
+    expect(priceOf(prices, 'qwen/qwen3.5-9b')).toEqual({ input: 0.1, output: 0.3 })
+    expect(priceOf(prices, 'unknown')).toBeUndefined()
+    expect(priceOf(undefined, 'Qwen/Qwen3.5-9B')).toBeUndefined()
+  })
+
+  it('estimates two models, most expensive first, with a total', () => {
+    const usage: Usage = new Map([
+      ['Qwen/Qwen3.5-9B', used(2_000_000, 1_000_000, 10)],
+      ['meta-llama/Llama-3.3-70B-Instruct-Turbo', used(3_000_000, 883_000, 20)]
+    ])
+    const estimate = estimateCost(usage, { prices })
+    expect(estimate.models.map(m => [m.model, formatCost(m.cost!)])).toEqual([
+      ['meta-llama/Llama-3.3-70B-Instruct-Turbo', '3.4170'],
+      ['Qwen/Qwen3.5-9B', '0.5000']
+    ])
+    expect(formatCost(estimate.cost!)).toBe('3.9170')
+    expect(estimate.usage).toEqual({
+      requests: 30,
+      promptTokens: 5_000_000,
+      completionTokens: 1_883_000,
+      totalTokens: 6_883_000
+    })
+    expect(formatCost(estimateCost(usage, { prices, discountPercent: 50 }).cost!)).toBe('1.9585')
+  })
+
+  it('leaves the total empty and names the models without a price', () => {
+    const usage: Usage = new Map([
+      ['Qwen/Qwen3.5-9B', used(10, 10)],
+      ['acme/secret-model', used(10, 10)],
+      ['acme/idle-model', zeroUsage()]
+    ])
+    const list: PriceList = { prices }
+    const estimate = estimateCost(usage, list)
+    expect(estimate.cost).toBeUndefined()
+    expect(estimate.unpriced).toEqual(['acme/secret-model'])
+    expect(estimate.models[0]!.model).toBe('acme/secret-model')
+    expect(whyNoEstimate(estimate, list)).toBe('GET /v1/models lists no price for acme/secret-model')
+    const failed: PriceList = { error: 'GET /models answered HTTP 503' }
+    expect(whyNoEstimate(estimateCost(usage, failed), failed)).toBe(
+      'the prices could not be fetched (GET /models answered HTTP 503)'
+    )
+  })
+})
+
+describe('batch-discount and max-cost inputs', () => {
+  it.each([
+    ['', undefined],
+    ['50', 50],
+    [' 12.5% ', 12.5],
+    ['0', 0],
+    ['100%', 100]
+  ])('reads batch-discount %j as %j', (text, value) => {
+    expect(parseDiscount(text)).toBe(value)
+  })
+
+  it.each(['-5', '101', 'half', '50 percent'])('rejects batch-discount %j', text => {
+    expect(() => parseDiscount(text)).toThrow(`Invalid batch-discount '${text}'. Expected a percentage from 0 to 100`)
+  })
+
+  it.each([
+    ['', undefined],
+    ['25', 25],
+    ['$2.50', 2.5],
+    ['0', 0]
+  ])('reads max-cost %j as %j', (text, value) => {
+    expect(parseMaxCost(text)).toBe(value)
+  })
+
+  it.each(['-1', '10 USD', '1e3', 'ten'])('rejects max-cost %j', text => {
+    expect(() => parseMaxCost(text)).toThrow(`Invalid max-cost '${text}'. Expected an amount in US dollars`)
+  })
+})
+
+function report(usage: Usage, list: PriceList, unread: string[] = []): CostReport {
+  const total = estimateCost(usage, list)
+  return { list, batches: new Map([['b1', total]]), total, unread }
+}
+
+describe('the cost gate', () => {
+  const usage: Usage = new Map([['Qwen/Qwen3.5-9B', used(10_000_000, 10_000_000)]])
+
+  it('passes within the limit, at the amount shown, and without a limit', () => {
+    expect(judgeCost(report(usage, { prices }), 4)).toBeUndefined()
+    // 4.00004 dollars, shown as 4.0000: not more than 4.
+    const justOver: Usage = new Map([['Qwen/Qwen3.5-9B', used(10_000_400, 10_000_000)]])
+    expect(judgeCost(report(justOver, { prices }), 4)).toBeUndefined()
+    expect(judgeCost(report(usage, { prices }), undefined)).toBeUndefined()
+  })
+
+  it('fails over the limit, saying the amount and the pricing basis', () => {
+    expect(judgeCost(report(usage, { prices, discountPercent: 50 }), 1)).toEqual({
+      ok: false,
+      message: 'Estimated cost $2.0000 is more than max-cost $1.00 (list prices less a 50% batch discount).'
+    })
+  })
+
+  it('fails closed when the cost cannot be estimated', () => {
+    expect(judgeCost(report(usage, { error: 'GET /models was aborted' }), 100)?.message).toBe(
+      'Cannot check max-cost $100.00: the prices could not be fetched (GET /models was aborted). A cost gate that cannot be checked fails.'
+    )
+    expect(judgeCost(report(usage, { prices: new Map() }), 100)?.message).toMatch(
+      /^Cannot check max-cost \$100\.00: GET \/v1\/models lists no price for Qwen\/Qwen3\.5-9B\./
+    )
+    expect(judgeCost(report(usage, { prices }, ['b2']), 100)?.message).toBe(
+      'Cannot check max-cost $100.00: the results of batch b2 could not be read.'
+    )
+  })
+})
+
+describe('fetching prices', () => {
+  const model: ModelInfo = { id: 'm', pricing: { input: 1, output: 2 } }
+
+  it('keeps the first price of each model and skips models without one', async () => {
+    const clock = virtualClock()
+    const result = await fetchPrices({
+      api: { listModels: async () => [model, { id: 'm', pricing: { input: 9, output: 9 } }, { id: 'free-text' }] },
+      sleep: clock.sleep,
+      random: () => 0.5,
+      log: recordingLogger()
+    })
+    expect(result).toEqual({ prices: new Map([['m', { input: 1, output: 2 }]]) })
+  })
+
+  it('retries a transient failure, with the timeout and signal on every request', async () => {
+    const clock = virtualClock()
+    const log = recordingLogger()
+    const calls: unknown[] = []
+    const signal = new AbortController().signal
+    const result = await fetchPrices({
+      api: {
+        listModels: async options => {
+          calls.push(options)
+          if (calls.length === 1)
+            throw new TogetherError('GET /models answered HTTP 503', { kind: 'http', status: 503 })
+          return [model]
+        }
+      },
+      sleep: clock.sleep,
+      random: () => 0.5,
+      log,
+      signal
+    })
+    expect(result.prices?.get('m')).toEqual({ input: 1, output: 2 })
+    expect(calls).toEqual([
+      { signal, timeoutMs: 30_000 },
+      { signal, timeoutMs: 30_000 }
+    ])
+    expect(clock.sleeps).toEqual([750])
+    expect(log.text('warning')).toContain('Fetching model prices failed (attempt 1): GET /models answered HTTP 503')
+  })
+
+  it('gives up on a permanent failure at once, and on a transient one after three attempts', async () => {
+    const clock = virtualClock()
+    const deps = { sleep: clock.sleep, random: () => 0.5, log: recordingLogger() }
+    const denied = new TogetherError('GET /models answered HTTP 401', { kind: 'http', status: 401 })
+    expect(await fetchPrices({ ...deps, api: { listModels: async () => Promise.reject(denied) } })).toEqual({
+      error: 'GET /models answered HTTP 401'
+    })
+    let attempts = 0
+    const down = new TogetherError('GET /models failed: reset', { kind: 'network' })
+    const result = await fetchPrices({
+      ...deps,
+      api: { listModels: async () => Promise.reject(down).finally(() => attempts++) }
+    })
+    expect(result).toEqual({ error: 'GET /models failed: reset' })
+    expect(attempts).toBe(3)
+  })
+})

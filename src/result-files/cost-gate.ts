@@ -1,0 +1,53 @@
+import type { Verdict } from '../verdict/verdict.js'
+import { describeBasis, formatCost, whyNoEstimate, type CostReport } from './cost.js'
+
+/** Parses `batch-discount`: `50` or `50%`, 0 to 100; undefined for '' (list prices). */
+export function parseDiscount(text: string): number | undefined {
+  const raw = text.trim()
+  if (raw === '') return undefined
+  const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw)
+  if (match && Number(match[1]) <= 100) return Number(match[1])
+  throw new Error(
+    `Invalid batch-discount '${raw}'. Expected a percentage from 0 to 100 (e.g. 50 or 50%), or empty for list prices.`
+  )
+}
+
+/** Parses `max-cost`: US dollars such as `25`, `2.50` or `$10`; undefined for '' (no limit). */
+export function parseMaxCost(text: string): number | undefined {
+  const raw = text.trim()
+  if (raw === '') return undefined
+  const match = /^\$?\s*(\d+(?:\.\d+)?)$/.exec(raw)
+  if (match && Number.isFinite(Number(match[1]))) return Number(match[1])
+  throw new Error(
+    `Invalid max-cost '${raw}'. Expected an amount in US dollars (e.g. 25 or 2.50), or empty for no limit.`
+  )
+}
+
+const dollars = (amount: number): string => `$${formatCost(amount)}`
+
+/**
+ * `max-cost` over every batch of the step. It fails closed: when the estimate cannot be made (results
+ * not read, no price for a model, prices not fetched) the step fails and says why. Undefined when
+ * there is no limit, or the estimate is within it. Batches that have not finished are not counted.
+ */
+export function judgeCost(report: CostReport | undefined, maxCost: number | undefined): Verdict | undefined {
+  if (maxCost === undefined || report === undefined) return undefined
+  // The limit as the user would write it: $25.00, $1.60, $0.005.
+  const limit = `max-cost $${Number.isInteger(maxCost * 100) ? maxCost.toFixed(2) : String(maxCost)}`
+  if (report.unread.length > 0) {
+    const ids = report.unread.slice(0, 5).join(', ')
+    return { ok: false, message: `Cannot check ${limit}: the results of batch ${ids} could not be read.` }
+  }
+  const why = whyNoEstimate(report.total, report.list)
+  if (why !== undefined) {
+    return { ok: false, message: `Cannot check ${limit}: ${why}. A cost gate that cannot be checked fails.` }
+  }
+  // Compared as shown (the `estimated-cost` output), so the message never reads "$10.0000 is more than $10.0000".
+  const cost = Number(formatCost(report.total.cost!))
+  if (cost <= maxCost) return undefined
+  const batches = report.batches.size === 1 ? '' : ` of ${report.batches.size} batches`
+  return {
+    ok: false,
+    message: `Estimated cost${batches} ${dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
+  }
+}

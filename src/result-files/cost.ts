@@ -1,0 +1,100 @@
+import type { ModelPricing } from '../together/models.js'
+import { oneLine } from '../util/text.js'
+import { modelLabel, totalUsage, type ModelUsage, type Usage } from './usage.js'
+
+/** List prices by model ID, US dollars per million tokens. */
+export type Prices = ReadonlyMap<string, ModelPricing>
+
+/** The prices an estimate uses, and why there are none when there are none. */
+export interface PriceList {
+  prices?: Prices
+  /** Why `GET /v1/models` gave no prices. */
+  error?: string
+  /** `batch-discount`, in percent; undefined: list prices. */
+  discountPercent?: number
+}
+
+export interface ModelCost {
+  model: string
+  usage: ModelUsage
+  /** US dollars; undefined when the model has tokens and no price. */
+  cost?: number
+}
+
+/** The estimated cost of some usage: per model, and in all (undefined when any model has no price). */
+export interface CostEstimate {
+  models: ModelCost[]
+  usage: ModelUsage
+  cost?: number
+  /** Models with tokens and no price (labels, not escaped). */
+  unpriced: string[]
+}
+
+/** A model's price: its exact ID, else the same ID in another case (the API is not strict about case). */
+export function priceOf(prices: Prices | undefined, model: string): ModelPricing | undefined {
+  if (!prices) return undefined
+  const exact = prices.get(model)
+  if (exact) return exact
+  const lower = model.toLowerCase()
+  for (const [id, price] of prices) if (id.toLowerCase() === lower) return price
+  return undefined
+}
+
+/** Dollars for the tokens at per-million prices, less the discount. A model without tokens costs nothing. */
+export function modelCost(usage: ModelUsage, price: ModelPricing | undefined, discountPercent = 0): number | undefined {
+  if (usage.promptTokens === 0 && usage.completionTokens === 0) return 0
+  if (!price) return undefined
+  const list = (usage.promptTokens * price.input + usage.completionTokens * price.output) / 1_000_000
+  return list * (1 - discountPercent / 100)
+}
+
+/** Prices every model of `usage`, most expensive first (unpriced first of all, then by tokens). */
+export function estimateCost(usage: Usage, list: PriceList): CostEstimate {
+  const models = [...usage.entries()].map(([model, u]) => ({
+    model,
+    usage: u,
+    cost: modelCost(u, priceOf(list.prices, model), list.discountPercent)
+  }))
+  models.sort(
+    (a, b) =>
+      (b.cost ?? Infinity) - (a.cost ?? Infinity) ||
+      b.usage.totalTokens - a.usage.totalTokens ||
+      a.model.localeCompare(b.model)
+  )
+  const unpriced = models.filter(m => m.cost === undefined).map(m => modelLabel(m.model))
+  const cost = unpriced.length === 0 ? models.reduce((sum, m) => sum + m.cost!, 0) : undefined
+  return { models, usage: totalUsage(usage), cost, unpriced }
+}
+
+/** Why an estimate is empty, as one line for a warning or a verdict; undefined when it is not. */
+export function whyNoEstimate(estimate: CostEstimate, list: PriceList): string | undefined {
+  if (estimate.cost !== undefined) return undefined
+  if (list.error) return `the prices could not be fetched (${oneLine(list.error, 300)})`
+  const names = estimate.unpriced.slice(0, 5).map(m => oneLine(m, 100))
+  const more = estimate.unpriced.length > 5 ? ` and ${estimate.unpriced.length - 5} more` : ''
+  return `GET /v1/models lists no price for ${names.join(', ')}${more}`
+}
+
+/** `3.4172`: the form of the `estimated-cost` output and of the summary's amounts. */
+export const formatCost = (dollars: number): string => dollars.toFixed(4)
+
+/** `list prices` or `list prices less a 50% batch discount`. */
+export const describeBasis = (discountPercent: number | undefined): string =>
+  discountPercent === undefined ? 'list prices' : `list prices less a ${discountPercent}% batch discount`
+
+/** The cost of a step: per batch whose results were read, and in all. */
+export interface CostReport {
+  list: PriceList
+  batches: Map<string, CostEstimate>
+  /** Every read batch together. */
+  total: CostEstimate
+  /** Batches whose results could not be read: no estimate covers them. */
+  unread: string[]
+}
+
+/**
+ * The step's estimated cost when it covers every batch whose results were asked for; undefined when
+ * no batch's results were read at all (all timed out, say), which is not the same as costing nothing.
+ */
+export const knownTotal = (report: CostReport | undefined): number | undefined =>
+  report && report.unread.length === 0 && report.batches.size > 0 ? report.total.cost : undefined
