@@ -2,39 +2,39 @@ import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT, readActionYaml } from '../tools/runner/run-action.js'
+import { inputsTable, outputsTable, readActionDocs, renderReadme, type ActionDocs } from '../tools/docs.js'
 import { VERSION } from '../src/version.js'
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
 const action = readActionYaml()
 
-/** Rows of the Markdown table that follows `## <heading>`, as arrays of cells. */
-function table(heading: string): string[][] {
-  const section = readme.split(`\n## ${heading}\n`)[1]?.split('\n## ')[0] ?? ''
-  return section
-    .split('\n')
-    .filter(line => line.startsWith('|') && !/^\|\s*-/.test(line))
-    .slice(1)
-    .map(line =>
-      line
-        .slice(1, -1)
-        .split('|')
-        .map(cell => cell.trim())
-    )
+/** What lies between `<!-- name:start -->` and `<!-- name:end -->`, trimmed. */
+function between(text: string, name: string): string {
+  return text.split(`<!-- ${name}:start -->`)[1]?.split(`<!-- ${name}:end -->`)[0]?.trim() ?? ''
 }
 
-const unquote = (cell: string): string => cell.replace(/^`|`$/g, '').replace(/^''$/, '')
+/** The text of the section that follows `## <heading>`, up to the next `## `. */
+function section(heading: string): string {
+  return readme.split(`\n## ${heading}\n`)[1]?.split('\n## ')[0] ?? ''
+}
 
 describe('README and action.yml', () => {
-  it('list the same inputs, in the same order, with the same defaults', () => {
-    const rows = table('Inputs')
-    expect(rows.map(r => unquote(r[0]!))).toEqual(Object.keys(action.inputs ?? {}))
-    expect(rows.map(r => [unquote(r[0]!), unquote(r[1]!)])).toEqual(
-      Object.entries(action.inputs ?? {}).map(([name, spec]) => [name, spec.required ? '(required)' : spec.default])
-    )
+  // When one of these fails, run `npm run docs`: it rewrites both tables from action.yml.
+  it('show the input table that npm run docs writes from action.yml', () => {
+    expect(between(readme, 'inputs')).toBe(inputsTable(readActionDocs()))
   })
 
-  it('list the same outputs, in the same order', () => {
-    expect(table('Outputs').map(r => unquote(r[0]!))).toEqual(Object.keys(action.outputs ?? {}))
+  it('show the output table that npm run docs writes from action.yml', () => {
+    expect(between(readme, 'outputs')).toBe(outputsTable(readActionDocs()))
+  })
+
+  it('are what npm run docs leaves unchanged', () => {
+    expect(renderReadme(readme, readActionDocs())).toBe(readme)
+  })
+
+  it('put the tables under their headings', () => {
+    expect(section('Inputs')).toContain('<!-- inputs:start -->')
+    expect(section('Outputs')).toContain('<!-- outputs:start -->')
   })
 
   it('describe every input and output in action.yml', () => {
@@ -47,8 +47,29 @@ describe('README and action.yml', () => {
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
   })
 
-  it('show the demo and test commands first', () => {
-    const tryIt = readme.split('\n## Try it\n')[1]!.split('\n## ')[0]!
+  it('start with a short step that uses the action with a batch-id', () => {
+    const first = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? ''
+    expect(first).toMatch(/uses: [\w.-]+\/wait-for-together-batch@v1\n/)
+    expect(first).toContain('batch-id:')
+    expect(first.trim().split('\n').length).toBeLessThan(10)
+    expect(readme.indexOf(first)).toBeLessThan(readme.indexOf('\n## '))
+  })
+
+  it('show a complete workflow before the inputs', () => {
+    const complete = section('A complete workflow')
+    expect(complete).toMatch(/\non:\n/)
+    expect(complete).toMatch(/\npermissions:\n {2}contents: read\n/)
+    expect(readme.indexOf('\n## A complete workflow\n')).toBeLessThan(readme.indexOf('\n## Inputs\n'))
+  })
+
+  it('stay short: details live in CONTRIBUTING.md and docs/', () => {
+    // The generated tables grow with action.yml; the rest of the page should not.
+    const prose = readme.replace(/<!-- (inputs|outputs):start -->[\s\S]*?<!-- \1:end -->/g, '')
+    expect(Buffer.byteLength(prose)).toBeLessThan(11 * 1024)
+  })
+
+  it('give the demo and test commands', () => {
+    const tryIt = section('Try it locally')
     expect(tryIt).toContain('npm ci && npm run demo')
     expect(tryIt).toContain('npm ci && npm test')
   })
@@ -56,5 +77,50 @@ describe('README and action.yml', () => {
   it('keep the version sent in the User-Agent equal to package.json', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
     expect(VERSION).toBe(pkg.version)
+  })
+})
+
+describe('npm run docs', () => {
+  const docs: ActionDocs = {
+    inputs: {
+      'batch-id': { description: 'The batch.', required: true },
+      'download-dir': { description: 'Writes <batch-id>-output.jsonl;\nA | B.', default: '' },
+      'github-token': { description: 'Token.', default: '${{ github.token }}' }
+    },
+    outputs: { status: { description: 'The status.' } }
+  }
+
+  it('writes one plain row per input, in action.yml order, without padding', () => {
+    expect(inputsTable(docs).split('\n')).toEqual([
+      '<!-- prettier-ignore -->',
+      '| input | default | description |',
+      '| --- | --- | --- |',
+      '| `batch-id` | (required) | The batch. |',
+      "| `download-dir` | `''` | Writes &lt;batch-id>-output.jsonl; A \\| B. |",
+      '| `github-token` | `${{ github.token }}` | Token. |'
+    ])
+  })
+
+  it('writes one row per output', () => {
+    expect(outputsTable(docs).split('\n').slice(1)).toEqual([
+      '| output | description |',
+      '| --- | --- |',
+      '| `status` | The status. |'
+    ])
+  })
+
+  it('replaces only what lies between the markers, so a new input needs nothing but npm run docs', () => {
+    const before =
+      'intro\n<!-- inputs:start -->\nold\n<!-- inputs:end -->\nmiddle\n<!-- outputs:start -->\n<!-- outputs:end -->\nend\n'
+    const after = renderReadme(before, docs)
+    expect(after.startsWith('intro\n<!-- inputs:start -->\n\n<!-- prettier-ignore -->\n| input |')).toBe(true)
+    expect(after).toContain('|\n\n<!-- inputs:end -->\nmiddle\n<!-- outputs:start -->\n\n<!-- prettier-ignore -->')
+    expect(after.endsWith('| `status` | The status. |\n\n<!-- outputs:end -->\nend\n')).toBe(true)
+    expect(renderReadme(after, docs)).toBe(after)
+  })
+
+  it('refuses a README without its markers, and an input without a description', () => {
+    expect(() => renderReadme('no markers', docs)).toThrow("'<!-- inputs:start -->'")
+    expect(() => inputsTable({ inputs: { x: { default: '' } } })).toThrow("'x' has no description")
   })
 })

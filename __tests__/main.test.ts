@@ -240,4 +240,21 @@ describe('run with input-file', () => {
     )
     expect(result.summary).toContain('### Failed requests in <code>in.jsonl</code>')
   })
+
+  it('sets the commit status to error when the step breaks after it started', async () => {
+    nock(BASE).get('/batches/b1').reply(200, { status: 'COMPLETED', output_file_id: 'f' })
+    const statuses: string[] = []
+    const result = await runAction(
+      { 'commit-status': 'together/batch' },
+      {
+        createStatus: async () => async state => void statuses.push(state),
+        now: () => {
+          throw new Error('clock broke')
+        }
+      }
+    )
+    expect(result.exitCode).toBe(1)
+    expect(result.log).toContain('::error::clock broke')
+    expect(statuses.at(-1)).toBe('error')
+  })
 })

@@ -35341,7 +35341,7 @@ function guardCrashes() {
 
 ;// CONCATENATED MODULE: ./src/version.ts
 /** The action's version, sent in the User-Agent. Kept equal to package.json's by a test. */
-const VERSION = '0.1.0';
+const VERSION = '1.0.0';
 const USER_AGENT = `wait-for-together-batch/${VERSION}`;
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -35404,6 +35404,7 @@ async function run(overrides = {}) {
     let out = egress([]);
     let summary;
     let api;
+    let setStatus;
     // Known once the settings are read; before that, a summary that cannot be written is only a debug line.
     let summaryAvailable = false;
     const onSignal = (signal) => {
@@ -35434,9 +35435,7 @@ async function run(overrides = {}) {
                 return undefined;
             })
             : undefined;
-        const setStatus = setter
-            ? (state, description) => setter(state, out.redact(description)).catch(statusFailed)
-            : undefined;
+        setStatus = setter ? (state, description) => setter(state, out.redact(description)).catch(statusFailed) : undefined;
         const outcome = await runStep(settings, {
             api,
             now: runtime.now,
@@ -35467,6 +35466,8 @@ async function run(overrides = {}) {
         const message = out.redact(errorMessage(error));
         setFailed(sanitizeLine(message));
         summary = buildFailureSummary(message);
+        // A status left pending would block a protected branch: say the check itself broke.
+        await setStatus?.('error', sanitizeLine(message).slice(0, 140));
     }
     finally {
         verdictGuard.settle();

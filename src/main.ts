@@ -72,6 +72,7 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
   let out = egress([])
   let summary: string | undefined
   let api: ReturnType<Runtime['createApi']> | undefined
+  let setStatus: SetStatus | undefined
   // Known once the settings are read; before that, a summary that cannot be written is only a debug line.
   let summaryAvailable = false
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -103,9 +104,7 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
           return undefined
         })
       : undefined
-    const setStatus: SetStatus | undefined = setter
-      ? (state, description) => setter(state, out.redact(description)).catch(statusFailed)
-      : undefined
+    setStatus = setter ? (state, description) => setter(state, out.redact(description)).catch(statusFailed) : undefined
     const outcome = await runStep(settings, {
       api,
       now: runtime.now,
@@ -132,6 +131,8 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
     const message = out.redact(errorMessage(error))
     core.setFailed(sanitizeLine(message))
     summary = buildFailureSummary(message)
+    // A status left pending would block a protected branch: say the check itself broke.
+    await setStatus?.('error', sanitizeLine(message).slice(0, 140))
   } finally {
     verdictGuard.settle()
     if (summary !== undefined) await writeSummary(out, summary, summaryAvailable)
