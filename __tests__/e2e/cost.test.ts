@@ -169,7 +169,7 @@ describe('failed requests as annotations on input-file', () => {
       const errorsShown = errorLines(run.log)
       expect(errorsShown).toHaveLength(10)
       expect(errorsShown[0]).toMatch(
-        /^::error title=Together batch b-annotate::Batch b-annotate: 25 of 26 requests failed/
+        /^::error title=Together batch b-annotate::Batch b-annotate completed, but 25 of its 26 requests failed/
       )
       expect(errorsShown.slice(1)).toEqual(
         codes
