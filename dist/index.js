@@ -33566,9 +33566,7 @@ class TogetherClient {
 }
 
 ;// CONCATENATED MODULE: ./src/together/index.ts
-/** Together batch API client: usable on its own, independent of GitHub Actions. */
-
-
+/** Together batch API client: what the rest of the action uses of it. */
 
 
 

@@ -13,7 +13,7 @@ export interface Logged {
   at: number
 }
 
-export type Req = IncomingMessage & { body: string; path: string }
+type Req = IncomingMessage & { body: string; path: string }
 /** Answers one request; `n` counts the requests this route has seen, from 1. */
 export type Handler = (req: Req, res: ServerResponse, n: number) => void | Promise<void>
 
@@ -114,7 +114,7 @@ export const uEscape = (s: string): string =>
     .join('')
 
 /** The batch (or file) ID a path names: `/v1/batches/<id>` or `/v1/batches/<id>/cancel`. */
-export function idFromPath(path: string): string {
+function idFromPath(path: string): string {
   const segment = /\/(?:batches|files)\/([^/?]+)/.exec(path)?.[1] ?? ''
   try {
     return decodeURIComponent(segment)

@@ -6,7 +6,7 @@ import { uEscape, type HostileServer, type Logged } from './hostile-server.js'
 /** A key with characters that change under URL encoding, so an encoded echo is told apart from the raw one. */
 export const KEY = 'tgp_v1_Hostile+Key/9f8e7d6c5b4a3210='
 export const GITHUB_TOKEN = 'ghs_secret_token_123'
-export const SHA = '0123456789abcdef0123456789abcdef01234567'
+const SHA = '0123456789abcdef0123456789abcdef01234567'
 
 export interface HostileRun extends ActionRun {
   /** What the Together stand-in received. */
@@ -23,7 +23,7 @@ export interface HostileRunOptions extends Omit<RunActionOptions, 'inputs'> {
 }
 
 /** The environment a workflow run gives the action, with GITHUB_API_URL at the GitHub stand-in. */
-export function githubEnv(github: HostileServer): Record<string, string> {
+function githubEnv(github: HostileServer): Record<string, string> {
   return {
     GITHUB_API_URL: github.origin,
     GITHUB_REPOSITORY: 'o/r',

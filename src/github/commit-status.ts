@@ -12,13 +12,13 @@ export interface GitHubTarget {
   eventPath: string
 }
 
-export type StatusState = 'pending' | 'success' | 'failure' | 'error'
+type StatusState = 'pending' | 'success' | 'failure' | 'error'
 
 /** Sets one commit status on the workflow's commit. */
 export type SetStatus = (state: StatusState, description: string) => Promise<void>
 
 /** One GitHub call may take this long; a status that cannot be set is only worth a warning. */
-export const GITHUB_CALL_TIMEOUT_MS = 10_000
+const GITHUB_CALL_TIMEOUT_MS = 10_000
 const SHA = /^[0-9a-f]{40}$/i
 /** An event payload larger than this is not read (a pull request event is a few hundred KB at most). */
 const MAX_EVENT_BYTES = 25 * 1024 * 1024

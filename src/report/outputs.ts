@@ -22,7 +22,7 @@ function progressOf(result: WaitResult): number | undefined {
 }
 
 /** One entry of the `batches` output. */
-export function batchEntry(result: WaitResult, files?: BatchFiles, cost?: CostReport): Record<string, unknown> {
+function batchEntry(result: WaitResult, files?: BatchFiles, cost?: CostReport): Record<string, unknown> {
   const job = result.batch
   const counts = files?.tally
     ? {

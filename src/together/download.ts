@@ -6,7 +6,7 @@ import type { ExchangeOptions, Response, Transport } from './transport.js'
 import type { DownloadOptions } from './types.js'
 
 /** Signed storage URLs take one redirect; three leave room for a CDN without allowing a loop. */
-export const MAX_REDIRECTS = 3
+const MAX_REDIRECTS = 3
 
 export interface DownloadRequest {
   transport: Transport

@@ -18,7 +18,7 @@ const DECODERS: Record<string, () => Transform> = {
  * `accept-encoding: identity`, a server should not encode; one that does anyway still leaves plain
  * JSONL on disk. An encoding the client does not know is an error no retry fixes.
  */
-export function decodersFor(contentEncoding: string | undefined, what: string): Transform[] {
+function decodersFor(contentEncoding: string | undefined, what: string): Transform[] {
   const codings = (contentEncoding ?? '')
     .split(',')
     .map(coding => coding.trim().toLowerCase())

@@ -14,7 +14,7 @@ export function normalizeStatus(status: string | null | undefined): string {
   return upper === 'CANCELED' ? 'CANCELLED' : upper
 }
 
-export function isFinalStatus(status: string): status is FinalStatus {
+function isFinalStatus(status: string): status is FinalStatus {
   return (FINAL_STATUSES as readonly string[]).includes(status)
 }
 
