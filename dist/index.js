@@ -35046,10 +35046,91 @@ async function runStep(settings, deps) {
     };
 }
 
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/inputs/input-error.ts
+/** A problem with the workflow's inputs; its message names the input and the expected form. */
+class InputError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'InputError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/inputs/connection.ts
+
+
+
+
+/** The inputs and variables that say where to connect and with what credentials. */
+/** Plain http is allowed only to this machine: `localhost`, an IPv4 literal in 127.0.0.0/8, or [::1]. */
+function isLoopback(hostname) {
+    return hostname === 'localhost' || hostname === '[::1]' || ((0,external_node_net_.isIPv4)(hostname) && hostname.startsWith('127.'));
+}
+/** A URL as the user wrote it, with any credentials hidden, for error messages. */
+const connection_withoutCredentials = (raw) => raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
+/** https anywhere; plain http only to this machine, so the key never crosses a network in clear text. */
+function baseUrl(read, env) {
+    const raw = read('base-url').trim() || env.TOGETHER_BASE_URL?.trim() || DEFAULT_BASE_URL;
+    const shown = connection_withoutCredentials(raw).slice(0, 200);
+    let url;
+    try {
+        url = new URL(raw);
+    }
+    catch {
+        throw new InputError(`Invalid base-url '${shown}'. Expected a URL such as ${DEFAULT_BASE_URL}.`);
+    }
+    if (url.username || url.password || url.search || url.hash) {
+        throw new InputError(`Invalid base-url '${url.protocol}//${url.host}${url.pathname}…'. Expected a URL without credentials, query or fragment.`);
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+        throw new InputError(`Invalid base-url '${shown}'. Expected an https:// URL (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]) so the API key is never sent in clear text.`);
+    }
+    return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+/**
+ * A key or token goes into an HTTP header: only visible ASCII may. A typographic quote or a zero-width
+ * space copied along with the key would otherwise fail every request. The secret itself is never shown.
+ */
+function secret(value, source) {
+    const chars = Array.from(value);
+    const bad = chars.findIndex(ch => !/^[\x21-\x7e]$/.test(ch));
+    if (bad >= 0) {
+        const code = chars[bad].codePointAt(0);
+        throw new InputError(`Invalid ${source}: character ${bad + 1} (U+${code.toString(16).toUpperCase().padStart(4, '0')}) cannot be sent in an HTTP header. Expected only visible ASCII characters: copy the value again without spaces, quotes or line breaks.`);
+    }
+    return value;
+}
+function apiKey(read, env) {
+    const input = read('api-key').trim();
+    if (input)
+        return secret(input, "input 'api-key'");
+    const fromEnv = env.TOGETHER_API_KEY?.trim() ?? '';
+    if (fromEnv)
+        return secret(fromEnv, 'TOGETHER_API_KEY environment variable');
+    throw new InputError("No Together API key: set the 'api-key' input (e.g. api-key: ${{ secrets.TOGETHER_API_KEY }}) or the TOGETHER_API_KEY environment variable.");
+}
+function proxy(env) {
+    try {
+        return parseProxyEnv(env);
+    }
+    catch (error) {
+        throw new InputError(errorMessage(error));
+    }
+}
+function githubEnv(env) {
+    return {
+        apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com',
+        serverUrl: env.GITHUB_SERVER_URL?.trim() || 'https://github.com',
+        repository: env.GITHUB_REPOSITORY?.trim() ?? '',
+        sha: env.GITHUB_SHA?.trim() ?? '',
+        runId: env.GITHUB_RUN_ID?.trim() ?? '',
+        eventPath: env.GITHUB_EVENT_PATH?.trim() ?? ''
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/result-files/input-file.ts
 
 // eslint-disable-next-line no-control-regex
@@ -35088,14 +35169,6 @@ function parseInputFile(text, workspace) {
 
 
 
-
-/** A problem with the workflow's inputs; its message names the input and the expected form. */
-class InputError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'InputError';
-    }
-}
 /** Longer than any batch lives; also keeps every duration an exact integer of milliseconds. */
 const MAX_DURATION_MS = 365 * 86_400_000;
 const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds';
@@ -35164,71 +35237,6 @@ function failOn(read) {
     }
     return set;
 }
-/** Plain http is allowed only to this machine: `localhost`, an IPv4 literal in 127.0.0.0/8, or [::1]. */
-function isLoopback(hostname) {
-    return hostname === 'localhost' || hostname === '[::1]' || ((0,external_node_net_.isIPv4)(hostname) && hostname.startsWith('127.'));
-}
-/** A URL as the user wrote it, with any credentials hidden, for error messages. */
-const settings_withoutCredentials = (raw) => raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
-/** https anywhere; plain http only to this machine, so the key never crosses a network in clear text. */
-function baseUrl(read, env) {
-    const raw = read('base-url').trim() || env.TOGETHER_BASE_URL?.trim() || DEFAULT_BASE_URL;
-    const shown = settings_withoutCredentials(raw).slice(0, 200);
-    let url;
-    try {
-        url = new URL(raw);
-    }
-    catch {
-        throw new InputError(`Invalid base-url '${shown}'. Expected a URL such as ${DEFAULT_BASE_URL}.`);
-    }
-    if (url.username || url.password || url.search || url.hash) {
-        throw new InputError(`Invalid base-url '${url.protocol}//${url.host}${url.pathname}…'. Expected a URL without credentials, query or fragment.`);
-    }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-        throw new InputError(`Invalid base-url '${shown}'. Expected an https:// URL (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]) so the API key is never sent in clear text.`);
-    }
-    return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
-}
-/**
- * A key or token goes into an HTTP header: only visible ASCII may. A typographic quote or a zero-width
- * space copied along with the key would otherwise fail every request. The secret itself is never shown.
- */
-function secret(value, source) {
-    const chars = Array.from(value);
-    const bad = chars.findIndex(ch => !/^[\x21-\x7e]$/.test(ch));
-    if (bad >= 0) {
-        const code = chars[bad].codePointAt(0);
-        throw new InputError(`Invalid ${source}: character ${bad + 1} (U+${code.toString(16).toUpperCase().padStart(4, '0')}) cannot be sent in an HTTP header. Expected only visible ASCII characters: copy the value again without spaces, quotes or line breaks.`);
-    }
-    return value;
-}
-function apiKey(read, env) {
-    const input = read('api-key').trim();
-    if (input)
-        return secret(input, "input 'api-key'");
-    const fromEnv = env.TOGETHER_API_KEY?.trim() ?? '';
-    if (fromEnv)
-        return secret(fromEnv, 'TOGETHER_API_KEY environment variable');
-    throw new InputError("No Together API key: set the 'api-key' input (e.g. api-key: ${{ secrets.TOGETHER_API_KEY }}) or the TOGETHER_API_KEY environment variable.");
-}
-function proxy(env) {
-    try {
-        return parseProxyEnv(env);
-    }
-    catch (error) {
-        throw new InputError(errorMessage(error));
-    }
-}
-function githubEnv(env) {
-    return {
-        apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com',
-        serverUrl: env.GITHUB_SERVER_URL?.trim() || 'https://github.com',
-        repository: env.GITHUB_REPOSITORY?.trim() ?? '',
-        sha: env.GITHUB_SHA?.trim() ?? '',
-        runId: env.GITHUB_RUN_ID?.trim() ?? '',
-        eventPath: env.GITHUB_EVENT_PATH?.trim() ?? ''
-    };
-}
 /**
  * Turns the raw inputs into `Settings`. Defaults come from action.yml (the runner fills them in);
  * this module adds only the documented fallbacks: environment variables for `api-key` and `base-url`,
@@ -35265,6 +35273,7 @@ function parseSettings(read, env, cwd = process.cwd()) {
         proxy: proxy(env)
     };
 }
+
 
 ;// CONCATENATED MODULE: ./src/shell/egress.ts
 

@@ -1,11 +1,11 @@
-import { isIPv4 } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { GitHubTarget } from './github/commit-status.js'
-import { DEFAULT_BASE_URL, parseProxyEnv, type ProxySettings } from './together/index.js'
+import { apiKey, baseUrl, githubEnv, proxy, secret } from './inputs/connection.js'
+import { InputError, type InputReader } from './inputs/input-error.js'
+import type { ProxySettings } from './together/index.js'
 import { describeBadId, isPlainId } from './together/ids.js'
 import { parseDuration } from './util/duration.js'
-import { errorMessage } from './util/text.js'
 import { parseGate, type Gate } from './result-files/gate.js'
 import { parseDiscount, parseMaxCost } from './result-files/cost-gate.js'
 import { parseInputFile, type InputFile } from './result-files/input-file.js'
@@ -44,17 +44,6 @@ export interface Settings {
   github: GitHubTarget
   /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY, validated (a value without a scheme is read as http://). */
   proxy: ProxySettings
-}
-
-/** Reads one input as the runner provides it (`core.getInput`); '' when unset. */
-export type InputReader = (name: string) => string
-
-/** A problem with the workflow's inputs; its message names the input and the expected form. */
-export class InputError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'InputError'
-  }
 }
 
 /** Longer than any batch lives; also keeps every duration an exact integer of milliseconds. */
@@ -134,82 +123,6 @@ function failOn(read: InputReader): Set<FinalStatus> {
   return set
 }
 
-/** Plain http is allowed only to this machine: `localhost`, an IPv4 literal in 127.0.0.0/8, or [::1]. */
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || (isIPv4(hostname) && hostname.startsWith('127.'))
-}
-
-/** A URL as the user wrote it, with any credentials hidden, for error messages. */
-const withoutCredentials = (raw: string): string => raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@')
-
-/** https anywhere; plain http only to this machine, so the key never crosses a network in clear text. */
-function baseUrl(read: InputReader, env: NodeJS.ProcessEnv): string {
-  const raw = read('base-url').trim() || env.TOGETHER_BASE_URL?.trim() || DEFAULT_BASE_URL
-  const shown = withoutCredentials(raw).slice(0, 200)
-  let url: URL
-  try {
-    url = new URL(raw)
-  } catch {
-    throw new InputError(`Invalid base-url '${shown}'. Expected a URL such as ${DEFAULT_BASE_URL}.`)
-  }
-  if (url.username || url.password || url.search || url.hash) {
-    throw new InputError(
-      `Invalid base-url '${url.protocol}//${url.host}${url.pathname}…'. Expected a URL without credentials, query or fragment.`
-    )
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-    throw new InputError(
-      `Invalid base-url '${shown}'. Expected an https:// URL (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]) so the API key is never sent in clear text.`
-    )
-  }
-  return `${url.origin}${url.pathname}`.replace(/\/+$/, '')
-}
-
-/**
- * A key or token goes into an HTTP header: only visible ASCII may. A typographic quote or a zero-width
- * space copied along with the key would otherwise fail every request. The secret itself is never shown.
- */
-function secret(value: string, source: string): string {
-  const chars = Array.from(value)
-  const bad = chars.findIndex(ch => !/^[\x21-\x7e]$/.test(ch))
-  if (bad >= 0) {
-    const code = chars[bad]!.codePointAt(0)!
-    throw new InputError(
-      `Invalid ${source}: character ${bad + 1} (U+${code.toString(16).toUpperCase().padStart(4, '0')}) cannot be sent in an HTTP header. Expected only visible ASCII characters: copy the value again without spaces, quotes or line breaks.`
-    )
-  }
-  return value
-}
-
-function apiKey(read: InputReader, env: NodeJS.ProcessEnv): string {
-  const input = read('api-key').trim()
-  if (input) return secret(input, "input 'api-key'")
-  const fromEnv = env.TOGETHER_API_KEY?.trim() ?? ''
-  if (fromEnv) return secret(fromEnv, 'TOGETHER_API_KEY environment variable')
-  throw new InputError(
-    "No Together API key: set the 'api-key' input (e.g. api-key: ${{ secrets.TOGETHER_API_KEY }}) or the TOGETHER_API_KEY environment variable."
-  )
-}
-
-function proxy(env: NodeJS.ProcessEnv): ProxySettings {
-  try {
-    return parseProxyEnv(env)
-  } catch (error) {
-    throw new InputError(errorMessage(error))
-  }
-}
-
-function githubEnv(env: NodeJS.ProcessEnv): GitHubTarget {
-  return {
-    apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com',
-    serverUrl: env.GITHUB_SERVER_URL?.trim() || 'https://github.com',
-    repository: env.GITHUB_REPOSITORY?.trim() ?? '',
-    sha: env.GITHUB_SHA?.trim() ?? '',
-    runId: env.GITHUB_RUN_ID?.trim() ?? '',
-    eventPath: env.GITHUB_EVENT_PATH?.trim() ?? ''
-  }
-}
-
 /**
  * Turns the raw inputs into `Settings`. Defaults come from action.yml (the runner fills them in);
  * this module adds only the documented fallbacks: environment variables for `api-key` and `base-url`,
@@ -248,3 +161,5 @@ export function parseSettings(read: InputReader, env: NodeJS.ProcessEnv, cwd: st
     proxy: proxy(env)
   }
 }
+
+export { InputError, type InputReader }
