@@ -35414,18 +35414,7 @@ async function run(overrides = {}) {
     let setStatus;
     // Known once the settings are read; before that, a summary that cannot be written is only a debug line.
     let summaryAvailable = false;
-    const onSignal = (signal) => {
-        if (abort.signal.aborted)
-            return;
-        out.log.info(`Received ${signal}: stopping the wait.`);
-        abort.abort();
-        setTimeout(() => {
-            setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`);
-            process.exit(ExitCode.Failure);
-        }, ABORT_GRACE_MS).unref();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const stopListening = listenForCancel(abort, message => out.log.info(message));
     try {
         const settings = parseSettings(name => getInput(name), process.env);
         summaryAvailable = settings.summaryAvailable;
@@ -35435,14 +35424,7 @@ async function run(overrides = {}) {
         out = egress([settings.apiKey, settings.githubToken]);
         out.log.debug(`Settings: ${JSON.stringify({ ...settings, apiKey: '***', githubToken: '***', failOn: [...settings.failOn] })}`);
         api = runtime.createApi(settings);
-        const statusFailed = (error) => out.log.warning(`Could not set the commit status: ${errorMessage(error)}`);
-        const setter = settings.commitStatus
-            ? await runtime.createStatus(settings, abort.signal).catch((error) => {
-                statusFailed(error);
-                return undefined;
-            })
-            : undefined;
-        setStatus = setter ? (state, description) => setter(state, out.redact(description)).catch(statusFailed) : undefined;
+        setStatus = await commitStatus(settings, runtime, out, abort.signal);
         const outcome = await runStep(settings, {
             api,
             now: runtime.now,
@@ -35481,9 +35463,41 @@ async function run(overrides = {}) {
         if (summary !== undefined)
             await writeSummary(out, summary, summaryAvailable);
         await closeQuietly(api);
+        stopListening();
+    }
+}
+/**
+ * The runner cancels with SIGINT, then SIGTERM 7.5 s later, then kills: the first signal aborts every
+ * request and sleep; if clean-up still runs after `ABORT_GRACE_MS`, the step fails before the kill.
+ */
+function listenForCancel(abort, say) {
+    const onSignal = (signal) => {
+        if (abort.signal.aborted)
+            return;
+        say(`Received ${signal}: stopping the wait.`);
+        abort.abort();
+        setTimeout(() => {
+            setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`);
+            process.exit(ExitCode.Failure);
+        }, ABORT_GRACE_MS).unref();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return () => {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-    }
+    };
+}
+/** The commit status setter, when `commit-status` asks for one: redacted, and a failure is a warning. */
+async function commitStatus(settings, runtime, out, signal) {
+    if (!settings.commitStatus)
+        return undefined;
+    const failed = (error) => out.log.warning(`Could not set the commit status: ${errorMessage(error)}`);
+    const setter = await runtime.createStatus(settings, signal).catch((error) => {
+        failed(error);
+        return undefined;
+    });
+    return setter && ((state, description) => setter(state, out.redact(description)).catch(failed));
 }
 async function closeQuietly(api) {
     if (!api?.close)

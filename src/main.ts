@@ -5,7 +5,7 @@ import { buildFailureSummary } from './report/summary.js'
 import { runStep } from './orchestrate/step.js'
 import { sanitizeLine } from './sanitize/sanitize.js'
 import { parseSettings, type Settings } from './settings.js'
-import { egress, writeSummary } from './shell/egress.js'
+import { egress, writeSummary, type Egress } from './shell/egress.js'
 import { guardCrashes, guardVerdict } from './shell/guards.js'
 import { DEFAULT_CONNECTIONS, TogetherClient, type BatchApi, type FilesApi, type ModelsApi } from './together/index.js'
 import { errorMessage } from './util/text.js'
@@ -75,17 +75,7 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
   let setStatus: SetStatus | undefined
   // Known once the settings are read; before that, a summary that cannot be written is only a debug line.
   let summaryAvailable = false
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (abort.signal.aborted) return
-    out.log.info(`Received ${signal}: stopping the wait.`)
-    abort.abort()
-    setTimeout(() => {
-      core.setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`)
-      process.exit(core.ExitCode.Failure)
-    }, ABORT_GRACE_MS).unref()
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  const stopListening = listenForCancel(abort, message => out.log.info(message))
   try {
     const settings = parseSettings(name => core.getInput(name), process.env)
     summaryAvailable = settings.summaryAvailable
@@ -96,15 +86,7 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
       `Settings: ${JSON.stringify({ ...settings, apiKey: '***', githubToken: '***', failOn: [...settings.failOn] })}`
     )
     api = runtime.createApi(settings)
-    const statusFailed = (error: unknown): void =>
-      out.log.warning(`Could not set the commit status: ${errorMessage(error)}`)
-    const setter = settings.commitStatus
-      ? await runtime.createStatus(settings, abort.signal).catch((error: unknown) => {
-          statusFailed(error)
-          return undefined
-        })
-      : undefined
-    setStatus = setter ? (state, description) => setter(state, out.redact(description)).catch(statusFailed) : undefined
+    setStatus = await commitStatus(settings, runtime, out, abort.signal)
     const outcome = await runStep(settings, {
       api,
       now: runtime.now,
@@ -137,9 +119,46 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
     verdictGuard.settle()
     if (summary !== undefined) await writeSummary(out, summary, summaryAvailable)
     await closeQuietly(api)
+    stopListening()
+  }
+}
+
+/**
+ * The runner cancels with SIGINT, then SIGTERM 7.5 s later, then kills: the first signal aborts every
+ * request and sleep; if clean-up still runs after `ABORT_GRACE_MS`, the step fails before the kill.
+ */
+function listenForCancel(abort: AbortController, say: (message: string) => void): () => void {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (abort.signal.aborted) return
+    say(`Received ${signal}: stopping the wait.`)
+    abort.abort()
+    setTimeout(() => {
+      core.setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`)
+      process.exit(core.ExitCode.Failure)
+    }, ABORT_GRACE_MS).unref()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  return () => {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }
+}
+
+/** The commit status setter, when `commit-status` asks for one: redacted, and a failure is a warning. */
+async function commitStatus(
+  settings: Settings,
+  runtime: Runtime,
+  out: Egress,
+  signal: AbortSignal
+): Promise<SetStatus | undefined> {
+  if (!settings.commitStatus) return undefined
+  const failed = (error: unknown): void => out.log.warning(`Could not set the commit status: ${errorMessage(error)}`)
+  const setter = await runtime.createStatus(settings, signal).catch((error: unknown) => {
+    failed(error)
+    return undefined
+  })
+  return setter && ((state, description) => setter(state, out.redact(description)).catch(failed))
 }
 
 async function closeQuietly(api: { close?(): Promise<void> } | undefined): Promise<void> {
