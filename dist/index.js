@@ -34534,29 +34534,9 @@ async function collectResults(deps, results, dir) {
     return collected;
 }
 
-;// CONCATENATED MODULE: ./src/result-files/cost-gate.ts
+;// CONCATENATED MODULE: ./src/verdict/cost.ts
 
-/** Parses `batch-discount`: `50` or `50%`, 0 to 100; undefined for '' (list prices). */
-function parseDiscount(text) {
-    const raw = text.trim();
-    if (raw === '')
-        return undefined;
-    const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
-    if (match && Number(match[1]) <= 100)
-        return Number(match[1]);
-    throw new Error(`Invalid batch-discount '${raw}'. Expected a percentage from 0 to 100 (e.g. 50 or 50%), or empty for list prices.`);
-}
-/** Parses `max-cost`: US dollars such as `25`, `2.50` or `$10`; undefined for '' (no limit). */
-function parseMaxCost(text) {
-    const raw = text.trim();
-    if (raw === '')
-        return undefined;
-    const match = /^\$?\s*(\d+(?:\.\d+)?)$/.exec(raw);
-    if (match && Number.isFinite(Number(match[1])))
-        return Number(match[1]);
-    throw new Error(`Invalid max-cost '${raw}'. Expected an amount in US dollars (e.g. 25 or 2.50), or empty for no limit.`);
-}
-const cost_gate_dollars = (amount) => `$${formatCost(amount)}`;
+const cost_dollars = (amount) => `$${formatCost(amount)}`;
 /**
  * `max-cost` over every batch of the step. It fails closed: when the estimate cannot be made (results
  * not read, no price for a model, prices not fetched) the step fails and says why. Undefined when
@@ -34582,7 +34562,7 @@ function judgeCost(report, maxCost) {
     const batches = report.batches.size === 1 ? '' : ` of ${report.batches.size} batches`;
     return {
         ok: false,
-        message: `Estimated cost${batches} ${cost_gate_dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
+        message: `Estimated cost${batches} ${cost_dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
     };
 }
 
@@ -35129,6 +35109,28 @@ function githubEnv(env) {
         runId: env.GITHUB_RUN_ID?.trim() ?? '',
         eventPath: env.GITHUB_EVENT_PATH?.trim() ?? ''
     };
+}
+
+;// CONCATENATED MODULE: ./src/result-files/cost-inputs.ts
+/** Parses `batch-discount`: `50` or `50%`, 0 to 100; undefined for '' (list prices). */
+function parseDiscount(text) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
+    if (match && Number(match[1]) <= 100)
+        return Number(match[1]);
+    throw new Error(`Invalid batch-discount '${raw}'. Expected a percentage from 0 to 100 (e.g. 50 or 50%), or empty for list prices.`);
+}
+/** Parses `max-cost`: US dollars such as `25`, `2.50` or `$10`; undefined for '' (no limit). */
+function parseMaxCost(text) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const match = /^\$?\s*(\d+(?:\.\d+)?)$/.exec(raw);
+    if (match && Number.isFinite(Number(match[1])))
+        return Number(match[1]);
+    throw new Error(`Invalid max-cost '${raw}'. Expected an amount in US dollars (e.g. 25 or 2.50), or empty for no limit.`);
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/input-file.ts

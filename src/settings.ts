@@ -7,7 +7,7 @@ import type { ProxySettings } from './together/index.js'
 import { describeBadId, isPlainId } from './together/ids.js'
 import { parseDuration } from './util/duration.js'
 import { parseGate, type Gate } from './result-files/gate.js'
-import { parseDiscount, parseMaxCost } from './result-files/cost-gate.js'
+import { parseDiscount, parseMaxCost } from './result-files/cost-inputs.js'
 import { parseInputFile, type InputFile } from './result-files/input-file.js'
 import { FINAL_STATUSES, normalizeStatus, type FinalStatus } from './together/status.js'
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { judgeCost, parseDiscount, parseMaxCost } from '../../src/result-files/cost-gate.js'
+import { parseDiscount, parseMaxCost } from '../../src/result-files/cost-inputs.js'
+import { judgeCost } from '../../src/verdict/cost.js'
 import {
   estimateCost,
   formatCost,
