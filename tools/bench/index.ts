@@ -88,6 +88,11 @@ async function processTable(): Promise<void> {
     `| 43.5 s batch at poll-interval 10s: detection delay | ${s(run.detectionDelayMs)} adaptive vs ${s(run.fixedDetectionDelayMs)} fixed |`
   )
   console.log(`| same: requests | ${run.requests} adaptive vs ${run.fixedRequests} fixed |`)
+  const ratio = first / bare
+  const mb = bundleBytes() / 1_000_000
+  console.log('\n## Goals\n')
+  console.log(`- spawn to first request ≤ 2.5× bare node: ${ratio.toFixed(2)}× (${ratio <= 2.5 ? 'met' : 'not met'})`)
+  console.log(`- dist/index.js ≤ 1.3 MB: ${mb.toFixed(2)} MB (${mb <= 1.3 ? 'met' : 'not met'})`)
 }
 
 await virtualTable()
