@@ -31675,6 +31675,8 @@ const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequi
 
 /** One GitHub call may take this long; a status that cannot be set is only worth a warning. */
 const GITHUB_CALL_TIMEOUT_MS = 10_000;
+/** The final status after a cancel has this long: SIGTERM follows the first signal by 7.5 s. */
+const AFTER_CANCEL_TIMEOUT_MS = 1500;
 const SHA = /^[0-9a-f]{40}$/i;
 /** An event payload larger than this is not read (a pull request event is a few hundred KB at most). */
 const MAX_EVENT_BYTES = 25 * 1024 * 1024;
@@ -31717,9 +31719,10 @@ async function createCommitStatus(target, token, contextName, signal, timeoutMs 
     return async (state, description) => {
         if (unanswered)
             throw new Error(`skipped, GitHub did not answer the previous call within ${timeoutMs / 1000}s`);
-        if (signal.aborted)
-            throw new Error('skipped, the step was cancelled');
-        const timeout = AbortSignal.timeout(timeoutMs);
+        // After a cancel the final status still goes out, briefly: a status left pending would block a
+        // protected branch for good, and the runner's grace period leaves a second or two for it.
+        const cancelled = signal.aborted;
+        const timeout = AbortSignal.timeout(cancelled ? Math.min(timeoutMs, AFTER_CANCEL_TIMEOUT_MS) : timeoutMs);
         try {
             await octokit.rest.repos.createCommitStatus({
                 owner,
@@ -31729,14 +31732,14 @@ async function createCommitStatus(target, token, contextName, signal, timeoutMs 
                 context: contextName,
                 description,
                 target_url: targetUrl,
-                request: { signal: AbortSignal.any([signal, timeout]) }
+                request: { signal: cancelled ? timeout : AbortSignal.any([signal, timeout]) }
             });
         }
         catch (error) {
             if (!timeout.aborted)
                 throw error;
             unanswered = true;
-            throw new Error(`GitHub did not answer within ${timeoutMs / 1000}s`, { cause: error });
+            throw new Error(`GitHub did not answer in time`, { cause: error });
         }
     };
 }
@@ -33595,6 +33598,13 @@ function classifyStatus(status) {
         return { kind: 'waiting', status: normal };
     return { kind: 'unknown', status: normal };
 }
+/**
+ * A status fit to leave the process as an output or a commit status description: a plain upper-case
+ * word, else UNKNOWN. A status the API never documented is server text, and outputs end up in scripts.
+ */
+function statusToken(status) {
+    return status === '' || /^[A-Z][A-Z_]{0,39}$/.test(status) ? status : 'UNKNOWN';
+}
 
 ;// CONCATENATED MODULE: ./src/engine/cancel.ts
 
@@ -34300,6 +34310,7 @@ async function waitForBatches(deps, options) {
 
 ;// CONCATENATED MODULE: ./src/report/commit-status-text.ts
 
+
 /** GitHub's limit on a commit status description. */
 const MAX_DESCRIPTION = 140;
 const commit_status_text_clip = (text) => (text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION - 1)}…` : text);
@@ -34317,7 +34328,7 @@ function finalDescription(all, verdict, collected) {
     const total = sum.succeeded + sum.failed;
     const requests = tallies.length === all.results.length && total > 0 ? ` · ${sum.succeeded}/${total} requests ok` : '';
     if (all.results.length === 1)
-        return commit_status_text_clip(`${all.results[0].status}${requests}`);
+        return commit_status_text_clip(`${statusToken(all.results[0].status)}${requests}`);
     const completed = all.results.filter(r => r.outcome === 'completed').length;
     return commit_status_text_clip(`${completed}/${all.results.length} batches completed${requests}`);
 }
@@ -34355,6 +34366,7 @@ function costOutputs(files, cost) {
 
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
 
+
 /** Longest string field kept in the `batch` output, so one huge error message cannot bloat it. */
 const MAX_FIELD = 4096;
 function compact(job) {
@@ -34383,7 +34395,7 @@ function batchEntry(result, files, cost) {
         : {};
     return {
         id: result.batchId,
-        status: result.status,
+        status: statusToken(result.status),
         progress: outputs_progressOf(result) ?? null,
         output_file_id: job?.output_file_id ?? null,
         error_file_id: job?.error_file_id ?? null,
@@ -34406,7 +34418,7 @@ function buildOutputs(all, collected, cost) {
     if (all.results.length > 1) {
         const first = all.results.find(r => r.outcome !== 'completed');
         return {
-            status: first ? first.status : 'COMPLETED',
+            status: first ? statusToken(first.status) : 'COMPLETED',
             'output-file-id': '',
             'error-file-id': '',
             progress: '',
@@ -34425,7 +34437,7 @@ function buildOutputs(all, collected, cost) {
     const job = result.batch;
     const files = collected?.get(result.batchId);
     return {
-        status: result.status,
+        status: statusToken(result.status),
         'output-file-id': job?.output_file_id ?? '',
         'error-file-id': job?.error_file_id ?? '',
         progress: String(outputs_progressOf(result) ?? ''),
@@ -34439,6 +34451,14 @@ function buildOutputs(all, collected, cost) {
         ...costOutputs(files, cost),
         ...common
     };
+}
+/**
+ * The outputs that follow the verdict: `passed`, and `status` corrected so that a failing step never
+ * reads COMPLETED (a batch that completed without an output file, or over max-failed-requests or
+ * max-cost): it reads FAILED then. The `batch` and `batches` outputs keep Together's own status.
+ */
+function verdictOutputs(status, ok) {
+    return { passed: String(ok), status: !ok && status === 'COMPLETED' ? 'FAILED' : status };
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/collect.ts
@@ -34473,10 +34493,13 @@ async function fetchFile(deps, fileId, path) {
     }
 }
 /** Counts a downloaded file line by line, in constant memory; `observe` sees each decoded line. */
-async function countFile(path, tally, count, observe) {
-    const lines = (0,external_node_readline_namespaceObject.createInterface)({ input: (0,external_node_fs_namespaceObject.createReadStream)(path, 'utf8'), crlfDelay: Infinity });
+async function countFile(deps, path, tally, count, observe) {
+    // Abortable like the download: a huge file must not outlast a cancel or the time for result files.
+    const input = (0,external_node_fs_namespaceObject.createReadStream)(path, { encoding: 'utf8', signal: deps.signal });
+    const lines = (0,external_node_readline_namespaceObject.createInterface)({ input, crlfDelay: Infinity });
     for await (const line of lines) {
-        const counted = count(tally, line);
+        // Whole lines are redacted before anything can cut them: a key cut in half is no longer found.
+        const counted = count(tally, deps.redact(line));
         if (counted)
             observe(counted);
     }
@@ -34515,11 +34538,11 @@ async function collectResults(deps, results, dir) {
             };
             if (job.output_file_id) {
                 entry.outputPath = await fetchFile(deps, job.output_file_id, (0,external_node_path_namespaceObject.join)(dir.path, `${result.batchId}-output.jsonl`));
-                await countFile(entry.outputPath, tally, countOutputLine, observe);
+                await countFile(deps, entry.outputPath, tally, countOutputLine, observe);
             }
             if (job.error_file_id) {
                 entry.errorPath = await fetchFile(deps, job.error_file_id, (0,external_node_path_namespaceObject.join)(dir.path, `${result.batchId}-errors.jsonl`));
-                await countFile(entry.errorPath, tally, countErrorLine, observe);
+                await countFile(deps, entry.errorPath, tally, countErrorLine, observe);
             }
             entry.tally = tally;
             entry.usage = usage;
@@ -34992,7 +35015,8 @@ async function runStep(settings, deps) {
     // Not awaited before the wait: a slow GitHub API must never delay the first status check.
     const pending = deps.setStatus?.('pending', pendingDescription(settings.batchIds));
     const waited = await waitForBatches(deps, settings);
-    deps.setOutputs(buildOutputs(waited));
+    // `passed` stays false until the verdict is in: a step killed before it never reads as passed.
+    deps.setOutputs({ ...buildOutputs(waited), passed: 'false' });
     let verdict = judgeAll(waited, settings.failOn);
     let collected;
     let cost;
@@ -35015,6 +35039,7 @@ async function runStep(settings, deps) {
         if (failures && inputFile)
             lines = await locateFailures(failures, inputFile, waited, collected, verdict, deps);
     }
+    deps.setOutputs(verdictOutputs(buildOutputs(waited).status ?? '', verdict.ok));
     await pending;
     await deps.setStatus?.(verdict.ok ? 'success' : 'failure', finalDescription(waited, verdict, collected));
     const ids = settings.batchIds;
@@ -35424,7 +35449,8 @@ async function run(overrides = {}) {
         if (settings.githubToken)
             core_setSecret(settings.githubToken);
         out = egress([settings.apiKey, settings.githubToken]);
-        out.log.debug(`Settings: ${JSON.stringify({ ...settings, apiKey: '***', githubToken: '***', failOn: [...settings.failOn] })}`);
+        const shown = { ...settings, apiKey: '***', githubToken: '***', failOn: [...settings.failOn], proxy: '(see env)' };
+        out.log.debug(`Settings: ${JSON.stringify(shown)}`);
         api = runtime.createApi(settings);
         setStatus = await commitStatus(settings, runtime, out, abort.signal);
         const outcome = await runStep(settings, {
@@ -35436,6 +35462,7 @@ async function run(overrides = {}) {
             signal: abort.signal,
             setStatus,
             timeoutSignal: ms => AbortSignal.timeout(ms),
+            redact: text => out.redact(text),
             setOutputs: outputs => {
                 for (const [name, value] of Object.entries(outputs))
                     setOutput(name, out.redact(value));
@@ -35473,12 +35500,13 @@ async function run(overrides = {}) {
  * request and sleep; if clean-up still runs after `ABORT_GRACE_MS`, the step fails before the kill.
  */
 function listenForCancel(abort, say) {
+    let grace;
     const onSignal = (signal) => {
         if (abort.signal.aborted)
             return;
         say(`Received ${signal}: stopping the wait.`);
         abort.abort();
-        setTimeout(() => {
+        grace = setTimeout(() => {
             setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`);
             process.exit(ExitCode.Failure);
         }, ABORT_GRACE_MS).unref();
@@ -35486,6 +35514,7 @@ function listenForCancel(abort, say) {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     return () => {
+        clearTimeout(grace);
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
     };

@@ -82,9 +82,8 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
     core.setSecret(settings.apiKey)
     if (settings.githubToken) core.setSecret(settings.githubToken)
     out = egress([settings.apiKey, settings.githubToken])
-    out.log.debug(
-      `Settings: ${JSON.stringify({ ...settings, apiKey: '***', githubToken: '***', failOn: [...settings.failOn] })}`
-    )
+    const shown = { ...settings, apiKey: '***', githubToken: '***', failOn: [...settings.failOn], proxy: '(see env)' }
+    out.log.debug(`Settings: ${JSON.stringify(shown)}`)
     api = runtime.createApi(settings)
     setStatus = await commitStatus(settings, runtime, out, abort.signal)
     const outcome = await runStep(settings, {
@@ -96,6 +95,7 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
       signal: abort.signal,
       setStatus,
       timeoutSignal: ms => AbortSignal.timeout(ms),
+      redact: text => out.redact(text),
       setOutputs: outputs => {
         for (const [name, value] of Object.entries(outputs)) core.setOutput(name, out.redact(value))
       }
@@ -128,11 +128,12 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
  * request and sleep; if clean-up still runs after `ABORT_GRACE_MS`, the step fails before the kill.
  */
 function listenForCancel(abort: AbortController, say: (message: string) => void): () => void {
+  let grace: NodeJS.Timeout | undefined
   const onSignal = (signal: NodeJS.Signals): void => {
     if (abort.signal.aborted) return
     say(`Received ${signal}: stopping the wait.`)
     abort.abort()
-    setTimeout(() => {
+    grace = setTimeout(() => {
       core.setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`)
       process.exit(core.ExitCode.Failure)
     }, ABORT_GRACE_MS).unref()
@@ -140,6 +141,7 @@ function listenForCancel(abort: AbortController, say: (message: string) => void)
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   return () => {
+    clearTimeout(grace)
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }

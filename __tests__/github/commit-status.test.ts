@@ -74,7 +74,7 @@ describe('createCommitStatus', () => {
     handler = () => undefined
     const set = await createCommitStatus(target, 'ghs_t', 'ctx', new AbortController().signal, 150)
     const started = Date.now()
-    await expect(set('pending', 'Waiting')).rejects.toThrow('GitHub did not answer within 0.15s')
+    await expect(set('pending', 'Waiting')).rejects.toThrow('GitHub did not answer in time')
     expect(Date.now() - started).toBeLessThan(5000)
     let asked = 0
     handler = () => {
@@ -93,6 +93,19 @@ describe('createCommitStatus', () => {
     const started = Date.now()
     await expect(call).rejects.toThrow()
     expect(Date.now() - started).toBeLessThan(5000)
+  })
+
+  it('still sets the final status after the step was cancelled, with a short bound', async () => {
+    const states: string[] = []
+    handler = (_req, res, body) => {
+      states.push((JSON.parse(body) as { state: string }).state)
+      res.writeHead(201, { 'content-type': 'application/json' }).end('{}')
+    }
+    const abort = new AbortController()
+    const set = await createCommitStatus(target, 'ghs_t', 'ctx', abort.signal)
+    abort.abort()
+    await set('failure', 'The wait was aborted')
+    expect(states).toEqual(['failure'])
   })
 
   it.each([

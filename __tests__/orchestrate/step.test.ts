@@ -41,6 +41,7 @@ function harness(job: BatchJob, files: Partial<FilesApi & ModelsApi> = {}) {
     },
     setStatus: async (state: string, description: string) => void events.push(`status ${state}: ${description}`),
     budgets: [] as number[],
+    redact: (text: string) => text,
     budget: new AbortController(),
     timeoutSignal(ms: number): AbortSignal {
       this.budgets.push(ms)
@@ -61,6 +62,7 @@ describe('runStep', () => {
         'outputs',
         'download',
         'outputs',
+        'outputs',
         expect.stringMatching(/^status failure: Could not fetch the results of batch b1/)
       ])
       expect(outputs[0]).toMatchObject({ status: 'COMPLETED', 'output-file-id': 'file-out' })
@@ -69,6 +71,14 @@ describe('runStep', () => {
     } finally {
       rmSync(temp, { recursive: true, force: true })
     }
+  })
+
+  it('never leaves status COMPLETED or passed true when the step fails on a COMPLETED batch', async () => {
+    const { deps, outputs } = harness({ id: 'b1', status: 'COMPLETED', output_file_id: 'file-out' })
+    const outcome = await runStep(settingsFor({ 'max-failed-requests': '0' }), deps)
+    expect(outcome.verdict.ok).toBe(false)
+    expect(outputs[0]).toMatchObject({ status: 'COMPLETED', passed: 'false' })
+    expect(outputs.at(-1)).toEqual({ passed: 'false', status: 'FAILED' })
   })
 
   it('keeps a FAILED batch the headline when download-dir cannot be created', async () => {
@@ -189,7 +199,7 @@ describe('runStep: tokens, cost and annotations', () => {
       )
       const outcome = await runStep(settings, deps)
       expect(files.modelCalls()).toBe(1)
-      expect(outputs.at(-1)).toMatchObject({
+      expect(outputs.at(-2)).toMatchObject({
         'prompt-tokens': '2000',
         'completion-tokens': '1000',
         'estimated-cost': '0.0040'
@@ -229,7 +239,8 @@ describe('runStep: tokens, cost and annotations', () => {
       const outcome = await runStep(settingsFor({ 'max-cost': '0', 'download-dir': temp }), deps)
       expect(outcome.verdict.ok).toBe(true)
       expect(files.modelCalls()).toBe(0)
-      expect(outputs.at(-1)).toMatchObject({ 'total-tokens': '0', 'estimated-cost': '0.0000' })
+      expect(outputs.at(-2)).toMatchObject({ 'total-tokens': '0', 'estimated-cost': '0.0000' })
+      expect(outputs.at(-1)).toEqual({ passed: 'true', status: 'COMPLETED' })
       expect(outcome.annotations).toEqual([])
     } finally {
       rmSync(temp, { recursive: true, force: true })

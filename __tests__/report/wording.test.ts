@@ -53,4 +53,14 @@ describe('summary wording', () => {
     expect(buildOutputs(all).progress).toBe('100')
     expect(JSON.parse(buildOutputs(all).batches ?? '')[0].progress).toBe(100)
   })
+
+  it('puts only plain status words into the outputs: anything else the server said reads UNKNOWN', () => {
+    const hostile = 'RUNNING\n$(curl evil)'
+    const all = one({ outcome: 'timed-out', status: hostile, finalStatus: undefined })
+    expect(buildOutputs(all).status).toBe('UNKNOWN')
+    expect(JSON.parse(buildOutputs(all).batches ?? '')[0].status).toBe('UNKNOWN')
+    expect(buildOutputs(one({ outcome: 'timed-out', status: 'IN_PROGRESS', finalStatus: undefined })).status).toBe(
+      'IN_PROGRESS'
+    )
+  })
 })

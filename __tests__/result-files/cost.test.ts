@@ -192,7 +192,7 @@ describe('fetching prices', () => {
 
   it('gives up on a permanent failure at once, and on a transient one after three attempts', async () => {
     const clock = virtualClock()
-    const deps = { sleep: clock.sleep, random: () => 0.5, log: recordingLogger() }
+    const deps = { sleep: clock.sleep, random: () => 0.5, log: recordingLogger(), redact: (t: string) => t }
     const denied = new TogetherError('GET /models answered HTTP 401', { kind: 'http', status: 401 })
     expect(await fetchPrices({ ...deps, api: { listModels: async () => Promise.reject(denied) } })).toEqual({
       error: 'GET /models answered HTTP 401'

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { WaitResult } from '../../src/engine/types.js'
 import { collectResults } from '../../src/result-files/collect.js'
+import { createRedactor } from '../../src/sanitize/redact.js'
 import { exceeds, parseGate } from '../../src/result-files/gate.js'
 import { countErrorLine, countOutputLine, emptyTally, topCodes } from '../../src/result-files/tally.js'
 import { TogetherError, type FilesApi } from '../../src/together/index.js'
@@ -139,11 +140,36 @@ describe('collectResults', () => {
     return { files, calls }
   }
 
+  it.each([190, 199, 280, 295])(
+    'redacts a key that a result line holds at character %d before any text is cut',
+    async at => {
+      const key = 'tk-line-secret-0123456789'
+      const message = `${'x'.repeat(at)}${key} tail`
+      const line = JSON.stringify({ custom_id: 'r1', error: { code: `c${'y'.repeat(at)}${key}`, message } })
+      const { files } = fakeFiles({ err: `${line}\n${'z'.repeat(at)}${key}\n` })
+      const collected = await collectResults(
+        {
+          files,
+          sleep: virtualClock().sleep,
+          random: () => 0.5,
+          log: recordingLogger(),
+          redact: createRedactor([key])
+        },
+        [result('b1', { error_file_id: 'err' })],
+        { path: dir, label: 'download-dir' }
+      )
+      const tally = collected.get('b1')!.tally!
+      const shown = JSON.stringify([...tally.codes.entries()])
+      for (const prefix of [key.slice(0, 6), key.slice(0, 10)]) expect(shown).not.toContain(prefix)
+      expect(tally.failed).toBe(2)
+    }
+  )
+
   it('downloads output and error files of final batches, and counts their requests', async () => {
     const { files } = fakeFiles({ out: `${ok()}\n${ok(500)}\n`, err: `${JSON.stringify({ error: { code: 'x' } })}\n` })
     const clock = virtualClock()
     const collected = await collectResults(
-      { files, sleep: clock.sleep, random: () => 0.5, log: recordingLogger() },
+      { files, sleep: clock.sleep, random: () => 0.5, log: recordingLogger(), redact: (t: string) => t },
       [
         result('b1', { output_file_id: 'out', error_file_id: 'err' }),
         { ...result('b2', { output_file_id: 'out' }), finalStatus: undefined }
@@ -163,7 +189,7 @@ describe('collectResults', () => {
     const { files, calls } = fakeFiles({ out: `${ok()}\n` })
     const log = recordingLogger()
     const collected = await collectResults(
-      { files, sleep: virtualClock().sleep, random: () => 0.5, log },
+      { files, sleep: virtualClock().sleep, random: () => 0.5, log, redact: (t: string) => t },
       [result('b1', { output_file_id: 'out' }), result('b2', { output_file_id: 'out' })],
       { path: join(blocker, 'results'), label: "download-dir 'a-file/results'" }
     )
@@ -182,7 +208,7 @@ describe('collectResults', () => {
     const clock = virtualClock()
     const log = recordingLogger()
     const collected = await collectResults(
-      { files: flaky.files, sleep: clock.sleep, random: () => 0.5, log },
+      { files: flaky.files, sleep: clock.sleep, random: () => 0.5, log, redact: (t: string) => t },
       [result('b1', { output_file_id: 'out' })],
       { path: dir, label: 'download-dir' }
     )
@@ -192,7 +218,7 @@ describe('collectResults', () => {
 
     const missing = fakeFiles({})
     const failed = await collectResults(
-      { files: missing.files, sleep: clock.sleep, random: () => 0.5, log },
+      { files: missing.files, sleep: clock.sleep, random: () => 0.5, log, redact: (t: string) => t },
       [result('b9', { output_file_id: 'gone' })],
       { path: dir, label: 'download-dir' }
     )

@@ -19,6 +19,8 @@ export type SetStatus = (state: StatusState, description: string) => Promise<voi
 
 /** One GitHub call may take this long; a status that cannot be set is only worth a warning. */
 const GITHUB_CALL_TIMEOUT_MS = 10_000
+/** The final status after a cancel has this long: SIGTERM follows the first signal by 7.5 s. */
+const AFTER_CANCEL_TIMEOUT_MS = 1500
 const SHA = /^[0-9a-f]{40}$/i
 /** An event payload larger than this is not read (a pull request event is a few hundred KB at most). */
 const MAX_EVENT_BYTES = 25 * 1024 * 1024
@@ -65,8 +67,10 @@ export async function createCommitStatus(
   let unanswered = false
   return async (state, description) => {
     if (unanswered) throw new Error(`skipped, GitHub did not answer the previous call within ${timeoutMs / 1000}s`)
-    if (signal.aborted) throw new Error('skipped, the step was cancelled')
-    const timeout = AbortSignal.timeout(timeoutMs)
+    // After a cancel the final status still goes out, briefly: a status left pending would block a
+    // protected branch for good, and the runner's grace period leaves a second or two for it.
+    const cancelled = signal.aborted
+    const timeout = AbortSignal.timeout(cancelled ? Math.min(timeoutMs, AFTER_CANCEL_TIMEOUT_MS) : timeoutMs)
     try {
       await octokit.rest.repos.createCommitStatus({
         owner,
@@ -76,12 +80,12 @@ export async function createCommitStatus(
         context: contextName,
         description,
         target_url: targetUrl,
-        request: { signal: AbortSignal.any([signal, timeout]) }
+        request: { signal: cancelled ? timeout : AbortSignal.any([signal, timeout]) }
       })
     } catch (error) {
       if (!timeout.aborted) throw error
       unanswered = true
-      throw new Error(`GitHub did not answer within ${timeoutMs / 1000}s`, { cause: error })
+      throw new Error(`GitHub did not answer in time`, { cause: error })
     }
   }
 }

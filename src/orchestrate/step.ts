@@ -2,7 +2,7 @@ import { waitForBatches } from '../engine/wait.js'
 import type { EngineDeps, Logger, WaitAllResult } from '../engine/types.js'
 import type { SetStatus } from '../github/commit-status.js'
 import { finalDescription, pendingDescription } from '../report/commit-status-text.js'
-import { buildOutputs } from '../report/outputs.js'
+import { buildOutputs, verdictOutputs } from '../report/outputs.js'
 import { buildSummary } from '../report/summary.js'
 import type { LineReport } from '../report/failed-lines.js'
 import type { Annotation } from '../result-files/annotations.js'
@@ -27,6 +27,8 @@ export interface StepDeps extends Omit<EngineDeps, 'api' | 'signal'> {
   setStatus?: SetStatus
   /** A signal that aborts after `ms` (AbortSignal.timeout in the shell; tests control it). */
   timeoutSignal(ms: number): AbortSignal
+  /** Removes the secrets from text read from result files, before it is cut or escaped anywhere. */
+  redact(text: string): string
 }
 
 /** Result files may take at least this long (or `timeout`, when shorter), and at most `MAX_RESULTS_MS`. */
@@ -60,7 +62,8 @@ export async function runStep(settings: Settings, deps: StepDeps): Promise<StepO
   // Not awaited before the wait: a slow GitHub API must never delay the first status check.
   const pending = deps.setStatus?.('pending', pendingDescription(settings.batchIds))
   const waited: WaitAllResult = await waitForBatches(deps, settings)
-  deps.setOutputs(buildOutputs(waited))
+  // `passed` stays false until the verdict is in: a step killed before it never reads as passed.
+  deps.setOutputs({ ...buildOutputs(waited), passed: 'false' })
   let verdict = judgeAll(waited, settings.failOn)
 
   let collected: Map<string, BatchFiles> | undefined
@@ -85,6 +88,7 @@ export async function runStep(settings: Settings, deps: StepDeps): Promise<StepO
     if (failures && inputFile) lines = await locateFailures(failures, inputFile, waited, collected, verdict, deps)
   }
 
+  deps.setOutputs(verdictOutputs(buildOutputs(waited).status ?? '', verdict.ok))
   await pending
   await deps.setStatus?.(verdict.ok ? 'success' : 'failure', finalDescription(waited, verdict, collected))
   const ids = settings.batchIds

@@ -1,3 +1,4 @@
+import { statusToken } from '../together/status.js'
 import type { Verdict } from '../verdict/verdict.js'
 import type { WaitAllResult } from '../engine/types.js'
 import type { BatchFiles } from '../result-files/collect.js'
@@ -27,7 +28,7 @@ export function finalDescription(
   const sum = mergeTallies(tallies)
   const total = sum.succeeded + sum.failed
   const requests = tallies.length === all.results.length && total > 0 ? ` · ${sum.succeeded}/${total} requests ok` : ''
-  if (all.results.length === 1) return clip(`${all.results[0]!.status}${requests}`)
+  if (all.results.length === 1) return clip(`${statusToken(all.results[0]!.status)}${requests}`)
   const completed = all.results.filter(r => r.outcome === 'completed').length
   return clip(`${completed}/${all.results.length} batches completed${requests}`)
 }

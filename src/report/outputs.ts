@@ -1,3 +1,4 @@
+import { statusToken } from '../together/status.js'
 import type { BatchJob } from '../together/index.js'
 import type { WaitAllResult, WaitResult } from '../engine/types.js'
 import type { BatchFiles } from '../result-files/collect.js'
@@ -34,7 +35,7 @@ function batchEntry(result: WaitResult, files?: BatchFiles, cost?: CostReport): 
     : {}
   return {
     id: result.batchId,
-    status: result.status,
+    status: statusToken(result.status),
     progress: progressOf(result) ?? null,
     output_file_id: job?.output_file_id ?? null,
     error_file_id: job?.error_file_id ?? null,
@@ -62,7 +63,7 @@ export function buildOutputs(
   if (all.results.length > 1) {
     const first = all.results.find(r => r.outcome !== 'completed')
     return {
-      status: first ? first.status : 'COMPLETED',
+      status: first ? statusToken(first.status) : 'COMPLETED',
       'output-file-id': '',
       'error-file-id': '',
       progress: '',
@@ -81,7 +82,7 @@ export function buildOutputs(
   const job = result.batch
   const files = collected?.get(result.batchId)
   return {
-    status: result.status,
+    status: statusToken(result.status),
     'output-file-id': job?.output_file_id ?? '',
     'error-file-id': job?.error_file_id ?? '',
     progress: String(progressOf(result) ?? ''),
@@ -95,4 +96,13 @@ export function buildOutputs(
     ...costOutputs(files, cost),
     ...common
   }
+}
+
+/**
+ * The outputs that follow the verdict: `passed`, and `status` corrected so that a failing step never
+ * reads COMPLETED (a batch that completed without an output file, or over max-failed-requests or
+ * max-cost): it reads FAILED then. The `batch` and `batches` outputs keep Together's own status.
+ */
+export function verdictOutputs(status: string, ok: boolean): Record<string, string> {
+  return { passed: String(ok), status: !ok && status === 'COMPLETED' ? 'FAILED' : status }
 }

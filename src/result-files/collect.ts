@@ -27,6 +27,8 @@ export interface CollectDeps {
   sleep(ms: number, signal?: AbortSignal): Promise<void>
   random(): number
   log: Logger
+  /** Removes the secrets from a line of a result file before it is read: its text can reach the summary. */
+  redact(text: string): string
   /** Aborted when the workflow is cancelled or the time for result files runs out: downloads stop at once. */
   signal?: AbortSignal
   /** The time allowed for all result files, and the signal that fires when it has run out. */
@@ -61,14 +63,18 @@ type Count = (tally: Tally, line: string) => CountedLine | undefined
 
 /** Counts a downloaded file line by line, in constant memory; `observe` sees each decoded line. */
 async function countFile(
+  deps: Pick<CollectDeps, 'signal' | 'redact'>,
   path: string,
   tally: Tally,
   count: Count,
   observe: (line: CountedLine) => void
 ): Promise<void> {
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })
+  // Abortable like the download: a huge file must not outlast a cancel or the time for result files.
+  const input = createReadStream(path, { encoding: 'utf8', signal: deps.signal })
+  const lines = createInterface({ input, crlfDelay: Infinity })
   for await (const line of lines) {
-    const counted = count(tally, line)
+    // Whole lines are redacted before anything can cut them: a key cut in half is no longer found.
+    const counted = count(tally, deps.redact(line))
     if (counted) observe(counted)
   }
 }
@@ -114,11 +120,11 @@ export async function collectResults(
       }
       if (job.output_file_id) {
         entry.outputPath = await fetchFile(deps, job.output_file_id, join(dir.path, `${result.batchId}-output.jsonl`))
-        await countFile(entry.outputPath, tally, countOutputLine, observe)
+        await countFile(deps, entry.outputPath, tally, countOutputLine, observe)
       }
       if (job.error_file_id) {
         entry.errorPath = await fetchFile(deps, job.error_file_id, join(dir.path, `${result.batchId}-errors.jsonl`))
-        await countFile(entry.errorPath, tally, countErrorLine, observe)
+        await countFile(deps, entry.errorPath, tally, countErrorLine, observe)
       }
       entry.tally = tally
       entry.usage = usage

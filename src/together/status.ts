@@ -25,3 +25,11 @@ export function classifyStatus(status: string | null | undefined): StatusClass {
   if (WAITING_STATUSES.has(normal)) return { kind: 'waiting', status: normal }
   return { kind: 'unknown', status: normal }
 }
+
+/**
+ * A status fit to leave the process as an output or a commit status description: a plain upper-case
+ * word, else UNKNOWN. A status the API never documented is server text, and outputs end up in scripts.
+ */
+export function statusToken(status: string): string {
+  return status === '' || /^[A-Z][A-Z_]{0,39}$/.test(status) ? status : 'UNKNOWN'
+}
