@@ -118,7 +118,7 @@ describe('tokens and estimated cost', () => {
     ]
     const run = await runScenario({ scenario: twoModels('b-models-down', down), inputs: { 'max-cost': '100' } })
     expect(run.exitCode).toBe(1)
-    expect(run.outputs).toMatchObject({ status: 'COMPLETED', 'total-tokens': '2500000', 'estimated-cost': '' })
+    expect(run.outputs).toMatchObject({ status: 'FAILED', 'total-tokens': '2500000', 'estimated-cost': '' })
     expect(warnings(run)).toEqual([
       '::warning::No cost estimate: the prices could not be fetched (GET /models answered HTTP 403: Forbidden).'
     ])

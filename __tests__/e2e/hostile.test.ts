@@ -167,7 +167,7 @@ const cases: Case[] = [
     },
     inputs: ({ dir }) => ({ timeout: '10s', 'download-dir': dir }),
     exitCode: 1,
-    outputs: { status: 'COMPLETED', 'output-file-id': 'file-out', 'timed-out': 'false' },
+    outputs: { status: 'FAILED', passed: 'false', 'output-file-id': 'file-out', 'timed-out': 'false' },
     maxMs: 30_000
   },
   {
@@ -180,7 +180,7 @@ const cases: Case[] = [
     },
     inputs: ({ dir }) => ({ timeout: '10s', 'download-dir': dir }),
     exitCode: 1,
-    outputs: { status: 'COMPLETED', 'output-file-id': 'file-out' },
+    outputs: { status: 'FAILED', passed: 'false', 'output-file-id': 'file-out' },
     maxMs: 30_000,
     check: (run, { dir }) => {
       expect(run.outputs['output-path'] ?? '').toBe('')
@@ -216,7 +216,7 @@ const cases: Case[] = [
     inputs: ({ dir }) => ({ timeout: '1m', 'download-dir': dir }),
     cancelAfterMs: 2500,
     exitCode: 1,
-    outputs: { status: 'COMPLETED', 'output-file-id': 'file-out' },
+    outputs: { status: 'FAILED', passed: 'false', 'output-file-id': 'file-out' },
     maxMs: 2500 + 7500,
     check: run => expect(run.signalsSent.map(s => s.signal)).toEqual(['SIGINT'])
   },
@@ -229,7 +229,7 @@ const cases: Case[] = [
     },
     inputs: ({ dir }) => ({ 'download-dir': dir }),
     exitCode: 1,
-    outputs: { status: 'COMPLETED', 'output-file-id': 'file-out' },
+    outputs: { status: 'FAILED', passed: 'false', 'output-file-id': 'file-out' },
     maxMs: 8000
   },
 
@@ -358,7 +358,7 @@ const cases: Case[] = [
     },
     inputs: ({ dir }) => ({ 'download-dir': dir, 'max-failed-requests': '0' }),
     exitCode: 1,
-    outputs: { status: 'COMPLETED', 'succeeded-requests': '1', 'failed-requests': '2' },
+    outputs: { status: 'FAILED', passed: 'false', 'succeeded-requests': '1', 'failed-requests': '2' },
     maxMs: 8000
   },
   {
@@ -736,7 +736,7 @@ const cases: Case[] = [
     },
     inputs: ({ dir }) => ({ 'download-dir': dir }),
     exitCode: 1,
-    outputs: { status: 'COMPLETED', 'output-file-id': 'file-out' },
+    outputs: { status: 'FAILED', passed: 'false', 'output-file-id': 'file-out' },
     maxMs: 10_000,
     check: run => expect(run.log).not.toContain('redirects are not followed')
   },
@@ -749,7 +749,7 @@ const cases: Case[] = [
     },
     inputs: ({ dir }) => ({ 'download-dir': dir }),
     exitCode: 1,
-    outputs: { status: 'COMPLETED', 'output-file-id': 'file-out' },
+    outputs: { status: 'FAILED', passed: 'false', 'output-file-id': 'file-out' },
     maxMs: 8000,
     check: (run, { dir }) => {
       expect(fileRequests(run).filter(p => p.endsWith('/content')).length).toBeLessThanOrEqual(2)

@@ -69,7 +69,7 @@ describe('results: download, count, gate', () => {
   it.concurrent('fails a COMPLETED batch over the gate, naming counts and codes', async () => {
     const run = await runScenario({ scenario: 'completes', speed: 10, inputs: { 'max-failed-requests': '10%' } })
     expect(run.exitCode).toBe(1)
-    expect(run.outputs.status).toBe('COMPLETED')
+    expect(run.outputs).toMatchObject({ status: 'FAILED', passed: 'false' })
     expect(errorLines(run.log)).toEqual([
       '::error title=Together batch batch-completes::Batch batch-completes completed, but 1 of its 3 requests failed (33.3%), more than max-failed-requests allows (10%); most common: invalid_request ×1.'
     ])

@@ -2,13 +2,14 @@ import { describe, expect, it } from '@jest/globals'
 import { VERSION } from '../../src/version.js'
 import { errorLines, expectKeySafe, gaps, runScenario } from '../helpers/e2e.js'
 
-// The committed bundle, run as the GitHub runner runs it, against the simulator's shipped scenarios.
+// A bundle of the current source, run as the GitHub runner runs it, against the simulator's shipped scenarios.
 describe('the bundle against the shipped scenarios', () => {
   it.concurrent('completes: exit 0, outputs, summary, and one user agent naming the action', async () => {
     const run = await runScenario({ scenario: 'completes', speed: 5 })
     expect(run.exitCode).toBe(0)
     expect(run.outputs).toMatchObject({
       status: 'COMPLETED',
+      passed: 'true',
       'output-file-id': 'file-output-completes',
       'error-file-id': 'file-errors-completes',
       progress: '100',
@@ -59,7 +60,8 @@ describe('the bundle against the shipped scenarios', () => {
     const run = await runScenario({ scenario: 'only-errors', speed: 4 })
     expect(run.exitCode).toBe(1)
     expect(run.outputs).toMatchObject({
-      status: 'COMPLETED',
+      status: 'FAILED',
+      passed: 'false',
       'output-file-id': '',
       'error-file-id': 'file-errors-only-errors'
     })
