@@ -155,7 +155,7 @@ describe('several batches', () => {
     expect(summary).toContain(
       `<code>${'█'.repeat(16)}${'░'.repeat(4)}</code> 80% · 1 completed · 1 failed · 1 not finished`
     )
-    expect(summary).toContain('<tr><td><code>b3</code></td><td>IN&#95;PROGRESS &#40;timed out&#41;</td><td>40%</td>')
+    expect(summary).toContain('<tr><td><code>b3</code></td><td>IN_PROGRESS &#40;timed out&#41;</td><td>40%</td>')
     expect(summary.match(/<tr><td><code>/g)).toHaveLength(3)
   })
 })
