@@ -147,7 +147,7 @@ describe('judge', () => {
       FAIL_ON
     )
     expect(verdict.message).toBe(
-      "Timed out after 1h 00m waiting for batch batch-1 (last status IN_PROGRESS at 42%). Raise the 'timeout' input, or check it later with timeout set again."
+      "Timed out after 1h 00m waiting for batch batch-1 (last status IN_PROGRESS at 42%). Raise the 'timeout' input, or check it from a scheduled workflow with timeout: 0."
     )
   })
 
