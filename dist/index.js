@@ -31779,22 +31779,6 @@ function formatDuration(ms) {
     return `${s}s`;
 }
 
-;// CONCATENATED MODULE: ./src/engine/aggregate.ts
-function summarize(results) {
-    let completed = 0;
-    let failed = 0;
-    let progressSum = 0;
-    for (const r of results) {
-        if (r.outcome === 'completed')
-            completed++;
-        else if (r.outcome === 'final' || r.outcome === 'no-output' || r.outcome === 'error')
-            failed++;
-        progressSum += r.finalStatus ? 100 : (r.progress ?? r.batch?.progress ?? 0);
-    }
-    const total = results.length;
-    return { total, completed, failed, running: total - completed - failed, percent: total ? progressSum / total : 0 };
-}
-
 ;// CONCATENATED MODULE: ./src/sanitize/sanitize.ts
 /**
  * Every character that can end a line for some reader of the job log (CR, LF, NEL, VT, FF, U+2028,
@@ -32079,6 +32063,114 @@ function costSection(report) {
     return `${parts.join('\n')}\n`;
 }
 
+;// CONCATENATED MODULE: ./src/engine/aggregate.ts
+function summarize(results) {
+    let completed = 0;
+    let failed = 0;
+    let progressSum = 0;
+    for (const r of results) {
+        if (r.outcome === 'completed')
+            completed++;
+        else if (r.outcome === 'final' || r.outcome === 'no-output' || r.outcome === 'error')
+            failed++;
+        progressSum += r.finalStatus ? 100 : (r.progress ?? r.batch?.progress ?? 0);
+    }
+    const total = results.length;
+    return { total, completed, failed, running: total - completed - failed, percent: total ? progressSum / total : 0 };
+}
+
+;// CONCATENATED MODULE: ./src/report/format.ts
+
+const BAR_WIDTH = 20;
+/** `████████░░░░░░░░░░░░` for 40 %. */
+function progressBar(progress) {
+    const filled = Math.round((Math.min(100, Math.max(0, progress)) / 100) * BAR_WIDTH);
+    return '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
+}
+/** An ID as code: hyphens and dots are left as they are, so it reads and copies as the ID it is. */
+const code = (text) => `<code>${escapeText(text, 200)}</code>`;
+
+;// CONCATENATED MODULE: ./src/report/batch-table.ts
+
+
+
+
+
+
+const MAX_BATCH_ROWS = 300;
+/** How a batch's wait ended, as the icon and words of its row; `rank` puts problems first. */
+function state(r) {
+    switch (r.outcome) {
+        case 'completed':
+            return { icon: '✅', note: '', rank: 2 };
+        case 'final':
+            return { icon: '❌', note: '', rank: 0 };
+        case 'no-output':
+            return { icon: '❌', note: ' (no output file)', rank: 0 };
+        case 'error':
+            return { icon: '❌', note: ' (could not be checked)', rank: 0 };
+        case 'timed-out':
+            return { icon: '⏱️', note: ' (timed out)', rank: 1 };
+        case 'aborted':
+            return { icon: '⛔', note: ' (wait aborted)', rank: 1 };
+        case 'pending':
+            return { icon: '🔄', note: ' (checked once)', rank: 1 };
+    }
+}
+function columns(results, collected, cost) {
+    const tally = (r) => collected?.get(r.batchId)?.tally;
+    const error = (r) => r.batch?.error ?? r.error?.message;
+    const all = [
+        { head: 'batch', cell: r => code(r.batchId) },
+        { head: 'status', cell: r => `${state(r).icon} ${escapeText(r.status || 'unknown', 60)}${state(r).note}` },
+        { head: 'progress', cell: r => percent(r.progress ?? r.batch?.progress) },
+        { head: 'output file', cell: r => (r.batch?.output_file_id ? code(r.batch.output_file_id) : '') },
+        { head: 'error file', cell: r => (r.batch?.error_file_id ? code(r.batch.error_file_id) : '') },
+        { head: 'requests ok / failed', cell: r => (tally(r) ? `${tally(r).succeeded} / ${tally(r).failed}` : '') },
+        { head: 'estimated cost', cell: r => costCell(cost, r.batchId) },
+        { head: 'error', cell: r => escapeText(error(r), 300) }
+    ];
+    const always = new Set(['batch', 'status', 'progress']);
+    return all.filter(c => always.has(c.head) || results.some(r => c.cell(r) !== ''));
+}
+/**
+ * The share of the work that is done and good: completed batches count in full, running ones at their
+ * progress, failed ones not at all, so the bar is never full while a batch failed.
+ */
+function goodShare(results) {
+    if (results.length === 0)
+        return 0;
+    const sum = results.reduce((total, r) => {
+        if (r.outcome === 'completed')
+            return total + 100;
+        return state(r).rank === 0 ? total : total + (r.progress ?? r.batch?.progress ?? 0);
+    }, 0);
+    return sum / results.length;
+}
+/** The summary of several batches: counts, a bar, and a row each with problems first. */
+function manySummary(all, verdict, collected, cost) {
+    const counts = summarize(all.results);
+    const share = goodShare(all.results);
+    const tally = [`${counts.completed} completed`, `${counts.failed} failed`, `${counts.running} not finished`];
+    const cols = columns(all.results, collected, cost);
+    const rows = [...all.results].sort((a, b) => state(a).rank - state(b).rank).slice(0, MAX_BATCH_ROWS);
+    const parts = [
+        `## ${verdict.ok ? '✅' : '❌'} Together batches: ${counts.completed}/${counts.total} completed`,
+        '',
+        escapeText(verdict.message, 3000),
+        '',
+        `<code>${progressBar(share)}</code> ${percent(share)} · ${tally.join(', ')} · waited ${formatDuration(all.endedAt - all.startedAt)}`,
+        '',
+        '<table>',
+        `<tr>${cols.map(c => `<th>${c.head}</th>`).join('')}</tr>`,
+        ...rows.map(r => `<tr>${cols.map(c => `<td>${c.cell(r)}</td>`).join('')}</tr>`),
+        '</table>'
+    ];
+    if (all.results.length > MAX_BATCH_ROWS)
+        parts.push('', `… ${plural(all.results.length - MAX_BATCH_ROWS, 'more batch', 'more batches')}`);
+    return `${parts.join('\n')}\n`;
+}
+
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
@@ -32344,13 +32436,8 @@ function topCodes(tally, n = 5) {
 
 
 
-const BAR_WIDTH = 20;
+
 const MAX_TIMELINE_ROWS = 50;
-/** `████████░░░░░░░░░░░░` for 40 %. */
-function progressBar(progress) {
-    const filled = Math.round((Math.min(100, Math.max(0, progress)) / 100) * BAR_WIDTH);
-    return '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
-}
 function headline(result, verdict) {
     const id = escapeText(result.batchId, 200);
     const status = escapeText(result.status || 'unknown', 40);
@@ -32388,7 +32475,6 @@ function cancelCell(cancel) {
 function row(name, html) {
     return `<tr><th align="left">${name}</th><td>${html}</td></tr>`;
 }
-const code = (text) => `<code>${escapeText(text, 200)}</code>`;
 /**
  * The step summary, as Markdown with HTML tables. A pure function of the result, so it is tested as a
  * string; every server-provided value passes through `escapeText`. One batch gets a detailed table and
@@ -32413,31 +32499,6 @@ function requestsSection(all, collected) {
             parts.push(`<tr><td>${code(c.code)}</td><td>${c.count}</td><td>${escapeText(c.example, 200)}</td></tr>`);
         parts.push('</table>');
     }
-    return `${parts.join('\n')}\n`;
-}
-const MAX_BATCH_ROWS = 300;
-const requestsCell = (tally) => (tally ? `${tally.succeeded} / ${tally.failed}` : '');
-function manySummary(all, verdict, collected, cost) {
-    const counts = summarize(all.results);
-    const icon = verdict.ok ? '✅' : '❌';
-    const parts = [
-        `## ${icon} Together batches: ${counts.completed}/${counts.total} completed`,
-        '',
-        escapeText(verdict.message, 3000),
-        '',
-        `<code>${progressBar(counts.percent)}</code> ${percent(counts.percent)} · ${counts.completed} completed · ${counts.failed} failed · ${counts.running} not finished · waited ${formatDuration(all.endedAt - all.startedAt)}`,
-        '',
-        '<table>',
-        `<tr><th>batch</th><th>status</th><th>progress</th><th>output file</th><th>error file</th><th>requests ok / failed</th>${cost ? '<th>estimated cost</th>' : ''}<th>error</th></tr>`
-    ];
-    for (const r of all.results.slice(0, MAX_BATCH_ROWS)) {
-        const job = r.batch ?? {};
-        const status = r.outcome === 'timed-out' ? `${r.status || 'unknown'} (timed out)` : r.status || 'unknown';
-        parts.push(`<tr><td>${code(r.batchId)}</td><td>${escapeText(status, 60)}</td><td>${percent(r.progress ?? job.progress)}</td><td>${job.output_file_id ? code(job.output_file_id) : ''}</td><td>${job.error_file_id ? code(job.error_file_id) : ''}</td><td>${requestsCell(collected?.get(r.batchId)?.tally)}</td>${cost ? `<td>${costCell(cost, r.batchId)}</td>` : ''}<td>${escapeText(job.error ?? r.error?.message, 300)}</td></tr>`);
-    }
-    parts.push('</table>');
-    if (all.results.length > MAX_BATCH_ROWS)
-        parts.push('', `… ${plural(all.results.length - MAX_BATCH_ROWS, 'more batch', 'more batches')}`);
     return `${parts.join('\n')}\n`;
 }
 function batchSummary(result, verdict, now = result.endedAt) {

@@ -146,14 +146,14 @@ describe('cost outputs and the several-batches table', () => {
     const entries = JSON.parse(outputs.batches!) as { estimated_cost: number }[]
     expect(entries.map(b => b.estimated_cost)).toEqual([3.917, 0.1])
     const summary = buildSummary(all('b1', 'b2'), { ok: true, message: 'ok' }, collected, { cost })
-    expect(summary).toContain('<th>requests ok / failed</th><th>estimated cost</th><th>error</th>')
+    expect(summary).toContain('<th>requests ok / failed</th><th>estimated cost</th></tr>')
     expect(summary).toContain('<td>0 / 0</td><td>&#36;3.9170</td>')
     const unpriced = costReport({ b1: secret }, { prices })
     const withUnpriced = buildOutputs(all('b1', 'b2'), new Map([['b1', files(secret)]]), unpriced)
     expect(withUnpriced['estimated-cost']).toBe('')
     expect(JSON.parse(withUnpriced.batches!)[0].estimated_cost).toBeNull()
     expect(buildSummary(all('b1', 'b2'), { ok: true, message: 'ok' }, undefined, { cost: unpriced })).toContain(
-      '<td></td><td>no price</td>'
+      '<td><code>out-b1</code></td><td>no price</td></tr>'
     )
   })
 })
