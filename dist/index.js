@@ -32566,6 +32566,12 @@ function startLine(batchId, job, options) {
         return `Checking Together batch ${batchId} once (${model}, ${endpoint}).`;
     return `Waiting for Together batch ${batchId} (${model}, ${endpoint}) for up to ${formatDuration(options.timeoutMs)}, checking at least every ${formatDuration(options.pollIntervalMs)}.`;
 }
+/** With several batches, the one line that opens the wait; each batch's own start line goes to debug. */
+function startAllLine(count, options) {
+    if (options.timeoutMs === 0)
+        return `Checking ${count} Together batches once.`;
+    return `Waiting for ${count} Together batches for up to ${formatDuration(options.timeoutMs)}, checking each at least every ${formatDuration(options.pollIntervalMs)}.`;
+}
 /** `[5m 00s] 12/40 completed · 1 failed · 27 in progress · 63%` */
 function aggregateLine(elapsedMs, counts) {
     return `[${formatDuration(elapsedMs)}] ${counts.completed}/${counts.total} completed · ${counts.failed} failed · ${counts.running} in progress · ${percent(counts.percent)}`;
@@ -34165,8 +34171,14 @@ class BatchTracker {
         this.invalidAnswers = 0;
         this.lastError = undefined;
         this.rateLimited = undefined;
-        if (this.batch === undefined)
-            this.log.info(startLine(this.id, job, this.options));
+        if (this.batch === undefined) {
+            // With several batches the wait opened with one line for all; a line per batch would bury it.
+            const start = startLine(this.id, job, this.options);
+            if (this.options.named)
+                this.log.debug(start);
+            else
+                this.log.info(start);
+        }
         this.batch = job;
         this.log.debug(payloadLine(this.id, job));
         const status = normalizeStatus(job.status);
@@ -34350,6 +34362,8 @@ async function waitForBatches(deps, options) {
     const trackerOptions = { timeoutMs, pollIntervalMs, checkOnce, named, lastCheckAt };
     const trackers = options.batchIds.map(id => new BatchTracker(id, startedAt, log, trackerOptions));
     const aggregate = aggregator(deps, trackers, startedAt);
+    if (named)
+        log.info(startAllLine(trackers.length, options));
     // The cancel budget after an abort runs from the signal, not from when the loop got to notice it.
     let abortedAt = signal?.aborted ? startedAt : undefined;
     const onAbort = () => void (abortedAt ??= deps.now());
