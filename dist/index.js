@@ -32171,6 +32171,56 @@ function manySummary(all, verdict, collected, cost) {
     return `${parts.join('\n')}\n`;
 }
 
+;// CONCATENATED MODULE: ./src/report/chart.ts
+/** Shorter waits, or fewer timeline points, say all there is in the table: no chart. */
+const MIN_SPAN_MS = 5 * 60_000;
+const MIN_POINTS = 3;
+/** Samples on the line, evenly spaced in time: enough to show the shape, few enough to read. */
+const SAMPLES = 30;
+/** `12`, `12.5`: one decimal at most, as Mermaid reads numbers. */
+const num = (value) => String(Math.round(value * 10) / 10);
+/**
+ * The progress at `atMs`, read off the line through the points with a figure, as a line chart draws it.
+ * Before the first figure it is that figure; after the last, the last.
+ */
+function progressAt(known, atMs) {
+    const after = known.findIndex(p => p.atMs >= atMs);
+    if (after === -1)
+        return known[known.length - 1].progress;
+    if (after === 0)
+        return known[0].progress;
+    const [a, b] = [known[after - 1], known[after]];
+    return a.progress + ((b.progress - a.progress) * (atMs - a.atMs)) / (b.atMs - a.atMs);
+}
+/**
+ * A Mermaid line chart of progress against minutes since the start, for the single-batch summary
+ * (GitHub draws ```mermaid blocks in step summaries); '' for a short wait or a sparse timeline. Every
+ * value is a number formatted here, never server text. xychart spaces line values evenly along the
+ * x axis, so the line through the timeline's figures (and the last one seen) is sampled at even times.
+ */
+function progressChart(result) {
+    const spanMs = result.endedAt - result.startedAt;
+    if (spanMs < MIN_SPAN_MS || result.timeline.length < MIN_POINTS)
+        return '';
+    const points = [...result.timeline, { atMs: spanMs, progress: result.progress }];
+    const known = points
+        .filter((p) => typeof p.progress === 'number')
+        .map(p => ({ atMs: p.atMs, progress: Math.min(100, Math.max(0, p.progress)) }));
+    if (known.length === 0)
+        return '';
+    const at = (i) => (spanMs * i) / (SAMPLES - 1);
+    const values = Array.from({ length: SAMPLES }, (_, i) => num(progressAt(known, at(i))));
+    return [
+        '```mermaid',
+        'xychart-beta',
+        '  title "Progress over time"',
+        `  x-axis "minutes since start" 0 --> ${num(spanMs / 60_000)}`,
+        '  y-axis "progress %" 0 --> 100',
+        `  line [${values.join(', ')}]`,
+        '```'
+    ].join('\n');
+}
+
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
@@ -32437,6 +32487,7 @@ function topCodes(tally, n = 5) {
 
 
 
+
 const MAX_TIMELINE_ROWS = 50;
 function headline(result, verdict) {
     const id = escapeText(result.batchId, 200);
@@ -32538,6 +32589,9 @@ function batchSummary(result, verdict, now = result.endedAt) {
         ...rows,
         '</table>'
     ];
+    const chart = progressChart(result);
+    if (chart)
+        parts.push('', chart);
     if (result.timeline.length > 0) {
         const shown = result.timeline.slice(0, MAX_TIMELINE_ROWS);
         parts.push('', '### Timeline', '', '<table>', '<tr><th>after</th><th>status</th><th>progress</th></tr>');

@@ -5,6 +5,7 @@ import type { CostReport } from '../result-files/cost.js'
 import { costSection } from './cost-summary.js'
 import { manySummary } from './batch-table.js'
 import { code, progressBar } from './format.js'
+import { progressChart } from './chart.js'
 import { failedLinesSection, type LineReport } from './failed-lines.js'
 import { mergeTallies, topCodes, type Tally } from '../result-files/tally.js'
 import { escapeText } from './escape.js'
@@ -118,6 +119,8 @@ function batchSummary(result: WaitResult, verdict: Verdict, now: number = result
     ...rows,
     '</table>'
   ]
+  const chart = progressChart(result)
+  if (chart) parts.push('', chart)
   if (result.timeline.length > 0) {
     const shown = result.timeline.slice(0, MAX_TIMELINE_ROWS)
     parts.push('', '### Timeline', '', '<table>', '<tr><th>after</th><th>status</th><th>progress</th></tr>')
