@@ -210,7 +210,7 @@ describe('run', () => {
     expect(result.outputs.error).toBe('echo *** (end)')
     const everything = result.log.replace(`::add-mask::${KEY}`, '') + result.summary + JSON.stringify(result.outputs)
     expect(everything).not.toContain(KEY)
-    expect(result.summary).not.toContain('&#45;main&#45;')
+    expect(result.summary).toContain('echo &#42;&#42;&#42; &#40;end&#41;')
   })
 })
 

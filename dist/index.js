@@ -31782,22 +31782,6 @@ function formatDuration(ms) {
     return `${s}s`;
 }
 
-;// CONCATENATED MODULE: ./src/engine/aggregate.ts
-function summarize(results) {
-    let completed = 0;
-    let failed = 0;
-    let progressSum = 0;
-    for (const r of results) {
-        if (r.outcome === 'completed')
-            completed++;
-        else if (r.outcome === 'final' || r.outcome === 'no-output' || r.outcome === 'error')
-            failed++;
-        progressSum += r.finalStatus ? 100 : (r.progress ?? r.batch?.progress ?? 0);
-    }
-    const total = results.length;
-    return { total, completed, failed, running: total - completed - failed, percent: total ? progressSum / total : 0 };
-}
-
 ;// CONCATENATED MODULE: ./src/sanitize/sanitize.ts
 /**
  * Every character that can end a line for some reader of the job log (CR, LF, NEL, VT, FF, U+2028,
@@ -31997,14 +31981,30 @@ const knownTotal = (report) => report && report.unread.length === 0 && report.ba
 ;// CONCATENATED MODULE: ./src/report/escape.ts
 
 /**
- * Server-provided text made inert for the step summary (Markdown with HTML): HTML is escaped, and the
- * characters Markdown would turn into links, images, emphasis, code or table cells become numeric
- * entities, as do `:` and `@` so nothing is auto-linked. Line breaks become spaces.
+ * Characters that are unsafe wherever they stand: HTML (`& < > " '`), and Markdown that makes links,
+ * images, emphasis, code, strikethrough, table cells or headings (`[ ] ( ) ! * \` ~ | # \`). `@` starts
+ * mentions and e-mail autolinks; `$` starts GitHub's math.
+ */
+const ALWAYS = /[&<>"'[\]()!*`~|#\\@$]/g;
+const entity = (ch) => `&#${ch.charCodeAt(0)};`;
+/**
+ * Server-provided text made inert for the step summary (Markdown with HTML), while IDs, statuses and
+ * messages stay readable in the raw file: hyphens, dots, slashes, digits and words are left alone.
+ * Besides `ALWAYS`:
+ * - `_` only where it can open or close emphasis; between two letters or digits (`IN_PROGRESS`,
+ *   `rate_limit`) GitHub never treats it as emphasis.
+ * - `:` only before `/`, and the `.` of `www.`: that is what GitHub's autolinks need (`https://`,
+ *   `www.`); `mailto:` and `xmpp:` links need an `@`, which is always escaped.
+ * - a leading `-`, `+` or `=`, which could start a list or underline a heading.
+ * Line breaks become spaces (in `clip`), so text cannot start a new block.
  */
 function escapeText(text, max = 2000) {
     return clip(text, max)
-        .replace(/[&<>"'[\]()!*_`\\|~#:@{}+=^$%-]/g, ch => `&#${ch.charCodeAt(0)};`)
-        .replace(/www\./gi, m => `${m.slice(0, 3)}&#46;`);
+        .replace(ALWAYS, entity)
+        .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, entity)
+        .replace(/:(?=\/)/g, entity)
+        .replace(/(www)\./gi, (_, w) => `${w}&#46;`)
+        .replace(/^[-+=]/, entity);
 }
 
 ;// CONCATENATED MODULE: ./src/report/cost-summary.ts
@@ -32064,6 +32064,164 @@ function costSection(report) {
         parts.push('', `⚠️ Not included: the results of ${ids.join(', ')}${more} could not be read.`);
     }
     return `${parts.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/aggregate.ts
+function summarize(results) {
+    let completed = 0;
+    let failed = 0;
+    let progressSum = 0;
+    for (const r of results) {
+        if (r.outcome === 'completed')
+            completed++;
+        else if (r.outcome === 'final' || r.outcome === 'no-output' || r.outcome === 'error')
+            failed++;
+        progressSum += r.finalStatus ? 100 : (r.progress ?? r.batch?.progress ?? 0);
+    }
+    const total = results.length;
+    return { total, completed, failed, running: total - completed - failed, percent: total ? progressSum / total : 0 };
+}
+
+;// CONCATENATED MODULE: ./src/report/format.ts
+
+const BAR_WIDTH = 20;
+/** `████████░░░░░░░░░░░░` for 40 %. */
+function progressBar(progress) {
+    const filled = Math.round((Math.min(100, Math.max(0, progress)) / 100) * BAR_WIDTH);
+    return '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
+}
+/** An ID as code: hyphens and dots are left as they are, so it reads and copies as the ID it is. */
+const code = (text) => `<code>${escapeText(text, 200)}</code>`;
+
+;// CONCATENATED MODULE: ./src/report/batch-table.ts
+
+
+
+
+
+
+const MAX_BATCH_ROWS = 300;
+/** How a batch's wait ended, as the icon and words of its row; `rank` puts problems first. */
+function state(r) {
+    switch (r.outcome) {
+        case 'completed':
+            return { icon: '✅', note: '', rank: 2 };
+        case 'final':
+            return { icon: '❌', note: '', rank: 0 };
+        case 'no-output':
+            return { icon: '❌', note: ' (no output file)', rank: 0 };
+        case 'error':
+            return { icon: '❌', note: ' (could not be checked)', rank: 0 };
+        case 'timed-out':
+            return { icon: '⏱️', note: ' (timed out)', rank: 1 };
+        case 'aborted':
+            return { icon: '⛔', note: ' (wait aborted)', rank: 1 };
+        case 'pending':
+            return { icon: '🔄', note: ' (checked once)', rank: 1 };
+    }
+}
+function columns(results, collected, cost) {
+    const tally = (r) => collected?.get(r.batchId)?.tally;
+    const error = (r) => r.batch?.error ?? r.error?.message;
+    const all = [
+        { head: 'batch', cell: r => code(r.batchId) },
+        { head: 'status', cell: r => `${state(r).icon} ${escapeText(r.status || 'unknown', 60)}${state(r).note}` },
+        { head: 'progress', cell: r => percent(r.progress ?? r.batch?.progress) },
+        { head: 'output file', cell: r => (r.batch?.output_file_id ? code(r.batch.output_file_id) : '') },
+        { head: 'error file', cell: r => (r.batch?.error_file_id ? code(r.batch.error_file_id) : '') },
+        { head: 'requests ok / failed', cell: r => (tally(r) ? `${tally(r).succeeded} / ${tally(r).failed}` : '') },
+        { head: 'estimated cost', cell: r => costCell(cost, r.batchId) },
+        { head: 'error', cell: r => escapeText(error(r), 300) }
+    ];
+    const always = new Set(['batch', 'status', 'progress']);
+    return all.filter(c => always.has(c.head) || results.some(r => c.cell(r) !== ''));
+}
+/**
+ * The share of the work that is done and good: completed batches count in full, running ones at their
+ * progress, failed ones not at all, so the bar is never full while a batch failed.
+ */
+function goodShare(results) {
+    if (results.length === 0)
+        return 0;
+    const sum = results.reduce((total, r) => {
+        if (r.outcome === 'completed')
+            return total + 100;
+        return state(r).rank === 0 ? total : total + (r.progress ?? r.batch?.progress ?? 0);
+    }, 0);
+    return sum / results.length;
+}
+/** The summary of several batches: counts, a bar, and a row each with problems first. */
+function manySummary(all, verdict, collected, cost) {
+    const counts = summarize(all.results);
+    const share = goodShare(all.results);
+    const tally = [`${counts.completed} completed`, `${counts.failed} failed`, `${counts.running} not finished`];
+    const cols = columns(all.results, collected, cost);
+    const rows = [...all.results].sort((a, b) => state(a).rank - state(b).rank).slice(0, MAX_BATCH_ROWS);
+    const parts = [
+        `## ${verdict.ok ? '✅' : '❌'} Together batches: ${counts.completed}/${counts.total} completed`,
+        '',
+        escapeText(verdict.message, 3000),
+        '',
+        `<code>${progressBar(share)}</code> ${percent(share)} · ${tally.join(', ')} · waited ${formatDuration(all.endedAt - all.startedAt)}`,
+        '',
+        '<table>',
+        `<tr>${cols.map(c => `<th>${c.head}</th>`).join('')}</tr>`,
+        ...rows.map(r => `<tr>${cols.map(c => `<td>${c.cell(r)}</td>`).join('')}</tr>`),
+        '</table>'
+    ];
+    if (all.results.length > MAX_BATCH_ROWS)
+        parts.push('', `… ${plural(all.results.length - MAX_BATCH_ROWS, 'more batch', 'more batches')}`);
+    return `${parts.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/report/chart.ts
+/** Shorter waits, or fewer timeline points, say all there is in the table: no chart. */
+const MIN_SPAN_MS = 5 * 60_000;
+const MIN_POINTS = 3;
+/** Samples on the line, evenly spaced in time: enough to show the shape, few enough to read. */
+const SAMPLES = 30;
+/** `12`, `12.5`: one decimal at most, as Mermaid reads numbers. */
+const num = (value) => String(Math.round(value * 10) / 10);
+/**
+ * The progress at `atMs`, read off the line through the points with a figure, as a line chart draws it.
+ * Before the first figure it is that figure; after the last, the last.
+ */
+function progressAt(known, atMs) {
+    const after = known.findIndex(p => p.atMs >= atMs);
+    if (after === -1)
+        return known[known.length - 1].progress;
+    if (after === 0)
+        return known[0].progress;
+    const [a, b] = [known[after - 1], known[after]];
+    return a.progress + ((b.progress - a.progress) * (atMs - a.atMs)) / (b.atMs - a.atMs);
+}
+/**
+ * A Mermaid line chart of progress against minutes since the start, for the single-batch summary
+ * (GitHub draws ```mermaid blocks in step summaries); '' for a short wait or a sparse timeline. Every
+ * value is a number formatted here, never server text. xychart spaces line values evenly along the
+ * x axis, so the line through the timeline's figures (and the last one seen) is sampled at even times.
+ */
+function progressChart(result) {
+    const spanMs = result.endedAt - result.startedAt;
+    if (spanMs < MIN_SPAN_MS || result.timeline.length < MIN_POINTS)
+        return '';
+    const points = [...result.timeline, { atMs: spanMs, progress: result.progress }];
+    const known = points
+        .filter((p) => typeof p.progress === 'number')
+        .map(p => ({ atMs: p.atMs, progress: Math.min(100, Math.max(0, p.progress)) }));
+    if (known.length === 0)
+        return '';
+    const at = (i) => (spanMs * i) / (SAMPLES - 1);
+    const values = Array.from({ length: SAMPLES }, (_, i) => num(progressAt(known, at(i))));
+    return [
+        '```mermaid',
+        'xychart-beta',
+        '  title "Progress over time"',
+        `  x-axis "minutes since start" 0 --> ${num(spanMs / 60_000)}`,
+        '  y-axis "progress %" 0 --> 100',
+        `  line [${values.join(', ')}]`,
+        '```'
+    ].join('\n');
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -32331,13 +32489,9 @@ function topCodes(tally, n = 5) {
 
 
 
-const BAR_WIDTH = 20;
+
+
 const MAX_TIMELINE_ROWS = 50;
-/** `████████░░░░░░░░░░░░` for 40 %. */
-function progressBar(progress) {
-    const filled = Math.round((Math.min(100, Math.max(0, progress)) / 100) * BAR_WIDTH);
-    return '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
-}
 function headline(result, verdict) {
     const id = escapeText(result.batchId, 200);
     const status = escapeText(result.status || 'unknown', 40);
@@ -32375,7 +32529,6 @@ function cancelCell(cancel) {
 function row(name, html) {
     return `<tr><th align="left">${name}</th><td>${html}</td></tr>`;
 }
-const code = (text) => `<code>${escapeText(text, 200)}</code>`;
 /**
  * The step summary, as Markdown with HTML tables. A pure function of the result, so it is tested as a
  * string; every server-provided value passes through `escapeText`. One batch gets a detailed table and
@@ -32400,31 +32553,6 @@ function requestsSection(all, collected) {
             parts.push(`<tr><td>${code(c.code)}</td><td>${c.count}</td><td>${escapeText(c.example, 200)}</td></tr>`);
         parts.push('</table>');
     }
-    return `${parts.join('\n')}\n`;
-}
-const MAX_BATCH_ROWS = 300;
-const requestsCell = (tally) => (tally ? `${tally.succeeded} / ${tally.failed}` : '');
-function manySummary(all, verdict, collected, cost) {
-    const counts = summarize(all.results);
-    const icon = verdict.ok ? '✅' : '❌';
-    const parts = [
-        `## ${icon} Together batches: ${counts.completed}/${counts.total} completed`,
-        '',
-        escapeText(verdict.message, 3000),
-        '',
-        `<code>${progressBar(counts.percent)}</code> ${percent(counts.percent)} · ${counts.completed} completed · ${counts.failed} failed · ${counts.running} not finished · waited ${formatDuration(all.endedAt - all.startedAt)}`,
-        '',
-        '<table>',
-        `<tr><th>batch</th><th>status</th><th>progress</th><th>output file</th><th>error file</th><th>requests ok / failed</th>${cost ? '<th>estimated cost</th>' : ''}<th>error</th></tr>`
-    ];
-    for (const r of all.results.slice(0, MAX_BATCH_ROWS)) {
-        const job = r.batch ?? {};
-        const status = r.outcome === 'timed-out' ? `${r.status || 'unknown'} (timed out)` : r.status || 'unknown';
-        parts.push(`<tr><td>${code(r.batchId)}</td><td>${escapeText(status, 60)}</td><td>${percent(r.progress ?? job.progress)}</td><td>${job.output_file_id ? code(job.output_file_id) : ''}</td><td>${job.error_file_id ? code(job.error_file_id) : ''}</td><td>${requestsCell(collected?.get(r.batchId)?.tally)}</td>${cost ? `<td>${costCell(cost, r.batchId)}</td>` : ''}<td>${escapeText(job.error ?? r.error?.message, 300)}</td></tr>`);
-    }
-    parts.push('</table>');
-    if (all.results.length > MAX_BATCH_ROWS)
-        parts.push('', `… ${plural(all.results.length - MAX_BATCH_ROWS, 'more batch', 'more batches')}`);
     return `${parts.join('\n')}\n`;
 }
 function batchSummary(result, verdict, now = result.endedAt) {
@@ -32464,6 +32592,9 @@ function batchSummary(result, verdict, now = result.endedAt) {
         ...rows,
         '</table>'
     ];
+    const chart = progressChart(result);
+    if (chart)
+        parts.push('', chart);
     if (result.timeline.length > 0) {
         const shown = result.timeline.slice(0, MAX_TIMELINE_ROWS);
         parts.push('', '### Timeline', '', '<table>', '<tr><th>after</th><th>status</th><th>progress</th></tr>');
@@ -32491,6 +32622,12 @@ function startLine(batchId, job, options) {
     if (options.timeoutMs === 0)
         return `Checking Together batch ${batchId} once (${model}, ${endpoint}).`;
     return `Waiting for Together batch ${batchId} (${model}, ${endpoint}) for up to ${formatDuration(options.timeoutMs)}, checking at least every ${formatDuration(options.pollIntervalMs)}.`;
+}
+/** With several batches, the one line that opens the wait; each batch's own start line goes to debug. */
+function startAllLine(count, options) {
+    if (options.timeoutMs === 0)
+        return `Checking ${count} Together batches once.`;
+    return `Waiting for ${count} Together batches for up to ${formatDuration(options.timeoutMs)}, checking each at least every ${formatDuration(options.pollIntervalMs)}.`;
 }
 /** `[5m 00s] 12/40 completed · 1 failed · 27 in progress · 63%` */
 function aggregateLine(elapsedMs, counts) {
@@ -34096,8 +34233,14 @@ class BatchTracker {
         this.invalidAnswers = 0;
         this.lastError = undefined;
         this.rateLimited = undefined;
-        if (this.batch === undefined)
-            this.log.info(startLine(this.id, job, this.options));
+        if (this.batch === undefined) {
+            // With several batches the wait opened with one line for all; a line per batch would bury it.
+            const start = startLine(this.id, job, this.options);
+            if (this.options.named)
+                this.log.debug(start);
+            else
+                this.log.info(start);
+        }
         this.batch = job;
         this.log.debug(payloadLine(this.id, job));
         const status = normalizeStatus(job.status);
@@ -34281,6 +34424,8 @@ async function waitForBatches(deps, options) {
     const trackerOptions = { timeoutMs, pollIntervalMs, checkOnce, named, lastCheckAt };
     const trackers = options.batchIds.map(id => new BatchTracker(id, startedAt, log, trackerOptions));
     const aggregate = aggregator(deps, trackers, startedAt);
+    if (named)
+        log.info(startAllLine(trackers.length, options));
     // The cancel budget after an abort runs from the signal, not from when the loop got to notice it.
     let abortedAt = signal?.aborted ? startedAt : undefined;
     const onAbort = () => void (abortedAt ??= deps.now());
@@ -34730,7 +34875,7 @@ function timedOutVerdict(result) {
     if (unanswered) {
         return `Timed out after ${waited} waiting for batch ${result.batchId}: ${unanswered}.${cancelNote(result)}`;
     }
-    return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input, or check it later with timeout set again.${cancelNote(result)}`;
+    return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input, or check it from a scheduled workflow with timeout: 0.${cancelNote(result)}`;
 }
 function abortedVerdict(result) {
     const seen = neverAnswered(result) ?? lastSeen(result);

@@ -1,30 +1,75 @@
 /**
- * `npm run demo [-- <scenario>]`: the whole action, end to end, on this machine, with no account.
- * Starts the Together simulator, runs the committed dist/index.js exactly as the GitHub runner does,
- * streams the job log, then prints the outputs and the step summary. Exits with the action's exit code.
+ * `npm run demo [-- <scenario> | many | results | once]`: the whole action, end to end, on this machine,
+ * with no account. Starts the Together simulator, runs the committed dist/index.js exactly as the GitHub
+ * runner does, streams the job log, then prints the outputs and the step summary, and keeps the summary
+ * file. Exits with the action's exit code.
+ *
+ * A scenario name waits for that one batch; the variants show what one batch cannot:
+ * - `many`: six batches at once, one still running at the timeout;
+ * - `results`: downloads the files and counts the requests, with max-failed-requests: 0;
+ * - `once`: timeout: 0, a single check of a running batch, as a scheduled workflow would do it.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { renderLogLine, renderSummary } from './runner/render.js'
 import { runAction } from './runner/run-action.js'
 import { loadScenarios } from './simulator/scenario.js'
 import { startSimulator } from './simulator/server.js'
 
-const name = process.argv[2] ?? 'completes'
+interface Demo {
+  description: string
+  /** The inputs besides the simulator's api-key and base-url. */
+  inputs(temp: string): Record<string, string>
+}
+
 const scenarios = loadScenarios()
-const scenario = scenarios.find(s => s.name === name)
-if (!scenario) {
-  console.error(`Unknown scenario '${name}'. Choose one of: ${scenarios.map(s => s.name).join(', ')}`)
+const idOf = (name: string): string => String(scenarios.find(s => s.name === name)?.batch.id)
+
+const VARIANTS: Record<string, Demo> = {
+  many: {
+    description: 'Six batches in one step: completed, failed, expired, cancelled, no output, and one still running.',
+    inputs: () => ({
+      'batch-id': ['completes', 'fails', 'expires', 'cancelled', 'only-errors', 'stays-in-progress']
+        .map(idOf)
+        .join('\n'),
+      timeout: '25s'
+    })
+  },
+  results: {
+    description:
+      'Downloads the output and error files and counts requests; max-failed-requests: 0 fails the step on the one failed request.',
+    inputs: temp => ({ 'batch-id': idOf('completes'), 'download-dir': temp, 'max-failed-requests': '0' })
+  },
+  once: {
+    description: 'timeout: 0 checks the batch once and reports it as not finished yet, without failing.',
+    inputs: () => ({ 'batch-id': idOf('stays-in-progress'), timeout: '0' })
+  }
+}
+
+/** The demo for a name: a variant, or one scenario's batch. */
+function demoFor(name: string): Demo | undefined {
+  if (name in VARIANTS) return VARIANTS[name]
+  const scenario = scenarios.find(s => s.name === name)
+  if (!scenario) return undefined
+  return {
+    description: scenario.description,
+    inputs: () => ({ 'batch-id': String(scenario.batch.id), timeout: name === 'stays-in-progress' ? '20s' : '2m' })
+  }
+}
+
+const name = process.argv[2] ?? 'completes'
+const demo = demoFor(name)
+if (!demo) {
+  const names = [...scenarios.map(s => s.name), ...Object.keys(VARIANTS)]
+  console.error(`Unknown demo '${name}'. Choose one of: ${names.join(', ')}`)
   process.exit(2)
 }
 
+const temp = mkdtempSync(join(tmpdir(), `wait-for-together-batch-demo-${name}-`))
 const sim = await startSimulator({ scenarios })
-const inputs = {
-  'batch-id': String(scenario.batch.id),
-  'api-key': sim.apiKey,
-  'base-url': sim.baseUrl,
-  'poll-interval': '3s',
-  timeout: name === 'stays-in-progress' ? '20s' : '2m'
-}
-console.log(`Scenario '${name}': ${scenario.description}`)
+const inputs = { 'poll-interval': '3s', ...demo.inputs(temp), 'api-key': sim.apiKey, 'base-url': sim.baseUrl }
+console.log(`Demo '${name}': ${demo.description}`)
 console.log(
   `Simulator at ${sim.baseUrl}; running dist/index.js with ${JSON.stringify({ ...inputs, 'api-key': '***' })}\n`
 )
@@ -47,9 +92,13 @@ console.log(
   `\nExit code: ${run.exitCode ?? run.signal ?? 'none'}   (${(run.durationMs / 1000).toFixed(1)} s, ${sim.requests.length} requests to the simulator)`
 )
 console.log('\nOutputs:')
+const keyWidth = Math.max(...Object.keys(run.outputs).map(key => key.length))
 for (const [key, value] of Object.entries(run.outputs)) {
-  console.log(`  ${key.padEnd(15)} ${value.length > 100 ? `${value.slice(0, 100)}…` : value}`)
+  const flat = value.replace(/\n/g, ' ')
+  console.log(`  ${key.padEnd(keyWidth)}  ${flat.length > 100 ? `${flat.slice(0, 100)}…` : flat}`)
 }
-console.log('\nStep summary:\n')
+const summaryFile = join(temp, 'step-summary.md')
+writeFileSync(summaryFile, run.summary)
+console.log(`\nStep summary (as written, Markdown with HTML: ${summaryFile}):\n`)
 console.log(renderSummary(run.summary))
 process.exit(run.exitCode ?? 1)

@@ -82,7 +82,7 @@ describe('tokens and estimated cost', () => {
     expect(batches(run)[0]).toMatchObject({ prompt_tokens: 2_000_000, total_tokens: 2_500_000, estimated_cost: 1.5 })
     expect(modelRequests(run)).toHaveLength(1)
     expect(run.summary).toContain(
-      '<tr><td><code>meta&#45;llama/Llama&#45;3.3&#45;70B&#45;Instruct&#45;Turbo</code></td><td>1,000</td><td>1,200,000</td><td>300,000</td><td>&#36;1.3200</td></tr>'
+      '<tr><td><code>meta-llama/Llama-3.3-70B-Instruct-Turbo</code></td><td>1,000</td><td>1,200,000</td><td>300,000</td><td>&#36;1.3200</td></tr>'
     )
     expect(run.summary).toContain('<td>1,000</td><td>800,000</td><td>200,000</td><td>&#36;0.1800</td></tr>')
     expect(run.summary).toContain('<td><b>&#36;1.5000</b></td></tr>')
@@ -108,7 +108,7 @@ describe('tokens and estimated cost', () => {
       '::warning::No cost estimate: GET /v1/models lists no price for acme/private-model.'
     ])
     expect(run.summary).toContain(
-      '<td><code>acme/private&#45;model</code></td><td>1</td><td>50</td><td>5</td><td>no price</td>'
+      '<td><code>acme/private-model</code></td><td>1</td><td>50</td><td>5</td><td>no price</td>'
     )
   })
 
@@ -185,12 +185,8 @@ describe('failed requests as annotations on input-file', () => {
       expect(run.summary).toContain(
         '24 failed requests found in the file by custom_id; the first line of 9 error codes is annotated.'
       )
-      expect(run.summary).toContain(
-        '<tr><td>11</td><td><code>req&#45;11</code></td><td><code>code&#95;09</code></td></tr>'
-      )
-      expect(run.summary).toContain(
-        '<tr><td>25</td><td><code>req&#45;25</code></td><td><code>code&#95;11</code></td></tr>'
-      )
+      expect(run.summary).toContain('<tr><td>11</td><td><code>req-11</code></td><td><code>code_09</code></td></tr>')
+      expect(run.summary).toContain('<tr><td>25</td><td><code>req-25</code></td><td><code>code_11</code></td></tr>')
       expectKeySafe(run)
     }
   )

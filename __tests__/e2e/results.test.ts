@@ -73,9 +73,7 @@ describe('results: download, count, gate', () => {
     expect(errorLines(run.log)).toEqual([
       '::error title=Together batch batch-completes::Batch batch-completes completed, but 1 of its 3 requests failed (33.3%), more than max-failed-requests allows (10%); most common: invalid_request ×1.'
     ])
-    expect(run.summary).toContain(
-      '<td><code>invalid&#95;request</code></td><td>1</td><td>max&#95;tokens too large</td>'
-    )
+    expect(run.summary).toContain('<td><code>invalid_request</code></td><td>1</td><td>max_tokens too large</td>')
   })
 
   it.concurrent('streams a 50 MB output file to disk in bounded memory', async () => {

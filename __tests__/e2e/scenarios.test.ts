@@ -16,7 +16,7 @@ describe('the bundle against the shipped scenarios', () => {
       'timed-out': 'false'
     })
     expect(JSON.parse(run.outputs.batch!).model_id).toBe('meta-llama/Llama-3.3-70B-Instruct-Turbo')
-    expect(run.summary).toContain('## ✅ Together batch batch&#45;completes: COMPLETED')
+    expect(run.summary).toContain('## ✅ Together batch batch-completes: COMPLETED')
     expect(run.summary).toContain('### Timeline')
     expect(run.log).toContain(
       'Waiting for Together batch batch-completes (model meta-llama/Llama-3.3-70B-Instruct-Turbo'
@@ -35,7 +35,7 @@ describe('the bundle against the shipped scenarios', () => {
     expect(errorLines(run.log)).toEqual([
       '::error title=Together batch batch-fails::Batch batch-fails ended FAILED: Input file validation failed: line 3 is not valid JSON. Error file: file-errors-fails. See the error file for the failed requests.'
     ])
-    expect(run.summary).toContain('## ❌ Together batch batch&#45;fails: FAILED')
+    expect(run.summary).toContain('## ❌ Together batch batch-fails: FAILED')
     expectKeySafe(run)
   })
 

@@ -120,10 +120,21 @@ describe('waitForBatches', () => {
     expect(all.results.map(r => r.outcome)).toEqual(['pending', 'completed', 'pending'])
     expect(all.done).toBe(false)
     expect(loop.now() - all.startedAt).toBeLessThanOrEqual(1000)
-    expect(log.text('info')).toContain('Checking Together batch running once')
+    expect(log.text('info').split('\n')[0]).toBe('Checking 3 Together batches once.')
+    expect(log.text('info')).not.toContain('Checking Together batch running once')
+    expect(log.text('debug')).toContain('Checking Together batch running once')
     expect(log.text('warning')).toBe(
       'Checking batch broken failed: HTTP 503. Not retried: timeout is 0, the next run checks again.'
     )
+  })
+
+  it('opens with one line for all batches and leaves the per-batch start lines to debug', async () => {
+    const { run, log } = setup(() => finishesAt(0)(0))
+    await run({ batchIds: Array.from({ length: 12 }, (_, i) => `b${i}`), timeoutMs: 6 * 3_600_000 })
+    const info = log.text('info').split('\n')
+    expect(info[0]).toBe('Waiting for 12 Together batches for up to 6h 00m, checking each at least every 30s.')
+    expect(info.filter(line => line.startsWith('Waiting for'))).toHaveLength(1)
+    expect(log.text('debug').match(/^Waiting for Together batch b\d+ /gm)).toHaveLength(12)
   })
 
   it('times out every unfinished batch and cancels each when asked', async () => {

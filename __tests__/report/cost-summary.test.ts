@@ -72,8 +72,8 @@ describe('cost summary', () => {
         '',
         '<table>',
         '<tr><th>model</th><th>requests</th><th>prompt tokens</th><th>completion tokens</th><th>estimated cost</th></tr>',
-        '<tr><td><code>meta&#45;llama/Llama&#45;3.3&#45;70B&#45;Instruct&#45;Turbo</code></td><td>20</td><td>3,000,000</td><td>883,000</td><td>&#36;3.4170</td></tr>',
-        '<tr><td><code>Qwen/Qwen3.5&#45;9B</code></td><td>10</td><td>2,000,000</td><td>1,000,000</td><td>&#36;0.5000</td></tr>',
+        '<tr><td><code>meta-llama/Llama-3.3-70B-Instruct-Turbo</code></td><td>20</td><td>3,000,000</td><td>883,000</td><td>&#36;3.4170</td></tr>',
+        '<tr><td><code>Qwen/Qwen3.5-9B</code></td><td>10</td><td>2,000,000</td><td>1,000,000</td><td>&#36;0.5000</td></tr>',
         '<tr><th align="left">total</th><td>30</td><td>5,000,000</td><td>1,883,000</td><td><b>&#36;3.9170</b></td></tr>',
         '</table>',
         '',
@@ -146,14 +146,14 @@ describe('cost outputs and the several-batches table', () => {
     const entries = JSON.parse(outputs.batches!) as { estimated_cost: number }[]
     expect(entries.map(b => b.estimated_cost)).toEqual([3.917, 0.1])
     const summary = buildSummary(all('b1', 'b2'), { ok: true, message: 'ok' }, collected, { cost })
-    expect(summary).toContain('<th>requests ok / failed</th><th>estimated cost</th><th>error</th>')
+    expect(summary).toContain('<th>requests ok / failed</th><th>estimated cost</th></tr>')
     expect(summary).toContain('<td>0 / 0</td><td>&#36;3.9170</td>')
     const unpriced = costReport({ b1: secret }, { prices })
     const withUnpriced = buildOutputs(all('b1', 'b2'), new Map([['b1', files(secret)]]), unpriced)
     expect(withUnpriced['estimated-cost']).toBe('')
     expect(JSON.parse(withUnpriced.batches!)[0].estimated_cost).toBeNull()
     expect(buildSummary(all('b1', 'b2'), { ok: true, message: 'ok' }, undefined, { cost: unpriced })).toContain(
-      '<td></td><td>no price</td>'
+      '<td><code>out-b1</code></td><td>no price</td></tr>'
     )
   })
 })
@@ -187,8 +187,8 @@ describe('failed lines section', () => {
         '',
         '<table>',
         '<tr><th>line</th><th>custom_id</th><th>error code</th></tr>',
-        '<tr><td>4</td><td><code>r4</code></td><td><code>rate&#95;limit</code></td></tr>',
-        '<tr><td>9</td><td><code>r9</code></td><td><code>bad&#95;request</code></td></tr>',
+        '<tr><td>4</td><td><code>r4</code></td><td><code>rate_limit</code></td></tr>',
+        '<tr><td>9</td><td><code>r9</code></td><td><code>bad_request</code></td></tr>',
         '</table>',
         ''
       ].join('\n')
@@ -199,7 +199,7 @@ describe('failed lines section', () => {
     expect(failedLinesSection(report({ matched: 250 }))).toContain('… 247 more failed lines')
     expect(failedLinesSection(report(), true)).toContain('<th>batch</th>')
     expect(failedLinesSection(report({ error: 'ENOENT: no such file' }))).toContain(
-      '⚠️ Could not read <code>evals/in.jsonl</code>, so failed requests are not shown by line: ENOENT&#58; no such file'
+      '⚠️ Could not read <code>evals/in.jsonl</code>, so failed requests are not shown by line: ENOENT: no such file'
     )
     expect(failedLinesSection(undefined)).toBe('')
   })

@@ -149,13 +149,43 @@ describe('several batches', () => {
     )
   })
 
-  it('summarises with an aggregate bar and a row per batch', () => {
+  it('summarises with a bar of the completed work and a row per batch, problems first', () => {
     const summary = buildSummary(mixed, judgeAll(mixed, FAIL_ON))
     expect(summary.startsWith('## ❌ Together batches: 1/3 completed\n')).toBe(true)
+    // b1 done (100), b2 failed (0), b3 at 40: the bar is not full while a batch failed.
     expect(summary).toContain(
-      `<code>${'█'.repeat(16)}${'░'.repeat(4)}</code> 80% · 1 completed · 1 failed · 1 not finished`
+      `<code>${'█'.repeat(9)}${'░'.repeat(11)}</code> 46.7% · 1 completed, 1 failed, 1 not finished · waited 10m 00s`
     )
-    expect(summary).toContain('<tr><td><code>b3</code></td><td>IN&#95;PROGRESS &#40;timed out&#41;</td><td>40%</td>')
-    expect(summary.match(/<tr><td><code>/g)).toHaveLength(3)
+    expect(summary).toContain(
+      [
+        '<tr><th>batch</th><th>status</th><th>progress</th><th>output file</th><th>error</th></tr>',
+        '<tr><td><code>b2</code></td><td>❌ FAILED</td><td></td><td></td><td>quota exceeded</td></tr>',
+        '<tr><td><code>b3</code></td><td>⏱️ IN_PROGRESS (timed out)</td><td>40%</td><td></td><td></td></tr>',
+        '<tr><td><code>b1</code></td><td>✅ COMPLETED</td><td>100%</td><td><code>out-b1</code></td><td></td></tr>',
+        '</table>'
+      ].join('\n')
+    )
+  })
+
+  it('marks every way a wait can end, and leaves out columns no batch fills', () => {
+    const ended = all([
+      r('c-1', 'completed', 'COMPLETED'),
+      r('n-2', 'no-output', 'COMPLETED'),
+      r('e-3', 'error', '', { batch: undefined, error: { message: 'HTTP 404' } }),
+      r('a-4', 'aborted', 'IN_PROGRESS'),
+      r('p-5', 'pending', 'VALIDATING')
+    ])
+    const summary = buildSummary(ended, judgeAll(ended, FAIL_ON))
+    expect(summary.match(/<tr><td>.*<\/tr>/g)).toEqual([
+      '<tr><td><code>n-2</code></td><td>❌ COMPLETED (no output file)</td><td>100%</td><td></td><td></td></tr>',
+      '<tr><td><code>e-3</code></td><td>❌ unknown (could not be checked)</td><td></td><td></td><td>HTTP 404</td></tr>',
+      '<tr><td><code>a-4</code></td><td>⛔ IN_PROGRESS (wait aborted)</td><td>40%</td><td></td><td></td></tr>',
+      '<tr><td><code>p-5</code></td><td>🔄 VALIDATING (checked once)</td><td>40%</td><td></td><td></td></tr>',
+      '<tr><td><code>c-1</code></td><td>✅ COMPLETED</td><td>100%</td><td><code>out-c-1</code></td><td></td></tr>'
+    ])
+    const clean = all([r('c-1', 'completed', 'COMPLETED'), r('c-2', 'completed', 'COMPLETED')])
+    expect(buildSummary(clean, judgeAll(clean, FAIL_ON))).toContain(
+      '<tr><th>batch</th><th>status</th><th>progress</th><th>output file</th></tr>'
+    )
   })
 })

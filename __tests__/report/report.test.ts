@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
 import type { CancelOutcome, WaitAllResult, WaitResult } from '../../src/engine/types.js'
-import { escapeText } from '../../src/report/escape.js'
 import * as lines from '../../src/engine/messages.js'
 import { buildOutputs } from '../../src/report/outputs.js'
-import { buildFailureSummary, buildSummary, progressBar } from '../../src/report/summary.js'
+import { buildFailureSummary, buildSummary } from '../../src/report/summary.js'
+import { progressBar } from '../../src/report/format.js'
 import { judge } from '../../src/verdict/verdict.js'
 import type { FinalStatus } from '../../src/together/status.js'
 
@@ -148,7 +148,7 @@ describe('judge', () => {
       FAIL_ON
     )
     expect(verdict.message).toBe(
-      "Timed out after 1h 00m waiting for batch batch-1 (last status IN_PROGRESS at 42%). Raise the 'timeout' input, or check it later with timeout set again."
+      "Timed out after 1h 00m waiting for batch batch-1 (last status IN_PROGRESS at 42%). Raise the 'timeout' input, or check it from a scheduled workflow with timeout: 0."
     )
   })
 
@@ -269,32 +269,13 @@ describe('judge names the real cause', () => {
   })
 })
 
-describe('escapeText', () => {
-  it('makes HTML, images and links inert', () => {
-    const text = escapeText(
-      '<img src=x onerror=alert(1)> ![p](https://evil.test/a.png) [click](javascript:x) www.evil.test a|b'
-    )
-    expect(text).not.toMatch(/[<>[\]()|]/)
-    expect(text).not.toContain('https:')
-    expect(text).not.toContain('www.')
-    expect(text).toContain('&#60;img')
-  })
-
-  it('truncates long text and flattens line breaks', () => {
-    const text = escapeText(`${'a'.repeat(5000)}\n# heading`, 100)
-    expect(text.startsWith('a'.repeat(100))).toBe(true)
-    expect(text).toContain('more characters')
-    expect(text).not.toContain('\n')
-  })
-})
-
 describe('buildSummary', () => {
   it('shows heading, table and timeline of a completed batch', () => {
     const summary = buildSummary(one(result()), judge(result(), FAIL_ON))
-    expect(summary.startsWith('## ✅ Together batch batch&#45;1: COMPLETED\n')).toBe(true)
+    expect(summary.startsWith('## ✅ Together batch batch-1: COMPLETED\n')).toBe(true)
     expect(summary).toContain(`<tr><th align="left">Progress</th><td><code>${'█'.repeat(20)}</code> 100%</td></tr>`)
     expect(summary).toContain('<tr><th align="left">Waited</th><td>3m 05s (8 status checks)</td></tr>')
-    expect(summary).toContain('<code>file&#45;out</code>')
+    expect(summary).toContain('<code>file-out</code>')
     expect(summary).toContain('### Timeline')
     expect(summary).toContain('<tr><td>3m 05s</td><td>COMPLETED</td><td>100%</td></tr>')
   })
@@ -321,7 +302,7 @@ describe('buildSummary', () => {
       etaAt: T0 + 185_000 + 240_000
     })
     const summary = buildSummary(one(timedOut), judge(timedOut, FAIL_ON))
-    expect(summary).toContain('## ⏱️ Together batch batch&#45;1: timed out (IN&#95;PROGRESS)')
+    expect(summary).toContain('## ⏱️ Together batch batch-1: timed out (IN_PROGRESS)')
     expect(summary).toContain('in ~4m 00s')
     const aborted = result({ outcome: 'aborted', cancel: { reason: 'abort', state: 'failed', error: 'HTTP 500' } })
     expect(buildSummary(one(aborted), judge(aborted, FAIL_ON))).toContain('⛔')

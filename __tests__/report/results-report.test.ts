@@ -100,7 +100,7 @@ describe('results in the verdict, outputs and summary', () => {
     const summary = buildSummary(one, judgeAll(one, FAIL_ON), counted)
     expect(summary).toContain('### Requests\n\n998 succeeded · 2 failed')
     expect(summary).toContain(
-      '<tr><td><code>rate&#95;limit</code></td><td>2</td><td>&#60;b&#62;slow&#60;/b&#62; down</td></tr>'
+      '<tr><td><code>rate_limit</code></td><td>2</td><td>&#60;b&#62;slow&#60;/b&#62; down</td></tr>'
     )
     expect(buildSummary(one, judgeAll(one, FAIL_ON))).not.toContain('### Requests')
   })

@@ -17,6 +17,12 @@ export function startLine(
   return `Waiting for Together batch ${batchId} (${model}, ${endpoint}) for up to ${formatDuration(options.timeoutMs)}, checking at least every ${formatDuration(options.pollIntervalMs)}.`
 }
 
+/** With several batches, the one line that opens the wait; each batch's own start line goes to debug. */
+export function startAllLine(count: number, options: { timeoutMs: number; pollIntervalMs: number }): string {
+  if (options.timeoutMs === 0) return `Checking ${count} Together batches once.`
+  return `Waiting for ${count} Together batches for up to ${formatDuration(options.timeoutMs)}, checking each at least every ${formatDuration(options.pollIntervalMs)}.`
+}
+
 /** `[5m 00s] 12/40 completed · 1 failed · 27 in progress · 63%` */
 export function aggregateLine(elapsedMs: number, counts: Aggregate): string {
   return `[${formatDuration(elapsedMs)}] ${counts.completed}/${counts.total} completed · ${counts.failed} failed · ${counts.running} in progress · ${percent(counts.percent)}`

@@ -73,7 +73,12 @@ export class BatchTracker {
     this.invalidAnswers = 0
     this.lastError = undefined
     this.rateLimited = undefined
-    if (this.batch === undefined) this.log.info(lines.startLine(this.id, job, this.options))
+    if (this.batch === undefined) {
+      // With several batches the wait opened with one line for all; a line per batch would bury it.
+      const start = lines.startLine(this.id, job, this.options)
+      if (this.options.named) this.log.debug(start)
+      else this.log.info(start)
+    }
     this.batch = job
     this.log.debug(lines.payloadLine(this.id, job))
     const status = normalizeStatus(job.status)

@@ -51,6 +51,7 @@ export async function waitForBatches(deps: EngineDeps, options: WaitAllOptions):
   const trackerOptions = { timeoutMs, pollIntervalMs, checkOnce, named, lastCheckAt }
   const trackers = options.batchIds.map(id => new BatchTracker(id, startedAt, log, trackerOptions))
   const aggregate = aggregator(deps, trackers, startedAt)
+  if (named) log.info(lines.startAllLine(trackers.length, options))
   // The cancel budget after an abort runs from the signal, not from when the loop got to notice it.
   let abortedAt = signal?.aborted ? startedAt : undefined
   const onAbort = (): void => void (abortedAt ??= deps.now())

@@ -1,12 +1,30 @@
 import { clip } from '../util/text.js'
 
 /**
- * Server-provided text made inert for the step summary (Markdown with HTML): HTML is escaped, and the
- * characters Markdown would turn into links, images, emphasis, code or table cells become numeric
- * entities, as do `:` and `@` so nothing is auto-linked. Line breaks become spaces.
+ * Characters that are unsafe wherever they stand: HTML (`& < > " '`), and Markdown that makes links,
+ * images, emphasis, code, strikethrough, table cells or headings (`[ ] ( ) ! * \` ~ | # \`). `@` starts
+ * mentions and e-mail autolinks; `$` starts GitHub's math.
+ */
+const ALWAYS = /[&<>"'[\]()!*`~|#\\@$]/g
+
+const entity = (ch: string): string => `&#${ch.charCodeAt(0)};`
+
+/**
+ * Server-provided text made inert for the step summary (Markdown with HTML), while IDs, statuses and
+ * messages stay readable in the raw file: hyphens, dots, slashes, digits and words are left alone.
+ * Besides `ALWAYS`:
+ * - `_` only where it can open or close emphasis; between two letters or digits (`IN_PROGRESS`,
+ *   `rate_limit`) GitHub never treats it as emphasis.
+ * - `:` only before `/`, and the `.` of `www.`: that is what GitHub's autolinks need (`https://`,
+ *   `www.`); `mailto:` and `xmpp:` links need an `@`, which is always escaped.
+ * - a leading `-`, `+` or `=`, which could start a list or underline a heading.
+ * Line breaks become spaces (in `clip`), so text cannot start a new block.
  */
 export function escapeText(text: string | null | undefined, max = 2000): string {
   return clip(text, max)
-    .replace(/[&<>"'[\]()!*_`\\|~#:@{}+=^$%-]/g, ch => `&#${ch.charCodeAt(0)};`)
-    .replace(/www\./gi, m => `${m.slice(0, 3)}&#46;`)
+    .replace(ALWAYS, entity)
+    .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, entity)
+    .replace(/:(?=\/)/g, entity)
+    .replace(/(www)\./gi, (_, w: string) => `${w}&#46;`)
+    .replace(/^[-+=]/, entity)
 }

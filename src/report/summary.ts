@@ -1,23 +1,18 @@
 import { formatDuration } from '../util/duration.js'
 import type { CancelOutcome, WaitAllResult, WaitResult } from '../engine/types.js'
-import { summarize } from '../engine/aggregate.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import type { CostReport } from '../result-files/cost.js'
-import { costCell, costSection } from './cost-summary.js'
+import { costSection } from './cost-summary.js'
+import { manySummary } from './batch-table.js'
+import { code, progressBar } from './format.js'
+import { progressChart } from './chart.js'
 import { failedLinesSection, type LineReport } from './failed-lines.js'
 import { mergeTallies, topCodes, type Tally } from '../result-files/tally.js'
 import { escapeText } from './escape.js'
 import { percent, plural } from '../util/text.js'
 import type { Verdict } from '../verdict/verdict.js'
 
-const BAR_WIDTH = 20
 const MAX_TIMELINE_ROWS = 50
-
-/** `████████░░░░░░░░░░░░` for 40 %. */
-export function progressBar(progress: number): string {
-  const filled = Math.round((Math.min(100, Math.max(0, progress)) / 100) * BAR_WIDTH)
-  return '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled)
-}
 
 function headline(result: WaitResult, verdict: Verdict): string {
   const id = escapeText(result.batchId, 200)
@@ -59,8 +54,6 @@ function row(name: string, html: string): string {
   return `<tr><th align="left">${name}</th><td>${html}</td></tr>`
 }
 
-const code = (text: string | null | undefined): string => `<code>${escapeText(text, 200)}</code>`
-
 /**
  * The step summary, as Markdown with HTML tables. A pure function of the result, so it is tested as a
  * string; every server-provided value passes through `escapeText`. One batch gets a detailed table and
@@ -90,41 +83,6 @@ function requestsSection(all: WaitAllResult, collected?: ReadonlyMap<string, Bat
       parts.push(`<tr><td>${code(c.code)}</td><td>${c.count}</td><td>${escapeText(c.example, 200)}</td></tr>`)
     parts.push('</table>')
   }
-  return `${parts.join('\n')}\n`
-}
-
-const MAX_BATCH_ROWS = 300
-
-const requestsCell = (tally?: Tally): string => (tally ? `${tally.succeeded} / ${tally.failed}` : '')
-
-function manySummary(
-  all: WaitAllResult,
-  verdict: Verdict,
-  collected?: ReadonlyMap<string, BatchFiles>,
-  cost?: CostReport
-): string {
-  const counts = summarize(all.results)
-  const icon = verdict.ok ? '✅' : '❌'
-  const parts = [
-    `## ${icon} Together batches: ${counts.completed}/${counts.total} completed`,
-    '',
-    escapeText(verdict.message, 3000),
-    '',
-    `<code>${progressBar(counts.percent)}</code> ${percent(counts.percent)} · ${counts.completed} completed · ${counts.failed} failed · ${counts.running} not finished · waited ${formatDuration(all.endedAt - all.startedAt)}`,
-    '',
-    '<table>',
-    `<tr><th>batch</th><th>status</th><th>progress</th><th>output file</th><th>error file</th><th>requests ok / failed</th>${cost ? '<th>estimated cost</th>' : ''}<th>error</th></tr>`
-  ]
-  for (const r of all.results.slice(0, MAX_BATCH_ROWS)) {
-    const job = r.batch ?? {}
-    const status = r.outcome === 'timed-out' ? `${r.status || 'unknown'} (timed out)` : r.status || 'unknown'
-    parts.push(
-      `<tr><td>${code(r.batchId)}</td><td>${escapeText(status, 60)}</td><td>${percent(r.progress ?? job.progress)}</td><td>${job.output_file_id ? code(job.output_file_id) : ''}</td><td>${job.error_file_id ? code(job.error_file_id) : ''}</td><td>${requestsCell(collected?.get(r.batchId)?.tally)}</td>${cost ? `<td>${costCell(cost, r.batchId)}</td>` : ''}<td>${escapeText(job.error ?? r.error?.message, 300)}</td></tr>`
-    )
-  }
-  parts.push('</table>')
-  if (all.results.length > MAX_BATCH_ROWS)
-    parts.push('', `… ${plural(all.results.length - MAX_BATCH_ROWS, 'more batch', 'more batches')}`)
   return `${parts.join('\n')}\n`
 }
 
@@ -161,6 +119,8 @@ function batchSummary(result: WaitResult, verdict: Verdict, now: number = result
     ...rows,
     '</table>'
   ]
+  const chart = progressChart(result)
+  if (chart) parts.push('', chart)
   if (result.timeline.length > 0) {
     const shown = result.timeline.slice(0, MAX_TIMELINE_ROWS)
     parts.push('', '### Timeline', '', '<table>', '<tr><th>after</th><th>status</th><th>progress</th></tr>')

@@ -49,7 +49,7 @@ function timedOutVerdict(result: WaitResult): string {
   if (unanswered) {
     return `Timed out after ${waited} waiting for batch ${result.batchId}: ${unanswered}.${cancelNote(result)}`
   }
-  return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input, or check it later with timeout set again.${cancelNote(result)}`
+  return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input, or check it from a scheduled workflow with timeout: 0.${cancelNote(result)}`
 }
 
 function abortedVerdict(result: WaitResult): string {

@@ -28,15 +28,47 @@ export function renderLogLine(line: string, showDebug = false): string | undefin
   }
 }
 
-/** The step summary (Markdown with HTML tables) as plain text for a terminal. */
+/** A cell's text: tags dropped, entities decoded. */
+const cellText = (html: string): string => decodeEntities(html.replace(/<[^>]+>/g, ''))
+
+/** Terminal columns a string takes: emoji and other wide characters count two, joiners and variation selectors none. */
+function width(text: string): number {
+  let total = 0
+  for (const ch of text) {
+    if (ch === '\u200d' || ch === '\ufe0f') continue
+    total += /\p{Extended_Pictographic}/u.test(ch) ? 2 : 1
+  }
+  return total
+}
+
+const pad = (text: string, to: number): string => text + ' '.repeat(Math.max(0, to - width(text)))
+
+/** An HTML table as aligned text: each column as wide as its widest cell; `head: value` rows as such. */
+function renderTable(html: string): string {
+  const rows = [...html.matchAll(/<tr>(.*?)<\/tr>/g)].map(m => [...m[1]!.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/g)])
+  if (rows.every(cells => cells.length === 2 && cells[0]![0].startsWith('<th align')))
+    return rows.map(cells => `  ${cellText(cells[0]![1]!)}: ${cellText(cells[1]![1]!)}`).join('\n')
+  const texts = rows.map(cells => cells.map(c => cellText(c[1]!)))
+  const widths = texts[0]!.map((_, i) => Math.max(...texts.map(cells => width(cells[i] ?? ''))))
+  return texts.map(cells => `  ${cells.map((c, i) => pad(c, widths[i]!)).join('  ')}`.trimEnd()).join('\n')
+}
+
+const BLOCKS = '▁▂▃▄▅▆▇█'
+
+/** A Mermaid xychart as one line of block characters, with its time span. */
+function renderChart(mermaid: string): string {
+  const span = /x-axis "[^"]*" 0 --> ([\d.]+)/.exec(mermaid)?.[1] ?? '?'
+  const values = (/line \[(.*)\]/.exec(mermaid)?.[1] ?? '').split(',').map(Number)
+  const line = values.map(v => BLOCKS[Math.min(BLOCKS.length - 1, Math.floor((v / 100) * BLOCKS.length))]).join('')
+  return `  Progress over ${span} min: ${line}`
+}
+
+/** The step summary (Markdown with HTML tables and a Mermaid chart) as plain text for a terminal. */
 export function renderSummary(markdown: string): string {
-  return decodeEntities(
-    markdown
-      .replace(/<tr><th[^>]*>(.*?)<\/th><td>(.*?)<\/td><\/tr>/g, '  $1: $2')
-      .replace(/<tr>((?:<t[hd]>.*?<\/t[hd]>)+)<\/tr>/g, (_, cells: string) =>
-        `  ${[...cells.matchAll(/<t[hd]>(.*?)<\/t[hd]>/g)].map(m => decodeEntities(m[1]!).padEnd(14)).join('')}`.trimEnd()
-      )
-      .replace(/<\/?table>\n?/g, '')
-      .replace(/<[^>]+>/g, '')
-  )
+  return markdown
+    .replace(/```mermaid\n[^]*?\n```/g, renderChart)
+    .replace(/<table>\n([^]*?)<\/table>/g, (_, rows: string) => renderTable(rows))
+    .split('\n')
+    .map(line => (line.startsWith('  ') ? line : cellText(line)))
+    .join('\n')
 }

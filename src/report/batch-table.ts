@@ -1,0 +1,98 @@
+import { formatDuration } from '../util/duration.js'
+import type { WaitAllResult, WaitResult } from '../engine/types.js'
+import { summarize } from '../engine/aggregate.js'
+import type { BatchFiles } from '../result-files/collect.js'
+import type { CostReport } from '../result-files/cost.js'
+import type { Tally } from '../result-files/tally.js'
+import { costCell } from './cost-summary.js'
+import { escapeText } from './escape.js'
+import { code, progressBar } from './format.js'
+import { percent, plural } from '../util/text.js'
+import type { Verdict } from '../verdict/verdict.js'
+
+const MAX_BATCH_ROWS = 300
+
+/** How a batch's wait ended, as the icon and words of its row; `rank` puts problems first. */
+function state(r: WaitResult): { icon: string; note: string; rank: number } {
+  switch (r.outcome) {
+    case 'completed':
+      return { icon: '✅', note: '', rank: 2 }
+    case 'final':
+      return { icon: '❌', note: '', rank: 0 }
+    case 'no-output':
+      return { icon: '❌', note: ' (no output file)', rank: 0 }
+    case 'error':
+      return { icon: '❌', note: ' (could not be checked)', rank: 0 }
+    case 'timed-out':
+      return { icon: '⏱️', note: ' (timed out)', rank: 1 }
+    case 'aborted':
+      return { icon: '⛔', note: ' (wait aborted)', rank: 1 }
+    case 'pending':
+      return { icon: '🔄', note: ' (checked once)', rank: 1 }
+  }
+}
+
+/** A table column: shown only when at least one batch has something in it, so none is always empty. */
+interface Column {
+  head: string
+  cell(r: WaitResult): string
+}
+
+function columns(results: readonly WaitResult[], collected?: ReadonlyMap<string, BatchFiles>, cost?: CostReport) {
+  const tally = (r: WaitResult): Tally | undefined => collected?.get(r.batchId)?.tally
+  const error = (r: WaitResult): string | undefined => r.batch?.error ?? r.error?.message
+  const all: Column[] = [
+    { head: 'batch', cell: r => code(r.batchId) },
+    { head: 'status', cell: r => `${state(r).icon} ${escapeText(r.status || 'unknown', 60)}${state(r).note}` },
+    { head: 'progress', cell: r => percent(r.progress ?? r.batch?.progress) },
+    { head: 'output file', cell: r => (r.batch?.output_file_id ? code(r.batch.output_file_id) : '') },
+    { head: 'error file', cell: r => (r.batch?.error_file_id ? code(r.batch.error_file_id) : '') },
+    { head: 'requests ok / failed', cell: r => (tally(r) ? `${tally(r)!.succeeded} / ${tally(r)!.failed}` : '') },
+    { head: 'estimated cost', cell: r => costCell(cost, r.batchId) },
+    { head: 'error', cell: r => escapeText(error(r), 300) }
+  ]
+  const always = new Set(['batch', 'status', 'progress'])
+  return all.filter(c => always.has(c.head) || results.some(r => c.cell(r) !== ''))
+}
+
+/**
+ * The share of the work that is done and good: completed batches count in full, running ones at their
+ * progress, failed ones not at all, so the bar is never full while a batch failed.
+ */
+function goodShare(results: readonly WaitResult[]): number {
+  if (results.length === 0) return 0
+  const sum = results.reduce((total, r) => {
+    if (r.outcome === 'completed') return total + 100
+    return state(r).rank === 0 ? total : total + (r.progress ?? r.batch?.progress ?? 0)
+  }, 0)
+  return sum / results.length
+}
+
+/** The summary of several batches: counts, a bar, and a row each with problems first. */
+export function manySummary(
+  all: WaitAllResult,
+  verdict: Verdict,
+  collected?: ReadonlyMap<string, BatchFiles>,
+  cost?: CostReport
+): string {
+  const counts = summarize(all.results)
+  const share = goodShare(all.results)
+  const tally = [`${counts.completed} completed`, `${counts.failed} failed`, `${counts.running} not finished`]
+  const cols = columns(all.results, collected, cost)
+  const rows = [...all.results].sort((a, b) => state(a).rank - state(b).rank).slice(0, MAX_BATCH_ROWS)
+  const parts = [
+    `## ${verdict.ok ? '✅' : '❌'} Together batches: ${counts.completed}/${counts.total} completed`,
+    '',
+    escapeText(verdict.message, 3000),
+    '',
+    `<code>${progressBar(share)}</code> ${percent(share)} · ${tally.join(', ')} · waited ${formatDuration(all.endedAt - all.startedAt)}`,
+    '',
+    '<table>',
+    `<tr>${cols.map(c => `<th>${c.head}</th>`).join('')}</tr>`,
+    ...rows.map(r => `<tr>${cols.map(c => `<td>${c.cell(r)}</td>`).join('')}</tr>`),
+    '</table>'
+  ]
+  if (all.results.length > MAX_BATCH_ROWS)
+    parts.push('', `… ${plural(all.results.length - MAX_BATCH_ROWS, 'more batch', 'more batches')}`)
+  return `${parts.join('\n')}\n`
+}
