@@ -32072,11 +32072,14 @@ function summarize(results) {
     let failed = 0;
     let progressSum = 0;
     for (const r of results) {
-        if (r.outcome === 'completed')
+        if (r.outcome === 'completed') {
             completed++;
+            progressSum += 100;
+        }
         else if (r.outcome === 'final' || r.outcome === 'no-output' || r.outcome === 'error')
             failed++;
-        progressSum += r.finalStatus ? 100 : (r.progress ?? r.batch?.progress ?? 0);
+        else
+            progressSum += r.progress ?? r.batch?.progress ?? 0;
     }
     const total = results.length;
     return { total, completed, failed, running: total - completed - failed, percent: total ? progressSum / total : 0 };
@@ -32136,24 +32139,10 @@ function columns(results, collected, cost) {
     const always = new Set(['batch', 'status', 'progress']);
     return all.filter(c => always.has(c.head) || results.some(r => c.cell(r) !== ''));
 }
-/**
- * The share of the work that is done and good: completed batches count in full, running ones at their
- * progress, failed ones not at all, so the bar is never full while a batch failed.
- */
-function goodShare(results) {
-    if (results.length === 0)
-        return 0;
-    const sum = results.reduce((total, r) => {
-        if (r.outcome === 'completed')
-            return total + 100;
-        return state(r).rank === 0 ? total : total + (r.progress ?? r.batch?.progress ?? 0);
-    }, 0);
-    return sum / results.length;
-}
 /** The summary of several batches: counts, a bar, and a row each with problems first. */
 function manySummary(all, verdict, collected, cost) {
     const counts = summarize(all.results);
-    const share = goodShare(all.results);
+    const share = counts.percent;
     const tally = [`${counts.completed} completed`, `${counts.failed} failed`, `${counts.running} not finished`];
     const cols = columns(all.results, collected, cost);
     const rows = [...all.results].sort((a, b) => state(a).rank - state(b).rank).slice(0, MAX_BATCH_ROWS);

@@ -39,7 +39,7 @@ describe('several batches in one step', () => {
       '::error title=Together batches::1 of 3 batches failed: b-two FAILED (bad input).'
     ])
     expect(run.summary).toContain('## ❌ Together batches: 2/3 completed')
-    expect(run.log).toMatch(/2\/3 completed · 1 failed · 0 in progress · 100%/)
+    expect(run.log).toMatch(/2\/3 completed · 1 failed · 0 in progress · 66.7%/)
     expectKeySafe(run)
   })
 

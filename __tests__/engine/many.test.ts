@@ -78,7 +78,7 @@ describe('waitForBatches', () => {
     ])
     expect(all.done).toBe(true)
     expect(log.text('info')).toMatch(/b-fails: \[1m 0\ds\] FAILED/)
-    expect(log.text('info')).toMatch(/\] 2\/3 completed · 1 failed · 0 in progress · 100%$/)
+    expect(log.text('info')).toMatch(/\] 2\/3 completed · 1 failed · 0 in progress · 66.7%$/)
     expect(log.text('info').match(/2\/3 completed · 1 failed · 0 in progress/g)).toHaveLength(1)
   })
 

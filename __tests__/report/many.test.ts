@@ -53,16 +53,16 @@ describe('several batches', () => {
     r('b3', 'timed-out', 'IN_PROGRESS')
   ])
 
-  it('counts completed, failed and running batches with a mean progress', () => {
-    expect(summarize(mixed.results)).toEqual({ total: 3, completed: 1, failed: 1, running: 1, percent: 80 })
+  it('counts completed, failed and running batches, and a failed batch as no work done', () => {
+    expect(summarize(mixed.results)).toEqual({ total: 3, completed: 1, failed: 1, running: 1, percent: 140 / 3 })
     expect(aggregateLine(300_000, summarize(mixed.results))).toBe(
-      '[5m 00s] 1/3 completed · 1 failed · 1 in progress · 80%'
+      '[5m 00s] 1/3 completed · 1 failed · 1 in progress · 46.7%'
     )
   })
 
   it('counts a running batch at its last known progress when the last answer omitted it', () => {
     const quiet = r('b3', 'timed-out', 'IN_PROGRESS', { batch: { status: 'IN_PROGRESS' }, progress: 40 })
-    expect(summarize([mixed.results[0]!, mixed.results[1]!, quiet]).percent).toBe(80)
+    expect(summarize([mixed.results[0]!, mixed.results[1]!, quiet]).percent).toBe(140 / 3)
   })
 
   it('fails, listing the failed and the unfinished batches in one line', () => {

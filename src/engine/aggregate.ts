@@ -8,7 +8,10 @@ export interface Aggregate {
   failed: number
   /** Not final (yet): running, timed out, aborted, or checked once. */
   running: number
-  /** Mean progress, counting final batches as 100 %. */
+  /**
+   * How much of the work is done well: completed batches count 100 %, running ones their progress, and
+   * failed ones nothing, so a step with failures never shows a full bar.
+   */
   percent: number
 }
 
@@ -17,9 +20,11 @@ export function summarize(results: readonly WaitResult[]): Aggregate {
   let failed = 0
   let progressSum = 0
   for (const r of results) {
-    if (r.outcome === 'completed') completed++
-    else if (r.outcome === 'final' || r.outcome === 'no-output' || r.outcome === 'error') failed++
-    progressSum += r.finalStatus ? 100 : (r.progress ?? r.batch?.progress ?? 0)
+    if (r.outcome === 'completed') {
+      completed++
+      progressSum += 100
+    } else if (r.outcome === 'final' || r.outcome === 'no-output' || r.outcome === 'error') failed++
+    else progressSum += r.progress ?? r.batch?.progress ?? 0
   }
   const total = results.length
   return { total, completed, failed, running: total - completed - failed, percent: total ? progressSum / total : 0 }

@@ -55,19 +55,6 @@ function columns(results: readonly WaitResult[], collected?: ReadonlyMap<string,
   return all.filter(c => always.has(c.head) || results.some(r => c.cell(r) !== ''))
 }
 
-/**
- * The share of the work that is done and good: completed batches count in full, running ones at their
- * progress, failed ones not at all, so the bar is never full while a batch failed.
- */
-function goodShare(results: readonly WaitResult[]): number {
-  if (results.length === 0) return 0
-  const sum = results.reduce((total, r) => {
-    if (r.outcome === 'completed') return total + 100
-    return state(r).rank === 0 ? total : total + (r.progress ?? r.batch?.progress ?? 0)
-  }, 0)
-  return sum / results.length
-}
-
 /** The summary of several batches: counts, a bar, and a row each with problems first. */
 export function manySummary(
   all: WaitAllResult,
@@ -76,7 +63,7 @@ export function manySummary(
   cost?: CostReport
 ): string {
   const counts = summarize(all.results)
-  const share = goodShare(all.results)
+  const share = counts.percent
   const tally = [`${counts.completed} completed`, `${counts.failed} failed`, `${counts.running} not finished`]
   const cols = columns(all.results, collected, cost)
   const rows = [...all.results].sort((a, b) => state(a).rank - state(b).rank).slice(0, MAX_BATCH_ROWS)
