@@ -31671,23 +31671,73 @@ function getIDToken(aud) {
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/github/octokit.ts
+/** One GitHub call may take this long; then it is abandoned. */
+const GITHUB_CALL_TIMEOUT_MS = 10_000;
+/** Splits GITHUB_REPOSITORY; throws when it is not `owner/repo`. */
+function ownerRepo(target, what) {
+    const [owner, repo, ...rest] = target.repository.split('/');
+    if (!owner || !repo || rest.length > 0) {
+        throw new Error(`GITHUB_REPOSITORY is not owner/repo, so ${what} (is this a workflow run?).`);
+    }
+    return [owner, repo];
+}
+/** A call that outlived its timeout, told apart from one GitHub refused. */
+class GitHubTimeout extends Error {
+}
+/**
+ * @actions/github, loaded only when GitHub is needed (it is a sixth of the bundle), with every call
+ * bounded by `timeoutMs` and stopped when `signal` aborts.
+ */
+async function createGitHubClient(target, token, signal, what, timeoutMs = GITHUB_CALL_TIMEOUT_MS) {
+    const [owner, repo] = ownerRepo(target, what);
+    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+    const octokit = getOctokit(token, { baseUrl: target.apiUrl.replace(/\/+$/, '') });
+    const bounded = async (call) => {
+        if (signal.aborted)
+            throw new Error('skipped, the step was cancelled');
+        const timeout = AbortSignal.timeout(timeoutMs);
+        try {
+            return await call({ signal: AbortSignal.any([signal, timeout]) });
+        }
+        catch (error) {
+            if (!timeout.aborted)
+                throw error;
+            throw new GitHubTimeout(`GitHub did not answer within ${timeoutMs / 1000}s`, { cause: error });
+        }
+    };
+    return {
+        owner,
+        repo,
+        request: (route, params = {}) => bounded(async (request) => (await octokit.request(route, { owner, repo, ...params, request })).data),
+        graphql: (query, variables) => bounded(request => octokit.graphql(query, { ...variables, request }))
+    };
+}
+/** The HTTP status of a failed call, when GitHub answered. */
+function httpStatus(error) {
+    const status = error?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/github/commit-status.ts
 
-/** One GitHub call may take this long; a status that cannot be set is only worth a warning. */
-const GITHUB_CALL_TIMEOUT_MS = 10_000;
+
+
 const SHA = /^[0-9a-f]{40}$/i;
 /** An event payload larger than this is not read (a pull request event is a few hundred KB at most). */
 const MAX_EVENT_BYTES = 25 * 1024 * 1024;
 /** The pull request's head commit when the event has one (the merge commit is not what reviewers see). */
-async function headSha(target) {
+async function eventCommit(target) {
     if (target.eventPath) {
         try {
             const text = await (0,external_node_fs_promises_namespaceObject.readFile)(target.eventPath, 'utf8');
             if (text.length <= MAX_EVENT_BYTES) {
                 const event = JSON.parse(text);
                 const sha = event.pull_request?.head?.sha;
+                const number = event.pull_request?.number;
+                const pullRequest = Number.isSafeInteger(number) && number > 0 ? number : undefined;
                 if (typeof sha === 'string' && SHA.test(sha))
-                    return sha;
+                    return { sha, pullRequest };
             }
         }
         catch {
@@ -31696,103 +31746,169 @@ async function headSha(target) {
     }
     if (!SHA.test(target.sha))
         throw new Error(`GITHUB_SHA is not a commit SHA, so no commit status can be set.`);
-    return target.sha;
+    return { sha: target.sha };
+}
+/** The link a status carries: the workflow run. */
+const runUrl = (target) => `${target.serverUrl.replace(/\/+$/, '')}/${target.repository}/actions/runs/${target.runId}`;
+function statusClient(github) {
+    return {
+        async set(sha, context, state, description, targetUrl) {
+            await github.request('POST /repos/{owner}/{repo}/statuses/{sha}', {
+                sha,
+                state,
+                context,
+                description,
+                target_url: targetUrl
+            });
+        },
+        async latest(sha, context) {
+            // Statuses come newest first; the first of this context is the current one.
+            const data = await github.request('GET /repos/{owner}/{repo}/commits/{ref}/statuses', { ref: sha, per_page: 100 });
+            const found = Array.isArray(data)
+                ? data.find(s => s.context === context)
+                : undefined;
+            const state = found?.state;
+            return state === 'pending' || state === 'success' || state === 'failure' || state === 'error' ? state : undefined;
+        }
+    };
 }
 /**
- * Commit statuses through @actions/github, loaded only when a status is asked for (it is a sixth of
- * the bundle). Every call is bounded by `timeoutMs` and stops when `signal` aborts.
+ * The step's own commit status, through @actions/github (loaded only when a status is asked for).
+ * Every call is bounded by `timeoutMs` and stops when `signal` aborts.
  */
 async function createCommitStatus(target, token, contextName, signal, timeoutMs = GITHUB_CALL_TIMEOUT_MS) {
-    const [owner, repo, ...rest] = target.repository.split('/');
-    if (!owner || !repo || rest.length > 0) {
-        throw new Error('GITHUB_REPOSITORY is not owner/repo, so no commit status can be set (is this a workflow run?).');
-    }
-    const sha = await headSha(target);
-    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
-    const octokit = getOctokit(token, { baseUrl: target.apiUrl.replace(/\/+$/, '') });
-    const targetUrl = `${target.serverUrl.replace(/\/+$/, '')}/${owner}/${repo}/actions/runs/${target.runId}`;
+    const github = await createGitHubClient(target, token, signal, 'no commit status can be set', timeoutMs);
+    const { sha } = await eventCommit(target);
+    const client = statusClient(github);
+    const targetUrl = runUrl(target);
     // A GitHub API that did not answer once is not asked again in this run: each call would cost the
     // whole timeout again, and the step's own work matters more than its status.
     let unanswered = false;
     return async (state, description) => {
         if (unanswered)
             throw new Error(`skipped, GitHub did not answer the previous call within ${timeoutMs / 1000}s`);
-        if (signal.aborted)
-            throw new Error('skipped, the step was cancelled');
-        const timeout = AbortSignal.timeout(timeoutMs);
         try {
-            await octokit.rest.repos.createCommitStatus({
-                owner,
-                repo,
-                sha,
-                state,
-                context: contextName,
-                description,
-                target_url: targetUrl,
-                request: { signal: AbortSignal.any([signal, timeout]) }
-            });
+            await client.set(sha, contextName, state, description, targetUrl);
         }
         catch (error) {
-            if (!timeout.aborted)
-                throw error;
-            unanswered = true;
-            throw new Error(`GitHub did not answer within ${timeoutMs / 1000}s`, { cause: error });
+            if (error instanceof GitHubTimeout)
+                unanswered = true;
+            throw error;
         }
     };
 }
 
-;// CONCATENATED MODULE: ./src/util/duration.ts
-const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
+;// CONCATENATED MODULE: ./src/together/errors.ts
+/** HTTP statuses worth asking again for; everything else in 4xx is the caller's mistake. */
+const TRANSIENT_STATUSES = new Set([408, 409, 425, 429]);
 /**
- * Parses `90s`, `45m`, `2h`, `1h30m`, `1d`, `500ms` or plain seconds (`300`) into milliseconds.
- * Units may be combined in descending order; case and inner spaces are ignored.
- * Returns undefined when the text is not a duration (negative numbers included).
+ * A failed Together request. Callers branch on `kind`, `status`, `html` and `transient`, never on the
+ * text. The message never contains the API key (the client redacts server text before it gets here).
  */
-function parseDuration(text) {
-    const compact = text.replace(/\s+/g, '').toLowerCase();
-    if (compact === '')
-        return undefined;
-    // Not rounded: a tiny positive value must not turn into 0, which means "check once" for timeout.
-    if (/^\d+(\.\d+)?$/.test(compact))
-        return Number(compact) * 1000;
-    const match = DURATION.exec(compact);
-    if (!match)
-        return undefined;
-    const [, d, h, m, s, ms] = match;
-    return (Number(d ?? 0) * UNIT_MS.d +
-        Number(h ?? 0) * UNIT_MS.h +
-        Number(m ?? 0) * UNIT_MS.m +
-        Number(s ?? 0) * UNIT_MS.s +
-        Number(ms ?? 0));
+class TogetherError extends Error {
+    kind;
+    status;
+    serverMessage;
+    /** How long the server asked us to wait before trying again, when it said so. */
+    retryAfterMs;
+    /** The server answered with an HTML page: with a 404 or a 2xx, most likely a wrong base URL. */
+    html;
+    constructor(message, init) {
+        super(message, init.cause === undefined ? undefined : { cause: init.cause });
+        this.name = 'TogetherError';
+        this.kind = init.kind;
+        this.status = init.status;
+        this.serverMessage = init.serverMessage;
+        this.retryAfterMs = init.retryAfterMs;
+        this.html = init.html ?? false;
+    }
+    /** True when trying the same request again later may succeed: the one place that decides retrying. */
+    get transient() {
+        switch (this.kind) {
+            case 'http':
+                return this.status === undefined || this.status >= 500 || TRANSIENT_STATUSES.has(this.status);
+            // An invalid response too: a gateway may answer garbage for a while and recover; repeats are
+            // the caller's to count.
+            case 'network':
+            case 'timeout':
+            case 'invalid-response':
+                return true;
+            case 'aborted':
+            case 'unsupported-response':
+            case 'local':
+            case 'invalid-id':
+            case 'wrong-batch':
+                return false;
+        }
+    }
 }
-/** Human form for logs: `45s`, `3m 05s`, `2h 07m`. Rounded to the second. */
-function formatDuration(ms) {
-    const total = Math.max(0, Math.round(ms / 1000));
-    const h = Math.floor(total / 3600);
-    const m = Math.floor((total % 3600) / 60);
-    const s = total % 60;
-    if (h > 0)
-        return `${h}h ${String(m).padStart(2, '0')}m`;
-    if (m > 0)
-        return `${m}m ${String(s).padStart(2, '0')}s`;
-    return `${s}s`;
+/** The message of anything thrown; duck-typed, as errors from Node's own realm fail `instanceof Error` under test VMs. */
+function messageOf(error) {
+    const message = error?.message;
+    return typeof message === 'string' ? message : String(error);
 }
 
-;// CONCATENATED MODULE: ./src/engine/aggregate.ts
-function summarize(results) {
-    let completed = 0;
-    let failed = 0;
-    let progressSum = 0;
-    for (const r of results) {
-        if (r.outcome === 'completed')
-            completed++;
-        else if (r.outcome === 'final' || r.outcome === 'no-output' || r.outcome === 'error')
-            failed++;
-        progressSum += r.finalStatus ? 100 : (r.progress ?? r.batch?.progress ?? 0);
+;// CONCATENATED MODULE: ./src/together/ids.ts
+
+const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
+/**
+ * True for the IDs Together hands out (UUIDs, `file-…`): letters, digits, `-`, `_` and `.`, at least
+ * one letter or digit, no `..`, at most 200 characters. Anything else is refused rather than put in a
+ * URL, a file name or a log line.
+ */
+function isPlainId(id) {
+    return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
+}
+/** C1 controls, soft hyphen, bidi marks and overrides, zero-width and line/paragraph separators, BOM. */
+const INVISIBLE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+/**
+ * `text` as a JSON string body (no quotes), clipped to `max` characters, with every character that
+ * could break or disguise a log line (controls, line breaks, bidi overrides) written as an escape.
+ */
+function printable(text, max) {
+    const chars = Array.from(text);
+    const clipped = chars.length > max ? chars.slice(0, max).join('') : text;
+    const escaped = JSON.stringify(clipped)
+        .slice(1, -1)
+        .replace(INVISIBLE, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return chars.length > max ? `${escaped}…` : escaped;
+}
+/** A short, quoted rendering of an ID that is not plain, safe to put in a message. */
+function describeBadId(id) {
+    return `"${printable(id, 60)}"`;
+}
+/** An ID as it appears in a message: as is when plain, quoted and escaped otherwise. */
+function idLabel(id) {
+    return isPlainId(id) ? id : describeBadId(id);
+}
+/** Refuses to send a request about a file whose ID is not plain (kind `invalid-id`, never retried). */
+function requirePlainFileId(id) {
+    if (isPlainId(id))
+        return;
+    throw new TogetherError(`Not requesting file ${describeBadId(id)}: an invalid file ID (not a plain ID)`, {
+        kind: 'invalid-id'
+    });
+}
+const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'];
+/**
+ * Rejects a batch whose IDs are not plain: they end up in URLs, file names and log lines. An empty
+ * string is let through: it reads as "no file" everywhere, as null does.
+ */
+function checkBatchIds(job, what) {
+    for (const field of ID_FIELDS) {
+        const value = job[field];
+        if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
+            throw new TogetherError(`Together answered ${what} with an invalid ${field} (${describeBadId(value)}, not a plain ID); it is not used`, { kind: 'invalid-id' });
+        }
     }
-    const total = results.length;
-    return { total, completed, failed, running: total - completed - failed, percent: total ? progressSum / total : 0 };
+    return job;
+}
+/** Rejects an answer about another batch than `askedId` (a proxy or cache mixing up answers). */
+function checkSameBatch(job, what, askedId) {
+    if (typeof job.id === 'string' && job.id !== '' && job.id !== askedId) {
+        throw new TogetherError(`Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`, { kind: 'wrong-batch' });
+    }
+    return job;
 }
 
 ;// CONCATENATED MODULE: ./src/sanitize/sanitize.ts
@@ -31853,629 +31969,324 @@ function errorMessage(error) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/result-files/usage.ts
-const UNKNOWN_MODEL = '';
-/** Not a possible model ID (IDs are trimmed and never start with a control character). */
-const OTHER_MODELS = '\u0000other';
-/** Distinct models kept per batch: a hostile file naming a new model on every line stays small. */
-const MAX_MODELS = 50;
-/** Model names longer than this are cut: the key is shown in the summary and the log. */
-const MAX_MODEL_ID = 256;
-const isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
-/** A token count: a non-negative safe integer, else not a count at all. */
-const tokens = (v) => Number.isSafeInteger(v) && v >= 0 ? v : undefined;
-const emptyUsage = () => new Map();
-const zeroUsage = () => ({ requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0 });
-function entryFor(usage, model) {
-    const key = usage.has(model) || usage.size < MAX_MODELS ? model : OTHER_MODELS;
-    let entry = usage.get(key);
-    if (!entry)
-        usage.set(key, (entry = zeroUsage()));
-    return entry;
+;// CONCATENATED MODULE: ./src/together/status.ts
+/** Statuses after which a batch never changes again. CANCELED (one L) is read as CANCELLED. */
+const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'];
+/** Statuses that mean "keep waiting" and need no warning. */
+const WAITING_STATUSES = new Set(['VALIDATING', 'IN_PROGRESS', 'CANCELING', 'CANCELLING', 'QUEUED', 'PENDING']);
+/** Normalises a status for comparison: trimmed, upper-case, CANCELED spelled CANCELLED. */
+function normalizeStatus(status) {
+    const upper = (status ?? '').trim().toUpperCase();
+    return upper === 'CANCELED' ? 'CANCELLED' : upper;
 }
-/**
- * Adds one result-file line (`record`, its decoded JSON; undefined when unreadable): a request of its
- * model, with the tokens of `response.body.usage` when it has them. Lines without usage (audio
- * endpoints, failed requests) count as requests with no tokens. `total_tokens`, when absent, is
- * prompt plus completion.
- */
-function addUsage(usage, record, fallbackModel) {
-    const response = isRecord(record) && isRecord(record.response) ? record.response : undefined;
-    const body = isRecord(response?.body) ? response.body : undefined;
-    const named = typeof body?.model === 'string' ? body.model.trim().slice(0, MAX_MODEL_ID) : '';
-    const entry = entryFor(usage, named || fallbackModel.trim() || UNKNOWN_MODEL);
-    entry.requests++;
-    const counts = isRecord(body?.usage) ? body.usage : undefined;
-    if (!counts)
-        return;
-    const prompt = tokens(counts.prompt_tokens) ?? 0;
-    const completion = tokens(counts.completion_tokens) ?? 0;
-    entry.promptTokens += prompt;
-    entry.completionTokens += completion;
-    entry.totalTokens += tokens(counts.total_tokens) ?? prompt + completion;
+function isFinalStatus(status) {
+    return FINAL_STATUSES.includes(status);
 }
-function add(into, from) {
-    into.requests += from.requests;
-    into.promptTokens += from.promptTokens;
-    into.completionTokens += from.completionTokens;
-    into.totalTokens += from.totalTokens;
+/** Final, known-in-progress, or unknown (missing or never documented): the last two mean keep waiting. */
+function classifyStatus(status) {
+    const normal = normalizeStatus(status);
+    if (isFinalStatus(normal))
+        return { kind: 'final', status: normal };
+    if (WAITING_STATUSES.has(normal))
+        return { kind: 'waiting', status: normal };
+    return { kind: 'unknown', status: normal };
 }
-/** The usage of several batches, per model. */
-function mergeUsage(list) {
-    const merged = emptyUsage();
-    for (const usage of list) {
-        for (const [model, entry] of usage) {
-            const into = merged.get(model);
-            if (into)
-                add(into, entry);
-            else
-                merged.set(model, { ...entry });
+
+;// CONCATENATED MODULE: ./src/github/ledger-entry.ts
+
+
+
+/** A ledger file larger than this is not a ledger entry. */
+const MAX_ENTRY_BYTES = 64 * 1024;
+const MAX_GROUP = 1000;
+const entryPath = (batchId) => `batches/${batchId}.json`;
+function serializeEntry(entry) {
+    return `${JSON.stringify({
+        version: 1,
+        batch_id: entry.batchId,
+        repository: entry.repository,
+        sha: entry.sha,
+        ref: entry.ref,
+        pull_request: entry.pullRequest ?? null,
+        run_url: entry.runUrl,
+        tracked_at: new Date(entry.trackedAt).toISOString(),
+        group: entry.group,
+        settings: {
+            fail_on: entry.failOn,
+            max_failed_requests: entry.maxFailedRequests,
+            commit_status: entry.commitStatus
         }
-    }
-    return merged;
+    }, null, 2)}\n`;
 }
-/** All models together. */
-function totalUsage(usage) {
-    const total = zeroUsage();
-    for (const entry of usage.values())
-        add(total, entry);
-    return total;
+const str = (value, max) => typeof value === 'string' && value.length <= max ? value : undefined;
+/** Settings as recorded; every value must be one the inputs could have produced. */
+function settingsOf(raw) {
+    const settings = (raw ?? {});
+    const failOn = settings.fail_on;
+    if (!Array.isArray(failOn) ||
+        !failOn.every(s => FINAL_STATUSES.includes(s) && s !== 'COMPLETED'))
+        return 'settings.fail_on is not a list of FAILED, EXPIRED, CANCELLED';
+    const gate = str(settings.max_failed_requests, 20);
+    if (gate === undefined || !/^(\d+(\.\d+)?\s*%|\d+|)$/.test(gate))
+        return 'settings.max_failed_requests is not a gate';
+    const context = str(settings.commit_status, 200);
+    if (context === undefined || /[\p{Cc}]/u.test(context))
+        return 'settings.commit_status is not a context name';
+    return { failOn: failOn, maxFailedRequests: gate, commitStatus: context };
 }
-/** Whether any line reported tokens: only then are prices needed. */
-const hasTokens = (usage) => [...usage.values()].some(u => u.promptTokens > 0 || u.completionTokens > 0);
-/** How a usage key reads in the summary and in messages (before escaping). */
-function modelLabel(model) {
-    if (model === UNKNOWN_MODEL)
-        return '(model not named)';
-    if (model === OTHER_MODELS)
-        return `(more than ${MAX_MODELS} models)`;
-    return model;
-}
-
-;// CONCATENATED MODULE: ./src/result-files/cost.ts
-
-
-/** A model's price: its exact ID, else the same ID in another case (the API is not strict about case). */
-function priceOf(prices, model) {
-    if (!prices)
-        return undefined;
-    const exact = prices.get(model);
-    if (exact)
-        return exact;
-    const lower = model.toLowerCase();
-    for (const [id, price] of prices)
-        if (id.toLowerCase() === lower)
-            return price;
-    return undefined;
-}
-/** Dollars for the tokens at per-million prices, less the discount. A model without tokens costs nothing. */
-function modelCost(usage, price, discountPercent = 0) {
-    if (usage.promptTokens === 0 && usage.completionTokens === 0)
-        return 0;
-    if (!price)
-        return undefined;
-    const list = (usage.promptTokens * price.input + usage.completionTokens * price.output) / 1_000_000;
-    return list * (1 - discountPercent / 100);
-}
-/** Prices every model of `usage`, most expensive first (unpriced first of all, then by tokens). */
-function estimateCost(usage, list) {
-    const models = [...usage.entries()].map(([model, u]) => ({
-        model,
-        usage: u,
-        cost: modelCost(u, priceOf(list.prices, model), list.discountPercent)
-    }));
-    models.sort((a, b) => (b.cost ?? Infinity) - (a.cost ?? Infinity) ||
-        b.usage.totalTokens - a.usage.totalTokens ||
-        a.model.localeCompare(b.model));
-    const unpriced = models.filter(m => m.cost === undefined).map(m => modelLabel(m.model));
-    const cost = unpriced.length === 0 ? models.reduce((sum, m) => sum + m.cost, 0) : undefined;
-    return { models, usage: totalUsage(usage), cost, unpriced };
-}
-/** Why an estimate is empty, as one line for a warning or a verdict; undefined when it is not. */
-function whyNoEstimate(estimate, list) {
-    if (estimate.cost !== undefined)
-        return undefined;
-    if (list.error)
-        return `the prices could not be fetched (${oneLine(list.error, 300)})`;
-    const names = estimate.unpriced.slice(0, 5).map(m => oneLine(m, 100));
-    const more = estimate.unpriced.length > 5 ? ` and ${estimate.unpriced.length - 5} more` : '';
-    return `GET /v1/models lists no price for ${names.join(', ')}${more}`;
-}
-/** `3.4172`: the form of the `estimated-cost` output and of the summary's amounts. */
-const formatCost = (dollars) => dollars.toFixed(4);
-/** `list prices` or `list prices less a 50% batch discount`. */
-const describeBasis = (discountPercent) => discountPercent === undefined ? 'list prices' : `list prices less a ${discountPercent}% batch discount`;
-/**
- * The step's estimated cost when it covers every batch whose results were asked for; undefined when
- * no batch's results were read at all (all timed out, say), which is not the same as costing nothing.
- */
-const knownTotal = (report) => report && report.unread.length === 0 && report.batches.size > 0 ? report.total.cost : undefined;
-
-;// CONCATENATED MODULE: ./src/report/escape.ts
-
-/**
- * Server-provided text made inert for the step summary (Markdown with HTML): HTML is escaped, and the
- * characters Markdown would turn into links, images, emphasis, code or table cells become numeric
- * entities, as do `:` and `@` so nothing is auto-linked. Line breaks become spaces.
- */
-function escapeText(text, max = 2000) {
-    return clip(text, max)
-        .replace(/[&<>"'[\]()!*_`\\|~#:@{}+=^$%-]/g, ch => `&#${ch.charCodeAt(0)};`)
-        .replace(/www\./gi, m => `${m.slice(0, 3)}&#46;`);
-}
-
-;// CONCATENATED MODULE: ./src/report/cost-summary.ts
-
-
-
-const MAX_MODEL_ROWS = 50;
-/** `1,234,567`: token counts read at a glance. */
-const groupDigits = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-/** `$3.4172`, with the dollar sign as an entity: two bare `$` in a line would start TeX math on GitHub. */
-const dollars = (amount) => `&#36;${formatCost(amount)}`;
-/** A batch's cost for the several-batches table: '' when its results were not read. */
-function costCell(report, batchId) {
-    const estimate = report?.batches.get(batchId);
-    if (!estimate)
-        return '';
-    return estimate.cost === undefined ? 'no price' : dollars(estimate.cost);
-}
-function cells(usage, cost) {
-    return `<td>${groupDigits(usage.requests)}</td><td>${groupDigits(usage.promptTokens)}</td><td>${groupDigits(usage.completionTokens)}</td><td>${cost}</td>`;
-}
-const modelRow = (m) => `<tr><td><code>${escapeText(modelLabel(m.model), 200)}</code></td>${cells(m.usage, m.cost === undefined ? 'no price' : dollars(m.cost))}</tr>`;
-/** Which prices the estimate used, always said, so a reader knows what the figure means. */
-function basis(report) {
-    const source = "Estimated from Together's list prices (<code>GET /v1/models</code>, US dollars per million tokens)";
-    const discount = report.list.discountPercent;
-    return discount === undefined
-        ? `${source}, with no batch discount: set <code>batch-discount</code> if your models are billed at one.`
-        : `${source}, less a ${discount}% batch discount (<code>batch-discount</code>).`;
-}
-function table(total) {
-    const rows = [
-        '<table>',
-        '<tr><th>model</th><th>requests</th><th>prompt tokens</th><th>completion tokens</th><th>estimated cost</th></tr>',
-        ...total.models.slice(0, MAX_MODEL_ROWS).map(modelRow)
-    ];
-    if (total.models.length > MAX_MODEL_ROWS)
-        rows.push(`<tr><td colspan="5">… ${total.models.length - MAX_MODEL_ROWS} more models</td></tr>`);
-    const cost = total.cost === undefined ? 'unknown' : `<b>${dollars(total.cost)}</b>`;
-    rows.push(`<tr><th align="left">total</th>${cells(total.usage, cost)}</tr>`, '</table>');
-    return rows;
-}
-/**
- * The tokens and estimated cost of every batch whose results were read: a row per model and a
- * total, the pricing basis, and why there is no estimate when there is none. '' when nothing was read.
- */
-function costSection(report) {
-    if (!report || (report.batches.size === 0 && report.unread.length === 0))
-        return '';
-    const parts = ['', '### Tokens and estimated cost', '', ...table(report.total), '', basis(report)];
-    const why = whyNoEstimate(report.total, report.list);
-    if (why !== undefined)
-        parts.push('', `⚠️ No cost estimate: ${escapeText(why, 600)}.`);
-    if (report.unread.length > 0) {
-        const ids = report.unread.slice(0, 10).map(id => `<code>${escapeText(id, 200)}</code>`);
-        const more = report.unread.length > 10 ? ` and ${report.unread.length - 10} more` : '';
-        parts.push('', `⚠️ Not included: the results of ${ids.join(', ')}${more} could not be read.`);
-    }
-    return `${parts.join('\n')}\n`;
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "node:readline"
-const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
-;// CONCATENATED MODULE: ./src/result-files/failures.ts
-
-
-
-
-
-/**
- * Failed IDs kept for matching. Beyond it failures are only counted: a batch where every one of a
- * million requests failed must not hold a million IDs.
- */
-const MAX_TRACKED = 100_000;
-const MAX_ID = 200;
-const MAX_CODE = 100;
-/** The failed requests of every batch, by `custom_id`, filled while the result files are counted. */
-class FailureIndex {
-    byId = new Map();
-    /** Failed lines without a usable `custom_id` (unreadable lines, say). */
-    withoutId = 0;
-    /** Failures past `MAX_TRACKED`. */
-    untracked = 0;
-    /** Records one failed line; a `custom_id` seen before (another batch) keeps its first failure. */
-    add(batchId, record, code) {
-        const id = customId(record?.custom_id);
-        if (id === undefined)
-            this.withoutId++;
-        else if (this.byId.has(id))
-            return;
-        else if (this.byId.size >= MAX_TRACKED)
-            this.untracked++;
-        else
-            this.byId.set(id, { code: code.slice(0, MAX_CODE), batchId });
-    }
-}
-/** `custom_id` as a string (the API requires one; a number is read as its digits). */
-function customId(value) {
-    const id = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
-    return id !== undefined && id !== '' && id.length <= MAX_ID ? id : undefined;
-}
-/** Matched lines kept for the summary; the rest are only counted. */
-const MAX_LINES = 120;
-/** Reading the input file must end: a slow network disk or a FIFO may not hold the step. */
-const READ_TIMEOUT_MS = 120_000;
-function newMatch(file, index) {
-    const { withoutId, untracked } = index;
-    return { file, codes: new Map(), lines: [], matched: 0, notInFile: 0, withoutId, untracked };
-}
-/** The input file, symbolic links resolved, if it is a regular file inside the workspace. */
-async function checkedPath(file) {
-    const real = await (0,external_node_fs_promises_namespaceObject.realpath)(file.path);
-    const inside = (0,external_node_path_namespaceObject.relative)(await (0,external_node_fs_promises_namespaceObject.realpath)(file.workspace), real);
-    if (inside === '' || inside.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
-        throw new Error('it leads outside the workspace through a symbolic link');
-    }
-    if (!(await (0,external_node_fs_promises_namespaceObject.stat)(real)).isFile())
-        throw new Error('it is not a regular file');
-    return real;
-}
-function record(match, line, id, failure) {
-    const matched = { line, customId: id, ...failure };
-    match.matched++;
-    const code = match.codes.get(failure.code);
-    if (code)
-        code.count++;
-    else
-        match.codes.set(failure.code, { first: matched, count: 1 });
-    if (match.lines.length < MAX_LINES)
-        match.lines.push(matched);
-}
-/**
- * Streams the input file once and finds the line of each failed request by `custom_id`; stops early
- * once every failure is found. A line that is not JSON, or an ID no failure has, is skipped; a failed
- * ID the file does not have is counted in `notInFile`. Never throws: a file that cannot be read is
- * reported in `error`. The index is emptied as lines are found.
- */
-async function matchInputFile(index, file, signal) {
-    const match = newMatch(file.name, index);
-    const pending = index.byId;
+/** The entry in `text`, read from the file of `batchId`; a string says what is wrong with it. */
+function parseEntry(batchId, text) {
+    if (text.length > MAX_ENTRY_BYTES)
+        return 'the file is too large';
+    let parsed;
     try {
-        if (pending.size > 0) {
-            const path = await checkedPath(file);
-            const bounded = AbortSignal.any([AbortSignal.timeout(READ_TIMEOUT_MS), ...(signal ? [signal] : [])]);
-            const input = (0,external_node_fs_namespaceObject.createReadStream)(path, { encoding: 'utf8', signal: bounded });
-            const lines = (0,external_node_readline_namespaceObject.createInterface)({ input, crlfDelay: Infinity });
-            let line = 0;
-            for await (const raw of lines) {
-                line++;
-                // An editor's byte order mark would make the first line unreadable as JSON.
-                const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-                const id = text.includes('custom_id') ? customId(parseId(text)) : undefined;
-                const failure = id === undefined ? undefined : pending.get(id);
-                if (id === undefined || failure === undefined)
-                    continue;
-                pending.delete(id);
-                record(match, line, id, failure);
-                if (pending.size === 0)
-                    break;
-            }
-            lines.close();
-            input.destroy();
-        }
+        parsed = JSON.parse(text);
+    }
+    catch {
+        return 'the file is not JSON';
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+        return 'the file is not a JSON object';
+    const raw = parsed;
+    if (raw.version !== 1)
+        return 'unknown version';
+    if (raw.batch_id !== batchId)
+        return 'batch_id does not match the file name';
+    const sha = str(raw.sha, 40);
+    if (!sha || !SHA.test(sha))
+        return 'sha is not a commit SHA';
+    const trackedAt = Date.parse(str(raw.tracked_at, 40) ?? '');
+    if (!Number.isFinite(trackedAt))
+        return 'tracked_at is not a time';
+    const pr = raw.pull_request;
+    if (pr !== null && !(Number.isSafeInteger(pr) && pr > 0))
+        return 'pull_request is not a number';
+    const group = raw.group;
+    if (!Array.isArray(group) || group.length > MAX_GROUP || !group.every(id => typeof id === 'string' && isPlainId(id)))
+        return 'group is not a list of batch IDs';
+    const settings = settingsOf(raw.settings);
+    if (typeof settings === 'string')
+        return settings;
+    return {
+        batchId,
+        repository: str(raw.repository, 200) ?? '',
+        sha: sha.toLowerCase(),
+        ref: str(raw.ref, 300) ?? '',
+        pullRequest: pr === null ? undefined : pr,
+        runUrl: /^https?:\/\/[^\s"'<>()[\]]+$/.test(str(raw.run_url, 500) ?? '') ? raw.run_url : '',
+        trackedAt,
+        group: group,
+        ...settings
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/ledger.ts
+
+
+
+
+/** Could not read or write the ledger: the step fails with this message. */
+class LedgerError extends Error {
+}
+/** A write that lost a race is retried on the new state this many times in all. */
+const ATTEMPTS = 4;
+const FOLDER = 'batches';
+/** One request for the whole folder, contents included: a report costs one read however many batches. */
+const LIST_QUERY = `query($owner: String!, $repo: String!, $expression: String!) {
+  repository(owner: $owner, name: $repo) {
+    object(expression: $expression) {
+      ... on Tree { entries { name type oid object { ... on Blob { text isTruncated } } } }
+    }
+  }
+}`;
+const OID = /^[0-9a-f]{40}$/;
+function readEntries(data) {
+    const repository = data?.repository;
+    if (!repository)
+        throw new Error('the repository is not visible to the token');
+    const entries = repository.object?.entries;
+    const contents = { entries: [], invalid: [] };
+    if (entries === undefined)
+        return contents;
+    if (!Array.isArray(entries))
+        throw new Error('GitHub answered a folder that is not a list');
+    for (const raw of entries) {
+        const name = typeof raw.name === 'string' ? raw.name : '';
+        const batchId = name.endsWith('.json') ? name.slice(0, -5) : '';
+        const text = raw.object?.text;
+        let problem;
+        if (raw.type !== 'blob' || !isPlainId(batchId))
+            problem = 'not a <batch-id>.json file';
+        else if (typeof raw.oid !== 'string' || !OID.test(raw.oid))
+            problem = 'GitHub gave no blob SHA';
+        else if (typeof text !== 'string' || raw.object?.isTruncated === true)
+            problem = 'not a small text file';
+        const entry = problem ? problem : parseEntry(batchId, text);
+        if (typeof entry === 'string')
+            contents.invalid.push({ name: oneLine(name, 120), reason: entry });
+        else
+            contents.entries.push({ entry, sha: raw.oid });
+    }
+    // Reported in a stable order, whatever order the server lists them in.
+    contents.entries.sort((a, b) => (a.entry.batchId < b.entry.batchId ? -1 : 1));
+    return contents;
+}
+/** A new branch with nothing of the repository's code: one README commit, no parent. */
+async function createBranch(github, branch) {
+    const readme = '# Together batches\n\nBatches tracked by wait-for-together-batch (mode: track), one file per batch in batches/.\nMode: report removes them once reported. Do not edit by hand.\n';
+    const tree = (await github.request('POST /repos/{owner}/{repo}/git/trees', {
+        tree: [{ path: 'README.md', mode: '100644', type: 'blob', content: readme }]
+    }));
+    const commit = (await github.request('POST /repos/{owner}/{repo}/git/commits', {
+        message: 'Start the ledger of tracked Together batches',
+        tree: tree.sha,
+        parents: []
+    }));
+    try {
+        await github.request('POST /repos/{owner}/{repo}/git/refs', { ref: `refs/heads/${branch}`, sha: commit.sha });
     }
     catch (error) {
-        match.error = errorMessage(error);
+        // Another run created it first: that branch serves as well.
+        if (httpStatus(error) !== 422)
+            throw error;
     }
-    // After a read error the IDs left over were not looked for, so they are not known to be missing.
-    match.notInFile = match.error === undefined ? pending.size : 0;
-    return match;
 }
-function parseId(text) {
+/** The blob SHA of the entry on the branch now; undefined when there is none. */
+async function currentSha(github, branch, batchId) {
     try {
-        const value = JSON.parse(text);
-        return typeof value === 'object' && value !== null ? value.custom_id : undefined;
+        const data = (await github.request(`GET /repos/{owner}/{repo}/contents/${entryPath(batchId)}`, {
+            ref: branch
+        }));
+        return typeof data.sha === 'string' && OID.test(data.sha) ? data.sha : undefined;
     }
-    catch {
-        return undefined;
+    catch (error) {
+        if (httpStatus(error) === 404)
+            return undefined;
+        throw error;
     }
 }
-
-;// CONCATENATED MODULE: ./src/report/failed-lines.ts
-
-
-
-const MAX_ROWS = 100;
-function notes(match) {
-    const notes = [];
-    if (match.notInFile > 0)
-        notes.push(`${plural(match.notInFile, 'failed request has', 'failed requests have')} a custom_id that is not in the file.`);
-    if (match.withoutId > 0)
-        notes.push(`${plural(match.withoutId, 'failed line has', 'failed lines have')} no custom_id (not JSON, or no ID).`);
-    if (match.untracked > 0)
-        notes.push(`${plural(match.untracked, 'more failed request was', 'more failed requests were')} not looked for: only the first ${MAX_TRACKED} are.`);
-    return notes;
+function failed(what, branch, error) {
+    const status = httpStatus(error);
+    const hint = status === 403 || status === 404 ? ' Give the job contents: write (and check github-token).' : '';
+    return new LedgerError(`Could not ${what} the ledger on branch ${branch}: ${oneLine(errorMessage(error), 300)}.${hint}`);
 }
 /**
- * The summary's list of failed requests by line of `input-file`: those not annotated (GitHub shows
- * only a few annotations per step), in file order, and what could not be matched. '' without a report.
+ * The ledger of tracked batches: one JSON file per batch in `batches/` on `branch`, written through
+ * the contents API with the file's SHA, so that two runs writing at once never silently overwrite
+ * each other (a lost race is retried on the new state).
  */
-function failedLinesSection(report, severalBatches = false) {
-    if (!report)
-        return '';
-    const { match, annotations, rest } = report;
-    const file = `<code>${escapeText(match.file, 300)}</code>`;
-    const parts = ['', `### Failed requests in ${file}`, ''];
-    if (match.error !== undefined) {
-        parts.push(`⚠️ Could not read ${file}, so failed requests are not shown by line: ${escapeText(match.error, 500)}`);
-        return `${parts.join('\n')}\n`;
-    }
-    const annotated = annotations.length > 0 ? `; the first line of ${plural(annotations.length, 'error code')} is annotated` : '';
-    parts.push(`${plural(match.matched, 'failed request')} found in the file by custom_id${annotated}.`);
-    parts.push(...notes(match));
-    const shown = rest.slice(0, MAX_ROWS);
-    if (shown.length > 0) {
-        const batch = severalBatches ? '<th>batch</th>' : '';
-        parts.push('', '<table>', `<tr><th>line</th><th>custom_id</th><th>error code</th>${batch}</tr>`);
-        for (const l of shown) {
-            const batchCell = severalBatches ? `<td><code>${escapeText(l.batchId, 200)}</code></td>` : '';
-            parts.push(`<tr><td>${l.line}</td><td><code>${escapeText(l.customId, 200)}</code></td><td><code>${escapeText(l.code, 100)}</code></td>${batchCell}</tr>`);
+function createLedger(github, branch) {
+    return {
+        async list() {
+            try {
+                return readEntries(await github.graphql(LIST_QUERY, {
+                    owner: github.owner,
+                    repo: github.repo,
+                    expression: `${branch}:${FOLDER}`
+                }));
+            }
+            catch (error) {
+                throw failed('read', branch, error);
+            }
+        },
+        async put(batchId, content) {
+            const path = entryPath(batchId);
+            let sha;
+            let branchMade = false;
+            for (let attempt = 1;; attempt++) {
+                try {
+                    const body = {
+                        message: `Track Together batch ${batchId}`,
+                        content: Buffer.from(content).toString('base64'),
+                        branch,
+                        sha
+                    };
+                    await github.request(`PUT /repos/{owner}/{repo}/contents/${path}`, body);
+                    return;
+                }
+                catch (error) {
+                    const status = httpStatus(error);
+                    try {
+                        if (status === 404 && !branchMade) {
+                            branchMade = true;
+                            await createBranch(github, branch);
+                        }
+                        else if ((status === 409 || status === 422) && attempt < ATTEMPTS) {
+                            sha = await currentSha(github, branch, batchId);
+                        }
+                        else
+                            throw error;
+                    }
+                    catch (inner) {
+                        throw failed('write', branch, inner);
+                    }
+                }
+            }
+        },
+        async remove(batchId, sha) {
+            const path = entryPath(batchId);
+            try {
+                await github.request(`DELETE /repos/{owner}/{repo}/contents/${path}`, {
+                    message: `Reported Together batch ${batchId}`,
+                    sha,
+                    branch
+                });
+                return 'removed';
+            }
+            catch (error) {
+                const status = httpStatus(error);
+                try {
+                    if (status === 404)
+                        return 'gone';
+                    if (status !== 409 && status !== 422)
+                        throw error;
+                    // Removed by an overlapping report, or tracked again since: only the first may be forgotten.
+                    return (await currentSha(github, branch, batchId)) === undefined ? 'gone' : 'changed';
+                }
+                catch (inner) {
+                    throw failed('write', branch, inner);
+                }
+            }
         }
-        parts.push('</table>');
-    }
-    const unlisted = match.matched - annotations.length - shown.length;
-    if (unlisted > 0)
-        parts.push('', `… ${plural(unlisted, 'more failed line')}`);
-    return `${parts.join('\n')}\n`;
+    };
 }
 
-;// CONCATENATED MODULE: ./src/util/json.ts
-/** A plain JSON object (not null, not an array). */
-function json_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-;// CONCATENATED MODULE: ./src/result-files/tally.ts
-
-function emptyTally() {
-    return { succeeded: 0, failed: 0, codes: new Map() };
-}
-const str = (v) => typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
-function fail(tally, code, message, record) {
-    tally.failed++;
-    const entry = tally.codes.get(code);
-    if (entry)
-        entry.count++;
-    else
-        tally.codes.set(code, { count: 1, example: message });
-    return { record, failedCode: code };
-}
-function parse(line) {
-    try {
-        return JSON.parse(line);
-    }
-    catch {
-        return undefined;
-    }
-}
-/** The code and message of an `error` object, or of a response's `body.error`. */
-function describe(error, status) {
-    const e = json_isRecord(error) ? error : {};
-    const code = str(e.code) ?? str(e.type) ?? (status !== undefined ? `http_${status}` : 'unknown');
-    return [code, str(e.message) ?? (status !== undefined ? `HTTP ${status}` : '')];
-}
+;// CONCATENATED MODULE: ./src/util/duration.ts
+const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
 /**
- * Counts one line of a result file. In the output file a request succeeded when its
- * `response.status_code` is 2xx; everything else, and every line of the error file, failed, under the
- * code of its error. Blank lines are skipped; a line that is not a JSON object failed (`unreadable_line`).
- * Returns what the line held, so other counts (tokens, failed IDs) need not decode it again.
+ * Parses `90s`, `45m`, `2h`, `1h30m`, `1d`, `500ms` or plain seconds (`300`) into milliseconds.
+ * Units may be combined in descending order; case and inner spaces are ignored.
+ * Returns undefined when the text is not a duration (negative numbers included).
  */
-function countLine(tally, line, successPossible) {
-    if (line.trim() === '')
+function parseDuration(text) {
+    const compact = text.replace(/\s+/g, '').toLowerCase();
+    if (compact === '')
         return undefined;
-    const record = parse(line);
-    if (!json_isRecord(record))
-        return fail(tally, 'unreadable_line', line.slice(0, 200));
-    const response = json_isRecord(record.response) ? record.response : undefined;
-    const status = typeof response?.status_code === 'number' ? response.status_code : undefined;
-    if (successPossible && status !== undefined && status >= 200 && status < 300) {
-        tally.succeeded++;
-        return { record };
-    }
-    const body = json_isRecord(response?.body) ? response.body : undefined;
-    const [code, message] = describe(record.error ?? body?.error, status);
-    return fail(tally, code, message, record);
+    // Not rounded: a tiny positive value must not turn into 0, which means "check once" for timeout.
+    if (/^\d+(\.\d+)?$/.test(compact))
+        return Number(compact) * 1000;
+    const match = DURATION.exec(compact);
+    if (!match)
+        return undefined;
+    const [, d, h, m, s, ms] = match;
+    return (Number(d ?? 0) * UNIT_MS.d +
+        Number(h ?? 0) * UNIT_MS.h +
+        Number(m ?? 0) * UNIT_MS.m +
+        Number(s ?? 0) * UNIT_MS.s +
+        Number(ms ?? 0));
 }
-/** Counts one line of a batch output file; undefined for a blank line. */
-const countOutputLine = (tally, line) => countLine(tally, line, true);
-/** Counts one line of a batch error file: every request in it failed. */
-const countErrorLine = (tally, line) => countLine(tally, line, false);
-/** The counts of several batches added together. */
-function mergeTallies(tallies) {
-    const total = emptyTally();
-    for (const t of tallies) {
-        total.succeeded += t.succeeded;
-        total.failed += t.failed;
-        for (const [code, v] of t.codes) {
-            const entry = total.codes.get(code);
-            if (entry)
-                entry.count += v.count;
-            else
-                total.codes.set(code, { ...v });
-        }
-    }
-    return total;
-}
-/** The `n` most common error codes, most frequent first (ties by code). */
-function topCodes(tally, n = 5) {
-    return [...tally.codes.entries()]
-        .map(([code, v]) => ({ code, ...v }))
-        .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code))
-        .slice(0, n);
-}
-
-;// CONCATENATED MODULE: ./src/report/summary.ts
-
-
-
-
-
-
-
-const BAR_WIDTH = 20;
-const MAX_TIMELINE_ROWS = 50;
-/** `████████░░░░░░░░░░░░` for 40 %. */
-function progressBar(progress) {
-    const filled = Math.round((Math.min(100, Math.max(0, progress)) / 100) * BAR_WIDTH);
-    return '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
-}
-function headline(result, verdict) {
-    const id = escapeText(result.batchId, 200);
-    const status = escapeText(result.status || 'unknown', 40);
-    switch (result.outcome) {
-        case 'timed-out':
-            return `⏱️ Together batch ${id}: timed out (${status})`;
-        case 'aborted':
-            return `⛔ Together batch ${id}: wait aborted (${status})`;
-        case 'error':
-            return `❌ Together batch ${id}: could not be checked`;
-        case 'pending':
-            return `🔄 Together batch ${id}: ${status} (checked once)`;
-        case 'completed':
-            // The batch itself completed; what failed is the check of its result files.
-            return verdict.ok
-                ? `✅ Together batch ${id}: ${status}`
-                : `❌ Together batch ${id}: ${status}, but its results failed`;
-        default:
-            return `${verdict.ok ? '✅' : '❌'} Together batch ${id}: ${status}`;
-    }
-}
-function cancelCell(cancel) {
-    const why = escapeText(cancel.error, 300);
-    switch (cancel.state) {
-        case 'answered':
-            return `requested, Together answered ${escapeText(cancel.status || 'no status', 40)}`;
-        case 'no-answer':
-            return `sent, no answer: ${why}`;
-        case 'not-sent':
-            return `not sent: ${why}`;
-        case 'failed':
-            return `failed: ${why}`;
-    }
-}
-function row(name, html) {
-    return `<tr><th align="left">${name}</th><td>${html}</td></tr>`;
-}
-const code = (text) => `<code>${escapeText(text, 200)}</code>`;
-/**
- * The step summary, as Markdown with HTML tables. A pure function of the result, so it is tested as a
- * string; every server-provided value passes through `escapeText`. One batch gets a detailed table and
- * its timeline; several get an aggregate line and a row each.
- */
-function buildSummary(all, verdict, collected, extras = {}) {
-    const several = all.results.length > 1;
-    const text = several ? manySummary(all, verdict, collected, extras.cost) : batchSummary(all.results[0], verdict);
-    return text + requestsSection(all, collected) + costSection(extras.cost) + failedLinesSection(extras.lines, several);
-}
-/** Requests succeeded / failed over all counted batches, and the most common error codes. */
-function requestsSection(all, collected) {
-    const tallies = all.results.map(r => collected?.get(r.batchId)?.tally).filter((t) => t !== undefined);
-    if (tallies.length === 0)
-        return '';
-    const total = mergeTallies(tallies);
-    const parts = ['', '### Requests', '', `${total.succeeded} succeeded · ${total.failed} failed`];
-    const codes = topCodes(total, 5);
-    if (codes.length > 0) {
-        parts.push('', '<table>', '<tr><th>error code</th><th>requests</th><th>example</th></tr>');
-        for (const c of codes)
-            parts.push(`<tr><td>${code(c.code)}</td><td>${c.count}</td><td>${escapeText(c.example, 200)}</td></tr>`);
-        parts.push('</table>');
-    }
-    return `${parts.join('\n')}\n`;
-}
-const MAX_BATCH_ROWS = 300;
-const requestsCell = (tally) => (tally ? `${tally.succeeded} / ${tally.failed}` : '');
-function manySummary(all, verdict, collected, cost) {
-    const counts = summarize(all.results);
-    const icon = verdict.ok ? '✅' : '❌';
-    const parts = [
-        `## ${icon} Together batches: ${counts.completed}/${counts.total} completed`,
-        '',
-        escapeText(verdict.message, 3000),
-        '',
-        `<code>${progressBar(counts.percent)}</code> ${percent(counts.percent)} · ${counts.completed} completed · ${counts.failed} failed · ${counts.running} not finished · waited ${formatDuration(all.endedAt - all.startedAt)}`,
-        '',
-        '<table>',
-        `<tr><th>batch</th><th>status</th><th>progress</th><th>output file</th><th>error file</th><th>requests ok / failed</th>${cost ? '<th>estimated cost</th>' : ''}<th>error</th></tr>`
-    ];
-    for (const r of all.results.slice(0, MAX_BATCH_ROWS)) {
-        const job = r.batch ?? {};
-        const status = r.outcome === 'timed-out' ? `${r.status || 'unknown'} (timed out)` : r.status || 'unknown';
-        parts.push(`<tr><td>${code(r.batchId)}</td><td>${escapeText(status, 60)}</td><td>${percent(r.progress ?? job.progress)}</td><td>${job.output_file_id ? code(job.output_file_id) : ''}</td><td>${job.error_file_id ? code(job.error_file_id) : ''}</td><td>${requestsCell(collected?.get(r.batchId)?.tally)}</td>${cost ? `<td>${costCell(cost, r.batchId)}</td>` : ''}<td>${escapeText(job.error ?? r.error?.message, 300)}</td></tr>`);
-    }
-    parts.push('</table>');
-    if (all.results.length > MAX_BATCH_ROWS)
-        parts.push('', `… ${plural(all.results.length - MAX_BATCH_ROWS, 'more batch', 'more batches')}`);
-    return `${parts.join('\n')}\n`;
-}
-function batchSummary(result, verdict, now = result.endedAt) {
-    const job = result.batch ?? {};
-    const rows = [row('Status', escapeText(result.status || 'unknown', 40))];
-    const progress = result.progress ?? job.progress;
-    if (typeof progress === 'number') {
-        rows.push(row('Progress', `<code>${progressBar(progress)}</code> ${percent(progress)}`));
-    }
-    if (job.model_id)
-        rows.push(row('Model', escapeText(job.model_id, 200)));
-    if (job.endpoint)
-        rows.push(row('Endpoint', escapeText(job.endpoint, 200)));
-    if (job.created_at)
-        rows.push(row('Created', escapeText(job.created_at, 40)));
-    if (job.completed_at)
-        rows.push(row('Completed', escapeText(job.completed_at, 40)));
-    rows.push(row('Waited', `${formatDuration(result.endedAt - result.startedAt)} (${plural(result.requests, 'status check')})`));
-    if (result.etaAt !== undefined && result.etaAt > now && !result.finalStatus) {
-        rows.push(row('Predicted finish', `in ~${formatDuration(result.etaAt - now)}`));
-    }
-    if (job.output_file_id)
-        rows.push(row('Output file', code(job.output_file_id)));
-    if (job.error_file_id)
-        rows.push(row('Error file', code(job.error_file_id)));
-    if (job.error)
-        rows.push(row('Error', escapeText(job.error)));
-    if (result.cancel) {
-        rows.push(row('Cancel', cancelCell(result.cancel)));
-    }
-    const parts = [
-        `## ${headline(result, verdict)}`,
-        '',
-        escapeText(verdict.message, 3000),
-        '',
-        '<table>',
-        ...rows,
-        '</table>'
-    ];
-    if (result.timeline.length > 0) {
-        const shown = result.timeline.slice(0, MAX_TIMELINE_ROWS);
-        parts.push('', '### Timeline', '', '<table>', '<tr><th>after</th><th>status</th><th>progress</th></tr>');
-        for (const entry of shown) {
-            parts.push(`<tr><td>${formatDuration(entry.atMs)}</td><td>${escapeText(entry.status || 'unknown', 40)}</td><td>${percent(entry.progress)}</td></tr>`);
-        }
-        parts.push('</table>');
-        if (result.timeline.length > shown.length)
-            parts.push('', `… ${plural(result.timeline.length - shown.length, 'more change')}`);
-    }
-    return `${parts.join('\n')}\n`;
-}
-/** Summary for a step that failed before it could wait (bad input, unexpected error). */
-function buildFailureSummary(message) {
-    return `## ❌ Wait for Together batch failed\n\n${escapeText(message, 3000)}\n`;
+/** Human form for logs: `45s`, `3m 05s`, `2h 07m`. Rounded to the second. */
+function formatDuration(ms) {
+    const total = Math.max(0, Math.round(ms / 1000));
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    if (h > 0)
+        return `${h}h ${String(m).padStart(2, '0')}m`;
+    if (m > 0)
+        return `${m}m ${String(s).padStart(2, '0')}s`;
+    return `${s}s`;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/messages.ts
@@ -32539,54 +32350,26 @@ function payloadLine(batchId, job) {
     return `Batch ${batchId}: ${clip(JSON.stringify(job), 2000)}`;
 }
 
-;// CONCATENATED MODULE: ./src/together/errors.ts
-/** HTTP statuses worth asking again for; everything else in 4xx is the caller's mistake. */
-const TRANSIENT_STATUSES = new Set([408, 409, 425, 429]);
-/**
- * A failed Together request. Callers branch on `kind`, `status`, `html` and `transient`, never on the
- * text. The message never contains the API key (the client redacts server text before it gets here).
- */
-class TogetherError extends Error {
-    kind;
-    status;
-    serverMessage;
-    /** How long the server asked us to wait before trying again, when it said so. */
-    retryAfterMs;
-    /** The server answered with an HTML page: with a 404 or a 2xx, most likely a wrong base URL. */
-    html;
-    constructor(message, init) {
-        super(message, init.cause === undefined ? undefined : { cause: init.cause });
-        this.name = 'TogetherError';
-        this.kind = init.kind;
-        this.status = init.status;
-        this.serverMessage = init.serverMessage;
-        this.retryAfterMs = init.retryAfterMs;
-        this.html = init.html ?? false;
+;// CONCATENATED MODULE: ./src/engine/aggregate.ts
+function summarize(results) {
+    let completed = 0;
+    let failed = 0;
+    let progressSum = 0;
+    for (const r of results) {
+        if (r.outcome === 'completed')
+            completed++;
+        else if (r.outcome === 'final' || r.outcome === 'no-output' || r.outcome === 'error')
+            failed++;
+        progressSum += r.finalStatus ? 100 : (r.progress ?? r.batch?.progress ?? 0);
     }
-    /** True when trying the same request again later may succeed: the one place that decides retrying. */
-    get transient() {
-        switch (this.kind) {
-            case 'http':
-                return this.status === undefined || this.status >= 500 || TRANSIENT_STATUSES.has(this.status);
-            // An invalid response too: a gateway may answer garbage for a while and recover; repeats are
-            // the caller's to count.
-            case 'network':
-            case 'timeout':
-            case 'invalid-response':
-                return true;
-            case 'aborted':
-            case 'unsupported-response':
-            case 'local':
-            case 'invalid-id':
-            case 'wrong-batch':
-                return false;
-        }
-    }
+    const total = results.length;
+    return { total, completed, failed, running: total - completed - failed, percent: total ? progressSum / total : 0 };
 }
-/** The message of anything thrown; duck-typed, as errors from Node's own realm fail `instanceof Error` under test VMs. */
-function messageOf(error) {
-    const message = error?.message;
-    return typeof message === 'string' ? message : String(error);
+
+;// CONCATENATED MODULE: ./src/util/json.ts
+/** A plain JSON object (not null, not an array). */
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 ;// CONCATENATED MODULE: ./src/together/parse.ts
@@ -32615,7 +32398,7 @@ function toNumber(value) {
  * Fields of the wrong type are dropped; `status` is upper-cased; `progress` is clamped to 0–100.
  */
 function parseBatchJob(value) {
-    if (!json_isRecord(value))
+    if (!isRecord(value))
         return undefined;
     const job = {};
     let known = 0;
@@ -32652,12 +32435,12 @@ function parseBatchList(value) {
 }
 /** The server's message from `{"error": "msg"}`, `{"error": {"message": "msg"}}` or `{"message": "msg"}`. */
 function errorMessageOf(body) {
-    if (!json_isRecord(body))
+    if (!isRecord(body))
         return undefined;
     const { error, message } = body;
     if (typeof error === 'string')
         return error;
-    if (json_isRecord(error) && typeof error.message === 'string')
+    if (isRecord(error) && typeof error.message === 'string')
         return error.message;
     if (typeof message === 'string')
         return message;
@@ -32665,7 +32448,7 @@ function errorMessageOf(body) {
 }
 /** The fields of a file object the action uses; undefined when the value is not an object. */
 function parseFileInfo(value) {
-    if (!json_isRecord(value))
+    if (!isRecord(value))
         return undefined;
     const info = {};
     if (typeof value.id === 'string')
@@ -32801,75 +32584,14 @@ function formatLimit(ms) {
     return ms < 120_000 ? `${Math.max(1, Math.ceil(ms / 1000))}s` : `${Math.round(ms / 60_000)} min`;
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/together/ids.ts
-
-const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
-/**
- * True for the IDs Together hands out (UUIDs, `file-…`): letters, digits, `-`, `_` and `.`, at least
- * one letter or digit, no `..`, at most 200 characters. Anything else is refused rather than put in a
- * URL, a file name or a log line.
- */
-function isPlainId(id) {
-    return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
-}
-/** C1 controls, soft hyphen, bidi marks and overrides, zero-width and line/paragraph separators, BOM. */
-const INVISIBLE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
-/**
- * `text` as a JSON string body (no quotes), clipped to `max` characters, with every character that
- * could break or disguise a log line (controls, line breaks, bidi overrides) written as an escape.
- */
-function printable(text, max) {
-    const chars = Array.from(text);
-    const clipped = chars.length > max ? chars.slice(0, max).join('') : text;
-    const escaped = JSON.stringify(clipped)
-        .slice(1, -1)
-        .replace(INVISIBLE, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    return chars.length > max ? `${escaped}…` : escaped;
-}
-/** A short, quoted rendering of an ID that is not plain, safe to put in a message. */
-function describeBadId(id) {
-    return `"${printable(id, 60)}"`;
-}
-/** An ID as it appears in a message: as is when plain, quoted and escaped otherwise. */
-function idLabel(id) {
-    return isPlainId(id) ? id : describeBadId(id);
-}
-/** Refuses to send a request about a file whose ID is not plain (kind `invalid-id`, never retried). */
-function requirePlainFileId(id) {
-    if (isPlainId(id))
-        return;
-    throw new TogetherError(`Not requesting file ${describeBadId(id)}: an invalid file ID (not a plain ID)`, {
-        kind: 'invalid-id'
-    });
-}
-const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'];
-/**
- * Rejects a batch whose IDs are not plain: they end up in URLs, file names and log lines. An empty
- * string is let through: it reads as "no file" everywhere, as null does.
- */
-function checkBatchIds(job, what) {
-    for (const field of ID_FIELDS) {
-        const value = job[field];
-        if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
-            throw new TogetherError(`Together answered ${what} with an invalid ${field} (${describeBadId(value)}, not a plain ID); it is not used`, { kind: 'invalid-id' });
-        }
-    }
-    return job;
-}
-/** Rejects an answer about another batch than `askedId` (a proxy or cache mixing up answers). */
-function checkSameBatch(job, what, askedId) {
-    if (typeof job.id === 'string' && job.id !== '' && job.id !== askedId) {
-        throw new TogetherError(`Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`, { kind: 'wrong-batch' });
-    }
-    return job;
-}
-
 ;// CONCATENATED MODULE: ./src/together/save.ts
 
 
@@ -33084,7 +32806,7 @@ async function download(request, options) {
 
 ;// CONCATENATED MODULE: ./src/together/models.ts
 /** Longer IDs are not model IDs; they are dropped rather than carried into maps and messages. */
-const models_MAX_MODEL_ID = 256;
+const MAX_MODEL_ID = 256;
 /**
  * Dearer than any model has ever been listed at (US dollars per million tokens). A price above it is
  * treated as malformed, so a hostile answer cannot push an estimate to Infinity.
@@ -33097,7 +32819,7 @@ function parseModelInfo(value) {
     if (!models_isRecord(value) || typeof value.id !== 'string')
         return undefined;
     const id = value.id.trim();
-    if (id === '' || id.length > models_MAX_MODEL_ID)
+    if (id === '' || id.length > MAX_MODEL_ID)
         return undefined;
     const pricing = models_isRecord(value.pricing) ? value.pricing : undefined;
     const input = price(pricing?.input);
@@ -33574,29 +33296,6 @@ class TogetherClient {
 
 
 
-
-;// CONCATENATED MODULE: ./src/together/status.ts
-/** Statuses after which a batch never changes again. CANCELED (one L) is read as CANCELLED. */
-const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'];
-/** Statuses that mean "keep waiting" and need no warning. */
-const WAITING_STATUSES = new Set(['VALIDATING', 'IN_PROGRESS', 'CANCELING', 'CANCELLING', 'QUEUED', 'PENDING']);
-/** Normalises a status for comparison: trimmed, upper-case, CANCELED spelled CANCELLED. */
-function normalizeStatus(status) {
-    const upper = (status ?? '').trim().toUpperCase();
-    return upper === 'CANCELED' ? 'CANCELLED' : upper;
-}
-function isFinalStatus(status) {
-    return FINAL_STATUSES.includes(status);
-}
-/** Final, known-in-progress, or unknown (missing or never documented): the last two mean keep waiting. */
-function classifyStatus(status) {
-    const normal = normalizeStatus(status);
-    if (isFinalStatus(normal))
-        return { kind: 'final', status: normal };
-    if (WAITING_STATUSES.has(normal))
-        return { kind: 'waiting', status: normal };
-    return { kind: 'unknown', status: normal };
-}
 
 ;// CONCATENATED MODULE: ./src/engine/cancel.ts
 
@@ -34300,6 +33999,85 @@ async function waitForBatches(deps, options) {
     return { results, startedAt, endedAt, timeoutMs: options.timeoutMs, done };
 }
 
+;// CONCATENATED MODULE: ./src/result-files/tally.ts
+
+function emptyTally() {
+    return { succeeded: 0, failed: 0, codes: new Map() };
+}
+const tally_str = (v) => typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
+function fail(tally, code, message, record) {
+    tally.failed++;
+    const entry = tally.codes.get(code);
+    if (entry)
+        entry.count++;
+    else
+        tally.codes.set(code, { count: 1, example: message });
+    return { record, failedCode: code };
+}
+function parse(line) {
+    try {
+        return JSON.parse(line);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The code and message of an `error` object, or of a response's `body.error`. */
+function describe(error, status) {
+    const e = isRecord(error) ? error : {};
+    const code = tally_str(e.code) ?? tally_str(e.type) ?? (status !== undefined ? `http_${status}` : 'unknown');
+    return [code, tally_str(e.message) ?? (status !== undefined ? `HTTP ${status}` : '')];
+}
+/**
+ * Counts one line of a result file. In the output file a request succeeded when its
+ * `response.status_code` is 2xx; everything else, and every line of the error file, failed, under the
+ * code of its error. Blank lines are skipped; a line that is not a JSON object failed (`unreadable_line`).
+ * Returns what the line held, so other counts (tokens, failed IDs) need not decode it again.
+ */
+function countLine(tally, line, successPossible) {
+    if (line.trim() === '')
+        return undefined;
+    const record = parse(line);
+    if (!isRecord(record))
+        return fail(tally, 'unreadable_line', line.slice(0, 200));
+    const response = isRecord(record.response) ? record.response : undefined;
+    const status = typeof response?.status_code === 'number' ? response.status_code : undefined;
+    if (successPossible && status !== undefined && status >= 200 && status < 300) {
+        tally.succeeded++;
+        return { record };
+    }
+    const body = isRecord(response?.body) ? response.body : undefined;
+    const [code, message] = describe(record.error ?? body?.error, status);
+    return fail(tally, code, message, record);
+}
+/** Counts one line of a batch output file; undefined for a blank line. */
+const countOutputLine = (tally, line) => countLine(tally, line, true);
+/** Counts one line of a batch error file: every request in it failed. */
+const countErrorLine = (tally, line) => countLine(tally, line, false);
+/** The counts of several batches added together. */
+function mergeTallies(tallies) {
+    const total = emptyTally();
+    for (const t of tallies) {
+        total.succeeded += t.succeeded;
+        total.failed += t.failed;
+        for (const [code, v] of t.codes) {
+            const entry = total.codes.get(code);
+            if (entry)
+                entry.count += v.count;
+            else
+                total.codes.set(code, { ...v });
+        }
+    }
+    return total;
+}
+/** The `n` most common error codes, most frequent first (ties by code). */
+function topCodes(tally, n = 5) {
+    return [...tally.codes.entries()]
+        .map(([code, v]) => ({ code, ...v }))
+        .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code))
+        .slice(0, n);
+}
+
 ;// CONCATENATED MODULE: ./src/report/commit-status-text.ts
 
 /** GitHub's limit on a commit status description. */
@@ -34323,6 +34101,188 @@ function finalDescription(all, verdict, collected) {
     const completed = all.results.filter(r => r.outcome === 'completed').length;
     return commit_status_text_clip(`${completed}/${all.results.length} batches completed${requests}`);
 }
+
+;// CONCATENATED MODULE: ./src/report/escape.ts
+
+/**
+ * Server-provided text made inert for the step summary (Markdown with HTML): HTML is escaped, and the
+ * characters Markdown would turn into links, images, emphasis, code or table cells become numeric
+ * entities, as do `:` and `@` so nothing is auto-linked. Line breaks become spaces.
+ */
+function escapeText(text, max = 2000) {
+    return clip(text, max)
+        .replace(/[&<>"'[\]()!*_`\\|~#:@{}+=^$%-]/g, ch => `&#${ch.charCodeAt(0)};`)
+        .replace(/www\./gi, m => `${m.slice(0, 3)}&#46;`);
+}
+
+;// CONCATENATED MODULE: ./src/report/ledger-summary.ts
+
+
+const MAX_ROWS = 200;
+function row({ entry, result, verdict, files }) {
+    const requests = files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : '';
+    const pr = entry.pullRequest ? `#${entry.pullRequest}` : '';
+    const tracked = entry.runUrl
+        ? `[${new Date(entry.trackedAt).toISOString()}](${entry.runUrl})`
+        : new Date(entry.trackedAt).toISOString();
+    const cells = [
+        `${verdict.ok ? '✅' : '❌'} ${escapeText(result.batchId, 200)}`,
+        escapeText(result.status || 'unknown', 40),
+        requests,
+        `${entry.sha.slice(0, 12)} ${pr}`,
+        tracked,
+        escapeText(verdict.message, 500)
+    ];
+    return `| ${cells.join(' | ')} |`;
+}
+/** The step summary of mode `report`: a row per batch reported, and how many still run. */
+function buildReportSummary(rows, pending, verdict) {
+    const failed = rows.filter(r => !r.verdict.ok).length;
+    const head = `## ${verdict.ok ? '✅' : '❌'} Together batches: ${plural(rows.length, 'batch', 'batches')} reported${failed ? `, ${failed} failed` : ''}, ${pending} still running\n\n`;
+    if (rows.length === 0)
+        return `${head}${escapeText(verdict.message, 2000)}\n`;
+    const shown = rows.slice(0, MAX_ROWS).map(row);
+    const more = rows.length > MAX_ROWS ? `\nAnd ${rows.length - MAX_ROWS} more (see the reported output).\n` : '';
+    return `${head}| Batch | Status | Requests | Commit | Tracked | Verdict |\n| --- | --- | --- | --- | --- | --- |\n${shown.join('\n')}\n${more}`;
+}
+
+;// CONCATENATED MODULE: ./src/result-files/usage.ts
+const UNKNOWN_MODEL = '';
+/** Not a possible model ID (IDs are trimmed and never start with a control character). */
+const OTHER_MODELS = '\u0000other';
+/** Distinct models kept per batch: a hostile file naming a new model on every line stays small. */
+const MAX_MODELS = 50;
+/** Model names longer than this are cut: the key is shown in the summary and the log. */
+const usage_MAX_MODEL_ID = 256;
+const usage_isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A token count: a non-negative safe integer, else not a count at all. */
+const tokens = (v) => Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+const emptyUsage = () => new Map();
+const zeroUsage = () => ({ requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0 });
+function entryFor(usage, model) {
+    const key = usage.has(model) || usage.size < MAX_MODELS ? model : OTHER_MODELS;
+    let entry = usage.get(key);
+    if (!entry)
+        usage.set(key, (entry = zeroUsage()));
+    return entry;
+}
+/**
+ * Adds one result-file line (`record`, its decoded JSON; undefined when unreadable): a request of its
+ * model, with the tokens of `response.body.usage` when it has them. Lines without usage (audio
+ * endpoints, failed requests) count as requests with no tokens. `total_tokens`, when absent, is
+ * prompt plus completion.
+ */
+function addUsage(usage, record, fallbackModel) {
+    const response = usage_isRecord(record) && usage_isRecord(record.response) ? record.response : undefined;
+    const body = usage_isRecord(response?.body) ? response.body : undefined;
+    const named = typeof body?.model === 'string' ? body.model.trim().slice(0, usage_MAX_MODEL_ID) : '';
+    const entry = entryFor(usage, named || fallbackModel.trim() || UNKNOWN_MODEL);
+    entry.requests++;
+    const counts = usage_isRecord(body?.usage) ? body.usage : undefined;
+    if (!counts)
+        return;
+    const prompt = tokens(counts.prompt_tokens) ?? 0;
+    const completion = tokens(counts.completion_tokens) ?? 0;
+    entry.promptTokens += prompt;
+    entry.completionTokens += completion;
+    entry.totalTokens += tokens(counts.total_tokens) ?? prompt + completion;
+}
+function add(into, from) {
+    into.requests += from.requests;
+    into.promptTokens += from.promptTokens;
+    into.completionTokens += from.completionTokens;
+    into.totalTokens += from.totalTokens;
+}
+/** The usage of several batches, per model. */
+function mergeUsage(list) {
+    const merged = emptyUsage();
+    for (const usage of list) {
+        for (const [model, entry] of usage) {
+            const into = merged.get(model);
+            if (into)
+                add(into, entry);
+            else
+                merged.set(model, { ...entry });
+        }
+    }
+    return merged;
+}
+/** All models together. */
+function totalUsage(usage) {
+    const total = zeroUsage();
+    for (const entry of usage.values())
+        add(total, entry);
+    return total;
+}
+/** Whether any line reported tokens: only then are prices needed. */
+const hasTokens = (usage) => [...usage.values()].some(u => u.promptTokens > 0 || u.completionTokens > 0);
+/** How a usage key reads in the summary and in messages (before escaping). */
+function modelLabel(model) {
+    if (model === UNKNOWN_MODEL)
+        return '(model not named)';
+    if (model === OTHER_MODELS)
+        return `(more than ${MAX_MODELS} models)`;
+    return model;
+}
+
+;// CONCATENATED MODULE: ./src/result-files/cost.ts
+
+
+/** A model's price: its exact ID, else the same ID in another case (the API is not strict about case). */
+function priceOf(prices, model) {
+    if (!prices)
+        return undefined;
+    const exact = prices.get(model);
+    if (exact)
+        return exact;
+    const lower = model.toLowerCase();
+    for (const [id, price] of prices)
+        if (id.toLowerCase() === lower)
+            return price;
+    return undefined;
+}
+/** Dollars for the tokens at per-million prices, less the discount. A model without tokens costs nothing. */
+function modelCost(usage, price, discountPercent = 0) {
+    if (usage.promptTokens === 0 && usage.completionTokens === 0)
+        return 0;
+    if (!price)
+        return undefined;
+    const list = (usage.promptTokens * price.input + usage.completionTokens * price.output) / 1_000_000;
+    return list * (1 - discountPercent / 100);
+}
+/** Prices every model of `usage`, most expensive first (unpriced first of all, then by tokens). */
+function estimateCost(usage, list) {
+    const models = [...usage.entries()].map(([model, u]) => ({
+        model,
+        usage: u,
+        cost: modelCost(u, priceOf(list.prices, model), list.discountPercent)
+    }));
+    models.sort((a, b) => (b.cost ?? Infinity) - (a.cost ?? Infinity) ||
+        b.usage.totalTokens - a.usage.totalTokens ||
+        a.model.localeCompare(b.model));
+    const unpriced = models.filter(m => m.cost === undefined).map(m => modelLabel(m.model));
+    const cost = unpriced.length === 0 ? models.reduce((sum, m) => sum + m.cost, 0) : undefined;
+    return { models, usage: totalUsage(usage), cost, unpriced };
+}
+/** Why an estimate is empty, as one line for a warning or a verdict; undefined when it is not. */
+function whyNoEstimate(estimate, list) {
+    if (estimate.cost !== undefined)
+        return undefined;
+    if (list.error)
+        return `the prices could not be fetched (${oneLine(list.error, 300)})`;
+    const names = estimate.unpriced.slice(0, 5).map(m => oneLine(m, 100));
+    const more = estimate.unpriced.length > 5 ? ` and ${estimate.unpriced.length - 5} more` : '';
+    return `GET /v1/models lists no price for ${names.join(', ')}${more}`;
+}
+/** `3.4172`: the form of the `estimated-cost` output and of the summary's amounts. */
+const formatCost = (dollars) => dollars.toFixed(4);
+/** `list prices` or `list prices less a 50% batch discount`. */
+const describeBasis = (discountPercent) => discountPercent === undefined ? 'list prices' : `list prices less a ${discountPercent}% batch discount`;
+/**
+ * The step's estimated cost when it covers every batch whose results were asked for; undefined when
+ * no batch's results were read at all (all timed out, say), which is not the same as costing nothing.
+ */
+const knownTotal = (report) => report && report.unread.length === 0 && report.batches.size > 0 ? report.total.cost : undefined;
 
 ;// CONCATENATED MODULE: ./src/report/cost-outputs.ts
 
@@ -34443,6 +34403,10 @@ function buildOutputs(all, collected, cost) {
     };
 }
 
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: external "node:readline"
+const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 ;// CONCATENATED MODULE: ./src/result-files/collect.ts
 
 
@@ -34454,7 +34418,7 @@ function buildOutputs(all, collected, cost) {
 
 
 
-const ATTEMPTS = 5;
+const collect_ATTEMPTS = 5;
 const MAX_RETRY_MS = 30_000;
 /** Downloads one file with retries on transient failures; returns its path. */
 async function fetchFile(deps, fileId, path) {
@@ -34466,7 +34430,7 @@ async function fetchFile(deps, fileId, path) {
             return path;
         }
         catch (error) {
-            if (!(error instanceof TogetherError) || !error.transient || attempt >= ATTEMPTS)
+            if (!(error instanceof TogetherError) || !error.transient || attempt >= collect_ATTEMPTS)
                 throw error;
             const delay = retryDelay(attempt, () => deps.random(), error.retryAfterMs, MAX_RETRY_MS);
             deps.log.warning(`Downloading ${fileId} failed (attempt ${attempt}): ${errorMessage(error)}. Retrying in ${Math.round(delay / 1000)}s.`);
@@ -34534,58 +34498,6 @@ async function collectResults(deps, results, dir) {
         }
     }
     return collected;
-}
-
-;// CONCATENATED MODULE: ./src/result-files/cost-gate.ts
-
-/** Parses `batch-discount`: `50` or `50%`, 0 to 100; undefined for '' (list prices). */
-function parseDiscount(text) {
-    const raw = text.trim();
-    if (raw === '')
-        return undefined;
-    const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
-    if (match && Number(match[1]) <= 100)
-        return Number(match[1]);
-    throw new Error(`Invalid batch-discount '${raw}'. Expected a percentage from 0 to 100 (e.g. 50 or 50%), or empty for list prices.`);
-}
-/** Parses `max-cost`: US dollars such as `25`, `2.50` or `$10`; undefined for '' (no limit). */
-function parseMaxCost(text) {
-    const raw = text.trim();
-    if (raw === '')
-        return undefined;
-    const match = /^\$?\s*(\d+(?:\.\d+)?)$/.exec(raw);
-    if (match && Number.isFinite(Number(match[1])))
-        return Number(match[1]);
-    throw new Error(`Invalid max-cost '${raw}'. Expected an amount in US dollars (e.g. 25 or 2.50), or empty for no limit.`);
-}
-const cost_gate_dollars = (amount) => `$${formatCost(amount)}`;
-/**
- * `max-cost` over every batch of the step. It fails closed: when the estimate cannot be made (results
- * not read, no price for a model, prices not fetched) the step fails and says why. Undefined when
- * there is no limit, or the estimate is within it. Batches that have not finished are not counted.
- */
-function judgeCost(report, maxCost) {
-    if (maxCost === undefined || report === undefined)
-        return undefined;
-    // The limit as the user would write it: $25.00, $1.60, $0.005.
-    const limit = `max-cost $${Number.isInteger(maxCost * 100) ? maxCost.toFixed(2) : String(maxCost)}`;
-    if (report.unread.length > 0) {
-        const ids = report.unread.slice(0, 5).join(', ');
-        return { ok: false, message: `Cannot check ${limit}: the results of batch ${ids} could not be read.` };
-    }
-    const why = whyNoEstimate(report.total, report.list);
-    if (why !== undefined) {
-        return { ok: false, message: `Cannot check ${limit}: ${why}. A cost gate that cannot be checked fails.` };
-    }
-    // Compared as shown (the `estimated-cost` output), so the message never reads "$10.0000 is more than $10.0000".
-    const cost = Number(formatCost(report.total.cost));
-    if (cost <= maxCost)
-        return undefined;
-    const batches = report.batches.size === 1 ? '' : ` of ${report.batches.size} batches`;
-    return {
-        ok: false,
-        message: `Estimated cost${batches} ${cost_gate_dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/gate.ts
@@ -34858,6 +34770,554 @@ function combine(wait, results) {
     return { ok: false, message: `${wait.message} ${results.message}` };
 }
 
+;// CONCATENATED MODULE: ./src/orchestrate/report-judge.ts
+
+
+
+function dispose(result, stored, now, forgetAfterMs) {
+    if (result.finalStatus !== undefined)
+        return 'final';
+    if (result.outcome === 'error' && result.error?.status === 404)
+        return 'unknown';
+    if (result.outcome !== 'pending')
+        return 'unchecked';
+    return now - stored.entry.trackedAt > forgetAfterMs ? 'forgotten' : 'pending';
+}
+/** Whether the settings recorded with the batch ask for its files (or the report step has a download-dir). */
+const wantsFiles = (checked, downloadDir) => checked.disposition === 'final' && (downloadDir !== '' || checked.stored.entry.maxFailedRequests !== '');
+/** The verdict on one reported batch, by the settings recorded when it was tracked. */
+function judgeTracked(checked, waited, collected, forgetAfterMs) {
+    const { result, stored } = checked;
+    const id = result.batchId;
+    const since = new Date(stored.entry.trackedAt).toISOString();
+    switch (checked.disposition) {
+        case 'unknown':
+            return {
+                ok: false,
+                message: `Batch ${id}, tracked ${since}, is not known to Together (HTTP 404): it is removed from the ledger. Check that api-key belongs to the account that created it.`
+            };
+        case 'forgotten':
+            return {
+                ok: false,
+                message: `Batch ${id}, tracked ${since}, is still ${result.status || 'not readable'} after forget-after (${formatDuration(forgetAfterMs)}): it is removed from the ledger and no longer reported.`
+            };
+        default: {
+            const failOn = new Set(stored.entry.failOn);
+            // A gate recorded by track was valid then; one that no longer parses is read as none, never as a pass it was not.
+            let gate;
+            try {
+                gate = parseGate(stored.entry.maxFailedRequests);
+            }
+            catch {
+                gate = undefined;
+            }
+            return combine(judge(result, failOn), judgeResults({ ...waited, results: [result] }, collected, gate));
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/report-status.ts
+
+/** GitHub's limit on a commit status description. */
+const report_status_MAX_DESCRIPTION = 140;
+const report_status_clip = (text) => (text.length > report_status_MAX_DESCRIPTION ? `${text.slice(0, report_status_MAX_DESCRIPTION - 1)}…` : text);
+function groups(reported, kept) {
+    const byKey = new Map();
+    for (const item of reported) {
+        const { sha, commitStatus: context, group } = item.stored.entry;
+        if (!context)
+            continue;
+        const key = `${sha} ${context}`;
+        const found = byKey.get(key) ?? { sha, context, reported: [], remaining: 0, size: 0 };
+        found.reported.push(item);
+        found.size = Math.max(found.size, group.length);
+        byKey.set(key, found);
+    }
+    for (const item of kept) {
+        const found = byKey.get(`${item.stored.entry.sha} ${item.stored.entry.commitStatus}`);
+        if (found)
+            found.remaining++;
+    }
+    return [...byKey.values()];
+}
+/**
+ * The state of one commit status shared by the batches a step tracked: a failure as soon as one
+ * fails, pending while one still runs, success once all were reported, unless a batch reported in an
+ * earlier run failed it (the status itself remembers that). Undefined: leave the status as it is.
+ */
+async function stateOf(group, statuses) {
+    const failing = group.reported.find(r => !r.verdict.ok);
+    if (failing)
+        return ['failure', report_status_clip(failing.verdict.message)];
+    if (group.remaining > 0) {
+        const done = group.size - group.remaining;
+        return ['pending', report_status_clip(`${done} of ${group.size} Together batches reported; ${group.remaining} still running`)];
+    }
+    if (group.reported.length < group.size) {
+        const current = await statuses.latest(group.sha, group.context);
+        if (current === 'failure' || current === 'error')
+            return undefined;
+    }
+    if (group.reported.length === 1)
+        return ['success', report_status_clip(group.reported[0].description)];
+    return ['success', report_status_clip(`${group.size} Together batches reported, all passed`)];
+}
+/** Sets the final (or still pending) commit status of every commit with a reported batch; failures are warnings. */
+async function setReportStatuses(statuses, reported, kept, runUrl, log) {
+    const all = groups(reported, kept);
+    if (all.length === 0)
+        return;
+    if (!statuses) {
+        log.warning(`Could not set ${all.length} commit status(es): no GitHub client.`);
+        return;
+    }
+    for (const group of all) {
+        try {
+            const state = await stateOf(group, statuses);
+            if (state)
+                await statuses.set(group.sha, group.context, state[0], state[1], runUrl);
+        }
+        catch (error) {
+            log.warning(`Could not set the commit status ${oneLine(group.context, 100)} on ${group.sha.slice(0, 12)}: ${errorMessage(error)}`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/cost-summary.ts
+
+
+
+const MAX_MODEL_ROWS = 50;
+/** `1,234,567`: token counts read at a glance. */
+const groupDigits = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+/** `$3.4172`, with the dollar sign as an entity: two bare `$` in a line would start TeX math on GitHub. */
+const dollars = (amount) => `&#36;${formatCost(amount)}`;
+/** A batch's cost for the several-batches table: '' when its results were not read. */
+function costCell(report, batchId) {
+    const estimate = report?.batches.get(batchId);
+    if (!estimate)
+        return '';
+    return estimate.cost === undefined ? 'no price' : dollars(estimate.cost);
+}
+function cells(usage, cost) {
+    return `<td>${groupDigits(usage.requests)}</td><td>${groupDigits(usage.promptTokens)}</td><td>${groupDigits(usage.completionTokens)}</td><td>${cost}</td>`;
+}
+const modelRow = (m) => `<tr><td><code>${escapeText(modelLabel(m.model), 200)}</code></td>${cells(m.usage, m.cost === undefined ? 'no price' : dollars(m.cost))}</tr>`;
+/** Which prices the estimate used, always said, so a reader knows what the figure means. */
+function basis(report) {
+    const source = "Estimated from Together's list prices (<code>GET /v1/models</code>, US dollars per million tokens)";
+    const discount = report.list.discountPercent;
+    return discount === undefined
+        ? `${source}, with no batch discount: set <code>batch-discount</code> if your models are billed at one.`
+        : `${source}, less a ${discount}% batch discount (<code>batch-discount</code>).`;
+}
+function table(total) {
+    const rows = [
+        '<table>',
+        '<tr><th>model</th><th>requests</th><th>prompt tokens</th><th>completion tokens</th><th>estimated cost</th></tr>',
+        ...total.models.slice(0, MAX_MODEL_ROWS).map(modelRow)
+    ];
+    if (total.models.length > MAX_MODEL_ROWS)
+        rows.push(`<tr><td colspan="5">… ${total.models.length - MAX_MODEL_ROWS} more models</td></tr>`);
+    const cost = total.cost === undefined ? 'unknown' : `<b>${dollars(total.cost)}</b>`;
+    rows.push(`<tr><th align="left">total</th>${cells(total.usage, cost)}</tr>`, '</table>');
+    return rows;
+}
+/**
+ * The tokens and estimated cost of every batch whose results were read: a row per model and a
+ * total, the pricing basis, and why there is no estimate when there is none. '' when nothing was read.
+ */
+function costSection(report) {
+    if (!report || (report.batches.size === 0 && report.unread.length === 0))
+        return '';
+    const parts = ['', '### Tokens and estimated cost', '', ...table(report.total), '', basis(report)];
+    const why = whyNoEstimate(report.total, report.list);
+    if (why !== undefined)
+        parts.push('', `⚠️ No cost estimate: ${escapeText(why, 600)}.`);
+    if (report.unread.length > 0) {
+        const ids = report.unread.slice(0, 10).map(id => `<code>${escapeText(id, 200)}</code>`);
+        const more = report.unread.length > 10 ? ` and ${report.unread.length - 10} more` : '';
+        parts.push('', `⚠️ Not included: the results of ${ids.join(', ')}${more} could not be read.`);
+    }
+    return `${parts.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/result-files/failures.ts
+
+
+
+
+
+/**
+ * Failed IDs kept for matching. Beyond it failures are only counted: a batch where every one of a
+ * million requests failed must not hold a million IDs.
+ */
+const MAX_TRACKED = 100_000;
+const MAX_ID = 200;
+const MAX_CODE = 100;
+/** The failed requests of every batch, by `custom_id`, filled while the result files are counted. */
+class FailureIndex {
+    byId = new Map();
+    /** Failed lines without a usable `custom_id` (unreadable lines, say). */
+    withoutId = 0;
+    /** Failures past `MAX_TRACKED`. */
+    untracked = 0;
+    /** Records one failed line; a `custom_id` seen before (another batch) keeps its first failure. */
+    add(batchId, record, code) {
+        const id = customId(record?.custom_id);
+        if (id === undefined)
+            this.withoutId++;
+        else if (this.byId.has(id))
+            return;
+        else if (this.byId.size >= MAX_TRACKED)
+            this.untracked++;
+        else
+            this.byId.set(id, { code: code.slice(0, MAX_CODE), batchId });
+    }
+}
+/** `custom_id` as a string (the API requires one; a number is read as its digits). */
+function customId(value) {
+    const id = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+    return id !== undefined && id !== '' && id.length <= MAX_ID ? id : undefined;
+}
+/** Matched lines kept for the summary; the rest are only counted. */
+const MAX_LINES = 120;
+/** Reading the input file must end: a slow network disk or a FIFO may not hold the step. */
+const READ_TIMEOUT_MS = 120_000;
+function newMatch(file, index) {
+    const { withoutId, untracked } = index;
+    return { file, codes: new Map(), lines: [], matched: 0, notInFile: 0, withoutId, untracked };
+}
+/** The input file, symbolic links resolved, if it is a regular file inside the workspace. */
+async function checkedPath(file) {
+    const real = await (0,external_node_fs_promises_namespaceObject.realpath)(file.path);
+    const inside = (0,external_node_path_namespaceObject.relative)(await (0,external_node_fs_promises_namespaceObject.realpath)(file.workspace), real);
+    if (inside === '' || inside.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
+        throw new Error('it leads outside the workspace through a symbolic link');
+    }
+    if (!(await (0,external_node_fs_promises_namespaceObject.stat)(real)).isFile())
+        throw new Error('it is not a regular file');
+    return real;
+}
+function record(match, line, id, failure) {
+    const matched = { line, customId: id, ...failure };
+    match.matched++;
+    const code = match.codes.get(failure.code);
+    if (code)
+        code.count++;
+    else
+        match.codes.set(failure.code, { first: matched, count: 1 });
+    if (match.lines.length < MAX_LINES)
+        match.lines.push(matched);
+}
+/**
+ * Streams the input file once and finds the line of each failed request by `custom_id`; stops early
+ * once every failure is found. A line that is not JSON, or an ID no failure has, is skipped; a failed
+ * ID the file does not have is counted in `notInFile`. Never throws: a file that cannot be read is
+ * reported in `error`. The index is emptied as lines are found.
+ */
+async function matchInputFile(index, file, signal) {
+    const match = newMatch(file.name, index);
+    const pending = index.byId;
+    try {
+        if (pending.size > 0) {
+            const path = await checkedPath(file);
+            const bounded = AbortSignal.any([AbortSignal.timeout(READ_TIMEOUT_MS), ...(signal ? [signal] : [])]);
+            const input = (0,external_node_fs_namespaceObject.createReadStream)(path, { encoding: 'utf8', signal: bounded });
+            const lines = (0,external_node_readline_namespaceObject.createInterface)({ input, crlfDelay: Infinity });
+            let line = 0;
+            for await (const raw of lines) {
+                line++;
+                // An editor's byte order mark would make the first line unreadable as JSON.
+                const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+                const id = text.includes('custom_id') ? customId(parseId(text)) : undefined;
+                const failure = id === undefined ? undefined : pending.get(id);
+                if (id === undefined || failure === undefined)
+                    continue;
+                pending.delete(id);
+                record(match, line, id, failure);
+                if (pending.size === 0)
+                    break;
+            }
+            lines.close();
+            input.destroy();
+        }
+    }
+    catch (error) {
+        match.error = errorMessage(error);
+    }
+    // After a read error the IDs left over were not looked for, so they are not known to be missing.
+    match.notInFile = match.error === undefined ? pending.size : 0;
+    return match;
+}
+function parseId(text) {
+    try {
+        const value = JSON.parse(text);
+        return typeof value === 'object' && value !== null ? value.custom_id : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/failed-lines.ts
+
+
+
+const failed_lines_MAX_ROWS = 100;
+function notes(match) {
+    const notes = [];
+    if (match.notInFile > 0)
+        notes.push(`${plural(match.notInFile, 'failed request has', 'failed requests have')} a custom_id that is not in the file.`);
+    if (match.withoutId > 0)
+        notes.push(`${plural(match.withoutId, 'failed line has', 'failed lines have')} no custom_id (not JSON, or no ID).`);
+    if (match.untracked > 0)
+        notes.push(`${plural(match.untracked, 'more failed request was', 'more failed requests were')} not looked for: only the first ${MAX_TRACKED} are.`);
+    return notes;
+}
+/**
+ * The summary's list of failed requests by line of `input-file`: those not annotated (GitHub shows
+ * only a few annotations per step), in file order, and what could not be matched. '' without a report.
+ */
+function failedLinesSection(report, severalBatches = false) {
+    if (!report)
+        return '';
+    const { match, annotations, rest } = report;
+    const file = `<code>${escapeText(match.file, 300)}</code>`;
+    const parts = ['', `### Failed requests in ${file}`, ''];
+    if (match.error !== undefined) {
+        parts.push(`⚠️ Could not read ${file}, so failed requests are not shown by line: ${escapeText(match.error, 500)}`);
+        return `${parts.join('\n')}\n`;
+    }
+    const annotated = annotations.length > 0 ? `; the first line of ${plural(annotations.length, 'error code')} is annotated` : '';
+    parts.push(`${plural(match.matched, 'failed request')} found in the file by custom_id${annotated}.`);
+    parts.push(...notes(match));
+    const shown = rest.slice(0, failed_lines_MAX_ROWS);
+    if (shown.length > 0) {
+        const batch = severalBatches ? '<th>batch</th>' : '';
+        parts.push('', '<table>', `<tr><th>line</th><th>custom_id</th><th>error code</th>${batch}</tr>`);
+        for (const l of shown) {
+            const batchCell = severalBatches ? `<td><code>${escapeText(l.batchId, 200)}</code></td>` : '';
+            parts.push(`<tr><td>${l.line}</td><td><code>${escapeText(l.customId, 200)}</code></td><td><code>${escapeText(l.code, 100)}</code></td>${batchCell}</tr>`);
+        }
+        parts.push('</table>');
+    }
+    const unlisted = match.matched - annotations.length - shown.length;
+    if (unlisted > 0)
+        parts.push('', `… ${plural(unlisted, 'more failed line')}`);
+    return `${parts.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+
+
+
+
+
+
+
+const BAR_WIDTH = 20;
+const MAX_TIMELINE_ROWS = 50;
+/** `████████░░░░░░░░░░░░` for 40 %. */
+function progressBar(progress) {
+    const filled = Math.round((Math.min(100, Math.max(0, progress)) / 100) * BAR_WIDTH);
+    return '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
+}
+function headline(result, verdict) {
+    const id = escapeText(result.batchId, 200);
+    const status = escapeText(result.status || 'unknown', 40);
+    switch (result.outcome) {
+        case 'timed-out':
+            return `⏱️ Together batch ${id}: timed out (${status})`;
+        case 'aborted':
+            return `⛔ Together batch ${id}: wait aborted (${status})`;
+        case 'error':
+            return `❌ Together batch ${id}: could not be checked`;
+        case 'pending':
+            return `🔄 Together batch ${id}: ${status} (checked once)`;
+        case 'completed':
+            // The batch itself completed; what failed is the check of its result files.
+            return verdict.ok
+                ? `✅ Together batch ${id}: ${status}`
+                : `❌ Together batch ${id}: ${status}, but its results failed`;
+        default:
+            return `${verdict.ok ? '✅' : '❌'} Together batch ${id}: ${status}`;
+    }
+}
+function cancelCell(cancel) {
+    const why = escapeText(cancel.error, 300);
+    switch (cancel.state) {
+        case 'answered':
+            return `requested, Together answered ${escapeText(cancel.status || 'no status', 40)}`;
+        case 'no-answer':
+            return `sent, no answer: ${why}`;
+        case 'not-sent':
+            return `not sent: ${why}`;
+        case 'failed':
+            return `failed: ${why}`;
+    }
+}
+function summary_row(name, html) {
+    return `<tr><th align="left">${name}</th><td>${html}</td></tr>`;
+}
+const code = (text) => `<code>${escapeText(text, 200)}</code>`;
+/**
+ * The step summary, as Markdown with HTML tables. A pure function of the result, so it is tested as a
+ * string; every server-provided value passes through `escapeText`. One batch gets a detailed table and
+ * its timeline; several get an aggregate line and a row each.
+ */
+function buildSummary(all, verdict, collected, extras = {}) {
+    const several = all.results.length > 1;
+    const text = several ? manySummary(all, verdict, collected, extras.cost) : batchSummary(all.results[0], verdict);
+    return text + requestsSection(all, collected) + costSection(extras.cost) + failedLinesSection(extras.lines, several);
+}
+/** Requests succeeded / failed over all counted batches, and the most common error codes. */
+function requestsSection(all, collected) {
+    const tallies = all.results.map(r => collected?.get(r.batchId)?.tally).filter((t) => t !== undefined);
+    if (tallies.length === 0)
+        return '';
+    const total = mergeTallies(tallies);
+    const parts = ['', '### Requests', '', `${total.succeeded} succeeded · ${total.failed} failed`];
+    const codes = topCodes(total, 5);
+    if (codes.length > 0) {
+        parts.push('', '<table>', '<tr><th>error code</th><th>requests</th><th>example</th></tr>');
+        for (const c of codes)
+            parts.push(`<tr><td>${code(c.code)}</td><td>${c.count}</td><td>${escapeText(c.example, 200)}</td></tr>`);
+        parts.push('</table>');
+    }
+    return `${parts.join('\n')}\n`;
+}
+const MAX_BATCH_ROWS = 300;
+const requestsCell = (tally) => (tally ? `${tally.succeeded} / ${tally.failed}` : '');
+function manySummary(all, verdict, collected, cost) {
+    const counts = summarize(all.results);
+    const icon = verdict.ok ? '✅' : '❌';
+    const parts = [
+        `## ${icon} Together batches: ${counts.completed}/${counts.total} completed`,
+        '',
+        escapeText(verdict.message, 3000),
+        '',
+        `<code>${progressBar(counts.percent)}</code> ${percent(counts.percent)} · ${counts.completed} completed · ${counts.failed} failed · ${counts.running} not finished · waited ${formatDuration(all.endedAt - all.startedAt)}`,
+        '',
+        '<table>',
+        `<tr><th>batch</th><th>status</th><th>progress</th><th>output file</th><th>error file</th><th>requests ok / failed</th>${cost ? '<th>estimated cost</th>' : ''}<th>error</th></tr>`
+    ];
+    for (const r of all.results.slice(0, MAX_BATCH_ROWS)) {
+        const job = r.batch ?? {};
+        const status = r.outcome === 'timed-out' ? `${r.status || 'unknown'} (timed out)` : r.status || 'unknown';
+        parts.push(`<tr><td>${code(r.batchId)}</td><td>${escapeText(status, 60)}</td><td>${percent(r.progress ?? job.progress)}</td><td>${job.output_file_id ? code(job.output_file_id) : ''}</td><td>${job.error_file_id ? code(job.error_file_id) : ''}</td><td>${requestsCell(collected?.get(r.batchId)?.tally)}</td>${cost ? `<td>${costCell(cost, r.batchId)}</td>` : ''}<td>${escapeText(job.error ?? r.error?.message, 300)}</td></tr>`);
+    }
+    parts.push('</table>');
+    if (all.results.length > MAX_BATCH_ROWS)
+        parts.push('', `… ${plural(all.results.length - MAX_BATCH_ROWS, 'more batch', 'more batches')}`);
+    return `${parts.join('\n')}\n`;
+}
+function batchSummary(result, verdict, now = result.endedAt) {
+    const job = result.batch ?? {};
+    const rows = [summary_row('Status', escapeText(result.status || 'unknown', 40))];
+    const progress = result.progress ?? job.progress;
+    if (typeof progress === 'number') {
+        rows.push(summary_row('Progress', `<code>${progressBar(progress)}</code> ${percent(progress)}`));
+    }
+    if (job.model_id)
+        rows.push(summary_row('Model', escapeText(job.model_id, 200)));
+    if (job.endpoint)
+        rows.push(summary_row('Endpoint', escapeText(job.endpoint, 200)));
+    if (job.created_at)
+        rows.push(summary_row('Created', escapeText(job.created_at, 40)));
+    if (job.completed_at)
+        rows.push(summary_row('Completed', escapeText(job.completed_at, 40)));
+    rows.push(summary_row('Waited', `${formatDuration(result.endedAt - result.startedAt)} (${plural(result.requests, 'status check')})`));
+    if (result.etaAt !== undefined && result.etaAt > now && !result.finalStatus) {
+        rows.push(summary_row('Predicted finish', `in ~${formatDuration(result.etaAt - now)}`));
+    }
+    if (job.output_file_id)
+        rows.push(summary_row('Output file', code(job.output_file_id)));
+    if (job.error_file_id)
+        rows.push(summary_row('Error file', code(job.error_file_id)));
+    if (job.error)
+        rows.push(summary_row('Error', escapeText(job.error)));
+    if (result.cancel) {
+        rows.push(summary_row('Cancel', cancelCell(result.cancel)));
+    }
+    const parts = [
+        `## ${headline(result, verdict)}`,
+        '',
+        escapeText(verdict.message, 3000),
+        '',
+        '<table>',
+        ...rows,
+        '</table>'
+    ];
+    if (result.timeline.length > 0) {
+        const shown = result.timeline.slice(0, MAX_TIMELINE_ROWS);
+        parts.push('', '### Timeline', '', '<table>', '<tr><th>after</th><th>status</th><th>progress</th></tr>');
+        for (const entry of shown) {
+            parts.push(`<tr><td>${formatDuration(entry.atMs)}</td><td>${escapeText(entry.status || 'unknown', 40)}</td><td>${percent(entry.progress)}</td></tr>`);
+        }
+        parts.push('</table>');
+        if (result.timeline.length > shown.length)
+            parts.push('', `… ${plural(result.timeline.length - shown.length, 'more change')}`);
+    }
+    return `${parts.join('\n')}\n`;
+}
+/** Summary for a step that failed before it could wait (bad input, unexpected error). */
+function buildFailureSummary(message) {
+    return `## ❌ Wait for Together batch failed\n\n${escapeText(message, 3000)}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/result-files/cost-gate.ts
+
+/** Parses `batch-discount`: `50` or `50%`, 0 to 100; undefined for '' (list prices). */
+function parseDiscount(text) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
+    if (match && Number(match[1]) <= 100)
+        return Number(match[1]);
+    throw new Error(`Invalid batch-discount '${raw}'. Expected a percentage from 0 to 100 (e.g. 50 or 50%), or empty for list prices.`);
+}
+/** Parses `max-cost`: US dollars such as `25`, `2.50` or `$10`; undefined for '' (no limit). */
+function parseMaxCost(text) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const match = /^\$?\s*(\d+(?:\.\d+)?)$/.exec(raw);
+    if (match && Number.isFinite(Number(match[1])))
+        return Number(match[1]);
+    throw new Error(`Invalid max-cost '${raw}'. Expected an amount in US dollars (e.g. 25 or 2.50), or empty for no limit.`);
+}
+const cost_gate_dollars = (amount) => `$${formatCost(amount)}`;
+/**
+ * `max-cost` over every batch of the step. It fails closed: when the estimate cannot be made (results
+ * not read, no price for a model, prices not fetched) the step fails and says why. Undefined when
+ * there is no limit, or the estimate is within it. Batches that have not finished are not counted.
+ */
+function judgeCost(report, maxCost) {
+    if (maxCost === undefined || report === undefined)
+        return undefined;
+    // The limit as the user would write it: $25.00, $1.60, $0.005.
+    const limit = `max-cost $${Number.isInteger(maxCost * 100) ? maxCost.toFixed(2) : String(maxCost)}`;
+    if (report.unread.length > 0) {
+        const ids = report.unread.slice(0, 5).join(', ');
+        return { ok: false, message: `Cannot check ${limit}: the results of batch ${ids} could not be read.` };
+    }
+    const why = whyNoEstimate(report.total, report.list);
+    if (why !== undefined) {
+        return { ok: false, message: `Cannot check ${limit}: ${why}. A cost gate that cannot be checked fails.` };
+    }
+    // Compared as shown (the `estimated-cost` output), so the message never reads "$10.0000 is more than $10.0000".
+    const cost = Number(formatCost(report.total.cost));
+    if (cost <= maxCost)
+        return undefined;
+    const batches = report.batches.size === 1 ? '' : ` of ${report.batches.size} batches`;
+    return {
+        ok: false,
+        message: `Estimated cost${batches} ${cost_gate_dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/result-files/prices.ts
 
 
@@ -35010,11 +35470,12 @@ function resultsBudgetMs(timeoutMs, waitedMs) {
  * The whole step once the settings are known: commit status pending, wait, outputs, result files,
  * verdict, final commit status. It decides and returns; it never touches @actions/core.
  */
-async function runStep(settings, deps) {
+async function runStep(settings, deps, hooks = {}) {
     // Not awaited before the wait: a slow GitHub API must never delay the first status check.
     const pending = deps.setStatus?.('pending', pendingDescription(settings.batchIds));
     const waited = await waitForBatches(deps, settings);
     deps.setOutputs(buildOutputs(waited));
+    await hooks.afterWait?.(waited);
     let verdict = judgeAll(waited, settings.failOn);
     let collected;
     let cost;
@@ -35038,7 +35499,11 @@ async function runStep(settings, deps) {
             lines = await locateFailures(failures, inputFile, waited, collected, verdict, deps);
     }
     await pending;
-    await deps.setStatus?.(verdict.ok ? 'success' : 'failure', finalDescription(waited, verdict, collected));
+    const [state, description] = hooks.finalStatus?.(verdict, waited) ?? [
+        verdict.ok ? 'success' : 'failure',
+        finalDescription(waited, verdict, collected)
+    ];
+    await deps.setStatus?.(state, description);
     const ids = settings.batchIds;
     return {
         verdict,
@@ -35046,6 +35511,177 @@ async function runStep(settings, deps) {
         summary: buildSummary(waited, verdict, collected, { cost, lines }),
         annotations: lines?.annotations ?? []
     };
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/report.ts
+
+
+
+
+
+
+
+
+
+
+
+const report_LISTED = 5;
+async function fetchFiles(settings, deps, wanted) {
+    if (wanted.length === 0 || deps.signal.aborted)
+        return new Map();
+    const dir = settings.downloadDir
+        ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
+        : { path: settings.resultsDir, label: "the runner's temp directory" };
+    const ms = resultsBudgetMs(0, 0);
+    const budget = { ms, signal: deps.timeoutSignal(ms) };
+    const signal = AbortSignal.any([deps.signal, budget.signal]);
+    const results = wanted.map(c => c.result);
+    return collectResults({ ...deps, files: deps.api, signal, budget }, results, dir);
+}
+function stepVerdict(reported, unchecked, pending, ledgerErrors) {
+    const failing = [
+        ...reported.filter(r => !r.verdict.ok).map(r => r.verdict.message),
+        ...unchecked.map(c => `Could not check tracked batch ${c.result.batchId}, left in the ledger: ${judge(c.result, new Set()).message}`),
+        ...ledgerErrors
+    ];
+    const still = `${pending} still running`;
+    if (failing.length === 0)
+        return { ok: true, message: `Reported ${reported.length} tracked batch(es), all passed; ${still}.` };
+    const more = failing.length > report_LISTED ? ` And ${failing.length - report_LISTED} more.` : '';
+    return { ok: false, message: `${failing.slice(0, report_LISTED).join(' ')}${more} (${reported.length} reported, ${still}.)` };
+}
+/**
+ * Mode `report`: checks every tracked batch once, judges each final one by the settings recorded
+ * with it, sets its commit status, and only then removes it from the ledger, so a run killed half
+ * way repeats a report but never loses one. Every batch is processed before the verdict.
+ */
+async function runReport(settings, deps) {
+    const { entries, invalid } = await deps.ledger.list();
+    for (const bad of invalid)
+        deps.log.warning(`Ledger file ${bad.name} on ${settings.ledgerBranch} is not used: ${bad.reason}.`);
+    if (entries.length === 0) {
+        deps.setOutputs({ reported: '[]', pending: '0' });
+        return {
+            verdict: { ok: true, message: 'No tracked batches to report.' },
+            title: 'Together batches',
+            summary: '',
+            annotations: []
+        };
+    }
+    const options = {
+        ...settings,
+        timeoutMs: 0,
+        batchIds: entries.map(e => e.entry.batchId),
+        cancelOnTimeout: false,
+        cancelOnAbort: false
+    };
+    const waited = await waitForBatches(deps, options);
+    const now = deps.now();
+    const checked = waited.results.map((result, i) => {
+        const stored = entries[i];
+        return { stored, result, disposition: dispose(result, stored, now, settings.forgetAfterMs) };
+    });
+    const collected = await fetchFiles(settings, deps, checked.filter(c => wantsFiles(c, settings.downloadDir)));
+    const reported = checked
+        .filter(c => c.disposition === 'final' || c.disposition === 'unknown' || c.disposition === 'forgotten')
+        .map(c => {
+        const verdict = judgeTracked(c, waited, collected, settings.forgetAfterMs);
+        return { ...c, verdict, description: finalDescription({ ...waited, results: [c.result] }, verdict, collected) };
+    });
+    const kept = checked.filter(c => c.disposition === 'pending' || c.disposition === 'unchecked');
+    const pending = kept.filter(c => c.disposition === 'pending').length;
+    const entryOf = (r) => ({
+        ...batchEntry(r.result, collected.get(r.result.batchId)),
+        passed: r.verdict.ok,
+        verdict: r.verdict.message,
+        commit: r.stored.entry.sha,
+        pull_request: r.stored.entry.pullRequest ?? null,
+        tracked_at: new Date(r.stored.entry.trackedAt).toISOString()
+    });
+    deps.setOutputs({ reported: JSON.stringify(reported.map(entryOf)), pending: String(pending) });
+    const ledgerErrors = [];
+    if (!deps.signal.aborted) {
+        await setReportStatuses(deps.statuses, reported, kept, runUrl(settings.github), deps.log);
+        // Removed only once reported: a run that stops before this line reports the batch again next time.
+        for (const item of reported) {
+            try {
+                const removal = await deps.ledger.remove(item.result.batchId, item.stored.sha);
+                if (removal === 'changed')
+                    deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`);
+            }
+            catch (error) {
+                ledgerErrors.push(errorMessage(error));
+            }
+        }
+    }
+    const verdict = stepVerdict(reported, kept.filter(c => c.disposition === 'unchecked'), pending, ledgerErrors);
+    const rows = reported.map(r => ({
+        entry: r.stored.entry,
+        result: r.result,
+        verdict: r.verdict,
+        files: collected.get(r.result.batchId)
+    }));
+    return { verdict, title: 'Together batches', summary: buildReportSummary(rows, pending, verdict), annotations: [] };
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/track.ts
+
+
+
+/**
+ * Mode `track`: checks each batch once, exactly as `timeout: 0` does; every batch not final yet is
+ * recorded in the ledger with where it came from and how this step wants it judged, for mode
+ * `report` to finish. Its commit status stays pending until then.
+ */
+async function runTrack(settings, deps) {
+    let tracked = [];
+    const record = async (waited) => {
+        tracked = waited.results.filter(r => r.outcome === 'pending').map(r => r.batchId);
+        const trackedAt = deps.now();
+        // One at a time: each write moves the branch, so writes at once would only conflict with each other.
+        for (const batchId of tracked) {
+            const entry = {
+                batchId,
+                repository: settings.github.repository,
+                sha: deps.commit.sha,
+                ref: settings.github.ref,
+                pullRequest: deps.commit.pullRequest,
+                runUrl: runUrl(settings.github),
+                trackedAt,
+                group: settings.batchIds,
+                failOn: [...settings.failOn],
+                maxFailedRequests: settings.maxFailedRequestsInput,
+                commitStatus: settings.commitStatus
+            };
+            await deps.ledger.put(batchId, serializeEntry(entry));
+        }
+        deps.setOutputs({ tracked: JSON.stringify(tracked) });
+        if (tracked.length > 0) {
+            deps.log.info(`Tracked ${tracked.length} batch(es) in the ledger on branch ${settings.ledgerBranch}; a step with mode: report reports them when they finish.`);
+        }
+    };
+    return runStep({ ...settings, timeoutMs: 0 }, deps, {
+        afterWait: record,
+        finalStatus: verdict => verdict.ok && tracked.length > 0
+            ? ['pending', `${tracked.length} Together batch(es) tracked; reported when they finish`]
+            : undefined
+    });
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/dispatch.ts
+
+
+
+/** Runs the step in its mode. */
+async function runMode(settings, deps, ledger) {
+    if (settings.mode === 'wait')
+        return runStep(settings, deps);
+    if (!ledger)
+        throw new Error(`mode: ${settings.mode} needs the ledger, and none was given.`);
+    const extra = await ledger();
+    if (settings.mode === 'track')
+        return runTrack(settings, { ...deps, ledger: extra.ledger, commit: await extra.commit() });
+    return runReport(settings, { ...deps, ledger: extra.ledger, statuses: extra.statuses });
 }
 
 // EXTERNAL MODULE: external "node:net"
@@ -35102,7 +35738,13 @@ class InputError extends Error {
 const MAX_DURATION_MS = 365 * 86_400_000;
 const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds';
 /** Several ids may be given, separated by newlines, commas or spaces; duplicates are dropped, order kept. */
-function batchIds(read) {
+function batchIds(read, mode) {
+    if (mode === 'report') {
+        if (read('batch-id').trim()) {
+            throw new InputError("Input 'batch-id' is set with mode: report, which reports the batches in the ledger. Expected no batch-id.");
+        }
+        return [];
+    }
     const ids = [
         ...new Set(read('batch-id')
             .split(/[\s,]+/)
@@ -35227,9 +35869,34 @@ function githubEnv(env) {
         serverUrl: env.GITHUB_SERVER_URL?.trim() || 'https://github.com',
         repository: env.GITHUB_REPOSITORY?.trim() ?? '',
         sha: env.GITHUB_SHA?.trim() ?? '',
+        ref: env.GITHUB_REF?.trim() ?? '',
         runId: env.GITHUB_RUN_ID?.trim() ?? '',
         eventPath: env.GITHUB_EVENT_PATH?.trim() ?? ''
     };
+}
+function mode(read) {
+    const raw = read('mode').trim().toLowerCase() || 'wait';
+    if (raw === 'wait' || raw === 'track' || raw === 'report')
+        return raw;
+    throw new InputError(`Invalid mode '${read('mode').trim().slice(0, 50)}'. Expected wait, track or report.`);
+}
+/** A branch name GitHub accepts and that is safe in a URL path and a GraphQL expression. */
+function ledgerBranch(read) {
+    const raw = read('ledger-branch').trim();
+    const ok = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/.test(raw) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(raw);
+    if (!ok) {
+        throw new InputError(`Invalid ledger-branch '${raw.slice(0, 100)}'. Expected a branch name of letters, digits, '-', '_', '.' and '/' (e.g. together-batches).`);
+    }
+    return raw;
+}
+/** What the commit status, the ledger and the PR comment need: a token, checked once. */
+function githubToken(read, mode, commitStatus) {
+    const token = read('github-token').trim();
+    const needs = mode !== 'wait' ? `mode: ${mode}` : commitStatus ? 'commit-status' : '';
+    if (needs && !token) {
+        throw new InputError(`Input 'github-token' is empty but ${needs} needs it. Expected a token with statuses: write (and contents: write for the ledger), the default \${{ github.token }}.`);
+    }
+    return needs ? secret(token, "input 'github-token'") : token;
 }
 /**
  * Turns the raw inputs into `Settings`. Defaults come from action.yml (the runner fills them in);
@@ -35238,14 +35905,14 @@ function githubEnv(env) {
  * Throws `InputError` for the first invalid input.
  */
 function parseSettings(read, env, cwd = process.cwd()) {
-    const ids = batchIds(read);
+    const stepMode = mode(read);
+    const ids = batchIds(read, stepMode);
     const key = apiKey(read, env);
     const commitStatus = read('commit-status').trim();
-    const githubToken = read('github-token').trim();
-    if (commitStatus && !githubToken) {
-        throw new InputError("Input 'commit-status' is set but 'github-token' is empty. Expected a token with statuses: write (the default ${{ github.token }}).");
-    }
+    const token = githubToken(read, stepMode, commitStatus);
+    const tracking = stepMode !== 'wait';
     return {
+        mode: stepMode,
         batchIds: ids,
         apiKey: key,
         baseUrl: baseUrl(read, env),
@@ -35256,11 +35923,14 @@ function parseSettings(read, env, cwd = process.cwd()) {
         cancelOnAbort: settings_boolean(read, 'cancel-on-abort'),
         downloadDir: read('download-dir').trim(),
         maxFailedRequests: parsed(() => parseGate(read('max-failed-requests'))),
+        maxFailedRequestsInput: read('max-failed-requests').trim(),
         batchDiscount: parsed(() => parseDiscount(read('batch-discount'))),
         maxCost: parsed(() => parseMaxCost(read('max-cost'))),
         inputFile: parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd)),
         commitStatus,
-        githubToken: commitStatus ? secret(githubToken, "input 'github-token'") : githubToken,
+        githubToken: token,
+        ledgerBranch: tracking ? ledgerBranch(read) : read('ledger-branch').trim(),
+        forgetAfterMs: tracking ? Math.round(duration(read, 'forget-after', 3_600_000, '1h')) : 0,
         resultsDir: (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP?.trim() || (0,external_node_os_namespaceObject.tmpdir)(), 'together-batch-results'),
         summaryAvailable: Boolean(env.GITHUB_STEP_SUMMARY),
         github: githubEnv(env),
@@ -35357,6 +36027,8 @@ const USER_AGENT = `wait-for-together-batch/${VERSION}`;
 
 
 
+
+
 /** Keep-alive connections to Together at most, however many batches. */
 const MAX_CONNECTIONS = 64;
 /** Node's timers hold at most 2^31-1 ms; longer sleeps are taken in chunks. */
@@ -35381,6 +36053,14 @@ const defaultRuntime = {
     sleep: realSleep,
     random: Math.random,
     createStatus: (settings, signal) => createCommitStatus(settings.github, settings.githubToken, settings.commitStatus, signal),
+    createLedger: async (settings, signal) => {
+        const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no ledger can be kept');
+        return {
+            ledger: createLedger(github, settings.ledgerBranch),
+            commit: () => eventCommit(settings.github),
+            statuses: statusClient(github)
+        };
+    },
     createApi: settings => new TogetherClient({
         apiKey: settings.apiKey,
         baseUrl: settings.baseUrl,
@@ -35429,14 +36109,23 @@ async function run(overrides = {}) {
         out.log.debug(`Settings: ${JSON.stringify({ ...settings, apiKey: '***', githubToken: '***', failOn: [...settings.failOn] })}`);
         api = runtime.createApi(settings);
         const statusFailed = (error) => out.log.warning(`Could not set the commit status: ${errorMessage(error)}`);
-        const setter = settings.commitStatus
+        // In mode report, each batch's status goes to the commit that tracked it (see orchestrate/report.ts).
+        const setter = settings.commitStatus && settings.mode !== 'report'
             ? await runtime.createStatus(settings, abort.signal).catch((error) => {
                 statusFailed(error);
                 return undefined;
             })
             : undefined;
         setStatus = setter ? (state, description) => setter(state, out.redact(description)).catch(statusFailed) : undefined;
-        const outcome = await runStep(settings, {
+        const ledger = async () => {
+            const made = await runtime.createLedger(settings, abort.signal);
+            const statuses = made.statuses;
+            if (!statuses)
+                return made;
+            // Descriptions quote server text: they leave the process redacted, like everything else.
+            return { ...made, statuses: { ...statuses, set: (sha, c, s, d, u) => statuses.set(sha, c, s, out.redact(d), u) } };
+        };
+        const outcome = await runMode(settings, {
             api,
             now: runtime.now,
             sleep: runtime.sleep,
@@ -35449,7 +36138,7 @@ async function run(overrides = {}) {
                 for (const [name, value] of Object.entries(outputs))
                     setOutput(name, out.redact(value));
             }
-        });
+        }, ledger);
         summary = outcome.summary;
         if (outcome.verdict.ok) {
             out.log.info(outcome.verdict.message);

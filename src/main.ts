@@ -1,8 +1,10 @@
 import * as core from '@actions/core'
 import { setTimeout as delay } from 'node:timers/promises'
-import { createCommitStatus, type SetStatus } from './github/commit-status.js'
+import { createCommitStatus, eventCommit, statusClient, type SetStatus } from './github/commit-status.js'
+import { createLedger } from './github/ledger.js'
+import { createGitHubClient } from './github/octokit.js'
+import { runMode, type LedgerDeps } from './orchestrate/dispatch.js'
 import { buildFailureSummary } from './report/summary.js'
-import { runStep } from './orchestrate/step.js'
 import { sanitizeLine } from './sanitize/sanitize.js'
 import { parseSettings, type Settings } from './settings.js'
 import { egress, writeSummary } from './shell/egress.js'
@@ -19,6 +21,8 @@ export interface Runtime {
   createApi(settings: Settings): BatchApi & FilesApi & ModelsApi & { close?(): Promise<void> }
   /** Sets commit statuses on the workflow's commit; called only when `commit-status` is set. */
   createStatus(settings: Settings, signal: AbortSignal): Promise<SetStatus>
+  /** The ledger and the GitHub calls of modes `track` and `report`. */
+  createLedger(settings: Settings, signal: AbortSignal): Promise<LedgerDeps>
 }
 
 /** Keep-alive connections to Together at most, however many batches. */
@@ -47,6 +51,14 @@ const defaultRuntime: Runtime = {
   random: Math.random,
   createStatus: (settings, signal) =>
     createCommitStatus(settings.github, settings.githubToken, settings.commitStatus, signal),
+  createLedger: async (settings, signal) => {
+    const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no ledger can be kept')
+    return {
+      ledger: createLedger(github, settings.ledgerBranch),
+      commit: () => eventCommit(settings.github),
+      statuses: statusClient(github)
+    }
+  },
   createApi: settings =>
     new TogetherClient({
       apiKey: settings.apiKey,
@@ -98,26 +110,39 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
     api = runtime.createApi(settings)
     const statusFailed = (error: unknown): void =>
       out.log.warning(`Could not set the commit status: ${errorMessage(error)}`)
-    const setter = settings.commitStatus
-      ? await runtime.createStatus(settings, abort.signal).catch((error: unknown) => {
-          statusFailed(error)
-          return undefined
-        })
-      : undefined
+    // In mode report, each batch's status goes to the commit that tracked it (see orchestrate/report.ts).
+    const setter =
+      settings.commitStatus && settings.mode !== 'report'
+        ? await runtime.createStatus(settings, abort.signal).catch((error: unknown) => {
+            statusFailed(error)
+            return undefined
+          })
+        : undefined
     setStatus = setter ? (state, description) => setter(state, out.redact(description)).catch(statusFailed) : undefined
-    const outcome = await runStep(settings, {
-      api,
-      now: runtime.now,
-      sleep: runtime.sleep,
-      random: runtime.random,
-      log: out.log,
-      signal: abort.signal,
-      setStatus,
-      timeoutSignal: ms => AbortSignal.timeout(ms),
-      setOutputs: outputs => {
-        for (const [name, value] of Object.entries(outputs)) core.setOutput(name, out.redact(value))
-      }
-    })
+    const ledger = async (): Promise<LedgerDeps> => {
+      const made = await runtime.createLedger(settings, abort.signal)
+      const statuses = made.statuses
+      if (!statuses) return made
+      // Descriptions quote server text: they leave the process redacted, like everything else.
+      return { ...made, statuses: { ...statuses, set: (sha, c, s, d, u) => statuses.set(sha, c, s, out.redact(d), u) } }
+    }
+    const outcome = await runMode(
+      settings,
+      {
+        api,
+        now: runtime.now,
+        sleep: runtime.sleep,
+        random: runtime.random,
+        log: out.log,
+        signal: abort.signal,
+        setStatus,
+        timeoutSignal: ms => AbortSignal.timeout(ms),
+        setOutputs: outputs => {
+          for (const [name, value] of Object.entries(outputs)) core.setOutput(name, out.redact(value))
+        }
+      },
+      ledger
+    )
     summary = outcome.summary
     if (outcome.verdict.ok) {
       out.log.info(outcome.verdict.message)

@@ -12,8 +12,12 @@ import { parseInputFile, type InputFile } from './result-files/input-file.js'
 import { FINAL_STATUSES, normalizeStatus, type FinalStatus } from './together/status.js'
 
 /** Everything the action was asked to do, parsed and validated once, before any request. */
+export type Mode = 'wait' | 'track' | 'report'
+
 export interface Settings {
-  /** In input order, duplicates removed; at least one. */
+  /** `wait` (the default), `track` (record unfinished batches in the ledger) or `report` (report them). */
+  mode: Mode
+  /** In input order, duplicates removed; at least one, except with mode `report` (none). */
   batchIds: string[]
   apiKey: string
   /** Without trailing slash. */
@@ -34,8 +38,14 @@ export interface Settings {
   maxCost?: number
   /** `input-file`, when set: failed requests are annotated on its lines. */
   inputFile?: InputFile
+  /** `max-failed-requests` as written, recorded in the ledger by mode `track`. */
+  maxFailedRequestsInput: string
   /** Commit status context name; '' for no commit status. */
   commitStatus: string
+  /** Branch holding the ledger of tracked batches (modes `track` and `report`). */
+  ledgerBranch: string
+  /** Mode `report` reports a batch still running after this long as forgotten. */
+  forgetAfterMs: number
   githubToken: string
   /** Where result files go when `download-dir` is empty: the runner's temp directory. */
   resultsDir: string
@@ -62,7 +72,15 @@ const MAX_DURATION_MS = 365 * 86_400_000
 const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds'
 
 /** Several ids may be given, separated by newlines, commas or spaces; duplicates are dropped, order kept. */
-function batchIds(read: InputReader): string[] {
+function batchIds(read: InputReader, mode: Mode): string[] {
+  if (mode === 'report') {
+    if (read('batch-id').trim()) {
+      throw new InputError(
+        "Input 'batch-id' is set with mode: report, which reports the batches in the ledger. Expected no batch-id."
+      )
+    }
+    return []
+  }
   const ids = [
     ...new Set(
       read('batch-id')
@@ -205,9 +223,40 @@ function githubEnv(env: NodeJS.ProcessEnv): GitHubTarget {
     serverUrl: env.GITHUB_SERVER_URL?.trim() || 'https://github.com',
     repository: env.GITHUB_REPOSITORY?.trim() ?? '',
     sha: env.GITHUB_SHA?.trim() ?? '',
+    ref: env.GITHUB_REF?.trim() ?? '',
     runId: env.GITHUB_RUN_ID?.trim() ?? '',
     eventPath: env.GITHUB_EVENT_PATH?.trim() ?? ''
   }
+}
+
+function mode(read: InputReader): Mode {
+  const raw = read('mode').trim().toLowerCase() || 'wait'
+  if (raw === 'wait' || raw === 'track' || raw === 'report') return raw
+  throw new InputError(`Invalid mode '${read('mode').trim().slice(0, 50)}'. Expected wait, track or report.`)
+}
+
+/** A branch name GitHub accepts and that is safe in a URL path and a GraphQL expression. */
+function ledgerBranch(read: InputReader): string {
+  const raw = read('ledger-branch').trim()
+  const ok = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/.test(raw) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(raw)
+  if (!ok) {
+    throw new InputError(
+      `Invalid ledger-branch '${raw.slice(0, 100)}'. Expected a branch name of letters, digits, '-', '_', '.' and '/' (e.g. together-batches).`
+    )
+  }
+  return raw
+}
+
+/** What the commit status, the ledger and the PR comment need: a token, checked once. */
+function githubToken(read: InputReader, mode: Mode, commitStatus: string): string {
+  const token = read('github-token').trim()
+  const needs = mode !== 'wait' ? `mode: ${mode}` : commitStatus ? 'commit-status' : ''
+  if (needs && !token) {
+    throw new InputError(
+      `Input 'github-token' is empty but ${needs} needs it. Expected a token with statuses: write (and contents: write for the ledger), the default \${{ github.token }}.`
+    )
+  }
+  return needs ? secret(token, "input 'github-token'") : token
 }
 
 /**
@@ -217,16 +266,14 @@ function githubEnv(env: NodeJS.ProcessEnv): GitHubTarget {
  * Throws `InputError` for the first invalid input.
  */
 export function parseSettings(read: InputReader, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Settings {
-  const ids = batchIds(read)
+  const stepMode = mode(read)
+  const ids = batchIds(read, stepMode)
   const key = apiKey(read, env)
   const commitStatus = read('commit-status').trim()
-  const githubToken = read('github-token').trim()
-  if (commitStatus && !githubToken) {
-    throw new InputError(
-      "Input 'commit-status' is set but 'github-token' is empty. Expected a token with statuses: write (the default ${{ github.token }})."
-    )
-  }
+  const token = githubToken(read, stepMode, commitStatus)
+  const tracking = stepMode !== 'wait'
   return {
+    mode: stepMode,
     batchIds: ids,
     apiKey: key,
     baseUrl: baseUrl(read, env),
@@ -237,11 +284,14 @@ export function parseSettings(read: InputReader, env: NodeJS.ProcessEnv, cwd: st
     cancelOnAbort: boolean(read, 'cancel-on-abort'),
     downloadDir: read('download-dir').trim(),
     maxFailedRequests: parsed(() => parseGate(read('max-failed-requests'))),
+    maxFailedRequestsInput: read('max-failed-requests').trim(),
     batchDiscount: parsed(() => parseDiscount(read('batch-discount'))),
     maxCost: parsed(() => parseMaxCost(read('max-cost'))),
     inputFile: parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd)),
     commitStatus,
-    githubToken: commitStatus ? secret(githubToken, "input 'github-token'") : githubToken,
+    githubToken: token,
+    ledgerBranch: tracking ? ledgerBranch(read) : read('ledger-branch').trim(),
+    forgetAfterMs: tracking ? Math.round(duration(read, 'forget-after', 3_600_000, '1h')) : 0,
     resultsDir: join(env.RUNNER_TEMP?.trim() || tmpdir(), 'together-batch-results'),
     summaryAvailable: Boolean(env.GITHUB_STEP_SUMMARY),
     github: githubEnv(env),

@@ -29,6 +29,7 @@ beforeEach(async () => {
     serverUrl: 'https://github.example/',
     repository: 'o/r',
     sha: SHA,
+    ref: '',
     runId: '7',
     eventPath: ''
   }

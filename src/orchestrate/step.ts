@@ -1,6 +1,6 @@
 import { waitForBatches } from '../engine/wait.js'
 import type { EngineDeps, Logger, WaitAllResult } from '../engine/types.js'
-import type { SetStatus } from '../github/commit-status.js'
+import type { SetStatus, StatusState } from '../github/commit-status.js'
 import { finalDescription, pendingDescription } from '../report/commit-status-text.js'
 import { buildOutputs } from '../report/outputs.js'
 import { buildSummary } from '../report/summary.js'
@@ -52,15 +52,24 @@ export interface StepOutcome {
   annotations: Annotation[]
 }
 
+/** What another mode adds to the step (see track.ts). */
+export interface StepHooks {
+  /** Runs right after the wait and its outputs; what it throws fails the step. */
+  afterWait?(waited: WaitAllResult): Promise<void>
+  /** The final commit status, when it is not plain success or failure. */
+  finalStatus?(verdict: Verdict, waited: WaitAllResult): [StatusState, string] | undefined
+}
+
 /**
  * The whole step once the settings are known: commit status pending, wait, outputs, result files,
  * verdict, final commit status. It decides and returns; it never touches @actions/core.
  */
-export async function runStep(settings: Settings, deps: StepDeps): Promise<StepOutcome> {
+export async function runStep(settings: Settings, deps: StepDeps, hooks: StepHooks = {}): Promise<StepOutcome> {
   // Not awaited before the wait: a slow GitHub API must never delay the first status check.
   const pending = deps.setStatus?.('pending', pendingDescription(settings.batchIds))
   const waited: WaitAllResult = await waitForBatches(deps, settings)
   deps.setOutputs(buildOutputs(waited))
+  await hooks.afterWait?.(waited)
   let verdict = judgeAll(waited, settings.failOn)
 
   let collected: Map<string, BatchFiles> | undefined
@@ -86,7 +95,11 @@ export async function runStep(settings: Settings, deps: StepDeps): Promise<StepO
   }
 
   await pending
-  await deps.setStatus?.(verdict.ok ? 'success' : 'failure', finalDescription(waited, verdict, collected))
+  const [state, description] = hooks.finalStatus?.(verdict, waited) ?? [
+    verdict.ok ? 'success' : 'failure',
+    finalDescription(waited, verdict, collected)
+  ]
+  await deps.setStatus?.(state, description)
   const ids = settings.batchIds
   return {
     verdict,
