@@ -34858,7 +34858,7 @@ async function stateOf(group, statuses) {
         if (current === 'failure' || current === 'error')
             return undefined;
     }
-    if (group.reported.length === 1)
+    if (group.size <= 1)
         return ['success', report_status_clip(group.reported[0].description)];
     return ['success', report_status_clip(`${group.size} Together batches reported, all passed`)];
 }

@@ -58,7 +58,7 @@ async function stateOf(group: Group, statuses: StatusClient): Promise<[StatusSta
     const current = await statuses.latest(group.sha, group.context)
     if (current === 'failure' || current === 'error') return undefined
   }
-  if (group.reported.length === 1) return ['success', clip(group.reported[0]!.description)]
+  if (group.size <= 1) return ['success', clip(group.reported[0]!.description)]
   return ['success', clip(`${group.size} Together batches reported, all passed`)]
 }
 
