@@ -144,3 +144,49 @@ describe('mode track, then mode report, as separate processes', () => {
       expect(r.log.replace('::add-mask::ghs_e2e_token', '')).not.toContain('ghs_e2e_token')
   }, 60_000)
 })
+
+describe('a report over many tracked batches', () => {
+  it('reads the ledger once, and makes one status and one removal per batch reported', async () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `m-${String(i).padStart(2, '0')}`)
+    // The first 20 are final on the first check; the other 30 keep running.
+    const sim = await startSimulator({
+      apiKey: SIM_KEY,
+      scenarios: ids.map((id, i) => scenario(id, i < 20 ? 0 : undefined))
+    })
+    const gh = await startGitHubSim()
+    try {
+      for (const [i, id] of ids.entries()) {
+        const sha = String(i % 10).repeat(40)
+        const common = { repository: 'octo/repo', ref: '', runUrl: '', maxFailedRequests: '', failOn: [] }
+        gh.seed(
+          `batches/${id}.json`,
+          serializeEntry({
+            ...common,
+            batchId: id,
+            sha,
+            group: [id],
+            commitStatus: `together/${id}`,
+            trackedAt: Date.now()
+          })
+        )
+      }
+      const report = await runAction({
+        killAfterMs: 40_000,
+        env: { ...env, GITHUB_API_URL: gh.apiUrl },
+        inputs: { mode: 'report', 'api-key': SIM_KEY, 'base-url': sim.baseUrl, 'github-token': 'ghs_e2e_token' }
+      })
+      expect(report.exitCode).toBe(0)
+      expect(report.outputs.pending).toBe('30')
+      expect(JSON.parse(report.outputs.reported!)).toHaveLength(20)
+      const byRoute = gh.requests.map(r => `${r.method} ${r.path}`)
+      expect(byRoute.filter(r => r === 'POST /graphql')).toHaveLength(1)
+      expect(byRoute.filter(r => r.startsWith('POST /repos/octo/repo/statuses/'))).toHaveLength(20)
+      expect(byRoute.filter(r => r.startsWith('DELETE '))).toHaveLength(20)
+      expect(gh.requests).toHaveLength(41)
+      expect([...gh.files()!.keys()]).toHaveLength(30)
+    } finally {
+      await sim.close()
+      await gh.close()
+    }
+  }, 60_000)
+})
