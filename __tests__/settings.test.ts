@@ -40,6 +40,7 @@ describe('parseSettings', () => {
       maxFailedRequestsInput: '',
       commitStatus: '',
       githubToken: 'ghs_token',
+      prComment: false,
       ledgerBranch: 'together-batches',
       forgetAfterMs: 0,
       resultsDir: join(tmpdir(), 'together-batch-results'),
@@ -128,6 +129,8 @@ describe('parseSettings', () => {
     [{ mode: 'report' }, "Input 'batch-id' is set with mode: report"],
     [{ mode: 'track', 'batch-id': '' }, "Input 'batch-id' is empty"],
     [{ mode: 'track', 'github-token': '' }, "Input 'github-token' is empty but mode: track needs it"],
+    [{ 'pr-comment': 'true', 'github-token': '' }, "Input 'github-token' is empty but pr-comment needs it"],
+    [{ 'pr-comment': 'yes' }, "Invalid pr-comment 'yes'"],
     [{ mode: 'track', 'ledger-branch': '../main' }, "Invalid ledger-branch '../main'"],
     [{ mode: 'track', 'ledger-branch': 'a b' }, 'Invalid ledger-branch'],
     [{ mode: 'report', 'batch-id': '', 'forget-after': '10m' }, "Invalid forget-after '10m'. Expected at least 1h"]

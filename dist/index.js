@@ -31798,117 +31798,42 @@ async function createCommitStatus(target, token, contextName, signal, timeoutMs 
     };
 }
 
-;// CONCATENATED MODULE: ./src/together/errors.ts
-/** HTTP statuses worth asking again for; everything else in 4xx is the caller's mistake. */
-const TRANSIENT_STATUSES = new Set([408, 409, 425, 429]);
+;// CONCATENATED MODULE: ./src/util/duration.ts
+const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
 /**
- * A failed Together request. Callers branch on `kind`, `status`, `html` and `transient`, never on the
- * text. The message never contains the API key (the client redacts server text before it gets here).
+ * Parses `90s`, `45m`, `2h`, `1h30m`, `1d`, `500ms` or plain seconds (`300`) into milliseconds.
+ * Units may be combined in descending order; case and inner spaces are ignored.
+ * Returns undefined when the text is not a duration (negative numbers included).
  */
-class TogetherError extends Error {
-    kind;
-    status;
-    serverMessage;
-    /** How long the server asked us to wait before trying again, when it said so. */
-    retryAfterMs;
-    /** The server answered with an HTML page: with a 404 or a 2xx, most likely a wrong base URL. */
-    html;
-    constructor(message, init) {
-        super(message, init.cause === undefined ? undefined : { cause: init.cause });
-        this.name = 'TogetherError';
-        this.kind = init.kind;
-        this.status = init.status;
-        this.serverMessage = init.serverMessage;
-        this.retryAfterMs = init.retryAfterMs;
-        this.html = init.html ?? false;
-    }
-    /** True when trying the same request again later may succeed: the one place that decides retrying. */
-    get transient() {
-        switch (this.kind) {
-            case 'http':
-                return this.status === undefined || this.status >= 500 || TRANSIENT_STATUSES.has(this.status);
-            // An invalid response too: a gateway may answer garbage for a while and recover; repeats are
-            // the caller's to count.
-            case 'network':
-            case 'timeout':
-            case 'invalid-response':
-                return true;
-            case 'aborted':
-            case 'unsupported-response':
-            case 'local':
-            case 'invalid-id':
-            case 'wrong-batch':
-                return false;
-        }
-    }
+function parseDuration(text) {
+    const compact = text.replace(/\s+/g, '').toLowerCase();
+    if (compact === '')
+        return undefined;
+    // Not rounded: a tiny positive value must not turn into 0, which means "check once" for timeout.
+    if (/^\d+(\.\d+)?$/.test(compact))
+        return Number(compact) * 1000;
+    const match = DURATION.exec(compact);
+    if (!match)
+        return undefined;
+    const [, d, h, m, s, ms] = match;
+    return (Number(d ?? 0) * UNIT_MS.d +
+        Number(h ?? 0) * UNIT_MS.h +
+        Number(m ?? 0) * UNIT_MS.m +
+        Number(s ?? 0) * UNIT_MS.s +
+        Number(ms ?? 0));
 }
-/** The message of anything thrown; duck-typed, as errors from Node's own realm fail `instanceof Error` under test VMs. */
-function messageOf(error) {
-    const message = error?.message;
-    return typeof message === 'string' ? message : String(error);
-}
-
-;// CONCATENATED MODULE: ./src/together/ids.ts
-
-const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
-/**
- * True for the IDs Together hands out (UUIDs, `file-…`): letters, digits, `-`, `_` and `.`, at least
- * one letter or digit, no `..`, at most 200 characters. Anything else is refused rather than put in a
- * URL, a file name or a log line.
- */
-function isPlainId(id) {
-    return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
-}
-/** C1 controls, soft hyphen, bidi marks and overrides, zero-width and line/paragraph separators, BOM. */
-const INVISIBLE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
-/**
- * `text` as a JSON string body (no quotes), clipped to `max` characters, with every character that
- * could break or disguise a log line (controls, line breaks, bidi overrides) written as an escape.
- */
-function printable(text, max) {
-    const chars = Array.from(text);
-    const clipped = chars.length > max ? chars.slice(0, max).join('') : text;
-    const escaped = JSON.stringify(clipped)
-        .slice(1, -1)
-        .replace(INVISIBLE, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    return chars.length > max ? `${escaped}…` : escaped;
-}
-/** A short, quoted rendering of an ID that is not plain, safe to put in a message. */
-function describeBadId(id) {
-    return `"${printable(id, 60)}"`;
-}
-/** An ID as it appears in a message: as is when plain, quoted and escaped otherwise. */
-function idLabel(id) {
-    return isPlainId(id) ? id : describeBadId(id);
-}
-/** Refuses to send a request about a file whose ID is not plain (kind `invalid-id`, never retried). */
-function requirePlainFileId(id) {
-    if (isPlainId(id))
-        return;
-    throw new TogetherError(`Not requesting file ${describeBadId(id)}: an invalid file ID (not a plain ID)`, {
-        kind: 'invalid-id'
-    });
-}
-const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'];
-/**
- * Rejects a batch whose IDs are not plain: they end up in URLs, file names and log lines. An empty
- * string is let through: it reads as "no file" everywhere, as null does.
- */
-function checkBatchIds(job, what) {
-    for (const field of ID_FIELDS) {
-        const value = job[field];
-        if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
-            throw new TogetherError(`Together answered ${what} with an invalid ${field} (${describeBadId(value)}, not a plain ID); it is not used`, { kind: 'invalid-id' });
-        }
-    }
-    return job;
-}
-/** Rejects an answer about another batch than `askedId` (a proxy or cache mixing up answers). */
-function checkSameBatch(job, what, askedId) {
-    if (typeof job.id === 'string' && job.id !== '' && job.id !== askedId) {
-        throw new TogetherError(`Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`, { kind: 'wrong-batch' });
-    }
-    return job;
+/** Human form for logs: `45s`, `3m 05s`, `2h 07m`. Rounded to the second. */
+function formatDuration(ms) {
+    const total = Math.max(0, Math.round(ms / 1000));
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    if (h > 0)
+        return `${h}h ${String(m).padStart(2, '0')}m`;
+    if (m > 0)
+        return `${m}m ${String(s).padStart(2, '0')}s`;
+    return `${s}s`;
 }
 
 ;// CONCATENATED MODULE: ./src/sanitize/sanitize.ts
@@ -31967,326 +31892,6 @@ function errorMessage(error) {
     catch {
         return `unexpected ${String(error)}`;
     }
-}
-
-;// CONCATENATED MODULE: ./src/together/status.ts
-/** Statuses after which a batch never changes again. CANCELED (one L) is read as CANCELLED. */
-const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'];
-/** Statuses that mean "keep waiting" and need no warning. */
-const WAITING_STATUSES = new Set(['VALIDATING', 'IN_PROGRESS', 'CANCELING', 'CANCELLING', 'QUEUED', 'PENDING']);
-/** Normalises a status for comparison: trimmed, upper-case, CANCELED spelled CANCELLED. */
-function normalizeStatus(status) {
-    const upper = (status ?? '').trim().toUpperCase();
-    return upper === 'CANCELED' ? 'CANCELLED' : upper;
-}
-function isFinalStatus(status) {
-    return FINAL_STATUSES.includes(status);
-}
-/** Final, known-in-progress, or unknown (missing or never documented): the last two mean keep waiting. */
-function classifyStatus(status) {
-    const normal = normalizeStatus(status);
-    if (isFinalStatus(normal))
-        return { kind: 'final', status: normal };
-    if (WAITING_STATUSES.has(normal))
-        return { kind: 'waiting', status: normal };
-    return { kind: 'unknown', status: normal };
-}
-
-;// CONCATENATED MODULE: ./src/github/ledger-entry.ts
-
-
-
-/** A ledger file larger than this is not a ledger entry. */
-const MAX_ENTRY_BYTES = 64 * 1024;
-const MAX_GROUP = 1000;
-const entryPath = (batchId) => `batches/${batchId}.json`;
-function serializeEntry(entry) {
-    return `${JSON.stringify({
-        version: 1,
-        batch_id: entry.batchId,
-        repository: entry.repository,
-        sha: entry.sha,
-        ref: entry.ref,
-        pull_request: entry.pullRequest ?? null,
-        run_url: entry.runUrl,
-        tracked_at: new Date(entry.trackedAt).toISOString(),
-        group: entry.group,
-        settings: {
-            fail_on: entry.failOn,
-            max_failed_requests: entry.maxFailedRequests,
-            commit_status: entry.commitStatus
-        }
-    }, null, 2)}\n`;
-}
-const str = (value, max) => typeof value === 'string' && value.length <= max ? value : undefined;
-/** Settings as recorded; every value must be one the inputs could have produced. */
-function settingsOf(raw) {
-    const settings = (raw ?? {});
-    const failOn = settings.fail_on;
-    if (!Array.isArray(failOn) ||
-        !failOn.every(s => FINAL_STATUSES.includes(s) && s !== 'COMPLETED'))
-        return 'settings.fail_on is not a list of FAILED, EXPIRED, CANCELLED';
-    const gate = str(settings.max_failed_requests, 20);
-    if (gate === undefined || !/^(\d+(\.\d+)?\s*%|\d+|)$/.test(gate))
-        return 'settings.max_failed_requests is not a gate';
-    const context = str(settings.commit_status, 200);
-    if (context === undefined || /[\p{Cc}]/u.test(context))
-        return 'settings.commit_status is not a context name';
-    return { failOn: failOn, maxFailedRequests: gate, commitStatus: context };
-}
-/** The entry in `text`, read from the file of `batchId`; a string says what is wrong with it. */
-function parseEntry(batchId, text) {
-    if (text.length > MAX_ENTRY_BYTES)
-        return 'the file is too large';
-    let parsed;
-    try {
-        parsed = JSON.parse(text);
-    }
-    catch {
-        return 'the file is not JSON';
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-        return 'the file is not a JSON object';
-    const raw = parsed;
-    if (raw.version !== 1)
-        return 'unknown version';
-    if (raw.batch_id !== batchId)
-        return 'batch_id does not match the file name';
-    const sha = str(raw.sha, 40);
-    if (!sha || !SHA.test(sha))
-        return 'sha is not a commit SHA';
-    const trackedAt = Date.parse(str(raw.tracked_at, 40) ?? '');
-    if (!Number.isFinite(trackedAt))
-        return 'tracked_at is not a time';
-    const pr = raw.pull_request;
-    if (pr !== null && !(Number.isSafeInteger(pr) && pr > 0))
-        return 'pull_request is not a number';
-    const group = raw.group;
-    if (!Array.isArray(group) || group.length > MAX_GROUP || !group.every(id => typeof id === 'string' && isPlainId(id)))
-        return 'group is not a list of batch IDs';
-    const settings = settingsOf(raw.settings);
-    if (typeof settings === 'string')
-        return settings;
-    return {
-        batchId,
-        repository: str(raw.repository, 200) ?? '',
-        sha: sha.toLowerCase(),
-        ref: str(raw.ref, 300) ?? '',
-        pullRequest: pr === null ? undefined : pr,
-        runUrl: /^https?:\/\/[^\s"'<>()[\]]+$/.test(str(raw.run_url, 500) ?? '') ? raw.run_url : '',
-        trackedAt,
-        group: group,
-        ...settings
-    };
-}
-
-;// CONCATENATED MODULE: ./src/github/ledger.ts
-
-
-
-
-/** Could not read or write the ledger: the step fails with this message. */
-class LedgerError extends Error {
-}
-/** A write that lost a race is retried on the new state this many times in all. */
-const ATTEMPTS = 4;
-const FOLDER = 'batches';
-/** One request for the whole folder, contents included: a report costs one read however many batches. */
-const LIST_QUERY = `query($owner: String!, $repo: String!, $expression: String!) {
-  repository(owner: $owner, name: $repo) {
-    object(expression: $expression) {
-      ... on Tree { entries { name type oid object { ... on Blob { text isTruncated } } } }
-    }
-  }
-}`;
-const OID = /^[0-9a-f]{40}$/;
-function readEntries(data) {
-    const repository = data?.repository;
-    if (!repository)
-        throw new Error('the repository is not visible to the token');
-    const entries = repository.object?.entries;
-    const contents = { entries: [], invalid: [] };
-    if (entries === undefined)
-        return contents;
-    if (!Array.isArray(entries))
-        throw new Error('GitHub answered a folder that is not a list');
-    for (const raw of entries) {
-        const name = typeof raw.name === 'string' ? raw.name : '';
-        const batchId = name.endsWith('.json') ? name.slice(0, -5) : '';
-        const text = raw.object?.text;
-        let problem;
-        if (raw.type !== 'blob' || !isPlainId(batchId))
-            problem = 'not a <batch-id>.json file';
-        else if (typeof raw.oid !== 'string' || !OID.test(raw.oid))
-            problem = 'GitHub gave no blob SHA';
-        else if (typeof text !== 'string' || raw.object?.isTruncated === true)
-            problem = 'not a small text file';
-        const entry = problem ? problem : parseEntry(batchId, text);
-        if (typeof entry === 'string')
-            contents.invalid.push({ name: oneLine(name, 120), reason: entry });
-        else
-            contents.entries.push({ entry, sha: raw.oid });
-    }
-    // Reported in a stable order, whatever order the server lists them in.
-    contents.entries.sort((a, b) => (a.entry.batchId < b.entry.batchId ? -1 : 1));
-    return contents;
-}
-/** A new branch with nothing of the repository's code: one README commit, no parent. */
-async function createBranch(github, branch) {
-    const readme = '# Together batches\n\nBatches tracked by wait-for-together-batch (mode: track), one file per batch in batches/.\nMode: report removes them once reported. Do not edit by hand.\n';
-    const tree = (await github.request('POST /repos/{owner}/{repo}/git/trees', {
-        tree: [{ path: 'README.md', mode: '100644', type: 'blob', content: readme }]
-    }));
-    const commit = (await github.request('POST /repos/{owner}/{repo}/git/commits', {
-        message: 'Start the ledger of tracked Together batches',
-        tree: tree.sha,
-        parents: []
-    }));
-    try {
-        await github.request('POST /repos/{owner}/{repo}/git/refs', { ref: `refs/heads/${branch}`, sha: commit.sha });
-    }
-    catch (error) {
-        // Another run created it first: that branch serves as well.
-        if (httpStatus(error) !== 422)
-            throw error;
-    }
-}
-/** The blob SHA of the entry on the branch now; undefined when there is none. */
-async function currentSha(github, branch, batchId) {
-    try {
-        const data = (await github.request(`GET /repos/{owner}/{repo}/contents/${entryPath(batchId)}`, {
-            ref: branch
-        }));
-        return typeof data.sha === 'string' && OID.test(data.sha) ? data.sha : undefined;
-    }
-    catch (error) {
-        if (httpStatus(error) === 404)
-            return undefined;
-        throw error;
-    }
-}
-function failed(what, branch, error) {
-    const status = httpStatus(error);
-    const hint = status === 403 || status === 404 ? ' Give the job contents: write (and check github-token).' : '';
-    return new LedgerError(`Could not ${what} the ledger on branch ${branch}: ${oneLine(errorMessage(error), 300)}.${hint}`);
-}
-/**
- * The ledger of tracked batches: one JSON file per batch in `batches/` on `branch`, written through
- * the contents API with the file's SHA, so that two runs writing at once never silently overwrite
- * each other (a lost race is retried on the new state).
- */
-function createLedger(github, branch) {
-    return {
-        async list() {
-            try {
-                return readEntries(await github.graphql(LIST_QUERY, {
-                    owner: github.owner,
-                    repo: github.repo,
-                    expression: `${branch}:${FOLDER}`
-                }));
-            }
-            catch (error) {
-                throw failed('read', branch, error);
-            }
-        },
-        async put(batchId, content) {
-            const path = entryPath(batchId);
-            let sha;
-            let branchMade = false;
-            for (let attempt = 1;; attempt++) {
-                try {
-                    const body = {
-                        message: `Track Together batch ${batchId}`,
-                        content: Buffer.from(content).toString('base64'),
-                        branch,
-                        sha
-                    };
-                    await github.request(`PUT /repos/{owner}/{repo}/contents/${path}`, body);
-                    return;
-                }
-                catch (error) {
-                    const status = httpStatus(error);
-                    try {
-                        if (status === 404 && !branchMade) {
-                            branchMade = true;
-                            await createBranch(github, branch);
-                        }
-                        else if ((status === 409 || status === 422) && attempt < ATTEMPTS) {
-                            sha = await currentSha(github, branch, batchId);
-                        }
-                        else
-                            throw error;
-                    }
-                    catch (inner) {
-                        throw failed('write', branch, inner);
-                    }
-                }
-            }
-        },
-        async remove(batchId, sha) {
-            const path = entryPath(batchId);
-            try {
-                await github.request(`DELETE /repos/{owner}/{repo}/contents/${path}`, {
-                    message: `Reported Together batch ${batchId}`,
-                    sha,
-                    branch
-                });
-                return 'removed';
-            }
-            catch (error) {
-                const status = httpStatus(error);
-                try {
-                    if (status === 404)
-                        return 'gone';
-                    if (status !== 409 && status !== 422)
-                        throw error;
-                    // Removed by an overlapping report, or tracked again since: only the first may be forgotten.
-                    return (await currentSha(github, branch, batchId)) === undefined ? 'gone' : 'changed';
-                }
-                catch (inner) {
-                    throw failed('write', branch, inner);
-                }
-            }
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/util/duration.ts
-const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
-/**
- * Parses `90s`, `45m`, `2h`, `1h30m`, `1d`, `500ms` or plain seconds (`300`) into milliseconds.
- * Units may be combined in descending order; case and inner spaces are ignored.
- * Returns undefined when the text is not a duration (negative numbers included).
- */
-function parseDuration(text) {
-    const compact = text.replace(/\s+/g, '').toLowerCase();
-    if (compact === '')
-        return undefined;
-    // Not rounded: a tiny positive value must not turn into 0, which means "check once" for timeout.
-    if (/^\d+(\.\d+)?$/.test(compact))
-        return Number(compact) * 1000;
-    const match = DURATION.exec(compact);
-    if (!match)
-        return undefined;
-    const [, d, h, m, s, ms] = match;
-    return (Number(d ?? 0) * UNIT_MS.d +
-        Number(h ?? 0) * UNIT_MS.h +
-        Number(m ?? 0) * UNIT_MS.m +
-        Number(s ?? 0) * UNIT_MS.s +
-        Number(ms ?? 0));
-}
-/** Human form for logs: `45s`, `3m 05s`, `2h 07m`. Rounded to the second. */
-function formatDuration(ms) {
-    const total = Math.max(0, Math.round(ms / 1000));
-    const h = Math.floor(total / 3600);
-    const m = Math.floor((total % 3600) / 60);
-    const s = total % 60;
-    if (h > 0)
-        return `${h}h ${String(m).padStart(2, '0')}m`;
-    if (m > 0)
-        return `${m}m ${String(s).padStart(2, '0')}s`;
-    return `${s}s`;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/messages.ts
@@ -32364,6 +31969,56 @@ function summarize(results) {
     }
     const total = results.length;
     return { total, completed, failed, running: total - completed - failed, percent: total ? progressSum / total : 0 };
+}
+
+;// CONCATENATED MODULE: ./src/together/errors.ts
+/** HTTP statuses worth asking again for; everything else in 4xx is the caller's mistake. */
+const TRANSIENT_STATUSES = new Set([408, 409, 425, 429]);
+/**
+ * A failed Together request. Callers branch on `kind`, `status`, `html` and `transient`, never on the
+ * text. The message never contains the API key (the client redacts server text before it gets here).
+ */
+class TogetherError extends Error {
+    kind;
+    status;
+    serverMessage;
+    /** How long the server asked us to wait before trying again, when it said so. */
+    retryAfterMs;
+    /** The server answered with an HTML page: with a 404 or a 2xx, most likely a wrong base URL. */
+    html;
+    constructor(message, init) {
+        super(message, init.cause === undefined ? undefined : { cause: init.cause });
+        this.name = 'TogetherError';
+        this.kind = init.kind;
+        this.status = init.status;
+        this.serverMessage = init.serverMessage;
+        this.retryAfterMs = init.retryAfterMs;
+        this.html = init.html ?? false;
+    }
+    /** True when trying the same request again later may succeed: the one place that decides retrying. */
+    get transient() {
+        switch (this.kind) {
+            case 'http':
+                return this.status === undefined || this.status >= 500 || TRANSIENT_STATUSES.has(this.status);
+            // An invalid response too: a gateway may answer garbage for a while and recover; repeats are
+            // the caller's to count.
+            case 'network':
+            case 'timeout':
+            case 'invalid-response':
+                return true;
+            case 'aborted':
+            case 'unsupported-response':
+            case 'local':
+            case 'invalid-id':
+            case 'wrong-batch':
+                return false;
+        }
+    }
+}
+/** The message of anything thrown; duck-typed, as errors from Node's own realm fail `instanceof Error` under test VMs. */
+function messageOf(error) {
+    const message = error?.message;
+    return typeof message === 'string' ? message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/util/json.ts
@@ -32592,6 +32247,69 @@ var external_node_stream_ = __nccwpck_require__(7075);
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/together/ids.ts
+
+const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
+/**
+ * True for the IDs Together hands out (UUIDs, `file-…`): letters, digits, `-`, `_` and `.`, at least
+ * one letter or digit, no `..`, at most 200 characters. Anything else is refused rather than put in a
+ * URL, a file name or a log line.
+ */
+function isPlainId(id) {
+    return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
+}
+/** C1 controls, soft hyphen, bidi marks and overrides, zero-width and line/paragraph separators, BOM. */
+const INVISIBLE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+/**
+ * `text` as a JSON string body (no quotes), clipped to `max` characters, with every character that
+ * could break or disguise a log line (controls, line breaks, bidi overrides) written as an escape.
+ */
+function printable(text, max) {
+    const chars = Array.from(text);
+    const clipped = chars.length > max ? chars.slice(0, max).join('') : text;
+    const escaped = JSON.stringify(clipped)
+        .slice(1, -1)
+        .replace(INVISIBLE, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return chars.length > max ? `${escaped}…` : escaped;
+}
+/** A short, quoted rendering of an ID that is not plain, safe to put in a message. */
+function describeBadId(id) {
+    return `"${printable(id, 60)}"`;
+}
+/** An ID as it appears in a message: as is when plain, quoted and escaped otherwise. */
+function idLabel(id) {
+    return isPlainId(id) ? id : describeBadId(id);
+}
+/** Refuses to send a request about a file whose ID is not plain (kind `invalid-id`, never retried). */
+function requirePlainFileId(id) {
+    if (isPlainId(id))
+        return;
+    throw new TogetherError(`Not requesting file ${describeBadId(id)}: an invalid file ID (not a plain ID)`, {
+        kind: 'invalid-id'
+    });
+}
+const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'];
+/**
+ * Rejects a batch whose IDs are not plain: they end up in URLs, file names and log lines. An empty
+ * string is let through: it reads as "no file" everywhere, as null does.
+ */
+function checkBatchIds(job, what) {
+    for (const field of ID_FIELDS) {
+        const value = job[field];
+        if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
+            throw new TogetherError(`Together answered ${what} with an invalid ${field} (${describeBadId(value)}, not a plain ID); it is not used`, { kind: 'invalid-id' });
+        }
+    }
+    return job;
+}
+/** Rejects an answer about another batch than `askedId` (a proxy or cache mixing up answers). */
+function checkSameBatch(job, what, askedId) {
+    if (typeof job.id === 'string' && job.id !== '' && job.id !== askedId) {
+        throw new TogetherError(`Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`, { kind: 'wrong-batch' });
+    }
+    return job;
+}
+
 ;// CONCATENATED MODULE: ./src/together/save.ts
 
 
@@ -33296,6 +33014,29 @@ class TogetherClient {
 
 
 
+
+;// CONCATENATED MODULE: ./src/together/status.ts
+/** Statuses after which a batch never changes again. CANCELED (one L) is read as CANCELLED. */
+const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'];
+/** Statuses that mean "keep waiting" and need no warning. */
+const WAITING_STATUSES = new Set(['VALIDATING', 'IN_PROGRESS', 'CANCELING', 'CANCELLING', 'QUEUED', 'PENDING']);
+/** Normalises a status for comparison: trimmed, upper-case, CANCELED spelled CANCELLED. */
+function normalizeStatus(status) {
+    const upper = (status ?? '').trim().toUpperCase();
+    return upper === 'CANCELED' ? 'CANCELLED' : upper;
+}
+function isFinalStatus(status) {
+    return FINAL_STATUSES.includes(status);
+}
+/** Final, known-in-progress, or unknown (missing or never documented): the last two mean keep waiting. */
+function classifyStatus(status) {
+    const normal = normalizeStatus(status);
+    if (isFinalStatus(normal))
+        return { kind: 'final', status: normal };
+    if (WAITING_STATUSES.has(normal))
+        return { kind: 'waiting', status: normal };
+    return { kind: 'unknown', status: normal };
+}
 
 ;// CONCATENATED MODULE: ./src/engine/cancel.ts
 
@@ -34004,7 +33745,7 @@ async function waitForBatches(deps, options) {
 function emptyTally() {
     return { succeeded: 0, failed: 0, codes: new Map() };
 }
-const tally_str = (v) => typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
+const str = (v) => typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
 function fail(tally, code, message, record) {
     tally.failed++;
     const entry = tally.codes.get(code);
@@ -34025,8 +33766,8 @@ function parse(line) {
 /** The code and message of an `error` object, or of a response's `body.error`. */
 function describe(error, status) {
     const e = isRecord(error) ? error : {};
-    const code = tally_str(e.code) ?? tally_str(e.type) ?? (status !== undefined ? `http_${status}` : 'unknown');
-    return [code, tally_str(e.message) ?? (status !== undefined ? `HTTP ${status}` : '')];
+    const code = str(e.code) ?? str(e.type) ?? (status !== undefined ? `http_${status}` : 'unknown');
+    return [code, str(e.message) ?? (status !== undefined ? `HTTP ${status}` : '')];
 }
 /**
  * Counts one line of a result file. In the output file a request succeeded when its
@@ -34418,7 +34159,7 @@ const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(
 
 
 
-const collect_ATTEMPTS = 5;
+const ATTEMPTS = 5;
 const MAX_RETRY_MS = 30_000;
 /** Downloads one file with retries on transient failures; returns its path. */
 async function fetchFile(deps, fileId, path) {
@@ -34430,7 +34171,7 @@ async function fetchFile(deps, fileId, path) {
             return path;
         }
         catch (error) {
-            if (!(error instanceof TogetherError) || !error.transient || attempt >= collect_ATTEMPTS)
+            if (!(error instanceof TogetherError) || !error.transient || attempt >= ATTEMPTS)
                 throw error;
             const delay = retryDelay(attempt, () => deps.random(), error.retryAfterMs, MAX_RETRY_MS);
             deps.log.warning(`Downloading ${fileId} failed (attempt ${attempt}): ${errorMessage(error)}. Retrying in ${Math.round(delay / 1000)}s.`);
@@ -34812,6 +34553,102 @@ function judgeTracked(checked, waited, collected, forgetAfterMs) {
                 gate = undefined;
             }
             return combine(judge(result, failOn), judgeResults({ ...waited, results: [result] }, collected, gate));
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/pr-comment-rows.ts
+
+const requestsText = (files) => files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : '';
+/** A row per batch of a wait (or the check of mode track): still running, passed, or failed and why not. */
+function commentRows(waited, failOn, collected, gate) {
+    return waited.results.map(result => {
+        const files = collected?.get(result.batchId);
+        const verdict = combine(judge(result, failOn), collected ? judgeResults({ ...waited, results: [result] }, collected, gate) : undefined);
+        const icon = result.outcome === 'pending' ? '🔄' : verdict.ok ? '✅' : '❌';
+        return { batchId: result.batchId, icon, status: result.status, requests: requestsText(files) };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/report/pr-comment-text.ts
+
+/** GitHub refuses a comment body of 65,536 characters or more; this leaves room for the frame. */
+const MAX_BODY = 60_000;
+const ROW_ID = /<!-- row:([A-Za-z0-9._-]{1,200}) -->/;
+/** The comment's context when the step sets no commit status. */
+const DEFAULT_CONTEXT = 'batches';
+const commentMarker = (context) => `<!-- wait-for-together-batch:${context.replace(/--+|[<>\r\n]/g, '_')} -->`;
+function renderRow(row, runUrl) {
+    const run = runUrl ? `[run](${runUrl})` : '';
+    const cells = [
+        `${row.icon} ${escapeText(row.batchId, 200)}`,
+        escapeText(row.status || 'unknown', 40),
+        row.requests,
+        run
+    ];
+    return `| ${cells.join(' | ')} | <!-- row:${row.batchId} -->`;
+}
+/**
+ * The comment's body: a row per batch, this update's rows replacing the same batches' rows of the
+ * comment as it was (`previous`), so that batches reported in earlier runs keep their line. Only
+ * lines this function wrote before (ending in a row marker) are carried over, never other text.
+ */
+function renderComment(context, rows, runUrl, previous = '') {
+    const lines = new Map();
+    for (const line of previous.split('\n')) {
+        const id = ROW_ID.exec(line)?.[1];
+        if (id && line.startsWith('| ') && line.endsWith(` <!-- row:${id} -->`))
+            lines.set(id, line);
+    }
+    for (const row of rows)
+        lines.set(row.batchId, renderRow(row, runUrl));
+    const head = `${commentMarker(context)}\n### Together batches · ${escapeText(context, 100)}\n\n| Batch | Status | Requests | Run |\n| --- | --- | --- | --- |\n`;
+    let body = head;
+    let left = lines.size;
+    for (const line of lines.values()) {
+        if (body.length + line.length + 1 > MAX_BODY)
+            break;
+        body += `${line}\n`;
+        left--;
+    }
+    return left > 0 ? `${body}\nAnd ${left} more batches (see the workflow runs).\n` : body;
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/report-comment.ts
+
+
+
+/**
+ * Updates the comment of each pull request with a reported batch tracked with `pr-comment`: the
+ * batch's row changes from running to its outcome; rows of other batches stay as they were.
+ */
+async function updateReportComments(comment, reported, collected, log) {
+    const byComment = new Map();
+    for (const item of reported) {
+        const { pullRequest, prComment, commitStatus } = item.stored.entry;
+        if (!prComment || pullRequest === undefined)
+            continue;
+        const context = commitStatus || DEFAULT_CONTEXT;
+        const key = `${pullRequest} ${context}`;
+        const group = byComment.get(key) ?? { pr: pullRequest, context, rows: [] };
+        group.rows.push({
+            batchId: item.result.batchId,
+            icon: item.verdict.ok ? '✅' : '❌',
+            status: item.result.status,
+            requests: requestsText(collected.get(item.result.batchId))
+        });
+        byComment.set(key, group);
+    }
+    for (const { pr, context, rows } of byComment.values()) {
+        if (!comment) {
+            log.warning(`Could not comment on pull request #${pr}: no GitHub client.`);
+            continue;
+        }
+        try {
+            await comment(pr, context, rows);
+        }
+        catch (error) {
+            log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`);
         }
     }
 }
@@ -35453,6 +35290,7 @@ async function locateFailures(failures, inputFile, all, collected, verdict, deps
 
 
 
+
 /** Result files may take at least this long (or `timeout`, when shorter), and at most `MAX_RESULTS_MS`. */
 const MIN_RESULTS_MS = 10 * 60_000;
 const MAX_RESULTS_MS = 30 * 60_000;
@@ -35504,6 +35342,7 @@ async function runStep(settings, deps, hooks = {}) {
         finalDescription(waited, verdict, collected)
     ];
     await deps.setStatus?.(state, description);
+    await deps.comment?.(commentRows(waited, settings.failOn, collected, maxFailedRequests));
     const ids = settings.batchIds;
     return {
         verdict,
@@ -35514,6 +35353,7 @@ async function runStep(settings, deps, hooks = {}) {
 }
 
 ;// CONCATENATED MODULE: ./src/orchestrate/report.ts
+
 
 
 
@@ -35602,7 +35442,8 @@ async function runReport(settings, deps) {
     const ledgerErrors = [];
     if (!deps.signal.aborted) {
         await setReportStatuses(deps.statuses, reported, kept, runUrl(settings.github), deps.log);
-        // Removed only once reported: a run that stops before this line reports the batch again next time.
+        await updateReportComments(deps.prComments, reported, collected, deps.log);
+        // Removed only once its status and comment are set: a run that stops before this line reports the batch again next time.
         for (const item of reported) {
             try {
                 const removal = await deps.ledger.remove(item.result.batchId, item.stored.sha);
@@ -35622,6 +35463,98 @@ async function runReport(settings, deps) {
         files: collected.get(r.result.batchId)
     }));
     return { verdict, title: 'Together batches', summary: buildReportSummary(rows, pending, verdict), annotations: [] };
+}
+
+;// CONCATENATED MODULE: ./src/github/ledger-entry.ts
+
+
+
+/** A ledger file larger than this is not a ledger entry. */
+const MAX_ENTRY_BYTES = 64 * 1024;
+const MAX_GROUP = 1000;
+const entryPath = (batchId) => `batches/${batchId}.json`;
+function serializeEntry(entry) {
+    return `${JSON.stringify({
+        version: 1,
+        batch_id: entry.batchId,
+        repository: entry.repository,
+        sha: entry.sha,
+        ref: entry.ref,
+        pull_request: entry.pullRequest ?? null,
+        run_url: entry.runUrl,
+        tracked_at: new Date(entry.trackedAt).toISOString(),
+        group: entry.group,
+        settings: {
+            fail_on: entry.failOn,
+            max_failed_requests: entry.maxFailedRequests,
+            commit_status: entry.commitStatus,
+            pr_comment: entry.prComment
+        }
+    }, null, 2)}\n`;
+}
+const ledger_entry_str = (value, max) => typeof value === 'string' && value.length <= max ? value : undefined;
+/** Settings as recorded; every value must be one the inputs could have produced. */
+function settingsOf(raw) {
+    const settings = (raw ?? {});
+    const failOn = settings.fail_on;
+    if (!Array.isArray(failOn) ||
+        !failOn.every(s => FINAL_STATUSES.includes(s) && s !== 'COMPLETED'))
+        return 'settings.fail_on is not a list of FAILED, EXPIRED, CANCELLED';
+    const gate = ledger_entry_str(settings.max_failed_requests, 20);
+    if (gate === undefined || !/^(\d+(\.\d+)?\s*%|\d+|)$/.test(gate))
+        return 'settings.max_failed_requests is not a gate';
+    const context = ledger_entry_str(settings.commit_status, 200);
+    if (context === undefined || /[\p{Cc}]/u.test(context))
+        return 'settings.commit_status is not a context name';
+    const comment = settings.pr_comment ?? false;
+    if (typeof comment !== 'boolean')
+        return 'settings.pr_comment is not true or false';
+    return { failOn: failOn, maxFailedRequests: gate, commitStatus: context, prComment: comment };
+}
+/** The entry in `text`, read from the file of `batchId`; a string says what is wrong with it. */
+function parseEntry(batchId, text) {
+    if (text.length > MAX_ENTRY_BYTES)
+        return 'the file is too large';
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        return 'the file is not JSON';
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+        return 'the file is not a JSON object';
+    const raw = parsed;
+    if (raw.version !== 1)
+        return 'unknown version';
+    if (raw.batch_id !== batchId)
+        return 'batch_id does not match the file name';
+    const sha = ledger_entry_str(raw.sha, 40);
+    if (!sha || !SHA.test(sha))
+        return 'sha is not a commit SHA';
+    const trackedAt = Date.parse(ledger_entry_str(raw.tracked_at, 40) ?? '');
+    if (!Number.isFinite(trackedAt))
+        return 'tracked_at is not a time';
+    const pr = raw.pull_request;
+    if (pr !== null && !(Number.isSafeInteger(pr) && pr > 0))
+        return 'pull_request is not a number';
+    const group = raw.group;
+    if (!Array.isArray(group) || group.length > MAX_GROUP || !group.every(id => typeof id === 'string' && isPlainId(id)))
+        return 'group is not a list of batch IDs';
+    const settings = settingsOf(raw.settings);
+    if (typeof settings === 'string')
+        return settings;
+    return {
+        batchId,
+        repository: ledger_entry_str(raw.repository, 200) ?? '',
+        sha: sha.toLowerCase(),
+        ref: ledger_entry_str(raw.ref, 300) ?? '',
+        pullRequest: pr === null ? undefined : pr,
+        runUrl: /^https?:\/\/[^\s"'<>()[\]]+$/.test(ledger_entry_str(raw.run_url, 500) ?? '') ? raw.run_url : '',
+        trackedAt,
+        group: group,
+        ...settings
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/orchestrate/track.ts
@@ -35651,7 +35584,8 @@ async function runTrack(settings, deps) {
                 group: settings.batchIds,
                 failOn: [...settings.failOn],
                 maxFailedRequests: settings.maxFailedRequestsInput,
-                commitStatus: settings.commitStatus
+                commitStatus: settings.commitStatus,
+                prComment: settings.prComment
             };
             await deps.ledger.put(batchId, serializeEntry(entry));
         }
@@ -35681,7 +35615,7 @@ async function runMode(settings, deps, ledger) {
     const extra = await ledger();
     if (settings.mode === 'track')
         return runTrack(settings, { ...deps, ledger: extra.ledger, commit: await extra.commit() });
-    return runReport(settings, { ...deps, ledger: extra.ledger, statuses: extra.statuses });
+    return runReport(settings, { ...deps, ledger: extra.ledger, statuses: extra.statuses, prComments: extra.comment });
 }
 
 // EXTERNAL MODULE: external "node:net"
@@ -35890,9 +35824,9 @@ function ledgerBranch(read) {
     return raw;
 }
 /** What the commit status, the ledger and the PR comment need: a token, checked once. */
-function githubToken(read, mode, commitStatus) {
+function githubToken(read, mode, commitStatus, prComment) {
     const token = read('github-token').trim();
-    const needs = mode !== 'wait' ? `mode: ${mode}` : commitStatus ? 'commit-status' : '';
+    const needs = mode !== 'wait' ? `mode: ${mode}` : commitStatus ? 'commit-status' : prComment ? 'pr-comment' : '';
     if (needs && !token) {
         throw new InputError(`Input 'github-token' is empty but ${needs} needs it. Expected a token with statuses: write (and contents: write for the ledger), the default \${{ github.token }}.`);
     }
@@ -35909,7 +35843,8 @@ function parseSettings(read, env, cwd = process.cwd()) {
     const ids = batchIds(read, stepMode);
     const key = apiKey(read, env);
     const commitStatus = read('commit-status').trim();
-    const token = githubToken(read, stepMode, commitStatus);
+    const prComment = settings_boolean(read, 'pr-comment');
+    const token = githubToken(read, stepMode, commitStatus, prComment);
     const tracking = stepMode !== 'wait';
     return {
         mode: stepMode,
@@ -35929,6 +35864,7 @@ function parseSettings(read, env, cwd = process.cwd()) {
         inputFile: parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd)),
         commitStatus,
         githubToken: token,
+        prComment,
         ledgerBranch: tracking ? ledgerBranch(read) : read('ledger-branch').trim(),
         forgetAfterMs: tracking ? Math.round(duration(read, 'forget-after', 3_600_000, '1h')) : 0,
         resultsDir: (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP?.trim() || (0,external_node_os_namespaceObject.tmpdir)(), 'together-batch-results'),
@@ -35969,6 +35905,273 @@ async function writeSummary(out, markdown, available) {
         else
             out.log.debug(message);
     }
+}
+
+;// CONCATENATED MODULE: ./src/github/ledger.ts
+
+
+
+
+/** Could not read or write the ledger: the step fails with this message. */
+class LedgerError extends Error {
+}
+/** A write that lost a race is retried on the new state this many times in all. */
+const ledger_ATTEMPTS = 4;
+const FOLDER = 'batches';
+/** One request for the whole folder, contents included: a report costs one read however many batches. */
+const LIST_QUERY = `query($owner: String!, $repo: String!, $expression: String!) {
+  repository(owner: $owner, name: $repo) {
+    object(expression: $expression) {
+      ... on Tree { entries { name type oid object { ... on Blob { text isTruncated } } } }
+    }
+  }
+}`;
+const OID = /^[0-9a-f]{40}$/;
+function readEntries(data) {
+    const repository = data?.repository;
+    if (!repository)
+        throw new Error('the repository is not visible to the token');
+    const entries = repository.object?.entries;
+    const contents = { entries: [], invalid: [] };
+    if (entries === undefined)
+        return contents;
+    if (!Array.isArray(entries))
+        throw new Error('GitHub answered a folder that is not a list');
+    for (const raw of entries) {
+        const name = typeof raw.name === 'string' ? raw.name : '';
+        const batchId = name.endsWith('.json') ? name.slice(0, -5) : '';
+        const text = raw.object?.text;
+        let problem;
+        if (raw.type !== 'blob' || !isPlainId(batchId))
+            problem = 'not a <batch-id>.json file';
+        else if (typeof raw.oid !== 'string' || !OID.test(raw.oid))
+            problem = 'GitHub gave no blob SHA';
+        else if (typeof text !== 'string' || raw.object?.isTruncated === true)
+            problem = 'not a small text file';
+        const entry = problem ? problem : parseEntry(batchId, text);
+        if (typeof entry === 'string')
+            contents.invalid.push({ name: oneLine(name, 120), reason: entry });
+        else
+            contents.entries.push({ entry, sha: raw.oid });
+    }
+    // Reported in a stable order, whatever order the server lists them in.
+    contents.entries.sort((a, b) => (a.entry.batchId < b.entry.batchId ? -1 : 1));
+    return contents;
+}
+/** A new branch with nothing of the repository's code: one README commit, no parent. */
+async function createBranch(github, branch) {
+    const readme = '# Together batches\n\nBatches tracked by wait-for-together-batch (mode: track), one file per batch in batches/.\nMode: report removes them once reported. Do not edit by hand.\n';
+    const tree = (await github.request('POST /repos/{owner}/{repo}/git/trees', {
+        tree: [{ path: 'README.md', mode: '100644', type: 'blob', content: readme }]
+    }));
+    const commit = (await github.request('POST /repos/{owner}/{repo}/git/commits', {
+        message: 'Start the ledger of tracked Together batches',
+        tree: tree.sha,
+        parents: []
+    }));
+    try {
+        await github.request('POST /repos/{owner}/{repo}/git/refs', { ref: `refs/heads/${branch}`, sha: commit.sha });
+    }
+    catch (error) {
+        // Another run created it first: that branch serves as well.
+        if (httpStatus(error) !== 422)
+            throw error;
+    }
+}
+/** The blob SHA of the entry on the branch now; undefined when there is none. */
+async function currentSha(github, branch, batchId) {
+    try {
+        const data = (await github.request(`GET /repos/{owner}/{repo}/contents/${entryPath(batchId)}`, {
+            ref: branch
+        }));
+        return typeof data.sha === 'string' && OID.test(data.sha) ? data.sha : undefined;
+    }
+    catch (error) {
+        if (httpStatus(error) === 404)
+            return undefined;
+        throw error;
+    }
+}
+function failed(what, branch, error) {
+    const status = httpStatus(error);
+    const hint = status === 403 || status === 404 ? ' Give the job contents: write (and check github-token).' : '';
+    return new LedgerError(`Could not ${what} the ledger on branch ${branch}: ${oneLine(errorMessage(error), 300)}.${hint}`);
+}
+/**
+ * The ledger of tracked batches: one JSON file per batch in `batches/` on `branch`, written through
+ * the contents API with the file's SHA, so that two runs writing at once never silently overwrite
+ * each other (a lost race is retried on the new state).
+ */
+function createLedger(github, branch) {
+    return {
+        async list() {
+            try {
+                return readEntries(await github.graphql(LIST_QUERY, {
+                    owner: github.owner,
+                    repo: github.repo,
+                    expression: `${branch}:${FOLDER}`
+                }));
+            }
+            catch (error) {
+                throw failed('read', branch, error);
+            }
+        },
+        async put(batchId, content) {
+            const path = entryPath(batchId);
+            let sha;
+            let branchMade = false;
+            for (let attempt = 1;; attempt++) {
+                try {
+                    const body = {
+                        message: `Track Together batch ${batchId}`,
+                        content: Buffer.from(content).toString('base64'),
+                        branch,
+                        sha
+                    };
+                    await github.request(`PUT /repos/{owner}/{repo}/contents/${path}`, body);
+                    return;
+                }
+                catch (error) {
+                    const status = httpStatus(error);
+                    try {
+                        if (status === 404 && !branchMade) {
+                            branchMade = true;
+                            await createBranch(github, branch);
+                        }
+                        else if ((status === 409 || status === 422) && attempt < ledger_ATTEMPTS) {
+                            sha = await currentSha(github, branch, batchId);
+                        }
+                        else
+                            throw error;
+                    }
+                    catch (inner) {
+                        throw failed('write', branch, inner);
+                    }
+                }
+            }
+        },
+        async remove(batchId, sha) {
+            const path = entryPath(batchId);
+            try {
+                await github.request(`DELETE /repos/{owner}/{repo}/contents/${path}`, {
+                    message: `Reported Together batch ${batchId}`,
+                    sha,
+                    branch
+                });
+                return 'removed';
+            }
+            catch (error) {
+                const status = httpStatus(error);
+                try {
+                    if (status === 404)
+                        return 'gone';
+                    if (status !== 409 && status !== 422)
+                        throw error;
+                    // Removed by an overlapping report, or tracked again since: only the first may be forgotten.
+                    return (await currentSha(github, branch, batchId)) === undefined ? 'gone' : 'changed';
+                }
+                catch (inner) {
+                    throw failed('write', branch, inner);
+                }
+            }
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/pr-comment.ts
+
+
+
+/** Comments are looked for on this many pages of 100 at most. */
+const MAX_PAGES = 10;
+async function findComment(github, pr, marker) {
+    for (let page = 1; page <= MAX_PAGES; page++) {
+        const data = await github.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+            issue_number: pr,
+            per_page: 100,
+            page
+        });
+        if (!Array.isArray(data))
+            return undefined;
+        const found = data.find(c => typeof c.body === 'string' && c.body.startsWith(marker));
+        if (found || data.length < 100)
+            return found;
+    }
+    return undefined;
+}
+/**
+ * One comment per pull request and context, created once and then edited in place (found by its
+ * hidden marker). A token that may not comment (403) is said once; later comments in the run are
+ * skipped rather than warned about again.
+ */
+function createComment(github, runUrl) {
+    let refused;
+    return async (pr, context, rows) => {
+        if (refused)
+            throw new Error(`skipped, ${refused}`);
+        try {
+            const marker = commentMarker(context);
+            const found = await findComment(github, pr, marker);
+            const previous = typeof found?.body === 'string' ? found.body : '';
+            const body = renderComment(context, rows, runUrl, previous);
+            if (typeof found?.id === 'number')
+                await github.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: found.id, body });
+            else
+                await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: pr, body });
+        }
+        catch (error) {
+            if (httpStatus(error) === 403) {
+                refused = 'GitHub refused the previous comment (HTTP 403)';
+                throw new Error(`${errorMessage(error)}. Give the job pull-requests: write (and check github-token).`, {
+                    cause: error
+                });
+            }
+            throw error;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/shell/github.ts
+
+
+
+
+
+
+/** The ledger, statuses and comments of modes `track` and `report`. */
+async function ledgerDeps(settings, signal) {
+    const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no ledger can be kept');
+    return {
+        ledger: createLedger(github, settings.ledgerBranch),
+        commit: () => eventCommit(settings.github),
+        statuses: statusClient(github),
+        comment: settings.mode === 'report' ? createComment(github, runUrl(settings.github)) : undefined
+    };
+}
+/**
+ * The step's own pull request comment (modes `wait` and `track`), when `pr-comment` is set and the
+ * event is a pull request. Never throws: a comment that cannot be written is a warning.
+ */
+async function stepComment(settings, signal, log, redact) {
+    if (!settings.prComment || settings.mode === 'report')
+        return undefined;
+    let comment;
+    let pr;
+    try {
+        pr = (await eventCommit(settings.github)).pullRequest;
+        if (pr === undefined) {
+            log.info('pr-comment is set, but this run is not for a pull request: no comment.');
+            return undefined;
+        }
+        const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no comment can be written');
+        comment = createComment(github, runUrl(settings.github));
+    }
+    catch (error) {
+        log.warning(`Could not comment on the pull request: ${errorMessage(error)}`);
+        return undefined;
+    }
+    const context = settings.commitStatus || DEFAULT_CONTEXT;
+    return rows => comment(pr, context, rows.map(row => ({ ...row, status: redact(row.status) }))).catch((error) => log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`));
 }
 
 ;// CONCATENATED MODULE: ./src/shell/guards.ts
@@ -36028,7 +36231,6 @@ const USER_AGENT = `wait-for-together-batch/${VERSION}`;
 
 
 
-
 /** Keep-alive connections to Together at most, however many batches. */
 const MAX_CONNECTIONS = 64;
 /** Node's timers hold at most 2^31-1 ms; longer sleeps are taken in chunks. */
@@ -36053,14 +36255,7 @@ const defaultRuntime = {
     sleep: realSleep,
     random: Math.random,
     createStatus: (settings, signal) => createCommitStatus(settings.github, settings.githubToken, settings.commitStatus, signal),
-    createLedger: async (settings, signal) => {
-        const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no ledger can be kept');
-        return {
-            ledger: createLedger(github, settings.ledgerBranch),
-            commit: () => eventCommit(settings.github),
-            statuses: statusClient(github)
-        };
-    },
+    createLedger: ledgerDeps,
     createApi: settings => new TogetherClient({
         apiKey: settings.apiKey,
         baseUrl: settings.baseUrl,
@@ -36119,12 +36314,16 @@ async function run(overrides = {}) {
         setStatus = setter ? (state, description) => setter(state, out.redact(description)).catch(statusFailed) : undefined;
         const ledger = async () => {
             const made = await runtime.createLedger(settings, abort.signal);
-            const statuses = made.statuses;
-            if (!statuses)
-                return made;
-            // Descriptions quote server text: they leave the process redacted, like everything else.
-            return { ...made, statuses: { ...statuses, set: (sha, c, s, d, u) => statuses.set(sha, c, s, out.redact(d), u) } };
+            const { statuses, comment } = made;
+            // Descriptions and comments quote server text: they leave the process redacted, like everything else.
+            return {
+                ...made,
+                statuses: statuses && { ...statuses, set: (sha, c, s, d, u) => statuses.set(sha, c, s, out.redact(d), u) },
+                comment: comment &&
+                    ((pr, c, rows) => comment(pr, c, rows.map(r => ({ ...r, status: out.redact(r.status) }))))
+            };
         };
+        const comment = await stepComment(settings, abort.signal, out.log, text => out.redact(text));
         const outcome = await runMode(settings, {
             api,
             now: runtime.now,
@@ -36133,6 +36332,7 @@ async function run(overrides = {}) {
             log: out.log,
             signal: abort.signal,
             setStatus,
+            comment,
             timeoutSignal: ms => AbortSignal.timeout(ms),
             setOutputs: outputs => {
                 for (const [name, value] of Object.entries(outputs))

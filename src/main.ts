@@ -1,13 +1,12 @@
 import * as core from '@actions/core'
 import { setTimeout as delay } from 'node:timers/promises'
-import { createCommitStatus, eventCommit, statusClient, type SetStatus } from './github/commit-status.js'
-import { createLedger } from './github/ledger.js'
-import { createGitHubClient } from './github/octokit.js'
+import { createCommitStatus, type SetStatus } from './github/commit-status.js'
 import { runMode, type LedgerDeps } from './orchestrate/dispatch.js'
 import { buildFailureSummary } from './report/summary.js'
 import { sanitizeLine } from './sanitize/sanitize.js'
 import { parseSettings, type Settings } from './settings.js'
 import { egress, writeSummary } from './shell/egress.js'
+import { ledgerDeps, stepComment } from './shell/github.js'
 import { guardCrashes, guardVerdict } from './shell/guards.js'
 import { DEFAULT_CONNECTIONS, TogetherClient, type BatchApi, type FilesApi, type ModelsApi } from './together/index.js'
 import { errorMessage } from './util/text.js'
@@ -51,14 +50,7 @@ const defaultRuntime: Runtime = {
   random: Math.random,
   createStatus: (settings, signal) =>
     createCommitStatus(settings.github, settings.githubToken, settings.commitStatus, signal),
-  createLedger: async (settings, signal) => {
-    const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no ledger can be kept')
-    return {
-      ledger: createLedger(github, settings.ledgerBranch),
-      commit: () => eventCommit(settings.github),
-      statuses: statusClient(github)
-    }
-  },
+  createLedger: ledgerDeps,
   createApi: settings =>
     new TogetherClient({
       apiKey: settings.apiKey,
@@ -121,11 +113,22 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
     setStatus = setter ? (state, description) => setter(state, out.redact(description)).catch(statusFailed) : undefined
     const ledger = async (): Promise<LedgerDeps> => {
       const made = await runtime.createLedger(settings, abort.signal)
-      const statuses = made.statuses
-      if (!statuses) return made
-      // Descriptions quote server text: they leave the process redacted, like everything else.
-      return { ...made, statuses: { ...statuses, set: (sha, c, s, d, u) => statuses.set(sha, c, s, out.redact(d), u) } }
+      const { statuses, comment } = made
+      // Descriptions and comments quote server text: they leave the process redacted, like everything else.
+      return {
+        ...made,
+        statuses: statuses && { ...statuses, set: (sha, c, s, d, u) => statuses.set(sha, c, s, out.redact(d), u) },
+        comment:
+          comment &&
+          ((pr, c, rows) =>
+            comment(
+              pr,
+              c,
+              rows.map(r => ({ ...r, status: out.redact(r.status) }))
+            ))
+      }
     }
+    const comment = await stepComment(settings, abort.signal, out.log, text => out.redact(text))
     const outcome = await runMode(
       settings,
       {
@@ -136,6 +139,7 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
         log: out.log,
         signal: abort.signal,
         setStatus,
+        comment,
         timeoutSignal: ms => AbortSignal.timeout(ms),
         setOutputs: outputs => {
           for (const [name, value] of Object.entries(outputs)) core.setOutput(name, out.redact(value))

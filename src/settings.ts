@@ -42,6 +42,8 @@ export interface Settings {
   maxFailedRequestsInput: string
   /** Commit status context name; '' for no commit status. */
   commitStatus: string
+  /** `pr-comment`: keep one comment per pull request and step up to date. */
+  prComment: boolean
   /** Branch holding the ledger of tracked batches (modes `track` and `report`). */
   ledgerBranch: string
   /** Mode `report` reports a batch still running after this long as forgotten. */
@@ -248,9 +250,9 @@ function ledgerBranch(read: InputReader): string {
 }
 
 /** What the commit status, the ledger and the PR comment need: a token, checked once. */
-function githubToken(read: InputReader, mode: Mode, commitStatus: string): string {
+function githubToken(read: InputReader, mode: Mode, commitStatus: string, prComment: boolean): string {
   const token = read('github-token').trim()
-  const needs = mode !== 'wait' ? `mode: ${mode}` : commitStatus ? 'commit-status' : ''
+  const needs = mode !== 'wait' ? `mode: ${mode}` : commitStatus ? 'commit-status' : prComment ? 'pr-comment' : ''
   if (needs && !token) {
     throw new InputError(
       `Input 'github-token' is empty but ${needs} needs it. Expected a token with statuses: write (and contents: write for the ledger), the default \${{ github.token }}.`
@@ -270,7 +272,8 @@ export function parseSettings(read: InputReader, env: NodeJS.ProcessEnv, cwd: st
   const ids = batchIds(read, stepMode)
   const key = apiKey(read, env)
   const commitStatus = read('commit-status').trim()
-  const token = githubToken(read, stepMode, commitStatus)
+  const prComment = boolean(read, 'pr-comment')
+  const token = githubToken(read, stepMode, commitStatus, prComment)
   const tracking = stepMode !== 'wait'
   return {
     mode: stepMode,
@@ -290,6 +293,7 @@ export function parseSettings(read: InputReader, env: NodeJS.ProcessEnv, cwd: st
     inputFile: parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd)),
     commitStatus,
     githubToken: token,
+    prComment,
     ledgerBranch: tracking ? ledgerBranch(read) : read('ledger-branch').trim(),
     forgetAfterMs: tracking ? Math.round(duration(read, 'forget-after', 3_600_000, '1h')) : 0,
     resultsDir: join(env.RUNNER_TEMP?.trim() || tmpdir(), 'together-batch-results'),

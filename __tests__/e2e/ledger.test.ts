@@ -77,7 +77,12 @@ describe('mode track, then mode report, as separate processes', () => {
   it('tracks, reports batches as they finish across runs, and never duplicates an effect', async () => {
     // The first write of the ledger loses a race once: it is retried on the new state.
     github.faults.push({ method: 'PUT', path: /contents\/batches\/b-noout\.json$/, status: 409, times: 1 })
-    const tracked = await run({ mode: 'track', 'batch-id': 'b-fast b-noout b-slow', 'commit-status': CONTEXT })
+    const tracked = await run({
+      mode: 'track',
+      'batch-id': 'b-fast b-noout b-slow',
+      'commit-status': CONTEXT,
+      'pr-comment': 'true'
+    })
     expect(tracked.exitCode).toBe(0)
     expect(JSON.parse(tracked.outputs.tracked!)).toEqual(['b-fast', 'b-noout', 'b-slow'])
     expect(ledgerIds()).toEqual(['batches/b-fast.json', 'batches/b-noout.json', 'batches/b-slow.json'])
@@ -89,13 +94,24 @@ describe('mode track, then mode report, as separate processes', () => {
       run_url: 'https://github.example/octo/repo/actions/runs/42',
       settings: { commit_status: CONTEXT, fail_on: ['FAILED', 'EXPIRED', 'CANCELLED'] }
     })
+    expect(github.comments).toEqual([
+      { id: 1, issue: 7, body: expect.stringContaining(`<!-- wait-for-together-batch:${CONTEXT} -->`) }
+    ])
+    expect(github.comments[0]!.body.match(/🔄/g)).toHaveLength(3)
     expect(github.statuses.map(s => [s.sha, s.state])).toEqual([
       [HEAD, 'pending'],
       [HEAD, 'pending']
     ])
 
     // Tracked by other runs: one Together does not know, one stuck for longer than forget-after.
-    const other = { repository: 'octo/repo', ref: 'refs/heads/main', runUrl: '', group: [], maxFailedRequests: '' }
+    const other = {
+      repository: 'octo/repo',
+      ref: 'refs/heads/main',
+      runUrl: '',
+      group: [],
+      maxFailedRequests: '',
+      prComment: false
+    }
     const common = { ...other, sha: OTHER, failOn: ['FAILED' as const], commitStatus: '' }
     github.seed('batches/b-gone.json', serializeEntry({ ...common, batchId: 'b-gone', trackedAt: Date.now() }))
     github.seed(
@@ -126,8 +142,12 @@ describe('mode track, then mode report, as separate processes', () => {
     const reportStatuses = github.statuses.slice(2)
     expect(new Set(reportStatuses.map(s => `${s.sha} ${s.context} ${s.state} ${s.description}`)).size).toBe(1)
     expect(reportStatuses[0]).toMatchObject({ sha: HEAD, state: 'failure' })
+    // One comment, edited in place by both runs: b-fast passed, b-noout failed, b-slow still running.
+    expect(github.comments).toHaveLength(1)
+    expect(github.comments[0]!.body).toMatch(/✅ b&#45;fast .*\n.*❌ b&#45;noout .*\n.*🔄 b&#45;slow/)
+    // Per run: the ledger read, one status, the comment (find, edit) and four removals.
     const perRun = (github.requests.length - before) / 2
-    expect(perRun).toBeLessThanOrEqual(1 + 1 + 4 + 2)
+    expect(perRun).toBeLessThanOrEqual(1 + 1 + 2 + 4)
 
     await delay(7000)
     const last = await run({ mode: 'report' })
@@ -136,6 +156,17 @@ describe('mode track, then mode report, as separate processes', () => {
     // b-noout already failed this commit's status: the last batch of the step does not turn it green.
     expect(github.statuses.at(-1)).toMatchObject({ state: 'failure' })
     expect(ledgerIds()).toEqual(['batches/not..an-id.json'])
+    expect(github.comments).toHaveLength(1)
+    expect(github.comments[0]!.body).toMatch(/✅ b&#45;slow/)
+
+    // A token that may not comment: one warning, and the batch is still tracked.
+    github.faults.push({ method: 'POST', path: /issues\/7\/comments$/, status: 403, times: 1 })
+    const refused = await run({ mode: 'track', 'batch-id': 'b-stuck', 'pr-comment': 'true', 'commit-status': 'other' })
+    expect(refused.exitCode).toBe(0)
+    expect(refused.log.match(/::warning::Could not comment on pull request #7: .*pull-requests: write/g)).toHaveLength(
+      1
+    )
+    expect(ledgerIds()).toContain('batches/b-stuck.json')
 
     const empty = await run({ mode: 'report', 'ledger-branch': 'other-ledger' })
     expect(empty.exitCode).toBe(0)
@@ -157,7 +188,14 @@ describe('a report over many tracked batches', () => {
     try {
       for (const [i, id] of ids.entries()) {
         const sha = String(i % 10).repeat(40)
-        const common = { repository: 'octo/repo', ref: '', runUrl: '', maxFailedRequests: '', failOn: [] }
+        const common = {
+          repository: 'octo/repo',
+          ref: '',
+          runUrl: '',
+          maxFailedRequests: '',
+          failOn: [],
+          prComment: false
+        }
         gh.seed(
           `batches/${id}.json`,
           serializeEntry({

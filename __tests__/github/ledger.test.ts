@@ -18,7 +18,8 @@ const ENTRY: LedgerEntry = {
   group: ['b-1', 'b-2'],
   failOn: ['FAILED'],
   maxFailedRequests: '2%',
-  commitStatus: 'together/evals'
+  commitStatus: 'together/evals',
+  prComment: true
 }
 
 let sim: GitHubSim

@@ -33,6 +33,7 @@ function entry(batchId: string, patch: Partial<LedgerEntry> = {}): StoredEntry {
       failOn: ['FAILED'],
       maxFailedRequests: '',
       commitStatus: 'ctx',
+      prComment: false,
       ...patch
     }
   }
@@ -179,6 +180,44 @@ describe('runReport', () => {
         message: expect.stringContaining('Could not set the commit status ctx on aaaaaaaaaaaa: HTTP 403')
       })
     )
+  })
+
+  it('updates the pull request comment of batches tracked with pr-comment, before removing them', async () => {
+    const stored = [
+      entry('b1', { prComment: true, pullRequest: 4 }),
+      entry('b2', { prComment: true, pullRequest: 4, commitStatus: '' }),
+      entry('b3', { prComment: true })
+    ]
+    const jobs = {
+      b1: { id: 'b1', status: 'COMPLETED', output_file_id: 'f' },
+      b2: { id: 'b2', status: 'FAILED' },
+      b3: { id: 'b3', status: 'COMPLETED', output_file_id: 'f' }
+    }
+    const h = harness(jobs, stored)
+    h.deps.prComments = async (pr, context, rows) =>
+      void h.events.push(`comment #${pr} ${context}: ${rows.map(r => `${r.icon} ${r.batchId}`).join(', ')}`)
+    await runReport(settingsFor({ mode: 'report' }), h.deps)
+    expect(h.events.filter(e => !e.startsWith('status'))).toEqual([
+      'comment #4 ctx: ✅ b1',
+      'comment #4 batches: ❌ b2',
+      'remove b1',
+      'remove b2',
+      'remove b3'
+    ])
+    const failing = harness(jobs, stored.slice(0, 1))
+    failing.deps.prComments = () => Promise.reject(new Error('HTTP 403'))
+    await runReport(settingsFor({ mode: 'report' }), failing.deps)
+    const none = harness(jobs, stored.slice(0, 1))
+    await runReport(settingsFor({ mode: 'report' }), none.deps)
+    for (const [run, why] of [
+      [failing, 'HTTP 403'],
+      [none, 'no GitHub client.']
+    ] as const) {
+      expect(run.log.lines).toContainEqual(
+        expect.objectContaining({ message: `Could not comment on pull request #4: ${why}` })
+      )
+      expect(run.events).toContain('remove b1')
+    }
   })
 
   it('sets no status and removes nothing once aborted', async () => {

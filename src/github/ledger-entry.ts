@@ -24,6 +24,8 @@ export interface LedgerEntry {
   maxFailedRequests: string
   /** Commit status context; '' for none. */
   commitStatus: string
+  /** Whether the batch's pull request comment is kept up to date. */
+  prComment: boolean
 }
 
 /** A ledger file larger than this is not a ledger entry. */
@@ -47,7 +49,8 @@ export function serializeEntry(entry: LedgerEntry): string {
       settings: {
         fail_on: entry.failOn,
         max_failed_requests: entry.maxFailedRequests,
-        commit_status: entry.commitStatus
+        commit_status: entry.commitStatus,
+        pr_comment: entry.prComment
       }
     },
     null,
@@ -59,7 +62,9 @@ const str = (value: unknown, max: number): string | undefined =>
   typeof value === 'string' && value.length <= max ? value : undefined
 
 /** Settings as recorded; every value must be one the inputs could have produced. */
-function settingsOf(raw: unknown): Pick<LedgerEntry, 'failOn' | 'maxFailedRequests' | 'commitStatus'> | string {
+function settingsOf(
+  raw: unknown
+): Pick<LedgerEntry, 'failOn' | 'maxFailedRequests' | 'commitStatus' | 'prComment'> | string {
   const settings = (raw ?? {}) as Record<string, unknown>
   const failOn = settings.fail_on
   if (
@@ -71,7 +76,9 @@ function settingsOf(raw: unknown): Pick<LedgerEntry, 'failOn' | 'maxFailedReques
   if (gate === undefined || !/^(\d+(\.\d+)?\s*%|\d+|)$/.test(gate)) return 'settings.max_failed_requests is not a gate'
   const context = str(settings.commit_status, 200)
   if (context === undefined || /[\p{Cc}]/u.test(context)) return 'settings.commit_status is not a context name'
-  return { failOn: failOn as FinalStatus[], maxFailedRequests: gate, commitStatus: context }
+  const comment = settings.pr_comment ?? false
+  if (typeof comment !== 'boolean') return 'settings.pr_comment is not true or false'
+  return { failOn: failOn as FinalStatus[], maxFailedRequests: gate, commitStatus: context, prComment: comment }
 }
 
 /** The entry in `text`, read from the file of `batchId`; a string says what is wrong with it. */

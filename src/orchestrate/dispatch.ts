@@ -1,5 +1,6 @@
 import type { EventCommit, StatusClient } from '../github/commit-status.js'
 import type { Ledger } from '../github/ledger.js'
+import type { Comment } from '../github/pr-comment.js'
 import type { Settings } from '../settings.js'
 import { runReport } from './report.js'
 import { runStep, type StepDeps, type StepOutcome } from './step.js'
@@ -10,6 +11,8 @@ export interface LedgerDeps {
   ledger: Ledger
   commit(): Promise<EventCommit>
   statuses?: StatusClient
+  /** Pull request comments of mode `report`, for batches tracked with `pr-comment`. */
+  comment?: Comment
 }
 
 /** Runs the step in its mode. */
@@ -23,5 +26,5 @@ export async function runMode(
   const extra = await ledger()
   if (settings.mode === 'track')
     return runTrack(settings, { ...deps, ledger: extra.ledger, commit: await extra.commit() })
-  return runReport(settings, { ...deps, ledger: extra.ledger, statuses: extra.statuses })
+  return runReport(settings, { ...deps, ledger: extra.ledger, statuses: extra.statuses, prComments: extra.comment })
 }

@@ -1,6 +1,7 @@
 import { waitForBatches } from '../engine/wait.js'
 import { runUrl as runLink, type StatusClient } from '../github/commit-status.js'
 import type { Ledger } from '../github/ledger.js'
+import type { Comment } from '../github/pr-comment.js'
 import { finalDescription } from '../report/commit-status-text.js'
 import { buildReportSummary } from '../report/ledger-summary.js'
 import { batchEntry } from '../report/outputs.js'
@@ -9,6 +10,7 @@ import type { Settings } from '../settings.js'
 import { errorMessage } from '../util/text.js'
 import { judge, type Verdict } from '../verdict/verdict.js'
 import { dispose, judgeTracked, wantsFiles, type Checked } from './report-judge.js'
+import { updateReportComments } from './report-comment.js'
 import { setReportStatuses, type Reported } from './report-status.js'
 import { resultsBudgetMs, type StepDeps, type StepOutcome } from './step.js'
 
@@ -16,6 +18,8 @@ export interface ReportDeps extends StepDeps {
   ledger: Ledger
   /** Undefined when no GitHub client for statuses could be made (a warning already said why). */
   statuses?: StatusClient
+  /** Pull request comments, for batches tracked with `pr-comment`. */
+  prComments?: Comment
 }
 
 const LISTED = 5
@@ -110,7 +114,8 @@ export async function runReport(settings: Settings, deps: ReportDeps): Promise<S
   const ledgerErrors: string[] = []
   if (!deps.signal.aborted) {
     await setReportStatuses(deps.statuses, reported, kept, runLink(settings.github), deps.log)
-    // Removed only once reported: a run that stops before this line reports the batch again next time.
+    await updateReportComments(deps.prComments, reported, collected, deps.log)
+    // Removed only once its status and comment are set: a run that stops before this line reports the batch again next time.
     for (const item of reported) {
       try {
         const removal = await deps.ledger.remove(item.result.batchId, item.stored.sha)

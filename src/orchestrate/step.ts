@@ -5,6 +5,8 @@ import { finalDescription, pendingDescription } from '../report/commit-status-te
 import { buildOutputs } from '../report/outputs.js'
 import { buildSummary } from '../report/summary.js'
 import type { LineReport } from '../report/failed-lines.js'
+import { commentRows } from '../report/pr-comment-rows.js'
+import type { CommentRow } from '../report/pr-comment-text.js'
 import type { Annotation } from '../result-files/annotations.js'
 import { collectResults, type BatchFiles } from '../result-files/collect.js'
 import type { CostReport } from '../result-files/cost.js'
@@ -25,6 +27,8 @@ export interface StepDeps extends Omit<EngineDeps, 'api' | 'signal'> {
   setOutputs(outputs: Record<string, string>): void
   /** Sets the commit status, when one is asked for; never throws (a failure is the shell's warning). */
   setStatus?: SetStatus
+  /** Updates the pull request comment, when one is asked for; never throws (a failure is a warning). */
+  comment?(rows: CommentRow[]): Promise<void>
   /** A signal that aborts after `ms` (AbortSignal.timeout in the shell; tests control it). */
   timeoutSignal(ms: number): AbortSignal
 }
@@ -100,6 +104,7 @@ export async function runStep(settings: Settings, deps: StepDeps, hooks: StepHoo
     finalDescription(waited, verdict, collected)
   ]
   await deps.setStatus?.(state, description)
+  await deps.comment?.(commentRows(waited, settings.failOn, collected, maxFailedRequests))
   const ids = settings.batchIds
   return {
     verdict,

@@ -35,7 +35,8 @@ export async function runTrack(settings: Settings, deps: TrackDeps): Promise<Ste
         group: settings.batchIds,
         failOn: [...settings.failOn],
         maxFailedRequests: settings.maxFailedRequestsInput,
-        commitStatus: settings.commitStatus
+        commitStatus: settings.commitStatus,
+        prComment: settings.prComment
       }
       await deps.ledger.put(batchId, serializeEntry(entry))
     }

@@ -40,6 +40,8 @@ export interface GitHubSim {
   /** Writes a file on the branch (creating it), as a push would. */
   seed(path: string, text: string): void
   faults: GitHubFault[]
+  /** Pull request comments, in the order created. */
+  comments: { id: number; issue: number; body: string }[]
   close(): Promise<void>
 }
 
@@ -59,6 +61,7 @@ export async function startGitHubSim(repository = 'octo/repo', branch = 'togethe
   const requests: GitHubRequest[] = []
   const statuses: CommitStatus[] = []
   const faults: GitHubFault[] = []
+  const comments: GitHubSim['comments'] = []
   const repoPrefix = `/repos/${repository}`
   let counter = 0
 
@@ -105,6 +108,21 @@ export async function startGitHubSim(repository = 'octo/repo', branch = 'togethe
       if (files) return [422, { message: 'Reference already exists' }]
       files = new Map()
       return [201, {}]
+    }
+    const issue = /^\/issues\/(\d+)\/comments$/.exec(route)
+    if (issue && method === 'GET') {
+      const page = Number(query.get('page') ?? 1)
+      const size = Number(query.get('per_page') ?? 30)
+      return [200, comments.filter(c => c.issue === Number(issue[1])).slice((page - 1) * size, page * size)]
+    }
+    if (issue && method === 'POST') {
+      comments.push({ id: comments.length + 1, issue: Number(issue[1]), body: String(body.body) })
+      return [201, comments.at(-1)]
+    }
+    const edited = comments.find(c => route === `/issues/comments/${c.id}`)
+    if (edited && method === 'PATCH') {
+      edited.body = String(body.body)
+      return [200, edited]
     }
     const content = /^\/contents\/(.+)$/.exec(route)
     if (!content) return [404, { message: 'Not Found' }]
@@ -171,6 +189,7 @@ export async function startGitHubSim(repository = 'octo/repo', branch = 'togethe
     requests,
     statuses,
     faults,
+    comments,
     files: () => (files ? new Map([...files].map(([p, f]) => [p, f.text])) : undefined),
     seed(path, text) {
       files ??= new Map()
