@@ -35391,6 +35391,27 @@ function stepVerdict(reported, unchecked, pending, ledgerErrors) {
     return { ok: false, message: `${failing.slice(0, report_LISTED).join(' ')}${more} (${reported.length} reported, ${still}.)` };
 }
 /**
+ * Sets the statuses and comments of the reported batches, then removes them from the ledger: a run
+ * that stops before a removal reports the batch again next time, with the same visible effects.
+ * Returns why removals failed.
+ */
+async function settle(settings, deps, reported, kept, collected) {
+    await setReportStatuses(deps.statuses, reported, kept, runUrl(settings.github), deps.log);
+    await updateReportComments(deps.prComments, reported, collected, deps.log);
+    const errors = [];
+    for (const item of reported) {
+        try {
+            const removal = await deps.ledger.remove(item.result.batchId, item.stored.sha);
+            if (removal === 'changed')
+                deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`);
+        }
+        catch (error) {
+            errors.push(errorMessage(error));
+        }
+    }
+    return errors;
+}
+/**
  * Mode `report`: checks every tracked batch once, judges each final one by the settings recorded
  * with it, sets its commit status, and only then removes it from the ledger, so a run killed half
  * way repeats a report but never loses one. Every batch is processed before the verdict.
@@ -35439,22 +35460,7 @@ async function runReport(settings, deps) {
         tracked_at: new Date(r.stored.entry.trackedAt).toISOString()
     });
     deps.setOutputs({ reported: JSON.stringify(reported.map(entryOf)), pending: String(pending) });
-    const ledgerErrors = [];
-    if (!deps.signal.aborted) {
-        await setReportStatuses(deps.statuses, reported, kept, runUrl(settings.github), deps.log);
-        await updateReportComments(deps.prComments, reported, collected, deps.log);
-        // Removed only once its status and comment are set: a run that stops before this line reports the batch again next time.
-        for (const item of reported) {
-            try {
-                const removal = await deps.ledger.remove(item.result.batchId, item.stored.sha);
-                if (removal === 'changed')
-                    deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`);
-            }
-            catch (error) {
-                ledgerErrors.push(errorMessage(error));
-            }
-        }
-    }
+    const ledgerErrors = deps.signal.aborted ? [] : await settle(settings, deps, reported, kept, collected);
     const verdict = stepVerdict(reported, kept.filter(c => c.disposition === 'unchecked'), pending, ledgerErrors);
     const rows = reported.map(r => ({
         entry: r.stored.entry,

@@ -29,7 +29,7 @@ export interface LedgerEntry {
 }
 
 /** A ledger file larger than this is not a ledger entry. */
-export const MAX_ENTRY_BYTES = 64 * 1024
+const MAX_ENTRY_BYTES = 64 * 1024
 const MAX_GROUP = 1000
 
 export const entryPath = (batchId: string): string => `batches/${batchId}.json`

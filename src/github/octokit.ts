@@ -14,7 +14,7 @@ export interface GitHubClient {
 }
 
 /** Splits GITHUB_REPOSITORY; throws when it is not `owner/repo`. */
-export function ownerRepo(target: GitHubTarget, what: string): [string, string] {
+function ownerRepo(target: GitHubTarget, what: string): [string, string] {
   const [owner, repo, ...rest] = target.repository.split('/')
   if (!owner || !repo || rest.length > 0) {
     throw new Error(`GITHUB_REPOSITORY is not owner/repo, so ${what} (is this a workflow run?).`)

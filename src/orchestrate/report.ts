@@ -58,6 +58,33 @@ function stepVerdict(
 }
 
 /**
+ * Sets the statuses and comments of the reported batches, then removes them from the ledger: a run
+ * that stops before a removal reports the batch again next time, with the same visible effects.
+ * Returns why removals failed.
+ */
+async function settle(
+  settings: Settings,
+  deps: ReportDeps,
+  reported: readonly Reported[],
+  kept: readonly Checked[],
+  collected: ReadonlyMap<string, BatchFiles>
+): Promise<string[]> {
+  await setReportStatuses(deps.statuses, reported, kept, runLink(settings.github), deps.log)
+  await updateReportComments(deps.prComments, reported, collected, deps.log)
+  const errors: string[] = []
+  for (const item of reported) {
+    try {
+      const removal = await deps.ledger.remove(item.result.batchId, item.stored.sha)
+      if (removal === 'changed')
+        deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`)
+    } catch (error) {
+      errors.push(errorMessage(error))
+    }
+  }
+  return errors
+}
+
+/**
  * Mode `report`: checks every tracked batch once, judges each final one by the settings recorded
  * with it, sets its commit status, and only then removes it from the ledger, so a run killed half
  * way repeats a report but never loses one. Every batch is processed before the verdict.
@@ -111,21 +138,7 @@ export async function runReport(settings: Settings, deps: ReportDeps): Promise<S
   })
   deps.setOutputs({ reported: JSON.stringify(reported.map(entryOf)), pending: String(pending) })
 
-  const ledgerErrors: string[] = []
-  if (!deps.signal.aborted) {
-    await setReportStatuses(deps.statuses, reported, kept, runLink(settings.github), deps.log)
-    await updateReportComments(deps.prComments, reported, collected, deps.log)
-    // Removed only once its status and comment are set: a run that stops before this line reports the batch again next time.
-    for (const item of reported) {
-      try {
-        const removal = await deps.ledger.remove(item.result.batchId, item.stored.sha)
-        if (removal === 'changed')
-          deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`)
-      } catch (error) {
-        ledgerErrors.push(errorMessage(error))
-      }
-    }
-  }
+  const ledgerErrors = deps.signal.aborted ? [] : await settle(settings, deps, reported, kept, collected)
   const verdict = stepVerdict(
     reported,
     kept.filter(c => c.disposition === 'unchecked'),
