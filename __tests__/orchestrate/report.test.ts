@@ -154,6 +154,17 @@ describe('runReport', () => {
     expect(outcome.summary).toContain('4 batches reported, 2 failed, 1 still running')
   })
 
+  it('keeps a failure an earlier batch of the step set, while others still run', async () => {
+    const stored = [entry('a', { group: ['a', 'b', 'c'] }), entry('b', { group: ['a', 'b', 'c'] })]
+    const h = harness(
+      { a: { id: 'a', status: 'COMPLETED', output_file_id: 'f' }, b: { id: 'b', status: 'IN_PROGRESS' } },
+      stored
+    )
+    h.setLatest('failure')
+    await runReport(settingsFor({ mode: 'report' }), h.deps)
+    expect(h.events).toEqual(['remove a'])
+  })
+
   it('leaves a status an earlier batch of its step failed, and turns it green only when none did', async () => {
     const stored = [entry('last', { group: ['first', 'last'] })]
     const h = harness({ last: { id: 'last', status: 'COMPLETED', output_file_id: 'f' } }, stored)

@@ -44,19 +44,20 @@ function groups(reported: readonly Reported[], kept: readonly Checked[]): Group[
 
 /**
  * The state of one commit status shared by the batches a step tracked: a failure as soon as one
- * fails, pending while one still runs, success once all were reported, unless a batch reported in an
- * earlier run failed it (the status itself remembers that). Undefined: leave the status as it is.
+ * fails, and it stays one (the status itself remembers a failure from an earlier run); otherwise
+ * pending while one still runs, then success. Undefined: leave the status as it is.
  */
 async function stateOf(group: Group, statuses: StatusClient): Promise<[StatusState, string] | undefined> {
   const failing = group.reported.find(r => !r.verdict.ok)
   if (failing) return ['failure', clip(failing.verdict.message)]
-  if (group.remaining > 0) {
-    const done = group.size - group.remaining
-    return ['pending', clip(`${done} of ${group.size} Together batches reported; ${group.remaining} still running`)]
-  }
+  // A batch of the same step judged earlier (by track, or an earlier report) may have failed it.
   if (group.reported.length < group.size) {
     const current = await statuses.latest(group.sha, group.context)
     if (current === 'failure' || current === 'error') return undefined
+  }
+  if (group.remaining > 0) {
+    const done = group.size - group.remaining
+    return ['pending', clip(`${done} of ${group.size} Together batches reported; ${group.remaining} still running`)]
   }
   if (group.size <= 1) return ['success', clip(group.reported[0]!.description)]
   return ['success', clip(`${group.size} Together batches reported, all passed`)]
