@@ -23,6 +23,7 @@ describe('parseSettings', () => {
   it('parses the defaults', () => {
     const settings = parse()
     expect(settings).toEqual({
+      mode: 'wait',
       batchIds: ['batch-123'],
       apiKey: 'key-1',
       baseUrl: 'https://api.together.ai/v1',
@@ -36,8 +37,12 @@ describe('parseSettings', () => {
       batchDiscount: undefined,
       maxCost: undefined,
       inputFile: undefined,
+      maxFailedRequestsInput: '',
       commitStatus: '',
       githubToken: 'ghs_token',
+      prComment: false,
+      ledgerBranch: 'together-batches',
+      forgetAfterMs: 0,
       resultsDir: join(tmpdir(), 'together-batch-results'),
       summaryAvailable: false,
       github: {
@@ -45,6 +50,7 @@ describe('parseSettings', () => {
         serverUrl: 'https://github.com',
         repository: '',
         sha: '',
+        ref: '',
         runId: '',
         eventPath: ''
       },
@@ -75,6 +81,7 @@ describe('parseSettings', () => {
         GITHUB_SERVER_URL: 'https://ghe.example',
         GITHUB_REPOSITORY: 'o/r',
         GITHUB_SHA: 'a'.repeat(40),
+        GITHUB_REF: 'refs/heads/main',
         GITHUB_RUN_ID: '42',
         GITHUB_EVENT_PATH: '/runner/event.json'
       }
@@ -86,6 +93,7 @@ describe('parseSettings', () => {
       serverUrl: 'https://ghe.example',
       repository: 'o/r',
       sha: 'a'.repeat(40),
+      ref: 'refs/heads/main',
       runId: '42',
       eventPath: '/runner/event.json'
     })
@@ -107,6 +115,27 @@ describe('parseSettings', () => {
     expect(errorOf({ 'api-key': '' }, { TOGETHER_API_KEY: 'abc\u2019def' })).toContain(
       'TOGETHER_API_KEY environment variable: character 4 (U+2019)'
     )
+  })
+
+  it('reads mode track and report with their ledger inputs', () => {
+    expect(parse({ mode: 'Track' })).toMatchObject({ mode: 'track', forgetAfterMs: 7 * 86_400_000 })
+    expect(parse({ mode: 'report', 'batch-id': '', 'ledger-branch': 'ci/ledger', 'forget-after': '2d' })).toMatchObject(
+      { mode: 'report', batchIds: [], ledgerBranch: 'ci/ledger', forgetAfterMs: 2 * 86_400_000 }
+    )
+  })
+
+  it.each([
+    [{ mode: 'poll' }, "Invalid mode 'poll'"],
+    [{ mode: 'report' }, "Input 'batch-id' is set with mode: report"],
+    [{ mode: 'track', 'batch-id': '' }, "Input 'batch-id' is empty"],
+    [{ mode: 'track', 'github-token': '' }, "Input 'github-token' is empty but mode: track needs it"],
+    [{ 'pr-comment': 'true', 'github-token': '' }, "Input 'github-token' is empty but pr-comment needs it"],
+    [{ 'pr-comment': 'yes' }, "Invalid pr-comment 'yes'"],
+    [{ mode: 'track', 'ledger-branch': '../main' }, "Invalid ledger-branch '../main'"],
+    [{ mode: 'track', 'ledger-branch': 'a b' }, 'Invalid ledger-branch'],
+    [{ mode: 'report', 'batch-id': '', 'forget-after': '10m' }, "Invalid forget-after '10m'. Expected at least 1h"]
+  ])('rejects the mode inputs %j', (inputs, message) => {
+    expect(errorOf(inputs)).toContain(message)
   })
 
   it('rejects a github-token that cannot go into a header when a commit status needs it', () => {
@@ -209,7 +238,7 @@ describe('parseSettings', () => {
     [{ 'input-file': 'a\nb' }, 'Invalid input-file "a\\nb": it holds control characters.'],
     [
       { 'commit-status': 'together/batch', 'github-token': '' },
-      "Input 'commit-status' is set but 'github-token' is empty"
+      "Input 'github-token' is empty but commit-status needs it"
     ]
   ])('rejects %j with a message naming the input', (inputs, message) => {
     const text = errorOf(inputs)

@@ -31671,25 +31671,74 @@ function getIDToken(aud) {
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/github/octokit.ts
+/** One GitHub call may take this long; then it is abandoned. */
+const GITHUB_CALL_TIMEOUT_MS = 10_000;
+/** Splits GITHUB_REPOSITORY; throws when it is not `owner/repo`. */
+function ownerRepo(target, what) {
+    const [owner, repo, ...rest] = target.repository.split('/');
+    if (!owner || !repo || rest.length > 0) {
+        throw new Error(`GITHUB_REPOSITORY is not owner/repo, so ${what} (is this a workflow run?).`);
+    }
+    return [owner, repo];
+}
+/** A call that outlived its timeout, told apart from one GitHub refused. */
+class GitHubTimeout extends Error {
+}
+/**
+ * @actions/github, loaded only when GitHub is needed (it is a sixth of the bundle), with every call
+ * bounded by `timeoutMs` and stopped when `signal` aborts.
+ */
+async function createGitHubClient(target, token, signal, what, timeoutMs = GITHUB_CALL_TIMEOUT_MS) {
+    const [owner, repo] = ownerRepo(target, what);
+    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+    const octokit = getOctokit(token, { baseUrl: target.apiUrl.replace(/\/+$/, '') });
+    const bounded = async (call) => {
+        if (signal.aborted)
+            throw new Error('skipped, the step was cancelled');
+        const timeout = AbortSignal.timeout(timeoutMs);
+        try {
+            return await call({ signal: AbortSignal.any([signal, timeout]) });
+        }
+        catch (error) {
+            if (!timeout.aborted)
+                throw error;
+            throw new GitHubTimeout(`GitHub did not answer within ${timeoutMs / 1000}s`, { cause: error });
+        }
+    };
+    return {
+        owner,
+        repo,
+        request: (route, params = {}) => bounded(async (request) => (await octokit.request(route, { owner, repo, ...params, request })).data),
+        graphql: (query, variables) => bounded(request => octokit.graphql(query, { ...variables, request }))
+    };
+}
+/** The HTTP status of a failed call, when GitHub answered. */
+function httpStatus(error) {
+    const status = error?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/github/commit-status.ts
 
-/** One GitHub call may take this long; a status that cannot be set is only worth a warning. */
-const GITHUB_CALL_TIMEOUT_MS = 10_000;
+
+const SHA = /^[0-9a-f]{40}$/i;
 /** The final status after a cancel has this long: SIGTERM follows the first signal by 7.5 s. */
 const AFTER_CANCEL_TIMEOUT_MS = 1500;
-const SHA = /^[0-9a-f]{40}$/i;
 /** An event payload larger than this is not read (a pull request event is a few hundred KB at most). */
 const MAX_EVENT_BYTES = 25 * 1024 * 1024;
 /** The pull request's head commit when the event has one (the merge commit is not what reviewers see). */
-async function headSha(target) {
+async function eventCommit(target) {
     if (target.eventPath) {
         try {
             const text = await (0,external_node_fs_promises_namespaceObject.readFile)(target.eventPath, 'utf8');
             if (text.length <= MAX_EVENT_BYTES) {
                 const event = JSON.parse(text);
                 const sha = event.pull_request?.head?.sha;
+                const number = event.pull_request?.number;
+                const pullRequest = Number.isSafeInteger(number) && number > 0 ? number : undefined;
                 if (typeof sha === 'string' && SHA.test(sha))
-                    return sha;
+                    return { sha, pullRequest };
             }
         }
         catch {
@@ -31698,48 +31747,57 @@ async function headSha(target) {
     }
     if (!SHA.test(target.sha))
         throw new Error(`GITHUB_SHA is not a commit SHA, so no commit status can be set.`);
-    return target.sha;
+    return { sha: target.sha };
+}
+/** The link a status carries: the workflow run. */
+const runUrl = (target) => `${target.serverUrl.replace(/\/+$/, '')}/${target.repository}/actions/runs/${target.runId}`;
+function statusClient(github) {
+    return {
+        async set(sha, context, state, description, targetUrl) {
+            await github.request('POST /repos/{owner}/{repo}/statuses/{sha}', {
+                sha,
+                state,
+                context,
+                description,
+                target_url: targetUrl
+            });
+        },
+        async latest(sha, context) {
+            // Statuses come newest first; the first of this context is the current one.
+            const data = await github.request('GET /repos/{owner}/{repo}/commits/{ref}/statuses', { ref: sha, per_page: 100 });
+            const found = Array.isArray(data)
+                ? data.find(s => s.context === context)
+                : undefined;
+            const state = found?.state;
+            return state === 'pending' || state === 'success' || state === 'failure' || state === 'error' ? state : undefined;
+        }
+    };
 }
 /**
- * Commit statuses through @actions/github, loaded only when a status is asked for (it is a sixth of
- * the bundle). Every call is bounded by `timeoutMs` and stops when `signal` aborts.
+ * The step's own commit status, through @actions/github (loaded only when a status is asked for).
+ * Every call is bounded by `timeoutMs` and stops when `signal` aborts.
  */
 async function createCommitStatus(target, token, contextName, signal, timeoutMs = GITHUB_CALL_TIMEOUT_MS) {
-    const [owner, repo, ...rest] = target.repository.split('/');
-    if (!owner || !repo || rest.length > 0) {
-        throw new Error('GITHUB_REPOSITORY is not owner/repo, so no commit status can be set (is this a workflow run?).');
-    }
-    const sha = await headSha(target);
-    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
-    const octokit = getOctokit(token, { baseUrl: target.apiUrl.replace(/\/+$/, '') });
-    const targetUrl = `${target.serverUrl.replace(/\/+$/, '')}/${owner}/${repo}/actions/runs/${target.runId}`;
+    const what = 'no commit status can be set';
+    const github = await createGitHubClient(target, token, signal, what, timeoutMs);
+    // After a cancel the final status still goes out, briefly, through a client the cancel does not stop:
+    // a status left pending would block a protected branch for good.
+    const late = await createGitHubClient(target, token, new AbortController().signal, what, AFTER_CANCEL_TIMEOUT_MS);
+    const { sha } = await eventCommit(target);
+    const targetUrl = runUrl(target);
     // A GitHub API that did not answer once is not asked again in this run: each call would cost the
     // whole timeout again, and the step's own work matters more than its status.
     let unanswered = false;
     return async (state, description) => {
         if (unanswered)
             throw new Error(`skipped, GitHub did not answer the previous call within ${timeoutMs / 1000}s`);
-        // After a cancel the final status still goes out, briefly: a status left pending would block a
-        // protected branch for good, and the runner's grace period leaves a second or two for it.
-        const cancelled = signal.aborted;
-        const timeout = AbortSignal.timeout(cancelled ? Math.min(timeoutMs, AFTER_CANCEL_TIMEOUT_MS) : timeoutMs);
         try {
-            await octokit.rest.repos.createCommitStatus({
-                owner,
-                repo,
-                sha,
-                state,
-                context: contextName,
-                description,
-                target_url: targetUrl,
-                request: { signal: cancelled ? timeout : AbortSignal.any([signal, timeout]) }
-            });
+            await statusClient(signal.aborted ? late : github).set(sha, contextName, state, description, targetUrl);
         }
         catch (error) {
-            if (!timeout.aborted)
-                throw error;
-            unanswered = true;
-            throw new Error(`GitHub did not answer in time`, { cause: error });
+            if (error instanceof GitHubTimeout)
+                unanswered = true;
+            throw error;
         }
     };
 }
@@ -34467,6 +34525,37 @@ function finalDescription(all, verdict, collected) {
     return commit_status_text_clip(`${completed}/${all.results.length} batches completed${requests}`);
 }
 
+;// CONCATENATED MODULE: ./src/report/ledger-summary.ts
+
+
+const ledger_summary_MAX_ROWS = 200;
+function ledger_summary_row({ entry, result, verdict, files }) {
+    const requests = files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : '';
+    const pr = entry.pullRequest ? `#${entry.pullRequest}` : '';
+    const tracked = entry.runUrl
+        ? `[${new Date(entry.trackedAt).toISOString()}](${entry.runUrl})`
+        : new Date(entry.trackedAt).toISOString();
+    const cells = [
+        `${verdict.ok ? '✅' : '❌'} ${escapeText(result.batchId, 200)}`,
+        escapeText(result.status || 'unknown', 40),
+        requests,
+        `${entry.sha.slice(0, 12)} ${pr}`,
+        tracked,
+        escapeText(verdict.message, 500)
+    ];
+    return `| ${cells.join(' | ')} |`;
+}
+/** The step summary of mode `report`: a row per batch reported, and how many still run. */
+function buildReportSummary(rows, pending, verdict) {
+    const failed = rows.filter(r => !r.verdict.ok).length;
+    const head = `## ${verdict.ok ? '✅' : '❌'} Together batches: ${plural(rows.length, 'batch', 'batches')} reported${failed ? `, ${failed} failed` : ''}, ${pending} still running\n\n`;
+    if (rows.length === 0)
+        return `${head}${escapeText(verdict.message, 2000)}\n`;
+    const shown = rows.slice(0, ledger_summary_MAX_ROWS).map(ledger_summary_row);
+    const more = rows.length > ledger_summary_MAX_ROWS ? `\nAnd ${rows.length - ledger_summary_MAX_ROWS} more (see the reported output).\n` : '';
+    return `${head}| Batch | Status | Requests | Commit | Tracked | Verdict |\n| --- | --- | --- | --- | --- | --- |\n${shown.join('\n')}\n${more}`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/cost-outputs.ts
 
 
@@ -34689,38 +34778,6 @@ async function collectResults(deps, results, dir) {
         }
     }
     return collected;
-}
-
-;// CONCATENATED MODULE: ./src/verdict/cost.ts
-
-const cost_dollars = (amount) => `$${formatCost(amount)}`;
-/**
- * `max-cost` over every batch of the step. It fails closed: when the estimate cannot be made (results
- * not read, no price for a model, prices not fetched) the step fails and says why. Undefined when
- * there is no limit, or the estimate is within it. Batches that have not finished are not counted.
- */
-function judgeCost(report, maxCost) {
-    if (maxCost === undefined || report === undefined)
-        return undefined;
-    // The limit as the user would write it: $25.00, $1.60, $0.005.
-    const limit = `max-cost $${Number.isInteger(maxCost * 100) ? maxCost.toFixed(2) : String(maxCost)}`;
-    if (report.unread.length > 0) {
-        const ids = report.unread.slice(0, 5).join(', ');
-        return { ok: false, message: `Cannot check ${limit}: the results of batch ${ids} could not be read.` };
-    }
-    const why = whyNoEstimate(report.total, report.list);
-    if (why !== undefined) {
-        return { ok: false, message: `Cannot check ${limit}: ${why}. A cost gate that cannot be checked fails.` };
-    }
-    // Compared as shown (the `estimated-cost` output), so the message never reads "$10.0000 is more than $10.0000".
-    const cost = Number(formatCost(report.total.cost));
-    if (cost <= maxCost)
-        return undefined;
-    const batches = report.batches.size === 1 ? '' : ` of ${report.batches.size} batches`;
-    return {
-        ok: false,
-        message: `Estimated cost${batches} ${cost_dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/gate.ts
@@ -34993,6 +35050,248 @@ function combine(wait, results) {
     return { ok: false, message: `${wait.message} ${results.message}` };
 }
 
+;// CONCATENATED MODULE: ./src/orchestrate/report-judge.ts
+
+
+
+function dispose(result, stored, now, forgetAfterMs) {
+    if (result.finalStatus !== undefined)
+        return 'final';
+    if (result.outcome === 'error' && result.error?.status === 404)
+        return 'unknown';
+    if (result.outcome !== 'pending')
+        return 'unchecked';
+    return now - stored.entry.trackedAt > forgetAfterMs ? 'forgotten' : 'pending';
+}
+/** Whether the settings recorded with the batch ask for its files (or the report step has a download-dir). */
+const wantsFiles = (checked, downloadDir) => checked.disposition === 'final' && (downloadDir !== '' || checked.stored.entry.maxFailedRequests !== '');
+/** The verdict on one reported batch, by the settings recorded when it was tracked. */
+function judgeTracked(checked, waited, collected, forgetAfterMs) {
+    const { result, stored } = checked;
+    const id = result.batchId;
+    const since = new Date(stored.entry.trackedAt).toISOString();
+    switch (checked.disposition) {
+        case 'unknown':
+            return {
+                ok: false,
+                message: `Batch ${id}, tracked ${since}, is not known to Together (HTTP 404): it is removed from the ledger. Check that api-key belongs to the account that created it.`
+            };
+        case 'forgotten':
+            return {
+                ok: false,
+                message: `Batch ${id}, tracked ${since}, is still ${result.status || 'not readable'} after forget-after (${formatDuration(forgetAfterMs)}): it is removed from the ledger and no longer reported.`
+            };
+        default: {
+            const failOn = new Set(stored.entry.failOn);
+            // A gate recorded by track was valid then; one that no longer parses is read as none, never as a pass it was not.
+            let gate;
+            try {
+                gate = parseGate(stored.entry.maxFailedRequests);
+            }
+            catch {
+                gate = undefined;
+            }
+            return combine(judge(result, failOn), judgeResults({ ...waited, results: [result] }, collected, gate));
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/pr-comment-rows.ts
+
+const requestsText = (files) => files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : '';
+/** A row per batch of a wait (or the check of mode track): still running, passed, or failed and why not. */
+function commentRows(waited, failOn, collected, gate) {
+    return waited.results.map(result => {
+        const files = collected?.get(result.batchId);
+        const verdict = combine(judge(result, failOn), collected ? judgeResults({ ...waited, results: [result] }, collected, gate) : undefined);
+        const icon = result.outcome === 'pending' ? '🔄' : verdict.ok ? '✅' : '❌';
+        return { batchId: result.batchId, icon, status: result.status, requests: requestsText(files) };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/report/pr-comment-text.ts
+
+/** GitHub refuses a comment body of 65,536 characters or more; this leaves room for the frame. */
+const MAX_BODY = 60_000;
+const ROW_ID = /<!-- row:([A-Za-z0-9._-]{1,200}) -->/;
+/** The comment's context when the step sets no commit status. */
+const DEFAULT_CONTEXT = 'batches';
+const commentMarker = (context) => `<!-- wait-for-together-batch:${context.replace(/--+|[<>\r\n]/g, '_')} -->`;
+function renderRow(row, runUrl) {
+    const run = runUrl ? `[run](${runUrl})` : '';
+    const cells = [
+        `${row.icon} ${escapeText(row.batchId, 200)}`,
+        escapeText(row.status || 'unknown', 40),
+        row.requests,
+        run
+    ];
+    return `| ${cells.join(' | ')} | <!-- row:${row.batchId} -->`;
+}
+/**
+ * The comment's body: a row per batch, this update's rows replacing the same batches' rows of the
+ * comment as it was (`previous`), so that batches reported in earlier runs keep their line. Only
+ * lines this function wrote before (ending in a row marker) are carried over, never other text.
+ */
+function renderComment(context, rows, runUrl, previous = '') {
+    const lines = new Map();
+    for (const line of previous.split('\n')) {
+        const id = ROW_ID.exec(line)?.[1];
+        if (id && line.startsWith('| ') && line.endsWith(` <!-- row:${id} -->`))
+            lines.set(id, line);
+    }
+    for (const row of rows)
+        lines.set(row.batchId, renderRow(row, runUrl));
+    const head = `${commentMarker(context)}\n### Together batches · ${escapeText(context, 100)}\n\n| Batch | Status | Requests | Run |\n| --- | --- | --- | --- |\n`;
+    let body = head;
+    let left = lines.size;
+    for (const line of lines.values()) {
+        if (body.length + line.length + 1 > MAX_BODY)
+            break;
+        body += `${line}\n`;
+        left--;
+    }
+    return left > 0 ? `${body}\nAnd ${left} more batches (see the workflow runs).\n` : body;
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/report-comment.ts
+
+
+
+/**
+ * Updates the comment of each pull request with a reported batch tracked with `pr-comment`: the
+ * batch's row changes from running to its outcome; rows of other batches stay as they were.
+ */
+async function updateReportComments(comment, reported, collected, log) {
+    const byComment = new Map();
+    for (const item of reported) {
+        const { pullRequest, prComment, commitStatus } = item.stored.entry;
+        if (!prComment || pullRequest === undefined)
+            continue;
+        const context = commitStatus || DEFAULT_CONTEXT;
+        const key = `${pullRequest} ${context}`;
+        const group = byComment.get(key) ?? { pr: pullRequest, context, rows: [] };
+        group.rows.push({
+            batchId: item.result.batchId,
+            icon: item.verdict.ok ? '✅' : '❌',
+            status: item.result.status,
+            requests: requestsText(collected.get(item.result.batchId))
+        });
+        byComment.set(key, group);
+    }
+    for (const { pr, context, rows } of byComment.values()) {
+        if (!comment) {
+            log.warning(`Could not comment on pull request #${pr}: no GitHub client.`);
+            continue;
+        }
+        try {
+            await comment(pr, context, rows);
+        }
+        catch (error) {
+            log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/report-status.ts
+
+/** GitHub's limit on a commit status description. */
+const report_status_MAX_DESCRIPTION = 140;
+const report_status_clip = (text) => (text.length > report_status_MAX_DESCRIPTION ? `${text.slice(0, report_status_MAX_DESCRIPTION - 1)}…` : text);
+function groups(reported, kept) {
+    const byKey = new Map();
+    for (const item of reported) {
+        const { sha, commitStatus: context, group } = item.stored.entry;
+        if (!context)
+            continue;
+        const key = `${sha} ${context}`;
+        const found = byKey.get(key) ?? { sha, context, reported: [], remaining: 0, size: 0 };
+        found.reported.push(item);
+        found.size = Math.max(found.size, group.length);
+        byKey.set(key, found);
+    }
+    for (const item of kept) {
+        const found = byKey.get(`${item.stored.entry.sha} ${item.stored.entry.commitStatus}`);
+        if (found)
+            found.remaining++;
+    }
+    return [...byKey.values()];
+}
+/**
+ * The state of one commit status shared by the batches a step tracked: a failure as soon as one
+ * fails, and it stays one (the status itself remembers a failure from an earlier run); otherwise
+ * pending while one still runs, then success. Undefined: leave the status as it is.
+ */
+async function stateOf(group, statuses) {
+    const failing = group.reported.find(r => !r.verdict.ok);
+    if (failing)
+        return ['failure', report_status_clip(failing.verdict.message)];
+    // A batch of the same step judged earlier (by track, or an earlier report) may have failed it.
+    if (group.reported.length < group.size) {
+        const current = await statuses.latest(group.sha, group.context);
+        if (current === 'failure' || current === 'error')
+            return undefined;
+    }
+    if (group.remaining > 0) {
+        const done = group.size - group.remaining;
+        return ['pending', report_status_clip(`${done} of ${group.size} Together batches reported; ${group.remaining} still running`)];
+    }
+    if (group.size <= 1)
+        return ['success', report_status_clip(group.reported[0].description)];
+    return ['success', report_status_clip(`${group.size} Together batches reported, all passed`)];
+}
+/** Sets the final (or still pending) commit status of every commit with a reported batch; failures are warnings. */
+async function setReportStatuses(statuses, reported, kept, runUrl, log) {
+    const all = groups(reported, kept);
+    if (all.length === 0)
+        return;
+    if (!statuses) {
+        log.warning(`Could not set ${all.length} commit status(es): no GitHub client.`);
+        return;
+    }
+    for (const group of all) {
+        try {
+            const state = await stateOf(group, statuses);
+            if (state)
+                await statuses.set(group.sha, group.context, state[0], state[1], runUrl);
+        }
+        catch (error) {
+            log.warning(`Could not set the commit status ${oneLine(group.context, 100)} on ${group.sha.slice(0, 12)}: ${errorMessage(error)}`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/verdict/cost.ts
+
+const cost_dollars = (amount) => `$${formatCost(amount)}`;
+/**
+ * `max-cost` over every batch of the step. It fails closed: when the estimate cannot be made (results
+ * not read, no price for a model, prices not fetched) the step fails and says why. Undefined when
+ * there is no limit, or the estimate is within it. Batches that have not finished are not counted.
+ */
+function judgeCost(report, maxCost) {
+    if (maxCost === undefined || report === undefined)
+        return undefined;
+    // The limit as the user would write it: $25.00, $1.60, $0.005.
+    const limit = `max-cost $${Number.isInteger(maxCost * 100) ? maxCost.toFixed(2) : String(maxCost)}`;
+    if (report.unread.length > 0) {
+        const ids = report.unread.slice(0, 5).join(', ');
+        return { ok: false, message: `Cannot check ${limit}: the results of batch ${ids} could not be read.` };
+    }
+    const why = whyNoEstimate(report.total, report.list);
+    if (why !== undefined) {
+        return { ok: false, message: `Cannot check ${limit}: ${why}. A cost gate that cannot be checked fails.` };
+    }
+    // Compared as shown (the `estimated-cost` output), so the message never reads "$10.0000 is more than $10.0000".
+    const cost = Number(formatCost(report.total.cost));
+    if (cost <= maxCost)
+        return undefined;
+    const batches = report.batches.size === 1 ? '' : ` of ${report.batches.size} batches`;
+    return {
+        ok: false,
+        message: `Estimated cost${batches} ${cost_dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/result-files/prices.ts
 
 
@@ -35128,6 +35427,7 @@ async function locateFailures(failures, inputFile, all, collected, verdict, deps
 
 
 
+
 /** Result files may take at least this long (or `timeout`, when shorter), and at most `MAX_RESULTS_MS`. */
 const MIN_RESULTS_MS = 10 * 60_000;
 const MAX_RESULTS_MS = 30 * 60_000;
@@ -35145,12 +35445,13 @@ function resultsBudgetMs(timeoutMs, waitedMs) {
  * The whole step once the settings are known: commit status pending, wait, outputs, result files,
  * verdict, final commit status. It decides and returns; it never touches @actions/core.
  */
-async function runStep(settings, deps) {
+async function runStep(settings, deps, hooks = {}) {
     // Not awaited before the wait: a slow GitHub API must never delay the first status check.
     const pending = deps.setStatus?.('pending', pendingDescription(settings.batchIds));
     const waited = await waitForBatches(deps, settings);
     // `passed` stays false until the verdict is in: a step killed before it never reads as passed.
     deps.setOutputs({ ...buildOutputs(waited), passed: 'false' });
+    await hooks.afterWait?.(waited);
     let verdict = judgeAll(waited, settings.failOn);
     let collected;
     let cost;
@@ -35175,7 +35476,12 @@ async function runStep(settings, deps) {
     }
     deps.setOutputs(verdictOutputs(buildOutputs(waited).status ?? '', verdict.ok));
     await pending;
-    await deps.setStatus?.(verdict.ok ? 'success' : 'failure', finalDescription(waited, verdict, collected));
+    const [state, description] = hooks.finalStatus?.(verdict, waited) ?? [
+        verdict.ok ? 'success' : 'failure',
+        finalDescription(waited, verdict, collected)
+    ];
+    await deps.setStatus?.(state, description);
+    await deps.comment?.(commentRows(waited, settings.failOn, collected, maxFailedRequests));
     const ids = settings.batchIds;
     return {
         verdict,
@@ -35183,6 +35489,278 @@ async function runStep(settings, deps) {
         summary: buildSummary(waited, verdict, collected, { cost, lines }),
         annotations: lines?.annotations ?? []
     };
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/report.ts
+
+
+
+
+
+
+
+
+
+
+
+
+const report_LISTED = 5;
+async function fetchFiles(settings, deps, wanted) {
+    if (wanted.length === 0 || deps.signal.aborted)
+        return new Map();
+    const dir = settings.downloadDir
+        ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
+        : { path: settings.resultsDir, label: "the runner's temp directory" };
+    const ms = resultsBudgetMs(0, 0);
+    const budget = { ms, signal: deps.timeoutSignal(ms) };
+    const signal = AbortSignal.any([deps.signal, budget.signal]);
+    const results = wanted.map(c => c.result);
+    return collectResults({ ...deps, files: deps.api, signal, budget }, results, dir);
+}
+function stepVerdict(reported, unchecked, pending, ledgerErrors) {
+    const failing = [
+        ...reported.filter(r => !r.verdict.ok).map(r => r.verdict.message),
+        ...unchecked.map(c => `Could not check tracked batch ${c.result.batchId}, left in the ledger: ${judge(c.result, new Set()).message}`),
+        ...ledgerErrors
+    ];
+    const still = `${pending} still running`;
+    if (failing.length === 0)
+        return { ok: true, message: `Reported ${reported.length} tracked batch(es), all passed; ${still}.` };
+    const more = failing.length > report_LISTED ? ` And ${failing.length - report_LISTED} more.` : '';
+    return { ok: false, message: `${failing.slice(0, report_LISTED).join(' ')}${more} (${reported.length} reported, ${still}.)` };
+}
+/**
+ * Sets the statuses and comments of the reported batches, then removes them from the ledger: a run
+ * that stops before a removal reports the batch again next time, with the same visible effects.
+ * Returns why removals failed.
+ */
+async function settle(settings, deps, reported, kept, collected) {
+    await setReportStatuses(deps.statuses, reported, kept, runUrl(settings.github), deps.log);
+    await updateReportComments(deps.prComments, reported, collected, deps.log);
+    const errors = [];
+    for (const item of reported) {
+        try {
+            const removal = await deps.ledger.remove(item.result.batchId, item.stored.sha);
+            if (removal === 'changed')
+                deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`);
+        }
+        catch (error) {
+            errors.push(errorMessage(error));
+        }
+    }
+    return errors;
+}
+/**
+ * Mode `report`: checks every tracked batch once, judges each final one by the settings recorded
+ * with it, sets its commit status, and only then removes it from the ledger, so a run killed half
+ * way repeats a report but never loses one. Every batch is processed before the verdict.
+ */
+async function runReport(settings, deps) {
+    const { entries, invalid } = await deps.ledger.list();
+    for (const bad of invalid)
+        deps.log.warning(`Ledger file ${bad.name} on ${settings.ledgerBranch} is not used: ${bad.reason}.`);
+    if (entries.length === 0) {
+        deps.setOutputs({ reported: '[]', pending: '0' });
+        return {
+            verdict: { ok: true, message: 'No tracked batches to report.' },
+            title: 'Together batches',
+            summary: '',
+            annotations: []
+        };
+    }
+    const options = {
+        ...settings,
+        timeoutMs: 0,
+        batchIds: entries.map(e => e.entry.batchId),
+        cancelOnTimeout: false,
+        cancelOnAbort: false
+    };
+    const waited = await waitForBatches(deps, options);
+    const now = deps.now();
+    const checked = waited.results.map((result, i) => {
+        const stored = entries[i];
+        return { stored, result, disposition: dispose(result, stored, now, settings.forgetAfterMs) };
+    });
+    const collected = await fetchFiles(settings, deps, checked.filter(c => wantsFiles(c, settings.downloadDir)));
+    const reported = checked
+        .filter(c => c.disposition === 'final' || c.disposition === 'unknown' || c.disposition === 'forgotten')
+        .map(c => {
+        const verdict = judgeTracked(c, waited, collected, settings.forgetAfterMs);
+        return { ...c, verdict, description: finalDescription({ ...waited, results: [c.result] }, verdict, collected) };
+    });
+    const kept = checked.filter(c => c.disposition === 'pending' || c.disposition === 'unchecked');
+    const pending = kept.filter(c => c.disposition === 'pending').length;
+    const entryOf = (r) => ({
+        ...batchEntry(r.result, collected.get(r.result.batchId)),
+        passed: r.verdict.ok,
+        verdict: r.verdict.message,
+        commit: r.stored.entry.sha,
+        pull_request: r.stored.entry.pullRequest ?? null,
+        tracked_at: new Date(r.stored.entry.trackedAt).toISOString()
+    });
+    deps.setOutputs({ reported: JSON.stringify(reported.map(entryOf)), pending: String(pending) });
+    const ledgerErrors = deps.signal.aborted ? [] : await settle(settings, deps, reported, kept, collected);
+    const verdict = stepVerdict(reported, kept.filter(c => c.disposition === 'unchecked'), pending, ledgerErrors);
+    const rows = reported.map(r => ({
+        entry: r.stored.entry,
+        result: r.result,
+        verdict: r.verdict,
+        files: collected.get(r.result.batchId)
+    }));
+    return { verdict, title: 'Together batches', summary: buildReportSummary(rows, pending, verdict), annotations: [] };
+}
+
+;// CONCATENATED MODULE: ./src/github/ledger-entry.ts
+
+
+
+/** A ledger file larger than this is not a ledger entry. */
+const MAX_ENTRY_BYTES = 64 * 1024;
+const MAX_GROUP = 1000;
+const entryPath = (batchId) => `batches/${batchId}.json`;
+function serializeEntry(entry) {
+    return `${JSON.stringify({
+        version: 1,
+        batch_id: entry.batchId,
+        repository: entry.repository,
+        sha: entry.sha,
+        ref: entry.ref,
+        pull_request: entry.pullRequest ?? null,
+        run_url: entry.runUrl,
+        tracked_at: new Date(entry.trackedAt).toISOString(),
+        group: entry.group,
+        settings: {
+            fail_on: entry.failOn,
+            max_failed_requests: entry.maxFailedRequests,
+            commit_status: entry.commitStatus,
+            pr_comment: entry.prComment
+        }
+    }, null, 2)}\n`;
+}
+const ledger_entry_str = (value, max) => typeof value === 'string' && value.length <= max ? value : undefined;
+/** Settings as recorded; every value must be one the inputs could have produced. */
+function settingsOf(raw) {
+    const settings = (raw ?? {});
+    const failOn = settings.fail_on;
+    if (!Array.isArray(failOn) ||
+        !failOn.every(s => FINAL_STATUSES.includes(s) && s !== 'COMPLETED'))
+        return 'settings.fail_on is not a list of FAILED, EXPIRED, CANCELLED';
+    const gate = ledger_entry_str(settings.max_failed_requests, 20);
+    if (gate === undefined || !/^(\d+(\.\d+)?\s*%|\d+|)$/.test(gate))
+        return 'settings.max_failed_requests is not a gate';
+    const context = ledger_entry_str(settings.commit_status, 200);
+    if (context === undefined || /[\p{Cc}]/u.test(context))
+        return 'settings.commit_status is not a context name';
+    const comment = settings.pr_comment ?? false;
+    if (typeof comment !== 'boolean')
+        return 'settings.pr_comment is not true or false';
+    return { failOn: failOn, maxFailedRequests: gate, commitStatus: context, prComment: comment };
+}
+/** The entry in `text`, read from the file of `batchId`; a string says what is wrong with it. */
+function parseEntry(batchId, text) {
+    if (text.length > MAX_ENTRY_BYTES)
+        return 'the file is too large';
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        return 'the file is not JSON';
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+        return 'the file is not a JSON object';
+    const raw = parsed;
+    if (raw.version !== 1)
+        return 'unknown version';
+    if (raw.batch_id !== batchId)
+        return 'batch_id does not match the file name';
+    const sha = ledger_entry_str(raw.sha, 40);
+    if (!sha || !SHA.test(sha))
+        return 'sha is not a commit SHA';
+    const trackedAt = Date.parse(ledger_entry_str(raw.tracked_at, 40) ?? '');
+    if (!Number.isFinite(trackedAt))
+        return 'tracked_at is not a time';
+    const pr = raw.pull_request;
+    if (pr !== null && !(Number.isSafeInteger(pr) && pr > 0))
+        return 'pull_request is not a number';
+    const group = raw.group;
+    if (!Array.isArray(group) || group.length > MAX_GROUP || !group.every(id => typeof id === 'string' && isPlainId(id)))
+        return 'group is not a list of batch IDs';
+    const settings = settingsOf(raw.settings);
+    if (typeof settings === 'string')
+        return settings;
+    return {
+        batchId,
+        repository: ledger_entry_str(raw.repository, 200) ?? '',
+        sha: sha.toLowerCase(),
+        ref: ledger_entry_str(raw.ref, 300) ?? '',
+        pullRequest: pr === null ? undefined : pr,
+        runUrl: /^https?:\/\/[^\s"'<>()[\]]+$/.test(ledger_entry_str(raw.run_url, 500) ?? '') ? raw.run_url : '',
+        trackedAt,
+        group: group,
+        ...settings
+    };
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/track.ts
+
+
+
+/**
+ * Mode `track`: checks each batch once, exactly as `timeout: 0` does; every batch not final yet is
+ * recorded in the ledger with where it came from and how this step wants it judged, for mode
+ * `report` to finish. Its commit status stays pending until then.
+ */
+async function runTrack(settings, deps) {
+    let tracked = [];
+    const record = async (waited) => {
+        tracked = waited.results.filter(r => r.outcome === 'pending').map(r => r.batchId);
+        const trackedAt = deps.now();
+        // One at a time: each write moves the branch, so writes at once would only conflict with each other.
+        for (const batchId of tracked) {
+            const entry = {
+                batchId,
+                repository: settings.github.repository,
+                sha: deps.commit.sha,
+                ref: settings.github.ref,
+                pullRequest: deps.commit.pullRequest,
+                runUrl: runUrl(settings.github),
+                trackedAt,
+                group: settings.batchIds,
+                failOn: [...settings.failOn],
+                maxFailedRequests: settings.maxFailedRequestsInput,
+                commitStatus: settings.commitStatus,
+                prComment: settings.prComment
+            };
+            await deps.ledger.put(batchId, serializeEntry(entry));
+        }
+        deps.setOutputs({ tracked: JSON.stringify(tracked) });
+        if (tracked.length > 0) {
+            deps.log.info(`Tracked ${tracked.length} batch(es) in the ledger on branch ${settings.ledgerBranch}; a step with mode: report reports them when they finish.`);
+        }
+    };
+    return runStep({ ...settings, timeoutMs: 0 }, deps, {
+        afterWait: record,
+        finalStatus: verdict => verdict.ok && tracked.length > 0
+            ? ['pending', `${tracked.length} Together batch(es) tracked; reported when they finish`]
+            : undefined
+    });
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/dispatch.ts
+
+
+
+/** Runs the step in its mode. */
+async function runMode(settings, deps, ledger) {
+    if (settings.mode === 'wait')
+        return runStep(settings, deps);
+    if (!ledger)
+        throw new Error(`mode: ${settings.mode} needs the ledger, and none was given.`);
+    const extra = await ledger();
+    if (settings.mode === 'track')
+        return runTrack(settings, { ...deps, ledger: extra.ledger, commit: await extra.commit() });
+    return runReport(settings, { ...deps, ledger: extra.ledger, statuses: extra.statuses, prComments: extra.comment });
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -35265,9 +35843,38 @@ function githubEnv(env) {
         serverUrl: env.GITHUB_SERVER_URL?.trim() || 'https://github.com',
         repository: env.GITHUB_REPOSITORY?.trim() ?? '',
         sha: env.GITHUB_SHA?.trim() ?? '',
+        ref: env.GITHUB_REF?.trim() ?? '',
         runId: env.GITHUB_RUN_ID?.trim() ?? '',
         eventPath: env.GITHUB_EVENT_PATH?.trim() ?? ''
     };
+}
+
+;// CONCATENATED MODULE: ./src/inputs/modes.ts
+
+
+function mode(read) {
+    const raw = read('mode').trim().toLowerCase() || 'wait';
+    if (raw === 'wait' || raw === 'track' || raw === 'report')
+        return raw;
+    throw new InputError(`Invalid mode '${read('mode').trim().slice(0, 50)}'. Expected wait, track or report.`);
+}
+/** A branch name GitHub accepts and that is safe in a URL path and a GraphQL expression. */
+function ledgerBranch(read) {
+    const raw = read('ledger-branch').trim();
+    const ok = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/.test(raw) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(raw);
+    if (!ok) {
+        throw new InputError(`Invalid ledger-branch '${raw.slice(0, 100)}'. Expected a branch name of letters, digits, '-', '_', '.' and '/' (e.g. together-batches).`);
+    }
+    return raw;
+}
+/** What the commit status, the ledger and the PR comment need: a token, checked once. */
+function githubToken(read, mode, commitStatus, prComment) {
+    const token = read('github-token').trim();
+    const needs = mode !== 'wait' ? `mode: ${mode}` : commitStatus ? 'commit-status' : prComment ? 'pr-comment' : '';
+    if (needs && !token) {
+        throw new InputError(`Input 'github-token' is empty but ${needs} needs it. Expected a token with statuses: write (and contents: write for the ledger), the default \${{ github.token }}.`);
+    }
+    return needs ? secret(token, "input 'github-token'") : token;
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/cost-inputs.ts
@@ -35330,11 +35937,18 @@ function parseInputFile(text, workspace) {
 
 
 
+
 /** Longer than any batch lives; also keeps every duration an exact integer of milliseconds. */
 const MAX_DURATION_MS = 365 * 86_400_000;
 const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds';
 /** Several ids may be given, separated by newlines, commas or spaces; duplicates are dropped, order kept. */
-function batchIds(read) {
+function batchIds(read, mode) {
+    if (mode === 'report') {
+        if (read('batch-id').trim()) {
+            throw new InputError("Input 'batch-id' is set with mode: report, which reports the batches in the ledger. Expected no batch-id.");
+        }
+        return [];
+    }
     const ids = [
         ...new Set(read('batch-id')
             .split(/[\s,]+/)
@@ -35405,14 +36019,15 @@ function failOn(read) {
  * Throws `InputError` for the first invalid input.
  */
 function parseSettings(read, env, cwd = process.cwd()) {
-    const ids = batchIds(read);
+    const stepMode = mode(read);
+    const ids = batchIds(read, stepMode);
     const key = apiKey(read, env);
     const commitStatus = read('commit-status').trim();
-    const githubToken = read('github-token').trim();
-    if (commitStatus && !githubToken) {
-        throw new InputError("Input 'commit-status' is set but 'github-token' is empty. Expected a token with statuses: write (the default ${{ github.token }}).");
-    }
+    const prComment = settings_boolean(read, 'pr-comment');
+    const token = githubToken(read, stepMode, commitStatus, prComment);
+    const tracking = stepMode !== 'wait';
     return {
+        mode: stepMode,
         batchIds: ids,
         apiKey: key,
         baseUrl: baseUrl(read, env),
@@ -35423,11 +36038,15 @@ function parseSettings(read, env, cwd = process.cwd()) {
         cancelOnAbort: settings_boolean(read, 'cancel-on-abort'),
         downloadDir: read('download-dir').trim(),
         maxFailedRequests: parsed(() => parseGate(read('max-failed-requests'))),
+        maxFailedRequestsInput: read('max-failed-requests').trim(),
         batchDiscount: parsed(() => parseDiscount(read('batch-discount'))),
         maxCost: parsed(() => parseMaxCost(read('max-cost'))),
         inputFile: parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd)),
         commitStatus,
-        githubToken: commitStatus ? secret(githubToken, "input 'github-token'") : githubToken,
+        githubToken: token,
+        prComment,
+        ledgerBranch: tracking ? ledgerBranch(read) : read('ledger-branch').trim(),
+        forgetAfterMs: tracking ? Math.round(duration(read, 'forget-after', 3_600_000, '1h')) : 0,
         resultsDir: (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP?.trim() || (0,external_node_os_namespaceObject.tmpdir)(), 'together-batch-results'),
         summaryAvailable: Boolean(env.GITHUB_STEP_SUMMARY),
         github: githubEnv(env),
@@ -35467,6 +36086,273 @@ async function writeSummary(out, markdown, available) {
         else
             out.log.debug(message);
     }
+}
+
+;// CONCATENATED MODULE: ./src/github/ledger.ts
+
+
+
+
+/** Could not read or write the ledger: the step fails with this message. */
+class LedgerError extends Error {
+}
+/** A write that lost a race is retried on the new state this many times in all. */
+const ledger_ATTEMPTS = 4;
+const FOLDER = 'batches';
+/** One request for the whole folder, contents included: a report costs one read however many batches. */
+const LIST_QUERY = `query($owner: String!, $repo: String!, $expression: String!) {
+  repository(owner: $owner, name: $repo) {
+    object(expression: $expression) {
+      ... on Tree { entries { name type oid object { ... on Blob { text isTruncated } } } }
+    }
+  }
+}`;
+const OID = /^[0-9a-f]{40}$/;
+function readEntries(data) {
+    const repository = data?.repository;
+    if (!repository)
+        throw new Error('the repository is not visible to the token');
+    const entries = repository.object?.entries;
+    const contents = { entries: [], invalid: [] };
+    if (entries === undefined)
+        return contents;
+    if (!Array.isArray(entries))
+        throw new Error('GitHub answered a folder that is not a list');
+    for (const raw of entries) {
+        const name = typeof raw.name === 'string' ? raw.name : '';
+        const batchId = name.endsWith('.json') ? name.slice(0, -5) : '';
+        const text = raw.object?.text;
+        let problem;
+        if (raw.type !== 'blob' || !isPlainId(batchId))
+            problem = 'not a <batch-id>.json file';
+        else if (typeof raw.oid !== 'string' || !OID.test(raw.oid))
+            problem = 'GitHub gave no blob SHA';
+        else if (typeof text !== 'string' || raw.object?.isTruncated === true)
+            problem = 'not a small text file';
+        const entry = problem ? problem : parseEntry(batchId, text);
+        if (typeof entry === 'string')
+            contents.invalid.push({ name: oneLine(name, 120), reason: entry });
+        else
+            contents.entries.push({ entry, sha: raw.oid });
+    }
+    // Reported in a stable order, whatever order the server lists them in.
+    contents.entries.sort((a, b) => (a.entry.batchId < b.entry.batchId ? -1 : 1));
+    return contents;
+}
+/** A new branch with nothing of the repository's code: one README commit, no parent. */
+async function createBranch(github, branch) {
+    const readme = '# Together batches\n\nBatches tracked by wait-for-together-batch (mode: track), one file per batch in batches/.\nMode: report removes them once reported. Do not edit by hand.\n';
+    const tree = (await github.request('POST /repos/{owner}/{repo}/git/trees', {
+        tree: [{ path: 'README.md', mode: '100644', type: 'blob', content: readme }]
+    }));
+    const commit = (await github.request('POST /repos/{owner}/{repo}/git/commits', {
+        message: 'Start the ledger of tracked Together batches',
+        tree: tree.sha,
+        parents: []
+    }));
+    try {
+        await github.request('POST /repos/{owner}/{repo}/git/refs', { ref: `refs/heads/${branch}`, sha: commit.sha });
+    }
+    catch (error) {
+        // Another run created it first: that branch serves as well.
+        if (httpStatus(error) !== 422)
+            throw error;
+    }
+}
+/** The blob SHA of the entry on the branch now; undefined when there is none. */
+async function currentSha(github, branch, batchId) {
+    try {
+        const data = (await github.request(`GET /repos/{owner}/{repo}/contents/${entryPath(batchId)}`, {
+            ref: branch
+        }));
+        return typeof data.sha === 'string' && OID.test(data.sha) ? data.sha : undefined;
+    }
+    catch (error) {
+        if (httpStatus(error) === 404)
+            return undefined;
+        throw error;
+    }
+}
+function failed(what, branch, error) {
+    const status = httpStatus(error);
+    const hint = status === 403 || status === 404 ? ' Give the job contents: write (and check github-token).' : '';
+    return new LedgerError(`Could not ${what} the ledger on branch ${branch}: ${oneLine(errorMessage(error), 300)}.${hint}`);
+}
+/**
+ * The ledger of tracked batches: one JSON file per batch in `batches/` on `branch`, written through
+ * the contents API with the file's SHA, so that two runs writing at once never silently overwrite
+ * each other (a lost race is retried on the new state).
+ */
+function createLedger(github, branch) {
+    return {
+        async list() {
+            try {
+                return readEntries(await github.graphql(LIST_QUERY, {
+                    owner: github.owner,
+                    repo: github.repo,
+                    expression: `${branch}:${FOLDER}`
+                }));
+            }
+            catch (error) {
+                throw failed('read', branch, error);
+            }
+        },
+        async put(batchId, content) {
+            const path = entryPath(batchId);
+            let sha;
+            let branchMade = false;
+            for (let attempt = 1;; attempt++) {
+                try {
+                    const body = {
+                        message: `Track Together batch ${batchId}`,
+                        content: Buffer.from(content).toString('base64'),
+                        branch,
+                        sha
+                    };
+                    await github.request(`PUT /repos/{owner}/{repo}/contents/${path}`, body);
+                    return;
+                }
+                catch (error) {
+                    const status = httpStatus(error);
+                    try {
+                        if (status === 404 && !branchMade) {
+                            branchMade = true;
+                            await createBranch(github, branch);
+                        }
+                        else if ((status === 409 || status === 422) && attempt < ledger_ATTEMPTS) {
+                            sha = await currentSha(github, branch, batchId);
+                        }
+                        else
+                            throw error;
+                    }
+                    catch (inner) {
+                        throw failed('write', branch, inner);
+                    }
+                }
+            }
+        },
+        async remove(batchId, sha) {
+            const path = entryPath(batchId);
+            try {
+                await github.request(`DELETE /repos/{owner}/{repo}/contents/${path}`, {
+                    message: `Reported Together batch ${batchId}`,
+                    sha,
+                    branch
+                });
+                return 'removed';
+            }
+            catch (error) {
+                const status = httpStatus(error);
+                try {
+                    if (status === 404)
+                        return 'gone';
+                    if (status !== 409 && status !== 422)
+                        throw error;
+                    // Removed by an overlapping report, or tracked again since: only the first may be forgotten.
+                    return (await currentSha(github, branch, batchId)) === undefined ? 'gone' : 'changed';
+                }
+                catch (inner) {
+                    throw failed('write', branch, inner);
+                }
+            }
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/pr-comment.ts
+
+
+
+/** Comments are looked for on this many pages of 100 at most. */
+const MAX_PAGES = 10;
+async function findComment(github, pr, marker) {
+    for (let page = 1; page <= MAX_PAGES; page++) {
+        const data = await github.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+            issue_number: pr,
+            per_page: 100,
+            page
+        });
+        if (!Array.isArray(data))
+            return undefined;
+        const found = data.find(c => typeof c.body === 'string' && c.body.startsWith(marker));
+        if (found || data.length < 100)
+            return found;
+    }
+    return undefined;
+}
+/**
+ * One comment per pull request and context, created once and then edited in place (found by its
+ * hidden marker). A token that may not comment (403) is said once; later comments in the run are
+ * skipped rather than warned about again.
+ */
+function createComment(github, runUrl) {
+    let refused;
+    return async (pr, context, rows) => {
+        if (refused)
+            throw new Error(`skipped, ${refused}`);
+        try {
+            const marker = commentMarker(context);
+            const found = await findComment(github, pr, marker);
+            const previous = typeof found?.body === 'string' ? found.body : '';
+            const body = renderComment(context, rows, runUrl, previous);
+            if (typeof found?.id === 'number')
+                await github.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: found.id, body });
+            else
+                await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: pr, body });
+        }
+        catch (error) {
+            if (httpStatus(error) === 403) {
+                refused = 'GitHub refused the previous comment (HTTP 403)';
+                throw new Error(`${errorMessage(error)}. Give the job pull-requests: write (and check github-token).`, {
+                    cause: error
+                });
+            }
+            throw error;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/shell/github.ts
+
+
+
+
+
+
+/** The ledger, statuses and comments of modes `track` and `report`. */
+async function ledgerDeps(settings, signal) {
+    const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no ledger can be kept');
+    return {
+        ledger: createLedger(github, settings.ledgerBranch),
+        commit: () => eventCommit(settings.github),
+        statuses: statusClient(github),
+        comment: settings.mode === 'report' ? createComment(github, runUrl(settings.github)) : undefined
+    };
+}
+/**
+ * The step's own pull request comment (modes `wait` and `track`), when `pr-comment` is set and the
+ * event is a pull request. Never throws: a comment that cannot be written is a warning.
+ */
+async function stepComment(settings, signal, log, redact) {
+    if (!settings.prComment || settings.mode === 'report')
+        return undefined;
+    let comment;
+    let pr;
+    try {
+        pr = (await eventCommit(settings.github)).pullRequest;
+        if (pr === undefined) {
+            log.info('pr-comment is set, but this run is not for a pull request: no comment.');
+            return undefined;
+        }
+        const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no comment can be written');
+        comment = createComment(github, runUrl(settings.github));
+    }
+    catch (error) {
+        log.warning(`Could not comment on the pull request: ${errorMessage(error)}`);
+        return undefined;
+    }
+    const context = settings.commitStatus || DEFAULT_CONTEXT;
+    return rows => comment(pr, context, rows.map(row => ({ ...row, status: redact(row.status) }))).catch((error) => log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`));
 }
 
 ;// CONCATENATED MODULE: ./src/shell/guards.ts
@@ -35525,6 +36411,7 @@ const USER_AGENT = `wait-for-together-batch/${VERSION}`;
 
 
 
+
 /** Keep-alive connections to Together at most, however many batches. */
 const MAX_CONNECTIONS = 64;
 /** Node's timers hold at most 2^31-1 ms; longer sleeps are taken in chunks. */
@@ -35549,6 +36436,7 @@ const defaultRuntime = {
     sleep: realSleep,
     random: Math.random,
     createStatus: (settings, signal) => createCommitStatus(settings.github, settings.githubToken, settings.commitStatus, signal),
+    createLedger: ledgerDeps,
     createApi: settings => new TogetherClient({
         apiKey: settings.apiKey,
         baseUrl: settings.baseUrl,
@@ -35587,7 +36475,9 @@ async function run(overrides = {}) {
         out.log.debug(`Settings: ${JSON.stringify(shown)}`);
         api = runtime.createApi(settings);
         setStatus = await commitStatus(settings, runtime, out, abort.signal);
-        const outcome = await runStep(settings, {
+        const comment = await stepComment(settings, abort.signal, out.log, text => out.redact(text));
+        const ledger = () => redactedLedger(runtime, settings, out, abort.signal);
+        const outcome = await runMode(settings, {
             api,
             now: runtime.now,
             sleep: runtime.sleep,
@@ -35595,13 +36485,14 @@ async function run(overrides = {}) {
             log: out.log,
             signal: abort.signal,
             setStatus,
+            comment,
             timeoutSignal: ms => AbortSignal.timeout(ms),
             redact: text => out.redact(text),
             setOutputs: outputs => {
                 for (const [name, value] of Object.entries(outputs))
                     setOutput(name, out.redact(value));
             }
-        });
+        }, ledger);
         summary = outcome.summary;
         if (outcome.verdict.ok) {
             out.log.info(outcome.verdict.message);
@@ -35655,7 +36546,8 @@ function listenForCancel(abort, say) {
 }
 /** The commit status setter, when `commit-status` asks for one: redacted, and a failure is a warning. */
 async function commitStatus(settings, runtime, out, signal) {
-    if (!settings.commitStatus)
+    // In mode report, each batch's status goes to the commit that tracked it (see orchestrate/report.ts).
+    if (!settings.commitStatus || settings.mode === 'report')
         return undefined;
     const failed = (error) => out.log.warning(`Could not set the commit status: ${errorMessage(error)}`);
     const setter = await runtime.createStatus(settings, signal).catch((error) => {
@@ -35669,6 +36561,17 @@ async function closeQuietly(api) {
         return;
     const timer = (0,promises_namespaceObject.setTimeout)(CLOSE_TIMEOUT_MS, undefined, { ref: false });
     await Promise.race([api.close().catch(() => undefined), timer]);
+}
+/** The ledger's GitHub calls, with what they send redacted: descriptions and comments quote server text. */
+async function redactedLedger(runtime, settings, out, signal) {
+    const made = await runtime.createLedger(settings, signal);
+    const { statuses, comment } = made;
+    return {
+        ...made,
+        statuses: statuses && { ...statuses, set: (sha, c, s, d, u) => statuses.set(sha, c, s, out.redact(d), u) },
+        comment: comment &&
+            ((pr, c, rows) => comment(pr, c, rows.map(r => ({ ...r, status: out.redact(r.status) }))))
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts

@@ -2,10 +2,11 @@ import * as core from '@actions/core'
 import { setTimeout as delay } from 'node:timers/promises'
 import { createCommitStatus, type SetStatus } from './github/commit-status.js'
 import { buildFailureSummary } from './report/summary.js'
-import { runStep } from './orchestrate/step.js'
+import { runMode, type LedgerDeps } from './orchestrate/dispatch.js'
 import { sanitizeLine } from './sanitize/sanitize.js'
 import { parseSettings, type Settings } from './settings.js'
 import { egress, writeSummary, type Egress } from './shell/egress.js'
+import { ledgerDeps, stepComment } from './shell/github.js'
 import { guardCrashes, guardVerdict } from './shell/guards.js'
 import { DEFAULT_CONNECTIONS, TogetherClient, type BatchApi, type FilesApi, type ModelsApi } from './together/index.js'
 import { errorMessage } from './util/text.js'
@@ -19,6 +20,8 @@ export interface Runtime {
   createApi(settings: Settings): BatchApi & FilesApi & ModelsApi & { close?(): Promise<void> }
   /** Sets commit statuses on the workflow's commit; called only when `commit-status` is set. */
   createStatus(settings: Settings, signal: AbortSignal): Promise<SetStatus>
+  /** The ledger and the GitHub calls of modes `track` and `report`. */
+  createLedger(settings: Settings, signal: AbortSignal): Promise<LedgerDeps>
 }
 
 /** Keep-alive connections to Together at most, however many batches. */
@@ -47,6 +50,7 @@ const defaultRuntime: Runtime = {
   random: Math.random,
   createStatus: (settings, signal) =>
     createCommitStatus(settings.github, settings.githubToken, settings.commitStatus, signal),
+  createLedger: ledgerDeps,
   createApi: settings =>
     new TogetherClient({
       apiKey: settings.apiKey,
@@ -86,20 +90,27 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
     out.log.debug(`Settings: ${JSON.stringify(shown)}`)
     api = runtime.createApi(settings)
     setStatus = await commitStatus(settings, runtime, out, abort.signal)
-    const outcome = await runStep(settings, {
-      api,
-      now: runtime.now,
-      sleep: runtime.sleep,
-      random: runtime.random,
-      log: out.log,
-      signal: abort.signal,
-      setStatus,
-      timeoutSignal: ms => AbortSignal.timeout(ms),
-      redact: text => out.redact(text),
-      setOutputs: outputs => {
-        for (const [name, value] of Object.entries(outputs)) core.setOutput(name, out.redact(value))
-      }
-    })
+    const comment = await stepComment(settings, abort.signal, out.log, text => out.redact(text))
+    const ledger = (): Promise<LedgerDeps> => redactedLedger(runtime, settings, out, abort.signal)
+    const outcome = await runMode(
+      settings,
+      {
+        api,
+        now: runtime.now,
+        sleep: runtime.sleep,
+        random: runtime.random,
+        log: out.log,
+        signal: abort.signal,
+        setStatus,
+        comment,
+        timeoutSignal: ms => AbortSignal.timeout(ms),
+        redact: text => out.redact(text),
+        setOutputs: outputs => {
+          for (const [name, value] of Object.entries(outputs)) core.setOutput(name, out.redact(value))
+        }
+      },
+      ledger
+    )
     summary = outcome.summary
     if (outcome.verdict.ok) {
       out.log.info(outcome.verdict.message)
@@ -154,7 +165,8 @@ async function commitStatus(
   out: Egress,
   signal: AbortSignal
 ): Promise<SetStatus | undefined> {
-  if (!settings.commitStatus) return undefined
+  // In mode report, each batch's status goes to the commit that tracked it (see orchestrate/report.ts).
+  if (!settings.commitStatus || settings.mode === 'report') return undefined
   const failed = (error: unknown): void => out.log.warning(`Could not set the commit status: ${errorMessage(error)}`)
   const setter = await runtime.createStatus(settings, signal).catch((error: unknown) => {
     failed(error)
@@ -167,4 +179,27 @@ async function closeQuietly(api: { close?(): Promise<void> } | undefined): Promi
   if (!api?.close) return
   const timer = delay(CLOSE_TIMEOUT_MS, undefined, { ref: false })
   await Promise.race([api.close().catch(() => undefined), timer])
+}
+
+/** The ledger's GitHub calls, with what they send redacted: descriptions and comments quote server text. */
+async function redactedLedger(
+  runtime: Runtime,
+  settings: Settings,
+  out: Egress,
+  signal: AbortSignal
+): Promise<LedgerDeps> {
+  const made = await runtime.createLedger(settings, signal)
+  const { statuses, comment } = made
+  return {
+    ...made,
+    statuses: statuses && { ...statuses, set: (sha, c, s, d, u) => statuses.set(sha, c, s, out.redact(d), u) },
+    comment:
+      comment &&
+      ((pr, c, rows) =>
+        comment(
+          pr,
+          c,
+          rows.map(r => ({ ...r, status: out.redact(r.status) }))
+        ))
+  }
 }

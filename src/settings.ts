@@ -1,7 +1,8 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { GitHubTarget } from './github/commit-status.js'
-import { apiKey, baseUrl, githubEnv, proxy, secret } from './inputs/connection.js'
+import { apiKey, baseUrl, githubEnv, proxy } from './inputs/connection.js'
+import { githubToken, ledgerBranch, mode, type Mode } from './inputs/modes.js'
 import { InputError, type InputReader } from './inputs/input-error.js'
 import type { ProxySettings } from './together/index.js'
 import { describeBadId, isPlainId } from './together/ids.js'
@@ -12,8 +13,11 @@ import { parseInputFile, type InputFile } from './result-files/input-file.js'
 import { FINAL_STATUSES, normalizeStatus, type FinalStatus } from './together/status.js'
 
 /** Everything the action was asked to do, parsed and validated once, before any request. */
+
 export interface Settings {
-  /** In input order, duplicates removed; at least one. */
+  /** `wait` (the default), `track` (record unfinished batches in the ledger) or `report` (report them). */
+  mode: Mode
+  /** In input order, duplicates removed; at least one, except with mode `report` (none). */
   batchIds: string[]
   apiKey: string
   /** Without trailing slash. */
@@ -34,8 +38,16 @@ export interface Settings {
   maxCost?: number
   /** `input-file`, when set: failed requests are annotated on its lines. */
   inputFile?: InputFile
+  /** `max-failed-requests` as written, recorded in the ledger by mode `track`. */
+  maxFailedRequestsInput: string
   /** Commit status context name; '' for no commit status. */
   commitStatus: string
+  /** `pr-comment`: keep one comment per pull request and step up to date. */
+  prComment: boolean
+  /** Branch holding the ledger of tracked batches (modes `track` and `report`). */
+  ledgerBranch: string
+  /** Mode `report` reports a batch still running after this long as forgotten. */
+  forgetAfterMs: number
   githubToken: string
   /** Where result files go when `download-dir` is empty: the runner's temp directory. */
   resultsDir: string
@@ -51,7 +63,15 @@ const MAX_DURATION_MS = 365 * 86_400_000
 const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds'
 
 /** Several ids may be given, separated by newlines, commas or spaces; duplicates are dropped, order kept. */
-function batchIds(read: InputReader): string[] {
+function batchIds(read: InputReader, mode: Mode): string[] {
+  if (mode === 'report') {
+    if (read('batch-id').trim()) {
+      throw new InputError(
+        "Input 'batch-id' is set with mode: report, which reports the batches in the ledger. Expected no batch-id."
+      )
+    }
+    return []
+  }
   const ids = [
     ...new Set(
       read('batch-id')
@@ -130,16 +150,15 @@ function failOn(read: InputReader): Set<FinalStatus> {
  * Throws `InputError` for the first invalid input.
  */
 export function parseSettings(read: InputReader, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Settings {
-  const ids = batchIds(read)
+  const stepMode = mode(read)
+  const ids = batchIds(read, stepMode)
   const key = apiKey(read, env)
   const commitStatus = read('commit-status').trim()
-  const githubToken = read('github-token').trim()
-  if (commitStatus && !githubToken) {
-    throw new InputError(
-      "Input 'commit-status' is set but 'github-token' is empty. Expected a token with statuses: write (the default ${{ github.token }})."
-    )
-  }
+  const prComment = boolean(read, 'pr-comment')
+  const token = githubToken(read, stepMode, commitStatus, prComment)
+  const tracking = stepMode !== 'wait'
   return {
+    mode: stepMode,
     batchIds: ids,
     apiKey: key,
     baseUrl: baseUrl(read, env),
@@ -150,11 +169,15 @@ export function parseSettings(read: InputReader, env: NodeJS.ProcessEnv, cwd: st
     cancelOnAbort: boolean(read, 'cancel-on-abort'),
     downloadDir: read('download-dir').trim(),
     maxFailedRequests: parsed(() => parseGate(read('max-failed-requests'))),
+    maxFailedRequestsInput: read('max-failed-requests').trim(),
     batchDiscount: parsed(() => parseDiscount(read('batch-discount'))),
     maxCost: parsed(() => parseMaxCost(read('max-cost'))),
     inputFile: parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd)),
     commitStatus,
-    githubToken: commitStatus ? secret(githubToken, "input 'github-token'") : githubToken,
+    githubToken: token,
+    prComment,
+    ledgerBranch: tracking ? ledgerBranch(read) : read('ledger-branch').trim(),
+    forgetAfterMs: tracking ? Math.round(duration(read, 'forget-after', 3_600_000, '1h')) : 0,
     resultsDir: join(env.RUNNER_TEMP?.trim() || tmpdir(), 'together-batch-results'),
     summaryAvailable: Boolean(env.GITHUB_STEP_SUMMARY),
     github: githubEnv(env),

@@ -29,6 +29,7 @@ beforeEach(async () => {
     serverUrl: 'https://github.example/',
     repository: 'o/r',
     sha: SHA,
+    ref: '',
     runId: '7',
     eventPath: ''
   }
@@ -74,7 +75,7 @@ describe('createCommitStatus', () => {
     handler = () => undefined
     const set = await createCommitStatus(target, 'ghs_t', 'ctx', new AbortController().signal, 150)
     const started = Date.now()
-    await expect(set('pending', 'Waiting')).rejects.toThrow('GitHub did not answer in time')
+    await expect(set('pending', 'Waiting')).rejects.toThrow('GitHub did not answer within 0.15s')
     expect(Date.now() - started).toBeLessThan(5000)
     let asked = 0
     handler = () => {

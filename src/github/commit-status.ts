@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises'
+import { createGitHubClient, GITHUB_CALL_TIMEOUT_MS, GitHubTimeout, type GitHubClient } from './octokit.js'
+
 
 /** The workflow run as the runner describes it in its environment (read by settings). */
 export interface GitHubTarget {
@@ -7,45 +9,87 @@ export interface GitHubTarget {
   /** `owner/repo`; '' outside Actions. */
   repository: string
   sha: string
+  /** GITHUB_REF, recorded in the ledger. */
+  ref: string
   runId: string
   /** The event payload's file, for a pull request's head commit. */
   eventPath: string
 }
 
-type StatusState = 'pending' | 'success' | 'failure' | 'error'
+export type StatusState = 'pending' | 'success' | 'failure' | 'error'
 
 /** Sets one commit status on the workflow's commit. */
 export type SetStatus = (state: StatusState, description: string) => Promise<void>
 
-/** One GitHub call may take this long; a status that cannot be set is only worth a warning. */
-const GITHUB_CALL_TIMEOUT_MS = 10_000
+export const SHA = /^[0-9a-f]{40}$/i
 /** The final status after a cancel has this long: SIGTERM follows the first signal by 7.5 s. */
 const AFTER_CANCEL_TIMEOUT_MS = 1500
-const SHA = /^[0-9a-f]{40}$/i
 /** An event payload larger than this is not read (a pull request event is a few hundred KB at most). */
 const MAX_EVENT_BYTES = 25 * 1024 * 1024
 
+/** What the event payload says about the commit: a pull request's head commit and number, when there is one. */
+export interface EventCommit {
+  sha: string
+  pullRequest?: number
+}
+
 /** The pull request's head commit when the event has one (the merge commit is not what reviewers see). */
-async function headSha(target: GitHubTarget): Promise<string> {
+export async function eventCommit(target: GitHubTarget): Promise<EventCommit> {
   if (target.eventPath) {
     try {
       const text = await readFile(target.eventPath, 'utf8')
       if (text.length <= MAX_EVENT_BYTES) {
-        const event = JSON.parse(text) as { pull_request?: { head?: { sha?: unknown } } }
+        const event = JSON.parse(text) as { pull_request?: { head?: { sha?: unknown }; number?: unknown } }
         const sha = event.pull_request?.head?.sha
-        if (typeof sha === 'string' && SHA.test(sha)) return sha
+        const number = event.pull_request?.number
+        const pullRequest = Number.isSafeInteger(number) && (number as number) > 0 ? (number as number) : undefined
+        if (typeof sha === 'string' && SHA.test(sha)) return { sha, pullRequest }
       }
     } catch {
       // No readable event: the workflow's own commit is the right one.
     }
   }
   if (!SHA.test(target.sha)) throw new Error(`GITHUB_SHA is not a commit SHA, so no commit status can be set.`)
-  return target.sha
+  return { sha: target.sha }
+}
+
+/** The link a status carries: the workflow run. */
+export const runUrl = (target: GitHubTarget): string =>
+  `${target.serverUrl.replace(/\/+$/, '')}/${target.repository}/actions/runs/${target.runId}`
+
+/** Commit statuses on any commit of the repository (mode `report` sets them on the commits that tracked). */
+export interface StatusClient {
+  set(sha: string, context: string, state: StatusState, description: string, targetUrl: string): Promise<void>
+  /** The newest state of `context` on `sha`, if any. */
+  latest(sha: string, context: string): Promise<StatusState | undefined>
+}
+
+export function statusClient(github: GitHubClient): StatusClient {
+  return {
+    async set(sha, context, state, description, targetUrl) {
+      await github.request('POST /repos/{owner}/{repo}/statuses/{sha}', {
+        sha,
+        state,
+        context,
+        description,
+        target_url: targetUrl
+      })
+    },
+    async latest(sha, context) {
+      // Statuses come newest first; the first of this context is the current one.
+      const data = await github.request('GET /repos/{owner}/{repo}/commits/{ref}/statuses', { ref: sha, per_page: 100 })
+      const found = Array.isArray(data)
+        ? (data as { context?: unknown; state?: unknown }[]).find(s => s.context === context)
+        : undefined
+      const state = found?.state
+      return state === 'pending' || state === 'success' || state === 'failure' || state === 'error' ? state : undefined
+    }
+  }
 }
 
 /**
- * Commit statuses through @actions/github, loaded only when a status is asked for (it is a sixth of
- * the bundle). Every call is bounded by `timeoutMs` and stops when `signal` aborts.
+ * The step's own commit status, through @actions/github (loaded only when a status is asked for).
+ * Every call is bounded by `timeoutMs` and stops when `signal` aborts.
  */
 export async function createCommitStatus(
   target: GitHubTarget,
@@ -54,38 +98,23 @@ export async function createCommitStatus(
   signal: AbortSignal,
   timeoutMs = GITHUB_CALL_TIMEOUT_MS
 ): Promise<SetStatus> {
-  const [owner, repo, ...rest] = target.repository.split('/')
-  if (!owner || !repo || rest.length > 0) {
-    throw new Error('GITHUB_REPOSITORY is not owner/repo, so no commit status can be set (is this a workflow run?).')
-  }
-  const sha = await headSha(target)
-  const { getOctokit } = await import('@actions/github')
-  const octokit = getOctokit(token, { baseUrl: target.apiUrl.replace(/\/+$/, '') })
-  const targetUrl = `${target.serverUrl.replace(/\/+$/, '')}/${owner}/${repo}/actions/runs/${target.runId}`
+  const what = 'no commit status can be set'
+  const github = await createGitHubClient(target, token, signal, what, timeoutMs)
+  // After a cancel the final status still goes out, briefly, through a client the cancel does not stop:
+  // a status left pending would block a protected branch for good.
+  const late = await createGitHubClient(target, token, new AbortController().signal, what, AFTER_CANCEL_TIMEOUT_MS)
+  const { sha } = await eventCommit(target)
+  const targetUrl = runUrl(target)
   // A GitHub API that did not answer once is not asked again in this run: each call would cost the
   // whole timeout again, and the step's own work matters more than its status.
   let unanswered = false
   return async (state, description) => {
     if (unanswered) throw new Error(`skipped, GitHub did not answer the previous call within ${timeoutMs / 1000}s`)
-    // After a cancel the final status still goes out, briefly: a status left pending would block a
-    // protected branch for good, and the runner's grace period leaves a second or two for it.
-    const cancelled = signal.aborted
-    const timeout = AbortSignal.timeout(cancelled ? Math.min(timeoutMs, AFTER_CANCEL_TIMEOUT_MS) : timeoutMs)
     try {
-      await octokit.rest.repos.createCommitStatus({
-        owner,
-        repo,
-        sha,
-        state,
-        context: contextName,
-        description,
-        target_url: targetUrl,
-        request: { signal: cancelled ? timeout : AbortSignal.any([signal, timeout]) }
-      })
+      await statusClient(signal.aborted ? late : github).set(sha, contextName, state, description, targetUrl)
     } catch (error) {
-      if (!timeout.aborted) throw error
-      unanswered = true
-      throw new Error(`GitHub did not answer in time`, { cause: error })
+      if (error instanceof GitHubTimeout) unanswered = true
+      throw error
     }
   }
 }

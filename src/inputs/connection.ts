@@ -77,6 +77,7 @@ export function githubEnv(env: NodeJS.ProcessEnv): GitHubTarget {
     serverUrl: env.GITHUB_SERVER_URL?.trim() || 'https://github.com',
     repository: env.GITHUB_REPOSITORY?.trim() ?? '',
     sha: env.GITHUB_SHA?.trim() ?? '',
+    ref: env.GITHUB_REF?.trim() ?? '',
     runId: env.GITHUB_RUN_ID?.trim() ?? '',
     eventPath: env.GITHUB_EVENT_PATH?.trim() ?? ''
   }

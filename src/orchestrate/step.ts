@@ -1,10 +1,12 @@
 import { waitForBatches } from '../engine/wait.js'
 import type { EngineDeps, Logger, WaitAllResult } from '../engine/types.js'
-import type { SetStatus } from '../github/commit-status.js'
+import type { SetStatus, StatusState } from '../github/commit-status.js'
 import { finalDescription, pendingDescription } from '../report/commit-status-text.js'
 import { buildOutputs, verdictOutputs } from '../report/outputs.js'
 import { buildSummary } from '../report/summary.js'
 import type { LineReport } from '../report/failed-lines.js'
+import { commentRows } from '../report/pr-comment-rows.js'
+import type { CommentRow } from '../report/pr-comment-text.js'
 import type { Annotation } from '../result-files/annotations.js'
 import { collectResults, type BatchFiles } from '../result-files/collect.js'
 import type { CostReport } from '../result-files/cost.js'
@@ -25,6 +27,8 @@ export interface StepDeps extends Omit<EngineDeps, 'api' | 'signal'> {
   setOutputs(outputs: Record<string, string>): void
   /** Sets the commit status, when one is asked for; never throws (a failure is the shell's warning). */
   setStatus?: SetStatus
+  /** Updates the pull request comment, when one is asked for; never throws (a failure is a warning). */
+  comment?(rows: CommentRow[]): Promise<void>
   /** A signal that aborts after `ms` (AbortSignal.timeout in the shell; tests control it). */
   timeoutSignal(ms: number): AbortSignal
   /** Removes the secrets from text read from result files, before it is cut or escaped anywhere. */
@@ -54,16 +58,25 @@ export interface StepOutcome {
   annotations: Annotation[]
 }
 
+/** What another mode adds to the step (see track.ts). */
+export interface StepHooks {
+  /** Runs right after the wait and its outputs; what it throws fails the step. */
+  afterWait?(waited: WaitAllResult): Promise<void>
+  /** The final commit status, when it is not plain success or failure. */
+  finalStatus?(verdict: Verdict, waited: WaitAllResult): [StatusState, string] | undefined
+}
+
 /**
  * The whole step once the settings are known: commit status pending, wait, outputs, result files,
  * verdict, final commit status. It decides and returns; it never touches @actions/core.
  */
-export async function runStep(settings: Settings, deps: StepDeps): Promise<StepOutcome> {
+export async function runStep(settings: Settings, deps: StepDeps, hooks: StepHooks = {}): Promise<StepOutcome> {
   // Not awaited before the wait: a slow GitHub API must never delay the first status check.
   const pending = deps.setStatus?.('pending', pendingDescription(settings.batchIds))
   const waited: WaitAllResult = await waitForBatches(deps, settings)
   // `passed` stays false until the verdict is in: a step killed before it never reads as passed.
   deps.setOutputs({ ...buildOutputs(waited), passed: 'false' })
+  await hooks.afterWait?.(waited)
   let verdict = judgeAll(waited, settings.failOn)
 
   let collected: Map<string, BatchFiles> | undefined
@@ -90,7 +103,12 @@ export async function runStep(settings: Settings, deps: StepDeps): Promise<StepO
 
   deps.setOutputs(verdictOutputs(buildOutputs(waited).status ?? '', verdict.ok))
   await pending
-  await deps.setStatus?.(verdict.ok ? 'success' : 'failure', finalDescription(waited, verdict, collected))
+  const [state, description] = hooks.finalStatus?.(verdict, waited) ?? [
+    verdict.ok ? 'success' : 'failure',
+    finalDescription(waited, verdict, collected)
+  ]
+  await deps.setStatus?.(state, description)
+  await deps.comment?.(commentRows(waited, settings.failOn, collected, maxFailedRequests))
   const ids = settings.batchIds
   return {
     verdict,

@@ -23,7 +23,7 @@ function progressOf(result: WaitResult): number | undefined {
 }
 
 /** One entry of the `batches` output. */
-function batchEntry(result: WaitResult, files?: BatchFiles, cost?: CostReport): Record<string, unknown> {
+export function batchEntry(result: WaitResult, files?: BatchFiles, cost?: CostReport): Record<string, unknown> {
   const job = result.batch
   const counts = files?.tally
     ? {

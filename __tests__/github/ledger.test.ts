@@ -1,0 +1,162 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import nock from 'nock'
+import { statusClient, type GitHubTarget } from '../../src/github/commit-status.js'
+import { createLedger, LedgerError, type Ledger } from '../../src/github/ledger.js'
+import { parseEntry, serializeEntry, type LedgerEntry } from '../../src/github/ledger-entry.js'
+import { createGitHubClient, type GitHubClient } from '../../src/github/octokit.js'
+import { startGitHubSim, type GitHubSim } from '../../tools/github-sim/server.js'
+
+const SHA = 'a'.repeat(40)
+const ENTRY: LedgerEntry = {
+  batchId: 'b-1',
+  repository: 'octo/repo',
+  sha: SHA,
+  ref: 'refs/heads/main',
+  pullRequest: 3,
+  runUrl: 'https://github.example/octo/repo/actions/runs/1',
+  trackedAt: Date.parse('2026-01-02T03:04:05Z'),
+  group: ['b-1', 'b-2'],
+  failOn: ['FAILED'],
+  maxFailedRequests: '2%',
+  commitStatus: 'together/evals',
+  prComment: true
+}
+
+let sim: GitHubSim
+let github: GitHubClient
+let ledger: Ledger
+
+const target = (apiUrl: string): GitHubTarget => ({
+  apiUrl,
+  serverUrl: 'https://github.example',
+  repository: 'octo/repo',
+  sha: SHA,
+  ref: '',
+  runId: '1',
+  eventPath: ''
+})
+
+beforeEach(async () => {
+  nock.enableNetConnect('127.0.0.1')
+  sim = await startGitHubSim()
+  github = await createGitHubClient(target(sim.apiUrl), 'ghs_t', new AbortController().signal, 'test')
+  ledger = createLedger(github, 'together-batches')
+})
+afterEach(() => sim.close())
+
+const calls = () => sim.requests.map(r => `${r.method} ${r.path} ${r.status}`)
+
+describe('the ledger', () => {
+  it('creates its branch on first use, without the repository files, and reads back what it wrote', async () => {
+    expect(await ledger.list()).toEqual({ entries: [], invalid: [] })
+    await ledger.put('b-1', serializeEntry(ENTRY))
+    const listed = await ledger.list()
+    expect(listed.entries).toEqual([{ entry: ENTRY, sha: expect.stringMatching(/^[0-9a-f]{40}$/) }])
+    expect(calls()).toEqual([
+      'POST /graphql 200',
+      'PUT /repos/octo/repo/contents/batches/b-1.json 404',
+      'POST /repos/octo/repo/git/trees 201',
+      'POST /repos/octo/repo/git/commits 201',
+      'POST /repos/octo/repo/git/refs 201',
+      'PUT /repos/octo/repo/contents/batches/b-1.json 201',
+      'POST /graphql 200'
+    ])
+    expect(sim.requests.find(r => r.path.endsWith('/git/commits'))?.body).toMatchObject({ parents: [] })
+  })
+
+  it('retries a write that lost a race on the new state, and replaces an entry tracked again', async () => {
+    sim.seed('batches/b-1.json', 'old')
+    sim.faults.push({ method: 'PUT', path: /b-1\.json$/, status: 409, times: 1 })
+    await ledger.put('b-1', serializeEntry(ENTRY))
+    expect(sim.files()?.get('batches/b-1.json')).toBe(serializeEntry(ENTRY))
+    expect(calls().filter(c => c.startsWith('PUT'))).toEqual([
+      'PUT /repos/octo/repo/contents/batches/b-1.json 409',
+      'PUT /repos/octo/repo/contents/batches/b-1.json 200'
+    ])
+  })
+
+  it('gives up after a few lost races, saying why', async () => {
+    sim.seed('batches/x.json', 'x')
+    sim.faults.push({ method: 'PUT', path: /b-1\.json$/, status: 409, times: 10 })
+    await expect(ledger.put('b-1', '{}')).rejects.toThrow(LedgerError)
+    expect(calls().filter(c => c.startsWith('PUT'))).toHaveLength(4)
+  })
+
+  it('says what permission a refused write needs', async () => {
+    sim.seed('batches/x.json', 'x')
+    sim.faults.push({ method: 'PUT', path: /b-1\.json$/, status: 403, times: 1 })
+    await expect(ledger.put('b-1', '{}')).rejects.toThrow(
+      /^Could not write the ledger on branch together-batches: .*Give the job contents: write/
+    )
+  })
+
+  it('fails to read when GitHub refuses, and when the repository is not visible', async () => {
+    sim.faults.push({ method: 'POST', path: /graphql/, status: 502, times: 1 })
+    await expect(ledger.list()).rejects.toThrow(/^Could not read the ledger on branch together-batches/)
+    const other = createLedger({ ...github, repo: 'nope' }, 'together-batches')
+    await expect(other.list()).rejects.toThrow('the repository is not visible to the token')
+  })
+
+  it('removes an entry only while it is the one read; a removed one is gone, a rewritten one stays', async () => {
+    sim.seed('batches/b-1.json', serializeEntry(ENTRY))
+    sim.seed('batches/b-2.json', serializeEntry({ ...ENTRY, batchId: 'b-2' }))
+    const [one, two] = (await ledger.list()).entries
+    expect(await ledger.remove('b-1', one!.sha)).toBe('removed')
+    expect(await ledger.remove('b-1', one!.sha)).toBe('gone')
+    sim.seed('batches/b-2.json', serializeEntry({ ...ENTRY, batchId: 'b-2', trackedAt: 0 }))
+    expect(await ledger.remove('b-2', two!.sha)).toBe('changed')
+    expect([...sim.files()!.keys()]).toEqual(['batches/b-2.json'])
+  })
+
+  it('leaves files that are not entries alone, saying why', async () => {
+    sim.seed('batches/b-1.json', serializeEntry(ENTRY))
+    sim.seed('batches/b-2.json', serializeEntry(ENTRY))
+    sim.seed('batches/..json', '{}')
+    sim.seed('batches/b-3.json', 'not json')
+    const listed = await ledger.list()
+    expect(listed.entries.map(e => e.entry.batchId)).toEqual(['b-1'])
+    expect(listed.invalid).toEqual([
+      { name: '..json', reason: 'not a <batch-id>.json file' },
+      { name: 'b-2.json', reason: 'batch_id does not match the file name' },
+      { name: 'b-3.json', reason: 'the file is not JSON' }
+    ])
+  })
+})
+
+describe('ledger entries', () => {
+  const json = JSON.parse(serializeEntry(ENTRY)) as Record<string, unknown>
+  const with_ = (patch: Record<string, unknown>) => JSON.stringify({ ...json, ...patch })
+
+  it.each([
+    ['unknown version', with_({ version: 2 })],
+    ['sha is not a commit SHA', with_({ sha: 'HEAD' })],
+    ['tracked_at is not a time', with_({ tracked_at: 'yesterday' })],
+    ['pull_request is not a number', with_({ pull_request: -1 })],
+    ['group is not a list of batch IDs', with_({ group: ['../x'] })],
+    ['settings.fail_on', with_({ settings: { ...(json.settings as object), fail_on: ['COMPLETED'] } })],
+    [
+      'settings.max_failed_requests',
+      with_({ settings: { ...(json.settings as object), max_failed_requests: 'lots' } })
+    ],
+    ['settings.commit_status', with_({ settings: { ...(json.settings as object), commit_status: 'a\nb' } })],
+    ['not a JSON object', '[]'],
+    ['too large', 'x'.repeat(70_000)]
+  ])('refuses an entry whose %s', (reason, text) => {
+    expect(parseEntry('b-1', text)).toContain(reason)
+  })
+
+  it('drops a run URL that is not a plain link', () => {
+    expect(parseEntry('b-1', with_({ run_url: 'javascript:alert(1)' }))).toMatchObject({ runUrl: '' })
+    expect(parseEntry('b-1', with_({ pull_request: null }))).toMatchObject({ pullRequest: undefined })
+  })
+})
+
+describe('statusClient', () => {
+  it('sets a status on any commit and reads back the newest of a context', async () => {
+    const statuses = statusClient(github)
+    expect(await statuses.latest(SHA, 'ctx')).toBeUndefined()
+    await statuses.set(SHA, 'ctx', 'failure', 'no', 'https://x')
+    await statuses.set(SHA, 'other', 'success', 'yes', 'https://x')
+    expect(await statuses.latest(SHA, 'ctx')).toBe('failure')
+  })
+})

@@ -1,0 +1,57 @@
+import { commentMarker, renderComment, type CommentRow } from '../report/pr-comment-text.js'
+import { errorMessage } from '../util/text.js'
+import { httpStatus, type GitHubClient } from './octokit.js'
+
+/** Updates (or creates) the step's comment on one pull request. */
+export type Comment = (pullRequest: number, context: string, rows: readonly CommentRow[]) => Promise<void>
+
+/** Comments are looked for on this many pages of 100 at most. */
+const MAX_PAGES = 10
+
+interface IssueComment {
+  id?: unknown
+  body?: unknown
+}
+
+async function findComment(github: GitHubClient, pr: number, marker: string): Promise<IssueComment | undefined> {
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const data = await github.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      issue_number: pr,
+      per_page: 100,
+      page
+    })
+    if (!Array.isArray(data)) return undefined
+    const found = (data as IssueComment[]).find(c => typeof c.body === 'string' && c.body.startsWith(marker))
+    if (found || data.length < 100) return found
+  }
+  return undefined
+}
+
+/**
+ * One comment per pull request and context, created once and then edited in place (found by its
+ * hidden marker). A token that may not comment (403) is said once; later comments in the run are
+ * skipped rather than warned about again.
+ */
+export function createComment(github: GitHubClient, runUrl: string): Comment {
+  let refused: string | undefined
+  return async (pr, context, rows) => {
+    if (refused) throw new Error(`skipped, ${refused}`)
+    try {
+      const marker = commentMarker(context)
+      const found = await findComment(github, pr, marker)
+      const previous = typeof found?.body === 'string' ? found.body : ''
+      const body = renderComment(context, rows, runUrl, previous)
+      if (typeof found?.id === 'number')
+        await github.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: found.id, body })
+      else await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: pr, body })
+    } catch (error) {
+      if (httpStatus(error) === 403) {
+        refused = 'GitHub refused the previous comment (HTTP 403)'
+        throw new Error(`${errorMessage(error)}. Give the job pull-requests: write (and check github-token).`, {
+          cause: error
+        })
+      }
+      throw error
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import type { Logger } from '../engine/types.js'
+import { eventCommit, runUrl, statusClient } from '../github/commit-status.js'
+import { createLedger } from '../github/ledger.js'
+import { createGitHubClient } from '../github/octokit.js'
+import { createComment, type Comment } from '../github/pr-comment.js'
+import type { LedgerDeps } from '../orchestrate/dispatch.js'
+import { DEFAULT_CONTEXT, type CommentRow } from '../report/pr-comment-text.js'
+import type { Settings } from '../settings.js'
+import { errorMessage } from '../util/text.js'
+
+/** The ledger, statuses and comments of modes `track` and `report`. */
+export async function ledgerDeps(settings: Settings, signal: AbortSignal): Promise<LedgerDeps> {
+  const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no ledger can be kept')
+  return {
+    ledger: createLedger(github, settings.ledgerBranch),
+    commit: () => eventCommit(settings.github),
+    statuses: statusClient(github),
+    comment: settings.mode === 'report' ? createComment(github, runUrl(settings.github)) : undefined
+  }
+}
+
+/**
+ * The step's own pull request comment (modes `wait` and `track`), when `pr-comment` is set and the
+ * event is a pull request. Never throws: a comment that cannot be written is a warning.
+ */
+export async function stepComment(
+  settings: Settings,
+  signal: AbortSignal,
+  log: Logger,
+  redact: (text: string) => string
+): Promise<((rows: CommentRow[]) => Promise<void>) | undefined> {
+  if (!settings.prComment || settings.mode === 'report') return undefined
+  let comment: Comment
+  let pr: number | undefined
+  try {
+    pr = (await eventCommit(settings.github)).pullRequest
+    if (pr === undefined) {
+      log.info('pr-comment is set, but this run is not for a pull request: no comment.')
+      return undefined
+    }
+    const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no comment can be written')
+    comment = createComment(github, runUrl(settings.github))
+  } catch (error) {
+    log.warning(`Could not comment on the pull request: ${errorMessage(error)}`)
+    return undefined
+  }
+  const context = settings.commitStatus || DEFAULT_CONTEXT
+  return rows =>
+    comment(
+      pr,
+      context,
+      rows.map(row => ({ ...row, status: redact(row.status) }))
+    ).catch((error: unknown) => log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`))
+}
