@@ -134,7 +134,7 @@ describe('mode track, then mode report, as separate processes', () => {
         ['b-stuck', false]
       ])
       expect(errorLines(report.log)[0]).toContain('b-noout completed without an output file')
-      expect(report.summary).toContain('b&#45;gone')
+      expect(report.summary).toContain('b-gone')
       expect(report.log).toContain('not..an-id.json')
     }
     expect(ledgerIds()).toEqual(['batches/b-slow.json', 'batches/not..an-id.json'])
@@ -144,7 +144,7 @@ describe('mode track, then mode report, as separate processes', () => {
     expect(reportStatuses[0]).toMatchObject({ sha: HEAD, state: 'failure' })
     // One comment, edited in place by both runs: b-fast passed, b-noout failed, b-slow still running.
     expect(github.comments).toHaveLength(1)
-    expect(github.comments[0]!.body).toMatch(/✅ b&#45;fast .*\n.*❌ b&#45;noout .*\n.*🔄 b&#45;slow/)
+    expect(github.comments[0]!.body).toMatch(/✅ b-fast .*\n.*❌ b-noout .*\n.*🔄 b-slow/)
     // Per run: the ledger read, one status, the comment (find, edit) and four removals.
     const perRun = (github.requests.length - before) / 2
     expect(perRun).toBeLessThanOrEqual(1 + 1 + 2 + 4)
@@ -157,7 +157,7 @@ describe('mode track, then mode report, as separate processes', () => {
     expect(github.statuses.at(-1)).toMatchObject({ state: 'failure' })
     expect(ledgerIds()).toEqual(['batches/not..an-id.json'])
     expect(github.comments).toHaveLength(1)
-    expect(github.comments[0]!.body).toMatch(/✅ b&#45;slow/)
+    expect(github.comments[0]!.body).toMatch(/✅ b-slow/)
 
     // A token that may not comment: one warning, and the batch is still tracked.
     github.faults.push({ method: 'POST', path: /issues\/7\/comments$/, status: 403, times: 1 })

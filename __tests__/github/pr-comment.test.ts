@@ -34,7 +34,7 @@ describe('renderComment', () => {
       'https://run/2',
       `${first}\n| forged | <!-- row:b9 -->x`
     )
-    expect(second).toContain('🔄 b1 | IN&#95;PROGRESS |  | [run](https://run/1) | <!-- row:b1 -->')
+    expect(second).toContain('🔄 b1 | IN_PROGRESS |  | [run](https://run/1) | <!-- row:b1 -->')
     expect(second).toContain('❌ b2 | FAILED | 9 ok, 1 failed | [run](https://run/2) | <!-- row:b2 -->')
     expect(second).not.toContain('b9')
   })

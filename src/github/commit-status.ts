@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { createGitHubClient, GITHUB_CALL_TIMEOUT_MS, GitHubTimeout, type GitHubClient } from './octokit.js'
 
-
 /** The workflow run as the runner describes it in its environment (read by settings). */
 export interface GitHubTarget {
   apiUrl: string
