@@ -36262,7 +36262,6 @@ function createLedger(github, branch) {
 ;// CONCATENATED MODULE: ./src/github/pr-comment.ts
 
 
-
 /** Comments are looked for on this many pages of 100 at most. */
 const MAX_PAGES = 10;
 async function findComment(github, pr, marker) {
@@ -36285,16 +36284,16 @@ async function findComment(github, pr, marker) {
  * hidden marker). A token that may not comment (403) is said once; later comments in the run are
  * skipped rather than warned about again.
  */
-function createComment(github, runUrl) {
+function createComment(github, text) {
     let refused;
     return async (pr, context, rows) => {
         if (refused)
             throw new Error(`skipped, ${refused}`);
         try {
-            const marker = commentMarker(context);
+            const marker = text.marker(context);
             const found = await findComment(github, pr, marker);
             const previous = typeof found?.body === 'string' ? found.body : '';
-            const body = renderComment(context, rows, runUrl, previous);
+            const body = text.render(context, rows, previous);
             if (typeof found?.id === 'number')
                 await github.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: found.id, body });
             else
@@ -36326,7 +36325,7 @@ async function ledgerDeps(settings, signal) {
         ledger: createLedger(github, settings.ledgerBranch),
         commit: () => eventCommit(settings.github),
         statuses: statusClient(github),
-        comment: settings.mode === 'report' ? createComment(github, runUrl(settings.github)) : undefined
+        comment: settings.mode === 'report' ? createComment(github, commentText(runUrl(settings.github))) : undefined
     };
 }
 /**
@@ -36345,7 +36344,7 @@ async function stepComment(settings, signal, log, redact) {
             return undefined;
         }
         const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no comment can be written');
-        comment = createComment(github, runUrl(settings.github));
+        comment = createComment(github, commentText(runUrl(settings.github)));
     }
     catch (error) {
         log.warning(`Could not comment on the pull request: ${errorMessage(error)}`);
@@ -36353,6 +36352,49 @@ async function stepComment(settings, signal, log, redact) {
     }
     const context = settings.commitStatus || DEFAULT_CONTEXT;
     return rows => comment(pr, context, rows.map(row => ({ ...row, status: redact(row.status) }))).catch((error) => log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`));
+}
+/** The report's wording of the pull request comment, with a link to this run. */
+function commentText(run) {
+    return { marker: commentMarker, render: (context, rows, previous) => renderComment(context, rows, run, previous) };
+}
+
+;// CONCATENATED MODULE: ./src/shell/cancel.ts
+
+
+/** After the runner's first signal, give up on clean-up after this long: SIGTERM follows at 7.5 s. */
+const ABORT_GRACE_MS = 6000;
+/** Closing the HTTP connections may wait on a request that never ends: not longer than this. */
+const CLOSE_TIMEOUT_MS = 2000;
+/**
+ * The runner cancels with SIGINT, then SIGTERM 7.5 s later, then kills: the first signal aborts every
+ * request and sleep; if clean-up still runs after `ABORT_GRACE_MS`, the step fails before the kill.
+ */
+function listenForCancel(abort, say) {
+    let grace;
+    const onSignal = (signal) => {
+        if (abort.signal.aborted)
+            return;
+        say(`Received ${signal}: stopping the wait.`);
+        abort.abort();
+        grace = setTimeout(() => {
+            setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`);
+            process.exit(ExitCode.Failure);
+        }, ABORT_GRACE_MS).unref();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return () => {
+        clearTimeout(grace);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+    };
+}
+/** Closes the client's connections, but never waits longer than `CLOSE_TIMEOUT_MS` for it. */
+async function closeQuietly(api) {
+    if (!api?.close)
+        return;
+    const timer = (0,promises_namespaceObject.setTimeout)(CLOSE_TIMEOUT_MS, undefined, { ref: false });
+    await Promise.race([api.close().catch(() => undefined), timer]);
 }
 
 ;// CONCATENATED MODULE: ./src/shell/guards.ts
@@ -36412,14 +36454,11 @@ const USER_AGENT = `wait-for-together-batch/${VERSION}`;
 
 
 
+
 /** Keep-alive connections to Together at most, however many batches. */
 const MAX_CONNECTIONS = 64;
 /** Node's timers hold at most 2^31-1 ms; longer sleeps are taken in chunks. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** After the runner's first signal, give up on clean-up after this long: SIGTERM follows at 7.5 s. */
-const ABORT_GRACE_MS = 6000;
-/** Closing the HTTP connections may wait on a request that never ends: not longer than this. */
-const CLOSE_TIMEOUT_MS = 2000;
 async function realSleep(ms, signal) {
     const until = Date.now() + ms;
     try {
@@ -36467,12 +36506,7 @@ async function run(overrides = {}) {
     try {
         const settings = parseSettings(name => getInput(name), process.env);
         summaryAvailable = settings.summaryAvailable;
-        core_setSecret(settings.apiKey);
-        if (settings.githubToken)
-            core_setSecret(settings.githubToken);
-        out = egress([settings.apiKey, settings.githubToken]);
-        const shown = { ...settings, apiKey: '***', githubToken: '***', failOn: [...settings.failOn], proxy: '(see env)' };
-        out.log.debug(`Settings: ${JSON.stringify(shown)}`);
+        out = guardSecrets(settings);
         api = runtime.createApi(settings);
         setStatus = await commitStatus(settings, runtime, out, abort.signal);
         const comment = await stepComment(settings, abort.signal, out.log, text => out.redact(text));
@@ -36494,16 +36528,7 @@ async function run(overrides = {}) {
             }
         }, ledger);
         summary = outcome.summary;
-        if (outcome.verdict.ok) {
-            out.log.info(outcome.verdict.message);
-            process.exitCode = ExitCode.Success;
-        }
-        else {
-            out.log.error(outcome.verdict.message, outcome.title);
-            process.exitCode = ExitCode.Failure;
-        }
-        for (const annotation of outcome.annotations)
-            out.log.annotate(annotation);
+        decide(outcome, out);
     }
     catch (error) {
         const message = out.redact(errorMessage(error));
@@ -36520,30 +36545,6 @@ async function run(overrides = {}) {
         stopListening();
     }
 }
-/**
- * The runner cancels with SIGINT, then SIGTERM 7.5 s later, then kills: the first signal aborts every
- * request and sleep; if clean-up still runs after `ABORT_GRACE_MS`, the step fails before the kill.
- */
-function listenForCancel(abort, say) {
-    let grace;
-    const onSignal = (signal) => {
-        if (abort.signal.aborted)
-            return;
-        say(`Received ${signal}: stopping the wait.`);
-        abort.abort();
-        grace = setTimeout(() => {
-            setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`);
-            process.exit(ExitCode.Failure);
-        }, ABORT_GRACE_MS).unref();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    return () => {
-        clearTimeout(grace);
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-    };
-}
 /** The commit status setter, when `commit-status` asks for one: redacted, and a failure is a warning. */
 async function commitStatus(settings, runtime, out, signal) {
     // In mode report, each batch's status goes to the commit that tracked it (see orchestrate/report.ts).
@@ -36556,12 +36557,6 @@ async function commitStatus(settings, runtime, out, signal) {
     });
     return setter && ((state, description) => setter(state, out.redact(description)).catch(failed));
 }
-async function closeQuietly(api) {
-    if (!api?.close)
-        return;
-    const timer = (0,promises_namespaceObject.setTimeout)(CLOSE_TIMEOUT_MS, undefined, { ref: false });
-    await Promise.race([api.close().catch(() => undefined), timer]);
-}
 /** The ledger's GitHub calls, with what they send redacted: descriptions and comments quote server text. */
 async function redactedLedger(runtime, settings, out, signal) {
     const made = await runtime.createLedger(settings, signal);
@@ -36572,6 +36567,29 @@ async function redactedLedger(runtime, settings, out, signal) {
         comment: comment &&
             ((pr, c, rows) => comment(pr, c, rows.map(r => ({ ...r, status: out.redact(r.status) }))))
     };
+}
+/** Masks the secrets in the runner's log and returns the egress that redacts them everywhere else. */
+function guardSecrets(settings) {
+    core_setSecret(settings.apiKey);
+    if (settings.githubToken)
+        core_setSecret(settings.githubToken);
+    const out = egress([settings.apiKey, settings.githubToken]);
+    const shown = { ...settings, apiKey: '***', githubToken: '***', failOn: [...settings.failOn], proxy: '(see env)' };
+    out.log.debug(`Settings: ${JSON.stringify(shown)}`);
+    return out;
+}
+/** Applies the verdict: the one line that says why, the exit code, then the annotations. */
+function decide(outcome, out) {
+    if (outcome.verdict.ok) {
+        out.log.info(outcome.verdict.message);
+        process.exitCode = ExitCode.Success;
+    }
+    else {
+        out.log.error(outcome.verdict.message, outcome.title);
+        process.exitCode = ExitCode.Failure;
+    }
+    for (const annotation of outcome.annotations)
+        out.log.annotate(annotation);
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts

@@ -3,10 +3,12 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { createCommitStatus, type SetStatus } from './github/commit-status.js'
 import { buildFailureSummary } from './report/summary.js'
 import { runMode, type LedgerDeps } from './orchestrate/dispatch.js'
+import type { StepOutcome } from './orchestrate/step.js'
 import { sanitizeLine } from './sanitize/sanitize.js'
 import { parseSettings, type Settings } from './settings.js'
 import { egress, writeSummary, type Egress } from './shell/egress.js'
 import { ledgerDeps, stepComment } from './shell/github.js'
+import { closeQuietly, listenForCancel } from './shell/cancel.js'
 import { guardCrashes, guardVerdict } from './shell/guards.js'
 import { DEFAULT_CONNECTIONS, TogetherClient, type BatchApi, type FilesApi, type ModelsApi } from './together/index.js'
 import { errorMessage } from './util/text.js'
@@ -28,10 +30,6 @@ export interface Runtime {
 const MAX_CONNECTIONS = 64
 /** Node's timers hold at most 2^31-1 ms; longer sleeps are taken in chunks. */
 const MAX_TIMER_MS = 2 ** 31 - 1
-/** After the runner's first signal, give up on clean-up after this long: SIGTERM follows at 7.5 s. */
-const ABORT_GRACE_MS = 6000
-/** Closing the HTTP connections may wait on a request that never ends: not longer than this. */
-const CLOSE_TIMEOUT_MS = 2000
 
 async function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
   const until = Date.now() + ms
@@ -83,11 +81,7 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
   try {
     const settings = parseSettings(name => core.getInput(name), process.env)
     summaryAvailable = settings.summaryAvailable
-    core.setSecret(settings.apiKey)
-    if (settings.githubToken) core.setSecret(settings.githubToken)
-    out = egress([settings.apiKey, settings.githubToken])
-    const shown = { ...settings, apiKey: '***', githubToken: '***', failOn: [...settings.failOn], proxy: '(see env)' }
-    out.log.debug(`Settings: ${JSON.stringify(shown)}`)
+    out = guardSecrets(settings)
     api = runtime.createApi(settings)
     setStatus = await commitStatus(settings, runtime, out, abort.signal)
     const comment = await stepComment(settings, abort.signal, out.log, text => out.redact(text))
@@ -112,14 +106,7 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
       ledger
     )
     summary = outcome.summary
-    if (outcome.verdict.ok) {
-      out.log.info(outcome.verdict.message)
-      process.exitCode = core.ExitCode.Success
-    } else {
-      out.log.error(outcome.verdict.message, outcome.title)
-      process.exitCode = core.ExitCode.Failure
-    }
-    for (const annotation of outcome.annotations) out.log.annotate(annotation)
+    decide(outcome, out)
   } catch (error) {
     const message = out.redact(errorMessage(error))
     core.setFailed(sanitizeLine(message))
@@ -131,30 +118,6 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
     if (summary !== undefined) await writeSummary(out, summary, summaryAvailable)
     await closeQuietly(api)
     stopListening()
-  }
-}
-
-/**
- * The runner cancels with SIGINT, then SIGTERM 7.5 s later, then kills: the first signal aborts every
- * request and sleep; if clean-up still runs after `ABORT_GRACE_MS`, the step fails before the kill.
- */
-function listenForCancel(abort: AbortController, say: (message: string) => void): () => void {
-  let grace: NodeJS.Timeout | undefined
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (abort.signal.aborted) return
-    say(`Received ${signal}: stopping the wait.`)
-    abort.abort()
-    grace = setTimeout(() => {
-      core.setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`)
-      process.exit(core.ExitCode.Failure)
-    }, ABORT_GRACE_MS).unref()
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-  return () => {
-    clearTimeout(grace)
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
   }
 }
 
@@ -173,12 +136,6 @@ async function commitStatus(
     return undefined
   })
   return setter && ((state, description) => setter(state, out.redact(description)).catch(failed))
-}
-
-async function closeQuietly(api: { close?(): Promise<void> } | undefined): Promise<void> {
-  if (!api?.close) return
-  const timer = delay(CLOSE_TIMEOUT_MS, undefined, { ref: false })
-  await Promise.race([api.close().catch(() => undefined), timer])
 }
 
 /** The ledger's GitHub calls, with what they send redacted: descriptions and comments quote server text. */
@@ -202,4 +159,26 @@ async function redactedLedger(
           rows.map(r => ({ ...r, status: out.redact(r.status) }))
         ))
   }
+}
+
+/** Masks the secrets in the runner's log and returns the egress that redacts them everywhere else. */
+function guardSecrets(settings: Settings): Egress {
+  core.setSecret(settings.apiKey)
+  if (settings.githubToken) core.setSecret(settings.githubToken)
+  const out = egress([settings.apiKey, settings.githubToken])
+  const shown = { ...settings, apiKey: '***', githubToken: '***', failOn: [...settings.failOn], proxy: '(see env)' }
+  out.log.debug(`Settings: ${JSON.stringify(shown)}`)
+  return out
+}
+
+/** Applies the verdict: the one line that says why, the exit code, then the annotations. */
+function decide(outcome: StepOutcome, out: Egress): void {
+  if (outcome.verdict.ok) {
+    out.log.info(outcome.verdict.message)
+    process.exitCode = core.ExitCode.Success
+  } else {
+    out.log.error(outcome.verdict.message, outcome.title)
+    process.exitCode = core.ExitCode.Failure
+  }
+  for (const annotation of outcome.annotations) out.log.annotate(annotation)
 }

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { GitHubTarget } from './github/commit-status.js'
+import type { GitHubTarget } from './github/target.js'
 import { apiKey, baseUrl, githubEnv, proxy } from './inputs/connection.js'
 import { githubToken, ledgerBranch, mode, type Mode } from './inputs/modes.js'
 import { InputError, type InputReader } from './inputs/input-error.js'

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import nock from 'nock'
-import { createCommitStatus, type GitHubTarget } from '../../src/github/commit-status.js'
+import { createCommitStatus } from '../../src/github/commit-status.js'
+import type { GitHubTarget } from '../../src/github/target.js'
 
 const SHA = 'a'.repeat(40)
 const HEAD = 'b'.repeat(40)

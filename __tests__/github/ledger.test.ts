@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import nock from 'nock'
-import { statusClient, type GitHubTarget } from '../../src/github/commit-status.js'
+import { statusClient } from '../../src/github/commit-status.js'
+import type { GitHubTarget } from '../../src/github/target.js'
 import { createLedger, LedgerError, type Ledger } from '../../src/github/ledger.js'
 import { parseEntry, serializeEntry, type LedgerEntry } from '../../src/github/ledger-entry.js'
 import { createGitHubClient, type GitHubClient } from '../../src/github/octokit.js'

@@ -76,7 +76,10 @@ const target = () => ({
 describe('createComment', () => {
   it('creates the comment once, then edits it in place; a refusal is said once', async () => {
     const github = await createGitHubClient(target(), 'ghs', new AbortController().signal, 'test')
-    const comment = createComment(github, 'https://gh/run/1')
+    const comment = createComment<CommentRow>(github, {
+      marker: commentMarker,
+      render: (context, rows, previous) => renderComment(context, rows, 'https://gh/run/1', previous)
+    })
     sim.comments.push({ id: 99, issue: 5, body: 'someone else' })
     await comment(5, 'ctx', [row('b1', '🔄')])
     await comment(5, 'ctx', [row('b1', '✅')])

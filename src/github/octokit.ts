@@ -1,4 +1,4 @@
-import type { GitHubTarget } from './commit-status.js'
+import type { GitHubTarget } from './target.js'
 
 /** One GitHub call may take this long; then it is abandoned. */
 export const GITHUB_CALL_TIMEOUT_MS = 10_000

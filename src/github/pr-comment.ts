@@ -1,9 +1,15 @@
-import { commentMarker, renderComment, type CommentRow } from '../report/pr-comment-text.js'
 import { errorMessage } from '../util/text.js'
 import { httpStatus, type GitHubClient } from './octokit.js'
 
 /** Updates (or creates) the step's comment on one pull request. */
-export type Comment = (pullRequest: number, context: string, rows: readonly CommentRow[]) => Promise<void>
+export type Comment<Row> = (pullRequest: number, context: string, rows: readonly Row[]) => Promise<void>
+
+/** The comment's wording, which the report owns: its hidden marker, and its body from the rows. */
+export interface CommentText<Row> {
+  marker(context: string): string
+  /** The new body; `previous` is the comment's current body ('' when there is none), to keep other rows. */
+  render(context: string, rows: readonly Row[], previous: string): string
+}
 
 /** Comments are looked for on this many pages of 100 at most. */
 const MAX_PAGES = 10
@@ -32,15 +38,15 @@ async function findComment(github: GitHubClient, pr: number, marker: string): Pr
  * hidden marker). A token that may not comment (403) is said once; later comments in the run are
  * skipped rather than warned about again.
  */
-export function createComment(github: GitHubClient, runUrl: string): Comment {
+export function createComment<Row>(github: GitHubClient, text: CommentText<Row>): Comment<Row> {
   let refused: string | undefined
   return async (pr, context, rows) => {
     if (refused) throw new Error(`skipped, ${refused}`)
     try {
-      const marker = commentMarker(context)
+      const marker = text.marker(context)
       const found = await findComment(github, pr, marker)
       const previous = typeof found?.body === 'string' ? found.body : ''
-      const body = renderComment(context, rows, runUrl, previous)
+      const body = text.render(context, rows, previous)
       if (typeof found?.id === 'number')
         await github.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: found.id, body })
       else await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: pr, body })

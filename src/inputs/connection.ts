@@ -1,5 +1,5 @@
 import { isIPv4 } from 'node:net'
-import type { GitHubTarget } from '../github/commit-status.js'
+import type { GitHubTarget } from '../github/target.js'
 import { DEFAULT_BASE_URL, parseProxyEnv, type ProxySettings } from '../together/index.js'
 import { errorMessage } from '../util/text.js'
 import { InputError, type InputReader } from './input-error.js'

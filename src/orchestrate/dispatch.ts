@@ -1,6 +1,7 @@
 import type { EventCommit, StatusClient } from '../github/commit-status.js'
 import type { Ledger } from '../github/ledger.js'
 import type { Comment } from '../github/pr-comment.js'
+import type { CommentRow } from '../report/pr-comment-text.js'
 import type { Settings } from '../settings.js'
 import { runReport } from './report.js'
 import { runStep, type StepDeps, type StepOutcome } from './step.js'
@@ -12,7 +13,7 @@ export interface LedgerDeps {
   commit(): Promise<EventCommit>
   statuses?: StatusClient
   /** Pull request comments of mode `report`, for batches tracked with `pr-comment`. */
-  comment?: Comment
+  comment?: Comment<CommentRow>
 }
 
 /** Runs the step in its mode. */

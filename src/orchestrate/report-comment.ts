@@ -11,7 +11,7 @@ import type { Reported } from './report-status.js'
  * batch's row changes from running to its outcome; rows of other batches stay as they were.
  */
 export async function updateReportComments(
-  comment: Comment | undefined,
+  comment: Comment<CommentRow> | undefined,
   reported: readonly Reported[],
   collected: ReadonlyMap<string, BatchFiles>,
   log: Logger

@@ -2,6 +2,7 @@ import { waitForBatches } from '../engine/wait.js'
 import { runUrl as runLink, type StatusClient } from '../github/commit-status.js'
 import type { Ledger } from '../github/ledger.js'
 import type { Comment } from '../github/pr-comment.js'
+import type { CommentRow } from '../report/pr-comment-text.js'
 import { finalDescription } from '../report/commit-status-text.js'
 import { buildReportSummary } from '../report/ledger-summary.js'
 import { batchEntry } from '../report/outputs.js'
@@ -19,7 +20,7 @@ export interface ReportDeps extends StepDeps {
   /** Undefined when no GitHub client for statuses could be made (a warning already said why). */
   statuses?: StatusClient
   /** Pull request comments, for batches tracked with `pr-comment`. */
-  prComments?: Comment
+  prComments?: Comment<CommentRow>
 }
 
 const LISTED = 5

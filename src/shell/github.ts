@@ -2,9 +2,9 @@ import type { Logger } from '../engine/types.js'
 import { eventCommit, runUrl, statusClient } from '../github/commit-status.js'
 import { createLedger } from '../github/ledger.js'
 import { createGitHubClient } from '../github/octokit.js'
-import { createComment, type Comment } from '../github/pr-comment.js'
+import { createComment, type Comment, type CommentText } from '../github/pr-comment.js'
 import type { LedgerDeps } from '../orchestrate/dispatch.js'
-import { DEFAULT_CONTEXT, type CommentRow } from '../report/pr-comment-text.js'
+import { commentMarker, DEFAULT_CONTEXT, renderComment, type CommentRow } from '../report/pr-comment-text.js'
 import type { Settings } from '../settings.js'
 import { errorMessage } from '../util/text.js'
 
@@ -15,7 +15,7 @@ export async function ledgerDeps(settings: Settings, signal: AbortSignal): Promi
     ledger: createLedger(github, settings.ledgerBranch),
     commit: () => eventCommit(settings.github),
     statuses: statusClient(github),
-    comment: settings.mode === 'report' ? createComment(github, runUrl(settings.github)) : undefined
+    comment: settings.mode === 'report' ? createComment(github, commentText(runUrl(settings.github))) : undefined
   }
 }
 
@@ -30,7 +30,7 @@ export async function stepComment(
   redact: (text: string) => string
 ): Promise<((rows: CommentRow[]) => Promise<void>) | undefined> {
   if (!settings.prComment || settings.mode === 'report') return undefined
-  let comment: Comment
+  let comment: Comment<CommentRow>
   let pr: number | undefined
   try {
     pr = (await eventCommit(settings.github)).pullRequest
@@ -39,7 +39,7 @@ export async function stepComment(
       return undefined
     }
     const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no comment can be written')
-    comment = createComment(github, runUrl(settings.github))
+    comment = createComment(github, commentText(runUrl(settings.github)))
   } catch (error) {
     log.warning(`Could not comment on the pull request: ${errorMessage(error)}`)
     return undefined
@@ -51,4 +51,9 @@ export async function stepComment(
       context,
       rows.map(row => ({ ...row, status: redact(row.status) }))
     ).catch((error: unknown) => log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`))
+}
+
+/** The report's wording of the pull request comment, with a link to this run. */
+function commentText(run: string): CommentText<CommentRow> {
+  return { marker: commentMarker, render: (context, rows, previous) => renderComment(context, rows, run, previous) }
 }
