@@ -7,6 +7,7 @@
 import { formatDuration } from '../../src/util/duration.js'
 import { PROFILES } from './profiles.js'
 import { bareNodeMs, bundleBytes, idleRun, realRun, timeToFirstRequestMs } from './process.js'
+import { runnerMinutes } from './minutes.js'
 import { adaptive, fixedInterval, type Figures } from './virtual.js'
 
 const POLL_MS = 30_000
@@ -95,5 +96,18 @@ async function processTable(): Promise<void> {
   console.log(`- dist/index.js ≤ 1.3 MB: ${mb.toFixed(2)} MB (${mb <= 1.3 ? 'met' : 'not met'})`)
 }
 
+function minutesTable(): void {
+  console.log('\n## Runner minutes: waiting in the job vs mode track + a reporter every 15 minutes\n')
+  console.log('Each job is billed rounded up to the whole minute; a reporter run takes under a minute.\n')
+  console.log('| batch | wait in the job | reporter runs | reporter minutes |')
+  console.log('|---|---|---|---|')
+  for (const hours of [1, 4, 24]) {
+    const row = runnerMinutes(hours)
+    const inJob = row.inJob === undefined ? 'not possible (6 h job limit)' : `${row.inJob} min`
+    console.log(`| ${hours} h | ${inJob} | ${row.reporterRuns} | ${row.reporter} min |`)
+  }
+}
+
+minutesTable()
 await virtualTable()
 if (process.argv[2] !== 'virtual') await processTable()
