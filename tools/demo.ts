@@ -1,5 +1,5 @@
 /**
- * `npm run demo [-- <scenario> | many | results | once]`: the whole action, end to end, on this machine,
+ * `npm run demo [-- <scenario> | many | results | once | report-later]`: the whole action, end to end, on this machine,
  * with no account. Starts the Together simulator, runs the committed dist/index.js exactly as the GitHub
  * runner does, streams the job log, then prints the outputs and the step summary, and keeps the summary
  * file. Exits with the action's exit code.
@@ -7,7 +7,8 @@
  * A scenario name waits for that one batch; the variants show what one batch cannot:
  * - `many`: six batches at once, one still running at the timeout;
  * - `results`: downloads the files and counts the requests, with max-failed-requests: 0;
- * - `once`: timeout: 0, a single check of a running batch, as a scheduled workflow would do it.
+ * - `once`: timeout: 0, a single check of a running batch, as a scheduled workflow would do it;
+ * - `report-later`: mode track, then mode report on a schedule (tools/demo-report-later.ts).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -59,9 +60,12 @@ function demoFor(name: string): Demo | undefined {
 }
 
 const name = process.argv[2] ?? 'completes'
+if (name === 'report-later') {
+  await import('./demo-report-later.js')
+}
 const demo = demoFor(name)
 if (!demo) {
-  const names = [...scenarios.map(s => s.name), ...Object.keys(VARIANTS)]
+  const names = [...scenarios.map(s => s.name), ...Object.keys(VARIANTS), 'report-later']
   console.error(`Unknown demo '${name}'. Choose one of: ${names.join(', ')}`)
   process.exit(2)
 }
