@@ -227,4 +227,50 @@ describe('a report over many tracked batches', () => {
       await gh.close()
     }
   }, 60_000)
+
+  it('repeats a report that stopped before its ledger entry was removed, with the same visible effect', async () => {
+    const sim = await startSimulator({ apiKey: SIM_KEY, scenarios: [scenario('h-done', 0)] })
+    const gh = await startGitHubSim()
+    try {
+      gh.seed(
+        'batches/h-done.json',
+        serializeEntry({
+          repository: 'octo/repo',
+          ref: '',
+          runUrl: '',
+          maxFailedRequests: '',
+          failOn: [],
+          prComment: true,
+          pullRequest: 7,
+          batchId: 'h-done',
+          sha: HEAD,
+          group: ['h-done'],
+          commitStatus: CONTEXT,
+          trackedAt: Date.now()
+        })
+      )
+      // The first run sets the status and the comment, then cannot remove the entry (as if killed there).
+      gh.faults.push({ method: 'DELETE', path: /contents\/batches\/h-done\.json$/, status: 500, times: 1 })
+      const report = () =>
+        runAction({
+          killAfterMs: 30_000,
+          env: { ...env, GITHUB_API_URL: gh.apiUrl },
+          inputs: { mode: 'report', 'api-key': SIM_KEY, 'base-url': sim.baseUrl, 'github-token': 'ghs_e2e_token' }
+        })
+      const first = await report()
+      expect(first.exitCode).toBe(1)
+      expect([...gh.files()!.keys()]).toEqual(['batches/h-done.json'])
+      const second = await report()
+      expect(second.exitCode).toBe(0)
+      expect(gh.files()!.size).toBe(0)
+      // Reported twice, but what a reviewer sees is the same: one final state, one comment edited in place.
+      const finals = gh.statuses.filter(st => st.context === CONTEXT).map(st => `${st.state}: ${st.description}`)
+      expect(finals).toHaveLength(2)
+      expect(new Set(finals).size).toBe(1)
+      expect(gh.comments).toHaveLength(1)
+    } finally {
+      await sim.close()
+      await gh.close()
+    }
+  }, 60_000)
 })
