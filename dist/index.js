@@ -35064,9 +35064,10 @@ function dispose(result, stored, now, forgetAfterMs) {
     return now - stored.entry.trackedAt > forgetAfterMs ? 'forgotten' : 'pending';
 }
 /** Whether the settings recorded with the batch ask for its files (or the report step has a download-dir). */
-const wantsFiles = (checked, downloadDir) => checked.disposition === 'final' && (downloadDir !== '' || checked.stored.entry.maxFailedRequests !== '');
+const wantsFiles = (checked, downloadDir) => checked.disposition === 'final' &&
+    (downloadDir !== '' || checked.stored.entry.maxFailedRequests !== '' || checked.stored.entry.maxCost !== undefined);
 /** The verdict on one reported batch, by the settings recorded when it was tracked. */
-function judgeTracked(checked, waited, collected, forgetAfterMs) {
+function judgeTracked(checked, waited, collected, forgetAfterMs, costVerdict) {
     const { result, stored } = checked;
     const id = result.batchId;
     const since = new Date(stored.entry.trackedAt).toISOString();
@@ -35091,7 +35092,8 @@ function judgeTracked(checked, waited, collected, forgetAfterMs) {
             catch {
                 gate = undefined;
             }
-            return combine(judge(result, failOn), judgeResults({ ...waited, results: [result] }, collected, gate));
+            const files = combine(judge(result, failOn), judgeResults({ ...waited, results: [result] }, collected, gate));
+            return combine(files, costVerdict);
         }
     }
 }
@@ -35192,74 +35194,6 @@ async function updateReportComments(comment, reported, collected, log) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/orchestrate/report-status.ts
-
-/** GitHub's limit on a commit status description. */
-const report_status_MAX_DESCRIPTION = 140;
-const report_status_clip = (text) => (text.length > report_status_MAX_DESCRIPTION ? `${text.slice(0, report_status_MAX_DESCRIPTION - 1)}…` : text);
-function groups(reported, kept) {
-    const byKey = new Map();
-    for (const item of reported) {
-        const { sha, commitStatus: context, group } = item.stored.entry;
-        if (!context)
-            continue;
-        const key = `${sha} ${context}`;
-        const found = byKey.get(key) ?? { sha, context, reported: [], remaining: 0, size: 0 };
-        found.reported.push(item);
-        found.size = Math.max(found.size, group.length);
-        byKey.set(key, found);
-    }
-    for (const item of kept) {
-        const found = byKey.get(`${item.stored.entry.sha} ${item.stored.entry.commitStatus}`);
-        if (found)
-            found.remaining++;
-    }
-    return [...byKey.values()];
-}
-/**
- * The state of one commit status shared by the batches a step tracked: a failure as soon as one
- * fails, and it stays one (the status itself remembers a failure from an earlier run); otherwise
- * pending while one still runs, then success. Undefined: leave the status as it is.
- */
-async function stateOf(group, statuses) {
-    const failing = group.reported.find(r => !r.verdict.ok);
-    if (failing)
-        return ['failure', report_status_clip(failing.verdict.message)];
-    // A batch of the same step judged earlier (by track, or an earlier report) may have failed it.
-    if (group.reported.length < group.size) {
-        const current = await statuses.latest(group.sha, group.context);
-        if (current === 'failure' || current === 'error')
-            return undefined;
-    }
-    if (group.remaining > 0) {
-        const done = group.size - group.remaining;
-        return ['pending', report_status_clip(`${done} of ${group.size} Together batches reported; ${group.remaining} still running`)];
-    }
-    if (group.size <= 1)
-        return ['success', report_status_clip(group.reported[0].description)];
-    return ['success', report_status_clip(`${group.size} Together batches reported, all passed`)];
-}
-/** Sets the final (or still pending) commit status of every commit with a reported batch; failures are warnings. */
-async function setReportStatuses(statuses, reported, kept, runUrl, log) {
-    const all = groups(reported, kept);
-    if (all.length === 0)
-        return;
-    if (!statuses) {
-        log.warning(`Could not set ${all.length} commit status(es): no GitHub client.`);
-        return;
-    }
-    for (const group of all) {
-        try {
-            const state = await stateOf(group, statuses);
-            if (state)
-                await statuses.set(group.sha, group.context, state[0], state[1], runUrl);
-        }
-        catch (error) {
-            log.warning(`Could not set the commit status ${oneLine(group.context, 100)} on ${group.sha.slice(0, 12)}: ${errorMessage(error)}`);
-        }
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/verdict/cost.ts
 
 const cost_dollars = (amount) => `$${formatCost(amount)}`;
@@ -35356,6 +35290,109 @@ async function estimateCosts(deps, all, collected, discountPercent) {
         deps.log.info(`Estimated cost: $${formatCost(total.cost)} (${total.usage.totalTokens} tokens).`);
     }
     return { list, batches, total, unread };
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/report-costs.ts
+
+
+
+
+/**
+ * The `max-cost` verdict of each reported batch whose recorded settings set one: its own estimated
+ * cost against its own limit, priced with one `GET /v1/models` per recorded `batch-discount` (usually
+ * one for the whole run). A limit that cannot be checked fails, as in mode `wait`.
+ */
+async function trackedCostVerdicts(deps, waited, checked, collected) {
+    const gated = checked.filter(c => c.disposition === 'final' && c.stored.entry.maxCost !== undefined);
+    const byDiscount = new Map();
+    for (const c of gated) {
+        const discount = c.stored.entry.batchDiscount;
+        byDiscount.set(discount, [...(byDiscount.get(discount) ?? []), c]);
+    }
+    const verdicts = new Map();
+    for (const [discount, group] of byDiscount) {
+        const results = group.map(c => c.result);
+        const report = await estimateCosts(deps, { ...waited, results }, collected, discount);
+        for (const { result, stored } of group) {
+            const id = result.batchId;
+            const own = {
+                list: report.list,
+                batches: new Map([...report.batches].filter(([batchId]) => batchId === id)),
+                total: report.batches.get(id) ?? estimateCost(emptyUsage(), report.list),
+                unread: report.unread.filter(batchId => batchId === id)
+            };
+            verdicts.set(id, judgeCost(own, stored.entry.maxCost));
+        }
+    }
+    return verdicts;
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/report-status.ts
+
+/** GitHub's limit on a commit status description. */
+const report_status_MAX_DESCRIPTION = 140;
+const report_status_clip = (text) => (text.length > report_status_MAX_DESCRIPTION ? `${text.slice(0, report_status_MAX_DESCRIPTION - 1)}…` : text);
+function groups(reported, kept) {
+    const byKey = new Map();
+    for (const item of reported) {
+        const { sha, commitStatus: context, group } = item.stored.entry;
+        if (!context)
+            continue;
+        const key = `${sha} ${context}`;
+        const found = byKey.get(key) ?? { sha, context, reported: [], remaining: 0, size: 0 };
+        found.reported.push(item);
+        found.size = Math.max(found.size, group.length);
+        byKey.set(key, found);
+    }
+    for (const item of kept) {
+        const found = byKey.get(`${item.stored.entry.sha} ${item.stored.entry.commitStatus}`);
+        if (found)
+            found.remaining++;
+    }
+    return [...byKey.values()];
+}
+/**
+ * The state of one commit status shared by the batches a step tracked: a failure as soon as one
+ * fails, and it stays one (the status itself remembers a failure from an earlier run); otherwise
+ * pending while one still runs, then success. Undefined: leave the status as it is.
+ */
+async function stateOf(group, statuses) {
+    const failing = group.reported.find(r => !r.verdict.ok);
+    if (failing)
+        return ['failure', report_status_clip(failing.verdict.message)];
+    // A batch of the same step judged earlier (by track, or an earlier report) may have failed it.
+    if (group.reported.length < group.size) {
+        const current = await statuses.latest(group.sha, group.context);
+        if (current === 'failure' || current === 'error')
+            return undefined;
+    }
+    if (group.remaining > 0) {
+        const done = group.size - group.remaining;
+        return ['pending', report_status_clip(`${done} of ${group.size} Together batches reported; ${group.remaining} still running`)];
+    }
+    if (group.size <= 1)
+        return ['success', report_status_clip(group.reported[0].description)];
+    return ['success', report_status_clip(`${group.size} Together batches reported, all passed`)];
+}
+/** Sets the final (or still pending) commit status of every commit with a reported batch; failures are warnings. */
+async function setReportStatuses(statuses, reported, kept, runUrl, log) {
+    const all = groups(reported, kept);
+    if (all.length === 0)
+        return;
+    if (!statuses) {
+        log.warning(`Could not set ${all.length} commit status(es): no GitHub client.`);
+        return;
+    }
+    for (const group of all) {
+        try {
+            const state = await stateOf(group, statuses);
+            if (state)
+                await statuses.set(group.sha, group.context, state[0], state[1], runUrl);
+        }
+        catch (error) {
+            log.warning(`Could not set the commit status ${oneLine(group.context, 100)} on ${group.sha.slice(0, 12)}: ${errorMessage(error)}`);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/annotations.ts
@@ -35504,6 +35541,7 @@ async function runStep(settings, deps, hooks = {}) {
 
 
 
+
 const report_LISTED = 5;
 async function fetchFiles(settings, deps, wanted) {
     if (wanted.length === 0 || deps.signal.aborted)
@@ -35582,10 +35620,11 @@ async function runReport(settings, deps) {
         return { stored, result, disposition: dispose(result, stored, now, settings.forgetAfterMs) };
     });
     const collected = await fetchFiles(settings, deps, checked.filter(c => wantsFiles(c, settings.downloadDir)));
+    const costs = await trackedCostVerdicts(deps, waited, checked, collected);
     const reported = checked
         .filter(c => c.disposition === 'final' || c.disposition === 'unknown' || c.disposition === 'forgotten')
         .map(c => {
-        const verdict = judgeTracked(c, waited, collected, settings.forgetAfterMs);
+        const verdict = judgeTracked(c, waited, collected, settings.forgetAfterMs, costs.get(c.result.batchId));
         return { ...c, verdict, description: finalDescription({ ...waited, results: [c.result] }, verdict, collected) };
     });
     const kept = checked.filter(c => c.disposition === 'pending' || c.disposition === 'unchecked');
@@ -35633,11 +35672,19 @@ function serializeEntry(entry) {
             fail_on: entry.failOn,
             max_failed_requests: entry.maxFailedRequests,
             commit_status: entry.commitStatus,
-            pr_comment: entry.prComment
+            pr_comment: entry.prComment,
+            max_cost: entry.maxCost ?? null,
+            batch_discount: entry.batchDiscount ?? null
         }
     }, null, 2)}\n`;
 }
 const ledger_entry_str = (value, max) => typeof value === 'string' && value.length <= max ? value : undefined;
+/** A recorded number from 0 to `max`; undefined when absent (or null), null when it is not one. */
+function amount(value, max) {
+    if (value === undefined || value === null)
+        return undefined;
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= max ? value : null;
+}
 /** Settings as recorded; every value must be one the inputs could have produced. */
 function settingsOf(raw) {
     const settings = (raw ?? {});
@@ -35654,7 +35701,20 @@ function settingsOf(raw) {
     const comment = settings.pr_comment ?? false;
     if (typeof comment !== 'boolean')
         return 'settings.pr_comment is not true or false';
-    return { failOn: failOn, maxFailedRequests: gate, commitStatus: context, prComment: comment };
+    const maxCost = amount(settings.max_cost, Number.MAX_SAFE_INTEGER);
+    if (maxCost === null)
+        return 'settings.max_cost is not an amount';
+    const batchDiscount = amount(settings.batch_discount, 100);
+    if (batchDiscount === null)
+        return 'settings.batch_discount is not a percentage';
+    return {
+        failOn: failOn,
+        maxFailedRequests: gate,
+        commitStatus: context,
+        prComment: comment,
+        ...(maxCost === undefined ? {} : { maxCost }),
+        ...(batchDiscount === undefined ? {} : { batchDiscount })
+    };
 }
 /** The entry in `text`, read from the file of `batchId`; a string says what is wrong with it. */
 function parseEntry(batchId, text) {
@@ -35730,7 +35790,9 @@ async function runTrack(settings, deps) {
                 failOn: [...settings.failOn],
                 maxFailedRequests: settings.maxFailedRequestsInput,
                 commitStatus: settings.commitStatus,
-                prComment: settings.prComment
+                prComment: settings.prComment,
+                maxCost: settings.maxCost,
+                batchDiscount: settings.batchDiscount
             };
             await deps.ledger.put(batchId, serializeEntry(entry));
         }

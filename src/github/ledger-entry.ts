@@ -26,6 +26,10 @@ export interface LedgerEntry {
   commitStatus: string
   /** Whether the batch's pull request comment is kept up to date. */
   prComment: boolean
+  /** `max-cost` in US dollars, when set: the batch's own estimated cost is gated when it is reported. */
+  maxCost?: number
+  /** `batch-discount` in percent, when set. */
+  batchDiscount?: number
 }
 
 /** A ledger file larger than this is not a ledger entry. */
@@ -50,7 +54,9 @@ export function serializeEntry(entry: LedgerEntry): string {
         fail_on: entry.failOn,
         max_failed_requests: entry.maxFailedRequests,
         commit_status: entry.commitStatus,
-        pr_comment: entry.prComment
+        pr_comment: entry.prComment,
+        max_cost: entry.maxCost ?? null,
+        batch_discount: entry.batchDiscount ?? null
       }
     },
     null,
@@ -61,10 +67,18 @@ export function serializeEntry(entry: LedgerEntry): string {
 const str = (value: unknown, max: number): string | undefined =>
   typeof value === 'string' && value.length <= max ? value : undefined
 
+/** A recorded number from 0 to `max`; undefined when absent (or null), null when it is not one. */
+function amount(value: unknown, max: number): number | undefined | null {
+  if (value === undefined || value === null) return undefined
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= max ? value : null
+}
+
 /** Settings as recorded; every value must be one the inputs could have produced. */
 function settingsOf(
   raw: unknown
-): Pick<LedgerEntry, 'failOn' | 'maxFailedRequests' | 'commitStatus' | 'prComment'> | string {
+):
+  | Pick<LedgerEntry, 'failOn' | 'maxFailedRequests' | 'commitStatus' | 'prComment' | 'maxCost' | 'batchDiscount'>
+  | string {
   const settings = (raw ?? {}) as Record<string, unknown>
   const failOn = settings.fail_on
   if (
@@ -78,7 +92,18 @@ function settingsOf(
   if (context === undefined || /[\p{Cc}]/u.test(context)) return 'settings.commit_status is not a context name'
   const comment = settings.pr_comment ?? false
   if (typeof comment !== 'boolean') return 'settings.pr_comment is not true or false'
-  return { failOn: failOn as FinalStatus[], maxFailedRequests: gate, commitStatus: context, prComment: comment }
+  const maxCost = amount(settings.max_cost, Number.MAX_SAFE_INTEGER)
+  if (maxCost === null) return 'settings.max_cost is not an amount'
+  const batchDiscount = amount(settings.batch_discount, 100)
+  if (batchDiscount === null) return 'settings.batch_discount is not a percentage'
+  return {
+    failOn: failOn as FinalStatus[],
+    maxFailedRequests: gate,
+    commitStatus: context,
+    prComment: comment,
+    ...(maxCost === undefined ? {} : { maxCost }),
+    ...(batchDiscount === undefined ? {} : { batchDiscount })
+  }
 }
 
 /** The entry in `text`, read from the file of `batchId`; a string says what is wrong with it. */

@@ -27,14 +27,16 @@ export function dispose(result: WaitResult, stored: StoredEntry, now: number, fo
 
 /** Whether the settings recorded with the batch ask for its files (or the report step has a download-dir). */
 export const wantsFiles = (checked: Checked, downloadDir: string): boolean =>
-  checked.disposition === 'final' && (downloadDir !== '' || checked.stored.entry.maxFailedRequests !== '')
+  checked.disposition === 'final' &&
+  (downloadDir !== '' || checked.stored.entry.maxFailedRequests !== '' || checked.stored.entry.maxCost !== undefined)
 
 /** The verdict on one reported batch, by the settings recorded when it was tracked. */
 export function judgeTracked(
   checked: Checked,
   waited: WaitAllResult,
   collected: ReadonlyMap<string, BatchFiles>,
-  forgetAfterMs: number
+  forgetAfterMs: number,
+  costVerdict?: Verdict
 ): Verdict {
   const { result, stored } = checked
   const id = result.batchId
@@ -59,7 +61,8 @@ export function judgeTracked(
       } catch {
         gate = undefined
       }
-      return combine(judge(result, failOn), judgeResults({ ...waited, results: [result] }, collected, gate))
+      const files = combine(judge(result, failOn), judgeResults({ ...waited, results: [result] }, collected, gate))
+      return combine(files, costVerdict)
     }
   }
 }

@@ -12,6 +12,7 @@ import { errorMessage } from '../util/text.js'
 import { judge, type Verdict } from '../verdict/verdict.js'
 import { dispose, judgeTracked, wantsFiles, type Checked } from './report-judge.js'
 import { updateReportComments } from './report-comment.js'
+import { trackedCostVerdicts } from './report-costs.js'
 import { setReportStatuses, type Reported } from './report-status.js'
 import { resultsBudgetMs, type StepDeps, type StepOutcome } from './step.js'
 
@@ -121,10 +122,11 @@ export async function runReport(settings: Settings, deps: ReportDeps): Promise<S
     deps,
     checked.filter(c => wantsFiles(c, settings.downloadDir))
   )
+  const costs = await trackedCostVerdicts(deps, waited, checked, collected)
   const reported: Reported[] = checked
     .filter(c => c.disposition === 'final' || c.disposition === 'unknown' || c.disposition === 'forgotten')
     .map(c => {
-      const verdict = judgeTracked(c, waited, collected, settings.forgetAfterMs)
+      const verdict = judgeTracked(c, waited, collected, settings.forgetAfterMs, costs.get(c.result.batchId))
       return { ...c, verdict, description: finalDescription({ ...waited, results: [c.result] }, verdict, collected) }
     })
   const kept = checked.filter(c => c.disposition === 'pending' || c.disposition === 'unchecked')

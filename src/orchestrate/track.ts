@@ -36,7 +36,9 @@ export async function runTrack(settings: Settings, deps: TrackDeps): Promise<Ste
         failOn: [...settings.failOn],
         maxFailedRequests: settings.maxFailedRequestsInput,
         commitStatus: settings.commitStatus,
-        prComment: settings.prComment
+        prComment: settings.prComment,
+        maxCost: settings.maxCost,
+        batchDiscount: settings.batchDiscount
       }
       await deps.ledger.put(batchId, serializeEntry(entry))
     }
