@@ -35588,6 +35588,17 @@ async function settle(settings, deps, reported, kept, collected) {
     }
     return errors;
 }
+/** One entry of the `reported` output: the `batches` entry, and what the report decided about it. */
+function reportedEntry(r, collected) {
+    return {
+        ...batchEntry(r.result, collected.get(r.result.batchId)),
+        passed: r.verdict.ok,
+        verdict: r.verdict.message,
+        commit: r.stored.entry.sha,
+        pull_request: r.stored.entry.pullRequest ?? null,
+        tracked_at: new Date(r.stored.entry.trackedAt).toISOString()
+    };
+}
 /**
  * Mode `report`: checks every tracked batch once, judges each final one by the settings recorded
  * with it, sets its commit status, and only then removes it from the ledger, so a run killed half
@@ -35599,12 +35610,8 @@ async function runReport(settings, deps) {
         deps.log.warning(`Ledger file ${bad.name} on ${settings.ledgerBranch} is not used: ${bad.reason}.`);
     if (entries.length === 0) {
         deps.setOutputs({ reported: '[]', pending: '0' });
-        return {
-            verdict: { ok: true, message: 'No tracked batches to report.' },
-            title: 'Together batches',
-            summary: '',
-            annotations: []
-        };
+        const verdict = { ok: true, message: 'No tracked batches to report.' };
+        return { verdict, title: 'Together batches', summary: '', annotations: [] };
     }
     const options = {
         ...settings,
@@ -35629,15 +35636,10 @@ async function runReport(settings, deps) {
     });
     const kept = checked.filter(c => c.disposition === 'pending' || c.disposition === 'unchecked');
     const pending = kept.filter(c => c.disposition === 'pending').length;
-    const entryOf = (r) => ({
-        ...batchEntry(r.result, collected.get(r.result.batchId)),
-        passed: r.verdict.ok,
-        verdict: r.verdict.message,
-        commit: r.stored.entry.sha,
-        pull_request: r.stored.entry.pullRequest ?? null,
-        tracked_at: new Date(r.stored.entry.trackedAt).toISOString()
+    deps.setOutputs({
+        reported: JSON.stringify(reported.map(r => reportedEntry(r, collected))),
+        pending: String(pending)
     });
-    deps.setOutputs({ reported: JSON.stringify(reported.map(entryOf)), pending: String(pending) });
     const ledgerErrors = deps.signal.aborted ? [] : await settle(settings, deps, reported, kept, collected);
     const verdict = stepVerdict(reported, kept.filter(c => c.disposition === 'unchecked'), pending, ledgerErrors);
     const rows = reported.map(r => ({
@@ -36245,6 +36247,44 @@ function failed(what, branch, error) {
  * the contents API with the file's SHA, so that two runs writing at once never silently overwrite
  * each other (a lost race is retried on the new state).
  */
+/**
+ * Writes one entry with the file's SHA, so a write that lost a race is retried on the new state, and
+ * creates the branch when the first write finds none.
+ */
+async function putEntry(github, branch, batchId, content) {
+    const path = entryPath(batchId);
+    let sha;
+    let branchMade = false;
+    for (let attempt = 1;; attempt++) {
+        try {
+            const body = {
+                message: `Track Together batch ${batchId}`,
+                content: Buffer.from(content).toString('base64'),
+                branch,
+                sha
+            };
+            await github.request(`PUT /repos/{owner}/{repo}/contents/${path}`, body);
+            return;
+        }
+        catch (error) {
+            const status = httpStatus(error);
+            try {
+                if (status === 404 && !branchMade) {
+                    branchMade = true;
+                    await createBranch(github, branch);
+                }
+                else if ((status === 409 || status === 422) && attempt < ledger_ATTEMPTS) {
+                    sha = await currentSha(github, branch, batchId);
+                }
+                else
+                    throw error;
+            }
+            catch (inner) {
+                throw failed('write', branch, inner);
+            }
+        }
+    }
+}
 function createLedger(github, branch) {
     return {
         async list() {
@@ -36259,40 +36299,7 @@ function createLedger(github, branch) {
                 throw failed('read', branch, error);
             }
         },
-        async put(batchId, content) {
-            const path = entryPath(batchId);
-            let sha;
-            let branchMade = false;
-            for (let attempt = 1;; attempt++) {
-                try {
-                    const body = {
-                        message: `Track Together batch ${batchId}`,
-                        content: Buffer.from(content).toString('base64'),
-                        branch,
-                        sha
-                    };
-                    await github.request(`PUT /repos/{owner}/{repo}/contents/${path}`, body);
-                    return;
-                }
-                catch (error) {
-                    const status = httpStatus(error);
-                    try {
-                        if (status === 404 && !branchMade) {
-                            branchMade = true;
-                            await createBranch(github, branch);
-                        }
-                        else if ((status === 409 || status === 422) && attempt < ledger_ATTEMPTS) {
-                            sha = await currentSha(github, branch, batchId);
-                        }
-                        else
-                            throw error;
-                    }
-                    catch (inner) {
-                        throw failed('write', branch, inner);
-                    }
-                }
-            }
-        },
+        put: (batchId, content) => putEntry(github, branch, batchId, content),
         async remove(batchId, sha) {
             const path = entryPath(batchId);
             try {

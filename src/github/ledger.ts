@@ -120,6 +120,40 @@ function failed(what: string, branch: string, error: unknown): LedgerError {
  * the contents API with the file's SHA, so that two runs writing at once never silently overwrite
  * each other (a lost race is retried on the new state).
  */
+/**
+ * Writes one entry with the file's SHA, so a write that lost a race is retried on the new state, and
+ * creates the branch when the first write finds none.
+ */
+async function putEntry(github: GitHubClient, branch: string, batchId: string, content: string): Promise<void> {
+  const path = entryPath(batchId)
+  let sha: string | undefined
+  let branchMade = false
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const body = {
+        message: `Track Together batch ${batchId}`,
+        content: Buffer.from(content).toString('base64'),
+        branch,
+        sha
+      }
+      await github.request(`PUT /repos/{owner}/{repo}/contents/${path}`, body)
+      return
+    } catch (error) {
+      const status = httpStatus(error)
+      try {
+        if (status === 404 && !branchMade) {
+          branchMade = true
+          await createBranch(github, branch)
+        } else if ((status === 409 || status === 422) && attempt < ATTEMPTS) {
+          sha = await currentSha(github, branch, batchId)
+        } else throw error
+      } catch (inner) {
+        throw failed('write', branch, inner)
+      }
+    }
+  }
+}
+
 export function createLedger(github: GitHubClient, branch: string): Ledger {
   return {
     async list() {
@@ -135,35 +169,7 @@ export function createLedger(github: GitHubClient, branch: string): Ledger {
         throw failed('read', branch, error)
       }
     },
-    async put(batchId, content) {
-      const path = entryPath(batchId)
-      let sha: string | undefined
-      let branchMade = false
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const body = {
-            message: `Track Together batch ${batchId}`,
-            content: Buffer.from(content).toString('base64'),
-            branch,
-            sha
-          }
-          await github.request(`PUT /repos/{owner}/{repo}/contents/${path}`, body)
-          return
-        } catch (error) {
-          const status = httpStatus(error)
-          try {
-            if (status === 404 && !branchMade) {
-              branchMade = true
-              await createBranch(github, branch)
-            } else if ((status === 409 || status === 422) && attempt < ATTEMPTS) {
-              sha = await currentSha(github, branch, batchId)
-            } else throw error
-          } catch (inner) {
-            throw failed('write', branch, inner)
-          }
-        }
-      }
-    },
+    put: (batchId, content) => putEntry(github, branch, batchId, content),
     async remove(batchId, sha) {
       const path = entryPath(batchId)
       try {

@@ -86,6 +86,18 @@ async function settle(
   return errors
 }
 
+/** One entry of the `reported` output: the `batches` entry, and what the report decided about it. */
+function reportedEntry(r: Reported, collected: ReadonlyMap<string, BatchFiles>): Record<string, unknown> {
+  return {
+    ...batchEntry(r.result, collected.get(r.result.batchId)),
+    passed: r.verdict.ok,
+    verdict: r.verdict.message,
+    commit: r.stored.entry.sha,
+    pull_request: r.stored.entry.pullRequest ?? null,
+    tracked_at: new Date(r.stored.entry.trackedAt).toISOString()
+  }
+}
+
 /**
  * Mode `report`: checks every tracked batch once, judges each final one by the settings recorded
  * with it, sets its commit status, and only then removes it from the ledger, so a run killed half
@@ -97,12 +109,8 @@ export async function runReport(settings: Settings, deps: ReportDeps): Promise<S
     deps.log.warning(`Ledger file ${bad.name} on ${settings.ledgerBranch} is not used: ${bad.reason}.`)
   if (entries.length === 0) {
     deps.setOutputs({ reported: '[]', pending: '0' })
-    return {
-      verdict: { ok: true, message: 'No tracked batches to report.' },
-      title: 'Together batches',
-      summary: '',
-      annotations: []
-    }
+    const verdict = { ok: true, message: 'No tracked batches to report.' }
+    return { verdict, title: 'Together batches', summary: '', annotations: [] }
   }
   const options = {
     ...settings,
@@ -131,15 +139,10 @@ export async function runReport(settings: Settings, deps: ReportDeps): Promise<S
     })
   const kept = checked.filter(c => c.disposition === 'pending' || c.disposition === 'unchecked')
   const pending = kept.filter(c => c.disposition === 'pending').length
-  const entryOf = (r: Reported): Record<string, unknown> => ({
-    ...batchEntry(r.result, collected.get(r.result.batchId)),
-    passed: r.verdict.ok,
-    verdict: r.verdict.message,
-    commit: r.stored.entry.sha,
-    pull_request: r.stored.entry.pullRequest ?? null,
-    tracked_at: new Date(r.stored.entry.trackedAt).toISOString()
+  deps.setOutputs({
+    reported: JSON.stringify(reported.map(r => reportedEntry(r, collected))),
+    pending: String(pending)
   })
-  deps.setOutputs({ reported: JSON.stringify(reported.map(entryOf)), pending: String(pending) })
 
   const ledgerErrors = deps.signal.aborted ? [] : await settle(settings, deps, reported, kept, collected)
   const verdict = stepVerdict(
