@@ -31898,7 +31898,14 @@ function errorMessage(error) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/util/json.ts
+/** A plain JSON object (not null, not an array). */
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 ;// CONCATENATED MODULE: ./src/result-files/usage.ts
+
 const UNKNOWN_MODEL = '';
 /** Not a possible model ID (IDs are trimmed and never start with a control character). */
 const OTHER_MODELS = '\u0000other';
@@ -31906,7 +31913,6 @@ const OTHER_MODELS = '\u0000other';
 const MAX_MODELS = 50;
 /** Model names longer than this are cut: the key is shown in the summary and the log. */
 const MAX_MODEL_ID = 256;
-const isRecord = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** A token count: a non-negative safe integer, else not a count at all. */
 const tokens = (v) => Number.isSafeInteger(v) && v >= 0 ? v : undefined;
 const emptyUsage = () => new Map();
@@ -32443,12 +32449,6 @@ function failedLinesSection(report, severalBatches = false) {
     return `${parts.join('\n')}\n`;
 }
 
-;// CONCATENATED MODULE: ./src/util/json.ts
-/** A plain JSON object (not null, not an array). */
-function json_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 ;// CONCATENATED MODULE: ./src/result-files/tally.ts
 
 function emptyTally() {
@@ -32474,7 +32474,7 @@ function parse(line) {
 }
 /** The code and message of an `error` object, or of a response's `body.error`. */
 function describe(error, status) {
-    const e = json_isRecord(error) ? error : {};
+    const e = isRecord(error) ? error : {};
     const code = str(e.code) ?? str(e.type) ?? (status !== undefined ? `http_${status}` : 'unknown');
     return [code, str(e.message) ?? (status !== undefined ? `HTTP ${status}` : '')];
 }
@@ -32488,15 +32488,15 @@ function countLine(tally, line, successPossible) {
     if (line.trim() === '')
         return undefined;
     const record = parse(line);
-    if (!json_isRecord(record))
+    if (!isRecord(record))
         return fail(tally, 'unreadable_line', line.slice(0, 200));
-    const response = json_isRecord(record.response) ? record.response : undefined;
+    const response = isRecord(record.response) ? record.response : undefined;
     const status = typeof response?.status_code === 'number' ? response.status_code : undefined;
     if (successPossible && status !== undefined && status >= 200 && status < 300) {
         tally.succeeded++;
         return { record };
     }
-    const body = json_isRecord(response?.body) ? response.body : undefined;
+    const body = isRecord(response?.body) ? response.body : undefined;
     const [code, message] = describe(record.error ?? body?.error, status);
     return fail(tally, code, message, record);
 }
@@ -32802,7 +32802,7 @@ function toNumber(value) {
  * Fields of the wrong type are dropped; `status` is upper-cased; `progress` is clamped to 0–100.
  */
 function parseBatchJob(value) {
-    if (!json_isRecord(value))
+    if (!isRecord(value))
         return undefined;
     const job = {};
     let known = 0;
@@ -32839,12 +32839,12 @@ function parseBatchList(value) {
 }
 /** The server's message from `{"error": "msg"}`, `{"error": {"message": "msg"}}` or `{"message": "msg"}`. */
 function errorMessageOf(body) {
-    if (!json_isRecord(body))
+    if (!isRecord(body))
         return undefined;
     const { error, message } = body;
     if (typeof error === 'string')
         return error;
-    if (json_isRecord(error) && typeof error.message === 'string')
+    if (isRecord(error) && typeof error.message === 'string')
         return error.message;
     if (typeof message === 'string')
         return message;
@@ -32852,7 +32852,7 @@ function errorMessageOf(body) {
 }
 /** The fields of a file object the action uses; undefined when the value is not an object. */
 function parseFileInfo(value) {
-    if (!json_isRecord(value))
+    if (!isRecord(value))
         return undefined;
     const info = {};
     if (typeof value.id === 'string')
@@ -33270,6 +33270,7 @@ async function download(request, options) {
 }
 
 ;// CONCATENATED MODULE: ./src/together/models.ts
+
 /** Longer IDs are not model IDs; they are dropped rather than carried into maps and messages. */
 const models_MAX_MODEL_ID = 256;
 /**
@@ -33277,16 +33278,15 @@ const models_MAX_MODEL_ID = 256;
  * treated as malformed, so a hostile answer cannot push an estimate to Infinity.
  */
 const MAX_PRICE = 100_000;
-const models_isRecord = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 const price = (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_PRICE ? value : undefined;
 /** One model object, or undefined when it has no usable `id`. Prices of the wrong type are dropped. */
 function parseModelInfo(value) {
-    if (!models_isRecord(value) || typeof value.id !== 'string')
+    if (!isRecord(value) || typeof value.id !== 'string')
         return undefined;
     const id = value.id.trim();
     if (id === '' || id.length > models_MAX_MODEL_ID)
         return undefined;
-    const pricing = models_isRecord(value.pricing) ? value.pricing : undefined;
+    const pricing = isRecord(value.pricing) ? value.pricing : undefined;
     const input = price(pricing?.input);
     const output = price(pricing?.output);
     return input !== undefined && output !== undefined ? { id, pricing: { input, output } } : { id };
@@ -33298,7 +33298,7 @@ function parseModelInfo(value) {
 function parseModelList(value) {
     if (value === null)
         return [];
-    const list = Array.isArray(value) ? value : models_isRecord(value) && Array.isArray(value.data) ? value.data : undefined;
+    const list = Array.isArray(value) ? value : isRecord(value) && Array.isArray(value.data) ? value.data : undefined;
     if (list === undefined)
         return undefined;
     return list.map(parseModelInfo).filter((model) => model !== undefined);
@@ -34890,7 +34890,6 @@ function cancelNote(result) {
 
 
 /** `1 request`, `2 requests`. */
-const count = (n, noun) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 function finalVerdict(result, status, failOn) {
     const id = result.batchId;
     if (!failOn.has(status)) {
@@ -35018,7 +35017,7 @@ function gateVerdict(result, tally, gate) {
         .map(c => `${c.code} ×${c.count}`)
         .join(', ');
     const ended = result.outcome === 'completed' ? 'completed, but' : `ended ${result.status || 'unknown'}, and`;
-    return `Batch ${result.batchId} ${ended} ${tally.failed} of its ${count(total, 'request')} failed${share}, more than max-failed-requests allows (${describeGate(gate)})${codes ? `; most common: ${codes}` : ''}.`;
+    return `Batch ${result.batchId} ${ended} ${tally.failed} of its ${plural(total, 'request')} failed${share}, more than max-failed-requests allows (${describeGate(gate)})${codes ? `; most common: ${codes}` : ''}.`;
 }
 /**
  * The results' side of the verdict, once the files were fetched: a file that could not be fetched, or

@@ -1,3 +1,5 @@
+import { isRecord } from '../util/json.js'
+
 /** Requests and tokens of one model, summed over result-file lines. */
 export interface ModelUsage {
   requests: number
@@ -20,8 +22,6 @@ export const MAX_MODELS = 50
 /** Model names longer than this are cut: the key is shown in the summary and the log. */
 const MAX_MODEL_ID = 256
 
-type Json = Record<string, unknown>
-const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 /** A token count: a non-negative safe integer, else not a count at all. */
 const tokens = (v: unknown): number | undefined =>
   Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : undefined

@@ -1,3 +1,4 @@
+import { isRecord } from '../util/json.js'
 import type { RequestOptions } from './types.js'
 
 /** A model's list prices in US dollars per million tokens (OpenAPI schema `Pricing`, fields the action uses). */
@@ -25,9 +26,6 @@ const MAX_MODEL_ID = 256
  * treated as malformed, so a hostile answer cannot push an estimate to Infinity.
  */
 const MAX_PRICE = 100_000
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 const price = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_PRICE ? value : undefined

@@ -5,7 +5,7 @@ import { summarize } from '../engine/aggregate.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import { describeGate, exceeds, type Gate } from '../result-files/gate.js'
 import { topCodes, type Tally } from '../result-files/tally.js'
-import { oneLine } from '../util/text.js'
+import { oneLine, plural } from '../util/text.js'
 import { cancelNote, errorReason, errorVerdict, lastSeen, neverAnswered, rateLimitVerdict } from './causes.js'
 
 export interface Verdict {
@@ -16,7 +16,6 @@ export interface Verdict {
 }
 
 /** `1 request`, `2 requests`. */
-const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`
 
 function finalVerdict(result: WaitResult, status: FinalStatus, failOn: ReadonlySet<FinalStatus>): Verdict {
   const id = result.batchId
@@ -148,7 +147,7 @@ function gateVerdict(result: WaitResult, tally: Tally, gate: Gate): string {
     .map(c => `${c.code} ×${c.count}`)
     .join(', ')
   const ended = result.outcome === 'completed' ? 'completed, but' : `ended ${result.status || 'unknown'}, and`
-  return `Batch ${result.batchId} ${ended} ${tally.failed} of its ${count(total, 'request')} failed${share}, more than max-failed-requests allows (${describeGate(gate)})${codes ? `; most common: ${codes}` : ''}.`
+  return `Batch ${result.batchId} ${ended} ${tally.failed} of its ${plural(total, 'request')} failed${share}, more than max-failed-requests allows (${describeGate(gate)})${codes ? `; most common: ${codes}` : ''}.`
 }
 
 /**
