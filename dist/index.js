@@ -32256,9 +32256,11 @@ function progressAt(known, atMs) {
  */
 function progressChart(result) {
     const spanMs = result.endedAt - result.startedAt;
-    if (spanMs < MIN_SPAN_MS || result.timeline.length < MIN_POINTS)
+    // Every progress change when the engine kept them; else the status changes' figures.
+    const seen = result.progressSeries && result.progressSeries.length > 0 ? result.progressSeries : result.timeline;
+    if (spanMs < MIN_SPAN_MS || seen.length < MIN_POINTS)
         return '';
-    const points = [...result.timeline, { atMs: spanMs, progress: result.progress }];
+    const points = [...seen, { atMs: spanMs, progress: result.progress }];
     const known = points
         .filter((p) => typeof p.progress === 'number')
         .map(p => ({ atMs: p.atMs, progress: Math.min(100, Math.max(0, p.progress)) }));
@@ -34038,6 +34040,24 @@ class Scheduler {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/progress-series.ts
+/** Points kept at most: a day of one-minute changes is thinned to this, evenly. */
+const MAX_POINTS = 240;
+/**
+ * Adds a progress figure when it differs from the last one, for the summary's chart. When the series
+ * is full, every other point goes (the first and the newest stay), so memory stays bounded and the
+ * shape of a long wait is kept.
+ */
+function addPoint(series, point) {
+    if (series.at(-1)?.progress === point.progress)
+        return;
+    series.push(point);
+    if (series.length > MAX_POINTS) {
+        const thinned = series.filter((_, i) => i % 2 === 0 || i === series.length - 1);
+        series.splice(0, series.length, ...thinned);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/util/backoff.ts
 const MAX_RETRY_DELAY_MS = 60_000;
 const BASE_DELAY_MS = 1000;
@@ -34227,6 +34247,7 @@ function nextCheck({ now, pollIntervalMs, etaAt, state }) {
 
 
 
+
 /** COMPLETED without an output file is re-checked this many times: the id may appear a moment later. */
 const NO_OUTPUT_RECHECKS = 2;
 const NO_OUTPUT_RECHECK_MS = 5000;
@@ -34257,6 +34278,7 @@ class BatchTracker {
     etaAt;
     schedule = { nearStreak: 0 };
     timeline = [];
+    series = [];
     warned = new Set();
     progressLog;
     error;
@@ -34305,6 +34327,8 @@ class BatchTracker {
         }
         if (this.timeline.length === 0 || status !== this.status)
             this.note(now, status, progress);
+        if (progress !== undefined)
+            addPoint(this.series, { atMs: now - this.startedAt, progress });
         this.status = status;
         this.progress = progress;
         this.progressLog.answer(now, status, progress, this.etaAt);
@@ -34409,6 +34433,7 @@ class BatchTracker {
             endedAt,
             timeoutMs: this.options.timeoutMs,
             timeline: this.timeline,
+            progressSeries: this.series,
             requests: this.requests,
             etaAt: this.etaAt,
             error: this.error,

@@ -1,4 +1,5 @@
 import type { BatchJob } from '../together/index.js'
+import { addPoint, type ProgressPoint } from './progress-series.js'
 import { classifyStatus, normalizeStatus, type StatusClass } from '../together/status.js'
 import { formatDuration } from '../util/duration.js'
 import { retryDelay } from '../util/backoff.js'
@@ -47,6 +48,7 @@ export class BatchTracker {
   private etaAt?: number
   private schedule: ScheduleState = { nearStreak: 0 }
   private readonly timeline: TimelineEntry[] = []
+  private readonly series: ProgressPoint[] = []
   private readonly warned = new Set<string>()
   private readonly progressLog: ProgressLog
   private error?: RequestFailure
@@ -94,6 +96,7 @@ export class BatchTracker {
       this.etaAt = estimateFinish(this.history, now)
     }
     if (this.timeline.length === 0 || status !== this.status) this.note(now, status, progress)
+    if (progress !== undefined) addPoint(this.series, { atMs: now - this.startedAt, progress })
     this.status = status
     this.progress = progress
     this.progressLog.answer(now, status, progress, this.etaAt)
@@ -202,6 +205,7 @@ export class BatchTracker {
       endedAt,
       timeoutMs: this.options.timeoutMs,
       timeline: this.timeline,
+      progressSeries: this.series,
       requests: this.requests,
       etaAt: this.etaAt,
       error: this.error,

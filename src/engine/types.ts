@@ -1,3 +1,4 @@
+import type { ProgressPoint } from './progress-series.js'
 import type { BatchApi, BatchJob } from '../together/index.js'
 import type { FinalStatus } from '../together/status.js'
 
@@ -115,6 +116,8 @@ export interface WaitResult {
   /** The timeout the wait was given. */
   timeoutMs: number
   timeline: TimelineEntry[]
+  /** Every change of progress seen (thinned past a few hundred), for the summary's chart. */
+  progressSeries?: ProgressPoint[]
   /** Status requests made, retries included. */
   requests: number
   /** Predicted finish time (epoch ms) when the progress allowed one. */

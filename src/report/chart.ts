@@ -29,8 +29,10 @@ function progressAt(known: readonly { atMs: number; progress: number }[], atMs: 
  */
 export function progressChart(result: WaitResult): string {
   const spanMs = result.endedAt - result.startedAt
-  if (spanMs < MIN_SPAN_MS || result.timeline.length < MIN_POINTS) return ''
-  const points = [...result.timeline, { atMs: spanMs, progress: result.progress }]
+  // Every progress change when the engine kept them; else the status changes' figures.
+  const seen = result.progressSeries && result.progressSeries.length > 0 ? result.progressSeries : result.timeline
+  if (spanMs < MIN_SPAN_MS || seen.length < MIN_POINTS) return ''
+  const points = [...seen, { atMs: spanMs, progress: result.progress }]
   const known = points
     .filter((p): p is { atMs: number; progress: number } => typeof p.progress === 'number')
     .map(p => ({ atMs: p.atMs, progress: Math.min(100, Math.max(0, p.progress)) }))
