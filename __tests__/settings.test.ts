@@ -236,6 +236,7 @@ describe('parseSettings', () => {
     ],
     [{ 'input-file': '/etc/passwd' }, "Invalid input-file '/etc/passwd': it is not inside the workspace."],
     [{ 'input-file': 'a\nb' }, 'Invalid input-file "a\\nb": it holds control characters.'],
+    [{ 'input-file': 'a\u202eb.jsonl' }, 'Invalid input-file "a\\u202eb.jsonl": it holds control characters.'],
     [
       { 'commit-status': 'together/batch', 'github-token': '' },
       "Input 'github-token' is empty but commit-status needs it"

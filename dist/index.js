@@ -31846,7 +31846,7 @@ function formatDuration(ms) {
  * U+2029), any other control, and the invisible formatting characters that can reorder or hide text
  * (bidi embeddings, overrides and isolates, zero-width characters, the BOM).
  */
-const UNSAFE = 
+const UNSAFE_CHARS = 
 // eslint-disable-next-line no-control-regex
 /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
 /**
@@ -31855,7 +31855,7 @@ const UNSAFE =
  * runner's older command syntax). Everything the action logs passes through here, by way of the logger.
  */
 function sanitizeLine(text) {
-    const flat = text.replace(UNSAFE, ' ').replace(/##\[/g, '# #[');
+    const flat = text.replace(UNSAFE_CHARS, ' ').replace(/##\[/g, '# #[');
     return /^\s*::/.test(flat) ? `: :${flat.trimStart().slice(2)}` : flat;
 }
 /** Whether `text` holds anything `sanitizeLine` would change. */
@@ -31880,6 +31880,8 @@ function percent(progress) {
         return '';
     return `${Math.round(progress * 10) / 10}%`;
 }
+/** A URL (or a scheme-less `user:pass@host:port`) with its user information hidden, for messages. */
+const hideCredentials = (value) => value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#@]*@/i, (_, scheme) => `${scheme ?? ''}***@`);
 /** `1 status check`, `3 status checks`. */
 const plural = (count, noun, many = `${noun}s`) => `${count} ${count === 1 ? noun : many}`;
 /** The message of anything thrown, Error or not. */
@@ -32831,14 +32833,6 @@ function parseBatchJob(value) {
         known++;
     return known > 0 ? job : undefined;
 }
-/** `GET /v1/batches` answers a bare array, or `null` when there are no batches. */
-function parseBatchList(value) {
-    if (value === null)
-        return [];
-    if (!Array.isArray(value))
-        return undefined;
-    return value.map(parseBatchJob).filter((job) => job !== undefined);
-}
 /** The server's message from `{"error": "msg"}`, `{"error": {"message": "msg"}}` or `{"message": "msg"}`. */
 function errorMessageOf(body) {
     if (!isRecord(body))
@@ -32998,6 +32992,7 @@ const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
 var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./src/together/ids.ts
 
+
 const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
 /**
  * True for the IDs Together hands out (UUIDs, `file-…`): letters, digits, `-`, `_` and `.`, at least
@@ -33007,8 +33002,6 @@ const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
 function isPlainId(id) {
     return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
 }
-/** C1 controls, soft hyphen, bidi marks and overrides, zero-width and line/paragraph separators, BOM. */
-const INVISIBLE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
 /**
  * `text` as a JSON string body (no quotes), clipped to `max` characters, with every character that
  * could break or disguise a log line (controls, line breaks, bidi overrides) written as an escape.
@@ -33018,7 +33011,7 @@ function printable(text, max) {
     const clipped = chars.length > max ? chars.slice(0, max).join('') : text;
     const escaped = JSON.stringify(clipped)
         .slice(1, -1)
-        .replace(INVISIBLE, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+        .replace(UNSAFE_CHARS, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     return chars.length > max ? `${escaped}…` : escaped;
 }
 /** A short, quoted rendering of an ID that is not plain, safe to put in a message. */
@@ -33384,6 +33377,7 @@ function redactJson(value, redact) {
 ;// CONCATENATED MODULE: ./src/together/proxy.ts
 
 
+
 /** Enough for status checks of many batches and 40 cancels at once without queueing behind each other. */
 const DEFAULT_CONNECTIONS = 16;
 function tryUrl(text) {
@@ -33395,10 +33389,6 @@ function tryUrl(text) {
     }
 }
 const isHttp = (url) => url?.protocol === 'http:' || url?.protocol === 'https:';
-/** The value with any `user:password@` replaced, so a message never shows proxy credentials. */
-function withoutCredentials(value) {
-    return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^@]*@/i, (_, scheme) => `${scheme ?? ''}***@`);
-}
 /**
  * A proxy URL as @actions/http-client reads it: a value that does not parse as a URL and has no
  * http(s):// prefix is `host:port` behind `http://`. http-client would keep `proxy.example:3128` as
@@ -33415,7 +33405,7 @@ function proxyUrl(name, value) {
         url = tryUrl(result);
     }
     if (!url || !isHttp(url) || url.hostname === '') {
-        throw new Error(`Invalid ${name} '${printable(withoutCredentials(text), 100)}': expected a proxy URL such as http://proxy.example:3128.`);
+        throw new Error(`Invalid ${name} '${printable(hideCredentials(text), 100)}': expected a proxy URL such as http://proxy.example:3128.`);
     }
     return result;
 }
@@ -33673,11 +33663,6 @@ class TogetherClient {
         const what = `GET /batches/${idLabel(id)}`;
         const body = await this.call('GET', `/batches/${encodeId(id)}`, what, options);
         return this.checkedBatch(body, what, id);
-    }
-    async listBatches(options) {
-        const body = await this.call('GET', '/batches', 'GET /batches', options);
-        const list = this.expect(parseBatchList(body), 'GET /batches', 'a list of batches');
-        return list.map(job => checkBatchIds(job, 'GET /batches'));
     }
     async cancelBatch(id, options) {
         const what = `POST /batches/${idLabel(id)}/cancel`;
@@ -35874,12 +35859,10 @@ class InputError extends Error {
 function isLoopback(hostname) {
     return hostname === 'localhost' || hostname === '[::1]' || ((0,external_node_net_.isIPv4)(hostname) && hostname.startsWith('127.'));
 }
-/** A URL as the user wrote it, with any credentials hidden, for error messages. */
-const connection_withoutCredentials = (raw) => raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
 /** https anywhere; plain http only to this machine, so the key never crosses a network in clear text. */
 function baseUrl(read, env) {
     const raw = read('base-url').trim() || env.TOGETHER_BASE_URL?.trim() || DEFAULT_BASE_URL;
-    const shown = connection_withoutCredentials(raw).slice(0, 200);
+    const shown = hideCredentials(raw).slice(0, 200);
     let url;
     try {
         url = new URL(raw);
@@ -35989,8 +35972,8 @@ function parseMaxCost(text) {
 
 ;// CONCATENATED MODULE: ./src/result-files/input-file.ts
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+
 /**
  * Parses `input-file`: a path relative to the workspace (an absolute path is accepted when it lies
  * inside). Undefined for ''. Throws a one-line message for a path that leaves the workspace (`..`,
@@ -36000,11 +35983,10 @@ function parseInputFile(text, workspace) {
     const raw = text.trim();
     if (raw === '')
         return undefined;
-    const clipped = raw.length > 200 ? `${raw.slice(0, 200)}…` : raw;
-    // Control characters are shown as JSON escapes, so the message stays on one readable line.
-    const shown = CONTROL.test(clipped) ? JSON.stringify(clipped) : `'${clipped}'`;
+    // Controls, line breaks and bidi marks are shown as escapes, so the message stays on one readable line.
+    const shown = isCleanLine(raw) ? `'${raw.length > 200 ? `${raw.slice(0, 200)}…` : raw}'` : `"${printable(raw, 200)}"`;
     const expected = `Expected a path to a JSONL file inside the workspace (${workspace}), relative to it, e.g. evals/batch.jsonl.`;
-    if (CONTROL.test(raw))
+    if (!isCleanLine(raw))
         throw new Error(`Invalid input-file ${shown}: it holds control characters. ${expected}`);
     const path = (0,external_node_path_namespaceObject.resolve)(workspace, raw);
     const inside = (0,external_node_path_namespaceObject.relative)(workspace, path);

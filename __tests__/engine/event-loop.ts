@@ -133,7 +133,6 @@ export function latentApi(
     })
   const api: BatchApi = {
     getBatch: (id, options) => request('get', id, options),
-    listBatches: async () => [],
     cancelBatch: (id, options) => request('cancel', id, options)
   }
   return { api, calls, maxInFlight: () => maxInFlight }

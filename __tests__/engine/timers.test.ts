@@ -83,7 +83,6 @@ describe('sleeping', () => {
     const controller = new AbortController()
     const api: BatchApi = {
       getBatch: () => new Promise<BatchJob>(() => undefined),
-      listBatches: async () => [],
       cancelBatch: async () => ({ status: 'CANCELING' })
     }
     loop.after(5000, () => controller.abort())

@@ -235,7 +235,6 @@ describe('waitForBatches on one batch', () => {
         if (t >= finishAt) return { status: 'COMPLETED', progress: 100, output_file_id: 'f' }
         return { status: 'IN_PROGRESS', progress: Math.round(((t - start) / (finishAt - start)) * 10000) / 100 }
       },
-      listBatches: async () => [],
       cancelBatch: async () => ({})
     }
     const log = recordingLogger()

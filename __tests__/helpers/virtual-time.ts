@@ -53,7 +53,6 @@ export function scriptedApi(steps: Step[], clock: { now(): number }, cancelAnswe
       calls.push({ method: 'get', at: clock.now(), options })
       return answer(steps[Math.min(calls.filter(c => c.method === 'get').length - 1, steps.length - 1)]!, options)
     },
-    listBatches: async () => [],
     cancelBatch: async (_id, options) => {
       calls.push({ method: 'cancel', at: clock.now(), options })
       return answer(cancelAnswer, options)

@@ -72,7 +72,6 @@ function harness(
         if (job instanceof Error) throw job
         return job
       },
-      listBatches: async () => [],
       cancelBatch: async () => ({ id: 'x', status: 'CANCELING' }),
       getFile: async () => ({ id: 'f' }),
       downloadFile: async () => {

@@ -21,16 +21,11 @@ describe('IDs in answers', () => {
     }
   )
 
-  it('checks the answer to a cancel and every batch of a list too', async () => {
-    nock(BASE)
-      .post('/v1/batches/b1/cancel')
-      .reply(200, { id: 'b1', output_file_id: 'a/b' })
-      .get('/v1/batches')
-      .reply(200, [{ id: 'b1' }, { id: 'b2', error_file_id: '.' }])
+  it('checks the answer to a cancel too', async () => {
+    nock(BASE).post('/v1/batches/b1/cancel').reply(200, { id: 'b1', output_file_id: 'a/b' })
     expect((await failure(client().cancelBatch('b1'))).message).toContain(
       'POST /batches/b1/cancel with an invalid output_file_id'
     )
-    expect((await failure(client().listBatches())).kind).toBe('invalid-id')
   })
 
   it('takes null and empty file IDs as no file', async () => {

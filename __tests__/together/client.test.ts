@@ -31,18 +31,6 @@ describe('TogetherClient', () => {
     scope.done()
   })
 
-  it('lists batches, reading null as an empty list', async () => {
-    const scope = nock(BASE)
-      .get('/v1/batches')
-      .reply(200, [fixture('batch-completed'), fixture('batch-in-progress')])
-      .get('/v1/batches')
-      .reply(200, 'null', { 'content-type': 'application/json' })
-    const api = client()
-    expect((await api.listBatches()).map(b => b.status)).toEqual(['COMPLETED', 'IN_PROGRESS'])
-    expect(await api.listBatches()).toEqual([])
-    scope.done()
-  })
-
   it('path-encodes ids so they cannot reach another endpoint', async () => {
     expect(encodeId('../files/x')).toBe('%2E%2E%2Ffiles%2Fx')
     const scope = nock(BASE).get('/v1/batches/%2E%2E%2Ffiles%2Fx').reply(404, { error: 'not found' })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { errorMessageOf, parseBatchJob, parseBatchList } from '../../src/together/parse.js'
+import { errorMessageOf, parseBatchJob } from '../../src/together/parse.js'
 import { parseRetryAfter } from '../../src/together/retry-after.js'
 
 describe('parseBatchJob', () => {
@@ -26,14 +26,6 @@ describe('parseBatchJob', () => {
     [null, null]
   ])('reads progress %j as %j', (raw, progress) => {
     expect(parseBatchJob({ status: 'IN_PROGRESS', progress: raw })?.progress).toBe(progress)
-  })
-})
-
-describe('parseBatchList', () => {
-  it('reads null as empty, skips entries that are not batches, rejects non-arrays', () => {
-    expect(parseBatchList(null)).toEqual([])
-    expect(parseBatchList([{ status: 'COMPLETED' }, 5])).toEqual([{ status: 'COMPLETED' }])
-    expect(parseBatchList({ data: [] })).toBeUndefined()
   })
 })
 

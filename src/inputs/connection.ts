@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net'
 import type { GitHubTarget } from '../github/target.js'
 import { DEFAULT_BASE_URL, parseProxyEnv, type ProxySettings } from '../together/index.js'
-import { errorMessage } from '../util/text.js'
+import { errorMessage, hideCredentials } from '../util/text.js'
 import { InputError, type InputReader } from './input-error.js'
 
 /** The inputs and variables that say where to connect and with what credentials. */
@@ -11,13 +11,10 @@ function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || (isIPv4(hostname) && hostname.startsWith('127.'))
 }
 
-/** A URL as the user wrote it, with any credentials hidden, for error messages. */
-const withoutCredentials = (raw: string): string => raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@')
-
 /** https anywhere; plain http only to this machine, so the key never crosses a network in clear text. */
 export function baseUrl(read: InputReader, env: NodeJS.ProcessEnv): string {
   const raw = read('base-url').trim() || env.TOGETHER_BASE_URL?.trim() || DEFAULT_BASE_URL
-  const shown = withoutCredentials(raw).slice(0, 200)
+  const shown = hideCredentials(raw).slice(0, 200)
   let url: URL
   try {
     url = new URL(raw)

@@ -1,3 +1,5 @@
+import { isCleanLine } from '../sanitize/sanitize.js'
+import { printable } from '../together/ids.js'
 import { isAbsolute, relative, resolve, sep } from 'node:path'
 
 /** `input-file`, validated: a file inside the workspace. */
@@ -10,9 +12,6 @@ export interface InputFile {
   workspace: string
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
-
 /**
  * Parses `input-file`: a path relative to the workspace (an absolute path is accepted when it lies
  * inside). Undefined for ''. Throws a one-line message for a path that leaves the workspace (`..`,
@@ -21,11 +20,10 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 export function parseInputFile(text: string, workspace: string): InputFile | undefined {
   const raw = text.trim()
   if (raw === '') return undefined
-  const clipped = raw.length > 200 ? `${raw.slice(0, 200)}…` : raw
-  // Control characters are shown as JSON escapes, so the message stays on one readable line.
-  const shown = CONTROL.test(clipped) ? JSON.stringify(clipped) : `'${clipped}'`
+  // Controls, line breaks and bidi marks are shown as escapes, so the message stays on one readable line.
+  const shown = isCleanLine(raw) ? `'${raw.length > 200 ? `${raw.slice(0, 200)}…` : raw}'` : `"${printable(raw, 200)}"`
   const expected = `Expected a path to a JSONL file inside the workspace (${workspace}), relative to it, e.g. evals/batch.jsonl.`
-  if (CONTROL.test(raw)) throw new Error(`Invalid input-file ${shown}: it holds control characters. ${expected}`)
+  if (!isCleanLine(raw)) throw new Error(`Invalid input-file ${shown}: it holds control characters. ${expected}`)
   const path = resolve(workspace, raw)
   const inside = relative(workspace, path)
   if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {

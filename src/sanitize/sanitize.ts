@@ -3,7 +3,7 @@
  * U+2029), any other control, and the invisible formatting characters that can reorder or hide text
  * (bidi embeddings, overrides and isolates, zero-width characters, the BOM).
  */
-const UNSAFE =
+export const UNSAFE_CHARS =
   // eslint-disable-next-line no-control-regex
   /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g
 
@@ -13,7 +13,7 @@ const UNSAFE =
  * runner's older command syntax). Everything the action logs passes through here, by way of the logger.
  */
 export function sanitizeLine(text: string): string {
-  const flat = text.replace(UNSAFE, ' ').replace(/##\[/g, '# #[')
+  const flat = text.replace(UNSAFE_CHARS, ' ').replace(/##\[/g, '# #[')
   return /^\s*::/.test(flat) ? `: :${flat.trimStart().slice(2)}` : flat
 }
 

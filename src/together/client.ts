@@ -4,7 +4,7 @@ import { download } from './download.js'
 import { TogetherError } from './errors.js'
 import { checkBatchIds, checkSameBatch, idLabel, requirePlainFileId } from './ids.js'
 import { parseModelList, type ModelInfo, type ModelsApi } from './models.js'
-import { parseBatchJob, parseBatchList, parseFileInfo } from './parse.js'
+import { parseBatchJob, parseFileInfo } from './parse.js'
 import type { ProxySettings } from './proxy.js'
 import { redactJson } from '../sanitize/redact.js'
 import { Transport } from './transport.js'
@@ -85,12 +85,6 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi {
     const what = `GET /batches/${idLabel(id)}`
     const body = await this.call('GET', `/batches/${encodeId(id)}`, what, options)
     return this.checkedBatch(body, what, id)
-  }
-
-  async listBatches(options?: RequestOptions): Promise<BatchJob[]> {
-    const body = await this.call('GET', '/batches', 'GET /batches', options)
-    const list = this.expect(parseBatchList(body), 'GET /batches', 'a list of batches')
-    return list.map(job => checkBatchIds(job, 'GET /batches'))
   }
 
   async cancelBatch(id: string, options?: RequestOptions): Promise<BatchJob> {

@@ -1,3 +1,4 @@
+import { UNSAFE_CHARS } from '../sanitize/sanitize.js'
 import { TogetherError } from './errors.js'
 import type { BatchJob } from './types.js'
 
@@ -12,9 +13,6 @@ export function isPlainId(id: string): boolean {
   return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..')
 }
 
-/** C1 controls, soft hyphen, bidi marks and overrides, zero-width and line/paragraph separators, BOM. */
-const INVISIBLE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g
-
 /**
  * `text` as a JSON string body (no quotes), clipped to `max` characters, with every character that
  * could break or disguise a log line (controls, line breaks, bidi overrides) written as an escape.
@@ -24,7 +22,7 @@ export function printable(text: string, max: number): string {
   const clipped = chars.length > max ? chars.slice(0, max).join('') : text
   const escaped = JSON.stringify(clipped)
     .slice(1, -1)
-    .replace(INVISIBLE, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(UNSAFE_CHARS, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
   return chars.length > max ? `${escaped}…` : escaped
 }
 

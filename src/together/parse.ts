@@ -46,13 +46,6 @@ export function parseBatchJob(value: unknown): BatchJob | undefined {
   return known > 0 ? job : undefined
 }
 
-/** `GET /v1/batches` answers a bare array, or `null` when there are no batches. */
-export function parseBatchList(value: unknown): BatchJob[] | undefined {
-  if (value === null) return []
-  if (!Array.isArray(value)) return undefined
-  return value.map(parseBatchJob).filter((job): job is BatchJob => job !== undefined)
-}
-
 /** The server's message from `{"error": "msg"}`, `{"error": {"message": "msg"}}` or `{"message": "msg"}`. */
 export function errorMessageOf(body: unknown): string | undefined {
   if (!isRecord(body)) return undefined

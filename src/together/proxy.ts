@@ -1,3 +1,4 @@
+import { hideCredentials } from '../util/text.js'
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici'
 import { printable } from './ids.js'
 
@@ -29,11 +30,6 @@ function tryUrl(text: string): URL | undefined {
 
 const isHttp = (url: URL | undefined): boolean => url?.protocol === 'http:' || url?.protocol === 'https:'
 
-/** The value with any `user:password@` replaced, so a message never shows proxy credentials. */
-function withoutCredentials(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^@]*@/i, (_, scheme: string | undefined) => `${scheme ?? ''}***@`)
-}
-
 /**
  * A proxy URL as @actions/http-client reads it: a value that does not parse as a URL and has no
  * http(s):// prefix is `host:port` behind `http://`. http-client would keep `proxy.example:3128` as
@@ -53,7 +49,7 @@ function proxyUrl(name: string, value: string): string {
   }
   if (!url || !isHttp(url) || url.hostname === '') {
     throw new Error(
-      `Invalid ${name} '${printable(withoutCredentials(text), 100)}': expected a proxy URL such as http://proxy.example:3128.`
+      `Invalid ${name} '${printable(hideCredentials(text), 100)}': expected a proxy URL such as http://proxy.example:3128.`
     )
   }
   return result

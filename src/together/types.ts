@@ -42,7 +42,6 @@ export interface DownloadOptions extends RequestOptions {
 /** What the waiting engine and the entry point need from Together; implemented by `TogetherClient`. */
 export interface BatchApi {
   getBatch(id: string, options?: RequestOptions): Promise<BatchJob>
-  listBatches(options?: RequestOptions): Promise<BatchJob[]>
   cancelBatch(id: string, options?: RequestOptions): Promise<BatchJob>
 }
 

@@ -22,6 +22,10 @@ export function percent(progress: number | null | undefined): string {
   return `${Math.round(progress * 10) / 10}%`
 }
 
+/** A URL (or a scheme-less `user:pass@host:port`) with its user information hidden, for messages. */
+export const hideCredentials = (value: string): string =>
+  value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#@]*@/i, (_, scheme: string | undefined) => `${scheme ?? ''}***@`)
+
 /** `1 status check`, `3 status checks`. */
 export const plural = (count: number, noun: string, many = `${noun}s`): string =>
   `${count} ${count === 1 ? noun : many}`

@@ -22,7 +22,6 @@ export async function adaptive(profile: Profile, durationMs: number, pollInterva
       requests++
       return Promise.resolve(jobAt(profile, durationMs, now))
     },
-    listBatches: () => Promise.resolve([]),
     cancelBatch: () => Promise.resolve({})
   }
   const sleep = (ms: number): Promise<void> => {
