@@ -34043,22 +34043,6 @@ function addPoint(series, point) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/util/backoff.ts
-const MAX_RETRY_DELAY_MS = 60_000;
-const BASE_DELAY_MS = 1000;
-/**
- * Delay before retry number `attempt` (1-based) of a transient failure: exponential from 1 s with
- * "equal jitter" (half fixed, half random) so many runners do not retry in step, capped at `capMs`
- * (the poll interval: no pause is longer than the user asked for) and at 60 s.
- * A delay the server asked for (`retry-after`) wins when it is longer, up to 60 s.
- */
-function retryDelay(attempt, random, retryAfterMs, capMs = MAX_RETRY_DELAY_MS) {
-    const exp = Math.min(MAX_RETRY_DELAY_MS, capMs, BASE_DELAY_MS * 2 ** Math.max(0, attempt - 1));
-    const jittered = exp / 2 + (exp / 2) * random();
-    const asked = retryAfterMs === undefined ? 0 : Math.min(MAX_RETRY_DELAY_MS, retryAfterMs);
-    return Math.round(Math.max(jittered, asked));
-}
-
 ;// CONCATENATED MODULE: ./src/engine/failure.ts
 
 /**
@@ -34158,6 +34142,7 @@ class ProgressLog {
     lastNewsAt;
     etaAt;
     etaMisses = 0;
+    warned = new Set();
     constructor(id, startedAt, log, 
     /** Several batches in one step: prefix lines with the batch id, and leave heartbeats out. */
     named) {
@@ -34166,6 +34151,24 @@ class ProgressLog {
         this.log = log;
         this.named = named;
         this.lastNewsAt = startedAt;
+    }
+    /**
+     * The first answer: what is waited for. With several batches one line opened the wait for all (a line
+     * per batch would bury it), so each batch's own goes to debug.
+     */
+    start(job, options) {
+        const line = startLine(this.id, job, options);
+        if (this.named)
+            this.log.debug(line);
+        else
+            this.log.info(line);
+    }
+    /** A status this action does not know: warned once per status, then read as still running. */
+    unknownStatus(status) {
+        if (this.warned.has(status))
+            return;
+        this.warned.add(status);
+        this.log.warning(unknownStatusLine(this.id, status));
     }
     /** One answer: `estimate` is the credible predicted finish, undefined when there is none. */
     answer(now, status, progress, estimate) {
@@ -34223,8 +34226,43 @@ function nextCheck({ now, pollIntervalMs, etaAt, state }) {
     return { delayMs: Math.min(pollIntervalMs, backoff), state: { nearStreak: state.nearStreak + 1 } };
 }
 
-;// CONCATENATED MODULE: ./src/engine/tracker.ts
+;// CONCATENATED MODULE: ./src/util/backoff.ts
+const MAX_RETRY_DELAY_MS = 60_000;
+const BASE_DELAY_MS = 1000;
+/**
+ * Delay before retry number `attempt` (1-based) of a transient failure: exponential from 1 s with
+ * "equal jitter" (half fixed, half random) so many runners do not retry in step, capped at `capMs`
+ * (the poll interval: no pause is longer than the user asked for) and at 60 s.
+ * A delay the server asked for (`retry-after`) wins when it is longer, up to 60 s.
+ */
+function retryDelay(attempt, random, retryAfterMs, capMs = MAX_RETRY_DELAY_MS) {
+    const exp = Math.min(MAX_RETRY_DELAY_MS, capMs, BASE_DELAY_MS * 2 ** Math.max(0, attempt - 1));
+    const jittered = exp / 2 + (exp / 2) * random();
+    const asked = retryAfterMs === undefined ? 0 : Math.min(MAX_RETRY_DELAY_MS, retryAfterMs);
+    return Math.round(Math.max(jittered, asked));
+}
 
+;// CONCATENATED MODULE: ./src/engine/retry-plan.ts
+
+
+
+function planRetry(input) {
+    const { batchId, message, attempt, now, lastCheckAt, pollIntervalMs, retryAfterMs } = input;
+    if (input.checkOnce) {
+        const line = retryLine(batchId, message, 'Not retried: timeout is 0, the next run checks again.');
+        return { kind: 'stop', line };
+    }
+    const left = lastCheckAt - now;
+    if (input.status === 429 && retryAfterMs !== undefined && retryAfterMs > left) {
+        const line = retryLine(batchId, message, rateLimitedNext(left), attempt);
+        return { kind: 'hold', dueAt: lastCheckAt, line };
+    }
+    const delay = retryDelay(attempt, input.random, retryAfterMs, pollIntervalMs);
+    const next = now + delay > lastCheckAt ? 'No time left to retry.' : `Retrying in ${formatDuration(delay)}.`;
+    return { kind: 'retry', dueAt: now + delay, line: retryLine(batchId, message, next, attempt) };
+}
+
+;// CONCATENATED MODULE: ./src/engine/tracker.ts
 
 
 
@@ -34264,7 +34302,6 @@ class BatchTracker {
     schedule = { nearStreak: 0 };
     timeline = [];
     series = [];
-    warned = new Set();
     progressLog;
     error;
     lastError;
@@ -34287,22 +34324,14 @@ class BatchTracker {
         this.invalidAnswers = 0;
         this.lastError = undefined;
         this.rateLimited = undefined;
-        if (this.batch === undefined) {
-            // With several batches the wait opened with one line for all; a line per batch would bury it.
-            const start = startLine(this.id, job, this.options);
-            if (this.options.named)
-                this.log.debug(start);
-            else
-                this.log.info(start);
-        }
+        if (this.batch === undefined)
+            this.progressLog.start(job, this.options);
         this.batch = job;
         this.log.debug(payloadLine(this.id, job));
         const status = normalizeStatus(job.status);
         const kind = classifyStatus(status);
-        if (kind.kind === 'unknown' && !this.warned.has(status)) {
-            this.warned.add(status);
-            this.log.warning(unknownStatusLine(this.id, status));
-        }
+        if (kind.kind === 'unknown')
+            this.progressLog.unknownStatus(status);
         const progress = progressOf(job, kind, this.progress);
         if (kind.kind === 'final')
             this.etaAt = undefined;
@@ -34350,39 +34379,37 @@ class BatchTracker {
         const failure = describeFailure(error);
         this.lastError = failure;
         this.invalidAnswers = failure.kind === 'invalid-response' ? this.invalidAnswers + 1 : 0;
-        if (!retryable(error)) {
-            this.fail(failure);
-            return undefined;
-        }
-        if (this.invalidAnswers >= INVALID_ANSWERS_TOLERATED) {
-            this.fail({ ...failure, repeated: this.invalidAnswers });
+        const lasting = !retryable(error);
+        if (lasting || this.invalidAnswers >= INVALID_ANSWERS_TOLERATED) {
+            this.fail(lasting ? failure : { ...failure, repeated: this.invalidAnswers });
             return undefined;
         }
         this.failures++;
-        if (this.options.checkOnce) {
-            this.log.warning(retryLine(this.id, failure.message, 'Not retried: timeout is 0, the next run checks again.'));
+        const { id: batchId, failures: attempt } = this;
+        const { status, retryAfterMs } = error;
+        const plan = planRetry({
+            ...this.options,
+            batchId,
+            message: failure.message,
+            attempt,
+            now,
+            random,
+            status,
+            retryAfterMs
+        });
+        this.log.warning(plan.line);
+        if (plan.kind === 'stop')
             this.end('pending');
-            return error.retryAfterMs;
-        }
-        const left = this.options.lastCheckAt - now;
-        if (error.status === 429 && error.retryAfterMs !== undefined && error.retryAfterMs > left) {
-            // Asked to hold off past the end of the wait: keep the batch for one last check at the end, and
-            // if that is refused too, the verdict says rate limiting, not a slow batch.
-            this.rateLimited = { retryAfterMs: error.retryAfterMs };
-            this.log.warning(retryLine(this.id, failure.message, rateLimitedNext(left), this.failures));
-            this.dueAt = this.options.lastCheckAt;
-            return error.retryAfterMs;
-        }
-        const delay = retryDelay(this.failures, random, error.retryAfterMs, this.options.pollIntervalMs);
-        const next = now + delay > this.options.lastCheckAt ? 'No time left to retry.' : `Retrying in ${formatDuration(delay)}.`;
-        this.log.warning(retryLine(this.id, failure.message, next, this.failures));
-        this.dueAt = now + delay;
+        else
+            this.dueAt = plan.dueAt;
+        // Held past the end of the wait: if the last check is refused too, the verdict says rate limiting.
+        if (plan.kind === 'hold')
+            this.rateLimited = { retryAfterMs: error.retryAfterMs ?? 0 };
         return error.retryAfterMs;
     }
     fail(failure) {
         this.error = failure;
         this.end('error');
-        return undefined;
     }
     /** Ends the wait for this batch if it has not ended yet (abort). */
     end(outcome) {

@@ -30,6 +30,7 @@ export class ProgressLog {
   private lastNewsAt: number
   private etaAt?: number
   private etaMisses = 0
+  private readonly warned = new Set<string>()
 
   constructor(
     private readonly id: string,
@@ -39,6 +40,23 @@ export class ProgressLog {
     private readonly named: boolean
   ) {
     this.lastNewsAt = startedAt
+  }
+
+  /**
+   * The first answer: what is waited for. With several batches one line opened the wait for all (a line
+   * per batch would bury it), so each batch's own goes to debug.
+   */
+  start(job: BatchJob, options: { timeoutMs: number; pollIntervalMs: number }): void {
+    const line = lines.startLine(this.id, job, options)
+    if (this.named) this.log.debug(line)
+    else this.log.info(line)
+  }
+
+  /** A status this action does not know: warned once per status, then read as still running. */
+  unknownStatus(status: string): void {
+    if (this.warned.has(status)) return
+    this.warned.add(status)
+    this.log.warning(lines.unknownStatusLine(this.id, status))
   }
 
   /** One answer: `estimate` is the credible predicted finish, undefined when there is none. */

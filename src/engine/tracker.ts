@@ -1,13 +1,12 @@
 import type { BatchJob } from '../together/index.js'
 import { addPoint, type ProgressPoint } from './progress-series.js'
 import { classifyStatus, normalizeStatus, type StatusClass } from '../together/status.js'
-import { formatDuration } from '../util/duration.js'
-import { retryDelay } from '../util/backoff.js'
 import * as lines from './messages.js'
 import { describeFailure, retryable } from './failure.js'
 import { addSample, estimateFinish, type ProgressSample } from './eta.js'
 import { ProgressLog, progressOf } from './progress-log.js'
 import { nextCheck, type ScheduleState } from './schedule.js'
+import { planRetry } from './retry-plan.js'
 import type { CancelOutcome, Logger, Outcome, RequestFailure, TimelineEntry, WaitResult } from './types.js'
 
 /** COMPLETED without an output file is re-checked this many times: the id may appear a moment later. */
@@ -49,7 +48,6 @@ export class BatchTracker {
   private schedule: ScheduleState = { nearStreak: 0 }
   private readonly timeline: TimelineEntry[] = []
   private readonly series: ProgressPoint[] = []
-  private readonly warned = new Set<string>()
   private readonly progressLog: ProgressLog
   private error?: RequestFailure
   private lastError?: RequestFailure
@@ -75,20 +73,12 @@ export class BatchTracker {
     this.invalidAnswers = 0
     this.lastError = undefined
     this.rateLimited = undefined
-    if (this.batch === undefined) {
-      // With several batches the wait opened with one line for all; a line per batch would bury it.
-      const start = lines.startLine(this.id, job, this.options)
-      if (this.options.named) this.log.debug(start)
-      else this.log.info(start)
-    }
+    if (this.batch === undefined) this.progressLog.start(job, this.options)
     this.batch = job
     this.log.debug(lines.payloadLine(this.id, job))
     const status = normalizeStatus(job.status)
     const kind = classifyStatus(status)
-    if (kind.kind === 'unknown' && !this.warned.has(status)) {
-      this.warned.add(status)
-      this.log.warning(lines.unknownStatusLine(this.id, status))
-    }
+    if (kind.kind === 'unknown') this.progressLog.unknownStatus(status)
     const progress = progressOf(job, kind, this.progress)
     if (kind.kind === 'final') this.etaAt = undefined
     else if (progress !== undefined) {
@@ -130,43 +120,35 @@ export class BatchTracker {
     const failure = describeFailure(error)
     this.lastError = failure
     this.invalidAnswers = failure.kind === 'invalid-response' ? this.invalidAnswers + 1 : 0
-    if (!retryable(error)) {
-      this.fail(failure)
-      return undefined
-    }
-    if (this.invalidAnswers >= INVALID_ANSWERS_TOLERATED) {
-      this.fail({ ...failure, repeated: this.invalidAnswers })
+    const lasting = !retryable(error)
+    if (lasting || this.invalidAnswers >= INVALID_ANSWERS_TOLERATED) {
+      this.fail(lasting ? failure : { ...failure, repeated: this.invalidAnswers })
       return undefined
     }
     this.failures++
-    if (this.options.checkOnce) {
-      this.log.warning(
-        lines.retryLine(this.id, failure.message, 'Not retried: timeout is 0, the next run checks again.')
-      )
-      this.end('pending')
-      return error.retryAfterMs
-    }
-    const left = this.options.lastCheckAt - now
-    if (error.status === 429 && error.retryAfterMs !== undefined && error.retryAfterMs > left) {
-      // Asked to hold off past the end of the wait: keep the batch for one last check at the end, and
-      // if that is refused too, the verdict says rate limiting, not a slow batch.
-      this.rateLimited = { retryAfterMs: error.retryAfterMs }
-      this.log.warning(lines.retryLine(this.id, failure.message, lines.rateLimitedNext(left), this.failures))
-      this.dueAt = this.options.lastCheckAt
-      return error.retryAfterMs
-    }
-    const delay = retryDelay(this.failures, random, error.retryAfterMs, this.options.pollIntervalMs)
-    const next =
-      now + delay > this.options.lastCheckAt ? 'No time left to retry.' : `Retrying in ${formatDuration(delay)}.`
-    this.log.warning(lines.retryLine(this.id, failure.message, next, this.failures))
-    this.dueAt = now + delay
+    const { id: batchId, failures: attempt } = this
+    const { status, retryAfterMs } = error
+    const plan = planRetry({
+      ...this.options,
+      batchId,
+      message: failure.message,
+      attempt,
+      now,
+      random,
+      status,
+      retryAfterMs
+    })
+    this.log.warning(plan.line)
+    if (plan.kind === 'stop') this.end('pending')
+    else this.dueAt = plan.dueAt
+    // Held past the end of the wait: if the last check is refused too, the verdict says rate limiting.
+    if (plan.kind === 'hold') this.rateLimited = { retryAfterMs: error.retryAfterMs ?? 0 }
     return error.retryAfterMs
   }
 
-  private fail(failure: RequestFailure): undefined {
+  private fail(failure: RequestFailure): void {
     this.error = failure
     this.end('error')
-    return undefined
   }
 
   /** Ends the wait for this batch if it has not ended yet (abort). */
