@@ -33325,6 +33325,8 @@ function literal(char) {
     const code = char.codePointAt(0);
     return `(?:${escapeRegExp(char)}|&#0*${code};|&#[xX]0*${hex(code.toString(16))};)`;
 }
+/** Every form but the raw one has one of these: a backslash (JSON), `%` (URL), `&` (HTML) or `+` (a space). */
+const ENCODING_CHARS = /[\\%&+]/;
 const BACKSLASH = literal('\\');
 const PERCENT = literal('%');
 /**
@@ -33359,7 +33361,9 @@ function createRedactor(secrets) {
     // Longest first, so a secret that contains another is replaced whole.
     usable.sort((a, b) => b.length - a.length);
     const pattern = new RegExp(usable.map(s => Array.from(s, charPattern).join('')).join('|'), 'g');
-    return text => text.replace(pattern, '***');
+    // Text with none of these characters can hold a secret only as is: a cheap check that spares the
+    // pattern (large, and compiled on first use) most of what is logged.
+    return text => (ENCODING_CHARS.test(text) || usable.some(s => text.includes(s)) ? text.replace(pattern, '***') : text);
 }
 /** A copy of a parsed JSON value with `redact` applied to every string in it, object keys included. */
 function redactJson(value, redact) {

@@ -40,6 +40,24 @@ describe('createRedactor', () => {
     expect(short('abc abc')).toBe('abc abc')
   })
 
+  it('finds the raw key in text without any escape character, and only where it is whole', () => {
+    const plain = createRedactor(['sk-key1'])
+    expect(plain('sk-key1sk-key1 sk-key sk-key2 k-key1')).toBe('****** sk-key sk-key2 k-key1')
+    expect(plain('sk-key')).toBe('sk-key')
+  })
+
+  it.each([
+    ['an HTML reference', 'sk-k&#101;y1'],
+    ['a JSON escape', 'sk-ke\\u0079' + '1'],
+    ['a percent escape', 'sk-key%31']
+  ])('finds a key with one character written as %s among raw ones', (_form, echoed) => {
+    expect(createRedactor(['sk-key1'])(`x ${echoed} y`)).toBe('x *** y')
+  })
+
+  it('finds a key with a space written as +', () => {
+    expect(createRedactor(['sk key1'])('x sk+key1 y')).toBe('x *** y')
+  })
+
   it('leaves text without the key alone, regex characters in the key included', () => {
     expect(createRedactor(['a.b*c'])('aXbbc a.b*c')).toBe('aXbbc ***')
   })
