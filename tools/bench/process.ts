@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process'
-import { readFileSync, statSync } from 'node:fs'
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT, runAction } from '../runner/run-action.js'
 import { validateScenario } from '../simulator/scenario.js'
@@ -36,22 +37,44 @@ export function bareNodeMs(runs = 7): number {
   )
 }
 
-/** Spawn-to-first-request time of the bundle (ms), median of several runs against the simulator. */
-export async function timeToFirstRequestMs(runs = 7): Promise<number> {
+/**
+ * The floor program (`floor/minimal.ts`) bundled with ncc as `npm run build` bundles the action, into a
+ * temporary folder; returns the bundle's path.
+ */
+export function buildFloorBundle(): string {
+  const out = mkdtempSync(join(tmpdir(), 'bench-floor-'))
+  const ncc = join(ROOT, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js')
+  const source = join(ROOT, 'tools', 'bench', 'floor', 'minimal.ts')
+  const built = spawnSync(process.execPath, [ncc, 'build', source, '-o', out, '--quiet', '--no-source-map-register'])
+  if (built.status !== 0) throw new Error(`ncc could not bundle ${source}: ${built.stderr.toString()}`)
+  // As dist/package.json does: the ESM bundle needs "type": "module" beside it.
+  writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n')
+  return join(out, 'index.js')
+}
+
+/**
+ * Spawn-to-first-request time (ms) of each bundle (undefined: the action's), median of several runs
+ * against the simulator. The bundles take turns run by run, so a machine that speeds up or slows down
+ * meanwhile weighs on each alike.
+ */
+export async function timeToFirstRequestMs(bundles: (string | undefined)[], runs = 7): Promise<number[]> {
   const scenario = validateScenario('instant', {
     description: 'final at once',
     batch: {},
     timeline: [{ at: 0, status: 'COMPLETED', progress: 100, set: { output_file_id: 'f' } }]
   })
-  const times: number[] = []
+  const times: number[][] = bundles.map(() => [])
   for (let i = 0; i < runs; i++) {
-    const sim = await startSimulator({ scenarios: [scenario] })
-    const spawnedAt = Date.now()
-    await runAction({ inputs: { 'batch-id': 'batch-instant', 'api-key': sim.apiKey, 'base-url': sim.baseUrl } })
-    times.push(sim.startedAt + sim.requests[0]!.at - spawnedAt)
-    await sim.close()
+    for (const [index, bundle] of bundles.entries()) {
+      const sim = await startSimulator({ scenarios: [scenario] })
+      const spawnedAt = Date.now()
+      const inputs = { 'batch-id': 'batch-instant', 'api-key': sim.apiKey, 'base-url': sim.baseUrl }
+      await runAction({ inputs, bundle })
+      times[index]!.push(sim.startedAt + sim.requests[0]!.at - spawnedAt)
+      await sim.close()
+    }
   }
-  return median(times)
+  return times.map(median)
 }
 
 export interface ProcessFigures {

@@ -31,6 +31,8 @@ export interface RunActionOptions {
   killAfterMs?: number
   /** Called with the action's process id once it is running (to sample its memory, say). */
   onSpawn?(pid: number): void
+  /** Another bundle to run in the action's place (the bench's floor program); see `actionBundle`. */
+  bundle?: string
 }
 
 export interface ActionRun {
@@ -113,7 +115,10 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     ...options.env
   }
   const started = Date.now()
-  const child = spawn(process.execPath, [actionBundle(action)], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [options.bundle ?? actionBundle(action)], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   if (child.pid !== undefined) options.onSpawn?.(child.pid)
   let log = ''
   const collect = (chunk: Buffer): void => {
