@@ -31723,6 +31723,16 @@ function httpStatus(error) {
 
 
 const SHA = /^[0-9a-f]{40}$/i;
+/** GitHub's limit on a commit status description, in characters. */
+const MAX_DESCRIPTION = 140;
+/**
+ * `text` as GitHub takes a description: at most 140 characters, cut at a whole character (never
+ * between the halves of a surrogate pair) and ending in `…` when cut. Every status passes through it.
+ */
+function fitDescription(text) {
+    const chars = Array.from(text);
+    return chars.length > MAX_DESCRIPTION ? `${chars.slice(0, MAX_DESCRIPTION - 1).join('')}…` : text;
+}
 /** The final status after a cancel has this long: SIGTERM follows the first signal by 7.5 s. */
 const AFTER_CANCEL_TIMEOUT_MS = 1500;
 /** An event payload larger than this is not read (a pull request event is a few hundred KB at most). */
@@ -31758,7 +31768,7 @@ function statusClient(github) {
                 sha,
                 state,
                 context,
-                description,
+                description: fitDescription(description),
                 target_url: targetUrl
             });
         },
@@ -33082,14 +33092,20 @@ function decodersFor(contentEncoding, what) {
     }
     return codings.reverse().map(coding => DECODERS[coding]());
 }
-/** Counts what passes; past `limit` it fails at once rather than filling the disk. */
-function counter(what, limit) {
+/**
+ * Counts what passes; past the size announced (or, with none, past `maxBytes`) it fails at once rather
+ * than filling the disk.
+ */
+function counter(what, expectedBytes, maxBytes) {
+    const limit = expectedBytes ?? maxBytes;
+    const tooMuch = () => new TogetherError(expectedBytes === undefined
+        ? `${what} delivered more than ${String(maxBytes)} bytes, the most downloaded of a file whose size Together does not give`
+        : `${what} delivered more than the ${expectedBytes} bytes expected`, { kind: 'invalid-response' });
     const stream = new external_node_stream_.Transform({
         transform(chunk, _encoding, callback) {
             stream.bytes += chunk.length;
-            if (limit !== undefined && stream.bytes > limit) {
-                callback(new TogetherError(`${what} delivered more than the ${limit} bytes expected`, { kind: 'invalid-response' }));
-            }
+            if (limit !== undefined && stream.bytes > limit)
+                callback(tooMuch());
             else
                 callback(null, chunk);
         }
@@ -33118,7 +33134,7 @@ async function save(request) {
     const { what, path, expectedBytes } = request;
     const decoders = decodersFor(request.contentEncoding, what);
     const partial = `${path}.part`;
-    const count = counter(what, expectedBytes);
+    const count = counter(what, expectedBytes, request.maxBytes);
     const activity = new external_node_stream_.Transform({
         transform(chunk, _encoding, callback) {
             request.onData?.();
@@ -33212,7 +33228,7 @@ async function hop(request, options, state) {
         throw httpError(what, response, text, text => transport.clip(text));
     }
     const contentEncoding = header(response.headers, 'content-encoding');
-    const { expectedBytes } = options;
+    const { expectedBytes, maxBytes } = options;
     stall.arm();
     return {
         bytes: await save({
@@ -33221,6 +33237,7 @@ async function hop(request, options, state) {
             path,
             what,
             expectedBytes,
+            maxBytes,
             onData: () => {
                 stall.touch();
             }
@@ -33620,6 +33637,12 @@ class Transport {
 
 const DEFAULT_BASE_URL = 'https://api.together.ai/v1';
 const DEFAULT_DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
+/**
+ * A file whose size the file object does not give is cut off past this: more than a batch's results
+ * should ever be, less than a hosted runner's free disk, so a server that never stops sending cannot
+ * fill the disk before the time bound ends the download.
+ */
+const DEFAULT_MAX_DOWNLOAD_BYTES = 10 * 1024 ** 3;
 /** One path segment: '/', '?', '#' and '%' encoded, and dots too, so '..' cannot climb to another endpoint. */
 function encodeId(id) {
     return encodeURIComponent(id).replace(/\./g, '%2E');
@@ -33647,11 +33670,13 @@ class TogetherClient {
     requestTimeoutMs;
     downloadStallTimeoutMs;
     downloadTotalTimeoutMs;
+    downloadMaxBytes;
     constructor(options) {
         this.baseUrl = (options.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '');
         this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
         this.downloadStallTimeoutMs = options.downloadStallTimeoutMs;
         this.downloadTotalTimeoutMs = options.downloadTotalTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS;
+        this.downloadMaxBytes = options.downloadMaxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
         this.transport = new Transport({
             apiKey: options.apiKey,
             userAgent: options.userAgent ?? 'wait-for-together-batch',
@@ -33686,7 +33711,7 @@ class TogetherClient {
     }
     /**
      * Streams file `id` to `path` (constant memory, plain JSONL whatever the content encoding): written
-     * as `<path>.part`, checked against `expectedBytes` when given, then renamed, so `path` only ever
+     * as `<path>.part`, checked against `expectedBytes` when given (else bounded by `maxBytes`), then renamed, so `path` only ever
      * holds a complete file. Follows up to three redirects (signed storage URLs), sending the API key
      * only to the API's own origin. An ID that is not plain is refused before any request.
      */
@@ -33701,7 +33726,7 @@ class TogetherClient {
             path,
             stallTimeoutMs: options.stallTimeoutMs ?? this.downloadStallTimeoutMs ?? this.requestTimeoutMs,
             totalTimeoutMs: options.totalTimeoutMs ?? this.downloadTotalTimeoutMs
-        }, options);
+        }, { ...options, maxBytes: options.maxBytes ?? this.downloadMaxBytes });
     }
     /** Closes the client's own keep-alive connections so the process can exit; safe to call twice. */
     async close() {
@@ -34544,26 +34569,23 @@ async function waitForBatches(deps, options) {
 ;// CONCATENATED MODULE: ./src/report/commit-status-text.ts
 
 
-/** GitHub's limit on a commit status description. */
-const MAX_DESCRIPTION = 140;
-const commit_status_text_clip = (text) => (text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION - 1)}…` : text);
 function pendingDescription(batchIds) {
-    return commit_status_text_clip(batchIds.length === 1
+    return batchIds.length === 1
         ? `Waiting for Together batch ${batchIds[0]}`
-        : `Waiting for ${batchIds.length} Together batches`);
+        : `Waiting for ${batchIds.length} Together batches`;
 }
 /** `COMPLETED · 998/1000 requests ok`, `2/3 batches completed`, or the failure's own line. */
 function finalDescription(all, verdict, collected) {
     if (!verdict.ok)
-        return commit_status_text_clip(verdict.message);
+        return verdict.message;
     const tallies = all.results.map(r => collected?.get(r.batchId)?.tally).filter((t) => t !== undefined);
     const sum = mergeTallies(tallies);
     const total = sum.succeeded + sum.failed;
     const requests = tallies.length === all.results.length && total > 0 ? ` · ${sum.succeeded}/${total} requests ok` : '';
     if (all.results.length === 1)
-        return commit_status_text_clip(`${statusToken(all.results[0].status)}${requests}`);
+        return `${statusToken(all.results[0].status)}${requests}`;
     const completed = all.results.filter(r => r.outcome === 'completed').length;
-    return commit_status_text_clip(`${completed}/${all.results.length} batches completed${requests}`);
+    return `${completed}/${all.results.length} batches completed${requests}`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/ledger-summary.ts
@@ -35369,9 +35391,6 @@ async function trackedCostVerdicts(deps, waited, checked, collected) {
 
 ;// CONCATENATED MODULE: ./src/orchestrate/report-status.ts
 
-/** GitHub's limit on a commit status description. */
-const report_status_MAX_DESCRIPTION = 140;
-const report_status_clip = (text) => (text.length > report_status_MAX_DESCRIPTION ? `${text.slice(0, report_status_MAX_DESCRIPTION - 1)}…` : text);
 function groups(reported, kept) {
     const byKey = new Map();
     for (const item of reported) {
@@ -35399,7 +35418,7 @@ function groups(reported, kept) {
 async function stateOf(group, statuses) {
     const failing = group.reported.find(r => !r.verdict.ok);
     if (failing)
-        return ['failure', report_status_clip(failing.verdict.message)];
+        return ['failure', failing.verdict.message];
     // A batch of the same step judged earlier (by track, or an earlier report) may have failed it.
     if (group.reported.length < group.size) {
         const current = await statuses.latest(group.sha, group.context);
@@ -35408,11 +35427,11 @@ async function stateOf(group, statuses) {
     }
     if (group.remaining > 0) {
         const done = group.size - group.remaining;
-        return ['pending', report_status_clip(`${done} of ${group.size} Together batches reported; ${group.remaining} still running`)];
+        return ['pending', `${done} of ${group.size} Together batches reported; ${group.remaining} still running`];
     }
     if (group.size <= 1)
-        return ['success', report_status_clip(group.reported[0].description)];
-    return ['success', report_status_clip(`${group.size} Together batches reported, all passed`)];
+        return ['success', group.reported[0].description];
+    return ['success', `${group.size} Together batches reported, all passed`];
 }
 /** Sets the final (or still pending) commit status of every commit with a reported batch; failures are warnings. */
 async function setReportStatuses(statuses, reported, kept, runUrl, log) {
@@ -36641,7 +36660,7 @@ async function run(overrides = {}) {
         setFailed(sanitizeLine(message));
         summary = buildFailureSummary(message);
         // A status left pending would block a protected branch: say the check itself broke.
-        await setStatus?.('error', sanitizeLine(message).slice(0, 140));
+        await setStatus?.('error', sanitizeLine(message));
     }
     finally {
         verdictGuard.settle();

@@ -112,7 +112,7 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
     core.setFailed(sanitizeLine(message))
     summary = buildFailureSummary(message)
     // A status left pending would block a protected branch: say the check itself broke.
-    await setStatus?.('error', sanitizeLine(message).slice(0, 140))
+    await setStatus?.('error', sanitizeLine(message))
   } finally {
     verdictGuard.settle()
     if (summary !== undefined) await writeSummary(out, summary, summaryAvailable)

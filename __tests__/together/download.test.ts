@@ -75,6 +75,41 @@ describe('content encoding', () => {
   })
 })
 
+describe('a file of unknown size', () => {
+  it.each([
+    ['the client’s bound', { downloadMaxBytes: 1000 }, {}],
+    ['the bound given with the call', {}, { maxBytes: 1000 }]
+  ])('stops past %s, with a gzip bomb too', async (_name, clientOptions, callOptions) => {
+    await withServer(
+      (_req, res) => {
+        // 2,500 bytes of JSONL in 100-odd bytes of gzip; the bound counts what is written to disk.
+        res.writeHead(200, { 'content-encoding': 'gzip' })
+        res.write(gzipSync(Buffer.from(CONTENT)))
+        // and never ends: only the size bound stops it
+      },
+      async baseUrl => {
+        const path = target()
+        const error = await failure(client({ baseUrl, ...clientOptions }).downloadFile('file-1', path, callOptions))
+        expect(error).toMatchObject({
+          kind: 'invalid-response',
+          message:
+            'GET /files/file-1/content delivered more than 1000 bytes, the most downloaded of a file whose size Together does not give'
+        })
+        expect(leftovers(path)).toBe(false)
+      }
+    )
+  })
+
+  it('is saved whole when it stays within the bound', async () => {
+    nock(BASE).get('/v1/files/file-1/content').reply(200, CONTENT)
+    const path = target()
+    expect(await client({ downloadMaxBytes: Buffer.byteLength(CONTENT) }).downloadFile('file-1', path)).toBe(
+      Buffer.byteLength(CONTENT)
+    )
+    expect(readFileSync(path, 'utf8')).toBe(CONTENT)
+  })
+})
+
 describe('IDs', () => {
   it.each(['.', '..', '../batches', 'a/b', 'file-1\n::error::x', ''])(
     'refuses file id %j without a request',

@@ -8,6 +8,17 @@ export type StatusState = 'pending' | 'success' | 'failure' | 'error'
 export type SetStatus = (state: StatusState, description: string) => Promise<void>
 
 export const SHA = /^[0-9a-f]{40}$/i
+/** GitHub's limit on a commit status description, in characters. */
+const MAX_DESCRIPTION = 140
+
+/**
+ * `text` as GitHub takes a description: at most 140 characters, cut at a whole character (never
+ * between the halves of a surrogate pair) and ending in `…` when cut. Every status passes through it.
+ */
+function fitDescription(text: string): string {
+  const chars = Array.from(text)
+  return chars.length > MAX_DESCRIPTION ? `${chars.slice(0, MAX_DESCRIPTION - 1).join('')}…` : text
+}
 /** The final status after a cancel has this long: SIGTERM follows the first signal by 7.5 s. */
 const AFTER_CANCEL_TIMEOUT_MS = 1500
 /** An event payload larger than this is not read (a pull request event is a few hundred KB at most). */
@@ -57,7 +68,7 @@ export function statusClient(github: GitHubClient): StatusClient {
         sha,
         state,
         context,
-        description,
+        description: fitDescription(description),
         target_url: targetUrl
       })
     },

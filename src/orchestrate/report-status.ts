@@ -4,10 +4,6 @@ import { errorMessage, oneLine } from '../util/text.js'
 import type { Verdict } from '../verdict/verdict.js'
 import type { Checked } from './report-judge.js'
 
-/** GitHub's limit on a commit status description. */
-const MAX_DESCRIPTION = 140
-const clip = (text: string): string => (text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION - 1)}…` : text)
-
 export interface Reported extends Checked {
   verdict: Verdict
   /** `COMPLETED · 998/1000 requests ok`: what a passing status says. */
@@ -49,7 +45,7 @@ function groups(reported: readonly Reported[], kept: readonly Checked[]): Group[
  */
 async function stateOf(group: Group, statuses: StatusClient): Promise<[StatusState, string] | undefined> {
   const failing = group.reported.find(r => !r.verdict.ok)
-  if (failing) return ['failure', clip(failing.verdict.message)]
+  if (failing) return ['failure', failing.verdict.message]
   // A batch of the same step judged earlier (by track, or an earlier report) may have failed it.
   if (group.reported.length < group.size) {
     const current = await statuses.latest(group.sha, group.context)
@@ -57,10 +53,10 @@ async function stateOf(group: Group, statuses: StatusClient): Promise<[StatusSta
   }
   if (group.remaining > 0) {
     const done = group.size - group.remaining
-    return ['pending', clip(`${done} of ${group.size} Together batches reported; ${group.remaining} still running`)]
+    return ['pending', `${done} of ${group.size} Together batches reported; ${group.remaining} still running`]
   }
-  if (group.size <= 1) return ['success', clip(group.reported[0]!.description)]
-  return ['success', clip(`${group.size} Together batches reported, all passed`)]
+  if (group.size <= 1) return ['success', group.reported[0]!.description]
+  return ['success', `${group.size} Together batches reported, all passed`]
 }
 
 /** Sets the final (or still pending) commit status of every commit with a reported batch; failures are warnings. */

@@ -4,17 +4,10 @@ import type { WaitAllResult } from '../engine/types.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import { mergeTallies, type Tally } from '../result-files/tally.js'
 
-/** GitHub's limit on a commit status description. */
-const MAX_DESCRIPTION = 140
-
-const clip = (text: string): string => (text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION - 1)}…` : text)
-
 export function pendingDescription(batchIds: readonly string[]): string {
-  return clip(
-    batchIds.length === 1
-      ? `Waiting for Together batch ${batchIds[0]!}`
-      : `Waiting for ${batchIds.length} Together batches`
-  )
+  return batchIds.length === 1
+    ? `Waiting for Together batch ${batchIds[0]!}`
+    : `Waiting for ${batchIds.length} Together batches`
 }
 
 /** `COMPLETED · 998/1000 requests ok`, `2/3 batches completed`, or the failure's own line. */
@@ -23,12 +16,12 @@ export function finalDescription(
   verdict: Verdict,
   collected?: ReadonlyMap<string, BatchFiles>
 ): string {
-  if (!verdict.ok) return clip(verdict.message)
+  if (!verdict.ok) return verdict.message
   const tallies = all.results.map(r => collected?.get(r.batchId)?.tally).filter((t): t is Tally => t !== undefined)
   const sum = mergeTallies(tallies)
   const total = sum.succeeded + sum.failed
   const requests = tallies.length === all.results.length && total > 0 ? ` · ${sum.succeeded}/${total} requests ok` : ''
-  if (all.results.length === 1) return clip(`${statusToken(all.results[0]!.status)}${requests}`)
+  if (all.results.length === 1) return `${statusToken(all.results[0]!.status)}${requests}`
   const completed = all.results.filter(r => r.outcome === 'completed').length
-  return clip(`${completed}/${all.results.length} batches completed${requests}`)
+  return `${completed}/${all.results.length} batches completed${requests}`
 }

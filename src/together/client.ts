@@ -12,6 +12,12 @@ import type { BatchApi, BatchJob, DownloadOptions, FileInfo, FilesApi, RequestOp
 
 export const DEFAULT_BASE_URL = 'https://api.together.ai/v1'
 const DEFAULT_DOWNLOAD_TIMEOUT_MS = 10 * 60_000
+/**
+ * A file whose size the file object does not give is cut off past this: more than a batch's results
+ * should ever be, less than a hosted runner's free disk, so a server that never stops sending cannot
+ * fill the disk before the time bound ends the download.
+ */
+const DEFAULT_MAX_DOWNLOAD_BYTES = 10 * 1024 ** 3
 
 export interface TogetherClientOptions {
   apiKey: string
@@ -25,6 +31,8 @@ export interface TogetherClientOptions {
   downloadStallTimeoutMs?: number
   /** Default bound on a whole download, redirects included (default 10 minutes). */
   downloadTotalTimeoutMs?: number
+  /** Default size bound on a download of unknown size (default 10 GiB). */
+  downloadMaxBytes?: number
   /** Longest server text kept in an error message. */
   maxMessageLength?: number
   /** Defaults to a keep-alive agent going through `proxy`. */
@@ -63,12 +71,14 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi {
   private readonly requestTimeoutMs: number
   private readonly downloadStallTimeoutMs?: number
   private readonly downloadTotalTimeoutMs: number
+  private readonly downloadMaxBytes: number
 
   constructor(options: TogetherClientOptions) {
     this.baseUrl = (options.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '')
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000
     this.downloadStallTimeoutMs = options.downloadStallTimeoutMs
     this.downloadTotalTimeoutMs = options.downloadTotalTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS
+    this.downloadMaxBytes = options.downloadMaxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES
     this.transport = new Transport({
       apiKey: options.apiKey,
       userAgent: options.userAgent ?? 'wait-for-together-batch',
@@ -108,7 +118,7 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi {
 
   /**
    * Streams file `id` to `path` (constant memory, plain JSONL whatever the content encoding): written
-   * as `<path>.part`, checked against `expectedBytes` when given, then renamed, so `path` only ever
+   * as `<path>.part`, checked against `expectedBytes` when given (else bounded by `maxBytes`), then renamed, so `path` only ever
    * holds a complete file. Follows up to three redirects (signed storage URLs), sending the API key
    * only to the API's own origin. An ID that is not plain is refused before any request.
    */
@@ -125,7 +135,7 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi {
         stallTimeoutMs: options.stallTimeoutMs ?? this.downloadStallTimeoutMs ?? this.requestTimeoutMs,
         totalTimeoutMs: options.totalTimeoutMs ?? this.downloadTotalTimeoutMs
       },
-      options
+      { ...options, maxBytes: options.maxBytes ?? this.downloadMaxBytes }
     )
   }
 

@@ -73,7 +73,7 @@ async function hop(request: DownloadRequest, options: DownloadOptions, state: Ho
     throw httpError(what, response, text, text => transport.clip(text))
   }
   const contentEncoding = header(response.headers, 'content-encoding')
-  const { expectedBytes } = options
+  const { expectedBytes, maxBytes } = options
   stall.arm()
   return {
     bytes: await save({
@@ -82,6 +82,7 @@ async function hop(request: DownloadRequest, options: DownloadOptions, state: Ho
       path,
       what,
       expectedBytes,
+      maxBytes,
       onData: () => {
         stall.touch()
       }

@@ -33,16 +33,24 @@ function decodersFor(contentEncoding: string | undefined, what: string): Transfo
   return codings.reverse().map(coding => DECODERS[coding]!())
 }
 
-/** Counts what passes; past `limit` it fails at once rather than filling the disk. */
-function counter(what: string, limit: number | undefined): Transform & { bytes: number } {
+/**
+ * Counts what passes; past the size announced (or, with none, past `maxBytes`) it fails at once rather
+ * than filling the disk.
+ */
+function counter(what: string, expectedBytes?: number, maxBytes?: number): Transform & { bytes: number } {
+  const limit = expectedBytes ?? maxBytes
+  const tooMuch = (): TogetherError =>
+    new TogetherError(
+      expectedBytes === undefined
+        ? `${what} delivered more than ${String(maxBytes)} bytes, the most downloaded of a file whose size Together does not give`
+        : `${what} delivered more than the ${expectedBytes} bytes expected`,
+      { kind: 'invalid-response' }
+    )
   const stream = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       stream.bytes += chunk.length
-      if (limit !== undefined && stream.bytes > limit) {
-        callback(
-          new TogetherError(`${what} delivered more than the ${limit} bytes expected`, { kind: 'invalid-response' })
-        )
-      } else callback(null, chunk)
+      if (limit !== undefined && stream.bytes > limit) callback(tooMuch())
+      else callback(null, chunk)
     }
   }) as Transform & { bytes: number }
   stream.bytes = 0
@@ -68,6 +76,8 @@ export interface SaveRequest {
   path: string
   what: string
   expectedBytes?: number
+  /** Without `expectedBytes`: more than this many bytes fails the save. */
+  maxBytes?: number
   /** Called for each chunk as it arrives, before decoding (to push back a stall bound). */
   onData?: () => void
 }
@@ -82,7 +92,7 @@ export async function save(request: SaveRequest): Promise<number> {
   const { what, path, expectedBytes } = request
   const decoders = decodersFor(request.contentEncoding, what)
   const partial = `${path}.part`
-  const count = counter(what, expectedBytes)
+  const count = counter(what, expectedBytes, request.maxBytes)
   const activity = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       request.onData?.()

@@ -33,6 +33,8 @@ export interface RequestOptions {
 export interface DownloadOptions extends RequestOptions {
   /** The size the file object gives: more or fewer bytes fail the download. */
   expectedBytes?: number
+  /** Without `expectedBytes`, more than this fails the download (default: the client's, 10 GiB). */
+  maxBytes?: number
   /** Longest pause between two pieces of data (default: the client's request timeout). */
   stallTimeoutMs?: number
   /** Bound on the whole download, redirects included, however steadily data trickles in (default 10 min). */
