@@ -326,6 +326,30 @@ const cases: Case[] = [
     check: run => expect(run.github.map(r => JSON.parse(r.body).state)).toEqual(['pending', 'failure'])
   },
   {
+    // The client redacts the API key from answers as it parses them; the GitHub token only the egress
+    // knows, so this case shows the order there: redacted first, then cut to GitHub's 140 characters.
+    name: 'the GitHub token across the 140th character of the failure, with commit-status set: redacted, then cut',
+    class: 5,
+    github: true,
+    setup: ({ api, gh }) => {
+      // "Batch batch-h1 ended FAILED: " is 29 characters: the token starts at the 131st of the description.
+      serve(api, [batch({ status: 'FAILED', error: `${'x'.repeat(101)}${GITHUB_TOKEN}` })])
+      gh.route('POST', /^\/repos\/o\/r\/statuses\//, json({ id: 1 }, 201))
+    },
+    exitCode: 1,
+    outputs: { status: 'FAILED' },
+    maxMs: 6000,
+    check: run => {
+      const [, final] = run.github.map(r => JSON.parse(r.body) as { state: string; description: string })
+      expect(final).toMatchObject({
+        state: 'failure',
+        description: `Batch batch-h1 ended FAILED: ${'x'.repeat(101)}***.`
+      })
+      // Cut first and redacted after, the description would end in the token's first 9 characters.
+      expect(run.github.map(r => r.body).join('\n')).not.toContain(GITHUB_TOKEN.slice(0, 6))
+    }
+  },
+  {
     name: 'the key echoed raw and \\u-escaped in the message of a 4xx body',
     class: 5,
     setup: ({ api }) =>

@@ -164,7 +164,7 @@ describe('statusClient', () => {
   it('fits every description to GitHub’s 140 characters, cutting between whole characters', async () => {
     const statuses = statusClient(github)
     await statuses.set(SHA, 'ctx', 'failure', 'x'.repeat(500), 'https://x')
-    // 139 ASCII characters, then emoji: a cut by UTF-16 units would split the first one.
+    // 138 ASCII characters, then emoji: a cut by UTF-16 units after 139 would split the first one.
     await statuses.set(SHA, 'ctx', 'failure', `${'y'.repeat(138)}${'😀'.repeat(5)}`, 'https://x')
     await statuses.set(SHA, 'ctx', 'failure', '😀'.repeat(140), 'https://x')
     const [cut, emoji, whole] = sim.statuses.map(s => s.description)
