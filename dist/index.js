@@ -33098,9 +33098,13 @@ function decodersFor(contentEncoding, what) {
  */
 function counter(what, expectedBytes, maxBytes) {
     const limit = expectedBytes ?? maxBytes;
-    const tooMuch = () => new TogetherError(expectedBytes === undefined
-        ? `${what} delivered more than ${String(maxBytes)} bytes, the most downloaded of a file whose size Together does not give`
-        : `${what} delivered more than the ${expectedBytes} bytes expected`, { kind: 'invalid-response' });
+    // More than announced may be a glitch worth a retry; past the bound for an unsized file, a retry
+    // would only download it again.
+    const tooMuch = () => expectedBytes === undefined
+        ? new TogetherError(`${what} delivered more than ${String(maxBytes)} bytes, the most the action downloads of a file whose size Together does not give`, { kind: 'unsupported-response' })
+        : new TogetherError(`${what} delivered more than the ${expectedBytes} bytes expected`, {
+            kind: 'invalid-response'
+        });
     const stream = new external_node_stream_.Transform({
         transform(chunk, _encoding, callback) {
             stream.bytes += chunk.length;
@@ -33718,6 +33722,11 @@ class TogetherClient {
     async downloadFile(id, path, options = {}) {
         requirePlainFileId(id);
         const what = `GET /files/${id}/content`;
+        const maxBytes = options.maxBytes ?? this.downloadMaxBytes;
+        // The size comes from the same server as the file: announcing a huge one must not lift the bound.
+        if (options.expectedBytes !== undefined && options.expectedBytes > maxBytes) {
+            throw new TogetherError(`${what} was not downloaded: Together gives its size as ${options.expectedBytes} bytes, more than the ${maxBytes} the action downloads of one file`, { kind: 'unsupported-response' });
+        }
         return download({
             transport: this.transport,
             url: `${this.baseUrl}/files/${encodeId(id)}/content`,
@@ -33726,7 +33735,7 @@ class TogetherClient {
             path,
             stallTimeoutMs: options.stallTimeoutMs ?? this.downloadStallTimeoutMs ?? this.requestTimeoutMs,
             totalTimeoutMs: options.totalTimeoutMs ?? this.downloadTotalTimeoutMs
-        }, { ...options, maxBytes: options.maxBytes ?? this.downloadMaxBytes });
+        }, { ...options, maxBytes });
     }
     /** Closes the client's own keep-alive connections so the process can exit; safe to call twice. */
     async close() {

@@ -91,13 +91,24 @@ describe('a file of unknown size', () => {
         const path = target()
         const error = await failure(client({ baseUrl, ...clientOptions }).downloadFile('file-1', path, callOptions))
         expect(error).toMatchObject({
-          kind: 'invalid-response',
+          kind: 'unsupported-response',
+          transient: false,
           message:
-            'GET /files/file-1/content delivered more than 1000 bytes, the most downloaded of a file whose size Together does not give'
+            'GET /files/file-1/content delivered more than 1000 bytes, the most the action downloads of a file whose size Together does not give'
         })
         expect(leftovers(path)).toBe(false)
       }
     )
+  })
+
+  it('a size announced past the bound is refused before any request: the same server gives both', async () => {
+    // No interceptor: a request would fail with a different error. 10 GiB is the default bound.
+    const error = await failure(client().downloadFile('file-1', target(), { expectedBytes: 10 * 1024 ** 3 + 1 }))
+    expect(error).toMatchObject({
+      kind: 'unsupported-response',
+      message:
+        'GET /files/file-1/content was not downloaded: Together gives its size as 10737418241 bytes, more than the 10737418240 the action downloads of one file'
+    })
   })
 
   it('is saved whole when it stays within the bound', async () => {

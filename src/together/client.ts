@@ -125,6 +125,14 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi {
   async downloadFile(id: string, path: string, options: DownloadOptions = {}): Promise<number> {
     requirePlainFileId(id)
     const what = `GET /files/${id}/content`
+    const maxBytes = options.maxBytes ?? this.downloadMaxBytes
+    // The size comes from the same server as the file: announcing a huge one must not lift the bound.
+    if (options.expectedBytes !== undefined && options.expectedBytes > maxBytes) {
+      throw new TogetherError(
+        `${what} was not downloaded: Together gives its size as ${options.expectedBytes} bytes, more than the ${maxBytes} the action downloads of one file`,
+        { kind: 'unsupported-response' }
+      )
+    }
     return download(
       {
         transport: this.transport,
@@ -135,7 +143,7 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi {
         stallTimeoutMs: options.stallTimeoutMs ?? this.downloadStallTimeoutMs ?? this.requestTimeoutMs,
         totalTimeoutMs: options.totalTimeoutMs ?? this.downloadTotalTimeoutMs
       },
-      { ...options, maxBytes: options.maxBytes ?? this.downloadMaxBytes }
+      { ...options, maxBytes }
     )
   }
 

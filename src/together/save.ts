@@ -39,13 +39,17 @@ function decodersFor(contentEncoding: string | undefined, what: string): Transfo
  */
 function counter(what: string, expectedBytes?: number, maxBytes?: number): Transform & { bytes: number } {
   const limit = expectedBytes ?? maxBytes
+  // More than announced may be a glitch worth a retry; past the bound for an unsized file, a retry
+  // would only download it again.
   const tooMuch = (): TogetherError =>
-    new TogetherError(
-      expectedBytes === undefined
-        ? `${what} delivered more than ${String(maxBytes)} bytes, the most downloaded of a file whose size Together does not give`
-        : `${what} delivered more than the ${expectedBytes} bytes expected`,
-      { kind: 'invalid-response' }
-    )
+    expectedBytes === undefined
+      ? new TogetherError(
+          `${what} delivered more than ${String(maxBytes)} bytes, the most the action downloads of a file whose size Together does not give`,
+          { kind: 'unsupported-response' }
+        )
+      : new TogetherError(`${what} delivered more than the ${expectedBytes} bytes expected`, {
+          kind: 'invalid-response'
+        })
   const stream = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       stream.bytes += chunk.length
