@@ -34293,7 +34293,7 @@ function planRetry(input) {
     const left = lastCheckAt - now;
     if (input.status === 429 && retryAfterMs !== undefined && retryAfterMs > left) {
         const line = retryLine(batchId, message, rateLimitedNext(left), attempt);
-        return { kind: 'hold', dueAt: lastCheckAt, line };
+        return { kind: 'hold', dueAt: lastCheckAt, line, retryAfterMs };
     }
     const delay = retryDelay(attempt, input.random, retryAfterMs, pollIntervalMs);
     const next = now + delay > lastCheckAt ? 'No time left to retry.' : `Retrying in ${formatDuration(delay)}.`;
@@ -34442,7 +34442,7 @@ class BatchTracker {
             this.dueAt = plan.dueAt;
         // Held past the end of the wait: if the last check is refused too, the verdict says rate limiting.
         if (plan.kind === 'hold')
-            this.rateLimited = { retryAfterMs: error.retryAfterMs ?? 0 };
+            this.rateLimited = { retryAfterMs: plan.retryAfterMs };
         return error.retryAfterMs;
     }
     fail(failure) {

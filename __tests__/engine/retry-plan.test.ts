@@ -35,6 +35,7 @@ describe('planRetry', () => {
     expect(plan).toEqual({
       kind: 'hold',
       dueAt: NOW + 120_000,
+      retryAfterMs: 3_600_000,
       line: expect.stringContaining('longer than the 2m 00s left: one last check at the end.')
     })
   })

@@ -24,7 +24,10 @@ export interface RetryInput {
  * pending), `hold` (a 429 asks for a pause past the last check: one last check at the end) or `retry`
  * with backoff. Pure: the tracker applies it.
  */
-export type RetryPlan = { kind: 'stop'; line: string } | { kind: 'hold' | 'retry'; dueAt: number; line: string }
+export type RetryPlan =
+  | { kind: 'stop'; line: string }
+  | { kind: 'hold'; dueAt: number; line: string; retryAfterMs: number }
+  | { kind: 'retry'; dueAt: number; line: string }
 
 export function planRetry(input: RetryInput): RetryPlan {
   const { batchId, message, attempt, now, lastCheckAt, pollIntervalMs, retryAfterMs } = input
@@ -35,7 +38,7 @@ export function planRetry(input: RetryInput): RetryPlan {
   const left = lastCheckAt - now
   if (input.status === 429 && retryAfterMs !== undefined && retryAfterMs > left) {
     const line = lines.retryLine(batchId, message, lines.rateLimitedNext(left), attempt)
-    return { kind: 'hold', dueAt: lastCheckAt, line }
+    return { kind: 'hold', dueAt: lastCheckAt, line, retryAfterMs }
   }
   const delay = retryDelay(attempt, input.random, retryAfterMs, pollIntervalMs)
   const next = now + delay > lastCheckAt ? 'No time left to retry.' : `Retrying in ${formatDuration(delay)}.`

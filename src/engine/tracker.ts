@@ -142,7 +142,7 @@ export class BatchTracker {
     if (plan.kind === 'stop') this.end('pending')
     else this.dueAt = plan.dueAt
     // Held past the end of the wait: if the last check is refused too, the verdict says rate limiting.
-    if (plan.kind === 'hold') this.rateLimited = { retryAfterMs: error.retryAfterMs ?? 0 }
+    if (plan.kind === 'hold') this.rateLimited = { retryAfterMs: plan.retryAfterMs }
     return error.retryAfterMs
   }
 
