@@ -74,8 +74,9 @@ async function processTable(): Promise<void> {
   console.log('\n## Real process against the simulator\n')
   const floorBundle = buildFloorBundle()
   const bare = bareNodeMs()
-  const [first = NaN, floor = NaN] = await timeToFirstRequestMs([undefined, floorBundle])
-  rmSync(dirname(floorBundle), { recursive: true, force: true })
+  const [first = NaN, floor = NaN] = await timeToFirstRequestMs([undefined, floorBundle]).finally(() => {
+    rmSync(dirname(floorBundle), { recursive: true, force: true })
+  })
   console.log(`| figure | value |`)
   console.log(`|---|---|`)
   console.log(`| bare \`node -e 0\` (median of 7) | ${bare.toFixed(0)} ms |`)

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT, runAction } from '../runner/run-action.js'
@@ -38,8 +38,9 @@ export function bareNodeMs(runs = 7): number {
 }
 
 /**
- * The floor program (`floor/minimal.ts`) bundled with ncc as `npm run build` bundles the action, into a
- * temporary folder; returns the bundle's path.
+ * The floor program (`floor/minimal.ts`) bundled with ncc the way `npm run build` bundles the action
+ * (ncc writes the `"type": "module"` package.json beside it), into a temporary folder; returns the
+ * bundle's path.
  */
 export function buildFloorBundle(): string {
   const out = mkdtempSync(join(tmpdir(), 'bench-floor-'))
@@ -47,8 +48,6 @@ export function buildFloorBundle(): string {
   const source = join(ROOT, 'tools', 'bench', 'floor', 'minimal.ts')
   const built = spawnSync(process.execPath, [ncc, 'build', source, '-o', out, '--quiet', '--no-source-map-register'])
   if (built.status !== 0) throw new Error(`ncc could not bundle ${source}: ${built.stderr.toString()}`)
-  // As dist/package.json does: the ESM bundle needs "type": "module" beside it.
-  writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n')
   return join(out, 'index.js')
 }
 
