@@ -33521,7 +33521,7 @@ class Transport {
     closed = false;
     constructor(options) {
         this.options = options;
-        this.redact = createRedactor([options.apiKey]);
+        this.redact = createRedactor([options.apiKey, ...(options.secrets ?? [])]);
         this.ownsDispatcher = options.dispatcher === undefined;
         this.dispatcher =
             options.dispatcher ??
@@ -33683,6 +33683,7 @@ class TogetherClient {
         this.downloadMaxBytes = options.downloadMaxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
         this.transport = new Transport({
             apiKey: options.apiKey,
+            secrets: options.secrets,
             userAgent: options.userAgent ?? 'wait-for-together-batch',
             requestTimeoutMs: this.requestTimeoutMs,
             maxMessageLength: options.maxMessageLength ?? 500,
@@ -36612,6 +36613,9 @@ const defaultRuntime = {
     createLedger: ledgerDeps,
     createApi: settings => new TogetherClient({
         apiKey: settings.apiKey,
+        // Server text is cut for log lines and the summary long before the egress redacts them: every
+        // secret leaves an answer as it is read, so no cut can leave part of one.
+        secrets: [settings.githubToken],
         baseUrl: settings.baseUrl,
         userAgent: USER_AGENT,
         requestTimeoutMs: 30_000,

@@ -52,6 +52,9 @@ const defaultRuntime: Runtime = {
   createApi: settings =>
     new TogetherClient({
       apiKey: settings.apiKey,
+      // Server text is cut for log lines and the summary long before the egress redacts them: every
+      // secret leaves an answer as it is read, so no cut can leave part of one.
+      secrets: [settings.githubToken],
       baseUrl: settings.baseUrl,
       userAgent: USER_AGENT,
       requestTimeoutMs: 30_000,

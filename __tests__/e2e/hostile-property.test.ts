@@ -207,6 +207,11 @@ describe('the detectors themselves', () => {
     expect(forgedLines(forged.join('\n'), [KEY])).toEqual(forged)
   })
 
+  it('find what is left of a key cut before it was redacted', () => {
+    const found = leaks(run(`a ${KEY.slice(0, 9)}…`, { summary: `${KEY.slice(0, 7)}…`, outputs: {} }), [KEY])
+    expect(found).toEqual(['log: cut'])
+  })
+
   it('find the key raw, URL-encoded, \\u-escaped and entity-encoded', () => {
     const entities = Array.from(KEY)
       .map(ch => `&#${ch.charCodeAt(0)};`)

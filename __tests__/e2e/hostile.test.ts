@@ -326,6 +326,17 @@ const cases: Case[] = [
     check: run => expect(run.github.map(r => JSON.parse(r.body).state)).toEqual(['pending', 'failure'])
   },
   {
+    // Server text is cut to 300 characters for a log line long before the line reaches the logger: the
+    // client redacts every secret from an answer as it parses it, the GitHub token too.
+    name: 'the GitHub token across the 300th character of the batch error: redacted before the log line is cut',
+    class: 5,
+    setup: ({ api }) => serve(api, [batch({ status: 'FAILED', error: `${'x'.repeat(290)}${GITHUB_TOKEN}` })]),
+    exitCode: 1,
+    outputs: { status: 'FAILED' },
+    maxMs: 5000,
+    check: run => expect(errorsText(run)).toContain(`${'x'.repeat(290)}***`)
+  },
+  {
     // The client redacts the API key from answers as it parses them; the GitHub token only the egress
     // knows, so this case shows the order there: redacted first, then cut to GitHub's 140 characters.
     name: 'the GitHub token across the 140th character of the failure, with commit-status set: redacted, then cut',

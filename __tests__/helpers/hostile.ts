@@ -88,11 +88,15 @@ const decodeEntities = (html: string): string =>
       (_, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" })[name]!
     )
 
-/** The forms a secret takes when a server echoes it: raw, URL-encoded, `\u`-escaped JSON. */
+/**
+ * The forms a secret takes when a server echoes it: raw, URL-encoded, `\u`-escaped JSON; and its first
+ * 8 characters, which is what is left of it when text is cut before it is redacted.
+ */
 const forms = (secret: string): [string, string][] => [
   ['raw', secret],
   ['url-encoded', encodeURIComponent(secret)],
-  ['\\u-escaped', uEscape(secret)]
+  ['\\u-escaped', uEscape(secret)],
+  ['cut', secret.slice(0, 8)]
 ]
 
 /** Where each secret shows up (as `where: form`), apart from the action's own `::add-mask::<secret>` lines. */
@@ -110,8 +114,12 @@ export function leaks(run: ActionRun & Partial<HostileRun>, secrets: readonly st
   ]
   const found: string[] = []
   for (const secret of secrets.filter(Boolean))
-    for (const [where, text] of places)
-      for (const [form, value] of forms(secret)) if (text.includes(value)) found.push(`${where}: ${form}`)
+    for (const [where, text] of places) {
+      const shown = forms(secret).filter(([, value]) => text.includes(value))
+      // A whole form holds the first 8 characters too: "cut" is reported only on its own.
+      const whole = shown.filter(([form]) => form !== 'cut')
+      for (const [form] of whole.length ? whole : shown) found.push(`${where}: ${form}`)
+    }
   return [...new Set(found)]
 }
 

@@ -122,6 +122,18 @@ describe('redaction', () => {
     expect(error.serverMessage).toBe('bad key ***')
   })
 
+  it('redacts the other secrets it is given like the key', async () => {
+    const token = 'ghs_other_secret_0123'
+    nock(BASE)
+      .get('/v1/batches/b1')
+      .reply(200, { id: 'b1', status: 'FAILED', error: `token ${token} and ${encodeURIComponent(token)}` })
+      .get('/v1/batches/b2')
+      .reply(500, { error: { message: `token ${token}` } })
+    const secretive = client({ secrets: [token] })
+    expect((await secretive.getBatch('b1')).error).toBe('token *** and ***')
+    expect((await failure(secretive.getBatch('b2'))).message).toBe('GET /batches/b2 answered HTTP 500: token ***')
+  })
+
   it('redacts the key from the Location of a redirect it does not follow', async () => {
     nock(BASE)
       .get('/v1/batches/b1')

@@ -21,6 +21,8 @@ const DEFAULT_MAX_DOWNLOAD_BYTES = 10 * 1024 ** 3
 
 export interface TogetherClientOptions {
   apiKey: string
+  /** Other secrets to remove from every answer as it is read, like the key (the GitHub token). */
+  secrets?: readonly string[]
   /** e.g. `https://api.together.ai/v1`; a trailing slash is fine. */
   baseUrl?: string
   /** Sent as `User-Agent`, e.g. `wait-for-together-batch/1.0.0`. */
@@ -81,6 +83,7 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi {
     this.downloadMaxBytes = options.downloadMaxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES
     this.transport = new Transport({
       apiKey: options.apiKey,
+      secrets: options.secrets,
       userAgent: options.userAgent ?? 'wait-for-together-batch',
       requestTimeoutMs: this.requestTimeoutMs,
       maxMessageLength: options.maxMessageLength ?? 500,

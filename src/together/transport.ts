@@ -7,6 +7,8 @@ import type { RequestOptions } from './types.js'
 
 export interface TransportOptions {
   apiKey: string
+  /** Redacted from answers like the key, never sent. */
+  secrets?: readonly string[]
   userAgent: string
   requestTimeoutMs: number
   maxMessageLength: number
@@ -51,7 +53,7 @@ export class Transport {
   private closed = false
 
   constructor(private readonly options: TransportOptions) {
-    this.redact = createRedactor([options.apiKey])
+    this.redact = createRedactor([options.apiKey, ...(options.secrets ?? [])])
     this.ownsDispatcher = options.dispatcher === undefined
     this.dispatcher =
       options.dispatcher ??
