@@ -37,6 +37,7 @@ function prng(seed: number): () => number {
 /** Placeholders replaced in the JSON text the server sends: the key raw, and the key `\u`-escaped. */
 const RAW_KEY = '\uE000'
 const ESCAPED_KEY = '\uE001'
+const RAW_TOKEN = '\uE002'
 
 const BREAKS = ['\n', '\r', '\r\n', '\u0085', '\u2028', '\u2029', '\u000b', '\u000c']
 const COMMANDS = [
@@ -65,8 +66,11 @@ const NOISE = [
   '[a](https://evil.test)',
   'plain words',
   ' ',
+  // Long enough to push a secret across the length a log line, status or summary cell is cut to.
+  'x'.repeat(97),
   RAW_KEY,
-  ESCAPED_KEY
+  ESCAPED_KEY,
+  RAW_TOKEN
 ]
 
 /** A hostile string: random pieces, always at least one line break followed by a command. */
@@ -76,13 +80,19 @@ function hostileString(random: () => number): string {
     pick([...BREAKS, ...COMMANDS, ...NOISE, ...NOISE])
   )
   pieces.splice(Math.floor(random() * pieces.length), 0, pick(BREAKS) + pick(['', '\u202E', ' ']) + pick(COMMANDS))
-  if (random() < 0.6) pieces.push(pick([RAW_KEY, ESCAPED_KEY]))
+  if (random() < 0.6) pieces.push(pick([RAW_KEY, ESCAPED_KEY, RAW_TOKEN]))
   return pieces.join('')
 }
 
-/** JSON text with the key placeholders filled in. */
+/** JSON text with the secret placeholders filled in. */
 const render = (value: unknown): string =>
-  JSON.stringify(value).split(RAW_KEY).join(JSON.stringify(KEY).slice(1, -1)).split(ESCAPED_KEY).join(uEscape(KEY))
+  JSON.stringify(value)
+    .split(RAW_KEY)
+    .join(JSON.stringify(KEY).slice(1, -1))
+    .split(ESCAPED_KEY)
+    .join(uEscape(KEY))
+    .split(RAW_TOKEN)
+    .join(GITHUB_TOKEN)
 const answer = (value: unknown, status = 200, headers: Record<string, string> = {}): Handler =>
   json(render(value), status, headers)
 
@@ -91,7 +101,16 @@ const strings = Array.from({ length: RUNS }, () => hostileString(random))
 const samples = strings.map((s, i) => ({
   i,
   where: i % 2 ? 'result files' : 'batch fields',
-  label: visible(s.split(RAW_KEY).join('{key}').split(ESCAPED_KEY).join('{u-escaped key}'))
+  label: visible(
+    s
+      .split(RAW_KEY)
+      .join('{key}')
+      .split(ESCAPED_KEY)
+      .join('{u-escaped key}')
+      .split(RAW_TOKEN)
+      .join('{github token}')
+      .replace(/x{97}/g, '{97 x}')
+  )
 }))
 
 describe(`hostile strings in every server field (seed ${SEED})`, () => {
