@@ -32291,14 +32291,56 @@ function progressChart(result) {
     ].join('\n');
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "node:readline"
-const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
-;// CONCATENATED MODULE: ./src/result-files/failures.ts
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/result-files/jsonl.ts
 
+/** A line longer than this is not read into memory: it is counted as unreadable, by its length. */
+const MAX_LINE_BYTES = 64 * 1024 * 1024;
+const LF = 0x0a;
+/**
+ * The lines of a JSONL file, in constant memory. Lines end at LF alone (a CR before it is dropped):
+ * JSON allows U+2028 and U+2029 raw inside a string, and a CR between tokens, so a line holding them
+ * must not be split, as `readline` would split it. UTF-8 is decoded per line: LF never occurs inside a
+ * multi-byte character. A line longer than `maxLineBytes` comes as a `LongLine`. Stops when `signal`
+ * aborts.
+ */
+async function* jsonLines(path, options = {}) {
+    const max = options.maxLineBytes ?? MAX_LINE_BYTES;
+    let parts = [];
+    let bytes = 0;
+    const line = () => {
+        if (bytes > max)
+            return { bytes };
+        const text = Buffer.concat(parts, bytes).toString('utf8');
+        return text.endsWith('\r') ? text.slice(0, -1) : text;
+    };
+    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(path, { signal: options.signal })) {
+        const data = chunk;
+        for (let start = 0; start < data.length;) {
+            const end = data.indexOf(LF, start);
+            const piece = data.subarray(start, end === -1 ? data.length : end);
+            bytes += piece.length;
+            // Past the limit only the length is kept.
+            if (bytes <= max)
+                parts.push(piece);
+            else
+                parts = [];
+            if (end === -1)
+                break;
+            yield line();
+            parts = [];
+            bytes = 0;
+            start = end + 1;
+        }
+    }
+    if (bytes > 0)
+        yield line();
+}
+
+;// CONCATENATED MODULE: ./src/result-files/failures.ts
 
 
 
@@ -32378,11 +32420,11 @@ async function matchInputFile(index, file, signal) {
         if (pending.size > 0) {
             const path = await checkedPath(file);
             const bounded = AbortSignal.any([AbortSignal.timeout(READ_TIMEOUT_MS), ...(signal ? [signal] : [])]);
-            const input = (0,external_node_fs_namespaceObject.createReadStream)(path, { encoding: 'utf8', signal: bounded });
-            const lines = (0,external_node_readline_namespaceObject.createInterface)({ input, crlfDelay: Infinity });
             let line = 0;
-            for await (const raw of lines) {
+            for await (const raw of jsonLines(path, { signal: bounded })) {
                 line++;
+                if (typeof raw !== 'string')
+                    continue;
                 // An editor's byte order mark would make the first line unreadable as JSON.
                 const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
                 const id = text.includes('custom_id') ? customId(parseId(text)) : undefined;
@@ -32394,8 +32436,6 @@ async function matchInputFile(index, file, signal) {
                 if (pending.size === 0)
                     break;
             }
-            lines.close();
-            input.destroy();
         }
     }
     catch (error) {
@@ -32468,6 +32508,8 @@ function failedLinesSection(report, severalBatches = false) {
 function emptyTally() {
     return { succeeded: 0, failed: 0, codes: new Map() };
 }
+/** The code of a line that is not a JSON object, or too long to read. */
+const UNREADABLE_LINE = 'unreadable_line';
 const str = (v) => typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
 function fail(tally, code, message, record) {
     tally.failed++;
@@ -32503,7 +32545,7 @@ function countLine(tally, line, successPossible) {
         return undefined;
     const record = parse(line);
     if (!isRecord(record))
-        return fail(tally, 'unreadable_line', line.slice(0, 200));
+        return fail(tally, UNREADABLE_LINE, line.slice(0, 200));
     const response = isRecord(record.response) ? record.response : undefined;
     const status = typeof response?.status_code === 'number' ? response.status_code : undefined;
     if (successPossible && status !== undefined && status >= 200 && status < 300) {
@@ -32514,6 +32556,8 @@ function countLine(tally, line, successPossible) {
     const [code, message] = describe(record.error ?? body?.error, status);
     return fail(tally, code, message, record);
 }
+/** Counts a line too long to read (its length in bytes): a request that failed, unreadable. */
+const countLongLine = (tally, bytes) => fail(tally, UNREADABLE_LINE, `a line of ${bytes} bytes, too long to read`);
 /** Counts one line of a batch output file; undefined for a blank line. */
 const countOutputLine = (tally, line) => countLine(tally, line, true);
 /** Counts one line of a batch error file: every request in it failed. */
@@ -34767,7 +34811,6 @@ function verdictOutputs(status, ok) {
 
 
 
-
 const ATTEMPTS = 5;
 const MAX_RETRY_MS = 30_000;
 /** Downloads one file with retries on transient failures; returns its path. */
@@ -34791,11 +34834,9 @@ async function fetchFile(deps, fileId, path) {
 /** Counts a downloaded file line by line, in constant memory; `observe` sees each decoded line. */
 async function countFile(deps, path, tally, count, observe) {
     // Abortable like the download: a huge file must not outlast a cancel or the time for result files.
-    const input = (0,external_node_fs_namespaceObject.createReadStream)(path, { encoding: 'utf8', signal: deps.signal });
-    const lines = (0,external_node_readline_namespaceObject.createInterface)({ input, crlfDelay: Infinity });
-    for await (const line of lines) {
+    for await (const line of jsonLines(path, { signal: deps.signal })) {
         // Whole lines are redacted before anything can cut them: a key cut in half is no longer found.
-        const counted = count(tally, deps.redact(line));
+        const counted = typeof line === 'string' ? count(tally, deps.redact(line)) : countLongLine(tally, line.bytes);
         if (counted)
             observe(counted);
     }

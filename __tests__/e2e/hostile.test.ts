@@ -46,7 +46,7 @@ interface Ctx {
 
 interface Case {
   name: string
-  /** The class of the issue this case covers (1–14). */
+  /** The class of the issue this case covers (1–14), or 15: result files. */
   class: number
   setup?(ctx: Ctx): unknown
   inputs?(ctx: Ctx): Record<string, string>
@@ -790,7 +790,53 @@ const cases: Case[] = [
       expect(fileRequests(run).filter(p => p.endsWith('/content')).length).toBeLessThanOrEqual(2)
       expect(readdirSync(dir)).toEqual([])
     }
-  }))
+  })),
+
+  // 15. Result files as JSON allows them, and as no polite API writes them.
+  {
+    name: 'U+2028 and U+2029 in every response text: each line counted once, with its tokens, and max-cost fails',
+    class: 15,
+    setup: ({ api }) => {
+      // JSON.stringify writes U+2028 and U+2029 raw, as JSON allows; readline would end a line at each.
+      const line = (i: number): string =>
+        JSON.stringify({
+          custom_id: `r${i}`,
+          response: {
+            status_code: 200,
+            body: {
+              model: 'm',
+              choices: [{ message: { content: 'first\u2028second\u2029third' } }],
+              usage: { prompt_tokens: 1_000_000, completion_tokens: 1_000_000 }
+            }
+          }
+        })
+      serve(api, [batch({ ...COMPLETED, model_id: 'm' })], Array.from({ length: 10 }, (_, i) => line(i)).join('\n'))
+      api.route('GET', '/v1/models', json([{ id: 'm', pricing: { input: 1, output: 2 } }]))
+    },
+    inputs: ({ dir }) => ({ 'download-dir': dir, 'max-cost': '5' }),
+    exitCode: 1,
+    outputs: { 'succeeded-requests': '10', 'failed-requests': '0', 'estimated-cost': '30.0000', passed: 'false' },
+    maxMs: 8000,
+    check: run => expect(errorsText(run)).toContain('Estimated cost $30.0000 is more than max-cost $5.00')
+  },
+  {
+    name: 'a result line of 65 MiB is one unreadable request, not a crash: the final status and the summary still go out',
+    class: 15,
+    github: true,
+    setup: ({ api, gh }) => {
+      const ok = JSON.stringify({ custom_id: 'r1', response: { status_code: 200, body: {} } })
+      serve(api, [batch(COMPLETED)], `${ok}\n{"custom_id":"r2","x":"${'x'.repeat(65 * 1024 * 1024)}"}\n`)
+      gh.route('POST', /^\/repos\/o\/r\/statuses\//, json({ id: 1 }, 201))
+    },
+    inputs: ({ dir }) => ({ 'download-dir': dir }),
+    exitCode: 0,
+    outputs: { 'succeeded-requests': '1', 'failed-requests': '1', passed: 'true' },
+    maxMs: 15_000,
+    check: run => {
+      expect(run.github.map(r => (JSON.parse(r.body) as { state: string }).state)).toEqual(['pending', 'success'])
+      expect(run.summary).toContain('unreadable_line')
+    }
+  }
 ]
 
 describe('hostile server: the bundle against what no polite API sends', () => {

@@ -71,6 +71,19 @@ describe('matching failed requests to lines', () => {
     expect(match.error).toBeUndefined()
   })
 
+  it('numbers lines as an editor does: U+2028 and U+2029 in a prompt do not start a new line', async () => {
+    const index = new FailureIndex()
+    index.add('b1', { custom_id: 'r3' }, 'rate_limit')
+    const prompt = JSON.stringify({
+      custom_id: 'r2',
+      body: { messages: [{ role: 'user', content: 'a\u2028b\u2029c' }] }
+    })
+    const file = inputFile('evals/separators.jsonl', [request('r1'), prompt, request('r3')])
+    expect((await matchInputFile(index, file)).lines).toEqual([
+      { line: 3, customId: 'r3', code: 'rate_limit', batchId: 'b1' }
+    ])
+  })
+
   it('stops tracking IDs past its bound, and only counts them', () => {
     const index = new FailureIndex()
     for (let i = 0; i < MAX_TRACKED + 3; i++) index.add('b', { custom_id: `r${i}` }, 'x')

@@ -1,14 +1,13 @@
-import { createReadStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { retryDelay } from '../util/backoff.js'
 import { formatDuration } from '../util/duration.js'
 import { errorMessage } from '../util/text.js'
 import type { Logger, WaitResult } from '../engine/types.js'
 import { TogetherError, type FilesApi } from '../together/index.js'
 import type { FailureIndex } from './failures.js'
-import { countErrorLine, countOutputLine, emptyTally, type CountedLine, type Tally } from './tally.js'
+import { jsonLines } from './jsonl.js'
+import { countErrorLine, countLongLine, countOutputLine, emptyTally, type CountedLine, type Tally } from './tally.js'
 import { addUsage, emptyUsage, type Usage } from './usage.js'
 
 /** What was fetched and counted for one batch. */
@@ -70,11 +69,9 @@ async function countFile(
   observe: (line: CountedLine) => void
 ): Promise<void> {
   // Abortable like the download: a huge file must not outlast a cancel or the time for result files.
-  const input = createReadStream(path, { encoding: 'utf8', signal: deps.signal })
-  const lines = createInterface({ input, crlfDelay: Infinity })
-  for await (const line of lines) {
+  for await (const line of jsonLines(path, { signal: deps.signal })) {
     // Whole lines are redacted before anything can cut them: a key cut in half is no longer found.
-    const counted = count(tally, deps.redact(line))
+    const counted = typeof line === 'string' ? count(tally, deps.redact(line)) : countLongLine(tally, line.bytes)
     if (counted) observe(counted)
   }
 }

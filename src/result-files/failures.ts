@@ -1,9 +1,8 @@
-import { createReadStream } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
 import { isAbsolute, relative } from 'node:path'
-import { createInterface } from 'node:readline'
 import { errorMessage } from '../util/text.js'
 import type { InputFile } from './input-file.js'
+import { jsonLines } from './jsonl.js'
 
 /** One failed request waiting to be found in the input file. */
 interface Failure {
@@ -111,11 +110,10 @@ export async function matchInputFile(index: FailureIndex, file: InputFile, signa
     if (pending.size > 0) {
       const path = await checkedPath(file)
       const bounded = AbortSignal.any([AbortSignal.timeout(READ_TIMEOUT_MS), ...(signal ? [signal] : [])])
-      const input = createReadStream(path, { encoding: 'utf8', signal: bounded })
-      const lines = createInterface({ input, crlfDelay: Infinity })
       let line = 0
-      for await (const raw of lines) {
+      for await (const raw of jsonLines(path, { signal: bounded })) {
         line++
+        if (typeof raw !== 'string') continue
         // An editor's byte order mark would make the first line unreadable as JSON.
         const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw
         const id = text.includes('custom_id') ? customId(parseId(text)) : undefined
@@ -125,8 +123,6 @@ export async function matchInputFile(index: FailureIndex, file: InputFile, signa
         record(match, line, id, failure)
         if (pending.size === 0) break
       }
-      lines.close()
-      input.destroy()
     }
   } catch (error) {
     match.error = errorMessage(error)

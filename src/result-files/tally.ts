@@ -13,6 +13,10 @@ export function emptyTally(): Tally {
 }
 
 type Json = Record<string, unknown>
+
+/** The code of a line that is not a JSON object, or too long to read. */
+export const UNREADABLE_LINE = 'unreadable_line'
+
 const str = (v: unknown): string | undefined =>
   typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined
 
@@ -54,7 +58,7 @@ function describe(error: unknown, status?: number): [string, string] {
 function countLine(tally: Tally, line: string, successPossible: boolean): CountedLine | undefined {
   if (line.trim() === '') return undefined
   const record = parse(line)
-  if (!isRecord(record)) return fail(tally, 'unreadable_line', line.slice(0, 200))
+  if (!isRecord(record)) return fail(tally, UNREADABLE_LINE, line.slice(0, 200))
   const response = isRecord(record.response) ? record.response : undefined
   const status = typeof response?.status_code === 'number' ? response.status_code : undefined
   if (successPossible && status !== undefined && status >= 200 && status < 300) {
@@ -65,6 +69,10 @@ function countLine(tally: Tally, line: string, successPossible: boolean): Counte
   const [code, message] = describe(record.error ?? body?.error, status)
   return fail(tally, code, message, record)
 }
+
+/** Counts a line too long to read (its length in bytes): a request that failed, unreadable. */
+export const countLongLine = (tally: Tally, bytes: number): CountedLine =>
+  fail(tally, UNREADABLE_LINE, `a line of ${bytes} bytes, too long to read`)
 
 /** Counts one line of a batch output file; undefined for a blank line. */
 export const countOutputLine = (tally: Tally, line: string): CountedLine | undefined => countLine(tally, line, true)

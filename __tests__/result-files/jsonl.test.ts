@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { jsonLines } from '../../src/result-files/jsonl.js'
+
+let dir: string
+let n = 0
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'jsonl-'))
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+function file(content: string | Buffer): string {
+  const path = join(dir, `f${++n}.jsonl`)
+  writeFileSync(path, content)
+  return path
+}
+
+async function read(path: string, options?: Parameters<typeof jsonLines>[1]): Promise<unknown[]> {
+  const lines: unknown[] = []
+  for await (const line of jsonLines(path, options)) lines.push(line)
+  return lines
+}
+
+describe('jsonLines', () => {
+  it('ends lines at LF only: U+2028 and U+2029 in a string and a CR between tokens stay in the line', async () => {
+    const inside = '{"text":"a\u2028b\u2029c\u0085d",\r"n":1}'
+    expect(JSON.parse(inside)).toEqual({ text: 'a\u2028b\u2029c\u0085d', n: 1 })
+    const lines = await read(file(`${inside}\n{"b":2}\r\n{"c":3}`))
+    expect(lines).toEqual([inside, '{"b":2}', '{"c":3}'])
+  })
+
+  it('keeps empty lines (the counter skips them) and gives no line after a final LF', async () => {
+    expect(await read(file('a\n\nb\n'))).toEqual(['a', '', 'b'])
+    expect(await read(file(''))).toEqual([])
+  })
+
+  it('decodes characters that straddle the read chunks', async () => {
+    // Far past one 64 KiB chunk, with four-byte characters at every offset.
+    const text = '😀é'.repeat(40_000)
+    expect(await read(file(`${text}\n${text}`))).toEqual([text, text])
+  })
+
+  it('gives a line past the limit as its length only, and goes on with the next', async () => {
+    const lines = await read(file(`${'x'.repeat(300_000)}\r\n{"ok":1}\n${'y'.repeat(101)}`), { maxLineBytes: 100 })
+    expect(lines).toEqual([{ bytes: 300_001 }, '{"ok":1}', { bytes: 101 }])
+  })
+
+  it('keeps a line of exactly the limit', async () => {
+    expect(await read(file(`${'z'.repeat(100)}\n`), { maxLineBytes: 100 })).toEqual(['z'.repeat(100)])
+  })
+
+  it('stops when its signal aborts', async () => {
+    const controller = new AbortController()
+    controller.abort(new Error('cancelled'))
+    await expect(read(file('a\nb\n'), { signal: controller.signal })).rejects.toThrow()
+  })
+})

@@ -1,0 +1,49 @@
+import { createReadStream } from 'node:fs'
+
+/** A line longer than this is not read into memory: it is counted as unreadable, by its length. */
+const MAX_LINE_BYTES = 64 * 1024 * 1024
+
+/** A line past `MAX_LINE_BYTES`: its length, never its text. */
+export interface LongLine {
+  bytes: number
+}
+
+const LF = 0x0a
+
+/**
+ * The lines of a JSONL file, in constant memory. Lines end at LF alone (a CR before it is dropped):
+ * JSON allows U+2028 and U+2029 raw inside a string, and a CR between tokens, so a line holding them
+ * must not be split, as `readline` would split it. UTF-8 is decoded per line: LF never occurs inside a
+ * multi-byte character. A line longer than `maxLineBytes` comes as a `LongLine`. Stops when `signal`
+ * aborts.
+ */
+export async function* jsonLines(
+  path: string,
+  options: { signal?: AbortSignal; maxLineBytes?: number } = {}
+): AsyncGenerator<string | LongLine> {
+  const max = options.maxLineBytes ?? MAX_LINE_BYTES
+  let parts: Buffer[] = []
+  let bytes = 0
+  const line = (): string | LongLine => {
+    if (bytes > max) return { bytes }
+    const text = Buffer.concat(parts, bytes).toString('utf8')
+    return text.endsWith('\r') ? text.slice(0, -1) : text
+  }
+  for await (const chunk of createReadStream(path, { signal: options.signal })) {
+    const data = chunk as Buffer
+    for (let start = 0; start < data.length;) {
+      const end = data.indexOf(LF, start)
+      const piece = data.subarray(start, end === -1 ? data.length : end)
+      bytes += piece.length
+      // Past the limit only the length is kept.
+      if (bytes <= max) parts.push(piece)
+      else parts = []
+      if (end === -1) break
+      yield line()
+      parts = []
+      bytes = 0
+      start = end + 1
+    }
+  }
+  if (bytes > 0) yield line()
+}
