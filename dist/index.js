@@ -32052,7 +32052,9 @@ const describeBasis = (discountPercent) => discountPercent === undefined ? 'list
  * The step's estimated cost when it covers every batch whose results were asked for; undefined when
  * no batch's results were read at all (all timed out, say), which is not the same as costing nothing.
  */
-const knownTotal = (report) => report && report.unread.length === 0 && report.batches.size > 0 ? report.total.cost : undefined;
+const knownTotal = (report) => report && report.unread.length === 0 && report.unreadLines.size === 0 && report.batches.size > 0
+    ? report.total.cost
+    : undefined;
 
 ;// CONCATENATED MODULE: ./src/report/escape.ts
 
@@ -32084,6 +32086,7 @@ function escapeText(text, max = 2000) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/cost-summary.ts
+
 
 
 
@@ -32138,6 +32141,9 @@ function costSection(report) {
         const ids = report.unread.slice(0, 10).map(id => `<code>${escapeText(id, 200)}</code>`);
         const more = report.unread.length > 10 ? ` and ${report.unread.length - 10} more` : '';
         parts.push('', `⚠️ Not included: the results of ${ids.join(', ')}${more} could not be read.`);
+    }
+    for (const [id, lines] of [...report.unreadLines].slice(0, 10)) {
+        parts.push('', `⚠️ Not included: ${plural(lines, 'line')} of the results of <code>${escapeText(id, 200)}</code> could not be read.`);
     }
     return `${parts.join('\n')}\n`;
 }
@@ -35309,6 +35315,7 @@ async function updateReportComments(comment, reported, collected, log) {
 
 ;// CONCATENATED MODULE: ./src/verdict/cost.ts
 
+
 const cost_dollars = (amount) => `$${formatCost(amount)}`;
 /**
  * `max-cost` over every batch of the step. It fails closed: when the estimate cannot be made (results
@@ -35323,6 +35330,14 @@ function judgeCost(report, maxCost) {
     if (report.unread.length > 0) {
         const ids = report.unread.slice(0, 5).join(', ');
         return { ok: false, message: `Cannot check ${limit}: the results of batch ${ids} could not be read.` };
+    }
+    const [partly, ...others] = report.unreadLines;
+    if (partly) {
+        const more = others.length > 0 ? ` (and in ${plural(others.length, 'more batch', 'more batches')})` : '';
+        return {
+            ok: false,
+            message: `Cannot check ${limit}: ${plural(partly[1], 'line')} of the results of batch ${partly[0]}${more} could not be read, so what they cost is unknown.`
+        };
     }
     const why = whyNoEstimate(report.total, report.list);
     if (why !== undefined) {
@@ -35378,6 +35393,7 @@ async function fetchPrices(deps) {
 
 
 
+
 /**
  * Prices the tokens of every batch whose results were read: one `GET /v1/models` for the whole step,
  * and only when some line reported tokens. Warns once when the estimate stays empty, saying why.
@@ -35385,12 +35401,16 @@ async function fetchPrices(deps) {
 async function estimateCosts(deps, all, collected, discountPercent) {
     const read = new Map();
     const unread = [];
+    const unreadLines = new Map();
     for (const result of all.results) {
         const files = collected.get(result.batchId);
         if (files?.usage)
             read.set(result.batchId, files.usage);
         else if (files)
             unread.push(result.batchId);
+        const lines = files?.tally?.codes.get(UNREADABLE_LINE)?.count ?? 0;
+        if (lines > 0)
+            unreadLines.set(result.batchId, lines);
     }
     const merged = mergeUsage([...read.values()]);
     const list = { discountPercent, ...(hasTokens(merged) ? await fetchPrices(deps) : {}) };
@@ -35402,7 +35422,7 @@ async function estimateCosts(deps, all, collected, discountPercent) {
     else if (total.cost !== undefined && hasTokens(merged)) {
         deps.log.info(`Estimated cost: $${formatCost(total.cost)} (${total.usage.totalTokens} tokens).`);
     }
-    return { list, batches, total, unread };
+    return { list, batches, total, unread, unreadLines };
 }
 
 ;// CONCATENATED MODULE: ./src/orchestrate/report-costs.ts
@@ -35432,7 +35452,8 @@ async function trackedCostVerdicts(deps, waited, checked, collected) {
                 list: report.list,
                 batches: new Map([...report.batches].filter(([batchId]) => batchId === id)),
                 total: report.batches.get(id) ?? estimateCost(emptyUsage(), report.list),
-                unread: report.unread.filter(batchId => batchId === id)
+                unread: report.unread.filter(batchId => batchId === id),
+                unreadLines: new Map([...report.unreadLines].filter(([batchId]) => batchId === id))
             };
             verdicts.set(id, judgeCost(own, stored.entry.maxCost));
         }

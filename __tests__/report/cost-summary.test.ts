@@ -21,13 +21,19 @@ const prices = new Map([
   ['Qwen/Qwen3.5-9B', { input: 0.1, output: 0.3 }]
 ])
 
-function costReport(usages: Record<string, Usage>, list: PriceList, unread: string[] = []): CostReport {
+function costReport(
+  usages: Record<string, Usage>,
+  list: PriceList,
+  unread: string[] = [],
+  unreadLines = new Map<string, number>()
+): CostReport {
   const merged = mergeUsage(Object.values(usages))
   return {
     list,
     batches: new Map(Object.entries(usages).map(([id, usage]) => [id, estimateCost(usage, list)])),
     total: estimateCost(merged, list),
-    unread
+    unread,
+    unreadLines
   }
 }
 
@@ -110,6 +116,14 @@ describe('cost summary', () => {
     expect(costSection(costReport({ b1: twoModels }, { prices }, ['b2']))).toContain(
       '⚠️ Not included: the results of <code>b2</code> could not be read.'
     )
+  })
+
+  it('says how many lines of a batch could not be read, and leaves the estimated-cost output empty', () => {
+    const partly = costReport({ b1: twoModels }, { prices }, [], new Map([['b1', 2]]))
+    expect(costSection(partly)).toContain(
+      '⚠️ Not included: 2 lines of the results of <code>b1</code> could not be read.'
+    )
+    expect(buildOutputs(all('b1'), new Map(), partly)['estimated-cost']).toBe('')
   })
 })
 

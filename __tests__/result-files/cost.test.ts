@@ -4,6 +4,7 @@ import { judgeCost } from '../../src/verdict/cost.js'
 import {
   estimateCost,
   formatCost,
+  knownTotal,
   modelCost,
   priceOf,
   whyNoEstimate,
@@ -112,9 +113,14 @@ describe('batch-discount and max-cost inputs', () => {
   })
 })
 
-function report(usage: Usage, list: PriceList, unread: string[] = []): CostReport {
+function report(
+  usage: Usage,
+  list: PriceList,
+  unread: string[] = [],
+  unreadLines = new Map<string, number>()
+): CostReport {
   const total = estimateCost(usage, list)
-  return { list, batches: new Map([['b1', total]]), total, unread }
+  return { list, batches: new Map([['b1', total]]), total, unread, unreadLines }
 }
 
 describe('the cost gate', () => {
@@ -145,6 +151,28 @@ describe('the cost gate', () => {
     expect(judgeCost(report(usage, { prices }, ['b2']), 100)?.message).toBe(
       'Cannot check max-cost $100.00: the results of batch b2 could not be read.'
     )
+  })
+
+  it('fails closed when lines of the results could not be read: what they cost is unknown', () => {
+    const one = report(usage, { prices }, [], new Map([['b1', 3]]))
+    expect(judgeCost(one, 100)?.message).toBe(
+      'Cannot check max-cost $100.00: 3 lines of the results of batch b1 could not be read, so what they cost is unknown.'
+    )
+    const three = report(
+      usage,
+      { prices },
+      [],
+      new Map([
+        ['b1', 1],
+        ['b2', 2],
+        ['b3', 1]
+      ])
+    )
+    expect(judgeCost(three, 100)?.message).toBe(
+      'Cannot check max-cost $100.00: 1 line of the results of batch b1 (and in 2 more batches) could not be read, so what they cost is unknown.'
+    )
+    expect(knownTotal(one)).toBeUndefined()
+    expect(knownTotal(report(usage, { prices }))).toBe(4)
   })
 })
 

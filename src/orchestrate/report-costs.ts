@@ -35,7 +35,8 @@ export async function trackedCostVerdicts(
         list: report.list,
         batches: new Map([...report.batches].filter(([batchId]) => batchId === id)),
         total: report.batches.get(id) ?? estimateCost(emptyUsage(), report.list),
-        unread: report.unread.filter(batchId => batchId === id)
+        unread: report.unread.filter(batchId => batchId === id),
+        unreadLines: new Map([...report.unreadLines].filter(([batchId]) => batchId === id))
       }
       verdicts.set(id, judgeCost(own, stored.entry.maxCost))
     }

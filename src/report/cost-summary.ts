@@ -1,6 +1,7 @@
 import { formatCost, whyNoEstimate, type CostEstimate, type CostReport, type ModelCost } from '../result-files/cost.js'
 import { modelLabel, type ModelUsage } from '../result-files/usage.js'
 import { escapeText } from './escape.js'
+import { plural } from '../util/text.js'
 
 const MAX_MODEL_ROWS = 50
 
@@ -59,6 +60,12 @@ export function costSection(report: CostReport | undefined): string {
     const ids = report.unread.slice(0, 10).map(id => `<code>${escapeText(id, 200)}</code>`)
     const more = report.unread.length > 10 ? ` and ${report.unread.length - 10} more` : ''
     parts.push('', `⚠️ Not included: the results of ${ids.join(', ')}${more} could not be read.`)
+  }
+  for (const [id, lines] of [...report.unreadLines].slice(0, 10)) {
+    parts.push(
+      '',
+      `⚠️ Not included: ${plural(lines, 'line')} of the results of <code>${escapeText(id, 200)}</code> could not be read.`
+    )
   }
   return `${parts.join('\n')}\n`
 }

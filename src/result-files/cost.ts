@@ -90,6 +90,8 @@ export interface CostReport {
   total: CostEstimate
   /** Batches whose results could not be read: no estimate covers them. */
   unread: string[]
+  /** Lines that could not be read, by batch: the estimate leaves out what they cost. */
+  unreadLines: ReadonlyMap<string, number>
 }
 
 /**
@@ -97,4 +99,6 @@ export interface CostReport {
  * no batch's results were read at all (all timed out, say), which is not the same as costing nothing.
  */
 export const knownTotal = (report: CostReport | undefined): number | undefined =>
-  report && report.unread.length === 0 && report.batches.size > 0 ? report.total.cost : undefined
+  report && report.unread.length === 0 && report.unreadLines.size === 0 && report.batches.size > 0
+    ? report.total.cost
+    : undefined

@@ -1,4 +1,5 @@
 import { describeBasis, formatCost, whyNoEstimate, type CostReport } from '../result-files/cost.js'
+import { plural } from '../util/text.js'
 import type { Verdict } from './verdict.js'
 
 const dollars = (amount: number): string => `$${formatCost(amount)}`
@@ -15,6 +16,14 @@ export function judgeCost(report: CostReport | undefined, maxCost: number | unde
   if (report.unread.length > 0) {
     const ids = report.unread.slice(0, 5).join(', ')
     return { ok: false, message: `Cannot check ${limit}: the results of batch ${ids} could not be read.` }
+  }
+  const [partly, ...others] = report.unreadLines
+  if (partly) {
+    const more = others.length > 0 ? ` (and in ${plural(others.length, 'more batch', 'more batches')})` : ''
+    return {
+      ok: false,
+      message: `Cannot check ${limit}: ${plural(partly[1], 'line')} of the results of batch ${partly[0]}${more} could not be read, so what they cost is unknown.`
+    }
   }
   const why = whyNoEstimate(report.total, report.list)
   if (why !== undefined) {
