@@ -31671,7 +31671,148 @@ function getIDToken(aud) {
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/sanitize/redact.ts
+/** Secrets shorter than this are not redacted: they would blank out ordinary text. */
+const MIN_SECRET_LENGTH = 4;
+/** JSON's two-character escapes: the letter after the backslash. */
+const SHORT_JSON_ESCAPES = {
+    '"': '"',
+    '\\': '\\',
+    '/': '/',
+    '\b': 'b',
+    '\f': 'f',
+    '\n': 'n',
+    '\r': 'r',
+    '\t': 't'
+};
+/** A regex source for hex digits in either case: servers write `%2f` and `%2F`, `\u00e9` and `\u00E9`. */
+function hex(digits) {
+    return digits.replace(/[a-f]/gi, d => `[${d.toLowerCase()}${d.toUpperCase()}]`);
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+/** A character as is, or as an HTML character reference (`&#45;`, `&#x2d;`) as the summary writes it. */
+function literal(char) {
+    const code = char.codePointAt(0);
+    return `(?:${escapeRegExp(char)}|&#0*${code};|&#[xX]0*${hex(code.toString(16))};)`;
+}
+/** Every form but the raw one has one of these: a backslash (JSON), `%` (URL), `&` (HTML) or `+` (a space). */
+const ENCODING_CHARS = /[\\%&+]/;
+const BACKSLASH = literal('\\');
+const PERCENT = literal('%');
+/**
+ * Every way one character of a secret may be written: as is, JSON-escaped, percent-encoded, as an
+ * HTML character reference, or one of the escapes with its `\` or `%` itself HTML-escaped (a server
+ * echo that then went through the summary's escaping).
+ */
+function charPattern(char) {
+    const forms = [literal(char)];
+    const units = Array.from({ length: char.length }, (_, i) => char.charCodeAt(i).toString(16).padStart(4, '0'));
+    forms.push(units.map(unit => `${BACKSLASH}u${hex(unit)}`).join(''));
+    const short = SHORT_JSON_ESCAPES[char];
+    if (short)
+        forms.push(`${BACKSLASH}${literal(short)}`);
+    const utf8 = Array.from(Buffer.from(char, 'utf8'), byte => `${PERCENT}${hex(byte.toString(16).padStart(2, '0'))}`);
+    forms.push(utf8.join(''));
+    if (char === ' ')
+        forms.push('\\+');
+    return `(?:${forms.join('|')})`;
+}
+/**
+ * A function that replaces every occurrence of any of `secrets` with `***`, in every form a server
+ * may echo it or our own escaping may write it: raw, JSON-escaped (`\u0073k-…`, `\/`), URL-encoded
+ * (`encodeURIComponent`, either hex case), HTML character references, or a mix of these. Everything
+ * that leaves the process goes through it: parsed API answers, headers, log lines, outputs, the
+ * summary and GitHub request bodies. Secrets shorter than 4 characters are ignored.
+ */
+function createRedactor(secrets) {
+    const usable = [...new Set(secrets.filter(s => s.length >= MIN_SECRET_LENGTH))];
+    if (usable.length === 0)
+        return text => text;
+    // Longest first, so a secret that contains another is replaced whole.
+    usable.sort((a, b) => b.length - a.length);
+    const pattern = new RegExp(usable.map(s => Array.from(s, charPattern).join('')).join('|'), 'g');
+    // Text with none of these characters can hold a secret only as is: a cheap check that spares the
+    // pattern (large, and compiled on first use) most of what is logged.
+    return text => (ENCODING_CHARS.test(text) || usable.some(s => text.includes(s)) ? text.replace(pattern, '***') : text);
+}
+/** A copy of a parsed JSON value with `redact` applied to every string in it, object keys included. */
+function redactJson(value, redact) {
+    if (typeof value === 'string')
+        return redact(value);
+    if (Array.isArray(value))
+        return value.map(item => redactJson(item, redact));
+    if (typeof value === 'object' && value !== null) {
+        // fromEntries defines properties, so a "__proto__" key stays a plain key.
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactJson(v, redact)]));
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/sanitize/sanitize.ts
+/**
+ * Every character that can end a line for some reader of the job log (CR, LF, NEL, VT, FF, U+2028,
+ * U+2029), any other control, and the invisible formatting characters that can reorder or hide text
+ * (bidi embeddings, overrides and isolates, zero-width characters, the BOM).
+ */
+const UNSAFE_CHARS = 
+// eslint-disable-next-line no-control-regex
+/[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+/**
+ * Makes one line of the job log inert: no character that splits it or hides text, no workflow command
+ * at its start (the runner trims leading spaces before it looks for `::`), and no `##[` anywhere (the
+ * runner's older command syntax). Everything the action logs passes through here, by way of the logger.
+ */
+function sanitizeLine(text) {
+    const flat = text.replace(UNSAFE_CHARS, ' ').replace(/##\[/g, '# #[');
+    return /^\s*::/.test(flat) ? `: :${flat.trimStart().slice(2)}` : flat;
+}
+/** Whether `text` holds anything `sanitizeLine` would change. */
+const isCleanLine = (text) => sanitizeLine(text) === text;
+
+;// CONCATENATED MODULE: ./src/util/text.ts
+
+/** `text` on one line (line breaks and controls made inert), at most `max` characters. */
+function clip(text, max) {
+    const flat = sanitizeLine(text ?? '');
+    return flat.length > max ? `${flat.slice(0, max)}… (${flat.length - max} more characters)` : flat;
+}
+/** Server text made safe for one log line: one line, spaces collapsed, bounded length. */
+function oneLine(text, max = 300) {
+    return clip(sanitizeLine(text ?? '')
+        .replace(/\s+/g, ' ')
+        .trim(), max);
+}
+/** `42%`, `42.5%`; '' when unknown. */
+function percent(progress) {
+    if (typeof progress !== 'number')
+        return '';
+    return `${Math.round(progress * 10) / 10}%`;
+}
+/** A URL (or a scheme-less `user:pass@host:port`) with its user information hidden, for messages. */
+const hideCredentials = (value) => value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#@]*@/i, (_, scheme) => `${scheme ?? ''}***@`);
+/** `1 status check`, `3 status checks`. */
+const plural = (count, noun, many = `${noun}s`) => `${count} ${count === 1 ? noun : many}`;
+/** The message of anything thrown, Error or not. */
+function errorMessage(error) {
+    if (error instanceof Error)
+        return error.message;
+    if (typeof error === 'string')
+        return error;
+    try {
+        // JSON.stringify answers undefined for undefined and functions, whatever its type says.
+        const json = JSON.stringify(error);
+        return `unexpected ${json ?? String(error)}`;
+    }
+    catch {
+        return `unexpected ${String(error)}`;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/github/octokit.ts
+
+
 /** One GitHub call may take this long; then it is abandoned. */
 const GITHUB_CALL_TIMEOUT_MS = 10_000;
 /** Splits GITHUB_REPOSITORY; throws when it is not `owner/repo`. */
@@ -31682,35 +31823,49 @@ function ownerRepo(target, what) {
     }
     return [owner, repo];
 }
-/** A call that outlived its timeout, told apart from one GitHub refused. */
+/** A call that outlived its timeout, or was skipped after one, told apart from one GitHub refused. */
 class GitHubTimeout extends Error {
 }
+/** A failure whose message held a secret, redacted, keeping the HTTP status the callers branch on. */
+function redactedError(error, redact) {
+    const message = errorMessage(error);
+    const clean = redact(message);
+    return clean === message ? error : Object.assign(new Error(clean), { status: httpStatus(error) });
+}
 /**
- * @actions/github, loaded only when GitHub is needed (it is a sixth of the bundle), with every call
- * bounded by `timeoutMs` and stopped when `signal` aborts.
+ * @actions/github, loaded only when GitHub is needed (it is a sixth of the bundle). Every call is
+ * bounded by `timeoutMs` and stopped when `signal` aborts; once a call has gone unanswered, the rest
+ * are skipped at once (each would cost the whole timeout again, and the step's own work matters more).
+ * What is sent and what failures say pass through `redact`.
  */
-async function createGitHubClient(target, token, signal, what, timeoutMs = GITHUB_CALL_TIMEOUT_MS) {
+async function createGitHubClient(target, token, signal, what, options = {}) {
+    const { timeoutMs = GITHUB_CALL_TIMEOUT_MS, redact = (text) => text } = options;
     const [owner, repo] = ownerRepo(target, what);
     const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
     const octokit = getOctokit(token, { baseUrl: target.apiUrl.replace(/\/+$/, '') });
+    let unanswered = false;
     const bounded = async (call) => {
         if (signal.aborted)
             throw new Error('skipped, the step was cancelled');
+        if (unanswered)
+            throw new GitHubTimeout(`skipped, GitHub did not answer a previous call within ${timeoutMs / 1000}s`);
         const timeout = AbortSignal.timeout(timeoutMs);
         try {
             return await call({ signal: AbortSignal.any([signal, timeout]) });
         }
         catch (error) {
             if (!timeout.aborted)
-                throw error;
-            throw new GitHubTimeout(`GitHub did not answer within ${timeoutMs / 1000}s`, { cause: error });
+                throw redactedError(error, redact);
+            unanswered = true;
+            throw new GitHubTimeout(`GitHub did not answer within ${timeoutMs / 1000}s`);
         }
     };
+    const clean = (params) => redactJson(params, redact);
     return {
         owner,
         repo,
-        request: (route, params = {}) => bounded(async (request) => (await octokit.request(route, { owner, repo, ...params, request })).data),
-        graphql: (query, variables) => bounded(request => octokit.graphql(query, { ...variables, request }))
+        request: (route, params = {}) => bounded(async (request) => (await octokit.request(route, { owner, repo, ...clean(params), request })).data),
+        graphql: (query, variables) => bounded(request => octokit.graphql(query, { ...clean(variables), request }))
     };
 }
 /** The HTTP status of a failed call, when GitHub answered. */
@@ -31785,14 +31940,18 @@ function statusClient(github) {
 }
 /**
  * The step's own commit status, through @actions/github (loaded only when a status is asked for).
- * Every call is bounded by `timeoutMs` and stops when `signal` aborts.
+ * Every call is bounded by `timeoutMs` and stops when `signal` aborts; what is sent passes `redact`.
  */
-async function createCommitStatus(target, token, contextName, signal, timeoutMs = GITHUB_CALL_TIMEOUT_MS) {
+async function createCommitStatus(target, token, contextName, signal, options = {}) {
+    const { timeoutMs = GITHUB_CALL_TIMEOUT_MS, redact } = options;
     const what = 'no commit status can be set';
-    const github = await createGitHubClient(target, token, signal, what, timeoutMs);
+    const github = await createGitHubClient(target, token, signal, what, { timeoutMs, redact });
     // After a cancel the final status still goes out, briefly, through a client the cancel does not stop:
     // a status left pending would block a protected branch for good.
-    const late = await createGitHubClient(target, token, new AbortController().signal, what, AFTER_CANCEL_TIMEOUT_MS);
+    const late = await createGitHubClient(target, token, new AbortController().signal, what, {
+        timeoutMs: AFTER_CANCEL_TIMEOUT_MS,
+        redact
+    });
     const { sha } = await eventCommit(target);
     const targetUrl = runUrl(target);
     // A GitHub API that did not answer once is not asked again in this run: each call would cost the
@@ -31848,66 +32007,6 @@ function formatDuration(ms) {
     if (m > 0)
         return `${m}m ${String(s).padStart(2, '0')}s`;
     return `${s}s`;
-}
-
-;// CONCATENATED MODULE: ./src/sanitize/sanitize.ts
-/**
- * Every character that can end a line for some reader of the job log (CR, LF, NEL, VT, FF, U+2028,
- * U+2029), any other control, and the invisible formatting characters that can reorder or hide text
- * (bidi embeddings, overrides and isolates, zero-width characters, the BOM).
- */
-const UNSAFE_CHARS = 
-// eslint-disable-next-line no-control-regex
-/[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
-/**
- * Makes one line of the job log inert: no character that splits it or hides text, no workflow command
- * at its start (the runner trims leading spaces before it looks for `::`), and no `##[` anywhere (the
- * runner's older command syntax). Everything the action logs passes through here, by way of the logger.
- */
-function sanitizeLine(text) {
-    const flat = text.replace(UNSAFE_CHARS, ' ').replace(/##\[/g, '# #[');
-    return /^\s*::/.test(flat) ? `: :${flat.trimStart().slice(2)}` : flat;
-}
-/** Whether `text` holds anything `sanitizeLine` would change. */
-const isCleanLine = (text) => sanitizeLine(text) === text;
-
-;// CONCATENATED MODULE: ./src/util/text.ts
-
-/** `text` on one line (line breaks and controls made inert), at most `max` characters. */
-function clip(text, max) {
-    const flat = sanitizeLine(text ?? '');
-    return flat.length > max ? `${flat.slice(0, max)}… (${flat.length - max} more characters)` : flat;
-}
-/** Server text made safe for one log line: one line, spaces collapsed, bounded length. */
-function oneLine(text, max = 300) {
-    return clip(sanitizeLine(text ?? '')
-        .replace(/\s+/g, ' ')
-        .trim(), max);
-}
-/** `42%`, `42.5%`; '' when unknown. */
-function percent(progress) {
-    if (typeof progress !== 'number')
-        return '';
-    return `${Math.round(progress * 10) / 10}%`;
-}
-/** A URL (or a scheme-less `user:pass@host:port`) with its user information hidden, for messages. */
-const hideCredentials = (value) => value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#@]*@/i, (_, scheme) => `${scheme ?? ''}***@`);
-/** `1 status check`, `3 status checks`. */
-const plural = (count, noun, many = `${noun}s`) => `${count} ${count === 1 ? noun : many}`;
-/** The message of anything thrown, Error or not. */
-function errorMessage(error) {
-    if (error instanceof Error)
-        return error.message;
-    if (typeof error === 'string')
-        return error;
-    try {
-        // JSON.stringify answers undefined for undefined and functions, whatever its type says.
-        const json = JSON.stringify(error);
-        return `unexpected ${json ?? String(error)}`;
-    }
-    catch {
-        return `unexpected ${String(error)}`;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/util/json.ts
@@ -33368,85 +33467,6 @@ function parseModelList(value) {
     if (list === undefined)
         return undefined;
     return list.map(parseModelInfo).filter((model) => model !== undefined);
-}
-
-;// CONCATENATED MODULE: ./src/sanitize/redact.ts
-/** Secrets shorter than this are not redacted: they would blank out ordinary text. */
-const MIN_SECRET_LENGTH = 4;
-/** JSON's two-character escapes: the letter after the backslash. */
-const SHORT_JSON_ESCAPES = {
-    '"': '"',
-    '\\': '\\',
-    '/': '/',
-    '\b': 'b',
-    '\f': 'f',
-    '\n': 'n',
-    '\r': 'r',
-    '\t': 't'
-};
-/** A regex source for hex digits in either case: servers write `%2f` and `%2F`, `\u00e9` and `\u00E9`. */
-function hex(digits) {
-    return digits.replace(/[a-f]/gi, d => `[${d.toLowerCase()}${d.toUpperCase()}]`);
-}
-function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}
-/** A character as is, or as an HTML character reference (`&#45;`, `&#x2d;`) as the summary writes it. */
-function literal(char) {
-    const code = char.codePointAt(0);
-    return `(?:${escapeRegExp(char)}|&#0*${code};|&#[xX]0*${hex(code.toString(16))};)`;
-}
-/** Every form but the raw one has one of these: a backslash (JSON), `%` (URL), `&` (HTML) or `+` (a space). */
-const ENCODING_CHARS = /[\\%&+]/;
-const BACKSLASH = literal('\\');
-const PERCENT = literal('%');
-/**
- * Every way one character of a secret may be written: as is, JSON-escaped, percent-encoded, as an
- * HTML character reference, or one of the escapes with its `\` or `%` itself HTML-escaped (a server
- * echo that then went through the summary's escaping).
- */
-function charPattern(char) {
-    const forms = [literal(char)];
-    const units = Array.from({ length: char.length }, (_, i) => char.charCodeAt(i).toString(16).padStart(4, '0'));
-    forms.push(units.map(unit => `${BACKSLASH}u${hex(unit)}`).join(''));
-    const short = SHORT_JSON_ESCAPES[char];
-    if (short)
-        forms.push(`${BACKSLASH}${literal(short)}`);
-    const utf8 = Array.from(Buffer.from(char, 'utf8'), byte => `${PERCENT}${hex(byte.toString(16).padStart(2, '0'))}`);
-    forms.push(utf8.join(''));
-    if (char === ' ')
-        forms.push('\\+');
-    return `(?:${forms.join('|')})`;
-}
-/**
- * A function that replaces every occurrence of any of `secrets` with `***`, in every form a server
- * may echo it or our own escaping may write it: raw, JSON-escaped (`\u0073k-…`, `\/`), URL-encoded
- * (`encodeURIComponent`, either hex case), HTML character references, or a mix of these. Everything
- * that leaves the process goes through it: parsed API answers, headers, log lines, outputs, the
- * summary and GitHub request bodies. Secrets shorter than 4 characters are ignored.
- */
-function createRedactor(secrets) {
-    const usable = [...new Set(secrets.filter(s => s.length >= MIN_SECRET_LENGTH))];
-    if (usable.length === 0)
-        return text => text;
-    // Longest first, so a secret that contains another is replaced whole.
-    usable.sort((a, b) => b.length - a.length);
-    const pattern = new RegExp(usable.map(s => Array.from(s, charPattern).join('')).join('|'), 'g');
-    // Text with none of these characters can hold a secret only as is: a cheap check that spares the
-    // pattern (large, and compiled on first use) most of what is logged.
-    return text => (ENCODING_CHARS.test(text) || usable.some(s => text.includes(s)) ? text.replace(pattern, '***') : text);
-}
-/** A copy of a parsed JSON value with `redact` applied to every string in it, object keys included. */
-function redactJson(value, redact) {
-    if (typeof value === 'string')
-        return redact(value);
-    if (Array.isArray(value))
-        return value.map(item => redactJson(item, redact));
-    if (typeof value === 'object' && value !== null) {
-        // fromEntries defines properties, so a "__proto__" key stays a plain key.
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactJson(v, redact)]));
-    }
-    return value;
 }
 
 ;// CONCATENATED MODULE: ./src/together/proxy.ts
@@ -36545,14 +36565,16 @@ function createComment(github, text) {
 
 
 
-/** The ledger, statuses and comments of modes `track` and `report`. */
-async function ledgerDeps(settings, signal) {
-    const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no ledger can be kept');
+/** The ledger, statuses and comments of modes `track` and `report`; what they send passes `redact`. */
+async function ledgerDeps(settings, signal, redact) {
+    const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no ledger can be kept', {
+        redact
+    });
     return {
         ledger: createLedger(github, settings.ledgerBranch),
         commit: () => eventCommit(settings.github),
         statuses: statusClient(github),
-        comment: settings.mode === 'report' ? createComment(github, commentText(runUrl(settings.github))) : undefined
+        comment: settings.mode === 'report' ? createComment(github, commentText(runUrl(settings.github), redact)) : undefined
     };
 }
 /**
@@ -36570,19 +36592,27 @@ async function stepComment(settings, signal, log, redact) {
             log.info('pr-comment is set, but this run is not for a pull request: no comment.');
             return undefined;
         }
-        const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no comment can be written');
-        comment = createComment(github, commentText(runUrl(settings.github)));
+        const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no comment can be written', {
+            redact
+        });
+        comment = createComment(github, commentText(runUrl(settings.github), redact));
     }
     catch (error) {
         log.warning(`Could not comment on the pull request: ${errorMessage(error)}`);
         return undefined;
     }
     const context = settings.commitStatus || DEFAULT_CONTEXT;
-    return rows => comment(pr, context, rows.map(row => ({ ...row, status: redact(row.status) }))).catch((error) => log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`));
+    return rows => comment(pr, context, rows).catch((error) => log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`));
 }
-/** The report's wording of the pull request comment, with a link to this run. */
-function commentText(run) {
-    return { marker: commentMarker, render: (context, rows, previous) => renderComment(context, rows, run, previous) };
+/**
+ * The report's wording of the pull request comment, with a link to this run. Statuses quote the server:
+ * redacted before the comment escapes them (the client redacts what it sends again, escaped or not).
+ */
+function commentText(run, redact) {
+    return {
+        marker: commentMarker,
+        render: (context, rows, previous) => renderComment(context, rows.map(row => ({ ...row, status: redact(row.status) })), run, previous)
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/shell/cancel.ts
@@ -36701,7 +36731,7 @@ const defaultRuntime = {
     now: () => Date.now(),
     sleep: realSleep,
     random: Math.random,
-    createStatus: (settings, signal) => createCommitStatus(settings.github, settings.githubToken, settings.commitStatus, signal),
+    createStatus: (settings, signal, redact) => createCommitStatus(settings.github, settings.githubToken, settings.commitStatus, signal, { redact }),
     createLedger: ledgerDeps,
     createApi: settings => new TogetherClient({
         apiKey: settings.apiKey,
@@ -36740,7 +36770,7 @@ async function run(overrides = {}) {
         api = runtime.createApi(settings);
         setStatus = await commitStatus(settings, runtime, out, abort.signal);
         const comment = await stepComment(settings, abort.signal, out.log, text => out.redact(text));
-        const ledger = () => redactedLedger(runtime, settings, out, abort.signal);
+        const ledger = () => runtime.createLedger(settings, abort.signal, text => out.redact(text));
         const outcome = await runMode(settings, {
             api,
             now: runtime.now,
@@ -36775,28 +36805,19 @@ async function run(overrides = {}) {
         stopListening();
     }
 }
-/** The commit status setter, when `commit-status` asks for one: redacted, and a failure is a warning. */
+/** The commit status setter, when `commit-status` asks for one; a failure is a warning. */
 async function commitStatus(settings, runtime, out, signal) {
     // In mode report, each batch's status goes to the commit that tracked it (see orchestrate/report.ts).
     if (!settings.commitStatus || settings.mode === 'report')
         return undefined;
     const failed = (error) => out.log.warning(`Could not set the commit status: ${errorMessage(error)}`);
-    const setter = await runtime.createStatus(settings, signal).catch((error) => {
+    const setter = await runtime
+        .createStatus(settings, signal, text => out.redact(text))
+        .catch((error) => {
         failed(error);
         return undefined;
     });
-    return setter && ((state, description) => setter(state, out.redact(description)).catch(failed));
-}
-/** The ledger's GitHub calls, with what they send redacted: descriptions and comments quote server text. */
-async function redactedLedger(runtime, settings, out, signal) {
-    const made = await runtime.createLedger(settings, signal);
-    const { statuses, comment } = made;
-    return {
-        ...made,
-        statuses: statuses && { ...statuses, set: (sha, c, s, d, u) => statuses.set(sha, c, s, out.redact(d), u) },
-        comment: comment &&
-            ((pr, c, rows) => comment(pr, c, rows.map(r => ({ ...r, status: out.redact(r.status) }))))
-    };
+    return setter && ((state, description) => setter(state, description).catch(failed));
 }
 /** Masks the secrets in the runner's log and returns the egress that redacts them everywhere else. */
 function guardSecrets(settings) {

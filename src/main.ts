@@ -21,10 +21,13 @@ export interface Runtime {
   random(): number
   createApi(settings: Settings): BatchApi & FilesApi & ModelsApi & { close?(): Promise<void> }
   /** Sets commit statuses on the workflow's commit; called only when `commit-status` is set. */
-  createStatus(settings: Settings, signal: AbortSignal): Promise<SetStatus>
+  createStatus(settings: Settings, signal: AbortSignal, redact: Redact): Promise<SetStatus>
   /** The ledger and the GitHub calls of modes `track` and `report`. */
-  createLedger(settings: Settings, signal: AbortSignal): Promise<LedgerDeps>
+  createLedger(settings: Settings, signal: AbortSignal, redact: Redact): Promise<LedgerDeps>
 }
+
+/** Applied by the GitHub client to everything it sends: descriptions and comments quote server text. */
+type Redact = (text: string) => string
 
 /** Keep-alive connections to Together at most, however many batches. */
 const MAX_CONNECTIONS = 64
@@ -46,8 +49,8 @@ const defaultRuntime: Runtime = {
   now: () => Date.now(),
   sleep: realSleep,
   random: Math.random,
-  createStatus: (settings, signal) =>
-    createCommitStatus(settings.github, settings.githubToken, settings.commitStatus, signal),
+  createStatus: (settings, signal, redact) =>
+    createCommitStatus(settings.github, settings.githubToken, settings.commitStatus, signal, { redact }),
   createLedger: ledgerDeps,
   createApi: settings =>
     new TogetherClient({
@@ -88,7 +91,7 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
     api = runtime.createApi(settings)
     setStatus = await commitStatus(settings, runtime, out, abort.signal)
     const comment = await stepComment(settings, abort.signal, out.log, text => out.redact(text))
-    const ledger = (): Promise<LedgerDeps> => redactedLedger(runtime, settings, out, abort.signal)
+    const ledger = (): Promise<LedgerDeps> => runtime.createLedger(settings, abort.signal, text => out.redact(text))
     const outcome = await runMode(
       settings,
       {
@@ -124,7 +127,7 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
   }
 }
 
-/** The commit status setter, when `commit-status` asks for one: redacted, and a failure is a warning. */
+/** The commit status setter, when `commit-status` asks for one; a failure is a warning. */
 async function commitStatus(
   settings: Settings,
   runtime: Runtime,
@@ -134,34 +137,13 @@ async function commitStatus(
   // In mode report, each batch's status goes to the commit that tracked it (see orchestrate/report.ts).
   if (!settings.commitStatus || settings.mode === 'report') return undefined
   const failed = (error: unknown): void => out.log.warning(`Could not set the commit status: ${errorMessage(error)}`)
-  const setter = await runtime.createStatus(settings, signal).catch((error: unknown) => {
-    failed(error)
-    return undefined
-  })
-  return setter && ((state, description) => setter(state, out.redact(description)).catch(failed))
-}
-
-/** The ledger's GitHub calls, with what they send redacted: descriptions and comments quote server text. */
-async function redactedLedger(
-  runtime: Runtime,
-  settings: Settings,
-  out: Egress,
-  signal: AbortSignal
-): Promise<LedgerDeps> {
-  const made = await runtime.createLedger(settings, signal)
-  const { statuses, comment } = made
-  return {
-    ...made,
-    statuses: statuses && { ...statuses, set: (sha, c, s, d, u) => statuses.set(sha, c, s, out.redact(d), u) },
-    comment:
-      comment &&
-      ((pr, c, rows) =>
-        comment(
-          pr,
-          c,
-          rows.map(r => ({ ...r, status: out.redact(r.status) }))
-        ))
-  }
+  const setter = await runtime
+    .createStatus(settings, signal, text => out.redact(text))
+    .catch((error: unknown) => {
+      failed(error)
+      return undefined
+    })
+  return setter && ((state, description) => setter(state, description).catch(failed))
 }
 
 /** Masks the secrets in the runner's log and returns the egress that redacts them everywhere else. */

@@ -74,7 +74,7 @@ describe('createCommitStatus', () => {
 
   it('gives up on a GitHub API that never answers after its timeout', async () => {
     handler = () => undefined
-    const set = await createCommitStatus(target, 'ghs_t', 'ctx', new AbortController().signal, 150)
+    const set = await createCommitStatus(target, 'ghs_t', 'ctx', new AbortController().signal, { timeoutMs: 150 })
     const started = Date.now()
     await expect(set('pending', 'Waiting')).rejects.toThrow('GitHub did not answer within 0.15s')
     expect(Date.now() - started).toBeLessThan(5000)
@@ -89,7 +89,7 @@ describe('createCommitStatus', () => {
   it('stops a hanging call at once when the step is cancelled', async () => {
     handler = () => undefined
     const abort = new AbortController()
-    const set = await createCommitStatus(target, 'ghs_t', 'ctx', abort.signal, 60_000)
+    const set = await createCommitStatus(target, 'ghs_t', 'ctx', abort.signal, { timeoutMs: 60_000 })
     const call = set('pending', 'Waiting')
     setTimeout(() => abort.abort(), 50)
     const started = Date.now()

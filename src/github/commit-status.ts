@@ -86,20 +86,24 @@ export function statusClient(github: GitHubClient): StatusClient {
 
 /**
  * The step's own commit status, through @actions/github (loaded only when a status is asked for).
- * Every call is bounded by `timeoutMs` and stops when `signal` aborts.
+ * Every call is bounded by `timeoutMs` and stops when `signal` aborts; what is sent passes `redact`.
  */
 export async function createCommitStatus(
   target: GitHubTarget,
   token: string,
   contextName: string,
   signal: AbortSignal,
-  timeoutMs = GITHUB_CALL_TIMEOUT_MS
+  options: { timeoutMs?: number; redact?: (text: string) => string } = {}
 ): Promise<SetStatus> {
+  const { timeoutMs = GITHUB_CALL_TIMEOUT_MS, redact } = options
   const what = 'no commit status can be set'
-  const github = await createGitHubClient(target, token, signal, what, timeoutMs)
+  const github = await createGitHubClient(target, token, signal, what, { timeoutMs, redact })
   // After a cancel the final status still goes out, briefly, through a client the cancel does not stop:
   // a status left pending would block a protected branch for good.
-  const late = await createGitHubClient(target, token, new AbortController().signal, what, AFTER_CANCEL_TIMEOUT_MS)
+  const late = await createGitHubClient(target, token, new AbortController().signal, what, {
+    timeoutMs: AFTER_CANCEL_TIMEOUT_MS,
+    redact
+  })
   const { sha } = await eventCommit(target)
   const targetUrl = runUrl(target)
   // A GitHub API that did not answer once is not asked again in this run: each call would cost the

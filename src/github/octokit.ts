@@ -1,3 +1,5 @@
+import { redactJson } from '../sanitize/redact.js'
+import { errorMessage } from '../util/text.js'
 import type { GitHubTarget } from './target.js'
 
 /** One GitHub call may take this long; then it is abandoned. */
@@ -22,39 +24,63 @@ function ownerRepo(target: GitHubTarget, what: string): [string, string] {
   return [owner, repo]
 }
 
-/** A call that outlived its timeout, told apart from one GitHub refused. */
+/** A call that outlived its timeout, or was skipped after one, told apart from one GitHub refused. */
 export class GitHubTimeout extends Error {}
 
+export interface GitHubClientOptions {
+  /** One call's bound (default 10 s). */
+  timeoutMs?: number
+  /** Applied to every string a call sends and to the message of every failure: secrets stay out. */
+  redact?: (text: string) => string
+}
+
+/** A failure whose message held a secret, redacted, keeping the HTTP status the callers branch on. */
+function redactedError(error: unknown, redact: (text: string) => string): unknown {
+  const message = errorMessage(error)
+  const clean = redact(message)
+  return clean === message ? error : Object.assign(new Error(clean), { status: httpStatus(error) })
+}
+
 /**
- * @actions/github, loaded only when GitHub is needed (it is a sixth of the bundle), with every call
- * bounded by `timeoutMs` and stopped when `signal` aborts.
+ * @actions/github, loaded only when GitHub is needed (it is a sixth of the bundle). Every call is
+ * bounded by `timeoutMs` and stopped when `signal` aborts; once a call has gone unanswered, the rest
+ * are skipped at once (each would cost the whole timeout again, and the step's own work matters more).
+ * What is sent and what failures say pass through `redact`.
  */
 export async function createGitHubClient(
   target: GitHubTarget,
   token: string,
   signal: AbortSignal,
   what: string,
-  timeoutMs = GITHUB_CALL_TIMEOUT_MS
+  options: GitHubClientOptions = {}
 ): Promise<GitHubClient> {
+  const { timeoutMs = GITHUB_CALL_TIMEOUT_MS, redact = (text: string) => text } = options
   const [owner, repo] = ownerRepo(target, what)
   const { getOctokit } = await import('@actions/github')
   const octokit = getOctokit(token, { baseUrl: target.apiUrl.replace(/\/+$/, '') })
+  let unanswered = false
   const bounded = async <T>(call: (request: { signal: AbortSignal }) => Promise<T>): Promise<T> => {
     if (signal.aborted) throw new Error('skipped, the step was cancelled')
+    if (unanswered)
+      throw new GitHubTimeout(`skipped, GitHub did not answer a previous call within ${timeoutMs / 1000}s`)
     const timeout = AbortSignal.timeout(timeoutMs)
     try {
       return await call({ signal: AbortSignal.any([signal, timeout]) })
     } catch (error) {
-      if (!timeout.aborted) throw error
-      throw new GitHubTimeout(`GitHub did not answer within ${timeoutMs / 1000}s`, { cause: error })
+      if (!timeout.aborted) throw redactedError(error, redact)
+      unanswered = true
+      throw new GitHubTimeout(`GitHub did not answer within ${timeoutMs / 1000}s`)
     }
   }
+  const clean = (params: Record<string, unknown>) => redactJson(params, redact) as Record<string, unknown>
   return {
     owner,
     repo,
     request: (route, params = {}) =>
-      bounded(async request => (await octokit.request(route, { owner, repo, ...params, request })).data as unknown),
-    graphql: (query, variables) => bounded(request => octokit.graphql(query, { ...variables, request }))
+      bounded(
+        async request => (await octokit.request(route, { owner, repo, ...clean(params), request })).data as unknown
+      ),
+    graphql: (query, variables) => bounded(request => octokit.graphql(query, { ...clean(variables), request }))
   }
 }
 

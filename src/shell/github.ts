@@ -8,14 +8,21 @@ import { commentMarker, DEFAULT_CONTEXT, renderComment, type CommentRow } from '
 import type { Settings } from '../settings.js'
 import { errorMessage } from '../util/text.js'
 
-/** The ledger, statuses and comments of modes `track` and `report`. */
-export async function ledgerDeps(settings: Settings, signal: AbortSignal): Promise<LedgerDeps> {
-  const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no ledger can be kept')
+/** The ledger, statuses and comments of modes `track` and `report`; what they send passes `redact`. */
+export async function ledgerDeps(
+  settings: Settings,
+  signal: AbortSignal,
+  redact: (text: string) => string
+): Promise<LedgerDeps> {
+  const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no ledger can be kept', {
+    redact
+  })
   return {
     ledger: createLedger(github, settings.ledgerBranch),
     commit: () => eventCommit(settings.github),
     statuses: statusClient(github),
-    comment: settings.mode === 'report' ? createComment(github, commentText(runUrl(settings.github))) : undefined
+    comment:
+      settings.mode === 'report' ? createComment(github, commentText(runUrl(settings.github), redact)) : undefined
   }
 }
 
@@ -38,22 +45,40 @@ export async function stepComment(
       log.info('pr-comment is set, but this run is not for a pull request: no comment.')
       return undefined
     }
-    const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no comment can be written')
-    comment = createComment(github, commentText(runUrl(settings.github)))
+    const github = await createGitHubClient(
+      settings.github,
+      settings.githubToken,
+      signal,
+      'no comment can be written',
+      {
+        redact
+      }
+    )
+    comment = createComment(github, commentText(runUrl(settings.github), redact))
   } catch (error) {
     log.warning(`Could not comment on the pull request: ${errorMessage(error)}`)
     return undefined
   }
   const context = settings.commitStatus || DEFAULT_CONTEXT
   return rows =>
-    comment(
-      pr,
-      context,
-      rows.map(row => ({ ...row, status: redact(row.status) }))
-    ).catch((error: unknown) => log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`))
+    comment(pr, context, rows).catch((error: unknown) =>
+      log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`)
+    )
 }
 
-/** The report's wording of the pull request comment, with a link to this run. */
-function commentText(run: string): CommentText<CommentRow> {
-  return { marker: commentMarker, render: (context, rows, previous) => renderComment(context, rows, run, previous) }
+/**
+ * The report's wording of the pull request comment, with a link to this run. Statuses quote the server:
+ * redacted before the comment escapes them (the client redacts what it sends again, escaped or not).
+ */
+function commentText(run: string, redact: (text: string) => string): CommentText<CommentRow> {
+  return {
+    marker: commentMarker,
+    render: (context, rows, previous) =>
+      renderComment(
+        context,
+        rows.map(row => ({ ...row, status: redact(row.status) })),
+        run,
+        previous
+      )
+  }
 }
