@@ -337,6 +337,22 @@ const cases: Case[] = [
     check: run => expect(errorsText(run)).toContain(`${'x'.repeat(290)}***`)
   },
   {
+    name: 'mode report: a GraphQL error that echoes the GitHub token near the 300th character is redacted before any cut',
+    class: 5,
+    github: true,
+    setup: ({ gh }) =>
+      gh.route(
+        'POST',
+        '/graphql',
+        json({ data: null, errors: [{ message: `${'y'.repeat(215)} bad credentials for ${GITHUB_TOKEN}` }] })
+      ),
+    inputs: () => ({ mode: 'report', 'batch-id': '' }),
+    exitCode: 1,
+    maxMs: 6000,
+    requests: [0, 0],
+    check: run => expect(errorsText(run)).toContain('bad credentials for ***')
+  },
+  {
     // The client redacts the API key from answers as it parses them; the GitHub token only the egress
     // knows, so this case shows the order there: redacted first, then cut to GitHub's 140 characters.
     name: 'the GitHub token across the 140th character of the failure, with commit-status set: redacted, then cut',
