@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT, inputEnv } from '../tools/runner/run-action.js'
 
@@ -17,5 +19,41 @@ describe('a run that ends without a verdict', () => {
     })
     expect(child.status).toBe(1)
     expect(child.stdout).toContain('::error::The action stopped before reaching a verdict')
+  })
+})
+
+describe('a crash', () => {
+  it('fails the step with the message redacted, and still sets the final commit status and the summary', () => {
+    const key = 'tk-crash-0123456789'
+    const temp = mkdtempSync(join(tmpdir(), 'crash-'))
+    const summary = join(temp, 'summary')
+    writeFileSync(summary, '')
+    try {
+      const script = join(ROOT, '__tests__', 'fixtures', 'processes', 'crash.ts')
+      const child = spawnSync(process.execPath, ['--import', 'tsx', script], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 20_000,
+        env: {
+          PATH: process.env.PATH ?? '',
+          GITHUB_STEP_SUMMARY: summary,
+          ...inputEnv({
+            'batch-id': 'b1',
+            'api-key': key,
+            'base-url': 'http://127.0.0.1:9/v1',
+            'commit-status': 'ci/batch',
+            'github-token': 'ghs_crash_token'
+          })
+        }
+      })
+      expect(child.status).toBe(1)
+      expect(child.stdout).toContain('::error::Unexpected error: boom with ***. This is a bug: please report it.')
+      expect(child.stdout).toContain('status error: Unexpected error: boom with ***')
+      expect(readFileSync(summary, 'utf8')).toContain('Unexpected error: boom with &#42;&#42;&#42;')
+      const printed = child.stdout.split('\n').filter(line => line !== `::add-mask::${key}`)
+      expect(printed.join('\n') + readFileSync(summary, 'utf8')).not.toContain(key)
+    } finally {
+      rmSync(temp, { recursive: true, force: true })
+    }
   })
 })

@@ -36679,17 +36679,39 @@ function guardVerdict() {
         }
     };
 }
+/** What a crash may still do before the exit: a final commit status, the summary. */
+const LAST_WORDS_MS = 2000;
+const crashState = {
+    redact: text => text
+};
 let crashGuardInstalled = false;
+/** An unhandled rejection or an uncaught exception fails the step with its message, then exits. */
 function guardCrashes() {
-    if (crashGuardInstalled)
-        return;
-    crashGuardInstalled = true;
-    const crash = (error) => {
-        setFailed(`Unexpected error: ${sanitizeLine(errorMessage(error))}. This is a bug: please report it.`);
-        process.exit(ExitCode.Failure);
+    crashState.redact = text => text;
+    crashState.lastWords = undefined;
+    if (!crashGuardInstalled) {
+        crashGuardInstalled = true;
+        let crashed = false;
+        const crash = (error) => {
+            // A second crash while the first one's last words go out changes nothing.
+            if (crashed)
+                return;
+            crashed = true;
+            const message = sanitizeLine(crashState.redact(errorMessage(error)));
+            setFailed(`Unexpected error: ${message}. This is a bug: please report it.`);
+            const bound = new Promise(resolve => setTimeout(resolve, LAST_WORDS_MS));
+            const said = crashState.lastWords?.(`Unexpected error: ${message}`).catch(() => undefined);
+            void Promise.race([said, bound]).finally(() => process.exit(ExitCode.Failure));
+        };
+        process.on('unhandledRejection', crash);
+        process.on('uncaughtException', crash);
+    }
+    return {
+        prepare(redact, lastWords) {
+            crashState.redact = redact;
+            crashState.lastWords = lastWords;
+        }
     };
-    process.on('unhandledRejection', crash);
-    process.on('uncaughtException', crash);
 }
 
 ;// CONCATENATED MODULE: ./src/version.ts
@@ -36754,7 +36776,7 @@ const defaultRuntime = {
 async function run(overrides = {}) {
     const runtime = { ...defaultRuntime, ...overrides };
     const verdictGuard = guardVerdict();
-    guardCrashes();
+    const crashGuard = guardCrashes();
     const abort = new AbortController();
     let out = egress([]);
     let summary;
@@ -36767,6 +36789,10 @@ async function run(overrides = {}) {
         const settings = parseSettings(name => getInput(name), process.env);
         summaryAvailable = settings.summaryAvailable;
         out = guardSecrets(settings);
+        crashGuard.prepare(text => out.redact(text), async (message) => {
+            await setStatus?.('error', message);
+            await writeSummary(out, buildFailureSummary(message), summaryAvailable);
+        });
         api = runtime.createApi(settings);
         setStatus = await commitStatus(settings, runtime, out, abort.signal);
         const comment = await stepComment(settings, abort.signal, out.log, text => out.redact(text));

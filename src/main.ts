@@ -75,7 +75,7 @@ const defaultRuntime: Runtime = {
 export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
   const runtime = { ...defaultRuntime, ...overrides }
   const verdictGuard = guardVerdict()
-  guardCrashes()
+  const crashGuard = guardCrashes()
   const abort = new AbortController()
   let out = egress([])
   let summary: string | undefined
@@ -88,6 +88,13 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
     const settings = parseSettings(name => core.getInput(name), process.env)
     summaryAvailable = settings.summaryAvailable
     out = guardSecrets(settings)
+    crashGuard.prepare(
+      text => out.redact(text),
+      async message => {
+        await setStatus?.('error', message)
+        await writeSummary(out, buildFailureSummary(message), summaryAvailable)
+      }
+    )
     api = runtime.createApi(settings)
     setStatus = await commitStatus(settings, runtime, out, abort.signal)
     const comment = await stepComment(settings, abort.signal, out.log, text => out.redact(text))

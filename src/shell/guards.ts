@@ -25,14 +25,46 @@ export function guardVerdict(): { settle(): void } {
   }
 }
 
+/** What a crash may still do before the exit: a final commit status, the summary. */
+const LAST_WORDS_MS = 2000
+
+export interface CrashGuard {
+  /**
+   * Once the secrets are known: a crash's message is redacted with `redact`, and `lastWords` gets at
+   * most two seconds to say it where the step reports (a commit status left pending blocks a branch).
+   */
+  prepare(redact: (text: string) => string, lastWords: (message: string) => Promise<void>): void
+}
+
+const crashState: { redact: (text: string) => string; lastWords?: (message: string) => Promise<void> } = {
+  redact: text => text
+}
 let crashGuardInstalled = false
-export function guardCrashes(): void {
-  if (crashGuardInstalled) return
-  crashGuardInstalled = true
-  const crash = (error: unknown): void => {
-    core.setFailed(`Unexpected error: ${sanitizeLine(errorMessage(error))}. This is a bug: please report it.`)
-    process.exit(core.ExitCode.Failure)
+
+/** An unhandled rejection or an uncaught exception fails the step with its message, then exits. */
+export function guardCrashes(): CrashGuard {
+  crashState.redact = text => text
+  crashState.lastWords = undefined
+  if (!crashGuardInstalled) {
+    crashGuardInstalled = true
+    let crashed = false
+    const crash = (error: unknown): void => {
+      // A second crash while the first one's last words go out changes nothing.
+      if (crashed) return
+      crashed = true
+      const message = sanitizeLine(crashState.redact(errorMessage(error)))
+      core.setFailed(`Unexpected error: ${message}. This is a bug: please report it.`)
+      const bound = new Promise(resolve => setTimeout(resolve, LAST_WORDS_MS))
+      const said = crashState.lastWords?.(`Unexpected error: ${message}`).catch(() => undefined)
+      void Promise.race([said, bound]).finally(() => process.exit(core.ExitCode.Failure))
+    }
+    process.on('unhandledRejection', crash)
+    process.on('uncaughtException', crash)
   }
-  process.on('unhandledRejection', crash)
-  process.on('uncaughtException', crash)
+  return {
+    prepare(redact, lastWords) {
+      crashState.redact = redact
+      crashState.lastWords = lastWords
+    }
+  }
 }
