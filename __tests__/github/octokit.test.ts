@@ -53,7 +53,7 @@ describe('the GitHub client', () => {
     await github.request('POST /repos/{owner}/{repo}/statuses/{sha}', {
       sha: 'a'.repeat(40),
       description: `key ${SECRET}`,
-      nested: { list: [`${encodeURIComponent(SECRET)}`] }
+      nested: { list: [encodeURIComponent(SECRET)] }
     })
     await github.graphql('query($q: String!) { x }', { q: SECRET })
     expect(requests.map(r => JSON.parse(r.body) as unknown)).toEqual([
