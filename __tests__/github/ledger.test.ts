@@ -161,6 +161,23 @@ describe('statusClient', () => {
     expect(await statuses.latest(SHA, 'ctx')).toBe('failure')
   })
 
+  it('finds a context behind 100 newer statuses, on the second page', async () => {
+    const statuses = statusClient(github)
+    await statuses.set(SHA, 'ctx', 'failure', 'no', 'https://x')
+    for (let i = 0; i < 100; i++) await statuses.set(SHA, `other-${i}`, 'success', 'yes', 'https://x')
+    expect(await statuses.latest(SHA, 'ctx')).toBe('failure')
+    expect(await statuses.latest(SHA, 'never-set')).toBeUndefined()
+  })
+
+  it('throws rather than guess when the list cannot be read in full', async () => {
+    const answering = (data: unknown): GitHubClient => ({ ...github, request: () => Promise.resolve(data) })
+    await expect(statusClient(answering('<html>')).latest(SHA, 'ctx')).rejects.toThrow('is not a list')
+    const full = Array.from({ length: 100 }, (_, i) => ({ context: `other-${i}`, state: 'success' }))
+    await expect(statusClient(answering(full)).latest(SHA, 'ctx')).rejects.toThrow(
+      'has more than 1000 statuses; ctx is not among them'
+    )
+  })
+
   it('fits every description to GitHub’s 140 characters, cutting between whole characters', async () => {
     const statuses = statusClient(github)
     await statuses.set(SHA, 'ctx', 'failure', 'x'.repeat(500), 'https://x')

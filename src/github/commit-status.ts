@@ -8,6 +8,9 @@ export type StatusState = 'pending' | 'success' | 'failure' | 'error'
 export type SetStatus = (state: StatusState, description: string) => Promise<void>
 
 export const SHA = /^[0-9a-f]{40}$/i
+/** Pages of 100 statuses read to find a context's current state. */
+const MAX_STATUS_PAGES = 10
+const STATES = new Set<unknown>(['pending', 'success', 'failure', 'error'])
 /** GitHub's limit on a commit status description, in characters. */
 const MAX_DESCRIPTION = 140
 
@@ -73,13 +76,19 @@ export function statusClient(github: GitHubClient): StatusClient {
       })
     },
     async latest(sha, context) {
-      // Statuses come newest first; the first of this context is the current one.
-      const data = await github.request('GET /repos/{owner}/{repo}/commits/{ref}/statuses', { ref: sha, per_page: 100 })
-      const found = Array.isArray(data)
-        ? (data as { context?: unknown; state?: unknown }[]).find(s => s.context === context)
-        : undefined
-      const state = found?.state
-      return state === 'pending' || state === 'success' || state === 'failure' || state === 'error' ? state : undefined
+      // Statuses come newest first; the first of this context is the current one. An answer that is
+      // not a list, or more pages than are read, throws: "no earlier failure" must never be a guess.
+      for (let page = 1; page <= MAX_STATUS_PAGES; page++) {
+        const route = 'GET /repos/{owner}/{repo}/commits/{ref}/statuses'
+        const data = await github.request(route, { ref: sha, per_page: 100, page })
+        if (!Array.isArray(data)) throw new Error(`GitHub's list of the statuses of ${sha.slice(0, 12)} is not a list`)
+        const found = (data as { context?: unknown; state?: unknown }[]).find(s => s.context === context)
+        if (found) return STATES.has(found.state) ? (found.state as StatusState) : undefined
+        if (data.length < 100) return undefined
+      }
+      throw new Error(
+        `${sha.slice(0, 12)} has more than ${MAX_STATUS_PAGES * 100} statuses; ${context} is not among them`
+      )
     }
   }
 }

@@ -100,7 +100,13 @@ export async function startGitHubSim(repository = 'octo/repo', branch = 'togethe
       return [201, {}]
     }
     const listed = /^\/commits\/([0-9a-f]{40})\/statuses$/.exec(route)
-    if (method === 'GET' && listed) return [200, statuses.filter(s => s.sha === listed[1]).reverse()]
+    if (method === 'GET' && listed) {
+      // Newest first, in pages, as GitHub lists them.
+      const size = Number(query.get('per_page') ?? 30)
+      const page = Number(query.get('page') ?? 1)
+      const all = statuses.filter(s => s.sha === listed[1]).reverse()
+      return [200, all.slice((page - 1) * size, page * size)]
+    }
     if (method === 'POST' && (route === '/git/trees' || route === '/git/commits'))
       return [201, { sha: blobSha(String(++counter)) }]
     if (method === 'POST' && route === '/git/refs') {
