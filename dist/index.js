@@ -32037,7 +32037,13 @@ const MAX_MODEL_ID = 256;
 /** A token count: a non-negative safe integer, else not a count at all. */
 const tokens = (v) => Number.isSafeInteger(v) && v >= 0 ? v : undefined;
 const emptyUsage = () => new Map();
-const zeroUsage = () => ({ requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0 });
+const zeroUsage = () => ({
+    requests: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    totalTokens: 0,
+    uncounted: 0
+});
 function entryFor(usage, model) {
     const key = usage.has(model) || usage.size < MAX_MODELS ? model : OTHER_MODELS;
     let entry = usage.get(key);
@@ -32045,11 +32051,15 @@ function entryFor(usage, model) {
         usage.set(key, (entry = zeroUsage()));
     return entry;
 }
+/** A count as given: undefined when absent, null when present but not a count. */
+const given = (v) => (v === undefined ? undefined : (tokens(v) ?? null));
 /**
  * Adds one result-file line (`record`, its decoded JSON; undefined when unreadable): a request of its
  * model, with the tokens of `response.body.usage` when it has them. Lines without usage (audio
- * endpoints, failed requests) count as requests with no tokens. `total_tokens`, when absent, is
- * prompt plus completion.
+ * endpoints, failed requests) count as requests with no tokens; a missing count is 0 (embeddings
+ * give no `completion_tokens`), and `total_tokens`, when absent, is prompt plus completion. A usage
+ * whose counts cannot be read (a string, a fraction, a negative or huge number, or only a total that
+ * cannot be split into prompt and completion) is `uncounted`: its cost is unknown, never 0.
  */
 function addUsage(usage, record, fallbackModel) {
     const response = isRecord(record) && isRecord(record.response) ? record.response : undefined;
@@ -32060,17 +32070,24 @@ function addUsage(usage, record, fallbackModel) {
     const counts = isRecord(body?.usage) ? body.usage : undefined;
     if (!counts)
         return;
-    const prompt = tokens(counts.prompt_tokens) ?? 0;
-    const completion = tokens(counts.completion_tokens) ?? 0;
-    entry.promptTokens += prompt;
-    entry.completionTokens += completion;
-    entry.totalTokens += tokens(counts.total_tokens) ?? prompt + completion;
+    const prompt = given(counts.prompt_tokens);
+    const completion = given(counts.completion_tokens);
+    const total = given(counts.total_tokens);
+    const totalOnly = prompt === undefined && completion === undefined && (total ?? 0) > 0;
+    if (prompt === null || completion === null || total === null || totalOnly) {
+        entry.uncounted++;
+        return;
+    }
+    entry.promptTokens += prompt ?? 0;
+    entry.completionTokens += completion ?? 0;
+    entry.totalTokens += total ?? (prompt ?? 0) + (completion ?? 0);
 }
 function add(into, from) {
     into.requests += from.requests;
     into.promptTokens += from.promptTokens;
     into.completionTokens += from.completionTokens;
     into.totalTokens += from.totalTokens;
+    into.uncounted += from.uncounted;
 }
 /** The usage of several batches, per model. */
 function mergeUsage(list) {
@@ -32120,8 +32137,13 @@ function priceOf(prices, model) {
             return price;
     return undefined;
 }
-/** Dollars for the tokens at per-million prices, less the discount. A model without tokens costs nothing. */
+/**
+ * Dollars for the tokens at per-million prices, less the discount. A model without tokens costs
+ * nothing; one with lines whose counts could not be read costs an unknown amount.
+ */
 function modelCost(usage, price, discountPercent = 0) {
+    if (usage.uncounted > 0)
+        return undefined;
     if (usage.promptTokens === 0 && usage.completionTokens === 0)
         return 0;
     if (!price)
@@ -32139,14 +32161,17 @@ function estimateCost(usage, list) {
     models.sort((a, b) => (b.cost ?? Infinity) - (a.cost ?? Infinity) ||
         b.usage.totalTokens - a.usage.totalTokens ||
         a.model.localeCompare(b.model));
-    const unpriced = models.filter(m => m.cost === undefined).map(m => modelLabel(m.model));
-    const cost = unpriced.length === 0 ? models.reduce((sum, m) => sum + m.cost, 0) : undefined;
+    const unpriced = models.filter(m => m.cost === undefined && m.usage.uncounted === 0).map(m => modelLabel(m.model));
+    const cost = models.every(m => m.cost !== undefined) ? models.reduce((sum, m) => sum + m.cost, 0) : undefined;
     return { models, usage: totalUsage(usage), cost, unpriced };
 }
 /** Why an estimate is empty, as one line for a warning or a verdict; undefined when it is not. */
 function whyNoEstimate(estimate, list) {
     if (estimate.cost !== undefined)
         return undefined;
+    const uncounted = estimate.usage.uncounted;
+    if (uncounted > 0)
+        return `${plural(uncounted, 'result line gives', 'result lines give')} token counts that cannot be read`;
     if (list.error)
         return `the prices could not be fetched (${oneLine(list.error, 300)})`;
     const names = estimate.unpriced.slice(0, 5).map(m => oneLine(m, 100));

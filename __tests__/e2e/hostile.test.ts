@@ -836,6 +836,29 @@ const cases: Case[] = [
     check: run => expect(errorsText(run)).toContain('Estimated cost $30.0000 is more than max-cost $5.00')
   },
   {
+    name: 'token counts as strings, fractions or only a total: max-cost fails closed instead of pricing them at $0',
+    class: 15,
+    setup: ({ api }) => {
+      const line = (i: number, usage: Record<string, unknown>): string =>
+        JSON.stringify({ custom_id: `r${i}`, response: { status_code: 200, body: { model: 'm', usage } } })
+      const lines = [
+        line(1, { prompt_tokens: '90000000', completion_tokens: '90000000' }),
+        line(2, { prompt_tokens: 90_000_000.5, completion_tokens: 1 }),
+        line(3, { total_tokens: 180_000_000 })
+      ]
+      serve(api, [batch({ ...COMPLETED, model_id: 'm' })], lines.join('\n'))
+      api.route('GET', '/v1/models', json([{ id: 'm', pricing: { input: 10, output: 10 } }]))
+    },
+    inputs: ({ dir }) => ({ 'download-dir': dir, 'max-cost': '1' }),
+    exitCode: 1,
+    outputs: { 'succeeded-requests': '3', 'estimated-cost': '', passed: 'false' },
+    maxMs: 8000,
+    check: run =>
+      expect(errorsText(run)).toContain(
+        'Cannot check max-cost $1.00: 3 result lines give token counts that cannot be read'
+      )
+  },
+  {
     name: 'a result line of 65 MiB is one unreadable request, not a crash: the final status and the summary still go out',
     class: 15,
     github: true,

@@ -41,7 +41,7 @@ function checked(id: string, entry: Partial<LedgerEntry>): Checked {
 
 const files = (promptTokens: number): BatchFiles => ({
   tally: emptyTally(),
-  usage: new Map([['m', { requests: 1, promptTokens, completionTokens: 0, totalTokens: promptTokens }]])
+  usage: new Map([['m', { requests: 1, promptTokens, completionTokens: 0, totalTokens: promptTokens, uncounted: 0 }]])
 })
 
 function deps(models: ModelInfo[]) {

@@ -14,7 +14,8 @@ const used = (requests: number, promptTokens: number, completionTokens: number):
   requests,
   promptTokens,
   completionTokens,
-  totalTokens: promptTokens + completionTokens
+  totalTokens: promptTokens + completionTokens,
+  uncounted: 0
 })
 const prices = new Map([
   ['meta-llama/Llama-3.3-70B-Instruct-Turbo', { input: 0.88, output: 0.88 }],

@@ -20,7 +20,8 @@ const used = (promptTokens: number, completionTokens: number, requests = 1): Mod
   requests,
   promptTokens,
   completionTokens,
-  totalTokens: promptTokens + completionTokens
+  totalTokens: promptTokens + completionTokens,
+  uncounted: 0
 })
 const prices = new Map([
   ['meta-llama/Llama-3.3-70B-Instruct-Turbo', { input: 0.88, output: 0.88 }],
@@ -60,7 +61,8 @@ describe('cost arithmetic', () => {
       requests: 30,
       promptTokens: 5_000_000,
       completionTokens: 1_883_000,
-      totalTokens: 6_883_000
+      totalTokens: 6_883_000,
+      uncounted: 0
     })
     expect(formatCost(estimateCost(usage, { prices, discountPercent: 50 }).cost!)).toBe('1.9585')
   })
@@ -150,6 +152,15 @@ describe('the cost gate', () => {
     )
     expect(judgeCost(report(usage, { prices }, ['b2']), 100)?.message).toBe(
       'Cannot check max-cost $100.00: the results of batch b2 could not be read.'
+    )
+  })
+
+  it('fails closed when result lines give token counts that cannot be read, whatever the prices', () => {
+    const odd: Usage = new Map([['Qwen/Qwen3.5-9B', { ...used(10, 10), uncounted: 2 }]])
+    expect(estimateCost(odd, { prices }).cost).toBeUndefined()
+    expect(estimateCost(odd, { prices }).unpriced).toEqual([])
+    expect(judgeCost(report(odd, { prices }), 100)?.message).toBe(
+      'Cannot check max-cost $100.00: 2 result lines give token counts that cannot be read. A cost gate that cannot be checked fails.'
     )
   })
 

@@ -24,10 +24,16 @@ describe('token usage', () => {
     addUsage(usage, line('b', { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 }), 'batch-model')
     addUsage(usage, line('a', { prompt_tokens: 20, completion_tokens: 7, total_tokens: 27 }), 'batch-model')
     expect(Object.fromEntries(usage)).toEqual({
-      a: { requests: 2, promptTokens: 30, completionTokens: 12, totalTokens: 42 },
-      b: { requests: 1, promptTokens: 1, completionTokens: 2, totalTokens: 3 }
+      a: { requests: 2, promptTokens: 30, completionTokens: 12, totalTokens: 42, uncounted: 0 },
+      b: { requests: 1, promptTokens: 1, completionTokens: 2, totalTokens: 3, uncounted: 0 }
     })
-    expect(totalUsage(usage)).toEqual({ requests: 3, promptTokens: 31, completionTokens: 14, totalTokens: 45 })
+    expect(totalUsage(usage)).toEqual({
+      requests: 3,
+      promptTokens: 31,
+      completionTokens: 14,
+      totalTokens: 45,
+      uncounted: 0
+    })
   })
 
   it("falls back to the batch's model_id, and counts lines without usage as requests with no tokens", () => {
@@ -36,16 +42,24 @@ describe('token usage', () => {
     addUsage(usage, line(undefined, undefined), 'm')
     addUsage(usage, { custom_id: 'x', error: { code: 'rate_limit' } }, 'm')
     addUsage(usage, undefined, 'm')
-    expect(usage.get('m')).toEqual({ requests: 4, promptTokens: 4, completionTokens: 1, totalTokens: 5 })
+    expect(usage.get('m')).toEqual({ requests: 4, promptTokens: 4, completionTokens: 1, totalTokens: 5, uncounted: 0 })
     expect(hasTokens(usage)).toBe(true)
   })
 
-  it('ignores token counts that are not non-negative integers', () => {
+  it('counts a usage whose counts are not non-negative integers as uncounted, never as 0 tokens', () => {
     const usage = emptyUsage()
     for (const bad of [-1, 1.5, '10', null, 1e300, Number.NaN])
-      addUsage(usage, line('m', { prompt_tokens: bad, completion_tokens: bad, total_tokens: bad }), '')
-    expect(usage.get('m')).toEqual({ requests: 6, promptTokens: 0, completionTokens: 0, totalTokens: 0 })
-    expect(hasTokens(usage)).toBe(false)
+      addUsage(usage, line('m', { prompt_tokens: 5, completion_tokens: bad }), '')
+    // Only a total: it cannot be split into prompt and completion, which are priced apart.
+    addUsage(usage, line('m', { total_tokens: 180_000_000 }), '')
+    expect(usage.get('m')).toEqual({ requests: 7, promptTokens: 0, completionTokens: 0, totalTokens: 0, uncounted: 7 })
+  })
+
+  it('reads a missing count as 0, as embeddings give no completion_tokens', () => {
+    const usage = emptyUsage()
+    addUsage(usage, line('m', { prompt_tokens: 7, total_tokens: 7 }), '')
+    addUsage(usage, line('m', {}), '')
+    expect(usage.get('m')).toEqual({ requests: 2, promptTokens: 7, completionTokens: 0, totalTokens: 7, uncounted: 0 })
   })
 
   it('names a request of no model, and folds models past the bound into one row', () => {
@@ -67,7 +81,7 @@ describe('token usage', () => {
     addUsage(two, line('a', { prompt_tokens: 2, completion_tokens: 2, total_tokens: 4 }), '')
     addUsage(two, line('b', { prompt_tokens: 3, completion_tokens: 0, total_tokens: 3 }), '')
     const merged = mergeUsage([one, two])
-    expect(merged.get('a')).toEqual({ requests: 2, promptTokens: 3, completionTokens: 3, totalTokens: 6 })
+    expect(merged.get('a')).toEqual({ requests: 2, promptTokens: 3, completionTokens: 3, totalTokens: 6, uncounted: 0 })
     expect(merged.get('b')?.promptTokens).toBe(3)
     expect(one.get('a')?.requests).toBe(1)
   })

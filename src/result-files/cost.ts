@@ -1,5 +1,5 @@
 import type { ModelPricing } from '../together/models.js'
-import { oneLine } from '../util/text.js'
+import { oneLine, plural } from '../util/text.js'
 import { modelLabel, totalUsage, type ModelUsage, type Usage } from './usage.js'
 
 /** List prices by model ID, US dollars per million tokens. */
@@ -40,8 +40,12 @@ export function priceOf(prices: Prices | undefined, model: string): ModelPricing
   return undefined
 }
 
-/** Dollars for the tokens at per-million prices, less the discount. A model without tokens costs nothing. */
+/**
+ * Dollars for the tokens at per-million prices, less the discount. A model without tokens costs
+ * nothing; one with lines whose counts could not be read costs an unknown amount.
+ */
 export function modelCost(usage: ModelUsage, price: ModelPricing | undefined, discountPercent = 0): number | undefined {
+  if (usage.uncounted > 0) return undefined
   if (usage.promptTokens === 0 && usage.completionTokens === 0) return 0
   if (!price) return undefined
   const list = (usage.promptTokens * price.input + usage.completionTokens * price.output) / 1_000_000
@@ -61,14 +65,17 @@ export function estimateCost(usage: Usage, list: PriceList): CostEstimate {
       b.usage.totalTokens - a.usage.totalTokens ||
       a.model.localeCompare(b.model)
   )
-  const unpriced = models.filter(m => m.cost === undefined).map(m => modelLabel(m.model))
-  const cost = unpriced.length === 0 ? models.reduce((sum, m) => sum + m.cost!, 0) : undefined
+  const unpriced = models.filter(m => m.cost === undefined && m.usage.uncounted === 0).map(m => modelLabel(m.model))
+  const cost = models.every(m => m.cost !== undefined) ? models.reduce((sum, m) => sum + m.cost!, 0) : undefined
   return { models, usage: totalUsage(usage), cost, unpriced }
 }
 
 /** Why an estimate is empty, as one line for a warning or a verdict; undefined when it is not. */
 export function whyNoEstimate(estimate: CostEstimate, list: PriceList): string | undefined {
   if (estimate.cost !== undefined) return undefined
+  const uncounted = estimate.usage.uncounted
+  if (uncounted > 0)
+    return `${plural(uncounted, 'result line gives', 'result lines give')} token counts that cannot be read`
   if (list.error) return `the prices could not be fetched (${oneLine(list.error, 300)})`
   const names = estimate.unpriced.slice(0, 5).map(m => oneLine(m, 100))
   const more = estimate.unpriced.length > 5 ? ` and ${estimate.unpriced.length - 5} more` : ''

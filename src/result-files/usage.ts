@@ -6,6 +6,8 @@ export interface ModelUsage {
   promptTokens: number
   completionTokens: number
   totalTokens: number
+  /** Lines with a `usage` whose counts could not be read: what they cost is unknown. */
+  uncounted: number
 }
 
 /**
@@ -27,7 +29,13 @@ const tokens = (v: unknown): number | undefined =>
   Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : undefined
 
 export const emptyUsage = (): Usage => new Map()
-export const zeroUsage = (): ModelUsage => ({ requests: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0 })
+export const zeroUsage = (): ModelUsage => ({
+  requests: 0,
+  promptTokens: 0,
+  completionTokens: 0,
+  totalTokens: 0,
+  uncounted: 0
+})
 
 function entryFor(usage: Usage, model: string): ModelUsage {
   const key = usage.has(model) || usage.size < MAX_MODELS ? model : OTHER_MODELS
@@ -36,11 +44,16 @@ function entryFor(usage: Usage, model: string): ModelUsage {
   return entry
 }
 
+/** A count as given: undefined when absent, null when present but not a count. */
+const given = (v: unknown): number | null | undefined => (v === undefined ? undefined : (tokens(v) ?? null))
+
 /**
  * Adds one result-file line (`record`, its decoded JSON; undefined when unreadable): a request of its
  * model, with the tokens of `response.body.usage` when it has them. Lines without usage (audio
- * endpoints, failed requests) count as requests with no tokens. `total_tokens`, when absent, is
- * prompt plus completion.
+ * endpoints, failed requests) count as requests with no tokens; a missing count is 0 (embeddings
+ * give no `completion_tokens`), and `total_tokens`, when absent, is prompt plus completion. A usage
+ * whose counts cannot be read (a string, a fraction, a negative or huge number, or only a total that
+ * cannot be split into prompt and completion) is `uncounted`: its cost is unknown, never 0.
  */
 export function addUsage(usage: Usage, record: unknown, fallbackModel: string): void {
   const response = isRecord(record) && isRecord(record.response) ? record.response : undefined
@@ -50,11 +63,17 @@ export function addUsage(usage: Usage, record: unknown, fallbackModel: string): 
   entry.requests++
   const counts = isRecord(body?.usage) ? body.usage : undefined
   if (!counts) return
-  const prompt = tokens(counts.prompt_tokens) ?? 0
-  const completion = tokens(counts.completion_tokens) ?? 0
-  entry.promptTokens += prompt
-  entry.completionTokens += completion
-  entry.totalTokens += tokens(counts.total_tokens) ?? prompt + completion
+  const prompt = given(counts.prompt_tokens)
+  const completion = given(counts.completion_tokens)
+  const total = given(counts.total_tokens)
+  const totalOnly = prompt === undefined && completion === undefined && (total ?? 0) > 0
+  if (prompt === null || completion === null || total === null || totalOnly) {
+    entry.uncounted++
+    return
+  }
+  entry.promptTokens += prompt ?? 0
+  entry.completionTokens += completion ?? 0
+  entry.totalTokens += total ?? (prompt ?? 0) + (completion ?? 0)
 }
 
 function add(into: ModelUsage, from: ModelUsage): void {
@@ -62,6 +81,7 @@ function add(into: ModelUsage, from: ModelUsage): void {
   into.promptTokens += from.promptTokens
   into.completionTokens += from.completionTokens
   into.totalTokens += from.totalTokens
+  into.uncounted += from.uncounted
 }
 
 /** The usage of several batches, per model. */
