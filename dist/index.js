@@ -32914,7 +32914,8 @@ function cancelLine(batchId, cancel) {
         case 'failed':
             return `Could not cancel batch ${batchId} after ${why}: ${error}. It may still be running.`;
         case 'no-answer':
-            return `Sent a cancel for batch ${batchId} after ${why}, but got no answer: ${error}. It may still be running.`;
+            // Said without "sent": past the connection limit a cancel may still wait for a connection.
+            return `No answer to the cancel of batch ${batchId} after ${why}: ${error}. It may still be running.`;
         case 'not-sent':
             return `Did not send a cancel for batch ${batchId} after ${why}: ${error}. It is still running.`;
     }
@@ -36769,8 +36770,11 @@ const USER_AGENT = `wait-for-together-batch/${VERSION}`;
 
 
 
-/** Keep-alive connections to Together at most, however many batches. */
-const MAX_CONNECTIONS = 64;
+/**
+ * Keep-alive connections to Together at most, however many batches: every cancel of up to this many
+ * batches goes out at once on abort. The pacer keeps status checks to a few connections.
+ */
+const MAX_CONNECTIONS = 256;
 /** Node's timers hold at most 2^31-1 ms; longer sleeps are taken in chunks. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 async function realSleep(ms, signal) {

@@ -29,8 +29,11 @@ export interface Runtime {
 /** Applied by the GitHub client to everything it sends: descriptions and comments quote server text. */
 type Redact = (text: string) => string
 
-/** Keep-alive connections to Together at most, however many batches. */
-const MAX_CONNECTIONS = 64
+/**
+ * Keep-alive connections to Together at most, however many batches: every cancel of up to this many
+ * batches goes out at once on abort. The pacer keeps status checks to a few connections.
+ */
+const MAX_CONNECTIONS = 256
 /** Node's timers hold at most 2^31-1 ms; longer sleeps are taken in chunks. */
 const MAX_TIMER_MS = 2 ** 31 - 1
 

@@ -75,7 +75,7 @@ describe('cancelling on abort and timeout', () => {
       { reason: 'abort', state: 'failed', error: refused.message }
     ])
     expect(log.text('warning')).toContain(
-      'Sent a cancel for batch b1 after the wait was aborted, but got no answer: POST /batches/b1/cancel got no answer within 3s. It may still be running.'
+      'No answer to the cancel of batch b1 after the wait was aborted: POST /batches/b1/cancel got no answer within 3s. It may still be running.'
     )
     expect(log.text('warning')).toContain('Could not cancel batch b2 after the wait was aborted')
   })

@@ -69,7 +69,8 @@ export function cancelLine(batchId: string, cancel: CancelOutcome): string {
     case 'failed':
       return `Could not cancel batch ${batchId} after ${why}: ${error}. It may still be running.`
     case 'no-answer':
-      return `Sent a cancel for batch ${batchId} after ${why}, but got no answer: ${error}. It may still be running.`
+      // Said without "sent": past the connection limit a cancel may still wait for a connection.
+      return `No answer to the cancel of batch ${batchId} after ${why}: ${error}. It may still be running.`
     case 'not-sent':
       return `Did not send a cancel for batch ${batchId} after ${why}: ${error}. It is still running.`
   }
