@@ -36547,7 +36547,19 @@ function createLedger(github, branch) {
 
 /** Comments are looked for on this many pages of 100 at most. */
 const MAX_PAGES = 10;
-async function findComment(github, pr, marker) {
+/**
+ * Which comments this token wrote: anyone may post a comment that starts with the marker. An
+ * installation token's (`ghs_`, as GITHUB_TOKEN is) are written by its app's bot; any other token's
+ * by its user, as GET /user says. A token whose user cannot be told owns no comment: a new one is made.
+ */
+async function ownership(github, token) {
+    if (token.startsWith('ghs_'))
+        return comment => comment.user?.type === 'Bot';
+    const me = (await github.request('GET /user').catch(() => undefined));
+    const login = typeof me?.login === 'string' ? me.login : undefined;
+    return comment => login !== undefined && comment.user?.login === login;
+}
+async function findComment(github, pr, marker, own) {
     for (let page = 1; page <= MAX_PAGES; page++) {
         const data = await github.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
             issue_number: pr,
@@ -36556,7 +36568,7 @@ async function findComment(github, pr, marker) {
         });
         if (!Array.isArray(data))
             return undefined;
-        const found = data.find(c => typeof c.body === 'string' && c.body.startsWith(marker));
+        const found = data.find(c => typeof c.body === 'string' && c.body.startsWith(marker) && own(c));
         if (found || data.length < 100)
             return found;
     }
@@ -36564,17 +36576,19 @@ async function findComment(github, pr, marker) {
 }
 /**
  * One comment per pull request and context, created once and then edited in place (found by its
- * hidden marker). A token that may not comment (403) is said once; later comments in the run are
+ * hidden marker, among the comments this token wrote). A token that may not comment (403) is said once; later comments in the run are
  * skipped rather than warned about again.
  */
-function createComment(github, text) {
+function createComment(github, text, token) {
     let refused;
+    let own;
     return async (pr, context, rows) => {
         if (refused)
             throw new Error(`skipped, ${refused}`);
         try {
             const marker = text.marker(context);
-            const found = await findComment(github, pr, marker);
+            own ??= ownership(github, token);
+            const found = await findComment(github, pr, marker, await own);
             const previous = typeof found?.body === 'string' ? found.body : '';
             const body = text.render(context, rows, previous);
             if (typeof found?.id === 'number')
@@ -36610,7 +36624,9 @@ async function ledgerDeps(settings, signal, redact) {
         ledger: createLedger(github, settings.ledgerBranch),
         commit: () => eventCommit(settings.github),
         statuses: statusClient(github),
-        comment: settings.mode === 'report' ? createComment(github, commentText(runUrl(settings.github), redact)) : undefined
+        comment: settings.mode === 'report'
+            ? createComment(github, commentText(runUrl(settings.github), redact), settings.githubToken)
+            : undefined
     };
 }
 /**
@@ -36631,7 +36647,7 @@ async function stepComment(settings, signal, log, redact) {
         const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no comment can be written', {
             redact
         });
-        comment = createComment(github, commentText(runUrl(settings.github), redact));
+        comment = createComment(github, commentText(runUrl(settings.github), redact), settings.githubToken);
     }
     catch (error) {
         log.warning(`Could not comment on the pull request: ${errorMessage(error)}`);

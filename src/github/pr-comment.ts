@@ -17,9 +17,27 @@ const MAX_PAGES = 10
 interface IssueComment {
   id?: unknown
   body?: unknown
+  user?: { login?: unknown; type?: unknown } | null
 }
 
-async function findComment(github: GitHubClient, pr: number, marker: string): Promise<IssueComment | undefined> {
+/**
+ * Which comments this token wrote: anyone may post a comment that starts with the marker. An
+ * installation token's (`ghs_`, as GITHUB_TOKEN is) are written by its app's bot; any other token's
+ * by its user, as GET /user says. A token whose user cannot be told owns no comment: a new one is made.
+ */
+async function ownership(github: GitHubClient, token: string): Promise<(comment: IssueComment) => boolean> {
+  if (token.startsWith('ghs_')) return comment => comment.user?.type === 'Bot'
+  const me = (await github.request('GET /user').catch(() => undefined)) as { login?: unknown } | undefined
+  const login = typeof me?.login === 'string' ? me.login : undefined
+  return comment => login !== undefined && comment.user?.login === login
+}
+
+async function findComment(
+  github: GitHubClient,
+  pr: number,
+  marker: string,
+  own: (comment: IssueComment) => boolean
+): Promise<IssueComment | undefined> {
   for (let page = 1; page <= MAX_PAGES; page++) {
     const data = await github.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
       issue_number: pr,
@@ -27,7 +45,7 @@ async function findComment(github: GitHubClient, pr: number, marker: string): Pr
       page
     })
     if (!Array.isArray(data)) return undefined
-    const found = (data as IssueComment[]).find(c => typeof c.body === 'string' && c.body.startsWith(marker))
+    const found = (data as IssueComment[]).find(c => typeof c.body === 'string' && c.body.startsWith(marker) && own(c))
     if (found || data.length < 100) return found
   }
   return undefined
@@ -35,16 +53,18 @@ async function findComment(github: GitHubClient, pr: number, marker: string): Pr
 
 /**
  * One comment per pull request and context, created once and then edited in place (found by its
- * hidden marker). A token that may not comment (403) is said once; later comments in the run are
+ * hidden marker, among the comments this token wrote). A token that may not comment (403) is said once; later comments in the run are
  * skipped rather than warned about again.
  */
-export function createComment<Row>(github: GitHubClient, text: CommentText<Row>): Comment<Row> {
+export function createComment<Row>(github: GitHubClient, text: CommentText<Row>, token: string): Comment<Row> {
   let refused: string | undefined
+  let own: Promise<(comment: IssueComment) => boolean> | undefined
   return async (pr, context, rows) => {
     if (refused) throw new Error(`skipped, ${refused}`)
     try {
       const marker = text.marker(context)
-      const found = await findComment(github, pr, marker)
+      own ??= ownership(github, token)
+      const found = await findComment(github, pr, marker, await own)
       const previous = typeof found?.body === 'string' ? found.body : ''
       const body = text.render(context, rows, previous)
       if (typeof found?.id === 'number')

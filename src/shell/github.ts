@@ -22,7 +22,9 @@ export async function ledgerDeps(
     commit: () => eventCommit(settings.github),
     statuses: statusClient(github),
     comment:
-      settings.mode === 'report' ? createComment(github, commentText(runUrl(settings.github), redact)) : undefined
+      settings.mode === 'report'
+        ? createComment(github, commentText(runUrl(settings.github), redact), settings.githubToken)
+        : undefined
   }
 }
 
@@ -54,7 +56,7 @@ export async function stepComment(
         redact
       }
     )
-    comment = createComment(github, commentText(runUrl(settings.github), redact))
+    comment = createComment(github, commentText(runUrl(settings.github), redact), settings.githubToken)
   } catch (error) {
     log.warning(`Could not comment on the pull request: ${errorMessage(error)}`)
     return undefined

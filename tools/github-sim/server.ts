@@ -22,6 +22,11 @@ interface CommitStatus {
   target_url: string
 }
 
+export interface GitHubUser {
+  login: string
+  type: 'Bot' | 'User'
+}
+
 /** Answers the `times` next requests matching `method` and `path` (a RegExp on the path) with `status`. */
 interface GitHubFault {
   method: string
@@ -40,8 +45,10 @@ export interface GitHubSim {
   /** Writes a file on the branch (creating it), as a push would. */
   seed(path: string, text: string): void
   faults: GitHubFault[]
-  /** Pull request comments, in the order created. */
-  comments: { id: number; issue: number; body: string }[]
+  /** Pull request comments, in the order created; `user` is who wrote one (the viewer, for the action's). */
+  comments: { id: number; issue: number; body: string; user?: GitHubUser }[]
+  /** Who the token is: what GET /user answers, and the author of the comments the action creates. */
+  viewer: GitHubUser
   close(): Promise<void>
 }
 
@@ -92,6 +99,7 @@ export async function startGitHubSim(repository = 'octo/repo', branch = 'togethe
       const exists = files !== undefined && String(vars.expression).startsWith(`${branch}:`) && entries.length > 0
       return [200, { data: { repository: { object: exists ? { entries } : null } } }]
     }
+    if (method === 'GET' && path === '/user') return [200, sim.viewer]
     if (!path.startsWith(repoPrefix)) return [404, { message: 'Not Found' }]
     const route = path.slice(repoPrefix.length)
     const status = /^\/statuses\/([0-9a-f]{40})$/.exec(route)
@@ -122,7 +130,12 @@ export async function startGitHubSim(repository = 'octo/repo', branch = 'togethe
       return [200, comments.filter(c => c.issue === Number(issue[1])).slice((page - 1) * size, page * size)]
     }
     if (issue && method === 'POST') {
-      comments.push({ id: comments.length + 1, issue: Number(issue[1]), body: String(body.body) })
+      comments.push({
+        id: Math.max(0, ...comments.map(c => c.id)) + 1,
+        issue: Number(issue[1]),
+        body: String(body.body),
+        user: sim.viewer
+      })
       return [201, comments.at(-1)]
     }
     const edited = comments.find(c => route === `/issues/comments/${c.id}`)
@@ -190,12 +203,13 @@ export async function startGitHubSim(repository = 'octo/repo', branch = 'togethe
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as AddressInfo).port
-  return {
+  const sim: GitHubSim = {
     apiUrl: `http://127.0.0.1:${port}`,
     requests,
     statuses,
     faults,
     comments,
+    viewer: { login: 'github-actions[bot]', type: 'Bot' },
     files: () => (files ? new Map([...files].map(([p, f]) => [p, f.text])) : undefined),
     seed(path, text) {
       files ??= new Map()
@@ -206,4 +220,5 @@ export async function startGitHubSim(repository = 'octo/repo', branch = 'togethe
       await new Promise(resolve => server.close(resolve))
     }
   }
+  return sim
 }
