@@ -22,7 +22,7 @@ interface CommitStatus {
   target_url: string
 }
 
-export interface GitHubUser {
+interface GitHubUser {
   login: string
   type: 'Bot' | 'User'
 }
