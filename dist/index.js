@@ -31864,6 +31864,7 @@ async function createGitHubClient(target, token, signal, what, options = {}) {
     return {
         owner,
         repo,
+        redact,
         request: (route, params = {}) => bounded(async (request) => (await octokit.request(route, { owner, repo, ...clean(params), request })).data),
         graphql: (query, variables) => bounded(request => octokit.graphql(query, { ...clean(variables), request }))
     };
@@ -31926,7 +31927,8 @@ function statusClient(github) {
                 sha,
                 state,
                 context,
-                description: fitDescription(description),
+                // Redacted before it is cut: a secret across the cut would leave its first characters.
+                description: fitDescription(github.redact(description)),
                 target_url: targetUrl
             });
         },
@@ -35579,7 +35581,15 @@ async function stateOf(group, statuses) {
         return ['failure', failing.verdict.message];
     // A batch of the same step judged earlier (by track, or an earlier report) may have failed it.
     if (group.reported.length < group.size) {
-        const current = await statuses.latest(group.sha, group.context);
+        // Unknown is not "no earlier failure": the status says it could not tell, and is final, as the
+        // batches leave the ledger and no later report would set it.
+        let current;
+        try {
+            current = await statuses.latest(group.sha, group.context);
+        }
+        catch (error) {
+            return ['error', `Could not read the earlier statuses of this commit: ${errorMessage(error)}`];
+        }
         if (current === 'failure' || current === 'error')
             return undefined;
     }

@@ -353,8 +353,8 @@ const cases: Case[] = [
     check: run => expect(errorsText(run)).toContain('bad credentials for ***')
   },
   {
-    // The client redacts the API key from answers as it parses them; the GitHub token only the egress
-    // knows, so this case shows the order there: redacted first, then cut to GitHub's 140 characters.
+    // Both clients redact the token: Together's as it reads the answer, GitHub's before it cuts the
+    // description to 140 characters (that order alone is tested in __tests__/github/ledger.test.ts).
     name: 'the GitHub token across the 140th character of the failure, with commit-status set: redacted, then cut',
     class: 5,
     github: true,

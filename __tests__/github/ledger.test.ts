@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import nock from 'nock'
 import { statusClient } from '../../src/github/commit-status.js'
+import { createRedactor } from '../../src/sanitize/redact.js'
 import type { GitHubTarget } from '../../src/github/target.js'
 import { createLedger, LedgerError, type Ledger } from '../../src/github/ledger.js'
 import { parseEntry, serializeEntry, type LedgerEntry } from '../../src/github/ledger-entry.js'
@@ -159,6 +160,15 @@ describe('statusClient', () => {
     await statuses.set(SHA, 'ctx', 'failure', 'no', 'https://x')
     await statuses.set(SHA, 'other', 'success', 'yes', 'https://x')
     expect(await statuses.latest(SHA, 'ctx')).toBe('failure')
+  })
+
+  it('redacts a description before it cuts it: a secret across the cut leaves no first characters', async () => {
+    const secret = 'ghs_secret_token_0123456789'
+    const redacting = await createGitHubClient(target(sim.apiUrl), 'ghs_t', new AbortController().signal, 'test', {
+      redact: createRedactor([secret])
+    })
+    await statusClient(redacting).set(SHA, 'ctx', 'failure', `${'x'.repeat(131)}${secret}`, 'https://x')
+    expect(sim.statuses.map(s => s.description)).toEqual([`${'x'.repeat(131)}***`])
   })
 
   it('finds a context behind 100 newer statuses, on the second page', async () => {

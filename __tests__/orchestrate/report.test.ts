@@ -177,6 +177,17 @@ describe('runReport', () => {
     expect(again.events).toEqual(['status ctx success: 2 Together batches reported, all passed', 'remove last'])
   })
 
+  it('sets error, not success, when the earlier statuses of the commit cannot be read', async () => {
+    const stored = [entry('last', { group: ['first', 'last'] })]
+    const h = harness({ last: { id: 'last', status: 'COMPLETED', output_file_id: 'f' } }, stored)
+    h.deps.statuses = { ...h.deps.statuses!, latest: () => Promise.reject(new Error('the list is not a list')) }
+    await runReport(settingsFor({ mode: 'report' }), h.deps)
+    expect(h.events).toEqual([
+      'status ctx error: Could not read the earlier statuses of this commit: the list is not a list',
+      'remove last'
+    ])
+  })
+
   it('judges by the gate recorded with the batch, fails when a removal fails, and warns on a status that fails', async () => {
     const stored = [entry('b1', { maxFailedRequests: '0' })]
     const h = harness({ b1: { id: 'b1', status: 'COMPLETED', output_file_id: 'f' } }, stored, {

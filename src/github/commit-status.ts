@@ -71,7 +71,8 @@ export function statusClient(github: GitHubClient): StatusClient {
         sha,
         state,
         context,
-        description: fitDescription(description),
+        // Redacted before it is cut: a secret across the cut would leave its first characters.
+        description: fitDescription(github.redact(description)),
         target_url: targetUrl
       })
     },

@@ -13,6 +13,8 @@ export interface GitHubClient {
   request(route: string, params?: Record<string, unknown>): Promise<unknown>
   /** A GraphQL query, bounded the same way. */
   graphql(query: string, variables: Record<string, unknown>): Promise<unknown>
+  /** What every call applies to what it sends; for text an adapter cuts before sending it. */
+  redact(text: string): string
 }
 
 /** Splits GITHUB_REPOSITORY; throws when it is not `owner/repo`. */
@@ -76,6 +78,7 @@ export async function createGitHubClient(
   return {
     owner,
     repo,
+    redact,
     request: (route, params = {}) =>
       bounded(
         async request => (await octokit.request(route, { owner, repo, ...clean(params), request })).data as unknown

@@ -48,7 +48,14 @@ async function stateOf(group: Group, statuses: StatusClient): Promise<[StatusSta
   if (failing) return ['failure', failing.verdict.message]
   // A batch of the same step judged earlier (by track, or an earlier report) may have failed it.
   if (group.reported.length < group.size) {
-    const current = await statuses.latest(group.sha, group.context)
+    // Unknown is not "no earlier failure": the status says it could not tell, and is final, as the
+    // batches leave the ledger and no later report would set it.
+    let current: StatusState | undefined
+    try {
+      current = await statuses.latest(group.sha, group.context)
+    } catch (error) {
+      return ['error', `Could not read the earlier statuses of this commit: ${errorMessage(error)}`]
+    }
     if (current === 'failure' || current === 'error') return undefined
   }
   if (group.remaining > 0) {
