@@ -23,7 +23,7 @@ describe('a run that ends without a verdict', () => {
 })
 
 describe('a crash', () => {
-  it('fails the step with the message redacted, and still sets the final commit status and the summary', () => {
+  it('fails the step with the message redacted, sets error and the summary, and nothing after them', () => {
     const key = 'tk-crash-0123456789'
     const temp = mkdtempSync(join(tmpdir(), 'crash-'))
     const summary = join(temp, 'summary')
@@ -48,7 +48,11 @@ describe('a crash', () => {
       })
       expect(child.status).toBe(1)
       expect(child.stdout).toContain('::error::Unexpected error: boom with ***. This is a bug: please report it.')
-      expect(child.stdout).toContain('status error: Unexpected error: boom with ***')
+      // The batch completed meanwhile: the run's own success must not follow the crash's error.
+      expect(child.stdout.split('\n').filter(line => line.startsWith('status '))).toEqual([
+        'status pending: Waiting for Together batch b1',
+        'status error: Unexpected error: boom with ***'
+      ])
       expect(readFileSync(summary, 'utf8')).toContain('Unexpected error: boom with &#42;&#42;&#42;')
       const printed = child.stdout.split('\n').filter(line => line !== `::add-mask::${key}`)
       expect(printed.join('\n') + readFileSync(summary, 'utf8')).not.toContain(key)

@@ -36847,6 +36847,7 @@ async function run(overrides = {}) {
     let summary;
     let api;
     let setStatus;
+    let words;
     // Known once the settings are read; before that, a summary that cannot be written is only a debug line.
     let summaryAvailable = false;
     const stopListening = listenForCancel(abort, message => out.log.info(message));
@@ -36854,12 +36855,9 @@ async function run(overrides = {}) {
         const settings = parseSettings(name => getInput(name), process.env);
         summaryAvailable = settings.summaryAvailable;
         out = guardSecrets(settings);
-        crashGuard.prepare(text => out.redact(text), async (message) => {
-            await setStatus?.('error', message);
-            await writeSummary(out, buildFailureSummary(message), summaryAvailable);
-        });
+        words = lastWords(crashGuard, out, summaryAvailable);
         api = runtime.createApi(settings);
-        setStatus = await commitStatus(settings, runtime, out, abort.signal);
+        setStatus = words.guard(await commitStatus(settings, runtime, out, abort.signal));
         const comment = await stepComment(settings, abort.signal, out.log, text => out.redact(text));
         const ledger = () => runtime.createLedger(settings, abort.signal, text => out.redact(text));
         const outcome = await runMode(settings, {
@@ -36890,11 +36888,32 @@ async function run(overrides = {}) {
     }
     finally {
         verdictGuard.settle();
-        if (summary !== undefined)
+        if (summary !== undefined && !words?.crashed)
             await writeSummary(out, summary, summaryAvailable);
         await closeQuietly(api);
         stopListening();
     }
+}
+/**
+ * What a crash still says in this run: the final status (error) and the summary, at once. From then
+ * on the run's own status and summary are held back, so a crashed gate never ends green.
+ */
+function lastWords(crashGuard, out, summaryAvailable) {
+    let crashed = false;
+    let status;
+    crashGuard.prepare(text => out.redact(text), async (message) => {
+        crashed = true;
+        await Promise.all([status?.('error', message), writeSummary(out, buildFailureSummary(message), summaryAvailable)]);
+    });
+    return {
+        get crashed() {
+            return crashed;
+        },
+        guard(setter) {
+            status = setter;
+            return setter && ((state, text) => (crashed ? Promise.resolve() : setter(state, text)));
+        }
+    };
 }
 /** The commit status setter, when `commit-status` asks for one; a failure is a warning. */
 async function commitStatus(settings, runtime, out, signal) {

@@ -9,7 +9,7 @@ import { parseSettings, type Settings } from './settings.js'
 import { egress, writeSummary, type Egress } from './shell/egress.js'
 import { ledgerDeps, stepComment } from './shell/github.js'
 import { closeQuietly, listenForCancel } from './shell/cancel.js'
-import { guardCrashes, guardVerdict } from './shell/guards.js'
+import { guardCrashes, guardVerdict, type CrashGuard } from './shell/guards.js'
 import { DEFAULT_CONNECTIONS, TogetherClient, type BatchApi, type FilesApi, type ModelsApi } from './together/index.js'
 import { errorMessage } from './util/text.js'
 import { USER_AGENT } from './version.js'
@@ -84,6 +84,7 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
   let summary: string | undefined
   let api: ReturnType<Runtime['createApi']> | undefined
   let setStatus: SetStatus | undefined
+  let words: LastWords | undefined
   // Known once the settings are read; before that, a summary that cannot be written is only a debug line.
   let summaryAvailable = false
   const stopListening = listenForCancel(abort, message => out.log.info(message))
@@ -91,15 +92,9 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
     const settings = parseSettings(name => core.getInput(name), process.env)
     summaryAvailable = settings.summaryAvailable
     out = guardSecrets(settings)
-    crashGuard.prepare(
-      text => out.redact(text),
-      async message => {
-        await setStatus?.('error', message)
-        await writeSummary(out, buildFailureSummary(message), summaryAvailable)
-      }
-    )
+    words = lastWords(crashGuard, out, summaryAvailable)
     api = runtime.createApi(settings)
-    setStatus = await commitStatus(settings, runtime, out, abort.signal)
+    setStatus = words.guard(await commitStatus(settings, runtime, out, abort.signal))
     const comment = await stepComment(settings, abort.signal, out.log, text => out.redact(text))
     const ledger = (): Promise<LedgerDeps> => runtime.createLedger(settings, abort.signal, text => out.redact(text))
     const outcome = await runMode(
@@ -131,9 +126,40 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
     await setStatus?.('error', sanitizeLine(message))
   } finally {
     verdictGuard.settle()
-    if (summary !== undefined) await writeSummary(out, summary, summaryAvailable)
+    if (summary !== undefined && !words?.crashed) await writeSummary(out, summary, summaryAvailable)
     await closeQuietly(api)
     stopListening()
+  }
+}
+
+interface LastWords {
+  readonly crashed: boolean
+  /** The run's status setter, silent once the run has crashed. */
+  guard(status: SetStatus | undefined): SetStatus | undefined
+}
+
+/**
+ * What a crash still says in this run: the final status (error) and the summary, at once. From then
+ * on the run's own status and summary are held back, so a crashed gate never ends green.
+ */
+function lastWords(crashGuard: CrashGuard, out: Egress, summaryAvailable: boolean): LastWords {
+  let crashed = false
+  let status: SetStatus | undefined
+  crashGuard.prepare(
+    text => out.redact(text),
+    async message => {
+      crashed = true
+      await Promise.all([status?.('error', message), writeSummary(out, buildFailureSummary(message), summaryAvailable)])
+    }
+  )
+  return {
+    get crashed() {
+      return crashed
+    },
+    guard(setter) {
+      status = setter
+      return setter && ((state, text) => (crashed ? Promise.resolve() : setter(state, text)))
+    }
   }
 }
 
