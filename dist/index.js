@@ -31966,20 +31966,10 @@ async function createCommitStatus(target, token, contextName, signal, options = 
     });
     const { sha } = await eventCommit(target);
     const targetUrl = runUrl(target);
-    // A GitHub API that did not answer once is not asked again in this run: each call would cost the
-    // whole timeout again, and the step's own work matters more than its status.
-    let unanswered = false;
+    // A GitHub API that did not answer once is not asked again through the same client (see
+    // createGitHubClient); after a cancel, the final status still gets its one brief try.
     return async (state, description) => {
-        if (unanswered)
-            throw new Error(`skipped, GitHub did not answer the previous call within ${timeoutMs / 1000}s`);
-        try {
-            await statusClient(signal.aborted ? late : github).set(sha, contextName, state, description, targetUrl);
-        }
-        catch (error) {
-            if (error instanceof GitHubTimeout)
-                unanswered = true;
-            throw error;
-        }
+        await statusClient(signal.aborted ? late : github).set(sha, contextName, state, description, targetUrl);
     };
 }
 
@@ -32442,6 +32432,7 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 /** A line longer than this is not read into memory: it is counted as unreadable, by its length. */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
 const LF = 0x0a;
+const CR = 0x0d;
 /**
  * The lines of a JSONL file, in constant memory. Lines end at LF alone (a CR before it is dropped):
  * JSON allows U+2028 and U+2029 raw inside a string, and a CR between tokens, so a line holding them
@@ -32453,11 +32444,15 @@ async function* jsonLines(path, options = {}) {
     const max = options.maxLineBytes ?? MAX_LINE_BYTES;
     let parts = [];
     let bytes = 0;
+    // One byte more than the limit is kept: the CR of a CRLF, which is not part of the line.
     const line = () => {
-        if (bytes > max)
+        const last = parts.at(-1);
+        const cr = bytes <= max + 1 && last !== undefined && last[last.length - 1] === CR ? 1 : 0;
+        if (bytes - cr > max)
             return { bytes };
-        const text = Buffer.concat(parts, bytes).toString('utf8');
-        return text.endsWith('\r') ? text.slice(0, -1) : text;
+        return Buffer.concat(parts, bytes)
+            .subarray(0, bytes - cr)
+            .toString('utf8');
     };
     for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(path, { signal: options.signal })) {
         const data = chunk;
@@ -32466,10 +32461,10 @@ async function* jsonLines(path, options = {}) {
             const piece = data.subarray(start, end === -1 ? data.length : end);
             bytes += piece.length;
             // Past the limit only the length is kept.
-            if (bytes <= max)
-                parts.push(piece);
-            else
+            if (bytes > max + 1)
                 parts = [];
+            else if (piece.length > 0)
+                parts.push(piece);
             if (end === -1)
                 break;
             yield line();

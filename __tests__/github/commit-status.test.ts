@@ -82,7 +82,7 @@ describe('createCommitStatus', () => {
     handler = () => {
       asked++
     }
-    await expect(set('success', 'Done')).rejects.toThrow('skipped, GitHub did not answer the previous call')
+    await expect(set('success', 'Done')).rejects.toThrow('skipped, GitHub did not answer a previous call')
     expect(asked).toBe(0)
   })
 
@@ -95,6 +95,21 @@ describe('createCommitStatus', () => {
     const started = Date.now()
     await expect(call).rejects.toThrow()
     expect(Date.now() - started).toBeLessThan(5000)
+  })
+
+  it('after a cancel, tries the final status once more, though an earlier call went unanswered', async () => {
+    handler = () => undefined
+    const abort = new AbortController()
+    const set = await createCommitStatus(target, 'ghs_t', 'ctx', abort.signal, { timeoutMs: 150 })
+    await expect(set('pending', 'Waiting')).rejects.toThrow('GitHub did not answer within 0.15s')
+    const states: string[] = []
+    handler = (_req, res, body) => {
+      states.push((JSON.parse(body) as { state: string }).state)
+      res.writeHead(201, { 'content-type': 'application/json' }).end('{}')
+    }
+    abort.abort()
+    await set('failure', 'The wait was aborted')
+    expect(states).toEqual(['failure'])
   })
 
   it('still sets the final status after the step was cancelled, with a short bound', async () => {

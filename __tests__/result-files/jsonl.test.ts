@@ -36,6 +36,12 @@ describe('jsonLines', () => {
     expect(await read(file(''))).toEqual([])
   })
 
+  it('drops the CR of a CRLF that straddles two read chunks', async () => {
+    // The CR is the last byte of the first 64 KiB chunk, the LF the first of the next.
+    const first = 'a'.repeat(64 * 1024 - 1)
+    expect(await read(file(`${first}\r\nb`))).toEqual([first, 'b'])
+  })
+
   it('decodes characters that straddle the read chunks', async () => {
     // Far past one 64 KiB chunk, with four-byte characters at every offset.
     const text = '😀é'.repeat(40_000)
@@ -47,8 +53,11 @@ describe('jsonLines', () => {
     expect(lines).toEqual([{ bytes: 300_001 }, '{"ok":1}', { bytes: 101 }])
   })
 
-  it('keeps a line of exactly the limit', async () => {
-    expect(await read(file(`${'z'.repeat(100)}\n`), { maxLineBytes: 100 })).toEqual(['z'.repeat(100)])
+  it('keeps a line of exactly the limit, with or without the CR of a CRLF', async () => {
+    const lines = await read(file(`${'z'.repeat(100)}\n${'z'.repeat(100)}\r\n${'z'.repeat(101)}\r\n`), {
+      maxLineBytes: 100
+    })
+    expect(lines).toEqual(['z'.repeat(100), 'z'.repeat(100), { bytes: 102 }])
   })
 
   it('stops when its signal aborts', async () => {

@@ -9,6 +9,7 @@ export interface LongLine {
 }
 
 const LF = 0x0a
+const CR = 0x0d
 
 /**
  * The lines of a JSONL file, in constant memory. Lines end at LF alone (a CR before it is dropped):
@@ -24,10 +25,14 @@ export async function* jsonLines(
   const max = options.maxLineBytes ?? MAX_LINE_BYTES
   let parts: Buffer[] = []
   let bytes = 0
+  // One byte more than the limit is kept: the CR of a CRLF, which is not part of the line.
   const line = (): string | LongLine => {
-    if (bytes > max) return { bytes }
-    const text = Buffer.concat(parts, bytes).toString('utf8')
-    return text.endsWith('\r') ? text.slice(0, -1) : text
+    const last = parts.at(-1)
+    const cr = bytes <= max + 1 && last !== undefined && last[last.length - 1] === CR ? 1 : 0
+    if (bytes - cr > max) return { bytes }
+    return Buffer.concat(parts, bytes)
+      .subarray(0, bytes - cr)
+      .toString('utf8')
   }
   for await (const chunk of createReadStream(path, { signal: options.signal })) {
     const data = chunk as Buffer
@@ -36,8 +41,8 @@ export async function* jsonLines(
       const piece = data.subarray(start, end === -1 ? data.length : end)
       bytes += piece.length
       // Past the limit only the length is kept.
-      if (bytes <= max) parts.push(piece)
-      else parts = []
+      if (bytes > max + 1) parts = []
+      else if (piece.length > 0) parts.push(piece)
       if (end === -1) break
       yield line()
       parts = []
