@@ -31672,9 +31672,7 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/sanitize/redact.ts
-/** Secrets shorter than this are not redacted: they would blank out ordinary text. */
 const MIN_SECRET_LENGTH = 4;
-/** JSON's two-character escapes: the letter after the backslash. */
 const SHORT_JSON_ESCAPES = {
     '"': '"',
     '\\': '\\',
@@ -31685,27 +31683,19 @@ const SHORT_JSON_ESCAPES = {
     '\r': 'r',
     '\t': 't'
 };
-/** A regex source for hex digits in either case: servers write `%2f` and `%2F`, `\u00e9` and `\u00E9`. */
 function hex(digits) {
     return digits.replace(/[a-f]/gi, d => `[${d.toLowerCase()}${d.toUpperCase()}]`);
 }
 function escapeRegExp(text) {
     return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
-/** A character as is, or as an HTML character reference (`&#45;`, `&#x2d;`) as the summary writes it. */
 function literal(char) {
     const code = char.codePointAt(0);
     return `(?:${escapeRegExp(char)}|&#0*${code};|&#[xX]0*${hex(code.toString(16))};)`;
 }
-/** Every form but the raw one has one of these: a backslash (JSON), `%` (URL), `&` (HTML) or `+` (a space). */
 const ENCODING_CHARS = /[\\%&+]/;
 const BACKSLASH = literal('\\');
 const PERCENT = literal('%');
-/**
- * Every way one character of a secret may be written: as is, JSON-escaped, percent-encoded, as an
- * HTML character reference, or one of the escapes with its `\` or `%` itself HTML-escaped (a server
- * echo that then went through the summary's escaping).
- */
 function charPattern(char) {
     const forms = [literal(char)];
     const units = Array.from({ length: char.length }, (_, i) => char.charCodeAt(i).toString(16).padStart(4, '0'));
@@ -31719,89 +31709,57 @@ function charPattern(char) {
         forms.push('\\+');
     return `(?:${forms.join('|')})`;
 }
-/**
- * A function that replaces every occurrence of any of `secrets` with `***`, in every form a server
- * may echo it or our own escaping may write it: raw, JSON-escaped (`\u0073k-…`, `\/`), URL-encoded
- * (`encodeURIComponent`, either hex case), HTML character references, or a mix of these. Everything
- * that leaves the process goes through it: parsed API answers, headers, log lines, outputs, the
- * summary and GitHub request bodies. Secrets shorter than 4 characters are ignored.
- */
 function createRedactor(secrets) {
     const usable = [...new Set(secrets.filter(s => s.length >= MIN_SECRET_LENGTH))];
     if (usable.length === 0)
         return text => text;
-    // Longest first, so a secret that contains another is replaced whole.
     usable.sort((a, b) => b.length - a.length);
     const pattern = new RegExp(usable.map(s => Array.from(s, charPattern).join('')).join('|'), 'g');
-    // Text with none of these characters can hold a secret only as is: a cheap check that spares the
-    // pattern (large, and compiled on first use) most of what is logged.
     return text => (ENCODING_CHARS.test(text) || usable.some(s => text.includes(s)) ? text.replace(pattern, '***') : text);
 }
-/** A copy of a parsed JSON value with `redact` applied to every string in it, object keys included. */
 function redactJson(value, redact) {
     if (typeof value === 'string')
         return redact(value);
     if (Array.isArray(value))
         return value.map(item => redactJson(item, redact));
     if (typeof value === 'object' && value !== null) {
-        // fromEntries defines properties, so a "__proto__" key stays a plain key.
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactJson(v, redact)]));
     }
     return value;
 }
 
 ;// CONCATENATED MODULE: ./src/sanitize/sanitize.ts
-/**
- * Every character that can end a line for some reader of the job log (CR, LF, NEL, VT, FF, U+2028,
- * U+2029), any other control, and the invisible formatting characters that can reorder or hide text
- * (bidi embeddings, overrides and isolates, zero-width characters, the BOM).
- */
-const UNSAFE_CHARS = 
-// eslint-disable-next-line no-control-regex
-/[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
-/**
- * Makes one line of the job log inert: no character that splits it or hides text, no workflow command
- * at its start (the runner trims leading spaces before it looks for `::`), and no `##[` anywhere (the
- * runner's older command syntax). Everything the action logs passes through here, by way of the logger.
- */
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
 function sanitizeLine(text) {
     const flat = text.replace(UNSAFE_CHARS, ' ').replace(/##\[/g, '# #[');
     return /^\s*::/.test(flat) ? `: :${flat.trimStart().slice(2)}` : flat;
 }
-/** Whether `text` holds anything `sanitizeLine` would change. */
 const isCleanLine = (text) => sanitizeLine(text) === text;
 
 ;// CONCATENATED MODULE: ./src/util/text.ts
 
-/** `text` on one line (line breaks and controls made inert), at most `max` characters. */
 function clip(text, max) {
     const flat = sanitizeLine(text ?? '');
     return flat.length > max ? `${flat.slice(0, max)}… (${flat.length - max} more characters)` : flat;
 }
-/** Server text made safe for one log line: one line, spaces collapsed, bounded length. */
 function oneLine(text, max = 300) {
     return clip(sanitizeLine(text ?? '')
         .replace(/\s+/g, ' ')
         .trim(), max);
 }
-/** `42%`, `42.5%`; '' when unknown. */
 function percent(progress) {
     if (typeof progress !== 'number')
         return '';
     return `${Math.round(progress * 10) / 10}%`;
 }
-/** A URL (or a scheme-less `user:pass@host:port`) with its user information hidden, for messages. */
 const hideCredentials = (value) => value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#@]*@/i, (_, scheme) => `${scheme ?? ''}***@`);
-/** `1 status check`, `3 status checks`. */
 const plural = (count, noun, many = `${noun}s`) => `${count} ${count === 1 ? noun : many}`;
-/** The message of anything thrown, Error or not. */
 function errorMessage(error) {
     if (error instanceof Error)
         return error.message;
     if (typeof error === 'string')
         return error;
     try {
-        // JSON.stringify answers undefined for undefined and functions, whatever its type says.
         const json = JSON.stringify(error);
         return `unexpected ${json ?? String(error)}`;
     }
@@ -31813,9 +31771,7 @@ function errorMessage(error) {
 ;// CONCATENATED MODULE: ./src/github/octokit.ts
 
 
-/** One GitHub call may take this long; then it is abandoned. */
 const GITHUB_CALL_TIMEOUT_MS = 10_000;
-/** Splits GITHUB_REPOSITORY; throws when it is not `owner/repo`. */
 function ownerRepo(target, what) {
     const [owner, repo, ...rest] = target.repository.split('/');
     if (!owner || !repo || rest.length > 0) {
@@ -31823,21 +31779,13 @@ function ownerRepo(target, what) {
     }
     return [owner, repo];
 }
-/** A call that outlived its timeout, or was skipped after one, told apart from one GitHub refused. */
 class GitHubTimeout extends Error {
 }
-/** A failure whose message held a secret, redacted, keeping the HTTP status the callers branch on. */
 function redactedError(error, redact) {
     const message = errorMessage(error);
     const clean = redact(message);
     return clean === message ? error : Object.assign(new Error(clean), { status: httpStatus(error) });
 }
-/**
- * @actions/github, loaded only when GitHub is needed (it is a sixth of the bundle). Every call is
- * bounded by `timeoutMs` and stopped when `signal` aborts; once a call has gone unanswered, the rest
- * are skipped at once (each would cost the whole timeout again, and the step's own work matters more).
- * What is sent and what failures say pass through `redact`.
- */
 async function createGitHubClient(target, token, signal, what, options = {}) {
     const { timeoutMs = GITHUB_CALL_TIMEOUT_MS, redact = (text) => text } = options;
     const [owner, repo] = ownerRepo(target, what);
@@ -31869,7 +31817,6 @@ async function createGitHubClient(target, token, signal, what, options = {}) {
         graphql: (query, variables) => bounded(request => octokit.graphql(query, { ...clean(variables), request }))
     };
 }
-/** The HTTP status of a failed call, when GitHub answered. */
 function httpStatus(error) {
     const status = error?.status;
     return typeof status === 'number' ? status : undefined;
@@ -31879,24 +31826,15 @@ function httpStatus(error) {
 
 
 const SHA = /^[0-9a-f]{40}$/i;
-/** Pages of 100 statuses read to find a context's current state. */
 const MAX_STATUS_PAGES = 10;
 const STATES = new Set(['pending', 'success', 'failure', 'error']);
-/** GitHub's limit on a commit status description, in characters. */
 const MAX_DESCRIPTION = 140;
-/**
- * `text` as GitHub takes a description: at most 140 characters, cut at a whole character (never
- * between the halves of a surrogate pair) and ending in `…` when cut. Every status passes through it.
- */
 function fitDescription(text) {
     const chars = Array.from(text);
     return chars.length > MAX_DESCRIPTION ? `${chars.slice(0, MAX_DESCRIPTION - 1).join('')}…` : text;
 }
-/** The final status after a cancel has this long: SIGTERM follows the first signal by 7.5 s. */
 const AFTER_CANCEL_TIMEOUT_MS = 1500;
-/** An event payload larger than this is not read (a pull request event is a few hundred KB at most). */
 const MAX_EVENT_BYTES = 25 * 1024 * 1024;
-/** The pull request's head commit when the event has one (the merge commit is not what reviewers see). */
 async function eventCommit(target) {
     if (target.eventPath) {
         try {
@@ -31911,14 +31849,12 @@ async function eventCommit(target) {
             }
         }
         catch {
-            // No readable event: the workflow's own commit is the right one.
         }
     }
     if (!SHA.test(target.sha))
         throw new Error(`GITHUB_SHA is not a commit SHA, so no commit status can be set.`);
     return { sha: target.sha };
 }
-/** The link a status carries: the workflow run. */
 const runUrl = (target) => `${target.serverUrl.replace(/\/+$/, '')}/${target.repository}/actions/runs/${target.runId}`;
 function statusClient(github) {
     return {
@@ -31927,14 +31863,11 @@ function statusClient(github) {
                 sha,
                 state,
                 context,
-                // Redacted before it is cut: a secret across the cut would leave its first characters.
                 description: fitDescription(github.redact(description)),
                 target_url: targetUrl
             });
         },
         async latest(sha, context) {
-            // Statuses come newest first; the first of this context is the current one. An answer that is
-            // not a list, or more pages than are read, throws: "no earlier failure" must never be a guess.
             for (let page = 1; page <= MAX_STATUS_PAGES; page++) {
                 const route = 'GET /repos/{owner}/{repo}/commits/{ref}/statuses';
                 const data = await github.request(route, { ref: sha, per_page: 100, page });
@@ -31950,24 +31883,16 @@ function statusClient(github) {
         }
     };
 }
-/**
- * The step's own commit status, through @actions/github (loaded only when a status is asked for).
- * Every call is bounded by `timeoutMs` and stops when `signal` aborts; what is sent passes `redact`.
- */
 async function createCommitStatus(target, token, contextName, signal, options = {}) {
     const { timeoutMs = GITHUB_CALL_TIMEOUT_MS, redact } = options;
     const what = 'no commit status can be set';
     const github = await createGitHubClient(target, token, signal, what, { timeoutMs, redact });
-    // After a cancel the final status still goes out, briefly, through a client the cancel does not stop:
-    // a status left pending would block a protected branch for good.
     const late = await createGitHubClient(target, token, new AbortController().signal, what, {
         timeoutMs: AFTER_CANCEL_TIMEOUT_MS,
         redact
     });
     const { sha } = await eventCommit(target);
     const targetUrl = runUrl(target);
-    // A GitHub API that did not answer once is not asked again through the same client (see
-    // createGitHubClient); after a cancel, the final status still gets its one brief try.
     return async (state, description) => {
         await statusClient(signal.aborted ? late : github).set(sha, contextName, state, description, targetUrl);
     };
@@ -31976,16 +31901,10 @@ async function createCommitStatus(target, token, contextName, signal, options = 
 ;// CONCATENATED MODULE: ./src/util/duration.ts
 const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
 const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
-/**
- * Parses `90s`, `45m`, `2h`, `1h30m`, `1d`, `500ms` or plain seconds (`300`) into milliseconds.
- * Units may be combined in descending order; case and inner spaces are ignored.
- * Returns undefined when the text is not a duration (negative numbers included).
- */
 function parseDuration(text) {
     const compact = text.replace(/\s+/g, '').toLowerCase();
     if (compact === '')
         return undefined;
-    // Not rounded: a tiny positive value must not turn into 0, which means "check once" for timeout.
     if (/^\d+(\.\d+)?$/.test(compact))
         return Number(compact) * 1000;
     const match = DURATION.exec(compact);
@@ -31998,7 +31917,6 @@ function parseDuration(text) {
         Number(s ?? 0) * UNIT_MS.s +
         Number(ms ?? 0));
 }
-/** Human form for logs: `45s`, `3m 05s`, `2h 07m`. Rounded to the second. */
 function formatDuration(ms) {
     const total = Math.max(0, Math.round(ms / 1000));
     const h = Math.floor(total / 3600);
@@ -32012,7 +31930,6 @@ function formatDuration(ms) {
 }
 
 ;// CONCATENATED MODULE: ./src/util/json.ts
-/** A plain JSON object (not null, not an array). */
 function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -32020,13 +31937,9 @@ function isRecord(value) {
 ;// CONCATENATED MODULE: ./src/result-files/usage.ts
 
 const UNKNOWN_MODEL = '';
-/** Not a possible model ID (IDs are trimmed and never start with a control character). */
 const OTHER_MODELS = '\u0000other';
-/** Distinct models kept per batch: a hostile file naming a new model on every line stays small. */
 const MAX_MODELS = 50;
-/** Model names longer than this are cut: the key is shown in the summary and the log. */
 const MAX_MODEL_ID = 256;
-/** A token count: a non-negative safe integer, else not a count at all. */
 const tokens = (v) => Number.isSafeInteger(v) && v >= 0 ? v : undefined;
 const emptyUsage = () => new Map();
 const zeroUsage = () => ({
@@ -32043,16 +31956,7 @@ function entryFor(usage, model) {
         usage.set(key, (entry = zeroUsage()));
     return entry;
 }
-/** A count as given: undefined when absent, null when present but not a count. */
 const given = (v) => (v === undefined ? undefined : (tokens(v) ?? null));
-/**
- * Adds one result-file line (`record`, its decoded JSON; undefined when unreadable): a request of its
- * model, with the tokens of `response.body.usage` when it has them. Lines without usage (audio
- * endpoints, failed requests) count as requests with no tokens; a missing count is 0 (embeddings
- * give no `completion_tokens`), and `total_tokens`, when absent, is prompt plus completion. A usage
- * whose counts cannot be read (a string, a fraction, a negative or huge number, or only a total that
- * cannot be split into prompt and completion) is `uncounted`: its cost is unknown, never 0.
- */
 function addUsage(usage, record, fallbackModel) {
     const response = isRecord(record) && isRecord(record.response) ? record.response : undefined;
     const body = isRecord(response?.body) ? response.body : undefined;
@@ -32081,7 +31985,6 @@ function add(into, from) {
     into.totalTokens += from.totalTokens;
     into.uncounted += from.uncounted;
 }
-/** The usage of several batches, per model. */
 function mergeUsage(list) {
     const merged = emptyUsage();
     for (const usage of list) {
@@ -32095,16 +31998,13 @@ function mergeUsage(list) {
     }
     return merged;
 }
-/** All models together. */
 function totalUsage(usage) {
     const total = zeroUsage();
     for (const entry of usage.values())
         add(total, entry);
     return total;
 }
-/** Whether any line reported tokens: only then are prices needed. */
 const hasTokens = (usage) => [...usage.values()].some(u => u.promptTokens > 0 || u.completionTokens > 0);
-/** How a usage key reads in the summary and in messages (before escaping). */
 function modelLabel(model) {
     if (model === UNKNOWN_MODEL)
         return '(model not named)';
@@ -32116,7 +32016,6 @@ function modelLabel(model) {
 ;// CONCATENATED MODULE: ./src/result-files/cost.ts
 
 
-/** A model's price: its exact ID, else the same ID in another case (the API is not strict about case). */
 function priceOf(prices, model) {
     if (!prices)
         return undefined;
@@ -32129,10 +32028,6 @@ function priceOf(prices, model) {
             return price;
     return undefined;
 }
-/**
- * Dollars for the tokens at per-million prices, less the discount. A model without tokens costs
- * nothing; one with lines whose counts could not be read costs an unknown amount.
- */
 function modelCost(usage, price, discountPercent = 0) {
     if (usage.uncounted > 0)
         return undefined;
@@ -32143,7 +32038,6 @@ function modelCost(usage, price, discountPercent = 0) {
     const list = (usage.promptTokens * price.input + usage.completionTokens * price.output) / 1_000_000;
     return list * (1 - discountPercent / 100);
 }
-/** Prices every model of `usage`, most expensive first (unpriced first of all, then by tokens). */
 function estimateCost(usage, list) {
     const models = [...usage.entries()].map(([model, u]) => ({
         model,
@@ -32157,7 +32051,6 @@ function estimateCost(usage, list) {
     const cost = models.every(m => m.cost !== undefined) ? models.reduce((sum, m) => sum + m.cost, 0) : undefined;
     return { models, usage: totalUsage(usage), cost, unpriced };
 }
-/** Why an estimate is empty, as one line for a warning or a verdict; undefined when it is not. */
 function whyNoEstimate(estimate, list) {
     if (estimate.cost !== undefined)
         return undefined;
@@ -32170,38 +32063,16 @@ function whyNoEstimate(estimate, list) {
     const more = estimate.unpriced.length > 5 ? ` and ${estimate.unpriced.length - 5} more` : '';
     return `GET /v1/models lists no price for ${names.join(', ')}${more}`;
 }
-/** `3.4172`: the form of the `estimated-cost` output and of the summary's amounts. */
 const formatCost = (dollars) => dollars.toFixed(4);
-/** `list prices` or `list prices less a 50% batch discount`. */
 const describeBasis = (discountPercent) => discountPercent === undefined ? 'list prices' : `list prices less a ${discountPercent}% batch discount`;
-/**
- * The step's estimated cost when it covers every batch whose results were asked for; undefined when
- * no batch's results were read at all (all timed out, say), which is not the same as costing nothing.
- */
 const knownTotal = (report) => report && report.unread.length === 0 && report.unreadLines.size === 0 && report.batches.size > 0
     ? report.total.cost
     : undefined;
 
 ;// CONCATENATED MODULE: ./src/report/escape.ts
 
-/**
- * Characters that are unsafe wherever they stand: HTML (`& < > " '`), and Markdown that makes links,
- * images, emphasis, code, strikethrough, table cells or headings (`[ ] ( ) ! * \` ~ | # \`). `@` starts
- * mentions and e-mail autolinks; `$` starts GitHub's math.
- */
 const ALWAYS = /[&<>"'[\]()!*`~|#\\@$]/g;
 const entity = (ch) => `&#${ch.charCodeAt(0)};`;
-/**
- * Server-provided text made inert for the step summary (Markdown with HTML), while IDs, statuses and
- * messages stay readable in the raw file: hyphens, dots, slashes, digits and words are left alone.
- * Besides `ALWAYS`:
- * - `_` only where it can open or close emphasis; between two letters or digits (`IN_PROGRESS`,
- *   `rate_limit`) GitHub never treats it as emphasis.
- * - `:` only before `/`, and the `.` of `www.`: that is what GitHub's autolinks need (`https://`,
- *   `www.`); `mailto:` and `xmpp:` links need an `@`, which is always escaped.
- * - a leading `-`, `+` or `=`, which could start a list or underline a heading.
- * Line breaks become spaces (in `clip`), so text cannot start a new block.
- */
 function escapeText(text, max = 2000) {
     return clip(text, max)
         .replace(ALWAYS, entity)
@@ -32217,11 +32088,8 @@ function escapeText(text, max = 2000) {
 
 
 const MAX_MODEL_ROWS = 50;
-/** `1,234,567`: token counts read at a glance. */
 const groupDigits = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-/** `$3.4172`, with the dollar sign as an entity: two bare `$` in a line would start TeX math on GitHub. */
 const dollars = (amount) => `&#36;${formatCost(amount)}`;
-/** A batch's cost for the several-batches table: '' when its results were not read. */
 function costCell(report, batchId) {
     const estimate = report?.batches.get(batchId);
     if (!estimate)
@@ -32232,7 +32100,6 @@ function cells(usage, cost) {
     return `<td>${groupDigits(usage.requests)}</td><td>${groupDigits(usage.promptTokens)}</td><td>${groupDigits(usage.completionTokens)}</td><td>${cost}</td>`;
 }
 const modelRow = (m) => `<tr><td><code>${escapeText(modelLabel(m.model), 200)}</code></td>${cells(m.usage, m.cost === undefined ? 'no price' : dollars(m.cost))}</tr>`;
-/** Which prices the estimate used, always said, so a reader knows what the figure means. */
 function basis(report) {
     const source = "Estimated from Together's list prices (<code>GET /v1/models</code>, US dollars per million tokens)";
     const discount = report.list.discountPercent;
@@ -32252,10 +32119,6 @@ function table(total) {
     rows.push(`<tr><th align="left">total</th>${cells(total.usage, cost)}</tr>`, '</table>');
     return rows;
 }
-/**
- * The tokens and estimated cost of every batch whose results were read: a row per model and a
- * total, the pricing basis, and why there is no estimate when there is none. '' when nothing was read.
- */
 function costSection(report) {
     if (!report || (report.batches.size === 0 && report.unread.length === 0))
         return '';
@@ -32296,12 +32159,10 @@ function summarize(results) {
 ;// CONCATENATED MODULE: ./src/report/format.ts
 
 const BAR_WIDTH = 20;
-/** `████████░░░░░░░░░░░░` for 40 %. */
 function progressBar(progress) {
     const filled = Math.round((Math.min(100, Math.max(0, progress)) / 100) * BAR_WIDTH);
     return '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
 }
-/** An ID as code: hyphens and dots are left as they are, so it reads and copies as the ID it is. */
 const code = (text) => `<code>${escapeText(text, 200)}</code>`;
 
 ;// CONCATENATED MODULE: ./src/report/batch-table.ts
@@ -32312,7 +32173,6 @@ const code = (text) => `<code>${escapeText(text, 200)}</code>`;
 
 
 const MAX_BATCH_ROWS = 300;
-/** How a batch's wait ended, as the icon and words of its row; `rank` puts problems first. */
 function state(r) {
     switch (r.outcome) {
         case 'completed':
@@ -32347,7 +32207,6 @@ function columns(results, collected, cost) {
     const always = new Set(['batch', 'status', 'progress']);
     return all.filter(c => always.has(c.head) || results.some(r => c.cell(r) !== ''));
 }
-/** The summary of several batches: counts, a bar, and a row each with problems first. */
 function manySummary(all, verdict, collected, cost) {
     const counts = summarize(all.results);
     const share = counts.percent;
@@ -32372,17 +32231,10 @@ function manySummary(all, verdict, collected, cost) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/chart.ts
-/** Shorter waits, or fewer timeline points, say all there is in the table: no chart. */
 const MIN_SPAN_MS = 5 * 60_000;
 const MIN_POINTS = 3;
-/** Samples on the line, evenly spaced in time: enough to show the shape, few enough to read. */
 const SAMPLES = 30;
-/** `12`, `12.5`: one decimal at most, as Mermaid reads numbers. */
 const num = (value) => String(Math.round(value * 10) / 10);
-/**
- * The progress at `atMs`, read off the line through the points with a figure, as a line chart draws it.
- * Before the first figure it is that figure; after the last, the last.
- */
 function progressAt(known, atMs) {
     const after = known.findIndex(p => p.atMs >= atMs);
     if (after === -1)
@@ -32392,15 +32244,8 @@ function progressAt(known, atMs) {
     const [a, b] = [known[after - 1], known[after]];
     return a.progress + ((b.progress - a.progress) * (atMs - a.atMs)) / (b.atMs - a.atMs);
 }
-/**
- * A Mermaid line chart of progress against minutes since the start, for the single-batch summary
- * (GitHub draws ```mermaid blocks in step summaries); '' for a short wait or a sparse timeline. Every
- * value is a number formatted here, never server text. xychart spaces line values evenly along the
- * x axis, so the line through the timeline's figures (and the last one seen) is sampled at even times.
- */
 function progressChart(result) {
     const spanMs = result.endedAt - result.startedAt;
-    // Every progress change when the engine kept them; else the status changes' figures.
     const seen = result.progressSeries && result.progressSeries.length > 0 ? result.progressSeries : result.timeline;
     if (spanMs < MIN_SPAN_MS || seen.length < MIN_POINTS)
         return '';
@@ -32429,22 +32274,13 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/result-files/jsonl.ts
 
-/** A line longer than this is not read into memory: it is counted as unreadable, by its length. */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
 const LF = 0x0a;
 const CR = 0x0d;
-/**
- * The lines of a JSONL file, in constant memory. Lines end at LF alone (a CR before it is dropped):
- * JSON allows U+2028 and U+2029 raw inside a string, and a CR between tokens, so a line holding them
- * must not be split, as `readline` would split it. UTF-8 is decoded per line: LF never occurs inside a
- * multi-byte character. A line longer than `maxLineBytes` comes as a `LongLine`. Stops when `signal`
- * aborts.
- */
 async function* jsonLines(path, options = {}) {
     const max = options.maxLineBytes ?? MAX_LINE_BYTES;
     let parts = [];
     let bytes = 0;
-    // One byte more than the limit is kept: the CR of a CRLF, which is not part of the line.
     const line = () => {
         const last = parts.at(-1);
         const cr = bytes <= max + 1 && last !== undefined && last[last.length - 1] === CR ? 1 : 0;
@@ -32460,7 +32296,6 @@ async function* jsonLines(path, options = {}) {
             const end = data.indexOf(LF, start);
             const piece = data.subarray(start, end === -1 ? data.length : end);
             bytes += piece.length;
-            // Past the limit only the length is kept.
             if (bytes > max + 1)
                 parts = [];
             else if (piece.length > 0)
@@ -32482,21 +32317,13 @@ async function* jsonLines(path, options = {}) {
 
 
 
-/**
- * Failed IDs kept for matching. Beyond it failures are only counted: a batch where every one of a
- * million requests failed must not hold a million IDs.
- */
 const MAX_TRACKED = 100_000;
 const MAX_ID = 200;
 const MAX_CODE = 100;
-/** The failed requests of every batch, by `custom_id`, filled while the result files are counted. */
 class FailureIndex {
     byId = new Map();
-    /** Failed lines without a usable `custom_id` (unreadable lines, say). */
     withoutId = 0;
-    /** Failures past `MAX_TRACKED`. */
     untracked = 0;
-    /** Records one failed line; a `custom_id` seen before (another batch) keeps its first failure. */
     add(batchId, record, code) {
         const id = customId(record?.custom_id);
         if (id === undefined)
@@ -32509,20 +32336,16 @@ class FailureIndex {
             this.byId.set(id, { code: code.slice(0, MAX_CODE), batchId });
     }
 }
-/** `custom_id` as a string (the API requires one; a number is read as its digits). */
 function customId(value) {
     const id = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
     return id !== undefined && id !== '' && id.length <= MAX_ID ? id : undefined;
 }
-/** Matched lines kept for the summary; the rest are only counted. */
 const MAX_LINES = 120;
-/** Reading the input file must end: a slow network disk or a FIFO may not hold the step. */
 const READ_TIMEOUT_MS = 120_000;
 function newMatch(file, index) {
     const { withoutId, untracked } = index;
     return { file, codes: new Map(), lines: [], matched: 0, notInFile: 0, withoutId, untracked };
 }
-/** The input file, symbolic links resolved, if it is a regular file inside the workspace. */
 async function checkedPath(file) {
     const real = await (0,external_node_fs_promises_namespaceObject.realpath)(file.path);
     const inside = (0,external_node_path_namespaceObject.relative)(await (0,external_node_fs_promises_namespaceObject.realpath)(file.workspace), real);
@@ -32544,12 +32367,6 @@ function record(match, line, id, failure) {
     if (match.lines.length < MAX_LINES)
         match.lines.push(matched);
 }
-/**
- * Streams the input file once and finds the line of each failed request by `custom_id`; stops early
- * once every failure is found. A line that is not JSON, or an ID no failure has, is skipped; a failed
- * ID the file does not have is counted in `notInFile`. Never throws: a file that cannot be read is
- * reported in `error`. The index is emptied as lines are found.
- */
 async function matchInputFile(index, file, signal) {
     const match = newMatch(file.name, index);
     const pending = index.byId;
@@ -32562,7 +32379,6 @@ async function matchInputFile(index, file, signal) {
                 line++;
                 if (typeof raw !== 'string')
                     continue;
-                // An editor's byte order mark would make the first line unreadable as JSON.
                 const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
                 const id = text.includes('custom_id') ? customId(parseId(text)) : undefined;
                 const failure = id === undefined ? undefined : pending.get(id);
@@ -32578,7 +32394,6 @@ async function matchInputFile(index, file, signal) {
     catch (error) {
         match.error = errorMessage(error);
     }
-    // After a read error the IDs left over were not looked for, so they are not known to be missing.
     match.notInFile = match.error === undefined ? pending.size : 0;
     return match;
 }
@@ -32607,10 +32422,6 @@ function notes(match) {
         notes.push(`${plural(match.untracked, 'more failed request was', 'more failed requests were')} not looked for: only the first ${MAX_TRACKED} are.`);
     return notes;
 }
-/**
- * The summary's list of failed requests by line of `input-file`: those not annotated (GitHub shows
- * only a few annotations per step), in file order, and what could not be matched. '' without a report.
- */
 function failedLinesSection(report, severalBatches = false) {
     if (!report)
         return '';
@@ -32645,7 +32456,6 @@ function failedLinesSection(report, severalBatches = false) {
 function emptyTally() {
     return { succeeded: 0, failed: 0, codes: new Map() };
 }
-/** The code of a line that is not a JSON object, or too long to read. */
 const UNREADABLE_LINE = 'unreadable_line';
 const str = (v) => typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
 function fail(tally, code, message, record) {
@@ -32665,18 +32475,11 @@ function parse(line) {
         return undefined;
     }
 }
-/** The code and message of an `error` object, or of a response's `body.error`. */
 function describe(error, status) {
     const e = isRecord(error) ? error : {};
     const code = str(e.code) ?? str(e.type) ?? (status !== undefined ? `http_${status}` : 'unknown');
     return [code, str(e.message) ?? (status !== undefined ? `HTTP ${status}` : '')];
 }
-/**
- * Counts one line of a result file. In the output file a request succeeded when its
- * `response.status_code` is 2xx; everything else, and every line of the error file, failed, under the
- * code of its error. Blank lines are skipped; a line that is not a JSON object failed (`unreadable_line`).
- * Returns what the line held, so other counts (tokens, failed IDs) need not decode it again.
- */
 function countLine(tally, line, successPossible) {
     if (line.trim() === '')
         return undefined;
@@ -32693,13 +32496,9 @@ function countLine(tally, line, successPossible) {
     const [code, message] = describe(record.error ?? body?.error, status);
     return fail(tally, code, message, record);
 }
-/** Counts a line too long to read (its length in bytes): a request that failed, unreadable. */
 const countLongLine = (tally, bytes) => fail(tally, UNREADABLE_LINE, `a line of ${bytes} bytes, too long to read`);
-/** Counts one line of a batch output file; undefined for a blank line. */
 const countOutputLine = (tally, line) => countLine(tally, line, true);
-/** Counts one line of a batch error file: every request in it failed. */
 const countErrorLine = (tally, line) => countLine(tally, line, false);
-/** The counts of several batches added together. */
 function mergeTallies(tallies) {
     const total = emptyTally();
     for (const t of tallies) {
@@ -32715,7 +32514,6 @@ function mergeTallies(tallies) {
     }
     return total;
 }
-/** The `n` most common error codes, most frequent first (ties by code). */
 function topCodes(tally, n = 5) {
     return [...tally.codes.entries()]
         .map(([code, v]) => ({ code, ...v }))
@@ -32747,7 +32545,6 @@ function headline(result, verdict) {
         case 'pending':
             return `🔄 Together batch ${id}: ${status} (checked once)`;
         case 'completed':
-            // The batch itself completed; what failed is the check of its result files.
             return verdict.ok
                 ? `✅ Together batch ${id}: ${status}`
                 : `❌ Together batch ${id}: ${status}, but its results failed`;
@@ -32771,17 +32568,11 @@ function cancelCell(cancel) {
 function row(name, html) {
     return `<tr><th align="left">${name}</th><td>${html}</td></tr>`;
 }
-/**
- * The step summary, as Markdown with HTML tables. A pure function of the result, so it is tested as a
- * string; every server-provided value passes through `escapeText`. One batch gets a detailed table and
- * its timeline; several get an aggregate line and a row each.
- */
 function buildSummary(all, verdict, collected, extras = {}) {
     const several = all.results.length > 1;
     const text = several ? manySummary(all, verdict, collected, extras.cost) : batchSummary(all.results[0], verdict);
     return text + requestsSection(all, collected) + costSection(extras.cost) + failedLinesSection(extras.lines, several);
 }
-/** Requests succeeded / failed over all counted batches, and the most common error codes. */
 function requestsSection(all, collected) {
     const tallies = all.results.map(r => collected?.get(r.batchId)?.tally).filter((t) => t !== undefined);
     if (tallies.length === 0)
@@ -32849,7 +32640,6 @@ function batchSummary(result, verdict, now = result.endedAt) {
     }
     return `${parts.join('\n')}\n`;
 }
-/** Summary for a step that failed before it could wait (bad input, unexpected error). */
 function buildFailureSummary(message) {
     return `## ❌ Wait for Together batch failed\n\n${escapeText(message, 3000)}\n`;
 }
@@ -32857,7 +32647,6 @@ function buildFailureSummary(message) {
 ;// CONCATENATED MODULE: ./src/engine/messages.ts
 
 
-/** The job log's lines: pure functions of what happened, so they are tested as strings. */
 function startLine(batchId, job, options) {
     const model = job.model_id ? `model ${oneLine(job.model_id, 120)}` : 'model unknown';
     const endpoint = job.endpoint ? `endpoint ${oneLine(job.endpoint, 120)}` : 'endpoint unknown';
@@ -32865,13 +32654,11 @@ function startLine(batchId, job, options) {
         return `Checking Together batch ${batchId} once (${model}, ${endpoint}).`;
     return `Waiting for Together batch ${batchId} (${model}, ${endpoint}) for up to ${formatDuration(options.timeoutMs)}, checking at least every ${formatDuration(options.pollIntervalMs)}.`;
 }
-/** With several batches, the one line that opens the wait; each batch's own start line goes to debug. */
 function startAllLine(count, options) {
     if (options.timeoutMs === 0)
         return `Checking ${count} Together batches once.`;
     return `Waiting for ${count} Together batches for up to ${formatDuration(options.timeoutMs)}, checking each at least every ${formatDuration(options.pollIntervalMs)}.`;
 }
-/** `[5m 00s] 12/40 completed · 1 failed · 27 in progress · 63%` */
 function aggregateLine(elapsedMs, counts) {
     return `[${formatDuration(elapsedMs)}] ${counts.completed}/${counts.total} completed · ${counts.failed} failed · ${counts.running} in progress · ${percent(counts.percent)}`;
 }
@@ -32886,11 +32673,9 @@ function heartbeatLine(elapsedMs, status, progress) {
     const at = progress === undefined ? '' : ` at ${percent(progress)}`;
     return `[${formatDuration(elapsedMs)}] still ${oneLine(status, 60) || 'waiting'}${at}, no change since the last line.`;
 }
-/** A failed status check, and what happens next (`Retrying in 4s.`). */
 function retryLine(batchId, message, next, attempt) {
     return `Checking batch ${batchId} failed${attempt ? ` (attempt ${attempt})` : ''}: ${oneLine(message)}. ${next}`;
 }
-/** The `next` of a retry line when a 429 asks for a pause past the last check. */
 function rateLimitedNext(leftMs) {
     return `Together asked to wait longer than the ${formatDuration(Math.max(0, leftMs))} left: one last check at the end.`;
 }
@@ -32911,31 +32696,22 @@ function cancelLine(batchId, cancel) {
         case 'failed':
             return `Could not cancel batch ${batchId} after ${why}: ${error}. It may still be running.`;
         case 'no-answer':
-            // Said without "sent": past the connection limit a cancel may still wait for a connection.
             return `No answer to the cancel of batch ${batchId} after ${why}: ${error}. It may still be running.`;
         case 'not-sent':
             return `Did not send a cancel for batch ${batchId} after ${why}: ${error}. It is still running.`;
     }
 }
-/** The raw batch object, for debug logging: bounded, so one huge field cannot flood the log. */
 function payloadLine(batchId, job) {
     return `Batch ${batchId}: ${clip(JSON.stringify(job), 2000)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/together/errors.ts
-/** HTTP statuses worth asking again for; everything else in 4xx is the caller's mistake. */
 const TRANSIENT_STATUSES = new Set([408, 409, 425, 429]);
-/**
- * A failed Together request. Callers branch on `kind`, `status`, `html` and `transient`, never on the
- * text. The message never contains the API key (the client redacts server text before it gets here).
- */
 class TogetherError extends Error {
     kind;
     status;
     serverMessage;
-    /** How long the server asked us to wait before trying again, when it said so. */
     retryAfterMs;
-    /** The server answered with an HTML page: with a 404 or a 2xx, most likely a wrong base URL. */
     html;
     constructor(message, init) {
         super(message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -32946,13 +32722,10 @@ class TogetherError extends Error {
         this.retryAfterMs = init.retryAfterMs;
         this.html = init.html ?? false;
     }
-    /** True when trying the same request again later may succeed: the one place that decides retrying. */
     get transient() {
         switch (this.kind) {
             case 'http':
                 return this.status === undefined || this.status >= 500 || TRANSIENT_STATUSES.has(this.status);
-            // An invalid response too: a gateway may answer garbage for a while and recover; repeats are
-            // the caller's to count.
             case 'network':
             case 'timeout':
             case 'invalid-response':
@@ -32966,7 +32739,6 @@ class TogetherError extends Error {
         }
     }
 }
-/** The message of anything thrown; duck-typed, as errors from Node's own realm fail `instanceof Error` under test VMs. */
 function messageOf(error) {
     const message = error?.message;
     return typeof message === 'string' ? message : String(error);
@@ -32992,11 +32764,6 @@ function toNumber(value) {
     const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
     return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
 }
-/**
- * Turns one decoded JSON value into a `BatchJob`, or `undefined` when it is not a batch object at all
- * (null, an array, a string, an object with none of the batch's fields).
- * Fields of the wrong type are dropped; `status` is upper-cased; `progress` is clamped to 0–100.
- */
 function parseBatchJob(value) {
     if (!isRecord(value))
         return undefined;
@@ -33025,7 +32792,6 @@ function parseBatchJob(value) {
         known++;
     return known > 0 ? job : undefined;
 }
-/** The server's message from `{"error": "msg"}`, `{"error": {"message": "msg"}}` or `{"message": "msg"}`. */
 function errorMessageOf(body) {
     if (!isRecord(body))
         return undefined;
@@ -33038,7 +32804,6 @@ function errorMessageOf(body) {
         return message;
     return undefined;
 }
-/** The fields of a file object the action uses; undefined when the value is not an object. */
 function parseFileInfo(value) {
     if (!isRecord(value))
         return undefined;
@@ -33058,11 +32823,6 @@ function first(headers, name) {
     const value = headers[name];
     return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
 }
-/**
- * How long the server asks us to wait, from `retry-after-ms`, `retry-after` (seconds or an HTTP date)
- * or `x-ratelimit-reset` (seconds until the window resets), in that order of preference.
- * Header names must be lower-case (undici delivers them so). Returns undefined when none parses.
- */
 function parseRetryAfter(headers, nowMs) {
     const ms = Number(first(headers, 'retry-after-ms'));
     if (first(headers, 'retry-after-ms') && Number.isFinite(ms) && ms >= 0)
@@ -33085,12 +32845,10 @@ function parseRetryAfter(headers, nowMs) {
 
 
 
-/** One header's value as text; the first when the server repeated it. */
 function header(headers, name) {
     const value = headers[name];
     return Array.isArray(value) ? value[0] : value;
 }
-/** A web page rather than an API answer: declared as HTML, or a body that opens with a tag. */
 function looksLikeHtml(headers, text) {
     const type = header(headers, 'content-type')?.toLowerCase() ?? '';
     return type.includes('text/html') || type.includes('application/xhtml') || text.trimStart().startsWith('<');
@@ -33103,10 +32861,6 @@ function parseOrUndefined(text) {
         return undefined;
     }
 }
-/**
- * The `TogetherError` for a non-2xx answer whose body text is `text`. `clip` redacts, flattens and
- * shortens server text: it runs on the parsed message, so a key JSON-escaped in the body is caught too.
- */
 function httpError(what, response, text, clip) {
     const { status, headers } = response;
     if (status >= 300 && status < 400) {
@@ -33123,7 +32877,6 @@ function httpError(what, response, text, clip) {
         html
     });
 }
-/** A 2xx that is a web page: a wrong base URL often answers 200 with one. */
 function htmlPageError(what, status) {
     return new TogetherError(`${what} answered HTTP ${status} with an HTML page, not the Together API; check the base URL`, { kind: 'invalid-response', html: true });
 }
@@ -33171,7 +32924,6 @@ function linkSignals(signals) {
         }
     };
 }
-/** A duration for a message: whole seconds up to two minutes, whole minutes beyond. */
 function formatLimit(ms) {
     return ms < 120_000 ? `${Math.max(1, Math.ceil(ms / 1000))}s` : `${Math.round(ms / 60_000)} min`;
 }
@@ -33186,18 +32938,9 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 
 
 const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
-/**
- * True for the IDs Together hands out (UUIDs, `file-…`): letters, digits, `-`, `_` and `.`, at least
- * one letter or digit, no `..`, at most 200 characters. Anything else is refused rather than put in a
- * URL, a file name or a log line.
- */
 function isPlainId(id) {
     return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
 }
-/**
- * `text` as a JSON string body (no quotes), clipped to `max` characters, with every character that
- * could break or disguise a log line (controls, line breaks, bidi overrides) written as an escape.
- */
 function printable(text, max) {
     const chars = Array.from(text);
     const clipped = chars.length > max ? chars.slice(0, max).join('') : text;
@@ -33206,15 +32949,12 @@ function printable(text, max) {
         .replace(UNSAFE_CHARS, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     return chars.length > max ? `${escaped}…` : escaped;
 }
-/** A short, quoted rendering of an ID that is not plain, safe to put in a message. */
 function describeBadId(id) {
     return `"${printable(id, 60)}"`;
 }
-/** An ID as it appears in a message: as is when plain, quoted and escaped otherwise. */
 function idLabel(id) {
     return isPlainId(id) ? id : describeBadId(id);
 }
-/** Refuses to send a request about a file whose ID is not plain (kind `invalid-id`, never retried). */
 function requirePlainFileId(id) {
     if (isPlainId(id))
         return;
@@ -33223,10 +32963,6 @@ function requirePlainFileId(id) {
     });
 }
 const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'];
-/**
- * Rejects a batch whose IDs are not plain: they end up in URLs, file names and log lines. An empty
- * string is let through: it reads as "no file" everywhere, as null does.
- */
 function checkBatchIds(job, what) {
     for (const field of ID_FIELDS) {
         const value = job[field];
@@ -33236,7 +32972,6 @@ function checkBatchIds(job, what) {
     }
     return job;
 }
-/** Rejects an answer about another batch than `askedId` (a proxy or cache mixing up answers). */
 function checkSameBatch(job, what, askedId) {
     if (typeof job.id === 'string' && job.id !== '' && job.id !== askedId) {
         throw new TogetherError(`Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`, { kind: 'wrong-batch' });
@@ -33258,11 +32993,6 @@ const DECODERS = {
     deflate: external_node_zlib_.createInflate,
     br: external_node_zlib_.createBrotliDecompress
 };
-/**
- * Decoders for a `Content-Encoding` (listed in the order applied, so undone last to first). Sent
- * `accept-encoding: identity`, a server should not encode; one that does anyway still leaves plain
- * JSONL on disk. An encoding the client does not know is an error no retry fixes.
- */
 function decodersFor(contentEncoding, what) {
     const codings = (contentEncoding ?? '')
         .split(',')
@@ -33274,14 +33004,8 @@ function decodersFor(contentEncoding, what) {
     }
     return codings.reverse().map(coding => DECODERS[coding]());
 }
-/**
- * Counts what passes; past the size announced (or, with none, past `maxBytes`) it fails at once rather
- * than filling the disk.
- */
 function counter(what, expectedBytes, maxBytes) {
     const limit = expectedBytes ?? maxBytes;
-    // More than announced may be a glitch worth a retry; past the bound for an unsized file, a retry
-    // would only download it again.
     const tooMuch = () => expectedBytes === undefined
         ? new TogetherError(`${what} delivered more than ${String(maxBytes)} bytes, the most the action downloads of a file whose size Together does not give`, { kind: 'unsupported-response' })
         : new TogetherError(`${what} delivered more than the ${expectedBytes} bytes expected`, {
@@ -33299,23 +33023,15 @@ function counter(what, expectedBytes, maxBytes) {
     stream.bytes = 0;
     return stream;
 }
-/** A failure of the disk, not of the network: no retry helps, and the message names the path. */
 function saveError(what, path, error) {
     return new TogetherError(`${what} could not be saved to ${path}: ${messageOf(error)}`, {
         kind: 'local',
         cause: error
     });
 }
-/** Resolves once `stream` has closed its file, so removing the file cannot race with its creation. */
 function save_closed(stream) {
     return stream.closed ? Promise.resolve() : new Promise(resolve => stream.once('close', () => resolve()));
 }
-/**
- * Writes `body`, decoded, to `<path>.part`, checks its size, then renames it to `path`, so `path` only
- * ever holds a complete file and the `.part` file never outlives a failure. Errors of the file side are
- * `local` TogetherErrors; the decoder's are `invalid-response`; the body's are rethrown as they are,
- * for the transport to map.
- */
 async function save(request) {
     const { what, path, expectedBytes } = request;
     const decoders = decodersFor(request.contentEncoding, what);
@@ -33328,7 +33044,6 @@ async function save(request) {
         }
     });
     const file = (0,external_node_fs_namespaceObject.createWriteStream)(partial);
-    // pipeline passes the first error on to every stream: the first stream to report one is where it began.
     let origin;
     const note = (where) => () => {
         origin ??= where;
@@ -33350,7 +33065,6 @@ async function save(request) {
     }
     catch (error) {
         await save_closed(file);
-        // Best effort: a `.part` that is a directory we did not create is left alone, the first error told.
         await (0,external_node_fs_promises_namespaceObject.rm)(partial, { force: true }).catch(() => undefined);
         if (origin === 'file')
             throw saveError(what, partial, error);
@@ -33369,9 +33083,7 @@ async function save(request) {
 
 
 
-/** Signed storage URLs take one redirect; three leave room for a CDN without allowing a loop. */
 const MAX_REDIRECTS = 3;
-/** Where a redirect leads; a target that is not an http(s) URL is refused at once, never retried. */
 function redirectTarget(response, from, what) {
     const location = header(response.headers, 'location');
     if (!location) {
@@ -33394,7 +33106,6 @@ function redirectTarget(response, from, what) {
     }
     return target.toString();
 }
-/** Handles one response: a redirect to follow, an HTTP error, or the file itself. */
 async function hop(request, options, state) {
     const { transport, what, path } = request;
     const { response, url, followed, stall } = state;
@@ -33430,12 +33141,6 @@ async function hop(request, options, state) {
         })
     };
 }
-/**
- * Streams a file to `path` through up to MAX_REDIRECTS redirects, sending the key only to the API's
- * origin. Bounded three ways: the wait for headers (the request timeout), each pause in the data
- * (`stallTimeoutMs`), and the whole download (`totalTimeoutMs`), which a server trickling a byte now
- * and then cannot stretch.
- */
 async function download(request, options) {
     const { transport, what, stallTimeoutMs, totalTimeoutMs } = request;
     const total = timeLimit(totalTimeoutMs, `${what} did not finish within ${formatLimit(totalTimeoutMs)}, the limit for a whole download`);
@@ -33469,15 +33174,9 @@ async function download(request, options) {
 
 ;// CONCATENATED MODULE: ./src/together/models.ts
 
-/** Longer IDs are not model IDs; they are dropped rather than carried into maps and messages. */
 const models_MAX_MODEL_ID = 256;
-/**
- * Dearer than any model has ever been listed at (US dollars per million tokens). A price above it is
- * treated as malformed, so a hostile answer cannot push an estimate to Infinity.
- */
 const MAX_PRICE = 100_000;
 const price = (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_PRICE ? value : undefined;
-/** One model object, or undefined when it has no usable `id`. Prices of the wrong type are dropped. */
 function parseModelInfo(value) {
     if (!isRecord(value) || typeof value.id !== 'string')
         return undefined;
@@ -33489,10 +33188,6 @@ function parseModelInfo(value) {
     const output = price(pricing?.output);
     return input !== undefined && output !== undefined ? { id, pricing: { input, output } } : { id };
 }
-/**
- * `GET /v1/models` answers a bare array of model objects (`null` for none); an OpenAI-style
- * `{"data": [...]}` is read too. Malformed entries are skipped. Undefined when the body is neither.
- */
 function parseModelList(value) {
     if (value === null)
         return [];
@@ -33506,7 +33201,6 @@ function parseModelList(value) {
 
 
 
-/** Enough for status checks of many batches and 40 cancels at once without queueing behind each other. */
 const DEFAULT_CONNECTIONS = 16;
 function tryUrl(text) {
     try {
@@ -33517,12 +33211,6 @@ function tryUrl(text) {
     }
 }
 const isHttp = (url) => url?.protocol === 'http:' || url?.protocol === 'https:';
-/**
- * A proxy URL as @actions/http-client reads it: a value that does not parse as a URL and has no
- * http(s):// prefix is `host:port` behind `http://`. http-client would keep `proxy.example:3128` as
- * a URL with the scheme `proxy.example:`; no proxy speaks that, so any value without `://` whose
- * scheme is not http(s) is read as `host:port` too.
- */
 function proxyUrl(name, value) {
     const text = value.trim();
     let url = tryUrl(text);
@@ -33537,7 +33225,6 @@ function proxyUrl(name, value) {
     }
     return result;
 }
-/** The first non-empty of the lower- and upper-case spelling, lower-case first as http-client and curl read them. */
 function variable(env, name) {
     for (const spelling of [name.toLowerCase(), name]) {
         const value = env[spelling];
@@ -33546,10 +33233,6 @@ function variable(env, name) {
     }
     return undefined;
 }
-/**
- * Reads HTTPS_PROXY, HTTP_PROXY and NO_PROXY (either case) from `env`. Throws a plain Error naming
- * the variable for a value that is not a usable proxy URL; the message never shows its credentials.
- */
 function parseProxyEnv(env) {
     const settings = {};
     const https = variable(env, 'HTTPS_PROXY');
@@ -33563,7 +33246,6 @@ function parseProxyEnv(env) {
         settings.noProxy = noProxy.value.trim();
     return settings;
 }
-/** Runs `build` with undici's one-off "EnvHttpProxyAgent is experimental" warning kept off stderr. */
 function withoutProxyAgentWarning(build) {
     const descriptor = Object.getOwnPropertyDescriptor(process, 'emitWarning');
     const original = descriptor?.value;
@@ -33583,11 +33265,6 @@ function withoutProxyAgentWarning(build) {
             Object.defineProperty(process, 'emitWarning', descriptor);
     }
 }
-/**
- * Keep-alive connections; through the proxies in `proxy` (minus NO_PROXY hosts) when one is set, as
- * self-hosted runners behind a proxy need. HTTPS requests use the HTTP proxy when only that is set.
- * Empty strings, not undefined, are passed for what is unset: undici would read process.env itself.
- */
 function defaultDispatcher(proxy = {}, options = {}) {
     const agentOptions = {
         keepAliveTimeout: options.keepAliveTimeoutMs ?? 60_000,
@@ -33609,13 +33286,8 @@ function defaultDispatcher(proxy = {}, options = {}) {
 
 
 
-/** Failures that retrying cannot fix: undici refusing an argument (a header value with a line break, a URL that is not http or https). */
 const LOCAL_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE']);
 const codeOf = (error) => error?.code;
-/**
- * One HTTP exchange with Together: bearer auth (only to the API's own origin), bounded in time, no
- * automatic redirects, and every failure turned into a `TogetherError` whose text never holds the key.
- */
 class Transport {
     options;
     redact;
@@ -33630,20 +33302,13 @@ class Transport {
             options.dispatcher ??
                 defaultDispatcher(options.proxy ?? parseProxyEnv(process.env), { connections: options.connections });
     }
-    /** Server or library text for a message: key redacted first (so clipping cannot leave half a key), then flattened and clipped. */
     clip(text) {
         const flat = this.redact(text).replace(/\s+/g, ' ').trim();
         const max = this.options.maxMessageLength;
         return flat.length > max ? `${flat.slice(0, max)}…` : flat;
     }
-    /**
-     * Sends one request and hands the response to `use`, which reads the body; `what` names the request
-     * in errors (`GET /batches/x`). Whatever `use` throws that is not a TogetherError is read as a failure
-     * of the exchange. Timers and signal listeners are released however it ends.
-     */
     async exchange(method, url, what, options, use) {
         const timeoutMs = Math.max(1, Math.min(options.timeoutMs ?? this.options.requestTimeoutMs, this.options.requestTimeoutMs));
-        // Covers the wait for a pooled connection and the connect too, which undici's headersTimeout does not.
         const answer = timeLimit(timeoutMs, `${what} got no answer within ${formatLimit(timeoutMs)}`);
         const linked = linkSignals([options.signal, answer.signal, ...(options.streaming?.limits ?? [])]);
         const fail = (error) => this.failure(what, error, options, timeoutMs);
@@ -33661,7 +33326,6 @@ class Transport {
                 });
             }
             catch (error) {
-                // undici throws some argument errors (a URL it cannot parse) before it returns a promise.
                 throw fail(error);
             }
             if (options.streaming)
@@ -33671,7 +33335,6 @@ class Transport {
                 return await use({ status, headers, body });
             }
             catch (error) {
-                // A body left unread would hold its connection; the error listener keeps undici's abort quiet.
                 body.on('error', () => undefined).destroy();
                 throw fail(error);
             }
@@ -33689,11 +33352,9 @@ class Transport {
             'user-agent': this.options.userAgent
         };
     }
-    /** Maps a failure while sending or reading to a `TogetherError`: aborted, timeout, local or network. */
     failure(what, error, options, timeoutMs) {
         if (options.signal?.aborted)
             return new TogetherError(`${what} was aborted`, { kind: 'aborted', cause: error });
-        // The time limits abort with a TogetherError as their reason, and undici rejects with that reason.
         if (error instanceof TogetherError)
             return error;
         const code = codeOf(error);
@@ -33716,7 +33377,6 @@ class Transport {
                 cause: error
             });
         }
-        // undici puts the socket's own error (ECONNRESET, ENOTFOUND…) in `cause`: the more telling one.
         const cause = error?.cause;
         const reason = messageOf(cause ?? error);
         if (LOCAL_CODES.has(String(code)) || error?.name === 'InvalidArgumentError') {
@@ -33724,7 +33384,6 @@ class Transport {
         }
         return new TogetherError(`${what} failed: ${this.clip(reason)}`, { kind: 'network', cause: error });
     }
-    /** Closes the transport's own keep-alive connections so the process can exit; safe to call twice. */
     async close() {
         if (!this.ownsDispatcher || this.closed)
             return;
@@ -33744,17 +33403,10 @@ class Transport {
 
 const DEFAULT_BASE_URL = 'https://api.together.ai/v1';
 const DEFAULT_DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
-/**
- * A file whose size the file object does not give is cut off past this: more than a batch's results
- * should ever be, less than a hosted runner's free disk, so a server that never stops sending cannot
- * fill the disk before the time bound ends the download.
- */
 const DEFAULT_MAX_DOWNLOAD_BYTES = 10 * 1024 ** 3;
-/** One path segment: '/', '?', '#' and '%' encoded, and dots too, so '..' cannot climb to another endpoint. */
 function encodeId(id) {
     return encodeURIComponent(id).replace(/\./g, '%2E');
 }
-/** The origin of `url`, or a `local` error: a base URL that does not parse is no network trouble. */
 function originOf(url, what) {
     try {
         return new URL(url).origin;
@@ -33766,11 +33418,6 @@ function originOf(url, what) {
         });
     }
 }
-/**
- * Together batch and file API over undici: `Authorization: Bearer`, keep-alive connections, bounded
- * requests, redirects never followed with the key to another host, IDs checked before they are used,
- * and the API key redacted from anything the server sends back.
- */
 class TogetherClient {
     baseUrl;
     transport;
@@ -33795,7 +33442,6 @@ class TogetherClient {
             connections: options.connections
         });
     }
-    /** The batch `id`; an answer about another batch (`wrong-batch`) or with IDs that are not plain (`invalid-id`) is refused. */
     async getBatch(id, options) {
         const what = `GET /batches/${idLabel(id)}`;
         const body = await this.call('GET', `/batches/${encodeId(id)}`, what, options);
@@ -33806,28 +33452,19 @@ class TogetherClient {
         const body = await this.call('POST', `/batches/${encodeId(id)}/cancel`, what, options);
         return this.checkedBatch(body, what, id);
     }
-    /** Metadata of file `id`; an ID that is not plain is refused before any request (`invalid-id`). */
     async getFile(id, options) {
         requirePlainFileId(id);
         const body = await this.call('GET', `/files/${encodeId(id)}`, `GET /files/${id}`, options);
         return this.expect(parseFileInfo(body), `GET /files/${id}`, 'a file object');
     }
-    /** The models and their list prices; malformed entries are left out. */
     async listModels(options) {
         const body = await this.call('GET', '/models', 'GET /models', options);
         return this.expect(parseModelList(body), 'GET /models', 'a list of models');
     }
-    /**
-     * Streams file `id` to `path` (constant memory, plain JSONL whatever the content encoding): written
-     * as `<path>.part`, checked against `expectedBytes` when given (else bounded by `maxBytes`), then renamed, so `path` only ever
-     * holds a complete file. Follows up to three redirects (signed storage URLs), sending the API key
-     * only to the API's own origin. An ID that is not plain is refused before any request.
-     */
     async downloadFile(id, path, options = {}) {
         requirePlainFileId(id);
         const what = `GET /files/${id}/content`;
         const maxBytes = options.maxBytes ?? this.downloadMaxBytes;
-        // The size comes from the same server as the file: announcing a huge one must not lift the bound.
         if (options.expectedBytes !== undefined && options.expectedBytes > maxBytes) {
             throw new TogetherError(`${what} was not downloaded: Together gives its size as ${options.expectedBytes} bytes, more than the ${maxBytes} the action downloads of one file`, { kind: 'unsupported-response' });
         }
@@ -33841,7 +33478,6 @@ class TogetherClient {
             totalTimeoutMs: options.totalTimeoutMs ?? this.downloadTotalTimeoutMs
         }, { ...options, maxBytes });
     }
-    /** Closes the client's own keep-alive connections so the process can exit; safe to call twice. */
     async close() {
         await this.transport.close();
     }
@@ -33857,7 +33493,6 @@ class TogetherClient {
         }
         return value;
     }
-    /** One JSON exchange; the parsed body comes back with the key redacted from every string in it. */
     async call(method, path, what, options = {}) {
         const transport = this.transport;
         return transport.exchange(method, `${this.baseUrl}${path}`, what, options, async (response) => {
@@ -33882,7 +33517,6 @@ class TogetherClient {
 }
 
 ;// CONCATENATED MODULE: ./src/together/index.ts
-/** Together batch API client: what the rest of the action uses of it. */
 
 
 
@@ -33890,11 +33524,8 @@ class TogetherClient {
 
 
 ;// CONCATENATED MODULE: ./src/together/status.ts
-/** Statuses after which a batch never changes again. CANCELED (one L) is read as CANCELLED. */
 const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'];
-/** Statuses that mean "keep waiting" and need no warning. */
 const WAITING_STATUSES = new Set(['VALIDATING', 'IN_PROGRESS', 'CANCELING', 'CANCELLING', 'QUEUED', 'PENDING']);
-/** Normalises a status for comparison: trimmed, upper-case, CANCELED spelled CANCELLED. */
 function normalizeStatus(status) {
     const upper = (status ?? '').trim().toUpperCase();
     return upper === 'CANCELED' ? 'CANCELLED' : upper;
@@ -33902,7 +33533,6 @@ function normalizeStatus(status) {
 function isFinalStatus(status) {
     return FINAL_STATUSES.includes(status);
 }
-/** Final, known-in-progress, or unknown (missing or never documented): the last two mean keep waiting. */
 function classifyStatus(status) {
     const normal = normalizeStatus(status);
     if (isFinalStatus(normal))
@@ -33911,10 +33541,6 @@ function classifyStatus(status) {
         return { kind: 'waiting', status: normal };
     return { kind: 'unknown', status: normal };
 }
-/**
- * A status fit to leave the process as an output or a commit status description: a plain upper-case
- * word, else UNKNOWN. A status the API never documented is server text, and outputs end up in scripts.
- */
 function statusToken(status) {
     return status === '' || /^[A-Z][A-Z_]{0,39}$/.test(status) ? status : 'UNKNOWN';
 }
@@ -33923,20 +33549,10 @@ function statusToken(status) {
 
 
 
-/**
- * After an abort the runner sends SIGTERM 7.5 s after its first signal: every cancel is sent at once
- * and the whole round ends within 5 s of the abort, each request bounded to 3 s.
- */
 const ABORT_CANCEL_BUDGET_MS = 5000;
 const ABORT_CANCEL_TIMEOUT_MS = 3000;
-/** After a timeout nothing is about to kill the step, so a slow answer gets longer. */
 const TIMEOUT_CANCEL_TIMEOUT_MS = 10_000;
-/** A request given less time than this would only report a timeout; it is not sent. */
 const MIN_CANCEL_TIMEOUT_MS = 500;
-/**
- * Cancels the given batches concurrently and records each outcome on its tracker. `abortedAt` is when
- * the abort was noticed: the budget runs from then, so time already spent leaves less for the cancels.
- */
 async function cancelAll(deps, trackers, reason, abortedAt) {
     const budgetEnd = reason === 'abort' ? abortedAt + ABORT_CANCEL_BUDGET_MS : Number.POSITIVE_INFINITY;
     await Promise.all(trackers.map(t => cancelOne(deps, t, reason, budgetEnd)));
@@ -33966,11 +33582,6 @@ async function send(deps, id, reason, timeoutMs) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/pacer.ts
-/**
- * Spaces all status requests of one step, whatever batch they are for: at most `perSecond` requests a
- * second, and nothing at all while a rate limit (429) is in force, so many batches never burst.
- * Pure: the caller passes the clock's time in.
- */
 class Pacer {
     gapMs;
     lastAt = Number.NEGATIVE_INFINITY;
@@ -33978,29 +33589,20 @@ class Pacer {
     constructor(perSecond) {
         this.gapMs = 1000 / perSecond;
     }
-    /** The earliest time (epoch ms) the next request may start. */
     nextSlot() {
         return Math.max(this.lastAt + this.gapMs, this.pausedUntil);
     }
-    /** Records a request started at `now`. */
     taken(now) {
         this.lastAt = now;
     }
-    /** Holds every request until `until` (a 429 slows everyone down, not just the batch that got it). */
     pauseUntil(until) {
         this.pausedUntil = Math.max(this.pausedUntil, until);
     }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/scheduler.ts
-/** Checks in flight at once: bounds open connections while answers are slow; the pacer bounds the rate. */
 const MAX_IN_FLIGHT = 16;
-/**
- * The longest single sleep asked of `deps.sleep`. Node fires a timer of more than 2^31-1 ms (24.8 days)
- * after 1 ms, so a longer pause (poll-interval 25d) is slept in pieces, reading the clock after each.
- */
 const MAX_SLEEP_MS = 24 * 86_400_000;
-/** No 429 holds every batch for longer than this. */
 const MAX_RATE_LIMIT_PAUSE_MS = 60_000;
 function scheduler_link(parent) {
     const controller = new AbortController();
@@ -34019,14 +33621,6 @@ function scheduler_link(parent) {
         }
     };
 }
-/**
- * Runs the status checks until every batch has ended, no check may start any more, or the wait is
- * aborted. A check starts whenever its batch is due and the pacer allows, without waiting for the
- * checks in flight, so a slow or hanging request for one batch never holds up the others. Between
- * starts it sleeps until the next due slot or until a check settles, whichever comes first, and reads
- * the clock again after every wake-up: a sleep may end early or late, and a wake-up that finds nothing
- * due just sleeps again.
- */
 async function runChecks(deps, plan) {
     await new Scheduler(deps, plan).run();
 }
@@ -34034,9 +33628,7 @@ class Scheduler {
     deps;
     plan;
     flights = new Map();
-    /** Wakes the current pause; replaced by every pause. */
     notify = () => undefined;
-    /** An exception thrown while taking in an answer: a bug, rethrown by the loop. */
     bug;
     constructor(deps, plan) {
         this.deps = deps;
@@ -34066,26 +33658,20 @@ class Scheduler {
             this.dropFlights();
         }
     }
-    /** Batches still waiting and not being checked right now. */
     idle() {
         return this.plan.trackers.filter(t => t.outcome === undefined && !this.flights.has(t));
     }
-    /** When a batch may next be checked: when due, but never after the last check time, nor before the pacer allows. */
     slot(tracker) {
         return Math.max(Math.min(tracker.dueAt, this.plan.lastCheckAt), this.plan.pacer.nextSlot());
     }
-    /** Ends the batches that cannot be checked again before the last check time. */
     expireLate(now) {
         for (const tracker of this.idle()) {
             const due = Math.min(tracker.dueAt, this.plan.lastCheckAt);
             const already = tracker.checkedAt !== undefined && tracker.checkedAt >= due;
-            // A check planned for the last check time still starts when its timer fires a little late: the
-            // margin before the deadline is there so that its answer counts, not to be lost to timer jitter.
             if (already || this.slot(tracker) > this.plan.lastCheckAt || now >= this.plan.deadline)
                 tracker.expire();
         }
     }
-    /** Starts the checks that are due, earliest first, as far as the pacer and the in-flight bound allow. */
     startDue(now) {
         while (this.flights.size < MAX_IN_FLIGHT && this.plan.pacer.nextSlot() <= now) {
             const due = this.idle().filter(t => Math.min(t.dueAt, this.plan.lastCheckAt) <= now);
@@ -34102,7 +33688,6 @@ class Scheduler {
                 at = Math.min(at, this.slot(tracker));
         return at;
     }
-    /** Sleeps until `until` (in pieces no longer than MAX_SLEEP_MS), a check settles, or the wait is aborted. */
     async pause(now, until) {
         const woken = new Promise(resolve => (this.notify = resolve));
         if (until === Number.POSITIVE_INFINITY)
@@ -34112,7 +33697,6 @@ class Scheduler {
             await Promise.race([this.deps.sleep(Math.min(MAX_SLEEP_MS, Math.max(1, until - now)), timer.signal), woken]);
         }
         finally {
-            // Woken by a check: the pending timer must not keep the process alive or fire later.
             timer.abort();
         }
     }
@@ -34123,7 +33707,6 @@ class Scheduler {
         const own = scheduler_link(deps.signal);
         this.flights.set(tracker, own);
         const timeoutMs = Number.isFinite(plan.deadline) ? Math.max(1, plan.deadline - now) : undefined;
-        // Called inside an async function so that a synchronous throw becomes a rejection like any other.
         const request = (async () => deps.api.getBatch(tracker.id, { signal: own.signal, timeoutMs }))();
         request
             .then(job => {
@@ -34140,7 +33723,6 @@ class Scheduler {
             .catch((error) => (this.bug ??= { error }))
             .finally(() => this.notify());
     }
-    /** Whether a settled request still counts: not once it was dropped or the wait was left. */
     land(tracker, own) {
         if (this.flights.get(tracker) !== own)
             return false;
@@ -34149,17 +33731,14 @@ class Scheduler {
         return true;
     }
     failed(tracker, error) {
-        // An abort fails the requests in flight; that says nothing about the batch.
         if (this.deps.signal?.aborted)
             return;
         const holdMs = tracker.onError(error, this.deps.now(), this.deps.random);
-        // Never past the last check time: however long Together asks, one last check still decides the batch.
         if (holdMs !== undefined) {
             const until = this.deps.now() + Math.min(holdMs, MAX_RATE_LIMIT_PAUSE_MS);
             this.plan.pacer.pauseUntil(Math.min(until, this.plan.lastCheckAt));
         }
     }
-    /** Gives up the requests in flight: their answers, should any still come, are ignored. */
     dropFlights() {
         for (const own of this.flights.values())
             own.abort();
@@ -34168,13 +33747,7 @@ class Scheduler {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/progress-series.ts
-/** Points kept at most: a day of one-minute changes is thinned to this, evenly. */
 const MAX_POINTS = 240;
-/**
- * Adds a progress figure when it differs from the last one, for the summary's chart. When the series
- * is full, every other point goes (the first and the newest stay), so memory stays bounded and the
- * shape of a long wait is kept.
- */
 function addPoint(series, point) {
     if (series.at(-1)?.progress === point.progress)
         return;
@@ -34187,16 +33760,10 @@ function addPoint(series, point) {
 
 ;// CONCATENATED MODULE: ./src/engine/failure.ts
 
-/**
- * Client-side failures that no retry can fix. Listed here because `transient` treats kinds it does not
- * know as worth retrying, and these may be newer than the client this runs with.
- */
 const NEVER_RETRIED = new Set(['local', 'invalid-id', 'wrong-batch']);
-/** Whether asking again later may succeed: only for a TogetherError that says so. */
 function retryable(error) {
     return error instanceof TogetherError && error.transient && !NEVER_RETRIED.has(error.kind);
 }
-/** What the verdict needs of a failure; `html` is read defensively, older clients do not set it. */
 function describeFailure(error) {
     const message = error instanceof Error ? error.message : String(error);
     if (!(error instanceof TogetherError))
@@ -34206,13 +33773,7 @@ function describeFailure(error) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/eta.ts
-/** Changes kept: the rate needs the last three, the stall check a few more for a typical step size. */
 const HISTORY_KEPT = 8;
-/**
- * Adds a sample to the history the ETA is computed from, keeping only the points where progress
- * changed (the first sighting of each value): a flat stretch says "no news", not "rate zero until now".
- * Progress that goes backwards restarts the history, since what came before no longer describes the job.
- */
 function addSample(history, sample) {
     const last = history.at(-1);
     if (last === undefined)
@@ -34223,16 +33784,8 @@ function addSample(history, sample) {
         return [...history];
     return [...history, sample].slice(-HISTORY_KEPT);
 }
-/** Two successive rates of progress this far apart (as a ratio) mean the job is too irregular to predict. */
 const MAX_RATE_CHANGE = 1.5;
-/**
- * Predicted finish time (epoch ms) from the latest rate of progress, or undefined when the history does
- * not support a credible estimate: fewer than three changes seen, no forward movement, a rate that
- * changed by more than half from one change to the next (irregular bursts), or a stall (at `now` the
- * rate promised at least one more typical step than was seen).
- */
 function estimateFinish(history, now) {
-    // The first point only tells us when we started looking, not when progress reached that value.
     if (history.length < 4)
         return undefined;
     const [a, b, c] = history.slice(-3);
@@ -34254,26 +33807,15 @@ function estimateFinish(history, now) {
 ;// CONCATENATED MODULE: ./src/engine/progress-log.ts
 
 
-/** Log a "still waiting" line after this long without a change worth a line. */
 const HEARTBEAT_MS = 5 * 60_000;
-/**
- * Answers in a row without a credible estimate before the shown ETA is dropped: the estimate comes and
- * goes with every irregular step, and an ETA that blinks on and off from line to line reads as noise.
- */
 const ETA_MISSES_DROPPED = 2;
-/** A running batch keeps its last figure; a final answer without one is not "still at 40 %". */
 function progressOf(job, kind, previous) {
     if (typeof job.progress === 'number')
         return job.progress;
     if (kind.kind !== 'final')
         return previous;
-    // COMPLETED means every request was processed; for FAILED or EXPIRED the old figure may be stale.
     return kind.status === 'COMPLETED' ? 100 : undefined;
 }
-/**
- * The progress lines of one batch. A line is written only when what it displays changes: the status,
- * or the progress as rounded for display, so a batch creeping by 0.01 % does not repeat the same line.
- */
 class ProgressLog {
     id;
     startedAt;
@@ -34285,19 +33827,13 @@ class ProgressLog {
     etaAt;
     etaMisses = 0;
     warned = new Set();
-    constructor(id, startedAt, log, 
-    /** Several batches in one step: prefix lines with the batch id, and leave heartbeats out. */
-    named) {
+    constructor(id, startedAt, log, named) {
         this.id = id;
         this.startedAt = startedAt;
         this.log = log;
         this.named = named;
         this.lastNewsAt = startedAt;
     }
-    /**
-     * The first answer: what is waited for. With several batches one line opened the wait for all (a line
-     * per batch would bury it), so each batch's own goes to debug.
-     */
     start(job, options) {
         const line = startLine(this.id, job, options);
         if (this.named)
@@ -34305,14 +33841,12 @@ class ProgressLog {
         else
             this.log.info(line);
     }
-    /** A status this action does not know: warned once per status, then read as still running. */
     unknownStatus(status) {
         if (this.warned.has(status))
             return;
         this.warned.add(status);
         this.log.warning(unknownStatusLine(this.id, status));
     }
-    /** One answer: `estimate` is the credible predicted finish, undefined when there is none. */
     answer(now, status, progress, estimate) {
         this.trackEta(estimate, status);
         const elapsed = now - this.startedAt;
@@ -34328,10 +33862,6 @@ class ProgressLog {
             this.log.info(heartbeatLine(elapsed, status, progress));
         }
     }
-    /**
-     * Keeps the last credible ETA through one answer without one; any new estimate replaces it, and a
-     * change of status (to a final one, say) drops it at once.
-     */
     trackEta(estimate, status) {
         if (estimate !== undefined) {
             this.etaAt = estimate;
@@ -34344,17 +33874,8 @@ class ProgressLog {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/schedule.ts
-/** Never check one batch more often than this, however close the predicted finish. */
 const MIN_GAP_MS = 2000;
-/** Aim this long after the predicted finish, so the batch is final when the check lands. */
 const LEAD_MS = 1000;
-/**
- * Pause before the next status check. Without a credible prediction: the poll interval. With one:
- * the poll interval while the finish is far, then one check just after the predicted finish; each
- * miss doubles the gap from 2 s back up to the poll interval, so a wrong prediction costs a few
- * extra requests at most, and a prediction that stays wrong falls back to plain interval polling.
- * Pure: a function of the prediction, the clock and the previous decision.
- */
 function nextCheck({ now, pollIntervalMs, etaAt, state }) {
     if (etaAt === undefined)
         return { delayMs: pollIntervalMs, state: { nearStreak: 0 } };
@@ -34371,12 +33892,6 @@ function nextCheck({ now, pollIntervalMs, etaAt, state }) {
 ;// CONCATENATED MODULE: ./src/util/backoff.ts
 const MAX_RETRY_DELAY_MS = 60_000;
 const BASE_DELAY_MS = 1000;
-/**
- * Delay before retry number `attempt` (1-based) of a transient failure: exponential from 1 s with
- * "equal jitter" (half fixed, half random) so many runners do not retry in step, capped at `capMs`
- * (the poll interval: no pause is longer than the user asked for) and at 60 s.
- * A delay the server asked for (`retry-after`) wins when it is longer, up to 60 s.
- */
 function retryDelay(attempt, random, retryAfterMs, capMs = MAX_RETRY_DELAY_MS) {
     const exp = Math.min(MAX_RETRY_DELAY_MS, capMs, BASE_DELAY_MS * 2 ** Math.max(0, attempt - 1));
     const jittered = exp / 2 + (exp / 2) * random();
@@ -34413,25 +33928,17 @@ function planRetry(input) {
 
 
 
-/** COMPLETED without an output file is re-checked this many times: the id may appear a moment later. */
 const NO_OUTPUT_RECHECKS = 2;
 const NO_OUTPUT_RECHECK_MS = 5000;
-/** 2xx answers in a row that are not a batch before giving up: base-url points somewhere else. */
 const INVALID_ANSWERS_TOLERATED = 3;
-/**
- * One batch's side of the wait: what has been seen of it, when it is next due for a check, and how it
- * ended. Pure: the caller passes the time in and makes the requests.
- */
 class BatchTracker {
     id;
     startedAt;
     log;
     options;
-    /** Epoch ms the next check is due. */
     dueAt;
     outcome;
     requests = 0;
-    /** When the last request about this batch started. */
     checkedAt;
     batch;
     status = '';
@@ -34449,7 +33956,6 @@ class BatchTracker {
     lastError;
     rateLimited;
     cancel;
-    /** What Together answered a cancel with: reported as the status, though no check saw it. */
     cancelStatus;
     constructor(id, startedAt, log, options) {
         this.id = id;
@@ -34459,7 +33965,6 @@ class BatchTracker {
         this.dueAt = startedAt;
         this.progressLog = new ProgressLog(id, startedAt, log, options.named);
     }
-    /** Takes in a successful answer: logs what changed, then either ends the batch or schedules its next check. */
     onAnswer(job, now) {
         this.requests++;
         this.failures = 0;
@@ -34512,10 +34017,6 @@ class BatchTracker {
             this.dueAt = now + decision.delayMs;
         }
     }
-    /**
-     * Takes in a failed request: a lasting failure ends the batch with `error`; a transient one schedules
-     * a retry with backoff. Returns how long the server asked everyone to hold off, when it did.
-     */
     onError(error, now, random) {
         this.requests++;
         const failure = describeFailure(error);
@@ -34544,7 +34045,6 @@ class BatchTracker {
             this.end('pending');
         else
             this.dueAt = plan.dueAt;
-        // Held past the end of the wait: if the last check is refused too, the verdict says rate limiting.
         if (plan.kind === 'hold')
             this.rateLimited = { retryAfterMs: plan.retryAfterMs };
         return error.retryAfterMs;
@@ -34553,15 +34053,12 @@ class BatchTracker {
         this.error = failure;
         this.end('error');
     }
-    /** Ends the wait for this batch if it has not ended yet (abort). */
     end(outcome) {
         this.outcome ??= outcome;
     }
-    /** No time is left for another check: a COMPLETED batch still without output file has none. */
     expire() {
         this.end(this.noOutputChecks > 0 ? 'no-output' : 'timed-out');
     }
-    /** Records the action's own cancel request; an accepted cancel's answer becomes the reported status. */
     cancelled(cancel, now) {
         this.cancel = cancel;
         if (cancel.state !== 'answered' || !cancel.status)
@@ -34605,13 +34102,9 @@ class BatchTracker {
 
 
 
-/** The last check before the deadline is made this long before it, so its answer still counts. */
 const FINAL_CHECK_MARGIN_MS = 1000;
-/** With several batches, an aggregate line this often. */
 const AGGREGATE_EVERY_MS = 60_000;
-/** Status requests per second, all batches together: enough for 100 batches at a 30 s interval. */
 const REQUESTS_PER_SECOND = 4;
-/** The aggregate line over several batches: once a minute while checking, and once at the end. */
 function aggregator(deps, trackers, startedAt) {
     let lastAt;
     const write = (now) => {
@@ -34619,13 +34112,11 @@ function aggregator(deps, trackers, startedAt) {
         deps.log.info(aggregateLine(now - startedAt, summarize(trackers.map(t => t.result(now)))));
     };
     return {
-        /** After each check: a line when a minute has passed since the last one. */
         tick() {
             const now = deps.now();
             if (now >= (lastAt ?? startedAt) + AGGREGATE_EVERY_MS)
                 write(now);
         },
-        /** At the end, unless the last check has just written the same line. */
         close() {
             const now = deps.now();
             if (now !== lastAt)
@@ -34633,12 +34124,6 @@ function aggregator(deps, trackers, startedAt) {
         }
     };
 }
-/**
- * Waits for batches to reach a final status, the deadline (`timeoutMs`; 0 checks each batch once), or
- * an abort, and says how each ended. Checks are scheduled per batch, run concurrently and are spaced
- * by one shared pacer. Pure with respect to its dependencies: all I/O, time and randomness come from
- * `deps`, and it never touches @actions/core, so it runs in virtual time in tests and benchmarks.
- */
 async function waitForBatches(deps, options) {
     const { log, signal } = deps;
     const startedAt = deps.now();
@@ -34652,7 +34137,6 @@ async function waitForBatches(deps, options) {
     const aggregate = aggregator(deps, trackers, startedAt);
     if (named)
         log.info(startAllLine(trackers.length, options));
-    // The cancel budget after an abort runs from the signal, not from when the loop got to notice it.
     let abortedAt = signal?.aborted ? startedAt : undefined;
     const onAbort = () => void (abortedAt ??= deps.now());
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -34687,7 +34171,6 @@ function pendingDescription(batchIds) {
         ? `Waiting for Together batch ${batchIds[0]}`
         : `Waiting for ${batchIds.length} Together batches`;
 }
-/** `COMPLETED · 998/1000 requests ok`, `2/3 batches completed`, or the failure's own line. */
 function finalDescription(all, verdict, collected) {
     if (!verdict.ok)
         return verdict.message;
@@ -34721,7 +34204,6 @@ function ledger_summary_row({ entry, result, verdict, files }) {
     ];
     return `| ${cells.join(' | ')} |`;
 }
-/** The step summary of mode `report`: a row per batch reported, and how many still run. */
 function buildReportSummary(rows, pending, verdict) {
     const failed = rows.filter(r => !r.verdict.ok).length;
     const head = `## ${verdict.ok ? '✅' : '❌'} Together batches: ${plural(rows.length, 'batch', 'batches')} reported${failed ? `, ${failed} failed` : ''}, ${pending} still running\n\n`;
@@ -34735,7 +34217,6 @@ function buildReportSummary(rows, pending, verdict) {
 ;// CONCATENATED MODULE: ./src/report/cost-outputs.ts
 
 
-/** The token and cost fields of one `batches` entry, when its results were read. */
 function batchCostFields(batchId, files, cost) {
     if (!files?.usage)
         return {};
@@ -34748,10 +34229,6 @@ function batchCostFields(batchId, files, cost) {
         estimated_cost: estimate === undefined ? null : Number(formatCost(estimate))
     };
 }
-/**
- * `prompt-tokens`, `completion-tokens`, `total-tokens` (one batch, when its results were read) and
- * `estimated-cost` (every batch of the step together, when every price is known); '' otherwise.
- */
 function costOutputs(files, cost) {
     const usage = files?.usage ? totalUsage(files.usage) : undefined;
     const total = knownTotal(cost);
@@ -34766,7 +34243,6 @@ function costOutputs(files, cost) {
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
 
 
-/** Longest string field kept in the `batch` output, so one huge error message cannot bloat it. */
 const MAX_FIELD = 4096;
 function compact(job) {
     const copy = { ...job };
@@ -34776,12 +34252,10 @@ function compact(job) {
     }
     return copy;
 }
-/** The engine's progress figure (COMPLETED counts as 100), else the last one Together sent. */
 function outputs_progressOf(result) {
     const progress = result.progress ?? result.batch?.progress;
     return typeof progress === 'number' ? progress : undefined;
 }
-/** One entry of the `batches` output. */
 function batchEntry(result, files, cost) {
     const job = result.batch;
     const counts = files?.tally
@@ -34804,11 +34278,6 @@ function batchEntry(result, files, cost) {
         ...batchCostFields(result.batchId, files, cost)
     };
 }
-/**
- * The step's outputs, as strings; every output is present ('' when unknown) so later steps can rely
- * on it. With several batches the per-batch scalars are left empty (see `batches`), and `status` is
- * COMPLETED when all completed, else the status of the first batch, in input order, that did not.
- */
 function buildOutputs(all, collected, cost) {
     const common = {
         batches: JSON.stringify(all.results.map(r => batchEntry(r, collected?.get(r.batchId), cost))),
@@ -34851,11 +34320,6 @@ function buildOutputs(all, collected, cost) {
         ...common
     };
 }
-/**
- * The outputs that follow the verdict: `passed`, and `status` corrected so that a failing step never
- * reads COMPLETED (a batch that completed without an output file, or over max-failed-requests or
- * max-cost): it reads FAILED then. The `batch` and `batches` outputs keep Together's own status.
- */
 function verdictOutputs(status, ok) {
     return { passed: String(ok), status: !ok && status === 'COMPLETED' ? 'FAILED' : status };
 }
@@ -34872,7 +34336,6 @@ function verdictOutputs(status, ok) {
 
 const ATTEMPTS = 5;
 const MAX_RETRY_MS = 30_000;
-/** Downloads one file with retries on transient failures; returns its path. */
 async function fetchFile(deps, fileId, path) {
     for (let attempt = 1;; attempt++) {
         try {
@@ -34890,22 +34353,13 @@ async function fetchFile(deps, fileId, path) {
         }
     }
 }
-/** Counts a downloaded file line by line, in constant memory; `observe` sees each decoded line. */
 async function countFile(deps, path, tally, count, observe) {
-    // Abortable like the download: a huge file must not outlast a cancel or the time for result files.
     for await (const line of jsonLines(path, { signal: deps.signal })) {
-        // Whole lines are redacted before anything can cut them: a key cut in half is no longer found.
         const counted = typeof line === 'string' ? count(tally, deps.redact(line)) : countLongLine(tally, line.bytes);
         if (counted)
             observe(counted);
     }
 }
-/**
- * After the wait: downloads the output and error files of every batch that reached a final status and
- * has them, into the directory as `<batch-id>-output.jsonl` and `<batch-id>-errors.jsonl`, and counts
- * their requests and tokens. Anything that goes wrong (the directory, a download, a count) is reported on its
- * batch, with the path, never thrown: the batch's own outcome is already decided and must stay visible.
- */
 async function collectResults(deps, results, dir) {
     const collected = new Map();
     const wanted = results.filter(r => r.finalStatus !== undefined && r.batch !== undefined);
@@ -34954,7 +34408,6 @@ async function collectResults(deps, results, dir) {
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/gate.ts
-/** Parses `25` or `2%` / `2.5%`; undefined for '' (no gate). Throws a one-line message otherwise. */
 function parseGate(text) {
     const raw = text.trim();
     if (raw === '')
@@ -34967,7 +34420,6 @@ function parseGate(text) {
     throw new Error(`Invalid max-failed-requests '${raw}'. Expected a number of requests (e.g. 0 or 25) or a percentage of all requests (e.g. 2%).`);
 }
 const describeGate = (gate) => ('count' in gate ? String(gate.count) : `${gate.percent}%`);
-/** Whether the failed requests exceed the gate. */
 function exceeds(tally, gate) {
     if ('count' in gate)
         return tally.failed > gate.count;
@@ -34979,9 +34431,7 @@ function exceeds(tally, gate) {
 
 
 
-/** The wording of why a wait did not get a usable answer: request errors, rate limits, cancels. */
 const BASE_URL_HINT = `check base-url (expected the API root such as ${DEFAULT_BASE_URL})`;
-/** An answer from something that is not the Together API: the cause is base-url, not the batch. */
 function wrongServer(error) {
     if (error.kind === 'invalid-response' && error.repeated) {
         const what = error.html ? 'an HTML page instead of a Together batch' : 'something that is not a Together batch';
@@ -34992,7 +34442,6 @@ function wrongServer(error) {
     }
     return undefined;
 }
-/** The full line for outcome `error`. */
 function errorVerdict(result) {
     const id = result.batchId;
     const error = result.error ?? { message: 'unknown error' };
@@ -35007,18 +34456,15 @@ function errorVerdict(result) {
     }
     return `Could not check batch ${id}: ${oneLine(error.message)}.`;
 }
-/** A short form of the error, for the list of failed batches. */
 function errorReason(result) {
     const error = result.error ?? { message: 'unknown error' };
     return wrongServer(error) ?? oneLine(error.message, 120);
 }
-/** No check of this batch ever succeeded: the last error is the only cause there is to name. */
 function neverAnswered(result) {
     if (result.batch || !result.lastError)
         return undefined;
     return `no check succeeded; last error: ${oneLine(result.lastError.message, 200)}`;
 }
-/** `last status IN_PROGRESS at 40%`, and the error of the last check when that one failed. */
 function lastSeen(result) {
     if (!result.status)
         return 'no status was seen';
@@ -35027,9 +34473,7 @@ function lastSeen(result) {
     const failed = result.lastError ? `; the last check failed: ${oneLine(result.lastError.message, 200)}` : '';
     return `last status ${oneLine(result.status, 40)}${at}${failed}`;
 }
-/** A retry-after longer than this is not a figure worth repeating: it is shown as "longer than the time left". */
 const MAX_SHOWN_RETRY_AFTER_MS = 3_600_000;
-/** Together asked (HTTP 429) for a pause longer than the time left, and still refused at the end. */
 function rateLimitVerdict(result, retryAfterMs) {
     const waited = formatDuration(result.endedAt - result.startedAt);
     const asked = retryAfterMs > MAX_SHOWN_RETRY_AFTER_MS
@@ -35037,7 +34481,6 @@ function rateLimitVerdict(result, retryAfterMs) {
         : `${formatDuration(retryAfterMs)}, longer than the time left`;
     return `Together rate-limited the status checks of batch ${result.batchId} (HTTP 429, asked to wait ${asked}); the wait stopped after ${waited} (${lastSeen(result)}). Raise poll-interval or wait for fewer batches at once, or check it later.`;
 }
-/** What happened to the action's own cancel request, as a sentence appended to the verdict. */
 function cancelNote(result) {
     const { cancel } = result;
     if (!cancel)
@@ -35062,7 +34505,6 @@ function cancelNote(result) {
 
 
 
-/** `1 request`, `2 requests`. */
 function finalVerdict(result, status, failOn) {
     const id = result.batchId;
     if (!failOn.has(status)) {
@@ -35070,7 +34512,6 @@ function finalVerdict(result, status, failOn) {
     }
     const job = result.batch;
     const errorFile = job?.error_file_id ? ` Error file: ${oneLine(job.error_file_id, 100)}.` : '';
-    // The server's own error text, when there is one, already says why; ours is only a fallback.
     const why = job?.error
         ? `: ${oneLine(job.error)}`
         : status === 'EXPIRED'
@@ -35100,7 +34541,6 @@ function abortedVerdict(result) {
     const cancel = cancelNote(result) || ' The batch is left running; set cancel-on-abort: true to cancel it.';
     return `The wait for batch ${result.batchId} was aborted (workflow cancelled or job timeout) after ${formatDuration(result.endedAt - result.startedAt)}, ${seen}.${cancel}`;
 }
-/** Whether the step passes, and the one line that says why, from the engine's result and `fail-on`. */
 function judge(result, failOn) {
     const id = result.batchId;
     const job = result.batch;
@@ -35132,13 +34572,11 @@ function judge(result, failOn) {
             };
     }
 }
-/** How many items a one-line message lists before saying "and N more". */
 const LISTED = 5;
 function listed(items) {
     const shown = items.slice(0, LISTED).join('; ');
     return items.length > LISTED ? `${shown}; and ${items.length - LISTED} more` : shown;
 }
-/** One failing batch in the list of several. */
 function verdict_describe(result) {
     const id = result.batchId;
     if (result.outcome === 'error')
@@ -35154,7 +34592,6 @@ function verdict_describe(result) {
         : '';
     return `${id} ${result.status || 'no status'}${error}${limited}`;
 }
-/** The step's verdict over every batch: one batch is judged alone; several pass only if each passes. */
 function judgeAll(all, failOn) {
     const verdicts = all.results.map(r => ({ result: r, verdict: judge(r, failOn) }));
     if (verdicts.length === 1)
@@ -35176,13 +34613,11 @@ function judgeAll(all, failOn) {
             ? 'The wait was aborted'
             : `Timed out after ${formatDuration(Math.max(all.timeoutMs, all.endedAt - all.startedAt))}`;
         parts.push(`${how} with ${timedOut.length} not finished: ${listed(timedOut.map(verdict_describe))}.`);
-        // A longer timeout only helps batches that were answering and not held off by a rate limit.
         if (!aborted && timedOut.some(r => !r.rateLimited && !neverAnswered(r)))
             parts.push("Raise the 'timeout' input.");
     }
     return { ok: false, message: parts.join(' ') };
 }
-/** A batch over `max-failed-requests`: says the batch itself ended well, what failed, and the limit. */
 function gateVerdict(result, tally, gate) {
     const total = tally.succeeded + tally.failed;
     const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : '';
@@ -35192,11 +34627,6 @@ function gateVerdict(result, tally, gate) {
     const ended = result.outcome === 'completed' ? 'completed, but' : `ended ${result.status || 'unknown'}, and`;
     return `Batch ${result.batchId} ${ended} ${tally.failed} of its ${plural(total, 'request')} failed${share}, more than max-failed-requests allows (${describeGate(gate)})${codes ? `; most common: ${codes}` : ''}.`;
 }
-/**
- * The results' side of the verdict, once the files were fetched: a file that could not be fetched, or
- * a batch over `max-failed-requests`, fails the step even when every batch COMPLETED. Undefined when
- * there is nothing to object to.
- */
 function judgeResults(all, collected, gate) {
     const problems = [];
     for (const result of all.results) {
@@ -35213,7 +34643,6 @@ function judgeResults(all, collected, gate) {
         message: problems.slice(0, LISTED).join(' ') + (problems.length > LISTED ? ` And ${problems.length - LISTED} more.` : '')
     };
 }
-/** A batch's own failure stays first; a result-file problem is added to it, never put in its place. */
 function combine(wait, results) {
     if (!results || results.ok)
         return wait;
@@ -35235,10 +34664,8 @@ function dispose(result, stored, now, forgetAfterMs) {
         return 'unchecked';
     return now - stored.entry.trackedAt > forgetAfterMs ? 'forgotten' : 'pending';
 }
-/** Whether the settings recorded with the batch ask for its files (or the report step has a download-dir). */
 const wantsFiles = (checked, downloadDir) => checked.disposition === 'final' &&
     (downloadDir !== '' || checked.stored.entry.maxFailedRequests !== '' || checked.stored.entry.maxCost !== undefined);
-/** The verdict on one reported batch, by the settings recorded when it was tracked. */
 function judgeTracked(checked, waited, collected, forgetAfterMs, costVerdict) {
     const { result, stored } = checked;
     const id = result.batchId;
@@ -35256,7 +34683,6 @@ function judgeTracked(checked, waited, collected, forgetAfterMs, costVerdict) {
             };
         default: {
             const failOn = new Set(stored.entry.failOn);
-            // A gate recorded by track was valid then; one that no longer parses is read as none, never as a pass it was not.
             let gate;
             try {
                 gate = parseGate(stored.entry.maxFailedRequests);
@@ -35273,7 +34699,6 @@ function judgeTracked(checked, waited, collected, forgetAfterMs, costVerdict) {
 ;// CONCATENATED MODULE: ./src/report/pr-comment-rows.ts
 
 const requestsText = (files) => files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : '';
-/** A row per batch of a wait (or the check of mode track): still running, passed, or failed and why not. */
 function commentRows(waited, failOn, collected, gate) {
     return waited.results.map(result => {
         const files = collected?.get(result.batchId);
@@ -35285,10 +34710,8 @@ function commentRows(waited, failOn, collected, gate) {
 
 ;// CONCATENATED MODULE: ./src/report/pr-comment-text.ts
 
-/** GitHub refuses a comment body of 65,536 characters or more; this leaves room for the frame. */
 const MAX_BODY = 60_000;
 const ROW_ID = /<!-- row:([A-Za-z0-9._-]{1,200}) -->$/;
-/** The comment's context when the step sets no commit status. */
 const DEFAULT_CONTEXT = 'batches';
 const commentMarker = (context) => `<!-- wait-for-together-batch:${context.replace(/--+|[<>\r\n]/g, '_')} -->`;
 function renderRow(row, runUrl) {
@@ -35305,11 +34728,6 @@ const ICONS = new Set(['✅', '❌', '🔄']);
 const STATUS = /^[A-Za-z_]{1,40}$/;
 const REQUESTS = /^(\d{1,15} ok, \d{1,15} failed)?$/;
 const RUN = /^\[run\]\((https?:\/\/[^\s()<>]+\/actions\/runs\/\d{1,20})\)$/;
-/**
- * A row of the comment as found: only a row in the exact form `renderRow` writes, with a plain batch
- * ID, a status word, counts and a link to a run of this repository, is kept; the row is written anew
- * from those fields, so nothing else of the found text (which anyone may have written) is carried on.
- */
 function previousRow(line, runUrl) {
     const id = ROW_ID.exec(line)?.[1];
     const end = ` | <!-- row:${id ?? ''} -->`;
@@ -35331,11 +34749,6 @@ function previousRow(line, runUrl) {
     };
     return [id, renderRow(row, link ?? '')];
 }
-/**
- * The comment's body: a row per batch, this update's rows replacing the same batches' rows of the
- * comment as it was (`previous`), so that batches reported in earlier runs keep their line. Only rows
- * in the form this function writes are carried over, rewritten from their fields (see `previousRow`).
- */
 function renderComment(context, rows, runUrl, previous = '') {
     const lines = new Map();
     for (const line of previous.split('\n')) {
@@ -35361,10 +34774,6 @@ function renderComment(context, rows, runUrl, previous = '') {
 
 
 
-/**
- * Updates the comment of each pull request with a reported batch tracked with `pr-comment`: the
- * batch's row changes from running to its outcome; rows of other batches stay as they were.
- */
 async function updateReportComments(comment, reported, collected, log) {
     const byComment = new Map();
     for (const item of reported) {
@@ -35400,15 +34809,9 @@ async function updateReportComments(comment, reported, collected, log) {
 
 
 const cost_dollars = (amount) => `$${formatCost(amount)}`;
-/**
- * `max-cost` over every batch of the step. It fails closed: when the estimate cannot be made (results
- * not read, no price for a model, prices not fetched) the step fails and says why. Undefined when
- * there is no limit, or the estimate is within it. Batches that have not finished are not counted.
- */
 function judgeCost(report, maxCost) {
     if (maxCost === undefined || report === undefined)
         return undefined;
-    // The limit as the user would write it: $25.00, $1.60, $0.005.
     const limit = `max-cost $${Number.isInteger(maxCost * 100) ? maxCost.toFixed(2) : String(maxCost)}`;
     if (report.unread.length > 0) {
         const ids = report.unread.slice(0, 5).join(', ');
@@ -35426,7 +34829,6 @@ function judgeCost(report, maxCost) {
     if (why !== undefined) {
         return { ok: false, message: `Cannot check ${limit}: ${why}. A cost gate that cannot be checked fails.` };
     }
-    // Compared as shown (the `estimated-cost` output), so the message never reads "$10.0000 is more than $10.0000".
     const cost = Number(formatCost(report.total.cost));
     if (cost <= maxCost)
         return undefined;
@@ -35442,14 +34844,8 @@ function judgeCost(report, maxCost) {
 
 
 const prices_ATTEMPTS = 3;
-/** One `GET /v1/models`: the list is a few hundred kilobytes, so this is generous. */
 const MODELS_TIMEOUT_MS = 30_000;
 const prices_MAX_RETRY_MS = 10_000;
-/**
- * The list prices of every model, from one `GET /v1/models` (retried on transient failures, bounded
- * by a timeout and the step's signal). Never throws: a failure is returned as `error`, so the caller
- * can say why there is no estimate, and a cost gate can fail closed.
- */
 async function fetchPrices(deps) {
     for (let attempt = 1;; attempt++) {
         try {
@@ -35477,10 +34873,6 @@ async function fetchPrices(deps) {
 
 
 
-/**
- * Prices the tokens of every batch whose results were read: one `GET /v1/models` for the whole step,
- * and only when some line reported tokens. Warns once when the estimate stays empty, saying why.
- */
 async function estimateCosts(deps, all, collected, discountPercent) {
     const read = new Map();
     const unread = [];
@@ -35513,11 +34905,6 @@ async function estimateCosts(deps, all, collected, discountPercent) {
 
 
 
-/**
- * The `max-cost` verdict of each reported batch whose recorded settings set one: its own estimated
- * cost against its own limit, priced with one `GET /v1/models` per recorded `batch-discount` (usually
- * one for the whole run). A limit that cannot be checked fails, as in mode `wait`.
- */
 async function trackedCostVerdicts(deps, waited, checked, collected) {
     const gated = checked.filter(c => c.disposition === 'final' && c.stored.entry.maxCost !== undefined);
     const byDiscount = new Map();
@@ -35565,19 +34952,11 @@ function groups(reported, kept) {
     }
     return [...byKey.values()];
 }
-/**
- * The state of one commit status shared by the batches a step tracked: a failure as soon as one
- * fails, and it stays one (the status itself remembers a failure from an earlier run); otherwise
- * pending while one still runs, then success. Undefined: leave the status as it is.
- */
 async function stateOf(group, statuses) {
     const failing = group.reported.find(r => !r.verdict.ok);
     if (failing)
         return ['failure', failing.verdict.message];
-    // A batch of the same step judged earlier (by track, or an earlier report) may have failed it.
     if (group.reported.length < group.size) {
-        // Unknown is not "no earlier failure": the status says it could not tell, and is final, as the
-        // batches leave the ledger and no later report would set it.
         let current;
         try {
             current = await statuses.latest(group.sha, group.context);
@@ -35596,7 +34975,6 @@ async function stateOf(group, statuses) {
         return ['success', group.reported[0].description];
     return ['success', `${group.size} Together batches reported, all passed`];
 }
-/** Sets the final (or still pending) commit status of every commit with a reported batch; failures are warnings. */
 async function setReportStatuses(statuses, reported, kept, runUrl, log) {
     const all = groups(reported, kept);
     if (all.length === 0)
@@ -35619,13 +34997,7 @@ async function setReportStatuses(statuses, reported, kept, runUrl, log) {
 
 ;// CONCATENATED MODULE: ./src/result-files/annotations.ts
 
-/** GitHub shows at most 10 error annotations per step. */
 const MAX_ANNOTATIONS = 10;
-/**
- * One annotation per error code, on the first line that failed with it, most common codes first
- * (ties: the earlier line), at most `budget`; `examples` gives each code's message. Every other
- * matched line is in `rest`, in file order, for the summary. `severalBatches` names the batch.
- */
 function groupAnnotations(match, examples, budget = MAX_ANNOTATIONS, severalBatches = false) {
     const codes = [...match.codes.entries()]
         .sort(([, a], [, b]) => b.count - a.count || a.first.line - b.first.line)
@@ -35656,11 +35028,6 @@ function annotation(file, code, first, count, example, severalBatches) {
 
 
 
-/**
- * Finds the failed requests on the lines of `input-file` and turns them into annotations: one per
- * error code, as many as GitHub shows in a step, less one when the step fails so that the verdict's
- * own annotation is never the one dropped.
- */
 async function locateFailures(failures, inputFile, all, collected, verdict, deps) {
     const match = await matchInputFile(failures, inputFile, deps.signal);
     if (match.error !== undefined) {
@@ -35687,28 +35054,17 @@ async function locateFailures(failures, inputFile, all, collected, verdict, deps
 
 
 
-/** Result files may take at least this long (or `timeout`, when shorter), and at most `MAX_RESULTS_MS`. */
 const MIN_RESULTS_MS = 10 * 60_000;
 const MAX_RESULTS_MS = 30 * 60_000;
-/**
- * The time allowed for downloading and counting result files: what is left of `timeout`, but at least
- * 10 minutes (or `timeout` itself when shorter) and at most 30. With `timeout: 0`, 10 minutes.
- */
 function resultsBudgetMs(timeoutMs, waitedMs) {
     if (timeoutMs === 0)
         return MIN_RESULTS_MS;
     const floor = Math.min(timeoutMs, MIN_RESULTS_MS);
     return Math.min(MAX_RESULTS_MS, Math.max(floor, timeoutMs - waitedMs));
 }
-/**
- * The whole step once the settings are known: commit status pending, wait, outputs, result files,
- * verdict, final commit status. It decides and returns; it never touches @actions/core.
- */
 async function runStep(settings, deps, hooks = {}) {
-    // Not awaited before the wait: a slow GitHub API must never delay the first status check.
     const pending = deps.setStatus?.('pending', pendingDescription(settings.batchIds));
     const waited = await waitForBatches(deps, settings);
-    // `passed` stays false until the verdict is in: a step killed before it never reads as passed.
     deps.setOutputs({ ...buildOutputs(waited), passed: 'false' });
     await hooks.afterWait?.(waited);
     let verdict = judgeAll(waited, settings.failOn);
@@ -35789,11 +35145,6 @@ function stepVerdict(reported, unchecked, pending, ledgerErrors) {
     const more = failing.length > report_LISTED ? ` And ${failing.length - report_LISTED} more.` : '';
     return { ok: false, message: `${failing.slice(0, report_LISTED).join(' ')}${more} (${reported.length} reported, ${still}.)` };
 }
-/**
- * Sets the statuses and comments of the reported batches, then removes them from the ledger: a run
- * that stops before a removal reports the batch again next time, with the same visible effects.
- * Returns why removals failed.
- */
 async function settle(settings, deps, reported, kept, collected) {
     await setReportStatuses(deps.statuses, reported, kept, runUrl(settings.github), deps.log);
     await updateReportComments(deps.prComments, reported, collected, deps.log);
@@ -35810,7 +35161,6 @@ async function settle(settings, deps, reported, kept, collected) {
     }
     return errors;
 }
-/** One entry of the `reported` output: the `batches` entry, and what the report decided about it. */
 function reportedEntry(r, collected) {
     return {
         ...batchEntry(r.result, collected.get(r.result.batchId)),
@@ -35821,11 +35171,6 @@ function reportedEntry(r, collected) {
         tracked_at: new Date(r.stored.entry.trackedAt).toISOString()
     };
 }
-/**
- * Mode `report`: checks every tracked batch once, judges each final one by the settings recorded
- * with it, sets its commit status, and only then removes it from the ledger, so a run killed half
- * way repeats a report but never loses one. Every batch is processed before the verdict.
- */
 async function runReport(settings, deps) {
     const { entries, invalid } = await deps.ledger.list();
     for (const bad of invalid)
@@ -35877,7 +35222,6 @@ async function runReport(settings, deps) {
 
 
 
-/** A ledger file larger than this is not a ledger entry. */
 const MAX_ENTRY_BYTES = 64 * 1024;
 const MAX_GROUP = 1000;
 const entryPath = (batchId) => `batches/${batchId}.json`;
@@ -35903,13 +35247,11 @@ function serializeEntry(entry) {
     }, null, 2)}\n`;
 }
 const ledger_entry_str = (value, max) => typeof value === 'string' && value.length <= max ? value : undefined;
-/** A recorded number from 0 to `max`; undefined when absent (or null), null when it is not one. */
 function amount(value, max) {
     if (value === undefined || value === null)
         return undefined;
     return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= max ? value : null;
 }
-/** Settings as recorded; every value must be one the inputs could have produced. */
 function settingsOf(raw) {
     const settings = (raw ?? {});
     const failOn = settings.fail_on;
@@ -35940,7 +35282,6 @@ function settingsOf(raw) {
         ...(batchDiscount === undefined ? {} : { batchDiscount })
     };
 }
-/** The entry in `text`, read from the file of `batchId`; a string says what is wrong with it. */
 function parseEntry(batchId, text) {
     if (text.length > MAX_ENTRY_BYTES)
         return 'the file is too large';
@@ -35990,17 +35331,11 @@ function parseEntry(batchId, text) {
 
 
 
-/**
- * Mode `track`: checks each batch once, exactly as `timeout: 0` does; every batch not final yet is
- * recorded in the ledger with where it came from and how this step wants it judged, for mode
- * `report` to finish. Its commit status stays pending until then.
- */
 async function runTrack(settings, deps) {
     let tracked = [];
     const record = async (waited) => {
         tracked = waited.results.filter(r => r.outcome === 'pending').map(r => r.batchId);
         const trackedAt = deps.now();
-        // One at a time: each write moves the branch, so writes at once would only conflict with each other.
         for (const batchId of tracked) {
             const entry = {
                 batchId,
@@ -36037,7 +35372,6 @@ async function runTrack(settings, deps) {
 
 
 
-/** Runs the step in its mode. */
 async function runMode(settings, deps, ledger) {
     if (settings.mode === 'wait')
         return runStep(settings, deps);
@@ -36054,7 +35388,6 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./src/inputs/input-error.ts
-/** A problem with the workflow's inputs; its message names the input and the expected form. */
 class InputError extends Error {
     constructor(message) {
         super(message);
@@ -36067,12 +35400,9 @@ class InputError extends Error {
 
 
 
-/** The inputs and variables that say where to connect and with what credentials. */
-/** Plain http is allowed only to this machine: `localhost`, an IPv4 literal in 127.0.0.0/8, or [::1]. */
 function isLoopback(hostname) {
     return hostname === 'localhost' || hostname === '[::1]' || ((0,external_node_net_.isIPv4)(hostname) && hostname.startsWith('127.'));
 }
-/** https anywhere; plain http only to this machine, so the key never crosses a network in clear text. */
 function baseUrl(read, env) {
     const raw = read('base-url').trim() || env.TOGETHER_BASE_URL?.trim() || DEFAULT_BASE_URL;
     const shown = hideCredentials(raw).slice(0, 200);
@@ -36091,10 +35421,6 @@ function baseUrl(read, env) {
     }
     return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
-/**
- * A key or token goes into an HTTP header: only visible ASCII may. A typographic quote or a zero-width
- * space copied along with the key would otherwise fail every request. The secret itself is never shown.
- */
 function secret(value, source) {
     const chars = Array.from(value);
     const bad = chars.findIndex(ch => !/^[\x21-\x7e]$/.test(ch));
@@ -36142,7 +35468,6 @@ function mode(read) {
         return raw;
     throw new InputError(`Invalid mode '${read('mode').trim().slice(0, 50)}'. Expected wait, track or report.`);
 }
-/** A branch name GitHub accepts and that is safe in a URL path and a GraphQL expression. */
 function ledgerBranch(read) {
     const raw = read('ledger-branch').trim();
     const ok = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/.test(raw) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(raw);
@@ -36151,7 +35476,6 @@ function ledgerBranch(read) {
     }
     return raw;
 }
-/** What the commit status, the ledger and the PR comment need: a token, checked once. */
 function githubToken(read, mode, commitStatus, prComment) {
     const token = read('github-token').trim();
     const needs = mode !== 'wait' ? `mode: ${mode}` : commitStatus ? 'commit-status' : prComment ? 'pr-comment' : '';
@@ -36162,7 +35486,6 @@ function githubToken(read, mode, commitStatus, prComment) {
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/cost-inputs.ts
-/** Parses `batch-discount`: `50` or `50%`, 0 to 100; undefined for '' (list prices). */
 function parseDiscount(text) {
     const raw = text.trim();
     if (raw === '')
@@ -36172,7 +35495,6 @@ function parseDiscount(text) {
         return Number(match[1]);
     throw new Error(`Invalid batch-discount '${raw}'. Expected a percentage from 0 to 100 (e.g. 50 or 50%), or empty for list prices.`);
 }
-/** Parses `max-cost`: US dollars such as `25`, `2.50` or `$10`; undefined for '' (no limit). */
 function parseMaxCost(text) {
     const raw = text.trim();
     if (raw === '')
@@ -36187,16 +35509,10 @@ function parseMaxCost(text) {
 
 
 
-/**
- * Parses `input-file`: a path relative to the workspace (an absolute path is accepted when it lies
- * inside). Undefined for ''. Throws a one-line message for a path that leaves the workspace (`..`,
- * an absolute path elsewhere) or holds control characters.
- */
 function parseInputFile(text, workspace) {
     const raw = text.trim();
     if (raw === '')
         return undefined;
-    // Controls, line breaks and bidi marks are shown as escapes, so the message stays on one readable line.
     const shown = isCleanLine(raw) ? `'${raw.length > 200 ? `${raw.slice(0, 200)}…` : raw}'` : `"${printable(raw, 200)}"`;
     const expected = `Expected a path to a JSONL file inside the workspace (${workspace}), relative to it, e.g. evals/batch.jsonl.`;
     if (!isCleanLine(raw))
@@ -36221,10 +35537,8 @@ function parseInputFile(text, workspace) {
 
 
 
-/** Longer than any batch lives; also keeps every duration an exact integer of milliseconds. */
 const MAX_DURATION_MS = 365 * 86_400_000;
 const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds';
-/** Several ids may be given, separated by newlines, commas or spaces; duplicates are dropped, order kept. */
 function batchIds(read, mode) {
     if (mode === 'report') {
         if (read('batch-id').trim()) {
@@ -36258,14 +35572,12 @@ function duration(read, name, minMs, minText) {
         throw new InputError(`Invalid ${name} '${raw}'. Expected at most 365d.`);
     return ms;
 }
-/** `0` means "check once"; anything else must be at least a second. */
 function timeout(read) {
     const ms = duration(read, 'timeout', 0, '0');
     if (ms > 0 && ms < 1000)
         throw new InputError(`Invalid timeout '${read('timeout').trim()}'. Expected 0 (check once) or at least 1s.`);
     return ms;
 }
-/** Parses an input whose parser throws a plain one-line message, as an InputError. */
 function parsed(parse) {
     try {
         return parse();
@@ -36295,12 +35607,6 @@ function failOn(read) {
     }
     return set;
 }
-/**
- * Turns the raw inputs into `Settings`. Defaults come from action.yml (the runner fills them in);
- * this module adds only the documented fallbacks: environment variables for `api-key` and `base-url`,
- * and the working directory for the workspace when GITHUB_WORKSPACE is unset.
- * Throws `InputError` for the first invalid input.
- */
 function parseSettings(read, env, cwd = process.cwd()) {
     const stepMode = mode(read);
     const ids = batchIds(read, stepMode);
@@ -36357,7 +35663,6 @@ function egress(secrets) {
         }
     };
 }
-/** Appends the summary, redacted; a summary that cannot be written is a warning, never the outcome. */
 async function writeSummary(out, markdown, available) {
     try {
         await summary.addRaw(out.redact(markdown)).write({ overwrite: false });
@@ -36376,13 +35681,10 @@ async function writeSummary(out, markdown, available) {
 
 
 
-/** Could not read or write the ledger: the step fails with this message. */
 class LedgerError extends Error {
 }
-/** A write that lost a race is retried on the new state this many times in all. */
 const ledger_ATTEMPTS = 4;
 const FOLDER = 'batches';
-/** One request for the whole folder, contents included: a report costs one read however many batches. */
 const LIST_QUERY = `query($owner: String!, $repo: String!, $expression: String!) {
   repository(owner: $owner, name: $repo) {
     object(expression: $expression) {
@@ -36418,11 +35720,9 @@ function readEntries(data) {
         else
             contents.entries.push({ entry, sha: raw.oid });
     }
-    // Reported in a stable order, whatever order the server lists them in.
     contents.entries.sort((a, b) => (a.entry.batchId < b.entry.batchId ? -1 : 1));
     return contents;
 }
-/** A new branch with nothing of the repository's code: one README commit, no parent. */
 async function createBranch(github, branch) {
     const readme = '# Together batches\n\nBatches tracked by wait-for-together-batch (mode: track), one file per batch in batches/.\nMode: report removes them once reported. Do not edit by hand.\n';
     const tree = (await github.request('POST /repos/{owner}/{repo}/git/trees', {
@@ -36437,12 +35737,10 @@ async function createBranch(github, branch) {
         await github.request('POST /repos/{owner}/{repo}/git/refs', { ref: `refs/heads/${branch}`, sha: commit.sha });
     }
     catch (error) {
-        // Another run created it first: that branch serves as well.
         if (httpStatus(error) !== 422)
             throw error;
     }
 }
-/** The blob SHA of the entry on the branch now; undefined when there is none. */
 async function currentSha(github, branch, batchId) {
     try {
         const data = (await github.request(`GET /repos/{owner}/{repo}/contents/${entryPath(batchId)}`, {
@@ -36461,15 +35759,6 @@ function failed(what, branch, error) {
     const hint = status === 403 || status === 404 ? ' Give the job contents: write (and check github-token).' : '';
     return new LedgerError(`Could not ${what} the ledger on branch ${branch}: ${oneLine(errorMessage(error), 300)}.${hint}`);
 }
-/**
- * The ledger of tracked batches: one JSON file per batch in `batches/` on `branch`, written through
- * the contents API with the file's SHA, so that two runs writing at once never silently overwrite
- * each other (a lost race is retried on the new state).
- */
-/**
- * Writes one entry with the file's SHA, so a write that lost a race is retried on the new state, and
- * creates the branch when the first write finds none.
- */
 async function putEntry(github, branch, batchId, content) {
     const path = entryPath(batchId);
     let sha;
@@ -36536,7 +35825,6 @@ function createLedger(github, branch) {
                         return 'gone';
                     if (status !== 409 && status !== 422)
                         throw error;
-                    // Removed by an overlapping report, or tracked again since: only the first may be forgotten.
                     return (await currentSha(github, branch, batchId)) === undefined ? 'gone' : 'changed';
                 }
                 catch (inner) {
@@ -36550,13 +35838,7 @@ function createLedger(github, branch) {
 ;// CONCATENATED MODULE: ./src/github/pr-comment.ts
 
 
-/** Comments are looked for on this many pages of 100 at most. */
 const MAX_PAGES = 10;
-/**
- * Which comments this token wrote: anyone may post a comment that starts with the marker. An
- * installation token's (`ghs_`, as GITHUB_TOKEN is) are written by its app's bot; any other token's
- * by its user, as GET /user says. A token whose user cannot be told owns no comment: a new one is made.
- */
 async function ownership(github, token) {
     if (token.startsWith('ghs_'))
         return comment => comment.user?.type === 'Bot';
@@ -36579,11 +35861,6 @@ async function findComment(github, pr, marker, own) {
     }
     return undefined;
 }
-/**
- * One comment per pull request and context, created once and then edited in place (found by its
- * hidden marker, among the comments this token wrote). A token that may not comment (403) is said once; later comments in the run are
- * skipped rather than warned about again.
- */
 function createComment(github, text, token) {
     let refused;
     let own;
@@ -36620,7 +35897,6 @@ function createComment(github, text, token) {
 
 
 
-/** The ledger, statuses and comments of modes `track` and `report`; what they send passes `redact`. */
 async function ledgerDeps(settings, signal, redact) {
     const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no ledger can be kept', {
         redact
@@ -36634,10 +35910,6 @@ async function ledgerDeps(settings, signal, redact) {
             : undefined
     };
 }
-/**
- * The step's own pull request comment (modes `wait` and `track`), when `pr-comment` is set and the
- * event is a pull request. Never throws: a comment that cannot be written is a warning.
- */
 async function stepComment(settings, signal, log, redact) {
     if (!settings.prComment || settings.mode === 'report')
         return undefined;
@@ -36661,10 +35933,6 @@ async function stepComment(settings, signal, log, redact) {
     const context = settings.commitStatus || DEFAULT_CONTEXT;
     return rows => comment(pr, context, rows).catch((error) => log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`));
 }
-/**
- * The report's wording of the pull request comment, with a link to this run. Statuses quote the server:
- * redacted before the comment escapes them (the client redacts what it sends again, escaped or not).
- */
 function commentText(run, redact) {
     return {
         marker: commentMarker,
@@ -36675,14 +35943,8 @@ function commentText(run, redact) {
 ;// CONCATENATED MODULE: ./src/shell/cancel.ts
 
 
-/** After the runner's first signal, give up on clean-up after this long: SIGTERM follows at 7.5 s. */
 const ABORT_GRACE_MS = 6000;
-/** Closing the HTTP connections may wait on a request that never ends: not longer than this. */
 const CLOSE_TIMEOUT_MS = 2000;
-/**
- * The runner cancels with SIGINT, then SIGTERM 7.5 s later, then kills: the first signal aborts every
- * request and sleep; if clean-up still runs after `ABORT_GRACE_MS`, the step fails before the kill.
- */
 function listenForCancel(abort, say) {
     let grace;
     const onSignal = (signal) => {
@@ -36703,7 +35965,6 @@ function listenForCancel(abort, say) {
         process.off('SIGTERM', onSignal);
     };
 }
-/** Closes the client's connections, but never waits longer than `CLOSE_TIMEOUT_MS` for it. */
 async function closeQuietly(api) {
     if (!api?.close)
         return;
@@ -36715,10 +35976,6 @@ async function closeQuietly(api) {
 
 
 
-/**
- * No verdict is a failure. The exit code is 1 until a pass is decided; a drained event loop (a promise
- * nobody settles), an unhandled rejection or an uncaught exception each end the step with a message.
- */
 function guardVerdict() {
     process.exitCode = ExitCode.Failure;
     let settled = false;
@@ -36736,13 +35993,11 @@ function guardVerdict() {
         }
     };
 }
-/** What a crash may still do before the exit: a final commit status, the summary. */
 const LAST_WORDS_MS = 2000;
 const crashState = {
     redact: text => text
 };
 let crashGuardInstalled = false;
-/** An unhandled rejection or an uncaught exception fails the step with its message, then exits. */
 function guardCrashes() {
     crashState.redact = text => text;
     crashState.lastWords = undefined;
@@ -36750,7 +36005,6 @@ function guardCrashes() {
         crashGuardInstalled = true;
         let crashed = false;
         const crash = (error) => {
-            // A second crash while the first one's last words go out changes nothing.
             if (crashed)
                 return;
             crashed = true;
@@ -36772,7 +36026,6 @@ function guardCrashes() {
 }
 
 ;// CONCATENATED MODULE: ./src/version.ts
-/** The action's version, sent in the User-Agent. Kept equal to package.json's by a test. */
 const VERSION = '1.0.0';
 const USER_AGENT = `wait-for-together-batch/${VERSION}`;
 
@@ -36791,12 +36044,7 @@ const USER_AGENT = `wait-for-together-batch/${VERSION}`;
 
 
 
-/**
- * Keep-alive connections to Together at most, however many batches: every cancel of up to this many
- * batches goes out at once on abort. The pacer keeps status checks to a few connections.
- */
 const MAX_CONNECTIONS = 256;
-/** Node's timers hold at most 2^31-1 ms; longer sleeps are taken in chunks. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 async function realSleep(ms, signal) {
     const until = Date.now() + ms;
@@ -36806,7 +36054,6 @@ async function realSleep(ms, signal) {
         }
     }
     catch {
-        // Aborted: the caller looks at the signal itself.
     }
 }
 const defaultRuntime = {
@@ -36817,22 +36064,14 @@ const defaultRuntime = {
     createLedger: ledgerDeps,
     createApi: settings => new TogetherClient({
         apiKey: settings.apiKey,
-        // Server text is cut for log lines and the summary long before the egress redacts them: every
-        // secret leaves an answer as it is read, so no cut can leave part of one.
         secrets: [settings.githubToken],
         baseUrl: settings.baseUrl,
         userAgent: USER_AGENT,
         requestTimeoutMs: 30_000,
         proxy: settings.proxy,
-        // One connection per batch (within reason), so that every cancel goes out at once on abort.
         connections: Math.min(MAX_CONNECTIONS, Math.max(DEFAULT_CONNECTIONS, settings.batchIds.length))
     })
 };
-/**
- * The action's shell: the one place that touches @actions/core. Reads the settings, wires the real
- * effects, runs the step, applies its verdict, and writes the summary; everything thrown, Error or
- * not, ends in the one error boundary below.
- */
 async function run(overrides = {}) {
     const runtime = { ...defaultRuntime, ...overrides };
     const verdictGuard = guardVerdict();
@@ -36843,7 +36082,6 @@ async function run(overrides = {}) {
     let api;
     let setStatus;
     let words;
-    // Known once the settings are read; before that, a summary that cannot be written is only a debug line.
     let summaryAvailable = false;
     const stopListening = listenForCancel(abort, message => out.log.info(message));
     try {
@@ -36878,7 +36116,6 @@ async function run(overrides = {}) {
         const message = out.redact(errorMessage(error));
         setFailed(sanitizeLine(message));
         summary = buildFailureSummary(message);
-        // A status left pending would block a protected branch: say the check itself broke.
         await setStatus?.('error', sanitizeLine(message));
     }
     finally {
@@ -36889,10 +36126,6 @@ async function run(overrides = {}) {
         stopListening();
     }
 }
-/**
- * What a crash still says in this run: the final status (error) and the summary, at once. From then
- * on the run's own status and summary are held back, so a crashed gate never ends green.
- */
 function lastWords(crashGuard, out, summaryAvailable) {
     let crashed = false;
     let status;
@@ -36910,9 +36143,7 @@ function lastWords(crashGuard, out, summaryAvailable) {
         }
     };
 }
-/** The commit status setter, when `commit-status` asks for one; a failure is a warning. */
 async function commitStatus(settings, runtime, out, signal) {
-    // In mode report, each batch's status goes to the commit that tracked it (see orchestrate/report.ts).
     if (!settings.commitStatus || settings.mode === 'report')
         return undefined;
     const failed = (error) => out.log.warning(`Could not set the commit status: ${errorMessage(error)}`);
@@ -36924,7 +36155,6 @@ async function commitStatus(settings, runtime, out, signal) {
     });
     return setter && ((state, description) => setter(state, description).catch(failed));
 }
-/** Masks the secrets in the runner's log and returns the egress that redacts them everywhere else. */
 function guardSecrets(settings) {
     core_setSecret(settings.apiKey);
     if (settings.githubToken)
@@ -36934,7 +36164,6 @@ function guardSecrets(settings) {
     out.log.debug(`Settings: ${JSON.stringify(shown)}`);
     return out;
 }
-/** Applies the verdict: the one line that says why, the exit code, then the annotations. */
 function decide(outcome, out) {
     if (outcome.verdict.ok) {
         out.log.info(outcome.verdict.message);
