@@ -5,18 +5,20 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT, inputEnv } from '../tools/runner/run-action.js'
 
+/** Runs a fixture of __tests__/fixtures/processes as the runner would run the action, with these inputs. */
+function runFixture(name: string, inputs: Record<string, string>, env: Record<string, string> = {}) {
+  const script = join(ROOT, '__tests__', 'fixtures', 'processes', name)
+  return spawnSync(process.execPath, ['--import', 'tsx', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { PATH: process.env.PATH ?? '', ...env, ...inputEnv({ 'base-url': 'http://127.0.0.1:9/v1', ...inputs }) }
+  })
+}
+
 describe('a run that ends without a verdict', () => {
   it('exits non-zero with an error, though nothing threw and nothing timed out', () => {
-    const script = join(ROOT, '__tests__', 'fixtures', 'processes', 'no-verdict.ts')
-    const child = spawnSync(process.execPath, ['--import', 'tsx', script], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 20_000,
-      env: {
-        PATH: process.env.PATH ?? '',
-        ...inputEnv({ 'batch-id': 'b1', 'api-key': 'tk-no-verdict', 'base-url': 'http://127.0.0.1:9/v1' })
-      }
-    })
+    const child = runFixture('no-verdict.ts', { 'batch-id': 'b1', 'api-key': 'tk-no-verdict' })
     expect(child.status).toBe(1)
     expect(child.stdout).toContain('::error::The action stopped before reaching a verdict')
   })
@@ -29,23 +31,11 @@ describe('a crash', () => {
     const summary = join(temp, 'summary')
     writeFileSync(summary, '')
     try {
-      const script = join(ROOT, '__tests__', 'fixtures', 'processes', 'crash.ts')
-      const child = spawnSync(process.execPath, ['--import', 'tsx', script], {
-        cwd: ROOT,
-        encoding: 'utf8',
-        timeout: 20_000,
-        env: {
-          PATH: process.env.PATH ?? '',
-          GITHUB_STEP_SUMMARY: summary,
-          ...inputEnv({
-            'batch-id': 'b1',
-            'api-key': key,
-            'base-url': 'http://127.0.0.1:9/v1',
-            'commit-status': 'ci/batch',
-            'github-token': 'ghs_crash_token'
-          })
-        }
-      })
+      const child = runFixture(
+        'crash.ts',
+        { 'batch-id': 'b1', 'api-key': key, 'commit-status': 'ci/batch', 'github-token': 'ghs_crash_token' },
+        { GITHUB_STEP_SUMMARY: summary }
+      )
       expect(child.status).toBe(1)
       expect(child.stdout).toContain('::error::Unexpected error: boom with ***. This is a bug: please report it.')
       // The batch completed meanwhile: the run's own success must not follow the crash's error.

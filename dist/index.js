@@ -36025,11 +36025,33 @@ function guardCrashes() {
     };
 }
 
+;// CONCATENATED MODULE: ./src/shell/last-words.ts
+
+
+function lastWords(crashGuard, out, summaryAvailable) {
+    let crashed = false;
+    let status;
+    crashGuard.prepare(text => out.redact(text), async (message) => {
+        crashed = true;
+        await Promise.all([status?.('error', message), writeSummary(out, buildFailureSummary(message), summaryAvailable)]);
+    });
+    return {
+        get crashed() {
+            return crashed;
+        },
+        guard(setter) {
+            status = setter;
+            return setter && ((state, text) => (crashed ? Promise.resolve() : setter(state, text)));
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/version.ts
 const VERSION = '1.0.0';
 const USER_AGENT = `wait-for-together-batch/${VERSION}`;
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -36125,23 +36147,6 @@ async function run(overrides = {}) {
         await closeQuietly(api);
         stopListening();
     }
-}
-function lastWords(crashGuard, out, summaryAvailable) {
-    let crashed = false;
-    let status;
-    crashGuard.prepare(text => out.redact(text), async (message) => {
-        crashed = true;
-        await Promise.all([status?.('error', message), writeSummary(out, buildFailureSummary(message), summaryAvailable)]);
-    });
-    return {
-        get crashed() {
-            return crashed;
-        },
-        guard(setter) {
-            status = setter;
-            return setter && ((state, text) => (crashed ? Promise.resolve() : setter(state, text)));
-        }
-    };
 }
 async function commitStatus(settings, runtime, out, signal) {
     if (!settings.commitStatus || settings.mode === 'report')

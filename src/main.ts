@@ -9,7 +9,8 @@ import { parseSettings, type Settings } from './settings.js'
 import { egress, writeSummary, type Egress } from './shell/egress.js'
 import { ledgerDeps, stepComment } from './shell/github.js'
 import { closeQuietly, listenForCancel } from './shell/cancel.js'
-import { guardCrashes, guardVerdict, type CrashGuard } from './shell/guards.js'
+import { guardCrashes, guardVerdict } from './shell/guards.js'
+import { lastWords, type LastWords } from './shell/last-words.js'
 import { DEFAULT_CONNECTIONS, TogetherClient, type BatchApi, type FilesApi, type ModelsApi } from './together/index.js'
 import { errorMessage } from './util/text.js'
 import { USER_AGENT } from './version.js'
@@ -129,37 +130,6 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
     if (summary !== undefined && !words?.crashed) await writeSummary(out, summary, summaryAvailable)
     await closeQuietly(api)
     stopListening()
-  }
-}
-
-interface LastWords {
-  readonly crashed: boolean
-  /** The run's status setter, silent once the run has crashed. */
-  guard(status: SetStatus | undefined): SetStatus | undefined
-}
-
-/**
- * What a crash still says in this run: the final status (error) and the summary, at once. From then
- * on the run's own status and summary are held back, so a crashed gate never ends green.
- */
-function lastWords(crashGuard: CrashGuard, out: Egress, summaryAvailable: boolean): LastWords {
-  let crashed = false
-  let status: SetStatus | undefined
-  crashGuard.prepare(
-    text => out.redact(text),
-    async message => {
-      crashed = true
-      await Promise.all([status?.('error', message), writeSummary(out, buildFailureSummary(message), summaryAvailable)])
-    }
-  )
-  return {
-    get crashed() {
-      return crashed
-    },
-    guard(setter) {
-      status = setter
-      return setter && ((state, text) => (crashed ? Promise.resolve() : setter(state, text)))
-    }
   }
 }
 
