@@ -31829,12 +31829,12 @@ const SHA = /^[0-9a-f]{40}$/i;
 const MAX_STATUS_PAGES = 10;
 const STATES = new Set(['pending', 'success', 'failure', 'error']);
 const MAX_DESCRIPTION = 140;
+const AFTER_CANCEL_TIMEOUT_MS = 1500;
+const MAX_EVENT_BYTES = 25 * 1024 * 1024;
 function fitDescription(text) {
     const chars = Array.from(text);
     return chars.length > MAX_DESCRIPTION ? `${chars.slice(0, MAX_DESCRIPTION - 1).join('')}…` : text;
 }
-const AFTER_CANCEL_TIMEOUT_MS = 1500;
-const MAX_EVENT_BYTES = 25 * 1024 * 1024;
 async function eventCommit(target) {
     if (target.eventPath) {
         try {
@@ -34028,17 +34028,15 @@ class BatchTracker {
             return undefined;
         }
         this.failures++;
-        const { id: batchId, failures: attempt } = this;
-        const { status, retryAfterMs } = error;
         const plan = planRetry({
             ...this.options,
-            batchId,
+            batchId: this.id,
             message: failure.message,
-            attempt,
+            attempt: this.failures,
             now,
             random,
-            status,
-            retryAfterMs
+            status: error.status,
+            retryAfterMs: error.retryAfterMs
         });
         this.log.warning(plan.line);
         if (plan.kind === 'stop')

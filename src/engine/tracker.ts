@@ -126,17 +126,15 @@ export class BatchTracker {
       return undefined
     }
     this.failures++
-    const { id: batchId, failures: attempt } = this
-    const { status, retryAfterMs } = error
     const plan = planRetry({
       ...this.options,
-      batchId,
+      batchId: this.id,
       message: failure.message,
-      attempt,
+      attempt: this.failures,
       now,
       random,
-      status,
-      retryAfterMs
+      status: error.status,
+      retryAfterMs: error.retryAfterMs
     })
     this.log.warning(plan.line)
     if (plan.kind === 'stop') this.end('pending')

@@ -13,15 +13,6 @@ const MAX_STATUS_PAGES = 10
 const STATES = new Set<unknown>(['pending', 'success', 'failure', 'error'])
 /** GitHub's limit on a commit status description, in characters. */
 const MAX_DESCRIPTION = 140
-
-/**
- * `text` as GitHub takes a description: at most 140 characters, cut at a whole character (never
- * between the halves of a surrogate pair) and ending in `…` when cut. Every status passes through it.
- */
-function fitDescription(text: string): string {
-  const chars = Array.from(text)
-  return chars.length > MAX_DESCRIPTION ? `${chars.slice(0, MAX_DESCRIPTION - 1).join('')}…` : text
-}
 /** The final status after a cancel has this long: SIGTERM follows the first signal by 7.5 s. */
 const AFTER_CANCEL_TIMEOUT_MS = 1500
 /** An event payload larger than this is not read (a pull request event is a few hundred KB at most). */
@@ -31,6 +22,15 @@ const MAX_EVENT_BYTES = 25 * 1024 * 1024
 export interface EventCommit {
   sha: string
   pullRequest?: number
+}
+
+/**
+ * `text` as GitHub takes a description: at most 140 characters, cut at a whole character (never
+ * between the halves of a surrogate pair) and ending in `…` when cut. Every status passes through it.
+ */
+function fitDescription(text: string): string {
+  const chars = Array.from(text)
+  return chars.length > MAX_DESCRIPTION ? `${chars.slice(0, MAX_DESCRIPTION - 1).join('')}…` : text
 }
 
 /** The pull request's head commit when the event has one (the merge commit is not what reviewers see). */

@@ -53,8 +53,8 @@ async function findComment(
 
 /**
  * One comment per pull request and context, created once and then edited in place (found by its
- * hidden marker, among the comments this token wrote). A token that may not comment (403) is said once; later comments in the run are
- * skipped rather than warned about again.
+ * hidden marker, among the comments this token wrote). A token that may not comment (403) is said
+ * once; later comments in the run are skipped rather than warned about again.
  */
 export function createComment<Row>(github: GitHubClient, text: CommentText<Row>, token: string): Comment<Row> {
   let refused: string | undefined

@@ -13,9 +13,9 @@ import type { BatchApi, BatchJob, DownloadOptions, FileInfo, FilesApi, RequestOp
 export const DEFAULT_BASE_URL = 'https://api.together.ai/v1'
 const DEFAULT_DOWNLOAD_TIMEOUT_MS = 10 * 60_000
 /**
- * A file whose size the file object does not give is cut off past this: more than a batch's results
- * should ever be, less than a hosted runner's free disk, so a server that never stops sending cannot
- * fill the disk before the time bound ends the download.
+ * The most downloaded of one file: more than a batch's results should ever be, less than a hosted
+ * runner's free disk. A larger announced size is refused, and a file of unknown size is cut off past
+ * it, so a server that never stops sending cannot fill the disk before the time bound ends it.
  */
 const DEFAULT_MAX_DOWNLOAD_BYTES = 10 * 1024 ** 3
 
@@ -33,7 +33,7 @@ export interface TogetherClientOptions {
   downloadStallTimeoutMs?: number
   /** Default bound on a whole download, redirects included (default 10 minutes). */
   downloadTotalTimeoutMs?: number
-  /** Default size bound on a download of unknown size (default 10 GiB). */
+  /** Default size bound on a download, announced or not (default 10 GiB). */
   downloadMaxBytes?: number
   /** Longest server text kept in an error message. */
   maxMessageLength?: number
@@ -121,9 +121,10 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi {
 
   /**
    * Streams file `id` to `path` (constant memory, plain JSONL whatever the content encoding): written
-   * as `<path>.part`, checked against `expectedBytes` when given (else bounded by `maxBytes`), then renamed, so `path` only ever
-   * holds a complete file. Follows up to three redirects (signed storage URLs), sending the API key
-   * only to the API's own origin. An ID that is not plain is refused before any request.
+   * as `<path>.part`, checked against `expectedBytes` when given (else bounded by `maxBytes`), then
+   * renamed, so `path` only ever holds a complete file. An `expectedBytes` over `maxBytes` is refused
+   * before any request. Follows up to three redirects (signed storage URLs), sending the API key only
+   * to the API's own origin. An ID that is not plain is refused before any request.
    */
   async downloadFile(id: string, path: string, options: DownloadOptions = {}): Promise<number> {
     requirePlainFileId(id)

@@ -33,7 +33,10 @@ export interface RequestOptions {
 export interface DownloadOptions extends RequestOptions {
   /** The size the file object gives: more or fewer bytes fail the download. */
   expectedBytes?: number
-  /** Without `expectedBytes`, more than this fails the download (default: the client's, 10 GiB). */
+  /**
+   * The most downloaded: a larger `expectedBytes` is refused, and a file of unknown size is cut off
+   * past it (default: the client's, 10 GiB).
+   */
   maxBytes?: number
   /** Longest pause between two pieces of data (default: the client's request timeout). */
   stallTimeoutMs?: number
