@@ -3,7 +3,7 @@ import { waitForBatches } from '../../src/engine/wait.js'
 import type { WaitAllOptions } from '../../src/engine/types.js'
 import { TogetherError, type BatchJob, type TogetherErrorKind } from '../../src/together/index.js'
 import { recordingLogger } from '../helpers/virtual-time.js'
-import { eventLoop, latentApi } from './event-loop.js'
+import { eventLoop, latentApi } from '../../tools/virtual/event-loop.js'
 
 // What the engine records so the verdict can name the real cause of a failed wait.
 

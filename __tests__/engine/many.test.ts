@@ -4,7 +4,7 @@ import { waitForBatches } from '../../src/engine/wait.js'
 import type { WaitAllOptions, WaitAllResult } from '../../src/engine/types.js'
 import { TogetherError, type BatchJob } from '../../src/together/index.js'
 import { recordingLogger } from '../helpers/virtual-time.js'
-import { eventLoop, latentApi } from './event-loop.js'
+import { eventLoop, latentApi } from '../../tools/virtual/event-loop.js'
 
 const OPTIONS: Omit<WaitAllOptions, 'batchIds'> = {
   timeoutMs: 30 * 60_000,

@@ -1,5 +1,5 @@
-import type { BatchJob } from '../together/index.js'
-import type { Pacer } from './pacer.js'
+import { Checks, type Plan } from './checks.js'
+import { link } from './link.js'
 import type { BatchTracker } from './tracker.js'
 import type { EngineDeps } from './types.js'
 
@@ -10,69 +10,31 @@ const MAX_IN_FLIGHT = 16
  * after 1 ms, so a longer pause (poll-interval 25d) is slept in pieces, reading the clock after each.
  */
 export const MAX_SLEEP_MS = 24 * 86_400_000
-/** No 429 holds every batch for longer than this. */
-const MAX_RATE_LIMIT_PAUSE_MS = 60_000
-
-interface Plan {
-  trackers: readonly BatchTracker[]
-  pacer: Pacer
-  /** No check starts after this (epoch ms). */
-  lastCheckAt: number
-  /**
-   * Each request's timeout is capped at the time left to this (+∞ when checking once), so the checks
-   * in flight all settle by then: the client enforces the timeout, the loop only waits for them.
-   */
-  deadline: number
-  /** Called after every check, answered or failed. */
-  afterCheck(): void
-}
-
-/** An abort signal of its own, that also follows `parent`; `release` detaches it from `parent`. */
-interface Link {
-  signal: AbortSignal
-  abort(): void
-  release(): void
-}
-
-function link(parent?: AbortSignal): Link {
-  const controller = new AbortController()
-  const onAbort = (): void => controller.abort()
-  if (parent?.aborted) controller.abort()
-  else parent?.addEventListener('abort', onAbort, { once: true })
-  const release = (): void => parent?.removeEventListener('abort', onAbort)
-  return {
-    signal: controller.signal,
-    release,
-    abort: () => {
-      release()
-      controller.abort()
-    }
-  }
-}
 
 /**
  * Runs the status checks until every batch has ended, no check may start any more, or the wait is
- * aborted. A check starts whenever its batch is due and the pacer allows, without waiting for the
- * checks in flight, so a slow or hanging request for one batch never holds up the others. Between
- * starts it sleeps until the next due slot or until a check settles, whichever comes first, and reads
- * the clock again after every wake-up: a sleep may end early or late, and a wake-up that finds nothing
- * due just sleeps again.
+ * aborted. A check starts whenever a batch is due and the pacer allows, without waiting for the checks
+ * in flight, so a slow or hanging request for one batch never holds up the others: with enough batches
+ * waiting, one list request reads them all (see list-reader.ts), else each batch gets its own GET.
+ * Between starts it sleeps until the next due slot or until a check settles, whichever comes first,
+ * and reads the clock again after every wake-up: a sleep may end early or late, and a wake-up that
+ * finds nothing due just sleeps again.
  */
 export async function runChecks(deps: EngineDeps, plan: Plan): Promise<void> {
   await new Scheduler(deps, plan).run()
 }
 
 class Scheduler {
-  private readonly flights = new Map<BatchTracker, Link>()
   /** Wakes the current pause; replaced by every pause. */
   private notify: () => void = () => undefined
-  /** An exception thrown while taking in an answer: a bug, rethrown by the loop. */
-  private bug?: { error: unknown }
+  private readonly checks: Checks
 
   constructor(
     private readonly deps: EngineDeps,
     private readonly plan: Plan
-  ) {}
+  ) {
+    this.checks = new Checks(deps, plan, () => this.notify())
+  }
 
   async run(): Promise<void> {
     const { signal } = this.deps
@@ -80,24 +42,27 @@ class Scheduler {
     signal?.addEventListener('abort', onAbort)
     try {
       for (;;) {
-        if (this.bug) throw this.bug.error
+        if (this.checks.bug) throw this.checks.bug.error
         if (signal?.aborted) return
         const now = this.deps.now()
         this.expireLate(now)
         this.startDue(now)
-        const idle = this.idle()
-        if (idle.length === 0 && this.flights.size === 0) return
-        await this.pause(now, this.wakeAt(idle))
+        const idle = this.idle(now)
+        // A list request still out once every batch has ended has nothing left to say: it is dropped.
+        if (this.plan.trackers.every(t => t.outcome !== undefined)) return
+        if (idle.length === 0 && this.checks.busy() === 0) return
+        await this.pause(now, this.wakeAt(now, idle))
       }
     } finally {
       signal?.removeEventListener('abort', onAbort)
-      this.dropFlights()
+      this.checks.dropAll()
     }
   }
 
-  /** Batches still waiting and not being checked right now. */
-  private idle(): BatchTracker[] {
-    return this.plan.trackers.filter(t => t.outcome === undefined && !this.flights.has(t))
+  /** Batches still waiting, not being checked on their own, nor waiting for the list request out. */
+  private idle(now: number): BatchTracker[] {
+    const { checks } = this
+    return this.plan.trackers.filter(t => t.outcome === undefined && !checks.checking(t) && !checks.list.holds(t, now))
   }
 
   /** When a batch may next be checked: when due, but never after the last check time, nor before the pacer allows. */
@@ -107,7 +72,7 @@ class Scheduler {
 
   /** Ends the batches that cannot be checked again before the last check time. */
   private expireLate(now: number): void {
-    for (const tracker of this.idle()) {
+    for (const tracker of this.idle(now)) {
       const due = Math.min(tracker.dueAt, this.plan.lastCheckAt)
       const already = tracker.checkedAt !== undefined && tracker.checkedAt >= due
       // A check planned for the last check time still starts when its timer fires a little late: the
@@ -116,19 +81,30 @@ class Scheduler {
     }
   }
 
-  /** Starts the checks that are due, earliest first, as far as the pacer and the in-flight bound allow. */
+  /**
+   * Starts the checks that are due, as far as the pacer and the in-flight bound allow: one list request
+   * for every batch when the list reader wants one, else each batch's own GET, earliest due first.
+   */
   private startDue(now: number): void {
-    while (this.flights.size < MAX_IN_FLIGHT && this.plan.pacer.nextSlot() <= now) {
-      const due = this.idle().filter(t => Math.min(t.dueAt, this.plan.lastCheckAt) <= now)
+    const { checks, plan } = this
+    while (checks.busy() < MAX_IN_FLIGHT && plan.pacer.nextSlot() <= now) {
+      const due = this.idle(now).filter(t => Math.min(t.dueAt, plan.lastCheckAt) <= now)
       if (due.length === 0) return
-      const earliest = due.reduce((a, b) => (b.dueAt < a.dueAt ? b : a))
-      this.launch(earliest, now)
+      const waiting = plan.trackers.filter(t => t.outcome === undefined).length
+      if (checks.list.wanted(due, waiting, now)) checks.startList(now)
+      else
+        checks.startOwn(
+          due.reduce((a, b) => (b.dueAt < a.dueAt ? b : a)),
+          now
+        )
     }
   }
 
-  private wakeAt(idle: readonly BatchTracker[]): number {
-    let at = Number.POSITIVE_INFINITY
-    if (this.flights.size < MAX_IN_FLIGHT) for (const tracker of idle) at = Math.min(at, this.slot(tracker))
+  /** The next slot of a batch not being checked, or when the list request out lets its batches go. */
+  private wakeAt(now: number, idle: readonly BatchTracker[]): number {
+    const release = this.checks.list.releaseAt()
+    let at = release > now ? release : Number.POSITIVE_INFINITY
+    if (this.checks.busy() < MAX_IN_FLIGHT) for (const tracker of idle) at = Math.min(at, this.slot(tracker))
     return at
   }
 
@@ -143,56 +119,5 @@ class Scheduler {
       // Woken by a check: the pending timer must not keep the process alive or fire later.
       timer.abort()
     }
-  }
-
-  private launch(tracker: BatchTracker, now: number): void {
-    const { deps, plan } = this
-    plan.pacer.taken(now)
-    tracker.checkedAt = now
-    const own = link(deps.signal)
-    this.flights.set(tracker, own)
-    const timeoutMs = Number.isFinite(plan.deadline) ? Math.max(1, plan.deadline - now) : undefined
-    // Called inside an async function so that a synchronous throw becomes a rejection like any other.
-    const request = (async (): Promise<BatchJob> => deps.api.getBatch(tracker.id, { signal: own.signal, timeoutMs }))()
-    request
-      .then(
-        job => {
-          if (!this.land(tracker, own)) return
-          tracker.onAnswer(job, deps.now())
-          plan.afterCheck()
-        },
-        (error: unknown) => {
-          if (!this.land(tracker, own)) return
-          this.failed(tracker, error)
-          plan.afterCheck()
-        }
-      )
-      .catch((error: unknown) => (this.bug ??= { error }))
-      .finally(() => this.notify())
-  }
-
-  /** Whether a settled request still counts: not once it was dropped or the wait was left. */
-  private land(tracker: BatchTracker, own: Link): boolean {
-    if (this.flights.get(tracker) !== own) return false
-    this.flights.delete(tracker)
-    own.release()
-    return true
-  }
-
-  private failed(tracker: BatchTracker, error: unknown): void {
-    // An abort fails the requests in flight; that says nothing about the batch.
-    if (this.deps.signal?.aborted) return
-    const holdMs = tracker.onError(error, this.deps.now(), this.deps.random)
-    // Never past the last check time: however long Together asks, one last check still decides the batch.
-    if (holdMs !== undefined) {
-      const until = this.deps.now() + Math.min(holdMs, MAX_RATE_LIMIT_PAUSE_MS)
-      this.plan.pacer.pauseUntil(Math.min(until, this.plan.lastCheckAt))
-    }
-  }
-
-  /** Gives up the requests in flight: their answers, should any still come, are ignored. */
-  private dropFlights(): void {
-    for (const own of this.flights.values()) own.abort()
-    this.flights.clear()
   }
 }

@@ -66,6 +66,11 @@ export class BatchTracker {
     this.progressLog = new ProgressLog(id, startedAt, log, options.named)
   }
 
+  /** COMPLETED without an output file was seen: the next checks look for the file, a few seconds apart. */
+  get recheckingOutput(): boolean {
+    return this.noOutputChecks > 0
+  }
+
   /** Takes in a successful answer: logs what changed, then either ends the batch or schedules its next check. */
   onAnswer(job: BatchJob, now: number): void {
     this.requests++

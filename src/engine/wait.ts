@@ -58,7 +58,8 @@ export async function waitForBatches(deps: EngineDeps, options: WaitAllOptions):
   signal?.addEventListener('abort', onAbort, { once: true })
   try {
     const afterCheck = named ? (): void => aggregate.tick() : () => undefined
-    await runChecks(deps, { trackers, pacer: new Pacer(REQUESTS_PER_SECOND), lastCheckAt, deadline, afterCheck })
+    const pacer = new Pacer(REQUESTS_PER_SECOND)
+    await runChecks(deps, { trackers, pacer, pollIntervalMs, lastCheckAt, deadline, afterCheck })
   } finally {
     signal?.removeEventListener('abort', onAbort)
   }

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici'
 import { htmlPageError, httpError, looksLikeHtml } from './answers.js'
+import { DEFAULT_MAX_LIST_BYTES, LIST_WHAT, readBatchList } from './batch-list.js'
 import { download } from './download.js'
 import { TogetherError } from './errors.js'
 import { checkBatchIds, checkSameBatch, idLabel, requirePlainFileId } from './ids.js'
@@ -7,8 +8,8 @@ import { parseModelList, type ModelInfo, type ModelsApi } from './models.js'
 import { parseBatchJob, parseFileInfo } from './parse.js'
 import type { ProxySettings } from './proxy.js'
 import { redactJson } from '../sanitize/redact.js'
-import { Transport } from './transport.js'
-import type { BatchApi, BatchJob, DownloadOptions, FileInfo, FilesApi, RequestOptions } from './types.js'
+import { Transport, type Response } from './transport.js'
+import type { BatchApi, BatchJob, DownloadOptions, FileInfo, FilesApi, ListOptions, RequestOptions } from './types.js'
 
 export const DEFAULT_BASE_URL = 'https://api.together.ai/v1'
 const DEFAULT_DOWNLOAD_TIMEOUT_MS = 10 * 60_000
@@ -35,6 +36,8 @@ export interface TogetherClientOptions {
   downloadTotalTimeoutMs?: number
   /** Default size bound on a download, announced or not (default 10 GiB). */
   downloadMaxBytes?: number
+  /** Size bound on the batch list (default 16 MiB, about 30,000 batches). */
+  listMaxBytes?: number
   /** Longest server text kept in an error message. */
   maxMessageLength?: number
   /** Defaults to a keep-alive agent going through `proxy`. */
@@ -74,6 +77,7 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi {
   private readonly downloadStallTimeoutMs?: number
   private readonly downloadTotalTimeoutMs: number
   private readonly downloadMaxBytes: number
+  private readonly listMaxBytes: number
 
   constructor(options: TogetherClientOptions) {
     this.baseUrl = (options.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '')
@@ -81,6 +85,7 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi {
     this.downloadStallTimeoutMs = options.downloadStallTimeoutMs
     this.downloadTotalTimeoutMs = options.downloadTotalTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS
     this.downloadMaxBytes = options.downloadMaxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES
+    this.listMaxBytes = options.listMaxBytes ?? DEFAULT_MAX_LIST_BYTES
     this.transport = new Transport({
       apiKey: options.apiKey,
       secrets: options.secrets,
@@ -104,6 +109,13 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi {
     const what = `POST /batches/${idLabel(id)}/cancel`
     const body = await this.call('POST', `/batches/${encodeId(id)}/cancel`, what, options)
     return this.checkedBatch(body, what, id)
+  }
+
+  /** Every batch of the account (or those `only` names), streamed within a size bound (see `readBatchList`). */
+  async listBatches({ only, ...options }: ListOptions = {}): Promise<BatchJob[]> {
+    const read = (response: Response): Promise<BatchJob[]> =>
+      readBatchList(response, { maxBytes: this.listMaxBytes, only }, this.transport)
+    return this.transport.exchange('GET', `${this.baseUrl}/batches`, LIST_WHAT, options, read)
   }
 
   /** Metadata of file `id`; an ID that is not plain is refused before any request (`invalid-id`). */

@@ -48,6 +48,20 @@ export interface DownloadOptions extends RequestOptions {
 export interface BatchApi {
   getBatch(id: string, options?: RequestOptions): Promise<BatchJob>
   cancelBatch(id: string, options?: RequestOptions): Promise<BatchJob>
+  /**
+   * Every batch of the account (`GET /v1/batches`), or those `only` names, parsed like a single answer.
+   * Without it, the engine reads every batch with its own `getBatch`.
+   */
+  listBatches?(options?: ListOptions): Promise<BatchJob[]>
+}
+
+/** Options of one batch list: the request's own, and which entries to keep. */
+export interface ListOptions extends RequestOptions {
+  /**
+   * Keep only the entries of these batches: the others are still read (the whole answer must be JSON)
+   * but dropped at once, so memory holds what is waited for, not a busy account's whole list.
+   */
+  only?: ReadonlySet<string>
 }
 
 /** A file as `GET /v1/files/{id}` returns it (OpenAPI schema `FileResponse`), fields the action uses. */
