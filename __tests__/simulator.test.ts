@@ -46,13 +46,52 @@ describe('Together simulator', () => {
     expect(done.completed_at).toBe('2026-01-01T00:00:15Z')
   })
 
-  it('lists started batches as a bare array, and null when there are none', async () => {
-    await start()
+  it('lists every batch of the account, newest first, as a bare array, and null when it has none', async () => {
+    await start([])
     const raw = await request(`${sim.baseUrl}/batches`, { headers: { authorization: 'Bearer sim-k' } })
     expect(await raw.body.text()).toBe('null')
-    await api.getBatch('batch-fails')
-    const listed = await request(`${sim.baseUrl}/batches`, { headers: { authorization: 'Bearer sim-k' } })
-    expect(((await listed.body.json()) as { id: string }[]).map(b => b.id)).toEqual(['batch-fails'])
+    await api.close()
+    await sim.close()
+    await start()
+    await request(`${sim.baseUrl}/batches`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sim-k', 'content-type': 'application/json' },
+      body: JSON.stringify({ scenario: 'fails' })
+    })
+    const listed = await api.listBatches()
+    expect(listed.map(b => b.id)).toEqual(['batch-fails-1', ...scenarios.map(s => String(s.batch.id)).reverse()])
+    // Listing a batch starts its clock, as any request about it does.
+    expect(listed.find(b => b.id === 'batch-completes')).toMatchObject({ status: 'VALIDATING', progress: 0 })
+    now += 8500
+    expect((await api.getBatch('batch-completes')).status).toBe('IN_PROGRESS')
+  })
+
+  it("lists a busy account's past batches after the scenarios': 6,000 of them, every one a plain batch", async () => {
+    now = Date.UTC(2026, 0, 1)
+    sim = await startSimulator({ scenarios: scenarios.slice(0, 1), apiKey: 'sim-k', now: () => now, pastBatches: 6000 })
+    api = new TogetherClient({ apiKey: 'sim-k', baseUrl: sim.baseUrl })
+    const listed = await api.listBatches()
+    expect(listed).toHaveLength(6001)
+    expect(listed[0]!.id).toBe(String(scenarios[0]!.batch.id))
+    expect(new Set(listed.map(b => b.id)).size).toBe(6001)
+    expect(listed.filter(b => b.status === 'FAILED')).toHaveLength(120)
+  })
+
+  it('breaks GET /v1/batches when a scenario asks, counting list requests across batches, and can leave one batch out', async () => {
+    const batch = (name: string, faults: unknown[]) =>
+      validateScenario(name, { description: name, batch: {}, timeline: [{ at: 0, status: 'IN_PROGRESS' }], faults })
+    await start([
+      batch('a', [{ type: 'status', on: 'list', requests: [1], status: 500, body: { error: 'list down' } }]),
+      batch('b', [
+        { type: 'omit', on: 'list', requests: [2] },
+        { type: 'status', on: 'list', requests: [3], status: 200, body: null }
+      ])
+    ])
+    expect((await failure(api.listBatches())).status).toBe(500)
+    expect((await api.listBatches()).map(b => b.id)).toEqual(['batch-a'])
+    expect(await api.listBatches()).toEqual([])
+    expect((await api.listBatches()).map(b => b.id)).toEqual(['batch-b', 'batch-a'])
+    expect(sim.requests.map(r => r.fault)).toEqual(['status 500', undefined, 'status 200', undefined])
   })
 
   it('moves a cancelled batch through CANCELING to CANCELLED and freezes its progress', async () => {

@@ -181,7 +181,7 @@ describe('mode track, then mode report, as separate processes', () => {
 })
 
 describe('a report over many tracked batches', () => {
-  it('reads the ledger once, and makes one status and one removal per batch reported', async () => {
+  it('reads the ledger once and the batches from one list, and makes one status and one removal per batch reported', async () => {
     const ids = Array.from({ length: 50 }, (_, i) => `m-${String(i).padStart(2, '0')}`)
     // The first 20 are final on the first check; the other 30 keep running.
     const sim = await startSimulator({
@@ -226,6 +226,10 @@ describe('a report over many tracked batches', () => {
       expect(byRoute.filter(r => r.startsWith('DELETE '))).toHaveLength(20)
       expect(gh.requests).toHaveLength(41)
       expect([...gh.files()!.keys()]).toHaveLength(30)
+      // Together: the 50 states from one list request, none with a GET of its own.
+      expect(sim.requests.filter(r => r.path.startsWith('/v1/batches')).map(r => `${r.method} ${r.path}`)).toEqual([
+        'GET /v1/batches'
+      ])
     } finally {
       await sim.close()
       await gh.close()

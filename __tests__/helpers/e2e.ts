@@ -16,6 +16,8 @@ export interface E2eOptions extends Omit<RunActionOptions, 'inputs'> {
   speed?: number
   /** The body of `GET /v1/models`, instead of the shipped list. */
   models?: unknown
+  /** Finished batches of the account's past in `GET /v1/batches` (a busy account). */
+  pastBatches?: number
 }
 
 export interface E2eRun extends ActionRun {
@@ -39,7 +41,8 @@ export async function runScenario(options: E2eOptions): Promise<E2eRun> {
     scenarios: [scenario, ...more],
     apiKey: SIM_KEY,
     speed: options.speed ?? 1,
-    models: options.models
+    models: options.models,
+    pastBatches: options.pastBatches
   })
   const batchId = String(scenario.batch.id)
   try {

@@ -27,14 +27,17 @@ type FaultKind =
   | 'bad-json'
   /** Answer normally, but send the body slowly (`delayMs` between two halves). */
   | 'slow-body'
+  /** With `on: 'list'`: leave this scenario's batch out of the list answers hit (a list that lags). */
+  | 'omit'
 
 export interface Fault {
   type: FaultKind
   /**
-   * Which requests about this batch: `get` (default), `cancel`, `file`, or `any`; or `models`, the
-   * `GET /v1/models` requests of the whole simulator (counted across batches).
+   * Which requests about this batch: `get` (default), `cancel`, `file`, or `any`; or `models` or
+   * `list`, the `GET /v1/models` or `GET /v1/batches` requests of the whole simulator (counted across
+   * batches).
    */
-  on?: 'get' | 'cancel' | 'file' | 'models' | 'any'
+  on?: 'get' | 'cancel' | 'file' | 'models' | 'list' | 'any'
   /** 1-based numbers of the matching requests to hit; omitted: every one. */
   requests?: number[]
   /** Or: hit requests from number `from` (1-based) on, `count` of them (default: all). */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { batchAt, type SimBatch } from './state.js'
+import { hits, listed, listFault, pastBatches } from './list.js'
 import { fileContent, loadScenarios, type Fault, type Scenario } from './scenario.js'
 
 export interface SimulatorOptions {
@@ -17,6 +18,8 @@ export interface SimulatorOptions {
   now?: () => number
   /** The body of `GET /v1/models`; the shipped list (tools/simulator/models.json) by default. */
   models?: unknown
+  /** Finished batches of the account's past, listed after the scenarios' (a busy account: 6,000). */
+  pastBatches?: number
 }
 
 /** One request the simulator received, for tests to assert how the action behaved. */
@@ -61,10 +64,7 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 function faultFor(faults: Fault[] | undefined, kind: Kind, count: number): Fault | undefined {
   return faults?.find(fault => {
     const on = fault.on ?? 'get'
-    if (on !== 'any' && on !== kind) return false
-    if (fault.requests) return fault.requests.includes(count)
-    const from = fault.from ?? 1
-    return count >= from && (fault.count === undefined || count < from + fault.count)
+    return (on === 'any' || on === kind) && fault.type !== 'omit' && hits(fault, count)
   })
 }
 
@@ -90,6 +90,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const byName = new Map(scenarios.map(s => [s.name, s]))
   let created = 0
   let modelRequests = 0
+  let listRequests = 0
+  const past = pastBatches(options.pastBatches ?? 0, bootAt)
   for (const scenario of scenarios) {
     const id = String(scenario.batch.id)
     batches.set(id, { id, scenario, counts: {} })
@@ -173,8 +175,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const [, resource, id, action] = parts
 
     if (resource === 'batches' && id === undefined && method === 'GET') {
-      const started = [...batches.values()].filter(b => b.startedAt !== undefined)
-      send(res, 200, started.length === 0 ? null : started.map(view))
+      // Every batch of the account, newest first, not paginated; null when there is none. Listing a
+      // batch starts its clock, as any request about it does.
+      const count = ++listRequests
+      const all = (): unknown => {
+        const shown = [...batches.values()].reverse().filter(b => listed(b, count))
+        return shown.length + past.length === 0 ? null : [...shown.map(view), ...past]
+      }
+      const fault = listFault(scenarios, count)
+      if (fault) {
+        entry.fault = fault.type === 'status' ? `status ${fault.status ?? 500}` : fault.type
+        return inject(fault, req, res, all)
+      }
+      send(res, 200, all())
       return
     }
     if (resource === 'models' && id === undefined && method === 'GET') {
