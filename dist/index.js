@@ -1,15 +1,15 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 770:
+/***/ 408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(218);
+module.exports = __nccwpck_require__(376);
 
 
 /***/ }),
 
-/***/ 218:
+/***/ 376:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -280,33 +280,33 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4718:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(3701)
-const Dispatcher = __nccwpck_require__(883)
-const Pool = __nccwpck_require__(628)
-const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(7405)
-const ProxyAgent = __nccwpck_require__(6672)
-const EnvHttpProxyAgent = __nccwpck_require__(3137)
-const RetryAgent = __nccwpck_require__(50)
-const errors = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(271)
+const Dispatcher = __nccwpck_require__(2377)
+const Pool = __nccwpck_require__(8014)
+const BalancedPool = __nccwpck_require__(3207)
+const Agent = __nccwpck_require__(5539)
+const ProxyAgent = __nccwpck_require__(9710)
+const EnvHttpProxyAgent = __nccwpck_require__(6699)
+const RetryAgent = __nccwpck_require__(9176)
+const errors = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6615)
-const buildConnector = __nccwpck_require__(9136)
-const MockClient = __nccwpck_require__(7365)
-const MockAgent = __nccwpck_require__(7501)
-const MockPool = __nccwpck_require__(4004)
-const mockErrors = __nccwpck_require__(2429)
-const RetryHandler = __nccwpck_require__(7816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
-const DecoratorHandler = __nccwpck_require__(8155)
-const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const api = __nccwpck_require__(5889)
+const buildConnector = __nccwpck_require__(5106)
+const MockClient = __nccwpck_require__(2839)
+const MockAgent = __nccwpck_require__(587)
+const MockPool = __nccwpck_require__(3926)
+const mockErrors = __nccwpck_require__(5347)
+const RetryHandler = __nccwpck_require__(3174)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(4743)
+const DecoratorHandler = __nccwpck_require__(6949)
+const RedirectHandler = __nccwpck_require__(3216)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -324,10 +324,10 @@ module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.createRedirectInterceptor = createRedirectInterceptor
 module.exports.interceptors = {
-  redirect: __nccwpck_require__(1514),
-  retry: __nccwpck_require__(2026),
-  dump: __nccwpck_require__(8060),
-  dns: __nccwpck_require__(379)
+  redirect: __nccwpck_require__(1068),
+  retry: __nccwpck_require__(9636),
+  dump: __nccwpck_require__(5786),
+  dns: __nccwpck_require__(6149)
 }
 
 module.exports.buildConnector = buildConnector
@@ -389,7 +389,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(4398).fetch)
+const fetchImpl = (__nccwpck_require__(6860).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -401,39 +401,39 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(660).Headers
-module.exports.Response = __nccwpck_require__(9051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.Headers = __nccwpck_require__(5662).Headers
+module.exports.Response = __nccwpck_require__(9317).Response
+module.exports.Request = __nccwpck_require__(3713).Request
+module.exports.FormData = __nccwpck_require__(8440).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(8355).FileReader
+module.exports.FileReader = __nccwpck_require__(4881).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(8709)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(109)
+const { CacheStorage } = __nccwpck_require__(7403)
+const { kConstruct } = __nccwpck_require__(8271)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(8495)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
 module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(782)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(6814)
+module.exports.WebSocket = __nccwpck_require__(3435).WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
@@ -449,18 +449,18 @@ module.exports.MockPool = MockPool
 module.exports.MockAgent = MockAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(1238)
+const { EventSource } = __nccwpck_require__(6376)
 
 module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 158:
+/***/ 6128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { addAbortListener } = __nccwpck_require__(5386)
+const { RequestAbortedError } = __nccwpck_require__(6593)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -520,16 +520,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2279:
+/***/ 2574:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -635,7 +635,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6862:
+/***/ 884:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -649,10 +649,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -893,16 +893,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 865:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(9927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { Readable } = __nccwpck_require__(3897)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -1114,18 +1114,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 4754:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1341,15 +1341,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1882:
+/***/ 3408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const util = __nccwpck_require__(5386)
+const { addSignal, removeSignal } = __nccwpck_require__(6128)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -1456,21 +1456,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6615:
+/***/ 5889:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(4043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(6862)
-module.exports.upgrade = __nccwpck_require__(1882)
-module.exports.connect = __nccwpck_require__(2279)
+module.exports.request = __nccwpck_require__(865)
+module.exports.stream = __nccwpck_require__(4754)
+module.exports.pipeline = __nccwpck_require__(884)
+module.exports.upgrade = __nccwpck_require__(3408)
+module.exports.connect = __nccwpck_require__(2574)
 
 
 /***/ }),
 
-/***/ 9927:
+/***/ 3897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -1479,9 +1479,9 @@ module.exports.connect = __nccwpck_require__(2279)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { ReadableStreamFrom } = __nccwpck_require__(5386)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1862,15 +1862,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 7655:
+/***/ 6425:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 
-const { chunksDecode } = __nccwpck_require__(9927)
+const { chunksDecode } = __nccwpck_require__(3897)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1962,16 +1962,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9136:
+/***/ 5106:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(5386)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(6593)
+const timers = __nccwpck_require__(5929)
 
 function noop () {}
 
@@ -2209,7 +2209,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 735:
+/***/ 4037:
 /***/ ((module) => {
 
 
@@ -2334,7 +2334,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2414:
+/***/ 6644:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2543,7 +2543,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8707:
+/***/ 6593:
 /***/ ((module) => {
 
 
@@ -2975,7 +2975,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4655:
+/***/ 8957:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2983,7 +2983,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -2998,9 +2998,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+} = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3464,7 +3464,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 6443:
+/***/ 3377:
 /***/ ((module) => {
 
 module.exports = {
@@ -3538,7 +3538,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7752:
+/***/ 3838:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3546,7 +3546,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(735)
+} = __nccwpck_require__(4037)
 
 class TstNode {
   /** @type {any} */
@@ -3697,13 +3697,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 5386:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(3377)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -3711,9 +3711,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
-const { tree } = __nccwpck_require__(7752)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
+const { tree } = __nccwpck_require__(3838)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4423,18 +4423,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7405:
+/***/ 5539:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
-const DispatcherBase = __nccwpck_require__(1841)
-const Pool = __nccwpck_require__(628)
-const Client = __nccwpck_require__(3701)
-const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
+const DispatcherBase = __nccwpck_require__(803)
+const Pool = __nccwpck_require__(8014)
+const Client = __nccwpck_require__(271)
+const util = __nccwpck_require__(5386)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4563,7 +4563,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 3207:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4571,7 +4571,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   PoolBase,
   kClients,
@@ -4579,10 +4579,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Pool = __nccwpck_require__(628)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const { parseOrigin } = __nccwpck_require__(3440)
+} = __nccwpck_require__(1278)
+const Pool = __nccwpck_require__(8014)
+const { kUrl, kInterceptors } = __nccwpck_require__(3377)
+const { parseOrigin } = __nccwpck_require__(5386)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -4779,7 +4779,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 8939:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4787,9 +4787,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const timers = __nccwpck_require__(5929)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4802,7 +4802,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   kUrl,
   kReset,
@@ -4835,9 +4835,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(3377)
 
-const constants = __nccwpck_require__(2824)
+const constants = __nccwpck_require__(6402)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4849,11 +4849,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(9240) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(3434))
+    mod = await WebAssembly.compile(__nccwpck_require__(9968))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4861,7 +4861,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(9240))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5776,7 +5776,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(4492).extractBody)
+      extractBody = (__nccwpck_require__(6962).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6299,7 +6299,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 8788:
+/***/ 7726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6307,13 +6307,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(5386)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(6593)
 const {
   kUrl,
   kReset,
@@ -6332,7 +6332,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(3377)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6738,7 +6738,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(4492).extractBody)
+    extractBody ??= (__nccwpck_require__(6962).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7098,7 +7098,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 3701:
+/***/ 271:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7108,16 +7108,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const Request = __nccwpck_require__(4655)
-const DispatcherBase = __nccwpck_require__(1841)
+const util = __nccwpck_require__(5386)
+const { channels } = __nccwpck_require__(6644)
+const Request = __nccwpck_require__(8957)
+const DispatcherBase = __nccwpck_require__(803)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(6593)
+const buildConnector = __nccwpck_require__(5106)
 const {
   kUrl,
   kServerName,
@@ -7159,9 +7159,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(6443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(8788)
+} = __nccwpck_require__(3377)
+const connectH1 = __nccwpck_require__(8939)
+const connectH2 = __nccwpck_require__(7726)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7469,7 +7469,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(5306)
 
 function onError (client, err) {
   if (
@@ -7729,19 +7729,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 1841:
+/***/ 803:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(883)
+const Dispatcher = __nccwpck_require__(2377)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+} = __nccwpck_require__(6593)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(3377)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7944,7 +7944,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 883:
+/***/ 2377:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8016,15 +8016,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 3137:
+/***/ 6699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
-const ProxyAgent = __nccwpck_require__(6672)
-const Agent = __nccwpck_require__(7405)
+const DispatcherBase = __nccwpck_require__(803)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(3377)
+const ProxyAgent = __nccwpck_require__(9710)
+const Agent = __nccwpck_require__(5539)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8183,7 +8183,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 4660:
+/***/ 2190:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8307,15 +8307,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 2128:
+/***/ 1278:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const FixedQueue = __nccwpck_require__(4660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
-const PoolStats = __nccwpck_require__(3246)
+const DispatcherBase = __nccwpck_require__(803)
+const FixedQueue = __nccwpck_require__(2190)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(3377)
+const PoolStats = __nccwpck_require__(1680)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8508,10 +8508,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3246:
+/***/ 1680:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(6443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(3377)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8549,7 +8549,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 628:
+/***/ 8014:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8560,14 +8560,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(1278)
+const Client = __nccwpck_require__(271)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(6593)
+const util = __nccwpck_require__(5386)
+const { kUrl, kInterceptors } = __nccwpck_require__(3377)
+const buildConnector = __nccwpck_require__(5106)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8663,19 +8663,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6672:
+/***/ 9710:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(7405)
-const Pool = __nccwpck_require__(628)
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
-const Client = __nccwpck_require__(3701)
+const Agent = __nccwpck_require__(5539)
+const Pool = __nccwpck_require__(8014)
+const DispatcherBase = __nccwpck_require__(803)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(6593)
+const buildConnector = __nccwpck_require__(5106)
+const Client = __nccwpck_require__(271)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8944,13 +8944,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 50:
+/***/ 9176:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(883)
-const RetryHandler = __nccwpck_require__(7816)
+const Dispatcher = __nccwpck_require__(2377)
+const RetryHandler = __nccwpck_require__(3174)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8986,7 +8986,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 2581:
+/***/ 4743:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8994,8 +8994,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Agent = __nccwpck_require__(7405)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const Agent = __nccwpck_require__(5539)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9025,7 +9025,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8155:
+/***/ 6949:
 /***/ ((module) => {
 
 
@@ -9076,15 +9076,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8754:
+/***/ 3216:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(6443)
+const util = __nccwpck_require__(5386)
+const { kBodyUsed } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -9315,20 +9315,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 7816:
+/***/ 3174:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
-const { RequestRetryError } = __nccwpck_require__(8707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(3377)
+const { RequestRetryError } = __nccwpck_require__(6593)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(5386)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -9759,14 +9759,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 379:
+/***/ 6149:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(6949)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(6593)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10141,14 +10141,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 8060:
+/***/ 5786:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
+const util = __nccwpck_require__(5386)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
+const DecoratorHandler = __nccwpck_require__(6949)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10271,12 +10271,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 5092:
+/***/ 5306:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(3216)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -10299,11 +10299,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 1514:
+/***/ 1068:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(3216)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -10330,11 +10330,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 2026:
+/***/ 9636:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(7816)
+const RetryHandler = __nccwpck_require__(3174)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10356,13 +10356,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 2824:
+/***/ 6402:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(172);
+const utils_1 = __nccwpck_require__(6650);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10640,7 +10640,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 3870:
+/***/ 9240:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10652,7 +10652,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 3434:
+/***/ 9968:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10664,7 +10664,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 172:
+/***/ 6650:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10685,13 +10685,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 7501:
+/***/ 587:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
+const { kClients } = __nccwpck_require__(3377)
+const Agent = __nccwpck_require__(5539)
 const {
   kAgent,
   kMockAgentSet,
@@ -10702,14 +10702,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(1117)
-const MockClient = __nccwpck_require__(7365)
-const MockPool = __nccwpck_require__(4004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const Dispatcher = __nccwpck_require__(883)
-const Pluralizer = __nccwpck_require__(1529)
-const PendingInterceptorsFormatter = __nccwpck_require__(6142)
+} = __nccwpck_require__(2539)
+const MockClient = __nccwpck_require__(2839)
+const MockPool = __nccwpck_require__(3926)
+const { matchValue, buildMockOptions } = __nccwpck_require__(463)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(6593)
+const Dispatcher = __nccwpck_require__(2377)
+const Pluralizer = __nccwpck_require__(39)
+const PendingInterceptorsFormatter = __nccwpck_require__(2708)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10852,14 +10852,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 7365:
+/***/ 2839:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(3701)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Client = __nccwpck_require__(271)
+const { buildMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kMockAgent,
@@ -10868,10 +10868,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(2539)
+const { MockInterceptor } = __nccwpck_require__(7073)
+const Symbols = __nccwpck_require__(3377)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10918,12 +10918,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2429:
+/***/ 5347:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(8707)
+const { UndiciError } = __nccwpck_require__(6593)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10953,12 +10953,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1511:
+/***/ 7073:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kDispatchKey,
@@ -10966,9 +10966,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(2539)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { buildURL } = __nccwpck_require__(5386)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -11167,14 +11167,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 4004:
+/***/ 3926:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(628)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Pool = __nccwpck_require__(8014)
+const { buildMockDispatch } = __nccwpck_require__(463)
 const {
   kDispatches,
   kMockAgent,
@@ -11183,10 +11183,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(2539)
+const { MockInterceptor } = __nccwpck_require__(7073)
+const Symbols = __nccwpck_require__(3377)
+const { InvalidArgumentError } = __nccwpck_require__(6593)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11233,7 +11233,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 1117:
+/***/ 2539:
 /***/ ((module) => {
 
 
@@ -11263,20 +11263,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3397:
+/***/ 463:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2429)
+const { MockNotMatchedError } = __nccwpck_require__(5347)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(1117)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(2539)
+const { buildURL } = __nccwpck_require__(5386)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -11637,7 +11637,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6142:
+/***/ 2708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11687,7 +11687,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 1529:
+/***/ 39:
 /***/ ((module) => {
 
 
@@ -11723,7 +11723,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 6603:
+/***/ 5929:
 /***/ ((module) => {
 
 
@@ -12153,20 +12153,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 3892:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(5893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
-const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(3627)
-const { fetching } = __nccwpck_require__(4398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(3168)
+const { kConstruct } = __nccwpck_require__(8271)
+const { urlEquals, getFieldValues } = __nccwpck_require__(2012)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(5386)
+const { webidl } = __nccwpck_require__(6083)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9317)
+const { Request, fromInnerRequest } = __nccwpck_require__(3713)
+const { kState } = __nccwpck_require__(6970)
+const { fetching } = __nccwpck_require__(6860)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(1118)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13019,15 +13019,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 7403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { Cache } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(8271)
+const { Cache } = __nccwpck_require__(3892)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 
 class CacheStorage {
   /**
@@ -13178,26 +13178,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 109:
+/***/ 8271:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(6443).kConstruct)
+  kConstruct: (__nccwpck_require__(3377).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 6798:
+/***/ 2012:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { isValidHeaderName } = __nccwpck_require__(3168)
+const { URLSerializer } = __nccwpck_require__(782)
+const { isValidHeaderName } = __nccwpck_require__(1118)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13242,7 +13242,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1276:
+/***/ 9922:
 /***/ ((module) => {
 
 
@@ -13261,15 +13261,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9061:
+/***/ 8495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(1978)
-const { stringify } = __nccwpck_require__(7797)
-const { webidl } = __nccwpck_require__(5893)
-const { Headers } = __nccwpck_require__(660)
+const { parseSetCookie } = __nccwpck_require__(5816)
+const { stringify } = __nccwpck_require__(2095)
+const { webidl } = __nccwpck_require__(6083)
+const { Headers } = __nccwpck_require__(5662)
 
 /**
  * @typedef {Object} Cookie
@@ -13452,14 +13452,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1978:
+/***/ 5816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
-const { isCTLExcludingHtab } = __nccwpck_require__(7797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(1900)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(9922)
+const { isCTLExcludingHtab } = __nccwpck_require__(2095)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(782)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13769,7 +13769,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7797:
+/***/ 2095:
 /***/ ((module) => {
 
 
@@ -14128,13 +14128,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4031:
+/***/ 6301:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(625)
 
 /**
  * @type {number[]} BOM
@@ -14709,23 +14709,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1238:
+/***/ 6376:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(4398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(5893)
-const { EventSourceStream } = __nccwpck_require__(4031)
-const { parseMIMEType } = __nccwpck_require__(1900)
-const { createFastMessageEvent } = __nccwpck_require__(5188)
-const { isNetworkError } = __nccwpck_require__(9051)
-const { delay } = __nccwpck_require__(4811)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { fetching } = __nccwpck_require__(6860)
+const { makeRequest } = __nccwpck_require__(3713)
+const { webidl } = __nccwpck_require__(6083)
+const { EventSourceStream } = __nccwpck_require__(6301)
+const { parseMIMEType } = __nccwpck_require__(782)
+const { createFastMessageEvent } = __nccwpck_require__(6814)
+const { isNetworkError } = __nccwpck_require__(9317)
+const { delay } = __nccwpck_require__(625)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { environmentSettingsObject } = __nccwpck_require__(1118)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
 
 let experimentalWarned = false
 
@@ -15199,7 +15199,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4811:
+/***/ 625:
 /***/ ((module) => {
 
 
@@ -15243,12 +15243,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4492:
+/***/ 6962:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(5386)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -15258,16 +15258,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(3168)
-const { FormData } = __nccwpck_require__(5910)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(1118)
+const { FormData } = __nccwpck_require__(8440)
+const { kState } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(1900)
-const { multipartFormDataParser } = __nccwpck_require__(116)
+const { serializeAMimeType } = __nccwpck_require__(782)
+const { multipartFormDataParser } = __nccwpck_require__(4646)
 let random
 
 try {
@@ -15779,7 +15779,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 6833:
 /***/ ((module) => {
 
 
@@ -15910,7 +15910,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1900:
+/***/ 782:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16661,12 +16661,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6653:
+/***/ 9255:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(6443)
+const { kConnected, kSize } = __nccwpck_require__(3377)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16714,14 +16714,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 7114:
+/***/ 1508:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+const { kState } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16847,16 +16847,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 116:
+/***/ 4646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(3168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
-const { isFileLike } = __nccwpck_require__(7114)
-const { makeEntry } = __nccwpck_require__(5910)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
+const { utf8DecodeBytes } = __nccwpck_require__(1118)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(782)
+const { isFileLike } = __nccwpck_require__(1508)
+const { makeEntry } = __nccwpck_require__(8440)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17328,16 +17328,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5910:
+/***/ 8440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
-const { kState } = __nccwpck_require__(3627)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(7114)
-const { webidl } = __nccwpck_require__(5893)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(1118)
+const { kState } = __nccwpck_require__(6970)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { FileLike, isFileLike } = __nccwpck_require__(1508)
+const { webidl } = __nccwpck_require__(6083)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -17587,7 +17587,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 1059:
+/***/ 8709:
 /***/ ((module) => {
 
 
@@ -17634,21 +17634,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 660:
+/***/ 5662:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(6443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(3377)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(3168)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(1118)
+const { webidl } = __nccwpck_require__(6083)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -18328,7 +18328,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4398:
+/***/ 6860:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18341,9 +18341,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(9051)
-const { HeadersList } = __nccwpck_require__(660)
-const { Request, cloneRequest } = __nccwpck_require__(9967)
+} = __nccwpck_require__(9317)
+const { HeadersList } = __nccwpck_require__(5662)
+const { Request, cloneRequest } = __nccwpck_require__(3713)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -18379,23 +18379,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(3168)
-const { kState, kDispatcher } = __nccwpck_require__(3627)
+} = __nccwpck_require__(1118)
+const { kState, kDispatcher } = __nccwpck_require__(6970)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(6962)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(6833)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { webidl } = __nccwpck_require__(5893)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(782)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
+const { webidl } = __nccwpck_require__(6083)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -20605,23 +20605,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 3713:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
-const { FinalizationRegistry } = __nccwpck_require__(6653)()
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6962)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(5662)
+const { FinalizationRegistry } = __nccwpck_require__(9255)()
+const util = __nccwpck_require__(5386)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(1118)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20631,12 +20631,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(6833)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
+const { URLSerializer } = __nccwpck_require__(782)
+const { kConstruct } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -21649,14 +21649,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 9051:
+/***/ 9317:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(5662)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(6962)
+const util = __nccwpck_require__(5386)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -21668,16 +21668,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(1118)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { FormData } = __nccwpck_require__(5910)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+} = __nccwpck_require__(6833)
+const { kState, kHeaders } = __nccwpck_require__(6970)
+const { webidl } = __nccwpck_require__(6083)
+const { FormData } = __nccwpck_require__(8440)
+const { URLSerializer } = __nccwpck_require__(782)
+const { kConstruct } = __nccwpck_require__(3377)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -22266,7 +22266,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3627:
+/***/ 6970:
 /***/ ((module) => {
 
 
@@ -22282,21 +22282,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3168:
+/***/ 1118:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(1059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(1900)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(6833)
+const { getGlobalOrigin } = __nccwpck_require__(8709)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(782)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(5386)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(6083)
 
 let supportedHashes = []
 
@@ -23921,14 +23921,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5893:
+/***/ 6083:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(3440)
+const { toUSVString } = __nccwpck_require__(5386)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -24623,7 +24623,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2607:
+/***/ 2685:
 /***/ ((module) => {
 
 
@@ -24920,7 +24920,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8355:
+/***/ 4881:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24929,16 +24929,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(3610)
+} = __nccwpck_require__(5860)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(961)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+} = __nccwpck_require__(8391)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -25271,12 +25271,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8573:
+/***/ 699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(6083)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25356,7 +25356,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 961:
+/***/ 8391:
 /***/ ((module) => {
 
 
@@ -25373,7 +25373,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3610:
+/***/ 5860:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25384,10 +25384,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(961)
-const { ProgressEvent } = __nccwpck_require__(8573)
-const { getEncoding } = __nccwpck_require__(2607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
+} = __nccwpck_require__(8391)
+const { ProgressEvent } = __nccwpck_require__(699)
+const { getEncoding } = __nccwpck_require__(2685)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(782)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -25771,27 +25771,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6897:
+/***/ 3403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9322)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(1216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(8625)
-const { channels } = __nccwpck_require__(2414)
-const { CloseEvent } = __nccwpck_require__(5188)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { Headers, getHeadersList } = __nccwpck_require__(660)
-const { getDecodeSplit } = __nccwpck_require__(3168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+} = __nccwpck_require__(7610)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(3479)
+const { channels } = __nccwpck_require__(6644)
+const { CloseEvent } = __nccwpck_require__(6814)
+const { makeRequest } = __nccwpck_require__(3713)
+const { fetching } = __nccwpck_require__(6860)
+const { Headers, getHeadersList } = __nccwpck_require__(5662)
+const { getDecodeSplit } = __nccwpck_require__(1118)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
 
 /** @type {import('crypto')} */
 let crypto
@@ -26149,7 +26149,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 736:
+/***/ 9322:
 /***/ ((module) => {
 
 
@@ -26222,14 +26222,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 6814:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
+const { webidl } = __nccwpck_require__(6083)
+const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { kConstruct } = __nccwpck_require__(3377)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -26558,12 +26558,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 4226:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(736)
+const { maxUnsigned16Bit } = __nccwpck_require__(9322)
 
 const BUFFER_SIZE = 16386
 
@@ -26661,14 +26661,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9469:
+/***/ 6495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(8625)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { isValidClientWindowBits } = __nccwpck_require__(3479)
+const { MessageSizeExceededError } = __nccwpck_require__(6593)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26773,16 +26773,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1652:
+/***/ 1298:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(1216)
-const { channels } = __nccwpck_require__(2414)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9322)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(7610)
+const { channels } = __nccwpck_require__(6644)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26792,11 +26792,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(8625)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(6897)
-const { PerMessageDeflate } = __nccwpck_require__(9469)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(3479)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { closeWebSocketConnection } = __nccwpck_require__(3403)
+const { PerMessageDeflate } = __nccwpck_require__(6495)
+const { MessageSizeExceededError } = __nccwpck_require__(6593)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27307,14 +27307,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3900:
+/***/ 8470:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(736)
-const FixedQueue = __nccwpck_require__(4660)
+const { WebsocketFrameSend } = __nccwpck_require__(4226)
+const { opcodes, sendHints } = __nccwpck_require__(9322)
+const FixedQueue = __nccwpck_require__(2190)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27418,7 +27418,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 1216:
+/***/ 7610:
 /***/ ((module) => {
 
 
@@ -27437,16 +27437,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8625:
+/***/ 3479:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(1216)
-const { states, opcodes } = __nccwpck_require__(736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(7610)
+const { states, opcodes } = __nccwpck_require__(9322)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(6814)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(1900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(782)
 
 /* globals Blob */
 
@@ -27766,15 +27766,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3726:
+/***/ 3435:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
+const { webidl } = __nccwpck_require__(6083)
+const { URLSerializer } = __nccwpck_require__(782)
+const { environmentSettingsObject } = __nccwpck_require__(1118)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(9322)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27783,21 +27783,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(1216)
+} = __nccwpck_require__(7610)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(8625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
-const { ByteParser } = __nccwpck_require__(1652)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+} = __nccwpck_require__(3479)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(3403)
+const { ByteParser } = __nccwpck_require__(1298)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(5386)
+const { getGlobalDispatcher } = __nccwpck_require__(4743)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
-const { SendQueue } = __nccwpck_require__(3900)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(6814)
+const { SendQueue } = __nccwpck_require__(8470)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28724,7 +28724,7 @@ var __webpack_exports__ = {};
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -28760,7 +28760,7 @@ function utils_toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -28856,7 +28856,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28897,7 +28897,7 @@ const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.me
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -28988,11 +28988,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../../main/node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(408);
+// EXTERNAL MODULE: ../../main/node_modules/undici/index.js
+var undici = __nccwpck_require__(4718);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -29689,7 +29689,7 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -29765,7 +29765,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -29839,7 +29839,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30120,7 +30120,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -30162,7 +30162,7 @@ var external_events_ = __nccwpck_require__(4434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30342,7 +30342,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30616,7 +30616,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31204,7 +31204,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31284,7 +31284,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31349,7 +31349,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31669,63 +31669,36 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: external "node:fs/promises"
-const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ./src/sanitize/redact.ts
-const MIN_SECRET_LENGTH = 4;
-const SHORT_JSON_ESCAPES = {
-    '"': '"',
-    '\\': '\\',
-    '/': '/',
-    '\b': 'b',
-    '\f': 'f',
-    '\n': 'n',
-    '\r': 'r',
-    '\t': 't'
-};
-function hex(digits) {
-    return digits.replace(/[a-f]/gi, d => `[${d.toLowerCase()}${d.toUpperCase()}]`);
+;// CONCATENATED MODULE: ./src/action-io/cancel.ts
+
+
+const ABORT_GRACE_MS = 6000;
+const CLOSE_TIMEOUT_MS = 2000;
+function listenForCancel(abort, say) {
+    let grace;
+    const onSignal = (signal) => {
+        if (abort.signal.aborted)
+            return;
+        say(`Received ${signal}: stopping the wait.`);
+        abort.abort();
+        grace = setTimeout(() => {
+            setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`);
+            process.exit(ExitCode.Failure);
+        }, ABORT_GRACE_MS).unref();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return () => {
+        clearTimeout(grace);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+    };
 }
-function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}
-function literal(char) {
-    const code = char.codePointAt(0);
-    return `(?:${escapeRegExp(char)}|&#0*${code};|&#[xX]0*${hex(code.toString(16))};)`;
-}
-const ENCODING_CHARS = /[\\%&+]/;
-const BACKSLASH = literal('\\');
-const PERCENT = literal('%');
-function charPattern(char) {
-    const forms = [literal(char)];
-    const units = Array.from({ length: char.length }, (_, i) => char.charCodeAt(i).toString(16).padStart(4, '0'));
-    forms.push(units.map(unit => `${BACKSLASH}u${hex(unit)}`).join(''));
-    const short = SHORT_JSON_ESCAPES[char];
-    if (short)
-        forms.push(`${BACKSLASH}${literal(short)}`);
-    const utf8 = Array.from(Buffer.from(char, 'utf8'), byte => `${PERCENT}${hex(byte.toString(16).padStart(2, '0'))}`);
-    forms.push(utf8.join(''));
-    if (char === ' ')
-        forms.push('\\+');
-    return `(?:${forms.join('|')})`;
-}
-function createRedactor(secrets) {
-    const usable = [...new Set(secrets.filter(s => s.length >= MIN_SECRET_LENGTH))];
-    if (usable.length === 0)
-        return text => text;
-    usable.sort((a, b) => b.length - a.length);
-    const pattern = new RegExp(usable.map(s => Array.from(s, charPattern).join('')).join('|'), 'g');
-    return text => (ENCODING_CHARS.test(text) || usable.some(s => text.includes(s)) ? text.replace(pattern, '***') : text);
-}
-function redactJson(value, redact) {
-    if (typeof value === 'string')
-        return redact(value);
-    if (Array.isArray(value))
-        return value.map(item => redactJson(item, redact));
-    if (typeof value === 'object' && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactJson(v, redact)]));
-    }
-    return value;
+async function closeQuietly(api) {
+    if (!api?.close)
+        return;
+    const timer = (0,promises_namespaceObject.setTimeout)(CLOSE_TIMEOUT_MS, undefined, { ref: false });
+    await Promise.race([api.close().catch(() => undefined), timer]);
 }
 
 ;// CONCATENATED MODULE: ./src/sanitize/sanitize.ts
@@ -31768,133 +31741,56 @@ function errorMessage(error) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/github/octokit.ts
+;// CONCATENATED MODULE: ./src/action-io/guards.ts
 
 
-const GITHUB_CALL_TIMEOUT_MS = 10_000;
-function ownerRepo(target, what) {
-    const [owner, repo, ...rest] = target.repository.split('/');
-    if (!owner || !repo || rest.length > 0) {
-        throw new Error(`GITHUB_REPOSITORY is not owner/repo, so ${what} (is this a workflow run?).`);
-    }
-    return [owner, repo];
-}
-class GitHubTimeout extends Error {
-}
-function redactedError(error, redact) {
-    const message = errorMessage(error);
-    const clean = redact(message);
-    return clean === message ? error : Object.assign(new Error(clean), { status: httpStatus(error) });
-}
-async function createGitHubClient(target, token, signal, what, options = {}) {
-    const { timeoutMs = GITHUB_CALL_TIMEOUT_MS, redact = (text) => text } = options;
-    const [owner, repo] = ownerRepo(target, what);
-    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
-    const octokit = getOctokit(token, { baseUrl: target.apiUrl.replace(/\/+$/, '') });
-    let unanswered = false;
-    const bounded = async (call) => {
-        if (signal.aborted)
-            throw new Error('skipped, the step was cancelled');
-        if (unanswered)
-            throw new GitHubTimeout(`skipped, GitHub did not answer a previous call within ${timeoutMs / 1000}s`);
-        const timeout = AbortSignal.timeout(timeoutMs);
-        try {
-            return await call({ signal: AbortSignal.any([signal, timeout]) });
-        }
-        catch (error) {
-            if (!timeout.aborted)
-                throw redactedError(error, redact);
-            unanswered = true;
-            throw new GitHubTimeout(`GitHub did not answer within ${timeoutMs / 1000}s`);
-        }
+
+function guardVerdict() {
+    process.exitCode = ExitCode.Failure;
+    let settled = false;
+    const onBeforeExit = () => {
+        if (settled)
+            return;
+        settled = true;
+        setFailed('The action stopped before reaching a verdict (a request or step never finished). This is a bug: please report it with the job log.');
     };
-    const clean = (params) => redactJson(params, redact);
+    process.on('beforeExit', onBeforeExit);
     return {
-        owner,
-        repo,
-        redact,
-        request: (route, params = {}) => bounded(async (request) => (await octokit.request(route, { owner, repo, ...clean(params), request })).data),
-        graphql: (query, variables) => bounded(request => octokit.graphql(query, { ...clean(variables), request }))
+        settle: () => {
+            settled = true;
+            process.off('beforeExit', onBeforeExit);
+        }
     };
 }
-function httpStatus(error) {
-    const status = error?.status;
-    return typeof status === 'number' ? status : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/github/commit-status.ts
-
-
-const SHA = /^[0-9a-f]{40}$/i;
-const MAX_STATUS_PAGES = 10;
-const STATES = new Set(['pending', 'success', 'failure', 'error']);
-const MAX_DESCRIPTION = 140;
-const AFTER_CANCEL_TIMEOUT_MS = 1500;
-const MAX_EVENT_BYTES = 25 * 1024 * 1024;
-function fitDescription(text) {
-    const chars = Array.from(text);
-    return chars.length > MAX_DESCRIPTION ? `${chars.slice(0, MAX_DESCRIPTION - 1).join('')}…` : text;
-}
-async function eventCommit(target) {
-    if (target.eventPath) {
-        try {
-            const text = await (0,external_node_fs_promises_namespaceObject.readFile)(target.eventPath, 'utf8');
-            if (text.length <= MAX_EVENT_BYTES) {
-                const event = JSON.parse(text);
-                const sha = event.pull_request?.head?.sha;
-                const number = event.pull_request?.number;
-                const pullRequest = Number.isSafeInteger(number) && number > 0 ? number : undefined;
-                if (typeof sha === 'string' && SHA.test(sha))
-                    return { sha, pullRequest };
-            }
-        }
-        catch {
-        }
+const LAST_WORDS_MS = 2000;
+const crashState = {
+    redact: text => text
+};
+let crashGuardInstalled = false;
+function guardCrashes() {
+    crashState.redact = text => text;
+    crashState.lastWords = undefined;
+    if (!crashGuardInstalled) {
+        crashGuardInstalled = true;
+        let crashed = false;
+        const crash = (error) => {
+            if (crashed)
+                return;
+            crashed = true;
+            const message = sanitizeLine(crashState.redact(errorMessage(error)));
+            setFailed(`Unexpected error: ${message}. This is a bug: please report it.`);
+            const bound = new Promise(resolve => setTimeout(resolve, LAST_WORDS_MS));
+            const said = crashState.lastWords?.(`Unexpected error: ${message}`).catch(() => undefined);
+            void Promise.race([said, bound]).finally(() => process.exit(ExitCode.Failure));
+        };
+        process.on('unhandledRejection', crash);
+        process.on('uncaughtException', crash);
     }
-    if (!SHA.test(target.sha))
-        throw new Error(`GITHUB_SHA is not a commit SHA, so no commit status can be set.`);
-    return { sha: target.sha };
-}
-const runUrl = (target) => `${target.serverUrl.replace(/\/+$/, '')}/${target.repository}/actions/runs/${target.runId}`;
-function statusClient(github) {
     return {
-        async set(sha, context, state, description, targetUrl) {
-            await github.request('POST /repos/{owner}/{repo}/statuses/{sha}', {
-                sha,
-                state,
-                context,
-                description: fitDescription(github.redact(description)),
-                target_url: targetUrl
-            });
-        },
-        async latest(sha, context) {
-            for (let page = 1; page <= MAX_STATUS_PAGES; page++) {
-                const route = 'GET /repos/{owner}/{repo}/commits/{ref}/statuses';
-                const data = await github.request(route, { ref: sha, per_page: 100, page });
-                if (!Array.isArray(data))
-                    throw new Error(`GitHub's list of the statuses of ${sha.slice(0, 12)} is not a list`);
-                const found = data.find(s => s.context === context);
-                if (found)
-                    return STATES.has(found.state) ? found.state : undefined;
-                if (data.length < 100)
-                    return undefined;
-            }
-            throw new Error(`${sha.slice(0, 12)} has more than ${MAX_STATUS_PAGES * 100} statuses; ${context} is not among them`);
+        prepare(redact, lastWords) {
+            crashState.redact = redact;
+            crashState.lastWords = lastWords;
         }
-    };
-}
-async function createCommitStatus(target, token, contextName, signal, options = {}) {
-    const { timeoutMs = GITHUB_CALL_TIMEOUT_MS, redact } = options;
-    const what = 'no commit status can be set';
-    const github = await createGitHubClient(target, token, signal, what, { timeoutMs, redact });
-    const late = await createGitHubClient(target, token, new AbortController().signal, what, {
-        timeoutMs: AFTER_CANCEL_TIMEOUT_MS,
-        redact
-    });
-    const { sha } = await eventCommit(target);
-    const targetUrl = runUrl(target);
-    return async (state, description) => {
-        await statusClient(signal.aborted ? late : github).set(sha, contextName, state, description, targetUrl);
     };
 }
 
@@ -32268,6 +32164,8 @@ function progressChart(result) {
     ].join('\n');
 }
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:fs"
@@ -32644,6 +32542,812 @@ function buildFailureSummary(message) {
     return `## ❌ Wait for Together batch failed\n\n${escapeText(message, 3000)}\n`;
 }
 
+;// CONCATENATED MODULE: ./src/sanitize/redact.ts
+const MIN_SECRET_LENGTH = 4;
+const SHORT_JSON_ESCAPES = {
+    '"': '"',
+    '\\': '\\',
+    '/': '/',
+    '\b': 'b',
+    '\f': 'f',
+    '\n': 'n',
+    '\r': 'r',
+    '\t': 't'
+};
+function hex(digits) {
+    return digits.replace(/[a-f]/gi, d => `[${d.toLowerCase()}${d.toUpperCase()}]`);
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+function literal(char) {
+    const code = char.codePointAt(0);
+    return `(?:${escapeRegExp(char)}|&#0*${code};|&#[xX]0*${hex(code.toString(16))};)`;
+}
+const ENCODING_CHARS = /[\\%&+]/;
+const BACKSLASH = literal('\\');
+const PERCENT = literal('%');
+function charPattern(char) {
+    const forms = [literal(char)];
+    const units = Array.from({ length: char.length }, (_, i) => char.charCodeAt(i).toString(16).padStart(4, '0'));
+    forms.push(units.map(unit => `${BACKSLASH}u${hex(unit)}`).join(''));
+    const short = SHORT_JSON_ESCAPES[char];
+    if (short)
+        forms.push(`${BACKSLASH}${literal(short)}`);
+    const utf8 = Array.from(Buffer.from(char, 'utf8'), byte => `${PERCENT}${hex(byte.toString(16).padStart(2, '0'))}`);
+    forms.push(utf8.join(''));
+    if (char === ' ')
+        forms.push('\\+');
+    return `(?:${forms.join('|')})`;
+}
+function createRedactor(secrets) {
+    const usable = [...new Set(secrets.filter(s => s.length >= MIN_SECRET_LENGTH))];
+    if (usable.length === 0)
+        return text => text;
+    usable.sort((a, b) => b.length - a.length);
+    const pattern = new RegExp(usable.map(s => Array.from(s, charPattern).join('')).join('|'), 'g');
+    return text => (ENCODING_CHARS.test(text) || usable.some(s => text.includes(s)) ? text.replace(pattern, '***') : text);
+}
+function redactJson(value, redact) {
+    if (typeof value === 'string')
+        return redact(value);
+    if (Array.isArray(value))
+        return value.map(item => redactJson(item, redact));
+    if (typeof value === 'object' && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactJson(v, redact)]));
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/action-io/redacting-output.ts
+
+
+
+
+function redactingOutput(secrets) {
+    const redact = createRedactor(secrets);
+    const line = (message) => sanitizeLine(redact(message));
+    return {
+        redact,
+        log: {
+            info: message => info(line(message)),
+            debug: message => core_debug(line(message)),
+            warning: message => warning(line(message)),
+            error: (message, title) => error(line(message), title ? { title: line(title) } : {}),
+            annotate: ({ file, line: startLine, title, message }) => error(line(message), { file, startLine, title: line(title) })
+        }
+    };
+}
+async function writeSummary(out, markdown, available) {
+    try {
+        await summary.addRaw(out.redact(markdown)).write({ overwrite: false });
+    }
+    catch (error) {
+        const message = `Could not write the step summary: ${errorMessage(error)}`;
+        if (available)
+            out.log.warning(message);
+        else
+            out.log.debug(message);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/action-io/last-words.ts
+
+
+function lastWords(crashGuard, out, summaryAvailable) {
+    let crashed = false;
+    let status;
+    crashGuard.prepare(text => out.redact(text), async (message) => {
+        crashed = true;
+        await Promise.all([status?.('error', message), writeSummary(out, buildFailureSummary(message), summaryAvailable)]);
+    });
+    return {
+        get crashed() {
+            return crashed;
+        },
+        guard(github) {
+            if (!github)
+                return undefined;
+            status = github.status;
+            return { ...github, status: (state, text) => (crashed ? Promise.resolve() : github.status(state, text)) };
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/octokit.ts
+
+
+const GITHUB_CALL_TIMEOUT_MS = 10_000;
+const AFTER_CANCEL_TIMEOUT_MS = 1500;
+function ownerRepo(target, what) {
+    const [owner, repo, ...rest] = target.repository.split('/');
+    if (!owner || !repo || rest.length > 0) {
+        throw new Error(`GITHUB_REPOSITORY is not owner/repo, so ${what} (is this a workflow run?).`);
+    }
+    return [owner, repo];
+}
+class GitHubTimeout extends Error {
+}
+function redactedError(error, redact) {
+    const message = errorMessage(error);
+    const clean = redact(message);
+    return clean === message ? error : Object.assign(new Error(clean), { status: httpStatus(error) });
+}
+function breaker(signal, timeoutMs, afterCancelMs, redact) {
+    const unanswered = { running: false, afterCancel: false };
+    return async (call, options = {}) => {
+        const late = signal.aborted;
+        if (late && !options.afterCancel)
+            throw new Error('skipped, the step was cancelled');
+        const phase = late ? 'afterCancel' : 'running';
+        const ms = late ? afterCancelMs : timeoutMs;
+        if (unanswered[phase])
+            throw new GitHubTimeout(`skipped, GitHub did not answer a previous call within ${ms / 1000}s`);
+        const timeout = AbortSignal.timeout(ms);
+        try {
+            return await call({ signal: late ? timeout : AbortSignal.any([signal, timeout]) });
+        }
+        catch (error) {
+            if (!timeout.aborted)
+                throw redactedError(error, redact);
+            unanswered[phase] = true;
+            throw new GitHubTimeout(`GitHub did not answer within ${ms / 1000}s`);
+        }
+    };
+}
+async function createGitHubClient(target, token, signal, what, options = {}) {
+    const { timeoutMs = GITHUB_CALL_TIMEOUT_MS, afterCancelMs = AFTER_CANCEL_TIMEOUT_MS } = options;
+    const { redact = (text) => text } = options;
+    const [owner, repo] = ownerRepo(target, what);
+    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 587).then(__nccwpck_require__.bind(__nccwpck_require__, 8587));
+    const octokit = getOctokit(token, { baseUrl: target.apiUrl.replace(/\/+$/, '') });
+    const bounded = breaker(signal, timeoutMs, afterCancelMs, redact);
+    const clean = (params) => redactJson(params, redact);
+    return {
+        owner,
+        repo,
+        redact,
+        request: (route, params = {}, call) => bounded(async (request) => (await octokit.request(route, { owner, repo, ...clean(params), request })).data, call),
+        graphql: (query, variables) => bounded(request => octokit.graphql(query, { ...clean(variables), request }))
+    };
+}
+function httpStatus(error) {
+    const status = error?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/report/pr-comment-text.ts
+
+const MAX_BODY = 60_000;
+const ROW_ID = /<!-- row:([A-Za-z0-9._-]{1,200}) -->$/;
+const DEFAULT_CONTEXT = 'batches';
+const commentMarker = (context) => `<!-- wait-for-together-batch:${context.replace(/--+|[<>\r\n]/g, '_')} -->`;
+function renderRow(row, runUrl) {
+    const run = runUrl ? `[run](${runUrl})` : '';
+    const cells = [
+        `${row.icon} ${escapeText(row.batchId, 200)}`,
+        escapeText(row.status || 'unknown', 40),
+        row.requests,
+        run
+    ];
+    return `| ${cells.join(' | ')} | <!-- row:${row.batchId} -->`;
+}
+const ICONS = new Set(['✅', '❌', '🔄']);
+const STATUS = /^[A-Za-z_]{1,40}$/;
+const REQUESTS = /^(\d{1,15} ok, \d{1,15} failed)?$/;
+const RUN = /^\[run\]\((https?:\/\/[^\s()<>]+\/actions\/runs\/\d{1,20})\)$/;
+function previousRow(line, runUrl) {
+    const id = ROW_ID.exec(line)?.[1];
+    const end = ` | <!-- row:${id ?? ''} -->`;
+    if (id === undefined || !line.startsWith('| ') || !line.endsWith(end))
+        return undefined;
+    const [first = '', status = '', requests = '', run = '', ...rest] = line.slice(2, -end.length).split(' | ');
+    const icon = Array.from(first)[0] ?? '';
+    const link = RUN.exec(run)?.[1];
+    const repositoryRuns = runUrl.slice(0, runUrl.lastIndexOf('/') + 1);
+    if (rest.length > 0 || !ICONS.has(icon) || !REQUESTS.test(requests))
+        return undefined;
+    if (run !== '' && (link === undefined || !repositoryRuns || !link.startsWith(repositoryRuns)))
+        return undefined;
+    const row = {
+        batchId: id,
+        icon: icon,
+        status: STATUS.test(status) ? status : 'unknown',
+        requests
+    };
+    return [id, renderRow(row, link ?? '')];
+}
+function renderComment(context, rows, runUrl, previous = '') {
+    const lines = new Map();
+    for (const line of previous.split('\n')) {
+        const kept = previousRow(line, runUrl);
+        if (kept)
+            lines.set(...kept);
+    }
+    for (const row of rows)
+        lines.set(row.batchId, renderRow(row, runUrl));
+    const head = `${commentMarker(context)}\n### Together batches · ${escapeText(context, 100)}\n\n| Batch | Status | Requests | Run |\n| --- | --- | --- | --- |\n`;
+    let body = head;
+    let left = lines.size;
+    for (const line of lines.values()) {
+        if (body.length + line.length + 1 > MAX_BODY)
+            break;
+        body += `${line}\n`;
+        left--;
+    }
+    return left > 0 ? `${body}\nAnd ${left} more batches (see the workflow runs).\n` : body;
+}
+
+;// CONCATENATED MODULE: ./src/github/commit-status.ts
+
+const SHA = /^[0-9a-f]{40}$/i;
+const MAX_STATUS_PAGES = 10;
+const STATES = new Set(['pending', 'success', 'failure', 'error']);
+const MAX_DESCRIPTION = 140;
+const MAX_EVENT_BYTES = 25 * 1024 * 1024;
+function fitDescription(text) {
+    const chars = Array.from(text);
+    return chars.length > MAX_DESCRIPTION ? `${chars.slice(0, MAX_DESCRIPTION - 1).join('')}…` : text;
+}
+async function eventCommit(target) {
+    if (target.eventPath) {
+        try {
+            const text = await (0,external_node_fs_promises_namespaceObject.readFile)(target.eventPath, 'utf8');
+            if (text.length <= MAX_EVENT_BYTES) {
+                const event = JSON.parse(text);
+                const sha = event.pull_request?.head?.sha;
+                const number = event.pull_request?.number;
+                const pullRequest = Number.isSafeInteger(number) && number > 0 ? number : undefined;
+                if (typeof sha === 'string' && SHA.test(sha))
+                    return { sha, pullRequest };
+            }
+        }
+        catch {
+        }
+    }
+    if (!SHA.test(target.sha))
+        throw new Error(`GITHUB_SHA is not a commit SHA, so no commit status can be set.`);
+    return { sha: target.sha };
+}
+const runUrl = (target) => `${target.serverUrl.replace(/\/+$/, '')}/${target.repository}/actions/runs/${target.runId}`;
+function statusClient(github) {
+    return {
+        async set(sha, context, state, description, targetUrl, options) {
+            const route = 'POST /repos/{owner}/{repo}/statuses/{sha}';
+            const params = {
+                sha,
+                state,
+                context,
+                description: fitDescription(github.redact(description)),
+                target_url: targetUrl
+            };
+            await github.request(route, params, options);
+        },
+        async latest(sha, context) {
+            for (let page = 1; page <= MAX_STATUS_PAGES; page++) {
+                const route = 'GET /repos/{owner}/{repo}/commits/{ref}/statuses';
+                const data = await github.request(route, { ref: sha, per_page: 100, page });
+                if (!Array.isArray(data))
+                    throw new Error(`GitHub's list of the statuses of ${sha.slice(0, 12)} is not a list`);
+                const found = data.find(s => s.context === context);
+                if (found)
+                    return STATES.has(found.state) ? found.state : undefined;
+                if (data.length < 100)
+                    return undefined;
+            }
+            throw new Error(`${sha.slice(0, 12)} has more than ${MAX_STATUS_PAGES * 100} statuses; ${context} is not among them`);
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/together/errors.ts
+const TRANSIENT_STATUSES = new Set([408, 409, 425, 429]);
+class TogetherError extends Error {
+    kind;
+    status;
+    serverMessage;
+    retryAfterMs;
+    html;
+    constructor(message, init) {
+        super(message, init.cause === undefined ? undefined : { cause: init.cause });
+        this.name = 'TogetherError';
+        this.kind = init.kind;
+        this.status = init.status;
+        this.serverMessage = init.serverMessage;
+        this.retryAfterMs = init.retryAfterMs;
+        this.html = init.html ?? false;
+    }
+    get transient() {
+        switch (this.kind) {
+            case 'http':
+                return this.status === undefined || this.status >= 500 || TRANSIENT_STATUSES.has(this.status);
+            case 'network':
+            case 'timeout':
+            case 'invalid-response':
+                return true;
+            case 'aborted':
+            case 'unsupported-response':
+            case 'local':
+            case 'invalid-id':
+            case 'wrong-batch':
+                return false;
+        }
+    }
+}
+function messageOf(error) {
+    const message = error?.message;
+    return typeof message === 'string' ? message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/together/ids.ts
+
+
+const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
+function isPlainId(id) {
+    return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
+}
+function printable(text, max) {
+    const chars = Array.from(text);
+    const clipped = chars.length > max ? chars.slice(0, max).join('') : text;
+    const escaped = JSON.stringify(clipped)
+        .slice(1, -1)
+        .replace(UNSAFE_CHARS, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return chars.length > max ? `${escaped}…` : escaped;
+}
+function describeBadId(id) {
+    return `"${printable(id, 60)}"`;
+}
+function idLabel(id) {
+    return isPlainId(id) ? id : describeBadId(id);
+}
+function requirePlainFileId(id) {
+    if (isPlainId(id))
+        return;
+    throw new TogetherError(`Not requesting file ${describeBadId(id)}: an invalid file ID (not a plain ID)`, {
+        kind: 'invalid-id'
+    });
+}
+const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'];
+function checkBatchIds(job, what) {
+    for (const field of ID_FIELDS) {
+        const value = job[field];
+        if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
+            throw new TogetherError(`Together answered ${what} with an invalid ${field} (${describeBadId(value)}, not a plain ID); it is not used`, { kind: 'invalid-id' });
+        }
+    }
+    return job;
+}
+function checkSameBatch(job, what, askedId) {
+    if (typeof job.id === 'string' && job.id !== '' && job.id !== askedId) {
+        throw new TogetherError(`Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`, { kind: 'wrong-batch' });
+    }
+    return job;
+}
+
+;// CONCATENATED MODULE: ./src/together/status.ts
+const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'];
+const WAITING_STATUSES = new Set(['VALIDATING', 'IN_PROGRESS', 'CANCELING', 'CANCELLING', 'QUEUED', 'PENDING']);
+function normalizeStatus(status) {
+    const upper = (status ?? '').trim().toUpperCase();
+    return upper === 'CANCELED' ? 'CANCELLED' : upper;
+}
+function isFinalStatus(status) {
+    return FINAL_STATUSES.includes(status);
+}
+function classifyStatus(status) {
+    const normal = normalizeStatus(status);
+    if (isFinalStatus(normal))
+        return { kind: 'final', status: normal };
+    if (WAITING_STATUSES.has(normal))
+        return { kind: 'waiting', status: normal };
+    return { kind: 'unknown', status: normal };
+}
+function statusToken(status) {
+    return status === '' || /^[A-Z][A-Z_]{0,39}$/.test(status) ? status : 'UNKNOWN';
+}
+
+;// CONCATENATED MODULE: ./src/github/ledger-entry.ts
+
+
+
+const MAX_ENTRY_BYTES = 64 * 1024;
+const MAX_GROUP = 1000;
+const entryPath = (batchId) => `batches/${batchId}.json`;
+function serializeEntry(entry) {
+    return `${JSON.stringify({
+        version: 1,
+        batch_id: entry.batchId,
+        repository: entry.repository,
+        sha: entry.sha,
+        ref: entry.ref,
+        pull_request: entry.pullRequest ?? null,
+        run_url: entry.runUrl,
+        tracked_at: new Date(entry.trackedAt).toISOString(),
+        group: entry.group,
+        settings: {
+            fail_on: entry.failOn,
+            max_failed_requests: entry.maxFailedRequests,
+            commit_status: entry.commitStatus,
+            pr_comment: entry.prComment,
+            max_cost: entry.maxCost ?? null,
+            batch_discount: entry.batchDiscount ?? null
+        }
+    }, null, 2)}\n`;
+}
+const ledger_entry_str = (value, max) => typeof value === 'string' && value.length <= max ? value : undefined;
+function amount(value, max) {
+    if (value === undefined || value === null)
+        return undefined;
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= max ? value : null;
+}
+function settingsOf(raw) {
+    const settings = (raw ?? {});
+    const failOn = settings.fail_on;
+    if (!Array.isArray(failOn) ||
+        !failOn.every(s => FINAL_STATUSES.includes(s) && s !== 'COMPLETED'))
+        return 'settings.fail_on is not a list of FAILED, EXPIRED, CANCELLED';
+    const gate = ledger_entry_str(settings.max_failed_requests, 20);
+    if (gate === undefined || !/^(\d+(\.\d+)?\s*%|\d+|)$/.test(gate))
+        return 'settings.max_failed_requests is not a gate';
+    const context = ledger_entry_str(settings.commit_status, 200);
+    if (context === undefined || /[\p{Cc}]/u.test(context))
+        return 'settings.commit_status is not a context name';
+    const comment = settings.pr_comment ?? false;
+    if (typeof comment !== 'boolean')
+        return 'settings.pr_comment is not true or false';
+    const maxCost = amount(settings.max_cost, Number.MAX_SAFE_INTEGER);
+    if (maxCost === null)
+        return 'settings.max_cost is not an amount';
+    const batchDiscount = amount(settings.batch_discount, 100);
+    if (batchDiscount === null)
+        return 'settings.batch_discount is not a percentage';
+    return {
+        failOn: failOn,
+        maxFailedRequests: gate,
+        commitStatus: context,
+        prComment: comment,
+        ...(maxCost === undefined ? {} : { maxCost }),
+        ...(batchDiscount === undefined ? {} : { batchDiscount })
+    };
+}
+function parseEntry(batchId, text) {
+    if (text.length > MAX_ENTRY_BYTES)
+        return 'the file is too large';
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        return 'the file is not JSON';
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+        return 'the file is not a JSON object';
+    const raw = parsed;
+    if (raw.version !== 1)
+        return 'unknown version';
+    if (raw.batch_id !== batchId)
+        return 'batch_id does not match the file name';
+    const sha = ledger_entry_str(raw.sha, 40);
+    if (!sha || !SHA.test(sha))
+        return 'sha is not a commit SHA';
+    const trackedAt = Date.parse(ledger_entry_str(raw.tracked_at, 40) ?? '');
+    if (!Number.isFinite(trackedAt))
+        return 'tracked_at is not a time';
+    const pr = raw.pull_request;
+    if (pr !== null && !(Number.isSafeInteger(pr) && pr > 0))
+        return 'pull_request is not a number';
+    const group = raw.group;
+    if (!Array.isArray(group) || group.length > MAX_GROUP || !group.every(id => typeof id === 'string' && isPlainId(id)))
+        return 'group is not a list of batch IDs';
+    const settings = settingsOf(raw.settings);
+    if (typeof settings === 'string')
+        return settings;
+    return {
+        batchId,
+        repository: ledger_entry_str(raw.repository, 200) ?? '',
+        sha: sha.toLowerCase(),
+        ref: ledger_entry_str(raw.ref, 300) ?? '',
+        pullRequest: pr === null ? undefined : pr,
+        runUrl: /^https?:\/\/[^\s"'<>()[\]]+$/.test(ledger_entry_str(raw.run_url, 500) ?? '') ? raw.run_url : '',
+        trackedAt,
+        group: group,
+        ...settings
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/ledger.ts
+
+
+
+
+class LedgerError extends Error {
+}
+const ATTEMPTS = 4;
+const FOLDER = 'batches';
+const LIST_QUERY = `query($owner: String!, $repo: String!, $expression: String!) {
+  repository(owner: $owner, name: $repo) {
+    object(expression: $expression) {
+      ... on Tree { entries { name type oid object { ... on Blob { text isTruncated } } } }
+    }
+  }
+}`;
+const OID = /^[0-9a-f]{40}$/;
+function readEntries(data) {
+    const repository = data?.repository;
+    if (!repository)
+        throw new Error('the repository is not visible to the token');
+    const entries = repository.object?.entries;
+    const contents = { entries: [], invalid: [] };
+    if (entries === undefined)
+        return contents;
+    if (!Array.isArray(entries))
+        throw new Error('GitHub answered a folder that is not a list');
+    for (const raw of entries) {
+        const name = typeof raw.name === 'string' ? raw.name : '';
+        const batchId = name.endsWith('.json') ? name.slice(0, -5) : '';
+        const text = raw.object?.text;
+        let problem;
+        if (raw.type !== 'blob' || !isPlainId(batchId))
+            problem = 'not a <batch-id>.json file';
+        else if (typeof raw.oid !== 'string' || !OID.test(raw.oid))
+            problem = 'GitHub gave no blob SHA';
+        else if (typeof text !== 'string' || raw.object?.isTruncated === true)
+            problem = 'not a small text file';
+        const entry = problem ? problem : parseEntry(batchId, text);
+        if (typeof entry === 'string')
+            contents.invalid.push({ name: oneLine(name, 120), reason: entry });
+        else
+            contents.entries.push({ entry, sha: raw.oid });
+    }
+    contents.entries.sort((a, b) => (a.entry.batchId < b.entry.batchId ? -1 : 1));
+    return contents;
+}
+async function createBranch(github, branch) {
+    const readme = '# Together batches\n\nBatches tracked by wait-for-together-batch (mode: track), one file per batch in batches/.\nMode: report removes them once reported. Do not edit by hand.\n';
+    const tree = (await github.request('POST /repos/{owner}/{repo}/git/trees', {
+        tree: [{ path: 'README.md', mode: '100644', type: 'blob', content: readme }]
+    }));
+    const commit = (await github.request('POST /repos/{owner}/{repo}/git/commits', {
+        message: 'Start the ledger of tracked Together batches',
+        tree: tree.sha,
+        parents: []
+    }));
+    try {
+        await github.request('POST /repos/{owner}/{repo}/git/refs', { ref: `refs/heads/${branch}`, sha: commit.sha });
+    }
+    catch (error) {
+        if (httpStatus(error) !== 422)
+            throw error;
+    }
+}
+async function currentSha(github, branch, batchId) {
+    try {
+        const data = (await github.request(`GET /repos/{owner}/{repo}/contents/${entryPath(batchId)}`, {
+            ref: branch
+        }));
+        return typeof data.sha === 'string' && OID.test(data.sha) ? data.sha : undefined;
+    }
+    catch (error) {
+        if (httpStatus(error) === 404)
+            return undefined;
+        throw error;
+    }
+}
+function failed(what, branch, error) {
+    const status = httpStatus(error);
+    const hint = status === 403 || status === 404 ? ' Give the job contents: write (and check github-token).' : '';
+    return new LedgerError(`Could not ${what} the ledger on branch ${branch}: ${oneLine(errorMessage(error), 300)}.${hint}`);
+}
+async function putEntry(github, branch, batchId, content) {
+    const path = entryPath(batchId);
+    let sha;
+    let branchMade = false;
+    for (let attempt = 1;; attempt++) {
+        try {
+            const body = {
+                message: `Track Together batch ${batchId}`,
+                content: Buffer.from(content).toString('base64'),
+                branch,
+                sha
+            };
+            await github.request(`PUT /repos/{owner}/{repo}/contents/${path}`, body);
+            return;
+        }
+        catch (error) {
+            const status = httpStatus(error);
+            try {
+                if (status === 404 && !branchMade) {
+                    branchMade = true;
+                    await createBranch(github, branch);
+                }
+                else if ((status === 409 || status === 422) && attempt < ATTEMPTS) {
+                    sha = await currentSha(github, branch, batchId);
+                }
+                else
+                    throw error;
+            }
+            catch (inner) {
+                throw failed('write', branch, inner);
+            }
+        }
+    }
+}
+function createLedger(github, branch) {
+    return {
+        async list() {
+            try {
+                return readEntries(await github.graphql(LIST_QUERY, {
+                    owner: github.owner,
+                    repo: github.repo,
+                    expression: `${branch}:${FOLDER}`
+                }));
+            }
+            catch (error) {
+                throw failed('read', branch, error);
+            }
+        },
+        put: (batchId, content) => putEntry(github, branch, batchId, content),
+        async remove(batchId, sha) {
+            const path = entryPath(batchId);
+            try {
+                await github.request(`DELETE /repos/{owner}/{repo}/contents/${path}`, {
+                    message: `Reported Together batch ${batchId}`,
+                    sha,
+                    branch
+                });
+                return 'removed';
+            }
+            catch (error) {
+                const status = httpStatus(error);
+                try {
+                    if (status === 404)
+                        return 'gone';
+                    if (status !== 409 && status !== 422)
+                        throw error;
+                    return (await currentSha(github, branch, batchId)) === undefined ? 'gone' : 'changed';
+                }
+                catch (inner) {
+                    throw failed('write', branch, inner);
+                }
+            }
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/pr-comment.ts
+
+
+const MAX_PAGES = 10;
+async function ownership(github, token) {
+    if (token.startsWith('ghs_'))
+        return comment => comment.user?.type === 'Bot';
+    const me = (await github.request('GET /user').catch(() => undefined));
+    const login = typeof me?.login === 'string' ? me.login : undefined;
+    return comment => login !== undefined && comment.user?.login === login;
+}
+async function findComment(github, pr, marker, own) {
+    for (let page = 1; page <= MAX_PAGES; page++) {
+        const data = await github.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+            issue_number: pr,
+            per_page: 100,
+            page
+        });
+        if (!Array.isArray(data))
+            return undefined;
+        const found = data.find(c => typeof c.body === 'string' && c.body.startsWith(marker) && own(c));
+        if (found || data.length < 100)
+            return found;
+    }
+    return undefined;
+}
+function createComment(github, text, token) {
+    let refused;
+    let own;
+    return async (pr, context, rows) => {
+        if (refused)
+            throw new Error(`skipped, ${refused}`);
+        try {
+            const marker = text.marker(context);
+            own ??= ownership(github, token);
+            const found = await findComment(github, pr, marker, await own);
+            const previous = typeof found?.body === 'string' ? found.body : '';
+            const body = text.render(context, rows, previous);
+            if (typeof found?.id === 'number')
+                await github.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: found.id, body });
+            else
+                await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: pr, body });
+        }
+        catch (error) {
+            if (httpStatus(error) === 403) {
+                refused = 'GitHub refused the previous comment (HTTP 403)';
+                throw new Error(`${errorMessage(error)}. Give the job pull-requests: write (and check github-token).`, {
+                    cause: error
+                });
+            }
+            throw error;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/service.ts
+
+
+
+
+
+
+async function connectGitHub(settings, run, connect = createGitHubClient) {
+    const own = settings.mode !== 'report';
+    const wantStatus = own && settings.commitStatus !== '';
+    const wantComment = own && settings.prComment;
+    if (!wantStatus && !wantComment && settings.mode === 'wait')
+        return undefined;
+    let client;
+    const open = async (what) => (client ??= await connect(settings.github, settings.githubToken, run.signal, what, { redact: run.redact }));
+    let head;
+    const headCommit = () => (head ??= eventCommit(settings.github));
+    const statusSha = wantStatus ? await ownStatusCommit(open, headCommit, run.log) : undefined;
+    const pullRequest = wantComment ? await ownPullRequest(open, headCommit, run.log) : undefined;
+    if (settings.mode !== 'wait')
+        await open('no ledger can be kept');
+    if (!client)
+        return undefined;
+    const url = runUrl(settings.github);
+    const statuses = statusClient(client);
+    const comments = createComment(client, commentText(url, run.redact), settings.githubToken);
+    const context = settings.commitStatus || DEFAULT_CONTEXT;
+    return {
+        async status(state, description) {
+            if (statusSha === undefined)
+                return;
+            await statuses
+                .set(statusSha, settings.commitStatus, state, description, url, { afterCancel: true })
+                .catch((error) => run.log.warning(`Could not set the commit status: ${errorMessage(error)}`));
+        },
+        async comment(rows) {
+            if (pullRequest === undefined)
+                return;
+            await comments(pullRequest, context, rows).catch((error) => run.log.warning(`Could not comment on pull request #${pullRequest}: ${errorMessage(error)}`));
+        },
+        statuses,
+        comments,
+        ledger: createLedger(client, settings.ledgerBranch),
+        headCommit,
+        runUrl: url
+    };
+}
+async function ownStatusCommit(open, headCommit, log) {
+    try {
+        await open('no commit status can be set');
+        return (await headCommit()).sha;
+    }
+    catch (error) {
+        log.warning(`Could not set the commit status: ${errorMessage(error)}`);
+        return undefined;
+    }
+}
+async function ownPullRequest(open, headCommit, log) {
+    try {
+        const { pullRequest } = await headCommit();
+        if (pullRequest === undefined) {
+            log.info('pr-comment is set, but this run is not for a pull request: no comment.');
+            return undefined;
+        }
+        await open('no comment can be written');
+        return pullRequest;
+    }
+    catch (error) {
+        log.warning(`Could not comment on the pull request: ${errorMessage(error)}`);
+        return undefined;
+    }
+}
+function commentText(run, redact) {
+    return {
+        marker: commentMarker,
+        render: (context, rows, previous) => renderComment(context, rows.map(row => ({ ...row, status: redact(row.status) })), run, previous)
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/messages.ts
 
 
@@ -32703,45 +33407,6 @@ function cancelLine(batchId, cancel) {
 }
 function payloadLine(batchId, job) {
     return `Batch ${batchId}: ${clip(JSON.stringify(job), 2000)}`;
-}
-
-;// CONCATENATED MODULE: ./src/together/errors.ts
-const TRANSIENT_STATUSES = new Set([408, 409, 425, 429]);
-class TogetherError extends Error {
-    kind;
-    status;
-    serverMessage;
-    retryAfterMs;
-    html;
-    constructor(message, init) {
-        super(message, init.cause === undefined ? undefined : { cause: init.cause });
-        this.name = 'TogetherError';
-        this.kind = init.kind;
-        this.status = init.status;
-        this.serverMessage = init.serverMessage;
-        this.retryAfterMs = init.retryAfterMs;
-        this.html = init.html ?? false;
-    }
-    get transient() {
-        switch (this.kind) {
-            case 'http':
-                return this.status === undefined || this.status >= 500 || TRANSIENT_STATUSES.has(this.status);
-            case 'network':
-            case 'timeout':
-            case 'invalid-response':
-                return true;
-            case 'aborted':
-            case 'unsupported-response':
-            case 'local':
-            case 'invalid-id':
-            case 'wrong-batch':
-                return false;
-        }
-    }
-}
-function messageOf(error) {
-    const message = error?.message;
-    return typeof message === 'string' ? message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/together/parse.ts
@@ -32934,51 +33599,6 @@ var external_node_stream_ = __nccwpck_require__(7075);
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/together/ids.ts
-
-
-const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
-function isPlainId(id) {
-    return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
-}
-function printable(text, max) {
-    const chars = Array.from(text);
-    const clipped = chars.length > max ? chars.slice(0, max).join('') : text;
-    const escaped = JSON.stringify(clipped)
-        .slice(1, -1)
-        .replace(UNSAFE_CHARS, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    return chars.length > max ? `${escaped}…` : escaped;
-}
-function describeBadId(id) {
-    return `"${printable(id, 60)}"`;
-}
-function idLabel(id) {
-    return isPlainId(id) ? id : describeBadId(id);
-}
-function requirePlainFileId(id) {
-    if (isPlainId(id))
-        return;
-    throw new TogetherError(`Not requesting file ${describeBadId(id)}: an invalid file ID (not a plain ID)`, {
-        kind: 'invalid-id'
-    });
-}
-const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'];
-function checkBatchIds(job, what) {
-    for (const field of ID_FIELDS) {
-        const value = job[field];
-        if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
-            throw new TogetherError(`Together answered ${what} with an invalid ${field} (${describeBadId(value)}, not a plain ID); it is not used`, { kind: 'invalid-id' });
-        }
-    }
-    return job;
-}
-function checkSameBatch(job, what, askedId) {
-    if (typeof job.id === 'string' && job.id !== '' && job.id !== askedId) {
-        throw new TogetherError(`Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`, { kind: 'wrong-batch' });
-    }
-    return job;
-}
-
 ;// CONCATENATED MODULE: ./src/together/save.ts
 
 
@@ -33522,28 +34142,6 @@ class TogetherClient {
 
 
 
-
-;// CONCATENATED MODULE: ./src/together/status.ts
-const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'];
-const WAITING_STATUSES = new Set(['VALIDATING', 'IN_PROGRESS', 'CANCELING', 'CANCELLING', 'QUEUED', 'PENDING']);
-function normalizeStatus(status) {
-    const upper = (status ?? '').trim().toUpperCase();
-    return upper === 'CANCELED' ? 'CANCELLED' : upper;
-}
-function isFinalStatus(status) {
-    return FINAL_STATUSES.includes(status);
-}
-function classifyStatus(status) {
-    const normal = normalizeStatus(status);
-    if (isFinalStatus(normal))
-        return { kind: 'final', status: normal };
-    if (WAITING_STATUSES.has(normal))
-        return { kind: 'waiting', status: normal };
-    return { kind: 'unknown', status: normal };
-}
-function statusToken(status) {
-    return status === '' || /^[A-Z][A-Z_]{0,39}$/.test(status) ? status : 'UNKNOWN';
-}
 
 ;// CONCATENATED MODULE: ./src/engine/cancel.ts
 
@@ -34332,7 +34930,7 @@ function verdictOutputs(status, ok) {
 
 
 
-const ATTEMPTS = 5;
+const collect_ATTEMPTS = 5;
 const MAX_RETRY_MS = 30_000;
 async function fetchFile(deps, fileId, path) {
     for (let attempt = 1;; attempt++) {
@@ -34343,7 +34941,7 @@ async function fetchFile(deps, fileId, path) {
             return path;
         }
         catch (error) {
-            if (!(error instanceof TogetherError) || !error.transient || attempt >= ATTEMPTS)
+            if (!(error instanceof TogetherError) || !error.transient || attempt >= collect_ATTEMPTS)
                 throw error;
             const delay = retryDelay(attempt, () => deps.random(), error.retryAfterMs, MAX_RETRY_MS);
             deps.log.warning(`Downloading ${fileId} failed (attempt ${attempt}): ${errorMessage(error)}. Retrying in ${Math.round(delay / 1000)}s.`);
@@ -34706,68 +35304,6 @@ function commentRows(waited, failOn, collected, gate) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/report/pr-comment-text.ts
-
-const MAX_BODY = 60_000;
-const ROW_ID = /<!-- row:([A-Za-z0-9._-]{1,200}) -->$/;
-const DEFAULT_CONTEXT = 'batches';
-const commentMarker = (context) => `<!-- wait-for-together-batch:${context.replace(/--+|[<>\r\n]/g, '_')} -->`;
-function renderRow(row, runUrl) {
-    const run = runUrl ? `[run](${runUrl})` : '';
-    const cells = [
-        `${row.icon} ${escapeText(row.batchId, 200)}`,
-        escapeText(row.status || 'unknown', 40),
-        row.requests,
-        run
-    ];
-    return `| ${cells.join(' | ')} | <!-- row:${row.batchId} -->`;
-}
-const ICONS = new Set(['✅', '❌', '🔄']);
-const STATUS = /^[A-Za-z_]{1,40}$/;
-const REQUESTS = /^(\d{1,15} ok, \d{1,15} failed)?$/;
-const RUN = /^\[run\]\((https?:\/\/[^\s()<>]+\/actions\/runs\/\d{1,20})\)$/;
-function previousRow(line, runUrl) {
-    const id = ROW_ID.exec(line)?.[1];
-    const end = ` | <!-- row:${id ?? ''} -->`;
-    if (id === undefined || !line.startsWith('| ') || !line.endsWith(end))
-        return undefined;
-    const [first = '', status = '', requests = '', run = '', ...rest] = line.slice(2, -end.length).split(' | ');
-    const icon = Array.from(first)[0] ?? '';
-    const link = RUN.exec(run)?.[1];
-    const repositoryRuns = runUrl.slice(0, runUrl.lastIndexOf('/') + 1);
-    if (rest.length > 0 || !ICONS.has(icon) || !REQUESTS.test(requests))
-        return undefined;
-    if (run !== '' && (link === undefined || !repositoryRuns || !link.startsWith(repositoryRuns)))
-        return undefined;
-    const row = {
-        batchId: id,
-        icon: icon,
-        status: STATUS.test(status) ? status : 'unknown',
-        requests
-    };
-    return [id, renderRow(row, link ?? '')];
-}
-function renderComment(context, rows, runUrl, previous = '') {
-    const lines = new Map();
-    for (const line of previous.split('\n')) {
-        const kept = previousRow(line, runUrl);
-        if (kept)
-            lines.set(...kept);
-    }
-    for (const row of rows)
-        lines.set(row.batchId, renderRow(row, runUrl));
-    const head = `${commentMarker(context)}\n### Together batches · ${escapeText(context, 100)}\n\n| Batch | Status | Requests | Run |\n| --- | --- | --- | --- |\n`;
-    let body = head;
-    let left = lines.size;
-    for (const line of lines.values()) {
-        if (body.length + line.length + 1 > MAX_BODY)
-            break;
-        body += `${line}\n`;
-        left--;
-    }
-    return left > 0 ? `${body}\nAnd ${left} more batches (see the workflow runs).\n` : body;
-}
-
 ;// CONCATENATED MODULE: ./src/orchestrate/report-comment.ts
 
 
@@ -35060,8 +35596,8 @@ function resultsBudgetMs(timeoutMs, waitedMs) {
     const floor = Math.min(timeoutMs, MIN_RESULTS_MS);
     return Math.min(MAX_RESULTS_MS, Math.max(floor, timeoutMs - waitedMs));
 }
-async function runStep(settings, deps, hooks = {}) {
-    const pending = deps.setStatus?.('pending', pendingDescription(settings.batchIds));
+async function runStep(settings, deps, github, hooks = {}) {
+    const pending = github?.status('pending', pendingDescription(settings.batchIds));
     const waited = await waitForBatches(deps, settings);
     deps.setOutputs({ ...buildOutputs(waited), passed: 'false' });
     await hooks.afterWait?.(waited);
@@ -35093,8 +35629,8 @@ async function runStep(settings, deps, hooks = {}) {
         verdict.ok ? 'success' : 'failure',
         finalDescription(waited, verdict, collected)
     ];
-    await deps.setStatus?.(state, description);
-    await deps.comment?.(commentRows(waited, settings.failOn, collected, maxFailedRequests));
+    await github?.status(state, description);
+    await github?.comment(commentRows(waited, settings.failOn, collected, maxFailedRequests));
     const ids = settings.batchIds;
     return {
         verdict,
@@ -35105,7 +35641,6 @@ async function runStep(settings, deps, hooks = {}) {
 }
 
 ;// CONCATENATED MODULE: ./src/orchestrate/report.ts
-
 
 
 
@@ -35143,13 +35678,13 @@ function stepVerdict(reported, unchecked, pending, ledgerErrors) {
     const more = failing.length > report_LISTED ? ` And ${failing.length - report_LISTED} more.` : '';
     return { ok: false, message: `${failing.slice(0, report_LISTED).join(' ')}${more} (${reported.length} reported, ${still}.)` };
 }
-async function settle(settings, deps, reported, kept, collected) {
-    await setReportStatuses(deps.statuses, reported, kept, runUrl(settings.github), deps.log);
-    await updateReportComments(deps.prComments, reported, collected, deps.log);
+async function settle(deps, github, reported, kept, collected) {
+    await setReportStatuses(github.statuses, reported, kept, github.runUrl, deps.log);
+    await updateReportComments(github.comments, reported, collected, deps.log);
     const errors = [];
     for (const item of reported) {
         try {
-            const removal = await deps.ledger.remove(item.result.batchId, item.stored.sha);
+            const removal = await github.ledger.remove(item.result.batchId, item.stored.sha);
             if (removal === 'changed')
                 deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`);
         }
@@ -35169,8 +35704,8 @@ function reportedEntry(r, collected) {
         tracked_at: new Date(r.stored.entry.trackedAt).toISOString()
     };
 }
-async function runReport(settings, deps) {
-    const { entries, invalid } = await deps.ledger.list();
+async function runReport(settings, deps, github) {
+    const { entries, invalid } = await github.ledger.list();
     for (const bad of invalid)
         deps.log.warning(`Ledger file ${bad.name} on ${settings.ledgerBranch} is not used: ${bad.reason}.`);
     if (entries.length === 0) {
@@ -35205,7 +35740,7 @@ async function runReport(settings, deps) {
         reported: JSON.stringify(reported.map(r => reportedEntry(r, collected))),
         pending: String(pending)
     });
-    const ledgerErrors = deps.signal.aborted ? [] : await settle(settings, deps, reported, kept, collected);
+    const ledgerErrors = deps.signal.aborted ? [] : await settle(deps, github, reported, kept, collected);
     const verdict = stepVerdict(reported, kept.filter(c => c.disposition === 'unchecked'), pending, ledgerErrors);
     const rows = reported.map(r => ({
         entry: r.stored.entry,
@@ -35216,120 +35751,11 @@ async function runReport(settings, deps) {
     return { verdict, title: 'Together batches', summary: buildReportSummary(rows, pending, verdict), annotations: [] };
 }
 
-;// CONCATENATED MODULE: ./src/github/ledger-entry.ts
-
-
-
-const MAX_ENTRY_BYTES = 64 * 1024;
-const MAX_GROUP = 1000;
-const entryPath = (batchId) => `batches/${batchId}.json`;
-function serializeEntry(entry) {
-    return `${JSON.stringify({
-        version: 1,
-        batch_id: entry.batchId,
-        repository: entry.repository,
-        sha: entry.sha,
-        ref: entry.ref,
-        pull_request: entry.pullRequest ?? null,
-        run_url: entry.runUrl,
-        tracked_at: new Date(entry.trackedAt).toISOString(),
-        group: entry.group,
-        settings: {
-            fail_on: entry.failOn,
-            max_failed_requests: entry.maxFailedRequests,
-            commit_status: entry.commitStatus,
-            pr_comment: entry.prComment,
-            max_cost: entry.maxCost ?? null,
-            batch_discount: entry.batchDiscount ?? null
-        }
-    }, null, 2)}\n`;
-}
-const ledger_entry_str = (value, max) => typeof value === 'string' && value.length <= max ? value : undefined;
-function amount(value, max) {
-    if (value === undefined || value === null)
-        return undefined;
-    return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= max ? value : null;
-}
-function settingsOf(raw) {
-    const settings = (raw ?? {});
-    const failOn = settings.fail_on;
-    if (!Array.isArray(failOn) ||
-        !failOn.every(s => FINAL_STATUSES.includes(s) && s !== 'COMPLETED'))
-        return 'settings.fail_on is not a list of FAILED, EXPIRED, CANCELLED';
-    const gate = ledger_entry_str(settings.max_failed_requests, 20);
-    if (gate === undefined || !/^(\d+(\.\d+)?\s*%|\d+|)$/.test(gate))
-        return 'settings.max_failed_requests is not a gate';
-    const context = ledger_entry_str(settings.commit_status, 200);
-    if (context === undefined || /[\p{Cc}]/u.test(context))
-        return 'settings.commit_status is not a context name';
-    const comment = settings.pr_comment ?? false;
-    if (typeof comment !== 'boolean')
-        return 'settings.pr_comment is not true or false';
-    const maxCost = amount(settings.max_cost, Number.MAX_SAFE_INTEGER);
-    if (maxCost === null)
-        return 'settings.max_cost is not an amount';
-    const batchDiscount = amount(settings.batch_discount, 100);
-    if (batchDiscount === null)
-        return 'settings.batch_discount is not a percentage';
-    return {
-        failOn: failOn,
-        maxFailedRequests: gate,
-        commitStatus: context,
-        prComment: comment,
-        ...(maxCost === undefined ? {} : { maxCost }),
-        ...(batchDiscount === undefined ? {} : { batchDiscount })
-    };
-}
-function parseEntry(batchId, text) {
-    if (text.length > MAX_ENTRY_BYTES)
-        return 'the file is too large';
-    let parsed;
-    try {
-        parsed = JSON.parse(text);
-    }
-    catch {
-        return 'the file is not JSON';
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-        return 'the file is not a JSON object';
-    const raw = parsed;
-    if (raw.version !== 1)
-        return 'unknown version';
-    if (raw.batch_id !== batchId)
-        return 'batch_id does not match the file name';
-    const sha = ledger_entry_str(raw.sha, 40);
-    if (!sha || !SHA.test(sha))
-        return 'sha is not a commit SHA';
-    const trackedAt = Date.parse(ledger_entry_str(raw.tracked_at, 40) ?? '');
-    if (!Number.isFinite(trackedAt))
-        return 'tracked_at is not a time';
-    const pr = raw.pull_request;
-    if (pr !== null && !(Number.isSafeInteger(pr) && pr > 0))
-        return 'pull_request is not a number';
-    const group = raw.group;
-    if (!Array.isArray(group) || group.length > MAX_GROUP || !group.every(id => typeof id === 'string' && isPlainId(id)))
-        return 'group is not a list of batch IDs';
-    const settings = settingsOf(raw.settings);
-    if (typeof settings === 'string')
-        return settings;
-    return {
-        batchId,
-        repository: ledger_entry_str(raw.repository, 200) ?? '',
-        sha: sha.toLowerCase(),
-        ref: ledger_entry_str(raw.ref, 300) ?? '',
-        pullRequest: pr === null ? undefined : pr,
-        runUrl: /^https?:\/\/[^\s"'<>()[\]]+$/.test(ledger_entry_str(raw.run_url, 500) ?? '') ? raw.run_url : '',
-        trackedAt,
-        group: group,
-        ...settings
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/orchestrate/track.ts
 
 
-
-async function runTrack(settings, deps) {
+async function runTrack(settings, deps, github) {
+    const commit = await github.headCommit();
     let tracked = [];
     const record = async (waited) => {
         tracked = waited.results.filter(r => r.outcome === 'pending').map(r => r.batchId);
@@ -35338,10 +35764,10 @@ async function runTrack(settings, deps) {
             const entry = {
                 batchId,
                 repository: settings.github.repository,
-                sha: deps.commit.sha,
+                sha: commit.sha,
                 ref: settings.github.ref,
-                pullRequest: deps.commit.pullRequest,
-                runUrl: runUrl(settings.github),
+                pullRequest: commit.pullRequest,
+                runUrl: github.runUrl,
                 trackedAt,
                 group: settings.batchIds,
                 failOn: [...settings.failOn],
@@ -35351,14 +35777,14 @@ async function runTrack(settings, deps) {
                 maxCost: settings.maxCost,
                 batchDiscount: settings.batchDiscount
             };
-            await deps.ledger.put(batchId, serializeEntry(entry));
+            await github.ledger.put(batchId, serializeEntry(entry));
         }
         deps.setOutputs({ tracked: JSON.stringify(tracked) });
         if (tracked.length > 0) {
             deps.log.info(`Tracked ${tracked.length} batch(es) in the ledger on branch ${settings.ledgerBranch}; a step with mode: report reports them when they finish.`);
         }
     };
-    return runStep({ ...settings, timeoutMs: 0 }, deps, {
+    return runStep({ ...settings, timeoutMs: 0 }, deps, github, {
         afterWait: record,
         finalStatus: verdict => verdict.ok && tracked.length > 0
             ? ['pending', `${tracked.length} Together batch(es) tracked; reported when they finish`]
@@ -35366,19 +35792,16 @@ async function runTrack(settings, deps) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/orchestrate/dispatch.ts
+;// CONCATENATED MODULE: ./src/orchestrate/run-mode.ts
 
 
 
-async function runMode(settings, deps, ledger) {
+async function runMode(settings, run, github) {
     if (settings.mode === 'wait')
-        return runStep(settings, deps);
-    if (!ledger)
+        return runStep(settings, run, github);
+    if (!github)
         throw new Error(`mode: ${settings.mode} needs the ledger, and none was given.`);
-    const extra = await ledger();
-    if (settings.mode === 'track')
-        return runTrack(settings, { ...deps, ledger: extra.ledger, commit: await extra.commit() });
-    return runReport(settings, { ...deps, ledger: extra.ledger, statuses: extra.statuses, prComments: extra.comment });
+    return settings.mode === 'track' ? runTrack(settings, run, github) : runReport(settings, run, github);
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -35642,408 +36065,6 @@ function parseSettings(read, env, cwd = process.cwd()) {
 }
 
 
-;// CONCATENATED MODULE: ./src/shell/egress.ts
-
-
-
-
-function egress(secrets) {
-    const redact = createRedactor(secrets);
-    const line = (message) => sanitizeLine(redact(message));
-    return {
-        redact,
-        log: {
-            info: message => info(line(message)),
-            debug: message => core_debug(line(message)),
-            warning: message => warning(line(message)),
-            error: (message, title) => error(line(message), title ? { title: line(title) } : {}),
-            annotate: ({ file, line: startLine, title, message }) => error(line(message), { file, startLine, title: line(title) })
-        }
-    };
-}
-async function writeSummary(out, markdown, available) {
-    try {
-        await summary.addRaw(out.redact(markdown)).write({ overwrite: false });
-    }
-    catch (error) {
-        const message = `Could not write the step summary: ${errorMessage(error)}`;
-        if (available)
-            out.log.warning(message);
-        else
-            out.log.debug(message);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/github/ledger.ts
-
-
-
-
-class LedgerError extends Error {
-}
-const ledger_ATTEMPTS = 4;
-const FOLDER = 'batches';
-const LIST_QUERY = `query($owner: String!, $repo: String!, $expression: String!) {
-  repository(owner: $owner, name: $repo) {
-    object(expression: $expression) {
-      ... on Tree { entries { name type oid object { ... on Blob { text isTruncated } } } }
-    }
-  }
-}`;
-const OID = /^[0-9a-f]{40}$/;
-function readEntries(data) {
-    const repository = data?.repository;
-    if (!repository)
-        throw new Error('the repository is not visible to the token');
-    const entries = repository.object?.entries;
-    const contents = { entries: [], invalid: [] };
-    if (entries === undefined)
-        return contents;
-    if (!Array.isArray(entries))
-        throw new Error('GitHub answered a folder that is not a list');
-    for (const raw of entries) {
-        const name = typeof raw.name === 'string' ? raw.name : '';
-        const batchId = name.endsWith('.json') ? name.slice(0, -5) : '';
-        const text = raw.object?.text;
-        let problem;
-        if (raw.type !== 'blob' || !isPlainId(batchId))
-            problem = 'not a <batch-id>.json file';
-        else if (typeof raw.oid !== 'string' || !OID.test(raw.oid))
-            problem = 'GitHub gave no blob SHA';
-        else if (typeof text !== 'string' || raw.object?.isTruncated === true)
-            problem = 'not a small text file';
-        const entry = problem ? problem : parseEntry(batchId, text);
-        if (typeof entry === 'string')
-            contents.invalid.push({ name: oneLine(name, 120), reason: entry });
-        else
-            contents.entries.push({ entry, sha: raw.oid });
-    }
-    contents.entries.sort((a, b) => (a.entry.batchId < b.entry.batchId ? -1 : 1));
-    return contents;
-}
-async function createBranch(github, branch) {
-    const readme = '# Together batches\n\nBatches tracked by wait-for-together-batch (mode: track), one file per batch in batches/.\nMode: report removes them once reported. Do not edit by hand.\n';
-    const tree = (await github.request('POST /repos/{owner}/{repo}/git/trees', {
-        tree: [{ path: 'README.md', mode: '100644', type: 'blob', content: readme }]
-    }));
-    const commit = (await github.request('POST /repos/{owner}/{repo}/git/commits', {
-        message: 'Start the ledger of tracked Together batches',
-        tree: tree.sha,
-        parents: []
-    }));
-    try {
-        await github.request('POST /repos/{owner}/{repo}/git/refs', { ref: `refs/heads/${branch}`, sha: commit.sha });
-    }
-    catch (error) {
-        if (httpStatus(error) !== 422)
-            throw error;
-    }
-}
-async function currentSha(github, branch, batchId) {
-    try {
-        const data = (await github.request(`GET /repos/{owner}/{repo}/contents/${entryPath(batchId)}`, {
-            ref: branch
-        }));
-        return typeof data.sha === 'string' && OID.test(data.sha) ? data.sha : undefined;
-    }
-    catch (error) {
-        if (httpStatus(error) === 404)
-            return undefined;
-        throw error;
-    }
-}
-function failed(what, branch, error) {
-    const status = httpStatus(error);
-    const hint = status === 403 || status === 404 ? ' Give the job contents: write (and check github-token).' : '';
-    return new LedgerError(`Could not ${what} the ledger on branch ${branch}: ${oneLine(errorMessage(error), 300)}.${hint}`);
-}
-async function putEntry(github, branch, batchId, content) {
-    const path = entryPath(batchId);
-    let sha;
-    let branchMade = false;
-    for (let attempt = 1;; attempt++) {
-        try {
-            const body = {
-                message: `Track Together batch ${batchId}`,
-                content: Buffer.from(content).toString('base64'),
-                branch,
-                sha
-            };
-            await github.request(`PUT /repos/{owner}/{repo}/contents/${path}`, body);
-            return;
-        }
-        catch (error) {
-            const status = httpStatus(error);
-            try {
-                if (status === 404 && !branchMade) {
-                    branchMade = true;
-                    await createBranch(github, branch);
-                }
-                else if ((status === 409 || status === 422) && attempt < ledger_ATTEMPTS) {
-                    sha = await currentSha(github, branch, batchId);
-                }
-                else
-                    throw error;
-            }
-            catch (inner) {
-                throw failed('write', branch, inner);
-            }
-        }
-    }
-}
-function createLedger(github, branch) {
-    return {
-        async list() {
-            try {
-                return readEntries(await github.graphql(LIST_QUERY, {
-                    owner: github.owner,
-                    repo: github.repo,
-                    expression: `${branch}:${FOLDER}`
-                }));
-            }
-            catch (error) {
-                throw failed('read', branch, error);
-            }
-        },
-        put: (batchId, content) => putEntry(github, branch, batchId, content),
-        async remove(batchId, sha) {
-            const path = entryPath(batchId);
-            try {
-                await github.request(`DELETE /repos/{owner}/{repo}/contents/${path}`, {
-                    message: `Reported Together batch ${batchId}`,
-                    sha,
-                    branch
-                });
-                return 'removed';
-            }
-            catch (error) {
-                const status = httpStatus(error);
-                try {
-                    if (status === 404)
-                        return 'gone';
-                    if (status !== 409 && status !== 422)
-                        throw error;
-                    return (await currentSha(github, branch, batchId)) === undefined ? 'gone' : 'changed';
-                }
-                catch (inner) {
-                    throw failed('write', branch, inner);
-                }
-            }
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/github/pr-comment.ts
-
-
-const MAX_PAGES = 10;
-async function ownership(github, token) {
-    if (token.startsWith('ghs_'))
-        return comment => comment.user?.type === 'Bot';
-    const me = (await github.request('GET /user').catch(() => undefined));
-    const login = typeof me?.login === 'string' ? me.login : undefined;
-    return comment => login !== undefined && comment.user?.login === login;
-}
-async function findComment(github, pr, marker, own) {
-    for (let page = 1; page <= MAX_PAGES; page++) {
-        const data = await github.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-            issue_number: pr,
-            per_page: 100,
-            page
-        });
-        if (!Array.isArray(data))
-            return undefined;
-        const found = data.find(c => typeof c.body === 'string' && c.body.startsWith(marker) && own(c));
-        if (found || data.length < 100)
-            return found;
-    }
-    return undefined;
-}
-function createComment(github, text, token) {
-    let refused;
-    let own;
-    return async (pr, context, rows) => {
-        if (refused)
-            throw new Error(`skipped, ${refused}`);
-        try {
-            const marker = text.marker(context);
-            own ??= ownership(github, token);
-            const found = await findComment(github, pr, marker, await own);
-            const previous = typeof found?.body === 'string' ? found.body : '';
-            const body = text.render(context, rows, previous);
-            if (typeof found?.id === 'number')
-                await github.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: found.id, body });
-            else
-                await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: pr, body });
-        }
-        catch (error) {
-            if (httpStatus(error) === 403) {
-                refused = 'GitHub refused the previous comment (HTTP 403)';
-                throw new Error(`${errorMessage(error)}. Give the job pull-requests: write (and check github-token).`, {
-                    cause: error
-                });
-            }
-            throw error;
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/shell/github.ts
-
-
-
-
-
-
-async function ledgerDeps(settings, signal, redact) {
-    const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no ledger can be kept', {
-        redact
-    });
-    return {
-        ledger: createLedger(github, settings.ledgerBranch),
-        commit: () => eventCommit(settings.github),
-        statuses: statusClient(github),
-        comment: settings.mode === 'report'
-            ? createComment(github, commentText(runUrl(settings.github), redact), settings.githubToken)
-            : undefined
-    };
-}
-async function stepComment(settings, signal, log, redact) {
-    if (!settings.prComment || settings.mode === 'report')
-        return undefined;
-    let comment;
-    let pr;
-    try {
-        pr = (await eventCommit(settings.github)).pullRequest;
-        if (pr === undefined) {
-            log.info('pr-comment is set, but this run is not for a pull request: no comment.');
-            return undefined;
-        }
-        const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no comment can be written', {
-            redact
-        });
-        comment = createComment(github, commentText(runUrl(settings.github), redact), settings.githubToken);
-    }
-    catch (error) {
-        log.warning(`Could not comment on the pull request: ${errorMessage(error)}`);
-        return undefined;
-    }
-    const context = settings.commitStatus || DEFAULT_CONTEXT;
-    return rows => comment(pr, context, rows).catch((error) => log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`));
-}
-function commentText(run, redact) {
-    return {
-        marker: commentMarker,
-        render: (context, rows, previous) => renderComment(context, rows.map(row => ({ ...row, status: redact(row.status) })), run, previous)
-    };
-}
-
-;// CONCATENATED MODULE: ./src/shell/cancel.ts
-
-
-const ABORT_GRACE_MS = 6000;
-const CLOSE_TIMEOUT_MS = 2000;
-function listenForCancel(abort, say) {
-    let grace;
-    const onSignal = (signal) => {
-        if (abort.signal.aborted)
-            return;
-        say(`Received ${signal}: stopping the wait.`);
-        abort.abort();
-        grace = setTimeout(() => {
-            setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`);
-            process.exit(ExitCode.Failure);
-        }, ABORT_GRACE_MS).unref();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    return () => {
-        clearTimeout(grace);
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-    };
-}
-async function closeQuietly(api) {
-    if (!api?.close)
-        return;
-    const timer = (0,promises_namespaceObject.setTimeout)(CLOSE_TIMEOUT_MS, undefined, { ref: false });
-    await Promise.race([api.close().catch(() => undefined), timer]);
-}
-
-;// CONCATENATED MODULE: ./src/shell/guards.ts
-
-
-
-function guardVerdict() {
-    process.exitCode = ExitCode.Failure;
-    let settled = false;
-    const onBeforeExit = () => {
-        if (settled)
-            return;
-        settled = true;
-        setFailed('The action stopped before reaching a verdict (a request or step never finished). This is a bug: please report it with the job log.');
-    };
-    process.on('beforeExit', onBeforeExit);
-    return {
-        settle: () => {
-            settled = true;
-            process.off('beforeExit', onBeforeExit);
-        }
-    };
-}
-const LAST_WORDS_MS = 2000;
-const crashState = {
-    redact: text => text
-};
-let crashGuardInstalled = false;
-function guardCrashes() {
-    crashState.redact = text => text;
-    crashState.lastWords = undefined;
-    if (!crashGuardInstalled) {
-        crashGuardInstalled = true;
-        let crashed = false;
-        const crash = (error) => {
-            if (crashed)
-                return;
-            crashed = true;
-            const message = sanitizeLine(crashState.redact(errorMessage(error)));
-            setFailed(`Unexpected error: ${message}. This is a bug: please report it.`);
-            const bound = new Promise(resolve => setTimeout(resolve, LAST_WORDS_MS));
-            const said = crashState.lastWords?.(`Unexpected error: ${message}`).catch(() => undefined);
-            void Promise.race([said, bound]).finally(() => process.exit(ExitCode.Failure));
-        };
-        process.on('unhandledRejection', crash);
-        process.on('uncaughtException', crash);
-    }
-    return {
-        prepare(redact, lastWords) {
-            crashState.redact = redact;
-            crashState.lastWords = lastWords;
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/shell/last-words.ts
-
-
-function lastWords(crashGuard, out, summaryAvailable) {
-    let crashed = false;
-    let status;
-    crashGuard.prepare(text => out.redact(text), async (message) => {
-        crashed = true;
-        await Promise.all([status?.('error', message), writeSummary(out, buildFailureSummary(message), summaryAvailable)]);
-    });
-    return {
-        get crashed() {
-            return crashed;
-        },
-        guard(setter) {
-            status = setter;
-            return setter && ((state, text) => (crashed ? Promise.resolve() : setter(state, text)));
-        }
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/version.ts
 const VERSION = '1.0.0';
 const USER_AGENT = `wait-for-together-batch/${VERSION}`;
@@ -36080,8 +36101,7 @@ const defaultRuntime = {
     now: () => Date.now(),
     sleep: realSleep,
     random: Math.random,
-    createStatus: (settings, signal, redact) => createCommitStatus(settings.github, settings.githubToken, settings.commitStatus, signal, { redact }),
-    createLedger: ledgerDeps,
+    createGitHubClient: createGitHubClient,
     createApi: settings => new TogetherClient({
         apiKey: settings.apiKey,
         secrets: [settings.githubToken],
@@ -36097,10 +36117,10 @@ async function run(overrides = {}) {
     const verdictGuard = guardVerdict();
     const crashGuard = guardCrashes();
     const abort = new AbortController();
-    let out = egress([]);
+    let out = redactingOutput([]);
     let summary;
     let api;
-    let setStatus;
+    let github;
     let words;
     let summaryAvailable = false;
     const stopListening = listenForCancel(abort, message => out.log.info(message));
@@ -36110,25 +36130,22 @@ async function run(overrides = {}) {
         out = guardSecrets(settings);
         words = lastWords(crashGuard, out, summaryAvailable);
         api = runtime.createApi(settings);
-        setStatus = words.guard(await commitStatus(settings, runtime, out, abort.signal));
-        const comment = await stepComment(settings, abort.signal, out.log, text => out.redact(text));
-        const ledger = () => runtime.createLedger(settings, abort.signal, text => out.redact(text));
-        const outcome = await runMode(settings, {
+        const context = {
             api,
             now: runtime.now,
             sleep: runtime.sleep,
             random: runtime.random,
             log: out.log,
             signal: abort.signal,
-            setStatus,
-            comment,
-            timeoutSignal: ms => AbortSignal.timeout(ms),
             redact: text => out.redact(text),
+            timeoutSignal: ms => AbortSignal.timeout(ms),
             setOutputs: outputs => {
                 for (const [name, value] of Object.entries(outputs))
                     setOutput(name, out.redact(value));
             }
-        }, ledger);
+        };
+        github = words.guard(await connectGitHub(settings, context, runtime.createGitHubClient));
+        const outcome = await runMode(settings, context, github);
         summary = outcome.summary;
         decide(outcome, out);
     }
@@ -36136,7 +36153,7 @@ async function run(overrides = {}) {
         const message = out.redact(errorMessage(error));
         setFailed(sanitizeLine(message));
         summary = buildFailureSummary(message);
-        await setStatus?.('error', sanitizeLine(message));
+        await github?.status('error', sanitizeLine(message));
     }
     finally {
         verdictGuard.settle();
@@ -36146,23 +36163,11 @@ async function run(overrides = {}) {
         stopListening();
     }
 }
-async function commitStatus(settings, runtime, out, signal) {
-    if (!settings.commitStatus || settings.mode === 'report')
-        return undefined;
-    const failed = (error) => out.log.warning(`Could not set the commit status: ${errorMessage(error)}`);
-    const setter = await runtime
-        .createStatus(settings, signal, text => out.redact(text))
-        .catch((error) => {
-        failed(error);
-        return undefined;
-    });
-    return setter && ((state, description) => setter(state, description).catch(failed));
-}
 function guardSecrets(settings) {
     core_setSecret(settings.apiKey);
     if (settings.githubToken)
         core_setSecret(settings.githubToken);
-    const out = egress([settings.apiKey, settings.githubToken]);
+    const out = redactingOutput([settings.apiKey, settings.githubToken]);
     const shown = { ...settings, apiKey: '***', githubToken: '***', failOn: [...settings.failOn], proxy: '(see env)' };
     out.log.debug(`Settings: ${JSON.stringify(shown)}`);
     return out;

@@ -1,8 +1,5 @@
 import { waitForBatches } from '../engine/wait.js'
-import { runUrl as runLink, type StatusClient } from '../github/commit-status.js'
-import type { Ledger } from '../github/ledger.js'
-import type { Comment } from '../github/pr-comment.js'
-import type { CommentRow } from '../report/pr-comment-text.js'
+import type { GitHub } from '../github/service.js'
 import { finalDescription } from '../report/commit-status-text.js'
 import { buildReportSummary } from '../report/ledger-summary.js'
 import { batchEntry } from '../report/outputs.js'
@@ -14,19 +11,12 @@ import { dispose, judgeTracked, wantsFiles, type Checked } from './report-judge.
 import { updateReportComments } from './report-comment.js'
 import { trackedCostVerdicts } from './report-costs.js'
 import { setReportStatuses, type Reported } from './report-status.js'
-import { resultsBudgetMs, type StepDeps, type StepOutcome } from './step.js'
-
-export interface ReportDeps extends StepDeps {
-  ledger: Ledger
-  /** Undefined when no GitHub client for statuses could be made (a warning already said why). */
-  statuses?: StatusClient
-  /** Pull request comments, for batches tracked with `pr-comment`. */
-  prComments?: Comment<CommentRow>
-}
+import type { RunContext } from './run-context.js'
+import { resultsBudgetMs, type StepOutcome } from './step.js'
 
 const LISTED = 5
 
-async function fetchFiles(settings: Settings, deps: ReportDeps, wanted: Checked[]): Promise<Map<string, BatchFiles>> {
+async function fetchFiles(settings: Settings, deps: RunContext, wanted: Checked[]): Promise<Map<string, BatchFiles>> {
   if (wanted.length === 0 || deps.signal.aborted) return new Map()
   const dir = settings.downloadDir
     ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
@@ -65,18 +55,18 @@ function stepVerdict(
  * Returns why removals failed.
  */
 async function settle(
-  settings: Settings,
-  deps: ReportDeps,
+  deps: RunContext,
+  github: GitHub,
   reported: readonly Reported[],
   kept: readonly Checked[],
   collected: ReadonlyMap<string, BatchFiles>
 ): Promise<string[]> {
-  await setReportStatuses(deps.statuses, reported, kept, runLink(settings.github), deps.log)
-  await updateReportComments(deps.prComments, reported, collected, deps.log)
+  await setReportStatuses(github.statuses, reported, kept, github.runUrl, deps.log)
+  await updateReportComments(github.comments, reported, collected, deps.log)
   const errors: string[] = []
   for (const item of reported) {
     try {
-      const removal = await deps.ledger.remove(item.result.batchId, item.stored.sha)
+      const removal = await github.ledger.remove(item.result.batchId, item.stored.sha)
       if (removal === 'changed')
         deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`)
     } catch (error) {
@@ -103,8 +93,8 @@ function reportedEntry(r: Reported, collected: ReadonlyMap<string, BatchFiles>):
  * with it, sets its commit status, and only then removes it from the ledger, so a run killed half
  * way repeats a report but never loses one. Every batch is processed before the verdict.
  */
-export async function runReport(settings: Settings, deps: ReportDeps): Promise<StepOutcome> {
-  const { entries, invalid } = await deps.ledger.list()
+export async function runReport(settings: Settings, deps: RunContext, github: GitHub): Promise<StepOutcome> {
+  const { entries, invalid } = await github.ledger.list()
   for (const bad of invalid)
     deps.log.warning(`Ledger file ${bad.name} on ${settings.ledgerBranch} is not used: ${bad.reason}.`)
   if (entries.length === 0) {
@@ -144,7 +134,7 @@ export async function runReport(settings: Settings, deps: ReportDeps): Promise<S
     pending: String(pending)
   })
 
-  const ledgerErrors = deps.signal.aborted ? [] : await settle(settings, deps, reported, kept, collected)
+  const ledgerErrors = deps.signal.aborted ? [] : await settle(deps, github, reported, kept, collected)
   const verdict = stepVerdict(
     reported,
     kept.filter(c => c.disposition === 'unchecked'),
