@@ -113,10 +113,9 @@ describe('mode track, then mode report, as separate processes', () => {
       ref: 'refs/heads/main',
       runUrl: '',
       group: [],
-      maxFailedRequests: '',
       prComment: false
     }
-    const common = { ...other, sha: OTHER, failOn: ['FAILED' as const], commitStatus: '' }
+    const common = { ...other, sha: OTHER, policy: { failOn: new Set(['FAILED' as const]) }, commitStatus: '' }
     github.seed('batches/b-gone.json', serializeEntry({ ...common, batchId: 'b-gone', trackedAt: Date.now() }))
     github.seed(
       'batches/b-stuck.json',
@@ -196,8 +195,7 @@ describe('a report over many tracked batches', () => {
           repository: 'octo/repo',
           ref: '',
           runUrl: '',
-          maxFailedRequests: '',
-          failOn: [],
+          policy: { failOn: new Set<never>() },
           prComment: false
         }
         gh.seed(
@@ -242,8 +240,7 @@ describe('a report over many tracked batches', () => {
           repository: 'octo/repo',
           ref: '',
           runUrl: '',
-          maxFailedRequests: '',
-          failOn: [],
+          policy: { failOn: new Set<never>() },
           prComment: true,
           pullRequest: 7,
           batchId: 'h-done',
