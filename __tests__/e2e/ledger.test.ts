@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import nock from 'nock'
-import { setTimeout as delay } from 'node:timers/promises'
 import { serializeEntry } from '../../src/github/ledger-entry.js'
 import { startGitHubSim, type GitHubSim } from '../../tools/github-sim/server.js'
 import { runAction } from '../../tools/runner/run-action.js'
@@ -28,6 +27,8 @@ function scenario(
 }
 
 let together: Simulator
+/** The simulator's clock runs ahead of the wall clock by this much: the suite moves time on, never sleeps. */
+let ahead = 0
 let github: GitHubSim
 let temp: string
 let env: Record<string, string>
@@ -38,6 +39,7 @@ beforeAll(async () => {
   writeFileSync(join(temp, 'event.json'), JSON.stringify({ pull_request: { number: 7, head: { sha: HEAD } } }))
   together = await startSimulator({
     apiKey: SIM_KEY,
+    now: () => Date.now() + ahead,
     scenarios: [
       scenario('b-fast', 1),
       scenario('b-noout', 1, {}),
@@ -122,7 +124,7 @@ describe('mode track, then mode report, as separate processes', () => {
       serializeEntry({ ...common, batchId: 'b-stuck', trackedAt: Date.now() - 8 * 86_400_000 })
     )
     github.seed('batches/not..an-id.json', '{}')
-    await delay(2500)
+    ahead += 2500
 
     const before = github.requests.length
     const [first, second] = await Promise.all([run({ mode: 'report' }), run({ mode: 'report' })])
@@ -152,7 +154,7 @@ describe('mode track, then mode report, as separate processes', () => {
     const perRun = (github.requests.length - before) / 2
     expect(perRun).toBeLessThanOrEqual(1 + 1 + 2 + 4)
 
-    await delay(7000)
+    ahead += 7000
     const last = await run({ mode: 'report' })
     expect(last.exitCode).toBe(0)
     expect(JSON.parse(last.outputs.reported!)).toEqual([expect.objectContaining({ id: 'b-slow', passed: true })])
