@@ -123,7 +123,13 @@ function guardSecrets(settings: Settings): RedactingOutput {
   core.setSecret(settings.apiKey)
   if (settings.githubToken) core.setSecret(settings.githubToken)
   const out = redactingOutput([settings.apiKey, settings.githubToken])
-  const shown = { ...settings, apiKey: '***', githubToken: '***', failOn: [...settings.failOn], proxy: '(see env)' }
+  const shown = {
+    ...settings,
+    apiKey: '***',
+    githubToken: '***',
+    policy: { ...settings.policy, failOn: [...settings.policy.failOn] },
+    proxy: '(see env)'
+  }
   out.log.debug(`Settings: ${JSON.stringify(shown)}`)
   return out
 }

@@ -28,12 +28,9 @@ export async function runTrack(settings: Settings, deps: RunContext, github: Git
         runUrl: github.runUrl,
         trackedAt,
         group: settings.batchIds,
-        failOn: [...settings.failOn],
-        maxFailedRequests: settings.maxFailedRequestsInput,
+        policy: settings.policy,
         commitStatus: settings.commitStatus,
-        prComment: settings.prComment,
-        maxCost: settings.maxCost,
-        batchDiscount: settings.batchDiscount
+        prComment: settings.prComment
       }
       await github.ledger.put(batchId, serializeEntry(entry))
     }
