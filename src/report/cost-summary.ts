@@ -1,9 +1,11 @@
 import { formatCost, whyNoEstimate, type CostEstimate, type CostReport, type ModelCost } from '../result-files/cost.js'
 import { modelLabel, type ModelUsage } from '../result-files/usage.js'
 import { escapeText } from './escape.js'
-import { plural } from '../util/text.js'
+import { listFirst, plural } from '../util/text.js'
 
 const MAX_MODEL_ROWS = 50
+/** Batches named in a warning about results that could not be read. */
+const MAX_LISTED = 10
 
 /** `1,234,567`: token counts read at a glance. */
 export const groupDigits = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
@@ -57,11 +59,13 @@ export function costSection(report: CostReport | undefined): string {
   const why = whyNoEstimate(report.total, report.list)
   if (why !== undefined) parts.push('', `⚠️ No cost estimate: ${escapeText(why, 600)}.`)
   if (report.unread.length > 0) {
-    const ids = report.unread.slice(0, 10).map(id => `<code>${escapeText(id, 200)}</code>`)
-    const more = report.unread.length > 10 ? ` and ${report.unread.length - 10} more` : ''
-    parts.push('', `⚠️ Not included: the results of ${ids.join(', ')}${more} could not be read.`)
+    const ids = listFirst(
+      report.unread.map(id => `<code>${escapeText(id, 200)}</code>`),
+      MAX_LISTED
+    )
+    parts.push('', `⚠️ Not included: the results of ${ids} could not be read.`)
   }
-  for (const [id, lines] of [...report.unreadLines].slice(0, 10)) {
+  for (const [id, lines] of [...report.unreadLines].slice(0, MAX_LISTED)) {
     parts.push(
       '',
       `⚠️ Not included: ${plural(lines, 'line')} of the results of <code>${escapeText(id, 200)}</code> could not be read.`
