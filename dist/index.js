@@ -34673,7 +34673,8 @@ function commentRows(waited, failOn, collected, gate) {
 ;// CONCATENATED MODULE: ./src/report/pr-comment-text.ts
 
 const MAX_BODY = 60_000;
-const ROW_ID = /<!-- row:([A-Za-z0-9._-]{1,200}) -->$/;
+const ROW_VERSION = 2;
+const ROW_MARKER = /<!-- row:(?:v(\d{1,4}):)?([A-Za-z0-9._-]{1,200}) -->$/;
 const DEFAULT_CONTEXT = 'batches';
 const commentMarker = (context) => `<!-- wait-for-together-batch:${context.replace(/--+|[<>\r\n]/g, '_')} -->`;
 function renderRow(row, runUrl) {
@@ -34684,36 +34685,64 @@ function renderRow(row, runUrl) {
         row.requests,
         run
     ];
-    return `| ${cells.join(' | ')} | <!-- row:${row.batchId} -->`;
+    return `| ${cells.join(' | ')} | <!-- row:v${ROW_VERSION}:${row.batchId} -->`;
 }
 const ICONS = new Set(['✅', '❌', '🔄']);
 const STATUS = /^[A-Za-z_]{1,40}$/;
 const REQUESTS = /^(\d{1,15} ok, \d{1,15} failed)?$/;
 const RUN = /^\[run\]\((https?:\/\/[^\s()<>]+\/actions\/runs\/\d{1,20})\)$/;
-function previousRow(line, runUrl) {
-    const id = ROW_ID.exec(line)?.[1];
-    const end = ` | <!-- row:${id ?? ''} -->`;
-    if (id === undefined || !line.startsWith('| ') || !line.endsWith(end))
+function splitRow(line) {
+    const match = ROW_MARKER.exec(line);
+    if (!match)
         return undefined;
-    const [first = '', status = '', requests = '', run = '', ...rest] = line.slice(2, -end.length).split(' | ');
-    const icon = Array.from(first)[0] ?? '';
-    const link = RUN.exec(run)?.[1];
+    const [marker, version = '1', id = ''] = match;
+    const end = ` | ${marker}`;
+    if (!line.startsWith('| ') || !line.endsWith(end))
+        return undefined;
+    return { version: Number(version), id, cells: line.slice(2, -end.length).split(' | ') };
+}
+function runLink(cell, runUrl) {
+    const link = RUN.exec(cell)?.[1];
     const repositoryRuns = runUrl.slice(0, runUrl.lastIndexOf('/') + 1);
+    if (link === undefined || !repositoryRuns || !link.startsWith(repositoryRuns))
+        return undefined;
+    return /^\d+$/.test(link.slice(repositoryRuns.length)) ? link : undefined;
+}
+function readRow(found, runUrl) {
+    const [first = '', status = '', requests = '', run = '', ...rest] = found.cells;
+    const icon = Array.from(first)[0] ?? '';
+    const link = runLink(run, runUrl);
     if (rest.length > 0 || !ICONS.has(icon) || !REQUESTS.test(requests))
         return undefined;
-    if (run !== '' && (link === undefined || !repositoryRuns || !link.startsWith(repositoryRuns)))
+    if (run !== '' && link === undefined)
         return undefined;
     const row = {
-        batchId: id,
+        batchId: found.id,
         icon: icon,
         status: STATUS.test(status) ? status : 'unknown',
         requests
     };
-    return [id, renderRow(row, link ?? '')];
+    return renderRow(row, link ?? '');
+}
+function inert(cell, runUrl) {
+    if (runLink(cell, runUrl) !== undefined)
+        return true;
+    const decoded = cell.replace(/&#(\d{1,7});/g, (entity, code) => Number(code) <= 0x10ffff ? String.fromCodePoint(Number(code)) : entity);
+    return escapeText(decoded) === cell;
+}
+function previousRow(line, runUrl) {
+    const found = splitRow(line);
+    if (!found || found.version < 1)
+        return undefined;
+    if (found.version <= ROW_VERSION) {
+        const row = readRow(found, runUrl);
+        return row === undefined ? undefined : [found.id, row];
+    }
+    return found.cells.every(cell => inert(cell, runUrl)) ? [found.id, line] : undefined;
 }
 function renderComment(context, rows, runUrl, previous = '') {
     const lines = new Map();
-    for (const line of previous.split('\n')) {
+    for (const line of previous.split(/\r?\n/)) {
         const kept = previousRow(line, runUrl);
         if (kept)
             lines.set(...kept);
