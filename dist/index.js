@@ -32070,7 +32070,7 @@ function modelCost(usage, price, discountPercent = 0) {
     const list = (usage.promptTokens * price.input + usage.completionTokens * price.output) / 1_000_000;
     return list * (1 - discountPercent / 100);
 }
-function estimateCost(usage, list) {
+function priceUsage(usage, list) {
     const models = [...usage.entries()].map(([model, u]) => ({
         model,
         usage: u,
@@ -32097,9 +32097,25 @@ function whyNoEstimate(estimate, list) {
 }
 const formatCost = (dollars) => dollars.toFixed(4);
 const describeBasis = (discountPercent) => discountPercent === undefined ? 'list prices' : `list prices less a ${discountPercent}% batch discount`;
-const knownTotal = (report) => report && report.unread.length === 0 && report.unreadLines.size === 0 && report.batches.size > 0
-    ? report.total.cost
-    : undefined;
+function foldCosts(list, usages) {
+    const batches = new Map();
+    for (const [id, { usage, incomplete }] of usages)
+        batches.set(id, { usage, estimate: priceUsage(usage, list), ...(incomplete ? { incomplete } : {}) });
+    return { list, batches, total: priceUsage(mergeUsage([...usages.values()].map(u => u.usage)), list) };
+}
+const costOf = (report, ids) => foldCosts(report.list, new Map(ids.flatMap(id => (report.batches.has(id) ? [[id, report.batches.get(id)]] : []))));
+function costGap(report) {
+    const batches = [...report.batches];
+    const unread = batches.filter(([, b]) => b.incomplete === 'unread').map(([id]) => id);
+    if (unread.length > 0)
+        return { kind: 'unread', batchIds: unread };
+    const partly = batches.flatMap(([id, b]) => typeof b.incomplete === 'object' ? [{ id, lines: b.incomplete.unreadLines }] : []);
+    if (partly.length > 0)
+        return { kind: 'lines', batchId: partly[0].id, lines: partly[0].lines, others: partly.length - 1 };
+    const why = whyNoEstimate(report.total, report.list);
+    return why === undefined ? undefined : { kind: 'estimate', why };
+}
+const knownTotal = (report) => report && report.batches.size > 0 && !costGap(report) ? report.total.cost : undefined;
 
 ;// CONCATENATED MODULE: ./src/report/escape.ts
 
@@ -32124,10 +32140,10 @@ const MAX_LISTED = 10;
 const groupDigits = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const dollars = (amount) => `&#36;${formatCost(amount)}`;
 function costCell(report, batchId) {
-    const estimate = report?.batches.get(batchId);
-    if (!estimate)
+    const batch = report?.batches.get(batchId);
+    if (!batch || batch.incomplete === 'unread')
         return '';
-    return estimate.cost === undefined ? 'no price' : dollars(estimate.cost);
+    return batch.estimate.cost === undefined ? 'no price' : dollars(batch.estimate.cost);
 }
 function cells(usage, cost) {
     return `<td>${groupDigits(usage.requests)}</td><td>${groupDigits(usage.promptTokens)}</td><td>${groupDigits(usage.completionTokens)}</td><td>${cost}</td>`;
@@ -32153,17 +32169,20 @@ function table(total) {
     return rows;
 }
 function costSection(report) {
-    if (!report || (report.batches.size === 0 && report.unread.length === 0))
+    if (!report || report.batches.size === 0)
         return '';
     const parts = ['', '### Tokens and estimated cost', '', ...table(report.total), '', basis(report)];
     const why = whyNoEstimate(report.total, report.list);
     if (why !== undefined)
         parts.push('', `⚠️ No cost estimate: ${escapeText(why, 600)}.`);
-    if (report.unread.length > 0) {
-        const ids = listFirst(report.unread.map(id => `<code>${escapeText(id, 200)}</code>`), MAX_LISTED);
+    const batches = [...report.batches];
+    const unread = batches.filter(([, b]) => b.incomplete === 'unread').map(([id]) => id);
+    if (unread.length > 0) {
+        const ids = listFirst(unread.map(id => `<code>${escapeText(id, 200)}</code>`), MAX_LISTED);
         parts.push('', `⚠️ Not included: the results of ${ids} could not be read.`);
     }
-    for (const [id, lines] of [...report.unreadLines].slice(0, MAX_LISTED)) {
+    const partly = batches.flatMap(([id, b]) => typeof b.incomplete === 'object' ? [[id, b.incomplete.unreadLines]] : []);
+    for (const [id, lines] of partly.slice(0, MAX_LISTED)) {
         parts.push('', `⚠️ Not included: ${plural(lines, 'line')} of the results of <code>${escapeText(id, 200)}</code> could not be read.`);
     }
     return `${parts.join('\n')}\n`;
@@ -32205,10 +32224,12 @@ const code = (text) => `<code>${escapeText(text, 200)}</code>`;
 
 
 const MAX_BATCH_ROWS = 300;
-function state(r) {
+function state(r, verdict) {
     switch (r.outcome) {
         case 'completed':
-            return { icon: '✅', note: '', rank: 2 };
+            return verdict?.ok === false
+                ? { icon: '❌', note: ' (results failed)', rank: 0 }
+                : { icon: '✅', note: '', rank: 2 };
         case 'final':
             return { icon: '❌', note: '', rank: 0 };
         case 'no-output':
@@ -32223,12 +32244,15 @@ function state(r) {
             return { icon: '🔄', note: ' (checked once)', rank: 1 };
     }
 }
-function columns(results, collected, cost) {
+function columns(results, verdictOf, collected, cost) {
     const tally = (r) => collected?.get(r.batchId)?.tally;
     const error = (r) => r.batch?.error ?? r.error?.message;
     const all = [
         { head: 'batch', cell: r => code(r.batchId) },
-        { head: 'status', cell: r => `${state(r).icon} ${escapeText(r.status || 'unknown', 60)}${state(r).note}` },
+        {
+            head: 'status',
+            cell: r => `${state(r, verdictOf(r)).icon} ${escapeText(r.status || 'unknown', 60)}${state(r, verdictOf(r)).note}`
+        },
         { head: 'progress', cell: r => percent(r.progress) },
         { head: 'output file', cell: r => (r.batch?.output_file_id ? code(r.batch.output_file_id) : '') },
         { head: 'error file', cell: r => (r.batch?.error_file_id ? code(r.batch.error_file_id) : '') },
@@ -32239,12 +32263,16 @@ function columns(results, collected, cost) {
     const always = new Set(['batch', 'status', 'progress']);
     return all.filter(c => always.has(c.head) || results.some(r => c.cell(r) !== ''));
 }
-function manySummary(all, verdict, collected, cost) {
+function manySummary(all, verdict, batches, collected, cost) {
+    const byId = new Map(batches.map(b => [b.batchId, b]));
+    const verdictOf = (r) => byId.get(r.batchId);
     const counts = summarize(all.results);
     const share = counts.percent;
     const tally = [`${counts.completed} completed`, `${counts.failed} failed`, `${counts.running} not finished`];
-    const cols = columns(all.results, collected, cost);
-    const rows = [...all.results].sort((a, b) => state(a).rank - state(b).rank).slice(0, MAX_BATCH_ROWS);
+    const cols = columns(all.results, verdictOf, collected, cost);
+    const rows = [...all.results]
+        .sort((a, b) => state(a, verdictOf(a)).rank - state(b, verdictOf(b)).rank)
+        .slice(0, MAX_BATCH_ROWS);
     const parts = [
         `## ${verdict.ok ? '✅' : '❌'} Together batches: ${counts.completed}/${counts.total} completed`,
         '',
@@ -32590,7 +32618,9 @@ function row(name, html) {
 }
 function buildSummary(all, verdict, collected, extras = {}) {
     const several = all.results.length > 1;
-    const text = several ? manySummary(all, verdict, collected, extras.cost) : batchSummary(all.results[0], verdict);
+    const text = several
+        ? manySummary(all, verdict, extras.batches ?? [], collected, extras.cost)
+        : batchSummary(all.results[0], verdict);
     return text + requestsSection(all, collected) + costSection(extras.cost) + failedLinesSection(extras.lines, several);
 }
 function requestsSection(all, collected) {
@@ -34140,17 +34170,17 @@ function pendingDescription(batchIds) {
         ? `Waiting for Together batch ${batchIds[0]}`
         : `Waiting for ${batchIds.length} Together batches`;
 }
-function finalDescription(all, verdict, collected) {
+function finalDescription(results, verdict, collected) {
     if (!verdict.ok)
         return verdict.message;
-    const tallies = all.results.map(r => collected?.get(r.batchId)?.tally).filter((t) => t !== undefined);
+    const tallies = results.map(r => collected?.get(r.batchId)?.tally).filter((t) => t !== undefined);
     const sum = mergeTallies(tallies);
     const total = sum.succeeded + sum.failed;
-    const requests = tallies.length === all.results.length && total > 0 ? ` · ${sum.succeeded}/${total} requests ok` : '';
-    if (all.results.length === 1)
-        return `${statusToken(all.results[0].status)}${requests}`;
-    const completed = all.results.filter(r => r.outcome === 'completed').length;
-    return `${completed}/${all.results.length} batches completed${requests}`;
+    const requests = tallies.length === results.length && total > 0 ? ` · ${sum.succeeded}/${total} requests ok` : '';
+    if (results.length === 1)
+        return `${statusToken(results[0].status)}${requests}`;
+    const completed = results.filter(r => r.outcome === 'completed').length;
+    return `${completed}/${results.length} batches completed${requests}`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/ledger-summary.ts
@@ -34190,7 +34220,7 @@ function batchCostFields(batchId, files, cost) {
     if (!files?.usage)
         return {};
     const usage = totalUsage(files.usage);
-    const estimate = cost?.batches.get(batchId)?.cost;
+    const estimate = cost?.batches.get(batchId)?.estimate.cost;
     return {
         prompt_tokens: usage.promptTokens,
         completion_tokens: usage.completionTokens,
@@ -34369,7 +34399,52 @@ async function collectResults(deps, results, dir) {
     return collected;
 }
 
-;// CONCATENATED MODULE: ./src/result-files/gate.ts
+;// CONCATENATED MODULE: ./src/verdict/cost.ts
+
+
+const cost_dollars = (amount) => `$${formatCost(amount)}`;
+function cannotCheck(gap) {
+    switch (gap.kind) {
+        case 'unread':
+            return `the results of batch ${gap.batchIds.slice(0, 5).join(', ')} could not be read.`;
+        case 'lines': {
+            const more = gap.others > 0 ? ` (and in ${plural(gap.others, 'more batch', 'more batches')})` : '';
+            return `${plural(gap.lines, 'line')} of the results of batch ${gap.batchId}${more} could not be read, so what they cost is unknown.`;
+        }
+        case 'estimate':
+            return `${gap.why}. A cost gate that cannot be checked fails.`;
+    }
+}
+function judgeCost(report, maxCost) {
+    if (maxCost === undefined || report === undefined)
+        return undefined;
+    const limit = `max-cost $${Number.isInteger(maxCost * 100) ? maxCost.toFixed(2) : String(maxCost)}`;
+    const gap = costGap(report);
+    if (gap)
+        return { ok: false, message: `Cannot check ${limit}: ${cannotCheck(gap)}` };
+    const cost = Number(formatCost(report.total.cost));
+    if (cost <= maxCost)
+        return undefined;
+    const batches = report.batches.size === 1 ? '' : ` of ${report.batches.size} batches`;
+    return {
+        ok: false,
+        message: `Estimated cost${batches} ${cost_dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
+    };
+}
+
+;// CONCATENATED MODULE: ./src/verdict/policy.ts
+
+function parseFailOn(text) {
+    const set = new Set();
+    for (const word of text.split(/[\s,]+/).filter(Boolean)) {
+        const status = normalizeStatus(word);
+        if (status === 'COMPLETED' || !FINAL_STATUSES.includes(status)) {
+            throw new Error(`Invalid fail-on status '${word}'. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated).`);
+        }
+        set.add(status);
+    }
+    return set;
+}
 function parseGate(text) {
     const raw = text.trim();
     if (raw === '')
@@ -34381,13 +34456,52 @@ function parseGate(text) {
         return { count: Number(raw) };
     throw new Error(`Invalid max-failed-requests '${raw}'. Expected a number of requests (e.g. 0 or 25) or a percentage of all requests (e.g. 2%).`);
 }
+function parseDiscount(text) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
+    if (match && Number(match[1]) <= 100)
+        return Number(match[1]);
+    throw new Error(`Invalid batch-discount '${raw}'. Expected a percentage from 0 to 100 (e.g. 50 or 50%), or empty for list prices.`);
+}
+function parseMaxCost(text) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const match = /^\$?\s*(\d+(?:\.\d+)?)$/.exec(raw);
+    if (match && Number.isFinite(Number(match[1])))
+        return Number(match[1]);
+    throw new Error(`Invalid max-cost '${raw}'. Expected an amount in US dollars (e.g. 25 or 2.50), or empty for no limit.`);
+}
+function parsePolicy(text) {
+    const requestGate = parseGate(text.maxFailedRequests);
+    const maxCost = parseMaxCost(text.maxCost);
+    const batchDiscount = parseDiscount(text.batchDiscount);
+    return {
+        failOn: parseFailOn(text.failOn),
+        ...(requestGate === undefined ? {} : { requestGate }),
+        ...(maxCost === undefined ? {} : { maxCost }),
+        ...(batchDiscount === undefined ? {} : { batchDiscount })
+    };
+}
+const decimals = (n) => n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
 const describeGate = (gate) => ('count' in gate ? String(gate.count) : `${gate.percent}%`);
+function policyText(policy) {
+    return {
+        failOn: [...policy.failOn].join(','),
+        maxFailedRequests: policy.requestGate ? describeGate(policy.requestGate) : '',
+        maxCost: policy.maxCost === undefined ? '' : decimals(policy.maxCost),
+        batchDiscount: policy.batchDiscount === undefined ? '' : decimals(policy.batchDiscount)
+    };
+}
 function exceeds(tally, gate) {
     if ('count' in gate)
         return tally.failed > gate.count;
     const total = tally.succeeded + tally.failed;
     return total > 0 && (tally.failed / total) * 100 > gate.percent;
 }
+const needsResults = (policy) => [policy.requestGate, policy.maxCost, policy.batchDiscount].some(v => v !== undefined);
 
 ;// CONCATENATED MODULE: ./src/verdict/causes.ts
 
@@ -34461,8 +34575,6 @@ function cancelNote(result) {
 }
 
 ;// CONCATENATED MODULE: ./src/verdict/verdict.ts
-
-
 
 
 
@@ -34554,12 +34666,9 @@ function verdict_describe(result) {
         : '';
     return `${id} ${result.status || 'no status'}${error}${limited}`;
 }
-function judgeAll(all, failOn) {
-    const verdicts = all.results.map(r => ({ result: r, verdict: judge(r, failOn) }));
-    if (verdicts.length === 1)
-        return verdicts[0].verdict;
+function judgeWaits(all, waits) {
     const counts = summarize(all.results);
-    const failing = verdicts.filter(v => !v.verdict.ok).map(v => v.result);
+    const failing = all.results.filter((_, i) => !waits[i].ok);
     if (failing.length === 0) {
         const pending = counts.running > 0 ? `, ${counts.running} not finished yet (checked once)` : '';
         return { ok: true, message: `${counts.completed} of ${counts.total} batches completed${pending}.` };
@@ -34580,7 +34689,16 @@ function judgeAll(all, failOn) {
     }
     return { ok: false, message: parts.join(' ') };
 }
-function gateVerdict(result, tally, gate) {
+
+;// CONCATENATED MODULE: ./src/verdict/judge-batch.ts
+
+
+
+
+
+
+const judge_batch_LISTED = 5;
+function gateMessage(result, tally, gate) {
     const total = tally.succeeded + tally.failed;
     const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : '';
     const codes = topCodes(tally, 3)
@@ -34589,85 +34707,121 @@ function gateVerdict(result, tally, gate) {
     const ended = result.outcome === 'completed' ? 'completed, but' : `ended ${result.status || 'unknown'}, and`;
     return `Batch ${result.batchId} ${ended} ${tally.failed} of its ${plural(total, 'request')} failed${share}, more than max-failed-requests allows (${describeGate(gate)})${codes ? `; most common: ${codes}` : ''}.`;
 }
-function judgeResults(all, collected, gate) {
-    const problems = [];
-    for (const result of all.results) {
-        const files = collected.get(result.batchId);
-        if (files?.error)
-            problems.push(`Could not fetch the results of batch ${result.batchId}: ${oneLine(files.error, 200)}.`);
-        else if (files?.tally && gate && exceeds(files.tally, gate))
-            problems.push(gateVerdict(result, files.tally, gate));
-    }
-    if (problems.length === 0)
-        return undefined;
+function judgeFiles(result, files, gate) {
+    if (files?.error)
+        return {
+            ok: false,
+            message: `Could not fetch the results of batch ${result.batchId}: ${oneLine(files.error, 200)}.`
+        };
+    if (files?.tally && gate && exceeds(files.tally, gate))
+        return { ok: false, message: gateMessage(result, files.tally, gate) };
+    return undefined;
+}
+function combine(first, later) {
+    if (!later || later.ok)
+        return first;
+    if (first.ok)
+        return later;
+    return { ok: false, message: `${first.message} ${later.message}` };
+}
+function judgeBatch(result, files, cost, policy) {
+    const wait = judge(result, policy.failOn);
+    const filesVerdict = judgeFiles(result, files, policy.requestGate);
+    const costVerdict = cost && judgeCost(costOf(cost, [result.batchId]), policy.maxCost);
+    const { ok, message } = combine(combine(wait, filesVerdict), costVerdict);
     return {
-        ok: false,
-        message: problems.slice(0, LISTED).join(' ') + (problems.length > LISTED ? ` And ${problems.length - LISTED} more.` : '')
+        batchId: result.batchId,
+        ok,
+        message,
+        running: result.outcome === 'pending',
+        wait,
+        ...(filesVerdict ? { files: filesVerdict } : {}),
+        ...(costVerdict ? { cost: costVerdict } : {})
     };
 }
-function combine(wait, results) {
-    if (!results || results.ok)
-        return wait;
-    if (wait.ok)
-        return results;
-    return { ok: false, message: `${wait.message} ${results.message}` };
+function judgeStep(all, batches, cost, maxCost) {
+    if (batches.length === 1)
+        return { ok: batches[0].ok, message: batches[0].message };
+    const problems = batches.flatMap(b => (b.files ? [b.files.message] : []));
+    const files = problems.length === 0
+        ? undefined
+        : {
+            ok: false,
+            message: problems.slice(0, judge_batch_LISTED).join(' ') +
+                (problems.length > judge_batch_LISTED ? ` And ${problems.length - judge_batch_LISTED} more.` : '')
+        };
+    const total = combine(combine(judgeWaits(all, batches.map(b => b.wait)), files), judgeCost(cost, maxCost));
+    const ok = total.ok && batches.every(b => b.ok);
+    return ok || !total.ok ? total : { ok: false, message: batches.find(b => !b.ok).message };
 }
 
-;// CONCATENATED MODULE: ./src/orchestrate/report-judge.ts
+;// CONCATENATED MODULE: ./src/result-files/prices.ts
 
 
 
-function dispose(result, stored, now, forgetAfterMs) {
-    if (result.finalStatus !== undefined)
-        return 'final';
-    if (result.outcome === 'error' && result.error?.status === 404)
-        return 'unknown';
-    if (result.outcome !== 'pending')
-        return 'unchecked';
-    return now - stored.entry.trackedAt > forgetAfterMs ? 'forgotten' : 'pending';
-}
-const wantsFiles = (checked, downloadDir) => checked.disposition === 'final' &&
-    (downloadDir !== '' || checked.stored.entry.maxFailedRequests !== '' || checked.stored.entry.maxCost !== undefined);
-function judgeTracked(checked, waited, collected, forgetAfterMs, costVerdict) {
-    const { result, stored } = checked;
-    const id = result.batchId;
-    const since = new Date(stored.entry.trackedAt).toISOString();
-    switch (checked.disposition) {
-        case 'unknown':
-            return {
-                ok: false,
-                message: `Batch ${id}, tracked ${since}, is not known to Together (HTTP 404): it is removed from the ledger. Check that api-key belongs to the account that created it.`
-            };
-        case 'forgotten':
-            return {
-                ok: false,
-                message: `Batch ${id}, tracked ${since}, is still ${result.status || 'not readable'} after forget-after (${formatDuration(forgetAfterMs)}): it is removed from the ledger and no longer reported.`
-            };
-        default: {
-            const failOn = new Set(stored.entry.failOn);
-            let gate;
-            try {
-                gate = parseGate(stored.entry.maxFailedRequests);
-            }
-            catch {
-                gate = undefined;
-            }
-            const files = combine(judge(result, failOn), judgeResults({ ...waited, results: [result] }, collected, gate));
-            return combine(files, costVerdict);
-        }
+const PRICE_ATTEMPTS = 3;
+const MODELS_TIMEOUT_MS = 30_000;
+const prices_MAX_RETRY_MS = 10_000;
+async function fetchPrices(deps) {
+    const backoff = {
+        what: 'Fetching model prices',
+        attempts: PRICE_ATTEMPTS,
+        capMs: prices_MAX_RETRY_MS,
+        transient: isTransient
+    };
+    try {
+        const models = await withBackoff(deps, backoff, () => deps.api.listModels({ signal: deps.signal, timeoutMs: MODELS_TIMEOUT_MS }));
+        const prices = new Map();
+        for (const model of models)
+            if (model.pricing && !prices.has(model.id))
+                prices.set(model.id, model.pricing);
+        deps.log.debug(`GET /v1/models: ${models.length} models, ${prices.size} with prices.`);
+        return { prices };
     }
+    catch (error) {
+        return { error: errorMessage(error) };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/costs.ts
+
+
+
+
+async function priceResults(deps, batchIds, collected, discountPercent) {
+    const usages = new Map();
+    for (const id of batchIds) {
+        const files = collected.get(id);
+        if (!files)
+            continue;
+        const lines = files.tally?.codes.get(UNREADABLE_LINE)?.count ?? 0;
+        if (!files.usage)
+            usages.set(id, { usage: emptyUsage(), incomplete: 'unread' });
+        else
+            usages.set(id, { usage: files.usage, ...(lines > 0 ? { incomplete: { unreadLines: lines } } : {}) });
+    }
+    const merged = mergeUsage([...usages.values()].map(u => u.usage));
+    const list = { discountPercent, ...(hasTokens(merged) ? await fetchPrices(deps) : {}) };
+    const report = foldCosts(list, usages);
+    const why = whyNoEstimate(report.total, list);
+    if (why !== undefined)
+        deps.log.warning(`No cost estimate: ${why}.`);
+    else if (report.total.cost !== undefined && hasTokens(merged)) {
+        deps.log.info(`Estimated cost: $${formatCost(report.total.cost)} (${report.total.usage.totalTokens} tokens).`);
+    }
+    return report;
 }
 
 ;// CONCATENATED MODULE: ./src/report/pr-comment-rows.ts
-
 const requestsText = (files) => files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : '';
-function commentRows(waited, failOn, collected, gate) {
-    return waited.results.map(result => {
-        const files = collected?.get(result.batchId);
-        const verdict = combine(judge(result, failOn), collected ? judgeResults({ ...waited, results: [result] }, collected, gate) : undefined);
-        const icon = result.outcome === 'pending' ? '🔄' : verdict.ok ? '✅' : '❌';
-        return { batchId: result.batchId, icon, status: result.status, requests: requestsText(files) };
-    });
+const verdictIcon = (verdict) => verdict.running ? '🔄' : verdict.ok ? '✅' : '❌';
+function commentRows(results, verdicts, collected) {
+    return results.map((result, i) => ({
+        batchId: result.batchId,
+        icon: verdictIcon(verdicts[i]),
+        status: result.status,
+        requests: requestsText(collected?.get(result.batchId))
+    }));
 }
 
 ;// CONCATENATED MODULE: ./src/report/pr-comment-text.ts
@@ -34761,195 +34915,47 @@ function renderComment(context, rows, runUrl, previous = '') {
     return left > 0 ? `${body}\nAnd ${left} more batches (see the workflow runs).\n` : body;
 }
 
-;// CONCATENATED MODULE: ./src/orchestrate/report-comment.ts
-
-
-
-async function updateReportComments(comment, reported, collected, log) {
-    const byComment = new Map();
-    for (const item of reported) {
-        const { pullRequest, prComment, commitStatus } = item.stored.entry;
-        if (!prComment || pullRequest === undefined)
-            continue;
-        const context = commitStatus || DEFAULT_CONTEXT;
-        const key = `${pullRequest} ${context}`;
-        const group = byComment.get(key) ?? { pr: pullRequest, context, rows: [] };
-        group.rows.push({
-            batchId: item.result.batchId,
-            icon: item.verdict.ok ? '✅' : '❌',
-            status: item.result.status,
-            requests: requestsText(collected.get(item.result.batchId))
-        });
-        byComment.set(key, group);
+;// CONCATENATED MODULE: ./src/util/group-by.ts
+function groupBy(items, key) {
+    const groups = new Map();
+    for (const item of items) {
+        const k = key(item);
+        const group = groups.get(k);
+        if (group)
+            group.push(item);
+        else
+            groups.set(k, [item]);
     }
-    for (const { pr, context, rows } of byComment.values()) {
-        if (!comment) {
-            log.warning(`Could not comment on pull request #${pr}: no GitHub client.`);
-            continue;
-        }
-        try {
-            await comment(pr, context, rows);
-        }
-        catch (error) {
-            log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`);
-        }
-    }
+    return groups;
 }
 
-;// CONCATENATED MODULE: ./src/verdict/cost.ts
+;// CONCATENATED MODULE: ./src/orchestrate/report-publish.ts
 
 
-const cost_dollars = (amount) => `$${formatCost(amount)}`;
-function judgeCost(report, maxCost) {
-    if (maxCost === undefined || report === undefined)
-        return undefined;
-    const limit = `max-cost $${Number.isInteger(maxCost * 100) ? maxCost.toFixed(2) : String(maxCost)}`;
-    if (report.unread.length > 0) {
-        const ids = report.unread.slice(0, 5).join(', ');
-        return { ok: false, message: `Cannot check ${limit}: the results of batch ${ids} could not be read.` };
-    }
-    const [partly, ...others] = report.unreadLines;
-    if (partly) {
-        const more = others.length > 0 ? ` (and in ${plural(others.length, 'more batch', 'more batches')})` : '';
-        return {
-            ok: false,
-            message: `Cannot check ${limit}: ${plural(partly[1], 'line')} of the results of batch ${partly[0]}${more} could not be read, so what they cost is unknown.`
-        };
-    }
-    const why = whyNoEstimate(report.total, report.list);
-    if (why !== undefined) {
-        return { ok: false, message: `Cannot check ${limit}: ${why}. A cost gate that cannot be checked fails.` };
-    }
-    const cost = Number(formatCost(report.total.cost));
-    if (cost <= maxCost)
-        return undefined;
-    const batches = report.batches.size === 1 ? '' : ` of ${report.batches.size} batches`;
-    return {
-        ok: false,
-        message: `Estimated cost${batches} ${cost_dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
-    };
+
+
+
+const isReported = (t) => t.verdict !== undefined;
+function byStatus(tracked) {
+    const key = (t) => `${t.stored.entry.sha} ${t.stored.entry.commitStatus}`;
+    const kept = groupBy(tracked.filter(t => t.fate === 'pending' || t.fate === 'unchecked'), key);
+    const reported = tracked.filter(isReported).filter(r => r.stored.entry.commitStatus);
+    return [...groupBy(reported, key).entries()].map(([k, group]) => ({
+        sha: group[0].stored.entry.sha,
+        context: group[0].stored.entry.commitStatus,
+        reported: group,
+        remaining: kept.get(k)?.length ?? 0,
+        size: Math.max(...group.map(r => r.stored.entry.group.length))
+    }));
 }
-
-;// CONCATENATED MODULE: ./src/result-files/prices.ts
-
-
-
-const PRICE_ATTEMPTS = 3;
-const MODELS_TIMEOUT_MS = 30_000;
-const prices_MAX_RETRY_MS = 10_000;
-async function fetchPrices(deps) {
-    const backoff = {
-        what: 'Fetching model prices',
-        attempts: PRICE_ATTEMPTS,
-        capMs: prices_MAX_RETRY_MS,
-        transient: isTransient
-    };
-    try {
-        const models = await withBackoff(deps, backoff, () => deps.api.listModels({ signal: deps.signal, timeoutMs: MODELS_TIMEOUT_MS }));
-        const prices = new Map();
-        for (const model of models)
-            if (model.pricing && !prices.has(model.id))
-                prices.set(model.id, model.pricing);
-        deps.log.debug(`GET /v1/models: ${models.length} models, ${prices.size} with prices.`);
-        return { prices };
-    }
-    catch (error) {
-        return { error: errorMessage(error) };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/orchestrate/costs.ts
-
-
-
-
-async function estimateCosts(deps, all, collected, discountPercent) {
-    const read = new Map();
-    const unread = [];
-    const unreadLines = new Map();
-    for (const result of all.results) {
-        const files = collected.get(result.batchId);
-        if (files?.usage)
-            read.set(result.batchId, files.usage);
-        else if (files)
-            unread.push(result.batchId);
-        const lines = files?.tally?.codes.get(UNREADABLE_LINE)?.count ?? 0;
-        if (lines > 0)
-            unreadLines.set(result.batchId, lines);
-    }
-    const merged = mergeUsage([...read.values()]);
-    const list = { discountPercent, ...(hasTokens(merged) ? await fetchPrices(deps) : {}) };
-    const batches = new Map([...read].map(([id, usage]) => [id, estimateCost(usage, list)]));
-    const total = estimateCost(merged, list);
-    const why = whyNoEstimate(total, list);
-    if (why !== undefined)
-        deps.log.warning(`No cost estimate: ${why}.`);
-    else if (total.cost !== undefined && hasTokens(merged)) {
-        deps.log.info(`Estimated cost: $${formatCost(total.cost)} (${total.usage.totalTokens} tokens).`);
-    }
-    return { list, batches, total, unread, unreadLines };
-}
-
-;// CONCATENATED MODULE: ./src/orchestrate/report-costs.ts
-
-
-
-
-async function trackedCostVerdicts(deps, waited, checked, collected) {
-    const gated = checked.filter(c => c.disposition === 'final' && c.stored.entry.maxCost !== undefined);
-    const byDiscount = new Map();
-    for (const c of gated) {
-        const discount = c.stored.entry.batchDiscount;
-        byDiscount.set(discount, [...(byDiscount.get(discount) ?? []), c]);
-    }
-    const verdicts = new Map();
-    for (const [discount, group] of byDiscount) {
-        const results = group.map(c => c.result);
-        const report = await estimateCosts(deps, { ...waited, results }, collected, discount);
-        for (const { result, stored } of group) {
-            const id = result.batchId;
-            const own = {
-                list: report.list,
-                batches: new Map([...report.batches].filter(([batchId]) => batchId === id)),
-                total: report.batches.get(id) ?? estimateCost(emptyUsage(), report.list),
-                unread: report.unread.filter(batchId => batchId === id),
-                unreadLines: new Map([...report.unreadLines].filter(([batchId]) => batchId === id))
-            };
-            verdicts.set(id, judgeCost(own, stored.entry.maxCost));
-        }
-    }
-    return verdicts;
-}
-
-;// CONCATENATED MODULE: ./src/orchestrate/report-status.ts
-
-function groups(reported, kept) {
-    const byKey = new Map();
-    for (const item of reported) {
-        const { sha, commitStatus: context, group } = item.stored.entry;
-        if (!context)
-            continue;
-        const key = `${sha} ${context}`;
-        const found = byKey.get(key) ?? { sha, context, reported: [], remaining: 0, size: 0 };
-        found.reported.push(item);
-        found.size = Math.max(found.size, group.length);
-        byKey.set(key, found);
-    }
-    for (const item of kept) {
-        const found = byKey.get(`${item.stored.entry.sha} ${item.stored.entry.commitStatus}`);
-        if (found)
-            found.remaining++;
-    }
-    return [...byKey.values()];
-}
-async function stateOf(group, statuses) {
-    const failing = group.reported.find(r => !r.verdict.ok);
+async function stateOf(shared, deps) {
+    const failing = shared.reported.find(r => !r.verdict.ok);
     if (failing)
         return ['failure', failing.verdict.message];
-    if (group.reported.length < group.size) {
+    if (shared.reported.length < shared.size) {
         let current;
         try {
-            current = await statuses.latest(group.sha, group.context);
+            current = await deps.statuses.latest(shared.sha, shared.context);
         }
         catch (error) {
             return ['error', `Could not read the earlier statuses of this commit: ${errorMessage(error)}`];
@@ -34957,32 +34963,72 @@ async function stateOf(group, statuses) {
         if (current === 'failure' || current === 'error')
             return undefined;
     }
-    if (group.remaining > 0) {
-        const done = group.size - group.remaining;
-        return ['pending', `${done} of ${group.size} Together batches reported; ${group.remaining} still running`];
+    if (shared.remaining > 0) {
+        const done = shared.size - shared.remaining;
+        return ['pending', `${done} of ${shared.size} Together batches reported; ${shared.remaining} still running`];
     }
-    if (group.size <= 1)
-        return ['success', group.reported[0].description];
-    return ['success', `${group.size} Together batches reported, all passed`];
+    if (shared.size <= 1)
+        return ['success', shared.reported[0].description];
+    return ['success', `${shared.size} Together batches reported, all passed`];
 }
-async function setReportStatuses(statuses, reported, kept, runUrl, log) {
-    const all = groups(reported, kept);
+async function publishStatuses(settings, deps, tracked) {
+    const all = byStatus(tracked);
     if (all.length === 0)
         return;
-    if (!statuses) {
-        log.warning(`Could not set ${all.length} commit status(es): no GitHub client.`);
+    if (!deps.statuses) {
+        deps.log.warning(`Could not set ${all.length} commit status(es): no GitHub client.`);
         return;
     }
-    for (const group of all) {
+    for (const shared of all) {
         try {
-            const state = await stateOf(group, statuses);
+            const state = await stateOf(shared, deps);
             if (state)
-                await statuses.set(group.sha, group.context, state[0], state[1], runUrl);
+                await deps.statuses.set(shared.sha, shared.context, state[0], state[1], runUrl(settings.github));
         }
         catch (error) {
-            log.warning(`Could not set the commit status ${oneLine(group.context, 100)} on ${group.sha.slice(0, 12)}: ${errorMessage(error)}`);
+            deps.log.warning(`Could not set the commit status ${oneLine(shared.context, 100)} on ${shared.sha.slice(0, 12)}: ${errorMessage(error)}`);
         }
     }
+}
+async function publishComments(deps, tracked, collected) {
+    const commented = tracked.filter(isReported).filter(r => r.stored.entry.prComment && r.stored.entry.pullRequest);
+    const byComment = groupBy(commented, r => `${r.stored.entry.pullRequest ?? 0} ${r.stored.entry.commitStatus}`);
+    for (const group of byComment.values()) {
+        const { pullRequest, commitStatus } = group[0].stored.entry;
+        const pr = pullRequest;
+        if (!deps.prComments) {
+            deps.log.warning(`Could not comment on pull request #${pr}: no GitHub client.`);
+            continue;
+        }
+        const rows = group.map(r => ({
+            batchId: r.result.batchId,
+            icon: verdictIcon(r.verdict),
+            status: r.result.status,
+            requests: requestsText(collected.get(r.result.batchId))
+        }));
+        try {
+            await deps.prComments(pr, commitStatus || DEFAULT_CONTEXT, rows);
+        }
+        catch (error) {
+            deps.log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`);
+        }
+    }
+}
+async function publishReport(settings, deps, tracked, collected) {
+    await publishStatuses(settings, deps, tracked);
+    await publishComments(deps, tracked, collected);
+    const errors = [];
+    for (const item of tracked.filter(isReported)) {
+        try {
+            const removal = await deps.ledger.remove(item.result.batchId, item.stored.sha);
+            if (removal === 'changed')
+                deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`);
+        }
+        catch (error) {
+            errors.push(errorMessage(error));
+        }
+    }
+    return errors;
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/annotations.ts
@@ -35057,44 +35103,47 @@ async function runStep(settings, deps, hooks = {}) {
     const waited = await waitForBatches(deps, settings);
     deps.setOutputs({ ...buildOutputs(waited), passed: 'false' });
     await hooks.afterWait?.(waited);
-    let verdict = judgeAll(waited, settings.failOn);
-    let collected;
-    let cost;
-    let lines;
-    const { maxFailedRequests, batchDiscount, maxCost, inputFile } = settings;
-    const wantFiles = settings.downloadDir !== '' || [maxFailedRequests, batchDiscount, maxCost, inputFile].some(v => v !== undefined);
-    if (wantFiles && !deps.signal.aborted) {
-        const dir = settings.downloadDir
-            ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
-            : { path: settings.resultsDir, label: "the runner's temp directory" };
-        const ms = resultsBudgetMs(settings.timeoutMs, waited.endedAt - waited.startedAt);
-        const budget = { ms, signal: deps.timeoutSignal(ms) };
-        const signal = AbortSignal.any([deps.signal, budget.signal]);
-        const failures = inputFile ? new FailureIndex() : undefined;
-        collected = await collectResults({ ...deps, files: deps.api, signal, budget, failures }, waited.results, dir);
-        cost = await estimateCosts(deps, waited, collected, batchDiscount);
-        deps.setOutputs(buildOutputs(waited, collected, cost));
-        verdict = combine(verdict, judgeResults(waited, collected, maxFailedRequests));
-        verdict = combine(verdict, judgeCost(cost, maxCost));
-        if (failures && inputFile)
-            lines = await locateFailures(failures, inputFile, waited, collected, verdict, deps);
-    }
+    const { policy, inputFile } = settings;
+    const wantFiles = settings.downloadDir !== '' || needsResults(policy) || inputFile !== undefined;
+    let results;
+    if (wantFiles && !deps.signal.aborted)
+        results = await readResults(settings, deps, waited);
+    const { collected, cost } = results ?? {};
+    const batches = waited.results.map(r => judgeBatch(r, collected?.get(r.batchId), cost, policy));
+    const verdict = judgeStep(waited, batches, cost, policy.maxCost);
+    const lines = results?.failures && inputFile
+        ? await locateFailures(results.failures, inputFile, waited, results.collected, verdict, deps)
+        : undefined;
     deps.setOutputs(verdictOutputs(buildOutputs(waited).status ?? '', verdict.ok));
     await pending;
     const [state, description] = hooks.finalStatus?.(verdict, waited) ?? [
         verdict.ok ? 'success' : 'failure',
-        finalDescription(waited, verdict, collected)
+        finalDescription(waited.results, verdict, collected)
     ];
     await deps.setStatus?.(state, description);
-    await deps.comment?.(commentRows(waited, settings.failOn, collected, maxFailedRequests));
+    await deps.comment?.(commentRows(waited.results, batches, collected));
     const ids = settings.batchIds;
     return {
         verdict,
         title: ids.length === 1 ? `Together batch ${ids[0]}` : 'Together batches',
-        summary: buildSummary(waited, verdict, collected, { cost, lines }),
+        summary: buildSummary(waited, verdict, collected, { cost, lines, batches }),
         annotations: lines?.annotations ?? []
     };
 }
+async function readResults(settings, deps, waited) {
+    const dir = resultsDir(settings);
+    const ms = resultsBudgetMs(settings.timeoutMs, waited.endedAt - waited.startedAt);
+    const budget = { ms, signal: deps.timeoutSignal(ms) };
+    const signal = AbortSignal.any([deps.signal, budget.signal]);
+    const failures = settings.inputFile ? new FailureIndex() : undefined;
+    const collected = await collectResults({ ...deps, files: deps.api, signal, budget, failures }, waited.results, dir);
+    const cost = await priceResults(deps, settings.batchIds, collected, settings.policy.batchDiscount);
+    deps.setOutputs(buildOutputs(waited, collected, cost));
+    return { collected, cost, ...(failures ? { failures } : {}) };
+}
+const resultsDir = (settings) => settings.downloadDir
+    ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
+    : { path: settings.resultsDir, label: "the runner's temp directory" };
 
 ;// CONCATENATED MODULE: ./src/orchestrate/report.ts
 
@@ -35109,24 +35158,55 @@ async function runStep(settings, deps, hooks = {}) {
 
 
 
-
-const report_LISTED = 5;
-async function fetchFiles(settings, deps, wanted) {
+function classify(result, stored, now, forgetAfterMs) {
+    if (result.finalStatus !== undefined)
+        return 'final';
+    if (result.outcome === 'error' && result.error?.status === 404)
+        return 'unknown';
+    if (result.outcome !== 'pending')
+        return 'unchecked';
+    return now - stored.entry.trackedAt > forgetAfterMs ? 'forgotten' : 'pending';
+}
+function lostVerdict(t, forgetAfterMs) {
+    const id = t.result.batchId;
+    const since = new Date(t.stored.entry.trackedAt).toISOString();
+    const message = t.fate === 'unknown'
+        ? `Batch ${id}, tracked ${since}, is not known to Together (HTTP 404): it is removed from the ledger. Check that api-key belongs to the account that created it.`
+        : `Batch ${id}, tracked ${since}, is still ${t.result.status || 'not readable'} after forget-after (${formatDuration(forgetAfterMs)}): it is removed from the ledger and no longer reported.`;
+    const verdict = { ok: false, message };
+    return { batchId: id, ...verdict, running: false, wait: verdict };
+}
+const gatesResults = (policy) => policy.requestGate !== undefined || policy.maxCost !== undefined;
+async function readFiles(settings, deps, tracked) {
+    const wanted = tracked.filter(t => t.fate === 'final' && (settings.downloadDir !== '' || gatesResults(t.stored.entry.policy)));
     if (wanted.length === 0 || deps.signal.aborted)
         return new Map();
-    const dir = settings.downloadDir
-        ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
-        : { path: settings.resultsDir, label: "the runner's temp directory" };
     const ms = resultsBudgetMs(0, 0);
     const budget = { ms, signal: deps.timeoutSignal(ms) };
     const signal = AbortSignal.any([deps.signal, budget.signal]);
-    const results = wanted.map(c => c.result);
-    return collectResults({ ...deps, files: deps.api, signal, budget }, results, dir);
+    const results = wanted.map(t => t.result);
+    return collectResults({ ...deps, files: deps.api, signal, budget }, results, resultsDir(settings));
 }
-function stepVerdict(reported, unchecked, pending, ledgerErrors) {
+async function priceTracked(deps, tracked, collected) {
+    const byDiscount = groupBy(tracked.filter(t => t.fate === 'final' && t.stored.entry.policy.maxCost !== undefined), t => t.stored.entry.policy.batchDiscount);
+    const costs = new Map();
+    for (const [discount, group] of byDiscount) {
+        const ids = group.map(t => t.result.batchId);
+        const report = await priceResults(deps, ids, collected, discount);
+        for (const id of ids)
+            costs.set(id, report);
+    }
+    return costs;
+}
+const report_LISTED = 5;
+function stepVerdict(tracked, ledgerErrors) {
+    const reported = tracked.filter(isReported);
+    const pending = tracked.filter(t => t.fate === 'pending').length;
     const failing = [
         ...reported.filter(r => !r.verdict.ok).map(r => r.verdict.message),
-        ...unchecked.map(c => `Could not check tracked batch ${c.result.batchId}, left in the ledger: ${judge(c.result, new Set()).message}`),
+        ...tracked
+            .filter(t => t.fate === 'unchecked')
+            .map(t => `Could not check tracked batch ${t.result.batchId}, left in the ledger: ${judge(t.result, new Set()).message}`),
         ...ledgerErrors
     ];
     const still = `${pending} still running`;
@@ -35134,22 +35214,6 @@ function stepVerdict(reported, unchecked, pending, ledgerErrors) {
         return { ok: true, message: `Reported ${reported.length} tracked batch(es), all passed; ${still}.` };
     const more = failing.length > report_LISTED ? ` And ${failing.length - report_LISTED} more.` : '';
     return { ok: false, message: `${failing.slice(0, report_LISTED).join(' ')}${more} (${reported.length} reported, ${still}.)` };
-}
-async function settle(settings, deps, reported, kept, collected) {
-    await setReportStatuses(deps.statuses, reported, kept, runUrl(settings.github), deps.log);
-    await updateReportComments(deps.prComments, reported, collected, deps.log);
-    const errors = [];
-    for (const item of reported) {
-        try {
-            const removal = await deps.ledger.remove(item.result.batchId, item.stored.sha);
-            if (removal === 'changed')
-                deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`);
-        }
-        catch (error) {
-            errors.push(errorMessage(error));
-        }
-    }
-    return errors;
 }
 function reportedEntry(r, collected) {
     return {
@@ -35170,41 +35234,35 @@ async function runReport(settings, deps) {
         const verdict = { ok: true, message: 'No tracked batches to report.' };
         return { verdict, title: 'Together batches', summary: '', annotations: [] };
     }
-    const options = {
-        ...settings,
-        timeoutMs: 0,
-        batchIds: entries.map(e => e.entry.batchId),
-        cancelOnTimeout: false,
-        cancelOnAbort: false
-    };
+    const batchIds = entries.map(e => e.entry.batchId);
+    const options = { ...settings, timeoutMs: 0, batchIds, cancelOnTimeout: false, cancelOnAbort: false };
     const waited = await waitForBatches(deps, options);
     const now = deps.now();
-    const checked = waited.results.map((result, i) => {
+    const tracked = waited.results.map((result, i) => {
         const stored = entries[i];
-        return { stored, result, disposition: dispose(result, stored, now, settings.forgetAfterMs) };
+        return { stored, result, fate: classify(result, stored, now, settings.forgetAfterMs) };
     });
-    const collected = await fetchFiles(settings, deps, checked.filter(c => wantsFiles(c, settings.downloadDir)));
-    const costs = await trackedCostVerdicts(deps, waited, checked, collected);
-    const reported = checked
-        .filter(c => c.disposition === 'final' || c.disposition === 'unknown' || c.disposition === 'forgotten')
-        .map(c => {
-        const verdict = judgeTracked(c, waited, collected, settings.forgetAfterMs, costs.get(c.result.batchId));
-        return { ...c, verdict, description: finalDescription({ ...waited, results: [c.result] }, verdict, collected) };
-    });
-    const kept = checked.filter(c => c.disposition === 'pending' || c.disposition === 'unchecked');
-    const pending = kept.filter(c => c.disposition === 'pending').length;
+    const collected = await readFiles(settings, deps, tracked);
+    const costs = await priceTracked(deps, tracked, collected);
+    for (const t of tracked) {
+        if (t.fate === 'final') {
+            const files = collected.get(t.result.batchId);
+            t.verdict = judgeBatch(t.result, files, costs.get(t.result.batchId), t.stored.entry.policy);
+        }
+        else if (t.fate === 'unknown' || t.fate === 'forgotten')
+            t.verdict = lostVerdict(t, settings.forgetAfterMs);
+        if (t.verdict)
+            t.description = finalDescription([t.result], t.verdict, collected);
+    }
+    const reported = tracked.filter(isReported);
+    const pending = tracked.filter(t => t.fate === 'pending').length;
     deps.setOutputs({
         reported: JSON.stringify(reported.map(r => reportedEntry(r, collected))),
         pending: String(pending)
     });
-    const ledgerErrors = deps.signal.aborted ? [] : await settle(settings, deps, reported, kept, collected);
-    const verdict = stepVerdict(reported, kept.filter(c => c.disposition === 'unchecked'), pending, ledgerErrors);
-    const rows = reported.map(r => ({
-        entry: r.stored.entry,
-        result: r.result,
-        verdict: r.verdict,
-        files: collected.get(r.result.batchId)
-    }));
+    const ledgerErrors = deps.signal.aborted ? [] : await publishReport(settings, deps, tracked, collected);
+    const verdict = stepVerdict(tracked, ledgerErrors);
+    const rows = reported.map(r => ({ ...r, entry: r.stored.entry, files: collected.get(r.result.batchId) }));
     return { verdict, title: 'Together batches', summary: buildReportSummary(rows, pending, verdict), annotations: [] };
 }
 
@@ -35212,10 +35270,12 @@ async function runReport(settings, deps) {
 
 
 
+
 const MAX_ENTRY_BYTES = 64 * 1024;
 const MAX_GROUP = 1000;
 const entryPath = (batchId) => `batches/${batchId}.json`;
 function serializeEntry(entry) {
+    const text = policyText(entry.policy);
     return `${JSON.stringify({
         version: 1,
         batch_id: entry.batchId,
@@ -35227,50 +35287,47 @@ function serializeEntry(entry) {
         tracked_at: new Date(entry.trackedAt).toISOString(),
         group: entry.group,
         settings: {
-            fail_on: entry.failOn,
-            max_failed_requests: entry.maxFailedRequests,
+            fail_on: [...entry.policy.failOn],
+            max_failed_requests: text.maxFailedRequests,
             commit_status: entry.commitStatus,
             pr_comment: entry.prComment,
-            max_cost: entry.maxCost ?? null,
-            batch_discount: entry.batchDiscount ?? null
+            max_cost: entry.policy.maxCost ?? null,
+            batch_discount: entry.policy.batchDiscount ?? null
         }
     }, null, 2)}\n`;
 }
 const ledger_entry_str = (value, max) => typeof value === 'string' && value.length <= max ? value : undefined;
-function amount(value, max) {
+function amountText(value) {
     if (value === undefined || value === null)
-        return undefined;
-    return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= max ? value : null;
+        return '';
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0
+        ? policyText({ failOn: new Set(), maxCost: value }).maxCost
+        : undefined;
 }
 function settingsOf(raw) {
     const settings = (raw ?? {});
     const failOn = settings.fail_on;
-    if (!Array.isArray(failOn) ||
-        !failOn.every(s => FINAL_STATUSES.includes(s) && s !== 'COMPLETED'))
+    if (!Array.isArray(failOn) || !failOn.every(s => typeof s === 'string' && s !== 'COMPLETED'))
         return 'settings.fail_on is not a list of FAILED, EXPIRED, CANCELLED';
     const gate = ledger_entry_str(settings.max_failed_requests, 20);
-    if (gate === undefined || !/^(\d+(\.\d+)?\s*%|\d+|)$/.test(gate))
-        return 'settings.max_failed_requests is not a gate';
+    const maxCost = amountText(settings.max_cost);
+    const discount = amountText(settings.batch_discount);
+    let policy;
+    try {
+        if (gate === undefined || maxCost === undefined || discount === undefined)
+            throw new Error('not text or numbers');
+        policy = parsePolicy({ failOn: failOn.join(','), maxFailedRequests: gate, maxCost, batchDiscount: discount });
+    }
+    catch (error) {
+        return `settings do not parse: ${oneLine(errorMessage(error), 200)}`;
+    }
     const context = ledger_entry_str(settings.commit_status, 200);
     if (context === undefined || /[\p{Cc}]/u.test(context))
         return 'settings.commit_status is not a context name';
     const comment = settings.pr_comment ?? false;
     if (typeof comment !== 'boolean')
         return 'settings.pr_comment is not true or false';
-    const maxCost = amount(settings.max_cost, Number.MAX_SAFE_INTEGER);
-    if (maxCost === null)
-        return 'settings.max_cost is not an amount';
-    const batchDiscount = amount(settings.batch_discount, 100);
-    if (batchDiscount === null)
-        return 'settings.batch_discount is not a percentage';
-    return {
-        failOn: failOn,
-        maxFailedRequests: gate,
-        commitStatus: context,
-        prComment: comment,
-        ...(maxCost === undefined ? {} : { maxCost }),
-        ...(batchDiscount === undefined ? {} : { batchDiscount })
-    };
+    return { policy, commitStatus: context, prComment: comment };
 }
 function parseEntry(batchId, text) {
     if (text.length > MAX_ENTRY_BYTES)
@@ -35336,12 +35393,9 @@ async function runTrack(settings, deps) {
                 runUrl: runUrl(settings.github),
                 trackedAt,
                 group: settings.batchIds,
-                failOn: [...settings.failOn],
-                maxFailedRequests: settings.maxFailedRequestsInput,
+                policy: settings.policy,
                 commitStatus: settings.commitStatus,
-                prComment: settings.prComment,
-                maxCost: settings.maxCost,
-                batchDiscount: settings.batchDiscount
+                prComment: settings.prComment
             };
             await deps.ledger.put(batchId, serializeEntry(entry));
         }
@@ -35476,26 +35530,6 @@ function githubToken(read, mode, commitStatus, prComment) {
     return needs ? secret(token, "input 'github-token'") : token;
 }
 
-;// CONCATENATED MODULE: ./src/result-files/cost-inputs.ts
-function parseDiscount(text) {
-    const raw = text.trim();
-    if (raw === '')
-        return undefined;
-    const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
-    if (match && Number(match[1]) <= 100)
-        return Number(match[1]);
-    throw new Error(`Invalid batch-discount '${raw}'. Expected a percentage from 0 to 100 (e.g. 50 or 50%), or empty for list prices.`);
-}
-function parseMaxCost(text) {
-    const raw = text.trim();
-    if (raw === '')
-        return undefined;
-    const match = /^\$?\s*(\d+(?:\.\d+)?)$/.exec(raw);
-    if (match && Number.isFinite(Number(match[1])))
-        return Number(match[1]);
-    throw new Error(`Invalid max-cost '${raw}'. Expected an amount in US dollars (e.g. 25 or 2.50), or empty for no limit.`);
-}
-
 ;// CONCATENATED MODULE: ./src/result-files/input-file.ts
 
 
@@ -35517,8 +35551,6 @@ function parseInputFile(text, workspace) {
 }
 
 ;// CONCATENATED MODULE: ./src/settings.ts
-
-
 
 
 
@@ -35587,19 +35619,6 @@ function settings_boolean(read, name) {
         return false;
     throw new InputError(`Invalid ${name} ${quoted(raw, 100)}. Expected true or false.`);
 }
-function failOn(read) {
-    const set = new Set();
-    for (const word of read('fail-on')
-        .split(/[\s,]+/)
-        .filter(Boolean)) {
-        const status = normalizeStatus(word);
-        if (status === 'COMPLETED' || !FINAL_STATUSES.includes(status)) {
-            throw new InputError(`Invalid fail-on status ${quoted(word, 100)}. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated).`);
-        }
-        set.add(status);
-    }
-    return set;
-}
 function parseSettings(read, env, cwd = process.cwd()) {
     const stepMode = mode(read);
     const ids = batchIds(read, stepMode);
@@ -35615,14 +35634,15 @@ function parseSettings(read, env, cwd = process.cwd()) {
         baseUrl: baseUrl(read, env),
         timeoutMs: Math.round(timeout(read)),
         pollIntervalMs: Math.round(duration(read, 'poll-interval', 1000, '1s')),
-        failOn: failOn(read),
+        policy: parsed(() => parsePolicy({
+            failOn: read('fail-on'),
+            maxFailedRequests: read('max-failed-requests'),
+            maxCost: read('max-cost'),
+            batchDiscount: read('batch-discount')
+        })),
         cancelOnTimeout: settings_boolean(read, 'cancel-on-timeout'),
         cancelOnAbort: settings_boolean(read, 'cancel-on-abort'),
         downloadDir: read('download-dir').trim(),
-        maxFailedRequests: parsed(() => parseGate(read('max-failed-requests'))),
-        maxFailedRequestsInput: read('max-failed-requests').trim(),
-        batchDiscount: parsed(() => parseDiscount(read('batch-discount'))),
-        maxCost: parsed(() => parseMaxCost(read('max-cost'))),
         inputFile: parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd)),
         commitStatus,
         githubToken: token,
@@ -36158,7 +36178,13 @@ function guardSecrets(settings) {
     if (settings.githubToken)
         core_setSecret(settings.githubToken);
     const out = egress([settings.apiKey, settings.githubToken]);
-    const shown = { ...settings, apiKey: '***', githubToken: '***', failOn: [...settings.failOn], proxy: '(see env)' };
+    const shown = {
+        ...settings,
+        apiKey: '***',
+        githubToken: '***',
+        policy: { ...settings.policy, failOn: [...settings.policy.failOn] },
+        proxy: '(see env)'
+    };
     out.log.debug(`Settings: ${JSON.stringify(shown)}`);
     return out;
 }

@@ -4,7 +4,7 @@ import { summarize } from '../../src/engine/aggregate.js'
 import { aggregateLine } from '../../src/engine/messages.js'
 import { buildOutputs } from '../../src/report/outputs.js'
 import { buildSummary } from '../../src/report/summary.js'
-import { judgeAll } from '../../src/verdict/verdict.js'
+import { judgeAll } from '../helpers/verdicts.js'
 import type { FinalStatus } from '../../src/together/status.js'
 
 const FAIL_ON = new Set<FinalStatus>(['FAILED', 'EXPIRED', 'CANCELLED'])

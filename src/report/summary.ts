@@ -10,6 +10,7 @@ import { failedLinesSection, type LineReport } from './failed-lines.js'
 import { mergeTallies, topCodes, type Tally } from '../result-files/tally.js'
 import { escapeText } from './escape.js'
 import { percent, plural } from '../util/text.js'
+import type { BatchVerdict } from '../verdict/judge-batch.js'
 import type { Verdict } from '../verdict/verdict.js'
 
 const MAX_TIMELINE_ROWS = 50
@@ -63,10 +64,12 @@ export function buildSummary(
   all: WaitAllResult,
   verdict: Verdict,
   collected?: ReadonlyMap<string, BatchFiles>,
-  extras: { cost?: CostReport; lines?: LineReport } = {}
+  extras: { cost?: CostReport; lines?: LineReport; batches?: readonly BatchVerdict[] } = {}
 ): string {
   const several = all.results.length > 1
-  const text = several ? manySummary(all, verdict, collected, extras.cost) : batchSummary(all.results[0]!, verdict)
+  const text = several
+    ? manySummary(all, verdict, extras.batches ?? [], collected, extras.cost)
+    : batchSummary(all.results[0]!, verdict)
   return text + requestsSection(all, collected) + costSection(extras.cost) + failedLinesSection(extras.lines, several)
 }
 
