@@ -31720,6 +31720,29 @@ function oneLine(text, max = 300) {
         .replace(/\s+/g, ' ')
         .trim(), max);
 }
+function printable(text, max) {
+    const chars = Array.from(text);
+    const cut = chars.length > max ? chars.slice(0, max).join('') : text;
+    const escaped = JSON.stringify(cut)
+        .slice(1, -1)
+        .replace(UNSAFE_CHARS, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return chars.length > max ? `${escaped}…` : escaped;
+}
+function quoted(text, max) {
+    if (!isCleanLine(text))
+        return `"${printable(text, max)}"`;
+    const chars = Array.from(text);
+    return `'${chars.length > max ? `${chars.slice(0, max).join('')}…` : text}'`;
+}
+function listFirst(items, n, sep = ', ') {
+    const shown = items.slice(0, n).join(sep);
+    const left = items.length - n;
+    if (left <= 0)
+        return shown;
+    if (sep === ' ')
+        return `${shown} And ${left} more.`;
+    return `${shown}${sep === ', ' ? ' ' : sep}and ${left} more`;
+}
 function percent(progress) {
     if (typeof progress !== 'number')
         return '';
@@ -31728,8 +31751,9 @@ function percent(progress) {
 const hideCredentials = (value) => value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#@]*@/i, (_, scheme) => `${scheme ?? ''}***@`);
 const plural = (count, noun, many = `${noun}s`) => `${count} ${count === 1 ? noun : many}`;
 function errorMessage(error) {
-    if (error instanceof Error)
-        return error.message;
+    const message = error?.message;
+    if (typeof message === 'string')
+        return message;
     if (typeof error === 'string')
         return error;
     try {
@@ -31828,6 +31852,14 @@ function formatDuration(ms) {
 ;// CONCATENATED MODULE: ./src/util/json.ts
 function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function parseJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/usage.ts
@@ -31955,9 +31987,7 @@ function whyNoEstimate(estimate, list) {
         return `${plural(uncounted, 'result line gives', 'result lines give')} token counts that cannot be read`;
     if (list.error)
         return `the prices could not be fetched (${oneLine(list.error, 300)})`;
-    const names = estimate.unpriced.slice(0, 5).map(m => oneLine(m, 100));
-    const more = estimate.unpriced.length > 5 ? ` and ${estimate.unpriced.length - 5} more` : '';
-    return `GET /v1/models lists no price for ${names.join(', ')}${more}`;
+    return `GET /v1/models lists no price for ${listFirst(estimate.unpriced.map(m => oneLine(m, 100)), 5)}`;
 }
 const formatCost = (dollars) => dollars.toFixed(4);
 const describeBasis = (discountPercent) => discountPercent === undefined ? 'list prices' : `list prices less a ${discountPercent}% batch discount`;
@@ -32000,6 +32030,7 @@ function escapeText(text, max = 2000) {
 
 
 const MAX_MODEL_ROWS = 50;
+const MAX_LISTED = 10;
 const groupDigits = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const dollars = (amount) => `&#36;${formatCost(amount)}`;
 function costCell(report, batchId) {
@@ -32041,12 +32072,11 @@ function costSection(report) {
     const batches = [...report.batches];
     const unread = batches.filter(([, b]) => b.incomplete === 'unread').map(([id]) => id);
     if (unread.length > 0) {
-        const ids = unread.slice(0, 10).map(id => `<code>${escapeText(id, 200)}</code>`);
-        const more = unread.length > 10 ? ` and ${unread.length - 10} more` : '';
-        parts.push('', `⚠️ Not included: the results of ${ids.join(', ')}${more} could not be read.`);
+        const ids = listFirst(unread.map(id => `<code>${escapeText(id, 200)}</code>`), MAX_LISTED);
+        parts.push('', `⚠️ Not included: the results of ${ids} could not be read.`);
     }
     const partly = batches.flatMap(([id, b]) => typeof b.incomplete === 'object' ? [[id, b.incomplete.unreadLines]] : []);
-    for (const [id, lines] of partly.slice(0, 10)) {
+    for (const [id, lines] of partly.slice(0, MAX_LISTED)) {
         parts.push('', `⚠️ Not included: ${plural(lines, 'line')} of the results of <code>${escapeText(id, 200)}</code> could not be read.`);
     }
     return `${parts.join('\n')}\n`;
@@ -32065,7 +32095,7 @@ function summarize(results) {
         else if (r.outcome === 'final' || r.outcome === 'no-output' || r.outcome === 'error')
             failed++;
         else
-            progressSum += r.progress ?? r.batch?.progress ?? 0;
+            progressSum += r.progress ?? 0;
     }
     const total = results.length;
     return { total, completed, failed, running: total - completed - failed, percent: total ? progressSum / total : 0 };
@@ -32117,7 +32147,7 @@ function columns(results, verdictOf, collected, cost) {
             head: 'status',
             cell: r => `${state(r, verdictOf(r)).icon} ${escapeText(r.status || 'unknown', 60)}${state(r, verdictOf(r)).note}`
         },
-        { head: 'progress', cell: r => percent(r.progress ?? r.batch?.progress) },
+        { head: 'progress', cell: r => percent(r.progress) },
         { head: 'output file', cell: r => (r.batch?.output_file_id ? code(r.batch.output_file_id) : '') },
         { head: 'error file', cell: r => (r.batch?.error_file_id ? code(r.batch.error_file_id) : '') },
         { head: 'requests ok / failed', cell: r => (tally(r) ? `${tally(r).succeeded} / ${tally(r).failed}` : '') },
@@ -32243,6 +32273,7 @@ async function* jsonLines(path, options = {}) {
 
 
 
+
 const MAX_TRACKED = 100_000;
 const MAX_ID = 200;
 const MAX_CODE = 100;
@@ -32324,13 +32355,8 @@ async function matchInputFile(index, file, signal) {
     return match;
 }
 function parseId(text) {
-    try {
-        const value = JSON.parse(text);
-        return typeof value === 'object' && value !== null ? value.custom_id : undefined;
-    }
-    catch {
-        return undefined;
-    }
+    const value = parseJson(text);
+    return isRecord(value) ? value.custom_id : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/report/failed-lines.ts
@@ -32393,14 +32419,6 @@ function fail(tally, code, message, record) {
         tally.codes.set(code, { count: 1, example: message });
     return { record, failedCode: code };
 }
-function parse(line) {
-    try {
-        return JSON.parse(line);
-    }
-    catch {
-        return undefined;
-    }
-}
 function describe(error, status) {
     const e = isRecord(error) ? error : {};
     const code = str(e.code) ?? str(e.type) ?? (status !== undefined ? `http_${status}` : 'unknown');
@@ -32409,7 +32427,7 @@ function describe(error, status) {
 function countLine(tally, line, successPossible) {
     if (line.trim() === '')
         return undefined;
-    const record = parse(line);
+    const record = parseJson(line);
     if (!isRecord(record))
         return fail(tally, UNREADABLE_LINE, line.slice(0, 200));
     const response = isRecord(record.response) ? record.response : undefined;
@@ -32519,10 +32537,9 @@ function requestsSection(all, collected) {
 function batchSummary(result, verdict, now = result.endedAt) {
     const job = result.batch ?? {};
     const rows = [row('Status', escapeText(result.status || 'unknown', 40))];
-    const progress = result.progress ?? job.progress;
-    if (typeof progress === 'number') {
+    const { progress } = result;
+    if (progress !== undefined)
         rows.push(row('Progress', `<code>${progressBar(progress)}</code> ${percent(progress)}`));
-    }
     if (job.model_id)
         rows.push(row('Model', escapeText(job.model_id, 200)));
     if (job.endpoint)
@@ -32749,7 +32766,8 @@ function httpStatus(error) {
 ;// CONCATENATED MODULE: ./src/report/pr-comment-text.ts
 
 const MAX_BODY = 60_000;
-const ROW_ID = /<!-- row:([A-Za-z0-9._-]{1,200}) -->$/;
+const ROW_VERSION = 2;
+const ROW_MARKER = /<!-- row:(?:v(\d{1,4}):)?([A-Za-z0-9._-]{1,200}) -->$/;
 const DEFAULT_CONTEXT = 'batches';
 const commentMarker = (context) => `<!-- wait-for-together-batch:${context.replace(/--+|[<>\r\n]/g, '_')} -->`;
 function renderRow(row, runUrl) {
@@ -32760,36 +32778,64 @@ function renderRow(row, runUrl) {
         row.requests,
         run
     ];
-    return `| ${cells.join(' | ')} | <!-- row:${row.batchId} -->`;
+    return `| ${cells.join(' | ')} | <!-- row:v${ROW_VERSION}:${row.batchId} -->`;
 }
 const ICONS = new Set(['✅', '❌', '🔄']);
 const STATUS = /^[A-Za-z_]{1,40}$/;
 const REQUESTS = /^(\d{1,15} ok, \d{1,15} failed)?$/;
 const RUN = /^\[run\]\((https?:\/\/[^\s()<>]+\/actions\/runs\/\d{1,20})\)$/;
-function previousRow(line, runUrl) {
-    const id = ROW_ID.exec(line)?.[1];
-    const end = ` | <!-- row:${id ?? ''} -->`;
-    if (id === undefined || !line.startsWith('| ') || !line.endsWith(end))
+function splitRow(line) {
+    const match = ROW_MARKER.exec(line);
+    if (!match)
         return undefined;
-    const [first = '', status = '', requests = '', run = '', ...rest] = line.slice(2, -end.length).split(' | ');
-    const icon = Array.from(first)[0] ?? '';
-    const link = RUN.exec(run)?.[1];
+    const [marker, version = '1', id = ''] = match;
+    const end = ` | ${marker}`;
+    if (!line.startsWith('| ') || !line.endsWith(end))
+        return undefined;
+    return { version: Number(version), id, cells: line.slice(2, -end.length).split(' | ') };
+}
+function runLink(cell, runUrl) {
+    const link = RUN.exec(cell)?.[1];
     const repositoryRuns = runUrl.slice(0, runUrl.lastIndexOf('/') + 1);
+    if (link === undefined || !repositoryRuns || !link.startsWith(repositoryRuns))
+        return undefined;
+    return /^\d+$/.test(link.slice(repositoryRuns.length)) ? link : undefined;
+}
+function readRow(found, runUrl) {
+    const [first = '', status = '', requests = '', run = '', ...rest] = found.cells;
+    const icon = Array.from(first)[0] ?? '';
+    const link = runLink(run, runUrl);
     if (rest.length > 0 || !ICONS.has(icon) || !REQUESTS.test(requests))
         return undefined;
-    if (run !== '' && (link === undefined || !repositoryRuns || !link.startsWith(repositoryRuns)))
+    if (run !== '' && link === undefined)
         return undefined;
     const row = {
-        batchId: id,
+        batchId: found.id,
         icon: icon,
         status: STATUS.test(status) ? status : 'unknown',
         requests
     };
-    return [id, renderRow(row, link ?? '')];
+    return renderRow(row, link ?? '');
+}
+function inert(cell, runUrl) {
+    if (runLink(cell, runUrl) !== undefined)
+        return true;
+    const decoded = cell.replace(/&#(\d{1,7});/g, (entity, code) => Number(code) <= 0x10ffff ? String.fromCodePoint(Number(code)) : entity);
+    return escapeText(decoded) === cell;
+}
+function previousRow(line, runUrl) {
+    const found = splitRow(line);
+    if (!found || found.version < 1)
+        return undefined;
+    if (found.version <= ROW_VERSION) {
+        const row = readRow(found, runUrl);
+        return row === undefined ? undefined : [found.id, row];
+    }
+    return found.cells.every(cell => inert(cell, runUrl)) ? [found.id, line] : undefined;
 }
 function renderComment(context, rows, runUrl, previous = '') {
     const lines = new Map();
-    for (const line of previous.split('\n')) {
+    for (const line of previous.split(/\r?\n/)) {
         const kept = previousRow(line, runUrl);
         if (kept)
             lines.set(...kept);
@@ -32904,9 +32950,8 @@ class TogetherError extends Error {
         }
     }
 }
-function messageOf(error) {
-    const message = error?.message;
-    return typeof message === 'string' ? message : String(error);
+function isTransient(error) {
+    return error instanceof TogetherError && error.transient;
 }
 
 ;// CONCATENATED MODULE: ./src/together/ids.ts
@@ -32915,14 +32960,6 @@ function messageOf(error) {
 const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
 function isPlainId(id) {
     return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
-}
-function printable(text, max) {
-    const chars = Array.from(text);
-    const clipped = chars.length > max ? chars.slice(0, max).join('') : text;
-    const escaped = JSON.stringify(clipped)
-        .slice(1, -1)
-        .replace(UNSAFE_CHARS, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    return chars.length > max ? `${escaped}…` : escaped;
 }
 function describeBadId(id) {
     return `"${printable(id, 60)}"`;
@@ -32978,12 +33015,13 @@ function statusToken(status) {
 
 ;// CONCATENATED MODULE: ./src/verdict/policy.ts
 
+
 function parseFailOn(text) {
     const set = new Set();
     for (const word of text.split(/[\s,]+/).filter(Boolean)) {
         const status = normalizeStatus(word);
         if (status === 'COMPLETED' || !FINAL_STATUSES.includes(status)) {
-            throw new Error(`Invalid fail-on status '${word}'. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated).`);
+            throw new Error(`Invalid fail-on status ${quoted(word, 100)}. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated).`);
         }
         set.add(status);
     }
@@ -32998,7 +33036,7 @@ function parseGate(text) {
         return { percent: Number(percent[1]) };
     if (/^\d+$/.test(raw))
         return { count: Number(raw) };
-    throw new Error(`Invalid max-failed-requests '${raw}'. Expected a number of requests (e.g. 0 or 25) or a percentage of all requests (e.g. 2%).`);
+    throw new Error(`Invalid max-failed-requests ${quoted(raw, 100)}. Expected a number of requests (e.g. 0 or 25) or a percentage of all requests (e.g. 2%).`);
 }
 function parseDiscount(text) {
     const raw = text.trim();
@@ -33007,7 +33045,7 @@ function parseDiscount(text) {
     const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
     if (match && Number(match[1]) <= 100)
         return Number(match[1]);
-    throw new Error(`Invalid batch-discount '${raw}'. Expected a percentage from 0 to 100 (e.g. 50 or 50%), or empty for list prices.`);
+    throw new Error(`Invalid batch-discount ${quoted(raw, 100)}. Expected a percentage from 0 to 100 (e.g. 50 or 50%), or empty for list prices.`);
 }
 function parseMaxCost(text) {
     const raw = text.trim();
@@ -33016,7 +33054,7 @@ function parseMaxCost(text) {
     const match = /^\$?\s*(\d+(?:\.\d+)?)$/.exec(raw);
     if (match && Number.isFinite(Number(match[1])))
         return Number(match[1]);
-    throw new Error(`Invalid max-cost '${raw}'. Expected an amount in US dollars (e.g. 25 or 2.50), or empty for no limit.`);
+    throw new Error(`Invalid max-cost ${quoted(raw, 100)}. Expected an amount in US dollars (e.g. 25 or 2.50), or empty for no limit.`);
 }
 function parsePolicy(text) {
     const requestGate = parseGate(text.maxFailedRequests);
@@ -33048,6 +33086,7 @@ function exceeds(tally, gate) {
 const needsResults = (policy) => [policy.requestGate, policy.maxCost, policy.batchDiscount].some(v => v !== undefined);
 
 ;// CONCATENATED MODULE: ./src/github/ledger-entry.ts
+
 
 
 
@@ -33113,16 +33152,11 @@ function settingsOf(raw) {
 function parseEntry(batchId, text) {
     if (text.length > MAX_ENTRY_BYTES)
         return 'the file is too large';
-    let parsed;
-    try {
-        parsed = JSON.parse(text);
-    }
-    catch {
+    const raw = parseJson(text);
+    if (raw === undefined)
         return 'the file is not JSON';
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    if (!isRecord(raw))
         return 'the file is not a JSON object';
-    const raw = parsed;
     if (raw.version !== 1)
         return 'unknown version';
     if (raw.batch_id !== batchId)
@@ -33583,29 +33617,6 @@ function parseFileInfo(value) {
     return info;
 }
 
-;// CONCATENATED MODULE: ./src/together/retry-after.ts
-function first(headers, name) {
-    const value = headers[name];
-    return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
-}
-function parseRetryAfter(headers, nowMs) {
-    const ms = Number(first(headers, 'retry-after-ms'));
-    if (first(headers, 'retry-after-ms') && Number.isFinite(ms) && ms >= 0)
-        return ms;
-    const retryAfter = first(headers, 'retry-after');
-    if (retryAfter) {
-        if (/^\d+(\.\d+)?$/.test(retryAfter))
-            return Number(retryAfter) * 1000;
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.max(0, date - nowMs);
-    }
-    const reset = first(headers, 'x-ratelimit-reset');
-    if (reset && /^\d+(\.\d+)?$/.test(reset))
-        return Number(reset) * 1000;
-    return undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/together/answers.ts
 
 
@@ -33614,17 +33625,27 @@ function header(headers, name) {
     const value = headers[name];
     return Array.isArray(value) ? value[0] : value;
 }
+const trimmed = (headers, name) => header(headers, name)?.trim() || undefined;
+function parseRetryAfter(headers, nowMs) {
+    const ms = Number(trimmed(headers, 'retry-after-ms'));
+    if (trimmed(headers, 'retry-after-ms') && Number.isFinite(ms) && ms >= 0)
+        return ms;
+    const retryAfter = trimmed(headers, 'retry-after');
+    if (retryAfter) {
+        if (/^\d+(\.\d+)?$/.test(retryAfter))
+            return Number(retryAfter) * 1000;
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.max(0, date - nowMs);
+    }
+    const reset = trimmed(headers, 'x-ratelimit-reset');
+    if (reset && /^\d+(\.\d+)?$/.test(reset))
+        return Number(reset) * 1000;
+    return undefined;
+}
 function looksLikeHtml(headers, text) {
     const type = header(headers, 'content-type')?.toLowerCase() ?? '';
     return type.includes('text/html') || type.includes('application/xhtml') || text.trimStart().startsWith('<');
-}
-function parseOrUndefined(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
 }
 function httpError(what, response, text, clip) {
     const { status, headers } = response;
@@ -33633,7 +33654,7 @@ function httpError(what, response, text, clip) {
         return new TogetherError(`${what} was redirected (HTTP ${status}${location ? ` to ${clip(location)}` : ''}); redirects are not followed so the API key stays with the API`, { kind: 'http', status });
     }
     const html = looksLikeHtml(headers, text);
-    const serverMessage = clip(html ? 'HTML error page' : (errorMessageOf(parseOrUndefined(text)) ?? text));
+    const serverMessage = clip(html ? 'HTML error page' : (errorMessageOf(parseJson(text)) ?? text));
     return new TogetherError(`${what} answered HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`, {
         kind: 'http',
         status,
@@ -33646,11 +33667,16 @@ function htmlPageError(what, status) {
     return new TogetherError(`${what} answered HTTP ${status} with an HTML page, not the Together API; check the base URL`, { kind: 'invalid-response', html: true });
 }
 
+;// CONCATENATED MODULE: ./src/util/timer.ts
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const timerDelay = (ms) => Math.min(MAX_TIMER_MS, Math.max(1, ms));
+
 ;// CONCATENATED MODULE: ./src/together/limits.ts
+
 
 function timeLimit(ms, message) {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), Math.max(1, ms));
+    const timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), timerDelay(ms));
     return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
 function idleLimit(ms, message) {
@@ -33662,31 +33688,9 @@ function idleLimit(ms, message) {
         clear,
         arm: () => {
             clear();
-            timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), Math.max(1, ms));
+            timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), timerDelay(ms));
         },
         touch: () => timer?.refresh()
-    };
-}
-function linkSignals(signals) {
-    const controller = new AbortController();
-    const listening = [];
-    for (const signal of signals) {
-        if (!signal)
-            continue;
-        if (signal.aborted) {
-            controller.abort(signal.reason);
-            break;
-        }
-        const onAbort = () => controller.abort(signal.reason);
-        signal.addEventListener('abort', onAbort, { once: true });
-        listening.push([signal, onAbort]);
-    }
-    return {
-        signal: controller.signal,
-        dispose: () => {
-            for (const [signal, onAbort] of listening.splice(0))
-                signal.removeEventListener('abort', onAbort);
-        }
     };
 }
 function formatLimit(ms) {
@@ -33744,7 +33748,7 @@ function counter(what, expectedBytes, maxBytes) {
     return stream;
 }
 function saveError(what, path, error) {
-    return new TogetherError(`${what} could not be saved to ${path}: ${messageOf(error)}`, {
+    return new TogetherError(`${what} could not be saved to ${path}: ${errorMessage(error)}`, {
         kind: 'local',
         cause: error
     });
@@ -33789,7 +33793,7 @@ async function save(request) {
         if (origin === 'file')
             throw saveError(what, partial, error);
         if (origin === 'decoder' && !(error instanceof TogetherError)) {
-            throw new TogetherError(`${what} could not be decoded: ${messageOf(error)}`, {
+            throw new TogetherError(`${what} could not be decoded: ${errorMessage(error)}`, {
                 kind: 'invalid-response',
                 cause: error
             });
@@ -33920,7 +33924,6 @@ function parseModelList(value) {
 ;// CONCATENATED MODULE: ./src/together/proxy.ts
 
 
-
 const DEFAULT_CONNECTIONS = 16;
 function tryUrl(text) {
     try {
@@ -34006,6 +34009,7 @@ function defaultDispatcher(proxy = {}, options = {}) {
 
 
 
+
 const LOCAL_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE']);
 const codeOf = (error) => error?.code;
 class Transport {
@@ -34023,14 +34027,13 @@ class Transport {
                 defaultDispatcher(options.proxy ?? parseProxyEnv(process.env), { connections: options.connections });
     }
     clip(text) {
-        const flat = this.redact(text).replace(/\s+/g, ' ').trim();
-        const max = this.options.maxMessageLength;
-        return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+        return oneLine(this.redact(text), this.options.maxMessageLength);
     }
     async exchange(method, url, what, options, use) {
         const timeoutMs = Math.max(1, Math.min(options.timeoutMs ?? this.options.requestTimeoutMs, this.options.requestTimeoutMs));
         const answer = timeLimit(timeoutMs, `${what} got no answer within ${formatLimit(timeoutMs)}`);
-        const linked = linkSignals([options.signal, answer.signal, ...(options.streaming?.limits ?? [])]);
+        const limits = [answer.signal, ...(options.streaming?.limits ?? [])];
+        const signal = AbortSignal.any(options.signal ? [options.signal, ...limits] : limits);
         const fail = (error) => this.failure(what, error, options, timeoutMs);
         try {
             let response;
@@ -34038,7 +34041,7 @@ class Transport {
                 response = await (0,undici.request)(url, {
                     method,
                     dispatcher: this.dispatcher,
-                    signal: linked.signal,
+                    signal,
                     headers: this.headers(options),
                     headersTimeout: timeoutMs,
                     bodyTimeout: options.streaming?.stallMs ?? timeoutMs,
@@ -34061,7 +34064,6 @@ class Transport {
         }
         finally {
             answer.clear();
-            linked.dispose();
         }
     }
     headers(options) {
@@ -34098,7 +34100,7 @@ class Transport {
             });
         }
         const cause = error?.cause;
-        const reason = messageOf(cause ?? error);
+        const reason = errorMessage(cause ?? error);
         if (LOCAL_CODES.has(String(code)) || error?.name === 'InvalidArgumentError') {
             return new TogetherError(`${what} could not be sent: ${this.clip(reason)}`, { kind: 'local', cause: error });
         }
@@ -34113,6 +34115,7 @@ class Transport {
 }
 
 ;// CONCATENATED MODULE: ./src/together/client.ts
+
 
 
 
@@ -34222,11 +34225,8 @@ class TogetherClient {
                 throw httpError(what, response, text, t => transport.clip(t));
             if (looksLikeHtml(response.headers, text))
                 throw htmlPageError(what, status);
-            let parsed;
-            try {
-                parsed = text === '' ? undefined : JSON.parse(text);
-            }
-            catch {
+            const parsed = text === '' ? undefined : parseJson(text);
+            if (parsed === undefined && text !== '') {
                 throw new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, {
                     kind: 'invalid-response'
                 });
@@ -34244,6 +34244,7 @@ class TogetherClient {
 
 
 ;// CONCATENATED MODULE: ./src/engine/cancel.ts
+
 
 
 
@@ -34273,9 +34274,8 @@ async function send(deps, id, reason, timeoutMs) {
         return { reason, state: 'answered', status: normalizeStatus(answer.status) || undefined };
     }
     catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
         const timedOut = error instanceof TogetherError && error.kind === 'timeout';
-        return { reason, state: timedOut ? 'no-answer' : 'failed', error: message };
+        return { reason, state: timedOut ? 'no-answer' : 'failed', error: errorMessage(error) };
     }
 }
 
@@ -34299,26 +34299,9 @@ class Pacer {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/scheduler.ts
+
 const MAX_IN_FLIGHT = 16;
-const MAX_SLEEP_MS = 24 * 86_400_000;
 const MAX_RATE_LIMIT_PAUSE_MS = 60_000;
-function scheduler_link(parent) {
-    const controller = new AbortController();
-    const onAbort = () => controller.abort();
-    if (parent?.aborted)
-        controller.abort();
-    else
-        parent?.addEventListener('abort', onAbort, { once: true });
-    const release = () => parent?.removeEventListener('abort', onAbort);
-    return {
-        signal: controller.signal,
-        release,
-        abort: () => {
-            release();
-            controller.abort();
-        }
-    };
-}
 async function runChecks(deps, plan) {
     await new Scheduler(deps, plan).run();
 }
@@ -34390,9 +34373,9 @@ class Scheduler {
         const woken = new Promise(resolve => (this.notify = resolve));
         if (until === Number.POSITIVE_INFINITY)
             return woken;
-        const timer = scheduler_link(this.deps.signal);
+        const timer = new AbortController();
         try {
-            await Promise.race([this.deps.sleep(Math.min(MAX_SLEEP_MS, Math.max(1, until - now)), timer.signal), woken]);
+            await Promise.race([this.deps.sleep(timerDelay(until - now), timer.signal), woken]);
         }
         finally {
             timer.abort();
@@ -34402,7 +34385,7 @@ class Scheduler {
         const { deps, plan } = this;
         plan.pacer.taken(now);
         tracker.checkedAt = now;
-        const own = scheduler_link(deps.signal);
+        const own = new AbortController();
         this.flights.set(tracker, own);
         const timeoutMs = Number.isFinite(plan.deadline) ? Math.max(1, plan.deadline - now) : undefined;
         const request = (async () => deps.api.getBatch(tracker.id, { signal: own.signal, timeoutMs }))();
@@ -34425,7 +34408,6 @@ class Scheduler {
         if (this.flights.get(tracker) !== own)
             return false;
         this.flights.delete(tracker);
-        own.release();
         return true;
     }
     failed(tracker, error) {
@@ -34458,16 +34440,13 @@ function addPoint(series, point) {
 
 ;// CONCATENATED MODULE: ./src/engine/failure.ts
 
-const NEVER_RETRIED = new Set(['local', 'invalid-id', 'wrong-batch']);
-function retryable(error) {
-    return error instanceof TogetherError && error.transient && !NEVER_RETRIED.has(error.kind);
-}
+
 function describeFailure(error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     if (!(error instanceof TogetherError))
         return { message };
-    const html = error.html === true;
-    return { message, status: error.status, serverMessage: error.serverMessage, kind: error.kind, ...(html && { html }) };
+    const { status, serverMessage, kind, html } = error;
+    return { message, status, serverMessage, kind, ...(html && { html }) };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/eta.ts
@@ -34588,6 +34567,7 @@ function nextCheck({ now, pollIntervalMs, etaAt, state }) {
 }
 
 ;// CONCATENATED MODULE: ./src/util/backoff.ts
+
 const MAX_RETRY_DELAY_MS = 60_000;
 const BASE_DELAY_MS = 1000;
 function retryDelay(attempt, random, retryAfterMs, capMs = MAX_RETRY_DELAY_MS) {
@@ -34595,6 +34575,20 @@ function retryDelay(attempt, random, retryAfterMs, capMs = MAX_RETRY_DELAY_MS) {
     const jittered = exp / 2 + (exp / 2) * random();
     const asked = retryAfterMs === undefined ? 0 : Math.min(MAX_RETRY_DELAY_MS, retryAfterMs);
     return Math.round(Math.max(jittered, asked));
+}
+async function withBackoff(deps, backoff, call) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await call();
+        }
+        catch (error) {
+            if (!backoff.transient(error) || attempt >= backoff.attempts || deps.signal?.aborted)
+                throw error;
+            const delay = retryDelay(attempt, () => deps.random(), error.retryAfterMs, backoff.capMs);
+            deps.log.warning(`${backoff.what} failed (attempt ${attempt}): ${errorMessage(error)}. Retrying in ${Math.round(delay / 1000)}s.`);
+            await deps.sleep(delay, deps.signal);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/retry-plan.ts
@@ -34618,6 +34612,7 @@ function planRetry(input) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/tracker.ts
+
 
 
 
@@ -34720,7 +34715,7 @@ class BatchTracker {
         const failure = describeFailure(error);
         this.lastError = failure;
         this.invalidAnswers = failure.kind === 'invalid-response' ? this.invalidAnswers + 1 : 0;
-        const lasting = !retryable(error);
+        const lasting = !isTransient(error);
         if (lasting || this.invalidAnswers >= INVALID_ANSWERS_TOLERATED) {
             this.fail(lasting ? failure : { ...failure, repeated: this.invalidAnswers });
             return undefined;
@@ -34948,10 +34943,6 @@ function compact(job) {
     }
     return copy;
 }
-function outputs_progressOf(result) {
-    const progress = result.progress ?? result.batch?.progress;
-    return typeof progress === 'number' ? progress : undefined;
-}
 function batchEntry(result, files, cost) {
     const job = result.batch;
     const counts = files?.tally
@@ -34965,7 +34956,7 @@ function batchEntry(result, files, cost) {
     return {
         id: result.batchId,
         status: statusToken(result.status),
-        progress: outputs_progressOf(result) ?? null,
+        progress: result.progress ?? null,
         output_file_id: job?.output_file_id ?? null,
         error_file_id: job?.error_file_id ?? null,
         error: job?.error ? job.error.slice(0, MAX_FIELD) : null,
@@ -35004,7 +34995,7 @@ function buildOutputs(all, collected, cost) {
         status: statusToken(result.status),
         'output-file-id': job?.output_file_id ?? '',
         'error-file-id': job?.error_file_id ?? '',
-        progress: String(outputs_progressOf(result) ?? ''),
+        progress: String(result.progress ?? ''),
         error: (job?.error ?? '').slice(0, MAX_FIELD),
         batch: job ? JSON.stringify(compact(job)) : '',
         'timed-out': String(result.outcome === 'timed-out'),
@@ -35030,24 +35021,21 @@ function verdictOutputs(status, ok) {
 
 
 
-const collect_ATTEMPTS = 5;
+const DOWNLOAD_ATTEMPTS = 5;
 const MAX_RETRY_MS = 30_000;
 async function fetchFile(deps, fileId, path) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            const info = await deps.files.getFile(fileId, { signal: deps.signal });
-            const bytes = await deps.files.downloadFile(fileId, path, { expectedBytes: info.bytes, signal: deps.signal });
-            deps.log.info(`Downloaded ${fileId} to ${path} (${bytes} bytes).`);
-            return path;
-        }
-        catch (error) {
-            if (!(error instanceof TogetherError) || !error.transient || attempt >= collect_ATTEMPTS)
-                throw error;
-            const delay = retryDelay(attempt, () => deps.random(), error.retryAfterMs, MAX_RETRY_MS);
-            deps.log.warning(`Downloading ${fileId} failed (attempt ${attempt}): ${errorMessage(error)}. Retrying in ${Math.round(delay / 1000)}s.`);
-            await deps.sleep(delay, deps.signal);
-        }
-    }
+    const backoff = {
+        what: `Downloading ${fileId}`,
+        attempts: DOWNLOAD_ATTEMPTS,
+        capMs: MAX_RETRY_MS,
+        transient: isTransient
+    };
+    return withBackoff(deps, backoff, async () => {
+        const info = await deps.files.getFile(fileId, { signal: deps.signal });
+        const bytes = await deps.files.downloadFile(fileId, path, { expectedBytes: info.bytes, signal: deps.signal });
+        deps.log.info(`Downloaded ${fileId} to ${path} (${bytes} bytes).`);
+        return path;
+    });
 }
 async function countFile(deps, path, tally, count, observe) {
     for await (const line of jsonLines(path, { signal: deps.signal })) {
@@ -35110,7 +35098,7 @@ const cost_dollars = (amount) => `$${formatCost(amount)}`;
 function cannotCheck(gap) {
     switch (gap.kind) {
         case 'unread':
-            return `the results of batch ${gap.batchIds.slice(0, 5).join(', ')} could not be read.`;
+            return `the results of batch ${listFirst(gap.batchIds, 5)} could not be read.`;
         case 'lines': {
             const more = gap.others > 0 ? ` (and in ${plural(gap.others, 'more batch', 'more batches')})` : '';
             return `${plural(gap.lines, 'line')} of the results of batch ${gap.batchId}${more} could not be read, so what they cost is unknown.`;
@@ -35177,7 +35165,7 @@ function neverAnswered(result) {
 function lastSeen(result) {
     if (!result.status)
         return 'no status was seen';
-    const progress = result.progress ?? result.batch?.progress;
+    const progress = result.progress;
     const at = typeof progress === 'number' ? ` at ${percent(progress)}` : '';
     const failed = result.lastError ? `; the last check failed: ${oneLine(result.lastError.message, 200)}` : '';
     return `last status ${oneLine(result.status, 40)}${at}${failed}`;
@@ -35281,8 +35269,7 @@ function judge(result, failOn) {
 }
 const LISTED = 5;
 function listed(items) {
-    const shown = items.slice(0, LISTED).join('; ');
-    return items.length > LISTED ? `${shown}; and ${items.length - LISTED} more` : shown;
+    return listFirst(items, LISTED, '; ');
 }
 function verdict_describe(result) {
     const id = result.batchId;
@@ -35330,7 +35317,6 @@ function judgeWaits(all, waits) {
 
 
 
-const judge_batch_LISTED = 5;
 function gateMessage(result, tally, gate) {
     const total = tally.succeeded + tally.failed;
     const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : '';
@@ -35380,8 +35366,7 @@ function judgeStep(all, batches, cost, maxCost) {
         ? undefined
         : {
             ok: false,
-            message: problems.slice(0, judge_batch_LISTED).join(' ') +
-                (problems.length > judge_batch_LISTED ? ` And ${problems.length - judge_batch_LISTED} more.` : '')
+            message: listFirst(problems, LISTED, ' ')
         };
     const total = combine(combine(judgeWaits(all, batches.map(b => b.wait)), files), judgeCost(cost, maxCost));
     const ok = total.ok && batches.every(b => b.ok);
@@ -35392,28 +35377,27 @@ function judgeStep(all, batches, cost, maxCost) {
 
 
 
-const prices_ATTEMPTS = 3;
+const PRICE_ATTEMPTS = 3;
 const MODELS_TIMEOUT_MS = 30_000;
 const prices_MAX_RETRY_MS = 10_000;
 async function fetchPrices(deps) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            const models = await deps.api.listModels({ signal: deps.signal, timeoutMs: MODELS_TIMEOUT_MS });
-            const prices = new Map();
-            for (const model of models)
-                if (model.pricing && !prices.has(model.id))
-                    prices.set(model.id, model.pricing);
-            deps.log.debug(`GET /v1/models: ${models.length} models, ${prices.size} with prices.`);
-            return { prices };
-        }
-        catch (error) {
-            const transient = error instanceof TogetherError && error.transient;
-            if (!transient || attempt >= prices_ATTEMPTS || deps.signal?.aborted)
-                return { error: errorMessage(error) };
-            const delay = retryDelay(attempt, () => deps.random(), error.retryAfterMs, prices_MAX_RETRY_MS);
-            deps.log.warning(`Fetching model prices failed (attempt ${attempt}): ${errorMessage(error)}. Retrying in ${Math.round(delay / 1000)}s.`);
-            await deps.sleep(delay, deps.signal);
-        }
+    const backoff = {
+        what: 'Fetching model prices',
+        attempts: PRICE_ATTEMPTS,
+        capMs: prices_MAX_RETRY_MS,
+        transient: isTransient
+    };
+    try {
+        const models = await withBackoff(deps, backoff, () => deps.api.listModels({ signal: deps.signal, timeoutMs: MODELS_TIMEOUT_MS }));
+        const prices = new Map();
+        for (const model of models)
+            if (model.pricing && !prices.has(model.id))
+                prices.set(model.id, model.pricing);
+        deps.log.debug(`GET /v1/models: ${models.length} models, ${prices.size} with prices.`);
+        return { prices };
+    }
+    catch (error) {
+        return { error: errorMessage(error) };
     }
 }
 
@@ -35689,6 +35673,7 @@ const resultsDir = (settings) => settings.downloadDir
 
 
 
+
 function classify(result, stored, now, forgetAfterMs) {
     if (result.finalStatus !== undefined)
         return 'final';
@@ -35729,7 +35714,6 @@ async function priceTracked(deps, tracked, collected) {
     }
     return costs;
 }
-const report_LISTED = 5;
 function stepVerdict(tracked, ledgerErrors) {
     const reported = tracked.filter(isReported);
     const pending = tracked.filter(t => t.fate === 'pending').length;
@@ -35743,8 +35727,7 @@ function stepVerdict(tracked, ledgerErrors) {
     const still = `${pending} still running`;
     if (failing.length === 0)
         return { ok: true, message: `Reported ${reported.length} tracked batch(es), all passed; ${still}.` };
-    const more = failing.length > report_LISTED ? ` And ${failing.length - report_LISTED} more.` : '';
-    return { ok: false, message: `${failing.slice(0, report_LISTED).join(' ')}${more} (${reported.length} reported, ${still}.)` };
+    return { ok: false, message: `${listFirst(failing, LISTED, ' ')} (${reported.length} reported, ${still}.)` };
 }
 function reportedEntry(r, collected) {
     return {
@@ -35869,19 +35852,19 @@ function isLoopback(hostname) {
 }
 function baseUrl(read, env) {
     const raw = read('base-url').trim() || env.TOGETHER_BASE_URL?.trim() || DEFAULT_BASE_URL;
-    const shown = hideCredentials(raw).slice(0, 200);
+    const shown = quoted(hideCredentials(raw), 200);
     let url;
     try {
         url = new URL(raw);
     }
     catch {
-        throw new InputError(`Invalid base-url '${shown}'. Expected a URL such as ${DEFAULT_BASE_URL}.`);
+        throw new InputError(`Invalid base-url ${shown}. Expected a URL such as ${DEFAULT_BASE_URL}.`);
     }
     if (url.username || url.password || url.search || url.hash) {
         throw new InputError(`Invalid base-url '${url.protocol}//${url.host}${url.pathname}…'. Expected a URL without credentials, query or fragment.`);
     }
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-        throw new InputError(`Invalid base-url '${shown}'. Expected an https:// URL (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]) so the API key is never sent in clear text.`);
+        throw new InputError(`Invalid base-url ${shown}. Expected an https:// URL (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]) so the API key is never sent in clear text.`);
     }
     return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
@@ -35926,17 +35909,18 @@ function githubEnv(env) {
 ;// CONCATENATED MODULE: ./src/inputs/modes.ts
 
 
+
 function mode(read) {
     const raw = read('mode').trim().toLowerCase() || 'wait';
     if (raw === 'wait' || raw === 'track' || raw === 'report')
         return raw;
-    throw new InputError(`Invalid mode '${read('mode').trim().slice(0, 50)}'. Expected wait, track or report.`);
+    throw new InputError(`Invalid mode ${quoted(read('mode').trim(), 50)}. Expected wait, track or report.`);
 }
 function ledgerBranch(read) {
     const raw = read('ledger-branch').trim();
     const ok = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/.test(raw) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(raw);
     if (!ok) {
-        throw new InputError(`Invalid ledger-branch '${raw.slice(0, 100)}'. Expected a branch name of letters, digits, '-', '_', '.' and '/' (e.g. together-batches).`);
+        throw new InputError(`Invalid ledger-branch ${quoted(raw, 100)}. Expected a branch name of letters, digits, '-', '_', '.' and '/' (e.g. together-batches).`);
     }
     return raw;
 }
@@ -35957,7 +35941,7 @@ function parseInputFile(text, workspace) {
     const raw = text.trim();
     if (raw === '')
         return undefined;
-    const shown = isCleanLine(raw) ? `'${raw.length > 200 ? `${raw.slice(0, 200)}…` : raw}'` : `"${printable(raw, 200)}"`;
+    const shown = quoted(raw, 200);
     const expected = `Expected a path to a JSONL file inside the workspace (${workspace}), relative to it, e.g. evals/batch.jsonl.`;
     if (!isCleanLine(raw))
         throw new Error(`Invalid input-file ${shown}: it holds control characters. ${expected}`);
@@ -35970,6 +35954,7 @@ function parseInputFile(text, workspace) {
 }
 
 ;// CONCATENATED MODULE: ./src/settings.ts
+
 
 
 
@@ -36006,18 +35991,19 @@ function batchIds(read, mode) {
 function duration(read, name, minMs, minText) {
     const raw = read(name).trim();
     const ms = parseDuration(raw);
+    const invalid = `Invalid ${name} ${quoted(raw, 100)}`;
     if (ms === undefined)
-        throw new InputError(`Invalid ${name} '${raw}'. Expected ${DURATION_FORM}.`);
+        throw new InputError(`${invalid}. Expected ${DURATION_FORM}.`);
     if (ms < minMs)
-        throw new InputError(`Invalid ${name} '${raw}'. Expected at least ${minText}.`);
+        throw new InputError(`${invalid}. Expected at least ${minText}.`);
     if (ms > MAX_DURATION_MS)
-        throw new InputError(`Invalid ${name} '${raw}'. Expected at most 365d.`);
+        throw new InputError(`${invalid}. Expected at most 365d.`);
     return ms;
 }
 function timeout(read) {
     const ms = duration(read, 'timeout', 0, '0');
     if (ms > 0 && ms < 1000)
-        throw new InputError(`Invalid timeout '${read('timeout').trim()}'. Expected 0 (check once) or at least 1s.`);
+        throw new InputError(`Invalid timeout ${quoted(read('timeout').trim(), 100)}. Expected 0 (check once) or at least 1s.`);
     return ms;
 }
 function parsed(parse) {
@@ -36025,7 +36011,7 @@ function parsed(parse) {
         return parse();
     }
     catch (error) {
-        throw new InputError(error.message);
+        throw new InputError(errorMessage(error));
     }
 }
 function settings_boolean(read, name) {
@@ -36034,7 +36020,7 @@ function settings_boolean(read, name) {
         return true;
     if (/^(false|)$/i.test(raw))
         return false;
-    throw new InputError(`Invalid ${name} '${raw}'. Expected true or false.`);
+    throw new InputError(`Invalid ${name} ${quoted(raw, 100)}. Expected true or false.`);
 }
 function parseSettings(read, env, cwd = process.cwd()) {
     const stepMode = mode(read);
@@ -36095,12 +36081,12 @@ const USER_AGENT = `wait-for-together-batch/${VERSION}`;
 
 
 const MAX_CONNECTIONS = 256;
-const MAX_TIMER_MS = 2 ** 31 - 1;
+const main_MAX_TIMER_MS = 2 ** 31 - 1;
 async function realSleep(ms, signal) {
     const until = Date.now() + ms;
     try {
         for (let left = ms; left > 0 && !signal?.aborted; left = until - Date.now()) {
-            await (0,promises_namespaceObject.setTimeout)(Math.min(left, MAX_TIMER_MS), undefined, { signal });
+            await (0,promises_namespaceObject.setTimeout)(Math.min(left, main_MAX_TIMER_MS), undefined, { signal });
         }
     }
     catch {

@@ -7,6 +7,7 @@ import { InputError, type InputReader } from './inputs/input-error.js'
 import type { ProxySettings } from './together/index.js'
 import { describeBadId, isPlainId } from './together/ids.js'
 import { parseDuration } from './util/duration.js'
+import { errorMessage, quoted } from './util/text.js'
 import { parsePolicy, type Policy } from './verdict/policy.js'
 import { parseInputFile, type InputFile } from './result-files/input-file.js'
 
@@ -88,9 +89,10 @@ function batchIds(read: InputReader, mode: Mode): string[] {
 function duration(read: InputReader, name: string, minMs: number, minText: string): number {
   const raw = read(name).trim()
   const ms = parseDuration(raw)
-  if (ms === undefined) throw new InputError(`Invalid ${name} '${raw}'. Expected ${DURATION_FORM}.`)
-  if (ms < minMs) throw new InputError(`Invalid ${name} '${raw}'. Expected at least ${minText}.`)
-  if (ms > MAX_DURATION_MS) throw new InputError(`Invalid ${name} '${raw}'. Expected at most 365d.`)
+  const invalid = `Invalid ${name} ${quoted(raw, 100)}`
+  if (ms === undefined) throw new InputError(`${invalid}. Expected ${DURATION_FORM}.`)
+  if (ms < minMs) throw new InputError(`${invalid}. Expected at least ${minText}.`)
+  if (ms > MAX_DURATION_MS) throw new InputError(`${invalid}. Expected at most 365d.`)
   return ms
 }
 
@@ -98,7 +100,9 @@ function duration(read: InputReader, name: string, minMs: number, minText: strin
 function timeout(read: InputReader): number {
   const ms = duration(read, 'timeout', 0, '0')
   if (ms > 0 && ms < 1000)
-    throw new InputError(`Invalid timeout '${read('timeout').trim()}'. Expected 0 (check once) or at least 1s.`)
+    throw new InputError(
+      `Invalid timeout ${quoted(read('timeout').trim(), 100)}. Expected 0 (check once) or at least 1s.`
+    )
   return ms
 }
 
@@ -107,7 +111,7 @@ function parsed<T>(parse: () => T): T {
   try {
     return parse()
   } catch (error) {
-    throw new InputError((error as Error).message)
+    throw new InputError(errorMessage(error))
   }
 }
 
@@ -115,7 +119,7 @@ function boolean(read: InputReader, name: string): boolean {
   const raw = read(name).trim()
   if (/^(true)$/i.test(raw)) return true
   if (/^(false|)$/i.test(raw)) return false
-  throw new InputError(`Invalid ${name} '${raw}'. Expected true or false.`)
+  throw new InputError(`Invalid ${name} ${quoted(raw, 100)}. Expected true or false.`)
 }
 
 /**

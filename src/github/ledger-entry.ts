@@ -1,4 +1,5 @@
 import { isPlainId } from '../together/ids.js'
+import { isRecord, parseJson } from '../util/json.js'
 import { errorMessage, oneLine } from '../util/text.js'
 import { parsePolicy, policyText, type Policy } from '../verdict/policy.js'
 import { SHA } from './commit-status.js'
@@ -101,14 +102,9 @@ function settingsOf(raw: unknown): Pick<LedgerEntry, 'policy' | 'commitStatus' |
 /** The entry in `text`, read from the file of `batchId`; a string says what is wrong with it. */
 export function parseEntry(batchId: string, text: string): LedgerEntry | string {
   if (text.length > MAX_ENTRY_BYTES) return 'the file is too large'
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(text)
-  } catch {
-    return 'the file is not JSON'
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return 'the file is not a JSON object'
-  const raw = parsed as Record<string, unknown>
+  const raw = parseJson(text)
+  if (raw === undefined) return 'the file is not JSON'
+  if (!isRecord(raw)) return 'the file is not a JSON object'
   if (raw.version !== 1) return 'unknown version'
   if (raw.batch_id !== batchId) return 'batch_id does not match the file name'
   const sha = str(raw.sha, 40)

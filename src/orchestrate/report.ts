@@ -1,3 +1,4 @@
+import { listFirst } from '../util/text.js'
 import { waitForBatches } from '../engine/wait.js'
 import type { WaitResult } from '../engine/types.js'
 import type { StoredEntry } from '../github/ledger.js'
@@ -11,7 +12,7 @@ import type { Settings } from '../settings.js'
 import { formatDuration } from '../util/duration.js'
 import { judgeBatch, type BatchVerdict } from '../verdict/judge-batch.js'
 import type { Policy } from '../verdict/policy.js'
-import { judge, type Verdict } from '../verdict/verdict.js'
+import { judge, LISTED, type Verdict } from '../verdict/verdict.js'
 import { priceResults } from './costs.js'
 import { isReported, publishReport, type LedgerFate, type Reported, type Tracked } from './report-publish.js'
 import { groupBy } from '../util/group-by.js'
@@ -75,8 +76,6 @@ async function priceTracked(
   return costs
 }
 
-const LISTED = 5
-
 function stepVerdict(tracked: readonly Tracked[], ledgerErrors: string[]): Verdict {
   const reported = tracked.filter(isReported)
   const pending = tracked.filter(t => t.fate === 'pending').length
@@ -93,8 +92,7 @@ function stepVerdict(tracked: readonly Tracked[], ledgerErrors: string[]): Verdi
   const still = `${pending} still running`
   if (failing.length === 0)
     return { ok: true, message: `Reported ${reported.length} tracked batch(es), all passed; ${still}.` }
-  const more = failing.length > LISTED ? ` And ${failing.length - LISTED} more.` : ''
-  return { ok: false, message: `${failing.slice(0, LISTED).join(' ')}${more} (${reported.length} reported, ${still}.)` }
+  return { ok: false, message: `${listFirst(failing, LISTED, ' ')} (${reported.length} reported, ${still}.)` }
 }
 
 /** One entry of the `reported` output: the `batches` entry, and what the report decided about it. */

@@ -56,7 +56,7 @@ function columns(
       head: 'status',
       cell: r => `${state(r, verdictOf(r)).icon} ${escapeText(r.status || 'unknown', 60)}${state(r, verdictOf(r)).note}`
     },
-    { head: 'progress', cell: r => percent(r.progress ?? r.batch?.progress) },
+    { head: 'progress', cell: r => percent(r.progress) },
     { head: 'output file', cell: r => (r.batch?.output_file_id ? code(r.batch.output_file_id) : '') },
     { head: 'error file', cell: r => (r.batch?.error_file_id ? code(r.batch.error_file_id) : '') },
     { head: 'requests ok / failed', cell: r => (tally(r) ? `${tally(r)!.succeeded} / ${tally(r)!.failed}` : '') },

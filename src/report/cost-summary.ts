@@ -1,9 +1,11 @@
 import { formatCost, whyNoEstimate, type CostEstimate, type CostReport, type ModelCost } from '../result-files/cost.js'
 import { modelLabel, type ModelUsage } from '../result-files/usage.js'
 import { escapeText } from './escape.js'
-import { plural } from '../util/text.js'
+import { listFirst, plural } from '../util/text.js'
 
 const MAX_MODEL_ROWS = 50
+/** Batches named in a warning about results that could not be read. */
+const MAX_LISTED = 10
 
 /** `1,234,567`: token counts read at a glance. */
 export const groupDigits = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
@@ -59,14 +61,16 @@ export function costSection(report: CostReport | undefined): string {
   const batches = [...report.batches]
   const unread = batches.filter(([, b]) => b.incomplete === 'unread').map(([id]) => id)
   if (unread.length > 0) {
-    const ids = unread.slice(0, 10).map(id => `<code>${escapeText(id, 200)}</code>`)
-    const more = unread.length > 10 ? ` and ${unread.length - 10} more` : ''
-    parts.push('', `⚠️ Not included: the results of ${ids.join(', ')}${more} could not be read.`)
+    const ids = listFirst(
+      unread.map(id => `<code>${escapeText(id, 200)}</code>`),
+      MAX_LISTED
+    )
+    parts.push('', `⚠️ Not included: the results of ${ids} could not be read.`)
   }
   const partly = batches.flatMap(([id, b]) =>
     typeof b.incomplete === 'object' ? [[id, b.incomplete.unreadLines] as const] : []
   )
-  for (const [id, lines] of partly.slice(0, 10)) {
+  for (const [id, lines] of partly.slice(0, MAX_LISTED)) {
     parts.push(
       '',
       `⚠️ Not included: ${plural(lines, 'line')} of the results of <code>${escapeText(id, 200)}</code> could not be read.`

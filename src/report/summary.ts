@@ -92,10 +92,8 @@ function requestsSection(all: WaitAllResult, collected?: ReadonlyMap<string, Bat
 function batchSummary(result: WaitResult, verdict: Verdict, now: number = result.endedAt): string {
   const job = result.batch ?? {}
   const rows: string[] = [row('Status', escapeText(result.status || 'unknown', 40))]
-  const progress = result.progress ?? job.progress
-  if (typeof progress === 'number') {
-    rows.push(row('Progress', `<code>${progressBar(progress)}</code> ${percent(progress)}`))
-  }
+  const { progress } = result
+  if (progress !== undefined) rows.push(row('Progress', `<code>${progressBar(progress)}</code> ${percent(progress)}`))
   if (job.model_id) rows.push(row('Model', escapeText(job.model_id, 200)))
   if (job.endpoint) rows.push(row('Endpoint', escapeText(job.endpoint, 200)))
   if (job.created_at) rows.push(row('Created', escapeText(job.created_at, 40)))

@@ -1,5 +1,5 @@
 import type { ModelPricing } from '../together/models.js'
-import { oneLine, plural } from '../util/text.js'
+import { listFirst, oneLine, plural } from '../util/text.js'
 import { mergeUsage, modelLabel, totalUsage, type ModelUsage, type Usage } from './usage.js'
 
 /** List prices by model ID, US dollars per million tokens. */
@@ -77,9 +77,10 @@ export function whyNoEstimate(estimate: CostEstimate, list: PriceList): string |
   if (uncounted > 0)
     return `${plural(uncounted, 'result line gives', 'result lines give')} token counts that cannot be read`
   if (list.error) return `the prices could not be fetched (${oneLine(list.error, 300)})`
-  const names = estimate.unpriced.slice(0, 5).map(m => oneLine(m, 100))
-  const more = estimate.unpriced.length > 5 ? ` and ${estimate.unpriced.length - 5} more` : ''
-  return `GET /v1/models lists no price for ${names.join(', ')}${more}`
+  return `GET /v1/models lists no price for ${listFirst(
+    estimate.unpriced.map(m => oneLine(m, 100)),
+    5
+  )}`
 }
 
 /** `3.4172`: the form of the `estimated-cost` output and of the summary's amounts. */

@@ -1,5 +1,5 @@
 import { costGap, describeBasis, formatCost, type CostGap, type CostReport } from '../result-files/cost.js'
-import { plural } from '../util/text.js'
+import { listFirst, plural } from '../util/text.js'
 import type { Verdict } from './verdict.js'
 
 const dollars = (amount: number): string => `$${formatCost(amount)}`
@@ -7,7 +7,7 @@ const dollars = (amount: number): string => `$${formatCost(amount)}`
 function cannotCheck(gap: CostGap): string {
   switch (gap.kind) {
     case 'unread':
-      return `the results of batch ${gap.batchIds.slice(0, 5).join(', ')} could not be read.`
+      return `the results of batch ${listFirst(gap.batchIds, 5)} could not be read.`
     case 'lines': {
       const more = gap.others > 0 ? ` (and in ${plural(gap.others, 'more batch', 'more batches')})` : ''
       return `${plural(gap.lines, 'line')} of the results of batch ${gap.batchId}${more} could not be read, so what they cost is unknown.`

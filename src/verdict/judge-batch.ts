@@ -2,10 +2,10 @@ import type { WaitAllResult, WaitResult } from '../engine/types.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import { costOf, type CostReport } from '../result-files/cost.js'
 import { topCodes, type Tally } from '../result-files/tally.js'
-import { oneLine, plural } from '../util/text.js'
+import { listFirst, oneLine, plural } from '../util/text.js'
 import { judgeCost } from './cost.js'
 import { describeGate, exceeds, type Gate, type Policy } from './policy.js'
-import { judge, judgeWaits, type Verdict } from './verdict.js'
+import { judge, judgeWaits, LISTED, type Verdict } from './verdict.js'
 
 /** One batch's verdict, made once; the step verdict, summary rows, comment rows and statuses derive from it. */
 export interface BatchVerdict extends Verdict {
@@ -17,8 +17,6 @@ export interface BatchVerdict extends Verdict {
   files?: Verdict
   cost?: Verdict
 }
-
-const LISTED = 5
 
 /** A batch over `max-failed-requests`: says the batch itself ended well, what failed, and the limit. */
 function gateMessage(result: WaitResult, tally: Tally, gate: Gate): string {
@@ -93,9 +91,7 @@ export function judgeStep(
       ? undefined
       : {
           ok: false,
-          message:
-            problems.slice(0, LISTED).join(' ') +
-            (problems.length > LISTED ? ` And ${problems.length - LISTED} more.` : '')
+          message: listFirst(problems, LISTED, ' ')
         }
   const total = combine(
     combine(

@@ -1,5 +1,6 @@
 import { FINAL_STATUSES, normalizeStatus, type FinalStatus } from '../together/status.js'
 import type { Tally } from '../result-files/tally.js'
+import { quoted } from '../util/text.js'
 
 /** `max-failed-requests`: a count of requests, or a percentage of all requests. */
 export type Gate = { count: number } | { percent: number }
@@ -33,7 +34,7 @@ function parseFailOn(text: string): Set<FinalStatus> {
     const status = normalizeStatus(word)
     if (status === 'COMPLETED' || !(FINAL_STATUSES as readonly string[]).includes(status)) {
       throw new Error(
-        `Invalid fail-on status '${word}'. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated).`
+        `Invalid fail-on status ${quoted(word, 100)}. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated).`
       )
     }
     set.add(status as FinalStatus)
@@ -49,7 +50,7 @@ function parseGate(text: string): Gate | undefined {
   if (percent && Number(percent[1]) <= 100) return { percent: Number(percent[1]) }
   if (/^\d+$/.test(raw)) return { count: Number(raw) }
   throw new Error(
-    `Invalid max-failed-requests '${raw}'. Expected a number of requests (e.g. 0 or 25) or a percentage of all requests (e.g. 2%).`
+    `Invalid max-failed-requests ${quoted(raw, 100)}. Expected a number of requests (e.g. 0 or 25) or a percentage of all requests (e.g. 2%).`
   )
 }
 
@@ -60,7 +61,7 @@ function parseDiscount(text: string): number | undefined {
   const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw)
   if (match && Number(match[1]) <= 100) return Number(match[1])
   throw new Error(
-    `Invalid batch-discount '${raw}'. Expected a percentage from 0 to 100 (e.g. 50 or 50%), or empty for list prices.`
+    `Invalid batch-discount ${quoted(raw, 100)}. Expected a percentage from 0 to 100 (e.g. 50 or 50%), or empty for list prices.`
   )
 }
 
@@ -71,7 +72,7 @@ function parseMaxCost(text: string): number | undefined {
   const match = /^\$?\s*(\d+(?:\.\d+)?)$/.exec(raw)
   if (match && Number.isFinite(Number(match[1]))) return Number(match[1])
   throw new Error(
-    `Invalid max-cost '${raw}'. Expected an amount in US dollars (e.g. 25 or 2.50), or empty for no limit.`
+    `Invalid max-cost ${quoted(raw, 100)}. Expected an amount in US dollars (e.g. 25 or 2.50), or empty for no limit.`
   )
 }
 

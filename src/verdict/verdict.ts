@@ -2,7 +2,7 @@ import { formatDuration } from '../util/duration.js'
 import type { FinalStatus } from '../together/status.js'
 import type { WaitAllResult, WaitResult } from '../engine/types.js'
 import { summarize } from '../engine/aggregate.js'
-import { oneLine } from '../util/text.js'
+import { listFirst, oneLine } from '../util/text.js'
 import { cancelNote, errorReason, errorVerdict, lastSeen, neverAnswered, rateLimitVerdict } from './causes.js'
 
 export interface Verdict {
@@ -86,11 +86,10 @@ export function judge(result: WaitResult, failOn: ReadonlySet<FinalStatus>): Ver
 }
 
 /** How many items a one-line message lists before saying "and N more". */
-const LISTED = 5
+export const LISTED = 5
 
 function listed(items: string[]): string {
-  const shown = items.slice(0, LISTED).join('; ')
-  return items.length > LISTED ? `${shown}; and ${items.length - LISTED} more` : shown
+  return listFirst(items, LISTED, '; ')
 }
 
 /** One failing batch in the list of several. */
