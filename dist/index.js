@@ -1,15 +1,15 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 408:
+/***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(376);
+module.exports = __nccwpck_require__(218);
 
 
 /***/ }),
 
-/***/ 376:
+/***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -280,33 +280,33 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 4718:
+/***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(271)
-const Dispatcher = __nccwpck_require__(2377)
-const Pool = __nccwpck_require__(8014)
-const BalancedPool = __nccwpck_require__(3207)
-const Agent = __nccwpck_require__(5539)
-const ProxyAgent = __nccwpck_require__(9710)
-const EnvHttpProxyAgent = __nccwpck_require__(6699)
-const RetryAgent = __nccwpck_require__(9176)
-const errors = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
+const Client = __nccwpck_require__(3701)
+const Dispatcher = __nccwpck_require__(883)
+const Pool = __nccwpck_require__(628)
+const BalancedPool = __nccwpck_require__(837)
+const Agent = __nccwpck_require__(7405)
+const ProxyAgent = __nccwpck_require__(6672)
+const EnvHttpProxyAgent = __nccwpck_require__(3137)
+const RetryAgent = __nccwpck_require__(50)
+const errors = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(5889)
-const buildConnector = __nccwpck_require__(5106)
-const MockClient = __nccwpck_require__(2839)
-const MockAgent = __nccwpck_require__(587)
-const MockPool = __nccwpck_require__(3926)
-const mockErrors = __nccwpck_require__(5347)
-const RetryHandler = __nccwpck_require__(3174)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(4743)
-const DecoratorHandler = __nccwpck_require__(6949)
-const RedirectHandler = __nccwpck_require__(3216)
-const createRedirectInterceptor = __nccwpck_require__(5306)
+const api = __nccwpck_require__(6615)
+const buildConnector = __nccwpck_require__(9136)
+const MockClient = __nccwpck_require__(7365)
+const MockAgent = __nccwpck_require__(7501)
+const MockPool = __nccwpck_require__(4004)
+const mockErrors = __nccwpck_require__(2429)
+const RetryHandler = __nccwpck_require__(7816)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
+const DecoratorHandler = __nccwpck_require__(8155)
+const RedirectHandler = __nccwpck_require__(8754)
+const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -324,10 +324,10 @@ module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.createRedirectInterceptor = createRedirectInterceptor
 module.exports.interceptors = {
-  redirect: __nccwpck_require__(1068),
-  retry: __nccwpck_require__(9636),
-  dump: __nccwpck_require__(5786),
-  dns: __nccwpck_require__(6149)
+  redirect: __nccwpck_require__(1514),
+  retry: __nccwpck_require__(2026),
+  dump: __nccwpck_require__(8060),
+  dns: __nccwpck_require__(379)
 }
 
 module.exports.buildConnector = buildConnector
@@ -389,7 +389,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(6860).fetch)
+const fetchImpl = (__nccwpck_require__(4398).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -401,39 +401,39 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(5662).Headers
-module.exports.Response = __nccwpck_require__(9317).Response
-module.exports.Request = __nccwpck_require__(3713).Request
-module.exports.FormData = __nccwpck_require__(8440).FormData
+module.exports.Headers = __nccwpck_require__(660).Headers
+module.exports.Response = __nccwpck_require__(9051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(5910).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(4881).FileReader
+module.exports.FileReader = __nccwpck_require__(8355).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(8709)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(7403)
-const { kConstruct } = __nccwpck_require__(8271)
+const { CacheStorage } = __nccwpck_require__(3245)
+const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(8495)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
 module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(782)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(6814)
-module.exports.WebSocket = __nccwpck_require__(3435).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
+module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
@@ -449,18 +449,18 @@ module.exports.MockPool = MockPool
 module.exports.MockAgent = MockAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(6376)
+const { EventSource } = __nccwpck_require__(1238)
 
 module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 6128:
+/***/ 158:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(5386)
-const { RequestAbortedError } = __nccwpck_require__(6593)
+const { addAbortListener } = __nccwpck_require__(3440)
+const { RequestAbortedError } = __nccwpck_require__(8707)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -520,16 +520,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2574:
+/***/ 2279:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { addSignal, removeSignal } = __nccwpck_require__(6128)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -635,7 +635,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 884:
+/***/ 6862:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -649,10 +649,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
+} = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(6128)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -893,16 +893,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 865:
+/***/ 4043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(3897)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
+const { Readable } = __nccwpck_require__(9927)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -1114,18 +1114,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 4754:
+/***/ 3560:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(6425)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(6128)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1341,15 +1341,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 3408:
+/***/ 1882:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(6593)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(5386)
-const { addSignal, removeSignal } = __nccwpck_require__(6128)
+const util = __nccwpck_require__(3440)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -1456,21 +1456,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 5889:
+/***/ 6615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(865)
-module.exports.stream = __nccwpck_require__(4754)
-module.exports.pipeline = __nccwpck_require__(884)
-module.exports.upgrade = __nccwpck_require__(3408)
-module.exports.connect = __nccwpck_require__(2574)
+module.exports.request = __nccwpck_require__(4043)
+module.exports.stream = __nccwpck_require__(3560)
+module.exports.pipeline = __nccwpck_require__(6862)
+module.exports.upgrade = __nccwpck_require__(1882)
+module.exports.connect = __nccwpck_require__(2279)
 
 
 /***/ }),
 
-/***/ 3897:
+/***/ 9927:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -1479,9 +1479,9 @@ module.exports.connect = __nccwpck_require__(2574)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { ReadableStreamFrom } = __nccwpck_require__(5386)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { ReadableStreamFrom } = __nccwpck_require__(3440)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1862,15 +1862,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 6425:
+/***/ 7655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(6593)
+} = __nccwpck_require__(8707)
 
-const { chunksDecode } = __nccwpck_require__(3897)
+const { chunksDecode } = __nccwpck_require__(9927)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1962,16 +1962,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5106:
+/***/ 9136:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(5386)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(6593)
-const timers = __nccwpck_require__(5929)
+const util = __nccwpck_require__(3440)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
+const timers = __nccwpck_require__(6603)
 
 function noop () {}
 
@@ -2209,7 +2209,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 4037:
+/***/ 735:
 /***/ ((module) => {
 
 
@@ -2334,7 +2334,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6644:
+/***/ 2414:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2543,7 +2543,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6593:
+/***/ 8707:
 /***/ ((module) => {
 
 
@@ -2975,7 +2975,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8957:
+/***/ 4655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2983,7 +2983,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(6593)
+} = __nccwpck_require__(8707)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -2998,9 +2998,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(5386)
-const { channels } = __nccwpck_require__(6644)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
+} = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(2414)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3464,7 +3464,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 3377:
+/***/ 6443:
 /***/ ((module) => {
 
 module.exports = {
@@ -3538,7 +3538,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3838:
+/***/ 7752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3546,7 +3546,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(4037)
+} = __nccwpck_require__(735)
 
 class TstNode {
   /** @type {any} */
@@ -3697,13 +3697,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5386:
+/***/ 3440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(3377)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -3711,9 +3711,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(4037)
-const { tree } = __nccwpck_require__(3838)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+const { tree } = __nccwpck_require__(7752)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4423,18 +4423,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5539:
+/***/ 7405:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(6593)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
-const DispatcherBase = __nccwpck_require__(803)
-const Pool = __nccwpck_require__(8014)
-const Client = __nccwpck_require__(271)
-const util = __nccwpck_require__(5386)
-const createRedirectInterceptor = __nccwpck_require__(5306)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+const DispatcherBase = __nccwpck_require__(1841)
+const Pool = __nccwpck_require__(628)
+const Client = __nccwpck_require__(3701)
+const util = __nccwpck_require__(3440)
+const createRedirectInterceptor = __nccwpck_require__(5092)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4563,7 +4563,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 3207:
+/***/ 837:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4571,7 +4571,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(6593)
+} = __nccwpck_require__(8707)
 const {
   PoolBase,
   kClients,
@@ -4579,10 +4579,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(1278)
-const Pool = __nccwpck_require__(8014)
-const { kUrl, kInterceptors } = __nccwpck_require__(3377)
-const { parseOrigin } = __nccwpck_require__(5386)
+} = __nccwpck_require__(2128)
+const Pool = __nccwpck_require__(628)
+const { kUrl, kInterceptors } = __nccwpck_require__(6443)
+const { parseOrigin } = __nccwpck_require__(3440)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -4779,7 +4779,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 8939:
+/***/ 637:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4787,9 +4787,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(5386)
-const { channels } = __nccwpck_require__(6644)
-const timers = __nccwpck_require__(5929)
+const util = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(2414)
+const timers = __nccwpck_require__(6603)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4802,7 +4802,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(6593)
+} = __nccwpck_require__(8707)
 const {
   kUrl,
   kReset,
@@ -4835,9 +4835,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(3377)
+} = __nccwpck_require__(6443)
 
-const constants = __nccwpck_require__(6402)
+const constants = __nccwpck_require__(2824)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4849,11 +4849,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(9240) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(9968))
+    mod = await WebAssembly.compile(__nccwpck_require__(3434))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4861,7 +4861,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(9240))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3870))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5776,7 +5776,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(6962).extractBody)
+      extractBody = (__nccwpck_require__(4492).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6299,7 +6299,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 7726:
+/***/ 8788:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6307,13 +6307,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(5386)
+const util = __nccwpck_require__(3440)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(6593)
+} = __nccwpck_require__(8707)
 const {
   kUrl,
   kReset,
@@ -6332,7 +6332,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(3377)
+} = __nccwpck_require__(6443)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6738,7 +6738,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(6962).extractBody)
+    extractBody ??= (__nccwpck_require__(4492).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7098,7 +7098,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 271:
+/***/ 3701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7108,16 +7108,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(5386)
-const { channels } = __nccwpck_require__(6644)
-const Request = __nccwpck_require__(8957)
-const DispatcherBase = __nccwpck_require__(803)
+const util = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(2414)
+const Request = __nccwpck_require__(4655)
+const DispatcherBase = __nccwpck_require__(1841)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(6593)
-const buildConnector = __nccwpck_require__(5106)
+} = __nccwpck_require__(8707)
+const buildConnector = __nccwpck_require__(9136)
 const {
   kUrl,
   kServerName,
@@ -7159,9 +7159,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(3377)
-const connectH1 = __nccwpck_require__(8939)
-const connectH2 = __nccwpck_require__(7726)
+} = __nccwpck_require__(6443)
+const connectH1 = __nccwpck_require__(637)
+const connectH2 = __nccwpck_require__(8788)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7469,7 +7469,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(5306)
+const createRedirectInterceptor = __nccwpck_require__(5092)
 
 function onError (client, err) {
   if (
@@ -7729,19 +7729,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 803:
+/***/ 1841:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(2377)
+const Dispatcher = __nccwpck_require__(883)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(6593)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(3377)
+} = __nccwpck_require__(8707)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(6443)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7944,7 +7944,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 2377:
+/***/ 883:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8016,15 +8016,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 6699:
+/***/ 3137:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(803)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(3377)
-const ProxyAgent = __nccwpck_require__(9710)
-const Agent = __nccwpck_require__(5539)
+const DispatcherBase = __nccwpck_require__(1841)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
+const ProxyAgent = __nccwpck_require__(6672)
+const Agent = __nccwpck_require__(7405)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8183,7 +8183,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 2190:
+/***/ 4660:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8307,15 +8307,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 1278:
+/***/ 2128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(803)
-const FixedQueue = __nccwpck_require__(2190)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(3377)
-const PoolStats = __nccwpck_require__(1680)
+const DispatcherBase = __nccwpck_require__(1841)
+const FixedQueue = __nccwpck_require__(4660)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
+const PoolStats = __nccwpck_require__(3246)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8508,10 +8508,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1680:
+/***/ 3246:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(3377)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(6443)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8549,7 +8549,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 8014:
+/***/ 628:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8560,14 +8560,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(1278)
-const Client = __nccwpck_require__(271)
+} = __nccwpck_require__(2128)
+const Client = __nccwpck_require__(3701)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(6593)
-const util = __nccwpck_require__(5386)
-const { kUrl, kInterceptors } = __nccwpck_require__(3377)
-const buildConnector = __nccwpck_require__(5106)
+} = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { kUrl, kInterceptors } = __nccwpck_require__(6443)
+const buildConnector = __nccwpck_require__(9136)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8663,19 +8663,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 9710:
+/***/ 6672:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(3377)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(5539)
-const Pool = __nccwpck_require__(8014)
-const DispatcherBase = __nccwpck_require__(803)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(6593)
-const buildConnector = __nccwpck_require__(5106)
-const Client = __nccwpck_require__(271)
+const Agent = __nccwpck_require__(7405)
+const Pool = __nccwpck_require__(628)
+const DispatcherBase = __nccwpck_require__(1841)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
+const buildConnector = __nccwpck_require__(9136)
+const Client = __nccwpck_require__(3701)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8944,13 +8944,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 9176:
+/***/ 50:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(2377)
-const RetryHandler = __nccwpck_require__(3174)
+const Dispatcher = __nccwpck_require__(883)
+const RetryHandler = __nccwpck_require__(7816)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8986,7 +8986,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 4743:
+/***/ 2581:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8994,8 +8994,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(6593)
-const Agent = __nccwpck_require__(5539)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const Agent = __nccwpck_require__(7405)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9025,7 +9025,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6949:
+/***/ 8155:
 /***/ ((module) => {
 
 
@@ -9076,15 +9076,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 3216:
+/***/ 8754:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(5386)
-const { kBodyUsed } = __nccwpck_require__(3377)
+const util = __nccwpck_require__(3440)
+const { kBodyUsed } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -9315,20 +9315,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 3174:
+/***/ 7816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(3377)
-const { RequestRetryError } = __nccwpck_require__(6593)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
+const { RequestRetryError } = __nccwpck_require__(8707)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(5386)
+} = __nccwpck_require__(3440)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -9759,14 +9759,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 6149:
+/***/ 379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(6949)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(6593)
+const DecoratorHandler = __nccwpck_require__(8155)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10141,14 +10141,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 5786:
+/***/ 8060:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(5386)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(6593)
-const DecoratorHandler = __nccwpck_require__(6949)
+const util = __nccwpck_require__(3440)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(8155)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10271,12 +10271,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 5306:
+/***/ 5092:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(3216)
+const RedirectHandler = __nccwpck_require__(8754)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -10299,11 +10299,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 1068:
+/***/ 1514:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(3216)
+const RedirectHandler = __nccwpck_require__(8754)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -10330,11 +10330,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 9636:
+/***/ 2026:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(3174)
+const RetryHandler = __nccwpck_require__(7816)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10356,13 +10356,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 6402:
+/***/ 2824:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(6650);
+const utils_1 = __nccwpck_require__(172);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10640,7 +10640,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 9240:
+/***/ 3870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10652,7 +10652,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 9968:
+/***/ 3434:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10664,7 +10664,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 6650:
+/***/ 172:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10685,13 +10685,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 587:
+/***/ 7501:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(3377)
-const Agent = __nccwpck_require__(5539)
+const { kClients } = __nccwpck_require__(6443)
+const Agent = __nccwpck_require__(7405)
 const {
   kAgent,
   kMockAgentSet,
@@ -10702,14 +10702,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(2539)
-const MockClient = __nccwpck_require__(2839)
-const MockPool = __nccwpck_require__(3926)
-const { matchValue, buildMockOptions } = __nccwpck_require__(463)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(6593)
-const Dispatcher = __nccwpck_require__(2377)
-const Pluralizer = __nccwpck_require__(39)
-const PendingInterceptorsFormatter = __nccwpck_require__(2708)
+} = __nccwpck_require__(1117)
+const MockClient = __nccwpck_require__(7365)
+const MockPool = __nccwpck_require__(4004)
+const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
+const Dispatcher = __nccwpck_require__(883)
+const Pluralizer = __nccwpck_require__(1529)
+const PendingInterceptorsFormatter = __nccwpck_require__(6142)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10852,14 +10852,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 2839:
+/***/ 7365:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(271)
-const { buildMockDispatch } = __nccwpck_require__(463)
+const Client = __nccwpck_require__(3701)
+const { buildMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kMockAgent,
@@ -10868,10 +10868,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(2539)
-const { MockInterceptor } = __nccwpck_require__(7073)
-const Symbols = __nccwpck_require__(3377)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+} = __nccwpck_require__(1117)
+const { MockInterceptor } = __nccwpck_require__(1511)
+const Symbols = __nccwpck_require__(6443)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10918,12 +10918,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 5347:
+/***/ 2429:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(6593)
+const { UndiciError } = __nccwpck_require__(8707)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10953,12 +10953,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7073:
+/***/ 1511:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(463)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kDispatchKey,
@@ -10966,9 +10966,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(2539)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
-const { buildURL } = __nccwpck_require__(5386)
+} = __nccwpck_require__(1117)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { buildURL } = __nccwpck_require__(3440)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -11167,14 +11167,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 3926:
+/***/ 4004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(8014)
-const { buildMockDispatch } = __nccwpck_require__(463)
+const Pool = __nccwpck_require__(628)
+const { buildMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kMockAgent,
@@ -11183,10 +11183,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(2539)
-const { MockInterceptor } = __nccwpck_require__(7073)
-const Symbols = __nccwpck_require__(3377)
-const { InvalidArgumentError } = __nccwpck_require__(6593)
+} = __nccwpck_require__(1117)
+const { MockInterceptor } = __nccwpck_require__(1511)
+const Symbols = __nccwpck_require__(6443)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11233,7 +11233,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 2539:
+/***/ 1117:
 /***/ ((module) => {
 
 
@@ -11263,20 +11263,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 463:
+/***/ 3397:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(5347)
+const { MockNotMatchedError } = __nccwpck_require__(2429)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(2539)
-const { buildURL } = __nccwpck_require__(5386)
+} = __nccwpck_require__(1117)
+const { buildURL } = __nccwpck_require__(3440)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -11637,7 +11637,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2708:
+/***/ 6142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11687,7 +11687,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 39:
+/***/ 1529:
 /***/ ((module) => {
 
 
@@ -11723,7 +11723,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 5929:
+/***/ 6603:
 /***/ ((module) => {
 
 
@@ -12153,20 +12153,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3892:
+/***/ 9634:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(8271)
-const { urlEquals, getFieldValues } = __nccwpck_require__(2012)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(5386)
-const { webidl } = __nccwpck_require__(6083)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9317)
-const { Request, fromInnerRequest } = __nccwpck_require__(3713)
-const { kState } = __nccwpck_require__(6970)
-const { fetching } = __nccwpck_require__(6860)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(1118)
+const { kConstruct } = __nccwpck_require__(109)
+const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
+const { webidl } = __nccwpck_require__(5893)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
+const { Request, fromInnerRequest } = __nccwpck_require__(9967)
+const { kState } = __nccwpck_require__(3627)
+const { fetching } = __nccwpck_require__(4398)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(3168)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13019,15 +13019,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7403:
+/***/ 3245:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(8271)
-const { Cache } = __nccwpck_require__(3892)
-const { webidl } = __nccwpck_require__(6083)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { kConstruct } = __nccwpck_require__(109)
+const { Cache } = __nccwpck_require__(9634)
+const { webidl } = __nccwpck_require__(5893)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class CacheStorage {
   /**
@@ -13178,26 +13178,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8271:
+/***/ 109:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(3377).kConstruct)
+  kConstruct: (__nccwpck_require__(6443).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 2012:
+/***/ 6798:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(782)
-const { isValidHeaderName } = __nccwpck_require__(1118)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { isValidHeaderName } = __nccwpck_require__(3168)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13242,7 +13242,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9922:
+/***/ 1276:
 /***/ ((module) => {
 
 
@@ -13261,15 +13261,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8495:
+/***/ 9061:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(5816)
-const { stringify } = __nccwpck_require__(2095)
-const { webidl } = __nccwpck_require__(6083)
-const { Headers } = __nccwpck_require__(5662)
+const { parseSetCookie } = __nccwpck_require__(1978)
+const { stringify } = __nccwpck_require__(7797)
+const { webidl } = __nccwpck_require__(5893)
+const { Headers } = __nccwpck_require__(660)
 
 /**
  * @typedef {Object} Cookie
@@ -13452,14 +13452,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5816:
+/***/ 1978:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(9922)
-const { isCTLExcludingHtab } = __nccwpck_require__(2095)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(782)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
+const { isCTLExcludingHtab } = __nccwpck_require__(7797)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(1900)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13769,7 +13769,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2095:
+/***/ 7797:
 /***/ ((module) => {
 
 
@@ -14128,13 +14128,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6301:
+/***/ 4031:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(625)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
 
 /**
  * @type {number[]} BOM
@@ -14709,23 +14709,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6376:
+/***/ 1238:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(6860)
-const { makeRequest } = __nccwpck_require__(3713)
-const { webidl } = __nccwpck_require__(6083)
-const { EventSourceStream } = __nccwpck_require__(6301)
-const { parseMIMEType } = __nccwpck_require__(782)
-const { createFastMessageEvent } = __nccwpck_require__(6814)
-const { isNetworkError } = __nccwpck_require__(9317)
-const { delay } = __nccwpck_require__(625)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
-const { environmentSettingsObject } = __nccwpck_require__(1118)
-const { getGlobalDispatcher } = __nccwpck_require__(4743)
+const { fetching } = __nccwpck_require__(4398)
+const { makeRequest } = __nccwpck_require__(9967)
+const { webidl } = __nccwpck_require__(5893)
+const { EventSourceStream } = __nccwpck_require__(4031)
+const { parseMIMEType } = __nccwpck_require__(1900)
+const { createFastMessageEvent } = __nccwpck_require__(5188)
+const { isNetworkError } = __nccwpck_require__(9051)
+const { delay } = __nccwpck_require__(4811)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { environmentSettingsObject } = __nccwpck_require__(3168)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
 
 let experimentalWarned = false
 
@@ -15199,7 +15199,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 625:
+/***/ 4811:
 /***/ ((module) => {
 
 
@@ -15243,12 +15243,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6962:
+/***/ 4492:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(5386)
+const util = __nccwpck_require__(3440)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -15258,16 +15258,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(1118)
-const { FormData } = __nccwpck_require__(8440)
-const { kState } = __nccwpck_require__(6970)
-const { webidl } = __nccwpck_require__(6083)
+} = __nccwpck_require__(3168)
+const { FormData } = __nccwpck_require__(5910)
+const { kState } = __nccwpck_require__(3627)
+const { webidl } = __nccwpck_require__(5893)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(782)
-const { multipartFormDataParser } = __nccwpck_require__(4646)
+const { serializeAMimeType } = __nccwpck_require__(1900)
+const { multipartFormDataParser } = __nccwpck_require__(116)
 let random
 
 try {
@@ -15779,7 +15779,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6833:
+/***/ 4495:
 /***/ ((module) => {
 
 
@@ -15910,7 +15910,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 782:
+/***/ 1900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16661,12 +16661,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9255:
+/***/ 6653:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(3377)
+const { kConnected, kSize } = __nccwpck_require__(6443)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16714,14 +16714,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 1508:
+/***/ 7114:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(6970)
-const { webidl } = __nccwpck_require__(6083)
+const { kState } = __nccwpck_require__(3627)
+const { webidl } = __nccwpck_require__(5893)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16847,16 +16847,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 4646:
+/***/ 116:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
-const { utf8DecodeBytes } = __nccwpck_require__(1118)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(782)
-const { isFileLike } = __nccwpck_require__(1508)
-const { makeEntry } = __nccwpck_require__(8440)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
+const { utf8DecodeBytes } = __nccwpck_require__(3168)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
+const { isFileLike } = __nccwpck_require__(7114)
+const { makeEntry } = __nccwpck_require__(5910)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17328,16 +17328,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8440:
+/***/ 5910:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(1118)
-const { kState } = __nccwpck_require__(6970)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
-const { FileLike, isFileLike } = __nccwpck_require__(1508)
-const { webidl } = __nccwpck_require__(6083)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
+const { kState } = __nccwpck_require__(3627)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { FileLike, isFileLike } = __nccwpck_require__(7114)
+const { webidl } = __nccwpck_require__(5893)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -17587,7 +17587,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 8709:
+/***/ 1059:
 /***/ ((module) => {
 
 
@@ -17634,21 +17634,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5662:
+/***/ 660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(3377)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
+const { kConstruct } = __nccwpck_require__(6443)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(1118)
-const { webidl } = __nccwpck_require__(6083)
+} = __nccwpck_require__(3168)
+const { webidl } = __nccwpck_require__(5893)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -18328,7 +18328,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6860:
+/***/ 4398:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18341,9 +18341,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(9317)
-const { HeadersList } = __nccwpck_require__(5662)
-const { Request, cloneRequest } = __nccwpck_require__(3713)
+} = __nccwpck_require__(9051)
+const { HeadersList } = __nccwpck_require__(660)
+const { Request, cloneRequest } = __nccwpck_require__(9967)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -18379,23 +18379,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(1118)
-const { kState, kDispatcher } = __nccwpck_require__(6970)
+} = __nccwpck_require__(3168)
+const { kState, kDispatcher } = __nccwpck_require__(3627)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(6962)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(6833)
+} = __nccwpck_require__(4495)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(5386)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(782)
-const { getGlobalDispatcher } = __nccwpck_require__(4743)
-const { webidl } = __nccwpck_require__(6083)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { webidl } = __nccwpck_require__(5893)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -20605,23 +20605,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3713:
+/***/ 9967:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6962)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(5662)
-const { FinalizationRegistry } = __nccwpck_require__(9255)()
-const util = __nccwpck_require__(5386)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
+const { FinalizationRegistry } = __nccwpck_require__(6653)()
+const util = __nccwpck_require__(3440)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(1118)
+} = __nccwpck_require__(3168)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20631,12 +20631,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(6833)
+} = __nccwpck_require__(4495)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(6970)
-const { webidl } = __nccwpck_require__(6083)
-const { URLSerializer } = __nccwpck_require__(782)
-const { kConstruct } = __nccwpck_require__(3377)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
+const { webidl } = __nccwpck_require__(5893)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { kConstruct } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -21649,14 +21649,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 9317:
+/***/ 9051:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(5662)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(6962)
-const util = __nccwpck_require__(5386)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
+const util = __nccwpck_require__(3440)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -21668,16 +21668,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(1118)
+} = __nccwpck_require__(3168)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(6833)
-const { kState, kHeaders } = __nccwpck_require__(6970)
-const { webidl } = __nccwpck_require__(6083)
-const { FormData } = __nccwpck_require__(8440)
-const { URLSerializer } = __nccwpck_require__(782)
-const { kConstruct } = __nccwpck_require__(3377)
+} = __nccwpck_require__(4495)
+const { kState, kHeaders } = __nccwpck_require__(3627)
+const { webidl } = __nccwpck_require__(5893)
+const { FormData } = __nccwpck_require__(5910)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { kConstruct } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -22266,7 +22266,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6970:
+/***/ 3627:
 /***/ ((module) => {
 
 
@@ -22282,21 +22282,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1118:
+/***/ 3168:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(6833)
-const { getGlobalOrigin } = __nccwpck_require__(8709)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(782)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
+const { getGlobalOrigin } = __nccwpck_require__(1059)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(1900)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(5386)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(6083)
+const { webidl } = __nccwpck_require__(5893)
 
 let supportedHashes = []
 
@@ -23921,14 +23921,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6083:
+/***/ 5893:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(5386)
+const { toUSVString } = __nccwpck_require__(3440)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -24623,7 +24623,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2685:
+/***/ 2607:
 /***/ ((module) => {
 
 
@@ -24920,7 +24920,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4881:
+/***/ 8355:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24929,16 +24929,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(5860)
+} = __nccwpck_require__(3610)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(8391)
-const { webidl } = __nccwpck_require__(6083)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
+} = __nccwpck_require__(961)
+const { webidl } = __nccwpck_require__(5893)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -25271,12 +25271,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 699:
+/***/ 8573:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(6083)
+const { webidl } = __nccwpck_require__(5893)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25356,7 +25356,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8391:
+/***/ 961:
 /***/ ((module) => {
 
 
@@ -25373,7 +25373,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5860:
+/***/ 3610:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25384,10 +25384,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(8391)
-const { ProgressEvent } = __nccwpck_require__(699)
-const { getEncoding } = __nccwpck_require__(2685)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(782)
+} = __nccwpck_require__(961)
+const { ProgressEvent } = __nccwpck_require__(8573)
+const { getEncoding } = __nccwpck_require__(2607)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -25771,27 +25771,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3403:
+/***/ 6897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9322)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(7610)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(3479)
-const { channels } = __nccwpck_require__(6644)
-const { CloseEvent } = __nccwpck_require__(6814)
-const { makeRequest } = __nccwpck_require__(3713)
-const { fetching } = __nccwpck_require__(6860)
-const { Headers, getHeadersList } = __nccwpck_require__(5662)
-const { getDecodeSplit } = __nccwpck_require__(1118)
-const { WebsocketFrameSend } = __nccwpck_require__(4226)
+} = __nccwpck_require__(1216)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(8625)
+const { channels } = __nccwpck_require__(2414)
+const { CloseEvent } = __nccwpck_require__(5188)
+const { makeRequest } = __nccwpck_require__(9967)
+const { fetching } = __nccwpck_require__(4398)
+const { Headers, getHeadersList } = __nccwpck_require__(660)
+const { getDecodeSplit } = __nccwpck_require__(3168)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
 
 /** @type {import('crypto')} */
 let crypto
@@ -26149,7 +26149,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9322:
+/***/ 736:
 /***/ ((module) => {
 
 
@@ -26222,14 +26222,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6814:
+/***/ 5188:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(6083)
-const { kEnumerableProperty } = __nccwpck_require__(5386)
-const { kConstruct } = __nccwpck_require__(3377)
+const { webidl } = __nccwpck_require__(5893)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(6443)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -26558,12 +26558,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4226:
+/***/ 3264:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(9322)
+const { maxUnsigned16Bit } = __nccwpck_require__(736)
 
 const BUFFER_SIZE = 16386
 
@@ -26661,14 +26661,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6495:
+/***/ 9469:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(3479)
-const { MessageSizeExceededError } = __nccwpck_require__(6593)
+const { isValidClientWindowBits } = __nccwpck_require__(8625)
+const { MessageSizeExceededError } = __nccwpck_require__(8707)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26773,16 +26773,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1298:
+/***/ 1652:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9322)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(7610)
-const { channels } = __nccwpck_require__(6644)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(1216)
+const { channels } = __nccwpck_require__(2414)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26792,11 +26792,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(3479)
-const { WebsocketFrameSend } = __nccwpck_require__(4226)
-const { closeWebSocketConnection } = __nccwpck_require__(3403)
-const { PerMessageDeflate } = __nccwpck_require__(6495)
-const { MessageSizeExceededError } = __nccwpck_require__(6593)
+} = __nccwpck_require__(8625)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { closeWebSocketConnection } = __nccwpck_require__(6897)
+const { PerMessageDeflate } = __nccwpck_require__(9469)
+const { MessageSizeExceededError } = __nccwpck_require__(8707)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27307,14 +27307,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8470:
+/***/ 3900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(4226)
-const { opcodes, sendHints } = __nccwpck_require__(9322)
-const FixedQueue = __nccwpck_require__(2190)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { opcodes, sendHints } = __nccwpck_require__(736)
+const FixedQueue = __nccwpck_require__(4660)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27418,7 +27418,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 7610:
+/***/ 1216:
 /***/ ((module) => {
 
 
@@ -27437,16 +27437,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3479:
+/***/ 8625:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(7610)
-const { states, opcodes } = __nccwpck_require__(9322)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(6814)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(1216)
+const { states, opcodes } = __nccwpck_require__(736)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5188)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(782)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(1900)
 
 /* globals Blob */
 
@@ -27766,15 +27766,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3435:
+/***/ 3726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(6083)
-const { URLSerializer } = __nccwpck_require__(782)
-const { environmentSettingsObject } = __nccwpck_require__(1118)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(9322)
+const { webidl } = __nccwpck_require__(5893)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { environmentSettingsObject } = __nccwpck_require__(3168)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27783,21 +27783,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(7610)
+} = __nccwpck_require__(1216)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(3479)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(3403)
-const { ByteParser } = __nccwpck_require__(1298)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(5386)
-const { getGlobalDispatcher } = __nccwpck_require__(4743)
+} = __nccwpck_require__(8625)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
+const { ByteParser } = __nccwpck_require__(1652)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(6814)
-const { SendQueue } = __nccwpck_require__(8470)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
+const { SendQueue } = __nccwpck_require__(3900)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28724,7 +28724,7 @@ var __webpack_exports__ = {};
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -28760,7 +28760,7 @@ function utils_toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -28856,7 +28856,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28897,7 +28897,7 @@ const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.me
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -28988,11 +28988,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ../../main/node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(408);
-// EXTERNAL MODULE: ../../main/node_modules/undici/index.js
-var undici = __nccwpck_require__(4718);
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(770);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -29689,7 +29689,7 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -29765,7 +29765,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -29839,7 +29839,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30120,7 +30120,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -30162,7 +30162,7 @@ var external_events_ = __nccwpck_require__(4434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30342,7 +30342,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -30616,7 +30616,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31204,7 +31204,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31284,7 +31284,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -31349,7 +31349,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -32746,7 +32746,7 @@ async function createGitHubClient(target, token, signal, what, options = {}) {
     const { timeoutMs = GITHUB_CALL_TIMEOUT_MS, afterCancelMs = AFTER_CANCEL_TIMEOUT_MS } = options;
     const { redact = (text) => text } = options;
     const [owner, repo] = ownerRepo(target, what);
-    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 587).then(__nccwpck_require__.bind(__nccwpck_require__, 8587));
+    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
     const octokit = getOctokit(token, { baseUrl: target.apiUrl.replace(/\/+$/, '') });
     const bounded = breaker(signal, timeoutMs, afterCancelMs, redact);
     const clean = (params) => redactJson(params, redact);
@@ -32763,232 +32763,37 @@ function httpStatus(error) {
     return typeof status === 'number' ? status : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/report/pr-comment-text.ts
+;// CONCATENATED MODULE: ./src/verdict/cost.ts
 
-const MAX_BODY = 60_000;
-const ROW_VERSION = 2;
-const ROW_MARKER = /<!-- row:(?:v(\d{1,4}):)?([A-Za-z0-9._-]{1,200}) -->$/;
-const DEFAULT_CONTEXT = 'batches';
-const commentMarker = (context) => `<!-- wait-for-together-batch:${context.replace(/--+|[<>\r\n]/g, '_')} -->`;
-function renderRow(row, runUrl) {
-    const run = runUrl ? `[run](${runUrl})` : '';
-    const cells = [
-        `${row.icon} ${escapeText(row.batchId, 200)}`,
-        escapeText(row.status || 'unknown', 40),
-        row.requests,
-        run
-    ];
-    return `| ${cells.join(' | ')} | <!-- row:v${ROW_VERSION}:${row.batchId} -->`;
-}
-const ICONS = new Set(['✅', '❌', '🔄']);
-const STATUS = /^[A-Za-z_]{1,40}$/;
-const REQUESTS = /^(\d{1,15} ok, \d{1,15} failed)?$/;
-const RUN = /^\[run\]\((https?:\/\/[^\s()<>]+\/actions\/runs\/\d{1,20})\)$/;
-function splitRow(line) {
-    const match = ROW_MARKER.exec(line);
-    if (!match)
-        return undefined;
-    const [marker, version = '1', id = ''] = match;
-    const end = ` | ${marker}`;
-    if (!line.startsWith('| ') || !line.endsWith(end))
-        return undefined;
-    return { version: Number(version), id, cells: line.slice(2, -end.length).split(' | ') };
-}
-function runLink(cell, runUrl) {
-    const link = RUN.exec(cell)?.[1];
-    const repositoryRuns = runUrl.slice(0, runUrl.lastIndexOf('/') + 1);
-    if (link === undefined || !repositoryRuns || !link.startsWith(repositoryRuns))
-        return undefined;
-    return /^\d+$/.test(link.slice(repositoryRuns.length)) ? link : undefined;
-}
-function readRow(found, runUrl) {
-    const [first = '', status = '', requests = '', run = '', ...rest] = found.cells;
-    const icon = Array.from(first)[0] ?? '';
-    const link = runLink(run, runUrl);
-    if (rest.length > 0 || !ICONS.has(icon) || !REQUESTS.test(requests))
-        return undefined;
-    if (run !== '' && link === undefined)
-        return undefined;
-    const row = {
-        batchId: found.id,
-        icon: icon,
-        status: STATUS.test(status) ? status : 'unknown',
-        requests
-    };
-    return renderRow(row, link ?? '');
-}
-function inert(cell, runUrl) {
-    if (runLink(cell, runUrl) !== undefined)
-        return true;
-    const decoded = cell.replace(/&#(\d{1,7});/g, (entity, code) => Number(code) <= 0x10ffff ? String.fromCodePoint(Number(code)) : entity);
-    return escapeText(decoded) === cell;
-}
-function previousRow(line, runUrl) {
-    const found = splitRow(line);
-    if (!found || found.version < 1)
-        return undefined;
-    if (found.version <= ROW_VERSION) {
-        const row = readRow(found, runUrl);
-        return row === undefined ? undefined : [found.id, row];
-    }
-    return found.cells.every(cell => inert(cell, runUrl)) ? [found.id, line] : undefined;
-}
-function renderComment(context, rows, runUrl, previous = '') {
-    const lines = new Map();
-    for (const line of previous.split(/\r?\n/)) {
-        const kept = previousRow(line, runUrl);
-        if (kept)
-            lines.set(...kept);
-    }
-    for (const row of rows)
-        lines.set(row.batchId, renderRow(row, runUrl));
-    const head = `${commentMarker(context)}\n### Together batches · ${escapeText(context, 100)}\n\n| Batch | Status | Requests | Run |\n| --- | --- | --- | --- |\n`;
-    let body = head;
-    let left = lines.size;
-    for (const line of lines.values()) {
-        if (body.length + line.length + 1 > MAX_BODY)
-            break;
-        body += `${line}\n`;
-        left--;
-    }
-    return left > 0 ? `${body}\nAnd ${left} more batches (see the workflow runs).\n` : body;
-}
 
-;// CONCATENATED MODULE: ./src/github/commit-status.ts
-
-const SHA = /^[0-9a-f]{40}$/i;
-const MAX_STATUS_PAGES = 10;
-const STATES = new Set(['pending', 'success', 'failure', 'error']);
-const MAX_DESCRIPTION = 140;
-const MAX_EVENT_BYTES = 25 * 1024 * 1024;
-function fitDescription(text) {
-    const chars = Array.from(text);
-    return chars.length > MAX_DESCRIPTION ? `${chars.slice(0, MAX_DESCRIPTION - 1).join('')}…` : text;
-}
-async function eventCommit(target) {
-    if (target.eventPath) {
-        try {
-            const text = await (0,external_node_fs_promises_namespaceObject.readFile)(target.eventPath, 'utf8');
-            if (text.length <= MAX_EVENT_BYTES) {
-                const event = JSON.parse(text);
-                const sha = event.pull_request?.head?.sha;
-                const number = event.pull_request?.number;
-                const pullRequest = Number.isSafeInteger(number) && number > 0 ? number : undefined;
-                if (typeof sha === 'string' && SHA.test(sha))
-                    return { sha, pullRequest };
-            }
+const cost_dollars = (amount) => `$${formatCost(amount)}`;
+function cannotCheck(gap) {
+    switch (gap.kind) {
+        case 'unread':
+            return `the results of batch ${listFirst(gap.batchIds, 5)} could not be read.`;
+        case 'lines': {
+            const more = gap.others > 0 ? ` (and in ${plural(gap.others, 'more batch', 'more batches')})` : '';
+            return `${plural(gap.lines, 'line')} of the results of batch ${gap.batchId}${more} could not be read, so what they cost is unknown.`;
         }
-        catch {
-        }
+        case 'estimate':
+            return `${gap.why}. A cost gate that cannot be checked fails.`;
     }
-    if (!SHA.test(target.sha))
-        throw new Error(`GITHUB_SHA is not a commit SHA, so no commit status can be set.`);
-    return { sha: target.sha };
 }
-const runUrl = (target) => `${target.serverUrl.replace(/\/+$/, '')}/${target.repository}/actions/runs/${target.runId}`;
-function statusClient(github) {
+function judgeCost(report, maxCost) {
+    if (maxCost === undefined || report === undefined)
+        return undefined;
+    const limit = `max-cost $${Number.isInteger(maxCost * 100) ? maxCost.toFixed(2) : String(maxCost)}`;
+    const gap = costGap(report);
+    if (gap)
+        return { ok: false, message: `Cannot check ${limit}: ${cannotCheck(gap)}` };
+    const cost = Number(formatCost(report.total.cost));
+    if (cost <= maxCost)
+        return undefined;
+    const batches = report.batches.size === 1 ? '' : ` of ${report.batches.size} batches`;
     return {
-        async set(sha, context, state, description, targetUrl, options) {
-            const route = 'POST /repos/{owner}/{repo}/statuses/{sha}';
-            const params = {
-                sha,
-                state,
-                context,
-                description: fitDescription(github.redact(description)),
-                target_url: targetUrl
-            };
-            await github.request(route, params, options);
-        },
-        async latest(sha, context) {
-            for (let page = 1; page <= MAX_STATUS_PAGES; page++) {
-                const route = 'GET /repos/{owner}/{repo}/commits/{ref}/statuses';
-                const data = await github.request(route, { ref: sha, per_page: 100, page });
-                if (!Array.isArray(data))
-                    throw new Error(`GitHub's list of the statuses of ${sha.slice(0, 12)} is not a list`);
-                const found = data.find(s => s.context === context);
-                if (found)
-                    return STATES.has(found.state) ? found.state : undefined;
-                if (data.length < 100)
-                    return undefined;
-            }
-            throw new Error(`${sha.slice(0, 12)} has more than ${MAX_STATUS_PAGES * 100} statuses; ${context} is not among them`);
-        }
+        ok: false,
+        message: `Estimated cost${batches} ${cost_dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
     };
-}
-
-;// CONCATENATED MODULE: ./src/together/errors.ts
-const TRANSIENT_STATUSES = new Set([408, 409, 425, 429]);
-class TogetherError extends Error {
-    kind;
-    status;
-    serverMessage;
-    retryAfterMs;
-    html;
-    constructor(message, init) {
-        super(message, init.cause === undefined ? undefined : { cause: init.cause });
-        this.name = 'TogetherError';
-        this.kind = init.kind;
-        this.status = init.status;
-        this.serverMessage = init.serverMessage;
-        this.retryAfterMs = init.retryAfterMs;
-        this.html = init.html ?? false;
-    }
-    get transient() {
-        switch (this.kind) {
-            case 'http':
-                return this.status === undefined || this.status >= 500 || TRANSIENT_STATUSES.has(this.status);
-            case 'network':
-            case 'timeout':
-            case 'invalid-response':
-                return true;
-            case 'aborted':
-            case 'unsupported-response':
-            case 'local':
-            case 'invalid-id':
-            case 'wrong-batch':
-                return false;
-        }
-    }
-}
-function isTransient(error) {
-    return error instanceof TogetherError && error.transient;
-}
-
-;// CONCATENATED MODULE: ./src/together/ids.ts
-
-
-const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
-function isPlainId(id) {
-    return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
-}
-function describeBadId(id) {
-    return `"${printable(id, 60)}"`;
-}
-function idLabel(id) {
-    return isPlainId(id) ? id : describeBadId(id);
-}
-function requirePlainFileId(id) {
-    if (isPlainId(id))
-        return;
-    throw new TogetherError(`Not requesting file ${describeBadId(id)}: an invalid file ID (not a plain ID)`, {
-        kind: 'invalid-id'
-    });
-}
-const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'];
-function checkBatchIds(job, what) {
-    for (const field of ID_FIELDS) {
-        const value = job[field];
-        if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
-            throw new TogetherError(`Together answered ${what} with an invalid ${field} (${describeBadId(value)}, not a plain ID); it is not used`, { kind: 'invalid-id' });
-        }
-    }
-    return job;
-}
-function checkSameBatch(job, what, askedId) {
-    if (typeof job.id === 'string' && job.id !== '' && job.id !== askedId) {
-        throw new TogetherError(`Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`, { kind: 'wrong-batch' });
-    }
-    return job;
 }
 
 ;// CONCATENATED MODULE: ./src/together/status.ts
@@ -33084,6 +32889,1339 @@ function exceeds(tally, gate) {
     return total > 0 && (tally.failed / total) * 100 > gate.percent;
 }
 const needsResults = (policy) => [policy.requestGate, policy.maxCost, policy.batchDiscount].some(v => v !== undefined);
+
+;// CONCATENATED MODULE: ./src/together/errors.ts
+const TRANSIENT_STATUSES = new Set([408, 409, 425, 429]);
+class TogetherError extends Error {
+    kind;
+    status;
+    serverMessage;
+    retryAfterMs;
+    html;
+    constructor(message, init) {
+        super(message, init.cause === undefined ? undefined : { cause: init.cause });
+        this.name = 'TogetherError';
+        this.kind = init.kind;
+        this.status = init.status;
+        this.serverMessage = init.serverMessage;
+        this.retryAfterMs = init.retryAfterMs;
+        this.html = init.html ?? false;
+    }
+    get transient() {
+        switch (this.kind) {
+            case 'http':
+                return this.status === undefined || this.status >= 500 || TRANSIENT_STATUSES.has(this.status);
+            case 'network':
+            case 'timeout':
+            case 'invalid-response':
+                return true;
+            case 'aborted':
+            case 'unsupported-response':
+            case 'local':
+            case 'invalid-id':
+            case 'wrong-batch':
+                return false;
+        }
+    }
+}
+function isTransient(error) {
+    return error instanceof TogetherError && error.transient;
+}
+
+;// CONCATENATED MODULE: ./src/together/parse.ts
+
+const STRING_FIELDS = [
+    'id',
+    'user_id',
+    'input_file_id',
+    'status',
+    'job_deadline',
+    'created_at',
+    'endpoint',
+    'model_id',
+    'output_file_id',
+    'error_file_id',
+    'error',
+    'completed_at'
+];
+function toNumber(value) {
+    const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+    return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+}
+function parseBatchJob(value) {
+    if (!isRecord(value))
+        return undefined;
+    const job = {};
+    let known = 0;
+    for (const key of STRING_FIELDS) {
+        const field = value[key];
+        if (field === null)
+            job[key] = null;
+        else if (typeof field === 'string')
+            job[key] = field;
+        if (key in value)
+            known++;
+    }
+    if (typeof job.status === 'string')
+        job.status = job.status.trim().toUpperCase();
+    const progress = toNumber(value.progress);
+    if (progress !== undefined)
+        job.progress = Math.min(100, Math.max(0, progress));
+    else if (value.progress === null)
+        job.progress = null;
+    const size = toNumber(value.file_size_bytes);
+    if (size !== undefined)
+        job.file_size_bytes = size;
+    if ('progress' in value || 'file_size_bytes' in value)
+        known++;
+    return known > 0 ? job : undefined;
+}
+function errorMessageOf(body) {
+    if (!isRecord(body))
+        return undefined;
+    const { error, message } = body;
+    if (typeof error === 'string')
+        return error;
+    if (isRecord(error) && typeof error.message === 'string')
+        return error.message;
+    if (typeof message === 'string')
+        return message;
+    return undefined;
+}
+function parseFileInfo(value) {
+    if (!isRecord(value))
+        return undefined;
+    const info = {};
+    if (typeof value.id === 'string')
+        info.id = value.id;
+    if (typeof value.filename === 'string')
+        info.filename = value.filename;
+    const bytes = toNumber(value.bytes);
+    if (bytes !== undefined && bytes >= 0)
+        info.bytes = bytes;
+    return info;
+}
+
+;// CONCATENATED MODULE: ./src/together/answers.ts
+
+
+
+function header(headers, name) {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+const trimmed = (headers, name) => header(headers, name)?.trim() || undefined;
+function parseRetryAfter(headers, nowMs) {
+    const ms = Number(trimmed(headers, 'retry-after-ms'));
+    if (trimmed(headers, 'retry-after-ms') && Number.isFinite(ms) && ms >= 0)
+        return ms;
+    const retryAfter = trimmed(headers, 'retry-after');
+    if (retryAfter) {
+        if (/^\d+(\.\d+)?$/.test(retryAfter))
+            return Number(retryAfter) * 1000;
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.max(0, date - nowMs);
+    }
+    const reset = trimmed(headers, 'x-ratelimit-reset');
+    if (reset && /^\d+(\.\d+)?$/.test(reset))
+        return Number(reset) * 1000;
+    return undefined;
+}
+function looksLikeHtml(headers, text) {
+    const type = header(headers, 'content-type')?.toLowerCase() ?? '';
+    return type.includes('text/html') || type.includes('application/xhtml') || text.trimStart().startsWith('<');
+}
+function httpError(what, response, text, clip) {
+    const { status, headers } = response;
+    if (status >= 300 && status < 400) {
+        const location = header(headers, 'location');
+        return new TogetherError(`${what} was redirected (HTTP ${status}${location ? ` to ${clip(location)}` : ''}); redirects are not followed so the API key stays with the API`, { kind: 'http', status });
+    }
+    const html = looksLikeHtml(headers, text);
+    const serverMessage = clip(html ? 'HTML error page' : (errorMessageOf(parseJson(text)) ?? text));
+    return new TogetherError(`${what} answered HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`, {
+        kind: 'http',
+        status,
+        serverMessage: serverMessage || undefined,
+        retryAfterMs: parseRetryAfter(headers, Date.now()),
+        html
+    });
+}
+function htmlPageError(what, status) {
+    return new TogetherError(`${what} answered HTTP ${status} with an HTML page, not the Together API; check the base URL`, { kind: 'invalid-response', html: true });
+}
+
+;// CONCATENATED MODULE: ./src/util/timer.ts
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const timerDelay = (ms) => Math.min(MAX_TIMER_MS, Math.max(1, ms));
+
+;// CONCATENATED MODULE: ./src/together/limits.ts
+
+
+function timeLimit(ms, message) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), timerDelay(ms));
+    return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+function idleLimit(ms, message) {
+    const controller = new AbortController();
+    let timer;
+    const clear = () => clearTimeout(timer);
+    return {
+        signal: controller.signal,
+        clear,
+        arm: () => {
+            clear();
+            timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), timerDelay(ms));
+        },
+        touch: () => timer?.refresh()
+    };
+}
+function formatLimit(ms) {
+    return ms < 120_000 ? `${Math.max(1, Math.ceil(ms / 1000))}s` : `${Math.round(ms / 60_000)} min`;
+}
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/together/save.ts
+
+
+
+
+
+
+
+const DECODERS = {
+    gzip: external_node_zlib_.createGunzip,
+    'x-gzip': external_node_zlib_.createGunzip,
+    deflate: external_node_zlib_.createInflate,
+    br: external_node_zlib_.createBrotliDecompress
+};
+function decodersFor(contentEncoding, what) {
+    const codings = (contentEncoding ?? '')
+        .split(',')
+        .map(coding => coding.trim().toLowerCase())
+        .filter(coding => coding !== '' && coding !== 'identity');
+    const unknown = codings.find(coding => !(coding in DECODERS));
+    if (unknown !== undefined || codings.length > 2) {
+        throw new TogetherError(`${what} answered with Content-Encoding "${printable(contentEncoding ?? '', 40)}", which the client cannot decode`, { kind: 'unsupported-response' });
+    }
+    return codings.reverse().map(coding => DECODERS[coding]());
+}
+function counter(what, expectedBytes, maxBytes) {
+    const limit = expectedBytes ?? maxBytes;
+    const tooMuch = () => expectedBytes === undefined
+        ? new TogetherError(`${what} delivered more than ${String(maxBytes)} bytes, the most the action downloads of a file whose size Together does not give`, { kind: 'unsupported-response' })
+        : new TogetherError(`${what} delivered more than the ${expectedBytes} bytes expected`, {
+            kind: 'invalid-response'
+        });
+    const stream = new external_node_stream_.Transform({
+        transform(chunk, _encoding, callback) {
+            stream.bytes += chunk.length;
+            if (limit !== undefined && stream.bytes > limit)
+                callback(tooMuch());
+            else
+                callback(null, chunk);
+        }
+    });
+    stream.bytes = 0;
+    return stream;
+}
+function saveError(what, path, error) {
+    return new TogetherError(`${what} could not be saved to ${path}: ${errorMessage(error)}`, {
+        kind: 'local',
+        cause: error
+    });
+}
+function save_closed(stream) {
+    return stream.closed ? Promise.resolve() : new Promise(resolve => stream.once('close', () => resolve()));
+}
+async function save(request) {
+    const { what, path, expectedBytes } = request;
+    const decoders = decodersFor(request.contentEncoding, what);
+    const partial = `${path}.part`;
+    const count = counter(what, expectedBytes, request.maxBytes);
+    const activity = new external_node_stream_.Transform({
+        transform(chunk, _encoding, callback) {
+            request.onData?.();
+            callback(null, chunk);
+        }
+    });
+    const file = (0,external_node_fs_namespaceObject.createWriteStream)(partial);
+    let origin;
+    const note = (where) => () => {
+        origin ??= where;
+    };
+    request.body.on('error', note('body'));
+    activity.on('error', note('body'));
+    decoders.forEach(decoder => decoder.on('error', note('decoder')));
+    count.on('error', note('counter'));
+    file.on('error', note('file'));
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)([request.body, activity, ...decoders, count, file]);
+        if (expectedBytes !== undefined && count.bytes !== expectedBytes) {
+            throw new TogetherError(`${what} delivered ${count.bytes} bytes, expected ${expectedBytes}`, {
+                kind: 'invalid-response'
+            });
+        }
+        await (0,external_node_fs_promises_namespaceObject.rename)(partial, path).catch((error) => Promise.reject(saveError(what, path, error)));
+        return count.bytes;
+    }
+    catch (error) {
+        await save_closed(file);
+        await (0,external_node_fs_promises_namespaceObject.rm)(partial, { force: true }).catch(() => undefined);
+        if (origin === 'file')
+            throw saveError(what, partial, error);
+        if (origin === 'decoder' && !(error instanceof TogetherError)) {
+            throw new TogetherError(`${what} could not be decoded: ${errorMessage(error)}`, {
+                kind: 'invalid-response',
+                cause: error
+            });
+        }
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/together/download.ts
+
+
+
+
+const MAX_REDIRECTS = 3;
+function redirectTarget(response, from, what) {
+    const location = header(response.headers, 'location');
+    if (!location) {
+        throw new TogetherError(`${what} answered HTTP ${response.status} without a Location to follow`, {
+            kind: 'http',
+            status: response.status
+        });
+    }
+    let target;
+    try {
+        target = new URL(location, from);
+    }
+    catch {
+        throw new TogetherError(`${what} was redirected to a Location that is not a URL`, { kind: 'unsupported-response' });
+    }
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+        throw new TogetherError(`${what} was redirected to a ${target.protocol} URL; only http and https are followed`, {
+            kind: 'unsupported-response'
+        });
+    }
+    return target.toString();
+}
+async function hop(request, options, state) {
+    const { transport, what, path } = request;
+    const { response, url, followed, stall } = state;
+    if (response.status >= 300 && response.status < 400) {
+        if (followed >= MAX_REDIRECTS) {
+            throw new TogetherError(`${what} answered HTTP ${response.status}: too many redirects (followed ${followed})`, {
+                kind: 'http',
+                status: response.status
+            });
+        }
+        const target = redirectTarget(response, url, what);
+        await response.body.dump();
+        return { redirect: target };
+    }
+    if (response.status < 200 || response.status >= 300) {
+        const text = await response.body.text().catch(() => '');
+        throw httpError(what, response, text, text => transport.clip(text));
+    }
+    const contentEncoding = header(response.headers, 'content-encoding');
+    const { expectedBytes, maxBytes } = options;
+    stall.arm();
+    return {
+        bytes: await save({
+            body: response.body,
+            contentEncoding,
+            path,
+            what,
+            expectedBytes,
+            maxBytes,
+            onData: () => {
+                stall.touch();
+            }
+        })
+    };
+}
+async function download(request, options) {
+    const { transport, what, stallTimeoutMs, totalTimeoutMs } = request;
+    const total = timeLimit(totalTimeoutMs, `${what} did not finish within ${formatLimit(totalTimeoutMs)}, the limit for a whole download`);
+    try {
+        let url = request.url;
+        for (let followed = 0;; followed++) {
+            const stall = idleLimit(stallTimeoutMs, `${what} stalled: no data for ${formatLimit(stallTimeoutMs)}`);
+            const exchange = {
+                signal: options.signal,
+                timeoutMs: options.timeoutMs,
+                withKey: new URL(url).origin === request.apiOrigin,
+                accept: '*/*',
+                acceptEncoding: 'identity',
+                streaming: { stallMs: stallTimeoutMs, limits: [total.signal, stall.signal] }
+            };
+            const from = url;
+            const next = await transport
+                .exchange('GET', url, what, exchange, response => hop(request, options, { response, url: from, followed, stall }))
+                .finally(() => {
+                stall.clear();
+            });
+            if ('bytes' in next)
+                return next.bytes;
+            url = next.redirect;
+        }
+    }
+    finally {
+        total.clear();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/together/ids.ts
+
+
+const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
+function isPlainId(id) {
+    return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
+}
+function describeBadId(id) {
+    return `"${printable(id, 60)}"`;
+}
+function idLabel(id) {
+    return isPlainId(id) ? id : describeBadId(id);
+}
+function requirePlainFileId(id) {
+    if (isPlainId(id))
+        return;
+    throw new TogetherError(`Not requesting file ${describeBadId(id)}: an invalid file ID (not a plain ID)`, {
+        kind: 'invalid-id'
+    });
+}
+const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'];
+function checkBatchIds(job, what) {
+    for (const field of ID_FIELDS) {
+        const value = job[field];
+        if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
+            throw new TogetherError(`Together answered ${what} with an invalid ${field} (${describeBadId(value)}, not a plain ID); it is not used`, { kind: 'invalid-id' });
+        }
+    }
+    return job;
+}
+function checkSameBatch(job, what, askedId) {
+    if (typeof job.id === 'string' && job.id !== '' && job.id !== askedId) {
+        throw new TogetherError(`Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`, { kind: 'wrong-batch' });
+    }
+    return job;
+}
+
+;// CONCATENATED MODULE: ./src/together/models.ts
+
+const models_MAX_MODEL_ID = 256;
+const MAX_PRICE = 100_000;
+const price = (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_PRICE ? value : undefined;
+function parseModelInfo(value) {
+    if (!isRecord(value) || typeof value.id !== 'string')
+        return undefined;
+    const id = value.id.trim();
+    if (id === '' || id.length > models_MAX_MODEL_ID)
+        return undefined;
+    const pricing = isRecord(value.pricing) ? value.pricing : undefined;
+    const input = price(pricing?.input);
+    const output = price(pricing?.output);
+    return input !== undefined && output !== undefined ? { id, pricing: { input, output } } : { id };
+}
+function parseModelList(value) {
+    if (value === null)
+        return [];
+    const list = Array.isArray(value) ? value : isRecord(value) && Array.isArray(value.data) ? value.data : undefined;
+    if (list === undefined)
+        return undefined;
+    return list.map(parseModelInfo).filter((model) => model !== undefined);
+}
+
+;// CONCATENATED MODULE: ./src/together/proxy.ts
+
+
+const DEFAULT_CONNECTIONS = 16;
+function tryUrl(text) {
+    try {
+        return new URL(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+const isHttp = (url) => url?.protocol === 'http:' || url?.protocol === 'https:';
+function proxyUrl(name, value) {
+    const text = value.trim();
+    let url = tryUrl(text);
+    let result = text;
+    if ((url === undefined && !/^https?:\/\//i.test(text)) ||
+        (url !== undefined && !isHttp(url) && !text.includes('://'))) {
+        result = `http://${text}`;
+        url = tryUrl(result);
+    }
+    if (!url || !isHttp(url) || url.hostname === '') {
+        throw new Error(`Invalid ${name} '${printable(hideCredentials(text), 100)}': expected a proxy URL such as http://proxy.example:3128.`);
+    }
+    return result;
+}
+function variable(env, name) {
+    for (const spelling of [name.toLowerCase(), name]) {
+        const value = env[spelling];
+        if (value?.trim())
+            return { name: spelling, value };
+    }
+    return undefined;
+}
+function parseProxyEnv(env) {
+    const settings = {};
+    const https = variable(env, 'HTTPS_PROXY');
+    if (https)
+        settings.httpsProxy = proxyUrl(https.name, https.value);
+    const http = variable(env, 'HTTP_PROXY');
+    if (http)
+        settings.httpProxy = proxyUrl(http.name, http.value);
+    const noProxy = variable(env, 'NO_PROXY');
+    if (noProxy)
+        settings.noProxy = noProxy.value.trim();
+    return settings;
+}
+function withoutProxyAgentWarning(build) {
+    const descriptor = Object.getOwnPropertyDescriptor(process, 'emitWarning');
+    const original = descriptor?.value;
+    const filtered = (warning, ...rest) => {
+        const code = typeof rest[0] === 'object' ? rest[0]?.code : rest[1];
+        if (code === 'UNDICI-EHPA' || String(warning).includes('EnvHttpProxyAgent is experimental'))
+            return;
+        if (typeof original === 'function')
+            Reflect.apply(original, process, [warning, ...rest]);
+    };
+    Object.defineProperty(process, 'emitWarning', { ...descriptor, value: filtered });
+    try {
+        return build();
+    }
+    finally {
+        if (descriptor)
+            Object.defineProperty(process, 'emitWarning', descriptor);
+    }
+}
+function defaultDispatcher(proxy = {}, options = {}) {
+    const agentOptions = {
+        keepAliveTimeout: options.keepAliveTimeoutMs ?? 60_000,
+        connections: options.connections ?? DEFAULT_CONNECTIONS
+    };
+    if (!proxy.httpProxy && !proxy.httpsProxy)
+        return new undici.Agent(agentOptions);
+    return withoutProxyAgentWarning(() => new undici.EnvHttpProxyAgent({
+        ...agentOptions,
+        httpProxy: proxy.httpProxy ?? '',
+        httpsProxy: proxy.httpsProxy ?? '',
+        noProxy: proxy.noProxy ?? ''
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/together/transport.ts
+
+
+
+
+
+
+const LOCAL_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE']);
+const codeOf = (error) => error?.code;
+class Transport {
+    options;
+    redact;
+    dispatcher;
+    ownsDispatcher;
+    closed = false;
+    constructor(options) {
+        this.options = options;
+        this.redact = createRedactor([options.apiKey, ...(options.secrets ?? [])]);
+        this.ownsDispatcher = options.dispatcher === undefined;
+        this.dispatcher =
+            options.dispatcher ??
+                defaultDispatcher(options.proxy ?? parseProxyEnv(process.env), { connections: options.connections });
+    }
+    clip(text) {
+        return oneLine(this.redact(text), this.options.maxMessageLength);
+    }
+    async exchange(method, url, what, options, use) {
+        const timeoutMs = Math.max(1, Math.min(options.timeoutMs ?? this.options.requestTimeoutMs, this.options.requestTimeoutMs));
+        const answer = timeLimit(timeoutMs, `${what} got no answer within ${formatLimit(timeoutMs)}`);
+        const limits = [answer.signal, ...(options.streaming?.limits ?? [])];
+        const signal = AbortSignal.any(options.signal ? [options.signal, ...limits] : limits);
+        const fail = (error) => this.failure(what, error, options, timeoutMs);
+        try {
+            let response;
+            try {
+                response = await (0,undici.request)(url, {
+                    method,
+                    dispatcher: this.dispatcher,
+                    signal,
+                    headers: this.headers(options),
+                    headersTimeout: timeoutMs,
+                    bodyTimeout: options.streaming?.stallMs ?? timeoutMs,
+                    maxRedirections: 0
+                });
+            }
+            catch (error) {
+                throw fail(error);
+            }
+            if (options.streaming)
+                answer.clear();
+            const { statusCode: status, headers, body } = response;
+            try {
+                return await use({ status, headers, body });
+            }
+            catch (error) {
+                body.on('error', () => undefined).destroy();
+                throw fail(error);
+            }
+        }
+        finally {
+            answer.clear();
+        }
+    }
+    headers(options) {
+        return {
+            ...(options.withKey === false ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
+            accept: options.accept ?? 'application/json',
+            ...(options.acceptEncoding ? { 'accept-encoding': options.acceptEncoding } : {}),
+            'user-agent': this.options.userAgent
+        };
+    }
+    failure(what, error, options, timeoutMs) {
+        if (options.signal?.aborted)
+            return new TogetherError(`${what} was aborted`, { kind: 'aborted', cause: error });
+        if (error instanceof TogetherError)
+            return error;
+        const code = codeOf(error);
+        const stallMs = options.streaming?.stallMs;
+        if (code === 'UND_ERR_BODY_TIMEOUT' && stallMs !== undefined) {
+            return new TogetherError(`${what} stalled: no data for ${formatLimit(stallMs)}`, {
+                kind: 'timeout',
+                cause: error
+            });
+        }
+        if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+            return new TogetherError(`${what} got no answer within ${formatLimit(timeoutMs)}`, {
+                kind: 'timeout',
+                cause: error
+            });
+        }
+        if (code === 'ERR_INVALID_URL') {
+            return new TogetherError(`${what} could not be sent: the base URL is not a valid URL`, {
+                kind: 'local',
+                cause: error
+            });
+        }
+        const cause = error?.cause;
+        const reason = errorMessage(cause ?? error);
+        if (LOCAL_CODES.has(String(code)) || error?.name === 'InvalidArgumentError') {
+            return new TogetherError(`${what} could not be sent: ${this.clip(reason)}`, { kind: 'local', cause: error });
+        }
+        return new TogetherError(`${what} failed: ${this.clip(reason)}`, { kind: 'network', cause: error });
+    }
+    async close() {
+        if (!this.ownsDispatcher || this.closed)
+            return;
+        this.closed = true;
+        await this.dispatcher.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/together/client.ts
+
+
+
+
+
+
+
+
+
+const DEFAULT_BASE_URL = 'https://api.together.ai/v1';
+const DEFAULT_DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
+const DEFAULT_MAX_DOWNLOAD_BYTES = 10 * 1024 ** 3;
+function encodeId(id) {
+    return encodeURIComponent(id).replace(/\./g, '%2E');
+}
+function originOf(url, what) {
+    try {
+        return new URL(url).origin;
+    }
+    catch (error) {
+        throw new TogetherError(`${what} could not be sent: the base URL is not a valid URL`, {
+            kind: 'local',
+            cause: error
+        });
+    }
+}
+class TogetherClient {
+    baseUrl;
+    transport;
+    requestTimeoutMs;
+    downloadStallTimeoutMs;
+    downloadTotalTimeoutMs;
+    downloadMaxBytes;
+    constructor(options) {
+        this.baseUrl = (options.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '');
+        this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+        this.downloadStallTimeoutMs = options.downloadStallTimeoutMs;
+        this.downloadTotalTimeoutMs = options.downloadTotalTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS;
+        this.downloadMaxBytes = options.downloadMaxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
+        this.transport = new Transport({
+            apiKey: options.apiKey,
+            secrets: options.secrets,
+            userAgent: options.userAgent ?? 'wait-for-together-batch',
+            requestTimeoutMs: this.requestTimeoutMs,
+            maxMessageLength: options.maxMessageLength ?? 500,
+            dispatcher: options.dispatcher,
+            proxy: options.proxy,
+            connections: options.connections
+        });
+    }
+    async getBatch(id, options) {
+        const what = `GET /batches/${idLabel(id)}`;
+        const body = await this.call('GET', `/batches/${encodeId(id)}`, what, options);
+        return this.checkedBatch(body, what, id);
+    }
+    async cancelBatch(id, options) {
+        const what = `POST /batches/${idLabel(id)}/cancel`;
+        const body = await this.call('POST', `/batches/${encodeId(id)}/cancel`, what, options);
+        return this.checkedBatch(body, what, id);
+    }
+    async getFile(id, options) {
+        requirePlainFileId(id);
+        const body = await this.call('GET', `/files/${encodeId(id)}`, `GET /files/${id}`, options);
+        return this.expect(parseFileInfo(body), `GET /files/${id}`, 'a file object');
+    }
+    async listModels(options) {
+        const body = await this.call('GET', '/models', 'GET /models', options);
+        return this.expect(parseModelList(body), 'GET /models', 'a list of models');
+    }
+    async downloadFile(id, path, options = {}) {
+        requirePlainFileId(id);
+        const what = `GET /files/${id}/content`;
+        const maxBytes = options.maxBytes ?? this.downloadMaxBytes;
+        if (options.expectedBytes !== undefined && options.expectedBytes > maxBytes) {
+            throw new TogetherError(`${what} was not downloaded: Together gives its size as ${options.expectedBytes} bytes, more than the ${maxBytes} the action downloads of one file`, { kind: 'unsupported-response' });
+        }
+        return download({
+            transport: this.transport,
+            url: `${this.baseUrl}/files/${encodeId(id)}/content`,
+            apiOrigin: originOf(this.baseUrl, what),
+            what,
+            path,
+            stallTimeoutMs: options.stallTimeoutMs ?? this.downloadStallTimeoutMs ?? this.requestTimeoutMs,
+            totalTimeoutMs: options.totalTimeoutMs ?? this.downloadTotalTimeoutMs
+        }, { ...options, maxBytes });
+    }
+    async close() {
+        await this.transport.close();
+    }
+    checkedBatch(body, what, id) {
+        const job = checkBatchIds(this.expect(parseBatchJob(body), what, 'a batch object'), what);
+        return checkSameBatch(job, what, id);
+    }
+    expect(value, what, expected) {
+        if (value === undefined) {
+            throw new TogetherError(`Together answered ${what} with something that is not ${expected}`, {
+                kind: 'invalid-response'
+            });
+        }
+        return value;
+    }
+    async call(method, path, what, options = {}) {
+        const transport = this.transport;
+        return transport.exchange(method, `${this.baseUrl}${path}`, what, options, async (response) => {
+            const text = await response.body.text();
+            const { status } = response;
+            if (status < 200 || status >= 300)
+                throw httpError(what, response, text, t => transport.clip(t));
+            if (looksLikeHtml(response.headers, text))
+                throw htmlPageError(what, status);
+            const parsed = text === '' ? undefined : parseJson(text);
+            if (parsed === undefined && text !== '') {
+                throw new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, {
+                    kind: 'invalid-response'
+                });
+            }
+            return redactJson(parsed, transport.redact);
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/together/index.ts
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/verdict/causes.ts
+
+
+
+const BASE_URL_HINT = `check base-url (expected the API root such as ${DEFAULT_BASE_URL})`;
+function wrongServer(error) {
+    if (error.kind === 'invalid-response' && error.repeated) {
+        const what = error.html ? 'an HTML page instead of a Together batch' : 'something that is not a Together batch';
+        return `the server answered with ${what} ${error.repeated} times: ${BASE_URL_HINT}`;
+    }
+    if (error.status === 404 && error.html) {
+        return `the server answered HTTP 404 with an HTML page, not the Together API: ${BASE_URL_HINT}`;
+    }
+    return undefined;
+}
+function errorVerdict(result) {
+    const id = result.batchId;
+    const error = result.error ?? { message: 'unknown error' };
+    const server = wrongServer(error);
+    if (server)
+        return `Could not check batch ${id}: ${server}.`;
+    if (error.status === 401 || error.status === 403) {
+        return `Together refused the API key (HTTP ${error.status}) for batch ${id}: check the api-key input or the TOGETHER_API_KEY secret, and that the key may read this batch.`;
+    }
+    if (error.status === 404) {
+        return `Batch ${id} was not found for this API key (HTTP 404): check batch-id and that the key belongs to the account that created the batch.`;
+    }
+    return `Could not check batch ${id}: ${oneLine(error.message)}.`;
+}
+function errorReason(result) {
+    const error = result.error ?? { message: 'unknown error' };
+    return wrongServer(error) ?? oneLine(error.message, 120);
+}
+function neverAnswered(result) {
+    if (result.batch || !result.lastError)
+        return undefined;
+    return `no check succeeded; last error: ${oneLine(result.lastError.message, 200)}`;
+}
+function lastSeen(result) {
+    if (!result.status)
+        return 'no status was seen';
+    const progress = result.progress;
+    const at = typeof progress === 'number' ? ` at ${percent(progress)}` : '';
+    const failed = result.lastError ? `; the last check failed: ${oneLine(result.lastError.message, 200)}` : '';
+    return `last status ${oneLine(result.status, 40)}${at}${failed}`;
+}
+const MAX_SHOWN_RETRY_AFTER_MS = 3_600_000;
+function rateLimitVerdict(result, retryAfterMs) {
+    const waited = formatDuration(result.endedAt - result.startedAt);
+    const asked = retryAfterMs > MAX_SHOWN_RETRY_AFTER_MS
+        ? 'longer than the time left'
+        : `${formatDuration(retryAfterMs)}, longer than the time left`;
+    return `Together rate-limited the status checks of batch ${result.batchId} (HTTP 429, asked to wait ${asked}); the wait stopped after ${waited} (${lastSeen(result)}). Raise poll-interval or wait for fewer batches at once, or check it later.`;
+}
+function cancelNote(result) {
+    const { cancel } = result;
+    if (!cancel)
+        return '';
+    const error = oneLine(cancel.error, 200);
+    switch (cancel.state) {
+        case 'answered':
+            return ` Cancel requested: Together answered ${oneLine(cancel.status, 40) || 'without a status'}.`;
+        case 'failed':
+            return ` Cancelling it failed: ${error}.`;
+        case 'no-answer':
+            return ` A cancel was sent but got no answer (${error}); it may still be running.`;
+        case 'not-sent':
+            return ` No cancel was sent: ${error}; it is still running.`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/verdict/verdict.ts
+
+
+
+
+function finalVerdict(result, status, failOn) {
+    const id = result.batchId;
+    if (!failOn.has(status)) {
+        return { ok: true, message: `Batch ${id} ended ${status} (not in fail-on, so the step passes).` };
+    }
+    const job = result.batch;
+    const errorFile = job?.error_file_id ? ` Error file: ${oneLine(job.error_file_id, 100)}.` : '';
+    const why = job?.error
+        ? `: ${oneLine(job.error)}`
+        : status === 'EXPIRED'
+            ? ' (it did not finish before its deadline)'
+            : '';
+    const hint = status === 'EXPIRED'
+        ? job?.output_file_id
+            ? ' Its partial output is in output-file-id.'
+            : ' It left no output file.'
+        : status === 'CANCELLED'
+            ? ' Remove CANCELLED from fail-on to accept cancelled batches.'
+            : errorFile && ' See the error file for the failed requests.';
+    return { ok: false, message: `Batch ${id} ended ${status}${why}.${errorFile}${hint}` };
+}
+function timedOutVerdict(result) {
+    if (result.rateLimited)
+        return rateLimitVerdict(result, result.rateLimited.retryAfterMs);
+    const waited = formatDuration(Math.max(result.timeoutMs, result.endedAt - result.startedAt));
+    const unanswered = neverAnswered(result);
+    if (unanswered) {
+        return `Timed out after ${waited} waiting for batch ${result.batchId}: ${unanswered}.${cancelNote(result)}`;
+    }
+    return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input, or check it from a scheduled workflow with timeout: 0.${cancelNote(result)}`;
+}
+function abortedVerdict(result) {
+    const seen = neverAnswered(result) ?? lastSeen(result);
+    const cancel = cancelNote(result) || ' The batch is left running; set cancel-on-abort: true to cancel it.';
+    return `The wait for batch ${result.batchId} was aborted (workflow cancelled or job timeout) after ${formatDuration(result.endedAt - result.startedAt)}, ${seen}.${cancel}`;
+}
+function judge(result, failOn) {
+    const id = result.batchId;
+    const job = result.batch;
+    switch (result.outcome) {
+        case 'completed':
+            return { ok: true, message: `Batch ${id} completed; output file ${oneLine(job?.output_file_id, 100)}.` };
+        case 'no-output': {
+            const errorText = job?.error ? `: ${oneLine(job.error)}` : '';
+            const errorFile = job?.error_file_id
+                ? ` Error file: ${oneLine(job.error_file_id, 100)}.`
+                : ' It has no error file either.';
+            return {
+                ok: false,
+                message: `Batch ${id} completed without an output file, so every request failed${errorText}.${errorFile} Fix the input file and create a new batch.`
+            };
+        }
+        case 'final':
+            return finalVerdict(result, result.finalStatus, failOn);
+        case 'timed-out':
+            return { ok: false, message: timedOutVerdict(result) };
+        case 'aborted':
+            return { ok: false, message: abortedVerdict(result) };
+        case 'error':
+            return { ok: false, message: errorVerdict(result) };
+        case 'pending':
+            return {
+                ok: true,
+                message: `Batch ${id} is not finished yet (${lastSeen(result)}); checked once because timeout is 0.`
+            };
+    }
+}
+const LISTED = 5;
+function listed(items) {
+    return listFirst(items, LISTED, '; ');
+}
+function verdict_describe(result) {
+    const id = result.batchId;
+    if (result.outcome === 'error')
+        return `${id}: ${errorReason(result)}`;
+    if (result.outcome === 'no-output')
+        return `${id} COMPLETED without output file`;
+    const unanswered = result.outcome === 'final' ? undefined : neverAnswered(result);
+    if (unanswered)
+        return `${id} ${unanswered}`;
+    const error = result.batch?.error ? ` (${oneLine(result.batch.error, 80)})` : '';
+    const limited = result.rateLimited
+        ? ` (rate-limited: Together asked to wait ${formatDuration(result.rateLimited.retryAfterMs)})`
+        : '';
+    return `${id} ${result.status || 'no status'}${error}${limited}`;
+}
+function judgeWaits(all, waits) {
+    const counts = summarize(all.results);
+    const failing = all.results.filter((_, i) => !waits[i].ok);
+    if (failing.length === 0) {
+        const pending = counts.running > 0 ? `, ${counts.running} not finished yet (checked once)` : '';
+        return { ok: true, message: `${counts.completed} of ${counts.total} batches completed${pending}.` };
+    }
+    const timedOut = failing.filter(r => r.outcome === 'timed-out' || r.outcome === 'aborted');
+    const broken = failing.filter(r => !timedOut.includes(r));
+    const parts = [];
+    if (broken.length > 0)
+        parts.push(`${broken.length} of ${counts.total} batches failed: ${listed(broken.map(verdict_describe))}.`);
+    if (timedOut.length > 0) {
+        const aborted = timedOut[0].outcome === 'aborted';
+        const how = aborted
+            ? 'The wait was aborted'
+            : `Timed out after ${formatDuration(Math.max(all.timeoutMs, all.endedAt - all.startedAt))}`;
+        parts.push(`${how} with ${timedOut.length} not finished: ${listed(timedOut.map(verdict_describe))}.`);
+        if (!aborted && timedOut.some(r => !r.rateLimited && !neverAnswered(r)))
+            parts.push("Raise the 'timeout' input.");
+    }
+    return { ok: false, message: parts.join(' ') };
+}
+
+;// CONCATENATED MODULE: ./src/verdict/judge-batch.ts
+
+
+
+
+
+
+
+const FAILED_ON = [
+    'fail-on',
+    'no-output',
+    'timeout',
+    'aborted',
+    'not-checked',
+    'results',
+    'max-failed-requests',
+    'max-cost'
+];
+function gateMessage(result, tally, gate) {
+    const total = tally.succeeded + tally.failed;
+    const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : '';
+    const codes = topCodes(tally, 3)
+        .map(c => `${c.code} ×${c.count}`)
+        .join(', ');
+    const ended = result.outcome === 'completed' ? 'completed, but' : `ended ${result.status || 'unknown'}, and`;
+    return `Batch ${result.batchId} ${ended} ${tally.failed} of its ${plural(total, 'request')} failed${share}, more than max-failed-requests allows (${describeGate(gate)})${codes ? `; most common: ${codes}` : ''}.`;
+}
+function judgeFiles(result, files, gate) {
+    if (files?.error)
+        return {
+            ok: false,
+            message: `Could not fetch the results of batch ${result.batchId}: ${oneLine(files.error, 200)}.`
+        };
+    if (files?.tally && gate && exceeds(files.tally, gate))
+        return { ok: false, message: gateMessage(result, files.tally, gate) };
+    return undefined;
+}
+function waitFailure(result) {
+    const error = result.batch?.error ? oneLine(result.batch.error, 200) : '';
+    switch (result.outcome) {
+        case 'no-output':
+            return { failedOn: 'no-output', reason: error || 'completed without an output file: every request failed' };
+        case 'timed-out':
+            return { failedOn: 'timeout', reason: `not finished when the wait timed out (${lastSeen(result)})` };
+        case 'aborted':
+            return { failedOn: 'aborted', reason: 'the wait was aborted' };
+        case 'error':
+            return { failedOn: 'not-checked', reason: errorReason(result) };
+        default:
+            return { failedOn: 'fail-on', reason: error || `${result.status || 'its status'} is in fail-on` };
+    }
+}
+function filesFailure(files, gate) {
+    if (files.error)
+        return { failedOn: 'results', reason: oneLine(files.error, 160) };
+    const tally = files.tally;
+    const total = tally.succeeded + tally.failed;
+    const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : '';
+    return {
+        failedOn: 'max-failed-requests',
+        reason: `${tally.failed} of ${plural(total, 'request')} failed${share}, over ${describeGate(gate)}`
+    };
+}
+function combine(first, later) {
+    if (!later || later.ok)
+        return first;
+    if (first.ok)
+        return later;
+    return { ok: false, message: `${first.message} ${later.message}` };
+}
+function judgeBatch(result, files, cost, policy) {
+    const wait = judge(result, policy.failOn);
+    const filesVerdict = judgeFiles(result, files, policy.requestGate);
+    const costVerdict = cost && judgeCost(costOf(cost, [result.batchId]), policy.maxCost);
+    const { ok, message } = combine(combine(wait, filesVerdict), costVerdict);
+    const why = !wait.ok
+        ? waitFailure(result)
+        : filesVerdict && !filesVerdict.ok
+            ? filesFailure(files, policy.requestGate)
+            : costVerdict && !costVerdict.ok
+                ? { failedOn: 'max-cost', reason: costVerdict.message }
+                : undefined;
+    return {
+        batchId: result.batchId,
+        ok,
+        message,
+        running: result.outcome === 'pending',
+        ...(why ? { failedOn: why.failedOn } : {}),
+        reason: why?.reason ?? '',
+        wait,
+        ...(filesVerdict ? { files: filesVerdict } : {}),
+        ...(costVerdict ? { cost: costVerdict } : {})
+    };
+}
+function judgeStep(all, batches, cost, maxCost) {
+    if (batches.length === 1)
+        return { ok: batches[0].ok, message: batches[0].message };
+    const problems = batches.flatMap(b => (b.files ? [b.files.message] : []));
+    const files = problems.length === 0
+        ? undefined
+        : {
+            ok: false,
+            message: listFirst(problems, LISTED, ' ')
+        };
+    const total = combine(combine(judgeWaits(all, batches.map(b => b.wait)), files), judgeCost(cost, maxCost));
+    const ok = total.ok && batches.every(b => b.ok);
+    return ok || !total.ok ? total : { ok: false, message: batches.find(b => !b.ok).message };
+}
+
+;// CONCATENATED MODULE: ./src/report/headline.ts
+
+
+
+const WORDS = {
+    'fail-on': 'fail-on status',
+    'no-output': 'no output file',
+    timeout: 'timeout',
+    aborted: 'aborted wait',
+    'not-checked': 'batches that could not be checked',
+    results: 'result files that could not be read',
+    'max-failed-requests': 'max-failed-requests',
+    'max-cost': 'max-cost'
+};
+function totals(rows, stepFailure) {
+    const failed = rows.filter(r => r.icon === '❌');
+    const running = rows.filter(r => r.icon === '🔄').length;
+    const completed = rows.filter(r => r.status === 'COMPLETED').length;
+    const others = new Map();
+    for (const r of rows.filter(r => r.icon === '✅' && r.status !== 'COMPLETED'))
+        others.set(r.status || 'unknown', (others.get(r.status || 'unknown') ?? 0) + 1);
+    const otherText = [...others].map(([status, n]) => `, ${n} ${status}`).join('');
+    const byStatus = new Map();
+    for (const r of failed)
+        byStatus.set(r.status || 'unknown', (byStatus.get(r.status || 'unknown') ?? 0) + 1);
+    const statuses = [...byStatus].map(([status, n]) => `${status} ${n}`).join(', ');
+    const on = new Set([...failed.flatMap(r => (r.failedOn ? [r.failedOn] : [])), ...(stepFailure ? [stepFailure] : [])]);
+    const verdict = failed.length > 0 || stepFailure ? 'Failed' : running > 0 ? 'Running' : 'Passed';
+    const words = on.size > 0 ? `${verdict} on ${[...on].map(f => WORDS[f]).join(', ')}` : verdict;
+    const counts = `${plural(rows.length, 'batch', 'batches')}: ${completed} completed, ${failed.length} failed${statuses ? ` (${statuses})` : ''}${otherText}, ${running} running`;
+    const counted = rows.filter(r => r.requests);
+    const finished = rows.length - running;
+    const ok = counted.reduce((n, r) => n + r.requests.ok, 0);
+    const bad = counted.reduce((n, r) => n + r.requests.failed, 0);
+    const requests = counted.length === 0
+        ? finished > 0
+            ? 'request counts not fetched (max-failed-requests or download-dir fetch them)'
+            : ''
+        : `${groupDigits(ok)} ok, ${groupDigits(bad)} failed requests${counted.length < finished ? ` (${counted.length} of ${finished} finished batches counted)` : ''}`;
+    const priced = rows.filter(r => r.cost !== undefined);
+    const sum = priced.reduce((n, r) => n + r.cost, 0);
+    const cost = priced.length === 0
+        ? ''
+        : `estimated cost $${sum.toFixed(4)}${priced.length < finished ? ` (${priced.length} of ${finished} finished batches priced)` : ''}`;
+    return { verdict, words, counts, requests, cost };
+}
+const ICON = { Passed: '✅', Failed: '❌', Running: '🔄' };
+function commentHeadline(rows, stepFailure) {
+    const t = totals(rows, stepFailure);
+    const parts = [`**${ICON[t.verdict]} ${t.words}**`, t.counts, t.requests, t.cost && escapeText(t.cost)];
+    return parts.filter(Boolean).join(' · ');
+}
+function statusHeadline(rows, stepFailure) {
+    const t = totals(rows, stepFailure);
+    const only = rows.length === 1 ? rows[0] : undefined;
+    if (only?.icon === '❌' && only.reason)
+        return `${t.words}: ${only.reason}`;
+    if (only?.icon === '✅')
+        return [`${t.words} · ${only.status}`, t.requests.startsWith('request counts not') ? '' : t.requests]
+            .filter(Boolean)
+            .join(' · ');
+    return [t.words, t.counts, t.requests && !t.requests.startsWith('request counts not') ? t.requests : '']
+        .filter(Boolean)
+        .join(' · ');
+}
+function pendingDescription(batchIds) {
+    return batchIds.length === 1
+        ? `Waiting for Together batch ${batchIds[0]}`
+        : `Waiting for ${batchIds.length} Together batches`;
+}
+
+;// CONCATENATED MODULE: ./src/report/pr-comment-text.ts
+
+
+
+const MAX_BODY = 60_000;
+const MAX_REASON = 300;
+const ROW_VERSION = 3;
+const ROW_MARKER = /<!-- row:(?:v(\d{1,4}):)?([A-Za-z0-9._-]{1,200})(?::([a-z-]{1,40}))? -->$/;
+const DEFAULT_CONTEXT = 'batches';
+const commentMarker = (context) => `<!-- wait-for-together-batch:${context.replace(/--+|[<>\r\n]/g, '_')} -->`;
+const requestsCell = (row) => row.requests ? `${row.requests.ok} ok, ${row.requests.failed} failed` : '';
+const pr_comment_text_costCell = (row) => (row.cost === undefined ? '' : `&#36;${row.cost.toFixed(4)}`);
+function renderRow(row, runUrl) {
+    const run = runUrl ? `[run](${runUrl})` : '';
+    const cells = [
+        `${row.icon} ${escapeText(row.batchId, 200)}`,
+        escapeText(row.status || 'unknown', 40),
+        requestsCell(row),
+        pr_comment_text_costCell(row),
+        escapeText(row.reason, MAX_REASON),
+        run
+    ];
+    const failedOn = row.failedOn ? `:${row.failedOn}` : '';
+    return `| ${cells.join(' | ')} | <!-- row:v${ROW_VERSION}:${row.batchId}${failedOn} -->`;
+}
+const ICONS = new Set(['✅', '❌', '🔄']);
+const STATUS = /^[A-Za-z_]{1,40}$/;
+const REQUESTS = /^(?:(\d{1,15}) ok, (\d{1,15}) failed)?$/;
+const COST = /^(?:&#36;(\d{1,12}\.\d{4}))?$/;
+const RUN = /^\[run\]\((https?:\/\/[^\s()<>]+\/actions\/runs\/\d{1,20})\)$/;
+function splitRow(line) {
+    const match = ROW_MARKER.exec(line);
+    if (!match)
+        return undefined;
+    const [marker, version = '1', id = '', failedOn] = match;
+    const end = ` | ${marker}`;
+    if (!line.startsWith('| ') || !line.endsWith(end))
+        return undefined;
+    return { version: Number(version), id, failedOn, cells: line.slice(2, -end.length).split(' | ') };
+}
+function runLink(cell, runUrl) {
+    const link = RUN.exec(cell)?.[1];
+    const repositoryRuns = runUrl.slice(0, runUrl.lastIndexOf('/') + 1);
+    if (link === undefined || !repositoryRuns || !link.startsWith(repositoryRuns))
+        return undefined;
+    return /^\d+$/.test(link.slice(repositoryRuns.length)) ? link : undefined;
+}
+const unescaped = (cell) => cell.replace(/&#(\d{1,7});/g, (entity, code) => Number(code) <= 0x10ffff ? String.fromCodePoint(Number(code)) : entity);
+function readRow(found, runUrl) {
+    const layout = found.version >= 3
+        ? found.cells
+        : [found.cells[0], found.cells[1], found.cells[2], '', '', found.cells[3], ...found.cells.slice(4)];
+    const [first = '', status = '', requests = '', cost = '', why = '', run = '', ...rest] = layout;
+    const icon = Array.from(first)[0] ?? '';
+    const link = runLink(run, runUrl);
+    const counts = REQUESTS.exec(requests);
+    const amount = COST.exec(cost);
+    const failedOn = FAILED_ON.find(f => f === found.failedOn);
+    if (rest.length > 0 || !ICONS.has(icon) || !counts || !amount || !inert(why, runUrl))
+        return undefined;
+    if (run !== '' && link === undefined)
+        return undefined;
+    const row = {
+        batchId: found.id,
+        icon: icon,
+        status: STATUS.test(status) ? status : 'unknown',
+        ...(counts[1] !== undefined ? { requests: { ok: Number(counts[1]), failed: Number(counts[2]) } } : {}),
+        ...(amount[1] !== undefined ? { cost: Number(amount[1]) } : {}),
+        ...(failedOn ? { failedOn } : {}),
+        reason: unescaped(why)
+    };
+    return { row, run: link ?? '' };
+}
+function inert(cell, runUrl) {
+    if (runLink(cell, runUrl) !== undefined)
+        return true;
+    return escapeText(unescaped(cell)) === cell;
+}
+function previousRow(line, runUrl) {
+    const found = splitRow(line);
+    if (!found || found.version < 1)
+        return undefined;
+    if (found.version <= ROW_VERSION) {
+        const read = readRow(found, runUrl);
+        return read && { row: read.row, line: renderRow(read.row, read.run) };
+    }
+    const [first = '', status = ''] = found.cells;
+    const icon = Array.from(first)[0] ?? '';
+    if (!ICONS.has(icon) || !found.cells.every(cell => inert(cell, runUrl)))
+        return undefined;
+    const row = {
+        batchId: found.id,
+        icon: icon,
+        status: STATUS.test(status) ? status : 'unknown',
+        reason: ''
+    };
+    return { row, line };
+}
+const RANK = { '❌': 0, '🔄': 1, '✅': 2 };
+function renderComment(context, rows, runUrl, previous = '', stepFailure) {
+    const entries = new Map();
+    for (const line of previous.split(/\r?\n/)) {
+        const kept = previousRow(line, runUrl);
+        if (kept)
+            entries.set(kept.row.batchId, kept);
+    }
+    for (const row of rows)
+        entries.set(row.batchId, { row, line: renderRow(row, runUrl) });
+    const all = [...entries.values()].sort((a, b) => RANK[a.row.icon] - RANK[b.row.icon]);
+    const head = [
+        commentMarker(context),
+        `### Together batches · ${escapeText(context, 100)}`,
+        '',
+        commentHeadline(all.map(e => e.row), stepFailure),
+        '',
+        '| Batch | Status | Requests | Estimated cost | Why | Run |',
+        '| --- | --- | --- | --- | --- | --- |',
+        ''
+    ].join('\n');
+    let body = head;
+    let left = all.length;
+    for (const { line } of all) {
+        if (body.length + line.length + 1 > MAX_BODY)
+            break;
+        body += `${line}\n`;
+        left--;
+    }
+    return left > 0 ? `${body}\nAnd ${left} more (all in the run summary).\n` : body;
+}
+
+;// CONCATENATED MODULE: ./src/github/commit-status.ts
+
+const SHA = /^[0-9a-f]{40}$/i;
+const MAX_STATUS_PAGES = 10;
+const STATES = new Set(['pending', 'success', 'failure', 'error']);
+const MAX_DESCRIPTION = 140;
+const MAX_EVENT_BYTES = 25 * 1024 * 1024;
+function fitDescription(text) {
+    const chars = Array.from(text);
+    return chars.length > MAX_DESCRIPTION ? `${chars.slice(0, MAX_DESCRIPTION - 1).join('')}…` : text;
+}
+async function eventCommit(target) {
+    if (target.eventPath) {
+        try {
+            const text = await (0,external_node_fs_promises_namespaceObject.readFile)(target.eventPath, 'utf8');
+            if (text.length <= MAX_EVENT_BYTES) {
+                const event = JSON.parse(text);
+                const sha = event.pull_request?.head?.sha;
+                const number = event.pull_request?.number;
+                const pullRequest = Number.isSafeInteger(number) && number > 0 ? number : undefined;
+                if (typeof sha === 'string' && SHA.test(sha))
+                    return { sha, pullRequest };
+            }
+        }
+        catch {
+        }
+    }
+    if (!SHA.test(target.sha))
+        throw new Error(`GITHUB_SHA is not a commit SHA, so no commit status can be set.`);
+    return { sha: target.sha };
+}
+const runUrl = (target) => `${target.serverUrl.replace(/\/+$/, '')}/${target.repository}/actions/runs/${target.runId}`;
+function statusClient(github) {
+    return {
+        async set(sha, context, state, description, targetUrl, options) {
+            const route = 'POST /repos/{owner}/{repo}/statuses/{sha}';
+            const params = {
+                sha,
+                state,
+                context,
+                description: fitDescription(github.redact(description)),
+                target_url: targetUrl
+            };
+            await github.request(route, params, options);
+        },
+        async latest(sha, context) {
+            for (let page = 1; page <= MAX_STATUS_PAGES; page++) {
+                const route = 'GET /repos/{owner}/{repo}/commits/{ref}/statuses';
+                const data = await github.request(route, { ref: sha, per_page: 100, page });
+                if (!Array.isArray(data))
+                    throw new Error(`GitHub's list of the statuses of ${sha.slice(0, 12)} is not a list`);
+                const found = data.find(s => s.context === context);
+                if (found)
+                    return STATES.has(found.state) ? found.state : undefined;
+                if (data.length < 100)
+                    return undefined;
+            }
+            throw new Error(`${sha.slice(0, 12)} has more than ${MAX_STATUS_PAGES * 100} statuses; ${context} is not among them`);
+        }
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/github/ledger-entry.ts
 
@@ -33478,7 +34616,7 @@ async function ownPullRequest(open, headCommit, log) {
 function commentText(run, redact) {
     return {
         marker: commentMarker,
-        render: (context, rows, previous) => renderComment(context, rows.map(row => ({ ...row, status: redact(row.status) })), run, previous)
+        render: (context, rows, previous) => renderComment(context, rows.map(row => ({ ...row, status: redact(row.status), reason: redact(row.reason) })), run, previous)
     };
 }
 
@@ -33542,706 +34680,6 @@ function cancelLine(batchId, cancel) {
 function payloadLine(batchId, job) {
     return `Batch ${batchId}: ${clip(JSON.stringify(job), 2000)}`;
 }
-
-;// CONCATENATED MODULE: ./src/together/parse.ts
-
-const STRING_FIELDS = [
-    'id',
-    'user_id',
-    'input_file_id',
-    'status',
-    'job_deadline',
-    'created_at',
-    'endpoint',
-    'model_id',
-    'output_file_id',
-    'error_file_id',
-    'error',
-    'completed_at'
-];
-function toNumber(value) {
-    const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-    return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
-}
-function parseBatchJob(value) {
-    if (!isRecord(value))
-        return undefined;
-    const job = {};
-    let known = 0;
-    for (const key of STRING_FIELDS) {
-        const field = value[key];
-        if (field === null)
-            job[key] = null;
-        else if (typeof field === 'string')
-            job[key] = field;
-        if (key in value)
-            known++;
-    }
-    if (typeof job.status === 'string')
-        job.status = job.status.trim().toUpperCase();
-    const progress = toNumber(value.progress);
-    if (progress !== undefined)
-        job.progress = Math.min(100, Math.max(0, progress));
-    else if (value.progress === null)
-        job.progress = null;
-    const size = toNumber(value.file_size_bytes);
-    if (size !== undefined)
-        job.file_size_bytes = size;
-    if ('progress' in value || 'file_size_bytes' in value)
-        known++;
-    return known > 0 ? job : undefined;
-}
-function errorMessageOf(body) {
-    if (!isRecord(body))
-        return undefined;
-    const { error, message } = body;
-    if (typeof error === 'string')
-        return error;
-    if (isRecord(error) && typeof error.message === 'string')
-        return error.message;
-    if (typeof message === 'string')
-        return message;
-    return undefined;
-}
-function parseFileInfo(value) {
-    if (!isRecord(value))
-        return undefined;
-    const info = {};
-    if (typeof value.id === 'string')
-        info.id = value.id;
-    if (typeof value.filename === 'string')
-        info.filename = value.filename;
-    const bytes = toNumber(value.bytes);
-    if (bytes !== undefined && bytes >= 0)
-        info.bytes = bytes;
-    return info;
-}
-
-;// CONCATENATED MODULE: ./src/together/answers.ts
-
-
-
-function header(headers, name) {
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
-}
-const trimmed = (headers, name) => header(headers, name)?.trim() || undefined;
-function parseRetryAfter(headers, nowMs) {
-    const ms = Number(trimmed(headers, 'retry-after-ms'));
-    if (trimmed(headers, 'retry-after-ms') && Number.isFinite(ms) && ms >= 0)
-        return ms;
-    const retryAfter = trimmed(headers, 'retry-after');
-    if (retryAfter) {
-        if (/^\d+(\.\d+)?$/.test(retryAfter))
-            return Number(retryAfter) * 1000;
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.max(0, date - nowMs);
-    }
-    const reset = trimmed(headers, 'x-ratelimit-reset');
-    if (reset && /^\d+(\.\d+)?$/.test(reset))
-        return Number(reset) * 1000;
-    return undefined;
-}
-function looksLikeHtml(headers, text) {
-    const type = header(headers, 'content-type')?.toLowerCase() ?? '';
-    return type.includes('text/html') || type.includes('application/xhtml') || text.trimStart().startsWith('<');
-}
-function httpError(what, response, text, clip) {
-    const { status, headers } = response;
-    if (status >= 300 && status < 400) {
-        const location = header(headers, 'location');
-        return new TogetherError(`${what} was redirected (HTTP ${status}${location ? ` to ${clip(location)}` : ''}); redirects are not followed so the API key stays with the API`, { kind: 'http', status });
-    }
-    const html = looksLikeHtml(headers, text);
-    const serverMessage = clip(html ? 'HTML error page' : (errorMessageOf(parseJson(text)) ?? text));
-    return new TogetherError(`${what} answered HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`, {
-        kind: 'http',
-        status,
-        serverMessage: serverMessage || undefined,
-        retryAfterMs: parseRetryAfter(headers, Date.now()),
-        html
-    });
-}
-function htmlPageError(what, status) {
-    return new TogetherError(`${what} answered HTTP ${status} with an HTML page, not the Together API; check the base URL`, { kind: 'invalid-response', html: true });
-}
-
-;// CONCATENATED MODULE: ./src/util/timer.ts
-const MAX_TIMER_MS = 2 ** 31 - 1;
-const timerDelay = (ms) => Math.min(MAX_TIMER_MS, Math.max(1, ms));
-
-;// CONCATENATED MODULE: ./src/together/limits.ts
-
-
-function timeLimit(ms, message) {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), timerDelay(ms));
-    return { signal: controller.signal, clear: () => clearTimeout(timer) };
-}
-function idleLimit(ms, message) {
-    const controller = new AbortController();
-    let timer;
-    const clear = () => clearTimeout(timer);
-    return {
-        signal: controller.signal,
-        clear,
-        arm: () => {
-            clear();
-            timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), timerDelay(ms));
-        },
-        touch: () => timer?.refresh()
-    };
-}
-function formatLimit(ms) {
-    return ms < 120_000 ? `${Math.max(1, Math.ceil(ms / 1000))}s` : `${Math.round(ms / 60_000)} min`;
-}
-
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/together/save.ts
-
-
-
-
-
-
-
-const DECODERS = {
-    gzip: external_node_zlib_.createGunzip,
-    'x-gzip': external_node_zlib_.createGunzip,
-    deflate: external_node_zlib_.createInflate,
-    br: external_node_zlib_.createBrotliDecompress
-};
-function decodersFor(contentEncoding, what) {
-    const codings = (contentEncoding ?? '')
-        .split(',')
-        .map(coding => coding.trim().toLowerCase())
-        .filter(coding => coding !== '' && coding !== 'identity');
-    const unknown = codings.find(coding => !(coding in DECODERS));
-    if (unknown !== undefined || codings.length > 2) {
-        throw new TogetherError(`${what} answered with Content-Encoding "${printable(contentEncoding ?? '', 40)}", which the client cannot decode`, { kind: 'unsupported-response' });
-    }
-    return codings.reverse().map(coding => DECODERS[coding]());
-}
-function counter(what, expectedBytes, maxBytes) {
-    const limit = expectedBytes ?? maxBytes;
-    const tooMuch = () => expectedBytes === undefined
-        ? new TogetherError(`${what} delivered more than ${String(maxBytes)} bytes, the most the action downloads of a file whose size Together does not give`, { kind: 'unsupported-response' })
-        : new TogetherError(`${what} delivered more than the ${expectedBytes} bytes expected`, {
-            kind: 'invalid-response'
-        });
-    const stream = new external_node_stream_.Transform({
-        transform(chunk, _encoding, callback) {
-            stream.bytes += chunk.length;
-            if (limit !== undefined && stream.bytes > limit)
-                callback(tooMuch());
-            else
-                callback(null, chunk);
-        }
-    });
-    stream.bytes = 0;
-    return stream;
-}
-function saveError(what, path, error) {
-    return new TogetherError(`${what} could not be saved to ${path}: ${errorMessage(error)}`, {
-        kind: 'local',
-        cause: error
-    });
-}
-function save_closed(stream) {
-    return stream.closed ? Promise.resolve() : new Promise(resolve => stream.once('close', () => resolve()));
-}
-async function save(request) {
-    const { what, path, expectedBytes } = request;
-    const decoders = decodersFor(request.contentEncoding, what);
-    const partial = `${path}.part`;
-    const count = counter(what, expectedBytes, request.maxBytes);
-    const activity = new external_node_stream_.Transform({
-        transform(chunk, _encoding, callback) {
-            request.onData?.();
-            callback(null, chunk);
-        }
-    });
-    const file = (0,external_node_fs_namespaceObject.createWriteStream)(partial);
-    let origin;
-    const note = (where) => () => {
-        origin ??= where;
-    };
-    request.body.on('error', note('body'));
-    activity.on('error', note('body'));
-    decoders.forEach(decoder => decoder.on('error', note('decoder')));
-    count.on('error', note('counter'));
-    file.on('error', note('file'));
-    try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)([request.body, activity, ...decoders, count, file]);
-        if (expectedBytes !== undefined && count.bytes !== expectedBytes) {
-            throw new TogetherError(`${what} delivered ${count.bytes} bytes, expected ${expectedBytes}`, {
-                kind: 'invalid-response'
-            });
-        }
-        await (0,external_node_fs_promises_namespaceObject.rename)(partial, path).catch((error) => Promise.reject(saveError(what, path, error)));
-        return count.bytes;
-    }
-    catch (error) {
-        await save_closed(file);
-        await (0,external_node_fs_promises_namespaceObject.rm)(partial, { force: true }).catch(() => undefined);
-        if (origin === 'file')
-            throw saveError(what, partial, error);
-        if (origin === 'decoder' && !(error instanceof TogetherError)) {
-            throw new TogetherError(`${what} could not be decoded: ${errorMessage(error)}`, {
-                kind: 'invalid-response',
-                cause: error
-            });
-        }
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/together/download.ts
-
-
-
-
-const MAX_REDIRECTS = 3;
-function redirectTarget(response, from, what) {
-    const location = header(response.headers, 'location');
-    if (!location) {
-        throw new TogetherError(`${what} answered HTTP ${response.status} without a Location to follow`, {
-            kind: 'http',
-            status: response.status
-        });
-    }
-    let target;
-    try {
-        target = new URL(location, from);
-    }
-    catch {
-        throw new TogetherError(`${what} was redirected to a Location that is not a URL`, { kind: 'unsupported-response' });
-    }
-    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-        throw new TogetherError(`${what} was redirected to a ${target.protocol} URL; only http and https are followed`, {
-            kind: 'unsupported-response'
-        });
-    }
-    return target.toString();
-}
-async function hop(request, options, state) {
-    const { transport, what, path } = request;
-    const { response, url, followed, stall } = state;
-    if (response.status >= 300 && response.status < 400) {
-        if (followed >= MAX_REDIRECTS) {
-            throw new TogetherError(`${what} answered HTTP ${response.status}: too many redirects (followed ${followed})`, {
-                kind: 'http',
-                status: response.status
-            });
-        }
-        const target = redirectTarget(response, url, what);
-        await response.body.dump();
-        return { redirect: target };
-    }
-    if (response.status < 200 || response.status >= 300) {
-        const text = await response.body.text().catch(() => '');
-        throw httpError(what, response, text, text => transport.clip(text));
-    }
-    const contentEncoding = header(response.headers, 'content-encoding');
-    const { expectedBytes, maxBytes } = options;
-    stall.arm();
-    return {
-        bytes: await save({
-            body: response.body,
-            contentEncoding,
-            path,
-            what,
-            expectedBytes,
-            maxBytes,
-            onData: () => {
-                stall.touch();
-            }
-        })
-    };
-}
-async function download(request, options) {
-    const { transport, what, stallTimeoutMs, totalTimeoutMs } = request;
-    const total = timeLimit(totalTimeoutMs, `${what} did not finish within ${formatLimit(totalTimeoutMs)}, the limit for a whole download`);
-    try {
-        let url = request.url;
-        for (let followed = 0;; followed++) {
-            const stall = idleLimit(stallTimeoutMs, `${what} stalled: no data for ${formatLimit(stallTimeoutMs)}`);
-            const exchange = {
-                signal: options.signal,
-                timeoutMs: options.timeoutMs,
-                withKey: new URL(url).origin === request.apiOrigin,
-                accept: '*/*',
-                acceptEncoding: 'identity',
-                streaming: { stallMs: stallTimeoutMs, limits: [total.signal, stall.signal] }
-            };
-            const from = url;
-            const next = await transport
-                .exchange('GET', url, what, exchange, response => hop(request, options, { response, url: from, followed, stall }))
-                .finally(() => {
-                stall.clear();
-            });
-            if ('bytes' in next)
-                return next.bytes;
-            url = next.redirect;
-        }
-    }
-    finally {
-        total.clear();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/together/models.ts
-
-const models_MAX_MODEL_ID = 256;
-const MAX_PRICE = 100_000;
-const price = (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_PRICE ? value : undefined;
-function parseModelInfo(value) {
-    if (!isRecord(value) || typeof value.id !== 'string')
-        return undefined;
-    const id = value.id.trim();
-    if (id === '' || id.length > models_MAX_MODEL_ID)
-        return undefined;
-    const pricing = isRecord(value.pricing) ? value.pricing : undefined;
-    const input = price(pricing?.input);
-    const output = price(pricing?.output);
-    return input !== undefined && output !== undefined ? { id, pricing: { input, output } } : { id };
-}
-function parseModelList(value) {
-    if (value === null)
-        return [];
-    const list = Array.isArray(value) ? value : isRecord(value) && Array.isArray(value.data) ? value.data : undefined;
-    if (list === undefined)
-        return undefined;
-    return list.map(parseModelInfo).filter((model) => model !== undefined);
-}
-
-;// CONCATENATED MODULE: ./src/together/proxy.ts
-
-
-const DEFAULT_CONNECTIONS = 16;
-function tryUrl(text) {
-    try {
-        return new URL(text);
-    }
-    catch {
-        return undefined;
-    }
-}
-const isHttp = (url) => url?.protocol === 'http:' || url?.protocol === 'https:';
-function proxyUrl(name, value) {
-    const text = value.trim();
-    let url = tryUrl(text);
-    let result = text;
-    if ((url === undefined && !/^https?:\/\//i.test(text)) ||
-        (url !== undefined && !isHttp(url) && !text.includes('://'))) {
-        result = `http://${text}`;
-        url = tryUrl(result);
-    }
-    if (!url || !isHttp(url) || url.hostname === '') {
-        throw new Error(`Invalid ${name} '${printable(hideCredentials(text), 100)}': expected a proxy URL such as http://proxy.example:3128.`);
-    }
-    return result;
-}
-function variable(env, name) {
-    for (const spelling of [name.toLowerCase(), name]) {
-        const value = env[spelling];
-        if (value?.trim())
-            return { name: spelling, value };
-    }
-    return undefined;
-}
-function parseProxyEnv(env) {
-    const settings = {};
-    const https = variable(env, 'HTTPS_PROXY');
-    if (https)
-        settings.httpsProxy = proxyUrl(https.name, https.value);
-    const http = variable(env, 'HTTP_PROXY');
-    if (http)
-        settings.httpProxy = proxyUrl(http.name, http.value);
-    const noProxy = variable(env, 'NO_PROXY');
-    if (noProxy)
-        settings.noProxy = noProxy.value.trim();
-    return settings;
-}
-function withoutProxyAgentWarning(build) {
-    const descriptor = Object.getOwnPropertyDescriptor(process, 'emitWarning');
-    const original = descriptor?.value;
-    const filtered = (warning, ...rest) => {
-        const code = typeof rest[0] === 'object' ? rest[0]?.code : rest[1];
-        if (code === 'UNDICI-EHPA' || String(warning).includes('EnvHttpProxyAgent is experimental'))
-            return;
-        if (typeof original === 'function')
-            Reflect.apply(original, process, [warning, ...rest]);
-    };
-    Object.defineProperty(process, 'emitWarning', { ...descriptor, value: filtered });
-    try {
-        return build();
-    }
-    finally {
-        if (descriptor)
-            Object.defineProperty(process, 'emitWarning', descriptor);
-    }
-}
-function defaultDispatcher(proxy = {}, options = {}) {
-    const agentOptions = {
-        keepAliveTimeout: options.keepAliveTimeoutMs ?? 60_000,
-        connections: options.connections ?? DEFAULT_CONNECTIONS
-    };
-    if (!proxy.httpProxy && !proxy.httpsProxy)
-        return new undici.Agent(agentOptions);
-    return withoutProxyAgentWarning(() => new undici.EnvHttpProxyAgent({
-        ...agentOptions,
-        httpProxy: proxy.httpProxy ?? '',
-        httpsProxy: proxy.httpsProxy ?? '',
-        noProxy: proxy.noProxy ?? ''
-    }));
-}
-
-;// CONCATENATED MODULE: ./src/together/transport.ts
-
-
-
-
-
-
-const LOCAL_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE']);
-const codeOf = (error) => error?.code;
-class Transport {
-    options;
-    redact;
-    dispatcher;
-    ownsDispatcher;
-    closed = false;
-    constructor(options) {
-        this.options = options;
-        this.redact = createRedactor([options.apiKey, ...(options.secrets ?? [])]);
-        this.ownsDispatcher = options.dispatcher === undefined;
-        this.dispatcher =
-            options.dispatcher ??
-                defaultDispatcher(options.proxy ?? parseProxyEnv(process.env), { connections: options.connections });
-    }
-    clip(text) {
-        return oneLine(this.redact(text), this.options.maxMessageLength);
-    }
-    async exchange(method, url, what, options, use) {
-        const timeoutMs = Math.max(1, Math.min(options.timeoutMs ?? this.options.requestTimeoutMs, this.options.requestTimeoutMs));
-        const answer = timeLimit(timeoutMs, `${what} got no answer within ${formatLimit(timeoutMs)}`);
-        const limits = [answer.signal, ...(options.streaming?.limits ?? [])];
-        const signal = AbortSignal.any(options.signal ? [options.signal, ...limits] : limits);
-        const fail = (error) => this.failure(what, error, options, timeoutMs);
-        try {
-            let response;
-            try {
-                response = await (0,undici.request)(url, {
-                    method,
-                    dispatcher: this.dispatcher,
-                    signal,
-                    headers: this.headers(options),
-                    headersTimeout: timeoutMs,
-                    bodyTimeout: options.streaming?.stallMs ?? timeoutMs,
-                    maxRedirections: 0
-                });
-            }
-            catch (error) {
-                throw fail(error);
-            }
-            if (options.streaming)
-                answer.clear();
-            const { statusCode: status, headers, body } = response;
-            try {
-                return await use({ status, headers, body });
-            }
-            catch (error) {
-                body.on('error', () => undefined).destroy();
-                throw fail(error);
-            }
-        }
-        finally {
-            answer.clear();
-        }
-    }
-    headers(options) {
-        return {
-            ...(options.withKey === false ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
-            accept: options.accept ?? 'application/json',
-            ...(options.acceptEncoding ? { 'accept-encoding': options.acceptEncoding } : {}),
-            'user-agent': this.options.userAgent
-        };
-    }
-    failure(what, error, options, timeoutMs) {
-        if (options.signal?.aborted)
-            return new TogetherError(`${what} was aborted`, { kind: 'aborted', cause: error });
-        if (error instanceof TogetherError)
-            return error;
-        const code = codeOf(error);
-        const stallMs = options.streaming?.stallMs;
-        if (code === 'UND_ERR_BODY_TIMEOUT' && stallMs !== undefined) {
-            return new TogetherError(`${what} stalled: no data for ${formatLimit(stallMs)}`, {
-                kind: 'timeout',
-                cause: error
-            });
-        }
-        if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-            return new TogetherError(`${what} got no answer within ${formatLimit(timeoutMs)}`, {
-                kind: 'timeout',
-                cause: error
-            });
-        }
-        if (code === 'ERR_INVALID_URL') {
-            return new TogetherError(`${what} could not be sent: the base URL is not a valid URL`, {
-                kind: 'local',
-                cause: error
-            });
-        }
-        const cause = error?.cause;
-        const reason = errorMessage(cause ?? error);
-        if (LOCAL_CODES.has(String(code)) || error?.name === 'InvalidArgumentError') {
-            return new TogetherError(`${what} could not be sent: ${this.clip(reason)}`, { kind: 'local', cause: error });
-        }
-        return new TogetherError(`${what} failed: ${this.clip(reason)}`, { kind: 'network', cause: error });
-    }
-    async close() {
-        if (!this.ownsDispatcher || this.closed)
-            return;
-        this.closed = true;
-        await this.dispatcher.close();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/together/client.ts
-
-
-
-
-
-
-
-
-
-const DEFAULT_BASE_URL = 'https://api.together.ai/v1';
-const DEFAULT_DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
-const DEFAULT_MAX_DOWNLOAD_BYTES = 10 * 1024 ** 3;
-function encodeId(id) {
-    return encodeURIComponent(id).replace(/\./g, '%2E');
-}
-function originOf(url, what) {
-    try {
-        return new URL(url).origin;
-    }
-    catch (error) {
-        throw new TogetherError(`${what} could not be sent: the base URL is not a valid URL`, {
-            kind: 'local',
-            cause: error
-        });
-    }
-}
-class TogetherClient {
-    baseUrl;
-    transport;
-    requestTimeoutMs;
-    downloadStallTimeoutMs;
-    downloadTotalTimeoutMs;
-    downloadMaxBytes;
-    constructor(options) {
-        this.baseUrl = (options.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '');
-        this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-        this.downloadStallTimeoutMs = options.downloadStallTimeoutMs;
-        this.downloadTotalTimeoutMs = options.downloadTotalTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS;
-        this.downloadMaxBytes = options.downloadMaxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
-        this.transport = new Transport({
-            apiKey: options.apiKey,
-            secrets: options.secrets,
-            userAgent: options.userAgent ?? 'wait-for-together-batch',
-            requestTimeoutMs: this.requestTimeoutMs,
-            maxMessageLength: options.maxMessageLength ?? 500,
-            dispatcher: options.dispatcher,
-            proxy: options.proxy,
-            connections: options.connections
-        });
-    }
-    async getBatch(id, options) {
-        const what = `GET /batches/${idLabel(id)}`;
-        const body = await this.call('GET', `/batches/${encodeId(id)}`, what, options);
-        return this.checkedBatch(body, what, id);
-    }
-    async cancelBatch(id, options) {
-        const what = `POST /batches/${idLabel(id)}/cancel`;
-        const body = await this.call('POST', `/batches/${encodeId(id)}/cancel`, what, options);
-        return this.checkedBatch(body, what, id);
-    }
-    async getFile(id, options) {
-        requirePlainFileId(id);
-        const body = await this.call('GET', `/files/${encodeId(id)}`, `GET /files/${id}`, options);
-        return this.expect(parseFileInfo(body), `GET /files/${id}`, 'a file object');
-    }
-    async listModels(options) {
-        const body = await this.call('GET', '/models', 'GET /models', options);
-        return this.expect(parseModelList(body), 'GET /models', 'a list of models');
-    }
-    async downloadFile(id, path, options = {}) {
-        requirePlainFileId(id);
-        const what = `GET /files/${id}/content`;
-        const maxBytes = options.maxBytes ?? this.downloadMaxBytes;
-        if (options.expectedBytes !== undefined && options.expectedBytes > maxBytes) {
-            throw new TogetherError(`${what} was not downloaded: Together gives its size as ${options.expectedBytes} bytes, more than the ${maxBytes} the action downloads of one file`, { kind: 'unsupported-response' });
-        }
-        return download({
-            transport: this.transport,
-            url: `${this.baseUrl}/files/${encodeId(id)}/content`,
-            apiOrigin: originOf(this.baseUrl, what),
-            what,
-            path,
-            stallTimeoutMs: options.stallTimeoutMs ?? this.downloadStallTimeoutMs ?? this.requestTimeoutMs,
-            totalTimeoutMs: options.totalTimeoutMs ?? this.downloadTotalTimeoutMs
-        }, { ...options, maxBytes });
-    }
-    async close() {
-        await this.transport.close();
-    }
-    checkedBatch(body, what, id) {
-        const job = checkBatchIds(this.expect(parseBatchJob(body), what, 'a batch object'), what);
-        return checkSameBatch(job, what, id);
-    }
-    expect(value, what, expected) {
-        if (value === undefined) {
-            throw new TogetherError(`Together answered ${what} with something that is not ${expected}`, {
-                kind: 'invalid-response'
-            });
-        }
-        return value;
-    }
-    async call(method, path, what, options = {}) {
-        const transport = this.transport;
-        return transport.exchange(method, `${this.baseUrl}${path}`, what, options, async (response) => {
-            const text = await response.body.text();
-            const { status } = response;
-            if (status < 200 || status >= 300)
-                throw httpError(what, response, text, t => transport.clip(t));
-            if (looksLikeHtml(response.headers, text))
-                throw htmlPageError(what, status);
-            const parsed = text === '' ? undefined : parseJson(text);
-            if (parsed === undefined && text !== '') {
-                throw new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, {
-                    kind: 'invalid-response'
-                });
-            }
-            return redactJson(parsed, transport.redact);
-        });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/together/index.ts
-
-
-
-
-
 
 ;// CONCATENATED MODULE: ./src/engine/cancel.ts
 
@@ -34854,25 +35292,24 @@ async function waitForBatches(deps, options) {
     return { results, startedAt, endedAt, timeoutMs: options.timeoutMs, done };
 }
 
-;// CONCATENATED MODULE: ./src/report/commit-status-text.ts
+;// CONCATENATED MODULE: ./src/report/pr-comment-rows.ts
 
-
-function pendingDescription(batchIds) {
-    return batchIds.length === 1
-        ? `Waiting for Together batch ${batchIds[0]}`
-        : `Waiting for ${batchIds.length} Together batches`;
+const verdictIcon = (verdict) => verdict.running ? '🔄' : verdict.ok ? '✅' : '❌';
+function commentRow(result, verdict, files, cost) {
+    const tally = files?.tally;
+    const own = cost && knownTotal(costOf(cost, [result.batchId]));
+    return {
+        batchId: result.batchId,
+        icon: verdictIcon(verdict),
+        status: result.status,
+        ...(tally ? { requests: { ok: tally.succeeded, failed: tally.failed } } : {}),
+        ...(own !== undefined && files?.usage ? { cost: own } : {}),
+        ...(verdict.failedOn ? { failedOn: verdict.failedOn } : {}),
+        reason: verdict.reason
+    };
 }
-function finalDescription(results, verdict, collected) {
-    if (!verdict.ok)
-        return verdict.message;
-    const tallies = results.map(r => collected?.get(r.batchId)?.tally).filter((t) => t !== undefined);
-    const sum = mergeTallies(tallies);
-    const total = sum.succeeded + sum.failed;
-    const requests = tallies.length === results.length && total > 0 ? ` · ${sum.succeeded}/${total} requests ok` : '';
-    if (results.length === 1)
-        return `${statusToken(results[0].status)}${requests}`;
-    const completed = results.filter(r => r.outcome === 'completed').length;
-    return `${completed}/${results.length} batches completed${requests}`;
+function commentRows(results, verdicts, collected, cost) {
+    return results.map((result, i) => commentRow(result, verdicts[i], collected?.get(result.batchId), cost));
 }
 
 ;// CONCATENATED MODULE: ./src/report/ledger-summary.ts
@@ -35091,288 +35528,6 @@ async function collectResults(deps, results, dir) {
     return collected;
 }
 
-;// CONCATENATED MODULE: ./src/verdict/cost.ts
-
-
-const cost_dollars = (amount) => `$${formatCost(amount)}`;
-function cannotCheck(gap) {
-    switch (gap.kind) {
-        case 'unread':
-            return `the results of batch ${listFirst(gap.batchIds, 5)} could not be read.`;
-        case 'lines': {
-            const more = gap.others > 0 ? ` (and in ${plural(gap.others, 'more batch', 'more batches')})` : '';
-            return `${plural(gap.lines, 'line')} of the results of batch ${gap.batchId}${more} could not be read, so what they cost is unknown.`;
-        }
-        case 'estimate':
-            return `${gap.why}. A cost gate that cannot be checked fails.`;
-    }
-}
-function judgeCost(report, maxCost) {
-    if (maxCost === undefined || report === undefined)
-        return undefined;
-    const limit = `max-cost $${Number.isInteger(maxCost * 100) ? maxCost.toFixed(2) : String(maxCost)}`;
-    const gap = costGap(report);
-    if (gap)
-        return { ok: false, message: `Cannot check ${limit}: ${cannotCheck(gap)}` };
-    const cost = Number(formatCost(report.total.cost));
-    if (cost <= maxCost)
-        return undefined;
-    const batches = report.batches.size === 1 ? '' : ` of ${report.batches.size} batches`;
-    return {
-        ok: false,
-        message: `Estimated cost${batches} ${cost_dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
-    };
-}
-
-;// CONCATENATED MODULE: ./src/verdict/causes.ts
-
-
-
-const BASE_URL_HINT = `check base-url (expected the API root such as ${DEFAULT_BASE_URL})`;
-function wrongServer(error) {
-    if (error.kind === 'invalid-response' && error.repeated) {
-        const what = error.html ? 'an HTML page instead of a Together batch' : 'something that is not a Together batch';
-        return `the server answered with ${what} ${error.repeated} times: ${BASE_URL_HINT}`;
-    }
-    if (error.status === 404 && error.html) {
-        return `the server answered HTTP 404 with an HTML page, not the Together API: ${BASE_URL_HINT}`;
-    }
-    return undefined;
-}
-function errorVerdict(result) {
-    const id = result.batchId;
-    const error = result.error ?? { message: 'unknown error' };
-    const server = wrongServer(error);
-    if (server)
-        return `Could not check batch ${id}: ${server}.`;
-    if (error.status === 401 || error.status === 403) {
-        return `Together refused the API key (HTTP ${error.status}) for batch ${id}: check the api-key input or the TOGETHER_API_KEY secret, and that the key may read this batch.`;
-    }
-    if (error.status === 404) {
-        return `Batch ${id} was not found for this API key (HTTP 404): check batch-id and that the key belongs to the account that created the batch.`;
-    }
-    return `Could not check batch ${id}: ${oneLine(error.message)}.`;
-}
-function errorReason(result) {
-    const error = result.error ?? { message: 'unknown error' };
-    return wrongServer(error) ?? oneLine(error.message, 120);
-}
-function neverAnswered(result) {
-    if (result.batch || !result.lastError)
-        return undefined;
-    return `no check succeeded; last error: ${oneLine(result.lastError.message, 200)}`;
-}
-function lastSeen(result) {
-    if (!result.status)
-        return 'no status was seen';
-    const progress = result.progress;
-    const at = typeof progress === 'number' ? ` at ${percent(progress)}` : '';
-    const failed = result.lastError ? `; the last check failed: ${oneLine(result.lastError.message, 200)}` : '';
-    return `last status ${oneLine(result.status, 40)}${at}${failed}`;
-}
-const MAX_SHOWN_RETRY_AFTER_MS = 3_600_000;
-function rateLimitVerdict(result, retryAfterMs) {
-    const waited = formatDuration(result.endedAt - result.startedAt);
-    const asked = retryAfterMs > MAX_SHOWN_RETRY_AFTER_MS
-        ? 'longer than the time left'
-        : `${formatDuration(retryAfterMs)}, longer than the time left`;
-    return `Together rate-limited the status checks of batch ${result.batchId} (HTTP 429, asked to wait ${asked}); the wait stopped after ${waited} (${lastSeen(result)}). Raise poll-interval or wait for fewer batches at once, or check it later.`;
-}
-function cancelNote(result) {
-    const { cancel } = result;
-    if (!cancel)
-        return '';
-    const error = oneLine(cancel.error, 200);
-    switch (cancel.state) {
-        case 'answered':
-            return ` Cancel requested: Together answered ${oneLine(cancel.status, 40) || 'without a status'}.`;
-        case 'failed':
-            return ` Cancelling it failed: ${error}.`;
-        case 'no-answer':
-            return ` A cancel was sent but got no answer (${error}); it may still be running.`;
-        case 'not-sent':
-            return ` No cancel was sent: ${error}; it is still running.`;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/verdict/verdict.ts
-
-
-
-
-function finalVerdict(result, status, failOn) {
-    const id = result.batchId;
-    if (!failOn.has(status)) {
-        return { ok: true, message: `Batch ${id} ended ${status} (not in fail-on, so the step passes).` };
-    }
-    const job = result.batch;
-    const errorFile = job?.error_file_id ? ` Error file: ${oneLine(job.error_file_id, 100)}.` : '';
-    const why = job?.error
-        ? `: ${oneLine(job.error)}`
-        : status === 'EXPIRED'
-            ? ' (it did not finish before its deadline)'
-            : '';
-    const hint = status === 'EXPIRED'
-        ? job?.output_file_id
-            ? ' Its partial output is in output-file-id.'
-            : ' It left no output file.'
-        : status === 'CANCELLED'
-            ? ' Remove CANCELLED from fail-on to accept cancelled batches.'
-            : errorFile && ' See the error file for the failed requests.';
-    return { ok: false, message: `Batch ${id} ended ${status}${why}.${errorFile}${hint}` };
-}
-function timedOutVerdict(result) {
-    if (result.rateLimited)
-        return rateLimitVerdict(result, result.rateLimited.retryAfterMs);
-    const waited = formatDuration(Math.max(result.timeoutMs, result.endedAt - result.startedAt));
-    const unanswered = neverAnswered(result);
-    if (unanswered) {
-        return `Timed out after ${waited} waiting for batch ${result.batchId}: ${unanswered}.${cancelNote(result)}`;
-    }
-    return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input, or check it from a scheduled workflow with timeout: 0.${cancelNote(result)}`;
-}
-function abortedVerdict(result) {
-    const seen = neverAnswered(result) ?? lastSeen(result);
-    const cancel = cancelNote(result) || ' The batch is left running; set cancel-on-abort: true to cancel it.';
-    return `The wait for batch ${result.batchId} was aborted (workflow cancelled or job timeout) after ${formatDuration(result.endedAt - result.startedAt)}, ${seen}.${cancel}`;
-}
-function judge(result, failOn) {
-    const id = result.batchId;
-    const job = result.batch;
-    switch (result.outcome) {
-        case 'completed':
-            return { ok: true, message: `Batch ${id} completed; output file ${oneLine(job?.output_file_id, 100)}.` };
-        case 'no-output': {
-            const errorText = job?.error ? `: ${oneLine(job.error)}` : '';
-            const errorFile = job?.error_file_id
-                ? ` Error file: ${oneLine(job.error_file_id, 100)}.`
-                : ' It has no error file either.';
-            return {
-                ok: false,
-                message: `Batch ${id} completed without an output file, so every request failed${errorText}.${errorFile} Fix the input file and create a new batch.`
-            };
-        }
-        case 'final':
-            return finalVerdict(result, result.finalStatus, failOn);
-        case 'timed-out':
-            return { ok: false, message: timedOutVerdict(result) };
-        case 'aborted':
-            return { ok: false, message: abortedVerdict(result) };
-        case 'error':
-            return { ok: false, message: errorVerdict(result) };
-        case 'pending':
-            return {
-                ok: true,
-                message: `Batch ${id} is not finished yet (${lastSeen(result)}); checked once because timeout is 0.`
-            };
-    }
-}
-const LISTED = 5;
-function listed(items) {
-    return listFirst(items, LISTED, '; ');
-}
-function verdict_describe(result) {
-    const id = result.batchId;
-    if (result.outcome === 'error')
-        return `${id}: ${errorReason(result)}`;
-    if (result.outcome === 'no-output')
-        return `${id} COMPLETED without output file`;
-    const unanswered = result.outcome === 'final' ? undefined : neverAnswered(result);
-    if (unanswered)
-        return `${id} ${unanswered}`;
-    const error = result.batch?.error ? ` (${oneLine(result.batch.error, 80)})` : '';
-    const limited = result.rateLimited
-        ? ` (rate-limited: Together asked to wait ${formatDuration(result.rateLimited.retryAfterMs)})`
-        : '';
-    return `${id} ${result.status || 'no status'}${error}${limited}`;
-}
-function judgeWaits(all, waits) {
-    const counts = summarize(all.results);
-    const failing = all.results.filter((_, i) => !waits[i].ok);
-    if (failing.length === 0) {
-        const pending = counts.running > 0 ? `, ${counts.running} not finished yet (checked once)` : '';
-        return { ok: true, message: `${counts.completed} of ${counts.total} batches completed${pending}.` };
-    }
-    const timedOut = failing.filter(r => r.outcome === 'timed-out' || r.outcome === 'aborted');
-    const broken = failing.filter(r => !timedOut.includes(r));
-    const parts = [];
-    if (broken.length > 0)
-        parts.push(`${broken.length} of ${counts.total} batches failed: ${listed(broken.map(verdict_describe))}.`);
-    if (timedOut.length > 0) {
-        const aborted = timedOut[0].outcome === 'aborted';
-        const how = aborted
-            ? 'The wait was aborted'
-            : `Timed out after ${formatDuration(Math.max(all.timeoutMs, all.endedAt - all.startedAt))}`;
-        parts.push(`${how} with ${timedOut.length} not finished: ${listed(timedOut.map(verdict_describe))}.`);
-        if (!aborted && timedOut.some(r => !r.rateLimited && !neverAnswered(r)))
-            parts.push("Raise the 'timeout' input.");
-    }
-    return { ok: false, message: parts.join(' ') };
-}
-
-;// CONCATENATED MODULE: ./src/verdict/judge-batch.ts
-
-
-
-
-
-
-function gateMessage(result, tally, gate) {
-    const total = tally.succeeded + tally.failed;
-    const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : '';
-    const codes = topCodes(tally, 3)
-        .map(c => `${c.code} ×${c.count}`)
-        .join(', ');
-    const ended = result.outcome === 'completed' ? 'completed, but' : `ended ${result.status || 'unknown'}, and`;
-    return `Batch ${result.batchId} ${ended} ${tally.failed} of its ${plural(total, 'request')} failed${share}, more than max-failed-requests allows (${describeGate(gate)})${codes ? `; most common: ${codes}` : ''}.`;
-}
-function judgeFiles(result, files, gate) {
-    if (files?.error)
-        return {
-            ok: false,
-            message: `Could not fetch the results of batch ${result.batchId}: ${oneLine(files.error, 200)}.`
-        };
-    if (files?.tally && gate && exceeds(files.tally, gate))
-        return { ok: false, message: gateMessage(result, files.tally, gate) };
-    return undefined;
-}
-function combine(first, later) {
-    if (!later || later.ok)
-        return first;
-    if (first.ok)
-        return later;
-    return { ok: false, message: `${first.message} ${later.message}` };
-}
-function judgeBatch(result, files, cost, policy) {
-    const wait = judge(result, policy.failOn);
-    const filesVerdict = judgeFiles(result, files, policy.requestGate);
-    const costVerdict = cost && judgeCost(costOf(cost, [result.batchId]), policy.maxCost);
-    const { ok, message } = combine(combine(wait, filesVerdict), costVerdict);
-    return {
-        batchId: result.batchId,
-        ok,
-        message,
-        running: result.outcome === 'pending',
-        wait,
-        ...(filesVerdict ? { files: filesVerdict } : {}),
-        ...(costVerdict ? { cost: costVerdict } : {})
-    };
-}
-function judgeStep(all, batches, cost, maxCost) {
-    if (batches.length === 1)
-        return { ok: batches[0].ok, message: batches[0].message };
-    const problems = batches.flatMap(b => (b.files ? [b.files.message] : []));
-    const files = problems.length === 0
-        ? undefined
-        : {
-            ok: false,
-            message: listFirst(problems, LISTED, ' ')
-        };
-    const total = combine(combine(judgeWaits(all, batches.map(b => b.wait)), files), judgeCost(cost, maxCost));
-    const ok = total.ok && batches.every(b => b.ok);
-    return ok || !total.ok ? total : { ok: false, message: batches.find(b => !b.ok).message };
-}
-
 ;// CONCATENATED MODULE: ./src/result-files/prices.ts
 
 
@@ -35430,18 +35585,6 @@ async function priceResults(deps, batchIds, collected, discountPercent) {
     return report;
 }
 
-;// CONCATENATED MODULE: ./src/report/pr-comment-rows.ts
-const requestsText = (files) => files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : '';
-const verdictIcon = (verdict) => verdict.running ? '🔄' : verdict.ok ? '✅' : '❌';
-function commentRows(results, verdicts, collected) {
-    return results.map((result, i) => ({
-        batchId: result.batchId,
-        icon: verdictIcon(verdicts[i]),
-        status: result.status,
-        requests: requestsText(collected?.get(result.batchId))
-    }));
-}
-
 ;// CONCATENATED MODULE: ./src/util/group-by.ts
 function groupBy(items, key) {
     const groups = new Map();
@@ -35477,7 +35620,7 @@ function byStatus(tracked) {
 async function stateOf(shared, github) {
     const failing = shared.reported.find(r => !r.verdict.ok);
     if (failing)
-        return ['failure', failing.verdict.message];
+        return ['failure', failing.description];
     if (shared.reported.length < shared.size) {
         let current;
         try {
@@ -35515,12 +35658,7 @@ async function publishComments(deps, github, tracked, collected) {
     for (const group of byComment.values()) {
         const { pullRequest, commitStatus } = group[0].stored.entry;
         const pr = pullRequest;
-        const rows = group.map(r => ({
-            batchId: r.result.batchId,
-            icon: verdictIcon(r.verdict),
-            status: r.result.status,
-            requests: requestsText(collected.get(r.result.batchId))
-        }));
+        const rows = group.map(r => commentRow(r.result, r.verdict, collected.get(r.result.batchId), r.cost));
         try {
             await github.comments(pr, commitStatus || DEFAULT_CONTEXT, rows);
         }
@@ -35631,12 +35769,14 @@ async function runStep(settings, deps, github, hooks = {}) {
         : undefined;
     deps.setOutputs(verdictOutputs(buildOutputs(waited).status ?? '', verdict.ok));
     await pending;
+    const rows = commentRows(waited.results, batches, collected, cost);
+    const stepFailure = !verdict.ok && batches.every(b => b.ok) ? 'max-cost' : undefined;
     const [state, description] = hooks.finalStatus?.(verdict, waited) ?? [
         verdict.ok ? 'success' : 'failure',
-        finalDescription(waited.results, verdict, collected)
+        statusHeadline(rows, stepFailure)
     ];
     await github?.status(state, description);
-    await github?.comment(commentRows(waited.results, batches, collected));
+    await github?.comment(rows);
     const ids = settings.batchIds;
     return {
         verdict,
@@ -35674,6 +35814,7 @@ const resultsDir = (settings) => settings.downloadDir
 
 
 
+
 function classify(result, stored, now, forgetAfterMs) {
     if (result.finalStatus !== undefined)
         return 'final';
@@ -35690,7 +35831,8 @@ function lostVerdict(t, forgetAfterMs) {
         ? `Batch ${id}, tracked ${since}, is not known to Together (HTTP 404): it is removed from the ledger. Check that api-key belongs to the account that created it.`
         : `Batch ${id}, tracked ${since}, is still ${t.result.status || 'not readable'} after forget-after (${formatDuration(forgetAfterMs)}): it is removed from the ledger and no longer reported.`;
     const verdict = { ok: false, message };
-    return { batchId: id, ...verdict, running: false, wait: verdict };
+    const reason = t.fate === 'unknown' ? 'not known to Together (HTTP 404)' : 'still running after forget-after';
+    return { batchId: id, ...verdict, running: false, wait: verdict, failedOn: 'not-checked', reason };
 }
 const gatesResults = (policy) => policy.requestGate !== undefined || policy.maxCost !== undefined;
 async function readFiles(settings, deps, tracked) {
@@ -35761,12 +35903,13 @@ async function runReport(settings, deps, github) {
     for (const t of tracked) {
         if (t.fate === 'final') {
             const files = collected.get(t.result.batchId);
-            t.verdict = judgeBatch(t.result, files, costs.get(t.result.batchId), t.stored.entry.policy);
+            t.cost = costs.get(t.result.batchId);
+            t.verdict = judgeBatch(t.result, files, t.cost, t.stored.entry.policy);
         }
         else if (t.fate === 'unknown' || t.fate === 'forgotten')
             t.verdict = lostVerdict(t, settings.forgetAfterMs);
         if (t.verdict)
-            t.description = finalDescription([t.result], t.verdict, collected);
+            t.description = statusHeadline([commentRow(t.result, t.verdict, collected.get(t.result.batchId), t.cost)]);
     }
     const reported = tracked.filter(isReported);
     const pending = tracked.filter(t => t.fate === 'pending').length;
