@@ -1,6 +1,5 @@
-import type { BatchJob } from '../together/index.js'
-import { describeFailure, retryable } from './failure.js'
-import { link, type Link } from './link.js'
+import { isTransient, type BatchJob } from '../together/index.js'
+import { describeFailure } from './failure.js'
 import { ListReader } from './list-reader.js'
 import type { Pacer } from './pacer.js'
 import type { BatchTracker } from './tracker.js'
@@ -32,7 +31,7 @@ export class Checks {
   readonly list: ListReader
   /** An exception thrown while taking in an answer: a bug, rethrown by the loop. */
   bug?: { error: unknown }
-  private readonly own = new Map<BatchTracker, Link>()
+  private readonly own = new Map<BatchTracker, AbortController>()
 
   constructor(
     private readonly deps: EngineDeps,
@@ -58,7 +57,7 @@ export class Checks {
     const { deps } = this
     this.plan.pacer.taken(now)
     tracker.checkedAt = now
-    const own = link(deps.signal)
+    const own = new AbortController()
     this.own.set(tracker, own)
     const timeoutMs = this.timeoutAt(now)
     this.send(
@@ -76,7 +75,7 @@ export class Checks {
   startList(now: number): void {
     const { deps, plan, list } = this
     plan.pacer.taken(now)
-    const own = link(deps.signal)
+    const own = new AbortController()
     list.started(own, now)
     const timeoutMs = this.timeoutAt(now)
     const only = new Set(plan.trackers.filter(t => t.outcome === undefined).map(t => t.id))
@@ -92,16 +91,16 @@ export class Checks {
       error => {
         if (deps.signal?.aborted) return
         list.failed(describeFailure(error).message, deps.now())
-        this.hold(retryable(error) ? error.retryAfterMs : undefined)
+        this.hold(isTransient(error) ? error.retryAfterMs : undefined)
       }
     )
   }
 
-  /** Gives up the requests out: their answers, should any still come, are ignored. */
+  /** Gives up the requests out, aborting them: their answers, should any still come, are ignored. */
   dropAll(): void {
     for (const own of this.own.values()) own.abort()
     this.own.clear()
-    const list = this.list.flight?.link
+    const list = this.list.flight?.controller
     if (list && this.list.land(list)) list.abort()
   }
 
@@ -140,11 +139,10 @@ export class Checks {
   }
 
   /** Whether a batch's own request still counts: not once it was dropped or the wait was left. */
-  private land(tracker: BatchTracker, own: Link): boolean {
+  private land(tracker: BatchTracker, own: AbortController): boolean {
     if (this.own.get(tracker) !== own) return false
     this.own.delete(tracker)
     this.list.checked(tracker)
-    own.release()
     return true
   }
 

@@ -1,7 +1,6 @@
 import type { BatchJob } from '../together/index.js'
 import { isCleanLine } from '../sanitize/sanitize.js'
 import { classifyStatus } from '../together/status.js'
-import type { Link } from './link.js'
 import * as lines from './messages.js'
 import type { BatchTracker } from './tracker.js'
 import type { Logger } from './types.js'
@@ -37,7 +36,7 @@ function decidable(job: BatchJob): boolean {
  */
 export class ListReader {
   /** The list request out, and when it started. */
-  flight?: { startedAt: number; link: Link }
+  flight?: { startedAt: number; controller: AbortController }
   /** Batches the last list could not decide: each is checked with its own GET. */
   readonly confirm = new Set<BatchTracker>()
   private failures = 0
@@ -79,15 +78,14 @@ export class ListReader {
     return due.some(t => !this.confirm.has(t) && t.dueAt > this.failedAt)
   }
 
-  started(link: Link, now: number): void {
-    this.flight = { startedAt: now, link }
+  started(controller: AbortController, now: number): void {
+    this.flight = { startedAt: now, controller }
   }
 
-  /** Whether a settled list request still counts: not once it was dropped. Forgets it either way. */
-  land(link: Link): boolean {
-    if (this.flight?.link !== link) return false
+  /** Whether a settled list request still counts: not once it was dropped. */
+  land(controller: AbortController): boolean {
+    if (this.flight?.controller !== controller) return false
     this.flight = undefined
-    link.release()
     return true
   }
 

@@ -1,15 +1,10 @@
+import { timerDelay } from '../util/timer.js'
 import { Checks, type Plan } from './checks.js'
-import { link } from './link.js'
 import type { BatchTracker } from './tracker.js'
 import type { EngineDeps } from './types.js'
 
 /** Checks in flight at once: bounds open connections while answers are slow; the pacer bounds the rate. */
 const MAX_IN_FLIGHT = 16
-/**
- * The longest single sleep asked of `deps.sleep`. Node fires a timer of more than 2^31-1 ms (24.8 days)
- * after 1 ms, so a longer pause (poll-interval 25d) is slept in pieces, reading the clock after each.
- */
-export const MAX_SLEEP_MS = 24 * 86_400_000
 
 /**
  * Runs the status checks until every batch has ended, no check may start any more, or the wait is
@@ -18,7 +13,8 @@ export const MAX_SLEEP_MS = 24 * 86_400_000
  * waiting, one list request reads them all (see list-reader.ts), else each batch gets its own GET.
  * Between starts it sleeps until the next due slot or until a check settles, whichever comes first,
  * and reads the clock again after every wake-up: a sleep may end early or late, and a wake-up that
- * finds nothing due just sleeps again.
+ * finds nothing due just sleeps again. Each request and each sleep has its own abort controller: the
+ * loop aborts them when it is done with them, and it is done with all of them when the wait is aborted.
  */
 export async function runChecks(deps: EngineDeps, plan: Plan): Promise<void> {
   await new Scheduler(deps, plan).run()
@@ -108,15 +104,18 @@ class Scheduler {
     return at
   }
 
-  /** Sleeps until `until` (in pieces no longer than MAX_SLEEP_MS), a check settles, or the wait is aborted. */
+  /**
+   * Sleeps until `until`, a check settles, or the wait is aborted. A Node timer holds at most 24.8
+   * days, so a longer pause (poll-interval 25d) ends early and the loop sleeps again.
+   */
   private async pause(now: number, until: number): Promise<void> {
     const woken = new Promise<void>(resolve => (this.notify = resolve))
     if (until === Number.POSITIVE_INFINITY) return woken
-    const timer = link(this.deps.signal)
+    const timer = new AbortController()
     try {
-      await Promise.race([this.deps.sleep(Math.min(MAX_SLEEP_MS, Math.max(1, until - now)), timer.signal), woken])
+      await Promise.race([this.deps.sleep(timerDelay(until - now), timer.signal), woken])
     } finally {
-      // Woken by a check: the pending timer must not keep the process alive or fire later.
+      // Woken by a check or the abort: the pending timer must not keep the process alive or fire later.
       timer.abort()
     }
   }

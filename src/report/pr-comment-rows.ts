@@ -1,27 +1,54 @@
-import type { WaitAllResult } from '../engine/types.js'
+import type { WaitResult } from '../engine/types.js'
 import type { BatchFiles } from '../result-files/collect.js'
-import type { Gate } from '../result-files/gate.js'
-import type { FinalStatus } from '../together/status.js'
-import { combine, judge, judgeResults } from '../verdict/verdict.js'
-import type { CommentRow } from './pr-comment-text.js'
+import { costOf, knownTotal, type CostReport } from '../result-files/cost.js'
+import type { BatchVerdict, FailedOn } from '../verdict/judge-batch.js'
 
-export const requestsText = (files: BatchFiles | undefined): string =>
-  files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : ''
+/** One batch's line in the pull request comment. */
+export interface CommentRow {
+  batchId: string
+  /** ✅ passed, ❌ failed, 🔄 still running. */
+  icon: '✅' | '❌' | '🔄'
+  status: string
+  /** Requests that succeeded and failed, when the result files were counted. */
+  requests?: { ok: number; failed: number }
+  /** Estimated cost in US dollars, when the results were priced. */
+  cost?: number
+  /** What failed the batch, when it failed. */
+  failedOn?: FailedOn
+  /** Why it failed, in a few words (server text, redacted, not escaped); '' when it did not. */
+  reason: string
+}
 
-/** A row per batch of a wait (or the check of mode track): still running, passed, or failed and why not. */
+/** The icon of a batch's verdict: still running, passed, or failed. */
+const verdictIcon = (verdict: Pick<BatchVerdict, 'ok' | 'running'>): CommentRow['icon'] =>
+  verdict.running ? '🔄' : verdict.ok ? '✅' : '❌'
+
+/** A batch's row, from the verdict made on it and what its results counted and cost. */
+export function commentRow(
+  result: WaitResult,
+  verdict: BatchVerdict,
+  files?: BatchFiles,
+  cost?: CostReport
+): CommentRow {
+  const tally = files?.tally
+  const own = cost && knownTotal(costOf(cost, [result.batchId]))
+  return {
+    batchId: result.batchId,
+    icon: verdictIcon(verdict),
+    status: result.status,
+    ...(tally ? { requests: { ok: tally.succeeded, failed: tally.failed } } : {}),
+    ...(own !== undefined && files?.usage ? { cost: own } : {}),
+    ...(verdict.failedOn ? { failedOn: verdict.failedOn } : {}),
+    reason: verdict.reason
+  }
+}
+
+/** A row per batch, from the verdicts made on them. */
 export function commentRows(
-  waited: WaitAllResult,
-  failOn: ReadonlySet<FinalStatus>,
+  results: readonly WaitResult[],
+  verdicts: readonly BatchVerdict[],
   collected?: ReadonlyMap<string, BatchFiles>,
-  gate?: Gate
+  cost?: CostReport
 ): CommentRow[] {
-  return waited.results.map(result => {
-    const files = collected?.get(result.batchId)
-    const verdict = combine(
-      judge(result, failOn),
-      collected ? judgeResults({ ...waited, results: [result] }, collected, gate) : undefined
-    )
-    const icon = result.outcome === 'pending' ? '🔄' : verdict.ok ? '✅' : '❌'
-    return { batchId: result.batchId, icon, status: result.status, requests: requestsText(files) }
-  })
+  return results.map((result, i) => commentRow(result, verdicts[i]!, collected?.get(result.batchId), cost))
 }

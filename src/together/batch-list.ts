@@ -6,7 +6,7 @@ import { parseBatchJob } from './parse.js'
 import type { Response } from './transport.js'
 import type { BatchJob } from './types.js'
 import { redactJson } from '../sanitize/redact.js'
-import { isRecord } from '../util/json.js'
+import { isRecord, parseJson } from '../util/json.js'
 
 /** The most read of the batch list: about 30,000 batches (a busy account's 6,000 take about 3 MB). */
 export const DEFAULT_MAX_LIST_BYTES = 16 * 1024 ** 2
@@ -120,12 +120,8 @@ export async function readBatchList(
   })
   if (other === undefined) return jobs
   if (looksLikeHtml(headers, other)) throw htmlPageError(what, status)
-  let value: unknown
-  try {
-    value = JSON.parse(other)
-  } catch {
-    throw notJson(what, status)
-  }
+  const value = parseJson(other)
+  if (value === undefined) throw notJson(what, status)
   // `null` is the live API's empty list; an OpenAI-style `{"data": [...]}` is read too.
   const list: unknown = isRecord(value) ? value.data : value
   if (list === null) return []
