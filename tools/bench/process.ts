@@ -9,7 +9,7 @@ import { startSimulator } from '../simulator/server.js'
 const TICKS_PER_SECOND = 100
 
 /** utime + stime (s) and peak RSS (MiB) of a live process, from /proc. */
-function sample(pid: number): { cpuS: number; peakMiB: number } | undefined {
+export function sample(pid: number): { cpuS: number; peakMiB: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
