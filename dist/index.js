@@ -34229,6 +34229,8 @@ function statusClient(github) {
 
 
 
+const MAX_PULLS = 20;
+const isPullRequest = (n) => Number.isSafeInteger(n) && n > 0;
 const MAX_ENTRY_BYTES = 64 * 1024;
 const MAX_GROUP = 1000;
 const entryPath = (batchId) => `batches/${batchId}.json`;
@@ -34240,7 +34242,8 @@ function serializeEntry(entry) {
         repository: entry.repository,
         sha: entry.sha,
         ref: entry.ref,
-        pull_request: entry.pullRequest ?? null,
+        pull_request: entry.pullRequests[0] ?? null,
+        pull_requests: entry.pullRequests,
         run_url: entry.runUrl,
         tracked_at: new Date(entry.trackedAt).toISOString(),
         group: entry.group,
@@ -34306,8 +34309,11 @@ function parseEntry(batchId, text) {
     if (!Number.isFinite(trackedAt))
         return 'tracked_at is not a time';
     const pr = raw.pull_request;
-    if (pr !== null && !(Number.isSafeInteger(pr) && pr > 0))
+    if (pr !== null && !isPullRequest(pr))
         return 'pull_request is not a number';
+    const prs = raw.pull_requests ?? (pr === null ? [] : [pr]);
+    if (!Array.isArray(prs) || prs.length > MAX_PULLS || !prs.every(isPullRequest))
+        return 'pull_requests is not a list of numbers';
     const group = raw.group;
     if (!Array.isArray(group) || group.length > MAX_GROUP || !group.every(id => typeof id === 'string' && isPlainId(id)))
         return 'group is not a list of batch IDs';
@@ -34319,7 +34325,7 @@ function parseEntry(batchId, text) {
         repository: ledger_entry_str(raw.repository, 200) ?? '',
         sha: sha.toLowerCase(),
         ref: ledger_entry_str(raw.ref, 300) ?? '',
-        pullRequest: pr === null ? undefined : pr,
+        pullRequests: prs,
         runUrl: /^https?:\/\/[^\s"'<>()[\]]+$/.test(ledger_entry_str(raw.run_url, 500) ?? '') ? raw.run_url : '',
         trackedAt,
         group: group,
@@ -34489,6 +34495,20 @@ function createLedger(github, branch) {
 ;// CONCATENATED MODULE: ./src/github/pr-comment.ts
 
 
+const pr_comment_MAX_PULLS = 20;
+async function pullRequestsOf(github, sha) {
+    const data = await github.request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', {
+        commit_sha: sha,
+        per_page: 100
+    });
+    if (!Array.isArray(data))
+        throw new Error(`GitHub's list of the pull requests of ${sha.slice(0, 12)} is not a list`);
+    const numbers = data
+        .filter(pr => pr.state === 'open' && typeof pr.head?.sha === 'string' && pr.head.sha.toLowerCase() === sha.toLowerCase())
+        .map(pr => pr.number)
+        .filter((n) => Number.isSafeInteger(n) && n > 0);
+    return [...new Set(numbers)].slice(0, pr_comment_MAX_PULLS);
+}
 const MAX_PAGES = 10;
 async function ownership(github, token) {
     if (token.startsWith('ghs_'))
@@ -34515,7 +34535,7 @@ async function findComment(github, pr, marker, own) {
 function createComment(github, text, token) {
     let refused;
     let own;
-    return async (pr, context, rows) => {
+    return async (pr, context, rows, stepFailure) => {
         if (refused)
             throw new Error(`skipped, ${refused}`);
         try {
@@ -34523,7 +34543,7 @@ function createComment(github, text, token) {
             own ??= ownership(github, token);
             const found = await findComment(github, pr, marker, await own);
             const previous = typeof found?.body === 'string' ? found.body : '';
-            const body = text.render(context, rows, previous);
+            const body = text.render(context, rows, previous, stepFailure);
             if (typeof found?.id === 'number')
                 await github.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: found.id, body });
             else
@@ -34559,7 +34579,7 @@ async function connectGitHub(settings, run, connect = createGitHubClient) {
     let head;
     const headCommit = () => (head ??= eventCommit(settings.github));
     const statusSha = wantStatus ? await ownStatusCommit(open, headCommit, run.log) : undefined;
-    const pullRequest = wantComment ? await ownPullRequest(open, headCommit, run.log) : undefined;
+    const pullRequests = wantComment ? await ownPullRequests(open, headCommit, run.log) : [];
     if (settings.mode !== 'wait')
         await open('no ledger can be kept');
     if (!client)
@@ -34576,11 +34596,13 @@ async function connectGitHub(settings, run, connect = createGitHubClient) {
                 .set(statusSha, settings.commitStatus, state, description, url, { afterCancel: true })
                 .catch((error) => run.log.warning(`Could not set the commit status: ${errorMessage(error)}`));
         },
-        async comment(rows) {
-            if (pullRequest === undefined)
-                return;
-            await comments(pullRequest, context, rows).catch((error) => run.log.warning(`Could not comment on pull request #${pullRequest}: ${errorMessage(error)}`));
+        async comment(rows, stepFailure) {
+            for (const pr of pullRequests) {
+                await comments(pr, context, rows, stepFailure).catch((error) => run.log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`));
+            }
         },
+        pullRequests: async () => (wantComment ? pullRequests : [(await headCommit()).pullRequest ?? 0].filter(Boolean)),
+        pullRequestsOf: sha => pullRequestsOf(client, sha),
         statuses,
         comments,
         ledger: createLedger(client, settings.ledgerBranch),
@@ -34598,25 +34620,29 @@ async function ownStatusCommit(open, headCommit, log) {
         return undefined;
     }
 }
-async function ownPullRequest(open, headCommit, log) {
+async function ownPullRequests(open, headCommit, log) {
+    let sha = '';
     try {
-        const { pullRequest } = await headCommit();
-        if (pullRequest === undefined) {
-            log.info('pr-comment is set, but this run is not for a pull request: no comment.');
-            return undefined;
-        }
-        await open('no comment can be written');
-        return pullRequest;
+        const commit = await headCommit();
+        sha = commit.sha;
+        const client = await open('no comment can be written');
+        if (commit.pullRequest !== undefined)
+            return [commit.pullRequest];
+        const found = await pullRequestsOf(client, sha);
+        if (found.length === 0)
+            log.info(`pr-comment is set, but no open pull request has commit ${sha.slice(0, 12)} at its head: no comment.`);
+        return found;
     }
     catch (error) {
-        log.warning(`Could not comment on the pull request: ${errorMessage(error)}`);
-        return undefined;
+        const lookup = sha && httpStatus(error) === 403 ? ' (the job needs pull-requests: read to find them)' : '';
+        log.warning(`Could not comment on the pull request: ${errorMessage(error)}${lookup}`);
+        return [];
     }
 }
 function commentText(run, redact) {
     return {
         marker: commentMarker,
-        render: (context, rows, previous) => renderComment(context, rows.map(row => ({ ...row, status: redact(row.status), reason: redact(row.reason) })), run, previous)
+        render: (context, rows, previous, stepFailure) => renderComment(context, rows.map(row => ({ ...row, status: redact(row.status), reason: redact(row.reason) })), run, previous, stepFailure)
     };
 }
 
@@ -35318,7 +35344,7 @@ function commentRows(results, verdicts, collected, cost) {
 const ledger_summary_MAX_ROWS = 200;
 function ledger_summary_row({ entry, result, verdict, files }) {
     const requests = files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : '';
-    const pr = entry.pullRequest ? `#${entry.pullRequest}` : '';
+    const pr = entry.pullRequests.map(n => `#${n}`).join(' ');
     const tracked = entry.runUrl
         ? `[${new Date(entry.trackedAt).toISOString()}](${entry.runUrl})`
         : new Date(entry.trackedAt).toISOString();
@@ -35652,12 +35678,30 @@ async function publishStatuses(deps, github, tracked) {
         }
     }
 }
+async function pullRequestsOfEntries(deps, github, entries) {
+    const found = new Map();
+    for (const { stored } of entries) {
+        const sha = stored.entry.sha;
+        if (stored.entry.pullRequests.length > 0 || found.has(sha))
+            continue;
+        try {
+            found.set(sha, await github.pullRequestsOf(sha));
+        }
+        catch (error) {
+            found.set(sha, []);
+            deps.log.warning(`Could not find the pull requests of commit ${sha.slice(0, 12)}: ${errorMessage(error)}`);
+        }
+    }
+    return t => t.stored.entry.pullRequests.length > 0 ? t.stored.entry.pullRequests : (found.get(t.stored.entry.sha) ?? []);
+}
 async function publishComments(deps, github, tracked, collected) {
-    const commented = tracked.filter(isReported).filter(r => r.stored.entry.prComment && r.stored.entry.pullRequest);
-    const byComment = groupBy(commented, r => `${r.stored.entry.pullRequest ?? 0} ${r.stored.entry.commitStatus}`);
-    for (const group of byComment.values()) {
-        const { pullRequest, commitStatus } = group[0].stored.entry;
-        const pr = pullRequest;
+    const commented = tracked.filter(isReported).filter(r => r.stored.entry.prComment);
+    const prsOf = await pullRequestsOfEntries(deps, github, commented);
+    const byComment = groupBy(commented.flatMap(r => prsOf(r).map(pr => ({ pr, r }))), ({ pr, r }) => `${pr} ${r.stored.entry.commitStatus}`);
+    for (const pairs of byComment.values()) {
+        const { pr } = pairs[0];
+        const commitStatus = pairs[0].r.stored.entry.commitStatus;
+        const group = pairs.map(p => p.r);
         const rows = group.map(r => commentRow(r.result, r.verdict, collected.get(r.result.batchId), r.cost));
         try {
             await github.comments(pr, commitStatus || DEFAULT_CONTEXT, rows);
@@ -35776,7 +35820,7 @@ async function runStep(settings, deps, github, hooks = {}) {
         statusHeadline(rows, stepFailure)
     ];
     await github?.status(state, description);
-    await github?.comment(rows);
+    await github?.comment(rows, stepFailure);
     const ids = settings.batchIds;
     return {
         verdict,
@@ -35877,7 +35921,8 @@ function reportedEntry(r, collected) {
         passed: r.verdict.ok,
         verdict: r.verdict.message,
         commit: r.stored.entry.sha,
-        pull_request: r.stored.entry.pullRequest ?? null,
+        pull_request: r.stored.entry.pullRequests[0] ?? null,
+        pull_requests: r.stored.entry.pullRequests,
         tracked_at: new Date(r.stored.entry.trackedAt).toISOString()
     };
 }
@@ -35928,6 +35973,7 @@ async function runReport(settings, deps, github) {
 
 async function runTrack(settings, deps, github) {
     const commit = await github.headCommit();
+    const pullRequests = await github.pullRequests();
     let tracked = [];
     const record = async (waited) => {
         tracked = waited.results.filter(r => r.outcome === 'pending').map(r => r.batchId);
@@ -35938,7 +35984,7 @@ async function runTrack(settings, deps, github) {
                 repository: settings.github.repository,
                 sha: commit.sha,
                 ref: settings.github.ref,
-                pullRequest: commit.pullRequest,
+                pullRequests,
                 runUrl: github.runUrl,
                 trackedAt,
                 group: settings.batchIds,

@@ -36,6 +36,7 @@ function entry(batchId: string, patch: Partial<LedgerEntry> = {}): StoredEntry {
       policy: { failOn: new Set(['FAILED']) },
       commitStatus: 'ctx',
       prComment: false,
+      pullRequests: [],
       ...patch
     }
   }
@@ -207,8 +208,8 @@ describe('runReport', () => {
 
   it('updates the pull request comment of batches tracked with pr-comment, before removing them', async () => {
     const stored = [
-      entry('b1', { prComment: true, pullRequest: 4 }),
-      entry('b2', { prComment: true, pullRequest: 4, commitStatus: '' }),
+      entry('b1', { prComment: true, pullRequests: [4] }),
+      entry('b2', { prComment: true, pullRequests: [4], commitStatus: '' }),
       entry('b3', { prComment: true })
     ]
     const jobs = {
@@ -257,7 +258,7 @@ describe('runTrack', () => {
     const outcome = await runMode(settings, h.deps, {
       ...h.github,
       status: async (s, d) => void statuses.push(`${s}: ${d}`),
-      headCommit: async () => ({ sha: HEAD, pullRequest: 4 })
+      headCommit: async () => ({ sha: HEAD, pullRequests: [4] })
     })
     expect(outcome.verdict.ok).toBe(true)
     expect(h.events).toEqual(['put run'])

@@ -104,7 +104,8 @@ function reportedEntry(r: Reported, collected: ReadonlyMap<string, BatchFiles>):
     passed: r.verdict.ok,
     verdict: r.verdict.message,
     commit: r.stored.entry.sha,
-    pull_request: r.stored.entry.pullRequest ?? null,
+    pull_request: r.stored.entry.pullRequests[0] ?? null,
+    pull_requests: r.stored.entry.pullRequests,
     tracked_at: new Date(r.stored.entry.trackedAt).toISOString()
   }
 }

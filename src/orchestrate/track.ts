@@ -13,6 +13,7 @@ import { runStep, type StepOutcome } from './step.js'
 export async function runTrack(settings: Settings, deps: RunContext, github: GitHub): Promise<StepOutcome> {
   // The commit (and pull request) the batches belong to, from the event payload.
   const commit = await github.headCommit()
+  const pullRequests = await github.pullRequests()
   let tracked: string[] = []
   const record = async (waited: WaitAllResult): Promise<void> => {
     tracked = waited.results.filter(r => r.outcome === 'pending').map(r => r.batchId)
@@ -24,7 +25,7 @@ export async function runTrack(settings: Settings, deps: RunContext, github: Git
         repository: settings.github.repository,
         sha: commit.sha,
         ref: settings.github.ref,
-        pullRequest: commit.pullRequest,
+        pullRequests,
         runUrl: github.runUrl,
         trackedAt,
         group: settings.batchIds,

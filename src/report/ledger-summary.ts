@@ -17,7 +17,7 @@ const MAX_ROWS = 200
 
 function row({ entry, result, verdict, files }: SummaryRow): string {
   const requests = files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : ''
-  const pr = entry.pullRequest ? `#${entry.pullRequest}` : ''
+  const pr = entry.pullRequests.map(n => `#${n}`).join(' ')
   const tracked = entry.runUrl
     ? `[${new Date(entry.trackedAt).toISOString()}](${entry.runUrl})`
     : new Date(entry.trackedAt).toISOString()
