@@ -29,15 +29,11 @@ describe('parseSettings', () => {
       baseUrl: 'https://api.together.ai/v1',
       timeoutMs: 6 * 3_600_000,
       pollIntervalMs: 30_000,
-      failOn: new Set(['FAILED', 'EXPIRED', 'CANCELLED']),
+      policy: { failOn: new Set(['FAILED', 'EXPIRED', 'CANCELLED']) },
       cancelOnTimeout: false,
       cancelOnAbort: false,
       downloadDir: '',
-      maxFailedRequests: undefined,
-      batchDiscount: undefined,
-      maxCost: undefined,
       inputFile: undefined,
-      maxFailedRequestsInput: '',
       commitStatus: '',
       githubToken: 'ghs_token',
       prComment: false,
@@ -162,7 +158,7 @@ describe('parseSettings', () => {
     const settings = parse({ 'batch-id': '  b-1\n', 'cancel-on-abort': 'True', 'fail-on': 'failed canceled' })
     expect(settings.batchIds).toEqual(['b-1'])
     expect(settings.cancelOnAbort).toBe(true)
-    expect([...settings.failOn]).toEqual(['FAILED', 'CANCELLED'])
+    expect([...settings.policy.failOn]).toEqual(['FAILED', 'CANCELLED'])
   })
 
   it('reads several batch ids separated by newlines, commas or spaces, dropping duplicates in order', () => {
@@ -174,7 +170,7 @@ describe('parseSettings', () => {
   })
 
   it('accepts an empty fail-on to fail on no status', () => {
-    expect(parse({ 'fail-on': '' }).failOn.size).toBe(0)
+    expect(parse({ 'fail-on': '' }).policy.failOn.size).toBe(0)
   })
 
   it('falls back to TOGETHER_API_KEY and TOGETHER_BASE_URL', () => {
@@ -259,8 +255,7 @@ describe('cost and annotation inputs', () => {
       { GITHUB_WORKSPACE: '/home/runner/work/repo/repo' }
     )
     expect(settings).toMatchObject({
-      batchDiscount: 50,
-      maxCost: 12.5,
+      policy: { batchDiscount: 50, maxCost: 12.5 },
       inputFile: {
         path: '/home/runner/work/repo/repo/evals/batch.jsonl',
         name: 'evals/batch.jsonl',

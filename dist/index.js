@@ -31747,6 +31747,29 @@ function oneLine(text, max = 300) {
         .replace(/\s+/g, ' ')
         .trim(), max);
 }
+function printable(text, max) {
+    const chars = Array.from(text);
+    const cut = chars.length > max ? chars.slice(0, max).join('') : text;
+    const escaped = JSON.stringify(cut)
+        .slice(1, -1)
+        .replace(UNSAFE_CHARS, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return chars.length > max ? `${escaped}…` : escaped;
+}
+function quoted(text, max) {
+    if (!isCleanLine(text))
+        return `"${printable(text, max)}"`;
+    const chars = Array.from(text);
+    return `'${chars.length > max ? `${chars.slice(0, max).join('')}…` : text}'`;
+}
+function listFirst(items, n, sep = ', ') {
+    const shown = items.slice(0, n).join(sep);
+    const left = items.length - n;
+    if (left <= 0)
+        return shown;
+    if (sep === ' ')
+        return `${shown} And ${left} more.`;
+    return `${shown}${sep === ', ' ? ' ' : sep}and ${left} more`;
+}
 function percent(progress) {
     if (typeof progress !== 'number')
         return '';
@@ -31755,8 +31778,9 @@ function percent(progress) {
 const hideCredentials = (value) => value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#@]*@/i, (_, scheme) => `${scheme ?? ''}***@`);
 const plural = (count, noun, many = `${noun}s`) => `${count} ${count === 1 ? noun : many}`;
 function errorMessage(error) {
-    if (error instanceof Error)
-        return error.message;
+    const message = error?.message;
+    if (typeof message === 'string')
+        return message;
     if (typeof error === 'string')
         return error;
     try {
@@ -31933,6 +31957,14 @@ function formatDuration(ms) {
 function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+function parseJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/result-files/usage.ts
 
@@ -32038,7 +32070,7 @@ function modelCost(usage, price, discountPercent = 0) {
     const list = (usage.promptTokens * price.input + usage.completionTokens * price.output) / 1_000_000;
     return list * (1 - discountPercent / 100);
 }
-function estimateCost(usage, list) {
+function priceUsage(usage, list) {
     const models = [...usage.entries()].map(([model, u]) => ({
         model,
         usage: u,
@@ -32059,15 +32091,29 @@ function whyNoEstimate(estimate, list) {
         return `${plural(uncounted, 'result line gives', 'result lines give')} token counts that cannot be read`;
     if (list.error)
         return `the prices could not be fetched (${oneLine(list.error, 300)})`;
-    const names = estimate.unpriced.slice(0, 5).map(m => oneLine(m, 100));
-    const more = estimate.unpriced.length > 5 ? ` and ${estimate.unpriced.length - 5} more` : '';
-    return `GET /v1/models lists no price for ${names.join(', ')}${more}`;
+    return `GET /v1/models lists no price for ${listFirst(estimate.unpriced.map(m => oneLine(m, 100)), 5)}`;
 }
 const formatCost = (dollars) => dollars.toFixed(4);
 const describeBasis = (discountPercent) => discountPercent === undefined ? 'list prices' : `list prices less a ${discountPercent}% batch discount`;
-const knownTotal = (report) => report && report.unread.length === 0 && report.unreadLines.size === 0 && report.batches.size > 0
-    ? report.total.cost
-    : undefined;
+function foldCosts(list, usages) {
+    const batches = new Map();
+    for (const [id, { usage, incomplete }] of usages)
+        batches.set(id, { usage, estimate: priceUsage(usage, list), ...(incomplete ? { incomplete } : {}) });
+    return { list, batches, total: priceUsage(mergeUsage([...usages.values()].map(u => u.usage)), list) };
+}
+const costOf = (report, ids) => foldCosts(report.list, new Map(ids.flatMap(id => (report.batches.has(id) ? [[id, report.batches.get(id)]] : []))));
+function costGap(report) {
+    const batches = [...report.batches];
+    const unread = batches.filter(([, b]) => b.incomplete === 'unread').map(([id]) => id);
+    if (unread.length > 0)
+        return { kind: 'unread', batchIds: unread };
+    const partly = batches.flatMap(([id, b]) => typeof b.incomplete === 'object' ? [{ id, lines: b.incomplete.unreadLines }] : []);
+    if (partly.length > 0)
+        return { kind: 'lines', batchId: partly[0].id, lines: partly[0].lines, others: partly.length - 1 };
+    const why = whyNoEstimate(report.total, report.list);
+    return why === undefined ? undefined : { kind: 'estimate', why };
+}
+const knownTotal = (report) => report && report.batches.size > 0 && !costGap(report) ? report.total.cost : undefined;
 
 ;// CONCATENATED MODULE: ./src/report/escape.ts
 
@@ -32088,13 +32134,14 @@ function escapeText(text, max = 2000) {
 
 
 const MAX_MODEL_ROWS = 50;
+const MAX_LISTED = 10;
 const groupDigits = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const dollars = (amount) => `&#36;${formatCost(amount)}`;
 function costCell(report, batchId) {
-    const estimate = report?.batches.get(batchId);
-    if (!estimate)
+    const batch = report?.batches.get(batchId);
+    if (!batch || batch.incomplete === 'unread')
         return '';
-    return estimate.cost === undefined ? 'no price' : dollars(estimate.cost);
+    return batch.estimate.cost === undefined ? 'no price' : dollars(batch.estimate.cost);
 }
 function cells(usage, cost) {
     return `<td>${groupDigits(usage.requests)}</td><td>${groupDigits(usage.promptTokens)}</td><td>${groupDigits(usage.completionTokens)}</td><td>${cost}</td>`;
@@ -32120,18 +32167,20 @@ function table(total) {
     return rows;
 }
 function costSection(report) {
-    if (!report || (report.batches.size === 0 && report.unread.length === 0))
+    if (!report || report.batches.size === 0)
         return '';
     const parts = ['', '### Tokens and estimated cost', '', ...table(report.total), '', basis(report)];
     const why = whyNoEstimate(report.total, report.list);
     if (why !== undefined)
         parts.push('', `⚠️ No cost estimate: ${escapeText(why, 600)}.`);
-    if (report.unread.length > 0) {
-        const ids = report.unread.slice(0, 10).map(id => `<code>${escapeText(id, 200)}</code>`);
-        const more = report.unread.length > 10 ? ` and ${report.unread.length - 10} more` : '';
-        parts.push('', `⚠️ Not included: the results of ${ids.join(', ')}${more} could not be read.`);
+    const batches = [...report.batches];
+    const unread = batches.filter(([, b]) => b.incomplete === 'unread').map(([id]) => id);
+    if (unread.length > 0) {
+        const ids = listFirst(unread.map(id => `<code>${escapeText(id, 200)}</code>`), MAX_LISTED);
+        parts.push('', `⚠️ Not included: the results of ${ids} could not be read.`);
     }
-    for (const [id, lines] of [...report.unreadLines].slice(0, 10)) {
+    const partly = batches.flatMap(([id, b]) => typeof b.incomplete === 'object' ? [[id, b.incomplete.unreadLines]] : []);
+    for (const [id, lines] of partly.slice(0, MAX_LISTED)) {
         parts.push('', `⚠️ Not included: ${plural(lines, 'line')} of the results of <code>${escapeText(id, 200)}</code> could not be read.`);
     }
     return `${parts.join('\n')}\n`;
@@ -32150,7 +32199,7 @@ function summarize(results) {
         else if (r.outcome === 'final' || r.outcome === 'no-output' || r.outcome === 'error')
             failed++;
         else
-            progressSum += r.progress ?? r.batch?.progress ?? 0;
+            progressSum += r.progress ?? 0;
     }
     const total = results.length;
     return { total, completed, failed, running: total - completed - failed, percent: total ? progressSum / total : 0 };
@@ -32173,10 +32222,12 @@ const code = (text) => `<code>${escapeText(text, 200)}</code>`;
 
 
 const MAX_BATCH_ROWS = 300;
-function state(r) {
+function state(r, verdict) {
     switch (r.outcome) {
         case 'completed':
-            return { icon: '✅', note: '', rank: 2 };
+            return verdict?.ok === false
+                ? { icon: '❌', note: ' (results failed)', rank: 0 }
+                : { icon: '✅', note: '', rank: 2 };
         case 'final':
             return { icon: '❌', note: '', rank: 0 };
         case 'no-output':
@@ -32191,13 +32242,16 @@ function state(r) {
             return { icon: '🔄', note: ' (checked once)', rank: 1 };
     }
 }
-function columns(results, collected, cost) {
+function columns(results, verdictOf, collected, cost) {
     const tally = (r) => collected?.get(r.batchId)?.tally;
     const error = (r) => r.batch?.error ?? r.error?.message;
     const all = [
         { head: 'batch', cell: r => code(r.batchId) },
-        { head: 'status', cell: r => `${state(r).icon} ${escapeText(r.status || 'unknown', 60)}${state(r).note}` },
-        { head: 'progress', cell: r => percent(r.progress ?? r.batch?.progress) },
+        {
+            head: 'status',
+            cell: r => `${state(r, verdictOf(r)).icon} ${escapeText(r.status || 'unknown', 60)}${state(r, verdictOf(r)).note}`
+        },
+        { head: 'progress', cell: r => percent(r.progress) },
         { head: 'output file', cell: r => (r.batch?.output_file_id ? code(r.batch.output_file_id) : '') },
         { head: 'error file', cell: r => (r.batch?.error_file_id ? code(r.batch.error_file_id) : '') },
         { head: 'requests ok / failed', cell: r => (tally(r) ? `${tally(r).succeeded} / ${tally(r).failed}` : '') },
@@ -32207,12 +32261,16 @@ function columns(results, collected, cost) {
     const always = new Set(['batch', 'status', 'progress']);
     return all.filter(c => always.has(c.head) || results.some(r => c.cell(r) !== ''));
 }
-function manySummary(all, verdict, collected, cost) {
+function manySummary(all, verdict, batches, collected, cost) {
+    const byId = new Map(batches.map(b => [b.batchId, b]));
+    const verdictOf = (r) => byId.get(r.batchId);
     const counts = summarize(all.results);
     const share = counts.percent;
     const tally = [`${counts.completed} completed`, `${counts.failed} failed`, `${counts.running} not finished`];
-    const cols = columns(all.results, collected, cost);
-    const rows = [...all.results].sort((a, b) => state(a).rank - state(b).rank).slice(0, MAX_BATCH_ROWS);
+    const cols = columns(all.results, verdictOf, collected, cost);
+    const rows = [...all.results]
+        .sort((a, b) => state(a, verdictOf(a)).rank - state(b, verdictOf(b)).rank)
+        .slice(0, MAX_BATCH_ROWS);
     const parts = [
         `## ${verdict.ok ? '✅' : '❌'} Together batches: ${counts.completed}/${counts.total} completed`,
         '',
@@ -32268,93 +32326,6 @@ function progressChart(result) {
     ].join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/together/errors.ts
-const TRANSIENT_STATUSES = new Set([408, 409, 425, 429]);
-class TogetherError extends Error {
-    kind;
-    status;
-    serverMessage;
-    retryAfterMs;
-    html;
-    constructor(message, init) {
-        super(message, init.cause === undefined ? undefined : { cause: init.cause });
-        this.name = 'TogetherError';
-        this.kind = init.kind;
-        this.status = init.status;
-        this.serverMessage = init.serverMessage;
-        this.retryAfterMs = init.retryAfterMs;
-        this.html = init.html ?? false;
-    }
-    get transient() {
-        switch (this.kind) {
-            case 'http':
-                return this.status === undefined || this.status >= 500 || TRANSIENT_STATUSES.has(this.status);
-            case 'network':
-            case 'timeout':
-            case 'invalid-response':
-                return true;
-            case 'aborted':
-            case 'unsupported-response':
-            case 'local':
-            case 'invalid-id':
-            case 'wrong-batch':
-                return false;
-        }
-    }
-}
-function messageOf(error) {
-    const message = error?.message;
-    return typeof message === 'string' ? message : String(error);
-}
-
-;// CONCATENATED MODULE: ./src/together/ids.ts
-
-
-const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
-function encodeId(id) {
-    return encodeURIComponent(id).replace(/\./g, '%2E');
-}
-function isPlainId(id) {
-    return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
-}
-function printable(text, max) {
-    const chars = Array.from(text);
-    const clipped = chars.length > max ? chars.slice(0, max).join('') : text;
-    const escaped = JSON.stringify(clipped)
-        .slice(1, -1)
-        .replace(UNSAFE_CHARS, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    return chars.length > max ? `${escaped}…` : escaped;
-}
-function describeBadId(id) {
-    return `"${printable(id, 60)}"`;
-}
-function idLabel(id) {
-    return isPlainId(id) ? id : describeBadId(id);
-}
-function requirePlainFileId(id) {
-    if (isPlainId(id))
-        return;
-    throw new TogetherError(`Not requesting file ${describeBadId(id)}: an invalid file ID (not a plain ID)`, {
-        kind: 'invalid-id'
-    });
-}
-const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'];
-function checkBatchIds(job, what) {
-    for (const field of ID_FIELDS) {
-        const value = job[field];
-        if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
-            throw new TogetherError(`Together answered ${what} with an invalid ${field} (${describeBadId(value)}, not a plain ID); it is not used`, { kind: 'invalid-id' });
-        }
-    }
-    return job;
-}
-function checkSameBatch(job, what, askedId) {
-    if (typeof job.id === 'string' && job.id !== '' && job.id !== askedId) {
-        throw new TogetherError(`Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`, { kind: 'wrong-batch' });
-    }
-    return job;
-}
-
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/result-files/input-file.ts
@@ -32366,7 +32337,7 @@ function parseInputFile(text, workspace) {
     const raw = text.trim();
     if (raw === '')
         return undefined;
-    const shown = isCleanLine(raw) ? `'${raw.length > 200 ? `${raw.slice(0, 200)}…` : raw}'` : `"${printable(raw, 200)}"`;
+    const shown = quoted(raw, 200);
     const expected = `Expected a path to a JSONL file inside the workspace (${workspace}), relative to it, e.g. evals/batch.jsonl.`;
     if (!isCleanLine(raw))
         throw new Error(`Invalid input-file ${shown}: it holds control characters. ${expected}`);
@@ -32434,6 +32405,7 @@ async function* jsonLines(path, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/failures.ts
+
 
 
 
@@ -32508,13 +32480,8 @@ async function matchInputFile(index, file, signal) {
     return match;
 }
 function parseId(text) {
-    try {
-        const value = JSON.parse(text);
-        return typeof value === 'object' && value !== null ? value.custom_id : undefined;
-    }
-    catch {
-        return undefined;
-    }
+    const value = parseJson(text);
+    return isRecord(value) ? value.custom_id : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/report/failed-lines.ts
@@ -32577,14 +32544,6 @@ function fail(tally, code, message, record) {
         tally.codes.set(code, { count: 1, example: message });
     return { record, failedCode: code };
 }
-function parse(line) {
-    try {
-        return JSON.parse(line);
-    }
-    catch {
-        return undefined;
-    }
-}
 function describe(error, status) {
     const e = isRecord(error) ? error : {};
     const code = str(e.code) ?? str(e.type) ?? (status !== undefined ? `http_${status}` : 'unknown');
@@ -32593,7 +32552,7 @@ function describe(error, status) {
 function countLine(tally, line, successPossible) {
     if (line.trim() === '')
         return undefined;
-    const record = parse(line);
+    const record = parseJson(line);
     if (!isRecord(record))
         return fail(tally, UNREADABLE_LINE, line.slice(0, 200));
     const response = isRecord(record.response) ? record.response : undefined;
@@ -32680,7 +32639,9 @@ function row(name, html) {
 }
 function buildSummary(all, verdict, collected, extras = {}) {
     const several = all.results.length > 1;
-    const text = several ? manySummary(all, verdict, collected, extras.cost) : batchSummary(all.results[0], verdict);
+    const text = several
+        ? manySummary(all, verdict, extras.batches ?? [], collected, extras.cost)
+        : batchSummary(all.results[0], verdict);
     return text + requestsSection(all, collected) + costSection(extras.cost) + failedLinesSection(extras.lines, several);
 }
 function requestsSection(all, collected) {
@@ -32701,10 +32662,9 @@ function requestsSection(all, collected) {
 function batchSummary(result, verdict, now = result.endedAt) {
     const job = result.batch ?? {};
     const rows = [row('Status', escapeText(result.status || 'unknown', 40))];
-    const progress = result.progress ?? job.progress;
-    if (typeof progress === 'number') {
+    const { progress } = result;
+    if (progress !== undefined)
         rows.push(row('Progress', `<code>${progressBar(progress)}</code> ${percent(progress)}`));
-    }
     if (job.model_id)
         rows.push(row('Model', escapeText(job.model_id, 200)));
     if (job.endpoint)
@@ -32815,6 +32775,44 @@ function payloadLine(batchId, job) {
     return `Batch ${batchId}: ${clip(JSON.stringify(job), 2000)}`;
 }
 
+;// CONCATENATED MODULE: ./src/together/errors.ts
+const TRANSIENT_STATUSES = new Set([408, 409, 425, 429]);
+class TogetherError extends Error {
+    kind;
+    status;
+    serverMessage;
+    retryAfterMs;
+    html;
+    constructor(message, init) {
+        super(message, init.cause === undefined ? undefined : { cause: init.cause });
+        this.name = 'TogetherError';
+        this.kind = init.kind;
+        this.status = init.status;
+        this.serverMessage = init.serverMessage;
+        this.retryAfterMs = init.retryAfterMs;
+        this.html = init.html ?? false;
+    }
+    get transient() {
+        switch (this.kind) {
+            case 'http':
+                return this.status === undefined || this.status >= 500 || TRANSIENT_STATUSES.has(this.status);
+            case 'network':
+            case 'timeout':
+            case 'invalid-response':
+                return true;
+            case 'aborted':
+            case 'unsupported-response':
+            case 'local':
+            case 'invalid-id':
+            case 'wrong-batch':
+                return false;
+        }
+    }
+}
+function isTransient(error) {
+    return error instanceof TogetherError && error.transient;
+}
+
 ;// CONCATENATED MODULE: ./src/together/parse.ts
 
 const STRING_FIELDS = [
@@ -32889,29 +32887,6 @@ function parseFileInfo(value) {
     return info;
 }
 
-;// CONCATENATED MODULE: ./src/together/retry-after.ts
-function first(headers, name) {
-    const value = headers[name];
-    return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
-}
-function parseRetryAfter(headers, nowMs) {
-    const ms = Number(first(headers, 'retry-after-ms'));
-    if (first(headers, 'retry-after-ms') && Number.isFinite(ms) && ms >= 0)
-        return ms;
-    const retryAfter = first(headers, 'retry-after');
-    if (retryAfter) {
-        if (/^\d+(\.\d+)?$/.test(retryAfter))
-            return Number(retryAfter) * 1000;
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.max(0, date - nowMs);
-    }
-    const reset = first(headers, 'x-ratelimit-reset');
-    if (reset && /^\d+(\.\d+)?$/.test(reset))
-        return Number(reset) * 1000;
-    return undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/together/answers.ts
 
 
@@ -32920,17 +32895,27 @@ function header(headers, name) {
     const value = headers[name];
     return Array.isArray(value) ? value[0] : value;
 }
+const trimmed = (headers, name) => header(headers, name)?.trim() || undefined;
+function parseRetryAfter(headers, nowMs) {
+    const ms = Number(trimmed(headers, 'retry-after-ms'));
+    if (trimmed(headers, 'retry-after-ms') && Number.isFinite(ms) && ms >= 0)
+        return ms;
+    const retryAfter = trimmed(headers, 'retry-after');
+    if (retryAfter) {
+        if (/^\d+(\.\d+)?$/.test(retryAfter))
+            return Number(retryAfter) * 1000;
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.max(0, date - nowMs);
+    }
+    const reset = trimmed(headers, 'x-ratelimit-reset');
+    if (reset && /^\d+(\.\d+)?$/.test(reset))
+        return Number(reset) * 1000;
+    return undefined;
+}
 function looksLikeHtml(headers, text) {
     const type = header(headers, 'content-type')?.toLowerCase() ?? '';
     return type.includes('text/html') || type.includes('application/xhtml') || text.trimStart().startsWith('<');
-}
-function parseOrUndefined(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
 }
 function httpError(what, response, text, clip) {
     const { status, headers } = response;
@@ -32939,7 +32924,7 @@ function httpError(what, response, text, clip) {
         return new TogetherError(`${what} was redirected (HTTP ${status}${location ? ` to ${clip(location)}` : ''}); redirects are not followed so the API key stays with the API`, { kind: 'http', status });
     }
     const html = looksLikeHtml(headers, text);
-    const serverMessage = clip(html ? 'HTML error page' : (errorMessageOf(parseOrUndefined(text)) ?? text));
+    const serverMessage = clip(html ? 'HTML error page' : (errorMessageOf(parseJson(text)) ?? text));
     return new TogetherError(`${what} answered HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`, {
         kind: 'http',
         status,
@@ -32952,11 +32937,16 @@ function htmlPageError(what, status) {
     return new TogetherError(`${what} answered HTTP ${status} with an HTML page, not the Together API; check the base URL`, { kind: 'invalid-response', html: true });
 }
 
+;// CONCATENATED MODULE: ./src/util/timer.ts
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const timerDelay = (ms) => Math.min(MAX_TIMER_MS, Math.max(1, ms));
+
 ;// CONCATENATED MODULE: ./src/together/limits.ts
+
 
 function timeLimit(ms, message) {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), Math.max(1, ms));
+    const timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), timerDelay(ms));
     return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
 function idleLimit(ms, message) {
@@ -32968,31 +32958,9 @@ function idleLimit(ms, message) {
         clear,
         arm: () => {
             clear();
-            timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), Math.max(1, ms));
+            timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), timerDelay(ms));
         },
         touch: () => timer?.refresh()
-    };
-}
-function linkSignals(signals) {
-    const controller = new AbortController();
-    const listening = [];
-    for (const signal of signals) {
-        if (!signal)
-            continue;
-        if (signal.aborted) {
-            controller.abort(signal.reason);
-            break;
-        }
-        const onAbort = () => controller.abort(signal.reason);
-        signal.addEventListener('abort', onAbort, { once: true });
-        listening.push([signal, onAbort]);
-    }
-    return {
-        signal: controller.signal,
-        dispose: () => {
-            for (const [signal, onAbort] of listening.splice(0))
-                signal.removeEventListener('abort', onAbort);
-        }
     };
 }
 function formatLimit(ms) {
@@ -33050,7 +33018,7 @@ function counter(what, expectedBytes, maxBytes) {
     return stream;
 }
 function saveError(what, path, error) {
-    return new TogetherError(`${what} could not be saved to ${path}: ${messageOf(error)}`, {
+    return new TogetherError(`${what} could not be saved to ${path}: ${errorMessage(error)}`, {
         kind: 'local',
         cause: error
     });
@@ -33095,7 +33063,7 @@ async function save(request) {
         if (origin === 'file')
             throw saveError(what, partial, error);
         if (origin === 'decoder' && !(error instanceof TogetherError)) {
-            throw new TogetherError(`${what} could not be decoded: ${messageOf(error)}`, {
+            throw new TogetherError(`${what} could not be decoded: ${errorMessage(error)}`, {
                 kind: 'invalid-response',
                 cause: error
             });
@@ -33198,7 +33166,48 @@ async function download(request, options) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/together/ids.ts
+
+
+const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
+function encodeId(id) {
+    return encodeURIComponent(id).replace(/\./g, '%2E');
+}
+function isPlainId(id) {
+    return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
+}
+function describeBadId(id) {
+    return `"${printable(id, 60)}"`;
+}
+function idLabel(id) {
+    return isPlainId(id) ? id : describeBadId(id);
+}
+function requirePlainFileId(id) {
+    if (isPlainId(id))
+        return;
+    throw new TogetherError(`Not requesting file ${describeBadId(id)}: an invalid file ID (not a plain ID)`, {
+        kind: 'invalid-id'
+    });
+}
+const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'];
+function checkBatchIds(job, what) {
+    for (const field of ID_FIELDS) {
+        const value = job[field];
+        if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
+            throw new TogetherError(`Together answered ${what} with an invalid ${field} (${describeBadId(value)}, not a plain ID); it is not used`, { kind: 'invalid-id' });
+        }
+    }
+    return job;
+}
+function checkSameBatch(job, what, askedId) {
+    if (typeof job.id === 'string' && job.id !== '' && job.id !== askedId) {
+        throw new TogetherError(`Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`, { kind: 'wrong-batch' });
+    }
+    return job;
+}
+
 ;// CONCATENATED MODULE: ./src/together/json-exchange.ts
+
 
 
 
@@ -33210,11 +33219,8 @@ async function exchangeJson(transport, method, url, what, options = {}) {
             throw httpError(what, response, text, t => transport.clip(t));
         if (looksLikeHtml(response.headers, text))
             throw htmlPageError(what, status);
-        let parsed;
-        try {
-            parsed = text === '' ? undefined : JSON.parse(text);
-        }
-        catch {
+        const parsed = text === '' ? undefined : parseJson(text);
+        if (parsed === undefined && text !== '') {
             throw new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, {
                 kind: 'invalid-response'
             });
@@ -33310,7 +33316,6 @@ function parseModelList(value) {
 ;// CONCATENATED MODULE: ./src/together/proxy.ts
 
 
-
 const DEFAULT_CONNECTIONS = 16;
 function tryUrl(text) {
     try {
@@ -33396,6 +33401,7 @@ function defaultDispatcher(proxy = {}, options = {}) {
 
 
 
+
 const LOCAL_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE']);
 const codeOf = (error) => error?.code;
 class Transport {
@@ -33413,9 +33419,7 @@ class Transport {
                 defaultDispatcher(options.proxy ?? parseProxyEnv(process.env), { connections: options.connections });
     }
     clip(text) {
-        const flat = this.redact(text).replace(/\s+/g, ' ').trim();
-        const max = this.options.maxMessageLength;
-        return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+        return oneLine(this.redact(text), this.options.maxMessageLength);
     }
     async exchange(method, url, what, options, use) {
         const timeoutMs = Math.max(1, Math.min(options.timeoutMs ?? this.options.requestTimeoutMs, this.options.requestTimeoutMs));
@@ -33423,7 +33427,8 @@ class Transport {
         const answer = timeLimit(boundMs, options.sending
             ? `${what} did not finish within ${formatLimit(boundMs)}, the limit for a whole upload`
             : `${what} got no answer within ${formatLimit(timeoutMs)}`);
-        const linked = linkSignals([options.signal, answer.signal, ...(options.streaming?.limits ?? [])]);
+        const limits = [answer.signal, ...(options.streaming?.limits ?? [])];
+        const signal = AbortSignal.any(options.signal ? [options.signal, ...limits] : limits);
         const fail = (error) => this.failure(what, error, options, timeoutMs);
         try {
             let response;
@@ -33431,7 +33436,7 @@ class Transport {
                 response = await (0,undici.request)(url, {
                     method,
                     dispatcher: this.dispatcher,
-                    signal: linked.signal,
+                    signal,
                     headers: this.headers(options),
                     body: options.body,
                     headersTimeout: timeoutMs,
@@ -33455,7 +33460,6 @@ class Transport {
         }
         finally {
             answer.clear();
-            linked.dispose();
         }
     }
     headers(options) {
@@ -33493,7 +33497,7 @@ class Transport {
             });
         }
         const cause = error?.cause;
-        const reason = messageOf(cause ?? error);
+        const reason = errorMessage(cause ?? error);
         if (LOCAL_CODES.has(String(code)) || error?.name === 'InvalidArgumentError') {
             return new TogetherError(`${what} could not be sent: ${this.clip(reason)}`, { kind: 'local', cause: error });
         }
@@ -33634,7 +33638,7 @@ async function upload(request) {
         throw new TogetherError(`Not uploading as ${describeBadId(fileName)}: not a plain file name`, { kind: 'local' });
     }
     const bytes = await (0,external_node_fs_promises_namespaceObject.stat)(path).then(s => s.size, (error) => {
-        throw new TogetherError(`${path} could not be read: ${messageOf(error)}`, { kind: 'local', cause: error });
+        throw new TogetherError(`${path} could not be read: ${errorMessage(error)}`, { kind: 'local', cause: error });
     });
     const attempt = options.attempt ?? once;
     const started = await attempt('POST /files', () => start(request));
@@ -33799,6 +33803,7 @@ function statusToken(status) {
 
 
 
+
 const ABORT_CANCEL_BUDGET_MS = 5000;
 const ABORT_CANCEL_TIMEOUT_MS = 3000;
 const TIMEOUT_CANCEL_TIMEOUT_MS = 10_000;
@@ -33825,9 +33830,8 @@ async function cancel_send(deps, id, reason, timeoutMs) {
         return { reason, state: 'answered', status: normalizeStatus(answer.status) || undefined };
     }
     catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
         const timedOut = error instanceof TogetherError && error.kind === 'timeout';
-        return { reason, state: timedOut ? 'no-answer' : 'failed', error: message };
+        return { reason, state: timedOut ? 'no-answer' : 'failed', error: errorMessage(error) };
     }
 }
 
@@ -33851,26 +33855,9 @@ class Pacer {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/scheduler.ts
+
 const MAX_IN_FLIGHT = 16;
-const MAX_SLEEP_MS = 24 * 86_400_000;
 const MAX_RATE_LIMIT_PAUSE_MS = 60_000;
-function scheduler_link(parent) {
-    const controller = new AbortController();
-    const onAbort = () => controller.abort();
-    if (parent?.aborted)
-        controller.abort();
-    else
-        parent?.addEventListener('abort', onAbort, { once: true });
-    const release = () => parent?.removeEventListener('abort', onAbort);
-    return {
-        signal: controller.signal,
-        release,
-        abort: () => {
-            release();
-            controller.abort();
-        }
-    };
-}
 async function runChecks(deps, plan) {
     await new Scheduler(deps, plan).run();
 }
@@ -33942,9 +33929,9 @@ class Scheduler {
         const woken = new Promise(resolve => (this.notify = resolve));
         if (until === Number.POSITIVE_INFINITY)
             return woken;
-        const timer = scheduler_link(this.deps.signal);
+        const timer = new AbortController();
         try {
-            await Promise.race([this.deps.sleep(Math.min(MAX_SLEEP_MS, Math.max(1, until - now)), timer.signal), woken]);
+            await Promise.race([this.deps.sleep(timerDelay(until - now), timer.signal), woken]);
         }
         finally {
             timer.abort();
@@ -33954,7 +33941,7 @@ class Scheduler {
         const { deps, plan } = this;
         plan.pacer.taken(now);
         tracker.checkedAt = now;
-        const own = scheduler_link(deps.signal);
+        const own = new AbortController();
         this.flights.set(tracker, own);
         const timeoutMs = Number.isFinite(plan.deadline) ? Math.max(1, plan.deadline - now) : undefined;
         const request = (async () => deps.api.getBatch(tracker.id, { signal: own.signal, timeoutMs }))();
@@ -33977,7 +33964,6 @@ class Scheduler {
         if (this.flights.get(tracker) !== own)
             return false;
         this.flights.delete(tracker);
-        own.release();
         return true;
     }
     failed(tracker, error) {
@@ -34010,16 +33996,13 @@ function addPoint(series, point) {
 
 ;// CONCATENATED MODULE: ./src/engine/failure.ts
 
-const NEVER_RETRIED = new Set(['local', 'invalid-id', 'wrong-batch']);
-function retryable(error) {
-    return error instanceof TogetherError && error.transient && !NEVER_RETRIED.has(error.kind);
-}
+
 function describeFailure(error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     if (!(error instanceof TogetherError))
         return { message };
-    const html = error.html === true;
-    return { message, status: error.status, serverMessage: error.serverMessage, kind: error.kind, ...(html && { html }) };
+    const { status, serverMessage, kind, html } = error;
+    return { message, status, serverMessage, kind, ...(html && { html }) };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/eta.ts
@@ -34140,6 +34123,7 @@ function nextCheck({ now, pollIntervalMs, etaAt, state }) {
 }
 
 ;// CONCATENATED MODULE: ./src/util/backoff.ts
+
 const MAX_RETRY_DELAY_MS = 60_000;
 const BASE_DELAY_MS = 1000;
 function retryDelay(attempt, random, retryAfterMs, capMs = MAX_RETRY_DELAY_MS) {
@@ -34147,6 +34131,20 @@ function retryDelay(attempt, random, retryAfterMs, capMs = MAX_RETRY_DELAY_MS) {
     const jittered = exp / 2 + (exp / 2) * random();
     const asked = retryAfterMs === undefined ? 0 : Math.min(MAX_RETRY_DELAY_MS, retryAfterMs);
     return Math.round(Math.max(jittered, asked));
+}
+async function withBackoff(deps, backoff, call) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await call();
+        }
+        catch (error) {
+            if (!backoff.transient(error) || attempt >= backoff.attempts || deps.signal?.aborted)
+                throw error;
+            const delay = retryDelay(attempt, () => deps.random(), error.retryAfterMs, backoff.capMs);
+            deps.log.warning(`${backoff.what} failed (attempt ${attempt}): ${errorMessage(error)}. Retrying in ${Math.round(delay / 1000)}s.`);
+            await deps.sleep(delay, deps.signal);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/retry-plan.ts
@@ -34170,6 +34168,7 @@ function planRetry(input) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/tracker.ts
+
 
 
 
@@ -34272,7 +34271,7 @@ class BatchTracker {
         const failure = describeFailure(error);
         this.lastError = failure;
         this.invalidAnswers = failure.kind === 'invalid-response' ? this.invalidAnswers + 1 : 0;
-        const lasting = !retryable(error);
+        const lasting = !isTransient(error);
         if (lasting || this.invalidAnswers >= INVALID_ANSWERS_TOLERATED) {
             this.fail(lasting ? failure : { ...failure, repeated: this.invalidAnswers });
             return undefined;
@@ -34419,17 +34418,17 @@ function pendingDescription(batchIds) {
         ? `Waiting for Together batch ${batchIds[0]}`
         : `Waiting for ${batchIds.length} Together batches`;
 }
-function finalDescription(all, verdict, collected) {
+function finalDescription(results, verdict, collected) {
     if (!verdict.ok)
         return verdict.message;
-    const tallies = all.results.map(r => collected?.get(r.batchId)?.tally).filter((t) => t !== undefined);
+    const tallies = results.map(r => collected?.get(r.batchId)?.tally).filter((t) => t !== undefined);
     const sum = mergeTallies(tallies);
     const total = sum.succeeded + sum.failed;
-    const requests = tallies.length === all.results.length && total > 0 ? ` · ${sum.succeeded}/${total} requests ok` : '';
-    if (all.results.length === 1)
-        return `${statusToken(all.results[0].status)}${requests}`;
-    const completed = all.results.filter(r => r.outcome === 'completed').length;
-    return `${completed}/${all.results.length} batches completed${requests}`;
+    const requests = tallies.length === results.length && total > 0 ? ` · ${sum.succeeded}/${total} requests ok` : '';
+    if (results.length === 1)
+        return `${statusToken(results[0].status)}${requests}`;
+    const completed = results.filter(r => r.outcome === 'completed').length;
+    return `${completed}/${results.length} batches completed${requests}`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/ledger-summary.ts
@@ -34469,7 +34468,7 @@ function batchCostFields(batchId, files, cost) {
     if (!files?.usage)
         return {};
     const usage = totalUsage(files.usage);
-    const estimate = cost?.batches.get(batchId)?.cost;
+    const estimate = cost?.batches.get(batchId)?.estimate.cost;
     return {
         prompt_tokens: usage.promptTokens,
         completion_tokens: usage.completionTokens,
@@ -34500,10 +34499,6 @@ function compact(job) {
     }
     return copy;
 }
-function outputs_progressOf(result) {
-    const progress = result.progress ?? result.batch?.progress;
-    return typeof progress === 'number' ? progress : undefined;
-}
 function batchEntry(result, files, cost) {
     const job = result.batch;
     const counts = files?.tally
@@ -34517,7 +34512,7 @@ function batchEntry(result, files, cost) {
     return {
         id: result.batchId,
         status: statusToken(result.status),
-        progress: outputs_progressOf(result) ?? null,
+        progress: result.progress ?? null,
         output_file_id: job?.output_file_id ?? null,
         error_file_id: job?.error_file_id ?? null,
         error: job?.error ? job.error.slice(0, MAX_FIELD) : null,
@@ -34556,7 +34551,7 @@ function buildOutputs(all, collected, cost) {
         status: statusToken(result.status),
         'output-file-id': job?.output_file_id ?? '',
         'error-file-id': job?.error_file_id ?? '',
-        progress: String(outputs_progressOf(result) ?? ''),
+        progress: String(result.progress ?? ''),
         error: (job?.error ?? '').slice(0, MAX_FIELD),
         batch: job ? JSON.stringify(compact(job)) : '',
         'timed-out': String(result.outcome === 'timed-out'),
@@ -34582,24 +34577,21 @@ function verdictOutputs(status, ok) {
 
 
 
-const ATTEMPTS = 5;
+const DOWNLOAD_ATTEMPTS = 5;
 const MAX_RETRY_MS = 30_000;
 async function fetchFile(deps, fileId, path) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            const info = await deps.files.getFile(fileId, { signal: deps.signal });
-            const bytes = await deps.files.downloadFile(fileId, path, { expectedBytes: info.bytes, signal: deps.signal });
-            deps.log.info(`Downloaded ${fileId} to ${path} (${bytes} bytes).`);
-            return path;
-        }
-        catch (error) {
-            if (!(error instanceof TogetherError) || !error.transient || attempt >= ATTEMPTS)
-                throw error;
-            const delay = retryDelay(attempt, () => deps.random(), error.retryAfterMs, MAX_RETRY_MS);
-            deps.log.warning(`Downloading ${fileId} failed (attempt ${attempt}): ${errorMessage(error)}. Retrying in ${Math.round(delay / 1000)}s.`);
-            await deps.sleep(delay, deps.signal);
-        }
-    }
+    const backoff = {
+        what: `Downloading ${fileId}`,
+        attempts: DOWNLOAD_ATTEMPTS,
+        capMs: MAX_RETRY_MS,
+        transient: isTransient
+    };
+    return withBackoff(deps, backoff, async () => {
+        const info = await deps.files.getFile(fileId, { signal: deps.signal });
+        const bytes = await deps.files.downloadFile(fileId, path, { expectedBytes: info.bytes, signal: deps.signal });
+        deps.log.info(`Downloaded ${fileId} to ${path} (${bytes} bytes).`);
+        return path;
+    });
 }
 async function countFile(deps, path, tally, count, observe) {
     for await (const line of jsonLines(path, { signal: deps.signal })) {
@@ -34655,7 +34647,53 @@ async function collectResults(deps, results, dir) {
     return collected;
 }
 
-;// CONCATENATED MODULE: ./src/result-files/gate.ts
+;// CONCATENATED MODULE: ./src/verdict/cost.ts
+
+
+const cost_dollars = (amount) => `$${formatCost(amount)}`;
+function cannotCheck(gap) {
+    switch (gap.kind) {
+        case 'unread':
+            return `the results of batch ${listFirst(gap.batchIds, 5)} could not be read.`;
+        case 'lines': {
+            const more = gap.others > 0 ? ` (and in ${plural(gap.others, 'more batch', 'more batches')})` : '';
+            return `${plural(gap.lines, 'line')} of the results of batch ${gap.batchId}${more} could not be read, so what they cost is unknown.`;
+        }
+        case 'estimate':
+            return `${gap.why}. A cost gate that cannot be checked fails.`;
+    }
+}
+function judgeCost(report, maxCost) {
+    if (maxCost === undefined || report === undefined)
+        return undefined;
+    const limit = `max-cost $${Number.isInteger(maxCost * 100) ? maxCost.toFixed(2) : String(maxCost)}`;
+    const gap = costGap(report);
+    if (gap)
+        return { ok: false, message: `Cannot check ${limit}: ${cannotCheck(gap)}` };
+    const cost = Number(formatCost(report.total.cost));
+    if (cost <= maxCost)
+        return undefined;
+    const batches = report.batches.size === 1 ? '' : ` of ${report.batches.size} batches`;
+    return {
+        ok: false,
+        message: `Estimated cost${batches} ${cost_dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
+    };
+}
+
+;// CONCATENATED MODULE: ./src/verdict/policy.ts
+
+
+function parseFailOn(text) {
+    const set = new Set();
+    for (const word of text.split(/[\s,]+/).filter(Boolean)) {
+        const status = normalizeStatus(word);
+        if (status === 'COMPLETED' || !FINAL_STATUSES.includes(status)) {
+            throw new Error(`Invalid fail-on status ${quoted(word, 100)}. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated).`);
+        }
+        set.add(status);
+    }
+    return set;
+}
 function parseGate(text) {
     const raw = text.trim();
     if (raw === '')
@@ -34665,15 +34703,54 @@ function parseGate(text) {
         return { percent: Number(percent[1]) };
     if (/^\d+$/.test(raw))
         return { count: Number(raw) };
-    throw new Error(`Invalid max-failed-requests '${raw}'. Expected a number of requests (e.g. 0 or 25) or a percentage of all requests (e.g. 2%).`);
+    throw new Error(`Invalid max-failed-requests ${quoted(raw, 100)}. Expected a number of requests (e.g. 0 or 25) or a percentage of all requests (e.g. 2%).`);
 }
+function parseDiscount(text) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
+    if (match && Number(match[1]) <= 100)
+        return Number(match[1]);
+    throw new Error(`Invalid batch-discount ${quoted(raw, 100)}. Expected a percentage from 0 to 100 (e.g. 50 or 50%), or empty for list prices.`);
+}
+function parseMaxCost(text) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const match = /^\$?\s*(\d+(?:\.\d+)?)$/.exec(raw);
+    if (match && Number.isFinite(Number(match[1])))
+        return Number(match[1]);
+    throw new Error(`Invalid max-cost ${quoted(raw, 100)}. Expected an amount in US dollars (e.g. 25 or 2.50), or empty for no limit.`);
+}
+function parsePolicy(text) {
+    const requestGate = parseGate(text.maxFailedRequests);
+    const maxCost = parseMaxCost(text.maxCost);
+    const batchDiscount = parseDiscount(text.batchDiscount);
+    return {
+        failOn: parseFailOn(text.failOn),
+        ...(requestGate === undefined ? {} : { requestGate }),
+        ...(maxCost === undefined ? {} : { maxCost }),
+        ...(batchDiscount === undefined ? {} : { batchDiscount })
+    };
+}
+const decimals = (n) => n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
 const describeGate = (gate) => ('count' in gate ? String(gate.count) : `${gate.percent}%`);
+function policyText(policy) {
+    return {
+        failOn: [...policy.failOn].join(','),
+        maxFailedRequests: policy.requestGate ? describeGate(policy.requestGate) : '',
+        maxCost: policy.maxCost === undefined ? '' : decimals(policy.maxCost),
+        batchDiscount: policy.batchDiscount === undefined ? '' : decimals(policy.batchDiscount)
+    };
+}
 function exceeds(tally, gate) {
     if ('count' in gate)
         return tally.failed > gate.count;
     const total = tally.succeeded + tally.failed;
     return total > 0 && (tally.failed / total) * 100 > gate.percent;
 }
+const needsResults = (policy) => [policy.requestGate, policy.maxCost, policy.batchDiscount].some(v => v !== undefined);
 
 ;// CONCATENATED MODULE: ./src/verdict/causes.ts
 
@@ -34716,7 +34793,7 @@ function neverAnswered(result) {
 function lastSeen(result) {
     if (!result.status)
         return 'no status was seen';
-    const progress = result.progress ?? result.batch?.progress;
+    const progress = result.progress;
     const at = typeof progress === 'number' ? ` at ${percent(progress)}` : '';
     const failed = result.lastError ? `; the last check failed: ${oneLine(result.lastError.message, 200)}` : '';
     return `last status ${oneLine(result.status, 40)}${at}${failed}`;
@@ -34747,8 +34824,6 @@ function cancelNote(result) {
 }
 
 ;// CONCATENATED MODULE: ./src/verdict/verdict.ts
-
-
 
 
 
@@ -34822,8 +34897,7 @@ function judge(result, failOn) {
 }
 const LISTED = 5;
 function listed(items) {
-    const shown = items.slice(0, LISTED).join('; ');
-    return items.length > LISTED ? `${shown}; and ${items.length - LISTED} more` : shown;
+    return listFirst(items, LISTED, '; ');
 }
 function verdict_describe(result) {
     const id = result.batchId;
@@ -34840,12 +34914,9 @@ function verdict_describe(result) {
         : '';
     return `${id} ${result.status || 'no status'}${error}${limited}`;
 }
-function judgeAll(all, failOn) {
-    const verdicts = all.results.map(r => ({ result: r, verdict: judge(r, failOn) }));
-    if (verdicts.length === 1)
-        return verdicts[0].verdict;
+function judgeWaits(all, waits) {
     const counts = summarize(all.results);
-    const failing = verdicts.filter(v => !v.verdict.ok).map(v => v.result);
+    const failing = all.results.filter((_, i) => !waits[i].ok);
     if (failing.length === 0) {
         const pending = counts.running > 0 ? `, ${counts.running} not finished yet (checked once)` : '';
         return { ok: true, message: `${counts.completed} of ${counts.total} batches completed${pending}.` };
@@ -34866,7 +34937,15 @@ function judgeAll(all, failOn) {
     }
     return { ok: false, message: parts.join(' ') };
 }
-function gateVerdict(result, tally, gate) {
+
+;// CONCATENATED MODULE: ./src/verdict/judge-batch.ts
+
+
+
+
+
+
+function gateMessage(result, tally, gate) {
     const total = tally.succeeded + tally.failed;
     const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : '';
     const codes = topCodes(tally, 3)
@@ -34875,91 +34954,127 @@ function gateVerdict(result, tally, gate) {
     const ended = result.outcome === 'completed' ? 'completed, but' : `ended ${result.status || 'unknown'}, and`;
     return `Batch ${result.batchId} ${ended} ${tally.failed} of its ${plural(total, 'request')} failed${share}, more than max-failed-requests allows (${describeGate(gate)})${codes ? `; most common: ${codes}` : ''}.`;
 }
-function judgeResults(all, collected, gate) {
-    const problems = [];
-    for (const result of all.results) {
-        const files = collected.get(result.batchId);
-        if (files?.error)
-            problems.push(`Could not fetch the results of batch ${result.batchId}: ${oneLine(files.error, 200)}.`);
-        else if (files?.tally && gate && exceeds(files.tally, gate))
-            problems.push(gateVerdict(result, files.tally, gate));
-    }
-    if (problems.length === 0)
-        return undefined;
+function judgeFiles(result, files, gate) {
+    if (files?.error)
+        return {
+            ok: false,
+            message: `Could not fetch the results of batch ${result.batchId}: ${oneLine(files.error, 200)}.`
+        };
+    if (files?.tally && gate && exceeds(files.tally, gate))
+        return { ok: false, message: gateMessage(result, files.tally, gate) };
+    return undefined;
+}
+function combine(first, later) {
+    if (!later || later.ok)
+        return first;
+    if (first.ok)
+        return later;
+    return { ok: false, message: `${first.message} ${later.message}` };
+}
+function judgeBatch(result, files, cost, policy) {
+    const wait = judge(result, policy.failOn);
+    const filesVerdict = judgeFiles(result, files, policy.requestGate);
+    const costVerdict = cost && judgeCost(costOf(cost, [result.batchId]), policy.maxCost);
+    const { ok, message } = combine(combine(wait, filesVerdict), costVerdict);
     return {
-        ok: false,
-        message: problems.slice(0, LISTED).join(' ') + (problems.length > LISTED ? ` And ${problems.length - LISTED} more.` : '')
+        batchId: result.batchId,
+        ok,
+        message,
+        running: result.outcome === 'pending',
+        wait,
+        ...(filesVerdict ? { files: filesVerdict } : {}),
+        ...(costVerdict ? { cost: costVerdict } : {})
     };
 }
-function combine(wait, results) {
-    if (!results || results.ok)
-        return wait;
-    if (wait.ok)
-        return results;
-    return { ok: false, message: `${wait.message} ${results.message}` };
+function judgeStep(all, batches, cost, maxCost) {
+    if (batches.length === 1)
+        return { ok: batches[0].ok, message: batches[0].message };
+    const problems = batches.flatMap(b => (b.files ? [b.files.message] : []));
+    const files = problems.length === 0
+        ? undefined
+        : {
+            ok: false,
+            message: listFirst(problems, LISTED, ' ')
+        };
+    const total = combine(combine(judgeWaits(all, batches.map(b => b.wait)), files), judgeCost(cost, maxCost));
+    const ok = total.ok && batches.every(b => b.ok);
+    return ok || !total.ok ? total : { ok: false, message: batches.find(b => !b.ok).message };
 }
 
-;// CONCATENATED MODULE: ./src/orchestrate/report-judge.ts
+;// CONCATENATED MODULE: ./src/result-files/prices.ts
 
 
 
-function dispose(result, stored, now, forgetAfterMs) {
-    if (result.finalStatus !== undefined)
-        return 'final';
-    if (result.outcome === 'error' && result.error?.status === 404)
-        return 'unknown';
-    if (result.outcome !== 'pending')
-        return 'unchecked';
-    return now - stored.entry.trackedAt > forgetAfterMs ? 'forgotten' : 'pending';
-}
-const wantsFiles = (checked, downloadDir) => checked.disposition === 'final' &&
-    (downloadDir !== '' || checked.stored.entry.maxFailedRequests !== '' || checked.stored.entry.maxCost !== undefined);
-function judgeTracked(checked, waited, collected, forgetAfterMs, costVerdict) {
-    const { result, stored } = checked;
-    const id = result.batchId;
-    const since = new Date(stored.entry.trackedAt).toISOString();
-    switch (checked.disposition) {
-        case 'unknown':
-            return {
-                ok: false,
-                message: `Batch ${id}, tracked ${since}, is not known to Together (HTTP 404): it is removed from the ledger. Check that api-key belongs to the account that created it.`
-            };
-        case 'forgotten':
-            return {
-                ok: false,
-                message: `Batch ${id}, tracked ${since}, is still ${result.status || 'not readable'} after forget-after (${formatDuration(forgetAfterMs)}): it is removed from the ledger and no longer reported.`
-            };
-        default: {
-            const failOn = new Set(stored.entry.failOn);
-            let gate;
-            try {
-                gate = parseGate(stored.entry.maxFailedRequests);
-            }
-            catch {
-                gate = undefined;
-            }
-            const files = combine(judge(result, failOn), judgeResults({ ...waited, results: [result] }, collected, gate));
-            return combine(files, costVerdict);
-        }
+const PRICE_ATTEMPTS = 3;
+const MODELS_TIMEOUT_MS = 30_000;
+const prices_MAX_RETRY_MS = 10_000;
+async function fetchPrices(deps) {
+    const backoff = {
+        what: 'Fetching model prices',
+        attempts: PRICE_ATTEMPTS,
+        capMs: prices_MAX_RETRY_MS,
+        transient: isTransient
+    };
+    try {
+        const models = await withBackoff(deps, backoff, () => deps.api.listModels({ signal: deps.signal, timeoutMs: MODELS_TIMEOUT_MS }));
+        const prices = new Map();
+        for (const model of models)
+            if (model.pricing && !prices.has(model.id))
+                prices.set(model.id, model.pricing);
+        deps.log.debug(`GET /v1/models: ${models.length} models, ${prices.size} with prices.`);
+        return { prices };
     }
+    catch (error) {
+        return { error: errorMessage(error) };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/costs.ts
+
+
+
+
+async function priceResults(deps, batchIds, collected, discountPercent) {
+    const usages = new Map();
+    for (const id of batchIds) {
+        const files = collected.get(id);
+        if (!files)
+            continue;
+        const lines = files.tally?.codes.get(UNREADABLE_LINE)?.count ?? 0;
+        if (!files.usage)
+            usages.set(id, { usage: emptyUsage(), incomplete: 'unread' });
+        else
+            usages.set(id, { usage: files.usage, ...(lines > 0 ? { incomplete: { unreadLines: lines } } : {}) });
+    }
+    const merged = mergeUsage([...usages.values()].map(u => u.usage));
+    const list = { discountPercent, ...(hasTokens(merged) ? await fetchPrices(deps) : {}) };
+    const report = foldCosts(list, usages);
+    const why = whyNoEstimate(report.total, list);
+    if (why !== undefined)
+        deps.log.warning(`No cost estimate: ${why}.`);
+    else if (report.total.cost !== undefined && hasTokens(merged)) {
+        deps.log.info(`Estimated cost: $${formatCost(report.total.cost)} (${report.total.usage.totalTokens} tokens).`);
+    }
+    return report;
 }
 
 ;// CONCATENATED MODULE: ./src/report/pr-comment-rows.ts
-
 const requestsText = (files) => files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : '';
-function commentRows(waited, failOn, collected, gate) {
-    return waited.results.map(result => {
-        const files = collected?.get(result.batchId);
-        const verdict = combine(judge(result, failOn), collected ? judgeResults({ ...waited, results: [result] }, collected, gate) : undefined);
-        const icon = result.outcome === 'pending' ? '🔄' : verdict.ok ? '✅' : '❌';
-        return { batchId: result.batchId, icon, status: result.status, requests: requestsText(files) };
-    });
+const verdictIcon = (verdict) => verdict.running ? '🔄' : verdict.ok ? '✅' : '❌';
+function commentRows(results, verdicts, collected) {
+    return results.map((result, i) => ({
+        batchId: result.batchId,
+        icon: verdictIcon(verdicts[i]),
+        status: result.status,
+        requests: requestsText(collected?.get(result.batchId))
+    }));
 }
 
 ;// CONCATENATED MODULE: ./src/report/pr-comment-text.ts
 
 const MAX_BODY = 60_000;
-const ROW_ID = /<!-- row:([A-Za-z0-9._-]{1,200}) -->$/;
+const ROW_VERSION = 2;
+const ROW_MARKER = /<!-- row:(?:v(\d{1,4}):)?([A-Za-z0-9._-]{1,200}) -->$/;
 const DEFAULT_CONTEXT = 'batches';
 const commentMarker = (context) => `<!-- wait-for-together-batch:${context.replace(/--+|[<>\r\n]/g, '_')} -->`;
 function renderRow(row, runUrl) {
@@ -34970,36 +35085,64 @@ function renderRow(row, runUrl) {
         row.requests,
         run
     ];
-    return `| ${cells.join(' | ')} | <!-- row:${row.batchId} -->`;
+    return `| ${cells.join(' | ')} | <!-- row:v${ROW_VERSION}:${row.batchId} -->`;
 }
 const ICONS = new Set(['✅', '❌', '🔄']);
 const STATUS = /^[A-Za-z_]{1,40}$/;
 const REQUESTS = /^(\d{1,15} ok, \d{1,15} failed)?$/;
 const RUN = /^\[run\]\((https?:\/\/[^\s()<>]+\/actions\/runs\/\d{1,20})\)$/;
-function previousRow(line, runUrl) {
-    const id = ROW_ID.exec(line)?.[1];
-    const end = ` | <!-- row:${id ?? ''} -->`;
-    if (id === undefined || !line.startsWith('| ') || !line.endsWith(end))
+function splitRow(line) {
+    const match = ROW_MARKER.exec(line);
+    if (!match)
         return undefined;
-    const [first = '', status = '', requests = '', run = '', ...rest] = line.slice(2, -end.length).split(' | ');
-    const icon = Array.from(first)[0] ?? '';
-    const link = RUN.exec(run)?.[1];
+    const [marker, version = '1', id = ''] = match;
+    const end = ` | ${marker}`;
+    if (!line.startsWith('| ') || !line.endsWith(end))
+        return undefined;
+    return { version: Number(version), id, cells: line.slice(2, -end.length).split(' | ') };
+}
+function runLink(cell, runUrl) {
+    const link = RUN.exec(cell)?.[1];
     const repositoryRuns = runUrl.slice(0, runUrl.lastIndexOf('/') + 1);
+    if (link === undefined || !repositoryRuns || !link.startsWith(repositoryRuns))
+        return undefined;
+    return /^\d+$/.test(link.slice(repositoryRuns.length)) ? link : undefined;
+}
+function readRow(found, runUrl) {
+    const [first = '', status = '', requests = '', run = '', ...rest] = found.cells;
+    const icon = Array.from(first)[0] ?? '';
+    const link = runLink(run, runUrl);
     if (rest.length > 0 || !ICONS.has(icon) || !REQUESTS.test(requests))
         return undefined;
-    if (run !== '' && (link === undefined || !repositoryRuns || !link.startsWith(repositoryRuns)))
+    if (run !== '' && link === undefined)
         return undefined;
     const row = {
-        batchId: id,
+        batchId: found.id,
         icon: icon,
         status: STATUS.test(status) ? status : 'unknown',
         requests
     };
-    return [id, renderRow(row, link ?? '')];
+    return renderRow(row, link ?? '');
+}
+function inert(cell, runUrl) {
+    if (runLink(cell, runUrl) !== undefined)
+        return true;
+    const decoded = cell.replace(/&#(\d{1,7});/g, (entity, code) => Number(code) <= 0x10ffff ? String.fromCodePoint(Number(code)) : entity);
+    return escapeText(decoded) === cell;
+}
+function previousRow(line, runUrl) {
+    const found = splitRow(line);
+    if (!found || found.version < 1)
+        return undefined;
+    if (found.version <= ROW_VERSION) {
+        const row = readRow(found, runUrl);
+        return row === undefined ? undefined : [found.id, row];
+    }
+    return found.cells.every(cell => inert(cell, runUrl)) ? [found.id, line] : undefined;
 }
 function renderComment(context, rows, runUrl, previous = '') {
     const lines = new Map();
-    for (const line of previous.split('\n')) {
+    for (const line of previous.split(/\r?\n/)) {
         const kept = previousRow(line, runUrl);
         if (kept)
             lines.set(...kept);
@@ -35018,196 +35161,47 @@ function renderComment(context, rows, runUrl, previous = '') {
     return left > 0 ? `${body}\nAnd ${left} more batches (see the workflow runs).\n` : body;
 }
 
-;// CONCATENATED MODULE: ./src/orchestrate/report-comment.ts
-
-
-
-async function updateReportComments(comment, reported, collected, log) {
-    const byComment = new Map();
-    for (const item of reported) {
-        const { pullRequest, prComment, commitStatus } = item.stored.entry;
-        if (!prComment || pullRequest === undefined)
-            continue;
-        const context = commitStatus || DEFAULT_CONTEXT;
-        const key = `${pullRequest} ${context}`;
-        const group = byComment.get(key) ?? { pr: pullRequest, context, rows: [] };
-        group.rows.push({
-            batchId: item.result.batchId,
-            icon: item.verdict.ok ? '✅' : '❌',
-            status: item.result.status,
-            requests: requestsText(collected.get(item.result.batchId))
-        });
-        byComment.set(key, group);
+;// CONCATENATED MODULE: ./src/util/group-by.ts
+function groupBy(items, key) {
+    const groups = new Map();
+    for (const item of items) {
+        const k = key(item);
+        const group = groups.get(k);
+        if (group)
+            group.push(item);
+        else
+            groups.set(k, [item]);
     }
-    for (const { pr, context, rows } of byComment.values()) {
-        if (!comment) {
-            log.warning(`Could not comment on pull request #${pr}: no GitHub client.`);
-            continue;
-        }
-        try {
-            await comment(pr, context, rows);
-        }
-        catch (error) {
-            log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`);
-        }
-    }
+    return groups;
 }
 
-;// CONCATENATED MODULE: ./src/verdict/cost.ts
+;// CONCATENATED MODULE: ./src/orchestrate/report-publish.ts
 
 
-const cost_dollars = (amount) => `$${formatCost(amount)}`;
-function judgeCost(report, maxCost) {
-    if (maxCost === undefined || report === undefined)
-        return undefined;
-    const limit = `max-cost $${Number.isInteger(maxCost * 100) ? maxCost.toFixed(2) : String(maxCost)}`;
-    if (report.unread.length > 0) {
-        const ids = report.unread.slice(0, 5).join(', ');
-        return { ok: false, message: `Cannot check ${limit}: the results of batch ${ids} could not be read.` };
-    }
-    const [partly, ...others] = report.unreadLines;
-    if (partly) {
-        const more = others.length > 0 ? ` (and in ${plural(others.length, 'more batch', 'more batches')})` : '';
-        return {
-            ok: false,
-            message: `Cannot check ${limit}: ${plural(partly[1], 'line')} of the results of batch ${partly[0]}${more} could not be read, so what they cost is unknown.`
-        };
-    }
-    const why = whyNoEstimate(report.total, report.list);
-    if (why !== undefined) {
-        return { ok: false, message: `Cannot check ${limit}: ${why}. A cost gate that cannot be checked fails.` };
-    }
-    const cost = Number(formatCost(report.total.cost));
-    if (cost <= maxCost)
-        return undefined;
-    const batches = report.batches.size === 1 ? '' : ` of ${report.batches.size} batches`;
-    return {
-        ok: false,
-        message: `Estimated cost${batches} ${cost_dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
-    };
+
+
+
+const isReported = (t) => t.verdict !== undefined;
+function byStatus(tracked) {
+    const key = (t) => `${t.stored.entry.sha} ${t.stored.entry.commitStatus}`;
+    const kept = groupBy(tracked.filter(t => t.fate === 'pending' || t.fate === 'unchecked'), key);
+    const reported = tracked.filter(isReported).filter(r => r.stored.entry.commitStatus);
+    return [...groupBy(reported, key).entries()].map(([k, group]) => ({
+        sha: group[0].stored.entry.sha,
+        context: group[0].stored.entry.commitStatus,
+        reported: group,
+        remaining: kept.get(k)?.length ?? 0,
+        size: Math.max(...group.map(r => r.stored.entry.group.length))
+    }));
 }
-
-;// CONCATENATED MODULE: ./src/result-files/prices.ts
-
-
-
-const prices_ATTEMPTS = 3;
-const MODELS_TIMEOUT_MS = 30_000;
-const prices_MAX_RETRY_MS = 10_000;
-async function fetchPrices(deps) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            const models = await deps.api.listModels({ signal: deps.signal, timeoutMs: MODELS_TIMEOUT_MS });
-            const prices = new Map();
-            for (const model of models)
-                if (model.pricing && !prices.has(model.id))
-                    prices.set(model.id, model.pricing);
-            deps.log.debug(`GET /v1/models: ${models.length} models, ${prices.size} with prices.`);
-            return { prices };
-        }
-        catch (error) {
-            const transient = error instanceof TogetherError && error.transient;
-            if (!transient || attempt >= prices_ATTEMPTS || deps.signal?.aborted)
-                return { error: errorMessage(error) };
-            const delay = retryDelay(attempt, () => deps.random(), error.retryAfterMs, prices_MAX_RETRY_MS);
-            deps.log.warning(`Fetching model prices failed (attempt ${attempt}): ${errorMessage(error)}. Retrying in ${Math.round(delay / 1000)}s.`);
-            await deps.sleep(delay, deps.signal);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/orchestrate/costs.ts
-
-
-
-
-async function estimateCosts(deps, all, collected, discountPercent) {
-    const read = new Map();
-    const unread = [];
-    const unreadLines = new Map();
-    for (const result of all.results) {
-        const files = collected.get(result.batchId);
-        if (files?.usage)
-            read.set(result.batchId, files.usage);
-        else if (files)
-            unread.push(result.batchId);
-        const lines = files?.tally?.codes.get(UNREADABLE_LINE)?.count ?? 0;
-        if (lines > 0)
-            unreadLines.set(result.batchId, lines);
-    }
-    const merged = mergeUsage([...read.values()]);
-    const list = { discountPercent, ...(hasTokens(merged) ? await fetchPrices(deps) : {}) };
-    const batches = new Map([...read].map(([id, usage]) => [id, estimateCost(usage, list)]));
-    const total = estimateCost(merged, list);
-    const why = whyNoEstimate(total, list);
-    if (why !== undefined)
-        deps.log.warning(`No cost estimate: ${why}.`);
-    else if (total.cost !== undefined && hasTokens(merged)) {
-        deps.log.info(`Estimated cost: $${formatCost(total.cost)} (${total.usage.totalTokens} tokens).`);
-    }
-    return { list, batches, total, unread, unreadLines };
-}
-
-;// CONCATENATED MODULE: ./src/orchestrate/report-costs.ts
-
-
-
-
-async function trackedCostVerdicts(deps, waited, checked, collected) {
-    const gated = checked.filter(c => c.disposition === 'final' && c.stored.entry.maxCost !== undefined);
-    const byDiscount = new Map();
-    for (const c of gated) {
-        const discount = c.stored.entry.batchDiscount;
-        byDiscount.set(discount, [...(byDiscount.get(discount) ?? []), c]);
-    }
-    const verdicts = new Map();
-    for (const [discount, group] of byDiscount) {
-        const results = group.map(c => c.result);
-        const report = await estimateCosts(deps, { ...waited, results }, collected, discount);
-        for (const { result, stored } of group) {
-            const id = result.batchId;
-            const own = {
-                list: report.list,
-                batches: new Map([...report.batches].filter(([batchId]) => batchId === id)),
-                total: report.batches.get(id) ?? estimateCost(emptyUsage(), report.list),
-                unread: report.unread.filter(batchId => batchId === id),
-                unreadLines: new Map([...report.unreadLines].filter(([batchId]) => batchId === id))
-            };
-            verdicts.set(id, judgeCost(own, stored.entry.maxCost));
-        }
-    }
-    return verdicts;
-}
-
-;// CONCATENATED MODULE: ./src/orchestrate/report-status.ts
-
-function groups(reported, kept) {
-    const byKey = new Map();
-    for (const item of reported) {
-        const { sha, commitStatus: context, group } = item.stored.entry;
-        if (!context)
-            continue;
-        const key = `${sha} ${context}`;
-        const found = byKey.get(key) ?? { sha, context, reported: [], remaining: 0, size: 0 };
-        found.reported.push(item);
-        found.size = Math.max(found.size, group.length);
-        byKey.set(key, found);
-    }
-    for (const item of kept) {
-        const found = byKey.get(`${item.stored.entry.sha} ${item.stored.entry.commitStatus}`);
-        if (found)
-            found.remaining++;
-    }
-    return [...byKey.values()];
-}
-async function stateOf(group, statuses) {
-    const failing = group.reported.find(r => !r.verdict.ok);
+async function stateOf(shared, deps) {
+    const failing = shared.reported.find(r => !r.verdict.ok);
     if (failing)
         return ['failure', failing.verdict.message];
-    if (group.reported.length < group.size) {
+    if (shared.reported.length < shared.size) {
         let current;
         try {
-            current = await statuses.latest(group.sha, group.context);
+            current = await deps.statuses.latest(shared.sha, shared.context);
         }
         catch (error) {
             return ['error', `Could not read the earlier statuses of this commit: ${errorMessage(error)}`];
@@ -35215,32 +35209,72 @@ async function stateOf(group, statuses) {
         if (current === 'failure' || current === 'error')
             return undefined;
     }
-    if (group.remaining > 0) {
-        const done = group.size - group.remaining;
-        return ['pending', `${done} of ${group.size} Together batches reported; ${group.remaining} still running`];
+    if (shared.remaining > 0) {
+        const done = shared.size - shared.remaining;
+        return ['pending', `${done} of ${shared.size} Together batches reported; ${shared.remaining} still running`];
     }
-    if (group.size <= 1)
-        return ['success', group.reported[0].description];
-    return ['success', `${group.size} Together batches reported, all passed`];
+    if (shared.size <= 1)
+        return ['success', shared.reported[0].description];
+    return ['success', `${shared.size} Together batches reported, all passed`];
 }
-async function setReportStatuses(statuses, reported, kept, runUrl, log) {
-    const all = groups(reported, kept);
+async function publishStatuses(settings, deps, tracked) {
+    const all = byStatus(tracked);
     if (all.length === 0)
         return;
-    if (!statuses) {
-        log.warning(`Could not set ${all.length} commit status(es): no GitHub client.`);
+    if (!deps.statuses) {
+        deps.log.warning(`Could not set ${all.length} commit status(es): no GitHub client.`);
         return;
     }
-    for (const group of all) {
+    for (const shared of all) {
         try {
-            const state = await stateOf(group, statuses);
+            const state = await stateOf(shared, deps);
             if (state)
-                await statuses.set(group.sha, group.context, state[0], state[1], runUrl);
+                await deps.statuses.set(shared.sha, shared.context, state[0], state[1], runUrl(settings.github));
         }
         catch (error) {
-            log.warning(`Could not set the commit status ${oneLine(group.context, 100)} on ${group.sha.slice(0, 12)}: ${errorMessage(error)}`);
+            deps.log.warning(`Could not set the commit status ${oneLine(shared.context, 100)} on ${shared.sha.slice(0, 12)}: ${errorMessage(error)}`);
         }
     }
+}
+async function publishComments(deps, tracked, collected) {
+    const commented = tracked.filter(isReported).filter(r => r.stored.entry.prComment && r.stored.entry.pullRequest);
+    const byComment = groupBy(commented, r => `${r.stored.entry.pullRequest ?? 0} ${r.stored.entry.commitStatus}`);
+    for (const group of byComment.values()) {
+        const { pullRequest, commitStatus } = group[0].stored.entry;
+        const pr = pullRequest;
+        if (!deps.prComments) {
+            deps.log.warning(`Could not comment on pull request #${pr}: no GitHub client.`);
+            continue;
+        }
+        const rows = group.map(r => ({
+            batchId: r.result.batchId,
+            icon: verdictIcon(r.verdict),
+            status: r.result.status,
+            requests: requestsText(collected.get(r.result.batchId))
+        }));
+        try {
+            await deps.prComments(pr, commitStatus || DEFAULT_CONTEXT, rows);
+        }
+        catch (error) {
+            deps.log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`);
+        }
+    }
+}
+async function publishReport(settings, deps, tracked, collected) {
+    await publishStatuses(settings, deps, tracked);
+    await publishComments(deps, tracked, collected);
+    const errors = [];
+    for (const item of tracked.filter(isReported)) {
+        try {
+            const removal = await deps.ledger.remove(item.result.batchId, item.stored.sha);
+            if (removal === 'changed')
+                deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`);
+        }
+        catch (error) {
+            errors.push(errorMessage(error));
+        }
+    }
+    return errors;
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/annotations.ts
@@ -35315,44 +35349,47 @@ async function runStep(settings, deps, hooks = {}) {
     const waited = await waitForBatches(deps, settings);
     deps.setOutputs({ ...buildOutputs(waited), passed: 'false' });
     await hooks.afterWait?.(waited);
-    let verdict = judgeAll(waited, settings.failOn);
-    let collected;
-    let cost;
-    let lines;
-    const { maxFailedRequests, batchDiscount, maxCost, inputFile } = settings;
-    const wantFiles = settings.downloadDir !== '' || [maxFailedRequests, batchDiscount, maxCost, inputFile].some(v => v !== undefined);
-    if (wantFiles && !deps.signal.aborted) {
-        const dir = settings.downloadDir
-            ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
-            : { path: settings.resultsDir, label: "the runner's temp directory" };
-        const ms = resultsBudgetMs(settings.timeoutMs, waited.endedAt - waited.startedAt);
-        const budget = { ms, signal: deps.timeoutSignal(ms) };
-        const signal = AbortSignal.any([deps.signal, budget.signal]);
-        const failures = inputFile ? new FailureIndex() : undefined;
-        collected = await collectResults({ ...deps, files: deps.api, signal, budget, failures }, waited.results, dir);
-        cost = await estimateCosts(deps, waited, collected, batchDiscount);
-        deps.setOutputs(buildOutputs(waited, collected, cost));
-        verdict = combine(verdict, judgeResults(waited, collected, maxFailedRequests));
-        verdict = combine(verdict, judgeCost(cost, maxCost));
-        if (failures && inputFile)
-            lines = await locateFailures(failures, inputFile, waited, collected, verdict, deps);
-    }
+    const { policy, inputFile } = settings;
+    const wantFiles = settings.downloadDir !== '' || needsResults(policy) || inputFile !== undefined;
+    let results;
+    if (wantFiles && !deps.signal.aborted)
+        results = await readResults(settings, deps, waited);
+    const { collected, cost } = results ?? {};
+    const batches = waited.results.map(r => judgeBatch(r, collected?.get(r.batchId), cost, policy));
+    const verdict = judgeStep(waited, batches, cost, policy.maxCost);
+    const lines = results?.failures && inputFile
+        ? await locateFailures(results.failures, inputFile, waited, results.collected, verdict, deps)
+        : undefined;
     deps.setOutputs(verdictOutputs(buildOutputs(waited).status ?? '', verdict.ok));
     await pending;
     const [state, description] = hooks.finalStatus?.(verdict, waited) ?? [
         verdict.ok ? 'success' : 'failure',
-        finalDescription(waited, verdict, collected)
+        finalDescription(waited.results, verdict, collected)
     ];
     await deps.setStatus?.(state, description);
-    await deps.comment?.(commentRows(waited, settings.failOn, collected, maxFailedRequests));
+    await deps.comment?.(commentRows(waited.results, batches, collected));
     const ids = settings.batchIds;
     return {
         verdict,
         title: ids.length === 1 ? `Together batch ${ids[0]}` : 'Together batches',
-        summary: buildSummary(waited, verdict, collected, { cost, lines }),
+        summary: buildSummary(waited, verdict, collected, { cost, lines, batches }),
         annotations: lines?.annotations ?? []
     };
 }
+async function readResults(settings, deps, waited) {
+    const dir = resultsDir(settings);
+    const ms = resultsBudgetMs(settings.timeoutMs, waited.endedAt - waited.startedAt);
+    const budget = { ms, signal: deps.timeoutSignal(ms) };
+    const signal = AbortSignal.any([deps.signal, budget.signal]);
+    const failures = settings.inputFile ? new FailureIndex() : undefined;
+    const collected = await collectResults({ ...deps, files: deps.api, signal, budget, failures }, waited.results, dir);
+    const cost = await priceResults(deps, settings.batchIds, collected, settings.policy.batchDiscount);
+    deps.setOutputs(buildOutputs(waited, collected, cost));
+    return { collected, cost, ...(failures ? { failures } : {}) };
+}
+const resultsDir = (settings) => settings.downloadDir
+    ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
+    : { path: settings.resultsDir, label: "the runner's temp directory" };
 
 ;// CONCATENATED MODULE: ./src/orchestrate/report.ts
 
@@ -35368,46 +35405,60 @@ async function runStep(settings, deps, hooks = {}) {
 
 
 
-const report_LISTED = 5;
-async function fetchFiles(settings, deps, wanted) {
+function classify(result, stored, now, forgetAfterMs) {
+    if (result.finalStatus !== undefined)
+        return 'final';
+    if (result.outcome === 'error' && result.error?.status === 404)
+        return 'unknown';
+    if (result.outcome !== 'pending')
+        return 'unchecked';
+    return now - stored.entry.trackedAt > forgetAfterMs ? 'forgotten' : 'pending';
+}
+function lostVerdict(t, forgetAfterMs) {
+    const id = t.result.batchId;
+    const since = new Date(t.stored.entry.trackedAt).toISOString();
+    const message = t.fate === 'unknown'
+        ? `Batch ${id}, tracked ${since}, is not known to Together (HTTP 404): it is removed from the ledger. Check that api-key belongs to the account that created it.`
+        : `Batch ${id}, tracked ${since}, is still ${t.result.status || 'not readable'} after forget-after (${formatDuration(forgetAfterMs)}): it is removed from the ledger and no longer reported.`;
+    const verdict = { ok: false, message };
+    return { batchId: id, ...verdict, running: false, wait: verdict };
+}
+const gatesResults = (policy) => policy.requestGate !== undefined || policy.maxCost !== undefined;
+async function readFiles(settings, deps, tracked) {
+    const wanted = tracked.filter(t => t.fate === 'final' && (settings.downloadDir !== '' || gatesResults(t.stored.entry.policy)));
     if (wanted.length === 0 || deps.signal.aborted)
         return new Map();
-    const dir = settings.downloadDir
-        ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
-        : { path: settings.resultsDir, label: "the runner's temp directory" };
     const ms = resultsBudgetMs(0, 0);
     const budget = { ms, signal: deps.timeoutSignal(ms) };
     const signal = AbortSignal.any([deps.signal, budget.signal]);
-    const results = wanted.map(c => c.result);
-    return collectResults({ ...deps, files: deps.api, signal, budget }, results, dir);
+    const results = wanted.map(t => t.result);
+    return collectResults({ ...deps, files: deps.api, signal, budget }, results, resultsDir(settings));
 }
-function stepVerdict(reported, unchecked, pending, ledgerErrors) {
+async function priceTracked(deps, tracked, collected) {
+    const byDiscount = groupBy(tracked.filter(t => t.fate === 'final' && t.stored.entry.policy.maxCost !== undefined), t => t.stored.entry.policy.batchDiscount);
+    const costs = new Map();
+    for (const [discount, group] of byDiscount) {
+        const ids = group.map(t => t.result.batchId);
+        const report = await priceResults(deps, ids, collected, discount);
+        for (const id of ids)
+            costs.set(id, report);
+    }
+    return costs;
+}
+function stepVerdict(tracked, ledgerErrors) {
+    const reported = tracked.filter(isReported);
+    const pending = tracked.filter(t => t.fate === 'pending').length;
     const failing = [
         ...reported.filter(r => !r.verdict.ok).map(r => r.verdict.message),
-        ...unchecked.map(c => `Could not check tracked batch ${c.result.batchId}, left in the ledger: ${judge(c.result, new Set()).message}`),
+        ...tracked
+            .filter(t => t.fate === 'unchecked')
+            .map(t => `Could not check tracked batch ${t.result.batchId}, left in the ledger: ${judge(t.result, new Set()).message}`),
         ...ledgerErrors
     ];
     const still = `${pending} still running`;
     if (failing.length === 0)
         return { ok: true, message: `Reported ${reported.length} tracked batch(es), all passed; ${still}.` };
-    const more = failing.length > report_LISTED ? ` And ${failing.length - report_LISTED} more.` : '';
-    return { ok: false, message: `${failing.slice(0, report_LISTED).join(' ')}${more} (${reported.length} reported, ${still}.)` };
-}
-async function settle(settings, deps, reported, kept, collected) {
-    await setReportStatuses(deps.statuses, reported, kept, runUrl(settings.github), deps.log);
-    await updateReportComments(deps.prComments, reported, collected, deps.log);
-    const errors = [];
-    for (const item of reported) {
-        try {
-            const removal = await deps.ledger.remove(item.result.batchId, item.stored.sha);
-            if (removal === 'changed')
-                deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`);
-        }
-        catch (error) {
-            errors.push(errorMessage(error));
-        }
-    }
-    return errors;
+    return { ok: false, message: `${listFirst(failing, LISTED, ' ')} (${reported.length} reported, ${still}.)` };
 }
 function reportedEntry(r, collected) {
     return {
@@ -35428,41 +35479,35 @@ async function runReport(settings, deps) {
         const verdict = { ok: true, message: 'No tracked batches to report.' };
         return { verdict, title: 'Together batches', summary: '', annotations: [] };
     }
-    const options = {
-        ...settings,
-        timeoutMs: 0,
-        batchIds: entries.map(e => e.entry.batchId),
-        cancelOnTimeout: false,
-        cancelOnAbort: false
-    };
+    const batchIds = entries.map(e => e.entry.batchId);
+    const options = { ...settings, timeoutMs: 0, batchIds, cancelOnTimeout: false, cancelOnAbort: false };
     const waited = await waitForBatches(deps, options);
     const now = deps.now();
-    const checked = waited.results.map((result, i) => {
+    const tracked = waited.results.map((result, i) => {
         const stored = entries[i];
-        return { stored, result, disposition: dispose(result, stored, now, settings.forgetAfterMs) };
+        return { stored, result, fate: classify(result, stored, now, settings.forgetAfterMs) };
     });
-    const collected = await fetchFiles(settings, deps, checked.filter(c => wantsFiles(c, settings.downloadDir)));
-    const costs = await trackedCostVerdicts(deps, waited, checked, collected);
-    const reported = checked
-        .filter(c => c.disposition === 'final' || c.disposition === 'unknown' || c.disposition === 'forgotten')
-        .map(c => {
-        const verdict = judgeTracked(c, waited, collected, settings.forgetAfterMs, costs.get(c.result.batchId));
-        return { ...c, verdict, description: finalDescription({ ...waited, results: [c.result] }, verdict, collected) };
-    });
-    const kept = checked.filter(c => c.disposition === 'pending' || c.disposition === 'unchecked');
-    const pending = kept.filter(c => c.disposition === 'pending').length;
+    const collected = await readFiles(settings, deps, tracked);
+    const costs = await priceTracked(deps, tracked, collected);
+    for (const t of tracked) {
+        if (t.fate === 'final') {
+            const files = collected.get(t.result.batchId);
+            t.verdict = judgeBatch(t.result, files, costs.get(t.result.batchId), t.stored.entry.policy);
+        }
+        else if (t.fate === 'unknown' || t.fate === 'forgotten')
+            t.verdict = lostVerdict(t, settings.forgetAfterMs);
+        if (t.verdict)
+            t.description = finalDescription([t.result], t.verdict, collected);
+    }
+    const reported = tracked.filter(isReported);
+    const pending = tracked.filter(t => t.fate === 'pending').length;
     deps.setOutputs({
         reported: JSON.stringify(reported.map(r => reportedEntry(r, collected))),
         pending: String(pending)
     });
-    const ledgerErrors = deps.signal.aborted ? [] : await settle(settings, deps, reported, kept, collected);
-    const verdict = stepVerdict(reported, kept.filter(c => c.disposition === 'unchecked'), pending, ledgerErrors);
-    const rows = reported.map(r => ({
-        entry: r.stored.entry,
-        result: r.result,
-        verdict: r.verdict,
-        files: collected.get(r.result.batchId)
-    }));
+    const ledgerErrors = deps.signal.aborted ? [] : await publishReport(settings, deps, tracked, collected);
+    const verdict = stepVerdict(tracked, ledgerErrors);
+    const rows = reported.map(r => ({ ...r, entry: r.stored.entry, files: collected.get(r.result.batchId) }));
     return { verdict, title: 'Together batches', summary: buildReportSummary(rows, pending, verdict), annotations: [] };
 }
 
@@ -35470,10 +35515,13 @@ async function runReport(settings, deps) {
 
 
 
+
+
 const MAX_ENTRY_BYTES = 64 * 1024;
 const MAX_GROUP = 1000;
 const entryPath = (batchId) => `batches/${batchId}.json`;
 function serializeEntry(entry) {
+    const text = policyText(entry.policy);
     return `${JSON.stringify({
         version: 1,
         batch_id: entry.batchId,
@@ -35485,64 +35533,56 @@ function serializeEntry(entry) {
         tracked_at: new Date(entry.trackedAt).toISOString(),
         group: entry.group,
         settings: {
-            fail_on: entry.failOn,
-            max_failed_requests: entry.maxFailedRequests,
+            fail_on: [...entry.policy.failOn],
+            max_failed_requests: text.maxFailedRequests,
             commit_status: entry.commitStatus,
             pr_comment: entry.prComment,
-            max_cost: entry.maxCost ?? null,
-            batch_discount: entry.batchDiscount ?? null
+            max_cost: entry.policy.maxCost ?? null,
+            batch_discount: entry.policy.batchDiscount ?? null
         }
     }, null, 2)}\n`;
 }
 const ledger_entry_str = (value, max) => typeof value === 'string' && value.length <= max ? value : undefined;
-function amount(value, max) {
+function amountText(value) {
     if (value === undefined || value === null)
-        return undefined;
-    return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= max ? value : null;
+        return '';
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0
+        ? policyText({ failOn: new Set(), maxCost: value }).maxCost
+        : undefined;
 }
 function settingsOf(raw) {
     const settings = (raw ?? {});
     const failOn = settings.fail_on;
-    if (!Array.isArray(failOn) ||
-        !failOn.every(s => FINAL_STATUSES.includes(s) && s !== 'COMPLETED'))
+    if (!Array.isArray(failOn) || !failOn.every(s => typeof s === 'string' && s !== 'COMPLETED'))
         return 'settings.fail_on is not a list of FAILED, EXPIRED, CANCELLED';
     const gate = ledger_entry_str(settings.max_failed_requests, 20);
-    if (gate === undefined || !/^(\d+(\.\d+)?\s*%|\d+|)$/.test(gate))
-        return 'settings.max_failed_requests is not a gate';
+    const maxCost = amountText(settings.max_cost);
+    const discount = amountText(settings.batch_discount);
+    let policy;
+    try {
+        if (gate === undefined || maxCost === undefined || discount === undefined)
+            throw new Error('not text or numbers');
+        policy = parsePolicy({ failOn: failOn.join(','), maxFailedRequests: gate, maxCost, batchDiscount: discount });
+    }
+    catch (error) {
+        return `settings do not parse: ${oneLine(errorMessage(error), 200)}`;
+    }
     const context = ledger_entry_str(settings.commit_status, 200);
     if (context === undefined || /[\p{Cc}]/u.test(context))
         return 'settings.commit_status is not a context name';
     const comment = settings.pr_comment ?? false;
     if (typeof comment !== 'boolean')
         return 'settings.pr_comment is not true or false';
-    const maxCost = amount(settings.max_cost, Number.MAX_SAFE_INTEGER);
-    if (maxCost === null)
-        return 'settings.max_cost is not an amount';
-    const batchDiscount = amount(settings.batch_discount, 100);
-    if (batchDiscount === null)
-        return 'settings.batch_discount is not a percentage';
-    return {
-        failOn: failOn,
-        maxFailedRequests: gate,
-        commitStatus: context,
-        prComment: comment,
-        ...(maxCost === undefined ? {} : { maxCost }),
-        ...(batchDiscount === undefined ? {} : { batchDiscount })
-    };
+    return { policy, commitStatus: context, prComment: comment };
 }
 function parseEntry(batchId, text) {
     if (text.length > MAX_ENTRY_BYTES)
         return 'the file is too large';
-    let parsed;
-    try {
-        parsed = JSON.parse(text);
-    }
-    catch {
+    const raw = parseJson(text);
+    if (raw === undefined)
         return 'the file is not JSON';
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    if (!isRecord(raw))
         return 'the file is not a JSON object';
-    const raw = parsed;
     if (raw.version !== 1)
         return 'unknown version';
     if (raw.batch_id !== batchId)
@@ -35594,12 +35634,9 @@ async function runTrack(settings, deps) {
                 runUrl: runUrl(settings.github),
                 trackedAt,
                 group: settings.batchIds,
-                failOn: [...settings.failOn],
-                maxFailedRequests: settings.maxFailedRequestsInput,
+                policy: settings.policy,
                 commitStatus: settings.commitStatus,
-                prComment: settings.prComment,
-                maxCost: settings.maxCost,
-                batchDiscount: settings.batchDiscount
+                prComment: settings.prComment
             };
             await deps.ledger.put(batchId, serializeEntry(entry));
         }
@@ -35653,19 +35690,19 @@ function isLoopback(hostname) {
 }
 function baseUrl(read, env) {
     const raw = read('base-url').trim() || env.TOGETHER_BASE_URL?.trim() || DEFAULT_BASE_URL;
-    const shown = hideCredentials(raw).slice(0, 200);
+    const shown = quoted(hideCredentials(raw), 200);
     let url;
     try {
         url = new URL(raw);
     }
     catch {
-        throw new InputError(`Invalid base-url '${shown}'. Expected a URL such as ${DEFAULT_BASE_URL}.`);
+        throw new InputError(`Invalid base-url ${shown}. Expected a URL such as ${DEFAULT_BASE_URL}.`);
     }
     if (url.username || url.password || url.search || url.hash) {
         throw new InputError(`Invalid base-url '${url.protocol}//${url.host}${url.pathname}…'. Expected a URL without credentials, query or fragment.`);
     }
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-        throw new InputError(`Invalid base-url '${shown}'. Expected an https:// URL (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]) so the API key is never sent in clear text.`);
+        throw new InputError(`Invalid base-url ${shown}. Expected an https:// URL (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]) so the API key is never sent in clear text.`);
     }
     return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
@@ -35710,17 +35747,18 @@ function githubEnv(env) {
 ;// CONCATENATED MODULE: ./src/inputs/modes.ts
 
 
+
 function mode(read) {
     const raw = read('mode').trim().toLowerCase() || 'wait';
     if (raw === 'wait' || raw === 'track' || raw === 'report')
         return raw;
-    throw new InputError(`Invalid mode '${read('mode').trim().slice(0, 50)}'. Expected wait, track or report.`);
+    throw new InputError(`Invalid mode ${quoted(read('mode').trim(), 50)}. Expected wait, track or report.`);
 }
 function ledgerBranch(read) {
     const raw = read('ledger-branch').trim();
     const ok = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/.test(raw) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(raw);
     if (!ok) {
-        throw new InputError(`Invalid ledger-branch '${raw.slice(0, 100)}'. Expected a branch name of letters, digits, '-', '_', '.' and '/' (e.g. together-batches).`);
+        throw new InputError(`Invalid ledger-branch ${quoted(raw, 100)}. Expected a branch name of letters, digits, '-', '_', '.' and '/' (e.g. together-batches).`);
     }
     return raw;
 }
@@ -35733,28 +35771,7 @@ function githubToken(read, mode, commitStatus, prComment) {
     return needs ? secret(token, "input 'github-token'") : token;
 }
 
-;// CONCATENATED MODULE: ./src/result-files/cost-inputs.ts
-function parseDiscount(text) {
-    const raw = text.trim();
-    if (raw === '')
-        return undefined;
-    const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
-    if (match && Number(match[1]) <= 100)
-        return Number(match[1]);
-    throw new Error(`Invalid batch-discount '${raw}'. Expected a percentage from 0 to 100 (e.g. 50 or 50%), or empty for list prices.`);
-}
-function parseMaxCost(text) {
-    const raw = text.trim();
-    if (raw === '')
-        return undefined;
-    const match = /^\$?\s*(\d+(?:\.\d+)?)$/.exec(raw);
-    if (match && Number.isFinite(Number(match[1])))
-        return Number(match[1]);
-    throw new Error(`Invalid max-cost '${raw}'. Expected an amount in US dollars (e.g. 25 or 2.50), or empty for no limit.`);
-}
-
 ;// CONCATENATED MODULE: ./src/settings.ts
-
 
 
 
@@ -35792,18 +35809,19 @@ function batchIds(read, mode) {
 function duration(read, name, minMs, minText) {
     const raw = read(name).trim();
     const ms = parseDuration(raw);
+    const invalid = `Invalid ${name} ${quoted(raw, 100)}`;
     if (ms === undefined)
-        throw new InputError(`Invalid ${name} '${raw}'. Expected ${DURATION_FORM}.`);
+        throw new InputError(`${invalid}. Expected ${DURATION_FORM}.`);
     if (ms < minMs)
-        throw new InputError(`Invalid ${name} '${raw}'. Expected at least ${minText}.`);
+        throw new InputError(`${invalid}. Expected at least ${minText}.`);
     if (ms > MAX_DURATION_MS)
-        throw new InputError(`Invalid ${name} '${raw}'. Expected at most 365d.`);
+        throw new InputError(`${invalid}. Expected at most 365d.`);
     return ms;
 }
 function timeout(read) {
     const ms = duration(read, 'timeout', 0, '0');
     if (ms > 0 && ms < 1000)
-        throw new InputError(`Invalid timeout '${read('timeout').trim()}'. Expected 0 (check once) or at least 1s.`);
+        throw new InputError(`Invalid timeout ${quoted(read('timeout').trim(), 100)}. Expected 0 (check once) or at least 1s.`);
     return ms;
 }
 function parsed(parse) {
@@ -35811,7 +35829,7 @@ function parsed(parse) {
         return parse();
     }
     catch (error) {
-        throw new InputError(error.message);
+        throw new InputError(errorMessage(error));
     }
 }
 function settings_boolean(read, name) {
@@ -35820,20 +35838,7 @@ function settings_boolean(read, name) {
         return true;
     if (/^(false|)$/i.test(raw))
         return false;
-    throw new InputError(`Invalid ${name} '${raw}'. Expected true or false.`);
-}
-function failOn(read) {
-    const set = new Set();
-    for (const word of read('fail-on')
-        .split(/[\s,]+/)
-        .filter(Boolean)) {
-        const status = normalizeStatus(word);
-        if (status === 'COMPLETED' || !FINAL_STATUSES.includes(status)) {
-            throw new InputError(`Invalid fail-on status '${word}'. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated).`);
-        }
-        set.add(status);
-    }
-    return set;
+    throw new InputError(`Invalid ${name} ${quoted(raw, 100)}. Expected true or false.`);
 }
 function parseSettings(read, env, cwd = process.cwd()) {
     const stepMode = mode(read);
@@ -35850,14 +35855,15 @@ function parseSettings(read, env, cwd = process.cwd()) {
         baseUrl: baseUrl(read, env),
         timeoutMs: Math.round(timeout(read)),
         pollIntervalMs: Math.round(duration(read, 'poll-interval', 1000, '1s')),
-        failOn: failOn(read),
+        policy: parsed(() => parsePolicy({
+            failOn: read('fail-on'),
+            maxFailedRequests: read('max-failed-requests'),
+            maxCost: read('max-cost'),
+            batchDiscount: read('batch-discount')
+        })),
         cancelOnTimeout: settings_boolean(read, 'cancel-on-timeout'),
         cancelOnAbort: settings_boolean(read, 'cancel-on-abort'),
         downloadDir: read('download-dir').trim(),
-        maxFailedRequests: parsed(() => parseGate(read('max-failed-requests'))),
-        maxFailedRequestsInput: read('max-failed-requests').trim(),
-        batchDiscount: parsed(() => parseDiscount(read('batch-discount'))),
-        maxCost: parsed(() => parseMaxCost(read('max-cost'))),
         inputFile: parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd)),
         commitStatus,
         githubToken: token,
@@ -35911,7 +35917,7 @@ async function writeSummary(out, markdown, available) {
 
 class LedgerError extends Error {
 }
-const ledger_ATTEMPTS = 4;
+const ATTEMPTS = 4;
 const FOLDER = 'batches';
 const LIST_QUERY = `query($owner: String!, $repo: String!, $expression: String!) {
   repository(owner: $owner, name: $repo) {
@@ -36009,7 +36015,7 @@ async function putEntry(github, branch, batchId, content) {
                     branchMade = true;
                     await createBranch(github, branch);
                 }
-                else if ((status === 409 || status === 422) && attempt < ledger_ATTEMPTS) {
+                else if ((status === 409 || status === 422) && attempt < ATTEMPTS) {
                     sha = await currentSha(github, branch, batchId);
                 }
                 else
@@ -36295,12 +36301,12 @@ const USER_AGENT = `wait-for-together-batch/${VERSION}`;
 
 
 const MAX_CONNECTIONS = 256;
-const MAX_TIMER_MS = 2 ** 31 - 1;
+const main_MAX_TIMER_MS = 2 ** 31 - 1;
 async function realSleep(ms, signal) {
     const until = Date.now() + ms;
     try {
         for (let left = ms; left > 0 && !signal?.aborted; left = until - Date.now()) {
-            await (0,promises_namespaceObject.setTimeout)(Math.min(left, MAX_TIMER_MS), undefined, { signal });
+            await (0,promises_namespaceObject.setTimeout)(Math.min(left, main_MAX_TIMER_MS), undefined, { signal });
         }
     }
     catch {
@@ -36393,7 +36399,13 @@ function guardSecrets(settings) {
     if (settings.githubToken)
         core_setSecret(settings.githubToken);
     const out = egress([settings.apiKey, settings.githubToken]);
-    const shown = { ...settings, apiKey: '***', githubToken: '***', failOn: [...settings.failOn], proxy: '(see env)' };
+    const shown = {
+        ...settings,
+        apiKey: '***',
+        githubToken: '***',
+        policy: { ...settings.policy, failOn: [...settings.policy.failOn] },
+        proxy: '(see env)'
+    };
     out.log.debug(`Settings: ${JSON.stringify(shown)}`);
     return out;
 }

@@ -157,7 +157,13 @@ function guardSecrets(settings: Settings): Egress {
   core.setSecret(settings.apiKey)
   if (settings.githubToken) core.setSecret(settings.githubToken)
   const out = egress([settings.apiKey, settings.githubToken])
-  const shown = { ...settings, apiKey: '***', githubToken: '***', failOn: [...settings.failOn], proxy: '(see env)' }
+  const shown = {
+    ...settings,
+    apiKey: '***',
+    githubToken: '***',
+    policy: { ...settings.policy, failOn: [...settings.policy.failOn] },
+    proxy: '(see env)'
+  }
   out.log.debug(`Settings: ${JSON.stringify(shown)}`)
   return out
 }

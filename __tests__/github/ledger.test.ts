@@ -18,8 +18,7 @@ const ENTRY: LedgerEntry = {
   runUrl: 'https://github.example/octo/repo/actions/runs/1',
   trackedAt: Date.parse('2026-01-02T03:04:05Z'),
   group: ['b-1', 'b-2'],
-  failOn: ['FAILED'],
-  maxFailedRequests: '2%',
+  policy: { failOn: new Set(['FAILED']), requestGate: { percent: 2 } },
   commitStatus: 'together/evals',
   prComment: true
 }
@@ -137,14 +136,34 @@ describe('ledger entries', () => {
     ['group is not a list of batch IDs', with_({ group: ['../x'] })],
     ['settings.fail_on', with_({ settings: { ...(json.settings as object), fail_on: ['COMPLETED'] } })],
     [
-      'settings.max_failed_requests',
+      "Invalid max-failed-requests 'lots'",
       with_({ settings: { ...(json.settings as object), max_failed_requests: 'lots' } })
     ],
+    // The inputs refuse 150%, so an entry that records it is invalid, never judged with no gate.
+    [
+      "Invalid max-failed-requests '150%'",
+      with_({ settings: { ...(json.settings as object), max_failed_requests: '150%' } })
+    ],
+    ["Invalid fail-on status 'DONE'", with_({ settings: { ...(json.settings as object), fail_on: ['DONE'] } })],
+    ['settings do not parse', with_({ settings: { ...(json.settings as object), max_cost: 'lots' } })],
+    ["Invalid batch-discount '150'", with_({ settings: { ...(json.settings as object), batch_discount: 150 } })],
     ['settings.commit_status', with_({ settings: { ...(json.settings as object), commit_status: 'a\nb' } })],
     ['not a JSON object', '[]'],
     ['too large', 'x'.repeat(70_000)]
   ])('refuses an entry whose %s', (reason, text) => {
     expect(parseEntry('b-1', text)).toContain(reason)
+  })
+
+  it('keeps the policy through the file, max-cost and batch-discount included', () => {
+    const policy = {
+      failOn: new Set(['FAILED', 'EXPIRED'] as const),
+      requestGate: { count: 3 },
+      maxCost: 2.5,
+      batchDiscount: 50
+    }
+    expect(parseEntry('b-1', serializeEntry({ ...ENTRY, policy }))).toMatchObject({ policy })
+    expect(parseEntry('b-1', serializeEntry(ENTRY))).toMatchObject({ policy: ENTRY.policy })
+    expect((parseEntry('b-1', serializeEntry(ENTRY)) as LedgerEntry).policy).not.toHaveProperty('maxCost')
   })
 
   it('drops a run URL that is not a plain link', () => {

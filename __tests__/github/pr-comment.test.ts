@@ -20,54 +20,6 @@ const row = (batchId: string, icon: CommentRow['icon'], status = 'COMPLETED'): C
   requests: icon === '🔄' ? '' : '9 ok, 1 failed'
 })
 
-const RUNS = 'https://github.example/o/r/actions/runs'
-
-describe('renderComment', () => {
-  it('starts with the marker, and replaces only the rows of the batches it is given', () => {
-    const first = renderComment('ctx', [row('b1', '🔄', 'IN_PROGRESS'), row('b2', '🔄', 'IN_PROGRESS')], `${RUNS}/1`)
-    expect(first.startsWith(commentMarker('ctx'))).toBe(true)
-    const second = renderComment(
-      'ctx',
-      [row('b2', '❌', 'FAILED')],
-      `${RUNS}/2`,
-      `${first}\n| forged | <!-- row:b9 -->x`
-    )
-    expect(second).toContain(`🔄 b1 | IN_PROGRESS |  | [run](${RUNS}/1) | <!-- row:b1 -->`)
-    expect(second).toContain(`❌ b2 | FAILED | 9 ok, 1 failed | [run](${RUNS}/2) | <!-- row:b2 -->`)
-    expect(second).not.toContain('b9')
-  })
-
-  it('keeps a found row only in the form it writes, rewritten from its fields', () => {
-    const previous = [
-      commentMarker('ctx'),
-      // Extra text in a cell, a mention and a link to another repository's run: dropped.
-      `| ✅ b-extra | COMPLETED | 1 ok, 0 failed | [run](${RUNS}/3) @octocat | <!-- row:b-extra -->`,
-      '| ✅ b-elsewhere | COMPLETED |  | [run](https://evil.example/x/y/actions/runs/4) | <!-- row:b-elsewhere -->',
-      '| ✅ b-html | COMPLETED | <img src=x onerror=alert(1)> |  | <!-- row:b-html -->',
-      '| 🎉 b-icon | COMPLETED |  |  | <!-- row:b-icon -->',
-      // A status that is not a plain word is shown as unknown; the rest of the row is kept.
-      `| ❌ b-odd | FAILED&#33;&#33; | 0 ok, 3 failed | [run](${RUNS}/5) | <!-- row:b-odd -->`,
-      `| ✅ b-good | COMPLETED | 3 ok, 0 failed | [run](${RUNS}/6) | <!-- row:b-good -->`
-    ].join('\n')
-    const body = renderComment('ctx', [], `${RUNS}/7`, previous)
-    expect(body.split('\n').filter(line => line.includes('<!-- row:'))).toEqual([
-      `| ❌ b-odd | unknown | 0 ok, 3 failed | [run](${RUNS}/5) | <!-- row:b-odd -->`,
-      `| ✅ b-good | COMPLETED | 3 ok, 0 failed | [run](${RUNS}/6) | <!-- row:b-good -->`
-    ])
-  })
-
-  it('stays under the size GitHub accepts, saying how many rows were left out', () => {
-    const rows = Array.from({ length: 2000 }, (_, i) => row(`batch-${'x'.repeat(60)}-${i}`, '✅'))
-    const body = renderComment('ctx', rows, `${RUNS}/1`)
-    expect(body.length).toBeLessThan(65_536)
-    expect(body).toMatch(/And \d+ more batches/)
-  })
-
-  it('keeps a context from closing the marker early', () => {
-    expect(commentMarker('a --> b')).toBe('<!-- wait-for-together-batch:a _> b -->'.replace('_>', '__'))
-  })
-})
-
 let sim: GitHubSim
 let temp: string
 beforeEach(async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { writeFileSync } from 'node:fs'
 import type { StatusClient } from '../../src/github/commit-status.js'
 import type { Ledger, Removal, StoredEntry } from '../../src/github/ledger.js'
 import type { LedgerEntry } from '../../src/github/ledger-entry.js'
@@ -30,8 +31,7 @@ function entry(batchId: string, patch: Partial<LedgerEntry> = {}): StoredEntry {
       runUrl: '',
       trackedAt: 0,
       group: [batchId],
-      failOn: ['FAILED'],
-      maxFailedRequests: '',
+      policy: { failOn: new Set(['FAILED']) },
       commitStatus: 'ctx',
       prComment: false,
       ...patch
@@ -189,7 +189,7 @@ describe('runReport', () => {
   })
 
   it('judges by the gate recorded with the batch, fails when a removal fails, and warns on a status that fails', async () => {
-    const stored = [entry('b1', { maxFailedRequests: '0' })]
+    const stored = [entry('b1', { policy: { failOn: new Set(['FAILED']), requestGate: { count: 0 } } })]
     const h = harness({ b1: { id: 'b1', status: 'COMPLETED', output_file_id: 'f' } }, stored, {
       b1: new Error('Could not write the ledger')
     })
@@ -284,5 +284,53 @@ describe('runTrack', () => {
     const settings = settingsFor({ mode: 'track', 'batch-id': 'run' })
     await expect(runTrack(settings, { ...h.deps, ledger, commit: { sha: HEAD } })).rejects.toThrow('Could not write')
     await expect(runMode(settings, h.deps)).rejects.toThrow('needs the ledger')
+  })
+
+  it('gates each batch by its own recorded max-cost, with one GET /v1/models per recorded discount', async () => {
+    const policy = (maxCost?: number) => ({
+      failOn: new Set(['FAILED' as const]),
+      ...(maxCost === undefined ? {} : { maxCost })
+    })
+    const stored = [
+      entry('cheap', { policy: policy(1) }),
+      entry('dear', { policy: policy(1), commitStatus: 'other' }),
+      entry('free', { policy: policy() })
+    ]
+    const done = (id: string) => ({ id, status: 'COMPLETED', output_file_id: `out-${id}` })
+    const h = harness({ cheap: done('cheap'), dear: done('dear'), free: done('free') }, stored)
+    const tokens: Record<string, number> = { 'out-cheap': 500_000, 'out-dear': 3_000_000, 'out-free': 9_000_000 }
+    let modelCalls = 0
+    h.deps.api = {
+      ...h.deps.api,
+      getFile: async () => ({}),
+      downloadFile: async (id: string, path: string) => {
+        const line = JSON.stringify({
+          custom_id: 'r',
+          response: {
+            status_code: 200,
+            body: { model: 'm', usage: { prompt_tokens: tokens[id], completion_tokens: 0 } }
+          }
+        })
+        writeFileSync(path, line)
+        return line.length
+      },
+      listModels: async () => {
+        modelCalls++
+        return [{ id: 'm', pricing: { input: 1, output: 1 } }]
+      }
+    }
+    const outcome = await runReport(settingsFor({ mode: 'report' }), h.deps)
+    const reported = JSON.parse(h.outputs.reported!) as { id: string; passed: boolean; verdict: string }[]
+    expect(reported.map(r => [r.id, r.passed])).toEqual([
+      ['cheap', true],
+      ['dear', false],
+      ['free', true]
+    ])
+    expect(reported[1]!.verdict).toBe('Estimated cost $3.0000 is more than max-cost $1.00 (list prices).')
+    expect(outcome.verdict.ok).toBe(false)
+    expect(modelCalls).toBe(1)
+    expect(h.events).toContain(
+      'status other failure: Estimated cost $3.0000 is more than max-cost $1.00 (list prices).'
+    )
   })
 })

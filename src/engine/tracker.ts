@@ -1,8 +1,8 @@
-import type { BatchJob } from '../together/index.js'
+import { isTransient, type BatchJob } from '../together/index.js'
 import { addPoint, type ProgressPoint } from './progress-series.js'
 import { classifyStatus, normalizeStatus, type StatusClass } from '../together/status.js'
 import * as lines from './messages.js'
-import { describeFailure, retryable } from './failure.js'
+import { describeFailure } from './failure.js'
 import { addSample, estimateFinish, type ProgressSample } from './eta.js'
 import { ProgressLog, progressOf } from './progress-log.js'
 import { nextCheck, type ScheduleState } from './schedule.js'
@@ -120,7 +120,7 @@ export class BatchTracker {
     const failure = describeFailure(error)
     this.lastError = failure
     this.invalidAnswers = failure.kind === 'invalid-response' ? this.invalidAnswers + 1 : 0
-    const lasting = !retryable(error)
+    const lasting = !isTransient(error)
     if (lasting || this.invalidAnswers >= INVALID_ANSWERS_TOLERATED) {
       this.fail(lasting ? failure : { ...failure, repeated: this.invalidAnswers })
       return undefined

@@ -33,12 +33,9 @@ export async function runTrack(settings: Settings, deps: TrackDeps): Promise<Ste
         runUrl: runUrl(settings.github),
         trackedAt,
         group: settings.batchIds,
-        failOn: [...settings.failOn],
-        maxFailedRequests: settings.maxFailedRequestsInput,
+        policy: settings.policy,
         commitStatus: settings.commitStatus,
-        prComment: settings.prComment,
-        maxCost: settings.maxCost,
-        batchDiscount: settings.batchDiscount
+        prComment: settings.prComment
       }
       await deps.ledger.put(batchId, serializeEntry(entry))
     }

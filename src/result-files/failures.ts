@@ -1,3 +1,4 @@
+import { isRecord, parseJson } from '../util/json.js'
 import { errorMessage } from '../util/text.js'
 import { checkedPath, type InputFile } from './input-file.js'
 import { jsonLines } from './jsonl.js'
@@ -120,10 +121,6 @@ export async function matchInputFile(index: FailureIndex, file: InputFile, signa
 }
 
 function parseId(text: string): unknown {
-  try {
-    const value: unknown = JSON.parse(text)
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>).custom_id : undefined
-  } catch {
-    return undefined
-  }
+  const value = parseJson(text)
+  return isRecord(value) ? value.custom_id : undefined
 }

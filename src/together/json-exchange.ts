@@ -1,6 +1,7 @@
 import { htmlPageError, httpError, looksLikeHtml } from './answers.js'
 import { TogetherError } from './errors.js'
 import { redactJson } from '../sanitize/redact.js'
+import { parseJson } from '../util/json.js'
 import type { ExchangeOptions, Method, Transport } from './transport.js'
 
 /**
@@ -19,10 +20,8 @@ export async function exchangeJson(
     const { status } = response
     if (status < 200 || status >= 300) throw httpError(what, response, text, t => transport.clip(t))
     if (looksLikeHtml(response.headers, text)) throw htmlPageError(what, status)
-    let parsed: unknown
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text)
-    } catch {
+    const parsed = text === '' ? undefined : parseJson(text)
+    if (parsed === undefined && text !== '') {
       throw new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, {
         kind: 'invalid-response'
       })

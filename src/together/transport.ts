@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream'
 import { request, type Dispatcher } from 'undici'
-import { TogetherError, messageOf } from './errors.js'
-import { formatLimit, linkSignals, timeLimit } from './limits.js'
+import { TogetherError } from './errors.js'
+import { formatLimit, timeLimit } from './limits.js'
 import { defaultDispatcher, parseProxyEnv, type ProxySettings } from './proxy.js'
 import { createRedactor } from '../sanitize/redact.js'
+import { errorMessage, oneLine } from '../util/text.js'
 import type { RequestOptions } from './types.js'
 
 export interface TransportOptions {
@@ -73,17 +74,15 @@ export class Transport {
       defaultDispatcher(options.proxy ?? parseProxyEnv(process.env), { connections: options.connections })
   }
 
-  /** Server or library text for a message: key redacted first (so clipping cannot leave half a key), then flattened and clipped. */
+  /** Server or library text for a message: key redacted first (so clipping cannot leave half a key), then on one clipped line. */
   clip(text: string): string {
-    const flat = this.redact(text).replace(/\s+/g, ' ').trim()
-    const max = this.options.maxMessageLength
-    return flat.length > max ? `${flat.slice(0, max)}…` : flat
+    return oneLine(this.redact(text), this.options.maxMessageLength)
   }
 
   /**
    * Sends one request and hands the response to `use`, which reads the body; `what` names the request
    * in errors (`GET /batches/x`). Whatever `use` throws that is not a TogetherError is read as a failure
-   * of the exchange. Timers and signal listeners are released however it ends.
+   * of the exchange. Timers are released however it ends.
    */
   async exchange<T>(
     method: Method,
@@ -104,7 +103,8 @@ export class Transport {
         ? `${what} did not finish within ${formatLimit(boundMs)}, the limit for a whole upload`
         : `${what} got no answer within ${formatLimit(timeoutMs)}`
     )
-    const linked = linkSignals([options.signal, answer.signal, ...(options.streaming?.limits ?? [])])
+    const limits = [answer.signal, ...(options.streaming?.limits ?? [])]
+    const signal = AbortSignal.any(options.signal ? [options.signal, ...limits] : limits)
     const fail = (error: unknown): TogetherError => this.failure(what, error, options, timeoutMs)
     try {
       let response: Dispatcher.ResponseData
@@ -112,7 +112,7 @@ export class Transport {
         response = await request(url, {
           method,
           dispatcher: this.dispatcher,
-          signal: linked.signal,
+          signal,
           headers: this.headers(options),
           body: options.body,
           headersTimeout: timeoutMs,
@@ -134,7 +134,6 @@ export class Transport {
       }
     } finally {
       answer.clear()
-      linked.dispose()
     }
   }
 
@@ -175,7 +174,7 @@ export class Transport {
     }
     // undici puts the socket's own error (ECONNRESET, ENOTFOUND…) in `cause`: the more telling one.
     const cause = (error as { cause?: unknown } | null | undefined)?.cause
-    const reason = messageOf(cause ?? error)
+    const reason = errorMessage(cause ?? error)
     if (LOCAL_CODES.has(String(code)) || (error as { name?: unknown } | null)?.name === 'InvalidArgumentError') {
       return new TogetherError(`${what} could not be sent: ${this.clip(reason)}`, { kind: 'local', cause: error })
     }

@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { Readable } from 'node:stream'
-import { header, httpError } from './answers.js'
-import { TogetherError, messageOf } from './errors.js'
+import { header, httpError, parseRetryAfter } from './answers.js'
+import { TogetherError } from './errors.js'
 import { describeBadId, encodeId, isPlainId } from './ids.js'
 import { exchangeJson } from './json-exchange.js'
 import { parseListedFile } from './lists.js'
-import { parseRetryAfter } from './retry-after.js'
 import type { ExchangeOptions, Transport } from './transport.js'
 import type { ListedFile, UploadOptions } from './types.js'
+import { errorMessage } from '../util/text.js'
 
 /** Every input file the action uploads is a batch's. */
 const PURPOSE = 'batch-api'
@@ -167,7 +167,7 @@ export async function upload(request: UploadRequest): Promise<ListedFile> {
   const bytes = await stat(path).then(
     s => s.size,
     (error: unknown) => {
-      throw new TogetherError(`${path} could not be read: ${messageOf(error)}`, { kind: 'local', cause: error })
+      throw new TogetherError(`${path} could not be read: ${errorMessage(error)}`, { kind: 'local', cause: error })
     }
   )
   const attempt = options.attempt ?? once

@@ -49,7 +49,7 @@ export function neverAnswered(result: WaitResult): string | undefined {
 /** `last status IN_PROGRESS at 40%`, and the error of the last check when that one failed. */
 export function lastSeen(result: WaitResult): string {
   if (!result.status) return 'no status was seen'
-  const progress = result.progress ?? result.batch?.progress
+  const progress = result.progress
   const at = typeof progress === 'number' ? ` at ${percent(progress)}` : ''
   const failed = result.lastError ? `; the last check failed: ${oneLine(result.lastError.message, 200)}` : ''
   return `last status ${oneLine(result.status, 40)}${at}${failed}`

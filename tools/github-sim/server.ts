@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { isRecord, parseJson } from '../../src/util/json.js'
 
 /** One request the GitHub stand-in received. */
 interface GitHubRequest {
@@ -179,12 +180,9 @@ export async function startGitHubSim(repository = 'octo/repo', branch = 'togethe
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(requests))
         return
       }
-      let body: Record<string, unknown> = {}
-      try {
-        body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {}
-      } catch {
-        // An unparseable body is logged as is and answered as a request without one.
-      }
+      // A body that is not a JSON object is logged as is and answered as a request without one.
+      const parsed = parseJson(raw)
+      const body = isRecord(parsed) ? parsed : {}
       const [code, answer] = handle(req.method ?? 'GET', url.pathname, url.searchParams, body)
       requests.push({
         method: req.method ?? '',
