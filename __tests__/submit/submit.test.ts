@@ -252,7 +252,7 @@ describe('submitBatch', () => {
     }
     const d = deps(acct.api)
     await submitBatch({ report, reuse: 'running' }, d)
-    expect(d.log.text('warning')).toBe('GET /files failed (try 1 of 5): GET /files answered HTTP 503. Retrying in 1s.')
+    expect(d.log.text('warning')).toBe('GET /files failed (attempt 1): GET /files answered HTTP 503. Retrying in 1s.')
     // The upload gets the same policy for each of its steps.
     let tries = 0
     const step = await acct.uploads[0]!.options!.attempt!('PUT of file-x', async () => {

@@ -1,15 +1,22 @@
+import type { Logger } from '../engine/types.js'
+import { isTransient } from '../together/errors.js'
 import { normalizeStatus, statusToken } from '../together/status.js'
 import type { BatchJob, SubmitApi } from '../together/types.js'
+import { retryDelay, withBackoff, type BackoffDeps } from '../util/backoff.js'
 import { formatDuration } from '../util/duration.js'
 import { errorMessage, oneLine } from '../util/text.js'
 import type { ReuseMode } from './options.js'
 import type { PreflightReport } from './preflight.js'
-import { ATTEMPTS, retrying, transientPause, type RetryDeps } from './retry.js'
 import { contentFileName, identicalFiles, lostBatch, reusableBatch } from './reuse.js'
 import { isRefusal, submitFailure, type SubmitProgress } from './submit-error.js'
 
-export interface SubmitDeps extends RetryDeps {
+/** Tries of one request; with the backoff below, about a minute of trouble is ridden out. */
+const ATTEMPTS = 5
+const MAX_RETRY_MS = 30_000
+
+export interface SubmitDeps extends BackoffDeps {
   api: SubmitApi
+  log: Logger
   /** Milliseconds since the epoch (to say how old a reused batch is). */
   now(): number
 }
@@ -26,11 +33,18 @@ export interface Submitted {
   reused?: { createdAt?: string; status: string }
 }
 
+/** `call` (a request that creates nothing: never a create), tried again on transient failures. */
+function retried<T>(deps: SubmitDeps, what: string, call: () => Promise<T>): Promise<T> {
+  return withBackoff(deps, { what, attempts: ATTEMPTS, capMs: MAX_RETRY_MS, transient: isTransient }, call)
+}
+
 function reusedBatch(job: BatchJob, reuse: ReuseMode, deps: SubmitDeps): Submitted {
   const status = statusToken(normalizeStatus(job.status))
   const createdAt = job.created_at ? oneLine(job.created_at, 40) : undefined
   const age = Date.parse(job.created_at ?? '')
-  const when = createdAt ? `, created ${createdAt}${age ? ` (${formatDuration(deps.now() - age)} ago)` : ''}` : ''
+  const when = createdAt
+    ? `, created ${createdAt}${Number.isNaN(age) ? '' : ` (${formatDuration(deps.now() - age)} ago)`}`
+    : ''
   deps.log.info(
     `Reusing batch ${job.id ?? ''} (${status}${when}): it runs identical input (${job.input_file_id ?? ''}); reuse: ${reuse}.`
   )
@@ -47,7 +61,7 @@ async function upload(
 ): Promise<string> {
   progress.stage = 'uploading'
   progress.inputFileId = undefined
-  const attempt = <T>(what: string, step: () => Promise<T>): Promise<T> => retrying(what, step, deps)
+  const attempt = <T>(what: string, step: () => Promise<T>): Promise<T> => retried(deps, what, step)
   const onStarted = (fileId: string): void => {
     progress.started = fileId
   }
@@ -75,14 +89,14 @@ async function createOnce(
       deps.log.info(`Created batch ${job.id} from ${inputFileId} for ${endpoint}.`)
       return job.id
     } catch (error) {
-      const pause = transientPause(error, attempt, deps)
-      if (pause === undefined) throw error
+      if (!isTransient(error) || deps.signal?.aborted) throw error
+      const pause = retryDelay(attempt, () => deps.random(), error.retryAfterMs, MAX_RETRY_MS)
       const next = attempt < ATTEMPTS ? 'listing batches before creating again' : 'listing batches to find it'
       deps.log.warning(
-        `POST /batches failed (try ${attempt} of ${ATTEMPTS}): ${errorMessage(error)}. The batch may exist: ${next}.`
+        `POST /batches failed (attempt ${attempt}): ${errorMessage(error)}. The batch may exist: ${next}.`
       )
       await deps.sleep(pause, deps.signal)
-      const batches = await retrying('GET /batches', () => deps.api.listBatches({ signal: deps.signal }), deps)
+      const batches = await retried(deps, 'GET /batches', () => deps.api.listBatches({ signal: deps.signal }))
       const lost = lostBatch(batches, inputFileId, endpoint, before)
       if (lost?.id) {
         deps.log.info(`Batch ${lost.id} was created from ${inputFileId}; its answer was lost. Going on with it.`)
@@ -109,11 +123,11 @@ export async function submitBatch(
   const progress: SubmitProgress = { stage: 'listing files and batches' }
   try {
     const files = identicalFiles(
-      await retrying('GET /files', () => deps.api.listFiles(request), deps),
+      await retried(deps, 'GET /files', () => deps.api.listFiles(request)),
       name,
       report.bytes
     )
-    const batches = await retrying('GET /batches', () => deps.api.listBatches(request), deps)
+    const batches = await retried(deps, 'GET /batches', () => deps.api.listBatches(request))
     const earlier = reusableBatch(batches, new Set(files.map(file => file.id)), report.endpoint, reuse)
     if (earlier) return reusedBatch(earlier, reuse, deps)
     const before = new Set(batches.map(batch => batch.id ?? ''))
