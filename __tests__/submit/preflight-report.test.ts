@@ -48,7 +48,7 @@ describe('preflight report', () => {
   it('names five models, then counts the others', () => {
     const models = new Map(Array.from({ length: 7 }, (_, i) => [`m${i}`, 10 - i]))
     expect(preflightFacts(report({ models, otherModels: 4 }))).toContain(
-      'models m0 (10), m1 (9), m2 (8), m3 (7), m4 (6), 2 more models, 4 requests for further models;'
+      'models m0 (10), m1 (9), m2 (8), m3 (7), m4 (6) and 2 more, and 4 requests for further models;'
     )
   })
 

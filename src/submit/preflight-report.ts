@@ -1,5 +1,5 @@
 import { MAX_ANNOTATIONS, type Annotation } from '../result-files/annotations.js'
-import { oneLine, plural } from '../util/text.js'
+import { listFirst, oneLine, plural } from '../util/text.js'
 import type { PreflightReport } from './preflight.js'
 import { PROBLEM_LABELS, type ProblemKind } from './request-rules.js'
 
@@ -64,10 +64,12 @@ export function preflightFailure(report: PreflightReport): string {
 /** What will be sent, for the log: requests, endpoint, size, models and the content hash. */
 export function preflightFacts(report: PreflightReport): string {
   const models = [...report.models.entries()].sort(([, a], [, b]) => b - a)
-  const parts = models.slice(0, NAMED_MODELS).map(([model, count]) => `${oneLine(model, 100)} (${count})`)
-  if (models.length > NAMED_MODELS) parts.push(plural(models.length - NAMED_MODELS, 'more model'))
-  if (report.otherModels > 0) parts.push(`${plural(report.otherModels, 'request')} for further models`)
-  const modelText = parts.length === 0 ? 'no body.model' : `models ${parts.join(', ')}`
+  const named = listFirst(
+    models.map(([model, count]) => `${oneLine(model, 100)} (${count})`),
+    NAMED_MODELS
+  )
+  const others = report.otherModels > 0 ? `, and ${plural(report.otherModels, 'request')} for further models` : ''
+  const modelText = models.length === 0 ? 'no body.model' : `models ${named}${others}`
   return (
     `input-file ${report.file}: ${plural(report.requests, 'request')} for ${report.endpoint}, ` +
     `${size(report.bytes)}, ${modelText}; sha256 ${report.sha256.slice(0, 16)}.`

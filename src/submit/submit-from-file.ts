@@ -1,7 +1,7 @@
 import type { Annotation } from '../result-files/annotations.js'
 import type { InputFile } from '../result-files/input-file.js'
 import type { ModelsApi } from '../together/models.js'
-import { errorMessage, plural } from '../util/text.js'
+import { errorMessage, listFirst, plural } from '../util/text.js'
 import type { ReuseMode, SubmitEndpoint } from './options.js'
 import { preflight, type PreflightReport } from './preflight.js'
 import { preflightAnnotations, preflightFacts, preflightFailure, unlistedModels } from './preflight-report.js'
@@ -34,10 +34,8 @@ async function warnUnlistedModels(report: PreflightReport, deps: SubmitDeps & { 
     const listed = await deps.api.listModels({ signal: deps.signal, timeoutMs: MODELS_TIMEOUT_MS })
     const unlisted = unlistedModels(report, listed)
     if (unlisted.length === 0) return
-    const named = unlisted.slice(0, NAMED_MODELS).join(', ')
-    const more = unlisted.length > NAMED_MODELS ? ` and ${unlisted.length - NAMED_MODELS} more` : ''
     deps.log.warning(
-      `input-file ${report.file} names ${plural(unlisted.length, 'model')} that GET /v1/models does not list: ${named}${more}. Their requests would fail in the batch.`
+      `input-file ${report.file} names ${plural(unlisted.length, 'model')} that GET /v1/models does not list: ${listFirst(unlisted, NAMED_MODELS)}. Their requests would fail in the batch.`
     )
   } catch (error) {
     if (deps.signal?.aborted) throw error
