@@ -8,18 +8,8 @@ import { parseModelList, type ModelInfo, type ModelsApi } from './models.js'
 import { parseBatchJob, parseFileInfo } from './parse.js'
 import type { ProxySettings } from './proxy.js'
 import { Transport, type ExchangeOptions } from './transport.js'
-import type {
-  BatchApi,
-  BatchJob,
-  CreatedBatch,
-  DownloadOptions,
-  FileInfo,
-  FilesApi,
-  ListedFile,
-  RequestOptions,
-  SubmitApi,
-  UploadOptions
-} from './types.js'
+import type { BatchApi, BatchJob, CreatedBatch, DownloadOptions, FileInfo, FilesApi } from './types.js'
+import type { ListedFile, RequestOptions, SubmitApi, UploadOptions } from './types.js'
 import { upload } from './upload.js'
 
 export const DEFAULT_BASE_URL = 'https://api.together.ai/v1'
