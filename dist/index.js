@@ -32226,9 +32226,43 @@ function progressChart(result) {
 const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/result-files/input-file.ts
+
+
+
+
+function parseInputFile(text, workspace) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const shown = quoted(raw, 200);
+    const expected = `Expected a path to a JSONL file inside the workspace (${workspace}), relative to it, e.g. evals/batch.jsonl.`;
+    if (!isCleanLine(raw))
+        throw new Error(`Invalid input-file ${shown}: it holds control characters. ${expected}`);
+    const path = (0,external_node_path_namespaceObject.resolve)(workspace, raw);
+    const inside = (0,external_node_path_namespaceObject.relative)(workspace, path);
+    if (inside === '' || inside === '..' || inside.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
+        throw new Error(`Invalid input-file ${shown}: it is not inside the workspace. ${expected}`);
+    }
+    return { path, name: inside.split(external_node_path_namespaceObject.sep).join('/'), workspace };
+}
+async function checkedPath(file) {
+    const real = await (0,external_node_fs_promises_namespaceObject.realpath)(file.path);
+    const inside = (0,external_node_path_namespaceObject.relative)(await (0,external_node_fs_promises_namespaceObject.realpath)(file.workspace), real);
+    if (inside === '' || inside.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
+        throw new Error('it leads outside the workspace through a symbolic link');
+    }
+    if (!(await (0,external_node_fs_promises_namespaceObject.stat)(real)).isFile())
+        throw new Error('it is not a regular file');
+    return real;
+}
+
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/result-files/jsonl.ts
+
 
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
 const LF = 0x0a;
@@ -32242,12 +32276,12 @@ async function* jsonLines(path, options = {}) {
         const cr = bytes <= max + 1 && last !== undefined && last[last.length - 1] === CR ? 1 : 0;
         if (bytes - cr > max)
             return { bytes };
-        return Buffer.concat(parts, bytes)
-            .subarray(0, bytes - cr)
-            .toString('utf8');
+        const raw = Buffer.concat(parts, bytes).subarray(0, bytes - cr);
+        return options.checkUtf8 && !(0,external_node_buffer_.isUtf8)(raw) ? { bytes, notUtf8: true } : raw.toString('utf8');
     };
     for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(path, { signal: options.signal })) {
         const data = chunk;
+        options.onChunk?.(data);
         for (let start = 0; start < data.length;) {
             const end = data.indexOf(LF, start);
             const piece = data.subarray(start, end === -1 ? data.length : end);
@@ -32269,7 +32303,6 @@ async function* jsonLines(path, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/failures.ts
-
 
 
 
@@ -32302,16 +32335,6 @@ const READ_TIMEOUT_MS = 120_000;
 function newMatch(file, index) {
     const { withoutId, untracked } = index;
     return { file, codes: new Map(), lines: [], matched: 0, notInFile: 0, withoutId, untracked };
-}
-async function checkedPath(file) {
-    const real = await (0,external_node_fs_promises_namespaceObject.realpath)(file.path);
-    const inside = (0,external_node_path_namespaceObject.relative)(await (0,external_node_fs_promises_namespaceObject.realpath)(file.workspace), real);
-    if (inside === '' || inside.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
-        throw new Error('it leads outside the workspace through a symbolic link');
-    }
-    if (!(await (0,external_node_fs_promises_namespaceObject.stat)(real)).isFile())
-        throw new Error('it is not a regular file');
-    return real;
 }
 function record(match, line, id, failure) {
     const matched = { line, customId: id, ...failure };
@@ -33285,6 +33308,9 @@ async function download(request, options) {
 
 
 const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
+function encodeId(id) {
+    return encodeURIComponent(id).replace(/\./g, '%2E');
+}
 function isPlainId(id) {
     return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
 }
@@ -33316,6 +33342,88 @@ function checkSameBatch(job, what, askedId) {
         throw new TogetherError(`Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`, { kind: 'wrong-batch' });
     }
     return job;
+}
+
+;// CONCATENATED MODULE: ./src/together/json-exchange.ts
+
+
+
+
+async function exchangeJson(transport, method, url, what, options = {}) {
+    return transport.exchange(method, url, what, options, async (response) => {
+        const text = await response.body.text();
+        const { status } = response;
+        if (status < 200 || status >= 300)
+            throw httpError(what, response, text, t => transport.clip(t));
+        if (looksLikeHtml(response.headers, text))
+            throw htmlPageError(what, status);
+        const parsed = text === '' ? undefined : parseJson(text);
+        if (parsed === undefined && text !== '') {
+            throw new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, {
+                kind: 'invalid-response'
+            });
+        }
+        return redactJson(parsed, transport.redact);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/together/lists.ts
+
+
+
+
+const MAX_WARNING = 1000;
+function listOf(value) {
+    const list = isRecord(value) ? value.data : value;
+    return list === null ? [] : Array.isArray(list) ? list : undefined;
+}
+function parseListedFile(value) {
+    if (!isRecord(value) || typeof value.id !== 'string' || !isPlainId(value.id))
+        return undefined;
+    const file = { id: value.id };
+    if (typeof value.filename === 'string')
+        file.filename = value.filename;
+    if (typeof value.purpose === 'string')
+        file.purpose = value.purpose;
+    if (typeof value.bytes === 'number' && Number.isSafeInteger(value.bytes) && value.bytes >= 0)
+        file.bytes = value.bytes;
+    if (typeof value.created_at === 'number' && Number.isFinite(value.created_at))
+        file.createdAt = value.created_at;
+    return file;
+}
+function parseFileList(value) {
+    return listOf(value)
+        ?.map(parseListedFile)
+        .filter(file => file !== undefined);
+}
+function listedBatch(value) {
+    const job = parseBatchJob(value);
+    if (typeof job?.id !== 'string' || !isPlainId(job.id))
+        return undefined;
+    try {
+        return checkBatchIds(job, 'GET /batches');
+    }
+    catch {
+        return undefined;
+    }
+}
+function parseBatchList(value) {
+    return listOf(value)
+        ?.map(listedBatch)
+        .filter(job => job !== undefined);
+}
+function parseCreatedBatch(value, what, inputFileId) {
+    const wrapped = isRecord(value) && isRecord(value.job);
+    const job = parseBatchJob(wrapped ? value.job : value);
+    const invalid = (why) => new TogetherError(`Together answered ${what} with ${why}`, { kind: 'invalid-response' });
+    if (typeof job?.id !== 'string' || job.id === '')
+        throw invalid('no batch ID');
+    checkBatchIds(job, what);
+    if (typeof job.input_file_id === 'string' && job.input_file_id !== '' && job.input_file_id !== inputFileId) {
+        throw invalid(`a batch of another input file (${job.input_file_id}, not ${inputFileId})`);
+    }
+    const warning = wrapped && typeof value.warning === 'string' ? value.warning.trim().slice(0, MAX_WARNING) : '';
+    return warning ? { job: { ...job, id: job.id }, warning } : { job: { ...job, id: job.id } };
 }
 
 ;// CONCATENATED MODULE: ./src/together/models.ts
@@ -33453,7 +33561,10 @@ class Transport {
     }
     async exchange(method, url, what, options, use) {
         const timeoutMs = Math.max(1, Math.min(options.timeoutMs ?? this.options.requestTimeoutMs, this.options.requestTimeoutMs));
-        const answer = timeLimit(timeoutMs, `${what} got no answer within ${formatLimit(timeoutMs)}`);
+        const boundMs = options.sending ? Math.max(1, options.sending.totalMs) : timeoutMs;
+        const answer = timeLimit(boundMs, options.sending
+            ? `${what} did not finish within ${formatLimit(boundMs)}, the limit for a whole upload`
+            : `${what} got no answer within ${formatLimit(timeoutMs)}`);
         const limits = [answer.signal, ...(options.streaming?.limits ?? [])];
         const signal = AbortSignal.any(options.signal ? [options.signal, ...limits] : limits);
         const fail = (error) => this.failure(what, error, options, timeoutMs);
@@ -33465,6 +33576,7 @@ class Transport {
                     dispatcher: this.dispatcher,
                     signal,
                     headers: this.headers(options),
+                    body: options.body,
                     headersTimeout: timeoutMs,
                     bodyTimeout: options.streaming?.stallMs ?? timeoutMs,
                     maxRedirections: 0
@@ -33493,7 +33605,8 @@ class Transport {
             ...(options.withKey === false ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
             accept: options.accept ?? 'application/json',
             ...(options.acceptEncoding ? { 'accept-encoding': options.acceptEncoding } : {}),
-            'user-agent': this.options.userAgent
+            'user-agent': this.options.userAgent,
+            ...options.headers
         };
     }
     failure(what, error, options, timeoutMs) {
@@ -33536,6 +33649,145 @@ class Transport {
     }
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/together/upload.ts
+
+
+
+
+
+
+
+
+
+
+const PURPOSE = 'batch-api';
+const DEFAULT_UPLOAD_TIMEOUT_MS = 10 * 60_000;
+const NO_SIGNED_FLOW = new Set([404, 405, 501]);
+const once = (_what, step) => step();
+function start(request) {
+    const { transport, baseUrl, fileName, options } = request;
+    const what = 'POST /files';
+    const exchange = {
+        signal: options.signal,
+        timeoutMs: options.timeoutMs,
+        body: new URLSearchParams({ purpose: PURPOSE, file_name: fileName, file_type: 'jsonl' }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' }
+    };
+    return transport.exchange('POST', `${baseUrl}/files`, what, exchange, async (response) => {
+        const { status, headers } = response;
+        if (status !== 302) {
+            const text = await response.body.text();
+            if (NO_SIGNED_FLOW.has(status) || (status >= 200 && status < 300))
+                return 'multipart';
+            throw httpError(what, response, text, t => transport.clip(t));
+        }
+        await response.body.dump();
+        const fileId = header(headers, 'x-together-file-id') ?? '';
+        if (!isPlainId(fileId)) {
+            throw new TogetherError(`${what} answered 302 without a plain X-Together-File-Id`, { kind: 'invalid-id' });
+        }
+        const location = header(headers, 'location');
+        let target;
+        try {
+            target = location ? new URL(location, `${baseUrl}/`) : undefined;
+        }
+        catch {
+            target = undefined;
+        }
+        if (target?.protocol !== 'http:' && target?.protocol !== 'https:') {
+            throw new TogetherError(`${what} answered 302 without an http(s) Location to upload ${fileId} to`, {
+                kind: 'unsupported-response'
+            });
+        }
+        return { url: target.toString(), fileId };
+    });
+}
+function send(request, url, bytes) {
+    const { transport, path, options } = request;
+    const what = `PUT to the signed upload URL at ${transport.clip(new URL(url).origin)}`;
+    const body = (0,external_node_fs_namespaceObject.createReadStream)(path);
+    const exchange = {
+        signal: options.signal,
+        timeoutMs: options.timeoutMs,
+        withKey: false,
+        accept: '*/*',
+        body,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes) },
+        sending: { totalMs: request.options.totalTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS }
+    };
+    return transport
+        .exchange('PUT', url, what, exchange, async (response) => {
+        const { status, headers } = response;
+        await response.body.dump();
+        if (status >= 200 && status < 300)
+            return;
+        throw new TogetherError(`${what} answered HTTP ${status}`, {
+            kind: 'http',
+            status,
+            retryAfterMs: parseRetryAfter(headers, Date.now())
+        });
+    })
+        .finally(() => body.destroy());
+}
+async function multipart(request, bytes) {
+    const { transport, baseUrl, path, fileName, options } = request;
+    const what = 'POST /files/upload';
+    const boundary = `wait-for-together-batch-${(0,external_node_crypto_.randomBytes)(12).toString('hex')}`;
+    const field = (name, value) => `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    const head = Buffer.from(`${field('purpose', PURPOSE)}${field('file_name', fileName)}${field('file_type', 'jsonl')}` +
+        `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${fileName}"\r\n` +
+        'content-type: application/octet-stream\r\n\r\n');
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    const body = external_node_stream_.Readable.from((async function* () {
+        yield head;
+        yield* (0,external_node_fs_namespaceObject.createReadStream)(path);
+        yield tail;
+    })());
+    const answer = await exchangeJson(transport, 'POST', `${baseUrl}/files/upload`, what, {
+        signal: options.signal,
+        timeoutMs: options.timeoutMs,
+        body,
+        headers: {
+            'content-type': `multipart/form-data; boundary=${boundary}`,
+            'content-length': String(head.length + bytes + tail.length)
+        },
+        sending: { totalMs: request.options.totalTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS }
+    }).finally(() => body.destroy());
+    const file = parseListedFile(answer);
+    if (!file)
+        throw new TogetherError(`Together answered ${what} without a plain file ID`, { kind: 'invalid-response' });
+    return file;
+}
+async function preprocess(request, fileId, bytes) {
+    const { transport, baseUrl, fileName, options } = request;
+    const what = `POST /files/${fileId}/preprocess`;
+    const answer = await exchangeJson(transport, 'POST', `${baseUrl}/files/${encodeId(fileId)}/preprocess`, what, options);
+    const file = parseListedFile(answer);
+    if (file && file.id !== fileId) {
+        throw new TogetherError(`Together answered ${what} about file ${file.id}`, { kind: 'invalid-response' });
+    }
+    return { filename: fileName, bytes, purpose: PURPOSE, ...file, id: fileId };
+}
+async function upload(request) {
+    const { path, fileName, options } = request;
+    if (!isPlainId(fileName)) {
+        throw new TogetherError(`Not uploading as ${describeBadId(fileName)}: not a plain file name`, { kind: 'local' });
+    }
+    const bytes = await (0,external_node_fs_promises_namespaceObject.stat)(path).then(s => s.size, (error) => {
+        throw new TogetherError(`${path} could not be read: ${errorMessage(error)}`, { kind: 'local', cause: error });
+    });
+    const attempt = options.attempt ?? once;
+    const started = await attempt('POST /files', () => start(request));
+    if (started === 'multipart')
+        return attempt('POST /files/upload', () => multipart(request, bytes));
+    const { url, fileId } = started;
+    options.onStarted?.(fileId);
+    await attempt(`PUT of ${fileId}`, () => send(request, url, bytes));
+    return attempt(`POST /files/${fileId}/preprocess`, () => preprocess(request, fileId, bytes));
+}
+
 ;// CONCATENATED MODULE: ./src/together/client.ts
 
 
@@ -33549,9 +33801,6 @@ class Transport {
 const DEFAULT_BASE_URL = 'https://api.together.ai/v1';
 const DEFAULT_DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_MAX_DOWNLOAD_BYTES = 10 * 1024 ** 3;
-function encodeId(id) {
-    return encodeURIComponent(id).replace(/\./g, '%2E');
-}
 function originOf(url, what) {
     try {
         return new URL(url).origin;
@@ -33623,6 +33872,22 @@ class TogetherClient {
             totalTimeoutMs: options.totalTimeoutMs ?? this.downloadTotalTimeoutMs
         }, { ...options, maxBytes });
     }
+    async listFiles(options) {
+        return this.expect(parseFileList(await this.call('GET', '/files', 'GET /files', options)), 'GET /files', 'a list of files');
+    }
+    async listBatches(options) {
+        const body = await this.call('GET', '/batches', 'GET /batches', options);
+        return this.expect(parseBatchList(body), 'GET /batches', 'a list of batches');
+    }
+    async createBatch(inputFileId, endpoint, options) {
+        requirePlainFileId(inputFileId);
+        const body = JSON.stringify({ input_file_id: inputFileId, endpoint });
+        const json = { ...options, body, headers: { 'content-type': 'application/json' } };
+        return parseCreatedBatch(await this.call('POST', '/batches', 'POST /batches', json), 'POST /batches', inputFileId);
+    }
+    async uploadFile(path, fileName, options = {}) {
+        return upload({ transport: this.transport, baseUrl: this.baseUrl, path, fileName, options });
+    }
     async close() {
         await this.transport.close();
     }
@@ -33638,23 +33903,8 @@ class TogetherClient {
         }
         return value;
     }
-    async call(method, path, what, options = {}) {
-        const transport = this.transport;
-        return transport.exchange(method, `${this.baseUrl}${path}`, what, options, async (response) => {
-            const text = await response.body.text();
-            const { status } = response;
-            if (status < 200 || status >= 300)
-                throw httpError(what, response, text, t => transport.clip(t));
-            if (looksLikeHtml(response.headers, text))
-                throw htmlPageError(what, status);
-            const parsed = text === '' ? undefined : parseJson(text);
-            if (parsed === undefined && text !== '') {
-                throw new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, {
-                    kind: 'invalid-response'
-                });
-            }
-            return redactJson(parsed, transport.redact);
-        });
+    call(method, path, what, options) {
+        return exchangeJson(this.transport, method, `${this.baseUrl}${path}`, what, options);
     }
 }
 
@@ -34725,14 +34975,14 @@ async function cancelOne(deps, tracker, reason, budgetEnd) {
     const timeoutMs = Math.min(limit, budgetEnd - deps.now());
     const outcome = timeoutMs < MIN_CANCEL_TIMEOUT_MS
         ? { reason, state: 'not-sent', error: 'no time was left before the runner stops the step' }
-        : await send(deps, tracker.id, reason, timeoutMs);
+        : await cancel_send(deps, tracker.id, reason, timeoutMs);
     tracker.cancelled(outcome, deps.now());
     if (outcome.state === 'answered')
         deps.log.info(cancelLine(tracker.id, outcome));
     else
         deps.log.warning(cancelLine(tracker.id, outcome));
 }
-async function send(deps, id, reason, timeoutMs) {
+async function cancel_send(deps, id, reason, timeoutMs) {
     try {
         const answer = await deps.api.cancelBatch(id, { timeoutMs });
         return { reason, state: 'answered', status: normalizeStatus(answer.status) || undefined };
@@ -36120,26 +36370,6 @@ function githubToken(read, mode, commitStatus, prComment) {
         throw new InputError(`Input 'github-token' is empty but ${needs} needs it. Expected a token with statuses: write (and contents: write for the ledger), the default \${{ github.token }}.`);
     }
     return needs ? secret(token, "input 'github-token'") : token;
-}
-
-;// CONCATENATED MODULE: ./src/result-files/input-file.ts
-
-
-
-function parseInputFile(text, workspace) {
-    const raw = text.trim();
-    if (raw === '')
-        return undefined;
-    const shown = quoted(raw, 200);
-    const expected = `Expected a path to a JSONL file inside the workspace (${workspace}), relative to it, e.g. evals/batch.jsonl.`;
-    if (!isCleanLine(raw))
-        throw new Error(`Invalid input-file ${shown}: it holds control characters. ${expected}`);
-    const path = (0,external_node_path_namespaceObject.resolve)(workspace, raw);
-    const inside = (0,external_node_path_namespaceObject.relative)(workspace, path);
-    if (inside === '' || inside === '..' || inside.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
-        throw new Error(`Invalid input-file ${shown}: it is not inside the workspace. ${expected}`);
-    }
-    return { path, name: inside.split(external_node_path_namespaceObject.sep).join('/'), workspace };
 }
 
 ;// CONCATENATED MODULE: ./src/settings.ts

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import { request, type Dispatcher } from 'undici'
 import { TogetherError } from './errors.js'
 import { formatLimit, timeLimit } from './limits.js'
@@ -36,7 +37,19 @@ export interface ExchangeOptions extends RequestOptions {
    * bound, the whole download's), and by undici's `stallMs` between chunks as a backstop.
    */
   streaming?: { stallMs: number; limits: AbortSignal[] }
+  /** A request body: a form, or a file streamed from disk (then give its `content-length` in `headers`). */
+  body?: string | Readable
+  /** Request headers besides auth, accept and user agent (`content-type`, `content-length`). */
+  headers?: Record<string, string>
+  /**
+   * A body that may take long to send (an upload): the exchange is bounded by `totalMs` instead of the
+   * request timeout, which then bounds each pause in the sending (undici restarts it at every chunk
+   * written) and the wait for the answer after the last byte.
+   */
+  sending?: { totalMs: number }
 }
+
+export type Method = 'GET' | 'POST' | 'PUT'
 
 /** Failures that retrying cannot fix: undici refusing an argument (a header value with a line break, a URL that is not http or https). */
 const LOCAL_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE'])
@@ -72,7 +85,7 @@ export class Transport {
    * of the exchange. Timers are released however it ends.
    */
   async exchange<T>(
-    method: 'GET' | 'POST',
+    method: Method,
     url: string,
     what: string,
     options: ExchangeOptions,
@@ -83,7 +96,13 @@ export class Transport {
       Math.min(options.timeoutMs ?? this.options.requestTimeoutMs, this.options.requestTimeoutMs)
     )
     // Covers the wait for a pooled connection and the connect too, which undici's headersTimeout does not.
-    const answer = timeLimit(timeoutMs, `${what} got no answer within ${formatLimit(timeoutMs)}`)
+    const boundMs = options.sending ? Math.max(1, options.sending.totalMs) : timeoutMs
+    const answer = timeLimit(
+      boundMs,
+      options.sending
+        ? `${what} did not finish within ${formatLimit(boundMs)}, the limit for a whole upload`
+        : `${what} got no answer within ${formatLimit(timeoutMs)}`
+    )
     const limits = [answer.signal, ...(options.streaming?.limits ?? [])]
     const signal = AbortSignal.any(options.signal ? [options.signal, ...limits] : limits)
     const fail = (error: unknown): TogetherError => this.failure(what, error, options, timeoutMs)
@@ -95,6 +114,7 @@ export class Transport {
           dispatcher: this.dispatcher,
           signal,
           headers: this.headers(options),
+          body: options.body,
           headersTimeout: timeoutMs,
           bodyTimeout: options.streaming?.stallMs ?? timeoutMs,
           maxRedirections: 0
@@ -122,7 +142,8 @@ export class Transport {
       ...(options.withKey === false ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
       accept: options.accept ?? 'application/json',
       ...(options.acceptEncoding ? { 'accept-encoding': options.acceptEncoding } : {}),
-      'user-agent': this.options.userAgent
+      'user-agent': this.options.userAgent,
+      ...options.headers
     }
   }
 

@@ -3,6 +3,7 @@
  * time over many job profiles, and as a real process against the simulator. Figures only, no asserts.
  *   npm run bench              both parts
  *   npm run bench -- virtual   only the virtual-time table (a second or two)
+ *   npm run bench -- submit    only the preflight and upload figures (several seconds)
  */
 import { rmSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -10,6 +11,7 @@ import { formatDuration } from '../../src/util/duration.js'
 import { PROFILES } from './profiles.js'
 import { bareNodeMs, buildFloorBundle, bundleBytes, idleRun, realRun, timeToFirstRequestMs } from './process.js'
 import { runnerMinutes } from './minutes.js'
+import { submitFigures } from './submit.js'
 import { adaptive, fixedInterval, type Figures } from './virtual.js'
 
 const POLL_MS = 30_000
@@ -119,6 +121,31 @@ function minutesTable(): void {
   }
 }
 
-minutesTable()
-await virtualTable()
-if (process.argv[2] !== 'virtual') await processTable()
+async function submitTable(): Promise<void> {
+  console.log("\n## Submitting from a file: preflight at Together's limits, uploads of 60 MB\n")
+  const { preflight: p, uploads, baselineRssMiB } = await submitFigures()
+  const rate = (bytes: number, ms: number): string => `${(bytes / 1_000_000 / (ms / 1000)).toFixed(0)} MB/s`
+  console.log(`| figure | value |`)
+  console.log(`|---|---|`)
+  console.log(
+    `| preflight of ${(p.bytes / 1_000_000).toFixed(0)} MB, ${p.requests} requests (median of 3) | ${(p.ms / 1000).toFixed(2)} s, ${rate(p.bytes, p.ms)}, peak RSS ${p.peakRssMiB.toFixed(0)} MiB |`
+  )
+  for (const u of uploads) {
+    console.log(
+      `| upload of ${(u.bytes / 1_000_000).toFixed(0)} MB to the simulator, ${u.flow} | ${(u.ms / 1000).toFixed(2)} s, peak RSS ${u.peakRssMiB.toFixed(0)} MiB |`
+    )
+  }
+  console.log(
+    `| the same process doing nothing (floor of the RSS figures) | peak RSS ${baselineRssMiB.toFixed(0)} MiB |`
+  )
+}
+
+if (process.argv[2] === 'submit') await submitTable()
+else {
+  minutesTable()
+  await virtualTable()
+  if (process.argv[2] !== 'virtual') {
+    await processTable()
+    await submitTable()
+  }
+}

@@ -38,17 +38,20 @@ export function bareNodeMs(runs = 7): number {
 }
 
 /**
- * The floor program (`floor/minimal.ts`) bundled with ncc the way `npm run build` bundles the action
- * (ncc writes the `"type": "module"` package.json beside it), into a temporary folder; returns the
- * bundle's path.
+ * `source` bundled with ncc the way `npm run build` bundles the action (ncc writes the
+ * `"type": "module"` package.json beside it), into a temporary folder; returns the bundle's path.
  */
-export function buildFloorBundle(): string {
-  const out = mkdtempSync(join(tmpdir(), 'bench-floor-'))
+export function buildBundle(source: string): string {
+  const out = mkdtempSync(join(tmpdir(), 'bench-bundle-'))
   const ncc = join(ROOT, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js')
-  const source = join(ROOT, 'tools', 'bench', 'floor', 'minimal.ts')
   const built = spawnSync(process.execPath, [ncc, 'build', source, '-o', out, '--quiet', '--no-source-map-register'])
   if (built.status !== 0) throw new Error(`ncc could not bundle ${source}: ${built.stderr.toString()}`)
   return join(out, 'index.js')
+}
+
+/** The floor program (`floor/minimal.ts`) bundled as the action is (see `buildBundle`). */
+export function buildFloorBundle(): string {
+  return buildBundle(join(ROOT, 'tools', 'bench', 'floor', 'minimal.ts'))
 }
 
 /**

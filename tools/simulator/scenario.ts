@@ -28,13 +28,16 @@ type FaultKind =
   /** Answer normally, but send the body slowly (`delayMs` between two halves). */
   | 'slow-body'
 
+/**
+ * Which requests a fault hits: about this batch, `get` (default), `cancel`, `file`, or `any`; `create`,
+ * the `POST /v1/batches` that create a batch of this scenario (the batch is created first, so a fault
+ * there is a lost answer); or `models`, the `GET /v1/models` requests of the whole simulator.
+ */
+export type FaultTarget = 'get' | 'cancel' | 'file' | 'create' | 'models' | 'any'
+
 export interface Fault {
   type: FaultKind
-  /**
-   * Which requests about this batch: `get` (default), `cancel`, `file`, or `any`; or `models`, the
-   * `GET /v1/models` requests of the whole simulator (counted across batches).
-   */
-  on?: 'get' | 'cancel' | 'file' | 'models' | 'any'
+  on?: FaultTarget
   /** 1-based numbers of the matching requests to hit; omitted: every one. */
   requests?: number[]
   /** Or: hit requests from number `from` (1-based) on, `count` of them (default: all). */
@@ -66,6 +69,8 @@ export interface Scenario {
   cancelSeconds?: number
   files?: Record<string, ScenarioFile>
   faults?: Fault[]
+  /** The `warning` of a `POST /v1/batches` answer that creates a batch of this scenario from a file. */
+  createWarning?: string
 }
 
 function fail(name: string, message: string): never {
