@@ -32713,6 +32713,7 @@ class TogetherError extends Error {
     serverMessage;
     retryAfterMs;
     html;
+    routeUnknown;
     constructor(message, init) {
         super(message, init.cause === undefined ? undefined : { cause: init.cause });
         this.name = 'TogetherError';
@@ -32721,12 +32722,14 @@ class TogetherError extends Error {
         this.serverMessage = init.serverMessage;
         this.retryAfterMs = init.retryAfterMs;
         this.html = init.html ?? false;
+        this.routeUnknown = init.routeUnknown ?? false;
     }
     get transient() {
         switch (this.kind) {
             case 'http':
                 return this.status === undefined || this.status >= 500 || TRANSIENT_STATUSES.has(this.status);
             case 'network':
+            case 'unreachable':
             case 'timeout':
             case 'invalid-response':
                 return true;
@@ -32861,7 +32864,14 @@ function parseOrUndefined(text) {
         return undefined;
     }
 }
-function httpError(what, response, text, clip) {
+const NO_ROUTE = /\bno route\b|\broute\b.*\bnot found\b|\b(page|path|endpoint|url) not found\b|\bcannot (get|post) \//i;
+function routeUnknown(html, serverMessage, baseUrl) {
+    if (html || NO_ROUTE.test(serverMessage))
+        return true;
+    const path = baseUrl === undefined ? undefined : URL.parse(baseUrl)?.pathname;
+    return path !== undefined && !/\/v\d+(\/|$)/.test(path);
+}
+function httpError(what, response, text, clip, baseUrl) {
     const { status, headers } = response;
     if (status >= 300 && status < 400) {
         const location = header(headers, 'location');
@@ -32874,7 +32884,8 @@ function httpError(what, response, text, clip) {
         status,
         serverMessage: serverMessage || undefined,
         retryAfterMs: parseRetryAfter(headers, Date.now()),
-        html
+        html,
+        routeUnknown: status === 404 && routeUnknown(html, serverMessage, baseUrl)
     });
 }
 function htmlPageError(what, status) {
@@ -33288,6 +33299,35 @@ function defaultDispatcher(proxy = {}, options = {}) {
 
 const LOCAL_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE']);
 const codeOf = (error) => error?.code;
+const CERTIFICATE_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_REVOKED',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_SIGNATURE_FAILURE',
+    'INVALID_CA',
+    'HOSTNAME_MISMATCH',
+    'ERR_TLS_CERT_ALTNAME_INVALID'
+]);
+function unreachableReason(error, url) {
+    const code = String(codeOf(error));
+    const host = URL.parse(url)?.hostname ?? url;
+    const hostname = error.hostname;
+    if (code === 'ENOTFOUND' && (hostname === undefined || hostname === host)) {
+        return `the host ${host} does not resolve (${messageOf(error)})`;
+    }
+    const tls = code.startsWith('ERR_SSL_') || (code === 'EPROTO' && url.startsWith('https:'));
+    if (CERTIFICATE_CODES.has(code) || tls) {
+        return `the TLS handshake with ${host} failed (${code}: ${messageOf(error)}); a TLS-inspecting proxy needs its CA in NODE_EXTRA_CA_CERTS`;
+    }
+    return undefined;
+}
 class Transport {
     options;
     redact;
@@ -33311,7 +33351,7 @@ class Transport {
         const timeoutMs = Math.max(1, Math.min(options.timeoutMs ?? this.options.requestTimeoutMs, this.options.requestTimeoutMs));
         const answer = timeLimit(timeoutMs, `${what} got no answer within ${formatLimit(timeoutMs)}`);
         const linked = linkSignals([options.signal, answer.signal, ...(options.streaming?.limits ?? [])]);
-        const fail = (error) => this.failure(what, error, options, timeoutMs);
+        const fail = (error) => this.failure(what, url, error, options, timeoutMs);
         try {
             let response;
             try {
@@ -33352,7 +33392,7 @@ class Transport {
             'user-agent': this.options.userAgent
         };
     }
-    failure(what, error, options, timeoutMs) {
+    failure(what, url, error, options, timeoutMs) {
         if (options.signal?.aborted)
             return new TogetherError(`${what} was aborted`, { kind: 'aborted', cause: error });
         if (error instanceof TogetherError)
@@ -33381,6 +33421,10 @@ class Transport {
         const reason = messageOf(cause ?? error);
         if (LOCAL_CODES.has(String(code)) || error?.name === 'InvalidArgumentError') {
             return new TogetherError(`${what} could not be sent: ${this.clip(reason)}`, { kind: 'local', cause: error });
+        }
+        const unreachable = unreachableReason(cause ?? error, url);
+        if (unreachable) {
+            return new TogetherError(`${what} failed: ${this.clip(unreachable)}`, { kind: 'unreachable', cause: error });
         }
         return new TogetherError(`${what} failed: ${this.clip(reason)}`, { kind: 'network', cause: error });
     }
@@ -33499,7 +33543,7 @@ class TogetherClient {
             const text = await response.body.text();
             const { status } = response;
             if (status < 200 || status >= 300)
-                throw httpError(what, response, text, t => transport.clip(t));
+                throw httpError(what, response, text, t => transport.clip(t), this.baseUrl);
             if (looksLikeHtml(response.headers, text))
                 throw htmlPageError(what, status);
             let parsed;
@@ -33761,15 +33805,25 @@ function addPoint(series, point) {
 ;// CONCATENATED MODULE: ./src/engine/failure.ts
 
 const NEVER_RETRIED = new Set(['local', 'invalid-id', 'wrong-batch']);
-function retryable(error) {
-    return error instanceof TogetherError && error.transient && !NEVER_RETRIED.has(error.kind);
+function retryable(error, answered = true) {
+    if (!(error instanceof TogetherError) || !error.transient || NEVER_RETRIED.has(error.kind))
+        return false;
+    return answered || error.kind !== 'unreachable';
 }
 function describeFailure(error) {
     const message = error instanceof Error ? error.message : String(error);
     if (!(error instanceof TogetherError))
         return { message };
     const html = error.html === true;
-    return { message, status: error.status, serverMessage: error.serverMessage, kind: error.kind, ...(html && { html }) };
+    const routeUnknown = error.routeUnknown === true;
+    return {
+        message,
+        status: error.status,
+        serverMessage: error.serverMessage,
+        kind: error.kind,
+        ...(html && { html }),
+        ...(routeUnknown && { routeUnknown })
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/eta.ts
@@ -34022,7 +34076,7 @@ class BatchTracker {
         const failure = describeFailure(error);
         this.lastError = failure;
         this.invalidAnswers = failure.kind === 'invalid-response' ? this.invalidAnswers + 1 : 0;
-        const lasting = !retryable(error);
+        const lasting = !retryable(error, this.batch !== undefined);
         if (lasting || this.invalidAnswers >= INVALID_ANSWERS_TOLERATED) {
             this.fail(lasting ? failure : { ...failure, repeated: this.invalidAnswers });
             return undefined;
@@ -34438,6 +34492,12 @@ function wrongServer(error) {
     if (error.status === 404 && error.html) {
         return `the server answered HTTP 404 with an HTML page, not the Together API: ${BASE_URL_HINT}`;
     }
+    if (error.status === 404 && error.routeUnknown) {
+        const said = error.serverMessage ? `: ${oneLine(error.serverMessage, 100)}` : '';
+        return `the server does not know the route (HTTP 404${said}), so the batch was never looked up: ${BASE_URL_HINT}`;
+    }
+    if (error.kind === 'unreachable')
+        return `${oneLine(error.message, 300)}: ${BASE_URL_HINT}`;
     return undefined;
 }
 function errorVerdict(result) {
@@ -34656,7 +34716,7 @@ function combine(wait, results) {
 function dispose(result, stored, now, forgetAfterMs) {
     if (result.finalStatus !== undefined)
         return 'final';
-    if (result.outcome === 'error' && result.error?.status === 404)
+    if (result.outcome === 'error' && result.error?.status === 404 && !result.error.routeUnknown)
         return 'unknown';
     if (result.outcome !== 'pending')
         return 'unchecked';

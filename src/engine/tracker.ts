@@ -120,7 +120,8 @@ export class BatchTracker {
     const failure = describeFailure(error)
     this.lastError = failure
     this.invalidAnswers = failure.kind === 'invalid-response' ? this.invalidAnswers + 1 : 0
-    const lasting = !retryable(error)
+    // Before any answer, a host that does not resolve or a refused certificate is a wrong base-url.
+    const lasting = !retryable(error, this.batch !== undefined)
     if (lasting || this.invalidAnswers >= INVALID_ANSWERS_TOLERATED) {
       this.fail(lasting ? failure : { ...failure, repeated: this.invalidAnswers })
       return undefined

@@ -8,7 +8,8 @@ import { combine, judge, judgeResults, type Verdict } from '../verdict/verdict.j
 /**
  * What one check of a tracked batch means for the ledger: `final`, `unknown` (HTTP 404) and
  * `forgotten` (older than forget-after) are reported and removed; `pending` stays; `unchecked` (any
- * other failure to read it) stays and fails the step, so a broken key or outage is never silent.
+ * other failure to read it, a 404 of a wrong base-url included) stays and fails the step, so a broken
+ * key, base URL or outage is never silent and never empties the ledger.
  */
 export type Disposition = 'final' | 'unknown' | 'forgotten' | 'pending' | 'unchecked'
 
@@ -20,7 +21,7 @@ export interface Checked {
 
 export function dispose(result: WaitResult, stored: StoredEntry, now: number, forgetAfterMs: number): Disposition {
   if (result.finalStatus !== undefined) return 'final'
-  if (result.outcome === 'error' && result.error?.status === 404) return 'unknown'
+  if (result.outcome === 'error' && result.error?.status === 404 && !result.error.routeUnknown) return 'unknown'
   if (result.outcome !== 'pending') return 'unchecked'
   return now - stored.entry.trackedAt > forgetAfterMs ? 'forgotten' : 'pending'
 }

@@ -181,7 +181,7 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi {
     return transport.exchange(method, `${this.baseUrl}${path}`, what, options, async response => {
       const text = await response.body.text()
       const { status } = response
-      if (status < 200 || status >= 300) throw httpError(what, response, text, t => transport.clip(t))
+      if (status < 200 || status >= 300) throw httpError(what, response, text, t => transport.clip(t), this.baseUrl)
       if (looksLikeHtml(response.headers, text)) throw htmlPageError(what, status)
       let parsed: unknown
       try {
