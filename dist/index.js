@@ -32644,6 +32644,21 @@ function buildFailureSummary(message) {
     return `## ❌ Wait for Together batch failed\n\n${escapeText(message, 3000)}\n`;
 }
 
+;// CONCATENATED MODULE: ./src/orchestrate/opening.ts
+function openStep(settings, deps) {
+    for (const warning of settings.warnings)
+        deps.log.warning(warning);
+    if (settings.skipReason === undefined)
+        return undefined;
+    deps.setOutputs({ passed: 'false' });
+    return {
+        verdict: { ok: true, message: settings.skipReason },
+        title: 'Together batches',
+        summary: '## ⏭️ Together batches not checked: no API key (if-no-api-key: skip)\n',
+        annotations: []
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/messages.ts
 
 
@@ -35430,7 +35445,11 @@ async function runTrack(settings, deps) {
 
 
 
+
 async function runMode(settings, deps, ledger) {
+    const skipped = openStep(settings, deps);
+    if (skipped)
+        return skipped;
     if (settings.mode === 'wait')
         return runStep(settings, deps);
     if (!ledger)
@@ -35493,9 +35512,20 @@ function apiKey(read, env) {
     if (input)
         return secret(input, "input 'api-key'");
     const fromEnv = env.TOGETHER_API_KEY?.trim() ?? '';
-    if (fromEnv)
-        return secret(fromEnv, 'TOGETHER_API_KEY environment variable');
-    throw new InputError("No Together API key: set the 'api-key' input (e.g. api-key: ${{ secrets.TOGETHER_API_KEY }}) or the TOGETHER_API_KEY environment variable.");
+    return fromEnv && secret(fromEnv, 'TOGETHER_API_KEY environment variable');
+}
+function ifNoApiKey(read) {
+    const raw = read('if-no-api-key').trim().toLowerCase();
+    if (raw === 'fail' || raw === 'skip')
+        return raw;
+    throw new InputError(`Invalid if-no-api-key '${read('if-no-api-key').trim().slice(0, 50)}'. Expected fail or skip.`);
+}
+function withoutApiKey(choice) {
+    const why = 'runs from forks and Dependabot get no secrets';
+    if (choice === 'skip') {
+        return `No Together API key (${why}): nothing was checked, as if-no-api-key: skip asks; passed stays false.`;
+    }
+    throw new InputError(`No Together API key: set the 'api-key' input (e.g. api-key: \${{ secrets.TOGETHER_API_KEY }}) or the TOGETHER_API_KEY environment variable. If this run has none because ${why}, if-no-api-key: skip passes it without checking.`);
 }
 function proxy(env) {
     try {
@@ -35517,6 +35547,57 @@ function githubEnv(env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/inputs/defaults.ts
+const INPUT_DEFAULTS = {
+    mode: 'wait',
+    'if-no-api-key': 'fail',
+    timeout: '5h45m',
+    'poll-interval': '30s',
+    'fail-on': 'FAILED,EXPIRED,CANCELLED',
+    'cancel-on-timeout': 'false',
+    'cancel-on-abort': 'false',
+    'pr-comment': 'false',
+    'ledger-branch': 'together-batches',
+    'forget-after': '7d'
+};
+function withDefaults(read) {
+    return name => {
+        const value = read(name);
+        return value.trim() === '' ? (INPUT_DEFAULTS[name] ?? value) : value;
+    };
+}
+
+;// CONCATENATED MODULE: ./src/inputs/timing.ts
+
+
+const HOSTED_JOB_LIMIT_MS = 6 * 3_600_000;
+const MAX_DURATION_MS = 365 * 86_400_000;
+const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds';
+function duration(read, name, minMs, minText) {
+    const raw = read(name).trim();
+    const ms = parseDuration(raw);
+    if (ms === undefined)
+        throw new InputError(`Invalid ${name} '${raw}'. Expected ${DURATION_FORM}.`);
+    if (ms < minMs)
+        throw new InputError(`Invalid ${name} '${raw}'. Expected at least ${minText}.`);
+    if (ms > MAX_DURATION_MS)
+        throw new InputError(`Invalid ${name} '${raw}'. Expected at most 365d.`);
+    return ms;
+}
+function timeout(read) {
+    const ms = duration(read, 'timeout', 0, '0');
+    if (ms > 0 && ms < 1000)
+        throw new InputError(`Invalid timeout '${read('timeout').trim()}'. Expected 0 (check once) or at least 1s.`);
+    return ms;
+}
+function hostedLimitWarnings(stepMode, timeoutMs, env) {
+    if (stepMode !== 'wait' || timeoutMs < HOSTED_JOB_LIMIT_MS || env.RUNNER_ENVIRONMENT !== 'github-hosted')
+        return [];
+    return [
+        `timeout ${formatDuration(timeoutMs)} is not shorter than the 6h GitHub gives a job on a GitHub-hosted runner: the job would be stopped before cancel-on-timeout, the outputs and the summary. Set timeout to at most 5h45m (the default), or use mode: track for batches that outlast a job.`
+    ];
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/modes.ts
 
 
@@ -35536,11 +35617,18 @@ function ledgerBranch(read) {
 }
 function githubToken(read, mode, commitStatus, prComment) {
     const token = read('github-token').trim();
-    const needs = mode !== 'wait' ? `mode: ${mode}` : commitStatus ? 'commit-status' : prComment ? 'pr-comment' : '';
-    if (needs && !token) {
-        throw new InputError(`Input 'github-token' is empty but ${needs} needs it. Expected a token with statuses: write (and contents: write for the ledger), the default \${{ github.token }}.`);
+    const needs = [
+        ...(mode !== 'wait'
+            ? [[`mode: ${mode}`, mode === 'report' ? 'contents: write, statuses: write' : 'contents: write']]
+            : []),
+        ...(commitStatus ? [['commit-status', 'statuses: write']] : []),
+        ...(prComment ? [['pr-comment', 'pull-requests: write']] : [])
+    ];
+    if (needs.length > 0 && !token) {
+        const what = needs.map(n => n[0]).join(' and ');
+        throw new InputError(`Input 'github-token' is empty but ${what} ${needs.length === 1 ? 'needs' : 'need'} it. Expected a token with ${needs.map(n => n[1]).join(', ')}, such as the default \${{ github.token }} with permissions: ${needs.map(n => n[1]).join(', ')} in the job.`);
     }
-    return needs ? secret(token, "input 'github-token'") : token;
+    return needs.length > 0 ? secret(token, "input 'github-token'") : token;
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/cost-inputs.ts
@@ -35595,8 +35683,7 @@ function parseInputFile(text, workspace) {
 
 
 
-const MAX_DURATION_MS = 365 * 86_400_000;
-const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds';
+
 function batchIds(read, mode) {
     if (mode === 'report') {
         if (read('batch-id').trim()) {
@@ -35619,23 +35706,6 @@ function batchIds(read, mode) {
     }
     return ids;
 }
-function duration(read, name, minMs, minText) {
-    const raw = read(name).trim();
-    const ms = parseDuration(raw);
-    if (ms === undefined)
-        throw new InputError(`Invalid ${name} '${raw}'. Expected ${DURATION_FORM}.`);
-    if (ms < minMs)
-        throw new InputError(`Invalid ${name} '${raw}'. Expected at least ${minText}.`);
-    if (ms > MAX_DURATION_MS)
-        throw new InputError(`Invalid ${name} '${raw}'. Expected at most 365d.`);
-    return ms;
-}
-function timeout(read) {
-    const ms = duration(read, 'timeout', 0, '0');
-    if (ms > 0 && ms < 1000)
-        throw new InputError(`Invalid timeout '${read('timeout').trim()}'. Expected 0 (check once) or at least 1s.`);
-    return ms;
-}
 function parsed(parse) {
     try {
         return parse();
@@ -35654,31 +35724,39 @@ function settings_boolean(read, name) {
 }
 function failOn(read) {
     const set = new Set();
+    if (read('fail-on').trim().toLowerCase() === 'none')
+        return set;
     for (const word of read('fail-on')
         .split(/[\s,]+/)
         .filter(Boolean)) {
         const status = normalizeStatus(word);
         if (status === 'COMPLETED' || !FINAL_STATUSES.includes(status)) {
-            throw new InputError(`Invalid fail-on status '${word}'. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated).`);
+            throw new InputError(`Invalid fail-on status '${word}'. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated), or none.`);
         }
         set.add(status);
     }
     return set;
 }
-function parseSettings(read, env, cwd = process.cwd()) {
+function parseSettings(raw, env, cwd = process.cwd()) {
+    const read = withDefaults(raw);
     const stepMode = mode(read);
-    const ids = batchIds(read, stepMode);
+    const noKey = ifNoApiKey(read);
     const key = apiKey(read, env);
+    const skipReason = key ? undefined : withoutApiKey(noKey);
+    const ids = skipReason !== undefined && !read('batch-id').trim() ? [] : batchIds(read, stepMode);
     const commitStatus = read('commit-status').trim();
     const prComment = settings_boolean(read, 'pr-comment');
     const token = githubToken(read, stepMode, commitStatus, prComment);
     const tracking = stepMode !== 'wait';
+    const timeoutMs = Math.round(timeout(read));
     return {
         mode: stepMode,
         batchIds: ids,
         apiKey: key,
+        ...(skipReason !== undefined && { skipReason }),
+        warnings: hostedLimitWarnings(stepMode, timeoutMs, env),
         baseUrl: baseUrl(read, env),
-        timeoutMs: Math.round(timeout(read)),
+        timeoutMs,
         pollIntervalMs: Math.round(duration(read, 'poll-interval', 1000, '1s')),
         failOn: failOn(read),
         cancelOnTimeout: settings_boolean(read, 'cancel-on-timeout'),
@@ -35998,7 +36076,11 @@ function commentText(run, redact) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/shell/exit-code.ts
+const exit_code_ExitCode = { Success: 0, Failure: 1 };
+
 ;// CONCATENATED MODULE: ./src/shell/cancel.ts
+
 
 
 const ABORT_GRACE_MS = 6000;
@@ -36012,7 +36094,7 @@ function listenForCancel(abort, say) {
         abort.abort();
         grace = setTimeout(() => {
             setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`);
-            process.exit(ExitCode.Failure);
+            process.exit(exit_code_ExitCode.Failure);
         }, ABORT_GRACE_MS).unref();
     };
     process.on('SIGINT', onSignal);
@@ -36034,8 +36116,9 @@ async function closeQuietly(api) {
 
 
 
+
 function guardVerdict() {
-    process.exitCode = ExitCode.Failure;
+    process.exitCode = exit_code_ExitCode.Failure;
     let settled = false;
     const onBeforeExit = () => {
         if (settled)
@@ -36070,7 +36153,7 @@ function guardCrashes() {
             setFailed(`Unexpected error: ${message}. This is a bug: please report it.`);
             const bound = new Promise(resolve => setTimeout(resolve, LAST_WORDS_MS));
             const said = crashState.lastWords?.(`Unexpected error: ${message}`).catch(() => undefined);
-            void Promise.race([said, bound]).finally(() => process.exit(ExitCode.Failure));
+            void Promise.race([said, bound]).finally(() => process.exit(exit_code_ExitCode.Failure));
         };
         process.on('unhandledRejection', crash);
         process.on('uncaughtException', crash);
@@ -36109,6 +36192,7 @@ const VERSION = '1.0.0';
 const USER_AGENT = `wait-for-together-batch/${VERSION}`;
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -36219,7 +36303,8 @@ async function commitStatus(settings, runtime, out, signal) {
     return setter && ((state, description) => setter(state, description).catch(failed));
 }
 function guardSecrets(settings) {
-    core_setSecret(settings.apiKey);
+    if (settings.apiKey)
+        core_setSecret(settings.apiKey);
     if (settings.githubToken)
         core_setSecret(settings.githubToken);
     const out = egress([settings.apiKey, settings.githubToken]);
@@ -36230,11 +36315,11 @@ function guardSecrets(settings) {
 function decide(outcome, out) {
     if (outcome.verdict.ok) {
         out.log.info(outcome.verdict.message);
-        process.exitCode = ExitCode.Success;
+        process.exitCode = exit_code_ExitCode.Success;
     }
     else {
         out.log.error(outcome.verdict.message, outcome.title);
-        process.exitCode = ExitCode.Failure;
+        process.exitCode = exit_code_ExitCode.Failure;
     }
     for (const annotation of outcome.annotations)
         out.log.annotate(annotation);

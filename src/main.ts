@@ -14,6 +14,7 @@ import { lastWords, type LastWords } from './shell/last-words.js'
 import { DEFAULT_CONNECTIONS, TogetherClient, type BatchApi, type FilesApi, type ModelsApi } from './together/index.js'
 import { errorMessage } from './util/text.js'
 import { USER_AGENT } from './version.js'
+import { ExitCode } from './shell/exit-code.js'
 
 /** The side effects `run()` uses; tests replace them to run in virtual time. */
 export interface Runtime {
@@ -154,7 +155,8 @@ async function commitStatus(
 
 /** Masks the secrets in the runner's log and returns the egress that redacts them everywhere else. */
 function guardSecrets(settings: Settings): Egress {
-  core.setSecret(settings.apiKey)
+  // No key only when if-no-api-key: skip ends the step; the runner warns about an empty mask.
+  if (settings.apiKey) core.setSecret(settings.apiKey)
   if (settings.githubToken) core.setSecret(settings.githubToken)
   const out = egress([settings.apiKey, settings.githubToken])
   const shown = { ...settings, apiKey: '***', githubToken: '***', failOn: [...settings.failOn], proxy: '(see env)' }
@@ -166,10 +168,10 @@ function guardSecrets(settings: Settings): Egress {
 function decide(outcome: StepOutcome, out: Egress): void {
   if (outcome.verdict.ok) {
     out.log.info(outcome.verdict.message)
-    process.exitCode = core.ExitCode.Success
+    process.exitCode = ExitCode.Success
   } else {
     out.log.error(outcome.verdict.message, outcome.title)
-    process.exitCode = core.ExitCode.Failure
+    process.exitCode = ExitCode.Failure
   }
   for (const annotation of outcome.annotations) out.log.annotate(annotation)
 }

@@ -3,6 +3,7 @@ import type { Ledger } from '../github/ledger.js'
 import type { Comment } from '../github/pr-comment.js'
 import type { CommentRow } from '../report/pr-comment-text.js'
 import type { Settings } from '../settings.js'
+import { openStep } from './opening.js'
 import { runReport } from './report.js'
 import { runStep, type StepDeps, type StepOutcome } from './step.js'
 import { runTrack } from './track.js'
@@ -22,6 +23,8 @@ export async function runMode(
   deps: StepDeps,
   ledger?: () => Promise<LedgerDeps>
 ): Promise<StepOutcome> {
+  const skipped = openStep(settings, deps)
+  if (skipped) return skipped
   if (settings.mode === 'wait') return runStep(settings, deps)
   if (!ledger) throw new Error(`mode: ${settings.mode} needs the ledger, and none was given.`)
   const extra = await ledger()
