@@ -31825,6 +31825,7 @@ function httpStatus(error) {
 ;// CONCATENATED MODULE: ./src/github/commit-status.ts
 
 
+
 const SHA = /^[0-9a-f]{40}$/i;
 const MAX_STATUS_PAGES = 10;
 const STATES = new Set(['pending', 'success', 'failure', 'error']);
@@ -31859,13 +31860,22 @@ const runUrl = (target) => `${target.serverUrl.replace(/\/+$/, '')}/${target.rep
 function statusClient(github) {
     return {
         async set(sha, context, state, description, targetUrl) {
-            await github.request('POST /repos/{owner}/{repo}/statuses/{sha}', {
-                sha,
-                state,
-                context,
-                description: fitDescription(github.redact(description)),
-                target_url: targetUrl
-            });
+            try {
+                await github.request('POST /repos/{owner}/{repo}/statuses/{sha}', {
+                    sha,
+                    state,
+                    context,
+                    description: fitDescription(github.redact(description)),
+                    target_url: targetUrl
+                });
+            }
+            catch (error) {
+                if (httpStatus(error) !== 403)
+                    throw error;
+                throw new Error(`${errorMessage(error)}. Give the job statuses: write (and check github-token).`, {
+                    cause: error
+                });
+            }
         },
         async latest(sha, context) {
             for (let page = 1; page <= MAX_STATUS_PAGES; page++) {
@@ -33975,7 +33985,7 @@ function retryDelay(attempt, random, retryAfterMs, capMs = MAX_RETRY_DELAY_MS) {
 function planRetry(input) {
     const { batchId, message, attempt, now, lastCheckAt, pollIntervalMs, retryAfterMs } = input;
     if (input.checkOnce) {
-        const line = retryLine(batchId, message, 'Not retried: timeout is 0, the next run checks again.');
+        const line = retryLine(batchId, message, 'Not retried: this step checks once; a later run checks again.');
         return { kind: 'stop', line };
     }
     const left = lastCheckAt - now;
@@ -34279,6 +34289,9 @@ function buildReportSummary(rows, pending, verdict) {
     const shown = rows.slice(0, ledger_summary_MAX_ROWS).map(ledger_summary_row);
     const more = rows.length > ledger_summary_MAX_ROWS ? `\nAnd ${rows.length - ledger_summary_MAX_ROWS} more (see the reported output).\n` : '';
     return `${head}| Batch | Status | Requests | Commit | Tracked | Verdict |\n| --- | --- | --- | --- | --- | --- |\n${shown.join('\n')}\n${more}`;
+}
+function buildEmptyReportSummary(ledgerBranch) {
+    return `## ✅ Together batches: nothing to report, no batch is tracked on branch ${escapeText(ledgerBranch, 100)}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/cost-outputs.ts
@@ -34607,7 +34620,7 @@ function timedOutVerdict(result) {
     if (unanswered) {
         return `Timed out after ${waited} waiting for batch ${result.batchId}: ${unanswered}.${cancelNote(result)}`;
     }
-    return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input, or check it from a scheduled workflow with timeout: 0.${cancelNote(result)}`;
+    return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input (and the job's timeout-minutes), or use mode: track with a scheduled mode: report for batches that outlast a job.${cancelNote(result)}`;
 }
 function abortedVerdict(result) {
     const seen = neverAnswered(result) ?? lastSeen(result);
@@ -34641,7 +34654,7 @@ function judge(result, failOn) {
         case 'pending':
             return {
                 ok: true,
-                message: `Batch ${id} is not finished yet (${lastSeen(result)}); checked once because timeout is 0.`
+                message: `Batch ${id} is not finished yet (${lastSeen(result)}); checked once, as this step asks (timeout 0 or mode: track).`
             };
     }
 }
@@ -35053,7 +35066,7 @@ async function setReportStatuses(statuses, reported, kept, runUrl, log) {
     if (all.length === 0)
         return;
     if (!statuses) {
-        log.warning(`Could not set ${all.length} commit status(es): no GitHub client.`);
+        log.warning(`Could not set ${plural(all.length, 'commit status', 'commit statuses')}: no GitHub client.`);
         return;
     }
     for (const group of all) {
@@ -35214,7 +35227,10 @@ function stepVerdict(reported, unchecked, pending, ledgerErrors) {
     ];
     const still = `${pending} still running`;
     if (failing.length === 0)
-        return { ok: true, message: `Reported ${reported.length} tracked batch(es), all passed; ${still}.` };
+        return {
+            ok: true,
+            message: `Reported ${plural(reported.length, 'tracked batch', 'tracked batches')}, all passed; ${still}.`
+        };
     const more = failing.length > report_LISTED ? ` And ${failing.length - report_LISTED} more.` : '';
     return { ok: false, message: `${failing.slice(0, report_LISTED).join(' ')}${more} (${reported.length} reported, ${still}.)` };
 }
@@ -35249,9 +35265,14 @@ async function runReport(settings, deps) {
     for (const bad of invalid)
         deps.log.warning(`Ledger file ${bad.name} on ${settings.ledgerBranch} is not used: ${bad.reason}.`);
     if (entries.length === 0) {
-        deps.setOutputs({ reported: '[]', pending: '0' });
+        deps.setOutputs({ reported: '[]', pending: '0', passed: 'true' });
         const verdict = { ok: true, message: 'No tracked batches to report.' };
-        return { verdict, title: 'Together batches', summary: '', annotations: [] };
+        return {
+            verdict,
+            title: 'Together batches',
+            summary: buildEmptyReportSummary(settings.ledgerBranch),
+            annotations: []
+        };
     }
     const options = {
         ...settings,
@@ -35278,10 +35299,12 @@ async function runReport(settings, deps) {
     const pending = kept.filter(c => c.disposition === 'pending').length;
     deps.setOutputs({
         reported: JSON.stringify(reported.map(r => reportedEntry(r, collected))),
-        pending: String(pending)
+        pending: String(pending),
+        passed: 'false'
     });
     const ledgerErrors = deps.signal.aborted ? [] : await settle(settings, deps, reported, kept, collected);
     const verdict = stepVerdict(reported, kept.filter(c => c.disposition === 'unchecked'), pending, ledgerErrors);
+    deps.setOutputs({ passed: String(verdict.ok) });
     const rows = reported.map(r => ({
         entry: r.stored.entry,
         result: r.result,
@@ -35404,6 +35427,7 @@ function parseEntry(batchId, text) {
 
 
 
+
 async function runTrack(settings, deps) {
     let tracked = [];
     const record = async (waited) => {
@@ -35430,13 +35454,16 @@ async function runTrack(settings, deps) {
         }
         deps.setOutputs({ tracked: JSON.stringify(tracked) });
         if (tracked.length > 0) {
-            deps.log.info(`Tracked ${tracked.length} batch(es) in the ledger on branch ${settings.ledgerBranch}; a step with mode: report reports them when they finish.`);
+            deps.log.info(`Tracked ${plural(tracked.length, 'batch', 'batches')} in the ledger on branch ${settings.ledgerBranch}; a step with mode: report reports them when they finish.`);
         }
     };
     return runStep({ ...settings, timeoutMs: 0 }, deps, {
         afterWait: record,
         finalStatus: verdict => verdict.ok && tracked.length > 0
-            ? ['pending', `${tracked.length} Together batch(es) tracked; reported when they finish`]
+            ? [
+                'pending',
+                `${plural(tracked.length, 'Together batch', 'Together batches')} tracked; reported when they finish`
+            ]
             : undefined
     });
 }

@@ -72,6 +72,21 @@ describe('createCommitStatus', () => {
     ])
   })
 
+  it('names statuses: write when GitHub refuses the status (HTTP 403)', async () => {
+    handler = (_req, res) =>
+      res
+        .writeHead(403, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ message: 'Resource not accessible by integration' }))
+    const set = await createCommitStatus(target, 'ghs_t', 'together/batch', new AbortController().signal)
+    const error = await set('pending', 'Waiting').then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(error?.message).toMatch(
+      /^Resource not accessible by integration.*\. Give the job statuses: write \(and check github-token\)\.$/
+    )
+  })
+
   it('gives up on a GitHub API that never answers after its timeout', async () => {
     handler = () => undefined
     const set = await createCommitStatus(target, 'ghs_t', 'ctx', new AbortController().signal, { timeoutMs: 150 })

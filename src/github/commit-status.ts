@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import type { GitHubTarget } from './target.js'
-import { createGitHubClient, GITHUB_CALL_TIMEOUT_MS, type GitHubClient } from './octokit.js'
+import { createGitHubClient, GITHUB_CALL_TIMEOUT_MS, httpStatus, type GitHubClient } from './octokit.js'
+import { errorMessage } from '../util/text.js'
 
 export type StatusState = 'pending' | 'success' | 'failure' | 'error'
 
@@ -67,14 +68,21 @@ export interface StatusClient {
 export function statusClient(github: GitHubClient): StatusClient {
   return {
     async set(sha, context, state, description, targetUrl) {
-      await github.request('POST /repos/{owner}/{repo}/statuses/{sha}', {
-        sha,
-        state,
-        context,
-        // Redacted before it is cut: a secret across the cut would leave its first characters.
-        description: fitDescription(github.redact(description)),
-        target_url: targetUrl
-      })
+      try {
+        await github.request('POST /repos/{owner}/{repo}/statuses/{sha}', {
+          sha,
+          state,
+          context,
+          // Redacted before it is cut: a secret across the cut would leave its first characters.
+          description: fitDescription(github.redact(description)),
+          target_url: targetUrl
+        })
+      } catch (error) {
+        if (httpStatus(error) !== 403) throw error
+        throw new Error(`${errorMessage(error)}. Give the job statuses: write (and check github-token).`, {
+          cause: error
+        })
+      }
     },
     async latest(sha, context) {
       // Statuses come newest first; the first of this context is the current one. An answer that is

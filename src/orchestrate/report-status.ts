@@ -1,6 +1,6 @@
 import type { Logger } from '../engine/types.js'
 import type { StatusClient, StatusState } from '../github/commit-status.js'
-import { errorMessage, oneLine } from '../util/text.js'
+import { errorMessage, oneLine, plural } from '../util/text.js'
 import type { Verdict } from '../verdict/verdict.js'
 import type { Checked } from './report-judge.js'
 
@@ -77,7 +77,7 @@ export async function setReportStatuses(
   const all = groups(reported, kept)
   if (all.length === 0) return
   if (!statuses) {
-    log.warning(`Could not set ${all.length} commit status(es): no GitHub client.`)
+    log.warning(`Could not set ${plural(all.length, 'commit status', 'commit statuses')}: no GitHub client.`)
     return
   }
   for (const group of all) {

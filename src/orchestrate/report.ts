@@ -4,11 +4,11 @@ import type { Ledger } from '../github/ledger.js'
 import type { Comment } from '../github/pr-comment.js'
 import type { CommentRow } from '../report/pr-comment-text.js'
 import { finalDescription } from '../report/commit-status-text.js'
-import { buildReportSummary } from '../report/ledger-summary.js'
+import { buildEmptyReportSummary, buildReportSummary } from '../report/ledger-summary.js'
 import { batchEntry } from '../report/outputs.js'
 import { collectResults, type BatchFiles } from '../result-files/collect.js'
 import type { Settings } from '../settings.js'
-import { errorMessage } from '../util/text.js'
+import { errorMessage, plural } from '../util/text.js'
 import { judge, type Verdict } from '../verdict/verdict.js'
 import { dispose, judgeTracked, wantsFiles, type Checked } from './report-judge.js'
 import { updateReportComments } from './report-comment.js'
@@ -54,7 +54,10 @@ function stepVerdict(
   ]
   const still = `${pending} still running`
   if (failing.length === 0)
-    return { ok: true, message: `Reported ${reported.length} tracked batch(es), all passed; ${still}.` }
+    return {
+      ok: true,
+      message: `Reported ${plural(reported.length, 'tracked batch', 'tracked batches')}, all passed; ${still}.`
+    }
   const more = failing.length > LISTED ? ` And ${failing.length - LISTED} more.` : ''
   return { ok: false, message: `${failing.slice(0, LISTED).join(' ')}${more} (${reported.length} reported, ${still}.)` }
 }
@@ -108,9 +111,14 @@ export async function runReport(settings: Settings, deps: ReportDeps): Promise<S
   for (const bad of invalid)
     deps.log.warning(`Ledger file ${bad.name} on ${settings.ledgerBranch} is not used: ${bad.reason}.`)
   if (entries.length === 0) {
-    deps.setOutputs({ reported: '[]', pending: '0' })
+    deps.setOutputs({ reported: '[]', pending: '0', passed: 'true' })
     const verdict = { ok: true, message: 'No tracked batches to report.' }
-    return { verdict, title: 'Together batches', summary: '', annotations: [] }
+    return {
+      verdict,
+      title: 'Together batches',
+      summary: buildEmptyReportSummary(settings.ledgerBranch),
+      annotations: []
+    }
   }
   const options = {
     ...settings,
@@ -141,7 +149,8 @@ export async function runReport(settings: Settings, deps: ReportDeps): Promise<S
   const pending = kept.filter(c => c.disposition === 'pending').length
   deps.setOutputs({
     reported: JSON.stringify(reported.map(r => reportedEntry(r, collected))),
-    pending: String(pending)
+    pending: String(pending),
+    passed: 'false'
   })
 
   const ledgerErrors = deps.signal.aborted ? [] : await settle(settings, deps, reported, kept, collected)
@@ -151,6 +160,7 @@ export async function runReport(settings: Settings, deps: ReportDeps): Promise<S
     pending,
     ledgerErrors
   )
+  deps.setOutputs({ passed: String(verdict.ok) })
   const rows = reported.map(r => ({
     entry: r.stored.entry,
     result: r.result,

@@ -4,6 +4,7 @@ import { runUrl } from '../github/commit-status.js'
 import type { Ledger } from '../github/ledger.js'
 import { serializeEntry } from '../github/ledger-entry.js'
 import type { Settings } from '../settings.js'
+import { plural } from '../util/text.js'
 import { runStep, type StepDeps, type StepOutcome } from './step.js'
 
 export interface TrackDeps extends StepDeps {
@@ -45,7 +46,7 @@ export async function runTrack(settings: Settings, deps: TrackDeps): Promise<Ste
     deps.setOutputs({ tracked: JSON.stringify(tracked) })
     if (tracked.length > 0) {
       deps.log.info(
-        `Tracked ${tracked.length} batch(es) in the ledger on branch ${settings.ledgerBranch}; a step with mode: report reports them when they finish.`
+        `Tracked ${plural(tracked.length, 'batch', 'batches')} in the ledger on branch ${settings.ledgerBranch}; a step with mode: report reports them when they finish.`
       )
     }
   }
@@ -53,7 +54,10 @@ export async function runTrack(settings: Settings, deps: TrackDeps): Promise<Ste
     afterWait: record,
     finalStatus: verdict =>
       verdict.ok && tracked.length > 0
-        ? ['pending', `${tracked.length} Together batch(es) tracked; reported when they finish`]
+        ? [
+            'pending',
+            `${plural(tracked.length, 'Together batch', 'Together batches')} tracked; reported when they finish`
+          ]
         : undefined
   })
 }
