@@ -36215,7 +36215,7 @@ function lastWords(crashGuard, out, summaryAvailable) {
 }
 
 ;// CONCATENATED MODULE: ./src/version.ts
-const VERSION = '1.0.0';
+const VERSION = '1.1.0';
 const USER_AGENT = `wait-for-together-batch/${VERSION}`;
 
 ;// CONCATENATED MODULE: ./src/main.ts
