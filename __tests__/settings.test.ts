@@ -30,15 +30,11 @@ describe('parseSettings', () => {
       baseUrl: 'https://api.together.ai/v1',
       timeoutMs: 5 * 3_600_000 + 45 * 60_000,
       pollIntervalMs: 30_000,
-      failOn: new Set(['FAILED', 'EXPIRED', 'CANCELLED']),
+      policy: { failOn: new Set(['FAILED', 'EXPIRED', 'CANCELLED']) },
       cancelOnTimeout: false,
       cancelOnAbort: false,
       downloadDir: '',
-      maxFailedRequests: undefined,
-      batchDiscount: undefined,
-      maxCost: undefined,
       inputFile: undefined,
-      maxFailedRequestsInput: '',
       commitStatus: '',
       githubToken: 'ghs_token',
       prComment: false,
@@ -163,7 +159,7 @@ describe('parseSettings', () => {
     const settings = parse({ 'batch-id': '  b-1\n', 'cancel-on-abort': 'True', 'fail-on': 'failed canceled' })
     expect(settings.batchIds).toEqual(['b-1'])
     expect(settings.cancelOnAbort).toBe(true)
-    expect([...settings.failOn]).toEqual(['FAILED', 'CANCELLED'])
+    expect([...settings.policy.failOn]).toEqual(['FAILED', 'CANCELLED'])
   })
 
   it('reads several batch ids separated by newlines, commas or spaces, dropping duplicates in order', () => {
@@ -175,8 +171,8 @@ describe('parseSettings', () => {
   })
 
   it('fails on no status only with fail-on: none, said on purpose', () => {
-    expect(parse({ 'fail-on': 'none' }).failOn.size).toBe(0)
-    expect(parse({ 'fail-on': ' None ' }).failOn.size).toBe(0)
+    expect(parse({ 'fail-on': 'none' }).policy.failOn.size).toBe(0)
+    expect(parse({ 'fail-on': ' None ' }).policy.failOn.size).toBe(0)
   })
 
   // A reusable workflow that passes an unset input of its own gives '': the runner fills in a default
@@ -190,7 +186,7 @@ describe('parseSettings', () => {
   )
 
   it('reads an empty fail-on as the default gate, not as no gate', () => {
-    expect([...parse({ 'fail-on': '' }).failOn]).toEqual(['FAILED', 'EXPIRED', 'CANCELLED'])
+    expect([...parse({ 'fail-on': '' }).policy.failOn]).toEqual(['FAILED', 'EXPIRED', 'CANCELLED'])
   })
 
   it('reads empty ledger inputs of mode track as their defaults', () => {
@@ -332,8 +328,7 @@ describe('cost and annotation inputs', () => {
       { GITHUB_WORKSPACE: '/home/runner/work/repo/repo' }
     )
     expect(settings).toMatchObject({
-      batchDiscount: 50,
-      maxCost: 12.5,
+      policy: { batchDiscount: 50, maxCost: 12.5 },
       inputFile: {
         path: '/home/runner/work/repo/repo/evals/batch.jsonl',
         name: 'evals/batch.jsonl',

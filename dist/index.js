@@ -31669,63 +31669,40 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: external "node:fs/promises"
-const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ./src/sanitize/redact.ts
-const MIN_SECRET_LENGTH = 4;
-const SHORT_JSON_ESCAPES = {
-    '"': '"',
-    '\\': '\\',
-    '/': '/',
-    '\b': 'b',
-    '\f': 'f',
-    '\n': 'n',
-    '\r': 'r',
-    '\t': 't'
-};
-function hex(digits) {
-    return digits.replace(/[a-f]/gi, d => `[${d.toLowerCase()}${d.toUpperCase()}]`);
+;// CONCATENATED MODULE: ./src/action-io/exit-code.ts
+const exit_code_ExitCode = { Success: 0, Failure: 1 };
+
+;// CONCATENATED MODULE: ./src/action-io/cancel.ts
+
+
+
+const ABORT_GRACE_MS = 6000;
+const CLOSE_TIMEOUT_MS = 2000;
+function listenForCancel(abort, say) {
+    let grace;
+    const onSignal = (signal) => {
+        if (abort.signal.aborted)
+            return;
+        say(`Received ${signal}: stopping the wait.`);
+        abort.abort();
+        grace = setTimeout(() => {
+            setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`);
+            process.exit(exit_code_ExitCode.Failure);
+        }, ABORT_GRACE_MS).unref();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return () => {
+        clearTimeout(grace);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+    };
 }
-function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}
-function literal(char) {
-    const code = char.codePointAt(0);
-    return `(?:${escapeRegExp(char)}|&#0*${code};|&#[xX]0*${hex(code.toString(16))};)`;
-}
-const ENCODING_CHARS = /[\\%&+]/;
-const BACKSLASH = literal('\\');
-const PERCENT = literal('%');
-function charPattern(char) {
-    const forms = [literal(char)];
-    const units = Array.from({ length: char.length }, (_, i) => char.charCodeAt(i).toString(16).padStart(4, '0'));
-    forms.push(units.map(unit => `${BACKSLASH}u${hex(unit)}`).join(''));
-    const short = SHORT_JSON_ESCAPES[char];
-    if (short)
-        forms.push(`${BACKSLASH}${literal(short)}`);
-    const utf8 = Array.from(Buffer.from(char, 'utf8'), byte => `${PERCENT}${hex(byte.toString(16).padStart(2, '0'))}`);
-    forms.push(utf8.join(''));
-    if (char === ' ')
-        forms.push('\\+');
-    return `(?:${forms.join('|')})`;
-}
-function createRedactor(secrets) {
-    const usable = [...new Set(secrets.filter(s => s.length >= MIN_SECRET_LENGTH))];
-    if (usable.length === 0)
-        return text => text;
-    usable.sort((a, b) => b.length - a.length);
-    const pattern = new RegExp(usable.map(s => Array.from(s, charPattern).join('')).join('|'), 'g');
-    return text => (ENCODING_CHARS.test(text) || usable.some(s => text.includes(s)) ? text.replace(pattern, '***') : text);
-}
-function redactJson(value, redact) {
-    if (typeof value === 'string')
-        return redact(value);
-    if (Array.isArray(value))
-        return value.map(item => redactJson(item, redact));
-    if (typeof value === 'object' && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactJson(v, redact)]));
-    }
-    return value;
+async function closeQuietly(api) {
+    if (!api?.close)
+        return;
+    const timer = (0,promises_namespaceObject.setTimeout)(CLOSE_TIMEOUT_MS, undefined, { ref: false });
+    await Promise.race([api.close().catch(() => undefined), timer]);
 }
 
 ;// CONCATENATED MODULE: ./src/sanitize/sanitize.ts
@@ -31747,6 +31724,29 @@ function oneLine(text, max = 300) {
         .replace(/\s+/g, ' ')
         .trim(), max);
 }
+function printable(text, max) {
+    const chars = Array.from(text);
+    const cut = chars.length > max ? chars.slice(0, max).join('') : text;
+    const escaped = JSON.stringify(cut)
+        .slice(1, -1)
+        .replace(UNSAFE_CHARS, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return chars.length > max ? `${escaped}…` : escaped;
+}
+function quoted(text, max) {
+    if (!isCleanLine(text))
+        return `"${printable(text, max)}"`;
+    const chars = Array.from(text);
+    return `'${chars.length > max ? `${chars.slice(0, max).join('')}…` : text}'`;
+}
+function listFirst(items, n, sep = ', ') {
+    const shown = items.slice(0, n).join(sep);
+    const left = items.length - n;
+    if (left <= 0)
+        return shown;
+    if (sep === ' ')
+        return `${shown} And ${left} more.`;
+    return `${shown}${sep === ', ' ? ' ' : sep}and ${left} more`;
+}
 function percent(progress) {
     if (typeof progress !== 'number')
         return '';
@@ -31755,8 +31755,9 @@ function percent(progress) {
 const hideCredentials = (value) => value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#@]*@/i, (_, scheme) => `${scheme ?? ''}***@`);
 const plural = (count, noun, many = `${noun}s`) => `${count} ${count === 1 ? noun : many}`;
 function errorMessage(error) {
-    if (error instanceof Error)
-        return error.message;
+    const message = error?.message;
+    if (typeof message === 'string')
+        return message;
     if (typeof error === 'string')
         return error;
     try {
@@ -31768,143 +31769,57 @@ function errorMessage(error) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/github/octokit.ts
+;// CONCATENATED MODULE: ./src/action-io/guards.ts
 
 
-const GITHUB_CALL_TIMEOUT_MS = 10_000;
-function ownerRepo(target, what) {
-    const [owner, repo, ...rest] = target.repository.split('/');
-    if (!owner || !repo || rest.length > 0) {
-        throw new Error(`GITHUB_REPOSITORY is not owner/repo, so ${what} (is this a workflow run?).`);
-    }
-    return [owner, repo];
-}
-class GitHubTimeout extends Error {
-}
-function redactedError(error, redact) {
-    const message = errorMessage(error);
-    const clean = redact(message);
-    return clean === message ? error : Object.assign(new Error(clean), { status: httpStatus(error) });
-}
-async function createGitHubClient(target, token, signal, what, options = {}) {
-    const { timeoutMs = GITHUB_CALL_TIMEOUT_MS, redact = (text) => text } = options;
-    const [owner, repo] = ownerRepo(target, what);
-    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
-    const octokit = getOctokit(token, { baseUrl: target.apiUrl.replace(/\/+$/, '') });
-    let unanswered = false;
-    const bounded = async (call) => {
-        if (signal.aborted)
-            throw new Error('skipped, the step was cancelled');
-        if (unanswered)
-            throw new GitHubTimeout(`skipped, GitHub did not answer a previous call within ${timeoutMs / 1000}s`);
-        const timeout = AbortSignal.timeout(timeoutMs);
-        try {
-            return await call({ signal: AbortSignal.any([signal, timeout]) });
-        }
-        catch (error) {
-            if (!timeout.aborted)
-                throw redactedError(error, redact);
-            unanswered = true;
-            throw new GitHubTimeout(`GitHub did not answer within ${timeoutMs / 1000}s`);
-        }
+
+
+function guardVerdict() {
+    process.exitCode = exit_code_ExitCode.Failure;
+    let settled = false;
+    const onBeforeExit = () => {
+        if (settled)
+            return;
+        settled = true;
+        setFailed('The action stopped before reaching a verdict (a request or step never finished). This is a bug: please report it with the job log.');
     };
-    const clean = (params) => redactJson(params, redact);
+    process.on('beforeExit', onBeforeExit);
     return {
-        owner,
-        repo,
-        redact,
-        request: (route, params = {}) => bounded(async (request) => (await octokit.request(route, { owner, repo, ...clean(params), request })).data),
-        graphql: (query, variables) => bounded(request => octokit.graphql(query, { ...clean(variables), request }))
+        settle: () => {
+            settled = true;
+            process.off('beforeExit', onBeforeExit);
+        }
     };
 }
-function httpStatus(error) {
-    const status = error?.status;
-    return typeof status === 'number' ? status : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/github/commit-status.ts
-
-
-
-const SHA = /^[0-9a-f]{40}$/i;
-const MAX_STATUS_PAGES = 10;
-const STATES = new Set(['pending', 'success', 'failure', 'error']);
-const MAX_DESCRIPTION = 140;
-const AFTER_CANCEL_TIMEOUT_MS = 1500;
-const MAX_EVENT_BYTES = 25 * 1024 * 1024;
-function fitDescription(text) {
-    const chars = Array.from(text);
-    return chars.length > MAX_DESCRIPTION ? `${chars.slice(0, MAX_DESCRIPTION - 1).join('')}…` : text;
-}
-async function eventCommit(target) {
-    if (target.eventPath) {
-        try {
-            const text = await (0,external_node_fs_promises_namespaceObject.readFile)(target.eventPath, 'utf8');
-            if (text.length <= MAX_EVENT_BYTES) {
-                const event = JSON.parse(text);
-                const sha = event.pull_request?.head?.sha;
-                const number = event.pull_request?.number;
-                const pullRequest = Number.isSafeInteger(number) && number > 0 ? number : undefined;
-                if (typeof sha === 'string' && SHA.test(sha))
-                    return { sha, pullRequest };
-            }
-        }
-        catch {
-        }
+const LAST_WORDS_MS = 2000;
+const crashState = {
+    redact: text => text
+};
+let crashGuardInstalled = false;
+function guardCrashes() {
+    crashState.redact = text => text;
+    crashState.lastWords = undefined;
+    if (!crashGuardInstalled) {
+        crashGuardInstalled = true;
+        let crashed = false;
+        const crash = (error) => {
+            if (crashed)
+                return;
+            crashed = true;
+            const message = sanitizeLine(crashState.redact(errorMessage(error)));
+            setFailed(`Unexpected error: ${message}. This is a bug: please report it.`);
+            const bound = new Promise(resolve => setTimeout(resolve, LAST_WORDS_MS));
+            const said = crashState.lastWords?.(`Unexpected error: ${message}`).catch(() => undefined);
+            void Promise.race([said, bound]).finally(() => process.exit(exit_code_ExitCode.Failure));
+        };
+        process.on('unhandledRejection', crash);
+        process.on('uncaughtException', crash);
     }
-    if (!SHA.test(target.sha))
-        throw new Error(`GITHUB_SHA is not a commit SHA, so no commit status can be set.`);
-    return { sha: target.sha };
-}
-const runUrl = (target) => `${target.serverUrl.replace(/\/+$/, '')}/${target.repository}/actions/runs/${target.runId}`;
-function statusClient(github) {
     return {
-        async set(sha, context, state, description, targetUrl) {
-            try {
-                await github.request('POST /repos/{owner}/{repo}/statuses/{sha}', {
-                    sha,
-                    state,
-                    context,
-                    description: fitDescription(github.redact(description)),
-                    target_url: targetUrl
-                });
-            }
-            catch (error) {
-                if (httpStatus(error) !== 403)
-                    throw error;
-                throw new Error(`${errorMessage(error)}. Give the job statuses: write (and check github-token).`, {
-                    cause: error
-                });
-            }
-        },
-        async latest(sha, context) {
-            for (let page = 1; page <= MAX_STATUS_PAGES; page++) {
-                const route = 'GET /repos/{owner}/{repo}/commits/{ref}/statuses';
-                const data = await github.request(route, { ref: sha, per_page: 100, page });
-                if (!Array.isArray(data))
-                    throw new Error(`GitHub's list of the statuses of ${sha.slice(0, 12)} is not a list`);
-                const found = data.find(s => s.context === context);
-                if (found)
-                    return STATES.has(found.state) ? found.state : undefined;
-                if (data.length < 100)
-                    return undefined;
-            }
-            throw new Error(`${sha.slice(0, 12)} has more than ${MAX_STATUS_PAGES * 100} statuses; ${context} is not among them`);
+        prepare(redact, lastWords) {
+            crashState.redact = redact;
+            crashState.lastWords = lastWords;
         }
-    };
-}
-async function createCommitStatus(target, token, contextName, signal, options = {}) {
-    const { timeoutMs = GITHUB_CALL_TIMEOUT_MS, redact } = options;
-    const what = 'no commit status can be set';
-    const github = await createGitHubClient(target, token, signal, what, { timeoutMs, redact });
-    const late = await createGitHubClient(target, token, new AbortController().signal, what, {
-        timeoutMs: AFTER_CANCEL_TIMEOUT_MS,
-        redact
-    });
-    const { sha } = await eventCommit(target);
-    const targetUrl = runUrl(target);
-    return async (state, description) => {
-        await statusClient(signal.aborted ? late : github).set(sha, contextName, state, description, targetUrl);
     };
 }
 
@@ -31942,6 +31857,14 @@ function formatDuration(ms) {
 ;// CONCATENATED MODULE: ./src/util/json.ts
 function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function parseJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/usage.ts
@@ -32048,7 +31971,7 @@ function modelCost(usage, price, discountPercent = 0) {
     const list = (usage.promptTokens * price.input + usage.completionTokens * price.output) / 1_000_000;
     return list * (1 - discountPercent / 100);
 }
-function estimateCost(usage, list) {
+function priceUsage(usage, list) {
     const models = [...usage.entries()].map(([model, u]) => ({
         model,
         usage: u,
@@ -32069,15 +31992,29 @@ function whyNoEstimate(estimate, list) {
         return `${plural(uncounted, 'result line gives', 'result lines give')} token counts that cannot be read`;
     if (list.error)
         return `the prices could not be fetched (${oneLine(list.error, 300)})`;
-    const names = estimate.unpriced.slice(0, 5).map(m => oneLine(m, 100));
-    const more = estimate.unpriced.length > 5 ? ` and ${estimate.unpriced.length - 5} more` : '';
-    return `GET /v1/models lists no price for ${names.join(', ')}${more}`;
+    return `GET /v1/models lists no price for ${listFirst(estimate.unpriced.map(m => oneLine(m, 100)), 5)}`;
 }
 const formatCost = (dollars) => dollars.toFixed(4);
 const describeBasis = (discountPercent) => discountPercent === undefined ? 'list prices' : `list prices less a ${discountPercent}% batch discount`;
-const knownTotal = (report) => report && report.unread.length === 0 && report.unreadLines.size === 0 && report.batches.size > 0
-    ? report.total.cost
-    : undefined;
+function foldCosts(list, usages) {
+    const batches = new Map();
+    for (const [id, { usage, incomplete }] of usages)
+        batches.set(id, { usage, estimate: priceUsage(usage, list), ...(incomplete ? { incomplete } : {}) });
+    return { list, batches, total: priceUsage(mergeUsage([...usages.values()].map(u => u.usage)), list) };
+}
+const costOf = (report, ids) => foldCosts(report.list, new Map(ids.flatMap(id => (report.batches.has(id) ? [[id, report.batches.get(id)]] : []))));
+function costGap(report) {
+    const batches = [...report.batches];
+    const unread = batches.filter(([, b]) => b.incomplete === 'unread').map(([id]) => id);
+    if (unread.length > 0)
+        return { kind: 'unread', batchIds: unread };
+    const partly = batches.flatMap(([id, b]) => typeof b.incomplete === 'object' ? [{ id, lines: b.incomplete.unreadLines }] : []);
+    if (partly.length > 0)
+        return { kind: 'lines', batchId: partly[0].id, lines: partly[0].lines, others: partly.length - 1 };
+    const why = whyNoEstimate(report.total, report.list);
+    return why === undefined ? undefined : { kind: 'estimate', why };
+}
+const knownTotal = (report) => report && report.batches.size > 0 && !costGap(report) ? report.total.cost : undefined;
 
 ;// CONCATENATED MODULE: ./src/report/escape.ts
 
@@ -32098,13 +32035,14 @@ function escapeText(text, max = 2000) {
 
 
 const MAX_MODEL_ROWS = 50;
+const MAX_LISTED = 10;
 const groupDigits = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const dollars = (amount) => `&#36;${formatCost(amount)}`;
 function costCell(report, batchId) {
-    const estimate = report?.batches.get(batchId);
-    if (!estimate)
+    const batch = report?.batches.get(batchId);
+    if (!batch || batch.incomplete === 'unread')
         return '';
-    return estimate.cost === undefined ? 'no price' : dollars(estimate.cost);
+    return batch.estimate.cost === undefined ? 'no price' : dollars(batch.estimate.cost);
 }
 function cells(usage, cost) {
     return `<td>${groupDigits(usage.requests)}</td><td>${groupDigits(usage.promptTokens)}</td><td>${groupDigits(usage.completionTokens)}</td><td>${cost}</td>`;
@@ -32130,18 +32068,20 @@ function table(total) {
     return rows;
 }
 function costSection(report) {
-    if (!report || (report.batches.size === 0 && report.unread.length === 0))
+    if (!report || report.batches.size === 0)
         return '';
     const parts = ['', '### Tokens and estimated cost', '', ...table(report.total), '', basis(report)];
     const why = whyNoEstimate(report.total, report.list);
     if (why !== undefined)
         parts.push('', `⚠️ No cost estimate: ${escapeText(why, 600)}.`);
-    if (report.unread.length > 0) {
-        const ids = report.unread.slice(0, 10).map(id => `<code>${escapeText(id, 200)}</code>`);
-        const more = report.unread.length > 10 ? ` and ${report.unread.length - 10} more` : '';
-        parts.push('', `⚠️ Not included: the results of ${ids.join(', ')}${more} could not be read.`);
+    const batches = [...report.batches];
+    const unread = batches.filter(([, b]) => b.incomplete === 'unread').map(([id]) => id);
+    if (unread.length > 0) {
+        const ids = listFirst(unread.map(id => `<code>${escapeText(id, 200)}</code>`), MAX_LISTED);
+        parts.push('', `⚠️ Not included: the results of ${ids} could not be read.`);
     }
-    for (const [id, lines] of [...report.unreadLines].slice(0, 10)) {
+    const partly = batches.flatMap(([id, b]) => typeof b.incomplete === 'object' ? [[id, b.incomplete.unreadLines]] : []);
+    for (const [id, lines] of partly.slice(0, MAX_LISTED)) {
         parts.push('', `⚠️ Not included: ${plural(lines, 'line')} of the results of <code>${escapeText(id, 200)}</code> could not be read.`);
     }
     return `${parts.join('\n')}\n`;
@@ -32160,7 +32100,7 @@ function summarize(results) {
         else if (r.outcome === 'final' || r.outcome === 'no-output' || r.outcome === 'error')
             failed++;
         else
-            progressSum += r.progress ?? r.batch?.progress ?? 0;
+            progressSum += r.progress ?? 0;
     }
     const total = results.length;
     return { total, completed, failed, running: total - completed - failed, percent: total ? progressSum / total : 0 };
@@ -32183,10 +32123,12 @@ const code = (text) => `<code>${escapeText(text, 200)}</code>`;
 
 
 const MAX_BATCH_ROWS = 300;
-function state(r) {
+function state(r, verdict) {
     switch (r.outcome) {
         case 'completed':
-            return { icon: '✅', note: '', rank: 2 };
+            return verdict?.ok === false
+                ? { icon: '❌', note: ' (results failed)', rank: 0 }
+                : { icon: '✅', note: '', rank: 2 };
         case 'final':
             return { icon: '❌', note: '', rank: 0 };
         case 'no-output':
@@ -32201,13 +32143,16 @@ function state(r) {
             return { icon: '🔄', note: ' (checked once)', rank: 1 };
     }
 }
-function columns(results, collected, cost) {
+function columns(results, verdictOf, collected, cost) {
     const tally = (r) => collected?.get(r.batchId)?.tally;
     const error = (r) => r.batch?.error ?? r.error?.message;
     const all = [
         { head: 'batch', cell: r => code(r.batchId) },
-        { head: 'status', cell: r => `${state(r).icon} ${escapeText(r.status || 'unknown', 60)}${state(r).note}` },
-        { head: 'progress', cell: r => percent(r.progress ?? r.batch?.progress) },
+        {
+            head: 'status',
+            cell: r => `${state(r, verdictOf(r)).icon} ${escapeText(r.status || 'unknown', 60)}${state(r, verdictOf(r)).note}`
+        },
+        { head: 'progress', cell: r => percent(r.progress) },
         { head: 'output file', cell: r => (r.batch?.output_file_id ? code(r.batch.output_file_id) : '') },
         { head: 'error file', cell: r => (r.batch?.error_file_id ? code(r.batch.error_file_id) : '') },
         { head: 'requests ok / failed', cell: r => (tally(r) ? `${tally(r).succeeded} / ${tally(r).failed}` : '') },
@@ -32217,12 +32162,16 @@ function columns(results, collected, cost) {
     const always = new Set(['batch', 'status', 'progress']);
     return all.filter(c => always.has(c.head) || results.some(r => c.cell(r) !== ''));
 }
-function manySummary(all, verdict, collected, cost) {
+function manySummary(all, verdict, batches, collected, cost) {
+    const byId = new Map(batches.map(b => [b.batchId, b]));
+    const verdictOf = (r) => byId.get(r.batchId);
     const counts = summarize(all.results);
     const share = counts.percent;
     const tally = [`${counts.completed} completed`, `${counts.failed} failed`, `${counts.running} not finished`];
-    const cols = columns(all.results, collected, cost);
-    const rows = [...all.results].sort((a, b) => state(a).rank - state(b).rank).slice(0, MAX_BATCH_ROWS);
+    const cols = columns(all.results, verdictOf, collected, cost);
+    const rows = [...all.results]
+        .sort((a, b) => state(a, verdictOf(a)).rank - state(b, verdictOf(b)).rank)
+        .slice(0, MAX_BATCH_ROWS);
     const parts = [
         `## ${verdict.ok ? '✅' : '❌'} Together batches: ${counts.completed}/${counts.total} completed`,
         '',
@@ -32278,6 +32227,8 @@ function progressChart(result) {
     ].join('\n');
 }
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:fs"
@@ -32323,6 +32274,7 @@ async function* jsonLines(path, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/failures.ts
+
 
 
 
@@ -32408,13 +32360,8 @@ async function matchInputFile(index, file, signal) {
     return match;
 }
 function parseId(text) {
-    try {
-        const value = JSON.parse(text);
-        return typeof value === 'object' && value !== null ? value.custom_id : undefined;
-    }
-    catch {
-        return undefined;
-    }
+    const value = parseJson(text);
+    return isRecord(value) ? value.custom_id : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/report/failed-lines.ts
@@ -32477,14 +32424,6 @@ function fail(tally, code, message, record) {
         tally.codes.set(code, { count: 1, example: message });
     return { record, failedCode: code };
 }
-function parse(line) {
-    try {
-        return JSON.parse(line);
-    }
-    catch {
-        return undefined;
-    }
-}
 function describe(error, status) {
     const e = isRecord(error) ? error : {};
     const code = str(e.code) ?? str(e.type) ?? (status !== undefined ? `http_${status}` : 'unknown');
@@ -32493,7 +32432,7 @@ function describe(error, status) {
 function countLine(tally, line, successPossible) {
     if (line.trim() === '')
         return undefined;
-    const record = parse(line);
+    const record = parseJson(line);
     if (!isRecord(record))
         return fail(tally, UNREADABLE_LINE, line.slice(0, 200));
     const response = isRecord(record.response) ? record.response : undefined;
@@ -32580,7 +32519,9 @@ function row(name, html) {
 }
 function buildSummary(all, verdict, collected, extras = {}) {
     const several = all.results.length > 1;
-    const text = several ? manySummary(all, verdict, collected, extras.cost) : batchSummary(all.results[0], verdict);
+    const text = several
+        ? manySummary(all, verdict, extras.batches ?? [], collected, extras.cost)
+        : batchSummary(all.results[0], verdict);
     return text + requestsSection(all, collected) + costSection(extras.cost) + failedLinesSection(extras.lines, several);
 }
 function requestsSection(all, collected) {
@@ -32601,10 +32542,9 @@ function requestsSection(all, collected) {
 function batchSummary(result, verdict, now = result.endedAt) {
     const job = result.batch ?? {};
     const rows = [row('Status', escapeText(result.status || 'unknown', 40))];
-    const progress = result.progress ?? job.progress;
-    if (typeof progress === 'number') {
+    const { progress } = result;
+    if (progress !== undefined)
         rows.push(row('Progress', `<code>${progressBar(progress)}</code> ${percent(progress)}`));
-    }
     if (job.model_id)
         rows.push(row('Model', escapeText(job.model_id, 200)));
     if (job.endpoint)
@@ -32654,13 +32594,920 @@ function buildFailureSummary(message) {
     return `## ❌ Wait for Together batch failed\n\n${escapeText(message, 3000)}\n`;
 }
 
+;// CONCATENATED MODULE: ./src/sanitize/redact.ts
+const MIN_SECRET_LENGTH = 4;
+const SHORT_JSON_ESCAPES = {
+    '"': '"',
+    '\\': '\\',
+    '/': '/',
+    '\b': 'b',
+    '\f': 'f',
+    '\n': 'n',
+    '\r': 'r',
+    '\t': 't'
+};
+function hex(digits) {
+    return digits.replace(/[a-f]/gi, d => `[${d.toLowerCase()}${d.toUpperCase()}]`);
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+function literal(char) {
+    const code = char.codePointAt(0);
+    return `(?:${escapeRegExp(char)}|&#0*${code};|&#[xX]0*${hex(code.toString(16))};)`;
+}
+const ENCODING_CHARS = /[\\%&+]/;
+const BACKSLASH = literal('\\');
+const PERCENT = literal('%');
+function charPattern(char) {
+    const forms = [literal(char)];
+    const units = Array.from({ length: char.length }, (_, i) => char.charCodeAt(i).toString(16).padStart(4, '0'));
+    forms.push(units.map(unit => `${BACKSLASH}u${hex(unit)}`).join(''));
+    const short = SHORT_JSON_ESCAPES[char];
+    if (short)
+        forms.push(`${BACKSLASH}${literal(short)}`);
+    const utf8 = Array.from(Buffer.from(char, 'utf8'), byte => `${PERCENT}${hex(byte.toString(16).padStart(2, '0'))}`);
+    forms.push(utf8.join(''));
+    if (char === ' ')
+        forms.push('\\+');
+    return `(?:${forms.join('|')})`;
+}
+function createRedactor(secrets) {
+    const usable = [...new Set(secrets.filter(s => s.length >= MIN_SECRET_LENGTH))];
+    if (usable.length === 0)
+        return text => text;
+    usable.sort((a, b) => b.length - a.length);
+    const pattern = new RegExp(usable.map(s => Array.from(s, charPattern).join('')).join('|'), 'g');
+    return text => (ENCODING_CHARS.test(text) || usable.some(s => text.includes(s)) ? text.replace(pattern, '***') : text);
+}
+function redactJson(value, redact) {
+    if (typeof value === 'string')
+        return redact(value);
+    if (Array.isArray(value))
+        return value.map(item => redactJson(item, redact));
+    if (typeof value === 'object' && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactJson(v, redact)]));
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/action-io/redacting-output.ts
+
+
+
+
+function redactingOutput(secrets) {
+    const redact = createRedactor(secrets);
+    const line = (message) => sanitizeLine(redact(message));
+    return {
+        redact,
+        log: {
+            info: message => info(line(message)),
+            debug: message => core_debug(line(message)),
+            warning: message => warning(line(message)),
+            error: (message, title) => error(line(message), title ? { title: line(title) } : {}),
+            annotate: ({ file, line: startLine, title, message }) => error(line(message), { file, startLine, title: line(title) })
+        }
+    };
+}
+async function writeSummary(out, markdown, available) {
+    try {
+        await summary.addRaw(out.redact(markdown)).write({ overwrite: false });
+    }
+    catch (error) {
+        const message = `Could not write the step summary: ${errorMessage(error)}`;
+        if (available)
+            out.log.warning(message);
+        else
+            out.log.debug(message);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/action-io/last-words.ts
+
+
+function lastWords(crashGuard, out, summaryAvailable) {
+    let crashed = false;
+    let status;
+    crashGuard.prepare(text => out.redact(text), async (message) => {
+        crashed = true;
+        await Promise.all([status?.('error', message), writeSummary(out, buildFailureSummary(message), summaryAvailable)]);
+    });
+    return {
+        get crashed() {
+            return crashed;
+        },
+        guard(github) {
+            if (!github)
+                return undefined;
+            status = github.status;
+            return { ...github, status: (state, text) => (crashed ? Promise.resolve() : github.status(state, text)) };
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/octokit.ts
+
+
+const GITHUB_CALL_TIMEOUT_MS = 10_000;
+const AFTER_CANCEL_TIMEOUT_MS = 1500;
+function ownerRepo(target, what) {
+    const [owner, repo, ...rest] = target.repository.split('/');
+    if (!owner || !repo || rest.length > 0) {
+        throw new Error(`GITHUB_REPOSITORY is not owner/repo, so ${what} (is this a workflow run?).`);
+    }
+    return [owner, repo];
+}
+class GitHubTimeout extends Error {
+}
+function redactedError(error, redact) {
+    const message = errorMessage(error);
+    const clean = redact(message);
+    return clean === message ? error : Object.assign(new Error(clean), { status: httpStatus(error) });
+}
+function breaker(signal, timeoutMs, afterCancelMs, redact) {
+    const unanswered = { running: false, afterCancel: false };
+    return async (call, options = {}) => {
+        const late = signal.aborted;
+        if (late && !options.afterCancel)
+            throw new Error('skipped, the step was cancelled');
+        const phase = late ? 'afterCancel' : 'running';
+        const ms = late ? afterCancelMs : timeoutMs;
+        if (unanswered[phase])
+            throw new GitHubTimeout(`skipped, GitHub did not answer a previous call within ${ms / 1000}s`);
+        const timeout = AbortSignal.timeout(ms);
+        try {
+            return await call({ signal: late ? timeout : AbortSignal.any([signal, timeout]) });
+        }
+        catch (error) {
+            if (!timeout.aborted)
+                throw redactedError(error, redact);
+            unanswered[phase] = true;
+            throw new GitHubTimeout(`GitHub did not answer within ${ms / 1000}s`);
+        }
+    };
+}
+async function createGitHubClient(target, token, signal, what, options = {}) {
+    const { timeoutMs = GITHUB_CALL_TIMEOUT_MS, afterCancelMs = AFTER_CANCEL_TIMEOUT_MS } = options;
+    const { redact = (text) => text } = options;
+    const [owner, repo] = ownerRepo(target, what);
+    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+    const octokit = getOctokit(token, { baseUrl: target.apiUrl.replace(/\/+$/, '') });
+    const bounded = breaker(signal, timeoutMs, afterCancelMs, redact);
+    const clean = (params) => redactJson(params, redact);
+    return {
+        owner,
+        repo,
+        redact,
+        request: (route, params = {}, call) => bounded(async (request) => (await octokit.request(route, { owner, repo, ...clean(params), request })).data, call),
+        graphql: (query, variables) => bounded(request => octokit.graphql(query, { ...clean(variables), request }))
+    };
+}
+function httpStatus(error) {
+    const status = error?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/report/pr-comment-text.ts
+
+const MAX_BODY = 60_000;
+const ROW_VERSION = 2;
+const ROW_MARKER = /<!-- row:(?:v(\d{1,4}):)?([A-Za-z0-9._-]{1,200}) -->$/;
+const DEFAULT_CONTEXT = 'batches';
+const commentMarker = (context) => `<!-- wait-for-together-batch:${context.replace(/--+|[<>\r\n]/g, '_')} -->`;
+function renderRow(row, runUrl) {
+    const run = runUrl ? `[run](${runUrl})` : '';
+    const cells = [
+        `${row.icon} ${escapeText(row.batchId, 200)}`,
+        escapeText(row.status || 'unknown', 40),
+        row.requests,
+        run
+    ];
+    return `| ${cells.join(' | ')} | <!-- row:v${ROW_VERSION}:${row.batchId} -->`;
+}
+const ICONS = new Set(['✅', '❌', '🔄']);
+const STATUS = /^[A-Za-z_]{1,40}$/;
+const REQUESTS = /^(\d{1,15} ok, \d{1,15} failed)?$/;
+const RUN = /^\[run\]\((https?:\/\/[^\s()<>]+\/actions\/runs\/\d{1,20})\)$/;
+function splitRow(line) {
+    const match = ROW_MARKER.exec(line);
+    if (!match)
+        return undefined;
+    const [marker, version = '1', id = ''] = match;
+    const end = ` | ${marker}`;
+    if (!line.startsWith('| ') || !line.endsWith(end))
+        return undefined;
+    return { version: Number(version), id, cells: line.slice(2, -end.length).split(' | ') };
+}
+function runLink(cell, runUrl) {
+    const link = RUN.exec(cell)?.[1];
+    const repositoryRuns = runUrl.slice(0, runUrl.lastIndexOf('/') + 1);
+    if (link === undefined || !repositoryRuns || !link.startsWith(repositoryRuns))
+        return undefined;
+    return /^\d+$/.test(link.slice(repositoryRuns.length)) ? link : undefined;
+}
+function readRow(found, runUrl) {
+    const [first = '', status = '', requests = '', run = '', ...rest] = found.cells;
+    const icon = Array.from(first)[0] ?? '';
+    const link = runLink(run, runUrl);
+    if (rest.length > 0 || !ICONS.has(icon) || !REQUESTS.test(requests))
+        return undefined;
+    if (run !== '' && link === undefined)
+        return undefined;
+    const row = {
+        batchId: found.id,
+        icon: icon,
+        status: STATUS.test(status) ? status : 'unknown',
+        requests
+    };
+    return renderRow(row, link ?? '');
+}
+function inert(cell, runUrl) {
+    if (runLink(cell, runUrl) !== undefined)
+        return true;
+    const decoded = cell.replace(/&#(\d{1,7});/g, (entity, code) => Number(code) <= 0x10ffff ? String.fromCodePoint(Number(code)) : entity);
+    return escapeText(decoded) === cell;
+}
+function previousRow(line, runUrl) {
+    const found = splitRow(line);
+    if (!found || found.version < 1)
+        return undefined;
+    if (found.version <= ROW_VERSION) {
+        const row = readRow(found, runUrl);
+        return row === undefined ? undefined : [found.id, row];
+    }
+    return found.cells.every(cell => inert(cell, runUrl)) ? [found.id, line] : undefined;
+}
+function renderComment(context, rows, runUrl, previous = '') {
+    const lines = new Map();
+    for (const line of previous.split(/\r?\n/)) {
+        const kept = previousRow(line, runUrl);
+        if (kept)
+            lines.set(...kept);
+    }
+    for (const row of rows)
+        lines.set(row.batchId, renderRow(row, runUrl));
+    const head = `${commentMarker(context)}\n### Together batches · ${escapeText(context, 100)}\n\n| Batch | Status | Requests | Run |\n| --- | --- | --- | --- |\n`;
+    let body = head;
+    let left = lines.size;
+    for (const line of lines.values()) {
+        if (body.length + line.length + 1 > MAX_BODY)
+            break;
+        body += `${line}\n`;
+        left--;
+    }
+    return left > 0 ? `${body}\nAnd ${left} more batches (see the workflow runs).\n` : body;
+}
+
+;// CONCATENATED MODULE: ./src/github/commit-status.ts
+
+
+
+const SHA = /^[0-9a-f]{40}$/i;
+const MAX_STATUS_PAGES = 10;
+const STATES = new Set(['pending', 'success', 'failure', 'error']);
+const MAX_DESCRIPTION = 140;
+const MAX_EVENT_BYTES = 25 * 1024 * 1024;
+function fitDescription(text) {
+    const chars = Array.from(text);
+    return chars.length > MAX_DESCRIPTION ? `${chars.slice(0, MAX_DESCRIPTION - 1).join('')}…` : text;
+}
+async function eventCommit(target) {
+    if (target.eventPath) {
+        try {
+            const text = await (0,external_node_fs_promises_namespaceObject.readFile)(target.eventPath, 'utf8');
+            if (text.length <= MAX_EVENT_BYTES) {
+                const event = JSON.parse(text);
+                const sha = event.pull_request?.head?.sha;
+                const number = event.pull_request?.number;
+                const pullRequest = Number.isSafeInteger(number) && number > 0 ? number : undefined;
+                if (typeof sha === 'string' && SHA.test(sha))
+                    return { sha, pullRequest };
+            }
+        }
+        catch {
+        }
+    }
+    if (!SHA.test(target.sha))
+        throw new Error(`GITHUB_SHA is not a commit SHA, so no commit status can be set.`);
+    return { sha: target.sha };
+}
+const runUrl = (target) => `${target.serverUrl.replace(/\/+$/, '')}/${target.repository}/actions/runs/${target.runId}`;
+function statusClient(github) {
+    return {
+        async set(sha, context, state, description, targetUrl, options) {
+            const route = 'POST /repos/{owner}/{repo}/statuses/{sha}';
+            const params = {
+                sha,
+                state,
+                context,
+                description: fitDescription(github.redact(description)),
+                target_url: targetUrl
+            };
+            try {
+                await github.request(route, params, options);
+            }
+            catch (error) {
+                if (httpStatus(error) !== 403)
+                    throw error;
+                throw new Error(`${errorMessage(error)}. Give the job statuses: write (and check github-token).`, {
+                    cause: error
+                });
+            }
+        },
+        async latest(sha, context) {
+            for (let page = 1; page <= MAX_STATUS_PAGES; page++) {
+                const route = 'GET /repos/{owner}/{repo}/commits/{ref}/statuses';
+                const data = await github.request(route, { ref: sha, per_page: 100, page });
+                if (!Array.isArray(data))
+                    throw new Error(`GitHub's list of the statuses of ${sha.slice(0, 12)} is not a list`);
+                const found = data.find(s => s.context === context);
+                if (found)
+                    return STATES.has(found.state) ? found.state : undefined;
+                if (data.length < 100)
+                    return undefined;
+            }
+            throw new Error(`${sha.slice(0, 12)} has more than ${MAX_STATUS_PAGES * 100} statuses; ${context} is not among them`);
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/together/errors.ts
+const TRANSIENT_STATUSES = new Set([408, 409, 425, 429]);
+class TogetherError extends Error {
+    kind;
+    status;
+    serverMessage;
+    retryAfterMs;
+    html;
+    routeUnknown;
+    constructor(message, init) {
+        super(message, init.cause === undefined ? undefined : { cause: init.cause });
+        this.name = 'TogetherError';
+        this.kind = init.kind;
+        this.status = init.status;
+        this.serverMessage = init.serverMessage;
+        this.retryAfterMs = init.retryAfterMs;
+        this.html = init.html ?? false;
+        this.routeUnknown = init.routeUnknown ?? false;
+    }
+    get transient() {
+        switch (this.kind) {
+            case 'http':
+                return this.status === undefined || this.status >= 500 || TRANSIENT_STATUSES.has(this.status);
+            case 'network':
+            case 'unreachable':
+            case 'timeout':
+            case 'invalid-response':
+                return true;
+            case 'aborted':
+            case 'unsupported-response':
+            case 'local':
+            case 'invalid-id':
+            case 'wrong-batch':
+                return false;
+        }
+    }
+}
+function isTransient(error) {
+    return error instanceof TogetherError && error.transient;
+}
+
+;// CONCATENATED MODULE: ./src/together/ids.ts
+
+
+const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
+function isPlainId(id) {
+    return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
+}
+function describeBadId(id) {
+    return `"${printable(id, 60)}"`;
+}
+function idLabel(id) {
+    return isPlainId(id) ? id : describeBadId(id);
+}
+function requirePlainFileId(id) {
+    if (isPlainId(id))
+        return;
+    throw new TogetherError(`Not requesting file ${describeBadId(id)}: an invalid file ID (not a plain ID)`, {
+        kind: 'invalid-id'
+    });
+}
+const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'];
+function checkBatchIds(job, what) {
+    for (const field of ID_FIELDS) {
+        const value = job[field];
+        if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
+            throw new TogetherError(`Together answered ${what} with an invalid ${field} (${describeBadId(value)}, not a plain ID); it is not used`, { kind: 'invalid-id' });
+        }
+    }
+    return job;
+}
+function checkSameBatch(job, what, askedId) {
+    if (typeof job.id === 'string' && job.id !== '' && job.id !== askedId) {
+        throw new TogetherError(`Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`, { kind: 'wrong-batch' });
+    }
+    return job;
+}
+
+;// CONCATENATED MODULE: ./src/together/status.ts
+const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'];
+const WAITING_STATUSES = new Set(['VALIDATING', 'IN_PROGRESS', 'CANCELING', 'CANCELLING', 'QUEUED', 'PENDING']);
+function normalizeStatus(status) {
+    const upper = (status ?? '').trim().toUpperCase();
+    return upper === 'CANCELED' ? 'CANCELLED' : upper;
+}
+function isFinalStatus(status) {
+    return FINAL_STATUSES.includes(status);
+}
+function classifyStatus(status) {
+    const normal = normalizeStatus(status);
+    if (isFinalStatus(normal))
+        return { kind: 'final', status: normal };
+    if (WAITING_STATUSES.has(normal))
+        return { kind: 'waiting', status: normal };
+    return { kind: 'unknown', status: normal };
+}
+function statusToken(status) {
+    return status === '' || /^[A-Z][A-Z_]{0,39}$/.test(status) ? status : 'UNKNOWN';
+}
+
+;// CONCATENATED MODULE: ./src/verdict/policy.ts
+
+
+function parseFailOn(text) {
+    const set = new Set();
+    for (const word of text.split(/[\s,]+/).filter(Boolean)) {
+        const status = normalizeStatus(word);
+        if (status === 'COMPLETED' || !FINAL_STATUSES.includes(status)) {
+            throw new Error(`Invalid fail-on status ${quoted(word, 100)}. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated).`);
+        }
+        set.add(status);
+    }
+    return set;
+}
+function parseGate(text) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(raw);
+    if (percent && Number(percent[1]) <= 100)
+        return { percent: Number(percent[1]) };
+    if (/^\d+$/.test(raw))
+        return { count: Number(raw) };
+    throw new Error(`Invalid max-failed-requests ${quoted(raw, 100)}. Expected a number of requests (e.g. 0 or 25) or a percentage of all requests (e.g. 2%).`);
+}
+function parseDiscount(text) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
+    if (match && Number(match[1]) <= 100)
+        return Number(match[1]);
+    throw new Error(`Invalid batch-discount ${quoted(raw, 100)}. Expected a percentage from 0 to 100 (e.g. 50 or 50%), or empty for list prices.`);
+}
+function parseMaxCost(text) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const match = /^\$?\s*(\d+(?:\.\d+)?)$/.exec(raw);
+    if (match && Number.isFinite(Number(match[1])))
+        return Number(match[1]);
+    throw new Error(`Invalid max-cost ${quoted(raw, 100)}. Expected an amount in US dollars (e.g. 25 or 2.50), or empty for no limit.`);
+}
+function parsePolicy(text) {
+    const requestGate = parseGate(text.maxFailedRequests);
+    const maxCost = parseMaxCost(text.maxCost);
+    const batchDiscount = parseDiscount(text.batchDiscount);
+    return {
+        failOn: parseFailOn(text.failOn),
+        ...(requestGate === undefined ? {} : { requestGate }),
+        ...(maxCost === undefined ? {} : { maxCost }),
+        ...(batchDiscount === undefined ? {} : { batchDiscount })
+    };
+}
+const decimals = (n) => n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
+const describeGate = (gate) => ('count' in gate ? String(gate.count) : `${gate.percent}%`);
+function policyText(policy) {
+    return {
+        failOn: [...policy.failOn].join(','),
+        maxFailedRequests: policy.requestGate ? describeGate(policy.requestGate) : '',
+        maxCost: policy.maxCost === undefined ? '' : decimals(policy.maxCost),
+        batchDiscount: policy.batchDiscount === undefined ? '' : decimals(policy.batchDiscount)
+    };
+}
+function exceeds(tally, gate) {
+    if ('count' in gate)
+        return tally.failed > gate.count;
+    const total = tally.succeeded + tally.failed;
+    return total > 0 && (tally.failed / total) * 100 > gate.percent;
+}
+const needsResults = (policy) => [policy.requestGate, policy.maxCost, policy.batchDiscount].some(v => v !== undefined);
+
+;// CONCATENATED MODULE: ./src/github/ledger-entry.ts
+
+
+
+
+
+const MAX_ENTRY_BYTES = 64 * 1024;
+const MAX_GROUP = 1000;
+const entryPath = (batchId) => `batches/${batchId}.json`;
+function serializeEntry(entry) {
+    const text = policyText(entry.policy);
+    return `${JSON.stringify({
+        version: 1,
+        batch_id: entry.batchId,
+        repository: entry.repository,
+        sha: entry.sha,
+        ref: entry.ref,
+        pull_request: entry.pullRequest ?? null,
+        run_url: entry.runUrl,
+        tracked_at: new Date(entry.trackedAt).toISOString(),
+        group: entry.group,
+        settings: {
+            fail_on: [...entry.policy.failOn],
+            max_failed_requests: text.maxFailedRequests,
+            commit_status: entry.commitStatus,
+            pr_comment: entry.prComment,
+            max_cost: entry.policy.maxCost ?? null,
+            batch_discount: entry.policy.batchDiscount ?? null
+        }
+    }, null, 2)}\n`;
+}
+const ledger_entry_str = (value, max) => typeof value === 'string' && value.length <= max ? value : undefined;
+function amountText(value) {
+    if (value === undefined || value === null)
+        return '';
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0
+        ? policyText({ failOn: new Set(), maxCost: value }).maxCost
+        : undefined;
+}
+function settingsOf(raw) {
+    const settings = (raw ?? {});
+    const failOn = settings.fail_on;
+    if (!Array.isArray(failOn) || !failOn.every(s => typeof s === 'string' && s !== 'COMPLETED'))
+        return 'settings.fail_on is not a list of FAILED, EXPIRED, CANCELLED';
+    const gate = ledger_entry_str(settings.max_failed_requests, 20);
+    const maxCost = amountText(settings.max_cost);
+    const discount = amountText(settings.batch_discount);
+    let policy;
+    try {
+        if (gate === undefined || maxCost === undefined || discount === undefined)
+            throw new Error('not text or numbers');
+        policy = parsePolicy({ failOn: failOn.join(','), maxFailedRequests: gate, maxCost, batchDiscount: discount });
+    }
+    catch (error) {
+        return `settings do not parse: ${oneLine(errorMessage(error), 200)}`;
+    }
+    const context = ledger_entry_str(settings.commit_status, 200);
+    if (context === undefined || /[\p{Cc}]/u.test(context))
+        return 'settings.commit_status is not a context name';
+    const comment = settings.pr_comment ?? false;
+    if (typeof comment !== 'boolean')
+        return 'settings.pr_comment is not true or false';
+    return { policy, commitStatus: context, prComment: comment };
+}
+function parseEntry(batchId, text) {
+    if (text.length > MAX_ENTRY_BYTES)
+        return 'the file is too large';
+    const raw = parseJson(text);
+    if (raw === undefined)
+        return 'the file is not JSON';
+    if (!isRecord(raw))
+        return 'the file is not a JSON object';
+    if (raw.version !== 1)
+        return 'unknown version';
+    if (raw.batch_id !== batchId)
+        return 'batch_id does not match the file name';
+    const sha = ledger_entry_str(raw.sha, 40);
+    if (!sha || !SHA.test(sha))
+        return 'sha is not a commit SHA';
+    const trackedAt = Date.parse(ledger_entry_str(raw.tracked_at, 40) ?? '');
+    if (!Number.isFinite(trackedAt))
+        return 'tracked_at is not a time';
+    const pr = raw.pull_request;
+    if (pr !== null && !(Number.isSafeInteger(pr) && pr > 0))
+        return 'pull_request is not a number';
+    const group = raw.group;
+    if (!Array.isArray(group) || group.length > MAX_GROUP || !group.every(id => typeof id === 'string' && isPlainId(id)))
+        return 'group is not a list of batch IDs';
+    const settings = settingsOf(raw.settings);
+    if (typeof settings === 'string')
+        return settings;
+    return {
+        batchId,
+        repository: ledger_entry_str(raw.repository, 200) ?? '',
+        sha: sha.toLowerCase(),
+        ref: ledger_entry_str(raw.ref, 300) ?? '',
+        pullRequest: pr === null ? undefined : pr,
+        runUrl: /^https?:\/\/[^\s"'<>()[\]]+$/.test(ledger_entry_str(raw.run_url, 500) ?? '') ? raw.run_url : '',
+        trackedAt,
+        group: group,
+        ...settings
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/ledger.ts
+
+
+
+
+class LedgerError extends Error {
+}
+const ATTEMPTS = 4;
+const FOLDER = 'batches';
+const LIST_QUERY = `query($owner: String!, $repo: String!, $expression: String!) {
+  repository(owner: $owner, name: $repo) {
+    object(expression: $expression) {
+      ... on Tree { entries { name type oid object { ... on Blob { text isTruncated } } } }
+    }
+  }
+}`;
+const OID = /^[0-9a-f]{40}$/;
+function readEntries(data) {
+    const repository = data?.repository;
+    if (!repository)
+        throw new Error('the repository is not visible to the token');
+    const entries = repository.object?.entries;
+    const contents = { entries: [], invalid: [] };
+    if (entries === undefined)
+        return contents;
+    if (!Array.isArray(entries))
+        throw new Error('GitHub answered a folder that is not a list');
+    for (const raw of entries) {
+        const name = typeof raw.name === 'string' ? raw.name : '';
+        const batchId = name.endsWith('.json') ? name.slice(0, -5) : '';
+        const text = raw.object?.text;
+        let problem;
+        if (raw.type !== 'blob' || !isPlainId(batchId))
+            problem = 'not a <batch-id>.json file';
+        else if (typeof raw.oid !== 'string' || !OID.test(raw.oid))
+            problem = 'GitHub gave no blob SHA';
+        else if (typeof text !== 'string' || raw.object?.isTruncated === true)
+            problem = 'not a small text file';
+        const entry = problem ? problem : parseEntry(batchId, text);
+        if (typeof entry === 'string')
+            contents.invalid.push({ name: oneLine(name, 120), reason: entry });
+        else
+            contents.entries.push({ entry, sha: raw.oid });
+    }
+    contents.entries.sort((a, b) => (a.entry.batchId < b.entry.batchId ? -1 : 1));
+    return contents;
+}
+async function createBranch(github, branch) {
+    const readme = '# Together batches\n\nBatches tracked by wait-for-together-batch (mode: track), one file per batch in batches/.\nMode: report removes them once reported. Do not edit by hand.\n';
+    const tree = (await github.request('POST /repos/{owner}/{repo}/git/trees', {
+        tree: [{ path: 'README.md', mode: '100644', type: 'blob', content: readme }]
+    }));
+    const commit = (await github.request('POST /repos/{owner}/{repo}/git/commits', {
+        message: 'Start the ledger of tracked Together batches',
+        tree: tree.sha,
+        parents: []
+    }));
+    try {
+        await github.request('POST /repos/{owner}/{repo}/git/refs', { ref: `refs/heads/${branch}`, sha: commit.sha });
+    }
+    catch (error) {
+        if (httpStatus(error) !== 422)
+            throw error;
+    }
+}
+async function currentSha(github, branch, batchId) {
+    try {
+        const data = (await github.request(`GET /repos/{owner}/{repo}/contents/${entryPath(batchId)}`, {
+            ref: branch
+        }));
+        return typeof data.sha === 'string' && OID.test(data.sha) ? data.sha : undefined;
+    }
+    catch (error) {
+        if (httpStatus(error) === 404)
+            return undefined;
+        throw error;
+    }
+}
+function failed(what, branch, error) {
+    const status = httpStatus(error);
+    const hint = status === 403 || status === 404 ? ' Give the job contents: write (and check github-token).' : '';
+    return new LedgerError(`Could not ${what} the ledger on branch ${branch}: ${oneLine(errorMessage(error), 300)}.${hint}`);
+}
+async function putEntry(github, branch, batchId, content) {
+    const path = entryPath(batchId);
+    let sha;
+    let branchMade = false;
+    for (let attempt = 1;; attempt++) {
+        try {
+            const body = {
+                message: `Track Together batch ${batchId}`,
+                content: Buffer.from(content).toString('base64'),
+                branch,
+                sha
+            };
+            await github.request(`PUT /repos/{owner}/{repo}/contents/${path}`, body);
+            return;
+        }
+        catch (error) {
+            const status = httpStatus(error);
+            try {
+                if (status === 404 && !branchMade) {
+                    branchMade = true;
+                    await createBranch(github, branch);
+                }
+                else if ((status === 409 || status === 422) && attempt < ATTEMPTS) {
+                    sha = await currentSha(github, branch, batchId);
+                }
+                else
+                    throw error;
+            }
+            catch (inner) {
+                throw failed('write', branch, inner);
+            }
+        }
+    }
+}
+function createLedger(github, branch) {
+    return {
+        async list() {
+            try {
+                return readEntries(await github.graphql(LIST_QUERY, {
+                    owner: github.owner,
+                    repo: github.repo,
+                    expression: `${branch}:${FOLDER}`
+                }));
+            }
+            catch (error) {
+                throw failed('read', branch, error);
+            }
+        },
+        put: (batchId, content) => putEntry(github, branch, batchId, content),
+        async remove(batchId, sha) {
+            const path = entryPath(batchId);
+            try {
+                await github.request(`DELETE /repos/{owner}/{repo}/contents/${path}`, {
+                    message: `Reported Together batch ${batchId}`,
+                    sha,
+                    branch
+                });
+                return 'removed';
+            }
+            catch (error) {
+                const status = httpStatus(error);
+                try {
+                    if (status === 404)
+                        return 'gone';
+                    if (status !== 409 && status !== 422)
+                        throw error;
+                    return (await currentSha(github, branch, batchId)) === undefined ? 'gone' : 'changed';
+                }
+                catch (inner) {
+                    throw failed('write', branch, inner);
+                }
+            }
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/pr-comment.ts
+
+
+const MAX_PAGES = 10;
+async function ownership(github, token) {
+    if (token.startsWith('ghs_'))
+        return comment => comment.user?.type === 'Bot';
+    const me = (await github.request('GET /user').catch(() => undefined));
+    const login = typeof me?.login === 'string' ? me.login : undefined;
+    return comment => login !== undefined && comment.user?.login === login;
+}
+async function findComment(github, pr, marker, own) {
+    for (let page = 1; page <= MAX_PAGES; page++) {
+        const data = await github.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+            issue_number: pr,
+            per_page: 100,
+            page
+        });
+        if (!Array.isArray(data))
+            return undefined;
+        const found = data.find(c => typeof c.body === 'string' && c.body.startsWith(marker) && own(c));
+        if (found || data.length < 100)
+            return found;
+    }
+    return undefined;
+}
+function createComment(github, text, token) {
+    let refused;
+    let own;
+    return async (pr, context, rows) => {
+        if (refused)
+            throw new Error(`skipped, ${refused}`);
+        try {
+            const marker = text.marker(context);
+            own ??= ownership(github, token);
+            const found = await findComment(github, pr, marker, await own);
+            const previous = typeof found?.body === 'string' ? found.body : '';
+            const body = text.render(context, rows, previous);
+            if (typeof found?.id === 'number')
+                await github.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: found.id, body });
+            else
+                await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: pr, body });
+        }
+        catch (error) {
+            if (httpStatus(error) === 403) {
+                refused = 'GitHub refused the previous comment (HTTP 403)';
+                throw new Error(`${errorMessage(error)}. Give the job pull-requests: write (and check github-token).`, {
+                    cause: error
+                });
+            }
+            throw error;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/service.ts
+
+
+
+
+
+
+async function connectGitHub(settings, run, connect = createGitHubClient) {
+    const own = settings.mode !== 'report';
+    const wantStatus = own && settings.commitStatus !== '';
+    const wantComment = own && settings.prComment;
+    if (!wantStatus && !wantComment && settings.mode === 'wait')
+        return undefined;
+    let client;
+    const open = async (what) => (client ??= await connect(settings.github, settings.githubToken, run.signal, what, { redact: run.redact }));
+    let head;
+    const headCommit = () => (head ??= eventCommit(settings.github));
+    const statusSha = wantStatus ? await ownStatusCommit(open, headCommit, run.log) : undefined;
+    const pullRequest = wantComment ? await ownPullRequest(open, headCommit, run.log) : undefined;
+    if (settings.mode !== 'wait')
+        await open('no ledger can be kept');
+    if (!client)
+        return undefined;
+    const url = runUrl(settings.github);
+    const statuses = statusClient(client);
+    const comments = createComment(client, commentText(url, run.redact), settings.githubToken);
+    const context = settings.commitStatus || DEFAULT_CONTEXT;
+    return {
+        async status(state, description) {
+            if (statusSha === undefined)
+                return;
+            await statuses
+                .set(statusSha, settings.commitStatus, state, description, url, { afterCancel: true })
+                .catch((error) => run.log.warning(`Could not set the commit status: ${errorMessage(error)}`));
+        },
+        async comment(rows) {
+            if (pullRequest === undefined)
+                return;
+            await comments(pullRequest, context, rows).catch((error) => run.log.warning(`Could not comment on pull request #${pullRequest}: ${errorMessage(error)}`));
+        },
+        statuses,
+        comments,
+        ledger: createLedger(client, settings.ledgerBranch),
+        headCommit,
+        runUrl: url
+    };
+}
+async function ownStatusCommit(open, headCommit, log) {
+    try {
+        await open('no commit status can be set');
+        return (await headCommit()).sha;
+    }
+    catch (error) {
+        log.warning(`Could not set the commit status: ${errorMessage(error)}`);
+        return undefined;
+    }
+}
+async function ownPullRequest(open, headCommit, log) {
+    try {
+        const { pullRequest } = await headCommit();
+        if (pullRequest === undefined) {
+            log.info('pr-comment is set, but this run is not for a pull request: no comment.');
+            return undefined;
+        }
+        await open('no comment can be written');
+        return pullRequest;
+    }
+    catch (error) {
+        log.warning(`Could not comment on the pull request: ${errorMessage(error)}`);
+        return undefined;
+    }
+}
+function commentText(run, redact) {
+    return {
+        marker: commentMarker,
+        render: (context, rows, previous) => renderComment(context, rows.map(row => ({ ...row, status: redact(row.status) })), run, previous)
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/orchestrate/opening.ts
-function openStep(settings, deps) {
+function openStep(settings, run) {
     for (const warning of settings.warnings)
-        deps.log.warning(warning);
+        run.log.warning(warning);
     if (settings.skipReason === undefined)
         return undefined;
-    deps.setOutputs({ passed: 'false' });
+    run.setOutputs({ passed: 'false' });
     return {
         verdict: { ok: true, message: settings.skipReason },
         title: 'Together batches',
@@ -32728,48 +33575,6 @@ function cancelLine(batchId, cancel) {
 }
 function payloadLine(batchId, job) {
     return `Batch ${batchId}: ${clip(JSON.stringify(job), 2000)}`;
-}
-
-;// CONCATENATED MODULE: ./src/together/errors.ts
-const TRANSIENT_STATUSES = new Set([408, 409, 425, 429]);
-class TogetherError extends Error {
-    kind;
-    status;
-    serverMessage;
-    retryAfterMs;
-    html;
-    routeUnknown;
-    constructor(message, init) {
-        super(message, init.cause === undefined ? undefined : { cause: init.cause });
-        this.name = 'TogetherError';
-        this.kind = init.kind;
-        this.status = init.status;
-        this.serverMessage = init.serverMessage;
-        this.retryAfterMs = init.retryAfterMs;
-        this.html = init.html ?? false;
-        this.routeUnknown = init.routeUnknown ?? false;
-    }
-    get transient() {
-        switch (this.kind) {
-            case 'http':
-                return this.status === undefined || this.status >= 500 || TRANSIENT_STATUSES.has(this.status);
-            case 'network':
-            case 'unreachable':
-            case 'timeout':
-            case 'invalid-response':
-                return true;
-            case 'aborted':
-            case 'unsupported-response':
-            case 'local':
-            case 'invalid-id':
-            case 'wrong-batch':
-                return false;
-        }
-    }
-}
-function messageOf(error) {
-    const message = error?.message;
-    return typeof message === 'string' ? message : String(error);
 }
 
 ;// CONCATENATED MODULE: ./src/together/parse.ts
@@ -32846,29 +33651,6 @@ function parseFileInfo(value) {
     return info;
 }
 
-;// CONCATENATED MODULE: ./src/together/retry-after.ts
-function first(headers, name) {
-    const value = headers[name];
-    return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
-}
-function parseRetryAfter(headers, nowMs) {
-    const ms = Number(first(headers, 'retry-after-ms'));
-    if (first(headers, 'retry-after-ms') && Number.isFinite(ms) && ms >= 0)
-        return ms;
-    const retryAfter = first(headers, 'retry-after');
-    if (retryAfter) {
-        if (/^\d+(\.\d+)?$/.test(retryAfter))
-            return Number(retryAfter) * 1000;
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.max(0, date - nowMs);
-    }
-    const reset = first(headers, 'x-ratelimit-reset');
-    if (reset && /^\d+(\.\d+)?$/.test(reset))
-        return Number(reset) * 1000;
-    return undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/together/answers.ts
 
 
@@ -32877,17 +33659,27 @@ function header(headers, name) {
     const value = headers[name];
     return Array.isArray(value) ? value[0] : value;
 }
+const trimmed = (headers, name) => header(headers, name)?.trim() || undefined;
+function parseRetryAfter(headers, nowMs) {
+    const ms = Number(trimmed(headers, 'retry-after-ms'));
+    if (trimmed(headers, 'retry-after-ms') && Number.isFinite(ms) && ms >= 0)
+        return ms;
+    const retryAfter = trimmed(headers, 'retry-after');
+    if (retryAfter) {
+        if (/^\d+(\.\d+)?$/.test(retryAfter))
+            return Number(retryAfter) * 1000;
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.max(0, date - nowMs);
+    }
+    const reset = trimmed(headers, 'x-ratelimit-reset');
+    if (reset && /^\d+(\.\d+)?$/.test(reset))
+        return Number(reset) * 1000;
+    return undefined;
+}
 function looksLikeHtml(headers, text) {
     const type = header(headers, 'content-type')?.toLowerCase() ?? '';
     return type.includes('text/html') || type.includes('application/xhtml') || text.trimStart().startsWith('<');
-}
-function parseOrUndefined(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
 }
 const NO_ROUTE = /\bno route\b|\broute\b.*\bnot found\b|\b(page|path|endpoint|url) not found\b|\bcannot (get|post) \//i;
 function routeUnknown(html, serverMessage, baseUrl) {
@@ -32903,7 +33695,7 @@ function httpError(what, response, text, clip, baseUrl) {
         return new TogetherError(`${what} was redirected (HTTP ${status}${location ? ` to ${clip(location)}` : ''}); redirects are not followed so the API key stays with the API`, { kind: 'http', status });
     }
     const html = looksLikeHtml(headers, text);
-    const serverMessage = clip(html ? 'HTML error page' : (errorMessageOf(parseOrUndefined(text)) ?? text));
+    const serverMessage = clip(html ? 'HTML error page' : (errorMessageOf(parseJson(text)) ?? text));
     return new TogetherError(`${what} answered HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`, {
         kind: 'http',
         status,
@@ -32917,11 +33709,16 @@ function htmlPageError(what, status) {
     return new TogetherError(`${what} answered HTTP ${status} with an HTML page, not the Together API; check the base URL`, { kind: 'invalid-response', html: true });
 }
 
+;// CONCATENATED MODULE: ./src/util/timer.ts
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const timerDelay = (ms) => Math.min(MAX_TIMER_MS, Math.max(1, ms));
+
 ;// CONCATENATED MODULE: ./src/together/limits.ts
+
 
 function timeLimit(ms, message) {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), Math.max(1, ms));
+    const timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), timerDelay(ms));
     return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
 function idleLimit(ms, message) {
@@ -32933,31 +33730,9 @@ function idleLimit(ms, message) {
         clear,
         arm: () => {
             clear();
-            timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), Math.max(1, ms));
+            timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), timerDelay(ms));
         },
         touch: () => timer?.refresh()
-    };
-}
-function linkSignals(signals) {
-    const controller = new AbortController();
-    const listening = [];
-    for (const signal of signals) {
-        if (!signal)
-            continue;
-        if (signal.aborted) {
-            controller.abort(signal.reason);
-            break;
-        }
-        const onAbort = () => controller.abort(signal.reason);
-        signal.addEventListener('abort', onAbort, { once: true });
-        listening.push([signal, onAbort]);
-    }
-    return {
-        signal: controller.signal,
-        dispose: () => {
-            for (const [signal, onAbort] of listening.splice(0))
-                signal.removeEventListener('abort', onAbort);
-        }
     };
 }
 function formatLimit(ms) {
@@ -32970,51 +33745,6 @@ var external_node_stream_ = __nccwpck_require__(7075);
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/together/ids.ts
-
-
-const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
-function isPlainId(id) {
-    return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
-}
-function printable(text, max) {
-    const chars = Array.from(text);
-    const clipped = chars.length > max ? chars.slice(0, max).join('') : text;
-    const escaped = JSON.stringify(clipped)
-        .slice(1, -1)
-        .replace(UNSAFE_CHARS, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    return chars.length > max ? `${escaped}…` : escaped;
-}
-function describeBadId(id) {
-    return `"${printable(id, 60)}"`;
-}
-function idLabel(id) {
-    return isPlainId(id) ? id : describeBadId(id);
-}
-function requirePlainFileId(id) {
-    if (isPlainId(id))
-        return;
-    throw new TogetherError(`Not requesting file ${describeBadId(id)}: an invalid file ID (not a plain ID)`, {
-        kind: 'invalid-id'
-    });
-}
-const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'];
-function checkBatchIds(job, what) {
-    for (const field of ID_FIELDS) {
-        const value = job[field];
-        if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
-            throw new TogetherError(`Together answered ${what} with an invalid ${field} (${describeBadId(value)}, not a plain ID); it is not used`, { kind: 'invalid-id' });
-        }
-    }
-    return job;
-}
-function checkSameBatch(job, what, askedId) {
-    if (typeof job.id === 'string' && job.id !== '' && job.id !== askedId) {
-        throw new TogetherError(`Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`, { kind: 'wrong-batch' });
-    }
-    return job;
-}
-
 ;// CONCATENATED MODULE: ./src/together/save.ts
 
 
@@ -33060,7 +33790,7 @@ function counter(what, expectedBytes, maxBytes) {
     return stream;
 }
 function saveError(what, path, error) {
-    return new TogetherError(`${what} could not be saved to ${path}: ${messageOf(error)}`, {
+    return new TogetherError(`${what} could not be saved to ${path}: ${errorMessage(error)}`, {
         kind: 'local',
         cause: error
     });
@@ -33105,7 +33835,7 @@ async function save(request) {
         if (origin === 'file')
             throw saveError(what, partial, error);
         if (origin === 'decoder' && !(error instanceof TogetherError)) {
-            throw new TogetherError(`${what} could not be decoded: ${messageOf(error)}`, {
+            throw new TogetherError(`${what} could not be decoded: ${errorMessage(error)}`, {
                 kind: 'invalid-response',
                 cause: error
             });
@@ -33236,7 +33966,6 @@ function parseModelList(value) {
 ;// CONCATENATED MODULE: ./src/together/proxy.ts
 
 
-
 const DEFAULT_CONNECTIONS = 16;
 function tryUrl(text) {
     try {
@@ -33322,6 +34051,7 @@ function defaultDispatcher(proxy = {}, options = {}) {
 
 
 
+
 const LOCAL_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE']);
 const codeOf = (error) => error?.code;
 const CERTIFICATE_CODES = new Set([
@@ -33345,11 +34075,11 @@ function unreachableReason(error, url) {
     const host = URL.parse(url)?.hostname ?? url;
     const hostname = error.hostname;
     if (code === 'ENOTFOUND' && (hostname === undefined || hostname === host)) {
-        return `the host ${host} does not resolve (${messageOf(error)})`;
+        return `the host ${host} does not resolve (${errorMessage(error)})`;
     }
     const tls = code.startsWith('ERR_SSL_') || (code === 'EPROTO' && url.startsWith('https:'));
     if (CERTIFICATE_CODES.has(code) || tls) {
-        return `the TLS handshake with ${host} failed (${code}: ${messageOf(error)}); a TLS-inspecting proxy needs its CA in NODE_EXTRA_CA_CERTS`;
+        return `the TLS handshake with ${host} failed (${code}: ${errorMessage(error)}); a TLS-inspecting proxy needs its CA in NODE_EXTRA_CA_CERTS`;
     }
     return undefined;
 }
@@ -33368,14 +34098,13 @@ class Transport {
                 defaultDispatcher(options.proxy ?? parseProxyEnv(process.env), { connections: options.connections });
     }
     clip(text) {
-        const flat = this.redact(text).replace(/\s+/g, ' ').trim();
-        const max = this.options.maxMessageLength;
-        return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+        return oneLine(this.redact(text), this.options.maxMessageLength);
     }
     async exchange(method, url, what, options, use) {
         const timeoutMs = Math.max(1, Math.min(options.timeoutMs ?? this.options.requestTimeoutMs, this.options.requestTimeoutMs));
         const answer = timeLimit(timeoutMs, `${what} got no answer within ${formatLimit(timeoutMs)}`);
-        const linked = linkSignals([options.signal, answer.signal, ...(options.streaming?.limits ?? [])]);
+        const limits = [answer.signal, ...(options.streaming?.limits ?? [])];
+        const signal = AbortSignal.any(options.signal ? [options.signal, ...limits] : limits);
         const fail = (error) => this.failure(what, url, error, options, timeoutMs);
         try {
             let response;
@@ -33383,7 +34112,7 @@ class Transport {
                 response = await (0,undici.request)(url, {
                     method,
                     dispatcher: this.dispatcher,
-                    signal: linked.signal,
+                    signal,
                     headers: this.headers(options),
                     headersTimeout: timeoutMs,
                     bodyTimeout: options.streaming?.stallMs ?? timeoutMs,
@@ -33406,7 +34135,6 @@ class Transport {
         }
         finally {
             answer.clear();
-            linked.dispose();
         }
     }
     headers(options) {
@@ -33443,7 +34171,7 @@ class Transport {
             });
         }
         const cause = error?.cause;
-        const reason = messageOf(cause ?? error);
+        const reason = errorMessage(cause ?? error);
         if (LOCAL_CODES.has(String(code)) || error?.name === 'InvalidArgumentError') {
             return new TogetherError(`${what} could not be sent: ${this.clip(reason)}`, { kind: 'local', cause: error });
         }
@@ -33462,6 +34190,7 @@ class Transport {
 }
 
 ;// CONCATENATED MODULE: ./src/together/client.ts
+
 
 
 
@@ -33571,11 +34300,8 @@ class TogetherClient {
                 throw httpError(what, response, text, t => transport.clip(t), this.baseUrl);
             if (looksLikeHtml(response.headers, text))
                 throw htmlPageError(what, status);
-            let parsed;
-            try {
-                parsed = text === '' ? undefined : JSON.parse(text);
-            }
-            catch {
+            const parsed = text === '' ? undefined : parseJson(text);
+            if (parsed === undefined && text !== '') {
                 throw new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, {
                     kind: 'invalid-response'
                 });
@@ -33592,29 +34318,8 @@ class TogetherClient {
 
 
 
-;// CONCATENATED MODULE: ./src/together/status.ts
-const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'];
-const WAITING_STATUSES = new Set(['VALIDATING', 'IN_PROGRESS', 'CANCELING', 'CANCELLING', 'QUEUED', 'PENDING']);
-function normalizeStatus(status) {
-    const upper = (status ?? '').trim().toUpperCase();
-    return upper === 'CANCELED' ? 'CANCELLED' : upper;
-}
-function isFinalStatus(status) {
-    return FINAL_STATUSES.includes(status);
-}
-function classifyStatus(status) {
-    const normal = normalizeStatus(status);
-    if (isFinalStatus(normal))
-        return { kind: 'final', status: normal };
-    if (WAITING_STATUSES.has(normal))
-        return { kind: 'waiting', status: normal };
-    return { kind: 'unknown', status: normal };
-}
-function statusToken(status) {
-    return status === '' || /^[A-Z][A-Z_]{0,39}$/.test(status) ? status : 'UNKNOWN';
-}
-
 ;// CONCATENATED MODULE: ./src/engine/cancel.ts
+
 
 
 
@@ -33644,9 +34349,8 @@ async function send(deps, id, reason, timeoutMs) {
         return { reason, state: 'answered', status: normalizeStatus(answer.status) || undefined };
     }
     catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
         const timedOut = error instanceof TogetherError && error.kind === 'timeout';
-        return { reason, state: timedOut ? 'no-answer' : 'failed', error: message };
+        return { reason, state: timedOut ? 'no-answer' : 'failed', error: errorMessage(error) };
     }
 }
 
@@ -33670,26 +34374,9 @@ class Pacer {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/scheduler.ts
+
 const MAX_IN_FLIGHT = 16;
-const MAX_SLEEP_MS = 24 * 86_400_000;
 const MAX_RATE_LIMIT_PAUSE_MS = 60_000;
-function scheduler_link(parent) {
-    const controller = new AbortController();
-    const onAbort = () => controller.abort();
-    if (parent?.aborted)
-        controller.abort();
-    else
-        parent?.addEventListener('abort', onAbort, { once: true });
-    const release = () => parent?.removeEventListener('abort', onAbort);
-    return {
-        signal: controller.signal,
-        release,
-        abort: () => {
-            release();
-            controller.abort();
-        }
-    };
-}
 async function runChecks(deps, plan) {
     await new Scheduler(deps, plan).run();
 }
@@ -33761,9 +34448,9 @@ class Scheduler {
         const woken = new Promise(resolve => (this.notify = resolve));
         if (until === Number.POSITIVE_INFINITY)
             return woken;
-        const timer = scheduler_link(this.deps.signal);
+        const timer = new AbortController();
         try {
-            await Promise.race([this.deps.sleep(Math.min(MAX_SLEEP_MS, Math.max(1, until - now)), timer.signal), woken]);
+            await Promise.race([this.deps.sleep(timerDelay(until - now), timer.signal), woken]);
         }
         finally {
             timer.abort();
@@ -33773,7 +34460,7 @@ class Scheduler {
         const { deps, plan } = this;
         plan.pacer.taken(now);
         tracker.checkedAt = now;
-        const own = scheduler_link(deps.signal);
+        const own = new AbortController();
         this.flights.set(tracker, own);
         const timeoutMs = Number.isFinite(plan.deadline) ? Math.max(1, plan.deadline - now) : undefined;
         const request = (async () => deps.api.getBatch(tracker.id, { signal: own.signal, timeoutMs }))();
@@ -33796,7 +34483,6 @@ class Scheduler {
         if (this.flights.get(tracker) !== own)
             return false;
         this.flights.delete(tracker);
-        own.release();
         return true;
     }
     failed(tracker, error) {
@@ -33829,26 +34515,13 @@ function addPoint(series, point) {
 
 ;// CONCATENATED MODULE: ./src/engine/failure.ts
 
-const NEVER_RETRIED = new Set(['local', 'invalid-id', 'wrong-batch']);
-function retryable(error, answered = true) {
-    if (!(error instanceof TogetherError) || !error.transient || NEVER_RETRIED.has(error.kind))
-        return false;
-    return answered || error.kind !== 'unreachable';
-}
+
 function describeFailure(error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     if (!(error instanceof TogetherError))
         return { message };
-    const html = error.html === true;
-    const routeUnknown = error.routeUnknown === true;
-    return {
-        message,
-        status: error.status,
-        serverMessage: error.serverMessage,
-        kind: error.kind,
-        ...(html && { html }),
-        ...(routeUnknown && { routeUnknown })
-    };
+    const { status, serverMessage, kind, html, routeUnknown } = error;
+    return { message, status, serverMessage, kind, ...(html && { html }), ...(routeUnknown && { routeUnknown }) };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/eta.ts
@@ -33969,6 +34642,7 @@ function nextCheck({ now, pollIntervalMs, etaAt, state }) {
 }
 
 ;// CONCATENATED MODULE: ./src/util/backoff.ts
+
 const MAX_RETRY_DELAY_MS = 60_000;
 const BASE_DELAY_MS = 1000;
 function retryDelay(attempt, random, retryAfterMs, capMs = MAX_RETRY_DELAY_MS) {
@@ -33976,6 +34650,20 @@ function retryDelay(attempt, random, retryAfterMs, capMs = MAX_RETRY_DELAY_MS) {
     const jittered = exp / 2 + (exp / 2) * random();
     const asked = retryAfterMs === undefined ? 0 : Math.min(MAX_RETRY_DELAY_MS, retryAfterMs);
     return Math.round(Math.max(jittered, asked));
+}
+async function withBackoff(deps, backoff, call) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await call();
+        }
+        catch (error) {
+            if (!backoff.transient(error) || attempt >= backoff.attempts || deps.signal?.aborted)
+                throw error;
+            const delay = retryDelay(attempt, () => deps.random(), error.retryAfterMs, backoff.capMs);
+            deps.log.warning(`${backoff.what} failed (attempt ${attempt}): ${errorMessage(error)}. Retrying in ${Math.round(delay / 1000)}s.`);
+            await deps.sleep(delay, deps.signal);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/retry-plan.ts
@@ -33999,6 +34687,7 @@ function planRetry(input) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/tracker.ts
+
 
 
 
@@ -34101,7 +34790,7 @@ class BatchTracker {
         const failure = describeFailure(error);
         this.lastError = failure;
         this.invalidAnswers = failure.kind === 'invalid-response' ? this.invalidAnswers + 1 : 0;
-        const lasting = !retryable(error, this.batch !== undefined);
+        const lasting = !isTransient(error) || (error.kind === 'unreachable' && this.batch === undefined);
         if (lasting || this.invalidAnswers >= INVALID_ANSWERS_TOLERATED) {
             this.fail(lasting ? failure : { ...failure, repeated: this.invalidAnswers });
             return undefined;
@@ -34248,17 +34937,17 @@ function pendingDescription(batchIds) {
         ? `Waiting for Together batch ${batchIds[0]}`
         : `Waiting for ${batchIds.length} Together batches`;
 }
-function finalDescription(all, verdict, collected) {
+function finalDescription(results, verdict, collected) {
     if (!verdict.ok)
         return verdict.message;
-    const tallies = all.results.map(r => collected?.get(r.batchId)?.tally).filter((t) => t !== undefined);
+    const tallies = results.map(r => collected?.get(r.batchId)?.tally).filter((t) => t !== undefined);
     const sum = mergeTallies(tallies);
     const total = sum.succeeded + sum.failed;
-    const requests = tallies.length === all.results.length && total > 0 ? ` · ${sum.succeeded}/${total} requests ok` : '';
-    if (all.results.length === 1)
-        return `${statusToken(all.results[0].status)}${requests}`;
-    const completed = all.results.filter(r => r.outcome === 'completed').length;
-    return `${completed}/${all.results.length} batches completed${requests}`;
+    const requests = tallies.length === results.length && total > 0 ? ` · ${sum.succeeded}/${total} requests ok` : '';
+    if (results.length === 1)
+        return `${statusToken(results[0].status)}${requests}`;
+    const completed = results.filter(r => r.outcome === 'completed').length;
+    return `${completed}/${results.length} batches completed${requests}`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/ledger-summary.ts
@@ -34301,7 +34990,7 @@ function batchCostFields(batchId, files, cost) {
     if (!files?.usage)
         return {};
     const usage = totalUsage(files.usage);
-    const estimate = cost?.batches.get(batchId)?.cost;
+    const estimate = cost?.batches.get(batchId)?.estimate.cost;
     return {
         prompt_tokens: usage.promptTokens,
         completion_tokens: usage.completionTokens,
@@ -34332,10 +35021,6 @@ function compact(job) {
     }
     return copy;
 }
-function outputs_progressOf(result) {
-    const progress = result.progress ?? result.batch?.progress;
-    return typeof progress === 'number' ? progress : undefined;
-}
 function batchEntry(result, files, cost) {
     const job = result.batch;
     const counts = files?.tally
@@ -34349,7 +35034,7 @@ function batchEntry(result, files, cost) {
     return {
         id: result.batchId,
         status: statusToken(result.status),
-        progress: outputs_progressOf(result) ?? null,
+        progress: result.progress ?? null,
         output_file_id: job?.output_file_id ?? null,
         error_file_id: job?.error_file_id ?? null,
         error: job?.error ? job.error.slice(0, MAX_FIELD) : null,
@@ -34388,7 +35073,7 @@ function buildOutputs(all, collected, cost) {
         status: statusToken(result.status),
         'output-file-id': job?.output_file_id ?? '',
         'error-file-id': job?.error_file_id ?? '',
-        progress: String(outputs_progressOf(result) ?? ''),
+        progress: String(result.progress ?? ''),
         error: (job?.error ?? '').slice(0, MAX_FIELD),
         batch: job ? JSON.stringify(compact(job)) : '',
         'timed-out': String(result.outcome === 'timed-out'),
@@ -34414,24 +35099,21 @@ function verdictOutputs(status, ok) {
 
 
 
-const ATTEMPTS = 5;
+const DOWNLOAD_ATTEMPTS = 5;
 const MAX_RETRY_MS = 30_000;
 async function fetchFile(deps, fileId, path) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            const info = await deps.files.getFile(fileId, { signal: deps.signal });
-            const bytes = await deps.files.downloadFile(fileId, path, { expectedBytes: info.bytes, signal: deps.signal });
-            deps.log.info(`Downloaded ${fileId} to ${path} (${bytes} bytes).`);
-            return path;
-        }
-        catch (error) {
-            if (!(error instanceof TogetherError) || !error.transient || attempt >= ATTEMPTS)
-                throw error;
-            const delay = retryDelay(attempt, () => deps.random(), error.retryAfterMs, MAX_RETRY_MS);
-            deps.log.warning(`Downloading ${fileId} failed (attempt ${attempt}): ${errorMessage(error)}. Retrying in ${Math.round(delay / 1000)}s.`);
-            await deps.sleep(delay, deps.signal);
-        }
-    }
+    const backoff = {
+        what: `Downloading ${fileId}`,
+        attempts: DOWNLOAD_ATTEMPTS,
+        capMs: MAX_RETRY_MS,
+        transient: isTransient
+    };
+    return withBackoff(deps, backoff, async () => {
+        const info = await deps.files.getFile(fileId, { signal: deps.signal });
+        const bytes = await deps.files.downloadFile(fileId, path, { expectedBytes: info.bytes, signal: deps.signal });
+        deps.log.info(`Downloaded ${fileId} to ${path} (${bytes} bytes).`);
+        return path;
+    });
 }
 async function countFile(deps, path, tally, count, observe) {
     for await (const line of jsonLines(path, { signal: deps.signal })) {
@@ -34487,24 +35169,37 @@ async function collectResults(deps, results, dir) {
     return collected;
 }
 
-;// CONCATENATED MODULE: ./src/result-files/gate.ts
-function parseGate(text) {
-    const raw = text.trim();
-    if (raw === '')
-        return undefined;
-    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(raw);
-    if (percent && Number(percent[1]) <= 100)
-        return { percent: Number(percent[1]) };
-    if (/^\d+$/.test(raw))
-        return { count: Number(raw) };
-    throw new Error(`Invalid max-failed-requests '${raw}'. Expected a number of requests (e.g. 0 or 25) or a percentage of all requests (e.g. 2%).`);
+;// CONCATENATED MODULE: ./src/verdict/cost.ts
+
+
+const cost_dollars = (amount) => `$${formatCost(amount)}`;
+function cannotCheck(gap) {
+    switch (gap.kind) {
+        case 'unread':
+            return `the results of batch ${listFirst(gap.batchIds, 5)} could not be read.`;
+        case 'lines': {
+            const more = gap.others > 0 ? ` (and in ${plural(gap.others, 'more batch', 'more batches')})` : '';
+            return `${plural(gap.lines, 'line')} of the results of batch ${gap.batchId}${more} could not be read, so what they cost is unknown.`;
+        }
+        case 'estimate':
+            return `${gap.why}. A cost gate that cannot be checked fails.`;
+    }
 }
-const describeGate = (gate) => ('count' in gate ? String(gate.count) : `${gate.percent}%`);
-function exceeds(tally, gate) {
-    if ('count' in gate)
-        return tally.failed > gate.count;
-    const total = tally.succeeded + tally.failed;
-    return total > 0 && (tally.failed / total) * 100 > gate.percent;
+function judgeCost(report, maxCost) {
+    if (maxCost === undefined || report === undefined)
+        return undefined;
+    const limit = `max-cost $${Number.isInteger(maxCost * 100) ? maxCost.toFixed(2) : String(maxCost)}`;
+    const gap = costGap(report);
+    if (gap)
+        return { ok: false, message: `Cannot check ${limit}: ${cannotCheck(gap)}` };
+    const cost = Number(formatCost(report.total.cost));
+    if (cost <= maxCost)
+        return undefined;
+    const batches = report.batches.size === 1 ? '' : ` of ${report.batches.size} batches`;
+    return {
+        ok: false,
+        message: `Estimated cost${batches} ${cost_dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/verdict/causes.ts
@@ -34554,7 +35249,7 @@ function neverAnswered(result) {
 function lastSeen(result) {
     if (!result.status)
         return 'no status was seen';
-    const progress = result.progress ?? result.batch?.progress;
+    const progress = result.progress;
     const at = typeof progress === 'number' ? ` at ${percent(progress)}` : '';
     const failed = result.lastError ? `; the last check failed: ${oneLine(result.lastError.message, 200)}` : '';
     return `last status ${oneLine(result.status, 40)}${at}${failed}`;
@@ -34585,8 +35280,6 @@ function cancelNote(result) {
 }
 
 ;// CONCATENATED MODULE: ./src/verdict/verdict.ts
-
-
 
 
 
@@ -34660,8 +35353,7 @@ function judge(result, failOn) {
 }
 const LISTED = 5;
 function listed(items) {
-    const shown = items.slice(0, LISTED).join('; ');
-    return items.length > LISTED ? `${shown}; and ${items.length - LISTED} more` : shown;
+    return listFirst(items, LISTED, '; ');
 }
 function verdict_describe(result) {
     const id = result.batchId;
@@ -34678,12 +35370,9 @@ function verdict_describe(result) {
         : '';
     return `${id} ${result.status || 'no status'}${error}${limited}`;
 }
-function judgeAll(all, failOn) {
-    const verdicts = all.results.map(r => ({ result: r, verdict: judge(r, failOn) }));
-    if (verdicts.length === 1)
-        return verdicts[0].verdict;
+function judgeWaits(all, waits) {
     const counts = summarize(all.results);
-    const failing = verdicts.filter(v => !v.verdict.ok).map(v => v.result);
+    const failing = all.results.filter((_, i) => !waits[i].ok);
     if (failing.length === 0) {
         const pending = counts.running > 0 ? `, ${counts.running} not finished yet (checked once)` : '';
         return { ok: true, message: `${counts.completed} of ${counts.total} batches completed${pending}.` };
@@ -34704,7 +35393,15 @@ function judgeAll(all, failOn) {
     }
     return { ok: false, message: parts.join(' ') };
 }
-function gateVerdict(result, tally, gate) {
+
+;// CONCATENATED MODULE: ./src/verdict/judge-batch.ts
+
+
+
+
+
+
+function gateMessage(result, tally, gate) {
     const total = tally.succeeded + tally.failed;
     const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : '';
     const codes = topCodes(tally, 3)
@@ -34713,244 +35410,78 @@ function gateVerdict(result, tally, gate) {
     const ended = result.outcome === 'completed' ? 'completed, but' : `ended ${result.status || 'unknown'}, and`;
     return `Batch ${result.batchId} ${ended} ${tally.failed} of its ${plural(total, 'request')} failed${share}, more than max-failed-requests allows (${describeGate(gate)})${codes ? `; most common: ${codes}` : ''}.`;
 }
-function judgeResults(all, collected, gate) {
-    const problems = [];
-    for (const result of all.results) {
-        const files = collected.get(result.batchId);
-        if (files?.error)
-            problems.push(`Could not fetch the results of batch ${result.batchId}: ${oneLine(files.error, 200)}.`);
-        else if (files?.tally && gate && exceeds(files.tally, gate))
-            problems.push(gateVerdict(result, files.tally, gate));
-    }
-    if (problems.length === 0)
-        return undefined;
-    return {
-        ok: false,
-        message: problems.slice(0, LISTED).join(' ') + (problems.length > LISTED ? ` And ${problems.length - LISTED} more.` : '')
-    };
-}
-function combine(wait, results) {
-    if (!results || results.ok)
-        return wait;
-    if (wait.ok)
-        return results;
-    return { ok: false, message: `${wait.message} ${results.message}` };
-}
-
-;// CONCATENATED MODULE: ./src/orchestrate/report-judge.ts
-
-
-
-function dispose(result, stored, now, forgetAfterMs) {
-    if (result.finalStatus !== undefined)
-        return 'final';
-    if (result.outcome === 'error' && result.error?.status === 404 && !result.error.routeUnknown)
-        return 'unknown';
-    if (result.outcome !== 'pending')
-        return 'unchecked';
-    return now - stored.entry.trackedAt > forgetAfterMs ? 'forgotten' : 'pending';
-}
-const wantsFiles = (checked, downloadDir) => checked.disposition === 'final' &&
-    (downloadDir !== '' || checked.stored.entry.maxFailedRequests !== '' || checked.stored.entry.maxCost !== undefined);
-function judgeTracked(checked, waited, collected, forgetAfterMs, costVerdict) {
-    const { result, stored } = checked;
-    const id = result.batchId;
-    const since = new Date(stored.entry.trackedAt).toISOString();
-    switch (checked.disposition) {
-        case 'unknown':
-            return {
-                ok: false,
-                message: `Batch ${id}, tracked ${since}, is not known to Together (HTTP 404): it is removed from the ledger. Check that api-key belongs to the account that created it.`
-            };
-        case 'forgotten':
-            return {
-                ok: false,
-                message: `Batch ${id}, tracked ${since}, is still ${result.status || 'not readable'} after forget-after (${formatDuration(forgetAfterMs)}): it is removed from the ledger and no longer reported.`
-            };
-        default: {
-            const failOn = new Set(stored.entry.failOn);
-            let gate;
-            try {
-                gate = parseGate(stored.entry.maxFailedRequests);
-            }
-            catch {
-                gate = undefined;
-            }
-            const files = combine(judge(result, failOn), judgeResults({ ...waited, results: [result] }, collected, gate));
-            return combine(files, costVerdict);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/pr-comment-rows.ts
-
-const requestsText = (files) => files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : '';
-function commentRows(waited, failOn, collected, gate) {
-    return waited.results.map(result => {
-        const files = collected?.get(result.batchId);
-        const verdict = combine(judge(result, failOn), collected ? judgeResults({ ...waited, results: [result] }, collected, gate) : undefined);
-        const icon = result.outcome === 'pending' ? '🔄' : verdict.ok ? '✅' : '❌';
-        return { batchId: result.batchId, icon, status: result.status, requests: requestsText(files) };
-    });
-}
-
-;// CONCATENATED MODULE: ./src/report/pr-comment-text.ts
-
-const MAX_BODY = 60_000;
-const ROW_ID = /<!-- row:([A-Za-z0-9._-]{1,200}) -->$/;
-const DEFAULT_CONTEXT = 'batches';
-const commentMarker = (context) => `<!-- wait-for-together-batch:${context.replace(/--+|[<>\r\n]/g, '_')} -->`;
-function renderRow(row, runUrl) {
-    const run = runUrl ? `[run](${runUrl})` : '';
-    const cells = [
-        `${row.icon} ${escapeText(row.batchId, 200)}`,
-        escapeText(row.status || 'unknown', 40),
-        row.requests,
-        run
-    ];
-    return `| ${cells.join(' | ')} | <!-- row:${row.batchId} -->`;
-}
-const ICONS = new Set(['✅', '❌', '🔄']);
-const STATUS = /^[A-Za-z_]{1,40}$/;
-const REQUESTS = /^(\d{1,15} ok, \d{1,15} failed)?$/;
-const RUN = /^\[run\]\((https?:\/\/[^\s()<>]+\/actions\/runs\/\d{1,20})\)$/;
-function previousRow(line, runUrl) {
-    const id = ROW_ID.exec(line)?.[1];
-    const end = ` | <!-- row:${id ?? ''} -->`;
-    if (id === undefined || !line.startsWith('| ') || !line.endsWith(end))
-        return undefined;
-    const [first = '', status = '', requests = '', run = '', ...rest] = line.slice(2, -end.length).split(' | ');
-    const icon = Array.from(first)[0] ?? '';
-    const link = RUN.exec(run)?.[1];
-    const repositoryRuns = runUrl.slice(0, runUrl.lastIndexOf('/') + 1);
-    if (rest.length > 0 || !ICONS.has(icon) || !REQUESTS.test(requests))
-        return undefined;
-    if (run !== '' && (link === undefined || !repositoryRuns || !link.startsWith(repositoryRuns)))
-        return undefined;
-    const row = {
-        batchId: id,
-        icon: icon,
-        status: STATUS.test(status) ? status : 'unknown',
-        requests
-    };
-    return [id, renderRow(row, link ?? '')];
-}
-function renderComment(context, rows, runUrl, previous = '') {
-    const lines = new Map();
-    for (const line of previous.split('\n')) {
-        const kept = previousRow(line, runUrl);
-        if (kept)
-            lines.set(...kept);
-    }
-    for (const row of rows)
-        lines.set(row.batchId, renderRow(row, runUrl));
-    const head = `${commentMarker(context)}\n### Together batches · ${escapeText(context, 100)}\n\n| Batch | Status | Requests | Run |\n| --- | --- | --- | --- |\n`;
-    let body = head;
-    let left = lines.size;
-    for (const line of lines.values()) {
-        if (body.length + line.length + 1 > MAX_BODY)
-            break;
-        body += `${line}\n`;
-        left--;
-    }
-    return left > 0 ? `${body}\nAnd ${left} more batches (see the workflow runs).\n` : body;
-}
-
-;// CONCATENATED MODULE: ./src/orchestrate/report-comment.ts
-
-
-
-async function updateReportComments(comment, reported, collected, log) {
-    const byComment = new Map();
-    for (const item of reported) {
-        const { pullRequest, prComment, commitStatus } = item.stored.entry;
-        if (!prComment || pullRequest === undefined)
-            continue;
-        const context = commitStatus || DEFAULT_CONTEXT;
-        const key = `${pullRequest} ${context}`;
-        const group = byComment.get(key) ?? { pr: pullRequest, context, rows: [] };
-        group.rows.push({
-            batchId: item.result.batchId,
-            icon: item.verdict.ok ? '✅' : '❌',
-            status: item.result.status,
-            requests: requestsText(collected.get(item.result.batchId))
-        });
-        byComment.set(key, group);
-    }
-    for (const { pr, context, rows } of byComment.values()) {
-        if (!comment) {
-            log.warning(`Could not comment on pull request #${pr}: no GitHub client.`);
-            continue;
-        }
-        try {
-            await comment(pr, context, rows);
-        }
-        catch (error) {
-            log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/verdict/cost.ts
-
-
-const cost_dollars = (amount) => `$${formatCost(amount)}`;
-function judgeCost(report, maxCost) {
-    if (maxCost === undefined || report === undefined)
-        return undefined;
-    const limit = `max-cost $${Number.isInteger(maxCost * 100) ? maxCost.toFixed(2) : String(maxCost)}`;
-    if (report.unread.length > 0) {
-        const ids = report.unread.slice(0, 5).join(', ');
-        return { ok: false, message: `Cannot check ${limit}: the results of batch ${ids} could not be read.` };
-    }
-    const [partly, ...others] = report.unreadLines;
-    if (partly) {
-        const more = others.length > 0 ? ` (and in ${plural(others.length, 'more batch', 'more batches')})` : '';
+function judgeFiles(result, files, gate) {
+    if (files?.error)
         return {
             ok: false,
-            message: `Cannot check ${limit}: ${plural(partly[1], 'line')} of the results of batch ${partly[0]}${more} could not be read, so what they cost is unknown.`
+            message: `Could not fetch the results of batch ${result.batchId}: ${oneLine(files.error, 200)}.`
         };
-    }
-    const why = whyNoEstimate(report.total, report.list);
-    if (why !== undefined) {
-        return { ok: false, message: `Cannot check ${limit}: ${why}. A cost gate that cannot be checked fails.` };
-    }
-    const cost = Number(formatCost(report.total.cost));
-    if (cost <= maxCost)
-        return undefined;
-    const batches = report.batches.size === 1 ? '' : ` of ${report.batches.size} batches`;
+    if (files?.tally && gate && exceeds(files.tally, gate))
+        return { ok: false, message: gateMessage(result, files.tally, gate) };
+    return undefined;
+}
+function combine(first, later) {
+    if (!later || later.ok)
+        return first;
+    if (first.ok)
+        return later;
+    return { ok: false, message: `${first.message} ${later.message}` };
+}
+function judgeBatch(result, files, cost, policy) {
+    const wait = judge(result, policy.failOn);
+    const filesVerdict = judgeFiles(result, files, policy.requestGate);
+    const costVerdict = cost && judgeCost(costOf(cost, [result.batchId]), policy.maxCost);
+    const { ok, message } = combine(combine(wait, filesVerdict), costVerdict);
     return {
-        ok: false,
-        message: `Estimated cost${batches} ${cost_dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
+        batchId: result.batchId,
+        ok,
+        message,
+        running: result.outcome === 'pending',
+        wait,
+        ...(filesVerdict ? { files: filesVerdict } : {}),
+        ...(costVerdict ? { cost: costVerdict } : {})
     };
+}
+function judgeStep(all, batches, cost, maxCost) {
+    if (batches.length === 1)
+        return { ok: batches[0].ok, message: batches[0].message };
+    const problems = batches.flatMap(b => (b.files ? [b.files.message] : []));
+    const files = problems.length === 0
+        ? undefined
+        : {
+            ok: false,
+            message: listFirst(problems, LISTED, ' ')
+        };
+    const total = combine(combine(judgeWaits(all, batches.map(b => b.wait)), files), judgeCost(cost, maxCost));
+    const ok = total.ok && batches.every(b => b.ok);
+    return ok || !total.ok ? total : { ok: false, message: batches.find(b => !b.ok).message };
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/prices.ts
 
 
 
-const prices_ATTEMPTS = 3;
+const PRICE_ATTEMPTS = 3;
 const MODELS_TIMEOUT_MS = 30_000;
 const prices_MAX_RETRY_MS = 10_000;
 async function fetchPrices(deps) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            const models = await deps.api.listModels({ signal: deps.signal, timeoutMs: MODELS_TIMEOUT_MS });
-            const prices = new Map();
-            for (const model of models)
-                if (model.pricing && !prices.has(model.id))
-                    prices.set(model.id, model.pricing);
-            deps.log.debug(`GET /v1/models: ${models.length} models, ${prices.size} with prices.`);
-            return { prices };
-        }
-        catch (error) {
-            const transient = error instanceof TogetherError && error.transient;
-            if (!transient || attempt >= prices_ATTEMPTS || deps.signal?.aborted)
-                return { error: errorMessage(error) };
-            const delay = retryDelay(attempt, () => deps.random(), error.retryAfterMs, prices_MAX_RETRY_MS);
-            deps.log.warning(`Fetching model prices failed (attempt ${attempt}): ${errorMessage(error)}. Retrying in ${Math.round(delay / 1000)}s.`);
-            await deps.sleep(delay, deps.signal);
-        }
+    const backoff = {
+        what: 'Fetching model prices',
+        attempts: PRICE_ATTEMPTS,
+        capMs: prices_MAX_RETRY_MS,
+        transient: isTransient
+    };
+    try {
+        const models = await withBackoff(deps, backoff, () => deps.api.listModels({ signal: deps.signal, timeoutMs: MODELS_TIMEOUT_MS }));
+        const prices = new Map();
+        for (const model of models)
+            if (model.pricing && !prices.has(model.id))
+                prices.set(model.id, model.pricing);
+        deps.log.debug(`GET /v1/models: ${models.length} models, ${prices.size} with prices.`);
+        return { prices };
+    }
+    catch (error) {
+        return { error: errorMessage(error) };
     }
 }
 
@@ -34959,93 +35490,82 @@ async function fetchPrices(deps) {
 
 
 
-async function estimateCosts(deps, all, collected, discountPercent) {
-    const read = new Map();
-    const unread = [];
-    const unreadLines = new Map();
-    for (const result of all.results) {
-        const files = collected.get(result.batchId);
-        if (files?.usage)
-            read.set(result.batchId, files.usage);
-        else if (files)
-            unread.push(result.batchId);
-        const lines = files?.tally?.codes.get(UNREADABLE_LINE)?.count ?? 0;
-        if (lines > 0)
-            unreadLines.set(result.batchId, lines);
+async function priceResults(deps, batchIds, collected, discountPercent) {
+    const usages = new Map();
+    for (const id of batchIds) {
+        const files = collected.get(id);
+        if (!files)
+            continue;
+        const lines = files.tally?.codes.get(UNREADABLE_LINE)?.count ?? 0;
+        if (!files.usage)
+            usages.set(id, { usage: emptyUsage(), incomplete: 'unread' });
+        else
+            usages.set(id, { usage: files.usage, ...(lines > 0 ? { incomplete: { unreadLines: lines } } : {}) });
     }
-    const merged = mergeUsage([...read.values()]);
+    const merged = mergeUsage([...usages.values()].map(u => u.usage));
     const list = { discountPercent, ...(hasTokens(merged) ? await fetchPrices(deps) : {}) };
-    const batches = new Map([...read].map(([id, usage]) => [id, estimateCost(usage, list)]));
-    const total = estimateCost(merged, list);
-    const why = whyNoEstimate(total, list);
+    const report = foldCosts(list, usages);
+    const why = whyNoEstimate(report.total, list);
     if (why !== undefined)
         deps.log.warning(`No cost estimate: ${why}.`);
-    else if (total.cost !== undefined && hasTokens(merged)) {
-        deps.log.info(`Estimated cost: $${formatCost(total.cost)} (${total.usage.totalTokens} tokens).`);
+    else if (report.total.cost !== undefined && hasTokens(merged)) {
+        deps.log.info(`Estimated cost: $${formatCost(report.total.cost)} (${report.total.usage.totalTokens} tokens).`);
     }
-    return { list, batches, total, unread, unreadLines };
+    return report;
 }
 
-;// CONCATENATED MODULE: ./src/orchestrate/report-costs.ts
-
-
-
-
-async function trackedCostVerdicts(deps, waited, checked, collected) {
-    const gated = checked.filter(c => c.disposition === 'final' && c.stored.entry.maxCost !== undefined);
-    const byDiscount = new Map();
-    for (const c of gated) {
-        const discount = c.stored.entry.batchDiscount;
-        byDiscount.set(discount, [...(byDiscount.get(discount) ?? []), c]);
-    }
-    const verdicts = new Map();
-    for (const [discount, group] of byDiscount) {
-        const results = group.map(c => c.result);
-        const report = await estimateCosts(deps, { ...waited, results }, collected, discount);
-        for (const { result, stored } of group) {
-            const id = result.batchId;
-            const own = {
-                list: report.list,
-                batches: new Map([...report.batches].filter(([batchId]) => batchId === id)),
-                total: report.batches.get(id) ?? estimateCost(emptyUsage(), report.list),
-                unread: report.unread.filter(batchId => batchId === id),
-                unreadLines: new Map([...report.unreadLines].filter(([batchId]) => batchId === id))
-            };
-            verdicts.set(id, judgeCost(own, stored.entry.maxCost));
-        }
-    }
-    return verdicts;
+;// CONCATENATED MODULE: ./src/report/pr-comment-rows.ts
+const requestsText = (files) => files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : '';
+const verdictIcon = (verdict) => verdict.running ? '🔄' : verdict.ok ? '✅' : '❌';
+function commentRows(results, verdicts, collected) {
+    return results.map((result, i) => ({
+        batchId: result.batchId,
+        icon: verdictIcon(verdicts[i]),
+        status: result.status,
+        requests: requestsText(collected?.get(result.batchId))
+    }));
 }
 
-;// CONCATENATED MODULE: ./src/orchestrate/report-status.ts
-
-function groups(reported, kept) {
-    const byKey = new Map();
-    for (const item of reported) {
-        const { sha, commitStatus: context, group } = item.stored.entry;
-        if (!context)
-            continue;
-        const key = `${sha} ${context}`;
-        const found = byKey.get(key) ?? { sha, context, reported: [], remaining: 0, size: 0 };
-        found.reported.push(item);
-        found.size = Math.max(found.size, group.length);
-        byKey.set(key, found);
+;// CONCATENATED MODULE: ./src/util/group-by.ts
+function groupBy(items, key) {
+    const groups = new Map();
+    for (const item of items) {
+        const k = key(item);
+        const group = groups.get(k);
+        if (group)
+            group.push(item);
+        else
+            groups.set(k, [item]);
     }
-    for (const item of kept) {
-        const found = byKey.get(`${item.stored.entry.sha} ${item.stored.entry.commitStatus}`);
-        if (found)
-            found.remaining++;
-    }
-    return [...byKey.values()];
+    return groups;
 }
-async function stateOf(group, statuses) {
-    const failing = group.reported.find(r => !r.verdict.ok);
+
+;// CONCATENATED MODULE: ./src/orchestrate/report-publish.ts
+
+
+
+
+const isReported = (t) => t.verdict !== undefined;
+function byStatus(tracked) {
+    const key = (t) => `${t.stored.entry.sha} ${t.stored.entry.commitStatus}`;
+    const kept = groupBy(tracked.filter(t => t.fate === 'pending' || t.fate === 'unchecked'), key);
+    const reported = tracked.filter(isReported).filter(r => r.stored.entry.commitStatus);
+    return [...groupBy(reported, key).entries()].map(([k, group]) => ({
+        sha: group[0].stored.entry.sha,
+        context: group[0].stored.entry.commitStatus,
+        reported: group,
+        remaining: kept.get(k)?.length ?? 0,
+        size: Math.max(...group.map(r => r.stored.entry.group.length))
+    }));
+}
+async function stateOf(shared, github) {
+    const failing = shared.reported.find(r => !r.verdict.ok);
     if (failing)
         return ['failure', failing.verdict.message];
-    if (group.reported.length < group.size) {
+    if (shared.reported.length < shared.size) {
         let current;
         try {
-            current = await statuses.latest(group.sha, group.context);
+            current = await github.statuses.latest(shared.sha, shared.context);
         }
         catch (error) {
             return ['error', `Could not read the earlier statuses of this commit: ${errorMessage(error)}`];
@@ -35053,32 +35573,61 @@ async function stateOf(group, statuses) {
         if (current === 'failure' || current === 'error')
             return undefined;
     }
-    if (group.remaining > 0) {
-        const done = group.size - group.remaining;
-        return ['pending', `${done} of ${group.size} Together batches reported; ${group.remaining} still running`];
+    if (shared.remaining > 0) {
+        const done = shared.size - shared.remaining;
+        return ['pending', `${done} of ${shared.size} Together batches reported; ${shared.remaining} still running`];
     }
-    if (group.size <= 1)
-        return ['success', group.reported[0].description];
-    return ['success', `${group.size} Together batches reported, all passed`];
+    if (shared.size <= 1)
+        return ['success', shared.reported[0].description];
+    return ['success', `${shared.size} Together batches reported, all passed`];
 }
-async function setReportStatuses(statuses, reported, kept, runUrl, log) {
-    const all = groups(reported, kept);
-    if (all.length === 0)
-        return;
-    if (!statuses) {
-        log.warning(`Could not set ${plural(all.length, 'commit status', 'commit statuses')}: no GitHub client.`);
-        return;
-    }
-    for (const group of all) {
+async function publishStatuses(deps, github, tracked) {
+    for (const shared of byStatus(tracked)) {
         try {
-            const state = await stateOf(group, statuses);
+            const state = await stateOf(shared, github);
             if (state)
-                await statuses.set(group.sha, group.context, state[0], state[1], runUrl);
+                await github.statuses.set(shared.sha, shared.context, state[0], state[1], github.runUrl);
         }
         catch (error) {
-            log.warning(`Could not set the commit status ${oneLine(group.context, 100)} on ${group.sha.slice(0, 12)}: ${errorMessage(error)}`);
+            deps.log.warning(`Could not set the commit status ${oneLine(shared.context, 100)} on ${shared.sha.slice(0, 12)}: ${errorMessage(error)}`);
         }
     }
+}
+async function publishComments(deps, github, tracked, collected) {
+    const commented = tracked.filter(isReported).filter(r => r.stored.entry.prComment && r.stored.entry.pullRequest);
+    const byComment = groupBy(commented, r => `${r.stored.entry.pullRequest ?? 0} ${r.stored.entry.commitStatus}`);
+    for (const group of byComment.values()) {
+        const { pullRequest, commitStatus } = group[0].stored.entry;
+        const pr = pullRequest;
+        const rows = group.map(r => ({
+            batchId: r.result.batchId,
+            icon: verdictIcon(r.verdict),
+            status: r.result.status,
+            requests: requestsText(collected.get(r.result.batchId))
+        }));
+        try {
+            await github.comments(pr, commitStatus || DEFAULT_CONTEXT, rows);
+        }
+        catch (error) {
+            deps.log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`);
+        }
+    }
+}
+async function publishReport(deps, github, tracked, collected) {
+    await publishStatuses(deps, github, tracked);
+    await publishComments(deps, github, tracked, collected);
+    const errors = [];
+    for (const item of tracked.filter(isReported)) {
+        try {
+            const removal = await github.ledger.remove(item.result.batchId, item.stored.sha);
+            if (removal === 'changed')
+                deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`);
+        }
+        catch (error) {
+            errors.push(errorMessage(error));
+        }
+    }
+    return errors;
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/annotations.ts
@@ -35148,49 +35697,52 @@ function resultsBudgetMs(timeoutMs, waitedMs) {
     const floor = Math.min(timeoutMs, MIN_RESULTS_MS);
     return Math.min(MAX_RESULTS_MS, Math.max(floor, timeoutMs - waitedMs));
 }
-async function runStep(settings, deps, hooks = {}) {
-    const pending = deps.setStatus?.('pending', pendingDescription(settings.batchIds));
+async function runStep(settings, deps, github, hooks = {}) {
+    const pending = github?.status('pending', pendingDescription(settings.batchIds));
     const waited = await waitForBatches(deps, settings);
     deps.setOutputs({ ...buildOutputs(waited), passed: 'false' });
     await hooks.afterWait?.(waited);
-    let verdict = judgeAll(waited, settings.failOn);
-    let collected;
-    let cost;
-    let lines;
-    const { maxFailedRequests, batchDiscount, maxCost, inputFile } = settings;
-    const wantFiles = settings.downloadDir !== '' || [maxFailedRequests, batchDiscount, maxCost, inputFile].some(v => v !== undefined);
-    if (wantFiles && !deps.signal.aborted) {
-        const dir = settings.downloadDir
-            ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
-            : { path: settings.resultsDir, label: "the runner's temp directory" };
-        const ms = resultsBudgetMs(settings.timeoutMs, waited.endedAt - waited.startedAt);
-        const budget = { ms, signal: deps.timeoutSignal(ms) };
-        const signal = AbortSignal.any([deps.signal, budget.signal]);
-        const failures = inputFile ? new FailureIndex() : undefined;
-        collected = await collectResults({ ...deps, files: deps.api, signal, budget, failures }, waited.results, dir);
-        cost = await estimateCosts(deps, waited, collected, batchDiscount);
-        deps.setOutputs(buildOutputs(waited, collected, cost));
-        verdict = combine(verdict, judgeResults(waited, collected, maxFailedRequests));
-        verdict = combine(verdict, judgeCost(cost, maxCost));
-        if (failures && inputFile)
-            lines = await locateFailures(failures, inputFile, waited, collected, verdict, deps);
-    }
+    const { policy, inputFile } = settings;
+    const wantFiles = settings.downloadDir !== '' || needsResults(policy) || inputFile !== undefined;
+    let results;
+    if (wantFiles && !deps.signal.aborted)
+        results = await readResults(settings, deps, waited);
+    const { collected, cost } = results ?? {};
+    const batches = waited.results.map(r => judgeBatch(r, collected?.get(r.batchId), cost, policy));
+    const verdict = judgeStep(waited, batches, cost, policy.maxCost);
+    const lines = results?.failures && inputFile
+        ? await locateFailures(results.failures, inputFile, waited, results.collected, verdict, deps)
+        : undefined;
     deps.setOutputs(verdictOutputs(buildOutputs(waited).status ?? '', verdict.ok));
     await pending;
     const [state, description] = hooks.finalStatus?.(verdict, waited) ?? [
         verdict.ok ? 'success' : 'failure',
-        finalDescription(waited, verdict, collected)
+        finalDescription(waited.results, verdict, collected)
     ];
-    await deps.setStatus?.(state, description);
-    await deps.comment?.(commentRows(waited, settings.failOn, collected, maxFailedRequests));
+    await github?.status(state, description);
+    await github?.comment(commentRows(waited.results, batches, collected));
     const ids = settings.batchIds;
     return {
         verdict,
         title: ids.length === 1 ? `Together batch ${ids[0]}` : 'Together batches',
-        summary: buildSummary(waited, verdict, collected, { cost, lines }),
+        summary: buildSummary(waited, verdict, collected, { cost, lines, batches }),
         annotations: lines?.annotations ?? []
     };
 }
+async function readResults(settings, deps, waited) {
+    const dir = resultsDir(settings);
+    const ms = resultsBudgetMs(settings.timeoutMs, waited.endedAt - waited.startedAt);
+    const budget = { ms, signal: deps.timeoutSignal(ms) };
+    const signal = AbortSignal.any([deps.signal, budget.signal]);
+    const failures = settings.inputFile ? new FailureIndex() : undefined;
+    const collected = await collectResults({ ...deps, files: deps.api, signal, budget, failures }, waited.results, dir);
+    const cost = await priceResults(deps, settings.batchIds, collected, settings.policy.batchDiscount);
+    deps.setOutputs(buildOutputs(waited, collected, cost));
+    return { collected, cost, ...(failures ? { failures } : {}) };
+}
+const resultsDir = (settings) => settings.downloadDir
+    ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
+    : { path: settings.resultsDir, label: "the runner's temp directory" };
 
 ;// CONCATENATED MODULE: ./src/orchestrate/report.ts
 
@@ -35206,23 +35758,54 @@ async function runStep(settings, deps, hooks = {}) {
 
 
 
-const report_LISTED = 5;
-async function fetchFiles(settings, deps, wanted) {
+function classify(result, stored, now, forgetAfterMs) {
+    if (result.finalStatus !== undefined)
+        return 'final';
+    if (result.outcome === 'error' && result.error?.status === 404 && !result.error.routeUnknown)
+        return 'unknown';
+    if (result.outcome !== 'pending')
+        return 'unchecked';
+    return now - stored.entry.trackedAt > forgetAfterMs ? 'forgotten' : 'pending';
+}
+function lostVerdict(t, forgetAfterMs) {
+    const id = t.result.batchId;
+    const since = new Date(t.stored.entry.trackedAt).toISOString();
+    const message = t.fate === 'unknown'
+        ? `Batch ${id}, tracked ${since}, is not known to Together (HTTP 404): it is removed from the ledger. Check that api-key belongs to the account that created it.`
+        : `Batch ${id}, tracked ${since}, is still ${t.result.status || 'not readable'} after forget-after (${formatDuration(forgetAfterMs)}): it is removed from the ledger and no longer reported.`;
+    const verdict = { ok: false, message };
+    return { batchId: id, ...verdict, running: false, wait: verdict };
+}
+const gatesResults = (policy) => policy.requestGate !== undefined || policy.maxCost !== undefined;
+async function readFiles(settings, deps, tracked) {
+    const wanted = tracked.filter(t => t.fate === 'final' && (settings.downloadDir !== '' || gatesResults(t.stored.entry.policy)));
     if (wanted.length === 0 || deps.signal.aborted)
         return new Map();
-    const dir = settings.downloadDir
-        ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
-        : { path: settings.resultsDir, label: "the runner's temp directory" };
     const ms = resultsBudgetMs(0, 0);
     const budget = { ms, signal: deps.timeoutSignal(ms) };
     const signal = AbortSignal.any([deps.signal, budget.signal]);
-    const results = wanted.map(c => c.result);
-    return collectResults({ ...deps, files: deps.api, signal, budget }, results, dir);
+    const results = wanted.map(t => t.result);
+    return collectResults({ ...deps, files: deps.api, signal, budget }, results, resultsDir(settings));
 }
-function stepVerdict(reported, unchecked, pending, ledgerErrors) {
+async function priceTracked(deps, tracked, collected) {
+    const byDiscount = groupBy(tracked.filter(t => t.fate === 'final' && t.stored.entry.policy.maxCost !== undefined), t => t.stored.entry.policy.batchDiscount);
+    const costs = new Map();
+    for (const [discount, group] of byDiscount) {
+        const ids = group.map(t => t.result.batchId);
+        const report = await priceResults(deps, ids, collected, discount);
+        for (const id of ids)
+            costs.set(id, report);
+    }
+    return costs;
+}
+function stepVerdict(tracked, ledgerErrors) {
+    const reported = tracked.filter(isReported);
+    const pending = tracked.filter(t => t.fate === 'pending').length;
     const failing = [
         ...reported.filter(r => !r.verdict.ok).map(r => r.verdict.message),
-        ...unchecked.map(c => `Could not check tracked batch ${c.result.batchId}, left in the ledger: ${judge(c.result, new Set()).message}`),
+        ...tracked
+            .filter(t => t.fate === 'unchecked')
+            .map(t => `Could not check tracked batch ${t.result.batchId}, left in the ledger: ${judge(t.result, new Set()).message}`),
         ...ledgerErrors
     ];
     const still = `${pending} still running`;
@@ -35231,24 +35814,7 @@ function stepVerdict(reported, unchecked, pending, ledgerErrors) {
             ok: true,
             message: `Reported ${plural(reported.length, 'tracked batch', 'tracked batches')}, all passed; ${still}.`
         };
-    const more = failing.length > report_LISTED ? ` And ${failing.length - report_LISTED} more.` : '';
-    return { ok: false, message: `${failing.slice(0, report_LISTED).join(' ')}${more} (${reported.length} reported, ${still}.)` };
-}
-async function settle(settings, deps, reported, kept, collected) {
-    await setReportStatuses(deps.statuses, reported, kept, runUrl(settings.github), deps.log);
-    await updateReportComments(deps.prComments, reported, collected, deps.log);
-    const errors = [];
-    for (const item of reported) {
-        try {
-            const removal = await deps.ledger.remove(item.result.batchId, item.stored.sha);
-            if (removal === 'changed')
-                deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`);
-        }
-        catch (error) {
-            errors.push(errorMessage(error));
-        }
-    }
-    return errors;
+    return { ok: false, message: `${listFirst(failing, LISTED, ' ')} (${reported.length} reported, ${still}.)` };
 }
 function reportedEntry(r, collected) {
     return {
@@ -35260,175 +35826,56 @@ function reportedEntry(r, collected) {
         tracked_at: new Date(r.stored.entry.trackedAt).toISOString()
     };
 }
-async function runReport(settings, deps) {
-    const { entries, invalid } = await deps.ledger.list();
+async function runReport(settings, deps, github) {
+    const { entries, invalid } = await github.ledger.list();
     for (const bad of invalid)
         deps.log.warning(`Ledger file ${bad.name} on ${settings.ledgerBranch} is not used: ${bad.reason}.`);
     if (entries.length === 0) {
         deps.setOutputs({ reported: '[]', pending: '0', passed: 'true' });
         const verdict = { ok: true, message: 'No tracked batches to report.' };
-        return {
-            verdict,
-            title: 'Together batches',
-            summary: buildEmptyReportSummary(settings.ledgerBranch),
-            annotations: []
-        };
+        const summary = buildEmptyReportSummary(settings.ledgerBranch);
+        return { verdict, title: 'Together batches', summary, annotations: [] };
     }
-    const options = {
-        ...settings,
-        timeoutMs: 0,
-        batchIds: entries.map(e => e.entry.batchId),
-        cancelOnTimeout: false,
-        cancelOnAbort: false
-    };
+    const batchIds = entries.map(e => e.entry.batchId);
+    const options = { ...settings, timeoutMs: 0, batchIds, cancelOnTimeout: false, cancelOnAbort: false };
     const waited = await waitForBatches(deps, options);
     const now = deps.now();
-    const checked = waited.results.map((result, i) => {
+    const tracked = waited.results.map((result, i) => {
         const stored = entries[i];
-        return { stored, result, disposition: dispose(result, stored, now, settings.forgetAfterMs) };
+        return { stored, result, fate: classify(result, stored, now, settings.forgetAfterMs) };
     });
-    const collected = await fetchFiles(settings, deps, checked.filter(c => wantsFiles(c, settings.downloadDir)));
-    const costs = await trackedCostVerdicts(deps, waited, checked, collected);
-    const reported = checked
-        .filter(c => c.disposition === 'final' || c.disposition === 'unknown' || c.disposition === 'forgotten')
-        .map(c => {
-        const verdict = judgeTracked(c, waited, collected, settings.forgetAfterMs, costs.get(c.result.batchId));
-        return { ...c, verdict, description: finalDescription({ ...waited, results: [c.result] }, verdict, collected) };
-    });
-    const kept = checked.filter(c => c.disposition === 'pending' || c.disposition === 'unchecked');
-    const pending = kept.filter(c => c.disposition === 'pending').length;
+    const collected = await readFiles(settings, deps, tracked);
+    const costs = await priceTracked(deps, tracked, collected);
+    for (const t of tracked) {
+        if (t.fate === 'final') {
+            const files = collected.get(t.result.batchId);
+            t.verdict = judgeBatch(t.result, files, costs.get(t.result.batchId), t.stored.entry.policy);
+        }
+        else if (t.fate === 'unknown' || t.fate === 'forgotten')
+            t.verdict = lostVerdict(t, settings.forgetAfterMs);
+        if (t.verdict)
+            t.description = finalDescription([t.result], t.verdict, collected);
+    }
+    const reported = tracked.filter(isReported);
+    const pending = tracked.filter(t => t.fate === 'pending').length;
     deps.setOutputs({
         reported: JSON.stringify(reported.map(r => reportedEntry(r, collected))),
         pending: String(pending),
         passed: 'false'
     });
-    const ledgerErrors = deps.signal.aborted ? [] : await settle(settings, deps, reported, kept, collected);
-    const verdict = stepVerdict(reported, kept.filter(c => c.disposition === 'unchecked'), pending, ledgerErrors);
+    const ledgerErrors = deps.signal.aborted ? [] : await publishReport(deps, github, tracked, collected);
+    const verdict = stepVerdict(tracked, ledgerErrors);
     deps.setOutputs({ passed: String(verdict.ok) });
-    const rows = reported.map(r => ({
-        entry: r.stored.entry,
-        result: r.result,
-        verdict: r.verdict,
-        files: collected.get(r.result.batchId)
-    }));
+    const rows = reported.map(r => ({ ...r, entry: r.stored.entry, files: collected.get(r.result.batchId) }));
     return { verdict, title: 'Together batches', summary: buildReportSummary(rows, pending, verdict), annotations: [] };
-}
-
-;// CONCATENATED MODULE: ./src/github/ledger-entry.ts
-
-
-
-const MAX_ENTRY_BYTES = 64 * 1024;
-const MAX_GROUP = 1000;
-const entryPath = (batchId) => `batches/${batchId}.json`;
-function serializeEntry(entry) {
-    return `${JSON.stringify({
-        version: 1,
-        batch_id: entry.batchId,
-        repository: entry.repository,
-        sha: entry.sha,
-        ref: entry.ref,
-        pull_request: entry.pullRequest ?? null,
-        run_url: entry.runUrl,
-        tracked_at: new Date(entry.trackedAt).toISOString(),
-        group: entry.group,
-        settings: {
-            fail_on: entry.failOn,
-            max_failed_requests: entry.maxFailedRequests,
-            commit_status: entry.commitStatus,
-            pr_comment: entry.prComment,
-            max_cost: entry.maxCost ?? null,
-            batch_discount: entry.batchDiscount ?? null
-        }
-    }, null, 2)}\n`;
-}
-const ledger_entry_str = (value, max) => typeof value === 'string' && value.length <= max ? value : undefined;
-function amount(value, max) {
-    if (value === undefined || value === null)
-        return undefined;
-    return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= max ? value : null;
-}
-function settingsOf(raw) {
-    const settings = (raw ?? {});
-    const failOn = settings.fail_on;
-    if (!Array.isArray(failOn) ||
-        !failOn.every(s => FINAL_STATUSES.includes(s) && s !== 'COMPLETED'))
-        return 'settings.fail_on is not a list of FAILED, EXPIRED, CANCELLED';
-    const gate = ledger_entry_str(settings.max_failed_requests, 20);
-    if (gate === undefined || !/^(\d+(\.\d+)?\s*%|\d+|)$/.test(gate))
-        return 'settings.max_failed_requests is not a gate';
-    const context = ledger_entry_str(settings.commit_status, 200);
-    if (context === undefined || /[\p{Cc}]/u.test(context))
-        return 'settings.commit_status is not a context name';
-    const comment = settings.pr_comment ?? false;
-    if (typeof comment !== 'boolean')
-        return 'settings.pr_comment is not true or false';
-    const maxCost = amount(settings.max_cost, Number.MAX_SAFE_INTEGER);
-    if (maxCost === null)
-        return 'settings.max_cost is not an amount';
-    const batchDiscount = amount(settings.batch_discount, 100);
-    if (batchDiscount === null)
-        return 'settings.batch_discount is not a percentage';
-    return {
-        failOn: failOn,
-        maxFailedRequests: gate,
-        commitStatus: context,
-        prComment: comment,
-        ...(maxCost === undefined ? {} : { maxCost }),
-        ...(batchDiscount === undefined ? {} : { batchDiscount })
-    };
-}
-function parseEntry(batchId, text) {
-    if (text.length > MAX_ENTRY_BYTES)
-        return 'the file is too large';
-    let parsed;
-    try {
-        parsed = JSON.parse(text);
-    }
-    catch {
-        return 'the file is not JSON';
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-        return 'the file is not a JSON object';
-    const raw = parsed;
-    if (raw.version !== 1)
-        return 'unknown version';
-    if (raw.batch_id !== batchId)
-        return 'batch_id does not match the file name';
-    const sha = ledger_entry_str(raw.sha, 40);
-    if (!sha || !SHA.test(sha))
-        return 'sha is not a commit SHA';
-    const trackedAt = Date.parse(ledger_entry_str(raw.tracked_at, 40) ?? '');
-    if (!Number.isFinite(trackedAt))
-        return 'tracked_at is not a time';
-    const pr = raw.pull_request;
-    if (pr !== null && !(Number.isSafeInteger(pr) && pr > 0))
-        return 'pull_request is not a number';
-    const group = raw.group;
-    if (!Array.isArray(group) || group.length > MAX_GROUP || !group.every(id => typeof id === 'string' && isPlainId(id)))
-        return 'group is not a list of batch IDs';
-    const settings = settingsOf(raw.settings);
-    if (typeof settings === 'string')
-        return settings;
-    return {
-        batchId,
-        repository: ledger_entry_str(raw.repository, 200) ?? '',
-        sha: sha.toLowerCase(),
-        ref: ledger_entry_str(raw.ref, 300) ?? '',
-        pullRequest: pr === null ? undefined : pr,
-        runUrl: /^https?:\/\/[^\s"'<>()[\]]+$/.test(ledger_entry_str(raw.run_url, 500) ?? '') ? raw.run_url : '',
-        trackedAt,
-        group: group,
-        ...settings
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/orchestrate/track.ts
 
 
 
-
-async function runTrack(settings, deps) {
+async function runTrack(settings, deps, github) {
+    const commit = await github.headCommit();
     let tracked = [];
     const record = async (waited) => {
         tracked = waited.results.filter(r => r.outcome === 'pending').map(r => r.batchId);
@@ -35437,27 +35884,24 @@ async function runTrack(settings, deps) {
             const entry = {
                 batchId,
                 repository: settings.github.repository,
-                sha: deps.commit.sha,
+                sha: commit.sha,
                 ref: settings.github.ref,
-                pullRequest: deps.commit.pullRequest,
-                runUrl: runUrl(settings.github),
+                pullRequest: commit.pullRequest,
+                runUrl: github.runUrl,
                 trackedAt,
                 group: settings.batchIds,
-                failOn: [...settings.failOn],
-                maxFailedRequests: settings.maxFailedRequestsInput,
+                policy: settings.policy,
                 commitStatus: settings.commitStatus,
-                prComment: settings.prComment,
-                maxCost: settings.maxCost,
-                batchDiscount: settings.batchDiscount
+                prComment: settings.prComment
             };
-            await deps.ledger.put(batchId, serializeEntry(entry));
+            await github.ledger.put(batchId, serializeEntry(entry));
         }
         deps.setOutputs({ tracked: JSON.stringify(tracked) });
         if (tracked.length > 0) {
             deps.log.info(`Tracked ${plural(tracked.length, 'batch', 'batches')} in the ledger on branch ${settings.ledgerBranch}; a step with mode: report reports them when they finish.`);
         }
     };
-    return runStep({ ...settings, timeoutMs: 0 }, deps, {
+    return runStep({ ...settings, timeoutMs: 0 }, deps, github, {
         afterWait: record,
         finalStatus: verdict => verdict.ok && tracked.length > 0
             ? [
@@ -35468,23 +35912,20 @@ async function runTrack(settings, deps) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/orchestrate/dispatch.ts
+;// CONCATENATED MODULE: ./src/orchestrate/run-mode.ts
 
 
 
 
-async function runMode(settings, deps, ledger) {
-    const skipped = openStep(settings, deps);
+async function runMode(settings, run, github) {
+    const skipped = openStep(settings, run);
     if (skipped)
         return skipped;
     if (settings.mode === 'wait')
-        return runStep(settings, deps);
-    if (!ledger)
+        return runStep(settings, run, github);
+    if (!github)
         throw new Error(`mode: ${settings.mode} needs the ledger, and none was given.`);
-    const extra = await ledger();
-    if (settings.mode === 'track')
-        return runTrack(settings, { ...deps, ledger: extra.ledger, commit: await extra.commit() });
-    return runReport(settings, { ...deps, ledger: extra.ledger, statuses: extra.statuses, prComments: extra.comment });
+    return settings.mode === 'track' ? runTrack(settings, run, github) : runReport(settings, run, github);
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -35509,19 +35950,19 @@ function isLoopback(hostname) {
 }
 function baseUrl(read, env) {
     const raw = read('base-url').trim() || env.TOGETHER_BASE_URL?.trim() || DEFAULT_BASE_URL;
-    const shown = hideCredentials(raw).slice(0, 200);
+    const shown = quoted(hideCredentials(raw), 200);
     let url;
     try {
         url = new URL(raw);
     }
     catch {
-        throw new InputError(`Invalid base-url '${shown}'. Expected a URL such as ${DEFAULT_BASE_URL}.`);
+        throw new InputError(`Invalid base-url ${shown}. Expected a URL such as ${DEFAULT_BASE_URL}.`);
     }
     if (url.username || url.password || url.search || url.hash) {
         throw new InputError(`Invalid base-url '${url.protocol}//${url.host}${url.pathname}…'. Expected a URL without credentials, query or fragment.`);
     }
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-        throw new InputError(`Invalid base-url '${shown}'. Expected an https:// URL (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]) so the API key is never sent in clear text.`);
+        throw new InputError(`Invalid base-url ${shown}. Expected an https:// URL (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]) so the API key is never sent in clear text.`);
     }
     return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
@@ -35545,7 +35986,7 @@ function ifNoApiKey(read) {
     const raw = read('if-no-api-key').trim().toLowerCase();
     if (raw === 'fail' || raw === 'skip')
         return raw;
-    throw new InputError(`Invalid if-no-api-key '${read('if-no-api-key').trim().slice(0, 50)}'. Expected fail or skip.`);
+    throw new InputError(`Invalid if-no-api-key ${quoted(read('if-no-api-key').trim(), 50)}. Expected fail or skip.`);
 }
 function withoutApiKey(choice) {
     const why = 'runs from forks and Dependabot get no secrets';
@@ -35597,24 +36038,26 @@ function withDefaults(read) {
 ;// CONCATENATED MODULE: ./src/inputs/timing.ts
 
 
+
 const HOSTED_JOB_LIMIT_MS = 6 * 3_600_000;
 const MAX_DURATION_MS = 365 * 86_400_000;
 const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds';
 function duration(read, name, minMs, minText) {
     const raw = read(name).trim();
     const ms = parseDuration(raw);
+    const invalid = `Invalid ${name} ${quoted(raw, 100)}`;
     if (ms === undefined)
-        throw new InputError(`Invalid ${name} '${raw}'. Expected ${DURATION_FORM}.`);
+        throw new InputError(`${invalid}. Expected ${DURATION_FORM}.`);
     if (ms < minMs)
-        throw new InputError(`Invalid ${name} '${raw}'. Expected at least ${minText}.`);
+        throw new InputError(`${invalid}. Expected at least ${minText}.`);
     if (ms > MAX_DURATION_MS)
-        throw new InputError(`Invalid ${name} '${raw}'. Expected at most 365d.`);
+        throw new InputError(`${invalid}. Expected at most 365d.`);
     return ms;
 }
 function timeout(read) {
     const ms = duration(read, 'timeout', 0, '0');
     if (ms > 0 && ms < 1000)
-        throw new InputError(`Invalid timeout '${read('timeout').trim()}'. Expected 0 (check once) or at least 1s.`);
+        throw new InputError(`Invalid timeout ${quoted(read('timeout').trim(), 100)}. Expected 0 (check once) or at least 1s.`);
     return ms;
 }
 function hostedLimitWarnings(stepMode, timeoutMs, env) {
@@ -35628,17 +36071,18 @@ function hostedLimitWarnings(stepMode, timeoutMs, env) {
 ;// CONCATENATED MODULE: ./src/inputs/modes.ts
 
 
+
 function mode(read) {
     const raw = read('mode').trim().toLowerCase() || 'wait';
     if (raw === 'wait' || raw === 'track' || raw === 'report')
         return raw;
-    throw new InputError(`Invalid mode '${read('mode').trim().slice(0, 50)}'. Expected wait, track or report.`);
+    throw new InputError(`Invalid mode ${quoted(read('mode').trim(), 50)}. Expected wait, track or report.`);
 }
 function ledgerBranch(read) {
     const raw = read('ledger-branch').trim();
     const ok = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/.test(raw) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(raw);
     if (!ok) {
-        throw new InputError(`Invalid ledger-branch '${raw.slice(0, 100)}'. Expected a branch name of letters, digits, '-', '_', '.' and '/' (e.g. together-batches).`);
+        throw new InputError(`Invalid ledger-branch ${quoted(raw, 100)}. Expected a branch name of letters, digits, '-', '_', '.' and '/' (e.g. together-batches).`);
     }
     return raw;
 }
@@ -35658,26 +36102,6 @@ function githubToken(read, mode, commitStatus, prComment) {
     return needs.length > 0 ? secret(token, "input 'github-token'") : token;
 }
 
-;// CONCATENATED MODULE: ./src/result-files/cost-inputs.ts
-function parseDiscount(text) {
-    const raw = text.trim();
-    if (raw === '')
-        return undefined;
-    const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
-    if (match && Number(match[1]) <= 100)
-        return Number(match[1]);
-    throw new Error(`Invalid batch-discount '${raw}'. Expected a percentage from 0 to 100 (e.g. 50 or 50%), or empty for list prices.`);
-}
-function parseMaxCost(text) {
-    const raw = text.trim();
-    if (raw === '')
-        return undefined;
-    const match = /^\$?\s*(\d+(?:\.\d+)?)$/.exec(raw);
-    if (match && Number.isFinite(Number(match[1])))
-        return Number(match[1]);
-    throw new Error(`Invalid max-cost '${raw}'. Expected an amount in US dollars (e.g. 25 or 2.50), or empty for no limit.`);
-}
-
 ;// CONCATENATED MODULE: ./src/result-files/input-file.ts
 
 
@@ -35686,7 +36110,7 @@ function parseInputFile(text, workspace) {
     const raw = text.trim();
     if (raw === '')
         return undefined;
-    const shown = isCleanLine(raw) ? `'${raw.length > 200 ? `${raw.slice(0, 200)}…` : raw}'` : `"${printable(raw, 200)}"`;
+    const shown = quoted(raw, 200);
     const expected = `Expected a path to a JSONL file inside the workspace (${workspace}), relative to it, e.g. evals/batch.jsonl.`;
     if (!isCleanLine(raw))
         throw new Error(`Invalid input-file ${shown}: it holds control characters. ${expected}`);
@@ -35699,7 +36123,6 @@ function parseInputFile(text, workspace) {
 }
 
 ;// CONCATENATED MODULE: ./src/settings.ts
-
 
 
 
@@ -35738,7 +36161,7 @@ function parsed(parse) {
         return parse();
     }
     catch (error) {
-        throw new InputError(error.message);
+        throw new InputError(errorMessage(error));
     }
 }
 function settings_boolean(read, name) {
@@ -35747,22 +36170,7 @@ function settings_boolean(read, name) {
         return true;
     if (/^(false|)$/i.test(raw))
         return false;
-    throw new InputError(`Invalid ${name} '${raw}'. Expected true or false.`);
-}
-function failOn(read) {
-    const set = new Set();
-    if (read('fail-on').trim().toLowerCase() === 'none')
-        return set;
-    for (const word of read('fail-on')
-        .split(/[\s,]+/)
-        .filter(Boolean)) {
-        const status = normalizeStatus(word);
-        if (status === 'COMPLETED' || !FINAL_STATUSES.includes(status)) {
-            throw new InputError(`Invalid fail-on status '${word}'. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated), or none.`);
-        }
-        set.add(status);
-    }
-    return set;
+    throw new InputError(`Invalid ${name} ${quoted(raw, 100)}. Expected true or false.`);
 }
 function parseSettings(raw, env, cwd = process.cwd()) {
     const read = withDefaults(raw);
@@ -35785,14 +36193,15 @@ function parseSettings(raw, env, cwd = process.cwd()) {
         baseUrl: baseUrl(read, env),
         timeoutMs,
         pollIntervalMs: Math.round(duration(read, 'poll-interval', 1000, '1s')),
-        failOn: failOn(read),
+        policy: parsed(() => parsePolicy({
+            failOn: read('fail-on').trim().toLowerCase() === 'none' ? '' : read('fail-on'),
+            maxFailedRequests: read('max-failed-requests'),
+            maxCost: read('max-cost'),
+            batchDiscount: read('batch-discount')
+        })),
         cancelOnTimeout: settings_boolean(read, 'cancel-on-timeout'),
         cancelOnAbort: settings_boolean(read, 'cancel-on-abort'),
         downloadDir: read('download-dir').trim(),
-        maxFailedRequests: parsed(() => parseGate(read('max-failed-requests'))),
-        maxFailedRequestsInput: read('max-failed-requests').trim(),
-        batchDiscount: parsed(() => parseDiscount(read('batch-discount'))),
-        maxCost: parsed(() => parseMaxCost(read('max-cost'))),
         inputFile: parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd)),
         commitStatus,
         githubToken: token,
@@ -35806,413 +36215,6 @@ function parseSettings(raw, env, cwd = process.cwd()) {
     };
 }
 
-
-;// CONCATENATED MODULE: ./src/shell/egress.ts
-
-
-
-
-function egress(secrets) {
-    const redact = createRedactor(secrets);
-    const line = (message) => sanitizeLine(redact(message));
-    return {
-        redact,
-        log: {
-            info: message => info(line(message)),
-            debug: message => core_debug(line(message)),
-            warning: message => warning(line(message)),
-            error: (message, title) => error(line(message), title ? { title: line(title) } : {}),
-            annotate: ({ file, line: startLine, title, message }) => error(line(message), { file, startLine, title: line(title) })
-        }
-    };
-}
-async function writeSummary(out, markdown, available) {
-    try {
-        await summary.addRaw(out.redact(markdown)).write({ overwrite: false });
-    }
-    catch (error) {
-        const message = `Could not write the step summary: ${errorMessage(error)}`;
-        if (available)
-            out.log.warning(message);
-        else
-            out.log.debug(message);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/github/ledger.ts
-
-
-
-
-class LedgerError extends Error {
-}
-const ledger_ATTEMPTS = 4;
-const FOLDER = 'batches';
-const LIST_QUERY = `query($owner: String!, $repo: String!, $expression: String!) {
-  repository(owner: $owner, name: $repo) {
-    object(expression: $expression) {
-      ... on Tree { entries { name type oid object { ... on Blob { text isTruncated } } } }
-    }
-  }
-}`;
-const OID = /^[0-9a-f]{40}$/;
-function readEntries(data) {
-    const repository = data?.repository;
-    if (!repository)
-        throw new Error('the repository is not visible to the token');
-    const entries = repository.object?.entries;
-    const contents = { entries: [], invalid: [] };
-    if (entries === undefined)
-        return contents;
-    if (!Array.isArray(entries))
-        throw new Error('GitHub answered a folder that is not a list');
-    for (const raw of entries) {
-        const name = typeof raw.name === 'string' ? raw.name : '';
-        const batchId = name.endsWith('.json') ? name.slice(0, -5) : '';
-        const text = raw.object?.text;
-        let problem;
-        if (raw.type !== 'blob' || !isPlainId(batchId))
-            problem = 'not a <batch-id>.json file';
-        else if (typeof raw.oid !== 'string' || !OID.test(raw.oid))
-            problem = 'GitHub gave no blob SHA';
-        else if (typeof text !== 'string' || raw.object?.isTruncated === true)
-            problem = 'not a small text file';
-        const entry = problem ? problem : parseEntry(batchId, text);
-        if (typeof entry === 'string')
-            contents.invalid.push({ name: oneLine(name, 120), reason: entry });
-        else
-            contents.entries.push({ entry, sha: raw.oid });
-    }
-    contents.entries.sort((a, b) => (a.entry.batchId < b.entry.batchId ? -1 : 1));
-    return contents;
-}
-async function createBranch(github, branch) {
-    const readme = '# Together batches\n\nBatches tracked by wait-for-together-batch (mode: track), one file per batch in batches/.\nMode: report removes them once reported. Do not edit by hand.\n';
-    const tree = (await github.request('POST /repos/{owner}/{repo}/git/trees', {
-        tree: [{ path: 'README.md', mode: '100644', type: 'blob', content: readme }]
-    }));
-    const commit = (await github.request('POST /repos/{owner}/{repo}/git/commits', {
-        message: 'Start the ledger of tracked Together batches',
-        tree: tree.sha,
-        parents: []
-    }));
-    try {
-        await github.request('POST /repos/{owner}/{repo}/git/refs', { ref: `refs/heads/${branch}`, sha: commit.sha });
-    }
-    catch (error) {
-        if (httpStatus(error) !== 422)
-            throw error;
-    }
-}
-async function currentSha(github, branch, batchId) {
-    try {
-        const data = (await github.request(`GET /repos/{owner}/{repo}/contents/${entryPath(batchId)}`, {
-            ref: branch
-        }));
-        return typeof data.sha === 'string' && OID.test(data.sha) ? data.sha : undefined;
-    }
-    catch (error) {
-        if (httpStatus(error) === 404)
-            return undefined;
-        throw error;
-    }
-}
-function failed(what, branch, error) {
-    const status = httpStatus(error);
-    const hint = status === 403 || status === 404 ? ' Give the job contents: write (and check github-token).' : '';
-    return new LedgerError(`Could not ${what} the ledger on branch ${branch}: ${oneLine(errorMessage(error), 300)}.${hint}`);
-}
-async function putEntry(github, branch, batchId, content) {
-    const path = entryPath(batchId);
-    let sha;
-    let branchMade = false;
-    for (let attempt = 1;; attempt++) {
-        try {
-            const body = {
-                message: `Track Together batch ${batchId}`,
-                content: Buffer.from(content).toString('base64'),
-                branch,
-                sha
-            };
-            await github.request(`PUT /repos/{owner}/{repo}/contents/${path}`, body);
-            return;
-        }
-        catch (error) {
-            const status = httpStatus(error);
-            try {
-                if (status === 404 && !branchMade) {
-                    branchMade = true;
-                    await createBranch(github, branch);
-                }
-                else if ((status === 409 || status === 422) && attempt < ledger_ATTEMPTS) {
-                    sha = await currentSha(github, branch, batchId);
-                }
-                else
-                    throw error;
-            }
-            catch (inner) {
-                throw failed('write', branch, inner);
-            }
-        }
-    }
-}
-function createLedger(github, branch) {
-    return {
-        async list() {
-            try {
-                return readEntries(await github.graphql(LIST_QUERY, {
-                    owner: github.owner,
-                    repo: github.repo,
-                    expression: `${branch}:${FOLDER}`
-                }));
-            }
-            catch (error) {
-                throw failed('read', branch, error);
-            }
-        },
-        put: (batchId, content) => putEntry(github, branch, batchId, content),
-        async remove(batchId, sha) {
-            const path = entryPath(batchId);
-            try {
-                await github.request(`DELETE /repos/{owner}/{repo}/contents/${path}`, {
-                    message: `Reported Together batch ${batchId}`,
-                    sha,
-                    branch
-                });
-                return 'removed';
-            }
-            catch (error) {
-                const status = httpStatus(error);
-                try {
-                    if (status === 404)
-                        return 'gone';
-                    if (status !== 409 && status !== 422)
-                        throw error;
-                    return (await currentSha(github, branch, batchId)) === undefined ? 'gone' : 'changed';
-                }
-                catch (inner) {
-                    throw failed('write', branch, inner);
-                }
-            }
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/github/pr-comment.ts
-
-
-const MAX_PAGES = 10;
-async function ownership(github, token) {
-    if (token.startsWith('ghs_'))
-        return comment => comment.user?.type === 'Bot';
-    const me = (await github.request('GET /user').catch(() => undefined));
-    const login = typeof me?.login === 'string' ? me.login : undefined;
-    return comment => login !== undefined && comment.user?.login === login;
-}
-async function findComment(github, pr, marker, own) {
-    for (let page = 1; page <= MAX_PAGES; page++) {
-        const data = await github.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-            issue_number: pr,
-            per_page: 100,
-            page
-        });
-        if (!Array.isArray(data))
-            return undefined;
-        const found = data.find(c => typeof c.body === 'string' && c.body.startsWith(marker) && own(c));
-        if (found || data.length < 100)
-            return found;
-    }
-    return undefined;
-}
-function createComment(github, text, token) {
-    let refused;
-    let own;
-    return async (pr, context, rows) => {
-        if (refused)
-            throw new Error(`skipped, ${refused}`);
-        try {
-            const marker = text.marker(context);
-            own ??= ownership(github, token);
-            const found = await findComment(github, pr, marker, await own);
-            const previous = typeof found?.body === 'string' ? found.body : '';
-            const body = text.render(context, rows, previous);
-            if (typeof found?.id === 'number')
-                await github.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: found.id, body });
-            else
-                await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: pr, body });
-        }
-        catch (error) {
-            if (httpStatus(error) === 403) {
-                refused = 'GitHub refused the previous comment (HTTP 403)';
-                throw new Error(`${errorMessage(error)}. Give the job pull-requests: write (and check github-token).`, {
-                    cause: error
-                });
-            }
-            throw error;
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/shell/github.ts
-
-
-
-
-
-
-async function ledgerDeps(settings, signal, redact) {
-    const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no ledger can be kept', {
-        redact
-    });
-    return {
-        ledger: createLedger(github, settings.ledgerBranch),
-        commit: () => eventCommit(settings.github),
-        statuses: statusClient(github),
-        comment: settings.mode === 'report'
-            ? createComment(github, commentText(runUrl(settings.github), redact), settings.githubToken)
-            : undefined
-    };
-}
-async function stepComment(settings, signal, log, redact) {
-    if (!settings.prComment || settings.mode === 'report')
-        return undefined;
-    let comment;
-    let pr;
-    try {
-        pr = (await eventCommit(settings.github)).pullRequest;
-        if (pr === undefined) {
-            log.info('pr-comment is set, but this run is not for a pull request: no comment.');
-            return undefined;
-        }
-        const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no comment can be written', {
-            redact
-        });
-        comment = createComment(github, commentText(runUrl(settings.github), redact), settings.githubToken);
-    }
-    catch (error) {
-        log.warning(`Could not comment on the pull request: ${errorMessage(error)}`);
-        return undefined;
-    }
-    const context = settings.commitStatus || DEFAULT_CONTEXT;
-    return rows => comment(pr, context, rows).catch((error) => log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`));
-}
-function commentText(run, redact) {
-    return {
-        marker: commentMarker,
-        render: (context, rows, previous) => renderComment(context, rows.map(row => ({ ...row, status: redact(row.status) })), run, previous)
-    };
-}
-
-;// CONCATENATED MODULE: ./src/shell/exit-code.ts
-const exit_code_ExitCode = { Success: 0, Failure: 1 };
-
-;// CONCATENATED MODULE: ./src/shell/cancel.ts
-
-
-
-const ABORT_GRACE_MS = 6000;
-const CLOSE_TIMEOUT_MS = 2000;
-function listenForCancel(abort, say) {
-    let grace;
-    const onSignal = (signal) => {
-        if (abort.signal.aborted)
-            return;
-        say(`Received ${signal}: stopping the wait.`);
-        abort.abort();
-        grace = setTimeout(() => {
-            setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`);
-            process.exit(exit_code_ExitCode.Failure);
-        }, ABORT_GRACE_MS).unref();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    return () => {
-        clearTimeout(grace);
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-    };
-}
-async function closeQuietly(api) {
-    if (!api?.close)
-        return;
-    const timer = (0,promises_namespaceObject.setTimeout)(CLOSE_TIMEOUT_MS, undefined, { ref: false });
-    await Promise.race([api.close().catch(() => undefined), timer]);
-}
-
-;// CONCATENATED MODULE: ./src/shell/guards.ts
-
-
-
-
-function guardVerdict() {
-    process.exitCode = exit_code_ExitCode.Failure;
-    let settled = false;
-    const onBeforeExit = () => {
-        if (settled)
-            return;
-        settled = true;
-        setFailed('The action stopped before reaching a verdict (a request or step never finished). This is a bug: please report it with the job log.');
-    };
-    process.on('beforeExit', onBeforeExit);
-    return {
-        settle: () => {
-            settled = true;
-            process.off('beforeExit', onBeforeExit);
-        }
-    };
-}
-const LAST_WORDS_MS = 2000;
-const crashState = {
-    redact: text => text
-};
-let crashGuardInstalled = false;
-function guardCrashes() {
-    crashState.redact = text => text;
-    crashState.lastWords = undefined;
-    if (!crashGuardInstalled) {
-        crashGuardInstalled = true;
-        let crashed = false;
-        const crash = (error) => {
-            if (crashed)
-                return;
-            crashed = true;
-            const message = sanitizeLine(crashState.redact(errorMessage(error)));
-            setFailed(`Unexpected error: ${message}. This is a bug: please report it.`);
-            const bound = new Promise(resolve => setTimeout(resolve, LAST_WORDS_MS));
-            const said = crashState.lastWords?.(`Unexpected error: ${message}`).catch(() => undefined);
-            void Promise.race([said, bound]).finally(() => process.exit(exit_code_ExitCode.Failure));
-        };
-        process.on('unhandledRejection', crash);
-        process.on('uncaughtException', crash);
-    }
-    return {
-        prepare(redact, lastWords) {
-            crashState.redact = redact;
-            crashState.lastWords = lastWords;
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/shell/last-words.ts
-
-
-function lastWords(crashGuard, out, summaryAvailable) {
-    let crashed = false;
-    let status;
-    crashGuard.prepare(text => out.redact(text), async (message) => {
-        crashed = true;
-        await Promise.all([status?.('error', message), writeSummary(out, buildFailureSummary(message), summaryAvailable)]);
-    });
-    return {
-        get crashed() {
-            return crashed;
-        },
-        guard(setter) {
-            status = setter;
-            return setter && ((state, text) => (crashed ? Promise.resolve() : setter(state, text)));
-        }
-    };
-}
 
 ;// CONCATENATED MODULE: ./src/version.ts
 const VERSION = '1.1.0';
@@ -36236,12 +36238,12 @@ const USER_AGENT = `wait-for-together-batch/${VERSION}`;
 
 
 const MAX_CONNECTIONS = 256;
-const MAX_TIMER_MS = 2 ** 31 - 1;
+const main_MAX_TIMER_MS = 2 ** 31 - 1;
 async function realSleep(ms, signal) {
     const until = Date.now() + ms;
     try {
         for (let left = ms; left > 0 && !signal?.aborted; left = until - Date.now()) {
-            await (0,promises_namespaceObject.setTimeout)(Math.min(left, MAX_TIMER_MS), undefined, { signal });
+            await (0,promises_namespaceObject.setTimeout)(Math.min(left, main_MAX_TIMER_MS), undefined, { signal });
         }
     }
     catch {
@@ -36251,8 +36253,7 @@ const defaultRuntime = {
     now: () => Date.now(),
     sleep: realSleep,
     random: Math.random,
-    createStatus: (settings, signal, redact) => createCommitStatus(settings.github, settings.githubToken, settings.commitStatus, signal, { redact }),
-    createLedger: ledgerDeps,
+    createGitHubClient: createGitHubClient,
     createApi: settings => new TogetherClient({
         apiKey: settings.apiKey,
         secrets: [settings.githubToken],
@@ -36268,10 +36269,10 @@ async function run(overrides = {}) {
     const verdictGuard = guardVerdict();
     const crashGuard = guardCrashes();
     const abort = new AbortController();
-    let out = egress([]);
+    let out = redactingOutput([]);
     let summary;
     let api;
-    let setStatus;
+    let github;
     let words;
     let summaryAvailable = false;
     const stopListening = listenForCancel(abort, message => out.log.info(message));
@@ -36281,25 +36282,22 @@ async function run(overrides = {}) {
         out = guardSecrets(settings);
         words = lastWords(crashGuard, out, summaryAvailable);
         api = runtime.createApi(settings);
-        setStatus = words.guard(await commitStatus(settings, runtime, out, abort.signal));
-        const comment = await stepComment(settings, abort.signal, out.log, text => out.redact(text));
-        const ledger = () => runtime.createLedger(settings, abort.signal, text => out.redact(text));
-        const outcome = await runMode(settings, {
+        const context = {
             api,
             now: runtime.now,
             sleep: runtime.sleep,
             random: runtime.random,
             log: out.log,
             signal: abort.signal,
-            setStatus,
-            comment,
-            timeoutSignal: ms => AbortSignal.timeout(ms),
             redact: text => out.redact(text),
+            timeoutSignal: ms => AbortSignal.timeout(ms),
             setOutputs: outputs => {
                 for (const [name, value] of Object.entries(outputs))
                     setOutput(name, out.redact(value));
             }
-        }, ledger);
+        };
+        github = words.guard(await connectGitHub(settings, context, runtime.createGitHubClient));
+        const outcome = await runMode(settings, context, github);
         summary = outcome.summary;
         decide(outcome, out);
     }
@@ -36307,7 +36305,7 @@ async function run(overrides = {}) {
         const message = out.redact(errorMessage(error));
         setFailed(sanitizeLine(message));
         summary = buildFailureSummary(message);
-        await setStatus?.('error', sanitizeLine(message));
+        await github?.status('error', sanitizeLine(message));
     }
     finally {
         verdictGuard.settle();
@@ -36317,25 +36315,19 @@ async function run(overrides = {}) {
         stopListening();
     }
 }
-async function commitStatus(settings, runtime, out, signal) {
-    if (!settings.commitStatus || settings.mode === 'report')
-        return undefined;
-    const failed = (error) => out.log.warning(`Could not set the commit status: ${errorMessage(error)}`);
-    const setter = await runtime
-        .createStatus(settings, signal, text => out.redact(text))
-        .catch((error) => {
-        failed(error);
-        return undefined;
-    });
-    return setter && ((state, description) => setter(state, description).catch(failed));
-}
 function guardSecrets(settings) {
     if (settings.apiKey)
         core_setSecret(settings.apiKey);
     if (settings.githubToken)
         core_setSecret(settings.githubToken);
-    const out = egress([settings.apiKey, settings.githubToken]);
-    const shown = { ...settings, apiKey: '***', githubToken: '***', failOn: [...settings.failOn], proxy: '(see env)' };
+    const out = redactingOutput([settings.apiKey, settings.githubToken]);
+    const shown = {
+        ...settings,
+        apiKey: '***',
+        githubToken: '***',
+        policy: { ...settings.policy, failOn: [...settings.policy.failOn] },
+        proxy: '(see env)'
+    };
     out.log.debug(`Settings: ${JSON.stringify(shown)}`);
     return out;
 }

@@ -8,10 +8,9 @@ import { githubToken, ledgerBranch, mode, type Mode } from './inputs/modes.js'
 import { InputError, type InputReader } from './inputs/input-error.js'
 import type { ProxySettings } from './together/index.js'
 import { describeBadId, isPlainId } from './together/ids.js'
-import { parseGate, type Gate } from './result-files/gate.js'
-import { parseDiscount, parseMaxCost } from './result-files/cost-inputs.js'
+import { errorMessage, quoted } from './util/text.js'
+import { parsePolicy, type Policy } from './verdict/policy.js'
 import { parseInputFile, type InputFile } from './result-files/input-file.js'
-import { FINAL_STATUSES, normalizeStatus, type FinalStatus } from './together/status.js'
 
 /** Everything the action was asked to do, parsed and validated once, before any request. */
 
@@ -34,21 +33,14 @@ export interface Settings {
   /** 0: check each batch once. */
   timeoutMs: number
   pollIntervalMs: number
-  failOn: ReadonlySet<FinalStatus>
+  /** How each batch is judged: `fail-on`, `max-failed-requests`, `max-cost` and `batch-discount`. */
+  policy: Policy
   cancelOnTimeout: boolean
   cancelOnAbort: boolean
   /** Where to download result files; '' when not asked. */
   downloadDir: string
-  /** `max-failed-requests`, when set. */
-  maxFailedRequests?: Gate
-  /** `batch-discount` in percent, when set; otherwise costs are at list prices. */
-  batchDiscount?: number
-  /** `max-cost` in US dollars, when set. */
-  maxCost?: number
   /** `input-file`, when set: failed requests are annotated on its lines. */
   inputFile?: InputFile
-  /** `max-failed-requests` as written, recorded in the ledger by mode `track`. */
-  maxFailedRequestsInput: string
   /** Commit status context name; '' for no commit status. */
   commitStatus: string
   /** `pr-comment`: keep one comment per pull request and step up to date. */
@@ -104,7 +96,7 @@ function parsed<T>(parse: () => T): T {
   try {
     return parse()
   } catch (error) {
-    throw new InputError((error as Error).message)
+    throw new InputError(errorMessage(error))
   }
 }
 
@@ -112,25 +104,7 @@ function boolean(read: InputReader, name: string): boolean {
   const raw = read(name).trim()
   if (/^(true)$/i.test(raw)) return true
   if (/^(false|)$/i.test(raw)) return false
-  throw new InputError(`Invalid ${name} '${raw}'. Expected true or false.`)
-}
-
-/** `none` fails on no status, on purpose; an empty fail-on is the default (see inputs/defaults.ts). */
-function failOn(read: InputReader): Set<FinalStatus> {
-  const set = new Set<FinalStatus>()
-  if (read('fail-on').trim().toLowerCase() === 'none') return set
-  for (const word of read('fail-on')
-    .split(/[\s,]+/)
-    .filter(Boolean)) {
-    const status = normalizeStatus(word)
-    if (status === 'COMPLETED' || !(FINAL_STATUSES as readonly string[]).includes(status)) {
-      throw new InputError(
-        `Invalid fail-on status '${word}'. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated), or none.`
-      )
-    }
-    set.add(status as FinalStatus)
-  }
-  return set
+  throw new InputError(`Invalid ${name} ${quoted(raw, 100)}. Expected true or false.`)
 }
 
 /**
@@ -162,14 +136,18 @@ export function parseSettings(raw: InputReader, env: NodeJS.ProcessEnv, cwd: str
     baseUrl: baseUrl(read, env),
     timeoutMs,
     pollIntervalMs: Math.round(duration(read, 'poll-interval', 1000, '1s')),
-    failOn: failOn(read),
+    policy: parsed(() =>
+      parsePolicy({
+        // none fails on no status, on purpose; '' already reads as the default (see inputs/defaults.ts).
+        failOn: read('fail-on').trim().toLowerCase() === 'none' ? '' : read('fail-on'),
+        maxFailedRequests: read('max-failed-requests'),
+        maxCost: read('max-cost'),
+        batchDiscount: read('batch-discount')
+      })
+    ),
     cancelOnTimeout: boolean(read, 'cancel-on-timeout'),
     cancelOnAbort: boolean(read, 'cancel-on-abort'),
     downloadDir: read('download-dir').trim(),
-    maxFailedRequests: parsed(() => parseGate(read('max-failed-requests'))),
-    maxFailedRequestsInput: read('max-failed-requests').trim(),
-    batchDiscount: parsed(() => parseDiscount(read('batch-discount'))),
-    maxCost: parsed(() => parseMaxCost(read('max-cost'))),
     inputFile: parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd)),
     commitStatus,
     githubToken: token,

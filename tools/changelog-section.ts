@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { escapeRegExp } from '../src/sanitize/redact.js'
+import { errorMessage } from '../src/util/text.js'
 import { ROOT } from './runner/run-action.js'
-
-const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /**
  * The body of the `## <version>` section (a heading such as `## 1.2.3 — 2026-01-31` or `## [1.2.3]`),
@@ -16,7 +16,7 @@ const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\
  */
 export function changelogSection(changelog: string, version: string): string {
   const bare = version.replace(/^v/, '')
-  const heading = new RegExp(`^## \\[?v?${escape(bare)}\\]?(?:\\s|$)`)
+  const heading = new RegExp(`^## \\[?v?${escapeRegExp(bare)}\\]?(?:\\s|$)`)
   const lines = changelog.split(/\r?\n/)
   const start = lines.findIndex(line => heading.test(line))
   if (start < 0) throw new Error(`CHANGELOG.md has no '## ${bare}' section.`)
@@ -33,7 +33,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     if (!/^v?\d+\.\d+\.\d+$/.test(version)) throw new Error(`Expected a version such as 1.2.3, got '${version}'.`)
     console.log(changelogSection(readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8'), version))
   } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error))
+    console.error(errorMessage(error))
     process.exitCode = 1
   }
 }

@@ -13,6 +13,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { oneLine } from '../src/util/text.js'
 import { renderLogLine, renderSummary } from './runner/render.js'
 import { runAction } from './runner/run-action.js'
 import { loadScenarios } from './simulator/scenario.js'
@@ -98,8 +99,7 @@ console.log(
 console.log('\nOutputs:')
 const keyWidth = Math.max(...Object.keys(run.outputs).map(key => key.length))
 for (const [key, value] of Object.entries(run.outputs)) {
-  const flat = value.replace(/\n/g, ' ')
-  console.log(`  ${key.padEnd(keyWidth)}  ${flat.length > 100 ? `${flat.slice(0, 100)}…` : flat}`)
+  console.log(`  ${key.padEnd(keyWidth)}  ${oneLine(value, 100)}`)
 }
 const summaryFile = join(temp, 'step-summary.md')
 writeFileSync(summaryFile, run.summary)

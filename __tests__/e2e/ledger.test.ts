@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import nock from 'nock'
-import { setTimeout as delay } from 'node:timers/promises'
 import { serializeEntry } from '../../src/github/ledger-entry.js'
 import { startGitHubSim, type GitHubSim } from '../../tools/github-sim/server.js'
 import { runAction } from '../../tools/runner/run-action.js'
@@ -28,6 +27,8 @@ function scenario(
 }
 
 let together: Simulator
+/** The simulator's clock runs ahead of the wall clock by this much: the suite moves time on, never sleeps. */
+let ahead = 0
 let github: GitHubSim
 let temp: string
 let env: Record<string, string>
@@ -38,6 +39,7 @@ beforeAll(async () => {
   writeFileSync(join(temp, 'event.json'), JSON.stringify({ pull_request: { number: 7, head: { sha: HEAD } } }))
   together = await startSimulator({
     apiKey: SIM_KEY,
+    now: () => Date.now() + ahead,
     scenarios: [
       scenario('b-fast', 1),
       scenario('b-noout', 1, {}),
@@ -113,17 +115,16 @@ describe('mode track, then mode report, as separate processes', () => {
       ref: 'refs/heads/main',
       runUrl: '',
       group: [],
-      maxFailedRequests: '',
       prComment: false
     }
-    const common = { ...other, sha: OTHER, failOn: ['FAILED' as const], commitStatus: '' }
+    const common = { ...other, sha: OTHER, policy: { failOn: new Set(['FAILED' as const]) }, commitStatus: '' }
     github.seed('batches/b-gone.json', serializeEntry({ ...common, batchId: 'b-gone', trackedAt: Date.now() }))
     github.seed(
       'batches/b-stuck.json',
       serializeEntry({ ...common, batchId: 'b-stuck', trackedAt: Date.now() - 8 * 86_400_000 })
     )
     github.seed('batches/not..an-id.json', '{}')
-    await delay(2500)
+    ahead += 2500
 
     const before = github.requests.length
     const [first, second] = await Promise.all([run({ mode: 'report' }), run({ mode: 'report' })])
@@ -153,7 +154,7 @@ describe('mode track, then mode report, as separate processes', () => {
     const perRun = (github.requests.length - before) / 2
     expect(perRun).toBeLessThanOrEqual(1 + 1 + 2 + 4)
 
-    await delay(7000)
+    ahead += 7000
     const last = await run({ mode: 'report' })
     expect(last.exitCode).toBe(0)
     expect(JSON.parse(last.outputs.reported!)).toEqual([expect.objectContaining({ id: 'b-slow', passed: true })])
@@ -196,8 +197,7 @@ describe('a report over many tracked batches', () => {
           repository: 'octo/repo',
           ref: '',
           runUrl: '',
-          maxFailedRequests: '',
-          failOn: [],
+          policy: { failOn: new Set<never>() },
           prComment: false
         }
         gh.seed(
@@ -242,8 +242,7 @@ describe('a report over many tracked batches', () => {
           repository: 'octo/repo',
           ref: '',
           runUrl: '',
-          maxFailedRequests: '',
-          failOn: [],
+          policy: { failOn: new Set<never>() },
           prComment: true,
           pullRequest: 7,
           batchId: 'h-done',

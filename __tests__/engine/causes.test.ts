@@ -16,15 +16,13 @@ const OPTIONS: WaitAllOptions = {
 }
 const running: BatchJob = { status: 'IN_PROGRESS', progress: 40 }
 
-/** A TogetherError as the client builds it; `html` as the newer client sets it. */
+/** A TogetherError as the client builds it. */
 function failure(
   message: string,
   kind: string,
   extra: { status?: number; html?: boolean; retryAfterMs?: number } = {}
 ) {
-  const error = new TogetherError(message, { kind: kind as TogetherErrorKind, ...extra })
-  if (extra.html) Object.defineProperty(error, 'html', { value: true })
-  return error
+  return new TogetherError(message, { kind: kind as TogetherErrorKind, ...extra })
 }
 
 async function wait(answer: (call: number) => BatchJob | Error, options: Partial<WaitAllOptions> = {}) {

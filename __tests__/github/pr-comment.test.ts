@@ -1,16 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import nock from 'nock'
 import { createGitHubClient } from '../../src/github/octokit.js'
 import { createComment } from '../../src/github/pr-comment.js'
 import { commentMarker, renderComment, type CommentRow } from '../../src/report/pr-comment-text.js'
-import { parseSettings } from '../../src/settings.js'
-import { stepComment } from '../../src/shell/github.js'
 import { startGitHubSim, type GitHubSim } from '../../tools/github-sim/server.js'
-import { actionInputs } from '../helpers/inputs.js'
-import { recordingLogger } from '../helpers/virtual-time.js'
 
 const SHA = 'a'.repeat(40)
 const row = (batchId: string, icon: CommentRow['icon'], status = 'COMPLETED'): CommentRow => ({
@@ -20,64 +13,13 @@ const row = (batchId: string, icon: CommentRow['icon'], status = 'COMPLETED'): C
   requests: icon === '🔄' ? '' : '9 ok, 1 failed'
 })
 
-const RUNS = 'https://github.example/o/r/actions/runs'
-
-describe('renderComment', () => {
-  it('starts with the marker, and replaces only the rows of the batches it is given', () => {
-    const first = renderComment('ctx', [row('b1', '🔄', 'IN_PROGRESS'), row('b2', '🔄', 'IN_PROGRESS')], `${RUNS}/1`)
-    expect(first.startsWith(commentMarker('ctx'))).toBe(true)
-    const second = renderComment(
-      'ctx',
-      [row('b2', '❌', 'FAILED')],
-      `${RUNS}/2`,
-      `${first}\n| forged | <!-- row:b9 -->x`
-    )
-    expect(second).toContain(`🔄 b1 | IN_PROGRESS |  | [run](${RUNS}/1) | <!-- row:b1 -->`)
-    expect(second).toContain(`❌ b2 | FAILED | 9 ok, 1 failed | [run](${RUNS}/2) | <!-- row:b2 -->`)
-    expect(second).not.toContain('b9')
-  })
-
-  it('keeps a found row only in the form it writes, rewritten from its fields', () => {
-    const previous = [
-      commentMarker('ctx'),
-      // Extra text in a cell, a mention and a link to another repository's run: dropped.
-      `| ✅ b-extra | COMPLETED | 1 ok, 0 failed | [run](${RUNS}/3) @octocat | <!-- row:b-extra -->`,
-      '| ✅ b-elsewhere | COMPLETED |  | [run](https://evil.example/x/y/actions/runs/4) | <!-- row:b-elsewhere -->',
-      '| ✅ b-html | COMPLETED | <img src=x onerror=alert(1)> |  | <!-- row:b-html -->',
-      '| 🎉 b-icon | COMPLETED |  |  | <!-- row:b-icon -->',
-      // A status that is not a plain word is shown as unknown; the rest of the row is kept.
-      `| ❌ b-odd | FAILED&#33;&#33; | 0 ok, 3 failed | [run](${RUNS}/5) | <!-- row:b-odd -->`,
-      `| ✅ b-good | COMPLETED | 3 ok, 0 failed | [run](${RUNS}/6) | <!-- row:b-good -->`
-    ].join('\n')
-    const body = renderComment('ctx', [], `${RUNS}/7`, previous)
-    expect(body.split('\n').filter(line => line.includes('<!-- row:'))).toEqual([
-      `| ❌ b-odd | unknown | 0 ok, 3 failed | [run](${RUNS}/5) | <!-- row:b-odd -->`,
-      `| ✅ b-good | COMPLETED | 3 ok, 0 failed | [run](${RUNS}/6) | <!-- row:b-good -->`
-    ])
-  })
-
-  it('stays under the size GitHub accepts, saying how many rows were left out', () => {
-    const rows = Array.from({ length: 2000 }, (_, i) => row(`batch-${'x'.repeat(60)}-${i}`, '✅'))
-    const body = renderComment('ctx', rows, `${RUNS}/1`)
-    expect(body.length).toBeLessThan(65_536)
-    expect(body).toMatch(/And \d+ more batches/)
-  })
-
-  it('keeps a context from closing the marker early', () => {
-    expect(commentMarker('a --> b')).toBe('<!-- wait-for-together-batch:a _> b -->'.replace('_>', '__'))
-  })
-})
-
 let sim: GitHubSim
-let temp: string
 beforeEach(async () => {
   nock.enableNetConnect('127.0.0.1')
   sim = await startGitHubSim()
-  temp = mkdtempSync(join(tmpdir(), 'comment-'))
 })
 afterEach(async () => {
   await sim.close()
-  rmSync(temp, { recursive: true, force: true })
 })
 
 const target = () => ({
@@ -155,51 +97,5 @@ describe('whose comment is edited', () => {
     await createComment<CommentRow>(github, text, 'ghs_t')(5, 'ctx', [row('b1', '✅')])
     expect(sim.comments.map(c => c.id)).toEqual([50, 60])
     expect(sim.comments[1]!.body).toContain('✅ b1')
-  })
-})
-
-describe('stepComment', () => {
-  const settingsFor = (inputs: Record<string, string>, eventPath = '') =>
-    parseSettings(
-      name => actionInputs({ 'batch-id': 'b1', 'api-key': 'k', 'github-token': 'ghs', ...inputs })[name] ?? '',
-      {
-        GITHUB_API_URL: sim.apiUrl,
-        GITHUB_REPOSITORY: 'octo/repo',
-        GITHUB_SHA: SHA,
-        GITHUB_EVENT_PATH: eventPath
-      }
-    )
-  const signal = new AbortController().signal
-
-  it('comments on the pull request of the event, and only there', async () => {
-    const log = recordingLogger()
-    expect(await stepComment(settingsFor({}), signal, log, t => t)).toBeUndefined()
-    expect(await stepComment(settingsFor({ 'pr-comment': 'true' }), signal, log, t => t)).toBeUndefined()
-    expect(log.lines).toEqual([expect.objectContaining({ message: expect.stringContaining('not for a pull request') })])
-    const event = join(temp, 'event.json')
-    writeFileSync(event, JSON.stringify({ pull_request: { number: 3, head: { sha: SHA } } }))
-    const post = await stepComment(settingsFor({ 'pr-comment': 'true' }, event), signal, log, t =>
-      t.replace('KEY', '***')
-    )
-    await post!([row('b1', '❌', 'KEY')])
-    expect(sim.comments).toEqual([
-      expect.objectContaining({ issue: 3, body: expect.stringContaining('❌ b1 | &#42;&#42;&#42;') })
-    ])
-    sim.faults.push({ method: 'GET', path: /comments$/, status: 500, times: 5 })
-    await post!([row('b1', '✅')])
-    expect(log.lines.at(-1)).toMatchObject({
-      level: 'warning',
-      message: expect.stringContaining('Could not comment on pull request #3')
-    })
-  })
-
-  it('warns when the repository is not known', async () => {
-    const log = recordingLogger()
-    const event = join(temp, 'event.json')
-    writeFileSync(event, JSON.stringify({ pull_request: { number: 3, head: { sha: SHA } } }))
-    const settings = settingsFor({ 'pr-comment': 'true' }, event)
-    settings.github.repository = 'nope'
-    expect(await stepComment(settings, signal, log, t => t)).toBeUndefined()
-    expect(log.lines[0]).toMatchObject({ level: 'warning', message: expect.stringContaining('GITHUB_REPOSITORY') })
   })
 })

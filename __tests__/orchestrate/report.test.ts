@@ -1,12 +1,15 @@
 import { describe, expect, it } from '@jest/globals'
+import { writeFileSync } from 'node:fs'
 import type { StatusClient } from '../../src/github/commit-status.js'
 import type { Ledger, Removal, StoredEntry } from '../../src/github/ledger.js'
 import type { LedgerEntry } from '../../src/github/ledger-entry.js'
-import { runMode } from '../../src/orchestrate/dispatch.js'
-import { runReport, type ReportDeps } from '../../src/orchestrate/report.js'
+import { runReport } from '../../src/orchestrate/report.js'
+import type { RunContext } from '../../src/orchestrate/run-context.js'
+import { runMode } from '../../src/orchestrate/run-mode.js'
 import { runTrack } from '../../src/orchestrate/track.js'
 import { parseSettings } from '../../src/settings.js'
 import { TogetherError, type BatchJob } from '../../src/together/index.js'
+import { fakeGitHub } from '../helpers/github.js'
 import { actionInputs } from '../helpers/inputs.js'
 import { recordingLogger, virtualClock } from '../helpers/virtual-time.js'
 
@@ -30,8 +33,7 @@ function entry(batchId: string, patch: Partial<LedgerEntry> = {}): StoredEntry {
       runUrl: '',
       trackedAt: 0,
       group: [batchId],
-      failOn: ['FAILED'],
-      maxFailedRequests: '',
+      policy: { failOn: new Set(['FAILED']) },
       commitStatus: 'ctx',
       prComment: false,
       ...patch
@@ -65,7 +67,7 @@ function harness(
     latest: async () => latest as never
   }
   const log = recordingLogger()
-  const deps: ReportDeps = {
+  const deps: RunContext = {
     api: {
       getBatch: async id => {
         const job = jobs[id]!
@@ -86,11 +88,10 @@ function harness(
     signal: new AbortController().signal,
     setOutputs: o => Object.assign(outputs, o),
     timeoutSignal: () => new AbortController().signal,
-    redact: (text: string) => text,
-    ledger,
-    statuses
+    redact: (text: string) => text
   }
-  return { deps, events, outputs, log, setLatest: (s: string) => (latest = s), clock }
+  const github = fakeGitHub(events, { ledger, statuses })
+  return { deps, github, events, outputs, log, setLatest: (s: string) => (latest = s), clock }
 }
 
 const notFound = new TogetherError('HTTP 404', { kind: 'http', status: 404 })
@@ -99,7 +100,7 @@ const refused = new TogetherError('HTTP 401', { kind: 'http', status: 401 })
 describe('runReport', () => {
   it('passes quietly on an empty ledger', async () => {
     const h = harness({}, [])
-    const outcome = await runReport(settingsFor({ mode: 'report' }), h.deps)
+    const outcome = await runReport(settingsFor({ mode: 'report' }), h.deps, h.github)
     expect(outcome.verdict).toEqual({ ok: true, message: 'No tracked batches to report.' })
     expect(h.outputs).toEqual({ reported: '[]', pending: '0', passed: 'true' })
     expect(outcome.summary).toBe(
@@ -114,7 +115,7 @@ describe('runReport', () => {
       routeUnknown: true
     })
     const h = harness({ x: noRoute }, [entry('x')])
-    const outcome = await runReport(settingsFor({ mode: 'report' }), h.deps)
+    const outcome = await runReport(settingsFor({ mode: 'report' }), h.deps, h.github)
     expect(outcome.verdict.ok).toBe(false)
     expect(outcome.verdict.message).toContain('Could not check tracked batch x, left in the ledger')
     expect(outcome.verdict.message).toContain('check base-url')
@@ -140,7 +141,7 @@ describe('runReport', () => {
       entry('locked', { commitStatus: '' })
     ]
     const h = harness(jobs, stored, { cancelled: 'changed' })
-    const outcome = await runReport(settingsFor({ mode: 'report' }), h.deps)
+    const outcome = await runReport(settingsFor({ mode: 'report' }), h.deps, h.github)
     const reported = JSON.parse(h.outputs.reported!) as { id: string; passed: boolean }[]
     expect(reported.map(r => [r.id, r.passed])).toEqual([
       ['done', true],
@@ -180,7 +181,7 @@ describe('runReport', () => {
       stored
     )
     h.setLatest('failure')
-    await runReport(settingsFor({ mode: 'report' }), h.deps)
+    await runReport(settingsFor({ mode: 'report' }), h.deps, h.github)
     expect(h.events).toEqual(['remove a'])
   })
 
@@ -188,7 +189,7 @@ describe('runReport', () => {
     const stored = [entry('last', { group: ['first', 'last'] })]
     const h = harness({ last: { id: 'last', status: 'COMPLETED', output_file_id: 'f' } }, stored)
     h.setLatest('failure')
-    expect((await runReport(settingsFor({ mode: 'report' }), h.deps)).verdict).toEqual({
+    expect((await runReport(settingsFor({ mode: 'report' }), h.deps, h.github)).verdict).toEqual({
       ok: true,
       message: 'Reported 1 tracked batch, all passed; 0 still running.'
     })
@@ -196,15 +197,15 @@ describe('runReport', () => {
     expect(h.events).toEqual(['remove last'])
     const again = harness({ last: { id: 'last', status: 'COMPLETED', output_file_id: 'f' } }, stored)
     again.setLatest('pending')
-    await runReport(settingsFor({ mode: 'report' }), again.deps)
+    await runReport(settingsFor({ mode: 'report' }), again.deps, again.github)
     expect(again.events).toEqual(['status ctx success: 2 Together batches reported, all passed', 'remove last'])
   })
 
   it('sets error, not success, when the earlier statuses of the commit cannot be read', async () => {
     const stored = [entry('last', { group: ['first', 'last'] })]
     const h = harness({ last: { id: 'last', status: 'COMPLETED', output_file_id: 'f' } }, stored)
-    h.deps.statuses = { ...h.deps.statuses!, latest: () => Promise.reject(new Error('the list is not a list')) }
-    await runReport(settingsFor({ mode: 'report' }), h.deps)
+    h.github.statuses = { ...h.github.statuses, latest: () => Promise.reject(new Error('the list is not a list')) }
+    await runReport(settingsFor({ mode: 'report' }), h.deps, h.github)
     expect(h.events).toEqual([
       'status ctx error: Could not read the earlier statuses of this commit: the list is not a list',
       'remove last'
@@ -212,12 +213,12 @@ describe('runReport', () => {
   })
 
   it('judges by the gate recorded with the batch, fails when a removal fails, and warns on a status that fails', async () => {
-    const stored = [entry('b1', { maxFailedRequests: '0' })]
+    const stored = [entry('b1', { policy: { failOn: new Set(['FAILED']), requestGate: { count: 0 } } })]
     const h = harness({ b1: { id: 'b1', status: 'COMPLETED', output_file_id: 'f' } }, stored, {
       b1: new Error('Could not write the ledger')
     })
-    h.deps.statuses = { ...h.deps.statuses!, set: () => Promise.reject(new Error('HTTP 403')) }
-    const outcome = await runReport(settingsFor({ mode: 'report' }), h.deps)
+    h.github.statuses = { ...h.github.statuses, set: () => Promise.reject(new Error('HTTP 403')) }
+    const outcome = await runReport(settingsFor({ mode: 'report' }), h.deps, h.github)
     expect(outcome.verdict.message).toContain('Could not fetch the results of batch b1: disk on fire')
     expect(outcome.verdict.message).toContain('Could not write the ledger')
     expect(h.log.lines).toContainEqual(
@@ -239,9 +240,9 @@ describe('runReport', () => {
       b3: { id: 'b3', status: 'COMPLETED', output_file_id: 'f' }
     }
     const h = harness(jobs, stored)
-    h.deps.prComments = async (pr, context, rows) =>
+    h.github.comments = async (pr, context, rows) =>
       void h.events.push(`comment #${pr} ${context}: ${rows.map(r => `${r.icon} ${r.batchId}`).join(', ')}`)
-    await runReport(settingsFor({ mode: 'report' }), h.deps)
+    await runReport(settingsFor({ mode: 'report' }), h.deps, h.github)
     expect(h.events.filter(e => !e.startsWith('status'))).toEqual([
       'comment #4 ctx: ✅ b1',
       'comment #4 batches: ❌ b2',
@@ -250,30 +251,19 @@ describe('runReport', () => {
       'remove b3'
     ])
     const failing = harness(jobs, stored.slice(0, 1))
-    failing.deps.prComments = () => Promise.reject(new Error('HTTP 403'))
-    await runReport(settingsFor({ mode: 'report' }), failing.deps)
-    const none = harness(jobs, stored.slice(0, 1))
-    await runReport(settingsFor({ mode: 'report' }), none.deps)
-    for (const [run, why] of [
-      [failing, 'HTTP 403'],
-      [none, 'no GitHub client.']
-    ] as const) {
-      expect(run.log.lines).toContainEqual(
-        expect.objectContaining({ message: `Could not comment on pull request #4: ${why}` })
-      )
-      expect(run.events).toContain('remove b1')
-    }
+    failing.github.comments = () => Promise.reject(new Error('HTTP 403'))
+    await runReport(settingsFor({ mode: 'report' }), failing.deps, failing.github)
+    expect(failing.log.lines).toContainEqual(
+      expect.objectContaining({ message: 'Could not comment on pull request #4: HTTP 403' })
+    )
+    expect(failing.events).toContain('remove b1')
   })
 
   it('sets no status and removes nothing once aborted', async () => {
     const h = harness({ b1: { id: 'b1', status: 'COMPLETED', output_file_id: 'f' } }, [entry('b1')])
     const abort = new AbortController()
     abort.abort()
-    const outcome = await runReport(settingsFor({ mode: 'report' }), {
-      ...h.deps,
-      signal: abort.signal,
-      statuses: undefined
-    })
+    const outcome = await runReport(settingsFor({ mode: 'report' }), { ...h.deps, signal: abort.signal }, h.github)
     expect(h.events).toEqual([])
     expect(outcome.verdict.ok).toBe(false)
   })
@@ -287,14 +277,11 @@ describe('runTrack', () => {
     )
     const statuses: string[] = []
     const settings = settingsFor({ mode: 'track', 'batch-id': 'run fin', 'commit-status': 'ctx' })
-    const outcome = await runMode(
-      settings,
-      { ...h.deps, setStatus: async (s, d) => void statuses.push(`${s}: ${d}`) },
-      async () => ({
-        ledger: h.deps.ledger,
-        commit: async () => ({ sha: HEAD, pullRequest: 4 })
-      })
-    )
+    const outcome = await runMode(settings, h.deps, {
+      ...h.github,
+      status: async (s, d) => void statuses.push(`${s}: ${d}`),
+      headCommit: async () => ({ sha: HEAD, pullRequest: 4 })
+    })
     expect(outcome.verdict.ok).toBe(true)
     expect(h.events).toEqual(['put run'])
     expect(h.outputs.tracked).toBe('["run"]')
@@ -307,7 +294,7 @@ describe('runTrack', () => {
   it('never blames a timeout of 0 the user did not set for checking once', async () => {
     const h = harness({ run: { id: 'run', status: 'IN_PROGRESS', progress: 10 } }, [])
     const settings = settingsFor({ mode: 'track', 'batch-id': 'run' })
-    const outcome = await runTrack(settings, { ...h.deps, commit: { sha: HEAD } })
+    const outcome = await runTrack(settings, h.deps, { ...h.github, headCommit: async () => ({ sha: HEAD }) })
     expect(outcome.verdict.message).toBe(
       'Batch run is not finished yet (last status IN_PROGRESS at 10%); checked once, as this step asks (timeout 0 or mode: track).'
     )
@@ -316,9 +303,57 @@ describe('runTrack', () => {
 
   it('fails when the ledger cannot be written', async () => {
     const h = harness({ run: { id: 'run', status: 'IN_PROGRESS' } }, [])
-    const ledger = { ...h.deps.ledger, put: () => Promise.reject(new Error('Could not write the ledger')) }
+    const ledger = { ...h.github.ledger, put: () => Promise.reject(new Error('Could not write the ledger')) }
     const settings = settingsFor({ mode: 'track', 'batch-id': 'run' })
-    await expect(runTrack(settings, { ...h.deps, ledger, commit: { sha: HEAD } })).rejects.toThrow('Could not write')
-    await expect(runMode(settings, h.deps)).rejects.toThrow('needs the ledger')
+    await expect(runTrack(settings, h.deps, { ...h.github, ledger })).rejects.toThrow('Could not write')
+    await expect(runMode(settings, h.deps, undefined)).rejects.toThrow('needs the ledger')
+  })
+
+  it('gates each batch by its own recorded max-cost, with one GET /v1/models per recorded discount', async () => {
+    const policy = (maxCost?: number) => ({
+      failOn: new Set(['FAILED' as const]),
+      ...(maxCost === undefined ? {} : { maxCost })
+    })
+    const stored = [
+      entry('cheap', { policy: policy(1) }),
+      entry('dear', { policy: policy(1), commitStatus: 'other' }),
+      entry('free', { policy: policy() })
+    ]
+    const done = (id: string) => ({ id, status: 'COMPLETED', output_file_id: `out-${id}` })
+    const h = harness({ cheap: done('cheap'), dear: done('dear'), free: done('free') }, stored)
+    const tokens: Record<string, number> = { 'out-cheap': 500_000, 'out-dear': 3_000_000, 'out-free': 9_000_000 }
+    let modelCalls = 0
+    h.deps.api = {
+      ...h.deps.api,
+      getFile: async () => ({}),
+      downloadFile: async (id: string, path: string) => {
+        const line = JSON.stringify({
+          custom_id: 'r',
+          response: {
+            status_code: 200,
+            body: { model: 'm', usage: { prompt_tokens: tokens[id], completion_tokens: 0 } }
+          }
+        })
+        writeFileSync(path, line)
+        return line.length
+      },
+      listModels: async () => {
+        modelCalls++
+        return [{ id: 'm', pricing: { input: 1, output: 1 } }]
+      }
+    }
+    const outcome = await runReport(settingsFor({ mode: 'report' }), h.deps, h.github)
+    const reported = JSON.parse(h.outputs.reported!) as { id: string; passed: boolean; verdict: string }[]
+    expect(reported.map(r => [r.id, r.passed])).toEqual([
+      ['cheap', true],
+      ['dear', false],
+      ['free', true]
+    ])
+    expect(reported[1]!.verdict).toBe('Estimated cost $3.0000 is more than max-cost $1.00 (list prices).')
+    expect(outcome.verdict.ok).toBe(false)
+    expect(modelCalls).toBe(1)
+    expect(h.events).toContain(
+      'status other failure: Estimated cost $3.0000 is more than max-cost $1.00 (list prices).'
+    )
   })
 })

@@ -5,9 +5,9 @@ import { failedLinesSection, type LineReport } from '../../src/report/failed-lin
 import { buildOutputs } from '../../src/report/outputs.js'
 import { buildSummary } from '../../src/report/summary.js'
 import type { BatchFiles } from '../../src/result-files/collect.js'
-import { estimateCost, type CostReport, type PriceList } from '../../src/result-files/cost.js'
+import { foldCosts, type BatchUsage, type CostReport, type PriceList } from '../../src/result-files/cost.js'
 import { emptyTally } from '../../src/result-files/tally.js'
-import { mergeUsage, type ModelUsage, type Usage } from '../../src/result-files/usage.js'
+import type { ModelUsage, Usage } from '../../src/result-files/usage.js'
 
 const T0 = Date.UTC(2026, 0, 1)
 const used = (requests: number, promptTokens: number, completionTokens: number): ModelUsage => ({
@@ -28,14 +28,10 @@ function costReport(
   unread: string[] = [],
   unreadLines = new Map<string, number>()
 ): CostReport {
-  const merged = mergeUsage(Object.values(usages))
-  return {
-    list,
-    batches: new Map(Object.entries(usages).map(([id, usage]) => [id, estimateCost(usage, list)])),
-    total: estimateCost(merged, list),
-    unread,
-    unreadLines
-  }
+  const batches = new Map<string, BatchUsage>(Object.entries(usages).map(([id, usage]) => [id, { usage }]))
+  for (const id of unread) batches.set(id, { usage: new Map(), incomplete: 'unread' })
+  for (const [id, lines] of unreadLines) batches.set(id, { ...batches.get(id)!, incomplete: { unreadLines: lines } })
+  return foldCosts(list, batches)
 }
 
 function result(batchId: string): WaitResult {

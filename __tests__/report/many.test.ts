@@ -4,7 +4,7 @@ import { summarize } from '../../src/engine/aggregate.js'
 import { aggregateLine } from '../../src/engine/messages.js'
 import { buildOutputs } from '../../src/report/outputs.js'
 import { buildSummary } from '../../src/report/summary.js'
-import { judgeAll } from '../../src/verdict/verdict.js'
+import { judgeAll } from '../helpers/verdicts.js'
 import type { FinalStatus } from '../../src/together/status.js'
 
 const FAIL_ON = new Set<FinalStatus>(['FAILED', 'EXPIRED', 'CANCELLED'])
@@ -17,16 +17,18 @@ function r(
   extra: Partial<WaitResult> = {}
 ): WaitResult {
   const final = ['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'].includes(status) ? (status as FinalStatus) : undefined
+  const batch =
+    'batch' in extra
+      ? extra.batch
+      : { status, progress: final ? 100 : 40, output_file_id: outcome === 'completed' ? `out-${batchId}` : undefined }
   return {
     batchId,
     outcome,
     status,
     finalStatus: final,
-    batch: {
-      status,
-      progress: final ? 100 : 40,
-      output_file_id: outcome === 'completed' ? `out-${batchId}` : undefined
-    },
+    batch,
+    // As the engine keeps it: the last progress Together sent.
+    progress: typeof batch?.progress === 'number' ? batch.progress : undefined,
     startedAt: T0,
     endedAt: T0 + 600_000,
     timeoutMs: 3_600_000,

@@ -21,7 +21,7 @@ function one(r: WaitResult): WaitAllResult {
 }
 
 function result(overrides: Partial<WaitResult> = {}): WaitResult {
-  return {
+  const made: WaitResult = {
     batchId: 'batch-1',
     outcome: 'completed',
     status: 'COMPLETED',
@@ -47,6 +47,9 @@ function result(overrides: Partial<WaitResult> = {}): WaitResult {
     requests: 8,
     ...overrides
   }
+  // As the engine keeps it: the last progress Together sent, unless a test sets its own.
+  const progress = made.batch?.progress
+  return 'progress' in overrides || typeof progress !== 'number' ? made : { ...made, progress }
 }
 
 describe('log lines', () => {

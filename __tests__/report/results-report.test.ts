@@ -3,7 +3,8 @@ import type { WaitAllResult, WaitResult } from '../../src/engine/types.js'
 import { finalDescription, pendingDescription } from '../../src/report/commit-status-text.js'
 import { buildOutputs } from '../../src/report/outputs.js'
 import { buildSummary } from '../../src/report/summary.js'
-import { combine, judgeAll, judgeResults } from '../../src/verdict/verdict.js'
+import { combine } from '../../src/verdict/judge-batch.js'
+import { judgeAll, judgeResults } from '../helpers/verdicts.js'
 import type { BatchFiles } from '../../src/result-files/collect.js'
 import type { Tally } from '../../src/result-files/tally.js'
 import type { FinalStatus } from '../../src/together/status.js'
@@ -116,12 +117,10 @@ describe('results in the verdict, outputs and summary', () => {
   it('describes commit statuses in a few words, or with the failure’s own line', () => {
     expect(pendingDescription(['b1'])).toBe('Waiting for Together batch b1')
     expect(pendingDescription(['a', 'b'])).toBe('Waiting for 2 Together batches')
-    expect(finalDescription(one, judgeAll(one, FAIL_ON), counted)).toBe('COMPLETED · 998/1000 requests ok')
-    expect(finalDescription(one, judgeAll(one, FAIL_ON))).toBe('COMPLETED')
-    expect(finalDescription(all(completed('a'), completed('b')), { ok: true, message: '' })).toBe(
-      '2/2 batches completed'
-    )
+    expect(finalDescription(one.results, judgeAll(one, FAIL_ON), counted)).toBe('COMPLETED · 998/1000 requests ok')
+    expect(finalDescription(one.results, judgeAll(one, FAIL_ON))).toBe('COMPLETED')
+    expect(finalDescription([completed('a'), completed('b')], { ok: true, message: '' })).toBe('2/2 batches completed')
     // Whole: the GitHub adapter fits every description to GitHub's limit, after redaction.
-    expect(finalDescription(one, { ok: false, message: 'x'.repeat(500) })).toBe('x'.repeat(500))
+    expect(finalDescription(one.results, { ok: false, message: 'x'.repeat(500) })).toBe('x'.repeat(500))
   })
 })

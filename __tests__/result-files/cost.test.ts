@@ -1,13 +1,14 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseDiscount, parseMaxCost } from '../../src/result-files/cost-inputs.js'
 import { judgeCost } from '../../src/verdict/cost.js'
 import {
-  estimateCost,
+  foldCosts,
   formatCost,
   knownTotal,
   modelCost,
   priceOf,
+  priceUsage,
   whyNoEstimate,
+  type BatchUsage,
   type CostReport,
   type PriceList
 } from '../../src/result-files/cost.js'
@@ -51,7 +52,7 @@ describe('cost arithmetic', () => {
       ['Qwen/Qwen3.5-9B', used(2_000_000, 1_000_000, 10)],
       ['meta-llama/Llama-3.3-70B-Instruct-Turbo', used(3_000_000, 883_000, 20)]
     ])
-    const estimate = estimateCost(usage, { prices })
+    const estimate = priceUsage(usage, { prices })
     expect(estimate.models.map(m => [m.model, formatCost(m.cost!)])).toEqual([
       ['meta-llama/Llama-3.3-70B-Instruct-Turbo', '3.4170'],
       ['Qwen/Qwen3.5-9B', '0.5000']
@@ -64,7 +65,7 @@ describe('cost arithmetic', () => {
       totalTokens: 6_883_000,
       uncounted: 0
     })
-    expect(formatCost(estimateCost(usage, { prices, discountPercent: 50 }).cost!)).toBe('1.9585')
+    expect(formatCost(priceUsage(usage, { prices, discountPercent: 50 }).cost!)).toBe('1.9585')
   })
 
   it('leaves the total empty and names the models without a price', () => {
@@ -74,44 +75,15 @@ describe('cost arithmetic', () => {
       ['acme/idle-model', zeroUsage()]
     ])
     const list: PriceList = { prices }
-    const estimate = estimateCost(usage, list)
+    const estimate = priceUsage(usage, list)
     expect(estimate.cost).toBeUndefined()
     expect(estimate.unpriced).toEqual(['acme/secret-model'])
     expect(estimate.models[0]!.model).toBe('acme/secret-model')
     expect(whyNoEstimate(estimate, list)).toBe('GET /v1/models lists no price for acme/secret-model')
     const failed: PriceList = { error: 'GET /models answered HTTP 503' }
-    expect(whyNoEstimate(estimateCost(usage, failed), failed)).toBe(
+    expect(whyNoEstimate(priceUsage(usage, failed), failed)).toBe(
       'the prices could not be fetched (GET /models answered HTTP 503)'
     )
-  })
-})
-
-describe('batch-discount and max-cost inputs', () => {
-  it.each([
-    ['', undefined],
-    ['50', 50],
-    [' 12.5% ', 12.5],
-    ['0', 0],
-    ['100%', 100]
-  ])('reads batch-discount %j as %j', (text, value) => {
-    expect(parseDiscount(text)).toBe(value)
-  })
-
-  it.each(['-5', '101', 'half', '50 percent'])('rejects batch-discount %j', text => {
-    expect(() => parseDiscount(text)).toThrow(`Invalid batch-discount '${text}'. Expected a percentage from 0 to 100`)
-  })
-
-  it.each([
-    ['', undefined],
-    ['25', 25],
-    ['$2.50', 2.5],
-    ['0', 0]
-  ])('reads max-cost %j as %j', (text, value) => {
-    expect(parseMaxCost(text)).toBe(value)
-  })
-
-  it.each(['-1', '10 USD', '1e3', 'ten'])('rejects max-cost %j', text => {
-    expect(() => parseMaxCost(text)).toThrow(`Invalid max-cost '${text}'. Expected an amount in US dollars`)
   })
 })
 
@@ -121,8 +93,11 @@ function report(
   unread: string[] = [],
   unreadLines = new Map<string, number>()
 ): CostReport {
-  const total = estimateCost(usage, list)
-  return { list, batches: new Map([['b1', total]]), total, unread, unreadLines }
+  const batches = new Map<string, BatchUsage>([['b1', { usage }]])
+  for (const id of unread) batches.set(id, { usage: new Map(), incomplete: 'unread' })
+  for (const [id, lines] of unreadLines)
+    batches.set(id, { usage: batches.get(id)?.usage ?? new Map(), incomplete: { unreadLines: lines } })
+  return foldCosts(list, batches)
 }
 
 describe('the cost gate', () => {
@@ -157,8 +132,8 @@ describe('the cost gate', () => {
 
   it('fails closed when result lines give token counts that cannot be read, whatever the prices', () => {
     const odd: Usage = new Map([['Qwen/Qwen3.5-9B', { ...used(10, 10), uncounted: 2 }]])
-    expect(estimateCost(odd, { prices }).cost).toBeUndefined()
-    expect(estimateCost(odd, { prices }).unpriced).toEqual([])
+    expect(priceUsage(odd, { prices }).cost).toBeUndefined()
+    expect(priceUsage(odd, { prices }).unpriced).toEqual([])
     expect(judgeCost(report(odd, { prices }), 100)?.message).toBe(
       'Cannot check max-cost $100.00: 2 result lines give token counts that cannot be read. A cost gate that cannot be checked fails.'
     )

@@ -5,7 +5,6 @@ import { join } from 'node:path'
 import type { WaitResult } from '../../src/engine/types.js'
 import { collectResults } from '../../src/result-files/collect.js'
 import { createRedactor } from '../../src/sanitize/redact.js'
-import { exceeds, parseGate } from '../../src/result-files/gate.js'
 import { countErrorLine, countOutputLine, emptyTally, topCodes } from '../../src/result-files/tally.js'
 import { TogetherError, type FilesApi } from '../../src/together/index.js'
 import { recordingLogger, virtualClock } from '../helpers/virtual-time.js'
@@ -69,33 +68,6 @@ describe('counting requests', () => {
       { code: 'b', count: 3, example: 'b0' },
       { code: 'c', count: 2, example: 'c0' }
     ])
-  })
-})
-
-describe('max-failed-requests', () => {
-  it.each([
-    ['', undefined],
-    ['0', { count: 0 }],
-    [' 25 ', { count: 25 }],
-    ['2%', { percent: 2 }],
-    ['2.5 %', { percent: 2.5 }]
-  ])('parses %j', (text, gate) => {
-    expect(parseGate(text)).toEqual(gate)
-  })
-
-  it.each(['-1', 'lots', '150%', '2.5'])('rejects %j with the expected forms', text => {
-    expect(() => parseGate(text)).toThrow(
-      `Invalid max-failed-requests '${text}'. Expected a number of requests (e.g. 0 or 25) or a percentage`
-    )
-  })
-
-  it('compares counts and percentages of all requests', () => {
-    const tally = { succeeded: 98, failed: 2, codes: new Map([['rate_limit', { count: 2, example: 'x' }]]) }
-    expect(exceeds(tally, { count: 2 })).toBe(false)
-    expect(exceeds(tally, { count: 1 })).toBe(true)
-    expect(exceeds(tally, { percent: 2 })).toBe(false)
-    expect(exceeds(tally, { percent: 1.5 })).toBe(true)
-    expect(exceeds(emptyTally(), { percent: 0 })).toBe(false)
   })
 })
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import nock from 'nock'
+import { parseRetryAfter } from '../../src/together/answers.js'
 import { failure } from '../helpers/errors.js'
 import { KEY, client } from './loopback.js'
 
@@ -170,5 +171,22 @@ describe('redaction', () => {
     expect(error.message).toBe(
       'GET /batches/b1 was redirected (HTTP 302 to https://elsewhere.test/?k=***&raw=***); redirects are not followed so the API key stays with the API'
     )
+  })
+})
+
+describe('parseRetryAfter', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z')
+  it.each([
+    [{ 'retry-after-ms': '1500' }, 1500],
+    [{ 'retry-after': '3' }, 3000],
+    [{ 'retry-after': 'Thu, 01 Jan 2026 00:00:10 GMT' }, 10_000],
+    [{ 'retry-after': 'Wed, 31 Dec 2025 23:00:00 GMT' }, 0],
+    [{ 'x-ratelimit-reset': '7' }, 7000],
+    [{ 'retry-after-ms': 'soon', 'retry-after': '2' }, 2000],
+    [{ 'retry-after': ['4', '9'] }, 4000],
+    [{ 'retry-after': 'whenever' }, undefined],
+    [{}, undefined]
+  ])('reads %j as %j ms', (headers, ms) => {
+    expect(parseRetryAfter(headers, now)).toBe(ms)
   })
 })

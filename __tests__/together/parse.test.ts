@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
 import { errorMessageOf, parseBatchJob } from '../../src/together/parse.js'
-import { parseRetryAfter } from '../../src/together/retry-after.js'
 
 describe('parseBatchJob', () => {
   it.each([null, [], 'text', 42, {}, { unrelated: true }])('returns undefined for %j', value => {
@@ -38,22 +37,5 @@ describe('errorMessageOf', () => {
     ['text', undefined]
   ])('reads %j as %j', (body, message) => {
     expect(errorMessageOf(body)).toBe(message)
-  })
-})
-
-describe('parseRetryAfter', () => {
-  const now = Date.parse('2026-01-01T00:00:00Z')
-  it.each([
-    [{ 'retry-after-ms': '1500' }, 1500],
-    [{ 'retry-after': '3' }, 3000],
-    [{ 'retry-after': 'Thu, 01 Jan 2026 00:00:10 GMT' }, 10_000],
-    [{ 'retry-after': 'Wed, 31 Dec 2025 23:00:00 GMT' }, 0],
-    [{ 'x-ratelimit-reset': '7' }, 7000],
-    [{ 'retry-after-ms': 'soon', 'retry-after': '2' }, 2000],
-    [{ 'retry-after': ['4', '9'] }, 4000],
-    [{ 'retry-after': 'whenever' }, undefined],
-    [{}, undefined]
-  ])('reads %j as %j ms', (headers, ms) => {
-    expect(parseRetryAfter(headers, now)).toBe(ms)
   })
 })

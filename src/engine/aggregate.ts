@@ -24,7 +24,7 @@ export function summarize(results: readonly WaitResult[]): Aggregate {
       completed++
       progressSum += 100
     } else if (r.outcome === 'final' || r.outcome === 'no-output' || r.outcome === 'error') failed++
-    else progressSum += r.progress ?? r.batch?.progress ?? 0
+    else progressSum += r.progress ?? 0
   }
   const total = results.length
   return { total, completed, failed, running: total - completed - failed, percent: total ? progressSum / total : 0 }

@@ -1,5 +1,6 @@
 import { TogetherError } from '../together/index.js'
 import { normalizeStatus } from '../together/status.js'
+import { errorMessage } from '../util/text.js'
 import * as lines from './messages.js'
 import type { BatchTracker } from './tracker.js'
 import type { CancelOutcome, EngineDeps } from './types.js'
@@ -56,8 +57,7 @@ async function send(
     const answer = await deps.api.cancelBatch(id, { timeoutMs })
     return { reason, state: 'answered', status: normalizeStatus(answer.status) || undefined }
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
     const timedOut = error instanceof TogetherError && error.kind === 'timeout'
-    return { reason, state: timedOut ? 'no-answer' : 'failed', error: message }
+    return { reason, state: timedOut ? 'no-answer' : 'failed', error: errorMessage(error) }
   }
 }

@@ -1,15 +1,11 @@
 import type { BatchJob } from '../together/index.js'
+import { timerDelay } from '../util/timer.js'
 import type { Pacer } from './pacer.js'
 import type { BatchTracker } from './tracker.js'
 import type { EngineDeps } from './types.js'
 
 /** Checks in flight at once: bounds open connections while answers are slow; the pacer bounds the rate. */
 const MAX_IN_FLIGHT = 16
-/**
- * The longest single sleep asked of `deps.sleep`. Node fires a timer of more than 2^31-1 ms (24.8 days)
- * after 1 ms, so a longer pause (poll-interval 25d) is slept in pieces, reading the clock after each.
- */
-export const MAX_SLEEP_MS = 24 * 86_400_000
 /** No 429 holds every batch for longer than this. */
 const MAX_RATE_LIMIT_PAUSE_MS = 60_000
 
@@ -27,43 +23,21 @@ interface Plan {
   afterCheck(): void
 }
 
-/** An abort signal of its own, that also follows `parent`; `release` detaches it from `parent`. */
-interface Link {
-  signal: AbortSignal
-  abort(): void
-  release(): void
-}
-
-function link(parent?: AbortSignal): Link {
-  const controller = new AbortController()
-  const onAbort = (): void => controller.abort()
-  if (parent?.aborted) controller.abort()
-  else parent?.addEventListener('abort', onAbort, { once: true })
-  const release = (): void => parent?.removeEventListener('abort', onAbort)
-  return {
-    signal: controller.signal,
-    release,
-    abort: () => {
-      release()
-      controller.abort()
-    }
-  }
-}
-
 /**
  * Runs the status checks until every batch has ended, no check may start any more, or the wait is
  * aborted. A check starts whenever its batch is due and the pacer allows, without waiting for the
  * checks in flight, so a slow or hanging request for one batch never holds up the others. Between
  * starts it sleeps until the next due slot or until a check settles, whichever comes first, and reads
  * the clock again after every wake-up: a sleep may end early or late, and a wake-up that finds nothing
- * due just sleeps again.
+ * due just sleeps again. Each request and each sleep has its own abort controller: the loop aborts them
+ * when it is done with them, and it is done with all of them when the wait is aborted.
  */
 export async function runChecks(deps: EngineDeps, plan: Plan): Promise<void> {
   await new Scheduler(deps, plan).run()
 }
 
 class Scheduler {
-  private readonly flights = new Map<BatchTracker, Link>()
+  private readonly flights = new Map<BatchTracker, AbortController>()
   /** Wakes the current pause; replaced by every pause. */
   private notify: () => void = () => undefined
   /** An exception thrown while taking in an answer: a bug, rethrown by the loop. */
@@ -132,15 +106,18 @@ class Scheduler {
     return at
   }
 
-  /** Sleeps until `until` (in pieces no longer than MAX_SLEEP_MS), a check settles, or the wait is aborted. */
+  /**
+   * Sleeps until `until`, a check settles, or the wait is aborted. A Node timer holds at most 24.8
+   * days, so a longer pause (poll-interval 25d) ends early and the loop sleeps again.
+   */
   private async pause(now: number, until: number): Promise<void> {
     const woken = new Promise<void>(resolve => (this.notify = resolve))
     if (until === Number.POSITIVE_INFINITY) return woken
-    const timer = link(this.deps.signal)
+    const timer = new AbortController()
     try {
-      await Promise.race([this.deps.sleep(Math.min(MAX_SLEEP_MS, Math.max(1, until - now)), timer.signal), woken])
+      await Promise.race([this.deps.sleep(timerDelay(until - now), timer.signal), woken])
     } finally {
-      // Woken by a check: the pending timer must not keep the process alive or fire later.
+      // Woken by a check or the abort: the pending timer must not keep the process alive or fire later.
       timer.abort()
     }
   }
@@ -149,7 +126,7 @@ class Scheduler {
     const { deps, plan } = this
     plan.pacer.taken(now)
     tracker.checkedAt = now
-    const own = link(deps.signal)
+    const own = new AbortController()
     this.flights.set(tracker, own)
     const timeoutMs = Number.isFinite(plan.deadline) ? Math.max(1, plan.deadline - now) : undefined
     // Called inside an async function so that a synchronous throw becomes a rejection like any other.
@@ -172,10 +149,9 @@ class Scheduler {
   }
 
   /** Whether a settled request still counts: not once it was dropped or the wait was left. */
-  private land(tracker: BatchTracker, own: Link): boolean {
+  private land(tracker: BatchTracker, own: AbortController): boolean {
     if (this.flights.get(tracker) !== own) return false
     this.flights.delete(tracker)
-    own.release()
     return true
   }
 
@@ -190,7 +166,7 @@ class Scheduler {
     }
   }
 
-  /** Gives up the requests in flight: their answers, should any still come, are ignored. */
+  /** Gives up the requests in flight, aborting them: their answers, should any still come, are ignored. */
   private dropFlights(): void {
     for (const own of this.flights.values()) own.abort()
     this.flights.clear()

@@ -1,8 +1,8 @@
-import type { BatchJob } from '../together/index.js'
+import { isTransient, type BatchJob } from '../together/index.js'
 import { addPoint, type ProgressPoint } from './progress-series.js'
 import { classifyStatus, normalizeStatus, type StatusClass } from '../together/status.js'
 import * as lines from './messages.js'
-import { describeFailure, retryable } from './failure.js'
+import { describeFailure } from './failure.js'
 import { addSample, estimateFinish, type ProgressSample } from './eta.js'
 import { ProgressLog, progressOf } from './progress-log.js'
 import { nextCheck, type ScheduleState } from './schedule.js'
@@ -120,8 +120,9 @@ export class BatchTracker {
     const failure = describeFailure(error)
     this.lastError = failure
     this.invalidAnswers = failure.kind === 'invalid-response' ? this.invalidAnswers + 1 : 0
-    // Before any answer, a host that does not resolve or a refused certificate is a wrong base-url.
-    const lasting = !retryable(error, this.batch !== undefined)
+    // Before any answer, a host that does not resolve or a refused certificate is a wrong base-url:
+    // waiting cannot fix it. Once the API has answered, the same failure is a passing one.
+    const lasting = !isTransient(error) || (error.kind === 'unreachable' && this.batch === undefined)
     if (lasting || this.invalidAnswers >= INVALID_ANSWERS_TOLERATED) {
       this.fail(lasting ? failure : { ...failure, repeated: this.invalidAnswers })
       return undefined

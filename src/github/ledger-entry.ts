@@ -1,5 +1,7 @@
 import { isPlainId } from '../together/ids.js'
-import { FINAL_STATUSES, type FinalStatus } from '../together/status.js'
+import { isRecord, parseJson } from '../util/json.js'
+import { errorMessage, oneLine } from '../util/text.js'
+import { parsePolicy, policyText, type Policy } from '../verdict/policy.js'
 import { SHA } from './commit-status.js'
 
 /**
@@ -19,17 +21,12 @@ export interface LedgerEntry {
   trackedAt: number
   /** The batches tracked by the same step: they share one commit status. */
   group: string[]
-  failOn: FinalStatus[]
-  /** `max-failed-requests` as written; '' for none. */
-  maxFailedRequests: string
+  /** How the step that tracked the batch wants it judged. */
+  policy: Policy
   /** Commit status context; '' for none. */
   commitStatus: string
   /** Whether the batch's pull request comment is kept up to date. */
   prComment: boolean
-  /** `max-cost` in US dollars, when set: the batch's own estimated cost is gated when it is reported. */
-  maxCost?: number
-  /** `batch-discount` in percent, when set. */
-  batchDiscount?: number
 }
 
 /** A ledger file larger than this is not a ledger entry. */
@@ -39,6 +36,7 @@ const MAX_GROUP = 1000
 export const entryPath = (batchId: string): string => `batches/${batchId}.json`
 
 export function serializeEntry(entry: LedgerEntry): string {
+  const text = policyText(entry.policy)
   return `${JSON.stringify(
     {
       version: 1,
@@ -51,12 +49,12 @@ export function serializeEntry(entry: LedgerEntry): string {
       tracked_at: new Date(entry.trackedAt).toISOString(),
       group: entry.group,
       settings: {
-        fail_on: entry.failOn,
-        max_failed_requests: entry.maxFailedRequests,
+        fail_on: [...entry.policy.failOn],
+        max_failed_requests: text.maxFailedRequests,
         commit_status: entry.commitStatus,
         pr_comment: entry.prComment,
-        max_cost: entry.maxCost ?? null,
-        batch_discount: entry.batchDiscount ?? null
+        max_cost: entry.policy.maxCost ?? null,
+        batch_discount: entry.policy.batchDiscount ?? null
       }
     },
     null,
@@ -67,56 +65,46 @@ export function serializeEntry(entry: LedgerEntry): string {
 const str = (value: unknown, max: number): string | undefined =>
   typeof value === 'string' && value.length <= max ? value : undefined
 
-/** A recorded number from 0 to `max`; undefined when absent (or null), null when it is not one. */
-function amount(value: unknown, max: number): number | undefined | null {
-  if (value === undefined || value === null) return undefined
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= max ? value : null
+/** A recorded amount as the policy parser reads it: '' for none (null), else plain decimals. */
+function amountText(value: unknown): string | undefined {
+  if (value === undefined || value === null) return ''
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0
+    ? policyText({ failOn: new Set(), maxCost: value }).maxCost
+    : undefined
 }
 
-/** Settings as recorded; every value must be one the inputs could have produced. */
-function settingsOf(
-  raw: unknown
-):
-  | Pick<LedgerEntry, 'failOn' | 'maxFailedRequests' | 'commitStatus' | 'prComment' | 'maxCost' | 'batchDiscount'>
-  | string {
+/**
+ * Settings as recorded. The policy goes through the same parser as the inputs: an entry whose gate,
+ * limit or discount the inputs could not have produced is invalid, never read as "no gate".
+ */
+function settingsOf(raw: unknown): Pick<LedgerEntry, 'policy' | 'commitStatus' | 'prComment'> | string {
   const settings = (raw ?? {}) as Record<string, unknown>
   const failOn = settings.fail_on
-  if (
-    !Array.isArray(failOn) ||
-    !failOn.every(s => (FINAL_STATUSES as readonly unknown[]).includes(s) && s !== 'COMPLETED')
-  )
+  if (!Array.isArray(failOn) || !failOn.every(s => typeof s === 'string' && s !== 'COMPLETED'))
     return 'settings.fail_on is not a list of FAILED, EXPIRED, CANCELLED'
   const gate = str(settings.max_failed_requests, 20)
-  if (gate === undefined || !/^(\d+(\.\d+)?\s*%|\d+|)$/.test(gate)) return 'settings.max_failed_requests is not a gate'
+  const maxCost = amountText(settings.max_cost)
+  const discount = amountText(settings.batch_discount)
+  let policy: Policy
+  try {
+    if (gate === undefined || maxCost === undefined || discount === undefined) throw new Error('not text or numbers')
+    policy = parsePolicy({ failOn: failOn.join(','), maxFailedRequests: gate, maxCost, batchDiscount: discount })
+  } catch (error) {
+    return `settings do not parse: ${oneLine(errorMessage(error), 200)}`
+  }
   const context = str(settings.commit_status, 200)
   if (context === undefined || /[\p{Cc}]/u.test(context)) return 'settings.commit_status is not a context name'
   const comment = settings.pr_comment ?? false
   if (typeof comment !== 'boolean') return 'settings.pr_comment is not true or false'
-  const maxCost = amount(settings.max_cost, Number.MAX_SAFE_INTEGER)
-  if (maxCost === null) return 'settings.max_cost is not an amount'
-  const batchDiscount = amount(settings.batch_discount, 100)
-  if (batchDiscount === null) return 'settings.batch_discount is not a percentage'
-  return {
-    failOn: failOn as FinalStatus[],
-    maxFailedRequests: gate,
-    commitStatus: context,
-    prComment: comment,
-    ...(maxCost === undefined ? {} : { maxCost }),
-    ...(batchDiscount === undefined ? {} : { batchDiscount })
-  }
+  return { policy, commitStatus: context, prComment: comment }
 }
 
 /** The entry in `text`, read from the file of `batchId`; a string says what is wrong with it. */
 export function parseEntry(batchId: string, text: string): LedgerEntry | string {
   if (text.length > MAX_ENTRY_BYTES) return 'the file is too large'
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(text)
-  } catch {
-    return 'the file is not JSON'
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return 'the file is not a JSON object'
-  const raw = parsed as Record<string, unknown>
+  const raw = parseJson(text)
+  if (raw === undefined) return 'the file is not JSON'
+  if (!isRecord(raw)) return 'the file is not a JSON object'
   if (raw.version !== 1) return 'unknown version'
   if (raw.batch_id !== batchId) return 'batch_id does not match the file name'
   const sha = str(raw.sha, 40)

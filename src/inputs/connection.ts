@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net'
 import type { GitHubTarget } from '../github/target.js'
 import { DEFAULT_BASE_URL, parseProxyEnv, type ProxySettings } from '../together/index.js'
-import { errorMessage, hideCredentials } from '../util/text.js'
+import { errorMessage, hideCredentials, quoted } from '../util/text.js'
 import { InputError, type InputReader } from './input-error.js'
 
 /** The inputs and variables that say where to connect and with what credentials. */
@@ -14,12 +14,12 @@ function isLoopback(hostname: string): boolean {
 /** https anywhere; plain http only to this machine, so the key never crosses a network in clear text. */
 export function baseUrl(read: InputReader, env: NodeJS.ProcessEnv): string {
   const raw = read('base-url').trim() || env.TOGETHER_BASE_URL?.trim() || DEFAULT_BASE_URL
-  const shown = hideCredentials(raw).slice(0, 200)
+  const shown = quoted(hideCredentials(raw), 200)
   let url: URL
   try {
     url = new URL(raw)
   } catch {
-    throw new InputError(`Invalid base-url '${shown}'. Expected a URL such as ${DEFAULT_BASE_URL}.`)
+    throw new InputError(`Invalid base-url ${shown}. Expected a URL such as ${DEFAULT_BASE_URL}.`)
   }
   if (url.username || url.password || url.search || url.hash) {
     throw new InputError(
@@ -28,7 +28,7 @@ export function baseUrl(read: InputReader, env: NodeJS.ProcessEnv): string {
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
     throw new InputError(
-      `Invalid base-url '${shown}'. Expected an https:// URL (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]) so the API key is never sent in clear text.`
+      `Invalid base-url ${shown}. Expected an https:// URL (plain http:// is allowed only for localhost, 127.0.0.0/8 and [::1]) so the API key is never sent in clear text.`
     )
   }
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '')
@@ -62,7 +62,7 @@ export function apiKey(read: InputReader, env: NodeJS.ProcessEnv): string {
 export function ifNoApiKey(read: InputReader): 'fail' | 'skip' {
   const raw = read('if-no-api-key').trim().toLowerCase()
   if (raw === 'fail' || raw === 'skip') return raw
-  throw new InputError(`Invalid if-no-api-key '${read('if-no-api-key').trim().slice(0, 50)}'. Expected fail or skip.`)
+  throw new InputError(`Invalid if-no-api-key ${quoted(read('if-no-api-key').trim(), 50)}. Expected fail or skip.`)
 }
 
 /**

@@ -1,3 +1,4 @@
+import { quoted } from '../util/text.js'
 import { secret } from './connection.js'
 import { InputError, type InputReader } from './input-error.js'
 
@@ -7,7 +8,7 @@ export type Mode = 'wait' | 'track' | 'report'
 export function mode(read: InputReader): Mode {
   const raw = read('mode').trim().toLowerCase() || 'wait'
   if (raw === 'wait' || raw === 'track' || raw === 'report') return raw
-  throw new InputError(`Invalid mode '${read('mode').trim().slice(0, 50)}'. Expected wait, track or report.`)
+  throw new InputError(`Invalid mode ${quoted(read('mode').trim(), 50)}. Expected wait, track or report.`)
 }
 
 /** A branch name GitHub accepts and that is safe in a URL path and a GraphQL expression. */
@@ -16,7 +17,7 @@ export function ledgerBranch(read: InputReader): string {
   const ok = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/.test(raw) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(raw)
   if (!ok) {
     throw new InputError(
-      `Invalid ledger-branch '${raw.slice(0, 100)}'. Expected a branch name of letters, digits, '-', '_', '.' and '/' (e.g. together-batches).`
+      `Invalid ledger-branch ${quoted(raw, 100)}. Expected a branch name of letters, digits, '-', '_', '.' and '/' (e.g. together-batches).`
     )
   }
   return raw

@@ -1,4 +1,5 @@
 import { formatDuration, parseDuration } from '../util/duration.js'
+import { quoted } from '../util/text.js'
 import { InputError, type InputReader } from './input-error.js'
 import type { Mode } from './modes.js'
 
@@ -15,9 +16,10 @@ const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of 
 export function duration(read: InputReader, name: string, minMs: number, minText: string): number {
   const raw = read(name).trim()
   const ms = parseDuration(raw)
-  if (ms === undefined) throw new InputError(`Invalid ${name} '${raw}'. Expected ${DURATION_FORM}.`)
-  if (ms < minMs) throw new InputError(`Invalid ${name} '${raw}'. Expected at least ${minText}.`)
-  if (ms > MAX_DURATION_MS) throw new InputError(`Invalid ${name} '${raw}'. Expected at most 365d.`)
+  const invalid = `Invalid ${name} ${quoted(raw, 100)}`
+  if (ms === undefined) throw new InputError(`${invalid}. Expected ${DURATION_FORM}.`)
+  if (ms < minMs) throw new InputError(`${invalid}. Expected at least ${minText}.`)
+  if (ms > MAX_DURATION_MS) throw new InputError(`${invalid}. Expected at most 365d.`)
   return ms
 }
 
@@ -25,7 +27,9 @@ export function duration(read: InputReader, name: string, minMs: number, minText
 export function timeout(read: InputReader): number {
   const ms = duration(read, 'timeout', 0, '0')
   if (ms > 0 && ms < 1000)
-    throw new InputError(`Invalid timeout '${read('timeout').trim()}'. Expected 0 (check once) or at least 1s.`)
+    throw new InputError(
+      `Invalid timeout ${quoted(read('timeout').trim(), 100)}. Expected 0 (check once) or at least 1s.`
+    )
   return ms
 }
 

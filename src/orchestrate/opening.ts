@@ -1,5 +1,6 @@
 import type { Settings } from '../settings.js'
-import type { StepDeps, StepOutcome } from './step.js'
+import type { RunContext } from './run-context.js'
+import type { StepOutcome } from './step.js'
 
 /**
  * What every mode does before its first request: warns about the inputs (a timeout past the hosted-job
@@ -7,10 +8,10 @@ import type { StepDeps, StepOutcome } from './step.js'
  * summary, `passed` false, nothing checked and no commit status (the run cannot tell how the batches did).
  * Undefined when the step goes on.
  */
-export function openStep(settings: Settings, deps: Pick<StepDeps, 'log' | 'setOutputs'>): StepOutcome | undefined {
-  for (const warning of settings.warnings) deps.log.warning(warning)
+export function openStep(settings: Settings, run: Pick<RunContext, 'log' | 'setOutputs'>): StepOutcome | undefined {
+  for (const warning of settings.warnings) run.log.warning(warning)
   if (settings.skipReason === undefined) return undefined
-  deps.setOutputs({ passed: 'false' })
+  run.setOutputs({ passed: 'false' })
   return {
     verdict: { ok: true, message: settings.skipReason },
     title: 'Together batches',

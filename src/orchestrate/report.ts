@@ -1,55 +1,93 @@
+import { listFirst, plural } from '../util/text.js'
 import { waitForBatches } from '../engine/wait.js'
-import { runUrl as runLink, type StatusClient } from '../github/commit-status.js'
-import type { Ledger } from '../github/ledger.js'
-import type { Comment } from '../github/pr-comment.js'
-import type { CommentRow } from '../report/pr-comment-text.js'
+import type { WaitResult } from '../engine/types.js'
+import type { StoredEntry } from '../github/ledger.js'
+import type { GitHub } from '../github/service.js'
 import { finalDescription } from '../report/commit-status-text.js'
 import { buildEmptyReportSummary, buildReportSummary } from '../report/ledger-summary.js'
 import { batchEntry } from '../report/outputs.js'
 import { collectResults, type BatchFiles } from '../result-files/collect.js'
+import type { CostReport } from '../result-files/cost.js'
 import type { Settings } from '../settings.js'
-import { errorMessage, plural } from '../util/text.js'
-import { judge, type Verdict } from '../verdict/verdict.js'
-import { dispose, judgeTracked, wantsFiles, type Checked } from './report-judge.js'
-import { updateReportComments } from './report-comment.js'
-import { trackedCostVerdicts } from './report-costs.js'
-import { setReportStatuses, type Reported } from './report-status.js'
-import { resultsBudgetMs, type StepDeps, type StepOutcome } from './step.js'
+import { formatDuration } from '../util/duration.js'
+import { judgeBatch, type BatchVerdict } from '../verdict/judge-batch.js'
+import type { Policy } from '../verdict/policy.js'
+import { judge, LISTED, type Verdict } from '../verdict/verdict.js'
+import { priceResults } from './costs.js'
+import { isReported, publishReport, type LedgerFate, type Reported, type Tracked } from './report-publish.js'
+import { groupBy } from '../util/group-by.js'
+import type { RunContext } from './run-context.js'
+import { resultsBudgetMs, resultsDir, type StepOutcome } from './step.js'
 
-export interface ReportDeps extends StepDeps {
-  ledger: Ledger
-  /** Undefined when no GitHub client for statuses could be made (a warning already said why). */
-  statuses?: StatusClient
-  /** Pull request comments, for batches tracked with `pr-comment`. */
-  prComments?: Comment<CommentRow>
+function classify(result: WaitResult, stored: StoredEntry, now: number, forgetAfterMs: number): LedgerFate {
+  if (result.finalStatus !== undefined) return 'final'
+  // A 404 about the route (a wrong base-url) says nothing of the batch: it stays, and the step fails.
+  if (result.outcome === 'error' && result.error?.status === 404 && !result.error.routeUnknown) return 'unknown'
+  if (result.outcome !== 'pending') return 'unchecked'
+  return now - stored.entry.trackedAt > forgetAfterMs ? 'forgotten' : 'pending'
 }
 
-const LISTED = 5
+/** A reported batch that was never judged on its results: gone from Together, or forgotten. */
+function lostVerdict(t: Tracked, forgetAfterMs: number): BatchVerdict {
+  const id = t.result.batchId
+  const since = new Date(t.stored.entry.trackedAt).toISOString()
+  const message =
+    t.fate === 'unknown'
+      ? `Batch ${id}, tracked ${since}, is not known to Together (HTTP 404): it is removed from the ledger. Check that api-key belongs to the account that created it.`
+      : `Batch ${id}, tracked ${since}, is still ${t.result.status || 'not readable'} after forget-after (${formatDuration(forgetAfterMs)}): it is removed from the ledger and no longer reported.`
+  const verdict = { ok: false, message }
+  return { batchId: id, ...verdict, running: false, wait: verdict }
+}
 
-async function fetchFiles(settings: Settings, deps: ReportDeps, wanted: Checked[]): Promise<Map<string, BatchFiles>> {
+/** The report only shows what gates need: a recorded discount alone does not fetch files. */
+const gatesResults = (policy: Policy): boolean => policy.requestGate !== undefined || policy.maxCost !== undefined
+
+/** Downloads and counts the result files of the final batches whose recorded policy asks for them. */
+async function readFiles(settings: Settings, deps: RunContext, tracked: Tracked[]): Promise<Map<string, BatchFiles>> {
+  const wanted = tracked.filter(
+    t => t.fate === 'final' && (settings.downloadDir !== '' || gatesResults(t.stored.entry.policy))
+  )
   if (wanted.length === 0 || deps.signal.aborted) return new Map()
-  const dir = settings.downloadDir
-    ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
-    : { path: settings.resultsDir, label: "the runner's temp directory" }
   const ms = resultsBudgetMs(0, 0)
   const budget = { ms, signal: deps.timeoutSignal(ms) }
   const signal = AbortSignal.any([deps.signal, budget.signal])
-  const results = wanted.map(c => c.result)
-  return collectResults({ ...deps, files: deps.api, signal, budget }, results, dir)
+  const results = wanted.map(t => t.result)
+  return collectResults({ ...deps, files: deps.api, signal, budget }, results, resultsDir(settings))
 }
 
-function stepVerdict(
-  reported: readonly Reported[],
-  unchecked: readonly Checked[],
-  pending: number,
-  ledgerErrors: string[]
-): Verdict {
+/**
+ * The cost of each final batch whose recorded policy sets `max-cost`, priced with one `GET /v1/models`
+ * per recorded `batch-discount` (usually one for the whole run).
+ */
+async function priceTracked(
+  deps: RunContext,
+  tracked: readonly Tracked[],
+  collected: ReadonlyMap<string, BatchFiles>
+): Promise<Map<string, CostReport>> {
+  const byDiscount = groupBy(
+    tracked.filter(t => t.fate === 'final' && t.stored.entry.policy.maxCost !== undefined),
+    t => t.stored.entry.policy.batchDiscount
+  )
+  const costs = new Map<string, CostReport>()
+  for (const [discount, group] of byDiscount) {
+    const ids = group.map(t => t.result.batchId)
+    const report = await priceResults(deps, ids, collected, discount)
+    for (const id of ids) costs.set(id, report)
+  }
+  return costs
+}
+
+function stepVerdict(tracked: readonly Tracked[], ledgerErrors: string[]): Verdict {
+  const reported = tracked.filter(isReported)
+  const pending = tracked.filter(t => t.fate === 'pending').length
   const failing = [
     ...reported.filter(r => !r.verdict.ok).map(r => r.verdict.message),
-    ...unchecked.map(
-      c =>
-        `Could not check tracked batch ${c.result.batchId}, left in the ledger: ${judge(c.result, new Set()).message}`
-    ),
+    ...tracked
+      .filter(t => t.fate === 'unchecked')
+      .map(
+        t =>
+          `Could not check tracked batch ${t.result.batchId}, left in the ledger: ${judge(t.result, new Set()).message}`
+      ),
     ...ledgerErrors
   ]
   const still = `${pending} still running`
@@ -58,35 +96,7 @@ function stepVerdict(
       ok: true,
       message: `Reported ${plural(reported.length, 'tracked batch', 'tracked batches')}, all passed; ${still}.`
     }
-  const more = failing.length > LISTED ? ` And ${failing.length - LISTED} more.` : ''
-  return { ok: false, message: `${failing.slice(0, LISTED).join(' ')}${more} (${reported.length} reported, ${still}.)` }
-}
-
-/**
- * Sets the statuses and comments of the reported batches, then removes them from the ledger: a run
- * that stops before a removal reports the batch again next time, with the same visible effects.
- * Returns why removals failed.
- */
-async function settle(
-  settings: Settings,
-  deps: ReportDeps,
-  reported: readonly Reported[],
-  kept: readonly Checked[],
-  collected: ReadonlyMap<string, BatchFiles>
-): Promise<string[]> {
-  await setReportStatuses(deps.statuses, reported, kept, runLink(settings.github), deps.log)
-  await updateReportComments(deps.prComments, reported, collected, deps.log)
-  const errors: string[] = []
-  for (const item of reported) {
-    try {
-      const removal = await deps.ledger.remove(item.result.batchId, item.stored.sha)
-      if (removal === 'changed')
-        deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`)
-    } catch (error) {
-      errors.push(errorMessage(error))
-    }
-  }
-  return errors
+  return { ok: false, message: `${listFirst(failing, LISTED, ' ')} (${reported.length} reported, ${still}.)` }
 }
 
 /** One entry of the `reported` output: the `batches` entry, and what the report decided about it. */
@@ -102,70 +112,47 @@ function reportedEntry(r: Reported, collected: ReadonlyMap<string, BatchFiles>):
 }
 
 /**
- * Mode `report`: checks every tracked batch once, judges each final one by the settings recorded
- * with it, sets its commit status, and only then removes it from the ledger, so a run killed half
- * way repeats a report but never loses one. Every batch is processed before the verdict.
+ * Mode `report`: checks every tracked batch once, judges each final one by the policy recorded with
+ * it, publishes its commit status and comment row, and only then removes it from the ledger, so a
+ * run killed half way repeats a report but never loses one. Every batch is processed before the verdict.
  */
-export async function runReport(settings: Settings, deps: ReportDeps): Promise<StepOutcome> {
-  const { entries, invalid } = await deps.ledger.list()
+export async function runReport(settings: Settings, deps: RunContext, github: GitHub): Promise<StepOutcome> {
+  const { entries, invalid } = await github.ledger.list()
   for (const bad of invalid)
     deps.log.warning(`Ledger file ${bad.name} on ${settings.ledgerBranch} is not used: ${bad.reason}.`)
   if (entries.length === 0) {
     deps.setOutputs({ reported: '[]', pending: '0', passed: 'true' })
     const verdict = { ok: true, message: 'No tracked batches to report.' }
-    return {
-      verdict,
-      title: 'Together batches',
-      summary: buildEmptyReportSummary(settings.ledgerBranch),
-      annotations: []
-    }
+    const summary = buildEmptyReportSummary(settings.ledgerBranch)
+    return { verdict, title: 'Together batches', summary, annotations: [] }
   }
-  const options = {
-    ...settings,
-    timeoutMs: 0,
-    batchIds: entries.map(e => e.entry.batchId),
-    cancelOnTimeout: false,
-    cancelOnAbort: false
-  }
+  const batchIds = entries.map(e => e.entry.batchId)
+  const options = { ...settings, timeoutMs: 0, batchIds, cancelOnTimeout: false, cancelOnAbort: false }
   const waited = await waitForBatches(deps, options)
   const now = deps.now()
-  const checked: Checked[] = waited.results.map((result, i) => {
+  const tracked: Tracked[] = waited.results.map((result, i) => {
     const stored = entries[i]!
-    return { stored, result, disposition: dispose(result, stored, now, settings.forgetAfterMs) }
+    return { stored, result, fate: classify(result, stored, now, settings.forgetAfterMs) }
   })
-  const collected = await fetchFiles(
-    settings,
-    deps,
-    checked.filter(c => wantsFiles(c, settings.downloadDir))
-  )
-  const costs = await trackedCostVerdicts(deps, waited, checked, collected)
-  const reported: Reported[] = checked
-    .filter(c => c.disposition === 'final' || c.disposition === 'unknown' || c.disposition === 'forgotten')
-    .map(c => {
-      const verdict = judgeTracked(c, waited, collected, settings.forgetAfterMs, costs.get(c.result.batchId))
-      return { ...c, verdict, description: finalDescription({ ...waited, results: [c.result] }, verdict, collected) }
-    })
-  const kept = checked.filter(c => c.disposition === 'pending' || c.disposition === 'unchecked')
-  const pending = kept.filter(c => c.disposition === 'pending').length
+  const collected = await readFiles(settings, deps, tracked)
+  const costs = await priceTracked(deps, tracked, collected)
+  for (const t of tracked) {
+    if (t.fate === 'final') {
+      const files = collected.get(t.result.batchId)
+      t.verdict = judgeBatch(t.result, files, costs.get(t.result.batchId), t.stored.entry.policy)
+    } else if (t.fate === 'unknown' || t.fate === 'forgotten') t.verdict = lostVerdict(t, settings.forgetAfterMs)
+    if (t.verdict) t.description = finalDescription([t.result], t.verdict, collected)
+  }
+  const reported = tracked.filter(isReported)
+  const pending = tracked.filter(t => t.fate === 'pending').length
   deps.setOutputs({
     reported: JSON.stringify(reported.map(r => reportedEntry(r, collected))),
     pending: String(pending),
     passed: 'false'
   })
-
-  const ledgerErrors = deps.signal.aborted ? [] : await settle(settings, deps, reported, kept, collected)
-  const verdict = stepVerdict(
-    reported,
-    kept.filter(c => c.disposition === 'unchecked'),
-    pending,
-    ledgerErrors
-  )
+  const ledgerErrors = deps.signal.aborted ? [] : await publishReport(deps, github, tracked, collected)
+  const verdict = stepVerdict(tracked, ledgerErrors)
   deps.setOutputs({ passed: String(verdict.ok) })
-  const rows = reported.map(r => ({
-    entry: r.stored.entry,
-    result: r.result,
-    verdict: r.verdict,
-    files: collected.get(r.result.batchId)
-  }))
+  const rows = reported.map(r => ({ ...r, entry: r.stored.entry, files: collected.get(r.result.batchId) }))
   return { verdict, title: 'Together batches', summary: buildReportSummary(rows, pending, verdict), annotations: [] }
 }

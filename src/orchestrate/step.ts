@@ -1,39 +1,22 @@
 import { waitForBatches } from '../engine/wait.js'
-import type { EngineDeps, Logger, WaitAllResult } from '../engine/types.js'
-import type { SetStatus, StatusState } from '../github/commit-status.js'
+import type { WaitAllResult } from '../engine/types.js'
+import type { StatusState } from '../github/commit-status.js'
+import type { GitHub } from '../github/service.js'
 import { finalDescription, pendingDescription } from '../report/commit-status-text.js'
 import { buildOutputs, verdictOutputs } from '../report/outputs.js'
 import { buildSummary } from '../report/summary.js'
-import type { LineReport } from '../report/failed-lines.js'
 import { commentRows } from '../report/pr-comment-rows.js'
-import type { CommentRow } from '../report/pr-comment-text.js'
 import type { Annotation } from '../result-files/annotations.js'
-import { collectResults, type BatchFiles } from '../result-files/collect.js'
+import { collectResults, type BatchFiles, type ResultsDir } from '../result-files/collect.js'
 import type { CostReport } from '../result-files/cost.js'
-import { judgeCost } from '../verdict/cost.js'
 import { FailureIndex } from '../result-files/failures.js'
 import type { Settings } from '../settings.js'
-import type { BatchApi, FilesApi, ModelsApi } from '../together/index.js'
-import { combine, judgeAll, judgeResults, type Verdict } from '../verdict/verdict.js'
-import { estimateCosts } from './costs.js'
+import { judgeBatch, judgeStep } from '../verdict/judge-batch.js'
+import { needsResults } from '../verdict/policy.js'
+import type { Verdict } from '../verdict/verdict.js'
+import { priceResults } from './costs.js'
 import { locateFailures } from './lines.js'
-
-/** What the step needs from the outside world; the shell in main.ts provides it. */
-export interface StepDeps extends Omit<EngineDeps, 'api' | 'signal'> {
-  api: BatchApi & FilesApi & ModelsApi
-  log: Logger
-  signal: AbortSignal
-  /** Applied at once: the outputs are set before any optional work that could fail or be killed. */
-  setOutputs(outputs: Record<string, string>): void
-  /** Sets the commit status, when one is asked for; never throws (a failure is the shell's warning). */
-  setStatus?: SetStatus
-  /** Updates the pull request comment, when one is asked for; never throws (a failure is a warning). */
-  comment?(rows: CommentRow[]): Promise<void>
-  /** A signal that aborts after `ms` (AbortSignal.timeout in the shell; tests control it). */
-  timeoutSignal(ms: number): AbortSignal
-  /** Removes the secrets from text read from result files, before it is cut or escaped anywhere. */
-  redact(text: string): string
-}
+import type { RunContext } from './run-context.js'
 
 /** Result files may take at least this long (or `timeout`, when shorter), and at most `MAX_RESULTS_MS`. */
 const MIN_RESULTS_MS = 10 * 60_000
@@ -70,50 +53,69 @@ export interface StepHooks {
  * The whole step once the settings are known: commit status pending, wait, outputs, result files,
  * verdict, final commit status. It decides and returns; it never touches @actions/core.
  */
-export async function runStep(settings: Settings, deps: StepDeps, hooks: StepHooks = {}): Promise<StepOutcome> {
+export async function runStep(
+  settings: Settings,
+  deps: RunContext,
+  github?: GitHub,
+  hooks: StepHooks = {}
+): Promise<StepOutcome> {
   // Not awaited before the wait: a slow GitHub API must never delay the first status check.
-  const pending = deps.setStatus?.('pending', pendingDescription(settings.batchIds))
+  const pending = github?.status('pending', pendingDescription(settings.batchIds))
   const waited: WaitAllResult = await waitForBatches(deps, settings)
   // `passed` stays false until the verdict is in: a step killed before it never reads as passed.
   deps.setOutputs({ ...buildOutputs(waited), passed: 'false' })
   await hooks.afterWait?.(waited)
-  let verdict = judgeAll(waited, settings.failOn)
 
-  let collected: Map<string, BatchFiles> | undefined
-  let cost: CostReport | undefined
-  let lines: LineReport | undefined
-  const { maxFailedRequests, batchDiscount, maxCost, inputFile } = settings
-  const wantFiles =
-    settings.downloadDir !== '' || [maxFailedRequests, batchDiscount, maxCost, inputFile].some(v => v !== undefined)
-  if (wantFiles && !deps.signal.aborted) {
-    const dir = settings.downloadDir
-      ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
-      : { path: settings.resultsDir, label: "the runner's temp directory" }
-    const ms = resultsBudgetMs(settings.timeoutMs, waited.endedAt - waited.startedAt)
-    const budget = { ms, signal: deps.timeoutSignal(ms) }
-    const signal = AbortSignal.any([deps.signal, budget.signal])
-    const failures = inputFile ? new FailureIndex() : undefined
-    collected = await collectResults({ ...deps, files: deps.api, signal, budget, failures }, waited.results, dir)
-    cost = await estimateCosts(deps, waited, collected, batchDiscount)
-    deps.setOutputs(buildOutputs(waited, collected, cost))
-    verdict = combine(verdict, judgeResults(waited, collected, maxFailedRequests))
-    verdict = combine(verdict, judgeCost(cost, maxCost))
-    if (failures && inputFile) lines = await locateFailures(failures, inputFile, waited, collected, verdict, deps)
-  }
+  const { policy, inputFile } = settings
+  const wantFiles = settings.downloadDir !== '' || needsResults(policy) || inputFile !== undefined
+  let results: ResultsRead | undefined
+  if (wantFiles && !deps.signal.aborted) results = await readResults(settings, deps, waited)
+  const { collected, cost } = results ?? {}
+  const batches = waited.results.map(r => judgeBatch(r, collected?.get(r.batchId), cost, policy))
+  const verdict = judgeStep(waited, batches, cost, policy.maxCost)
+  const lines =
+    results?.failures && inputFile
+      ? await locateFailures(results.failures, inputFile, waited, results.collected, verdict, deps)
+      : undefined
 
   deps.setOutputs(verdictOutputs(buildOutputs(waited).status ?? '', verdict.ok))
   await pending
   const [state, description] = hooks.finalStatus?.(verdict, waited) ?? [
     verdict.ok ? 'success' : 'failure',
-    finalDescription(waited, verdict, collected)
+    finalDescription(waited.results, verdict, collected)
   ]
-  await deps.setStatus?.(state, description)
-  await deps.comment?.(commentRows(waited, settings.failOn, collected, maxFailedRequests))
+  await github?.status(state, description)
+  await github?.comment(commentRows(waited.results, batches, collected))
   const ids = settings.batchIds
   return {
     verdict,
     title: ids.length === 1 ? `Together batch ${ids[0]!}` : 'Together batches',
-    summary: buildSummary(waited, verdict, collected, { cost, lines }),
+    summary: buildSummary(waited, verdict, collected, { cost, lines, batches }),
     annotations: lines?.annotations ?? []
   }
 }
+
+interface ResultsRead {
+  collected: Map<string, BatchFiles>
+  cost: CostReport
+  failures?: FailureIndex
+}
+
+/** Downloads and counts the result files within their time budget, prices them, and sets the outputs. */
+async function readResults(settings: Settings, deps: RunContext, waited: WaitAllResult): Promise<ResultsRead> {
+  const dir = resultsDir(settings)
+  const ms = resultsBudgetMs(settings.timeoutMs, waited.endedAt - waited.startedAt)
+  const budget = { ms, signal: deps.timeoutSignal(ms) }
+  const signal = AbortSignal.any([deps.signal, budget.signal])
+  const failures = settings.inputFile ? new FailureIndex() : undefined
+  const collected = await collectResults({ ...deps, files: deps.api, signal, budget, failures }, waited.results, dir)
+  const cost = await priceResults(deps, settings.batchIds, collected, settings.policy.batchDiscount)
+  deps.setOutputs(buildOutputs(waited, collected, cost))
+  return { collected, cost, ...(failures ? { failures } : {}) }
+}
+
+/** Where result files go: `download-dir`, or the runner's temp directory. */
+export const resultsDir = (settings: Pick<Settings, 'downloadDir' | 'resultsDir'>): ResultsDir =>
+  settings.downloadDir
+    ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
+    : { path: settings.resultsDir, label: "the runner's temp directory" }

@@ -8,15 +8,19 @@ import { costCell } from './cost-summary.js'
 import { escapeText } from './escape.js'
 import { code, progressBar } from './format.js'
 import { percent, plural } from '../util/text.js'
+import type { BatchVerdict } from '../verdict/judge-batch.js'
 import type { Verdict } from '../verdict/verdict.js'
 
 const MAX_BATCH_ROWS = 300
 
 /** How a batch's wait ended, as the icon and words of its row; `rank` puts problems first. */
-function state(r: WaitResult): { icon: string; note: string; rank: number } {
+function state(r: WaitResult, verdict: BatchVerdict | undefined): { icon: string; note: string; rank: number } {
   switch (r.outcome) {
     case 'completed':
-      return { icon: '✅', note: '', rank: 2 }
+      // The batch completed; its results (requests, cost) may still have failed its verdict.
+      return verdict?.ok === false
+        ? { icon: '❌', note: ' (results failed)', rank: 0 }
+        : { icon: '✅', note: '', rank: 2 }
     case 'final':
       return { icon: '❌', note: '', rank: 0 }
     case 'no-output':
@@ -38,13 +42,21 @@ interface Column {
   cell(r: WaitResult): string
 }
 
-function columns(results: readonly WaitResult[], collected?: ReadonlyMap<string, BatchFiles>, cost?: CostReport) {
+function columns(
+  results: readonly WaitResult[],
+  verdictOf: (r: WaitResult) => BatchVerdict | undefined,
+  collected?: ReadonlyMap<string, BatchFiles>,
+  cost?: CostReport
+) {
   const tally = (r: WaitResult): Tally | undefined => collected?.get(r.batchId)?.tally
   const error = (r: WaitResult): string | undefined => r.batch?.error ?? r.error?.message
   const all: Column[] = [
     { head: 'batch', cell: r => code(r.batchId) },
-    { head: 'status', cell: r => `${state(r).icon} ${escapeText(r.status || 'unknown', 60)}${state(r).note}` },
-    { head: 'progress', cell: r => percent(r.progress ?? r.batch?.progress) },
+    {
+      head: 'status',
+      cell: r => `${state(r, verdictOf(r)).icon} ${escapeText(r.status || 'unknown', 60)}${state(r, verdictOf(r)).note}`
+    },
+    { head: 'progress', cell: r => percent(r.progress) },
     { head: 'output file', cell: r => (r.batch?.output_file_id ? code(r.batch.output_file_id) : '') },
     { head: 'error file', cell: r => (r.batch?.error_file_id ? code(r.batch.error_file_id) : '') },
     { head: 'requests ok / failed', cell: r => (tally(r) ? `${tally(r)!.succeeded} / ${tally(r)!.failed}` : '') },
@@ -59,14 +71,19 @@ function columns(results: readonly WaitResult[], collected?: ReadonlyMap<string,
 export function manySummary(
   all: WaitAllResult,
   verdict: Verdict,
+  batches: readonly BatchVerdict[],
   collected?: ReadonlyMap<string, BatchFiles>,
   cost?: CostReport
 ): string {
+  const byId = new Map(batches.map(b => [b.batchId, b]))
+  const verdictOf = (r: WaitResult): BatchVerdict | undefined => byId.get(r.batchId)
   const counts = summarize(all.results)
   const share = counts.percent
   const tally = [`${counts.completed} completed`, `${counts.failed} failed`, `${counts.running} not finished`]
-  const cols = columns(all.results, collected, cost)
-  const rows = [...all.results].sort((a, b) => state(a).rank - state(b).rank).slice(0, MAX_BATCH_ROWS)
+  const cols = columns(all.results, verdictOf, collected, cost)
+  const rows = [...all.results]
+    .sort((a, b) => state(a, verdictOf(a)).rank - state(b, verdictOf(b)).rank)
+    .slice(0, MAX_BATCH_ROWS)
   const parts = [
     `## ${verdict.ok ? '✅' : '❌'} Together batches: ${counts.completed}/${counts.total} completed`,
     '',

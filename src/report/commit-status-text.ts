@@ -1,6 +1,6 @@
 import { statusToken } from '../together/status.js'
 import type { Verdict } from '../verdict/verdict.js'
-import type { WaitAllResult } from '../engine/types.js'
+import type { WaitResult } from '../engine/types.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import { mergeTallies, type Tally } from '../result-files/tally.js'
 
@@ -12,16 +12,16 @@ export function pendingDescription(batchIds: readonly string[]): string {
 
 /** `COMPLETED · 998/1000 requests ok`, `2/3 batches completed`, or the failure's own line. */
 export function finalDescription(
-  all: WaitAllResult,
+  results: readonly WaitResult[],
   verdict: Verdict,
   collected?: ReadonlyMap<string, BatchFiles>
 ): string {
   if (!verdict.ok) return verdict.message
-  const tallies = all.results.map(r => collected?.get(r.batchId)?.tally).filter((t): t is Tally => t !== undefined)
+  const tallies = results.map(r => collected?.get(r.batchId)?.tally).filter((t): t is Tally => t !== undefined)
   const sum = mergeTallies(tallies)
   const total = sum.succeeded + sum.failed
-  const requests = tallies.length === all.results.length && total > 0 ? ` · ${sum.succeeded}/${total} requests ok` : ''
-  if (all.results.length === 1) return `${statusToken(all.results[0]!.status)}${requests}`
-  const completed = all.results.filter(r => r.outcome === 'completed').length
-  return `${completed}/${all.results.length} batches completed${requests}`
+  const requests = tallies.length === results.length && total > 0 ? ` · ${sum.succeeded}/${total} requests ok` : ''
+  if (results.length === 1) return `${statusToken(results[0]!.status)}${requests}`
+  const completed = results.filter(r => r.outcome === 'completed').length
+  return `${completed}/${results.length} batches completed${requests}`
 }

@@ -6,7 +6,7 @@ import { totalUsage } from '../result-files/usage.js'
 export function batchCostFields(batchId: string, files?: BatchFiles, cost?: CostReport): Record<string, unknown> {
   if (!files?.usage) return {}
   const usage = totalUsage(files.usage)
-  const estimate = cost?.batches.get(batchId)?.cost
+  const estimate = cost?.batches.get(batchId)?.estimate.cost
   return {
     prompt_tokens: usage.promptTokens,
     completion_tokens: usage.completionTokens,

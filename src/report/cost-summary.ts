@@ -1,9 +1,11 @@
 import { formatCost, whyNoEstimate, type CostEstimate, type CostReport, type ModelCost } from '../result-files/cost.js'
 import { modelLabel, type ModelUsage } from '../result-files/usage.js'
 import { escapeText } from './escape.js'
-import { plural } from '../util/text.js'
+import { listFirst, plural } from '../util/text.js'
 
 const MAX_MODEL_ROWS = 50
+/** Batches named in a warning about results that could not be read. */
+const MAX_LISTED = 10
 
 /** `1,234,567`: token counts read at a glance. */
 export const groupDigits = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
@@ -13,9 +15,9 @@ const dollars = (amount: number): string => `&#36;${formatCost(amount)}`
 
 /** A batch's cost for the several-batches table: '' when its results were not read. */
 export function costCell(report: CostReport | undefined, batchId: string): string {
-  const estimate = report?.batches.get(batchId)
-  if (!estimate) return ''
-  return estimate.cost === undefined ? 'no price' : dollars(estimate.cost)
+  const batch = report?.batches.get(batchId)
+  if (!batch || batch.incomplete === 'unread') return ''
+  return batch.estimate.cost === undefined ? 'no price' : dollars(batch.estimate.cost)
 }
 
 function cells(usage: ModelUsage, cost: string): string {
@@ -52,16 +54,23 @@ function table(total: CostEstimate): string[] {
  * total, the pricing basis, and why there is no estimate when there is none. '' when nothing was read.
  */
 export function costSection(report: CostReport | undefined): string {
-  if (!report || (report.batches.size === 0 && report.unread.length === 0)) return ''
+  if (!report || report.batches.size === 0) return ''
   const parts = ['', '### Tokens and estimated cost', '', ...table(report.total), '', basis(report)]
   const why = whyNoEstimate(report.total, report.list)
   if (why !== undefined) parts.push('', `⚠️ No cost estimate: ${escapeText(why, 600)}.`)
-  if (report.unread.length > 0) {
-    const ids = report.unread.slice(0, 10).map(id => `<code>${escapeText(id, 200)}</code>`)
-    const more = report.unread.length > 10 ? ` and ${report.unread.length - 10} more` : ''
-    parts.push('', `⚠️ Not included: the results of ${ids.join(', ')}${more} could not be read.`)
+  const batches = [...report.batches]
+  const unread = batches.filter(([, b]) => b.incomplete === 'unread').map(([id]) => id)
+  if (unread.length > 0) {
+    const ids = listFirst(
+      unread.map(id => `<code>${escapeText(id, 200)}</code>`),
+      MAX_LISTED
+    )
+    parts.push('', `⚠️ Not included: the results of ${ids} could not be read.`)
   }
-  for (const [id, lines] of [...report.unreadLines].slice(0, 10)) {
+  const partly = batches.flatMap(([id, b]) =>
+    typeof b.incomplete === 'object' ? [[id, b.incomplete.unreadLines] as const] : []
+  )
+  for (const [id, lines] of partly.slice(0, MAX_LISTED)) {
     parts.push(
       '',
       `⚠️ Not included: ${plural(lines, 'line')} of the results of <code>${escapeText(id, 200)}</code> could not be read.`

@@ -16,12 +16,6 @@ function compact(job: BatchJob): BatchJob {
   return copy
 }
 
-/** The engine's progress figure (COMPLETED counts as 100), else the last one Together sent. */
-function progressOf(result: WaitResult): number | undefined {
-  const progress = result.progress ?? result.batch?.progress
-  return typeof progress === 'number' ? progress : undefined
-}
-
 /** One entry of the `batches` output. */
 export function batchEntry(result: WaitResult, files?: BatchFiles, cost?: CostReport): Record<string, unknown> {
   const job = result.batch
@@ -36,7 +30,7 @@ export function batchEntry(result: WaitResult, files?: BatchFiles, cost?: CostRe
   return {
     id: result.batchId,
     status: statusToken(result.status),
-    progress: progressOf(result) ?? null,
+    progress: result.progress ?? null,
     output_file_id: job?.output_file_id ?? null,
     error_file_id: job?.error_file_id ?? null,
     error: job?.error ? job.error.slice(0, MAX_FIELD) : null,
@@ -85,7 +79,7 @@ export function buildOutputs(
     status: statusToken(result.status),
     'output-file-id': job?.output_file_id ?? '',
     'error-file-id': job?.error_file_id ?? '',
-    progress: String(progressOf(result) ?? ''),
+    progress: String(result.progress ?? ''),
     error: (job?.error ?? '').slice(0, MAX_FIELD),
     batch: job ? JSON.stringify(compact(job)) : '',
     'timed-out': String(result.outcome === 'timed-out'),

@@ -12,7 +12,15 @@ export interface CommentRow {
 
 /** GitHub refuses a comment body of 65,536 characters or more; this leaves room for the frame. */
 const MAX_BODY = 60_000
-const ROW_ID = /<!-- row:([A-Za-z0-9._-]{1,200}) -->$/
+
+/**
+ * The layout of the rows this version writes, named in each row's hidden marker:
+ * `| ✅ <id> | <status> | <n> ok, <m> failed | [run](<url>) | <!-- row:v2:<id> -->`. Version 1 (the
+ * first release) wrote the same cells with an unversioned marker, `<!-- row:<id> -->`. A version that
+ * changes the cells reads the rows of every earlier version still, so an upgrade loses no row.
+ */
+const ROW_VERSION = 2
+const ROW_MARKER = /<!-- row:(?:v(\d{1,4}):)?([A-Za-z0-9._-]{1,200}) -->$/
 
 /** The comment's context when the step sets no commit status. */
 export const DEFAULT_CONTEXT = 'batches'
@@ -28,7 +36,7 @@ function renderRow(row: CommentRow, runUrl: string): string {
     row.requests,
     run
   ]
-  return `| ${cells.join(' | ')} | <!-- row:${row.batchId} -->`
+  return `| ${cells.join(' | ')} | <!-- row:v${ROW_VERSION}:${row.batchId} -->`
 }
 
 const ICONS = new Set<string>(['✅', '❌', '🔄'])
@@ -36,38 +44,87 @@ const STATUS = /^[A-Za-z_]{1,40}$/
 const REQUESTS = /^(\d{1,15} ok, \d{1,15} failed)?$/
 const RUN = /^\[run\]\((https?:\/\/[^\s()<>]+\/actions\/runs\/\d{1,20})\)$/
 
-/**
- * A row of the comment as found: only a row in the exact form `renderRow` writes, with a plain batch
- * ID, a status word, counts and a link to a run of this repository, is kept; the row is written anew
- * from those fields, so nothing else of the found text (which anyone may have written) is carried on.
- */
-function previousRow(line: string, runUrl: string): [string, string] | undefined {
-  const id = ROW_ID.exec(line)?.[1]
-  const end = ` | <!-- row:${id ?? ''} -->`
-  if (id === undefined || !line.startsWith('| ') || !line.endsWith(end)) return undefined
-  const [first = '', status = '', requests = '', run = '', ...rest] = line.slice(2, -end.length).split(' | ')
-  const icon = Array.from(first)[0] ?? ''
-  const link = RUN.exec(run)?.[1]
+/** A row of the comment as found: the version and batch ID of its marker, and its cells. */
+interface FoundRow {
+  version: number
+  id: string
+  cells: string[]
+}
+
+function splitRow(line: string): FoundRow | undefined {
+  const match = ROW_MARKER.exec(line)
+  if (!match) return undefined
+  const [marker, version = '1', id = ''] = match
+  const end = ` | ${marker}`
+  if (!line.startsWith('| ') || !line.endsWith(end)) return undefined
+  return { version: Number(version), id, cells: line.slice(2, -end.length).split(' | ') }
+}
+
+/** The URL of a `[run](…)` cell when it links to a run of the repository of `runUrl`. */
+function runLink(cell: string, runUrl: string): string | undefined {
+  const link = RUN.exec(cell)?.[1]
   const repositoryRuns = runUrl.slice(0, runUrl.lastIndexOf('/') + 1)
+  if (link === undefined || !repositoryRuns || !link.startsWith(repositoryRuns)) return undefined
+  return /^\d+$/.test(link.slice(repositoryRuns.length)) ? link : undefined
+}
+
+/**
+ * A row of a version this code knows, kept only in the exact form that version wrote (a plain batch
+ * ID, an icon, a status word, counts, a link to a run of this repository) and written anew in today's
+ * layout from those fields, so nothing else of the found text (which anyone may have written) is
+ * carried on.
+ */
+function readRow(found: FoundRow, runUrl: string): string | undefined {
+  const [first = '', status = '', requests = '', run = '', ...rest] = found.cells
+  const icon = Array.from(first)[0] ?? ''
+  const link = runLink(run, runUrl)
   if (rest.length > 0 || !ICONS.has(icon) || !REQUESTS.test(requests)) return undefined
-  if (run !== '' && (link === undefined || !repositoryRuns || !link.startsWith(repositoryRuns))) return undefined
+  if (run !== '' && link === undefined) return undefined
   const row: CommentRow = {
-    batchId: id,
+    batchId: found.id,
     icon: icon as CommentRow['icon'],
     status: STATUS.test(status) ? status : 'unknown',
     requests
   }
-  return [id, renderRow(row, link ?? '')]
+  return renderRow(row, link ?? '')
+}
+
+/**
+ * Whether a cell is what `escapeText` writes (what it reads as, escaped again, gives it back: no
+ * HTML, link, mention or line break of its own) or a link to a run of this repository.
+ */
+function inert(cell: string, runUrl: string): boolean {
+  if (runLink(cell, runUrl) !== undefined) return true
+  const decoded = cell.replace(/&#(\d{1,7});/g, (entity, code: string) =>
+    Number(code) <= 0x10ffff ? String.fromCodePoint(Number(code)) : entity
+  )
+  return escapeText(decoded) === cell
+}
+
+/**
+ * A row of the comment as found, as it goes into the new body: a row of this or an earlier version
+ * is read and written anew (see `readRow`); a row of a later version (written by a newer release of
+ * the action on the same pull request) is kept as it is when every cell is inert. Anything else is
+ * left out.
+ */
+function previousRow(line: string, runUrl: string): [string, string] | undefined {
+  const found = splitRow(line)
+  if (!found || found.version < 1) return undefined
+  if (found.version <= ROW_VERSION) {
+    const row = readRow(found, runUrl)
+    return row === undefined ? undefined : [found.id, row]
+  }
+  return found.cells.every(cell => inert(cell, runUrl)) ? [found.id, line] : undefined
 }
 
 /**
  * The comment's body: a row per batch, this update's rows replacing the same batches' rows of the
- * comment as it was (`previous`), so that batches reported in earlier runs keep their line. Only rows
- * in the form this function writes are carried over, rewritten from their fields (see `previousRow`).
+ * comment as it was (`previous`), whatever version wrote them, so that batches reported in earlier
+ * runs keep their line. Only rows that pass `previousRow` are carried over.
  */
 export function renderComment(context: string, rows: readonly CommentRow[], runUrl: string, previous = ''): string {
   const lines = new Map<string, string>()
-  for (const line of previous.split('\n')) {
+  for (const line of previous.split(/\r?\n/)) {
     const kept = previousRow(line, runUrl)
     if (kept) lines.set(...kept)
   }

@@ -10,6 +10,7 @@ import { failedLinesSection, type LineReport } from './failed-lines.js'
 import { mergeTallies, topCodes, type Tally } from '../result-files/tally.js'
 import { escapeText } from './escape.js'
 import { percent, plural } from '../util/text.js'
+import type { BatchVerdict } from '../verdict/judge-batch.js'
 import type { Verdict } from '../verdict/verdict.js'
 
 const MAX_TIMELINE_ROWS = 50
@@ -63,10 +64,12 @@ export function buildSummary(
   all: WaitAllResult,
   verdict: Verdict,
   collected?: ReadonlyMap<string, BatchFiles>,
-  extras: { cost?: CostReport; lines?: LineReport } = {}
+  extras: { cost?: CostReport; lines?: LineReport; batches?: readonly BatchVerdict[] } = {}
 ): string {
   const several = all.results.length > 1
-  const text = several ? manySummary(all, verdict, collected, extras.cost) : batchSummary(all.results[0]!, verdict)
+  const text = several
+    ? manySummary(all, verdict, extras.batches ?? [], collected, extras.cost)
+    : batchSummary(all.results[0]!, verdict)
   return text + requestsSection(all, collected) + costSection(extras.cost) + failedLinesSection(extras.lines, several)
 }
 
@@ -89,10 +92,8 @@ function requestsSection(all: WaitAllResult, collected?: ReadonlyMap<string, Bat
 function batchSummary(result: WaitResult, verdict: Verdict, now: number = result.endedAt): string {
   const job = result.batch ?? {}
   const rows: string[] = [row('Status', escapeText(result.status || 'unknown', 40))]
-  const progress = result.progress ?? job.progress
-  if (typeof progress === 'number') {
-    rows.push(row('Progress', `<code>${progressBar(progress)}</code> ${percent(progress)}`))
-  }
+  const { progress } = result
+  if (progress !== undefined) rows.push(row('Progress', `<code>${progressBar(progress)}</code> ${percent(progress)}`))
   if (job.model_id) rows.push(row('Model', escapeText(job.model_id, 200)))
   if (job.endpoint) rows.push(row('Endpoint', escapeText(job.endpoint, 200)))
   if (job.created_at) rows.push(row('Created', escapeText(job.created_at, 40)))

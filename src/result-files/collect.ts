@@ -1,10 +1,10 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { retryDelay } from '../util/backoff.js'
+import { withBackoff } from '../util/backoff.js'
 import { formatDuration } from '../util/duration.js'
 import { errorMessage } from '../util/text.js'
 import type { Logger, WaitResult } from '../engine/types.js'
-import { TogetherError, type FilesApi } from '../together/index.js'
+import { isTransient, type FilesApi } from '../together/index.js'
 import type { FailureIndex } from './failures.js'
 import { jsonLines } from './jsonl.js'
 import { countErrorLine, countLongLine, countOutputLine, emptyTally, type CountedLine, type Tally } from './tally.js'
@@ -36,26 +36,23 @@ export interface CollectDeps {
   failures?: FailureIndex
 }
 
-const ATTEMPTS = 5
+const DOWNLOAD_ATTEMPTS = 5
 const MAX_RETRY_MS = 30_000
 
 /** Downloads one file with retries on transient failures; returns its path. */
 async function fetchFile(deps: CollectDeps, fileId: string, path: string): Promise<string> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const info = await deps.files.getFile(fileId, { signal: deps.signal })
-      const bytes = await deps.files.downloadFile(fileId, path, { expectedBytes: info.bytes, signal: deps.signal })
-      deps.log.info(`Downloaded ${fileId} to ${path} (${bytes} bytes).`)
-      return path
-    } catch (error) {
-      if (!(error instanceof TogetherError) || !error.transient || attempt >= ATTEMPTS) throw error
-      const delay = retryDelay(attempt, () => deps.random(), error.retryAfterMs, MAX_RETRY_MS)
-      deps.log.warning(
-        `Downloading ${fileId} failed (attempt ${attempt}): ${errorMessage(error)}. Retrying in ${Math.round(delay / 1000)}s.`
-      )
-      await deps.sleep(delay, deps.signal)
-    }
+  const backoff = {
+    what: `Downloading ${fileId}`,
+    attempts: DOWNLOAD_ATTEMPTS,
+    capMs: MAX_RETRY_MS,
+    transient: isTransient
   }
+  return withBackoff(deps, backoff, async () => {
+    const info = await deps.files.getFile(fileId, { signal: deps.signal })
+    const bytes = await deps.files.downloadFile(fileId, path, { expectedBytes: info.bytes, signal: deps.signal })
+    deps.log.info(`Downloaded ${fileId} to ${path} (${bytes} bytes).`)
+    return path
+  })
 }
 
 type Count = (tally: Tally, line: string) => CountedLine | undefined

@@ -1,6 +1,6 @@
 import type { ModelPricing } from '../together/models.js'
-import { oneLine, plural } from '../util/text.js'
-import { modelLabel, totalUsage, type ModelUsage, type Usage } from './usage.js'
+import { listFirst, oneLine, plural } from '../util/text.js'
+import { mergeUsage, modelLabel, totalUsage, type ModelUsage, type Usage } from './usage.js'
 
 /** List prices by model ID, US dollars per million tokens. */
 export type Prices = ReadonlyMap<string, ModelPricing>
@@ -53,7 +53,7 @@ export function modelCost(usage: ModelUsage, price: ModelPricing | undefined, di
 }
 
 /** Prices every model of `usage`, most expensive first (unpriced first of all, then by tokens). */
-export function estimateCost(usage: Usage, list: PriceList): CostEstimate {
+export function priceUsage(usage: Usage, list: PriceList): CostEstimate {
   const models = [...usage.entries()].map(([model, u]) => ({
     model,
     usage: u,
@@ -77,9 +77,10 @@ export function whyNoEstimate(estimate: CostEstimate, list: PriceList): string |
   if (uncounted > 0)
     return `${plural(uncounted, 'result line gives', 'result lines give')} token counts that cannot be read`
   if (list.error) return `the prices could not be fetched (${oneLine(list.error, 300)})`
-  const names = estimate.unpriced.slice(0, 5).map(m => oneLine(m, 100))
-  const more = estimate.unpriced.length > 5 ? ` and ${estimate.unpriced.length - 5} more` : ''
-  return `GET /v1/models lists no price for ${names.join(', ')}${more}`
+  return `GET /v1/models lists no price for ${listFirst(
+    estimate.unpriced.map(m => oneLine(m, 100)),
+    5
+  )}`
 }
 
 /** `3.4172`: the form of the `estimated-cost` output and of the summary's amounts. */
@@ -89,23 +90,65 @@ export const formatCost = (dollars: number): string => dollars.toFixed(4)
 export const describeBasis = (discountPercent: number | undefined): string =>
   discountPercent === undefined ? 'list prices' : `list prices less a ${discountPercent}% batch discount`
 
-/** The cost of a step: per batch whose results were read, and in all. */
+/** What one batch's results cost, as far as they could be read. */
+interface BatchCost {
+  /** Requests and tokens per model; empty when the results could not be read. */
+  usage: Usage
+  /** The usage priced. */
+  estimate: CostEstimate
+  /** What the estimate leaves out: the whole results (`unread`), or lines that could not be read. */
+  incomplete?: 'unread' | { unreadLines: number }
+}
+
+/** The cost of a step: per batch whose results were asked for, and in all. */
 export interface CostReport {
   list: PriceList
-  batches: Map<string, CostEstimate>
-  /** Every read batch together. */
+  batches: ReadonlyMap<string, BatchCost>
+  /** Every batch together, folded from `batches`. */
   total: CostEstimate
-  /** Batches whose results could not be read: no estimate covers them. */
-  unread: string[]
-  /** Lines that could not be read, by batch: the estimate leaves out what they cost. */
-  unreadLines: ReadonlyMap<string, number>
+}
+
+/** The cost of some batches: each priced, and their sum. */
+export function foldCosts(list: PriceList, usages: ReadonlyMap<string, BatchUsage>): CostReport {
+  const batches = new Map<string, BatchCost>()
+  for (const [id, { usage, incomplete }] of usages)
+    batches.set(id, { usage, estimate: priceUsage(usage, list), ...(incomplete ? { incomplete } : {}) })
+  return { list, batches, total: priceUsage(mergeUsage([...usages.values()].map(u => u.usage)), list) }
+}
+
+/** A batch's usage as read from its results, before pricing. */
+export type BatchUsage = Pick<BatchCost, 'usage' | 'incomplete'>
+
+/** The part of a report about some of its batches (mode report gates each batch by its own cost). */
+export const costOf = (report: CostReport, ids: readonly string[]): CostReport =>
+  foldCosts(report.list, new Map(ids.flatMap(id => (report.batches.has(id) ? [[id, report.batches.get(id)!]] : []))))
+
+/** Why an estimate does not cover everything it should. */
+export type CostGap =
+  | { kind: 'unread'; batchIds: string[] }
+  | { kind: 'lines'; batchId: string; lines: number; others: number }
+  | { kind: 'estimate'; why: string }
+
+/**
+ * The one decision whether an estimate is complete: every batch's results read in full, and every
+ * model priced. Undefined when it is; the gate, the outputs and the summary all ask here.
+ */
+export function costGap(report: CostReport): CostGap | undefined {
+  const batches = [...report.batches]
+  const unread = batches.filter(([, b]) => b.incomplete === 'unread').map(([id]) => id)
+  if (unread.length > 0) return { kind: 'unread', batchIds: unread }
+  const partly = batches.flatMap(([id, b]) =>
+    typeof b.incomplete === 'object' ? [{ id, lines: b.incomplete.unreadLines }] : []
+  )
+  if (partly.length > 0)
+    return { kind: 'lines', batchId: partly[0]!.id, lines: partly[0]!.lines, others: partly.length - 1 }
+  const why = whyNoEstimate(report.total, report.list)
+  return why === undefined ? undefined : { kind: 'estimate', why }
 }
 
 /**
- * The step's estimated cost when it covers every batch whose results were asked for; undefined when
- * no batch's results were read at all (all timed out, say), which is not the same as costing nothing.
+ * The step's estimated cost when it is complete; undefined when it is not, or when no batch's
+ * results were asked for at all (all timed out, say), which is not the same as costing nothing.
  */
 export const knownTotal = (report: CostReport | undefined): number | undefined =>
-  report && report.unread.length === 0 && report.unreadLines.size === 0 && report.batches.size > 0
-    ? report.total.cost
-    : undefined
+  report && report.batches.size > 0 && !costGap(report) ? report.total.cost : undefined

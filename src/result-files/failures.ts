@@ -1,5 +1,6 @@
 import { realpath, stat } from 'node:fs/promises'
 import { isAbsolute, relative } from 'node:path'
+import { isRecord, parseJson } from '../util/json.js'
 import { errorMessage } from '../util/text.js'
 import type { InputFile } from './input-file.js'
 import { jsonLines } from './jsonl.js'
@@ -133,10 +134,6 @@ export async function matchInputFile(index: FailureIndex, file: InputFile, signa
 }
 
 function parseId(text: string): unknown {
-  try {
-    const value: unknown = JSON.parse(text)
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>).custom_id : undefined
-  } catch {
-    return undefined
-  }
+  const value = parseJson(text)
+  return isRecord(value) ? value.custom_id : undefined
 }

@@ -1,5 +1,5 @@
 import { isCleanLine } from '../sanitize/sanitize.js'
-import { printable } from '../together/ids.js'
+import { quoted } from '../util/text.js'
 import { isAbsolute, relative, resolve, sep } from 'node:path'
 
 /** `input-file`, validated: a file inside the workspace. */
@@ -21,7 +21,7 @@ export function parseInputFile(text: string, workspace: string): InputFile | und
   const raw = text.trim()
   if (raw === '') return undefined
   // Controls, line breaks and bidi marks are shown as escapes, so the message stays on one readable line.
-  const shown = isCleanLine(raw) ? `'${raw.length > 200 ? `${raw.slice(0, 200)}…` : raw}'` : `"${printable(raw, 200)}"`
+  const shown = quoted(raw, 200)
   const expected = `Expected a path to a JSONL file inside the workspace (${workspace}), relative to it, e.g. evals/batch.jsonl.`
   if (!isCleanLine(raw)) throw new Error(`Invalid input-file ${shown}: it holds control characters. ${expected}`)
   const path = resolve(workspace, raw)

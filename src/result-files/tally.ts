@@ -1,4 +1,4 @@
-import { isRecord } from '../util/json.js'
+import { isRecord, parseJson } from '../util/json.js'
 
 /** Request counts of one batch, from its output and error files. */
 export interface Tally {
@@ -34,14 +34,6 @@ function fail(tally: Tally, code: string, message: string, record?: Json): Count
   return { record, failedCode: code }
 }
 
-function parse(line: string): unknown {
-  try {
-    return JSON.parse(line)
-  } catch {
-    return undefined
-  }
-}
-
 /** The code and message of an `error` object, or of a response's `body.error`. */
 function describe(error: unknown, status?: number): [string, string] {
   const e = isRecord(error) ? error : {}
@@ -57,7 +49,7 @@ function describe(error: unknown, status?: number): [string, string] {
  */
 function countLine(tally: Tally, line: string, successPossible: boolean): CountedLine | undefined {
   if (line.trim() === '') return undefined
-  const record = parse(line)
+  const record = parseJson(line)
   if (!isRecord(record)) return fail(tally, UNREADABLE_LINE, line.slice(0, 200))
   const response = isRecord(record.response) ? record.response : undefined
   const status = typeof response?.status_code === 'number' ? response.status_code : undefined

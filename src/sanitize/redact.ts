@@ -18,7 +18,8 @@ function hex(digits: string): string {
   return digits.replace(/[a-f]/gi, d => `[${d.toLowerCase()}${d.toUpperCase()}]`)
 }
 
-function escapeRegExp(text: string): string {
+/** `text` matched literally inside a regular expression (also inside a character class). */
+export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')
 }
 

@@ -1,26 +1,46 @@
+import { parseJson } from '../util/json.js'
 import { TogetherError } from './errors.js'
 import { errorMessageOf } from './parse.js'
-import { parseRetryAfter } from './retry-after.js'
 import type { Response } from './transport.js'
 
-/** One header's value as text; the first when the server repeated it. */
+/**
+ * One header's value as text; the first when the server repeated it. Names must be lower-case
+ * (undici delivers them so).
+ */
 export function header(headers: Response['headers'], name: string): string | undefined {
   const value = headers[name]
   return Array.isArray(value) ? value[0] : value
+}
+
+/** A header's value trimmed; undefined when it is missing or blank. */
+const trimmed = (headers: Response['headers'], name: string): string | undefined =>
+  header(headers, name)?.trim() || undefined
+
+/**
+ * How long the server asks us to wait, from `retry-after-ms`, `retry-after` (seconds or an HTTP date)
+ * or `x-ratelimit-reset` (seconds until the window resets), in that order of preference.
+ * Returns undefined when none parses.
+ */
+export function parseRetryAfter(headers: Response['headers'], nowMs: number): number | undefined {
+  const ms = Number(trimmed(headers, 'retry-after-ms'))
+  if (trimmed(headers, 'retry-after-ms') && Number.isFinite(ms) && ms >= 0) return ms
+
+  const retryAfter = trimmed(headers, 'retry-after')
+  if (retryAfter) {
+    if (/^\d+(\.\d+)?$/.test(retryAfter)) return Number(retryAfter) * 1000
+    const date = Date.parse(retryAfter)
+    if (!Number.isNaN(date)) return Math.max(0, date - nowMs)
+  }
+
+  const reset = trimmed(headers, 'x-ratelimit-reset')
+  if (reset && /^\d+(\.\d+)?$/.test(reset)) return Number(reset) * 1000
+  return undefined
 }
 
 /** A web page rather than an API answer: declared as HTML, or a body that opens with a tag. */
 export function looksLikeHtml(headers: Response['headers'], text: string): boolean {
   const type = header(headers, 'content-type')?.toLowerCase() ?? ''
   return type.includes('text/html') || type.includes('application/xhtml') || text.trimStart().startsWith('<')
-}
-
-function parseOrUndefined(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
 }
 
 /** What routers answer for a path they do not serve (Go's mux, Express, a gateway), never for a missing batch. */
@@ -57,7 +77,7 @@ export function httpError(
     )
   }
   const html = looksLikeHtml(headers, text)
-  const serverMessage = clip(html ? 'HTML error page' : (errorMessageOf(parseOrUndefined(text)) ?? text))
+  const serverMessage = clip(html ? 'HTML error page' : (errorMessageOf(parseJson(text)) ?? text))
   return new TogetherError(`${what} answered HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`, {
     kind: 'http',
     status,

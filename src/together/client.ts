@@ -7,6 +7,7 @@ import { parseModelList, type ModelInfo, type ModelsApi } from './models.js'
 import { parseBatchJob, parseFileInfo } from './parse.js'
 import type { ProxySettings } from './proxy.js'
 import { redactJson } from '../sanitize/redact.js'
+import { parseJson } from '../util/json.js'
 import { Transport } from './transport.js'
 import type { BatchApi, BatchJob, DownloadOptions, FileInfo, FilesApi, RequestOptions } from './types.js'
 
@@ -183,10 +184,8 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi {
       const { status } = response
       if (status < 200 || status >= 300) throw httpError(what, response, text, t => transport.clip(t), this.baseUrl)
       if (looksLikeHtml(response.headers, text)) throw htmlPageError(what, status)
-      let parsed: unknown
-      try {
-        parsed = text === '' ? undefined : JSON.parse(text)
-      } catch {
+      const parsed = text === '' ? undefined : parseJson(text)
+      if (parsed === undefined && text !== '') {
         throw new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, {
           kind: 'invalid-response'
         })

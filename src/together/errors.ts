@@ -87,8 +87,7 @@ export class TogetherError extends Error {
   }
 }
 
-/** The message of anything thrown; duck-typed, as errors from Node's own realm fail `instanceof Error` under test VMs. */
-export function messageOf(error: unknown): string {
-  const message = (error as { message?: unknown } | null | undefined)?.message
-  return typeof message === 'string' ? message : String(error)
+/** Whether asking again later may succeed: only for a TogetherError that says so. */
+export function isTransient(error: unknown): error is TogetherError {
+  return error instanceof TogetherError && error.transient
 }

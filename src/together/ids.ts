@@ -1,4 +1,4 @@
-import { UNSAFE_CHARS } from '../sanitize/sanitize.js'
+import { printable } from '../util/text.js'
 import { TogetherError } from './errors.js'
 import type { BatchJob } from './types.js'
 
@@ -11,19 +11,6 @@ const PLAIN = /^[A-Za-z0-9._-]{1,200}$/
  */
 export function isPlainId(id: string): boolean {
   return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..')
-}
-
-/**
- * `text` as a JSON string body (no quotes), clipped to `max` characters, with every character that
- * could break or disguise a log line (controls, line breaks, bidi overrides) written as an escape.
- */
-export function printable(text: string, max: number): string {
-  const chars = Array.from(text)
-  const clipped = chars.length > max ? chars.slice(0, max).join('') : text
-  const escaped = JSON.stringify(clipped)
-    .slice(1, -1)
-    .replace(UNSAFE_CHARS, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-  return chars.length > max ? `${escaped}…` : escaped
 }
 
 /** A short, quoted rendering of an ID that is not plain, safe to put in a message. */

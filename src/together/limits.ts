@@ -1,6 +1,10 @@
+import { timerDelay } from '../util/timer.js'
 import { TogetherError } from './errors.js'
 
-/** A bound that aborts its signal, with a `timeout` TogetherError as the reason, once `ms` have passed. */
+/**
+ * A bound that aborts its signal, with a `timeout` TogetherError as the reason, once `ms` have passed
+ * (a bound beyond what a Node timer holds ends at that limit, 24.8 days, never after 1 ms).
+ */
 export interface TimeLimit {
   readonly signal: AbortSignal
   /** Stops the timer; nothing of the limit is left pending afterwards. */
@@ -9,7 +13,7 @@ export interface TimeLimit {
 
 export function timeLimit(ms: number, message: string): TimeLimit {
   const controller = new AbortController()
-  const timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), Math.max(1, ms))
+  const timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), timerDelay(ms))
   return { signal: controller.signal, clear: () => clearTimeout(timer) }
 }
 
@@ -28,37 +32,9 @@ export function idleLimit(ms: number, message: string): IdleLimit {
     clear,
     arm: () => {
       clear()
-      timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), Math.max(1, ms))
+      timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), timerDelay(ms))
     },
     touch: () => timer?.refresh()
-  }
-}
-
-/** A signal that aborts, with the same reason, as soon as any of `signals` does. */
-export interface LinkedSignal {
-  readonly signal: AbortSignal
-  /** Removes the listeners this added to `signals` (a caller's signal may outlive many requests). */
-  dispose(): void
-}
-
-export function linkSignals(signals: ReadonlyArray<AbortSignal | undefined>): LinkedSignal {
-  const controller = new AbortController()
-  const listening: Array<[AbortSignal, () => void]> = []
-  for (const signal of signals) {
-    if (!signal) continue
-    if (signal.aborted) {
-      controller.abort(signal.reason)
-      break
-    }
-    const onAbort = (): void => controller.abort(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    listening.push([signal, onAbort])
-  }
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      for (const [signal, onAbort] of listening.splice(0)) signal.removeEventListener('abort', onAbort)
-    }
   }
 }
 

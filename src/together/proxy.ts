@@ -1,6 +1,5 @@
-import { hideCredentials } from '../util/text.js'
+import { hideCredentials, printable } from '../util/text.js'
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici'
-import { printable } from './ids.js'
 
 /** The proxy environment, read once and checked: every URL here parses and is http(s). */
 export interface ProxySettings {

@@ -3,8 +3,8 @@ import { rename, rm } from 'node:fs/promises'
 import { Transform, type Readable, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
-import { TogetherError, messageOf } from './errors.js'
-import { printable } from './ids.js'
+import { errorMessage, printable } from '../util/text.js'
+import { TogetherError } from './errors.js'
 
 const DECODERS: Record<string, () => Transform> = {
   gzip: createGunzip,
@@ -63,7 +63,7 @@ function counter(what: string, expectedBytes?: number, maxBytes?: number): Trans
 
 /** A failure of the disk, not of the network: no retry helps, and the message names the path. */
 function saveError(what: string, path: string, error: unknown): TogetherError {
-  return new TogetherError(`${what} could not be saved to ${path}: ${messageOf(error)}`, {
+  return new TogetherError(`${what} could not be saved to ${path}: ${errorMessage(error)}`, {
     kind: 'local',
     cause: error
   })
@@ -129,7 +129,7 @@ export async function save(request: SaveRequest): Promise<number> {
     await rm(partial, { force: true }).catch(() => undefined)
     if (origin === 'file') throw saveError(what, partial, error)
     if (origin === 'decoder' && !(error instanceof TogetherError)) {
-      throw new TogetherError(`${what} could not be decoded: ${messageOf(error)}`, {
+      throw new TogetherError(`${what} could not be decoded: ${errorMessage(error)}`, {
         kind: 'invalid-response',
         cause: error
       })

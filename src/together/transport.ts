@@ -1,8 +1,9 @@
 import { request, type Dispatcher } from 'undici'
-import { TogetherError, messageOf } from './errors.js'
-import { formatLimit, linkSignals, timeLimit } from './limits.js'
+import { TogetherError } from './errors.js'
+import { formatLimit, timeLimit } from './limits.js'
 import { defaultDispatcher, parseProxyEnv, type ProxySettings } from './proxy.js'
 import { createRedactor } from '../sanitize/redact.js'
+import { errorMessage, oneLine } from '../util/text.js'
 import type { RequestOptions } from './types.js'
 
 export interface TransportOptions {
@@ -72,11 +73,11 @@ function unreachableReason(error: unknown, url: string): string | undefined {
   const host = URL.parse(url)?.hostname ?? url
   const hostname = (error as { hostname?: unknown }).hostname
   if (code === 'ENOTFOUND' && (hostname === undefined || hostname === host)) {
-    return `the host ${host} does not resolve (${messageOf(error)})`
+    return `the host ${host} does not resolve (${errorMessage(error)})`
   }
   const tls = code.startsWith('ERR_SSL_') || (code === 'EPROTO' && url.startsWith('https:'))
   if (CERTIFICATE_CODES.has(code) || tls) {
-    return `the TLS handshake with ${host} failed (${code}: ${messageOf(error)}); a TLS-inspecting proxy needs its CA in NODE_EXTRA_CA_CERTS`
+    return `the TLS handshake with ${host} failed (${code}: ${errorMessage(error)}); a TLS-inspecting proxy needs its CA in NODE_EXTRA_CA_CERTS`
   }
   return undefined
 }
@@ -99,17 +100,15 @@ export class Transport {
       defaultDispatcher(options.proxy ?? parseProxyEnv(process.env), { connections: options.connections })
   }
 
-  /** Server or library text for a message: key redacted first (so clipping cannot leave half a key), then flattened and clipped. */
+  /** Server or library text for a message: key redacted first (so clipping cannot leave half a key), then on one clipped line. */
   clip(text: string): string {
-    const flat = this.redact(text).replace(/\s+/g, ' ').trim()
-    const max = this.options.maxMessageLength
-    return flat.length > max ? `${flat.slice(0, max)}…` : flat
+    return oneLine(this.redact(text), this.options.maxMessageLength)
   }
 
   /**
    * Sends one request and hands the response to `use`, which reads the body; `what` names the request
    * in errors (`GET /batches/x`). Whatever `use` throws that is not a TogetherError is read as a failure
-   * of the exchange. Timers and signal listeners are released however it ends.
+   * of the exchange. Timers are released however it ends.
    */
   async exchange<T>(
     method: 'GET' | 'POST',
@@ -124,7 +123,8 @@ export class Transport {
     )
     // Covers the wait for a pooled connection and the connect too, which undici's headersTimeout does not.
     const answer = timeLimit(timeoutMs, `${what} got no answer within ${formatLimit(timeoutMs)}`)
-    const linked = linkSignals([options.signal, answer.signal, ...(options.streaming?.limits ?? [])])
+    const limits = [answer.signal, ...(options.streaming?.limits ?? [])]
+    const signal = AbortSignal.any(options.signal ? [options.signal, ...limits] : limits)
     const fail = (error: unknown): TogetherError => this.failure(what, url, error, options, timeoutMs)
     try {
       let response: Dispatcher.ResponseData
@@ -132,7 +132,7 @@ export class Transport {
         response = await request(url, {
           method,
           dispatcher: this.dispatcher,
-          signal: linked.signal,
+          signal,
           headers: this.headers(options),
           headersTimeout: timeoutMs,
           bodyTimeout: options.streaming?.stallMs ?? timeoutMs,
@@ -153,7 +153,6 @@ export class Transport {
       }
     } finally {
       answer.clear()
-      linked.dispose()
     }
   }
 
@@ -199,7 +198,7 @@ export class Transport {
     }
     // undici puts the socket's own error (ECONNRESET, ENOTFOUND…) in `cause`: the more telling one.
     const cause = (error as { cause?: unknown } | null | undefined)?.cause
-    const reason = messageOf(cause ?? error)
+    const reason = errorMessage(cause ?? error)
     if (LOCAL_CODES.has(String(code)) || (error as { name?: unknown } | null)?.name === 'InvalidArgumentError') {
       return new TogetherError(`${what} could not be sent: ${this.clip(reason)}`, { kind: 'local', cause: error })
     }

@@ -20,7 +20,7 @@ function wrongServer(error: RequestFailure): string | undefined {
     const said = error.serverMessage ? `: ${oneLine(error.serverMessage, 100)}` : ''
     return `the server does not know the route (HTTP 404${said}), so the batch was never looked up: ${BASE_URL_HINT}`
   }
-  // Before any answer: the host does not resolve or its certificate is refused (see engine/failure.ts).
+  // Before any answer: the host does not resolve or its certificate is refused (see engine/tracker.ts).
   if (error.kind === 'unreachable') return `${oneLine(error.message, 300)}: ${BASE_URL_HINT}`
   return undefined
 }
@@ -55,7 +55,7 @@ export function neverAnswered(result: WaitResult): string | undefined {
 /** `last status IN_PROGRESS at 40%`, and the error of the last check when that one failed. */
 export function lastSeen(result: WaitResult): string {
   if (!result.status) return 'no status was seen'
-  const progress = result.progress ?? result.batch?.progress
+  const progress = result.progress
   const at = typeof progress === 'number' ? ` at ${percent(progress)}` : ''
   const failed = result.lastError ? `; the last check failed: ${oneLine(result.lastError.message, 200)}` : ''
   return `last status ${oneLine(result.status, 40)}${at}${failed}`

@@ -2,10 +2,7 @@ import { formatDuration } from '../util/duration.js'
 import type { FinalStatus } from '../together/status.js'
 import type { WaitAllResult, WaitResult } from '../engine/types.js'
 import { summarize } from '../engine/aggregate.js'
-import type { BatchFiles } from '../result-files/collect.js'
-import { describeGate, exceeds, type Gate } from '../result-files/gate.js'
-import { topCodes, type Tally } from '../result-files/tally.js'
-import { oneLine, plural } from '../util/text.js'
+import { listFirst, oneLine } from '../util/text.js'
 import { cancelNote, errorReason, errorVerdict, lastSeen, neverAnswered, rateLimitVerdict } from './causes.js'
 
 export interface Verdict {
@@ -14,8 +11,6 @@ export interface Verdict {
   /** One line: what happened and, on failure, what to do about it. Always names the batch. */
   message: string
 }
-
-/** `1 request`, `2 requests`. */
 
 function finalVerdict(result: WaitResult, status: FinalStatus, failOn: ReadonlySet<FinalStatus>): Verdict {
   const id = result.batchId
@@ -91,11 +86,10 @@ export function judge(result: WaitResult, failOn: ReadonlySet<FinalStatus>): Ver
 }
 
 /** How many items a one-line message lists before saying "and N more". */
-const LISTED = 5
+export const LISTED = 5
 
 function listed(items: string[]): string {
-  const shown = items.slice(0, LISTED).join('; ')
-  return items.length > LISTED ? `${shown}; and ${items.length - LISTED} more` : shown
+  return listFirst(items, LISTED, '; ')
 }
 
 /** One failing batch in the list of several. */
@@ -112,12 +106,16 @@ function describe(result: WaitResult): string {
   return `${id} ${result.status || 'no status'}${error}${limited}`
 }
 
-/** The step's verdict over every batch: one batch is judged alone; several pass only if each passes. */
-export function judgeAll(all: WaitAllResult, failOn: ReadonlySet<FinalStatus>): Verdict {
-  const verdicts = all.results.map(r => ({ result: r, verdict: judge(r, failOn) }))
-  if (verdicts.length === 1) return verdicts[0]!.verdict
+/**
+ * The wait's side of the step's verdict over several batches, from each batch's own wait verdict:
+ * several pass only if each passes.
+ */
+export function judgeWaits(
+  all: Pick<WaitAllResult, 'results' | 'timeoutMs' | 'startedAt' | 'endedAt'>,
+  waits: readonly Verdict[]
+): Verdict {
   const counts = summarize(all.results)
-  const failing = verdicts.filter(v => !v.verdict.ok).map(v => v.result)
+  const failing = all.results.filter((_, i) => !waits[i]!.ok)
   if (failing.length === 0) {
     const pending = counts.running > 0 ? `, ${counts.running} not finished yet (checked once)` : ''
     return { ok: true, message: `${counts.completed} of ${counts.total} batches completed${pending}.` }
@@ -137,47 +135,4 @@ export function judgeAll(all: WaitAllResult, failOn: ReadonlySet<FinalStatus>): 
     if (!aborted && timedOut.some(r => !r.rateLimited && !neverAnswered(r))) parts.push("Raise the 'timeout' input.")
   }
   return { ok: false, message: parts.join(' ') }
-}
-
-/** A batch over `max-failed-requests`: says the batch itself ended well, what failed, and the limit. */
-function gateVerdict(result: WaitResult, tally: Tally, gate: Gate): string {
-  const total = tally.succeeded + tally.failed
-  const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : ''
-  const codes = topCodes(tally, 3)
-    .map(c => `${c.code} ×${c.count}`)
-    .join(', ')
-  const ended = result.outcome === 'completed' ? 'completed, but' : `ended ${result.status || 'unknown'}, and`
-  return `Batch ${result.batchId} ${ended} ${tally.failed} of its ${plural(total, 'request')} failed${share}, more than max-failed-requests allows (${describeGate(gate)})${codes ? `; most common: ${codes}` : ''}.`
-}
-
-/**
- * The results' side of the verdict, once the files were fetched: a file that could not be fetched, or
- * a batch over `max-failed-requests`, fails the step even when every batch COMPLETED. Undefined when
- * there is nothing to object to.
- */
-export function judgeResults(
-  all: WaitAllResult,
-  collected: ReadonlyMap<string, BatchFiles>,
-  gate: Gate | undefined
-): Verdict | undefined {
-  const problems: string[] = []
-  for (const result of all.results) {
-    const files = collected.get(result.batchId)
-    if (files?.error)
-      problems.push(`Could not fetch the results of batch ${result.batchId}: ${oneLine(files.error, 200)}.`)
-    else if (files?.tally && gate && exceeds(files.tally, gate)) problems.push(gateVerdict(result, files.tally, gate))
-  }
-  if (problems.length === 0) return undefined
-  return {
-    ok: false,
-    message:
-      problems.slice(0, LISTED).join(' ') + (problems.length > LISTED ? ` And ${problems.length - LISTED} more.` : '')
-  }
-}
-
-/** A batch's own failure stays first; a result-file problem is added to it, never put in its place. */
-export function combine(wait: Verdict, results: Verdict | undefined): Verdict {
-  if (!results || results.ok) return wait
-  if (wait.ok) return results
-  return { ok: false, message: `${wait.message} ${results.message}` }
 }

@@ -45,8 +45,7 @@ export async function reportRequests(tracked = 50, finished = 20): Promise<Repor
         runUrl: '',
         trackedAt: Date.now(),
         group: [id],
-        failOn: ['FAILED'],
-        maxFailedRequests: '',
+        policy: { failOn: new Set(['FAILED']) },
         commitStatus: `together/${id}`,
         prComment: false
       }

@@ -1,0 +1,89 @@
+import { describe, expect, it } from '@jest/globals'
+import type { WaitAllResult, WaitResult } from '../../src/engine/types.js'
+import { finalDescription } from '../../src/report/commit-status-text.js'
+import { commentRows } from '../../src/report/pr-comment-rows.js'
+import type { BatchFiles } from '../../src/result-files/collect.js'
+import { foldCosts, type CostReport } from '../../src/result-files/cost.js'
+import { emptyTally } from '../../src/result-files/tally.js'
+import { judgeBatch, judgeStep } from '../../src/verdict/judge-batch.js'
+import type { Policy } from '../../src/verdict/policy.js'
+
+const completed = (batchId: string): WaitResult => ({
+  batchId,
+  outcome: 'completed',
+  status: 'COMPLETED',
+  finalStatus: 'COMPLETED',
+  batch: { id: batchId, status: 'COMPLETED', output_file_id: `out-${batchId}` },
+  startedAt: 0,
+  endedAt: 1000,
+  timeoutMs: 60_000,
+  timeline: [],
+  requests: 1
+})
+const running = (batchId: string): WaitResult => ({
+  ...completed(batchId),
+  outcome: 'pending',
+  status: 'IN_PROGRESS',
+  finalStatus: undefined,
+  batch: { id: batchId, status: 'IN_PROGRESS' }
+})
+const all = (results: WaitResult[]): WaitAllResult => ({
+  results,
+  startedAt: 0,
+  endedAt: 1000,
+  timeoutMs: 60_000,
+  done: true
+})
+
+const tokens = (n: number) =>
+  new Map([['m', { requests: 1, promptTokens: n, completionTokens: 0, totalTokens: n, uncounted: 0 }]])
+const files = (n: number): BatchFiles => ({ tally: { ...emptyTally(), succeeded: 1 }, usage: tokens(n) })
+const prices = { prices: new Map([['m', { input: 1, output: 1 }]]) }
+const costs = (byId: Record<string, number>): CostReport =>
+  foldCosts(prices, new Map(Object.entries(byId).map(([id, n]) => [id, { usage: tokens(n) }])))
+const policy: Policy = { failOn: new Set(['FAILED']), maxCost: 1 }
+
+describe('one verdict per batch', () => {
+  it('fails a COMPLETED batch over max-cost, and every view shows that one verdict', () => {
+    const result = completed('b1')
+    const cost = costs({ b1: 3_000_000 })
+    const verdict = judgeBatch(result, files(3_000_000), cost, policy)
+    expect(verdict).toMatchObject({ ok: false, running: false })
+    expect(verdict.message).toBe('Estimated cost $3.0000 is more than max-cost $1.00 (list prices).')
+    const step = judgeStep(all([result]), [verdict], cost, policy.maxCost)
+    expect(step).toEqual({ ok: false, message: verdict.message })
+    // The comment row and the commit status text are derived from it, never judged again without cost.
+    expect(commentRows([result], [verdict])[0]!.icon).toBe('❌')
+    expect(finalDescription([result], step)).toBe(verdict.message)
+  })
+
+  it('passes within the limit, and shows a batch not finished yet as running', () => {
+    const verdict = judgeBatch(completed('b1'), files(500_000), costs({ b1: 500_000 }), policy)
+    expect(verdict).toMatchObject({ ok: true, running: false })
+    const pending = judgeBatch(running('b2'), undefined, undefined, policy)
+    expect(pending).toMatchObject({ ok: true, running: true })
+    expect(commentRows([completed('b1'), running('b2')], [verdict, pending]).map(r => r.icon)).toEqual(['✅', '🔄'])
+  })
+
+  it('judges each batch by its own cost, and several together by their total', () => {
+    const cost = costs({ a: 600_000, b: 600_000 })
+    const results = [completed('a'), completed('b')]
+    const verdicts = results.map(r => judgeBatch(r, files(600_000), cost, policy))
+    expect(verdicts.map(v => v.ok)).toEqual([true, true])
+    expect(judgeStep(all(results), verdicts, cost, policy.maxCost)).toEqual({
+      ok: false,
+      message: 'Estimated cost of 2 batches $1.2000 is more than max-cost $1.00 (list prices).'
+    })
+  })
+
+  it('never passes a step with a failing batch, whatever the step-level wording says', () => {
+    const results = [completed('a'), completed('b')]
+    const verdicts = [
+      judgeBatch(results[0]!, files(1), costs({ a: 1 }), policy),
+      judgeBatch(results[1]!, { error: 'HTTP 500' }, undefined, policy)
+    ]
+    const step = judgeStep(all(results), verdicts)
+    expect(step.ok).toBe(false)
+    expect(step.message).toBe('Could not fetch the results of batch b: HTTP 500.')
+  })
+})

@@ -1,0 +1,160 @@
+import type { StatusState } from '../github/commit-status.js'
+import { requestsText, verdictIcon } from '../report/pr-comment-rows.js'
+import { DEFAULT_CONTEXT } from '../report/pr-comment-text.js'
+import type { BatchFiles } from '../result-files/collect.js'
+import { errorMessage, oneLine } from '../util/text.js'
+import type { WaitResult } from '../engine/types.js'
+import type { StoredEntry } from '../github/ledger.js'
+import type { GitHub } from '../github/service.js'
+import { groupBy } from '../util/group-by.js'
+import type { BatchVerdict } from '../verdict/judge-batch.js'
+import type { RunContext } from './run-context.js'
+
+/**
+ * What one check of a tracked batch means for the ledger: `final`, `unknown` (HTTP 404) and
+ * `forgotten` (older than forget-after) are reported and removed; `pending` stays; `unchecked` (any
+ * other failure to read it, a 404 of a wrong base-url included) stays and fails the step, so a broken
+ * key, base URL or outage is never silent and never empties the ledger.
+ */
+export type LedgerFate = 'final' | 'unknown' | 'forgotten' | 'pending' | 'unchecked'
+
+/** One tracked batch on its way through the report: read from the ledger, checked, judged, published. */
+export interface Tracked {
+  stored: StoredEntry
+  result: WaitResult
+  fate: LedgerFate
+  /** The verdict, for the batches reported (fates `final`, `unknown`, `forgotten`). */
+  verdict?: BatchVerdict
+  /** What a passing commit status says: `COMPLETED · 998/1000 requests ok`. */
+  description?: string
+}
+
+/** A tracked batch that is reported in this run, and so leaves the ledger. */
+export type Reported = Tracked & { verdict: BatchVerdict; description: string }
+
+export const isReported = (t: Tracked): t is Reported => t.verdict !== undefined
+
+/** The batches a tracking step shared one commit status (or one comment) between. */
+interface Shared {
+  sha: string
+  context: string
+  reported: Reported[]
+  /** Batches of the same status still in the ledger after this run. */
+  remaining: number
+  /** How many batches the tracking step shared this status between. */
+  size: number
+}
+
+/** The reported batches by the commit status they share (`sha` and context), with what stays behind. */
+function byStatus(tracked: readonly Tracked[]): Shared[] {
+  const key = (t: Tracked): string => `${t.stored.entry.sha} ${t.stored.entry.commitStatus}`
+  const kept = groupBy(
+    tracked.filter(t => t.fate === 'pending' || t.fate === 'unchecked'),
+    key
+  )
+  const reported = tracked.filter(isReported).filter(r => r.stored.entry.commitStatus)
+  return [...groupBy(reported, key).entries()].map(([k, group]) => ({
+    sha: group[0]!.stored.entry.sha,
+    context: group[0]!.stored.entry.commitStatus,
+    reported: group,
+    remaining: kept.get(k)?.length ?? 0,
+    size: Math.max(...group.map(r => r.stored.entry.group.length))
+  }))
+}
+
+/**
+ * The state of one commit status shared by the batches a step tracked: a failure as soon as one
+ * fails, and it stays one (the status itself remembers a failure from an earlier run); otherwise
+ * pending while one still runs, then success. Undefined: leave the status as it is.
+ */
+async function stateOf(shared: Shared, github: GitHub): Promise<[StatusState, string] | undefined> {
+  const failing = shared.reported.find(r => !r.verdict.ok)
+  if (failing) return ['failure', failing.verdict.message]
+  // A batch of the same step judged earlier (by track, or an earlier report) may have failed it.
+  if (shared.reported.length < shared.size) {
+    // Unknown is not "no earlier failure": the status says it could not tell, and is final, as the
+    // batches leave the ledger and no later report would set it.
+    let current: StatusState | undefined
+    try {
+      current = await github.statuses.latest(shared.sha, shared.context)
+    } catch (error) {
+      return ['error', `Could not read the earlier statuses of this commit: ${errorMessage(error)}`]
+    }
+    if (current === 'failure' || current === 'error') return undefined
+  }
+  if (shared.remaining > 0) {
+    const done = shared.size - shared.remaining
+    return ['pending', `${done} of ${shared.size} Together batches reported; ${shared.remaining} still running`]
+  }
+  if (shared.size <= 1) return ['success', shared.reported[0]!.description]
+  return ['success', `${shared.size} Together batches reported, all passed`]
+}
+
+/** Sets the final (or still pending) commit status of every commit with a reported batch; failures are warnings. */
+async function publishStatuses(deps: RunContext, github: GitHub, tracked: readonly Tracked[]): Promise<void> {
+  for (const shared of byStatus(tracked)) {
+    try {
+      const state = await stateOf(shared, github)
+      if (state) await github.statuses.set(shared.sha, shared.context, state[0], state[1], github.runUrl)
+    } catch (error) {
+      deps.log.warning(
+        `Could not set the commit status ${oneLine(shared.context, 100)} on ${shared.sha.slice(0, 12)}: ${errorMessage(error)}`
+      )
+    }
+  }
+}
+
+/**
+ * Updates the comment of each pull request with a reported batch tracked with `pr-comment`: the
+ * batch's row changes from running to its outcome; rows of other batches stay as they were.
+ */
+async function publishComments(
+  deps: RunContext,
+  github: GitHub,
+  tracked: readonly Tracked[],
+  collected: ReadonlyMap<string, BatchFiles>
+): Promise<void> {
+  const commented = tracked.filter(isReported).filter(r => r.stored.entry.prComment && r.stored.entry.pullRequest)
+  const byComment = groupBy(commented, r => `${r.stored.entry.pullRequest ?? 0} ${r.stored.entry.commitStatus}`)
+  for (const group of byComment.values()) {
+    const { pullRequest, commitStatus } = group[0]!.stored.entry
+    const pr = pullRequest!
+    const rows = group.map(r => ({
+      batchId: r.result.batchId,
+      icon: verdictIcon(r.verdict),
+      status: r.result.status,
+      requests: requestsText(collected.get(r.result.batchId))
+    }))
+    try {
+      await github.comments(pr, commitStatus || DEFAULT_CONTEXT, rows)
+    } catch (error) {
+      deps.log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`)
+    }
+  }
+}
+
+/**
+ * Publishes the reported batches (commit statuses, then comment rows), then removes them from the
+ * ledger: a run that stops before a removal reports the batch again next time, with the same
+ * visible effects. Returns why removals failed.
+ */
+export async function publishReport(
+  deps: RunContext,
+  github: GitHub,
+  tracked: readonly Tracked[],
+  collected: ReadonlyMap<string, BatchFiles>
+): Promise<string[]> {
+  await publishStatuses(deps, github, tracked)
+  await publishComments(deps, github, tracked, collected)
+  const errors: string[] = []
+  for (const item of tracked.filter(isReported)) {
+    try {
+      const removal = await github.ledger.remove(item.result.batchId, item.stored.sha)
+      if (removal === 'changed')
+        deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`)
+    } catch (error) {
+      errors.push(errorMessage(error))
+    }
+  }
+  return errors
+}

@@ -1,0 +1,109 @@
+import type { WaitAllResult, WaitResult } from '../engine/types.js'
+import type { BatchFiles } from '../result-files/collect.js'
+import { costOf, type CostReport } from '../result-files/cost.js'
+import { topCodes, type Tally } from '../result-files/tally.js'
+import { listFirst, oneLine, plural } from '../util/text.js'
+import { judgeCost } from './cost.js'
+import { describeGate, exceeds, type Gate, type Policy } from './policy.js'
+import { judge, judgeWaits, LISTED, type Verdict } from './verdict.js'
+
+/** One batch's verdict, made once; the step verdict, summary rows, comment rows and statuses derive from it. */
+export interface BatchVerdict extends Verdict {
+  batchId: string
+  /** Checked once and not finished yet: passing so far, shown as still running. */
+  running: boolean
+  /** The parts it was made of; the step's own wording over several batches lists them by kind. */
+  wait: Verdict
+  files?: Verdict
+  cost?: Verdict
+}
+
+/** A batch over `max-failed-requests`: says the batch itself ended well, what failed, and the limit. */
+function gateMessage(result: WaitResult, tally: Tally, gate: Gate): string {
+  const total = tally.succeeded + tally.failed
+  const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : ''
+  const codes = topCodes(tally, 3)
+    .map(c => `${c.code} ×${c.count}`)
+    .join(', ')
+  const ended = result.outcome === 'completed' ? 'completed, but' : `ended ${result.status || 'unknown'}, and`
+  return `Batch ${result.batchId} ${ended} ${tally.failed} of its ${plural(total, 'request')} failed${share}, more than max-failed-requests allows (${describeGate(gate)})${codes ? `; most common: ${codes}` : ''}.`
+}
+
+/** The result files' side: a file that could not be fetched, or a batch over `max-failed-requests`. */
+function judgeFiles(result: WaitResult, files: BatchFiles | undefined, gate: Gate | undefined): Verdict | undefined {
+  if (files?.error)
+    return {
+      ok: false,
+      message: `Could not fetch the results of batch ${result.batchId}: ${oneLine(files.error, 200)}.`
+    }
+  if (files?.tally && gate && exceeds(files.tally, gate))
+    return { ok: false, message: gateMessage(result, files.tally, gate) }
+  return undefined
+}
+
+/** A batch's own failure stays first; a later problem is added to it, never put in its place. */
+export function combine(first: Verdict, later: Verdict | undefined): Verdict {
+  if (!later || later.ok) return first
+  if (first.ok) return later
+  return { ok: false, message: `${first.message} ${later.message}` }
+}
+
+/**
+ * The verdict on one batch: its final status against `fail-on`, its result files against
+ * `max-failed-requests`, and its own estimated cost (`cost`, when its results were priced) against
+ * `max-cost`.
+ */
+export function judgeBatch(
+  result: WaitResult,
+  files: BatchFiles | undefined,
+  cost: CostReport | undefined,
+  policy: Policy
+): BatchVerdict {
+  const wait = judge(result, policy.failOn)
+  const filesVerdict = judgeFiles(result, files, policy.requestGate)
+  const costVerdict = cost && judgeCost(costOf(cost, [result.batchId]), policy.maxCost)
+  const { ok, message } = combine(combine(wait, filesVerdict), costVerdict)
+  return {
+    batchId: result.batchId,
+    ok,
+    message,
+    running: result.outcome === 'pending',
+    wait,
+    ...(filesVerdict ? { files: filesVerdict } : {}),
+    ...(costVerdict ? { cost: costVerdict } : {})
+  }
+}
+
+/**
+ * The step's verdict, from the verdicts of its batches: one batch's verdict is the step's; several
+ * pass only when each passes and, with `max-cost`, when their estimated cost together is within it.
+ */
+export function judgeStep(
+  all: Pick<WaitAllResult, 'results' | 'timeoutMs' | 'startedAt' | 'endedAt'>,
+  batches: readonly BatchVerdict[],
+  cost?: CostReport,
+  maxCost?: number
+): Verdict {
+  if (batches.length === 1) return { ok: batches[0]!.ok, message: batches[0]!.message }
+  const problems = batches.flatMap(b => (b.files ? [b.files.message] : []))
+  const files: Verdict | undefined =
+    problems.length === 0
+      ? undefined
+      : {
+          ok: false,
+          message: listFirst(problems, LISTED, ' ')
+        }
+  const total = combine(
+    combine(
+      judgeWaits(
+        all,
+        batches.map(b => b.wait)
+      ),
+      files
+    ),
+    judgeCost(cost, maxCost)
+  )
+  // Each batch's own verdict is part of the step's: the step never passes a batch that failed.
+  const ok = total.ok && batches.every(b => b.ok)
+  return ok || !total.ok ? total : { ok: false, message: batches.find(b => !b.ok)!.message }
+}
