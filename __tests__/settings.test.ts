@@ -287,6 +287,10 @@ describe('parseSettings', () => {
     [{ 'poll-interval': '500ms' }, "Invalid poll-interval '500ms'. Expected at least 1s"],
     [{ 'fail-on': 'FAILED,BROKEN' }, "Invalid fail-on status 'BROKEN'"],
     [{ 'fail-on': 'COMPLETED' }, "Invalid fail-on status 'COMPLETED'"],
+    [
+      { 'fail-on': 'nothing' },
+      "Invalid fail-on status 'nothing'. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated), or none."
+    ],
     [{ 'cancel-on-abort': 'yes' }, "Invalid cancel-on-abort 'yes'. Expected true or false."],
     [{ 'cancel-on-timeout': '1' }, "Invalid cancel-on-timeout '1'"],
     [{ 'base-url': 'http://api.together.ai/v1' }, 'Expected an https:// URL'],

@@ -33040,7 +33040,7 @@ function parseFailOn(text) {
     for (const word of text.split(/[\s,]+/).filter(Boolean)) {
         const status = normalizeStatus(word);
         if (status === 'COMPLETED' || !FINAL_STATUSES.includes(status)) {
-            throw new Error(`Invalid fail-on status ${quoted(word, 100)}. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated).`);
+            throw new Error(`Invalid fail-on status ${quoted(word, 100)}. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated), or none.`);
         }
         set.add(status);
     }
