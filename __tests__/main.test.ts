@@ -207,7 +207,7 @@ describe('run', () => {
     )
     expect(statuses).toEqual([
       ['pending', 'Waiting for Together batch b1'],
-      ['success', 'COMPLETED']
+      ['success', 'Passed · COMPLETED']
     ])
     expect(result.exitCode).toBe(0)
     expect(result.log).toContain(

@@ -32768,246 +32768,37 @@ function httpStatus(error) {
     return typeof status === 'number' ? status : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/report/pr-comment-text.ts
-
-const MAX_BODY = 60_000;
-const ROW_VERSION = 2;
-const ROW_MARKER = /<!-- row:(?:v(\d{1,4}):)?([A-Za-z0-9._-]{1,200}) -->$/;
-const DEFAULT_CONTEXT = 'batches';
-const commentMarker = (context) => `<!-- wait-for-together-batch:${context.replace(/--+|[<>\r\n]/g, '_')} -->`;
-function renderRow(row, runUrl) {
-    const run = runUrl ? `[run](${runUrl})` : '';
-    const cells = [
-        `${row.icon} ${escapeText(row.batchId, 200)}`,
-        escapeText(row.status || 'unknown', 40),
-        row.requests,
-        run
-    ];
-    return `| ${cells.join(' | ')} | <!-- row:v${ROW_VERSION}:${row.batchId} -->`;
-}
-const ICONS = new Set(['✅', '❌', '🔄']);
-const STATUS = /^[A-Za-z_]{1,40}$/;
-const REQUESTS = /^(\d{1,15} ok, \d{1,15} failed)?$/;
-const RUN = /^\[run\]\((https?:\/\/[^\s()<>]+\/actions\/runs\/\d{1,20})\)$/;
-function splitRow(line) {
-    const match = ROW_MARKER.exec(line);
-    if (!match)
-        return undefined;
-    const [marker, version = '1', id = ''] = match;
-    const end = ` | ${marker}`;
-    if (!line.startsWith('| ') || !line.endsWith(end))
-        return undefined;
-    return { version: Number(version), id, cells: line.slice(2, -end.length).split(' | ') };
-}
-function runLink(cell, runUrl) {
-    const link = RUN.exec(cell)?.[1];
-    const repositoryRuns = runUrl.slice(0, runUrl.lastIndexOf('/') + 1);
-    if (link === undefined || !repositoryRuns || !link.startsWith(repositoryRuns))
-        return undefined;
-    return /^\d+$/.test(link.slice(repositoryRuns.length)) ? link : undefined;
-}
-function readRow(found, runUrl) {
-    const [first = '', status = '', requests = '', run = '', ...rest] = found.cells;
-    const icon = Array.from(first)[0] ?? '';
-    const link = runLink(run, runUrl);
-    if (rest.length > 0 || !ICONS.has(icon) || !REQUESTS.test(requests))
-        return undefined;
-    if (run !== '' && link === undefined)
-        return undefined;
-    const row = {
-        batchId: found.id,
-        icon: icon,
-        status: STATUS.test(status) ? status : 'unknown',
-        requests
-    };
-    return renderRow(row, link ?? '');
-}
-function inert(cell, runUrl) {
-    if (runLink(cell, runUrl) !== undefined)
-        return true;
-    const decoded = cell.replace(/&#(\d{1,7});/g, (entity, code) => Number(code) <= 0x10ffff ? String.fromCodePoint(Number(code)) : entity);
-    return escapeText(decoded) === cell;
-}
-function previousRow(line, runUrl) {
-    const found = splitRow(line);
-    if (!found || found.version < 1)
-        return undefined;
-    if (found.version <= ROW_VERSION) {
-        const row = readRow(found, runUrl);
-        return row === undefined ? undefined : [found.id, row];
-    }
-    return found.cells.every(cell => inert(cell, runUrl)) ? [found.id, line] : undefined;
-}
-function renderComment(context, rows, runUrl, previous = '') {
-    const lines = new Map();
-    for (const line of previous.split(/\r?\n/)) {
-        const kept = previousRow(line, runUrl);
-        if (kept)
-            lines.set(...kept);
-    }
-    for (const row of rows)
-        lines.set(row.batchId, renderRow(row, runUrl));
-    const head = `${commentMarker(context)}\n### Together batches · ${escapeText(context, 100)}\n\n| Batch | Status | Requests | Run |\n| --- | --- | --- | --- |\n`;
-    let body = head;
-    let left = lines.size;
-    for (const line of lines.values()) {
-        if (body.length + line.length + 1 > MAX_BODY)
-            break;
-        body += `${line}\n`;
-        left--;
-    }
-    return left > 0 ? `${body}\nAnd ${left} more batches (see the workflow runs).\n` : body;
-}
-
-;// CONCATENATED MODULE: ./src/github/commit-status.ts
+;// CONCATENATED MODULE: ./src/verdict/cost.ts
 
 
-
-const SHA = /^[0-9a-f]{40}$/i;
-const MAX_STATUS_PAGES = 10;
-const STATES = new Set(['pending', 'success', 'failure', 'error']);
-const MAX_DESCRIPTION = 140;
-const MAX_EVENT_BYTES = 25 * 1024 * 1024;
-function fitDescription(text) {
-    const chars = Array.from(text);
-    return chars.length > MAX_DESCRIPTION ? `${chars.slice(0, MAX_DESCRIPTION - 1).join('')}…` : text;
-}
-async function eventCommit(target) {
-    if (target.eventPath) {
-        try {
-            const text = await (0,external_node_fs_promises_namespaceObject.readFile)(target.eventPath, 'utf8');
-            if (text.length <= MAX_EVENT_BYTES) {
-                const event = JSON.parse(text);
-                const sha = event.pull_request?.head?.sha;
-                const number = event.pull_request?.number;
-                const pullRequest = Number.isSafeInteger(number) && number > 0 ? number : undefined;
-                if (typeof sha === 'string' && SHA.test(sha))
-                    return { sha, pullRequest };
-            }
+const cost_dollars = (amount) => `$${formatCost(amount)}`;
+function cannotCheck(gap) {
+    switch (gap.kind) {
+        case 'unread':
+            return `the results of batch ${listFirst(gap.batchIds, 5)} could not be read.`;
+        case 'lines': {
+            const more = gap.others > 0 ? ` (and in ${plural(gap.others, 'more batch', 'more batches')})` : '';
+            return `${plural(gap.lines, 'line')} of the results of batch ${gap.batchId}${more} could not be read, so what they cost is unknown.`;
         }
-        catch {
-        }
+        case 'estimate':
+            return `${gap.why}. A cost gate that cannot be checked fails.`;
     }
-    if (!SHA.test(target.sha))
-        throw new Error(`GITHUB_SHA is not a commit SHA, so no commit status can be set.`);
-    return { sha: target.sha };
 }
-const runUrl = (target) => `${target.serverUrl.replace(/\/+$/, '')}/${target.repository}/actions/runs/${target.runId}`;
-function statusClient(github) {
+function judgeCost(report, maxCost) {
+    if (maxCost === undefined || report === undefined)
+        return undefined;
+    const limit = `max-cost $${Number.isInteger(maxCost * 100) ? maxCost.toFixed(2) : String(maxCost)}`;
+    const gap = costGap(report);
+    if (gap)
+        return { ok: false, message: `Cannot check ${limit}: ${cannotCheck(gap)}` };
+    const cost = Number(formatCost(report.total.cost));
+    if (cost <= maxCost)
+        return undefined;
+    const batches = report.batches.size === 1 ? '' : ` of ${report.batches.size} batches`;
     return {
-        async set(sha, context, state, description, targetUrl, options) {
-            const route = 'POST /repos/{owner}/{repo}/statuses/{sha}';
-            const params = {
-                sha,
-                state,
-                context,
-                description: fitDescription(github.redact(description)),
-                target_url: targetUrl
-            };
-            try {
-                await github.request(route, params, options);
-            }
-            catch (error) {
-                if (httpStatus(error) !== 403)
-                    throw error;
-                throw new Error(`${errorMessage(error)}. Give the job statuses: write (and check github-token).`, {
-                    cause: error
-                });
-            }
-        },
-        async latest(sha, context) {
-            for (let page = 1; page <= MAX_STATUS_PAGES; page++) {
-                const route = 'GET /repos/{owner}/{repo}/commits/{ref}/statuses';
-                const data = await github.request(route, { ref: sha, per_page: 100, page });
-                if (!Array.isArray(data))
-                    throw new Error(`GitHub's list of the statuses of ${sha.slice(0, 12)} is not a list`);
-                const found = data.find(s => s.context === context);
-                if (found)
-                    return STATES.has(found.state) ? found.state : undefined;
-                if (data.length < 100)
-                    return undefined;
-            }
-            throw new Error(`${sha.slice(0, 12)} has more than ${MAX_STATUS_PAGES * 100} statuses; ${context} is not among them`);
-        }
+        ok: false,
+        message: `Estimated cost${batches} ${cost_dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
     };
-}
-
-;// CONCATENATED MODULE: ./src/together/errors.ts
-const TRANSIENT_STATUSES = new Set([408, 409, 425, 429]);
-class TogetherError extends Error {
-    kind;
-    status;
-    serverMessage;
-    retryAfterMs;
-    html;
-    routeUnknown;
-    constructor(message, init) {
-        super(message, init.cause === undefined ? undefined : { cause: init.cause });
-        this.name = 'TogetherError';
-        this.kind = init.kind;
-        this.status = init.status;
-        this.serverMessage = init.serverMessage;
-        this.retryAfterMs = init.retryAfterMs;
-        this.html = init.html ?? false;
-        this.routeUnknown = init.routeUnknown ?? false;
-    }
-    get transient() {
-        switch (this.kind) {
-            case 'http':
-                return this.status === undefined || this.status >= 500 || TRANSIENT_STATUSES.has(this.status);
-            case 'network':
-            case 'unreachable':
-            case 'timeout':
-            case 'invalid-response':
-                return true;
-            case 'aborted':
-            case 'unsupported-response':
-            case 'local':
-            case 'invalid-id':
-            case 'wrong-batch':
-                return false;
-        }
-    }
-}
-function isTransient(error) {
-    return error instanceof TogetherError && error.transient;
-}
-
-;// CONCATENATED MODULE: ./src/together/ids.ts
-
-
-const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
-function isPlainId(id) {
-    return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
-}
-function describeBadId(id) {
-    return `"${printable(id, 60)}"`;
-}
-function idLabel(id) {
-    return isPlainId(id) ? id : describeBadId(id);
-}
-function requirePlainFileId(id) {
-    if (isPlainId(id))
-        return;
-    throw new TogetherError(`Not requesting file ${describeBadId(id)}: an invalid file ID (not a plain ID)`, {
-        kind: 'invalid-id'
-    });
-}
-const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'];
-function checkBatchIds(job, what) {
-    for (const field of ID_FIELDS) {
-        const value = job[field];
-        if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
-            throw new TogetherError(`Together answered ${what} with an invalid ${field} (${describeBadId(value)}, not a plain ID); it is not used`, { kind: 'invalid-id' });
-        }
-    }
-    return job;
-}
-function checkSameBatch(job, what, askedId) {
-    if (typeof job.id === 'string' && job.id !== '' && job.id !== askedId) {
-        throw new TogetherError(`Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`, { kind: 'wrong-batch' });
-    }
-    return job;
 }
 
 ;// CONCATENATED MODULE: ./src/together/status.ts
@@ -33103,6 +32894,1400 @@ function exceeds(tally, gate) {
     return total > 0 && (tally.failed / total) * 100 > gate.percent;
 }
 const needsResults = (policy) => [policy.requestGate, policy.maxCost, policy.batchDiscount].some(v => v !== undefined);
+
+;// CONCATENATED MODULE: ./src/together/errors.ts
+const TRANSIENT_STATUSES = new Set([408, 409, 425, 429]);
+class TogetherError extends Error {
+    kind;
+    status;
+    serverMessage;
+    retryAfterMs;
+    html;
+    routeUnknown;
+    constructor(message, init) {
+        super(message, init.cause === undefined ? undefined : { cause: init.cause });
+        this.name = 'TogetherError';
+        this.kind = init.kind;
+        this.status = init.status;
+        this.serverMessage = init.serverMessage;
+        this.retryAfterMs = init.retryAfterMs;
+        this.html = init.html ?? false;
+        this.routeUnknown = init.routeUnknown ?? false;
+    }
+    get transient() {
+        switch (this.kind) {
+            case 'http':
+                return this.status === undefined || this.status >= 500 || TRANSIENT_STATUSES.has(this.status);
+            case 'network':
+            case 'unreachable':
+            case 'timeout':
+            case 'invalid-response':
+                return true;
+            case 'aborted':
+            case 'unsupported-response':
+            case 'local':
+            case 'invalid-id':
+            case 'wrong-batch':
+                return false;
+        }
+    }
+}
+function isTransient(error) {
+    return error instanceof TogetherError && error.transient;
+}
+
+;// CONCATENATED MODULE: ./src/together/parse.ts
+
+const STRING_FIELDS = [
+    'id',
+    'user_id',
+    'input_file_id',
+    'status',
+    'job_deadline',
+    'created_at',
+    'endpoint',
+    'model_id',
+    'output_file_id',
+    'error_file_id',
+    'error',
+    'completed_at'
+];
+function toNumber(value) {
+    const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+    return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+}
+function parseBatchJob(value) {
+    if (!isRecord(value))
+        return undefined;
+    const job = {};
+    let known = 0;
+    for (const key of STRING_FIELDS) {
+        const field = value[key];
+        if (field === null)
+            job[key] = null;
+        else if (typeof field === 'string')
+            job[key] = field;
+        if (key in value)
+            known++;
+    }
+    if (typeof job.status === 'string')
+        job.status = job.status.trim().toUpperCase();
+    const progress = toNumber(value.progress);
+    if (progress !== undefined)
+        job.progress = Math.min(100, Math.max(0, progress));
+    else if (value.progress === null)
+        job.progress = null;
+    const size = toNumber(value.file_size_bytes);
+    if (size !== undefined)
+        job.file_size_bytes = size;
+    if ('progress' in value || 'file_size_bytes' in value)
+        known++;
+    return known > 0 ? job : undefined;
+}
+function errorMessageOf(body) {
+    if (!isRecord(body))
+        return undefined;
+    const { error, message } = body;
+    if (typeof error === 'string')
+        return error;
+    if (isRecord(error) && typeof error.message === 'string')
+        return error.message;
+    if (typeof message === 'string')
+        return message;
+    return undefined;
+}
+function parseFileInfo(value) {
+    if (!isRecord(value))
+        return undefined;
+    const info = {};
+    if (typeof value.id === 'string')
+        info.id = value.id;
+    if (typeof value.filename === 'string')
+        info.filename = value.filename;
+    const bytes = toNumber(value.bytes);
+    if (bytes !== undefined && bytes >= 0)
+        info.bytes = bytes;
+    return info;
+}
+
+;// CONCATENATED MODULE: ./src/together/answers.ts
+
+
+
+function header(headers, name) {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+const trimmed = (headers, name) => header(headers, name)?.trim() || undefined;
+function parseRetryAfter(headers, nowMs) {
+    const ms = Number(trimmed(headers, 'retry-after-ms'));
+    if (trimmed(headers, 'retry-after-ms') && Number.isFinite(ms) && ms >= 0)
+        return ms;
+    const retryAfter = trimmed(headers, 'retry-after');
+    if (retryAfter) {
+        if (/^\d+(\.\d+)?$/.test(retryAfter))
+            return Number(retryAfter) * 1000;
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.max(0, date - nowMs);
+    }
+    const reset = trimmed(headers, 'x-ratelimit-reset');
+    if (reset && /^\d+(\.\d+)?$/.test(reset))
+        return Number(reset) * 1000;
+    return undefined;
+}
+function looksLikeHtml(headers, text) {
+    const type = header(headers, 'content-type')?.toLowerCase() ?? '';
+    return type.includes('text/html') || type.includes('application/xhtml') || text.trimStart().startsWith('<');
+}
+const NO_ROUTE = /\bno route\b|\broute\b.*\bnot found\b|\b(page|path|endpoint|url) not found\b|\bcannot (get|post) \//i;
+function routeUnknown(html, serverMessage, baseUrl) {
+    if (html || NO_ROUTE.test(serverMessage))
+        return true;
+    const path = baseUrl === undefined ? undefined : URL.parse(baseUrl)?.pathname;
+    return path !== undefined && !/\/v\d+(\/|$)/.test(path);
+}
+function httpError(what, response, text, clip, baseUrl) {
+    const { status, headers } = response;
+    if (status >= 300 && status < 400) {
+        const location = header(headers, 'location');
+        return new TogetherError(`${what} was redirected (HTTP ${status}${location ? ` to ${clip(location)}` : ''}); redirects are not followed so the API key stays with the API`, { kind: 'http', status });
+    }
+    const html = looksLikeHtml(headers, text);
+    const serverMessage = clip(html ? 'HTML error page' : (errorMessageOf(parseJson(text)) ?? text));
+    return new TogetherError(`${what} answered HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`, {
+        kind: 'http',
+        status,
+        serverMessage: serverMessage || undefined,
+        retryAfterMs: parseRetryAfter(headers, Date.now()),
+        html,
+        routeUnknown: status === 404 && routeUnknown(html, serverMessage, baseUrl)
+    });
+}
+function htmlPageError(what, status) {
+    return new TogetherError(`${what} answered HTTP ${status} with an HTML page, not the Together API; check the base URL`, { kind: 'invalid-response', html: true });
+}
+
+;// CONCATENATED MODULE: ./src/util/timer.ts
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const timerDelay = (ms) => Math.min(MAX_TIMER_MS, Math.max(1, ms));
+
+;// CONCATENATED MODULE: ./src/together/limits.ts
+
+
+function timeLimit(ms, message) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), timerDelay(ms));
+    return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+function idleLimit(ms, message) {
+    const controller = new AbortController();
+    let timer;
+    const clear = () => clearTimeout(timer);
+    return {
+        signal: controller.signal,
+        clear,
+        arm: () => {
+            clear();
+            timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), timerDelay(ms));
+        },
+        touch: () => timer?.refresh()
+    };
+}
+function formatLimit(ms) {
+    return ms < 120_000 ? `${Math.max(1, Math.ceil(ms / 1000))}s` : `${Math.round(ms / 60_000)} min`;
+}
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/together/save.ts
+
+
+
+
+
+
+
+const DECODERS = {
+    gzip: external_node_zlib_.createGunzip,
+    'x-gzip': external_node_zlib_.createGunzip,
+    deflate: external_node_zlib_.createInflate,
+    br: external_node_zlib_.createBrotliDecompress
+};
+function decodersFor(contentEncoding, what) {
+    const codings = (contentEncoding ?? '')
+        .split(',')
+        .map(coding => coding.trim().toLowerCase())
+        .filter(coding => coding !== '' && coding !== 'identity');
+    const unknown = codings.find(coding => !(coding in DECODERS));
+    if (unknown !== undefined || codings.length > 2) {
+        throw new TogetherError(`${what} answered with Content-Encoding "${printable(contentEncoding ?? '', 40)}", which the client cannot decode`, { kind: 'unsupported-response' });
+    }
+    return codings.reverse().map(coding => DECODERS[coding]());
+}
+function counter(what, expectedBytes, maxBytes) {
+    const limit = expectedBytes ?? maxBytes;
+    const tooMuch = () => expectedBytes === undefined
+        ? new TogetherError(`${what} delivered more than ${String(maxBytes)} bytes, the most the action downloads of a file whose size Together does not give`, { kind: 'unsupported-response' })
+        : new TogetherError(`${what} delivered more than the ${expectedBytes} bytes expected`, {
+            kind: 'invalid-response'
+        });
+    const stream = new external_node_stream_.Transform({
+        transform(chunk, _encoding, callback) {
+            stream.bytes += chunk.length;
+            if (limit !== undefined && stream.bytes > limit)
+                callback(tooMuch());
+            else
+                callback(null, chunk);
+        }
+    });
+    stream.bytes = 0;
+    return stream;
+}
+function saveError(what, path, error) {
+    return new TogetherError(`${what} could not be saved to ${path}: ${errorMessage(error)}`, {
+        kind: 'local',
+        cause: error
+    });
+}
+function save_closed(stream) {
+    return stream.closed ? Promise.resolve() : new Promise(resolve => stream.once('close', () => resolve()));
+}
+async function save(request) {
+    const { what, path, expectedBytes } = request;
+    const decoders = decodersFor(request.contentEncoding, what);
+    const partial = `${path}.part`;
+    const count = counter(what, expectedBytes, request.maxBytes);
+    const activity = new external_node_stream_.Transform({
+        transform(chunk, _encoding, callback) {
+            request.onData?.();
+            callback(null, chunk);
+        }
+    });
+    const file = (0,external_node_fs_namespaceObject.createWriteStream)(partial);
+    let origin;
+    const note = (where) => () => {
+        origin ??= where;
+    };
+    request.body.on('error', note('body'));
+    activity.on('error', note('body'));
+    decoders.forEach(decoder => decoder.on('error', note('decoder')));
+    count.on('error', note('counter'));
+    file.on('error', note('file'));
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)([request.body, activity, ...decoders, count, file]);
+        if (expectedBytes !== undefined && count.bytes !== expectedBytes) {
+            throw new TogetherError(`${what} delivered ${count.bytes} bytes, expected ${expectedBytes}`, {
+                kind: 'invalid-response'
+            });
+        }
+        await (0,external_node_fs_promises_namespaceObject.rename)(partial, path).catch((error) => Promise.reject(saveError(what, path, error)));
+        return count.bytes;
+    }
+    catch (error) {
+        await save_closed(file);
+        await (0,external_node_fs_promises_namespaceObject.rm)(partial, { force: true }).catch(() => undefined);
+        if (origin === 'file')
+            throw saveError(what, partial, error);
+        if (origin === 'decoder' && !(error instanceof TogetherError)) {
+            throw new TogetherError(`${what} could not be decoded: ${errorMessage(error)}`, {
+                kind: 'invalid-response',
+                cause: error
+            });
+        }
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/together/download.ts
+
+
+
+
+const MAX_REDIRECTS = 3;
+function redirectTarget(response, from, what) {
+    const location = header(response.headers, 'location');
+    if (!location) {
+        throw new TogetherError(`${what} answered HTTP ${response.status} without a Location to follow`, {
+            kind: 'http',
+            status: response.status
+        });
+    }
+    let target;
+    try {
+        target = new URL(location, from);
+    }
+    catch {
+        throw new TogetherError(`${what} was redirected to a Location that is not a URL`, { kind: 'unsupported-response' });
+    }
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+        throw new TogetherError(`${what} was redirected to a ${target.protocol} URL; only http and https are followed`, {
+            kind: 'unsupported-response'
+        });
+    }
+    return target.toString();
+}
+async function hop(request, options, state) {
+    const { transport, what, path } = request;
+    const { response, url, followed, stall } = state;
+    if (response.status >= 300 && response.status < 400) {
+        if (followed >= MAX_REDIRECTS) {
+            throw new TogetherError(`${what} answered HTTP ${response.status}: too many redirects (followed ${followed})`, {
+                kind: 'http',
+                status: response.status
+            });
+        }
+        const target = redirectTarget(response, url, what);
+        await response.body.dump();
+        return { redirect: target };
+    }
+    if (response.status < 200 || response.status >= 300) {
+        const text = await response.body.text().catch(() => '');
+        throw httpError(what, response, text, text => transport.clip(text));
+    }
+    const contentEncoding = header(response.headers, 'content-encoding');
+    const { expectedBytes, maxBytes } = options;
+    stall.arm();
+    return {
+        bytes: await save({
+            body: response.body,
+            contentEncoding,
+            path,
+            what,
+            expectedBytes,
+            maxBytes,
+            onData: () => {
+                stall.touch();
+            }
+        })
+    };
+}
+async function download(request, options) {
+    const { transport, what, stallTimeoutMs, totalTimeoutMs } = request;
+    const total = timeLimit(totalTimeoutMs, `${what} did not finish within ${formatLimit(totalTimeoutMs)}, the limit for a whole download`);
+    try {
+        let url = request.url;
+        for (let followed = 0;; followed++) {
+            const stall = idleLimit(stallTimeoutMs, `${what} stalled: no data for ${formatLimit(stallTimeoutMs)}`);
+            const exchange = {
+                signal: options.signal,
+                timeoutMs: options.timeoutMs,
+                withKey: new URL(url).origin === request.apiOrigin,
+                accept: '*/*',
+                acceptEncoding: 'identity',
+                streaming: { stallMs: stallTimeoutMs, limits: [total.signal, stall.signal] }
+            };
+            const from = url;
+            const next = await transport
+                .exchange('GET', url, what, exchange, response => hop(request, options, { response, url: from, followed, stall }))
+                .finally(() => {
+                stall.clear();
+            });
+            if ('bytes' in next)
+                return next.bytes;
+            url = next.redirect;
+        }
+    }
+    finally {
+        total.clear();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/together/ids.ts
+
+
+const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
+function isPlainId(id) {
+    return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
+}
+function describeBadId(id) {
+    return `"${printable(id, 60)}"`;
+}
+function idLabel(id) {
+    return isPlainId(id) ? id : describeBadId(id);
+}
+function requirePlainFileId(id) {
+    if (isPlainId(id))
+        return;
+    throw new TogetherError(`Not requesting file ${describeBadId(id)}: an invalid file ID (not a plain ID)`, {
+        kind: 'invalid-id'
+    });
+}
+const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'];
+function checkBatchIds(job, what) {
+    for (const field of ID_FIELDS) {
+        const value = job[field];
+        if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
+            throw new TogetherError(`Together answered ${what} with an invalid ${field} (${describeBadId(value)}, not a plain ID); it is not used`, { kind: 'invalid-id' });
+        }
+    }
+    return job;
+}
+function checkSameBatch(job, what, askedId) {
+    if (typeof job.id === 'string' && job.id !== '' && job.id !== askedId) {
+        throw new TogetherError(`Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`, { kind: 'wrong-batch' });
+    }
+    return job;
+}
+
+;// CONCATENATED MODULE: ./src/together/models.ts
+
+const models_MAX_MODEL_ID = 256;
+const MAX_PRICE = 100_000;
+const price = (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_PRICE ? value : undefined;
+function parseModelInfo(value) {
+    if (!isRecord(value) || typeof value.id !== 'string')
+        return undefined;
+    const id = value.id.trim();
+    if (id === '' || id.length > models_MAX_MODEL_ID)
+        return undefined;
+    const pricing = isRecord(value.pricing) ? value.pricing : undefined;
+    const input = price(pricing?.input);
+    const output = price(pricing?.output);
+    return input !== undefined && output !== undefined ? { id, pricing: { input, output } } : { id };
+}
+function parseModelList(value) {
+    if (value === null)
+        return [];
+    const list = Array.isArray(value) ? value : isRecord(value) && Array.isArray(value.data) ? value.data : undefined;
+    if (list === undefined)
+        return undefined;
+    return list.map(parseModelInfo).filter((model) => model !== undefined);
+}
+
+;// CONCATENATED MODULE: ./src/together/proxy.ts
+
+
+const DEFAULT_CONNECTIONS = 16;
+function tryUrl(text) {
+    try {
+        return new URL(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+const isHttp = (url) => url?.protocol === 'http:' || url?.protocol === 'https:';
+function proxyUrl(name, value) {
+    const text = value.trim();
+    let url = tryUrl(text);
+    let result = text;
+    if ((url === undefined && !/^https?:\/\//i.test(text)) ||
+        (url !== undefined && !isHttp(url) && !text.includes('://'))) {
+        result = `http://${text}`;
+        url = tryUrl(result);
+    }
+    if (!url || !isHttp(url) || url.hostname === '') {
+        throw new Error(`Invalid ${name} '${printable(hideCredentials(text), 100)}': expected a proxy URL such as http://proxy.example:3128.`);
+    }
+    return result;
+}
+function variable(env, name) {
+    for (const spelling of [name.toLowerCase(), name]) {
+        const value = env[spelling];
+        if (value?.trim())
+            return { name: spelling, value };
+    }
+    return undefined;
+}
+function parseProxyEnv(env) {
+    const settings = {};
+    const https = variable(env, 'HTTPS_PROXY');
+    if (https)
+        settings.httpsProxy = proxyUrl(https.name, https.value);
+    const http = variable(env, 'HTTP_PROXY');
+    if (http)
+        settings.httpProxy = proxyUrl(http.name, http.value);
+    const noProxy = variable(env, 'NO_PROXY');
+    if (noProxy)
+        settings.noProxy = noProxy.value.trim();
+    return settings;
+}
+function withoutProxyAgentWarning(build) {
+    const descriptor = Object.getOwnPropertyDescriptor(process, 'emitWarning');
+    const original = descriptor?.value;
+    const filtered = (warning, ...rest) => {
+        const code = typeof rest[0] === 'object' ? rest[0]?.code : rest[1];
+        if (code === 'UNDICI-EHPA' || String(warning).includes('EnvHttpProxyAgent is experimental'))
+            return;
+        if (typeof original === 'function')
+            Reflect.apply(original, process, [warning, ...rest]);
+    };
+    Object.defineProperty(process, 'emitWarning', { ...descriptor, value: filtered });
+    try {
+        return build();
+    }
+    finally {
+        if (descriptor)
+            Object.defineProperty(process, 'emitWarning', descriptor);
+    }
+}
+function defaultDispatcher(proxy = {}, options = {}) {
+    const agentOptions = {
+        keepAliveTimeout: options.keepAliveTimeoutMs ?? 60_000,
+        connections: options.connections ?? DEFAULT_CONNECTIONS
+    };
+    if (!proxy.httpProxy && !proxy.httpsProxy)
+        return new undici.Agent(agentOptions);
+    return withoutProxyAgentWarning(() => new undici.EnvHttpProxyAgent({
+        ...agentOptions,
+        httpProxy: proxy.httpProxy ?? '',
+        httpsProxy: proxy.httpsProxy ?? '',
+        noProxy: proxy.noProxy ?? ''
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/together/transport.ts
+
+
+
+
+
+
+const LOCAL_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE']);
+const codeOf = (error) => error?.code;
+const CERTIFICATE_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_REVOKED',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_SIGNATURE_FAILURE',
+    'INVALID_CA',
+    'HOSTNAME_MISMATCH',
+    'ERR_TLS_CERT_ALTNAME_INVALID'
+]);
+function unreachableReason(error, url) {
+    const code = String(codeOf(error));
+    const host = URL.parse(url)?.hostname ?? url;
+    const hostname = error.hostname;
+    if (code === 'ENOTFOUND' && (hostname === undefined || hostname === host)) {
+        return `the host ${host} does not resolve (${errorMessage(error)})`;
+    }
+    const tls = code.startsWith('ERR_SSL_') || (code === 'EPROTO' && url.startsWith('https:'));
+    if (CERTIFICATE_CODES.has(code) || tls) {
+        return `the TLS handshake with ${host} failed (${code}: ${errorMessage(error)}); a TLS-inspecting proxy needs its CA in NODE_EXTRA_CA_CERTS`;
+    }
+    return undefined;
+}
+class Transport {
+    options;
+    redact;
+    dispatcher;
+    ownsDispatcher;
+    closed = false;
+    constructor(options) {
+        this.options = options;
+        this.redact = createRedactor([options.apiKey, ...(options.secrets ?? [])]);
+        this.ownsDispatcher = options.dispatcher === undefined;
+        this.dispatcher =
+            options.dispatcher ??
+                defaultDispatcher(options.proxy ?? parseProxyEnv(process.env), { connections: options.connections });
+    }
+    clip(text) {
+        return oneLine(this.redact(text), this.options.maxMessageLength);
+    }
+    async exchange(method, url, what, options, use) {
+        const timeoutMs = Math.max(1, Math.min(options.timeoutMs ?? this.options.requestTimeoutMs, this.options.requestTimeoutMs));
+        const answer = timeLimit(timeoutMs, `${what} got no answer within ${formatLimit(timeoutMs)}`);
+        const limits = [answer.signal, ...(options.streaming?.limits ?? [])];
+        const signal = AbortSignal.any(options.signal ? [options.signal, ...limits] : limits);
+        const fail = (error) => this.failure(what, url, error, options, timeoutMs);
+        try {
+            let response;
+            try {
+                response = await (0,undici.request)(url, {
+                    method,
+                    dispatcher: this.dispatcher,
+                    signal,
+                    headers: this.headers(options),
+                    headersTimeout: timeoutMs,
+                    bodyTimeout: options.streaming?.stallMs ?? timeoutMs,
+                    maxRedirections: 0
+                });
+            }
+            catch (error) {
+                throw fail(error);
+            }
+            if (options.streaming)
+                answer.clear();
+            const { statusCode: status, headers, body } = response;
+            try {
+                return await use({ status, headers, body });
+            }
+            catch (error) {
+                body.on('error', () => undefined).destroy();
+                throw fail(error);
+            }
+        }
+        finally {
+            answer.clear();
+        }
+    }
+    headers(options) {
+        return {
+            ...(options.withKey === false ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
+            accept: options.accept ?? 'application/json',
+            ...(options.acceptEncoding ? { 'accept-encoding': options.acceptEncoding } : {}),
+            'user-agent': this.options.userAgent
+        };
+    }
+    failure(what, url, error, options, timeoutMs) {
+        if (options.signal?.aborted)
+            return new TogetherError(`${what} was aborted`, { kind: 'aborted', cause: error });
+        if (error instanceof TogetherError)
+            return error;
+        const code = codeOf(error);
+        const stallMs = options.streaming?.stallMs;
+        if (code === 'UND_ERR_BODY_TIMEOUT' && stallMs !== undefined) {
+            return new TogetherError(`${what} stalled: no data for ${formatLimit(stallMs)}`, {
+                kind: 'timeout',
+                cause: error
+            });
+        }
+        if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+            return new TogetherError(`${what} got no answer within ${formatLimit(timeoutMs)}`, {
+                kind: 'timeout',
+                cause: error
+            });
+        }
+        if (code === 'ERR_INVALID_URL') {
+            return new TogetherError(`${what} could not be sent: the base URL is not a valid URL`, {
+                kind: 'local',
+                cause: error
+            });
+        }
+        const cause = error?.cause;
+        const reason = errorMessage(cause ?? error);
+        if (LOCAL_CODES.has(String(code)) || error?.name === 'InvalidArgumentError') {
+            return new TogetherError(`${what} could not be sent: ${this.clip(reason)}`, { kind: 'local', cause: error });
+        }
+        const unreachable = unreachableReason(cause ?? error, url);
+        if (unreachable) {
+            return new TogetherError(`${what} failed: ${this.clip(unreachable)}`, { kind: 'unreachable', cause: error });
+        }
+        return new TogetherError(`${what} failed: ${this.clip(reason)}`, { kind: 'network', cause: error });
+    }
+    async close() {
+        if (!this.ownsDispatcher || this.closed)
+            return;
+        this.closed = true;
+        await this.dispatcher.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/together/client.ts
+
+
+
+
+
+
+
+
+
+const DEFAULT_BASE_URL = 'https://api.together.ai/v1';
+const DEFAULT_DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
+const DEFAULT_MAX_DOWNLOAD_BYTES = 10 * 1024 ** 3;
+function encodeId(id) {
+    return encodeURIComponent(id).replace(/\./g, '%2E');
+}
+function originOf(url, what) {
+    try {
+        return new URL(url).origin;
+    }
+    catch (error) {
+        throw new TogetherError(`${what} could not be sent: the base URL is not a valid URL`, {
+            kind: 'local',
+            cause: error
+        });
+    }
+}
+class TogetherClient {
+    baseUrl;
+    transport;
+    requestTimeoutMs;
+    downloadStallTimeoutMs;
+    downloadTotalTimeoutMs;
+    downloadMaxBytes;
+    constructor(options) {
+        this.baseUrl = (options.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '');
+        this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+        this.downloadStallTimeoutMs = options.downloadStallTimeoutMs;
+        this.downloadTotalTimeoutMs = options.downloadTotalTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS;
+        this.downloadMaxBytes = options.downloadMaxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
+        this.transport = new Transport({
+            apiKey: options.apiKey,
+            secrets: options.secrets,
+            userAgent: options.userAgent ?? 'wait-for-together-batch',
+            requestTimeoutMs: this.requestTimeoutMs,
+            maxMessageLength: options.maxMessageLength ?? 500,
+            dispatcher: options.dispatcher,
+            proxy: options.proxy,
+            connections: options.connections
+        });
+    }
+    async getBatch(id, options) {
+        const what = `GET /batches/${idLabel(id)}`;
+        const body = await this.call('GET', `/batches/${encodeId(id)}`, what, options);
+        return this.checkedBatch(body, what, id);
+    }
+    async cancelBatch(id, options) {
+        const what = `POST /batches/${idLabel(id)}/cancel`;
+        const body = await this.call('POST', `/batches/${encodeId(id)}/cancel`, what, options);
+        return this.checkedBatch(body, what, id);
+    }
+    async getFile(id, options) {
+        requirePlainFileId(id);
+        const body = await this.call('GET', `/files/${encodeId(id)}`, `GET /files/${id}`, options);
+        return this.expect(parseFileInfo(body), `GET /files/${id}`, 'a file object');
+    }
+    async listModels(options) {
+        const body = await this.call('GET', '/models', 'GET /models', options);
+        return this.expect(parseModelList(body), 'GET /models', 'a list of models');
+    }
+    async downloadFile(id, path, options = {}) {
+        requirePlainFileId(id);
+        const what = `GET /files/${id}/content`;
+        const maxBytes = options.maxBytes ?? this.downloadMaxBytes;
+        if (options.expectedBytes !== undefined && options.expectedBytes > maxBytes) {
+            throw new TogetherError(`${what} was not downloaded: Together gives its size as ${options.expectedBytes} bytes, more than the ${maxBytes} the action downloads of one file`, { kind: 'unsupported-response' });
+        }
+        return download({
+            transport: this.transport,
+            url: `${this.baseUrl}/files/${encodeId(id)}/content`,
+            apiOrigin: originOf(this.baseUrl, what),
+            what,
+            path,
+            stallTimeoutMs: options.stallTimeoutMs ?? this.downloadStallTimeoutMs ?? this.requestTimeoutMs,
+            totalTimeoutMs: options.totalTimeoutMs ?? this.downloadTotalTimeoutMs
+        }, { ...options, maxBytes });
+    }
+    async close() {
+        await this.transport.close();
+    }
+    checkedBatch(body, what, id) {
+        const job = checkBatchIds(this.expect(parseBatchJob(body), what, 'a batch object'), what);
+        return checkSameBatch(job, what, id);
+    }
+    expect(value, what, expected) {
+        if (value === undefined) {
+            throw new TogetherError(`Together answered ${what} with something that is not ${expected}`, {
+                kind: 'invalid-response'
+            });
+        }
+        return value;
+    }
+    async call(method, path, what, options = {}) {
+        const transport = this.transport;
+        return transport.exchange(method, `${this.baseUrl}${path}`, what, options, async (response) => {
+            const text = await response.body.text();
+            const { status } = response;
+            if (status < 200 || status >= 300)
+                throw httpError(what, response, text, t => transport.clip(t), this.baseUrl);
+            if (looksLikeHtml(response.headers, text))
+                throw htmlPageError(what, status);
+            const parsed = text === '' ? undefined : parseJson(text);
+            if (parsed === undefined && text !== '') {
+                throw new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, {
+                    kind: 'invalid-response'
+                });
+            }
+            return redactJson(parsed, transport.redact);
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/together/index.ts
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/verdict/causes.ts
+
+
+
+const BASE_URL_HINT = `check base-url (expected the API root such as ${DEFAULT_BASE_URL})`;
+function wrongServer(error) {
+    if (error.kind === 'invalid-response' && error.repeated) {
+        const what = error.html ? 'an HTML page instead of a Together batch' : 'something that is not a Together batch';
+        return `the server answered with ${what} ${error.repeated} times: ${BASE_URL_HINT}`;
+    }
+    if (error.status === 404 && error.html) {
+        return `the server answered HTTP 404 with an HTML page, not the Together API: ${BASE_URL_HINT}`;
+    }
+    if (error.status === 404 && error.routeUnknown) {
+        const said = error.serverMessage ? `: ${oneLine(error.serverMessage, 100)}` : '';
+        return `the server does not know the route (HTTP 404${said}), so the batch was never looked up: ${BASE_URL_HINT}`;
+    }
+    if (error.kind === 'unreachable')
+        return `${oneLine(error.message, 300)}: ${BASE_URL_HINT}`;
+    return undefined;
+}
+function errorVerdict(result) {
+    const id = result.batchId;
+    const error = result.error ?? { message: 'unknown error' };
+    const server = wrongServer(error);
+    if (server)
+        return `Could not check batch ${id}: ${server}.`;
+    if (error.status === 401 || error.status === 403) {
+        return `Together refused the API key (HTTP ${error.status}) for batch ${id}: check the api-key input or the TOGETHER_API_KEY secret, and that the key may read this batch.`;
+    }
+    if (error.status === 404) {
+        return `Batch ${id} was not found for this API key (HTTP 404): check batch-id and that the key belongs to the account that created the batch.`;
+    }
+    return `Could not check batch ${id}: ${oneLine(error.message)}.`;
+}
+function errorReason(result) {
+    const error = result.error ?? { message: 'unknown error' };
+    return wrongServer(error) ?? oneLine(error.message, 120);
+}
+function neverAnswered(result) {
+    if (result.batch || !result.lastError)
+        return undefined;
+    return `no check succeeded; last error: ${oneLine(result.lastError.message, 200)}`;
+}
+function lastSeen(result) {
+    if (!result.status)
+        return 'no status was seen';
+    const progress = result.progress;
+    const at = typeof progress === 'number' ? ` at ${percent(progress)}` : '';
+    const failed = result.lastError ? `; the last check failed: ${oneLine(result.lastError.message, 200)}` : '';
+    return `last status ${oneLine(result.status, 40)}${at}${failed}`;
+}
+const MAX_SHOWN_RETRY_AFTER_MS = 3_600_000;
+function rateLimitVerdict(result, retryAfterMs) {
+    const waited = formatDuration(result.endedAt - result.startedAt);
+    const asked = retryAfterMs > MAX_SHOWN_RETRY_AFTER_MS
+        ? 'longer than the time left'
+        : `${formatDuration(retryAfterMs)}, longer than the time left`;
+    return `Together rate-limited the status checks of batch ${result.batchId} (HTTP 429, asked to wait ${asked}); the wait stopped after ${waited} (${lastSeen(result)}). Raise poll-interval or wait for fewer batches at once, or check it later.`;
+}
+function cancelNote(result) {
+    const { cancel } = result;
+    if (!cancel)
+        return '';
+    const error = oneLine(cancel.error, 200);
+    switch (cancel.state) {
+        case 'answered':
+            return ` Cancel requested: Together answered ${oneLine(cancel.status, 40) || 'without a status'}.`;
+        case 'failed':
+            return ` Cancelling it failed: ${error}.`;
+        case 'no-answer':
+            return ` A cancel was sent but got no answer (${error}); it may still be running.`;
+        case 'not-sent':
+            return ` No cancel was sent: ${error}; it is still running.`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/verdict/verdict.ts
+
+
+
+
+function finalVerdict(result, status, failOn) {
+    const id = result.batchId;
+    if (!failOn.has(status)) {
+        return { ok: true, message: `Batch ${id} ended ${status} (not in fail-on, so the step passes).` };
+    }
+    const job = result.batch;
+    const errorFile = job?.error_file_id ? ` Error file: ${oneLine(job.error_file_id, 100)}.` : '';
+    const why = job?.error
+        ? `: ${oneLine(job.error)}`
+        : status === 'EXPIRED'
+            ? ' (it did not finish before its deadline)'
+            : '';
+    const hint = status === 'EXPIRED'
+        ? job?.output_file_id
+            ? ' Its partial output is in output-file-id.'
+            : ' It left no output file.'
+        : status === 'CANCELLED'
+            ? ' Remove CANCELLED from fail-on to accept cancelled batches.'
+            : errorFile && ' See the error file for the failed requests.';
+    return { ok: false, message: `Batch ${id} ended ${status}${why}.${errorFile}${hint}` };
+}
+function timedOutVerdict(result) {
+    if (result.rateLimited)
+        return rateLimitVerdict(result, result.rateLimited.retryAfterMs);
+    const waited = formatDuration(Math.max(result.timeoutMs, result.endedAt - result.startedAt));
+    const unanswered = neverAnswered(result);
+    if (unanswered) {
+        return `Timed out after ${waited} waiting for batch ${result.batchId}: ${unanswered}.${cancelNote(result)}`;
+    }
+    return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input (and the job's timeout-minutes), or use mode: track with a scheduled mode: report for batches that outlast a job.${cancelNote(result)}`;
+}
+function abortedVerdict(result) {
+    const seen = neverAnswered(result) ?? lastSeen(result);
+    const cancel = cancelNote(result) || ' The batch is left running; set cancel-on-abort: true to cancel it.';
+    return `The wait for batch ${result.batchId} was aborted (workflow cancelled or job timeout) after ${formatDuration(result.endedAt - result.startedAt)}, ${seen}.${cancel}`;
+}
+function judge(result, failOn) {
+    const id = result.batchId;
+    const job = result.batch;
+    switch (result.outcome) {
+        case 'completed':
+            return { ok: true, message: `Batch ${id} completed; output file ${oneLine(job?.output_file_id, 100)}.` };
+        case 'no-output': {
+            const errorText = job?.error ? `: ${oneLine(job.error)}` : '';
+            const errorFile = job?.error_file_id
+                ? ` Error file: ${oneLine(job.error_file_id, 100)}.`
+                : ' It has no error file either.';
+            return {
+                ok: false,
+                message: `Batch ${id} completed without an output file, so every request failed${errorText}.${errorFile} Fix the input file and create a new batch.`
+            };
+        }
+        case 'final':
+            return finalVerdict(result, result.finalStatus, failOn);
+        case 'timed-out':
+            return { ok: false, message: timedOutVerdict(result) };
+        case 'aborted':
+            return { ok: false, message: abortedVerdict(result) };
+        case 'error':
+            return { ok: false, message: errorVerdict(result) };
+        case 'pending':
+            return {
+                ok: true,
+                message: `Batch ${id} is not finished yet (${lastSeen(result)}); checked once, as this step asks (timeout 0 or mode: track).`
+            };
+    }
+}
+const LISTED = 5;
+function listed(items) {
+    return listFirst(items, LISTED, '; ');
+}
+function verdict_describe(result) {
+    const id = result.batchId;
+    if (result.outcome === 'error')
+        return `${id}: ${errorReason(result)}`;
+    if (result.outcome === 'no-output')
+        return `${id} COMPLETED without output file`;
+    const unanswered = result.outcome === 'final' ? undefined : neverAnswered(result);
+    if (unanswered)
+        return `${id} ${unanswered}`;
+    const error = result.batch?.error ? ` (${oneLine(result.batch.error, 80)})` : '';
+    const limited = result.rateLimited
+        ? ` (rate-limited: Together asked to wait ${formatDuration(result.rateLimited.retryAfterMs)})`
+        : '';
+    return `${id} ${result.status || 'no status'}${error}${limited}`;
+}
+function judgeWaits(all, waits) {
+    const counts = summarize(all.results);
+    const failing = all.results.filter((_, i) => !waits[i].ok);
+    if (failing.length === 0) {
+        const pending = counts.running > 0 ? `, ${counts.running} not finished yet (checked once)` : '';
+        return { ok: true, message: `${counts.completed} of ${counts.total} batches completed${pending}.` };
+    }
+    const timedOut = failing.filter(r => r.outcome === 'timed-out' || r.outcome === 'aborted');
+    const broken = failing.filter(r => !timedOut.includes(r));
+    const parts = [];
+    if (broken.length > 0)
+        parts.push(`${broken.length} of ${counts.total} batches failed: ${listed(broken.map(verdict_describe))}.`);
+    if (timedOut.length > 0) {
+        const aborted = timedOut[0].outcome === 'aborted';
+        const how = aborted
+            ? 'The wait was aborted'
+            : `Timed out after ${formatDuration(Math.max(all.timeoutMs, all.endedAt - all.startedAt))}`;
+        parts.push(`${how} with ${timedOut.length} not finished: ${listed(timedOut.map(verdict_describe))}.`);
+        if (!aborted && timedOut.some(r => !r.rateLimited && !neverAnswered(r)))
+            parts.push("Raise the 'timeout' input.");
+    }
+    return { ok: false, message: parts.join(' ') };
+}
+
+;// CONCATENATED MODULE: ./src/verdict/judge-batch.ts
+
+
+
+
+
+
+
+const FAILED_ON = [
+    'fail-on',
+    'no-output',
+    'timeout',
+    'aborted',
+    'not-checked',
+    'results',
+    'max-failed-requests',
+    'max-cost'
+];
+function gateMessage(result, tally, gate) {
+    const total = tally.succeeded + tally.failed;
+    const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : '';
+    const codes = topCodes(tally, 3)
+        .map(c => `${c.code} ×${c.count}`)
+        .join(', ');
+    const ended = result.outcome === 'completed' ? 'completed, but' : `ended ${result.status || 'unknown'}, and`;
+    return `Batch ${result.batchId} ${ended} ${tally.failed} of its ${plural(total, 'request')} failed${share}, more than max-failed-requests allows (${describeGate(gate)})${codes ? `; most common: ${codes}` : ''}.`;
+}
+function judgeFiles(result, files, gate) {
+    if (files?.error)
+        return {
+            ok: false,
+            message: `Could not fetch the results of batch ${result.batchId}: ${oneLine(files.error, 200)}.`
+        };
+    if (files?.tally && gate && exceeds(files.tally, gate))
+        return { ok: false, message: gateMessage(result, files.tally, gate) };
+    return undefined;
+}
+function waitFailure(result) {
+    const error = result.batch?.error ? oneLine(result.batch.error, 200) : '';
+    switch (result.outcome) {
+        case 'no-output':
+            return { failedOn: 'no-output', reason: error || 'completed without an output file: every request failed' };
+        case 'timed-out':
+            return { failedOn: 'timeout', reason: `not finished when the wait timed out (${lastSeen(result)})` };
+        case 'aborted':
+            return { failedOn: 'aborted', reason: 'the wait was aborted' };
+        case 'error':
+            return { failedOn: 'not-checked', reason: errorReason(result) };
+        default:
+            return { failedOn: 'fail-on', reason: error || `${result.status || 'its status'} is in fail-on` };
+    }
+}
+function filesFailure(files, gate) {
+    if (files.error)
+        return { failedOn: 'results', reason: oneLine(files.error, 160) };
+    const tally = files.tally;
+    const total = tally.succeeded + tally.failed;
+    const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : '';
+    return {
+        failedOn: 'max-failed-requests',
+        reason: `${tally.failed} of ${plural(total, 'request')} failed${share}, over ${describeGate(gate)}`
+    };
+}
+function combine(first, later) {
+    if (!later || later.ok)
+        return first;
+    if (first.ok)
+        return later;
+    return { ok: false, message: `${first.message} ${later.message}` };
+}
+function judgeBatch(result, files, cost, policy) {
+    const wait = judge(result, policy.failOn);
+    const filesVerdict = judgeFiles(result, files, policy.requestGate);
+    const costVerdict = cost && judgeCost(costOf(cost, [result.batchId]), policy.maxCost);
+    const { ok, message } = combine(combine(wait, filesVerdict), costVerdict);
+    const why = !wait.ok
+        ? waitFailure(result)
+        : filesVerdict && !filesVerdict.ok
+            ? filesFailure(files, policy.requestGate)
+            : costVerdict && !costVerdict.ok
+                ? { failedOn: 'max-cost', reason: costVerdict.message }
+                : undefined;
+    return {
+        batchId: result.batchId,
+        ok,
+        message,
+        running: result.outcome === 'pending',
+        ...(why ? { failedOn: why.failedOn } : {}),
+        reason: why?.reason ?? '',
+        wait,
+        ...(filesVerdict ? { files: filesVerdict } : {}),
+        ...(costVerdict ? { cost: costVerdict } : {})
+    };
+}
+function judgeStep(all, batches, cost, maxCost) {
+    if (batches.length === 1)
+        return { ok: batches[0].ok, message: batches[0].message };
+    const problems = batches.flatMap(b => (b.files ? [b.files.message] : []));
+    const files = problems.length === 0
+        ? undefined
+        : {
+            ok: false,
+            message: listFirst(problems, LISTED, ' ')
+        };
+    const total = combine(combine(judgeWaits(all, batches.map(b => b.wait)), files), judgeCost(cost, maxCost));
+    const ok = total.ok && batches.every(b => b.ok);
+    return ok || !total.ok ? total : { ok: false, message: batches.find(b => !b.ok).message };
+}
+
+;// CONCATENATED MODULE: ./src/report/headline.ts
+
+
+
+const WORDS = {
+    'fail-on': 'fail-on status',
+    'no-output': 'no output file',
+    timeout: 'timeout',
+    aborted: 'aborted wait',
+    'not-checked': 'batches that could not be checked',
+    results: 'result files that could not be read',
+    'max-failed-requests': 'max-failed-requests',
+    'max-cost': 'max-cost'
+};
+function totals(rows, stepFailure) {
+    const failed = rows.filter(r => r.icon === '❌');
+    const running = rows.filter(r => r.icon === '🔄').length;
+    const completed = rows.filter(r => r.status === 'COMPLETED').length;
+    const others = new Map();
+    for (const r of rows.filter(r => r.icon === '✅' && r.status !== 'COMPLETED'))
+        others.set(r.status || 'unknown', (others.get(r.status || 'unknown') ?? 0) + 1);
+    const otherText = [...others].map(([status, n]) => `, ${n} ${status}`).join('');
+    const byStatus = new Map();
+    for (const r of failed)
+        byStatus.set(r.status || 'unknown', (byStatus.get(r.status || 'unknown') ?? 0) + 1);
+    const statuses = [...byStatus].map(([status, n]) => `${status} ${n}`).join(', ');
+    const on = new Set([...failed.flatMap(r => (r.failedOn ? [r.failedOn] : [])), ...(stepFailure ? [stepFailure] : [])]);
+    const verdict = failed.length > 0 || stepFailure ? 'Failed' : running > 0 ? 'Running' : 'Passed';
+    const words = on.size > 0 ? `${verdict} on ${[...on].map(f => WORDS[f]).join(', ')}` : verdict;
+    const counts = `${plural(rows.length, 'batch', 'batches')}: ${completed} completed, ${failed.length} failed${statuses ? ` (${statuses})` : ''}${otherText}, ${running} running`;
+    const counted = rows.filter(r => r.requests);
+    const finished = rows.length - running;
+    const ok = counted.reduce((n, r) => n + r.requests.ok, 0);
+    const bad = counted.reduce((n, r) => n + r.requests.failed, 0);
+    const requests = counted.length === 0
+        ? finished > 0
+            ? 'request counts not fetched (max-failed-requests or download-dir fetch them)'
+            : ''
+        : `${groupDigits(ok)} ok, ${groupDigits(bad)} failed requests${counted.length < finished ? ` (${counted.length} of ${finished} finished batches counted)` : ''}`;
+    const priced = rows.filter(r => r.cost !== undefined);
+    const sum = priced.reduce((n, r) => n + r.cost, 0);
+    const cost = priced.length === 0
+        ? ''
+        : `estimated cost $${sum.toFixed(4)}${priced.length < finished ? ` (${priced.length} of ${finished} finished batches priced)` : ''}`;
+    return { verdict, words, counts, requests, cost };
+}
+const ICON = { Passed: '✅', Failed: '❌', Running: '🔄' };
+function commentHeadline(rows, stepFailure) {
+    const t = totals(rows, stepFailure);
+    const parts = [`**${ICON[t.verdict]} ${t.words}**`, t.counts, t.requests, t.cost && escapeText(t.cost)];
+    return parts.filter(Boolean).join(' · ');
+}
+function statusHeadline(rows, stepFailure) {
+    const t = totals(rows, stepFailure);
+    const only = rows.length === 1 ? rows[0] : undefined;
+    if (only?.icon === '❌' && only.reason)
+        return `${t.words}: ${only.reason}`;
+    if (only?.icon === '✅')
+        return [`${t.words} · ${only.status}`, t.requests.startsWith('request counts not') ? '' : t.requests]
+            .filter(Boolean)
+            .join(' · ');
+    return [t.words, t.counts, t.requests && !t.requests.startsWith('request counts not') ? t.requests : '']
+        .filter(Boolean)
+        .join(' · ');
+}
+function pendingDescription(batchIds) {
+    return batchIds.length === 1
+        ? `Waiting for Together batch ${batchIds[0]}`
+        : `Waiting for ${batchIds.length} Together batches`;
+}
+
+;// CONCATENATED MODULE: ./src/report/pr-comment-text.ts
+
+
+
+const MAX_BODY = 60_000;
+const MAX_REASON = 300;
+const ROW_VERSION = 3;
+const ROW_MARKER = /<!-- row:(?:v(\d{1,4}):)?([A-Za-z0-9._-]{1,200})(?::([a-z-]{1,40}))? -->$/;
+const DEFAULT_CONTEXT = 'batches';
+const commentMarker = (context) => `<!-- wait-for-together-batch:${context.replace(/--+|[<>\r\n]/g, '_')} -->`;
+const requestsCell = (row) => row.requests ? `${row.requests.ok} ok, ${row.requests.failed} failed` : '';
+const pr_comment_text_costCell = (row) => (row.cost === undefined ? '' : `&#36;${row.cost.toFixed(4)}`);
+function renderRow(row, runUrl) {
+    const run = runUrl ? `[run](${runUrl})` : '';
+    const cells = [
+        `${row.icon} ${escapeText(row.batchId, 200)}`,
+        escapeText(row.status || 'unknown', 40),
+        requestsCell(row),
+        pr_comment_text_costCell(row),
+        escapeText(row.reason, MAX_REASON),
+        run
+    ];
+    const failedOn = row.failedOn ? `:${row.failedOn}` : '';
+    return `| ${cells.join(' | ')} | <!-- row:v${ROW_VERSION}:${row.batchId}${failedOn} -->`;
+}
+const ICONS = new Set(['✅', '❌', '🔄']);
+const STATUS = /^[A-Za-z_]{1,40}$/;
+const REQUESTS = /^(?:(\d{1,15}) ok, (\d{1,15}) failed)?$/;
+const COST = /^(?:&#36;(\d{1,12}\.\d{4}))?$/;
+const RUN = /^\[run\]\((https?:\/\/[^\s()<>]+\/actions\/runs\/\d{1,20})\)$/;
+function splitRow(line) {
+    const match = ROW_MARKER.exec(line);
+    if (!match)
+        return undefined;
+    const [marker, version = '1', id = '', failedOn] = match;
+    const end = ` | ${marker}`;
+    if (!line.startsWith('| ') || !line.endsWith(end))
+        return undefined;
+    return { version: Number(version), id, failedOn, cells: line.slice(2, -end.length).split(' | ') };
+}
+function runLink(cell, runUrl) {
+    const link = RUN.exec(cell)?.[1];
+    const repositoryRuns = runUrl.slice(0, runUrl.lastIndexOf('/') + 1);
+    if (link === undefined || !repositoryRuns || !link.startsWith(repositoryRuns))
+        return undefined;
+    return /^\d+$/.test(link.slice(repositoryRuns.length)) ? link : undefined;
+}
+const unescaped = (cell) => cell.replace(/&#(\d{1,7});/g, (entity, code) => Number(code) <= 0x10ffff ? String.fromCodePoint(Number(code)) : entity);
+function readRow(found, runUrl) {
+    const layout = found.version >= 3
+        ? found.cells
+        : [found.cells[0], found.cells[1], found.cells[2], '', '', found.cells[3], ...found.cells.slice(4)];
+    const [first = '', status = '', requests = '', cost = '', why = '', run = '', ...rest] = layout;
+    const icon = Array.from(first)[0] ?? '';
+    const link = runLink(run, runUrl);
+    const counts = REQUESTS.exec(requests);
+    const amount = COST.exec(cost);
+    const failedOn = FAILED_ON.find(f => f === found.failedOn);
+    if (rest.length > 0 || !ICONS.has(icon) || !counts || !amount || !inert(why, runUrl))
+        return undefined;
+    if (run !== '' && link === undefined)
+        return undefined;
+    const row = {
+        batchId: found.id,
+        icon: icon,
+        status: STATUS.test(status) ? status : 'unknown',
+        ...(counts[1] !== undefined ? { requests: { ok: Number(counts[1]), failed: Number(counts[2]) } } : {}),
+        ...(amount[1] !== undefined ? { cost: Number(amount[1]) } : {}),
+        ...(failedOn ? { failedOn } : {}),
+        reason: unescaped(why)
+    };
+    return { row, run: link ?? '' };
+}
+function inert(cell, runUrl) {
+    if (runLink(cell, runUrl) !== undefined)
+        return true;
+    return escapeText(unescaped(cell)) === cell;
+}
+function previousRow(line, runUrl) {
+    const found = splitRow(line);
+    if (!found || found.version < 1)
+        return undefined;
+    if (found.version <= ROW_VERSION) {
+        const read = readRow(found, runUrl);
+        return read && { row: read.row, line: renderRow(read.row, read.run) };
+    }
+    const [first = '', status = ''] = found.cells;
+    const icon = Array.from(first)[0] ?? '';
+    if (!ICONS.has(icon) || !found.cells.every(cell => inert(cell, runUrl)))
+        return undefined;
+    const row = {
+        batchId: found.id,
+        icon: icon,
+        status: STATUS.test(status) ? status : 'unknown',
+        reason: ''
+    };
+    return { row, line };
+}
+const RANK = { '❌': 0, '🔄': 1, '✅': 2 };
+function renderComment(context, rows, runUrl, previous = '', stepFailure) {
+    const entries = new Map();
+    for (const line of previous.split(/\r?\n/)) {
+        const kept = previousRow(line, runUrl);
+        if (kept)
+            entries.set(kept.row.batchId, kept);
+    }
+    for (const row of rows)
+        entries.set(row.batchId, { row, line: renderRow(row, runUrl) });
+    const all = [...entries.values()].sort((a, b) => RANK[a.row.icon] - RANK[b.row.icon]);
+    const head = [
+        commentMarker(context),
+        `### Together batches · ${escapeText(context, 100)}`,
+        '',
+        commentHeadline(all.map(e => e.row), stepFailure),
+        '',
+        '| Batch | Status | Requests | Estimated cost | Why | Run |',
+        '| --- | --- | --- | --- | --- | --- |',
+        ''
+    ].join('\n');
+    let body = head;
+    let left = all.length;
+    for (const { line } of all) {
+        if (body.length + line.length + 1 > MAX_BODY)
+            break;
+        body += `${line}\n`;
+        left--;
+    }
+    return left > 0 ? `${body}\nAnd ${left} more (all in the run summary).\n` : body;
+}
+
+;// CONCATENATED MODULE: ./src/github/commit-status.ts
+
+
+
+const SHA = /^[0-9a-f]{40}$/i;
+const MAX_STATUS_PAGES = 10;
+const STATES = new Set(['pending', 'success', 'failure', 'error']);
+const MAX_DESCRIPTION = 140;
+const MAX_EVENT_BYTES = 25 * 1024 * 1024;
+function fitDescription(text) {
+    const chars = Array.from(text);
+    return chars.length > MAX_DESCRIPTION ? `${chars.slice(0, MAX_DESCRIPTION - 1).join('')}…` : text;
+}
+async function eventCommit(target) {
+    if (target.eventPath) {
+        try {
+            const text = await (0,external_node_fs_promises_namespaceObject.readFile)(target.eventPath, 'utf8');
+            if (text.length <= MAX_EVENT_BYTES) {
+                const event = JSON.parse(text);
+                const sha = event.pull_request?.head?.sha;
+                const number = event.pull_request?.number;
+                const pullRequest = Number.isSafeInteger(number) && number > 0 ? number : undefined;
+                if (typeof sha === 'string' && SHA.test(sha))
+                    return { sha, pullRequest };
+            }
+        }
+        catch {
+        }
+    }
+    if (!SHA.test(target.sha))
+        throw new Error(`GITHUB_SHA is not a commit SHA, so no commit status can be set.`);
+    return { sha: target.sha };
+}
+const runUrl = (target) => `${target.serverUrl.replace(/\/+$/, '')}/${target.repository}/actions/runs/${target.runId}`;
+function statusClient(github) {
+    return {
+        async set(sha, context, state, description, targetUrl, options) {
+            const route = 'POST /repos/{owner}/{repo}/statuses/{sha}';
+            const params = {
+                sha,
+                state,
+                context,
+                description: fitDescription(github.redact(description)),
+                target_url: targetUrl
+            };
+            try {
+                await github.request(route, params, options);
+            }
+            catch (error) {
+                if (httpStatus(error) !== 403)
+                    throw error;
+                throw new Error(`${errorMessage(error)}. Give the job statuses: write (and check github-token).`, {
+                    cause: error
+                });
+            }
+        },
+        async latest(sha, context) {
+            for (let page = 1; page <= MAX_STATUS_PAGES; page++) {
+                const route = 'GET /repos/{owner}/{repo}/commits/{ref}/statuses';
+                const data = await github.request(route, { ref: sha, per_page: 100, page });
+                if (!Array.isArray(data))
+                    throw new Error(`GitHub's list of the statuses of ${sha.slice(0, 12)} is not a list`);
+                const found = data.find(s => s.context === context);
+                if (found)
+                    return STATES.has(found.state) ? found.state : undefined;
+                if (data.length < 100)
+                    return undefined;
+            }
+            throw new Error(`${sha.slice(0, 12)} has more than ${MAX_STATUS_PAGES * 100} statuses; ${context} is not among them`);
+        }
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/github/ledger-entry.ts
 
@@ -33497,7 +34682,7 @@ async function ownPullRequest(open, headCommit, log) {
 function commentText(run, redact) {
     return {
         marker: commentMarker,
-        render: (context, rows, previous) => renderComment(context, rows.map(row => ({ ...row, status: redact(row.status) })), run, previous)
+        render: (context, rows, previous) => renderComment(context, rows.map(row => ({ ...row, status: redact(row.status), reason: redact(row.reason) })), run, previous)
     };
 }
 
@@ -33576,747 +34761,6 @@ function cancelLine(batchId, cancel) {
 function payloadLine(batchId, job) {
     return `Batch ${batchId}: ${clip(JSON.stringify(job), 2000)}`;
 }
-
-;// CONCATENATED MODULE: ./src/together/parse.ts
-
-const STRING_FIELDS = [
-    'id',
-    'user_id',
-    'input_file_id',
-    'status',
-    'job_deadline',
-    'created_at',
-    'endpoint',
-    'model_id',
-    'output_file_id',
-    'error_file_id',
-    'error',
-    'completed_at'
-];
-function toNumber(value) {
-    const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-    return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
-}
-function parseBatchJob(value) {
-    if (!isRecord(value))
-        return undefined;
-    const job = {};
-    let known = 0;
-    for (const key of STRING_FIELDS) {
-        const field = value[key];
-        if (field === null)
-            job[key] = null;
-        else if (typeof field === 'string')
-            job[key] = field;
-        if (key in value)
-            known++;
-    }
-    if (typeof job.status === 'string')
-        job.status = job.status.trim().toUpperCase();
-    const progress = toNumber(value.progress);
-    if (progress !== undefined)
-        job.progress = Math.min(100, Math.max(0, progress));
-    else if (value.progress === null)
-        job.progress = null;
-    const size = toNumber(value.file_size_bytes);
-    if (size !== undefined)
-        job.file_size_bytes = size;
-    if ('progress' in value || 'file_size_bytes' in value)
-        known++;
-    return known > 0 ? job : undefined;
-}
-function errorMessageOf(body) {
-    if (!isRecord(body))
-        return undefined;
-    const { error, message } = body;
-    if (typeof error === 'string')
-        return error;
-    if (isRecord(error) && typeof error.message === 'string')
-        return error.message;
-    if (typeof message === 'string')
-        return message;
-    return undefined;
-}
-function parseFileInfo(value) {
-    if (!isRecord(value))
-        return undefined;
-    const info = {};
-    if (typeof value.id === 'string')
-        info.id = value.id;
-    if (typeof value.filename === 'string')
-        info.filename = value.filename;
-    const bytes = toNumber(value.bytes);
-    if (bytes !== undefined && bytes >= 0)
-        info.bytes = bytes;
-    return info;
-}
-
-;// CONCATENATED MODULE: ./src/together/answers.ts
-
-
-
-function header(headers, name) {
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
-}
-const trimmed = (headers, name) => header(headers, name)?.trim() || undefined;
-function parseRetryAfter(headers, nowMs) {
-    const ms = Number(trimmed(headers, 'retry-after-ms'));
-    if (trimmed(headers, 'retry-after-ms') && Number.isFinite(ms) && ms >= 0)
-        return ms;
-    const retryAfter = trimmed(headers, 'retry-after');
-    if (retryAfter) {
-        if (/^\d+(\.\d+)?$/.test(retryAfter))
-            return Number(retryAfter) * 1000;
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.max(0, date - nowMs);
-    }
-    const reset = trimmed(headers, 'x-ratelimit-reset');
-    if (reset && /^\d+(\.\d+)?$/.test(reset))
-        return Number(reset) * 1000;
-    return undefined;
-}
-function looksLikeHtml(headers, text) {
-    const type = header(headers, 'content-type')?.toLowerCase() ?? '';
-    return type.includes('text/html') || type.includes('application/xhtml') || text.trimStart().startsWith('<');
-}
-const NO_ROUTE = /\bno route\b|\broute\b.*\bnot found\b|\b(page|path|endpoint|url) not found\b|\bcannot (get|post) \//i;
-function routeUnknown(html, serverMessage, baseUrl) {
-    if (html || NO_ROUTE.test(serverMessage))
-        return true;
-    const path = baseUrl === undefined ? undefined : URL.parse(baseUrl)?.pathname;
-    return path !== undefined && !/\/v\d+(\/|$)/.test(path);
-}
-function httpError(what, response, text, clip, baseUrl) {
-    const { status, headers } = response;
-    if (status >= 300 && status < 400) {
-        const location = header(headers, 'location');
-        return new TogetherError(`${what} was redirected (HTTP ${status}${location ? ` to ${clip(location)}` : ''}); redirects are not followed so the API key stays with the API`, { kind: 'http', status });
-    }
-    const html = looksLikeHtml(headers, text);
-    const serverMessage = clip(html ? 'HTML error page' : (errorMessageOf(parseJson(text)) ?? text));
-    return new TogetherError(`${what} answered HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`, {
-        kind: 'http',
-        status,
-        serverMessage: serverMessage || undefined,
-        retryAfterMs: parseRetryAfter(headers, Date.now()),
-        html,
-        routeUnknown: status === 404 && routeUnknown(html, serverMessage, baseUrl)
-    });
-}
-function htmlPageError(what, status) {
-    return new TogetherError(`${what} answered HTTP ${status} with an HTML page, not the Together API; check the base URL`, { kind: 'invalid-response', html: true });
-}
-
-;// CONCATENATED MODULE: ./src/util/timer.ts
-const MAX_TIMER_MS = 2 ** 31 - 1;
-const timerDelay = (ms) => Math.min(MAX_TIMER_MS, Math.max(1, ms));
-
-;// CONCATENATED MODULE: ./src/together/limits.ts
-
-
-function timeLimit(ms, message) {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), timerDelay(ms));
-    return { signal: controller.signal, clear: () => clearTimeout(timer) };
-}
-function idleLimit(ms, message) {
-    const controller = new AbortController();
-    let timer;
-    const clear = () => clearTimeout(timer);
-    return {
-        signal: controller.signal,
-        clear,
-        arm: () => {
-            clear();
-            timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), timerDelay(ms));
-        },
-        touch: () => timer?.refresh()
-    };
-}
-function formatLimit(ms) {
-    return ms < 120_000 ? `${Math.max(1, Math.ceil(ms / 1000))}s` : `${Math.round(ms / 60_000)} min`;
-}
-
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/together/save.ts
-
-
-
-
-
-
-
-const DECODERS = {
-    gzip: external_node_zlib_.createGunzip,
-    'x-gzip': external_node_zlib_.createGunzip,
-    deflate: external_node_zlib_.createInflate,
-    br: external_node_zlib_.createBrotliDecompress
-};
-function decodersFor(contentEncoding, what) {
-    const codings = (contentEncoding ?? '')
-        .split(',')
-        .map(coding => coding.trim().toLowerCase())
-        .filter(coding => coding !== '' && coding !== 'identity');
-    const unknown = codings.find(coding => !(coding in DECODERS));
-    if (unknown !== undefined || codings.length > 2) {
-        throw new TogetherError(`${what} answered with Content-Encoding "${printable(contentEncoding ?? '', 40)}", which the client cannot decode`, { kind: 'unsupported-response' });
-    }
-    return codings.reverse().map(coding => DECODERS[coding]());
-}
-function counter(what, expectedBytes, maxBytes) {
-    const limit = expectedBytes ?? maxBytes;
-    const tooMuch = () => expectedBytes === undefined
-        ? new TogetherError(`${what} delivered more than ${String(maxBytes)} bytes, the most the action downloads of a file whose size Together does not give`, { kind: 'unsupported-response' })
-        : new TogetherError(`${what} delivered more than the ${expectedBytes} bytes expected`, {
-            kind: 'invalid-response'
-        });
-    const stream = new external_node_stream_.Transform({
-        transform(chunk, _encoding, callback) {
-            stream.bytes += chunk.length;
-            if (limit !== undefined && stream.bytes > limit)
-                callback(tooMuch());
-            else
-                callback(null, chunk);
-        }
-    });
-    stream.bytes = 0;
-    return stream;
-}
-function saveError(what, path, error) {
-    return new TogetherError(`${what} could not be saved to ${path}: ${errorMessage(error)}`, {
-        kind: 'local',
-        cause: error
-    });
-}
-function save_closed(stream) {
-    return stream.closed ? Promise.resolve() : new Promise(resolve => stream.once('close', () => resolve()));
-}
-async function save(request) {
-    const { what, path, expectedBytes } = request;
-    const decoders = decodersFor(request.contentEncoding, what);
-    const partial = `${path}.part`;
-    const count = counter(what, expectedBytes, request.maxBytes);
-    const activity = new external_node_stream_.Transform({
-        transform(chunk, _encoding, callback) {
-            request.onData?.();
-            callback(null, chunk);
-        }
-    });
-    const file = (0,external_node_fs_namespaceObject.createWriteStream)(partial);
-    let origin;
-    const note = (where) => () => {
-        origin ??= where;
-    };
-    request.body.on('error', note('body'));
-    activity.on('error', note('body'));
-    decoders.forEach(decoder => decoder.on('error', note('decoder')));
-    count.on('error', note('counter'));
-    file.on('error', note('file'));
-    try {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)([request.body, activity, ...decoders, count, file]);
-        if (expectedBytes !== undefined && count.bytes !== expectedBytes) {
-            throw new TogetherError(`${what} delivered ${count.bytes} bytes, expected ${expectedBytes}`, {
-                kind: 'invalid-response'
-            });
-        }
-        await (0,external_node_fs_promises_namespaceObject.rename)(partial, path).catch((error) => Promise.reject(saveError(what, path, error)));
-        return count.bytes;
-    }
-    catch (error) {
-        await save_closed(file);
-        await (0,external_node_fs_promises_namespaceObject.rm)(partial, { force: true }).catch(() => undefined);
-        if (origin === 'file')
-            throw saveError(what, partial, error);
-        if (origin === 'decoder' && !(error instanceof TogetherError)) {
-            throw new TogetherError(`${what} could not be decoded: ${errorMessage(error)}`, {
-                kind: 'invalid-response',
-                cause: error
-            });
-        }
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/together/download.ts
-
-
-
-
-const MAX_REDIRECTS = 3;
-function redirectTarget(response, from, what) {
-    const location = header(response.headers, 'location');
-    if (!location) {
-        throw new TogetherError(`${what} answered HTTP ${response.status} without a Location to follow`, {
-            kind: 'http',
-            status: response.status
-        });
-    }
-    let target;
-    try {
-        target = new URL(location, from);
-    }
-    catch {
-        throw new TogetherError(`${what} was redirected to a Location that is not a URL`, { kind: 'unsupported-response' });
-    }
-    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-        throw new TogetherError(`${what} was redirected to a ${target.protocol} URL; only http and https are followed`, {
-            kind: 'unsupported-response'
-        });
-    }
-    return target.toString();
-}
-async function hop(request, options, state) {
-    const { transport, what, path } = request;
-    const { response, url, followed, stall } = state;
-    if (response.status >= 300 && response.status < 400) {
-        if (followed >= MAX_REDIRECTS) {
-            throw new TogetherError(`${what} answered HTTP ${response.status}: too many redirects (followed ${followed})`, {
-                kind: 'http',
-                status: response.status
-            });
-        }
-        const target = redirectTarget(response, url, what);
-        await response.body.dump();
-        return { redirect: target };
-    }
-    if (response.status < 200 || response.status >= 300) {
-        const text = await response.body.text().catch(() => '');
-        throw httpError(what, response, text, text => transport.clip(text));
-    }
-    const contentEncoding = header(response.headers, 'content-encoding');
-    const { expectedBytes, maxBytes } = options;
-    stall.arm();
-    return {
-        bytes: await save({
-            body: response.body,
-            contentEncoding,
-            path,
-            what,
-            expectedBytes,
-            maxBytes,
-            onData: () => {
-                stall.touch();
-            }
-        })
-    };
-}
-async function download(request, options) {
-    const { transport, what, stallTimeoutMs, totalTimeoutMs } = request;
-    const total = timeLimit(totalTimeoutMs, `${what} did not finish within ${formatLimit(totalTimeoutMs)}, the limit for a whole download`);
-    try {
-        let url = request.url;
-        for (let followed = 0;; followed++) {
-            const stall = idleLimit(stallTimeoutMs, `${what} stalled: no data for ${formatLimit(stallTimeoutMs)}`);
-            const exchange = {
-                signal: options.signal,
-                timeoutMs: options.timeoutMs,
-                withKey: new URL(url).origin === request.apiOrigin,
-                accept: '*/*',
-                acceptEncoding: 'identity',
-                streaming: { stallMs: stallTimeoutMs, limits: [total.signal, stall.signal] }
-            };
-            const from = url;
-            const next = await transport
-                .exchange('GET', url, what, exchange, response => hop(request, options, { response, url: from, followed, stall }))
-                .finally(() => {
-                stall.clear();
-            });
-            if ('bytes' in next)
-                return next.bytes;
-            url = next.redirect;
-        }
-    }
-    finally {
-        total.clear();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/together/models.ts
-
-const models_MAX_MODEL_ID = 256;
-const MAX_PRICE = 100_000;
-const price = (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_PRICE ? value : undefined;
-function parseModelInfo(value) {
-    if (!isRecord(value) || typeof value.id !== 'string')
-        return undefined;
-    const id = value.id.trim();
-    if (id === '' || id.length > models_MAX_MODEL_ID)
-        return undefined;
-    const pricing = isRecord(value.pricing) ? value.pricing : undefined;
-    const input = price(pricing?.input);
-    const output = price(pricing?.output);
-    return input !== undefined && output !== undefined ? { id, pricing: { input, output } } : { id };
-}
-function parseModelList(value) {
-    if (value === null)
-        return [];
-    const list = Array.isArray(value) ? value : isRecord(value) && Array.isArray(value.data) ? value.data : undefined;
-    if (list === undefined)
-        return undefined;
-    return list.map(parseModelInfo).filter((model) => model !== undefined);
-}
-
-;// CONCATENATED MODULE: ./src/together/proxy.ts
-
-
-const DEFAULT_CONNECTIONS = 16;
-function tryUrl(text) {
-    try {
-        return new URL(text);
-    }
-    catch {
-        return undefined;
-    }
-}
-const isHttp = (url) => url?.protocol === 'http:' || url?.protocol === 'https:';
-function proxyUrl(name, value) {
-    const text = value.trim();
-    let url = tryUrl(text);
-    let result = text;
-    if ((url === undefined && !/^https?:\/\//i.test(text)) ||
-        (url !== undefined && !isHttp(url) && !text.includes('://'))) {
-        result = `http://${text}`;
-        url = tryUrl(result);
-    }
-    if (!url || !isHttp(url) || url.hostname === '') {
-        throw new Error(`Invalid ${name} '${printable(hideCredentials(text), 100)}': expected a proxy URL such as http://proxy.example:3128.`);
-    }
-    return result;
-}
-function variable(env, name) {
-    for (const spelling of [name.toLowerCase(), name]) {
-        const value = env[spelling];
-        if (value?.trim())
-            return { name: spelling, value };
-    }
-    return undefined;
-}
-function parseProxyEnv(env) {
-    const settings = {};
-    const https = variable(env, 'HTTPS_PROXY');
-    if (https)
-        settings.httpsProxy = proxyUrl(https.name, https.value);
-    const http = variable(env, 'HTTP_PROXY');
-    if (http)
-        settings.httpProxy = proxyUrl(http.name, http.value);
-    const noProxy = variable(env, 'NO_PROXY');
-    if (noProxy)
-        settings.noProxy = noProxy.value.trim();
-    return settings;
-}
-function withoutProxyAgentWarning(build) {
-    const descriptor = Object.getOwnPropertyDescriptor(process, 'emitWarning');
-    const original = descriptor?.value;
-    const filtered = (warning, ...rest) => {
-        const code = typeof rest[0] === 'object' ? rest[0]?.code : rest[1];
-        if (code === 'UNDICI-EHPA' || String(warning).includes('EnvHttpProxyAgent is experimental'))
-            return;
-        if (typeof original === 'function')
-            Reflect.apply(original, process, [warning, ...rest]);
-    };
-    Object.defineProperty(process, 'emitWarning', { ...descriptor, value: filtered });
-    try {
-        return build();
-    }
-    finally {
-        if (descriptor)
-            Object.defineProperty(process, 'emitWarning', descriptor);
-    }
-}
-function defaultDispatcher(proxy = {}, options = {}) {
-    const agentOptions = {
-        keepAliveTimeout: options.keepAliveTimeoutMs ?? 60_000,
-        connections: options.connections ?? DEFAULT_CONNECTIONS
-    };
-    if (!proxy.httpProxy && !proxy.httpsProxy)
-        return new undici.Agent(agentOptions);
-    return withoutProxyAgentWarning(() => new undici.EnvHttpProxyAgent({
-        ...agentOptions,
-        httpProxy: proxy.httpProxy ?? '',
-        httpsProxy: proxy.httpsProxy ?? '',
-        noProxy: proxy.noProxy ?? ''
-    }));
-}
-
-;// CONCATENATED MODULE: ./src/together/transport.ts
-
-
-
-
-
-
-const LOCAL_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE']);
-const codeOf = (error) => error?.code;
-const CERTIFICATE_CODES = new Set([
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'UNABLE_TO_GET_ISSUER_CERT',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'CERT_REVOKED',
-    'CERT_UNTRUSTED',
-    'CERT_REJECTED',
-    'CERT_SIGNATURE_FAILURE',
-    'INVALID_CA',
-    'HOSTNAME_MISMATCH',
-    'ERR_TLS_CERT_ALTNAME_INVALID'
-]);
-function unreachableReason(error, url) {
-    const code = String(codeOf(error));
-    const host = URL.parse(url)?.hostname ?? url;
-    const hostname = error.hostname;
-    if (code === 'ENOTFOUND' && (hostname === undefined || hostname === host)) {
-        return `the host ${host} does not resolve (${errorMessage(error)})`;
-    }
-    const tls = code.startsWith('ERR_SSL_') || (code === 'EPROTO' && url.startsWith('https:'));
-    if (CERTIFICATE_CODES.has(code) || tls) {
-        return `the TLS handshake with ${host} failed (${code}: ${errorMessage(error)}); a TLS-inspecting proxy needs its CA in NODE_EXTRA_CA_CERTS`;
-    }
-    return undefined;
-}
-class Transport {
-    options;
-    redact;
-    dispatcher;
-    ownsDispatcher;
-    closed = false;
-    constructor(options) {
-        this.options = options;
-        this.redact = createRedactor([options.apiKey, ...(options.secrets ?? [])]);
-        this.ownsDispatcher = options.dispatcher === undefined;
-        this.dispatcher =
-            options.dispatcher ??
-                defaultDispatcher(options.proxy ?? parseProxyEnv(process.env), { connections: options.connections });
-    }
-    clip(text) {
-        return oneLine(this.redact(text), this.options.maxMessageLength);
-    }
-    async exchange(method, url, what, options, use) {
-        const timeoutMs = Math.max(1, Math.min(options.timeoutMs ?? this.options.requestTimeoutMs, this.options.requestTimeoutMs));
-        const answer = timeLimit(timeoutMs, `${what} got no answer within ${formatLimit(timeoutMs)}`);
-        const limits = [answer.signal, ...(options.streaming?.limits ?? [])];
-        const signal = AbortSignal.any(options.signal ? [options.signal, ...limits] : limits);
-        const fail = (error) => this.failure(what, url, error, options, timeoutMs);
-        try {
-            let response;
-            try {
-                response = await (0,undici.request)(url, {
-                    method,
-                    dispatcher: this.dispatcher,
-                    signal,
-                    headers: this.headers(options),
-                    headersTimeout: timeoutMs,
-                    bodyTimeout: options.streaming?.stallMs ?? timeoutMs,
-                    maxRedirections: 0
-                });
-            }
-            catch (error) {
-                throw fail(error);
-            }
-            if (options.streaming)
-                answer.clear();
-            const { statusCode: status, headers, body } = response;
-            try {
-                return await use({ status, headers, body });
-            }
-            catch (error) {
-                body.on('error', () => undefined).destroy();
-                throw fail(error);
-            }
-        }
-        finally {
-            answer.clear();
-        }
-    }
-    headers(options) {
-        return {
-            ...(options.withKey === false ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
-            accept: options.accept ?? 'application/json',
-            ...(options.acceptEncoding ? { 'accept-encoding': options.acceptEncoding } : {}),
-            'user-agent': this.options.userAgent
-        };
-    }
-    failure(what, url, error, options, timeoutMs) {
-        if (options.signal?.aborted)
-            return new TogetherError(`${what} was aborted`, { kind: 'aborted', cause: error });
-        if (error instanceof TogetherError)
-            return error;
-        const code = codeOf(error);
-        const stallMs = options.streaming?.stallMs;
-        if (code === 'UND_ERR_BODY_TIMEOUT' && stallMs !== undefined) {
-            return new TogetherError(`${what} stalled: no data for ${formatLimit(stallMs)}`, {
-                kind: 'timeout',
-                cause: error
-            });
-        }
-        if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-            return new TogetherError(`${what} got no answer within ${formatLimit(timeoutMs)}`, {
-                kind: 'timeout',
-                cause: error
-            });
-        }
-        if (code === 'ERR_INVALID_URL') {
-            return new TogetherError(`${what} could not be sent: the base URL is not a valid URL`, {
-                kind: 'local',
-                cause: error
-            });
-        }
-        const cause = error?.cause;
-        const reason = errorMessage(cause ?? error);
-        if (LOCAL_CODES.has(String(code)) || error?.name === 'InvalidArgumentError') {
-            return new TogetherError(`${what} could not be sent: ${this.clip(reason)}`, { kind: 'local', cause: error });
-        }
-        const unreachable = unreachableReason(cause ?? error, url);
-        if (unreachable) {
-            return new TogetherError(`${what} failed: ${this.clip(unreachable)}`, { kind: 'unreachable', cause: error });
-        }
-        return new TogetherError(`${what} failed: ${this.clip(reason)}`, { kind: 'network', cause: error });
-    }
-    async close() {
-        if (!this.ownsDispatcher || this.closed)
-            return;
-        this.closed = true;
-        await this.dispatcher.close();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/together/client.ts
-
-
-
-
-
-
-
-
-
-const DEFAULT_BASE_URL = 'https://api.together.ai/v1';
-const DEFAULT_DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
-const DEFAULT_MAX_DOWNLOAD_BYTES = 10 * 1024 ** 3;
-function encodeId(id) {
-    return encodeURIComponent(id).replace(/\./g, '%2E');
-}
-function originOf(url, what) {
-    try {
-        return new URL(url).origin;
-    }
-    catch (error) {
-        throw new TogetherError(`${what} could not be sent: the base URL is not a valid URL`, {
-            kind: 'local',
-            cause: error
-        });
-    }
-}
-class TogetherClient {
-    baseUrl;
-    transport;
-    requestTimeoutMs;
-    downloadStallTimeoutMs;
-    downloadTotalTimeoutMs;
-    downloadMaxBytes;
-    constructor(options) {
-        this.baseUrl = (options.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '');
-        this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-        this.downloadStallTimeoutMs = options.downloadStallTimeoutMs;
-        this.downloadTotalTimeoutMs = options.downloadTotalTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS;
-        this.downloadMaxBytes = options.downloadMaxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
-        this.transport = new Transport({
-            apiKey: options.apiKey,
-            secrets: options.secrets,
-            userAgent: options.userAgent ?? 'wait-for-together-batch',
-            requestTimeoutMs: this.requestTimeoutMs,
-            maxMessageLength: options.maxMessageLength ?? 500,
-            dispatcher: options.dispatcher,
-            proxy: options.proxy,
-            connections: options.connections
-        });
-    }
-    async getBatch(id, options) {
-        const what = `GET /batches/${idLabel(id)}`;
-        const body = await this.call('GET', `/batches/${encodeId(id)}`, what, options);
-        return this.checkedBatch(body, what, id);
-    }
-    async cancelBatch(id, options) {
-        const what = `POST /batches/${idLabel(id)}/cancel`;
-        const body = await this.call('POST', `/batches/${encodeId(id)}/cancel`, what, options);
-        return this.checkedBatch(body, what, id);
-    }
-    async getFile(id, options) {
-        requirePlainFileId(id);
-        const body = await this.call('GET', `/files/${encodeId(id)}`, `GET /files/${id}`, options);
-        return this.expect(parseFileInfo(body), `GET /files/${id}`, 'a file object');
-    }
-    async listModels(options) {
-        const body = await this.call('GET', '/models', 'GET /models', options);
-        return this.expect(parseModelList(body), 'GET /models', 'a list of models');
-    }
-    async downloadFile(id, path, options = {}) {
-        requirePlainFileId(id);
-        const what = `GET /files/${id}/content`;
-        const maxBytes = options.maxBytes ?? this.downloadMaxBytes;
-        if (options.expectedBytes !== undefined && options.expectedBytes > maxBytes) {
-            throw new TogetherError(`${what} was not downloaded: Together gives its size as ${options.expectedBytes} bytes, more than the ${maxBytes} the action downloads of one file`, { kind: 'unsupported-response' });
-        }
-        return download({
-            transport: this.transport,
-            url: `${this.baseUrl}/files/${encodeId(id)}/content`,
-            apiOrigin: originOf(this.baseUrl, what),
-            what,
-            path,
-            stallTimeoutMs: options.stallTimeoutMs ?? this.downloadStallTimeoutMs ?? this.requestTimeoutMs,
-            totalTimeoutMs: options.totalTimeoutMs ?? this.downloadTotalTimeoutMs
-        }, { ...options, maxBytes });
-    }
-    async close() {
-        await this.transport.close();
-    }
-    checkedBatch(body, what, id) {
-        const job = checkBatchIds(this.expect(parseBatchJob(body), what, 'a batch object'), what);
-        return checkSameBatch(job, what, id);
-    }
-    expect(value, what, expected) {
-        if (value === undefined) {
-            throw new TogetherError(`Together answered ${what} with something that is not ${expected}`, {
-                kind: 'invalid-response'
-            });
-        }
-        return value;
-    }
-    async call(method, path, what, options = {}) {
-        const transport = this.transport;
-        return transport.exchange(method, `${this.baseUrl}${path}`, what, options, async (response) => {
-            const text = await response.body.text();
-            const { status } = response;
-            if (status < 200 || status >= 300)
-                throw httpError(what, response, text, t => transport.clip(t), this.baseUrl);
-            if (looksLikeHtml(response.headers, text))
-                throw htmlPageError(what, status);
-            const parsed = text === '' ? undefined : parseJson(text);
-            if (parsed === undefined && text !== '') {
-                throw new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, {
-                    kind: 'invalid-response'
-                });
-            }
-            return redactJson(parsed, transport.redact);
-        });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/together/index.ts
-
-
-
-
-
 
 ;// CONCATENATED MODULE: ./src/engine/cancel.ts
 
@@ -34929,25 +35373,24 @@ async function waitForBatches(deps, options) {
     return { results, startedAt, endedAt, timeoutMs: options.timeoutMs, done };
 }
 
-;// CONCATENATED MODULE: ./src/report/commit-status-text.ts
+;// CONCATENATED MODULE: ./src/report/pr-comment-rows.ts
 
-
-function pendingDescription(batchIds) {
-    return batchIds.length === 1
-        ? `Waiting for Together batch ${batchIds[0]}`
-        : `Waiting for ${batchIds.length} Together batches`;
+const verdictIcon = (verdict) => verdict.running ? '🔄' : verdict.ok ? '✅' : '❌';
+function commentRow(result, verdict, files, cost) {
+    const tally = files?.tally;
+    const own = cost && knownTotal(costOf(cost, [result.batchId]));
+    return {
+        batchId: result.batchId,
+        icon: verdictIcon(verdict),
+        status: result.status,
+        ...(tally ? { requests: { ok: tally.succeeded, failed: tally.failed } } : {}),
+        ...(own !== undefined && files?.usage ? { cost: own } : {}),
+        ...(verdict.failedOn ? { failedOn: verdict.failedOn } : {}),
+        reason: verdict.reason
+    };
 }
-function finalDescription(results, verdict, collected) {
-    if (!verdict.ok)
-        return verdict.message;
-    const tallies = results.map(r => collected?.get(r.batchId)?.tally).filter((t) => t !== undefined);
-    const sum = mergeTallies(tallies);
-    const total = sum.succeeded + sum.failed;
-    const requests = tallies.length === results.length && total > 0 ? ` · ${sum.succeeded}/${total} requests ok` : '';
-    if (results.length === 1)
-        return `${statusToken(results[0].status)}${requests}`;
-    const completed = results.filter(r => r.outcome === 'completed').length;
-    return `${completed}/${results.length} batches completed${requests}`;
+function commentRows(results, verdicts, collected, cost) {
+    return results.map((result, i) => commentRow(result, verdicts[i], collected?.get(result.batchId), cost));
 }
 
 ;// CONCATENATED MODULE: ./src/report/ledger-summary.ts
@@ -35169,294 +35612,6 @@ async function collectResults(deps, results, dir) {
     return collected;
 }
 
-;// CONCATENATED MODULE: ./src/verdict/cost.ts
-
-
-const cost_dollars = (amount) => `$${formatCost(amount)}`;
-function cannotCheck(gap) {
-    switch (gap.kind) {
-        case 'unread':
-            return `the results of batch ${listFirst(gap.batchIds, 5)} could not be read.`;
-        case 'lines': {
-            const more = gap.others > 0 ? ` (and in ${plural(gap.others, 'more batch', 'more batches')})` : '';
-            return `${plural(gap.lines, 'line')} of the results of batch ${gap.batchId}${more} could not be read, so what they cost is unknown.`;
-        }
-        case 'estimate':
-            return `${gap.why}. A cost gate that cannot be checked fails.`;
-    }
-}
-function judgeCost(report, maxCost) {
-    if (maxCost === undefined || report === undefined)
-        return undefined;
-    const limit = `max-cost $${Number.isInteger(maxCost * 100) ? maxCost.toFixed(2) : String(maxCost)}`;
-    const gap = costGap(report);
-    if (gap)
-        return { ok: false, message: `Cannot check ${limit}: ${cannotCheck(gap)}` };
-    const cost = Number(formatCost(report.total.cost));
-    if (cost <= maxCost)
-        return undefined;
-    const batches = report.batches.size === 1 ? '' : ` of ${report.batches.size} batches`;
-    return {
-        ok: false,
-        message: `Estimated cost${batches} ${cost_dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
-    };
-}
-
-;// CONCATENATED MODULE: ./src/verdict/causes.ts
-
-
-
-const BASE_URL_HINT = `check base-url (expected the API root such as ${DEFAULT_BASE_URL})`;
-function wrongServer(error) {
-    if (error.kind === 'invalid-response' && error.repeated) {
-        const what = error.html ? 'an HTML page instead of a Together batch' : 'something that is not a Together batch';
-        return `the server answered with ${what} ${error.repeated} times: ${BASE_URL_HINT}`;
-    }
-    if (error.status === 404 && error.html) {
-        return `the server answered HTTP 404 with an HTML page, not the Together API: ${BASE_URL_HINT}`;
-    }
-    if (error.status === 404 && error.routeUnknown) {
-        const said = error.serverMessage ? `: ${oneLine(error.serverMessage, 100)}` : '';
-        return `the server does not know the route (HTTP 404${said}), so the batch was never looked up: ${BASE_URL_HINT}`;
-    }
-    if (error.kind === 'unreachable')
-        return `${oneLine(error.message, 300)}: ${BASE_URL_HINT}`;
-    return undefined;
-}
-function errorVerdict(result) {
-    const id = result.batchId;
-    const error = result.error ?? { message: 'unknown error' };
-    const server = wrongServer(error);
-    if (server)
-        return `Could not check batch ${id}: ${server}.`;
-    if (error.status === 401 || error.status === 403) {
-        return `Together refused the API key (HTTP ${error.status}) for batch ${id}: check the api-key input or the TOGETHER_API_KEY secret, and that the key may read this batch.`;
-    }
-    if (error.status === 404) {
-        return `Batch ${id} was not found for this API key (HTTP 404): check batch-id and that the key belongs to the account that created the batch.`;
-    }
-    return `Could not check batch ${id}: ${oneLine(error.message)}.`;
-}
-function errorReason(result) {
-    const error = result.error ?? { message: 'unknown error' };
-    return wrongServer(error) ?? oneLine(error.message, 120);
-}
-function neverAnswered(result) {
-    if (result.batch || !result.lastError)
-        return undefined;
-    return `no check succeeded; last error: ${oneLine(result.lastError.message, 200)}`;
-}
-function lastSeen(result) {
-    if (!result.status)
-        return 'no status was seen';
-    const progress = result.progress;
-    const at = typeof progress === 'number' ? ` at ${percent(progress)}` : '';
-    const failed = result.lastError ? `; the last check failed: ${oneLine(result.lastError.message, 200)}` : '';
-    return `last status ${oneLine(result.status, 40)}${at}${failed}`;
-}
-const MAX_SHOWN_RETRY_AFTER_MS = 3_600_000;
-function rateLimitVerdict(result, retryAfterMs) {
-    const waited = formatDuration(result.endedAt - result.startedAt);
-    const asked = retryAfterMs > MAX_SHOWN_RETRY_AFTER_MS
-        ? 'longer than the time left'
-        : `${formatDuration(retryAfterMs)}, longer than the time left`;
-    return `Together rate-limited the status checks of batch ${result.batchId} (HTTP 429, asked to wait ${asked}); the wait stopped after ${waited} (${lastSeen(result)}). Raise poll-interval or wait for fewer batches at once, or check it later.`;
-}
-function cancelNote(result) {
-    const { cancel } = result;
-    if (!cancel)
-        return '';
-    const error = oneLine(cancel.error, 200);
-    switch (cancel.state) {
-        case 'answered':
-            return ` Cancel requested: Together answered ${oneLine(cancel.status, 40) || 'without a status'}.`;
-        case 'failed':
-            return ` Cancelling it failed: ${error}.`;
-        case 'no-answer':
-            return ` A cancel was sent but got no answer (${error}); it may still be running.`;
-        case 'not-sent':
-            return ` No cancel was sent: ${error}; it is still running.`;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/verdict/verdict.ts
-
-
-
-
-function finalVerdict(result, status, failOn) {
-    const id = result.batchId;
-    if (!failOn.has(status)) {
-        return { ok: true, message: `Batch ${id} ended ${status} (not in fail-on, so the step passes).` };
-    }
-    const job = result.batch;
-    const errorFile = job?.error_file_id ? ` Error file: ${oneLine(job.error_file_id, 100)}.` : '';
-    const why = job?.error
-        ? `: ${oneLine(job.error)}`
-        : status === 'EXPIRED'
-            ? ' (it did not finish before its deadline)'
-            : '';
-    const hint = status === 'EXPIRED'
-        ? job?.output_file_id
-            ? ' Its partial output is in output-file-id.'
-            : ' It left no output file.'
-        : status === 'CANCELLED'
-            ? ' Remove CANCELLED from fail-on to accept cancelled batches.'
-            : errorFile && ' See the error file for the failed requests.';
-    return { ok: false, message: `Batch ${id} ended ${status}${why}.${errorFile}${hint}` };
-}
-function timedOutVerdict(result) {
-    if (result.rateLimited)
-        return rateLimitVerdict(result, result.rateLimited.retryAfterMs);
-    const waited = formatDuration(Math.max(result.timeoutMs, result.endedAt - result.startedAt));
-    const unanswered = neverAnswered(result);
-    if (unanswered) {
-        return `Timed out after ${waited} waiting for batch ${result.batchId}: ${unanswered}.${cancelNote(result)}`;
-    }
-    return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input (and the job's timeout-minutes), or use mode: track with a scheduled mode: report for batches that outlast a job.${cancelNote(result)}`;
-}
-function abortedVerdict(result) {
-    const seen = neverAnswered(result) ?? lastSeen(result);
-    const cancel = cancelNote(result) || ' The batch is left running; set cancel-on-abort: true to cancel it.';
-    return `The wait for batch ${result.batchId} was aborted (workflow cancelled or job timeout) after ${formatDuration(result.endedAt - result.startedAt)}, ${seen}.${cancel}`;
-}
-function judge(result, failOn) {
-    const id = result.batchId;
-    const job = result.batch;
-    switch (result.outcome) {
-        case 'completed':
-            return { ok: true, message: `Batch ${id} completed; output file ${oneLine(job?.output_file_id, 100)}.` };
-        case 'no-output': {
-            const errorText = job?.error ? `: ${oneLine(job.error)}` : '';
-            const errorFile = job?.error_file_id
-                ? ` Error file: ${oneLine(job.error_file_id, 100)}.`
-                : ' It has no error file either.';
-            return {
-                ok: false,
-                message: `Batch ${id} completed without an output file, so every request failed${errorText}.${errorFile} Fix the input file and create a new batch.`
-            };
-        }
-        case 'final':
-            return finalVerdict(result, result.finalStatus, failOn);
-        case 'timed-out':
-            return { ok: false, message: timedOutVerdict(result) };
-        case 'aborted':
-            return { ok: false, message: abortedVerdict(result) };
-        case 'error':
-            return { ok: false, message: errorVerdict(result) };
-        case 'pending':
-            return {
-                ok: true,
-                message: `Batch ${id} is not finished yet (${lastSeen(result)}); checked once, as this step asks (timeout 0 or mode: track).`
-            };
-    }
-}
-const LISTED = 5;
-function listed(items) {
-    return listFirst(items, LISTED, '; ');
-}
-function verdict_describe(result) {
-    const id = result.batchId;
-    if (result.outcome === 'error')
-        return `${id}: ${errorReason(result)}`;
-    if (result.outcome === 'no-output')
-        return `${id} COMPLETED without output file`;
-    const unanswered = result.outcome === 'final' ? undefined : neverAnswered(result);
-    if (unanswered)
-        return `${id} ${unanswered}`;
-    const error = result.batch?.error ? ` (${oneLine(result.batch.error, 80)})` : '';
-    const limited = result.rateLimited
-        ? ` (rate-limited: Together asked to wait ${formatDuration(result.rateLimited.retryAfterMs)})`
-        : '';
-    return `${id} ${result.status || 'no status'}${error}${limited}`;
-}
-function judgeWaits(all, waits) {
-    const counts = summarize(all.results);
-    const failing = all.results.filter((_, i) => !waits[i].ok);
-    if (failing.length === 0) {
-        const pending = counts.running > 0 ? `, ${counts.running} not finished yet (checked once)` : '';
-        return { ok: true, message: `${counts.completed} of ${counts.total} batches completed${pending}.` };
-    }
-    const timedOut = failing.filter(r => r.outcome === 'timed-out' || r.outcome === 'aborted');
-    const broken = failing.filter(r => !timedOut.includes(r));
-    const parts = [];
-    if (broken.length > 0)
-        parts.push(`${broken.length} of ${counts.total} batches failed: ${listed(broken.map(verdict_describe))}.`);
-    if (timedOut.length > 0) {
-        const aborted = timedOut[0].outcome === 'aborted';
-        const how = aborted
-            ? 'The wait was aborted'
-            : `Timed out after ${formatDuration(Math.max(all.timeoutMs, all.endedAt - all.startedAt))}`;
-        parts.push(`${how} with ${timedOut.length} not finished: ${listed(timedOut.map(verdict_describe))}.`);
-        if (!aborted && timedOut.some(r => !r.rateLimited && !neverAnswered(r)))
-            parts.push("Raise the 'timeout' input.");
-    }
-    return { ok: false, message: parts.join(' ') };
-}
-
-;// CONCATENATED MODULE: ./src/verdict/judge-batch.ts
-
-
-
-
-
-
-function gateMessage(result, tally, gate) {
-    const total = tally.succeeded + tally.failed;
-    const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : '';
-    const codes = topCodes(tally, 3)
-        .map(c => `${c.code} ×${c.count}`)
-        .join(', ');
-    const ended = result.outcome === 'completed' ? 'completed, but' : `ended ${result.status || 'unknown'}, and`;
-    return `Batch ${result.batchId} ${ended} ${tally.failed} of its ${plural(total, 'request')} failed${share}, more than max-failed-requests allows (${describeGate(gate)})${codes ? `; most common: ${codes}` : ''}.`;
-}
-function judgeFiles(result, files, gate) {
-    if (files?.error)
-        return {
-            ok: false,
-            message: `Could not fetch the results of batch ${result.batchId}: ${oneLine(files.error, 200)}.`
-        };
-    if (files?.tally && gate && exceeds(files.tally, gate))
-        return { ok: false, message: gateMessage(result, files.tally, gate) };
-    return undefined;
-}
-function combine(first, later) {
-    if (!later || later.ok)
-        return first;
-    if (first.ok)
-        return later;
-    return { ok: false, message: `${first.message} ${later.message}` };
-}
-function judgeBatch(result, files, cost, policy) {
-    const wait = judge(result, policy.failOn);
-    const filesVerdict = judgeFiles(result, files, policy.requestGate);
-    const costVerdict = cost && judgeCost(costOf(cost, [result.batchId]), policy.maxCost);
-    const { ok, message } = combine(combine(wait, filesVerdict), costVerdict);
-    return {
-        batchId: result.batchId,
-        ok,
-        message,
-        running: result.outcome === 'pending',
-        wait,
-        ...(filesVerdict ? { files: filesVerdict } : {}),
-        ...(costVerdict ? { cost: costVerdict } : {})
-    };
-}
-function judgeStep(all, batches, cost, maxCost) {
-    if (batches.length === 1)
-        return { ok: batches[0].ok, message: batches[0].message };
-    const problems = batches.flatMap(b => (b.files ? [b.files.message] : []));
-    const files = problems.length === 0
-        ? undefined
-        : {
-            ok: false,
-            message: listFirst(problems, LISTED, ' ')
-        };
-    const total = combine(combine(judgeWaits(all, batches.map(b => b.wait)), files), judgeCost(cost, maxCost));
-    const ok = total.ok && batches.every(b => b.ok);
-    return ok || !total.ok ? total : { ok: false, message: batches.find(b => !b.ok).message };
-}
-
 ;// CONCATENATED MODULE: ./src/result-files/prices.ts
 
 
@@ -35514,18 +35669,6 @@ async function priceResults(deps, batchIds, collected, discountPercent) {
     return report;
 }
 
-;// CONCATENATED MODULE: ./src/report/pr-comment-rows.ts
-const requestsText = (files) => files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : '';
-const verdictIcon = (verdict) => verdict.running ? '🔄' : verdict.ok ? '✅' : '❌';
-function commentRows(results, verdicts, collected) {
-    return results.map((result, i) => ({
-        batchId: result.batchId,
-        icon: verdictIcon(verdicts[i]),
-        status: result.status,
-        requests: requestsText(collected?.get(result.batchId))
-    }));
-}
-
 ;// CONCATENATED MODULE: ./src/util/group-by.ts
 function groupBy(items, key) {
     const groups = new Map();
@@ -35561,7 +35704,7 @@ function byStatus(tracked) {
 async function stateOf(shared, github) {
     const failing = shared.reported.find(r => !r.verdict.ok);
     if (failing)
-        return ['failure', failing.verdict.message];
+        return ['failure', failing.description];
     if (shared.reported.length < shared.size) {
         let current;
         try {
@@ -35599,12 +35742,7 @@ async function publishComments(deps, github, tracked, collected) {
     for (const group of byComment.values()) {
         const { pullRequest, commitStatus } = group[0].stored.entry;
         const pr = pullRequest;
-        const rows = group.map(r => ({
-            batchId: r.result.batchId,
-            icon: verdictIcon(r.verdict),
-            status: r.result.status,
-            requests: requestsText(collected.get(r.result.batchId))
-        }));
+        const rows = group.map(r => commentRow(r.result, r.verdict, collected.get(r.result.batchId), r.cost));
         try {
             await github.comments(pr, commitStatus || DEFAULT_CONTEXT, rows);
         }
@@ -35715,12 +35853,14 @@ async function runStep(settings, deps, github, hooks = {}) {
         : undefined;
     deps.setOutputs(verdictOutputs(buildOutputs(waited).status ?? '', verdict.ok));
     await pending;
+    const rows = commentRows(waited.results, batches, collected, cost);
+    const stepFailure = !verdict.ok && batches.every(b => b.ok) ? 'max-cost' : undefined;
     const [state, description] = hooks.finalStatus?.(verdict, waited) ?? [
         verdict.ok ? 'success' : 'failure',
-        finalDescription(waited.results, verdict, collected)
+        statusHeadline(rows, stepFailure)
     ];
     await github?.status(state, description);
-    await github?.comment(commentRows(waited.results, batches, collected));
+    await github?.comment(rows);
     const ids = settings.batchIds;
     return {
         verdict,
@@ -35758,6 +35898,7 @@ const resultsDir = (settings) => settings.downloadDir
 
 
 
+
 function classify(result, stored, now, forgetAfterMs) {
     if (result.finalStatus !== undefined)
         return 'final';
@@ -35774,7 +35915,8 @@ function lostVerdict(t, forgetAfterMs) {
         ? `Batch ${id}, tracked ${since}, is not known to Together (HTTP 404): it is removed from the ledger. Check that api-key belongs to the account that created it.`
         : `Batch ${id}, tracked ${since}, is still ${t.result.status || 'not readable'} after forget-after (${formatDuration(forgetAfterMs)}): it is removed from the ledger and no longer reported.`;
     const verdict = { ok: false, message };
-    return { batchId: id, ...verdict, running: false, wait: verdict };
+    const reason = t.fate === 'unknown' ? 'not known to Together (HTTP 404)' : 'still running after forget-after';
+    return { batchId: id, ...verdict, running: false, wait: verdict, failedOn: 'not-checked', reason };
 }
 const gatesResults = (policy) => policy.requestGate !== undefined || policy.maxCost !== undefined;
 async function readFiles(settings, deps, tracked) {
@@ -35849,12 +35991,13 @@ async function runReport(settings, deps, github) {
     for (const t of tracked) {
         if (t.fate === 'final') {
             const files = collected.get(t.result.batchId);
-            t.verdict = judgeBatch(t.result, files, costs.get(t.result.batchId), t.stored.entry.policy);
+            t.cost = costs.get(t.result.batchId);
+            t.verdict = judgeBatch(t.result, files, t.cost, t.stored.entry.policy);
         }
         else if (t.fate === 'unknown' || t.fate === 'forgotten')
             t.verdict = lostVerdict(t, settings.forgetAfterMs);
         if (t.verdict)
-            t.description = finalDescription([t.result], t.verdict, collected);
+            t.description = statusHeadline([commentRow(t.result, t.verdict, collected.get(t.result.batchId), t.cost)]);
     }
     const reported = tracked.filter(isReported);
     const pending = tracked.filter(t => t.fate === 'pending').length;

@@ -386,8 +386,8 @@ const cases: Case[] = [
     class: 5,
     github: true,
     setup: ({ api, gh }) => {
-      // "Batch batch-h1 ended FAILED: " is 29 characters: the token starts at the 131st of the description.
-      serve(api, [batch({ status: 'FAILED', error: `${'x'.repeat(101)}${GITHUB_TOKEN}` })])
+      // "Failed on fail-on status: " is 26 characters: the token starts at the 131st of the description.
+      serve(api, [batch({ status: 'FAILED', error: `${'x'.repeat(104)}${GITHUB_TOKEN}` })])
       gh.route('POST', /^\/repos\/o\/r\/statuses\//, json({ id: 1 }, 201))
     },
     exitCode: 1,
@@ -397,7 +397,7 @@ const cases: Case[] = [
       const [, final] = run.github.map(r => JSON.parse(r.body) as { state: string; description: string })
       expect(final).toMatchObject({
         state: 'failure',
-        description: `Batch batch-h1 ended FAILED: ${'x'.repeat(101)}***.`
+        description: `Failed on fail-on status: ${'x'.repeat(104)}***`
       })
       // Cut first and redacted after, the description would end in the token's first 9 characters.
       expect(run.github.map(r => r.body).join('\n')).not.toContain(GITHUB_TOKEN.slice(0, 6))

@@ -10,7 +10,8 @@ const row = (batchId: string, icon: CommentRow['icon'], status = 'COMPLETED'): C
   batchId,
   icon,
   status,
-  requests: icon === '🔄' ? '' : '9 ok, 1 failed'
+  ...(icon === '🔄' ? {} : { requests: { ok: 9, failed: 1 } }),
+  reason: ''
 })
 
 let sim: GitHubSim

@@ -13,7 +13,7 @@ import { recordingLogger } from '../helpers/virtual-time.js'
 
 const SHA = 'a'.repeat(40)
 const HEAD = 'b'.repeat(40)
-const ROW: CommentRow = { batchId: 'b1', icon: '✅', status: 'COMPLETED', requests: '' }
+const ROW: CommentRow = { batchId: 'b1', icon: '✅', status: 'COMPLETED', reason: '' }
 let sim: GitHubSim
 let temp: string
 

@@ -153,7 +153,7 @@ describe('runReport', () => {
     expect(h.outputs.passed).toBe('false')
     expect(h.events).toEqual([
       'status ctx pending: 1 of 2 Together batches reported; 1 still running',
-      'status ctx success: CANCELLED',
+      'status ctx success: Passed · CANCELLED',
       'remove done',
       'remove cancelled',
       'remove gone',
@@ -353,7 +353,7 @@ describe('runTrack', () => {
     expect(outcome.verdict.ok).toBe(false)
     expect(modelCalls).toBe(1)
     expect(h.events).toContain(
-      'status other failure: Estimated cost $3.0000 is more than max-cost $1.00 (list prices).'
+      'status other failure: Failed on max-cost: Estimated cost $3.0000 is more than max-cost $1.00 (list prices).'
     )
   })
 })

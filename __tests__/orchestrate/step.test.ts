@@ -63,7 +63,7 @@ describe('runStep', () => {
         'download',
         'outputs',
         'outputs',
-        expect.stringMatching(/^status failure: Could not fetch the results of batch b1/)
+        'status failure: Failed on result files that could not be read: disk on fire'
       ])
       expect(outputs[0]).toMatchObject({ status: 'COMPLETED', 'output-file-id': 'file-out' })
       expect(outcome.verdict.ok).toBe(false)

@@ -145,7 +145,7 @@ function commentText(run: string, redact: (text: string) => string): CommentText
     render: (context, rows, previous) =>
       renderComment(
         context,
-        rows.map(row => ({ ...row, status: redact(row.status) })),
+        rows.map(row => ({ ...row, status: redact(row.status), reason: redact(row.reason) })),
         run,
         previous
       )

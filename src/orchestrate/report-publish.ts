@@ -1,7 +1,8 @@
 import type { StatusState } from '../github/commit-status.js'
-import { requestsText, verdictIcon } from '../report/pr-comment-rows.js'
+import { commentRow } from '../report/pr-comment-rows.js'
 import { DEFAULT_CONTEXT } from '../report/pr-comment-text.js'
 import type { BatchFiles } from '../result-files/collect.js'
+import type { CostReport } from '../result-files/cost.js'
 import { errorMessage, oneLine } from '../util/text.js'
 import type { WaitResult } from '../engine/types.js'
 import type { StoredEntry } from '../github/ledger.js'
@@ -25,8 +26,10 @@ export interface Tracked {
   fate: LedgerFate
   /** The verdict, for the batches reported (fates `final`, `unknown`, `forgotten`). */
   verdict?: BatchVerdict
-  /** What a passing commit status says: `COMPLETED · 998/1000 requests ok`. */
+  /** What its commit status says, in the words of the comment's headline. */
   description?: string
+  /** The estimated cost of the batches priced with it, when its recorded policy sets max-cost. */
+  cost?: CostReport
 }
 
 /** A tracked batch that is reported in this run, and so leaves the ledger. */
@@ -69,7 +72,7 @@ function byStatus(tracked: readonly Tracked[]): Shared[] {
  */
 async function stateOf(shared: Shared, github: GitHub): Promise<[StatusState, string] | undefined> {
   const failing = shared.reported.find(r => !r.verdict.ok)
-  if (failing) return ['failure', failing.verdict.message]
+  if (failing) return ['failure', failing.description]
   // A batch of the same step judged earlier (by track, or an earlier report) may have failed it.
   if (shared.reported.length < shared.size) {
     // Unknown is not "no earlier failure": the status says it could not tell, and is final, as the
@@ -119,12 +122,7 @@ async function publishComments(
   for (const group of byComment.values()) {
     const { pullRequest, commitStatus } = group[0]!.stored.entry
     const pr = pullRequest!
-    const rows = group.map(r => ({
-      batchId: r.result.batchId,
-      icon: verdictIcon(r.verdict),
-      status: r.result.status,
-      requests: requestsText(collected.get(r.result.batchId))
-    }))
+    const rows = group.map(r => commentRow(r.result, r.verdict, collected.get(r.result.batchId), r.cost))
     try {
       await github.comments(pr, commitStatus || DEFAULT_CONTEXT, rows)
     } catch (error) {

@@ -3,7 +3,8 @@ import { waitForBatches } from '../engine/wait.js'
 import type { WaitResult } from '../engine/types.js'
 import type { StoredEntry } from '../github/ledger.js'
 import type { GitHub } from '../github/service.js'
-import { finalDescription } from '../report/commit-status-text.js'
+import { statusHeadline } from '../report/headline.js'
+import { commentRow } from '../report/pr-comment-rows.js'
 import { buildEmptyReportSummary, buildReportSummary } from '../report/ledger-summary.js'
 import { batchEntry } from '../report/outputs.js'
 import { collectResults, type BatchFiles } from '../result-files/collect.js'
@@ -36,7 +37,8 @@ function lostVerdict(t: Tracked, forgetAfterMs: number): BatchVerdict {
       ? `Batch ${id}, tracked ${since}, is not known to Together (HTTP 404): it is removed from the ledger. Check that api-key belongs to the account that created it.`
       : `Batch ${id}, tracked ${since}, is still ${t.result.status || 'not readable'} after forget-after (${formatDuration(forgetAfterMs)}): it is removed from the ledger and no longer reported.`
   const verdict = { ok: false, message }
-  return { batchId: id, ...verdict, running: false, wait: verdict }
+  const reason = t.fate === 'unknown' ? 'not known to Together (HTTP 404)' : 'still running after forget-after'
+  return { batchId: id, ...verdict, running: false, wait: verdict, failedOn: 'not-checked', reason }
 }
 
 /** The report only shows what gates need: a recorded discount alone does not fetch files. */
@@ -139,9 +141,11 @@ export async function runReport(settings: Settings, deps: RunContext, github: Gi
   for (const t of tracked) {
     if (t.fate === 'final') {
       const files = collected.get(t.result.batchId)
-      t.verdict = judgeBatch(t.result, files, costs.get(t.result.batchId), t.stored.entry.policy)
+      t.cost = costs.get(t.result.batchId)
+      t.verdict = judgeBatch(t.result, files, t.cost, t.stored.entry.policy)
     } else if (t.fate === 'unknown' || t.fate === 'forgotten') t.verdict = lostVerdict(t, settings.forgetAfterMs)
-    if (t.verdict) t.description = finalDescription([t.result], t.verdict, collected)
+    if (t.verdict)
+      t.description = statusHeadline([commentRow(t.result, t.verdict, collected.get(t.result.batchId), t.cost)])
   }
   const reported = tracked.filter(isReported)
   const pending = tracked.filter(t => t.fate === 'pending').length

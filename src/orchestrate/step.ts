@@ -2,7 +2,7 @@ import { waitForBatches } from '../engine/wait.js'
 import type { WaitAllResult } from '../engine/types.js'
 import type { StatusState } from '../github/commit-status.js'
 import type { GitHub } from '../github/service.js'
-import { finalDescription, pendingDescription } from '../report/commit-status-text.js'
+import { pendingDescription, statusHeadline } from '../report/headline.js'
 import { buildOutputs, verdictOutputs } from '../report/outputs.js'
 import { buildSummary } from '../report/summary.js'
 import { commentRows } from '../report/pr-comment-rows.js'
@@ -80,12 +80,15 @@ export async function runStep(
 
   deps.setOutputs(verdictOutputs(buildOutputs(waited).status ?? '', verdict.ok))
   await pending
+  const rows = commentRows(waited.results, batches, collected, cost)
+  // Besides its batches, only max-cost over several batches together can fail the step.
+  const stepFailure = !verdict.ok && batches.every(b => b.ok) ? 'max-cost' : undefined
   const [state, description] = hooks.finalStatus?.(verdict, waited) ?? [
     verdict.ok ? 'success' : 'failure',
-    finalDescription(waited.results, verdict, collected)
+    statusHeadline(rows, stepFailure)
   ]
   await github?.status(state, description)
-  await github?.comment(commentRows(waited.results, batches, collected))
+  await github?.comment(rows)
   const ids = settings.batchIds
   return {
     verdict,
