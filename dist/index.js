@@ -31669,7 +31669,11 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/action-io/exit-code.ts
+const exit_code_ExitCode = { Success: 0, Failure: 1 };
+
 ;// CONCATENATED MODULE: ./src/action-io/cancel.ts
+
 
 
 const ABORT_GRACE_MS = 6000;
@@ -31683,7 +31687,7 @@ function listenForCancel(abort, say) {
         abort.abort();
         grace = setTimeout(() => {
             setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`);
-            process.exit(ExitCode.Failure);
+            process.exit(exit_code_ExitCode.Failure);
         }, ABORT_GRACE_MS).unref();
     };
     process.on('SIGINT', onSignal);
@@ -31769,8 +31773,9 @@ function errorMessage(error) {
 
 
 
+
 function guardVerdict() {
-    process.exitCode = ExitCode.Failure;
+    process.exitCode = exit_code_ExitCode.Failure;
     let settled = false;
     const onBeforeExit = () => {
         if (settled)
@@ -31805,7 +31810,7 @@ function guardCrashes() {
             setFailed(`Unexpected error: ${message}. This is a bug: please report it.`);
             const bound = new Promise(resolve => setTimeout(resolve, LAST_WORDS_MS));
             const said = crashState.lastWords?.(`Unexpected error: ${message}`).catch(() => undefined);
-            void Promise.race([said, bound]).finally(() => process.exit(ExitCode.Failure));
+            void Promise.race([said, bound]).finally(() => process.exit(exit_code_ExitCode.Failure));
         };
         process.on('unhandledRejection', crash);
         process.on('uncaughtException', crash);
@@ -32849,7 +32854,7 @@ function parseFailOn(text) {
     for (const word of text.split(/[\s,]+/).filter(Boolean)) {
         const status = normalizeStatus(word);
         if (status === 'COMPLETED' || !FINAL_STATUSES.includes(status)) {
-            throw new Error(`Invalid fail-on status ${quoted(word, 100)}. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated).`);
+            throw new Error(`Invalid fail-on status ${quoted(word, 100)}. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated), or none.`);
         }
         set.add(status);
     }
@@ -32921,6 +32926,7 @@ class TogetherError extends Error {
     serverMessage;
     retryAfterMs;
     html;
+    routeUnknown;
     constructor(message, init) {
         super(message, init.cause === undefined ? undefined : { cause: init.cause });
         this.name = 'TogetherError';
@@ -32929,12 +32935,14 @@ class TogetherError extends Error {
         this.serverMessage = init.serverMessage;
         this.retryAfterMs = init.retryAfterMs;
         this.html = init.html ?? false;
+        this.routeUnknown = init.routeUnknown ?? false;
     }
     get transient() {
         switch (this.kind) {
             case 'http':
                 return this.status === undefined || this.status >= 500 || TRANSIENT_STATUSES.has(this.status);
             case 'network':
+            case 'unreachable':
             case 'timeout':
             case 'invalid-response':
                 return true;
@@ -33055,7 +33063,14 @@ function looksLikeHtml(headers, text) {
     const type = header(headers, 'content-type')?.toLowerCase() ?? '';
     return type.includes('text/html') || type.includes('application/xhtml') || text.trimStart().startsWith('<');
 }
-function httpError(what, response, text, clip) {
+const NO_ROUTE = /\bno route\b|\broute\b.*\bnot found\b|\b(page|path|endpoint|url) not found\b|\bcannot (get|post) \//i;
+function routeUnknown(html, serverMessage, baseUrl) {
+    if (html || NO_ROUTE.test(serverMessage))
+        return true;
+    const path = baseUrl === undefined ? undefined : URL.parse(baseUrl)?.pathname;
+    return path !== undefined && !/\/v\d+(\/|$)/.test(path);
+}
+function httpError(what, response, text, clip, baseUrl) {
     const { status, headers } = response;
     if (status >= 300 && status < 400) {
         const location = header(headers, 'location');
@@ -33068,7 +33083,8 @@ function httpError(what, response, text, clip) {
         status,
         serverMessage: serverMessage || undefined,
         retryAfterMs: parseRetryAfter(headers, Date.now()),
-        html
+        html,
+        routeUnknown: status === 404 && routeUnknown(html, serverMessage, baseUrl)
     });
 }
 function htmlPageError(what, status) {
@@ -33349,12 +33365,12 @@ function checkSameBatch(job, what, askedId) {
 
 
 
-async function exchangeJson(transport, method, url, what, options = {}) {
+async function exchangeJson(transport, method, url, what, options = {}, baseUrl) {
     return transport.exchange(method, url, what, options, async (response) => {
         const text = await response.body.text();
         const { status } = response;
         if (status < 200 || status >= 300)
-            throw httpError(what, response, text, t => transport.clip(t));
+            throw httpError(what, response, text, t => transport.clip(t), baseUrl);
         if (looksLikeHtml(response.headers, text))
             throw htmlPageError(what, status);
         const parsed = text === '' ? undefined : parseJson(text);
@@ -33542,6 +33558,35 @@ function defaultDispatcher(proxy = {}, options = {}) {
 
 const LOCAL_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE']);
 const codeOf = (error) => error?.code;
+const CERTIFICATE_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_REVOKED',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_SIGNATURE_FAILURE',
+    'INVALID_CA',
+    'HOSTNAME_MISMATCH',
+    'ERR_TLS_CERT_ALTNAME_INVALID'
+]);
+function unreachableReason(error, url) {
+    const code = String(codeOf(error));
+    const host = URL.parse(url)?.hostname ?? url;
+    const hostname = error.hostname;
+    if (code === 'ENOTFOUND' && (hostname === undefined || hostname === host)) {
+        return `the host ${host} does not resolve (${errorMessage(error)})`;
+    }
+    const tls = code.startsWith('ERR_SSL_') || (code === 'EPROTO' && url.startsWith('https:'));
+    if (CERTIFICATE_CODES.has(code) || tls) {
+        return `the TLS handshake with ${host} failed (${code}: ${errorMessage(error)}); a TLS-inspecting proxy needs its CA in NODE_EXTRA_CA_CERTS`;
+    }
+    return undefined;
+}
 class Transport {
     options;
     redact;
@@ -33567,7 +33612,7 @@ class Transport {
             : `${what} got no answer within ${formatLimit(timeoutMs)}`);
         const limits = [answer.signal, ...(options.streaming?.limits ?? [])];
         const signal = AbortSignal.any(options.signal ? [options.signal, ...limits] : limits);
-        const fail = (error) => this.failure(what, error, options, timeoutMs);
+        const fail = (error) => this.failure(what, url, error, options, timeoutMs);
         try {
             let response;
             try {
@@ -33609,7 +33654,7 @@ class Transport {
             ...options.headers
         };
     }
-    failure(what, error, options, timeoutMs) {
+    failure(what, url, error, options, timeoutMs) {
         if (options.signal?.aborted)
             return new TogetherError(`${what} was aborted`, { kind: 'aborted', cause: error });
         if (error instanceof TogetherError)
@@ -33638,6 +33683,10 @@ class Transport {
         const reason = errorMessage(cause ?? error);
         if (LOCAL_CODES.has(String(code)) || error?.name === 'InvalidArgumentError') {
             return new TogetherError(`${what} could not be sent: ${this.clip(reason)}`, { kind: 'local', cause: error });
+        }
+        const unreachable = unreachableReason(cause ?? error, url);
+        if (unreachable) {
+            return new TogetherError(`${what} failed: ${this.clip(unreachable)}`, { kind: 'unreachable', cause: error });
         }
         return new TogetherError(`${what} failed: ${this.clip(reason)}`, { kind: 'network', cause: error });
     }
@@ -33904,7 +33953,7 @@ class TogetherClient {
         return value;
     }
     call(method, path, what, options) {
-        return exchangeJson(this.transport, method, `${this.baseUrl}${path}`, what, options);
+        return exchangeJson(this.transport, method, `${this.baseUrl}${path}`, what, options, this.baseUrl);
     }
 }
 
@@ -33928,6 +33977,12 @@ function wrongServer(error) {
     if (error.status === 404 && error.html) {
         return `the server answered HTTP 404 with an HTML page, not the Together API: ${BASE_URL_HINT}`;
     }
+    if (error.status === 404 && error.routeUnknown) {
+        const said = error.serverMessage ? `: ${oneLine(error.serverMessage, 100)}` : '';
+        return `the server does not know the route (HTTP 404${said}), so the batch was never looked up: ${BASE_URL_HINT}`;
+    }
+    if (error.kind === 'unreachable')
+        return `${oneLine(error.message, 300)}: ${BASE_URL_HINT}`;
     return undefined;
 }
 function errorVerdict(result) {
@@ -34020,7 +34075,7 @@ function timedOutVerdict(result) {
     if (unanswered) {
         return `Timed out after ${waited} waiting for batch ${result.batchId}: ${unanswered}.${cancelNote(result)}`;
     }
-    return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input, or check it from a scheduled workflow with timeout: 0.${cancelNote(result)}`;
+    return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input (and the job's timeout-minutes), or use mode: track with a scheduled mode: report for batches that outlast a job.${cancelNote(result)}`;
 }
 function abortedVerdict(result) {
     const seen = neverAnswered(result) ?? lastSeen(result);
@@ -34054,7 +34109,7 @@ function judge(result, failOn) {
         case 'pending':
             return {
                 ok: true,
-                message: `Batch ${id} is not finished yet (${lastSeen(result)}); checked once because timeout is 0.`
+                message: `Batch ${id} is not finished yet (${lastSeen(result)}); checked once, as this step asks (timeout 0 or mode: track).`
             };
     }
 }
@@ -34413,6 +34468,8 @@ function renderComment(context, rows, runUrl, previous = '', stepFailure) {
 
 ;// CONCATENATED MODULE: ./src/github/commit-status.ts
 
+
+
 const SHA = /^[0-9a-f]{40}$/i;
 const MAX_STATUS_PAGES = 10;
 const STATES = new Set(['pending', 'success', 'failure', 'error']);
@@ -34454,7 +34511,16 @@ function statusClient(github) {
                 description: fitDescription(github.redact(description)),
                 target_url: targetUrl
             };
-            await github.request(route, params, options);
+            try {
+                await github.request(route, params, options);
+            }
+            catch (error) {
+                if (httpStatus(error) !== 403)
+                    throw error;
+                throw new Error(`${errorMessage(error)}. Give the job statuses: write (and check github-token).`, {
+                    cause: error
+                });
+            }
         },
         async latest(sha, context) {
             for (let page = 1; page <= MAX_STATUS_PAGES; page++) {
@@ -34896,6 +34962,21 @@ function commentText(run, redact) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/orchestrate/opening.ts
+function openStep(settings, run) {
+    for (const warning of settings.warnings)
+        run.log.warning(warning);
+    if (settings.skipReason === undefined)
+        return undefined;
+    run.setOutputs({ passed: 'false' });
+    return {
+        verdict: { ok: true, message: settings.skipReason },
+        title: 'Together batches',
+        summary: '## ⏭️ Together batches not checked: no API key (if-no-api-key: skip)\n',
+        annotations: []
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/messages.ts
 
 
@@ -35159,8 +35240,8 @@ function describeFailure(error) {
     const message = errorMessage(error);
     if (!(error instanceof TogetherError))
         return { message };
-    const { status, serverMessage, kind, html } = error;
-    return { message, status, serverMessage, kind, ...(html && { html }) };
+    const { status, serverMessage, kind, html, routeUnknown } = error;
+    return { message, status, serverMessage, kind, ...(html && { html }), ...(routeUnknown && { routeUnknown }) };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/eta.ts
@@ -35312,7 +35393,7 @@ async function withBackoff(deps, backoff, call) {
 function planRetry(input) {
     const { batchId, message, attempt, now, lastCheckAt, pollIntervalMs, retryAfterMs } = input;
     if (input.checkOnce) {
-        const line = retryLine(batchId, message, 'Not retried: timeout is 0, the next run checks again.');
+        const line = retryLine(batchId, message, 'Not retried: this step checks once; a later run checks again.');
         return { kind: 'stop', line };
     }
     const left = lastCheckAt - now;
@@ -35429,7 +35510,7 @@ class BatchTracker {
         const failure = describeFailure(error);
         this.lastError = failure;
         this.invalidAnswers = failure.kind === 'invalid-response' ? this.invalidAnswers + 1 : 0;
-        const lasting = !isTransient(error);
+        const lasting = !isTransient(error) || (error.kind === 'unreachable' && this.batch === undefined);
         if (lasting || this.invalidAnswers >= INVALID_ANSWERS_TOLERATED) {
             this.fail(lasting ? failure : { ...failure, repeated: this.invalidAnswers });
             return undefined;
@@ -35616,6 +35697,9 @@ function buildReportSummary(rows, pending, verdict) {
     const shown = rows.slice(0, ledger_summary_MAX_ROWS).map(ledger_summary_row);
     const more = rows.length > ledger_summary_MAX_ROWS ? `\nAnd ${rows.length - ledger_summary_MAX_ROWS} more (see the reported output).\n` : '';
     return `${head}| Batch | Status | Requests | Commit | Tracked | Verdict |\n| --- | --- | --- | --- | --- | --- |\n${shown.join('\n')}\n${more}`;
+}
+function buildEmptyReportSummary(ledgerBranch) {
+    return `## ✅ Together batches: nothing to report, no batch is tracked on branch ${escapeText(ledgerBranch, 100)}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/cost-outputs.ts
@@ -36112,7 +36196,7 @@ const resultsDir = (settings) => settings.downloadDir
 function classify(result, stored, now, forgetAfterMs) {
     if (result.finalStatus !== undefined)
         return 'final';
-    if (result.outcome === 'error' && result.error?.status === 404)
+    if (result.outcome === 'error' && result.error?.status === 404 && !result.error.routeUnknown)
         return 'unknown';
     if (result.outcome !== 'pending')
         return 'unchecked';
@@ -36162,7 +36246,10 @@ function stepVerdict(tracked, ledgerErrors) {
     ];
     const still = `${pending} still running`;
     if (failing.length === 0)
-        return { ok: true, message: `Reported ${reported.length} tracked batch(es), all passed; ${still}.` };
+        return {
+            ok: true,
+            message: `Reported ${plural(reported.length, 'tracked batch', 'tracked batches')}, all passed; ${still}.`
+        };
     return { ok: false, message: `${listFirst(failing, LISTED, ' ')} (${reported.length} reported, ${still}.)` };
 }
 function reportedEntry(r, collected) {
@@ -36181,9 +36268,10 @@ async function runReport(settings, deps, github) {
     for (const bad of invalid)
         deps.log.warning(`Ledger file ${bad.name} on ${settings.ledgerBranch} is not used: ${bad.reason}.`);
     if (entries.length === 0) {
-        deps.setOutputs({ reported: '[]', pending: '0' });
+        deps.setOutputs({ reported: '[]', pending: '0', passed: 'true' });
         const verdict = { ok: true, message: 'No tracked batches to report.' };
-        return { verdict, title: 'Together batches', summary: '', annotations: [] };
+        const summary = buildEmptyReportSummary(settings.ledgerBranch);
+        return { verdict, title: 'Together batches', summary, annotations: [] };
     }
     const batchIds = entries.map(e => e.entry.batchId);
     const options = { ...settings, timeoutMs: 0, batchIds, cancelOnTimeout: false, cancelOnAbort: false };
@@ -36210,15 +36298,18 @@ async function runReport(settings, deps, github) {
     const pending = tracked.filter(t => t.fate === 'pending').length;
     deps.setOutputs({
         reported: JSON.stringify(reported.map(r => reportedEntry(r, collected))),
-        pending: String(pending)
+        pending: String(pending),
+        passed: 'false'
     });
     const ledgerErrors = deps.signal.aborted ? [] : await publishReport(deps, github, tracked, collected);
     const verdict = stepVerdict(tracked, ledgerErrors);
+    deps.setOutputs({ passed: String(verdict.ok) });
     const rows = reported.map(r => ({ ...r, entry: r.stored.entry, files: collected.get(r.result.batchId) }));
     return { verdict, title: 'Together batches', summary: buildReportSummary(rows, pending, verdict), annotations: [] };
 }
 
 ;// CONCATENATED MODULE: ./src/orchestrate/track.ts
+
 
 
 async function runTrack(settings, deps, github) {
@@ -36246,13 +36337,16 @@ async function runTrack(settings, deps, github) {
         }
         deps.setOutputs({ tracked: JSON.stringify(tracked) });
         if (tracked.length > 0) {
-            deps.log.info(`Tracked ${tracked.length} batch(es) in the ledger on branch ${settings.ledgerBranch}; a step with mode: report reports them when they finish.`);
+            deps.log.info(`Tracked ${plural(tracked.length, 'batch', 'batches')} in the ledger on branch ${settings.ledgerBranch}; a step with mode: report reports them when they finish.`);
         }
     };
     return runStep({ ...settings, timeoutMs: 0 }, deps, github, {
         afterWait: record,
         finalStatus: verdict => verdict.ok && tracked.length > 0
-            ? ['pending', `${tracked.length} Together batch(es) tracked; reported when they finish`]
+            ? [
+                'pending',
+                `${plural(tracked.length, 'Together batch', 'Together batches')} tracked; reported when they finish`
+            ]
             : undefined
     });
 }
@@ -36261,7 +36355,11 @@ async function runTrack(settings, deps, github) {
 
 
 
+
 async function runMode(settings, run, github) {
+    const skipped = openStep(settings, run);
+    if (skipped)
+        return skipped;
     if (settings.mode === 'wait')
         return runStep(settings, run, github);
     if (!github)
@@ -36321,9 +36419,20 @@ function apiKey(read, env) {
     if (input)
         return secret(input, "input 'api-key'");
     const fromEnv = env.TOGETHER_API_KEY?.trim() ?? '';
-    if (fromEnv)
-        return secret(fromEnv, 'TOGETHER_API_KEY environment variable');
-    throw new InputError("No Together API key: set the 'api-key' input (e.g. api-key: ${{ secrets.TOGETHER_API_KEY }}) or the TOGETHER_API_KEY environment variable.");
+    return fromEnv && secret(fromEnv, 'TOGETHER_API_KEY environment variable');
+}
+function ifNoApiKey(read) {
+    const raw = read('if-no-api-key').trim().toLowerCase();
+    if (raw === 'fail' || raw === 'skip')
+        return raw;
+    throw new InputError(`Invalid if-no-api-key ${quoted(read('if-no-api-key').trim(), 50)}. Expected fail or skip.`);
+}
+function withoutApiKey(choice) {
+    const why = 'runs from forks and Dependabot get no secrets';
+    if (choice === 'skip') {
+        return `No Together API key (${why}): nothing was checked, as if-no-api-key: skip asks; passed stays false.`;
+    }
+    throw new InputError(`No Together API key: set the 'api-key' input (e.g. api-key: \${{ secrets.TOGETHER_API_KEY }}) or the TOGETHER_API_KEY environment variable. If this run has none because ${why}, if-no-api-key: skip passes it without checking.`);
 }
 function proxy(env) {
     try {
@@ -36343,6 +36452,59 @@ function githubEnv(env) {
         runId: env.GITHUB_RUN_ID?.trim() ?? '',
         eventPath: env.GITHUB_EVENT_PATH?.trim() ?? ''
     };
+}
+
+;// CONCATENATED MODULE: ./src/inputs/defaults.ts
+const INPUT_DEFAULTS = {
+    mode: 'wait',
+    'if-no-api-key': 'fail',
+    timeout: '5h45m',
+    'poll-interval': '30s',
+    'fail-on': 'FAILED,EXPIRED,CANCELLED',
+    'cancel-on-timeout': 'false',
+    'cancel-on-abort': 'false',
+    'pr-comment': 'false',
+    'ledger-branch': 'together-batches',
+    'forget-after': '7d'
+};
+function withDefaults(read) {
+    return name => {
+        const value = read(name);
+        return value.trim() === '' ? (INPUT_DEFAULTS[name] ?? value) : value;
+    };
+}
+
+;// CONCATENATED MODULE: ./src/inputs/timing.ts
+
+
+
+const HOSTED_JOB_LIMIT_MS = 6 * 3_600_000;
+const MAX_DURATION_MS = 365 * 86_400_000;
+const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds';
+function duration(read, name, minMs, minText) {
+    const raw = read(name).trim();
+    const ms = parseDuration(raw);
+    const invalid = `Invalid ${name} ${quoted(raw, 100)}`;
+    if (ms === undefined)
+        throw new InputError(`${invalid}. Expected ${DURATION_FORM}.`);
+    if (ms < minMs)
+        throw new InputError(`${invalid}. Expected at least ${minText}.`);
+    if (ms > MAX_DURATION_MS)
+        throw new InputError(`${invalid}. Expected at most 365d.`);
+    return ms;
+}
+function timeout(read) {
+    const ms = duration(read, 'timeout', 0, '0');
+    if (ms > 0 && ms < 1000)
+        throw new InputError(`Invalid timeout ${quoted(read('timeout').trim(), 100)}. Expected 0 (check once) or at least 1s.`);
+    return ms;
+}
+function hostedLimitWarnings(stepMode, timeoutMs, env) {
+    if (stepMode !== 'wait' || timeoutMs < HOSTED_JOB_LIMIT_MS || env.RUNNER_ENVIRONMENT !== 'github-hosted')
+        return [];
+    return [
+        `timeout ${formatDuration(timeoutMs)} is not shorter than the 6h GitHub gives a job on a GitHub-hosted runner: the job would be stopped before cancel-on-timeout, the outputs and the summary. Set timeout to at most 5h45m (the default), or use mode: track for batches that outlast a job.`
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/modes.ts
@@ -36365,11 +36527,18 @@ function ledgerBranch(read) {
 }
 function githubToken(read, mode, commitStatus, prComment) {
     const token = read('github-token').trim();
-    const needs = mode !== 'wait' ? `mode: ${mode}` : commitStatus ? 'commit-status' : prComment ? 'pr-comment' : '';
-    if (needs && !token) {
-        throw new InputError(`Input 'github-token' is empty but ${needs} needs it. Expected a token with statuses: write (and contents: write for the ledger), the default \${{ github.token }}.`);
+    const needs = [
+        ...(mode !== 'wait'
+            ? [[`mode: ${mode}`, mode === 'report' ? 'contents: write, statuses: write' : 'contents: write']]
+            : []),
+        ...(commitStatus ? [['commit-status', 'statuses: write']] : []),
+        ...(prComment ? [['pr-comment', 'pull-requests: write']] : [])
+    ];
+    if (needs.length > 0 && !token) {
+        const what = needs.map(n => n[0]).join(' and ');
+        throw new InputError(`Input 'github-token' is empty but ${what} ${needs.length === 1 ? 'needs' : 'need'} it. Expected a token with ${needs.map(n => n[1]).join(', ')}, such as the default \${{ github.token }} with permissions: ${needs.map(n => n[1]).join(', ')} in the job.`);
     }
-    return needs ? secret(token, "input 'github-token'") : token;
+    return needs.length > 0 ? secret(token, "input 'github-token'") : token;
 }
 
 ;// CONCATENATED MODULE: ./src/settings.ts
@@ -36383,8 +36552,7 @@ function githubToken(read, mode, commitStatus, prComment) {
 
 
 
-const MAX_DURATION_MS = 365 * 86_400_000;
-const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds';
+
 function batchIds(read, mode) {
     if (mode === 'report') {
         if (read('batch-id').trim()) {
@@ -36407,24 +36575,6 @@ function batchIds(read, mode) {
     }
     return ids;
 }
-function duration(read, name, minMs, minText) {
-    const raw = read(name).trim();
-    const ms = parseDuration(raw);
-    const invalid = `Invalid ${name} ${quoted(raw, 100)}`;
-    if (ms === undefined)
-        throw new InputError(`${invalid}. Expected ${DURATION_FORM}.`);
-    if (ms < minMs)
-        throw new InputError(`${invalid}. Expected at least ${minText}.`);
-    if (ms > MAX_DURATION_MS)
-        throw new InputError(`${invalid}. Expected at most 365d.`);
-    return ms;
-}
-function timeout(read) {
-    const ms = duration(read, 'timeout', 0, '0');
-    if (ms > 0 && ms < 1000)
-        throw new InputError(`Invalid timeout ${quoted(read('timeout').trim(), 100)}. Expected 0 (check once) or at least 1s.`);
-    return ms;
-}
 function parsed(parse) {
     try {
         return parse();
@@ -36441,23 +36591,29 @@ function settings_boolean(read, name) {
         return false;
     throw new InputError(`Invalid ${name} ${quoted(raw, 100)}. Expected true or false.`);
 }
-function parseSettings(read, env, cwd = process.cwd()) {
+function parseSettings(raw, env, cwd = process.cwd()) {
+    const read = withDefaults(raw);
     const stepMode = mode(read);
-    const ids = batchIds(read, stepMode);
+    const noKey = ifNoApiKey(read);
     const key = apiKey(read, env);
+    const skipReason = key ? undefined : withoutApiKey(noKey);
+    const ids = skipReason !== undefined && !read('batch-id').trim() ? [] : batchIds(read, stepMode);
     const commitStatus = read('commit-status').trim();
     const prComment = settings_boolean(read, 'pr-comment');
     const token = githubToken(read, stepMode, commitStatus, prComment);
     const tracking = stepMode !== 'wait';
+    const timeoutMs = Math.round(timeout(read));
     return {
         mode: stepMode,
         batchIds: ids,
         apiKey: key,
+        ...(skipReason !== undefined && { skipReason }),
+        warnings: hostedLimitWarnings(stepMode, timeoutMs, env),
         baseUrl: baseUrl(read, env),
-        timeoutMs: Math.round(timeout(read)),
+        timeoutMs,
         pollIntervalMs: Math.round(duration(read, 'poll-interval', 1000, '1s')),
         policy: parsed(() => parsePolicy({
-            failOn: read('fail-on'),
+            failOn: read('fail-on').trim().toLowerCase() === 'none' ? '' : read('fail-on'),
             maxFailedRequests: read('max-failed-requests'),
             maxCost: read('max-cost'),
             batchDiscount: read('batch-discount')
@@ -36480,10 +36636,11 @@ function parseSettings(read, env, cwd = process.cwd()) {
 
 
 ;// CONCATENATED MODULE: ./src/version.ts
-const VERSION = '1.0.0';
+const VERSION = '1.1.0';
 const USER_AGENT = `wait-for-together-batch/${VERSION}`;
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -36578,7 +36735,8 @@ async function run(overrides = {}) {
     }
 }
 function guardSecrets(settings) {
-    core_setSecret(settings.apiKey);
+    if (settings.apiKey)
+        core_setSecret(settings.apiKey);
     if (settings.githubToken)
         core_setSecret(settings.githubToken);
     const out = redactingOutput([settings.apiKey, settings.githubToken]);
@@ -36595,11 +36753,11 @@ function guardSecrets(settings) {
 function decide(outcome, out) {
     if (outcome.verdict.ok) {
         out.log.info(outcome.verdict.message);
-        process.exitCode = ExitCode.Success;
+        process.exitCode = exit_code_ExitCode.Success;
     }
     else {
         out.log.error(outcome.verdict.message, outcome.title);
-        process.exitCode = ExitCode.Failure;
+        process.exitCode = exit_code_ExitCode.Failure;
     }
     for (const annotation of outcome.annotations)
         out.log.annotate(annotation);

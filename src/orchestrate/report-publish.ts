@@ -14,7 +14,8 @@ import type { RunContext } from './run-context.js'
 /**
  * What one check of a tracked batch means for the ledger: `final`, `unknown` (HTTP 404) and
  * `forgotten` (older than forget-after) are reported and removed; `pending` stays; `unchecked` (any
- * other failure to read it) stays and fails the step, so a broken key or outage is never silent.
+ * other failure to read it, a 404 of a wrong base-url included) stays and fails the step, so a broken
+ * key, base URL or outage is never silent and never empties the ledger.
  */
 export type LedgerFate = 'final' | 'unknown' | 'forgotten' | 'pending' | 'unchecked'
 

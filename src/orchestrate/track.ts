@@ -2,6 +2,7 @@ import type { WaitAllResult } from '../engine/types.js'
 import { serializeEntry } from '../github/ledger-entry.js'
 import type { GitHub } from '../github/service.js'
 import type { Settings } from '../settings.js'
+import { plural } from '../util/text.js'
 import type { RunContext } from './run-context.js'
 import { runStep, type StepOutcome } from './step.js'
 
@@ -38,7 +39,7 @@ export async function runTrack(settings: Settings, deps: RunContext, github: Git
     deps.setOutputs({ tracked: JSON.stringify(tracked) })
     if (tracked.length > 0) {
       deps.log.info(
-        `Tracked ${tracked.length} batch(es) in the ledger on branch ${settings.ledgerBranch}; a step with mode: report reports them when they finish.`
+        `Tracked ${plural(tracked.length, 'batch', 'batches')} in the ledger on branch ${settings.ledgerBranch}; a step with mode: report reports them when they finish.`
       )
     }
   }
@@ -46,7 +47,10 @@ export async function runTrack(settings: Settings, deps: RunContext, github: Git
     afterWait: record,
     finalStatus: verdict =>
       verdict.ok && tracked.length > 0
-        ? ['pending', `${tracked.length} Together batch(es) tracked; reported when they finish`]
+        ? [
+            'pending',
+            `${plural(tracked.length, 'Together batch', 'Together batches')} tracked; reported when they finish`
+          ]
         : undefined
   })
 }

@@ -41,3 +41,8 @@ export function buildReportSummary(rows: readonly SummaryRow[], pending: number,
   const more = rows.length > MAX_ROWS ? `\nAnd ${rows.length - MAX_ROWS} more (see the reported output).\n` : ''
   return `${head}| Batch | Status | Requests | Commit | Tracked | Verdict |\n| --- | --- | --- | --- | --- | --- |\n${shown.join('\n')}\n${more}`
 }
+
+/** The step summary of mode `report` when the ledger holds no batch: one line. */
+export function buildEmptyReportSummary(ledgerBranch: string): string {
+  return `## ✅ Together batches: nothing to report, no batch is tracked on branch ${escapeText(ledgerBranch, 100)}\n`
+}

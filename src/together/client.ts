@@ -203,6 +203,6 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi, SubmitApi 
 
   /** One JSON exchange; the parsed body comes back with the key redacted from every string in it. */
   private call(method: 'GET' | 'POST', path: string, what: string, options?: ExchangeOptions): Promise<unknown> {
-    return exchangeJson(this.transport, method, `${this.baseUrl}${path}`, what, options)
+    return exchangeJson(this.transport, method, `${this.baseUrl}${path}`, what, options, this.baseUrl)
   }
 }

@@ -13,12 +13,14 @@ export async function exchangeJson(
   method: Method,
   url: string,
   what: string,
-  options: ExchangeOptions = {}
+  options: ExchangeOptions = {},
+  /** The API root, so that a 404 about the route itself can point at base-url. */
+  baseUrl?: string
 ): Promise<unknown> {
   return transport.exchange(method, url, what, options, async response => {
     const text = await response.body.text()
     const { status } = response
-    if (status < 200 || status >= 300) throw httpError(what, response, text, t => transport.clip(t))
+    if (status < 200 || status >= 300) throw httpError(what, response, text, t => transport.clip(t), baseUrl)
     if (looksLikeHtml(response.headers, text)) throw htmlPageError(what, status)
     const parsed = text === '' ? undefined : parseJson(text)
     if (parsed === undefined && text !== '') {

@@ -56,6 +56,45 @@ const LOCAL_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR
 
 const codeOf = (error: unknown): unknown => (error as { code?: unknown } | undefined)?.code
 
+/** OpenSSL's verdicts on a certificate, as Node names them (and `ERR_TLS_CERT_ALTNAME_INVALID`). */
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'INVALID_CA',
+  'HOSTNAME_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID'
+])
+
+/**
+ * Why the base URL's own host cannot be reached at all, when that is the failure: its name does not
+ * resolve (ENOTFOUND: the name does not exist; EAI_AGAIN, a resolver that may recover, is not this), or
+ * its TLS handshake fails (a refused certificate, or TLS to a port that does not speak it: OpenSSL's
+ * `ERR_SSL_*`, or `EPROTO` from the socket). A proxy's own name is not the base URL's: that stays a
+ * network failure.
+ */
+function unreachableReason(error: unknown, url: string): string | undefined {
+  const code = String(codeOf(error))
+  const host = URL.parse(url)?.hostname ?? url
+  const hostname = (error as { hostname?: unknown }).hostname
+  if (code === 'ENOTFOUND' && (hostname === undefined || hostname === host)) {
+    return `the host ${host} does not resolve (${errorMessage(error)})`
+  }
+  const tls = code.startsWith('ERR_SSL_') || (code === 'EPROTO' && url.startsWith('https:'))
+  if (CERTIFICATE_CODES.has(code) || tls) {
+    return `the TLS handshake with ${host} failed (${code}: ${errorMessage(error)}); a TLS-inspecting proxy needs its CA in NODE_EXTRA_CA_CERTS`
+  }
+  return undefined
+}
+
 /**
  * One HTTP exchange with Together: bearer auth (only to the API's own origin), bounded in time, no
  * automatic redirects, and every failure turned into a `TogetherError` whose text never holds the key.
@@ -105,7 +144,7 @@ export class Transport {
     )
     const limits = [answer.signal, ...(options.streaming?.limits ?? [])]
     const signal = AbortSignal.any(options.signal ? [options.signal, ...limits] : limits)
-    const fail = (error: unknown): TogetherError => this.failure(what, error, options, timeoutMs)
+    const fail = (error: unknown): TogetherError => this.failure(what, url, error, options, timeoutMs)
     try {
       let response: Dispatcher.ResponseData
       try {
@@ -147,8 +186,14 @@ export class Transport {
     }
   }
 
-  /** Maps a failure while sending or reading to a `TogetherError`: aborted, timeout, local or network. */
-  private failure(what: string, error: unknown, options: ExchangeOptions, timeoutMs: number): TogetherError {
+  /** Maps a failure while sending or reading to a `TogetherError`: aborted, timeout, local, unreachable or network. */
+  private failure(
+    what: string,
+    url: string,
+    error: unknown,
+    options: ExchangeOptions,
+    timeoutMs: number
+  ): TogetherError {
     if (options.signal?.aborted) return new TogetherError(`${what} was aborted`, { kind: 'aborted', cause: error })
     // The time limits abort with a TogetherError as their reason, and undici rejects with that reason.
     if (error instanceof TogetherError) return error
@@ -177,6 +222,10 @@ export class Transport {
     const reason = errorMessage(cause ?? error)
     if (LOCAL_CODES.has(String(code)) || (error as { name?: unknown } | null)?.name === 'InvalidArgumentError') {
       return new TogetherError(`${what} could not be sent: ${this.clip(reason)}`, { kind: 'local', cause: error })
+    }
+    const unreachable = unreachableReason(cause ?? error, url)
+    if (unreachable) {
+      return new TogetherError(`${what} failed: ${this.clip(unreachable)}`, { kind: 'unreachable', cause: error })
     }
     return new TogetherError(`${what} failed: ${this.clip(reason)}`, { kind: 'network', cause: error })
   }

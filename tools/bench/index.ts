@@ -1,9 +1,12 @@
 /**
  * `npm run bench`: prints how the action's polling compares with fixed-interval polling, in virtual
  * time over many job profiles, and as a real process against the simulator. Figures only, no asserts.
- *   npm run bench              both parts
- *   npm run bench -- virtual   only the virtual-time table (a second or two)
- *   npm run bench -- submit    only the preflight and upload figures (several seconds)
+ *   npm run bench              every part
+ *   npm run bench -- minutes   runner minutes: waiting in the job vs mode track and a reporter
+ *   npm run bench -- virtual   the virtual-time table (a second or two)
+ *   npm run bench -- report    requests of one mode report run over 50 tracked batches
+ *   npm run bench -- process   the real process: start-up, memory, CPU
+ *   npm run bench -- submit    the preflight and upload figures (several seconds)
  */
 import { rmSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -11,6 +14,7 @@ import { formatDuration } from '../../src/util/duration.js'
 import { PROFILES } from './profiles.js'
 import { bareNodeMs, buildFloorBundle, bundleBytes, idleRun, realRun, timeToFirstRequestMs } from './process.js'
 import { runnerMinutes } from './minutes.js'
+import { reportRequests } from './report.js'
 import { submitFigures } from './submit.js'
 import { adaptive, fixedInterval, type Figures } from './virtual.js'
 
@@ -140,12 +144,21 @@ async function submitTable(): Promise<void> {
   )
 }
 
-if (process.argv[2] === 'submit') await submitTable()
-else {
-  minutesTable()
-  await virtualTable()
-  if (process.argv[2] !== 'virtual') {
-    await processTable()
-    await submitTable()
-  }
+async function reportTable(): Promise<void> {
+  const figures = await reportRequests(50, 20)
+  console.log(
+    `\n## Mode report over ${figures.tracked} tracked batches, ${figures.finished} of them finished (exit ${String(figures.exitCode)})\n`
+  )
+  console.log('| requests | count |')
+  console.log('|---|---|')
+  console.log(`| GitHub, in all | ${figures.github} |`)
+  for (const [route, count] of Object.entries(figures.githubByRoute)) console.log(`| ${route} | ${count} |`)
+  console.log(`| Together | ${figures.together} |`)
 }
+
+const part = process.argv[2]
+if (!part || part === 'minutes') minutesTable()
+if (!part || part === 'virtual') await virtualTable()
+if (!part || part === 'report') await reportTable()
+if (!part || part === 'process') await processTable()
+if (!part || part === 'submit') await submitTable()
