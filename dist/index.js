@@ -31669,7 +31669,11 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/action-io/exit-code.ts
+const exit_code_ExitCode = { Success: 0, Failure: 1 };
+
 ;// CONCATENATED MODULE: ./src/action-io/cancel.ts
+
 
 
 const ABORT_GRACE_MS = 6000;
@@ -31683,7 +31687,7 @@ function listenForCancel(abort, say) {
         abort.abort();
         grace = setTimeout(() => {
             setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`);
-            process.exit(ExitCode.Failure);
+            process.exit(exit_code_ExitCode.Failure);
         }, ABORT_GRACE_MS).unref();
     };
     process.on('SIGINT', onSignal);
@@ -31769,8 +31773,9 @@ function errorMessage(error) {
 
 
 
+
 function guardVerdict() {
-    process.exitCode = ExitCode.Failure;
+    process.exitCode = exit_code_ExitCode.Failure;
     let settled = false;
     const onBeforeExit = () => {
         if (settled)
@@ -31805,7 +31810,7 @@ function guardCrashes() {
             setFailed(`Unexpected error: ${message}. This is a bug: please report it.`);
             const bound = new Promise(resolve => setTimeout(resolve, LAST_WORDS_MS));
             const said = crashState.lastWords?.(`Unexpected error: ${message}`).catch(() => undefined);
-            void Promise.race([said, bound]).finally(() => process.exit(ExitCode.Failure));
+            void Promise.race([said, bound]).finally(() => process.exit(exit_code_ExitCode.Failure));
         };
         process.on('unhandledRejection', crash);
         process.on('uncaughtException', crash);
@@ -32226,9 +32231,43 @@ function progressChart(result) {
 const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/result-files/input-file.ts
+
+
+
+
+function parseInputFile(text, workspace) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const shown = quoted(raw, 200);
+    const expected = `Expected a path to a JSONL file inside the workspace (${workspace}), relative to it, e.g. evals/batch.jsonl.`;
+    if (!isCleanLine(raw))
+        throw new Error(`Invalid input-file ${shown}: it holds control characters. ${expected}`);
+    const path = (0,external_node_path_namespaceObject.resolve)(workspace, raw);
+    const inside = (0,external_node_path_namespaceObject.relative)(workspace, path);
+    if (inside === '' || inside === '..' || inside.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
+        throw new Error(`Invalid input-file ${shown}: it is not inside the workspace. ${expected}`);
+    }
+    return { path, name: inside.split(external_node_path_namespaceObject.sep).join('/'), workspace };
+}
+async function checkedPath(file) {
+    const real = await (0,external_node_fs_promises_namespaceObject.realpath)(file.path);
+    const inside = (0,external_node_path_namespaceObject.relative)(await (0,external_node_fs_promises_namespaceObject.realpath)(file.workspace), real);
+    if (inside === '' || inside.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
+        throw new Error('it leads outside the workspace through a symbolic link');
+    }
+    if (!(await (0,external_node_fs_promises_namespaceObject.stat)(real)).isFile())
+        throw new Error('it is not a regular file');
+    return real;
+}
+
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/result-files/jsonl.ts
+
 
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
 const LF = 0x0a;
@@ -32242,12 +32281,12 @@ async function* jsonLines(path, options = {}) {
         const cr = bytes <= max + 1 && last !== undefined && last[last.length - 1] === CR ? 1 : 0;
         if (bytes - cr > max)
             return { bytes };
-        return Buffer.concat(parts, bytes)
-            .subarray(0, bytes - cr)
-            .toString('utf8');
+        const raw = Buffer.concat(parts, bytes).subarray(0, bytes - cr);
+        return options.checkUtf8 && !(0,external_node_buffer_.isUtf8)(raw) ? { bytes, notUtf8: true } : raw.toString('utf8');
     };
     for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(path, { signal: options.signal })) {
         const data = chunk;
+        options.onChunk?.(data);
         for (let start = 0; start < data.length;) {
             const end = data.indexOf(LF, start);
             const piece = data.subarray(start, end === -1 ? data.length : end);
@@ -32269,7 +32308,6 @@ async function* jsonLines(path, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/failures.ts
-
 
 
 
@@ -32302,16 +32340,6 @@ const READ_TIMEOUT_MS = 120_000;
 function newMatch(file, index) {
     const { withoutId, untracked } = index;
     return { file, codes: new Map(), lines: [], matched: 0, notInFile: 0, withoutId, untracked };
-}
-async function checkedPath(file) {
-    const real = await (0,external_node_fs_promises_namespaceObject.realpath)(file.path);
-    const inside = (0,external_node_path_namespaceObject.relative)(await (0,external_node_fs_promises_namespaceObject.realpath)(file.workspace), real);
-    if (inside === '' || inside.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
-        throw new Error('it leads outside the workspace through a symbolic link');
-    }
-    if (!(await (0,external_node_fs_promises_namespaceObject.stat)(real)).isFile())
-        throw new Error('it is not a regular file');
-    return real;
 }
 function record(match, line, id, failure) {
     const matched = { line, customId: id, ...failure };
@@ -32826,7 +32854,7 @@ function parseFailOn(text) {
     for (const word of text.split(/[\s,]+/).filter(Boolean)) {
         const status = normalizeStatus(word);
         if (status === 'COMPLETED' || !FINAL_STATUSES.includes(status)) {
-            throw new Error(`Invalid fail-on status ${quoted(word, 100)}. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated).`);
+            throw new Error(`Invalid fail-on status ${quoted(word, 100)}. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated), or none.`);
         }
         set.add(status);
     }
@@ -32898,6 +32926,7 @@ class TogetherError extends Error {
     serverMessage;
     retryAfterMs;
     html;
+    routeUnknown;
     constructor(message, init) {
         super(message, init.cause === undefined ? undefined : { cause: init.cause });
         this.name = 'TogetherError';
@@ -32906,12 +32935,14 @@ class TogetherError extends Error {
         this.serverMessage = init.serverMessage;
         this.retryAfterMs = init.retryAfterMs;
         this.html = init.html ?? false;
+        this.routeUnknown = init.routeUnknown ?? false;
     }
     get transient() {
         switch (this.kind) {
             case 'http':
                 return this.status === undefined || this.status >= 500 || TRANSIENT_STATUSES.has(this.status);
             case 'network':
+            case 'unreachable':
             case 'timeout':
             case 'invalid-response':
                 return true;
@@ -33032,7 +33063,14 @@ function looksLikeHtml(headers, text) {
     const type = header(headers, 'content-type')?.toLowerCase() ?? '';
     return type.includes('text/html') || type.includes('application/xhtml') || text.trimStart().startsWith('<');
 }
-function httpError(what, response, text, clip) {
+const NO_ROUTE = /\bno route\b|\broute\b.*\bnot found\b|\b(page|path|endpoint|url) not found\b|\bcannot (get|post) \//i;
+function routeUnknown(html, serverMessage, baseUrl) {
+    if (html || NO_ROUTE.test(serverMessage))
+        return true;
+    const path = baseUrl === undefined ? undefined : URL.parse(baseUrl)?.pathname;
+    return path !== undefined && !/\/v\d+(\/|$)/.test(path);
+}
+function httpError(what, response, text, clip, baseUrl) {
     const { status, headers } = response;
     if (status >= 300 && status < 400) {
         const location = header(headers, 'location');
@@ -33045,7 +33083,8 @@ function httpError(what, response, text, clip) {
         status,
         serverMessage: serverMessage || undefined,
         retryAfterMs: parseRetryAfter(headers, Date.now()),
-        html
+        html,
+        routeUnknown: status === 404 && routeUnknown(html, serverMessage, baseUrl)
     });
 }
 function htmlPageError(what, status) {
@@ -33056,6 +33095,9 @@ function htmlPageError(what, status) {
 
 
 const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
+function encodeId(id) {
+    return encodeURIComponent(id).replace(/\./g, '%2E');
+}
 function isPlainId(id) {
     return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
 }
@@ -33211,7 +33253,51 @@ class JsonArraySplitter {
     }
 }
 
+;// CONCATENATED MODULE: ./src/together/lists.ts
+
+
+
+
+const MAX_WARNING = 1000;
+function listOf(value) {
+    const list = isRecord(value) ? value.data : value;
+    return list === null ? [] : Array.isArray(list) ? list : undefined;
+}
+function parseListedFile(value) {
+    if (!isRecord(value) || typeof value.id !== 'string' || !isPlainId(value.id))
+        return undefined;
+    const file = { id: value.id };
+    if (typeof value.filename === 'string')
+        file.filename = value.filename;
+    if (typeof value.purpose === 'string')
+        file.purpose = value.purpose;
+    if (typeof value.bytes === 'number' && Number.isSafeInteger(value.bytes) && value.bytes >= 0)
+        file.bytes = value.bytes;
+    if (typeof value.created_at === 'number' && Number.isFinite(value.created_at))
+        file.createdAt = value.created_at;
+    return file;
+}
+function parseFileList(value) {
+    return listOf(value)
+        ?.map(parseListedFile)
+        .filter(file => file !== undefined);
+}
+function parseCreatedBatch(value, what, inputFileId) {
+    const wrapped = isRecord(value) && isRecord(value.job);
+    const job = parseBatchJob(wrapped ? value.job : value);
+    const invalid = (why) => new TogetherError(`Together answered ${what} with ${why}`, { kind: 'invalid-response' });
+    if (typeof job?.id !== 'string' || job.id === '')
+        throw invalid('no batch ID');
+    checkBatchIds(job, what);
+    if (typeof job.input_file_id === 'string' && job.input_file_id !== '' && job.input_file_id !== inputFileId) {
+        throw invalid(`a batch of another input file (${job.input_file_id}, not ${inputFileId})`);
+    }
+    const warning = wrapped && typeof value.warning === 'string' ? value.warning.trim().slice(0, MAX_WARNING) : '';
+    return warning ? { job: { ...job, id: job.id }, warning } : { job: { ...job, id: job.id } };
+}
+
 ;// CONCATENATED MODULE: ./src/together/batch-list.ts
+
 
 
 
@@ -33298,10 +33384,8 @@ async function readBatchList(response, limits, text) {
     const value = parseJson(other);
     if (value === undefined)
         throw notJson(what, status);
-    const list = isRecord(value) ? value.data : value;
-    if (list === null)
-        return [];
-    if (!Array.isArray(list)) {
+    const list = listOf(value);
+    if (list === undefined) {
         throw new TogetherError(`Together answered ${what} with something that is not a list of batches`, {
             kind: 'invalid-response'
         });
@@ -33541,6 +33625,29 @@ async function download(request, options) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/together/json-exchange.ts
+
+
+
+
+async function exchangeJson(transport, method, url, what, options = {}, baseUrl) {
+    return transport.exchange(method, url, what, options, async (response) => {
+        const text = await response.body.text();
+        const { status } = response;
+        if (status < 200 || status >= 300)
+            throw httpError(what, response, text, t => transport.clip(t), baseUrl);
+        if (looksLikeHtml(response.headers, text))
+            throw htmlPageError(what, status);
+        const parsed = text === '' ? undefined : parseJson(text);
+        if (parsed === undefined && text !== '') {
+            throw new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, {
+                kind: 'invalid-response'
+            });
+        }
+        return redactJson(parsed, transport.redact);
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/together/models.ts
 
 const models_MAX_MODEL_ID = 256;
@@ -33657,6 +33764,35 @@ function defaultDispatcher(proxy = {}, options = {}) {
 
 const LOCAL_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE']);
 const codeOf = (error) => error?.code;
+const CERTIFICATE_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_REVOKED',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_SIGNATURE_FAILURE',
+    'INVALID_CA',
+    'HOSTNAME_MISMATCH',
+    'ERR_TLS_CERT_ALTNAME_INVALID'
+]);
+function unreachableReason(error, url) {
+    const code = String(codeOf(error));
+    const host = URL.parse(url)?.hostname ?? url;
+    const hostname = error.hostname;
+    if (code === 'ENOTFOUND' && (hostname === undefined || hostname === host)) {
+        return `the host ${host} does not resolve (${errorMessage(error)})`;
+    }
+    const tls = code.startsWith('ERR_SSL_') || (code === 'EPROTO' && url.startsWith('https:'));
+    if (CERTIFICATE_CODES.has(code) || tls) {
+        return `the TLS handshake with ${host} failed (${code}: ${errorMessage(error)}); a TLS-inspecting proxy needs its CA in NODE_EXTRA_CA_CERTS`;
+    }
+    return undefined;
+}
 class Transport {
     options;
     redact;
@@ -33676,10 +33812,13 @@ class Transport {
     }
     async exchange(method, url, what, options, use) {
         const timeoutMs = Math.max(1, Math.min(options.timeoutMs ?? this.options.requestTimeoutMs, this.options.requestTimeoutMs));
-        const answer = timeLimit(timeoutMs, `${what} got no answer within ${formatLimit(timeoutMs)}`);
+        const boundMs = options.sending ? Math.max(1, options.sending.totalMs) : timeoutMs;
+        const answer = timeLimit(boundMs, options.sending
+            ? `${what} did not finish within ${formatLimit(boundMs)}, the limit for a whole upload`
+            : `${what} got no answer within ${formatLimit(timeoutMs)}`);
         const limits = [answer.signal, ...(options.streaming?.limits ?? [])];
         const signal = AbortSignal.any(options.signal ? [options.signal, ...limits] : limits);
-        const fail = (error) => this.failure(what, error, options, timeoutMs);
+        const fail = (error) => this.failure(what, url, error, options, timeoutMs);
         try {
             let response;
             try {
@@ -33688,6 +33827,7 @@ class Transport {
                     dispatcher: this.dispatcher,
                     signal,
                     headers: this.headers(options),
+                    body: options.body,
                     headersTimeout: timeoutMs,
                     bodyTimeout: options.streaming?.stallMs ?? timeoutMs,
                     maxRedirections: 0
@@ -33716,10 +33856,11 @@ class Transport {
             ...(options.withKey === false ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
             accept: options.accept ?? 'application/json',
             ...(options.acceptEncoding ? { 'accept-encoding': options.acceptEncoding } : {}),
-            'user-agent': this.options.userAgent
+            'user-agent': this.options.userAgent,
+            ...options.headers
         };
     }
-    failure(what, error, options, timeoutMs) {
+    failure(what, url, error, options, timeoutMs) {
         if (options.signal?.aborted)
             return new TogetherError(`${what} was aborted`, { kind: 'aborted', cause: error });
         if (error instanceof TogetherError)
@@ -33749,6 +33890,10 @@ class Transport {
         if (LOCAL_CODES.has(String(code)) || error?.name === 'InvalidArgumentError') {
             return new TogetherError(`${what} could not be sent: ${this.clip(reason)}`, { kind: 'local', cause: error });
         }
+        const unreachable = unreachableReason(cause ?? error, url);
+        if (unreachable) {
+            return new TogetherError(`${what} failed: ${this.clip(unreachable)}`, { kind: 'unreachable', cause: error });
+        }
         return new TogetherError(`${what} failed: ${this.clip(reason)}`, { kind: 'network', cause: error });
     }
     async close() {
@@ -33757,6 +33902,145 @@ class Transport {
         this.closed = true;
         await this.dispatcher.close();
     }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/together/upload.ts
+
+
+
+
+
+
+
+
+
+
+const PURPOSE = 'batch-api';
+const DEFAULT_UPLOAD_TIMEOUT_MS = 10 * 60_000;
+const NO_SIGNED_FLOW = new Set([404, 405, 501]);
+const once = (_what, step) => step();
+function start(request) {
+    const { transport, baseUrl, fileName, options } = request;
+    const what = 'POST /files';
+    const exchange = {
+        signal: options.signal,
+        timeoutMs: options.timeoutMs,
+        body: new URLSearchParams({ purpose: PURPOSE, file_name: fileName, file_type: 'jsonl' }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' }
+    };
+    return transport.exchange('POST', `${baseUrl}/files`, what, exchange, async (response) => {
+        const { status, headers } = response;
+        if (status !== 302) {
+            const text = await response.body.text();
+            if (NO_SIGNED_FLOW.has(status) || (status >= 200 && status < 300))
+                return 'multipart';
+            throw httpError(what, response, text, t => transport.clip(t));
+        }
+        await response.body.dump();
+        const fileId = header(headers, 'x-together-file-id') ?? '';
+        if (!isPlainId(fileId)) {
+            throw new TogetherError(`${what} answered 302 without a plain X-Together-File-Id`, { kind: 'invalid-id' });
+        }
+        const location = header(headers, 'location');
+        let target;
+        try {
+            target = location ? new URL(location, `${baseUrl}/`) : undefined;
+        }
+        catch {
+            target = undefined;
+        }
+        if (target?.protocol !== 'http:' && target?.protocol !== 'https:') {
+            throw new TogetherError(`${what} answered 302 without an http(s) Location to upload ${fileId} to`, {
+                kind: 'unsupported-response'
+            });
+        }
+        return { url: target.toString(), fileId };
+    });
+}
+function send(request, url, bytes) {
+    const { transport, path, options } = request;
+    const what = `PUT to the signed upload URL at ${transport.clip(new URL(url).origin)}`;
+    const body = (0,external_node_fs_namespaceObject.createReadStream)(path);
+    const exchange = {
+        signal: options.signal,
+        timeoutMs: options.timeoutMs,
+        withKey: false,
+        accept: '*/*',
+        body,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes) },
+        sending: { totalMs: request.options.totalTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS }
+    };
+    return transport
+        .exchange('PUT', url, what, exchange, async (response) => {
+        const { status, headers } = response;
+        await response.body.dump();
+        if (status >= 200 && status < 300)
+            return;
+        throw new TogetherError(`${what} answered HTTP ${status}`, {
+            kind: 'http',
+            status,
+            retryAfterMs: parseRetryAfter(headers, Date.now())
+        });
+    })
+        .finally(() => body.destroy());
+}
+async function multipart(request, bytes) {
+    const { transport, baseUrl, path, fileName, options } = request;
+    const what = 'POST /files/upload';
+    const boundary = `wait-for-together-batch-${(0,external_node_crypto_.randomBytes)(12).toString('hex')}`;
+    const field = (name, value) => `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    const head = Buffer.from(`${field('purpose', PURPOSE)}${field('file_name', fileName)}${field('file_type', 'jsonl')}` +
+        `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${fileName}"\r\n` +
+        'content-type: application/octet-stream\r\n\r\n');
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    const body = external_node_stream_.Readable.from((async function* () {
+        yield head;
+        yield* (0,external_node_fs_namespaceObject.createReadStream)(path);
+        yield tail;
+    })());
+    const answer = await exchangeJson(transport, 'POST', `${baseUrl}/files/upload`, what, {
+        signal: options.signal,
+        timeoutMs: options.timeoutMs,
+        body,
+        headers: {
+            'content-type': `multipart/form-data; boundary=${boundary}`,
+            'content-length': String(head.length + bytes + tail.length)
+        },
+        sending: { totalMs: request.options.totalTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS }
+    }).finally(() => body.destroy());
+    const file = parseListedFile(answer);
+    if (!file)
+        throw new TogetherError(`Together answered ${what} without a plain file ID`, { kind: 'invalid-response' });
+    return file;
+}
+async function preprocess(request, fileId, bytes) {
+    const { transport, baseUrl, fileName, options } = request;
+    const what = `POST /files/${fileId}/preprocess`;
+    const answer = await exchangeJson(transport, 'POST', `${baseUrl}/files/${encodeId(fileId)}/preprocess`, what, options);
+    const file = parseListedFile(answer);
+    if (file && file.id !== fileId) {
+        throw new TogetherError(`Together answered ${what} about file ${file.id}`, { kind: 'invalid-response' });
+    }
+    return { filename: fileName, bytes, purpose: PURPOSE, ...file, id: fileId };
+}
+async function upload(request) {
+    const { path, fileName, options } = request;
+    if (!isPlainId(fileName)) {
+        throw new TogetherError(`Not uploading as ${describeBadId(fileName)}: not a plain file name`, { kind: 'local' });
+    }
+    const bytes = await (0,external_node_fs_promises_namespaceObject.stat)(path).then(s => s.size, (error) => {
+        throw new TogetherError(`${path} could not be read: ${errorMessage(error)}`, { kind: 'local', cause: error });
+    });
+    const attempt = options.attempt ?? once;
+    const started = await attempt('POST /files', () => start(request));
+    if (started === 'multipart')
+        return attempt('POST /files/upload', () => multipart(request, bytes));
+    const { url, fileId } = started;
+    options.onStarted?.(fileId);
+    await attempt(`PUT of ${fileId}`, () => send(request, url, bytes));
+    return attempt(`POST /files/${fileId}/preprocess`, () => preprocess(request, fileId, bytes));
 }
 
 ;// CONCATENATED MODULE: ./src/together/client.ts
@@ -33773,9 +34057,6 @@ class Transport {
 const DEFAULT_BASE_URL = 'https://api.together.ai/v1';
 const DEFAULT_DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_MAX_DOWNLOAD_BYTES = 10 * 1024 ** 3;
-function encodeId(id) {
-    return encodeURIComponent(id).replace(/\./g, '%2E');
-}
 function originOf(url, what) {
     try {
         return new URL(url).origin;
@@ -33823,10 +34104,6 @@ class TogetherClient {
         const body = await this.call('POST', `/batches/${encodeId(id)}/cancel`, what, options);
         return this.checkedBatch(body, what, id);
     }
-    async listBatches({ only, ...options } = {}) {
-        const read = (response) => readBatchList(response, { maxBytes: this.listMaxBytes, only }, this.transport);
-        return this.transport.exchange('GET', `${this.baseUrl}/batches`, LIST_WHAT, options, read);
-    }
     async getFile(id, options) {
         requirePlainFileId(id);
         const body = await this.call('GET', `/files/${encodeId(id)}`, `GET /files/${id}`, options);
@@ -33853,6 +34130,22 @@ class TogetherClient {
             totalTimeoutMs: options.totalTimeoutMs ?? this.downloadTotalTimeoutMs
         }, { ...options, maxBytes });
     }
+    async listFiles(options) {
+        return this.expect(parseFileList(await this.call('GET', '/files', 'GET /files', options)), 'GET /files', 'a list of files');
+    }
+    async listBatches({ only, ...options } = {}) {
+        const read = (response) => readBatchList(response, { maxBytes: this.listMaxBytes, only }, this.transport);
+        return this.transport.exchange('GET', `${this.baseUrl}/batches`, LIST_WHAT, options, read);
+    }
+    async createBatch(inputFileId, endpoint, options) {
+        requirePlainFileId(inputFileId);
+        const body = JSON.stringify({ input_file_id: inputFileId, endpoint });
+        const json = { ...options, body, headers: { 'content-type': 'application/json' } };
+        return parseCreatedBatch(await this.call('POST', '/batches', 'POST /batches', json), 'POST /batches', inputFileId);
+    }
+    async uploadFile(path, fileName, options = {}) {
+        return upload({ transport: this.transport, baseUrl: this.baseUrl, path, fileName, options });
+    }
     async close() {
         await this.transport.close();
     }
@@ -33868,23 +34161,8 @@ class TogetherClient {
         }
         return value;
     }
-    async call(method, path, what, options = {}) {
-        const transport = this.transport;
-        return transport.exchange(method, `${this.baseUrl}${path}`, what, options, async (response) => {
-            const text = await response.body.text();
-            const { status } = response;
-            if (status < 200 || status >= 300)
-                throw httpError(what, response, text, t => transport.clip(t));
-            if (looksLikeHtml(response.headers, text))
-                throw htmlPageError(what, status);
-            const parsed = text === '' ? undefined : parseJson(text);
-            if (parsed === undefined && text !== '') {
-                throw new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, {
-                    kind: 'invalid-response'
-                });
-            }
-            return redactJson(parsed, transport.redact);
-        });
+    call(method, path, what, options) {
+        return exchangeJson(this.transport, method, `${this.baseUrl}${path}`, what, options, this.baseUrl);
     }
 }
 
@@ -33908,6 +34186,12 @@ function wrongServer(error) {
     if (error.status === 404 && error.html) {
         return `the server answered HTTP 404 with an HTML page, not the Together API: ${BASE_URL_HINT}`;
     }
+    if (error.status === 404 && error.routeUnknown) {
+        const said = error.serverMessage ? `: ${oneLine(error.serverMessage, 100)}` : '';
+        return `the server does not know the route (HTTP 404${said}), so the batch was never looked up: ${BASE_URL_HINT}`;
+    }
+    if (error.kind === 'unreachable')
+        return `${oneLine(error.message, 300)}: ${BASE_URL_HINT}`;
     return undefined;
 }
 function errorVerdict(result) {
@@ -34000,7 +34284,7 @@ function timedOutVerdict(result) {
     if (unanswered) {
         return `Timed out after ${waited} waiting for batch ${result.batchId}: ${unanswered}.${cancelNote(result)}`;
     }
-    return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input, or check it from a scheduled workflow with timeout: 0.${cancelNote(result)}`;
+    return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input (and the job's timeout-minutes), or use mode: track with a scheduled mode: report for batches that outlast a job.${cancelNote(result)}`;
 }
 function abortedVerdict(result) {
     const seen = neverAnswered(result) ?? lastSeen(result);
@@ -34034,7 +34318,7 @@ function judge(result, failOn) {
         case 'pending':
             return {
                 ok: true,
-                message: `Batch ${id} is not finished yet (${lastSeen(result)}); checked once because timeout is 0.`
+                message: `Batch ${id} is not finished yet (${lastSeen(result)}); checked once, as this step asks (timeout 0 or mode: track).`
             };
     }
 }
@@ -34393,6 +34677,8 @@ function renderComment(context, rows, runUrl, previous = '', stepFailure) {
 
 ;// CONCATENATED MODULE: ./src/github/commit-status.ts
 
+
+
 const SHA = /^[0-9a-f]{40}$/i;
 const MAX_STATUS_PAGES = 10;
 const STATES = new Set(['pending', 'success', 'failure', 'error']);
@@ -34434,7 +34720,16 @@ function statusClient(github) {
                 description: fitDescription(github.redact(description)),
                 target_url: targetUrl
             };
-            await github.request(route, params, options);
+            try {
+                await github.request(route, params, options);
+            }
+            catch (error) {
+                if (httpStatus(error) !== 403)
+                    throw error;
+                throw new Error(`${errorMessage(error)}. Give the job statuses: write (and check github-token).`, {
+                    cause: error
+                });
+            }
         },
         async latest(sha, context) {
             for (let page = 1; page <= MAX_STATUS_PAGES; page++) {
@@ -34459,6 +34754,8 @@ function statusClient(github) {
 
 
 
+const MAX_PULLS = 20;
+const isPullRequest = (n) => Number.isSafeInteger(n) && n > 0;
 const MAX_ENTRY_BYTES = 64 * 1024;
 const MAX_GROUP = 1000;
 const entryPath = (batchId) => `batches/${batchId}.json`;
@@ -34470,7 +34767,8 @@ function serializeEntry(entry) {
         repository: entry.repository,
         sha: entry.sha,
         ref: entry.ref,
-        pull_request: entry.pullRequest ?? null,
+        pull_request: entry.pullRequests[0] ?? null,
+        pull_requests: entry.pullRequests,
         run_url: entry.runUrl,
         tracked_at: new Date(entry.trackedAt).toISOString(),
         group: entry.group,
@@ -34536,8 +34834,11 @@ function parseEntry(batchId, text) {
     if (!Number.isFinite(trackedAt))
         return 'tracked_at is not a time';
     const pr = raw.pull_request;
-    if (pr !== null && !(Number.isSafeInteger(pr) && pr > 0))
+    if (pr !== null && !isPullRequest(pr))
         return 'pull_request is not a number';
+    const prs = raw.pull_requests ?? (pr === null ? [] : [pr]);
+    if (!Array.isArray(prs) || prs.length > MAX_PULLS || !prs.every(isPullRequest))
+        return 'pull_requests is not a list of numbers';
     const group = raw.group;
     if (!Array.isArray(group) || group.length > MAX_GROUP || !group.every(id => typeof id === 'string' && isPlainId(id)))
         return 'group is not a list of batch IDs';
@@ -34549,7 +34850,7 @@ function parseEntry(batchId, text) {
         repository: ledger_entry_str(raw.repository, 200) ?? '',
         sha: sha.toLowerCase(),
         ref: ledger_entry_str(raw.ref, 300) ?? '',
-        pullRequest: pr === null ? undefined : pr,
+        pullRequests: prs,
         runUrl: /^https?:\/\/[^\s"'<>()[\]]+$/.test(ledger_entry_str(raw.run_url, 500) ?? '') ? raw.run_url : '',
         trackedAt,
         group: group,
@@ -34719,6 +35020,20 @@ function createLedger(github, branch) {
 ;// CONCATENATED MODULE: ./src/github/pr-comment.ts
 
 
+const pr_comment_MAX_PULLS = 20;
+async function pullRequestsOf(github, sha) {
+    const data = await github.request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', {
+        commit_sha: sha,
+        per_page: 100
+    });
+    if (!Array.isArray(data))
+        throw new Error(`GitHub's list of the pull requests of ${sha.slice(0, 12)} is not a list`);
+    const numbers = data
+        .filter(pr => pr.state === 'open' && typeof pr.head?.sha === 'string' && pr.head.sha.toLowerCase() === sha.toLowerCase())
+        .map(pr => pr.number)
+        .filter((n) => Number.isSafeInteger(n) && n > 0);
+    return [...new Set(numbers)].slice(0, pr_comment_MAX_PULLS);
+}
 const MAX_PAGES = 10;
 async function ownership(github, token) {
     if (token.startsWith('ghs_'))
@@ -34745,7 +35060,7 @@ async function findComment(github, pr, marker, own) {
 function createComment(github, text, token) {
     let refused;
     let own;
-    return async (pr, context, rows) => {
+    return async (pr, context, rows, stepFailure) => {
         if (refused)
             throw new Error(`skipped, ${refused}`);
         try {
@@ -34753,7 +35068,7 @@ function createComment(github, text, token) {
             own ??= ownership(github, token);
             const found = await findComment(github, pr, marker, await own);
             const previous = typeof found?.body === 'string' ? found.body : '';
-            const body = text.render(context, rows, previous);
+            const body = text.render(context, rows, previous, stepFailure);
             if (typeof found?.id === 'number')
                 await github.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: found.id, body });
             else
@@ -34789,7 +35104,7 @@ async function connectGitHub(settings, run, connect = createGitHubClient) {
     let head;
     const headCommit = () => (head ??= eventCommit(settings.github));
     const statusSha = wantStatus ? await ownStatusCommit(open, headCommit, run.log) : undefined;
-    const pullRequest = wantComment ? await ownPullRequest(open, headCommit, run.log) : undefined;
+    const pullRequests = wantComment ? await ownPullRequests(open, headCommit, run.log) : [];
     if (settings.mode !== 'wait')
         await open('no ledger can be kept');
     if (!client)
@@ -34806,11 +35121,13 @@ async function connectGitHub(settings, run, connect = createGitHubClient) {
                 .set(statusSha, settings.commitStatus, state, description, url, { afterCancel: true })
                 .catch((error) => run.log.warning(`Could not set the commit status: ${errorMessage(error)}`));
         },
-        async comment(rows) {
-            if (pullRequest === undefined)
-                return;
-            await comments(pullRequest, context, rows).catch((error) => run.log.warning(`Could not comment on pull request #${pullRequest}: ${errorMessage(error)}`));
+        async comment(rows, stepFailure) {
+            for (const pr of pullRequests) {
+                await comments(pr, context, rows, stepFailure).catch((error) => run.log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`));
+            }
         },
+        pullRequests: async () => (wantComment ? pullRequests : [(await headCommit()).pullRequest ?? 0].filter(Boolean)),
+        pullRequestsOf: sha => pullRequestsOf(client, sha),
         statuses,
         comments,
         ledger: createLedger(client, settings.ledgerBranch),
@@ -34828,25 +35145,44 @@ async function ownStatusCommit(open, headCommit, log) {
         return undefined;
     }
 }
-async function ownPullRequest(open, headCommit, log) {
+async function ownPullRequests(open, headCommit, log) {
+    let sha = '';
     try {
-        const { pullRequest } = await headCommit();
-        if (pullRequest === undefined) {
-            log.info('pr-comment is set, but this run is not for a pull request: no comment.');
-            return undefined;
-        }
-        await open('no comment can be written');
-        return pullRequest;
+        const commit = await headCommit();
+        sha = commit.sha;
+        const client = await open('no comment can be written');
+        if (commit.pullRequest !== undefined)
+            return [commit.pullRequest];
+        const found = await pullRequestsOf(client, sha);
+        if (found.length === 0)
+            log.info(`pr-comment is set, but no open pull request has commit ${sha.slice(0, 12)} at its head: no comment.`);
+        return found;
     }
     catch (error) {
-        log.warning(`Could not comment on the pull request: ${errorMessage(error)}`);
-        return undefined;
+        const lookup = sha && httpStatus(error) === 403 ? ' (the job needs pull-requests: read to find them)' : '';
+        log.warning(`Could not comment on the pull request: ${errorMessage(error)}${lookup}`);
+        return [];
     }
 }
 function commentText(run, redact) {
     return {
         marker: commentMarker,
-        render: (context, rows, previous) => renderComment(context, rows.map(row => ({ ...row, status: redact(row.status), reason: redact(row.reason) })), run, previous)
+        render: (context, rows, previous, stepFailure) => renderComment(context, rows.map(row => ({ ...row, status: redact(row.status), reason: redact(row.reason) })), run, previous, stepFailure)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/opening.ts
+function openStep(settings, run) {
+    for (const warning of settings.warnings)
+        run.log.warning(warning);
+    if (settings.skipReason === undefined)
+        return undefined;
+    run.setOutputs({ passed: 'false' });
+    return {
+        verdict: { ok: true, message: settings.skipReason },
+        title: 'Together batches',
+        summary: '## ⏭️ Together batches not checked: no API key (if-no-api-key: skip)\n',
+        annotations: []
     };
 }
 
@@ -34945,14 +35281,14 @@ async function cancelOne(deps, tracker, reason, budgetEnd) {
     const timeoutMs = Math.min(limit, budgetEnd - deps.now());
     const outcome = timeoutMs < MIN_CANCEL_TIMEOUT_MS
         ? { reason, state: 'not-sent', error: 'no time was left before the runner stops the step' }
-        : await send(deps, tracker.id, reason, timeoutMs);
+        : await cancel_send(deps, tracker.id, reason, timeoutMs);
     tracker.cancelled(outcome, deps.now());
     if (outcome.state === 'answered')
         deps.log.info(cancelLine(tracker.id, outcome));
     else
         deps.log.warning(cancelLine(tracker.id, outcome));
 }
-async function send(deps, id, reason, timeoutMs) {
+async function cancel_send(deps, id, reason, timeoutMs) {
     try {
         const answer = await deps.api.cancelBatch(id, { timeoutMs });
         return { reason, state: 'answered', status: normalizeStatus(answer.status) || undefined };
@@ -34989,8 +35325,8 @@ function describeFailure(error) {
     const message = errorMessage(error);
     if (!(error instanceof TogetherError))
         return { message };
-    const { status, serverMessage, kind, html } = error;
-    return { message, status, serverMessage, kind, ...(html && { html }) };
+    const { status, serverMessage, kind, html, routeUnknown } = error;
+    return { message, status, serverMessage, kind, ...(html && { html }), ...(routeUnknown && { routeUnknown }) };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/list-reader.ts
@@ -35443,7 +35779,7 @@ async function withBackoff(deps, backoff, call) {
 function planRetry(input) {
     const { batchId, message, attempt, now, lastCheckAt, pollIntervalMs, retryAfterMs } = input;
     if (input.checkOnce) {
-        const line = retryLine(batchId, message, 'Not retried: timeout is 0, the next run checks again.');
+        const line = retryLine(batchId, message, 'Not retried: this step checks once; a later run checks again.');
         return { kind: 'stop', line };
     }
     const left = lastCheckAt - now;
@@ -35563,7 +35899,7 @@ class BatchTracker {
         const failure = describeFailure(error);
         this.lastError = failure;
         this.invalidAnswers = failure.kind === 'invalid-response' ? this.invalidAnswers + 1 : 0;
-        const lasting = !isTransient(error);
+        const lasting = !isTransient(error) || (error.kind === 'unreachable' && this.batch === undefined);
         if (lasting || this.invalidAnswers >= INVALID_ANSWERS_TOLERATED) {
             this.fail(lasting ? failure : { ...failure, repeated: this.invalidAnswers });
             return undefined;
@@ -35729,7 +36065,7 @@ function commentRows(results, verdicts, collected, cost) {
 const ledger_summary_MAX_ROWS = 200;
 function ledger_summary_row({ entry, result, verdict, files }) {
     const requests = files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : '';
-    const pr = entry.pullRequest ? `#${entry.pullRequest}` : '';
+    const pr = entry.pullRequests.map(n => `#${n}`).join(' ');
     const tracked = entry.runUrl
         ? `[${new Date(entry.trackedAt).toISOString()}](${entry.runUrl})`
         : new Date(entry.trackedAt).toISOString();
@@ -35751,6 +36087,9 @@ function buildReportSummary(rows, pending, verdict) {
     const shown = rows.slice(0, ledger_summary_MAX_ROWS).map(ledger_summary_row);
     const more = rows.length > ledger_summary_MAX_ROWS ? `\nAnd ${rows.length - ledger_summary_MAX_ROWS} more (see the reported output).\n` : '';
     return `${head}| Batch | Status | Requests | Commit | Tracked | Verdict |\n| --- | --- | --- | --- | --- | --- |\n${shown.join('\n')}\n${more}`;
+}
+function buildEmptyReportSummary(ledgerBranch) {
+    return `## ✅ Together batches: nothing to report, no batch is tracked on branch ${escapeText(ledgerBranch, 100)}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/cost-outputs.ts
@@ -36063,12 +36402,30 @@ async function publishStatuses(deps, github, tracked) {
         }
     }
 }
+async function pullRequestsOfEntries(deps, github, entries) {
+    const found = new Map();
+    for (const { stored } of entries) {
+        const sha = stored.entry.sha;
+        if (stored.entry.pullRequests.length > 0 || found.has(sha))
+            continue;
+        try {
+            found.set(sha, await github.pullRequestsOf(sha));
+        }
+        catch (error) {
+            found.set(sha, []);
+            deps.log.warning(`Could not find the pull requests of commit ${sha.slice(0, 12)}: ${errorMessage(error)}`);
+        }
+    }
+    return t => t.stored.entry.pullRequests.length > 0 ? t.stored.entry.pullRequests : (found.get(t.stored.entry.sha) ?? []);
+}
 async function publishComments(deps, github, tracked, collected) {
-    const commented = tracked.filter(isReported).filter(r => r.stored.entry.prComment && r.stored.entry.pullRequest);
-    const byComment = groupBy(commented, r => `${r.stored.entry.pullRequest ?? 0} ${r.stored.entry.commitStatus}`);
-    for (const group of byComment.values()) {
-        const { pullRequest, commitStatus } = group[0].stored.entry;
-        const pr = pullRequest;
+    const commented = tracked.filter(isReported).filter(r => r.stored.entry.prComment);
+    const prsOf = await pullRequestsOfEntries(deps, github, commented);
+    const byComment = groupBy(commented.flatMap(r => prsOf(r).map(pr => ({ pr, r }))), ({ pr, r }) => `${pr} ${r.stored.entry.commitStatus}`);
+    for (const pairs of byComment.values()) {
+        const { pr } = pairs[0];
+        const commitStatus = pairs[0].r.stored.entry.commitStatus;
+        const group = pairs.map(p => p.r);
         const rows = group.map(r => commentRow(r.result, r.verdict, collected.get(r.result.batchId), r.cost));
         try {
             await github.comments(pr, commitStatus || DEFAULT_CONTEXT, rows);
@@ -36187,7 +36544,7 @@ async function runStep(settings, deps, github, hooks = {}) {
         statusHeadline(rows, stepFailure)
     ];
     await github?.status(state, description);
-    await github?.comment(rows);
+    await github?.comment(rows, stepFailure);
     const ids = settings.batchIds;
     return {
         verdict,
@@ -36229,7 +36586,7 @@ const resultsDir = (settings) => settings.downloadDir
 function classify(result, stored, now, forgetAfterMs) {
     if (result.finalStatus !== undefined)
         return 'final';
-    if (result.outcome === 'error' && result.error?.status === 404)
+    if (result.outcome === 'error' && result.error?.status === 404 && !result.error.routeUnknown)
         return 'unknown';
     if (result.outcome !== 'pending')
         return 'unchecked';
@@ -36279,7 +36636,10 @@ function stepVerdict(tracked, ledgerErrors) {
     ];
     const still = `${pending} still running`;
     if (failing.length === 0)
-        return { ok: true, message: `Reported ${reported.length} tracked batch(es), all passed; ${still}.` };
+        return {
+            ok: true,
+            message: `Reported ${plural(reported.length, 'tracked batch', 'tracked batches')}, all passed; ${still}.`
+        };
     return { ok: false, message: `${listFirst(failing, LISTED, ' ')} (${reported.length} reported, ${still}.)` };
 }
 function reportedEntry(r, collected) {
@@ -36288,7 +36648,8 @@ function reportedEntry(r, collected) {
         passed: r.verdict.ok,
         verdict: r.verdict.message,
         commit: r.stored.entry.sha,
-        pull_request: r.stored.entry.pullRequest ?? null,
+        pull_request: r.stored.entry.pullRequests[0] ?? null,
+        pull_requests: r.stored.entry.pullRequests,
         tracked_at: new Date(r.stored.entry.trackedAt).toISOString()
     };
 }
@@ -36297,9 +36658,10 @@ async function runReport(settings, deps, github) {
     for (const bad of invalid)
         deps.log.warning(`Ledger file ${bad.name} on ${settings.ledgerBranch} is not used: ${bad.reason}.`);
     if (entries.length === 0) {
-        deps.setOutputs({ reported: '[]', pending: '0' });
+        deps.setOutputs({ reported: '[]', pending: '0', passed: 'true' });
         const verdict = { ok: true, message: 'No tracked batches to report.' };
-        return { verdict, title: 'Together batches', summary: '', annotations: [] };
+        const summary = buildEmptyReportSummary(settings.ledgerBranch);
+        return { verdict, title: 'Together batches', summary, annotations: [] };
     }
     const batchIds = entries.map(e => e.entry.batchId);
     const options = { ...settings, timeoutMs: 0, batchIds, cancelOnTimeout: false, cancelOnAbort: false };
@@ -36326,10 +36688,12 @@ async function runReport(settings, deps, github) {
     const pending = tracked.filter(t => t.fate === 'pending').length;
     deps.setOutputs({
         reported: JSON.stringify(reported.map(r => reportedEntry(r, collected))),
-        pending: String(pending)
+        pending: String(pending),
+        passed: 'false'
     });
     const ledgerErrors = deps.signal.aborted ? [] : await publishReport(deps, github, tracked, collected);
     const verdict = stepVerdict(tracked, ledgerErrors);
+    deps.setOutputs({ passed: String(verdict.ok) });
     const rows = reported.map(r => ({ ...r, entry: r.stored.entry, files: collected.get(r.result.batchId) }));
     return { verdict, title: 'Together batches', summary: buildReportSummary(rows, pending, verdict), annotations: [] };
 }
@@ -36337,8 +36701,10 @@ async function runReport(settings, deps, github) {
 ;// CONCATENATED MODULE: ./src/orchestrate/track.ts
 
 
+
 async function runTrack(settings, deps, github) {
     const commit = await github.headCommit();
+    const pullRequests = await github.pullRequests();
     let tracked = [];
     const record = async (waited) => {
         tracked = waited.results.filter(r => r.outcome === 'pending').map(r => r.batchId);
@@ -36349,7 +36715,7 @@ async function runTrack(settings, deps, github) {
                 repository: settings.github.repository,
                 sha: commit.sha,
                 ref: settings.github.ref,
-                pullRequest: commit.pullRequest,
+                pullRequests,
                 runUrl: github.runUrl,
                 trackedAt,
                 group: settings.batchIds,
@@ -36361,13 +36727,16 @@ async function runTrack(settings, deps, github) {
         }
         deps.setOutputs({ tracked: JSON.stringify(tracked) });
         if (tracked.length > 0) {
-            deps.log.info(`Tracked ${tracked.length} batch(es) in the ledger on branch ${settings.ledgerBranch}; a step with mode: report reports them when they finish.`);
+            deps.log.info(`Tracked ${plural(tracked.length, 'batch', 'batches')} in the ledger on branch ${settings.ledgerBranch}; a step with mode: report reports them when they finish.`);
         }
     };
     return runStep({ ...settings, timeoutMs: 0 }, deps, github, {
         afterWait: record,
         finalStatus: verdict => verdict.ok && tracked.length > 0
-            ? ['pending', `${tracked.length} Together batch(es) tracked; reported when they finish`]
+            ? [
+                'pending',
+                `${plural(tracked.length, 'Together batch', 'Together batches')} tracked; reported when they finish`
+            ]
             : undefined
     });
 }
@@ -36376,7 +36745,11 @@ async function runTrack(settings, deps, github) {
 
 
 
+
 async function runMode(settings, run, github) {
+    const skipped = openStep(settings, run);
+    if (skipped)
+        return skipped;
     if (settings.mode === 'wait')
         return runStep(settings, run, github);
     if (!github)
@@ -36436,9 +36809,20 @@ function apiKey(read, env) {
     if (input)
         return secret(input, "input 'api-key'");
     const fromEnv = env.TOGETHER_API_KEY?.trim() ?? '';
-    if (fromEnv)
-        return secret(fromEnv, 'TOGETHER_API_KEY environment variable');
-    throw new InputError("No Together API key: set the 'api-key' input (e.g. api-key: ${{ secrets.TOGETHER_API_KEY }}) or the TOGETHER_API_KEY environment variable.");
+    return fromEnv && secret(fromEnv, 'TOGETHER_API_KEY environment variable');
+}
+function ifNoApiKey(read) {
+    const raw = read('if-no-api-key').trim().toLowerCase();
+    if (raw === 'fail' || raw === 'skip')
+        return raw;
+    throw new InputError(`Invalid if-no-api-key ${quoted(read('if-no-api-key').trim(), 50)}. Expected fail or skip.`);
+}
+function withoutApiKey(choice) {
+    const why = 'runs from forks and Dependabot get no secrets';
+    if (choice === 'skip') {
+        return `No Together API key (${why}): nothing was checked, as if-no-api-key: skip asks; passed stays false.`;
+    }
+    throw new InputError(`No Together API key: set the 'api-key' input (e.g. api-key: \${{ secrets.TOGETHER_API_KEY }}) or the TOGETHER_API_KEY environment variable. If this run has none because ${why}, if-no-api-key: skip passes it without checking.`);
 }
 function proxy(env) {
     try {
@@ -36458,6 +36842,59 @@ function githubEnv(env) {
         runId: env.GITHUB_RUN_ID?.trim() ?? '',
         eventPath: env.GITHUB_EVENT_PATH?.trim() ?? ''
     };
+}
+
+;// CONCATENATED MODULE: ./src/inputs/defaults.ts
+const INPUT_DEFAULTS = {
+    mode: 'wait',
+    'if-no-api-key': 'fail',
+    timeout: '5h45m',
+    'poll-interval': '30s',
+    'fail-on': 'FAILED,EXPIRED,CANCELLED',
+    'cancel-on-timeout': 'false',
+    'cancel-on-abort': 'false',
+    'pr-comment': 'false',
+    'ledger-branch': 'together-batches',
+    'forget-after': '7d'
+};
+function withDefaults(read) {
+    return name => {
+        const value = read(name);
+        return value.trim() === '' ? (INPUT_DEFAULTS[name] ?? value) : value;
+    };
+}
+
+;// CONCATENATED MODULE: ./src/inputs/timing.ts
+
+
+
+const HOSTED_JOB_LIMIT_MS = 6 * 3_600_000;
+const MAX_DURATION_MS = 365 * 86_400_000;
+const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds';
+function duration(read, name, minMs, minText) {
+    const raw = read(name).trim();
+    const ms = parseDuration(raw);
+    const invalid = `Invalid ${name} ${quoted(raw, 100)}`;
+    if (ms === undefined)
+        throw new InputError(`${invalid}. Expected ${DURATION_FORM}.`);
+    if (ms < minMs)
+        throw new InputError(`${invalid}. Expected at least ${minText}.`);
+    if (ms > MAX_DURATION_MS)
+        throw new InputError(`${invalid}. Expected at most 365d.`);
+    return ms;
+}
+function timeout(read) {
+    const ms = duration(read, 'timeout', 0, '0');
+    if (ms > 0 && ms < 1000)
+        throw new InputError(`Invalid timeout ${quoted(read('timeout').trim(), 100)}. Expected 0 (check once) or at least 1s.`);
+    return ms;
+}
+function hostedLimitWarnings(stepMode, timeoutMs, env) {
+    if (stepMode !== 'wait' || timeoutMs < HOSTED_JOB_LIMIT_MS || env.RUNNER_ENVIRONMENT !== 'github-hosted')
+        return [];
+    return [
+        `timeout ${formatDuration(timeoutMs)} is not shorter than the 6h GitHub gives a job on a GitHub-hosted runner: the job would be stopped before cancel-on-timeout, the outputs and the summary. Set timeout to at most 5h45m (the default), or use mode: track for batches that outlast a job.`
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/modes.ts
@@ -36480,31 +36917,18 @@ function ledgerBranch(read) {
 }
 function githubToken(read, mode, commitStatus, prComment) {
     const token = read('github-token').trim();
-    const needs = mode !== 'wait' ? `mode: ${mode}` : commitStatus ? 'commit-status' : prComment ? 'pr-comment' : '';
-    if (needs && !token) {
-        throw new InputError(`Input 'github-token' is empty but ${needs} needs it. Expected a token with statuses: write (and contents: write for the ledger), the default \${{ github.token }}.`);
+    const needs = [
+        ...(mode !== 'wait'
+            ? [[`mode: ${mode}`, mode === 'report' ? 'contents: write, statuses: write' : 'contents: write']]
+            : []),
+        ...(commitStatus ? [['commit-status', 'statuses: write']] : []),
+        ...(prComment ? [['pr-comment', 'pull-requests: write']] : [])
+    ];
+    if (needs.length > 0 && !token) {
+        const what = needs.map(n => n[0]).join(' and ');
+        throw new InputError(`Input 'github-token' is empty but ${what} ${needs.length === 1 ? 'needs' : 'need'} it. Expected a token with ${needs.map(n => n[1]).join(', ')}, such as the default \${{ github.token }} with permissions: ${needs.map(n => n[1]).join(', ')} in the job.`);
     }
-    return needs ? secret(token, "input 'github-token'") : token;
-}
-
-;// CONCATENATED MODULE: ./src/result-files/input-file.ts
-
-
-
-function parseInputFile(text, workspace) {
-    const raw = text.trim();
-    if (raw === '')
-        return undefined;
-    const shown = quoted(raw, 200);
-    const expected = `Expected a path to a JSONL file inside the workspace (${workspace}), relative to it, e.g. evals/batch.jsonl.`;
-    if (!isCleanLine(raw))
-        throw new Error(`Invalid input-file ${shown}: it holds control characters. ${expected}`);
-    const path = (0,external_node_path_namespaceObject.resolve)(workspace, raw);
-    const inside = (0,external_node_path_namespaceObject.relative)(workspace, path);
-    if (inside === '' || inside === '..' || inside.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
-        throw new Error(`Invalid input-file ${shown}: it is not inside the workspace. ${expected}`);
-    }
-    return { path, name: inside.split(external_node_path_namespaceObject.sep).join('/'), workspace };
+    return needs.length > 0 ? secret(token, "input 'github-token'") : token;
 }
 
 ;// CONCATENATED MODULE: ./src/settings.ts
@@ -36518,8 +36942,7 @@ function parseInputFile(text, workspace) {
 
 
 
-const MAX_DURATION_MS = 365 * 86_400_000;
-const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds';
+
 function batchIds(read, mode) {
     if (mode === 'report') {
         if (read('batch-id').trim()) {
@@ -36542,24 +36965,6 @@ function batchIds(read, mode) {
     }
     return ids;
 }
-function duration(read, name, minMs, minText) {
-    const raw = read(name).trim();
-    const ms = parseDuration(raw);
-    const invalid = `Invalid ${name} ${quoted(raw, 100)}`;
-    if (ms === undefined)
-        throw new InputError(`${invalid}. Expected ${DURATION_FORM}.`);
-    if (ms < minMs)
-        throw new InputError(`${invalid}. Expected at least ${minText}.`);
-    if (ms > MAX_DURATION_MS)
-        throw new InputError(`${invalid}. Expected at most 365d.`);
-    return ms;
-}
-function timeout(read) {
-    const ms = duration(read, 'timeout', 0, '0');
-    if (ms > 0 && ms < 1000)
-        throw new InputError(`Invalid timeout ${quoted(read('timeout').trim(), 100)}. Expected 0 (check once) or at least 1s.`);
-    return ms;
-}
 function parsed(parse) {
     try {
         return parse();
@@ -36576,23 +36981,29 @@ function settings_boolean(read, name) {
         return false;
     throw new InputError(`Invalid ${name} ${quoted(raw, 100)}. Expected true or false.`);
 }
-function parseSettings(read, env, cwd = process.cwd()) {
+function parseSettings(raw, env, cwd = process.cwd()) {
+    const read = withDefaults(raw);
     const stepMode = mode(read);
-    const ids = batchIds(read, stepMode);
+    const noKey = ifNoApiKey(read);
     const key = apiKey(read, env);
+    const skipReason = key ? undefined : withoutApiKey(noKey);
+    const ids = skipReason !== undefined && !read('batch-id').trim() ? [] : batchIds(read, stepMode);
     const commitStatus = read('commit-status').trim();
     const prComment = settings_boolean(read, 'pr-comment');
     const token = githubToken(read, stepMode, commitStatus, prComment);
     const tracking = stepMode !== 'wait';
+    const timeoutMs = Math.round(timeout(read));
     return {
         mode: stepMode,
         batchIds: ids,
         apiKey: key,
+        ...(skipReason !== undefined && { skipReason }),
+        warnings: hostedLimitWarnings(stepMode, timeoutMs, env),
         baseUrl: baseUrl(read, env),
-        timeoutMs: Math.round(timeout(read)),
+        timeoutMs,
         pollIntervalMs: Math.round(duration(read, 'poll-interval', 1000, '1s')),
         policy: parsed(() => parsePolicy({
-            failOn: read('fail-on'),
+            failOn: read('fail-on').trim().toLowerCase() === 'none' ? '' : read('fail-on'),
             maxFailedRequests: read('max-failed-requests'),
             maxCost: read('max-cost'),
             batchDiscount: read('batch-discount')
@@ -36615,10 +37026,11 @@ function parseSettings(read, env, cwd = process.cwd()) {
 
 
 ;// CONCATENATED MODULE: ./src/version.ts
-const VERSION = '1.0.0';
+const VERSION = '1.1.0';
 const USER_AGENT = `wait-for-together-batch/${VERSION}`;
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -36713,7 +37125,8 @@ async function run(overrides = {}) {
     }
 }
 function guardSecrets(settings) {
-    core_setSecret(settings.apiKey);
+    if (settings.apiKey)
+        core_setSecret(settings.apiKey);
     if (settings.githubToken)
         core_setSecret(settings.githubToken);
     const out = redactingOutput([settings.apiKey, settings.githubToken]);
@@ -36730,11 +37143,11 @@ function guardSecrets(settings) {
 function decide(outcome, out) {
     if (outcome.verdict.ok) {
         out.log.info(outcome.verdict.message);
-        process.exitCode = ExitCode.Success;
+        process.exitCode = exit_code_ExitCode.Success;
     }
     else {
         out.log.error(outcome.verdict.message, outcome.title);
-        process.exitCode = ExitCode.Failure;
+        process.exitCode = exit_code_ExitCode.Failure;
     }
     for (const annotation of outcome.annotations)
         out.log.annotate(annotation);

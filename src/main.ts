@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { setTimeout as delay } from 'node:timers/promises'
 import { closeQuietly, listenForCancel } from './action-io/cancel.js'
+import { ExitCode } from './action-io/exit-code.js'
 import { guardCrashes, guardVerdict } from './action-io/guards.js'
 import { lastWords, type LastWords } from './action-io/last-words.js'
 import { redactingOutput, writeSummary, type RedactingOutput } from './action-io/redacting-output.js'
@@ -120,7 +121,8 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
 
 /** Masks the secrets in the runner's log and returns the output that redacts them everywhere else. */
 function guardSecrets(settings: Settings): RedactingOutput {
-  core.setSecret(settings.apiKey)
+  // No key only when if-no-api-key: skip ends the step; the runner warns about an empty mask.
+  if (settings.apiKey) core.setSecret(settings.apiKey)
   if (settings.githubToken) core.setSecret(settings.githubToken)
   const out = redactingOutput([settings.apiKey, settings.githubToken])
   const shown = {
@@ -138,10 +140,10 @@ function guardSecrets(settings: Settings): RedactingOutput {
 function decide(outcome: StepOutcome, out: RedactingOutput): void {
   if (outcome.verdict.ok) {
     out.log.info(outcome.verdict.message)
-    process.exitCode = core.ExitCode.Success
+    process.exitCode = ExitCode.Success
   } else {
     out.log.error(outcome.verdict.message, outcome.title)
-    process.exitCode = core.ExitCode.Failure
+    process.exitCode = ExitCode.Failure
   }
   for (const annotation of outcome.annotations) out.log.annotate(annotation)
 }

@@ -115,7 +115,8 @@ describe('mode track, then mode report, as separate processes', () => {
       ref: 'refs/heads/main',
       runUrl: '',
       group: [],
-      prComment: false
+      prComment: false,
+      pullRequests: []
     }
     const common = { ...other, sha: OTHER, policy: { failOn: new Set(['FAILED' as const]) }, commitStatus: '' }
     github.seed('batches/b-gone.json', serializeEntry({ ...common, batchId: 'b-gone', trackedAt: Date.now() }))
@@ -198,7 +199,8 @@ describe('a report over many tracked batches', () => {
           ref: '',
           runUrl: '',
           policy: { failOn: new Set<never>() },
-          prComment: false
+          prComment: false,
+          pullRequests: []
         }
         gh.seed(
           `batches/${id}.json`,
@@ -248,7 +250,7 @@ describe('a report over many tracked batches', () => {
           runUrl: '',
           policy: { failOn: new Set<never>() },
           prComment: true,
-          pullRequest: 7,
+          pullRequests: [7],
           batchId: 'h-done',
           sha: HEAD,
           group: ['h-done'],

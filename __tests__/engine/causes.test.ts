@@ -83,6 +83,32 @@ describe('causes recorded for the verdict', () => {
     expect(calls).toHaveLength(1)
   })
 
+  describe('a base URL that cannot be reached (host does not resolve, TLS handshake fails)', () => {
+    const unreachable = failure(
+      'GET /batches/b1 failed: the host nonexistent.invalid does not resolve (getaddrinfo ENOTFOUND nonexistent.invalid)',
+      'unreachable'
+    )
+
+    it('ends the batch at the first failure when no check ever succeeded: waiting cannot fix base-url', async () => {
+      const { result, calls, log } = await wait(() => unreachable, { timeoutMs: 6 * 3_600_000 })
+      expect(result.outcome).toBe('error')
+      expect(result.error).toEqual({ message: unreachable.message, kind: 'unreachable' })
+      expect(calls).toHaveLength(1)
+      expect(result.endedAt - result.startedAt).toBeLessThan(5_000)
+      expect(log.text('warning')).toBe('')
+    })
+
+    it('retries the same failure once a check has succeeded, as a passing one', async () => {
+      const { result, calls, log } = await wait(
+        call => (call === 1 ? running : call < 4 ? unreachable : { status: 'COMPLETED', output_file_id: 'f' }),
+        { timeoutMs: 60 * 60_000 }
+      )
+      expect(result.outcome).toBe('completed')
+      expect(calls).toHaveLength(4)
+      expect(log.text('warning')).toContain('Checking batch b1 failed (attempt 1): GET /batches/b1 failed: the host')
+    })
+  })
+
   it('keeps the last error when no check succeeded', async () => {
     const unavailable = failure('GET /batches/b1 answered HTTP 503: unavailable', 'http', { status: 503 })
     const { result } = await wait(() => unavailable, { timeoutMs: 60_000 })

@@ -124,7 +124,7 @@ describe('waitForBatches', () => {
     expect(log.text('info')).not.toContain('Checking Together batch running once')
     expect(log.text('debug')).toContain('Checking Together batch running once')
     expect(log.text('warning')).toBe(
-      'Checking batch broken failed: HTTP 503. Not retried: timeout is 0, the next run checks again.'
+      'Checking batch broken failed: HTTP 503. Not retried: this step checks once; a later run checks again.'
     )
   })
 

@@ -12,7 +12,7 @@ const ENTRY: LedgerEntry = {
   repository: 'octo/repo',
   sha: SHA,
   ref: 'refs/heads/main',
-  pullRequest: 3,
+  pullRequests: [3],
   runUrl: 'https://github.example/octo/repo/actions/runs/1',
   trackedAt: Date.parse('2026-01-02T03:04:05Z'),
   group: ['b-1', 'b-2'],
@@ -166,6 +166,10 @@ describe('ledger entries', () => {
 
   it('drops a run URL that is not a plain link', () => {
     expect(parseEntry('b-1', with_({ run_url: 'javascript:alert(1)' }))).toMatchObject({ runUrl: '' })
-    expect(parseEntry('b-1', with_({ pull_request: null }))).toMatchObject({ pullRequest: undefined })
+    // An entry written before pull_requests was recorded: its one pull request, or none.
+    const older = Object.fromEntries(Object.entries(json).filter(([key]) => key !== 'pull_requests'))
+    expect(parseEntry('b-1', JSON.stringify({ ...older, pull_request: null }))).toMatchObject({ pullRequests: [] })
+    expect(parseEntry('b-1', JSON.stringify({ ...older, pull_request: 4 }))).toMatchObject({ pullRequests: [4] })
+    expect(parseEntry('b-1', with_({ pull_requests: [1, '2'] }))).toBe('pull_requests is not a list of numbers')
   })
 })

@@ -101,6 +101,17 @@ describe('several batches', () => {
     )
   })
 
+  it('gives the base-url advice for a 404 about the route with several batches too', () => {
+    const error = { message: 'GET /batches/b1 answered HTTP 404: no route', status: 404, routeUnknown: true }
+    const verdict = judgeAll(
+      all([r('b1', 'error', '', { batch: undefined, error }), r('b2', 'completed', 'COMPLETED')]),
+      FAIL_ON
+    )
+    expect(verdict.message).toBe(
+      '1 of 2 batches failed: b1: the server does not know the route (HTTP 404), so the batch was never looked up: check base-url (expected the API root such as https://api.together.ai/v1).'
+    )
+  })
+
   it('lists at most five failures and counts the rest', () => {
     const many = all(Array.from({ length: 8 }, (_, i) => r(`f${i}`, 'final', 'EXPIRED')))
     expect(judgeAll(many, FAIL_ON).message).toBe(

@@ -151,7 +151,7 @@ describe('judge', () => {
       FAIL_ON
     )
     expect(verdict.message).toBe(
-      "Timed out after 1h 00m waiting for batch batch-1 (last status IN_PROGRESS at 42%). Raise the 'timeout' input, or check it from a scheduled workflow with timeout: 0."
+      "Timed out after 1h 00m waiting for batch batch-1 (last status IN_PROGRESS at 42%). Raise the 'timeout' input (and the job's timeout-minutes), or use mode: track with a scheduled mode: report for batches that outlast a job."
     )
   })
 
@@ -242,6 +242,32 @@ describe('judge names the real cause', () => {
       'Could not check batch batch-1: the server answered HTTP 404 with an HTML page, not the Together API: check base-url (expected the API root such as https://api.together.ai/v1).'
     )
     expect(message).not.toContain('batch-id')
+  })
+
+  it('points a 404 about the route (no route, a base-url without /v1) at base-url, not at the batch', () => {
+    const error = {
+      message: 'GET /batches/batch-1 answered HTTP 404: no route',
+      status: 404,
+      kind: 'http',
+      serverMessage: 'no route',
+      routeUnknown: true
+    }
+    const { message } = judge(result({ outcome: 'error', error }), FAIL_ON)
+    expect(message).toBe(
+      'Could not check batch batch-1: the server does not know the route (HTTP 404: no route), so the batch was never looked up: check base-url (expected the API root such as https://api.together.ai/v1).'
+    )
+    expect(message).not.toContain('was not found')
+  })
+
+  it('names the cause and base-url when the host does not resolve or its TLS handshake fails', () => {
+    const error = {
+      message:
+        'GET /batches/batch-1 failed: the host nonexistent.invalid does not resolve (getaddrinfo ENOTFOUND nonexistent.invalid)',
+      kind: 'unreachable'
+    }
+    expect(judge(result({ outcome: 'error', batch: undefined, error }), FAIL_ON).message).toBe(
+      'Could not check batch batch-1: GET /batches/batch-1 failed: the host nonexistent.invalid does not resolve (getaddrinfo ENOTFOUND nonexistent.invalid): check base-url (expected the API root such as https://api.together.ai/v1).'
+    )
   })
 
   it('reports a long retry-after as rate limiting, with the pause asked and the time waited', () => {

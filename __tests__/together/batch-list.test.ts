@@ -103,6 +103,7 @@ describe('TogetherClient.listBatches', () => {
 
   it.each([
     ['an object', '{"batches":[]}', 'something that is not a list of batches'],
+    ['an error', '{"error":"x"}', 'something that is not a list of batches'],
     ['a string', '"[]"', 'something that is not a list of batches'],
     ['no body', '', 'with a body that is not JSON'],
     ['broken JSON', '[{"id":"b1"},{"id":', 'with a body that is not JSON'],

@@ -125,7 +125,9 @@ export class BatchTracker {
     const failure = describeFailure(error)
     this.lastError = failure
     this.invalidAnswers = failure.kind === 'invalid-response' ? this.invalidAnswers + 1 : 0
-    const lasting = !isTransient(error)
+    // Before any answer, a host that does not resolve or a refused certificate is a wrong base-url:
+    // waiting cannot fix it. Once the API has answered, the same failure is a passing one.
+    const lasting = !isTransient(error) || (error.kind === 'unreachable' && this.batch === undefined)
     if (lasting || this.invalidAnswers >= INVALID_ANSWERS_TOLERATED) {
       this.fail(lasting ? failure : { ...failure, repeated: this.invalidAnswers })
       return undefined

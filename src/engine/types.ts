@@ -91,6 +91,8 @@ export interface RequestFailure {
   kind?: string
   /** The server answered with an HTML page: usually base-url points at a website, not the API. */
   html?: boolean
+  /** A 404 about the route, not the batch (`no route`, HTML, a base URL without `/v1`): check base-url. */
+  routeUnknown?: boolean
   /** Answers in a row that were not a batch, when that is what ended the batch. */
   repeated?: number
 }

@@ -14,7 +14,8 @@ import type { RunContext } from './run-context.js'
 /**
  * What one check of a tracked batch means for the ledger: `final`, `unknown` (HTTP 404) and
  * `forgotten` (older than forget-after) are reported and removed; `pending` stays; `unchecked` (any
- * other failure to read it) stays and fails the step, so a broken key or outage is never silent.
+ * other failure to read it, a 404 of a wrong base-url included) stays and fails the step, so a broken
+ * key, base URL or outage is never silent and never empties the ledger.
  */
 export type LedgerFate = 'final' | 'unknown' | 'forgotten' | 'pending' | 'unchecked'
 
@@ -107,6 +108,31 @@ async function publishStatuses(deps: RunContext, github: GitHub, tracked: readon
 }
 
 /**
+ * The pull requests each entry's comment goes to: those recorded when it was tracked, or, for an
+ * entry tracked on a push before its pull request was opened, the open ones whose head is its
+ * commit now (one lookup per commit; a failed lookup is one warning).
+ */
+async function pullRequestsOfEntries(
+  deps: RunContext,
+  github: GitHub,
+  entries: readonly Tracked[]
+): Promise<(t: Tracked) => number[]> {
+  const found = new Map<string, number[]>()
+  for (const { stored } of entries) {
+    const sha = stored.entry.sha
+    if (stored.entry.pullRequests.length > 0 || found.has(sha)) continue
+    try {
+      found.set(sha, await github.pullRequestsOf(sha))
+    } catch (error) {
+      found.set(sha, [])
+      deps.log.warning(`Could not find the pull requests of commit ${sha.slice(0, 12)}: ${errorMessage(error)}`)
+    }
+  }
+  return t =>
+    t.stored.entry.pullRequests.length > 0 ? t.stored.entry.pullRequests : (found.get(t.stored.entry.sha) ?? [])
+}
+
+/**
  * Updates the comment of each pull request with a reported batch tracked with `pr-comment`: the
  * batch's row changes from running to its outcome; rows of other batches stay as they were.
  */
@@ -116,11 +142,16 @@ async function publishComments(
   tracked: readonly Tracked[],
   collected: ReadonlyMap<string, BatchFiles>
 ): Promise<void> {
-  const commented = tracked.filter(isReported).filter(r => r.stored.entry.prComment && r.stored.entry.pullRequest)
-  const byComment = groupBy(commented, r => `${r.stored.entry.pullRequest ?? 0} ${r.stored.entry.commitStatus}`)
-  for (const group of byComment.values()) {
-    const { pullRequest, commitStatus } = group[0]!.stored.entry
-    const pr = pullRequest!
+  const commented = tracked.filter(isReported).filter(r => r.stored.entry.prComment)
+  const prsOf = await pullRequestsOfEntries(deps, github, commented)
+  const byComment = groupBy(
+    commented.flatMap(r => prsOf(r).map(pr => ({ pr, r }))),
+    ({ pr, r }) => `${pr} ${r.stored.entry.commitStatus}`
+  )
+  for (const pairs of byComment.values()) {
+    const { pr } = pairs[0]!
+    const commitStatus = pairs[0]!.r.stored.entry.commitStatus
+    const group = pairs.map(p => p.r)
     const rows = group.map(r => commentRow(r.result, r.verdict, collected.get(r.result.batchId), r.cost))
     try {
       await github.comments(pr, commitStatus || DEFAULT_CONTEXT, rows)

@@ -1,5 +1,6 @@
 import type { GitHub } from '../github/service.js'
 import type { Settings } from '../settings.js'
+import { openStep } from './opening.js'
 import { runReport } from './report.js'
 import type { RunContext } from './run-context.js'
 import { runStep, type StepOutcome } from './step.js'
@@ -7,6 +8,8 @@ import { runTrack } from './track.js'
 
 /** Runs the step in its mode; `github` is undefined when no GitHub feature is on. */
 export async function runMode(settings: Settings, run: RunContext, github: GitHub | undefined): Promise<StepOutcome> {
+  const skipped = openStep(settings, run)
+  if (skipped) return skipped
   if (settings.mode === 'wait') return runStep(settings, run, github)
   if (!github) throw new Error(`mode: ${settings.mode} needs the ledger, and none was given.`)
   return settings.mode === 'track' ? runTrack(settings, run, github) : runReport(settings, run, github)

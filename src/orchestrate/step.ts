@@ -88,7 +88,7 @@ export async function runStep(
     statusHeadline(rows, stepFailure)
   ]
   await github?.status(state, description)
-  await github?.comment(rows)
+  await github?.comment(rows, stepFailure)
   const ids = settings.batchIds
   return {
     verdict,

@@ -17,7 +17,7 @@ const MAX_ROWS = 200
 
 function row({ entry, result, verdict, files }: SummaryRow): string {
   const requests = files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : ''
-  const pr = entry.pullRequest ? `#${entry.pullRequest}` : ''
+  const pr = entry.pullRequests.map(n => `#${n}`).join(' ')
   const tracked = entry.runUrl
     ? `[${new Date(entry.trackedAt).toISOString()}](${entry.runUrl})`
     : new Date(entry.trackedAt).toISOString()
@@ -40,4 +40,9 @@ export function buildReportSummary(rows: readonly SummaryRow[], pending: number,
   const shown = rows.slice(0, MAX_ROWS).map(row)
   const more = rows.length > MAX_ROWS ? `\nAnd ${rows.length - MAX_ROWS} more (see the reported output).\n` : ''
   return `${head}| Batch | Status | Requests | Commit | Tracked | Verdict |\n| --- | --- | --- | --- | --- | --- |\n${shown.join('\n')}\n${more}`
+}
+
+/** The step summary of mode `report` when the ledger holds no batch: one line. */
+export function buildEmptyReportSummary(ledgerBranch: string): string {
+  return `## ✅ Together batches: nothing to report, no batch is tracked on branch ${escapeText(ledgerBranch, 100)}\n`
 }

@@ -2,6 +2,7 @@ import { header, htmlPageError, httpError, looksLikeHtml } from './answers.js'
 import { TogetherError } from './errors.js'
 import { checkBatchIds, isPlainId } from './ids.js'
 import { JsonArraySplitter } from './json-array.js'
+import { listOf } from './lists.js'
 import { parseBatchJob } from './parse.js'
 import type { Response } from './transport.js'
 import type { BatchJob } from './types.js'
@@ -122,10 +123,8 @@ export async function readBatchList(
   if (looksLikeHtml(headers, other)) throw htmlPageError(what, status)
   const value = parseJson(other)
   if (value === undefined) throw notJson(what, status)
-  // `null` is the live API's empty list; an OpenAI-style `{"data": [...]}` is read too.
-  const list: unknown = isRecord(value) ? value.data : value
-  if (list === null) return []
-  if (!Array.isArray(list)) {
+  const list = listOf(value)
+  if (list === undefined) {
     throw new TogetherError(`Together answered ${what} with something that is not a list of batches`, {
       kind: 'invalid-response'
     })

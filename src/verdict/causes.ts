@@ -16,6 +16,12 @@ function wrongServer(error: RequestFailure): string | undefined {
   if (error.status === 404 && error.html) {
     return `the server answered HTTP 404 with an HTML page, not the Together API: ${BASE_URL_HINT}`
   }
+  if (error.status === 404 && error.routeUnknown) {
+    const said = error.serverMessage ? `: ${oneLine(error.serverMessage, 100)}` : ''
+    return `the server does not know the route (HTTP 404${said}), so the batch was never looked up: ${BASE_URL_HINT}`
+  }
+  // Before any answer: the host does not resolve or its certificate is refused (see engine/tracker.ts).
+  if (error.kind === 'unreachable') return `${oneLine(error.message, 300)}: ${BASE_URL_HINT}`
   return undefined
 }
 

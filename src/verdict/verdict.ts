@@ -43,7 +43,7 @@ function timedOutVerdict(result: WaitResult): string {
   if (unanswered) {
     return `Timed out after ${waited} waiting for batch ${result.batchId}: ${unanswered}.${cancelNote(result)}`
   }
-  return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input, or check it from a scheduled workflow with timeout: 0.${cancelNote(result)}`
+  return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input (and the job's timeout-minutes), or use mode: track with a scheduled mode: report for batches that outlast a job.${cancelNote(result)}`
 }
 
 function abortedVerdict(result: WaitResult): string {
@@ -80,7 +80,7 @@ export function judge(result: WaitResult, failOn: ReadonlySet<FinalStatus>): Ver
     case 'pending':
       return {
         ok: true,
-        message: `Batch ${id} is not finished yet (${lastSeen(result)}); checked once because timeout is 0.`
+        message: `Batch ${id} is not finished yet (${lastSeen(result)}); checked once, as this step asks (timeout 0 or mode: track).`
       }
   }
 }

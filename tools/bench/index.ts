@@ -1,8 +1,13 @@
 /**
  * `npm run bench`: prints how the action's polling compares with fixed-interval polling, in virtual
  * time over many job profiles, and as a real process against the simulator. Figures only, no asserts.
- *   npm run bench              both parts
- *   npm run bench -- virtual   only the virtual-time tables (several seconds)
+ *   npm run bench              every part
+ *   npm run bench -- minutes   runner minutes: waiting in the job vs mode track and a reporter
+ *   npm run bench -- virtual   the virtual-time tables: polling profiles, 200 batches read by list or GETs
+ *   npm run bench -- report    requests of mode report over 50 tracked batches, by list and by GETs
+ *   npm run bench -- list      what reading the batch list costs, a busy account's list
+ *   npm run bench -- process   the real process: start-up, memory, CPU
+ *   npm run bench -- submit    the preflight and upload figures (several seconds)
  */
 import { rmSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -10,21 +15,17 @@ import { formatDuration } from '../../src/util/duration.js'
 import { PROFILES } from './profiles.js'
 import { bareNodeMs, buildFloorBundle, bundleBytes, idleRun, realRun, timeToFirstRequestMs } from './process.js'
 import { runnerMinutes } from './minutes.js'
+import { reportRequests } from './report.js'
+import { submitFigures } from './submit.js'
 import { adaptive, fixedInterval, type Figures } from './virtual.js'
-import { listCost, manyTogether, type ManyFigures } from './list.js'
-import { listPeakRss, reportRequests } from './list-process.js'
+import { listTables, manyTable } from './list-tables.js'
+import { mean, median, seconds as s } from './table.js'
 
 const POLL_MS = 30_000
 const DURATIONS = [3 * 60_000, 40 * 60_000, 5 * 3_600_000]
 /** Each duration is tried at this many offsets across one poll interval, so no phase is favoured. */
 const PHASES = 9
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]!
-}
-const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length
-const s = (ms: number): string => `${(ms / 1000).toFixed(1)}s`
 const ratio = (a: number, b: number): string => (b === 0 ? (a === 0 ? '1.00' : '∞') : (a / b).toFixed(2))
 
 async function virtualTable(): Promise<void> {
@@ -121,97 +122,47 @@ function minutesTable(): void {
   }
 }
 
-const row = (cells: (string | number)[]): void => console.log(`| ${cells.join(' | ')} |`)
-const header = (cells: string[]): void => {
-  row(cells)
-  console.log(`|${cells.map(() => '---').join('|')}|`)
-}
-
-async function manyTable(): Promise<void> {
-  const count = 200
-  const latencyMs = 250
+async function submitTable(): Promise<void> {
+  console.log("\n## Submitting from a file: preflight at Together's limits, uploads of 60 MB\n")
+  const { preflight: p, uploads, baselineRssMiB } = await submitFigures()
+  const rate = (bytes: number, ms: number): string => `${(bytes / 1_000_000 / (ms / 1000)).toFixed(0)} MB/s`
+  console.log(`| figure | value |`)
+  console.log(`|---|---|`)
   console.log(
-    `\n## ${count} batches finishing together: one list per check vs one GET per batch (virtual time, ${latencyMs} ms per answer, poll-interval 30s, ${PHASES} phases each)\n`
+    `| preflight of ${(p.bytes / 1_000_000).toFixed(0)} MB, ${p.requests} requests (median of 3) | ${(p.ms / 1000).toFixed(2)} s, ${rate(p.bytes, p.ms)}, peak RSS ${p.peakRssMiB.toFixed(0)} MiB |`
   )
-  header([
-    'progress',
-    'reading',
-    'checks',
-    'list requests',
-    'own GETs',
-    'requests per check',
-    'requests per batch state read',
-    'last finish to step end (median, max)'
-  ])
-  for (const linear of [false, true]) {
-    for (const list of [false, true]) {
-      const runs: ManyFigures[] = []
-      for (let phase = 0; phase < PHASES; phase++) {
-        const finishMs = 10 * 60_000 + Math.round((phase / PHASES) * POLL_MS) + 137
-        runs.push(await manyTogether(count, { list, latencyMs, finishMs, pollIntervalMs: POLL_MS, linear }))
-      }
-      const checks = mean(runs.map(r => r.checks))
-      const requests = mean(runs.map(r => r.lists + r.gets))
-      const after = runs.map(r => r.afterFinishMs)
-      row([
-        linear ? 'linear' : 'flat',
-        list ? 'one list per check' : 'one GET per batch',
-        checks.toFixed(1),
-        mean(runs.map(r => r.lists)).toFixed(1),
-        mean(runs.map(r => r.gets)).toFixed(1),
-        (requests / checks).toFixed(1),
-        (requests / mean(runs.map(r => r.reads))).toFixed(3),
-        `${s(median(after))}, ${s(Math.max(...after))}`
-      ])
-    }
+  for (const u of uploads) {
+    console.log(
+      `| upload of ${(u.bytes / 1_000_000).toFixed(0)} MB to the simulator, ${u.flow} | ${(u.ms / 1000).toFixed(2)} s, peak RSS ${u.peakRssMiB.toFixed(0)} MiB |`
+    )
   }
+  console.log(
+    `| the same process doing nothing (floor of the RSS figures) | peak RSS ${baselineRssMiB.toFixed(0)} MiB |`
+  )
 }
 
-async function listTables(): Promise<void> {
-  console.log('\n## What one check costs the client, on loopback (median of 9)\n')
-  const small = await listCost(0)
-  const busy = await listCost(6000)
-  header([
-    'batches waited for',
-    'own GETs: requests',
-    'own GETs: time',
-    'list: requests',
-    'list of 4 batches',
-    'list of 6,004 batches'
-  ])
-  for (const n of [1, 2, 3, 4, 8, 50]) {
-    const sweep = (n - 1) * 250 + small.getMs
-    row([n, n, `${sweep.toFixed(0)} ms`, 1, `${small.listMs.toFixed(0)} ms`, `${busy.listMs.toFixed(0)} ms`])
-  }
-  console.log(`\nOwn GETs are paced 250 ms apart; one GET takes ${small.getMs.toFixed(1)} ms here.\n`)
-  console.log('## A busy account: the list of 6,000 past batches and 4 running\n')
-  const once = [await listPeakRss(0, '0'), await listPeakRss(6000, '0')]
-  const long = await Promise.all([listPeakRss(0, '20s'), listPeakRss(6000, '20s')])
-  header(['figure', 'value'])
-  row(['list answer', `${(busy.bytes / 1024 ** 2).toFixed(2)} MiB (${(busy.bytes / 6004).toFixed(0)} bytes per batch)`])
-  row(['`listBatches` as the engine asks (the 4 waited for kept)', `${busy.listMs.toFixed(0)} ms`])
-  row(['the same, all 6,004 entries kept and validated', `${busy.listAllMs.toFixed(0)} ms`])
-  row(['the same request read as text, unparsed', `${busy.fetchMs.toFixed(0)} ms`])
-  row(['`JSON.parse` of the same text alone', `${busy.jsonParseMs.toFixed(0)} ms`])
-  row([
-    'peak RSS of the bundle, one list (`timeout: 0`)',
-    `${once[1]!.peakMiB.toFixed(0)} MiB (list of 4: ${once[0]!.peakMiB.toFixed(0)} MiB)`
-  ])
-  row([
-    `peak RSS over 20 s at one list a second (${long[1].lists} lists)`,
-    `${long[1].peakMiB.toFixed(0)} MiB (list of 4: ${long[0].peakMiB.toFixed(0)} MiB)`
-  ])
-  console.log('\n## Mode report over 50 tracked batches (20 final)\n')
-  const [listed, single] = [await reportRequests(false), await reportRequests(true)]
-  header(['reading', 'GitHub requests', 'Together list requests', 'Together GETs'])
-  row(['one list', listed.github, listed.lists, listed.gets])
-  row(['the list answers 500: one GET per batch', single.github, single.lists, single.gets])
+async function reportTable(): Promise<void> {
+  const [listed, single] = [await reportRequests(50, 20), await reportRequests(50, 20, { listDown: true })]
+  console.log(
+    `\n## Mode report over ${listed.tracked} tracked batches, ${listed.finished} of them finished (exit ${String(listed.exitCode)}, ${String(single.exitCode)})\n`
+  )
+  console.log('| requests | batch list | list answers 500: one GET per batch |')
+  console.log('|---|---|---|')
+  console.log(`| GitHub, in all | ${listed.github} | ${single.github} |`)
+  for (const [route, count] of Object.entries(listed.githubByRoute))
+    console.log(`| ${route} | ${count} | ${single.githubByRoute[route] ?? 0} |`)
+  console.log(`| Together, in all | ${listed.together} | ${single.together} |`)
+  console.log(`| Together: GET /v1/batches | ${listed.lists} | ${single.lists} |`)
+  console.log(`| Together: GET /v1/batches/{id} | ${listed.gets} | ${single.gets} |`)
 }
 
-minutesTable()
-await virtualTable()
-await manyTable()
-if (process.argv[2] !== 'virtual') {
-  await processTable()
-  await listTables()
+const part = process.argv[2]
+if (!part || part === 'minutes') minutesTable()
+if (!part || part === 'virtual') {
+  await virtualTable()
+  await manyTable(POLL_MS, PHASES)
 }
+if (!part || part === 'report') await reportTable()
+if (!part || part === 'process') await processTable()
+if (!part || part === 'submit') await submitTable()
+if (!part || part === 'list') await listTables()

@@ -1,8 +1,11 @@
 import { waitForBatches } from '../../src/engine/wait.js'
 import { TogetherClient, type BatchJob } from '../../src/together/index.js'
+import { runAction } from '../runner/run-action.js'
 import { startSimulator } from '../simulator/server.js'
 import { validateScenario } from '../simulator/scenario.js'
 import { eventLoop, latentApi } from '../virtual/event-loop.js'
+import { sample } from './process.js'
+import { median } from './table.js'
 
 export interface ManyFigures {
   /** Requests of the whole wait: list requests and each batch's own GETs. */
@@ -60,12 +63,15 @@ export async function manyTogether(
   }
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+/** Four batches that keep running: the ones waited for beside an account's past. */
+const RUNNING = ['r-0', 'r-1', 'r-2', 'r-3'].map(id =>
+  validateScenario(id, { description: id, batch: { id }, timeline: [{ at: 0, status: 'IN_PROGRESS' }] })
+)
 
 export interface ListCost {
   /** Bytes of the list answer. */
   bytes: number
-  /** `listBatches` over loopback as the engine asks (only the 4 batches waited for kept): request, streamed parse, validation (median). */
+  /** `listBatches` as the engine asks (only the 4 waited for kept): request, streamed parse, validation (median). */
   listMs: number
   /** The same, every entry kept and validated (median). */
   listAllMs: number
@@ -79,12 +85,9 @@ export interface ListCost {
 
 /** What one list costs the client for an account of `past` old batches plus 4 running ones, on loopback. */
 export async function listCost(past: number, runs = 9): Promise<ListCost> {
-  const scenarios = [0, 1, 2, 3].map(i =>
-    validateScenario(`run-${i}`, { description: 'runs', batch: {}, timeline: [{ at: 0, status: 'IN_PROGRESS' }] })
-  )
-  const sim = await startSimulator({ scenarios, pastBatches: past })
+  const sim = await startSimulator({ scenarios: RUNNING, pastBatches: past })
   const client = new TogetherClient({ apiKey: sim.apiKey, baseUrl: sim.baseUrl, proxy: {} })
-  const only = new Set(scenarios.map(s => String(s.batch.id)))
+  const only = new Set(RUNNING.map(s => String(s.batch.id)))
   try {
     const fetchText = async (): Promise<string> =>
       (await fetch(`${sim.baseUrl}/batches`, { headers: { authorization: `Bearer ${sim.apiKey}` } })).text()
@@ -104,10 +107,31 @@ export async function listCost(past: number, runs = 9): Promise<ListCost> {
       listAllMs: await timed(() => client.listBatches()),
       fetchMs: await timed(fetchText),
       jsonParseMs: await timed(() => JSON.parse(text)),
-      getMs: await timed(() => client.getBatch('batch-run-0'))
+      getMs: await timed(() => client.getBatch('r-0'))
     }
   } finally {
     await client.close()
+    await sim.close()
+  }
+}
+
+/**
+ * Peak RSS (MiB) of the bundle reading 4 running batches from the list of an account that also holds
+ * `past` old batches: checking once (`timeout: 0`, one list), or for `timeout` at `poll-interval: 1s`
+ * (a list a second), sampled from /proc.
+ */
+export async function listPeakRss(past: number, timeout: string): Promise<{ peakMiB: number; lists: number }> {
+  const ids = RUNNING.map(s => String(s.batch.id))
+  const sim = await startSimulator({ scenarios: RUNNING, pastBatches: past })
+  let pid = 0
+  let peak = 0
+  const timer = setInterval(() => (peak = Math.max(peak, sample(pid)?.peakMiB ?? 0)), 20)
+  try {
+    const inputs = { 'batch-id': ids.join(' '), 'api-key': sim.apiKey, 'base-url': sim.baseUrl, timeout }
+    await runAction({ inputs: { ...inputs, 'poll-interval': '1s' }, onSpawn: spawned => (pid = spawned) })
+    return { peakMiB: peak, lists: sim.requests.filter(r => r.path === '/v1/batches').length }
+  } finally {
+    clearInterval(timer)
     await sim.close()
   }
 }

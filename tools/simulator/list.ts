@@ -1,12 +1,6 @@
+import { faultFor } from './faults.js'
 import type { Fault, Scenario } from './scenario.js'
 import type { SimBatch } from './state.js'
-
-/** Whether `fault` hits the `count`-th request it may match (1-based). */
-export function hits(fault: Fault, count: number): boolean {
-  if (fault.requests) return fault.requests.includes(count)
-  const from = fault.from ?? 1
-  return count >= from && (fault.count === undefined || count < from + fault.count)
-}
 
 /**
  * The fault for the `count`-th `GET /v1/batches` of the simulator: list faults of any scenario count
@@ -14,12 +8,14 @@ export function hits(fault: Fault, count: number): boolean {
  * (see `listed`).
  */
 export function listFault(scenarios: readonly Scenario[], count: number): Fault | undefined {
-  return scenarios.flatMap(s => s.faults ?? []).find(f => f.on === 'list' && f.type !== 'omit' && hits(f, count))
+  const faults = scenarios.flatMap(s => s.faults ?? []).filter(f => f.on === 'list' && f.type !== 'omit')
+  return faultFor(faults, 'list', count)
 }
 
 /** Whether the `count`-th list shows `batch`: its scenario's `omit` faults leave it out of the lists they hit. */
 export function listed(batch: SimBatch, count: number): boolean {
-  return !(batch.scenario.faults ?? []).some(f => f.on === 'list' && f.type === 'omit' && hits(f, count))
+  const omits = (batch.scenario.faults ?? []).filter(f => f.on === 'list' && f.type === 'omit')
+  return faultFor(omits, 'list', count) === undefined
 }
 
 const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0')
