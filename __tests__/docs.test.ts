@@ -62,6 +62,13 @@ describe('README and action.yml', () => {
     expect(readme.indexOf('\n## A complete workflow\n')).toBeLessThan(readme.indexOf('\n## Inputs\n'))
   })
 
+  it('create and gate a batch in the complete workflow with the action alone, in at most 25 lines of YAML', () => {
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section('A complete workflow'))?.[1] ?? ''
+    expect(yaml).toContain('input-file: evals.jsonl')
+    expect(yaml).not.toMatch(/\bcurl\b|\bjq\b/)
+    expect(yaml.split('\n').filter(line => line.trim() !== '').length).toBeLessThanOrEqual(25)
+  })
+
   it('stay short: details live in CONTRIBUTING.md and docs/', () => {
     // The generated tables grow with action.yml; the rest of the page should not. (11 KiB until the
     // Permissions section, which every adopter needs, came in with 1.1.0.)

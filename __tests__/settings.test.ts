@@ -341,6 +341,21 @@ describe('cost and annotation inputs', () => {
     })
   })
 
+  it('submits input-file when batch-id is empty, in modes wait and track only', () => {
+    const env = { GITHUB_WORKSPACE: '/w' }
+    const file = { path: '/w/evals.jsonl', name: 'evals.jsonl', workspace: '/w' }
+    expect(parse({ 'batch-id': '', 'input-file': 'evals.jsonl', reuse: 'never' }, env)).toMatchObject({
+      batchIds: [],
+      submit: { file, endpoint: '/v1/chat/completions', reuse: 'never' },
+      inputFile: file
+    })
+    expect(parse({ 'batch-id': '', mode: 'track', 'input-file': 'evals.jsonl' }, env).submit).toBeDefined()
+    // With a batch-id, input-file only places annotations; mode report never submits.
+    expect(parse({ 'input-file': 'evals.jsonl' }, env).submit).toBeUndefined()
+    expect(parse({ 'batch-id': '', mode: 'report', 'input-file': 'evals.jsonl' }, env).submit).toBeUndefined()
+    expect(errorOf({ 'batch-id': '' })).toContain('or an input-file to submit.')
+  })
+
   it('takes the working directory as the workspace when GITHUB_WORKSPACE is unset', () => {
     const settings = parseSettings(name => ({ ...DEFAULTS, 'input-file': 'in.jsonl' })[name] ?? '', {}, '/work/here')
     expect(settings.inputFile?.path).toBe('/work/here/in.jsonl')

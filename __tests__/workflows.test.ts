@@ -153,6 +153,11 @@ describe('examples that cost money only on purpose', () => {
   const steps = Object.values(create.jobs).flatMap(job => job.steps)
   const track = steps.find(step => step.uses === THIS_ACTION)!
 
+  it('submits the requests file with the action itself, without curl or jq', () => {
+    expect(track.with?.['input-file']).toBe('evals.jsonl')
+    for (const example of examples) expect(example.text).not.toMatch(/\bcurl\b|\bjq\b/)
+  })
+
   it('creates a batch on a pull request only when the requests file changes', () => {
     expect(create.on.pull_request?.paths).toEqual(['evals.jsonl'])
   })
@@ -170,8 +175,9 @@ describe('examples that cost money only on purpose', () => {
   it('gives the API key to the steps that use it, never to the whole job', () => {
     for (const job of Object.values(create.jobs))
       expect(JSON.stringify(job.env ?? {})).not.toMatch(/: *"\$\{\{ *secrets\.\w+ *\}\}"/)
+    // The action alone: it submits evals.jsonl and tracks the batch.
     const keyed = steps.filter(step => JSON.stringify(step).includes('secrets.TOGETHER_API_KEY'))
-    expect(keyed.length).toBe(2)
+    expect(keyed).toEqual([track])
   })
 
   it('reports one run at a time, never cancelling one half way', () => {

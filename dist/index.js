@@ -32114,6 +32114,7 @@ function progressBar(progress) {
     return '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
 }
 const code = (text) => `<code>${escapeText(text, 200)}</code>`;
+const tableRow = (name, html) => `<tr><th align="left">${name}</th><td>${html}</td></tr>`;
 
 ;// CONCATENATED MODULE: ./src/report/batch-table.ts
 
@@ -32537,9 +32538,6 @@ function cancelCell(cancel) {
             return `failed: ${why}`;
     }
 }
-function row(name, html) {
-    return `<tr><th align="left">${name}</th><td>${html}</td></tr>`;
-}
 function buildSummary(all, verdict, collected, extras = {}) {
     const several = all.results.length > 1;
     const text = several
@@ -32564,30 +32562,30 @@ function requestsSection(all, collected) {
 }
 function batchSummary(result, verdict, now = result.endedAt) {
     const job = result.batch ?? {};
-    const rows = [row('Status', escapeText(result.status || 'unknown', 40))];
+    const rows = [tableRow('Status', escapeText(result.status || 'unknown', 40))];
     const { progress } = result;
     if (progress !== undefined)
-        rows.push(row('Progress', `<code>${progressBar(progress)}</code> ${percent(progress)}`));
+        rows.push(tableRow('Progress', `<code>${progressBar(progress)}</code> ${percent(progress)}`));
     if (job.model_id)
-        rows.push(row('Model', escapeText(job.model_id, 200)));
+        rows.push(tableRow('Model', escapeText(job.model_id, 200)));
     if (job.endpoint)
-        rows.push(row('Endpoint', escapeText(job.endpoint, 200)));
+        rows.push(tableRow('Endpoint', escapeText(job.endpoint, 200)));
     if (job.created_at)
-        rows.push(row('Created', escapeText(job.created_at, 40)));
+        rows.push(tableRow('Created', escapeText(job.created_at, 40)));
     if (job.completed_at)
-        rows.push(row('Completed', escapeText(job.completed_at, 40)));
-    rows.push(row('Waited', `${formatDuration(result.endedAt - result.startedAt)} (${plural(result.requests, 'status check')})`));
+        rows.push(tableRow('Completed', escapeText(job.completed_at, 40)));
+    rows.push(tableRow('Waited', `${formatDuration(result.endedAt - result.startedAt)} (${plural(result.requests, 'status check')})`));
     if (result.etaAt !== undefined && result.etaAt > now && !result.finalStatus) {
-        rows.push(row('Predicted finish', `in ~${formatDuration(result.etaAt - now)}`));
+        rows.push(tableRow('Predicted finish', `in ~${formatDuration(result.etaAt - now)}`));
     }
     if (job.output_file_id)
-        rows.push(row('Output file', code(job.output_file_id)));
+        rows.push(tableRow('Output file', code(job.output_file_id)));
     if (job.error_file_id)
-        rows.push(row('Error file', code(job.error_file_id)));
+        rows.push(tableRow('Error file', code(job.error_file_id)));
     if (job.error)
-        rows.push(row('Error', escapeText(job.error)));
+        rows.push(tableRow('Error', escapeText(job.error)));
     if (result.cancel) {
-        rows.push(row('Cancel', cancelCell(result.cancel)));
+        rows.push(tableRow('Cancel', cancelCell(result.cancel)));
     }
     const parts = [
         `## ${headline(result, verdict)}`,
@@ -36063,7 +36061,7 @@ function commentRows(results, verdicts, collected, cost) {
 
 
 const ledger_summary_MAX_ROWS = 200;
-function ledger_summary_row({ entry, result, verdict, files }) {
+function row({ entry, result, verdict, files }) {
     const requests = files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : '';
     const pr = entry.pullRequests.map(n => `#${n}`).join(' ');
     const tracked = entry.runUrl
@@ -36084,7 +36082,7 @@ function buildReportSummary(rows, pending, verdict) {
     const head = `## ${verdict.ok ? '✅' : '❌'} Together batches: ${plural(rows.length, 'batch', 'batches')} reported${failed ? `, ${failed} failed` : ''}, ${pending} still running\n\n`;
     if (rows.length === 0)
         return `${head}${escapeText(verdict.message, 2000)}\n`;
-    const shown = rows.slice(0, ledger_summary_MAX_ROWS).map(ledger_summary_row);
+    const shown = rows.slice(0, ledger_summary_MAX_ROWS).map(row);
     const more = rows.length > ledger_summary_MAX_ROWS ? `\nAnd ${rows.length - ledger_summary_MAX_ROWS} more (see the reported output).\n` : '';
     return `${head}| Batch | Status | Requests | Commit | Tracked | Verdict |\n| --- | --- | --- | --- | --- | --- |\n${shown.join('\n')}\n${more}`;
 }
@@ -36179,6 +36177,7 @@ function buildOutputs(all, collected, cost) {
     const job = result.batch;
     const files = collected?.get(result.batchId);
     return {
+        ...(job?.input_file_id ? { 'input-file-id': job.input_file_id } : {}),
         status: statusToken(result.status),
         'output-file-id': job?.output_file_id ?? '',
         'error-file-id': job?.error_file_id ?? '',
@@ -36698,6 +36697,556 @@ async function runReport(settings, deps, github) {
     return { verdict, title: 'Together batches', summary: buildReportSummary(rows, pending, verdict), annotations: [] };
 }
 
+;// CONCATENATED MODULE: ./src/submit/request-rules.ts
+
+const PROBLEM_LABELS = {
+    unreadable: 'unreadable file',
+    empty: 'empty file',
+    'too-large': 'file over the size limit',
+    'too-many-requests': 'file over the request limit',
+    'not-utf8': 'not UTF-8',
+    'too-long': 'line too long to read',
+    'not-json': 'not JSON',
+    'not-object': 'not a JSON object',
+    'custom-id': 'without a custom_id',
+    'duplicate-custom-id': 'duplicate custom_id',
+    body: 'without a body object',
+    model: 'without body.model',
+    messages: 'without body.messages',
+    prompt: 'without body.prompt'
+};
+const nonEmptyString = (value) => typeof value === 'string' && value.trim() !== '';
+function bodyFault(body, endpoint) {
+    const chat = endpoint === '/v1/chat/completions';
+    if (!chat && endpoint !== '/v1/completions')
+        return undefined;
+    if (!nonEmptyString(body.model)) {
+        return { kind: 'model', message: `body.model must be a non-empty string (the model for ${endpoint})` };
+    }
+    if (chat && !(Array.isArray(body.messages) && body.messages.length > 0)) {
+        return { kind: 'messages', message: 'body.messages must be a non-empty array of chat messages' };
+    }
+    const prompt = body.prompt;
+    if (!chat && !(nonEmptyString(prompt) || (Array.isArray(prompt) && prompt.length > 0))) {
+        return { kind: 'prompt', message: 'body.prompt must be a non-empty string or array' };
+    }
+    return undefined;
+}
+function checkRequestLine(text, endpoint, first) {
+    if (text.trim() === '')
+        return { kind: 'not-json', message: 'an empty line; every line must be one request' };
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        const bom = first && text.startsWith('\uFEFF');
+        const message = bom ? 'starts with a byte order mark; save the file as UTF-8 without BOM' : 'not valid JSON';
+        return { kind: 'not-json', message };
+    }
+    if (!isRecord(value))
+        return { kind: 'not-object', message: 'a request must be a JSON object' };
+    const id = value.custom_id;
+    if (!nonEmptyString(id)) {
+        return { kind: 'custom-id', message: 'custom_id must be a non-empty string, unique in the file' };
+    }
+    if (!isRecord(value.body))
+        return { kind: 'body', message: `body must be the request object for ${endpoint}` };
+    const fault = bodyFault(value.body, endpoint);
+    if (fault)
+        return fault;
+    const model = value.body.model;
+    return nonEmptyString(model) ? { customId: id, model } : { customId: id };
+}
+
+;// CONCATENATED MODULE: ./src/submit/preflight-report.ts
+
+
+
+const NAMED_MODELS = 5;
+function byteSize(bytes) {
+    if (bytes < 1000)
+        return plural(bytes, 'byte');
+    return bytes < 1_000_000 ? `${(bytes / 1000).toFixed(1)} KB` : `${(bytes / 1_000_000).toFixed(1)} MB`;
+}
+function kindList(counts) {
+    return Object.entries(counts)
+        .filter(([, count]) => count > 0)
+        .sort(([, a], [, b]) => b - a)
+        .map(([kind, count]) => `${count} ${PROBLEM_LABELS[kind]}`)
+        .join(', ');
+}
+const lineProblems = (report) => report.problems.filter(p => p.line !== undefined);
+function preflightAnnotations(report, budget = MAX_ANNOTATIONS) {
+    const shown = lineProblems(report).slice(0, budget);
+    const annotations = shown.map(problem => ({
+        file: report.file,
+        line: problem.line ?? 1,
+        title: `input-file: ${PROBLEM_LABELS[problem.kind]}`,
+        message: `Line ${problem.line ?? 1} is not a request Together accepts: ${problem.message}. Nothing was uploaded.`
+    }));
+    const left = {};
+    let more = 0;
+    for (const [kind, count] of Object.entries(report.counts)) {
+        const lines = count - shown.filter(p => p.kind === kind).length;
+        if (lines <= 0 || report.problems.some(p => p.kind === kind && p.line === undefined))
+            continue;
+        left[kind] = lines;
+        more += lines;
+    }
+    if (more === 0)
+        return { annotations };
+    return { annotations, rest: `${plural(more, 'more line')} of ${report.file} not sent: ${kindList(left)}.` };
+}
+function preflightFailure(report) {
+    const filewide = report.problems.find(p => p.line === undefined);
+    const head = `input-file ${report.file} was not submitted`;
+    if (filewide)
+        return `${head}: ${filewide.message}. Nothing was uploaded.`;
+    const lines = lineProblems(report);
+    const total = Object.values(report.counts).reduce((sum, count) => sum + count, 0);
+    const first = lines[0]?.line ?? 1;
+    return (`${head}: ${plural(total, 'line')} ${total === 1 ? 'is' : 'are'} not a request Together accepts ` +
+        `(${kindList(report.counts)}; first on line ${first}). Nothing was uploaded; fix the annotated lines and run again.`);
+}
+function preflightFacts(report) {
+    const models = [...report.models.entries()].sort(([, a], [, b]) => b - a);
+    const named = listFirst(models.map(([model, count]) => `${oneLine(model, 100)} (${count})`), NAMED_MODELS);
+    const others = report.otherModels > 0 ? `, and ${plural(report.otherModels, 'request')} for further models` : '';
+    const modelText = models.length === 0 ? 'no body.model' : `models ${named}${others}`;
+    return (`input-file ${report.file}: ${plural(report.requests, 'request')} for ${report.endpoint}, ` +
+        `${byteSize(report.bytes)}, ${modelText}; sha256 ${report.sha256.slice(0, 16)}.`);
+}
+function unlistedModels(report, listed) {
+    const known = new Set(listed.map(model => model.id));
+    return [...report.models.keys()].filter(model => !known.has(model));
+}
+
+;// CONCATENATED MODULE: ./src/report/submit-summary.ts
+
+
+
+
+
+const MAX_PROBLEM_ROWS = 50;
+const submit_summary_MAX_MODELS = 10;
+const fileName = (report) => code(report.file);
+function refusedSummary(report, message) {
+    const parts = [`## ❌ input-file ${fileName(report)} not submitted`, '', escapeText(message, 3000)];
+    const lines = report.problems.flatMap(problem => problem.line === undefined ? [] : [{ ...problem, line: problem.line }]);
+    if (lines.length > 0) {
+        const shown = lines.slice(0, MAX_PROBLEM_ROWS);
+        parts.push('', '<table>', '<tr><th>line</th><th>problem</th><th>details</th></tr>');
+        for (const problem of shown) {
+            const details = escapeText(problem.message, 300);
+            parts.push(`<tr><td>${problem.line}</td><td>${PROBLEM_LABELS[problem.kind]}</td><td>${details}</td></tr>`);
+        }
+        parts.push('</table>');
+        const fileWide = report.problems.length - lines.length;
+        const total = Object.values(report.counts).reduce((sum, count) => sum + count, 0) - fileWide;
+        if (total > shown.length)
+            parts.push('', `… ${plural(total - shown.length, 'more line')} with a problem`);
+    }
+    return `${parts.join('\n')}\n`;
+}
+function modelList(report) {
+    const models = [...report.models.entries()].sort(([, a], [, b]) => b - a);
+    if (models.length === 0)
+        return 'none named in body.model';
+    const named = models.slice(0, submit_summary_MAX_MODELS).map(([model, count]) => `${code(model)} (${count})`);
+    const requests = models.slice(submit_summary_MAX_MODELS).reduce((sum, [, count]) => sum + count, 0) + report.otherModels;
+    return requests > 0 ? `${named.join(', ')}, and ${plural(requests, 'request')} for further models` : named.join(', ');
+}
+function batchCell(submitted, reuse) {
+    const { batchId, reused } = submitted;
+    if (!reused)
+        return `${code(batchId)}, created`;
+    const when = reused.createdAt ? `, created ${escapeText(reused.createdAt, 40)}` : '';
+    return `${code(batchId)}, reused (${escapeText(reused.status, 40)}${when}; reuse: ${escapeText(reuse, 20)})`;
+}
+function submittedSection(submitted, reuse) {
+    const { report, inputFileId, uploaded } = submitted;
+    const rows = [
+        tableRow('Requests', `${report.requests} for ${code(report.endpoint)}`),
+        tableRow('Size', byteSize(report.bytes)),
+        tableRow('Models', modelList(report)),
+        tableRow('SHA-256', `<code>${report.sha256}</code>`),
+        tableRow('Input file', `${code(inputFileId)}, ${uploaded ? 'uploaded' : 'already uploaded (identical bytes)'}`),
+        tableRow('Batch', batchCell(submitted, reuse))
+    ];
+    return ['', `### Submitted from ${fileName(report)}`, '', '<table>', ...rows, '</table>', ''].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/submit/submit-error.ts
+
+
+class SubmitError extends Error {
+    inputFileId;
+    batchMayExist;
+    constructor(message, inputFileId, batchMayExist, options) {
+        super(message, options);
+        this.inputFileId = inputFileId;
+        this.batchMayExist = batchMayExist;
+        this.name = 'SubmitError';
+    }
+}
+function isRefusal(error) {
+    return error instanceof TogetherError && (error.kind === 'local' || (error.kind === 'http' && !error.transient));
+}
+function submitFailure(error, file, progress) {
+    const why = errorMessage(error);
+    const { stage, inputFileId, started } = progress;
+    if (stage !== 'create' || inputFileId === undefined) {
+        const left = started ? ` The upload of ${started} was begun and may be left unfinished in GET /v1/files.` : '';
+        const message = `Could not submit input-file ${file} (${stage}): ${why}. No batch was created.${left}`;
+        return new SubmitError(message, undefined, false, { cause: error });
+    }
+    if (isRefusal(error)) {
+        const message = `Together refused a batch of input-file ${file} (${inputFileId}): ${why}. No batch was created.`;
+        return new SubmitError(message, inputFileId, false, { cause: error });
+    }
+    const message = `Could not create the batch of input-file ${file} (${inputFileId}): ${why}. A batch may exist anyway: ` +
+        'run again with reuse: running to attach to it rather than pay twice.';
+    return new SubmitError(message, inputFileId, true, { cause: error });
+}
+
+;// CONCATENATED MODULE: ./src/submit/preflight.ts
+
+
+
+
+
+
+const MAX_REQUESTS = 50_000;
+const MAX_INPUT_BYTES = 100_000_000;
+const KEPT_PROBLEMS = 100;
+const KEPT_MODELS = 50;
+const preflight_READ_TIMEOUT_MS = 5 * 60_000;
+const idKey = (id) => (id.length <= 64 ? id : `#${(0,external_node_crypto_.createHash)('sha256').update(id).digest('base64')}`);
+function preflight_add(report, problem) {
+    report.counts[problem.kind] = (report.counts[problem.kind] ?? 0) + 1;
+    if (problem.line === undefined)
+        report.problems.unshift(problem);
+    else if (report.problems.filter(p => p.line !== undefined).length < KEPT_PROBLEMS)
+        report.problems.push(problem);
+}
+async function sized(file, report) {
+    try {
+        report.path = await checkedPath(file);
+        report.bytes = (await (0,external_node_fs_promises_namespaceObject.stat)(report.path)).size;
+    }
+    catch (error) {
+        const missing = error.code === 'ENOENT';
+        preflight_add(report, { kind: 'unreadable', message: missing ? 'it does not exist' : errorMessage(error) });
+        return false;
+    }
+    if (report.bytes === 0)
+        preflight_add(report, { kind: 'empty', message: 'it is empty' });
+    else if (report.bytes > MAX_INPUT_BYTES) {
+        preflight_add(report, {
+            kind: 'too-large',
+            message: `it holds ${report.bytes} bytes, over Together's ${MAX_INPUT_BYTES} (100 MB) per input file; split it`
+        });
+    }
+    return report.problems.length === 0;
+}
+async function scan(report, signal) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const seen = new Map();
+    let bytes = 0;
+    let line = 0;
+    const fault = (fault) => preflight_add(report, { ...fault, line });
+    const lines = jsonLines(report.path, {
+        signal: AbortSignal.any([AbortSignal.timeout(preflight_READ_TIMEOUT_MS), ...(signal ? [signal] : [])]),
+        checkUtf8: true,
+        onChunk: chunk => {
+            hash.update(chunk);
+            bytes += chunk.length;
+        }
+    });
+    for await (const text of lines) {
+        line++;
+        if (typeof text !== 'string') {
+            if ('notUtf8' in text)
+                fault({ kind: 'not-utf8', message: 'not valid UTF-8' });
+            else
+                fault({ kind: 'too-long', message: `a line of ${text.bytes} bytes, too long to read` });
+            continue;
+        }
+        const request = checkRequestLine(text, report.endpoint, line === 1);
+        if ('kind' in request) {
+            fault(request);
+            continue;
+        }
+        const key = idKey(request.customId);
+        const earlier = line <= MAX_REQUESTS ? seen.get(key) : undefined;
+        if (earlier !== undefined)
+            fault({ kind: 'duplicate-custom-id', message: `custom_id repeats line ${earlier}` });
+        else if (line <= MAX_REQUESTS)
+            seen.set(key, line);
+        if (request.model === undefined)
+            continue;
+        const known = report.models.get(request.model);
+        if (known !== undefined || report.models.size < KEPT_MODELS)
+            report.models.set(request.model, (known ?? 0) + 1);
+        else
+            report.otherModels++;
+    }
+    report.requests = line;
+    report.bytes = bytes;
+    report.sha256 = hash.digest('hex');
+}
+async function preflight(file, endpoint, signal) {
+    const report = {
+        file: file.name,
+        path: '',
+        endpoint,
+        problems: [],
+        counts: {},
+        requests: 0,
+        bytes: 0,
+        models: new Map(),
+        otherModels: 0,
+        sha256: ''
+    };
+    if (!(await sized(file, report)))
+        return report;
+    try {
+        await scan(report, signal);
+    }
+    catch (error) {
+        if (signal?.aborted)
+            throw error;
+        report.sha256 = '';
+        const timedOut = ['AbortError', 'TimeoutError'].includes(String(error.name));
+        const why = timedOut ? `it could not be read within ${preflight_READ_TIMEOUT_MS / 60_000} minutes` : errorMessage(error);
+        preflight_add(report, { kind: 'unreadable', message: why });
+        return report;
+    }
+    if (report.requests > MAX_REQUESTS) {
+        const message = `it holds ${report.requests} requests, over Together's ${MAX_REQUESTS} per batch; split it`;
+        preflight_add(report, { kind: 'too-many-requests', message });
+    }
+    return report;
+}
+
+;// CONCATENATED MODULE: ./src/submit/reuse.ts
+
+const HASH_DIGITS = 16;
+const RUNNING = new Set(['VALIDATING', 'QUEUED', 'PENDING', 'IN_PROGRESS']);
+function contentFileName(file, sha256) {
+    const base = file.split('/').at(-1) ?? '';
+    const stem = base
+        .replace(/\.jsonl$/i, '')
+        .replace(/[^A-Za-z0-9._-]+/g, '-')
+        .replace(/\.{2,}/g, '.')
+        .replace(/^[-.]+|[-.]+$/g, '')
+        .slice(0, 80);
+    return `${stem || 'input'}-${sha256.slice(0, HASH_DIGITS)}.jsonl`;
+}
+const newestFirst = (a, b) => (Number.isNaN(b) ? -1 : Number.isNaN(a) ? 1 : b - a);
+const createdMs = (job) => Date.parse(job.created_at ?? '');
+function identicalFiles(files, name, bytes) {
+    return files
+        .filter(f => f.filename === name && f.bytes === bytes && (f.purpose ?? 'batch-api') === 'batch-api')
+        .sort((a, b) => newestFirst(a.createdAt ?? NaN, b.createdAt ?? NaN));
+}
+function reusableBatch(batches, fileIds, endpoint, reuse) {
+    if (reuse === 'never')
+        return undefined;
+    const same = batches.filter(b => fileIds.has(b.input_file_id ?? '') && b.endpoint === endpoint);
+    const newest = (status) => same.filter(b => status(normalizeStatus(b.status))).sort((a, b) => newestFirst(createdMs(a), createdMs(b)))[0];
+    return (reuse === 'completed' ? newest(s => s === 'COMPLETED') : undefined) ?? newest(s => RUNNING.has(s));
+}
+function lostBatch(batches, inputFileId, endpoint, before) {
+    return batches.find(b => b.input_file_id === inputFileId && (!b.endpoint || b.endpoint === endpoint) && !before.has(b.id ?? ''));
+}
+
+;// CONCATENATED MODULE: ./src/submit/submit.ts
+
+
+
+
+
+
+
+const submit_ATTEMPTS = 5;
+const submit_MAX_RETRY_MS = 30_000;
+function retried(deps, what, call) {
+    return withBackoff(deps, { what, attempts: submit_ATTEMPTS, capMs: submit_MAX_RETRY_MS, transient: isTransient }, call);
+}
+function reusedBatch(job, reuse, deps) {
+    const status = statusToken(normalizeStatus(job.status));
+    const createdAt = job.created_at ? oneLine(job.created_at, 40) : undefined;
+    const age = Date.parse(job.created_at ?? '');
+    const when = createdAt
+        ? `, created ${createdAt}${Number.isNaN(age) ? '' : ` (${formatDuration(deps.now() - age)} ago)`}`
+        : '';
+    deps.log.info(`Reusing batch ${job.id ?? ''} (${status}${when}): it runs identical input (${job.input_file_id ?? ''}); reuse: ${reuse}.`);
+    const reused = createdAt === undefined ? { status } : { createdAt, status };
+    return { batchId: job.id ?? '', inputFileId: job.input_file_id ?? '', created: false, uploaded: false, reused };
+}
+async function submit_upload(report, name, deps, progress) {
+    progress.stage = 'uploading';
+    progress.inputFileId = undefined;
+    const attempt = (what, step) => retried(deps, what, step);
+    const onStarted = (fileId) => {
+        progress.started = fileId;
+    };
+    const file = await deps.api.uploadFile(report.path, name, { signal: deps.signal, attempt, onStarted });
+    deps.log.info(`Uploaded input-file ${report.file} as ${file.id} (${name}).`);
+    progress.inputFileId = file.id;
+    return file.id;
+}
+async function createOnce(inputFileId, endpoint, before, deps) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            const { job, warning } = await deps.api.createBatch(inputFileId, endpoint, { signal: deps.signal });
+            if (warning)
+                deps.log.warning(`Together's warning about batch ${job.id}: ${oneLine(warning)}`);
+            deps.log.info(`Created batch ${job.id} from ${inputFileId} for ${endpoint}.`);
+            return job.id;
+        }
+        catch (error) {
+            if (!isTransient(error) || deps.signal?.aborted)
+                throw error;
+            const pause = retryDelay(attempt, () => deps.random(), error.retryAfterMs, submit_MAX_RETRY_MS);
+            const next = attempt < submit_ATTEMPTS ? 'listing batches before creating again' : 'listing batches to find it';
+            deps.log.warning(`POST /batches failed (attempt ${attempt}): ${errorMessage(error)}. The batch may exist: ${next}.`);
+            await deps.sleep(pause, deps.signal);
+            const batches = await retried(deps, 'GET /batches', () => deps.api.listBatches({ signal: deps.signal }));
+            const lost = lostBatch(batches, inputFileId, endpoint, before);
+            if (lost?.id) {
+                deps.log.info(`Batch ${lost.id} was created from ${inputFileId}; its answer was lost. Going on with it.`);
+                return lost.id;
+            }
+            if (attempt >= submit_ATTEMPTS)
+                throw error;
+        }
+    }
+}
+async function submitBatch(input, deps) {
+    const { report, reuse } = input;
+    const request = { signal: deps.signal };
+    const name = contentFileName(report.file, report.sha256);
+    const progress = { stage: 'listing files and batches' };
+    try {
+        const files = identicalFiles(await retried(deps, 'GET /files', () => deps.api.listFiles(request)), name, report.bytes);
+        const batches = await retried(deps, 'GET /batches', () => deps.api.listBatches(request));
+        const earlier = reusableBatch(batches, new Set(files.map(file => file.id)), report.endpoint, reuse);
+        if (earlier)
+            return reusedBatch(earlier, reuse, deps);
+        const before = new Set(batches.map(batch => batch.id ?? ''));
+        const earlierUpload = files[0]?.id;
+        if (earlierUpload !== undefined) {
+            deps.log.info(`Input file ${earlierUpload} (${name}) holds these exact bytes already: not uploading again.`);
+            progress.stage = 'create';
+            progress.inputFileId = earlierUpload;
+            try {
+                const batchId = await createOnce(earlierUpload, report.endpoint, before, deps);
+                return { batchId, inputFileId: earlierUpload, created: true, uploaded: false };
+            }
+            catch (error) {
+                if (!isRefusal(error))
+                    throw error;
+                deps.log.warning(`Together refused a batch of the earlier upload ${earlierUpload}: ${errorMessage(error)}. Uploading input-file ${report.file} again.`);
+            }
+        }
+        const inputFileId = await submit_upload(report, name, deps, progress);
+        progress.stage = 'create';
+        const batchId = await createOnce(inputFileId, report.endpoint, before, deps);
+        return { batchId, inputFileId, created: true, uploaded: true };
+    }
+    catch (error) {
+        throw submitFailure(error, report.file, progress);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/submit/submit-from-file.ts
+
+
+
+
+
+const submit_from_file_MODELS_TIMEOUT_MS = 15_000;
+const submit_from_file_NAMED_MODELS = 5;
+async function warnUnlistedModels(report, deps) {
+    if (report.models.size === 0)
+        return;
+    try {
+        const listed = await deps.api.listModels({ signal: deps.signal, timeoutMs: submit_from_file_MODELS_TIMEOUT_MS });
+        const unlisted = unlistedModels(report, listed);
+        if (unlisted.length === 0)
+            return;
+        deps.log.warning(`input-file ${report.file} names ${plural(unlisted.length, 'model')} that GET /v1/models does not list: ${listFirst(unlisted, submit_from_file_NAMED_MODELS)}. Their requests would fail in the batch.`);
+    }
+    catch (error) {
+        if (deps.signal?.aborted)
+            throw error;
+        deps.log.debug(`The models of input-file ${report.file} were not checked: ${errorMessage(error)}`);
+    }
+}
+async function submitFromFile(request, deps) {
+    const report = await preflight(request.file, request.endpoint, deps.signal);
+    if (report.problems.length > 0) {
+        const annotations = preflightAnnotations(report, MAX_ANNOTATIONS - 1);
+        return { kind: 'refused', report, ...annotations, message: preflightFailure(report) };
+    }
+    deps.log.info(preflightFacts(report));
+    await warnUnlistedModels(report, deps);
+    return { kind: 'submitted', report, ...(await submitBatch({ report, reuse: request.reuse }, deps)) };
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/submit-step.ts
+
+
+
+const MIN_WAIT_MS = 1000;
+async function submitStep(settings, run, github) {
+    const { submit } = settings;
+    if (!submit) {
+        run.setOutputs({ 'batch-id': settings.batchIds.join('\n'), 'input-file-id': '' });
+        return { settings, summary: '' };
+    }
+    const startedAt = run.now();
+    const outcome = await submitted(submit, run);
+    if (outcome.kind === 'refused') {
+        run.setOutputs({ 'batch-id': '', 'input-file-id': '', passed: 'false' });
+        const message = outcome.rest ? `${outcome.message} ${outcome.rest}` : outcome.message;
+        await github?.status('failure', outcome.message);
+        return {
+            refused: {
+                verdict: { ok: false, message },
+                title: `input-file ${submit.file.name}`,
+                summary: refusedSummary(outcome.report, message),
+                annotations: outcome.annotations
+            }
+        };
+    }
+    run.setOutputs({ 'batch-id': outcome.batchId, 'input-file-id': outcome.inputFileId });
+    const { timeoutMs } = settings;
+    const left = timeoutMs === 0 ? 0 : Math.max(MIN_WAIT_MS, timeoutMs - (run.now() - startedAt));
+    return {
+        settings: { ...settings, batchIds: [outcome.batchId], timeoutMs: left },
+        summary: submittedSection(outcome, submit.reuse)
+    };
+}
+async function submitted(submit, run) {
+    try {
+        return await submitFromFile(submit, run);
+    }
+    catch (error) {
+        if (error instanceof SubmitError) {
+            if (error.inputFileId !== undefined)
+                run.setOutputs({ 'input-file-id': error.inputFileId });
+            throw error;
+        }
+        if (!run.signal.aborted)
+            throw error;
+        throw new Error(`The workflow was cancelled while input-file ${submit.file.name} was checked: nothing was uploaded and no batch was created.`, { cause: error });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/orchestrate/track.ts
 
 
@@ -36746,15 +37295,25 @@ async function runTrack(settings, deps, github) {
 
 
 
+
 async function runMode(settings, run, github) {
     const skipped = openStep(settings, run);
     if (skipped)
         return skipped;
     if (settings.mode === 'wait')
-        return runStep(settings, run, github);
+        return submitThen(settings, run, github, batches => runStep(batches, run, github));
     if (!github)
         throw new Error(`mode: ${settings.mode} needs the ledger, and none was given.`);
-    return settings.mode === 'track' ? runTrack(settings, run, github) : runReport(settings, run, github);
+    if (settings.mode === 'report')
+        return runReport(settings, run, github);
+    return submitThen(settings, run, github, batches => runTrack(batches, run, github));
+}
+async function submitThen(settings, run, github, step) {
+    const batches = await submitStep(settings, run, github);
+    if ('refused' in batches)
+        return batches.refused;
+    const outcome = await step(batches.settings);
+    return { ...outcome, summary: outcome.summary + batches.summary };
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -36853,6 +37412,8 @@ const INPUT_DEFAULTS = {
     'fail-on': 'FAILED,EXPIRED,CANCELLED',
     'cancel-on-timeout': 'false',
     'cancel-on-abort': 'false',
+    endpoint: '/v1/chat/completions',
+    reuse: 'running',
     'pr-comment': 'false',
     'ledger-branch': 'together-batches',
     'forget-after': '7d'
@@ -36931,6 +37492,44 @@ function githubToken(read, mode, commitStatus, prComment) {
     return needs.length > 0 ? secret(token, "input 'github-token'") : token;
 }
 
+;// CONCATENATED MODULE: ./src/submit/options.ts
+const SUBMIT_ENDPOINTS = [
+    '/v1/chat/completions',
+    '/v1/completions',
+    '/v1/audio/transcriptions',
+    '/v1/audio/translations'
+];
+function isSubmitEndpoint(value) {
+    return SUBMIT_ENDPOINTS.includes(value);
+}
+const REUSE_MODES = ['running', 'completed', 'never'];
+function isReuseMode(value) {
+    return REUSE_MODES.includes(value);
+}
+
+;// CONCATENATED MODULE: ./src/inputs/submit.ts
+
+
+
+function endpoint(read) {
+    const raw = read('endpoint').trim();
+    if (isSubmitEndpoint(raw))
+        return raw;
+    throw new InputError(`Invalid endpoint ${quoted(raw, 100)}. Expected one of the endpoints Together runs batches for: ${SUBMIT_ENDPOINTS.join(', ')}.`);
+}
+function reuse(read) {
+    const raw = read('reuse').trim().toLowerCase();
+    if (isReuseMode(raw))
+        return raw;
+    throw new InputError(`Invalid reuse ${quoted(read('reuse').trim(), 50)}. Expected ${REUSE_MODES.join(', ')}.`);
+}
+function submitRequest(read, mode, batchIds, file) {
+    const request = { endpoint: endpoint(read), reuse: reuse(read) };
+    if (mode === 'report' || batchIds.length > 0 || file === undefined)
+        return undefined;
+    return { file, ...request };
+}
+
 ;// CONCATENATED MODULE: ./src/settings.ts
 
 
@@ -36943,7 +37542,8 @@ function githubToken(read, mode, commitStatus, prComment) {
 
 
 
-function batchIds(read, mode) {
+
+function batchIds(read, mode, inputFile) {
     if (mode === 'report') {
         if (read('batch-id').trim()) {
             throw new InputError("Input 'batch-id' is set with mode: report, which reports the batches in the ledger. Expected no batch-id.");
@@ -36955,8 +37555,8 @@ function batchIds(read, mode) {
             .split(/[\s,]+/)
             .filter(Boolean))
     ];
-    if (ids.length === 0) {
-        throw new InputError("Input 'batch-id' is empty. Expected the ID of a Together batch (or several, separated by newlines, commas or spaces).");
+    if (ids.length === 0 && inputFile === undefined) {
+        throw new InputError("Input 'batch-id' is empty. Expected the ID of a Together batch (or several, separated by newlines, commas or spaces), or an input-file to submit.");
     }
     for (const id of ids) {
         if (!isPlainId(id)) {
@@ -36987,7 +37587,9 @@ function parseSettings(raw, env, cwd = process.cwd()) {
     const noKey = ifNoApiKey(read);
     const key = apiKey(read, env);
     const skipReason = key ? undefined : withoutApiKey(noKey);
-    const ids = skipReason !== undefined && !read('batch-id').trim() ? [] : batchIds(read, stepMode);
+    const inputFile = parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd));
+    const ids = skipReason !== undefined && !read('batch-id').trim() ? [] : batchIds(read, stepMode, inputFile);
+    const submit = submitRequest(read, stepMode, ids, inputFile);
     const commitStatus = read('commit-status').trim();
     const prComment = settings_boolean(read, 'pr-comment');
     const token = githubToken(read, stepMode, commitStatus, prComment);
@@ -36996,6 +37598,7 @@ function parseSettings(raw, env, cwd = process.cwd()) {
     return {
         mode: stepMode,
         batchIds: ids,
+        ...(submit && { submit }),
         apiKey: key,
         ...(skipReason !== undefined && { skipReason }),
         warnings: hostedLimitWarnings(stepMode, timeoutMs, env),
@@ -37011,7 +37614,7 @@ function parseSettings(raw, env, cwd = process.cwd()) {
         cancelOnTimeout: settings_boolean(read, 'cancel-on-timeout'),
         cancelOnAbort: settings_boolean(read, 'cancel-on-abort'),
         downloadDir: read('download-dir').trim(),
-        inputFile: parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd)),
+        inputFile,
         commitStatus,
         githubToken: token,
         prComment,

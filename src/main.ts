@@ -8,7 +8,7 @@ import { redactingOutput, writeSummary, type RedactingOutput } from './action-io
 import { createGitHubClient } from './github/octokit.js'
 import { connectGitHub, type GitHub } from './github/service.js'
 import { buildFailureSummary } from './report/summary.js'
-import type { RunContext } from './orchestrate/run-context.js'
+import type { RunContext, SubmitRunContext } from './orchestrate/run-context.js'
 import { runMode } from './orchestrate/run-mode.js'
 import type { StepOutcome } from './orchestrate/step.js'
 import { sanitizeLine } from './sanitize/sanitize.js'
@@ -19,7 +19,7 @@ import { USER_AGENT } from './version.js'
 
 /** The side effects `run()` uses; tests replace them to run in virtual time. */
 export interface Runtime extends Pick<RunContext, 'now' | 'sleep' | 'random'> {
-  createApi(settings: Settings): RunContext['api'] & { close?(): Promise<void> }
+  createApi(settings: Settings): SubmitRunContext['api'] & { close?(): Promise<void> }
   /** The run's one GitHub client, made only when a GitHub feature is on (see github/service.ts). */
   createGitHubClient: typeof createGitHubClient
 }
@@ -88,7 +88,7 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
     out = guardSecrets(settings)
     words = lastWords(crashGuard, out, summaryAvailable)
     api = runtime.createApi(settings)
-    const context: RunContext = {
+    const context: SubmitRunContext = {
       api,
       now: runtime.now,
       sleep: runtime.sleep,

@@ -6,6 +6,8 @@ import { withDefaults } from './inputs/defaults.js'
 import { duration, hostedLimitWarnings, timeout } from './inputs/timing.js'
 import { githubToken, ledgerBranch, mode, type Mode } from './inputs/modes.js'
 import { InputError, type InputReader } from './inputs/input-error.js'
+import { submitRequest } from './inputs/submit.js'
+import type { SubmitRequest } from './submit/submit-from-file.js'
 import type { ProxySettings } from './together/index.js'
 import { describeBadId, isPlainId } from './together/ids.js'
 import { errorMessage, quoted } from './util/text.js'
@@ -17,8 +19,13 @@ import { parseInputFile, type InputFile } from './result-files/input-file.js'
 export interface Settings {
   /** `wait` (the default), `track` (record unfinished batches in the ledger) or `report` (report them). */
   mode: Mode
-  /** In input order, duplicates removed; at least one, except with mode `report` (none). */
+  /**
+   * In input order, duplicates removed; at least one, except with mode `report` and with `submit`
+   * (none: the submitted batch is put here before the wait).
+   */
   batchIds: string[]
+  /** No `batch-id` but an `input-file` (modes `wait` and `track`): submit it, then wait for its batch. */
+  submit?: SubmitRequest
   /** '' only when `skipReason` is set. */
   apiKey: string
   /**
@@ -39,7 +46,7 @@ export interface Settings {
   cancelOnAbort: boolean
   /** Where to download result files; '' when not asked. */
   downloadDir: string
-  /** `input-file`, when set: failed requests are annotated on its lines. */
+  /** `input-file`, when set: failed requests are annotated on its lines (and it is submitted: see `submit`). */
   inputFile?: InputFile
   /** Commit status context name; '' for no commit status. */
   commitStatus: string
@@ -59,8 +66,11 @@ export interface Settings {
   proxy: ProxySettings
 }
 
-/** Several ids may be given, separated by newlines, commas or spaces; duplicates are dropped, order kept. */
-function batchIds(read: InputReader, mode: Mode): string[] {
+/**
+ * Several ids may be given, separated by newlines, commas or spaces; duplicates are dropped, order kept.
+ * None is allowed with an `input-file` to submit.
+ */
+function batchIds(read: InputReader, mode: Mode, inputFile: InputFile | undefined): string[] {
   if (mode === 'report') {
     if (read('batch-id').trim()) {
       throw new InputError(
@@ -76,9 +86,9 @@ function batchIds(read: InputReader, mode: Mode): string[] {
         .filter(Boolean)
     )
   ]
-  if (ids.length === 0) {
+  if (ids.length === 0 && inputFile === undefined) {
     throw new InputError(
-      "Input 'batch-id' is empty. Expected the ID of a Together batch (or several, separated by newlines, commas or spaces)."
+      "Input 'batch-id' is empty. Expected the ID of a Together batch (or several, separated by newlines, commas or spaces), or an input-file to submit."
     )
   }
   for (const id of ids) {
@@ -121,7 +131,9 @@ export function parseSettings(raw: InputReader, env: NodeJS.ProcessEnv, cwd: str
   const key = apiKey(read, env)
   // Checked before batch-id: without the secret, the step that creates the batch gave no id either.
   const skipReason = key ? undefined : withoutApiKey(noKey)
-  const ids = skipReason !== undefined && !read('batch-id').trim() ? [] : batchIds(read, stepMode)
+  const inputFile = parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd))
+  const ids = skipReason !== undefined && !read('batch-id').trim() ? [] : batchIds(read, stepMode, inputFile)
+  const submit = submitRequest(read, stepMode, ids, inputFile)
   const commitStatus = read('commit-status').trim()
   const prComment = boolean(read, 'pr-comment')
   const token = githubToken(read, stepMode, commitStatus, prComment)
@@ -130,6 +142,7 @@ export function parseSettings(raw: InputReader, env: NodeJS.ProcessEnv, cwd: str
   return {
     mode: stepMode,
     batchIds: ids,
+    ...(submit && { submit }),
     apiKey: key,
     ...(skipReason !== undefined && { skipReason }),
     warnings: hostedLimitWarnings(stepMode, timeoutMs, env),
@@ -148,7 +161,7 @@ export function parseSettings(raw: InputReader, env: NodeJS.ProcessEnv, cwd: str
     cancelOnTimeout: boolean(read, 'cancel-on-timeout'),
     cancelOnAbort: boolean(read, 'cancel-on-abort'),
     downloadDir: read('download-dir').trim(),
-    inputFile: parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd)),
+    inputFile,
     commitStatus,
     githubToken: token,
     prComment,

@@ -4,7 +4,7 @@ import type { StatusClient } from '../../src/github/commit-status.js'
 import type { Ledger, Removal, StoredEntry } from '../../src/github/ledger.js'
 import type { LedgerEntry } from '../../src/github/ledger-entry.js'
 import { runReport } from '../../src/orchestrate/report.js'
-import type { RunContext } from '../../src/orchestrate/run-context.js'
+import type { SubmitRunContext } from '../../src/orchestrate/run-context.js'
 import { runMode } from '../../src/orchestrate/run-mode.js'
 import { runTrack } from '../../src/orchestrate/track.js'
 import { parseSettings } from '../../src/settings.js'
@@ -68,7 +68,7 @@ function harness(
     latest: async () => latest as never
   }
   const log = recordingLogger()
-  const deps: RunContext = {
+  const deps: SubmitRunContext = {
     api: {
       getBatch: async id => {
         const job = jobs[id]!
@@ -80,7 +80,12 @@ function harness(
       downloadFile: async () => {
         throw new Error('disk on fire')
       },
-      listModels: async () => []
+      listModels: async () => [],
+      // The batches are given: nothing is submitted.
+      listFiles: () => Promise.reject(new Error('no file list expected')),
+      uploadFile: () => Promise.reject(new Error('no upload expected')),
+      listBatches: () => Promise.reject(new Error('no batch list expected')),
+      createBatch: () => Promise.reject(new Error('no create expected'))
     },
     now: clock.now,
     sleep: clock.sleep,

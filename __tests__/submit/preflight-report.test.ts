@@ -72,6 +72,13 @@ describe('preflight report', () => {
     expect(rest).toBe('35 more lines of evals/batch.jsonl not sent: 31 not JSON, 4 duplicate custom_id.')
   })
 
+  it('annotates at most the budget it is given, counting the others in the line for more', () => {
+    const problems = Array.from({ length: 12 }, (_, i) => notJson(i + 1))
+    const { annotations, rest } = preflightAnnotations(report({ problems, counts: { 'not-json': 12 } }), 9)
+    expect(annotations.map(a => a.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
+    expect(rest).toBe('3 more lines of evals/batch.jsonl not sent: 3 not JSON.')
+  })
+
   it('has no line for more when every problem is annotated', () => {
     const { annotations, rest } = preflightAnnotations(report({ problems: [notJson(3)], counts: { 'not-json': 1 } }))
     expect(annotations.map(a => a.line)).toEqual([3])

@@ -16,6 +16,8 @@ export const INPUT_DEFAULTS: Readonly<Record<string, string>> = {
   'fail-on': 'FAILED,EXPIRED,CANCELLED',
   'cancel-on-timeout': 'false',
   'cancel-on-abort': 'false',
+  endpoint: '/v1/chat/completions',
+  reuse: 'running',
   'pr-comment': 'false',
   'ledger-branch': 'together-batches',
   'forget-after': '7d'

@@ -44,6 +44,8 @@ export function batchEntry(result: WaitResult, files?: BatchFiles, cost?: CostRe
  * The step's outputs, as strings; every output is present ('' when unknown) so later steps can rely
  * on it. With several batches the per-batch scalars are left empty (see `batches`), and `status` is
  * COMPLETED when all completed, else the status of the first batch, in input order, that did not.
+ * `batch-id` and `input-file-id` are the submit step's (orchestrate/submit-step.ts); with one batch,
+ * the input file the batch names is `input-file-id`.
  */
 export function buildOutputs(
   all: WaitAllResult,
@@ -76,6 +78,8 @@ export function buildOutputs(
   const job = result.batch
   const files = collected?.get(result.batchId)
   return {
+    // Set by the submit step first ('' for given batches): only a file the batch names replaces it.
+    ...(job?.input_file_id ? { 'input-file-id': job.input_file_id } : {}),
     status: statusToken(result.status),
     'output-file-id': job?.output_file_id ?? '',
     'error-file-id': job?.error_file_id ?? '',

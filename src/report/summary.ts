@@ -4,7 +4,7 @@ import type { BatchFiles } from '../result-files/collect.js'
 import type { CostReport } from '../result-files/cost.js'
 import { costSection } from './cost-summary.js'
 import { manySummary } from './batch-table.js'
-import { code, progressBar } from './format.js'
+import { code, progressBar, tableRow as row } from './format.js'
 import { progressChart } from './chart.js'
 import { failedLinesSection, type LineReport } from './failed-lines.js'
 import { mergeTallies, topCodes, type Tally } from '../result-files/tally.js'
@@ -49,10 +49,6 @@ function cancelCell(cancel: CancelOutcome): string {
     case 'failed':
       return `failed: ${why}`
   }
-}
-
-function row(name: string, html: string): string {
-  return `<tr><th align="left">${name}</th><td>${html}</td></tr>`
 }
 
 /**

@@ -7,7 +7,7 @@ import { PROBLEM_LABELS, type ProblemKind } from './request-rules.js'
 const NAMED_MODELS = 5
 
 /** `512 bytes`, `12.3 KB`, `99.9 MB` (powers of ten, as Together's 100 MB limit is read). */
-function size(bytes: number): string {
+export function byteSize(bytes: number): string {
   if (bytes < 1000) return plural(bytes, 'byte')
   return bytes < 1_000_000 ? `${(bytes / 1000).toFixed(1)} KB` : `${(bytes / 1_000_000).toFixed(1)} MB`
 }
@@ -24,11 +24,14 @@ function kindList(counts: Partial<Record<ProblemKind, number>>): string {
 const lineProblems = (report: PreflightReport) => report.problems.filter(p => p.line !== undefined)
 
 /**
- * The problems on lines as error annotations on those lines (at most 10, GitHub's limit per step, in
- * file order), and `rest`: one line that says how many more there are, and of which kinds.
+ * The problems on lines as error annotations on those lines (at most `budget`, by default 10, GitHub's
+ * limit per step, in file order), and `rest`: one line that says how many more there are, and of which kinds.
  */
-export function preflightAnnotations(report: PreflightReport): { annotations: Annotation[]; rest?: string } {
-  const shown = lineProblems(report).slice(0, MAX_ANNOTATIONS)
+export function preflightAnnotations(
+  report: PreflightReport,
+  budget: number = MAX_ANNOTATIONS
+): { annotations: Annotation[]; rest?: string } {
+  const shown = lineProblems(report).slice(0, budget)
   const annotations = shown.map(problem => ({
     file: report.file,
     line: problem.line ?? 1,
@@ -72,7 +75,7 @@ export function preflightFacts(report: PreflightReport): string {
   const modelText = models.length === 0 ? 'no body.model' : `models ${named}${others}`
   return (
     `input-file ${report.file}: ${plural(report.requests, 'request')} for ${report.endpoint}, ` +
-    `${size(report.bytes)}, ${modelText}; sha256 ${report.sha256.slice(0, 16)}.`
+    `${byteSize(report.bytes)}, ${modelText}; sha256 ${report.sha256.slice(0, 16)}.`
   )
 }
 

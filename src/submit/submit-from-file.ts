@@ -1,4 +1,4 @@
-import type { Annotation } from '../result-files/annotations.js'
+import { MAX_ANNOTATIONS, type Annotation } from '../result-files/annotations.js'
 import type { InputFile } from '../result-files/input-file.js'
 import type { ModelsApi } from '../together/models.js'
 import { errorMessage, listFirst, plural } from '../util/text.js'
@@ -20,8 +20,9 @@ export interface SubmitRequest {
 }
 
 /**
- * What came of submitting: `refused` by preflight (nothing was uploaded; emit `annotations` and `rest`
- * as errors, fail the step with `message`), or `submitted` (wait for `batchId`).
+ * What came of submitting: `refused` by preflight (nothing was uploaded; emit `annotations` as errors,
+ * one fewer than GitHub shows so the step's own error is not the one dropped, and fail the step with
+ * `message` and `rest`), or `submitted` (wait for `batchId`).
  */
 export type SubmitOutcome =
   | { kind: 'refused'; report: PreflightReport; annotations: Annotation[]; rest?: string; message: string }
@@ -54,7 +55,8 @@ export async function submitFromFile(
 ): Promise<SubmitOutcome> {
   const report = await preflight(request.file, request.endpoint, deps.signal)
   if (report.problems.length > 0) {
-    return { kind: 'refused', report, ...preflightAnnotations(report), message: preflightFailure(report) }
+    const annotations = preflightAnnotations(report, MAX_ANNOTATIONS - 1)
+    return { kind: 'refused', report, ...annotations, message: preflightFailure(report) }
   }
   deps.log.info(preflightFacts(report))
   await warnUnlistedModels(report, deps)
