@@ -118,3 +118,58 @@ describe('the pull request of a pushed commit', () => {
     expect(gh().comments[0]!.body).toMatch(/\*\*✅ Passed\*\* · 1 batch[^\n]*\n[\s\S]*\| ✅ p-later \| COMPLETED/)
   }, 60_000)
 })
+
+describe('a comment over many batches', () => {
+  it("stays under GitHub's limit with 300 failed batches, counting all of them, each row saying why", async () => {
+    const ids = Array.from({ length: 300 }, (_, i) => `f-${String(i).padStart(3, '0')}-${'long'.repeat(28)}`)
+    const error = (i: number) =>
+      `Input validation failed for batch ${i}: ${'the request body is malformed; '.repeat(12)}`
+    const many = await startSimulator({
+      apiKey: SIM_KEY,
+      scenarios: ids.map((id, i) =>
+        validateScenario(id, {
+          description: id,
+          batch: { id },
+          timeline: [{ at: 0, status: 'FAILED', progress: 0, set: { error: error(i) } }]
+        })
+      )
+    })
+    try {
+      gh().pulls.set(PUSHED, [{ number: 9, state: 'open', head: { sha: PUSHED } }])
+      const step = await runAction({
+        killAfterMs: 60_000,
+        env: {
+          GITHUB_API_URL: gh().apiUrl,
+          GITHUB_SERVER_URL: 'https://github.example',
+          GITHUB_REPOSITORY: 'octo/repo',
+          GITHUB_SHA: PUSHED,
+          GITHUB_RUN_ID: '42',
+          GITHUB_EVENT_PATH: join(temp, 'push.json')
+        },
+        inputs: {
+          'api-key': SIM_KEY,
+          'base-url': many.baseUrl,
+          'github-token': 'ghs_e2e_token',
+          'batch-id': ids.join('\n'),
+          'pr-comment': 'true'
+        }
+      })
+      expect(step.exitCode).toBe(1)
+      expect(gh().comments).toHaveLength(1)
+      const body = gh().comments[0]!.body
+      expect(body.length).toBeLessThan(65_536)
+      const lines = body.split('\n')
+      expect(lines[3]).toBe(
+        '**❌ Failed on fail-on status** · 300 batches: 0 completed, 300 failed (FAILED 300), 0 running · request counts not fetched (max-failed-requests or download-dir fetch them)'
+      )
+      const rows = lines.filter(l => l.startsWith('| ❌ '))
+      expect(rows.length).toBeGreaterThan(10)
+      expect(rows.length).toBeLessThan(300)
+      expect(rows[0]).toContain(`| ❌ ${ids[0]!} | FAILED |`)
+      expect(rows[0]).toContain('Input validation failed for batch 0: the request body is malformed;')
+      expect(body).toContain(`And ${300 - rows.length} more (all in the run summary).`)
+    } finally {
+      await many.close()
+    }
+  }, 90_000)
+})
