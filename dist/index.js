@@ -32097,7 +32097,7 @@ function summarize(results) {
             completed++;
             progressSum += 100;
         }
-        else if (r.outcome === 'final' || r.outcome === 'no-output' || r.outcome === 'error')
+        else if (r.outcome === 'ended-not-completed' || r.outcome === 'no-output' || r.outcome === 'error')
             failed++;
         else
             progressSum += r.progress ?? 0;
@@ -32130,7 +32130,7 @@ function state(r, verdict) {
             return verdict?.ok === false
                 ? { icon: '❌', note: ' (results failed)', rank: 0 }
                 : { icon: '✅', note: '', rank: 2 };
-        case 'final':
+        case 'ended-not-completed':
             return { icon: '❌', note: '', rank: 0 };
         case 'no-output':
             return { icon: '❌', note: ' (no output file)', rank: 0 };
@@ -34305,7 +34305,7 @@ function judge(result, failOn) {
                 message: `Batch ${id} completed without an output file, so every request failed${errorText}.${errorFile} Fix the input file and create a new batch.`
             };
         }
-        case 'final':
+        case 'ended-not-completed':
             return finalVerdict(result, result.finalStatus, failOn);
         case 'timed-out':
             return { ok: false, message: timedOutVerdict(result) };
@@ -34330,7 +34330,7 @@ function verdict_describe(result) {
         return `${id}: ${errorReason(result)}`;
     if (result.outcome === 'no-output')
         return `${id} COMPLETED without output file`;
-    const unanswered = result.outcome === 'final' ? undefined : neverAnswered(result);
+    const unanswered = result.outcome === 'ended-not-completed' ? undefined : neverAnswered(result);
     if (unanswered)
         return `${id} ${unanswered}`;
     const error = result.batch?.error ? ` (${oneLine(result.batch.error, 80)})` : '';
@@ -34898,7 +34898,7 @@ function readEntries(data) {
         if (typeof entry === 'string')
             contents.invalid.push({ name: oneLine(name, 120), reason: entry });
         else
-            contents.entries.push({ entry, sha: raw.oid });
+            contents.entries.push({ entry, blobSha: raw.oid });
     }
     contents.entries.sort((a, b) => (a.entry.batchId < b.entry.batchId ? -1 : 1));
     return contents;
@@ -35523,7 +35523,7 @@ class Checks {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/scheduler.ts
+;// CONCATENATED MODULE: ./src/engine/check-loop.ts
 
 
 const MAX_IN_FLIGHT = 16;
@@ -35729,7 +35729,7 @@ class ProgressLog {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/schedule.ts
+;// CONCATENATED MODULE: ./src/engine/next-check.ts
 const MIN_GAP_MS = 2000;
 const LEAD_MS = 1000;
 function nextCheck({ now, pollIntervalMs, etaAt, state }) {
@@ -35880,7 +35880,7 @@ class BatchTracker {
             this.dueAt = now + Math.min(this.options.pollIntervalMs, NO_OUTPUT_RECHECK_MS);
         }
         else if (kind.kind === 'final') {
-            this.end('final');
+            this.end('ended-not-completed');
         }
         else if (this.options.checkOnce) {
             this.end('pending');
@@ -36440,7 +36440,7 @@ async function publishReport(deps, github, tracked, collected) {
     const errors = [];
     for (const item of tracked.filter(isReported)) {
         try {
-            const removal = await github.ledger.remove(item.result.batchId, item.stored.sha);
+            const removal = await github.ledger.remove(item.result.batchId, item.stored.blobSha);
             if (removal === 'changed')
                 deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`);
         }

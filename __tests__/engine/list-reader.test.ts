@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { LIST_FROM_BATCHES, LIST_GRACE_MS } from '../../src/engine/list-reader.js'
 import { waitForBatches } from '../../src/engine/wait.js'
-import type { WaitAllOptions, WaitAllResult } from '../../src/engine/types.js'
+import type { WaitAllOptions, WaitReport } from '../../src/engine/types.js'
 import { TogetherError, type BatchJob } from '../../src/together/index.js'
 import { recordingLogger } from '../helpers/virtual-time.js'
 import { eventLoop, latentApi, type ListPlan } from '../../tools/virtual/event-loop.js'
@@ -32,7 +32,7 @@ function setup(
     undefined,
     options.list ?? everyBatch
   )
-  const run = (more: Partial<WaitAllOptions> = {}): Promise<WaitAllResult> =>
+  const run = (more: Partial<WaitAllOptions> = {}): Promise<WaitReport> =>
     loop.run(
       waitForBatches(
         { api: fake.api, now: loop.now, sleep: loop.sleep, random: () => 0.5, log, signal: options.signal },

@@ -50,7 +50,7 @@ describe('the ledger', () => {
     expect(await ledger.list()).toEqual({ entries: [], invalid: [] })
     await ledger.put('b-1', serializeEntry(ENTRY))
     const listed = await ledger.list()
-    expect(listed.entries).toEqual([{ entry: ENTRY, sha: expect.stringMatching(/^[0-9a-f]{40}$/) }])
+    expect(listed.entries).toEqual([{ entry: ENTRY, blobSha: expect.stringMatching(/^[0-9a-f]{40}$/) }])
     expect(calls()).toEqual([
       'POST /graphql 200',
       'PUT /repos/octo/repo/contents/batches/b-1.json 404',
@@ -100,10 +100,10 @@ describe('the ledger', () => {
     sim.seed('batches/b-1.json', serializeEntry(ENTRY))
     sim.seed('batches/b-2.json', serializeEntry({ ...ENTRY, batchId: 'b-2' }))
     const [one, two] = (await ledger.list()).entries
-    expect(await ledger.remove('b-1', one!.sha)).toBe('removed')
-    expect(await ledger.remove('b-1', one!.sha)).toBe('gone')
+    expect(await ledger.remove('b-1', one!.blobSha)).toBe('removed')
+    expect(await ledger.remove('b-1', one!.blobSha)).toBe('gone')
     sim.seed('batches/b-2.json', serializeEntry({ ...ENTRY, batchId: 'b-2', trackedAt: 0 }))
-    expect(await ledger.remove('b-2', two!.sha)).toBe('changed')
+    expect(await ledger.remove('b-2', two!.blobSha)).toBe('changed')
     expect([...sim.files()!.keys()]).toEqual(['batches/b-2.json'])
   })
 

@@ -24,7 +24,7 @@ const settingsFor = (inputs: Record<string, string>) =>
 
 function entry(batchId: string, patch: Partial<LedgerEntry> = {}): StoredEntry {
   return {
-    sha: batchId.padEnd(40, '0').replace(/[^0-9a-f]/g, 'f'),
+    blobSha: batchId.padEnd(40, '0').replace(/[^0-9a-f]/g, 'f'),
     entry: {
       batchId,
       repository: 'o/r',

@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
-import type { WaitAllResult, WaitResult } from '../../src/engine/types.js'
+import type { WaitReport, BatchResult } from '../../src/engine/types.js'
 import { buildOutputs } from '../../src/report/outputs.js'
 import type { BatchJob } from '../../src/together/index.js'
 
 const T0 = Date.UTC(2026, 0, 1)
 
-function result(batchId: string, batch: BatchJob): WaitResult {
+function result(batchId: string, batch: BatchJob): BatchResult {
   return {
     batchId,
     outcome: 'completed',
@@ -21,7 +21,7 @@ function result(batchId: string, batch: BatchJob): WaitResult {
   }
 }
 
-const all = (...results: WaitResult[]): WaitAllResult => ({
+const all = (...results: BatchResult[]): WaitReport => ({
   results,
   startedAt: T0,
   endedAt: T0 + 1000,

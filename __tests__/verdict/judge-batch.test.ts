@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import type { WaitAllResult, WaitResult } from '../../src/engine/types.js'
+import type { WaitReport, BatchResult } from '../../src/engine/types.js'
 import { statusHeadline } from '../../src/report/headline.js'
 import { commentRows } from '../../src/report/pr-comment-rows.js'
 import type { BatchFiles } from '../../src/result-files/collect.js'
@@ -8,7 +8,7 @@ import { emptyTally } from '../../src/result-files/tally.js'
 import { judgeBatch, judgeStep } from '../../src/verdict/judge-batch.js'
 import type { Policy } from '../../src/verdict/policy.js'
 
-const completed = (batchId: string): WaitResult => ({
+const completed = (batchId: string): BatchResult => ({
   batchId,
   outcome: 'completed',
   status: 'COMPLETED',
@@ -20,14 +20,14 @@ const completed = (batchId: string): WaitResult => ({
   timeline: [],
   requests: 1
 })
-const running = (batchId: string): WaitResult => ({
+const running = (batchId: string): BatchResult => ({
   ...completed(batchId),
   outcome: 'pending',
   status: 'IN_PROGRESS',
   finalStatus: undefined,
   batch: { id: batchId, status: 'IN_PROGRESS' }
 })
-const all = (results: WaitResult[]): WaitAllResult => ({
+const all = (results: BatchResult[]): WaitReport => ({
   results,
   startedAt: 0,
   endedAt: 1000,

@@ -5,9 +5,9 @@ import * as lines from './messages.js'
 import { describeFailure } from './failure.js'
 import { addSample, estimateFinish, type ProgressSample } from './eta.js'
 import { ProgressLog, progressOf } from './progress-log.js'
-import { nextCheck, type ScheduleState } from './schedule.js'
+import { nextCheck, type ScheduleState } from './next-check.js'
 import { planRetry } from './retry-plan.js'
-import type { CancelOutcome, Logger, Outcome, RequestFailure, TimelineEntry, WaitResult } from './types.js'
+import type { CancelOutcome, Logger, Outcome, RequestFailure, TimelineEntry, BatchResult } from './types.js'
 
 /** COMPLETED without an output file is re-checked this many times: the id may appear a moment later. */
 const NO_OUTPUT_RECHECKS = 2
@@ -51,7 +51,7 @@ export class BatchTracker {
   private readonly progressLog: ProgressLog
   private error?: RequestFailure
   private lastError?: RequestFailure
-  private rateLimited?: WaitResult['rateLimited']
+  private rateLimited?: BatchResult['rateLimited']
   private cancel?: CancelOutcome
   /** What Together answered a cancel with: reported as the status, though no check saw it. */
   private cancelStatus?: string
@@ -105,7 +105,7 @@ export class BatchTracker {
       this.noOutputChecks++
       this.dueAt = now + Math.min(this.options.pollIntervalMs, NO_OUTPUT_RECHECK_MS)
     } else if (kind.kind === 'final') {
-      this.end('final')
+      this.end('ended-not-completed')
     } else if (this.options.checkOnce) {
       this.end('pending')
     } else {
@@ -179,7 +179,7 @@ export class BatchTracker {
     this.timeline.push({ atMs: now - this.startedAt, status, progress })
   }
 
-  result(endedAt: number): WaitResult {
+  result(endedAt: number): BatchResult {
     const finalClass = classifyStatus(this.status)
     return {
       batchId: this.id,

@@ -37,8 +37,8 @@ export interface WaitAllOptions {
 }
 
 /** One step's wait: a result per batch, in input order. */
-export interface WaitAllResult {
-  results: WaitResult[]
+export interface WaitReport {
+  results: BatchResult[]
   startedAt: number
   endedAt: number
   timeoutMs: number
@@ -74,7 +74,7 @@ export type Outcome =
   /** COMPLETED without an output file: every request failed. */
   | 'no-output'
   /** FAILED, EXPIRED or CANCELLED; whether that fails the step depends on `fail-on`. */
-  | 'final'
+  | 'ended-not-completed'
   | 'timed-out'
   | 'aborted'
   /** A request failed in a way retrying cannot fix (401, 403, 404, 400, repeated answers that are not a batch). */
@@ -97,7 +97,7 @@ export interface RequestFailure {
   repeated?: number
 }
 
-export interface WaitResult {
+export interface BatchResult {
   batchId: string
   outcome: Outcome
   /** The last batch object seen, if any request succeeded. */

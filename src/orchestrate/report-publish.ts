@@ -4,7 +4,7 @@ import { DEFAULT_CONTEXT } from '../report/pr-comment-text.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import type { CostReport } from '../result-files/cost.js'
 import { errorMessage, oneLine } from '../util/text.js'
-import type { WaitResult } from '../engine/types.js'
+import type { BatchResult } from '../engine/types.js'
 import type { StoredEntry } from '../github/ledger.js'
 import type { GitHub } from '../github/service.js'
 import { groupBy } from '../util/group-by.js'
@@ -22,7 +22,7 @@ export type LedgerFate = 'final' | 'unknown' | 'forgotten' | 'pending' | 'unchec
 /** One tracked batch on its way through the report: read from the ledger, checked, judged, published. */
 export interface Tracked {
   stored: StoredEntry
-  result: WaitResult
+  result: BatchResult
   fate: LedgerFate
   /** The verdict, for the batches reported (fates `final`, `unknown`, `forgotten`). */
   verdict?: BatchVerdict
@@ -177,7 +177,7 @@ export async function publishReport(
   const errors: string[] = []
   for (const item of tracked.filter(isReported)) {
     try {
-      const removal = await github.ledger.remove(item.result.batchId, item.stored.sha)
+      const removal = await github.ledger.remove(item.result.batchId, item.stored.blobSha)
       if (removal === 'changed')
         deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`)
     } catch (error) {

@@ -1,6 +1,6 @@
 import { listFirst, plural } from '../util/text.js'
 import { waitForBatches } from '../engine/wait.js'
-import type { WaitResult } from '../engine/types.js'
+import type { BatchResult } from '../engine/types.js'
 import type { StoredEntry } from '../github/ledger.js'
 import type { GitHub } from '../github/service.js'
 import { statusHeadline } from '../report/headline.js'
@@ -20,7 +20,7 @@ import { groupBy } from '../util/group-by.js'
 import type { RunContext } from './run-context.js'
 import { resultsBudgetMs, resultsDir, type StepOutcome } from './step.js'
 
-function classify(result: WaitResult, stored: StoredEntry, now: number, forgetAfterMs: number): LedgerFate {
+function classify(result: BatchResult, stored: StoredEntry, now: number, forgetAfterMs: number): LedgerFate {
   if (result.finalStatus !== undefined) return 'final'
   // A 404 about the route (a wrong base-url) says nothing of the batch: it stays, and the step fails.
   if (result.outcome === 'error' && result.error?.status === 404 && !result.error.routeUnknown) return 'unknown'

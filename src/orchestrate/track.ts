@@ -1,4 +1,4 @@
-import type { WaitAllResult } from '../engine/types.js'
+import type { WaitReport } from '../engine/types.js'
 import { serializeEntry } from '../github/ledger-entry.js'
 import type { GitHub } from '../github/service.js'
 import type { Settings } from '../settings.js'
@@ -16,7 +16,7 @@ export async function runTrack(settings: Settings, deps: RunContext, github: Git
   const commit = await github.headCommit()
   const pullRequests = await github.pullRequests()
   let tracked: string[] = []
-  const record = async (waited: WaitAllResult): Promise<void> => {
+  const record = async (waited: WaitReport): Promise<void> => {
     tracked = waited.results.filter(r => r.outcome === 'pending').map(r => r.batchId)
     const trackedAt = deps.now()
     // One at a time: each write moves the branch, so writes at once would only conflict with each other.

@@ -1,4 +1,4 @@
-import type { WaitResult } from '../engine/types.js'
+import type { BatchResult } from '../engine/types.js'
 import type { LedgerEntry } from '../github/ledger-entry.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import { plural } from '../util/text.js'
@@ -8,7 +8,7 @@ import { escapeText } from './escape.js'
 /** One reported batch, as the summary shows it. */
 export interface SummaryRow {
   entry: LedgerEntry
-  result: WaitResult
+  result: BatchResult
   verdict: Verdict
   files?: BatchFiles
 }

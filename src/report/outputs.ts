@@ -1,6 +1,6 @@
 import { statusToken } from '../together/status.js'
 import type { BatchJob } from '../together/index.js'
-import type { WaitAllResult, WaitResult } from '../engine/types.js'
+import type { WaitReport, BatchResult } from '../engine/types.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import type { CostReport } from '../result-files/cost.js'
 import { batchCostFields, costOutputs } from './cost-outputs.js'
@@ -17,7 +17,7 @@ function compact(job: BatchJob): BatchJob {
 }
 
 /** One entry of the `batches` output. */
-export function batchEntry(result: WaitResult, files?: BatchFiles, cost?: CostReport): Record<string, unknown> {
+export function batchEntry(result: BatchResult, files?: BatchFiles, cost?: CostReport): Record<string, unknown> {
   const job = result.batch
   const counts = files?.tally
     ? {
@@ -48,7 +48,7 @@ export function batchEntry(result: WaitResult, files?: BatchFiles, cost?: CostRe
  * the input file the batch names is `input-file-id`.
  */
 export function buildOutputs(
-  all: WaitAllResult,
+  all: WaitReport,
   collected?: ReadonlyMap<string, BatchFiles>,
   cost?: CostReport
 ): Record<string, string> {

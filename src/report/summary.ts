@@ -1,5 +1,5 @@
 import { formatDuration } from '../util/duration.js'
-import type { CancelOutcome, WaitAllResult, WaitResult } from '../engine/types.js'
+import type { CancelOutcome, WaitReport, BatchResult } from '../engine/types.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import type { CostReport } from '../result-files/cost.js'
 import { costSection } from './cost-summary.js'
@@ -15,7 +15,7 @@ import type { Verdict } from '../verdict/verdict.js'
 
 const MAX_TIMELINE_ROWS = 50
 
-function headline(result: WaitResult, verdict: Verdict): string {
+function headline(result: BatchResult, verdict: Verdict): string {
   const id = escapeText(result.batchId, 200)
   const status = escapeText(result.status || 'unknown', 40)
   switch (result.outcome) {
@@ -57,7 +57,7 @@ function cancelCell(cancel: CancelOutcome): string {
  * its timeline; several get an aggregate line and a row each.
  */
 export function buildSummary(
-  all: WaitAllResult,
+  all: WaitReport,
   verdict: Verdict,
   collected?: ReadonlyMap<string, BatchFiles>,
   extras: { cost?: CostReport; lines?: LineReport; batches?: readonly BatchVerdict[] } = {}
@@ -70,7 +70,7 @@ export function buildSummary(
 }
 
 /** Requests succeeded / failed over all counted batches, and the most common error codes. */
-function requestsSection(all: WaitAllResult, collected?: ReadonlyMap<string, BatchFiles>): string {
+function requestsSection(all: WaitReport, collected?: ReadonlyMap<string, BatchFiles>): string {
   const tallies = all.results.map(r => collected?.get(r.batchId)?.tally).filter((t): t is Tally => t !== undefined)
   if (tallies.length === 0) return ''
   const total = mergeTallies(tallies)
@@ -85,7 +85,7 @@ function requestsSection(all: WaitAllResult, collected?: ReadonlyMap<string, Bat
   return `${parts.join('\n')}\n`
 }
 
-function batchSummary(result: WaitResult, verdict: Verdict, now: number = result.endedAt): string {
+function batchSummary(result: BatchResult, verdict: Verdict, now: number = result.endedAt): string {
   const job = result.batch ?? {}
   const rows: string[] = [row('Status', escapeText(result.status || 'unknown', 40))]
   const { progress } = result

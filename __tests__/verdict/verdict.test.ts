@@ -1,27 +1,13 @@
 import { describe, expect, it } from '@jest/globals'
-import type { CancelOutcome, WaitAllResult, WaitResult } from '../../src/engine/types.js'
-import * as lines from '../../src/engine/messages.js'
-import { buildOutputs } from '../../src/report/outputs.js'
-import { buildFailureSummary, buildSummary } from '../../src/report/summary.js'
-import { progressBar } from '../../src/report/format.js'
+import type { CancelOutcome, BatchResult } from '../../src/engine/types.js'
 import { judge } from '../../src/verdict/verdict.js'
 import type { FinalStatus } from '../../src/together/status.js'
 
 const FAIL_ON = new Set<FinalStatus>(['FAILED', 'EXPIRED', 'CANCELLED'])
 const T0 = Date.UTC(2026, 0, 1)
 
-function one(r: WaitResult): WaitAllResult {
-  return {
-    results: [r],
-    startedAt: r.startedAt,
-    endedAt: r.endedAt,
-    timeoutMs: r.timeoutMs,
-    done: r.finalStatus !== undefined
-  }
-}
-
-function result(overrides: Partial<WaitResult> = {}): WaitResult {
-  const made: WaitResult = {
+function result(overrides: Partial<BatchResult> = {}): BatchResult {
+  const made: BatchResult = {
     batchId: 'batch-1',
     outcome: 'completed',
     status: 'COMPLETED',
@@ -52,52 +38,6 @@ function result(overrides: Partial<WaitResult> = {}): WaitResult {
   return 'progress' in overrides || typeof progress !== 'number' ? made : { ...made, progress }
 }
 
-describe('log lines', () => {
-  it('start line names batch, model, endpoint, timeout and interval', () => {
-    expect(
-      lines.startLine('b1', { model_id: 'm', endpoint: '/v1/x' }, { timeoutMs: 7_200_000, pollIntervalMs: 30_000 })
-    ).toBe('Waiting for Together batch b1 (model m, endpoint /v1/x) for up to 2h 00m, checking at least every 30s.')
-  })
-
-  it('progress line shows elapsed time, status, progress and ETA', () => {
-    expect(lines.progressLine(185_000, 'IN_PROGRESS', 42.25, 240_000)).toBe('[3m 05s] IN_PROGRESS 42.3% · ETA ~4m 00s')
-    expect(lines.progressLine(0, 'VALIDATING')).toBe('[0s] VALIDATING')
-  })
-
-  it('keeps server text on one line so it cannot start a workflow command', () => {
-    const line = lines.startLine(
-      'b1',
-      { model_id: 'x\n::set-env name=A::1', endpoint: null },
-      { timeoutMs: 1000, pollIntervalMs: 1000 }
-    )
-    expect(line).not.toContain('\n')
-    expect(line).toContain('model x ::set-env')
-    expect(line).toContain('endpoint unknown')
-  })
-
-  it('bounds the debug payload line', () => {
-    const line = lines.payloadLine('b1', { status: 'FAILED', error: 'x'.repeat(10_000) })
-    expect(line.startsWith('Batch b1: {"status":"FAILED","error":"xxx')).toBe(true)
-    expect(line.length).toBeLessThan(2100)
-  })
-
-  it('retry, cancel, heartbeat and left-running lines say what happens next', () => {
-    expect(lines.retryLine('b1', 'HTTP 503\n', 'Retrying in 4s.', 2)).toBe(
-      'Checking batch b1 failed (attempt 2): HTTP 503. Retrying in 4s.'
-    )
-    expect(lines.heartbeatLine(600_000, 'IN_PROGRESS', 20)).toBe(
-      '[10m 00s] still IN_PROGRESS at 20%, no change since the last line.'
-    )
-    expect(lines.cancelLine('b1', { reason: 'abort', state: 'answered', status: 'CANCELING' })).toBe(
-      'Cancelled batch b1 after the wait was aborted: Together answered CANCELING.'
-    )
-    expect(lines.cancelLine('b1', { reason: 'timeout', state: 'failed', error: 'HTTP 500' })).toContain(
-      'Could not cancel batch b1 after the timeout was reached'
-    )
-    expect(lines.leftRunningLine(['b1'])).toContain('batch b1 is left running')
-  })
-})
-
 describe('judge', () => {
   it('passes a completed batch and names the output file', () => {
     expect(judge(result(), FAIL_ON)).toEqual({ ok: true, message: 'Batch batch-1 completed; output file file-out.' })
@@ -123,7 +63,7 @@ describe('judge', () => {
   ] as [FinalStatus, string][])('fails on %s with the job error, error file and a hint', (status, message) => {
     const verdict = judge(
       result({
-        outcome: 'final',
+        outcome: 'ended-not-completed',
         status,
         finalStatus: status,
         batch: { status, error: 'quota', error_file_id: 'file-err', output_file_id: 'file-out' }
@@ -134,7 +74,10 @@ describe('judge', () => {
   })
 
   it('passes a final status that is not in fail-on', () => {
-    const verdict = judge(result({ outcome: 'final', status: 'EXPIRED', finalStatus: 'EXPIRED' }), new Set(['FAILED']))
+    const verdict = judge(
+      result({ outcome: 'ended-not-completed', status: 'EXPIRED', finalStatus: 'EXPIRED' }),
+      new Set(['FAILED'])
+    )
     expect(verdict).toEqual({ ok: true, message: 'Batch batch-1 ended EXPIRED (not in fail-on, so the step passes).' })
   })
 
@@ -184,8 +127,9 @@ describe('judge names the real cause', () => {
   const neverAnswered = { status: '', finalStatus: undefined, batch: undefined, timeline: [], lastError: unavailable }
 
   it('says EXPIRED once, in the server’s words when it gave any', () => {
-    const expired = (batch: WaitResult['batch']) =>
-      judge(result({ outcome: 'final', status: 'EXPIRED', finalStatus: 'EXPIRED', batch }), FAIL_ON).message
+    const expired = (batch: BatchResult['batch']) =>
+      judge(result({ outcome: 'ended-not-completed', status: 'EXPIRED', finalStatus: 'EXPIRED', batch }), FAIL_ON)
+        .message
     expect(
       expired({ status: 'EXPIRED', error: 'Batch did not complete before its deadline', output_file_id: 'f' })
     ).toBe(
@@ -295,104 +239,5 @@ describe('judge names the real cause', () => {
       FAIL_ON
     )
     expect(verdict.message.endsWith(`40%.${note}`)).toBe(true)
-  })
-})
-
-describe('buildSummary', () => {
-  it('shows heading, table and timeline of a completed batch', () => {
-    const summary = buildSummary(one(result()), judge(result(), FAIL_ON))
-    expect(summary.startsWith('## ✅ Together batch batch-1: COMPLETED\n')).toBe(true)
-    expect(summary).toContain(`<tr><th align="left">Progress</th><td><code>${'█'.repeat(20)}</code> 100%</td></tr>`)
-    expect(summary).toContain('<tr><th align="left">Waited</th><td>3m 05s (8 status checks)</td></tr>')
-    expect(summary).toContain('<code>file-out</code>')
-    expect(summary).toContain('### Timeline')
-    expect(summary).toContain('<tr><td>3m 05s</td><td>COMPLETED</td><td>100%</td></tr>')
-  })
-
-  it('escapes server text and stays small for a 1 MB error message', () => {
-    const huge = `<script>alert(1)</script>${'x'.repeat(1_000_000)}`
-    const failed = result({
-      outcome: 'final',
-      status: 'FAILED',
-      finalStatus: 'FAILED',
-      batch: { status: 'FAILED', error: huge, model_id: '![img](http://e.test/x.png)' }
-    })
-    const summary = buildSummary(one(failed), judge(failed, FAIL_ON))
-    expect(summary).not.toContain('<script>')
-    expect(summary).not.toContain('![img]')
-    expect(Buffer.byteLength(summary)).toBeLessThan(50_000)
-  })
-
-  it('headlines timeouts and aborts and shows a pending prediction', () => {
-    const timedOut = result({
-      outcome: 'timed-out',
-      status: 'IN_PROGRESS',
-      finalStatus: undefined,
-      etaAt: T0 + 185_000 + 240_000
-    })
-    const summary = buildSummary(one(timedOut), judge(timedOut, FAIL_ON))
-    expect(summary).toContain('## ⏱️ Together batch batch-1: timed out (IN_PROGRESS)')
-    expect(summary).toContain('in ~4m 00s')
-    const aborted = result({ outcome: 'aborted', cancel: { reason: 'abort', state: 'failed', error: 'HTTP 500' } })
-    expect(buildSummary(one(aborted), judge(aborted, FAIL_ON))).toContain('⛔')
-    expect(buildSummary(one(aborted), judge(aborted, FAIL_ON))).toContain('<td>failed: HTTP 500</td>')
-  })
-
-  it('draws a proportional progress bar', () => {
-    expect(progressBar(40)).toBe('█'.repeat(8) + '░'.repeat(12))
-    expect(progressBar(140)).toBe('█'.repeat(20))
-  })
-
-  it('summarises a failure before any wait', () => {
-    expect(buildFailureSummary("Invalid timeout 'x'")).toBe(
-      '## ❌ Wait for Together batch failed\n\nInvalid timeout &#39;x&#39;\n'
-    )
-  })
-})
-
-describe('buildOutputs', () => {
-  it('sets every output, with the batch as JSON', () => {
-    const outputs = buildOutputs(one(result()))
-    expect(outputs).toMatchObject({
-      status: 'COMPLETED',
-      'output-file-id': 'file-out',
-      'error-file-id': 'file-err',
-      progress: '100',
-      error: '',
-      'timed-out': 'false'
-    })
-    expect(JSON.parse(outputs.batch!).model_id).toBe('Qwen/Qwen3.5-9B')
-  })
-
-  it('keeps partial output of an expired batch and flags timeouts', () => {
-    expect(buildOutputs(one(result({ outcome: 'final', status: 'EXPIRED' })))['output-file-id']).toBe('file-out')
-    expect(
-      buildOutputs(one(result({ outcome: 'timed-out', batch: undefined, status: '', finalStatus: undefined })))
-    ).toEqual({
-      status: '',
-      'output-file-id': '',
-      'error-file-id': '',
-      progress: '',
-      error: '',
-      batch: '',
-      'timed-out': 'true',
-      'output-path': '',
-      'error-path': '',
-      'succeeded-requests': '',
-      'failed-requests': '',
-      'prompt-tokens': '',
-      'completion-tokens': '',
-      'total-tokens': '',
-      'estimated-cost': '',
-      batches:
-        '[{"id":"batch-1","status":"","progress":null,"output_file_id":null,"error_file_id":null,"error":null,"timed_out":true}]',
-      done: 'false'
-    })
-  })
-
-  it('bounds huge fields', () => {
-    const outputs = buildOutputs(one(result({ batch: { status: 'FAILED', error: 'e'.repeat(100_000) } })))
-    expect(outputs.error!.length).toBeLessThanOrEqual(4096)
-    expect(outputs.batch!.length).toBeLessThan(5000)
   })
 })

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { WaitResult } from '../../src/engine/types.js'
+import type { BatchResult } from '../../src/engine/types.js'
 import { collectResults } from '../../src/result-files/collect.js'
 import { createRedactor } from '../../src/sanitize/redact.js'
 import { countErrorLine, countOutputLine, emptyTally, topCodes } from '../../src/result-files/tally.js'
@@ -80,9 +80,9 @@ describe('collectResults', () => {
 
   const result = (
     batchId: string,
-    extra: Partial<WaitResult['batch']> = {},
-    finalStatus: WaitResult['finalStatus'] = 'COMPLETED'
-  ): WaitResult => ({
+    extra: Partial<BatchResult['batch']> = {},
+    finalStatus: BatchResult['finalStatus'] = 'COMPLETED'
+  ): BatchResult => ({
     batchId,
     outcome: 'completed',
     status: finalStatus,
