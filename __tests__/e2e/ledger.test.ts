@@ -6,25 +6,12 @@ import nock from 'nock'
 import { serializeEntry } from '../../src/github/ledger-entry.js'
 import { startGitHubSim, type GitHubSim } from '../../tools/github-sim/server.js'
 import { runAction } from '../../tools/runner/run-action.js'
-import { validateScenario } from '../../tools/simulator/scenario.js'
 import { startSimulator, type Simulator } from '../../tools/simulator/server.js'
-import { errorLines, SIM_KEY } from '../helpers/e2e.js'
+import { errorLines, progressingScenario, SIM_KEY } from '../helpers/e2e.js'
 
 const HEAD = 'c'.repeat(40)
 const OTHER = 'd'.repeat(40)
 const CONTEXT = 'together/evals'
-
-function scenario(
-  id: string,
-  finalAt: number | undefined,
-  set: Record<string, unknown> = { output_file_id: `out-${id}` }
-) {
-  const timeline: { at: number; status: string; progress: number; set?: Record<string, unknown> }[] = [
-    { at: 0, status: 'IN_PROGRESS', progress: 5 }
-  ]
-  if (finalAt !== undefined) timeline.push({ at: finalAt, status: 'COMPLETED', progress: 100, set })
-  return validateScenario(id, { description: id, batch: { id }, timeline })
-}
 
 let together: Simulator
 /** The simulator's clock runs ahead of the wall clock by this much: the suite moves time on, never sleeps. */
@@ -41,10 +28,10 @@ beforeAll(async () => {
     apiKey: SIM_KEY,
     now: () => Date.now() + ahead,
     scenarios: [
-      scenario('b-fast', 1),
-      scenario('b-noout', 1, {}),
-      scenario('b-slow', 9),
-      scenario('b-stuck', undefined)
+      progressingScenario('b-fast', 1),
+      progressingScenario('b-noout', 1, {}),
+      progressingScenario('b-slow', 9),
+      progressingScenario('b-stuck', undefined)
     ]
   })
   github = await startGitHubSim()
@@ -188,7 +175,7 @@ describe('a report over many tracked batches', () => {
     // The first 20 are final on the first check; the other 30 keep running.
     const sim = await startSimulator({
       apiKey: SIM_KEY,
-      scenarios: ids.map((id, i) => scenario(id, i < 20 ? 0 : undefined))
+      scenarios: ids.map((id, i) => progressingScenario(id, i < 20 ? 0 : undefined))
     })
     const gh = await startGitHubSim()
     try {
@@ -239,7 +226,7 @@ describe('a report over many tracked batches', () => {
   }, 60_000)
 
   it('repeats a report that stopped before its ledger entry was removed, with the same visible effect', async () => {
-    const sim = await startSimulator({ apiKey: SIM_KEY, scenarios: [scenario('h-done', 0)] })
+    const sim = await startSimulator({ apiKey: SIM_KEY, scenarios: [progressingScenario('h-done', 0)] })
     const gh = await startGitHubSim()
     try {
       gh.seed(

@@ -7,22 +7,10 @@ import { startGitHubSim, type GitHubSim } from '../../tools/github-sim/server.js
 import { runAction } from '../../tools/runner/run-action.js'
 import { validateScenario } from '../../tools/simulator/scenario.js'
 import { startSimulator, type Simulator } from '../../tools/simulator/server.js'
-import { SIM_KEY } from '../helpers/e2e.js'
+import { progressingScenario, SIM_KEY } from '../helpers/e2e.js'
 
 /** The pushed commit: the head of pull request 5 (and of a closed one, 4). */
 const PUSHED = 'f'.repeat(40)
-
-function scenario(
-  id: string,
-  finalAt: number | undefined,
-  set: Record<string, unknown> = { output_file_id: `out-${id}` }
-) {
-  const timeline: { at: number; status: string; progress: number; set?: Record<string, unknown> }[] = [
-    { at: 0, status: 'IN_PROGRESS', progress: 5 }
-  ]
-  if (finalAt !== undefined) timeline.push({ at: finalAt, status: 'COMPLETED', progress: 100, set })
-  return validateScenario(id, { description: id, batch: { id }, timeline })
-}
 
 let together: Simulator
 let github: GitHubSim | undefined
@@ -37,7 +25,7 @@ beforeAll(async () => {
   together = await startSimulator({
     apiKey: SIM_KEY,
     now: () => Date.now() + ahead,
-    scenarios: [scenario('p-done', 0), scenario('p-later', 5)]
+    scenarios: [progressingScenario('p-done', 0), progressingScenario('p-later', 5)]
   })
 })
 

@@ -82,3 +82,16 @@ export const errorLines = (log: string): string[] =>
 
 /** Gaps in ms between consecutive requests. */
 export const gaps = (requests: LoggedRequest[]): number[] => requests.slice(1).map((r, i) => r.at - requests[i]!.at)
+
+/** A batch IN_PROGRESS from the start, COMPLETED after `finalAt` s (never, when undefined) with `set`. */
+export function progressingScenario(
+  id: string,
+  finalAt: number | undefined,
+  set: Record<string, unknown> = { output_file_id: `out-${id}` }
+) {
+  const timeline: { at: number; status: string; progress: number; set?: Record<string, unknown> }[] = [
+    { at: 0, status: 'IN_PROGRESS', progress: 5 }
+  ]
+  if (finalAt !== undefined) timeline.push({ at: finalAt, status: 'COMPLETED', progress: 100, set })
+  return validateScenario(id, { description: id, batch: { id }, timeline })
+}

@@ -1,42 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import type { CancelOutcome, BatchResult } from '../../src/engine/types.js'
 import { judge } from '../../src/verdict/verdict.js'
+import { result, T0 } from '../helpers/batch-result.js'
 import type { FinalStatus } from '../../src/together/status.js'
 
 const FAIL_ON = new Set<FinalStatus>(['FAILED', 'EXPIRED', 'CANCELLED'])
-const T0 = Date.UTC(2026, 0, 1)
-
-function result(overrides: Partial<BatchResult> = {}): BatchResult {
-  const made: BatchResult = {
-    batchId: 'batch-1',
-    outcome: 'completed',
-    status: 'COMPLETED',
-    finalStatus: 'COMPLETED',
-    batch: {
-      id: 'batch-1',
-      status: 'COMPLETED',
-      progress: 100,
-      model_id: 'Qwen/Qwen3.5-9B',
-      endpoint: '/v1/chat/completions',
-      output_file_id: 'file-out',
-      error_file_id: 'file-err',
-      created_at: '2026-01-01T00:00:00Z',
-      completed_at: '2026-01-01T00:20:00Z'
-    },
-    startedAt: T0,
-    endedAt: T0 + 185_000,
-    timeoutMs: 6 * 3_600_000,
-    timeline: [
-      { atMs: 0, status: 'IN_PROGRESS', progress: 40 },
-      { atMs: 185_000, status: 'COMPLETED', progress: 100 }
-    ],
-    requests: 8,
-    ...overrides
-  }
-  // As the engine keeps it: the last progress Together sent, unless a test sets its own.
-  const progress = made.batch?.progress
-  return 'progress' in overrides || typeof progress !== 'number' ? made : { ...made, progress }
-}
 
 describe('judge', () => {
   it('passes a completed batch and names the output file', () => {
