@@ -31673,16 +31673,6 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/sanitize/redact.ts
 const MIN_SECRET_LENGTH = 4;
-const SHORT_JSON_ESCAPES = {
-    '"': '"',
-    '\\': '\\',
-    '/': '/',
-    '\b': 'b',
-    '\f': 'f',
-    '\n': 'n',
-    '\r': 'r',
-    '\t': 't'
-};
 function hex(digits) {
     return digits.replace(/[a-f]/gi, d => `[${d.toLowerCase()}${d.toUpperCase()}]`);
 }
@@ -31693,17 +31683,29 @@ function literal(char) {
     const code = char.codePointAt(0);
     return `(?:${escapeRegExp(char)}|&#0*${code};|&#[xX]0*${hex(code.toString(16))};)`;
 }
-const ENCODING_CHARS = /[\\%&+]/;
-const BACKSLASH = literal('\\');
-const PERCENT = literal('%');
+function shortJsonEscape(char) {
+    const escapes = {
+        '"': '"',
+        '\\': '\\',
+        '/': '/',
+        '\b': 'b',
+        '\f': 'f',
+        '\n': 'n',
+        '\r': 'r',
+        '\t': 't'
+    };
+    return escapes[char];
+}
 function charPattern(char) {
+    const backslash = literal('\\');
     const forms = [literal(char)];
     const units = Array.from({ length: char.length }, (_, i) => char.charCodeAt(i).toString(16).padStart(4, '0'));
-    forms.push(units.map(unit => `${BACKSLASH}u${hex(unit)}`).join(''));
-    const short = SHORT_JSON_ESCAPES[char];
+    forms.push(units.map(unit => `${backslash}u${hex(unit)}`).join(''));
+    const short = shortJsonEscape(char);
     if (short)
-        forms.push(`${BACKSLASH}${literal(short)}`);
-    const utf8 = Array.from(Buffer.from(char, 'utf8'), byte => `${PERCENT}${hex(byte.toString(16).padStart(2, '0'))}`);
+        forms.push(`${backslash}${literal(short)}`);
+    const percent = literal('%');
+    const utf8 = Array.from(Buffer.from(char, 'utf8'), byte => `${percent}${hex(byte.toString(16).padStart(2, '0'))}`);
     forms.push(utf8.join(''));
     if (char === ' ')
         forms.push('\\+');
@@ -31715,7 +31717,7 @@ function createRedactor(secrets) {
         return text => text;
     usable.sort((a, b) => b.length - a.length);
     const pattern = new RegExp(usable.map(s => Array.from(s, charPattern).join('')).join('|'), 'g');
-    return text => (ENCODING_CHARS.test(text) || usable.some(s => text.includes(s)) ? text.replace(pattern, '***') : text);
+    return text => (/[\\%&+]/.test(text) || usable.some(s => text.includes(s)) ? text.replace(pattern, '***') : text);
 }
 function redactJson(value, redact) {
     if (typeof value === 'string')
