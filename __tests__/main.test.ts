@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import nock from 'nock'
 import { parseOutputFile } from '../tools/runner/run-action.js'
+import { startGitHubSim } from '../tools/github-sim/server.js'
+import { createGitHubClient, type GitHubClient } from '../src/github/octokit.js'
 import { run, type Runtime } from '../src/main.js'
 import { actionInputs } from './helpers/inputs.js'
 import { virtualClock } from './helpers/virtual-time.js'
@@ -11,6 +13,7 @@ import { virtualClock } from './helpers/virtual-time.js'
 const BASE = 'https://api.together.test/v1'
 const KEY = 'tk-main-secret'
 const DEFAULTS = actionInputs({ 'batch-id': 'b1', 'api-key': KEY, 'base-url': BASE, timeout: '10m' })
+const HEAD = 'c'.repeat(40)
 
 let temp: string
 let stdout: string
@@ -19,6 +22,18 @@ const savedEnv = { ...process.env }
 function setInputs(inputs: Record<string, string> = {}): void {
   for (const [name, value] of Object.entries({ ...DEFAULTS, ...inputs }))
     process.env[`INPUT_${name.toUpperCase()}`] = value
+}
+
+/** A GitHub client whose every call sets a commit status: `onStatus` is GitHub's answer. */
+function statusesTo(onStatus: (state: string, description: string) => Promise<void>): Partial<Runtime> {
+  const client: GitHubClient = {
+    owner: 'o',
+    repo: 'r',
+    redact: text => text,
+    request: async (_route, params) => onStatus(String(params?.state), String(params?.description)),
+    graphql: () => Promise.reject(new Error('no GraphQL call expected'))
+  }
+  return { createGitHubClient: async () => client }
 }
 
 async function runAction(inputs: Record<string, string> = {}, overrides: Partial<Runtime> = {}) {
@@ -44,6 +59,7 @@ beforeEach(() => {
   process.env.GITHUB_STEP_SUMMARY = join(temp, 'summary')
   writeFileSync(process.env.GITHUB_OUTPUT, '')
   writeFileSync(process.env.GITHUB_STEP_SUMMARY, '')
+  process.env.GITHUB_SHA = 'a'.repeat(40)
   stdout = ''
   jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
     stdout += String(chunk)
@@ -159,16 +175,14 @@ describe('run', () => {
     const statuses: [string, string][] = []
     const result = await runAction(
       { 'commit-status': 'together/batch' },
-      {
-        createStatus: async () => async (state, description) => {
-          statuses.push([state, description])
-          if (state !== 'pending') throw new Error('HTTP 403: Resource not accessible by integration')
-        }
-      }
+      statusesTo(async (state, description) => {
+        statuses.push([state, description])
+        if (state !== 'pending') throw new Error('HTTP 403: Resource not accessible by integration')
+      })
     )
     expect(statuses).toEqual([
       ['pending', 'Waiting for Together batch b1'],
-      ['success', 'COMPLETED']
+      ['success', 'Passed · COMPLETED']
     ])
     expect(result.exitCode).toBe(0)
     expect(result.log).toContain(
@@ -247,7 +261,7 @@ describe('run with input-file', () => {
     const result = await runAction(
       { 'commit-status': 'together/batch' },
       {
-        createStatus: async () => async state => void statuses.push(state),
+        ...statusesTo(async state => void statuses.push(state)),
         now: () => {
           throw new Error('clock broke')
         }
@@ -256,5 +270,41 @@ describe('run with input-file', () => {
     expect(result.exitCode).toBe(1)
     expect(result.log).toContain('::error::clock broke')
     expect(statuses.at(-1)).toBe('error')
+  })
+})
+
+describe('run with a GitHub that never answers', () => {
+  it('costs one timeout for the whole run: after it, the final status and the comment skip GitHub', async () => {
+    const github = await startGitHubSim('o/r')
+    try {
+      nock.enableNetConnect('127.0.0.1')
+      for (const method of ['GET', 'POST', 'PATCH']) github.faults.push({ method, path: /./, status: 'hang', times: 9 })
+      process.env.GITHUB_API_URL = github.apiUrl
+      process.env.GITHUB_REPOSITORY = 'o/r'
+      process.env.GITHUB_EVENT_PATH = join(temp, 'event.json')
+      writeFileSync(process.env.GITHUB_EVENT_PATH, JSON.stringify({ pull_request: { number: 3, head: { sha: HEAD } } }))
+      nock(BASE).get('/batches/b1').reply(200, { status: 'COMPLETED', output_file_id: 'f' })
+      const result = await runAction(
+        { 'commit-status': 'together/batch', 'pr-comment': 'true' },
+        // The real bound is 10 s; what matters is how many calls pay it.
+        {
+          createGitHubClient: (target, token, signal, what, options) =>
+            createGitHubClient(target, token, signal, what, { ...options, timeoutMs: 100 })
+        }
+      )
+      expect(result.exitCode).toBe(0)
+      // The pending status waited for GitHub; nothing after it left the process.
+      expect(github.requests.map(r => `${r.method} ${r.path}`)).toEqual(
+        [`POST /repos/o/r/statuses/${HEAD}`].slice(0, github.requests.length)
+      )
+      const skipped = 'skipped, GitHub did not answer a previous call within 0.1s'
+      expect(result.log.split('\n').filter(line => line.startsWith('::warning'))).toEqual([
+        '::warning::Could not set the commit status: GitHub did not answer within 0.1s',
+        `::warning::Could not set the commit status: ${skipped}`,
+        `::warning::Could not comment on pull request #3: ${skipped}`
+      ])
+    } finally {
+      await github.close()
+    }
   })
 })

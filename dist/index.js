@@ -31669,65 +31669,36 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: external "node:fs/promises"
-const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ./src/sanitize/redact.ts
-const MIN_SECRET_LENGTH = 4;
-function hex(digits) {
-    return digits.replace(/[a-f]/gi, d => `[${d.toLowerCase()}${d.toUpperCase()}]`);
-}
-function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}
-function literal(char) {
-    const code = char.codePointAt(0);
-    return `(?:${escapeRegExp(char)}|&#0*${code};|&#[xX]0*${hex(code.toString(16))};)`;
-}
-function shortJsonEscape(char) {
-    const escapes = {
-        '"': '"',
-        '\\': '\\',
-        '/': '/',
-        '\b': 'b',
-        '\f': 'f',
-        '\n': 'n',
-        '\r': 'r',
-        '\t': 't'
+;// CONCATENATED MODULE: ./src/action-io/cancel.ts
+
+
+const ABORT_GRACE_MS = 6000;
+const CLOSE_TIMEOUT_MS = 2000;
+function listenForCancel(abort, say) {
+    let grace;
+    const onSignal = (signal) => {
+        if (abort.signal.aborted)
+            return;
+        say(`Received ${signal}: stopping the wait.`);
+        abort.abort();
+        grace = setTimeout(() => {
+            setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`);
+            process.exit(ExitCode.Failure);
+        }, ABORT_GRACE_MS).unref();
     };
-    return escapes[char];
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return () => {
+        clearTimeout(grace);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+    };
 }
-function charPattern(char) {
-    const backslash = literal('\\');
-    const forms = [literal(char)];
-    const units = Array.from({ length: char.length }, (_, i) => char.charCodeAt(i).toString(16).padStart(4, '0'));
-    forms.push(units.map(unit => `${backslash}u${hex(unit)}`).join(''));
-    const short = shortJsonEscape(char);
-    if (short)
-        forms.push(`${backslash}${literal(short)}`);
-    const percent = literal('%');
-    const utf8 = Array.from(Buffer.from(char, 'utf8'), byte => `${percent}${hex(byte.toString(16).padStart(2, '0'))}`);
-    forms.push(utf8.join(''));
-    if (char === ' ')
-        forms.push('\\+');
-    return `(?:${forms.join('|')})`;
-}
-function createRedactor(secrets) {
-    const usable = [...new Set(secrets.filter(s => s.length >= MIN_SECRET_LENGTH))];
-    if (usable.length === 0)
-        return text => text;
-    usable.sort((a, b) => b.length - a.length);
-    const pattern = new RegExp(usable.map(s => Array.from(s, charPattern).join('')).join('|'), 'g');
-    return text => (/[\\%&+]/.test(text) || usable.some(s => text.includes(s)) ? text.replace(pattern, '***') : text);
-}
-function redactJson(value, redact) {
-    if (typeof value === 'string')
-        return redact(value);
-    if (Array.isArray(value))
-        return value.map(item => redactJson(item, redact));
-    if (typeof value === 'object' && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactJson(v, redact)]));
-    }
-    return value;
+async function closeQuietly(api) {
+    if (!api?.close)
+        return;
+    const timer = (0,promises_namespaceObject.setTimeout)(CLOSE_TIMEOUT_MS, undefined, { ref: false });
+    await Promise.race([api.close().catch(() => undefined), timer]);
 }
 
 ;// CONCATENATED MODULE: ./src/sanitize/sanitize.ts
@@ -31794,133 +31765,56 @@ function errorMessage(error) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/github/octokit.ts
+;// CONCATENATED MODULE: ./src/action-io/guards.ts
 
 
-const GITHUB_CALL_TIMEOUT_MS = 10_000;
-function ownerRepo(target, what) {
-    const [owner, repo, ...rest] = target.repository.split('/');
-    if (!owner || !repo || rest.length > 0) {
-        throw new Error(`GITHUB_REPOSITORY is not owner/repo, so ${what} (is this a workflow run?).`);
-    }
-    return [owner, repo];
-}
-class GitHubTimeout extends Error {
-}
-function redactedError(error, redact) {
-    const message = errorMessage(error);
-    const clean = redact(message);
-    return clean === message ? error : Object.assign(new Error(clean), { status: httpStatus(error) });
-}
-async function createGitHubClient(target, token, signal, what, options = {}) {
-    const { timeoutMs = GITHUB_CALL_TIMEOUT_MS, redact = (text) => text } = options;
-    const [owner, repo] = ownerRepo(target, what);
-    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
-    const octokit = getOctokit(token, { baseUrl: target.apiUrl.replace(/\/+$/, '') });
-    let unanswered = false;
-    const bounded = async (call) => {
-        if (signal.aborted)
-            throw new Error('skipped, the step was cancelled');
-        if (unanswered)
-            throw new GitHubTimeout(`skipped, GitHub did not answer a previous call within ${timeoutMs / 1000}s`);
-        const timeout = AbortSignal.timeout(timeoutMs);
-        try {
-            return await call({ signal: AbortSignal.any([signal, timeout]) });
-        }
-        catch (error) {
-            if (!timeout.aborted)
-                throw redactedError(error, redact);
-            unanswered = true;
-            throw new GitHubTimeout(`GitHub did not answer within ${timeoutMs / 1000}s`);
-        }
+
+function guardVerdict() {
+    process.exitCode = ExitCode.Failure;
+    let settled = false;
+    const onBeforeExit = () => {
+        if (settled)
+            return;
+        settled = true;
+        setFailed('The action stopped before reaching a verdict (a request or step never finished). This is a bug: please report it with the job log.');
     };
-    const clean = (params) => redactJson(params, redact);
+    process.on('beforeExit', onBeforeExit);
     return {
-        owner,
-        repo,
-        redact,
-        request: (route, params = {}) => bounded(async (request) => (await octokit.request(route, { owner, repo, ...clean(params), request })).data),
-        graphql: (query, variables) => bounded(request => octokit.graphql(query, { ...clean(variables), request }))
+        settle: () => {
+            settled = true;
+            process.off('beforeExit', onBeforeExit);
+        }
     };
 }
-function httpStatus(error) {
-    const status = error?.status;
-    return typeof status === 'number' ? status : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/github/commit-status.ts
-
-
-const SHA = /^[0-9a-f]{40}$/i;
-const MAX_STATUS_PAGES = 10;
-const STATES = new Set(['pending', 'success', 'failure', 'error']);
-const MAX_DESCRIPTION = 140;
-const AFTER_CANCEL_TIMEOUT_MS = 1500;
-const MAX_EVENT_BYTES = 25 * 1024 * 1024;
-function fitDescription(text) {
-    const chars = Array.from(text);
-    return chars.length > MAX_DESCRIPTION ? `${chars.slice(0, MAX_DESCRIPTION - 1).join('')}…` : text;
-}
-async function eventCommit(target) {
-    if (target.eventPath) {
-        try {
-            const text = await (0,external_node_fs_promises_namespaceObject.readFile)(target.eventPath, 'utf8');
-            if (text.length <= MAX_EVENT_BYTES) {
-                const event = JSON.parse(text);
-                const sha = event.pull_request?.head?.sha;
-                const number = event.pull_request?.number;
-                const pullRequest = Number.isSafeInteger(number) && number > 0 ? number : undefined;
-                if (typeof sha === 'string' && SHA.test(sha))
-                    return { sha, pullRequest };
-            }
-        }
-        catch {
-        }
+const LAST_WORDS_MS = 2000;
+const crashState = {
+    redact: text => text
+};
+let crashGuardInstalled = false;
+function guardCrashes() {
+    crashState.redact = text => text;
+    crashState.lastWords = undefined;
+    if (!crashGuardInstalled) {
+        crashGuardInstalled = true;
+        let crashed = false;
+        const crash = (error) => {
+            if (crashed)
+                return;
+            crashed = true;
+            const message = sanitizeLine(crashState.redact(errorMessage(error)));
+            setFailed(`Unexpected error: ${message}. This is a bug: please report it.`);
+            const bound = new Promise(resolve => setTimeout(resolve, LAST_WORDS_MS));
+            const said = crashState.lastWords?.(`Unexpected error: ${message}`).catch(() => undefined);
+            void Promise.race([said, bound]).finally(() => process.exit(ExitCode.Failure));
+        };
+        process.on('unhandledRejection', crash);
+        process.on('uncaughtException', crash);
     }
-    if (!SHA.test(target.sha))
-        throw new Error(`GITHUB_SHA is not a commit SHA, so no commit status can be set.`);
-    return { sha: target.sha };
-}
-const runUrl = (target) => `${target.serverUrl.replace(/\/+$/, '')}/${target.repository}/actions/runs/${target.runId}`;
-function statusClient(github) {
     return {
-        async set(sha, context, state, description, targetUrl) {
-            await github.request('POST /repos/{owner}/{repo}/statuses/{sha}', {
-                sha,
-                state,
-                context,
-                description: fitDescription(github.redact(description)),
-                target_url: targetUrl
-            });
-        },
-        async latest(sha, context) {
-            for (let page = 1; page <= MAX_STATUS_PAGES; page++) {
-                const route = 'GET /repos/{owner}/{repo}/commits/{ref}/statuses';
-                const data = await github.request(route, { ref: sha, per_page: 100, page });
-                if (!Array.isArray(data))
-                    throw new Error(`GitHub's list of the statuses of ${sha.slice(0, 12)} is not a list`);
-                const found = data.find(s => s.context === context);
-                if (found)
-                    return STATES.has(found.state) ? found.state : undefined;
-                if (data.length < 100)
-                    return undefined;
-            }
-            throw new Error(`${sha.slice(0, 12)} has more than ${MAX_STATUS_PAGES * 100} statuses; ${context} is not among them`);
+        prepare(redact, lastWords) {
+            crashState.redact = redact;
+            crashState.lastWords = lastWords;
         }
-    };
-}
-async function createCommitStatus(target, token, contextName, signal, options = {}) {
-    const { timeoutMs = GITHUB_CALL_TIMEOUT_MS, redact } = options;
-    const what = 'no commit status can be set';
-    const github = await createGitHubClient(target, token, signal, what, { timeoutMs, redact });
-    const late = await createGitHubClient(target, token, new AbortController().signal, what, {
-        timeoutMs: AFTER_CANCEL_TIMEOUT_MS,
-        redact
-    });
-    const { sha } = await eventCommit(target);
-    const targetUrl = runUrl(target);
-    return async (state, description) => {
-        await statusClient(signal.aborted ? late : github).set(sha, contextName, state, description, targetUrl);
     };
 }
 
@@ -32328,6 +32222,8 @@ function progressChart(result) {
     ].join('\n');
 }
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:fs"
@@ -32693,66 +32589,308 @@ function buildFailureSummary(message) {
     return `## ❌ Wait for Together batch failed\n\n${escapeText(message, 3000)}\n`;
 }
 
-;// CONCATENATED MODULE: ./src/engine/messages.ts
+;// CONCATENATED MODULE: ./src/sanitize/redact.ts
+const MIN_SECRET_LENGTH = 4;
+function hex(digits) {
+    return digits.replace(/[a-f]/gi, d => `[${d.toLowerCase()}${d.toUpperCase()}]`);
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+function literal(char) {
+    const code = char.codePointAt(0);
+    return `(?:${escapeRegExp(char)}|&#0*${code};|&#[xX]0*${hex(code.toString(16))};)`;
+}
+function shortJsonEscape(char) {
+    const escapes = {
+        '"': '"',
+        '\\': '\\',
+        '/': '/',
+        '\b': 'b',
+        '\f': 'f',
+        '\n': 'n',
+        '\r': 'r',
+        '\t': 't'
+    };
+    return escapes[char];
+}
+function charPattern(char) {
+    const backslash = literal('\\');
+    const forms = [literal(char)];
+    const units = Array.from({ length: char.length }, (_, i) => char.charCodeAt(i).toString(16).padStart(4, '0'));
+    forms.push(units.map(unit => `${backslash}u${hex(unit)}`).join(''));
+    const short = shortJsonEscape(char);
+    if (short)
+        forms.push(`${backslash}${literal(short)}`);
+    const percent = literal('%');
+    const utf8 = Array.from(Buffer.from(char, 'utf8'), byte => `${percent}${hex(byte.toString(16).padStart(2, '0'))}`);
+    forms.push(utf8.join(''));
+    if (char === ' ')
+        forms.push('\\+');
+    return `(?:${forms.join('|')})`;
+}
+function createRedactor(secrets) {
+    const usable = [...new Set(secrets.filter(s => s.length >= MIN_SECRET_LENGTH))];
+    if (usable.length === 0)
+        return text => text;
+    usable.sort((a, b) => b.length - a.length);
+    const pattern = new RegExp(usable.map(s => Array.from(s, charPattern).join('')).join('|'), 'g');
+    return text => (/[\\%&+]/.test(text) || usable.some(s => text.includes(s)) ? text.replace(pattern, '***') : text);
+}
+function redactJson(value, redact) {
+    if (typeof value === 'string')
+        return redact(value);
+    if (Array.isArray(value))
+        return value.map(item => redactJson(item, redact));
+    if (typeof value === 'object' && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactJson(v, redact)]));
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/action-io/redacting-output.ts
 
 
-function startLine(batchId, job, options) {
-    const model = job.model_id ? `model ${oneLine(job.model_id, 120)}` : 'model unknown';
-    const endpoint = job.endpoint ? `endpoint ${oneLine(job.endpoint, 120)}` : 'endpoint unknown';
-    if (options.timeoutMs === 0)
-        return `Checking Together batch ${batchId} once (${model}, ${endpoint}).`;
-    return `Waiting for Together batch ${batchId} (${model}, ${endpoint}) for up to ${formatDuration(options.timeoutMs)}, checking at least every ${formatDuration(options.pollIntervalMs)}.`;
+
+
+function redactingOutput(secrets) {
+    const redact = createRedactor(secrets);
+    const line = (message) => sanitizeLine(redact(message));
+    return {
+        redact,
+        log: {
+            info: message => info(line(message)),
+            debug: message => core_debug(line(message)),
+            warning: message => warning(line(message)),
+            error: (message, title) => error(line(message), title ? { title: line(title) } : {}),
+            annotate: ({ file, line: startLine, title, message }) => error(line(message), { file, startLine, title: line(title) })
+        }
+    };
 }
-function startAllLine(count, options) {
-    if (options.timeoutMs === 0)
-        return `Checking ${count} Together batches once.`;
-    return `Waiting for ${count} Together batches for up to ${formatDuration(options.timeoutMs)}, checking each at least every ${formatDuration(options.pollIntervalMs)}.`;
-}
-function aggregateLine(elapsedMs, counts) {
-    return `[${formatDuration(elapsedMs)}] ${counts.completed}/${counts.total} completed · ${counts.failed} failed · ${counts.running} in progress · ${percent(counts.percent)}`;
-}
-function progressLine(elapsedMs, status, progress, etaInMs) {
-    const shown = progress === undefined ? '' : ` ${percent(progress)}`;
-    const parts = [`[${formatDuration(elapsedMs)}] ${oneLine(status, 60) || 'status unknown'}${shown}`];
-    if (etaInMs !== undefined && etaInMs > 0)
-        parts.push(`ETA ~${formatDuration(etaInMs)}`);
-    return parts.join(' · ');
-}
-function heartbeatLine(elapsedMs, status, progress) {
-    const at = progress === undefined ? '' : ` at ${percent(progress)}`;
-    return `[${formatDuration(elapsedMs)}] still ${oneLine(status, 60) || 'waiting'}${at}, no change since the last line.`;
-}
-function retryLine(batchId, message, next, attempt) {
-    return `Checking batch ${batchId} failed${attempt ? ` (attempt ${attempt})` : ''}: ${oneLine(message)}. ${next}`;
-}
-function rateLimitedNext(leftMs) {
-    return `Together asked to wait longer than the ${formatDuration(Math.max(0, leftMs))} left: one last check at the end.`;
-}
-function unknownStatusLine(batchId, status) {
-    const shown = status ? `unknown status '${oneLine(status, 60)}'` : 'no status';
-    return `Batch ${batchId} reported ${shown}; treating it as still running.`;
-}
-function leftRunningLine(batchIds) {
-    const which = batchIds.length === 1 ? `batch ${batchIds[0]} is` : `batches ${batchIds.join(', ')} are`;
-    return `Wait aborted; ${which} left running on Together (set cancel-on-abort: true to cancel).`;
-}
-function cancelLine(batchId, cancel) {
-    const why = cancel.reason === 'abort' ? 'the wait was aborted' : 'the timeout was reached';
-    const error = oneLine(cancel.error);
-    switch (cancel.state) {
-        case 'answered':
-            return `Cancelled batch ${batchId} after ${why}: Together answered ${oneLine(cancel.status, 60) || 'without a status'}.`;
-        case 'failed':
-            return `Could not cancel batch ${batchId} after ${why}: ${error}. It may still be running.`;
-        case 'no-answer':
-            return `No answer to the cancel of batch ${batchId} after ${why}: ${error}. It may still be running.`;
-        case 'not-sent':
-            return `Did not send a cancel for batch ${batchId} after ${why}: ${error}. It is still running.`;
+async function writeSummary(out, markdown, available) {
+    try {
+        await summary.addRaw(out.redact(markdown)).write({ overwrite: false });
+    }
+    catch (error) {
+        const message = `Could not write the step summary: ${errorMessage(error)}`;
+        if (available)
+            out.log.warning(message);
+        else
+            out.log.debug(message);
     }
 }
-function payloadLine(batchId, job) {
-    return `Batch ${batchId}: ${clip(JSON.stringify(job), 2000)}`;
+
+;// CONCATENATED MODULE: ./src/action-io/last-words.ts
+
+
+function lastWords(crashGuard, out, summaryAvailable) {
+    let crashed = false;
+    let status;
+    crashGuard.prepare(text => out.redact(text), async (message) => {
+        crashed = true;
+        await Promise.all([status?.('error', message), writeSummary(out, buildFailureSummary(message), summaryAvailable)]);
+    });
+    return {
+        get crashed() {
+            return crashed;
+        },
+        guard(github) {
+            if (!github)
+                return undefined;
+            status = github.status;
+            return { ...github, status: (state, text) => (crashed ? Promise.resolve() : github.status(state, text)) };
+        }
+    };
 }
+
+;// CONCATENATED MODULE: ./src/github/octokit.ts
+
+
+const GITHUB_CALL_TIMEOUT_MS = 10_000;
+const AFTER_CANCEL_TIMEOUT_MS = 1500;
+function ownerRepo(target, what) {
+    const [owner, repo, ...rest] = target.repository.split('/');
+    if (!owner || !repo || rest.length > 0) {
+        throw new Error(`GITHUB_REPOSITORY is not owner/repo, so ${what} (is this a workflow run?).`);
+    }
+    return [owner, repo];
+}
+class GitHubTimeout extends Error {
+}
+function redactedError(error, redact) {
+    const message = errorMessage(error);
+    const clean = redact(message);
+    return clean === message ? error : Object.assign(new Error(clean), { status: httpStatus(error) });
+}
+function breaker(signal, timeoutMs, afterCancelMs, redact) {
+    const unanswered = { running: false, afterCancel: false };
+    return async (call, options = {}) => {
+        const late = signal.aborted;
+        if (late && !options.afterCancel)
+            throw new Error('skipped, the step was cancelled');
+        const phase = late ? 'afterCancel' : 'running';
+        const ms = late ? afterCancelMs : timeoutMs;
+        if (unanswered[phase])
+            throw new GitHubTimeout(`skipped, GitHub did not answer a previous call within ${ms / 1000}s`);
+        const timeout = AbortSignal.timeout(ms);
+        try {
+            return await call({ signal: late ? timeout : AbortSignal.any([signal, timeout]) });
+        }
+        catch (error) {
+            if (!timeout.aborted)
+                throw redactedError(error, redact);
+            unanswered[phase] = true;
+            throw new GitHubTimeout(`GitHub did not answer within ${ms / 1000}s`);
+        }
+    };
+}
+async function createGitHubClient(target, token, signal, what, options = {}) {
+    const { timeoutMs = GITHUB_CALL_TIMEOUT_MS, afterCancelMs = AFTER_CANCEL_TIMEOUT_MS } = options;
+    const { redact = (text) => text } = options;
+    const [owner, repo] = ownerRepo(target, what);
+    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+    const octokit = getOctokit(token, { baseUrl: target.apiUrl.replace(/\/+$/, '') });
+    const bounded = breaker(signal, timeoutMs, afterCancelMs, redact);
+    const clean = (params) => redactJson(params, redact);
+    return {
+        owner,
+        repo,
+        redact,
+        request: (route, params = {}, call) => bounded(async (request) => (await octokit.request(route, { owner, repo, ...clean(params), request })).data, call),
+        graphql: (query, variables) => bounded(request => octokit.graphql(query, { ...clean(variables), request }))
+    };
+}
+function httpStatus(error) {
+    const status = error?.status;
+    return typeof status === 'number' ? status : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/verdict/cost.ts
+
+
+const cost_dollars = (amount) => `$${formatCost(amount)}`;
+function cannotCheck(gap) {
+    switch (gap.kind) {
+        case 'unread':
+            return `the results of batch ${listFirst(gap.batchIds, 5)} could not be read.`;
+        case 'lines': {
+            const more = gap.others > 0 ? ` (and in ${plural(gap.others, 'more batch', 'more batches')})` : '';
+            return `${plural(gap.lines, 'line')} of the results of batch ${gap.batchId}${more} could not be read, so what they cost is unknown.`;
+        }
+        case 'estimate':
+            return `${gap.why}. A cost gate that cannot be checked fails.`;
+    }
+}
+function judgeCost(report, maxCost) {
+    if (maxCost === undefined || report === undefined)
+        return undefined;
+    const limit = `max-cost $${Number.isInteger(maxCost * 100) ? maxCost.toFixed(2) : String(maxCost)}`;
+    const gap = costGap(report);
+    if (gap)
+        return { ok: false, message: `Cannot check ${limit}: ${cannotCheck(gap)}` };
+    const cost = Number(formatCost(report.total.cost));
+    if (cost <= maxCost)
+        return undefined;
+    const batches = report.batches.size === 1 ? '' : ` of ${report.batches.size} batches`;
+    return {
+        ok: false,
+        message: `Estimated cost${batches} ${cost_dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
+    };
+}
+
+;// CONCATENATED MODULE: ./src/together/status.ts
+const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'];
+const WAITING_STATUSES = new Set(['VALIDATING', 'IN_PROGRESS', 'CANCELING', 'CANCELLING', 'QUEUED', 'PENDING']);
+function normalizeStatus(status) {
+    const upper = (status ?? '').trim().toUpperCase();
+    return upper === 'CANCELED' ? 'CANCELLED' : upper;
+}
+function isFinalStatus(status) {
+    return FINAL_STATUSES.includes(status);
+}
+function classifyStatus(status) {
+    const normal = normalizeStatus(status);
+    if (isFinalStatus(normal))
+        return { kind: 'final', status: normal };
+    if (WAITING_STATUSES.has(normal))
+        return { kind: 'waiting', status: normal };
+    return { kind: 'unknown', status: normal };
+}
+function statusToken(status) {
+    return status === '' || /^[A-Z][A-Z_]{0,39}$/.test(status) ? status : 'UNKNOWN';
+}
+
+;// CONCATENATED MODULE: ./src/verdict/policy.ts
+
+
+function parseFailOn(text) {
+    const set = new Set();
+    for (const word of text.split(/[\s,]+/).filter(Boolean)) {
+        const status = normalizeStatus(word);
+        if (status === 'COMPLETED' || !FINAL_STATUSES.includes(status)) {
+            throw new Error(`Invalid fail-on status ${quoted(word, 100)}. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated).`);
+        }
+        set.add(status);
+    }
+    return set;
+}
+function parseGate(text) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(raw);
+    if (percent && Number(percent[1]) <= 100)
+        return { percent: Number(percent[1]) };
+    if (/^\d+$/.test(raw))
+        return { count: Number(raw) };
+    throw new Error(`Invalid max-failed-requests ${quoted(raw, 100)}. Expected a number of requests (e.g. 0 or 25) or a percentage of all requests (e.g. 2%).`);
+}
+function parseDiscount(text) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
+    if (match && Number(match[1]) <= 100)
+        return Number(match[1]);
+    throw new Error(`Invalid batch-discount ${quoted(raw, 100)}. Expected a percentage from 0 to 100 (e.g. 50 or 50%), or empty for list prices.`);
+}
+function parseMaxCost(text) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const match = /^\$?\s*(\d+(?:\.\d+)?)$/.exec(raw);
+    if (match && Number.isFinite(Number(match[1])))
+        return Number(match[1]);
+    throw new Error(`Invalid max-cost ${quoted(raw, 100)}. Expected an amount in US dollars (e.g. 25 or 2.50), or empty for no limit.`);
+}
+function parsePolicy(text) {
+    const requestGate = parseGate(text.maxFailedRequests);
+    const maxCost = parseMaxCost(text.maxCost);
+    const batchDiscount = parseDiscount(text.batchDiscount);
+    return {
+        failOn: parseFailOn(text.failOn),
+        ...(requestGate === undefined ? {} : { requestGate }),
+        ...(maxCost === undefined ? {} : { maxCost }),
+        ...(batchDiscount === undefined ? {} : { batchDiscount })
+    };
+}
+const decimals = (n) => n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
+const describeGate = (gate) => ('count' in gate ? String(gate.count) : `${gate.percent}%`);
+function policyText(policy) {
+    return {
+        failOn: [...policy.failOn].join(','),
+        maxFailedRequests: policy.requestGate ? describeGate(policy.requestGate) : '',
+        maxCost: policy.maxCost === undefined ? '' : decimals(policy.maxCost),
+        batchDiscount: policy.batchDiscount === undefined ? '' : decimals(policy.batchDiscount)
+    };
+}
+function exceeds(tally, gate) {
+    if ('count' in gate)
+        return tally.failed > gate.count;
+    const total = tally.succeeded + tally.failed;
+    return total > 0 && (tally.failed / total) * 100 > gate.percent;
+}
+const needsResults = (policy) => [policy.requestGate, policy.maxCost, policy.batchDiscount].some(v => v !== undefined);
 
 ;// CONCATENATED MODULE: ./src/together/errors.ts
 const TRANSIENT_STATUSES = new Set([408, 409, 425, 429]);
@@ -33529,26 +33667,1020 @@ class TogetherClient {
 
 
 
-;// CONCATENATED MODULE: ./src/together/status.ts
-const FINAL_STATUSES = ['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'];
-const WAITING_STATUSES = new Set(['VALIDATING', 'IN_PROGRESS', 'CANCELING', 'CANCELLING', 'QUEUED', 'PENDING']);
-function normalizeStatus(status) {
-    const upper = (status ?? '').trim().toUpperCase();
-    return upper === 'CANCELED' ? 'CANCELLED' : upper;
+;// CONCATENATED MODULE: ./src/verdict/causes.ts
+
+
+
+const BASE_URL_HINT = `check base-url (expected the API root such as ${DEFAULT_BASE_URL})`;
+function wrongServer(error) {
+    if (error.kind === 'invalid-response' && error.repeated) {
+        const what = error.html ? 'an HTML page instead of a Together batch' : 'something that is not a Together batch';
+        return `the server answered with ${what} ${error.repeated} times: ${BASE_URL_HINT}`;
+    }
+    if (error.status === 404 && error.html) {
+        return `the server answered HTTP 404 with an HTML page, not the Together API: ${BASE_URL_HINT}`;
+    }
+    return undefined;
 }
-function isFinalStatus(status) {
-    return FINAL_STATUSES.includes(status);
+function errorVerdict(result) {
+    const id = result.batchId;
+    const error = result.error ?? { message: 'unknown error' };
+    const server = wrongServer(error);
+    if (server)
+        return `Could not check batch ${id}: ${server}.`;
+    if (error.status === 401 || error.status === 403) {
+        return `Together refused the API key (HTTP ${error.status}) for batch ${id}: check the api-key input or the TOGETHER_API_KEY secret, and that the key may read this batch.`;
+    }
+    if (error.status === 404) {
+        return `Batch ${id} was not found for this API key (HTTP 404): check batch-id and that the key belongs to the account that created the batch.`;
+    }
+    return `Could not check batch ${id}: ${oneLine(error.message)}.`;
 }
-function classifyStatus(status) {
-    const normal = normalizeStatus(status);
-    if (isFinalStatus(normal))
-        return { kind: 'final', status: normal };
-    if (WAITING_STATUSES.has(normal))
-        return { kind: 'waiting', status: normal };
-    return { kind: 'unknown', status: normal };
+function errorReason(result) {
+    const error = result.error ?? { message: 'unknown error' };
+    return wrongServer(error) ?? oneLine(error.message, 120);
 }
-function statusToken(status) {
-    return status === '' || /^[A-Z][A-Z_]{0,39}$/.test(status) ? status : 'UNKNOWN';
+function neverAnswered(result) {
+    if (result.batch || !result.lastError)
+        return undefined;
+    return `no check succeeded; last error: ${oneLine(result.lastError.message, 200)}`;
+}
+function lastSeen(result) {
+    if (!result.status)
+        return 'no status was seen';
+    const progress = result.progress;
+    const at = typeof progress === 'number' ? ` at ${percent(progress)}` : '';
+    const failed = result.lastError ? `; the last check failed: ${oneLine(result.lastError.message, 200)}` : '';
+    return `last status ${oneLine(result.status, 40)}${at}${failed}`;
+}
+const MAX_SHOWN_RETRY_AFTER_MS = 3_600_000;
+function rateLimitVerdict(result, retryAfterMs) {
+    const waited = formatDuration(result.endedAt - result.startedAt);
+    const asked = retryAfterMs > MAX_SHOWN_RETRY_AFTER_MS
+        ? 'longer than the time left'
+        : `${formatDuration(retryAfterMs)}, longer than the time left`;
+    return `Together rate-limited the status checks of batch ${result.batchId} (HTTP 429, asked to wait ${asked}); the wait stopped after ${waited} (${lastSeen(result)}). Raise poll-interval or wait for fewer batches at once, or check it later.`;
+}
+function cancelNote(result) {
+    const { cancel } = result;
+    if (!cancel)
+        return '';
+    const error = oneLine(cancel.error, 200);
+    switch (cancel.state) {
+        case 'answered':
+            return ` Cancel requested: Together answered ${oneLine(cancel.status, 40) || 'without a status'}.`;
+        case 'failed':
+            return ` Cancelling it failed: ${error}.`;
+        case 'no-answer':
+            return ` A cancel was sent but got no answer (${error}); it may still be running.`;
+        case 'not-sent':
+            return ` No cancel was sent: ${error}; it is still running.`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/verdict/verdict.ts
+
+
+
+
+function finalVerdict(result, status, failOn) {
+    const id = result.batchId;
+    if (!failOn.has(status)) {
+        return { ok: true, message: `Batch ${id} ended ${status} (not in fail-on, so the step passes).` };
+    }
+    const job = result.batch;
+    const errorFile = job?.error_file_id ? ` Error file: ${oneLine(job.error_file_id, 100)}.` : '';
+    const why = job?.error
+        ? `: ${oneLine(job.error)}`
+        : status === 'EXPIRED'
+            ? ' (it did not finish before its deadline)'
+            : '';
+    const hint = status === 'EXPIRED'
+        ? job?.output_file_id
+            ? ' Its partial output is in output-file-id.'
+            : ' It left no output file.'
+        : status === 'CANCELLED'
+            ? ' Remove CANCELLED from fail-on to accept cancelled batches.'
+            : errorFile && ' See the error file for the failed requests.';
+    return { ok: false, message: `Batch ${id} ended ${status}${why}.${errorFile}${hint}` };
+}
+function timedOutVerdict(result) {
+    if (result.rateLimited)
+        return rateLimitVerdict(result, result.rateLimited.retryAfterMs);
+    const waited = formatDuration(Math.max(result.timeoutMs, result.endedAt - result.startedAt));
+    const unanswered = neverAnswered(result);
+    if (unanswered) {
+        return `Timed out after ${waited} waiting for batch ${result.batchId}: ${unanswered}.${cancelNote(result)}`;
+    }
+    return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input, or check it from a scheduled workflow with timeout: 0.${cancelNote(result)}`;
+}
+function abortedVerdict(result) {
+    const seen = neverAnswered(result) ?? lastSeen(result);
+    const cancel = cancelNote(result) || ' The batch is left running; set cancel-on-abort: true to cancel it.';
+    return `The wait for batch ${result.batchId} was aborted (workflow cancelled or job timeout) after ${formatDuration(result.endedAt - result.startedAt)}, ${seen}.${cancel}`;
+}
+function judge(result, failOn) {
+    const id = result.batchId;
+    const job = result.batch;
+    switch (result.outcome) {
+        case 'completed':
+            return { ok: true, message: `Batch ${id} completed; output file ${oneLine(job?.output_file_id, 100)}.` };
+        case 'no-output': {
+            const errorText = job?.error ? `: ${oneLine(job.error)}` : '';
+            const errorFile = job?.error_file_id
+                ? ` Error file: ${oneLine(job.error_file_id, 100)}.`
+                : ' It has no error file either.';
+            return {
+                ok: false,
+                message: `Batch ${id} completed without an output file, so every request failed${errorText}.${errorFile} Fix the input file and create a new batch.`
+            };
+        }
+        case 'final':
+            return finalVerdict(result, result.finalStatus, failOn);
+        case 'timed-out':
+            return { ok: false, message: timedOutVerdict(result) };
+        case 'aborted':
+            return { ok: false, message: abortedVerdict(result) };
+        case 'error':
+            return { ok: false, message: errorVerdict(result) };
+        case 'pending':
+            return {
+                ok: true,
+                message: `Batch ${id} is not finished yet (${lastSeen(result)}); checked once because timeout is 0.`
+            };
+    }
+}
+const LISTED = 5;
+function listed(items) {
+    return listFirst(items, LISTED, '; ');
+}
+function verdict_describe(result) {
+    const id = result.batchId;
+    if (result.outcome === 'error')
+        return `${id}: ${errorReason(result)}`;
+    if (result.outcome === 'no-output')
+        return `${id} COMPLETED without output file`;
+    const unanswered = result.outcome === 'final' ? undefined : neverAnswered(result);
+    if (unanswered)
+        return `${id} ${unanswered}`;
+    const error = result.batch?.error ? ` (${oneLine(result.batch.error, 80)})` : '';
+    const limited = result.rateLimited
+        ? ` (rate-limited: Together asked to wait ${formatDuration(result.rateLimited.retryAfterMs)})`
+        : '';
+    return `${id} ${result.status || 'no status'}${error}${limited}`;
+}
+function judgeWaits(all, waits) {
+    const counts = summarize(all.results);
+    const failing = all.results.filter((_, i) => !waits[i].ok);
+    if (failing.length === 0) {
+        const pending = counts.running > 0 ? `, ${counts.running} not finished yet (checked once)` : '';
+        return { ok: true, message: `${counts.completed} of ${counts.total} batches completed${pending}.` };
+    }
+    const timedOut = failing.filter(r => r.outcome === 'timed-out' || r.outcome === 'aborted');
+    const broken = failing.filter(r => !timedOut.includes(r));
+    const parts = [];
+    if (broken.length > 0)
+        parts.push(`${broken.length} of ${counts.total} batches failed: ${listed(broken.map(verdict_describe))}.`);
+    if (timedOut.length > 0) {
+        const aborted = timedOut[0].outcome === 'aborted';
+        const how = aborted
+            ? 'The wait was aborted'
+            : `Timed out after ${formatDuration(Math.max(all.timeoutMs, all.endedAt - all.startedAt))}`;
+        parts.push(`${how} with ${timedOut.length} not finished: ${listed(timedOut.map(verdict_describe))}.`);
+        if (!aborted && timedOut.some(r => !r.rateLimited && !neverAnswered(r)))
+            parts.push("Raise the 'timeout' input.");
+    }
+    return { ok: false, message: parts.join(' ') };
+}
+
+;// CONCATENATED MODULE: ./src/verdict/judge-batch.ts
+
+
+
+
+
+
+
+const FAILED_ON = [
+    'fail-on',
+    'no-output',
+    'timeout',
+    'aborted',
+    'not-checked',
+    'results',
+    'max-failed-requests',
+    'max-cost'
+];
+function gateMessage(result, tally, gate) {
+    const total = tally.succeeded + tally.failed;
+    const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : '';
+    const codes = topCodes(tally, 3)
+        .map(c => `${c.code} ×${c.count}`)
+        .join(', ');
+    const ended = result.outcome === 'completed' ? 'completed, but' : `ended ${result.status || 'unknown'}, and`;
+    return `Batch ${result.batchId} ${ended} ${tally.failed} of its ${plural(total, 'request')} failed${share}, more than max-failed-requests allows (${describeGate(gate)})${codes ? `; most common: ${codes}` : ''}.`;
+}
+function judgeFiles(result, files, gate) {
+    if (files?.error)
+        return {
+            ok: false,
+            message: `Could not fetch the results of batch ${result.batchId}: ${oneLine(files.error, 200)}.`
+        };
+    if (files?.tally && gate && exceeds(files.tally, gate))
+        return { ok: false, message: gateMessage(result, files.tally, gate) };
+    return undefined;
+}
+function waitFailure(result) {
+    const error = result.batch?.error ? oneLine(result.batch.error, 200) : '';
+    switch (result.outcome) {
+        case 'no-output':
+            return { failedOn: 'no-output', reason: error || 'completed without an output file: every request failed' };
+        case 'timed-out':
+            return { failedOn: 'timeout', reason: `not finished when the wait timed out (${lastSeen(result)})` };
+        case 'aborted':
+            return { failedOn: 'aborted', reason: 'the wait was aborted' };
+        case 'error':
+            return { failedOn: 'not-checked', reason: errorReason(result) };
+        default:
+            return { failedOn: 'fail-on', reason: error || `${result.status || 'its status'} is in fail-on` };
+    }
+}
+function filesFailure(files, gate) {
+    if (files.error)
+        return { failedOn: 'results', reason: oneLine(files.error, 160) };
+    const tally = files.tally;
+    const total = tally.succeeded + tally.failed;
+    const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : '';
+    return {
+        failedOn: 'max-failed-requests',
+        reason: `${tally.failed} of ${plural(total, 'request')} failed${share}, over ${describeGate(gate)}`
+    };
+}
+function combine(first, later) {
+    if (!later || later.ok)
+        return first;
+    if (first.ok)
+        return later;
+    return { ok: false, message: `${first.message} ${later.message}` };
+}
+function judgeBatch(result, files, cost, policy) {
+    const wait = judge(result, policy.failOn);
+    const filesVerdict = judgeFiles(result, files, policy.requestGate);
+    const costVerdict = cost && judgeCost(costOf(cost, [result.batchId]), policy.maxCost);
+    const { ok, message } = combine(combine(wait, filesVerdict), costVerdict);
+    const why = !wait.ok
+        ? waitFailure(result)
+        : filesVerdict && !filesVerdict.ok
+            ? filesFailure(files, policy.requestGate)
+            : costVerdict && !costVerdict.ok
+                ? { failedOn: 'max-cost', reason: costVerdict.message }
+                : undefined;
+    return {
+        batchId: result.batchId,
+        ok,
+        message,
+        running: result.outcome === 'pending',
+        ...(why ? { failedOn: why.failedOn } : {}),
+        reason: why?.reason ?? '',
+        wait,
+        ...(filesVerdict ? { files: filesVerdict } : {}),
+        ...(costVerdict ? { cost: costVerdict } : {})
+    };
+}
+function judgeStep(all, batches, cost, maxCost) {
+    if (batches.length === 1)
+        return { ok: batches[0].ok, message: batches[0].message };
+    const problems = batches.flatMap(b => (b.files ? [b.files.message] : []));
+    const files = problems.length === 0
+        ? undefined
+        : {
+            ok: false,
+            message: listFirst(problems, LISTED, ' ')
+        };
+    const total = combine(combine(judgeWaits(all, batches.map(b => b.wait)), files), judgeCost(cost, maxCost));
+    const ok = total.ok && batches.every(b => b.ok);
+    return ok || !total.ok ? total : { ok: false, message: batches.find(b => !b.ok).message };
+}
+
+;// CONCATENATED MODULE: ./src/report/headline.ts
+
+
+
+const WORDS = {
+    'fail-on': 'fail-on status',
+    'no-output': 'no output file',
+    timeout: 'timeout',
+    aborted: 'aborted wait',
+    'not-checked': 'batches that could not be checked',
+    results: 'result files that could not be read',
+    'max-failed-requests': 'max-failed-requests',
+    'max-cost': 'max-cost'
+};
+function totals(rows, stepFailure) {
+    const failed = rows.filter(r => r.icon === '❌');
+    const running = rows.filter(r => r.icon === '🔄').length;
+    const completed = rows.filter(r => r.status === 'COMPLETED').length;
+    const others = new Map();
+    for (const r of rows.filter(r => r.icon === '✅' && r.status !== 'COMPLETED'))
+        others.set(r.status || 'unknown', (others.get(r.status || 'unknown') ?? 0) + 1);
+    const otherText = [...others].map(([status, n]) => `, ${n} ${status}`).join('');
+    const byStatus = new Map();
+    for (const r of failed)
+        byStatus.set(r.status || 'unknown', (byStatus.get(r.status || 'unknown') ?? 0) + 1);
+    const statuses = [...byStatus].map(([status, n]) => `${status} ${n}`).join(', ');
+    const on = new Set([...failed.flatMap(r => (r.failedOn ? [r.failedOn] : [])), ...(stepFailure ? [stepFailure] : [])]);
+    const verdict = failed.length > 0 || stepFailure ? 'Failed' : running > 0 ? 'Running' : 'Passed';
+    const words = on.size > 0 ? `${verdict} on ${[...on].map(f => WORDS[f]).join(', ')}` : verdict;
+    const counts = `${plural(rows.length, 'batch', 'batches')}: ${completed} completed, ${failed.length} failed${statuses ? ` (${statuses})` : ''}${otherText}, ${running} running`;
+    const counted = rows.filter(r => r.requests);
+    const finished = rows.length - running;
+    const ok = counted.reduce((n, r) => n + r.requests.ok, 0);
+    const bad = counted.reduce((n, r) => n + r.requests.failed, 0);
+    const requests = counted.length === 0
+        ? finished > 0
+            ? 'request counts not fetched (max-failed-requests or download-dir fetch them)'
+            : ''
+        : `${groupDigits(ok)} ok, ${groupDigits(bad)} failed requests${counted.length < finished ? ` (${counted.length} of ${finished} finished batches counted)` : ''}`;
+    const priced = rows.filter(r => r.cost !== undefined);
+    const sum = priced.reduce((n, r) => n + r.cost, 0);
+    const cost = priced.length === 0
+        ? ''
+        : `estimated cost $${sum.toFixed(4)}${priced.length < finished ? ` (${priced.length} of ${finished} finished batches priced)` : ''}`;
+    return { verdict, words, counts, requests, cost };
+}
+const ICON = { Passed: '✅', Failed: '❌', Running: '🔄' };
+function commentHeadline(rows, stepFailure) {
+    const t = totals(rows, stepFailure);
+    const parts = [`**${ICON[t.verdict]} ${t.words}**`, t.counts, t.requests, t.cost && escapeText(t.cost)];
+    return parts.filter(Boolean).join(' · ');
+}
+function statusHeadline(rows, stepFailure) {
+    const t = totals(rows, stepFailure);
+    const only = rows.length === 1 ? rows[0] : undefined;
+    if (only?.icon === '❌' && only.reason)
+        return `${t.words}: ${only.reason}`;
+    if (only?.icon === '✅')
+        return [`${t.words} · ${only.status}`, t.requests.startsWith('request counts not') ? '' : t.requests]
+            .filter(Boolean)
+            .join(' · ');
+    return [t.words, t.counts, t.requests && !t.requests.startsWith('request counts not') ? t.requests : '']
+        .filter(Boolean)
+        .join(' · ');
+}
+function pendingDescription(batchIds) {
+    return batchIds.length === 1
+        ? `Waiting for Together batch ${batchIds[0]}`
+        : `Waiting for ${batchIds.length} Together batches`;
+}
+
+;// CONCATENATED MODULE: ./src/report/pr-comment-text.ts
+
+
+
+const MAX_BODY = 60_000;
+const MAX_REASON = 300;
+const ROW_VERSION = 3;
+const ROW_MARKER = /<!-- row:(?:v(\d{1,4}):)?([A-Za-z0-9._-]{1,200})(?::([a-z-]{1,40}))? -->$/;
+const DEFAULT_CONTEXT = 'batches';
+const commentMarker = (context) => `<!-- wait-for-together-batch:${context.replace(/--+|[<>\r\n]/g, '_')} -->`;
+const requestsCell = (row) => row.requests ? `${row.requests.ok} ok, ${row.requests.failed} failed` : '';
+const pr_comment_text_costCell = (row) => (row.cost === undefined ? '' : `&#36;${row.cost.toFixed(4)}`);
+function renderRow(row, runUrl) {
+    const run = runUrl ? `[run](${runUrl})` : '';
+    const cells = [
+        `${row.icon} ${escapeText(row.batchId, 200)}`,
+        escapeText(row.status || 'unknown', 40),
+        requestsCell(row),
+        pr_comment_text_costCell(row),
+        escapeText(row.reason, MAX_REASON),
+        run
+    ];
+    const failedOn = row.failedOn ? `:${row.failedOn}` : '';
+    return `| ${cells.join(' | ')} | <!-- row:v${ROW_VERSION}:${row.batchId}${failedOn} -->`;
+}
+const ICONS = new Set(['✅', '❌', '🔄']);
+const STATUS = /^[A-Za-z_]{1,40}$/;
+const REQUESTS = /^(?:(\d{1,15}) ok, (\d{1,15}) failed)?$/;
+const COST = /^(?:&#36;(\d{1,12}\.\d{4}))?$/;
+const RUN = /^\[run\]\((https?:\/\/[^\s()<>]+\/actions\/runs\/\d{1,20})\)$/;
+function splitRow(line) {
+    const match = ROW_MARKER.exec(line);
+    if (!match)
+        return undefined;
+    const [marker, version = '1', id = '', failedOn] = match;
+    const end = ` | ${marker}`;
+    if (!line.startsWith('| ') || !line.endsWith(end))
+        return undefined;
+    return { version: Number(version), id, failedOn, cells: line.slice(2, -end.length).split(' | ') };
+}
+function runLink(cell, runUrl) {
+    const link = RUN.exec(cell)?.[1];
+    const repositoryRuns = runUrl.slice(0, runUrl.lastIndexOf('/') + 1);
+    if (link === undefined || !repositoryRuns || !link.startsWith(repositoryRuns))
+        return undefined;
+    return /^\d+$/.test(link.slice(repositoryRuns.length)) ? link : undefined;
+}
+const unescaped = (cell) => cell.replace(/&#(\d{1,7});/g, (entity, code) => Number(code) <= 0x10ffff ? String.fromCodePoint(Number(code)) : entity);
+function readRow(found, runUrl) {
+    const layout = found.version >= 3
+        ? found.cells
+        : [found.cells[0], found.cells[1], found.cells[2], '', '', found.cells[3], ...found.cells.slice(4)];
+    const [first = '', status = '', requests = '', cost = '', why = '', run = '', ...rest] = layout;
+    const icon = Array.from(first)[0] ?? '';
+    const link = runLink(run, runUrl);
+    const counts = REQUESTS.exec(requests);
+    const amount = COST.exec(cost);
+    const failedOn = FAILED_ON.find(f => f === found.failedOn);
+    if (rest.length > 0 || !ICONS.has(icon) || !counts || !amount || !inert(why, runUrl))
+        return undefined;
+    if (run !== '' && link === undefined)
+        return undefined;
+    const row = {
+        batchId: found.id,
+        icon: icon,
+        status: STATUS.test(status) ? status : 'unknown',
+        ...(counts[1] !== undefined ? { requests: { ok: Number(counts[1]), failed: Number(counts[2]) } } : {}),
+        ...(amount[1] !== undefined ? { cost: Number(amount[1]) } : {}),
+        ...(failedOn ? { failedOn } : {}),
+        reason: unescaped(why)
+    };
+    return { row, run: link ?? '' };
+}
+function inert(cell, runUrl) {
+    if (runLink(cell, runUrl) !== undefined)
+        return true;
+    return escapeText(unescaped(cell)) === cell;
+}
+function previousRow(line, runUrl) {
+    const found = splitRow(line);
+    if (!found || found.version < 1)
+        return undefined;
+    if (found.version <= ROW_VERSION) {
+        const read = readRow(found, runUrl);
+        return read && { row: read.row, line: renderRow(read.row, read.run) };
+    }
+    const [first = '', status = ''] = found.cells;
+    const icon = Array.from(first)[0] ?? '';
+    if (!ICONS.has(icon) || !found.cells.every(cell => inert(cell, runUrl)))
+        return undefined;
+    const row = {
+        batchId: found.id,
+        icon: icon,
+        status: STATUS.test(status) ? status : 'unknown',
+        reason: ''
+    };
+    return { row, line };
+}
+const RANK = { '❌': 0, '🔄': 1, '✅': 2 };
+function renderComment(context, rows, runUrl, previous = '', stepFailure) {
+    const entries = new Map();
+    for (const line of previous.split(/\r?\n/)) {
+        const kept = previousRow(line, runUrl);
+        if (kept)
+            entries.set(kept.row.batchId, kept);
+    }
+    for (const row of rows)
+        entries.set(row.batchId, { row, line: renderRow(row, runUrl) });
+    const all = [...entries.values()].sort((a, b) => RANK[a.row.icon] - RANK[b.row.icon]);
+    const head = [
+        commentMarker(context),
+        `### Together batches · ${escapeText(context, 100)}`,
+        '',
+        commentHeadline(all.map(e => e.row), stepFailure),
+        '',
+        '| Batch | Status | Requests | Estimated cost | Why | Run |',
+        '| --- | --- | --- | --- | --- | --- |',
+        ''
+    ].join('\n');
+    let body = head;
+    let left = all.length;
+    for (const { line } of all) {
+        if (body.length + line.length + 1 > MAX_BODY)
+            break;
+        body += `${line}\n`;
+        left--;
+    }
+    return left > 0 ? `${body}\nAnd ${left} more (all in the run summary).\n` : body;
+}
+
+;// CONCATENATED MODULE: ./src/github/commit-status.ts
+
+const SHA = /^[0-9a-f]{40}$/i;
+const MAX_STATUS_PAGES = 10;
+const STATES = new Set(['pending', 'success', 'failure', 'error']);
+const MAX_DESCRIPTION = 140;
+const MAX_EVENT_BYTES = 25 * 1024 * 1024;
+function fitDescription(text) {
+    const chars = Array.from(text);
+    return chars.length > MAX_DESCRIPTION ? `${chars.slice(0, MAX_DESCRIPTION - 1).join('')}…` : text;
+}
+async function eventCommit(target) {
+    if (target.eventPath) {
+        try {
+            const text = await (0,external_node_fs_promises_namespaceObject.readFile)(target.eventPath, 'utf8');
+            if (text.length <= MAX_EVENT_BYTES) {
+                const event = JSON.parse(text);
+                const sha = event.pull_request?.head?.sha;
+                const number = event.pull_request?.number;
+                const pullRequest = Number.isSafeInteger(number) && number > 0 ? number : undefined;
+                if (typeof sha === 'string' && SHA.test(sha))
+                    return { sha, pullRequest };
+            }
+        }
+        catch {
+        }
+    }
+    if (!SHA.test(target.sha))
+        throw new Error(`GITHUB_SHA is not a commit SHA, so no commit status can be set.`);
+    return { sha: target.sha };
+}
+const runUrl = (target) => `${target.serverUrl.replace(/\/+$/, '')}/${target.repository}/actions/runs/${target.runId}`;
+function statusClient(github) {
+    return {
+        async set(sha, context, state, description, targetUrl, options) {
+            const route = 'POST /repos/{owner}/{repo}/statuses/{sha}';
+            const params = {
+                sha,
+                state,
+                context,
+                description: fitDescription(github.redact(description)),
+                target_url: targetUrl
+            };
+            await github.request(route, params, options);
+        },
+        async latest(sha, context) {
+            for (let page = 1; page <= MAX_STATUS_PAGES; page++) {
+                const route = 'GET /repos/{owner}/{repo}/commits/{ref}/statuses';
+                const data = await github.request(route, { ref: sha, per_page: 100, page });
+                if (!Array.isArray(data))
+                    throw new Error(`GitHub's list of the statuses of ${sha.slice(0, 12)} is not a list`);
+                const found = data.find(s => s.context === context);
+                if (found)
+                    return STATES.has(found.state) ? found.state : undefined;
+                if (data.length < 100)
+                    return undefined;
+            }
+            throw new Error(`${sha.slice(0, 12)} has more than ${MAX_STATUS_PAGES * 100} statuses; ${context} is not among them`);
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/ledger-entry.ts
+
+
+
+
+
+const MAX_ENTRY_BYTES = 64 * 1024;
+const MAX_GROUP = 1000;
+const entryPath = (batchId) => `batches/${batchId}.json`;
+function serializeEntry(entry) {
+    const text = policyText(entry.policy);
+    return `${JSON.stringify({
+        version: 1,
+        batch_id: entry.batchId,
+        repository: entry.repository,
+        sha: entry.sha,
+        ref: entry.ref,
+        pull_request: entry.pullRequest ?? null,
+        run_url: entry.runUrl,
+        tracked_at: new Date(entry.trackedAt).toISOString(),
+        group: entry.group,
+        settings: {
+            fail_on: [...entry.policy.failOn],
+            max_failed_requests: text.maxFailedRequests,
+            commit_status: entry.commitStatus,
+            pr_comment: entry.prComment,
+            max_cost: entry.policy.maxCost ?? null,
+            batch_discount: entry.policy.batchDiscount ?? null
+        }
+    }, null, 2)}\n`;
+}
+const ledger_entry_str = (value, max) => typeof value === 'string' && value.length <= max ? value : undefined;
+function amountText(value) {
+    if (value === undefined || value === null)
+        return '';
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0
+        ? policyText({ failOn: new Set(), maxCost: value }).maxCost
+        : undefined;
+}
+function settingsOf(raw) {
+    const settings = (raw ?? {});
+    const failOn = settings.fail_on;
+    if (!Array.isArray(failOn) || !failOn.every(s => typeof s === 'string' && s !== 'COMPLETED'))
+        return 'settings.fail_on is not a list of FAILED, EXPIRED, CANCELLED';
+    const gate = ledger_entry_str(settings.max_failed_requests, 20);
+    const maxCost = amountText(settings.max_cost);
+    const discount = amountText(settings.batch_discount);
+    let policy;
+    try {
+        if (gate === undefined || maxCost === undefined || discount === undefined)
+            throw new Error('not text or numbers');
+        policy = parsePolicy({ failOn: failOn.join(','), maxFailedRequests: gate, maxCost, batchDiscount: discount });
+    }
+    catch (error) {
+        return `settings do not parse: ${oneLine(errorMessage(error), 200)}`;
+    }
+    const context = ledger_entry_str(settings.commit_status, 200);
+    if (context === undefined || /[\p{Cc}]/u.test(context))
+        return 'settings.commit_status is not a context name';
+    const comment = settings.pr_comment ?? false;
+    if (typeof comment !== 'boolean')
+        return 'settings.pr_comment is not true or false';
+    return { policy, commitStatus: context, prComment: comment };
+}
+function parseEntry(batchId, text) {
+    if (text.length > MAX_ENTRY_BYTES)
+        return 'the file is too large';
+    const raw = parseJson(text);
+    if (raw === undefined)
+        return 'the file is not JSON';
+    if (!isRecord(raw))
+        return 'the file is not a JSON object';
+    if (raw.version !== 1)
+        return 'unknown version';
+    if (raw.batch_id !== batchId)
+        return 'batch_id does not match the file name';
+    const sha = ledger_entry_str(raw.sha, 40);
+    if (!sha || !SHA.test(sha))
+        return 'sha is not a commit SHA';
+    const trackedAt = Date.parse(ledger_entry_str(raw.tracked_at, 40) ?? '');
+    if (!Number.isFinite(trackedAt))
+        return 'tracked_at is not a time';
+    const pr = raw.pull_request;
+    if (pr !== null && !(Number.isSafeInteger(pr) && pr > 0))
+        return 'pull_request is not a number';
+    const group = raw.group;
+    if (!Array.isArray(group) || group.length > MAX_GROUP || !group.every(id => typeof id === 'string' && isPlainId(id)))
+        return 'group is not a list of batch IDs';
+    const settings = settingsOf(raw.settings);
+    if (typeof settings === 'string')
+        return settings;
+    return {
+        batchId,
+        repository: ledger_entry_str(raw.repository, 200) ?? '',
+        sha: sha.toLowerCase(),
+        ref: ledger_entry_str(raw.ref, 300) ?? '',
+        pullRequest: pr === null ? undefined : pr,
+        runUrl: /^https?:\/\/[^\s"'<>()[\]]+$/.test(ledger_entry_str(raw.run_url, 500) ?? '') ? raw.run_url : '',
+        trackedAt,
+        group: group,
+        ...settings
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/ledger.ts
+
+
+
+
+class LedgerError extends Error {
+}
+const ATTEMPTS = 4;
+const FOLDER = 'batches';
+const LIST_QUERY = `query($owner: String!, $repo: String!, $expression: String!) {
+  repository(owner: $owner, name: $repo) {
+    object(expression: $expression) {
+      ... on Tree { entries { name type oid object { ... on Blob { text isTruncated } } } }
+    }
+  }
+}`;
+const OID = /^[0-9a-f]{40}$/;
+function readEntries(data) {
+    const repository = data?.repository;
+    if (!repository)
+        throw new Error('the repository is not visible to the token');
+    const entries = repository.object?.entries;
+    const contents = { entries: [], invalid: [] };
+    if (entries === undefined)
+        return contents;
+    if (!Array.isArray(entries))
+        throw new Error('GitHub answered a folder that is not a list');
+    for (const raw of entries) {
+        const name = typeof raw.name === 'string' ? raw.name : '';
+        const batchId = name.endsWith('.json') ? name.slice(0, -5) : '';
+        const text = raw.object?.text;
+        let problem;
+        if (raw.type !== 'blob' || !isPlainId(batchId))
+            problem = 'not a <batch-id>.json file';
+        else if (typeof raw.oid !== 'string' || !OID.test(raw.oid))
+            problem = 'GitHub gave no blob SHA';
+        else if (typeof text !== 'string' || raw.object?.isTruncated === true)
+            problem = 'not a small text file';
+        const entry = problem ? problem : parseEntry(batchId, text);
+        if (typeof entry === 'string')
+            contents.invalid.push({ name: oneLine(name, 120), reason: entry });
+        else
+            contents.entries.push({ entry, sha: raw.oid });
+    }
+    contents.entries.sort((a, b) => (a.entry.batchId < b.entry.batchId ? -1 : 1));
+    return contents;
+}
+async function createBranch(github, branch) {
+    const readme = '# Together batches\n\nBatches tracked by wait-for-together-batch (mode: track), one file per batch in batches/.\nMode: report removes them once reported. Do not edit by hand.\n';
+    const tree = (await github.request('POST /repos/{owner}/{repo}/git/trees', {
+        tree: [{ path: 'README.md', mode: '100644', type: 'blob', content: readme }]
+    }));
+    const commit = (await github.request('POST /repos/{owner}/{repo}/git/commits', {
+        message: 'Start the ledger of tracked Together batches',
+        tree: tree.sha,
+        parents: []
+    }));
+    try {
+        await github.request('POST /repos/{owner}/{repo}/git/refs', { ref: `refs/heads/${branch}`, sha: commit.sha });
+    }
+    catch (error) {
+        if (httpStatus(error) !== 422)
+            throw error;
+    }
+}
+async function currentSha(github, branch, batchId) {
+    try {
+        const data = (await github.request(`GET /repos/{owner}/{repo}/contents/${entryPath(batchId)}`, {
+            ref: branch
+        }));
+        return typeof data.sha === 'string' && OID.test(data.sha) ? data.sha : undefined;
+    }
+    catch (error) {
+        if (httpStatus(error) === 404)
+            return undefined;
+        throw error;
+    }
+}
+function failed(what, branch, error) {
+    const status = httpStatus(error);
+    const hint = status === 403 || status === 404 ? ' Give the job contents: write (and check github-token).' : '';
+    return new LedgerError(`Could not ${what} the ledger on branch ${branch}: ${oneLine(errorMessage(error), 300)}.${hint}`);
+}
+async function putEntry(github, branch, batchId, content) {
+    const path = entryPath(batchId);
+    let sha;
+    let branchMade = false;
+    for (let attempt = 1;; attempt++) {
+        try {
+            const body = {
+                message: `Track Together batch ${batchId}`,
+                content: Buffer.from(content).toString('base64'),
+                branch,
+                sha
+            };
+            await github.request(`PUT /repos/{owner}/{repo}/contents/${path}`, body);
+            return;
+        }
+        catch (error) {
+            const status = httpStatus(error);
+            try {
+                if (status === 404 && !branchMade) {
+                    branchMade = true;
+                    await createBranch(github, branch);
+                }
+                else if ((status === 409 || status === 422) && attempt < ATTEMPTS) {
+                    sha = await currentSha(github, branch, batchId);
+                }
+                else
+                    throw error;
+            }
+            catch (inner) {
+                throw failed('write', branch, inner);
+            }
+        }
+    }
+}
+function createLedger(github, branch) {
+    return {
+        async list() {
+            try {
+                return readEntries(await github.graphql(LIST_QUERY, {
+                    owner: github.owner,
+                    repo: github.repo,
+                    expression: `${branch}:${FOLDER}`
+                }));
+            }
+            catch (error) {
+                throw failed('read', branch, error);
+            }
+        },
+        put: (batchId, content) => putEntry(github, branch, batchId, content),
+        async remove(batchId, sha) {
+            const path = entryPath(batchId);
+            try {
+                await github.request(`DELETE /repos/{owner}/{repo}/contents/${path}`, {
+                    message: `Reported Together batch ${batchId}`,
+                    sha,
+                    branch
+                });
+                return 'removed';
+            }
+            catch (error) {
+                const status = httpStatus(error);
+                try {
+                    if (status === 404)
+                        return 'gone';
+                    if (status !== 409 && status !== 422)
+                        throw error;
+                    return (await currentSha(github, branch, batchId)) === undefined ? 'gone' : 'changed';
+                }
+                catch (inner) {
+                    throw failed('write', branch, inner);
+                }
+            }
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/pr-comment.ts
+
+
+const MAX_PAGES = 10;
+async function ownership(github, token) {
+    if (token.startsWith('ghs_'))
+        return comment => comment.user?.type === 'Bot';
+    const me = (await github.request('GET /user').catch(() => undefined));
+    const login = typeof me?.login === 'string' ? me.login : undefined;
+    return comment => login !== undefined && comment.user?.login === login;
+}
+async function findComment(github, pr, marker, own) {
+    for (let page = 1; page <= MAX_PAGES; page++) {
+        const data = await github.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+            issue_number: pr,
+            per_page: 100,
+            page
+        });
+        if (!Array.isArray(data))
+            return undefined;
+        const found = data.find(c => typeof c.body === 'string' && c.body.startsWith(marker) && own(c));
+        if (found || data.length < 100)
+            return found;
+    }
+    return undefined;
+}
+function createComment(github, text, token) {
+    let refused;
+    let own;
+    return async (pr, context, rows) => {
+        if (refused)
+            throw new Error(`skipped, ${refused}`);
+        try {
+            const marker = text.marker(context);
+            own ??= ownership(github, token);
+            const found = await findComment(github, pr, marker, await own);
+            const previous = typeof found?.body === 'string' ? found.body : '';
+            const body = text.render(context, rows, previous);
+            if (typeof found?.id === 'number')
+                await github.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: found.id, body });
+            else
+                await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: pr, body });
+        }
+        catch (error) {
+            if (httpStatus(error) === 403) {
+                refused = 'GitHub refused the previous comment (HTTP 403)';
+                throw new Error(`${errorMessage(error)}. Give the job pull-requests: write (and check github-token).`, {
+                    cause: error
+                });
+            }
+            throw error;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/service.ts
+
+
+
+
+
+
+async function connectGitHub(settings, run, connect = createGitHubClient) {
+    const own = settings.mode !== 'report';
+    const wantStatus = own && settings.commitStatus !== '';
+    const wantComment = own && settings.prComment;
+    if (!wantStatus && !wantComment && settings.mode === 'wait')
+        return undefined;
+    let client;
+    const open = async (what) => (client ??= await connect(settings.github, settings.githubToken, run.signal, what, { redact: run.redact }));
+    let head;
+    const headCommit = () => (head ??= eventCommit(settings.github));
+    const statusSha = wantStatus ? await ownStatusCommit(open, headCommit, run.log) : undefined;
+    const pullRequest = wantComment ? await ownPullRequest(open, headCommit, run.log) : undefined;
+    if (settings.mode !== 'wait')
+        await open('no ledger can be kept');
+    if (!client)
+        return undefined;
+    const url = runUrl(settings.github);
+    const statuses = statusClient(client);
+    const comments = createComment(client, commentText(url, run.redact), settings.githubToken);
+    const context = settings.commitStatus || DEFAULT_CONTEXT;
+    return {
+        async status(state, description) {
+            if (statusSha === undefined)
+                return;
+            await statuses
+                .set(statusSha, settings.commitStatus, state, description, url, { afterCancel: true })
+                .catch((error) => run.log.warning(`Could not set the commit status: ${errorMessage(error)}`));
+        },
+        async comment(rows) {
+            if (pullRequest === undefined)
+                return;
+            await comments(pullRequest, context, rows).catch((error) => run.log.warning(`Could not comment on pull request #${pullRequest}: ${errorMessage(error)}`));
+        },
+        statuses,
+        comments,
+        ledger: createLedger(client, settings.ledgerBranch),
+        headCommit,
+        runUrl: url
+    };
+}
+async function ownStatusCommit(open, headCommit, log) {
+    try {
+        await open('no commit status can be set');
+        return (await headCommit()).sha;
+    }
+    catch (error) {
+        log.warning(`Could not set the commit status: ${errorMessage(error)}`);
+        return undefined;
+    }
+}
+async function ownPullRequest(open, headCommit, log) {
+    try {
+        const { pullRequest } = await headCommit();
+        if (pullRequest === undefined) {
+            log.info('pr-comment is set, but this run is not for a pull request: no comment.');
+            return undefined;
+        }
+        await open('no comment can be written');
+        return pullRequest;
+    }
+    catch (error) {
+        log.warning(`Could not comment on the pull request: ${errorMessage(error)}`);
+        return undefined;
+    }
+}
+function commentText(run, redact) {
+    return {
+        marker: commentMarker,
+        render: (context, rows, previous) => renderComment(context, rows.map(row => ({ ...row, status: redact(row.status), reason: redact(row.reason) })), run, previous)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/messages.ts
+
+
+function startLine(batchId, job, options) {
+    const model = job.model_id ? `model ${oneLine(job.model_id, 120)}` : 'model unknown';
+    const endpoint = job.endpoint ? `endpoint ${oneLine(job.endpoint, 120)}` : 'endpoint unknown';
+    if (options.timeoutMs === 0)
+        return `Checking Together batch ${batchId} once (${model}, ${endpoint}).`;
+    return `Waiting for Together batch ${batchId} (${model}, ${endpoint}) for up to ${formatDuration(options.timeoutMs)}, checking at least every ${formatDuration(options.pollIntervalMs)}.`;
+}
+function startAllLine(count, options) {
+    if (options.timeoutMs === 0)
+        return `Checking ${count} Together batches once.`;
+    return `Waiting for ${count} Together batches for up to ${formatDuration(options.timeoutMs)}, checking each at least every ${formatDuration(options.pollIntervalMs)}.`;
+}
+function aggregateLine(elapsedMs, counts) {
+    return `[${formatDuration(elapsedMs)}] ${counts.completed}/${counts.total} completed · ${counts.failed} failed · ${counts.running} in progress · ${percent(counts.percent)}`;
+}
+function progressLine(elapsedMs, status, progress, etaInMs) {
+    const shown = progress === undefined ? '' : ` ${percent(progress)}`;
+    const parts = [`[${formatDuration(elapsedMs)}] ${oneLine(status, 60) || 'status unknown'}${shown}`];
+    if (etaInMs !== undefined && etaInMs > 0)
+        parts.push(`ETA ~${formatDuration(etaInMs)}`);
+    return parts.join(' · ');
+}
+function heartbeatLine(elapsedMs, status, progress) {
+    const at = progress === undefined ? '' : ` at ${percent(progress)}`;
+    return `[${formatDuration(elapsedMs)}] still ${oneLine(status, 60) || 'waiting'}${at}, no change since the last line.`;
+}
+function retryLine(batchId, message, next, attempt) {
+    return `Checking batch ${batchId} failed${attempt ? ` (attempt ${attempt})` : ''}: ${oneLine(message)}. ${next}`;
+}
+function rateLimitedNext(leftMs) {
+    return `Together asked to wait longer than the ${formatDuration(Math.max(0, leftMs))} left: one last check at the end.`;
+}
+function unknownStatusLine(batchId, status) {
+    const shown = status ? `unknown status '${oneLine(status, 60)}'` : 'no status';
+    return `Batch ${batchId} reported ${shown}; treating it as still running.`;
+}
+function leftRunningLine(batchIds) {
+    const which = batchIds.length === 1 ? `batch ${batchIds[0]} is` : `batches ${batchIds.join(', ')} are`;
+    return `Wait aborted; ${which} left running on Together (set cancel-on-abort: true to cancel).`;
+}
+function cancelLine(batchId, cancel) {
+    const why = cancel.reason === 'abort' ? 'the wait was aborted' : 'the timeout was reached';
+    const error = oneLine(cancel.error);
+    switch (cancel.state) {
+        case 'answered':
+            return `Cancelled batch ${batchId} after ${why}: Together answered ${oneLine(cancel.status, 60) || 'without a status'}.`;
+        case 'failed':
+            return `Could not cancel batch ${batchId} after ${why}: ${error}. It may still be running.`;
+        case 'no-answer':
+            return `No answer to the cancel of batch ${batchId} after ${why}: ${error}. It may still be running.`;
+        case 'not-sent':
+            return `Did not send a cancel for batch ${batchId} after ${why}: ${error}. It is still running.`;
+    }
+}
+function payloadLine(batchId, job) {
+    return `Batch ${batchId}: ${clip(JSON.stringify(job), 2000)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/cancel.ts
@@ -34162,25 +35294,24 @@ async function waitForBatches(deps, options) {
     return { results, startedAt, endedAt, timeoutMs: options.timeoutMs, done };
 }
 
-;// CONCATENATED MODULE: ./src/report/commit-status-text.ts
+;// CONCATENATED MODULE: ./src/report/pr-comment-rows.ts
 
-
-function pendingDescription(batchIds) {
-    return batchIds.length === 1
-        ? `Waiting for Together batch ${batchIds[0]}`
-        : `Waiting for ${batchIds.length} Together batches`;
+const verdictIcon = (verdict) => verdict.running ? '🔄' : verdict.ok ? '✅' : '❌';
+function commentRow(result, verdict, files, cost) {
+    const tally = files?.tally;
+    const own = cost && knownTotal(costOf(cost, [result.batchId]));
+    return {
+        batchId: result.batchId,
+        icon: verdictIcon(verdict),
+        status: result.status,
+        ...(tally ? { requests: { ok: tally.succeeded, failed: tally.failed } } : {}),
+        ...(own !== undefined && files?.usage ? { cost: own } : {}),
+        ...(verdict.failedOn ? { failedOn: verdict.failedOn } : {}),
+        reason: verdict.reason
+    };
 }
-function finalDescription(results, verdict, collected) {
-    if (!verdict.ok)
-        return verdict.message;
-    const tallies = results.map(r => collected?.get(r.batchId)?.tally).filter((t) => t !== undefined);
-    const sum = mergeTallies(tallies);
-    const total = sum.succeeded + sum.failed;
-    const requests = tallies.length === results.length && total > 0 ? ` · ${sum.succeeded}/${total} requests ok` : '';
-    if (results.length === 1)
-        return `${statusToken(results[0].status)}${requests}`;
-    const completed = results.filter(r => r.outcome === 'completed').length;
-    return `${completed}/${results.length} batches completed${requests}`;
+function commentRows(results, verdicts, collected, cost) {
+    return results.map((result, i) => commentRow(result, verdicts[i], collected?.get(result.batchId), cost));
 }
 
 ;// CONCATENATED MODULE: ./src/report/ledger-summary.ts
@@ -34399,360 +35530,6 @@ async function collectResults(deps, results, dir) {
     return collected;
 }
 
-;// CONCATENATED MODULE: ./src/verdict/cost.ts
-
-
-const cost_dollars = (amount) => `$${formatCost(amount)}`;
-function cannotCheck(gap) {
-    switch (gap.kind) {
-        case 'unread':
-            return `the results of batch ${listFirst(gap.batchIds, 5)} could not be read.`;
-        case 'lines': {
-            const more = gap.others > 0 ? ` (and in ${plural(gap.others, 'more batch', 'more batches')})` : '';
-            return `${plural(gap.lines, 'line')} of the results of batch ${gap.batchId}${more} could not be read, so what they cost is unknown.`;
-        }
-        case 'estimate':
-            return `${gap.why}. A cost gate that cannot be checked fails.`;
-    }
-}
-function judgeCost(report, maxCost) {
-    if (maxCost === undefined || report === undefined)
-        return undefined;
-    const limit = `max-cost $${Number.isInteger(maxCost * 100) ? maxCost.toFixed(2) : String(maxCost)}`;
-    const gap = costGap(report);
-    if (gap)
-        return { ok: false, message: `Cannot check ${limit}: ${cannotCheck(gap)}` };
-    const cost = Number(formatCost(report.total.cost));
-    if (cost <= maxCost)
-        return undefined;
-    const batches = report.batches.size === 1 ? '' : ` of ${report.batches.size} batches`;
-    return {
-        ok: false,
-        message: `Estimated cost${batches} ${cost_dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
-    };
-}
-
-;// CONCATENATED MODULE: ./src/verdict/policy.ts
-
-
-function parseFailOn(text) {
-    const set = new Set();
-    for (const word of text.split(/[\s,]+/).filter(Boolean)) {
-        const status = normalizeStatus(word);
-        if (status === 'COMPLETED' || !FINAL_STATUSES.includes(status)) {
-            throw new Error(`Invalid fail-on status ${quoted(word, 100)}. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated).`);
-        }
-        set.add(status);
-    }
-    return set;
-}
-function parseGate(text) {
-    const raw = text.trim();
-    if (raw === '')
-        return undefined;
-    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(raw);
-    if (percent && Number(percent[1]) <= 100)
-        return { percent: Number(percent[1]) };
-    if (/^\d+$/.test(raw))
-        return { count: Number(raw) };
-    throw new Error(`Invalid max-failed-requests ${quoted(raw, 100)}. Expected a number of requests (e.g. 0 or 25) or a percentage of all requests (e.g. 2%).`);
-}
-function parseDiscount(text) {
-    const raw = text.trim();
-    if (raw === '')
-        return undefined;
-    const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(raw);
-    if (match && Number(match[1]) <= 100)
-        return Number(match[1]);
-    throw new Error(`Invalid batch-discount ${quoted(raw, 100)}. Expected a percentage from 0 to 100 (e.g. 50 or 50%), or empty for list prices.`);
-}
-function parseMaxCost(text) {
-    const raw = text.trim();
-    if (raw === '')
-        return undefined;
-    const match = /^\$?\s*(\d+(?:\.\d+)?)$/.exec(raw);
-    if (match && Number.isFinite(Number(match[1])))
-        return Number(match[1]);
-    throw new Error(`Invalid max-cost ${quoted(raw, 100)}. Expected an amount in US dollars (e.g. 25 or 2.50), or empty for no limit.`);
-}
-function parsePolicy(text) {
-    const requestGate = parseGate(text.maxFailedRequests);
-    const maxCost = parseMaxCost(text.maxCost);
-    const batchDiscount = parseDiscount(text.batchDiscount);
-    return {
-        failOn: parseFailOn(text.failOn),
-        ...(requestGate === undefined ? {} : { requestGate }),
-        ...(maxCost === undefined ? {} : { maxCost }),
-        ...(batchDiscount === undefined ? {} : { batchDiscount })
-    };
-}
-const decimals = (n) => n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
-const describeGate = (gate) => ('count' in gate ? String(gate.count) : `${gate.percent}%`);
-function policyText(policy) {
-    return {
-        failOn: [...policy.failOn].join(','),
-        maxFailedRequests: policy.requestGate ? describeGate(policy.requestGate) : '',
-        maxCost: policy.maxCost === undefined ? '' : decimals(policy.maxCost),
-        batchDiscount: policy.batchDiscount === undefined ? '' : decimals(policy.batchDiscount)
-    };
-}
-function exceeds(tally, gate) {
-    if ('count' in gate)
-        return tally.failed > gate.count;
-    const total = tally.succeeded + tally.failed;
-    return total > 0 && (tally.failed / total) * 100 > gate.percent;
-}
-const needsResults = (policy) => [policy.requestGate, policy.maxCost, policy.batchDiscount].some(v => v !== undefined);
-
-;// CONCATENATED MODULE: ./src/verdict/causes.ts
-
-
-
-const BASE_URL_HINT = `check base-url (expected the API root such as ${DEFAULT_BASE_URL})`;
-function wrongServer(error) {
-    if (error.kind === 'invalid-response' && error.repeated) {
-        const what = error.html ? 'an HTML page instead of a Together batch' : 'something that is not a Together batch';
-        return `the server answered with ${what} ${error.repeated} times: ${BASE_URL_HINT}`;
-    }
-    if (error.status === 404 && error.html) {
-        return `the server answered HTTP 404 with an HTML page, not the Together API: ${BASE_URL_HINT}`;
-    }
-    return undefined;
-}
-function errorVerdict(result) {
-    const id = result.batchId;
-    const error = result.error ?? { message: 'unknown error' };
-    const server = wrongServer(error);
-    if (server)
-        return `Could not check batch ${id}: ${server}.`;
-    if (error.status === 401 || error.status === 403) {
-        return `Together refused the API key (HTTP ${error.status}) for batch ${id}: check the api-key input or the TOGETHER_API_KEY secret, and that the key may read this batch.`;
-    }
-    if (error.status === 404) {
-        return `Batch ${id} was not found for this API key (HTTP 404): check batch-id and that the key belongs to the account that created the batch.`;
-    }
-    return `Could not check batch ${id}: ${oneLine(error.message)}.`;
-}
-function errorReason(result) {
-    const error = result.error ?? { message: 'unknown error' };
-    return wrongServer(error) ?? oneLine(error.message, 120);
-}
-function neverAnswered(result) {
-    if (result.batch || !result.lastError)
-        return undefined;
-    return `no check succeeded; last error: ${oneLine(result.lastError.message, 200)}`;
-}
-function lastSeen(result) {
-    if (!result.status)
-        return 'no status was seen';
-    const progress = result.progress;
-    const at = typeof progress === 'number' ? ` at ${percent(progress)}` : '';
-    const failed = result.lastError ? `; the last check failed: ${oneLine(result.lastError.message, 200)}` : '';
-    return `last status ${oneLine(result.status, 40)}${at}${failed}`;
-}
-const MAX_SHOWN_RETRY_AFTER_MS = 3_600_000;
-function rateLimitVerdict(result, retryAfterMs) {
-    const waited = formatDuration(result.endedAt - result.startedAt);
-    const asked = retryAfterMs > MAX_SHOWN_RETRY_AFTER_MS
-        ? 'longer than the time left'
-        : `${formatDuration(retryAfterMs)}, longer than the time left`;
-    return `Together rate-limited the status checks of batch ${result.batchId} (HTTP 429, asked to wait ${asked}); the wait stopped after ${waited} (${lastSeen(result)}). Raise poll-interval or wait for fewer batches at once, or check it later.`;
-}
-function cancelNote(result) {
-    const { cancel } = result;
-    if (!cancel)
-        return '';
-    const error = oneLine(cancel.error, 200);
-    switch (cancel.state) {
-        case 'answered':
-            return ` Cancel requested: Together answered ${oneLine(cancel.status, 40) || 'without a status'}.`;
-        case 'failed':
-            return ` Cancelling it failed: ${error}.`;
-        case 'no-answer':
-            return ` A cancel was sent but got no answer (${error}); it may still be running.`;
-        case 'not-sent':
-            return ` No cancel was sent: ${error}; it is still running.`;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/verdict/verdict.ts
-
-
-
-
-function finalVerdict(result, status, failOn) {
-    const id = result.batchId;
-    if (!failOn.has(status)) {
-        return { ok: true, message: `Batch ${id} ended ${status} (not in fail-on, so the step passes).` };
-    }
-    const job = result.batch;
-    const errorFile = job?.error_file_id ? ` Error file: ${oneLine(job.error_file_id, 100)}.` : '';
-    const why = job?.error
-        ? `: ${oneLine(job.error)}`
-        : status === 'EXPIRED'
-            ? ' (it did not finish before its deadline)'
-            : '';
-    const hint = status === 'EXPIRED'
-        ? job?.output_file_id
-            ? ' Its partial output is in output-file-id.'
-            : ' It left no output file.'
-        : status === 'CANCELLED'
-            ? ' Remove CANCELLED from fail-on to accept cancelled batches.'
-            : errorFile && ' See the error file for the failed requests.';
-    return { ok: false, message: `Batch ${id} ended ${status}${why}.${errorFile}${hint}` };
-}
-function timedOutVerdict(result) {
-    if (result.rateLimited)
-        return rateLimitVerdict(result, result.rateLimited.retryAfterMs);
-    const waited = formatDuration(Math.max(result.timeoutMs, result.endedAt - result.startedAt));
-    const unanswered = neverAnswered(result);
-    if (unanswered) {
-        return `Timed out after ${waited} waiting for batch ${result.batchId}: ${unanswered}.${cancelNote(result)}`;
-    }
-    return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input, or check it from a scheduled workflow with timeout: 0.${cancelNote(result)}`;
-}
-function abortedVerdict(result) {
-    const seen = neverAnswered(result) ?? lastSeen(result);
-    const cancel = cancelNote(result) || ' The batch is left running; set cancel-on-abort: true to cancel it.';
-    return `The wait for batch ${result.batchId} was aborted (workflow cancelled or job timeout) after ${formatDuration(result.endedAt - result.startedAt)}, ${seen}.${cancel}`;
-}
-function judge(result, failOn) {
-    const id = result.batchId;
-    const job = result.batch;
-    switch (result.outcome) {
-        case 'completed':
-            return { ok: true, message: `Batch ${id} completed; output file ${oneLine(job?.output_file_id, 100)}.` };
-        case 'no-output': {
-            const errorText = job?.error ? `: ${oneLine(job.error)}` : '';
-            const errorFile = job?.error_file_id
-                ? ` Error file: ${oneLine(job.error_file_id, 100)}.`
-                : ' It has no error file either.';
-            return {
-                ok: false,
-                message: `Batch ${id} completed without an output file, so every request failed${errorText}.${errorFile} Fix the input file and create a new batch.`
-            };
-        }
-        case 'final':
-            return finalVerdict(result, result.finalStatus, failOn);
-        case 'timed-out':
-            return { ok: false, message: timedOutVerdict(result) };
-        case 'aborted':
-            return { ok: false, message: abortedVerdict(result) };
-        case 'error':
-            return { ok: false, message: errorVerdict(result) };
-        case 'pending':
-            return {
-                ok: true,
-                message: `Batch ${id} is not finished yet (${lastSeen(result)}); checked once because timeout is 0.`
-            };
-    }
-}
-const LISTED = 5;
-function listed(items) {
-    return listFirst(items, LISTED, '; ');
-}
-function verdict_describe(result) {
-    const id = result.batchId;
-    if (result.outcome === 'error')
-        return `${id}: ${errorReason(result)}`;
-    if (result.outcome === 'no-output')
-        return `${id} COMPLETED without output file`;
-    const unanswered = result.outcome === 'final' ? undefined : neverAnswered(result);
-    if (unanswered)
-        return `${id} ${unanswered}`;
-    const error = result.batch?.error ? ` (${oneLine(result.batch.error, 80)})` : '';
-    const limited = result.rateLimited
-        ? ` (rate-limited: Together asked to wait ${formatDuration(result.rateLimited.retryAfterMs)})`
-        : '';
-    return `${id} ${result.status || 'no status'}${error}${limited}`;
-}
-function judgeWaits(all, waits) {
-    const counts = summarize(all.results);
-    const failing = all.results.filter((_, i) => !waits[i].ok);
-    if (failing.length === 0) {
-        const pending = counts.running > 0 ? `, ${counts.running} not finished yet (checked once)` : '';
-        return { ok: true, message: `${counts.completed} of ${counts.total} batches completed${pending}.` };
-    }
-    const timedOut = failing.filter(r => r.outcome === 'timed-out' || r.outcome === 'aborted');
-    const broken = failing.filter(r => !timedOut.includes(r));
-    const parts = [];
-    if (broken.length > 0)
-        parts.push(`${broken.length} of ${counts.total} batches failed: ${listed(broken.map(verdict_describe))}.`);
-    if (timedOut.length > 0) {
-        const aborted = timedOut[0].outcome === 'aborted';
-        const how = aborted
-            ? 'The wait was aborted'
-            : `Timed out after ${formatDuration(Math.max(all.timeoutMs, all.endedAt - all.startedAt))}`;
-        parts.push(`${how} with ${timedOut.length} not finished: ${listed(timedOut.map(verdict_describe))}.`);
-        if (!aborted && timedOut.some(r => !r.rateLimited && !neverAnswered(r)))
-            parts.push("Raise the 'timeout' input.");
-    }
-    return { ok: false, message: parts.join(' ') };
-}
-
-;// CONCATENATED MODULE: ./src/verdict/judge-batch.ts
-
-
-
-
-
-
-function gateMessage(result, tally, gate) {
-    const total = tally.succeeded + tally.failed;
-    const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : '';
-    const codes = topCodes(tally, 3)
-        .map(c => `${c.code} ×${c.count}`)
-        .join(', ');
-    const ended = result.outcome === 'completed' ? 'completed, but' : `ended ${result.status || 'unknown'}, and`;
-    return `Batch ${result.batchId} ${ended} ${tally.failed} of its ${plural(total, 'request')} failed${share}, more than max-failed-requests allows (${describeGate(gate)})${codes ? `; most common: ${codes}` : ''}.`;
-}
-function judgeFiles(result, files, gate) {
-    if (files?.error)
-        return {
-            ok: false,
-            message: `Could not fetch the results of batch ${result.batchId}: ${oneLine(files.error, 200)}.`
-        };
-    if (files?.tally && gate && exceeds(files.tally, gate))
-        return { ok: false, message: gateMessage(result, files.tally, gate) };
-    return undefined;
-}
-function combine(first, later) {
-    if (!later || later.ok)
-        return first;
-    if (first.ok)
-        return later;
-    return { ok: false, message: `${first.message} ${later.message}` };
-}
-function judgeBatch(result, files, cost, policy) {
-    const wait = judge(result, policy.failOn);
-    const filesVerdict = judgeFiles(result, files, policy.requestGate);
-    const costVerdict = cost && judgeCost(costOf(cost, [result.batchId]), policy.maxCost);
-    const { ok, message } = combine(combine(wait, filesVerdict), costVerdict);
-    return {
-        batchId: result.batchId,
-        ok,
-        message,
-        running: result.outcome === 'pending',
-        wait,
-        ...(filesVerdict ? { files: filesVerdict } : {}),
-        ...(costVerdict ? { cost: costVerdict } : {})
-    };
-}
-function judgeStep(all, batches, cost, maxCost) {
-    if (batches.length === 1)
-        return { ok: batches[0].ok, message: batches[0].message };
-    const problems = batches.flatMap(b => (b.files ? [b.files.message] : []));
-    const files = problems.length === 0
-        ? undefined
-        : {
-            ok: false,
-            message: listFirst(problems, LISTED, ' ')
-        };
-    const total = combine(combine(judgeWaits(all, batches.map(b => b.wait)), files), judgeCost(cost, maxCost));
-    const ok = total.ok && batches.every(b => b.ok);
-    return ok || !total.ok ? total : { ok: false, message: batches.find(b => !b.ok).message };
-}
-
 ;// CONCATENATED MODULE: ./src/result-files/prices.ts
 
 
@@ -34810,109 +35587,6 @@ async function priceResults(deps, batchIds, collected, discountPercent) {
     return report;
 }
 
-;// CONCATENATED MODULE: ./src/report/pr-comment-rows.ts
-const requestsText = (files) => files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : '';
-const verdictIcon = (verdict) => verdict.running ? '🔄' : verdict.ok ? '✅' : '❌';
-function commentRows(results, verdicts, collected) {
-    return results.map((result, i) => ({
-        batchId: result.batchId,
-        icon: verdictIcon(verdicts[i]),
-        status: result.status,
-        requests: requestsText(collected?.get(result.batchId))
-    }));
-}
-
-;// CONCATENATED MODULE: ./src/report/pr-comment-text.ts
-
-const MAX_BODY = 60_000;
-const ROW_VERSION = 2;
-const ROW_MARKER = /<!-- row:(?:v(\d{1,4}):)?([A-Za-z0-9._-]{1,200}) -->$/;
-const DEFAULT_CONTEXT = 'batches';
-const commentMarker = (context) => `<!-- wait-for-together-batch:${context.replace(/--+|[<>\r\n]/g, '_')} -->`;
-function renderRow(row, runUrl) {
-    const run = runUrl ? `[run](${runUrl})` : '';
-    const cells = [
-        `${row.icon} ${escapeText(row.batchId, 200)}`,
-        escapeText(row.status || 'unknown', 40),
-        row.requests,
-        run
-    ];
-    return `| ${cells.join(' | ')} | <!-- row:v${ROW_VERSION}:${row.batchId} -->`;
-}
-const ICONS = new Set(['✅', '❌', '🔄']);
-const STATUS = /^[A-Za-z_]{1,40}$/;
-const REQUESTS = /^(\d{1,15} ok, \d{1,15} failed)?$/;
-const RUN = /^\[run\]\((https?:\/\/[^\s()<>]+\/actions\/runs\/\d{1,20})\)$/;
-function splitRow(line) {
-    const match = ROW_MARKER.exec(line);
-    if (!match)
-        return undefined;
-    const [marker, version = '1', id = ''] = match;
-    const end = ` | ${marker}`;
-    if (!line.startsWith('| ') || !line.endsWith(end))
-        return undefined;
-    return { version: Number(version), id, cells: line.slice(2, -end.length).split(' | ') };
-}
-function runLink(cell, runUrl) {
-    const link = RUN.exec(cell)?.[1];
-    const repositoryRuns = runUrl.slice(0, runUrl.lastIndexOf('/') + 1);
-    if (link === undefined || !repositoryRuns || !link.startsWith(repositoryRuns))
-        return undefined;
-    return /^\d+$/.test(link.slice(repositoryRuns.length)) ? link : undefined;
-}
-function readRow(found, runUrl) {
-    const [first = '', status = '', requests = '', run = '', ...rest] = found.cells;
-    const icon = Array.from(first)[0] ?? '';
-    const link = runLink(run, runUrl);
-    if (rest.length > 0 || !ICONS.has(icon) || !REQUESTS.test(requests))
-        return undefined;
-    if (run !== '' && link === undefined)
-        return undefined;
-    const row = {
-        batchId: found.id,
-        icon: icon,
-        status: STATUS.test(status) ? status : 'unknown',
-        requests
-    };
-    return renderRow(row, link ?? '');
-}
-function inert(cell, runUrl) {
-    if (runLink(cell, runUrl) !== undefined)
-        return true;
-    const decoded = cell.replace(/&#(\d{1,7});/g, (entity, code) => Number(code) <= 0x10ffff ? String.fromCodePoint(Number(code)) : entity);
-    return escapeText(decoded) === cell;
-}
-function previousRow(line, runUrl) {
-    const found = splitRow(line);
-    if (!found || found.version < 1)
-        return undefined;
-    if (found.version <= ROW_VERSION) {
-        const row = readRow(found, runUrl);
-        return row === undefined ? undefined : [found.id, row];
-    }
-    return found.cells.every(cell => inert(cell, runUrl)) ? [found.id, line] : undefined;
-}
-function renderComment(context, rows, runUrl, previous = '') {
-    const lines = new Map();
-    for (const line of previous.split(/\r?\n/)) {
-        const kept = previousRow(line, runUrl);
-        if (kept)
-            lines.set(...kept);
-    }
-    for (const row of rows)
-        lines.set(row.batchId, renderRow(row, runUrl));
-    const head = `${commentMarker(context)}\n### Together batches · ${escapeText(context, 100)}\n\n| Batch | Status | Requests | Run |\n| --- | --- | --- | --- |\n`;
-    let body = head;
-    let left = lines.size;
-    for (const line of lines.values()) {
-        if (body.length + line.length + 1 > MAX_BODY)
-            break;
-        body += `${line}\n`;
-        left--;
-    }
-    return left > 0 ? `${body}\nAnd ${left} more batches (see the workflow runs).\n` : body;
-}
-
 ;// CONCATENATED MODULE: ./src/util/group-by.ts
 function groupBy(items, key) {
     const groups = new Map();
@@ -34932,7 +35606,6 @@ function groupBy(items, key) {
 
 
 
-
 const isReported = (t) => t.verdict !== undefined;
 function byStatus(tracked) {
     const key = (t) => `${t.stored.entry.sha} ${t.stored.entry.commitStatus}`;
@@ -34946,14 +35619,14 @@ function byStatus(tracked) {
         size: Math.max(...group.map(r => r.stored.entry.group.length))
     }));
 }
-async function stateOf(shared, deps) {
+async function stateOf(shared, github) {
     const failing = shared.reported.find(r => !r.verdict.ok);
     if (failing)
-        return ['failure', failing.verdict.message];
+        return ['failure', failing.description];
     if (shared.reported.length < shared.size) {
         let current;
         try {
-            current = await deps.statuses.latest(shared.sha, shared.context);
+            current = await github.statuses.latest(shared.sha, shared.context);
         }
         catch (error) {
             return ['error', `Could not read the earlier statuses of this commit: ${errorMessage(error)}`];
@@ -34969,56 +35642,40 @@ async function stateOf(shared, deps) {
         return ['success', shared.reported[0].description];
     return ['success', `${shared.size} Together batches reported, all passed`];
 }
-async function publishStatuses(settings, deps, tracked) {
-    const all = byStatus(tracked);
-    if (all.length === 0)
-        return;
-    if (!deps.statuses) {
-        deps.log.warning(`Could not set ${all.length} commit status(es): no GitHub client.`);
-        return;
-    }
-    for (const shared of all) {
+async function publishStatuses(deps, github, tracked) {
+    for (const shared of byStatus(tracked)) {
         try {
-            const state = await stateOf(shared, deps);
+            const state = await stateOf(shared, github);
             if (state)
-                await deps.statuses.set(shared.sha, shared.context, state[0], state[1], runUrl(settings.github));
+                await github.statuses.set(shared.sha, shared.context, state[0], state[1], github.runUrl);
         }
         catch (error) {
             deps.log.warning(`Could not set the commit status ${oneLine(shared.context, 100)} on ${shared.sha.slice(0, 12)}: ${errorMessage(error)}`);
         }
     }
 }
-async function publishComments(deps, tracked, collected) {
+async function publishComments(deps, github, tracked, collected) {
     const commented = tracked.filter(isReported).filter(r => r.stored.entry.prComment && r.stored.entry.pullRequest);
     const byComment = groupBy(commented, r => `${r.stored.entry.pullRequest ?? 0} ${r.stored.entry.commitStatus}`);
     for (const group of byComment.values()) {
         const { pullRequest, commitStatus } = group[0].stored.entry;
         const pr = pullRequest;
-        if (!deps.prComments) {
-            deps.log.warning(`Could not comment on pull request #${pr}: no GitHub client.`);
-            continue;
-        }
-        const rows = group.map(r => ({
-            batchId: r.result.batchId,
-            icon: verdictIcon(r.verdict),
-            status: r.result.status,
-            requests: requestsText(collected.get(r.result.batchId))
-        }));
+        const rows = group.map(r => commentRow(r.result, r.verdict, collected.get(r.result.batchId), r.cost));
         try {
-            await deps.prComments(pr, commitStatus || DEFAULT_CONTEXT, rows);
+            await github.comments(pr, commitStatus || DEFAULT_CONTEXT, rows);
         }
         catch (error) {
             deps.log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`);
         }
     }
 }
-async function publishReport(settings, deps, tracked, collected) {
-    await publishStatuses(settings, deps, tracked);
-    await publishComments(deps, tracked, collected);
+async function publishReport(deps, github, tracked, collected) {
+    await publishStatuses(deps, github, tracked);
+    await publishComments(deps, github, tracked, collected);
     const errors = [];
     for (const item of tracked.filter(isReported)) {
         try {
-            const removal = await deps.ledger.remove(item.result.batchId, item.stored.sha);
+            const removal = await github.ledger.remove(item.result.batchId, item.stored.sha);
             if (removal === 'changed')
                 deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`);
         }
@@ -35096,8 +35753,8 @@ function resultsBudgetMs(timeoutMs, waitedMs) {
     const floor = Math.min(timeoutMs, MIN_RESULTS_MS);
     return Math.min(MAX_RESULTS_MS, Math.max(floor, timeoutMs - waitedMs));
 }
-async function runStep(settings, deps, hooks = {}) {
-    const pending = deps.setStatus?.('pending', pendingDescription(settings.batchIds));
+async function runStep(settings, deps, github, hooks = {}) {
+    const pending = github?.status('pending', pendingDescription(settings.batchIds));
     const waited = await waitForBatches(deps, settings);
     deps.setOutputs({ ...buildOutputs(waited), passed: 'false' });
     await hooks.afterWait?.(waited);
@@ -35114,12 +35771,14 @@ async function runStep(settings, deps, hooks = {}) {
         : undefined;
     deps.setOutputs(verdictOutputs(buildOutputs(waited).status ?? '', verdict.ok));
     await pending;
+    const rows = commentRows(waited.results, batches, collected, cost);
+    const stepFailure = !verdict.ok && batches.every(b => b.ok) ? 'max-cost' : undefined;
     const [state, description] = hooks.finalStatus?.(verdict, waited) ?? [
         verdict.ok ? 'success' : 'failure',
-        finalDescription(waited.results, verdict, collected)
+        statusHeadline(rows, stepFailure)
     ];
-    await deps.setStatus?.(state, description);
-    await deps.comment?.(commentRows(waited.results, batches, collected));
+    await github?.status(state, description);
+    await github?.comment(rows);
     const ids = settings.batchIds;
     return {
         verdict,
@@ -35157,6 +35816,7 @@ const resultsDir = (settings) => settings.downloadDir
 
 
 
+
 function classify(result, stored, now, forgetAfterMs) {
     if (result.finalStatus !== undefined)
         return 'final';
@@ -35173,7 +35833,8 @@ function lostVerdict(t, forgetAfterMs) {
         ? `Batch ${id}, tracked ${since}, is not known to Together (HTTP 404): it is removed from the ledger. Check that api-key belongs to the account that created it.`
         : `Batch ${id}, tracked ${since}, is still ${t.result.status || 'not readable'} after forget-after (${formatDuration(forgetAfterMs)}): it is removed from the ledger and no longer reported.`;
     const verdict = { ok: false, message };
-    return { batchId: id, ...verdict, running: false, wait: verdict };
+    const reason = t.fate === 'unknown' ? 'not known to Together (HTTP 404)' : 'still running after forget-after';
+    return { batchId: id, ...verdict, running: false, wait: verdict, failedOn: 'not-checked', reason };
 }
 const gatesResults = (policy) => policy.requestGate !== undefined || policy.maxCost !== undefined;
 async function readFiles(settings, deps, tracked) {
@@ -35222,8 +35883,8 @@ function reportedEntry(r, collected) {
         tracked_at: new Date(r.stored.entry.trackedAt).toISOString()
     };
 }
-async function runReport(settings, deps) {
-    const { entries, invalid } = await deps.ledger.list();
+async function runReport(settings, deps, github) {
+    const { entries, invalid } = await github.ledger.list();
     for (const bad of invalid)
         deps.log.warning(`Ledger file ${bad.name} on ${settings.ledgerBranch} is not used: ${bad.reason}.`);
     if (entries.length === 0) {
@@ -35244,12 +35905,13 @@ async function runReport(settings, deps) {
     for (const t of tracked) {
         if (t.fate === 'final') {
             const files = collected.get(t.result.batchId);
-            t.verdict = judgeBatch(t.result, files, costs.get(t.result.batchId), t.stored.entry.policy);
+            t.cost = costs.get(t.result.batchId);
+            t.verdict = judgeBatch(t.result, files, t.cost, t.stored.entry.policy);
         }
         else if (t.fate === 'unknown' || t.fate === 'forgotten')
             t.verdict = lostVerdict(t, settings.forgetAfterMs);
         if (t.verdict)
-            t.description = finalDescription([t.result], t.verdict, collected);
+            t.description = statusHeadline([commentRow(t.result, t.verdict, collected.get(t.result.batchId), t.cost)]);
     }
     const reported = tracked.filter(isReported);
     const pending = tracked.filter(t => t.fate === 'pending').length;
@@ -35257,121 +35919,17 @@ async function runReport(settings, deps) {
         reported: JSON.stringify(reported.map(r => reportedEntry(r, collected))),
         pending: String(pending)
     });
-    const ledgerErrors = deps.signal.aborted ? [] : await publishReport(settings, deps, tracked, collected);
+    const ledgerErrors = deps.signal.aborted ? [] : await publishReport(deps, github, tracked, collected);
     const verdict = stepVerdict(tracked, ledgerErrors);
     const rows = reported.map(r => ({ ...r, entry: r.stored.entry, files: collected.get(r.result.batchId) }));
     return { verdict, title: 'Together batches', summary: buildReportSummary(rows, pending, verdict), annotations: [] };
 }
 
-;// CONCATENATED MODULE: ./src/github/ledger-entry.ts
-
-
-
-
-
-const MAX_ENTRY_BYTES = 64 * 1024;
-const MAX_GROUP = 1000;
-const entryPath = (batchId) => `batches/${batchId}.json`;
-function serializeEntry(entry) {
-    const text = policyText(entry.policy);
-    return `${JSON.stringify({
-        version: 1,
-        batch_id: entry.batchId,
-        repository: entry.repository,
-        sha: entry.sha,
-        ref: entry.ref,
-        pull_request: entry.pullRequest ?? null,
-        run_url: entry.runUrl,
-        tracked_at: new Date(entry.trackedAt).toISOString(),
-        group: entry.group,
-        settings: {
-            fail_on: [...entry.policy.failOn],
-            max_failed_requests: text.maxFailedRequests,
-            commit_status: entry.commitStatus,
-            pr_comment: entry.prComment,
-            max_cost: entry.policy.maxCost ?? null,
-            batch_discount: entry.policy.batchDiscount ?? null
-        }
-    }, null, 2)}\n`;
-}
-const ledger_entry_str = (value, max) => typeof value === 'string' && value.length <= max ? value : undefined;
-function amountText(value) {
-    if (value === undefined || value === null)
-        return '';
-    return typeof value === 'number' && Number.isFinite(value) && value >= 0
-        ? policyText({ failOn: new Set(), maxCost: value }).maxCost
-        : undefined;
-}
-function settingsOf(raw) {
-    const settings = (raw ?? {});
-    const failOn = settings.fail_on;
-    if (!Array.isArray(failOn) || !failOn.every(s => typeof s === 'string' && s !== 'COMPLETED'))
-        return 'settings.fail_on is not a list of FAILED, EXPIRED, CANCELLED';
-    const gate = ledger_entry_str(settings.max_failed_requests, 20);
-    const maxCost = amountText(settings.max_cost);
-    const discount = amountText(settings.batch_discount);
-    let policy;
-    try {
-        if (gate === undefined || maxCost === undefined || discount === undefined)
-            throw new Error('not text or numbers');
-        policy = parsePolicy({ failOn: failOn.join(','), maxFailedRequests: gate, maxCost, batchDiscount: discount });
-    }
-    catch (error) {
-        return `settings do not parse: ${oneLine(errorMessage(error), 200)}`;
-    }
-    const context = ledger_entry_str(settings.commit_status, 200);
-    if (context === undefined || /[\p{Cc}]/u.test(context))
-        return 'settings.commit_status is not a context name';
-    const comment = settings.pr_comment ?? false;
-    if (typeof comment !== 'boolean')
-        return 'settings.pr_comment is not true or false';
-    return { policy, commitStatus: context, prComment: comment };
-}
-function parseEntry(batchId, text) {
-    if (text.length > MAX_ENTRY_BYTES)
-        return 'the file is too large';
-    const raw = parseJson(text);
-    if (raw === undefined)
-        return 'the file is not JSON';
-    if (!isRecord(raw))
-        return 'the file is not a JSON object';
-    if (raw.version !== 1)
-        return 'unknown version';
-    if (raw.batch_id !== batchId)
-        return 'batch_id does not match the file name';
-    const sha = ledger_entry_str(raw.sha, 40);
-    if (!sha || !SHA.test(sha))
-        return 'sha is not a commit SHA';
-    const trackedAt = Date.parse(ledger_entry_str(raw.tracked_at, 40) ?? '');
-    if (!Number.isFinite(trackedAt))
-        return 'tracked_at is not a time';
-    const pr = raw.pull_request;
-    if (pr !== null && !(Number.isSafeInteger(pr) && pr > 0))
-        return 'pull_request is not a number';
-    const group = raw.group;
-    if (!Array.isArray(group) || group.length > MAX_GROUP || !group.every(id => typeof id === 'string' && isPlainId(id)))
-        return 'group is not a list of batch IDs';
-    const settings = settingsOf(raw.settings);
-    if (typeof settings === 'string')
-        return settings;
-    return {
-        batchId,
-        repository: ledger_entry_str(raw.repository, 200) ?? '',
-        sha: sha.toLowerCase(),
-        ref: ledger_entry_str(raw.ref, 300) ?? '',
-        pullRequest: pr === null ? undefined : pr,
-        runUrl: /^https?:\/\/[^\s"'<>()[\]]+$/.test(ledger_entry_str(raw.run_url, 500) ?? '') ? raw.run_url : '',
-        trackedAt,
-        group: group,
-        ...settings
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/orchestrate/track.ts
 
 
-
-async function runTrack(settings, deps) {
+async function runTrack(settings, deps, github) {
+    const commit = await github.headCommit();
     let tracked = [];
     const record = async (waited) => {
         tracked = waited.results.filter(r => r.outcome === 'pending').map(r => r.batchId);
@@ -35380,24 +35938,24 @@ async function runTrack(settings, deps) {
             const entry = {
                 batchId,
                 repository: settings.github.repository,
-                sha: deps.commit.sha,
+                sha: commit.sha,
                 ref: settings.github.ref,
-                pullRequest: deps.commit.pullRequest,
-                runUrl: runUrl(settings.github),
+                pullRequest: commit.pullRequest,
+                runUrl: github.runUrl,
                 trackedAt,
                 group: settings.batchIds,
                 policy: settings.policy,
                 commitStatus: settings.commitStatus,
                 prComment: settings.prComment
             };
-            await deps.ledger.put(batchId, serializeEntry(entry));
+            await github.ledger.put(batchId, serializeEntry(entry));
         }
         deps.setOutputs({ tracked: JSON.stringify(tracked) });
         if (tracked.length > 0) {
             deps.log.info(`Tracked ${tracked.length} batch(es) in the ledger on branch ${settings.ledgerBranch}; a step with mode: report reports them when they finish.`);
         }
     };
-    return runStep({ ...settings, timeoutMs: 0 }, deps, {
+    return runStep({ ...settings, timeoutMs: 0 }, deps, github, {
         afterWait: record,
         finalStatus: verdict => verdict.ok && tracked.length > 0
             ? ['pending', `${tracked.length} Together batch(es) tracked; reported when they finish`]
@@ -35405,19 +35963,16 @@ async function runTrack(settings, deps) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/orchestrate/dispatch.ts
+;// CONCATENATED MODULE: ./src/orchestrate/run-mode.ts
 
 
 
-async function runMode(settings, deps, ledger) {
+async function runMode(settings, run, github) {
     if (settings.mode === 'wait')
-        return runStep(settings, deps);
-    if (!ledger)
+        return runStep(settings, run, github);
+    if (!github)
         throw new Error(`mode: ${settings.mode} needs the ledger, and none was given.`);
-    const extra = await ledger();
-    if (settings.mode === 'track')
-        return runTrack(settings, { ...deps, ledger: extra.ledger, commit: await extra.commit() });
-    return runReport(settings, { ...deps, ledger: extra.ledger, statuses: extra.statuses, prComments: extra.comment });
+    return settings.mode === 'track' ? runTrack(settings, run, github) : runReport(settings, run, github);
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -35650,408 +36205,6 @@ function parseSettings(read, env, cwd = process.cwd()) {
 }
 
 
-;// CONCATENATED MODULE: ./src/shell/egress.ts
-
-
-
-
-function egress(secrets) {
-    const redact = createRedactor(secrets);
-    const line = (message) => sanitizeLine(redact(message));
-    return {
-        redact,
-        log: {
-            info: message => info(line(message)),
-            debug: message => core_debug(line(message)),
-            warning: message => warning(line(message)),
-            error: (message, title) => error(line(message), title ? { title: line(title) } : {}),
-            annotate: ({ file, line: startLine, title, message }) => error(line(message), { file, startLine, title: line(title) })
-        }
-    };
-}
-async function writeSummary(out, markdown, available) {
-    try {
-        await summary.addRaw(out.redact(markdown)).write({ overwrite: false });
-    }
-    catch (error) {
-        const message = `Could not write the step summary: ${errorMessage(error)}`;
-        if (available)
-            out.log.warning(message);
-        else
-            out.log.debug(message);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/github/ledger.ts
-
-
-
-
-class LedgerError extends Error {
-}
-const ATTEMPTS = 4;
-const FOLDER = 'batches';
-const LIST_QUERY = `query($owner: String!, $repo: String!, $expression: String!) {
-  repository(owner: $owner, name: $repo) {
-    object(expression: $expression) {
-      ... on Tree { entries { name type oid object { ... on Blob { text isTruncated } } } }
-    }
-  }
-}`;
-const OID = /^[0-9a-f]{40}$/;
-function readEntries(data) {
-    const repository = data?.repository;
-    if (!repository)
-        throw new Error('the repository is not visible to the token');
-    const entries = repository.object?.entries;
-    const contents = { entries: [], invalid: [] };
-    if (entries === undefined)
-        return contents;
-    if (!Array.isArray(entries))
-        throw new Error('GitHub answered a folder that is not a list');
-    for (const raw of entries) {
-        const name = typeof raw.name === 'string' ? raw.name : '';
-        const batchId = name.endsWith('.json') ? name.slice(0, -5) : '';
-        const text = raw.object?.text;
-        let problem;
-        if (raw.type !== 'blob' || !isPlainId(batchId))
-            problem = 'not a <batch-id>.json file';
-        else if (typeof raw.oid !== 'string' || !OID.test(raw.oid))
-            problem = 'GitHub gave no blob SHA';
-        else if (typeof text !== 'string' || raw.object?.isTruncated === true)
-            problem = 'not a small text file';
-        const entry = problem ? problem : parseEntry(batchId, text);
-        if (typeof entry === 'string')
-            contents.invalid.push({ name: oneLine(name, 120), reason: entry });
-        else
-            contents.entries.push({ entry, sha: raw.oid });
-    }
-    contents.entries.sort((a, b) => (a.entry.batchId < b.entry.batchId ? -1 : 1));
-    return contents;
-}
-async function createBranch(github, branch) {
-    const readme = '# Together batches\n\nBatches tracked by wait-for-together-batch (mode: track), one file per batch in batches/.\nMode: report removes them once reported. Do not edit by hand.\n';
-    const tree = (await github.request('POST /repos/{owner}/{repo}/git/trees', {
-        tree: [{ path: 'README.md', mode: '100644', type: 'blob', content: readme }]
-    }));
-    const commit = (await github.request('POST /repos/{owner}/{repo}/git/commits', {
-        message: 'Start the ledger of tracked Together batches',
-        tree: tree.sha,
-        parents: []
-    }));
-    try {
-        await github.request('POST /repos/{owner}/{repo}/git/refs', { ref: `refs/heads/${branch}`, sha: commit.sha });
-    }
-    catch (error) {
-        if (httpStatus(error) !== 422)
-            throw error;
-    }
-}
-async function currentSha(github, branch, batchId) {
-    try {
-        const data = (await github.request(`GET /repos/{owner}/{repo}/contents/${entryPath(batchId)}`, {
-            ref: branch
-        }));
-        return typeof data.sha === 'string' && OID.test(data.sha) ? data.sha : undefined;
-    }
-    catch (error) {
-        if (httpStatus(error) === 404)
-            return undefined;
-        throw error;
-    }
-}
-function failed(what, branch, error) {
-    const status = httpStatus(error);
-    const hint = status === 403 || status === 404 ? ' Give the job contents: write (and check github-token).' : '';
-    return new LedgerError(`Could not ${what} the ledger on branch ${branch}: ${oneLine(errorMessage(error), 300)}.${hint}`);
-}
-async function putEntry(github, branch, batchId, content) {
-    const path = entryPath(batchId);
-    let sha;
-    let branchMade = false;
-    for (let attempt = 1;; attempt++) {
-        try {
-            const body = {
-                message: `Track Together batch ${batchId}`,
-                content: Buffer.from(content).toString('base64'),
-                branch,
-                sha
-            };
-            await github.request(`PUT /repos/{owner}/{repo}/contents/${path}`, body);
-            return;
-        }
-        catch (error) {
-            const status = httpStatus(error);
-            try {
-                if (status === 404 && !branchMade) {
-                    branchMade = true;
-                    await createBranch(github, branch);
-                }
-                else if ((status === 409 || status === 422) && attempt < ATTEMPTS) {
-                    sha = await currentSha(github, branch, batchId);
-                }
-                else
-                    throw error;
-            }
-            catch (inner) {
-                throw failed('write', branch, inner);
-            }
-        }
-    }
-}
-function createLedger(github, branch) {
-    return {
-        async list() {
-            try {
-                return readEntries(await github.graphql(LIST_QUERY, {
-                    owner: github.owner,
-                    repo: github.repo,
-                    expression: `${branch}:${FOLDER}`
-                }));
-            }
-            catch (error) {
-                throw failed('read', branch, error);
-            }
-        },
-        put: (batchId, content) => putEntry(github, branch, batchId, content),
-        async remove(batchId, sha) {
-            const path = entryPath(batchId);
-            try {
-                await github.request(`DELETE /repos/{owner}/{repo}/contents/${path}`, {
-                    message: `Reported Together batch ${batchId}`,
-                    sha,
-                    branch
-                });
-                return 'removed';
-            }
-            catch (error) {
-                const status = httpStatus(error);
-                try {
-                    if (status === 404)
-                        return 'gone';
-                    if (status !== 409 && status !== 422)
-                        throw error;
-                    return (await currentSha(github, branch, batchId)) === undefined ? 'gone' : 'changed';
-                }
-                catch (inner) {
-                    throw failed('write', branch, inner);
-                }
-            }
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/github/pr-comment.ts
-
-
-const MAX_PAGES = 10;
-async function ownership(github, token) {
-    if (token.startsWith('ghs_'))
-        return comment => comment.user?.type === 'Bot';
-    const me = (await github.request('GET /user').catch(() => undefined));
-    const login = typeof me?.login === 'string' ? me.login : undefined;
-    return comment => login !== undefined && comment.user?.login === login;
-}
-async function findComment(github, pr, marker, own) {
-    for (let page = 1; page <= MAX_PAGES; page++) {
-        const data = await github.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-            issue_number: pr,
-            per_page: 100,
-            page
-        });
-        if (!Array.isArray(data))
-            return undefined;
-        const found = data.find(c => typeof c.body === 'string' && c.body.startsWith(marker) && own(c));
-        if (found || data.length < 100)
-            return found;
-    }
-    return undefined;
-}
-function createComment(github, text, token) {
-    let refused;
-    let own;
-    return async (pr, context, rows) => {
-        if (refused)
-            throw new Error(`skipped, ${refused}`);
-        try {
-            const marker = text.marker(context);
-            own ??= ownership(github, token);
-            const found = await findComment(github, pr, marker, await own);
-            const previous = typeof found?.body === 'string' ? found.body : '';
-            const body = text.render(context, rows, previous);
-            if (typeof found?.id === 'number')
-                await github.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: found.id, body });
-            else
-                await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: pr, body });
-        }
-        catch (error) {
-            if (httpStatus(error) === 403) {
-                refused = 'GitHub refused the previous comment (HTTP 403)';
-                throw new Error(`${errorMessage(error)}. Give the job pull-requests: write (and check github-token).`, {
-                    cause: error
-                });
-            }
-            throw error;
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/shell/github.ts
-
-
-
-
-
-
-async function ledgerDeps(settings, signal, redact) {
-    const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no ledger can be kept', {
-        redact
-    });
-    return {
-        ledger: createLedger(github, settings.ledgerBranch),
-        commit: () => eventCommit(settings.github),
-        statuses: statusClient(github),
-        comment: settings.mode === 'report'
-            ? createComment(github, commentText(runUrl(settings.github), redact), settings.githubToken)
-            : undefined
-    };
-}
-async function stepComment(settings, signal, log, redact) {
-    if (!settings.prComment || settings.mode === 'report')
-        return undefined;
-    let comment;
-    let pr;
-    try {
-        pr = (await eventCommit(settings.github)).pullRequest;
-        if (pr === undefined) {
-            log.info('pr-comment is set, but this run is not for a pull request: no comment.');
-            return undefined;
-        }
-        const github = await createGitHubClient(settings.github, settings.githubToken, signal, 'no comment can be written', {
-            redact
-        });
-        comment = createComment(github, commentText(runUrl(settings.github), redact), settings.githubToken);
-    }
-    catch (error) {
-        log.warning(`Could not comment on the pull request: ${errorMessage(error)}`);
-        return undefined;
-    }
-    const context = settings.commitStatus || DEFAULT_CONTEXT;
-    return rows => comment(pr, context, rows).catch((error) => log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`));
-}
-function commentText(run, redact) {
-    return {
-        marker: commentMarker,
-        render: (context, rows, previous) => renderComment(context, rows.map(row => ({ ...row, status: redact(row.status) })), run, previous)
-    };
-}
-
-;// CONCATENATED MODULE: ./src/shell/cancel.ts
-
-
-const ABORT_GRACE_MS = 6000;
-const CLOSE_TIMEOUT_MS = 2000;
-function listenForCancel(abort, say) {
-    let grace;
-    const onSignal = (signal) => {
-        if (abort.signal.aborted)
-            return;
-        say(`Received ${signal}: stopping the wait.`);
-        abort.abort();
-        grace = setTimeout(() => {
-            setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`);
-            process.exit(ExitCode.Failure);
-        }, ABORT_GRACE_MS).unref();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    return () => {
-        clearTimeout(grace);
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-    };
-}
-async function closeQuietly(api) {
-    if (!api?.close)
-        return;
-    const timer = (0,promises_namespaceObject.setTimeout)(CLOSE_TIMEOUT_MS, undefined, { ref: false });
-    await Promise.race([api.close().catch(() => undefined), timer]);
-}
-
-;// CONCATENATED MODULE: ./src/shell/guards.ts
-
-
-
-function guardVerdict() {
-    process.exitCode = ExitCode.Failure;
-    let settled = false;
-    const onBeforeExit = () => {
-        if (settled)
-            return;
-        settled = true;
-        setFailed('The action stopped before reaching a verdict (a request or step never finished). This is a bug: please report it with the job log.');
-    };
-    process.on('beforeExit', onBeforeExit);
-    return {
-        settle: () => {
-            settled = true;
-            process.off('beforeExit', onBeforeExit);
-        }
-    };
-}
-const LAST_WORDS_MS = 2000;
-const crashState = {
-    redact: text => text
-};
-let crashGuardInstalled = false;
-function guardCrashes() {
-    crashState.redact = text => text;
-    crashState.lastWords = undefined;
-    if (!crashGuardInstalled) {
-        crashGuardInstalled = true;
-        let crashed = false;
-        const crash = (error) => {
-            if (crashed)
-                return;
-            crashed = true;
-            const message = sanitizeLine(crashState.redact(errorMessage(error)));
-            setFailed(`Unexpected error: ${message}. This is a bug: please report it.`);
-            const bound = new Promise(resolve => setTimeout(resolve, LAST_WORDS_MS));
-            const said = crashState.lastWords?.(`Unexpected error: ${message}`).catch(() => undefined);
-            void Promise.race([said, bound]).finally(() => process.exit(ExitCode.Failure));
-        };
-        process.on('unhandledRejection', crash);
-        process.on('uncaughtException', crash);
-    }
-    return {
-        prepare(redact, lastWords) {
-            crashState.redact = redact;
-            crashState.lastWords = lastWords;
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/shell/last-words.ts
-
-
-function lastWords(crashGuard, out, summaryAvailable) {
-    let crashed = false;
-    let status;
-    crashGuard.prepare(text => out.redact(text), async (message) => {
-        crashed = true;
-        await Promise.all([status?.('error', message), writeSummary(out, buildFailureSummary(message), summaryAvailable)]);
-    });
-    return {
-        get crashed() {
-            return crashed;
-        },
-        guard(setter) {
-            status = setter;
-            return setter && ((state, text) => (crashed ? Promise.resolve() : setter(state, text)));
-        }
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/version.ts
 const VERSION = '1.0.0';
 const USER_AGENT = `wait-for-together-batch/${VERSION}`;
@@ -36088,8 +36241,7 @@ const defaultRuntime = {
     now: () => Date.now(),
     sleep: realSleep,
     random: Math.random,
-    createStatus: (settings, signal, redact) => createCommitStatus(settings.github, settings.githubToken, settings.commitStatus, signal, { redact }),
-    createLedger: ledgerDeps,
+    createGitHubClient: createGitHubClient,
     createApi: settings => new TogetherClient({
         apiKey: settings.apiKey,
         secrets: [settings.githubToken],
@@ -36105,10 +36257,10 @@ async function run(overrides = {}) {
     const verdictGuard = guardVerdict();
     const crashGuard = guardCrashes();
     const abort = new AbortController();
-    let out = egress([]);
+    let out = redactingOutput([]);
     let summary;
     let api;
-    let setStatus;
+    let github;
     let words;
     let summaryAvailable = false;
     const stopListening = listenForCancel(abort, message => out.log.info(message));
@@ -36118,25 +36270,22 @@ async function run(overrides = {}) {
         out = guardSecrets(settings);
         words = lastWords(crashGuard, out, summaryAvailable);
         api = runtime.createApi(settings);
-        setStatus = words.guard(await commitStatus(settings, runtime, out, abort.signal));
-        const comment = await stepComment(settings, abort.signal, out.log, text => out.redact(text));
-        const ledger = () => runtime.createLedger(settings, abort.signal, text => out.redact(text));
-        const outcome = await runMode(settings, {
+        const context = {
             api,
             now: runtime.now,
             sleep: runtime.sleep,
             random: runtime.random,
             log: out.log,
             signal: abort.signal,
-            setStatus,
-            comment,
-            timeoutSignal: ms => AbortSignal.timeout(ms),
             redact: text => out.redact(text),
+            timeoutSignal: ms => AbortSignal.timeout(ms),
             setOutputs: outputs => {
                 for (const [name, value] of Object.entries(outputs))
                     setOutput(name, out.redact(value));
             }
-        }, ledger);
+        };
+        github = words.guard(await connectGitHub(settings, context, runtime.createGitHubClient));
+        const outcome = await runMode(settings, context, github);
         summary = outcome.summary;
         decide(outcome, out);
     }
@@ -36144,7 +36293,7 @@ async function run(overrides = {}) {
         const message = out.redact(errorMessage(error));
         setFailed(sanitizeLine(message));
         summary = buildFailureSummary(message);
-        await setStatus?.('error', sanitizeLine(message));
+        await github?.status('error', sanitizeLine(message));
     }
     finally {
         verdictGuard.settle();
@@ -36154,23 +36303,11 @@ async function run(overrides = {}) {
         stopListening();
     }
 }
-async function commitStatus(settings, runtime, out, signal) {
-    if (!settings.commitStatus || settings.mode === 'report')
-        return undefined;
-    const failed = (error) => out.log.warning(`Could not set the commit status: ${errorMessage(error)}`);
-    const setter = await runtime
-        .createStatus(settings, signal, text => out.redact(text))
-        .catch((error) => {
-        failed(error);
-        return undefined;
-    });
-    return setter && ((state, description) => setter(state, description).catch(failed));
-}
 function guardSecrets(settings) {
     core_setSecret(settings.apiKey);
     if (settings.githubToken)
         core_setSecret(settings.githubToken);
-    const out = egress([settings.apiKey, settings.githubToken]);
+    const out = redactingOutput([settings.apiKey, settings.githubToken]);
     const shown = {
         ...settings,
         apiKey: '***',

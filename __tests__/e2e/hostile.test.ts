@@ -66,6 +66,8 @@ interface Case {
 }
 
 const ID = 'batch-h1'
+/** A pull request's head commit, from the event payload. */
+const HEAD = 'c'.repeat(40)
 const COMPLETED = { status: 'COMPLETED', progress: 100, output_file_id: 'file-out' }
 const IN_PROGRESS = { status: 'IN_PROGRESS', progress: 10 }
 const FORGED = ['::error::forged', '::add-mask::x', '::set-output name=x::y', '::stop-commands::tok']
@@ -139,6 +141,31 @@ const cases: Case[] = [
     check: run => {
       expect(run.github.length).toBeGreaterThanOrEqual(2)
       expect(warningLines(run.log).join('\n')).toMatch(/commit status/i)
+    }
+  },
+  {
+    // One client, one breaker: before, status and comment each paid the 10 s call timeout (20 s, 2 calls).
+    name: 'a GitHub that never answers, with commit-status and pr-comment on a pull request: one timeout for the whole run',
+    class: 2,
+    github: true,
+    setup: ({ api, gh, dir }) => {
+      serve(api, [batch(COMPLETED)])
+      writeFileSync(join(dir, 'event.json'), JSON.stringify({ pull_request: { number: 5, head: { sha: HEAD } } }))
+      for (const method of ['GET', 'POST', 'PATCH']) gh.route(method, /^\//, hang())
+    },
+    inputs: () => ({ 'pr-comment': 'true' }),
+    env: ({ dir }) => ({ GITHUB_EVENT_PATH: join(dir, 'event.json') }),
+    exitCode: 0,
+    outputs: { status: 'COMPLETED', passed: 'true' },
+    maxMs: 17_000,
+    check: run => {
+      expect(run.github.map(r => `${r.method} ${r.path}`)).toEqual([`POST /repos/o/r/statuses/${HEAD}`])
+      const skipped = 'skipped, GitHub did not answer a previous call within 10s'
+      expect(warningLines(run.log)).toEqual([
+        '::warning::Could not set the commit status: GitHub did not answer within 10s',
+        `::warning::Could not set the commit status: ${skipped}`,
+        `::warning::Could not comment on pull request #5: ${skipped}`
+      ])
     }
   },
   {
@@ -359,8 +386,8 @@ const cases: Case[] = [
     class: 5,
     github: true,
     setup: ({ api, gh }) => {
-      // "Batch batch-h1 ended FAILED: " is 29 characters: the token starts at the 131st of the description.
-      serve(api, [batch({ status: 'FAILED', error: `${'x'.repeat(101)}${GITHUB_TOKEN}` })])
+      // "Failed on fail-on status: " is 26 characters: the token starts at the 131st of the description.
+      serve(api, [batch({ status: 'FAILED', error: `${'x'.repeat(104)}${GITHUB_TOKEN}` })])
       gh.route('POST', /^\/repos\/o\/r\/statuses\//, json({ id: 1 }, 201))
     },
     exitCode: 1,
@@ -370,7 +397,7 @@ const cases: Case[] = [
       const [, final] = run.github.map(r => JSON.parse(r.body) as { state: string; description: string })
       expect(final).toMatchObject({
         state: 'failure',
-        description: `Batch batch-h1 ended FAILED: ${'x'.repeat(101)}***.`
+        description: `Failed on fail-on status: ${'x'.repeat(104)}***`
       })
       // Cut first and redacted after, the description would end in the token's first 9 characters.
       expect(run.github.map(r => r.body).join('\n')).not.toContain(GITHUB_TOKEN.slice(0, 6))

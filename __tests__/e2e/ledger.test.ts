@@ -103,7 +103,7 @@ describe('mode track, then mode report, as separate processes', () => {
         body: expect.stringContaining(`<!-- wait-for-together-batch:${CONTEXT} -->`)
       })
     ])
-    expect(github.comments[0]!.body.match(/🔄/g)).toHaveLength(3)
+    expect(github.comments[0]!.body.match(/\| 🔄 /g)).toHaveLength(3)
     expect(github.statuses.map(s => [s.sha, s.state])).toEqual([
       [HEAD, 'pending'],
       [HEAD, 'pending']
@@ -149,7 +149,7 @@ describe('mode track, then mode report, as separate processes', () => {
     expect(reportStatuses[0]).toMatchObject({ sha: HEAD, state: 'failure' })
     // One comment, edited in place by both runs: b-fast passed, b-noout failed, b-slow still running.
     expect(github.comments).toHaveLength(1)
-    expect(github.comments[0]!.body).toMatch(/✅ b-fast .*\n.*❌ b-noout .*\n.*🔄 b-slow/)
+    expect(github.comments[0]!.body).toMatch(/❌ b-noout .*\n.*🔄 b-slow .*\n.*✅ b-fast /)
     // Per run: the ledger read, one status, the comment (find, edit) and four removals.
     const perRun = (github.requests.length - before) / 2
     expect(perRun).toBeLessThanOrEqual(1 + 1 + 2 + 4)

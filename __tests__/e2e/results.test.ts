@@ -143,7 +143,7 @@ describe('commit status', () => {
       expect(received[1]!.body).toEqual({
         state: 'success',
         context: 'together/batch',
-        description: 'COMPLETED · 2/3 requests ok',
+        description: 'Passed · COMPLETED · 2 ok, 1 failed requests',
         target_url: 'https://github.example/acme/evals/actions/runs/42'
       })
       expect(received[0]!.auth).toBe('token ghs_fake_token')

@@ -1,140 +1,76 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import nock from 'nock'
-import { createCommitStatus } from '../../src/github/commit-status.js'
+import { statusClient } from '../../src/github/commit-status.js'
+import { createGitHubClient, type GitHubClient } from '../../src/github/octokit.js'
 import type { GitHubTarget } from '../../src/github/target.js'
+import { createRedactor } from '../../src/sanitize/redact.js'
+import { startGitHubSim, type GitHubSim } from '../../tools/github-sim/server.js'
 
 const SHA = 'a'.repeat(40)
-const HEAD = 'b'.repeat(40)
-let server: Server
-let handler: (req: IncomingMessage, res: ServerResponse, body: string) => void
-let target: GitHubTarget
-let temp: string
+let sim: GitHubSim
+let github: GitHubClient
+
+const target = (apiUrl: string): GitHubTarget => ({
+  apiUrl,
+  serverUrl: 'https://github.example',
+  repository: 'octo/repo',
+  sha: SHA,
+  ref: '',
+  runId: '1',
+  eventPath: ''
+})
 
 beforeEach(async () => {
   nock.enableNetConnect('127.0.0.1')
-  temp = mkdtempSync(join(tmpdir(), 'gh-'))
-  server = createServer((req, res) => {
-    let body = ''
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()))
-    req.on('end', () => handler(req, res, body))
+  sim = await startGitHubSim()
+  github = await createGitHubClient(target(sim.apiUrl), 'ghs_t', new AbortController().signal, 'test')
+})
+afterEach(() => sim.close())
+
+describe('statusClient', () => {
+  it('sets a status on any commit and reads back the newest of a context', async () => {
+    const statuses = statusClient(github)
+    expect(await statuses.latest(SHA, 'ctx')).toBeUndefined()
+    await statuses.set(SHA, 'ctx', 'failure', 'no', 'https://x')
+    await statuses.set(SHA, 'other', 'success', 'yes', 'https://x')
+    expect(await statuses.latest(SHA, 'ctx')).toBe('failure')
   })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as AddressInfo).port
-  target = {
-    apiUrl: `http://127.0.0.1:${port}/`,
-    serverUrl: 'https://github.example/',
-    repository: 'o/r',
-    sha: SHA,
-    ref: '',
-    runId: '7',
-    eventPath: ''
-  }
-})
 
-afterEach(async () => {
-  server.closeAllConnections()
-  await new Promise(resolve => server.close(resolve))
-  rmSync(temp, { recursive: true, force: true })
-})
+  it('redacts a description before it cuts it: a secret across the cut leaves no first characters', async () => {
+    const secret = 'ghs_secret_token_0123456789'
+    const redacting = await createGitHubClient(target(sim.apiUrl), 'ghs_t', new AbortController().signal, 'test', {
+      redact: createRedactor([secret])
+    })
+    await statusClient(redacting).set(SHA, 'ctx', 'failure', `${'x'.repeat(131)}${secret}`, 'https://x')
+    expect(sim.statuses.map(s => s.description)).toEqual([`${'x'.repeat(131)}***`])
+  })
 
-describe('createCommitStatus', () => {
-  it('posts the status on the pull request head commit from the event payload, with a link to the run', async () => {
-    const seen: { url?: string; auth?: string; body: unknown }[] = []
-    handler = (req, res, body) => {
-      seen.push({ url: req.url, auth: req.headers.authorization, body: JSON.parse(body) })
-      res.writeHead(201, { 'content-type': 'application/json' }).end('{}')
-    }
-    const eventPath = join(temp, 'event.json')
-    writeFileSync(eventPath, JSON.stringify({ pull_request: { head: { sha: HEAD } } }))
-    const set = await createCommitStatus(
-      { ...target, eventPath },
-      'ghs_t',
-      'together/batch',
-      new AbortController().signal
+  it('finds a context behind 100 newer statuses, on the second page', async () => {
+    const statuses = statusClient(github)
+    await statuses.set(SHA, 'ctx', 'failure', 'no', 'https://x')
+    for (let i = 0; i < 100; i++) await statuses.set(SHA, `other-${i}`, 'success', 'yes', 'https://x')
+    expect(await statuses.latest(SHA, 'ctx')).toBe('failure')
+    expect(await statuses.latest(SHA, 'never-set')).toBeUndefined()
+  })
+
+  it('throws rather than guess when the list cannot be read in full', async () => {
+    const answering = (data: unknown): GitHubClient => ({ ...github, request: () => Promise.resolve(data) })
+    await expect(statusClient(answering('<html>')).latest(SHA, 'ctx')).rejects.toThrow('is not a list')
+    const full = Array.from({ length: 100 }, (_, i) => ({ context: `other-${i}`, state: 'success' }))
+    await expect(statusClient(answering(full)).latest(SHA, 'ctx')).rejects.toThrow(
+      'has more than 1000 statuses; ctx is not among them'
     )
-    await set('success', 'COMPLETED')
-    expect(seen).toEqual([
-      {
-        url: `/repos/o/r/statuses/${HEAD}`,
-        auth: 'token ghs_t',
-        body: {
-          state: 'success',
-          context: 'together/batch',
-          description: 'COMPLETED',
-          target_url: 'https://github.example/o/r/actions/runs/7'
-        }
-      }
-    ])
   })
 
-  it('gives up on a GitHub API that never answers after its timeout', async () => {
-    handler = () => undefined
-    const set = await createCommitStatus(target, 'ghs_t', 'ctx', new AbortController().signal, { timeoutMs: 150 })
-    const started = Date.now()
-    await expect(set('pending', 'Waiting')).rejects.toThrow('GitHub did not answer within 0.15s')
-    expect(Date.now() - started).toBeLessThan(5000)
-    let asked = 0
-    handler = () => {
-      asked++
-    }
-    await expect(set('success', 'Done')).rejects.toThrow('skipped, GitHub did not answer a previous call')
-    expect(asked).toBe(0)
-  })
-
-  it('stops a hanging call at once when the step is cancelled', async () => {
-    handler = () => undefined
-    const abort = new AbortController()
-    const set = await createCommitStatus(target, 'ghs_t', 'ctx', abort.signal, { timeoutMs: 60_000 })
-    const call = set('pending', 'Waiting')
-    setTimeout(() => abort.abort(), 50)
-    const started = Date.now()
-    await expect(call).rejects.toThrow()
-    expect(Date.now() - started).toBeLessThan(5000)
-  })
-
-  it('after a cancel, tries the final status once more, though an earlier call went unanswered', async () => {
-    handler = () => undefined
-    const abort = new AbortController()
-    const set = await createCommitStatus(target, 'ghs_t', 'ctx', abort.signal, { timeoutMs: 150 })
-    await expect(set('pending', 'Waiting')).rejects.toThrow('GitHub did not answer within 0.15s')
-    const states: string[] = []
-    handler = (_req, res, body) => {
-      states.push((JSON.parse(body) as { state: string }).state)
-      res.writeHead(201, { 'content-type': 'application/json' }).end('{}')
-    }
-    abort.abort()
-    await set('failure', 'The wait was aborted')
-    expect(states).toEqual(['failure'])
-  })
-
-  it('still sets the final status after the step was cancelled, with a short bound', async () => {
-    const states: string[] = []
-    handler = (_req, res, body) => {
-      states.push((JSON.parse(body) as { state: string }).state)
-      res.writeHead(201, { 'content-type': 'application/json' }).end('{}')
-    }
-    const abort = new AbortController()
-    const set = await createCommitStatus(target, 'ghs_t', 'ctx', abort.signal)
-    abort.abort()
-    await set('failure', 'The wait was aborted')
-    expect(states).toEqual(['failure'])
-  })
-
-  it.each([
-    [{ repository: '' }, 'GITHUB_REPOSITORY is not owner/repo'],
-    [{ repository: 'o/r/x' }, 'GITHUB_REPOSITORY is not owner/repo'],
-    [{ sha: 'HEAD' }, 'GITHUB_SHA is not a commit SHA']
-  ])('refuses %j before any request', async (change, message) => {
-    handler = () => {
-      throw new Error('no request expected')
-    }
-    await expect(
-      createCommitStatus({ ...target, ...change }, 'ghs_t', 'ctx', new AbortController().signal)
-    ).rejects.toThrow(message)
+  it('fits every description to GitHub’s 140 characters, cutting between whole characters', async () => {
+    const statuses = statusClient(github)
+    await statuses.set(SHA, 'ctx', 'failure', 'x'.repeat(500), 'https://x')
+    // 138 ASCII characters, then emoji: a cut by UTF-16 units after 139 would split the first one.
+    await statuses.set(SHA, 'ctx', 'failure', `${'y'.repeat(138)}${'😀'.repeat(5)}`, 'https://x')
+    await statuses.set(SHA, 'ctx', 'failure', '😀'.repeat(140), 'https://x')
+    const [cut, emoji, whole] = sim.statuses.map(s => s.description)
+    expect(cut).toBe(`${'x'.repeat(139)}…`)
+    expect(emoji).toBe(`${'y'.repeat(138)}😀…`)
+    expect(whole).toBe('😀'.repeat(140))
   })
 })

@@ -1,7 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import nock from 'nock'
-import { statusClient } from '../../src/github/commit-status.js'
-import { createRedactor } from '../../src/sanitize/redact.js'
 import type { GitHubTarget } from '../../src/github/target.js'
 import { createLedger, LedgerError, type Ledger } from '../../src/github/ledger.js'
 import { parseEntry, serializeEntry, type LedgerEntry } from '../../src/github/ledger-entry.js'
@@ -169,53 +167,5 @@ describe('ledger entries', () => {
   it('drops a run URL that is not a plain link', () => {
     expect(parseEntry('b-1', with_({ run_url: 'javascript:alert(1)' }))).toMatchObject({ runUrl: '' })
     expect(parseEntry('b-1', with_({ pull_request: null }))).toMatchObject({ pullRequest: undefined })
-  })
-})
-
-describe('statusClient', () => {
-  it('sets a status on any commit and reads back the newest of a context', async () => {
-    const statuses = statusClient(github)
-    expect(await statuses.latest(SHA, 'ctx')).toBeUndefined()
-    await statuses.set(SHA, 'ctx', 'failure', 'no', 'https://x')
-    await statuses.set(SHA, 'other', 'success', 'yes', 'https://x')
-    expect(await statuses.latest(SHA, 'ctx')).toBe('failure')
-  })
-
-  it('redacts a description before it cuts it: a secret across the cut leaves no first characters', async () => {
-    const secret = 'ghs_secret_token_0123456789'
-    const redacting = await createGitHubClient(target(sim.apiUrl), 'ghs_t', new AbortController().signal, 'test', {
-      redact: createRedactor([secret])
-    })
-    await statusClient(redacting).set(SHA, 'ctx', 'failure', `${'x'.repeat(131)}${secret}`, 'https://x')
-    expect(sim.statuses.map(s => s.description)).toEqual([`${'x'.repeat(131)}***`])
-  })
-
-  it('finds a context behind 100 newer statuses, on the second page', async () => {
-    const statuses = statusClient(github)
-    await statuses.set(SHA, 'ctx', 'failure', 'no', 'https://x')
-    for (let i = 0; i < 100; i++) await statuses.set(SHA, `other-${i}`, 'success', 'yes', 'https://x')
-    expect(await statuses.latest(SHA, 'ctx')).toBe('failure')
-    expect(await statuses.latest(SHA, 'never-set')).toBeUndefined()
-  })
-
-  it('throws rather than guess when the list cannot be read in full', async () => {
-    const answering = (data: unknown): GitHubClient => ({ ...github, request: () => Promise.resolve(data) })
-    await expect(statusClient(answering('<html>')).latest(SHA, 'ctx')).rejects.toThrow('is not a list')
-    const full = Array.from({ length: 100 }, (_, i) => ({ context: `other-${i}`, state: 'success' }))
-    await expect(statusClient(answering(full)).latest(SHA, 'ctx')).rejects.toThrow(
-      'has more than 1000 statuses; ctx is not among them'
-    )
-  })
-
-  it('fits every description to GitHub’s 140 characters, cutting between whole characters', async () => {
-    const statuses = statusClient(github)
-    await statuses.set(SHA, 'ctx', 'failure', 'x'.repeat(500), 'https://x')
-    // 138 ASCII characters, then emoji: a cut by UTF-16 units after 139 would split the first one.
-    await statuses.set(SHA, 'ctx', 'failure', `${'y'.repeat(138)}${'😀'.repeat(5)}`, 'https://x')
-    await statuses.set(SHA, 'ctx', 'failure', '😀'.repeat(140), 'https://x')
-    const [cut, emoji, whole] = sim.statuses.map(s => s.description)
-    expect(cut).toBe(`${'x'.repeat(139)}…`)
-    expect(emoji).toBe(`${'y'.repeat(138)}😀…`)
-    expect(whole).toBe('😀'.repeat(140))
   })
 })

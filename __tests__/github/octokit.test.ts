@@ -30,7 +30,7 @@ afterEach(async () => {
   await new Promise(resolve => server.close(resolve))
 })
 
-const client = (timeoutMs = 10_000) =>
+const client = (timeoutMs = 10_000, signal = new AbortController().signal) =>
   createGitHubClient(
     {
       apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -42,9 +42,9 @@ const client = (timeoutMs = 10_000) =>
       eventPath: ''
     },
     'ghs_token',
-    new AbortController().signal,
+    signal,
     'test',
-    { timeoutMs, redact }
+    { timeoutMs, afterCancelMs: 100, redact }
   )
 
 describe('the GitHub client', () => {
@@ -84,5 +84,22 @@ describe('the GitHub client', () => {
     )
     // Only the first call reached GitHub.
     expect(requests.map(r => r.url)).toEqual(['/repos/o/r'])
+  })
+
+  it('after a cancel, makes only the calls that ask for it, with the short bound and a breaker of their own', async () => {
+    handler = () => undefined // never answers
+    const abort = new AbortController()
+    const github = await client(100, abort.signal)
+    await expect(github.request('GET /before')).rejects.toThrow('GitHub did not answer within 0.1s')
+    abort.abort()
+    await expect(github.request('GET /plain')).rejects.toThrow('skipped, the step was cancelled')
+    await expect(github.request('POST /final', {}, { afterCancel: true })).rejects.toThrow(
+      new GitHubTimeout('GitHub did not answer within 0.1s')
+    )
+    await expect(github.request('POST /again', {}, { afterCancel: true })).rejects.toThrow(
+      'skipped, GitHub did not answer a previous call within 0.1s'
+    )
+    // At most these two reached GitHub (a call given up early may not have arrived yet).
+    expect(['/before', '/final']).toEqual(expect.arrayContaining(requests.map(r => r.url.split('?')[0])))
   })
 })

@@ -1,35 +1,26 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import nock from 'nock'
 import { createGitHubClient } from '../../src/github/octokit.js'
 import { createComment } from '../../src/github/pr-comment.js'
 import { commentMarker, renderComment, type CommentRow } from '../../src/report/pr-comment-text.js'
-import { parseSettings } from '../../src/settings.js'
-import { stepComment } from '../../src/shell/github.js'
 import { startGitHubSim, type GitHubSim } from '../../tools/github-sim/server.js'
-import { actionInputs } from '../helpers/inputs.js'
-import { recordingLogger } from '../helpers/virtual-time.js'
 
 const SHA = 'a'.repeat(40)
 const row = (batchId: string, icon: CommentRow['icon'], status = 'COMPLETED'): CommentRow => ({
   batchId,
   icon,
   status,
-  requests: icon === '🔄' ? '' : '9 ok, 1 failed'
+  ...(icon === '🔄' ? {} : { requests: { ok: 9, failed: 1 } }),
+  reason: ''
 })
 
 let sim: GitHubSim
-let temp: string
 beforeEach(async () => {
   nock.enableNetConnect('127.0.0.1')
   sim = await startGitHubSim()
-  temp = mkdtempSync(join(tmpdir(), 'comment-'))
 })
 afterEach(async () => {
   await sim.close()
-  rmSync(temp, { recursive: true, force: true })
 })
 
 const target = () => ({
@@ -107,51 +98,5 @@ describe('whose comment is edited', () => {
     await createComment<CommentRow>(github, text, 'ghs_t')(5, 'ctx', [row('b1', '✅')])
     expect(sim.comments.map(c => c.id)).toEqual([50, 60])
     expect(sim.comments[1]!.body).toContain('✅ b1')
-  })
-})
-
-describe('stepComment', () => {
-  const settingsFor = (inputs: Record<string, string>, eventPath = '') =>
-    parseSettings(
-      name => actionInputs({ 'batch-id': 'b1', 'api-key': 'k', 'github-token': 'ghs', ...inputs })[name] ?? '',
-      {
-        GITHUB_API_URL: sim.apiUrl,
-        GITHUB_REPOSITORY: 'octo/repo',
-        GITHUB_SHA: SHA,
-        GITHUB_EVENT_PATH: eventPath
-      }
-    )
-  const signal = new AbortController().signal
-
-  it('comments on the pull request of the event, and only there', async () => {
-    const log = recordingLogger()
-    expect(await stepComment(settingsFor({}), signal, log, t => t)).toBeUndefined()
-    expect(await stepComment(settingsFor({ 'pr-comment': 'true' }), signal, log, t => t)).toBeUndefined()
-    expect(log.lines).toEqual([expect.objectContaining({ message: expect.stringContaining('not for a pull request') })])
-    const event = join(temp, 'event.json')
-    writeFileSync(event, JSON.stringify({ pull_request: { number: 3, head: { sha: SHA } } }))
-    const post = await stepComment(settingsFor({ 'pr-comment': 'true' }, event), signal, log, t =>
-      t.replace('KEY', '***')
-    )
-    await post!([row('b1', '❌', 'KEY')])
-    expect(sim.comments).toEqual([
-      expect.objectContaining({ issue: 3, body: expect.stringContaining('❌ b1 | &#42;&#42;&#42;') })
-    ])
-    sim.faults.push({ method: 'GET', path: /comments$/, status: 500, times: 5 })
-    await post!([row('b1', '✅')])
-    expect(log.lines.at(-1)).toMatchObject({
-      level: 'warning',
-      message: expect.stringContaining('Could not comment on pull request #3')
-    })
-  })
-
-  it('warns when the repository is not known', async () => {
-    const log = recordingLogger()
-    const event = join(temp, 'event.json')
-    writeFileSync(event, JSON.stringify({ pull_request: { number: 3, head: { sha: SHA } } }))
-    const settings = settingsFor({ 'pr-comment': 'true' }, event)
-    settings.github.repository = 'nope'
-    expect(await stepComment(settings, signal, log, t => t)).toBeUndefined()
-    expect(log.lines[0]).toMatchObject({ level: 'warning', message: expect.stringContaining('GITHUB_REPOSITORY') })
   })
 })

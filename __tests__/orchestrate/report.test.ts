@@ -3,11 +3,13 @@ import { writeFileSync } from 'node:fs'
 import type { StatusClient } from '../../src/github/commit-status.js'
 import type { Ledger, Removal, StoredEntry } from '../../src/github/ledger.js'
 import type { LedgerEntry } from '../../src/github/ledger-entry.js'
-import { runMode } from '../../src/orchestrate/dispatch.js'
-import { runReport, type ReportDeps } from '../../src/orchestrate/report.js'
+import { runReport } from '../../src/orchestrate/report.js'
+import type { RunContext } from '../../src/orchestrate/run-context.js'
+import { runMode } from '../../src/orchestrate/run-mode.js'
 import { runTrack } from '../../src/orchestrate/track.js'
 import { parseSettings } from '../../src/settings.js'
 import { TogetherError, type BatchJob } from '../../src/together/index.js'
+import { fakeGitHub } from '../helpers/github.js'
 import { actionInputs } from '../helpers/inputs.js'
 import { recordingLogger, virtualClock } from '../helpers/virtual-time.js'
 
@@ -65,7 +67,7 @@ function harness(
     latest: async () => latest as never
   }
   const log = recordingLogger()
-  const deps: ReportDeps = {
+  const deps: RunContext = {
     api: {
       getBatch: async id => {
         const job = jobs[id]!
@@ -86,11 +88,10 @@ function harness(
     signal: new AbortController().signal,
     setOutputs: o => Object.assign(outputs, o),
     timeoutSignal: () => new AbortController().signal,
-    redact: (text: string) => text,
-    ledger,
-    statuses
+    redact: (text: string) => text
   }
-  return { deps, events, outputs, log, setLatest: (s: string) => (latest = s), clock }
+  const github = fakeGitHub(events, { ledger, statuses })
+  return { deps, github, events, outputs, log, setLatest: (s: string) => (latest = s), clock }
 }
 
 const notFound = new TogetherError('HTTP 404', { kind: 'http', status: 404 })
@@ -99,7 +100,7 @@ const refused = new TogetherError('HTTP 401', { kind: 'http', status: 401 })
 describe('runReport', () => {
   it('passes quietly on an empty ledger', async () => {
     const h = harness({}, [])
-    const outcome = await runReport(settingsFor({ mode: 'report' }), h.deps)
+    const outcome = await runReport(settingsFor({ mode: 'report' }), h.deps, h.github)
     expect(outcome.verdict).toEqual({ ok: true, message: 'No tracked batches to report.' })
     expect(h.outputs).toEqual({ reported: '[]', pending: '0' })
   })
@@ -122,7 +123,7 @@ describe('runReport', () => {
       entry('locked', { commitStatus: '' })
     ]
     const h = harness(jobs, stored, { cancelled: 'changed' })
-    const outcome = await runReport(settingsFor({ mode: 'report' }), h.deps)
+    const outcome = await runReport(settingsFor({ mode: 'report' }), h.deps, h.github)
     const reported = JSON.parse(h.outputs.reported!) as { id: string; passed: boolean }[]
     expect(reported.map(r => [r.id, r.passed])).toEqual([
       ['done', true],
@@ -133,7 +134,7 @@ describe('runReport', () => {
     expect(h.outputs.pending).toBe('1')
     expect(h.events).toEqual([
       'status ctx pending: 1 of 2 Together batches reported; 1 still running',
-      'status ctx success: CANCELLED',
+      'status ctx success: Passed · CANCELLED',
       'remove done',
       'remove cancelled',
       'remove gone',
@@ -161,7 +162,7 @@ describe('runReport', () => {
       stored
     )
     h.setLatest('failure')
-    await runReport(settingsFor({ mode: 'report' }), h.deps)
+    await runReport(settingsFor({ mode: 'report' }), h.deps, h.github)
     expect(h.events).toEqual(['remove a'])
   })
 
@@ -169,19 +170,19 @@ describe('runReport', () => {
     const stored = [entry('last', { group: ['first', 'last'] })]
     const h = harness({ last: { id: 'last', status: 'COMPLETED', output_file_id: 'f' } }, stored)
     h.setLatest('failure')
-    expect((await runReport(settingsFor({ mode: 'report' }), h.deps)).verdict.ok).toBe(true)
+    expect((await runReport(settingsFor({ mode: 'report' }), h.deps, h.github)).verdict.ok).toBe(true)
     expect(h.events).toEqual(['remove last'])
     const again = harness({ last: { id: 'last', status: 'COMPLETED', output_file_id: 'f' } }, stored)
     again.setLatest('pending')
-    await runReport(settingsFor({ mode: 'report' }), again.deps)
+    await runReport(settingsFor({ mode: 'report' }), again.deps, again.github)
     expect(again.events).toEqual(['status ctx success: 2 Together batches reported, all passed', 'remove last'])
   })
 
   it('sets error, not success, when the earlier statuses of the commit cannot be read', async () => {
     const stored = [entry('last', { group: ['first', 'last'] })]
     const h = harness({ last: { id: 'last', status: 'COMPLETED', output_file_id: 'f' } }, stored)
-    h.deps.statuses = { ...h.deps.statuses!, latest: () => Promise.reject(new Error('the list is not a list')) }
-    await runReport(settingsFor({ mode: 'report' }), h.deps)
+    h.github.statuses = { ...h.github.statuses, latest: () => Promise.reject(new Error('the list is not a list')) }
+    await runReport(settingsFor({ mode: 'report' }), h.deps, h.github)
     expect(h.events).toEqual([
       'status ctx error: Could not read the earlier statuses of this commit: the list is not a list',
       'remove last'
@@ -193,8 +194,8 @@ describe('runReport', () => {
     const h = harness({ b1: { id: 'b1', status: 'COMPLETED', output_file_id: 'f' } }, stored, {
       b1: new Error('Could not write the ledger')
     })
-    h.deps.statuses = { ...h.deps.statuses!, set: () => Promise.reject(new Error('HTTP 403')) }
-    const outcome = await runReport(settingsFor({ mode: 'report' }), h.deps)
+    h.github.statuses = { ...h.github.statuses, set: () => Promise.reject(new Error('HTTP 403')) }
+    const outcome = await runReport(settingsFor({ mode: 'report' }), h.deps, h.github)
     expect(outcome.verdict.message).toContain('Could not fetch the results of batch b1: disk on fire')
     expect(outcome.verdict.message).toContain('Could not write the ledger')
     expect(h.log.lines).toContainEqual(
@@ -216,9 +217,9 @@ describe('runReport', () => {
       b3: { id: 'b3', status: 'COMPLETED', output_file_id: 'f' }
     }
     const h = harness(jobs, stored)
-    h.deps.prComments = async (pr, context, rows) =>
+    h.github.comments = async (pr, context, rows) =>
       void h.events.push(`comment #${pr} ${context}: ${rows.map(r => `${r.icon} ${r.batchId}`).join(', ')}`)
-    await runReport(settingsFor({ mode: 'report' }), h.deps)
+    await runReport(settingsFor({ mode: 'report' }), h.deps, h.github)
     expect(h.events.filter(e => !e.startsWith('status'))).toEqual([
       'comment #4 ctx: ✅ b1',
       'comment #4 batches: ❌ b2',
@@ -227,30 +228,19 @@ describe('runReport', () => {
       'remove b3'
     ])
     const failing = harness(jobs, stored.slice(0, 1))
-    failing.deps.prComments = () => Promise.reject(new Error('HTTP 403'))
-    await runReport(settingsFor({ mode: 'report' }), failing.deps)
-    const none = harness(jobs, stored.slice(0, 1))
-    await runReport(settingsFor({ mode: 'report' }), none.deps)
-    for (const [run, why] of [
-      [failing, 'HTTP 403'],
-      [none, 'no GitHub client.']
-    ] as const) {
-      expect(run.log.lines).toContainEqual(
-        expect.objectContaining({ message: `Could not comment on pull request #4: ${why}` })
-      )
-      expect(run.events).toContain('remove b1')
-    }
+    failing.github.comments = () => Promise.reject(new Error('HTTP 403'))
+    await runReport(settingsFor({ mode: 'report' }), failing.deps, failing.github)
+    expect(failing.log.lines).toContainEqual(
+      expect.objectContaining({ message: 'Could not comment on pull request #4: HTTP 403' })
+    )
+    expect(failing.events).toContain('remove b1')
   })
 
   it('sets no status and removes nothing once aborted', async () => {
     const h = harness({ b1: { id: 'b1', status: 'COMPLETED', output_file_id: 'f' } }, [entry('b1')])
     const abort = new AbortController()
     abort.abort()
-    const outcome = await runReport(settingsFor({ mode: 'report' }), {
-      ...h.deps,
-      signal: abort.signal,
-      statuses: undefined
-    })
+    const outcome = await runReport(settingsFor({ mode: 'report' }), { ...h.deps, signal: abort.signal }, h.github)
     expect(h.events).toEqual([])
     expect(outcome.verdict.ok).toBe(false)
   })
@@ -264,14 +254,11 @@ describe('runTrack', () => {
     )
     const statuses: string[] = []
     const settings = settingsFor({ mode: 'track', 'batch-id': 'run fin', 'commit-status': 'ctx' })
-    const outcome = await runMode(
-      settings,
-      { ...h.deps, setStatus: async (s, d) => void statuses.push(`${s}: ${d}`) },
-      async () => ({
-        ledger: h.deps.ledger,
-        commit: async () => ({ sha: HEAD, pullRequest: 4 })
-      })
-    )
+    const outcome = await runMode(settings, h.deps, {
+      ...h.github,
+      status: async (s, d) => void statuses.push(`${s}: ${d}`),
+      headCommit: async () => ({ sha: HEAD, pullRequest: 4 })
+    })
     expect(outcome.verdict.ok).toBe(true)
     expect(h.events).toEqual(['put run'])
     expect(h.outputs.tracked).toBe('["run"]')
@@ -280,10 +267,10 @@ describe('runTrack', () => {
 
   it('fails when the ledger cannot be written', async () => {
     const h = harness({ run: { id: 'run', status: 'IN_PROGRESS' } }, [])
-    const ledger = { ...h.deps.ledger, put: () => Promise.reject(new Error('Could not write the ledger')) }
+    const ledger = { ...h.github.ledger, put: () => Promise.reject(new Error('Could not write the ledger')) }
     const settings = settingsFor({ mode: 'track', 'batch-id': 'run' })
-    await expect(runTrack(settings, { ...h.deps, ledger, commit: { sha: HEAD } })).rejects.toThrow('Could not write')
-    await expect(runMode(settings, h.deps)).rejects.toThrow('needs the ledger')
+    await expect(runTrack(settings, h.deps, { ...h.github, ledger })).rejects.toThrow('Could not write')
+    await expect(runMode(settings, h.deps, undefined)).rejects.toThrow('needs the ledger')
   })
 
   it('gates each batch by its own recorded max-cost, with one GET /v1/models per recorded discount', async () => {
@@ -319,7 +306,7 @@ describe('runTrack', () => {
         return [{ id: 'm', pricing: { input: 1, output: 1 } }]
       }
     }
-    const outcome = await runReport(settingsFor({ mode: 'report' }), h.deps)
+    const outcome = await runReport(settingsFor({ mode: 'report' }), h.deps, h.github)
     const reported = JSON.parse(h.outputs.reported!) as { id: string; passed: boolean; verdict: string }[]
     expect(reported.map(r => [r.id, r.passed])).toEqual([
       ['cheap', true],
@@ -330,7 +317,7 @@ describe('runTrack', () => {
     expect(outcome.verdict.ok).toBe(false)
     expect(modelCalls).toBe(1)
     expect(h.events).toContain(
-      'status other failure: Estimated cost $3.0000 is more than max-cost $1.00 (list prices).'
+      'status other failure: Failed on max-cost: Estimated cost $3.0000 is more than max-cost $1.00 (list prices).'
     )
   })
 })

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { resultsBudgetMs, runStep } from '../../src/orchestrate/step.js'
 import { parseSettings } from '../../src/settings.js'
 import type { BatchJob, FilesApi, ModelInfo, ModelsApi } from '../../src/together/index.js'
+import { fakeGitHub } from '../helpers/github.js'
 import { actionInputs } from '../helpers/inputs.js'
 import { recordingLogger, scriptedApi, virtualClock } from '../helpers/virtual-time.js'
 
@@ -39,7 +40,6 @@ function harness(job: BatchJob, files: Partial<FilesApi & ModelsApi> = {}) {
       events.push('outputs')
       outputs.push(o)
     },
-    setStatus: async (state: string, description: string) => void events.push(`status ${state}: ${description}`),
     budgets: [] as number[],
     redact: (text: string) => text,
     budget: new AbortController(),
@@ -48,22 +48,22 @@ function harness(job: BatchJob, files: Partial<FilesApi & ModelsApi> = {}) {
       return this.budget.signal
     }
   }
-  return { deps, events, outputs }
+  return { deps, events, outputs, github: fakeGitHub(events) }
 }
 
 describe('runStep', () => {
   it('sets the outputs before any download starts, and again with the counts after', async () => {
-    const { deps, events, outputs } = harness({ id: 'b1', status: 'COMPLETED', output_file_id: 'file-out' })
+    const { deps, events, outputs, github } = harness({ id: 'b1', status: 'COMPLETED', output_file_id: 'file-out' })
     const temp = mkdtempSync(join(tmpdir(), 'step-'))
     try {
-      const outcome = await runStep(settingsFor({ 'download-dir': temp }), deps)
+      const outcome = await runStep(settingsFor({ 'download-dir': temp }), deps, github)
       expect(events).toEqual([
         'status pending: Waiting for Together batch b1',
         'outputs',
         'download',
         'outputs',
         'outputs',
-        expect.stringMatching(/^status failure: Could not fetch the results of batch b1/)
+        'status failure: Failed on result files that could not be read: disk on fire'
       ])
       expect(outputs[0]).toMatchObject({ status: 'COMPLETED', 'output-file-id': 'file-out' })
       expect(outcome.verdict.ok).toBe(false)

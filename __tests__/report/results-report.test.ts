@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
 import type { WaitAllResult, WaitResult } from '../../src/engine/types.js'
-import { finalDescription, pendingDescription } from '../../src/report/commit-status-text.js'
 import { buildOutputs } from '../../src/report/outputs.js'
 import { buildSummary } from '../../src/report/summary.js'
 import { combine } from '../../src/verdict/judge-batch.js'
@@ -112,15 +111,5 @@ describe('results in the verdict, outputs and summary', () => {
     const summary = buildSummary(two, judgeAll(two, FAIL_ON), both)
     expect(summary).toContain('15 succeeded · 1 failed')
     expect(summary).toContain('<td>5 / 1</td>')
-  })
-
-  it('describes commit statuses in a few words, or with the failure’s own line', () => {
-    expect(pendingDescription(['b1'])).toBe('Waiting for Together batch b1')
-    expect(pendingDescription(['a', 'b'])).toBe('Waiting for 2 Together batches')
-    expect(finalDescription(one.results, judgeAll(one, FAIL_ON), counted)).toBe('COMPLETED · 998/1000 requests ok')
-    expect(finalDescription(one.results, judgeAll(one, FAIL_ON))).toBe('COMPLETED')
-    expect(finalDescription([completed('a'), completed('b')], { ok: true, message: '' })).toBe('2/2 batches completed')
-    // Whole: the GitHub adapter fits every description to GitHub's limit, after redaction.
-    expect(finalDescription(one.results, { ok: false, message: 'x'.repeat(500) })).toBe('x'.repeat(500))
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import type { WaitAllResult, WaitResult } from '../../src/engine/types.js'
-import { finalDescription } from '../../src/report/commit-status-text.js'
+import { statusHeadline } from '../../src/report/headline.js'
 import { commentRows } from '../../src/report/pr-comment-rows.js'
 import type { BatchFiles } from '../../src/result-files/collect.js'
 import { foldCosts, type CostReport } from '../../src/result-files/cost.js'
@@ -54,7 +54,7 @@ describe('one verdict per batch', () => {
     expect(step).toEqual({ ok: false, message: verdict.message })
     // The comment row and the commit status text are derived from it, never judged again without cost.
     expect(commentRows([result], [verdict])[0]!.icon).toBe('❌')
-    expect(finalDescription([result], step)).toBe(verdict.message)
+    expect(statusHeadline(commentRows([result], [verdict]))).toBe(`Failed on max-cost: ${verdict.message}`)
   })
 
   it('passes within the limit, and shows a batch not finished yet as running', () => {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import type { GitHubTarget } from './target.js'
-import { createGitHubClient, GITHUB_CALL_TIMEOUT_MS, type GitHubClient } from './octokit.js'
+import type { CallOptions, GitHubClient } from './octokit.js'
 
 export type StatusState = 'pending' | 'success' | 'failure' | 'error'
 
@@ -13,8 +13,6 @@ const MAX_STATUS_PAGES = 10
 const STATES = new Set<unknown>(['pending', 'success', 'failure', 'error'])
 /** GitHub's limit on a commit status description, in characters. */
 const MAX_DESCRIPTION = 140
-/** The final status after a cancel has this long: SIGTERM follows the first signal by 7.5 s. */
-const AFTER_CANCEL_TIMEOUT_MS = 1500
 /** An event payload larger than this is not read (a pull request event is a few hundred KB at most). */
 const MAX_EVENT_BYTES = 25 * 1024 * 1024
 
@@ -59,22 +57,31 @@ export const runUrl = (target: GitHubTarget): string =>
 
 /** Commit statuses on any commit of the repository (mode `report` sets them on the commits that tracked). */
 export interface StatusClient {
-  set(sha: string, context: string, state: StatusState, description: string, targetUrl: string): Promise<void>
+  set(
+    sha: string,
+    context: string,
+    state: StatusState,
+    description: string,
+    targetUrl: string,
+    options?: CallOptions
+  ): Promise<void>
   /** The newest state of `context` on `sha`, if any. */
   latest(sha: string, context: string): Promise<StatusState | undefined>
 }
 
 export function statusClient(github: GitHubClient): StatusClient {
   return {
-    async set(sha, context, state, description, targetUrl) {
-      await github.request('POST /repos/{owner}/{repo}/statuses/{sha}', {
+    async set(sha, context, state, description, targetUrl, options) {
+      const route = 'POST /repos/{owner}/{repo}/statuses/{sha}'
+      // Redacted before it is cut: a secret across the cut would leave its first characters.
+      const params = {
         sha,
         state,
         context,
-        // Redacted before it is cut: a secret across the cut would leave its first characters.
         description: fitDescription(github.redact(description)),
         target_url: targetUrl
-      })
+      }
+      await github.request(route, params, options)
     },
     async latest(sha, context) {
       // Statuses come newest first; the first of this context is the current one. An answer that is
@@ -91,34 +98,5 @@ export function statusClient(github: GitHubClient): StatusClient {
         `${sha.slice(0, 12)} has more than ${MAX_STATUS_PAGES * 100} statuses; ${context} is not among them`
       )
     }
-  }
-}
-
-/**
- * The step's own commit status, through @actions/github (loaded only when a status is asked for).
- * Every call is bounded by `timeoutMs` and stops when `signal` aborts; what is sent passes `redact`.
- */
-export async function createCommitStatus(
-  target: GitHubTarget,
-  token: string,
-  contextName: string,
-  signal: AbortSignal,
-  options: { timeoutMs?: number; redact?: (text: string) => string } = {}
-): Promise<SetStatus> {
-  const { timeoutMs = GITHUB_CALL_TIMEOUT_MS, redact } = options
-  const what = 'no commit status can be set'
-  const github = await createGitHubClient(target, token, signal, what, { timeoutMs, redact })
-  // After a cancel the final status still goes out, briefly, through a client the cancel does not stop:
-  // a status left pending would block a protected branch for good.
-  const late = await createGitHubClient(target, token, new AbortController().signal, what, {
-    timeoutMs: AFTER_CANCEL_TIMEOUT_MS,
-    redact
-  })
-  const { sha } = await eventCommit(target)
-  const targetUrl = runUrl(target)
-  // A GitHub API that did not answer once is not asked again through the same client (see
-  // createGitHubClient); after a cancel, the final status still gets its one brief try.
-  return async (state, description) => {
-    await statusClient(signal.aborted ? late : github).set(sha, contextName, state, description, targetUrl)
   }
 }

@@ -1,25 +1,15 @@
-import { runUrl, type StatusState } from '../github/commit-status.js'
-import { requestsText, verdictIcon } from '../report/pr-comment-rows.js'
+import type { StatusState } from '../github/commit-status.js'
+import { commentRow } from '../report/pr-comment-rows.js'
 import { DEFAULT_CONTEXT } from '../report/pr-comment-text.js'
 import type { BatchFiles } from '../result-files/collect.js'
-import type { Settings } from '../settings.js'
+import type { CostReport } from '../result-files/cost.js'
 import { errorMessage, oneLine } from '../util/text.js'
 import type { WaitResult } from '../engine/types.js'
-import type { StatusClient } from '../github/commit-status.js'
-import type { Ledger, StoredEntry } from '../github/ledger.js'
-import type { Comment } from '../github/pr-comment.js'
-import type { CommentRow } from '../report/pr-comment-text.js'
+import type { StoredEntry } from '../github/ledger.js'
+import type { GitHub } from '../github/service.js'
 import { groupBy } from '../util/group-by.js'
 import type { BatchVerdict } from '../verdict/judge-batch.js'
-import type { StepDeps } from './step.js'
-
-export interface ReportDeps extends StepDeps {
-  ledger: Ledger
-  /** Undefined when no GitHub client for statuses could be made (a warning already said why). */
-  statuses?: StatusClient
-  /** Pull request comments, for batches tracked with `pr-comment`. */
-  prComments?: Comment<CommentRow>
-}
+import type { RunContext } from './run-context.js'
 
 /**
  * What one check of a tracked batch means for the ledger: `final`, `unknown` (HTTP 404) and
@@ -35,8 +25,10 @@ export interface Tracked {
   fate: LedgerFate
   /** The verdict, for the batches reported (fates `final`, `unknown`, `forgotten`). */
   verdict?: BatchVerdict
-  /** What a passing commit status says: `COMPLETED · 998/1000 requests ok`. */
+  /** What its commit status says, in the words of the comment's headline. */
   description?: string
+  /** The estimated cost of the batches priced with it, when its recorded policy sets max-cost. */
+  cost?: CostReport
 }
 
 /** A tracked batch that is reported in this run, and so leaves the ledger. */
@@ -77,16 +69,16 @@ function byStatus(tracked: readonly Tracked[]): Shared[] {
  * fails, and it stays one (the status itself remembers a failure from an earlier run); otherwise
  * pending while one still runs, then success. Undefined: leave the status as it is.
  */
-async function stateOf(shared: Shared, deps: ReportDeps): Promise<[StatusState, string] | undefined> {
+async function stateOf(shared: Shared, github: GitHub): Promise<[StatusState, string] | undefined> {
   const failing = shared.reported.find(r => !r.verdict.ok)
-  if (failing) return ['failure', failing.verdict.message]
+  if (failing) return ['failure', failing.description]
   // A batch of the same step judged earlier (by track, or an earlier report) may have failed it.
   if (shared.reported.length < shared.size) {
     // Unknown is not "no earlier failure": the status says it could not tell, and is final, as the
     // batches leave the ledger and no later report would set it.
     let current: StatusState | undefined
     try {
-      current = await deps.statuses!.latest(shared.sha, shared.context)
+      current = await github.statuses.latest(shared.sha, shared.context)
     } catch (error) {
       return ['error', `Could not read the earlier statuses of this commit: ${errorMessage(error)}`]
     }
@@ -101,17 +93,11 @@ async function stateOf(shared: Shared, deps: ReportDeps): Promise<[StatusState, 
 }
 
 /** Sets the final (or still pending) commit status of every commit with a reported batch; failures are warnings. */
-async function publishStatuses(settings: Settings, deps: ReportDeps, tracked: readonly Tracked[]): Promise<void> {
-  const all = byStatus(tracked)
-  if (all.length === 0) return
-  if (!deps.statuses) {
-    deps.log.warning(`Could not set ${all.length} commit status(es): no GitHub client.`)
-    return
-  }
-  for (const shared of all) {
+async function publishStatuses(deps: RunContext, github: GitHub, tracked: readonly Tracked[]): Promise<void> {
+  for (const shared of byStatus(tracked)) {
     try {
-      const state = await stateOf(shared, deps)
-      if (state) await deps.statuses.set(shared.sha, shared.context, state[0], state[1], runUrl(settings.github))
+      const state = await stateOf(shared, github)
+      if (state) await github.statuses.set(shared.sha, shared.context, state[0], state[1], github.runUrl)
     } catch (error) {
       deps.log.warning(
         `Could not set the commit status ${oneLine(shared.context, 100)} on ${shared.sha.slice(0, 12)}: ${errorMessage(error)}`
@@ -125,7 +111,8 @@ async function publishStatuses(settings: Settings, deps: ReportDeps, tracked: re
  * batch's row changes from running to its outcome; rows of other batches stay as they were.
  */
 async function publishComments(
-  deps: ReportDeps,
+  deps: RunContext,
+  github: GitHub,
   tracked: readonly Tracked[],
   collected: ReadonlyMap<string, BatchFiles>
 ): Promise<void> {
@@ -134,18 +121,9 @@ async function publishComments(
   for (const group of byComment.values()) {
     const { pullRequest, commitStatus } = group[0]!.stored.entry
     const pr = pullRequest!
-    if (!deps.prComments) {
-      deps.log.warning(`Could not comment on pull request #${pr}: no GitHub client.`)
-      continue
-    }
-    const rows = group.map(r => ({
-      batchId: r.result.batchId,
-      icon: verdictIcon(r.verdict),
-      status: r.result.status,
-      requests: requestsText(collected.get(r.result.batchId))
-    }))
+    const rows = group.map(r => commentRow(r.result, r.verdict, collected.get(r.result.batchId), r.cost))
     try {
-      await deps.prComments(pr, commitStatus || DEFAULT_CONTEXT, rows)
+      await github.comments(pr, commitStatus || DEFAULT_CONTEXT, rows)
     } catch (error) {
       deps.log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`)
     }
@@ -158,17 +136,17 @@ async function publishComments(
  * visible effects. Returns why removals failed.
  */
 export async function publishReport(
-  settings: Settings,
-  deps: ReportDeps,
+  deps: RunContext,
+  github: GitHub,
   tracked: readonly Tracked[],
   collected: ReadonlyMap<string, BatchFiles>
 ): Promise<string[]> {
-  await publishStatuses(settings, deps, tracked)
-  await publishComments(deps, tracked, collected)
+  await publishStatuses(deps, github, tracked)
+  await publishComments(deps, github, tracked, collected)
   const errors: string[] = []
   for (const item of tracked.filter(isReported)) {
     try {
-      const removal = await deps.ledger.remove(item.result.batchId, item.stored.sha)
+      const removal = await github.ledger.remove(item.result.batchId, item.stored.sha)
       if (removal === 'changed')
         deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`)
     } catch (error) {

@@ -2,7 +2,9 @@ import { listFirst } from '../util/text.js'
 import { waitForBatches } from '../engine/wait.js'
 import type { WaitResult } from '../engine/types.js'
 import type { StoredEntry } from '../github/ledger.js'
-import { finalDescription } from '../report/commit-status-text.js'
+import type { GitHub } from '../github/service.js'
+import { statusHeadline } from '../report/headline.js'
+import { commentRow } from '../report/pr-comment-rows.js'
 import { buildReportSummary } from '../report/ledger-summary.js'
 import { batchEntry } from '../report/outputs.js'
 import { collectResults, type BatchFiles } from '../result-files/collect.js'
@@ -13,15 +15,9 @@ import { judgeBatch, type BatchVerdict } from '../verdict/judge-batch.js'
 import type { Policy } from '../verdict/policy.js'
 import { judge, LISTED, type Verdict } from '../verdict/verdict.js'
 import { priceResults } from './costs.js'
-import {
-  isReported,
-  publishReport,
-  type LedgerFate,
-  type Reported,
-  type ReportDeps,
-  type Tracked
-} from './report-publish.js'
+import { isReported, publishReport, type LedgerFate, type Reported, type Tracked } from './report-publish.js'
 import { groupBy } from '../util/group-by.js'
+import type { RunContext } from './run-context.js'
 import { resultsBudgetMs, resultsDir, type StepOutcome } from './step.js'
 
 function classify(result: WaitResult, stored: StoredEntry, now: number, forgetAfterMs: number): LedgerFate {
@@ -40,16 +36,15 @@ function lostVerdict(t: Tracked, forgetAfterMs: number): BatchVerdict {
       ? `Batch ${id}, tracked ${since}, is not known to Together (HTTP 404): it is removed from the ledger. Check that api-key belongs to the account that created it.`
       : `Batch ${id}, tracked ${since}, is still ${t.result.status || 'not readable'} after forget-after (${formatDuration(forgetAfterMs)}): it is removed from the ledger and no longer reported.`
   const verdict = { ok: false, message }
-  return { batchId: id, ...verdict, running: false, wait: verdict }
+  const reason = t.fate === 'unknown' ? 'not known to Together (HTTP 404)' : 'still running after forget-after'
+  return { batchId: id, ...verdict, running: false, wait: verdict, failedOn: 'not-checked', reason }
 }
-
-export type { ReportDeps }
 
 /** The report only shows what gates need: a recorded discount alone does not fetch files. */
 const gatesResults = (policy: Policy): boolean => policy.requestGate !== undefined || policy.maxCost !== undefined
 
 /** Downloads and counts the result files of the final batches whose recorded policy asks for them. */
-async function readFiles(settings: Settings, deps: ReportDeps, tracked: Tracked[]): Promise<Map<string, BatchFiles>> {
+async function readFiles(settings: Settings, deps: RunContext, tracked: Tracked[]): Promise<Map<string, BatchFiles>> {
   const wanted = tracked.filter(
     t => t.fate === 'final' && (settings.downloadDir !== '' || gatesResults(t.stored.entry.policy))
   )
@@ -66,7 +61,7 @@ async function readFiles(settings: Settings, deps: ReportDeps, tracked: Tracked[
  * per recorded `batch-discount` (usually one for the whole run).
  */
 async function priceTracked(
-  deps: ReportDeps,
+  deps: RunContext,
   tracked: readonly Tracked[],
   collected: ReadonlyMap<string, BatchFiles>
 ): Promise<Map<string, CostReport>> {
@@ -119,8 +114,8 @@ function reportedEntry(r: Reported, collected: ReadonlyMap<string, BatchFiles>):
  * it, publishes its commit status and comment row, and only then removes it from the ledger, so a
  * run killed half way repeats a report but never loses one. Every batch is processed before the verdict.
  */
-export async function runReport(settings: Settings, deps: ReportDeps): Promise<StepOutcome> {
-  const { entries, invalid } = await deps.ledger.list()
+export async function runReport(settings: Settings, deps: RunContext, github: GitHub): Promise<StepOutcome> {
+  const { entries, invalid } = await github.ledger.list()
   for (const bad of invalid)
     deps.log.warning(`Ledger file ${bad.name} on ${settings.ledgerBranch} is not used: ${bad.reason}.`)
   if (entries.length === 0) {
@@ -141,9 +136,11 @@ export async function runReport(settings: Settings, deps: ReportDeps): Promise<S
   for (const t of tracked) {
     if (t.fate === 'final') {
       const files = collected.get(t.result.batchId)
-      t.verdict = judgeBatch(t.result, files, costs.get(t.result.batchId), t.stored.entry.policy)
+      t.cost = costs.get(t.result.batchId)
+      t.verdict = judgeBatch(t.result, files, t.cost, t.stored.entry.policy)
     } else if (t.fate === 'unknown' || t.fate === 'forgotten') t.verdict = lostVerdict(t, settings.forgetAfterMs)
-    if (t.verdict) t.description = finalDescription([t.result], t.verdict, collected)
+    if (t.verdict)
+      t.description = statusHeadline([commentRow(t.result, t.verdict, collected.get(t.result.batchId), t.cost)])
   }
   const reported = tracked.filter(isReported)
   const pending = tracked.filter(t => t.fate === 'pending').length
@@ -151,7 +148,7 @@ export async function runReport(settings: Settings, deps: ReportDeps): Promise<S
     reported: JSON.stringify(reported.map(r => reportedEntry(r, collected))),
     pending: String(pending)
   })
-  const ledgerErrors = deps.signal.aborted ? [] : await publishReport(settings, deps, tracked, collected)
+  const ledgerErrors = deps.signal.aborted ? [] : await publishReport(deps, github, tracked, collected)
   const verdict = stepVerdict(tracked, ledgerErrors)
   const rows = reported.map(r => ({ ...r, entry: r.stored.entry, files: collected.get(r.result.batchId) }))
   return { verdict, title: 'Together batches', summary: buildReportSummary(rows, pending, verdict), annotations: [] }

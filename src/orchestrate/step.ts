@@ -1,39 +1,22 @@
 import { waitForBatches } from '../engine/wait.js'
-import type { EngineDeps, Logger, WaitAllResult } from '../engine/types.js'
-import type { SetStatus, StatusState } from '../github/commit-status.js'
-import { finalDescription, pendingDescription } from '../report/commit-status-text.js'
+import type { WaitAllResult } from '../engine/types.js'
+import type { StatusState } from '../github/commit-status.js'
+import type { GitHub } from '../github/service.js'
+import { pendingDescription, statusHeadline } from '../report/headline.js'
 import { buildOutputs, verdictOutputs } from '../report/outputs.js'
 import { buildSummary } from '../report/summary.js'
 import { commentRows } from '../report/pr-comment-rows.js'
-import type { CommentRow } from '../report/pr-comment-text.js'
 import type { Annotation } from '../result-files/annotations.js'
 import { collectResults, type BatchFiles, type ResultsDir } from '../result-files/collect.js'
 import type { CostReport } from '../result-files/cost.js'
 import { FailureIndex } from '../result-files/failures.js'
 import type { Settings } from '../settings.js'
-import type { BatchApi, FilesApi, ModelsApi } from '../together/index.js'
 import { judgeBatch, judgeStep } from '../verdict/judge-batch.js'
 import { needsResults } from '../verdict/policy.js'
 import type { Verdict } from '../verdict/verdict.js'
 import { priceResults } from './costs.js'
 import { locateFailures } from './lines.js'
-
-/** What the step needs from the outside world; the shell in main.ts provides it. */
-export interface StepDeps extends Omit<EngineDeps, 'api' | 'signal'> {
-  api: BatchApi & FilesApi & ModelsApi
-  log: Logger
-  signal: AbortSignal
-  /** Applied at once: the outputs are set before any optional work that could fail or be killed. */
-  setOutputs(outputs: Record<string, string>): void
-  /** Sets the commit status, when one is asked for; never throws (a failure is the shell's warning). */
-  setStatus?: SetStatus
-  /** Updates the pull request comment, when one is asked for; never throws (a failure is a warning). */
-  comment?(rows: CommentRow[]): Promise<void>
-  /** A signal that aborts after `ms` (AbortSignal.timeout in the shell; tests control it). */
-  timeoutSignal(ms: number): AbortSignal
-  /** Removes the secrets from text read from result files, before it is cut or escaped anywhere. */
-  redact(text: string): string
-}
+import type { RunContext } from './run-context.js'
 
 /** Result files may take at least this long (or `timeout`, when shorter), and at most `MAX_RESULTS_MS`. */
 const MIN_RESULTS_MS = 10 * 60_000
@@ -70,9 +53,14 @@ export interface StepHooks {
  * The whole step once the settings are known: commit status pending, wait, outputs, result files,
  * verdict, final commit status. It decides and returns; it never touches @actions/core.
  */
-export async function runStep(settings: Settings, deps: StepDeps, hooks: StepHooks = {}): Promise<StepOutcome> {
+export async function runStep(
+  settings: Settings,
+  deps: RunContext,
+  github?: GitHub,
+  hooks: StepHooks = {}
+): Promise<StepOutcome> {
   // Not awaited before the wait: a slow GitHub API must never delay the first status check.
-  const pending = deps.setStatus?.('pending', pendingDescription(settings.batchIds))
+  const pending = github?.status('pending', pendingDescription(settings.batchIds))
   const waited: WaitAllResult = await waitForBatches(deps, settings)
   // `passed` stays false until the verdict is in: a step killed before it never reads as passed.
   deps.setOutputs({ ...buildOutputs(waited), passed: 'false' })
@@ -92,12 +80,15 @@ export async function runStep(settings: Settings, deps: StepDeps, hooks: StepHoo
 
   deps.setOutputs(verdictOutputs(buildOutputs(waited).status ?? '', verdict.ok))
   await pending
+  const rows = commentRows(waited.results, batches, collected, cost)
+  // Besides its batches, only max-cost over several batches together can fail the step.
+  const stepFailure = !verdict.ok && batches.every(b => b.ok) ? 'max-cost' : undefined
   const [state, description] = hooks.finalStatus?.(verdict, waited) ?? [
     verdict.ok ? 'success' : 'failure',
-    finalDescription(waited.results, verdict, collected)
+    statusHeadline(rows, stepFailure)
   ]
-  await deps.setStatus?.(state, description)
-  await deps.comment?.(commentRows(waited.results, batches, collected))
+  await github?.status(state, description)
+  await github?.comment(rows)
   const ids = settings.batchIds
   return {
     verdict,
@@ -114,7 +105,7 @@ interface ResultsRead {
 }
 
 /** Downloads and counts the result files within their time budget, prices them, and sets the outputs. */
-async function readResults(settings: Settings, deps: StepDeps, waited: WaitAllResult): Promise<ResultsRead> {
+async function readResults(settings: Settings, deps: RunContext, waited: WaitAllResult): Promise<ResultsRead> {
   const dir = resultsDir(settings)
   const ms = resultsBudgetMs(settings.timeoutMs, waited.endedAt - waited.startedAt)
   const budget = { ms, signal: deps.timeoutSignal(ms) }

@@ -1,23 +1,18 @@
 import type { WaitAllResult } from '../engine/types.js'
-import type { EventCommit } from '../github/commit-status.js'
-import { runUrl } from '../github/commit-status.js'
-import type { Ledger } from '../github/ledger.js'
 import { serializeEntry } from '../github/ledger-entry.js'
+import type { GitHub } from '../github/service.js'
 import type { Settings } from '../settings.js'
-import { runStep, type StepDeps, type StepOutcome } from './step.js'
-
-export interface TrackDeps extends StepDeps {
-  ledger: Ledger
-  /** The commit (and pull request) the batches belong to, from the event payload. */
-  commit: EventCommit
-}
+import type { RunContext } from './run-context.js'
+import { runStep, type StepOutcome } from './step.js'
 
 /**
  * Mode `track`: checks each batch once, exactly as `timeout: 0` does; every batch not final yet is
  * recorded in the ledger with where it came from and how this step wants it judged, for mode
  * `report` to finish. Its commit status stays pending until then.
  */
-export async function runTrack(settings: Settings, deps: TrackDeps): Promise<StepOutcome> {
+export async function runTrack(settings: Settings, deps: RunContext, github: GitHub): Promise<StepOutcome> {
+  // The commit (and pull request) the batches belong to, from the event payload.
+  const commit = await github.headCommit()
   let tracked: string[] = []
   const record = async (waited: WaitAllResult): Promise<void> => {
     tracked = waited.results.filter(r => r.outcome === 'pending').map(r => r.batchId)
@@ -27,17 +22,17 @@ export async function runTrack(settings: Settings, deps: TrackDeps): Promise<Ste
       const entry = {
         batchId,
         repository: settings.github.repository,
-        sha: deps.commit.sha,
+        sha: commit.sha,
         ref: settings.github.ref,
-        pullRequest: deps.commit.pullRequest,
-        runUrl: runUrl(settings.github),
+        pullRequest: commit.pullRequest,
+        runUrl: github.runUrl,
         trackedAt,
         group: settings.batchIds,
         policy: settings.policy,
         commitStatus: settings.commitStatus,
         prComment: settings.prComment
       }
-      await deps.ledger.put(batchId, serializeEntry(entry))
+      await github.ledger.put(batchId, serializeEntry(entry))
     }
     deps.setOutputs({ tracked: JSON.stringify(tracked) })
     if (tracked.length > 0) {
@@ -46,7 +41,7 @@ export async function runTrack(settings: Settings, deps: TrackDeps): Promise<Ste
       )
     }
   }
-  return runStep({ ...settings, timeoutMs: 0 }, deps, {
+  return runStep({ ...settings, timeoutMs: 0 }, deps, github, {
     afterWait: record,
     finalStatus: verdict =>
       verdict.ok && tracked.length > 0

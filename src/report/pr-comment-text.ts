@@ -1,26 +1,24 @@
+import { FAILED_ON, type FailedOn } from '../verdict/judge-batch.js'
 import { escapeText } from './escape.js'
+import { commentHeadline } from './headline.js'
+import type { CommentRow } from './pr-comment-rows.js'
 
-/** One batch's line in the pull request comment. */
-export interface CommentRow {
-  batchId: string
-  /** ✅ passed, ❌ failed, 🔄 still running. */
-  icon: '✅' | '❌' | '🔄'
-  status: string
-  /** `998 ok, 2 failed`, when the files were counted. */
-  requests: string
-}
+export type { CommentRow }
 
 /** GitHub refuses a comment body of 65,536 characters or more; this leaves room for the frame. */
 const MAX_BODY = 60_000
+/** A row's reason is cut here: the run summary has the whole verdict. */
+const MAX_REASON = 300
 
 /**
  * The layout of the rows this version writes, named in each row's hidden marker:
- * `| ✅ <id> | <status> | <n> ok, <m> failed | [run](<url>) | <!-- row:v2:<id> -->`. Version 1 (the
- * first release) wrote the same cells with an unversioned marker, `<!-- row:<id> -->`. A version that
- * changes the cells reads the rows of every earlier version still, so an upgrade loses no row.
+ * `| ❌ <id> | <status> | <n> ok, <m> failed | <cost> | <why> | [run](<url>) | <!-- row:v3:<id>:<failed-on> -->`.
+ * Version 2 wrote `| ✅ <id> | <status> | <n> ok, <m> failed | [run](<url>) | <!-- row:v2:<id> -->`;
+ * version 1 (the first release) the same cells with an unversioned marker, `<!-- row:<id> -->`. A
+ * version that changes the cells reads the rows of every earlier version still, so an upgrade loses no row.
  */
-const ROW_VERSION = 2
-const ROW_MARKER = /<!-- row:(?:v(\d{1,4}):)?([A-Za-z0-9._-]{1,200}) -->$/
+const ROW_VERSION = 3
+const ROW_MARKER = /<!-- row:(?:v(\d{1,4}):)?([A-Za-z0-9._-]{1,200})(?::([a-z-]{1,40}))? -->$/
 
 /** The comment's context when the step sets no commit status. */
 export const DEFAULT_CONTEXT = 'batches'
@@ -28,36 +26,45 @@ export const DEFAULT_CONTEXT = 'batches'
 export const commentMarker = (context: string): string =>
   `<!-- wait-for-together-batch:${context.replace(/--+|[<>\r\n]/g, '_')} -->`
 
+const requestsCell = (row: CommentRow): string =>
+  row.requests ? `${row.requests.ok} ok, ${row.requests.failed} failed` : ''
+const costCell = (row: CommentRow): string => (row.cost === undefined ? '' : `&#36;${row.cost.toFixed(4)}`)
+
 function renderRow(row: CommentRow, runUrl: string): string {
   const run = runUrl ? `[run](${runUrl})` : ''
   const cells = [
     `${row.icon} ${escapeText(row.batchId, 200)}`,
     escapeText(row.status || 'unknown', 40),
-    row.requests,
+    requestsCell(row),
+    costCell(row),
+    escapeText(row.reason, MAX_REASON),
     run
   ]
-  return `| ${cells.join(' | ')} | <!-- row:v${ROW_VERSION}:${row.batchId} -->`
+  const failedOn = row.failedOn ? `:${row.failedOn}` : ''
+  return `| ${cells.join(' | ')} | <!-- row:v${ROW_VERSION}:${row.batchId}${failedOn} -->`
 }
 
 const ICONS = new Set<string>(['✅', '❌', '🔄'])
 const STATUS = /^[A-Za-z_]{1,40}$/
-const REQUESTS = /^(\d{1,15} ok, \d{1,15} failed)?$/
+const REQUESTS = /^(?:(\d{1,15}) ok, (\d{1,15}) failed)?$/
+const COST = /^(?:&#36;(\d{1,12}\.\d{4}))?$/
 const RUN = /^\[run\]\((https?:\/\/[^\s()<>]+\/actions\/runs\/\d{1,20})\)$/
 
-/** A row of the comment as found: the version and batch ID of its marker, and its cells. */
+/** A row of the comment as found: the version, batch ID and failed-on word of its marker, and its cells. */
 interface FoundRow {
   version: number
   id: string
+  failedOn?: string
   cells: string[]
 }
 
 function splitRow(line: string): FoundRow | undefined {
   const match = ROW_MARKER.exec(line)
   if (!match) return undefined
-  const [marker, version = '1', id = ''] = match
+  const [marker, version = '1', id = '', failedOn] = match
   const end = ` | ${marker}`
   if (!line.startsWith('| ') || !line.endsWith(end)) return undefined
-  return { version: Number(version), id, cells: line.slice(2, -end.length).split(' | ') }
+  return { version: Number(version), id, failedOn, cells: line.slice(2, -end.length).split(' | ') }
 }
 
 /** The URL of a `[run](…)` cell when it links to a run of the repository of `runUrl`. */
@@ -68,25 +75,41 @@ function runLink(cell: string, runUrl: string): string | undefined {
   return /^\d+$/.test(link.slice(repositoryRuns.length)) ? link : undefined
 }
 
+/** What `escapeText` wrote, read back as the text it escaped. */
+const unescaped = (cell: string): string =>
+  cell.replace(/&#(\d{1,7});/g, (entity, code: string) =>
+    Number(code) <= 0x10ffff ? String.fromCodePoint(Number(code)) : entity
+  )
+
 /**
  * A row of a version this code knows, kept only in the exact form that version wrote (a plain batch
- * ID, an icon, a status word, counts, a link to a run of this repository) and written anew in today's
- * layout from those fields, so nothing else of the found text (which anyone may have written) is
- * carried on.
+ * ID, an icon, a status word, counts, an amount, an inert reason, a link to a run of this repository)
+ * and read back into its fields, so nothing else of the found text (which anyone may have written)
+ * is carried on.
  */
-function readRow(found: FoundRow, runUrl: string): string | undefined {
-  const [first = '', status = '', requests = '', run = '', ...rest] = found.cells
+function readRow(found: FoundRow, runUrl: string): { row: CommentRow; run: string } | undefined {
+  const layout =
+    found.version >= 3
+      ? found.cells
+      : [found.cells[0], found.cells[1], found.cells[2], '', '', found.cells[3], ...found.cells.slice(4)]
+  const [first = '', status = '', requests = '', cost = '', why = '', run = '', ...rest] = layout
   const icon = Array.from(first)[0] ?? ''
   const link = runLink(run, runUrl)
-  if (rest.length > 0 || !ICONS.has(icon) || !REQUESTS.test(requests)) return undefined
+  const counts = REQUESTS.exec(requests)
+  const amount = COST.exec(cost)
+  const failedOn = FAILED_ON.find(f => f === found.failedOn)
+  if (rest.length > 0 || !ICONS.has(icon) || !counts || !amount || !inert(why, runUrl)) return undefined
   if (run !== '' && link === undefined) return undefined
   const row: CommentRow = {
     batchId: found.id,
     icon: icon as CommentRow['icon'],
     status: STATUS.test(status) ? status : 'unknown',
-    requests
+    ...(counts[1] !== undefined ? { requests: { ok: Number(counts[1]), failed: Number(counts[2]) } } : {}),
+    ...(amount[1] !== undefined ? { cost: Number(amount[1]) } : {}),
+    ...(failedOn ? { failedOn } : {}),
+    reason: unescaped(why)
   }
-  return renderRow(row, link ?? '')
+  return { row, run: link ?? '' }
 }
 
 /**
@@ -95,47 +118,83 @@ function readRow(found: FoundRow, runUrl: string): string | undefined {
  */
 function inert(cell: string, runUrl: string): boolean {
   if (runLink(cell, runUrl) !== undefined) return true
-  const decoded = cell.replace(/&#(\d{1,7});/g, (entity, code: string) =>
-    Number(code) <= 0x10ffff ? String.fromCodePoint(Number(code)) : entity
-  )
-  return escapeText(decoded) === cell
+  return escapeText(unescaped(cell)) === cell
+}
+
+/** A row as it goes into the new body: its fields (for the headline and the order) and its line. */
+interface Entry {
+  row: CommentRow
+  line: string
 }
 
 /**
  * A row of the comment as found, as it goes into the new body: a row of this or an earlier version
  * is read and written anew (see `readRow`); a row of a later version (written by a newer release of
- * the action on the same pull request) is kept as it is when every cell is inert. Anything else is
- * left out.
+ * the action on the same pull request) is kept as it is when every cell is inert, and counted by
+ * its icon and status. Anything else is left out.
  */
-function previousRow(line: string, runUrl: string): [string, string] | undefined {
+function previousRow(line: string, runUrl: string): Entry | undefined {
   const found = splitRow(line)
   if (!found || found.version < 1) return undefined
   if (found.version <= ROW_VERSION) {
-    const row = readRow(found, runUrl)
-    return row === undefined ? undefined : [found.id, row]
+    const read = readRow(found, runUrl)
+    return read && { row: read.row, line: renderRow(read.row, read.run) }
   }
-  return found.cells.every(cell => inert(cell, runUrl)) ? [found.id, line] : undefined
+  const [first = '', status = ''] = found.cells
+  const icon = Array.from(first)[0] ?? ''
+  if (!ICONS.has(icon) || !found.cells.every(cell => inert(cell, runUrl))) return undefined
+  const row: CommentRow = {
+    batchId: found.id,
+    icon: icon as CommentRow['icon'],
+    status: STATUS.test(status) ? status : 'unknown',
+    reason: ''
+  }
+  return { row, line }
 }
 
+/** Failed rows first, then the ones still running, then the ones that passed. */
+const RANK = { '❌': 0, '🔄': 1, '✅': 2 } as const
+
 /**
- * The comment's body: a row per batch, this update's rows replacing the same batches' rows of the
- * comment as it was (`previous`), whatever version wrote them, so that batches reported in earlier
- * runs keep their line. Only rows that pass `previousRow` are carried over.
+ * The comment's body: a headline with the verdict and the totals over every row, then a row per
+ * batch, failed first. This update's rows replace the same batches' rows of the comment as it was
+ * (`previous`), whatever version wrote them, so that batches reported in earlier runs keep their
+ * line; only rows that pass `previousRow` are carried over. Past GitHub's size limit the rows are
+ * cut, and the headline still counts them all. `stepFailure`: what failed the step besides its rows.
  */
-export function renderComment(context: string, rows: readonly CommentRow[], runUrl: string, previous = ''): string {
-  const lines = new Map<string, string>()
+export function renderComment(
+  context: string,
+  rows: readonly CommentRow[],
+  runUrl: string,
+  previous = '',
+  stepFailure?: FailedOn
+): string {
+  const entries = new Map<string, Entry>()
   for (const line of previous.split(/\r?\n/)) {
     const kept = previousRow(line, runUrl)
-    if (kept) lines.set(...kept)
+    if (kept) entries.set(kept.row.batchId, kept)
   }
-  for (const row of rows) lines.set(row.batchId, renderRow(row, runUrl))
-  const head = `${commentMarker(context)}\n### Together batches · ${escapeText(context, 100)}\n\n| Batch | Status | Requests | Run |\n| --- | --- | --- | --- |\n`
+  for (const row of rows) entries.set(row.batchId, { row, line: renderRow(row, runUrl) })
+  const all = [...entries.values()].sort((a, b) => RANK[a.row.icon] - RANK[b.row.icon])
+  const head = [
+    commentMarker(context),
+    `### Together batches · ${escapeText(context, 100)}`,
+    '',
+    commentHeadline(
+      all.map(e => e.row),
+      stepFailure
+    ),
+    '',
+    '| Batch | Status | Requests | Estimated cost | Why | Run |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ''
+  ].join('\n')
   let body = head
-  let left = lines.size
-  for (const line of lines.values()) {
+  let left = all.length
+  for (const { line } of all) {
     if (body.length + line.length + 1 > MAX_BODY) break
     body += `${line}\n`
     left--
   }
-  return left > 0 ? `${body}\nAnd ${left} more batches (see the workflow runs).\n` : body
+  return left > 0 ? `${body}\nAnd ${left} more (all in the run summary).\n` : body
 }

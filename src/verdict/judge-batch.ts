@@ -5,13 +5,33 @@ import { topCodes, type Tally } from '../result-files/tally.js'
 import { listFirst, oneLine, plural } from '../util/text.js'
 import { judgeCost } from './cost.js'
 import { describeGate, exceeds, type Gate, type Policy } from './policy.js'
+import { errorReason, lastSeen } from './causes.js'
 import { judge, judgeWaits, LISTED, type Verdict } from './verdict.js'
+
+/** What failed a batch: its status or wait, its result files, or one of the gates. */
+export type FailedOn =
+  'fail-on' | 'no-output' | 'timeout' | 'aborted' | 'not-checked' | 'results' | 'max-failed-requests' | 'max-cost'
+
+export const FAILED_ON: readonly FailedOn[] = [
+  'fail-on',
+  'no-output',
+  'timeout',
+  'aborted',
+  'not-checked',
+  'results',
+  'max-failed-requests',
+  'max-cost'
+]
 
 /** One batch's verdict, made once; the step verdict, summary rows, comment rows and statuses derive from it. */
 export interface BatchVerdict extends Verdict {
   batchId: string
   /** Checked once and not finished yet: passing so far, shown as still running. */
   running: boolean
+  /** The first thing that failed the batch, when it failed. */
+  failedOn?: FailedOn
+  /** Why it failed, short enough for a table cell (server text, not escaped); '' when it passed. */
+  reason: string
   /** The parts it was made of; the step's own wording over several batches lists them by kind. */
   wait: Verdict
   files?: Verdict
@@ -41,6 +61,36 @@ function judgeFiles(result: WaitResult, files: BatchFiles | undefined, gate: Gat
   return undefined
 }
 
+type Failure = { failedOn: FailedOn; reason: string }
+
+/** What failed the wait of a batch, in a few words (the row's status cell says the status itself). */
+function waitFailure(result: WaitResult): Failure {
+  const error = result.batch?.error ? oneLine(result.batch.error, 200) : ''
+  switch (result.outcome) {
+    case 'no-output':
+      return { failedOn: 'no-output', reason: error || 'completed without an output file: every request failed' }
+    case 'timed-out':
+      return { failedOn: 'timeout', reason: `not finished when the wait timed out (${lastSeen(result)})` }
+    case 'aborted':
+      return { failedOn: 'aborted', reason: 'the wait was aborted' }
+    case 'error':
+      return { failedOn: 'not-checked', reason: errorReason(result) }
+    default:
+      return { failedOn: 'fail-on', reason: error || `${result.status || 'its status'} is in fail-on` }
+  }
+}
+
+function filesFailure(files: BatchFiles, gate: Gate | undefined): Failure {
+  if (files.error) return { failedOn: 'results', reason: oneLine(files.error, 160) }
+  const tally = files.tally!
+  const total = tally.succeeded + tally.failed
+  const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : ''
+  return {
+    failedOn: 'max-failed-requests',
+    reason: `${tally.failed} of ${plural(total, 'request')} failed${share}, over ${describeGate(gate!)}`
+  }
+}
+
 /** A batch's own failure stays first; a later problem is added to it, never put in its place. */
 export function combine(first: Verdict, later: Verdict | undefined): Verdict {
   if (!later || later.ok) return first
@@ -63,11 +113,20 @@ export function judgeBatch(
   const filesVerdict = judgeFiles(result, files, policy.requestGate)
   const costVerdict = cost && judgeCost(costOf(cost, [result.batchId]), policy.maxCost)
   const { ok, message } = combine(combine(wait, filesVerdict), costVerdict)
+  const why = !wait.ok
+    ? waitFailure(result)
+    : filesVerdict && !filesVerdict.ok
+      ? filesFailure(files!, policy.requestGate)
+      : costVerdict && !costVerdict.ok
+        ? { failedOn: 'max-cost' as const, reason: costVerdict.message }
+        : undefined
   return {
     batchId: result.batchId,
     ok,
     message,
     running: result.outcome === 'pending',
+    ...(why ? { failedOn: why.failedOn } : {}),
+    reason: why?.reason ?? '',
     wait,
     ...(filesVerdict ? { files: filesVerdict } : {}),
     ...(costVerdict ? { cost: costVerdict } : {})

@@ -12,7 +12,10 @@ interface GitHubRequest {
   body: unknown
   /** Real ms since the server started. */
   at: number
+  /** 0 for a request left unanswered (a `hang` fault). */
   status: number
+  /** The Authorization header, as sent. */
+  authorization?: string
 }
 
 interface CommitStatus {
@@ -28,11 +31,14 @@ interface GitHubUser {
   type: 'Bot' | 'User'
 }
 
-/** Answers the `times` next requests matching `method` and `path` (a RegExp on the path) with `status`. */
+/**
+ * Answers the `times` next requests matching `method` and `path` (a RegExp on the path) with `status`;
+ * `hang` never answers (the request is logged with status 0, its connection closed with the stand-in).
+ */
 interface GitHubFault {
   method: string
   path: RegExp
-  status: number
+  status: number | 'hang'
   times: number
 }
 
@@ -78,7 +84,7 @@ export async function startGitHubSim(repository = 'octo/repo', branch = 'togethe
     path: string,
     query: URLSearchParams,
     body: Record<string, unknown>
-  ): [number, unknown] => {
+  ): [number | 'hang', unknown] => {
     const fault = faults.find(f => f.times > 0 && f.method === method && f.path.test(path))
     if (fault) {
       fault.times--
@@ -190,9 +196,10 @@ export async function startGitHubSim(repository = 'octo/repo', branch = 'togethe
         query: url.search,
         body,
         at: Date.now() - started,
-        status: code
+        status: code === 'hang' ? 0 : code,
+        authorization: req.headers.authorization
       })
-      res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(answer))
+      if (code !== 'hang') res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(answer))
     })
   })
   server.on('connection', socket => {

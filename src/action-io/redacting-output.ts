@@ -6,12 +6,12 @@ import { sanitizeLine } from '../sanitize/sanitize.js'
 import { errorMessage } from '../util/text.js'
 
 /** Everything that leaves the process goes through here: secrets out first, then one safe line. */
-export interface Egress {
+export interface RedactingOutput {
   redact(text: string): string
   log: Logger & { error(message: string, title?: string): void; annotate(annotation: Annotation): void }
 }
 
-export function egress(secrets: string[]): Egress {
+export function redactingOutput(secrets: string[]): RedactingOutput {
   const redact = createRedactor(secrets)
   const line = (message: string): string => sanitizeLine(redact(message))
   return {
@@ -28,7 +28,7 @@ export function egress(secrets: string[]): Egress {
 }
 
 /** Appends the summary, redacted; a summary that cannot be written is a warning, never the outcome. */
-export async function writeSummary(out: Egress, markdown: string, available: boolean): Promise<void> {
+export async function writeSummary(out: RedactingOutput, markdown: string, available: boolean): Promise<void> {
   try {
     await core.summary.addRaw(out.redact(markdown)).write({ overwrite: false })
   } catch (error) {

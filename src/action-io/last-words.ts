@@ -1,21 +1,21 @@
-import type { SetStatus } from '../github/commit-status.js'
+import type { GitHub } from '../github/service.js'
 import { buildFailureSummary } from '../report/summary.js'
-import { writeSummary, type Egress } from './egress.js'
+import { writeSummary, type RedactingOutput } from './redacting-output.js'
 import type { CrashGuard } from './guards.js'
 
 export interface LastWords {
   readonly crashed: boolean
-  /** The run's status setter, silent once the run has crashed. */
-  guard(status: SetStatus | undefined): SetStatus | undefined
+  /** The run's GitHub service, its own commit status silent once the run has crashed. */
+  guard(github: GitHub | undefined): GitHub | undefined
 }
 
 /**
  * What a crash still says in this run: the final status (error) and the summary, at once. From then
  * on the run's own status and summary are held back, so a crashed gate never ends green.
  */
-export function lastWords(crashGuard: CrashGuard, out: Egress, summaryAvailable: boolean): LastWords {
+export function lastWords(crashGuard: CrashGuard, out: RedactingOutput, summaryAvailable: boolean): LastWords {
   let crashed = false
-  let status: SetStatus | undefined
+  let status: GitHub['status'] | undefined
   crashGuard.prepare(
     text => out.redact(text),
     async message => {
@@ -27,9 +27,10 @@ export function lastWords(crashGuard: CrashGuard, out: Egress, summaryAvailable:
     get crashed() {
       return crashed
     },
-    guard(setter) {
-      status = setter
-      return setter && ((state, text) => (crashed ? Promise.resolve() : setter(state, text)))
+    guard(github) {
+      if (!github) return undefined
+      status = github.status
+      return { ...github, status: (state, text) => (crashed ? Promise.resolve() : github.status(state, text)) }
     }
   }
 }
