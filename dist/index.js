@@ -31702,9 +31702,9 @@ async function closeQuietly(api) {
 }
 
 ;// CONCATENATED MODULE: ./src/sanitize/sanitize.ts
-const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+const unsafeChars = () => /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
 function sanitizeLine(text) {
-    const flat = text.replace(UNSAFE_CHARS, ' ').replace(/##\[/g, '# #[');
+    const flat = text.replace(unsafeChars(), ' ').replace(/##\[/g, '# #[');
     return /^\s*::/.test(flat) ? `: :${flat.trimStart().slice(2)}` : flat;
 }
 const isCleanLine = (text) => sanitizeLine(text) === text;
@@ -31725,7 +31725,7 @@ function printable(text, max) {
     const cut = chars.length > max ? chars.slice(0, max).join('') : text;
     const escaped = JSON.stringify(cut)
         .slice(1, -1)
-        .replace(UNSAFE_CHARS, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+        .replace(unsafeChars(), c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     return chars.length > max ? `${escaped}…` : escaped;
 }
 function quoted(text, max) {
@@ -32635,7 +32635,8 @@ function createRedactor(secrets) {
         return text => text;
     usable.sort((a, b) => b.length - a.length);
     const pattern = new RegExp(usable.map(s => Array.from(s, charPattern).join('')).join('|'), 'g');
-    return text => (/[\\%&+]/.test(text) || usable.some(s => text.includes(s)) ? text.replace(pattern, '***') : text);
+    const mayHold = (text) => /[\\%&+]/.test(text) || usable.some(s => text.includes(s));
+    return text => (mayHold(text) ? text.replace(pattern, '***') : text);
 }
 function redactJson(value, redact) {
     if (typeof value === 'string')

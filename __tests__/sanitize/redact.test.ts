@@ -39,6 +39,9 @@ describe('createRedactor', () => {
   it('ignores secrets shorter than 4 characters, and empty ones', () => {
     const short = createRedactor(['', 'abc'])
     expect(short('abc abc')).toBe('abc abc')
+    // With nothing to find, text with escape characters (which would make the pattern look) stays as is.
+    expect(short('50% of a+b & c\\d abc')).toBe('50% of a+b & c\\d abc')
+    expect(createRedactor([])('%41')).toBe('%41')
   })
 
   it('finds the raw key in text without any escape character, and only where it is whole', () => {
