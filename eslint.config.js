@@ -3,7 +3,7 @@ import jest from 'eslint-plugin-jest'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'lib/', 'coverage/', 'node_modules/', '.test-bundle/'] },
+  { ignores: ['dist/', 'lib/', 'coverage/', 'node_modules/', '.test-bundle/', 'reports/', '.stryker-tmp*/'] },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

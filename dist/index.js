@@ -31706,9 +31706,9 @@ async function closeQuietly(api) {
 }
 
 ;// CONCATENATED MODULE: ./src/sanitize/sanitize.ts
-const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+const unsafeChars = () => /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
 function sanitizeLine(text) {
-    const flat = text.replace(UNSAFE_CHARS, ' ').replace(/##\[/g, '# #[');
+    const flat = text.replace(unsafeChars(), ' ').replace(/##\[/g, '# #[');
     return /^\s*::/.test(flat) ? `: :${flat.trimStart().slice(2)}` : flat;
 }
 const isCleanLine = (text) => sanitizeLine(text) === text;
@@ -31729,7 +31729,7 @@ function printable(text, max) {
     const cut = chars.length > max ? chars.slice(0, max).join('') : text;
     const escaped = JSON.stringify(cut)
         .slice(1, -1)
-        .replace(UNSAFE_CHARS, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+        .replace(unsafeChars(), c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     return chars.length > max ? `${escaped}…` : escaped;
 }
 function quoted(text, max) {
@@ -32617,16 +32617,6 @@ function buildFailureSummary(message) {
 
 ;// CONCATENATED MODULE: ./src/sanitize/redact.ts
 const MIN_SECRET_LENGTH = 4;
-const SHORT_JSON_ESCAPES = {
-    '"': '"',
-    '\\': '\\',
-    '/': '/',
-    '\b': 'b',
-    '\f': 'f',
-    '\n': 'n',
-    '\r': 'r',
-    '\t': 't'
-};
 function hex(digits) {
     return digits.replace(/[a-f]/gi, d => `[${d.toLowerCase()}${d.toUpperCase()}]`);
 }
@@ -32637,17 +32627,29 @@ function literal(char) {
     const code = char.codePointAt(0);
     return `(?:${escapeRegExp(char)}|&#0*${code};|&#[xX]0*${hex(code.toString(16))};)`;
 }
-const ENCODING_CHARS = /[\\%&+]/;
-const BACKSLASH = literal('\\');
-const PERCENT = literal('%');
+function shortJsonEscape(char) {
+    const escapes = {
+        '"': '"',
+        '\\': '\\',
+        '/': '/',
+        '\b': 'b',
+        '\f': 'f',
+        '\n': 'n',
+        '\r': 'r',
+        '\t': 't'
+    };
+    return escapes[char];
+}
 function charPattern(char) {
+    const backslash = literal('\\');
     const forms = [literal(char)];
     const units = Array.from({ length: char.length }, (_, i) => char.charCodeAt(i).toString(16).padStart(4, '0'));
-    forms.push(units.map(unit => `${BACKSLASH}u${hex(unit)}`).join(''));
-    const short = SHORT_JSON_ESCAPES[char];
+    forms.push(units.map(unit => `${backslash}u${hex(unit)}`).join(''));
+    const short = shortJsonEscape(char);
     if (short)
-        forms.push(`${BACKSLASH}${literal(short)}`);
-    const utf8 = Array.from(Buffer.from(char, 'utf8'), byte => `${PERCENT}${hex(byte.toString(16).padStart(2, '0'))}`);
+        forms.push(`${backslash}${literal(short)}`);
+    const percent = literal('%');
+    const utf8 = Array.from(Buffer.from(char, 'utf8'), byte => `${percent}${hex(byte.toString(16).padStart(2, '0'))}`);
     forms.push(utf8.join(''));
     if (char === ' ')
         forms.push('\\+');
@@ -32659,7 +32661,8 @@ function createRedactor(secrets) {
         return text => text;
     usable.sort((a, b) => b.length - a.length);
     const pattern = new RegExp(usable.map(s => Array.from(s, charPattern).join('')).join('|'), 'g');
-    return text => (ENCODING_CHARS.test(text) || usable.some(s => text.includes(s)) ? text.replace(pattern, '***') : text);
+    const mayHold = (text) => /[\\%&+]/.test(text) || usable.some(s => text.includes(s));
+    return text => (mayHold(text) ? text.replace(pattern, '***') : text);
 }
 function redactJson(value, redact) {
     if (typeof value === 'string')
@@ -33135,7 +33138,7 @@ const CLOSE_ARRAY = 0x5d;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 const QUOTE = 0x22;
-const json_array_BACKSLASH = 0x5c;
+const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const isSpace = (byte) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 class JsonArraySplitter {
@@ -33207,7 +33210,7 @@ class JsonArraySplitter {
         for (let i = start; i < chunk.length; i++) {
             if (this.inString && !this.escaped) {
                 if (slash !== -1 && slash < i)
-                    slash = chunk.indexOf(json_array_BACKSLASH, i);
+                    slash = chunk.indexOf(BACKSLASH, i);
                 const quote = chunk.indexOf(QUOTE, i);
                 const next = quote === -1 ? slash : slash === -1 ? quote : Math.min(quote, slash);
                 if (next === -1)
@@ -33222,7 +33225,7 @@ class JsonArraySplitter {
             else if (this.inString) {
                 if (this.escaped)
                     this.escaped = false;
-                else if (byte === json_array_BACKSLASH)
+                else if (byte === BACKSLASH)
                     this.escaped = true;
                 else {
                     this.inString = false;

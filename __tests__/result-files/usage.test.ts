@@ -74,6 +74,36 @@ describe('token usage', () => {
     expect(modelLabel('a/b')).toBe('a/b')
   })
 
+  it('reads 0 as a count, and a total of 0 alone as no tokens rather than unknown ones', () => {
+    const usage = emptyUsage()
+    addUsage(usage, line('m', { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }), '')
+    addUsage(usage, line('m', { total_tokens: 0 }), '')
+    addUsage(usage, line('m', { prompt_tokens: 2, completion_tokens: 3 }), '')
+    expect(usage.get('m')).toEqual({ requests: 3, promptTokens: 2, completionTokens: 3, totalTokens: 5, uncounted: 0 })
+    const none = emptyUsage()
+    addUsage(none, line('m', { prompt_tokens: 0, completion_tokens: 0 }), '')
+    expect(hasTokens(none)).toBe(false)
+    addUsage(none, line('m', { completion_tokens: 1 }), '')
+    expect(hasTokens(none)).toBe(true)
+  })
+
+  it('trims and cuts a model name, and keeps counting models it already has past the bound', () => {
+    const usage = emptyUsage()
+    addUsage(usage, line(`  ${'x'.repeat(300)}  `, undefined), '')
+    expect([...usage.keys()]).toEqual(['x'.repeat(256)])
+    addUsage(usage, line(undefined, undefined), '  batch-model ')
+    expect(usage.get('batch-model')?.requests).toBe(1)
+    for (let i = 3; i < MAX_MODELS; i++) addUsage(usage, line(`model-${i}`, undefined), '')
+    expect(usage.size).toBe(MAX_MODELS - 1)
+    addUsage(usage, line('the-last-one', undefined), '')
+    expect(usage.get('the-last-one')?.requests).toBe(1)
+    addUsage(usage, line('one-too-many', undefined), '')
+    addUsage(usage, line('model-3', undefined), '')
+    expect(usage.get('one-too-many')).toBeUndefined()
+    expect(usage.get(OTHER_MODELS)?.requests).toBe(1)
+    expect(usage.get('model-3')?.requests).toBe(2)
+  })
+
   it('merges batches per model without changing them', () => {
     const one = emptyUsage()
     const two = emptyUsage()

@@ -3,7 +3,8 @@ import { createRedactor } from '../../src/sanitize/redact.js'
 import { redactJson } from '../../src/sanitize/redact.js'
 
 const KEY = 'sk-Ab/c+d"e\\f g'
-const redact = createRedactor([KEY])
+// Made when called, inside a test: a call while the file loads would make the redactor's mutants static.
+const redact = (text: string): string => createRedactor([KEY])(text)
 
 /** Every character written as a \u escape, as some JSON encoders do. */
 const unicodeEscaped = (text: string): string =>
@@ -38,6 +39,9 @@ describe('createRedactor', () => {
   it('ignores secrets shorter than 4 characters, and empty ones', () => {
     const short = createRedactor(['', 'abc'])
     expect(short('abc abc')).toBe('abc abc')
+    // With nothing to find, text with escape characters (which would make the pattern look) stays as is.
+    expect(short('50% of a+b & c\\d abc')).toBe('50% of a+b & c\\d abc')
+    expect(createRedactor([])('%41')).toBe('%41')
   })
 
   it('finds the raw key in text without any escape character, and only where it is whole', () => {
@@ -52,6 +56,29 @@ describe('createRedactor', () => {
     ['a percent escape', 'sk-key%31']
   ])('finds a key with one character written as %s among raw ones', (_form, echoed) => {
     expect(createRedactor(['sk-key1'])(`x ${echoed} y`)).toBe('x *** y')
+  })
+
+  it.each([
+    [
+      'with its JSON short escapes',
+      'k\b\f\n\r\t"\\/y',
+      (key: string) => JSON.stringify(key).slice(1, -1).replace('/', '\\/')
+    ],
+    ['with an HTML reference in decimal, with leading zeros', 'sk-key1', () => 'sk&#0045;key1'],
+    ['with an HTML reference in hex, either case', 'sk-kEy1', () => 'sk&#X2D;k&#x45;y1'],
+    ['with an HTML reference in upper-case hex digits', 'sk-k:y1', () => 'sk-k&#x3A;y1'],
+    ['with a \\u escape in upper-case hex digits', 'sk-k:y1', () => 'sk-k\\u003Ay1'],
+    ['with a JSON escape whose backslash is HTML-escaped', 'sk-k/y1', () => 'sk-k&#92;/y1'],
+    ['with a percent escape whose % is HTML-escaped', 'sk-k/y1', () => 'sk-k&#37;2Fy1'],
+    ['with regex characters percent-encoded', 'a.b*c(d)', (key: string) => encodeURIComponent(key).replace('.', '%2E')]
+  ])('finds a key %s', (_form, key, echo) => {
+    expect(createRedactor([key])(`x ${echo(key)} y`)).toBe('x *** y')
+  })
+
+  it('finds a key written with a + only where the key has a space', () => {
+    expect(createRedactor(['sk-key+1'])('x sk-key+1 y')).toBe('x *** y')
+    expect(createRedactor(['sk-key-1'])('x sk+key-1 y')).toBe('x sk+key-1 y')
+    expect(createRedactor(['sk-key1'])('x sk-key%2B1 y')).toBe('x sk-key%2B1 y')
   })
 
   it('finds a key with a space written as +', () => {

@@ -26,6 +26,44 @@ describe('sanitizeLine', () => {
     }
   )
 
+  it.each([
+    ['::error::x', ': :error::x'],
+    ['  ::add-mask::x', ': :add-mask::x'],
+    ['\t::set-output name=a::b', ': :set-output name=a::b'],
+    ['\n::stop-commands::t', ': :stop-commands::t'],
+    ['::', ': :'],
+    ['x ::error::y', 'x ::error::y'],
+    [':error::x', ':error::x']
+  ])('writes %j as %j: only a command at the start is split, and the rest is kept', (text, line) => {
+    expect(sanitizeLine(text)).toBe(line)
+  })
+
+  it.each([
+    ['\u0000', '\u0000'],
+    ['\u001f', '\u001f'],
+    ['\u007f', '\u007f'],
+    ['\u009f', '\u009f'],
+    ['a soft hyphen', '\u00ad'],
+    ['the Arabic letter mark', '\u061c'],
+    ['the Mongolian vowel separator', '\u180e'],
+    ['\u200b', '\u200b'],
+    ['\u200f', '\u200f'],
+    ['\u202e', '\u202e'],
+    ['\u2060', '\u2060'],
+    ['\u206f', '\u206f'],
+    ['\ufff9', '\ufff9'],
+    ['\ufffb', '\ufffb']
+  ])('turns %s into a space, and says the line was not clean', (_name, ch) => {
+    expect(sanitizeLine(`a${ch}b${ch}`)).toBe('a b ')
+    expect(isCleanLine(`a${ch}b`)).toBe(false)
+  })
+
+  it('keeps the printable neighbours of the characters it replaces', () => {
+    const text = ' ~\u00a0\u00ac\u00ae\u061b\u061d\u180d\u180f\u200a\u2010\u2027\u202f\u205f\u2070\ufefe\ufff8\ufffc'
+    expect(sanitizeLine(text)).toBe(text)
+    expect(isCleanLine(text)).toBe(true)
+  })
+
   it('defuses the older ##[command] syntax anywhere in the line', () => {
     expect(sanitizeLine('ok ##[set-output name=a;]b')).toBe('ok # #[set-output name=a;]b')
   })
@@ -39,7 +77,7 @@ describe('sanitizeLine', () => {
 
 describe('createRedactor', () => {
   const key = 'tk-"secret\\value'
-  const redact = createRedactor([key, 'ghs_token_123', 'ab'])
+  const redact = (text: string): string => createRedactor([key, 'ghs_token_123', 'ab'])(text)
 
   it.each([
     ['raw', key],

@@ -87,3 +87,108 @@ describe('one verdict per batch', () => {
     expect(step.message).toBe('Could not fetch the results of batch b: HTTP 500.')
   })
 })
+
+describe('what failed a batch', () => {
+  const failOn: Policy = { failOn: new Set(['FAILED', 'CANCELLED']), requestGate: { percent: 10 }, maxCost: 1 }
+  const waited = (outcome: BatchResult['outcome'], extra: Partial<BatchResult> = {}): BatchResult => ({
+    ...completed('b1'),
+    outcome,
+    ...extra
+  })
+
+  it.each([
+    [
+      'a status in fail-on, with the server error',
+      waited('ended-not-completed', {
+        status: 'FAILED',
+        finalStatus: 'FAILED',
+        batch: { status: 'FAILED', error: 'quota\nexceeded' }
+      }),
+      'fail-on',
+      'quota exceeded'
+    ],
+    [
+      'a status in fail-on, without an error',
+      waited('ended-not-completed', { status: 'CANCELLED', finalStatus: 'CANCELLED', batch: { status: 'CANCELLED' } }),
+      'fail-on',
+      'CANCELLED is in fail-on'
+    ],
+    [
+      'a final batch with no status seen',
+      waited('ended-not-completed', { status: '', finalStatus: 'FAILED', batch: { status: '' } }),
+      'fail-on',
+      'its status is in fail-on'
+    ],
+    [
+      'no output file',
+      waited('no-output', { batch: { status: 'COMPLETED' } }),
+      'no-output',
+      'completed without an output file: every request failed'
+    ],
+    [
+      'no output file, with the server error',
+      waited('no-output', { batch: { status: 'COMPLETED', error: 'bad input' } }),
+      'no-output',
+      'bad input'
+    ],
+    [
+      'a timeout',
+      waited('timed-out', {
+        status: 'IN_PROGRESS',
+        finalStatus: undefined,
+        progress: 40,
+        batch: { status: 'IN_PROGRESS' }
+      }),
+      'timeout',
+      'not finished when the wait timed out (last status IN_PROGRESS at 40%)'
+    ],
+    ['an aborted wait', waited('aborted', { finalStatus: undefined }), 'aborted', 'the wait was aborted'],
+    [
+      'a batch that could not be checked',
+      waited('error', { batch: undefined, error: { message: 'HTTP 500 from GET /batches/b1' } }),
+      'not-checked',
+      'HTTP 500 from GET /batches/b1'
+    ]
+  ])('names %s', (_what, result, failedOn, reason) => {
+    const verdict = judgeBatch(result, undefined, undefined, failOn)
+    expect({ ok: verdict.ok, failedOn: verdict.failedOn, reason: verdict.reason }).toEqual({
+      ok: false,
+      failedOn,
+      reason
+    })
+  })
+
+  it('names result files that could not be read, and a share of failed requests over the gate', () => {
+    const unread = judgeBatch(completed('b1'), { error: 'HTTP 500\nbody' }, undefined, failOn)
+    expect(unread).toMatchObject({ ok: false, failedOn: 'results', reason: 'HTTP 500 body' })
+    const tally = { succeeded: 7, failed: 2, codes: new Map() }
+    const over = judgeBatch(completed('b1'), { tally }, undefined, failOn)
+    expect(over).toMatchObject({
+      ok: false,
+      failedOn: 'max-failed-requests',
+      reason: '2 of 9 requests failed (22.2%), over 10%'
+    })
+    expect(
+      judgeBatch(completed('b1'), { tally }, undefined, { failOn: new Set(), requestGate: { count: 2 } })
+    ).toMatchObject({
+      ok: true,
+      reason: ''
+    })
+  })
+
+  it('names max-cost last, and the first failure when there are several', () => {
+    const cost = costs({ b1: 3_000_000 })
+    const dear = judgeBatch(completed('b1'), files(3_000_000), cost, failOn)
+    expect(dear).toMatchObject({ ok: false, failedOn: 'max-cost', reason: dear.message })
+    const failed = waited('ended-not-completed', {
+      status: 'FAILED',
+      finalStatus: 'FAILED',
+      batch: { status: 'FAILED' }
+    })
+    const both = judgeBatch(failed, { error: 'HTTP 500' }, cost, failOn)
+    expect(both).toMatchObject({ ok: false, failedOn: 'fail-on' })
+    const passed = judgeBatch(completed('b1'), files(1), costs({ b1: 1 }), failOn)
+    expect(passed).toMatchObject({ ok: true, reason: '' })
+    expect(passed.failedOn).toBeUndefined()
+  })
+})

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import type { CancelOutcome, BatchResult } from '../../src/engine/types.js'
-import { judge } from '../../src/verdict/verdict.js'
+import { judge, judgeWaits, LISTED } from '../../src/verdict/verdict.js'
 import { result, T0 } from '../helpers/batch-result.js'
 import type { FinalStatus } from '../../src/together/status.js'
 
@@ -207,5 +207,115 @@ describe('judge names the real cause', () => {
       FAIL_ON
     )
     expect(verdict.message.endsWith(`40%.${note}`)).toBe(true)
+  })
+})
+
+function several(batchId: string, outcome: BatchResult['outcome'], extra: Partial<BatchResult> = {}): BatchResult {
+  const status = outcome === 'completed' ? 'COMPLETED' : 'IN_PROGRESS'
+  return {
+    batchId,
+    outcome,
+    status,
+    ...(outcome === 'completed' ? { finalStatus: 'COMPLETED' as const } : {}),
+    batch: {
+      id: batchId,
+      status,
+      progress: 40,
+      ...(outcome === 'completed' ? { output_file_id: `out-${batchId}` } : {})
+    },
+    progress: 40,
+    startedAt: 0,
+    endedAt: 120_000,
+    timeoutMs: 60_000,
+    timeline: [],
+    requests: 2,
+    ...extra
+  }
+}
+
+/** The step's wait verdict over `results`, each judged on its own first, as the step does. */
+const waits = (results: BatchResult[], timing = { startedAt: 0, endedAt: 120_000, timeoutMs: 60_000 }) =>
+  judgeWaits(
+    { results, ...timing },
+    results.map(r => judge(r, FAIL_ON))
+  )
+
+describe('judgeWaits over several batches', () => {
+  it('fails when the wait was aborted, saying so, without the timeout hint', () => {
+    const verdict = waits([several('b1', 'completed'), several('b2', 'aborted'), several('b3', 'aborted')])
+    expect(verdict).toEqual({
+      ok: false,
+      message: 'The wait was aborted with 2 not finished: b2 IN_PROGRESS; b3 IN_PROGRESS.'
+    })
+  })
+
+  it('fails on a timeout, over the longer of the timeout and the time waited, with the hint for batches still answering', () => {
+    const verdict = waits([several('b1', 'timed-out')])
+    expect(verdict).toEqual({
+      ok: false,
+      message: "Timed out after 2m 00s with 1 not finished: b1 IN_PROGRESS. Raise the 'timeout' input."
+    })
+    expect(waits([several('b1', 'timed-out')], { startedAt: 0, endedAt: 1_000, timeoutMs: 180_000 }).message).toMatch(
+      /^Timed out after 3m 00s with/
+    )
+  })
+
+  it('leaves the timeout hint out when no unfinished batch would gain from a longer timeout', () => {
+    const limited = several('b1', 'timed-out', { rateLimited: { retryAfterMs: 600_000 } })
+    const silent = several('b2', 'timed-out', {
+      batch: undefined,
+      status: '',
+      lastError: { message: 'HTTP 503', status: 503 }
+    })
+    const verdict = waits([limited, silent])
+    expect(verdict.ok).toBe(false)
+    expect(verdict.message).not.toContain('Raise')
+    expect(verdict.message).toBe(
+      'Timed out after 2m 00s with 2 not finished: b1 IN_PROGRESS (rate-limited: Together asked to wait 10m 00s); b2 no check succeeded; last error: HTTP 503.'
+    )
+    // One batch that was answering is enough for the hint.
+    expect(waits([limited, silent, several('b3', 'timed-out')]).message).toMatch(/ Raise the 'timeout' input\.$/)
+  })
+
+  it(`lists at most ${LISTED} unfinished batches and counts the rest`, () => {
+    const many = Array.from({ length: LISTED + 2 }, (_, i) => several(`t${i}`, 'timed-out'))
+    expect(waits(many).message).toBe(
+      "Timed out after 2m 00s with 7 not finished: t0 IN_PROGRESS; t1 IN_PROGRESS; t2 IN_PROGRESS; t3 IN_PROGRESS; t4 IN_PROGRESS; and 2 more. Raise the 'timeout' input."
+    )
+    const exactly = Array.from({ length: LISTED }, (_, i) => several(`t${i}`, 'timed-out'))
+    expect(waits(exactly).message).not.toContain('more')
+  })
+
+  it('fails a batch that failed even when the others passed, and passes only when every batch passed', () => {
+    const failed = several('b2', 'ended-not-completed', {
+      status: 'FAILED',
+      finalStatus: 'FAILED',
+      batch: { status: 'FAILED' }
+    })
+    expect(waits([several('b1', 'completed'), failed])).toEqual({
+      ok: false,
+      message: '1 of 2 batches failed: b2 FAILED.'
+    })
+    expect(waits([several('b1', 'completed'), several('b2', 'pending')])).toEqual({
+      ok: true,
+      message: '1 of 2 batches completed, 1 not finished yet (checked once).'
+    })
+  })
+
+  it('describes each kind of failed batch in the list', () => {
+    const verdict = waits([
+      several('e1', 'error', { batch: undefined, status: '', error: { message: 'socket hang up' } }),
+      several('n1', 'no-output', { status: 'COMPLETED', finalStatus: 'COMPLETED', batch: { status: 'COMPLETED' } }),
+      several('f1', 'ended-not-completed', {
+        status: 'FAILED',
+        finalStatus: 'FAILED',
+        batch: { status: 'FAILED', error: 'x'.repeat(100) }
+      }),
+      several('s1', 'ended-not-completed', { status: '', finalStatus: 'EXPIRED', batch: { status: '' } })
+    ])
+    expect(verdict).toEqual({
+      ok: false,
+      message: `4 of 4 batches failed: e1: socket hang up; n1 COMPLETED without output file; f1 FAILED (${'x'.repeat(80)}… (20 more characters)); s1 no status.`
+    })
   })
 })

@@ -1,4 +1,4 @@
-import { isCleanLine, sanitizeLine, UNSAFE_CHARS } from '../sanitize/sanitize.js'
+import { isCleanLine, sanitizeLine, unsafeChars } from '../sanitize/sanitize.js'
 
 /** `text` on one line (line breaks and controls made inert), at most `max` characters. */
 export function clip(text: string | null | undefined, max: number): string {
@@ -26,7 +26,7 @@ export function printable(text: string, max: number): string {
   const cut = chars.length > max ? chars.slice(0, max).join('') : text
   const escaped = JSON.stringify(cut)
     .slice(1, -1)
-    .replace(UNSAFE_CHARS, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(unsafeChars(), c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
   return chars.length > max ? `${escaped}…` : escaped
 }
 

@@ -1,0 +1,17 @@
+// The jest configuration StrykerJS runs (stryker.config.mjs): the project's own, minus what a mutant
+// cannot change. The end-to-end suites run a bundle in a child process, so no mutant is ever attributed
+// to them: they are left out, and with them the global setup that builds the bundle. `src` is a root so
+// that jest's --findRelatedTests sees the mutated file. Coverage is Stryker's business here.
+import base from '../../jest.config.js'
+
+export default {
+  ...base,
+  rootDir: '../..',
+  roots: ['<rootDir>/__tests__', '<rootDir>/src'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/__tests__/e2e/', '<rootDir>/__tests__/bundle\\.test\\.ts$'],
+  globalSetup: undefined,
+  collectCoverage: false,
+  // The unit tests of the mutated area first: a killed mutant stops at its first failing file.
+  testSequencer: '<rootDir>/tools/mutation/sequencer.js',
+  coverageThreshold: undefined
+}
