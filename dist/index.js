@@ -34384,9 +34384,13 @@ const FAILED_ON = [
     'max-failed-requests',
     'max-cost'
 ];
+function failedShare(tally) {
+    const total = tally.succeeded + tally.failed;
+    return total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : '';
+}
 function gateMessage(result, tally, gate) {
     const total = tally.succeeded + tally.failed;
-    const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : '';
+    const share = failedShare(tally);
     const codes = topCodes(tally, 3)
         .map(c => `${c.code} ×${c.count}`)
         .join(', ');
@@ -34423,7 +34427,7 @@ function filesFailure(files, gate) {
         return { failedOn: 'results', reason: oneLine(files.error, 160) };
     const tally = files.tally;
     const total = tally.succeeded + tally.failed;
-    const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : '';
+    const share = failedShare(tally);
     return {
         failedOn: 'max-failed-requests',
         reason: `${tally.failed} of ${plural(total, 'request')} failed${share}, over ${describeGate(gate)}`
@@ -35127,7 +35131,12 @@ async function connectGitHub(settings, run, connect = createGitHubClient) {
                 await comments(pr, context, rows, stepFailure).catch((error) => run.log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`));
             }
         },
-        pullRequests: async () => (wantComment ? pullRequests : [(await headCommit()).pullRequest ?? 0].filter(Boolean)),
+        async pullRequests() {
+            if (wantComment)
+                return pullRequests;
+            const { pullRequest } = await headCommit();
+            return pullRequest === undefined ? [] : [pullRequest];
+        },
         pullRequestsOf: sha => pullRequestsOf(client, sha),
         statuses,
         comments,

@@ -101,7 +101,12 @@ export async function connectGitHub(
         )
       }
     },
-    pullRequests: async () => (wantComment ? pullRequests : [(await headCommit()).pullRequest ?? 0].filter(Boolean)),
+    // Without pr-comment no pull request was looked up: the event's own, if it has one, is recorded.
+    async pullRequests() {
+      if (wantComment) return pullRequests
+      const { pullRequest } = await headCommit()
+      return pullRequest === undefined ? [] : [pullRequest]
+    },
     pullRequestsOf: sha => pullRequestsOf(client!, sha),
     statuses,
     comments,

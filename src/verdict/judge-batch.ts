@@ -38,10 +38,16 @@ export interface BatchVerdict extends Verdict {
   cost?: Verdict
 }
 
+/** ` (2.5%)`: the failed share of a batch's requests, to one decimal; '' when it has none. */
+function failedShare(tally: Tally): string {
+  const total = tally.succeeded + tally.failed
+  return total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : ''
+}
+
 /** A batch over `max-failed-requests`: says the batch itself ended well, what failed, and the limit. */
 function gateMessage(result: BatchResult, tally: Tally, gate: Gate): string {
   const total = tally.succeeded + tally.failed
-  const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : ''
+  const share = failedShare(tally)
   const codes = topCodes(tally, 3)
     .map(c => `${c.code} ×${c.count}`)
     .join(', ')
@@ -84,7 +90,7 @@ function filesFailure(files: BatchFiles, gate: Gate | undefined): Failure {
   if (files.error) return { failedOn: 'results', reason: oneLine(files.error, 160) }
   const tally = files.tally!
   const total = tally.succeeded + tally.failed
-  const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : ''
+  const share = failedShare(tally)
   return {
     failedOn: 'max-failed-requests',
     reason: `${tally.failed} of ${plural(total, 'request')} failed${share}, over ${describeGate(gate!)}`
