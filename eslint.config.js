@@ -32,6 +32,15 @@ export default tseslint.config(
       '@typescript-eslint/no-confusing-void-expression': [
         'error',
         { ignoreArrowShorthand: true, ignoreVoidReturningFunctions: true }
+      ],
+      // @github/local-action's stand-in for @actions/core has no ExitCode: `npm run local-action` would break.
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'core',
+          property: 'ExitCode',
+          message: "Use ExitCode from src/action-io/exit-code.ts (local-action's @actions/core lacks it)."
+        }
       ]
     }
   },

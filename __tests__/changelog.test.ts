@@ -67,6 +67,14 @@ describe('release workflow', () => {
     expect(Object.values(workflow.jobs).map(job => job.permissions)).toEqual([{ contents: 'write' }])
   })
 
+  it("refuses to publish while README.md documents inputs or outputs the tag's action.yml lacks", () => {
+    const check = text.indexOf('node_modules/.bin/tsx tools/readme-usage.ts')
+    expect(check).toBeGreaterThan(0)
+    expect(text.indexOf('npm run docs -- --check')).toBeGreaterThan(0)
+    // Before anything is published.
+    expect(check).toBeLessThan(text.indexOf('gh release create'))
+  })
+
   it('checks dist/, publishes the CHANGELOG section and moves the major tag', () => {
     expect(text).toContain('npm run build')
     expect(text).toContain('git diff --quiet -- dist')

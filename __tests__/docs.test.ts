@@ -62,16 +62,51 @@ describe('README and action.yml', () => {
     expect(readme.indexOf('\n## A complete workflow\n')).toBeLessThan(readme.indexOf('\n## Inputs\n'))
   })
 
-  it('stay short: details live in CONTRIBUTING.md and docs/', () => {
-    // The generated tables grow with action.yml; the rest of the page should not.
-    const prose = readme.replace(/<!-- (inputs|outputs):start -->[\s\S]*?<!-- \1:end -->/g, '')
-    expect(Buffer.byteLength(prose)).toBeLessThan(11 * 1024)
+  it('create and gate a batch in the complete workflow with the action alone, in at most 25 lines of YAML', () => {
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section('A complete workflow'))?.[1] ?? ''
+    expect(yaml).toContain('input-file: evals.jsonl')
+    expect(yaml).not.toMatch(/\bcurl\b|\bjq\b/)
+    expect(yaml.split('\n').filter(line => line.trim() !== '').length).toBeLessThanOrEqual(25)
   })
 
-  it('give the demo and test commands', () => {
-    const tryIt = section('Try it locally')
-    expect(tryIt).toContain('npm ci && npm run demo')
-    expect(tryIt).toContain('npm ci && npm test')
+  it('stay short: details live in CONTRIBUTING.md and docs/', () => {
+    // The generated tables grow with action.yml; the rest of the page should not. (11 KiB until the
+    // Permissions section, which every adopter needs, came in with 1.1.0.)
+    const prose = readme.replace(/<!-- (inputs|outputs):start -->[\s\S]*?<!-- \1:end -->/g, '')
+    expect(Buffer.byteLength(prose)).toBeLessThan(13 * 1024)
+  })
+
+  it('give npm ci once, then the demo and test commands', () => {
+    const commands = /```sh\n([\s\S]*?)```/
+      .exec(section('Try it locally'))?.[1]
+      ?.split('\n')
+      .map(line => line.split('#')[0]!.trim())
+      .filter(Boolean)
+    expect(commands).toEqual(['npm ci', 'npm run demo', 'npm test'])
+  })
+
+  it('document one Permissions section, before the inputs, naming each permission and forks', () => {
+    expect(readme.match(/^## Permissions$/gm)).toHaveLength(1)
+    expect(readme.indexOf('\n## Permissions\n')).toBeLessThan(readme.indexOf('\n## Inputs\n'))
+    const permissions = section('Permissions')
+    for (const needed of ['statuses: write', 'pull-requests: write', 'contents: write', 'if-no-api-key: skip']) {
+      expect(permissions).toContain(needed)
+    }
+    expect(permissions).toMatch(/forks/)
+    expect(permissions).toMatch(/Dependabot/)
+    expect(permissions).toMatch(/60 days/)
+  })
+
+  it('give each figure a command that reproduces it', () => {
+    expect(readme).toMatch(/makes 41\s+GitHub requests \(`npm run bench -- report`\)/)
+    expect(readme).toMatch(/241 waiting in the job, 17 with a 15-minute reporter/)
+    expect(readme).toContain('(`npm run bench -- minutes`)')
+    expect(section('Performance')).toMatch(/informative[\s\S]*median 1\.1 s[\s\S]*`npm run bench -- virtual`/)
+  })
+
+  it('keep the default timeout inside the 6 h limit of a hosted job, as action.yml sets it', () => {
+    expect(action.inputs?.timeout?.default).toBe('5h45m')
+    expect(section('Timeouts and cancellation')).toContain('its default, 5h45m, leaves room')
   })
 
   it('keep the version sent in the User-Agent equal to package.json', () => {

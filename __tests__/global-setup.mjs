@@ -22,6 +22,12 @@ function stop(message) {
 /** The tests need what `npm test` gives them: Node 24 (the pinned devDependency) and ESM in jest's VM. */
 function checkRuntime() {
   const major = Number(process.versions.node.split('.')[0])
+  if (major < 24 && !existsSync(join(ROOT, 'node_modules', 'node', 'bin', 'node'))) {
+    // `npm ci --ignore-scripts` skips the install script of the `node` devDependency, which fetches Node 24.
+    stop(
+      `These tests need Node 24 (found ${process.version}), and node_modules has none: the install script of the 'node' devDependency did not run (npm ci --ignore-scripts skips it). Run 'npm rebuild node', then 'npm test' again.`
+    )
+  }
   if (major < 24) stop(`Use npm test: these tests need Node 24 (found ${process.version}).`)
   if (typeof vm.SourceTextModule !== 'function') {
     stop('Use npm test: these tests need NODE_OPTIONS=--experimental-vm-modules (jest runs them as ES modules).')

@@ -116,6 +116,31 @@ describe('run', () => {
     expect(result.outputs).toEqual({})
   })
 
+  it('passes a run without an API key when if-no-api-key: skip, in one line, checking and setting nothing', async () => {
+    const statuses: string[] = []
+    const result = await runAction(
+      { 'api-key': '', 'if-no-api-key': 'skip', 'batch-id': '', 'commit-status': 'together/evals' },
+      statusesTo(async state => void statuses.push(state))
+    )
+    expect(result.exitCode).toBe(0)
+    expect(result.outputs).toEqual({ passed: 'false' })
+    expect(result.log).toContain(
+      'No Together API key (runs from forks and Dependabot get no secrets): nothing was checked, as if-no-api-key: skip asks; passed stays false.'
+    )
+    // An empty mask would be a runner warning of its own.
+    expect(result.log.split('\n')).not.toContain('::add-mask::')
+    expect(result.log).not.toContain('::error')
+    expect(result.summary).toBe('## ⏭️ Together batches not checked: no API key (if-no-api-key: skip)\n')
+    expect(statuses).toEqual([])
+  })
+
+  it('fails a run without an API key by default, saying how forks and Dependabot runs can skip', async () => {
+    const result = await runAction({ 'api-key': '' })
+    expect(result.exitCode).toBe(1)
+    expect(result.log).toContain('::error::No Together API key')
+    expect(result.log).toContain('if-no-api-key: skip passes it without checking')
+  })
+
   it('fails the step for a thrown non-Error value instead of passing', async () => {
     const result = await runAction(
       {},

@@ -26,8 +26,9 @@ describe('parseSettings', () => {
       mode: 'wait',
       batchIds: ['batch-123'],
       apiKey: 'key-1',
+      warnings: [],
       baseUrl: 'https://api.together.ai/v1',
-      timeoutMs: 6 * 3_600_000,
+      timeoutMs: 5 * 3_600_000 + 45 * 60_000,
       pollIntervalMs: 30_000,
       policy: { failOn: new Set(['FAILED', 'EXPIRED', 'CANCELLED']) },
       cancelOnTimeout: false,
@@ -169,8 +170,80 @@ describe('parseSettings', () => {
     expect(parse({ timeout: '0' }).timeoutMs).toBe(0)
   })
 
-  it('accepts an empty fail-on to fail on no status', () => {
-    expect(parse({ 'fail-on': '' }).policy.failOn.size).toBe(0)
+  it('fails on no status only with fail-on: none, said on purpose', () => {
+    expect(parse({ 'fail-on': 'none' }).policy.failOn.size).toBe(0)
+    expect(parse({ 'fail-on': ' None ' }).policy.failOn.size).toBe(0)
+  })
+
+  // A reusable workflow that passes an unset input of its own gives '': the runner fills in a default
+  // only for an input the step leaves out. Empty must mean the default, never "off".
+  it.each(['mode', 'timeout', 'poll-interval', 'fail-on', 'cancel-on-timeout', 'cancel-on-abort', 'pr-comment'])(
+    'reads %s given as an empty string as its action.yml default',
+    name => {
+      expect(parse({ [name]: '' })).toEqual(parse())
+      expect(parse({ [name]: '  ' })).toEqual(parse())
+    }
+  )
+
+  it('reads an empty fail-on as the default gate, not as no gate', () => {
+    expect([...parse({ 'fail-on': '' }).policy.failOn]).toEqual(['FAILED', 'EXPIRED', 'CANCELLED'])
+  })
+
+  it('reads empty ledger inputs of mode track as their defaults', () => {
+    expect(parse({ mode: 'track', 'ledger-branch': '', 'forget-after': '' })).toMatchObject({
+      ledgerBranch: 'together-batches',
+      forgetAfterMs: 7 * 86_400_000
+    })
+  })
+
+  it('warns when timeout reaches the 6h limit of a job on a GitHub-hosted runner', () => {
+    const hosted = { RUNNER_ENVIRONMENT: 'github-hosted' }
+    expect(parse({ timeout: '6h' }, hosted).warnings).toEqual([
+      'timeout 6h 00m is not shorter than the 6h GitHub gives a job on a GitHub-hosted runner: the job would be stopped before cancel-on-timeout, the outputs and the summary. Set timeout to at most 5h45m (the default), or use mode: track for batches that outlast a job.'
+    ])
+    expect(parse({}, hosted).warnings).toEqual([])
+    expect(parse({ timeout: '6h' }, { RUNNER_ENVIRONMENT: 'self-hosted' }).warnings).toEqual([])
+    expect(parse({ timeout: '6h', mode: 'track' }, hosted).warnings).toEqual([])
+  })
+
+  describe('without an API key (runs from forks and Dependabot get no secrets)', () => {
+    it('fails by default, saying why the key may be missing and how to skip such runs', () => {
+      expect(errorOf({ 'api-key': '' })).toBe(
+        "No Together API key: set the 'api-key' input (e.g. api-key: ${{ secrets.TOGETHER_API_KEY }}) or the TOGETHER_API_KEY environment variable. If this run has none because runs from forks and Dependabot get no secrets, if-no-api-key: skip passes it without checking."
+      )
+    })
+
+    it('skips with if-no-api-key: skip, in one line, even without a batch-id from the step that would create it', () => {
+      const settings = parse({ 'api-key': '', 'if-no-api-key': 'Skip', 'batch-id': '' })
+      expect(settings).toMatchObject({ apiKey: '', batchIds: [] })
+      expect(settings.skipReason).toBe(
+        'No Together API key (runs from forks and Dependabot get no secrets): nothing was checked, as if-no-api-key: skip asks; passed stays false.'
+      )
+    })
+
+    it('never skips a run that has a key', () => {
+      expect(parse({ 'if-no-api-key': 'skip' }).skipReason).toBeUndefined()
+    })
+
+    it('rejects another if-no-api-key', () => {
+      expect(errorOf({ 'if-no-api-key': 'ignore' })).toBe("Invalid if-no-api-key 'ignore'. Expected fail or skip.")
+    })
+  })
+
+  it.each([
+    [{ 'commit-status': 'ctx' }, 'commit-status needs it. Expected a token with statuses: write'],
+    [{ 'pr-comment': 'true' }, 'pr-comment needs it. Expected a token with pull-requests: write'],
+    [{ mode: 'track' }, 'mode: track needs it. Expected a token with contents: write'],
+    [
+      { mode: 'report', 'batch-id': '' },
+      'mode: report needs it. Expected a token with contents: write, statuses: write'
+    ],
+    [
+      { 'commit-status': 'ctx', 'pr-comment': 'true' },
+      'commit-status and pr-comment need it. Expected a token with statuses: write, pull-requests: write'
+    ]
+  ])('names the permission each use of an empty github-token needs (%j)', (inputs, message) => {
+    expect(errorOf({ ...inputs, 'github-token': '' })).toContain(message)
   })
 
   it('falls back to TOGETHER_API_KEY and TOGETHER_BASE_URL', () => {
@@ -214,6 +287,10 @@ describe('parseSettings', () => {
     [{ 'poll-interval': '500ms' }, "Invalid poll-interval '500ms'. Expected at least 1s"],
     [{ 'fail-on': 'FAILED,BROKEN' }, "Invalid fail-on status 'BROKEN'"],
     [{ 'fail-on': 'COMPLETED' }, "Invalid fail-on status 'COMPLETED'"],
+    [
+      { 'fail-on': 'nothing' },
+      "Invalid fail-on status 'nothing'. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated), or none."
+    ],
     [{ 'cancel-on-abort': 'yes' }, "Invalid cancel-on-abort 'yes'. Expected true or false."],
     [{ 'cancel-on-timeout': '1' }, "Invalid cancel-on-timeout '1'"],
     [{ 'base-url': 'http://api.together.ai/v1' }, 'Expected an https:// URL'],
@@ -262,6 +339,21 @@ describe('cost and annotation inputs', () => {
         workspace: '/home/runner/work/repo/repo'
       }
     })
+  })
+
+  it('submits input-file when batch-id is empty, in modes wait and track only', () => {
+    const env = { GITHUB_WORKSPACE: '/w' }
+    const file = { path: '/w/evals.jsonl', name: 'evals.jsonl', workspace: '/w' }
+    expect(parse({ 'batch-id': '', 'input-file': 'evals.jsonl', reuse: 'never' }, env)).toMatchObject({
+      batchIds: [],
+      submit: { file, endpoint: '/v1/chat/completions', reuse: 'never' },
+      inputFile: file
+    })
+    expect(parse({ 'batch-id': '', mode: 'track', 'input-file': 'evals.jsonl' }, env).submit).toBeDefined()
+    // With a batch-id, input-file only places annotations; mode report never submits.
+    expect(parse({ 'input-file': 'evals.jsonl' }, env).submit).toBeUndefined()
+    expect(parse({ 'batch-id': '', mode: 'report', 'input-file': 'evals.jsonl' }, env).submit).toBeUndefined()
+    expect(errorOf({ 'batch-id': '' })).toContain('or an input-file to submit.')
   })
 
   it('takes the working directory as the workspace when GITHUB_WORKSPACE is unset', () => {

@@ -4,7 +4,7 @@ import { failure } from './helpers/errors.js'
 import { request } from 'undici'
 import { TogetherClient } from '../src/together/index.js'
 import { loadScenarios, validateScenario } from '../tools/simulator/scenario.js'
-import { startSimulator, type Simulator } from '../tools/simulator/server.js'
+import { startSimulator, type Simulator, type SimulatorOptions } from '../tools/simulator/server.js'
 
 // The simulator itself, driven through the action's own client on loopback, with a fake clock.
 let now = 0
@@ -12,9 +12,9 @@ let sim: Simulator
 let api: TogetherClient
 const scenarios = loadScenarios()
 
-async function start(extra = scenarios): Promise<void> {
+async function start(extra = scenarios, options: SimulatorOptions = {}): Promise<void> {
   now = Date.UTC(2026, 0, 1)
-  sim = await startSimulator({ scenarios: extra, apiKey: 'sim-k', now: () => now })
+  sim = await startSimulator({ scenarios: extra, apiKey: 'sim-k', now: () => now, ...options })
   api = new TogetherClient({ apiKey: 'sim-k', baseUrl: sim.baseUrl })
 }
 
@@ -46,13 +46,52 @@ describe('Together simulator', () => {
     expect(done.completed_at).toBe('2026-01-01T00:00:15Z')
   })
 
-  it('lists started batches as a bare array, and null when there are none', async () => {
-    await start()
+  it('lists every batch of the account, newest first, as a bare array, and null when it has none', async () => {
+    await start([])
     const raw = await request(`${sim.baseUrl}/batches`, { headers: { authorization: 'Bearer sim-k' } })
     expect(await raw.body.text()).toBe('null')
-    await api.getBatch('batch-fails')
-    const listed = await request(`${sim.baseUrl}/batches`, { headers: { authorization: 'Bearer sim-k' } })
-    expect(((await listed.body.json()) as { id: string }[]).map(b => b.id)).toEqual(['batch-fails'])
+    await api.close()
+    await sim.close()
+    await start()
+    await request(`${sim.baseUrl}/batches`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sim-k', 'content-type': 'application/json' },
+      body: JSON.stringify({ scenario: 'fails' })
+    })
+    const listed = await api.listBatches()
+    expect(listed.map(b => b.id)).toEqual(['batch-fails-1', ...scenarios.map(s => String(s.batch.id)).reverse()])
+    // Listing a batch starts its clock, as any request about it does.
+    expect(listed.find(b => b.id === 'batch-completes')).toMatchObject({ status: 'VALIDATING', progress: 0 })
+    now += 8500
+    expect((await api.getBatch('batch-completes')).status).toBe('IN_PROGRESS')
+  })
+
+  it("lists a busy account's past batches after the scenarios': 6,000 of them, every one a plain batch", async () => {
+    now = Date.UTC(2026, 0, 1)
+    sim = await startSimulator({ scenarios: scenarios.slice(0, 1), apiKey: 'sim-k', now: () => now, pastBatches: 6000 })
+    api = new TogetherClient({ apiKey: 'sim-k', baseUrl: sim.baseUrl })
+    const listed = await api.listBatches()
+    expect(listed).toHaveLength(6001)
+    expect(listed[0]!.id).toBe(String(scenarios[0]!.batch.id))
+    expect(new Set(listed.map(b => b.id)).size).toBe(6001)
+    expect(listed.filter(b => b.status === 'FAILED')).toHaveLength(120)
+  })
+
+  it('breaks GET /v1/batches when a scenario asks, counting list requests across batches, and can leave one batch out', async () => {
+    const batch = (name: string, faults: unknown[]) =>
+      validateScenario(name, { description: name, batch: {}, timeline: [{ at: 0, status: 'IN_PROGRESS' }], faults })
+    await start([
+      batch('a', [{ type: 'status', on: 'list', requests: [1], status: 500, body: { error: 'list down' } }]),
+      batch('b', [
+        { type: 'omit', on: 'list', requests: [2] },
+        { type: 'status', on: 'list', requests: [3], status: 200, body: null }
+      ])
+    ])
+    expect((await failure(api.listBatches())).status).toBe(500)
+    expect((await api.listBatches()).map(b => b.id)).toEqual(['batch-a'])
+    expect(await api.listBatches()).toEqual([])
+    expect((await api.listBatches()).map(b => b.id)).toEqual(['batch-b', 'batch-a'])
+    expect(sim.requests.map(r => r.fault)).toEqual(['status 500', undefined, 'status 200', undefined])
   })
 
   it('moves a cancelled batch through CANCELING to CANCELLED and freezes its progress', async () => {
@@ -218,5 +257,109 @@ describe('Together simulator', () => {
     expect(() => validateScenario('bad', { description: 'x', batch: {}, timeline: [] })).toThrow(
       'Scenario bad: needs a non-empty timeline'
     )
+  })
+})
+
+describe('Together simulator: uploads and creates', () => {
+  const auth = { authorization: 'Bearer sim-k' }
+  /** An upload the simulator has received and preprocessed. */
+  const uploaded = (id: string): void => {
+    sim.uploads.set(id, {
+      id,
+      filename: 'a.jsonl',
+      purpose: 'batch-api',
+      createdAt: 0,
+      processed: true,
+      bytes: 1,
+      sha256: 'x',
+      lines: 1
+    })
+  }
+
+  async function signedUpload(): Promise<{ location: string; fileId: string }> {
+    const started = await request(`${sim.baseUrl}/files`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'purpose=batch-api&file_name=a.jsonl'
+    })
+    await started.body.dump()
+    expect(started.statusCode).toBe(302)
+    return { location: String(started.headers.location), fileId: String(started.headers['x-together-file-id']) }
+  }
+
+  it('serves the signed URL on another origin that refuses the key and a wrong signature', async () => {
+    await start()
+    const { location, fileId } = await signedUpload()
+    expect(new URL(location).origin).toBe(sim.storageOrigin)
+    expect(new URL(location).origin).not.toBe(new URL(sim.baseUrl).origin)
+    const keyed = await request(location, { method: 'PUT', headers: auth, body: '{}\n' })
+    expect(keyed.statusCode).toBe(403)
+    expect(await keyed.body.text()).toContain('AuthorizationHeaderNotAllowedWithSignedUrl')
+    const unsigned = await request(`${sim.storageOrigin}/upload/${fileId}?signature=guess`, {
+      method: 'PUT',
+      body: 'x'
+    })
+    expect(unsigned.statusCode).toBe(403)
+    await unsigned.body.dump()
+    const early = await request(`${sim.baseUrl}/files/${fileId}/preprocess`, { method: 'POST', headers: auth })
+    expect(early.statusCode).toBe(400)
+    await early.body.dump()
+    const put = await request(location, { method: 'PUT', body: '{"a":1}\n{"b":2}' })
+    expect(put.statusCode).toBe(200)
+    await put.body.dump()
+    expect(sim.storageRequests.map(r => [r.keyed, r.status])).toEqual([
+      [true, 403],
+      [false, 403],
+      [false, 200]
+    ])
+    expect(sim.uploads.get(fileId)).toMatchObject({ bytes: 15, lines: 2, processed: false })
+  })
+
+  it('lists scenario files and finished uploads in GET /v1/files', async () => {
+    await start()
+    await signedUpload()
+    const listed = await api.listFiles()
+    expect(listed.map(f => f.id)).toContain('file-output-completes')
+    // The upload that never got its bytes is not listed.
+    expect(listed.map(f => f.id)).not.toContain('file-sim-1')
+  })
+
+  it('creates a batch from an uploaded file only, for an endpoint the SDKs accept, with the warning', async () => {
+    const scenario = validateScenario('warned', {
+      description: 'created with a warning',
+      batch: {},
+      createWarning: 'model is busy',
+      timeline: [{ at: 0, status: 'VALIDATING' }]
+    })
+    await start([scenario], { createScenario: 'warned' })
+    uploaded('file-up')
+    const none = await failure(api.createBatch('file-nope', '/v1/chat/completions'))
+    expect(none).toMatchObject({ status: 400, serverMessage: 'input file not found' })
+    const endpoint = await failure(api.createBatch('file-up', '/v1/embeddings'))
+    expect(endpoint).toMatchObject({ status: 400, serverMessage: 'unsupported endpoint' })
+    expect(await api.createBatch('file-up', '/v1/completions')).toEqual({
+      job: expect.objectContaining({ id: 'batch-warned-1', input_file_id: 'file-up', endpoint: '/v1/completions' }),
+      warning: 'model is busy'
+    })
+    // The account lists every batch, the scenario's own too: the new one is the batch of the upload.
+    const listed = await api.listBatches()
+    expect(listed.filter(b => b.input_file_id === 'file-up').map(b => b.id)).toEqual(['batch-warned-1'])
+    expect(listed[0]!.id).toBe('batch-warned-1')
+  })
+
+  it('creates the batch before a create fault, so the answer is lost but the batch is listed', async () => {
+    const lossy = validateScenario('completes', {
+      description: 'lossy create',
+      batch: {},
+      timeline: [{ at: 0, status: 'VALIDATING' }],
+      faults: [{ type: 'reset', on: 'create', requests: [1] }]
+    })
+    await start([lossy])
+    uploaded('file-up')
+    expect((await failure(api.createBatch('file-up', '/v1/chat/completions'))).kind).toBe('network')
+    const listed = await api.listBatches()
+    expect(listed.filter(b => b.input_file_id === 'file-up').map(b => b.id)).toEqual(['batch-completes-1'])
+    expect((await api.createBatch('file-up', '/v1/chat/completions')).job.id).toBe('batch-completes-2')
+    expect(sim.requests.filter(r => r.method === 'POST').map(r => r.fault)).toEqual(['reset', undefined])
   })
 })

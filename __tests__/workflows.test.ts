@@ -67,6 +67,34 @@ describe.each(everything.map(source => [source.name, source] as const))('%s', (_
   })
 })
 
+/** Every `uses:` line of a source: the action reference and what follows it on the line. */
+const usesLines = (source: Source) => [...source.text.matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/gm)]
+
+/** What the examples and the README tell users to write for this action itself. */
+const THIS_ACTION = 'wait-for-together-batch/wait-for-together-batch@v1'
+
+describe.each([...workflows, ...examples, ...markdown].map(source => [source.name, source] as const))(
+  '%s',
+  (_name, source) => {
+    it('pins every third-party action by full commit SHA, with its version in a comment', () => {
+      for (const [line, ref, rest] of usesLines(source)) {
+        if (ref === './' || (!source.name.startsWith('.github/') && ref === THIS_ACTION)) continue
+        expect({ line, pinned: /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(ref!) }).toEqual({ line, pinned: true })
+        expect({ line, comment: /^\s+# v\d+\.\d+\.\d+$/.test(rest!) }).toEqual({ line, comment: true })
+      }
+    })
+
+    it('keeps what a gate downloaded: an upload after this action runs unless the run was cancelled', () => {
+      const all = stepsOf(source)
+      const gate = all.findIndex(step => step.uses === THIS_ACTION || step.uses === './')
+      if (gate < 0) return
+      for (const step of all.slice(gate + 1).filter(s => s.uses?.startsWith('actions/upload-artifact@'))) {
+        expect(String((step as { if?: unknown }).if)).toContain('!cancelled()')
+      }
+    })
+  }
+)
+
 describe.each([...workflows, ...examples].map(source => [source.name, source] as const))('%s', (_name, source) => {
   const workflow = parse(source.text) as { permissions?: unknown }
 
@@ -74,16 +102,8 @@ describe.each([...workflows, ...examples].map(source => [source.name, source] as
     expect(workflow.permissions).toEqual({ contents: 'read' })
   })
 
-  it('pins every action by full commit SHA, with its version in a comment', () => {
-    const uses = [...source.text.matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/gm)]
-    expect(uses.length).toBeGreaterThan(0)
-    for (const [line, ref, rest] of uses) {
-      if (ref === './') continue
-      // What the examples tell users to write for this action itself.
-      if (source.name.startsWith('examples/') && ref === 'wait-for-together-batch/wait-for-together-batch@v1') continue
-      expect({ line, pinned: /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(ref!) }).toEqual({ line, pinned: true })
-      expect({ line, comment: /^\s+# v\d+\.\d+\.\d+$/.test(rest!) }).toEqual({ line, comment: true })
-    }
+  it('uses at least one action', () => {
+    expect(usesLines(source).length).toBeGreaterThan(0)
   })
 
   it('checks out without keeping the token in .git/config, unless it pushes', () => {
@@ -96,9 +116,9 @@ describe.each([...workflows, ...examples].map(source => [source.name, source] as
 })
 
 describe('pinned actions', () => {
-  it('use one SHA per action across all workflows and examples', () => {
+  it('use one SHA per action across all workflows, examples and the YAML in the Markdown files', () => {
     const pins = new Map<string, Set<string>>()
-    for (const source of [...workflows, ...examples]) {
+    for (const source of [...workflows, ...examples, ...markdown]) {
       for (const [, action, sha] of source.text.matchAll(/uses:\s*([\w.-]+\/[\w.-]+)(?:\/[\w./-]+)?@([0-9a-f]{40})/g)) {
         pins.set(action!, (pins.get(action!) ?? new Set()).add(sha!))
       }
@@ -118,5 +138,49 @@ describe('dependabot', () => {
       expect(update.schedule.interval).toBe('weekly')
       expect(Object.keys(update.groups ?? {}).length).toBeGreaterThan(0)
     }
+  })
+})
+
+describe('examples that cost money only on purpose', () => {
+  const create = parse(examples.find(e => e.name === 'examples/create-batch.yml')!.text) as {
+    on: { pull_request?: { paths?: string[] } }
+    concurrency?: { group?: string; 'cancel-in-progress'?: boolean }
+    jobs: Record<string, { env?: Record<string, string>; steps: (Step & { env?: Record<string, string> })[] }>
+  }
+  const report = parse(examples.find(e => e.name === 'examples/report-batches.yml')!.text) as {
+    concurrency?: { group?: string; 'cancel-in-progress'?: boolean }
+  }
+  const steps = Object.values(create.jobs).flatMap(job => job.steps)
+  const track = steps.find(step => step.uses === THIS_ACTION)!
+
+  it('submits the requests file with the action itself, without curl or jq', () => {
+    expect(track.with?.['input-file']).toBe('evals.jsonl')
+    for (const example of examples) expect(example.text).not.toMatch(/\bcurl\b|\bjq\b/)
+  })
+
+  it('creates a batch on a pull request only when the requests file changes', () => {
+    expect(create.on.pull_request?.paths).toEqual(['evals.jsonl'])
+  })
+
+  it('cancels a superseded run, and its batch with it', () => {
+    expect(create.concurrency).toMatchObject({ 'cancel-in-progress': true })
+    expect(create.concurrency?.group).toContain('github.event.pull_request.number')
+    expect(track.with?.['cancel-on-abort']).toBe(true)
+  })
+
+  it('passes in one line, creating nothing, where there is no secret (forks, Dependabot)', () => {
+    expect(track.with?.['if-no-api-key']).toBe('skip')
+  })
+
+  it('gives the API key to the steps that use it, never to the whole job', () => {
+    for (const job of Object.values(create.jobs))
+      expect(JSON.stringify(job.env ?? {})).not.toMatch(/: *"\$\{\{ *secrets\.\w+ *\}\}"/)
+    // The action alone: it submits evals.jsonl and tracks the batch.
+    const keyed = steps.filter(step => JSON.stringify(step).includes('secrets.TOGETHER_API_KEY'))
+    expect(keyed).toEqual([track])
+  })
+
+  it('reports one run at a time, never cancelling one half way', () => {
+    expect(report.concurrency).toEqual({ group: 'together-report', 'cancel-in-progress': false })
   })
 })

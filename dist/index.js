@@ -31669,7 +31669,11 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/action-io/exit-code.ts
+const exit_code_ExitCode = { Success: 0, Failure: 1 };
+
 ;// CONCATENATED MODULE: ./src/action-io/cancel.ts
+
 
 
 const ABORT_GRACE_MS = 6000;
@@ -31683,7 +31687,7 @@ function listenForCancel(abort, say) {
         abort.abort();
         grace = setTimeout(() => {
             setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`);
-            process.exit(ExitCode.Failure);
+            process.exit(exit_code_ExitCode.Failure);
         }, ABORT_GRACE_MS).unref();
     };
     process.on('SIGINT', onSignal);
@@ -31769,8 +31773,9 @@ function errorMessage(error) {
 
 
 
+
 function guardVerdict() {
-    process.exitCode = ExitCode.Failure;
+    process.exitCode = exit_code_ExitCode.Failure;
     let settled = false;
     const onBeforeExit = () => {
         if (settled)
@@ -31805,7 +31810,7 @@ function guardCrashes() {
             setFailed(`Unexpected error: ${message}. This is a bug: please report it.`);
             const bound = new Promise(resolve => setTimeout(resolve, LAST_WORDS_MS));
             const said = crashState.lastWords?.(`Unexpected error: ${message}`).catch(() => undefined);
-            void Promise.race([said, bound]).finally(() => process.exit(ExitCode.Failure));
+            void Promise.race([said, bound]).finally(() => process.exit(exit_code_ExitCode.Failure));
         };
         process.on('unhandledRejection', crash);
         process.on('uncaughtException', crash);
@@ -32092,7 +32097,7 @@ function summarize(results) {
             completed++;
             progressSum += 100;
         }
-        else if (r.outcome === 'final' || r.outcome === 'no-output' || r.outcome === 'error')
+        else if (r.outcome === 'ended-not-completed' || r.outcome === 'no-output' || r.outcome === 'error')
             failed++;
         else
             progressSum += r.progress ?? 0;
@@ -32109,6 +32114,7 @@ function progressBar(progress) {
     return '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
 }
 const code = (text) => `<code>${escapeText(text, 200)}</code>`;
+const tableRow = (name, html) => `<tr><th align="left">${name}</th><td>${html}</td></tr>`;
 
 ;// CONCATENATED MODULE: ./src/report/batch-table.ts
 
@@ -32124,7 +32130,7 @@ function state(r, verdict) {
             return verdict?.ok === false
                 ? { icon: '❌', note: ' (results failed)', rank: 0 }
                 : { icon: '✅', note: '', rank: 2 };
-        case 'final':
+        case 'ended-not-completed':
             return { icon: '❌', note: '', rank: 0 };
         case 'no-output':
             return { icon: '❌', note: ' (no output file)', rank: 0 };
@@ -32226,9 +32232,43 @@ function progressChart(result) {
 const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/result-files/input-file.ts
+
+
+
+
+function parseInputFile(text, workspace) {
+    const raw = text.trim();
+    if (raw === '')
+        return undefined;
+    const shown = quoted(raw, 200);
+    const expected = `Expected a path to a JSONL file inside the workspace (${workspace}), relative to it, e.g. evals/batch.jsonl.`;
+    if (!isCleanLine(raw))
+        throw new Error(`Invalid input-file ${shown}: it holds control characters. ${expected}`);
+    const path = (0,external_node_path_namespaceObject.resolve)(workspace, raw);
+    const inside = (0,external_node_path_namespaceObject.relative)(workspace, path);
+    if (inside === '' || inside === '..' || inside.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
+        throw new Error(`Invalid input-file ${shown}: it is not inside the workspace. ${expected}`);
+    }
+    return { path, name: inside.split(external_node_path_namespaceObject.sep).join('/'), workspace };
+}
+async function checkedPath(file) {
+    const real = await (0,external_node_fs_promises_namespaceObject.realpath)(file.path);
+    const inside = (0,external_node_path_namespaceObject.relative)(await (0,external_node_fs_promises_namespaceObject.realpath)(file.workspace), real);
+    if (inside === '' || inside.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
+        throw new Error('it leads outside the workspace through a symbolic link');
+    }
+    if (!(await (0,external_node_fs_promises_namespaceObject.stat)(real)).isFile())
+        throw new Error('it is not a regular file');
+    return real;
+}
+
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/result-files/jsonl.ts
+
 
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
 const LF = 0x0a;
@@ -32242,12 +32282,12 @@ async function* jsonLines(path, options = {}) {
         const cr = bytes <= max + 1 && last !== undefined && last[last.length - 1] === CR ? 1 : 0;
         if (bytes - cr > max)
             return { bytes };
-        return Buffer.concat(parts, bytes)
-            .subarray(0, bytes - cr)
-            .toString('utf8');
+        const raw = Buffer.concat(parts, bytes).subarray(0, bytes - cr);
+        return options.checkUtf8 && !(0,external_node_buffer_.isUtf8)(raw) ? { bytes, notUtf8: true } : raw.toString('utf8');
     };
     for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(path, { signal: options.signal })) {
         const data = chunk;
+        options.onChunk?.(data);
         for (let start = 0; start < data.length;) {
             const end = data.indexOf(LF, start);
             const piece = data.subarray(start, end === -1 ? data.length : end);
@@ -32269,7 +32309,6 @@ async function* jsonLines(path, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/failures.ts
-
 
 
 
@@ -32302,16 +32341,6 @@ const READ_TIMEOUT_MS = 120_000;
 function newMatch(file, index) {
     const { withoutId, untracked } = index;
     return { file, codes: new Map(), lines: [], matched: 0, notInFile: 0, withoutId, untracked };
-}
-async function checkedPath(file) {
-    const real = await (0,external_node_fs_promises_namespaceObject.realpath)(file.path);
-    const inside = (0,external_node_path_namespaceObject.relative)(await (0,external_node_fs_promises_namespaceObject.realpath)(file.workspace), real);
-    if (inside === '' || inside.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
-        throw new Error('it leads outside the workspace through a symbolic link');
-    }
-    if (!(await (0,external_node_fs_promises_namespaceObject.stat)(real)).isFile())
-        throw new Error('it is not a regular file');
-    return real;
 }
 function record(match, line, id, failure) {
     const matched = { line, customId: id, ...failure };
@@ -32509,9 +32538,6 @@ function cancelCell(cancel) {
             return `failed: ${why}`;
     }
 }
-function row(name, html) {
-    return `<tr><th align="left">${name}</th><td>${html}</td></tr>`;
-}
 function buildSummary(all, verdict, collected, extras = {}) {
     const several = all.results.length > 1;
     const text = several
@@ -32536,30 +32562,30 @@ function requestsSection(all, collected) {
 }
 function batchSummary(result, verdict, now = result.endedAt) {
     const job = result.batch ?? {};
-    const rows = [row('Status', escapeText(result.status || 'unknown', 40))];
+    const rows = [tableRow('Status', escapeText(result.status || 'unknown', 40))];
     const { progress } = result;
     if (progress !== undefined)
-        rows.push(row('Progress', `<code>${progressBar(progress)}</code> ${percent(progress)}`));
+        rows.push(tableRow('Progress', `<code>${progressBar(progress)}</code> ${percent(progress)}`));
     if (job.model_id)
-        rows.push(row('Model', escapeText(job.model_id, 200)));
+        rows.push(tableRow('Model', escapeText(job.model_id, 200)));
     if (job.endpoint)
-        rows.push(row('Endpoint', escapeText(job.endpoint, 200)));
+        rows.push(tableRow('Endpoint', escapeText(job.endpoint, 200)));
     if (job.created_at)
-        rows.push(row('Created', escapeText(job.created_at, 40)));
+        rows.push(tableRow('Created', escapeText(job.created_at, 40)));
     if (job.completed_at)
-        rows.push(row('Completed', escapeText(job.completed_at, 40)));
-    rows.push(row('Waited', `${formatDuration(result.endedAt - result.startedAt)} (${plural(result.requests, 'status check')})`));
+        rows.push(tableRow('Completed', escapeText(job.completed_at, 40)));
+    rows.push(tableRow('Waited', `${formatDuration(result.endedAt - result.startedAt)} (${plural(result.requests, 'status check')})`));
     if (result.etaAt !== undefined && result.etaAt > now && !result.finalStatus) {
-        rows.push(row('Predicted finish', `in ~${formatDuration(result.etaAt - now)}`));
+        rows.push(tableRow('Predicted finish', `in ~${formatDuration(result.etaAt - now)}`));
     }
     if (job.output_file_id)
-        rows.push(row('Output file', code(job.output_file_id)));
+        rows.push(tableRow('Output file', code(job.output_file_id)));
     if (job.error_file_id)
-        rows.push(row('Error file', code(job.error_file_id)));
+        rows.push(tableRow('Error file', code(job.error_file_id)));
     if (job.error)
-        rows.push(row('Error', escapeText(job.error)));
+        rows.push(tableRow('Error', escapeText(job.error)));
     if (result.cancel) {
-        rows.push(row('Cancel', cancelCell(result.cancel)));
+        rows.push(tableRow('Cancel', cancelCell(result.cancel)));
     }
     const parts = [
         `## ${headline(result, verdict)}`,
@@ -32829,7 +32855,7 @@ function parseFailOn(text) {
     for (const word of text.split(/[\s,]+/).filter(Boolean)) {
         const status = normalizeStatus(word);
         if (status === 'COMPLETED' || !FINAL_STATUSES.includes(status)) {
-            throw new Error(`Invalid fail-on status ${quoted(word, 100)}. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated).`);
+            throw new Error(`Invalid fail-on status ${quoted(word, 100)}. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated), or none.`);
         }
         set.add(status);
     }
@@ -32901,6 +32927,7 @@ class TogetherError extends Error {
     serverMessage;
     retryAfterMs;
     html;
+    routeUnknown;
     constructor(message, init) {
         super(message, init.cause === undefined ? undefined : { cause: init.cause });
         this.name = 'TogetherError';
@@ -32909,12 +32936,14 @@ class TogetherError extends Error {
         this.serverMessage = init.serverMessage;
         this.retryAfterMs = init.retryAfterMs;
         this.html = init.html ?? false;
+        this.routeUnknown = init.routeUnknown ?? false;
     }
     get transient() {
         switch (this.kind) {
             case 'http':
                 return this.status === undefined || this.status >= 500 || TRANSIENT_STATUSES.has(this.status);
             case 'network':
+            case 'unreachable':
             case 'timeout':
             case 'invalid-response':
                 return true;
@@ -33035,7 +33064,14 @@ function looksLikeHtml(headers, text) {
     const type = header(headers, 'content-type')?.toLowerCase() ?? '';
     return type.includes('text/html') || type.includes('application/xhtml') || text.trimStart().startsWith('<');
 }
-function httpError(what, response, text, clip) {
+const NO_ROUTE = /\bno route\b|\broute\b.*\bnot found\b|\b(page|path|endpoint|url) not found\b|\bcannot (get|post) \//i;
+function routeUnknown(html, serverMessage, baseUrl) {
+    if (html || NO_ROUTE.test(serverMessage))
+        return true;
+    const path = baseUrl === undefined ? undefined : URL.parse(baseUrl)?.pathname;
+    return path !== undefined && !/\/v\d+(\/|$)/.test(path);
+}
+function httpError(what, response, text, clip, baseUrl) {
     const { status, headers } = response;
     if (status >= 300 && status < 400) {
         const location = header(headers, 'location');
@@ -33048,11 +33084,317 @@ function httpError(what, response, text, clip) {
         status,
         serverMessage: serverMessage || undefined,
         retryAfterMs: parseRetryAfter(headers, Date.now()),
-        html
+        html,
+        routeUnknown: status === 404 && routeUnknown(html, serverMessage, baseUrl)
     });
 }
 function htmlPageError(what, status) {
     return new TogetherError(`${what} answered HTTP ${status} with an HTML page, not the Together API; check the base URL`, { kind: 'invalid-response', html: true });
+}
+
+;// CONCATENATED MODULE: ./src/together/ids.ts
+
+
+const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
+function encodeId(id) {
+    return encodeURIComponent(id).replace(/\./g, '%2E');
+}
+function isPlainId(id) {
+    return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
+}
+function describeBadId(id) {
+    return `"${printable(id, 60)}"`;
+}
+function idLabel(id) {
+    return isPlainId(id) ? id : describeBadId(id);
+}
+function requirePlainFileId(id) {
+    if (isPlainId(id))
+        return;
+    throw new TogetherError(`Not requesting file ${describeBadId(id)}: an invalid file ID (not a plain ID)`, {
+        kind: 'invalid-id'
+    });
+}
+const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'];
+function checkBatchIds(job, what) {
+    for (const field of ID_FIELDS) {
+        const value = job[field];
+        if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
+            throw new TogetherError(`Together answered ${what} with an invalid ${field} (${describeBadId(value)}, not a plain ID); it is not used`, { kind: 'invalid-id' });
+        }
+    }
+    return job;
+}
+function checkSameBatch(job, what, askedId) {
+    if (typeof job.id === 'string' && job.id !== '' && job.id !== askedId) {
+        throw new TogetherError(`Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`, { kind: 'wrong-batch' });
+    }
+    return job;
+}
+
+;// CONCATENATED MODULE: ./src/together/json-array.ts
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const isSpace = (byte) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+class JsonArraySplitter {
+    onElement;
+    state = 'start';
+    parts = [];
+    depth = 0;
+    inString = false;
+    escaped = false;
+    scalar = false;
+    constructor(onElement) {
+        this.onElement = onElement;
+    }
+    push(chunk) {
+        let i = 0;
+        while (i < chunk.length) {
+            if (this.state === 'other') {
+                this.parts.push(chunk.subarray(i));
+                return;
+            }
+            if (this.state === 'element')
+                i = this.scan(chunk, i);
+            else if (isSpace(chunk[i]))
+                i++;
+            else
+                i = this.between(i, chunk[i]);
+        }
+    }
+    end() {
+        if (this.state === 'other' || this.state === 'start')
+            return { text: Buffer.concat(this.parts).toString('utf8') };
+        if (this.state !== 'end')
+            throw new SyntaxError('the array is not closed');
+        return undefined;
+    }
+    between(i, byte) {
+        switch (this.state) {
+            case 'start':
+                this.state = byte === OPEN_ARRAY ? 'first' : 'other';
+                return byte === OPEN_ARRAY ? i + 1 : i;
+            case 'first':
+                if (byte !== CLOSE_ARRAY)
+                    return this.open(i, byte);
+                this.state = 'end';
+                return i + 1;
+            case 'next':
+                if (byte === CLOSE_ARRAY)
+                    throw new SyntaxError('a comma before the closing bracket');
+                return this.open(i, byte);
+            case 'after':
+                if (byte !== COMMA && byte !== CLOSE_ARRAY)
+                    throw new SyntaxError('elements not separated by a comma');
+                this.state = byte === COMMA ? 'next' : 'end';
+                return i + 1;
+            default:
+                throw new SyntaxError('data after the end of the array');
+        }
+    }
+    open(i, byte) {
+        this.state = 'element';
+        this.depth = 0;
+        this.inString = false;
+        this.escaped = false;
+        this.scalar = byte !== OPEN_ARRAY && byte !== OPEN_OBJECT && byte !== QUOTE;
+        return i;
+    }
+    scan(chunk, start) {
+        let slash = -2;
+        for (let i = start; i < chunk.length; i++) {
+            if (this.inString && !this.escaped) {
+                if (slash !== -1 && slash < i)
+                    slash = chunk.indexOf(BACKSLASH, i);
+                const quote = chunk.indexOf(QUOTE, i);
+                const next = quote === -1 ? slash : slash === -1 ? quote : Math.min(quote, slash);
+                if (next === -1)
+                    break;
+                i = next;
+            }
+            const byte = chunk[i];
+            if (this.scalar) {
+                if (isSpace(byte) || byte === COMMA || byte === CLOSE_ARRAY)
+                    return this.emit(chunk, start, i);
+            }
+            else if (this.inString) {
+                if (this.escaped)
+                    this.escaped = false;
+                else if (byte === BACKSLASH)
+                    this.escaped = true;
+                else {
+                    this.inString = false;
+                    if (this.depth === 0)
+                        return this.emit(chunk, start, i + 1);
+                }
+            }
+            else if (byte === QUOTE)
+                this.inString = true;
+            else if (byte === OPEN_ARRAY || byte === OPEN_OBJECT)
+                this.depth++;
+            else if ((byte === CLOSE_ARRAY || byte === CLOSE_OBJECT) && --this.depth <= 0) {
+                return this.emit(chunk, start, i + 1);
+            }
+        }
+        this.parts.push(chunk.subarray(start));
+        return chunk.length;
+    }
+    emit(chunk, start, end) {
+        this.parts.push(chunk.subarray(start, end));
+        const bytes = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
+        this.parts = [];
+        this.state = 'after';
+        this.onElement(bytes);
+        return end;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/together/lists.ts
+
+
+
+
+const MAX_WARNING = 1000;
+function listOf(value) {
+    const list = isRecord(value) ? value.data : value;
+    return list === null ? [] : Array.isArray(list) ? list : undefined;
+}
+function parseListedFile(value) {
+    if (!isRecord(value) || typeof value.id !== 'string' || !isPlainId(value.id))
+        return undefined;
+    const file = { id: value.id };
+    if (typeof value.filename === 'string')
+        file.filename = value.filename;
+    if (typeof value.purpose === 'string')
+        file.purpose = value.purpose;
+    if (typeof value.bytes === 'number' && Number.isSafeInteger(value.bytes) && value.bytes >= 0)
+        file.bytes = value.bytes;
+    if (typeof value.created_at === 'number' && Number.isFinite(value.created_at))
+        file.createdAt = value.created_at;
+    return file;
+}
+function parseFileList(value) {
+    return listOf(value)
+        ?.map(parseListedFile)
+        .filter(file => file !== undefined);
+}
+function parseCreatedBatch(value, what, inputFileId) {
+    const wrapped = isRecord(value) && isRecord(value.job);
+    const job = parseBatchJob(wrapped ? value.job : value);
+    const invalid = (why) => new TogetherError(`Together answered ${what} with ${why}`, { kind: 'invalid-response' });
+    if (typeof job?.id !== 'string' || job.id === '')
+        throw invalid('no batch ID');
+    checkBatchIds(job, what);
+    if (typeof job.input_file_id === 'string' && job.input_file_id !== '' && job.input_file_id !== inputFileId) {
+        throw invalid(`a batch of another input file (${job.input_file_id}, not ${inputFileId})`);
+    }
+    const warning = wrapped && typeof value.warning === 'string' ? value.warning.trim().slice(0, MAX_WARNING) : '';
+    return warning ? { job: { ...job, id: job.id }, warning } : { job: { ...job, id: job.id } };
+}
+
+;// CONCATENATED MODULE: ./src/together/batch-list.ts
+
+
+
+
+
+
+
+
+const DEFAULT_MAX_LIST_BYTES = 16 * 1024 ** 2;
+const LIST_WHAT = 'GET /batches';
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+async function textUpTo(body, max) {
+    const parts = [];
+    let size = 0;
+    for await (const chunk of body) {
+        parts.push(chunk);
+        size += chunk.length;
+        if (size >= max)
+            break;
+    }
+    return Buffer.concat(parts).subarray(0, max).toString('utf8');
+}
+function tooLarge(what, maxBytes, announced) {
+    const size = announced === undefined ? `more than ${maxBytes} bytes` : `${announced} bytes`;
+    return new TogetherError(`${what} answered ${size}, more than the ${maxBytes} the action reads of a batch list; it is not used`, { kind: 'unsupported-response' });
+}
+function notJson(what, status) {
+    return new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, { kind: 'invalid-response' });
+}
+function listedBatch(text, value, redact) {
+    const job = parseBatchJob(redact(text) === text ? value : redactJson(value, redact));
+    if (typeof job?.id !== 'string' || !isPlainId(job.id))
+        return undefined;
+    try {
+        return checkBatchIds(job, LIST_WHAT);
+    }
+    catch {
+        return undefined;
+    }
+}
+async function splitEntries(response, what, maxBytes, take) {
+    const splitter = new JsonArraySplitter(bytes => take(bytes.toString('utf8')));
+    let size = 0;
+    try {
+        for await (const chunk of response.body) {
+            size += chunk.length;
+            if (size > maxBytes)
+                throw tooLarge(what, maxBytes);
+            splitter.push(chunk);
+        }
+        return splitter.end()?.text;
+    }
+    catch (error) {
+        if (error instanceof SyntaxError)
+            throw notJson(what, response.status);
+        throw error;
+    }
+}
+function kept(value, only) {
+    return only === undefined || (isRecord(value) && typeof value.id === 'string' && only.has(value.id));
+}
+async function readBatchList(response, limits, text) {
+    const what = LIST_WHAT;
+    const { maxBytes, only } = limits;
+    const { status, headers } = response;
+    if (status < 200 || status >= 300) {
+        throw httpError(what, response, await textUpTo(response.body, MAX_ERROR_BODY_BYTES), t => text.clip(t));
+    }
+    if (looksLikeHtml(headers, ''))
+        throw htmlPageError(what, status);
+    const announced = Number(header(headers, 'content-length'));
+    if (Number.isFinite(announced) && announced > maxBytes)
+        throw tooLarge(what, maxBytes, announced);
+    const jobs = [];
+    const other = await splitEntries(response, what, maxBytes, entry => {
+        const value = JSON.parse(entry);
+        const job = kept(value, only) ? listedBatch(entry, value, text.redact) : undefined;
+        if (job)
+            jobs.push(job);
+    });
+    if (other === undefined)
+        return jobs;
+    if (looksLikeHtml(headers, other))
+        throw htmlPageError(what, status);
+    const value = parseJson(other);
+    if (value === undefined)
+        throw notJson(what, status);
+    const list = listOf(value);
+    if (list === undefined) {
+        throw new TogetherError(`Together answered ${what} with something that is not a list of batches`, {
+            kind: 'invalid-response'
+        });
+    }
+    return list
+        .filter(entry => kept(entry, only))
+        .map(entry => listedBatch(JSON.stringify(entry), entry, text.redact))
+        .filter(job => job !== undefined);
 }
 
 ;// CONCATENATED MODULE: ./src/util/timer.ts
@@ -33284,41 +33626,27 @@ async function download(request, options) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/together/ids.ts
+;// CONCATENATED MODULE: ./src/together/json-exchange.ts
 
 
-const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
-function isPlainId(id) {
-    return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
-}
-function describeBadId(id) {
-    return `"${printable(id, 60)}"`;
-}
-function idLabel(id) {
-    return isPlainId(id) ? id : describeBadId(id);
-}
-function requirePlainFileId(id) {
-    if (isPlainId(id))
-        return;
-    throw new TogetherError(`Not requesting file ${describeBadId(id)}: an invalid file ID (not a plain ID)`, {
-        kind: 'invalid-id'
-    });
-}
-const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'];
-function checkBatchIds(job, what) {
-    for (const field of ID_FIELDS) {
-        const value = job[field];
-        if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
-            throw new TogetherError(`Together answered ${what} with an invalid ${field} (${describeBadId(value)}, not a plain ID); it is not used`, { kind: 'invalid-id' });
+
+
+async function exchangeJson(transport, method, url, what, options = {}, baseUrl) {
+    return transport.exchange(method, url, what, options, async (response) => {
+        const text = await response.body.text();
+        const { status } = response;
+        if (status < 200 || status >= 300)
+            throw httpError(what, response, text, t => transport.clip(t), baseUrl);
+        if (looksLikeHtml(response.headers, text))
+            throw htmlPageError(what, status);
+        const parsed = text === '' ? undefined : parseJson(text);
+        if (parsed === undefined && text !== '') {
+            throw new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, {
+                kind: 'invalid-response'
+            });
         }
-    }
-    return job;
-}
-function checkSameBatch(job, what, askedId) {
-    if (typeof job.id === 'string' && job.id !== '' && job.id !== askedId) {
-        throw new TogetherError(`Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`, { kind: 'wrong-batch' });
-    }
-    return job;
+        return redactJson(parsed, transport.redact);
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/together/models.ts
@@ -33437,6 +33765,35 @@ function defaultDispatcher(proxy = {}, options = {}) {
 
 const LOCAL_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE']);
 const codeOf = (error) => error?.code;
+const CERTIFICATE_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_REVOKED',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_SIGNATURE_FAILURE',
+    'INVALID_CA',
+    'HOSTNAME_MISMATCH',
+    'ERR_TLS_CERT_ALTNAME_INVALID'
+]);
+function unreachableReason(error, url) {
+    const code = String(codeOf(error));
+    const host = URL.parse(url)?.hostname ?? url;
+    const hostname = error.hostname;
+    if (code === 'ENOTFOUND' && (hostname === undefined || hostname === host)) {
+        return `the host ${host} does not resolve (${errorMessage(error)})`;
+    }
+    const tls = code.startsWith('ERR_SSL_') || (code === 'EPROTO' && url.startsWith('https:'));
+    if (CERTIFICATE_CODES.has(code) || tls) {
+        return `the TLS handshake with ${host} failed (${code}: ${errorMessage(error)}); a TLS-inspecting proxy needs its CA in NODE_EXTRA_CA_CERTS`;
+    }
+    return undefined;
+}
 class Transport {
     options;
     redact;
@@ -33456,10 +33813,13 @@ class Transport {
     }
     async exchange(method, url, what, options, use) {
         const timeoutMs = Math.max(1, Math.min(options.timeoutMs ?? this.options.requestTimeoutMs, this.options.requestTimeoutMs));
-        const answer = timeLimit(timeoutMs, `${what} got no answer within ${formatLimit(timeoutMs)}`);
+        const boundMs = options.sending ? Math.max(1, options.sending.totalMs) : timeoutMs;
+        const answer = timeLimit(boundMs, options.sending
+            ? `${what} did not finish within ${formatLimit(boundMs)}, the limit for a whole upload`
+            : `${what} got no answer within ${formatLimit(timeoutMs)}`);
         const limits = [answer.signal, ...(options.streaming?.limits ?? [])];
         const signal = AbortSignal.any(options.signal ? [options.signal, ...limits] : limits);
-        const fail = (error) => this.failure(what, error, options, timeoutMs);
+        const fail = (error) => this.failure(what, url, error, options, timeoutMs);
         try {
             let response;
             try {
@@ -33468,6 +33828,7 @@ class Transport {
                     dispatcher: this.dispatcher,
                     signal,
                     headers: this.headers(options),
+                    body: options.body,
                     headersTimeout: timeoutMs,
                     bodyTimeout: options.streaming?.stallMs ?? timeoutMs,
                     maxRedirections: 0
@@ -33496,10 +33857,11 @@ class Transport {
             ...(options.withKey === false ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
             accept: options.accept ?? 'application/json',
             ...(options.acceptEncoding ? { 'accept-encoding': options.acceptEncoding } : {}),
-            'user-agent': this.options.userAgent
+            'user-agent': this.options.userAgent,
+            ...options.headers
         };
     }
-    failure(what, error, options, timeoutMs) {
+    failure(what, url, error, options, timeoutMs) {
         if (options.signal?.aborted)
             return new TogetherError(`${what} was aborted`, { kind: 'aborted', cause: error });
         if (error instanceof TogetherError)
@@ -33529,6 +33891,10 @@ class Transport {
         if (LOCAL_CODES.has(String(code)) || error?.name === 'InvalidArgumentError') {
             return new TogetherError(`${what} could not be sent: ${this.clip(reason)}`, { kind: 'local', cause: error });
         }
+        const unreachable = unreachableReason(cause ?? error, url);
+        if (unreachable) {
+            return new TogetherError(`${what} failed: ${this.clip(unreachable)}`, { kind: 'unreachable', cause: error });
+        }
         return new TogetherError(`${what} failed: ${this.clip(reason)}`, { kind: 'network', cause: error });
     }
     async close() {
@@ -33537,6 +33903,145 @@ class Transport {
         this.closed = true;
         await this.dispatcher.close();
     }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/together/upload.ts
+
+
+
+
+
+
+
+
+
+
+const PURPOSE = 'batch-api';
+const DEFAULT_UPLOAD_TIMEOUT_MS = 10 * 60_000;
+const NO_SIGNED_FLOW = new Set([404, 405, 501]);
+const once = (_what, step) => step();
+function start(request) {
+    const { transport, baseUrl, fileName, options } = request;
+    const what = 'POST /files';
+    const exchange = {
+        signal: options.signal,
+        timeoutMs: options.timeoutMs,
+        body: new URLSearchParams({ purpose: PURPOSE, file_name: fileName, file_type: 'jsonl' }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' }
+    };
+    return transport.exchange('POST', `${baseUrl}/files`, what, exchange, async (response) => {
+        const { status, headers } = response;
+        if (status !== 302) {
+            const text = await response.body.text();
+            if (NO_SIGNED_FLOW.has(status) || (status >= 200 && status < 300))
+                return 'multipart';
+            throw httpError(what, response, text, t => transport.clip(t));
+        }
+        await response.body.dump();
+        const fileId = header(headers, 'x-together-file-id') ?? '';
+        if (!isPlainId(fileId)) {
+            throw new TogetherError(`${what} answered 302 without a plain X-Together-File-Id`, { kind: 'invalid-id' });
+        }
+        const location = header(headers, 'location');
+        let target;
+        try {
+            target = location ? new URL(location, `${baseUrl}/`) : undefined;
+        }
+        catch {
+            target = undefined;
+        }
+        if (target?.protocol !== 'http:' && target?.protocol !== 'https:') {
+            throw new TogetherError(`${what} answered 302 without an http(s) Location to upload ${fileId} to`, {
+                kind: 'unsupported-response'
+            });
+        }
+        return { url: target.toString(), fileId };
+    });
+}
+function send(request, url, bytes) {
+    const { transport, path, options } = request;
+    const what = `PUT to the signed upload URL at ${transport.clip(new URL(url).origin)}`;
+    const body = (0,external_node_fs_namespaceObject.createReadStream)(path);
+    const exchange = {
+        signal: options.signal,
+        timeoutMs: options.timeoutMs,
+        withKey: false,
+        accept: '*/*',
+        body,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes) },
+        sending: { totalMs: request.options.totalTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS }
+    };
+    return transport
+        .exchange('PUT', url, what, exchange, async (response) => {
+        const { status, headers } = response;
+        await response.body.dump();
+        if (status >= 200 && status < 300)
+            return;
+        throw new TogetherError(`${what} answered HTTP ${status}`, {
+            kind: 'http',
+            status,
+            retryAfterMs: parseRetryAfter(headers, Date.now())
+        });
+    })
+        .finally(() => body.destroy());
+}
+async function multipart(request, bytes) {
+    const { transport, baseUrl, path, fileName, options } = request;
+    const what = 'POST /files/upload';
+    const boundary = `wait-for-together-batch-${(0,external_node_crypto_.randomBytes)(12).toString('hex')}`;
+    const field = (name, value) => `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    const head = Buffer.from(`${field('purpose', PURPOSE)}${field('file_name', fileName)}${field('file_type', 'jsonl')}` +
+        `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${fileName}"\r\n` +
+        'content-type: application/octet-stream\r\n\r\n');
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    const body = external_node_stream_.Readable.from((async function* () {
+        yield head;
+        yield* (0,external_node_fs_namespaceObject.createReadStream)(path);
+        yield tail;
+    })());
+    const answer = await exchangeJson(transport, 'POST', `${baseUrl}/files/upload`, what, {
+        signal: options.signal,
+        timeoutMs: options.timeoutMs,
+        body,
+        headers: {
+            'content-type': `multipart/form-data; boundary=${boundary}`,
+            'content-length': String(head.length + bytes + tail.length)
+        },
+        sending: { totalMs: request.options.totalTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS }
+    }).finally(() => body.destroy());
+    const file = parseListedFile(answer);
+    if (!file)
+        throw new TogetherError(`Together answered ${what} without a plain file ID`, { kind: 'invalid-response' });
+    return file;
+}
+async function preprocess(request, fileId, bytes) {
+    const { transport, baseUrl, fileName, options } = request;
+    const what = `POST /files/${fileId}/preprocess`;
+    const answer = await exchangeJson(transport, 'POST', `${baseUrl}/files/${encodeId(fileId)}/preprocess`, what, options);
+    const file = parseListedFile(answer);
+    if (file && file.id !== fileId) {
+        throw new TogetherError(`Together answered ${what} about file ${file.id}`, { kind: 'invalid-response' });
+    }
+    return { filename: fileName, bytes, purpose: PURPOSE, ...file, id: fileId };
+}
+async function upload(request) {
+    const { path, fileName, options } = request;
+    if (!isPlainId(fileName)) {
+        throw new TogetherError(`Not uploading as ${describeBadId(fileName)}: not a plain file name`, { kind: 'local' });
+    }
+    const bytes = await (0,external_node_fs_promises_namespaceObject.stat)(path).then(s => s.size, (error) => {
+        throw new TogetherError(`${path} could not be read: ${errorMessage(error)}`, { kind: 'local', cause: error });
+    });
+    const attempt = options.attempt ?? once;
+    const started = await attempt('POST /files', () => start(request));
+    if (started === 'multipart')
+        return attempt('POST /files/upload', () => multipart(request, bytes));
+    const { url, fileId } = started;
+    options.onStarted?.(fileId);
+    await attempt(`PUT of ${fileId}`, () => send(request, url, bytes));
+    return attempt(`POST /files/${fileId}/preprocess`, () => preprocess(request, fileId, bytes));
 }
 
 ;// CONCATENATED MODULE: ./src/together/client.ts
@@ -33549,12 +34054,10 @@ class Transport {
 
 
 
+
 const DEFAULT_BASE_URL = 'https://api.together.ai/v1';
 const DEFAULT_DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_MAX_DOWNLOAD_BYTES = 10 * 1024 ** 3;
-function encodeId(id) {
-    return encodeURIComponent(id).replace(/\./g, '%2E');
-}
 function originOf(url, what) {
     try {
         return new URL(url).origin;
@@ -33573,12 +34076,14 @@ class TogetherClient {
     downloadStallTimeoutMs;
     downloadTotalTimeoutMs;
     downloadMaxBytes;
+    listMaxBytes;
     constructor(options) {
         this.baseUrl = (options.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '');
         this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
         this.downloadStallTimeoutMs = options.downloadStallTimeoutMs;
         this.downloadTotalTimeoutMs = options.downloadTotalTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS;
         this.downloadMaxBytes = options.downloadMaxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
+        this.listMaxBytes = options.listMaxBytes ?? DEFAULT_MAX_LIST_BYTES;
         this.transport = new Transport({
             apiKey: options.apiKey,
             secrets: options.secrets,
@@ -33626,6 +34131,22 @@ class TogetherClient {
             totalTimeoutMs: options.totalTimeoutMs ?? this.downloadTotalTimeoutMs
         }, { ...options, maxBytes });
     }
+    async listFiles(options) {
+        return this.expect(parseFileList(await this.call('GET', '/files', 'GET /files', options)), 'GET /files', 'a list of files');
+    }
+    async listBatches({ only, ...options } = {}) {
+        const read = (response) => readBatchList(response, { maxBytes: this.listMaxBytes, only }, this.transport);
+        return this.transport.exchange('GET', `${this.baseUrl}/batches`, LIST_WHAT, options, read);
+    }
+    async createBatch(inputFileId, endpoint, options) {
+        requirePlainFileId(inputFileId);
+        const body = JSON.stringify({ input_file_id: inputFileId, endpoint });
+        const json = { ...options, body, headers: { 'content-type': 'application/json' } };
+        return parseCreatedBatch(await this.call('POST', '/batches', 'POST /batches', json), 'POST /batches', inputFileId);
+    }
+    async uploadFile(path, fileName, options = {}) {
+        return upload({ transport: this.transport, baseUrl: this.baseUrl, path, fileName, options });
+    }
     async close() {
         await this.transport.close();
     }
@@ -33641,23 +34162,8 @@ class TogetherClient {
         }
         return value;
     }
-    async call(method, path, what, options = {}) {
-        const transport = this.transport;
-        return transport.exchange(method, `${this.baseUrl}${path}`, what, options, async (response) => {
-            const text = await response.body.text();
-            const { status } = response;
-            if (status < 200 || status >= 300)
-                throw httpError(what, response, text, t => transport.clip(t));
-            if (looksLikeHtml(response.headers, text))
-                throw htmlPageError(what, status);
-            const parsed = text === '' ? undefined : parseJson(text);
-            if (parsed === undefined && text !== '') {
-                throw new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, {
-                    kind: 'invalid-response'
-                });
-            }
-            return redactJson(parsed, transport.redact);
-        });
+    call(method, path, what, options) {
+        return exchangeJson(this.transport, method, `${this.baseUrl}${path}`, what, options, this.baseUrl);
     }
 }
 
@@ -33681,6 +34187,12 @@ function wrongServer(error) {
     if (error.status === 404 && error.html) {
         return `the server answered HTTP 404 with an HTML page, not the Together API: ${BASE_URL_HINT}`;
     }
+    if (error.status === 404 && error.routeUnknown) {
+        const said = error.serverMessage ? `: ${oneLine(error.serverMessage, 100)}` : '';
+        return `the server does not know the route (HTTP 404${said}), so the batch was never looked up: ${BASE_URL_HINT}`;
+    }
+    if (error.kind === 'unreachable')
+        return `${oneLine(error.message, 300)}: ${BASE_URL_HINT}`;
     return undefined;
 }
 function errorVerdict(result) {
@@ -33773,7 +34285,7 @@ function timedOutVerdict(result) {
     if (unanswered) {
         return `Timed out after ${waited} waiting for batch ${result.batchId}: ${unanswered}.${cancelNote(result)}`;
     }
-    return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input, or check it from a scheduled workflow with timeout: 0.${cancelNote(result)}`;
+    return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input (and the job's timeout-minutes), or use mode: track with a scheduled mode: report for batches that outlast a job.${cancelNote(result)}`;
 }
 function abortedVerdict(result) {
     const seen = neverAnswered(result) ?? lastSeen(result);
@@ -33796,7 +34308,7 @@ function judge(result, failOn) {
                 message: `Batch ${id} completed without an output file, so every request failed${errorText}.${errorFile} Fix the input file and create a new batch.`
             };
         }
-        case 'final':
+        case 'ended-not-completed':
             return finalVerdict(result, result.finalStatus, failOn);
         case 'timed-out':
             return { ok: false, message: timedOutVerdict(result) };
@@ -33807,7 +34319,7 @@ function judge(result, failOn) {
         case 'pending':
             return {
                 ok: true,
-                message: `Batch ${id} is not finished yet (${lastSeen(result)}); checked once because timeout is 0.`
+                message: `Batch ${id} is not finished yet (${lastSeen(result)}); checked once, as this step asks (timeout 0 or mode: track).`
             };
     }
 }
@@ -33821,7 +34333,7 @@ function verdict_describe(result) {
         return `${id}: ${errorReason(result)}`;
     if (result.outcome === 'no-output')
         return `${id} COMPLETED without output file`;
-    const unanswered = result.outcome === 'final' ? undefined : neverAnswered(result);
+    const unanswered = result.outcome === 'ended-not-completed' ? undefined : neverAnswered(result);
     if (unanswered)
         return `${id} ${unanswered}`;
     const error = result.batch?.error ? ` (${oneLine(result.batch.error, 80)})` : '';
@@ -34166,6 +34678,8 @@ function renderComment(context, rows, runUrl, previous = '', stepFailure) {
 
 ;// CONCATENATED MODULE: ./src/github/commit-status.ts
 
+
+
 const SHA = /^[0-9a-f]{40}$/i;
 const MAX_STATUS_PAGES = 10;
 const STATES = new Set(['pending', 'success', 'failure', 'error']);
@@ -34207,7 +34721,16 @@ function statusClient(github) {
                 description: fitDescription(github.redact(description)),
                 target_url: targetUrl
             };
-            await github.request(route, params, options);
+            try {
+                await github.request(route, params, options);
+            }
+            catch (error) {
+                if (httpStatus(error) !== 403)
+                    throw error;
+                throw new Error(`${errorMessage(error)}. Give the job statuses: write (and check github-token).`, {
+                    cause: error
+                });
+            }
         },
         async latest(sha, context) {
             for (let page = 1; page <= MAX_STATUS_PAGES; page++) {
@@ -34232,6 +34755,8 @@ function statusClient(github) {
 
 
 
+const MAX_PULLS = 20;
+const isPullRequest = (n) => Number.isSafeInteger(n) && n > 0;
 const MAX_ENTRY_BYTES = 64 * 1024;
 const MAX_GROUP = 1000;
 const entryPath = (batchId) => `batches/${batchId}.json`;
@@ -34243,7 +34768,8 @@ function serializeEntry(entry) {
         repository: entry.repository,
         sha: entry.sha,
         ref: entry.ref,
-        pull_request: entry.pullRequest ?? null,
+        pull_request: entry.pullRequests[0] ?? null,
+        pull_requests: entry.pullRequests,
         run_url: entry.runUrl,
         tracked_at: new Date(entry.trackedAt).toISOString(),
         group: entry.group,
@@ -34309,8 +34835,11 @@ function parseEntry(batchId, text) {
     if (!Number.isFinite(trackedAt))
         return 'tracked_at is not a time';
     const pr = raw.pull_request;
-    if (pr !== null && !(Number.isSafeInteger(pr) && pr > 0))
+    if (pr !== null && !isPullRequest(pr))
         return 'pull_request is not a number';
+    const prs = raw.pull_requests ?? (pr === null ? [] : [pr]);
+    if (!Array.isArray(prs) || prs.length > MAX_PULLS || !prs.every(isPullRequest))
+        return 'pull_requests is not a list of numbers';
     const group = raw.group;
     if (!Array.isArray(group) || group.length > MAX_GROUP || !group.every(id => typeof id === 'string' && isPlainId(id)))
         return 'group is not a list of batch IDs';
@@ -34322,7 +34851,7 @@ function parseEntry(batchId, text) {
         repository: ledger_entry_str(raw.repository, 200) ?? '',
         sha: sha.toLowerCase(),
         ref: ledger_entry_str(raw.ref, 300) ?? '',
-        pullRequest: pr === null ? undefined : pr,
+        pullRequests: prs,
         runUrl: /^https?:\/\/[^\s"'<>()[\]]+$/.test(ledger_entry_str(raw.run_url, 500) ?? '') ? raw.run_url : '',
         trackedAt,
         group: group,
@@ -34372,7 +34901,7 @@ function readEntries(data) {
         if (typeof entry === 'string')
             contents.invalid.push({ name: oneLine(name, 120), reason: entry });
         else
-            contents.entries.push({ entry, sha: raw.oid });
+            contents.entries.push({ entry, blobSha: raw.oid });
     }
     contents.entries.sort((a, b) => (a.entry.batchId < b.entry.batchId ? -1 : 1));
     return contents;
@@ -34492,6 +35021,20 @@ function createLedger(github, branch) {
 ;// CONCATENATED MODULE: ./src/github/pr-comment.ts
 
 
+const pr_comment_MAX_PULLS = 20;
+async function pullRequestsOf(github, sha) {
+    const data = await github.request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', {
+        commit_sha: sha,
+        per_page: 100
+    });
+    if (!Array.isArray(data))
+        throw new Error(`GitHub's list of the pull requests of ${sha.slice(0, 12)} is not a list`);
+    const numbers = data
+        .filter(pr => pr.state === 'open' && typeof pr.head?.sha === 'string' && pr.head.sha.toLowerCase() === sha.toLowerCase())
+        .map(pr => pr.number)
+        .filter((n) => Number.isSafeInteger(n) && n > 0);
+    return [...new Set(numbers)].slice(0, pr_comment_MAX_PULLS);
+}
 const MAX_PAGES = 10;
 async function ownership(github, token) {
     if (token.startsWith('ghs_'))
@@ -34518,7 +35061,7 @@ async function findComment(github, pr, marker, own) {
 function createComment(github, text, token) {
     let refused;
     let own;
-    return async (pr, context, rows) => {
+    return async (pr, context, rows, stepFailure) => {
         if (refused)
             throw new Error(`skipped, ${refused}`);
         try {
@@ -34526,7 +35069,7 @@ function createComment(github, text, token) {
             own ??= ownership(github, token);
             const found = await findComment(github, pr, marker, await own);
             const previous = typeof found?.body === 'string' ? found.body : '';
-            const body = text.render(context, rows, previous);
+            const body = text.render(context, rows, previous, stepFailure);
             if (typeof found?.id === 'number')
                 await github.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: found.id, body });
             else
@@ -34562,7 +35105,7 @@ async function connectGitHub(settings, run, connect = createGitHubClient) {
     let head;
     const headCommit = () => (head ??= eventCommit(settings.github));
     const statusSha = wantStatus ? await ownStatusCommit(open, headCommit, run.log) : undefined;
-    const pullRequest = wantComment ? await ownPullRequest(open, headCommit, run.log) : undefined;
+    const pullRequests = wantComment ? await ownPullRequests(open, headCommit, run.log) : [];
     if (settings.mode !== 'wait')
         await open('no ledger can be kept');
     if (!client)
@@ -34579,11 +35122,13 @@ async function connectGitHub(settings, run, connect = createGitHubClient) {
                 .set(statusSha, settings.commitStatus, state, description, url, { afterCancel: true })
                 .catch((error) => run.log.warning(`Could not set the commit status: ${errorMessage(error)}`));
         },
-        async comment(rows) {
-            if (pullRequest === undefined)
-                return;
-            await comments(pullRequest, context, rows).catch((error) => run.log.warning(`Could not comment on pull request #${pullRequest}: ${errorMessage(error)}`));
+        async comment(rows, stepFailure) {
+            for (const pr of pullRequests) {
+                await comments(pr, context, rows, stepFailure).catch((error) => run.log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`));
+            }
         },
+        pullRequests: async () => (wantComment ? pullRequests : [(await headCommit()).pullRequest ?? 0].filter(Boolean)),
+        pullRequestsOf: sha => pullRequestsOf(client, sha),
         statuses,
         comments,
         ledger: createLedger(client, settings.ledgerBranch),
@@ -34601,25 +35146,44 @@ async function ownStatusCommit(open, headCommit, log) {
         return undefined;
     }
 }
-async function ownPullRequest(open, headCommit, log) {
+async function ownPullRequests(open, headCommit, log) {
+    let sha = '';
     try {
-        const { pullRequest } = await headCommit();
-        if (pullRequest === undefined) {
-            log.info('pr-comment is set, but this run is not for a pull request: no comment.');
-            return undefined;
-        }
-        await open('no comment can be written');
-        return pullRequest;
+        const commit = await headCommit();
+        sha = commit.sha;
+        const client = await open('no comment can be written');
+        if (commit.pullRequest !== undefined)
+            return [commit.pullRequest];
+        const found = await pullRequestsOf(client, sha);
+        if (found.length === 0)
+            log.info(`pr-comment is set, but no open pull request has commit ${sha.slice(0, 12)} at its head: no comment.`);
+        return found;
     }
     catch (error) {
-        log.warning(`Could not comment on the pull request: ${errorMessage(error)}`);
-        return undefined;
+        const lookup = sha && httpStatus(error) === 403 ? ' (the job needs pull-requests: read to find them)' : '';
+        log.warning(`Could not comment on the pull request: ${errorMessage(error)}${lookup}`);
+        return [];
     }
 }
 function commentText(run, redact) {
     return {
         marker: commentMarker,
-        render: (context, rows, previous) => renderComment(context, rows.map(row => ({ ...row, status: redact(row.status), reason: redact(row.reason) })), run, previous)
+        render: (context, rows, previous, stepFailure) => renderComment(context, rows.map(row => ({ ...row, status: redact(row.status), reason: redact(row.reason) })), run, previous, stepFailure)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/opening.ts
+function openStep(settings, run) {
+    for (const warning of settings.warnings)
+        run.log.warning(warning);
+    if (settings.skipReason === undefined)
+        return undefined;
+    run.setOutputs({ passed: 'false' });
+    return {
+        verdict: { ok: true, message: settings.skipReason },
+        title: 'Together batches',
+        summary: '## ⏭️ Together batches not checked: no API key (if-no-api-key: skip)\n',
+        annotations: []
     };
 }
 
@@ -34683,6 +35247,22 @@ function cancelLine(batchId, cancel) {
 function payloadLine(batchId, job) {
     return `Batch ${batchId}: ${clip(JSON.stringify(job), 2000)}`;
 }
+function singleReadLine(waiting, listFrom) {
+    return `Reading batch states with one GET per batch (${waiting} waiting; the batch list is read from ${listFrom} up).`;
+}
+function listReadLine(read, own) {
+    const rest = own === 0
+        ? ''
+        : `; ${own} to check with their own GET (not in the list, listed twice, COMPLETED without an output file, or an entry that breaks the rules)`;
+    return `Read ${read} batch states from one GET /v1/batches${rest}.`;
+}
+function listHeldNoneReason(waiting) {
+    return `it lists none of the ${waiting} batches waited for`;
+}
+function listFailedLine(reason, skipMs) {
+    const skip = skipMs > 0 ? `; the list is skipped for ${formatDuration(skipMs)}` : '';
+    return `The batch list could not be used (${oneLine(reason)}): the batches due are checked with their own GET${skip}.`;
+}
 
 ;// CONCATENATED MODULE: ./src/engine/cancel.ts
 
@@ -34702,14 +35282,14 @@ async function cancelOne(deps, tracker, reason, budgetEnd) {
     const timeoutMs = Math.min(limit, budgetEnd - deps.now());
     const outcome = timeoutMs < MIN_CANCEL_TIMEOUT_MS
         ? { reason, state: 'not-sent', error: 'no time was left before the runner stops the step' }
-        : await send(deps, tracker.id, reason, timeoutMs);
+        : await cancel_send(deps, tracker.id, reason, timeoutMs);
     tracker.cancelled(outcome, deps.now());
     if (outcome.state === 'answered')
         deps.log.info(cancelLine(tracker.id, outcome));
     else
         deps.log.warning(cancelLine(tracker.id, outcome));
 }
-async function send(deps, id, reason, timeoutMs) {
+async function cancel_send(deps, id, reason, timeoutMs) {
     try {
         const answer = await deps.api.cancelBatch(id, { timeoutMs });
         return { reason, state: 'answered', status: normalizeStatus(answer.status) || undefined };
@@ -34739,22 +35319,229 @@ class Pacer {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/scheduler.ts
+;// CONCATENATED MODULE: ./src/engine/failure.ts
+
+
+function describeFailure(error) {
+    const message = errorMessage(error);
+    if (!(error instanceof TogetherError))
+        return { message };
+    const { status, serverMessage, kind, html, routeUnknown } = error;
+    return { message, status, serverMessage, kind, ...(html && { html }), ...(routeUnknown && { routeUnknown }) };
+}
+
+;// CONCATENATED MODULE: ./src/engine/list-reader.ts
+
+
+
+const LIST_FROM_BATCHES = 4;
+const LIST_GRACE_MS = 5000;
+const MAX_LIST_BACKOFF_MS = 10 * 60_000;
+function decidable(job) {
+    if (!job.status || Object.values(job).some(v => typeof v === 'string' && !isCleanLine(v)))
+        return false;
+    const kind = classifyStatus(job.status);
+    return !(kind.kind === 'final' && kind.status === 'COMPLETED' && !job.output_file_id);
+}
+class ListReader {
+    log;
+    pollIntervalMs;
+    available;
+    flight;
+    confirm = new Set();
+    failures = 0;
+    failedAt = Number.NEGATIVE_INFINITY;
+    retryAt = Number.NEGATIVE_INFINITY;
+    single = false;
+    constructor(log, pollIntervalMs, available) {
+        this.log = log;
+        this.pollIntervalMs = pollIntervalMs;
+        this.available = available;
+    }
+    holds(tracker, now) {
+        return this.flight !== undefined && now < this.releaseAt() && !this.confirm.has(tracker);
+    }
+    releaseAt() {
+        return this.flight ? this.flight.startedAt + LIST_GRACE_MS : Number.POSITIVE_INFINITY;
+    }
+    wanted(due, waiting, now) {
+        if (!this.available || waiting < LIST_FROM_BATCHES) {
+            if (!this.single)
+                this.log.debug(singleReadLine(waiting, LIST_FROM_BATCHES));
+            this.single = true;
+            return false;
+        }
+        this.single = false;
+        if (this.flight || now < this.retryAt)
+            return false;
+        return due.some(t => !this.confirm.has(t) && t.dueAt > this.failedAt);
+    }
+    started(controller, now) {
+        this.flight = { startedAt: now, controller };
+    }
+    land(controller) {
+        if (this.flight?.controller !== controller)
+            return false;
+        this.flight = undefined;
+        return true;
+    }
+    answered(jobs, waiting, readable, startedAt, now) {
+        const waited = new Set(waiting.map(t => t.id));
+        const entries = new Map();
+        for (const job of jobs) {
+            if (typeof job.id !== 'string' || !waited.has(job.id))
+                continue;
+            entries.set(job.id, entries.has(job.id) ? undefined : job);
+        }
+        if (entries.size === 0 && waiting.length > 0) {
+            return this.failed(listHeldNoneReason(waiting.length), now);
+        }
+        let read = 0;
+        let own = 0;
+        for (const tracker of waiting.filter(readable)) {
+            const job = entries.get(tracker.id);
+            if (job && decidable(job)) {
+                read++;
+                this.confirm.delete(tracker);
+                tracker.checkedAt = startedAt;
+                tracker.onAnswer(job, now);
+            }
+            else {
+                own++;
+                this.confirm.add(tracker);
+                if (!tracker.recheckingOutput)
+                    tracker.dueAt = now;
+            }
+        }
+        this.failures = 0;
+        this.failedAt = this.retryAt = Number.NEGATIVE_INFINITY;
+        this.log.debug(listReadLine(read, own));
+    }
+    failed(reason, now) {
+        this.failures++;
+        this.failedAt = now;
+        const skipMs = this.failures < 2 ? 0 : Math.min(MAX_LIST_BACKOFF_MS, this.pollIntervalMs * 2 ** (this.failures - 2));
+        this.retryAt = now + skipMs;
+        this.log.debug(listFailedLine(reason, skipMs));
+    }
+    checked(tracker) {
+        this.confirm.delete(tracker);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/checks.ts
+
+
+
+const MAX_RATE_LIMIT_PAUSE_MS = 60_000;
+class Checks {
+    deps;
+    plan;
+    settled;
+    list;
+    bug;
+    own = new Map();
+    constructor(deps, plan, settled) {
+        this.deps = deps;
+        this.plan = plan;
+        this.settled = settled;
+        this.list = new ListReader(deps.log, plan.pollIntervalMs, deps.api.listBatches !== undefined);
+    }
+    busy() {
+        return this.own.size + (this.list.flight ? 1 : 0);
+    }
+    checking(tracker) {
+        return this.own.has(tracker);
+    }
+    startOwn(tracker, now) {
+        const { deps } = this;
+        this.plan.pacer.taken(now);
+        tracker.checkedAt = now;
+        const own = new AbortController();
+        this.own.set(tracker, own);
+        const timeoutMs = this.timeoutAt(now);
+        this.send(() => deps.api.getBatch(tracker.id, { signal: own.signal, timeoutMs }), () => this.land(tracker, own), (job) => tracker.onAnswer(job, deps.now()), error => {
+            if (!deps.signal?.aborted)
+                this.hold(tracker.onError(error, deps.now(), deps.random));
+        });
+    }
+    startList(now) {
+        const { deps, plan, list } = this;
+        plan.pacer.taken(now);
+        const own = new AbortController();
+        list.started(own, now);
+        const timeoutMs = this.timeoutAt(now);
+        const only = new Set(plan.trackers.filter(t => t.outcome === undefined).map(t => t.id));
+        this.send(() => deps.api.listBatches({ signal: own.signal, timeoutMs, only }), () => list.land(own), (jobs) => {
+            const waiting = plan.trackers.filter(t => t.outcome === undefined);
+            const readable = (t) => !this.own.has(t) && (t.checkedAt ?? now) <= now;
+            list.answered(jobs, waiting, readable, now, deps.now());
+        }, error => {
+            if (deps.signal?.aborted)
+                return;
+            list.failed(describeFailure(error).message, deps.now());
+            this.hold(isTransient(error) ? error.retryAfterMs : undefined);
+        });
+    }
+    dropAll() {
+        for (const own of this.own.values())
+            own.abort();
+        this.own.clear();
+        const list = this.list.flight?.controller;
+        if (list && this.list.land(list))
+            list.abort();
+    }
+    timeoutAt(now) {
+        return Number.isFinite(this.plan.deadline) ? Math.max(1, this.plan.deadline - now) : undefined;
+    }
+    send(request, landed, onAnswer, onError) {
+        const sent = (async () => request())();
+        sent
+            .then(value => {
+            if (!landed())
+                return;
+            onAnswer(value);
+            this.plan.afterCheck();
+        }, (error) => {
+            if (!landed())
+                return;
+            onError(error);
+            this.plan.afterCheck();
+        })
+            .catch((error) => (this.bug ??= { error }))
+            .finally(this.settled);
+    }
+    land(tracker, own) {
+        if (this.own.get(tracker) !== own)
+            return false;
+        this.own.delete(tracker);
+        this.list.checked(tracker);
+        return true;
+    }
+    hold(holdMs) {
+        if (holdMs === undefined)
+            return;
+        const until = this.deps.now() + Math.min(holdMs, MAX_RATE_LIMIT_PAUSE_MS);
+        this.plan.pacer.pauseUntil(Math.min(until, this.plan.lastCheckAt));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/check-loop.ts
+
 
 const MAX_IN_FLIGHT = 16;
-const MAX_RATE_LIMIT_PAUSE_MS = 60_000;
 async function runChecks(deps, plan) {
     await new Scheduler(deps, plan).run();
 }
 class Scheduler {
     deps;
     plan;
-    flights = new Map();
     notify = () => undefined;
-    bug;
+    checks;
     constructor(deps, plan) {
         this.deps = deps;
         this.plan = plan;
+        this.checks = new Checks(deps, plan, () => this.notify());
     }
     async run() {
         const { signal } = this.deps;
@@ -34762,32 +35549,35 @@ class Scheduler {
         signal?.addEventListener('abort', onAbort);
         try {
             for (;;) {
-                if (this.bug)
-                    throw this.bug.error;
+                if (this.checks.bug)
+                    throw this.checks.bug.error;
                 if (signal?.aborted)
                     return;
                 const now = this.deps.now();
                 this.expireLate(now);
                 this.startDue(now);
-                const idle = this.idle();
-                if (idle.length === 0 && this.flights.size === 0)
+                const idle = this.idle(now);
+                if (this.plan.trackers.every(t => t.outcome !== undefined))
                     return;
-                await this.pause(now, this.wakeAt(idle));
+                if (idle.length === 0 && this.checks.busy() === 0)
+                    return;
+                await this.pause(now, this.wakeAt(now, idle));
             }
         }
         finally {
             signal?.removeEventListener('abort', onAbort);
-            this.dropFlights();
+            this.checks.dropAll();
         }
     }
-    idle() {
-        return this.plan.trackers.filter(t => t.outcome === undefined && !this.flights.has(t));
+    idle(now) {
+        const { checks } = this;
+        return this.plan.trackers.filter(t => t.outcome === undefined && !checks.checking(t) && !checks.list.holds(t, now));
     }
     slot(tracker) {
         return Math.max(Math.min(tracker.dueAt, this.plan.lastCheckAt), this.plan.pacer.nextSlot());
     }
     expireLate(now) {
-        for (const tracker of this.idle()) {
+        for (const tracker of this.idle(now)) {
             const due = Math.min(tracker.dueAt, this.plan.lastCheckAt);
             const already = tracker.checkedAt !== undefined && tracker.checkedAt >= due;
             if (already || this.slot(tracker) > this.plan.lastCheckAt || now >= this.plan.deadline)
@@ -34795,17 +35585,22 @@ class Scheduler {
         }
     }
     startDue(now) {
-        while (this.flights.size < MAX_IN_FLIGHT && this.plan.pacer.nextSlot() <= now) {
-            const due = this.idle().filter(t => Math.min(t.dueAt, this.plan.lastCheckAt) <= now);
+        const { checks, plan } = this;
+        while (checks.busy() < MAX_IN_FLIGHT && plan.pacer.nextSlot() <= now) {
+            const due = this.idle(now).filter(t => Math.min(t.dueAt, plan.lastCheckAt) <= now);
             if (due.length === 0)
                 return;
-            const earliest = due.reduce((a, b) => (b.dueAt < a.dueAt ? b : a));
-            this.launch(earliest, now);
+            const waiting = plan.trackers.filter(t => t.outcome === undefined).length;
+            if (checks.list.wanted(due, waiting, now))
+                checks.startList(now);
+            else
+                checks.startOwn(due.reduce((a, b) => (b.dueAt < a.dueAt ? b : a)), now);
         }
     }
-    wakeAt(idle) {
-        let at = Number.POSITIVE_INFINITY;
-        if (this.flights.size < MAX_IN_FLIGHT)
+    wakeAt(now, idle) {
+        const release = this.checks.list.releaseAt();
+        let at = release > now ? release : Number.POSITIVE_INFINITY;
+        if (this.checks.busy() < MAX_IN_FLIGHT)
             for (const tracker of idle)
                 at = Math.min(at, this.slot(tracker));
         return at;
@@ -34822,49 +35617,6 @@ class Scheduler {
             timer.abort();
         }
     }
-    launch(tracker, now) {
-        const { deps, plan } = this;
-        plan.pacer.taken(now);
-        tracker.checkedAt = now;
-        const own = new AbortController();
-        this.flights.set(tracker, own);
-        const timeoutMs = Number.isFinite(plan.deadline) ? Math.max(1, plan.deadline - now) : undefined;
-        const request = (async () => deps.api.getBatch(tracker.id, { signal: own.signal, timeoutMs }))();
-        request
-            .then(job => {
-            if (!this.land(tracker, own))
-                return;
-            tracker.onAnswer(job, deps.now());
-            plan.afterCheck();
-        }, (error) => {
-            if (!this.land(tracker, own))
-                return;
-            this.failed(tracker, error);
-            plan.afterCheck();
-        })
-            .catch((error) => (this.bug ??= { error }))
-            .finally(() => this.notify());
-    }
-    land(tracker, own) {
-        if (this.flights.get(tracker) !== own)
-            return false;
-        this.flights.delete(tracker);
-        return true;
-    }
-    failed(tracker, error) {
-        if (this.deps.signal?.aborted)
-            return;
-        const holdMs = tracker.onError(error, this.deps.now(), this.deps.random);
-        if (holdMs !== undefined) {
-            const until = this.deps.now() + Math.min(holdMs, MAX_RATE_LIMIT_PAUSE_MS);
-            this.plan.pacer.pauseUntil(Math.min(until, this.plan.lastCheckAt));
-        }
-    }
-    dropFlights() {
-        for (const own of this.flights.values())
-            own.abort();
-        this.flights.clear();
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/progress-series.ts
@@ -34877,17 +35629,6 @@ function addPoint(series, point) {
         const thinned = series.filter((_, i) => i % 2 === 0 || i === series.length - 1);
         series.splice(0, series.length, ...thinned);
     }
-}
-
-;// CONCATENATED MODULE: ./src/engine/failure.ts
-
-
-function describeFailure(error) {
-    const message = errorMessage(error);
-    if (!(error instanceof TogetherError))
-        return { message };
-    const { status, serverMessage, kind, html } = error;
-    return { message, status, serverMessage, kind, ...(html && { html }) };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/eta.ts
@@ -34991,7 +35732,7 @@ class ProgressLog {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/schedule.ts
+;// CONCATENATED MODULE: ./src/engine/next-check.ts
 const MIN_GAP_MS = 2000;
 const LEAD_MS = 1000;
 function nextCheck({ now, pollIntervalMs, etaAt, state }) {
@@ -35039,7 +35780,7 @@ async function withBackoff(deps, backoff, call) {
 function planRetry(input) {
     const { batchId, message, attempt, now, lastCheckAt, pollIntervalMs, retryAfterMs } = input;
     if (input.checkOnce) {
-        const line = retryLine(batchId, message, 'Not retried: timeout is 0, the next run checks again.');
+        const line = retryLine(batchId, message, 'Not retried: this step checks once; a later run checks again.');
         return { kind: 'stop', line };
     }
     const left = lastCheckAt - now;
@@ -35099,6 +35840,9 @@ class BatchTracker {
         this.dueAt = startedAt;
         this.progressLog = new ProgressLog(id, startedAt, log, options.named);
     }
+    get recheckingOutput() {
+        return this.noOutputChecks > 0;
+    }
     onAnswer(job, now) {
         this.requests++;
         this.failures = 0;
@@ -35139,7 +35883,7 @@ class BatchTracker {
             this.dueAt = now + Math.min(this.options.pollIntervalMs, NO_OUTPUT_RECHECK_MS);
         }
         else if (kind.kind === 'final') {
-            this.end('final');
+            this.end('ended-not-completed');
         }
         else if (this.options.checkOnce) {
             this.end('pending');
@@ -35156,7 +35900,7 @@ class BatchTracker {
         const failure = describeFailure(error);
         this.lastError = failure;
         this.invalidAnswers = failure.kind === 'invalid-response' ? this.invalidAnswers + 1 : 0;
-        const lasting = !isTransient(error);
+        const lasting = !isTransient(error) || (error.kind === 'unreachable' && this.batch === undefined);
         if (lasting || this.invalidAnswers >= INVALID_ANSWERS_TOLERATED) {
             this.fail(lasting ? failure : { ...failure, repeated: this.invalidAnswers });
             return undefined;
@@ -35274,7 +36018,8 @@ async function waitForBatches(deps, options) {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
         const afterCheck = named ? () => aggregate.tick() : () => undefined;
-        await runChecks(deps, { trackers, pacer: new Pacer(REQUESTS_PER_SECOND), lastCheckAt, deadline, afterCheck });
+        const pacer = new Pacer(REQUESTS_PER_SECOND);
+        await runChecks(deps, { trackers, pacer, pollIntervalMs, lastCheckAt, deadline, afterCheck });
     }
     finally {
         signal?.removeEventListener('abort', onAbort);
@@ -35319,9 +36064,9 @@ function commentRows(results, verdicts, collected, cost) {
 
 
 const ledger_summary_MAX_ROWS = 200;
-function ledger_summary_row({ entry, result, verdict, files }) {
+function row({ entry, result, verdict, files }) {
     const requests = files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : '';
-    const pr = entry.pullRequest ? `#${entry.pullRequest}` : '';
+    const pr = entry.pullRequests.map(n => `#${n}`).join(' ');
     const tracked = entry.runUrl
         ? `[${new Date(entry.trackedAt).toISOString()}](${entry.runUrl})`
         : new Date(entry.trackedAt).toISOString();
@@ -35340,9 +36085,12 @@ function buildReportSummary(rows, pending, verdict) {
     const head = `## ${verdict.ok ? '✅' : '❌'} Together batches: ${plural(rows.length, 'batch', 'batches')} reported${failed ? `, ${failed} failed` : ''}, ${pending} still running\n\n`;
     if (rows.length === 0)
         return `${head}${escapeText(verdict.message, 2000)}\n`;
-    const shown = rows.slice(0, ledger_summary_MAX_ROWS).map(ledger_summary_row);
+    const shown = rows.slice(0, ledger_summary_MAX_ROWS).map(row);
     const more = rows.length > ledger_summary_MAX_ROWS ? `\nAnd ${rows.length - ledger_summary_MAX_ROWS} more (see the reported output).\n` : '';
     return `${head}| Batch | Status | Requests | Commit | Tracked | Verdict |\n| --- | --- | --- | --- | --- | --- |\n${shown.join('\n')}\n${more}`;
+}
+function buildEmptyReportSummary(ledgerBranch) {
+    return `## ✅ Together batches: nothing to report, no batch is tracked on branch ${escapeText(ledgerBranch, 100)}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/cost-outputs.ts
@@ -35432,6 +36180,7 @@ function buildOutputs(all, collected, cost) {
     const job = result.batch;
     const files = collected?.get(result.batchId);
     return {
+        ...(job?.input_file_id ? { 'input-file-id': job.input_file_id } : {}),
         status: statusToken(result.status),
         'output-file-id': job?.output_file_id ?? '',
         'error-file-id': job?.error_file_id ?? '',
@@ -35655,12 +36404,30 @@ async function publishStatuses(deps, github, tracked) {
         }
     }
 }
+async function pullRequestsOfEntries(deps, github, entries) {
+    const found = new Map();
+    for (const { stored } of entries) {
+        const sha = stored.entry.sha;
+        if (stored.entry.pullRequests.length > 0 || found.has(sha))
+            continue;
+        try {
+            found.set(sha, await github.pullRequestsOf(sha));
+        }
+        catch (error) {
+            found.set(sha, []);
+            deps.log.warning(`Could not find the pull requests of commit ${sha.slice(0, 12)}: ${errorMessage(error)}`);
+        }
+    }
+    return t => t.stored.entry.pullRequests.length > 0 ? t.stored.entry.pullRequests : (found.get(t.stored.entry.sha) ?? []);
+}
 async function publishComments(deps, github, tracked, collected) {
-    const commented = tracked.filter(isReported).filter(r => r.stored.entry.prComment && r.stored.entry.pullRequest);
-    const byComment = groupBy(commented, r => `${r.stored.entry.pullRequest ?? 0} ${r.stored.entry.commitStatus}`);
-    for (const group of byComment.values()) {
-        const { pullRequest, commitStatus } = group[0].stored.entry;
-        const pr = pullRequest;
+    const commented = tracked.filter(isReported).filter(r => r.stored.entry.prComment);
+    const prsOf = await pullRequestsOfEntries(deps, github, commented);
+    const byComment = groupBy(commented.flatMap(r => prsOf(r).map(pr => ({ pr, r }))), ({ pr, r }) => `${pr} ${r.stored.entry.commitStatus}`);
+    for (const pairs of byComment.values()) {
+        const { pr } = pairs[0];
+        const commitStatus = pairs[0].r.stored.entry.commitStatus;
+        const group = pairs.map(p => p.r);
         const rows = group.map(r => commentRow(r.result, r.verdict, collected.get(r.result.batchId), r.cost));
         try {
             await github.comments(pr, commitStatus || DEFAULT_CONTEXT, rows);
@@ -35676,7 +36443,7 @@ async function publishReport(deps, github, tracked, collected) {
     const errors = [];
     for (const item of tracked.filter(isReported)) {
         try {
-            const removal = await github.ledger.remove(item.result.batchId, item.stored.sha);
+            const removal = await github.ledger.remove(item.result.batchId, item.stored.blobSha);
             if (removal === 'changed')
                 deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`);
         }
@@ -35779,7 +36546,7 @@ async function runStep(settings, deps, github, hooks = {}) {
         statusHeadline(rows, stepFailure)
     ];
     await github?.status(state, description);
-    await github?.comment(rows);
+    await github?.comment(rows, stepFailure);
     const ids = settings.batchIds;
     return {
         verdict,
@@ -35821,7 +36588,7 @@ const resultsDir = (settings) => settings.downloadDir
 function classify(result, stored, now, forgetAfterMs) {
     if (result.finalStatus !== undefined)
         return 'final';
-    if (result.outcome === 'error' && result.error?.status === 404)
+    if (result.outcome === 'error' && result.error?.status === 404 && !result.error.routeUnknown)
         return 'unknown';
     if (result.outcome !== 'pending')
         return 'unchecked';
@@ -35871,7 +36638,10 @@ function stepVerdict(tracked, ledgerErrors) {
     ];
     const still = `${pending} still running`;
     if (failing.length === 0)
-        return { ok: true, message: `Reported ${reported.length} tracked batch(es), all passed; ${still}.` };
+        return {
+            ok: true,
+            message: `Reported ${plural(reported.length, 'tracked batch', 'tracked batches')}, all passed; ${still}.`
+        };
     return { ok: false, message: `${listFirst(failing, LISTED, ' ')} (${reported.length} reported, ${still}.)` };
 }
 function reportedEntry(r, collected) {
@@ -35880,7 +36650,8 @@ function reportedEntry(r, collected) {
         passed: r.verdict.ok,
         verdict: r.verdict.message,
         commit: r.stored.entry.sha,
-        pull_request: r.stored.entry.pullRequest ?? null,
+        pull_request: r.stored.entry.pullRequests[0] ?? null,
+        pull_requests: r.stored.entry.pullRequests,
         tracked_at: new Date(r.stored.entry.trackedAt).toISOString()
     };
 }
@@ -35889,9 +36660,10 @@ async function runReport(settings, deps, github) {
     for (const bad of invalid)
         deps.log.warning(`Ledger file ${bad.name} on ${settings.ledgerBranch} is not used: ${bad.reason}.`);
     if (entries.length === 0) {
-        deps.setOutputs({ reported: '[]', pending: '0' });
+        deps.setOutputs({ reported: '[]', pending: '0', passed: 'true' });
         const verdict = { ok: true, message: 'No tracked batches to report.' };
-        return { verdict, title: 'Together batches', summary: '', annotations: [] };
+        const summary = buildEmptyReportSummary(settings.ledgerBranch);
+        return { verdict, title: 'Together batches', summary, annotations: [] };
     }
     const batchIds = entries.map(e => e.entry.batchId);
     const options = { ...settings, timeoutMs: 0, batchIds, cancelOnTimeout: false, cancelOnAbort: false };
@@ -35918,19 +36690,573 @@ async function runReport(settings, deps, github) {
     const pending = tracked.filter(t => t.fate === 'pending').length;
     deps.setOutputs({
         reported: JSON.stringify(reported.map(r => reportedEntry(r, collected))),
-        pending: String(pending)
+        pending: String(pending),
+        passed: 'false'
     });
     const ledgerErrors = deps.signal.aborted ? [] : await publishReport(deps, github, tracked, collected);
     const verdict = stepVerdict(tracked, ledgerErrors);
+    deps.setOutputs({ passed: String(verdict.ok) });
     const rows = reported.map(r => ({ ...r, entry: r.stored.entry, files: collected.get(r.result.batchId) }));
     return { verdict, title: 'Together batches', summary: buildReportSummary(rows, pending, verdict), annotations: [] };
+}
+
+;// CONCATENATED MODULE: ./src/submit/request-rules.ts
+
+const PROBLEM_LABELS = {
+    unreadable: 'unreadable file',
+    empty: 'empty file',
+    'too-large': 'file over the size limit',
+    'too-many-requests': 'file over the request limit',
+    'not-utf8': 'not UTF-8',
+    'too-long': 'line too long to read',
+    'not-json': 'not JSON',
+    'not-object': 'not a JSON object',
+    'custom-id': 'without a custom_id',
+    'duplicate-custom-id': 'duplicate custom_id',
+    body: 'without a body object',
+    model: 'without body.model',
+    messages: 'without body.messages',
+    prompt: 'without body.prompt'
+};
+const nonEmptyString = (value) => typeof value === 'string' && value.trim() !== '';
+function bodyFault(body, endpoint) {
+    const chat = endpoint === '/v1/chat/completions';
+    if (!chat && endpoint !== '/v1/completions')
+        return undefined;
+    if (!nonEmptyString(body.model)) {
+        return { kind: 'model', message: `body.model must be a non-empty string (the model for ${endpoint})` };
+    }
+    if (chat && !(Array.isArray(body.messages) && body.messages.length > 0)) {
+        return { kind: 'messages', message: 'body.messages must be a non-empty array of chat messages' };
+    }
+    const prompt = body.prompt;
+    if (!chat && !(nonEmptyString(prompt) || (Array.isArray(prompt) && prompt.length > 0))) {
+        return { kind: 'prompt', message: 'body.prompt must be a non-empty string or array' };
+    }
+    return undefined;
+}
+function checkRequestLine(text, endpoint, first) {
+    if (text.trim() === '')
+        return { kind: 'not-json', message: 'an empty line; every line must be one request' };
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        const bom = first && text.startsWith('\uFEFF');
+        const message = bom ? 'starts with a byte order mark; save the file as UTF-8 without BOM' : 'not valid JSON';
+        return { kind: 'not-json', message };
+    }
+    if (!isRecord(value))
+        return { kind: 'not-object', message: 'a request must be a JSON object' };
+    const id = value.custom_id;
+    if (!nonEmptyString(id)) {
+        return { kind: 'custom-id', message: 'custom_id must be a non-empty string, unique in the file' };
+    }
+    if (!isRecord(value.body))
+        return { kind: 'body', message: `body must be the request object for ${endpoint}` };
+    const fault = bodyFault(value.body, endpoint);
+    if (fault)
+        return fault;
+    const model = value.body.model;
+    return nonEmptyString(model) ? { customId: id, model } : { customId: id };
+}
+
+;// CONCATENATED MODULE: ./src/submit/preflight-report.ts
+
+
+
+const NAMED_MODELS = 5;
+function byteSize(bytes) {
+    if (bytes < 1000)
+        return plural(bytes, 'byte');
+    return bytes < 1_000_000 ? `${(bytes / 1000).toFixed(1)} KB` : `${(bytes / 1_000_000).toFixed(1)} MB`;
+}
+function kindList(counts) {
+    return Object.entries(counts)
+        .filter(([, count]) => count > 0)
+        .sort(([, a], [, b]) => b - a)
+        .map(([kind, count]) => `${count} ${PROBLEM_LABELS[kind]}`)
+        .join(', ');
+}
+const lineProblems = (report) => report.problems.filter(p => p.line !== undefined);
+function preflightAnnotations(report, budget = MAX_ANNOTATIONS) {
+    const shown = lineProblems(report).slice(0, budget);
+    const annotations = shown.map(problem => ({
+        file: report.file,
+        line: problem.line ?? 1,
+        title: `input-file: ${PROBLEM_LABELS[problem.kind]}`,
+        message: `Line ${problem.line ?? 1} is not a request Together accepts: ${problem.message}. Nothing was uploaded.`
+    }));
+    const left = {};
+    let more = 0;
+    for (const [kind, count] of Object.entries(report.counts)) {
+        const lines = count - shown.filter(p => p.kind === kind).length;
+        if (lines <= 0 || report.problems.some(p => p.kind === kind && p.line === undefined))
+            continue;
+        left[kind] = lines;
+        more += lines;
+    }
+    if (more === 0)
+        return { annotations };
+    return { annotations, rest: `${plural(more, 'more line')} of ${report.file} not sent: ${kindList(left)}.` };
+}
+function preflightFailure(report) {
+    const filewide = report.problems.find(p => p.line === undefined);
+    const head = `input-file ${report.file} was not submitted`;
+    if (filewide)
+        return `${head}: ${filewide.message}. Nothing was uploaded.`;
+    const lines = lineProblems(report);
+    const total = Object.values(report.counts).reduce((sum, count) => sum + count, 0);
+    const first = lines[0]?.line ?? 1;
+    return (`${head}: ${plural(total, 'line')} ${total === 1 ? 'is' : 'are'} not a request Together accepts ` +
+        `(${kindList(report.counts)}; first on line ${first}). Nothing was uploaded; fix the annotated lines and run again.`);
+}
+function preflightFacts(report) {
+    const models = [...report.models.entries()].sort(([, a], [, b]) => b - a);
+    const named = listFirst(models.map(([model, count]) => `${oneLine(model, 100)} (${count})`), NAMED_MODELS);
+    const others = report.otherModels > 0 ? `, and ${plural(report.otherModels, 'request')} for further models` : '';
+    const modelText = models.length === 0 ? 'no body.model' : `models ${named}${others}`;
+    return (`input-file ${report.file}: ${plural(report.requests, 'request')} for ${report.endpoint}, ` +
+        `${byteSize(report.bytes)}, ${modelText}; sha256 ${report.sha256.slice(0, 16)}.`);
+}
+function unlistedModels(report, listed) {
+    const known = new Set(listed.map(model => model.id));
+    return [...report.models.keys()].filter(model => !known.has(model));
+}
+
+;// CONCATENATED MODULE: ./src/report/submit-summary.ts
+
+
+
+
+
+const MAX_PROBLEM_ROWS = 50;
+const submit_summary_MAX_MODELS = 10;
+const fileName = (report) => code(report.file);
+function refusedSummary(report, message) {
+    const parts = [`## ❌ input-file ${fileName(report)} not submitted`, '', escapeText(message, 3000)];
+    const lines = report.problems.flatMap(problem => problem.line === undefined ? [] : [{ ...problem, line: problem.line }]);
+    if (lines.length > 0) {
+        const shown = lines.slice(0, MAX_PROBLEM_ROWS);
+        parts.push('', '<table>', '<tr><th>line</th><th>problem</th><th>details</th></tr>');
+        for (const problem of shown) {
+            const details = escapeText(problem.message, 300);
+            parts.push(`<tr><td>${problem.line}</td><td>${PROBLEM_LABELS[problem.kind]}</td><td>${details}</td></tr>`);
+        }
+        parts.push('</table>');
+        const fileWide = report.problems.length - lines.length;
+        const total = Object.values(report.counts).reduce((sum, count) => sum + count, 0) - fileWide;
+        if (total > shown.length)
+            parts.push('', `… ${plural(total - shown.length, 'more line')} with a problem`);
+    }
+    return `${parts.join('\n')}\n`;
+}
+function modelList(report) {
+    const models = [...report.models.entries()].sort(([, a], [, b]) => b - a);
+    if (models.length === 0)
+        return 'none named in body.model';
+    const named = models.slice(0, submit_summary_MAX_MODELS).map(([model, count]) => `${code(model)} (${count})`);
+    const requests = models.slice(submit_summary_MAX_MODELS).reduce((sum, [, count]) => sum + count, 0) + report.otherModels;
+    return requests > 0 ? `${named.join(', ')}, and ${plural(requests, 'request')} for further models` : named.join(', ');
+}
+function batchCell(submitted, reuse) {
+    const { batchId, reused } = submitted;
+    if (!reused)
+        return `${code(batchId)}, created`;
+    const when = reused.createdAt ? `, created ${escapeText(reused.createdAt, 40)}` : '';
+    return `${code(batchId)}, reused (${escapeText(reused.status, 40)}${when}; reuse: ${escapeText(reuse, 20)})`;
+}
+function submittedSection(submitted, reuse) {
+    const { report, inputFileId, uploaded } = submitted;
+    const rows = [
+        tableRow('Requests', `${report.requests} for ${code(report.endpoint)}`),
+        tableRow('Size', byteSize(report.bytes)),
+        tableRow('Models', modelList(report)),
+        tableRow('SHA-256', `<code>${report.sha256}</code>`),
+        tableRow('Input file', `${code(inputFileId)}, ${uploaded ? 'uploaded' : 'already uploaded (identical bytes)'}`),
+        tableRow('Batch', batchCell(submitted, reuse))
+    ];
+    return ['', `### Submitted from ${fileName(report)}`, '', '<table>', ...rows, '</table>', ''].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/submit/submit-error.ts
+
+
+class SubmitError extends Error {
+    inputFileId;
+    batchMayExist;
+    constructor(message, inputFileId, batchMayExist, options) {
+        super(message, options);
+        this.inputFileId = inputFileId;
+        this.batchMayExist = batchMayExist;
+        this.name = 'SubmitError';
+    }
+}
+function isRefusal(error) {
+    return error instanceof TogetherError && (error.kind === 'local' || (error.kind === 'http' && !error.transient));
+}
+function submitFailure(error, file, progress) {
+    const why = errorMessage(error);
+    const { stage, inputFileId, started } = progress;
+    if (stage !== 'create' || inputFileId === undefined) {
+        const left = started ? ` The upload of ${started} was begun and may be left unfinished in GET /v1/files.` : '';
+        const message = `Could not submit input-file ${file} (${stage}): ${why}. No batch was created.${left}`;
+        return new SubmitError(message, undefined, false, { cause: error });
+    }
+    if (isRefusal(error)) {
+        const message = `Together refused a batch of input-file ${file} (${inputFileId}): ${why}. No batch was created.`;
+        return new SubmitError(message, inputFileId, false, { cause: error });
+    }
+    const message = `Could not create the batch of input-file ${file} (${inputFileId}): ${why}. A batch may exist anyway: ` +
+        'run again with reuse: running to attach to it rather than pay twice.';
+    return new SubmitError(message, inputFileId, true, { cause: error });
+}
+
+;// CONCATENATED MODULE: ./src/submit/preflight.ts
+
+
+
+
+
+
+const MAX_REQUESTS = 50_000;
+const MAX_INPUT_BYTES = 100_000_000;
+const KEPT_PROBLEMS = 100;
+const KEPT_MODELS = 50;
+const preflight_READ_TIMEOUT_MS = 5 * 60_000;
+const idKey = (id) => (id.length <= 64 ? id : `#${(0,external_node_crypto_.createHash)('sha256').update(id).digest('base64')}`);
+function preflight_add(report, problem) {
+    report.counts[problem.kind] = (report.counts[problem.kind] ?? 0) + 1;
+    if (problem.line === undefined)
+        report.problems.unshift(problem);
+    else if (report.problems.filter(p => p.line !== undefined).length < KEPT_PROBLEMS)
+        report.problems.push(problem);
+}
+async function sized(file, report) {
+    try {
+        report.path = await checkedPath(file);
+        report.bytes = (await (0,external_node_fs_promises_namespaceObject.stat)(report.path)).size;
+    }
+    catch (error) {
+        const missing = error.code === 'ENOENT';
+        preflight_add(report, { kind: 'unreadable', message: missing ? 'it does not exist' : errorMessage(error) });
+        return false;
+    }
+    if (report.bytes === 0)
+        preflight_add(report, { kind: 'empty', message: 'it is empty' });
+    else if (report.bytes > MAX_INPUT_BYTES) {
+        preflight_add(report, {
+            kind: 'too-large',
+            message: `it holds ${report.bytes} bytes, over Together's ${MAX_INPUT_BYTES} (100 MB) per input file; split it`
+        });
+    }
+    return report.problems.length === 0;
+}
+async function scan(report, signal) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const seen = new Map();
+    let bytes = 0;
+    let line = 0;
+    const fault = (fault) => preflight_add(report, { ...fault, line });
+    const lines = jsonLines(report.path, {
+        signal: AbortSignal.any([AbortSignal.timeout(preflight_READ_TIMEOUT_MS), ...(signal ? [signal] : [])]),
+        checkUtf8: true,
+        onChunk: chunk => {
+            hash.update(chunk);
+            bytes += chunk.length;
+        }
+    });
+    for await (const text of lines) {
+        line++;
+        if (typeof text !== 'string') {
+            if ('notUtf8' in text)
+                fault({ kind: 'not-utf8', message: 'not valid UTF-8' });
+            else
+                fault({ kind: 'too-long', message: `a line of ${text.bytes} bytes, too long to read` });
+            continue;
+        }
+        const request = checkRequestLine(text, report.endpoint, line === 1);
+        if ('kind' in request) {
+            fault(request);
+            continue;
+        }
+        const key = idKey(request.customId);
+        const earlier = line <= MAX_REQUESTS ? seen.get(key) : undefined;
+        if (earlier !== undefined)
+            fault({ kind: 'duplicate-custom-id', message: `custom_id repeats line ${earlier}` });
+        else if (line <= MAX_REQUESTS)
+            seen.set(key, line);
+        if (request.model === undefined)
+            continue;
+        const known = report.models.get(request.model);
+        if (known !== undefined || report.models.size < KEPT_MODELS)
+            report.models.set(request.model, (known ?? 0) + 1);
+        else
+            report.otherModels++;
+    }
+    report.requests = line;
+    report.bytes = bytes;
+    report.sha256 = hash.digest('hex');
+}
+async function preflight(file, endpoint, signal) {
+    const report = {
+        file: file.name,
+        path: '',
+        endpoint,
+        problems: [],
+        counts: {},
+        requests: 0,
+        bytes: 0,
+        models: new Map(),
+        otherModels: 0,
+        sha256: ''
+    };
+    if (!(await sized(file, report)))
+        return report;
+    try {
+        await scan(report, signal);
+    }
+    catch (error) {
+        if (signal?.aborted)
+            throw error;
+        report.sha256 = '';
+        const timedOut = ['AbortError', 'TimeoutError'].includes(String(error.name));
+        const why = timedOut ? `it could not be read within ${preflight_READ_TIMEOUT_MS / 60_000} minutes` : errorMessage(error);
+        preflight_add(report, { kind: 'unreadable', message: why });
+        return report;
+    }
+    if (report.requests > MAX_REQUESTS) {
+        const message = `it holds ${report.requests} requests, over Together's ${MAX_REQUESTS} per batch; split it`;
+        preflight_add(report, { kind: 'too-many-requests', message });
+    }
+    return report;
+}
+
+;// CONCATENATED MODULE: ./src/submit/reuse.ts
+
+const HASH_DIGITS = 16;
+const RUNNING = new Set(['VALIDATING', 'QUEUED', 'PENDING', 'IN_PROGRESS']);
+function contentFileName(file, sha256) {
+    const base = file.split('/').at(-1) ?? '';
+    const stem = base
+        .replace(/\.jsonl$/i, '')
+        .replace(/[^A-Za-z0-9._-]+/g, '-')
+        .replace(/\.{2,}/g, '.')
+        .replace(/^[-.]+|[-.]+$/g, '')
+        .slice(0, 80);
+    return `${stem || 'input'}-${sha256.slice(0, HASH_DIGITS)}.jsonl`;
+}
+const newestFirst = (a, b) => (Number.isNaN(b) ? -1 : Number.isNaN(a) ? 1 : b - a);
+const createdMs = (job) => Date.parse(job.created_at ?? '');
+function identicalFiles(files, name, bytes) {
+    return files
+        .filter(f => f.filename === name && f.bytes === bytes && (f.purpose ?? 'batch-api') === 'batch-api')
+        .sort((a, b) => newestFirst(a.createdAt ?? NaN, b.createdAt ?? NaN));
+}
+function reusableBatch(batches, fileIds, endpoint, reuse) {
+    if (reuse === 'never')
+        return undefined;
+    const same = batches.filter(b => fileIds.has(b.input_file_id ?? '') && b.endpoint === endpoint);
+    const newest = (status) => same.filter(b => status(normalizeStatus(b.status))).sort((a, b) => newestFirst(createdMs(a), createdMs(b)))[0];
+    return (reuse === 'completed' ? newest(s => s === 'COMPLETED') : undefined) ?? newest(s => RUNNING.has(s));
+}
+function lostBatch(batches, inputFileId, endpoint, before) {
+    return batches.find(b => b.input_file_id === inputFileId && (!b.endpoint || b.endpoint === endpoint) && !before.has(b.id ?? ''));
+}
+
+;// CONCATENATED MODULE: ./src/submit/submit.ts
+
+
+
+
+
+
+
+const submit_ATTEMPTS = 5;
+const submit_MAX_RETRY_MS = 30_000;
+function retried(deps, what, call) {
+    return withBackoff(deps, { what, attempts: submit_ATTEMPTS, capMs: submit_MAX_RETRY_MS, transient: isTransient }, call);
+}
+function reusedBatch(job, reuse, deps) {
+    const status = statusToken(normalizeStatus(job.status));
+    const createdAt = job.created_at ? oneLine(job.created_at, 40) : undefined;
+    const age = Date.parse(job.created_at ?? '');
+    const when = createdAt
+        ? `, created ${createdAt}${Number.isNaN(age) ? '' : ` (${formatDuration(deps.now() - age)} ago)`}`
+        : '';
+    deps.log.info(`Reusing batch ${job.id ?? ''} (${status}${when}): it runs identical input (${job.input_file_id ?? ''}); reuse: ${reuse}.`);
+    const reused = createdAt === undefined ? { status } : { createdAt, status };
+    return { batchId: job.id ?? '', inputFileId: job.input_file_id ?? '', created: false, uploaded: false, reused };
+}
+async function submit_upload(report, name, deps, progress) {
+    progress.stage = 'uploading';
+    progress.inputFileId = undefined;
+    const attempt = (what, step) => retried(deps, what, step);
+    const onStarted = (fileId) => {
+        progress.started = fileId;
+    };
+    const file = await deps.api.uploadFile(report.path, name, { signal: deps.signal, attempt, onStarted });
+    deps.log.info(`Uploaded input-file ${report.file} as ${file.id} (${name}).`);
+    progress.inputFileId = file.id;
+    return file.id;
+}
+async function createOnce(inputFileId, endpoint, before, deps) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            const { job, warning } = await deps.api.createBatch(inputFileId, endpoint, { signal: deps.signal });
+            if (warning)
+                deps.log.warning(`Together's warning about batch ${job.id}: ${oneLine(warning)}`);
+            deps.log.info(`Created batch ${job.id} from ${inputFileId} for ${endpoint}.`);
+            return job.id;
+        }
+        catch (error) {
+            if (!isTransient(error) || deps.signal?.aborted)
+                throw error;
+            const pause = retryDelay(attempt, () => deps.random(), error.retryAfterMs, submit_MAX_RETRY_MS);
+            const next = attempt < submit_ATTEMPTS ? 'listing batches before creating again' : 'listing batches to find it';
+            deps.log.warning(`POST /batches failed (attempt ${attempt}): ${errorMessage(error)}. The batch may exist: ${next}.`);
+            await deps.sleep(pause, deps.signal);
+            const batches = await retried(deps, 'GET /batches', () => deps.api.listBatches({ signal: deps.signal }));
+            const lost = lostBatch(batches, inputFileId, endpoint, before);
+            if (lost?.id) {
+                deps.log.info(`Batch ${lost.id} was created from ${inputFileId}; its answer was lost. Going on with it.`);
+                return lost.id;
+            }
+            if (attempt >= submit_ATTEMPTS)
+                throw error;
+        }
+    }
+}
+async function submitBatch(input, deps) {
+    const { report, reuse } = input;
+    const request = { signal: deps.signal };
+    const name = contentFileName(report.file, report.sha256);
+    const progress = { stage: 'listing files and batches' };
+    try {
+        const files = identicalFiles(await retried(deps, 'GET /files', () => deps.api.listFiles(request)), name, report.bytes);
+        const batches = await retried(deps, 'GET /batches', () => deps.api.listBatches(request));
+        const earlier = reusableBatch(batches, new Set(files.map(file => file.id)), report.endpoint, reuse);
+        if (earlier)
+            return reusedBatch(earlier, reuse, deps);
+        const before = new Set(batches.map(batch => batch.id ?? ''));
+        const earlierUpload = files[0]?.id;
+        if (earlierUpload !== undefined) {
+            deps.log.info(`Input file ${earlierUpload} (${name}) holds these exact bytes already: not uploading again.`);
+            progress.stage = 'create';
+            progress.inputFileId = earlierUpload;
+            try {
+                const batchId = await createOnce(earlierUpload, report.endpoint, before, deps);
+                return { batchId, inputFileId: earlierUpload, created: true, uploaded: false };
+            }
+            catch (error) {
+                if (!isRefusal(error))
+                    throw error;
+                deps.log.warning(`Together refused a batch of the earlier upload ${earlierUpload}: ${errorMessage(error)}. Uploading input-file ${report.file} again.`);
+            }
+        }
+        const inputFileId = await submit_upload(report, name, deps, progress);
+        progress.stage = 'create';
+        const batchId = await createOnce(inputFileId, report.endpoint, before, deps);
+        return { batchId, inputFileId, created: true, uploaded: true };
+    }
+    catch (error) {
+        throw submitFailure(error, report.file, progress);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/submit/submit-from-file.ts
+
+
+
+
+
+const submit_from_file_MODELS_TIMEOUT_MS = 15_000;
+const submit_from_file_NAMED_MODELS = 5;
+async function warnUnlistedModels(report, deps) {
+    if (report.models.size === 0)
+        return;
+    try {
+        const listed = await deps.api.listModels({ signal: deps.signal, timeoutMs: submit_from_file_MODELS_TIMEOUT_MS });
+        const unlisted = unlistedModels(report, listed);
+        if (unlisted.length === 0)
+            return;
+        deps.log.warning(`input-file ${report.file} names ${plural(unlisted.length, 'model')} that GET /v1/models does not list: ${listFirst(unlisted, submit_from_file_NAMED_MODELS)}. Their requests would fail in the batch.`);
+    }
+    catch (error) {
+        if (deps.signal?.aborted)
+            throw error;
+        deps.log.debug(`The models of input-file ${report.file} were not checked: ${errorMessage(error)}`);
+    }
+}
+async function submitFromFile(request, deps) {
+    const report = await preflight(request.file, request.endpoint, deps.signal);
+    if (report.problems.length > 0) {
+        const annotations = preflightAnnotations(report, MAX_ANNOTATIONS - 1);
+        return { kind: 'refused', report, ...annotations, message: preflightFailure(report) };
+    }
+    deps.log.info(preflightFacts(report));
+    await warnUnlistedModels(report, deps);
+    return { kind: 'submitted', report, ...(await submitBatch({ report, reuse: request.reuse }, deps)) };
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/submit-step.ts
+
+
+
+const MIN_WAIT_MS = 1000;
+async function submitStep(settings, run, github) {
+    const { submit } = settings;
+    if (!submit) {
+        run.setOutputs({ 'batch-id': settings.batchIds.join('\n'), 'input-file-id': '' });
+        return { settings, summary: '' };
+    }
+    const startedAt = run.now();
+    const outcome = await submitted(submit, run);
+    if (outcome.kind === 'refused') {
+        run.setOutputs({ 'batch-id': '', 'input-file-id': '', passed: 'false' });
+        const message = outcome.rest ? `${outcome.message} ${outcome.rest}` : outcome.message;
+        await github?.status('failure', outcome.message);
+        return {
+            refused: {
+                verdict: { ok: false, message },
+                title: `input-file ${submit.file.name}`,
+                summary: refusedSummary(outcome.report, message),
+                annotations: outcome.annotations
+            }
+        };
+    }
+    run.setOutputs({ 'batch-id': outcome.batchId, 'input-file-id': outcome.inputFileId });
+    const { timeoutMs } = settings;
+    const left = timeoutMs === 0 ? 0 : Math.max(MIN_WAIT_MS, timeoutMs - (run.now() - startedAt));
+    return {
+        settings: { ...settings, batchIds: [outcome.batchId], timeoutMs: left },
+        summary: submittedSection(outcome, submit.reuse)
+    };
+}
+async function submitted(submit, run) {
+    try {
+        return await submitFromFile(submit, run);
+    }
+    catch (error) {
+        if (error instanceof SubmitError) {
+            if (error.inputFileId !== undefined)
+                run.setOutputs({ 'input-file-id': error.inputFileId });
+            throw error;
+        }
+        if (!run.signal.aborted)
+            throw error;
+        throw new Error(`The workflow was cancelled while input-file ${submit.file.name} was checked: nothing was uploaded and no batch was created.`, { cause: error });
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/orchestrate/track.ts
 
 
+
 async function runTrack(settings, deps, github) {
     const commit = await github.headCommit();
+    const pullRequests = await github.pullRequests();
     let tracked = [];
     const record = async (waited) => {
         tracked = waited.results.filter(r => r.outcome === 'pending').map(r => r.batchId);
@@ -35941,7 +37267,7 @@ async function runTrack(settings, deps, github) {
                 repository: settings.github.repository,
                 sha: commit.sha,
                 ref: settings.github.ref,
-                pullRequest: commit.pullRequest,
+                pullRequests,
                 runUrl: github.runUrl,
                 trackedAt,
                 group: settings.batchIds,
@@ -35953,13 +37279,16 @@ async function runTrack(settings, deps, github) {
         }
         deps.setOutputs({ tracked: JSON.stringify(tracked) });
         if (tracked.length > 0) {
-            deps.log.info(`Tracked ${tracked.length} batch(es) in the ledger on branch ${settings.ledgerBranch}; a step with mode: report reports them when they finish.`);
+            deps.log.info(`Tracked ${plural(tracked.length, 'batch', 'batches')} in the ledger on branch ${settings.ledgerBranch}; a step with mode: report reports them when they finish.`);
         }
     };
     return runStep({ ...settings, timeoutMs: 0 }, deps, github, {
         afterWait: record,
         finalStatus: verdict => verdict.ok && tracked.length > 0
-            ? ['pending', `${tracked.length} Together batch(es) tracked; reported when they finish`]
+            ? [
+                'pending',
+                `${plural(tracked.length, 'Together batch', 'Together batches')} tracked; reported when they finish`
+            ]
             : undefined
     });
 }
@@ -35968,12 +37297,26 @@ async function runTrack(settings, deps, github) {
 
 
 
+
+
 async function runMode(settings, run, github) {
+    const skipped = openStep(settings, run);
+    if (skipped)
+        return skipped;
     if (settings.mode === 'wait')
-        return runStep(settings, run, github);
+        return submitThen(settings, run, github, batches => runStep(batches, run, github));
     if (!github)
         throw new Error(`mode: ${settings.mode} needs the ledger, and none was given.`);
-    return settings.mode === 'track' ? runTrack(settings, run, github) : runReport(settings, run, github);
+    if (settings.mode === 'report')
+        return runReport(settings, run, github);
+    return submitThen(settings, run, github, batches => runTrack(batches, run, github));
+}
+async function submitThen(settings, run, github, step) {
+    const batches = await submitStep(settings, run, github);
+    if ('refused' in batches)
+        return batches.refused;
+    const outcome = await step(batches.settings);
+    return { ...outcome, summary: outcome.summary + batches.summary };
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -36028,9 +37371,20 @@ function apiKey(read, env) {
     if (input)
         return secret(input, "input 'api-key'");
     const fromEnv = env.TOGETHER_API_KEY?.trim() ?? '';
-    if (fromEnv)
-        return secret(fromEnv, 'TOGETHER_API_KEY environment variable');
-    throw new InputError("No Together API key: set the 'api-key' input (e.g. api-key: ${{ secrets.TOGETHER_API_KEY }}) or the TOGETHER_API_KEY environment variable.");
+    return fromEnv && secret(fromEnv, 'TOGETHER_API_KEY environment variable');
+}
+function ifNoApiKey(read) {
+    const raw = read('if-no-api-key').trim().toLowerCase();
+    if (raw === 'fail' || raw === 'skip')
+        return raw;
+    throw new InputError(`Invalid if-no-api-key ${quoted(read('if-no-api-key').trim(), 50)}. Expected fail or skip.`);
+}
+function withoutApiKey(choice) {
+    const why = 'runs from forks and Dependabot get no secrets';
+    if (choice === 'skip') {
+        return `No Together API key (${why}): nothing was checked, as if-no-api-key: skip asks; passed stays false.`;
+    }
+    throw new InputError(`No Together API key: set the 'api-key' input (e.g. api-key: \${{ secrets.TOGETHER_API_KEY }}) or the TOGETHER_API_KEY environment variable. If this run has none because ${why}, if-no-api-key: skip passes it without checking.`);
 }
 function proxy(env) {
     try {
@@ -36050,6 +37404,61 @@ function githubEnv(env) {
         runId: env.GITHUB_RUN_ID?.trim() ?? '',
         eventPath: env.GITHUB_EVENT_PATH?.trim() ?? ''
     };
+}
+
+;// CONCATENATED MODULE: ./src/inputs/defaults.ts
+const INPUT_DEFAULTS = {
+    mode: 'wait',
+    'if-no-api-key': 'fail',
+    timeout: '5h45m',
+    'poll-interval': '30s',
+    'fail-on': 'FAILED,EXPIRED,CANCELLED',
+    'cancel-on-timeout': 'false',
+    'cancel-on-abort': 'false',
+    endpoint: '/v1/chat/completions',
+    reuse: 'running',
+    'pr-comment': 'false',
+    'ledger-branch': 'together-batches',
+    'forget-after': '7d'
+};
+function withDefaults(read) {
+    return name => {
+        const value = read(name);
+        return value.trim() === '' ? (INPUT_DEFAULTS[name] ?? value) : value;
+    };
+}
+
+;// CONCATENATED MODULE: ./src/inputs/timing.ts
+
+
+
+const HOSTED_JOB_LIMIT_MS = 6 * 3_600_000;
+const MAX_DURATION_MS = 365 * 86_400_000;
+const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds';
+function duration(read, name, minMs, minText) {
+    const raw = read(name).trim();
+    const ms = parseDuration(raw);
+    const invalid = `Invalid ${name} ${quoted(raw, 100)}`;
+    if (ms === undefined)
+        throw new InputError(`${invalid}. Expected ${DURATION_FORM}.`);
+    if (ms < minMs)
+        throw new InputError(`${invalid}. Expected at least ${minText}.`);
+    if (ms > MAX_DURATION_MS)
+        throw new InputError(`${invalid}. Expected at most 365d.`);
+    return ms;
+}
+function timeout(read) {
+    const ms = duration(read, 'timeout', 0, '0');
+    if (ms > 0 && ms < 1000)
+        throw new InputError(`Invalid timeout ${quoted(read('timeout').trim(), 100)}. Expected 0 (check once) or at least 1s.`);
+    return ms;
+}
+function hostedLimitWarnings(stepMode, timeoutMs, env) {
+    if (stepMode !== 'wait' || timeoutMs < HOSTED_JOB_LIMIT_MS || env.RUNNER_ENVIRONMENT !== 'github-hosted')
+        return [];
+    return [
+        `timeout ${formatDuration(timeoutMs)} is not shorter than the 6h GitHub gives a job on a GitHub-hosted runner: the job would be stopped before cancel-on-timeout, the outputs and the summary. Set timeout to at most 5h45m (the default), or use mode: track for batches that outlast a job.`
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/modes.ts
@@ -36072,31 +37481,56 @@ function ledgerBranch(read) {
 }
 function githubToken(read, mode, commitStatus, prComment) {
     const token = read('github-token').trim();
-    const needs = mode !== 'wait' ? `mode: ${mode}` : commitStatus ? 'commit-status' : prComment ? 'pr-comment' : '';
-    if (needs && !token) {
-        throw new InputError(`Input 'github-token' is empty but ${needs} needs it. Expected a token with statuses: write (and contents: write for the ledger), the default \${{ github.token }}.`);
+    const needs = [
+        ...(mode !== 'wait'
+            ? [[`mode: ${mode}`, mode === 'report' ? 'contents: write, statuses: write' : 'contents: write']]
+            : []),
+        ...(commitStatus ? [['commit-status', 'statuses: write']] : []),
+        ...(prComment ? [['pr-comment', 'pull-requests: write']] : [])
+    ];
+    if (needs.length > 0 && !token) {
+        const what = needs.map(n => n[0]).join(' and ');
+        throw new InputError(`Input 'github-token' is empty but ${what} ${needs.length === 1 ? 'needs' : 'need'} it. Expected a token with ${needs.map(n => n[1]).join(', ')}, such as the default \${{ github.token }} with permissions: ${needs.map(n => n[1]).join(', ')} in the job.`);
     }
-    return needs ? secret(token, "input 'github-token'") : token;
+    return needs.length > 0 ? secret(token, "input 'github-token'") : token;
 }
 
-;// CONCATENATED MODULE: ./src/result-files/input-file.ts
+;// CONCATENATED MODULE: ./src/submit/options.ts
+const SUBMIT_ENDPOINTS = [
+    '/v1/chat/completions',
+    '/v1/completions',
+    '/v1/audio/transcriptions',
+    '/v1/audio/translations'
+];
+function isSubmitEndpoint(value) {
+    return SUBMIT_ENDPOINTS.includes(value);
+}
+const REUSE_MODES = ['running', 'completed', 'never'];
+function isReuseMode(value) {
+    return REUSE_MODES.includes(value);
+}
+
+;// CONCATENATED MODULE: ./src/inputs/submit.ts
 
 
 
-function parseInputFile(text, workspace) {
-    const raw = text.trim();
-    if (raw === '')
+function endpoint(read) {
+    const raw = read('endpoint').trim();
+    if (isSubmitEndpoint(raw))
+        return raw;
+    throw new InputError(`Invalid endpoint ${quoted(raw, 100)}. Expected one of the endpoints Together runs batches for: ${SUBMIT_ENDPOINTS.join(', ')}.`);
+}
+function reuse(read) {
+    const raw = read('reuse').trim().toLowerCase();
+    if (isReuseMode(raw))
+        return raw;
+    throw new InputError(`Invalid reuse ${quoted(read('reuse').trim(), 50)}. Expected ${REUSE_MODES.join(', ')}.`);
+}
+function submitRequest(read, mode, batchIds, file) {
+    const request = { endpoint: endpoint(read), reuse: reuse(read) };
+    if (mode === 'report' || batchIds.length > 0 || file === undefined)
         return undefined;
-    const shown = quoted(raw, 200);
-    const expected = `Expected a path to a JSONL file inside the workspace (${workspace}), relative to it, e.g. evals/batch.jsonl.`;
-    if (!isCleanLine(raw))
-        throw new Error(`Invalid input-file ${shown}: it holds control characters. ${expected}`);
-    const path = (0,external_node_path_namespaceObject.resolve)(workspace, raw);
-    const inside = (0,external_node_path_namespaceObject.relative)(workspace, path);
-    if (inside === '' || inside === '..' || inside.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.isAbsolute)(inside)) {
-        throw new Error(`Invalid input-file ${shown}: it is not inside the workspace. ${expected}`);
-    }
-    return { path, name: inside.split(external_node_path_namespaceObject.sep).join('/'), workspace };
+    return { file, ...request };
 }
 
 ;// CONCATENATED MODULE: ./src/settings.ts
@@ -36110,9 +37544,9 @@ function parseInputFile(text, workspace) {
 
 
 
-const MAX_DURATION_MS = 365 * 86_400_000;
-const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds';
-function batchIds(read, mode) {
+
+
+function batchIds(read, mode, inputFile) {
     if (mode === 'report') {
         if (read('batch-id').trim()) {
             throw new InputError("Input 'batch-id' is set with mode: report, which reports the batches in the ledger. Expected no batch-id.");
@@ -36124,8 +37558,8 @@ function batchIds(read, mode) {
             .split(/[\s,]+/)
             .filter(Boolean))
     ];
-    if (ids.length === 0) {
-        throw new InputError("Input 'batch-id' is empty. Expected the ID of a Together batch (or several, separated by newlines, commas or spaces).");
+    if (ids.length === 0 && inputFile === undefined) {
+        throw new InputError("Input 'batch-id' is empty. Expected the ID of a Together batch (or several, separated by newlines, commas or spaces), or an input-file to submit.");
     }
     for (const id of ids) {
         if (!isPlainId(id)) {
@@ -36133,24 +37567,6 @@ function batchIds(read, mode) {
         }
     }
     return ids;
-}
-function duration(read, name, minMs, minText) {
-    const raw = read(name).trim();
-    const ms = parseDuration(raw);
-    const invalid = `Invalid ${name} ${quoted(raw, 100)}`;
-    if (ms === undefined)
-        throw new InputError(`${invalid}. Expected ${DURATION_FORM}.`);
-    if (ms < minMs)
-        throw new InputError(`${invalid}. Expected at least ${minText}.`);
-    if (ms > MAX_DURATION_MS)
-        throw new InputError(`${invalid}. Expected at most 365d.`);
-    return ms;
-}
-function timeout(read) {
-    const ms = duration(read, 'timeout', 0, '0');
-    if (ms > 0 && ms < 1000)
-        throw new InputError(`Invalid timeout ${quoted(read('timeout').trim(), 100)}. Expected 0 (check once) or at least 1s.`);
-    return ms;
 }
 function parsed(parse) {
     try {
@@ -36168,23 +37584,32 @@ function settings_boolean(read, name) {
         return false;
     throw new InputError(`Invalid ${name} ${quoted(raw, 100)}. Expected true or false.`);
 }
-function parseSettings(read, env, cwd = process.cwd()) {
+function parseSettings(raw, env, cwd = process.cwd()) {
+    const read = withDefaults(raw);
     const stepMode = mode(read);
-    const ids = batchIds(read, stepMode);
+    const noKey = ifNoApiKey(read);
     const key = apiKey(read, env);
+    const skipReason = key ? undefined : withoutApiKey(noKey);
+    const inputFile = parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd));
+    const ids = skipReason !== undefined && !read('batch-id').trim() ? [] : batchIds(read, stepMode, inputFile);
+    const submit = submitRequest(read, stepMode, ids, inputFile);
     const commitStatus = read('commit-status').trim();
     const prComment = settings_boolean(read, 'pr-comment');
     const token = githubToken(read, stepMode, commitStatus, prComment);
     const tracking = stepMode !== 'wait';
+    const timeoutMs = Math.round(timeout(read));
     return {
         mode: stepMode,
         batchIds: ids,
+        ...(submit && { submit }),
         apiKey: key,
+        ...(skipReason !== undefined && { skipReason }),
+        warnings: hostedLimitWarnings(stepMode, timeoutMs, env),
         baseUrl: baseUrl(read, env),
-        timeoutMs: Math.round(timeout(read)),
+        timeoutMs,
         pollIntervalMs: Math.round(duration(read, 'poll-interval', 1000, '1s')),
         policy: parsed(() => parsePolicy({
-            failOn: read('fail-on'),
+            failOn: read('fail-on').trim().toLowerCase() === 'none' ? '' : read('fail-on'),
             maxFailedRequests: read('max-failed-requests'),
             maxCost: read('max-cost'),
             batchDiscount: read('batch-discount')
@@ -36192,7 +37617,7 @@ function parseSettings(read, env, cwd = process.cwd()) {
         cancelOnTimeout: settings_boolean(read, 'cancel-on-timeout'),
         cancelOnAbort: settings_boolean(read, 'cancel-on-abort'),
         downloadDir: read('download-dir').trim(),
-        inputFile: parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd)),
+        inputFile,
         commitStatus,
         githubToken: token,
         prComment,
@@ -36207,10 +37632,11 @@ function parseSettings(read, env, cwd = process.cwd()) {
 
 
 ;// CONCATENATED MODULE: ./src/version.ts
-const VERSION = '1.0.0';
+const VERSION = '1.1.0';
 const USER_AGENT = `wait-for-together-batch/${VERSION}`;
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -36305,7 +37731,8 @@ async function run(overrides = {}) {
     }
 }
 function guardSecrets(settings) {
-    core_setSecret(settings.apiKey);
+    if (settings.apiKey)
+        core_setSecret(settings.apiKey);
     if (settings.githubToken)
         core_setSecret(settings.githubToken);
     const out = redactingOutput([settings.apiKey, settings.githubToken]);
@@ -36322,11 +37749,11 @@ function guardSecrets(settings) {
 function decide(outcome, out) {
     if (outcome.verdict.ok) {
         out.log.info(outcome.verdict.message);
-        process.exitCode = ExitCode.Success;
+        process.exitCode = exit_code_ExitCode.Success;
     }
     else {
         out.log.error(outcome.verdict.message, outcome.title);
-        process.exitCode = ExitCode.Failure;
+        process.exitCode = exit_code_ExitCode.Failure;
     }
     for (const annotation of outcome.annotations)
         out.log.annotate(annotation);

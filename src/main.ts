@@ -1,13 +1,14 @@
 import * as core from '@actions/core'
 import { setTimeout as delay } from 'node:timers/promises'
 import { closeQuietly, listenForCancel } from './action-io/cancel.js'
+import { ExitCode } from './action-io/exit-code.js'
 import { guardCrashes, guardVerdict } from './action-io/guards.js'
 import { lastWords, type LastWords } from './action-io/last-words.js'
 import { redactingOutput, writeSummary, type RedactingOutput } from './action-io/redacting-output.js'
 import { createGitHubClient } from './github/octokit.js'
 import { connectGitHub, type GitHub } from './github/service.js'
 import { buildFailureSummary } from './report/summary.js'
-import type { RunContext } from './orchestrate/run-context.js'
+import type { RunContext, SubmitRunContext } from './orchestrate/run-context.js'
 import { runMode } from './orchestrate/run-mode.js'
 import type { StepOutcome } from './orchestrate/step.js'
 import { sanitizeLine } from './sanitize/sanitize.js'
@@ -18,7 +19,7 @@ import { USER_AGENT } from './version.js'
 
 /** The side effects `run()` uses; tests replace them to run in virtual time. */
 export interface Runtime extends Pick<RunContext, 'now' | 'sleep' | 'random'> {
-  createApi(settings: Settings): RunContext['api'] & { close?(): Promise<void> }
+  createApi(settings: Settings): SubmitRunContext['api'] & { close?(): Promise<void> }
   /** The run's one GitHub client, made only when a GitHub feature is on (see github/service.ts). */
   createGitHubClient: typeof createGitHubClient
 }
@@ -87,7 +88,7 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
     out = guardSecrets(settings)
     words = lastWords(crashGuard, out, summaryAvailable)
     api = runtime.createApi(settings)
-    const context: RunContext = {
+    const context: SubmitRunContext = {
       api,
       now: runtime.now,
       sleep: runtime.sleep,
@@ -120,7 +121,8 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
 
 /** Masks the secrets in the runner's log and returns the output that redacts them everywhere else. */
 function guardSecrets(settings: Settings): RedactingOutput {
-  core.setSecret(settings.apiKey)
+  // No key only when if-no-api-key: skip ends the step; the runner warns about an empty mask.
+  if (settings.apiKey) core.setSecret(settings.apiKey)
   if (settings.githubToken) core.setSecret(settings.githubToken)
   const out = redactingOutput([settings.apiKey, settings.githubToken])
   const shown = {
@@ -138,10 +140,10 @@ function guardSecrets(settings: Settings): RedactingOutput {
 function decide(outcome: StepOutcome, out: RedactingOutput): void {
   if (outcome.verdict.ok) {
     out.log.info(outcome.verdict.message)
-    process.exitCode = core.ExitCode.Success
+    process.exitCode = ExitCode.Success
   } else {
     out.log.error(outcome.verdict.message, outcome.title)
-    process.exitCode = core.ExitCode.Failure
+    process.exitCode = ExitCode.Failure
   }
   for (const annotation of outcome.annotations) out.log.annotate(annotation)
 }

@@ -1,12 +1,15 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { GitHubTarget } from './github/target.js'
-import { apiKey, baseUrl, githubEnv, proxy } from './inputs/connection.js'
+import { apiKey, baseUrl, githubEnv, ifNoApiKey, proxy, withoutApiKey } from './inputs/connection.js'
+import { withDefaults } from './inputs/defaults.js'
+import { duration, hostedLimitWarnings, timeout } from './inputs/timing.js'
 import { githubToken, ledgerBranch, mode, type Mode } from './inputs/modes.js'
 import { InputError, type InputReader } from './inputs/input-error.js'
+import { submitRequest } from './inputs/submit.js'
+import type { SubmitRequest } from './submit/submit-from-file.js'
 import type { ProxySettings } from './together/index.js'
 import { describeBadId, isPlainId } from './together/ids.js'
-import { parseDuration } from './util/duration.js'
 import { errorMessage, quoted } from './util/text.js'
 import { parsePolicy, type Policy } from './verdict/policy.js'
 import { parseInputFile, type InputFile } from './result-files/input-file.js'
@@ -16,9 +19,22 @@ import { parseInputFile, type InputFile } from './result-files/input-file.js'
 export interface Settings {
   /** `wait` (the default), `track` (record unfinished batches in the ledger) or `report` (report them). */
   mode: Mode
-  /** In input order, duplicates removed; at least one, except with mode `report` (none). */
+  /**
+   * In input order, duplicates removed; at least one, except with mode `report` and with `submit`
+   * (none: the submitted batch is put here before the wait).
+   */
   batchIds: string[]
+  /** No `batch-id` but an `input-file` (modes `wait` and `track`): submit it, then wait for its batch. */
+  submit?: SubmitRequest
+  /** '' only when `skipReason` is set. */
   apiKey: string
+  /**
+   * No API key and `if-no-api-key: skip`: the one line that says the step passes without checking
+   * anything (runs from forks and Dependabot get no secrets).
+   */
+  skipReason?: string
+  /** What the log should warn about the inputs before the step starts (a timeout past the hosted-job limit). */
+  warnings: string[]
   /** Without trailing slash. */
   baseUrl: string
   /** 0: check each batch once. */
@@ -30,7 +46,7 @@ export interface Settings {
   cancelOnAbort: boolean
   /** Where to download result files; '' when not asked. */
   downloadDir: string
-  /** `input-file`, when set: failed requests are annotated on its lines. */
+  /** `input-file`, when set: failed requests are annotated on its lines (and it is submitted: see `submit`). */
   inputFile?: InputFile
   /** Commit status context name; '' for no commit status. */
   commitStatus: string
@@ -50,12 +66,11 @@ export interface Settings {
   proxy: ProxySettings
 }
 
-/** Longer than any batch lives; also keeps every duration an exact integer of milliseconds. */
-const MAX_DURATION_MS = 365 * 86_400_000
-const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds'
-
-/** Several ids may be given, separated by newlines, commas or spaces; duplicates are dropped, order kept. */
-function batchIds(read: InputReader, mode: Mode): string[] {
+/**
+ * Several ids may be given, separated by newlines, commas or spaces; duplicates are dropped, order kept.
+ * None is allowed with an `input-file` to submit.
+ */
+function batchIds(read: InputReader, mode: Mode, inputFile: InputFile | undefined): string[] {
   if (mode === 'report') {
     if (read('batch-id').trim()) {
       throw new InputError(
@@ -71,9 +86,9 @@ function batchIds(read: InputReader, mode: Mode): string[] {
         .filter(Boolean)
     )
   ]
-  if (ids.length === 0) {
+  if (ids.length === 0 && inputFile === undefined) {
     throw new InputError(
-      "Input 'batch-id' is empty. Expected the ID of a Together batch (or several, separated by newlines, commas or spaces)."
+      "Input 'batch-id' is empty. Expected the ID of a Together batch (or several, separated by newlines, commas or spaces), or an input-file to submit."
     )
   }
   for (const id of ids) {
@@ -84,26 +99,6 @@ function batchIds(read: InputReader, mode: Mode): string[] {
     }
   }
   return ids
-}
-
-function duration(read: InputReader, name: string, minMs: number, minText: string): number {
-  const raw = read(name).trim()
-  const ms = parseDuration(raw)
-  const invalid = `Invalid ${name} ${quoted(raw, 100)}`
-  if (ms === undefined) throw new InputError(`${invalid}. Expected ${DURATION_FORM}.`)
-  if (ms < minMs) throw new InputError(`${invalid}. Expected at least ${minText}.`)
-  if (ms > MAX_DURATION_MS) throw new InputError(`${invalid}. Expected at most 365d.`)
-  return ms
-}
-
-/** `0` means "check once"; anything else must be at least a second. */
-function timeout(read: InputReader): number {
-  const ms = duration(read, 'timeout', 0, '0')
-  if (ms > 0 && ms < 1000)
-    throw new InputError(
-      `Invalid timeout ${quoted(read('timeout').trim(), 100)}. Expected 0 (check once) or at least 1s.`
-    )
-  return ms
 }
 
 /** Parses an input whose parser throws a plain one-line message, as an InputError. */
@@ -123,29 +118,41 @@ function boolean(read: InputReader, name: string): boolean {
 }
 
 /**
- * Turns the raw inputs into `Settings`. Defaults come from action.yml (the runner fills them in);
- * this module adds only the documented fallbacks: environment variables for `api-key` and `base-url`,
- * and the working directory for the workspace when GITHUB_WORKSPACE is unset.
+ * Turns the raw inputs into `Settings`. Defaults come from action.yml (the runner fills them in, and
+ * an input given as '' reads as its default: see inputs/defaults.ts); this module adds only the
+ * documented fallbacks: environment variables for `api-key` and `base-url`, and the working
+ * directory for the workspace when GITHUB_WORKSPACE is unset.
  * Throws `InputError` for the first invalid input.
  */
-export function parseSettings(read: InputReader, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Settings {
+export function parseSettings(raw: InputReader, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Settings {
+  const read = withDefaults(raw)
   const stepMode = mode(read)
-  const ids = batchIds(read, stepMode)
+  const noKey = ifNoApiKey(read)
   const key = apiKey(read, env)
+  // Checked before batch-id: without the secret, the step that creates the batch gave no id either.
+  const skipReason = key ? undefined : withoutApiKey(noKey)
+  const inputFile = parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd))
+  const ids = skipReason !== undefined && !read('batch-id').trim() ? [] : batchIds(read, stepMode, inputFile)
+  const submit = submitRequest(read, stepMode, ids, inputFile)
   const commitStatus = read('commit-status').trim()
   const prComment = boolean(read, 'pr-comment')
   const token = githubToken(read, stepMode, commitStatus, prComment)
   const tracking = stepMode !== 'wait'
+  const timeoutMs = Math.round(timeout(read))
   return {
     mode: stepMode,
     batchIds: ids,
+    ...(submit && { submit }),
     apiKey: key,
+    ...(skipReason !== undefined && { skipReason }),
+    warnings: hostedLimitWarnings(stepMode, timeoutMs, env),
     baseUrl: baseUrl(read, env),
-    timeoutMs: Math.round(timeout(read)),
+    timeoutMs,
     pollIntervalMs: Math.round(duration(read, 'poll-interval', 1000, '1s')),
     policy: parsed(() =>
       parsePolicy({
-        failOn: read('fail-on'),
+        // none fails on no status, on purpose; '' already reads as the default (see inputs/defaults.ts).
+        failOn: read('fail-on').trim().toLowerCase() === 'none' ? '' : read('fail-on'),
         maxFailedRequests: read('max-failed-requests'),
         maxCost: read('max-cost'),
         batchDiscount: read('batch-discount')
@@ -154,7 +161,7 @@ export function parseSettings(read: InputReader, env: NodeJS.ProcessEnv, cwd: st
     cancelOnTimeout: boolean(read, 'cancel-on-timeout'),
     cancelOnAbort: boolean(read, 'cancel-on-abort'),
     downloadDir: read('download-dir').trim(),
-    inputFile: parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd)),
+    inputFile,
     commitStatus,
     githubToken: token,
     prComment,

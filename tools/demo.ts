@@ -1,5 +1,5 @@
 /**
- * `npm run demo [-- <scenario> | many | results | once | report-later]`: the whole action, end to end, on this machine,
+ * `npm run demo [-- <scenario> | many | results | once | submit | report-later]`: the whole action, end to end, on this machine,
  * with no account. Starts the Together simulator, runs the committed dist/index.js exactly as the GitHub
  * runner does, streams the job log, then prints the outputs and the step summary, and keeps the summary
  * file. Exits with the action's exit code.
@@ -8,6 +8,7 @@
  * - `many`: six batches at once, one still running at the timeout;
  * - `results`: downloads the files and counts the requests, with max-failed-requests: 0;
  * - `once`: timeout: 0, a single check of a running batch, as a scheduled workflow would do it;
+ * - `submit`: no batch-id, an input-file of a few generated requests: checked, uploaded, created, waited for;
  * - `report-later`: mode track, then mode report on a schedule (tools/demo-report-later.ts).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -23,6 +24,21 @@ interface Demo {
   description: string
   /** The inputs besides the simulator's api-key and base-url. */
   inputs(temp: string): Record<string, string>
+  /** The environment besides the runner's own (GITHUB_WORKSPACE for an input-file). */
+  env?(temp: string): Record<string, string>
+}
+
+/** A few chat requests, one line each, as a user's evals.jsonl would hold them. */
+function evalsFile(dir: string): string {
+  const questions = ['What is the capital of France?', 'What is the capital of Germany?', 'What is 17 * 23?']
+  const lines = questions.map((content, i) =>
+    JSON.stringify({
+      custom_id: `req-${i + 1}`,
+      body: { model: 'meta-llama/Llama-3.3-70B-Instruct-Turbo', messages: [{ role: 'user', content }], max_tokens: 64 }
+    })
+  )
+  writeFileSync(join(dir, 'evals.jsonl'), `${lines.join('\n')}\n`)
+  return 'evals.jsonl'
 }
 
 const scenarios = loadScenarios()
@@ -46,6 +62,12 @@ const VARIANTS: Record<string, Demo> = {
   once: {
     description: 'timeout: 0 checks the batch once and reports it as not finished yet, without failing.',
     inputs: () => ({ 'batch-id': idOf('stays-in-progress'), timeout: '0' })
+  },
+  submit: {
+    description:
+      'No batch-id: evals.jsonl (three generated requests) is checked, uploaded to a signed storage URL, a batch created, then waited for; its failed request is annotated on its line.',
+    inputs: temp => ({ 'input-file': evalsFile(temp), timeout: '2m' }),
+    env: temp => ({ GITHUB_WORKSPACE: temp })
   }
 }
 
@@ -82,6 +104,7 @@ console.log(
 let pending = ''
 const run = await runAction({
   inputs,
+  env: demo.env?.(temp),
   onLog: text => {
     const lines = (pending + text).split('\n')
     pending = lines.pop() ?? ''

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { createServer, type Server } from 'node:http'
 import { connect, type AddressInfo } from 'node:net'
 import type { Fault, Scenario } from '../../tools/simulator/scenario.js'
+import { runAction } from '../../tools/runner/run-action.js'
 import { SIM_KEY, errorLines, expectKeySafe, gaps, runScenario, type E2eRun } from '../helpers/e2e.js'
 
 type Inline = Omit<Scenario, 'name'> & { name?: string }
@@ -406,4 +407,49 @@ describe('proxies', () => {
       proxy.server.close()
     }
   })
+})
+
+describe('a base URL that cannot be reached, before any check succeeded', () => {
+  // The default timeout (5h45m): the run must end on its own within seconds, long before the kill.
+  const inputs = { 'batch-id': 'batch-1', 'api-key': SIM_KEY }
+
+  it('fails in seconds when the host does not resolve, naming the host and base-url', async () => {
+    // .invalid never resolves (RFC 6761): getaddrinfo answers ENOTFOUND at once.
+    const run = await runAction({
+      inputs: { ...inputs, 'base-url': 'https://nonexistent.invalid/v1' },
+      killAfterMs: 60_000
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.durationMs).toBeLessThan(15_000)
+    expect(errorLines(run.log)).toEqual([
+      expect.stringContaining(
+        'Could not check batch batch-1: GET /batches/batch-1 failed: the host nonexistent.invalid does not resolve'
+      )
+    ])
+    expect(errorLines(run.log)[0]).toContain(
+      ': check base-url (expected the API root such as https://api.together.ai/v1).'
+    )
+    expect(run.outputs.passed).toBe('false')
+  }, 70_000)
+
+  it('fails in seconds when the TLS handshake fails (https to a port that speaks plain HTTP)', async () => {
+    const server = createServer((_req, res) => res.end('{}'))
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (server.address() as AddressInfo).port
+      const run = await runAction({
+        inputs: { ...inputs, 'base-url': `https://127.0.0.1:${port}/v1` },
+        killAfterMs: 60_000
+      })
+      expect(run.exitCode).toBe(1)
+      expect(run.durationMs).toBeLessThan(15_000)
+      expect(errorLines(run.log)[0]).toMatch(
+        /Could not check batch batch-1: GET \/batches\/batch-1 failed: the TLS handshake with 127\.0\.0\.1 failed \(ERR_SSL_WRONG_VERSION_NUMBER: .*: check base-url/
+      )
+      expectKeySafe({ ...run, requests: [], batchId: 'batch-1' }, SIM_KEY, false)
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
+  }, 70_000)
 })

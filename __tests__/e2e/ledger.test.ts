@@ -6,25 +6,12 @@ import nock from 'nock'
 import { serializeEntry } from '../../src/github/ledger-entry.js'
 import { startGitHubSim, type GitHubSim } from '../../tools/github-sim/server.js'
 import { runAction } from '../../tools/runner/run-action.js'
-import { validateScenario } from '../../tools/simulator/scenario.js'
 import { startSimulator, type Simulator } from '../../tools/simulator/server.js'
-import { errorLines, SIM_KEY } from '../helpers/e2e.js'
+import { errorLines, progressingScenario, SIM_KEY } from '../helpers/e2e.js'
 
 const HEAD = 'c'.repeat(40)
 const OTHER = 'd'.repeat(40)
 const CONTEXT = 'together/evals'
-
-function scenario(
-  id: string,
-  finalAt: number | undefined,
-  set: Record<string, unknown> = { output_file_id: `out-${id}` }
-) {
-  const timeline: { at: number; status: string; progress: number; set?: Record<string, unknown> }[] = [
-    { at: 0, status: 'IN_PROGRESS', progress: 5 }
-  ]
-  if (finalAt !== undefined) timeline.push({ at: finalAt, status: 'COMPLETED', progress: 100, set })
-  return validateScenario(id, { description: id, batch: { id }, timeline })
-}
 
 let together: Simulator
 /** The simulator's clock runs ahead of the wall clock by this much: the suite moves time on, never sleeps. */
@@ -41,10 +28,10 @@ beforeAll(async () => {
     apiKey: SIM_KEY,
     now: () => Date.now() + ahead,
     scenarios: [
-      scenario('b-fast', 1),
-      scenario('b-noout', 1, {}),
-      scenario('b-slow', 9),
-      scenario('b-stuck', undefined)
+      progressingScenario('b-fast', 1),
+      progressingScenario('b-noout', 1, {}),
+      progressingScenario('b-slow', 9),
+      progressingScenario('b-stuck', undefined)
     ]
   })
   github = await startGitHubSim()
@@ -115,7 +102,8 @@ describe('mode track, then mode report, as separate processes', () => {
       ref: 'refs/heads/main',
       runUrl: '',
       group: [],
-      prComment: false
+      prComment: false,
+      pullRequests: []
     }
     const common = { ...other, sha: OTHER, policy: { failOn: new Set(['FAILED' as const]) }, commitStatus: '' }
     github.seed('batches/b-gone.json', serializeEntry({ ...common, batchId: 'b-gone', trackedAt: Date.now() }))
@@ -182,12 +170,12 @@ describe('mode track, then mode report, as separate processes', () => {
 })
 
 describe('a report over many tracked batches', () => {
-  it('reads the ledger once, and makes one status and one removal per batch reported', async () => {
+  it('reads the ledger once and the batches from one list, and makes one status and one removal per batch reported', async () => {
     const ids = Array.from({ length: 50 }, (_, i) => `m-${String(i).padStart(2, '0')}`)
     // The first 20 are final on the first check; the other 30 keep running.
     const sim = await startSimulator({
       apiKey: SIM_KEY,
-      scenarios: ids.map((id, i) => scenario(id, i < 20 ? 0 : undefined))
+      scenarios: ids.map((id, i) => progressingScenario(id, i < 20 ? 0 : undefined))
     })
     const gh = await startGitHubSim()
     try {
@@ -198,7 +186,8 @@ describe('a report over many tracked batches', () => {
           ref: '',
           runUrl: '',
           policy: { failOn: new Set<never>() },
-          prComment: false
+          prComment: false,
+          pullRequests: []
         }
         gh.seed(
           `batches/${id}.json`,
@@ -226,6 +215,10 @@ describe('a report over many tracked batches', () => {
       expect(byRoute.filter(r => r.startsWith('DELETE '))).toHaveLength(20)
       expect(gh.requests).toHaveLength(41)
       expect([...gh.files()!.keys()]).toHaveLength(30)
+      // Together: the 50 states from one list request, none with a GET of its own.
+      expect(sim.requests.filter(r => r.path.startsWith('/v1/batches')).map(r => `${r.method} ${r.path}`)).toEqual([
+        'GET /v1/batches'
+      ])
     } finally {
       await sim.close()
       await gh.close()
@@ -233,7 +226,7 @@ describe('a report over many tracked batches', () => {
   }, 60_000)
 
   it('repeats a report that stopped before its ledger entry was removed, with the same visible effect', async () => {
-    const sim = await startSimulator({ apiKey: SIM_KEY, scenarios: [scenario('h-done', 0)] })
+    const sim = await startSimulator({ apiKey: SIM_KEY, scenarios: [progressingScenario('h-done', 0)] })
     const gh = await startGitHubSim()
     try {
       gh.seed(
@@ -244,7 +237,7 @@ describe('a report over many tracked batches', () => {
           runUrl: '',
           policy: { failOn: new Set<never>() },
           prComment: true,
-          pullRequest: 7,
+          pullRequests: [7],
           batchId: 'h-done',
           sha: HEAD,
           group: ['h-done'],

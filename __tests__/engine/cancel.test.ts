@@ -3,7 +3,7 @@ import { waitForBatches } from '../../src/engine/wait.js'
 import type { WaitAllOptions } from '../../src/engine/types.js'
 import { TogetherError, type BatchJob } from '../../src/together/index.js'
 import { recordingLogger } from '../helpers/virtual-time.js'
-import { eventLoop, latentApi } from './event-loop.js'
+import { eventLoop, latentApi } from '../../tools/virtual/event-loop.js'
 
 const OPTIONS: WaitAllOptions = {
   batchIds: ['b1'],

@@ -50,7 +50,7 @@ describe('planRetry', () => {
     const plan = planRetry(input({ checkOnce: true }))
     expect(plan).toEqual({
       kind: 'stop',
-      line: 'Checking batch batch-1 failed: HTTP 503 Service Unavailable. Not retried: timeout is 0, the next run checks again.'
+      line: 'Checking batch batch-1 failed: HTTP 503 Service Unavailable. Not retried: this step checks once; a later run checks again.'
     })
   })
 })

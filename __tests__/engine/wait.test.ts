@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { waitForBatches } from '../../src/engine/wait.js'
-import type { EngineDeps, WaitAllOptions, WaitResult } from '../../src/engine/types.js'
+import type { EngineDeps, WaitAllOptions, BatchResult } from '../../src/engine/types.js'
 import { TogetherError } from '../../src/together/index.js'
 import { recordingLogger, scriptedApi, virtualClock, type Step } from '../helpers/virtual-time.js'
 
@@ -15,7 +15,7 @@ const OPTIONS: WaitOptions = {
 }
 
 /** The engine on one batch: the action's common case. */
-async function waitForBatch(deps: EngineDeps, { batchId, ...options }: WaitOptions): Promise<WaitResult> {
+async function waitForBatch(deps: EngineDeps, { batchId, ...options }: WaitOptions): Promise<BatchResult> {
   return (await waitForBatches(deps, { ...options, batchIds: [batchId] })).results[0]!
 }
 
@@ -63,7 +63,7 @@ describe('waitForBatches on one batch', () => {
   ])('ends with outcome final for status %s, read as %s', async (raw, normal) => {
     const { run } = setup([running(10), { status: raw, error: 'boom', error_file_id: 'file-err' }])
     const result = await run()
-    expect(result.outcome).toBe('final')
+    expect(result.outcome).toBe('ended-not-completed')
     expect(result.finalStatus).toBe(normal)
     expect(result.status).toBe(normal)
   })

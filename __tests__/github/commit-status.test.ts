@@ -53,6 +53,17 @@ describe('statusClient', () => {
     expect(await statuses.latest(SHA, 'never-set')).toBeUndefined()
   })
 
+  it('names statuses: write when GitHub refuses the status (HTTP 403)', async () => {
+    sim.faults.push({ method: 'POST', path: /\/statuses\//, status: 403, times: 1 })
+    const error = await statusClient(github)
+      .set(SHA, 'ctx', 'pending', 'Waiting', 'https://x')
+      .then(
+        () => undefined,
+        (e: unknown) => e as Error
+      )
+    expect(error?.message).toMatch(/\. Give the job statuses: write \(and check github-token\)\.$/)
+  })
+
   it('throws rather than guess when the list cannot be read in full', async () => {
     const answering = (data: unknown): GitHubClient => ({ ...github, request: () => Promise.resolve(data) })
     await expect(statusClient(answering('<html>')).latest(SHA, 'ctx')).rejects.toThrow('is not a list')

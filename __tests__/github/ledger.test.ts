@@ -12,7 +12,7 @@ const ENTRY: LedgerEntry = {
   repository: 'octo/repo',
   sha: SHA,
   ref: 'refs/heads/main',
-  pullRequest: 3,
+  pullRequests: [3],
   runUrl: 'https://github.example/octo/repo/actions/runs/1',
   trackedAt: Date.parse('2026-01-02T03:04:05Z'),
   group: ['b-1', 'b-2'],
@@ -50,7 +50,7 @@ describe('the ledger', () => {
     expect(await ledger.list()).toEqual({ entries: [], invalid: [] })
     await ledger.put('b-1', serializeEntry(ENTRY))
     const listed = await ledger.list()
-    expect(listed.entries).toEqual([{ entry: ENTRY, sha: expect.stringMatching(/^[0-9a-f]{40}$/) }])
+    expect(listed.entries).toEqual([{ entry: ENTRY, blobSha: expect.stringMatching(/^[0-9a-f]{40}$/) }])
     expect(calls()).toEqual([
       'POST /graphql 200',
       'PUT /repos/octo/repo/contents/batches/b-1.json 404',
@@ -100,10 +100,10 @@ describe('the ledger', () => {
     sim.seed('batches/b-1.json', serializeEntry(ENTRY))
     sim.seed('batches/b-2.json', serializeEntry({ ...ENTRY, batchId: 'b-2' }))
     const [one, two] = (await ledger.list()).entries
-    expect(await ledger.remove('b-1', one!.sha)).toBe('removed')
-    expect(await ledger.remove('b-1', one!.sha)).toBe('gone')
+    expect(await ledger.remove('b-1', one!.blobSha)).toBe('removed')
+    expect(await ledger.remove('b-1', one!.blobSha)).toBe('gone')
     sim.seed('batches/b-2.json', serializeEntry({ ...ENTRY, batchId: 'b-2', trackedAt: 0 }))
-    expect(await ledger.remove('b-2', two!.sha)).toBe('changed')
+    expect(await ledger.remove('b-2', two!.blobSha)).toBe('changed')
     expect([...sim.files()!.keys()]).toEqual(['batches/b-2.json'])
   })
 
@@ -166,6 +166,10 @@ describe('ledger entries', () => {
 
   it('drops a run URL that is not a plain link', () => {
     expect(parseEntry('b-1', with_({ run_url: 'javascript:alert(1)' }))).toMatchObject({ runUrl: '' })
-    expect(parseEntry('b-1', with_({ pull_request: null }))).toMatchObject({ pullRequest: undefined })
+    // An entry written before pull_requests was recorded: its one pull request, or none.
+    const older = Object.fromEntries(Object.entries(json).filter(([key]) => key !== 'pull_requests'))
+    expect(parseEntry('b-1', JSON.stringify({ ...older, pull_request: null }))).toMatchObject({ pullRequests: [] })
+    expect(parseEntry('b-1', JSON.stringify({ ...older, pull_request: 4 }))).toMatchObject({ pullRequests: [4] })
+    expect(parseEntry('b-1', with_({ pull_requests: [1, '2'] }))).toBe('pull_requests is not a list of numbers')
   })
 })

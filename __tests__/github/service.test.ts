@@ -194,11 +194,16 @@ describe('the GitHub service', () => {
 
 describe("the step's own pull request comment", () => {
   it('comments on the pull request of the event, and only there', async () => {
+    // Not a pull request event, and no open pull request has the commit at its head: one info line.
     const plain = connect({ 'pr-comment': 'true' })
-    expect(await plain.github).toBeUndefined()
+    await (await plain.github)?.comment([ROW])
     expect(plain.log.lines).toEqual([
-      expect.objectContaining({ message: expect.stringContaining('not for a pull request') })
+      expect.objectContaining({
+        level: 'info',
+        message: `pr-comment is set, but no open pull request has commit ${SHA.slice(0, 12)} at its head: no comment.`
+      })
     ])
+    expect(sim.comments).toEqual([])
     const log = recordingLogger()
     const run = { signal: new AbortController().signal, log, redact: (t: string) => t.replace('KEY', '***') }
     const settings = settingsFor({ 'pr-comment': 'true' }, { GITHUB_EVENT_PATH: pullRequestEvent() })
@@ -213,6 +218,33 @@ describe("the step's own pull request comment", () => {
       level: 'warning',
       message: expect.stringContaining('Could not comment on pull request #3')
     })
+  })
+
+  it('comments on the open pull requests whose head is the pushed commit, on push and schedule', async () => {
+    sim.pulls.set(SHA, [
+      { number: 5, state: 'open', head: { sha: SHA } },
+      { number: 6, state: 'closed', head: { sha: SHA } },
+      { number: 7, state: 'open', head: { sha: HEAD } },
+      { number: 8, state: 'open', head: { sha: SHA } }
+    ])
+    const { github, log } = connect({ 'pr-comment': 'true' })
+    const service = (await github)!
+    expect(await service.pullRequests()).toEqual([5, 8])
+    await service.comment([ROW])
+    expect(sim.comments.map(c => c.issue)).toEqual([5, 8])
+    expect(warnings(log)).toEqual([])
+  })
+
+  it('says once that the token cannot list the pull requests of a commit, and goes on', async () => {
+    sim.faults.push({ method: 'GET', path: /\/pulls$/, status: 403, times: 1 })
+    const { github, log } = connect({ 'pr-comment': 'true', 'commit-status': 'ctx' })
+    const service = (await github)!
+    await service.comment([ROW])
+    await service.status('success', 'Passed')
+    expect(warnings(log)).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('the job needs pull-requests: read to find them') })
+    ])
+    expect(sim.statuses).toHaveLength(1)
   })
 
   it('warns when the repository is not known', async () => {

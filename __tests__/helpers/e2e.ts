@@ -16,6 +16,8 @@ export interface E2eOptions extends Omit<RunActionOptions, 'inputs'> {
   speed?: number
   /** The body of `GET /v1/models`, instead of the shipped list. */
   models?: unknown
+  /** Finished batches of the account's past in `GET /v1/batches` (a busy account). */
+  pastBatches?: number
 }
 
 export interface E2eRun extends ActionRun {
@@ -39,7 +41,8 @@ export async function runScenario(options: E2eOptions): Promise<E2eRun> {
     scenarios: [scenario, ...more],
     apiKey: SIM_KEY,
     speed: options.speed ?? 1,
-    models: options.models
+    models: options.models,
+    pastBatches: options.pastBatches
   })
   const batchId = String(scenario.batch.id)
   try {
@@ -79,3 +82,16 @@ export const errorLines = (log: string): string[] =>
 
 /** Gaps in ms between consecutive requests. */
 export const gaps = (requests: LoggedRequest[]): number[] => requests.slice(1).map((r, i) => r.at - requests[i]!.at)
+
+/** A batch IN_PROGRESS from the start, COMPLETED after `finalAt` s (never, when undefined) with `set`. */
+export function progressingScenario(
+  id: string,
+  finalAt: number | undefined,
+  set: Record<string, unknown> = { output_file_id: `out-${id}` }
+) {
+  const timeline: { at: number; status: string; progress: number; set?: Record<string, unknown> }[] = [
+    { at: 0, status: 'IN_PROGRESS', progress: 5 }
+  ]
+  if (finalAt !== undefined) timeline.push({ at: finalAt, status: 'COMPLETED', progress: 100, set })
+  return validateScenario(id, { description: id, batch: { id }, timeline })
+}

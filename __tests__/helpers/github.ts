@@ -23,6 +23,8 @@ export function fakeGitHub(events: string[], patch: Partial<GitHub> = {}): GitHu
       }
     },
     headCommit: async () => ({ sha: 'a'.repeat(40) }),
+    pullRequests: async () => [],
+    pullRequestsOf: async () => [],
     runUrl: 'https://github.example/o/r/actions/runs/1',
     ...patch
   }

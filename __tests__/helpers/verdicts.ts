@@ -1,4 +1,4 @@
-import type { WaitAllResult } from '../../src/engine/types.js'
+import type { WaitReport } from '../../src/engine/types.js'
 import type { BatchFiles } from '../../src/result-files/collect.js'
 import type { FinalStatus } from '../../src/together/status.js'
 import { judgeBatch, judgeStep } from '../../src/verdict/judge-batch.js'
@@ -6,7 +6,7 @@ import type { Gate } from '../../src/verdict/policy.js'
 import type { Verdict } from '../../src/verdict/verdict.js'
 
 /** The step's verdict on the waits alone, as the step makes it from each batch's verdict. */
-export const judgeAll = (all: WaitAllResult, failOn: ReadonlySet<FinalStatus>): Verdict =>
+export const judgeAll = (all: WaitReport, failOn: ReadonlySet<FinalStatus>): Verdict =>
   judgeStep(
     all,
     all.results.map(r => judgeBatch(r, undefined, undefined, { failOn }))
@@ -14,7 +14,7 @@ export const judgeAll = (all: WaitAllResult, failOn: ReadonlySet<FinalStatus>): 
 
 /** The step's verdict on the result files alone (`max-failed-requests`); undefined when it passes. */
 export function judgeResults(
-  all: WaitAllResult,
+  all: WaitReport,
   collected: ReadonlyMap<string, BatchFiles>,
   gate: Gate | undefined
 ): Verdict | undefined {

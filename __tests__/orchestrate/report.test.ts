@@ -4,7 +4,7 @@ import type { StatusClient } from '../../src/github/commit-status.js'
 import type { Ledger, Removal, StoredEntry } from '../../src/github/ledger.js'
 import type { LedgerEntry } from '../../src/github/ledger-entry.js'
 import { runReport } from '../../src/orchestrate/report.js'
-import type { RunContext } from '../../src/orchestrate/run-context.js'
+import type { SubmitRunContext } from '../../src/orchestrate/run-context.js'
 import { runMode } from '../../src/orchestrate/run-mode.js'
 import { runTrack } from '../../src/orchestrate/track.js'
 import { parseSettings } from '../../src/settings.js'
@@ -24,7 +24,7 @@ const settingsFor = (inputs: Record<string, string>) =>
 
 function entry(batchId: string, patch: Partial<LedgerEntry> = {}): StoredEntry {
   return {
-    sha: batchId.padEnd(40, '0').replace(/[^0-9a-f]/g, 'f'),
+    blobSha: batchId.padEnd(40, '0').replace(/[^0-9a-f]/g, 'f'),
     entry: {
       batchId,
       repository: 'o/r',
@@ -36,6 +36,7 @@ function entry(batchId: string, patch: Partial<LedgerEntry> = {}): StoredEntry {
       policy: { failOn: new Set(['FAILED']) },
       commitStatus: 'ctx',
       prComment: false,
+      pullRequests: [],
       ...patch
     }
   }
@@ -67,7 +68,7 @@ function harness(
     latest: async () => latest as never
   }
   const log = recordingLogger()
-  const deps: RunContext = {
+  const deps: SubmitRunContext = {
     api: {
       getBatch: async id => {
         const job = jobs[id]!
@@ -79,7 +80,12 @@ function harness(
       downloadFile: async () => {
         throw new Error('disk on fire')
       },
-      listModels: async () => []
+      listModels: async () => [],
+      // The batches are given: nothing is submitted.
+      listFiles: () => Promise.reject(new Error('no file list expected')),
+      uploadFile: () => Promise.reject(new Error('no upload expected')),
+      listBatches: () => Promise.reject(new Error('no batch list expected')),
+      createBatch: () => Promise.reject(new Error('no create expected'))
     },
     now: clock.now,
     sleep: clock.sleep,
@@ -102,7 +108,25 @@ describe('runReport', () => {
     const h = harness({}, [])
     const outcome = await runReport(settingsFor({ mode: 'report' }), h.deps, h.github)
     expect(outcome.verdict).toEqual({ ok: true, message: 'No tracked batches to report.' })
-    expect(h.outputs).toEqual({ reported: '[]', pending: '0' })
+    expect(h.outputs).toEqual({ reported: '[]', pending: '0', passed: 'true' })
+    expect(outcome.summary).toBe(
+      '## ✅ Together batches: nothing to report, no batch is tracked on branch together-batches\n'
+    )
+  })
+
+  it('keeps a batch whose 404 is about the route (a wrong base-url) in the ledger, and fails', async () => {
+    const noRoute = new TogetherError('GET /batches/x answered HTTP 404: no route', {
+      kind: 'http',
+      status: 404,
+      routeUnknown: true
+    })
+    const h = harness({ x: noRoute }, [entry('x')])
+    const outcome = await runReport(settingsFor({ mode: 'report' }), h.deps, h.github)
+    expect(outcome.verdict.ok).toBe(false)
+    expect(outcome.verdict.message).toContain('Could not check tracked batch x, left in the ledger')
+    expect(outcome.verdict.message).toContain('check base-url')
+    expect(h.events.filter(e => e.startsWith('remove'))).toEqual([])
+    expect(h.outputs).toMatchObject({ reported: '[]', passed: 'false' })
   })
 
   it('reports every final, unknown and forgotten batch, keeps the rest, and fails for any that failed', async () => {
@@ -132,6 +156,7 @@ describe('runReport', () => {
       ['stuck', false]
     ])
     expect(h.outputs.pending).toBe('1')
+    expect(h.outputs.passed).toBe('false')
     expect(h.events).toEqual([
       'status ctx pending: 1 of 2 Together batches reported; 1 still running',
       'status ctx success: Passed · CANCELLED',
@@ -170,7 +195,11 @@ describe('runReport', () => {
     const stored = [entry('last', { group: ['first', 'last'] })]
     const h = harness({ last: { id: 'last', status: 'COMPLETED', output_file_id: 'f' } }, stored)
     h.setLatest('failure')
-    expect((await runReport(settingsFor({ mode: 'report' }), h.deps, h.github)).verdict.ok).toBe(true)
+    expect((await runReport(settingsFor({ mode: 'report' }), h.deps, h.github)).verdict).toEqual({
+      ok: true,
+      message: 'Reported 1 tracked batch, all passed; 0 still running.'
+    })
+    expect(h.outputs.passed).toBe('true')
     expect(h.events).toEqual(['remove last'])
     const again = harness({ last: { id: 'last', status: 'COMPLETED', output_file_id: 'f' } }, stored)
     again.setLatest('pending')
@@ -207,8 +236,8 @@ describe('runReport', () => {
 
   it('updates the pull request comment of batches tracked with pr-comment, before removing them', async () => {
     const stored = [
-      entry('b1', { prComment: true, pullRequest: 4 }),
-      entry('b2', { prComment: true, pullRequest: 4, commitStatus: '' }),
+      entry('b1', { prComment: true, pullRequests: [4] }),
+      entry('b2', { prComment: true, pullRequests: [4], commitStatus: '' }),
       entry('b3', { prComment: true })
     ]
     const jobs = {
@@ -257,12 +286,25 @@ describe('runTrack', () => {
     const outcome = await runMode(settings, h.deps, {
       ...h.github,
       status: async (s, d) => void statuses.push(`${s}: ${d}`),
-      headCommit: async () => ({ sha: HEAD, pullRequest: 4 })
+      headCommit: async () => ({ sha: HEAD, pullRequests: [4] })
     })
     expect(outcome.verdict.ok).toBe(true)
     expect(h.events).toEqual(['put run'])
     expect(h.outputs.tracked).toBe('["run"]')
-    expect(statuses.at(-1)).toBe('pending: 1 Together batch(es) tracked; reported when they finish')
+    expect(statuses.at(-1)).toBe('pending: 1 Together batch tracked; reported when they finish')
+    expect(h.log.text('info')).toContain(
+      'Tracked 1 batch in the ledger on branch together-batches; a step with mode: report reports them when they finish.'
+    )
+  })
+
+  it('never blames a timeout of 0 the user did not set for checking once', async () => {
+    const h = harness({ run: { id: 'run', status: 'IN_PROGRESS', progress: 10 } }, [])
+    const settings = settingsFor({ mode: 'track', 'batch-id': 'run' })
+    const outcome = await runTrack(settings, h.deps, { ...h.github, headCommit: async () => ({ sha: HEAD }) })
+    expect(outcome.verdict.message).toBe(
+      'Batch run is not finished yet (last status IN_PROGRESS at 10%); checked once, as this step asks (timeout 0 or mode: track).'
+    )
+    expect(outcome.verdict.message).not.toContain('because timeout is 0')
   })
 
   it('fails when the ledger cannot be written', async () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
-import type { WaitResult } from '../../src/engine/types.js'
+import type { BatchResult } from '../../src/engine/types.js'
 import { progressChart } from '../../src/report/chart.js'
 import { buildSummary } from '../../src/report/summary.js'
 
 const T0 = Date.UTC(2026, 0, 1)
 const MIN = 60_000
 
-function waited(minutes: number, timeline: WaitResult['timeline'], progress?: number): WaitResult {
+function waited(minutes: number, timeline: BatchResult['timeline'], progress?: number): BatchResult {
   return {
     batchId: 'batch-1',
     outcome: 'completed',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import type { WaitAllResult, WaitResult } from '../../src/engine/types.js'
+import type { WaitReport, BatchResult } from '../../src/engine/types.js'
 import { costSection, groupDigits } from '../../src/report/cost-summary.js'
 import { failedLinesSection, type LineReport } from '../../src/report/failed-lines.js'
 import { buildOutputs } from '../../src/report/outputs.js'
@@ -34,7 +34,7 @@ function costReport(
   return foldCosts(list, batches)
 }
 
-function result(batchId: string): WaitResult {
+function result(batchId: string): BatchResult {
   return {
     batchId,
     outcome: 'completed',
@@ -49,7 +49,7 @@ function result(batchId: string): WaitResult {
   }
 }
 
-const all = (...ids: string[]): WaitAllResult => ({
+const all = (...ids: string[]): WaitReport => ({
   results: ids.map(result),
   startedAt: T0,
   endedAt: T0 + 60_000,

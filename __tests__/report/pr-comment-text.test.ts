@@ -152,3 +152,51 @@ describe('the headline', () => {
     expect(body).toContain(`And ${3000 - shown.length} more (all in the run summary).`)
   })
 })
+
+describe('the whole comment', () => {
+  const RUN = `${RUNS}/42`
+
+  it('for one batch', () => {
+    expect(renderComment('evals', [row('b1', '✅', 'COMPLETED', { cost: 0.5 })], RUN)).toBe(
+      [
+        '<!-- wait-for-together-batch:evals -->',
+        '### Together batches · evals',
+        '',
+        '**✅ Passed** · 1 batch: 1 completed, 0 failed, 0 running · 9 ok, 1 failed requests · estimated cost &#36;0.5000',
+        '',
+        '| Batch | Status | Requests | Estimated cost | Why | Run |',
+        '| --- | --- | --- | --- | --- | --- |',
+        `| ✅ b1 | COMPLETED | 9 ok, 1 failed | &#36;0.5000 |  | [run](${RUN}) | <!-- row:v3:b1 -->`,
+        ''
+      ].join('\n')
+    )
+  })
+
+  it('for several batches, failed first, then running, then passed', () => {
+    const rows = [
+      row('ok', '✅'),
+      row('run', '🔄', 'IN_PROGRESS'),
+      row('gate', '❌', 'COMPLETED', {
+        failedOn: 'max-failed-requests',
+        reason: '1 of 10 requests failed (10%), over 0'
+      }),
+      row('bad', '❌', 'FAILED', { requests: undefined, failedOn: 'fail-on', reason: 'quota exceeded' })
+    ]
+    expect(renderComment('evals', rows, RUN)).toBe(
+      [
+        '<!-- wait-for-together-batch:evals -->',
+        '### Together batches · evals',
+        '',
+        '**❌ Failed on max-failed-requests, fail-on status** · 4 batches: 2 completed, 2 failed (COMPLETED 1, FAILED 1), 1 running · 18 ok, 2 failed requests (2 of 3 finished batches counted)',
+        '',
+        '| Batch | Status | Requests | Estimated cost | Why | Run |',
+        '| --- | --- | --- | --- | --- | --- |',
+        `| ❌ gate | COMPLETED | 9 ok, 1 failed |  | 1 of 10 requests failed &#40;10%&#41;, over 0 | [run](${RUN}) | <!-- row:v3:gate:max-failed-requests -->`,
+        `| ❌ bad | FAILED |  |  | quota exceeded | [run](${RUN}) | <!-- row:v3:bad:fail-on -->`,
+        `| 🔄 run | IN_PROGRESS |  |  |  | [run](${RUN}) | <!-- row:v3:run -->`,
+        `| ✅ ok | COMPLETED | 9 ok, 1 failed |  |  | [run](${RUN}) | <!-- row:v3:ok -->`,
+        ''
+      ].join('\n')
+    )
+  })
+})

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import type { WaitAllResult, WaitResult } from '../../src/engine/types.js'
+import type { WaitReport, BatchResult } from '../../src/engine/types.js'
 import { buildOutputs } from '../../src/report/outputs.js'
 import { buildSummary } from '../../src/report/summary.js'
 import { combine } from '../../src/verdict/judge-batch.js'
@@ -10,7 +10,7 @@ import type { FinalStatus } from '../../src/together/status.js'
 
 const FAIL_ON = new Set<FinalStatus>(['FAILED'])
 
-const completed = (batchId: string): WaitResult => ({
+const completed = (batchId: string): BatchResult => ({
   batchId,
   outcome: 'completed',
   status: 'COMPLETED',
@@ -23,7 +23,7 @@ const completed = (batchId: string): WaitResult => ({
   requests: 2
 })
 
-const all = (...results: WaitResult[]): WaitAllResult => ({
+const all = (...results: BatchResult[]): WaitReport => ({
   results,
   startedAt: 0,
   endedAt: 60_000,
@@ -63,7 +63,7 @@ describe('results in the verdict, outputs and summary', () => {
     expect(judgeResults(one, single, { count: 0 })?.message).toBe(
       'Batch b1 completed, but 1 of its 1 request failed (100%), more than max-failed-requests allows (0).'
     )
-    const failed = all({ ...completed('b1'), outcome: 'final', status: 'FAILED', finalStatus: 'FAILED' })
+    const failed = all({ ...completed('b1'), outcome: 'ended-not-completed', status: 'FAILED', finalStatus: 'FAILED' })
     expect(judgeResults(failed, counted, { count: 1 })?.message).toMatch(
       /^Batch b1 ended FAILED, and 2 of its 1000 requests failed \(0\.2%\), more than max-failed-requests allows \(1\);/
     )

@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
-import type { CancelOutcome, WaitAllResult, WaitResult } from '../../src/engine/types.js'
+import type { CancelOutcome, WaitReport, BatchResult } from '../../src/engine/types.js'
 import { buildOutputs } from '../../src/report/outputs.js'
 import { buildSummary } from '../../src/report/summary.js'
 
 const T0 = Date.UTC(2026, 0, 1)
 
-function one(overrides: Partial<WaitResult> = {}): WaitAllResult {
-  const r: WaitResult = {
+function one(overrides: Partial<BatchResult> = {}): WaitReport {
+  const r: BatchResult = {
     batchId: 'b1',
     outcome: 'completed',
     status: 'COMPLETED',

@@ -1,12 +1,205 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { WaitResult } from '../../src/engine/types.js'
+import type { BatchResult } from '../../src/engine/types.js'
 import { collectResults, type CollectDeps } from '../../src/result-files/collect.js'
-import { FailureIndex } from '../../src/result-files/failures.js'
+import { createRedactor } from '../../src/sanitize/redact.js'
+import { countErrorLine, countOutputLine, emptyTally, topCodes } from '../../src/result-files/tally.js'
 import { TogetherError, type FilesApi } from '../../src/together/index.js'
 import { recordingLogger, virtualClock } from '../helpers/virtual-time.js'
+import { FailureIndex } from '../../src/result-files/failures.js'
+
+const ok = (code = 200) => JSON.stringify({ custom_id: 'r', response: { status_code: code, body: {} } })
+
+describe('counting requests', () => {
+  it.each([
+    [ok(200), 1, 0, undefined],
+    [ok(204), 1, 0, undefined],
+    [
+      JSON.stringify({ response: { status_code: 429, body: { error: { code: 'rate_limit', message: 'slow' } } } }),
+      0,
+      1,
+      'rate_limit'
+    ],
+    [JSON.stringify({ response: { status_code: 500, body: {} } }), 0, 1, 'http_500'],
+    [
+      JSON.stringify({ custom_id: 'x', error: { type: 'invalid_request_error', message: 'bad' } }),
+      0,
+      1,
+      'invalid_request_error'
+    ],
+    ['not json', 0, 1, 'unreadable_line'],
+    ['   ', 0, 0, undefined]
+  ])('reads output line %s as %i ok / %i failed (%s)', (line, succeeded, failed, code) => {
+    const tally = emptyTally()
+    countOutputLine(tally, line)
+    expect([tally.succeeded, tally.failed]).toEqual([succeeded, failed])
+    expect([...tally.codes.keys()][0]).toBe(code)
+  })
+
+  it.each([
+    [
+      JSON.stringify({ custom_id: 'x', error: { code: 'context_length_exceeded', message: 'too long' } }),
+      'context_length_exceeded'
+    ],
+    [
+      JSON.stringify({ custom_id: 'x', response: { status_code: 400, body: { error: { message: 'bad' } } } }),
+      'http_400'
+    ],
+    [JSON.stringify({ custom_id: 'x' }), 'unknown'],
+    ['{', 'unreadable_line']
+  ])('counts every error-file line %s as failed under %s', (line, code) => {
+    const tally = emptyTally()
+    countErrorLine(tally, line)
+    expect(tally.failed).toBe(1)
+    expect([...tally.codes.keys()]).toEqual([code])
+  })
+
+  it('ranks error codes by count, with one example each', () => {
+    const tally = emptyTally()
+    for (const [code, n] of [
+      ['a', 1],
+      ['b', 3],
+      ['c', 2]
+    ] as const) {
+      for (let i = 0; i < n; i++) countErrorLine(tally, JSON.stringify({ error: { code, message: `${code}${i}` } }))
+    }
+    expect(topCodes(tally, 2)).toEqual([
+      { code: 'b', count: 3, example: 'b0' },
+      { code: 'c', count: 2, example: 'c0' }
+    ])
+  })
+})
+
+describe('collectResults', () => {
+  let dir: string
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'collect-'))
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  const result = (
+    batchId: string,
+    extra: Partial<BatchResult['batch']> = {},
+    finalStatus: BatchResult['finalStatus'] = 'COMPLETED'
+  ): BatchResult => ({
+    batchId,
+    outcome: 'completed',
+    status: finalStatus,
+    finalStatus,
+    batch: { status: finalStatus, ...extra },
+    startedAt: 0,
+    endedAt: 0,
+    timeoutMs: 0,
+    timeline: [],
+    requests: 1
+  })
+
+  function fakeFiles(contents: Record<string, string>, failFirst = 0) {
+    let failures = failFirst
+    const calls: string[] = []
+    const files: FilesApi = {
+      getFile: async id => ({ id, bytes: Buffer.byteLength(contents[id] ?? '') }),
+      downloadFile: async (id, path) => {
+        calls.push(id)
+        if (failures-- > 0) throw new TogetherError('HTTP 503', { kind: 'http', status: 503 })
+        if (!(id in contents)) throw new TogetherError('HTTP 404', { kind: 'http', status: 404 })
+        const { writeFileSync } = await import('node:fs')
+        writeFileSync(path, contents[id]!)
+        return Buffer.byteLength(contents[id]!)
+      }
+    }
+    return { files, calls }
+  }
+
+  it.each([190, 199, 280, 295])(
+    'redacts a key that a result line holds at character %d before any text is cut',
+    async at => {
+      const key = 'tk-line-secret-0123456789'
+      const message = `${'x'.repeat(at)}${key} tail`
+      const line = JSON.stringify({ custom_id: 'r1', error: { code: `c${'y'.repeat(at)}${key}`, message } })
+      const { files } = fakeFiles({ err: `${line}\n${'z'.repeat(at)}${key}\n` })
+      const collected = await collectResults(
+        {
+          files,
+          sleep: virtualClock().sleep,
+          random: () => 0.5,
+          log: recordingLogger(),
+          redact: createRedactor([key])
+        },
+        [result('b1', { error_file_id: 'err' })],
+        { path: dir, label: 'download-dir' }
+      )
+      const tally = collected.get('b1')!.tally!
+      const shown = JSON.stringify([...tally.codes.entries()])
+      for (const prefix of [key.slice(0, 6), key.slice(0, 10)]) expect(shown).not.toContain(prefix)
+      expect(tally.failed).toBe(2)
+    }
+  )
+
+  it('downloads output and error files of final batches, and counts their requests', async () => {
+    const { files } = fakeFiles({ out: `${ok()}\n${ok(500)}\n`, err: `${JSON.stringify({ error: { code: 'x' } })}\n` })
+    const clock = virtualClock()
+    const collected = await collectResults(
+      { files, sleep: clock.sleep, random: () => 0.5, log: recordingLogger(), redact: (t: string) => t },
+      [
+        result('b1', { output_file_id: 'out', error_file_id: 'err' }),
+        { ...result('b2', { output_file_id: 'out' }), finalStatus: undefined }
+      ],
+      { path: dir, label: 'download-dir' }
+    )
+    const b1 = collected.get('b1')!
+    expect(b1.outputPath).toBe(join(dir, 'b1-output.jsonl'))
+    expect(readFileSync(b1.errorPath!, 'utf8')).toContain('"code":"x"')
+    expect([b1.tally!.succeeded, b1.tally!.failed]).toEqual([1, 2])
+    expect(collected.has('b2')).toBe(false)
+  })
+
+  it('reports a directory that cannot be created on every batch, naming it, without throwing', async () => {
+    const blocker = join(dir, 'a-file')
+    writeFileSync(blocker, 'in the way')
+    const { files, calls } = fakeFiles({ out: `${ok()}\n` })
+    const log = recordingLogger()
+    const collected = await collectResults(
+      { files, sleep: virtualClock().sleep, random: () => 0.5, log, redact: (t: string) => t },
+      [result('b1', { output_file_id: 'out' }), result('b2', { output_file_id: 'out' })],
+      { path: join(blocker, 'results'), label: "download-dir 'a-file/results'" }
+    )
+    expect(calls).toHaveLength(0)
+    for (const id of ['b1', 'b2']) {
+      expect(collected.get(id)!.error).toContain(
+        `could not create download-dir 'a-file/results' (${join(blocker, 'results')})`
+      )
+      expect(collected.get(id)!.tally).toBeUndefined()
+    }
+    expect(log.text('warning')).toContain('ENOTDIR')
+  })
+
+  it('retries a transient failure, then reports a lasting one on its batch', async () => {
+    const flaky = fakeFiles({ out: `${ok()}\n` }, 2)
+    const clock = virtualClock()
+    const log = recordingLogger()
+    const collected = await collectResults(
+      { files: flaky.files, sleep: clock.sleep, random: () => 0.5, log, redact: (t: string) => t },
+      [result('b1', { output_file_id: 'out' })],
+      { path: dir, label: 'download-dir' }
+    )
+    expect(flaky.calls).toHaveLength(3)
+    expect(collected.get('b1')!.tally!.succeeded).toBe(1)
+    expect(clock.sleeps).toHaveLength(2)
+
+    const missing = fakeFiles({})
+    const failed = await collectResults(
+      { files: missing.files, sleep: clock.sleep, random: () => 0.5, log, redact: (t: string) => t },
+      [result('b9', { output_file_id: 'gone' })],
+      { path: dir, label: 'download-dir' }
+    )
+    expect(missing.calls).toHaveLength(1)
+    expect(failed.get('b9')!.error).toBe('HTTP 404')
+    expect(log.text('warning')).toContain('Could not fetch the results of batch b9 into download-dir: HTTP 404')
+  })
+})
 
 let dir: string
 beforeAll(() => {
@@ -14,7 +207,7 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const completed = (batchId: string, batch: Partial<NonNullable<WaitResult['batch']>>): WaitResult => ({
+const completed = (batchId: string, batch: Partial<NonNullable<BatchResult['batch']>>): BatchResult => ({
   batchId,
   outcome: 'completed',
   status: 'COMPLETED',
@@ -61,7 +254,7 @@ const line = (id: string, status: number) =>
     response: { status_code: status, body: { model: 'm', usage: { prompt_tokens: 1 } } }
   })
 
-describe('collectResults', () => {
+describe('collectResults: downloads, retries and failed requests', () => {
   it('gives up on a download after five attempts, with a growing pause between them', async () => {
     const flaky = files({}, () => new TogetherError('HTTP 503', { kind: 'http', status: 503 }))
     const { deps: d, clock, log } = deps(flaky.api)

@@ -65,4 +65,26 @@ describe('jsonLines', () => {
     controller.abort(new Error('cancelled'))
     await expect(read(file('a\nb\n'), { signal: controller.signal })).rejects.toThrow()
   })
+
+  it('hands every chunk read to onChunk, before splitting, so the bytes can be hashed in the same pass', async () => {
+    const content = `${'{"a":1}\n'.repeat(20_000)}tail`
+    const chunks: Buffer[] = []
+    const lines = await read(file(content), { onChunk: chunk => chunks.push(Buffer.from(chunk)) })
+    expect(lines).toHaveLength(20_001)
+    expect(chunks.length).toBeGreaterThan(1)
+    expect(Buffer.concat(chunks).toString()).toBe(content)
+  })
+
+  it('with checkUtf8, gives a line that is not UTF-8 by its length, and decodes the others', async () => {
+    const bad = Buffer.from([0x7b, 0xff, 0x7d])
+    const truncated = Buffer.from('😀', 'utf8').subarray(0, 3)
+    const content = Buffer.concat([Buffer.from('é\n'), bad, Buffer.from('\r\n'), truncated, Buffer.from('\n\uFFFD')])
+    expect(await read(file(content), { checkUtf8: true })).toEqual([
+      'é',
+      { bytes: 4, notUtf8: true },
+      { bytes: 3, notUtf8: true },
+      '\uFFFD'
+    ])
+    expect(await read(file(content))).toEqual(['é', '{\uFFFD}', '\uFFFD', '\uFFFD'])
+  })
 })

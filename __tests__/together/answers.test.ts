@@ -98,6 +98,34 @@ describe('HTML answers', () => {
   })
 })
 
+describe('404s about the route, not the batch', () => {
+  it.each([
+    ['a router saying "no route"', '/v1/batches/b1', { error: 'no route for GET /v1/batches/b1' }, {}],
+    ["Go's default 404", '/v1/batches/b1', '404 page not found', { 'content-type': 'text/plain' }],
+    ["Express's 404", '/v1/batches/b1', 'Cannot GET /v1/batches/b1', { 'content-type': 'text/plain' }],
+    ['an HTML page', '/v1/batches/b1', '<html><body>Not Found</body></html>', { 'content-type': 'text/html' }]
+  ])('marks %s as a route the server does not know', async (_case, path, body, headers) => {
+    nock(BASE).get(path).reply(404, body, headers)
+    expect(await failure(client().getBatch('b1'))).toMatchObject({ status: 404, routeUnknown: true })
+  })
+
+  it('marks any 404 as about the route when base-url has no version segment such as /v1', async () => {
+    nock(BASE).get('/batches/b1').reply(404, { error: 'batch not found' })
+    const error = await failure(client({ baseUrl: BASE }).getBatch('b1'))
+    expect(error).toMatchObject({ status: 404, routeUnknown: true, serverMessage: 'batch not found' })
+  })
+
+  it('keeps a JSON 404 under /v1 about the batch', async () => {
+    nock(BASE).get('/v1/batches/b1').reply(404, { error: 'batch not found' })
+    expect(await failure(client().getBatch('b1'))).toMatchObject({ status: 404, routeUnknown: false })
+  })
+
+  it('never marks another status as about the route', async () => {
+    nock(BASE).get('/v1/batches/b1').reply(400, { error: 'no route' })
+    expect(await failure(client().getBatch('b1'))).toMatchObject({ status: 400, routeUnknown: false })
+  })
+})
+
 describe('redaction', () => {
   const escaped = `\\u0074${KEY.slice(1)}`
 

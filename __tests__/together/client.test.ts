@@ -149,3 +149,50 @@ describe('TogetherClient', () => {
     expect((await failure(api.getBatch('b1'))).kind).toBe('network')
   })
 })
+
+describe('TogetherClient submit side', () => {
+  it('lists files and batches with the key', async () => {
+    const scope = nock(BASE, { reqheaders: { authorization: `Bearer ${KEY}` } })
+      .get('/v1/files')
+      .reply(200, { object: 'list', data: [{ id: 'file-1', filename: 'a.jsonl', bytes: 3 }] })
+      .get('/v1/batches')
+      .reply(200, 'null', { 'content-type': 'application/json' })
+    const api = client()
+    expect(await api.listFiles()).toEqual([{ id: 'file-1', filename: 'a.jsonl', bytes: 3 }])
+    expect(await api.listBatches()).toEqual([])
+    scope.done()
+  })
+
+  it('refuses list answers that are not lists', async () => {
+    nock(BASE).get('/v1/files').reply(200, { error: 'x' }).get('/v1/batches').reply(200, { id: 'b1' })
+    expect((await failure(client().listFiles())).message).toBe(
+      'Together answered GET /files with something that is not a list of files'
+    )
+    expect((await failure(client().listBatches())).kind).toBe('invalid-response')
+  })
+
+  it('creates a batch with POST /batches {input_file_id, endpoint} and reads {job, warning}', async () => {
+    const scope = nock(BASE, { reqheaders: { 'content-type': 'application/json' } })
+      .post('/v1/batches', { input_file_id: 'file-1', endpoint: '/v1/chat/completions' })
+      .reply(201, { job: { id: 'b1', status: 'VALIDATING', input_file_id: 'file-1' }, warning: 'w' })
+    expect(await client().createBatch('file-1', '/v1/chat/completions')).toEqual({
+      job: { id: 'b1', status: 'VALIDATING', input_file_id: 'file-1' },
+      warning: 'w'
+    })
+    scope.done()
+  })
+
+  it('refuses to create a batch of a file ID that is not plain, before any request', async () => {
+    expect((await failure(client().createBatch('../files', '/v1/chat/completions'))).kind).toBe('invalid-id')
+  })
+
+  it('reports a lost create answer as transient, so the caller lists before creating again', async () => {
+    await withServer(
+      req => req.socket.destroy(),
+      async baseUrl => {
+        const error = await failure(client({ baseUrl }).createBatch('file-1', '/v1/chat/completions'))
+        expect(error).toMatchObject({ kind: 'network', transient: true })
+      }
+    )
+  })
+})

@@ -4,6 +4,7 @@ import { TogetherError, type TogetherErrorKind } from '../../src/together/index.
 describe('TogetherError.transient', () => {
   it.each<[TogetherErrorKind, boolean]>([
     ['network', true],
+    ['unreachable', true],
     ['timeout', true],
     ['invalid-response', true],
     ['aborted', false],
@@ -25,6 +26,11 @@ describe('TogetherError.transient', () => {
     [500, true]
   ])('reads http status %j as transient=%s', (status, transient) => {
     expect(new TogetherError('x', { kind: 'http', status }).transient).toBe(transient)
+  })
+
+  it('is not about an unknown route unless told so', () => {
+    expect(new TogetherError('x', { kind: 'http', status: 404 }).routeUnknown).toBe(false)
+    expect(new TogetherError('x', { kind: 'http', status: 404, routeUnknown: true }).routeUnknown).toBe(true)
   })
 
   it('is not an HTML answer unless told so', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { getEventListeners } from 'node:events'
+import type { LookupFunction } from 'node:net'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -124,5 +125,60 @@ describe('connections', () => {
     } finally {
       await dispatcher.close()
     }
+  })
+})
+
+describe('a base URL that cannot be reached', () => {
+  /** A resolver that answers every name with `code`, as getaddrinfo does for a name that does not exist (ENOTFOUND). */
+  function failingResolver(code: string): Agent {
+    // Past nock to the agent's own resolver, which never asks DNS.
+    nock.enableNetConnect(host => host.startsWith('nonexistent.invalid') || host.startsWith('api.together.test'))
+    const lookup: LookupFunction = (hostname, _options, callback) => {
+      callback(Object.assign(new Error(`getaddrinfo ${code} ${hostname}`), { code, hostname }), '', 4)
+    }
+    return new Agent({ connect: { lookup } })
+  }
+
+  it('reads a host that does not resolve as unreachable, naming the host', async () => {
+    const dispatcher = failingResolver('ENOTFOUND')
+    try {
+      const error = await failure(client({ baseUrl: 'https://nonexistent.invalid/v1', dispatcher }).getBatch('b1'))
+      expect(error).toMatchObject({
+        kind: 'unreachable',
+        transient: true,
+        message:
+          'GET /batches/b1 failed: the host nonexistent.invalid does not resolve (getaddrinfo ENOTFOUND nonexistent.invalid)'
+      })
+    } finally {
+      nock.disableNetConnect()
+      await dispatcher.close()
+    }
+  })
+
+  it('keeps a resolver that may recover (EAI_AGAIN) a network failure', async () => {
+    const dispatcher = failingResolver('EAI_AGAIN')
+    try {
+      const error = await failure(client({ baseUrl: 'https://api.together.test/v1', dispatcher }).getBatch('b1'))
+      expect(error).toMatchObject({ kind: 'network', transient: true })
+      expect(error.message).toContain('getaddrinfo EAI_AGAIN api.together.test')
+    } finally {
+      nock.disableNetConnect()
+      await dispatcher.close()
+    }
+  })
+
+  it('reads a TLS handshake that fails as unreachable, naming the host and the error code', async () => {
+    // https to a port that speaks plain HTTP: the handshake fails as it does with a refused certificate.
+    await withServer(
+      (_req, res) => res.end('{}'),
+      async baseUrl => {
+        const error = await failure(client({ baseUrl: baseUrl.replace('http:', 'https:') }).getBatch('b1'))
+        expect(error.kind).toBe('unreachable')
+        // EPROTO under the test's interceptor; ERR_SSL_WRONG_VERSION_NUMBER from undici alone (the e2e suite).
+        expect(error.message).toMatch(
+          /^GET \/batches\/b1 failed: the TLS handshake with 127\.0\.0\.1 failed \((EPROTO|ERR_SSL_WRONG_VERSION_NUMBER): .*\); a TLS-inspecting proxy needs its CA in NODE_EXTRA_CA_CERTS$/
+        )
+      }
+    )
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import type { RequestFailure, WaitResult } from '../../src/engine/types.js'
+import type { RequestFailure, BatchResult } from '../../src/engine/types.js'
 import {
   cancelNote,
   errorReason,
@@ -9,7 +9,7 @@ import {
   rateLimitVerdict
 } from '../../src/verdict/causes.js'
 
-const failed = (error?: RequestFailure, extra: Partial<WaitResult> = {}): WaitResult => ({
+const failed = (error?: RequestFailure, extra: Partial<BatchResult> = {}): BatchResult => ({
   batchId: 'b1',
   outcome: 'error',
   status: '',

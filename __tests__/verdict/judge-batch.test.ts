@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import type { WaitAllResult, WaitResult } from '../../src/engine/types.js'
+import type { WaitReport, BatchResult } from '../../src/engine/types.js'
 import { statusHeadline } from '../../src/report/headline.js'
 import { commentRows } from '../../src/report/pr-comment-rows.js'
 import type { BatchFiles } from '../../src/result-files/collect.js'
@@ -8,7 +8,7 @@ import { emptyTally } from '../../src/result-files/tally.js'
 import { judgeBatch, judgeStep } from '../../src/verdict/judge-batch.js'
 import type { Policy } from '../../src/verdict/policy.js'
 
-const completed = (batchId: string): WaitResult => ({
+const completed = (batchId: string): BatchResult => ({
   batchId,
   outcome: 'completed',
   status: 'COMPLETED',
@@ -20,14 +20,14 @@ const completed = (batchId: string): WaitResult => ({
   timeline: [],
   requests: 1
 })
-const running = (batchId: string): WaitResult => ({
+const running = (batchId: string): BatchResult => ({
   ...completed(batchId),
   outcome: 'pending',
   status: 'IN_PROGRESS',
   finalStatus: undefined,
   batch: { id: batchId, status: 'IN_PROGRESS' }
 })
-const all = (results: WaitResult[]): WaitAllResult => ({
+const all = (results: BatchResult[]): WaitReport => ({
   results,
   startedAt: 0,
   endedAt: 1000,
@@ -90,7 +90,7 @@ describe('one verdict per batch', () => {
 
 describe('what failed a batch', () => {
   const failOn: Policy = { failOn: new Set(['FAILED', 'CANCELLED']), requestGate: { percent: 10 }, maxCost: 1 }
-  const waited = (outcome: WaitResult['outcome'], extra: Partial<WaitResult> = {}): WaitResult => ({
+  const waited = (outcome: BatchResult['outcome'], extra: Partial<BatchResult> = {}): BatchResult => ({
     ...completed('b1'),
     outcome,
     ...extra
@@ -99,7 +99,7 @@ describe('what failed a batch', () => {
   it.each([
     [
       'a status in fail-on, with the server error',
-      waited('final', {
+      waited('ended-not-completed', {
         status: 'FAILED',
         finalStatus: 'FAILED',
         batch: { status: 'FAILED', error: 'quota\nexceeded' }
@@ -109,13 +109,13 @@ describe('what failed a batch', () => {
     ],
     [
       'a status in fail-on, without an error',
-      waited('final', { status: 'CANCELLED', finalStatus: 'CANCELLED', batch: { status: 'CANCELLED' } }),
+      waited('ended-not-completed', { status: 'CANCELLED', finalStatus: 'CANCELLED', batch: { status: 'CANCELLED' } }),
       'fail-on',
       'CANCELLED is in fail-on'
     ],
     [
       'a final batch with no status seen',
-      waited('final', { status: '', finalStatus: 'FAILED', batch: { status: '' } }),
+      waited('ended-not-completed', { status: '', finalStatus: 'FAILED', batch: { status: '' } }),
       'fail-on',
       'its status is in fail-on'
     ],
@@ -180,7 +180,11 @@ describe('what failed a batch', () => {
     const cost = costs({ b1: 3_000_000 })
     const dear = judgeBatch(completed('b1'), files(3_000_000), cost, failOn)
     expect(dear).toMatchObject({ ok: false, failedOn: 'max-cost', reason: dear.message })
-    const failed = waited('final', { status: 'FAILED', finalStatus: 'FAILED', batch: { status: 'FAILED' } })
+    const failed = waited('ended-not-completed', {
+      status: 'FAILED',
+      finalStatus: 'FAILED',
+      batch: { status: 'FAILED' }
+    })
     const both = judgeBatch(failed, { error: 'HTTP 500' }, cost, failOn)
     expect(both).toMatchObject({ ok: false, failedOn: 'fail-on' })
     const passed = judgeBatch(completed('b1'), files(1), costs({ b1: 1 }), failOn)

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import { setTimeout as delay } from 'node:timers/promises'
+import { ExitCode } from './exit-code.js'
 
 /** After the runner's first signal, give up on clean-up after this long: SIGTERM follows at 7.5 s. */
 const ABORT_GRACE_MS = 6000
@@ -18,7 +19,7 @@ export function listenForCancel(abort: AbortController, say: (message: string) =
     abort.abort()
     grace = setTimeout(() => {
       core.setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`)
-      process.exit(core.ExitCode.Failure)
+      process.exit(ExitCode.Failure)
     }, ABORT_GRACE_MS).unref()
   }
   process.on('SIGINT', onSignal)

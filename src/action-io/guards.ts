@@ -1,13 +1,14 @@
 import * as core from '@actions/core'
 import { sanitizeLine } from '../sanitize/sanitize.js'
 import { errorMessage } from '../util/text.js'
+import { ExitCode } from './exit-code.js'
 
 /**
  * No verdict is a failure. The exit code is 1 until a pass is decided; a drained event loop (a promise
  * nobody settles), an unhandled rejection or an uncaught exception each end the step with a message.
  */
 export function guardVerdict(): { settle(): void } {
-  process.exitCode = core.ExitCode.Failure
+  process.exitCode = ExitCode.Failure
   let settled = false
   const onBeforeExit = (): void => {
     if (settled) return
@@ -56,7 +57,7 @@ export function guardCrashes(): CrashGuard {
       core.setFailed(`Unexpected error: ${message}. This is a bug: please report it.`)
       const bound = new Promise(resolve => setTimeout(resolve, LAST_WORDS_MS))
       const said = crashState.lastWords?.(`Unexpected error: ${message}`).catch(() => undefined)
-      void Promise.race([said, bound]).finally(() => process.exit(core.ExitCode.Failure))
+      void Promise.race([said, bound]).finally(() => process.exit(ExitCode.Failure))
     }
     process.on('unhandledRejection', crash)
     process.on('uncaughtException', crash)

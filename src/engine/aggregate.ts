@@ -1,4 +1,4 @@
-import type { WaitResult } from './types.js'
+import type { BatchResult } from './types.js'
 
 /** Counts over several batches, for the aggregate log line and the summary. */
 export interface Aggregate {
@@ -15,7 +15,7 @@ export interface Aggregate {
   percent: number
 }
 
-export function summarize(results: readonly WaitResult[]): Aggregate {
+export function summarize(results: readonly BatchResult[]): Aggregate {
   let completed = 0
   let failed = 0
   let progressSum = 0
@@ -23,7 +23,7 @@ export function summarize(results: readonly WaitResult[]): Aggregate {
     if (r.outcome === 'completed') {
       completed++
       progressSum += 100
-    } else if (r.outcome === 'final' || r.outcome === 'no-output' || r.outcome === 'error') failed++
+    } else if (r.outcome === 'ended-not-completed' || r.outcome === 'no-output' || r.outcome === 'error') failed++
     else progressSum += r.progress ?? 0
   }
   const total = results.length

@@ -6,6 +6,6 @@ import type { RequestFailure } from './types.js'
 export function describeFailure(error: unknown): RequestFailure {
   const message = errorMessage(error)
   if (!(error instanceof TogetherError)) return { message }
-  const { status, serverMessage, kind, html } = error
-  return { message, status, serverMessage, kind, ...(html && { html }) }
+  const { status, serverMessage, kind, html, routeUnknown } = error
+  return { message, status, serverMessage, kind, ...(html && { html }), ...(routeUnknown && { routeUnknown }) }
 }

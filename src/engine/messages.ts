@@ -80,3 +80,28 @@ export function cancelLine(batchId: string, cancel: CancelOutcome): string {
 export function payloadLine(batchId: string, job: BatchJob): string {
   return `Batch ${batchId}: ${clip(JSON.stringify(job), 2000)}`
 }
+
+/** How a check reads the states while too few batches wait for the batch list (debug). */
+export function singleReadLine(waiting: number, listFrom: number): string {
+  return `Reading batch states with one GET per batch (${waiting} waiting; the batch list is read from ${listFrom} up).`
+}
+
+/** A check that read the states from the batch list (debug). */
+export function listReadLine(read: number, own: number): string {
+  const rest =
+    own === 0
+      ? ''
+      : `; ${own} to check with their own GET (not in the list, listed twice, COMPLETED without an output file, or an entry that breaks the rules)`
+  return `Read ${read} batch states from one GET /v1/batches${rest}.`
+}
+
+/** Why a list that answered holds nothing usable: it is then taken as a failed one. */
+export function listHeldNoneReason(waiting: number): string {
+  return `it lists none of the ${waiting} batches waited for`
+}
+
+/** A check whose batch list could not be used (debug). */
+export function listFailedLine(reason: string, skipMs: number): string {
+  const skip = skipMs > 0 ? `; the list is skipped for ${formatDuration(skipMs)}` : ''
+  return `The batch list could not be used (${oneLine(reason)}): the batches due are checked with their own GET${skip}.`
+}

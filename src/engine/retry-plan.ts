@@ -32,7 +32,7 @@ export type RetryPlan =
 export function planRetry(input: RetryInput): RetryPlan {
   const { batchId, message, attempt, now, lastCheckAt, pollIntervalMs, retryAfterMs } = input
   if (input.checkOnce) {
-    const line = lines.retryLine(batchId, message, 'Not retried: timeout is 0, the next run checks again.')
+    const line = lines.retryLine(batchId, message, 'Not retried: this step checks once; a later run checks again.')
     return { kind: 'stop', line }
   }
   const left = lastCheckAt - now

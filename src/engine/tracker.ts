@@ -5,9 +5,9 @@ import * as lines from './messages.js'
 import { describeFailure } from './failure.js'
 import { addSample, estimateFinish, type ProgressSample } from './eta.js'
 import { ProgressLog, progressOf } from './progress-log.js'
-import { nextCheck, type ScheduleState } from './schedule.js'
+import { nextCheck, type ScheduleState } from './next-check.js'
 import { planRetry } from './retry-plan.js'
-import type { CancelOutcome, Logger, Outcome, RequestFailure, TimelineEntry, WaitResult } from './types.js'
+import type { CancelOutcome, Logger, Outcome, RequestFailure, TimelineEntry, BatchResult } from './types.js'
 
 /** COMPLETED without an output file is re-checked this many times: the id may appear a moment later. */
 const NO_OUTPUT_RECHECKS = 2
@@ -51,7 +51,7 @@ export class BatchTracker {
   private readonly progressLog: ProgressLog
   private error?: RequestFailure
   private lastError?: RequestFailure
-  private rateLimited?: WaitResult['rateLimited']
+  private rateLimited?: BatchResult['rateLimited']
   private cancel?: CancelOutcome
   /** What Together answered a cancel with: reported as the status, though no check saw it. */
   private cancelStatus?: string
@@ -64,6 +64,11 @@ export class BatchTracker {
   ) {
     this.dueAt = startedAt
     this.progressLog = new ProgressLog(id, startedAt, log, options.named)
+  }
+
+  /** COMPLETED without an output file was seen: the next checks look for the file, a few seconds apart. */
+  get recheckingOutput(): boolean {
+    return this.noOutputChecks > 0
   }
 
   /** Takes in a successful answer: logs what changed, then either ends the batch or schedules its next check. */
@@ -100,7 +105,7 @@ export class BatchTracker {
       this.noOutputChecks++
       this.dueAt = now + Math.min(this.options.pollIntervalMs, NO_OUTPUT_RECHECK_MS)
     } else if (kind.kind === 'final') {
-      this.end('final')
+      this.end('ended-not-completed')
     } else if (this.options.checkOnce) {
       this.end('pending')
     } else {
@@ -120,7 +125,9 @@ export class BatchTracker {
     const failure = describeFailure(error)
     this.lastError = failure
     this.invalidAnswers = failure.kind === 'invalid-response' ? this.invalidAnswers + 1 : 0
-    const lasting = !isTransient(error)
+    // Before any answer, a host that does not resolve or a refused certificate is a wrong base-url:
+    // waiting cannot fix it. Once the API has answered, the same failure is a passing one.
+    const lasting = !isTransient(error) || (error.kind === 'unreachable' && this.batch === undefined)
     if (lasting || this.invalidAnswers >= INVALID_ANSWERS_TOLERATED) {
       this.fail(lasting ? failure : { ...failure, repeated: this.invalidAnswers })
       return undefined
@@ -172,7 +179,7 @@ export class BatchTracker {
     this.timeline.push({ atMs: now - this.startedAt, status, progress })
   }
 
-  result(endedAt: number): WaitResult {
+  result(endedAt: number): BatchResult {
     const finalClass = classifyStatus(this.status)
     return {
       batchId: this.id,

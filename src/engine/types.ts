@@ -37,8 +37,8 @@ export interface WaitAllOptions {
 }
 
 /** One step's wait: a result per batch, in input order. */
-export interface WaitAllResult {
-  results: WaitResult[]
+export interface WaitReport {
+  results: BatchResult[]
   startedAt: number
   endedAt: number
   timeoutMs: number
@@ -74,7 +74,7 @@ export type Outcome =
   /** COMPLETED without an output file: every request failed. */
   | 'no-output'
   /** FAILED, EXPIRED or CANCELLED; whether that fails the step depends on `fail-on`. */
-  | 'final'
+  | 'ended-not-completed'
   | 'timed-out'
   | 'aborted'
   /** A request failed in a way retrying cannot fix (401, 403, 404, 400, repeated answers that are not a batch). */
@@ -91,11 +91,13 @@ export interface RequestFailure {
   kind?: string
   /** The server answered with an HTML page: usually base-url points at a website, not the API. */
   html?: boolean
+  /** A 404 about the route, not the batch (`no route`, HTML, a base URL without `/v1`): check base-url. */
+  routeUnknown?: boolean
   /** Answers in a row that were not a batch, when that is what ended the batch. */
   repeated?: number
 }
 
-export interface WaitResult {
+export interface BatchResult {
   batchId: string
   outcome: Outcome
   /** The last batch object seen, if any request succeeded. */

@@ -2,9 +2,9 @@ import * as lines from './messages.js'
 import { summarize } from './aggregate.js'
 import { cancelAll } from './cancel.js'
 import { Pacer } from './pacer.js'
-import { runChecks } from './scheduler.js'
+import { runChecks } from './check-loop.js'
 import { BatchTracker } from './tracker.js'
-import type { EngineDeps, WaitAllOptions, WaitAllResult } from './types.js'
+import type { EngineDeps, WaitAllOptions, WaitReport } from './types.js'
 
 /** The last check before the deadline is made this long before it, so its answer still counts. */
 const FINAL_CHECK_MARGIN_MS = 1000
@@ -40,7 +40,7 @@ function aggregator(deps: EngineDeps, trackers: readonly BatchTracker[], started
  * by one shared pacer. Pure with respect to its dependencies: all I/O, time and randomness come from
  * `deps`, and it never touches @actions/core, so it runs in virtual time in tests and benchmarks.
  */
-export async function waitForBatches(deps: EngineDeps, options: WaitAllOptions): Promise<WaitAllResult> {
+export async function waitForBatches(deps: EngineDeps, options: WaitAllOptions): Promise<WaitReport> {
   const { log, signal } = deps
   const startedAt = deps.now()
   const checkOnce = options.timeoutMs === 0
@@ -58,7 +58,8 @@ export async function waitForBatches(deps: EngineDeps, options: WaitAllOptions):
   signal?.addEventListener('abort', onAbort, { once: true })
   try {
     const afterCheck = named ? (): void => aggregate.tick() : () => undefined
-    await runChecks(deps, { trackers, pacer: new Pacer(REQUESTS_PER_SECOND), lastCheckAt, deadline, afterCheck })
+    const pacer = new Pacer(REQUESTS_PER_SECOND)
+    await runChecks(deps, { trackers, pacer, pollIntervalMs, lastCheckAt, deadline, afterCheck })
   } finally {
     signal?.removeEventListener('abort', onAbort)
   }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import type { GitHubTarget } from './target.js'
-import type { CallOptions, GitHubClient } from './octokit.js'
+import { httpStatus, type CallOptions, type GitHubClient } from './octokit.js'
+import { errorMessage } from '../util/text.js'
 
 export type StatusState = 'pending' | 'success' | 'failure' | 'error'
 
@@ -81,7 +82,14 @@ export function statusClient(github: GitHubClient): StatusClient {
         description: fitDescription(github.redact(description)),
         target_url: targetUrl
       }
-      await github.request(route, params, options)
+      try {
+        await github.request(route, params, options)
+      } catch (error) {
+        if (httpStatus(error) !== 403) throw error
+        throw new Error(`${errorMessage(error)}. Give the job statuses: write (and check github-token).`, {
+          cause: error
+        })
+      }
     },
     async latest(sha, context) {
       // Statuses come newest first; the first of this context is the current one. An answer that is

@@ -15,7 +15,8 @@ export interface LedgerEntry {
   /** The commit whose status reports the batch (a pull request's head commit). */
   sha: string
   ref: string
-  pullRequest?: number
+  /** The pull requests the batch's comment goes to: the event's, or those whose head is `sha`. */
+  pullRequests: number[]
   runUrl: string
   /** Epoch ms. */
   trackedAt: number
@@ -28,6 +29,9 @@ export interface LedgerEntry {
   /** Whether the batch's pull request comment is kept up to date. */
   prComment: boolean
 }
+
+const MAX_PULLS = 20
+const isPullRequest = (n: unknown): boolean => Number.isSafeInteger(n) && (n as number) > 0
 
 /** A ledger file larger than this is not a ledger entry. */
 const MAX_ENTRY_BYTES = 64 * 1024
@@ -44,7 +48,8 @@ export function serializeEntry(entry: LedgerEntry): string {
       repository: entry.repository,
       sha: entry.sha,
       ref: entry.ref,
-      pull_request: entry.pullRequest ?? null,
+      pull_request: entry.pullRequests[0] ?? null,
+      pull_requests: entry.pullRequests,
       run_url: entry.runUrl,
       tracked_at: new Date(entry.trackedAt).toISOString(),
       group: entry.group,
@@ -112,7 +117,11 @@ export function parseEntry(batchId: string, text: string): LedgerEntry | string 
   const trackedAt = Date.parse(str(raw.tracked_at, 40) ?? '')
   if (!Number.isFinite(trackedAt)) return 'tracked_at is not a time'
   const pr = raw.pull_request
-  if (pr !== null && !(Number.isSafeInteger(pr) && (pr as number) > 0)) return 'pull_request is not a number'
+  if (pr !== null && !isPullRequest(pr)) return 'pull_request is not a number'
+  // Entries written before pull_requests was recorded name one pull request at most.
+  const prs = raw.pull_requests ?? (pr === null ? [] : [pr])
+  if (!Array.isArray(prs) || prs.length > MAX_PULLS || !prs.every(isPullRequest))
+    return 'pull_requests is not a list of numbers'
   const group = raw.group
   if (!Array.isArray(group) || group.length > MAX_GROUP || !group.every(id => typeof id === 'string' && isPlainId(id)))
     return 'group is not a list of batch IDs'
@@ -123,7 +132,7 @@ export function parseEntry(batchId: string, text: string): LedgerEntry | string 
     repository: str(raw.repository, 200) ?? '',
     sha: sha.toLowerCase(),
     ref: str(raw.ref, 300) ?? '',
-    pullRequest: pr === null ? undefined : (pr as number),
+    pullRequests: prs as number[],
     runUrl: /^https?:\/\/[^\s"'<>()[\]]+$/.test(str(raw.run_url, 500) ?? '') ? (raw.run_url as string) : '',
     trackedAt,
     group: group as string[],

@@ -6,7 +6,8 @@ import { httpStatus, type GitHubClient } from './octokit.js'
 /** A ledger entry as read back, with the blob SHA its removal must name. */
 export interface StoredEntry {
   entry: LedgerEntry
-  sha: string
+  /** The ledger file's blob SHA (what a removal must match), not a commit: that is `entry.sha`. */
+  blobSha: string
 }
 
 /** What the ledger holds: the valid entries, and the files that are not (left alone, named in a warning). */
@@ -67,7 +68,7 @@ function readEntries(data: unknown): LedgerContents {
     else if (typeof text !== 'string' || raw.object?.isTruncated === true) problem = 'not a small text file'
     const entry = problem ? problem : parseEntry(batchId, text as string)
     if (typeof entry === 'string') contents.invalid.push({ name: oneLine(name, 120), reason: entry })
-    else contents.entries.push({ entry, sha: raw.oid as string })
+    else contents.entries.push({ entry, blobSha: raw.oid as string })
   }
   // Reported in a stable order, whatever order the server lists them in.
   contents.entries.sort((a, b) => (a.entry.batchId < b.entry.batchId ? -1 : 1))

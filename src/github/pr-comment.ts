@@ -1,14 +1,45 @@
 import { errorMessage } from '../util/text.js'
+import type { FailedOn } from '../verdict/judge-batch.js'
 import { httpStatus, type GitHubClient } from './octokit.js'
 
-/** Updates (or creates) the step's comment on one pull request. */
-export type Comment<Row> = (pullRequest: number, context: string, rows: readonly Row[]) => Promise<void>
+/**
+ * Updates (or creates) the step's comment on one pull request. `stepFailure` names what failed the
+ * step besides its rows, for the headline.
+ */
+export type Comment<Row> = (
+  pullRequest: number,
+  context: string,
+  rows: readonly Row[],
+  stepFailure?: FailedOn
+) => Promise<void>
 
 /** The comment's wording, which the report owns: its hidden marker, and its body from the rows. */
 export interface CommentText<Row> {
   marker(context: string): string
   /** The new body; `previous` is the comment's current body ('' when there is none), to keep other rows. */
-  render(context: string, rows: readonly Row[], previous: string): string
+  render(context: string, rows: readonly Row[], previous: string, stepFailure?: FailedOn): string
+}
+
+/** Pull requests listed per commit at most: a commit is the head of a handful at the very most. */
+const MAX_PULLS = 20
+
+/**
+ * The open pull requests whose head is `sha` (a push, schedule or dispatch run is for a commit, not
+ * a pull request): GET /repos/{owner}/{repo}/commits/{sha}/pulls. Throws what GitHub said.
+ */
+export async function pullRequestsOf(github: GitHubClient, sha: string): Promise<number[]> {
+  const data = await github.request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', {
+    commit_sha: sha,
+    per_page: 100
+  })
+  if (!Array.isArray(data)) throw new Error(`GitHub's list of the pull requests of ${sha.slice(0, 12)} is not a list`)
+  const numbers = (data as { number?: unknown; state?: unknown; head?: { sha?: unknown } | null }[])
+    .filter(
+      pr => pr.state === 'open' && typeof pr.head?.sha === 'string' && pr.head.sha.toLowerCase() === sha.toLowerCase()
+    )
+    .map(pr => pr.number)
+    .filter((n): n is number => Number.isSafeInteger(n) && (n as number) > 0)
+  return [...new Set(numbers)].slice(0, MAX_PULLS)
 }
 
 /** Comments are looked for on this many pages of 100 at most. */
@@ -59,14 +90,14 @@ async function findComment(
 export function createComment<Row>(github: GitHubClient, text: CommentText<Row>, token: string): Comment<Row> {
   let refused: string | undefined
   let own: Promise<(comment: IssueComment) => boolean> | undefined
-  return async (pr, context, rows) => {
+  return async (pr, context, rows, stepFailure) => {
     if (refused) throw new Error(`skipped, ${refused}`)
     try {
       const marker = text.marker(context)
       own ??= ownership(github, token)
       const found = await findComment(github, pr, marker, await own)
       const previous = typeof found?.body === 'string' ? found.body : ''
-      const body = text.render(context, rows, previous)
+      const body = text.render(context, rows, previous, stepFailure)
       if (typeof found?.id === 'number')
         await github.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: found.id, body })
       else await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: pr, body })

@@ -11,8 +11,9 @@ import {
   type StatusClient
 } from './commit-status.js'
 import { createLedger, type Ledger } from './ledger.js'
-import { createGitHubClient, type GitHubClient } from './octokit.js'
-import { createComment, type Comment, type CommentText } from './pr-comment.js'
+import { createGitHubClient, httpStatus, type GitHubClient } from './octokit.js'
+import { createComment, pullRequestsOf, type Comment, type CommentText } from './pr-comment.js'
+import type { FailedOn } from '../verdict/judge-batch.js'
 
 /**
  * Everything the run does on GitHub, over one client: one Octokit, so one breaker (once a call has
@@ -25,8 +26,15 @@ export interface GitHub {
    * a failure is a warning.
    */
   status: SetStatus
-  /** The step's own comment on the head commit's pull request, with `pr-comment`; the same rules. */
-  comment(rows: CommentRow[]): Promise<void>
+  /**
+   * The step's own comment on the pull requests of the head commit, with `pr-comment`; the same
+   * rules. `stepFailure` names what failed the step besides its rows.
+   */
+  comment(rows: CommentRow[], stepFailure?: FailedOn): Promise<void>
+  /** The pull requests the step comments on: the event's, or the open ones whose head is the commit. */
+  pullRequests(): Promise<number[]>
+  /** The open pull requests whose head is `sha` (mode `report`, for entries tracked without one). */
+  pullRequestsOf(sha: string): Promise<number[]>
   /** Statuses on any commit of the repository (mode `report` sets them on the commits that tracked). */
   statuses: StatusClient
   /** Comments on any pull request (mode `report`, for batches tracked with `pr-comment`). */
@@ -71,7 +79,7 @@ export async function connectGitHub(
   const headCommit = (): Promise<EventCommit> => (head ??= eventCommit(settings.github))
 
   const statusSha = wantStatus ? await ownStatusCommit(open, headCommit, run.log) : undefined
-  const pullRequest = wantComment ? await ownPullRequest(open, headCommit, run.log) : undefined
+  const pullRequests = wantComment ? await ownPullRequests(open, headCommit, run.log) : []
   if (settings.mode !== 'wait') await open('no ledger can be kept')
   if (!client) return undefined
 
@@ -86,12 +94,15 @@ export async function connectGitHub(
         .set(statusSha, settings.commitStatus, state, description, url, { afterCancel: true })
         .catch((error: unknown) => run.log.warning(`Could not set the commit status: ${errorMessage(error)}`))
     },
-    async comment(rows) {
-      if (pullRequest === undefined) return
-      await comments(pullRequest, context, rows).catch((error: unknown) =>
-        run.log.warning(`Could not comment on pull request #${pullRequest}: ${errorMessage(error)}`)
-      )
+    async comment(rows, stepFailure) {
+      for (const pr of pullRequests) {
+        await comments(pr, context, rows, stepFailure).catch((error: unknown) =>
+          run.log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`)
+        )
+      }
     },
+    pullRequests: async () => (wantComment ? pullRequests : [(await headCommit()).pullRequest ?? 0].filter(Boolean)),
+    pullRequestsOf: sha => pullRequestsOf(client!, sha),
     statuses,
     comments,
     ledger: createLedger(client, settings.ledgerBranch),
@@ -115,23 +126,30 @@ async function ownStatusCommit(
   }
 }
 
-/** The pull request the step comments on; undefined when the run is not for one (or, warned, unreadable). */
-async function ownPullRequest(
+/**
+ * The pull requests the step comments on: the event's, or, when the event is not a pull request
+ * (push, schedule, workflow_dispatch), the open ones whose head is the commit. None found is an info
+ * line; a lookup GitHub refuses is one warning, never the step's outcome.
+ */
+async function ownPullRequests(
   open: (what: string) => Promise<GitHubClient>,
   headCommit: () => Promise<EventCommit>,
   log: Logger
-): Promise<number | undefined> {
+): Promise<number[]> {
+  let sha = ''
   try {
-    const { pullRequest } = await headCommit()
-    if (pullRequest === undefined) {
-      log.info('pr-comment is set, but this run is not for a pull request: no comment.')
-      return undefined
-    }
-    await open('no comment can be written')
-    return pullRequest
+    const commit = await headCommit()
+    sha = commit.sha
+    const client = await open('no comment can be written')
+    if (commit.pullRequest !== undefined) return [commit.pullRequest]
+    const found = await pullRequestsOf(client, sha)
+    if (found.length === 0)
+      log.info(`pr-comment is set, but no open pull request has commit ${sha.slice(0, 12)} at its head: no comment.`)
+    return found
   } catch (error) {
-    log.warning(`Could not comment on the pull request: ${errorMessage(error)}`)
-    return undefined
+    const lookup = sha && httpStatus(error) === 403 ? ' (the job needs pull-requests: read to find them)' : ''
+    log.warning(`Could not comment on the pull request: ${errorMessage(error)}${lookup}`)
+    return []
   }
 }
 
@@ -142,12 +160,13 @@ async function ownPullRequest(
 function commentText(run: string, redact: (text: string) => string): CommentText<CommentRow> {
   return {
     marker: commentMarker,
-    render: (context, rows, previous) =>
+    render: (context, rows, previous, stepFailure) =>
       renderComment(
         context,
         rows.map(row => ({ ...row, status: redact(row.status), reason: redact(row.reason) })),
         run,
-        previous
+        previous,
+        stepFailure
       )
   }
 }

@@ -50,13 +50,33 @@ export function secret(value: string, source: string): string {
   return value
 }
 
+/** The key from `api-key`, else from TOGETHER_API_KEY; '' when neither is set (see `withoutApiKey`). */
 export function apiKey(read: InputReader, env: NodeJS.ProcessEnv): string {
   const input = read('api-key').trim()
   if (input) return secret(input, "input 'api-key'")
   const fromEnv = env.TOGETHER_API_KEY?.trim() ?? ''
-  if (fromEnv) return secret(fromEnv, 'TOGETHER_API_KEY environment variable')
+  return fromEnv && secret(fromEnv, 'TOGETHER_API_KEY environment variable')
+}
+
+/** `if-no-api-key`: what a run without a key does (runs from forks and Dependabot get no secrets). */
+export function ifNoApiKey(read: InputReader): 'fail' | 'skip' {
+  const raw = read('if-no-api-key').trim().toLowerCase()
+  if (raw === 'fail' || raw === 'skip') return raw
+  throw new InputError(`Invalid if-no-api-key ${quoted(read('if-no-api-key').trim(), 50)}. Expected fail or skip.`)
+}
+
+/**
+ * A run without an API key: with `if-no-api-key: skip`, the one line that says the step passes without
+ * checking anything; with `fail`, an input error that says where the key comes from and why it may
+ * be missing.
+ */
+export function withoutApiKey(choice: 'fail' | 'skip'): string {
+  const why = 'runs from forks and Dependabot get no secrets'
+  if (choice === 'skip') {
+    return `No Together API key (${why}): nothing was checked, as if-no-api-key: skip asks; passed stays false.`
+  }
   throw new InputError(
-    "No Together API key: set the 'api-key' input (e.g. api-key: ${{ secrets.TOGETHER_API_KEY }}) or the TOGETHER_API_KEY environment variable."
+    `No Together API key: set the 'api-key' input (e.g. api-key: \${{ secrets.TOGETHER_API_KEY }}) or the TOGETHER_API_KEY environment variable. If this run has none because ${why}, if-no-api-key: skip passes it without checking.`
   )
 }
 

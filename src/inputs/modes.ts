@@ -26,11 +26,20 @@ export function ledgerBranch(read: InputReader): string {
 /** What the commit status, the ledger and the PR comment need: a token, checked once. */
 export function githubToken(read: InputReader, mode: Mode, commitStatus: string, prComment: boolean): string {
   const token = read('github-token').trim()
-  const needs = mode !== 'wait' ? `mode: ${mode}` : commitStatus ? 'commit-status' : prComment ? 'pr-comment' : ''
-  if (needs && !token) {
+  // What asks for the token, and the permission each needs of it.
+  const needs = [
+    // Mode report also sets the statuses recorded by track (and comments, when tracked with pr-comment).
+    ...(mode !== 'wait'
+      ? [[`mode: ${mode}`, mode === 'report' ? 'contents: write, statuses: write' : 'contents: write']]
+      : []),
+    ...(commitStatus ? [['commit-status', 'statuses: write']] : []),
+    ...(prComment ? [['pr-comment', 'pull-requests: write']] : [])
+  ]
+  if (needs.length > 0 && !token) {
+    const what = needs.map(n => n[0]).join(' and ')
     throw new InputError(
-      `Input 'github-token' is empty but ${needs} needs it. Expected a token with statuses: write (and contents: write for the ledger), the default \${{ github.token }}.`
+      `Input 'github-token' is empty but ${what} ${needs.length === 1 ? 'needs' : 'need'} it. Expected a token with ${needs.map(n => n[1]).join(', ')}, such as the default \${{ github.token }} with permissions: ${needs.map(n => n[1]).join(', ')} in the job.`
     )
   }
-  return needs ? secret(token, "input 'github-token'") : token
+  return needs.length > 0 ? secret(token, "input 'github-token'") : token
 }

@@ -1,4 +1,4 @@
-import type { Logger, WaitAllResult } from '../engine/types.js'
+import type { Logger, WaitReport } from '../engine/types.js'
 import type { LineReport } from '../report/failed-lines.js'
 import { groupAnnotations, MAX_ANNOTATIONS } from '../result-files/annotations.js'
 import type { BatchFiles } from '../result-files/collect.js'
@@ -16,7 +16,7 @@ import type { Verdict } from '../verdict/verdict.js'
 export async function locateFailures(
   failures: FailureIndex,
   inputFile: InputFile,
-  all: WaitAllResult,
+  all: WaitReport,
   collected: ReadonlyMap<string, BatchFiles>,
   verdict: Verdict,
   deps: { log: Logger; signal?: AbortSignal }

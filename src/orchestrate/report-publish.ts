@@ -4,7 +4,7 @@ import { DEFAULT_CONTEXT } from '../report/pr-comment-text.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import type { CostReport } from '../result-files/cost.js'
 import { errorMessage, oneLine } from '../util/text.js'
-import type { WaitResult } from '../engine/types.js'
+import type { BatchResult } from '../engine/types.js'
 import type { StoredEntry } from '../github/ledger.js'
 import type { GitHub } from '../github/service.js'
 import { groupBy } from '../util/group-by.js'
@@ -14,14 +14,15 @@ import type { RunContext } from './run-context.js'
 /**
  * What one check of a tracked batch means for the ledger: `final`, `unknown` (HTTP 404) and
  * `forgotten` (older than forget-after) are reported and removed; `pending` stays; `unchecked` (any
- * other failure to read it) stays and fails the step, so a broken key or outage is never silent.
+ * other failure to read it, a 404 of a wrong base-url included) stays and fails the step, so a broken
+ * key, base URL or outage is never silent and never empties the ledger.
  */
 export type LedgerFate = 'final' | 'unknown' | 'forgotten' | 'pending' | 'unchecked'
 
 /** One tracked batch on its way through the report: read from the ledger, checked, judged, published. */
 export interface Tracked {
   stored: StoredEntry
-  result: WaitResult
+  result: BatchResult
   fate: LedgerFate
   /** The verdict, for the batches reported (fates `final`, `unknown`, `forgotten`). */
   verdict?: BatchVerdict
@@ -107,6 +108,31 @@ async function publishStatuses(deps: RunContext, github: GitHub, tracked: readon
 }
 
 /**
+ * The pull requests each entry's comment goes to: those recorded when it was tracked, or, for an
+ * entry tracked on a push before its pull request was opened, the open ones whose head is its
+ * commit now (one lookup per commit; a failed lookup is one warning).
+ */
+async function pullRequestsOfEntries(
+  deps: RunContext,
+  github: GitHub,
+  entries: readonly Tracked[]
+): Promise<(t: Tracked) => number[]> {
+  const found = new Map<string, number[]>()
+  for (const { stored } of entries) {
+    const sha = stored.entry.sha
+    if (stored.entry.pullRequests.length > 0 || found.has(sha)) continue
+    try {
+      found.set(sha, await github.pullRequestsOf(sha))
+    } catch (error) {
+      found.set(sha, [])
+      deps.log.warning(`Could not find the pull requests of commit ${sha.slice(0, 12)}: ${errorMessage(error)}`)
+    }
+  }
+  return t =>
+    t.stored.entry.pullRequests.length > 0 ? t.stored.entry.pullRequests : (found.get(t.stored.entry.sha) ?? [])
+}
+
+/**
  * Updates the comment of each pull request with a reported batch tracked with `pr-comment`: the
  * batch's row changes from running to its outcome; rows of other batches stay as they were.
  */
@@ -116,11 +142,16 @@ async function publishComments(
   tracked: readonly Tracked[],
   collected: ReadonlyMap<string, BatchFiles>
 ): Promise<void> {
-  const commented = tracked.filter(isReported).filter(r => r.stored.entry.prComment && r.stored.entry.pullRequest)
-  const byComment = groupBy(commented, r => `${r.stored.entry.pullRequest ?? 0} ${r.stored.entry.commitStatus}`)
-  for (const group of byComment.values()) {
-    const { pullRequest, commitStatus } = group[0]!.stored.entry
-    const pr = pullRequest!
+  const commented = tracked.filter(isReported).filter(r => r.stored.entry.prComment)
+  const prsOf = await pullRequestsOfEntries(deps, github, commented)
+  const byComment = groupBy(
+    commented.flatMap(r => prsOf(r).map(pr => ({ pr, r }))),
+    ({ pr, r }) => `${pr} ${r.stored.entry.commitStatus}`
+  )
+  for (const pairs of byComment.values()) {
+    const { pr } = pairs[0]!
+    const commitStatus = pairs[0]!.r.stored.entry.commitStatus
+    const group = pairs.map(p => p.r)
     const rows = group.map(r => commentRow(r.result, r.verdict, collected.get(r.result.batchId), r.cost))
     try {
       await github.comments(pr, commitStatus || DEFAULT_CONTEXT, rows)
@@ -146,7 +177,7 @@ export async function publishReport(
   const errors: string[] = []
   for (const item of tracked.filter(isReported)) {
     try {
-      const removal = await github.ledger.remove(item.result.batchId, item.stored.sha)
+      const removal = await github.ledger.remove(item.result.batchId, item.stored.blobSha)
       if (removal === 'changed')
         deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`)
     } catch (error) {

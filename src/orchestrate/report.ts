@@ -1,11 +1,11 @@
-import { listFirst } from '../util/text.js'
+import { listFirst, plural } from '../util/text.js'
 import { waitForBatches } from '../engine/wait.js'
-import type { WaitResult } from '../engine/types.js'
+import type { BatchResult } from '../engine/types.js'
 import type { StoredEntry } from '../github/ledger.js'
 import type { GitHub } from '../github/service.js'
 import { statusHeadline } from '../report/headline.js'
 import { commentRow } from '../report/pr-comment-rows.js'
-import { buildReportSummary } from '../report/ledger-summary.js'
+import { buildEmptyReportSummary, buildReportSummary } from '../report/ledger-summary.js'
 import { batchEntry } from '../report/outputs.js'
 import { collectResults, type BatchFiles } from '../result-files/collect.js'
 import type { CostReport } from '../result-files/cost.js'
@@ -20,9 +20,10 @@ import { groupBy } from '../util/group-by.js'
 import type { RunContext } from './run-context.js'
 import { resultsBudgetMs, resultsDir, type StepOutcome } from './step.js'
 
-function classify(result: WaitResult, stored: StoredEntry, now: number, forgetAfterMs: number): LedgerFate {
+function classify(result: BatchResult, stored: StoredEntry, now: number, forgetAfterMs: number): LedgerFate {
   if (result.finalStatus !== undefined) return 'final'
-  if (result.outcome === 'error' && result.error?.status === 404) return 'unknown'
+  // A 404 about the route (a wrong base-url) says nothing of the batch: it stays, and the step fails.
+  if (result.outcome === 'error' && result.error?.status === 404 && !result.error.routeUnknown) return 'unknown'
   if (result.outcome !== 'pending') return 'unchecked'
   return now - stored.entry.trackedAt > forgetAfterMs ? 'forgotten' : 'pending'
 }
@@ -93,7 +94,10 @@ function stepVerdict(tracked: readonly Tracked[], ledgerErrors: string[]): Verdi
   ]
   const still = `${pending} still running`
   if (failing.length === 0)
-    return { ok: true, message: `Reported ${reported.length} tracked batch(es), all passed; ${still}.` }
+    return {
+      ok: true,
+      message: `Reported ${plural(reported.length, 'tracked batch', 'tracked batches')}, all passed; ${still}.`
+    }
   return { ok: false, message: `${listFirst(failing, LISTED, ' ')} (${reported.length} reported, ${still}.)` }
 }
 
@@ -104,7 +108,8 @@ function reportedEntry(r: Reported, collected: ReadonlyMap<string, BatchFiles>):
     passed: r.verdict.ok,
     verdict: r.verdict.message,
     commit: r.stored.entry.sha,
-    pull_request: r.stored.entry.pullRequest ?? null,
+    pull_request: r.stored.entry.pullRequests[0] ?? null,
+    pull_requests: r.stored.entry.pullRequests,
     tracked_at: new Date(r.stored.entry.trackedAt).toISOString()
   }
 }
@@ -119,9 +124,10 @@ export async function runReport(settings: Settings, deps: RunContext, github: Gi
   for (const bad of invalid)
     deps.log.warning(`Ledger file ${bad.name} on ${settings.ledgerBranch} is not used: ${bad.reason}.`)
   if (entries.length === 0) {
-    deps.setOutputs({ reported: '[]', pending: '0' })
+    deps.setOutputs({ reported: '[]', pending: '0', passed: 'true' })
     const verdict = { ok: true, message: 'No tracked batches to report.' }
-    return { verdict, title: 'Together batches', summary: '', annotations: [] }
+    const summary = buildEmptyReportSummary(settings.ledgerBranch)
+    return { verdict, title: 'Together batches', summary, annotations: [] }
   }
   const batchIds = entries.map(e => e.entry.batchId)
   const options = { ...settings, timeoutMs: 0, batchIds, cancelOnTimeout: false, cancelOnAbort: false }
@@ -146,10 +152,12 @@ export async function runReport(settings: Settings, deps: RunContext, github: Gi
   const pending = tracked.filter(t => t.fate === 'pending').length
   deps.setOutputs({
     reported: JSON.stringify(reported.map(r => reportedEntry(r, collected))),
-    pending: String(pending)
+    pending: String(pending),
+    passed: 'false'
   })
   const ledgerErrors = deps.signal.aborted ? [] : await publishReport(deps, github, tracked, collected)
   const verdict = stepVerdict(tracked, ledgerErrors)
+  deps.setOutputs({ passed: String(verdict.ok) })
   const rows = reported.map(r => ({ ...r, entry: r.stored.entry, files: collected.get(r.result.batchId) }))
   return { verdict, title: 'Together batches', summary: buildReportSummary(rows, pending, verdict), annotations: [] }
 }

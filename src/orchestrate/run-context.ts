@@ -1,5 +1,6 @@
 import type { Logger } from '../engine/types.js'
 import type { BatchApi, FilesApi, ModelsApi } from '../together/index.js'
+import type { SubmitApi } from '../together/types.js'
 
 /**
  * What a run takes from the outside world, made once by main.ts; the engine, result files and prices
@@ -22,4 +23,9 @@ export interface RunContext {
   setOutputs(outputs: Record<string, string>): void
   /** A signal that aborts after `ms` (AbortSignal.timeout in main.ts; tests control it). */
   timeoutSignal(ms: number): AbortSignal
+}
+
+/** A run of mode `wait` or `track`, which may submit `input-file`: its client also uploads and creates batches. */
+export interface SubmitRunContext extends RunContext {
+  api: RunContext['api'] & SubmitApi
 }

@@ -1,5 +1,5 @@
 import { waitForBatches } from '../engine/wait.js'
-import type { WaitAllResult } from '../engine/types.js'
+import type { WaitReport } from '../engine/types.js'
 import type { StatusState } from '../github/commit-status.js'
 import type { GitHub } from '../github/service.js'
 import { pendingDescription, statusHeadline } from '../report/headline.js'
@@ -44,9 +44,9 @@ export interface StepOutcome {
 /** What another mode adds to the step (see track.ts). */
 export interface StepHooks {
   /** Runs right after the wait and its outputs; what it throws fails the step. */
-  afterWait?(waited: WaitAllResult): Promise<void>
+  afterWait?(waited: WaitReport): Promise<void>
   /** The final commit status, when it is not plain success or failure. */
-  finalStatus?(verdict: Verdict, waited: WaitAllResult): [StatusState, string] | undefined
+  finalStatus?(verdict: Verdict, waited: WaitReport): [StatusState, string] | undefined
 }
 
 /**
@@ -61,7 +61,7 @@ export async function runStep(
 ): Promise<StepOutcome> {
   // Not awaited before the wait: a slow GitHub API must never delay the first status check.
   const pending = github?.status('pending', pendingDescription(settings.batchIds))
-  const waited: WaitAllResult = await waitForBatches(deps, settings)
+  const waited: WaitReport = await waitForBatches(deps, settings)
   // `passed` stays false until the verdict is in: a step killed before it never reads as passed.
   deps.setOutputs({ ...buildOutputs(waited), passed: 'false' })
   await hooks.afterWait?.(waited)
@@ -88,7 +88,7 @@ export async function runStep(
     statusHeadline(rows, stepFailure)
   ]
   await github?.status(state, description)
-  await github?.comment(rows)
+  await github?.comment(rows, stepFailure)
   const ids = settings.batchIds
   return {
     verdict,
@@ -105,7 +105,7 @@ interface ResultsRead {
 }
 
 /** Downloads and counts the result files within their time budget, prices them, and sets the outputs. */
-async function readResults(settings: Settings, deps: RunContext, waited: WaitAllResult): Promise<ResultsRead> {
+async function readResults(settings: Settings, deps: RunContext, waited: WaitReport): Promise<ResultsRead> {
   const dir = resultsDir(settings)
   const ms = resultsBudgetMs(settings.timeoutMs, waited.endedAt - waited.startedAt)
   const budget = { ms, signal: deps.timeoutSignal(ms) }

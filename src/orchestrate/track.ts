@@ -1,7 +1,8 @@
-import type { WaitAllResult } from '../engine/types.js'
+import type { WaitReport } from '../engine/types.js'
 import { serializeEntry } from '../github/ledger-entry.js'
 import type { GitHub } from '../github/service.js'
 import type { Settings } from '../settings.js'
+import { plural } from '../util/text.js'
 import type { RunContext } from './run-context.js'
 import { runStep, type StepOutcome } from './step.js'
 
@@ -13,8 +14,9 @@ import { runStep, type StepOutcome } from './step.js'
 export async function runTrack(settings: Settings, deps: RunContext, github: GitHub): Promise<StepOutcome> {
   // The commit (and pull request) the batches belong to, from the event payload.
   const commit = await github.headCommit()
+  const pullRequests = await github.pullRequests()
   let tracked: string[] = []
-  const record = async (waited: WaitAllResult): Promise<void> => {
+  const record = async (waited: WaitReport): Promise<void> => {
     tracked = waited.results.filter(r => r.outcome === 'pending').map(r => r.batchId)
     const trackedAt = deps.now()
     // One at a time: each write moves the branch, so writes at once would only conflict with each other.
@@ -24,7 +26,7 @@ export async function runTrack(settings: Settings, deps: RunContext, github: Git
         repository: settings.github.repository,
         sha: commit.sha,
         ref: settings.github.ref,
-        pullRequest: commit.pullRequest,
+        pullRequests,
         runUrl: github.runUrl,
         trackedAt,
         group: settings.batchIds,
@@ -37,7 +39,7 @@ export async function runTrack(settings: Settings, deps: RunContext, github: Git
     deps.setOutputs({ tracked: JSON.stringify(tracked) })
     if (tracked.length > 0) {
       deps.log.info(
-        `Tracked ${tracked.length} batch(es) in the ledger on branch ${settings.ledgerBranch}; a step with mode: report reports them when they finish.`
+        `Tracked ${plural(tracked.length, 'batch', 'batches')} in the ledger on branch ${settings.ledgerBranch}; a step with mode: report reports them when they finish.`
       )
     }
   }
@@ -45,7 +47,10 @@ export async function runTrack(settings: Settings, deps: RunContext, github: Git
     afterWait: record,
     finalStatus: verdict =>
       verdict.ok && tracked.length > 0
-        ? ['pending', `${tracked.length} Together batch(es) tracked; reported when they finish`]
+        ? [
+            'pending',
+            `${plural(tracked.length, 'Together batch', 'Together batches')} tracked; reported when they finish`
+          ]
         : undefined
   })
 }

@@ -1,5 +1,5 @@
 import { formatDuration } from '../util/duration.js'
-import type { WaitAllResult, WaitResult } from '../engine/types.js'
+import type { WaitReport, BatchResult } from '../engine/types.js'
 import { summarize } from '../engine/aggregate.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import type { CostReport } from '../result-files/cost.js'
@@ -14,14 +14,14 @@ import type { Verdict } from '../verdict/verdict.js'
 const MAX_BATCH_ROWS = 300
 
 /** How a batch's wait ended, as the icon and words of its row; `rank` puts problems first. */
-function state(r: WaitResult, verdict: BatchVerdict | undefined): { icon: string; note: string; rank: number } {
+function state(r: BatchResult, verdict: BatchVerdict | undefined): { icon: string; note: string; rank: number } {
   switch (r.outcome) {
     case 'completed':
       // The batch completed; its results (requests, cost) may still have failed its verdict.
       return verdict?.ok === false
         ? { icon: '❌', note: ' (results failed)', rank: 0 }
         : { icon: '✅', note: '', rank: 2 }
-    case 'final':
+    case 'ended-not-completed':
       return { icon: '❌', note: '', rank: 0 }
     case 'no-output':
       return { icon: '❌', note: ' (no output file)', rank: 0 }
@@ -39,17 +39,17 @@ function state(r: WaitResult, verdict: BatchVerdict | undefined): { icon: string
 /** A table column: shown only when at least one batch has something in it, so none is always empty. */
 interface Column {
   head: string
-  cell(r: WaitResult): string
+  cell(r: BatchResult): string
 }
 
 function columns(
-  results: readonly WaitResult[],
-  verdictOf: (r: WaitResult) => BatchVerdict | undefined,
+  results: readonly BatchResult[],
+  verdictOf: (r: BatchResult) => BatchVerdict | undefined,
   collected?: ReadonlyMap<string, BatchFiles>,
   cost?: CostReport
 ) {
-  const tally = (r: WaitResult): Tally | undefined => collected?.get(r.batchId)?.tally
-  const error = (r: WaitResult): string | undefined => r.batch?.error ?? r.error?.message
+  const tally = (r: BatchResult): Tally | undefined => collected?.get(r.batchId)?.tally
+  const error = (r: BatchResult): string | undefined => r.batch?.error ?? r.error?.message
   const all: Column[] = [
     { head: 'batch', cell: r => code(r.batchId) },
     {
@@ -69,14 +69,14 @@ function columns(
 
 /** The summary of several batches: counts, a bar, and a row each with problems first. */
 export function manySummary(
-  all: WaitAllResult,
+  all: WaitReport,
   verdict: Verdict,
   batches: readonly BatchVerdict[],
   collected?: ReadonlyMap<string, BatchFiles>,
   cost?: CostReport
 ): string {
   const byId = new Map(batches.map(b => [b.batchId, b]))
-  const verdictOf = (r: WaitResult): BatchVerdict | undefined => byId.get(r.batchId)
+  const verdictOf = (r: BatchResult): BatchVerdict | undefined => byId.get(r.batchId)
   const counts = summarize(all.results)
   const share = counts.percent
   const tally = [`${counts.completed} completed`, `${counts.failed} failed`, `${counts.running} not finished`]

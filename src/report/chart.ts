@@ -1,4 +1,4 @@
-import type { WaitResult } from '../engine/types.js'
+import type { BatchResult } from '../engine/types.js'
 
 /** Shorter waits, or fewer timeline points, say all there is in the table: no chart. */
 const MIN_SPAN_MS = 5 * 60_000
@@ -27,7 +27,7 @@ function progressAt(known: readonly { atMs: number; progress: number }[], atMs: 
  * value is a number formatted here, never server text. xychart spaces line values evenly along the
  * x axis, so the line through the timeline's figures (and the last one seen) is sampled at even times.
  */
-export function progressChart(result: WaitResult): string {
+export function progressChart(result: BatchResult): string {
   const spanMs = result.endedAt - result.startedAt
   // Every progress change when the engine kept them; else the status changes' figures.
   const seen = result.progressSeries && result.progressSeries.length > 0 ? result.progressSeries : result.timeline

@@ -1,4 +1,4 @@
-import type { WaitResult } from '../engine/types.js'
+import type { BatchResult } from '../engine/types.js'
 import type { LedgerEntry } from '../github/ledger-entry.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import { plural } from '../util/text.js'
@@ -8,7 +8,7 @@ import { escapeText } from './escape.js'
 /** One reported batch, as the summary shows it. */
 export interface SummaryRow {
   entry: LedgerEntry
-  result: WaitResult
+  result: BatchResult
   verdict: Verdict
   files?: BatchFiles
 }
@@ -17,7 +17,7 @@ const MAX_ROWS = 200
 
 function row({ entry, result, verdict, files }: SummaryRow): string {
   const requests = files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : ''
-  const pr = entry.pullRequest ? `#${entry.pullRequest}` : ''
+  const pr = entry.pullRequests.map(n => `#${n}`).join(' ')
   const tracked = entry.runUrl
     ? `[${new Date(entry.trackedAt).toISOString()}](${entry.runUrl})`
     : new Date(entry.trackedAt).toISOString()
@@ -40,4 +40,9 @@ export function buildReportSummary(rows: readonly SummaryRow[], pending: number,
   const shown = rows.slice(0, MAX_ROWS).map(row)
   const more = rows.length > MAX_ROWS ? `\nAnd ${rows.length - MAX_ROWS} more (see the reported output).\n` : ''
   return `${head}| Batch | Status | Requests | Commit | Tracked | Verdict |\n| --- | --- | --- | --- | --- | --- |\n${shown.join('\n')}\n${more}`
+}
+
+/** The step summary of mode `report` when the ledger holds no batch: one line. */
+export function buildEmptyReportSummary(ledgerBranch: string): string {
+  return `## ✅ Together batches: nothing to report, no batch is tracked on branch ${escapeText(ledgerBranch, 100)}\n`
 }

@@ -1,6 +1,6 @@
 import { statusToken } from '../together/status.js'
 import type { BatchJob } from '../together/index.js'
-import type { WaitAllResult, WaitResult } from '../engine/types.js'
+import type { WaitReport, BatchResult } from '../engine/types.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import type { CostReport } from '../result-files/cost.js'
 import { batchCostFields, costOutputs } from './cost-outputs.js'
@@ -17,7 +17,7 @@ function compact(job: BatchJob): BatchJob {
 }
 
 /** One entry of the `batches` output. */
-export function batchEntry(result: WaitResult, files?: BatchFiles, cost?: CostReport): Record<string, unknown> {
+export function batchEntry(result: BatchResult, files?: BatchFiles, cost?: CostReport): Record<string, unknown> {
   const job = result.batch
   const counts = files?.tally
     ? {
@@ -44,9 +44,11 @@ export function batchEntry(result: WaitResult, files?: BatchFiles, cost?: CostRe
  * The step's outputs, as strings; every output is present ('' when unknown) so later steps can rely
  * on it. With several batches the per-batch scalars are left empty (see `batches`), and `status` is
  * COMPLETED when all completed, else the status of the first batch, in input order, that did not.
+ * `batch-id` and `input-file-id` are the submit step's (orchestrate/submit-step.ts); with one batch,
+ * the input file the batch names is `input-file-id`.
  */
 export function buildOutputs(
-  all: WaitAllResult,
+  all: WaitReport,
   collected?: ReadonlyMap<string, BatchFiles>,
   cost?: CostReport
 ): Record<string, string> {
@@ -76,6 +78,8 @@ export function buildOutputs(
   const job = result.batch
   const files = collected?.get(result.batchId)
   return {
+    // Set by the submit step first ('' for given batches): only a file the batch names replaces it.
+    ...(job?.input_file_id ? { 'input-file-id': job.input_file_id } : {}),
     status: statusToken(result.status),
     'output-file-id': job?.output_file_id ?? '',
     'error-file-id': job?.error_file_id ?? '',

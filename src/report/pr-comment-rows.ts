@@ -1,4 +1,4 @@
-import type { WaitResult } from '../engine/types.js'
+import type { BatchResult } from '../engine/types.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import { costOf, knownTotal, type CostReport } from '../result-files/cost.js'
 import type { BatchVerdict, FailedOn } from '../verdict/judge-batch.js'
@@ -25,7 +25,7 @@ const verdictIcon = (verdict: Pick<BatchVerdict, 'ok' | 'running'>): CommentRow[
 
 /** A batch's row, from the verdict made on it and what its results counted and cost. */
 export function commentRow(
-  result: WaitResult,
+  result: BatchResult,
   verdict: BatchVerdict,
   files?: BatchFiles,
   cost?: CostReport
@@ -45,7 +45,7 @@ export function commentRow(
 
 /** A row per batch, from the verdicts made on them. */
 export function commentRows(
-  results: readonly WaitResult[],
+  results: readonly BatchResult[],
   verdicts: readonly BatchVerdict[],
   collected?: ReadonlyMap<string, BatchFiles>,
   cost?: CostReport

@@ -1,10 +1,10 @@
 import { formatDuration } from '../util/duration.js'
-import type { CancelOutcome, WaitAllResult, WaitResult } from '../engine/types.js'
+import type { CancelOutcome, WaitReport, BatchResult } from '../engine/types.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import type { CostReport } from '../result-files/cost.js'
 import { costSection } from './cost-summary.js'
 import { manySummary } from './batch-table.js'
-import { code, progressBar } from './format.js'
+import { code, progressBar, tableRow as row } from './format.js'
 import { progressChart } from './chart.js'
 import { failedLinesSection, type LineReport } from './failed-lines.js'
 import { mergeTallies, topCodes, type Tally } from '../result-files/tally.js'
@@ -15,7 +15,7 @@ import type { Verdict } from '../verdict/verdict.js'
 
 const MAX_TIMELINE_ROWS = 50
 
-function headline(result: WaitResult, verdict: Verdict): string {
+function headline(result: BatchResult, verdict: Verdict): string {
   const id = escapeText(result.batchId, 200)
   const status = escapeText(result.status || 'unknown', 40)
   switch (result.outcome) {
@@ -51,17 +51,13 @@ function cancelCell(cancel: CancelOutcome): string {
   }
 }
 
-function row(name: string, html: string): string {
-  return `<tr><th align="left">${name}</th><td>${html}</td></tr>`
-}
-
 /**
  * The step summary, as Markdown with HTML tables. A pure function of the result, so it is tested as a
  * string; every server-provided value passes through `escapeText`. One batch gets a detailed table and
  * its timeline; several get an aggregate line and a row each.
  */
 export function buildSummary(
-  all: WaitAllResult,
+  all: WaitReport,
   verdict: Verdict,
   collected?: ReadonlyMap<string, BatchFiles>,
   extras: { cost?: CostReport; lines?: LineReport; batches?: readonly BatchVerdict[] } = {}
@@ -74,7 +70,7 @@ export function buildSummary(
 }
 
 /** Requests succeeded / failed over all counted batches, and the most common error codes. */
-function requestsSection(all: WaitAllResult, collected?: ReadonlyMap<string, BatchFiles>): string {
+function requestsSection(all: WaitReport, collected?: ReadonlyMap<string, BatchFiles>): string {
   const tallies = all.results.map(r => collected?.get(r.batchId)?.tally).filter((t): t is Tally => t !== undefined)
   if (tallies.length === 0) return ''
   const total = mergeTallies(tallies)
@@ -89,7 +85,7 @@ function requestsSection(all: WaitAllResult, collected?: ReadonlyMap<string, Bat
   return `${parts.join('\n')}\n`
 }
 
-function batchSummary(result: WaitResult, verdict: Verdict, now: number = result.endedAt): string {
+function batchSummary(result: BatchResult, verdict: Verdict, now: number = result.endedAt): string {
   const job = result.batch ?? {}
   const rows: string[] = [row('Status', escapeText(result.status || 'unknown', 40))]
   const { progress } = result

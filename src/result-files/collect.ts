@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { withBackoff } from '../util/backoff.js'
 import { formatDuration } from '../util/duration.js'
 import { errorMessage } from '../util/text.js'
-import type { Logger, WaitResult } from '../engine/types.js'
+import type { Logger, BatchResult } from '../engine/types.js'
 import { isTransient, type FilesApi } from '../together/index.js'
 import type { FailureIndex } from './failures.js'
 import { jsonLines } from './jsonl.js'
@@ -88,7 +88,7 @@ export interface ResultsDir {
  */
 export async function collectResults(
   deps: CollectDeps,
-  results: readonly WaitResult[],
+  results: readonly BatchResult[],
   dir: ResultsDir
 ): Promise<Map<string, BatchFiles>> {
   const collected = new Map<string, BatchFiles>()

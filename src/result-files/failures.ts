@@ -1,8 +1,6 @@
-import { realpath, stat } from 'node:fs/promises'
-import { isAbsolute, relative } from 'node:path'
 import { isRecord, parseJson } from '../util/json.js'
 import { errorMessage } from '../util/text.js'
-import type { InputFile } from './input-file.js'
+import { checkedPath, type InputFile } from './input-file.js'
 import { jsonLines } from './jsonl.js'
 
 /** One failed request waiting to be found in the input file. */
@@ -76,17 +74,6 @@ const READ_TIMEOUT_MS = 120_000
 function newMatch(file: string, index: FailureIndex): LineMatch {
   const { withoutId, untracked } = index
   return { file, codes: new Map(), lines: [], matched: 0, notInFile: 0, withoutId, untracked }
-}
-
-/** The input file, symbolic links resolved, if it is a regular file inside the workspace. */
-async function checkedPath(file: InputFile): Promise<string> {
-  const real = await realpath(file.path)
-  const inside = relative(await realpath(file.workspace), real)
-  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
-    throw new Error('it leads outside the workspace through a symbolic link')
-  }
-  if (!(await stat(real)).isFile()) throw new Error('it is not a regular file')
-  return real
 }
 
 function record(match: LineMatch, line: number, id: string, failure: Failure): void {

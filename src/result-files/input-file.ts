@@ -1,5 +1,6 @@
 import { isCleanLine } from '../sanitize/sanitize.js'
 import { quoted } from '../util/text.js'
+import { realpath, stat } from 'node:fs/promises'
 import { isAbsolute, relative, resolve, sep } from 'node:path'
 
 /** `input-file`, validated: a file inside the workspace. */
@@ -30,4 +31,15 @@ export function parseInputFile(text: string, workspace: string): InputFile | und
     throw new Error(`Invalid input-file ${shown}: it is not inside the workspace. ${expected}`)
   }
   return { path, name: inside.split(sep).join('/'), workspace }
+}
+
+/** The input file, symbolic links resolved, if it is a regular file inside the workspace. */
+export async function checkedPath(file: InputFile): Promise<string> {
+  const real = await realpath(file.path)
+  const inside = relative(await realpath(file.workspace), real)
+  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+    throw new Error('it leads outside the workspace through a symbolic link')
+  }
+  if (!(await stat(real)).isFile()) throw new Error('it is not a regular file')
+  return real
 }

@@ -43,15 +43,30 @@ export function looksLikeHtml(headers: Response['headers'], text: string): boole
   return type.includes('text/html') || type.includes('application/xhtml') || text.trimStart().startsWith('<')
 }
 
+/** What routers answer for a path they do not serve (Go's mux, Express, a gateway), never for a missing batch. */
+const NO_ROUTE = /\bno route\b|\broute\b.*\bnot found\b|\b(page|path|endpoint|url) not found\b|\bcannot (get|post) \//i
+
+/**
+ * Whether a 404 is about the route rather than the resource: an HTML page, a router's "no route", or a
+ * base URL without a version segment such as `/v1` (every Together route has one).
+ */
+function routeUnknown(html: boolean, serverMessage: string, baseUrl: string | undefined): boolean {
+  if (html || NO_ROUTE.test(serverMessage)) return true
+  const path = baseUrl === undefined ? undefined : URL.parse(baseUrl)?.pathname
+  return path !== undefined && !/\/v\d+(\/|$)/.test(path)
+}
+
 /**
  * The `TogetherError` for a non-2xx answer whose body text is `text`. `clip` redacts, flattens and
  * shortens server text: it runs on the parsed message, so a key JSON-escaped in the body is caught too.
+ * `baseUrl`, the API root the request went to, tells a 404 of a wrong base URL from one of a batch.
  */
 export function httpError(
   what: string,
   response: Pick<Response, 'status' | 'headers'>,
   text: string,
-  clip: (text: string) => string
+  clip: (text: string) => string,
+  baseUrl?: string
 ): TogetherError {
   const { status, headers } = response
   if (status >= 300 && status < 400) {
@@ -68,7 +83,8 @@ export function httpError(
     status,
     serverMessage: serverMessage || undefined,
     retryAfterMs: parseRetryAfter(headers, Date.now()),
-    html
+    html,
+    routeUnknown: status === 404 && routeUnknown(html, serverMessage, baseUrl)
   })
 }
 

@@ -1,15 +1,17 @@
 import type { Dispatcher } from 'undici'
-import { htmlPageError, httpError, looksLikeHtml } from './answers.js'
+import { DEFAULT_MAX_LIST_BYTES, LIST_WHAT, readBatchList } from './batch-list.js'
 import { download } from './download.js'
 import { TogetherError } from './errors.js'
-import { checkBatchIds, checkSameBatch, idLabel, requirePlainFileId } from './ids.js'
+import { checkBatchIds, checkSameBatch, encodeId, idLabel, requirePlainFileId } from './ids.js'
+import { exchangeJson } from './json-exchange.js'
+import { parseCreatedBatch, parseFileList } from './lists.js'
 import { parseModelList, type ModelInfo, type ModelsApi } from './models.js'
 import { parseBatchJob, parseFileInfo } from './parse.js'
 import type { ProxySettings } from './proxy.js'
-import { redactJson } from '../sanitize/redact.js'
-import { parseJson } from '../util/json.js'
-import { Transport } from './transport.js'
-import type { BatchApi, BatchJob, DownloadOptions, FileInfo, FilesApi, RequestOptions } from './types.js'
+import { Transport, type ExchangeOptions, type Response } from './transport.js'
+import type { BatchApi, BatchJob, CreatedBatch, DownloadOptions, FileInfo, FilesApi, ListOptions } from './types.js'
+import type { ListedFile, RequestOptions, SubmitApi, UploadOptions } from './types.js'
+import { upload } from './upload.js'
 
 export const DEFAULT_BASE_URL = 'https://api.together.ai/v1'
 const DEFAULT_DOWNLOAD_TIMEOUT_MS = 10 * 60_000
@@ -36,6 +38,8 @@ export interface TogetherClientOptions {
   downloadTotalTimeoutMs?: number
   /** Default size bound on a download, announced or not (default 10 GiB). */
   downloadMaxBytes?: number
+  /** Size bound on the batch list (default 16 MiB, about 30,000 batches). */
+  listMaxBytes?: number
   /** Longest server text kept in an error message. */
   maxMessageLength?: number
   /** Defaults to a keep-alive agent going through `proxy`. */
@@ -44,11 +48,6 @@ export interface TogetherClientOptions {
   proxy?: ProxySettings
   /** Keep-alive connections of the default dispatcher (default 16). */
   connections?: number
-}
-
-/** One path segment: '/', '?', '#' and '%' encoded, and dots too, so '..' cannot climb to another endpoint. */
-export function encodeId(id: string): string {
-  return encodeURIComponent(id).replace(/\./g, '%2E')
 }
 
 /** The origin of `url`, or a `local` error: a base URL that does not parse is no network trouble. */
@@ -68,13 +67,14 @@ function originOf(url: string, what: string): string {
  * requests, redirects never followed with the key to another host, IDs checked before they are used,
  * and the API key redacted from anything the server sends back.
  */
-export class TogetherClient implements BatchApi, FilesApi, ModelsApi {
+export class TogetherClient implements BatchApi, FilesApi, ModelsApi, SubmitApi {
   readonly baseUrl: string
   private readonly transport: Transport
   private readonly requestTimeoutMs: number
   private readonly downloadStallTimeoutMs?: number
   private readonly downloadTotalTimeoutMs: number
   private readonly downloadMaxBytes: number
+  private readonly listMaxBytes: number
 
   constructor(options: TogetherClientOptions) {
     this.baseUrl = (options.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '')
@@ -82,6 +82,7 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi {
     this.downloadStallTimeoutMs = options.downloadStallTimeoutMs
     this.downloadTotalTimeoutMs = options.downloadTotalTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS
     this.downloadMaxBytes = options.downloadMaxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES
+    this.listMaxBytes = options.listMaxBytes ?? DEFAULT_MAX_LIST_BYTES
     this.transport = new Transport({
       apiKey: options.apiKey,
       secrets: options.secrets,
@@ -152,6 +153,41 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi {
     )
   }
 
+  /** The files of the account (`GET /v1/files`); entries without a plain ID are left out. */
+  async listFiles(options?: RequestOptions): Promise<ListedFile[]> {
+    return this.expect(
+      parseFileList(await this.call('GET', '/files', 'GET /files', options)),
+      'GET /files',
+      'a list of files'
+    )
+  }
+
+  /** Every batch of the account (or those `only` names), streamed within a size bound (see `readBatchList`). */
+  async listBatches({ only, ...options }: ListOptions = {}): Promise<BatchJob[]> {
+    const read = (response: Response): Promise<BatchJob[]> =>
+      readBatchList(response, { maxBytes: this.listMaxBytes, only }, this.transport)
+    return this.transport.exchange('GET', `${this.baseUrl}/batches`, LIST_WHAT, options, read)
+  }
+
+  /**
+   * `POST /v1/batches {input_file_id, endpoint}`. Not idempotent: after a lost answer (a transient
+   * error), list batches before creating again. A file ID that is not plain is refused before any request.
+   */
+  async createBatch(inputFileId: string, endpoint: string, options?: RequestOptions): Promise<CreatedBatch> {
+    requirePlainFileId(inputFileId)
+    const body = JSON.stringify({ input_file_id: inputFileId, endpoint })
+    const json = { ...options, body, headers: { 'content-type': 'application/json' } }
+    return parseCreatedBatch(await this.call('POST', '/batches', 'POST /batches', json), 'POST /batches', inputFileId)
+  }
+
+  /**
+   * Uploads `path` as `fileName` with purpose `batch-api` (see `upload.ts`): streamed from disk, the key
+   * never sent to the storage origin, bounded by `totalTimeoutMs` (default 10 minutes).
+   */
+  async uploadFile(path: string, fileName: string, options: UploadOptions = {}): Promise<ListedFile> {
+    return upload({ transport: this.transport, baseUrl: this.baseUrl, path, fileName, options })
+  }
+
   /** Closes the client's own keep-alive connections so the process can exit; safe to call twice. */
   async close(): Promise<void> {
     await this.transport.close()
@@ -172,25 +208,7 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi {
   }
 
   /** One JSON exchange; the parsed body comes back with the key redacted from every string in it. */
-  private async call(
-    method: 'GET' | 'POST',
-    path: string,
-    what: string,
-    options: RequestOptions = {}
-  ): Promise<unknown> {
-    const transport = this.transport
-    return transport.exchange(method, `${this.baseUrl}${path}`, what, options, async response => {
-      const text = await response.body.text()
-      const { status } = response
-      if (status < 200 || status >= 300) throw httpError(what, response, text, t => transport.clip(t))
-      if (looksLikeHtml(response.headers, text)) throw htmlPageError(what, status)
-      const parsed = text === '' ? undefined : parseJson(text)
-      if (parsed === undefined && text !== '') {
-        throw new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, {
-          kind: 'invalid-response'
-        })
-      }
-      return redactJson(parsed, transport.redact)
-    })
+  private call(method: 'GET' | 'POST', path: string, what: string, options?: ExchangeOptions): Promise<unknown> {
+    return exchangeJson(this.transport, method, `${this.baseUrl}${path}`, what, options, this.baseUrl)
   }
 }

@@ -4,6 +4,11 @@ export type TogetherErrorKind =
   | 'http'
   /** The connection failed or was reset. */
   | 'network'
+  /**
+   * The base URL's host does not resolve (ENOTFOUND) or its TLS handshake fails (a certificate
+   * refused): worth retrying once the API has answered, a wrong `base-url` before that (the engine decides).
+   */
+  | 'unreachable'
   /** The request, or one of its bounds (header wait, stall, whole download), ran out of time. */
   | 'timeout'
   /** The caller aborted the request (workflow cancelled). */
@@ -29,6 +34,8 @@ export interface TogetherErrorInit {
   retryAfterMs?: number
   /** The body was an HTML page (a web server or proxy, not the API). */
   html?: boolean
+  /** A 404 about the route itself (`no route`, an HTML page, a base URL without `/v1`), not the batch. */
+  routeUnknown?: boolean
   cause?: unknown
 }
 
@@ -44,6 +51,8 @@ export class TogetherError extends Error {
   readonly retryAfterMs?: number
   /** The server answered with an HTML page: with a 404 or a 2xx, most likely a wrong base URL. */
   readonly html: boolean
+  /** A 404 that says the server does not know the route: most likely a wrong base URL, not a wrong ID. */
+  readonly routeUnknown: boolean
 
   constructor(message: string, init: TogetherErrorInit) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause })
@@ -53,6 +62,7 @@ export class TogetherError extends Error {
     this.serverMessage = init.serverMessage
     this.retryAfterMs = init.retryAfterMs
     this.html = init.html ?? false
+    this.routeUnknown = init.routeUnknown ?? false
   }
 
   /** True when trying the same request again later may succeed: the one place that decides retrying. */
@@ -63,6 +73,7 @@ export class TogetherError extends Error {
       // An invalid response too: a gateway may answer garbage for a while and recover; repeats are
       // the caller's to count.
       case 'network':
+      case 'unreachable':
       case 'timeout':
       case 'invalid-response':
         return true

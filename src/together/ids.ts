@@ -4,6 +4,11 @@ import type { BatchJob } from './types.js'
 
 const PLAIN = /^[A-Za-z0-9._-]{1,200}$/
 
+/** One path segment: '/', '?', '#' and '%' encoded, and dots too, so '..' cannot climb to another endpoint. */
+export function encodeId(id: string): string {
+  return encodeURIComponent(id).replace(/\./g, '%2E')
+}
+
 /**
  * True for the IDs Together hands out (UUIDs, `file-…`): letters, digits, `-`, `_` and `.`, at least
  * one letter or digit, no `..`, at most 200 characters. Anything else is refused rather than put in a

@@ -48,6 +48,20 @@ export interface DownloadOptions extends RequestOptions {
 export interface BatchApi {
   getBatch(id: string, options?: RequestOptions): Promise<BatchJob>
   cancelBatch(id: string, options?: RequestOptions): Promise<BatchJob>
+  /**
+   * Every batch of the account (`GET /v1/batches`), or those `only` names, parsed like a single answer.
+   * Without it, the engine reads every batch with its own `getBatch`.
+   */
+  listBatches?(options?: ListOptions): Promise<BatchJob[]>
+}
+
+/** Options of one batch list: the request's own, and which entries to keep. */
+export interface ListOptions extends RequestOptions {
+  /**
+   * Keep only the entries of these batches: the others are still read (the whole answer must be JSON)
+   * but dropped at once, so memory holds what is waited for, not a busy account's whole list.
+   */
+  only?: ReadonlySet<string>
 }
 
 /** A file as `GET /v1/files/{id}` returns it (OpenAPI schema `FileResponse`), fields the action uses. */
@@ -63,4 +77,46 @@ export interface FilesApi {
   getFile(id: string, options?: RequestOptions): Promise<FileInfo>
   /** Streams the file's content to `path`; returns the number of bytes written. */
   downloadFile(id: string, path: string, options?: DownloadOptions): Promise<number>
+}
+
+/** A file as `GET /v1/files` lists it (OpenAPI schema `FileResponse`), fields the submit step uses. */
+export interface ListedFile {
+  /** Always a plain ID: entries without one are left out of the list. */
+  id: string
+  filename?: string
+  purpose?: string
+  bytes?: number
+  /** Seconds since the epoch. */
+  createdAt?: number
+}
+
+/** What `POST /v1/batches` answers (OpenAPI schema `BatchJobWithWarning`): the new batch, and a warning. */
+export interface CreatedBatch {
+  job: BatchJob & { id: string }
+  /** Server text, for the log. */
+  warning?: string
+}
+
+/** Options of one upload: the request's own, plus the bound on sending the file and a retry policy. */
+export interface UploadOptions extends RequestOptions {
+  /** Bound on sending the whole file, and on each multipart upload (default 10 minutes). */
+  totalTimeoutMs?: number
+  /**
+   * Runs each step of the upload (start, send, preprocess), so a caller can retry a step that failed
+   * on its own without starting over; the default runs it once.
+   */
+  attempt?: <T>(what: string, step: () => Promise<T>) => Promise<T>
+  /** Told the new file's ID as soon as Together gives it, before the bytes are sent. */
+  onStarted?: (fileId: string) => void
+}
+
+/** The submit side of the client: find or upload an input file, find or create a batch. */
+export interface SubmitApi {
+  listFiles(options?: RequestOptions): Promise<ListedFile[]>
+  /** Uploads `path` as `fileName` (a plain name) with purpose `batch-api`; returns the new file. */
+  uploadFile(path: string, fileName: string, options?: UploadOptions): Promise<ListedFile>
+  /** Every batch of the account. */
+  listBatches(options?: RequestOptions): Promise<BatchJob[]>
+  /** Creates a batch: not idempotent, so a caller that lost the answer lists batches before trying again. */
+  createBatch(inputFileId: string, endpoint: string, options?: RequestOptions): Promise<CreatedBatch>
 }

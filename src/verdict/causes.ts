@@ -1,6 +1,6 @@
 import { formatDuration } from '../util/duration.js'
 import { DEFAULT_BASE_URL } from '../together/index.js'
-import type { RequestFailure, WaitResult } from '../engine/types.js'
+import type { RequestFailure, BatchResult } from '../engine/types.js'
 import { oneLine, percent } from '../util/text.js'
 
 /** The wording of why a wait did not get a usable answer: request errors, rate limits, cancels. */
@@ -16,11 +16,17 @@ function wrongServer(error: RequestFailure): string | undefined {
   if (error.status === 404 && error.html) {
     return `the server answered HTTP 404 with an HTML page, not the Together API: ${BASE_URL_HINT}`
   }
+  if (error.status === 404 && error.routeUnknown) {
+    const said = error.serverMessage ? `: ${oneLine(error.serverMessage, 100)}` : ''
+    return `the server does not know the route (HTTP 404${said}), so the batch was never looked up: ${BASE_URL_HINT}`
+  }
+  // Before any answer: the host does not resolve or its certificate is refused (see engine/tracker.ts).
+  if (error.kind === 'unreachable') return `${oneLine(error.message, 300)}: ${BASE_URL_HINT}`
   return undefined
 }
 
 /** The full line for outcome `error`. */
-export function errorVerdict(result: WaitResult): string {
+export function errorVerdict(result: BatchResult): string {
   const id = result.batchId
   const error = result.error ?? { message: 'unknown error' }
   const server = wrongServer(error)
@@ -35,19 +41,19 @@ export function errorVerdict(result: WaitResult): string {
 }
 
 /** A short form of the error, for the list of failed batches. */
-export function errorReason(result: WaitResult): string {
+export function errorReason(result: BatchResult): string {
   const error = result.error ?? { message: 'unknown error' }
   return wrongServer(error) ?? oneLine(error.message, 120)
 }
 
 /** No check of this batch ever succeeded: the last error is the only cause there is to name. */
-export function neverAnswered(result: WaitResult): string | undefined {
+export function neverAnswered(result: BatchResult): string | undefined {
   if (result.batch || !result.lastError) return undefined
   return `no check succeeded; last error: ${oneLine(result.lastError.message, 200)}`
 }
 
 /** `last status IN_PROGRESS at 40%`, and the error of the last check when that one failed. */
-export function lastSeen(result: WaitResult): string {
+export function lastSeen(result: BatchResult): string {
   if (!result.status) return 'no status was seen'
   const progress = result.progress
   const at = typeof progress === 'number' ? ` at ${percent(progress)}` : ''
@@ -59,7 +65,7 @@ export function lastSeen(result: WaitResult): string {
 const MAX_SHOWN_RETRY_AFTER_MS = 3_600_000
 
 /** Together asked (HTTP 429) for a pause longer than the time left, and still refused at the end. */
-export function rateLimitVerdict(result: WaitResult, retryAfterMs: number): string {
+export function rateLimitVerdict(result: BatchResult, retryAfterMs: number): string {
   const waited = formatDuration(result.endedAt - result.startedAt)
   const asked =
     retryAfterMs > MAX_SHOWN_RETRY_AFTER_MS
@@ -69,7 +75,7 @@ export function rateLimitVerdict(result: WaitResult, retryAfterMs: number): stri
 }
 
 /** What happened to the action's own cancel request, as a sentence appended to the verdict. */
-export function cancelNote(result: WaitResult): string {
+export function cancelNote(result: BatchResult): string {
   const { cancel } = result
   if (!cancel) return ''
   const error = oneLine(cancel.error, 200)

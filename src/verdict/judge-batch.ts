@@ -1,4 +1,4 @@
-import type { WaitAllResult, WaitResult } from '../engine/types.js'
+import type { WaitReport, BatchResult } from '../engine/types.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import { costOf, type CostReport } from '../result-files/cost.js'
 import { topCodes, type Tally } from '../result-files/tally.js'
@@ -39,7 +39,7 @@ export interface BatchVerdict extends Verdict {
 }
 
 /** A batch over `max-failed-requests`: says the batch itself ended well, what failed, and the limit. */
-function gateMessage(result: WaitResult, tally: Tally, gate: Gate): string {
+function gateMessage(result: BatchResult, tally: Tally, gate: Gate): string {
   const total = tally.succeeded + tally.failed
   const share = total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : ''
   const codes = topCodes(tally, 3)
@@ -50,7 +50,7 @@ function gateMessage(result: WaitResult, tally: Tally, gate: Gate): string {
 }
 
 /** The result files' side: a file that could not be fetched, or a batch over `max-failed-requests`. */
-function judgeFiles(result: WaitResult, files: BatchFiles | undefined, gate: Gate | undefined): Verdict | undefined {
+function judgeFiles(result: BatchResult, files: BatchFiles | undefined, gate: Gate | undefined): Verdict | undefined {
   if (files?.error)
     return {
       ok: false,
@@ -64,7 +64,7 @@ function judgeFiles(result: WaitResult, files: BatchFiles | undefined, gate: Gat
 type Failure = { failedOn: FailedOn; reason: string }
 
 /** What failed the wait of a batch, in a few words (the row's status cell says the status itself). */
-function waitFailure(result: WaitResult): Failure {
+function waitFailure(result: BatchResult): Failure {
   const error = result.batch?.error ? oneLine(result.batch.error, 200) : ''
   switch (result.outcome) {
     case 'no-output':
@@ -104,7 +104,7 @@ export function combine(first: Verdict, later: Verdict | undefined): Verdict {
  * `max-cost`.
  */
 export function judgeBatch(
-  result: WaitResult,
+  result: BatchResult,
   files: BatchFiles | undefined,
   cost: CostReport | undefined,
   policy: Policy
@@ -138,7 +138,7 @@ export function judgeBatch(
  * pass only when each passes and, with `max-cost`, when their estimated cost together is within it.
  */
 export function judgeStep(
-  all: Pick<WaitAllResult, 'results' | 'timeoutMs' | 'startedAt' | 'endedAt'>,
+  all: Pick<WaitReport, 'results' | 'timeoutMs' | 'startedAt' | 'endedAt'>,
   batches: readonly BatchVerdict[],
   cost?: CostReport,
   maxCost?: number

@@ -34,7 +34,7 @@ function parseFailOn(text: string): Set<FinalStatus> {
     const status = normalizeStatus(word)
     if (status === 'COMPLETED' || !(FINAL_STATUSES as readonly string[]).includes(status)) {
       throw new Error(
-        `Invalid fail-on status ${quoted(word, 100)}. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated).`
+        `Invalid fail-on status ${quoted(word, 100)}. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated), or none.`
       )
     }
     set.add(status as FinalStatus)

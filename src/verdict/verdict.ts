@@ -1,6 +1,6 @@
 import { formatDuration } from '../util/duration.js'
 import type { FinalStatus } from '../together/status.js'
-import type { WaitAllResult, WaitResult } from '../engine/types.js'
+import type { WaitReport, BatchResult } from '../engine/types.js'
 import { summarize } from '../engine/aggregate.js'
 import { listFirst, oneLine } from '../util/text.js'
 import { cancelNote, errorReason, errorVerdict, lastSeen, neverAnswered, rateLimitVerdict } from './causes.js'
@@ -12,7 +12,7 @@ export interface Verdict {
   message: string
 }
 
-function finalVerdict(result: WaitResult, status: FinalStatus, failOn: ReadonlySet<FinalStatus>): Verdict {
+function finalVerdict(result: BatchResult, status: FinalStatus, failOn: ReadonlySet<FinalStatus>): Verdict {
   const id = result.batchId
   if (!failOn.has(status)) {
     return { ok: true, message: `Batch ${id} ended ${status} (not in fail-on, so the step passes).` }
@@ -36,24 +36,24 @@ function finalVerdict(result: WaitResult, status: FinalStatus, failOn: ReadonlyS
   return { ok: false, message: `Batch ${id} ended ${status}${why}.${errorFile}${hint}` }
 }
 
-function timedOutVerdict(result: WaitResult): string {
+function timedOutVerdict(result: BatchResult): string {
   if (result.rateLimited) return rateLimitVerdict(result, result.rateLimited.retryAfterMs)
   const waited = formatDuration(Math.max(result.timeoutMs, result.endedAt - result.startedAt))
   const unanswered = neverAnswered(result)
   if (unanswered) {
     return `Timed out after ${waited} waiting for batch ${result.batchId}: ${unanswered}.${cancelNote(result)}`
   }
-  return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input, or check it from a scheduled workflow with timeout: 0.${cancelNote(result)}`
+  return `Timed out after ${waited} waiting for batch ${result.batchId} (${lastSeen(result)}). Raise the 'timeout' input (and the job's timeout-minutes), or use mode: track with a scheduled mode: report for batches that outlast a job.${cancelNote(result)}`
 }
 
-function abortedVerdict(result: WaitResult): string {
+function abortedVerdict(result: BatchResult): string {
   const seen = neverAnswered(result) ?? lastSeen(result)
   const cancel = cancelNote(result) || ' The batch is left running; set cancel-on-abort: true to cancel it.'
   return `The wait for batch ${result.batchId} was aborted (workflow cancelled or job timeout) after ${formatDuration(result.endedAt - result.startedAt)}, ${seen}.${cancel}`
 }
 
 /** Whether the step passes, and the one line that says why, from the engine's result and `fail-on`. */
-export function judge(result: WaitResult, failOn: ReadonlySet<FinalStatus>): Verdict {
+export function judge(result: BatchResult, failOn: ReadonlySet<FinalStatus>): Verdict {
   const id = result.batchId
   const job = result.batch
   switch (result.outcome) {
@@ -69,7 +69,7 @@ export function judge(result: WaitResult, failOn: ReadonlySet<FinalStatus>): Ver
         message: `Batch ${id} completed without an output file, so every request failed${errorText}.${errorFile} Fix the input file and create a new batch.`
       }
     }
-    case 'final':
+    case 'ended-not-completed':
       return finalVerdict(result, result.finalStatus!, failOn)
     case 'timed-out':
       return { ok: false, message: timedOutVerdict(result) }
@@ -80,7 +80,7 @@ export function judge(result: WaitResult, failOn: ReadonlySet<FinalStatus>): Ver
     case 'pending':
       return {
         ok: true,
-        message: `Batch ${id} is not finished yet (${lastSeen(result)}); checked once because timeout is 0.`
+        message: `Batch ${id} is not finished yet (${lastSeen(result)}); checked once, as this step asks (timeout 0 or mode: track).`
       }
   }
 }
@@ -93,11 +93,11 @@ function listed(items: string[]): string {
 }
 
 /** One failing batch in the list of several. */
-function describe(result: WaitResult): string {
+function describe(result: BatchResult): string {
   const id = result.batchId
   if (result.outcome === 'error') return `${id}: ${errorReason(result)}`
   if (result.outcome === 'no-output') return `${id} COMPLETED without output file`
-  const unanswered = result.outcome === 'final' ? undefined : neverAnswered(result)
+  const unanswered = result.outcome === 'ended-not-completed' ? undefined : neverAnswered(result)
   if (unanswered) return `${id} ${unanswered}`
   const error = result.batch?.error ? ` (${oneLine(result.batch.error, 80)})` : ''
   const limited = result.rateLimited
@@ -111,7 +111,7 @@ function describe(result: WaitResult): string {
  * several pass only if each passes.
  */
 export function judgeWaits(
-  all: Pick<WaitAllResult, 'results' | 'timeoutMs' | 'startedAt' | 'endedAt'>,
+  all: Pick<WaitReport, 'results' | 'timeoutMs' | 'startedAt' | 'endedAt'>,
   waits: readonly Verdict[]
 ): Verdict {
   const counts = summarize(all.results)

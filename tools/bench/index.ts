@@ -1,8 +1,13 @@
 /**
  * `npm run bench`: prints how the action's polling compares with fixed-interval polling, in virtual
  * time over many job profiles, and as a real process against the simulator. Figures only, no asserts.
- *   npm run bench              both parts
- *   npm run bench -- virtual   only the virtual-time table (a second or two)
+ *   npm run bench              every part
+ *   npm run bench -- minutes   runner minutes: waiting in the job vs mode track and a reporter
+ *   npm run bench -- virtual   the virtual-time tables: polling profiles, 200 batches read by list or GETs
+ *   npm run bench -- report    requests of mode report over 50 tracked batches, by list and by GETs
+ *   npm run bench -- list      what reading the batch list costs, a busy account's list
+ *   npm run bench -- process   the real process: start-up, memory, CPU
+ *   npm run bench -- submit    the preflight and upload figures (several seconds)
  */
 import { rmSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -10,19 +15,17 @@ import { formatDuration } from '../../src/util/duration.js'
 import { PROFILES } from './profiles.js'
 import { bareNodeMs, buildFloorBundle, bundleBytes, idleRun, realRun, timeToFirstRequestMs } from './process.js'
 import { runnerMinutes } from './minutes.js'
+import { reportRequests } from './report.js'
+import { submitFigures } from './submit.js'
 import { adaptive, fixedInterval, type Figures } from './virtual.js'
+import { listTables, manyTable } from './list-tables.js'
+import { mean, median, seconds as s } from './table.js'
 
 const POLL_MS = 30_000
 const DURATIONS = [3 * 60_000, 40 * 60_000, 5 * 3_600_000]
 /** Each duration is tried at this many offsets across one poll interval, so no phase is favoured. */
 const PHASES = 9
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]!
-}
-const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length
-const s = (ms: number): string => `${(ms / 1000).toFixed(1)}s`
 const ratio = (a: number, b: number): string => (b === 0 ? (a === 0 ? '1.00' : '∞') : (a / b).toFixed(2))
 
 async function virtualTable(): Promise<void> {
@@ -119,6 +122,47 @@ function minutesTable(): void {
   }
 }
 
-minutesTable()
-await virtualTable()
-if (process.argv[2] !== 'virtual') await processTable()
+async function submitTable(): Promise<void> {
+  console.log("\n## Submitting from a file: preflight at Together's limits, uploads of 60 MB\n")
+  const { preflight: p, uploads, baselineRssMiB } = await submitFigures()
+  const rate = (bytes: number, ms: number): string => `${(bytes / 1_000_000 / (ms / 1000)).toFixed(0)} MB/s`
+  console.log(`| figure | value |`)
+  console.log(`|---|---|`)
+  console.log(
+    `| preflight of ${(p.bytes / 1_000_000).toFixed(0)} MB, ${p.requests} requests (median of 3) | ${(p.ms / 1000).toFixed(2)} s, ${rate(p.bytes, p.ms)}, peak RSS ${p.peakRssMiB.toFixed(0)} MiB |`
+  )
+  for (const u of uploads) {
+    console.log(
+      `| upload of ${(u.bytes / 1_000_000).toFixed(0)} MB to the simulator, ${u.flow} | ${(u.ms / 1000).toFixed(2)} s, peak RSS ${u.peakRssMiB.toFixed(0)} MiB |`
+    )
+  }
+  console.log(
+    `| the same process doing nothing (floor of the RSS figures) | peak RSS ${baselineRssMiB.toFixed(0)} MiB |`
+  )
+}
+
+async function reportTable(): Promise<void> {
+  const [listed, single] = [await reportRequests(50, 20), await reportRequests(50, 20, { listDown: true })]
+  console.log(
+    `\n## Mode report over ${listed.tracked} tracked batches, ${listed.finished} of them finished (exit ${String(listed.exitCode)}, ${String(single.exitCode)})\n`
+  )
+  console.log('| requests | batch list | list answers 500: one GET per batch |')
+  console.log('|---|---|---|')
+  console.log(`| GitHub, in all | ${listed.github} | ${single.github} |`)
+  for (const [route, count] of Object.entries(listed.githubByRoute))
+    console.log(`| ${route} | ${count} | ${single.githubByRoute[route] ?? 0} |`)
+  console.log(`| Together, in all | ${listed.together} | ${single.together} |`)
+  console.log(`| Together: GET /v1/batches | ${listed.lists} | ${single.lists} |`)
+  console.log(`| Together: GET /v1/batches/{id} | ${listed.gets} | ${single.gets} |`)
+}
+
+const part = process.argv[2]
+if (!part || part === 'minutes') minutesTable()
+if (!part || part === 'virtual') {
+  await virtualTable()
+  await manyTable(POLL_MS, PHASES)
+}
+if (!part || part === 'report') await reportTable()
+if (!part || part === 'process') await processTable()
+if (!part || part === 'submit') await submitTable()
+if (!part || part === 'list') await listTables()

@@ -5,11 +5,12 @@ import { join } from 'node:path'
 import { ROOT, runAction } from '../runner/run-action.js'
 import { validateScenario } from '../simulator/scenario.js'
 import { startSimulator } from '../simulator/server.js'
+import { median } from './table.js'
 
 const TICKS_PER_SECOND = 100
 
 /** utime + stime (s) and peak RSS (MiB) of a live process, from /proc. */
-function sample(pid: number): { cpuS: number; peakMiB: number } | undefined {
+export function sample(pid: number): { cpuS: number; peakMiB: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
@@ -19,11 +20,6 @@ function sample(pid: number): { cpuS: number; peakMiB: number } | undefined {
   } catch {
     return undefined
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]!
 }
 
 /** Wall time of `node -e 0` (ms), median of several runs. */
@@ -38,17 +34,20 @@ export function bareNodeMs(runs = 7): number {
 }
 
 /**
- * The floor program (`floor/minimal.ts`) bundled with ncc the way `npm run build` bundles the action
- * (ncc writes the `"type": "module"` package.json beside it), into a temporary folder; returns the
- * bundle's path.
+ * `source` bundled with ncc the way `npm run build` bundles the action (ncc writes the
+ * `"type": "module"` package.json beside it), into a temporary folder; returns the bundle's path.
  */
-export function buildFloorBundle(): string {
-  const out = mkdtempSync(join(tmpdir(), 'bench-floor-'))
+export function buildBundle(source: string): string {
+  const out = mkdtempSync(join(tmpdir(), 'bench-bundle-'))
   const ncc = join(ROOT, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js')
-  const source = join(ROOT, 'tools', 'bench', 'floor', 'minimal.ts')
   const built = spawnSync(process.execPath, [ncc, 'build', source, '-o', out, '--quiet', '--no-source-map-register'])
   if (built.status !== 0) throw new Error(`ncc could not bundle ${source}: ${built.stderr.toString()}`)
   return join(out, 'index.js')
+}
+
+/** The floor program (`floor/minimal.ts`) bundled as the action is (see `buildBundle`). */
+export function buildFloorBundle(): string {
+  return buildBundle(join(ROOT, 'tools', 'bench', 'floor', 'minimal.ts'))
 }
 
 /**

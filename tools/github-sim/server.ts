@@ -56,6 +56,8 @@ export interface GitHubSim {
   comments: { id: number; issue: number; body: string; user?: GitHubUser }[]
   /** Who the token is: what GET /user answers, and the author of the comments the action creates. */
   viewer: GitHubUser
+  /** The pull requests GET /commits/{sha}/pulls lists for a commit, as GitHub shapes them. */
+  pulls: Map<string, { number: number; state: string; head: { sha: string } }[]>
   close(): Promise<void>
 }
 
@@ -114,6 +116,8 @@ export async function startGitHubSim(repository = 'octo/repo', branch = 'togethe
       statuses.push({ sha: status[1]!, ...(body as Omit<CommitStatus, 'sha'>) })
       return [201, {}]
     }
+    const pulls = /^\/commits\/([0-9a-f]{40})\/pulls$/.exec(route)
+    if (method === 'GET' && pulls) return [200, sim.pulls.get(pulls[1]!) ?? []]
     const listed = /^\/commits\/([0-9a-f]{40})\/statuses$/.exec(route)
     if (method === 'GET' && listed) {
       // Newest first, in pages, as GitHub lists them.
@@ -215,6 +219,7 @@ export async function startGitHubSim(repository = 'octo/repo', branch = 'togethe
     faults,
     comments,
     viewer: { login: 'github-actions[bot]', type: 'Bot' },
+    pulls: new Map(),
     files: () => (files ? new Map([...files].map(([p, f]) => [p, f.text])) : undefined),
     seed(path, text) {
       files ??= new Map()

@@ -27,14 +27,20 @@ type FaultKind =
   | 'bad-json'
   /** Answer normally, but send the body slowly (`delayMs` between two halves). */
   | 'slow-body'
+  /** With `on: 'list'`: leave this scenario's batch out of the list answers hit (a list that lags). */
+  | 'omit'
+
+/**
+ * Which requests a fault hits: about this batch, `get` (default), `cancel`, `file`, or `any`; `create`,
+ * the `POST /v1/batches` that create a batch of this scenario (the batch is created first, so a fault
+ * there is a lost answer); or `models` or `list`, the `GET /v1/models` or `GET /v1/batches` requests
+ * of the whole simulator (counted across batches).
+ */
+export type FaultTarget = 'get' | 'cancel' | 'file' | 'create' | 'models' | 'list' | 'any'
 
 export interface Fault {
   type: FaultKind
-  /**
-   * Which requests about this batch: `get` (default), `cancel`, `file`, or `any`; or `models`, the
-   * `GET /v1/models` requests of the whole simulator (counted across batches).
-   */
-  on?: 'get' | 'cancel' | 'file' | 'models' | 'any'
+  on?: FaultTarget
   /** 1-based numbers of the matching requests to hit; omitted: every one. */
   requests?: number[]
   /** Or: hit requests from number `from` (1-based) on, `count` of them (default: all). */
@@ -66,6 +72,8 @@ export interface Scenario {
   cancelSeconds?: number
   files?: Record<string, ScenarioFile>
   faults?: Fault[]
+  /** The `warning` of a `POST /v1/batches` answer that creates a batch of this scenario from a file. */
+  createWarning?: string
 }
 
 function fail(name: string, message: string): never {

@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { batchAt, type SimBatch } from './state.js'
-import { fileContent, loadScenarios, type Fault, type Scenario } from './scenario.js'
+import { fileContent, loadScenarios, type FaultTarget, type Scenario } from './scenario.js'
+import { createBatch } from './create.js'
+import { faultFor, inject, send } from './faults.js'
+import { scenarioFileObject, startFileRoutes, type UploadedFile } from './files.js'
+import { listed, listFault, pastBatches } from './list.js'
+import type { StorageRequest } from './storage.js'
 
 export interface SimulatorOptions {
   /** Scenarios to serve; the shipped ones by default. */
@@ -17,6 +22,12 @@ export interface SimulatorOptions {
   now?: () => number
   /** The body of `GET /v1/models`; the shipped list (tools/simulator/models.json) by default. */
   models?: unknown
+  /** The scenario a batch created from an uploaded file plays (default `completes`). */
+  createScenario?: string
+  /** False: `POST /v1/files` answers 404, as a server without the signed-URL flow, so uploads are multipart. */
+  signedUploads?: boolean
+  /** Finished batches of the account's past, listed after the scenarios' (a busy account: 6,000). */
+  pastBatches?: number
 }
 
 /** One request the simulator received, for tests to assert how the action behaved. */
@@ -42,37 +53,18 @@ export interface Simulator {
   /** Epoch ms the simulator started; `LoggedRequest.at` counts from here. */
   startedAt: number
   requests: LoggedRequest[]
+  /** The storage origin of signed uploads (another port), and what it received. */
+  storageOrigin: string
+  storageRequests: StorageRequest[]
+  /** Files uploaded to the simulator, by ID: name, size, SHA-256 of the bytes received. */
+  uploads: Map<string, UploadedFile>
   close(): Promise<void>
 }
 
 const DEFAULT_API_KEY = 'sim-key'
 
-type Kind = 'get' | 'cancel' | 'file' | 'list' | 'create' | 'models'
-
 /** Model objects as the live `GET /v1/models` answers them: a bare array, each with its list prices. */
 const SHIPPED_MODELS: unknown = JSON.parse(readFileSync(new URL('models.json', import.meta.url), 'utf8'))
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body)
-  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json', ...headers })
-  res.end(text)
-}
-
-function faultFor(faults: Fault[] | undefined, kind: Kind, count: number): Fault | undefined {
-  return faults?.find(fault => {
-    const on = fault.on ?? 'get'
-    if (on !== 'any' && on !== kind) return false
-    if (fault.requests) return fault.requests.includes(count)
-    const from = fault.from ?? 1
-    return count >= from && (fault.count === undefined || count < from + fault.count)
-  })
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk)
-  return Buffer.concat(chunks).toString('utf8')
-}
 
 /**
  * A stand-in for Together's batch API on loopback: batches follow their scenario's timeline in
@@ -88,13 +80,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const files = new Map<string, { scenario: Scenario; id: string }>()
   const scenarios = options.scenarios ?? loadScenarios()
   const byName = new Map(scenarios.map(s => [s.name, s]))
-  let created = 0
   let modelRequests = 0
+  let listRequests = 0
+  const past = pastBatches(options.pastBatches ?? 0, bootAt)
   for (const scenario of scenarios) {
     const id = String(scenario.batch.id)
     batches.set(id, { id, scenario, counts: {} })
     for (const fileId of Object.keys(scenario.files ?? {})) files.set(fileId, { scenario, id: fileId })
   }
+  const createScenario = options.createScenario ?? 'completes'
+  const uploads = await startFileRoutes({ apiKey, signedUploads: options.signedUploads ?? true, now })
   const requests: LoggedRequest[] = []
   const sockets = new Set<Socket>()
   const connectionIds = new WeakMap<Socket, number>()
@@ -105,38 +100,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return ((now() - batch.startedAt) / 1000) * speed
   }
   const view = (batch: SimBatch): Record<string, unknown> => batchAt(batch, secondsOf(batch), batch.startedAt!, speed)
-
-  async function inject(fault: Fault, req: IncomingMessage, res: ServerResponse, normal: () => unknown): Promise<void> {
-    switch (fault.type) {
-      case 'reset':
-        req.socket.destroy()
-        return
-      case 'hang':
-        return
-      case 'bad-json':
-        send(res, 200, '<html><body>Gateway says hi</body></html>', { 'content-type': 'text/html' })
-        return
-      case 'slow-body': {
-        const text = JSON.stringify(normal())
-        res.writeHead(200, { 'content-type': 'application/json' })
-        res.write(text.slice(0, text.length / 2))
-        await new Promise(resolve => setTimeout(resolve, fault.delayMs ?? 1000))
-        res.end(text.slice(text.length / 2))
-        return
-      }
-      case 'status': {
-        // Only a missing body means an empty one: `body: null` is the JSON value null, sent as `null`.
-        let body: unknown = fault.body === undefined ? '' : fault.body
-        if (typeof body === 'string') body = body.replaceAll('{{authorization}}', req.headers.authorization ?? '')
-        else {
-          const json = JSON.stringify(body).replaceAll('{{authorization}}', req.headers.authorization ?? '')
-          body = JSON.parse(json) as unknown
-        }
-        send(res, fault.status ?? 500, body, fault.headers)
-        return
-      }
-    }
-  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator')
@@ -173,8 +136,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const [, resource, id, action] = parts
 
     if (resource === 'batches' && id === undefined && method === 'GET') {
-      const started = [...batches.values()].filter(b => b.startedAt !== undefined)
-      send(res, 200, started.length === 0 ? null : started.map(view))
+      // Every batch of the account, newest first, not paginated; null when there is none. Listing a
+      // batch starts its clock, as any request about it does.
+      const count = ++listRequests
+      const all = (): unknown => {
+        const shown = [...batches.values()].reverse().filter(b => listed(b, count))
+        return shown.length + past.length === 0 ? null : [...shown.map(view), ...past]
+      }
+      const fault = listFault(scenarios, count)
+      if (fault) {
+        entry.fault = fault.type === 'status' ? `status ${fault.status ?? 500}` : fault.type
+        return inject(fault, req, res, all)
+      }
+      send(res, 200, all())
       return
     }
     if (resource === 'models' && id === undefined && method === 'GET') {
@@ -190,27 +164,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return
     }
     if (resource === 'batches' && id === undefined && method === 'POST') {
-      const body = JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>
-      const name =
-        body.scenario === undefined
-          ? 'completes'
-          : typeof body.scenario === 'string'
-            ? body.scenario
-            : JSON.stringify(body.scenario)
-      const scenario = byName.get(name)
-      if (!scenario) {
-        send(res, 400, { error: { message: `unknown scenario '${name}'` } })
-        return
-      }
-      const batch: SimBatch = { id: `batch-${scenario.name}-${++created}`, scenario, counts: {}, startedAt: now() }
-      batches.set(batch.id, batch)
-      send(res, 200, { job: view(batch) })
+      const fileExists = (fileId: string): boolean => files.has(fileId) || !!uploads.uploads.get(fileId)?.processed
+      const context = { scenarios: byName, batches, createScenario, fileExists, now, view }
+      return createBatch(context, req, res, entry)
+    }
+    if (resource === 'files' && id === undefined && method === 'GET') {
+      const listed = [...files.entries()].map(([fileId, { scenario }]) =>
+        scenarioFileObject(fileId, scenario.files![fileId]!, bootAt)
+      )
+      send(res, 200, { object: 'list', data: [...listed, ...uploads.list()] })
       return
     }
+    if (resource === 'files' && uploads.handle(req, res, { method, id, action })) return
 
     const fileEntry = resource === 'files' && id !== undefined ? files.get(id) : undefined
     const batch = resource === 'batches' && id !== undefined ? batches.get(id) : undefined
-    const kind: Kind | undefined =
+    const kind: FaultTarget | undefined =
       resource === 'files'
         ? 'file'
         : action === 'cancel' && method === 'POST'
@@ -255,17 +224,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return
       }
       if (!action) {
-        send(res, 200, {
-          id,
-          object: 'file',
-          created_at: Math.floor(bootAt / 1000),
-          filename: file.filename ?? `${id}.jsonl`,
-          bytes: Buffer.byteLength(content),
-          purpose: 'batch-api',
-          Processed: true,
-          FileType: 'jsonl',
-          LineCount: content.split('\n').filter(Boolean).length
-        })
+        send(res, 200, scenarioFileObject(id, file, bootAt))
         return
       }
     }
@@ -290,10 +249,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     apiKey,
     startedAt: bootAt,
     requests,
-    close: () =>
-      new Promise<void>(resolve => {
+    storageOrigin: uploads.storageOrigin,
+    storageRequests: uploads.storageRequests,
+    uploads: uploads.uploads,
+    close: async () => {
+      await uploads.close()
+      await new Promise<void>(resolve => {
         for (const socket of sockets) socket.destroy()
         server.close(() => resolve())
       })
+    }
   }
 }

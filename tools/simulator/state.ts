@@ -12,6 +12,10 @@ export interface SimBatch {
   cancelAt?: number
   /** Per request kind, how many requests this batch has received. */
   counts: Record<string, number>
+  /** Created by `POST /v1/batches` (not one of the scenarios' own batches). */
+  created?: boolean
+  /** Fields the create set (`input_file_id`, `endpoint`), over the scenario's. */
+  fields?: Record<string, unknown>
 }
 
 function round2(n: number): number {
@@ -43,6 +47,7 @@ export function batchAt(
   const job: Record<string, unknown> = {
     created_at: iso(startedAtReal),
     ...scenario.batch,
+    ...batch.fields,
     id: batch.id
   }
   const [point, next, index] = pointAt(scenario.timeline, seconds)

@@ -77,7 +77,8 @@ export type EventLoop = ReturnType<typeof eventLoop>
 const CLIENT_TIMEOUT_MS = 30_000
 
 export interface ApiCall {
-  method: 'get' | 'cancel'
+  method: 'get' | 'cancel' | 'list'
+  /** The batch asked about; '' for the list. */
   id: string
   at: number
   options?: RequestOptions
@@ -85,37 +86,46 @@ export interface ApiCall {
   endedAt?: number
 }
 
+/** What `GET /v1/batches` answers, `elapsedMs` after the fake started, on its `call`-th request. */
+export type ListPlan = (elapsedMs: number, call: number) => BatchJob[] | Error
+
 /**
  * A BatchApi whose answers take virtual time, like the real client: `plan` gives the answer (or the
  * error thrown) and `latency` how long it takes; a request longer than its timeout fails with a
- * `timeout` TogetherError, and an aborted one with `aborted`. Records every call.
+ * `timeout` TogetherError, and an aborted one with `aborted`. With `listPlan` it also lists batches
+ * (latency asked for with id ''). Records every call.
  */
 export function latentApi(
   loop: EventLoop,
   plan: (id: string, elapsedMs: number, call: number) => BatchJob | Error,
   latency: (id: string, method: ApiCall['method']) => number = () => 0,
-  cancelPlan: (id: string) => BatchJob | Error = () => ({ status: 'CANCELING' })
+  cancelPlan: (id: string) => BatchJob | Error = () => ({ status: 'CANCELING' }),
+  listPlan?: ListPlan
 ) {
   const start = loop.now()
   const calls: ApiCall[] = []
   let inFlight = 0
   let maxInFlight = 0
-  const request = (method: ApiCall['method'], id: string, options?: RequestOptions): Promise<BatchJob> =>
+  const answer = (method: ApiCall['method'], id: string, n: number): unknown => {
+    if (method === 'list') return listPlan!(loop.now() - start, n)
+    return method === 'get' ? plan(id, loop.now() - start, n) : cancelPlan(id)
+  }
+  const request = <T>(method: ApiCall['method'], id: string, options?: RequestOptions): Promise<T> =>
     new Promise((resolve, reject) => {
       const call: ApiCall = { method, id, at: loop.now(), options }
       calls.push(call)
       const n = calls.filter(c => c.method === method && c.id === id).length
       maxInFlight = Math.max(maxInFlight, ++inFlight)
       const cleanup: (() => void)[] = []
-      const settle = (answer: BatchJob | Error): void => {
+      const settle = (outcome: unknown): void => {
         cleanup.forEach(c => c())
         inFlight--
         call.endedAt = loop.now()
-        if (answer instanceof Error) reject(answer)
-        else resolve(answer)
+        if (outcome instanceof Error) reject(outcome)
+        else resolve(outcome as T)
       }
       const timeoutMs = Math.min(options?.timeoutMs ?? CLIENT_TIMEOUT_MS, CLIENT_TIMEOUT_MS)
-      const what = `${method === 'get' ? 'GET' : 'POST'} /batches/${id}${method === 'get' ? '' : '/cancel'}`
+      const what = { get: `GET /batches/${id}`, cancel: `POST /batches/${id}/cancel`, list: 'GET /batches' }[method]
       if (options?.signal?.aborted) return settle(new TogetherError(`${what} was aborted`, { kind: 'aborted' }))
       const onAbort = (): void => settle(new TogetherError(`${what} was aborted`, { kind: 'aborted' }))
       options?.signal?.addEventListener('abort', onAbort, { once: true })
@@ -125,15 +135,12 @@ export function latentApi(
           settle(new TogetherError(`${what} got no answer within ${Math.ceil(timeoutMs / 1000)}s`, { kind: 'timeout' }))
         )
       )
-      cleanup.push(
-        loop.after(latency(id, method), () =>
-          settle(method === 'get' ? plan(id, loop.now() - start, n) : cancelPlan(id))
-        )
-      )
+      cleanup.push(loop.after(latency(id, method), () => settle(answer(method, id, n))))
     })
   const api: BatchApi = {
     getBatch: (id, options) => request('get', id, options),
-    cancelBatch: (id, options) => request('cancel', id, options)
+    cancelBatch: (id, options) => request('cancel', id, options),
+    ...(listPlan && { listBatches: options => request<BatchJob[]>('list', '', options) })
   }
   return { api, calls, maxInFlight: () => maxInFlight }
 }

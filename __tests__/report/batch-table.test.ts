@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import type { WaitAllResult, WaitResult } from '../../src/engine/types.js'
+import type { WaitReport, BatchResult } from '../../src/engine/types.js'
 import { summarize } from '../../src/engine/aggregate.js'
 import { aggregateLine } from '../../src/engine/messages.js'
 import { buildOutputs } from '../../src/report/outputs.js'
@@ -12,10 +12,10 @@ const T0 = Date.UTC(2026, 0, 1)
 
 function r(
   batchId: string,
-  outcome: WaitResult['outcome'],
+  outcome: BatchResult['outcome'],
   status: string,
-  extra: Partial<WaitResult> = {}
-): WaitResult {
+  extra: Partial<BatchResult> = {}
+): BatchResult {
   const final = ['COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'].includes(status) ? (status as FinalStatus) : undefined
   const batch =
     'batch' in extra
@@ -38,7 +38,7 @@ function r(
   }
 }
 
-function all(results: WaitResult[]): WaitAllResult {
+function all(results: BatchResult[]): WaitReport {
   return {
     results,
     startedAt: T0,
@@ -51,7 +51,7 @@ function all(results: WaitResult[]): WaitAllResult {
 describe('several batches', () => {
   const mixed = all([
     r('b1', 'completed', 'COMPLETED'),
-    r('b2', 'final', 'FAILED', { batch: { status: 'FAILED', error: 'quota exceeded' } }),
+    r('b2', 'ended-not-completed', 'FAILED', { batch: { status: 'FAILED', error: 'quota exceeded' } }),
     r('b3', 'timed-out', 'IN_PROGRESS')
   ])
 
@@ -101,8 +101,19 @@ describe('several batches', () => {
     )
   })
 
+  it('gives the base-url advice for a 404 about the route with several batches too', () => {
+    const error = { message: 'GET /batches/b1 answered HTTP 404: no route', status: 404, routeUnknown: true }
+    const verdict = judgeAll(
+      all([r('b1', 'error', '', { batch: undefined, error }), r('b2', 'completed', 'COMPLETED')]),
+      FAIL_ON
+    )
+    expect(verdict.message).toBe(
+      '1 of 2 batches failed: b1: the server does not know the route (HTTP 404), so the batch was never looked up: check base-url (expected the API root such as https://api.together.ai/v1).'
+    )
+  })
+
   it('lists at most five failures and counts the rest', () => {
-    const many = all(Array.from({ length: 8 }, (_, i) => r(`f${i}`, 'final', 'EXPIRED')))
+    const many = all(Array.from({ length: 8 }, (_, i) => r(`f${i}`, 'ended-not-completed', 'EXPIRED')))
     expect(judgeAll(many, FAIL_ON).message).toBe(
       '8 of 8 batches failed: f0 EXPIRED; f1 EXPIRED; f2 EXPIRED; f3 EXPIRED; f4 EXPIRED; and 3 more.'
     )

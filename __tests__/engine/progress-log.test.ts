@@ -3,7 +3,7 @@ import { ProgressLog } from '../../src/engine/progress-log.js'
 import { waitForBatches } from '../../src/engine/wait.js'
 import type { BatchJob } from '../../src/together/index.js'
 import { recordingLogger } from '../helpers/virtual-time.js'
-import { eventLoop, latentApi } from './event-loop.js'
+import { eventLoop, latentApi } from '../../tools/virtual/event-loop.js'
 
 async function wait(steps: BatchJob[]) {
   const loop = eventLoop()

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import { Pacer } from '../../src/engine/pacer.js'
 import { waitForBatches } from '../../src/engine/wait.js'
-import type { WaitAllOptions, WaitAllResult } from '../../src/engine/types.js'
+import type { WaitAllOptions, WaitReport } from '../../src/engine/types.js'
 import { TogetherError, type BatchJob } from '../../src/together/index.js'
 import { recordingLogger } from '../helpers/virtual-time.js'
-import { eventLoop, latentApi } from './event-loop.js'
+import { eventLoop, latentApi } from '../../tools/virtual/event-loop.js'
 
 const OPTIONS: Omit<WaitAllOptions, 'batchIds'> = {
   timeoutMs: 30 * 60_000,
@@ -22,7 +22,7 @@ function setup(
   const loop = eventLoop()
   const log = recordingLogger()
   const fake = latentApi(loop, plan, latency)
-  const run = (options: Partial<WaitAllOptions> & { batchIds: string[] }): Promise<WaitAllResult> =>
+  const run = (options: Partial<WaitAllOptions> & { batchIds: string[] }): Promise<WaitReport> =>
     loop.run(
       waitForBatches(
         { api: fake.api, now: loop.now, sleep: loop.sleep, random: () => 0.5, log, signal },
@@ -73,7 +73,7 @@ describe('waitForBatches', () => {
     const all = await run({ batchIds: ['b-slow', 'b-fails', 'b-fast'] })
     expect(all.results.map(r => [r.batchId, r.outcome, r.status])).toEqual([
       ['b-slow', 'completed', 'COMPLETED'],
-      ['b-fails', 'final', 'FAILED'],
+      ['b-fails', 'ended-not-completed', 'FAILED'],
       ['b-fast', 'completed', 'COMPLETED']
     ])
     expect(all.done).toBe(true)
@@ -124,7 +124,7 @@ describe('waitForBatches', () => {
     expect(log.text('info')).not.toContain('Checking Together batch running once')
     expect(log.text('debug')).toContain('Checking Together batch running once')
     expect(log.text('warning')).toBe(
-      'Checking batch broken failed: HTTP 503. Not retried: timeout is 0, the next run checks again.'
+      'Checking batch broken failed: HTTP 503. Not retried: this step checks once; a later run checks again.'
     )
   })
 

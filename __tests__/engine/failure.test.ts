@@ -3,7 +3,7 @@ import { waitForBatches } from '../../src/engine/wait.js'
 import type { WaitAllOptions } from '../../src/engine/types.js'
 import { TogetherError, type BatchJob, type TogetherErrorKind } from '../../src/together/index.js'
 import { recordingLogger } from '../helpers/virtual-time.js'
-import { eventLoop, latentApi } from './event-loop.js'
+import { eventLoop, latentApi } from '../../tools/virtual/event-loop.js'
 
 // What the engine records so the verdict can name the real cause of a failed wait.
 
@@ -81,6 +81,32 @@ describe('causes recorded for the verdict', () => {
     expect(result.outcome).toBe('error')
     expect(result.error).toEqual({ message: `bad ${kind}`, kind })
     expect(calls).toHaveLength(1)
+  })
+
+  describe('a base URL that cannot be reached (host does not resolve, TLS handshake fails)', () => {
+    const unreachable = failure(
+      'GET /batches/b1 failed: the host nonexistent.invalid does not resolve (getaddrinfo ENOTFOUND nonexistent.invalid)',
+      'unreachable'
+    )
+
+    it('ends the batch at the first failure when no check ever succeeded: waiting cannot fix base-url', async () => {
+      const { result, calls, log } = await wait(() => unreachable, { timeoutMs: 6 * 3_600_000 })
+      expect(result.outcome).toBe('error')
+      expect(result.error).toEqual({ message: unreachable.message, kind: 'unreachable' })
+      expect(calls).toHaveLength(1)
+      expect(result.endedAt - result.startedAt).toBeLessThan(5_000)
+      expect(log.text('warning')).toBe('')
+    })
+
+    it('retries the same failure once a check has succeeded, as a passing one', async () => {
+      const { result, calls, log } = await wait(
+        call => (call === 1 ? running : call < 4 ? unreachable : { status: 'COMPLETED', output_file_id: 'f' }),
+        { timeoutMs: 60 * 60_000 }
+      )
+      expect(result.outcome).toBe('completed')
+      expect(calls).toHaveLength(4)
+      expect(log.text('warning')).toContain('Checking batch b1 failed (attempt 1): GET /batches/b1 failed: the host')
+    })
   })
 
   it('keeps the last error when no check succeeded', async () => {

@@ -43,26 +43,30 @@ describe('several batches in one step', () => {
     expectKeySafe(run)
   })
 
-  it.concurrent('paces 50 batches to at most 4 requests a second and reuses connections', async () => {
-    const ids = Array.from({ length: 50 }, (_, i) => `b-${String(i).padStart(2, '0')}`)
-    const [first, ...rest] = ids.map(id => batch(id, 0))
-    const run = await runScenario({
-      scenario: first!,
-      more: rest,
-      inputs: { 'batch-id': ids.join('\n'), timeout: '40s' }
-    })
-    expect(run.exitCode).toBe(0)
-    expect(run.outputs.done).toBe('true')
-    expect(batches(run).every(b => b.status === 'COMPLETED')).toBe(true)
-    const times = run.requests.map(r => r.at)
-    // Requests leave 250 ms apart; on arrival, allow one a second of jitter: never 6 within a second.
-    for (let i = 5; i < times.length; i++) expect(times[i]! - times[i - 5]!).toBeGreaterThanOrEqual(1000)
-    // And the whole sweep cannot be faster than the pacer allows.
-    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(49 * 250 - 250)
-    expect(run.requests).toHaveLength(50)
-    expect(new Set(run.requests.map(r => r.connection)).size).toBeLessThanOrEqual(2)
-    expectKeySafe(run)
-  })
+  it.concurrent(
+    'paces 50 batches read with their own GET (the list fails) to 4 requests a second on kept connections',
+    async () => {
+      const ids = Array.from({ length: 50 }, (_, i) => `b-${String(i).padStart(2, '0')}`)
+      const [first, ...rest] = ids.map(id => batch(id, 0))
+      const listDown = { type: 'status' as const, on: 'list' as const, status: 500, body: { error: 'list down' } }
+      const run = await runScenario({
+        scenario: { ...first!, faults: [listDown] },
+        more: rest,
+        inputs: { 'batch-id': ids.join('\n'), timeout: '40s' }
+      })
+      expect(run.exitCode).toBe(0)
+      expect(run.outputs.done).toBe('true')
+      expect(batches(run).every(b => b.status === 'COMPLETED')).toBe(true)
+      const times = run.requests.map(r => r.at)
+      // Requests leave 250 ms apart; on arrival, allow one a second of jitter: never 6 within a second.
+      for (let i = 5; i < times.length; i++) expect(times[i]! - times[i - 5]!).toBeGreaterThanOrEqual(1000)
+      // And the whole sweep cannot be faster than the pacer allows.
+      expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(50 * 250 - 250)
+      expect(run.requests.map(r => r.path)).toEqual(['/v1/batches', ...ids.map(id => `/v1/batches/${id}`)])
+      expect(new Set(run.requests.map(r => r.connection)).size).toBeLessThanOrEqual(2)
+      expectKeySafe(run)
+    }
+  )
 
   it.concurrent('timeout 0 checks running batches once and passes with done=false', async () => {
     const run = await runScenario({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { MAX_RETRY_DELAY_MS, retryDelay } from '../../src/util/backoff.js'
 import { addSample, estimateFinish, type ProgressSample } from '../../src/engine/eta.js'
-import { MIN_GAP_MS, nextCheck } from '../../src/engine/schedule.js'
+import { MIN_GAP_MS, nextCheck } from '../../src/engine/next-check.js'
 
 const history = (...points: [number, number][]): ProgressSample[] =>
   points.reduce<ProgressSample[]>((h, [at, progress]) => addSample(h, { at, progress }), [])

@@ -3,7 +3,7 @@ import { waitForBatches } from '../../src/engine/wait.js'
 import type { EngineDeps, WaitAllOptions } from '../../src/engine/types.js'
 import type { BatchApi, BatchJob } from '../../src/together/index.js'
 import { recordingLogger } from '../helpers/virtual-time.js'
-import { eventLoop, latentApi, type EventLoop } from './event-loop.js'
+import { eventLoop, latentApi, type EventLoop } from '../../tools/virtual/event-loop.js'
 
 const OPTIONS: WaitAllOptions = {
   batchIds: ['a', 'b', 'c'],

@@ -1,0 +1,136 @@
+import { header, htmlPageError, httpError, looksLikeHtml } from './answers.js'
+import { TogetherError } from './errors.js'
+import { checkBatchIds, isPlainId } from './ids.js'
+import { JsonArraySplitter } from './json-array.js'
+import { listOf } from './lists.js'
+import { parseBatchJob } from './parse.js'
+import type { Response } from './transport.js'
+import type { BatchJob } from './types.js'
+import { redactJson } from '../sanitize/redact.js'
+import { isRecord, parseJson } from '../util/json.js'
+
+/** The most read of the batch list: about 30,000 batches (a busy account's 6,000 take about 3 MB). */
+export const DEFAULT_MAX_LIST_BYTES = 16 * 1024 ** 2
+/** The list request, as messages name it. */
+export const LIST_WHAT = 'GET /batches'
+
+/** What is read of an error answer's body: enough for any message, little of a page that never ends. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024
+
+/** What reading a list answer needs of the transport: its redaction, and its clipping for messages. */
+interface ListText {
+  readonly redact: (text: string) => string
+  clip(text: string): string
+}
+
+/** At most `max` bytes of a body, as text; the rest is left unread (the transport discards it). */
+async function textUpTo(body: Response['body'], max: number): Promise<string> {
+  const parts: Buffer[] = []
+  let size = 0
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    parts.push(chunk)
+    size += chunk.length
+    if (size >= max) break
+  }
+  return Buffer.concat(parts).subarray(0, max).toString('utf8')
+}
+
+function tooLarge(what: string, maxBytes: number, announced?: number): TogetherError {
+  const size = announced === undefined ? `more than ${maxBytes} bytes` : `${announced} bytes`
+  return new TogetherError(
+    `${what} answered ${size}, more than the ${maxBytes} the action reads of a batch list; it is not used`,
+    { kind: 'unsupported-response' }
+  )
+}
+
+function notJson(what: string, status: number): TogetherError {
+  return new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, { kind: 'invalid-response' })
+}
+
+/**
+ * A list entry (`text`, one element of the array, decoded as `value`) as a batch, parsed like a single
+ * answer (fields of the wrong type dropped), or undefined without a plain `id` or with file IDs that
+ * are not plain: such an entry is left out, and a caller reads a batch missing from the list with its
+ * own request. Secrets are redacted first, as from every answer.
+ */
+function listedBatch(text: string, value: unknown, redact: (text: string) => string): BatchJob | undefined {
+  // A secret in a string shows in the entry's text in one of the forms the redactor knows (raw or
+  // JSON-escaped): text it leaves alone has no secret to redact in any string.
+  const job = parseBatchJob(redact(text) === text ? value : redactJson(value, redact))
+  if (typeof job?.id !== 'string' || !isPlainId(job.id)) return undefined
+  try {
+    return checkBatchIds(job, LIST_WHAT)
+  } catch {
+    return undefined
+  }
+}
+
+/** Streams the body through the splitter, entry by entry, within `maxBytes`; what came instead of an array, if anything. */
+async function splitEntries(
+  response: Response,
+  what: string,
+  maxBytes: number,
+  take: (entry: string) => void
+): Promise<string | undefined> {
+  const splitter = new JsonArraySplitter(bytes => take(bytes.toString('utf8')))
+  let size = 0
+  try {
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      size += chunk.length
+      if (size > maxBytes) throw tooLarge(what, maxBytes)
+      splitter.push(chunk)
+    }
+    return splitter.end()?.text
+  } catch (error) {
+    if (error instanceof SyntaxError) throw notJson(what, response.status)
+    throw error
+  }
+}
+
+/** Whether an entry is one of the batches `only` names (any entry, without `only`). */
+function kept(value: unknown, only: ReadonlySet<string> | undefined): boolean {
+  return only === undefined || (isRecord(value) && typeof value.id === 'string' && only.has(value.id))
+}
+
+/**
+ * Reads the answer to `GET /batches`, every batch of the account (not paginated; `null` is an empty
+ * list), as a stream: one entry at a time is decoded, and only the entries kept are held (those of
+ * `only`, when given). An answer over `maxBytes` (announced or not) is refused; so are an HTTP error,
+ * an HTML page, and a body that is neither an array, `{"data": [...]}` nor `null`. Entries that are
+ * not batches with plain IDs are left out (see `listedBatch`).
+ */
+export async function readBatchList(
+  response: Response,
+  limits: { maxBytes: number; only?: ReadonlySet<string> },
+  text: ListText
+): Promise<BatchJob[]> {
+  const what = LIST_WHAT
+  const { maxBytes, only } = limits
+  const { status, headers } = response
+  if (status < 200 || status >= 300) {
+    throw httpError(what, response, await textUpTo(response.body, MAX_ERROR_BODY_BYTES), t => text.clip(t))
+  }
+  if (looksLikeHtml(headers, '')) throw htmlPageError(what, status)
+  const announced = Number(header(headers, 'content-length'))
+  if (Number.isFinite(announced) && announced > maxBytes) throw tooLarge(what, maxBytes, announced)
+  const jobs: BatchJob[] = []
+  const other = await splitEntries(response, what, maxBytes, entry => {
+    const value: unknown = JSON.parse(entry)
+    const job = kept(value, only) ? listedBatch(entry, value, text.redact) : undefined
+    if (job) jobs.push(job)
+  })
+  if (other === undefined) return jobs
+  if (looksLikeHtml(headers, other)) throw htmlPageError(what, status)
+  const value = parseJson(other)
+  if (value === undefined) throw notJson(what, status)
+  const list = listOf(value)
+  if (list === undefined) {
+    throw new TogetherError(`Together answered ${what} with something that is not a list of batches`, {
+      kind: 'invalid-response'
+    })
+  }
+  return list
+    .filter(entry => kept(entry, only))
+    .map(entry => listedBatch(JSON.stringify(entry), entry, text.redact))
+    .filter(job => job !== undefined)
+}
