@@ -197,13 +197,15 @@ describe('fetching prices', () => {
 
   it('keeps the first price of each model and skips models without one', async () => {
     const clock = virtualClock()
+    const log = recordingLogger()
     const result = await fetchPrices({
       api: { listModels: async () => [model, { id: 'm', pricing: { input: 9, output: 9 } }, { id: 'free-text' }] },
       sleep: clock.sleep,
       random: () => 0.5,
-      log: recordingLogger()
+      log
     })
     expect(result).toEqual({ prices: new Map([['m', { input: 1, output: 2 }]]) })
+    expect(log.text('debug')).toBe('GET /v1/models: 3 models, 1 with prices.')
   })
 
   it('retries a transient failure, with the timeout and signal on every request', async () => {
