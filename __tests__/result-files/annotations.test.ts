@@ -190,6 +190,16 @@ describe('grouping annotations', () => {
     expect(rest.map(l => l.line)).toEqual([9, 10, 11, 101, 102])
   })
 
+  it('breaks a tie in count by the earlier line, whatever order the codes came in', () => {
+    const match = matchOf([
+      ['early', [2]],
+      ['late', [9]]
+    ])
+    const reversed: LineMatch = { ...match, codes: new Map([...match.codes].reverse()) }
+    expect(groupAnnotations(reversed, new Map(), 1).annotations.map(a => a.line)).toEqual([2])
+    expect(groupAnnotations(reversed, new Map(), 1).rest.map(l => l.line)).toEqual([9])
+  })
+
   it('names the batch when several batches share the file, and keeps server text on one line', () => {
     const match = matchOf([['bad\ncode', [2]]])
     const [annotation] = groupAnnotations(

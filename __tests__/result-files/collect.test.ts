@@ -302,6 +302,16 @@ describe('collectResults: downloads, retries and failed requests', () => {
     expect(log.text('info')).toContain(`Downloaded out to ${join(dir, 'b1-output.jsonl')}`)
   })
 
+  it('counts a line that names no model under no model when the batch has no model_id either', async () => {
+    const { api } = files({ out: `${JSON.stringify({ custom_id: 'r1', response: { status_code: 200, body: {} } })}\n` })
+    const { deps: d } = deps(api)
+    const collected = await collectResults(d, [completed('b1', { output_file_id: 'out' })], {
+      path: dir,
+      label: 'download-dir'
+    })
+    expect([...collected.get('b1')!.usage!.keys()]).toEqual([''])
+  })
+
   it('has nothing to collect when no batch reached a final status', async () => {
     const { api, calls } = files({})
     const { deps: d } = deps(api)

@@ -47,6 +47,34 @@ describe('cost arithmetic', () => {
     expect(priceOf(undefined, 'Qwen/Qwen3.5-9B')).toBeUndefined()
   })
 
+  it('prefers the price of the exact ID to one that differs only in case', () => {
+    const cased = new Map([
+      ['Model-A', { input: 1, output: 1 }],
+      ['model-a', { input: 2, output: 2 }]
+    ])
+    expect(priceOf(cased, 'model-a')).toEqual({ input: 2, output: 2 })
+    expect(priceOf(cased, 'MODEL-A')).toEqual({ input: 1, output: 1 })
+  })
+
+  it('orders models of the same cost by tokens, most first, then by name', () => {
+    const flat = new Map([
+      ['a', { input: 1, output: 0 }],
+      ['b', { input: 0.5, output: 0 }],
+      ['c', { input: 1, output: 0 }],
+      ['d', { input: 2, output: 0 }]
+    ])
+    // a: 1M tokens at $1, b: 2M at $0.5, c: 1M at $1, d: 1M at $2; e and f have no price.
+    const usage: Usage = new Map([
+      ['a', used(1_000_000, 0)],
+      ['b', used(2_000_000, 0)],
+      ['c', used(1_000_000, 0)],
+      ['d', used(1_000_000, 0)],
+      ['e', used(10, 0)],
+      ['f', used(20, 0)]
+    ])
+    expect(priceUsage(usage, { prices: flat }).models.map(m => m.model)).toEqual(['f', 'e', 'd', 'b', 'a', 'c'])
+  })
+
   it('estimates two models, most expensive first, with a total', () => {
     const usage: Usage = new Map([
       ['Qwen/Qwen3.5-9B', used(2_000_000, 1_000_000, 10)],
@@ -80,6 +108,8 @@ describe('cost arithmetic', () => {
     expect(estimate.unpriced).toEqual(['acme/secret-model'])
     expect(estimate.models[0]!.model).toBe('acme/secret-model')
     expect(whyNoEstimate(estimate, list)).toBe('GET /v1/models lists no price for acme/secret-model')
+    const one: Usage = new Map([['m', { ...used(1, 1), uncounted: 1 }]])
+    expect(whyNoEstimate(priceUsage(one, list), list)).toBe('1 result line gives token counts that cannot be read')
     const failed: PriceList = { error: 'GET /models answered HTTP 503' }
     expect(whyNoEstimate(priceUsage(usage, failed), failed)).toBe(
       'the prices could not be fetched (GET /models answered HTTP 503)'
@@ -167,13 +197,15 @@ describe('fetching prices', () => {
 
   it('keeps the first price of each model and skips models without one', async () => {
     const clock = virtualClock()
+    const log = recordingLogger()
     const result = await fetchPrices({
       api: { listModels: async () => [model, { id: 'm', pricing: { input: 9, output: 9 } }, { id: 'free-text' }] },
       sleep: clock.sleep,
       random: () => 0.5,
-      log: recordingLogger()
+      log
     })
     expect(result).toEqual({ prices: new Map([['m', { input: 1, output: 2 }]]) })
+    expect(log.text('debug')).toBe('GET /v1/models: 3 models, 1 with prices.')
   })
 
   it('retries a transient failure, with the timeout and signal on every request', async () => {

@@ -88,6 +88,17 @@ describe('one verdict per batch', () => {
   })
 })
 
+describe('the step over several batches', () => {
+  it('fails with the first failing batch when the step-level checks alone would pass', () => {
+    const results = [completed('a'), completed('b')]
+    const cheap = judgeBatch(results[0]!, files(1), costs({ a: 1 }), policy)
+    const dear = judgeBatch(results[1]!, files(3_000_000), costs({ b: 3_000_000 }), policy)
+    // Without the step's own cost report the waits and files pass; the batch over max-cost still fails the step.
+    expect(judgeStep(all(results), [cheap, dear])).toEqual({ ok: false, message: dear.message })
+    expect(judgeStep(all(results), [cheap, cheap])).toMatchObject({ ok: true })
+  })
+})
+
 describe('what failed a batch', () => {
   const failOn: Policy = { failOn: new Set(['FAILED', 'CANCELLED']), requestGate: { percent: 10 }, maxCost: 1 }
   const waited = (outcome: BatchResult['outcome'], extra: Partial<BatchResult> = {}): BatchResult => ({

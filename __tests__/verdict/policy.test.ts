@@ -58,6 +58,7 @@ describe('batch-discount and max-cost inputs', () => {
     ['0', 0],
     ['100%', 100],
     ['100', 100],
+    ['12.25', 12.25],
     ['7 %', 7]
   ])('reads batch-discount %j as %j', (text, value) => {
     expect(policyOf({ batchDiscount: text }).batchDiscount).toBe(value)
