@@ -36229,8 +36229,8 @@ async function fetchFile(deps, fileId, path) {
         transient: isTransient
     };
     return withBackoff(deps, backoff, async () => {
-        const info = await deps.files.getFile(fileId, { signal: deps.signal });
-        const bytes = await deps.files.downloadFile(fileId, path, { expectedBytes: info.bytes, signal: deps.signal });
+        const info = await deps.api.getFile(fileId, { signal: deps.signal });
+        const bytes = await deps.api.downloadFile(fileId, path, { expectedBytes: info.bytes, signal: deps.signal });
         deps.log.info(`Downloaded ${fileId} to ${path} (${bytes} bytes).`);
         return path;
     });
@@ -36570,7 +36570,7 @@ async function readResults(settings, deps, waited) {
     const budget = { ms, signal: deps.timeoutSignal(ms) };
     const signal = AbortSignal.any([deps.signal, budget.signal]);
     const failures = settings.inputFile ? new FailureIndex() : undefined;
-    const collected = await collectResults({ ...deps, files: deps.api, signal, budget, failures }, waited.results, dir);
+    const collected = await collectResults({ ...deps, signal, budget, failures }, waited.results, dir);
     const cost = await priceResults(deps, settings.batchIds, collected, settings.policy.batchDiscount);
     deps.setOutputs(buildOutputs(waited, collected, cost));
     return { collected, cost, ...(failures ? { failures } : {}) };
@@ -36622,7 +36622,7 @@ async function readFiles(settings, deps, tracked) {
     const budget = { ms, signal: deps.timeoutSignal(ms) };
     const signal = AbortSignal.any([deps.signal, budget.signal]);
     const results = wanted.map(t => t.result);
-    return collectResults({ ...deps, files: deps.api, signal, budget }, results, resultsDir(settings));
+    return collectResults({ ...deps, signal, budget }, results, resultsDir(settings));
 }
 async function priceTracked(deps, tracked, collected) {
     const byDiscount = groupBy(tracked.filter(t => t.fate === 'final' && t.stored.entry.policy.maxCost !== undefined), t => t.stored.entry.policy.batchDiscount);

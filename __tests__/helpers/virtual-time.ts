@@ -1,4 +1,4 @@
-import type { Logger } from '../../src/engine/types.js'
+import type { Logger } from '../../src/util/effects.js'
 import type { BatchApi, BatchJob, RequestOptions } from '../../src/together/index.js'
 
 /** A clock that only moves when the code under test sleeps (or a fake API takes time). */

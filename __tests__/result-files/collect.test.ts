@@ -122,7 +122,7 @@ describe('collectResults', () => {
       const { files } = fakeFiles({ err: `${line}\n${'z'.repeat(at)}${key}\n` })
       const collected = await collectResults(
         {
-          files,
+          api: files,
           sleep: virtualClock().sleep,
           random: () => 0.5,
           log: recordingLogger(),
@@ -142,7 +142,7 @@ describe('collectResults', () => {
     const { files } = fakeFiles({ out: `${ok()}\n${ok(500)}\n`, err: `${JSON.stringify({ error: { code: 'x' } })}\n` })
     const clock = virtualClock()
     const collected = await collectResults(
-      { files, sleep: clock.sleep, random: () => 0.5, log: recordingLogger(), redact: (t: string) => t },
+      { api: files, sleep: clock.sleep, random: () => 0.5, log: recordingLogger(), redact: (t: string) => t },
       [
         result('b1', { output_file_id: 'out', error_file_id: 'err' }),
         { ...result('b2', { output_file_id: 'out' }), finalStatus: undefined }
@@ -162,7 +162,7 @@ describe('collectResults', () => {
     const { files, calls } = fakeFiles({ out: `${ok()}\n` })
     const log = recordingLogger()
     const collected = await collectResults(
-      { files, sleep: virtualClock().sleep, random: () => 0.5, log, redact: (t: string) => t },
+      { api: files, sleep: virtualClock().sleep, random: () => 0.5, log, redact: (t: string) => t },
       [result('b1', { output_file_id: 'out' }), result('b2', { output_file_id: 'out' })],
       { path: join(blocker, 'results'), label: "download-dir 'a-file/results'" }
     )
@@ -181,7 +181,7 @@ describe('collectResults', () => {
     const clock = virtualClock()
     const log = recordingLogger()
     const collected = await collectResults(
-      { files: flaky.files, sleep: clock.sleep, random: () => 0.5, log, redact: (t: string) => t },
+      { api: flaky.files, sleep: clock.sleep, random: () => 0.5, log, redact: (t: string) => t },
       [result('b1', { output_file_id: 'out' })],
       { path: dir, label: 'download-dir' }
     )
@@ -191,7 +191,7 @@ describe('collectResults', () => {
 
     const missing = fakeFiles({})
     const failed = await collectResults(
-      { files: missing.files, sleep: clock.sleep, random: () => 0.5, log, redact: (t: string) => t },
+      { api: missing.files, sleep: clock.sleep, random: () => 0.5, log, redact: (t: string) => t },
       [result('b9', { output_file_id: 'gone' })],
       { path: dir, label: 'download-dir' }
     )
@@ -244,7 +244,7 @@ function deps(api: FilesApi, extra: Partial<CollectDeps> = {}) {
   return {
     clock,
     log,
-    deps: { files: api, sleep: clock.sleep, random: () => 1, log, redact: (t: string) => t, ...extra }
+    deps: { api, sleep: clock.sleep, random: () => 1, log, redact: (t: string) => t, ...extra }
   }
 }
 

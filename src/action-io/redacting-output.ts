@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import type { Logger } from '../engine/types.js'
+import type { Logger } from '../util/effects.js'
 import type { Annotation } from '../result-files/annotations.js'
 import { createRedactor } from '../sanitize/redact.js'
 import { sanitizeLine } from '../sanitize/sanitize.js'

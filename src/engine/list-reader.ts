@@ -3,7 +3,7 @@ import { isCleanLine } from '../sanitize/sanitize.js'
 import { classifyStatus } from '../together/status.js'
 import * as lines from './messages.js'
 import type { BatchTracker } from './tracker.js'
-import type { Logger } from './types.js'
+import type { Logger } from '../util/effects.js'
 
 /**
  * From this many batches waiting, a check reads them all from one `GET /v1/batches`. Below it, a GET

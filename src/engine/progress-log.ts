@@ -2,7 +2,7 @@ import type { BatchJob } from '../together/index.js'
 import type { StatusClass } from '../together/status.js'
 import { percent } from '../util/text.js'
 import * as lines from './messages.js'
-import type { Logger } from './types.js'
+import type { Logger } from '../util/effects.js'
 
 /** Log a "still waiting" line after this long without a change worth a line. */
 const HEARTBEAT_MS = 5 * 60_000

@@ -7,7 +7,8 @@ import { addSample, estimateFinish, type ProgressSample } from './eta.js'
 import { ProgressLog, progressOf } from './progress-log.js'
 import { nextCheck, type ScheduleState } from './next-check.js'
 import { planRetry } from './retry-plan.js'
-import type { CancelOutcome, Logger, Outcome, RequestFailure, TimelineEntry, BatchResult } from './types.js'
+import type { Logger } from '../util/effects.js'
+import type { CancelOutcome, Outcome, RequestFailure, TimelineEntry, BatchResult } from './types.js'
 
 /** COMPLETED without an output file is re-checked this many times: the id may appear a moment later. */
 const NO_OUTPUT_RECHECKS = 2

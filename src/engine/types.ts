@@ -1,30 +1,10 @@
 import type { ProgressPoint } from './progress-series.js'
 import type { BatchApi, BatchJob } from '../together/index.js'
+import type { Effects } from '../util/effects.js'
 import type { FinalStatus } from '../together/status.js'
 
-/** Where the engine reports what a person watching the job log wants to see. */
-export interface Logger {
-  info(message: string): void
-  warning(message: string): void
-  debug(message: string): void
-}
-
 /** Everything with a side effect, passed in so the engine can run in virtual time. */
-export interface EngineDeps {
-  api: BatchApi
-  /** Milliseconds since the epoch. */
-  now(): number
-  /**
-   * Resolves after `ms`, or early (without throwing) when `signal` aborts. May also return early or
-   * late on its own: the engine reads the clock again after every sleep.
-   */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>
-  /** In [0, 1); used for retry jitter. */
-  random: () => number
-  log: Logger
-  /** Aborted when the workflow is cancelled (SIGINT / SIGTERM from the runner). */
-  signal?: AbortSignal
-}
+export type EngineDeps = Pick<Effects, 'now' | 'sleep' | 'random' | 'log' | 'signal'> & { api: BatchApi }
 
 export interface WaitAllOptions {
   /** In input order, without duplicates. */

@@ -1,4 +1,4 @@
-import type { Logger } from '../engine/types.js'
+import type { Logger } from '../util/effects.js'
 import { commentMarker, DEFAULT_CONTEXT, renderComment, type CommentRow } from '../report/pr-comment-text.js'
 import type { Settings } from '../settings.js'
 import { errorMessage } from '../util/text.js'

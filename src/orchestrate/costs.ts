@@ -1,4 +1,3 @@
-import type { Logger } from '../engine/types.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import { foldCosts, formatCost, whyNoEstimate, type BatchUsage, type CostReport } from '../result-files/cost.js'
 import { fetchPrices, type PriceDeps } from '../result-files/prices.js'
@@ -11,7 +10,7 @@ import { emptyUsage, hasTokens, mergeUsage } from '../result-files/usage.js'
  * empty, saying why.
  */
 export async function priceResults(
-  deps: PriceDeps & { log: Logger },
+  deps: PriceDeps,
   batchIds: readonly string[],
   collected: ReadonlyMap<string, BatchFiles>,
   discountPercent: number | undefined

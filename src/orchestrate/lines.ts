@@ -1,4 +1,5 @@
-import type { Logger, WaitReport } from '../engine/types.js'
+import type { WaitReport } from '../engine/types.js'
+import type { Logger } from '../util/effects.js'
 import type { LineReport } from '../report/failed-lines.js'
 import { groupAnnotations, MAX_ANNOTATIONS } from '../result-files/annotations.js'
 import type { BatchFiles } from '../result-files/collect.js'

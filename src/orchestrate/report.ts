@@ -54,7 +54,7 @@ async function readFiles(settings: Settings, deps: RunContext, tracked: Tracked[
   const budget = { ms, signal: deps.timeoutSignal(ms) }
   const signal = AbortSignal.any([deps.signal, budget.signal])
   const results = wanted.map(t => t.result)
-  return collectResults({ ...deps, files: deps.api, signal, budget }, results, resultsDir(settings))
+  return collectResults({ ...deps, signal, budget }, results, resultsDir(settings))
 }
 
 /**

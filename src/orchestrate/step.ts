@@ -111,7 +111,7 @@ async function readResults(settings: Settings, deps: RunContext, waited: WaitRep
   const budget = { ms, signal: deps.timeoutSignal(ms) }
   const signal = AbortSignal.any([deps.signal, budget.signal])
   const failures = settings.inputFile ? new FailureIndex() : undefined
-  const collected = await collectResults({ ...deps, files: deps.api, signal, budget, failures }, waited.results, dir)
+  const collected = await collectResults({ ...deps, signal, budget, failures }, waited.results, dir)
   const cost = await priceResults(deps, settings.batchIds, collected, settings.policy.batchDiscount)
   deps.setOutputs(buildOutputs(waited, collected, cost))
   return { collected, cost, ...(failures ? { failures } : {}) }

@@ -2,8 +2,9 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { withBackoff } from '../util/backoff.js'
 import { formatDuration } from '../util/duration.js'
+import type { Effects } from '../util/effects.js'
 import { errorMessage } from '../util/text.js'
-import type { Logger, BatchResult } from '../engine/types.js'
+import type { BatchResult } from '../engine/types.js'
 import { isTransient, type FilesApi } from '../together/index.js'
 import type { FailureIndex } from './failures.js'
 import { jsonLines } from './jsonl.js'
@@ -21,15 +22,8 @@ export interface BatchFiles {
   error?: string
 }
 
-export interface CollectDeps {
-  files: FilesApi
-  sleep(ms: number, signal?: AbortSignal): Promise<void>
-  random(): number
-  log: Logger
-  /** Removes the secrets from a line of a result file before it is read: its text can reach the summary. */
-  redact(text: string): string
-  /** Aborted when the workflow is cancelled or the time for result files runs out: downloads stop at once. */
-  signal?: AbortSignal
+export type CollectDeps = Pick<Effects, 'sleep' | 'random' | 'log' | 'redact' | 'signal'> & {
+  api: FilesApi
   /** The time allowed for all result files, and the signal that fires when it has run out. */
   budget?: { ms: number; signal: AbortSignal }
   /** When given, every failed request is recorded here by `custom_id` (for `input-file`). */
@@ -48,8 +42,8 @@ async function fetchFile(deps: CollectDeps, fileId: string, path: string): Promi
     transient: isTransient
   }
   return withBackoff(deps, backoff, async () => {
-    const info = await deps.files.getFile(fileId, { signal: deps.signal })
-    const bytes = await deps.files.downloadFile(fileId, path, { expectedBytes: info.bytes, signal: deps.signal })
+    const info = await deps.api.getFile(fileId, { signal: deps.signal })
+    const bytes = await deps.api.downloadFile(fileId, path, { expectedBytes: info.bytes, signal: deps.signal })
     deps.log.info(`Downloaded ${fileId} to ${path} (${bytes} bytes).`)
     return path
   })

@@ -1,13 +1,10 @@
-import type { Logger } from '../engine/types.js'
 import { isTransient, type ModelsApi } from '../together/index.js'
 import { withBackoff, type BackoffDeps } from '../util/backoff.js'
+import type { Effects } from '../util/effects.js'
 import { errorMessage } from '../util/text.js'
 import type { PriceList } from './cost.js'
 
-export interface PriceDeps extends BackoffDeps {
-  api: ModelsApi
-  log: Logger
-}
+export type PriceDeps = BackoffDeps & Pick<Effects, 'log'> & { api: ModelsApi }
 
 const PRICE_ATTEMPTS = 3
 /** One `GET /v1/models`: the list is a few hundred kilobytes, so this is generous. */

@@ -1,8 +1,8 @@
-import type { Logger } from '../engine/types.js'
 import { isTransient } from '../together/errors.js'
 import { normalizeStatus, statusToken } from '../together/status.js'
 import type { BatchJob, SubmitApi } from '../together/types.js'
 import { retryDelay, withBackoff, type BackoffDeps } from '../util/backoff.js'
+import type { Effects } from '../util/effects.js'
 import { formatDuration } from '../util/duration.js'
 import { errorMessage, oneLine } from '../util/text.js'
 import type { ReuseMode } from './options.js'
@@ -14,12 +14,8 @@ import { isRefusal, submitFailure, type SubmitProgress } from './submit-error.js
 const ATTEMPTS = 5
 const MAX_RETRY_MS = 30_000
 
-export interface SubmitDeps extends BackoffDeps {
-  api: SubmitApi
-  log: Logger
-  /** Milliseconds since the epoch (to say how old a reused batch is). */
-  now(): number
-}
+/** The clock says how old a reused batch is. */
+export type SubmitDeps = BackoffDeps & Pick<Effects, 'log' | 'now'> & { api: SubmitApi }
 
 /** Which batch the step goes on with, and how it came to be. */
 export interface Submitted {

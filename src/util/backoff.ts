@@ -1,3 +1,4 @@
+import type { Effects, Logger } from './effects.js'
 import { errorMessage } from './text.js'
 
 export const MAX_RETRY_DELAY_MS = 60_000
@@ -22,12 +23,7 @@ export function retryDelay(
 }
 
 /** The effects a retried call needs: time, jitter, a place to warn, and the step's signal. */
-export interface BackoffDeps {
-  sleep(ms: number, signal?: AbortSignal): Promise<void>
-  random(): number
-  log: { warning(message: string): void }
-  signal?: AbortSignal
-}
+export type BackoffDeps = Pick<Effects, 'sleep' | 'random' | 'signal'> & { log: Pick<Logger, 'warning'> }
 
 export interface Backoff {
   /** The call as a warning names it: `Downloading file-1`, `Fetching model prices`. */
