@@ -11,7 +11,5 @@ export default {
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/__tests__/e2e/', '<rootDir>/__tests__/bundle\\.test\\.ts$'],
   globalSetup: undefined,
   collectCoverage: false,
-  // The unit tests of the mutated area first: a killed mutant stops at its first failing file.
-  testSequencer: '<rootDir>/tools/mutation/sequencer.js',
   coverageThreshold: undefined
 }
