@@ -35232,21 +35232,6 @@ function commentText(run, redact) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/orchestrate/opening.ts
-function openStep(settings, run) {
-    for (const warning of settings.warnings)
-        run.log.warning(warning);
-    if (settings.skipReason === undefined)
-        return undefined;
-    run.setOutputs({ passed: 'false' });
-    return {
-        verdict: { ok: true, message: settings.skipReason },
-        title: 'Together batches',
-        summary: '## ⏭️ Together batches not checked: no API key (if-no-api-key: skip)\n',
-        annotations: []
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/engine/messages.ts
 
 
@@ -37196,10 +37181,44 @@ async function submitted(submit, run) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/orchestrate/track.ts
+;// CONCATENATED MODULE: ./src/orchestrate/run-mode.ts
 
 
 
+
+
+async function runMode(settings, run, github) {
+    const skipped = openStep(settings, run);
+    if (skipped)
+        return skipped;
+    if (settings.mode === 'wait')
+        return submitThen(settings, run, github, batches => runStep(batches, run, github));
+    if (!github)
+        throw new Error(`mode: ${settings.mode} needs the ledger, and none was given.`);
+    if (settings.mode === 'report')
+        return runReport(settings, run, github);
+    return submitThen(settings, run, github, batches => runTrack(batches, run, github));
+}
+async function submitThen(settings, run, github, step) {
+    const batches = await submitStep(settings, run, github);
+    if ('refused' in batches)
+        return batches.refused;
+    const outcome = await step(batches.settings);
+    return { ...outcome, summary: outcome.summary + batches.summary };
+}
+function openStep(settings, run) {
+    for (const warning of settings.warnings)
+        run.log.warning(warning);
+    if (settings.skipReason === undefined)
+        return undefined;
+    run.setOutputs({ passed: 'false' });
+    return {
+        verdict: { ok: true, message: settings.skipReason },
+        title: 'Together batches',
+        summary: '## ⏭️ Together batches not checked: no API key (if-no-api-key: skip)\n',
+        annotations: []
+    };
+}
 async function runTrack(settings, deps, github) {
     const commit = await github.headCommit();
     const pullRequests = await github.pullRequests();
@@ -37237,32 +37256,6 @@ async function runTrack(settings, deps, github) {
             ]
             : undefined
     });
-}
-
-;// CONCATENATED MODULE: ./src/orchestrate/run-mode.ts
-
-
-
-
-
-async function runMode(settings, run, github) {
-    const skipped = openStep(settings, run);
-    if (skipped)
-        return skipped;
-    if (settings.mode === 'wait')
-        return submitThen(settings, run, github, batches => runStep(batches, run, github));
-    if (!github)
-        throw new Error(`mode: ${settings.mode} needs the ledger, and none was given.`);
-    if (settings.mode === 'report')
-        return runReport(settings, run, github);
-    return submitThen(settings, run, github, batches => runTrack(batches, run, github));
-}
-async function submitThen(settings, run, github, step) {
-    const batches = await submitStep(settings, run, github);
-    if ('refused' in batches)
-        return batches.refused;
-    const outcome = await step(batches.settings);
-    return { ...outcome, summary: outcome.summary + batches.summary };
 }
 
 ;// CONCATENATED MODULE: external "node:os"
