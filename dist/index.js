@@ -32556,7 +32556,8 @@ function requestsSection(all, collected) {
     }
     return `${parts.join('\n')}\n`;
 }
-function batchSummary(result, verdict, now = result.endedAt) {
+function batchSummary(result, verdict) {
+    const now = result.endedAt;
     const job = result.batch ?? {};
     const rows = [tableRow('Status', escapeText(result.status || 'unknown', 40))];
     const { progress } = result;
@@ -32571,18 +32572,16 @@ function batchSummary(result, verdict, now = result.endedAt) {
     if (job.completed_at)
         rows.push(tableRow('Completed', escapeText(job.completed_at, 40)));
     rows.push(tableRow('Waited', `${formatDuration(result.endedAt - result.startedAt)} (${plural(result.requests, 'status check')})`));
-    if (result.etaAt !== undefined && result.etaAt > now && !result.finalStatus) {
+    if (result.etaAt !== undefined && result.etaAt > now && !result.finalStatus)
         rows.push(tableRow('Predicted finish', `in ~${formatDuration(result.etaAt - now)}`));
-    }
     if (job.output_file_id)
         rows.push(tableRow('Output file', code(job.output_file_id)));
     if (job.error_file_id)
         rows.push(tableRow('Error file', code(job.error_file_id)));
     if (job.error)
         rows.push(tableRow('Error', escapeText(job.error)));
-    if (result.cancel) {
+    if (result.cancel)
         rows.push(tableRow('Cancel', cancelCell(result.cancel)));
-    }
     const parts = [
         `## ${headline(result, verdict)}`,
         '',
@@ -36170,7 +36169,8 @@ function verdictOutputs(status, ok) {
 const isReported = (t) => t.verdict !== undefined;
 function report_publish_byStatus(tracked) {
     const key = (t) => `${t.stored.entry.sha} ${t.stored.entry.commitStatus}`;
-    const kept = groupBy(tracked.filter(t => t.fate === 'pending' || t.fate === 'unchecked'), key);
+    const staying = tracked.filter(t => t.fate === 'pending' || t.fate === 'unchecked');
+    const kept = groupBy(staying, key);
     const reported = tracked.filter(isReported).filter(r => r.stored.entry.commitStatus);
     return [...groupBy(reported, key).entries()].map(([k, group]) => ({
         sha: group[0].stored.entry.sha,
@@ -36236,11 +36236,9 @@ async function publishComments(deps, github, tracked) {
     const prsOf = await pullRequestsOfEntries(deps, github, commented);
     const byComment = groupBy(commented.flatMap(r => prsOf(r).map(pr => ({ pr, r }))), ({ pr, r }) => `${pr} ${r.stored.entry.commitStatus}`);
     for (const pairs of byComment.values()) {
-        const { pr } = pairs[0];
-        const commitStatus = pairs[0].r.stored.entry.commitStatus;
-        const rows = pairs.map(p => p.r.row);
+        const { pr, r } = pairs[0];
         try {
-            await github.comments(pr, commitStatus || DEFAULT_CONTEXT, rows);
+            await github.comments(pr, r.stored.entry.commitStatus || DEFAULT_CONTEXT, pairs.map(p => p.r.row));
         }
         catch (error) {
             deps.log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`);
@@ -36443,7 +36441,7 @@ async function runStep(settings, deps, github, hooks = {}) {
     await pending;
     const rows = commentRows(waited.results, batches, collected, cost);
     const stepFailure = !verdict.ok && batches.every(b => b.ok) ? 'max-cost' : undefined;
-    const [state, description] = hooks.finalStatus?.(verdict, waited) ?? [
+    const [state, description] = hooks.finalStatus?.(verdict) ?? [
         verdict.ok ? 'success' : 'failure',
         statusHeadline(rows, stepFailure)
     ];
@@ -36546,7 +36544,8 @@ async function readFiles(settings, deps, tracked) {
     const wanted = tracked.filter(t => t.fate === 'final' && (settings.downloadDir !== '' || gatesResults(t.stored.entry.policy)));
     if (wanted.length === 0 || deps.signal.aborted)
         return new Map();
-    return collectWithin(settings, deps, resultsBudgetMs(0, 0), wanted.map(t => t.result));
+    const results = wanted.map(t => t.result);
+    return collectWithin(settings, deps, resultsBudgetMs(0, 0), results);
 }
 async function priceTracked(deps, tracked, collected) {
     const byDiscount = groupBy(tracked.filter(t => t.fate === 'final' && t.stored.entry.policy.maxCost !== undefined), t => t.stored.entry.policy.batchDiscount);

@@ -47,10 +47,8 @@ interface Shared {
 /** The reported batches by the commit status they share (`sha` and context), with what stays behind. */
 function byStatus(tracked: readonly Tracked[]): Shared[] {
   const key = (t: Tracked): string => `${t.stored.entry.sha} ${t.stored.entry.commitStatus}`
-  const kept = groupBy(
-    tracked.filter(t => t.fate === 'pending' || t.fate === 'unchecked'),
-    key
-  )
+  const staying = tracked.filter(t => t.fate === 'pending' || t.fate === 'unchecked')
+  const kept = groupBy(staying, key)
   const reported = tracked.filter(isReported).filter(r => r.stored.entry.commitStatus)
   return [...groupBy(reported, key).entries()].map(([k, group]) => ({
     sha: group[0]!.stored.entry.sha,
@@ -140,11 +138,13 @@ async function publishComments(deps: RunContext, github: GitHub, tracked: readon
     ({ pr, r }) => `${pr} ${r.stored.entry.commitStatus}`
   )
   for (const pairs of byComment.values()) {
-    const { pr } = pairs[0]!
-    const commitStatus = pairs[0]!.r.stored.entry.commitStatus
-    const rows = pairs.map(p => p.r.row)
+    const { pr, r } = pairs[0]!
     try {
-      await github.comments(pr, commitStatus || DEFAULT_CONTEXT, rows)
+      await github.comments(
+        pr,
+        r.stored.entry.commitStatus || DEFAULT_CONTEXT,
+        pairs.map(p => p.r.row)
+      )
     } catch (error) {
       deps.log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`)
     }

@@ -48,12 +48,8 @@ async function readFiles(settings: Settings, deps: RunContext, tracked: Tracked[
     t => t.fate === 'final' && (settings.downloadDir !== '' || gatesResults(t.stored.entry.policy))
   )
   if (wanted.length === 0 || deps.signal.aborted) return new Map()
-  return collectWithin(
-    settings,
-    deps,
-    resultsBudgetMs(0, 0),
-    wanted.map(t => t.result)
-  )
+  const results = wanted.map(t => t.result)
+  return collectWithin(settings, deps, resultsBudgetMs(0, 0), results)
 }
 
 /**

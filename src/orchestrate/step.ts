@@ -44,12 +44,12 @@ export interface StepOutcome {
   annotations: Annotation[]
 }
 
-/** What another mode adds to the step (see track.ts). */
+/** What another mode adds to the step (see `runTrack` in run-mode.ts). */
 export interface StepHooks {
   /** Runs right after the wait and its outputs; what it throws fails the step. */
   afterWait?(waited: WaitReport): Promise<void>
   /** The final commit status, when it is not plain success or failure. */
-  finalStatus?(verdict: Verdict, waited: WaitReport): [StatusState, string] | undefined
+  finalStatus?(verdict: Verdict): [StatusState, string] | undefined
 }
 
 /**
@@ -86,7 +86,7 @@ export async function runStep(
   const rows = commentRows(waited.results, batches, collected, cost)
   // Besides its batches, only max-cost over several batches together can fail the step.
   const stepFailure = !verdict.ok && batches.every(b => b.ok) ? 'max-cost' : undefined
-  const [state, description] = hooks.finalStatus?.(verdict, waited) ?? [
+  const [state, description] = hooks.finalStatus?.(verdict) ?? [
     verdict.ok ? 'success' : 'failure',
     statusHeadline(rows, stepFailure)
   ]

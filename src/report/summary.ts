@@ -85,7 +85,8 @@ function requestsSection(all: WaitReport, collected?: ReadonlyMap<string, BatchF
   return `${parts.join('\n')}\n`
 }
 
-function batchSummary(result: BatchResult, verdict: Verdict, now: number = result.endedAt): string {
+function batchSummary(result: BatchResult, verdict: Verdict): string {
+  const now = result.endedAt
   const job = result.batch ?? {}
   const rows: string[] = [row('Status', escapeText(result.status || 'unknown', 40))]
   const { progress } = result
@@ -97,15 +98,12 @@ function batchSummary(result: BatchResult, verdict: Verdict, now: number = resul
   rows.push(
     row('Waited', `${formatDuration(result.endedAt - result.startedAt)} (${plural(result.requests, 'status check')})`)
   )
-  if (result.etaAt !== undefined && result.etaAt > now && !result.finalStatus) {
+  if (result.etaAt !== undefined && result.etaAt > now && !result.finalStatus)
     rows.push(row('Predicted finish', `in ~${formatDuration(result.etaAt - now)}`))
-  }
   if (job.output_file_id) rows.push(row('Output file', code(job.output_file_id)))
   if (job.error_file_id) rows.push(row('Error file', code(job.error_file_id)))
   if (job.error) rows.push(row('Error', escapeText(job.error)))
-  if (result.cancel) {
-    rows.push(row('Cancel', cancelCell(result.cancel)))
-  }
+  if (result.cancel) rows.push(row('Cancel', cancelCell(result.cancel)))
 
   const parts = [
     `## ${headline(result, verdict)}`,
