@@ -36558,14 +36558,13 @@ async function priceTracked(deps, tracked, collected) {
     }
     return costs;
 }
+const uncheckedMessage = (t) => `Could not check tracked batch ${t.result.batchId}, left in the ledger: ${judge(t.result, new Set()).message}`;
 function stepVerdict(tracked, ledgerErrors) {
     const reported = tracked.filter(isReported);
     const pending = tracked.filter(t => t.fate === 'pending').length;
     const failing = [
         ...reported.filter(r => !r.verdict.ok).map(r => r.verdict.message),
-        ...tracked
-            .filter(t => t.fate === 'unchecked')
-            .map(t => `Could not check tracked batch ${t.result.batchId}, left in the ledger: ${judge(t.result, new Set()).message}`),
+        ...tracked.filter(t => t.fate === 'unchecked').map(uncheckedMessage),
         ...ledgerErrors
     ];
     const still = `${pending} still running`;

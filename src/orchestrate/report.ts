@@ -74,17 +74,16 @@ async function priceTracked(
   return costs
 }
 
+/** Why a tracked batch that could not be checked stays in the ledger. */
+const uncheckedMessage = (t: Tracked): string =>
+  `Could not check tracked batch ${t.result.batchId}, left in the ledger: ${judge(t.result, new Set()).message}`
+
 function stepVerdict(tracked: readonly Tracked[], ledgerErrors: string[]): Verdict {
   const reported = tracked.filter(isReported)
   const pending = tracked.filter(t => t.fate === 'pending').length
   const failing = [
     ...reported.filter(r => !r.verdict.ok).map(r => r.verdict.message),
-    ...tracked
-      .filter(t => t.fate === 'unchecked')
-      .map(
-        t =>
-          `Could not check tracked batch ${t.result.batchId}, left in the ledger: ${judge(t.result, new Set()).message}`
-      ),
+    ...tracked.filter(t => t.fate === 'unchecked').map(uncheckedMessage),
     ...ledgerErrors
   ]
   const still = `${pending} still running`
