@@ -32028,6 +32028,8 @@ function escapeText(text, max = 2000) {
         .replace(/(www)\./gi, (_, w) => `${w}&#46;`)
         .replace(/^[-+=]/, entity);
 }
+const code = (text) => `<code>${escapeText(text, 200)}</code>`;
+const tableRow = (name, html) => `<tr><th align="left">${name}</th><td>${html}</td></tr>`;
 
 ;// CONCATENATED MODULE: ./src/report/cost-summary.ts
 
@@ -32106,15 +32108,48 @@ function summarize(results) {
     return { total, completed, failed, running: total - completed - failed, percent: total ? progressSum / total : 0 };
 }
 
-;// CONCATENATED MODULE: ./src/report/format.ts
-
+;// CONCATENATED MODULE: ./src/report/chart.ts
+const MIN_SPAN_MS = 5 * 60_000;
+const MIN_POINTS = 3;
+const SAMPLES = 30;
 const BAR_WIDTH = 20;
 function progressBar(progress) {
     const filled = Math.round((Math.min(100, Math.max(0, progress)) / 100) * BAR_WIDTH);
     return '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
 }
-const code = (text) => `<code>${escapeText(text, 200)}</code>`;
-const tableRow = (name, html) => `<tr><th align="left">${name}</th><td>${html}</td></tr>`;
+const num = (value) => String(Math.round(value * 10) / 10);
+function progressAt(known, atMs) {
+    const after = known.findIndex(p => p.atMs >= atMs);
+    if (after === -1)
+        return known[known.length - 1].progress;
+    if (after === 0)
+        return known[0].progress;
+    const [a, b] = [known[after - 1], known[after]];
+    return a.progress + ((b.progress - a.progress) * (atMs - a.atMs)) / (b.atMs - a.atMs);
+}
+function progressChart(result) {
+    const spanMs = result.endedAt - result.startedAt;
+    const seen = result.progressSeries && result.progressSeries.length > 0 ? result.progressSeries : result.timeline;
+    if (spanMs < MIN_SPAN_MS || seen.length < MIN_POINTS)
+        return '';
+    const points = [...seen, { atMs: spanMs, progress: result.progress }];
+    const known = points
+        .filter((p) => typeof p.progress === 'number')
+        .map(p => ({ atMs: p.atMs, progress: Math.min(100, Math.max(0, p.progress)) }));
+    if (known.length === 0)
+        return '';
+    const at = (i) => (spanMs * i) / (SAMPLES - 1);
+    const values = Array.from({ length: SAMPLES }, (_, i) => num(progressAt(known, at(i))));
+    return [
+        '```mermaid',
+        'xychart-beta',
+        '  title "Progress over time"',
+        `  x-axis "minutes since start" 0 --> ${num(spanMs / 60_000)}`,
+        '  y-axis "progress %" 0 --> 100',
+        `  line [${values.join(', ')}]`,
+        '```'
+    ].join('\n');
+}
 
 ;// CONCATENATED MODULE: ./src/report/batch-table.ts
 
@@ -32188,44 +32223,6 @@ function manySummary(all, verdict, batches, collected, cost) {
     if (all.results.length > MAX_BATCH_ROWS)
         parts.push('', `… ${plural(all.results.length - MAX_BATCH_ROWS, 'more batch', 'more batches')}`);
     return `${parts.join('\n')}\n`;
-}
-
-;// CONCATENATED MODULE: ./src/report/chart.ts
-const MIN_SPAN_MS = 5 * 60_000;
-const MIN_POINTS = 3;
-const SAMPLES = 30;
-const num = (value) => String(Math.round(value * 10) / 10);
-function progressAt(known, atMs) {
-    const after = known.findIndex(p => p.atMs >= atMs);
-    if (after === -1)
-        return known[known.length - 1].progress;
-    if (after === 0)
-        return known[0].progress;
-    const [a, b] = [known[after - 1], known[after]];
-    return a.progress + ((b.progress - a.progress) * (atMs - a.atMs)) / (b.atMs - a.atMs);
-}
-function progressChart(result) {
-    const spanMs = result.endedAt - result.startedAt;
-    const seen = result.progressSeries && result.progressSeries.length > 0 ? result.progressSeries : result.timeline;
-    if (spanMs < MIN_SPAN_MS || seen.length < MIN_POINTS)
-        return '';
-    const points = [...seen, { atMs: spanMs, progress: result.progress }];
-    const known = points
-        .filter((p) => typeof p.progress === 'number')
-        .map(p => ({ atMs: p.atMs, progress: Math.min(100, Math.max(0, p.progress)) }));
-    if (known.length === 0)
-        return '';
-    const at = (i) => (spanMs * i) / (SAMPLES - 1);
-    const values = Array.from({ length: SAMPLES }, (_, i) => num(progressAt(known, at(i))));
-    return [
-        '```mermaid',
-        'xychart-beta',
-        '  title "Progress over time"',
-        `  x-axis "minutes since start" 0 --> ${num(spanMs / 60_000)}`,
-        '  y-axis "progress %" 0 --> 100',
-        `  line [${values.join(', ')}]`,
-        '```'
-    ].join('\n');
 }
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
@@ -32503,7 +32500,6 @@ function topCodes(tally, n = 5) {
 
 
 
-
 const MAX_TIMELINE_ROWS = 50;
 function headline(result, verdict) {
     const id = escapeText(result.batchId, 200);
@@ -32560,7 +32556,8 @@ function requestsSection(all, collected) {
     }
     return `${parts.join('\n')}\n`;
 }
-function batchSummary(result, verdict, now = result.endedAt) {
+function batchSummary(result, verdict) {
+    const now = result.endedAt;
     const job = result.batch ?? {};
     const rows = [tableRow('Status', escapeText(result.status || 'unknown', 40))];
     const { progress } = result;
@@ -32575,18 +32572,16 @@ function batchSummary(result, verdict, now = result.endedAt) {
     if (job.completed_at)
         rows.push(tableRow('Completed', escapeText(job.completed_at, 40)));
     rows.push(tableRow('Waited', `${formatDuration(result.endedAt - result.startedAt)} (${plural(result.requests, 'status check')})`));
-    if (result.etaAt !== undefined && result.etaAt > now && !result.finalStatus) {
+    if (result.etaAt !== undefined && result.etaAt > now && !result.finalStatus)
         rows.push(tableRow('Predicted finish', `in ~${formatDuration(result.etaAt - now)}`));
-    }
     if (job.output_file_id)
         rows.push(tableRow('Output file', code(job.output_file_id)));
     if (job.error_file_id)
         rows.push(tableRow('Error file', code(job.error_file_id)));
     if (job.error)
         rows.push(tableRow('Error', escapeText(job.error)));
-    if (result.cancel) {
+    if (result.cancel)
         rows.push(tableRow('Cancel', cancelCell(result.cancel)));
-    }
     const parts = [
         `## ${headline(result, verdict)}`,
         '',
@@ -32613,6 +32608,35 @@ function batchSummary(result, verdict, now = result.endedAt) {
 }
 function buildFailureSummary(message) {
     return `## ❌ Wait for Together batch failed\n\n${escapeText(message, 3000)}\n`;
+}
+const MAX_REPORT_ROWS = 200;
+function reportRow({ entry, result, verdict, files }) {
+    const requests = files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : '';
+    const pr = entry.pullRequests.map(n => `#${n}`).join(' ');
+    const tracked = entry.runUrl
+        ? `[${new Date(entry.trackedAt).toISOString()}](${entry.runUrl})`
+        : new Date(entry.trackedAt).toISOString();
+    const cells = [
+        `${verdict.ok ? '✅' : '❌'} ${escapeText(result.batchId, 200)}`,
+        escapeText(result.status || 'unknown', 40),
+        requests,
+        `${entry.sha.slice(0, 12)} ${pr}`,
+        tracked,
+        escapeText(verdict.message, 500)
+    ];
+    return `| ${cells.join(' | ')} |`;
+}
+function buildReportSummary(rows, pending, verdict) {
+    const failed = rows.filter(r => !r.verdict.ok).length;
+    const head = `## ${verdict.ok ? '✅' : '❌'} Together batches: ${plural(rows.length, 'batch', 'batches')} reported${failed ? `, ${failed} failed` : ''}, ${pending} still running\n\n`;
+    if (rows.length === 0)
+        return `${head}${escapeText(verdict.message, 2000)}\n`;
+    const shown = rows.slice(0, MAX_REPORT_ROWS).map(reportRow);
+    const more = rows.length > MAX_REPORT_ROWS ? `\nAnd ${rows.length - MAX_REPORT_ROWS} more (see the reported output).\n` : '';
+    return `${head}| Batch | Status | Requests | Commit | Tracked | Verdict |\n| --- | --- | --- | --- | --- | --- |\n${shown.join('\n')}\n${more}`;
+}
+function buildEmptyReportSummary(ledgerBranch) {
+    return `## ✅ Together batches: nothing to report, no batch is tracked on branch ${escapeText(ledgerBranch, 100)}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/sanitize/redact.ts
@@ -34479,10 +34503,42 @@ function judgeStep(all, batches, cost, maxCost) {
     return ok || !total.ok ? total : { ok: false, message: batches.find(b => !b.ok).message };
 }
 
+;// CONCATENATED MODULE: ./src/util/group-by.ts
+function groupBy(items, key) {
+    const groups = new Map();
+    for (const item of items) {
+        const k = key(item);
+        const group = groups.get(k);
+        if (group)
+            group.push(item);
+        else
+            groups.set(k, [item]);
+    }
+    return groups;
+}
+
 ;// CONCATENATED MODULE: ./src/report/headline.ts
 
 
 
+
+
+function commentRow(result, verdict, files, cost) {
+    const tally = files?.tally;
+    const own = cost && knownTotal(costOf(cost, [result.batchId]));
+    return {
+        batchId: result.batchId,
+        icon: verdict.running ? '🔄' : verdict.ok ? '✅' : '❌',
+        status: result.status,
+        ...(tally ? { requests: { ok: tally.succeeded, failed: tally.failed } } : {}),
+        ...(own !== undefined && files?.usage ? { cost: own } : {}),
+        ...(verdict.failedOn ? { failedOn: verdict.failedOn } : {}),
+        reason: verdict.reason
+    };
+}
+function commentRows(results, verdicts, collected, cost) {
+    return results.map((result, i) => commentRow(result, verdicts[i], collected?.get(result.batchId), cost));
+}
 const WORDS = {
     'fail-on': 'fail-on status',
     'no-output': 'no output file',
@@ -34493,18 +34549,16 @@ const WORDS = {
     'max-failed-requests': 'max-failed-requests',
     'max-cost': 'max-cost'
 };
+const byStatus = (rows) => [...groupBy(rows, r => r.status || 'unknown')].map(([status, group]) => [status, group.length]);
 function totals(rows, stepFailure) {
     const failed = rows.filter(r => r.icon === '❌');
     const running = rows.filter(r => r.icon === '🔄').length;
     const completed = rows.filter(r => r.status === 'COMPLETED').length;
-    const others = new Map();
-    for (const r of rows.filter(r => r.icon === '✅' && r.status !== 'COMPLETED'))
-        others.set(r.status || 'unknown', (others.get(r.status || 'unknown') ?? 0) + 1);
-    const otherText = [...others].map(([status, n]) => `, ${n} ${status}`).join('');
-    const byStatus = new Map();
-    for (const r of failed)
-        byStatus.set(r.status || 'unknown', (byStatus.get(r.status || 'unknown') ?? 0) + 1);
-    const statuses = [...byStatus].map(([status, n]) => `${status} ${n}`).join(', ');
+    const others = byStatus(rows.filter(r => r.icon === '✅' && r.status !== 'COMPLETED'));
+    const otherText = others.map(([status, n]) => `, ${n} ${status}`).join('');
+    const statuses = byStatus(failed)
+        .map(([status, n]) => `${status} ${n}`)
+        .join(', ');
     const on = new Set([...failed.flatMap(r => (r.failedOn ? [r.failedOn] : [])), ...(stepFailure ? [stepFailure] : [])]);
     const verdict = failed.length > 0 || stepFailure ? 'Failed' : running > 0 ? 'Running' : 'Passed';
     const words = on.size > 0 ? `${verdict} on ${[...on].map(f => WORDS[f]).join(', ')}` : verdict;
@@ -34536,13 +34590,9 @@ function statusHeadline(rows, stepFailure) {
     const only = rows.length === 1 ? rows[0] : undefined;
     if (only?.icon === '❌' && only.reason)
         return `${t.words}: ${only.reason}`;
-    if (only?.icon === '✅')
-        return [`${t.words} · ${only.status}`, t.requests.startsWith('request counts not') ? '' : t.requests]
-            .filter(Boolean)
-            .join(' · ');
-    return [t.words, t.counts, t.requests && !t.requests.startsWith('request counts not') ? t.requests : '']
-        .filter(Boolean)
-        .join(' · ');
+    const requests = t.requests.startsWith('request counts not') ? '' : t.requests;
+    const head = only?.icon === '✅' ? [`${t.words} · ${only.status}`] : [t.words, t.counts];
+    return [...head, requests].filter(Boolean).join(' · ');
 }
 function pendingDescription(batchIds) {
     return batchIds.length === 1
@@ -35178,21 +35228,6 @@ function commentText(run, redact) {
     return {
         marker: commentMarker,
         render: (context, rows, previous, stepFailure) => renderComment(context, rows.map(row => ({ ...row, status: redact(row.status), reason: redact(row.reason) })), run, previous, stepFailure)
-    };
-}
-
-;// CONCATENATED MODULE: ./src/orchestrate/opening.ts
-function openStep(settings, run) {
-    for (const warning of settings.warnings)
-        run.log.warning(warning);
-    if (settings.skipReason === undefined)
-        return undefined;
-    run.setOutputs({ passed: 'false' });
-    return {
-        verdict: { ok: true, message: settings.skipReason },
-        title: 'Together batches',
-        summary: '## ⏭️ Together batches not checked: no API key (if-no-api-key: skip)\n',
-        annotations: []
     };
 }
 
@@ -36049,86 +36084,8 @@ async function waitForBatches(deps, options) {
     return { results, startedAt, endedAt, timeoutMs: options.timeoutMs, done };
 }
 
-;// CONCATENATED MODULE: ./src/report/pr-comment-rows.ts
-
-const verdictIcon = (verdict) => verdict.running ? '🔄' : verdict.ok ? '✅' : '❌';
-function commentRow(result, verdict, files, cost) {
-    const tally = files?.tally;
-    const own = cost && knownTotal(costOf(cost, [result.batchId]));
-    return {
-        batchId: result.batchId,
-        icon: verdictIcon(verdict),
-        status: result.status,
-        ...(tally ? { requests: { ok: tally.succeeded, failed: tally.failed } } : {}),
-        ...(own !== undefined && files?.usage ? { cost: own } : {}),
-        ...(verdict.failedOn ? { failedOn: verdict.failedOn } : {}),
-        reason: verdict.reason
-    };
-}
-function commentRows(results, verdicts, collected, cost) {
-    return results.map((result, i) => commentRow(result, verdicts[i], collected?.get(result.batchId), cost));
-}
-
-;// CONCATENATED MODULE: ./src/report/ledger-summary.ts
-
-
-const ledger_summary_MAX_ROWS = 200;
-function row({ entry, result, verdict, files }) {
-    const requests = files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : '';
-    const pr = entry.pullRequests.map(n => `#${n}`).join(' ');
-    const tracked = entry.runUrl
-        ? `[${new Date(entry.trackedAt).toISOString()}](${entry.runUrl})`
-        : new Date(entry.trackedAt).toISOString();
-    const cells = [
-        `${verdict.ok ? '✅' : '❌'} ${escapeText(result.batchId, 200)}`,
-        escapeText(result.status || 'unknown', 40),
-        requests,
-        `${entry.sha.slice(0, 12)} ${pr}`,
-        tracked,
-        escapeText(verdict.message, 500)
-    ];
-    return `| ${cells.join(' | ')} |`;
-}
-function buildReportSummary(rows, pending, verdict) {
-    const failed = rows.filter(r => !r.verdict.ok).length;
-    const head = `## ${verdict.ok ? '✅' : '❌'} Together batches: ${plural(rows.length, 'batch', 'batches')} reported${failed ? `, ${failed} failed` : ''}, ${pending} still running\n\n`;
-    if (rows.length === 0)
-        return `${head}${escapeText(verdict.message, 2000)}\n`;
-    const shown = rows.slice(0, ledger_summary_MAX_ROWS).map(row);
-    const more = rows.length > ledger_summary_MAX_ROWS ? `\nAnd ${rows.length - ledger_summary_MAX_ROWS} more (see the reported output).\n` : '';
-    return `${head}| Batch | Status | Requests | Commit | Tracked | Verdict |\n| --- | --- | --- | --- | --- | --- |\n${shown.join('\n')}\n${more}`;
-}
-function buildEmptyReportSummary(ledgerBranch) {
-    return `## ✅ Together batches: nothing to report, no batch is tracked on branch ${escapeText(ledgerBranch, 100)}\n`;
-}
-
-;// CONCATENATED MODULE: ./src/report/cost-outputs.ts
-
-
-function batchCostFields(batchId, files, cost) {
-    if (!files?.usage)
-        return {};
-    const usage = totalUsage(files.usage);
-    const estimate = cost?.batches.get(batchId)?.estimate.cost;
-    return {
-        prompt_tokens: usage.promptTokens,
-        completion_tokens: usage.completionTokens,
-        total_tokens: usage.totalTokens,
-        estimated_cost: estimate === undefined ? null : Number(formatCost(estimate))
-    };
-}
-function costOutputs(files, cost) {
-    const usage = files?.usage ? totalUsage(files.usage) : undefined;
-    const total = knownTotal(cost);
-    return {
-        'prompt-tokens': usage ? String(usage.promptTokens) : '',
-        'completion-tokens': usage ? String(usage.completionTokens) : '',
-        'total-tokens': usage ? String(usage.totalTokens) : '',
-        'estimated-cost': total === undefined ? '' : formatCost(total)
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
+
 
 
 const MAX_FIELD = 4096;
@@ -36150,6 +36107,16 @@ function batchEntry(result, files, cost) {
             failed_requests: files.tally.failed
         }
         : {};
+    const usage = files?.usage && totalUsage(files.usage);
+    const estimate = cost?.batches.get(result.batchId)?.estimate.cost;
+    const tokens = usage
+        ? {
+            prompt_tokens: usage.promptTokens,
+            completion_tokens: usage.completionTokens,
+            total_tokens: usage.totalTokens,
+            estimated_cost: estimate === undefined ? null : Number(formatCost(estimate))
+        }
+        : {};
     return {
         id: result.batchId,
         status: statusToken(result.status),
@@ -36159,54 +36126,168 @@ function batchEntry(result, files, cost) {
         error: job?.error ? job.error.slice(0, MAX_FIELD) : null,
         timed_out: result.outcome === 'timed-out',
         ...counts,
-        ...batchCostFields(result.batchId, files, cost)
+        ...tokens
     };
 }
 function buildOutputs(all, collected, cost) {
-    const common = {
-        batches: JSON.stringify(all.results.map(r => batchEntry(r, collected?.get(r.batchId), cost))),
-        done: String(all.done)
-    };
-    if (all.results.length > 1) {
-        const first = all.results.find(r => r.outcome !== 'completed');
-        return {
-            status: first ? statusToken(first.status) : 'COMPLETED',
-            'output-file-id': '',
-            'error-file-id': '',
-            progress: '',
-            error: '',
-            batch: '',
-            'timed-out': String(all.results.some(r => r.outcome === 'timed-out')),
-            'output-path': '',
-            'error-path': '',
-            'succeeded-requests': '',
-            'failed-requests': '',
-            ...costOutputs(undefined, cost),
-            ...common
-        };
-    }
-    const result = all.results[0];
-    const job = result.batch;
-    const files = collected?.get(result.batchId);
+    const one = all.results.length === 1 ? all.results[0] : undefined;
+    const shown = one ?? all.results.find(r => r.outcome !== 'completed');
+    const job = one?.batch;
+    const files = one && collected?.get(one.batchId);
+    const usage = files?.usage && totalUsage(files.usage);
+    const total = knownTotal(cost);
     return {
         ...(job?.input_file_id ? { 'input-file-id': job.input_file_id } : {}),
-        status: statusToken(result.status),
+        status: shown ? statusToken(shown.status) : 'COMPLETED',
         'output-file-id': job?.output_file_id ?? '',
         'error-file-id': job?.error_file_id ?? '',
-        progress: String(result.progress ?? ''),
+        progress: String(one?.progress ?? ''),
         error: (job?.error ?? '').slice(0, MAX_FIELD),
         batch: job ? JSON.stringify(compact(job)) : '',
-        'timed-out': String(result.outcome === 'timed-out'),
+        'timed-out': String(all.results.some(r => r.outcome === 'timed-out')),
         'output-path': files?.outputPath ?? '',
         'error-path': files?.errorPath ?? '',
         'succeeded-requests': files?.tally ? String(files.tally.succeeded) : '',
         'failed-requests': files?.tally ? String(files.tally.failed) : '',
-        ...costOutputs(files, cost),
-        ...common
+        'prompt-tokens': usage ? String(usage.promptTokens) : '',
+        'completion-tokens': usage ? String(usage.completionTokens) : '',
+        'total-tokens': usage ? String(usage.totalTokens) : '',
+        'estimated-cost': total === undefined ? '' : formatCost(total),
+        batches: JSON.stringify(all.results.map(r => batchEntry(r, collected?.get(r.batchId), cost))),
+        done: String(all.done)
     };
 }
 function verdictOutputs(status, ok) {
     return { passed: String(ok), status: !ok && status === 'COMPLETED' ? 'FAILED' : status };
+}
+
+;// CONCATENATED MODULE: ./src/orchestrate/report-publish.ts
+
+
+
+
+const isReported = (t) => t.verdict !== undefined;
+function report_publish_byStatus(tracked) {
+    const key = (t) => `${t.stored.entry.sha} ${t.stored.entry.commitStatus}`;
+    const staying = tracked.filter(t => t.fate === 'pending' || t.fate === 'unchecked');
+    const kept = groupBy(staying, key);
+    const reported = tracked.filter(isReported).filter(r => r.stored.entry.commitStatus);
+    return [...groupBy(reported, key).entries()].map(([k, group]) => ({
+        sha: group[0].stored.entry.sha,
+        context: group[0].stored.entry.commitStatus,
+        reported: group,
+        remaining: kept.get(k)?.length ?? 0,
+        size: Math.max(...group.map(r => r.stored.entry.group.length))
+    }));
+}
+async function stateOf(shared, github) {
+    const failing = shared.reported.find(r => !r.verdict.ok);
+    if (failing)
+        return ['failure', statusHeadline([failing.row])];
+    if (shared.reported.length < shared.size) {
+        let current;
+        try {
+            current = await github.statuses.latest(shared.sha, shared.context);
+        }
+        catch (error) {
+            return ['error', `Could not read the earlier statuses of this commit: ${errorMessage(error)}`];
+        }
+        if (current === 'failure' || current === 'error')
+            return undefined;
+    }
+    if (shared.remaining > 0) {
+        const done = shared.size - shared.remaining;
+        return ['pending', `${done} of ${shared.size} Together batches reported; ${shared.remaining} still running`];
+    }
+    if (shared.size <= 1)
+        return ['success', statusHeadline([shared.reported[0].row])];
+    return ['success', `${shared.size} Together batches reported, all passed`];
+}
+async function publishStatuses(deps, github, tracked) {
+    for (const shared of report_publish_byStatus(tracked)) {
+        try {
+            const state = await stateOf(shared, github);
+            if (state)
+                await github.statuses.set(shared.sha, shared.context, state[0], state[1], github.runUrl);
+        }
+        catch (error) {
+            deps.log.warning(`Could not set the commit status ${oneLine(shared.context, 100)} on ${shared.sha.slice(0, 12)}: ${errorMessage(error)}`);
+        }
+    }
+}
+async function pullRequestsOfEntries(deps, github, entries) {
+    const found = new Map();
+    for (const { stored } of entries) {
+        const sha = stored.entry.sha;
+        if (stored.entry.pullRequests.length > 0 || found.has(sha))
+            continue;
+        try {
+            found.set(sha, await github.pullRequestsOf(sha));
+        }
+        catch (error) {
+            found.set(sha, []);
+            deps.log.warning(`Could not find the pull requests of commit ${sha.slice(0, 12)}: ${errorMessage(error)}`);
+        }
+    }
+    return t => t.stored.entry.pullRequests.length > 0 ? t.stored.entry.pullRequests : (found.get(t.stored.entry.sha) ?? []);
+}
+async function publishComments(deps, github, tracked) {
+    const commented = tracked.filter(isReported).filter(r => r.stored.entry.prComment);
+    const prsOf = await pullRequestsOfEntries(deps, github, commented);
+    const byComment = groupBy(commented.flatMap(r => prsOf(r).map(pr => ({ pr, r }))), ({ pr, r }) => `${pr} ${r.stored.entry.commitStatus}`);
+    for (const pairs of byComment.values()) {
+        const { pr, r } = pairs[0];
+        try {
+            await github.comments(pr, r.stored.entry.commitStatus || DEFAULT_CONTEXT, pairs.map(p => p.r.row));
+        }
+        catch (error) {
+            deps.log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`);
+        }
+    }
+}
+async function publishReport(deps, github, tracked) {
+    await publishStatuses(deps, github, tracked);
+    await publishComments(deps, github, tracked);
+    const errors = [];
+    for (const item of tracked.filter(isReported)) {
+        try {
+            const removal = await github.ledger.remove(item.result.batchId, item.stored.blobSha);
+            if (removal === 'changed')
+                deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`);
+        }
+        catch (error) {
+            errors.push(errorMessage(error));
+        }
+    }
+    return errors;
+}
+
+;// CONCATENATED MODULE: ./src/result-files/annotations.ts
+
+const MAX_ANNOTATIONS = 10;
+function groupAnnotations(match, examples, budget = MAX_ANNOTATIONS, severalBatches = false) {
+    const codes = [...match.codes.entries()]
+        .sort(([, a], [, b]) => b.count - a.count || a.first.line - b.first.line)
+        .slice(0, Math.max(0, budget));
+    const annotations = codes
+        .map(([code, { first, count }]) => annotation(match.file, code, first, count, examples.get(code), severalBatches))
+        .sort((a, b) => a.line - b.line);
+    const annotated = new Set(codes.map(([, { first }]) => first.line));
+    return { annotations, rest: match.lines.filter(l => !annotated.has(l.line)) };
+}
+function annotation(file, code, first, count, example, severalBatches) {
+    const shownCode = oneLine(code, 100);
+    const why = example ? `: ${oneLine(example, 300)}` : '';
+    const batch = severalBatches ? ` in batch ${first.batchId}` : '';
+    const more = count > 1
+        ? ` ${plural(count - 1, 'more request')} in this file failed with ${shownCode}; see the step summary.`
+        : '';
+    return {
+        file,
+        line: first.line,
+        title: `Together request failed: ${shownCode}`,
+        message: `Request ${oneLine(first.customId, 200)}${batch} failed with ${shownCode}${why}.${more}`
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/result-files/collect.ts
@@ -36317,200 +36398,10 @@ async function fetchPrices(deps) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/orchestrate/costs.ts
-
-
-
-
-async function priceResults(deps, batchIds, collected, discountPercent) {
-    const usages = new Map();
-    for (const id of batchIds) {
-        const files = collected.get(id);
-        if (!files)
-            continue;
-        const lines = files.tally?.codes.get(UNREADABLE_LINE)?.count ?? 0;
-        if (!files.usage)
-            usages.set(id, { usage: emptyUsage(), incomplete: 'unread' });
-        else
-            usages.set(id, { usage: files.usage, ...(lines > 0 ? { incomplete: { unreadLines: lines } } : {}) });
-    }
-    const merged = mergeUsage([...usages.values()].map(u => u.usage));
-    const list = { discountPercent, ...(hasTokens(merged) ? await fetchPrices(deps) : {}) };
-    const report = foldCosts(list, usages);
-    const why = whyNoEstimate(report.total, list);
-    if (why !== undefined)
-        deps.log.warning(`No cost estimate: ${why}.`);
-    else if (report.total.cost !== undefined && hasTokens(merged)) {
-        deps.log.info(`Estimated cost: $${formatCost(report.total.cost)} (${report.total.usage.totalTokens} tokens).`);
-    }
-    return report;
-}
-
-;// CONCATENATED MODULE: ./src/util/group-by.ts
-function groupBy(items, key) {
-    const groups = new Map();
-    for (const item of items) {
-        const k = key(item);
-        const group = groups.get(k);
-        if (group)
-            group.push(item);
-        else
-            groups.set(k, [item]);
-    }
-    return groups;
-}
-
-;// CONCATENATED MODULE: ./src/orchestrate/report-publish.ts
-
-
-
-
-const isReported = (t) => t.verdict !== undefined;
-function byStatus(tracked) {
-    const key = (t) => `${t.stored.entry.sha} ${t.stored.entry.commitStatus}`;
-    const kept = groupBy(tracked.filter(t => t.fate === 'pending' || t.fate === 'unchecked'), key);
-    const reported = tracked.filter(isReported).filter(r => r.stored.entry.commitStatus);
-    return [...groupBy(reported, key).entries()].map(([k, group]) => ({
-        sha: group[0].stored.entry.sha,
-        context: group[0].stored.entry.commitStatus,
-        reported: group,
-        remaining: kept.get(k)?.length ?? 0,
-        size: Math.max(...group.map(r => r.stored.entry.group.length))
-    }));
-}
-async function stateOf(shared, github) {
-    const failing = shared.reported.find(r => !r.verdict.ok);
-    if (failing)
-        return ['failure', failing.description];
-    if (shared.reported.length < shared.size) {
-        let current;
-        try {
-            current = await github.statuses.latest(shared.sha, shared.context);
-        }
-        catch (error) {
-            return ['error', `Could not read the earlier statuses of this commit: ${errorMessage(error)}`];
-        }
-        if (current === 'failure' || current === 'error')
-            return undefined;
-    }
-    if (shared.remaining > 0) {
-        const done = shared.size - shared.remaining;
-        return ['pending', `${done} of ${shared.size} Together batches reported; ${shared.remaining} still running`];
-    }
-    if (shared.size <= 1)
-        return ['success', shared.reported[0].description];
-    return ['success', `${shared.size} Together batches reported, all passed`];
-}
-async function publishStatuses(deps, github, tracked) {
-    for (const shared of byStatus(tracked)) {
-        try {
-            const state = await stateOf(shared, github);
-            if (state)
-                await github.statuses.set(shared.sha, shared.context, state[0], state[1], github.runUrl);
-        }
-        catch (error) {
-            deps.log.warning(`Could not set the commit status ${oneLine(shared.context, 100)} on ${shared.sha.slice(0, 12)}: ${errorMessage(error)}`);
-        }
-    }
-}
-async function pullRequestsOfEntries(deps, github, entries) {
-    const found = new Map();
-    for (const { stored } of entries) {
-        const sha = stored.entry.sha;
-        if (stored.entry.pullRequests.length > 0 || found.has(sha))
-            continue;
-        try {
-            found.set(sha, await github.pullRequestsOf(sha));
-        }
-        catch (error) {
-            found.set(sha, []);
-            deps.log.warning(`Could not find the pull requests of commit ${sha.slice(0, 12)}: ${errorMessage(error)}`);
-        }
-    }
-    return t => t.stored.entry.pullRequests.length > 0 ? t.stored.entry.pullRequests : (found.get(t.stored.entry.sha) ?? []);
-}
-async function publishComments(deps, github, tracked, collected) {
-    const commented = tracked.filter(isReported).filter(r => r.stored.entry.prComment);
-    const prsOf = await pullRequestsOfEntries(deps, github, commented);
-    const byComment = groupBy(commented.flatMap(r => prsOf(r).map(pr => ({ pr, r }))), ({ pr, r }) => `${pr} ${r.stored.entry.commitStatus}`);
-    for (const pairs of byComment.values()) {
-        const { pr } = pairs[0];
-        const commitStatus = pairs[0].r.stored.entry.commitStatus;
-        const group = pairs.map(p => p.r);
-        const rows = group.map(r => commentRow(r.result, r.verdict, collected.get(r.result.batchId), r.cost));
-        try {
-            await github.comments(pr, commitStatus || DEFAULT_CONTEXT, rows);
-        }
-        catch (error) {
-            deps.log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`);
-        }
-    }
-}
-async function publishReport(deps, github, tracked, collected) {
-    await publishStatuses(deps, github, tracked);
-    await publishComments(deps, github, tracked, collected);
-    const errors = [];
-    for (const item of tracked.filter(isReported)) {
-        try {
-            const removal = await github.ledger.remove(item.result.batchId, item.stored.blobSha);
-            if (removal === 'changed')
-                deps.log.info(`Batch ${item.result.batchId} was tracked again meanwhile: it stays in the ledger.`);
-        }
-        catch (error) {
-            errors.push(errorMessage(error));
-        }
-    }
-    return errors;
-}
-
-;// CONCATENATED MODULE: ./src/result-files/annotations.ts
-
-const MAX_ANNOTATIONS = 10;
-function groupAnnotations(match, examples, budget = MAX_ANNOTATIONS, severalBatches = false) {
-    const codes = [...match.codes.entries()]
-        .sort(([, a], [, b]) => b.count - a.count || a.first.line - b.first.line)
-        .slice(0, Math.max(0, budget));
-    const annotations = codes
-        .map(([code, { first, count }]) => annotation(match.file, code, first, count, examples.get(code), severalBatches))
-        .sort((a, b) => a.line - b.line);
-    const annotated = new Set(codes.map(([, { first }]) => first.line));
-    return { annotations, rest: match.lines.filter(l => !annotated.has(l.line)) };
-}
-function annotation(file, code, first, count, example, severalBatches) {
-    const shownCode = oneLine(code, 100);
-    const why = example ? `: ${oneLine(example, 300)}` : '';
-    const batch = severalBatches ? ` in batch ${first.batchId}` : '';
-    const more = count > 1
-        ? ` ${plural(count - 1, 'more request')} in this file failed with ${shownCode}; see the step summary.`
-        : '';
-    return {
-        file,
-        line: first.line,
-        title: `Together request failed: ${shownCode}`,
-        message: `Request ${oneLine(first.customId, 200)}${batch} failed with ${shownCode}${why}.${more}`
-    };
-}
-
-;// CONCATENATED MODULE: ./src/orchestrate/lines.ts
-
-
-
-
-async function locateFailures(failures, inputFile, all, collected, verdict, deps) {
-    const match = await matchInputFile(failures, inputFile, deps.signal);
-    if (match.error !== undefined) {
-        deps.log.warning(`Could not read input-file '${inputFile.name}' to annotate failed requests: ${match.error}`);
-    }
-    else if (match.notInFile > 0) {
-        deps.log.warning(`${plural(match.notInFile, 'failed request has', 'failed requests have')} a custom_id that is not in input-file '${inputFile.name}'.`);
-    }
-    const tallies = [...collected.values()].map(f => f.tally).filter((t) => t !== undefined);
-    const examples = new Map([...mergeTallies(tallies).codes].map(([code, { example }]) => [code, example]));
-    const budget = verdict.ok ? MAX_ANNOTATIONS : MAX_ANNOTATIONS - 1;
-    return { match, ...groupAnnotations(match, examples, budget, all.results.length > 1) };
-}
-
 ;// CONCATENATED MODULE: ./src/orchestrate/step.ts
+
+
+
 
 
 
@@ -36550,7 +36441,7 @@ async function runStep(settings, deps, github, hooks = {}) {
     await pending;
     const rows = commentRows(waited.results, batches, collected, cost);
     const stepFailure = !verdict.ok && batches.every(b => b.ok) ? 'max-cost' : undefined;
-    const [state, description] = hooks.finalStatus?.(verdict, waited) ?? [
+    const [state, description] = hooks.finalStatus?.(verdict) ?? [
         verdict.ok ? 'success' : 'failure',
         statusHeadline(rows, stepFailure)
     ];
@@ -36565,24 +36456,59 @@ async function runStep(settings, deps, github, hooks = {}) {
     };
 }
 async function readResults(settings, deps, waited) {
-    const dir = resultsDir(settings);
     const ms = resultsBudgetMs(settings.timeoutMs, waited.endedAt - waited.startedAt);
-    const budget = { ms, signal: deps.timeoutSignal(ms) };
-    const signal = AbortSignal.any([deps.signal, budget.signal]);
     const failures = settings.inputFile ? new FailureIndex() : undefined;
-    const collected = await collectResults({ ...deps, signal, budget, failures }, waited.results, dir);
+    const collected = await collectWithin(settings, deps, ms, waited.results, failures);
     const cost = await priceResults(deps, settings.batchIds, collected, settings.policy.batchDiscount);
     deps.setOutputs(buildOutputs(waited, collected, cost));
     return { collected, cost, ...(failures ? { failures } : {}) };
 }
-const resultsDir = (settings) => settings.downloadDir
-    ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
-    : { path: settings.resultsDir, label: "the runner's temp directory" };
+function collectWithin(settings, deps, ms, results, failures) {
+    const budget = { ms, signal: deps.timeoutSignal(ms) };
+    const signal = AbortSignal.any([deps.signal, budget.signal]);
+    const dir = settings.downloadDir
+        ? { path: settings.downloadDir, label: `download-dir '${settings.downloadDir}'` }
+        : { path: settings.resultsDir, label: "the runner's temp directory" };
+    return collectResults({ ...deps, signal, budget, failures }, results, dir);
+}
+async function priceResults(deps, batchIds, collected, discountPercent) {
+    const usages = new Map();
+    for (const id of batchIds) {
+        const files = collected.get(id);
+        if (!files)
+            continue;
+        const lines = files.tally?.codes.get(UNREADABLE_LINE)?.count ?? 0;
+        if (!files.usage)
+            usages.set(id, { usage: emptyUsage(), incomplete: 'unread' });
+        else
+            usages.set(id, { usage: files.usage, ...(lines > 0 ? { incomplete: { unreadLines: lines } } : {}) });
+    }
+    const merged = mergeUsage([...usages.values()].map(u => u.usage));
+    const list = { discountPercent, ...(hasTokens(merged) ? await fetchPrices(deps) : {}) };
+    const report = foldCosts(list, usages);
+    const why = whyNoEstimate(report.total, list);
+    if (why !== undefined)
+        deps.log.warning(`No cost estimate: ${why}.`);
+    else if (report.total.cost !== undefined && hasTokens(merged)) {
+        deps.log.info(`Estimated cost: $${formatCost(report.total.cost)} (${report.total.usage.totalTokens} tokens).`);
+    }
+    return report;
+}
+async function locateFailures(failures, inputFile, all, collected, verdict, deps) {
+    const match = await matchInputFile(failures, inputFile, deps.signal);
+    if (match.error !== undefined) {
+        deps.log.warning(`Could not read input-file '${inputFile.name}' to annotate failed requests: ${match.error}`);
+    }
+    else if (match.notInFile > 0) {
+        deps.log.warning(`${plural(match.notInFile, 'failed request has', 'failed requests have')} a custom_id that is not in input-file '${inputFile.name}'.`);
+    }
+    const tallies = [...collected.values()].map(f => f.tally).filter((t) => t !== undefined);
+    const examples = new Map([...mergeTallies(tallies).codes].map(([code, { example }]) => [code, example]));
+    const budget = verdict.ok ? MAX_ANNOTATIONS : MAX_ANNOTATIONS - 1;
+    return { match, ...groupAnnotations(match, examples, budget, all.results.length > 1) };
+}
 
 ;// CONCATENATED MODULE: ./src/orchestrate/report.ts
-
-
-
 
 
 
@@ -36618,11 +36544,8 @@ async function readFiles(settings, deps, tracked) {
     const wanted = tracked.filter(t => t.fate === 'final' && (settings.downloadDir !== '' || gatesResults(t.stored.entry.policy)));
     if (wanted.length === 0 || deps.signal.aborted)
         return new Map();
-    const ms = resultsBudgetMs(0, 0);
-    const budget = { ms, signal: deps.timeoutSignal(ms) };
-    const signal = AbortSignal.any([deps.signal, budget.signal]);
     const results = wanted.map(t => t.result);
-    return collectResults({ ...deps, signal, budget }, results, resultsDir(settings));
+    return collectWithin(settings, deps, resultsBudgetMs(0, 0), results);
 }
 async function priceTracked(deps, tracked, collected) {
     const byDiscount = groupBy(tracked.filter(t => t.fate === 'final' && t.stored.entry.policy.maxCost !== undefined), t => t.stored.entry.policy.batchDiscount);
@@ -36635,14 +36558,13 @@ async function priceTracked(deps, tracked, collected) {
     }
     return costs;
 }
+const uncheckedMessage = (t) => `Could not check tracked batch ${t.result.batchId}, left in the ledger: ${judge(t.result, new Set()).message}`;
 function stepVerdict(tracked, ledgerErrors) {
     const reported = tracked.filter(isReported);
     const pending = tracked.filter(t => t.fate === 'pending').length;
     const failing = [
         ...reported.filter(r => !r.verdict.ok).map(r => r.verdict.message),
-        ...tracked
-            .filter(t => t.fate === 'unchecked')
-            .map(t => `Could not check tracked batch ${t.result.batchId}, left in the ledger: ${judge(t.result, new Set()).message}`),
+        ...tracked.filter(t => t.fate === 'unchecked').map(uncheckedMessage),
         ...ledgerErrors
     ];
     const still = `${pending} still running`;
@@ -36685,15 +36607,14 @@ async function runReport(settings, deps, github) {
     const collected = await readFiles(settings, deps, tracked);
     const costs = await priceTracked(deps, tracked, collected);
     for (const t of tracked) {
-        if (t.fate === 'final') {
-            const files = collected.get(t.result.batchId);
-            t.cost = costs.get(t.result.batchId);
-            t.verdict = judgeBatch(t.result, files, t.cost, t.stored.entry.policy);
-        }
+        const files = collected.get(t.result.batchId);
+        const cost = costs.get(t.result.batchId);
+        if (t.fate === 'final')
+            t.verdict = judgeBatch(t.result, files, cost, t.stored.entry.policy);
         else if (t.fate === 'unknown' || t.fate === 'forgotten')
             t.verdict = lostVerdict(t, settings.forgetAfterMs);
         if (t.verdict)
-            t.description = statusHeadline([commentRow(t.result, t.verdict, collected.get(t.result.batchId), t.cost)]);
+            t.row = commentRow(t.result, t.verdict, files, cost);
     }
     const reported = tracked.filter(isReported);
     const pending = tracked.filter(t => t.fate === 'pending').length;
@@ -36702,7 +36623,7 @@ async function runReport(settings, deps, github) {
         pending: String(pending),
         passed: 'false'
     });
-    const ledgerErrors = deps.signal.aborted ? [] : await publishReport(deps, github, tracked, collected);
+    const ledgerErrors = deps.signal.aborted ? [] : await publishReport(deps, github, tracked);
     const verdict = stepVerdict(tracked, ledgerErrors);
     deps.setOutputs({ passed: String(verdict.ok) });
     const rows = reported.map(r => ({ ...r, entry: r.stored.entry, files: collected.get(r.result.batchId) }));
@@ -36835,7 +36756,6 @@ function unlistedModels(report, listed) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/submit-summary.ts
-
 
 
 
@@ -37259,10 +37179,44 @@ async function submitted(submit, run) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/orchestrate/track.ts
+;// CONCATENATED MODULE: ./src/orchestrate/run-mode.ts
 
 
 
+
+
+async function runMode(settings, run, github) {
+    const skipped = openStep(settings, run);
+    if (skipped)
+        return skipped;
+    if (settings.mode === 'wait')
+        return submitThen(settings, run, github, batches => runStep(batches, run, github));
+    if (!github)
+        throw new Error(`mode: ${settings.mode} needs the ledger, and none was given.`);
+    if (settings.mode === 'report')
+        return runReport(settings, run, github);
+    return submitThen(settings, run, github, batches => runTrack(batches, run, github));
+}
+async function submitThen(settings, run, github, step) {
+    const batches = await submitStep(settings, run, github);
+    if ('refused' in batches)
+        return batches.refused;
+    const outcome = await step(batches.settings);
+    return { ...outcome, summary: outcome.summary + batches.summary };
+}
+function openStep(settings, run) {
+    for (const warning of settings.warnings)
+        run.log.warning(warning);
+    if (settings.skipReason === undefined)
+        return undefined;
+    run.setOutputs({ passed: 'false' });
+    return {
+        verdict: { ok: true, message: settings.skipReason },
+        title: 'Together batches',
+        summary: '## ⏭️ Together batches not checked: no API key (if-no-api-key: skip)\n',
+        annotations: []
+    };
+}
 async function runTrack(settings, deps, github) {
     const commit = await github.headCommit();
     const pullRequests = await github.pullRequests();
@@ -37300,32 +37254,6 @@ async function runTrack(settings, deps, github) {
             ]
             : undefined
     });
-}
-
-;// CONCATENATED MODULE: ./src/orchestrate/run-mode.ts
-
-
-
-
-
-async function runMode(settings, run, github) {
-    const skipped = openStep(settings, run);
-    if (skipped)
-        return skipped;
-    if (settings.mode === 'wait')
-        return submitThen(settings, run, github, batches => runStep(batches, run, github));
-    if (!github)
-        throw new Error(`mode: ${settings.mode} needs the ledger, and none was given.`);
-    if (settings.mode === 'report')
-        return runReport(settings, run, github);
-    return submitThen(settings, run, github, batches => runTrack(batches, run, github));
-}
-async function submitThen(settings, run, github, step) {
-    const batches = await submitStep(settings, run, github);
-    if ('refused' in batches)
-        return batches.refused;
-    const outcome = await step(batches.settings);
-    return { ...outcome, summary: outcome.summary + batches.summary };
 }
 
 ;// CONCATENATED MODULE: external "node:os"

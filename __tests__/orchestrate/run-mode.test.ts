@@ -3,11 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { SubmitRunContext } from '../../src/orchestrate/run-context.js'
-import { runMode } from '../../src/orchestrate/run-mode.js'
+import { openStep, runMode, runTrack } from '../../src/orchestrate/run-mode.js'
 import { parseSettings } from '../../src/settings.js'
 import type { BatchJob } from '../../src/together/index.js'
 import { fakeGitHub } from '../helpers/github.js'
 import { actionInputs } from '../helpers/inputs.js'
+import { HEAD, ledgerHarness, ledgerSettings } from '../helpers/ledger-run.js'
 import { recordingLogger, virtualClock } from '../helpers/virtual-time.js'
 
 const MODEL = 'meta-llama/Llama-3.3-70B-Instruct-Turbo'
@@ -101,5 +102,86 @@ describe('runMode with input-file and no batch-id', () => {
       'outputs batch-id ',
       'status failure: input-file bad.jsonl was not submitted: 1 line is not a request Together accepts (1 not JSON; first on line 1). Nothing was uploaded; fix the annotated lines and run again.'
     ])
+  })
+})
+
+const openingSettings = (inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}) =>
+  parseSettings(name => actionInputs({ 'batch-id': 'b1', 'api-key': 'tk', ...inputs })[name] ?? '', env)
+
+function open(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
+  const log = recordingLogger()
+  const outputs: Record<string, string> = {}
+  const outcome = openStep(openingSettings(inputs, env), { log, setOutputs: o => Object.assign(outputs, o) })
+  return { outcome, log, outputs }
+}
+
+describe('openStep', () => {
+  it('lets a run with a key and fitting inputs go on, saying nothing', () => {
+    const { outcome, log, outputs } = open({})
+    expect(outcome).toBeUndefined()
+    expect(log.lines).toEqual([])
+    expect(outputs).toEqual({})
+  })
+
+  it('warns before the wait when timeout reaches the hosted-job limit', () => {
+    const { outcome, log } = open({ timeout: '6h' }, { RUNNER_ENVIRONMENT: 'github-hosted' })
+    expect(outcome).toBeUndefined()
+    expect(log.text('warning')).toMatch(/^timeout 6h 00m is not shorter than the 6h GitHub gives a job/)
+  })
+
+  it('ends a run without a key under if-no-api-key: skip as a pass that checked nothing, passed false', () => {
+    const { outcome, outputs } = open({ 'api-key': '', 'if-no-api-key': 'skip' })
+    expect(outcome).toEqual({
+      verdict: {
+        ok: true,
+        message:
+          'No Together API key (runs from forks and Dependabot get no secrets): nothing was checked, as if-no-api-key: skip asks; passed stays false.'
+      },
+      title: 'Together batches',
+      summary: '## ⏭️ Together batches not checked: no API key (if-no-api-key: skip)\n',
+      annotations: []
+    })
+    expect(outputs).toEqual({ passed: 'false' })
+  })
+})
+
+describe('runTrack', () => {
+  it('records only the batches not final yet, and leaves the commit status pending', async () => {
+    const h = ledgerHarness(
+      { run: { id: 'run', status: 'IN_PROGRESS' }, fin: { id: 'fin', status: 'COMPLETED', output_file_id: 'f' } },
+      []
+    )
+    const statuses: string[] = []
+    const settings = ledgerSettings({ mode: 'track', 'batch-id': 'run fin', 'commit-status': 'ctx' })
+    const outcome = await runMode(settings, h.deps, {
+      ...h.github,
+      status: async (s, d) => void statuses.push(`${s}: ${d}`),
+      headCommit: async () => ({ sha: HEAD, pullRequests: [4] })
+    })
+    expect(outcome.verdict.ok).toBe(true)
+    expect(h.events).toEqual(['put run'])
+    expect(h.outputs.tracked).toBe('["run"]')
+    expect(statuses.at(-1)).toBe('pending: 1 Together batch tracked; reported when they finish')
+    expect(h.log.text('info')).toContain(
+      'Tracked 1 batch in the ledger on branch together-batches; a step with mode: report reports them when they finish.'
+    )
+  })
+
+  it('never blames a timeout of 0 the user did not set for checking once', async () => {
+    const h = ledgerHarness({ run: { id: 'run', status: 'IN_PROGRESS', progress: 10 } }, [])
+    const settings = ledgerSettings({ mode: 'track', 'batch-id': 'run' })
+    const outcome = await runTrack(settings, h.deps, { ...h.github, headCommit: async () => ({ sha: HEAD }) })
+    expect(outcome.verdict.message).toBe(
+      'Batch run is not finished yet (last status IN_PROGRESS at 10%); checked once, as this step asks (timeout 0 or mode: track).'
+    )
+    expect(outcome.verdict.message).not.toContain('because timeout is 0')
+  })
+
+  it('fails when the ledger cannot be written', async () => {
+    const h = ledgerHarness({ run: { id: 'run', status: 'IN_PROGRESS' } }, [])
+    const ledger = { ...h.github.ledger, put: () => Promise.reject(new Error('Could not write the ledger')) }
+    const settings = ledgerSettings({ mode: 'track', 'batch-id': 'run' })
+    await expect(runTrack(settings, h.deps, { ...h.github, ledger })).rejects.toThrow('Could not write')
+    await expect(runMode(settings, h.deps, undefined)).rejects.toThrow('needs the ledger')
   })
 })

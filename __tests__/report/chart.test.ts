@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import type { BatchResult } from '../../src/engine/types.js'
-import { progressChart } from '../../src/report/chart.js'
+import { progressBar, progressChart } from '../../src/report/chart.js'
 import { buildSummary } from '../../src/report/summary.js'
 
 const T0 = Date.UTC(2026, 0, 1)
@@ -92,6 +92,13 @@ describe('progressChart', () => {
     const atFiveMinutes = line[Math.round((5 / 29) * (line.length - 1))]!
     expect(atFiveMinutes).toBeGreaterThan(70)
     expect(values(progressChart(long))[Math.round((5 / 29) * (line.length - 1))]!).toBeLessThan(30)
+  })
+})
+
+describe('progressBar', () => {
+  it('draws a proportional progress bar', () => {
+    expect(progressBar(40)).toBe('█'.repeat(8) + '░'.repeat(12))
+    expect(progressBar(140)).toBe('█'.repeat(20))
   })
 })
 

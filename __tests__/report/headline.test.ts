@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { pendingDescription, statusHeadline } from '../../src/report/headline.js'
-import type { CommentRow } from '../../src/report/pr-comment-rows.js'
+import { pendingDescription, statusHeadline, type CommentRow } from '../../src/report/headline.js'
 
 const row = (
   batchId: string,

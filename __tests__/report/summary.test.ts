@@ -1,11 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
-import type { WaitReport, BatchResult } from '../../src/engine/types.js'
-import { buildOutputs } from '../../src/report/outputs.js'
+import type { CancelOutcome, WaitReport, BatchResult } from '../../src/engine/types.js'
 import { buildFailureSummary, buildSummary } from '../../src/report/summary.js'
-import { progressBar } from '../../src/report/format.js'
+import type { BatchFiles } from '../../src/result-files/collect.js'
+import type { Tally } from '../../src/result-files/tally.js'
 import { judge } from '../../src/verdict/verdict.js'
 import type { FinalStatus } from '../../src/together/status.js'
 import { result, T0 } from '../helpers/batch-result.js'
+import { judgeAll } from '../helpers/verdicts.js'
 
 const FAIL_ON = new Set<FinalStatus>(['FAILED', 'EXPIRED', 'CANCELLED'])
 
@@ -59,11 +60,6 @@ describe('buildSummary', () => {
     expect(buildSummary(one(aborted), judge(aborted, FAIL_ON))).toContain('<td>failed: HTTP 500</td>')
   })
 
-  it('draws a proportional progress bar', () => {
-    expect(progressBar(40)).toBe('█'.repeat(8) + '░'.repeat(12))
-    expect(progressBar(140)).toBe('█'.repeat(20))
-  })
-
   it('summarises a failure before any wait', () => {
     expect(buildFailureSummary("Invalid timeout 'x'")).toBe(
       '## ❌ Wait for Together batch failed\n\nInvalid timeout &#39;x&#39;\n'
@@ -71,51 +67,95 @@ describe('buildSummary', () => {
   })
 })
 
-describe('buildOutputs', () => {
-  it('sets every output, with the batch as JSON', () => {
-    const outputs = buildOutputs(one(result()))
-    expect(outputs).toMatchObject({
+describe('summary wording', () => {
+  function waited(overrides: Partial<BatchResult> = {}): WaitReport {
+    const r: BatchResult = {
+      batchId: 'b1',
+      outcome: 'completed',
       status: 'COMPLETED',
-      'output-file-id': 'file-out',
-      'error-file-id': 'file-err',
-      progress: '100',
-      error: '',
-      'timed-out': 'false'
-    })
-    expect(JSON.parse(outputs.batch!).model_id).toBe('Qwen/Qwen3.5-9B')
+      finalStatus: 'COMPLETED',
+      batch: { id: 'b1', status: 'COMPLETED', output_file_id: 'file-out' },
+      startedAt: T0,
+      endedAt: T0 + 5000,
+      timeoutMs: 60_000,
+      timeline: [],
+      requests: 1,
+      ...overrides
+    }
+    return { results: [r], startedAt: T0, endedAt: r.endedAt, timeoutMs: r.timeoutMs, done: true }
+  }
+  const PASS = { ok: true, message: 'ok' }
+
+  it('counts one status check in the singular and several in the plural', () => {
+    expect(buildSummary(waited(), PASS)).toContain('(1 status check)')
+    expect(buildSummary(waited({ requests: 3 }), PASS)).toContain('(3 status checks)')
   })
 
-  it('keeps partial output of an expired batch and flags timeouts', () => {
-    expect(buildOutputs(one(result({ outcome: 'ended-not-completed', status: 'EXPIRED' })))['output-file-id']).toBe(
-      'file-out'
+  it.each<[CancelOutcome, string]>([
+    [{ reason: 'abort', state: 'answered', status: 'CANCELING' }, 'requested, Together answered CANCELING'],
+    [{ reason: 'abort', state: 'no-answer', error: 'no answer within 3s' }, 'sent, no answer: no answer within 3s'],
+    [{ reason: 'abort', state: 'not-sent', error: 'no time left' }, 'not sent: no time left'],
+    [{ reason: 'timeout', state: 'failed', error: 'HTTP 500' }, 'failed: HTTP 500']
+  ])('tells a cancel %j apart from the others', (cancel, text) => {
+    const all = waited({ outcome: 'aborted', status: 'IN_PROGRESS', finalStatus: undefined, cancel })
+    expect(buildSummary(all, { ok: false, message: 'aborted' })).toContain(`<th align="left">Cancel</th><td>${text}`)
+  })
+
+  it('heads a COMPLETED batch whose results failed as a failure of its results, not of the batch', () => {
+    expect(buildSummary(waited(), { ok: false, message: 'gate' })).toContain(
+      '## ❌ Together batch b1: COMPLETED, but its results failed'
     )
-    expect(
-      buildOutputs(one(result({ outcome: 'timed-out', batch: undefined, status: '', finalStatus: undefined })))
-    ).toEqual({
-      status: '',
-      'output-file-id': '',
-      'error-file-id': '',
-      progress: '',
-      error: '',
-      batch: '',
-      'timed-out': 'true',
-      'output-path': '',
-      'error-path': '',
-      'succeeded-requests': '',
-      'failed-requests': '',
-      'prompt-tokens': '',
-      'completion-tokens': '',
-      'total-tokens': '',
-      'estimated-cost': '',
-      batches:
-        '[{"id":"batch-1","status":"","progress":null,"output_file_id":null,"error_file_id":null,"error":null,"timed_out":true}]',
-      done: 'false'
-    })
+    expect(buildSummary(waited(), PASS)).toContain('## ✅ Together batch b1: COMPLETED\n')
+  })
+})
+
+describe('the requests section', () => {
+  const FAIL_ON_FAILED = new Set<FinalStatus>(['FAILED'])
+  const completed = (batchId: string): BatchResult => ({
+    batchId,
+    outcome: 'completed',
+    status: 'COMPLETED',
+    finalStatus: 'COMPLETED',
+    batch: { status: 'COMPLETED', progress: 100, output_file_id: `out-${batchId}`, error_file_id: `err-${batchId}` },
+    startedAt: 0,
+    endedAt: 60_000,
+    timeoutMs: 3_600_000,
+    timeline: [],
+    requests: 2
+  })
+  const all = (...results: BatchResult[]): WaitReport => ({
+    results,
+    startedAt: 0,
+    endedAt: 60_000,
+    timeoutMs: 3_600_000,
+    done: true
+  })
+  const tally = (succeeded: number, failed: number, codes: [string, number, string][] = []): Tally => ({
+    succeeded,
+    failed,
+    codes: new Map(codes.map(([code, count, example]) => [code, { count, example }]))
+  })
+  const files = (batchId: string, t: Tally): [string, BatchFiles] => [
+    batchId,
+    { outputPath: `/tmp/r/${batchId}-output.jsonl`, errorPath: `/tmp/r/${batchId}-errors.jsonl`, tally: t }
+  ]
+  const one = all(completed('b1'))
+  const counted = new Map([files('b1', tally(998, 2, [['rate_limit', 2, '<b>slow</b> down']]))])
+
+  it('summarises requests and the most common error codes, escaped', () => {
+    const summary = buildSummary(one, judgeAll(one, FAIL_ON_FAILED), counted)
+    expect(summary).toContain('### Requests\n\n998 succeeded · 2 failed')
+    expect(summary).toContain(
+      '<tr><td><code>rate_limit</code></td><td>2</td><td>&#60;b&#62;slow&#60;/b&#62; down</td></tr>'
+    )
+    expect(buildSummary(one, judgeAll(one, FAIL_ON_FAILED))).not.toContain('### Requests')
   })
 
-  it('bounds huge fields', () => {
-    const outputs = buildOutputs(one(result({ batch: { status: 'FAILED', error: 'e'.repeat(100_000) } })))
-    expect(outputs.error!.length).toBeLessThanOrEqual(4096)
-    expect(outputs.batch!.length).toBeLessThan(5000)
+  it('adds the counts of several batches together and per row', () => {
+    const two = all(completed('b1'), completed('b2'))
+    const both = new Map([files('b1', tally(10, 0)), files('b2', tally(5, 1, [['x', 1, 'e']]))])
+    const summary = buildSummary(two, judgeAll(two, FAIL_ON_FAILED), both)
+    expect(summary).toContain('15 succeeded · 1 failed')
+    expect(summary).toContain('<td>5 / 1</td>')
   })
 })

@@ -1,12 +1,13 @@
 import { describe, expect, it } from '@jest/globals'
 import type { WaitReport, BatchResult } from '../../src/engine/types.js'
-import { statusHeadline } from '../../src/report/headline.js'
-import { commentRows } from '../../src/report/pr-comment-rows.js'
+import { commentRows, statusHeadline } from '../../src/report/headline.js'
 import type { BatchFiles } from '../../src/result-files/collect.js'
 import { foldCosts, type CostReport } from '../../src/result-files/cost.js'
-import { emptyTally } from '../../src/result-files/tally.js'
-import { judgeBatch, judgeStep } from '../../src/verdict/judge-batch.js'
+import { emptyTally, type Tally } from '../../src/result-files/tally.js'
+import type { FinalStatus } from '../../src/together/status.js'
+import { combine, judgeBatch, judgeStep } from '../../src/verdict/judge-batch.js'
 import type { Policy } from '../../src/verdict/policy.js'
+import { judgeAll, judgeResults } from '../helpers/verdicts.js'
 
 const completed = (batchId: string): BatchResult => ({
   batchId,
@@ -201,5 +202,52 @@ describe('what failed a batch', () => {
     const passed = judgeBatch(completed('b1'), files(1), costs({ b1: 1 }), failOn)
     expect(passed).toMatchObject({ ok: true, reason: '' })
     expect(passed.failedOn).toBeUndefined()
+  })
+})
+
+describe('the request gate in the step verdict', () => {
+  const FAIL_ON = new Set<FinalStatus>(['FAILED'])
+  const one = all([completed('b1')])
+  const tally = (succeeded: number, failed: number, codes: [string, number, string][] = []): Tally => ({
+    succeeded,
+    failed,
+    codes: new Map(codes.map(([code, count, example]) => [code, { count, example }]))
+  })
+  const counted = new Map([['b1', { tally: tally(998, 2, [['rate_limit', 2, '<b>slow</b> down']]) }]])
+
+  it('passes under the gate and fails over it, naming counts and codes', () => {
+    expect(judgeResults(one, counted, { count: 2 })).toBeUndefined()
+    expect(judgeResults(one, counted, undefined)).toBeUndefined()
+    const over = judgeResults(one, counted, { percent: 0.1 })!
+    expect(over).toEqual({
+      ok: false,
+      message:
+        'Batch b1 completed, but 2 of its 1000 requests failed (0.2%), more than max-failed-requests allows (0.1%); most common: rate_limit ×2.'
+    })
+    expect(combine(judgeAll(one, FAIL_ON), over)).toBe(over)
+  })
+
+  it('says the batch itself ended well and shows the limit, with counts in the singular where one', () => {
+    const single = new Map([['b1', { tally: tally(0, 1) }]])
+    expect(judgeResults(one, single, { count: 0 })?.message).toBe(
+      'Batch b1 completed, but 1 of its 1 request failed (100%), more than max-failed-requests allows (0).'
+    )
+    const failed = all([
+      { ...completed('b1'), outcome: 'ended-not-completed', status: 'FAILED', finalStatus: 'FAILED' }
+    ])
+    expect(judgeResults(failed, counted, { count: 1 })?.message).toMatch(
+      /^Batch b1 ended FAILED, and 2 of its 1000 requests failed \(0\.2%\), more than max-failed-requests allows \(1\);/
+    )
+  })
+
+  it('fails when a file could not be fetched', () => {
+    const verdict = judgeResults(one, new Map([['b1', { error: 'HTTP 404' }]]), undefined)
+    expect(verdict?.message).toBe('Could not fetch the results of batch b1: HTTP 404.')
+  })
+
+  it('keeps the wait failure first and adds the result-file problem after it', () => {
+    const waitFailure = { ok: false, message: 'wait failed.' }
+    expect(combine(waitFailure, { ok: false, message: 'gate.' })).toEqual({ ok: false, message: 'wait failed. gate.' })
+    expect(combine(waitFailure, undefined)).toBe(waitFailure)
   })
 })

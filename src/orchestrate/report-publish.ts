@@ -1,8 +1,6 @@
 import type { StatusState } from '../github/commit-status.js'
-import { commentRow } from '../report/pr-comment-rows.js'
+import { statusHeadline, type CommentRow } from '../report/headline.js'
 import { DEFAULT_CONTEXT } from '../report/pr-comment-text.js'
-import type { BatchFiles } from '../result-files/collect.js'
-import type { CostReport } from '../result-files/cost.js'
 import { errorMessage, oneLine } from '../util/text.js'
 import type { BatchResult } from '../engine/types.js'
 import type { StoredEntry } from '../github/ledger.js'
@@ -26,14 +24,12 @@ export interface Tracked {
   fate: LedgerFate
   /** The verdict, for the batches reported (fates `final`, `unknown`, `forgotten`). */
   verdict?: BatchVerdict
-  /** What its commit status says, in the words of the comment's headline. */
-  description?: string
-  /** The estimated cost of the batches priced with it, when its recorded policy sets max-cost. */
-  cost?: CostReport
+  /** Its row in the pull request comment, from the verdict; its commit status says it in the headline's words. */
+  row?: CommentRow
 }
 
 /** A tracked batch that is reported in this run, and so leaves the ledger. */
-export type Reported = Tracked & { verdict: BatchVerdict; description: string }
+export type Reported = Tracked & { verdict: BatchVerdict; row: CommentRow }
 
 export const isReported = (t: Tracked): t is Reported => t.verdict !== undefined
 
@@ -51,10 +47,8 @@ interface Shared {
 /** The reported batches by the commit status they share (`sha` and context), with what stays behind. */
 function byStatus(tracked: readonly Tracked[]): Shared[] {
   const key = (t: Tracked): string => `${t.stored.entry.sha} ${t.stored.entry.commitStatus}`
-  const kept = groupBy(
-    tracked.filter(t => t.fate === 'pending' || t.fate === 'unchecked'),
-    key
-  )
+  const staying = tracked.filter(t => t.fate === 'pending' || t.fate === 'unchecked')
+  const kept = groupBy(staying, key)
   const reported = tracked.filter(isReported).filter(r => r.stored.entry.commitStatus)
   return [...groupBy(reported, key).entries()].map(([k, group]) => ({
     sha: group[0]!.stored.entry.sha,
@@ -72,7 +66,7 @@ function byStatus(tracked: readonly Tracked[]): Shared[] {
  */
 async function stateOf(shared: Shared, github: GitHub): Promise<[StatusState, string] | undefined> {
   const failing = shared.reported.find(r => !r.verdict.ok)
-  if (failing) return ['failure', failing.description]
+  if (failing) return ['failure', statusHeadline([failing.row])]
   // A batch of the same step judged earlier (by track, or an earlier report) may have failed it.
   if (shared.reported.length < shared.size) {
     // Unknown is not "no earlier failure": the status says it could not tell, and is final, as the
@@ -89,7 +83,7 @@ async function stateOf(shared: Shared, github: GitHub): Promise<[StatusState, st
     const done = shared.size - shared.remaining
     return ['pending', `${done} of ${shared.size} Together batches reported; ${shared.remaining} still running`]
   }
-  if (shared.size <= 1) return ['success', shared.reported[0]!.description]
+  if (shared.size <= 1) return ['success', statusHeadline([shared.reported[0]!.row])]
   return ['success', `${shared.size} Together batches reported, all passed`]
 }
 
@@ -136,12 +130,7 @@ async function pullRequestsOfEntries(
  * Updates the comment of each pull request with a reported batch tracked with `pr-comment`: the
  * batch's row changes from running to its outcome; rows of other batches stay as they were.
  */
-async function publishComments(
-  deps: RunContext,
-  github: GitHub,
-  tracked: readonly Tracked[],
-  collected: ReadonlyMap<string, BatchFiles>
-): Promise<void> {
+async function publishComments(deps: RunContext, github: GitHub, tracked: readonly Tracked[]): Promise<void> {
   const commented = tracked.filter(isReported).filter(r => r.stored.entry.prComment)
   const prsOf = await pullRequestsOfEntries(deps, github, commented)
   const byComment = groupBy(
@@ -149,12 +138,13 @@ async function publishComments(
     ({ pr, r }) => `${pr} ${r.stored.entry.commitStatus}`
   )
   for (const pairs of byComment.values()) {
-    const { pr } = pairs[0]!
-    const commitStatus = pairs[0]!.r.stored.entry.commitStatus
-    const group = pairs.map(p => p.r)
-    const rows = group.map(r => commentRow(r.result, r.verdict, collected.get(r.result.batchId), r.cost))
+    const { pr, r } = pairs[0]!
     try {
-      await github.comments(pr, commitStatus || DEFAULT_CONTEXT, rows)
+      await github.comments(
+        pr,
+        r.stored.entry.commitStatus || DEFAULT_CONTEXT,
+        pairs.map(p => p.r.row)
+      )
     } catch (error) {
       deps.log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`)
     }
@@ -166,14 +156,9 @@ async function publishComments(
  * ledger: a run that stops before a removal reports the batch again next time, with the same
  * visible effects. Returns why removals failed.
  */
-export async function publishReport(
-  deps: RunContext,
-  github: GitHub,
-  tracked: readonly Tracked[],
-  collected: ReadonlyMap<string, BatchFiles>
-): Promise<string[]> {
+export async function publishReport(deps: RunContext, github: GitHub, tracked: readonly Tracked[]): Promise<string[]> {
   await publishStatuses(deps, github, tracked)
-  await publishComments(deps, github, tracked, collected)
+  await publishComments(deps, github, tracked)
   const errors: string[] = []
   for (const item of tracked.filter(isReported)) {
     try {

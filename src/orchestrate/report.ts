@@ -3,22 +3,20 @@ import { waitForBatches } from '../engine/wait.js'
 import type { BatchResult } from '../engine/types.js'
 import type { StoredEntry } from '../github/ledger.js'
 import type { GitHub } from '../github/service.js'
-import { statusHeadline } from '../report/headline.js'
-import { commentRow } from '../report/pr-comment-rows.js'
-import { buildEmptyReportSummary, buildReportSummary } from '../report/ledger-summary.js'
+import { commentRow } from '../report/headline.js'
+import { buildEmptyReportSummary, buildReportSummary } from '../report/summary.js'
 import { batchEntry } from '../report/outputs.js'
-import { collectResults, type BatchFiles } from '../result-files/collect.js'
+import type { BatchFiles } from '../result-files/collect.js'
 import type { CostReport } from '../result-files/cost.js'
 import type { Settings } from '../settings.js'
 import { formatDuration } from '../util/duration.js'
 import { judgeBatch, type BatchVerdict } from '../verdict/judge-batch.js'
 import type { Policy } from '../verdict/policy.js'
 import { judge, LISTED, type Verdict } from '../verdict/verdict.js'
-import { priceResults } from './costs.js'
 import { isReported, publishReport, type LedgerFate, type Reported, type Tracked } from './report-publish.js'
 import { groupBy } from '../util/group-by.js'
 import type { RunContext } from './run-context.js'
-import { resultsBudgetMs, resultsDir, type StepOutcome } from './step.js'
+import { collectWithin, priceResults, resultsBudgetMs, type StepOutcome } from './step.js'
 
 function classify(result: BatchResult, stored: StoredEntry, now: number, forgetAfterMs: number): LedgerFate {
   if (result.finalStatus !== undefined) return 'final'
@@ -50,11 +48,8 @@ async function readFiles(settings: Settings, deps: RunContext, tracked: Tracked[
     t => t.fate === 'final' && (settings.downloadDir !== '' || gatesResults(t.stored.entry.policy))
   )
   if (wanted.length === 0 || deps.signal.aborted) return new Map()
-  const ms = resultsBudgetMs(0, 0)
-  const budget = { ms, signal: deps.timeoutSignal(ms) }
-  const signal = AbortSignal.any([deps.signal, budget.signal])
   const results = wanted.map(t => t.result)
-  return collectResults({ ...deps, signal, budget }, results, resultsDir(settings))
+  return collectWithin(settings, deps, resultsBudgetMs(0, 0), results)
 }
 
 /**
@@ -79,17 +74,16 @@ async function priceTracked(
   return costs
 }
 
+/** Why a tracked batch that could not be checked stays in the ledger. */
+const uncheckedMessage = (t: Tracked): string =>
+  `Could not check tracked batch ${t.result.batchId}, left in the ledger: ${judge(t.result, new Set()).message}`
+
 function stepVerdict(tracked: readonly Tracked[], ledgerErrors: string[]): Verdict {
   const reported = tracked.filter(isReported)
   const pending = tracked.filter(t => t.fate === 'pending').length
   const failing = [
     ...reported.filter(r => !r.verdict.ok).map(r => r.verdict.message),
-    ...tracked
-      .filter(t => t.fate === 'unchecked')
-      .map(
-        t =>
-          `Could not check tracked batch ${t.result.batchId}, left in the ledger: ${judge(t.result, new Set()).message}`
-      ),
+    ...tracked.filter(t => t.fate === 'unchecked').map(uncheckedMessage),
     ...ledgerErrors
   ]
   const still = `${pending} still running`
@@ -140,13 +134,11 @@ export async function runReport(settings: Settings, deps: RunContext, github: Gi
   const collected = await readFiles(settings, deps, tracked)
   const costs = await priceTracked(deps, tracked, collected)
   for (const t of tracked) {
-    if (t.fate === 'final') {
-      const files = collected.get(t.result.batchId)
-      t.cost = costs.get(t.result.batchId)
-      t.verdict = judgeBatch(t.result, files, t.cost, t.stored.entry.policy)
-    } else if (t.fate === 'unknown' || t.fate === 'forgotten') t.verdict = lostVerdict(t, settings.forgetAfterMs)
-    if (t.verdict)
-      t.description = statusHeadline([commentRow(t.result, t.verdict, collected.get(t.result.batchId), t.cost)])
+    const files = collected.get(t.result.batchId)
+    const cost = costs.get(t.result.batchId)
+    if (t.fate === 'final') t.verdict = judgeBatch(t.result, files, cost, t.stored.entry.policy)
+    else if (t.fate === 'unknown' || t.fate === 'forgotten') t.verdict = lostVerdict(t, settings.forgetAfterMs)
+    if (t.verdict) t.row = commentRow(t.result, t.verdict, files, cost)
   }
   const reported = tracked.filter(isReported)
   const pending = tracked.filter(t => t.fate === 'pending').length
@@ -155,7 +147,7 @@ export async function runReport(settings: Settings, deps: RunContext, github: Gi
     pending: String(pending),
     passed: 'false'
   })
-  const ledgerErrors = deps.signal.aborted ? [] : await publishReport(deps, github, tracked, collected)
+  const ledgerErrors = deps.signal.aborted ? [] : await publishReport(deps, github, tracked)
   const verdict = stepVerdict(tracked, ledgerErrors)
   deps.setOutputs({ passed: String(verdict.ok) })
   const rows = reported.map(r => ({ ...r, entry: r.stored.entry, files: collected.get(r.result.batchId) }))

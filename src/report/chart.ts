@@ -5,6 +5,13 @@ const MIN_SPAN_MS = 5 * 60_000
 const MIN_POINTS = 3
 /** Samples on the line, evenly spaced in time: enough to show the shape, few enough to read. */
 const SAMPLES = 30
+const BAR_WIDTH = 20
+
+/** `████████░░░░░░░░░░░░` for 40 %. */
+export function progressBar(progress: number): string {
+  const filled = Math.round((Math.min(100, Math.max(0, progress)) / 100) * BAR_WIDTH)
+  return '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled)
+}
 
 /** `12`, `12.5`: one decimal at most, as Mermaid reads numbers. */
 const num = (value: number): string => String(Math.round(value * 10) / 10)

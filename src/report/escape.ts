@@ -28,3 +28,9 @@ export function escapeText(text: string | null | undefined, max = 2000): string 
     .replace(/(www)\./gi, (_, w: string) => `${w}&#46;`)
     .replace(/^[-+=]/, entity)
 }
+
+/** An ID as code: hyphens and dots are left as they are, so it reads and copies as the ID it is. */
+export const code = (text: string | null | undefined): string => `<code>${escapeText(text, 200)}</code>`
+
+/** A row of a two-column table: the heading on the left, then its cell (HTML, escaped by the caller). */
+export const tableRow = (name: string, html: string): string => `<tr><th align="left">${name}</th><td>${html}</td></tr>`

@@ -1,8 +1,57 @@
-import type { FailedOn } from '../verdict/judge-batch.js'
+import type { BatchResult } from '../engine/types.js'
+import type { BatchFiles } from '../result-files/collect.js'
+import { costOf, knownTotal, type CostReport } from '../result-files/cost.js'
+import type { BatchVerdict, FailedOn } from '../verdict/judge-batch.js'
 import { groupDigits } from './cost-summary.js'
 import { escapeText } from './escape.js'
-import type { CommentRow } from './pr-comment-rows.js'
+import { groupBy } from '../util/group-by.js'
 import { plural } from '../util/text.js'
+
+/** One batch's line in the pull request comment, and what its commit status says. */
+export interface CommentRow {
+  batchId: string
+  /** ✅ passed, ❌ failed, 🔄 still running. */
+  icon: '✅' | '❌' | '🔄'
+  status: string
+  /** Requests that succeeded and failed, when the result files were counted. */
+  requests?: { ok: number; failed: number }
+  /** Estimated cost in US dollars, when the results were priced. */
+  cost?: number
+  /** What failed the batch, when it failed. */
+  failedOn?: FailedOn
+  /** Why it failed, in a few words (server text, redacted, not escaped); '' when it did not. */
+  reason: string
+}
+
+/** A batch's row, from the verdict made on it and what its results counted and cost. */
+export function commentRow(
+  result: BatchResult,
+  verdict: BatchVerdict,
+  files?: BatchFiles,
+  cost?: CostReport
+): CommentRow {
+  const tally = files?.tally
+  const own = cost && knownTotal(costOf(cost, [result.batchId]))
+  return {
+    batchId: result.batchId,
+    icon: verdict.running ? '🔄' : verdict.ok ? '✅' : '❌',
+    status: result.status,
+    ...(tally ? { requests: { ok: tally.succeeded, failed: tally.failed } } : {}),
+    ...(own !== undefined && files?.usage ? { cost: own } : {}),
+    ...(verdict.failedOn ? { failedOn: verdict.failedOn } : {}),
+    reason: verdict.reason
+  }
+}
+
+/** A row per batch, from the verdicts made on them. */
+export function commentRows(
+  results: readonly BatchResult[],
+  verdicts: readonly BatchVerdict[],
+  collected?: ReadonlyMap<string, BatchFiles>,
+  cost?: CostReport
+): CommentRow[] {
+  return results.map((result, i) => commentRow(result, verdicts[i]!, collected?.get(result.batchId), cost))
+}
 
 /** What failed, in the words of the inputs a reader would change. */
 const WORDS: Record<FailedOn, string> = {
@@ -26,6 +75,10 @@ interface Totals {
   cost: string
 }
 
+/** How many rows have each status, in the order the statuses first appear. */
+const byStatus = (rows: readonly CommentRow[]): [string, number][] =>
+  [...groupBy(rows, r => r.status || 'unknown')].map(([status, group]) => [status, group.length])
+
 /**
  * The totals over every row, whatever version wrote it: how many batches, completed, failed (by
  * status), still running; requests and estimated cost where known; and the verdict in words.
@@ -36,13 +89,11 @@ function totals(rows: readonly CommentRow[], stepFailure?: FailedOn): Totals {
   const running = rows.filter(r => r.icon === '🔄').length
   const completed = rows.filter(r => r.status === 'COMPLETED').length
   // Ended in a status that did not fail them (not in fail-on): named, so the counts add up.
-  const others = new Map<string, number>()
-  for (const r of rows.filter(r => r.icon === '✅' && r.status !== 'COMPLETED'))
-    others.set(r.status || 'unknown', (others.get(r.status || 'unknown') ?? 0) + 1)
-  const otherText = [...others].map(([status, n]) => `, ${n} ${status}`).join('')
-  const byStatus = new Map<string, number>()
-  for (const r of failed) byStatus.set(r.status || 'unknown', (byStatus.get(r.status || 'unknown') ?? 0) + 1)
-  const statuses = [...byStatus].map(([status, n]) => `${status} ${n}`).join(', ')
+  const others = byStatus(rows.filter(r => r.icon === '✅' && r.status !== 'COMPLETED'))
+  const otherText = others.map(([status, n]) => `, ${n} ${status}`).join('')
+  const statuses = byStatus(failed)
+    .map(([status, n]) => `${status} ${n}`)
+    .join(', ')
   const on = new Set([...failed.flatMap(r => (r.failedOn ? [r.failedOn] : [])), ...(stepFailure ? [stepFailure] : [])])
   const verdict = failed.length > 0 || stepFailure ? 'Failed' : running > 0 ? 'Running' : 'Passed'
   const words = on.size > 0 ? `${verdict} on ${[...on].map(f => WORDS[f]).join(', ')}` : verdict
@@ -83,13 +134,9 @@ export function statusHeadline(rows: readonly CommentRow[], stepFailure?: Failed
   const t = totals(rows, stepFailure)
   const only = rows.length === 1 ? rows[0]! : undefined
   if (only?.icon === '❌' && only.reason) return `${t.words}: ${only.reason}`
-  if (only?.icon === '✅')
-    return [`${t.words} · ${only.status}`, t.requests.startsWith('request counts not') ? '' : t.requests]
-      .filter(Boolean)
-      .join(' · ')
-  return [t.words, t.counts, t.requests && !t.requests.startsWith('request counts not') ? t.requests : '']
-    .filter(Boolean)
-    .join(' · ')
+  const requests = t.requests.startsWith('request counts not') ? '' : t.requests
+  const head = only?.icon === '✅' ? [`${t.words} · ${only.status}`] : [t.words, t.counts]
+  return [...head, requests].filter(Boolean).join(' · ')
 }
 
 /** The pending status while the step waits. */

@@ -1,7 +1,6 @@
 import { FAILED_ON, type FailedOn } from '../verdict/judge-batch.js'
 import { escapeText } from './escape.js'
-import { commentHeadline } from './headline.js'
-import type { CommentRow } from './pr-comment-rows.js'
+import { commentHeadline, type CommentRow } from './headline.js'
 
 export type { CommentRow }
 

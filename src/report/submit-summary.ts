@@ -3,8 +3,7 @@ import { byteSize } from '../submit/preflight-report.js'
 import { PROBLEM_LABELS } from '../submit/request-rules.js'
 import type { SubmitOutcome } from '../submit/submit-from-file.js'
 import { plural } from '../util/text.js'
-import { escapeText } from './escape.js'
-import { code, tableRow } from './format.js'
+import { code, escapeText, tableRow } from './escape.js'
 
 /** Problem lines listed in the summary of a refused file; the annotations show the first few. */
 const MAX_PROBLEM_ROWS = 50

@@ -1,14 +1,14 @@
 import { formatDuration } from '../util/duration.js'
 import type { CancelOutcome, WaitReport, BatchResult } from '../engine/types.js'
+import type { LedgerEntry } from '../github/ledger-entry.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import type { CostReport } from '../result-files/cost.js'
 import { costSection } from './cost-summary.js'
 import { manySummary } from './batch-table.js'
-import { code, progressBar, tableRow as row } from './format.js'
-import { progressChart } from './chart.js'
+import { progressBar, progressChart } from './chart.js'
 import { failedLinesSection, type LineReport } from './failed-lines.js'
 import { mergeTallies, topCodes, type Tally } from '../result-files/tally.js'
-import { escapeText } from './escape.js'
+import { code, escapeText, tableRow as row } from './escape.js'
 import { percent, plural } from '../util/text.js'
 import type { BatchVerdict } from '../verdict/judge-batch.js'
 import type { Verdict } from '../verdict/verdict.js'
@@ -85,7 +85,8 @@ function requestsSection(all: WaitReport, collected?: ReadonlyMap<string, BatchF
   return `${parts.join('\n')}\n`
 }
 
-function batchSummary(result: BatchResult, verdict: Verdict, now: number = result.endedAt): string {
+function batchSummary(result: BatchResult, verdict: Verdict): string {
+  const now = result.endedAt
   const job = result.batch ?? {}
   const rows: string[] = [row('Status', escapeText(result.status || 'unknown', 40))]
   const { progress } = result
@@ -97,15 +98,12 @@ function batchSummary(result: BatchResult, verdict: Verdict, now: number = resul
   rows.push(
     row('Waited', `${formatDuration(result.endedAt - result.startedAt)} (${plural(result.requests, 'status check')})`)
   )
-  if (result.etaAt !== undefined && result.etaAt > now && !result.finalStatus) {
+  if (result.etaAt !== undefined && result.etaAt > now && !result.finalStatus)
     rows.push(row('Predicted finish', `in ~${formatDuration(result.etaAt - now)}`))
-  }
   if (job.output_file_id) rows.push(row('Output file', code(job.output_file_id)))
   if (job.error_file_id) rows.push(row('Error file', code(job.error_file_id)))
   if (job.error) rows.push(row('Error', escapeText(job.error)))
-  if (result.cancel) {
-    rows.push(row('Cancel', cancelCell(result.cancel)))
-  }
+  if (result.cancel) rows.push(row('Cancel', cancelCell(result.cancel)))
 
   const parts = [
     `## ${headline(result, verdict)}`,
@@ -136,4 +134,47 @@ function batchSummary(result: BatchResult, verdict: Verdict, now: number = resul
 /** Summary for a step that failed before it could wait (bad input, unexpected error). */
 export function buildFailureSummary(message: string): string {
   return `## ❌ Wait for Together batch failed\n\n${escapeText(message, 3000)}\n`
+}
+
+/** One reported batch, as the summary shows it. */
+export interface SummaryRow {
+  entry: LedgerEntry
+  result: BatchResult
+  verdict: Verdict
+  files?: BatchFiles
+}
+
+const MAX_REPORT_ROWS = 200
+
+function reportRow({ entry, result, verdict, files }: SummaryRow): string {
+  const requests = files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : ''
+  const pr = entry.pullRequests.map(n => `#${n}`).join(' ')
+  const tracked = entry.runUrl
+    ? `[${new Date(entry.trackedAt).toISOString()}](${entry.runUrl})`
+    : new Date(entry.trackedAt).toISOString()
+  const cells = [
+    `${verdict.ok ? '✅' : '❌'} ${escapeText(result.batchId, 200)}`,
+    escapeText(result.status || 'unknown', 40),
+    requests,
+    `${entry.sha.slice(0, 12)} ${pr}`,
+    tracked,
+    escapeText(verdict.message, 500)
+  ]
+  return `| ${cells.join(' | ')} |`
+}
+
+/** The step summary of mode `report`: a row per batch reported, and how many still run. */
+export function buildReportSummary(rows: readonly SummaryRow[], pending: number, verdict: Verdict): string {
+  const failed = rows.filter(r => !r.verdict.ok).length
+  const head = `## ${verdict.ok ? '✅' : '❌'} Together batches: ${plural(rows.length, 'batch', 'batches')} reported${failed ? `, ${failed} failed` : ''}, ${pending} still running\n\n`
+  if (rows.length === 0) return `${head}${escapeText(verdict.message, 2000)}\n`
+  const shown = rows.slice(0, MAX_REPORT_ROWS).map(reportRow)
+  const more =
+    rows.length > MAX_REPORT_ROWS ? `\nAnd ${rows.length - MAX_REPORT_ROWS} more (see the reported output).\n` : ''
+  return `${head}| Batch | Status | Requests | Commit | Tracked | Verdict |\n| --- | --- | --- | --- | --- | --- |\n${shown.join('\n')}\n${more}`
+}
+
+/** The step summary of mode `report` when the ledger holds no batch: one line. */
+export function buildEmptyReportSummary(ledgerBranch: string): string {
+  return `## ✅ Together batches: nothing to report, no batch is tracked on branch ${escapeText(ledgerBranch, 100)}\n`
 }
