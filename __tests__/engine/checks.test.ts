@@ -3,13 +3,8 @@ import { Checks, type Plan } from '../../src/engine/checks.js'
 import { Pacer } from '../../src/engine/pacer.js'
 import { BatchTracker } from '../../src/engine/tracker.js'
 import type { EngineDeps } from '../../src/engine/types.js'
-import {
-  TogetherError,
-  type BatchApi,
-  type BatchJob,
-  type ListOptions,
-  type RequestOptions
-} from '../../src/together/index.js'
+import { TogetherError, type BatchApi, type BatchJob, type RequestOptions } from '../../src/together/index.js'
+import type { ListOptions } from '../../src/together/types.js'
 import { recordingLogger, virtualClock } from '../helpers/virtual-time.js'
 
 const T0 = Date.UTC(2026, 0, 1)
