@@ -1,10 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { MAX_RETRY_DELAY_MS, retryDelay } from '../../src/util/backoff.js'
-import { addSample, estimateFinish, type ProgressSample } from '../../src/engine/eta.js'
 import { MIN_GAP_MS, nextCheck } from '../../src/engine/next-check.js'
-
-const history = (...points: [number, number][]): ProgressSample[] =>
-  points.reduce<ProgressSample[]>((h, [at, progress]) => addSample(h, { at, progress }), [])
 
 describe('retryDelay', () => {
   it('grows exponentially with jitter and is capped', () => {
@@ -23,64 +19,6 @@ describe('retryDelay', () => {
     expect(retryDelay(1, () => 0, 9000, 1000)).toBe(9000)
     expect(retryDelay(1, () => 0, 9000)).toBe(9000)
     expect(retryDelay(1, () => 0, 3_600_000)).toBe(MAX_RETRY_DELAY_MS)
-  })
-})
-
-describe('addSample / estimateFinish', () => {
-  it('keeps only the points where progress changed', () => {
-    expect(history([0, 10], [30, 10], [60, 20]).map(s => s.at)).toEqual([0, 60])
-  })
-
-  it('restarts the history when progress goes backwards', () => {
-    expect(history([0, 10], [30, 50], [60, 20])).toEqual([{ at: 60, progress: 20 }])
-  })
-
-  it('predicts the finish of a linear job from the latest rate', () => {
-    // 1 % per second, measured from the first change on (the first sighting only says when we looked).
-    expect(estimateFinish(history([0, 5], [10_000, 10], [20_000, 20], [30_000, 30]))).toBe(30_000 + 70_000)
-  })
-
-  it('follows a job that speeds up gradually', () => {
-    // 1 %/s, then 1.25 %/s: within the credible change, so the newer rate wins.
-    expect(estimateFinish(history([0, 0], [10_000, 10], [20_000, 20], [30_000, 32.5]))).toBe(30_000 + 54_000)
-  })
-
-  it.each([
-    ['no samples', []],
-    ['one sighting', [[0, 30]]],
-    [
-      'flat progress',
-      [
-        [0, 30],
-        [60_000, 30],
-        [120_000, 30]
-      ]
-    ],
-    [
-      'two changes only',
-      [
-        [0, 0],
-        [60_000, 50],
-        [90_000, 60]
-      ]
-    ],
-    [
-      'an irregular burst',
-      [
-        [0, 0],
-        [10_000, 10],
-        [20_000, 20],
-        [30_000, 60]
-      ]
-    ]
-  ] as [string, [number, number][]][])('gives no estimate for %s', (_name, points) => {
-    expect(estimateFinish(history(...points))).toBeUndefined()
-  })
-
-  it('drops the estimate once progress has stalled for a whole typical step', () => {
-    const h = history([0, 5], [10_000, 10], [20_000, 20], [30_000, 30])
-    expect(estimateFinish(h, 35_000)).toBe(100_000)
-    expect(estimateFinish(h, 40_000)).toBeUndefined()
   })
 })
 

@@ -102,16 +102,3 @@ describe('progressBar', () => {
   })
 })
 
-describe('addPoint', () => {
-  it('keeps changes only, and thins a long series to a bounded size keeping the first and the newest', async () => {
-    const { addPoint } = await import('../../src/engine/progress-series.js')
-    const series: { atMs: number; progress: number }[] = []
-    addPoint(series, { atMs: 0, progress: 1 })
-    addPoint(series, { atMs: 1, progress: 1 })
-    expect(series).toHaveLength(1)
-    for (let i = 2; i <= 1000; i++) addPoint(series, { atMs: i, progress: i / 10 })
-    expect(series.length).toBeLessThanOrEqual(240)
-    expect(series[0]).toEqual({ atMs: 0, progress: 1 })
-    expect(series.at(-1)).toEqual({ atMs: 1000, progress: 100 })
-  })
-})

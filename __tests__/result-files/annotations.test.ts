@@ -20,33 +20,6 @@ function inputFile(name: string, lines: string[]) {
   return parseInputFile(name, workspace)!
 }
 
-describe('input-file', () => {
-  it('takes a path relative to the workspace, or an absolute one inside it', () => {
-    expect(parseInputFile('evals/a.jsonl', workspace)).toEqual({
-      path: join(workspace, 'evals', 'a.jsonl'),
-      name: 'evals/a.jsonl',
-      workspace
-    })
-    expect(parseInputFile(join(workspace, 'evals/../b.jsonl'), workspace)?.name).toBe('b.jsonl')
-    expect(parseInputFile('  ', workspace)).toBeUndefined()
-  })
-
-  it.each(['../outside.jsonl', 'evals/../../x.jsonl', '/etc/passwd', '.'])(
-    'rejects %j, which leaves the workspace',
-    raw => {
-      expect(() => parseInputFile(raw, workspace)).toThrow(
-        `Invalid input-file '${raw}': it is not inside the workspace. Expected a path to a JSONL file inside the workspace (${workspace}), relative to it, e.g. evals/batch.jsonl.`
-      )
-    }
-  )
-
-  it('rejects control characters, showing them escaped', () => {
-    expect(() => parseInputFile('a\u0000b.jsonl', workspace)).toThrow(
-      'Invalid input-file "a\\u0000b.jsonl": it holds control characters.'
-    )
-  })
-})
-
 describe('matching failed requests to lines', () => {
   it('finds each failed custom_id on its line, counts the ones not in the file, and skips noise', async () => {
     const index = new FailureIndex()

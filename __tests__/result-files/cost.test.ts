@@ -12,10 +12,7 @@ import {
   type CostReport,
   type PriceList
 } from '../../src/result-files/cost.js'
-import { fetchPrices } from '../../src/result-files/prices.js'
 import { zeroUsage, type ModelUsage, type Usage } from '../../src/result-files/usage.js'
-import { TogetherError, type ModelInfo } from '../../src/together/index.js'
-import { recordingLogger, virtualClock } from '../helpers/virtual-time.js'
 
 const used = (promptTokens: number, completionTokens: number, requests = 1): ModelUsage => ({
   requests,
@@ -189,67 +186,5 @@ describe('the cost gate', () => {
     )
     expect(knownTotal(one)).toBeUndefined()
     expect(knownTotal(report(usage, { prices }))).toBe(4)
-  })
-})
-
-describe('fetching prices', () => {
-  const model: ModelInfo = { id: 'm', pricing: { input: 1, output: 2 } }
-
-  it('keeps the first price of each model and skips models without one', async () => {
-    const clock = virtualClock()
-    const log = recordingLogger()
-    const result = await fetchPrices({
-      api: { listModels: async () => [model, { id: 'm', pricing: { input: 9, output: 9 } }, { id: 'free-text' }] },
-      sleep: clock.sleep,
-      random: () => 0.5,
-      log
-    })
-    expect(result).toEqual({ prices: new Map([['m', { input: 1, output: 2 }]]) })
-    expect(log.text('debug')).toBe('GET /v1/models: 3 models, 1 with prices.')
-  })
-
-  it('retries a transient failure, with the timeout and signal on every request', async () => {
-    const clock = virtualClock()
-    const log = recordingLogger()
-    const calls: unknown[] = []
-    const signal = new AbortController().signal
-    const result = await fetchPrices({
-      api: {
-        listModels: async options => {
-          calls.push(options)
-          if (calls.length === 1)
-            throw new TogetherError('GET /models answered HTTP 503', { kind: 'http', status: 503 })
-          return [model]
-        }
-      },
-      sleep: clock.sleep,
-      random: () => 0.5,
-      log,
-      signal
-    })
-    expect(result.prices?.get('m')).toEqual({ input: 1, output: 2 })
-    expect(calls).toEqual([
-      { signal, timeoutMs: 30_000 },
-      { signal, timeoutMs: 30_000 }
-    ])
-    expect(clock.sleeps).toEqual([750])
-    expect(log.text('warning')).toContain('Fetching model prices failed (attempt 1): GET /models answered HTTP 503')
-  })
-
-  it('gives up on a permanent failure at once, and on a transient one after three attempts', async () => {
-    const clock = virtualClock()
-    const deps = { sleep: clock.sleep, random: () => 0.5, log: recordingLogger(), redact: (t: string) => t }
-    const denied = new TogetherError('GET /models answered HTTP 401', { kind: 'http', status: 401 })
-    expect(await fetchPrices({ ...deps, api: { listModels: async () => Promise.reject(denied) } })).toEqual({
-      error: 'GET /models answered HTTP 401'
-    })
-    let attempts = 0
-    const down = new TogetherError('GET /models failed: reset', { kind: 'network' })
-    const result = await fetchPrices({
-      ...deps,
-      api: { listModels: async () => Promise.reject(down).finally(() => attempts++) }
-    })
-    expect(result).toEqual({ error: 'GET /models failed: reset' })
-    expect(attempts).toBe(3)
   })
 })
