@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { waitForBatches } from '../../src/engine/wait.js'
 import type { EngineDeps, WaitAllOptions, BatchResult } from '../../src/engine/types.js'
-import { TogetherError } from '../../src/together/index.js'
+import { TogetherError } from '../../src/together/errors.js'
 import { recordingLogger, scriptedApi, virtualClock, type Step } from '../helpers/virtual-time.js'
 
 type WaitOptions = Omit<WaitAllOptions, 'batchIds'> & { batchId: string }

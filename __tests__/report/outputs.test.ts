@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { WaitReport, BatchResult } from '../../src/engine/types.js'
 import { buildOutputs } from '../../src/report/outputs.js'
-import type { BatchJob } from '../../src/together/index.js'
+import type { BatchJob } from '../../src/together/types.js'
 
 const T0 = Date.UTC(2026, 0, 1)
 

@@ -14,7 +14,8 @@ import {
 } from '../../src/result-files/cost.js'
 import { fetchPrices } from '../../src/result-files/prices.js'
 import { zeroUsage, type ModelUsage, type Usage } from '../../src/result-files/usage.js'
-import { TogetherError, type ModelInfo } from '../../src/together/index.js'
+import { TogetherError } from '../../src/together/errors.js'
+import type { ModelInfo } from '../../src/together/models.js'
 import { recordingLogger, virtualClock } from '../helpers/virtual-time.js'
 
 const used = (promptTokens: number, completionTokens: number, requests = 1): ModelUsage => ({

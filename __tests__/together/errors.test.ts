@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { TogetherError, type TogetherErrorKind } from '../../src/together/index.js'
+import { TogetherError, type TogetherErrorKind } from '../../src/together/errors.js'
 
 describe('TogetherError.transient', () => {
   it.each<[TogetherErrorKind, boolean]>([

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import nock from 'nock'
-import { TogetherClient, parseModelList } from '../../src/together/index.js'
+import { TogetherClient } from '../../src/together/client.js'
+import { parseModelList } from '../../src/together/models.js'
 import { failure } from '../helpers/errors.js'
 
 const BASE = 'https://api.together.test'

@@ -1,5 +1,5 @@
 import type { ProgressPoint } from './progress-series.js'
-import type { BatchApi, BatchJob } from '../together/index.js'
+import type { BatchApi, BatchJob } from '../together/types.js'
 import type { FinalStatus } from '../together/status.js'
 
 /** Where the engine reports what a person watching the job log wants to see. */

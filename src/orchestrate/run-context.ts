@@ -1,5 +1,6 @@
 import type { Logger } from '../engine/types.js'
-import type { BatchApi, FilesApi, ModelsApi } from '../together/index.js'
+import type { BatchApi, FilesApi } from '../together/types.js'
+import type { ModelsApi } from '../together/models.js'
 import type { SubmitApi } from '../together/types.js'
 
 /**
