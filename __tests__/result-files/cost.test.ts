@@ -15,7 +15,7 @@ import {
 import { fetchPrices } from '../../src/result-files/prices.js'
 import { zeroUsage, type ModelUsage, type Usage } from '../../src/result-files/usage.js'
 import { TogetherError } from '../../src/together/errors.js'
-import type { ModelInfo } from '../../src/together/models.js'
+import type { ModelInfo } from '../../src/together/types.js'
 import { recordingLogger, virtualClock } from '../helpers/virtual-time.js'
 
 const used = (promptTokens: number, completionTokens: number, requests = 1): ModelUsage => ({

@@ -1,6 +1,5 @@
 import type { Logger } from '../engine/types.js'
-import type { BatchApi, FilesApi } from '../together/types.js'
-import type { ModelsApi } from '../together/models.js'
+import type { BatchApi, FilesApi, ModelsApi } from '../together/types.js'
 import type { SubmitApi } from '../together/types.js'
 
 /**

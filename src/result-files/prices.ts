@@ -1,6 +1,6 @@
 import type { Logger } from '../engine/types.js'
 import { isTransient } from '../together/errors.js'
-import type { ModelsApi } from '../together/models.js'
+import type { ModelsApi } from '../together/types.js'
 import { withBackoff, type BackoffDeps } from '../util/backoff.js'
 import { errorMessage } from '../util/text.js'
 import type { PriceList } from './cost.js'

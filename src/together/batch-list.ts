@@ -1,10 +1,9 @@
-import { header, htmlPageError, httpError, looksLikeHtml } from './answers.js'
+import { header, htmlPageError, httpError, looksLikeHtml, notJsonError, unexpectedAnswer } from './answers.js'
 import { TogetherError } from './errors.js'
-import { checkBatchIds, isPlainId } from './ids.js'
+import { badIdField, isPlainId } from './ids.js'
 import { JsonArraySplitter } from './json-array.js'
-import { listOf } from './lists.js'
-import { parseBatchJob } from './parse.js'
-import type { Response } from './transport.js'
+import { listOf, parseBatchJob } from './parse.js'
+import type { Response, Transport } from './transport.js'
 import type { BatchJob } from './types.js'
 import { redactJson } from '../sanitize/redact.js'
 import { isRecord, parseJson } from '../util/json.js'
@@ -16,12 +15,6 @@ export const LIST_WHAT = 'GET /batches'
 
 /** What is read of an error answer's body: enough for any message, little of a page that never ends. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024
-
-/** What reading a list answer needs of the transport: its redaction, and its clipping for messages. */
-interface ListText {
-  readonly redact: (text: string) => string
-  clip(text: string): string
-}
 
 /** At most `max` bytes of a body, as text; the rest is left unread (the transport discards it). */
 async function textUpTo(body: Response['body'], max: number): Promise<string> {
@@ -43,10 +36,6 @@ function tooLarge(what: string, maxBytes: number, announced?: number): TogetherE
   )
 }
 
-function notJson(what: string, status: number): TogetherError {
-  return new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, { kind: 'invalid-response' })
-}
-
 /**
  * A list entry (`text`, one element of the array, decoded as `value`) as a batch, parsed like a single
  * answer (fields of the wrong type dropped), or undefined without a plain `id` or with file IDs that
@@ -57,12 +46,7 @@ function listedBatch(text: string, value: unknown, redact: (text: string) => str
   // A secret in a string shows in the entry's text in one of the forms the redactor knows (raw or
   // JSON-escaped): text it leaves alone has no secret to redact in any string.
   const job = parseBatchJob(redact(text) === text ? value : redactJson(value, redact))
-  if (typeof job?.id !== 'string' || !isPlainId(job.id)) return undefined
-  try {
-    return checkBatchIds(job, LIST_WHAT)
-  } catch {
-    return undefined
-  }
+  return typeof job?.id === 'string' && isPlainId(job.id) && badIdField(job) === undefined ? job : undefined
 }
 
 /** Streams the body through the splitter, entry by entry, within `maxBytes`; what came instead of an array, if anything. */
@@ -80,9 +64,9 @@ async function splitEntries(
       if (size > maxBytes) throw tooLarge(what, maxBytes)
       splitter.push(chunk)
     }
-    return splitter.end()?.text
+    return splitter.end()
   } catch (error) {
-    if (error instanceof SyntaxError) throw notJson(what, response.status)
+    if (error instanceof SyntaxError) throw notJsonError(what, response.status)
     throw error
   }
 }
@@ -102,7 +86,7 @@ function kept(value: unknown, only: ReadonlySet<string> | undefined): boolean {
 export async function readBatchList(
   response: Response,
   limits: { maxBytes: number; only?: ReadonlySet<string> },
-  text: ListText
+  text: Pick<Transport, 'redact' | 'clip'>
 ): Promise<BatchJob[]> {
   const what = LIST_WHAT
   const { maxBytes, only } = limits
@@ -122,13 +106,9 @@ export async function readBatchList(
   if (other === undefined) return jobs
   if (looksLikeHtml(headers, other)) throw htmlPageError(what, status)
   const value = parseJson(other)
-  if (value === undefined) throw notJson(what, status)
+  if (value === undefined) throw notJsonError(what, status)
   const list = listOf(value)
-  if (list === undefined) {
-    throw new TogetherError(`Together answered ${what} with something that is not a list of batches`, {
-      kind: 'invalid-response'
-    })
-  }
+  if (list === undefined) throw unexpectedAnswer(what, 'a list of batches')
   return list
     .filter(entry => kept(entry, only))
     .map(entry => listedBatch(JSON.stringify(entry), entry, text.redact))
