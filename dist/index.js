@@ -33394,29 +33394,29 @@ async function textUpTo(body, max) {
     }
     return Buffer.concat(parts).subarray(0, max).toString('utf8');
 }
-function tooLarge(what, maxBytes, announced) {
+function tooLarge(maxBytes, announced) {
     const size = announced === undefined ? `more than ${maxBytes} bytes` : `${announced} bytes`;
-    return new TogetherError(`${what} answered ${size}, more than the ${maxBytes} the action reads of a batch list; it is not used`, { kind: 'unsupported-response' });
+    return new TogetherError(`${LIST_WHAT} answered ${size}, more than the ${maxBytes} the action reads of a batch list; it is not used`, { kind: 'unsupported-response' });
 }
 function listedBatch(text, value, redact) {
     const job = parseBatchJob(redact(text) === text ? value : redactJson(value, redact));
     return typeof job?.id === 'string' && isPlainId(job.id) && badIdField(job) === undefined ? job : undefined;
 }
-async function splitEntries(response, what, maxBytes, take) {
+async function splitEntries(response, maxBytes, take) {
     const splitter = new JsonArraySplitter(bytes => take(bytes.toString('utf8')));
     let size = 0;
     try {
         for await (const chunk of response.body) {
             size += chunk.length;
             if (size > maxBytes)
-                throw tooLarge(what, maxBytes);
+                throw tooLarge(maxBytes);
             splitter.push(chunk);
         }
         return splitter.end();
     }
     catch (error) {
         if (error instanceof SyntaxError)
-            throw notJsonError(what, response.status);
+            throw notJsonError(LIST_WHAT, response.status);
         throw error;
     }
 }
@@ -33424,19 +33424,18 @@ function kept(value, only) {
     return only === undefined || (isRecord(value) && typeof value.id === 'string' && only.has(value.id));
 }
 async function readBatchList(response, limits, text) {
-    const what = LIST_WHAT;
     const { maxBytes, only } = limits;
     const { status, headers } = response;
     if (status < 200 || status >= 300) {
-        throw httpError(what, response, await textUpTo(response.body, MAX_ERROR_BODY_BYTES), t => text.clip(t));
+        throw httpError(LIST_WHAT, response, await textUpTo(response.body, MAX_ERROR_BODY_BYTES), t => text.clip(t));
     }
     if (looksLikeHtml(headers, ''))
-        throw htmlPageError(what, status);
+        throw htmlPageError(LIST_WHAT, status);
     const announced = Number(header(headers, 'content-length'));
     if (Number.isFinite(announced) && announced > maxBytes)
-        throw tooLarge(what, maxBytes, announced);
+        throw tooLarge(maxBytes, announced);
     const jobs = [];
-    const other = await splitEntries(response, what, maxBytes, entry => {
+    const other = await splitEntries(response, maxBytes, entry => {
         const value = JSON.parse(entry);
         const job = kept(value, only) ? listedBatch(entry, value, text.redact) : undefined;
         if (job)
@@ -33445,13 +33444,13 @@ async function readBatchList(response, limits, text) {
     if (other === undefined)
         return jobs;
     if (looksLikeHtml(headers, other))
-        throw htmlPageError(what, status);
+        throw htmlPageError(LIST_WHAT, status);
     const value = parseJson(other);
     if (value === undefined)
-        throw notJsonError(what, status);
+        throw notJsonError(LIST_WHAT, status);
     const list = listOf(value);
     if (list === undefined)
-        throw unexpectedAnswer(what, 'a list of batches');
+        throw unexpectedAnswer(LIST_WHAT, 'a list of batches');
     return list
         .filter(entry => kept(entry, only))
         .map(entry => listedBatch(JSON.stringify(entry), entry, text.redact))
@@ -33522,14 +33521,14 @@ function decodersFor(contentEncoding, what) {
 function counter(what, expectedBytes, maxBytes) {
     const limit = expectedBytes ?? maxBytes;
     const tooMuch = () => expectedBytes === undefined
-        ? new TogetherError(`${what} delivered more than ${String(maxBytes)} bytes, the most the action downloads of a file whose size Together does not give`, { kind: 'unsupported-response' })
+        ? new TogetherError(`${what} delivered more than ${maxBytes} bytes, the most the action downloads of a file whose size Together does not give`, { kind: 'unsupported-response' })
         : new TogetherError(`${what} delivered more than the ${expectedBytes} bytes expected`, {
             kind: 'invalid-response'
         });
     const stream = new external_node_stream_.Transform({
         transform(chunk, _encoding, callback) {
             stream.bytes += chunk.length;
-            if (limit !== undefined && stream.bytes > limit)
+            if (stream.bytes > limit)
                 callback(tooMuch());
             else
                 callback(null, chunk);
@@ -33554,7 +33553,7 @@ async function save(request) {
     const count = counter(what, expectedBytes, request.maxBytes);
     const activity = new external_node_stream_.Transform({
         transform(chunk, _encoding, callback) {
-            request.onData?.();
+            request.onData();
             callback(null, chunk);
         }
     });
@@ -33769,7 +33768,6 @@ class Transport {
     userAgent;
     dispatcher;
     ownsDispatcher;
-    closed = false;
     constructor(options) {
         this.apiKey = options.apiKey;
         this.redact = createRedactor([options.apiKey, ...(options.secrets ?? [])]);
@@ -33858,10 +33856,8 @@ class Transport {
         return fail('network', `failed: ${this.clip(reason)}`);
     }
     async close() {
-        if (!this.ownsDispatcher || this.closed)
-            return;
-        this.closed = true;
-        await this.dispatcher.close();
+        if (this.ownsDispatcher)
+            await this.dispatcher.close();
     }
 }
 

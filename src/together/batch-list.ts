@@ -28,10 +28,10 @@ async function textUpTo(body: Response['body'], max: number): Promise<string> {
   return Buffer.concat(parts).subarray(0, max).toString('utf8')
 }
 
-function tooLarge(what: string, maxBytes: number, announced?: number): TogetherError {
+function tooLarge(maxBytes: number, announced?: number): TogetherError {
   const size = announced === undefined ? `more than ${maxBytes} bytes` : `${announced} bytes`
   return new TogetherError(
-    `${what} answered ${size}, more than the ${maxBytes} the action reads of a batch list; it is not used`,
+    `${LIST_WHAT} answered ${size}, more than the ${maxBytes} the action reads of a batch list; it is not used`,
     { kind: 'unsupported-response' }
   )
 }
@@ -52,7 +52,6 @@ function listedBatch(text: string, value: unknown, redact: (text: string) => str
 /** Streams the body through the splitter, entry by entry, within `maxBytes`; what came instead of an array, if anything. */
 async function splitEntries(
   response: Response,
-  what: string,
   maxBytes: number,
   take: (entry: string) => void
 ): Promise<string | undefined> {
@@ -61,12 +60,12 @@ async function splitEntries(
   try {
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
       size += chunk.length
-      if (size > maxBytes) throw tooLarge(what, maxBytes)
+      if (size > maxBytes) throw tooLarge(maxBytes)
       splitter.push(chunk)
     }
     return splitter.end()
   } catch (error) {
-    if (error instanceof SyntaxError) throw notJsonError(what, response.status)
+    if (error instanceof SyntaxError) throw notJsonError(LIST_WHAT, response.status)
     throw error
   }
 }
@@ -88,27 +87,26 @@ export async function readBatchList(
   limits: { maxBytes: number; only?: ReadonlySet<string> },
   text: Pick<Transport, 'redact' | 'clip'>
 ): Promise<BatchJob[]> {
-  const what = LIST_WHAT
   const { maxBytes, only } = limits
   const { status, headers } = response
   if (status < 200 || status >= 300) {
-    throw httpError(what, response, await textUpTo(response.body, MAX_ERROR_BODY_BYTES), t => text.clip(t))
+    throw httpError(LIST_WHAT, response, await textUpTo(response.body, MAX_ERROR_BODY_BYTES), t => text.clip(t))
   }
-  if (looksLikeHtml(headers, '')) throw htmlPageError(what, status)
+  if (looksLikeHtml(headers, '')) throw htmlPageError(LIST_WHAT, status)
   const announced = Number(header(headers, 'content-length'))
-  if (Number.isFinite(announced) && announced > maxBytes) throw tooLarge(what, maxBytes, announced)
+  if (Number.isFinite(announced) && announced > maxBytes) throw tooLarge(maxBytes, announced)
   const jobs: BatchJob[] = []
-  const other = await splitEntries(response, what, maxBytes, entry => {
+  const other = await splitEntries(response, maxBytes, entry => {
     const value: unknown = JSON.parse(entry)
     const job = kept(value, only) ? listedBatch(entry, value, text.redact) : undefined
     if (job) jobs.push(job)
   })
   if (other === undefined) return jobs
-  if (looksLikeHtml(headers, other)) throw htmlPageError(what, status)
+  if (looksLikeHtml(headers, other)) throw htmlPageError(LIST_WHAT, status)
   const value = parseJson(other)
-  if (value === undefined) throw notJsonError(what, status)
+  if (value === undefined) throw notJsonError(LIST_WHAT, status)
   const list = listOf(value)
-  if (list === undefined) throw unexpectedAnswer(what, 'a list of batches')
+  if (list === undefined) throw unexpectedAnswer(LIST_WHAT, 'a list of batches')
   return list
     .filter(entry => kept(entry, only))
     .map(entry => listedBatch(JSON.stringify(entry), entry, text.redact))

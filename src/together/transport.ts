@@ -70,7 +70,6 @@ export class Transport {
   private readonly userAgent: string
   private readonly dispatcher: Dispatcher
   private readonly ownsDispatcher: boolean
-  private closed = false
 
   constructor(options: TransportOptions) {
     this.apiKey = options.apiKey
@@ -184,10 +183,8 @@ export class Transport {
     return fail('network', `failed: ${this.clip(reason)}`)
   }
 
-  /** Closes the transport's own keep-alive connections so the process can exit; safe to call twice. */
+  /** Closes the transport's own keep-alive connections so the process can exit; safe to call twice (undici's close is). */
   async close(): Promise<void> {
-    if (!this.ownsDispatcher || this.closed) return
-    this.closed = true
-    await this.dispatcher.close()
+    if (this.ownsDispatcher) await this.dispatcher.close()
   }
 }
