@@ -33768,6 +33768,7 @@ class Transport {
     userAgent;
     dispatcher;
     ownsDispatcher;
+    closed = false;
     constructor(options) {
         this.apiKey = options.apiKey;
         this.redact = createRedactor([options.apiKey, ...(options.secrets ?? [])]);
@@ -33856,8 +33857,10 @@ class Transport {
         return fail('network', `failed: ${this.clip(reason)}`);
     }
     async close() {
-        if (this.ownsDispatcher)
-            await this.dispatcher.close();
+        if (!this.ownsDispatcher || this.closed)
+            return;
+        this.closed = true;
+        await this.dispatcher.close();
     }
 }
 
@@ -34008,14 +34011,10 @@ class TogetherClient {
         this.transport = new Transport(options);
     }
     async getBatch(id, options) {
-        const what = `GET /batches/${idLabel(id)}`;
-        const job = await this.read('GET', `/batches/${encodeId(id)}`, what, options, parseBatchJob, 'a batch object');
-        return checkSameBatch(checkBatchIds(job, what), what, id);
+        return this.batch('GET', id, '', options);
     }
     async cancelBatch(id, options) {
-        const what = `POST /batches/${idLabel(id)}/cancel`;
-        const job = await this.read('POST', `/batches/${encodeId(id)}/cancel`, what, options, parseBatchJob, 'a batch object');
-        return checkSameBatch(checkBatchIds(job, what), what, id);
+        return this.batch('POST', id, '/cancel', options);
     }
     async getFile(id, options) {
         requirePlainFileId(id);
@@ -34045,6 +34044,12 @@ class TogetherClient {
     }
     async close() {
         await this.transport.close();
+    }
+    async batch(method, id, action, options) {
+        const what = `${method} /batches/${idLabel(id)}${action}`;
+        const path = `/batches/${encodeId(id)}${action}`;
+        const job = await this.read(method, path, what, options, parseBatchJob, 'a batch object');
+        return checkSameBatch(checkBatchIds(job, what), what, id);
     }
     async read(method, path, what, options, parse, expected) {
         const body = await exchangeJson(this.transport, method, `${this.baseUrl}${path}`, what, options, this.baseUrl);

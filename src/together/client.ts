@@ -35,22 +35,12 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi, SubmitApi 
 
   /** The batch `id`; an answer about another batch (`wrong-batch`) or with IDs that are not plain (`invalid-id`) is refused. */
   async getBatch(id: string, options?: RequestOptions): Promise<BatchJob> {
-    const what = `GET /batches/${idLabel(id)}`
-    const job = await this.read('GET', `/batches/${encodeId(id)}`, what, options, parseBatchJob, 'a batch object')
-    return checkSameBatch(checkBatchIds(job, what), what, id)
+    return this.batch('GET', id, '', options)
   }
 
+  /** Asks Together to cancel batch `id`; its answer is checked as `getBatch`'s is. */
   async cancelBatch(id: string, options?: RequestOptions): Promise<BatchJob> {
-    const what = `POST /batches/${idLabel(id)}/cancel`
-    const job = await this.read(
-      'POST',
-      `/batches/${encodeId(id)}/cancel`,
-      what,
-      options,
-      parseBatchJob,
-      'a batch object'
-    )
-    return checkSameBatch(checkBatchIds(job, what), what, id)
+    return this.batch('POST', id, '/cancel', options)
   }
 
   /** Metadata of file `id`; an ID that is not plain is refused before any request (`invalid-id`). */
@@ -104,6 +94,14 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi, SubmitApi 
   /** Closes the client's own keep-alive connections so the process can exit; safe to call twice. */
   async close(): Promise<void> {
     await this.transport.close()
+  }
+
+  /** `method /batches/{id}{action}`: the batch of the answer, refused unless it is batch `id` with plain IDs. */
+  private async batch(method: Method, id: string, action: string, options?: RequestOptions): Promise<BatchJob> {
+    const what = `${method} /batches/${idLabel(id)}${action}`
+    const path = `/batches/${encodeId(id)}${action}`
+    const job = await this.read(method, path, what, options, parseBatchJob, 'a batch object')
+    return checkSameBatch(checkBatchIds(job, what), what, id)
   }
 
   /** One JSON exchange, its body (key redacted) read by `parse`: nothing read is an invalid response. */

@@ -70,6 +70,7 @@ export class Transport {
   private readonly userAgent: string
   private readonly dispatcher: Dispatcher
   private readonly ownsDispatcher: boolean
+  private closed = false
 
   constructor(options: TransportOptions) {
     this.apiKey = options.apiKey
@@ -183,8 +184,10 @@ export class Transport {
     return fail('network', `failed: ${this.clip(reason)}`)
   }
 
-  /** Closes the transport's own keep-alive connections so the process can exit; safe to call twice (undici's close is). */
+  /** Closes the transport's own keep-alive connections so the process can exit; safe to call twice. */
   async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close()
+    if (!this.ownsDispatcher || this.closed) return
+    this.closed = true
+    await this.dispatcher.close()
   }
 }
