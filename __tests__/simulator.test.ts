@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import nock from 'nock'
 import { failure } from './helpers/errors.js'
 import { request } from 'undici'
-import { TogetherClient } from '../src/together/index.js'
+import { TogetherClient } from '../src/together/client.js'
 import { loadScenarios, validateScenario } from '../tools/simulator/scenario.js'
 import { startSimulator, type Simulator, type SimulatorOptions } from '../tools/simulator/server.js'
 

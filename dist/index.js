@@ -32944,6 +32944,7 @@ function exceeds(tally, gate) {
 const needsResults = (policy) => [policy.requestGate, policy.maxCost, policy.batchDiscount].some(v => v !== undefined);
 
 ;// CONCATENATED MODULE: ./src/together/errors.ts
+
 const TRANSIENT_STATUSES = new Set([408, 409, 425, 429]);
 class TogetherError extends Error {
     kind;
@@ -32983,8 +32984,83 @@ class TogetherError extends Error {
 function isTransient(error) {
     return error instanceof TogetherError && error.transient;
 }
+const codeOf = (error) => String(error?.code);
+const CERTIFICATE_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_REVOKED',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_SIGNATURE_FAILURE',
+    'INVALID_CA',
+    'HOSTNAME_MISMATCH',
+    'ERR_TLS_CERT_ALTNAME_INVALID'
+]);
+function unreachableReason(error, url) {
+    const code = codeOf(error);
+    const host = URL.parse(url)?.hostname ?? url;
+    const hostname = error.hostname;
+    if (code === 'ENOTFOUND' && (hostname === undefined || hostname === host)) {
+        return `the host ${host} does not resolve (${errorMessage(error)})`;
+    }
+    const tls = code.startsWith('ERR_SSL_') || (code === 'EPROTO' && url.startsWith('https:'));
+    if (CERTIFICATE_CODES.has(code) || tls) {
+        return `the TLS handshake with ${host} failed (${code}: ${errorMessage(error)}); a TLS-inspecting proxy needs its CA in NODE_EXTRA_CA_CERTS`;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/together/ids.ts
+
+
+const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
+function encodeId(id) {
+    return encodeURIComponent(id).replace(/\./g, '%2E');
+}
+function isPlainId(id) {
+    return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
+}
+function describeBadId(id) {
+    return `"${printable(id, 60)}"`;
+}
+function idLabel(id) {
+    return isPlainId(id) ? id : describeBadId(id);
+}
+function requirePlainFileId(id) {
+    if (isPlainId(id))
+        return;
+    throw new TogetherError(`Not requesting file ${describeBadId(id)}: an invalid file ID (not a plain ID)`, {
+        kind: 'invalid-id'
+    });
+}
+const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'];
+function badIdField(job) {
+    return ID_FIELDS.find(field => {
+        const value = job[field];
+        return typeof value === 'string' && value !== '' && !isPlainId(value);
+    });
+}
+function checkBatchIds(job, what) {
+    const field = badIdField(job);
+    if (field === undefined)
+        return job;
+    throw new TogetherError(`Together answered ${what} with an invalid ${field} (${describeBadId(job[field] ?? '')}, not a plain ID); it is not used`, { kind: 'invalid-id' });
+}
+function checkSameBatch(job, what, askedId) {
+    if (typeof job.id === 'string' && job.id !== '' && job.id !== askedId) {
+        throw new TogetherError(`Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`, { kind: 'wrong-batch' });
+    }
+    return job;
+}
 
 ;// CONCATENATED MODULE: ./src/together/parse.ts
+
+
 
 const STRING_FIELDS = [
     'id',
@@ -33057,8 +33133,68 @@ function parseFileInfo(value) {
         info.bytes = bytes;
     return info;
 }
+const MAX_WARNING = 1000;
+function listOf(value) {
+    const list = isRecord(value) ? value.data : value;
+    return list === null ? [] : Array.isArray(list) ? list : undefined;
+}
+function parseListedFile(value) {
+    if (!isRecord(value) || typeof value.id !== 'string' || !isPlainId(value.id))
+        return undefined;
+    const file = { id: value.id };
+    if (typeof value.filename === 'string')
+        file.filename = value.filename;
+    if (typeof value.purpose === 'string')
+        file.purpose = value.purpose;
+    if (typeof value.bytes === 'number' && Number.isSafeInteger(value.bytes) && value.bytes >= 0)
+        file.bytes = value.bytes;
+    if (typeof value.created_at === 'number' && Number.isFinite(value.created_at))
+        file.createdAt = value.created_at;
+    return file;
+}
+function parseFileList(value) {
+    return listOf(value)
+        ?.map(parseListedFile)
+        .filter(file => file !== undefined);
+}
+function parseCreatedBatch(value, what, inputFileId) {
+    const wrapped = isRecord(value) && isRecord(value.job);
+    const job = parseBatchJob(wrapped ? value.job : value);
+    const invalid = (why) => new TogetherError(`Together answered ${what} with ${why}`, { kind: 'invalid-response' });
+    if (typeof job?.id !== 'string' || job.id === '')
+        throw invalid('no batch ID');
+    checkBatchIds(job, what);
+    if (typeof job.input_file_id === 'string' && job.input_file_id !== '' && job.input_file_id !== inputFileId) {
+        throw invalid(`a batch of another input file (${job.input_file_id}, not ${inputFileId})`);
+    }
+    const warning = wrapped && typeof value.warning === 'string' ? value.warning.trim().slice(0, MAX_WARNING) : '';
+    return warning ? { job: { ...job, id: job.id }, warning } : { job: { ...job, id: job.id } };
+}
+const parse_MAX_MODEL_ID = 256;
+const MAX_PRICE = 100_000;
+const price = (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_PRICE ? value : undefined;
+function parseModelInfo(value) {
+    if (!isRecord(value) || typeof value.id !== 'string')
+        return undefined;
+    const id = value.id.trim();
+    if (id === '' || id.length > parse_MAX_MODEL_ID)
+        return undefined;
+    const pricing = isRecord(value.pricing) ? value.pricing : undefined;
+    const input = price(pricing?.input);
+    const output = price(pricing?.output);
+    return input !== undefined && output !== undefined ? { id, pricing: { input, output } } : { id };
+}
+function parseModelList(value) {
+    if (value === null)
+        return [];
+    const list = Array.isArray(value) ? value : isRecord(value) && Array.isArray(value.data) ? value.data : undefined;
+    if (list === undefined)
+        return undefined;
+    return list.map(parseModelInfo).filter((model) => model !== undefined);
+}
 
 ;// CONCATENATED MODULE: ./src/together/answers.ts
+
 
 
 
@@ -33115,45 +33251,27 @@ function httpError(what, response, text, clip, baseUrl) {
 function htmlPageError(what, status) {
     return new TogetherError(`${what} answered HTTP ${status} with an HTML page, not the Together API; check the base URL`, { kind: 'invalid-response', html: true });
 }
-
-;// CONCATENATED MODULE: ./src/together/ids.ts
-
-
-const PLAIN = /^[A-Za-z0-9._-]{1,200}$/;
-function encodeId(id) {
-    return encodeURIComponent(id).replace(/\./g, '%2E');
+function notJsonError(what, status) {
+    return new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, { kind: 'invalid-response' });
 }
-function isPlainId(id) {
-    return PLAIN.test(id) && /[A-Za-z0-9]/.test(id) && !id.includes('..');
-}
-function describeBadId(id) {
-    return `"${printable(id, 60)}"`;
-}
-function idLabel(id) {
-    return isPlainId(id) ? id : describeBadId(id);
-}
-function requirePlainFileId(id) {
-    if (isPlainId(id))
-        return;
-    throw new TogetherError(`Not requesting file ${describeBadId(id)}: an invalid file ID (not a plain ID)`, {
-        kind: 'invalid-id'
+function unexpectedAnswer(what, expected) {
+    return new TogetherError(`Together answered ${what} with something that is not ${expected}`, {
+        kind: 'invalid-response'
     });
 }
-const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'];
-function checkBatchIds(job, what) {
-    for (const field of ID_FIELDS) {
-        const value = job[field];
-        if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
-            throw new TogetherError(`Together answered ${what} with an invalid ${field} (${describeBadId(value)}, not a plain ID); it is not used`, { kind: 'invalid-id' });
-        }
-    }
-    return job;
-}
-function checkSameBatch(job, what, askedId) {
-    if (typeof job.id === 'string' && job.id !== '' && job.id !== askedId) {
-        throw new TogetherError(`Together answered ${what} with batch ${idLabel(job.id)} instead of ${idLabel(askedId)}; the answer is not used`, { kind: 'wrong-batch' });
-    }
-    return job;
+async function exchangeJson(transport, method, url, what, options = {}, baseUrl) {
+    return transport.exchange(method, url, what, options, async (response) => {
+        const text = await response.body.text();
+        const { status } = response;
+        if (status < 200 || status >= 300)
+            throw httpError(what, response, text, t => transport.clip(t), baseUrl);
+        if (looksLikeHtml(response.headers, text))
+            throw htmlPageError(what, status);
+        const parsed = text === '' ? undefined : parseJson(text);
+        if (parsed === undefined && text !== '')
+            throw notJsonError(what, status);
+        return redactJson(parsed, transport.redact);
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/together/json-array.ts
@@ -33193,7 +33311,7 @@ class JsonArraySplitter {
     }
     end() {
         if (this.state === 'other' || this.state === 'start')
-            return { text: Buffer.concat(this.parts).toString('utf8') };
+            return Buffer.concat(this.parts).toString('utf8');
         if (this.state !== 'end')
             throw new SyntaxError('the array is not closed');
         return undefined;
@@ -33278,51 +33396,7 @@ class JsonArraySplitter {
     }
 }
 
-;// CONCATENATED MODULE: ./src/together/lists.ts
-
-
-
-
-const MAX_WARNING = 1000;
-function listOf(value) {
-    const list = isRecord(value) ? value.data : value;
-    return list === null ? [] : Array.isArray(list) ? list : undefined;
-}
-function parseListedFile(value) {
-    if (!isRecord(value) || typeof value.id !== 'string' || !isPlainId(value.id))
-        return undefined;
-    const file = { id: value.id };
-    if (typeof value.filename === 'string')
-        file.filename = value.filename;
-    if (typeof value.purpose === 'string')
-        file.purpose = value.purpose;
-    if (typeof value.bytes === 'number' && Number.isSafeInteger(value.bytes) && value.bytes >= 0)
-        file.bytes = value.bytes;
-    if (typeof value.created_at === 'number' && Number.isFinite(value.created_at))
-        file.createdAt = value.created_at;
-    return file;
-}
-function parseFileList(value) {
-    return listOf(value)
-        ?.map(parseListedFile)
-        .filter(file => file !== undefined);
-}
-function parseCreatedBatch(value, what, inputFileId) {
-    const wrapped = isRecord(value) && isRecord(value.job);
-    const job = parseBatchJob(wrapped ? value.job : value);
-    const invalid = (why) => new TogetherError(`Together answered ${what} with ${why}`, { kind: 'invalid-response' });
-    if (typeof job?.id !== 'string' || job.id === '')
-        throw invalid('no batch ID');
-    checkBatchIds(job, what);
-    if (typeof job.input_file_id === 'string' && job.input_file_id !== '' && job.input_file_id !== inputFileId) {
-        throw invalid(`a batch of another input file (${job.input_file_id}, not ${inputFileId})`);
-    }
-    const warning = wrapped && typeof value.warning === 'string' ? value.warning.trim().slice(0, MAX_WARNING) : '';
-    return warning ? { job: { ...job, id: job.id }, warning } : { job: { ...job, id: job.id } };
-}
-
 ;// CONCATENATED MODULE: ./src/together/batch-list.ts
-
 
 
 
@@ -33344,39 +33418,29 @@ async function textUpTo(body, max) {
     }
     return Buffer.concat(parts).subarray(0, max).toString('utf8');
 }
-function tooLarge(what, maxBytes, announced) {
+function tooLarge(maxBytes, announced) {
     const size = announced === undefined ? `more than ${maxBytes} bytes` : `${announced} bytes`;
-    return new TogetherError(`${what} answered ${size}, more than the ${maxBytes} the action reads of a batch list; it is not used`, { kind: 'unsupported-response' });
-}
-function notJson(what, status) {
-    return new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, { kind: 'invalid-response' });
+    return new TogetherError(`${LIST_WHAT} answered ${size}, more than the ${maxBytes} the action reads of a batch list; it is not used`, { kind: 'unsupported-response' });
 }
 function listedBatch(text, value, redact) {
     const job = parseBatchJob(redact(text) === text ? value : redactJson(value, redact));
-    if (typeof job?.id !== 'string' || !isPlainId(job.id))
-        return undefined;
-    try {
-        return checkBatchIds(job, LIST_WHAT);
-    }
-    catch {
-        return undefined;
-    }
+    return typeof job?.id === 'string' && isPlainId(job.id) && badIdField(job) === undefined ? job : undefined;
 }
-async function splitEntries(response, what, maxBytes, take) {
+async function splitEntries(response, maxBytes, take) {
     const splitter = new JsonArraySplitter(bytes => take(bytes.toString('utf8')));
     let size = 0;
     try {
         for await (const chunk of response.body) {
             size += chunk.length;
             if (size > maxBytes)
-                throw tooLarge(what, maxBytes);
+                throw tooLarge(maxBytes);
             splitter.push(chunk);
         }
-        return splitter.end()?.text;
+        return splitter.end();
     }
     catch (error) {
         if (error instanceof SyntaxError)
-            throw notJson(what, response.status);
+            throw notJsonError(LIST_WHAT, response.status);
         throw error;
     }
 }
@@ -33384,19 +33448,18 @@ function kept(value, only) {
     return only === undefined || (isRecord(value) && typeof value.id === 'string' && only.has(value.id));
 }
 async function readBatchList(response, limits, text) {
-    const what = LIST_WHAT;
     const { maxBytes, only } = limits;
     const { status, headers } = response;
     if (status < 200 || status >= 300) {
-        throw httpError(what, response, await textUpTo(response.body, MAX_ERROR_BODY_BYTES), t => text.clip(t));
+        throw httpError(LIST_WHAT, response, await textUpTo(response.body, MAX_ERROR_BODY_BYTES), t => text.clip(t));
     }
     if (looksLikeHtml(headers, ''))
-        throw htmlPageError(what, status);
+        throw htmlPageError(LIST_WHAT, status);
     const announced = Number(header(headers, 'content-length'));
     if (Number.isFinite(announced) && announced > maxBytes)
-        throw tooLarge(what, maxBytes, announced);
+        throw tooLarge(maxBytes, announced);
     const jobs = [];
-    const other = await splitEntries(response, what, maxBytes, entry => {
+    const other = await splitEntries(response, maxBytes, entry => {
         const value = JSON.parse(entry);
         const job = kept(value, only) ? listedBatch(entry, value, text.redact) : undefined;
         if (job)
@@ -33405,16 +33468,13 @@ async function readBatchList(response, limits, text) {
     if (other === undefined)
         return jobs;
     if (looksLikeHtml(headers, other))
-        throw htmlPageError(what, status);
+        throw htmlPageError(LIST_WHAT, status);
     const value = parseJson(other);
     if (value === undefined)
-        throw notJson(what, status);
+        throw notJsonError(LIST_WHAT, status);
     const list = listOf(value);
-    if (list === undefined) {
-        throw new TogetherError(`Together answered ${what} with something that is not a list of batches`, {
-            kind: 'invalid-response'
-        });
-    }
+    if (list === undefined)
+        throw unexpectedAnswer(LIST_WHAT, 'a list of batches');
     return list
         .filter(entry => kept(entry, only))
         .map(entry => listedBatch(JSON.stringify(entry), entry, text.redact))
@@ -33429,9 +33489,9 @@ const timerDelay = (ms) => Math.min(MAX_TIMER_MS, Math.max(1, ms));
 
 
 function timeLimit(ms, message) {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), timerDelay(ms));
-    return { signal: controller.signal, clear: () => clearTimeout(timer) };
+    const limit = idleLimit(ms, message);
+    limit.arm();
+    return limit;
 }
 function idleLimit(ms, message) {
     const controller = new AbortController();
@@ -33485,14 +33545,14 @@ function decodersFor(contentEncoding, what) {
 function counter(what, expectedBytes, maxBytes) {
     const limit = expectedBytes ?? maxBytes;
     const tooMuch = () => expectedBytes === undefined
-        ? new TogetherError(`${what} delivered more than ${String(maxBytes)} bytes, the most the action downloads of a file whose size Together does not give`, { kind: 'unsupported-response' })
+        ? new TogetherError(`${what} delivered more than ${maxBytes} bytes, the most the action downloads of a file whose size Together does not give`, { kind: 'unsupported-response' })
         : new TogetherError(`${what} delivered more than the ${expectedBytes} bytes expected`, {
             kind: 'invalid-response'
         });
     const stream = new external_node_stream_.Transform({
         transform(chunk, _encoding, callback) {
             stream.bytes += chunk.length;
-            if (limit !== undefined && stream.bytes > limit)
+            if (stream.bytes > limit)
                 callback(tooMuch());
             else
                 callback(null, chunk);
@@ -33517,7 +33577,7 @@ async function save(request) {
     const count = counter(what, expectedBytes, request.maxBytes);
     const activity = new external_node_stream_.Transform({
         transform(chunk, _encoding, callback) {
-            request.onData?.();
+            request.onData();
             callback(null, chunk);
         }
     });
@@ -33561,7 +33621,10 @@ async function save(request) {
 
 
 
+
 const MAX_REDIRECTS = 3;
+const DEFAULT_TOTAL_TIMEOUT_MS = 10 * 60_000;
+const DEFAULT_MAX_BYTES = 10 * 1024 ** 3;
 function redirectTarget(response, from, what) {
     const location = header(response.headers, 'location');
     if (!location) {
@@ -33570,11 +33633,8 @@ function redirectTarget(response, from, what) {
             status: response.status
         });
     }
-    let target;
-    try {
-        target = new URL(location, from);
-    }
-    catch {
+    const target = URL.parse(location, from);
+    if (target === null) {
         throw new TogetherError(`${what} was redirected to a Location that is not a URL`, { kind: 'unsupported-response' });
     }
     if (target.protocol !== 'http:' && target.protocol !== 'https:') {
@@ -33584,9 +33644,9 @@ function redirectTarget(response, from, what) {
     }
     return target.toString();
 }
-async function hop(request, options, state) {
-    const { transport, what, path } = request;
-    const { response, url, followed, stall } = state;
+async function hop(target, response, url, followed) {
+    const { clip, stall, ...file } = target;
+    const { what } = file;
     if (response.status >= 300 && response.status < 400) {
         if (followed >= MAX_REDIRECTS) {
             throw new TogetherError(`${what} answered HTTP ${response.status}: too many redirects (followed ${followed})`, {
@@ -33594,49 +33654,45 @@ async function hop(request, options, state) {
                 status: response.status
             });
         }
-        const target = redirectTarget(response, url, what);
+        const next = redirectTarget(response, url, what);
         await response.body.dump();
-        return { redirect: target };
+        return { redirect: next };
     }
     if (response.status < 200 || response.status >= 300) {
         const text = await response.body.text().catch(() => '');
-        throw httpError(what, response, text, text => transport.clip(text));
+        throw httpError(what, response, text, clip);
     }
     const contentEncoding = header(response.headers, 'content-encoding');
-    const { expectedBytes, maxBytes } = options;
     stall.arm();
-    return {
-        bytes: await save({
-            body: response.body,
-            contentEncoding,
-            path,
-            what,
-            expectedBytes,
-            maxBytes,
-            onData: () => {
-                stall.touch();
-            }
-        })
-    };
+    return { bytes: await save({ ...file, body: response.body, contentEncoding, onData: () => stall.touch() }) };
 }
-async function download(request, options) {
-    const { transport, what, stallTimeoutMs, totalTimeoutMs } = request;
-    const total = timeLimit(totalTimeoutMs, `${what} did not finish within ${formatLimit(totalTimeoutMs)}, the limit for a whole download`);
+async function download(request) {
+    const { transport, baseUrl, id, path, options } = request;
+    requirePlainFileId(id);
+    const what = `GET /files/${id}/content`;
+    const { expectedBytes, maxBytes = DEFAULT_MAX_BYTES } = options;
+    if (expectedBytes !== undefined && expectedBytes > maxBytes) {
+        throw new TogetherError(`${what} was not downloaded: Together gives its size as ${expectedBytes} bytes, more than the ${maxBytes} the action downloads of one file`, { kind: 'unsupported-response' });
+    }
+    const stallMs = options.stallTimeoutMs ?? transport.requestTimeoutMs;
+    const totalMs = options.totalTimeoutMs ?? DEFAULT_TOTAL_TIMEOUT_MS;
+    const total = timeLimit(totalMs, `${what} did not finish within ${formatLimit(totalMs)}, the limit for a whole download`);
+    const apiOrigin = URL.parse(baseUrl)?.origin;
     try {
-        let url = request.url;
+        let url = `${baseUrl}/files/${encodeId(id)}/content`;
         for (let followed = 0;; followed++) {
-            const stall = idleLimit(stallTimeoutMs, `${what} stalled: no data for ${formatLimit(stallTimeoutMs)}`);
+            const stall = idleLimit(stallMs, `${what} stalled: no data for ${formatLimit(stallMs)}`);
             const exchange = {
                 signal: options.signal,
                 timeoutMs: options.timeoutMs,
-                withKey: new URL(url).origin === request.apiOrigin,
-                accept: '*/*',
-                acceptEncoding: 'identity',
-                streaming: { stallMs: stallTimeoutMs, limits: [total.signal, stall.signal] }
+                withKey: apiOrigin !== undefined && URL.parse(url)?.origin === apiOrigin,
+                headers: { accept: '*/*', 'accept-encoding': 'identity' },
+                streaming: { stallMs, limits: [total.signal, stall.signal] }
             };
+            const target = { what, path, expectedBytes, maxBytes, clip: text => transport.clip(text), stall };
             const from = url;
             const next = await transport
-                .exchange('GET', url, what, exchange, response => hop(request, options, { response, url: from, followed, stall }))
+                .exchange('GET', url, what, exchange, response => hop(target, response, from, followed))
                 .finally(() => {
                 stall.clear();
             });
@@ -33650,75 +33706,18 @@ async function download(request, options) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/together/json-exchange.ts
-
-
-
-
-async function exchangeJson(transport, method, url, what, options = {}, baseUrl) {
-    return transport.exchange(method, url, what, options, async (response) => {
-        const text = await response.body.text();
-        const { status } = response;
-        if (status < 200 || status >= 300)
-            throw httpError(what, response, text, t => transport.clip(t), baseUrl);
-        if (looksLikeHtml(response.headers, text))
-            throw htmlPageError(what, status);
-        const parsed = text === '' ? undefined : parseJson(text);
-        if (parsed === undefined && text !== '') {
-            throw new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, {
-                kind: 'invalid-response'
-            });
-        }
-        return redactJson(parsed, transport.redact);
-    });
-}
-
-;// CONCATENATED MODULE: ./src/together/models.ts
-
-const models_MAX_MODEL_ID = 256;
-const MAX_PRICE = 100_000;
-const price = (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_PRICE ? value : undefined;
-function parseModelInfo(value) {
-    if (!isRecord(value) || typeof value.id !== 'string')
-        return undefined;
-    const id = value.id.trim();
-    if (id === '' || id.length > models_MAX_MODEL_ID)
-        return undefined;
-    const pricing = isRecord(value.pricing) ? value.pricing : undefined;
-    const input = price(pricing?.input);
-    const output = price(pricing?.output);
-    return input !== undefined && output !== undefined ? { id, pricing: { input, output } } : { id };
-}
-function parseModelList(value) {
-    if (value === null)
-        return [];
-    const list = Array.isArray(value) ? value : isRecord(value) && Array.isArray(value.data) ? value.data : undefined;
-    if (list === undefined)
-        return undefined;
-    return list.map(parseModelInfo).filter((model) => model !== undefined);
-}
-
 ;// CONCATENATED MODULE: ./src/together/proxy.ts
 
 
 const DEFAULT_CONNECTIONS = 16;
-function tryUrl(text) {
-    try {
-        return new URL(text);
-    }
-    catch {
-        return undefined;
-    }
-}
 const isHttp = (url) => url?.protocol === 'http:' || url?.protocol === 'https:';
 function proxyUrl(name, value) {
     const text = value.trim();
-    let url = tryUrl(text);
+    let url = URL.parse(text);
     let result = text;
-    if ((url === undefined && !/^https?:\/\//i.test(text)) ||
-        (url !== undefined && !isHttp(url) && !text.includes('://'))) {
+    if ((url === null && !/^https?:\/\//i.test(text)) || (url !== null && !isHttp(url) && !text.includes('://'))) {
         result = `http://${text}`;
-        url = tryUrl(result);
+        url = URL.parse(result);
     }
     if (!url || !isHttp(url) || url.hostname === '') {
         throw new Error(`Invalid ${name} '${printable(hideCredentials(text), 100)}': expected a proxy URL such as http://proxy.example:3128.`);
@@ -33765,11 +33764,8 @@ function withoutProxyAgentWarning(build) {
             Object.defineProperty(process, 'emitWarning', descriptor);
     }
 }
-function defaultDispatcher(proxy = {}, options = {}) {
-    const agentOptions = {
-        keepAliveTimeout: options.keepAliveTimeoutMs ?? 60_000,
-        connections: options.connections ?? DEFAULT_CONNECTIONS
-    };
+function defaultDispatcher(proxy = {}, connections = DEFAULT_CONNECTIONS) {
+    const agentOptions = { keepAliveTimeout: 60_000, connections };
     if (!proxy.httpProxy && !proxy.httpsProxy)
         return new undici.Agent(agentOptions);
     return withoutProxyAgentWarning(() => new undici.EnvHttpProxyAgent({
@@ -33787,56 +33783,30 @@ function defaultDispatcher(proxy = {}, options = {}) {
 
 
 
+const MAX_MESSAGE_LENGTH = 500;
 const LOCAL_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE']);
-const codeOf = (error) => error?.code;
-const CERTIFICATE_CODES = new Set([
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'UNABLE_TO_GET_ISSUER_CERT',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'CERT_REVOKED',
-    'CERT_UNTRUSTED',
-    'CERT_REJECTED',
-    'CERT_SIGNATURE_FAILURE',
-    'INVALID_CA',
-    'HOSTNAME_MISMATCH',
-    'ERR_TLS_CERT_ALTNAME_INVALID'
-]);
-function unreachableReason(error, url) {
-    const code = String(codeOf(error));
-    const host = URL.parse(url)?.hostname ?? url;
-    const hostname = error.hostname;
-    if (code === 'ENOTFOUND' && (hostname === undefined || hostname === host)) {
-        return `the host ${host} does not resolve (${errorMessage(error)})`;
-    }
-    const tls = code.startsWith('ERR_SSL_') || (code === 'EPROTO' && url.startsWith('https:'));
-    if (CERTIFICATE_CODES.has(code) || tls) {
-        return `the TLS handshake with ${host} failed (${code}: ${errorMessage(error)}); a TLS-inspecting proxy needs its CA in NODE_EXTRA_CA_CERTS`;
-    }
-    return undefined;
-}
 class Transport {
-    options;
     redact;
+    requestTimeoutMs;
+    apiKey;
+    userAgent;
     dispatcher;
     ownsDispatcher;
     closed = false;
     constructor(options) {
-        this.options = options;
+        this.apiKey = options.apiKey;
         this.redact = createRedactor([options.apiKey, ...(options.secrets ?? [])]);
+        this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+        this.userAgent = options.userAgent ?? 'wait-for-together-batch';
         this.ownsDispatcher = options.dispatcher === undefined;
         this.dispatcher =
-            options.dispatcher ??
-                defaultDispatcher(options.proxy ?? parseProxyEnv(process.env), { connections: options.connections });
+            options.dispatcher ?? defaultDispatcher(options.proxy ?? parseProxyEnv(process.env), options.connections);
     }
     clip(text) {
-        return oneLine(this.redact(text), this.options.maxMessageLength);
+        return oneLine(this.redact(text), MAX_MESSAGE_LENGTH);
     }
     async exchange(method, url, what, options, use) {
-        const timeoutMs = Math.max(1, Math.min(options.timeoutMs ?? this.options.requestTimeoutMs, this.options.requestTimeoutMs));
+        const timeoutMs = Math.max(1, Math.min(options.timeoutMs ?? this.requestTimeoutMs, this.requestTimeoutMs));
         const boundMs = options.sending ? Math.max(1, options.sending.totalMs) : timeoutMs;
         const answer = timeLimit(boundMs, options.sending
             ? `${what} did not finish within ${formatLimit(boundMs)}, the limit for a whole upload`
@@ -33878,48 +33848,37 @@ class Transport {
     }
     headers(options) {
         return {
-            ...(options.withKey === false ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
-            accept: options.accept ?? 'application/json',
-            ...(options.acceptEncoding ? { 'accept-encoding': options.acceptEncoding } : {}),
-            'user-agent': this.options.userAgent,
+            ...(options.withKey === false ? {} : { authorization: `Bearer ${this.apiKey}` }),
+            accept: 'application/json',
+            'user-agent': this.userAgent,
             ...options.headers
         };
     }
     failure(what, url, error, options, timeoutMs) {
+        const fail = (kind, text) => new TogetherError(`${what} ${text}`, { kind, cause: error });
         if (options.signal?.aborted)
-            return new TogetherError(`${what} was aborted`, { kind: 'aborted', cause: error });
+            return fail('aborted', 'was aborted');
         if (error instanceof TogetherError)
             return error;
         const code = codeOf(error);
         const stallMs = options.streaming?.stallMs;
         if (code === 'UND_ERR_BODY_TIMEOUT' && stallMs !== undefined) {
-            return new TogetherError(`${what} stalled: no data for ${formatLimit(stallMs)}`, {
-                kind: 'timeout',
-                cause: error
-            });
+            return fail('timeout', `stalled: no data for ${formatLimit(stallMs)}`);
         }
         if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-            return new TogetherError(`${what} got no answer within ${formatLimit(timeoutMs)}`, {
-                kind: 'timeout',
-                cause: error
-            });
+            return fail('timeout', `got no answer within ${formatLimit(timeoutMs)}`);
         }
-        if (code === 'ERR_INVALID_URL') {
-            return new TogetherError(`${what} could not be sent: the base URL is not a valid URL`, {
-                kind: 'local',
-                cause: error
-            });
-        }
+        if (code === 'ERR_INVALID_URL')
+            return fail('local', 'could not be sent: the base URL is not a valid URL');
         const cause = error?.cause;
         const reason = errorMessage(cause ?? error);
-        if (LOCAL_CODES.has(String(code)) || error?.name === 'InvalidArgumentError') {
-            return new TogetherError(`${what} could not be sent: ${this.clip(reason)}`, { kind: 'local', cause: error });
+        if (LOCAL_CODES.has(code) || error?.name === 'InvalidArgumentError') {
+            return fail('local', `could not be sent: ${this.clip(reason)}`);
         }
         const unreachable = unreachableReason(cause ?? error, url);
-        if (unreachable) {
-            return new TogetherError(`${what} failed: ${this.clip(unreachable)}`, { kind: 'unreachable', cause: error });
-        }
-        return new TogetherError(`${what} failed: ${this.clip(reason)}`, { kind: 'network', cause: error });
+        if (unreachable)
+            return fail('unreachable', `failed: ${this.clip(unreachable)}`);
+        return fail('network', `failed: ${this.clip(reason)}`);
     }
     async close() {
         if (!this.ownsDispatcher || this.closed)
@@ -33941,7 +33900,6 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 
 
 
-
 const PURPOSE = 'batch-api';
 const DEFAULT_UPLOAD_TIMEOUT_MS = 10 * 60_000;
 const NO_SIGNED_FLOW = new Set([404, 405, 501]);
@@ -33950,8 +33908,7 @@ function start(request) {
     const { transport, baseUrl, fileName, options } = request;
     const what = 'POST /files';
     const exchange = {
-        signal: options.signal,
-        timeoutMs: options.timeoutMs,
+        ...options,
         body: new URLSearchParams({ purpose: PURPOSE, file_name: fileName, file_type: 'jsonl' }).toString(),
         headers: { 'content-type': 'application/x-www-form-urlencoded' }
     };
@@ -33969,13 +33926,7 @@ function start(request) {
             throw new TogetherError(`${what} answered 302 without a plain X-Together-File-Id`, { kind: 'invalid-id' });
         }
         const location = header(headers, 'location');
-        let target;
-        try {
-            target = location ? new URL(location, `${baseUrl}/`) : undefined;
-        }
-        catch {
-            target = undefined;
-        }
+        const target = location ? URL.parse(location, `${baseUrl}/`) : null;
         if (target?.protocol !== 'http:' && target?.protocol !== 'https:') {
             throw new TogetherError(`${what} answered 302 without an http(s) Location to upload ${fileId} to`, {
                 kind: 'unsupported-response'
@@ -33989,13 +33940,11 @@ function send(request, url, bytes) {
     const what = `PUT to the signed upload URL at ${transport.clip(new URL(url).origin)}`;
     const body = (0,external_node_fs_namespaceObject.createReadStream)(path);
     const exchange = {
-        signal: options.signal,
-        timeoutMs: options.timeoutMs,
+        ...options,
         withKey: false,
-        accept: '*/*',
         body,
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes) },
-        sending: { totalMs: request.options.totalTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS }
+        headers: { accept: '*/*', 'content-type': 'application/octet-stream', 'content-length': String(bytes) },
+        sending: { totalMs: options.totalTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS }
     };
     return transport
         .exchange('PUT', url, what, exchange, async (response) => {
@@ -34026,14 +33975,13 @@ async function multipart(request, bytes) {
         yield tail;
     })());
     const answer = await exchangeJson(transport, 'POST', `${baseUrl}/files/upload`, what, {
-        signal: options.signal,
-        timeoutMs: options.timeoutMs,
+        ...options,
         body,
         headers: {
             'content-type': `multipart/form-data; boundary=${boundary}`,
             'content-length': String(head.length + bytes + tail.length)
         },
-        sending: { totalMs: request.options.totalTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS }
+        sending: { totalMs: options.totalTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS }
     }).finally(() => body.destroy());
     const file = parseListedFile(answer);
     if (!file)
@@ -34076,97 +34024,44 @@ async function upload(request) {
 
 
 
-
-
-
 const DEFAULT_BASE_URL = 'https://api.together.ai/v1';
-const DEFAULT_DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
-const DEFAULT_MAX_DOWNLOAD_BYTES = 10 * 1024 ** 3;
-function originOf(url, what) {
-    try {
-        return new URL(url).origin;
-    }
-    catch (error) {
-        throw new TogetherError(`${what} could not be sent: the base URL is not a valid URL`, {
-            kind: 'local',
-            cause: error
-        });
-    }
-}
 class TogetherClient {
     baseUrl;
     transport;
-    requestTimeoutMs;
-    downloadStallTimeoutMs;
-    downloadTotalTimeoutMs;
-    downloadMaxBytes;
     listMaxBytes;
     constructor(options) {
         this.baseUrl = (options.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '');
-        this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-        this.downloadStallTimeoutMs = options.downloadStallTimeoutMs;
-        this.downloadTotalTimeoutMs = options.downloadTotalTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS;
-        this.downloadMaxBytes = options.downloadMaxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
         this.listMaxBytes = options.listMaxBytes ?? DEFAULT_MAX_LIST_BYTES;
-        this.transport = new Transport({
-            apiKey: options.apiKey,
-            secrets: options.secrets,
-            userAgent: options.userAgent ?? 'wait-for-together-batch',
-            requestTimeoutMs: this.requestTimeoutMs,
-            maxMessageLength: options.maxMessageLength ?? 500,
-            dispatcher: options.dispatcher,
-            proxy: options.proxy,
-            connections: options.connections
-        });
+        this.transport = new Transport(options);
     }
     async getBatch(id, options) {
-        const what = `GET /batches/${idLabel(id)}`;
-        const body = await this.call('GET', `/batches/${encodeId(id)}`, what, options);
-        return this.checkedBatch(body, what, id);
+        return this.batch('GET', id, '', options);
     }
     async cancelBatch(id, options) {
-        const what = `POST /batches/${idLabel(id)}/cancel`;
-        const body = await this.call('POST', `/batches/${encodeId(id)}/cancel`, what, options);
-        return this.checkedBatch(body, what, id);
+        return this.batch('POST', id, '/cancel', options);
     }
     async getFile(id, options) {
         requirePlainFileId(id);
-        const body = await this.call('GET', `/files/${encodeId(id)}`, `GET /files/${id}`, options);
-        return this.expect(parseFileInfo(body), `GET /files/${id}`, 'a file object');
+        return this.read('GET', `/files/${encodeId(id)}`, `GET /files/${id}`, options, parseFileInfo, 'a file object');
     }
     async listModels(options) {
-        const body = await this.call('GET', '/models', 'GET /models', options);
-        return this.expect(parseModelList(body), 'GET /models', 'a list of models');
+        return this.read('GET', '/models', 'GET /models', options, parseModelList, 'a list of models');
     }
     async downloadFile(id, path, options = {}) {
-        requirePlainFileId(id);
-        const what = `GET /files/${id}/content`;
-        const maxBytes = options.maxBytes ?? this.downloadMaxBytes;
-        if (options.expectedBytes !== undefined && options.expectedBytes > maxBytes) {
-            throw new TogetherError(`${what} was not downloaded: Together gives its size as ${options.expectedBytes} bytes, more than the ${maxBytes} the action downloads of one file`, { kind: 'unsupported-response' });
-        }
-        return download({
-            transport: this.transport,
-            url: `${this.baseUrl}/files/${encodeId(id)}/content`,
-            apiOrigin: originOf(this.baseUrl, what),
-            what,
-            path,
-            stallTimeoutMs: options.stallTimeoutMs ?? this.downloadStallTimeoutMs ?? this.requestTimeoutMs,
-            totalTimeoutMs: options.totalTimeoutMs ?? this.downloadTotalTimeoutMs
-        }, { ...options, maxBytes });
+        return download({ transport: this.transport, baseUrl: this.baseUrl, id, path, options });
     }
     async listFiles(options) {
-        return this.expect(parseFileList(await this.call('GET', '/files', 'GET /files', options)), 'GET /files', 'a list of files');
+        return this.read('GET', '/files', 'GET /files', options, parseFileList, 'a list of files');
     }
     async listBatches({ only, ...options } = {}) {
-        const read = (response) => readBatchList(response, { maxBytes: this.listMaxBytes, only }, this.transport);
-        return this.transport.exchange('GET', `${this.baseUrl}/batches`, LIST_WHAT, options, read);
+        return this.transport.exchange('GET', `${this.baseUrl}/batches`, LIST_WHAT, options, response => readBatchList(response, { maxBytes: this.listMaxBytes, only }, this.transport));
     }
     async createBatch(inputFileId, endpoint, options) {
         requirePlainFileId(inputFileId);
         const body = JSON.stringify({ input_file_id: inputFileId, endpoint });
         const json = { ...options, body, headers: { 'content-type': 'application/json' } };
-        return parseCreatedBatch(await this.call('POST', '/batches', 'POST /batches', json), 'POST /batches', inputFileId);
+        const parse = (answer) => parseCreatedBatch(answer, 'POST /batches', inputFileId);
+        return this.read('POST', '/batches', 'POST /batches', json, parse, 'a batch');
     }
     async uploadFile(path, fileName, options = {}) {
         return upload({ transport: this.transport, baseUrl: this.baseUrl, path, fileName, options });
@@ -34174,29 +34069,20 @@ class TogetherClient {
     async close() {
         await this.transport.close();
     }
-    checkedBatch(body, what, id) {
-        const job = checkBatchIds(this.expect(parseBatchJob(body), what, 'a batch object'), what);
-        return checkSameBatch(job, what, id);
+    async batch(method, id, action, options) {
+        const what = `${method} /batches/${idLabel(id)}${action}`;
+        const path = `/batches/${encodeId(id)}${action}`;
+        const job = await this.read(method, path, what, options, parseBatchJob, 'a batch object');
+        return checkSameBatch(checkBatchIds(job, what), what, id);
     }
-    expect(value, what, expected) {
-        if (value === undefined) {
-            throw new TogetherError(`Together answered ${what} with something that is not ${expected}`, {
-                kind: 'invalid-response'
-            });
-        }
+    async read(method, path, what, options, parse, expected) {
+        const body = await exchangeJson(this.transport, method, `${this.baseUrl}${path}`, what, options, this.baseUrl);
+        const value = parse(body);
+        if (value === undefined)
+            throw unexpectedAnswer(what, expected);
         return value;
     }
-    call(method, path, what, options) {
-        return exchangeJson(this.transport, method, `${this.baseUrl}${path}`, what, options, this.baseUrl);
-    }
 }
-
-;// CONCATENATED MODULE: ./src/together/index.ts
-
-
-
-
-
 
 ;// CONCATENATED MODULE: ./src/verdict/causes.ts
 
@@ -37273,6 +37159,7 @@ class InputError extends Error {
 
 
 
+
 function isLoopback(hostname) {
     return hostname === 'localhost' || hostname === '[::1]' || ((0,external_node_net_.isIPv4)(hostname) && hostname.startsWith('127.'));
 }
@@ -37573,6 +37460,7 @@ const VERSION = '1.1.0';
 const USER_AGENT = `wait-for-together-batch/${VERSION}`;
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { waitForBatches } from '../../src/engine/wait.js'
 import type { EngineDeps, WaitAllOptions } from '../../src/engine/types.js'
-import type { BatchApi, BatchJob } from '../../src/together/index.js'
+import type { BatchApi, BatchJob } from '../../src/together/types.js'
 import { recordingLogger } from '../helpers/virtual-time.js'
 import { eventLoop, latentApi, type EventLoop } from '../../tools/virtual/event-loop.js'
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { waitForBatches } from '../../src/engine/wait.js'
 import type { WaitAllOptions } from '../../src/engine/types.js'
-import { TogetherError, type BatchJob, type TogetherErrorKind } from '../../src/together/index.js'
+import { TogetherError, type TogetherErrorKind } from '../../src/together/errors.js'
+import type { BatchJob } from '../../src/together/types.js'
 import { recordingLogger } from '../helpers/virtual-time.js'
 import { eventLoop, latentApi } from '../../tools/virtual/event-loop.js'
 

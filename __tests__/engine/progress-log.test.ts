@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { ProgressLog } from '../../src/engine/progress-log.js'
 import { waitForBatches } from '../../src/engine/wait.js'
-import type { BatchJob } from '../../src/together/index.js'
+import type { BatchJob } from '../../src/together/types.js'
 import { recordingLogger } from '../helpers/virtual-time.js'
 import { eventLoop, latentApi } from '../../tools/virtual/event-loop.js'
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { BatchTracker } from '../../src/engine/tracker.js'
-import { TogetherError, type BatchJob } from '../../src/together/index.js'
+import { TogetherError } from '../../src/together/errors.js'
+import type { BatchJob } from '../../src/together/types.js'
 import { completed, oneBatchWait, running } from '../helpers/one-batch.js'
 import { recordingLogger } from '../helpers/virtual-time.js'
 

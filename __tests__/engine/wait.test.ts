@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { TogetherError } from '../../src/together/index.js'
+import { TogetherError } from '../../src/together/errors.js'
 import { OPTIONS, completed, oneBatchWait, running, waitForBatch } from '../helpers/one-batch.js'
 import { recordingLogger, virtualClock, type Step } from '../helpers/virtual-time.js'
 import { PROFILES } from '../../tools/bench/profiles.js'

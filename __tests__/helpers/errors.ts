@@ -1,5 +1,5 @@
 import { expect } from '@jest/globals'
-import { TogetherError } from '../../src/together/index.js'
+import { TogetherError } from '../../src/together/errors.js'
 
 /** The TogetherError a promise rejects with; fails the test when it resolves or throws anything else. */
 export async function failure(promise: Promise<unknown>): Promise<TogetherError> {

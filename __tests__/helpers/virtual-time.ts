@@ -1,5 +1,5 @@
 import type { Logger } from '../../src/util/effects.js'
-import type { BatchApi, BatchJob, RequestOptions } from '../../src/together/index.js'
+import type { BatchApi, BatchJob, RequestOptions } from '../../src/together/types.js'
 
 /** A clock that only moves when the code under test sleeps (or a fake API takes time). */
 export function virtualClock(start = Date.UTC(2026, 0, 1)) {

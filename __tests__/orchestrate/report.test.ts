@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { writeFileSync } from 'node:fs'
 import { runReport } from '../../src/orchestrate/report.js'
-import { TogetherError } from '../../src/together/index.js'
+import { TogetherError } from '../../src/together/errors.js'
 import { ledgerHarness, ledgerSettings, storedEntry } from '../helpers/ledger-run.js'
 
 const DAY = 86_400_000

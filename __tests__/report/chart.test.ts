@@ -101,4 +101,3 @@ describe('progressBar', () => {
     expect(progressBar(140)).toBe('█'.repeat(20))
   })
 })
-

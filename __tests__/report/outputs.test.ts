@@ -3,7 +3,7 @@ import type { WaitReport, BatchResult } from '../../src/engine/types.js'
 import type { BatchFiles } from '../../src/result-files/collect.js'
 import { buildOutputs } from '../../src/report/outputs.js'
 import { buildSummary } from '../../src/report/summary.js'
-import type { BatchJob } from '../../src/together/index.js'
+import type { BatchJob } from '../../src/together/types.js'
 import { result } from '../helpers/batch-result.js'
 
 const T0 = Date.UTC(2026, 0, 1)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { fetchPrices } from '../../src/result-files/prices.js'
-import { TogetherError, type ModelInfo } from '../../src/together/index.js'
+import { TogetherError } from '../../src/together/errors.js'
+import type { ModelInfo } from '../../src/together/types.js'
 import { recordingLogger, virtualClock } from '../helpers/virtual-time.js'
 
 describe('fetching prices', () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import nock from 'nock'
 import { failure } from '../helpers/errors.js'
-import { encodeId, type TogetherClient } from '../../src/together/index.js'
+import { encodeId } from '../../src/together/ids.js'
+import type { TogetherClient } from '../../src/together/client.js'
 import { KEY, client as loopbackClient, withServer } from './loopback.js'
 
 const BASE = 'https://api.together.test'
@@ -194,5 +195,52 @@ describe('TogetherClient submit side', () => {
         expect(error).toMatchObject({ kind: 'network', transient: true })
       }
     )
+  })
+})
+
+describe('TogetherClient files', () => {
+  it('reads file metadata', async () => {
+    nock(BASE)
+      .get('/v1/files/file-1')
+      .reply(200, { id: 'file-1', filename: 'out.jsonl', bytes: 42, purpose: 'batch-api' })
+    expect(await client().getFile('file-1')).toEqual({ id: 'file-1', filename: 'out.jsonl', bytes: 42 })
+  })
+})
+
+describe('TogetherClient.listModels', () => {
+  const llama = {
+    id: 'meta-llama/Llama-3.3-70B-Instruct-Turbo',
+    pricing: { hourly: 0, input: 0.88, output: 0.88, base: 0, finetune: 0 }
+  }
+
+  it('gets /v1/models with the key and parses the bare array', async () => {
+    const scope = nock(BASE, { reqheaders: { authorization: `Bearer ${KEY}` } })
+      .get('/v1/models')
+      .reply(200, [llama, { id: 'broken', pricing: 'n/a' }])
+    expect(await client().listModels()).toEqual([
+      { id: llama.id, pricing: { input: 0.88, output: 0.88 } },
+      { id: 'broken' }
+    ])
+    scope.done()
+  })
+
+  it('answers an empty list for null', async () => {
+    nock(BASE).get('/v1/models').reply(200, 'null', { 'content-type': 'application/json' })
+    expect(await client().listModels()).toEqual([])
+  })
+
+  it('rejects an answer that is not a list as an invalid response', async () => {
+    nock(BASE).get('/v1/models').reply(200, { error: 'nope' })
+    const error = await failure(client().listModels())
+    expect(error.kind).toBe('invalid-response')
+    expect(error.message).toBe('Together answered GET /models with something that is not a list of models')
+  })
+
+  it('stops at once when the caller aborts', async () => {
+    nock(BASE).get('/v1/models').delay(60_000).reply(200, [])
+    const abort = new AbortController()
+    const pending = client().listModels({ signal: abort.signal, timeoutMs: 30_000 })
+    abort.abort()
+    expect((await failure(pending)).kind).toBe('aborted')
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { describeBadId, isPlainId } from '../../src/together/index.js'
+import { describeBadId, isPlainId } from '../../src/together/ids.js'
 
 describe('isPlainId', () => {
   it.each(['01234567-8901-2345-6789-012345678901', 'file-abc_DEF.jsonl', 'a', '7', '.a', 'a.b.c', 'x'.repeat(200)])(

@@ -2,7 +2,7 @@ import { afterEach, jest } from '@jest/globals'
 import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import nock from 'nock'
-import { TogetherClient, type TogetherClientOptions } from '../../src/together/index.js'
+import { TogetherClient, type TogetherClientOptions } from '../../src/together/client.js'
 
 export const KEY = 'tk-loopback-secret'
 

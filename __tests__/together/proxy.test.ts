@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals'
 import { connect } from 'node:net'
 import { Agent, EnvHttpProxyAgent } from 'undici'
-import { defaultDispatcher, parseProxyEnv } from '../../src/together/index.js'
+import { defaultDispatcher, parseProxyEnv } from '../../src/together/proxy.js'
 import { client, listen, withServer } from './loopback.js'
 
 const dispatchers: Array<{ close(): Promise<void> }> = []

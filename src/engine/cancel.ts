@@ -1,4 +1,4 @@
-import { TogetherError } from '../together/index.js'
+import { TogetherError } from '../together/errors.js'
 import { normalizeStatus } from '../together/status.js'
 import { errorMessage } from '../util/text.js'
 import * as lines from './messages.js'

@@ -1,4 +1,5 @@
-import { isTransient, type BatchJob } from '../together/index.js'
+import { isTransient } from '../together/errors.js'
+import type { BatchJob } from '../together/types.js'
 import { describeFailure } from './failure.js'
 import { ListReader } from './list-reader.js'
 import type { Pacer } from './pacer.js'

@@ -1,4 +1,4 @@
-import { TogetherError } from '../together/index.js'
+import { TogetherError } from '../together/errors.js'
 import { errorMessage } from '../util/text.js'
 import type { RequestFailure } from './types.js'
 

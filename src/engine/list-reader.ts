@@ -1,4 +1,4 @@
-import type { BatchJob } from '../together/index.js'
+import type { BatchJob } from '../together/types.js'
 import { isCleanLine } from '../sanitize/sanitize.js'
 import { classifyStatus } from '../together/status.js'
 import * as lines from './messages.js'

@@ -1,5 +1,5 @@
 import { formatDuration } from '../util/duration.js'
-import type { BatchJob } from '../together/index.js'
+import type { BatchJob } from '../together/types.js'
 import type { CancelOutcome } from './types.js'
 import { clip, oneLine, percent } from '../util/text.js'
 import type { Aggregate } from './aggregate.js'

@@ -1,4 +1,4 @@
-import type { BatchJob } from '../together/index.js'
+import type { BatchJob } from '../together/types.js'
 import type { StatusClass } from '../together/status.js'
 import { percent } from '../util/text.js'
 import * as lines from './messages.js'

@@ -1,4 +1,5 @@
-import { isTransient, type BatchJob } from '../together/index.js'
+import { isTransient } from '../together/errors.js'
+import type { BatchJob } from '../together/types.js'
 import { addPoint, type ProgressPoint } from './progress-series.js'
 import { classifyStatus, normalizeStatus, type StatusClass } from '../together/status.js'
 import * as lines from './messages.js'

@@ -1,5 +1,5 @@
 import type { ProgressPoint } from './progress-series.js'
-import type { BatchApi, BatchJob } from '../together/index.js'
+import type { BatchApi, BatchJob } from '../together/types.js'
 import type { Effects } from '../util/effects.js'
 import type { FinalStatus } from '../together/status.js'
 

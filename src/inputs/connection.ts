@@ -1,6 +1,7 @@
 import { isIPv4 } from 'node:net'
 import type { GitHubTarget } from '../github/target.js'
-import { DEFAULT_BASE_URL, parseProxyEnv, type ProxySettings } from '../together/index.js'
+import { DEFAULT_BASE_URL } from '../together/client.js'
+import { parseProxyEnv, type ProxySettings } from '../together/proxy.js'
 import { errorMessage, hideCredentials, quoted } from '../util/text.js'
 import { InputError, type InputReader } from './input-error.js'
 

@@ -1,4 +1,4 @@
-import type { BatchApi, FilesApi, ModelsApi } from '../together/index.js'
+import type { BatchApi, FilesApi, ModelsApi } from '../together/types.js'
 import type { SubmitApi } from '../together/types.js'
 import type { Effects } from '../util/effects.js'
 

@@ -1,5 +1,5 @@
 import { statusToken } from '../together/status.js'
-import type { BatchJob } from '../together/index.js'
+import type { BatchJob } from '../together/types.js'
 import type { WaitReport, BatchResult } from '../engine/types.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import { formatCost, knownTotal, type CostReport } from '../result-files/cost.js'

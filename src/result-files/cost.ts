@@ -1,4 +1,4 @@
-import type { ModelPricing } from '../together/models.js'
+import type { ModelPricing } from '../together/types.js'
 import { listFirst, oneLine, plural } from '../util/text.js'
 import { mergeUsage, modelLabel, totalUsage, type ModelUsage, type Usage } from './usage.js'
 

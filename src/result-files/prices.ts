@@ -1,4 +1,5 @@
-import { isTransient, type ModelsApi } from '../together/index.js'
+import { isTransient } from '../together/errors.js'
+import type { ModelsApi } from '../together/types.js'
 import { withBackoff, type BackoffDeps } from '../util/backoff.js'
 import type { Effects } from '../util/effects.js'
 import { errorMessage } from '../util/text.js'

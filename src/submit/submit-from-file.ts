@@ -1,6 +1,6 @@
 import { MAX_ANNOTATIONS, type Annotation } from '../result-files/annotations.js'
 import type { InputFile } from '../result-files/input-file.js'
-import type { ModelsApi } from '../together/models.js'
+import type { ModelsApi } from '../together/types.js'
 import { errorMessage, listFirst, plural } from '../util/text.js'
 import type { ReuseMode, SubmitEndpoint } from './options.js'
 import { preflight, type PreflightReport } from './preflight.js'

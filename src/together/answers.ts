@@ -1,7 +1,8 @@
+import { redactJson } from '../sanitize/redact.js'
 import { parseJson } from '../util/json.js'
 import { TogetherError } from './errors.js'
 import { errorMessageOf } from './parse.js'
-import type { Response } from './transport.js'
+import type { ExchangeOptions, Method, Response, Transport } from './transport.js'
 
 /**
  * One header's value as text; the first when the server repeated it. Names must be lower-case
@@ -94,4 +95,39 @@ export function htmlPageError(what: string, status: number): TogetherError {
     `${what} answered HTTP ${status} with an HTML page, not the Together API; check the base URL`,
     { kind: 'invalid-response', html: true }
   )
+}
+
+export function notJsonError(what: string, status: number): TogetherError {
+  return new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, { kind: 'invalid-response' })
+}
+
+/** A 2xx whose body parsed but is not what the route answers (`expected`: "a batch object"). */
+export function unexpectedAnswer(what: string, expected: string): TogetherError {
+  return new TogetherError(`Together answered ${what} with something that is not ${expected}`, {
+    kind: 'invalid-response'
+  })
+}
+
+/**
+ * One JSON exchange with the API: a non-2xx answer or an HTML page is an error, an empty body is
+ * `undefined`, and the parsed body comes back with the key redacted from every string in it.
+ * `baseUrl`, the API root, lets a 404 about the route itself point at base-url.
+ */
+export async function exchangeJson(
+  transport: Transport,
+  method: Method,
+  url: string,
+  what: string,
+  options: ExchangeOptions = {},
+  baseUrl?: string
+): Promise<unknown> {
+  return transport.exchange(method, url, what, options, async response => {
+    const text = await response.body.text()
+    const { status } = response
+    if (status < 200 || status >= 300) throw httpError(what, response, text, t => transport.clip(t), baseUrl)
+    if (looksLikeHtml(response.headers, text)) throw htmlPageError(what, status)
+    const parsed = text === '' ? undefined : parseJson(text)
+    if (parsed === undefined && text !== '') throw notJsonError(what, status)
+    return redactJson(parsed, transport.redact)
+  })
 }

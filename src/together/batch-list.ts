@@ -1,10 +1,9 @@
-import { header, htmlPageError, httpError, looksLikeHtml } from './answers.js'
+import { header, htmlPageError, httpError, looksLikeHtml, notJsonError, unexpectedAnswer } from './answers.js'
 import { TogetherError } from './errors.js'
-import { checkBatchIds, isPlainId } from './ids.js'
+import { badIdField, isPlainId } from './ids.js'
 import { JsonArraySplitter } from './json-array.js'
-import { listOf } from './lists.js'
-import { parseBatchJob } from './parse.js'
-import type { Response } from './transport.js'
+import { listOf, parseBatchJob } from './parse.js'
+import type { Response, Transport } from './transport.js'
 import type { BatchJob } from './types.js'
 import { redactJson } from '../sanitize/redact.js'
 import { isRecord, parseJson } from '../util/json.js'
@@ -16,12 +15,6 @@ export const LIST_WHAT = 'GET /batches'
 
 /** What is read of an error answer's body: enough for any message, little of a page that never ends. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024
-
-/** What reading a list answer needs of the transport: its redaction, and its clipping for messages. */
-interface ListText {
-  readonly redact: (text: string) => string
-  clip(text: string): string
-}
 
 /** At most `max` bytes of a body, as text; the rest is left unread (the transport discards it). */
 async function textUpTo(body: Response['body'], max: number): Promise<string> {
@@ -35,16 +28,12 @@ async function textUpTo(body: Response['body'], max: number): Promise<string> {
   return Buffer.concat(parts).subarray(0, max).toString('utf8')
 }
 
-function tooLarge(what: string, maxBytes: number, announced?: number): TogetherError {
+function tooLarge(maxBytes: number, announced?: number): TogetherError {
   const size = announced === undefined ? `more than ${maxBytes} bytes` : `${announced} bytes`
   return new TogetherError(
-    `${what} answered ${size}, more than the ${maxBytes} the action reads of a batch list; it is not used`,
+    `${LIST_WHAT} answered ${size}, more than the ${maxBytes} the action reads of a batch list; it is not used`,
     { kind: 'unsupported-response' }
   )
-}
-
-function notJson(what: string, status: number): TogetherError {
-  return new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, { kind: 'invalid-response' })
 }
 
 /**
@@ -57,18 +46,12 @@ function listedBatch(text: string, value: unknown, redact: (text: string) => str
   // A secret in a string shows in the entry's text in one of the forms the redactor knows (raw or
   // JSON-escaped): text it leaves alone has no secret to redact in any string.
   const job = parseBatchJob(redact(text) === text ? value : redactJson(value, redact))
-  if (typeof job?.id !== 'string' || !isPlainId(job.id)) return undefined
-  try {
-    return checkBatchIds(job, LIST_WHAT)
-  } catch {
-    return undefined
-  }
+  return typeof job?.id === 'string' && isPlainId(job.id) && badIdField(job) === undefined ? job : undefined
 }
 
 /** Streams the body through the splitter, entry by entry, within `maxBytes`; what came instead of an array, if anything. */
 async function splitEntries(
   response: Response,
-  what: string,
   maxBytes: number,
   take: (entry: string) => void
 ): Promise<string | undefined> {
@@ -77,12 +60,12 @@ async function splitEntries(
   try {
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
       size += chunk.length
-      if (size > maxBytes) throw tooLarge(what, maxBytes)
+      if (size > maxBytes) throw tooLarge(maxBytes)
       splitter.push(chunk)
     }
-    return splitter.end()?.text
+    return splitter.end()
   } catch (error) {
-    if (error instanceof SyntaxError) throw notJson(what, response.status)
+    if (error instanceof SyntaxError) throw notJsonError(LIST_WHAT, response.status)
     throw error
   }
 }
@@ -102,33 +85,28 @@ function kept(value: unknown, only: ReadonlySet<string> | undefined): boolean {
 export async function readBatchList(
   response: Response,
   limits: { maxBytes: number; only?: ReadonlySet<string> },
-  text: ListText
+  text: Pick<Transport, 'redact' | 'clip'>
 ): Promise<BatchJob[]> {
-  const what = LIST_WHAT
   const { maxBytes, only } = limits
   const { status, headers } = response
   if (status < 200 || status >= 300) {
-    throw httpError(what, response, await textUpTo(response.body, MAX_ERROR_BODY_BYTES), t => text.clip(t))
+    throw httpError(LIST_WHAT, response, await textUpTo(response.body, MAX_ERROR_BODY_BYTES), t => text.clip(t))
   }
-  if (looksLikeHtml(headers, '')) throw htmlPageError(what, status)
+  if (looksLikeHtml(headers, '')) throw htmlPageError(LIST_WHAT, status)
   const announced = Number(header(headers, 'content-length'))
-  if (Number.isFinite(announced) && announced > maxBytes) throw tooLarge(what, maxBytes, announced)
+  if (Number.isFinite(announced) && announced > maxBytes) throw tooLarge(maxBytes, announced)
   const jobs: BatchJob[] = []
-  const other = await splitEntries(response, what, maxBytes, entry => {
+  const other = await splitEntries(response, maxBytes, entry => {
     const value: unknown = JSON.parse(entry)
     const job = kept(value, only) ? listedBatch(entry, value, text.redact) : undefined
     if (job) jobs.push(job)
   })
   if (other === undefined) return jobs
-  if (looksLikeHtml(headers, other)) throw htmlPageError(what, status)
+  if (looksLikeHtml(headers, other)) throw htmlPageError(LIST_WHAT, status)
   const value = parseJson(other)
-  if (value === undefined) throw notJson(what, status)
+  if (value === undefined) throw notJsonError(LIST_WHAT, status)
   const list = listOf(value)
-  if (list === undefined) {
-    throw new TogetherError(`Together answered ${what} with something that is not a list of batches`, {
-      kind: 'invalid-response'
-    })
-  }
+  if (list === undefined) throw unexpectedAnswer(LIST_WHAT, 'a list of batches')
   return list
     .filter(entry => kept(entry, only))
     .map(entry => listedBatch(JSON.stringify(entry), entry, text.redact))

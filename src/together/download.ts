@@ -1,32 +1,37 @@
 import { header, httpError } from './answers.js'
 import { TogetherError } from './errors.js'
+import { encodeId, requirePlainFileId } from './ids.js'
 import { formatLimit, idleLimit, timeLimit, type IdleLimit } from './limits.js'
-import { save } from './save.js'
+import { save, type SaveRequest } from './save.js'
 import type { ExchangeOptions, Response, Transport } from './transport.js'
 import type { DownloadOptions } from './types.js'
 
 /** Signed storage URLs take one redirect; three leave room for a CDN without allowing a loop. */
 const MAX_REDIRECTS = 3
+const DEFAULT_TOTAL_TIMEOUT_MS = 10 * 60_000
+/**
+ * The most downloaded of one file: more than a batch's results should ever be, less than a hosted
+ * runner's free disk. A larger announced size is refused, and a file of unknown size is cut off past
+ * it, so a server that never stops sending cannot fill the disk before the time bound ends it.
+ */
+const DEFAULT_MAX_BYTES = 10 * 1024 ** 3
 
 export interface DownloadRequest {
   transport: Transport
-  url: string
-  /** The API's origin: the only one the key is sent to. */
-  apiOrigin: string
-  what: string
+  /** e.g. `https://api.together.ai/v1`, without a trailing slash. */
+  baseUrl: string
+  /** The file's ID. */
+  id: string
   path: string
-  stallTimeoutMs: number
-  totalTimeoutMs: number
+  options: DownloadOptions
 }
 
 /** One hop of a download: a redirect to follow, or the file saved. */
 type Hop = { redirect: string } | { bytes: number }
 
-interface HopState {
-  response: Response
-  url: string
-  /** Redirects followed before this response. */
-  followed: number
+/** What saving the file of a hop needs besides its body: the file's place and bounds, and the hop's stall bound. */
+interface HopTarget extends Omit<SaveRequest, 'body' | 'contentEncoding' | 'onData'> {
+  clip: (text: string) => string
   stall: IdleLimit
 }
 
@@ -39,10 +44,8 @@ function redirectTarget(response: Response, from: string, what: string): string 
       status: response.status
     })
   }
-  let target: URL
-  try {
-    target = new URL(location, from)
-  } catch {
+  const target = URL.parse(location, from)
+  if (target === null) {
     throw new TogetherError(`${what} was redirected to a Location that is not a URL`, { kind: 'unsupported-response' })
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
@@ -53,10 +56,10 @@ function redirectTarget(response: Response, from: string, what: string): string 
   return target.toString()
 }
 
-/** Handles one response: a redirect to follow, an HTTP error, or the file itself. */
-async function hop(request: DownloadRequest, options: DownloadOptions, state: HopState): Promise<Hop> {
-  const { transport, what, path } = request
-  const { response, url, followed, stall } = state
+/** Handles one response, from `url` after `followed` redirects: a redirect to follow, an HTTP error, or the file itself. */
+async function hop(target: HopTarget, response: Response, url: string, followed: number): Promise<Hop> {
+  const { clip, stall, ...file } = target
+  const { what } = file
   if (response.status >= 300 && response.status < 400) {
     if (followed >= MAX_REDIRECTS) {
       throw new TogetherError(`${what} answered HTTP ${response.status}: too many redirects (followed ${followed})`, {
@@ -64,61 +67,62 @@ async function hop(request: DownloadRequest, options: DownloadOptions, state: Ho
         status: response.status
       })
     }
-    const target = redirectTarget(response, url, what)
+    const next = redirectTarget(response, url, what)
     await response.body.dump()
-    return { redirect: target }
+    return { redirect: next }
   }
   if (response.status < 200 || response.status >= 300) {
     const text = await response.body.text().catch(() => '')
-    throw httpError(what, response, text, text => transport.clip(text))
+    throw httpError(what, response, text, clip)
   }
   const contentEncoding = header(response.headers, 'content-encoding')
-  const { expectedBytes, maxBytes } = options
   stall.arm()
-  return {
-    bytes: await save({
-      body: response.body,
-      contentEncoding,
-      path,
-      what,
-      expectedBytes,
-      maxBytes,
-      onData: () => {
-        stall.touch()
-      }
-    })
-  }
+  return { bytes: await save({ ...file, body: response.body, contentEncoding, onData: () => stall.touch() }) }
 }
 
 /**
- * Streams a file to `path` through up to MAX_REDIRECTS redirects, sending the key only to the API's
- * origin. Bounded three ways: the wait for headers (the request timeout), each pause in the data
+ * Streams file `id` to `path` (constant memory, plain JSONL whatever the content encoding; see `save`)
+ * through up to MAX_REDIRECTS redirects (signed storage URLs), sending the key only to the API's own
+ * origin. An ID that is not plain, or an `expectedBytes` over `maxBytes`, is refused before any
+ * request. Bounded three ways: the wait for headers (the request timeout), each pause in the data
  * (`stallTimeoutMs`), and the whole download (`totalTimeoutMs`), which a server trickling a byte now
  * and then cannot stretch.
  */
-export async function download(request: DownloadRequest, options: DownloadOptions): Promise<number> {
-  const { transport, what, stallTimeoutMs, totalTimeoutMs } = request
+export async function download(request: DownloadRequest): Promise<number> {
+  const { transport, baseUrl, id, path, options } = request
+  requirePlainFileId(id)
+  const what = `GET /files/${id}/content`
+  const { expectedBytes, maxBytes = DEFAULT_MAX_BYTES } = options
+  // The size comes from the same server as the file: announcing a huge one must not lift the bound.
+  if (expectedBytes !== undefined && expectedBytes > maxBytes) {
+    throw new TogetherError(
+      `${what} was not downloaded: Together gives its size as ${expectedBytes} bytes, more than the ${maxBytes} the action downloads of one file`,
+      { kind: 'unsupported-response' }
+    )
+  }
+  const stallMs = options.stallTimeoutMs ?? transport.requestTimeoutMs
+  const totalMs = options.totalTimeoutMs ?? DEFAULT_TOTAL_TIMEOUT_MS
   const total = timeLimit(
-    totalTimeoutMs,
-    `${what} did not finish within ${formatLimit(totalTimeoutMs)}, the limit for a whole download`
+    totalMs,
+    `${what} did not finish within ${formatLimit(totalMs)}, the limit for a whole download`
   )
+  // A base URL that does not parse has no origin to send the key to: its request fails as local.
+  const apiOrigin = URL.parse(baseUrl)?.origin
   try {
-    let url = request.url
+    let url = `${baseUrl}/files/${encodeId(id)}/content`
     for (let followed = 0; ; followed++) {
-      const stall = idleLimit(stallTimeoutMs, `${what} stalled: no data for ${formatLimit(stallTimeoutMs)}`)
+      const stall = idleLimit(stallMs, `${what} stalled: no data for ${formatLimit(stallMs)}`)
       const exchange: ExchangeOptions = {
         signal: options.signal,
         timeoutMs: options.timeoutMs,
-        withKey: new URL(url).origin === request.apiOrigin,
-        accept: '*/*',
-        acceptEncoding: 'identity',
-        streaming: { stallMs: stallTimeoutMs, limits: [total.signal, stall.signal] }
+        withKey: apiOrigin !== undefined && URL.parse(url)?.origin === apiOrigin,
+        headers: { accept: '*/*', 'accept-encoding': 'identity' },
+        streaming: { stallMs, limits: [total.signal, stall.signal] }
       }
+      const target: HopTarget = { what, path, expectedBytes, maxBytes, clip: text => transport.clip(text), stall }
       const from = url
       const next = await transport
-        .exchange('GET', url, what, exchange, response =>
-          hop(request, options, { response, url: from, followed, stall })
-        )
+        .exchange('GET', url, what, exchange, response => hop(target, response, from, followed))
         .finally(() => {
           stall.clear()
         })

@@ -1,3 +1,5 @@
+import { errorMessage } from '../util/text.js'
+
 /** Why a request to Together did not produce a usable answer. */
 export type TogetherErrorKind =
   /** The server answered with a non-2xx status. */
@@ -90,4 +92,46 @@ export class TogetherError extends Error {
 /** Whether asking again later may succeed: only for a TogetherError that says so. */
 export function isTransient(error: unknown): error is TogetherError {
   return error instanceof TogetherError && error.transient
+}
+
+/** The `code` of a Node or undici error, as text ('undefined' without one). */
+export const codeOf = (error: unknown): string => String((error as { code?: unknown } | null | undefined)?.code)
+
+/** OpenSSL's verdicts on a certificate, as Node names them (and `ERR_TLS_CERT_ALTNAME_INVALID`). */
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'INVALID_CA',
+  'HOSTNAME_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID'
+])
+
+/**
+ * Why the base URL's own host cannot be reached at all, when that is the failure: its name does not
+ * resolve (ENOTFOUND: the name does not exist; EAI_AGAIN, a resolver that may recover, is not this), or
+ * its TLS handshake fails (a refused certificate, or TLS to a port that does not speak it: OpenSSL's
+ * `ERR_SSL_*`, or `EPROTO` from the socket). A proxy's own name is not the base URL's: that stays a
+ * network failure.
+ */
+export function unreachableReason(error: unknown, url: string): string | undefined {
+  const code = codeOf(error)
+  const host = URL.parse(url)?.hostname ?? url
+  const hostname = (error as { hostname?: unknown }).hostname
+  if (code === 'ENOTFOUND' && (hostname === undefined || hostname === host)) {
+    return `the host ${host} does not resolve (${errorMessage(error)})`
+  }
+  const tls = code.startsWith('ERR_SSL_') || (code === 'EPROTO' && url.startsWith('https:'))
+  if (CERTIFICATE_CODES.has(code) || tls) {
+    return `the TLS handshake with ${host} failed (${code}: ${errorMessage(error)}); a TLS-inspecting proxy needs its CA in NODE_EXTRA_CA_CERTS`
+  }
+  return undefined
 }

@@ -38,21 +38,22 @@ export function requirePlainFileId(id: string): void {
 
 const ID_FIELDS = ['id', 'input_file_id', 'output_file_id', 'error_file_id'] as const
 
-/**
- * Rejects a batch whose IDs are not plain: they end up in URLs, file names and log lines. An empty
- * string is let through: it reads as "no file" everywhere, as null does.
- */
-export function checkBatchIds(job: BatchJob, what: string): BatchJob {
-  for (const field of ID_FIELDS) {
+/** The first of a batch's IDs that is not plain; an empty string reads as "no file" everywhere, as null does. */
+export function badIdField(job: BatchJob): (typeof ID_FIELDS)[number] | undefined {
+  return ID_FIELDS.find(field => {
     const value = job[field]
-    if (typeof value === 'string' && value !== '' && !isPlainId(value)) {
-      throw new TogetherError(
-        `Together answered ${what} with an invalid ${field} (${describeBadId(value)}, not a plain ID); it is not used`,
-        { kind: 'invalid-id' }
-      )
-    }
-  }
-  return job
+    return typeof value === 'string' && value !== '' && !isPlainId(value)
+  })
+}
+
+/** Rejects a batch whose IDs are not plain: they end up in URLs, file names and log lines. */
+export function checkBatchIds(job: BatchJob, what: string): BatchJob {
+  const field = badIdField(job)
+  if (field === undefined) return job
+  throw new TogetherError(
+    `Together answered ${what} with an invalid ${field} (${describeBadId(job[field] ?? '')}, not a plain ID); it is not used`,
+    { kind: 'invalid-id' }
+  )
 }
 
 /** Rejects an answer about another batch than `askedId` (a proxy or cache mixing up answers). */

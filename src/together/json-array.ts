@@ -23,11 +23,6 @@ type State =
   /** After the closing `]`: whitespace only. */
   | 'end'
 
-/** The JSON that came instead of an array, as text (`null`, an object, an HTML page). */
-export interface NotAnArray {
-  text: string
-}
-
 /**
  * Splits a JSON array that arrives in chunks of bytes into the bytes of its elements, so that only
  * one element at a time is held and decoded, however long the array. It only finds the boundaries
@@ -63,9 +58,9 @@ export class JsonArraySplitter {
     }
   }
 
-  /** The body has ended: undefined after a complete array, else what came instead of one. */
-  end(): NotAnArray | undefined {
-    if (this.state === 'other' || this.state === 'start') return { text: Buffer.concat(this.parts).toString('utf8') }
+  /** The body has ended: undefined after a complete array, else what came instead of one, as text (`null`, an object, a page). */
+  end(): string | undefined {
+    if (this.state === 'other' || this.state === 'start') return Buffer.concat(this.parts).toString('utf8')
     if (this.state !== 'end') throw new SyntaxError('the array is not closed')
     return undefined
   }

@@ -12,9 +12,9 @@ export interface TimeLimit {
 }
 
 export function timeLimit(ms: number, message: string): TimeLimit {
-  const controller = new AbortController()
-  const timer = setTimeout(() => controller.abort(new TogetherError(message, { kind: 'timeout' })), timerDelay(ms))
-  return { signal: controller.signal, clear: () => clearTimeout(timer) }
+  const limit = idleLimit(ms, message)
+  limit.arm()
+  return limit
 }
 
 /** A bound on a pause: armed when data is due, pushed back by `touch()` each time some arrives. */

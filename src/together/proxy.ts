@@ -8,26 +8,12 @@ export interface ProxySettings {
   noProxy?: string
 }
 
-export interface DispatcherOptions {
-  /** Keep-alive connections per origin. */
-  connections?: number
-  keepAliveTimeoutMs?: number
-}
-
 /** Enough for status checks of many batches and 40 cancels at once without queueing behind each other. */
 export const DEFAULT_CONNECTIONS = 16
 
 type Env = Readonly<Record<string, string | undefined>>
 
-function tryUrl(text: string): URL | undefined {
-  try {
-    return new URL(text)
-  } catch {
-    return undefined
-  }
-}
-
-const isHttp = (url: URL | undefined): boolean => url?.protocol === 'http:' || url?.protocol === 'https:'
+const isHttp = (url: URL | null): boolean => url?.protocol === 'http:' || url?.protocol === 'https:'
 
 /**
  * A proxy URL as @actions/http-client reads it: a value that does not parse as a URL and has no
@@ -37,14 +23,11 @@ const isHttp = (url: URL | undefined): boolean => url?.protocol === 'http:' || u
  */
 function proxyUrl(name: string, value: string): string {
   const text = value.trim()
-  let url = tryUrl(text)
+  let url = URL.parse(text)
   let result = text
-  if (
-    (url === undefined && !/^https?:\/\//i.test(text)) ||
-    (url !== undefined && !isHttp(url) && !text.includes('://'))
-  ) {
+  if ((url === null && !/^https?:\/\//i.test(text)) || (url !== null && !isHttp(url) && !text.includes('://'))) {
     result = `http://${text}`
-    url = tryUrl(result)
+    url = URL.parse(result)
   }
   if (!url || !isHttp(url) || url.hostname === '') {
     throw new Error(
@@ -96,15 +79,12 @@ function withoutProxyAgentWarning<T>(build: () => T): T {
 }
 
 /**
- * Keep-alive connections; through the proxies in `proxy` (minus NO_PROXY hosts) when one is set, as
+ * `connections` keep-alive connections per origin; through the proxies in `proxy` (minus NO_PROXY hosts) when one is set, as
  * self-hosted runners behind a proxy need. HTTPS requests use the HTTP proxy when only that is set.
  * Empty strings, not undefined, are passed for what is unset: undici would read process.env itself.
  */
-export function defaultDispatcher(proxy: ProxySettings = {}, options: DispatcherOptions = {}): Dispatcher {
-  const agentOptions = {
-    keepAliveTimeout: options.keepAliveTimeoutMs ?? 60_000,
-    connections: options.connections ?? DEFAULT_CONNECTIONS
-  }
+export function defaultDispatcher(proxy: ProxySettings = {}, connections = DEFAULT_CONNECTIONS): Dispatcher {
+  const agentOptions = { keepAliveTimeout: 60_000, connections }
   if (!proxy.httpProxy && !proxy.httpsProxy) return new Agent(agentOptions)
   return withoutProxyAgentWarning(
     () =>

@@ -37,14 +37,14 @@ function decodersFor(contentEncoding: string | undefined, what: string): Transfo
  * Counts what passes; past the size announced (or, with none, past `maxBytes`) it fails at once rather
  * than filling the disk.
  */
-function counter(what: string, expectedBytes?: number, maxBytes?: number): Transform & { bytes: number } {
+function counter(what: string, expectedBytes: number | undefined, maxBytes: number): Transform & { bytes: number } {
   const limit = expectedBytes ?? maxBytes
   // More than announced may be a glitch worth a retry; past the bound for an unsized file, a retry
   // would only download it again.
   const tooMuch = (): TogetherError =>
     expectedBytes === undefined
       ? new TogetherError(
-          `${what} delivered more than ${String(maxBytes)} bytes, the most the action downloads of a file whose size Together does not give`,
+          `${what} delivered more than ${maxBytes} bytes, the most the action downloads of a file whose size Together does not give`,
           { kind: 'unsupported-response' }
         )
       : new TogetherError(`${what} delivered more than the ${expectedBytes} bytes expected`, {
@@ -53,7 +53,7 @@ function counter(what: string, expectedBytes?: number, maxBytes?: number): Trans
   const stream = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       stream.bytes += chunk.length
-      if (limit !== undefined && stream.bytes > limit) callback(tooMuch())
+      if (stream.bytes > limit) callback(tooMuch())
       else callback(null, chunk)
     }
   }) as Transform & { bytes: number }
@@ -81,9 +81,9 @@ export interface SaveRequest {
   what: string
   expectedBytes?: number
   /** Without `expectedBytes`: more than this many bytes fails the save. */
-  maxBytes?: number
+  maxBytes: number
   /** Called for each chunk as it arrives, before decoding (to push back a stall bound). */
-  onData?: () => void
+  onData: () => void
 }
 
 /**
@@ -99,7 +99,7 @@ export async function save(request: SaveRequest): Promise<number> {
   const count = counter(what, expectedBytes, request.maxBytes)
   const activity = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
-      request.onData?.()
+      request.onData()
       callback(null, chunk)
     }
   })

@@ -1,22 +1,26 @@
 import type { Readable } from 'node:stream'
 import { request, type Dispatcher } from 'undici'
-import { TogetherError } from './errors.js'
+import { codeOf, TogetherError, unreachableReason, type TogetherErrorKind } from './errors.js'
 import { formatLimit, timeLimit } from './limits.js'
 import { defaultDispatcher, parseProxyEnv, type ProxySettings } from './proxy.js'
 import { createRedactor } from '../sanitize/redact.js'
 import { errorMessage, oneLine } from '../util/text.js'
 import type { RequestOptions } from './types.js'
 
+/** How the client talks to Together: the key, the bound on a request, the connections. */
 export interface TransportOptions {
   apiKey: string
-  /** Redacted from answers like the key, never sent. */
+  /** Other secrets to remove from every answer as it is read, like the key (the GitHub token); never sent. */
   secrets?: readonly string[]
-  userAgent: string
-  requestTimeoutMs: number
-  maxMessageLength: number
+  /** Sent as `User-Agent`, e.g. `wait-for-together-batch/1.0.0`. */
+  userAgent?: string
+  /** Bound on one request, headers and body together (for downloads: on the wait for headers; default 30 s). */
+  requestTimeoutMs?: number
+  /** Defaults to a keep-alive agent going through `proxy`. */
   dispatcher?: Dispatcher
-  /** For the default dispatcher; read from process.env when not given. */
+  /** Proxies for the default dispatcher (see `parseProxyEnv`); read from process.env when not given. */
   proxy?: ProxySettings
+  /** Keep-alive connections of the default dispatcher (default 16). */
   connections?: number
 }
 
@@ -29,8 +33,6 @@ export interface Response {
 export interface ExchangeOptions extends RequestOptions {
   /** False leaves the Authorization header out (a redirect to another host). */
   withKey?: boolean
-  accept?: string
-  acceptEncoding?: string
   /**
    * A body that may take long (a download): the timeout then bounds only the wait for headers. The
    * body is bounded by `limits`, signals that abort with a TogetherError as their reason (a stall
@@ -39,7 +41,7 @@ export interface ExchangeOptions extends RequestOptions {
   streaming?: { stallMs: number; limits: AbortSignal[] }
   /** A request body: a form, or a file streamed from disk (then give its `content-length` in `headers`). */
   body?: string | Readable
-  /** Request headers besides auth, accept and user agent (`content-type`, `content-length`). */
+  /** Request headers besides auth and user agent (`content-type`, `content-length`, `accept` other than JSON). */
   headers?: Record<string, string>
   /**
    * A body that may take long to send (an upload): the exchange is bounded by `totalMs` instead of the
@@ -51,49 +53,11 @@ export interface ExchangeOptions extends RequestOptions {
 
 export type Method = 'GET' | 'POST' | 'PUT'
 
+/** Longest server text kept in an error message. */
+const MAX_MESSAGE_LENGTH = 500
+
 /** Failures that retrying cannot fix: undici refusing an argument (a header value with a line break, a URL that is not http or https). */
 const LOCAL_CODES = new Set(['UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE'])
-
-const codeOf = (error: unknown): unknown => (error as { code?: unknown } | undefined)?.code
-
-/** OpenSSL's verdicts on a certificate, as Node names them (and `ERR_TLS_CERT_ALTNAME_INVALID`). */
-const CERTIFICATE_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_REVOKED',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'CERT_SIGNATURE_FAILURE',
-  'INVALID_CA',
-  'HOSTNAME_MISMATCH',
-  'ERR_TLS_CERT_ALTNAME_INVALID'
-])
-
-/**
- * Why the base URL's own host cannot be reached at all, when that is the failure: its name does not
- * resolve (ENOTFOUND: the name does not exist; EAI_AGAIN, a resolver that may recover, is not this), or
- * its TLS handshake fails (a refused certificate, or TLS to a port that does not speak it: OpenSSL's
- * `ERR_SSL_*`, or `EPROTO` from the socket). A proxy's own name is not the base URL's: that stays a
- * network failure.
- */
-function unreachableReason(error: unknown, url: string): string | undefined {
-  const code = String(codeOf(error))
-  const host = URL.parse(url)?.hostname ?? url
-  const hostname = (error as { hostname?: unknown }).hostname
-  if (code === 'ENOTFOUND' && (hostname === undefined || hostname === host)) {
-    return `the host ${host} does not resolve (${errorMessage(error)})`
-  }
-  const tls = code.startsWith('ERR_SSL_') || (code === 'EPROTO' && url.startsWith('https:'))
-  if (CERTIFICATE_CODES.has(code) || tls) {
-    return `the TLS handshake with ${host} failed (${code}: ${errorMessage(error)}); a TLS-inspecting proxy needs its CA in NODE_EXTRA_CA_CERTS`
-  }
-  return undefined
-}
 
 /**
  * One HTTP exchange with Together: bearer auth (only to the API's own origin), bounded in time, no
@@ -101,21 +65,26 @@ function unreachableReason(error: unknown, url: string): string | undefined {
  */
 export class Transport {
   readonly redact: (text: string) => string
+  readonly requestTimeoutMs: number
+  private readonly apiKey: string
+  private readonly userAgent: string
   private readonly dispatcher: Dispatcher
   private readonly ownsDispatcher: boolean
   private closed = false
 
-  constructor(private readonly options: TransportOptions) {
+  constructor(options: TransportOptions) {
+    this.apiKey = options.apiKey
     this.redact = createRedactor([options.apiKey, ...(options.secrets ?? [])])
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000
+    this.userAgent = options.userAgent ?? 'wait-for-together-batch'
     this.ownsDispatcher = options.dispatcher === undefined
     this.dispatcher =
-      options.dispatcher ??
-      defaultDispatcher(options.proxy ?? parseProxyEnv(process.env), { connections: options.connections })
+      options.dispatcher ?? defaultDispatcher(options.proxy ?? parseProxyEnv(process.env), options.connections)
   }
 
   /** Server or library text for a message: key redacted first (so clipping cannot leave half a key), then on one clipped line. */
   clip(text: string): string {
-    return oneLine(this.redact(text), this.options.maxMessageLength)
+    return oneLine(this.redact(text), MAX_MESSAGE_LENGTH)
   }
 
   /**
@@ -130,10 +99,7 @@ export class Transport {
     options: ExchangeOptions,
     use: (response: Response) => Promise<T>
   ): Promise<T> {
-    const timeoutMs = Math.max(
-      1,
-      Math.min(options.timeoutMs ?? this.options.requestTimeoutMs, this.options.requestTimeoutMs)
-    )
+    const timeoutMs = Math.max(1, Math.min(options.timeoutMs ?? this.requestTimeoutMs, this.requestTimeoutMs))
     // Covers the wait for a pooled connection and the connect too, which undici's headersTimeout does not.
     const boundMs = options.sending ? Math.max(1, options.sending.totalMs) : timeoutMs
     const answer = timeLimit(
@@ -178,10 +144,9 @@ export class Transport {
 
   private headers(options: ExchangeOptions): Record<string, string> {
     return {
-      ...(options.withKey === false ? {} : { authorization: `Bearer ${this.options.apiKey}` }),
-      accept: options.accept ?? 'application/json',
-      ...(options.acceptEncoding ? { 'accept-encoding': options.acceptEncoding } : {}),
-      'user-agent': this.options.userAgent,
+      ...(options.withKey === false ? {} : { authorization: `Bearer ${this.apiKey}` }),
+      accept: 'application/json',
+      'user-agent': this.userAgent,
       ...options.headers
     }
   }
@@ -194,40 +159,29 @@ export class Transport {
     options: ExchangeOptions,
     timeoutMs: number
   ): TogetherError {
-    if (options.signal?.aborted) return new TogetherError(`${what} was aborted`, { kind: 'aborted', cause: error })
+    const fail = (kind: TogetherErrorKind, text: string): TogetherError =>
+      new TogetherError(`${what} ${text}`, { kind, cause: error })
+    if (options.signal?.aborted) return fail('aborted', 'was aborted')
     // The time limits abort with a TogetherError as their reason, and undici rejects with that reason.
     if (error instanceof TogetherError) return error
     const code = codeOf(error)
     const stallMs = options.streaming?.stallMs
     if (code === 'UND_ERR_BODY_TIMEOUT' && stallMs !== undefined) {
-      return new TogetherError(`${what} stalled: no data for ${formatLimit(stallMs)}`, {
-        kind: 'timeout',
-        cause: error
-      })
+      return fail('timeout', `stalled: no data for ${formatLimit(stallMs)}`)
     }
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-      return new TogetherError(`${what} got no answer within ${formatLimit(timeoutMs)}`, {
-        kind: 'timeout',
-        cause: error
-      })
+      return fail('timeout', `got no answer within ${formatLimit(timeoutMs)}`)
     }
-    if (code === 'ERR_INVALID_URL') {
-      return new TogetherError(`${what} could not be sent: the base URL is not a valid URL`, {
-        kind: 'local',
-        cause: error
-      })
-    }
+    if (code === 'ERR_INVALID_URL') return fail('local', 'could not be sent: the base URL is not a valid URL')
     // undici puts the socket's own error (ECONNRESET, ENOTFOUND…) in `cause`: the more telling one.
     const cause = (error as { cause?: unknown } | null | undefined)?.cause
     const reason = errorMessage(cause ?? error)
-    if (LOCAL_CODES.has(String(code)) || (error as { name?: unknown } | null)?.name === 'InvalidArgumentError') {
-      return new TogetherError(`${what} could not be sent: ${this.clip(reason)}`, { kind: 'local', cause: error })
+    if (LOCAL_CODES.has(code) || (error as { name?: unknown } | null)?.name === 'InvalidArgumentError') {
+      return fail('local', `could not be sent: ${this.clip(reason)}`)
     }
     const unreachable = unreachableReason(cause ?? error, url)
-    if (unreachable) {
-      return new TogetherError(`${what} failed: ${this.clip(unreachable)}`, { kind: 'unreachable', cause: error })
-    }
-    return new TogetherError(`${what} failed: ${this.clip(reason)}`, { kind: 'network', cause: error })
+    if (unreachable) return fail('unreachable', `failed: ${this.clip(unreachable)}`)
+    return fail('network', `failed: ${this.clip(reason)}`)
   }
 
   /** Closes the transport's own keep-alive connections so the process can exit; safe to call twice. */

@@ -35,7 +35,7 @@ export interface DownloadOptions extends RequestOptions {
   expectedBytes?: number
   /**
    * The most downloaded: a larger `expectedBytes` is refused, and a file of unknown size is cut off
-   * past it (default: the client's, 10 GiB).
+   * past it (default 10 GiB).
    */
   maxBytes?: number
   /** Longest pause between two pieces of data (default: the client's request timeout). */
@@ -119,4 +119,22 @@ export interface SubmitApi {
   listBatches(options?: RequestOptions): Promise<BatchJob[]>
   /** Creates a batch: not idempotent, so a caller that lost the answer lists batches before trying again. */
   createBatch(inputFileId: string, endpoint: string, options?: RequestOptions): Promise<CreatedBatch>
+}
+
+/** A model's list prices in US dollars per million tokens (OpenAPI schema `Pricing`, fields the action uses). */
+export interface ModelPricing {
+  input: number
+  output: number
+}
+
+/** A model object from `GET /v1/models` (OpenAPI schema `ModelInfo`), fields the action uses. */
+export interface ModelInfo {
+  id: string
+  /** Absent when the entry has no usable prices. */
+  pricing?: ModelPricing
+}
+
+/** The model side of the client: used to price the tokens a batch used. */
+export interface ModelsApi {
+  listModels(options?: RequestOptions): Promise<ModelInfo[]>
 }

@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { Readable } from 'node:stream'
-import { header, httpError, parseRetryAfter } from './answers.js'
+import { exchangeJson, header, httpError, parseRetryAfter } from './answers.js'
 import { TogetherError } from './errors.js'
 import { describeBadId, encodeId, isPlainId } from './ids.js'
-import { exchangeJson } from './json-exchange.js'
-import { parseListedFile } from './lists.js'
+import { parseListedFile } from './parse.js'
 import type { ExchangeOptions, Transport } from './transport.js'
 import type { ListedFile, UploadOptions } from './types.js'
 import { errorMessage } from '../util/text.js'
@@ -38,8 +37,7 @@ function start(request: UploadRequest): Promise<Start> {
   const { transport, baseUrl, fileName, options } = request
   const what = 'POST /files'
   const exchange: ExchangeOptions = {
-    signal: options.signal,
-    timeoutMs: options.timeoutMs,
+    ...options,
     body: new URLSearchParams({ purpose: PURPOSE, file_name: fileName, file_type: 'jsonl' }).toString(),
     headers: { 'content-type': 'application/x-www-form-urlencoded' }
   }
@@ -56,13 +54,8 @@ function start(request: UploadRequest): Promise<Start> {
       throw new TogetherError(`${what} answered 302 without a plain X-Together-File-Id`, { kind: 'invalid-id' })
     }
     const location = header(headers, 'location')
-    let target: URL | undefined
-    try {
-      // An empty Location would resolve to the API itself.
-      target = location ? new URL(location, `${baseUrl}/`) : undefined
-    } catch {
-      target = undefined
-    }
+    // An empty Location would resolve to the API itself.
+    const target = location ? URL.parse(location, `${baseUrl}/`) : null
     if (target?.protocol !== 'http:' && target?.protocol !== 'https:') {
       throw new TogetherError(`${what} answered 302 without an http(s) Location to upload ${fileId} to`, {
         kind: 'unsupported-response'
@@ -82,13 +75,11 @@ function send(request: UploadRequest, url: string, bytes: number): Promise<void>
   const what = `PUT to the signed upload URL at ${transport.clip(new URL(url).origin)}`
   const body = createReadStream(path)
   const exchange: ExchangeOptions = {
-    signal: options.signal,
-    timeoutMs: options.timeoutMs,
+    ...options,
     withKey: false,
-    accept: '*/*',
     body,
-    headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes) },
-    sending: { totalMs: request.options.totalTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS }
+    headers: { accept: '*/*', 'content-type': 'application/octet-stream', 'content-length': String(bytes) },
+    sending: { totalMs: options.totalTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS }
   }
   return transport
     .exchange('PUT', url, what, exchange, async response => {
@@ -126,14 +117,13 @@ async function multipart(request: UploadRequest, bytes: number): Promise<ListedF
     })()
   )
   const answer = await exchangeJson(transport, 'POST', `${baseUrl}/files/upload`, what, {
-    signal: options.signal,
-    timeoutMs: options.timeoutMs,
+    ...options,
     body,
     headers: {
       'content-type': `multipart/form-data; boundary=${boundary}`,
       'content-length': String(head.length + bytes + tail.length)
     },
-    sending: { totalMs: request.options.totalTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS }
+    sending: { totalMs: options.totalTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS }
   }).finally(() => body.destroy())
   const file = parseListedFile(answer)
   if (!file) throw new TogetherError(`Together answered ${what} without a plain file ID`, { kind: 'invalid-response' })

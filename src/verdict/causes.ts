@@ -1,5 +1,5 @@
 import { formatDuration } from '../util/duration.js'
-import { DEFAULT_BASE_URL } from '../together/index.js'
+import { DEFAULT_BASE_URL } from '../together/client.js'
 import type { RequestFailure, BatchResult } from '../engine/types.js'
 import { oneLine, percent } from '../util/text.js'
 

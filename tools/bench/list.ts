@@ -1,5 +1,6 @@
 import { waitForBatches } from '../../src/engine/wait.js'
-import { TogetherClient, type BatchJob } from '../../src/together/index.js'
+import { TogetherClient } from '../../src/together/client.js'
+import type { BatchJob } from '../../src/together/types.js'
 import { runAction } from '../runner/run-action.js'
 import { startSimulator } from '../simulator/server.js'
 import { validateScenario } from '../simulator/scenario.js'

@@ -1,5 +1,5 @@
 import { waitForBatches } from '../../src/engine/wait.js'
-import type { BatchApi, BatchJob } from '../../src/together/index.js'
+import type { BatchApi, BatchJob } from '../../src/together/types.js'
 import type { Profile } from './profiles.js'
 
 export interface Figures {

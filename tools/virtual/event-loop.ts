@@ -1,4 +1,5 @@
-import { TogetherError, type BatchApi, type BatchJob, type RequestOptions } from '../../src/together/index.js'
+import { TogetherError } from '../../src/together/errors.js'
+import type { BatchApi, BatchJob, RequestOptions } from '../../src/together/types.js'
 
 /**
  * Virtual time with a timer queue, for code that has several things in flight at once. Nothing waits
