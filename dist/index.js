@@ -32722,6 +32722,17 @@ async function closeQuietly(api) {
 ;// CONCATENATED MODULE: ./src/github/octokit.ts
 
 
+function githubTarget(env) {
+    return {
+        apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com',
+        serverUrl: env.GITHUB_SERVER_URL?.trim() || 'https://github.com',
+        repository: env.GITHUB_REPOSITORY?.trim() ?? '',
+        sha: env.GITHUB_SHA?.trim() ?? '',
+        ref: env.GITHUB_REF?.trim() ?? '',
+        runId: env.GITHUB_RUN_ID?.trim() ?? '',
+        eventPath: env.GITHUB_EVENT_PATH?.trim() ?? ''
+    };
+}
 const GITHUB_CALL_TIMEOUT_MS = 10_000;
 const AFTER_CANCEL_TIMEOUT_MS = 1500;
 function ownerRepo(target, what) {
@@ -36700,6 +36711,15 @@ async function runReport(settings, deps, github) {
 
 ;// CONCATENATED MODULE: ./src/submit/request-rules.ts
 
+const SUBMIT_ENDPOINTS = [
+    '/v1/chat/completions',
+    '/v1/completions',
+    '/v1/audio/transcriptions',
+    '/v1/audio/translations'
+];
+function isSubmitEndpoint(value) {
+    return SUBMIT_ENDPOINTS.includes(value);
+}
 const PROBLEM_LABELS = {
     unreadable: 'unreadable file',
     empty: 'empty file',
@@ -37033,6 +37053,7 @@ async function preflight(file, endpoint, signal) {
 
 ;// CONCATENATED MODULE: ./src/submit/reuse.ts
 
+const REUSE_MODES = ['running', 'completed', 'never'];
 const HASH_DIGITS = 16;
 const RUNNING = new Set(['VALIDATING', 'QUEUED', 'PENDING', 'IN_PROGRESS']);
 function contentFileName(file, sha256) {
@@ -37321,11 +37342,49 @@ async function submitThen(settings, run, github, step) {
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/inputs/input-error.ts
+;// CONCATENATED MODULE: ./src/inputs/reader.ts
+
 class InputError extends Error {
     constructor(message) {
         super(message);
         this.name = 'InputError';
+    }
+}
+const MODES = ['wait', 'track', 'report'];
+const INPUT_DEFAULTS = {
+    mode: 'wait',
+    'if-no-api-key': 'fail',
+    timeout: '5h45m',
+    'poll-interval': '30s',
+    'fail-on': 'FAILED,EXPIRED,CANCELLED',
+    'cancel-on-timeout': 'false',
+    'cancel-on-abort': 'false',
+    endpoint: '/v1/chat/completions',
+    reuse: 'running',
+    'pr-comment': 'false',
+    'ledger-branch': 'together-batches',
+    'forget-after': '7d'
+};
+function withDefaults(read) {
+    return name => {
+        const value = read(name);
+        return value.trim() === '' ? (INPUT_DEFAULTS[name] ?? value) : value;
+    };
+}
+function choice(read, name, choices, expected, max = 50) {
+    const raw = read(name).trim();
+    const value = raw.toLowerCase();
+    if (choices.includes(value))
+        return value;
+    throw new InputError(`Invalid ${name} ${quoted(raw, max)}. Expected ${expected}.`);
+}
+const reader_boolean = (read, name) => choice(read, name, ['true', 'false'], 'true or false', 100) === 'true';
+function parsed(parse) {
+    try {
+        return parse();
+    }
+    catch (error) {
+        throw new InputError(errorMessage(error));
     }
 }
 
@@ -37371,12 +37430,6 @@ function apiKey(read, env) {
     const fromEnv = env.TOGETHER_API_KEY?.trim() ?? '';
     return fromEnv && secret(fromEnv, 'TOGETHER_API_KEY environment variable');
 }
-function ifNoApiKey(read) {
-    const raw = read('if-no-api-key').trim().toLowerCase();
-    if (raw === 'fail' || raw === 'skip')
-        return raw;
-    throw new InputError(`Invalid if-no-api-key ${quoted(read('if-no-api-key').trim(), 50)}. Expected fail or skip.`);
-}
 function withoutApiKey(choice) {
     const why = 'runs from forks and Dependabot get no secrets';
     if (choice === 'skip') {
@@ -37384,46 +37437,46 @@ function withoutApiKey(choice) {
     }
     throw new InputError(`No Together API key: set the 'api-key' input (e.g. api-key: \${{ secrets.TOGETHER_API_KEY }}) or the TOGETHER_API_KEY environment variable. If this run has none because ${why}, if-no-api-key: skip passes it without checking.`);
 }
-function proxy(env) {
-    try {
-        return parseProxyEnv(env);
+function ledgerBranch(read) {
+    const raw = read('ledger-branch').trim();
+    const ok = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/.test(raw) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(raw);
+    if (!ok) {
+        throw new InputError(`Invalid ledger-branch ${quoted(raw, 100)}. Expected a branch name of letters, digits, '-', '_', '.' and '/' (e.g. together-batches).`);
     }
-    catch (error) {
-        throw new InputError(errorMessage(error));
-    }
+    return raw;
 }
-function githubEnv(env) {
-    return {
-        apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com',
-        serverUrl: env.GITHUB_SERVER_URL?.trim() || 'https://github.com',
-        repository: env.GITHUB_REPOSITORY?.trim() ?? '',
-        sha: env.GITHUB_SHA?.trim() ?? '',
-        ref: env.GITHUB_REF?.trim() ?? '',
-        runId: env.GITHUB_RUN_ID?.trim() ?? '',
-        eventPath: env.GITHUB_EVENT_PATH?.trim() ?? ''
-    };
+function githubToken(read, mode, commitStatus, prComment) {
+    const token = read('github-token').trim();
+    const needs = [
+        ...(mode !== 'wait'
+            ? [[`mode: ${mode}`, mode === 'report' ? 'contents: write, statuses: write' : 'contents: write']]
+            : []),
+        ...(commitStatus ? [['commit-status', 'statuses: write']] : []),
+        ...(prComment ? [['pr-comment', 'pull-requests: write']] : [])
+    ];
+    if (needs.length > 0 && !token) {
+        const what = needs.map(n => n[0]).join(' and ');
+        throw new InputError(`Input 'github-token' is empty but ${what} ${needs.length === 1 ? 'needs' : 'need'} it. Expected a token with ${needs.map(n => n[1]).join(', ')}, such as the default \${{ github.token }} with permissions: ${needs.map(n => n[1]).join(', ')} in the job.`);
+    }
+    return needs.length > 0 ? secret(token, "input 'github-token'") : token;
 }
 
-;// CONCATENATED MODULE: ./src/inputs/defaults.ts
-const INPUT_DEFAULTS = {
-    mode: 'wait',
-    'if-no-api-key': 'fail',
-    timeout: '5h45m',
-    'poll-interval': '30s',
-    'fail-on': 'FAILED,EXPIRED,CANCELLED',
-    'cancel-on-timeout': 'false',
-    'cancel-on-abort': 'false',
-    endpoint: '/v1/chat/completions',
-    reuse: 'running',
-    'pr-comment': 'false',
-    'ledger-branch': 'together-batches',
-    'forget-after': '7d'
-};
-function withDefaults(read) {
-    return name => {
-        const value = read(name);
-        return value.trim() === '' ? (INPUT_DEFAULTS[name] ?? value) : value;
-    };
+;// CONCATENATED MODULE: ./src/inputs/submit.ts
+
+
+
+
+function endpoint(read) {
+    const raw = read('endpoint').trim();
+    if (isSubmitEndpoint(raw))
+        return raw;
+    throw new InputError(`Invalid endpoint ${quoted(raw, 100)}. Expected one of the endpoints Together runs batches for: ${SUBMIT_ENDPOINTS.join(', ')}.`);
+}
+function submitRequest(read, mode, batchIds, file) {
+    const request = { endpoint: endpoint(read), reuse: choice(read, 'reuse', REUSE_MODES, REUSE_MODES.join(', ')) };
+    if (mode === 'report' || batchIds.length > 0 || file === undefined)
+        return undefined;
+    return { file, ...request };
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/timing.ts
@@ -37459,80 +37512,7 @@ function hostedLimitWarnings(stepMode, timeoutMs, env) {
     ];
 }
 
-;// CONCATENATED MODULE: ./src/inputs/modes.ts
-
-
-
-function mode(read) {
-    const raw = read('mode').trim().toLowerCase() || 'wait';
-    if (raw === 'wait' || raw === 'track' || raw === 'report')
-        return raw;
-    throw new InputError(`Invalid mode ${quoted(read('mode').trim(), 50)}. Expected wait, track or report.`);
-}
-function ledgerBranch(read) {
-    const raw = read('ledger-branch').trim();
-    const ok = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/.test(raw) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(raw);
-    if (!ok) {
-        throw new InputError(`Invalid ledger-branch ${quoted(raw, 100)}. Expected a branch name of letters, digits, '-', '_', '.' and '/' (e.g. together-batches).`);
-    }
-    return raw;
-}
-function githubToken(read, mode, commitStatus, prComment) {
-    const token = read('github-token').trim();
-    const needs = [
-        ...(mode !== 'wait'
-            ? [[`mode: ${mode}`, mode === 'report' ? 'contents: write, statuses: write' : 'contents: write']]
-            : []),
-        ...(commitStatus ? [['commit-status', 'statuses: write']] : []),
-        ...(prComment ? [['pr-comment', 'pull-requests: write']] : [])
-    ];
-    if (needs.length > 0 && !token) {
-        const what = needs.map(n => n[0]).join(' and ');
-        throw new InputError(`Input 'github-token' is empty but ${what} ${needs.length === 1 ? 'needs' : 'need'} it. Expected a token with ${needs.map(n => n[1]).join(', ')}, such as the default \${{ github.token }} with permissions: ${needs.map(n => n[1]).join(', ')} in the job.`);
-    }
-    return needs.length > 0 ? secret(token, "input 'github-token'") : token;
-}
-
-;// CONCATENATED MODULE: ./src/submit/options.ts
-const SUBMIT_ENDPOINTS = [
-    '/v1/chat/completions',
-    '/v1/completions',
-    '/v1/audio/transcriptions',
-    '/v1/audio/translations'
-];
-function isSubmitEndpoint(value) {
-    return SUBMIT_ENDPOINTS.includes(value);
-}
-const REUSE_MODES = ['running', 'completed', 'never'];
-function isReuseMode(value) {
-    return REUSE_MODES.includes(value);
-}
-
-;// CONCATENATED MODULE: ./src/inputs/submit.ts
-
-
-
-function endpoint(read) {
-    const raw = read('endpoint').trim();
-    if (isSubmitEndpoint(raw))
-        return raw;
-    throw new InputError(`Invalid endpoint ${quoted(raw, 100)}. Expected one of the endpoints Together runs batches for: ${SUBMIT_ENDPOINTS.join(', ')}.`);
-}
-function reuse(read) {
-    const raw = read('reuse').trim().toLowerCase();
-    if (isReuseMode(raw))
-        return raw;
-    throw new InputError(`Invalid reuse ${quoted(read('reuse').trim(), 50)}. Expected ${REUSE_MODES.join(', ')}.`);
-}
-function submitRequest(read, mode, batchIds, file) {
-    const request = { endpoint: endpoint(read), reuse: reuse(read) };
-    if (mode === 'report' || batchIds.length > 0 || file === undefined)
-        return undefined;
-    return { file, ...request };
-}
-
 ;// CONCATENATED MODULE: ./src/settings.ts
-
 
 
 
@@ -37566,33 +37546,17 @@ function batchIds(read, mode, inputFile) {
     }
     return ids;
 }
-function parsed(parse) {
-    try {
-        return parse();
-    }
-    catch (error) {
-        throw new InputError(errorMessage(error));
-    }
-}
-function settings_boolean(read, name) {
-    const raw = read(name).trim();
-    if (/^(true)$/i.test(raw))
-        return true;
-    if (/^(false|)$/i.test(raw))
-        return false;
-    throw new InputError(`Invalid ${name} ${quoted(raw, 100)}. Expected true or false.`);
-}
 function parseSettings(raw, env, cwd = process.cwd()) {
     const read = withDefaults(raw);
-    const stepMode = mode(read);
-    const noKey = ifNoApiKey(read);
+    const stepMode = choice(read, 'mode', MODES, 'wait, track or report');
+    const noKey = choice(read, 'if-no-api-key', ['fail', 'skip'], 'fail or skip');
     const key = apiKey(read, env);
     const skipReason = key ? undefined : withoutApiKey(noKey);
     const inputFile = parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd));
     const ids = skipReason !== undefined && !read('batch-id').trim() ? [] : batchIds(read, stepMode, inputFile);
     const submit = submitRequest(read, stepMode, ids, inputFile);
     const commitStatus = read('commit-status').trim();
-    const prComment = settings_boolean(read, 'pr-comment');
+    const prComment = reader_boolean(read, 'pr-comment');
     const token = githubToken(read, stepMode, commitStatus, prComment);
     const tracking = stepMode !== 'wait';
     const timeoutMs = Math.round(timeout(read));
@@ -37612,8 +37576,8 @@ function parseSettings(raw, env, cwd = process.cwd()) {
             maxCost: read('max-cost'),
             batchDiscount: read('batch-discount')
         })),
-        cancelOnTimeout: settings_boolean(read, 'cancel-on-timeout'),
-        cancelOnAbort: settings_boolean(read, 'cancel-on-abort'),
+        cancelOnTimeout: reader_boolean(read, 'cancel-on-timeout'),
+        cancelOnAbort: reader_boolean(read, 'cancel-on-abort'),
         downloadDir: read('download-dir').trim(),
         inputFile,
         commitStatus,
@@ -37623,8 +37587,8 @@ function parseSettings(raw, env, cwd = process.cwd()) {
         forgetAfterMs: tracking ? Math.round(duration(read, 'forget-after', 3_600_000, '1h')) : 0,
         resultsDir: (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP?.trim() || (0,external_node_os_namespaceObject.tmpdir)(), 'together-batch-results'),
         summaryAvailable: Boolean(env.GITHUB_STEP_SUMMARY),
-        github: githubEnv(env),
-        proxy: proxy(env)
+        github: githubTarget(env),
+        proxy: parsed(() => parseProxyEnv(env))
     };
 }
 

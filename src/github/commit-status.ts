@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import type { GitHubTarget } from './target.js'
-import { httpStatus, type CallOptions, type GitHubClient } from './octokit.js'
+import { httpStatus, type CallOptions, type GitHubClient, type GitHubTarget } from './octokit.js'
 import { errorMessage } from '../util/text.js'
 
 export type StatusState = 'pending' | 'success' | 'failure' | 'error'

@@ -1,5 +1,22 @@
 import { isRecord } from '../util/json.js'
-import type { SubmitEndpoint } from './options.js'
+
+/**
+ * The endpoints a batch can be created for: the union of what Together's SDKs accept for
+ * `POST /v1/batches` (together-python `BatchEndpoint`: chat/completions and completions;
+ * together-typescript `BatchCreateParams.endpoint`: chat/completions and the two audio ones). The spec
+ * only types it as a string. The first is the default of the `endpoint` input.
+ */
+export const SUBMIT_ENDPOINTS = [
+  '/v1/chat/completions',
+  '/v1/completions',
+  '/v1/audio/transcriptions',
+  '/v1/audio/translations'
+] as const
+export type SubmitEndpoint = (typeof SUBMIT_ENDPOINTS)[number]
+
+export function isSubmitEndpoint(value: string): value is SubmitEndpoint {
+  return (SUBMIT_ENDPOINTS as readonly string[]).includes(value)
+}
 
 /** What is wrong with an input file, or with one of its lines. */
 export type ProblemKind =
