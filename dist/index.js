@@ -32787,6 +32787,8 @@ async function createGitHubClient(target, token, signal, what, options = {}) {
         graphql: (query, variables) => bounded(request => octokit.graphql(query, { ...clean(variables), request }))
     };
 }
+const refusal = (error, permission) => new Error(`${errorMessage(error)}. Give the job ${permission} (and check github-token).`, { cause: error });
+const isPullRequest = (n) => Number.isSafeInteger(n) && n > 0;
 function httpStatus(error) {
     const status = error?.status;
     return typeof status === 'number' ? status : undefined;
@@ -34683,7 +34685,6 @@ function renderComment(context, rows, runUrl, previous = '', stepFailure) {
 ;// CONCATENATED MODULE: ./src/github/commit-status.ts
 
 
-
 const SHA = /^[0-9a-f]{40}$/i;
 const MAX_STATUS_PAGES = 10;
 const STATES = new Set(['pending', 'success', 'failure', 'error']);
@@ -34701,7 +34702,7 @@ async function eventCommit(target) {
                 const event = JSON.parse(text);
                 const sha = event.pull_request?.head?.sha;
                 const number = event.pull_request?.number;
-                const pullRequest = Number.isSafeInteger(number) && number > 0 ? number : undefined;
+                const pullRequest = isPullRequest(number) ? number : undefined;
                 if (typeof sha === 'string' && SHA.test(sha))
                     return { sha, pullRequest };
             }
@@ -34731,9 +34732,7 @@ function statusClient(github) {
             catch (error) {
                 if (httpStatus(error) !== 403)
                     throw error;
-                throw new Error(`${errorMessage(error)}. Give the job statuses: write (and check github-token).`, {
-                    cause: error
-                });
+                throw refusal(error, 'statuses: write');
             }
         },
         async latest(sha, context) {
@@ -34753,14 +34752,86 @@ function statusClient(github) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/github/pr-comment.ts
+
+
+const MAX_PULLS = 20;
+async function pullRequestsOf(github, sha) {
+    const data = await github.request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', {
+        commit_sha: sha,
+        per_page: 100
+    });
+    if (!Array.isArray(data))
+        throw new Error(`GitHub's list of the pull requests of ${sha.slice(0, 12)} is not a list`);
+    const numbers = data
+        .filter(pr => pr.state === 'open' && typeof pr.head?.sha === 'string' && pr.head.sha.toLowerCase() === sha.toLowerCase())
+        .map(pr => pr.number)
+        .filter(isPullRequest);
+    return [...new Set(numbers)].slice(0, MAX_PULLS);
+}
+const MAX_PAGES = 10;
+async function ownership(github, token) {
+    if (token.startsWith('ghs_'))
+        return comment => comment.user?.type === 'Bot';
+    const me = (await github.request('GET /user').catch(() => undefined));
+    const login = typeof me?.login === 'string' ? me.login : undefined;
+    return comment => login !== undefined && comment.user?.login === login;
+}
+async function findComment(github, pr, marker, own) {
+    for (let page = 1; page <= MAX_PAGES; page++) {
+        const data = await github.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+            issue_number: pr,
+            per_page: 100,
+            page
+        });
+        if (!Array.isArray(data))
+            return undefined;
+        const found = data.find(c => typeof c.body === 'string' && c.body.startsWith(marker) && own(c));
+        if (found || data.length < 100)
+            return found;
+    }
+    return undefined;
+}
+function createComment(github, token, runUrl) {
+    let refused;
+    let own;
+    return async (pr, context, rows, stepFailure) => {
+        if (refused)
+            throw new Error(`skipped, ${refused}`);
+        try {
+            const marker = commentMarker(context);
+            own ??= ownership(github, token);
+            const found = await findComment(github, pr, marker, await own);
+            const previous = typeof found?.body === 'string' ? found.body : '';
+            const redacted = rows.map(row => ({
+                ...row,
+                status: github.redact(row.status),
+                reason: github.redact(row.reason)
+            }));
+            const body = renderComment(context, redacted, runUrl, previous, stepFailure);
+            if (typeof found?.id === 'number')
+                await github.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: found.id, body });
+            else
+                await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: pr, body });
+        }
+        catch (error) {
+            if (httpStatus(error) === 403) {
+                refused = 'GitHub refused the previous comment (HTTP 403)';
+                throw refusal(error, 'pull-requests: write');
+            }
+            throw error;
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/github/ledger-entry.ts
 
 
 
 
 
-const MAX_PULLS = 20;
-const isPullRequest = (n) => Number.isSafeInteger(n) && n > 0;
+
+
 const MAX_ENTRY_BYTES = 64 * 1024;
 const MAX_GROUP = 1000;
 const entryPath = (batchId) => `batches/${batchId}.json`;
@@ -35022,75 +35093,6 @@ function createLedger(github, branch) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/github/pr-comment.ts
-
-
-const pr_comment_MAX_PULLS = 20;
-async function pullRequestsOf(github, sha) {
-    const data = await github.request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', {
-        commit_sha: sha,
-        per_page: 100
-    });
-    if (!Array.isArray(data))
-        throw new Error(`GitHub's list of the pull requests of ${sha.slice(0, 12)} is not a list`);
-    const numbers = data
-        .filter(pr => pr.state === 'open' && typeof pr.head?.sha === 'string' && pr.head.sha.toLowerCase() === sha.toLowerCase())
-        .map(pr => pr.number)
-        .filter((n) => Number.isSafeInteger(n) && n > 0);
-    return [...new Set(numbers)].slice(0, pr_comment_MAX_PULLS);
-}
-const MAX_PAGES = 10;
-async function ownership(github, token) {
-    if (token.startsWith('ghs_'))
-        return comment => comment.user?.type === 'Bot';
-    const me = (await github.request('GET /user').catch(() => undefined));
-    const login = typeof me?.login === 'string' ? me.login : undefined;
-    return comment => login !== undefined && comment.user?.login === login;
-}
-async function findComment(github, pr, marker, own) {
-    for (let page = 1; page <= MAX_PAGES; page++) {
-        const data = await github.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-            issue_number: pr,
-            per_page: 100,
-            page
-        });
-        if (!Array.isArray(data))
-            return undefined;
-        const found = data.find(c => typeof c.body === 'string' && c.body.startsWith(marker) && own(c));
-        if (found || data.length < 100)
-            return found;
-    }
-    return undefined;
-}
-function createComment(github, text, token) {
-    let refused;
-    let own;
-    return async (pr, context, rows, stepFailure) => {
-        if (refused)
-            throw new Error(`skipped, ${refused}`);
-        try {
-            const marker = text.marker(context);
-            own ??= ownership(github, token);
-            const found = await findComment(github, pr, marker, await own);
-            const previous = typeof found?.body === 'string' ? found.body : '';
-            const body = text.render(context, rows, previous, stepFailure);
-            if (typeof found?.id === 'number')
-                await github.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: found.id, body });
-            else
-                await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: pr, body });
-        }
-        catch (error) {
-            if (httpStatus(error) === 403) {
-                refused = 'GitHub refused the previous comment (HTTP 403)';
-                throw new Error(`${errorMessage(error)}. Give the job pull-requests: write (and check github-token).`, {
-                    cause: error
-                });
-            }
-            throw error;
-        }
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/github/service.ts
 
 
@@ -35116,7 +35118,7 @@ async function connectGitHub(settings, run, connect = createGitHubClient) {
         return undefined;
     const url = runUrl(settings.github);
     const statuses = statusClient(client);
-    const comments = createComment(client, commentText(url, run.redact), settings.githubToken);
+    const comments = createComment(client, settings.githubToken, url);
     const context = settings.commitStatus || DEFAULT_CONTEXT;
     return {
         async status(state, description) {
@@ -35173,12 +35175,6 @@ async function ownPullRequests(open, headCommit, log) {
         log.warning(`Could not comment on the pull request: ${errorMessage(error)}${lookup}`);
         return [];
     }
-}
-function commentText(run, redact) {
-    return {
-        marker: commentMarker,
-        render: (context, rows, previous, stepFailure) => renderComment(context, rows.map(row => ({ ...row, status: redact(row.status), reason: redact(row.reason) })), run, previous, stepFailure)
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/orchestrate/opening.ts

@@ -140,6 +140,13 @@ export async function createGitHubClient(
   }
 }
 
+/** A refusal (HTTP 403) retold with the permission the job needs, the refusal kept as its cause. */
+export const refusal = (error: unknown, permission: string): Error =>
+  new Error(`${errorMessage(error)}. Give the job ${permission} (and check github-token).`, { cause: error })
+
+/** A pull request number as GitHub gives one: a positive safe integer. */
+export const isPullRequest = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) > 0
+
 /** The HTTP status of a failed call, when GitHub answered. */
 export function httpStatus(error: unknown): number | undefined {
   const status = (error as { status?: unknown } | null)?.status
