@@ -109,7 +109,7 @@ function batchIds(read: InputReader, mode: Mode, inputFile: InputFile | undefine
 
 /**
  * Turns the raw inputs into `Settings`. Defaults come from action.yml (the runner fills them in, and
- * an input given as '' reads as its default: see inputs/defaults.ts); this module adds only the
+ * an input given as '' reads as its default: see inputs/reader.ts); this module adds only the
  * documented fallbacks: environment variables for `api-key` and `base-url`, and the working
  * directory for the workspace when GITHUB_WORKSPACE is unset.
  * Throws `InputError` for the first invalid input.
@@ -141,7 +141,7 @@ export function parseSettings(raw: InputReader, env: NodeJS.ProcessEnv, cwd: str
     pollIntervalMs: Math.round(duration(read, 'poll-interval', 1000, '1s')),
     policy: parsed(() =>
       parsePolicy({
-        // none fails on no status, on purpose; '' already reads as the default (see inputs/defaults.ts).
+        // none fails on no status, on purpose; '' already reads as the default (see inputs/reader.ts).
         failOn: read('fail-on').trim().toLowerCase() === 'none' ? '' : read('fail-on'),
         maxFailedRequests: read('max-failed-requests'),
         maxCost: read('max-cost'),

@@ -1,4 +1,5 @@
 import type { Logger } from '../engine/types.js'
+import type { RunContext } from '../orchestrate/run-context.js'
 import { DEFAULT_CONTEXT, type CommentRow } from '../report/pr-comment-text.js'
 import type { Settings } from '../settings.js'
 import { errorMessage } from '../util/text.js'
@@ -48,11 +49,7 @@ export interface GitHub {
 }
 
 /** What the service takes from the run: its cancel, its log, and what takes the secrets out. */
-interface ServiceRun {
-  signal: AbortSignal
-  log: Logger
-  redact: (text: string) => string
-}
+type ServiceRun = Pick<RunContext, 'signal' | 'log' | 'redact'>
 
 type Connect = typeof createGitHubClient
 
