@@ -18,31 +18,17 @@ export function isSubmitEndpoint(value: string): value is SubmitEndpoint {
   return (SUBMIT_ENDPOINTS as readonly string[]).includes(value)
 }
 
-/** What is wrong with an input file, or with one of its lines. */
-export type ProblemKind =
+/**
+ * What is wrong with an input file, or with one of its lines; each kind as a count reads in a
+ * sentence: `3 not JSON`, `2 duplicate custom_id`.
+ */
+export const PROBLEM_LABELS = {
   // The file as a whole.
-  | 'unreadable'
-  | 'empty'
-  | 'too-large'
-  | 'too-many-requests'
-  // One line.
-  | 'not-utf8'
-  | 'too-long'
-  | 'not-json'
-  | 'not-object'
-  | 'custom-id'
-  | 'duplicate-custom-id'
-  | 'body'
-  | 'model'
-  | 'messages'
-  | 'prompt'
-
-/** Each kind as a count reads in a sentence: `3 not JSON`, `2 duplicate custom_id`. */
-export const PROBLEM_LABELS: Record<ProblemKind, string> = {
   unreadable: 'unreadable file',
   empty: 'empty file',
   'too-large': 'file over the size limit',
   'too-many-requests': 'file over the request limit',
+  // One line.
   'not-utf8': 'not UTF-8',
   'too-long': 'line too long to read',
   'not-json': 'not JSON',
@@ -53,7 +39,8 @@ export const PROBLEM_LABELS: Record<ProblemKind, string> = {
   model: 'without body.model',
   messages: 'without body.messages',
   prompt: 'without body.prompt'
-}
+} as const
+export type ProblemKind = keyof typeof PROBLEM_LABELS
 
 /** A problem with one line, before it knows its line number. */
 export interface LineFault {
