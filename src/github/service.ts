@@ -51,8 +51,6 @@ export interface GitHub {
 /** What the service takes from the run: its cancel, its log, and what takes the secrets out. */
 type ServiceRun = Pick<RunContext, 'signal' | 'log' | 'redact'>
 
-type Connect = typeof createGitHubClient
-
 /**
  * The run's GitHub service, when a feature needs GitHub (`commit-status`, `pr-comment`, mode `track`
  * or `report`); undefined otherwise. A status or comment that cannot be set up is a warning (the
@@ -62,7 +60,7 @@ type Connect = typeof createGitHubClient
 export async function connectGitHub(
   settings: Settings,
   run: ServiceRun,
-  connect: Connect = createGitHubClient
+  connect: typeof createGitHubClient = createGitHubClient
 ): Promise<GitHub | undefined> {
   const own = settings.mode !== 'report'
   const wantStatus = own && settings.commitStatus !== ''
