@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { InputError, parseSettings } from '../src/settings.js'
+import { InputError } from '../src/inputs/reader.js'
+import { parseSettings } from '../src/settings.js'
 import { actionInputs } from './helpers/inputs.js'
 
 const DEFAULTS = actionInputs({ 'batch-id': 'batch-123', 'api-key': 'key-1', 'github-token': 'ghs_token' })

@@ -37588,7 +37588,6 @@ function parseSettings(raw, env, cwd = process.cwd()) {
     };
 }
 
-
 ;// CONCATENATED MODULE: ./src/version.ts
 const VERSION = '1.1.0';
 const USER_AGENT = `wait-for-together-batch/${VERSION}`;

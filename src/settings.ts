@@ -163,5 +163,3 @@ export function parseSettings(raw: InputReader, env: NodeJS.ProcessEnv, cwd: str
     proxy: parsed(() => parseProxyEnv(env))
   }
 }
-
-export { InputError, type InputReader }
