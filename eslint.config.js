@@ -39,7 +39,7 @@ export default tseslint.config(
         {
           object: 'core',
           property: 'ExitCode',
-          message: "Use ExitCode from src/action-io/exit-code.ts (local-action's @actions/core lacks it)."
+          message: "Use ExitCode from src/action-io/guards.ts (local-action's @actions/core lacks it)."
         }
       ]
     }

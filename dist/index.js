@@ -31669,40 +31669,35 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/action-io/exit-code.ts
-const exit_code_ExitCode = { Success: 0, Failure: 1 };
-
-;// CONCATENATED MODULE: ./src/action-io/cancel.ts
-
-
-
-const ABORT_GRACE_MS = 6000;
-const CLOSE_TIMEOUT_MS = 2000;
-function listenForCancel(abort, say) {
-    let grace;
-    const onSignal = (signal) => {
-        if (abort.signal.aborted)
-            return;
-        say(`Received ${signal}: stopping the wait.`);
-        abort.abort();
-        grace = setTimeout(() => {
-            setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`);
-            process.exit(exit_code_ExitCode.Failure);
-        }, ABORT_GRACE_MS).unref();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    return () => {
-        clearTimeout(grace);
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-    };
+;// CONCATENATED MODULE: ./src/util/duration.ts
+const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
+function parseDuration(text) {
+    const compact = text.replace(/\s+/g, '').toLowerCase();
+    if (compact === '')
+        return undefined;
+    if (/^\d+(\.\d+)?$/.test(compact))
+        return Number(compact) * 1000;
+    const match = DURATION.exec(compact);
+    if (!match)
+        return undefined;
+    const [, d, h, m, s, ms] = match;
+    return (Number(d ?? 0) * UNIT_MS.d +
+        Number(h ?? 0) * UNIT_MS.h +
+        Number(m ?? 0) * UNIT_MS.m +
+        Number(s ?? 0) * UNIT_MS.s +
+        Number(ms ?? 0));
 }
-async function closeQuietly(api) {
-    if (!api?.close)
-        return;
-    const timer = (0,promises_namespaceObject.setTimeout)(CLOSE_TIMEOUT_MS, undefined, { ref: false });
-    await Promise.race([api.close().catch(() => undefined), timer]);
+function formatDuration(ms) {
+    const total = Math.max(0, Math.round(ms / 1000));
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    if (h > 0)
+        return `${h}h ${String(m).padStart(2, '0')}m`;
+    if (m > 0)
+        return `${m}m ${String(s).padStart(2, '0')}s`;
+    return `${s}s`;
 }
 
 ;// CONCATENATED MODULE: ./src/sanitize/sanitize.ts
@@ -31767,91 +31762,6 @@ function errorMessage(error) {
     catch {
         return `unexpected ${String(error)}`;
     }
-}
-
-;// CONCATENATED MODULE: ./src/action-io/guards.ts
-
-
-
-
-function guardVerdict() {
-    process.exitCode = exit_code_ExitCode.Failure;
-    let settled = false;
-    const onBeforeExit = () => {
-        if (settled)
-            return;
-        settled = true;
-        setFailed('The action stopped before reaching a verdict (a request or step never finished). This is a bug: please report it with the job log.');
-    };
-    process.on('beforeExit', onBeforeExit);
-    return {
-        settle: () => {
-            settled = true;
-            process.off('beforeExit', onBeforeExit);
-        }
-    };
-}
-const LAST_WORDS_MS = 2000;
-const crashState = {
-    redact: text => text
-};
-let crashGuardInstalled = false;
-function guardCrashes() {
-    crashState.redact = text => text;
-    crashState.lastWords = undefined;
-    if (!crashGuardInstalled) {
-        crashGuardInstalled = true;
-        let crashed = false;
-        const crash = (error) => {
-            if (crashed)
-                return;
-            crashed = true;
-            const message = sanitizeLine(crashState.redact(errorMessage(error)));
-            setFailed(`Unexpected error: ${message}. This is a bug: please report it.`);
-            const bound = new Promise(resolve => setTimeout(resolve, LAST_WORDS_MS));
-            const said = crashState.lastWords?.(`Unexpected error: ${message}`).catch(() => undefined);
-            void Promise.race([said, bound]).finally(() => process.exit(exit_code_ExitCode.Failure));
-        };
-        process.on('unhandledRejection', crash);
-        process.on('uncaughtException', crash);
-    }
-    return {
-        prepare(redact, lastWords) {
-            crashState.redact = redact;
-            crashState.lastWords = lastWords;
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/util/duration.ts
-const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
-function parseDuration(text) {
-    const compact = text.replace(/\s+/g, '').toLowerCase();
-    if (compact === '')
-        return undefined;
-    if (/^\d+(\.\d+)?$/.test(compact))
-        return Number(compact) * 1000;
-    const match = DURATION.exec(compact);
-    if (!match)
-        return undefined;
-    const [, d, h, m, s, ms] = match;
-    return (Number(d ?? 0) * UNIT_MS.d +
-        Number(h ?? 0) * UNIT_MS.h +
-        Number(m ?? 0) * UNIT_MS.m +
-        Number(s ?? 0) * UNIT_MS.s +
-        Number(ms ?? 0));
-}
-function formatDuration(ms) {
-    const total = Math.max(0, Math.round(ms / 1000));
-    const h = Math.floor(total / 3600);
-    const m = Math.floor((total % 3600) / 60);
-    const s = total % 60;
-    if (h > 0)
-        return `${h}h ${String(m).padStart(2, '0')}m`;
-    if (m > 0)
-        return `${m}m ${String(s).padStart(2, '0')}s`;
-    return `${s}s`;
 }
 
 ;// CONCATENATED MODULE: ./src/util/json.ts
@@ -32731,32 +32641,122 @@ async function writeSummary(out, markdown, available) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/action-io/last-words.ts
+;// CONCATENATED MODULE: ./src/action-io/guards.ts
 
 
-function lastWords(crashGuard, out, summaryAvailable) {
-    let crashed = false;
-    let status;
-    crashGuard.prepare(text => out.redact(text), async (message) => {
-        crashed = true;
-        await Promise.all([status?.('error', message), writeSummary(out, buildFailureSummary(message), summaryAvailable)]);
-    });
+
+
+
+
+const guards_ExitCode = { Success: 0, Failure: 1 };
+const ABORT_GRACE_MS = 6000;
+const CLOSE_TIMEOUT_MS = 2000;
+const LAST_WORDS_MS = 2000;
+function guardVerdict() {
+    process.exitCode = guards_ExitCode.Failure;
+    let settled = false;
+    const onBeforeExit = () => {
+        if (settled)
+            return;
+        settled = true;
+        setFailed('The action stopped before reaching a verdict (a request or step never finished). This is a bug: please report it with the job log.');
+    };
+    process.on('beforeExit', onBeforeExit);
     return {
-        get crashed() {
-            return crashed;
-        },
-        guard(github) {
-            if (!github)
-                return undefined;
-            status = github.status;
-            return { ...github, status: (state, text) => (crashed ? Promise.resolve() : github.status(state, text)) };
+        settle: () => {
+            settled = true;
+            process.off('beforeExit', onBeforeExit);
         }
     };
+}
+const crashState = {
+    redact: text => text
+};
+let crashGuardInstalled = false;
+function guardCrashes() {
+    crashState.redact = text => text;
+    crashState.lastWords = undefined;
+    if (!crashGuardInstalled) {
+        crashGuardInstalled = true;
+        let crashed = false;
+        const crash = (error) => {
+            if (crashed)
+                return;
+            crashed = true;
+            const message = sanitizeLine(crashState.redact(errorMessage(error)));
+            setFailed(`Unexpected error: ${message}. This is a bug: please report it.`);
+            const bound = new Promise(resolve => setTimeout(resolve, LAST_WORDS_MS));
+            const said = crashState.lastWords?.(`Unexpected error: ${message}`).catch(() => undefined);
+            void Promise.race([said, bound]).finally(() => process.exit(guards_ExitCode.Failure));
+        };
+        process.on('unhandledRejection', crash);
+        process.on('uncaughtException', crash);
+    }
+    return {
+        lastWords(out, summaryAvailable) {
+            let crashed = false;
+            let status;
+            crashState.redact = text => out.redact(text);
+            crashState.lastWords = async (message) => {
+                crashed = true;
+                const summary = writeSummary(out, buildFailureSummary(message), summaryAvailable);
+                await Promise.all([status?.('error', message), summary]);
+            };
+            return {
+                get crashed() {
+                    return crashed;
+                },
+                guard(github) {
+                    if (!github)
+                        return undefined;
+                    status = github.status;
+                    return { ...github, status: (state, text) => (crashed ? Promise.resolve() : github.status(state, text)) };
+                }
+            };
+        }
+    };
+}
+function listenForCancel(abort, say) {
+    let grace;
+    const onSignal = (signal) => {
+        if (abort.signal.aborted)
+            return;
+        say(`Received ${signal}: stopping the wait.`);
+        abort.abort();
+        grace = setTimeout(() => {
+            setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`);
+            process.exit(guards_ExitCode.Failure);
+        }, ABORT_GRACE_MS).unref();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return () => {
+        clearTimeout(grace);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+    };
+}
+async function closeQuietly(api) {
+    if (!api?.close)
+        return;
+    const timer = (0,promises_namespaceObject.setTimeout)(CLOSE_TIMEOUT_MS, undefined, { ref: false });
+    await Promise.race([api.close().catch(() => undefined), timer]);
 }
 
 ;// CONCATENATED MODULE: ./src/github/octokit.ts
 
 
+function githubTarget(env) {
+    return {
+        apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com',
+        serverUrl: env.GITHUB_SERVER_URL?.trim() || 'https://github.com',
+        repository: env.GITHUB_REPOSITORY?.trim() ?? '',
+        sha: env.GITHUB_SHA?.trim() ?? '',
+        ref: env.GITHUB_REF?.trim() ?? '',
+        runId: env.GITHUB_RUN_ID?.trim() ?? '',
+        eventPath: env.GITHUB_EVENT_PATH?.trim() ?? ''
+    };
+}
 const GITHUB_CALL_TIMEOUT_MS = 10_000;
 const AFTER_CANCEL_TIMEOUT_MS = 1500;
 function ownerRepo(target, what) {
@@ -32811,6 +32811,8 @@ async function createGitHubClient(target, token, signal, what, options = {}) {
         graphql: (query, variables) => bounded(request => octokit.graphql(query, { ...clean(variables), request }))
     };
 }
+const refusal = (error, permission) => new Error(`${errorMessage(error)}. Give the job ${permission} (and check github-token).`, { cause: error });
+const isPullRequest = (n) => Number.isSafeInteger(n) && n > 0;
 function httpStatus(error) {
     const status = error?.status;
     return typeof status === 'number' ? status : undefined;
@@ -34619,7 +34621,6 @@ function renderComment(context, rows, runUrl, previous = '', stepFailure) {
 ;// CONCATENATED MODULE: ./src/github/commit-status.ts
 
 
-
 const SHA = /^[0-9a-f]{40}$/i;
 const MAX_STATUS_PAGES = 10;
 const STATES = new Set(['pending', 'success', 'failure', 'error']);
@@ -34637,7 +34638,7 @@ async function eventCommit(target) {
                 const event = JSON.parse(text);
                 const sha = event.pull_request?.head?.sha;
                 const number = event.pull_request?.number;
-                const pullRequest = Number.isSafeInteger(number) && number > 0 ? number : undefined;
+                const pullRequest = isPullRequest(number) ? number : undefined;
                 if (typeof sha === 'string' && SHA.test(sha))
                     return { sha, pullRequest };
             }
@@ -34667,9 +34668,7 @@ function statusClient(github) {
             catch (error) {
                 if (httpStatus(error) !== 403)
                     throw error;
-                throw new Error(`${errorMessage(error)}. Give the job statuses: write (and check github-token).`, {
-                    cause: error
-                });
+                throw refusal(error, 'statuses: write');
             }
         },
         async latest(sha, context) {
@@ -34689,14 +34688,86 @@ function statusClient(github) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/github/pr-comment.ts
+
+
+const MAX_PULLS = 20;
+async function pullRequestsOf(github, sha) {
+    const data = await github.request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', {
+        commit_sha: sha,
+        per_page: 100
+    });
+    if (!Array.isArray(data))
+        throw new Error(`GitHub's list of the pull requests of ${sha.slice(0, 12)} is not a list`);
+    const numbers = data
+        .filter(pr => pr.state === 'open' && typeof pr.head?.sha === 'string' && pr.head.sha.toLowerCase() === sha.toLowerCase())
+        .map(pr => pr.number)
+        .filter(isPullRequest);
+    return [...new Set(numbers)].slice(0, MAX_PULLS);
+}
+const MAX_PAGES = 10;
+async function ownership(github, token) {
+    if (token.startsWith('ghs_'))
+        return comment => comment.user?.type === 'Bot';
+    const me = (await github.request('GET /user').catch(() => undefined));
+    const login = typeof me?.login === 'string' ? me.login : undefined;
+    return comment => login !== undefined && comment.user?.login === login;
+}
+async function findComment(github, pr, marker, own) {
+    for (let page = 1; page <= MAX_PAGES; page++) {
+        const data = await github.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+            issue_number: pr,
+            per_page: 100,
+            page
+        });
+        if (!Array.isArray(data))
+            return undefined;
+        const found = data.find(c => typeof c.body === 'string' && c.body.startsWith(marker) && own(c));
+        if (found || data.length < 100)
+            return found;
+    }
+    return undefined;
+}
+function createComment(github, token, runUrl) {
+    let refused;
+    let own;
+    return async (pr, context, rows, stepFailure) => {
+        if (refused)
+            throw new Error(`skipped, ${refused}`);
+        try {
+            const marker = commentMarker(context);
+            own ??= ownership(github, token);
+            const found = await findComment(github, pr, marker, await own);
+            const previous = typeof found?.body === 'string' ? found.body : '';
+            const redacted = rows.map(row => ({
+                ...row,
+                status: github.redact(row.status),
+                reason: github.redact(row.reason)
+            }));
+            const body = renderComment(context, redacted, runUrl, previous, stepFailure);
+            if (typeof found?.id === 'number')
+                await github.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: found.id, body });
+            else
+                await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: pr, body });
+        }
+        catch (error) {
+            if (httpStatus(error) === 403) {
+                refused = 'GitHub refused the previous comment (HTTP 403)';
+                throw refusal(error, 'pull-requests: write');
+            }
+            throw error;
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/github/ledger-entry.ts
 
 
 
 
 
-const MAX_PULLS = 20;
-const isPullRequest = (n) => Number.isSafeInteger(n) && n > 0;
+
+
 const MAX_ENTRY_BYTES = 64 * 1024;
 const MAX_GROUP = 1000;
 const entryPath = (batchId) => `batches/${batchId}.json`;
@@ -34958,75 +35029,6 @@ function createLedger(github, branch) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/github/pr-comment.ts
-
-
-const pr_comment_MAX_PULLS = 20;
-async function pullRequestsOf(github, sha) {
-    const data = await github.request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', {
-        commit_sha: sha,
-        per_page: 100
-    });
-    if (!Array.isArray(data))
-        throw new Error(`GitHub's list of the pull requests of ${sha.slice(0, 12)} is not a list`);
-    const numbers = data
-        .filter(pr => pr.state === 'open' && typeof pr.head?.sha === 'string' && pr.head.sha.toLowerCase() === sha.toLowerCase())
-        .map(pr => pr.number)
-        .filter((n) => Number.isSafeInteger(n) && n > 0);
-    return [...new Set(numbers)].slice(0, pr_comment_MAX_PULLS);
-}
-const MAX_PAGES = 10;
-async function ownership(github, token) {
-    if (token.startsWith('ghs_'))
-        return comment => comment.user?.type === 'Bot';
-    const me = (await github.request('GET /user').catch(() => undefined));
-    const login = typeof me?.login === 'string' ? me.login : undefined;
-    return comment => login !== undefined && comment.user?.login === login;
-}
-async function findComment(github, pr, marker, own) {
-    for (let page = 1; page <= MAX_PAGES; page++) {
-        const data = await github.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-            issue_number: pr,
-            per_page: 100,
-            page
-        });
-        if (!Array.isArray(data))
-            return undefined;
-        const found = data.find(c => typeof c.body === 'string' && c.body.startsWith(marker) && own(c));
-        if (found || data.length < 100)
-            return found;
-    }
-    return undefined;
-}
-function createComment(github, text, token) {
-    let refused;
-    let own;
-    return async (pr, context, rows, stepFailure) => {
-        if (refused)
-            throw new Error(`skipped, ${refused}`);
-        try {
-            const marker = text.marker(context);
-            own ??= ownership(github, token);
-            const found = await findComment(github, pr, marker, await own);
-            const previous = typeof found?.body === 'string' ? found.body : '';
-            const body = text.render(context, rows, previous, stepFailure);
-            if (typeof found?.id === 'number')
-                await github.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: found.id, body });
-            else
-                await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: pr, body });
-        }
-        catch (error) {
-            if (httpStatus(error) === 403) {
-                refused = 'GitHub refused the previous comment (HTTP 403)';
-                throw new Error(`${errorMessage(error)}. Give the job pull-requests: write (and check github-token).`, {
-                    cause: error
-                });
-            }
-            throw error;
-        }
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/github/service.ts
 
 
@@ -35052,7 +35054,7 @@ async function connectGitHub(settings, run, connect = createGitHubClient) {
         return undefined;
     const url = runUrl(settings.github);
     const statuses = statusClient(client);
-    const comments = createComment(client, commentText(url, run.redact), settings.githubToken);
+    const comments = createComment(client, settings.githubToken, url);
     const context = settings.commitStatus || DEFAULT_CONTEXT;
     return {
         async status(state, description) {
@@ -35109,12 +35111,6 @@ async function ownPullRequests(open, headCommit, log) {
         log.warning(`Could not comment on the pull request: ${errorMessage(error)}${lookup}`);
         return [];
     }
-}
-function commentText(run, redact) {
-    return {
-        marker: commentMarker,
-        render: (context, rows, previous, stepFailure) => renderComment(context, rows.map(row => ({ ...row, status: redact(row.status), reason: redact(row.reason) })), run, previous, stepFailure)
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/messages.ts
@@ -36518,6 +36514,15 @@ async function runReport(settings, deps, github) {
 
 ;// CONCATENATED MODULE: ./src/submit/request-rules.ts
 
+const SUBMIT_ENDPOINTS = [
+    '/v1/chat/completions',
+    '/v1/completions',
+    '/v1/audio/transcriptions',
+    '/v1/audio/translations'
+];
+function isSubmitEndpoint(value) {
+    return SUBMIT_ENDPOINTS.includes(value);
+}
 const PROBLEM_LABELS = {
     unreadable: 'unreadable file',
     empty: 'empty file',
@@ -36850,6 +36855,7 @@ async function preflight(file, endpoint, signal) {
 
 ;// CONCATENATED MODULE: ./src/submit/reuse.ts
 
+const REUSE_MODES = ['running', 'completed', 'never'];
 const HASH_DIGITS = 16;
 const RUNNING = new Set(['VALIDATING', 'QUEUED', 'PENDING', 'IN_PROGRESS']);
 function contentFileName(file, sha256) {
@@ -37146,16 +37152,53 @@ async function runTrack(settings, deps, github) {
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/inputs/input-error.ts
+;// CONCATENATED MODULE: ./src/inputs/reader.ts
+
 class InputError extends Error {
     constructor(message) {
         super(message);
         this.name = 'InputError';
     }
 }
+const MODES = ['wait', 'track', 'report'];
+const INPUT_DEFAULTS = {
+    mode: 'wait',
+    'if-no-api-key': 'fail',
+    timeout: '5h45m',
+    'poll-interval': '30s',
+    'fail-on': 'FAILED,EXPIRED,CANCELLED',
+    'cancel-on-timeout': 'false',
+    'cancel-on-abort': 'false',
+    endpoint: '/v1/chat/completions',
+    reuse: 'running',
+    'pr-comment': 'false',
+    'ledger-branch': 'together-batches',
+    'forget-after': '7d'
+};
+function withDefaults(read) {
+    return name => {
+        const value = read(name);
+        return value.trim() === '' ? (INPUT_DEFAULTS[name] ?? value) : value;
+    };
+}
+function choice(read, name, choices, expected, max = 50) {
+    const raw = read(name).trim();
+    const value = raw.toLowerCase();
+    if (choices.includes(value))
+        return value;
+    throw new InputError(`Invalid ${name} ${quoted(raw, max)}. Expected ${expected}.`);
+}
+const reader_boolean = (read, name) => choice(read, name, ['true', 'false'], 'true or false', 100) === 'true';
+function parsed(parse) {
+    try {
+        return parse();
+    }
+    catch (error) {
+        throw new InputError(errorMessage(error));
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/inputs/connection.ts
-
 
 
 
@@ -37197,12 +37240,6 @@ function apiKey(read, env) {
     const fromEnv = env.TOGETHER_API_KEY?.trim() ?? '';
     return fromEnv && secret(fromEnv, 'TOGETHER_API_KEY environment variable');
 }
-function ifNoApiKey(read) {
-    const raw = read('if-no-api-key').trim().toLowerCase();
-    if (raw === 'fail' || raw === 'skip')
-        return raw;
-    throw new InputError(`Invalid if-no-api-key ${quoted(read('if-no-api-key').trim(), 50)}. Expected fail or skip.`);
-}
 function withoutApiKey(choice) {
     const why = 'runs from forks and Dependabot get no secrets';
     if (choice === 'skip') {
@@ -37210,46 +37247,46 @@ function withoutApiKey(choice) {
     }
     throw new InputError(`No Together API key: set the 'api-key' input (e.g. api-key: \${{ secrets.TOGETHER_API_KEY }}) or the TOGETHER_API_KEY environment variable. If this run has none because ${why}, if-no-api-key: skip passes it without checking.`);
 }
-function proxy(env) {
-    try {
-        return parseProxyEnv(env);
+function ledgerBranch(read) {
+    const raw = read('ledger-branch').trim();
+    const ok = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/.test(raw) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(raw);
+    if (!ok) {
+        throw new InputError(`Invalid ledger-branch ${quoted(raw, 100)}. Expected a branch name of letters, digits, '-', '_', '.' and '/' (e.g. together-batches).`);
     }
-    catch (error) {
-        throw new InputError(errorMessage(error));
-    }
+    return raw;
 }
-function githubEnv(env) {
-    return {
-        apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com',
-        serverUrl: env.GITHUB_SERVER_URL?.trim() || 'https://github.com',
-        repository: env.GITHUB_REPOSITORY?.trim() ?? '',
-        sha: env.GITHUB_SHA?.trim() ?? '',
-        ref: env.GITHUB_REF?.trim() ?? '',
-        runId: env.GITHUB_RUN_ID?.trim() ?? '',
-        eventPath: env.GITHUB_EVENT_PATH?.trim() ?? ''
-    };
+function githubToken(read, mode, commitStatus, prComment) {
+    const token = read('github-token').trim();
+    const needs = [
+        ...(mode !== 'wait'
+            ? [[`mode: ${mode}`, mode === 'report' ? 'contents: write, statuses: write' : 'contents: write']]
+            : []),
+        ...(commitStatus ? [['commit-status', 'statuses: write']] : []),
+        ...(prComment ? [['pr-comment', 'pull-requests: write']] : [])
+    ];
+    if (needs.length > 0 && !token) {
+        const what = needs.map(n => n[0]).join(' and ');
+        throw new InputError(`Input 'github-token' is empty but ${what} ${needs.length === 1 ? 'needs' : 'need'} it. Expected a token with ${needs.map(n => n[1]).join(', ')}, such as the default \${{ github.token }} with permissions: ${needs.map(n => n[1]).join(', ')} in the job.`);
+    }
+    return needs.length > 0 ? secret(token, "input 'github-token'") : token;
 }
 
-;// CONCATENATED MODULE: ./src/inputs/defaults.ts
-const INPUT_DEFAULTS = {
-    mode: 'wait',
-    'if-no-api-key': 'fail',
-    timeout: '5h45m',
-    'poll-interval': '30s',
-    'fail-on': 'FAILED,EXPIRED,CANCELLED',
-    'cancel-on-timeout': 'false',
-    'cancel-on-abort': 'false',
-    endpoint: '/v1/chat/completions',
-    reuse: 'running',
-    'pr-comment': 'false',
-    'ledger-branch': 'together-batches',
-    'forget-after': '7d'
-};
-function withDefaults(read) {
-    return name => {
-        const value = read(name);
-        return value.trim() === '' ? (INPUT_DEFAULTS[name] ?? value) : value;
-    };
+;// CONCATENATED MODULE: ./src/inputs/submit.ts
+
+
+
+
+function endpoint(read) {
+    const raw = read('endpoint').trim();
+    if (isSubmitEndpoint(raw))
+        return raw;
+    throw new InputError(`Invalid endpoint ${quoted(raw, 100)}. Expected one of the endpoints Together runs batches for: ${SUBMIT_ENDPOINTS.join(', ')}.`);
+}
+function submitRequest(read, mode, batchIds, file) {
+    const request = { endpoint: endpoint(read), reuse: choice(read, 'reuse', REUSE_MODES, REUSE_MODES.join(', ')) };
+    if (mode === 'report' || batchIds.length > 0 || file === undefined)
+        return undefined;
+    return { file, ...request };
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/timing.ts
@@ -37285,80 +37322,7 @@ function hostedLimitWarnings(stepMode, timeoutMs, env) {
     ];
 }
 
-;// CONCATENATED MODULE: ./src/inputs/modes.ts
-
-
-
-function mode(read) {
-    const raw = read('mode').trim().toLowerCase() || 'wait';
-    if (raw === 'wait' || raw === 'track' || raw === 'report')
-        return raw;
-    throw new InputError(`Invalid mode ${quoted(read('mode').trim(), 50)}. Expected wait, track or report.`);
-}
-function ledgerBranch(read) {
-    const raw = read('ledger-branch').trim();
-    const ok = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/.test(raw) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(raw);
-    if (!ok) {
-        throw new InputError(`Invalid ledger-branch ${quoted(raw, 100)}. Expected a branch name of letters, digits, '-', '_', '.' and '/' (e.g. together-batches).`);
-    }
-    return raw;
-}
-function githubToken(read, mode, commitStatus, prComment) {
-    const token = read('github-token').trim();
-    const needs = [
-        ...(mode !== 'wait'
-            ? [[`mode: ${mode}`, mode === 'report' ? 'contents: write, statuses: write' : 'contents: write']]
-            : []),
-        ...(commitStatus ? [['commit-status', 'statuses: write']] : []),
-        ...(prComment ? [['pr-comment', 'pull-requests: write']] : [])
-    ];
-    if (needs.length > 0 && !token) {
-        const what = needs.map(n => n[0]).join(' and ');
-        throw new InputError(`Input 'github-token' is empty but ${what} ${needs.length === 1 ? 'needs' : 'need'} it. Expected a token with ${needs.map(n => n[1]).join(', ')}, such as the default \${{ github.token }} with permissions: ${needs.map(n => n[1]).join(', ')} in the job.`);
-    }
-    return needs.length > 0 ? secret(token, "input 'github-token'") : token;
-}
-
-;// CONCATENATED MODULE: ./src/submit/options.ts
-const SUBMIT_ENDPOINTS = [
-    '/v1/chat/completions',
-    '/v1/completions',
-    '/v1/audio/transcriptions',
-    '/v1/audio/translations'
-];
-function isSubmitEndpoint(value) {
-    return SUBMIT_ENDPOINTS.includes(value);
-}
-const REUSE_MODES = ['running', 'completed', 'never'];
-function isReuseMode(value) {
-    return REUSE_MODES.includes(value);
-}
-
-;// CONCATENATED MODULE: ./src/inputs/submit.ts
-
-
-
-function endpoint(read) {
-    const raw = read('endpoint').trim();
-    if (isSubmitEndpoint(raw))
-        return raw;
-    throw new InputError(`Invalid endpoint ${quoted(raw, 100)}. Expected one of the endpoints Together runs batches for: ${SUBMIT_ENDPOINTS.join(', ')}.`);
-}
-function reuse(read) {
-    const raw = read('reuse').trim().toLowerCase();
-    if (isReuseMode(raw))
-        return raw;
-    throw new InputError(`Invalid reuse ${quoted(read('reuse').trim(), 50)}. Expected ${REUSE_MODES.join(', ')}.`);
-}
-function submitRequest(read, mode, batchIds, file) {
-    const request = { endpoint: endpoint(read), reuse: reuse(read) };
-    if (mode === 'report' || batchIds.length > 0 || file === undefined)
-        return undefined;
-    return { file, ...request };
-}
-
 ;// CONCATENATED MODULE: ./src/settings.ts
-
 
 
 
@@ -37392,33 +37356,17 @@ function batchIds(read, mode, inputFile) {
     }
     return ids;
 }
-function parsed(parse) {
-    try {
-        return parse();
-    }
-    catch (error) {
-        throw new InputError(errorMessage(error));
-    }
-}
-function settings_boolean(read, name) {
-    const raw = read(name).trim();
-    if (/^(true)$/i.test(raw))
-        return true;
-    if (/^(false|)$/i.test(raw))
-        return false;
-    throw new InputError(`Invalid ${name} ${quoted(raw, 100)}. Expected true or false.`);
-}
 function parseSettings(raw, env, cwd = process.cwd()) {
     const read = withDefaults(raw);
-    const stepMode = mode(read);
-    const noKey = ifNoApiKey(read);
+    const stepMode = choice(read, 'mode', MODES, 'wait, track or report');
+    const noKey = choice(read, 'if-no-api-key', ['fail', 'skip'], 'fail or skip');
     const key = apiKey(read, env);
     const skipReason = key ? undefined : withoutApiKey(noKey);
     const inputFile = parsed(() => parseInputFile(read('input-file'), env.GITHUB_WORKSPACE?.trim() || cwd));
     const ids = skipReason !== undefined && !read('batch-id').trim() ? [] : batchIds(read, stepMode, inputFile);
     const submit = submitRequest(read, stepMode, ids, inputFile);
     const commitStatus = read('commit-status').trim();
-    const prComment = settings_boolean(read, 'pr-comment');
+    const prComment = reader_boolean(read, 'pr-comment');
     const token = githubToken(read, stepMode, commitStatus, prComment);
     const tracking = stepMode !== 'wait';
     const timeoutMs = Math.round(timeout(read));
@@ -37438,8 +37386,8 @@ function parseSettings(raw, env, cwd = process.cwd()) {
             maxCost: read('max-cost'),
             batchDiscount: read('batch-discount')
         })),
-        cancelOnTimeout: settings_boolean(read, 'cancel-on-timeout'),
-        cancelOnAbort: settings_boolean(read, 'cancel-on-abort'),
+        cancelOnTimeout: reader_boolean(read, 'cancel-on-timeout'),
+        cancelOnAbort: reader_boolean(read, 'cancel-on-abort'),
         downloadDir: read('download-dir').trim(),
         inputFile,
         commitStatus,
@@ -37449,11 +37397,10 @@ function parseSettings(raw, env, cwd = process.cwd()) {
         forgetAfterMs: tracking ? Math.round(duration(read, 'forget-after', 3_600_000, '1h')) : 0,
         resultsDir: (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP?.trim() || (0,external_node_os_namespaceObject.tmpdir)(), 'together-batch-results'),
         summaryAvailable: Boolean(env.GITHUB_STEP_SUMMARY),
-        github: githubEnv(env),
-        proxy: proxy(env)
+        github: githubTarget(env),
+        proxy: parsed(() => parseProxyEnv(env))
     };
 }
-
 
 ;// CONCATENATED MODULE: ./src/version.ts
 const VERSION = '1.1.0';
@@ -37475,15 +37422,12 @@ const USER_AGENT = `wait-for-together-batch/${VERSION}`;
 
 
 
-
-
 const MAX_CONNECTIONS = 256;
-const main_MAX_TIMER_MS = 2 ** 31 - 1;
 async function realSleep(ms, signal) {
     const until = Date.now() + ms;
     try {
         for (let left = ms; left > 0 && !signal?.aborted; left = until - Date.now()) {
-            await (0,promises_namespaceObject.setTimeout)(Math.min(left, main_MAX_TIMER_MS), undefined, { signal });
+            await (0,promises_namespaceObject.setTimeout)(Math.min(left, MAX_TIMER_MS), undefined, { signal });
         }
     }
     catch {
@@ -37520,7 +37464,7 @@ async function run(overrides = {}) {
         const settings = parseSettings(name => getInput(name), process.env);
         summaryAvailable = settings.summaryAvailable;
         out = guardSecrets(settings);
-        words = lastWords(crashGuard, out, summaryAvailable);
+        words = crashGuard.lastWords(out, summaryAvailable);
         api = runtime.createApi(settings);
         const context = {
             api,
@@ -37574,11 +37518,11 @@ function guardSecrets(settings) {
 function decide(outcome, out) {
     if (outcome.verdict.ok) {
         out.log.info(outcome.verdict.message);
-        process.exitCode = exit_code_ExitCode.Success;
+        process.exitCode = guards_ExitCode.Success;
     }
     else {
         out.log.error(outcome.verdict.message, outcome.title);
-        process.exitCode = exit_code_ExitCode.Failure;
+        process.exitCode = guards_ExitCode.Failure;
     }
     for (const annotation of outcome.annotations)
         out.log.annotate(annotation);

@@ -1,9 +1,13 @@
 import * as core from '@actions/core'
 import { setTimeout as delay } from 'node:timers/promises'
-import { closeQuietly, listenForCancel } from './action-io/cancel.js'
-import { ExitCode } from './action-io/exit-code.js'
-import { guardCrashes, guardVerdict } from './action-io/guards.js'
-import { lastWords, type LastWords } from './action-io/last-words.js'
+import {
+  closeQuietly,
+  ExitCode,
+  guardCrashes,
+  guardVerdict,
+  listenForCancel,
+  type LastWords
+} from './action-io/guards.js'
 import { redactingOutput, writeSummary, type RedactingOutput } from './action-io/redacting-output.js'
 import { createGitHubClient } from './github/octokit.js'
 import { connectGitHub, type GitHub } from './github/service.js'
@@ -16,6 +20,7 @@ import { parseSettings, type Settings } from './settings.js'
 import { DEFAULT_CONNECTIONS } from './together/proxy.js'
 import { TogetherClient } from './together/client.js'
 import { errorMessage } from './util/text.js'
+import { MAX_TIMER_MS } from './util/timer.js'
 import { USER_AGENT } from './version.js'
 
 /** The side effects `run()` uses; tests replace them to run in virtual time. */
@@ -30,9 +35,8 @@ export interface Runtime extends Pick<RunContext, 'now' | 'sleep' | 'random'> {
  * batches goes out at once on abort. The pacer keeps status checks to a few connections.
  */
 const MAX_CONNECTIONS = 256
-/** Node's timers hold at most 2^31-1 ms; longer sleeps are taken in chunks. */
-const MAX_TIMER_MS = 2 ** 31 - 1
 
+/** Node's timers hold at most `MAX_TIMER_MS`: a longer sleep is taken in chunks. */
 async function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
   const until = Date.now() + ms
   try {
@@ -87,7 +91,7 @@ export async function run(overrides: Partial<Runtime> = {}): Promise<void> {
     const settings = parseSettings(name => core.getInput(name), process.env)
     summaryAvailable = settings.summaryAvailable
     out = guardSecrets(settings)
-    words = lastWords(crashGuard, out, summaryAvailable)
+    words = crashGuard.lastWords(out, summaryAvailable)
     api = runtime.createApi(settings)
     const context: SubmitRunContext = {
       api,

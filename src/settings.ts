@@ -1,16 +1,22 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { GitHubTarget } from './github/target.js'
-import { apiKey, baseUrl, githubEnv, ifNoApiKey, proxy, withoutApiKey } from './inputs/connection.js'
-import { withDefaults } from './inputs/defaults.js'
-import { duration, hostedLimitWarnings, timeout } from './inputs/timing.js'
-import { githubToken, ledgerBranch, mode, type Mode } from './inputs/modes.js'
-import { InputError, type InputReader } from './inputs/input-error.js'
+import { githubTarget, type GitHubTarget } from './github/octokit.js'
+import { apiKey, baseUrl, githubToken, ledgerBranch, withoutApiKey } from './inputs/connection.js'
+import {
+  boolean,
+  choice,
+  InputError,
+  MODES,
+  parsed,
+  withDefaults,
+  type InputReader,
+  type Mode
+} from './inputs/reader.js'
 import { submitRequest } from './inputs/submit.js'
+import { duration, hostedLimitWarnings, timeout } from './inputs/timing.js'
 import type { SubmitRequest } from './submit/submit-from-file.js'
-import type { ProxySettings } from './together/proxy.js'
+import { parseProxyEnv, type ProxySettings } from './together/proxy.js'
 import { describeBadId, isPlainId } from './together/ids.js'
-import { errorMessage, quoted } from './util/text.js'
 import { parsePolicy, type Policy } from './verdict/policy.js'
 import { parseInputFile, type InputFile } from './result-files/input-file.js'
 
@@ -101,33 +107,17 @@ function batchIds(read: InputReader, mode: Mode, inputFile: InputFile | undefine
   return ids
 }
 
-/** Parses an input whose parser throws a plain one-line message, as an InputError. */
-function parsed<T>(parse: () => T): T {
-  try {
-    return parse()
-  } catch (error) {
-    throw new InputError(errorMessage(error))
-  }
-}
-
-function boolean(read: InputReader, name: string): boolean {
-  const raw = read(name).trim()
-  if (/^(true)$/i.test(raw)) return true
-  if (/^(false|)$/i.test(raw)) return false
-  throw new InputError(`Invalid ${name} ${quoted(raw, 100)}. Expected true or false.`)
-}
-
 /**
  * Turns the raw inputs into `Settings`. Defaults come from action.yml (the runner fills them in, and
- * an input given as '' reads as its default: see inputs/defaults.ts); this module adds only the
+ * an input given as '' reads as its default: see inputs/reader.ts); this module adds only the
  * documented fallbacks: environment variables for `api-key` and `base-url`, and the working
  * directory for the workspace when GITHUB_WORKSPACE is unset.
  * Throws `InputError` for the first invalid input.
  */
 export function parseSettings(raw: InputReader, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Settings {
   const read = withDefaults(raw)
-  const stepMode = mode(read)
-  const noKey = ifNoApiKey(read)
+  const stepMode = choice(read, 'mode', MODES, 'wait, track or report')
+  const noKey = choice(read, 'if-no-api-key', ['fail', 'skip'], 'fail or skip')
   const key = apiKey(read, env)
   // Checked before batch-id: without the secret, the step that creates the batch gave no id either.
   const skipReason = key ? undefined : withoutApiKey(noKey)
@@ -151,7 +141,7 @@ export function parseSettings(raw: InputReader, env: NodeJS.ProcessEnv, cwd: str
     pollIntervalMs: Math.round(duration(read, 'poll-interval', 1000, '1s')),
     policy: parsed(() =>
       parsePolicy({
-        // none fails on no status, on purpose; '' already reads as the default (see inputs/defaults.ts).
+        // none fails on no status, on purpose; '' already reads as the default (see inputs/reader.ts).
         failOn: read('fail-on').trim().toLowerCase() === 'none' ? '' : read('fail-on'),
         maxFailedRequests: read('max-failed-requests'),
         maxCost: read('max-cost'),
@@ -169,9 +159,7 @@ export function parseSettings(raw: InputReader, env: NodeJS.ProcessEnv, cwd: str
     forgetAfterMs: tracking ? Math.round(duration(read, 'forget-after', 3_600_000, '1h')) : 0,
     resultsDir: join(env.RUNNER_TEMP?.trim() || tmpdir(), 'together-batch-results'),
     summaryAvailable: Boolean(env.GITHUB_STEP_SUMMARY),
-    github: githubEnv(env),
-    proxy: proxy(env)
+    github: githubTarget(env),
+    proxy: parsed(() => parseProxyEnv(env))
   }
 }
-
-export { InputError, type InputReader }

@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import nock from 'nock'
 import { statusClient } from '../../src/github/commit-status.js'
-import { createGitHubClient, type GitHubClient } from '../../src/github/octokit.js'
-import type { GitHubTarget } from '../../src/github/target.js'
+import { createGitHubClient, type GitHubClient, type GitHubTarget } from '../../src/github/octokit.js'
 import { createRedactor } from '../../src/sanitize/redact.js'
 import { startGitHubSim, type GitHubSim } from '../../tools/github-sim/server.js'
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import nock from 'nock'
 import { createGitHubClient } from '../../src/github/octokit.js'
 import { createComment } from '../../src/github/pr-comment.js'
-import { commentMarker, renderComment, type CommentRow } from '../../src/report/pr-comment-text.js'
+import { commentMarker, type CommentRow } from '../../src/report/pr-comment-text.js'
 import { startGitHubSim, type GitHubSim } from '../../tools/github-sim/server.js'
 
 const SHA = 'a'.repeat(40)
@@ -36,14 +36,7 @@ const target = () => ({
 describe('createComment', () => {
   it('creates the comment once, then edits it in place; a refusal is said once', async () => {
     const github = await createGitHubClient(target(), 'ghs', new AbortController().signal, 'test')
-    const comment = createComment<CommentRow>(
-      github,
-      {
-        marker: commentMarker,
-        render: (context, rows, previous) => renderComment(context, rows, 'https://gh/run/1', previous)
-      },
-      'ghs'
-    )
+    const comment = createComment(github, 'ghs', 'https://gh/run/1')
     sim.comments.push({ id: 99, issue: 5, body: 'someone else' })
     await comment(5, 'ctx', [row('b1', '🔄')])
     await comment(5, 'ctx', [row('b1', '✅')])
@@ -57,10 +50,6 @@ describe('createComment', () => {
 })
 
 describe('whose comment is edited', () => {
-  const text = {
-    marker: commentMarker,
-    render: (context: string, rows: readonly CommentRow[]) => renderComment(context, rows, '')
-  }
   const forged = (user: { login: string; type: 'Bot' | 'User' }) => ({
     id: 50,
     issue: 5,
@@ -82,7 +71,7 @@ describe('whose comment is edited', () => {
       : { login: 'me', type: 'User' }
     sim.comments.push(forged(author))
     const github = await createGitHubClient(target(), token, new AbortController().signal, 'test')
-    await createComment<CommentRow>(github, text, token)(5, 'ctx', [row('b1', '✅')])
+    await createComment(github, token, '')(5, 'ctx', [row('b1', '✅')])
     expect(sim.comments.map(c => [c.id, c.user?.login])).toEqual([
       [50, author.login],
       [51, sim.viewer.login]
@@ -95,7 +84,7 @@ describe('whose comment is edited', () => {
     sim.comments.push(forged({ login: 'mallory', type: 'User' }))
     sim.comments.push({ id: 60, issue: 5, body: `${commentMarker('ctx')}\n`, user: sim.viewer })
     const github = await createGitHubClient(target(), 'ghs_t', new AbortController().signal, 'test')
-    await createComment<CommentRow>(github, text, 'ghs_t')(5, 'ctx', [row('b1', '✅')])
+    await createComment(github, 'ghs_t', '')(5, 'ctx', [row('b1', '✅')])
     expect(sim.comments.map(c => c.id)).toEqual([50, 60])
     expect(sim.comments[1]!.body).toContain('✅ b1')
   })

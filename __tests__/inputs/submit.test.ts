@@ -1,8 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import { withDefaults } from '../../src/inputs/defaults.js'
-import { InputError } from '../../src/inputs/input-error.js'
+import { InputError, withDefaults } from '../../src/inputs/reader.js'
 import { submitRequest } from '../../src/inputs/submit.js'
-import { SUBMIT_ENDPOINTS } from '../../src/submit/options.js'
+import { SUBMIT_ENDPOINTS } from '../../src/submit/request-rules.js'
 import { readActionYaml } from '../../tools/runner/run-action.js'
 
 const FILE = { path: '/w/evals.jsonl', name: 'evals.jsonl', workspace: '/w' }

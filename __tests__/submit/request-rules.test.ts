@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
-import type { SubmitEndpoint } from '../../src/submit/options.js'
-import { checkRequestLine } from '../../src/submit/request-rules.js'
+import {
+  checkRequestLine,
+  isSubmitEndpoint,
+  SUBMIT_ENDPOINTS,
+  type SubmitEndpoint
+} from '../../src/submit/request-rules.js'
 
 const chat = { model: 'm', messages: [{ role: 'user', content: 'hi' }] }
 const line = (value: unknown): string => JSON.stringify(value)
@@ -112,4 +116,18 @@ describe('checkRequestLine', () => {
       message: 'body.model must be a non-empty string (the model for /v1/completions)'
     })
   })
+})
+
+describe('the endpoints a batch can be created for', () => {
+  it('accepts the endpoints of the SDKs, chat first (the default)', () => {
+    expect(SUBMIT_ENDPOINTS[0]).toBe('/v1/chat/completions')
+    for (const endpoint of SUBMIT_ENDPOINTS) expect(isSubmitEndpoint(endpoint)).toBe(true)
+  })
+
+  it.each(['/v1/embeddings', 'v1/chat/completions', '/v1/chat/completions/', '', '/V1/COMPLETIONS'])(
+    'refuses the endpoint %j',
+    endpoint => {
+      expect(isSubmitEndpoint(endpoint)).toBe(false)
+    }
+  )
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { contentFileName, identicalFiles, lostBatch, reusableBatch } from '../../src/submit/reuse.js'
+import { contentFileName, identicalFiles, lostBatch, REUSE_MODES, reusableBatch } from '../../src/submit/reuse.js'
 import { isPlainId } from '../../src/together/ids.js'
 import type { BatchJob } from '../../src/together/types.js'
 
@@ -104,5 +104,13 @@ describe('lostBatch', () => {
     ]
     expect(lostBatch(batches, 'file-a', CHAT, before)?.id).toBe('ours')
     expect(lostBatch(batches.slice(0, 3), 'file-a', CHAT, before)).toBeUndefined()
+  })
+})
+
+describe('REUSE_MODES', () => {
+  it('knows the three reuse modes, running first (the default)', () => {
+    expect(REUSE_MODES).toEqual(['running', 'completed', 'never'])
+    expect(REUSE_MODES).toContain('completed')
+    expect(REUSE_MODES).not.toContain('always')
   })
 })

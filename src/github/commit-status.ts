@@ -1,7 +1,12 @@
 import { readFile } from 'node:fs/promises'
-import type { GitHubTarget } from './target.js'
-import { httpStatus, type CallOptions, type GitHubClient } from './octokit.js'
-import { errorMessage } from '../util/text.js'
+import {
+  httpStatus,
+  isPullRequest,
+  refusal,
+  type CallOptions,
+  type GitHubClient,
+  type GitHubTarget
+} from './octokit.js'
 
 export type StatusState = 'pending' | 'success' | 'failure' | 'error'
 
@@ -41,7 +46,7 @@ export async function eventCommit(target: GitHubTarget): Promise<EventCommit> {
         const event = JSON.parse(text) as { pull_request?: { head?: { sha?: unknown }; number?: unknown } }
         const sha = event.pull_request?.head?.sha
         const number = event.pull_request?.number
-        const pullRequest = Number.isSafeInteger(number) && (number as number) > 0 ? (number as number) : undefined
+        const pullRequest = isPullRequest(number) ? number : undefined
         if (typeof sha === 'string' && SHA.test(sha)) return { sha, pullRequest }
       }
     } catch {
@@ -86,9 +91,7 @@ export function statusClient(github: GitHubClient): StatusClient {
         await github.request(route, params, options)
       } catch (error) {
         if (httpStatus(error) !== 403) throw error
-        throw new Error(`${errorMessage(error)}. Give the job statuses: write (and check github-token).`, {
-          cause: error
-        })
+        throw refusal(error, 'statuses: write')
       }
     },
     async latest(sha, context) {

@@ -3,6 +3,8 @@ import { isRecord, parseJson } from '../util/json.js'
 import { errorMessage, oneLine } from '../util/text.js'
 import { parsePolicy, policyText, type Policy } from '../verdict/policy.js'
 import { SHA } from './commit-status.js'
+import { isPullRequest } from './octokit.js'
+import { MAX_PULLS } from './pr-comment.js'
 
 /**
  * One tracked batch, as mode `track` records it: where it came from, and how the step that tracked
@@ -29,9 +31,6 @@ export interface LedgerEntry {
   /** Whether the batch's pull request comment is kept up to date. */
   prComment: boolean
 }
-
-const MAX_PULLS = 20
-const isPullRequest = (n: unknown): boolean => Number.isSafeInteger(n) && (n as number) > 0
 
 /** A ledger file larger than this is not a ledger entry. */
 const MAX_ENTRY_BYTES = 64 * 1024
@@ -132,7 +131,7 @@ export function parseEntry(batchId: string, text: string): LedgerEntry | string 
     repository: str(raw.repository, 200) ?? '',
     sha: sha.toLowerCase(),
     ref: str(raw.ref, 300) ?? '',
-    pullRequests: prs as number[],
+    pullRequests: prs,
     runUrl: /^https?:\/\/[^\s"'<>()[\]]+$/.test(str(raw.run_url, 500) ?? '') ? (raw.run_url as string) : '',
     trackedAt,
     group: group as string[],

@@ -1,6 +1,32 @@
 import { redactJson } from '../sanitize/redact.js'
 import { errorMessage } from '../util/text.js'
-import type { GitHubTarget } from './target.js'
+
+/** The workflow run as the runner describes it in its environment (read by settings). */
+export interface GitHubTarget {
+  apiUrl: string
+  serverUrl: string
+  /** `owner/repo`; '' outside Actions. */
+  repository: string
+  sha: string
+  /** GITHUB_REF, recorded in the ledger. */
+  ref: string
+  runId: string
+  /** The event payload's file, for a pull request's head commit. */
+  eventPath: string
+}
+
+/** The runner's GITHUB_* variables, with GitHub.com's URLs when they are unset. */
+export function githubTarget(env: NodeJS.ProcessEnv): GitHubTarget {
+  return {
+    apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com',
+    serverUrl: env.GITHUB_SERVER_URL?.trim() || 'https://github.com',
+    repository: env.GITHUB_REPOSITORY?.trim() ?? '',
+    sha: env.GITHUB_SHA?.trim() ?? '',
+    ref: env.GITHUB_REF?.trim() ?? '',
+    runId: env.GITHUB_RUN_ID?.trim() ?? '',
+    eventPath: env.GITHUB_EVENT_PATH?.trim() ?? ''
+  }
+}
 
 /** One GitHub call may take this long; then it is abandoned. */
 const GITHUB_CALL_TIMEOUT_MS = 10_000
@@ -113,6 +139,13 @@ export async function createGitHubClient(
     graphql: (query, variables) => bounded(request => octokit.graphql(query, { ...clean(variables), request }))
   }
 }
+
+/** A refusal (HTTP 403) retold with the permission the job needs, the refusal kept as its cause. */
+export const refusal = (error: unknown, permission: string): Error =>
+  new Error(`${errorMessage(error)}. Give the job ${permission} (and check github-token).`, { cause: error })
+
+/** A pull request number as GitHub gives one: a positive safe integer. */
+export const isPullRequest = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) > 0
 
 /** The HTTP status of a failed call, when GitHub answered. */
 export function httpStatus(error: unknown): number | undefined {

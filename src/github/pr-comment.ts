@@ -1,27 +1,20 @@
-import { errorMessage } from '../util/text.js'
+import { commentMarker, renderComment, type CommentRow } from '../report/pr-comment-text.js'
 import type { FailedOn } from '../verdict/judge-batch.js'
-import { httpStatus, type GitHubClient } from './octokit.js'
+import { httpStatus, isPullRequest, refusal, type GitHubClient } from './octokit.js'
 
 /**
  * Updates (or creates) the step's comment on one pull request. `stepFailure` names what failed the
  * step besides its rows, for the headline.
  */
-export type Comment<Row> = (
+export type Comment = (
   pullRequest: number,
   context: string,
-  rows: readonly Row[],
+  rows: readonly CommentRow[],
   stepFailure?: FailedOn
 ) => Promise<void>
 
-/** The comment's wording, which the report owns: its hidden marker, and its body from the rows. */
-export interface CommentText<Row> {
-  marker(context: string): string
-  /** The new body; `previous` is the comment's current body ('' when there is none), to keep other rows. */
-  render(context: string, rows: readonly Row[], previous: string, stepFailure?: FailedOn): string
-}
-
 /** Pull requests listed per commit at most: a commit is the head of a handful at the very most. */
-const MAX_PULLS = 20
+export const MAX_PULLS = 20
 
 /**
  * The open pull requests whose head is `sha` (a push, schedule or dispatch run is for a commit, not
@@ -38,7 +31,7 @@ export async function pullRequestsOf(github: GitHubClient, sha: string): Promise
       pr => pr.state === 'open' && typeof pr.head?.sha === 'string' && pr.head.sha.toLowerCase() === sha.toLowerCase()
     )
     .map(pr => pr.number)
-    .filter((n): n is number => Number.isSafeInteger(n) && (n as number) > 0)
+    .filter(isPullRequest)
   return [...new Set(numbers)].slice(0, MAX_PULLS)
 }
 
@@ -84,29 +77,35 @@ async function findComment(
 
 /**
  * One comment per pull request and context, created once and then edited in place (found by its
- * hidden marker, among the comments this token wrote). A token that may not comment (403) is said
- * once; later comments in the run are skipped rather than warned about again.
+ * hidden marker, among the comments this token wrote), worded by the report with a link to the run
+ * (`runUrl`) and the rows of other steps kept. A token that may not comment (403) is said once; later
+ * comments in the run are skipped rather than warned about again.
  */
-export function createComment<Row>(github: GitHubClient, text: CommentText<Row>, token: string): Comment<Row> {
+export function createComment(github: GitHubClient, token: string, runUrl: string): Comment {
   let refused: string | undefined
   let own: Promise<(comment: IssueComment) => boolean> | undefined
   return async (pr, context, rows, stepFailure) => {
     if (refused) throw new Error(`skipped, ${refused}`)
     try {
-      const marker = text.marker(context)
+      const marker = commentMarker(context)
       own ??= ownership(github, token)
       const found = await findComment(github, pr, marker, await own)
       const previous = typeof found?.body === 'string' ? found.body : ''
-      const body = text.render(context, rows, previous, stepFailure)
+      // Statuses quote the server: redacted before the comment escapes them (the client redacts what
+      // it sends again, escaped or not).
+      const redacted = rows.map(row => ({
+        ...row,
+        status: github.redact(row.status),
+        reason: github.redact(row.reason)
+      }))
+      const body = renderComment(context, redacted, runUrl, previous, stepFailure)
       if (typeof found?.id === 'number')
         await github.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { comment_id: found.id, body })
       else await github.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { issue_number: pr, body })
     } catch (error) {
       if (httpStatus(error) === 403) {
         refused = 'GitHub refused the previous comment (HTTP 403)'
-        throw new Error(`${errorMessage(error)}. Give the job pull-requests: write (and check github-token).`, {
-          cause: error
-        })
+        throw refusal(error, 'pull-requests: write')
       }
       throw error
     }

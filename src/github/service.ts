@@ -1,5 +1,5 @@
-import type { Logger } from '../util/effects.js'
-import { commentMarker, DEFAULT_CONTEXT, renderComment, type CommentRow } from '../report/pr-comment-text.js'
+import type { Effects, Logger } from '../util/effects.js'
+import { DEFAULT_CONTEXT, type CommentRow } from '../report/pr-comment-text.js'
 import type { Settings } from '../settings.js'
 import { errorMessage } from '../util/text.js'
 import {
@@ -12,7 +12,7 @@ import {
 } from './commit-status.js'
 import { createLedger, type Ledger } from './ledger.js'
 import { createGitHubClient, httpStatus, type GitHubClient } from './octokit.js'
-import { createComment, pullRequestsOf, type Comment, type CommentText } from './pr-comment.js'
+import { createComment, pullRequestsOf, type Comment } from './pr-comment.js'
 import type { FailedOn } from '../verdict/judge-batch.js'
 
 /**
@@ -38,7 +38,7 @@ export interface GitHub {
   /** Statuses on any commit of the repository (mode `report` sets them on the commits that tracked). */
   statuses: StatusClient
   /** Comments on any pull request (mode `report`, for batches tracked with `pr-comment`). */
-  comments: Comment<CommentRow>
+  comments: Comment
   /** The ledger of tracked batches, on `ledger-branch`. */
   ledger: Ledger
   /** The commit the run is for: the pull request's head commit when the event has one. */
@@ -48,13 +48,7 @@ export interface GitHub {
 }
 
 /** What the service takes from the run: its cancel, its log, and what takes the secrets out. */
-interface ServiceRun {
-  signal: AbortSignal
-  log: Logger
-  redact: (text: string) => string
-}
-
-type Connect = typeof createGitHubClient
+type ServiceRun = Pick<Effects, 'log' | 'redact'> & { signal: AbortSignal }
 
 /**
  * The run's GitHub service, when a feature needs GitHub (`commit-status`, `pr-comment`, mode `track`
@@ -65,7 +59,7 @@ type Connect = typeof createGitHubClient
 export async function connectGitHub(
   settings: Settings,
   run: ServiceRun,
-  connect: Connect = createGitHubClient
+  connect: typeof createGitHubClient = createGitHubClient
 ): Promise<GitHub | undefined> {
   const own = settings.mode !== 'report'
   const wantStatus = own && settings.commitStatus !== ''
@@ -85,7 +79,7 @@ export async function connectGitHub(
 
   const url = runUrl(settings.github)
   const statuses = statusClient(client)
-  const comments = createComment(client, commentText(url, run.redact), settings.githubToken)
+  const comments = createComment(client, settings.githubToken, url)
   const context = settings.commitStatus || DEFAULT_CONTEXT
   return {
     async status(state, description) {
@@ -155,23 +149,5 @@ async function ownPullRequests(
     const lookup = sha && httpStatus(error) === 403 ? ' (the job needs pull-requests: read to find them)' : ''
     log.warning(`Could not comment on the pull request: ${errorMessage(error)}${lookup}`)
     return []
-  }
-}
-
-/**
- * The report's wording of the pull request comment, with a link to this run. Statuses quote the server:
- * redacted before the comment escapes them (the client redacts what it sends again, escaped or not).
- */
-function commentText(run: string, redact: (text: string) => string): CommentText<CommentRow> {
-  return {
-    marker: commentMarker,
-    render: (context, rows, previous, stepFailure) =>
-      renderComment(
-        context,
-        rows.map(row => ({ ...row, status: redact(row.status), reason: redact(row.reason) })),
-        run,
-        previous,
-        stepFailure
-      )
   }
 }

@@ -1,11 +1,12 @@
 import { isIPv4 } from 'node:net'
-import type { GitHubTarget } from '../github/target.js'
 import { DEFAULT_BASE_URL } from '../together/client.js'
-import { parseProxyEnv, type ProxySettings } from '../together/proxy.js'
-import { errorMessage, hideCredentials, quoted } from '../util/text.js'
-import { InputError, type InputReader } from './input-error.js'
+import { hideCredentials, quoted } from '../util/text.js'
+import { InputError, type InputReader, type Mode } from './reader.js'
 
-/** The inputs and variables that say where to connect and with what credentials. */
+/**
+ * The inputs and variables that say where to connect and with what credentials: Together's URL and
+ * key, GitHub's token, and the ledger's branch.
+ */
 
 /** Plain http is allowed only to this machine: `localhost`, an IPv4 literal in 127.0.0.0/8, or [::1]. */
 function isLoopback(hostname: string): boolean {
@@ -39,7 +40,7 @@ export function baseUrl(read: InputReader, env: NodeJS.ProcessEnv): string {
  * A key or token goes into an HTTP header: only visible ASCII may. A typographic quote or a zero-width
  * space copied along with the key would otherwise fail every request. The secret itself is never shown.
  */
-export function secret(value: string, source: string): string {
+function secret(value: string, source: string): string {
   const chars = Array.from(value)
   const bad = chars.findIndex(ch => !/^[\x21-\x7e]$/.test(ch))
   if (bad >= 0) {
@@ -59,13 +60,6 @@ export function apiKey(read: InputReader, env: NodeJS.ProcessEnv): string {
   return fromEnv && secret(fromEnv, 'TOGETHER_API_KEY environment variable')
 }
 
-/** `if-no-api-key`: what a run without a key does (runs from forks and Dependabot get no secrets). */
-export function ifNoApiKey(read: InputReader): 'fail' | 'skip' {
-  const raw = read('if-no-api-key').trim().toLowerCase()
-  if (raw === 'fail' || raw === 'skip') return raw
-  throw new InputError(`Invalid if-no-api-key ${quoted(read('if-no-api-key').trim(), 50)}. Expected fail or skip.`)
-}
-
 /**
  * A run without an API key: with `if-no-api-key: skip`, the one line that says the step passes without
  * checking anything; with `fail`, an input error that says where the key comes from and why it may
@@ -81,22 +75,35 @@ export function withoutApiKey(choice: 'fail' | 'skip'): string {
   )
 }
 
-export function proxy(env: NodeJS.ProcessEnv): ProxySettings {
-  try {
-    return parseProxyEnv(env)
-  } catch (error) {
-    throw new InputError(errorMessage(error))
+/** A branch name GitHub accepts and that is safe in a URL path and a GraphQL expression. */
+export function ledgerBranch(read: InputReader): string {
+  const raw = read('ledger-branch').trim()
+  const ok = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/.test(raw) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(raw)
+  if (!ok) {
+    throw new InputError(
+      `Invalid ledger-branch ${quoted(raw, 100)}. Expected a branch name of letters, digits, '-', '_', '.' and '/' (e.g. together-batches).`
+    )
   }
+  return raw
 }
 
-export function githubEnv(env: NodeJS.ProcessEnv): GitHubTarget {
-  return {
-    apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com',
-    serverUrl: env.GITHUB_SERVER_URL?.trim() || 'https://github.com',
-    repository: env.GITHUB_REPOSITORY?.trim() ?? '',
-    sha: env.GITHUB_SHA?.trim() ?? '',
-    ref: env.GITHUB_REF?.trim() ?? '',
-    runId: env.GITHUB_RUN_ID?.trim() ?? '',
-    eventPath: env.GITHUB_EVENT_PATH?.trim() ?? ''
+/** What the commit status, the ledger and the PR comment need: a token, checked once. */
+export function githubToken(read: InputReader, mode: Mode, commitStatus: string, prComment: boolean): string {
+  const token = read('github-token').trim()
+  // What asks for the token, and the permission each needs of it.
+  const needs = [
+    // Mode report also sets the statuses recorded by track (and comments, when tracked with pr-comment).
+    ...(mode !== 'wait'
+      ? [[`mode: ${mode}`, mode === 'report' ? 'contents: write, statuses: write' : 'contents: write']]
+      : []),
+    ...(commitStatus ? [['commit-status', 'statuses: write']] : []),
+    ...(prComment ? [['pr-comment', 'pull-requests: write']] : [])
+  ]
+  if (needs.length > 0 && !token) {
+    const what = needs.map(n => n[0]).join(' and ')
+    throw new InputError(
+      `Input 'github-token' is empty but ${what} ${needs.length === 1 ? 'needs' : 'need'} it. Expected a token with ${needs.map(n => n[1]).join(', ')}, such as the default \${{ github.token }} with permissions: ${needs.map(n => n[1]).join(', ')} in the job.`
+    )
   }
+  return needs.length > 0 ? secret(token, "input 'github-token'") : token
 }

@@ -1,9 +1,9 @@
 import type { InputFile } from '../result-files/input-file.js'
-import { isReuseMode, isSubmitEndpoint, REUSE_MODES, SUBMIT_ENDPOINTS } from '../submit/options.js'
+import { isSubmitEndpoint, SUBMIT_ENDPOINTS } from '../submit/request-rules.js'
+import { REUSE_MODES } from '../submit/reuse.js'
 import type { SubmitRequest } from '../submit/submit-from-file.js'
 import { quoted } from '../util/text.js'
-import { InputError, type InputReader } from './input-error.js'
-import type { Mode } from './modes.js'
+import { choice, InputError, type InputReader, type Mode } from './reader.js'
 
 /** The inputs of a submit from `input-file`: `endpoint` and `reuse`. */
 
@@ -13,12 +13,6 @@ function endpoint(read: InputReader): SubmitRequest['endpoint'] {
   throw new InputError(
     `Invalid endpoint ${quoted(raw, 100)}. Expected one of the endpoints Together runs batches for: ${SUBMIT_ENDPOINTS.join(', ')}.`
   )
-}
-
-function reuse(read: InputReader): SubmitRequest['reuse'] {
-  const raw = read('reuse').trim().toLowerCase()
-  if (isReuseMode(raw)) return raw
-  throw new InputError(`Invalid reuse ${quoted(read('reuse').trim(), 50)}. Expected ${REUSE_MODES.join(', ')}.`)
 }
 
 /**
@@ -32,7 +26,7 @@ export function submitRequest(
   batchIds: readonly string[],
   file: InputFile | undefined
 ): SubmitRequest | undefined {
-  const request = { endpoint: endpoint(read), reuse: reuse(read) }
+  const request = { endpoint: endpoint(read), reuse: choice(read, 'reuse', REUSE_MODES, REUSE_MODES.join(', ')) }
   if (mode === 'report' || batchIds.length > 0 || file === undefined) return undefined
   return { file, ...request }
 }

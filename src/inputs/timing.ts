@@ -1,7 +1,6 @@
 import { formatDuration, parseDuration } from '../util/duration.js'
 import { quoted } from '../util/text.js'
-import { InputError, type InputReader } from './input-error.js'
-import type { Mode } from './modes.js'
+import { InputError, type InputReader, type Mode } from './reader.js'
 
 /** The inputs that say how long: `timeout`, `poll-interval`, `forget-after`. */
 

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises'
 import { checkedPath, type InputFile } from '../result-files/input-file.js'
 import { jsonLines } from '../result-files/jsonl.js'
 import { errorMessage } from '../util/text.js'
-import type { SubmitEndpoint } from './options.js'
+import type { SubmitEndpoint } from './request-rules.js'
 import { checkRequestLine, type LineFault, type ProblemKind } from './request-rules.js'
 
 /** Together's limits for one batch: requests per input file, and bytes (100 MB, counted as 10^6 bytes each). */

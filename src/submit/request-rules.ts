@@ -1,31 +1,34 @@
 import { isRecord } from '../util/json.js'
-import type { SubmitEndpoint } from './options.js'
 
-/** What is wrong with an input file, or with one of its lines. */
-export type ProblemKind =
+/**
+ * The endpoints a batch can be created for: the union of what Together's SDKs accept for
+ * `POST /v1/batches` (together-python `BatchEndpoint`: chat/completions and completions;
+ * together-typescript `BatchCreateParams.endpoint`: chat/completions and the two audio ones). The spec
+ * only types it as a string. The first is the default of the `endpoint` input.
+ */
+export const SUBMIT_ENDPOINTS = [
+  '/v1/chat/completions',
+  '/v1/completions',
+  '/v1/audio/transcriptions',
+  '/v1/audio/translations'
+] as const
+export type SubmitEndpoint = (typeof SUBMIT_ENDPOINTS)[number]
+
+export function isSubmitEndpoint(value: string): value is SubmitEndpoint {
+  return (SUBMIT_ENDPOINTS as readonly string[]).includes(value)
+}
+
+/**
+ * What is wrong with an input file, or with one of its lines; each kind as a count reads in a
+ * sentence: `3 not JSON`, `2 duplicate custom_id`.
+ */
+export const PROBLEM_LABELS = {
   // The file as a whole.
-  | 'unreadable'
-  | 'empty'
-  | 'too-large'
-  | 'too-many-requests'
-  // One line.
-  | 'not-utf8'
-  | 'too-long'
-  | 'not-json'
-  | 'not-object'
-  | 'custom-id'
-  | 'duplicate-custom-id'
-  | 'body'
-  | 'model'
-  | 'messages'
-  | 'prompt'
-
-/** Each kind as a count reads in a sentence: `3 not JSON`, `2 duplicate custom_id`. */
-export const PROBLEM_LABELS: Record<ProblemKind, string> = {
   unreadable: 'unreadable file',
   empty: 'empty file',
   'too-large': 'file over the size limit',
   'too-many-requests': 'file over the request limit',
+  // One line.
   'not-utf8': 'not UTF-8',
   'too-long': 'line too long to read',
   'not-json': 'not JSON',
@@ -36,7 +39,8 @@ export const PROBLEM_LABELS: Record<ProblemKind, string> = {
   model: 'without body.model',
   messages: 'without body.messages',
   prompt: 'without body.prompt'
-}
+} as const
+export type ProblemKind = keyof typeof PROBLEM_LABELS
 
 /** A problem with one line, before it knows its line number. */
 export interface LineFault {

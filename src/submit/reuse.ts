@@ -1,6 +1,14 @@
 import { normalizeStatus } from '../together/status.js'
 import type { BatchJob, ListedFile } from '../together/types.js'
-import type { ReuseMode } from './options.js'
+
+/**
+ * `reuse`: which earlier batch of identical input (same bytes, same endpoint) is used instead of
+ * creating one. `running` (default): one not final yet; `completed`: also a COMPLETED one; `never`:
+ * always a new batch. FAILED, EXPIRED and CANCELLED batches are never reused; an identical uploaded
+ * file is reused in every mode.
+ */
+export const REUSE_MODES = ['running', 'completed', 'never'] as const
+export type ReuseMode = (typeof REUSE_MODES)[number]
 
 /** Hex digits of the content's SHA-256 in the uploaded name: 64 bits, no accidental collision. */
 const HASH_DIGITS = 16

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { SUBMIT_ENDPOINTS } from '../../src/submit/options.js'
+import { SUBMIT_ENDPOINTS } from '../../src/submit/request-rules.js'
 import { faultFor, inject, readBody, send } from './faults.js'
 import type { Scenario } from './scenario.js'
 import type { LoggedRequest } from './server.js'

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ROOT, inputEnv } from '../tools/runner/run-action.js'
+import { ROOT, inputEnv } from '../../tools/runner/run-action.js'
 
 /** Runs a fixture of __tests__/fixtures/processes as the runner would run the action, with these inputs. */
 function runFixture(name: string, inputs: Record<string, string>, env: Record<string, string> = {}) {
