@@ -32076,9 +32076,10 @@ function state(r, verdict) {
                 ? { icon: '❌', note: ' (results failed)', rank: 0 }
                 : { icon: '✅', note: '', rank: 2 };
         case 'ended-not-completed':
-            return { icon: '❌', note: '', rank: 0 };
-        case 'no-output':
-            return { icon: '❌', note: ' (no output file)', rank: 0 };
+        case 'no-output': {
+            const note = r.outcome === 'no-output' ? ' (no output file)' : '';
+            return verdict?.ok === true ? { icon: '✅', note, rank: 2 } : { icon: '❌', note, rank: 0 };
+        }
         case 'error':
             return { icon: '❌', note: ' (could not be checked)', rank: 0 };
         case 'timed-out':

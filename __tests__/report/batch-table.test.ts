@@ -4,6 +4,8 @@ import { summarize } from '../../src/engine/aggregate.js'
 import { aggregateLine } from '../../src/engine/messages.js'
 import { buildOutputs } from '../../src/report/outputs.js'
 import { buildSummary } from '../../src/report/summary.js'
+import { commentRows } from '../../src/report/headline.js'
+import { judgeBatch, judgeStep } from '../../src/verdict/judge-batch.js'
 import { judgeAll } from '../helpers/verdicts.js'
 import type { FinalStatus } from '../../src/together/status.js'
 
@@ -178,6 +180,24 @@ describe('several batches', () => {
         '</table>'
       ].join('\n')
     )
+  })
+
+  it('shows a batch that ended outside fail-on as passed, and one without an output file as failed, as its verdict and comment row do', () => {
+    const ended = all([
+      r('f-1', 'ended-not-completed', 'FAILED', { batch: { status: 'FAILED', error: 'quota exceeded' } }),
+      r('x-2', 'ended-not-completed', 'EXPIRED'),
+      r('n-3', 'no-output', 'COMPLETED')
+    ])
+    const failOn = new Set<FinalStatus>(['EXPIRED'])
+    const batches = ended.results.map(b => judgeBatch(b, undefined, undefined, { failOn }))
+    expect(batches.map(b => b.ok)).toEqual([true, false, false])
+    expect(commentRows(ended.results, batches).map(row => row.icon)).toEqual(['✅', '❌', '❌'])
+    const summary = buildSummary(ended, judgeStep(ended, batches), undefined, { batches })
+    expect(summary.match(/<tr><td>.*?<\/td><td>.*?<\/td>/g)).toEqual([
+      '<tr><td><code>x-2</code></td><td>❌ EXPIRED</td>',
+      '<tr><td><code>n-3</code></td><td>❌ COMPLETED (no output file)</td>',
+      '<tr><td><code>f-1</code></td><td>✅ FAILED</td>'
+    ])
   })
 
   it('marks every way a wait can end, and leaves out columns no batch fills', () => {

@@ -21,10 +21,12 @@ function state(r: BatchResult, verdict: BatchVerdict | undefined): { icon: strin
       return verdict?.ok === false
         ? { icon: '❌', note: ' (results failed)', rank: 0 }
         : { icon: '✅', note: '', rank: 2 }
+    // Ended otherwise: fail-on decides (a FAILED batch passes when FAILED is not in it), as in its comment row.
     case 'ended-not-completed':
-      return { icon: '❌', note: '', rank: 0 }
-    case 'no-output':
-      return { icon: '❌', note: ' (no output file)', rank: 0 }
+    case 'no-output': {
+      const note = r.outcome === 'no-output' ? ' (no output file)' : ''
+      return verdict?.ok === true ? { icon: '✅', note, rank: 2 } : { icon: '❌', note, rank: 0 }
+    }
     case 'error':
       return { icon: '❌', note: ' (could not be checked)', rank: 0 }
     case 'timed-out':
