@@ -32747,17 +32747,6 @@ async function closeQuietly(api) {
 ;// CONCATENATED MODULE: ./src/github/octokit.ts
 
 
-function githubTarget(env) {
-    return {
-        apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com',
-        serverUrl: env.GITHUB_SERVER_URL?.trim() || 'https://github.com',
-        repository: env.GITHUB_REPOSITORY?.trim() ?? '',
-        sha: env.GITHUB_SHA?.trim() ?? '',
-        ref: env.GITHUB_REF?.trim() ?? '',
-        runId: env.GITHUB_RUN_ID?.trim() ?? '',
-        eventPath: env.GITHUB_EVENT_PATH?.trim() ?? ''
-    };
-}
 const GITHUB_CALL_TIMEOUT_MS = 10_000;
 const AFTER_CANCEL_TIMEOUT_MS = 1500;
 function ownerRepo(target, what) {
@@ -37271,6 +37260,17 @@ function githubToken(read, mode, commitStatus, prComment) {
     }
     return needs.length > 0 ? secret(token, "input 'github-token'") : token;
 }
+function githubTarget(env) {
+    return {
+        apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com',
+        serverUrl: env.GITHUB_SERVER_URL?.trim() || 'https://github.com',
+        repository: env.GITHUB_REPOSITORY?.trim() ?? '',
+        sha: env.GITHUB_SHA?.trim() ?? '',
+        ref: env.GITHUB_REF?.trim() ?? '',
+        runId: env.GITHUB_RUN_ID?.trim() ?? '',
+        eventPath: env.GITHUB_EVENT_PATH?.trim() ?? ''
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/inputs/submit.ts
 
@@ -37324,7 +37324,6 @@ function hostedLimitWarnings(stepMode, timeoutMs, env) {
 }
 
 ;// CONCATENATED MODULE: ./src/settings.ts
-
 
 
 

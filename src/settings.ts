@@ -1,7 +1,14 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { githubTarget, type GitHubTarget } from './github/octokit.js'
-import { apiKey, baseUrl, githubToken, ledgerBranch, withoutApiKey } from './inputs/connection.js'
+import {
+  apiKey,
+  baseUrl,
+  githubTarget,
+  githubToken,
+  ledgerBranch,
+  withoutApiKey,
+  type GitHubTarget
+} from './inputs/connection.js'
 import {
   boolean,
   choice,

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import nock from 'nock'
 import { statusClient } from '../../src/github/commit-status.js'
-import { createGitHubClient, type GitHubClient, type GitHubTarget } from '../../src/github/octokit.js'
+import { createGitHubClient, type GitHubClient } from '../../src/github/octokit.js'
+import type { GitHubTarget } from '../../src/inputs/connection.js'
 import { createRedactor } from '../../src/sanitize/redact.js'
 import { startGitHubSim, type GitHubSim } from '../../tools/github-sim/server.js'
 

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import nock from 'nock'
 import { createLedger, LedgerError, type Ledger } from '../../src/github/ledger.js'
 import { serializeEntry, type LedgerEntry } from '../../src/github/ledger-entry.js'
-import { createGitHubClient, type GitHubClient, type GitHubTarget } from '../../src/github/octokit.js'
+import { createGitHubClient, type GitHubClient } from '../../src/github/octokit.js'
+import type { GitHubTarget } from '../../src/inputs/connection.js'
 import { startGitHubSim, type GitHubSim } from '../../tools/github-sim/server.js'
 
 const SHA = 'a'.repeat(40)

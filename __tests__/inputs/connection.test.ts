@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { apiKey, baseUrl, githubToken, ledgerBranch, withoutApiKey } from '../../src/inputs/connection.js'
+import { apiKey, baseUrl, githubTarget, githubToken, ledgerBranch, withoutApiKey } from '../../src/inputs/connection.js'
 import { InputError, withDefaults, type Mode } from '../../src/inputs/reader.js'
 
 const reader = (inputs: Record<string, string> = {}) => withDefaults(name => inputs[name] ?? '')
@@ -98,5 +98,41 @@ describe('ledgerBranch', () => {
     expect(errorOf(() => ledgerBranch(reader({ 'ledger-branch': '../main' })))).toBe(
       "Invalid ledger-branch '../main'. Expected a branch name of letters, digits, '-', '_', '.' and '/' (e.g. together-batches)."
     )
+  })
+})
+
+describe('githubTarget', () => {
+  it("reads the runner's GITHUB_* variables, trimmed", () => {
+    expect(
+      githubTarget({
+        GITHUB_API_URL: ' https://ghe.example/api/v3 ',
+        GITHUB_SERVER_URL: 'https://ghe.example',
+        GITHUB_REPOSITORY: 'o/r',
+        GITHUB_SHA: 'abc123\n',
+        GITHUB_REF: 'refs/pull/7/merge',
+        GITHUB_RUN_ID: '42',
+        GITHUB_EVENT_PATH: '/tmp/event.json'
+      })
+    ).toEqual({
+      apiUrl: 'https://ghe.example/api/v3',
+      serverUrl: 'https://ghe.example',
+      repository: 'o/r',
+      sha: 'abc123',
+      ref: 'refs/pull/7/merge',
+      runId: '42',
+      eventPath: '/tmp/event.json'
+    })
+  })
+
+  it("falls back to GitHub.com's URLs and empty values outside Actions", () => {
+    expect(githubTarget({ GITHUB_API_URL: ' ' })).toEqual({
+      apiUrl: 'https://api.github.com',
+      serverUrl: 'https://github.com',
+      repository: '',
+      sha: '',
+      ref: '',
+      runId: '',
+      eventPath: ''
+    })
   })
 })

@@ -1,12 +1,6 @@
 import { readFile } from 'node:fs/promises'
-import {
-  httpStatus,
-  isPullRequest,
-  refusal,
-  type CallOptions,
-  type GitHubClient,
-  type GitHubTarget
-} from './octokit.js'
+import { httpStatus, isPullRequest, refusal, type CallOptions, type GitHubClient } from './octokit.js'
+import type { GitHubTarget } from '../inputs/connection.js'
 
 export type StatusState = 'pending' | 'success' | 'failure' | 'error'
 

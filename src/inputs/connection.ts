@@ -107,3 +107,30 @@ export function githubToken(read: InputReader, mode: Mode, commitStatus: string,
   }
   return needs.length > 0 ? secret(token, "input 'github-token'") : token
 }
+
+/** The workflow run as the runner describes it in its environment (read by settings). */
+export interface GitHubTarget {
+  apiUrl: string
+  serverUrl: string
+  /** `owner/repo`; '' outside Actions. */
+  repository: string
+  sha: string
+  /** GITHUB_REF, recorded in the ledger. */
+  ref: string
+  runId: string
+  /** The event payload's file, for a pull request's head commit. */
+  eventPath: string
+}
+
+/** The runner's GITHUB_* variables, with GitHub.com's URLs when they are unset. */
+export function githubTarget(env: NodeJS.ProcessEnv): GitHubTarget {
+  return {
+    apiUrl: env.GITHUB_API_URL?.trim() || 'https://api.github.com',
+    serverUrl: env.GITHUB_SERVER_URL?.trim() || 'https://github.com',
+    repository: env.GITHUB_REPOSITORY?.trim() ?? '',
+    sha: env.GITHUB_SHA?.trim() ?? '',
+    ref: env.GITHUB_REF?.trim() ?? '',
+    runId: env.GITHUB_RUN_ID?.trim() ?? '',
+    eventPath: env.GITHUB_EVENT_PATH?.trim() ?? ''
+  }
+}

@@ -1,6 +1,5 @@
 import { formatDuration } from '../util/duration.js'
 import type { CancelOutcome, WaitReport, BatchResult } from '../engine/types.js'
-import type { LedgerEntry } from '../github/ledger-entry.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import type { CostReport } from '../result-files/cost.js'
 import { costSection } from './cost-summary.js'
@@ -138,7 +137,8 @@ export function buildFailureSummary(message: string): string {
 
 /** One reported batch, as the summary shows it. */
 export interface SummaryRow {
-  entry: LedgerEntry
+  /** What the summary shows of the batch's ledger entry: the commit, pull requests and tracking run. */
+  entry: { sha: string; pullRequests: readonly number[]; runUrl: string; trackedAt: number }
   result: BatchResult
   verdict: Verdict
   files?: BatchFiles
