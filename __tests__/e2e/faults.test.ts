@@ -112,7 +112,7 @@ const cases: Case[] = [
     check: run => expect(run.log).toContain('answered HTTP 200 with an HTML page, not the Together API')
   },
   {
-    // The simulator answers `body: null` with the four bytes `null` as application/json (see simulator.test.ts).
+    // The simulator answers `body: null` with the four bytes `null` as application/json (see tools/simulator/server.test.ts).
     name: 'a 200 whose body is null is retried',
     scenario: completing([{ type: 'status', requests: [1], status: 200, body: null }]),
     exitCode: 0,

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import nock from 'nock'
-import { failure } from './helpers/errors.js'
+import { failure } from '../../helpers/errors.js'
 import { request } from 'undici'
-import { TogetherClient } from '../src/together/client.js'
-import { loadScenarios, validateScenario } from '../tools/simulator/scenario.js'
-import { startSimulator, type Simulator, type SimulatorOptions } from '../tools/simulator/server.js'
+import { TogetherClient } from '../../../src/together/client.js'
+import { loadScenarios, validateScenario } from '../../../tools/simulator/scenario.js'
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../../tools/simulator/server.js'
 
 // The simulator itself, driven through the action's own client on loopback, with a fake clock.
 let now = 0
