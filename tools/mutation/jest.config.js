@@ -14,5 +14,7 @@ export default {
   // In band, in Stryker's own worker: no jest worker processes started for every mutant (a quarter less
   // CPU per run measured); Stryker already runs two of these side by side.
   maxWorkers: 1,
+  // Loads only the test files that hold a mutant's covering tests (see the file).
+  runner: '<rootDir>/tools/mutation/covering-files-runner.js',
   coverageThreshold: undefined
 }
