@@ -33190,6 +33190,33 @@ function parseModelList(value) {
 
 
 
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+const MAX_ANSWER_BYTES = 4 * 1024 ** 2;
+const SECRET_MARGIN = 1024;
+async function readUpTo(body, maxBytes) {
+    const parts = [];
+    let size = 0;
+    body.on('error', () => undefined);
+    for await (const chunk of body) {
+        parts.push(chunk);
+        size += chunk.length;
+        if (size > maxBytes) {
+            body.destroy();
+            return { text: Buffer.concat(parts).subarray(0, maxBytes).toString('utf8'), cut: true };
+        }
+    }
+    return { text: Buffer.concat(parts).toString('utf8'), cut: false };
+}
+function readErrorBody(body) {
+    return readUpTo(body, MAX_ERROR_BODY_BYTES);
+}
+function formatBytes(bytes) {
+    return bytes >= 1024 ** 2 ? `${bytes / 1024 ** 2} MiB` : `${bytes / 1024} KiB`;
+}
+function tooLargeError(what, maxBytes, announced, bound) {
+    const size = announced === undefined ? `more than ${maxBytes} bytes` : `${announced} bytes`;
+    return new TogetherError(`${what} answered ${size}, more than the ${maxBytes} the action reads of ${bound.of}; it is not used`, { kind: bound.kind });
+}
 function header(headers, name) {
     const value = headers[name];
     return Array.isArray(value) ? value[0] : value;
@@ -33223,15 +33250,17 @@ function routeUnknown(html, serverMessage, baseUrl) {
     const path = baseUrl === undefined ? undefined : URL.parse(baseUrl)?.pathname;
     return path !== undefined && !/\/v\d+(\/|$)/.test(path);
 }
-function httpError(what, response, text, clip, baseUrl) {
+function httpError(what, response, body, text, baseUrl) {
     const { status, headers } = response;
     if (status >= 300 && status < 400) {
         const location = header(headers, 'location');
-        return new TogetherError(`${what} was redirected (HTTP ${status}${location ? ` to ${clip(location)}` : ''}); redirects are not followed so the API key stays with the API`, { kind: 'http', status });
+        return new TogetherError(`${what} was redirected (HTTP ${status}${location ? ` to ${text.clip(location)}` : ''}); redirects are not followed so the API key stays with the API`, { kind: 'http', status });
     }
-    const html = looksLikeHtml(headers, text);
-    const serverMessage = clip(html ? 'HTML error page' : (errorMessageOf(parseJson(text)) ?? text));
-    return new TogetherError(`${what} answered HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`, {
+    const html = looksLikeHtml(headers, body.text);
+    const said = body.cut ? text.redact(body.text).slice(0, -SECRET_MARGIN) : body.text;
+    const serverMessage = text.clip(html ? 'HTML error page' : (errorMessageOf(parseJson(said)) ?? said));
+    const cut = body.cut ? ` with more than ${formatBytes(MAX_ERROR_BODY_BYTES)} (the rest was not read)` : '';
+    return new TogetherError(`${what} answered HTTP ${status}${cut}${serverMessage ? `: ${serverMessage}` : ''}`, {
         kind: 'http',
         status,
         serverMessage: serverMessage || undefined,
@@ -33251,12 +33280,20 @@ function unexpectedAnswer(what, expected) {
         kind: 'invalid-response'
     });
 }
-async function exchangeJson(transport, method, url, what, options = {}, baseUrl) {
+async function exchangeJson(transport, method, url, what, options = {}, answer = {}) {
+    const { baseUrl, maxBytes = MAX_ANSWER_BYTES } = answer;
+    const bound = { of: 'one answer', kind: 'invalid-response' };
     return transport.exchange(method, url, what, options, async (response) => {
-        const text = await response.body.text();
-        const { status } = response;
-        if (status < 200 || status >= 300)
-            throw httpError(what, response, text, t => transport.clip(t), baseUrl);
+        const { status, headers } = response;
+        if (status < 200 || status >= 300) {
+            throw httpError(what, response, await readErrorBody(response.body), transport, baseUrl);
+        }
+        const announced = Number(header(headers, 'content-length'));
+        if (announced > maxBytes)
+            throw tooLargeError(what, maxBytes, announced, bound);
+        const { text, cut } = await readUpTo(response.body, maxBytes);
+        if (cut)
+            throw tooLargeError(what, maxBytes, undefined, bound);
         if (looksLikeHtml(response.headers, text))
             throw htmlPageError(what, status);
         const parsed = text === '' ? undefined : parseJson(text);
@@ -33398,22 +33435,7 @@ class JsonArraySplitter {
 
 const DEFAULT_MAX_LIST_BYTES = 16 * 1024 ** 2;
 const LIST_WHAT = 'GET /batches';
-const MAX_ERROR_BODY_BYTES = 64 * 1024;
-async function textUpTo(body, max) {
-    const parts = [];
-    let size = 0;
-    for await (const chunk of body) {
-        parts.push(chunk);
-        size += chunk.length;
-        if (size >= max)
-            break;
-    }
-    return Buffer.concat(parts).subarray(0, max).toString('utf8');
-}
-function tooLarge(maxBytes, announced) {
-    const size = announced === undefined ? `more than ${maxBytes} bytes` : `${announced} bytes`;
-    return new TogetherError(`${LIST_WHAT} answered ${size}, more than the ${maxBytes} the action reads of a batch list; it is not used`, { kind: 'unsupported-response' });
-}
+const LIST_BOUND = { of: 'a batch list', kind: 'unsupported-response' };
 function listedBatch(text, value, redact) {
     const job = parseBatchJob(redact(text) === text ? value : redactJson(value, redact));
     return typeof job?.id === 'string' && isPlainId(job.id) && badIdField(job) === undefined ? job : undefined;
@@ -33425,7 +33447,7 @@ async function splitEntries(response, maxBytes, take) {
         for await (const chunk of response.body) {
             size += chunk.length;
             if (size > maxBytes)
-                throw tooLarge(maxBytes);
+                throw tooLargeError(LIST_WHAT, maxBytes, undefined, LIST_BOUND);
             splitter.push(chunk);
         }
         return splitter.end();
@@ -33443,13 +33465,13 @@ async function readBatchList(response, limits, text) {
     const { maxBytes, only } = limits;
     const { status, headers } = response;
     if (status < 200 || status >= 300) {
-        throw httpError(LIST_WHAT, response, await textUpTo(response.body, MAX_ERROR_BODY_BYTES), t => text.clip(t));
+        throw httpError(LIST_WHAT, response, await readErrorBody(response.body), text);
     }
     if (looksLikeHtml(headers, ''))
         throw htmlPageError(LIST_WHAT, status);
     const announced = Number(header(headers, 'content-length'));
     if (Number.isFinite(announced) && announced > maxBytes)
-        throw tooLarge(maxBytes, announced);
+        throw tooLargeError(LIST_WHAT, maxBytes, announced, LIST_BOUND);
     const jobs = [];
     const other = await splitEntries(response, maxBytes, entry => {
         const value = JSON.parse(entry);
@@ -33637,7 +33659,7 @@ function redirectTarget(response, from, what) {
     return target.toString();
 }
 async function hop(target, response, url, followed) {
-    const { clip, stall, ...file } = target;
+    const { text, stall, ...file } = target;
     const { what } = file;
     if (response.status >= 300 && response.status < 400) {
         if (followed >= MAX_REDIRECTS) {
@@ -33651,8 +33673,8 @@ async function hop(target, response, url, followed) {
         return { redirect: next };
     }
     if (response.status < 200 || response.status >= 300) {
-        const text = await response.body.text().catch(() => '');
-        throw httpError(what, response, text, clip);
+        const body = await readErrorBody(response.body).catch(() => ({ text: '', cut: false }));
+        throw httpError(what, response, body, text);
     }
     const contentEncoding = header(response.headers, 'content-encoding');
     stall.arm();
@@ -33681,7 +33703,7 @@ async function download(request) {
                 headers: { accept: '*/*', 'accept-encoding': 'identity' },
                 streaming: { stallMs, limits: [total.signal, stall.signal] }
             };
-            const target = { what, path, expectedBytes, maxBytes, clip: text => transport.clip(text), stall };
+            const target = { what, path, expectedBytes, maxBytes, text: transport, stall };
             const from = url;
             const next = await transport
                 .exchange('GET', url, what, exchange, response => hop(target, response, from, followed))
@@ -33907,10 +33929,10 @@ function start(request) {
     return transport.exchange('POST', `${baseUrl}/files`, what, exchange, async (response) => {
         const { status, headers } = response;
         if (status !== 302) {
-            const text = await response.body.text();
+            const body = await readErrorBody(response.body);
             if (NO_SIGNED_FLOW.has(status) || (status >= 200 && status < 300))
                 return 'multipart';
-            throw httpError(what, response, text, t => transport.clip(t));
+            throw httpError(what, response, body, transport);
         }
         await response.body.dump();
         const fileId = header(headers, 'x-together-file-id') ?? '';
@@ -34043,7 +34065,8 @@ class TogetherClient {
         return download({ transport: this.transport, baseUrl: this.baseUrl, id, path, options });
     }
     async listFiles(options) {
-        return this.read('GET', '/files', 'GET /files', options, parseFileList, 'a list of files');
+        const list = { ...options, maxBytes: DEFAULT_MAX_LIST_BYTES };
+        return this.read('GET', '/files', 'GET /files', list, parseFileList, 'a list of files');
     }
     async listBatches({ only, ...options } = {}) {
         return this.transport.exchange('GET', `${this.baseUrl}/batches`, LIST_WHAT, options, response => readBatchList(response, { maxBytes: this.listMaxBytes, only }, this.transport));
@@ -34068,7 +34091,9 @@ class TogetherClient {
         return checkSameBatch(checkBatchIds(job, what), what, id);
     }
     async read(method, path, what, options, parse, expected) {
-        const body = await exchangeJson(this.transport, method, `${this.baseUrl}${path}`, what, options, this.baseUrl);
+        const { maxBytes, ...exchange } = options ?? {};
+        const url = `${this.baseUrl}${path}`;
+        const body = await exchangeJson(this.transport, method, url, what, exchange, { baseUrl: this.baseUrl, maxBytes });
         const value = parse(body);
         if (value === undefined)
             throw unexpectedAnswer(what, expected);

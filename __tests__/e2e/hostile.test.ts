@@ -14,7 +14,9 @@ import {
 import {
   batch,
   delayed,
+  endless,
   gzip,
+  HUNG_UP_BELOW,
   hang,
   json,
   redirect,
@@ -22,7 +24,8 @@ import {
   text,
   trickle,
   uEscape,
-  type HostileServer
+  type HostileServer,
+  type Sent
 } from '../helpers/hostile-server.js'
 
 /**
@@ -328,6 +331,24 @@ const cases: Case[] = [
     exitCode: 1,
     maxMs: 10_000,
     requests: [3, 3]
+  },
+
+  {
+    name: 'error answers that never end, the key in them: each read to 64 KiB, the status still decides',
+    class: 4,
+    setup: ({ api, extra }) => {
+      const sent: Sent = { bytes: 0 }
+      extra.sent = sent
+      serve(api, [endless(503, `{"error":"busy ${KEY}${INJECTED}`, sent), endless(400, `{"error":"bad ${KEY}`, sent)])
+    },
+    exitCode: 1,
+    outputs: { 'batch-id': ID, status: '', done: 'false', passed: 'false' },
+    maxMs: 10_000,
+    requests: [2, 2],
+    check: (run, { extra }) => {
+      expect(errorsText(run)).toContain('HTTP 400 with more than 64 KiB (the rest was not read)')
+      expect((extra.sent as Sent).bytes).toBeLessThan(2 * HUNG_UP_BELOW)
+    }
   },
 
   // 5. The key stays secret.

@@ -85,6 +85,42 @@ export const trickle =
     res.on('close', () => clearInterval(timer))
   }
 
+/**
+ * A quarter of the 64 MiB `endless` offers: more than it manages to write to a client that hangs up
+ * after a bounded read (that read, plus about 4 MiB the loopback socket buffers take meanwhile).
+ */
+export const HUNG_UP_BELOW = 16 * 1024 ** 2
+
+/** What `endless` wrote before the client hung up, in bytes. */
+export interface Sent {
+  bytes: number
+}
+
+/**
+ * `status` with a JSON body that never ends: `head`, then padding as fast as the client takes it. It
+ * stops at 64 MiB, so that a client reading it all fails its test rather than hanging. Plain
+ * parameters, so that `withServer` of the unit tests takes it too.
+ */
+export const endless =
+  (status: number, head: string, sent: Sent = { bytes: 0 }) =>
+  (_req: IncomingMessage, res: ServerResponse): void => {
+    res.writeHead(status, { 'content-type': 'application/json' })
+    const pad = Buffer.from('x'.repeat(64 * 1024))
+    let closed = false
+    const more = (): void => {
+      while (!closed && sent.bytes < 64 * 1024 ** 2) {
+        sent.bytes += pad.length
+        if (!res.write(pad)) return
+      }
+      if (!closed) res.end()
+    }
+    res.on('close', () => (closed = true))
+    res.on('drain', more)
+    sent.bytes += Buffer.byteLength(head)
+    res.write(head)
+    more()
+  }
+
 /** Never answers (the connection stays open until the client gives up or the server closes). */
 export const hang = (): Handler => () => undefined
 

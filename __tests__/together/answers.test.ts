@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals'
 import nock from 'nock'
 import { parseRetryAfter } from '../../src/together/answers.js'
 import { failure } from '../helpers/errors.js'
-import { KEY, client } from './loopback.js'
+import { HUNG_UP_BELOW, endless, type Sent } from '../helpers/hostile-server.js'
+import { KEY, client, withServer } from './loopback.js'
 
 const BASE = 'https://api.together.test'
 
@@ -170,6 +171,69 @@ describe('redaction', () => {
     const error = await failure(client().getBatch('b1'))
     expect(error.message).toBe(
       'GET /batches/b1 was redirected (HTTP 302 to https://elsewhere.test/?k=***&raw=***); redirects are not followed so the API key stays with the API'
+    )
+  })
+})
+
+describe('bounded bodies', () => {
+  it('reads at most 64 KiB of an error answer that never ends, keeping its status and saying it was cut', async () => {
+    const sent: Sent = { bytes: 0 }
+    await withServer(endless(503, `{"error":"busy, key ${KEY}","pad":"`, sent), async baseUrl => {
+      const error = await failure(client({ baseUrl }).getBatch('b1'))
+      expect(error).toMatchObject({ kind: 'http', status: 503, transient: true })
+      expect(error.message).toMatch(
+        /^GET \/batches\/b1 answered HTTP 503 with more than 64 KiB \(the rest was not read\): \{"error":"busy, key \*\*\*","pad":"x+… \(\d+ more characters\)$/
+      )
+      expect(`${error.message} ${error.serverMessage ?? ''}`).not.toContain(KEY)
+    })
+    expect(sent.bytes).toBeLessThan(HUNG_UP_BELOW)
+  })
+
+  it('never shows the half of a key that the bound cut through', async () => {
+    // Spaces collapse to one, so without care the text at the bound would be quoted: the key starts 6 bytes before it.
+    const head = `{"error":"`
+    const body = `${head}${' '.repeat(64 * 1024 - head.length - 6)}${KEY}${' '.repeat(1000)}"}`
+    nock(BASE).get('/v1/batches/b1').reply(500, body)
+    const error = await failure(client().getBatch('b1'))
+    expect(error.message).toBe(
+      'GET /batches/b1 answered HTTP 500 with more than 64 KiB (the rest was not read): {"error":"'
+    )
+    expect(error.message).not.toContain(KEY.slice(0, 6))
+  })
+
+  it('reads an error answer of exactly 64 KiB whole, as not cut', async () => {
+    const message = 'm'.repeat(64 * 1024 - '{"error":""}'.length)
+    nock(BASE).get('/v1/batches/b1').reply(500, `{"error":"${message}"}`)
+    const error = await failure(client().getBatch('b1'))
+    expect(error.message).toMatch(/^GET \/batches\/b1 answered HTTP 500: m+… \(\d+ more characters\)$/)
+  })
+
+  it('refuses a 2xx answer that never ends as an invalid response, past 4 MiB', async () => {
+    const sent: Sent = { bytes: 0 }
+    await withServer(endless(200, `{"id":"b1","status":"IN_PROGRESS","pad":"`, sent), async baseUrl => {
+      const error = await failure(client({ baseUrl }).getBatch('b1'))
+      expect(error).toMatchObject({ kind: 'invalid-response' })
+      expect(error.message).toBe(
+        `GET /batches/b1 answered more than ${4 * 1024 ** 2} bytes, more than the ${4 * 1024 ** 2} the action reads of one answer; it is not used`
+      )
+    })
+    expect(sent.bytes).toBeLessThan(4 * 1024 ** 2 + HUNG_UP_BELOW)
+  })
+
+  it('refuses a 2xx answer whose announced size is over 4 MiB before reading it', async () => {
+    const big = 50 * 1024 ** 2
+    await withServer(
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(big) })
+        res.write('{"id":"b1",')
+      },
+      async baseUrl => {
+        const error = await failure(client({ baseUrl }).getFile('file-1'))
+        expect(error).toMatchObject({ kind: 'invalid-response' })
+        expect(error.message).toBe(
+          `GET /files/file-1 answered ${big} bytes, more than the ${4 * 1024 ** 2} the action reads of one answer; it is not used`
+        )
+      }
     )
   })
 })

@@ -136,7 +136,8 @@ describe('TogetherClient.listBatches', () => {
       async baseUrl => {
         const error = await failure(client({ baseUrl }).listBatches())
         expect(error).toMatchObject({ kind: 'http', status: 429, retryAfterMs: 7000 })
-        const more = /^GET \/batches answered HTTP 429: \{"error":"slow down","pad":"x+… \((\d+) more characters\)$/
+        const more =
+          /^GET \/batches answered HTTP 429 with more than 64 KiB \(the rest was not read\): \{"error":"slow down","pad":"x+… \((\d+) more characters\)$/
         // What was read of the body: its first 64 KiB, cut for the message.
         expect(Number(more.exec(error.message)?.[1]) + 500).toBeLessThanOrEqual(64 * 1024)
       }

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import nock from 'nock'
 import { failure } from '../helpers/errors.js'
+import { HUNG_UP_BELOW, endless, type Sent } from '../helpers/hostile-server.js'
 import { encodeId } from '../../src/together/ids.js'
 import type { TogetherClient } from '../../src/together/client.js'
 import { KEY, client as loopbackClient, withServer } from './loopback.js'
@@ -195,6 +196,33 @@ describe('TogetherClient submit side', () => {
         expect(error).toMatchObject({ kind: 'network', transient: true })
       }
     )
+  })
+
+  it('reads at most 64 KiB of an error answer to a create that never ends, transient so the caller lists first', async () => {
+    const sent: Sent = { bytes: 0 }
+    await withServer(endless(502, `{"error":{"message":"gateway ${KEY}`, sent), async baseUrl => {
+      const error = await failure(client({ baseUrl }).createBatch('file-1', '/v1/chat/completions'))
+      expect(error).toMatchObject({ kind: 'http', status: 502, transient: true })
+      expect(error.message).toMatch(
+        /^POST \/batches answered HTTP 502 with more than 64 KiB \(the rest was not read\): \{"error":\{"message":"gateway \*\*\*x+… \(\d+ more characters\)$/
+      )
+      expect(error.message).not.toContain(KEY)
+    })
+    expect(sent.bytes).toBeLessThan(HUNG_UP_BELOW)
+  })
+
+  it("reads a busy account's files list past the 4 MiB of one answer, within the 16 MiB of a list", async () => {
+    const data = Array.from({ length: 30_000 }, (_, i) => ({
+      id: `file-${String(i).padStart(8, '0')}-aaaa-bbbb-cccc-000000000000`,
+      filename: `evals-${i}.jsonl`,
+      bytes: 1_234_567,
+      purpose: 'batch-api',
+      created_at: 1767225600
+    }))
+    const body = JSON.stringify({ object: 'list', data })
+    expect(body.length).toBeGreaterThan(4 * 1024 ** 2)
+    nock(BASE).get('/v1/files').reply(200, body, { 'content-type': 'application/json' })
+    expect(await client().listFiles()).toHaveLength(30_000)
   })
 })
 

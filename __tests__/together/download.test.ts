@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
 import nock from 'nock'
 import { failure } from '../helpers/errors.js'
+import { HUNG_UP_BELOW, endless, type Sent } from '../helpers/hostile-server.js'
 import { KEY, client, withServer } from './loopback.js'
 
 const BASE = 'https://api.together.test'
@@ -72,6 +73,21 @@ describe('downloading a file', () => {
     const error = await failure(client().downloadFile('file-1', target()))
     expect(error.status).toBe(404)
     expect(error.message).toBe('GET /files/file-1/content answered HTTP 404: no file for ***')
+  })
+
+  it('reads at most 64 KiB of an error answer that never ends, keeping its status and no file', async () => {
+    const sent: Sent = { bytes: 0 }
+    const path = target()
+    await withServer(endless(503, `{"error":"storage busy for ${KEY}","pad":"`, sent), async baseUrl => {
+      const error = await failure(client({ baseUrl }).downloadFile('file-1', path))
+      expect(error).toMatchObject({ kind: 'http', status: 503, transient: true })
+      expect(error.message).toMatch(
+        /^GET \/files\/file-1\/content answered HTTP 503 with more than 64 KiB \(the rest was not read\): \{"error":"storage busy for \*\*\*","pad":"x+… \(\d+ more characters\)$/
+      )
+      expect(error.message).not.toContain(KEY)
+      expect(leftovers(path)).toBe(false)
+    })
+    expect(sent.bytes).toBeLessThan(HUNG_UP_BELOW)
   })
 })
 

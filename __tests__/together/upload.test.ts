@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import nock from 'nock'
 import { failure } from '../helpers/errors.js'
+import { HUNG_UP_BELOW, endless, type Sent } from '../helpers/hostile-server.js'
 import { startSimulator, type Simulator } from '../../tools/simulator/server.js'
 import { KEY, client, listen, withServer } from './loopback.js'
 
@@ -223,6 +224,41 @@ describe('uploadFile', () => {
       }
     )
     expect(paths).toEqual(['/v1/files'])
+  })
+
+  it('reads at most 64 KiB of an error answer to POST /v1/files that never ends, keeping its status', async () => {
+    const sent: Sent = { bytes: 0 }
+    const paths: string[] = []
+    await withServer(
+      (req, res) => {
+        paths.push(req.url ?? '')
+        endless(500, `{"error":"bad key ${KEY}","pad":"`, sent)(req, res)
+      },
+      async baseUrl => {
+        const error = await failure(client({ baseUrl }).uploadFile(path, 'evals.jsonl'))
+        expect(error).toMatchObject({ kind: 'http', status: 500 })
+        expect(error.message).toMatch(
+          /^POST \/files answered HTTP 500 with more than 64 KiB \(the rest was not read\): \{"error":"bad key \*\*\*","pad":"x+… \(\d+ more characters\)$/
+        )
+        expect(error.message).not.toContain(KEY)
+      }
+    )
+    expect(paths).toEqual(['/v1/files'])
+    expect(sent.bytes).toBeLessThan(HUNG_UP_BELOW)
+  })
+
+  it('still falls back to the multipart upload after a 404 to POST /v1/files that never ends', async () => {
+    const sent: Sent = { bytes: 0 }
+    await withServer(
+      (req, res) =>
+        req.url === '/v1/files'
+          ? endless(404, '{"pad":"', sent)(req, res)
+          : answer(res, req, 200, {}, { id: 'file-m1', filename: 'evals.jsonl', bytes: CONTENT.length }),
+      async baseUrl => {
+        expect(await client({ baseUrl }).uploadFile(path, 'evals.jsonl')).toMatchObject({ id: 'file-m1' })
+      }
+    )
+    expect(sent.bytes).toBeLessThan(HUNG_UP_BELOW)
   })
 
   it('refuses a multipart answer without a plain file ID, and a preprocess answer about another file', async () => {

@@ -4,6 +4,69 @@ import { TogetherError } from './errors.js'
 import { errorMessageOf } from './parse.js'
 import type { ExchangeOptions, Method, Response, Transport } from './transport.js'
 
+/** What is read of an error answer's body: enough for any message, little of a page that never ends. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024
+/**
+ * What is read of an ordinary JSON answer: a batch or file object takes a few KB, the models list a
+ * few hundred; the account's lists have their own, larger bound (`DEFAULT_MAX_LIST_BYTES`).
+ */
+const MAX_ANSWER_BYTES = 4 * 1024 ** 2
+/** The end of a cut body left out of messages once redacted: a secret cut in half (an escaped key too) sits there. */
+const SECRET_MARGIN = 1024
+
+/** Some of a body, read within a bound: `cut` when more came, which was not read. */
+export interface BodyText {
+  text: string
+  cut: boolean
+}
+
+/**
+ * At most `maxBytes` of a body, as text. Past the bound the body is destroyed, so a server that never
+ * stops sending holds neither memory nor the connection. The one bounded read of answers.
+ */
+async function readUpTo(body: Response['body'], maxBytes: number): Promise<BodyText> {
+  const parts: Buffer[] = []
+  let size = 0
+  // Destroying an unfinished body makes undici emit an abort error that nothing else listens to.
+  body.on('error', () => undefined)
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    parts.push(chunk)
+    size += chunk.length
+    if (size > maxBytes) {
+      body.destroy()
+      return { text: Buffer.concat(parts).subarray(0, maxBytes).toString('utf8'), cut: true }
+    }
+  }
+  return { text: Buffer.concat(parts).toString('utf8'), cut: false }
+}
+
+/** The body of an error answer, within MAX_ERROR_BODY_BYTES, for `httpError`. */
+export function readErrorBody(body: Response['body']): Promise<BodyText> {
+  return readUpTo(body, MAX_ERROR_BODY_BYTES)
+}
+
+/** A bound in bytes as messages name it: `64 KiB`, `4 MiB`. */
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 ** 2 ? `${bytes / 1024 ** 2} MiB` : `${bytes / 1024} KiB`
+}
+
+/**
+ * A 2xx answer larger than the action reads of it (`announced`: its Content-Length, when it gave one);
+ * `of` names the bound's kind (`a batch list`).
+ */
+export function tooLargeError(
+  what: string,
+  maxBytes: number,
+  announced: number | undefined,
+  bound: { of: string; kind: 'invalid-response' | 'unsupported-response' }
+): TogetherError {
+  const size = announced === undefined ? `more than ${maxBytes} bytes` : `${announced} bytes`
+  return new TogetherError(
+    `${what} answered ${size}, more than the ${maxBytes} the action reads of ${bound.of}; it is not used`,
+    { kind: bound.kind }
+  )
+}
+
 /**
  * One header's value as text; the first when the server repeated it. Names must be lower-case
  * (undici delivers them so).
@@ -58,28 +121,31 @@ function routeUnknown(html: boolean, serverMessage: string, baseUrl: string | un
 }
 
 /**
- * The `TogetherError` for a non-2xx answer whose body text is `text`. `clip` redacts, flattens and
- * shortens server text: it runs on the parsed message, so a key JSON-escaped in the body is caught too.
- * `baseUrl`, the API root the request went to, tells a 404 of a wrong base URL from one of a batch.
+ * The `TogetherError` for a non-2xx answer with `body` (read by `readErrorBody`). `text.clip` redacts,
+ * flattens and shortens server text: it runs on the parsed message, so a key JSON-escaped in the body
+ * is caught too; a cut body is redacted whole before its end is dropped. `baseUrl`, the API root the
+ * request went to, tells a 404 of a wrong base URL from one of a batch.
  */
 export function httpError(
   what: string,
   response: Pick<Response, 'status' | 'headers'>,
-  text: string,
-  clip: (text: string) => string,
+  body: BodyText,
+  text: Pick<Transport, 'clip' | 'redact'>,
   baseUrl?: string
 ): TogetherError {
   const { status, headers } = response
   if (status >= 300 && status < 400) {
     const location = header(headers, 'location')
     return new TogetherError(
-      `${what} was redirected (HTTP ${status}${location ? ` to ${clip(location)}` : ''}); redirects are not followed so the API key stays with the API`,
+      `${what} was redirected (HTTP ${status}${location ? ` to ${text.clip(location)}` : ''}); redirects are not followed so the API key stays with the API`,
       { kind: 'http', status }
     )
   }
-  const html = looksLikeHtml(headers, text)
-  const serverMessage = clip(html ? 'HTML error page' : (errorMessageOf(parseJson(text)) ?? text))
-  return new TogetherError(`${what} answered HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`, {
+  const html = looksLikeHtml(headers, body.text)
+  const said = body.cut ? text.redact(body.text).slice(0, -SECRET_MARGIN) : body.text
+  const serverMessage = text.clip(html ? 'HTML error page' : (errorMessageOf(parseJson(said)) ?? said))
+  const cut = body.cut ? ` with more than ${formatBytes(MAX_ERROR_BODY_BYTES)} (the rest was not read)` : ''
+  return new TogetherError(`${what} answered HTTP ${status}${cut}${serverMessage ? `: ${serverMessage}` : ''}`, {
     kind: 'http',
     status,
     serverMessage: serverMessage || undefined,
@@ -110,7 +176,8 @@ export function unexpectedAnswer(what: string, expected: string): TogetherError 
 
 /**
  * One JSON exchange with the API: a non-2xx answer or an HTML page is an error, an empty body is
- * `undefined`, and the parsed body comes back with the key redacted from every string in it.
+ * `undefined`, and the parsed body comes back with the key redacted from every string in it. A body
+ * over `maxBytes` (default MAX_ANSWER_BYTES) is not read past it, and refused as an invalid response.
  * `baseUrl`, the API root, lets a 404 about the route itself point at base-url.
  */
 export async function exchangeJson(
@@ -119,12 +186,19 @@ export async function exchangeJson(
   url: string,
   what: string,
   options: ExchangeOptions = {},
-  baseUrl?: string
+  answer: { baseUrl?: string; maxBytes?: number } = {}
 ): Promise<unknown> {
+  const { baseUrl, maxBytes = MAX_ANSWER_BYTES } = answer
+  const bound = { of: 'one answer', kind: 'invalid-response' } as const
   return transport.exchange(method, url, what, options, async response => {
-    const text = await response.body.text()
-    const { status } = response
-    if (status < 200 || status >= 300) throw httpError(what, response, text, t => transport.clip(t), baseUrl)
+    const { status, headers } = response
+    if (status < 200 || status >= 300) {
+      throw httpError(what, response, await readErrorBody(response.body), transport, baseUrl)
+    }
+    const announced = Number(header(headers, 'content-length'))
+    if (announced > maxBytes) throw tooLargeError(what, maxBytes, announced, bound)
+    const { text, cut } = await readUpTo(response.body, maxBytes)
+    if (cut) throw tooLargeError(what, maxBytes, undefined, bound)
     if (looksLikeHtml(response.headers, text)) throw htmlPageError(what, status)
     const parsed = text === '' ? undefined : parseJson(text)
     if (parsed === undefined && text !== '') throw notJsonError(what, status)

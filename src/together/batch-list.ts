@@ -1,5 +1,5 @@
-import { header, htmlPageError, httpError, looksLikeHtml, notJsonError, unexpectedAnswer } from './answers.js'
-import { TogetherError } from './errors.js'
+import { header, htmlPageError, httpError, looksLikeHtml, notJsonError, readErrorBody } from './answers.js'
+import { tooLargeError, unexpectedAnswer } from './answers.js'
 import { badIdField, isPlainId } from './ids.js'
 import { JsonArraySplitter } from './json-array.js'
 import { listOf, parseBatchJob } from './parse.js'
@@ -13,28 +13,8 @@ export const DEFAULT_MAX_LIST_BYTES = 16 * 1024 ** 2
 /** The list request, as messages name it. */
 export const LIST_WHAT = 'GET /batches'
 
-/** What is read of an error answer's body: enough for any message, little of a page that never ends. */
-const MAX_ERROR_BODY_BYTES = 64 * 1024
-
-/** At most `max` bytes of a body, as text; the rest is left unread (the transport discards it). */
-async function textUpTo(body: Response['body'], max: number): Promise<string> {
-  const parts: Buffer[] = []
-  let size = 0
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    parts.push(chunk)
-    size += chunk.length
-    if (size >= max) break
-  }
-  return Buffer.concat(parts).subarray(0, max).toString('utf8')
-}
-
-function tooLarge(maxBytes: number, announced?: number): TogetherError {
-  const size = announced === undefined ? `more than ${maxBytes} bytes` : `${announced} bytes`
-  return new TogetherError(
-    `${LIST_WHAT} answered ${size}, more than the ${maxBytes} the action reads of a batch list; it is not used`,
-    { kind: 'unsupported-response' }
-  )
-}
+/** How a list over its bound is refused: no retry makes it smaller (the caller reads batch by batch instead). */
+const LIST_BOUND = { of: 'a batch list', kind: 'unsupported-response' } as const
 
 /**
  * A list entry (`text`, one element of the array, decoded as `value`) as a batch, parsed like a single
@@ -60,7 +40,7 @@ async function splitEntries(
   try {
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
       size += chunk.length
-      if (size > maxBytes) throw tooLarge(maxBytes)
+      if (size > maxBytes) throw tooLargeError(LIST_WHAT, maxBytes, undefined, LIST_BOUND)
       splitter.push(chunk)
     }
     return splitter.end()
@@ -90,11 +70,12 @@ export async function readBatchList(
   const { maxBytes, only } = limits
   const { status, headers } = response
   if (status < 200 || status >= 300) {
-    throw httpError(LIST_WHAT, response, await textUpTo(response.body, MAX_ERROR_BODY_BYTES), t => text.clip(t))
+    throw httpError(LIST_WHAT, response, await readErrorBody(response.body), text)
   }
   if (looksLikeHtml(headers, '')) throw htmlPageError(LIST_WHAT, status)
   const announced = Number(header(headers, 'content-length'))
-  if (Number.isFinite(announced) && announced > maxBytes) throw tooLarge(maxBytes, announced)
+  if (Number.isFinite(announced) && announced > maxBytes)
+    throw tooLargeError(LIST_WHAT, maxBytes, announced, LIST_BOUND)
   const jobs: BatchJob[] = []
   const other = await splitEntries(response, maxBytes, entry => {
     const value: unknown = JSON.parse(entry)

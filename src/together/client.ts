@@ -61,7 +61,8 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi, SubmitApi 
 
   /** The files of the account (`GET /v1/files`); entries without a plain ID are left out. */
   async listFiles(options?: RequestOptions): Promise<ListedFile[]> {
-    return this.read('GET', '/files', 'GET /files', options, parseFileList, 'a list of files')
+    const list = { ...options, maxBytes: DEFAULT_MAX_LIST_BYTES }
+    return this.read('GET', '/files', 'GET /files', list, parseFileList, 'a list of files')
   }
 
   /** Every batch of the account (or those `only` names), streamed within a size bound (see `readBatchList`). */
@@ -104,16 +105,21 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi, SubmitApi 
     return checkSameBatch(checkBatchIds(job, what), what, id)
   }
 
-  /** One JSON exchange, its body (key redacted) read by `parse`: nothing read is an invalid response. */
+  /**
+   * One JSON exchange, its body (key redacted) read by `parse`: nothing read is an invalid response.
+   * `maxBytes` bounds the body (default: that of one answer, see `exchangeJson`).
+   */
   private async read<T>(
     method: Method,
     path: string,
     what: string,
-    options: ExchangeOptions | undefined,
+    options: (ExchangeOptions & { maxBytes?: number }) | undefined,
     parse: (body: unknown) => T | undefined,
     expected: string
   ): Promise<T> {
-    const body = await exchangeJson(this.transport, method, `${this.baseUrl}${path}`, what, options, this.baseUrl)
+    const { maxBytes, ...exchange } = options ?? {}
+    const url = `${this.baseUrl}${path}`
+    const body = await exchangeJson(this.transport, method, url, what, exchange, { baseUrl: this.baseUrl, maxBytes })
     const value = parse(body)
     if (value === undefined) throw unexpectedAnswer(what, expected)
     return value

@@ -1,4 +1,4 @@
-import { header, httpError } from './answers.js'
+import { header, httpError, readErrorBody } from './answers.js'
 import { TogetherError } from './errors.js'
 import { encodeId, requirePlainFileId } from './ids.js'
 import { formatLimit, idleLimit, timeLimit, type IdleLimit } from './limits.js'
@@ -31,7 +31,7 @@ type Hop = { redirect: string } | { bytes: number }
 
 /** What saving the file of a hop needs besides its body: the file's place and bounds, and the hop's stall bound. */
 interface HopTarget extends Omit<SaveRequest, 'body' | 'contentEncoding' | 'onData'> {
-  clip: (text: string) => string
+  text: Pick<Transport, 'clip' | 'redact'>
   stall: IdleLimit
 }
 
@@ -58,7 +58,7 @@ function redirectTarget(response: Response, from: string, what: string): string 
 
 /** Handles one response, from `url` after `followed` redirects: a redirect to follow, an HTTP error, or the file itself. */
 async function hop(target: HopTarget, response: Response, url: string, followed: number): Promise<Hop> {
-  const { clip, stall, ...file } = target
+  const { text, stall, ...file } = target
   const { what } = file
   if (response.status >= 300 && response.status < 400) {
     if (followed >= MAX_REDIRECTS) {
@@ -72,8 +72,9 @@ async function hop(target: HopTarget, response: Response, url: string, followed:
     return { redirect: next }
   }
   if (response.status < 200 || response.status >= 300) {
-    const text = await response.body.text().catch(() => '')
-    throw httpError(what, response, text, clip)
+    // The status tells what happened even when its body cannot be read.
+    const body = await readErrorBody(response.body).catch(() => ({ text: '', cut: false }))
+    throw httpError(what, response, body, text)
   }
   const contentEncoding = header(response.headers, 'content-encoding')
   stall.arm()
@@ -119,7 +120,7 @@ export async function download(request: DownloadRequest): Promise<number> {
         headers: { accept: '*/*', 'accept-encoding': 'identity' },
         streaming: { stallMs, limits: [total.signal, stall.signal] }
       }
-      const target: HopTarget = { what, path, expectedBytes, maxBytes, clip: text => transport.clip(text), stall }
+      const target: HopTarget = { what, path, expectedBytes, maxBytes, text: transport, stall }
       const from = url
       const next = await transport
         .exchange('GET', url, what, exchange, response => hop(target, response, from, followed))

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { Readable } from 'node:stream'
-import { exchangeJson, header, httpError, parseRetryAfter } from './answers.js'
+import { exchangeJson, header, httpError, parseRetryAfter, readErrorBody } from './answers.js'
 import { TogetherError } from './errors.js'
 import { describeBadId, encodeId, isPlainId } from './ids.js'
 import { parseListedFile } from './parse.js'
@@ -44,9 +44,9 @@ function start(request: UploadRequest): Promise<Start> {
   return transport.exchange('POST', `${baseUrl}/files`, what, exchange, async response => {
     const { status, headers } = response
     if (status !== 302) {
-      const text = await response.body.text()
+      const body = await readErrorBody(response.body)
       if (NO_SIGNED_FLOW.has(status) || (status >= 200 && status < 300)) return 'multipart'
-      throw httpError(what, response, text, t => transport.clip(t))
+      throw httpError(what, response, body, transport)
     }
     await response.body.dump()
     const fileId = header(headers, 'x-together-file-id') ?? ''
