@@ -36069,13 +36069,17 @@ function report_publish_byStatus(tracked) {
     const staying = tracked.filter(t => t.fate === 'pending' || t.fate === 'unchecked');
     const kept = groupBy(staying, key);
     const reported = tracked.filter(isReported).filter(r => r.stored.entry.commitStatus);
-    return [...groupBy(reported, key).entries()].map(([k, group]) => ({
-        sha: group[0].stored.entry.sha,
-        context: group[0].stored.entry.commitStatus,
-        reported: group,
-        remaining: kept.get(k)?.length ?? 0,
-        size: Math.max(...group.map(r => r.stored.entry.group.length))
-    }));
+    return [...groupBy(reported, key).entries()].map(([k, group]) => {
+        const stay = kept.get(k) ?? [];
+        const ids = [...group, ...stay].flatMap(t => [t.stored.entry.batchId, ...t.stored.entry.group]);
+        return {
+            sha: group[0].stored.entry.sha,
+            context: group[0].stored.entry.commitStatus,
+            reported: group,
+            remaining: stay.length,
+            size: new Set(ids).size
+        };
+    });
 }
 async function stateOf(shared, github) {
     const failing = shared.reported.find(r => !r.verdict.ok);

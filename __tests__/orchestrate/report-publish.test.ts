@@ -129,6 +129,21 @@ describe('publishReport: commit statuses', () => {
     expect(h.events).toEqual(['status ctx pending: 2 of 4 Together batches reported; 2 still running', 'remove now'])
   })
 
+  it('counts the batches of every step that tracked on the same commit and context, as a re-run does', async () => {
+    const h = harness('pending')
+    await h.publish([passed('old', { group: ['old'] }), staying('rerun', 'pending', { group: ['rerun'] })])
+    expect(h.events).toEqual(['status ctx pending: 1 of 2 Together batches reported; 1 still running', 'remove old'])
+    const both = harness('pending')
+    await both.publish([passed('old', { group: ['old'] }), passed('rerun', { group: ['rerun'] })])
+    expect(both.events[0]).toBe('status ctx success: 2 Together batches reported, all passed')
+  })
+
+  it('counts a batch whose entry lists no step batches as one of its own step', async () => {
+    const h = harness('pending')
+    await h.publish([passed('a', { group: [] }), staying('b', 'pending', { group: [] })])
+    expect(h.events).toEqual(['status ctx pending: 1 of 2 Together batches reported; 1 still running', 'remove a'])
+  })
+
   it('sets one status per commit and context, each from its own batches only', async () => {
     const h = harness()
     const calls: string[] = []

@@ -40,7 +40,10 @@ interface Shared {
   reported: Reported[]
   /** Batches of the same status still in the ledger after this run. */
   remaining: number
-  /** How many batches the tracking step shared this status between. */
+  /**
+   * How many batches share this status: those of the tracking steps of its batches (the batches
+   * themselves included), so a re-run that tracked more batches on the same commit counts them too.
+   */
   size: number
 }
 
@@ -50,13 +53,17 @@ function byStatus(tracked: readonly Tracked[]): Shared[] {
   const staying = tracked.filter(t => t.fate === 'pending' || t.fate === 'unchecked')
   const kept = groupBy(staying, key)
   const reported = tracked.filter(isReported).filter(r => r.stored.entry.commitStatus)
-  return [...groupBy(reported, key).entries()].map(([k, group]) => ({
-    sha: group[0]!.stored.entry.sha,
-    context: group[0]!.stored.entry.commitStatus,
-    reported: group,
-    remaining: kept.get(k)?.length ?? 0,
-    size: Math.max(...group.map(r => r.stored.entry.group.length))
-  }))
+  return [...groupBy(reported, key).entries()].map(([k, group]) => {
+    const stay = kept.get(k) ?? []
+    const ids = [...group, ...stay].flatMap(t => [t.stored.entry.batchId, ...t.stored.entry.group])
+    return {
+      sha: group[0]!.stored.entry.sha,
+      context: group[0]!.stored.entry.commitStatus,
+      reported: group,
+      remaining: stay.length,
+      size: new Set(ids).size
+    }
+  })
 }
 
 /**
