@@ -17,8 +17,8 @@ export default {
   checkers: ['typescript'],
   tsconfigFile: 'tsconfig.json',
   coverageAnalysis: 'perTest',
-  // Two cores, shared: a checker and a test runner.
-  concurrency: 2,
+  // Two cores: the TypeScript checker (busy only until every mutant is checked) and two test runners.
+  concurrency: 3,
   // A re-run tests only the mutants whose code or covering tests changed. Each area's file is committed.
   incremental: true,
   incrementalFile: area ? `tools/mutation/incremental/${area}.json` : 'reports/mutation/incremental.json',
