@@ -19,6 +19,8 @@ export default {
   coverageAnalysis: 'perTest',
   // Two cores: the TypeScript checker (busy only until every mutant is checked) and two test runners.
   concurrency: 3,
+  // Jest in band keeps every test file's modules in the runner's memory: a fresh runner every 40 mutants.
+  maxTestRunnerReuse: 40,
   // A re-run tests only the mutants whose code or covering tests changed. Each area's file is committed.
   incremental: true,
   incrementalFile: area ? `tools/mutation/incremental/${area}.json` : 'reports/mutation/incremental.json',
