@@ -34260,7 +34260,7 @@ function verdict_describe(result) {
         return `${id}: ${errorReason(result)}`;
     if (result.outcome === 'no-output')
         return `${id} COMPLETED without output file`;
-    const unanswered = result.outcome === 'ended-not-completed' ? undefined : neverAnswered(result);
+    const unanswered = neverAnswered(result);
     if (unanswered)
         return `${id} ${unanswered}`;
     const error = result.batch?.error ? ` (${oneLine(result.batch.error, 80)})` : '';

@@ -102,3 +102,13 @@ describe('what was last seen of a batch', () => {
     )
   })
 })
+
+describe('base-url is blamed only for answers from something else', () => {
+  it('names the error itself for a repeated HTTP error and for an unknown route that is not a 404', () => {
+    const repeated = failed({ message: 'HTTP 500: boom', status: 500, kind: 'http', repeated: 3 })
+    expect(errorVerdict(repeated)).toBe('Could not check batch b1: HTTP 500: boom.')
+    const routeless = failed({ message: 'HTTP 500: boom', status: 500, routeUnknown: true })
+    expect(errorVerdict(routeless)).toBe('Could not check batch b1: HTTP 500: boom.')
+    expect(errorReason(routeless)).toBe('HTTP 500: boom')
+  })
+})

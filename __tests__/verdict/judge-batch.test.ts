@@ -240,6 +240,62 @@ describe('the request gate in the step verdict', () => {
     )
   })
 
+  it('lists the most common codes, and calls a status it never saw unknown', () => {
+    const mixed = new Map([
+      [
+        'b1',
+        {
+          tally: tally(0, 3, [
+            ['rate_limit', 2, 'slow'],
+            ['server_error', 1, 'oops']
+          ])
+        }
+      ]
+    ])
+    expect(judgeResults(one, mixed, { count: 0 })?.message).toBe(
+      'Batch b1 completed, but 3 of its 3 requests failed (100%), more than max-failed-requests allows (0); most common: rate_limit ×2, server_error ×1.'
+    )
+    const unseen = all([{ ...completed('b1'), outcome: 'ended-not-completed', status: '', finalStatus: undefined }])
+    expect(judgeResults(unseen, mixed, { count: 0 })?.message).toMatch(
+      /^Batch b1 ended unknown, and 3 of its 3 requests/
+    )
+  })
+
+  it('fails a step of several batches when one is over the gate, and lists every such batch', () => {
+    const two = all([completed('b1'), completed('b2')])
+    const b2over = new Map([
+      ['b1', { tally: tally(10, 0) }],
+      ['b2', { tally: tally(8, 2, [['x', 2, 'e']]) }]
+    ])
+    expect(judgeResults(two, b2over, { count: 1 })).toEqual({
+      ok: false,
+      message:
+        'Batch b2 completed, but 2 of its 10 requests failed (20%), more than max-failed-requests allows (1); most common: x ×2.'
+    })
+    expect(judgeResults(two, b2over, { count: 2 })).toBeUndefined()
+    const bothOver = new Map([
+      ['b1', { error: 'HTTP 404' }],
+      ['b2', { tally: tally(8, 2) }]
+    ])
+    expect(judgeResults(two, bothOver, { count: 1 })?.message).toBe(
+      'Could not fetch the results of batch b1: HTTP 404. Batch b2 completed, but 2 of its 10 requests failed (20%), more than max-failed-requests allows (1).'
+    )
+  })
+
+  it("keeps the result files' and the cost's own verdicts on the batch verdict", () => {
+    const verdict = judgeBatch(completed('b1'), { tally: tally(0, 1) }, costs({ b1: 2_000_000 }), {
+      failOn: FAIL_ON,
+      requestGate: { count: 0 },
+      maxCost: 1
+    })
+    expect(verdict.ok).toBe(false)
+    expect(verdict.files?.ok).toBe(false)
+    expect(verdict.cost?.ok).toBe(false)
+    const clean = judgeBatch(completed('b1'), { tally: tally(1, 0) }, undefined, { failOn: FAIL_ON })
+    expect(clean.files).toBeUndefined()
+    expect(clean.cost).toBeUndefined()
+  })
+
   it('fails when a file could not be fetched', () => {
     const verdict = judgeResults(one, new Map([['b1', { error: 'HTTP 404' }]]), undefined)
     expect(verdict?.message).toBe('Could not fetch the results of batch b1: HTTP 404.')

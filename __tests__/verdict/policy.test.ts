@@ -13,6 +13,7 @@ describe('max-failed-requests', () => {
     [' 25 ', { count: 25 }],
     ['2%', { percent: 2 }],
     ['2.5 %', { percent: 2.5 }],
+    ['2.55%', { percent: 2.55 }],
     ['12%', { percent: 12 }],
     ['100%', { percent: 100 }],
     ['0%', { percent: 0 }],
@@ -122,5 +123,17 @@ describe('a policy written back as text', () => {
     expect(needsResults(policyOf({ maxFailedRequests: '0' }))).toBe(true)
     expect(needsResults(policyOf({ maxCost: '5' }))).toBe(true)
     expect(needsResults(policyOf({ batchDiscount: '50' }))).toBe(true)
+  })
+})
+
+describe('the parsed policy', () => {
+  it('holds no request gate and no discount when their inputs are empty, not keys set to undefined', () => {
+    const policy = policyOf({ failOn: 'FAILED' })
+    expect(Object.keys(policy).sort()).toEqual(['failOn'])
+    expect(Object.keys(policyOf({ maxFailedRequests: '3', batchDiscount: '50' })).sort()).toEqual([
+      'batchDiscount',
+      'failOn',
+      'requestGate'
+    ])
   })
 })

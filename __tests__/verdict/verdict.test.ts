@@ -319,3 +319,29 @@ describe('judgeWaits over several batches', () => {
     })
   })
 })
+
+describe('the wording of a batch that ended badly', () => {
+  const ended = (status: FinalStatus, batch: Record<string, string> = {}) =>
+    judge(result({ outcome: 'ended-not-completed', status, finalStatus: status, batch: { status, ...batch } }), FAIL_ON)
+
+  it('says an EXPIRED batch ran out of time only when the server gave no reason, and a FAILED one nothing more', () => {
+    expect(ended('EXPIRED').message).toBe(
+      'Batch batch-1 ended EXPIRED (it did not finish before its deadline). It left no output file.'
+    )
+    expect(ended('EXPIRED', { error: 'quota' }).message).toBe(
+      'Batch batch-1 ended EXPIRED: quota. It left no output file.'
+    )
+    expect(ended('FAILED').message).toBe('Batch batch-1 ended FAILED.')
+  })
+
+  it("quotes a batch without output file's own error, and says when it has no error file either", () => {
+    const noOutput = (batch: Record<string, string>) =>
+      judge(result({ outcome: 'no-output', batch: { status: 'COMPLETED', ...batch } }), FAIL_ON).message
+    expect(noOutput({ error: 'bad model' })).toBe(
+      'Batch batch-1 completed without an output file, so every request failed: bad model. It has no error file either. Fix the input file and create a new batch.'
+    )
+    expect(noOutput({})).toBe(
+      'Batch batch-1 completed without an output file, so every request failed. It has no error file either. Fix the input file and create a new batch.'
+    )
+  })
+})

@@ -97,7 +97,7 @@ function describe(result: BatchResult): string {
   const id = result.batchId
   if (result.outcome === 'error') return `${id}: ${errorReason(result)}`
   if (result.outcome === 'no-output') return `${id} COMPLETED without output file`
-  const unanswered = result.outcome === 'ended-not-completed' ? undefined : neverAnswered(result)
+  const unanswered = neverAnswered(result)
   if (unanswered) return `${id} ${unanswered}`
   const error = result.batch?.error ? ` (${oneLine(result.batch.error, 80)})` : ''
   const limited = result.rateLimited
