@@ -1,20 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { parseEntry, serializeEntry, type LedgerEntry } from '../../src/github/ledger-entry.js'
-
-const SHA = 'a'.repeat(40)
-const ENTRY: LedgerEntry = {
-  batchId: 'b-1',
-  repository: 'octo/repo',
-  sha: SHA,
-  ref: 'refs/heads/main',
-  pullRequests: [3],
-  runUrl: 'https://github.example/octo/repo/actions/runs/1',
-  trackedAt: Date.parse('2026-01-02T03:04:05Z'),
-  group: ['b-1', 'b-2'],
-  policy: { failOn: new Set(['FAILED']), requestGate: { percent: 2 } },
-  commitStatus: 'together/evals',
-  prComment: true
-}
+import { ENTRY } from '../helpers/github.js'
 
 describe('ledger entries', () => {
   const json = JSON.parse(serializeEntry(ENTRY)) as Record<string, unknown>

@@ -1,25 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import nock from 'nock'
 import { createLedger, LedgerError, type Ledger } from '../../src/github/ledger.js'
-import { serializeEntry, type LedgerEntry } from '../../src/github/ledger-entry.js'
+import { serializeEntry } from '../../src/github/ledger-entry.js'
+import { ENTRY, SHA } from '../helpers/github.js'
 import { createGitHubClient, type GitHubClient } from '../../src/github/octokit.js'
 import type { GitHubTarget } from '../../src/inputs/connection.js'
 import { startGitHubSim, type GitHubSim } from '../../tools/github-sim/server.js'
-
-const SHA = 'a'.repeat(40)
-const ENTRY: LedgerEntry = {
-  batchId: 'b-1',
-  repository: 'octo/repo',
-  sha: SHA,
-  ref: 'refs/heads/main',
-  pullRequests: [3],
-  runUrl: 'https://github.example/octo/repo/actions/runs/1',
-  trackedAt: Date.parse('2026-01-02T03:04:05Z'),
-  group: ['b-1', 'b-2'],
-  policy: { failOn: new Set(['FAILED']), requestGate: { percent: 2 } },
-  commitStatus: 'together/evals',
-  prComment: true
-}
 
 let sim: GitHubSim
 let github: GitHubClient

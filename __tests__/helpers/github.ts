@@ -1,3 +1,4 @@
+import type { LedgerEntry } from '../../src/github/ledger-entry.js'
 import type { GitHub } from '../../src/github/service.js'
 
 /**
@@ -28,4 +29,20 @@ export function fakeGitHub(events: string[], patch: Partial<GitHub> = {}): GitHu
     runUrl: 'https://github.example/o/r/actions/runs/1',
     ...patch
   }
+}
+
+/** A commit SHA, and a ledger entry tracked on it with every field set. */
+export const SHA = 'a'.repeat(40)
+export const ENTRY: LedgerEntry = {
+  batchId: 'b-1',
+  repository: 'octo/repo',
+  sha: SHA,
+  ref: 'refs/heads/main',
+  pullRequests: [3],
+  runUrl: 'https://github.example/octo/repo/actions/runs/1',
+  trackedAt: Date.parse('2026-01-02T03:04:05Z'),
+  group: ['b-1', 'b-2'],
+  policy: { failOn: new Set(['FAILED']), requestGate: { percent: 2 } },
+  commitStatus: 'together/evals',
+  prComment: true
 }

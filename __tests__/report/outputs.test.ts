@@ -4,7 +4,7 @@ import type { BatchFiles } from '../../src/result-files/collect.js'
 import { buildOutputs } from '../../src/report/outputs.js'
 import { buildSummary } from '../../src/report/summary.js'
 import type { BatchJob } from '../../src/together/types.js'
-import { result } from '../helpers/batch-result.js'
+import { one, oneWait, result } from '../helpers/batch-result.js'
 
 const T0 = Date.UTC(2026, 0, 1)
 
@@ -31,17 +31,6 @@ const all = (...results: BatchResult[]): WaitReport => ({
   timeoutMs: 60_000,
   done: true
 })
-
-/** One batch's wait, as the engine reports it. */
-function one(r: BatchResult): WaitReport {
-  return {
-    results: [r],
-    startedAt: r.startedAt,
-    endedAt: r.endedAt,
-    timeoutMs: r.timeoutMs,
-    done: r.finalStatus !== undefined
-  }
-}
 
 describe('buildOutputs', () => {
   it('gives the input file one batch names as input-file-id', () => {
@@ -137,26 +126,10 @@ describe('result files in the outputs', () => {
 })
 
 describe('status and progress in the outputs', () => {
-  function waited(overrides: Partial<BatchResult> = {}): WaitReport {
-    const r: BatchResult = {
-      batchId: 'b1',
-      outcome: 'completed',
-      status: 'COMPLETED',
-      finalStatus: 'COMPLETED',
-      batch: { id: 'b1', status: 'COMPLETED', output_file_id: 'file-out' },
-      startedAt: T0,
-      endedAt: T0 + 5000,
-      timeoutMs: 60_000,
-      timeline: [],
-      requests: 1,
-      ...overrides
-    }
-    return { results: [r], startedAt: T0, endedAt: r.endedAt, timeoutMs: r.timeoutMs, done: true }
-  }
   const PASS = { ok: true, message: 'ok' }
 
   it("uses the engine's progress (COMPLETED without progress is 100) in the summary and the outputs", () => {
-    const all = waited({ progress: 100, batch: { id: 'b1', status: 'COMPLETED', output_file_id: 'f' } })
+    const all = oneWait({ progress: 100, batch: { id: 'b1', status: 'COMPLETED', output_file_id: 'f' } })
     expect(buildSummary(all, PASS)).toContain('<th align="left">Progress</th>')
     expect(buildOutputs(all).progress).toBe('100')
     expect(JSON.parse(buildOutputs(all).batches ?? '')[0].progress).toBe(100)
@@ -164,10 +137,10 @@ describe('status and progress in the outputs', () => {
 
   it('puts only plain status words into the outputs: anything else the server said reads UNKNOWN', () => {
     const hostile = 'RUNNING\n$(curl evil)'
-    const all = waited({ outcome: 'timed-out', status: hostile, finalStatus: undefined })
+    const all = oneWait({ outcome: 'timed-out', status: hostile, finalStatus: undefined })
     expect(buildOutputs(all).status).toBe('UNKNOWN')
     expect(JSON.parse(buildOutputs(all).batches ?? '')[0].status).toBe('UNKNOWN')
-    expect(buildOutputs(waited({ outcome: 'timed-out', status: 'IN_PROGRESS', finalStatus: undefined })).status).toBe(
+    expect(buildOutputs(oneWait({ outcome: 'timed-out', status: 'IN_PROGRESS', finalStatus: undefined })).status).toBe(
       'IN_PROGRESS'
     )
   })

@@ -5,20 +5,10 @@ import type { BatchFiles } from '../../src/result-files/collect.js'
 import type { Tally } from '../../src/result-files/tally.js'
 import { judge } from '../../src/verdict/verdict.js'
 import type { FinalStatus } from '../../src/together/status.js'
-import { result, T0 } from '../helpers/batch-result.js'
+import { one, oneWait, result, T0 } from '../helpers/batch-result.js'
 import { judgeAll } from '../helpers/verdicts.js'
 
 const FAIL_ON = new Set<FinalStatus>(['FAILED', 'EXPIRED', 'CANCELLED'])
-
-function one(r: BatchResult): WaitReport {
-  return {
-    results: [r],
-    startedAt: r.startedAt,
-    endedAt: r.endedAt,
-    timeoutMs: r.timeoutMs,
-    done: r.finalStatus !== undefined
-  }
-}
 
 describe('buildSummary', () => {
   it('shows heading, table and timeline of a completed batch', () => {
@@ -68,27 +58,11 @@ describe('buildSummary', () => {
 })
 
 describe('summary wording', () => {
-  function waited(overrides: Partial<BatchResult> = {}): WaitReport {
-    const r: BatchResult = {
-      batchId: 'b1',
-      outcome: 'completed',
-      status: 'COMPLETED',
-      finalStatus: 'COMPLETED',
-      batch: { id: 'b1', status: 'COMPLETED', output_file_id: 'file-out' },
-      startedAt: T0,
-      endedAt: T0 + 5000,
-      timeoutMs: 60_000,
-      timeline: [],
-      requests: 1,
-      ...overrides
-    }
-    return { results: [r], startedAt: T0, endedAt: r.endedAt, timeoutMs: r.timeoutMs, done: true }
-  }
   const PASS = { ok: true, message: 'ok' }
 
   it('counts one status check in the singular and several in the plural', () => {
-    expect(buildSummary(waited(), PASS)).toContain('(1 status check)')
-    expect(buildSummary(waited({ requests: 3 }), PASS)).toContain('(3 status checks)')
+    expect(buildSummary(oneWait(), PASS)).toContain('(1 status check)')
+    expect(buildSummary(oneWait({ requests: 3 }), PASS)).toContain('(3 status checks)')
   })
 
   it.each<[CancelOutcome, string]>([
@@ -97,15 +71,15 @@ describe('summary wording', () => {
     [{ reason: 'abort', state: 'not-sent', error: 'no time left' }, 'not sent: no time left'],
     [{ reason: 'timeout', state: 'failed', error: 'HTTP 500' }, 'failed: HTTP 500']
   ])('tells a cancel %j apart from the others', (cancel, text) => {
-    const all = waited({ outcome: 'aborted', status: 'IN_PROGRESS', finalStatus: undefined, cancel })
+    const all = oneWait({ outcome: 'aborted', status: 'IN_PROGRESS', finalStatus: undefined, cancel })
     expect(buildSummary(all, { ok: false, message: 'aborted' })).toContain(`<th align="left">Cancel</th><td>${text}`)
   })
 
   it('heads a COMPLETED batch whose results failed as a failure of its results, not of the batch', () => {
-    expect(buildSummary(waited(), { ok: false, message: 'gate' })).toContain(
+    expect(buildSummary(oneWait(), { ok: false, message: 'gate' })).toContain(
       '## ❌ Together batch b1: COMPLETED, but its results failed'
     )
-    expect(buildSummary(waited(), PASS)).toContain('## ✅ Together batch b1: COMPLETED\n')
+    expect(buildSummary(oneWait(), PASS)).toContain('## ✅ Together batch b1: COMPLETED\n')
   })
 })
 
