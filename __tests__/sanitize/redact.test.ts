@@ -36,6 +36,14 @@ describe('createRedactor', () => {
     expect(euro(`${encodeURIComponent('k€y-1')} ${unicodeEscaped('k€y-1')} k€y-1`)).toBe('*** *** ***')
   })
 
+  it('finds a secret with a character beyond the BMP as a JSON surrogate pair, and one with a control character URL-encoded', () => {
+    const astral = createRedactor(['key-😀-1'])
+    expect(astral(JSON.stringify('key-😀-1').replace('😀', '\\ud83d\\ude00'))).toBe('"***"')
+    const tabbed = createRedactor(['key\t-1'])
+    expect(tabbed(encodeURIComponent('key\t-1'))).toBe('***')
+    expect(encodeURIComponent('key\t-1')).toBe('key%09-1')
+  })
+
   it('ignores secrets shorter than 4 characters, and empty ones', () => {
     const short = createRedactor(['', 'abc'])
     expect(short('abc abc')).toBe('abc abc')
