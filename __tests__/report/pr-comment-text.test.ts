@@ -33,6 +33,11 @@ describe('renderComment', () => {
       `| 🔄 b1 | IN_PROGRESS |  |  |  | [run](${RUNS}/1) | <!-- row:v3:b1 -->`
     ])
     expect(second).not.toContain('b9')
+    // A row carried over keeps what failed its batch.
+    const third = renderComment('ctx', [row('b1', '✅', 'COMPLETED')], `${RUNS}/3`, second)
+    expect(rowsOf(third)[0]).toBe(
+      `| ❌ b2 | FAILED | 9 ok, 1 failed |  | input file has 3 bad lines | [run](${RUNS}/2) | <!-- row:v3:b2:fail-on -->`
+    )
   })
 
   it('says why a row failed, escaped and cut, with its cost', () => {

