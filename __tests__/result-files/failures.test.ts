@@ -85,6 +85,26 @@ describe('matchInputFile', () => {
     expect(index.byId.size).toBe(0)
   })
 
+  it('keeps the first 120 matched lines and counts every match', async () => {
+    const ids = Array.from({ length: 125 }, (_, i) => `r${i}`)
+    writeFileSync(join(workspace, 'cap.jsonl'), ids.map(id => JSON.stringify({ custom_id: id })).join('\n'))
+    const index = new FailureIndex()
+    for (const id of ids) index.add('b1', { custom_id: id }, 'c')
+    const match = await matchInputFile(index, { path: join(workspace, 'cap.jsonl'), name: 'cap.jsonl', workspace })
+    expect(match.matched).toBe(125)
+    expect(match.lines).toHaveLength(120)
+    expect(match.lines.at(-1)!.customId).toBe('r119')
+    expect(match.codes.get('c')!.count).toBe(125)
+  })
+
+  it('takes off only a byte order mark that starts the file, not one inside its first line', async () => {
+    writeFileSync(join(workspace, 'bom.jsonl'), JSON.stringify({ custom_id: 'a\uFEFFb' }))
+    const index = new FailureIndex()
+    index.add('b1', { custom_id: 'a\uFEFFb' }, 'c')
+    const match = await matchInputFile(index, { path: join(workspace, 'bom.jsonl'), name: 'bom.jsonl', workspace })
+    expect(match.lines.map(l => l.customId)).toEqual(['a\uFEFFb'])
+  })
+
   it('does not count IDs as missing from a file it could not read', async () => {
     const index = new FailureIndex()
     index.add('b1', { custom_id: 'r1' }, 'c')
