@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { BatchResult } from '../../src/engine/types.js'
@@ -346,5 +346,31 @@ describe('collectResults: downloads, retries and failed requests', () => {
       "the 10m 00s allowed for result files ran out (the time left of 'timeout', at least 10 minutes or 'timeout' if shorter)"
     expect(collected.get('b1')!.error).toBe(why)
     expect(log.text('warning')).toBe(`Could not fetch the results of batch b1 into download-dir: ${why}`)
+  })
+})
+
+describe('collectResults with nothing to fetch', () => {
+  it('creates no directory and asks for no file when no batch has finished', async () => {
+    const { api, calls } = files({})
+    const running: BatchResult = { ...completed('b1', {}), outcome: 'pending', finalStatus: undefined }
+    const path = join(dir, 'never-made')
+    const collected = await collectResults(deps(api).deps, [running], { path, label: 'download-dir' })
+    expect(collected.size).toBe(0)
+    expect(existsSync(path)).toBe(false)
+    expect(calls).toEqual([])
+  })
+
+  it('passes the step signal to each request for a file', async () => {
+    const signals: (AbortSignal | undefined)[] = []
+    const api: FilesApi = {
+      getFile: async (id, options) => (signals.push(options?.signal), { id, bytes: 0 }),
+      downloadFile: async (_id, path, options) => (signals.push(options?.signal), writeFileSync(path, ''), 0)
+    }
+    const signal = new AbortController().signal
+    await collectResults(deps(api, { signal }).deps, [completed('b1', { output_file_id: 'out' })], {
+      path: join(dir, 'signalled'),
+      label: 'download-dir'
+    })
+    expect(signals).toEqual([signal, signal])
   })
 })
