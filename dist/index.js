@@ -32187,7 +32187,7 @@ async function* jsonLines(path, options = {}) {
     let bytes = 0;
     const line = () => {
         const last = parts.at(-1);
-        const cr = bytes <= max + 1 && last !== undefined && last[last.length - 1] === CR ? 1 : 0;
+        const cr = last !== undefined && last[last.length - 1] === CR ? 1 : 0;
         if (bytes - cr > max)
             return { bytes };
         const raw = Buffer.concat(parts, bytes).subarray(0, bytes - cr);
@@ -32274,7 +32274,7 @@ async function matchInputFile(index, file, signal) {
                 if (typeof raw !== 'string')
                     continue;
                 const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-                const id = text.includes('custom_id') ? customId(parseId(text)) : undefined;
+                const id = customId(parseId(text));
                 const failure = id === undefined ? undefined : pending.get(id);
                 if (id === undefined || failure === undefined)
                     continue;

@@ -373,4 +373,26 @@ describe('collectResults with nothing to fetch', () => {
     })
     expect(signals).toEqual([signal, signal])
   })
+
+  it('stops counting a downloaded file when the step is cancelled, and says so on its batch', async () => {
+    const step = new AbortController()
+    const api: FilesApi = {
+      getFile: async id => ({ id, bytes: 0 }),
+      downloadFile: async (_id, path) => {
+        writeFileSync(path, '{"custom_id":"r1","response":{"status_code":200,"body":{}}}\n')
+        step.abort()
+        return 0
+      }
+    }
+    const collected = await collectResults(
+      deps(api, { signal: step.signal }).deps,
+      [completed('b1', { output_file_id: 'out' })],
+      {
+        path: join(dir, 'cancelled'),
+        label: 'download-dir'
+      }
+    )
+    expect(collected.get('b1')!.tally).toBeUndefined()
+    expect(collected.get('b1')!.error).toMatch(/aborted/)
+  })
 })

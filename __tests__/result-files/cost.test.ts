@@ -31,6 +31,7 @@ describe('cost arithmetic', () => {
     expect(modelCost(used(1_000_000, 500_000), { input: 0.1, output: 0.3 })).toBeCloseTo(0.25, 10)
     expect(modelCost(used(1_000_000, 500_000), { input: 0.1, output: 0.3 }, 50)).toBeCloseTo(0.125, 10)
     expect(modelCost(used(3, 0), { input: 2, output: 2 }, 100)).toBe(0)
+    expect(modelCost(used(0, 2_000_000), { input: 5, output: 0.5 })).toBeCloseTo(1, 10)
   })
 
   it('needs no price for a model without tokens, and has no cost without one otherwise', () => {

@@ -76,7 +76,12 @@ describe('matchInputFile', () => {
     )
     const index = new FailureIndex()
     for (const id of ['r1', 'r3']) index.add('b1', { custom_id: id }, 'same')
+    const looked: string[] = []
+    const get = index.byId.get.bind(index.byId)
+    index.byId.get = id => (looked.push(id), get(id))
     const match = await matchInputFile(index, { path: join(workspace, 'many.jsonl'), name: 'many.jsonl', workspace })
+    // The fourth line is never looked up: reading stopped at r3, the last failure.
+    expect(looked).toEqual(['r1', 'r2', 'r3'])
     expect(match.codes.get('same')).toEqual({
       first: { line: 1, customId: 'r1', code: 'same', batchId: 'b1' },
       count: 2

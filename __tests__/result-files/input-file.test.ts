@@ -22,7 +22,7 @@ describe('input-file', () => {
     expect(parseInputFile('  ', workspace)).toBeUndefined()
   })
 
-  it.each(['../outside.jsonl', 'evals/../../x.jsonl', '/etc/passwd', '.'])(
+  it.each(['../outside.jsonl', 'evals/../../x.jsonl', '/etc/passwd', '.', '..', 'evals/../..'])(
     'rejects %j, which leaves the workspace',
     raw => {
       expect(() => parseInputFile(raw, workspace)).toThrow(

@@ -50,16 +50,19 @@ describe('token usage', () => {
     const usage = emptyUsage()
     for (const bad of [-1, 1.5, '10', null, 1e300, Number.NaN])
       addUsage(usage, line('m', { prompt_tokens: 5, completion_tokens: bad }), '')
+    addUsage(usage, line('m', { prompt_tokens: '5', completion_tokens: 5 }), '')
+    addUsage(usage, line('m', { prompt_tokens: 5, completion_tokens: 5, total_tokens: -10 }), '')
     // Only a total: it cannot be split into prompt and completion, which are priced apart.
     addUsage(usage, line('m', { total_tokens: 180_000_000 }), '')
-    expect(usage.get('m')).toEqual({ requests: 7, promptTokens: 0, completionTokens: 0, totalTokens: 0, uncounted: 7 })
+    expect(usage.get('m')).toEqual({ requests: 9, promptTokens: 0, completionTokens: 0, totalTokens: 0, uncounted: 9 })
   })
 
   it('reads a missing count as 0, as embeddings give no completion_tokens', () => {
     const usage = emptyUsage()
     addUsage(usage, line('m', { prompt_tokens: 7, total_tokens: 7 }), '')
     addUsage(usage, line('m', {}), '')
-    expect(usage.get('m')).toEqual({ requests: 2, promptTokens: 7, completionTokens: 0, totalTokens: 7, uncounted: 0 })
+    addUsage(usage, line('m', { completion_tokens: 3, total_tokens: 3 }), '')
+    expect(usage.get('m')).toEqual({ requests: 3, promptTokens: 7, completionTokens: 3, totalTokens: 10, uncounted: 0 })
   })
 
   it('names a request of no model, and folds models past the bound into one row', () => {
@@ -83,7 +86,9 @@ describe('token usage', () => {
     const none = emptyUsage()
     addUsage(none, line('m', { prompt_tokens: 0, completion_tokens: 0 }), '')
     expect(hasTokens(none)).toBe(false)
+    addUsage(none, line('other', { prompt_tokens: 0, completion_tokens: 0 }), '')
     addUsage(none, line('m', { completion_tokens: 1 }), '')
+    // One model with tokens is enough, while another has none.
     expect(hasTokens(none)).toBe(true)
   })
 

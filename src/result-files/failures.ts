@@ -104,7 +104,7 @@ export async function matchInputFile(index: FailureIndex, file: InputFile, signa
         if (typeof raw !== 'string') continue
         // An editor's byte order mark would make the first line unreadable as JSON.
         const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw
-        const id = text.includes('custom_id') ? customId(parseId(text)) : undefined
+        const id = customId(parseId(text))
         const failure = id === undefined ? undefined : pending.get(id)
         if (id === undefined || failure === undefined) continue
         pending.delete(id)

@@ -41,10 +41,11 @@ export async function* jsonLines(
   const max = options.maxLineBytes ?? MAX_LINE_BYTES
   let parts: Buffer[] = []
   let bytes = 0
-  // One byte more than the limit is kept: the CR of a CRLF, which is not part of the line.
+  // One byte more than the limit is kept: the CR of a CRLF, which is not part of the line. Past that,
+  // `parts` is empty.
   const line = (): string | LongLine | NotUtf8Line => {
     const last = parts.at(-1)
-    const cr = bytes <= max + 1 && last !== undefined && last[last.length - 1] === CR ? 1 : 0
+    const cr = last !== undefined && last[last.length - 1] === CR ? 1 : 0
     if (bytes - cr > max) return { bytes }
     const raw = Buffer.concat(parts, bytes).subarray(0, bytes - cr)
     return options.checkUtf8 && !isUtf8(raw) ? { bytes, notUtf8: true } : raw.toString('utf8')
@@ -52,11 +53,13 @@ export async function* jsonLines(
   for await (const chunk of createReadStream(path, { signal: options.signal })) {
     const data = chunk as Buffer
     options.onChunk?.(data)
+    // Stryker disable next-line EqualityOperator: at start === data.length the piece is empty and the loop breaks
     for (let start = 0; start < data.length;) {
       const end = data.indexOf(LF, start)
       const piece = data.subarray(start, end === -1 ? data.length : end)
       bytes += piece.length
       // Past the limit only the length is kept.
+      // Stryker disable next-line ConditionalExpression: only frees memory; such a line comes as its length either way
       if (bytes > max + 1) parts = []
       else if (piece.length > 0) parts.push(piece)
       if (end === -1) break
