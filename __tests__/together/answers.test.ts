@@ -208,6 +208,20 @@ describe('bounded bodies', () => {
     expect(error.message).toMatch(/^GET \/batches\/b1 answered HTTP 500: m+… \(\d+ more characters\)$/)
   })
 
+  it('keeps the status of an error answer whose body breaks off, without its text', async () => {
+    await withServer(
+      (_req, res) => {
+        res.writeHead(503, { 'content-type': 'application/json', 'content-length': '1000', 'retry-after': '4' })
+        res.write('{"error":"bus', () => res.socket?.destroy())
+      },
+      async baseUrl => {
+        const error = await failure(client({ baseUrl }).getBatch('b1'))
+        expect(error).toMatchObject({ kind: 'http', status: 503, retryAfterMs: 4000, transient: true })
+        expect(error.message).toBe('GET /batches/b1 answered HTTP 503')
+      }
+    )
+  })
+
   it('refuses a 2xx answer that never ends as an invalid response, past 4 MiB', async () => {
     const sent: Sent = { bytes: 0 }
     await withServer(endless(200, `{"id":"b1","status":"IN_PROGRESS","pad":"`, sent), async baseUrl => {

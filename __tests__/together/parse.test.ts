@@ -143,6 +143,7 @@ describe('parseModelList', () => {
 
   it('reads null as no models, and an OpenAI-style {data} list too', () => {
     expect(parseModelList(null)).toEqual([])
+    expect(parseModelList({ data: null })).toEqual([])
     expect(parseModelList({ object: 'list', data: [llama] })).toHaveLength(1)
   })
 

@@ -1,6 +1,6 @@
 import { redactJson } from '../sanitize/redact.js'
 import { parseJson } from '../util/json.js'
-import { TogetherError } from './errors.js'
+import { invalidAnswer, TogetherError } from './errors.js'
 import { errorMessageOf } from './parse.js'
 import type { ExchangeOptions, Method, Response, Transport } from './transport.js'
 
@@ -14,55 +14,49 @@ const MAX_ANSWER_BYTES = 4 * 1024 ** 2
 /** The end of a cut body left out of messages once redacted: a secret cut in half (an escaped key too) sits there. */
 const SECRET_MARGIN = 1024
 
-/** Some of a body, read within a bound: `cut` when more came, which was not read. */
-export interface BodyText {
-  text: string
-  cut: boolean
+/** A bound on what is read of a 2xx answer: `of` names what it bounds in messages (`a batch list`). */
+export interface SizeBound {
+  maxBytes: number
+  of: string
+  kind: 'invalid-response' | 'unsupported-response'
 }
 
 /**
- * At most `maxBytes` of a body, as text. Past the bound the body is destroyed, so a server that never
- * stops sending holds neither memory nor the connection. The one bounded read of answers.
+ * Hands `take` the body's chunks, at most `maxBytes` of them in all; true when more came, which was not
+ * read: past the bound the body is destroyed, so a server that never stops sending holds neither
+ * memory nor the connection. The one bounded read of answers.
  */
-async function readUpTo(body: Response['body'], maxBytes: number): Promise<BodyText> {
-  const parts: Buffer[] = []
+export async function readWithin(
+  body: Response['body'],
+  maxBytes: number,
+  take: (chunk: Buffer) => void
+): Promise<boolean> {
   let size = 0
   // Destroying an unfinished body makes undici emit an abort error that nothing else listens to.
   body.on('error', () => undefined)
   for await (const chunk of body as AsyncIterable<Buffer>) {
-    parts.push(chunk)
+    take(chunk.subarray(0, maxBytes - size))
     size += chunk.length
     if (size > maxBytes) {
       body.destroy()
-      return { text: Buffer.concat(parts).subarray(0, maxBytes).toString('utf8'), cut: true }
+      return true
     }
   }
-  return { text: Buffer.concat(parts).toString('utf8'), cut: false }
+  return false
 }
 
-/** The body of an error answer, within MAX_ERROR_BODY_BYTES, for `httpError`. */
-export function readErrorBody(body: Response['body']): Promise<BodyText> {
-  return readUpTo(body, MAX_ERROR_BODY_BYTES)
+/** At most `maxBytes` of a body, as text: `cut` when more came, which was not read. */
+async function readText(body: Response['body'], maxBytes: number): Promise<{ text: string; cut: boolean }> {
+  const parts: Buffer[] = []
+  const cut = await readWithin(body, maxBytes, chunk => parts.push(chunk))
+  return { text: Buffer.concat(parts).toString('utf8'), cut }
 }
 
-/** A bound in bytes as messages name it: `64 KiB`, `4 MiB`. */
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 ** 2 ? `${bytes / 1024 ** 2} MiB` : `${bytes / 1024} KiB`
-}
-
-/**
- * A 2xx answer larger than the action reads of it (`announced`: its Content-Length, when it gave one);
- * `of` names the bound's kind (`a batch list`).
- */
-export function tooLargeError(
-  what: string,
-  maxBytes: number,
-  announced: number | undefined,
-  bound: { of: string; kind: 'invalid-response' | 'unsupported-response' }
-): TogetherError {
-  const size = announced === undefined ? `more than ${maxBytes} bytes` : `${announced} bytes`
+/** A 2xx answer larger than the action reads of it (`announced`: its Content-Length, when it gave one). */
+export function tooLargeError(what: string, bound: SizeBound, announced?: number): TogetherError {
+  const size = announced === undefined ? `more than ${bound.maxBytes} bytes` : `${announced} bytes`
   return new TogetherError(
-    `${what} answered ${size}, more than the ${maxBytes} the action reads of ${bound.of}; it is not used`,
+    `${what} answered ${size}, more than the ${bound.maxBytes} the action reads of ${bound.of}; it is not used`,
     { kind: bound.kind }
   )
 }
@@ -80,29 +74,26 @@ export function header(headers: Response['headers'], name: string): string | und
 const trimmed = (headers: Response['headers'], name: string): string | undefined =>
   header(headers, name)?.trim() || undefined
 
+/** A number of seconds, as `retry-after` and `x-ratelimit-reset` give one. */
+const SECONDS = /^\d+(\.\d+)?$/
+
 /**
  * How long the server asks us to wait, from `retry-after-ms`, `retry-after` (seconds or an HTTP date)
  * or `x-ratelimit-reset` (seconds until the window resets), in that order of preference.
  * Returns undefined when none parses.
  */
 export function parseRetryAfter(headers: Response['headers'], nowMs: number): number | undefined {
-  const ms = Number(trimmed(headers, 'retry-after-ms'))
-  if (trimmed(headers, 'retry-after-ms') && Number.isFinite(ms) && ms >= 0) return ms
-
+  const ms = trimmed(headers, 'retry-after-ms')
+  if (ms && Number.isFinite(Number(ms)) && Number(ms) >= 0) return Number(ms)
   const retryAfter = trimmed(headers, 'retry-after')
-  if (retryAfter) {
-    if (/^\d+(\.\d+)?$/.test(retryAfter)) return Number(retryAfter) * 1000
-    const date = Date.parse(retryAfter)
-    if (!Number.isNaN(date)) return Math.max(0, date - nowMs)
-  }
-
-  const reset = trimmed(headers, 'x-ratelimit-reset')
-  if (reset && /^\d+(\.\d+)?$/.test(reset)) return Number(reset) * 1000
-  return undefined
+  const date = retryAfter && !SECONDS.test(retryAfter) ? Date.parse(retryAfter) : NaN
+  if (!Number.isNaN(date)) return Math.max(0, date - nowMs)
+  const seconds = [retryAfter, trimmed(headers, 'x-ratelimit-reset')].find(value => value && SECONDS.test(value))
+  return seconds === undefined ? undefined : Number(seconds) * 1000
 }
 
 /** A web page rather than an API answer: declared as HTML, or a body that opens with a tag. */
-export function looksLikeHtml(headers: Response['headers'], text: string): boolean {
+function looksLikeHtml(headers: Response['headers'], text: string): boolean {
   const type = header(headers, 'content-type')?.toLowerCase() ?? ''
   return type.includes('text/html') || type.includes('application/xhtml') || text.trimStart().startsWith('<')
 }
@@ -121,31 +112,28 @@ function routeUnknown(html: boolean, serverMessage: string, baseUrl: string | un
 }
 
 /**
- * The `TogetherError` for a non-2xx answer with `body` (read by `readErrorBody`). `text.clip` redacts,
- * flattens and shortens server text: it runs on the parsed message, so a key JSON-escaped in the body
- * is caught too; a cut body is redacted whole before its end is dropped. `baseUrl`, the API root the
- * request went to, tells a 404 of a wrong base URL from one of a batch.
+ * Throws the `TogetherError` of an answer that is not 2xx. Its server message comes from what could be
+ * read of its body within MAX_ERROR_BODY_BYTES (nothing when it cannot be read: the status tells what
+ * happened). `clip` redacts, flattens and shortens server text: it runs on the parsed message, so a key
+ * JSON-escaped in the body is caught too; a cut body is redacted whole before its end is dropped.
+ * `baseUrl`, the API root the request went to, tells a 404 of a wrong base URL from one of a batch.
  */
-export function httpError(
-  what: string,
-  response: Pick<Response, 'status' | 'headers'>,
-  body: BodyText,
-  text: Pick<Transport, 'clip' | 'redact'>,
-  baseUrl?: string
-): TogetherError {
+export async function requireOk(what: string, response: Response, text: Transport, baseUrl?: string): Promise<void> {
   const { status, headers } = response
+  if (status >= 200 && status < 300) return
   if (status >= 300 && status < 400) {
     const location = header(headers, 'location')
-    return new TogetherError(
+    throw new TogetherError(
       `${what} was redirected (HTTP ${status}${location ? ` to ${text.clip(location)}` : ''}); redirects are not followed so the API key stays with the API`,
       { kind: 'http', status }
     )
   }
+  const body = await readText(response.body, MAX_ERROR_BODY_BYTES).catch(() => ({ text: '', cut: false }))
   const html = looksLikeHtml(headers, body.text)
   const said = body.cut ? text.redact(body.text).slice(0, -SECRET_MARGIN) : body.text
   const serverMessage = text.clip(html ? 'HTML error page' : (errorMessageOf(parseJson(said)) ?? said))
-  const cut = body.cut ? ` with more than ${formatBytes(MAX_ERROR_BODY_BYTES)} (the rest was not read)` : ''
-  return new TogetherError(`${what} answered HTTP ${status}${cut}${serverMessage ? `: ${serverMessage}` : ''}`, {
+  const cut = body.cut ? ` with more than ${MAX_ERROR_BODY_BYTES / 1024} KiB (the rest was not read)` : ''
+  throw new TogetherError(`${what} answered HTTP ${status}${cut}${serverMessage ? `: ${serverMessage}` : ''}`, {
     kind: 'http',
     status,
     serverMessage: serverMessage || undefined,
@@ -156,7 +144,7 @@ export function httpError(
 }
 
 /** A 2xx that is a web page: a wrong base URL often answers 200 with one. */
-export function htmlPageError(what: string, status: number): TogetherError {
+function htmlPageError(what: string, status: number): TogetherError {
   return new TogetherError(
     `${what} answered HTTP ${status} with an HTML page, not the Together API; check the base URL`,
     { kind: 'invalid-response', html: true }
@@ -169,9 +157,32 @@ export function notJsonError(what: string, status: number): TogetherError {
 
 /** A 2xx whose body parsed but is not what the route answers (`expected`: "a batch object"). */
 export function unexpectedAnswer(what: string, expected: string): TogetherError {
-  return new TogetherError(`Together answered ${what} with something that is not ${expected}`, {
-    kind: 'invalid-response'
-  })
+  return invalidAnswer(what, `with something that is not ${expected}`)
+}
+
+/**
+ * Refuses an answer on its head, before its body is read: one that is not 2xx (see `requireOk`), one
+ * declared as HTML, one whose announced size is over the bound.
+ */
+export async function checkHead(
+  what: string,
+  response: Response,
+  text: Transport,
+  bound: SizeBound,
+  baseUrl?: string
+): Promise<void> {
+  await requireOk(what, response, text, baseUrl)
+  if (looksLikeHtml(response.headers, '')) throw htmlPageError(what, response.status)
+  const announced = Number(header(response.headers, 'content-length'))
+  if (announced > bound.maxBytes) throw tooLargeError(what, bound, announced)
+}
+
+/** The JSON value a 2xx body holds; a web page or a body that is not JSON is an invalid response. */
+export function jsonOf(what: string, response: Response, text: string): unknown {
+  if (looksLikeHtml(response.headers, text)) throw htmlPageError(what, response.status)
+  const value = parseJson(text)
+  if (value === undefined) throw notJsonError(what, response.status)
+  return value
 }
 
 /**
@@ -188,20 +199,11 @@ export async function exchangeJson(
   options: ExchangeOptions = {},
   answer: { baseUrl?: string; maxBytes?: number } = {}
 ): Promise<unknown> {
-  const { baseUrl, maxBytes = MAX_ANSWER_BYTES } = answer
-  const bound = { of: 'one answer', kind: 'invalid-response' } as const
+  const bound: SizeBound = { maxBytes: answer.maxBytes ?? MAX_ANSWER_BYTES, of: 'one answer', kind: 'invalid-response' }
   return transport.exchange(method, url, what, options, async response => {
-    const { status, headers } = response
-    if (status < 200 || status >= 300) {
-      throw httpError(what, response, await readErrorBody(response.body), transport, baseUrl)
-    }
-    const announced = Number(header(headers, 'content-length'))
-    if (announced > maxBytes) throw tooLargeError(what, maxBytes, announced, bound)
-    const { text, cut } = await readUpTo(response.body, maxBytes)
-    if (cut) throw tooLargeError(what, maxBytes, undefined, bound)
-    if (looksLikeHtml(response.headers, text)) throw htmlPageError(what, status)
-    const parsed = text === '' ? undefined : parseJson(text)
-    if (parsed === undefined && text !== '') throw notJsonError(what, status)
-    return redactJson(parsed, transport.redact)
+    await checkHead(what, response, transport, bound, answer.baseUrl)
+    const { text, cut } = await readText(response.body, bound.maxBytes)
+    if (cut) throw tooLargeError(what, bound)
+    return redactJson(text === '' ? undefined : jsonOf(what, response, text), transport.redact)
   })
 }

@@ -1,12 +1,12 @@
-import { header, htmlPageError, httpError, looksLikeHtml, notJsonError, readErrorBody } from './answers.js'
-import { tooLargeError, unexpectedAnswer } from './answers.js'
+import { checkHead, jsonOf, notJsonError, readWithin, tooLargeError, unexpectedAnswer } from './answers.js'
+import type { SizeBound } from './answers.js'
 import { badIdField, isPlainId } from './ids.js'
 import { JsonArraySplitter } from './json-array.js'
 import { listOf, parseBatchJob } from './parse.js'
 import type { Response, Transport } from './transport.js'
 import type { BatchJob } from './types.js'
 import { redactJson } from '../sanitize/redact.js'
-import { isRecord, parseJson } from '../util/json.js'
+import { isRecord } from '../util/json.js'
 
 /** The most read of the batch list: about 30,000 batches (a busy account's 6,000 take about 3 MB). */
 export const DEFAULT_MAX_LIST_BYTES = 16 * 1024 ** 2
@@ -29,20 +29,16 @@ function listedBatch(text: string, value: unknown, redact: (text: string) => str
   return typeof job?.id === 'string' && isPlainId(job.id) && badIdField(job) === undefined ? job : undefined
 }
 
-/** Streams the body through the splitter, entry by entry, within `maxBytes`; what came instead of an array, if anything. */
+/** Streams the body through the splitter, entry by entry, within the bound; what came instead of an array, if anything. */
 async function splitEntries(
   response: Response,
-  maxBytes: number,
+  bound: SizeBound,
   take: (entry: string) => void
 ): Promise<string | undefined> {
   const splitter = new JsonArraySplitter(bytes => take(bytes.toString('utf8')))
-  let size = 0
   try {
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      size += chunk.length
-      if (size > maxBytes) throw tooLargeError(LIST_WHAT, maxBytes, undefined, LIST_BOUND)
-      splitter.push(chunk)
-    }
+    const cut = await readWithin(response.body, bound.maxBytes, chunk => splitter.push(chunk))
+    if (cut) throw tooLargeError(LIST_WHAT, bound)
     return splitter.end()
   } catch (error) {
     if (error instanceof SyntaxError) throw notJsonError(LIST_WHAT, response.status)
@@ -65,28 +61,19 @@ function kept(value: unknown, only: ReadonlySet<string> | undefined): boolean {
 export async function readBatchList(
   response: Response,
   limits: { maxBytes: number; only?: ReadonlySet<string> },
-  text: Pick<Transport, 'redact' | 'clip'>
+  text: Transport
 ): Promise<BatchJob[]> {
   const { maxBytes, only } = limits
-  const { status, headers } = response
-  if (status < 200 || status >= 300) {
-    throw httpError(LIST_WHAT, response, await readErrorBody(response.body), text)
-  }
-  if (looksLikeHtml(headers, '')) throw htmlPageError(LIST_WHAT, status)
-  const announced = Number(header(headers, 'content-length'))
-  if (Number.isFinite(announced) && announced > maxBytes)
-    throw tooLargeError(LIST_WHAT, maxBytes, announced, LIST_BOUND)
+  const bound: SizeBound = { maxBytes, ...LIST_BOUND }
+  await checkHead(LIST_WHAT, response, text, bound)
   const jobs: BatchJob[] = []
-  const other = await splitEntries(response, maxBytes, entry => {
+  const other = await splitEntries(response, bound, entry => {
     const value: unknown = JSON.parse(entry)
     const job = kept(value, only) ? listedBatch(entry, value, text.redact) : undefined
     if (job) jobs.push(job)
   })
   if (other === undefined) return jobs
-  if (looksLikeHtml(headers, other)) throw htmlPageError(LIST_WHAT, status)
-  const value = parseJson(other)
-  if (value === undefined) throw notJsonError(LIST_WHAT, status)
-  const list = listOf(value)
+  const list = listOf(jsonOf(LIST_WHAT, response, other))
   if (list === undefined) throw unexpectedAnswer(LIST_WHAT, 'a list of batches')
   return list
     .filter(entry => kept(entry, only))

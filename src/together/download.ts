@@ -1,4 +1,4 @@
-import { header, httpError, readErrorBody } from './answers.js'
+import { header, requireOk } from './answers.js'
 import { TogetherError } from './errors.js'
 import { encodeId, requirePlainFileId } from './ids.js'
 import { formatLimit, idleLimit, timeLimit, type IdleLimit } from './limits.js'
@@ -31,7 +31,7 @@ type Hop = { redirect: string } | { bytes: number }
 
 /** What saving the file of a hop needs besides its body: the file's place and bounds, and the hop's stall bound. */
 interface HopTarget extends Omit<SaveRequest, 'body' | 'contentEncoding' | 'onData'> {
-  text: Pick<Transport, 'clip' | 'redact'>
+  text: Transport
   stall: IdleLimit
 }
 
@@ -71,11 +71,7 @@ async function hop(target: HopTarget, response: Response, url: string, followed:
     await response.body.dump()
     return { redirect: next }
   }
-  if (response.status < 200 || response.status >= 300) {
-    // The status tells what happened even when its body cannot be read.
-    const body = await readErrorBody(response.body).catch(() => ({ text: '', cut: false }))
-    throw httpError(what, response, body, text)
-  }
+  await requireOk(what, response, text)
   const contentEncoding = header(response.headers, 'content-encoding')
   stall.arm()
   return { bytes: await save({ ...file, body: response.body, contentEncoding, onData: () => stall.touch() }) }

@@ -94,6 +94,11 @@ export function isTransient(error: unknown): error is TogetherError {
   return error instanceof TogetherError && error.transient
 }
 
+/** A 2xx answer that is not what the request gets (`why`: "with no batch ID", "about file x"). */
+export function invalidAnswer(what: string, why: string): TogetherError {
+  return new TogetherError(`Together answered ${what} ${why}`, { kind: 'invalid-response' })
+}
+
 /** The `code` of a Node or undici error, as text ('undefined' without one). */
 export const codeOf = (error: unknown): string => String((error as { code?: unknown } | null | undefined)?.code)
 

@@ -1,5 +1,5 @@
 import { isRecord } from '../util/json.js'
-import { TogetherError } from './errors.js'
+import { invalidAnswer } from './errors.js'
 import { checkBatchIds, isPlainId } from './ids.js'
 import type { BatchJob, CreatedBatch, FileInfo, ListedFile, ModelInfo } from './types.js'
 
@@ -108,12 +108,10 @@ export function parseFileList(value: unknown): ListedFile[] | undefined {
 export function parseCreatedBatch(value: unknown, what: string, inputFileId: string): CreatedBatch {
   const wrapped = isRecord(value) && isRecord(value.job)
   const job = parseBatchJob(wrapped ? value.job : value)
-  const invalid = (why: string): TogetherError =>
-    new TogetherError(`Together answered ${what} with ${why}`, { kind: 'invalid-response' })
-  if (typeof job?.id !== 'string' || job.id === '') throw invalid('no batch ID')
+  if (typeof job?.id !== 'string' || job.id === '') throw invalidAnswer(what, 'with no batch ID')
   checkBatchIds(job, what)
   if (typeof job.input_file_id === 'string' && job.input_file_id !== '' && job.input_file_id !== inputFileId) {
-    throw invalid(`a batch of another input file (${job.input_file_id}, not ${inputFileId})`)
+    throw invalidAnswer(what, `with a batch of another input file (${job.input_file_id}, not ${inputFileId})`)
   }
   const warning = wrapped && typeof value.warning === 'string' ? value.warning.trim().slice(0, MAX_WARNING) : ''
   return warning ? { job: { ...job, id: job.id }, warning } : { job: { ...job, id: job.id } }
@@ -146,8 +144,7 @@ function parseModelInfo(value: unknown): ModelInfo | undefined {
  * `{"data": [...]}` is read too. Malformed entries are skipped. Undefined when the body is neither.
  */
 export function parseModelList(value: unknown): ModelInfo[] | undefined {
-  if (value === null) return []
-  const list = Array.isArray(value) ? value : isRecord(value) && Array.isArray(value.data) ? value.data : undefined
-  if (list === undefined) return undefined
-  return list.map(parseModelInfo).filter((model): model is ModelInfo => model !== undefined)
+  return listOf(value)
+    ?.map(parseModelInfo)
+    .filter(model => model !== undefined)
 }

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { Readable } from 'node:stream'
-import { exchangeJson, header, httpError, parseRetryAfter, readErrorBody } from './answers.js'
-import { TogetherError } from './errors.js'
+import { exchangeJson, header, parseRetryAfter, requireOk } from './answers.js'
+import { invalidAnswer, TogetherError } from './errors.js'
 import { describeBadId, encodeId, isPlainId } from './ids.js'
 import { parseListedFile } from './parse.js'
 import type { ExchangeOptions, Transport } from './transport.js'
@@ -43,12 +43,9 @@ function start(request: UploadRequest): Promise<Start> {
   }
   return transport.exchange('POST', `${baseUrl}/files`, what, exchange, async response => {
     const { status, headers } = response
-    if (status !== 302) {
-      const body = await readErrorBody(response.body)
-      if (NO_SIGNED_FLOW.has(status) || (status >= 200 && status < 300)) return 'multipart'
-      throw httpError(what, response, body, transport)
-    }
+    if (status !== 302 && !NO_SIGNED_FLOW.has(status)) await requireOk(what, response, transport)
     await response.body.dump()
+    if (status !== 302) return 'multipart'
     const fileId = header(headers, 'x-together-file-id') ?? ''
     if (!isPlainId(fileId)) {
       throw new TogetherError(`${what} answered 302 without a plain X-Together-File-Id`, { kind: 'invalid-id' })
@@ -126,7 +123,7 @@ async function multipart(request: UploadRequest, bytes: number): Promise<ListedF
     sending: { totalMs: options.totalTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS }
   }).finally(() => body.destroy())
   const file = parseListedFile(answer)
-  if (!file) throw new TogetherError(`Together answered ${what} without a plain file ID`, { kind: 'invalid-response' })
+  if (!file) throw invalidAnswer(what, 'without a plain file ID')
   return file
 }
 
@@ -136,9 +133,7 @@ async function preprocess(request: UploadRequest, fileId: string, bytes: number)
   const what = `POST /files/${fileId}/preprocess`
   const answer = await exchangeJson(transport, 'POST', `${baseUrl}/files/${encodeId(fileId)}/preprocess`, what, options)
   const file = parseListedFile(answer)
-  if (file && file.id !== fileId) {
-    throw new TogetherError(`Together answered ${what} about file ${file.id}`, { kind: 'invalid-response' })
-  }
+  if (file && file.id !== fileId) throw invalidAnswer(what, `about file ${file.id}`)
   return { filename: fileName, bytes, purpose: PURPOSE, ...file, id: fileId }
 }
 
