@@ -33115,28 +33115,17 @@ function errorMessageOf(body) {
         return message;
     return undefined;
 }
-function parseFileInfo(value) {
-    if (!isRecord(value))
-        return undefined;
-    const info = {};
-    if (typeof value.id === 'string')
-        info.id = value.id;
-    if (typeof value.filename === 'string')
-        info.filename = value.filename;
-    const bytes = toNumber(value.bytes);
-    if (bytes !== undefined && bytes >= 0)
-        info.bytes = bytes;
-    return info;
-}
 const MAX_WARNING = 1000;
 function listOf(value) {
     const list = isRecord(value) ? value.data : value;
     return list === null ? [] : Array.isArray(list) ? list : undefined;
 }
-function parseListedFile(value) {
-    if (!isRecord(value) || typeof value.id !== 'string' || !isPlainId(value.id))
+function parseFileInfo(value) {
+    if (!isRecord(value))
         return undefined;
-    const file = { id: value.id };
+    const file = {};
+    if (typeof value.id === 'string')
+        file.id = value.id;
     if (typeof value.filename === 'string')
         file.filename = value.filename;
     if (typeof value.purpose === 'string')
@@ -33146,6 +33135,10 @@ function parseListedFile(value) {
     if (typeof value.created_at === 'number' && Number.isFinite(value.created_at))
         file.createdAt = value.created_at;
     return file;
+}
+function parseListedFile(value) {
+    const file = parseFileInfo(value);
+    return typeof file?.id === 'string' && isPlainId(file.id) ? { ...file, id: file.id } : undefined;
 }
 function parseFileList(value) {
     return listOf(value)

@@ -231,7 +231,19 @@ describe('TogetherClient files', () => {
     nock(BASE)
       .get('/v1/files/file-1')
       .reply(200, { id: 'file-1', filename: 'out.jsonl', bytes: 42, purpose: 'batch-api' })
-    expect(await client().getFile('file-1')).toEqual({ id: 'file-1', filename: 'out.jsonl', bytes: 42 })
+    expect(await client().getFile('file-1')).toEqual({
+      id: 'file-1',
+      filename: 'out.jsonl',
+      bytes: 42,
+      purpose: 'batch-api'
+    })
+  })
+
+  it('drops fields of the wrong type as a files list does: a size that is no whole number of bytes is no size', async () => {
+    nock(BASE).get('/v1/files/file-1').reply(200, { id: 'file-1', bytes: '42', filename: 7 })
+    nock(BASE).get('/v1/files/file-2').reply(200, { bytes: 1.5 })
+    expect(await client().getFile('file-1')).toEqual({ id: 'file-1' })
+    expect(await client().getFile('file-2')).toEqual({})
   })
 })
 

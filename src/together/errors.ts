@@ -29,17 +29,9 @@ export type TogetherErrorKind =
 /** HTTP statuses worth asking again for; everything else in 4xx is the caller's mistake. */
 const TRANSIENT_STATUSES = new Set([408, 409, 425, 429])
 
-export interface TogetherErrorInit {
-  kind: TogetherErrorKind
-  status?: number
-  serverMessage?: string
-  retryAfterMs?: number
-  /** The body was an HTML page (a web server or proxy, not the API). */
-  html?: boolean
-  /** A 404 about the route itself (`no route`, an HTML page, a base URL without `/v1`), not the batch. */
-  routeUnknown?: boolean
-  cause?: unknown
-}
+/** What a TogetherError is made of besides its message (`html` and `routeUnknown` are false unless given). */
+export type TogetherErrorInit = Pick<TogetherError, 'kind' | 'status' | 'serverMessage' | 'retryAfterMs'> &
+  Partial<Pick<TogetherError, 'html' | 'routeUnknown'>> & { cause?: unknown }
 
 /**
  * A failed Together request. Callers branch on `kind`, `status`, `html` and `transient`, never on the

@@ -58,17 +58,6 @@ export function errorMessageOf(body: unknown): string | undefined {
   return undefined
 }
 
-/** The fields of a file object the action uses; undefined when the value is not an object. */
-export function parseFileInfo(value: unknown): FileInfo | undefined {
-  if (!isRecord(value)) return undefined
-  const info: FileInfo = {}
-  if (typeof value.id === 'string') info.id = value.id
-  if (typeof value.filename === 'string') info.filename = value.filename
-  const bytes = toNumber(value.bytes)
-  if (bytes !== undefined && bytes >= 0) info.bytes = bytes
-  return info
-}
-
 /** Longer warnings are cut: the text is the server's, and it only goes to the log. */
 const MAX_WARNING = 1000
 
@@ -78,15 +67,25 @@ export function listOf(value: unknown): unknown[] | undefined {
   return list === null ? [] : Array.isArray(list) ? (list as unknown[]) : undefined
 }
 
-/** A file object (a `GET /v1/files` entry, an upload's answer), or undefined without a plain `id`. */
-export function parseListedFile(value: unknown): ListedFile | undefined {
-  if (!isRecord(value) || typeof value.id !== 'string' || !isPlainId(value.id)) return undefined
-  const file: ListedFile = { id: value.id }
+/**
+ * The fields of a file object (OpenAPI `FileResponse`) the action uses, those of the wrong type dropped;
+ * undefined when the value is not an object.
+ */
+export function parseFileInfo(value: unknown): FileInfo | undefined {
+  if (!isRecord(value)) return undefined
+  const file: FileInfo = {}
+  if (typeof value.id === 'string') file.id = value.id
   if (typeof value.filename === 'string') file.filename = value.filename
   if (typeof value.purpose === 'string') file.purpose = value.purpose
   if (typeof value.bytes === 'number' && Number.isSafeInteger(value.bytes) && value.bytes >= 0) file.bytes = value.bytes
   if (typeof value.created_at === 'number' && Number.isFinite(value.created_at)) file.createdAt = value.created_at
   return file
+}
+
+/** A file object (a `GET /v1/files` entry, an upload's answer), or undefined without a plain `id`. */
+export function parseListedFile(value: unknown): ListedFile | undefined {
+  const file = parseFileInfo(value)
+  return typeof file?.id === 'string' && isPlainId(file.id) ? { ...file, id: file.id } : undefined
 }
 
 /**

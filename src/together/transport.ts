@@ -24,11 +24,8 @@ export interface TransportOptions {
   connections?: number
 }
 
-export interface Response {
-  status: number
-  headers: Record<string, string | string[] | undefined>
-  body: Dispatcher.ResponseData['body']
-}
+/** undici's answer, its status named as the client names it. */
+export type Response = Pick<Dispatcher.ResponseData, 'headers' | 'body'> & { status: number }
 
 export interface ExchangeOptions extends RequestOptions {
   /** False leaves the Authorization header out (a redirect to another host). */

@@ -64,14 +64,6 @@ export interface ListOptions extends RequestOptions {
   only?: ReadonlySet<string>
 }
 
-/** A file as `GET /v1/files/{id}` returns it (OpenAPI schema `FileResponse`), fields the action uses. */
-export interface FileInfo {
-  id?: string
-  filename?: string
-  /** Size in bytes, when given. */
-  bytes?: number
-}
-
 /** The file side of the client: used to fetch a batch's output and error files. */
 export interface FilesApi {
   getFile(id: string, options?: RequestOptions): Promise<FileInfo>
@@ -89,6 +81,9 @@ export interface ListedFile {
   /** Seconds since the epoch. */
   createdAt?: number
 }
+
+/** A file as `GET /v1/files/{id}` returns it: the fields of a listed file, its ID not checked. */
+export type FileInfo = Partial<ListedFile>
 
 /** What `POST /v1/batches` answers (OpenAPI schema `BatchJobWithWarning`): the new batch, and a warning. */
 export interface CreatedBatch {
