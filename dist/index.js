@@ -33053,11 +33053,8 @@ function checkSameBatch(job, what, askedId) {
     return job;
 }
 
-;// CONCATENATED MODULE: ./src/together/parse.ts
-
-
-
-const STRING_FIELDS = [
+;// CONCATENATED MODULE: ./src/together/types.ts
+const BATCH_TEXT_FIELDS = [
     'id',
     'user_id',
     'input_file_id',
@@ -33071,6 +33068,12 @@ const STRING_FIELDS = [
     'error',
     'completed_at'
 ];
+
+;// CONCATENATED MODULE: ./src/together/parse.ts
+
+
+
+
 function toNumber(value) {
     const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
     return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
@@ -33080,7 +33083,7 @@ function parseBatchJob(value) {
         return undefined;
     const job = {};
     let known = 0;
-    for (const key of STRING_FIELDS) {
+    for (const key of BATCH_TEXT_FIELDS) {
         const field = value[key];
         if (field === null)
             job[key] = null;

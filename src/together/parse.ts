@@ -1,22 +1,8 @@
 import { isRecord } from '../util/json.js'
 import { invalidAnswer } from './errors.js'
 import { checkBatchIds, isPlainId } from './ids.js'
+import { BATCH_TEXT_FIELDS } from './types.js'
 import type { BatchJob, CreatedBatch, FileInfo, ListedFile, ModelInfo } from './types.js'
-
-const STRING_FIELDS = [
-  'id',
-  'user_id',
-  'input_file_id',
-  'status',
-  'job_deadline',
-  'created_at',
-  'endpoint',
-  'model_id',
-  'output_file_id',
-  'error_file_id',
-  'error',
-  'completed_at'
-] as const
 
 function toNumber(value: unknown): number | undefined {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
@@ -32,7 +18,7 @@ export function parseBatchJob(value: unknown): BatchJob | undefined {
   if (!isRecord(value)) return undefined
   const job: BatchJob = {}
   let known = 0
-  for (const key of STRING_FIELDS) {
+  for (const key of BATCH_TEXT_FIELDS) {
     const field = value[key]
     if (field === null) job[key] = null
     else if (typeof field === 'string') job[key] = field

@@ -1,25 +1,29 @@
+/** The fields of a batch (OpenAPI `BatchJob`) that hold text: kept when they are strings or null. */
+export const BATCH_TEXT_FIELDS = [
+  'id',
+  'user_id',
+  'input_file_id',
+  'status',
+  'job_deadline',
+  'created_at',
+  'endpoint',
+  'model_id',
+  'output_file_id',
+  'error_file_id',
+  'error',
+  'completed_at'
+] as const
+
 /**
  * A Together batch job as `GET /v1/batches/{id}` returns it (OpenAPI schema `BatchJob`).
  * Every field is optional and nullable: the live API omits or nulls fields freely, and the client
- * drops fields whose type is wrong rather than trusting them.
+ * drops fields whose type is wrong rather than trusting them. `status` is upper-cased by the client
+ * (known values: see `status.ts`; the live API also sends CANCELING); `progress` is a completion
+ * percentage, 0 to 100.
  */
-export interface BatchJob {
-  id?: string | null
-  user_id?: string | null
-  input_file_id?: string | null
+export type BatchJob = { [field in (typeof BATCH_TEXT_FIELDS)[number]]?: string | null } & {
   file_size_bytes?: number | null
-  /** Upper-cased by the client. Known values: see `status.ts`; the live API also sends CANCELING. */
-  status?: string | null
-  job_deadline?: string | null
-  created_at?: string | null
-  endpoint?: string | null
-  /** Completion percentage, 0 to 100. */
   progress?: number | null
-  model_id?: string | null
-  output_file_id?: string | null
-  error_file_id?: string | null
-  error?: string | null
-  completed_at?: string | null
 }
 
 /** Per-call options: a caller's abort signal and a bound on how long this one request may take. */
