@@ -34035,8 +34035,7 @@ class TogetherClient {
         return download({ transport: this.transport, baseUrl: this.baseUrl, id, path, options });
     }
     async listFiles(options) {
-        const list = { ...options, maxBytes: DEFAULT_MAX_LIST_BYTES };
-        return this.read('GET', '/files', 'GET /files', list, parseFileList, 'a list of files');
+        return this.read('GET', '/files', 'GET /files', options, parseFileList, 'a list of files', DEFAULT_MAX_LIST_BYTES);
     }
     async listBatches({ only, ...options } = {}) {
         return this.transport.exchange('GET', `${this.baseUrl}/batches`, LIST_WHAT, options, response => readBatchList(response, { maxBytes: this.listMaxBytes, only }, this.transport));
@@ -34060,10 +34059,9 @@ class TogetherClient {
         const job = await this.read(method, path, what, options, parseBatchJob, 'a batch object');
         return checkSameBatch(checkBatchIds(job, what), what, id);
     }
-    async read(method, path, what, options, parse, expected) {
-        const { maxBytes, ...exchange } = options ?? {};
+    async read(method, path, what, options, parse, expected, maxBytes) {
         const url = `${this.baseUrl}${path}`;
-        const body = await exchangeJson(this.transport, method, url, what, exchange, { baseUrl: this.baseUrl, maxBytes });
+        const body = await exchangeJson(this.transport, method, url, what, options, { baseUrl: this.baseUrl, maxBytes });
         const value = parse(body);
         if (value === undefined)
             throw unexpectedAnswer(what, expected);

@@ -61,8 +61,7 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi, SubmitApi 
 
   /** The files of the account (`GET /v1/files`); entries without a plain ID are left out. */
   async listFiles(options?: RequestOptions): Promise<ListedFile[]> {
-    const list = { ...options, maxBytes: DEFAULT_MAX_LIST_BYTES }
-    return this.read('GET', '/files', 'GET /files', list, parseFileList, 'a list of files')
+    return this.read('GET', '/files', 'GET /files', options, parseFileList, 'a list of files', DEFAULT_MAX_LIST_BYTES)
   }
 
   /** Every batch of the account (or those `only` names), streamed within a size bound (see `readBatchList`). */
@@ -113,13 +112,13 @@ export class TogetherClient implements BatchApi, FilesApi, ModelsApi, SubmitApi 
     method: Method,
     path: string,
     what: string,
-    options: (ExchangeOptions & { maxBytes?: number }) | undefined,
+    options: ExchangeOptions | undefined,
     parse: (body: unknown) => T | undefined,
-    expected: string
+    expected: string,
+    maxBytes?: number
   ): Promise<T> {
-    const { maxBytes, ...exchange } = options ?? {}
     const url = `${this.baseUrl}${path}`
-    const body = await exchangeJson(this.transport, method, url, what, exchange, { baseUrl: this.baseUrl, maxBytes })
+    const body = await exchangeJson(this.transport, method, url, what, options, { baseUrl: this.baseUrl, maxBytes })
     const value = parse(body)
     if (value === undefined) throw unexpectedAnswer(what, expected)
     return value
