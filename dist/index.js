@@ -33238,18 +33238,18 @@ function routeUnknown(html, serverMessage, baseUrl) {
     const path = baseUrl === undefined ? undefined : URL.parse(baseUrl)?.pathname;
     return path !== undefined && !/\/v\d+(\/|$)/.test(path);
 }
-async function requireOk(what, response, text, baseUrl) {
+async function requireOk(what, response, transport, baseUrl) {
     const { status, headers } = response;
     if (status >= 200 && status < 300)
         return;
     if (status >= 300 && status < 400) {
         const location = header(headers, 'location');
-        throw new TogetherError(`${what} was redirected (HTTP ${status}${location ? ` to ${text.clip(location)}` : ''}); redirects are not followed so the API key stays with the API`, { kind: 'http', status });
+        throw new TogetherError(`${what} was redirected (HTTP ${status}${location ? ` to ${transport.clip(location)}` : ''}); redirects are not followed so the API key stays with the API`, { kind: 'http', status });
     }
     const body = await readText(response.body, MAX_ERROR_BODY_BYTES).catch(() => ({ text: '', cut: false }));
     const html = looksLikeHtml(headers, body.text);
-    const said = body.cut ? text.redact(body.text).slice(0, -SECRET_MARGIN) : body.text;
-    const serverMessage = text.clip(html ? 'HTML error page' : (errorMessageOf(parseJson(said)) ?? said));
+    const said = body.cut ? transport.redact(body.text).slice(0, -SECRET_MARGIN) : body.text;
+    const serverMessage = transport.clip(html ? 'HTML error page' : (errorMessageOf(parseJson(said)) ?? said));
     const cut = body.cut ? ` with more than ${MAX_ERROR_BODY_BYTES / 1024} KiB (the rest was not read)` : '';
     throw new TogetherError(`${what} answered HTTP ${status}${cut}${serverMessage ? `: ${serverMessage}` : ''}`, {
         kind: 'http',
@@ -33269,8 +33269,8 @@ function notJsonError(what, status) {
 function unexpectedAnswer(what, expected) {
     return invalidAnswer(what, `with something that is not ${expected}`);
 }
-async function checkHead(what, response, text, bound, baseUrl) {
-    await requireOk(what, response, text, baseUrl);
+async function checkHead(what, response, transport, bound, baseUrl) {
+    await requireOk(what, response, transport, baseUrl);
     if (looksLikeHtml(response.headers, ''))
         throw htmlPageError(what, response.status);
     const announced = Number(header(response.headers, 'content-length'));
@@ -33449,14 +33449,14 @@ async function splitEntries(response, bound, take) {
 function kept(value, only) {
     return only === undefined || (isRecord(value) && typeof value.id === 'string' && only.has(value.id));
 }
-async function readBatchList(response, limits, text) {
+async function readBatchList(response, limits, transport) {
     const { maxBytes, only } = limits;
     const bound = { maxBytes, ...LIST_BOUND };
-    await checkHead(LIST_WHAT, response, text, bound);
+    await checkHead(LIST_WHAT, response, transport, bound);
     const jobs = [];
     const other = await splitEntries(response, bound, entry => {
         const value = JSON.parse(entry);
-        const job = kept(value, only) ? listedBatch(entry, value, text.redact) : undefined;
+        const job = kept(value, only) ? listedBatch(entry, value, transport.redact) : undefined;
         if (job)
             jobs.push(job);
     });
@@ -33467,7 +33467,7 @@ async function readBatchList(response, limits, text) {
         throw unexpectedAnswer(LIST_WHAT, 'a list of batches');
     return list
         .filter(entry => kept(entry, only))
-        .map(entry => listedBatch(JSON.stringify(entry), entry, text.redact))
+        .map(entry => listedBatch(JSON.stringify(entry), entry, transport.redact))
         .filter(job => job !== undefined);
 }
 
@@ -33635,7 +33635,7 @@ function redirectTarget(response, from, what) {
     return target.toString();
 }
 async function hop(target, response, url, followed) {
-    const { text, stall, ...file } = target;
+    const { transport, stall, ...file } = target;
     const { what } = file;
     if (response.status >= 300 && response.status < 400) {
         if (followed >= MAX_REDIRECTS) {
@@ -33648,7 +33648,7 @@ async function hop(target, response, url, followed) {
         await response.body.dump();
         return { redirect: next };
     }
-    await requireOk(what, response, text);
+    await requireOk(what, response, transport);
     const contentEncoding = header(response.headers, 'content-encoding');
     stall.arm();
     return { bytes: await save({ ...file, body: response.body, contentEncoding, onData: () => stall.touch() }) };
@@ -33676,7 +33676,7 @@ async function download(request) {
                 headers: { accept: '*/*', 'accept-encoding': 'identity' },
                 streaming: { stallMs, limits: [total.signal, stall.signal] }
             };
-            const target = { what, path, expectedBytes, maxBytes, text: transport, stall };
+            const target = { what, path, expectedBytes, maxBytes, transport, stall };
             const from = url;
             const next = await transport
                 .exchange('GET', url, what, exchange, response => hop(target, response, from, followed))

@@ -118,20 +118,25 @@ function routeUnknown(html: boolean, serverMessage: string, baseUrl: string | un
  * JSON-escaped in the body is caught too; a cut body is redacted whole before its end is dropped.
  * `baseUrl`, the API root the request went to, tells a 404 of a wrong base URL from one of a batch.
  */
-export async function requireOk(what: string, response: Response, text: Transport, baseUrl?: string): Promise<void> {
+export async function requireOk(
+  what: string,
+  response: Response,
+  transport: Transport,
+  baseUrl?: string
+): Promise<void> {
   const { status, headers } = response
   if (status >= 200 && status < 300) return
   if (status >= 300 && status < 400) {
     const location = header(headers, 'location')
     throw new TogetherError(
-      `${what} was redirected (HTTP ${status}${location ? ` to ${text.clip(location)}` : ''}); redirects are not followed so the API key stays with the API`,
+      `${what} was redirected (HTTP ${status}${location ? ` to ${transport.clip(location)}` : ''}); redirects are not followed so the API key stays with the API`,
       { kind: 'http', status }
     )
   }
   const body = await readText(response.body, MAX_ERROR_BODY_BYTES).catch(() => ({ text: '', cut: false }))
   const html = looksLikeHtml(headers, body.text)
-  const said = body.cut ? text.redact(body.text).slice(0, -SECRET_MARGIN) : body.text
-  const serverMessage = text.clip(html ? 'HTML error page' : (errorMessageOf(parseJson(said)) ?? said))
+  const said = body.cut ? transport.redact(body.text).slice(0, -SECRET_MARGIN) : body.text
+  const serverMessage = transport.clip(html ? 'HTML error page' : (errorMessageOf(parseJson(said)) ?? said))
   const cut = body.cut ? ` with more than ${MAX_ERROR_BODY_BYTES / 1024} KiB (the rest was not read)` : ''
   throw new TogetherError(`${what} answered HTTP ${status}${cut}${serverMessage ? `: ${serverMessage}` : ''}`, {
     kind: 'http',
@@ -167,11 +172,11 @@ export function unexpectedAnswer(what: string, expected: string): TogetherError 
 export async function checkHead(
   what: string,
   response: Response,
-  text: Transport,
+  transport: Transport,
   bound: SizeBound,
   baseUrl?: string
 ): Promise<void> {
-  await requireOk(what, response, text, baseUrl)
+  await requireOk(what, response, transport, baseUrl)
   if (looksLikeHtml(response.headers, '')) throw htmlPageError(what, response.status)
   const announced = Number(header(response.headers, 'content-length'))
   if (announced > bound.maxBytes) throw tooLargeError(what, bound, announced)

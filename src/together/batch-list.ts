@@ -61,15 +61,15 @@ function kept(value: unknown, only: ReadonlySet<string> | undefined): boolean {
 export async function readBatchList(
   response: Response,
   limits: { maxBytes: number; only?: ReadonlySet<string> },
-  text: Transport
+  transport: Transport
 ): Promise<BatchJob[]> {
   const { maxBytes, only } = limits
   const bound: SizeBound = { maxBytes, ...LIST_BOUND }
-  await checkHead(LIST_WHAT, response, text, bound)
+  await checkHead(LIST_WHAT, response, transport, bound)
   const jobs: BatchJob[] = []
   const other = await splitEntries(response, bound, entry => {
     const value: unknown = JSON.parse(entry)
-    const job = kept(value, only) ? listedBatch(entry, value, text.redact) : undefined
+    const job = kept(value, only) ? listedBatch(entry, value, transport.redact) : undefined
     if (job) jobs.push(job)
   })
   if (other === undefined) return jobs
@@ -77,6 +77,6 @@ export async function readBatchList(
   if (list === undefined) throw unexpectedAnswer(LIST_WHAT, 'a list of batches')
   return list
     .filter(entry => kept(entry, only))
-    .map(entry => listedBatch(JSON.stringify(entry), entry, text.redact))
+    .map(entry => listedBatch(JSON.stringify(entry), entry, transport.redact))
     .filter(job => job !== undefined)
 }

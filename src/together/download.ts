@@ -31,7 +31,7 @@ type Hop = { redirect: string } | { bytes: number }
 
 /** What saving the file of a hop needs besides its body: the file's place and bounds, and the hop's stall bound. */
 interface HopTarget extends Omit<SaveRequest, 'body' | 'contentEncoding' | 'onData'> {
-  text: Transport
+  transport: Transport
   stall: IdleLimit
 }
 
@@ -58,7 +58,7 @@ function redirectTarget(response: Response, from: string, what: string): string 
 
 /** Handles one response, from `url` after `followed` redirects: a redirect to follow, an HTTP error, or the file itself. */
 async function hop(target: HopTarget, response: Response, url: string, followed: number): Promise<Hop> {
-  const { text, stall, ...file } = target
+  const { transport, stall, ...file } = target
   const { what } = file
   if (response.status >= 300 && response.status < 400) {
     if (followed >= MAX_REDIRECTS) {
@@ -71,7 +71,7 @@ async function hop(target: HopTarget, response: Response, url: string, followed:
     await response.body.dump()
     return { redirect: next }
   }
-  await requireOk(what, response, text)
+  await requireOk(what, response, transport)
   const contentEncoding = header(response.headers, 'content-encoding')
   stall.arm()
   return { bytes: await save({ ...file, body: response.body, contentEncoding, onData: () => stall.touch() }) }
@@ -116,7 +116,7 @@ export async function download(request: DownloadRequest): Promise<number> {
         headers: { accept: '*/*', 'accept-encoding': 'identity' },
         streaming: { stallMs, limits: [total.signal, stall.signal] }
       }
-      const target: HopTarget = { what, path, expectedBytes, maxBytes, text: transport, stall }
+      const target: HopTarget = { what, path, expectedBytes, maxBytes, transport, stall }
       const from = url
       const next = await transport
         .exchange('GET', url, what, exchange, response => hop(target, response, from, followed))
