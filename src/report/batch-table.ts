@@ -6,15 +6,21 @@ import type { CostReport } from '../result-files/cost.js'
 import type { Tally } from '../result-files/tally.js'
 import { costCell } from './cost-summary.js'
 import { progressBar } from './chart.js'
-import { code, escapeText } from './escape.js'
+import { code, escapeText, statusText } from './escape.js'
 import { percent, plural } from '../util/text.js'
 import type { BatchVerdict } from '../verdict/judge-batch.js'
 import type { Verdict } from '../verdict/verdict.js'
 
 const MAX_BATCH_ROWS = 300
 
-/** How a batch's wait ended, as the icon and words of its row; `rank` puts problems first. */
-function state(r: BatchResult, verdict: BatchVerdict | undefined): { icon: string; note: string; rank: number } {
+/**
+ * How a batch's wait ended, as the icon and words of its row and of the one-batch summary's heading;
+ * `rank` puts problems first.
+ */
+export function batchState(
+  r: BatchResult,
+  verdict: Pick<Verdict, 'ok'> | undefined
+): { icon: string; note: string; rank: number } {
   switch (r.outcome) {
     case 'completed':
       // The batch completed; its results (requests, cost) may still have failed its verdict.
@@ -56,7 +62,7 @@ function columns(
     { head: 'batch', cell: r => code(r.batchId) },
     {
       head: 'status',
-      cell: r => `${state(r, verdictOf(r)).icon} ${escapeText(r.status || 'unknown', 60)}${state(r, verdictOf(r)).note}`
+      cell: r => `${batchState(r, verdictOf(r)).icon} ${statusText(r.status)}${batchState(r, verdictOf(r)).note}`
     },
     { head: 'progress', cell: r => percent(r.progress) },
     { head: 'output file', cell: r => (r.batch?.output_file_id ? code(r.batch.output_file_id) : '') },
@@ -84,7 +90,7 @@ export function manySummary(
   const tally = [`${counts.completed} completed`, `${counts.failed} failed`, `${counts.running} not finished`]
   const cols = columns(all.results, verdictOf, collected, cost)
   const rows = [...all.results]
-    .sort((a, b) => state(a, verdictOf(a)).rank - state(b, verdictOf(b)).rank)
+    .sort((a, b) => batchState(a, verdictOf(a)).rank - batchState(b, verdictOf(b)).rank)
     .slice(0, MAX_BATCH_ROWS)
   const parts = [
     `## ${verdict.ok ? '✅' : '❌'} Together batches: ${counts.completed}/${counts.total} completed`,

@@ -11,7 +11,7 @@ const MAX_LISTED = 10
 export const groupDigits = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
 
 /** `$3.4172`, with the dollar sign as an entity: two bare `$` in a line would start TeX math on GitHub. */
-const dollars = (amount: number): string => `&#36;${formatCost(amount)}`
+export const dollars = (amount: number): string => `&#36;${formatCost(amount)}`
 
 /** A batch's cost for the several-batches table: '' when its results were not read. */
 export function costCell(report: CostReport | undefined, batchId: string): string {

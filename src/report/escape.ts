@@ -29,6 +29,9 @@ export function escapeText(text: string | null | undefined, max = 2000): string 
     .replace(/^[-+=]/, entity)
 }
 
+/** A batch's status word, as every report shows it ('unknown' when Together gave none). */
+export const statusText = (status: string): string => escapeText(status || 'unknown', 40)
+
 /** An ID as code: hyphens and dots are left as they are, so it reads and copies as the ID it is. */
 export const code = (text: string | null | undefined): string => `<code>${escapeText(text, 200)}</code>`
 

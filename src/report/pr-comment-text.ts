@@ -1,5 +1,6 @@
 import { FAILED_ON, type FailedOn } from '../verdict/judge-batch.js'
-import { escapeText } from './escape.js'
+import { dollars } from './cost-summary.js'
+import { escapeText, statusText } from './escape.js'
 import { commentHeadline, type CommentRow } from './headline.js'
 
 export type { CommentRow }
@@ -25,20 +26,17 @@ export const DEFAULT_CONTEXT = 'batches'
 export const commentMarker = (context: string): string =>
   `<!-- wait-for-together-batch:${context.replace(/--+|[<>\r\n]/g, '_')} -->`
 
-const requestsCell = (row: CommentRow): string =>
+/** The cells a batch's row starts with, here and in the summary of mode `report`: icon and batch, status, requests. */
+export const batchCells = (row: CommentRow): string[] => [
+  `${row.icon} ${escapeText(row.batchId, 200)}`,
+  statusText(row.status),
   row.requests ? `${row.requests.ok} ok, ${row.requests.failed} failed` : ''
-const costCell = (row: CommentRow): string => (row.cost === undefined ? '' : `&#36;${row.cost.toFixed(4)}`)
+]
 
 function renderRow(row: CommentRow, runUrl: string): string {
   const run = runUrl ? `[run](${runUrl})` : ''
-  const cells = [
-    `${row.icon} ${escapeText(row.batchId, 200)}`,
-    escapeText(row.status || 'unknown', 40),
-    requestsCell(row),
-    costCell(row),
-    escapeText(row.reason, MAX_REASON),
-    run
-  ]
+  const cost = row.cost === undefined ? '' : dollars(row.cost)
+  const cells = [...batchCells(row), cost, escapeText(row.reason, MAX_REASON), run]
   const failedOn = row.failedOn ? `:${row.failedOn}` : ''
   return `| ${cells.join(' | ')} | <!-- row:v${ROW_VERSION}:${row.batchId}${failedOn} -->`
 }
