@@ -31960,7 +31960,7 @@ function costCell(report, batchId) {
 function cells(usage, cost) {
     return `<td>${groupDigits(usage.requests)}</td><td>${groupDigits(usage.promptTokens)}</td><td>${groupDigits(usage.completionTokens)}</td><td>${cost}</td>`;
 }
-const modelRow = (m) => `<tr><td><code>${escapeText(modelLabel(m.model), 200)}</code></td>${cells(m.usage, m.cost === undefined ? 'no price' : dollars(m.cost))}</tr>`;
+const modelRow = (m) => `<tr><td>${code(modelLabel(m.model))}</td>${cells(m.usage, m.cost === undefined ? 'no price' : dollars(m.cost))}</tr>`;
 function basis(report) {
     const source = "Estimated from Together's list prices (<code>GET /v1/models</code>, US dollars per million tokens)";
     const discount = report.list.discountPercent;
@@ -31990,12 +31990,12 @@ function costSection(report) {
     const batches = [...report.batches];
     const unread = batches.filter(([, b]) => b.incomplete === 'unread').map(([id]) => id);
     if (unread.length > 0) {
-        const ids = listFirst(unread.map(id => `<code>${escapeText(id, 200)}</code>`), MAX_LISTED);
+        const ids = listFirst(unread.map(id => code(id)), MAX_LISTED);
         parts.push('', `⚠️ Not included: the results of ${ids} could not be read.`);
     }
     const partly = batches.flatMap(([id, b]) => typeof b.incomplete === 'object' ? [[id, b.incomplete.unreadLines]] : []);
     for (const [id, lines] of partly.slice(0, MAX_LISTED)) {
-        parts.push('', `⚠️ Not included: ${plural(lines, 'line')} of the results of <code>${escapeText(id, 200)}</code> could not be read.`);
+        parts.push('', `⚠️ Not included: ${plural(lines, 'line')} of the results of ${code(id)} could not be read.`);
     }
     return `${parts.join('\n')}\n`;
 }
@@ -32330,8 +32330,8 @@ function failedLinesSection(report, severalBatches = false) {
         const batch = severalBatches ? '<th>batch</th>' : '';
         parts.push('', '<table>', `<tr><th>line</th><th>custom_id</th><th>error code</th>${batch}</tr>`);
         for (const l of shown) {
-            const batchCell = severalBatches ? `<td><code>${escapeText(l.batchId, 200)}</code></td>` : '';
-            parts.push(`<tr><td>${l.line}</td><td><code>${escapeText(l.customId, 200)}</code></td><td><code>${escapeText(l.code, 100)}</code></td>${batchCell}</tr>`);
+            const batchCell = severalBatches ? `<td>${code(l.batchId)}</td>` : '';
+            parts.push(`<tr><td>${l.line}</td><td>${code(l.customId)}</td><td><code>${escapeText(l.code, 100)}</code></td>${batchCell}</tr>`);
         }
         parts.push('</table>');
     }
@@ -36652,9 +36652,8 @@ function unlistedModels(report, listed) {
 
 const MAX_PROBLEM_ROWS = 50;
 const submit_summary_MAX_MODELS = 10;
-const fileName = (report) => code(report.file);
 function refusedSummary(report, message) {
-    const parts = [`## ❌ input-file ${fileName(report)} not submitted`, '', escapeText(message, 3000)];
+    const parts = [`## ❌ input-file ${code(report.file)} not submitted`, '', escapeText(message, 3000)];
     const lines = report.problems.flatMap(problem => problem.line === undefined ? [] : [{ ...problem, line: problem.line }]);
     if (lines.length > 0) {
         const shown = lines.slice(0, MAX_PROBLEM_ROWS);
@@ -36696,7 +36695,7 @@ function submittedSection(submitted, reuse) {
         tableRow('Input file', `${code(inputFileId)}, ${uploaded ? 'uploaded' : 'already uploaded (identical bytes)'}`),
         tableRow('Batch', batchCell(submitted, reuse))
     ];
-    return ['', `### Submitted from ${fileName(report)}`, '', '<table>', ...rows, '</table>', ''].join('\n');
+    return ['', `### Submitted from ${code(report.file)}`, '', '<table>', ...rows, '</table>', ''].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/submit/submit-error.ts

@@ -1,7 +1,7 @@
 import type { Annotation } from '../result-files/annotations.js'
 import { MAX_TRACKED, type LineMatch, type MatchedLine } from '../result-files/failures.js'
 import { plural } from '../util/text.js'
-import { escapeText } from './escape.js'
+import { code, escapeText } from './escape.js'
 
 /** Where the failed requests of the step are in `input-file`: the annotated lines and the rest. */
 export interface LineReport {
@@ -49,9 +49,9 @@ export function failedLinesSection(report: LineReport | undefined, severalBatche
     const batch = severalBatches ? '<th>batch</th>' : ''
     parts.push('', '<table>', `<tr><th>line</th><th>custom_id</th><th>error code</th>${batch}</tr>`)
     for (const l of shown) {
-      const batchCell = severalBatches ? `<td><code>${escapeText(l.batchId, 200)}</code></td>` : ''
+      const batchCell = severalBatches ? `<td>${code(l.batchId)}</td>` : ''
       parts.push(
-        `<tr><td>${l.line}</td><td><code>${escapeText(l.customId, 200)}</code></td><td><code>${escapeText(l.code, 100)}</code></td>${batchCell}</tr>`
+        `<tr><td>${l.line}</td><td>${code(l.customId)}</td><td><code>${escapeText(l.code, 100)}</code></td>${batchCell}</tr>`
       )
     }
     parts.push('</table>')

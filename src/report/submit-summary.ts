@@ -12,14 +12,12 @@ const MAX_MODELS = 10
 
 type Submitted = Extract<SubmitOutcome, { kind: 'submitted' }>
 
-const fileName = (report: PreflightReport): string => code(report.file)
-
 /**
  * The summary of a file preflight refused: the one line that says why, then the problems by line (a
  * table of the first 50 kept), and how many more there are. Nothing was uploaded.
  */
 export function refusedSummary(report: PreflightReport, message: string): string {
-  const parts = [`## ❌ input-file ${fileName(report)} not submitted`, '', escapeText(message, 3000)]
+  const parts = [`## ❌ input-file ${code(report.file)} not submitted`, '', escapeText(message, 3000)]
   // Those on a line, with it (file-wide problems are in `message` already).
   const lines = report.problems.flatMap(problem =>
     problem.line === undefined ? [] : [{ ...problem, line: problem.line }]
@@ -70,5 +68,5 @@ export function submittedSection(submitted: Submitted, reuse: string): string {
     tableRow('Input file', `${code(inputFileId)}, ${uploaded ? 'uploaded' : 'already uploaded (identical bytes)'}`),
     tableRow('Batch', batchCell(submitted, reuse))
   ]
-  return ['', `### Submitted from ${fileName(report)}`, '', '<table>', ...rows, '</table>', ''].join('\n')
+  return ['', `### Submitted from ${code(report.file)}`, '', '<table>', ...rows, '</table>', ''].join('\n')
 }
