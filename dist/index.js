@@ -34204,30 +34204,35 @@ function runLink(cell, runUrl) {
     return /^\d+$/.test(link.slice(repositoryRuns.length)) ? link : undefined;
 }
 const unescaped = (cell) => cell.replace(/&#(\d{1,7});/g, (entity, code) => Number(code) <= 0x10ffff ? String.fromCodePoint(Number(code)) : entity);
+function rowStart(found) {
+    const [first = '', status = ''] = found.cells;
+    const icon = Array.from(first)[0] ?? '';
+    if (!ICONS.has(icon))
+        return undefined;
+    return { batchId: found.id, icon: icon, status: STATUS.test(status) ? status : 'unknown' };
+}
 function readRow(found, runUrl) {
     const layout = found.version >= 3
         ? found.cells
         : [found.cells[0], found.cells[1], found.cells[2], '', '', found.cells[3], ...found.cells.slice(4)];
-    const [first = '', status = '', requests = '', cost = '', why = '', run = '', ...rest] = layout;
-    const icon = Array.from(first)[0] ?? '';
+    const [, , requests = '', cost = '', why = '', run = '', ...rest] = layout;
+    const start = rowStart(found);
     const link = runLink(run, runUrl);
     const counts = REQUESTS.exec(requests);
     const amount = COST.exec(cost);
     const failedOn = FAILED_ON.find(f => f === found.failedOn);
-    if (rest.length > 0 || !ICONS.has(icon) || !counts || !amount || !inert(why, runUrl))
+    if (rest.length > 0 || !start || !counts || !amount || !inert(why, runUrl))
         return undefined;
     if (run !== '' && link === undefined)
         return undefined;
     const row = {
-        batchId: found.id,
-        icon: icon,
-        status: STATUS.test(status) ? status : 'unknown',
+        ...start,
         ...(counts[1] !== undefined ? { requests: { ok: Number(counts[1]), failed: Number(counts[2]) } } : {}),
         ...(amount[1] !== undefined ? { cost: Number(amount[1]) } : {}),
         ...(failedOn ? { failedOn } : {}),
         reason: unescaped(why)
     };
-    return { row, run: link ?? '' };
+    return { row, line: renderRow(row, link ?? '') };
 }
 function inert(cell, runUrl) {
     if (runLink(cell, runUrl) !== undefined)
@@ -34238,21 +34243,12 @@ function previousRow(line, runUrl) {
     const found = splitRow(line);
     if (!found || found.version < 1)
         return undefined;
-    if (found.version <= ROW_VERSION) {
-        const read = readRow(found, runUrl);
-        return read && { row: read.row, line: renderRow(read.row, read.run) };
-    }
-    const [first = '', status = ''] = found.cells;
-    const icon = Array.from(first)[0] ?? '';
-    if (!ICONS.has(icon) || !found.cells.every(cell => inert(cell, runUrl)))
+    if (found.version <= ROW_VERSION)
+        return readRow(found, runUrl);
+    const start = rowStart(found);
+    if (!start || !found.cells.every(cell => inert(cell, runUrl)))
         return undefined;
-    const row = {
-        batchId: found.id,
-        icon: icon,
-        status: STATUS.test(status) ? status : 'unknown',
-        reason: ''
-    };
-    return { row, line };
+    return { row: { ...start, reason: '' }, line };
 }
 const RANK = { '❌': 0, '🔄': 1, '✅': 2 };
 function renderComment(context, rows, runUrl, previous = '', stepFailure) {

@@ -78,35 +78,50 @@ const unescaped = (cell: string): string =>
     Number(code) <= 0x10ffff ? String.fromCodePoint(Number(code)) : entity
   )
 
+/** A row as it goes into the new body: its fields (for the headline and the order) and its line. */
+interface Entry {
+  row: CommentRow
+  line: string
+}
+
+/**
+ * The batch, icon and status word a found row starts with, as every version wrote them (a status
+ * that is not a plain word reads `unknown`); undefined when its first cell has no icon this code writes.
+ */
+function rowStart(found: FoundRow): Pick<CommentRow, 'batchId' | 'icon' | 'status'> | undefined {
+  const [first = '', status = ''] = found.cells
+  const icon = Array.from(first)[0] ?? ''
+  if (!ICONS.has(icon)) return undefined
+  return { batchId: found.id, icon: icon as CommentRow['icon'], status: STATUS.test(status) ? status : 'unknown' }
+}
+
 /**
  * A row of a version this code knows, kept only in the exact form that version wrote (a plain batch
  * ID, an icon, a status word, counts, an amount, an inert reason, a link to a run of this repository)
- * and read back into its fields, so nothing else of the found text (which anyone may have written)
- * is carried on.
+ * and read back into its fields, then written anew, so nothing else of the found text (which anyone
+ * may have written) is carried on.
  */
-function readRow(found: FoundRow, runUrl: string): { row: CommentRow; run: string } | undefined {
+function readRow(found: FoundRow, runUrl: string): Entry | undefined {
   const layout =
     found.version >= 3
       ? found.cells
       : [found.cells[0], found.cells[1], found.cells[2], '', '', found.cells[3], ...found.cells.slice(4)]
-  const [first = '', status = '', requests = '', cost = '', why = '', run = '', ...rest] = layout
-  const icon = Array.from(first)[0] ?? ''
+  const [, , requests = '', cost = '', why = '', run = '', ...rest] = layout
+  const start = rowStart(found)
   const link = runLink(run, runUrl)
   const counts = REQUESTS.exec(requests)
   const amount = COST.exec(cost)
   const failedOn = FAILED_ON.find(f => f === found.failedOn)
-  if (rest.length > 0 || !ICONS.has(icon) || !counts || !amount || !inert(why, runUrl)) return undefined
+  if (rest.length > 0 || !start || !counts || !amount || !inert(why, runUrl)) return undefined
   if (run !== '' && link === undefined) return undefined
   const row: CommentRow = {
-    batchId: found.id,
-    icon: icon as CommentRow['icon'],
-    status: STATUS.test(status) ? status : 'unknown',
+    ...start,
     ...(counts[1] !== undefined ? { requests: { ok: Number(counts[1]), failed: Number(counts[2]) } } : {}),
     ...(amount[1] !== undefined ? { cost: Number(amount[1]) } : {}),
     ...(failedOn ? { failedOn } : {}),
     reason: unescaped(why)
   }
-  return { row, run: link ?? '' }
+  return { row, line: renderRow(row, link ?? '') }
 }
 
 /**
@@ -118,12 +133,6 @@ function inert(cell: string, runUrl: string): boolean {
   return escapeText(unescaped(cell)) === cell
 }
 
-/** A row as it goes into the new body: its fields (for the headline and the order) and its line. */
-interface Entry {
-  row: CommentRow
-  line: string
-}
-
 /**
  * A row of the comment as found, as it goes into the new body: a row of this or an earlier version
  * is read and written anew (see `readRow`); a row of a later version (written by a newer release of
@@ -133,20 +142,10 @@ interface Entry {
 function previousRow(line: string, runUrl: string): Entry | undefined {
   const found = splitRow(line)
   if (!found || found.version < 1) return undefined
-  if (found.version <= ROW_VERSION) {
-    const read = readRow(found, runUrl)
-    return read && { row: read.row, line: renderRow(read.row, read.run) }
-  }
-  const [first = '', status = ''] = found.cells
-  const icon = Array.from(first)[0] ?? ''
-  if (!ICONS.has(icon) || !found.cells.every(cell => inert(cell, runUrl))) return undefined
-  const row: CommentRow = {
-    batchId: found.id,
-    icon: icon as CommentRow['icon'],
-    status: STATUS.test(status) ? status : 'unknown',
-    reason: ''
-  }
-  return { row, line }
+  if (found.version <= ROW_VERSION) return readRow(found, runUrl)
+  const start = rowStart(found)
+  if (!start || !found.cells.every(cell => inert(cell, runUrl))) return undefined
+  return { row: { ...start, reason: '' }, line }
 }
 
 /** Failed rows first, then the ones still running, then the ones that passed. */
