@@ -32020,13 +32020,14 @@ function summarize(results) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/chart.ts
+
 const MIN_SPAN_MS = 5 * 60_000;
 const MIN_POINTS = 3;
 const SAMPLES = 30;
 const BAR_WIDTH = 20;
 function progressBar(progress) {
     const filled = Math.round((Math.min(100, Math.max(0, progress)) / 100) * BAR_WIDTH);
-    return '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
+    return `<code>${'█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled)}</code> ${percent(progress)}`;
 }
 const num = (value) => String(Math.round(value * 10) / 10);
 function progressAt(known, atMs) {
@@ -32093,7 +32094,6 @@ function batchState(r, verdict) {
 }
 function columns(results, verdictOf, collected, cost) {
     const tally = (r) => collected?.get(r.batchId)?.tally;
-    const error = (r) => r.batch?.error ?? r.error?.message;
     const all = [
         { head: 'batch', cell: r => code(r.batchId) },
         {
@@ -32105,7 +32105,7 @@ function columns(results, verdictOf, collected, cost) {
         { head: 'error file', cell: r => (r.batch?.error_file_id ? code(r.batch.error_file_id) : '') },
         { head: 'requests ok / failed', cell: r => (tally(r) ? `${tally(r).succeeded} / ${tally(r).failed}` : '') },
         { head: 'estimated cost', cell: r => costCell(cost, r.batchId) },
-        { head: 'error', cell: r => escapeText(error(r), 300) }
+        { head: 'error', cell: r => escapeText(r.batch?.error ?? r.error?.message, 300) }
     ];
     const always = new Set(['batch', 'status', 'progress']);
     return all.filter(c => always.has(c.head) || results.some(r => c.cell(r) !== ''));
@@ -32114,8 +32114,6 @@ function manySummary(all, verdict, batches, collected, cost) {
     const byId = new Map(batches.map(b => [b.batchId, b]));
     const verdictOf = (r) => byId.get(r.batchId);
     const counts = summarize(all.results);
-    const share = counts.percent;
-    const tally = [`${counts.completed} completed`, `${counts.failed} failed`, `${counts.running} not finished`];
     const cols = columns(all.results, verdictOf, collected, cost);
     const rows = [...all.results]
         .sort((a, b) => batchState(a, verdictOf(a)).rank - batchState(b, verdictOf(b)).rank)
@@ -32125,7 +32123,7 @@ function manySummary(all, verdict, batches, collected, cost) {
         '',
         escapeText(verdict.message, 3000),
         '',
-        `<code>${progressBar(share)}</code> ${percent(share)} · ${tally.join(', ')} · waited ${formatDuration(all.endedAt - all.startedAt)}`,
+        `${progressBar(counts.percent)} · ${counts.completed} completed, ${counts.failed} failed, ${counts.running} not finished · waited ${formatDuration(all.endedAt - all.startedAt)}`,
         '',
         '<table>',
         `<tr>${cols.map(c => `<th>${c.head}</th>`).join('')}</tr>`,
@@ -34338,7 +34336,7 @@ function batchSummary(result, verdict) {
     const rows = [tableRow('Status', statusText(result.status))];
     const { progress } = result;
     if (progress !== undefined)
-        rows.push(tableRow('Progress', `<code>${progressBar(progress)}</code> ${percent(progress)}`));
+        rows.push(tableRow('Progress', progressBar(progress)));
     if (job.model_id)
         rows.push(tableRow('Model', escapeText(job.model_id, 200)));
     if (job.endpoint)

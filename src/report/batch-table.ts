@@ -57,7 +57,6 @@ function columns(
   cost?: CostReport
 ) {
   const tally = (r: BatchResult): Tally | undefined => collected?.get(r.batchId)?.tally
-  const error = (r: BatchResult): string | undefined => r.batch?.error ?? r.error?.message
   const all: Column[] = [
     { head: 'batch', cell: r => code(r.batchId) },
     {
@@ -69,7 +68,7 @@ function columns(
     { head: 'error file', cell: r => (r.batch?.error_file_id ? code(r.batch.error_file_id) : '') },
     { head: 'requests ok / failed', cell: r => (tally(r) ? `${tally(r)!.succeeded} / ${tally(r)!.failed}` : '') },
     { head: 'estimated cost', cell: r => costCell(cost, r.batchId) },
-    { head: 'error', cell: r => escapeText(error(r), 300) }
+    { head: 'error', cell: r => escapeText(r.batch?.error ?? r.error?.message, 300) }
   ]
   const always = new Set(['batch', 'status', 'progress'])
   return all.filter(c => always.has(c.head) || results.some(r => c.cell(r) !== ''))
@@ -86,8 +85,6 @@ export function manySummary(
   const byId = new Map(batches.map(b => [b.batchId, b]))
   const verdictOf = (r: BatchResult): BatchVerdict | undefined => byId.get(r.batchId)
   const counts = summarize(all.results)
-  const share = counts.percent
-  const tally = [`${counts.completed} completed`, `${counts.failed} failed`, `${counts.running} not finished`]
   const cols = columns(all.results, verdictOf, collected, cost)
   const rows = [...all.results]
     .sort((a, b) => batchState(a, verdictOf(a)).rank - batchState(b, verdictOf(b)).rank)
@@ -97,7 +94,7 @@ export function manySummary(
     '',
     escapeText(verdict.message, 3000),
     '',
-    `<code>${progressBar(share)}</code> ${percent(share)} · ${tally.join(', ')} · waited ${formatDuration(all.endedAt - all.startedAt)}`,
+    `${progressBar(counts.percent)} · ${counts.completed} completed, ${counts.failed} failed, ${counts.running} not finished · waited ${formatDuration(all.endedAt - all.startedAt)}`,
     '',
     '<table>',
     `<tr>${cols.map(c => `<th>${c.head}</th>`).join('')}</tr>`,

@@ -75,7 +75,7 @@ function batchSummary(result: BatchResult, verdict: Verdict): string {
   const job = result.batch ?? {}
   const rows: string[] = [row('Status', statusText(result.status))]
   const { progress } = result
-  if (progress !== undefined) rows.push(row('Progress', `<code>${progressBar(progress)}</code> ${percent(progress)}`))
+  if (progress !== undefined) rows.push(row('Progress', progressBar(progress)))
   if (job.model_id) rows.push(row('Model', escapeText(job.model_id, 200)))
   if (job.endpoint) rows.push(row('Endpoint', escapeText(job.endpoint, 200)))
   if (job.created_at) rows.push(row('Created', escapeText(job.created_at, 40)))
