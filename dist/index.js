@@ -31940,6 +31940,12 @@ function escapeText(text, max = 2000) {
 }
 const statusText = (status) => escapeText(status || 'unknown', 40);
 const code = (text) => `<code>${escapeText(text, 200)}</code>`;
+const htmlTable = (heads, rows) => [
+    '<table>',
+    `<tr>${heads.map(head => `<th>${head}</th>`).join('')}</tr>`,
+    ...rows.map(cells => `<tr>${cells.map(cell => `<td>${cell}</td>`).join('')}</tr>`),
+    '</table>'
+];
 const tableRow = (name, html) => `<tr><th align="left">${name}</th><td>${html}</td></tr>`;
 
 ;// CONCATENATED MODULE: ./src/report/cost-summary.ts
@@ -32125,10 +32131,7 @@ function manySummary(all, verdict, batches, collected, cost) {
         '',
         `${progressBar(counts.percent)} · ${counts.completed} completed, ${counts.failed} failed, ${counts.running} not finished · waited ${formatDuration(all.endedAt - all.startedAt)}`,
         '',
-        '<table>',
-        `<tr>${cols.map(c => `<th>${c.head}</th>`).join('')}</tr>`,
-        ...rows.map(r => `<tr>${cols.map(c => `<td>${c.cell(r)}</td>`).join('')}</tr>`),
-        '</table>'
+        ...htmlTable(cols.map(c => c.head), rows.map(r => cols.map(c => c.cell(r))))
     ];
     if (all.results.length > MAX_BATCH_ROWS)
         parts.push('', `… ${plural(all.results.length - MAX_BATCH_ROWS, 'more batch', 'more batches')}`);
@@ -32325,13 +32328,14 @@ function failedLinesSection(report, severalBatches = false) {
     parts.push(...notes(match));
     const shown = rest.slice(0, MAX_ROWS);
     if (shown.length > 0) {
-        const batch = severalBatches ? '<th>batch</th>' : '';
-        parts.push('', '<table>', `<tr><th>line</th><th>custom_id</th><th>error code</th>${batch}</tr>`);
-        for (const l of shown) {
-            const batchCell = severalBatches ? `<td>${code(l.batchId)}</td>` : '';
-            parts.push(`<tr><td>${l.line}</td><td>${code(l.customId)}</td><td><code>${escapeText(l.code, 100)}</code></td>${batchCell}</tr>`);
-        }
-        parts.push('</table>');
+        const heads = ['line', 'custom_id', 'error code', ...(severalBatches ? ['batch'] : [])];
+        const rows = shown.map(l => [
+            String(l.line),
+            code(l.customId),
+            `<code>${escapeText(l.code, 100)}</code>`,
+            ...(severalBatches ? [code(l.batchId)] : [])
+        ]);
+        parts.push('', ...htmlTable(heads, rows));
     }
     const unlisted = match.matched - annotations.length - shown.length;
     if (unlisted > 0)
@@ -34323,10 +34327,8 @@ function requestsSection(all, collected) {
     const parts = ['', '### Requests', '', `${total.succeeded} succeeded · ${total.failed} failed`];
     const codes = topCodes(total, 5);
     if (codes.length > 0) {
-        parts.push('', '<table>', '<tr><th>error code</th><th>requests</th><th>example</th></tr>');
-        for (const c of codes)
-            parts.push(`<tr><td>${code(c.code)}</td><td>${c.count}</td><td>${escapeText(c.example, 200)}</td></tr>`);
-        parts.push('</table>');
+        const rows = codes.map(c => [code(c.code), String(c.count), escapeText(c.example, 200)]);
+        parts.push('', ...htmlTable(['error code', 'requests', 'example'], rows));
     }
     return `${parts.join('\n')}\n`;
 }
@@ -34370,11 +34372,8 @@ function batchSummary(result, verdict) {
         parts.push('', chart);
     if (result.timeline.length > 0) {
         const shown = result.timeline.slice(0, MAX_TIMELINE_ROWS);
-        parts.push('', '### Timeline', '', '<table>', '<tr><th>after</th><th>status</th><th>progress</th></tr>');
-        for (const entry of shown) {
-            parts.push(`<tr><td>${formatDuration(entry.atMs)}</td><td>${statusText(entry.status)}</td><td>${percent(entry.progress)}</td></tr>`);
-        }
-        parts.push('</table>');
+        const rows = shown.map(entry => [formatDuration(entry.atMs), statusText(entry.status), percent(entry.progress)]);
+        parts.push('', '### Timeline', '', ...htmlTable(['after', 'status', 'progress'], rows));
         if (result.timeline.length > shown.length)
             parts.push('', `… ${plural(result.timeline.length - shown.length, 'more change')}`);
     }
@@ -36497,12 +36496,8 @@ async function runReport(settings, deps, github) {
     const ledgerErrors = deps.signal.aborted ? [] : await publishReport(deps, github, tracked);
     const verdict = stepVerdict(tracked, ledgerErrors);
     deps.setOutputs({ passed: String(verdict.ok) });
-    return {
-        verdict,
-        title: 'Together batches',
-        summary: buildReportSummary(reported, pending, verdict),
-        annotations: []
-    };
+    const summary = buildReportSummary(reported, pending, verdict);
+    return { verdict, title: 'Together batches', summary, annotations: [] };
 }
 
 ;// CONCATENATED MODULE: ./src/submit/request-rules.ts
@@ -36651,12 +36646,8 @@ function refusedSummary(report, message) {
     const lines = report.problems.flatMap(problem => problem.line === undefined ? [] : [{ ...problem, line: problem.line }]);
     if (lines.length > 0) {
         const shown = lines.slice(0, MAX_PROBLEM_ROWS);
-        parts.push('', '<table>', '<tr><th>line</th><th>problem</th><th>details</th></tr>');
-        for (const problem of shown) {
-            const details = escapeText(problem.message, 300);
-            parts.push(`<tr><td>${problem.line}</td><td>${PROBLEM_LABELS[problem.kind]}</td><td>${details}</td></tr>`);
-        }
-        parts.push('</table>');
+        const rows = shown.map(p => [String(p.line), PROBLEM_LABELS[p.kind], escapeText(p.message, 300)]);
+        parts.push('', ...htmlTable(['line', 'problem', 'details'], rows));
         const fileWide = report.problems.length - lines.length;
         const total = Object.values(report.counts).reduce((sum, count) => sum + count, 0) - fileWide;
         if (total > shown.length)

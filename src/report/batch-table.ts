@@ -6,7 +6,7 @@ import type { CostReport } from '../result-files/cost.js'
 import type { Tally } from '../result-files/tally.js'
 import { costCell } from './cost-summary.js'
 import { progressBar } from './chart.js'
-import { code, escapeText, statusText } from './escape.js'
+import { code, escapeText, htmlTable, statusText } from './escape.js'
 import { percent, plural } from '../util/text.js'
 import type { BatchVerdict } from '../verdict/judge-batch.js'
 import type { Verdict } from '../verdict/verdict.js'
@@ -96,10 +96,10 @@ export function manySummary(
     '',
     `${progressBar(counts.percent)} · ${counts.completed} completed, ${counts.failed} failed, ${counts.running} not finished · waited ${formatDuration(all.endedAt - all.startedAt)}`,
     '',
-    '<table>',
-    `<tr>${cols.map(c => `<th>${c.head}</th>`).join('')}</tr>`,
-    ...rows.map(r => `<tr>${cols.map(c => `<td>${c.cell(r)}</td>`).join('')}</tr>`),
-    '</table>'
+    ...htmlTable(
+      cols.map(c => c.head),
+      rows.map(r => cols.map(c => c.cell(r)))
+    )
   ]
   if (all.results.length > MAX_BATCH_ROWS)
     parts.push('', `… ${plural(all.results.length - MAX_BATCH_ROWS, 'more batch', 'more batches')}`)

@@ -3,7 +3,7 @@ import { byteSize } from '../submit/preflight-report.js'
 import { PROBLEM_LABELS } from '../submit/request-rules.js'
 import type { SubmitOutcome } from '../submit/submit-from-file.js'
 import { plural } from '../util/text.js'
-import { code, escapeText, tableRow } from './escape.js'
+import { code, escapeText, htmlTable, tableRow } from './escape.js'
 
 /** Problem lines listed in the summary of a refused file; the annotations show the first few. */
 const MAX_PROBLEM_ROWS = 50
@@ -24,12 +24,8 @@ export function refusedSummary(report: PreflightReport, message: string): string
   )
   if (lines.length > 0) {
     const shown = lines.slice(0, MAX_PROBLEM_ROWS)
-    parts.push('', '<table>', '<tr><th>line</th><th>problem</th><th>details</th></tr>')
-    for (const problem of shown) {
-      const details = escapeText(problem.message, 300)
-      parts.push(`<tr><td>${problem.line}</td><td>${PROBLEM_LABELS[problem.kind]}</td><td>${details}</td></tr>`)
-    }
-    parts.push('</table>')
+    const rows = shown.map(p => [String(p.line), PROBLEM_LABELS[p.kind], escapeText(p.message, 300)])
+    parts.push('', ...htmlTable(['line', 'problem', 'details'], rows))
     const fileWide = report.problems.length - lines.length
     const total = Object.values(report.counts).reduce((sum, count) => sum + count, 0) - fileWide
     if (total > shown.length) parts.push('', `… ${plural(total - shown.length, 'more line')} with a problem`)

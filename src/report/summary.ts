@@ -7,7 +7,7 @@ import { batchState, manySummary } from './batch-table.js'
 import { progressBar, progressChart } from './chart.js'
 import { failedLinesSection, type LineReport } from './failed-lines.js'
 import { mergeTallies, topCodes, type Tally } from '../result-files/tally.js'
-import { code, escapeText, statusText, tableRow as row } from './escape.js'
+import { code, escapeText, htmlTable, statusText, tableRow as row } from './escape.js'
 import { percent, plural } from '../util/text.js'
 import type { CommentRow } from './headline.js'
 import { batchCells } from './pr-comment-text.js'
@@ -62,10 +62,8 @@ function requestsSection(all: WaitReport, collected?: ReadonlyMap<string, BatchF
   const parts = ['', '### Requests', '', `${total.succeeded} succeeded · ${total.failed} failed`]
   const codes = topCodes(total, 5)
   if (codes.length > 0) {
-    parts.push('', '<table>', '<tr><th>error code</th><th>requests</th><th>example</th></tr>')
-    for (const c of codes)
-      parts.push(`<tr><td>${code(c.code)}</td><td>${c.count}</td><td>${escapeText(c.example, 200)}</td></tr>`)
-    parts.push('</table>')
+    const rows = codes.map(c => [code(c.code), String(c.count), escapeText(c.example, 200)])
+    parts.push('', ...htmlTable(['error code', 'requests', 'example'], rows))
   }
   return `${parts.join('\n')}\n`
 }
@@ -103,13 +101,8 @@ function batchSummary(result: BatchResult, verdict: Verdict): string {
   if (chart) parts.push('', chart)
   if (result.timeline.length > 0) {
     const shown = result.timeline.slice(0, MAX_TIMELINE_ROWS)
-    parts.push('', '### Timeline', '', '<table>', '<tr><th>after</th><th>status</th><th>progress</th></tr>')
-    for (const entry of shown) {
-      parts.push(
-        `<tr><td>${formatDuration(entry.atMs)}</td><td>${statusText(entry.status)}</td><td>${percent(entry.progress)}</td></tr>`
-      )
-    }
-    parts.push('</table>')
+    const rows = shown.map(entry => [formatDuration(entry.atMs), statusText(entry.status), percent(entry.progress)])
+    parts.push('', '### Timeline', '', ...htmlTable(['after', 'status', 'progress'], rows))
     if (result.timeline.length > shown.length)
       parts.push('', `… ${plural(result.timeline.length - shown.length, 'more change')}`)
   }
