@@ -34125,18 +34125,17 @@ function totals(rows, stepFailure) {
     const counts = `${plural(rows.length, 'batch', 'batches')}: ${completed} completed, ${failed.length} failed${statuses ? ` (${statuses})` : ''}${otherText}, ${running} running`;
     const counted = rows.filter(r => r.requests);
     const finished = rows.length - running;
+    const of = (n, what) => n < finished ? ` (${n} of ${finished} finished batches ${what})` : '';
     const ok = counted.reduce((n, r) => n + r.requests.ok, 0);
     const bad = counted.reduce((n, r) => n + r.requests.failed, 0);
     const requests = counted.length === 0
         ? finished > 0
             ? 'request counts not fetched (max-failed-requests or download-dir fetch them)'
             : ''
-        : `${groupDigits(ok)} ok, ${groupDigits(bad)} failed requests${counted.length < finished ? ` (${counted.length} of ${finished} finished batches counted)` : ''}`;
+        : `${groupDigits(ok)} ok, ${groupDigits(bad)} failed requests${of(counted.length, 'counted')}`;
     const priced = rows.filter(r => r.cost !== undefined);
     const sum = priced.reduce((n, r) => n + r.cost, 0);
-    const cost = priced.length === 0
-        ? ''
-        : `estimated cost $${sum.toFixed(4)}${priced.length < finished ? ` (${priced.length} of ${finished} finished batches priced)` : ''}`;
+    const cost = priced.length === 0 ? '' : `estimated cost $${formatCost(sum)}${of(priced.length, 'priced')}`;
     return { verdict, words, counts, requests, cost };
 }
 const ICON = { Passed: '✅', Failed: '❌', Running: '🔄' };
