@@ -34182,7 +34182,7 @@ function renderRow(row, runUrl) {
     const failedOn = row.failedOn ? `:${row.failedOn}` : '';
     return `| ${cells.join(' | ')} | <!-- row:v${ROW_VERSION}:${row.batchId}${failedOn} -->`;
 }
-const ICONS = new Set(['✅', '❌', '🔄']);
+const RANK = { '❌': 0, '🔄': 1, '✅': 2 };
 const STATUS = /^[A-Za-z_]{1,40}$/;
 const REQUESTS = /^(?:(\d{1,15}) ok, (\d{1,15}) failed)?$/;
 const COST = /^(?:&#36;(\d{1,12}\.\d{4}))?$/;
@@ -34208,7 +34208,7 @@ const unescaped = (cell) => cell.replace(/&#(\d{1,7});/g, (entity, code) => Numb
 function rowStart(found) {
     const [first = '', status = ''] = found.cells;
     const icon = Array.from(first)[0] ?? '';
-    if (!ICONS.has(icon))
+    if (!Object.hasOwn(RANK, icon))
         return undefined;
     return { batchId: found.id, icon: icon, status: STATUS.test(status) ? status : 'unknown' };
 }
@@ -34251,7 +34251,6 @@ function previousRow(line, runUrl) {
         return undefined;
     return { row: { ...start, reason: '' }, line };
 }
-const RANK = { '❌': 0, '🔄': 1, '✅': 2 };
 function renderComment(context, rows, runUrl, previous = '', stepFailure) {
     const entries = new Map();
     for (const line of previous.split(/\r?\n/)) {

@@ -41,7 +41,8 @@ function renderRow(row: CommentRow, runUrl: string): string {
   return `| ${cells.join(' | ')} | <!-- row:v${ROW_VERSION}:${row.batchId}${failedOn} -->`
 }
 
-const ICONS = new Set<string>(['✅', '❌', '🔄'])
+/** The icons a row starts with: failed rows first, then the ones still running, then the ones that passed. */
+const RANK = { '❌': 0, '🔄': 1, '✅': 2 } as const
 const STATUS = /^[A-Za-z_]{1,40}$/
 const REQUESTS = /^(?:(\d{1,15}) ok, (\d{1,15}) failed)?$/
 const COST = /^(?:&#36;(\d{1,12}\.\d{4}))?$/
@@ -91,7 +92,7 @@ interface Entry {
 function rowStart(found: FoundRow): Pick<CommentRow, 'batchId' | 'icon' | 'status'> | undefined {
   const [first = '', status = ''] = found.cells
   const icon = Array.from(first)[0] ?? ''
-  if (!ICONS.has(icon)) return undefined
+  if (!Object.hasOwn(RANK, icon)) return undefined
   return { batchId: found.id, icon: icon as CommentRow['icon'], status: STATUS.test(status) ? status : 'unknown' }
 }
 
@@ -147,9 +148,6 @@ function previousRow(line: string, runUrl: string): Entry | undefined {
   if (!start || !found.cells.every(cell => inert(cell, runUrl))) return undefined
   return { row: { ...start, reason: '' }, line }
 }
-
-/** Failed rows first, then the ones still running, then the ones that passed. */
-const RANK = { '❌': 0, '🔄': 1, '✅': 2 } as const
 
 /**
  * The comment's body: a headline with the verdict and the totals over every row, then a row per
