@@ -96,8 +96,8 @@ describe('progressChart', () => {
 })
 
 describe('progressBar', () => {
-  it('draws a proportional progress bar', () => {
-    expect(progressBar(40)).toBe('█'.repeat(8) + '░'.repeat(12))
-    expect(progressBar(140)).toBe('█'.repeat(20))
+  it('draws a proportional progress bar, as code, followed by the figure', () => {
+    expect(progressBar(40)).toBe(`<code>${'█'.repeat(8) + '░'.repeat(12)}</code> 40%`)
+    expect(progressBar(140)).toBe(`<code>${'█'.repeat(20)}</code> 140%`)
   })
 })

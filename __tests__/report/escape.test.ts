@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { escapeText } from '../../src/report/escape.js'
+import { escapeText, htmlTable, statusText } from '../../src/report/escape.js'
 
 /** The characters left after entities are taken out: what GitHub's renderer would see as syntax. */
 const bare = (text: string): string => text.replace(/&#\d+;/g, '')
@@ -48,5 +48,33 @@ describe('escapeText', () => {
     expect(text.startsWith('a'.repeat(100))).toBe(true)
     expect(text).toContain('more characters')
     expect(text).not.toContain('\n')
+  })
+})
+
+describe('statusText', () => {
+  it('escapes and bounds a status, and says unknown for none', () => {
+    expect(statusText('IN_PROGRESS')).toBe('IN_PROGRESS')
+    expect(statusText('')).toBe('unknown')
+    expect(statusText(`<b>${'X'.repeat(100)}`)).toBe(`&#60;b&#62;${'X'.repeat(37)}… &#40;63 more characters&#41;`)
+  })
+})
+
+describe('htmlTable', () => {
+  it('writes a row of headings, then a row for each list of cells, cells as given', () => {
+    expect(
+      htmlTable(
+        ['a', 'b'],
+        [
+          ['1', '<code>x</code>'],
+          ['2', '']
+        ]
+      )
+    ).toEqual([
+      '<table>',
+      '<tr><th>a</th><th>b</th></tr>',
+      '<tr><td>1</td><td><code>x</code></td></tr>',
+      '<tr><td>2</td><td></td></tr>',
+      '</table>'
+    ])
   })
 })

@@ -43,7 +43,7 @@ describe('buildSummary', () => {
       etaAt: T0 + 185_000 + 240_000
     })
     const summary = buildSummary(one(timedOut), judge(timedOut, FAIL_ON))
-    expect(summary).toContain('## ⏱️ Together batch batch-1: timed out (IN_PROGRESS)')
+    expect(summary).toContain('## ⏱️ Together batch batch-1: IN_PROGRESS (timed out)\n')
     expect(summary).toContain('in ~4m 00s')
     const aborted = result({ outcome: 'aborted', cancel: { reason: 'abort', state: 'failed', error: 'HTTP 500' } })
     expect(buildSummary(one(aborted), judge(aborted, FAIL_ON))).toContain('⛔')
@@ -77,7 +77,7 @@ describe('summary wording', () => {
 
   it('heads a COMPLETED batch whose results failed as a failure of its results, not of the batch', () => {
     expect(buildSummary(oneWait(), { ok: false, message: 'gate' })).toContain(
-      '## ❌ Together batch b1: COMPLETED, but its results failed'
+      '## ❌ Together batch b1: COMPLETED (results failed)\n'
     )
     expect(buildSummary(oneWait(), PASS)).toContain('## ✅ Together batch b1: COMPLETED\n')
   })

@@ -150,6 +150,6 @@ export async function runReport(settings: Settings, deps: RunContext, github: Gi
   const ledgerErrors = deps.signal.aborted ? [] : await publishReport(deps, github, tracked)
   const verdict = stepVerdict(tracked, ledgerErrors)
   deps.setOutputs({ passed: String(verdict.ok) })
-  const rows = reported.map(r => ({ ...r, entry: r.stored.entry, files: collected.get(r.result.batchId) }))
-  return { verdict, title: 'Together batches', summary: buildReportSummary(rows, pending, verdict), annotations: [] }
+  const summary = buildReportSummary(reported, pending, verdict)
+  return { verdict, title: 'Together batches', summary, annotations: [] }
 }

@@ -6,15 +6,21 @@ import type { CostReport } from '../result-files/cost.js'
 import type { Tally } from '../result-files/tally.js'
 import { costCell } from './cost-summary.js'
 import { progressBar } from './chart.js'
-import { code, escapeText } from './escape.js'
+import { code, escapeText, htmlTable, statusText } from './escape.js'
 import { percent, plural } from '../util/text.js'
 import type { BatchVerdict } from '../verdict/judge-batch.js'
 import type { Verdict } from '../verdict/verdict.js'
 
 const MAX_BATCH_ROWS = 300
 
-/** How a batch's wait ended, as the icon and words of its row; `rank` puts problems first. */
-function state(r: BatchResult, verdict: BatchVerdict | undefined): { icon: string; note: string; rank: number } {
+/**
+ * How a batch's wait ended, as the icon and words of its row and of the one-batch summary's heading;
+ * `rank` puts problems first.
+ */
+export function batchState(
+  r: BatchResult,
+  verdict: Pick<Verdict, 'ok'> | undefined
+): { icon: string; note: string; rank: number } {
   switch (r.outcome) {
     case 'completed':
       // The batch completed; its results (requests, cost) may still have failed its verdict.
@@ -51,19 +57,18 @@ function columns(
   cost?: CostReport
 ) {
   const tally = (r: BatchResult): Tally | undefined => collected?.get(r.batchId)?.tally
-  const error = (r: BatchResult): string | undefined => r.batch?.error ?? r.error?.message
   const all: Column[] = [
     { head: 'batch', cell: r => code(r.batchId) },
     {
       head: 'status',
-      cell: r => `${state(r, verdictOf(r)).icon} ${escapeText(r.status || 'unknown', 60)}${state(r, verdictOf(r)).note}`
+      cell: r => `${batchState(r, verdictOf(r)).icon} ${statusText(r.status)}${batchState(r, verdictOf(r)).note}`
     },
     { head: 'progress', cell: r => percent(r.progress) },
     { head: 'output file', cell: r => (r.batch?.output_file_id ? code(r.batch.output_file_id) : '') },
     { head: 'error file', cell: r => (r.batch?.error_file_id ? code(r.batch.error_file_id) : '') },
     { head: 'requests ok / failed', cell: r => (tally(r) ? `${tally(r)!.succeeded} / ${tally(r)!.failed}` : '') },
     { head: 'estimated cost', cell: r => costCell(cost, r.batchId) },
-    { head: 'error', cell: r => escapeText(error(r), 300) }
+    { head: 'error', cell: r => escapeText(r.batch?.error ?? r.error?.message, 300) }
   ]
   const always = new Set(['batch', 'status', 'progress'])
   return all.filter(c => always.has(c.head) || results.some(r => c.cell(r) !== ''))
@@ -80,23 +85,21 @@ export function manySummary(
   const byId = new Map(batches.map(b => [b.batchId, b]))
   const verdictOf = (r: BatchResult): BatchVerdict | undefined => byId.get(r.batchId)
   const counts = summarize(all.results)
-  const share = counts.percent
-  const tally = [`${counts.completed} completed`, `${counts.failed} failed`, `${counts.running} not finished`]
   const cols = columns(all.results, verdictOf, collected, cost)
   const rows = [...all.results]
-    .sort((a, b) => state(a, verdictOf(a)).rank - state(b, verdictOf(b)).rank)
+    .sort((a, b) => batchState(a, verdictOf(a)).rank - batchState(b, verdictOf(b)).rank)
     .slice(0, MAX_BATCH_ROWS)
   const parts = [
     `## ${verdict.ok ? '✅' : '❌'} Together batches: ${counts.completed}/${counts.total} completed`,
     '',
     escapeText(verdict.message, 3000),
     '',
-    `<code>${progressBar(share)}</code> ${percent(share)} · ${tally.join(', ')} · waited ${formatDuration(all.endedAt - all.startedAt)}`,
+    `${progressBar(counts.percent)} · ${counts.completed} completed, ${counts.failed} failed, ${counts.running} not finished · waited ${formatDuration(all.endedAt - all.startedAt)}`,
     '',
-    '<table>',
-    `<tr>${cols.map(c => `<th>${c.head}</th>`).join('')}</tr>`,
-    ...rows.map(r => `<tr>${cols.map(c => `<td>${c.cell(r)}</td>`).join('')}</tr>`),
-    '</table>'
+    ...htmlTable(
+      cols.map(c => c.head),
+      rows.map(r => cols.map(c => c.cell(r)))
+    )
   ]
   if (all.results.length > MAX_BATCH_ROWS)
     parts.push('', `… ${plural(all.results.length - MAX_BATCH_ROWS, 'more batch', 'more batches')}`)

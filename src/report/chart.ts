@@ -1,4 +1,5 @@
 import type { BatchResult } from '../engine/types.js'
+import { percent } from '../util/text.js'
 
 /** Shorter waits, or fewer timeline points, say all there is in the table: no chart. */
 const MIN_SPAN_MS = 5 * 60_000
@@ -7,10 +8,10 @@ const MIN_POINTS = 3
 const SAMPLES = 30
 const BAR_WIDTH = 20
 
-/** `████████░░░░░░░░░░░░` for 40 %. */
+/** `<code>████████░░░░░░░░░░░░</code> 40%`: progress as every summary shows it, a bar and the figure. */
 export function progressBar(progress: number): string {
   const filled = Math.round((Math.min(100, Math.max(0, progress)) / 100) * BAR_WIDTH)
-  return '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled)
+  return `<code>${'█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled)}</code> ${percent(progress)}`
 }
 
 /** `12`, `12.5`: one decimal at most, as Mermaid reads numbers. */

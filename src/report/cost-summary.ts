@@ -1,6 +1,6 @@
 import { formatCost, whyNoEstimate, type CostEstimate, type CostReport, type ModelCost } from '../result-files/cost.js'
 import { modelLabel, type ModelUsage } from '../result-files/usage.js'
-import { escapeText } from './escape.js'
+import { code, escapeText } from './escape.js'
 import { listFirst, plural } from '../util/text.js'
 
 const MAX_MODEL_ROWS = 50
@@ -11,7 +11,7 @@ const MAX_LISTED = 10
 export const groupDigits = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
 
 /** `$3.4172`, with the dollar sign as an entity: two bare `$` in a line would start TeX math on GitHub. */
-const dollars = (amount: number): string => `&#36;${formatCost(amount)}`
+export const dollars = (amount: number): string => `&#36;${formatCost(amount)}`
 
 /** A batch's cost for the several-batches table: '' when its results were not read. */
 export function costCell(report: CostReport | undefined, batchId: string): string {
@@ -25,7 +25,7 @@ function cells(usage: ModelUsage, cost: string): string {
 }
 
 const modelRow = (m: ModelCost): string =>
-  `<tr><td><code>${escapeText(modelLabel(m.model), 200)}</code></td>${cells(m.usage, m.cost === undefined ? 'no price' : dollars(m.cost))}</tr>`
+  `<tr><td>${code(modelLabel(m.model))}</td>${cells(m.usage, m.cost === undefined ? 'no price' : dollars(m.cost))}</tr>`
 
 /** Which prices the estimate used, always said, so a reader knows what the figure means. */
 function basis(report: CostReport): string {
@@ -62,7 +62,7 @@ export function costSection(report: CostReport | undefined): string {
   const unread = batches.filter(([, b]) => b.incomplete === 'unread').map(([id]) => id)
   if (unread.length > 0) {
     const ids = listFirst(
-      unread.map(id => `<code>${escapeText(id, 200)}</code>`),
+      unread.map(id => code(id)),
       MAX_LISTED
     )
     parts.push('', `⚠️ Not included: the results of ${ids} could not be read.`)
@@ -71,10 +71,7 @@ export function costSection(report: CostReport | undefined): string {
     typeof b.incomplete === 'object' ? [[id, b.incomplete.unreadLines] as const] : []
   )
   for (const [id, lines] of partly.slice(0, MAX_LISTED)) {
-    parts.push(
-      '',
-      `⚠️ Not included: ${plural(lines, 'line')} of the results of <code>${escapeText(id, 200)}</code> could not be read.`
-    )
+    parts.push('', `⚠️ Not included: ${plural(lines, 'line')} of the results of ${code(id)} could not be read.`)
   }
   return `${parts.join('\n')}\n`
 }

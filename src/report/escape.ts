@@ -29,8 +29,19 @@ export function escapeText(text: string | null | undefined, max = 2000): string 
     .replace(/^[-+=]/, entity)
 }
 
+/** A batch's status word, as every report shows it ('unknown' when Together gave none). */
+export const statusText = (status: string): string => escapeText(status || 'unknown', 40)
+
 /** An ID as code: hyphens and dots are left as they are, so it reads and copies as the ID it is. */
 export const code = (text: string | null | undefined): string => `<code>${escapeText(text, 200)}</code>`
+
+/** An HTML table: a row of headings, then a row of cells (HTML, escaped by the caller) for each of `rows`. */
+export const htmlTable = (heads: readonly string[], rows: readonly (readonly string[])[]): string[] => [
+  '<table>',
+  `<tr>${heads.map(head => `<th>${head}</th>`).join('')}</tr>`,
+  ...rows.map(cells => `<tr>${cells.map(cell => `<td>${cell}</td>`).join('')}</tr>`),
+  '</table>'
+]
 
 /** A row of a two-column table: the heading on the left, then its cell (HTML, escaped by the caller). */
 export const tableRow = (name: string, html: string): string => `<tr><th align="left">${name}</th><td>${html}</td></tr>`

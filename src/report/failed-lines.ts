@@ -1,7 +1,7 @@
 import type { Annotation } from '../result-files/annotations.js'
 import { MAX_TRACKED, type LineMatch, type MatchedLine } from '../result-files/failures.js'
 import { plural } from '../util/text.js'
-import { escapeText } from './escape.js'
+import { code, escapeText, htmlTable } from './escape.js'
 
 /** Where the failed requests of the step are in `input-file`: the annotated lines and the rest. */
 export interface LineReport {
@@ -46,15 +46,14 @@ export function failedLinesSection(report: LineReport | undefined, severalBatche
   parts.push(...notes(match))
   const shown = rest.slice(0, MAX_ROWS)
   if (shown.length > 0) {
-    const batch = severalBatches ? '<th>batch</th>' : ''
-    parts.push('', '<table>', `<tr><th>line</th><th>custom_id</th><th>error code</th>${batch}</tr>`)
-    for (const l of shown) {
-      const batchCell = severalBatches ? `<td><code>${escapeText(l.batchId, 200)}</code></td>` : ''
-      parts.push(
-        `<tr><td>${l.line}</td><td><code>${escapeText(l.customId, 200)}</code></td><td><code>${escapeText(l.code, 100)}</code></td>${batchCell}</tr>`
-      )
-    }
-    parts.push('</table>')
+    const heads = ['line', 'custom_id', 'error code', ...(severalBatches ? ['batch'] : [])]
+    const rows = shown.map(l => [
+      String(l.line),
+      code(l.customId),
+      `<code>${escapeText(l.code, 100)}</code>`,
+      ...(severalBatches ? [code(l.batchId)] : [])
+    ])
+    parts.push('', ...htmlTable(heads, rows))
   }
   const unlisted = match.matched - annotations.length - shown.length
   if (unlisted > 0) parts.push('', `… ${plural(unlisted, 'more failed line')}`)

@@ -1,6 +1,6 @@
 import type { BatchResult } from '../engine/types.js'
 import type { BatchFiles } from '../result-files/collect.js'
-import { costOf, knownTotal, type CostReport } from '../result-files/cost.js'
+import { costOf, formatCost, knownTotal, type CostReport } from '../result-files/cost.js'
 import type { BatchVerdict, FailedOn } from '../verdict/judge-batch.js'
 import { groupDigits } from './cost-summary.js'
 import { escapeText } from './escape.js'
@@ -100,6 +100,9 @@ function totals(rows: readonly CommentRow[], stepFailure?: FailedOn): Totals {
   const counts = `${plural(rows.length, 'batch', 'batches')}: ${completed} completed, ${failed.length} failed${statuses ? ` (${statuses})` : ''}${otherText}, ${running} running`
   const counted = rows.filter(r => r.requests)
   const finished = rows.length - running
+  // ` (2 of 3 finished batches counted)`: a total that leaves some finished batches out says so.
+  const of = (n: number, what: string): string =>
+    n < finished ? ` (${n} of ${finished} finished batches ${what})` : ''
   const ok = counted.reduce((n, r) => n + r.requests!.ok, 0)
   const bad = counted.reduce((n, r) => n + r.requests!.failed, 0)
   const requests =
@@ -107,13 +110,10 @@ function totals(rows: readonly CommentRow[], stepFailure?: FailedOn): Totals {
       ? finished > 0
         ? 'request counts not fetched (max-failed-requests or download-dir fetch them)'
         : ''
-      : `${groupDigits(ok)} ok, ${groupDigits(bad)} failed requests${counted.length < finished ? ` (${counted.length} of ${finished} finished batches counted)` : ''}`
+      : `${groupDigits(ok)} ok, ${groupDigits(bad)} failed requests${of(counted.length, 'counted')}`
   const priced = rows.filter(r => r.cost !== undefined)
   const sum = priced.reduce((n, r) => n + r.cost!, 0)
-  const cost =
-    priced.length === 0
-      ? ''
-      : `estimated cost $${sum.toFixed(4)}${priced.length < finished ? ` (${priced.length} of ${finished} finished batches priced)` : ''}`
+  const cost = priced.length === 0 ? '' : `estimated cost $${formatCost(sum)}${of(priced.length, 'priced')}`
   return { verdict, words, counts, requests, cost }
 }
 

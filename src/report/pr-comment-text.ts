@@ -1,5 +1,6 @@
 import { FAILED_ON, type FailedOn } from '../verdict/judge-batch.js'
-import { escapeText } from './escape.js'
+import { dollars } from './cost-summary.js'
+import { escapeText, statusText } from './escape.js'
 import { commentHeadline, type CommentRow } from './headline.js'
 
 export type { CommentRow }
@@ -25,25 +26,23 @@ export const DEFAULT_CONTEXT = 'batches'
 export const commentMarker = (context: string): string =>
   `<!-- wait-for-together-batch:${context.replace(/--+|[<>\r\n]/g, '_')} -->`
 
-const requestsCell = (row: CommentRow): string =>
+/** The cells a batch's row starts with, here and in the summary of mode `report`: icon and batch, status, requests. */
+export const batchCells = (row: CommentRow): string[] => [
+  `${row.icon} ${escapeText(row.batchId, 200)}`,
+  statusText(row.status),
   row.requests ? `${row.requests.ok} ok, ${row.requests.failed} failed` : ''
-const costCell = (row: CommentRow): string => (row.cost === undefined ? '' : `&#36;${row.cost.toFixed(4)}`)
+]
 
 function renderRow(row: CommentRow, runUrl: string): string {
   const run = runUrl ? `[run](${runUrl})` : ''
-  const cells = [
-    `${row.icon} ${escapeText(row.batchId, 200)}`,
-    escapeText(row.status || 'unknown', 40),
-    requestsCell(row),
-    costCell(row),
-    escapeText(row.reason, MAX_REASON),
-    run
-  ]
+  const cost = row.cost === undefined ? '' : dollars(row.cost)
+  const cells = [...batchCells(row), cost, escapeText(row.reason, MAX_REASON), run]
   const failedOn = row.failedOn ? `:${row.failedOn}` : ''
   return `| ${cells.join(' | ')} | <!-- row:v${ROW_VERSION}:${row.batchId}${failedOn} -->`
 }
 
-const ICONS = new Set<string>(['✅', '❌', '🔄'])
+/** The icons a row starts with: failed rows first, then the ones still running, then the ones that passed. */
+const RANK = { '❌': 0, '🔄': 1, '✅': 2 } as const
 const STATUS = /^[A-Za-z_]{1,40}$/
 const REQUESTS = /^(?:(\d{1,15}) ok, (\d{1,15}) failed)?$/
 const COST = /^(?:&#36;(\d{1,12}\.\d{4}))?$/
@@ -80,35 +79,50 @@ const unescaped = (cell: string): string =>
     Number(code) <= 0x10ffff ? String.fromCodePoint(Number(code)) : entity
   )
 
+/** A row as it goes into the new body: its fields (for the headline and the order) and its line. */
+interface Entry {
+  row: CommentRow
+  line: string
+}
+
+/**
+ * The batch, icon and status word a found row starts with, as every version wrote them (a status
+ * that is not a plain word reads `unknown`); undefined when its first cell has no icon this code writes.
+ */
+function rowStart(found: FoundRow): Pick<CommentRow, 'batchId' | 'icon' | 'status'> | undefined {
+  const [first = '', status = ''] = found.cells
+  const icon = Array.from(first)[0] ?? ''
+  if (!Object.hasOwn(RANK, icon)) return undefined
+  return { batchId: found.id, icon: icon as CommentRow['icon'], status: STATUS.test(status) ? status : 'unknown' }
+}
+
 /**
  * A row of a version this code knows, kept only in the exact form that version wrote (a plain batch
  * ID, an icon, a status word, counts, an amount, an inert reason, a link to a run of this repository)
- * and read back into its fields, so nothing else of the found text (which anyone may have written)
- * is carried on.
+ * and read back into its fields, then written anew, so nothing else of the found text (which anyone
+ * may have written) is carried on.
  */
-function readRow(found: FoundRow, runUrl: string): { row: CommentRow; run: string } | undefined {
+function readRow(found: FoundRow, runUrl: string): Entry | undefined {
   const layout =
     found.version >= 3
       ? found.cells
       : [found.cells[0], found.cells[1], found.cells[2], '', '', found.cells[3], ...found.cells.slice(4)]
-  const [first = '', status = '', requests = '', cost = '', why = '', run = '', ...rest] = layout
-  const icon = Array.from(first)[0] ?? ''
+  const [, , requests = '', cost = '', why = '', run = '', ...rest] = layout
+  const start = rowStart(found)
   const link = runLink(run, runUrl)
   const counts = REQUESTS.exec(requests)
   const amount = COST.exec(cost)
   const failedOn = FAILED_ON.find(f => f === found.failedOn)
-  if (rest.length > 0 || !ICONS.has(icon) || !counts || !amount || !inert(why, runUrl)) return undefined
+  if (rest.length > 0 || !start || !counts || !amount || !inert(why, runUrl)) return undefined
   if (run !== '' && link === undefined) return undefined
   const row: CommentRow = {
-    batchId: found.id,
-    icon: icon as CommentRow['icon'],
-    status: STATUS.test(status) ? status : 'unknown',
+    ...start,
     ...(counts[1] !== undefined ? { requests: { ok: Number(counts[1]), failed: Number(counts[2]) } } : {}),
     ...(amount[1] !== undefined ? { cost: Number(amount[1]) } : {}),
     ...(failedOn ? { failedOn } : {}),
     reason: unescaped(why)
   }
-  return { row, run: link ?? '' }
+  return { row, line: renderRow(row, link ?? '') }
 }
 
 /**
@@ -120,12 +134,6 @@ function inert(cell: string, runUrl: string): boolean {
   return escapeText(unescaped(cell)) === cell
 }
 
-/** A row as it goes into the new body: its fields (for the headline and the order) and its line. */
-interface Entry {
-  row: CommentRow
-  line: string
-}
-
 /**
  * A row of the comment as found, as it goes into the new body: a row of this or an earlier version
  * is read and written anew (see `readRow`); a row of a later version (written by a newer release of
@@ -135,24 +143,11 @@ interface Entry {
 function previousRow(line: string, runUrl: string): Entry | undefined {
   const found = splitRow(line)
   if (!found || found.version < 1) return undefined
-  if (found.version <= ROW_VERSION) {
-    const read = readRow(found, runUrl)
-    return read && { row: read.row, line: renderRow(read.row, read.run) }
-  }
-  const [first = '', status = ''] = found.cells
-  const icon = Array.from(first)[0] ?? ''
-  if (!ICONS.has(icon) || !found.cells.every(cell => inert(cell, runUrl))) return undefined
-  const row: CommentRow = {
-    batchId: found.id,
-    icon: icon as CommentRow['icon'],
-    status: STATUS.test(status) ? status : 'unknown',
-    reason: ''
-  }
-  return { row, line }
+  if (found.version <= ROW_VERSION) return readRow(found, runUrl)
+  const start = rowStart(found)
+  if (!start || !found.cells.every(cell => inert(cell, runUrl))) return undefined
+  return { row: { ...start, reason: '' }, line }
 }
-
-/** Failed rows first, then the ones still running, then the ones that passed. */
-const RANK = { '❌': 0, '🔄': 1, '✅': 2 } as const
 
 /**
  * The comment's body: a headline with the verdict and the totals over every row, then a row per

@@ -3,7 +3,7 @@ import { byteSize } from '../submit/preflight-report.js'
 import { PROBLEM_LABELS } from '../submit/request-rules.js'
 import type { SubmitOutcome } from '../submit/submit-from-file.js'
 import { plural } from '../util/text.js'
-import { code, escapeText, tableRow } from './escape.js'
+import { code, escapeText, htmlTable, tableRow } from './escape.js'
 
 /** Problem lines listed in the summary of a refused file; the annotations show the first few. */
 const MAX_PROBLEM_ROWS = 50
@@ -12,26 +12,20 @@ const MAX_MODELS = 10
 
 type Submitted = Extract<SubmitOutcome, { kind: 'submitted' }>
 
-const fileName = (report: PreflightReport): string => code(report.file)
-
 /**
  * The summary of a file preflight refused: the one line that says why, then the problems by line (a
  * table of the first 50 kept), and how many more there are. Nothing was uploaded.
  */
 export function refusedSummary(report: PreflightReport, message: string): string {
-  const parts = [`## ❌ input-file ${fileName(report)} not submitted`, '', escapeText(message, 3000)]
+  const parts = [`## ❌ input-file ${code(report.file)} not submitted`, '', escapeText(message, 3000)]
   // Those on a line, with it (file-wide problems are in `message` already).
   const lines = report.problems.flatMap(problem =>
     problem.line === undefined ? [] : [{ ...problem, line: problem.line }]
   )
   if (lines.length > 0) {
     const shown = lines.slice(0, MAX_PROBLEM_ROWS)
-    parts.push('', '<table>', '<tr><th>line</th><th>problem</th><th>details</th></tr>')
-    for (const problem of shown) {
-      const details = escapeText(problem.message, 300)
-      parts.push(`<tr><td>${problem.line}</td><td>${PROBLEM_LABELS[problem.kind]}</td><td>${details}</td></tr>`)
-    }
-    parts.push('</table>')
+    const rows = shown.map(p => [String(p.line), PROBLEM_LABELS[p.kind], escapeText(p.message, 300)])
+    parts.push('', ...htmlTable(['line', 'problem', 'details'], rows))
     const fileWide = report.problems.length - lines.length
     const total = Object.values(report.counts).reduce((sum, count) => sum + count, 0) - fileWide
     if (total > shown.length) parts.push('', `… ${plural(total - shown.length, 'more line')} with a problem`)
@@ -70,5 +64,5 @@ export function submittedSection(submitted: Submitted, reuse: string): string {
     tableRow('Input file', `${code(inputFileId)}, ${uploaded ? 'uploaded' : 'already uploaded (identical bytes)'}`),
     tableRow('Batch', batchCell(submitted, reuse))
   ]
-  return ['', `### Submitted from ${fileName(report)}`, '', '<table>', ...rows, '</table>', ''].join('\n')
+  return ['', `### Submitted from ${code(report.file)}`, '', '<table>', ...rows, '</table>', ''].join('\n')
 }

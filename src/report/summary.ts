@@ -3,37 +3,23 @@ import type { CancelOutcome, WaitReport, BatchResult } from '../engine/types.js'
 import type { BatchFiles } from '../result-files/collect.js'
 import type { CostReport } from '../result-files/cost.js'
 import { costSection } from './cost-summary.js'
-import { manySummary } from './batch-table.js'
+import { batchState, manySummary } from './batch-table.js'
 import { progressBar, progressChart } from './chart.js'
 import { failedLinesSection, type LineReport } from './failed-lines.js'
 import { mergeTallies, topCodes, type Tally } from '../result-files/tally.js'
-import { code, escapeText, tableRow as row } from './escape.js'
+import { code, escapeText, htmlTable, statusText, tableRow as row } from './escape.js'
 import { percent, plural } from '../util/text.js'
+import type { CommentRow } from './headline.js'
+import { batchCells } from './pr-comment-text.js'
 import type { BatchVerdict } from '../verdict/judge-batch.js'
 import type { Verdict } from '../verdict/verdict.js'
 
 const MAX_TIMELINE_ROWS = 50
 
+/** `⏱️ Together batch b1: IN_PROGRESS (timed out)`, in the icon and words of its row among several. */
 function headline(result: BatchResult, verdict: Verdict): string {
-  const id = escapeText(result.batchId, 200)
-  const status = escapeText(result.status || 'unknown', 40)
-  switch (result.outcome) {
-    case 'timed-out':
-      return `⏱️ Together batch ${id}: timed out (${status})`
-    case 'aborted':
-      return `⛔ Together batch ${id}: wait aborted (${status})`
-    case 'error':
-      return `❌ Together batch ${id}: could not be checked`
-    case 'pending':
-      return `🔄 Together batch ${id}: ${status} (checked once)`
-    case 'completed':
-      // The batch itself completed; what failed is the check of its result files.
-      return verdict.ok
-        ? `✅ Together batch ${id}: ${status}`
-        : `❌ Together batch ${id}: ${status}, but its results failed`
-    default:
-      return `${verdict.ok ? '✅' : '❌'} Together batch ${id}: ${status}`
-  }
+  const { icon, note } = batchState(result, verdict)
+  return `${icon} Together batch ${escapeText(result.batchId, 200)}: ${statusText(result.status)}${note}`
 }
 
 function cancelCell(cancel: CancelOutcome): string {
@@ -76,10 +62,8 @@ function requestsSection(all: WaitReport, collected?: ReadonlyMap<string, BatchF
   const parts = ['', '### Requests', '', `${total.succeeded} succeeded · ${total.failed} failed`]
   const codes = topCodes(total, 5)
   if (codes.length > 0) {
-    parts.push('', '<table>', '<tr><th>error code</th><th>requests</th><th>example</th></tr>')
-    for (const c of codes)
-      parts.push(`<tr><td>${code(c.code)}</td><td>${c.count}</td><td>${escapeText(c.example, 200)}</td></tr>`)
-    parts.push('</table>')
+    const rows = codes.map(c => [code(c.code), String(c.count), escapeText(c.example, 200)])
+    parts.push('', ...htmlTable(['error code', 'requests', 'example'], rows))
   }
   return `${parts.join('\n')}\n`
 }
@@ -87,9 +71,9 @@ function requestsSection(all: WaitReport, collected?: ReadonlyMap<string, BatchF
 function batchSummary(result: BatchResult, verdict: Verdict): string {
   const now = result.endedAt
   const job = result.batch ?? {}
-  const rows: string[] = [row('Status', escapeText(result.status || 'unknown', 40))]
+  const rows: string[] = [row('Status', statusText(result.status))]
   const { progress } = result
-  if (progress !== undefined) rows.push(row('Progress', `<code>${progressBar(progress)}</code> ${percent(progress)}`))
+  if (progress !== undefined) rows.push(row('Progress', progressBar(progress)))
   if (job.model_id) rows.push(row('Model', escapeText(job.model_id, 200)))
   if (job.endpoint) rows.push(row('Endpoint', escapeText(job.endpoint, 200)))
   if (job.created_at) rows.push(row('Created', escapeText(job.created_at, 40)))
@@ -117,13 +101,8 @@ function batchSummary(result: BatchResult, verdict: Verdict): string {
   if (chart) parts.push('', chart)
   if (result.timeline.length > 0) {
     const shown = result.timeline.slice(0, MAX_TIMELINE_ROWS)
-    parts.push('', '### Timeline', '', '<table>', '<tr><th>after</th><th>status</th><th>progress</th></tr>')
-    for (const entry of shown) {
-      parts.push(
-        `<tr><td>${formatDuration(entry.atMs)}</td><td>${escapeText(entry.status || 'unknown', 40)}</td><td>${percent(entry.progress)}</td></tr>`
-      )
-    }
-    parts.push('</table>')
+    const rows = shown.map(entry => [formatDuration(entry.atMs), statusText(entry.status), percent(entry.progress)])
+    parts.push('', '### Timeline', '', ...htmlTable(['after', 'status', 'progress'], rows))
     if (result.timeline.length > shown.length)
       parts.push('', `… ${plural(result.timeline.length - shown.length, 'more change')}`)
   }
@@ -138,28 +117,20 @@ export function buildFailureSummary(message: string): string {
 /** One reported batch, as the summary shows it. */
 export interface SummaryRow {
   /** What the summary shows of the batch's ledger entry: the commit, pull requests and tracking run. */
-  entry: { sha: string; pullRequests: readonly number[]; runUrl: string; trackedAt: number }
-  result: BatchResult
+  stored: { entry: { sha: string; pullRequests: readonly number[]; runUrl: string; trackedAt: number } }
+  /** Its row in the pull request comment, whose first cells the summary's row repeats. */
+  row: CommentRow
   verdict: Verdict
-  files?: BatchFiles
 }
 
 const MAX_REPORT_ROWS = 200
 
-function reportRow({ entry, result, verdict, files }: SummaryRow): string {
-  const requests = files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : ''
+function reportRow({ stored: { entry }, row, verdict }: SummaryRow): string {
   const pr = entry.pullRequests.map(n => `#${n}`).join(' ')
   const tracked = entry.runUrl
     ? `[${new Date(entry.trackedAt).toISOString()}](${entry.runUrl})`
     : new Date(entry.trackedAt).toISOString()
-  const cells = [
-    `${verdict.ok ? '✅' : '❌'} ${escapeText(result.batchId, 200)}`,
-    escapeText(result.status || 'unknown', 40),
-    requests,
-    `${entry.sha.slice(0, 12)} ${pr}`,
-    tracked,
-    escapeText(verdict.message, 500)
-  ]
+  const cells = [...batchCells(row), `${entry.sha.slice(0, 12)} ${pr}`, tracked, escapeText(verdict.message, 500)]
   return `| ${cells.join(' | ')} |`
 }
 
