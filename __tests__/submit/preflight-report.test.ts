@@ -4,7 +4,7 @@ import {
   preflightAnnotations,
   preflightFacts,
   preflightFailure,
-  unlistedModels
+  unlistedModelsWarning
 } from '../../src/submit/preflight-report.js'
 
 function report(overrides: Partial<PreflightReport> = {}): PreflightReport {
@@ -100,9 +100,16 @@ describe('preflight report', () => {
     expect(preflightAnnotations(refused)).toEqual({ annotations: [] })
   })
 
-  it('finds the models that GET /v1/models does not list', () => {
-    expect(unlistedModels(report(), [{ id: 'Qwen/Qwen3.5-9B' }, { id: 'other' }])).toEqual([
-      'meta-llama/Llama-3.3-70B-Instruct-Turbo'
-    ])
+  it('warns about the models that GET /v1/models does not list, naming five and counting the rest', () => {
+    expect(unlistedModelsWarning(report(), [{ id: 'Qwen/Qwen3.5-9B' }, { id: 'other' }])).toBe(
+      'input-file evals/batch.jsonl names 1 model that GET /v1/models does not list: meta-llama/Llama-3.3-70B-Instruct-Turbo. Their requests would fail in the batch.'
+    )
+    const models = new Map(Array.from({ length: 7 }, (_, i) => [`m${i}`, 1]))
+    expect(unlistedModelsWarning(report({ models }), [{ id: 'm6' }])).toBe(
+      'input-file evals/batch.jsonl names 6 models that GET /v1/models does not list: m0, m1, m2, m3, m4 and 1 more. Their requests would fail in the batch.'
+    )
+    expect(
+      unlistedModelsWarning(report(), [{ id: 'Qwen/Qwen3.5-9B' }, { id: 'meta-llama/Llama-3.3-70B-Instruct-Turbo' }])
+    ).toBeUndefined()
   })
 })

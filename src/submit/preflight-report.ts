@@ -3,7 +3,7 @@ import { listFirst, oneLine, plural } from '../util/text.js'
 import type { PreflightReport } from './preflight.js'
 import { PROBLEM_LABELS, type ProblemKind } from './request-rules.js'
 
-/** Models named one by one in the log line; the rest are counted. */
+/** Models named one by one in a log line; the rest are counted. */
 const NAMED_MODELS = 5
 
 /** `512 bytes`, `12.3 KB`, `99.9 MB` (powers of ten, as Together's 100 MB limit is read). */
@@ -79,8 +79,13 @@ export function preflightFacts(report: PreflightReport): string {
   )
 }
 
-/** Models the file names that `GET /v1/models` does not list (the batch would fail their requests). */
-export function unlistedModels(report: PreflightReport, listed: readonly { id: string }[]): string[] {
+/**
+ * The warning about the models the file names that `GET /v1/models` does not list (the batch would
+ * fail their requests); undefined when it lists them all.
+ */
+export function unlistedModelsWarning(report: PreflightReport, listed: readonly { id: string }[]): string | undefined {
   const known = new Set(listed.map(model => model.id))
-  return [...report.models.keys()].filter(model => !known.has(model))
+  const unlisted = [...report.models.keys()].filter(model => !known.has(model))
+  if (unlisted.length === 0) return undefined
+  return `input-file ${report.file} names ${plural(unlisted.length, 'model')} that GET /v1/models does not list: ${listFirst(unlisted, NAMED_MODELS)}. Their requests would fail in the batch.`
 }
