@@ -32802,6 +32802,7 @@ async function createGitHubClient(target, token, signal, what, options = {}) {
     };
 }
 const refusal = (error, permission) => new Error(`${errorMessage(error)}. Give the job ${permission} (and check github-token).`, { cause: error });
+const isSha = (value) => typeof value === 'string' && /^[0-9a-f]{40}$/i.test(value);
 const isPullRequest = (n) => Number.isSafeInteger(n) && n > 0;
 function httpStatus(error) {
     const status = error?.status;
@@ -34636,7 +34637,6 @@ function renderComment(context, rows, runUrl, previous = '', stepFailure) {
 ;// CONCATENATED MODULE: ./src/github/commit-status.ts
 
 
-const SHA = /^[0-9a-f]{40}$/i;
 const MAX_STATUS_PAGES = 10;
 const STATES = new Set(['pending', 'success', 'failure', 'error']);
 const MAX_DESCRIPTION = 140;
@@ -34654,14 +34654,14 @@ async function eventCommit(target) {
                 const sha = event.pull_request?.head?.sha;
                 const number = event.pull_request?.number;
                 const pullRequest = isPullRequest(number) ? number : undefined;
-                if (typeof sha === 'string' && SHA.test(sha))
+                if (isSha(sha))
                     return { sha, pullRequest };
             }
         }
         catch {
         }
     }
-    if (!SHA.test(target.sha))
+    if (!isSha(target.sha))
         throw new Error(`GITHUB_SHA is not a commit SHA, so no commit status can be set.`);
     return { sha: target.sha };
 }
@@ -34782,7 +34782,6 @@ function createComment(github, token, runUrl) {
 
 
 
-
 const MAX_ENTRY_BYTES = 64 * 1024;
 const MAX_GROUP = 1000;
 const entryPath = (batchId) => `batches/${batchId}.json`;
@@ -34854,8 +34853,8 @@ function parseEntry(batchId, text) {
         return 'unknown version';
     if (raw.batch_id !== batchId)
         return 'batch_id does not match the file name';
-    const sha = ledger_entry_str(raw.sha, 40);
-    if (!sha || !SHA.test(sha))
+    const sha = raw.sha;
+    if (!isSha(sha))
         return 'sha is not a commit SHA';
     const trackedAt = Date.parse(ledger_entry_str(raw.tracked_at, 40) ?? '');
     if (!Number.isFinite(trackedAt))
@@ -34901,7 +34900,6 @@ const LIST_QUERY = `query($owner: String!, $repo: String!, $expression: String!)
     }
   }
 }`;
-const OID = /^[0-9a-f]{40}$/;
 function readEntries(data) {
     const repository = data?.repository;
     if (!repository)
@@ -34919,7 +34917,7 @@ function readEntries(data) {
         let problem;
         if (raw.type !== 'blob' || !isPlainId(batchId))
             problem = 'not a <batch-id>.json file';
-        else if (typeof raw.oid !== 'string' || !OID.test(raw.oid))
+        else if (!isSha(raw.oid))
             problem = 'GitHub gave no blob SHA';
         else if (typeof text !== 'string' || raw.object?.isTruncated === true)
             problem = 'not a small text file';
@@ -34955,7 +34953,7 @@ async function currentSha(github, branch, batchId) {
         const data = (await github.request(`GET /repos/{owner}/{repo}/contents/${entryPath(batchId)}`, {
             ref: branch
         }));
-        return typeof data.sha === 'string' && OID.test(data.sha) ? data.sha : undefined;
+        return isSha(data.sha) ? data.sha : undefined;
     }
     catch (error) {
         if (httpStatus(error) === 404)
@@ -34963,10 +34961,15 @@ async function currentSha(github, branch, batchId) {
         throw error;
     }
 }
-function failed(what, branch, error) {
-    const status = httpStatus(error);
-    const hint = status === 403 || status === 404 ? ' Give the job contents: write (and check github-token).' : '';
-    return new LedgerError(`Could not ${what} the ledger on branch ${branch}: ${oneLine(errorMessage(error), 300)}.${hint}`);
+async function ledgerCall(what, branch, call) {
+    try {
+        return await call();
+    }
+    catch (error) {
+        const status = httpStatus(error);
+        const hint = status === 403 || status === 404 ? ' Give the job contents: write (and check github-token).' : '';
+        throw new LedgerError(`Could not ${what} the ledger on branch ${branch}: ${oneLine(errorMessage(error), 300)}.${hint}`);
+    }
 }
 async function putEntry(github, branch, batchId, content) {
     const path = entryPath(batchId);
@@ -34985,42 +34988,29 @@ async function putEntry(github, branch, batchId, content) {
         }
         catch (error) {
             const status = httpStatus(error);
-            try {
-                if (status === 404 && !branchMade) {
-                    branchMade = true;
-                    await createBranch(github, branch);
-                }
-                else if ((status === 409 || status === 422) && attempt < ATTEMPTS) {
-                    sha = await currentSha(github, branch, batchId);
-                }
-                else
-                    throw error;
+            if (status === 404 && !branchMade) {
+                branchMade = true;
+                await createBranch(github, branch);
             }
-            catch (inner) {
-                throw failed('write', branch, inner);
+            else if ((status === 409 || status === 422) && attempt < ATTEMPTS) {
+                sha = await currentSha(github, branch, batchId);
             }
+            else
+                throw error;
         }
     }
 }
 function createLedger(github, branch) {
     return {
-        async list() {
+        list: () => ledgerCall('read', branch, async () => readEntries(await github.graphql(LIST_QUERY, {
+            owner: github.owner,
+            repo: github.repo,
+            expression: `${branch}:${FOLDER}`
+        }))),
+        put: (batchId, content) => ledgerCall('write', branch, () => putEntry(github, branch, batchId, content)),
+        remove: (batchId, sha) => ledgerCall('write', branch, async () => {
             try {
-                return readEntries(await github.graphql(LIST_QUERY, {
-                    owner: github.owner,
-                    repo: github.repo,
-                    expression: `${branch}:${FOLDER}`
-                }));
-            }
-            catch (error) {
-                throw failed('read', branch, error);
-            }
-        },
-        put: (batchId, content) => putEntry(github, branch, batchId, content),
-        async remove(batchId, sha) {
-            const path = entryPath(batchId);
-            try {
-                await github.request(`DELETE /repos/{owner}/{repo}/contents/${path}`, {
+                await github.request(`DELETE /repos/{owner}/{repo}/contents/${entryPath(batchId)}`, {
                     message: `Reported Together batch ${batchId}`,
                     sha,
                     branch
@@ -35029,18 +35019,13 @@ function createLedger(github, branch) {
             }
             catch (error) {
                 const status = httpStatus(error);
-                try {
-                    if (status === 404)
-                        return 'gone';
-                    if (status !== 409 && status !== 422)
-                        throw error;
-                    return (await currentSha(github, branch, batchId)) === undefined ? 'gone' : 'changed';
-                }
-                catch (inner) {
-                    throw failed('write', branch, inner);
-                }
+                if (status === 404)
+                    return 'gone';
+                if (status !== 409 && status !== 422)
+                    throw error;
+                return (await currentSha(github, branch, batchId)) === undefined ? 'gone' : 'changed';
             }
-        }
+        })
     };
 }
 

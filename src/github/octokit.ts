@@ -118,6 +118,9 @@ export async function createGitHubClient(
 export const refusal = (error: unknown, permission: string): Error =>
   new Error(`${errorMessage(error)}. Give the job ${permission} (and check github-token).`, { cause: error })
 
+/** A commit or blob SHA as GitHub gives one: 40 hex digits. */
+export const isSha = (value: unknown): value is string => typeof value === 'string' && /^[0-9a-f]{40}$/i.test(value)
+
 /** A pull request number as GitHub gives one: a positive safe integer. */
 export const isPullRequest = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) > 0
 
