@@ -36605,8 +36605,8 @@ function kindList(counts) {
         .join(', ');
 }
 const lineProblems = (report) => report.problems.filter(p => p.line !== undefined);
-function preflightAnnotations(report, budget = MAX_ANNOTATIONS) {
-    const shown = lineProblems(report).slice(0, budget);
+function preflightAnnotations(report) {
+    const shown = lineProblems(report).slice(0, MAX_ANNOTATIONS - 1);
     const annotations = shown.map(problem => ({
         file: report.file,
         line: problem.line ?? 1,
@@ -36998,7 +36998,6 @@ async function submitBatch(input, deps) {
 
 
 
-
 const submit_from_file_MODELS_TIMEOUT_MS = 15_000;
 async function warnUnlistedModels(report, deps) {
     if (report.models.size === 0)
@@ -37018,8 +37017,7 @@ async function warnUnlistedModels(report, deps) {
 async function submitFromFile(request, deps) {
     const report = await preflight(request.file, request.endpoint, deps.signal);
     if (report.problems.length > 0) {
-        const annotations = preflightAnnotations(report, MAX_ANNOTATIONS - 1);
-        return { kind: 'refused', report, ...annotations, message: preflightFailure(report) };
+        return { kind: 'refused', report, ...preflightAnnotations(report), message: preflightFailure(report) };
     }
     deps.log.info(preflightFacts(report));
     await warnUnlistedModels(report, deps);

@@ -4,9 +4,6 @@ import type { GitHubTarget } from '../inputs/connection.js'
 
 export type StatusState = 'pending' | 'success' | 'failure' | 'error'
 
-/** Sets one commit status on the workflow's commit. */
-export type SetStatus = (state: StatusState, description: string) => Promise<void>
-
 /** Pages of 100 statuses read to find a context's current state. */
 const MAX_STATUS_PAGES = 10
 const STATES = new Set<unknown>(['pending', 'success', 'failure', 'error'])

@@ -7,7 +7,7 @@ import {
   runUrl,
   statusClient,
   type EventCommit,
-  type SetStatus,
+  type StatusState,
   type StatusClient
 } from './commit-status.js'
 import { createLedger, type Ledger } from './ledger.js'
@@ -25,7 +25,7 @@ export interface GitHub {
    * brief try. A no-op when none is asked for or none can be set (a warning said why); never throws:
    * a failure is a warning.
    */
-  status: SetStatus
+  status: (state: StatusState, description: string) => Promise<void>
   /**
    * The step's own comment on the pull requests of the head commit, with `pr-comment`; the same
    * rules. `stepFailure` names what failed the step besides its rows.

@@ -24,14 +24,12 @@ function kindList(counts: Partial<Record<ProblemKind, number>>): string {
 const lineProblems = (report: PreflightReport) => report.problems.filter(p => p.line !== undefined)
 
 /**
- * The problems on lines as error annotations on those lines (at most `budget`, by default 10, GitHub's
- * limit per step, in file order), and `rest`: one line that says how many more there are, and of which kinds.
+ * The problems on lines as error annotations on those lines (at most one fewer than GitHub shows per
+ * step, so the step's own error is not the one dropped; in file order), and `rest`: one line that says
+ * how many more there are, and of which kinds.
  */
-export function preflightAnnotations(
-  report: PreflightReport,
-  budget: number = MAX_ANNOTATIONS
-): { annotations: Annotation[]; rest?: string } {
-  const shown = lineProblems(report).slice(0, budget)
+export function preflightAnnotations(report: PreflightReport): { annotations: Annotation[]; rest?: string } {
+  const shown = lineProblems(report).slice(0, MAX_ANNOTATIONS - 1)
   const annotations = shown.map(problem => ({
     file: report.file,
     line: problem.line ?? 1,

@@ -1,4 +1,4 @@
-import { MAX_ANNOTATIONS, type Annotation } from '../result-files/annotations.js'
+import type { Annotation } from '../result-files/annotations.js'
 import type { InputFile } from '../result-files/input-file.js'
 import type { ModelsApi } from '../together/types.js'
 import { errorMessage } from '../util/text.js'
@@ -51,8 +51,7 @@ export async function submitFromFile(
 ): Promise<SubmitOutcome> {
   const report = await preflight(request.file, request.endpoint, deps.signal)
   if (report.problems.length > 0) {
-    const annotations = preflightAnnotations(report, MAX_ANNOTATIONS - 1)
-    return { kind: 'refused', report, ...annotations, message: preflightFailure(report) }
+    return { kind: 'refused', report, ...preflightAnnotations(report), message: preflightFailure(report) }
   }
   deps.log.info(preflightFacts(report))
   await warnUnlistedModels(report, deps)
