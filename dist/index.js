@@ -37310,24 +37310,19 @@ function submitRequest(read, mode, batchIds, file) {
 const HOSTED_JOB_LIMIT_MS = 6 * 3_600_000;
 const MAX_DURATION_MS = 365 * 86_400_000;
 const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds';
-function duration(read, name, minMs, minText) {
+function duration(read, name, allowed, expected) {
     const raw = read(name).trim();
     const ms = parseDuration(raw);
     const invalid = `Invalid ${name} ${quoted(raw, 100)}`;
     if (ms === undefined)
         throw new InputError(`${invalid}. Expected ${DURATION_FORM}.`);
-    if (ms < minMs)
-        throw new InputError(`${invalid}. Expected at least ${minText}.`);
     if (ms > MAX_DURATION_MS)
         throw new InputError(`${invalid}. Expected at most 365d.`);
+    if (!allowed(ms))
+        throw new InputError(`${invalid}. Expected ${expected}.`);
     return ms;
 }
-function timeout(read) {
-    const ms = duration(read, 'timeout', 0, '0');
-    if (ms > 0 && ms < 1000)
-        throw new InputError(`Invalid timeout ${quoted(read('timeout').trim(), 100)}. Expected 0 (check once) or at least 1s.`);
-    return ms;
-}
+const timeout = (read) => duration(read, 'timeout', ms => ms === 0 || ms >= 1000, '0 (check once) or at least 1s');
 function hostedLimitWarnings(stepMode, timeoutMs, env) {
     if (stepMode !== 'wait' || timeoutMs < HOSTED_JOB_LIMIT_MS || env.RUNNER_ENVIRONMENT !== 'github-hosted')
         return [];
@@ -37392,7 +37387,7 @@ function parseSettings(raw, env, cwd = process.cwd()) {
         warnings: hostedLimitWarnings(stepMode, timeoutMs, env),
         baseUrl: baseUrl(read, env),
         timeoutMs,
-        pollIntervalMs: Math.round(duration(read, 'poll-interval', 1000, '1s')),
+        pollIntervalMs: Math.round(duration(read, 'poll-interval', ms => ms >= 1000, 'at least 1s')),
         policy: parsed(() => parsePolicy({
             failOn: read('fail-on').trim().toLowerCase() === 'none' ? '' : read('fail-on'),
             maxFailedRequests: read('max-failed-requests'),
@@ -37407,7 +37402,7 @@ function parseSettings(raw, env, cwd = process.cwd()) {
         githubToken: token,
         prComment,
         ledgerBranch: tracking ? ledgerBranch(read) : read('ledger-branch').trim(),
-        forgetAfterMs: tracking ? Math.round(duration(read, 'forget-after', 3_600_000, '1h')) : 0,
+        forgetAfterMs: tracking ? Math.round(duration(read, 'forget-after', ms => ms >= 3_600_000, 'at least 1h')) : 0,
         resultsDir: (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP?.trim() || (0,external_node_os_namespaceObject.tmpdir)(), 'together-batch-results'),
         summaryAvailable: Boolean(env.GITHUB_STEP_SUMMARY),
         github: githubTarget(env),
