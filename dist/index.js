@@ -35036,6 +35036,10 @@ function createLedger(github, branch) {
 
 
 
+const couldNot = (log, what) => (error) => {
+    log.warning(`Could not ${what}: ${errorMessage(error)}`);
+    return undefined;
+};
 async function connectGitHub(settings, run, connect = createGitHubClient) {
     const own = settings.mode !== 'report';
     const wantStatus = own && settings.commitStatus !== '';
@@ -35046,7 +35050,11 @@ async function connectGitHub(settings, run, connect = createGitHubClient) {
     const open = async (what) => (client ??= await connect(settings.github, settings.githubToken, run.signal, what, { redact: run.redact }));
     let head;
     const headCommit = () => (head ??= eventCommit(settings.github));
-    const statusSha = wantStatus ? await ownStatusCommit(open, headCommit, run.log) : undefined;
+    const statusSha = wantStatus
+        ? await open('no commit status can be set')
+            .then(async () => (await headCommit()).sha)
+            .catch(couldNot(run.log, 'set the commit status'))
+        : undefined;
     const pullRequests = wantComment ? await ownPullRequests(open, headCommit, run.log) : [];
     if (settings.mode !== 'wait')
         await open('no ledger can be kept');
@@ -35062,12 +35070,11 @@ async function connectGitHub(settings, run, connect = createGitHubClient) {
                 return;
             await statuses
                 .set(statusSha, settings.commitStatus, state, description, url, { afterCancel: true })
-                .catch((error) => run.log.warning(`Could not set the commit status: ${errorMessage(error)}`));
+                .catch(couldNot(run.log, 'set the commit status'));
         },
         async comment(rows, stepFailure) {
-            for (const pr of pullRequests) {
-                await comments(pr, context, rows, stepFailure).catch((error) => run.log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`));
-            }
+            for (const pr of pullRequests)
+                await comments(pr, context, rows, stepFailure).catch(couldNot(run.log, `comment on pull request #${pr}`));
         },
         async pullRequests() {
             if (wantComment)
@@ -35082,16 +35089,6 @@ async function connectGitHub(settings, run, connect = createGitHubClient) {
         headCommit,
         runUrl: url
     };
-}
-async function ownStatusCommit(open, headCommit, log) {
-    try {
-        await open('no commit status can be set');
-        return (await headCommit()).sha;
-    }
-    catch (error) {
-        log.warning(`Could not set the commit status: ${errorMessage(error)}`);
-        return undefined;
-    }
 }
 async function ownPullRequests(open, headCommit, log) {
     let sha = '';
