@@ -33503,6 +33503,7 @@ const timerDelay = (ms) => Math.min(MAX_TIMER_MS, Math.max(1, ms));
 ;// CONCATENATED MODULE: ./src/together/limits.ts
 
 
+
 function timeLimit(ms, message) {
     const limit = idleLimit(ms, message);
     limit.arm();
@@ -33523,7 +33524,7 @@ function idleLimit(ms, message) {
     };
 }
 function formatLimit(ms) {
-    return ms < 120_000 ? `${Math.max(1, Math.ceil(ms / 1000))}s` : `${Math.round(ms / 60_000)} min`;
+    return formatDuration(Math.max(1, Math.ceil(ms / 1000)) * 1000);
 }
 
 // EXTERNAL MODULE: external "node:stream"
