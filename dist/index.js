@@ -32756,8 +32756,6 @@ function ownerRepo(target, what) {
     }
     return [owner, repo];
 }
-class GitHubTimeout extends Error {
-}
 function redactedError(error, redact) {
     const message = errorMessage(error);
     const clean = redact(message);
@@ -32772,7 +32770,7 @@ function breaker(signal, timeoutMs, afterCancelMs, redact) {
         const phase = late ? 'afterCancel' : 'running';
         const ms = late ? afterCancelMs : timeoutMs;
         if (unanswered[phase])
-            throw new GitHubTimeout(`skipped, GitHub did not answer a previous call within ${ms / 1000}s`);
+            throw new Error(`skipped, GitHub did not answer a previous call within ${ms / 1000}s`);
         const timeout = AbortSignal.timeout(ms);
         try {
             return await call({ signal: late ? timeout : AbortSignal.any([signal, timeout]) });
@@ -32781,7 +32779,7 @@ function breaker(signal, timeoutMs, afterCancelMs, redact) {
             if (!timeout.aborted)
                 throw redactedError(error, redact);
             unanswered[phase] = true;
-            throw new GitHubTimeout(`GitHub did not answer within ${ms / 1000}s`);
+            throw new Error(`GitHub did not answer within ${ms / 1000}s`, { cause: error });
         }
     };
 }
@@ -34890,8 +34888,6 @@ function parseEntry(batchId, text) {
 
 
 
-class LedgerError extends Error {
-}
 const ATTEMPTS = 4;
 const FOLDER = 'batches';
 const LIST_QUERY = `query($owner: String!, $repo: String!, $expression: String!) {
@@ -34969,7 +34965,8 @@ async function ledgerCall(what, branch, call) {
     catch (error) {
         const status = httpStatus(error);
         const hint = status === 403 || status === 404 ? ' Give the job contents: write (and check github-token).' : '';
-        throw new LedgerError(`Could not ${what} the ledger on branch ${branch}: ${oneLine(errorMessage(error), 300)}.${hint}`);
+        const why = oneLine(errorMessage(error), 300);
+        throw new Error(`Could not ${what} the ledger on branch ${branch}: ${why}.${hint}`, { cause: error });
     }
 }
 async function putEntry(github, branch, batchId, content) {
@@ -36710,11 +36707,9 @@ function submittedSection(submitted, reuse) {
 
 class SubmitError extends Error {
     inputFileId;
-    batchMayExist;
-    constructor(message, inputFileId, batchMayExist, options) {
+    constructor(message, inputFileId, options) {
         super(message, options);
         this.inputFileId = inputFileId;
-        this.batchMayExist = batchMayExist;
         this.name = 'SubmitError';
     }
 }
@@ -36727,15 +36722,15 @@ function submitFailure(error, file, progress) {
     if (stage !== 'create' || inputFileId === undefined) {
         const left = started ? ` The upload of ${started} was begun and may be left unfinished in GET /v1/files.` : '';
         const message = `Could not submit input-file ${file} (${stage}): ${why}. No batch was created.${left}`;
-        return new SubmitError(message, undefined, false, { cause: error });
+        return new SubmitError(message, undefined, { cause: error });
     }
     if (isRefusal(error)) {
         const message = `Together refused a batch of input-file ${file} (${inputFileId}): ${why}. No batch was created.`;
-        return new SubmitError(message, inputFileId, false, { cause: error });
+        return new SubmitError(message, inputFileId, { cause: error });
     }
     const message = `Could not create the batch of input-file ${file} (${inputFileId}): ${why}. A batch may exist anyway: ` +
         'run again with reuse: running to attach to it rather than pay twice.';
-    return new SubmitError(message, inputFileId, true, { cause: error });
+    return new SubmitError(message, inputFileId, { cause: error });
 }
 
 ;// CONCATENATED MODULE: ./src/submit/preflight.ts

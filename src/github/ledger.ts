@@ -26,9 +26,6 @@ export interface Ledger {
   remove(batchId: string, sha: string): Promise<Removal>
 }
 
-/** Could not read or write the ledger: the step fails with this message. */
-export class LedgerError extends Error {}
-
 /** A write that lost a race is retried on the new state this many times in all. */
 const ATTEMPTS = 4
 const FOLDER = 'batches'
@@ -106,16 +103,18 @@ async function currentSha(github: GitHubClient, branch: string, batchId: string)
   }
 }
 
-/** What `call` returns; any failure of it retold as a LedgerError that names the branch (and the permission). */
+/**
+ * What `call` returns; any failure of it retold in the one line the step fails with, naming the branch
+ * (and the permission).
+ */
 async function ledgerCall<T>(what: 'read' | 'write', branch: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call()
   } catch (error) {
     const status = httpStatus(error)
     const hint = status === 403 || status === 404 ? ' Give the job contents: write (and check github-token).' : ''
-    throw new LedgerError(
-      `Could not ${what} the ledger on branch ${branch}: ${oneLine(errorMessage(error), 300)}.${hint}`
-    )
+    const why = oneLine(errorMessage(error), 300)
+    throw new Error(`Could not ${what} the ledger on branch ${branch}: ${why}.${hint}`, { cause: error })
   }
 }
 
