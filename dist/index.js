@@ -31670,7 +31670,7 @@ function getIDToken(aud) {
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/util/duration.ts
-const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+const UNIT_MS = [86_400_000, 3_600_000, 60_000, 1000, 1];
 const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
 function parseDuration(text) {
     const compact = text.replace(/\s+/g, '').toLowerCase();
@@ -31681,12 +31681,7 @@ function parseDuration(text) {
     const match = DURATION.exec(compact);
     if (!match)
         return undefined;
-    const [, d, h, m, s, ms] = match;
-    return (Number(d ?? 0) * UNIT_MS.d +
-        Number(h ?? 0) * UNIT_MS.h +
-        Number(m ?? 0) * UNIT_MS.m +
-        Number(s ?? 0) * UNIT_MS.s +
-        Number(ms ?? 0));
+    return UNIT_MS.reduce((sum, unit, i) => sum + Number(match[i + 1] ?? 0) * unit, 0);
 }
 function formatDuration(ms) {
     const total = Math.max(0, Math.round(ms / 1000));
