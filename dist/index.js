@@ -31670,7 +31670,7 @@ function getIDToken(aud) {
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/util/duration.ts
-const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+const UNIT_MS = [86_400_000, 3_600_000, 60_000, 1000, 1];
 const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
 function parseDuration(text) {
     const compact = text.replace(/\s+/g, '').toLowerCase();
@@ -31681,12 +31681,7 @@ function parseDuration(text) {
     const match = DURATION.exec(compact);
     if (!match)
         return undefined;
-    const [, d, h, m, s, ms] = match;
-    return (Number(d ?? 0) * UNIT_MS.d +
-        Number(h ?? 0) * UNIT_MS.h +
-        Number(m ?? 0) * UNIT_MS.m +
-        Number(s ?? 0) * UNIT_MS.s +
-        Number(ms ?? 0));
+    return UNIT_MS.reduce((sum, unit, i) => sum + Number(match[i + 1] ?? 0) * unit, 0);
 }
 function formatDuration(ms) {
     const total = Math.max(0, Math.round(ms / 1000));
@@ -31938,14 +31933,7 @@ function escapeText(text, max = 2000) {
         .replace(/(www)\./gi, (_, w) => `${w}&#46;`)
         .replace(/^[-+=]/, entity);
 }
-const statusText = (status) => escapeText(status || 'unknown', 40);
 const code = (text) => `<code>${escapeText(text, 200)}</code>`;
-const htmlTable = (heads, rows) => [
-    '<table>',
-    `<tr>${heads.map(head => `<th>${head}</th>`).join('')}</tr>`,
-    ...rows.map(cells => `<tr>${cells.map(cell => `<td>${cell}</td>`).join('')}</tr>`),
-    '</table>'
-];
 const tableRow = (name, html) => `<tr><th align="left">${name}</th><td>${html}</td></tr>`;
 
 ;// CONCATENATED MODULE: ./src/report/cost-summary.ts
@@ -31966,7 +31954,7 @@ function costCell(report, batchId) {
 function cells(usage, cost) {
     return `<td>${groupDigits(usage.requests)}</td><td>${groupDigits(usage.promptTokens)}</td><td>${groupDigits(usage.completionTokens)}</td><td>${cost}</td>`;
 }
-const modelRow = (m) => `<tr><td>${code(modelLabel(m.model))}</td>${cells(m.usage, m.cost === undefined ? 'no price' : dollars(m.cost))}</tr>`;
+const modelRow = (m) => `<tr><td><code>${escapeText(modelLabel(m.model), 200)}</code></td>${cells(m.usage, m.cost === undefined ? 'no price' : dollars(m.cost))}</tr>`;
 function basis(report) {
     const source = "Estimated from Together's list prices (<code>GET /v1/models</code>, US dollars per million tokens)";
     const discount = report.list.discountPercent;
@@ -31996,12 +31984,12 @@ function costSection(report) {
     const batches = [...report.batches];
     const unread = batches.filter(([, b]) => b.incomplete === 'unread').map(([id]) => id);
     if (unread.length > 0) {
-        const ids = listFirst(unread.map(id => code(id)), MAX_LISTED);
+        const ids = listFirst(unread.map(id => `<code>${escapeText(id, 200)}</code>`), MAX_LISTED);
         parts.push('', `⚠️ Not included: the results of ${ids} could not be read.`);
     }
     const partly = batches.flatMap(([id, b]) => typeof b.incomplete === 'object' ? [[id, b.incomplete.unreadLines]] : []);
     for (const [id, lines] of partly.slice(0, MAX_LISTED)) {
-        parts.push('', `⚠️ Not included: ${plural(lines, 'line')} of the results of ${code(id)} could not be read.`);
+        parts.push('', `⚠️ Not included: ${plural(lines, 'line')} of the results of <code>${escapeText(id, 200)}</code> could not be read.`);
     }
     return `${parts.join('\n')}\n`;
 }
@@ -32026,14 +32014,13 @@ function summarize(results) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/chart.ts
-
 const MIN_SPAN_MS = 5 * 60_000;
 const MIN_POINTS = 3;
 const SAMPLES = 30;
 const BAR_WIDTH = 20;
 function progressBar(progress) {
     const filled = Math.round((Math.min(100, Math.max(0, progress)) / 100) * BAR_WIDTH);
-    return `<code>${'█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled)}</code> ${percent(progress)}`;
+    return '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
 }
 const num = (value) => String(Math.round(value * 10) / 10);
 function progressAt(known, atMs) {
@@ -32077,7 +32064,7 @@ function progressChart(result) {
 
 
 const MAX_BATCH_ROWS = 300;
-function batchState(r, verdict) {
+function state(r, verdict) {
     switch (r.outcome) {
         case 'completed':
             return verdict?.ok === false
@@ -32100,18 +32087,19 @@ function batchState(r, verdict) {
 }
 function columns(results, verdictOf, collected, cost) {
     const tally = (r) => collected?.get(r.batchId)?.tally;
+    const error = (r) => r.batch?.error ?? r.error?.message;
     const all = [
         { head: 'batch', cell: r => code(r.batchId) },
         {
             head: 'status',
-            cell: r => `${batchState(r, verdictOf(r)).icon} ${statusText(r.status)}${batchState(r, verdictOf(r)).note}`
+            cell: r => `${state(r, verdictOf(r)).icon} ${escapeText(r.status || 'unknown', 60)}${state(r, verdictOf(r)).note}`
         },
         { head: 'progress', cell: r => percent(r.progress) },
         { head: 'output file', cell: r => (r.batch?.output_file_id ? code(r.batch.output_file_id) : '') },
         { head: 'error file', cell: r => (r.batch?.error_file_id ? code(r.batch.error_file_id) : '') },
         { head: 'requests ok / failed', cell: r => (tally(r) ? `${tally(r).succeeded} / ${tally(r).failed}` : '') },
         { head: 'estimated cost', cell: r => costCell(cost, r.batchId) },
-        { head: 'error', cell: r => escapeText(r.batch?.error ?? r.error?.message, 300) }
+        { head: 'error', cell: r => escapeText(error(r), 300) }
     ];
     const always = new Set(['batch', 'status', 'progress']);
     return all.filter(c => always.has(c.head) || results.some(r => c.cell(r) !== ''));
@@ -32120,18 +32108,23 @@ function manySummary(all, verdict, batches, collected, cost) {
     const byId = new Map(batches.map(b => [b.batchId, b]));
     const verdictOf = (r) => byId.get(r.batchId);
     const counts = summarize(all.results);
+    const share = counts.percent;
+    const tally = [`${counts.completed} completed`, `${counts.failed} failed`, `${counts.running} not finished`];
     const cols = columns(all.results, verdictOf, collected, cost);
     const rows = [...all.results]
-        .sort((a, b) => batchState(a, verdictOf(a)).rank - batchState(b, verdictOf(b)).rank)
+        .sort((a, b) => state(a, verdictOf(a)).rank - state(b, verdictOf(b)).rank)
         .slice(0, MAX_BATCH_ROWS);
     const parts = [
         `## ${verdict.ok ? '✅' : '❌'} Together batches: ${counts.completed}/${counts.total} completed`,
         '',
         escapeText(verdict.message, 3000),
         '',
-        `${progressBar(counts.percent)} · ${counts.completed} completed, ${counts.failed} failed, ${counts.running} not finished · waited ${formatDuration(all.endedAt - all.startedAt)}`,
+        `<code>${progressBar(share)}</code> ${percent(share)} · ${tally.join(', ')} · waited ${formatDuration(all.endedAt - all.startedAt)}`,
         '',
-        ...htmlTable(cols.map(c => c.head), rows.map(r => cols.map(c => c.cell(r))))
+        '<table>',
+        `<tr>${cols.map(c => `<th>${c.head}</th>`).join('')}</tr>`,
+        ...rows.map(r => `<tr>${cols.map(c => `<td>${c.cell(r)}</td>`).join('')}</tr>`),
+        '</table>'
     ];
     if (all.results.length > MAX_BATCH_ROWS)
         parts.push('', `… ${plural(all.results.length - MAX_BATCH_ROWS, 'more batch', 'more batches')}`);
@@ -32328,14 +32321,13 @@ function failedLinesSection(report, severalBatches = false) {
     parts.push(...notes(match));
     const shown = rest.slice(0, MAX_ROWS);
     if (shown.length > 0) {
-        const heads = ['line', 'custom_id', 'error code', ...(severalBatches ? ['batch'] : [])];
-        const rows = shown.map(l => [
-            String(l.line),
-            code(l.customId),
-            `<code>${escapeText(l.code, 100)}</code>`,
-            ...(severalBatches ? [code(l.batchId)] : [])
-        ]);
-        parts.push('', ...htmlTable(heads, rows));
+        const batch = severalBatches ? '<th>batch</th>' : '';
+        parts.push('', '<table>', `<tr><th>line</th><th>custom_id</th><th>error code</th>${batch}</tr>`);
+        for (const l of shown) {
+            const batchCell = severalBatches ? `<td><code>${escapeText(l.batchId, 200)}</code></td>` : '';
+            parts.push(`<tr><td>${l.line}</td><td><code>${escapeText(l.customId, 200)}</code></td><td><code>${escapeText(l.code, 100)}</code></td>${batchCell}</tr>`);
+        }
+        parts.push('</table>');
     }
     const unlisted = match.matched - annotations.length - shown.length;
     if (unlisted > 0)
@@ -32403,6 +32395,411 @@ function topCodes(tally, n = 5) {
         .map(([code, v]) => ({ code, ...v }))
         .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code))
         .slice(0, n);
+}
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+
+
+
+
+
+
+
+
+const MAX_TIMELINE_ROWS = 50;
+function headline(result, verdict) {
+    const id = escapeText(result.batchId, 200);
+    const status = escapeText(result.status || 'unknown', 40);
+    switch (result.outcome) {
+        case 'timed-out':
+            return `⏱️ Together batch ${id}: timed out (${status})`;
+        case 'aborted':
+            return `⛔ Together batch ${id}: wait aborted (${status})`;
+        case 'error':
+            return `❌ Together batch ${id}: could not be checked`;
+        case 'pending':
+            return `🔄 Together batch ${id}: ${status} (checked once)`;
+        case 'completed':
+            return verdict.ok
+                ? `✅ Together batch ${id}: ${status}`
+                : `❌ Together batch ${id}: ${status}, but its results failed`;
+        default:
+            return `${verdict.ok ? '✅' : '❌'} Together batch ${id}: ${status}`;
+    }
+}
+function cancelCell(cancel) {
+    const why = escapeText(cancel.error, 300);
+    switch (cancel.state) {
+        case 'answered':
+            return `requested, Together answered ${escapeText(cancel.status || 'no status', 40)}`;
+        case 'no-answer':
+            return `sent, no answer: ${why}`;
+        case 'not-sent':
+            return `not sent: ${why}`;
+        case 'failed':
+            return `failed: ${why}`;
+    }
+}
+function buildSummary(all, verdict, collected, extras = {}) {
+    const several = all.results.length > 1;
+    const text = several
+        ? manySummary(all, verdict, extras.batches ?? [], collected, extras.cost)
+        : batchSummary(all.results[0], verdict);
+    return text + requestsSection(all, collected) + costSection(extras.cost) + failedLinesSection(extras.lines, several);
+}
+function requestsSection(all, collected) {
+    const tallies = all.results.map(r => collected?.get(r.batchId)?.tally).filter((t) => t !== undefined);
+    if (tallies.length === 0)
+        return '';
+    const total = mergeTallies(tallies);
+    const parts = ['', '### Requests', '', `${total.succeeded} succeeded · ${total.failed} failed`];
+    const codes = topCodes(total, 5);
+    if (codes.length > 0) {
+        parts.push('', '<table>', '<tr><th>error code</th><th>requests</th><th>example</th></tr>');
+        for (const c of codes)
+            parts.push(`<tr><td>${code(c.code)}</td><td>${c.count}</td><td>${escapeText(c.example, 200)}</td></tr>`);
+        parts.push('</table>');
+    }
+    return `${parts.join('\n')}\n`;
+}
+function batchSummary(result, verdict) {
+    const now = result.endedAt;
+    const job = result.batch ?? {};
+    const rows = [tableRow('Status', escapeText(result.status || 'unknown', 40))];
+    const { progress } = result;
+    if (progress !== undefined)
+        rows.push(tableRow('Progress', `<code>${progressBar(progress)}</code> ${percent(progress)}`));
+    if (job.model_id)
+        rows.push(tableRow('Model', escapeText(job.model_id, 200)));
+    if (job.endpoint)
+        rows.push(tableRow('Endpoint', escapeText(job.endpoint, 200)));
+    if (job.created_at)
+        rows.push(tableRow('Created', escapeText(job.created_at, 40)));
+    if (job.completed_at)
+        rows.push(tableRow('Completed', escapeText(job.completed_at, 40)));
+    rows.push(tableRow('Waited', `${formatDuration(result.endedAt - result.startedAt)} (${plural(result.requests, 'status check')})`));
+    if (result.etaAt !== undefined && result.etaAt > now && !result.finalStatus)
+        rows.push(tableRow('Predicted finish', `in ~${formatDuration(result.etaAt - now)}`));
+    if (job.output_file_id)
+        rows.push(tableRow('Output file', code(job.output_file_id)));
+    if (job.error_file_id)
+        rows.push(tableRow('Error file', code(job.error_file_id)));
+    if (job.error)
+        rows.push(tableRow('Error', escapeText(job.error)));
+    if (result.cancel)
+        rows.push(tableRow('Cancel', cancelCell(result.cancel)));
+    const parts = [
+        `## ${headline(result, verdict)}`,
+        '',
+        escapeText(verdict.message, 3000),
+        '',
+        '<table>',
+        ...rows,
+        '</table>'
+    ];
+    const chart = progressChart(result);
+    if (chart)
+        parts.push('', chart);
+    if (result.timeline.length > 0) {
+        const shown = result.timeline.slice(0, MAX_TIMELINE_ROWS);
+        parts.push('', '### Timeline', '', '<table>', '<tr><th>after</th><th>status</th><th>progress</th></tr>');
+        for (const entry of shown) {
+            parts.push(`<tr><td>${formatDuration(entry.atMs)}</td><td>${escapeText(entry.status || 'unknown', 40)}</td><td>${percent(entry.progress)}</td></tr>`);
+        }
+        parts.push('</table>');
+        if (result.timeline.length > shown.length)
+            parts.push('', `… ${plural(result.timeline.length - shown.length, 'more change')}`);
+    }
+    return `${parts.join('\n')}\n`;
+}
+function buildFailureSummary(message) {
+    return `## ❌ Wait for Together batch failed\n\n${escapeText(message, 3000)}\n`;
+}
+const MAX_REPORT_ROWS = 200;
+function reportRow({ entry, result, verdict, files }) {
+    const requests = files?.tally ? `${files.tally.succeeded} ok, ${files.tally.failed} failed` : '';
+    const pr = entry.pullRequests.map(n => `#${n}`).join(' ');
+    const tracked = entry.runUrl
+        ? `[${new Date(entry.trackedAt).toISOString()}](${entry.runUrl})`
+        : new Date(entry.trackedAt).toISOString();
+    const cells = [
+        `${verdict.ok ? '✅' : '❌'} ${escapeText(result.batchId, 200)}`,
+        escapeText(result.status || 'unknown', 40),
+        requests,
+        `${entry.sha.slice(0, 12)} ${pr}`,
+        tracked,
+        escapeText(verdict.message, 500)
+    ];
+    return `| ${cells.join(' | ')} |`;
+}
+function buildReportSummary(rows, pending, verdict) {
+    const failed = rows.filter(r => !r.verdict.ok).length;
+    const head = `## ${verdict.ok ? '✅' : '❌'} Together batches: ${plural(rows.length, 'batch', 'batches')} reported${failed ? `, ${failed} failed` : ''}, ${pending} still running\n\n`;
+    if (rows.length === 0)
+        return `${head}${escapeText(verdict.message, 2000)}\n`;
+    const shown = rows.slice(0, MAX_REPORT_ROWS).map(reportRow);
+    const more = rows.length > MAX_REPORT_ROWS ? `\nAnd ${rows.length - MAX_REPORT_ROWS} more (see the reported output).\n` : '';
+    return `${head}| Batch | Status | Requests | Commit | Tracked | Verdict |\n| --- | --- | --- | --- | --- | --- |\n${shown.join('\n')}\n${more}`;
+}
+function buildEmptyReportSummary(ledgerBranch) {
+    return `## ✅ Together batches: nothing to report, no batch is tracked on branch ${escapeText(ledgerBranch, 100)}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/sanitize/redact.ts
+const MIN_SECRET_LENGTH = 4;
+function hex(digits) {
+    return digits.replace(/[a-f]/gi, d => `[${d.toLowerCase()}${d.toUpperCase()}]`);
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+function literal(char) {
+    const code = char.codePointAt(0);
+    return `(?:${escapeRegExp(char)}|&#0*${code};|&#[xX]0*${hex(code.toString(16))};)`;
+}
+function shortJsonEscape(char) {
+    const escapes = {
+        '"': '"',
+        '\\': '\\',
+        '/': '/',
+        '\b': 'b',
+        '\f': 'f',
+        '\n': 'n',
+        '\r': 'r',
+        '\t': 't'
+    };
+    return escapes[char];
+}
+function charPattern(char) {
+    const backslash = literal('\\');
+    const forms = [literal(char)];
+    const units = Array.from({ length: char.length }, (_, i) => char.charCodeAt(i).toString(16).padStart(4, '0'));
+    forms.push(units.map(unit => `${backslash}u${hex(unit)}`).join(''));
+    const short = shortJsonEscape(char);
+    if (short)
+        forms.push(`${backslash}${literal(short)}`);
+    const percent = literal('%');
+    const utf8 = Array.from(Buffer.from(char, 'utf8'), byte => `${percent}${hex(byte.toString(16).padStart(2, '0'))}`);
+    forms.push(utf8.join(''));
+    if (char === ' ')
+        forms.push('\\+');
+    return `(?:${forms.join('|')})`;
+}
+function createRedactor(secrets) {
+    const usable = [...new Set(secrets.filter(s => s.length >= MIN_SECRET_LENGTH))];
+    if (usable.length === 0)
+        return text => text;
+    usable.sort((a, b) => b.length - a.length);
+    const pattern = new RegExp(usable.map(s => Array.from(s, charPattern).join('')).join('|'), 'g');
+    const mayHold = (text) => /[\\%&+]/.test(text) || usable.some(s => text.includes(s));
+    return text => (mayHold(text) ? text.replace(pattern, '***') : text);
+}
+function redactJson(value, redact) {
+    if (typeof value === 'string')
+        return redact(value);
+    if (Array.isArray(value))
+        return value.map(item => redactJson(item, redact));
+    if (typeof value === 'object' && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactJson(v, redact)]));
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/action-io/redacting-output.ts
+
+
+
+
+function redactingOutput(secrets) {
+    const redact = createRedactor(secrets);
+    const line = (message) => sanitizeLine(redact(message));
+    return {
+        redact,
+        log: {
+            info: message => info(line(message)),
+            debug: message => core_debug(line(message)),
+            warning: message => warning(line(message)),
+            error: (message, title) => error(line(message), title ? { title: line(title) } : {}),
+            annotate: ({ file, line: startLine, title, message }) => error(line(message), { file, startLine, title: line(title) })
+        }
+    };
+}
+async function writeSummary(out, markdown, available) {
+    try {
+        await summary.addRaw(out.redact(markdown)).write({ overwrite: false });
+    }
+    catch (error) {
+        const message = `Could not write the step summary: ${errorMessage(error)}`;
+        if (available)
+            out.log.warning(message);
+        else
+            out.log.debug(message);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/action-io/guards.ts
+
+
+
+
+
+
+const guards_ExitCode = { Success: 0, Failure: 1 };
+const ABORT_GRACE_MS = 6000;
+const CLOSE_TIMEOUT_MS = 2000;
+const LAST_WORDS_MS = 2000;
+function guardVerdict() {
+    process.exitCode = guards_ExitCode.Failure;
+    let settled = false;
+    const onBeforeExit = () => {
+        if (settled)
+            return;
+        settled = true;
+        setFailed('The action stopped before reaching a verdict (a request or step never finished). This is a bug: please report it with the job log.');
+    };
+    process.on('beforeExit', onBeforeExit);
+    return {
+        settle: () => {
+            settled = true;
+            process.off('beforeExit', onBeforeExit);
+        }
+    };
+}
+const crashState = {
+    redact: text => text
+};
+let crashGuardInstalled = false;
+function guardCrashes() {
+    crashState.redact = text => text;
+    crashState.lastWords = undefined;
+    if (!crashGuardInstalled) {
+        crashGuardInstalled = true;
+        let crashed = false;
+        const crash = (error) => {
+            if (crashed)
+                return;
+            crashed = true;
+            const message = sanitizeLine(crashState.redact(errorMessage(error)));
+            setFailed(`Unexpected error: ${message}. This is a bug: please report it.`);
+            const bound = new Promise(resolve => setTimeout(resolve, LAST_WORDS_MS));
+            const said = crashState.lastWords?.(`Unexpected error: ${message}`).catch(() => undefined);
+            void Promise.race([said, bound]).finally(() => process.exit(guards_ExitCode.Failure));
+        };
+        process.on('unhandledRejection', crash);
+        process.on('uncaughtException', crash);
+    }
+    return {
+        lastWords(out, summaryAvailable) {
+            let crashed = false;
+            let status;
+            crashState.redact = text => out.redact(text);
+            crashState.lastWords = async (message) => {
+                crashed = true;
+                const summary = writeSummary(out, buildFailureSummary(message), summaryAvailable);
+                await Promise.all([status?.('error', message), summary]);
+            };
+            return {
+                get crashed() {
+                    return crashed;
+                },
+                guard(github) {
+                    if (!github)
+                        return undefined;
+                    status = github.status;
+                    return { ...github, status: (state, text) => (crashed ? Promise.resolve() : github.status(state, text)) };
+                }
+            };
+        }
+    };
+}
+function listenForCancel(abort, say) {
+    let grace;
+    const onSignal = (signal) => {
+        if (abort.signal.aborted)
+            return;
+        say(`Received ${signal}: stopping the wait.`);
+        abort.abort();
+        grace = setTimeout(() => {
+            setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`);
+            process.exit(guards_ExitCode.Failure);
+        }, ABORT_GRACE_MS).unref();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return () => {
+        clearTimeout(grace);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+    };
+}
+async function closeQuietly(api) {
+    if (!api?.close)
+        return;
+    const timer = (0,promises_namespaceObject.setTimeout)(CLOSE_TIMEOUT_MS, undefined, { ref: false });
+    await Promise.race([api.close().catch(() => undefined), timer]);
+}
+
+;// CONCATENATED MODULE: ./src/github/octokit.ts
+
+
+const GITHUB_CALL_TIMEOUT_MS = 10_000;
+const AFTER_CANCEL_TIMEOUT_MS = 1500;
+function ownerRepo(target, what) {
+    const [owner, repo, ...rest] = target.repository.split('/');
+    if (!owner || !repo || rest.length > 0) {
+        throw new Error(`GITHUB_REPOSITORY is not owner/repo, so ${what} (is this a workflow run?).`);
+    }
+    return [owner, repo];
+}
+function redactedError(error, redact) {
+    const message = errorMessage(error);
+    const clean = redact(message);
+    return clean === message ? error : Object.assign(new Error(clean), { status: httpStatus(error) });
+}
+function breaker(signal, timeoutMs, afterCancelMs, redact) {
+    const unanswered = { running: false, afterCancel: false };
+    return async (call, options = {}) => {
+        const late = signal.aborted;
+        if (late && !options.afterCancel)
+            throw new Error('skipped, the step was cancelled');
+        const phase = late ? 'afterCancel' : 'running';
+        const ms = late ? afterCancelMs : timeoutMs;
+        if (unanswered[phase])
+            throw new Error(`skipped, GitHub did not answer a previous call within ${ms / 1000}s`);
+        const timeout = AbortSignal.timeout(ms);
+        try {
+            return await call({ signal: late ? timeout : AbortSignal.any([signal, timeout]) });
+        }
+        catch (error) {
+            if (!timeout.aborted)
+                throw redactedError(error, redact);
+            unanswered[phase] = true;
+            throw new Error(`GitHub did not answer within ${ms / 1000}s`, { cause: error });
+        }
+    };
+}
+async function createGitHubClient(target, token, signal, what, options = {}) {
+    const { timeoutMs = GITHUB_CALL_TIMEOUT_MS, afterCancelMs = AFTER_CANCEL_TIMEOUT_MS } = options;
+    const { redact = (text) => text } = options;
+    const [owner, repo] = ownerRepo(target, what);
+    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 587).then(__nccwpck_require__.bind(__nccwpck_require__, 8587));
+    const octokit = getOctokit(token, { baseUrl: target.apiUrl.replace(/\/+$/, '') });
+    const bounded = breaker(signal, timeoutMs, afterCancelMs, redact);
+    const clean = (params) => redactJson(params, redact);
+    return {
+        owner,
+        repo,
+        redact,
+        request: (route, params = {}, call) => bounded(async (request) => (await octokit.request(route, { owner, repo, ...clean(params), request })).data, call),
+        graphql: (query, variables) => bounded(request => octokit.graphql(query, { ...clean(variables), request }))
+    };
+}
+const refusal = (error, permission) => new Error(`${errorMessage(error)}. Give the job ${permission} (and check github-token).`, { cause: error });
+const isSha = (value) => typeof value === 'string' && /^[0-9a-f]{40}$/i.test(value);
+const isPullRequest = (n) => Number.isSafeInteger(n) && n > 0;
+function httpStatus(error) {
+    const status = error?.status;
+    return typeof status === 'number' ? status : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/verdict/cost.ts
@@ -32532,66 +32929,6 @@ function exceeds(tally, gate) {
 }
 const needsResults = (policy) => [policy.requestGate, policy.maxCost, policy.batchDiscount].some(v => v !== undefined);
 
-;// CONCATENATED MODULE: ./src/sanitize/redact.ts
-const MIN_SECRET_LENGTH = 4;
-function hex(digits) {
-    return digits.replace(/[a-f]/gi, d => `[${d.toLowerCase()}${d.toUpperCase()}]`);
-}
-function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}
-function literal(char) {
-    const code = char.codePointAt(0);
-    return `(?:${escapeRegExp(char)}|&#0*${code};|&#[xX]0*${hex(code.toString(16))};)`;
-}
-function shortJsonEscape(char) {
-    const escapes = {
-        '"': '"',
-        '\\': '\\',
-        '/': '/',
-        '\b': 'b',
-        '\f': 'f',
-        '\n': 'n',
-        '\r': 'r',
-        '\t': 't'
-    };
-    return escapes[char];
-}
-function charPattern(char) {
-    const backslash = literal('\\');
-    const forms = [literal(char)];
-    const units = Array.from({ length: char.length }, (_, i) => char.charCodeAt(i).toString(16).padStart(4, '0'));
-    forms.push(units.map(unit => `${backslash}u${hex(unit)}`).join(''));
-    const short = shortJsonEscape(char);
-    if (short)
-        forms.push(`${backslash}${literal(short)}`);
-    const percent = literal('%');
-    const utf8 = Array.from(Buffer.from(char, 'utf8'), byte => `${percent}${hex(byte.toString(16).padStart(2, '0'))}`);
-    forms.push(utf8.join(''));
-    if (char === ' ')
-        forms.push('\\+');
-    return `(?:${forms.join('|')})`;
-}
-function createRedactor(secrets) {
-    const usable = [...new Set(secrets.filter(s => s.length >= MIN_SECRET_LENGTH))];
-    if (usable.length === 0)
-        return text => text;
-    usable.sort((a, b) => b.length - a.length);
-    const pattern = new RegExp(usable.map(s => Array.from(s, charPattern).join('')).join('|'), 'g');
-    const mayHold = (text) => /[\\%&+]/.test(text) || usable.some(s => text.includes(s));
-    return text => (mayHold(text) ? text.replace(pattern, '***') : text);
-}
-function redactJson(value, redact) {
-    if (typeof value === 'string')
-        return redact(value);
-    if (Array.isArray(value))
-        return value.map(item => redactJson(item, redact));
-    if (typeof value === 'object' && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactJson(v, redact)]));
-    }
-    return value;
-}
-
 ;// CONCATENATED MODULE: ./src/together/errors.ts
 
 const TRANSIENT_STATUSES = new Set([408, 409, 425, 429]);
@@ -32632,9 +32969,6 @@ class TogetherError extends Error {
 }
 function isTransient(error) {
     return error instanceof TogetherError && error.transient;
-}
-function invalidAnswer(what, why) {
-    return new TogetherError(`Together answered ${what} ${why}`, { kind: 'invalid-response' });
 }
 const codeOf = (error) => String(error?.code);
 const CERTIFICATE_CODES = new Set([
@@ -32710,8 +33044,11 @@ function checkSameBatch(job, what, askedId) {
     return job;
 }
 
-;// CONCATENATED MODULE: ./src/together/types.ts
-const BATCH_TEXT_FIELDS = [
+;// CONCATENATED MODULE: ./src/together/parse.ts
+
+
+
+const STRING_FIELDS = [
     'id',
     'user_id',
     'input_file_id',
@@ -32725,12 +33062,6 @@ const BATCH_TEXT_FIELDS = [
     'error',
     'completed_at'
 ];
-
-;// CONCATENATED MODULE: ./src/together/parse.ts
-
-
-
-
 function toNumber(value) {
     const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
     return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
@@ -32740,7 +33071,7 @@ function parseBatchJob(value) {
         return undefined;
     const job = {};
     let known = 0;
-    for (const key of BATCH_TEXT_FIELDS) {
+    for (const key of STRING_FIELDS) {
         const field = value[key];
         if (field === null)
             job[key] = null;
@@ -32775,17 +33106,28 @@ function errorMessageOf(body) {
         return message;
     return undefined;
 }
+function parseFileInfo(value) {
+    if (!isRecord(value))
+        return undefined;
+    const info = {};
+    if (typeof value.id === 'string')
+        info.id = value.id;
+    if (typeof value.filename === 'string')
+        info.filename = value.filename;
+    const bytes = toNumber(value.bytes);
+    if (bytes !== undefined && bytes >= 0)
+        info.bytes = bytes;
+    return info;
+}
 const MAX_WARNING = 1000;
 function listOf(value) {
     const list = isRecord(value) ? value.data : value;
     return list === null ? [] : Array.isArray(list) ? list : undefined;
 }
-function parseFileInfo(value) {
-    if (!isRecord(value))
+function parseListedFile(value) {
+    if (!isRecord(value) || typeof value.id !== 'string' || !isPlainId(value.id))
         return undefined;
-    const file = {};
-    if (typeof value.id === 'string')
-        file.id = value.id;
+    const file = { id: value.id };
     if (typeof value.filename === 'string')
         file.filename = value.filename;
     if (typeof value.purpose === 'string')
@@ -32796,10 +33138,6 @@ function parseFileInfo(value) {
         file.createdAt = value.created_at;
     return file;
 }
-function parseListedFile(value) {
-    const file = parseFileInfo(value);
-    return typeof file?.id === 'string' && isPlainId(file.id) ? { ...file, id: file.id } : undefined;
-}
 function parseFileList(value) {
     return listOf(value)
         ?.map(parseListedFile)
@@ -32808,11 +33146,12 @@ function parseFileList(value) {
 function parseCreatedBatch(value, what, inputFileId) {
     const wrapped = isRecord(value) && isRecord(value.job);
     const job = parseBatchJob(wrapped ? value.job : value);
+    const invalid = (why) => new TogetherError(`Together answered ${what} with ${why}`, { kind: 'invalid-response' });
     if (typeof job?.id !== 'string' || job.id === '')
-        throw invalidAnswer(what, 'with no batch ID');
+        throw invalid('no batch ID');
     checkBatchIds(job, what);
     if (typeof job.input_file_id === 'string' && job.input_file_id !== '' && job.input_file_id !== inputFileId) {
-        throw invalidAnswer(what, `with a batch of another input file (${job.input_file_id}, not ${inputFileId})`);
+        throw invalid(`a batch of another input file (${job.input_file_id}, not ${inputFileId})`);
     }
     const warning = wrapped && typeof value.warning === 'string' ? value.warning.trim().slice(0, MAX_WARNING) : '';
     return warning ? { job: { ...job, id: job.id }, warning } : { job: { ...job, id: job.id } };
@@ -32832,9 +33171,12 @@ function parseModelInfo(value) {
     return input !== undefined && output !== undefined ? { id, pricing: { input, output } } : { id };
 }
 function parseModelList(value) {
-    return listOf(value)
-        ?.map(parseModelInfo)
-        .filter(model => model !== undefined);
+    if (value === null)
+        return [];
+    const list = Array.isArray(value) ? value : isRecord(value) && Array.isArray(value.data) ? value.data : undefined;
+    if (list === undefined)
+        return undefined;
+    return list.map(parseModelInfo).filter((model) => model !== undefined);
 }
 
 ;// CONCATENATED MODULE: ./src/together/answers.ts
@@ -32845,44 +33187,51 @@ function parseModelList(value) {
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const MAX_ANSWER_BYTES = 4 * 1024 ** 2;
 const SECRET_MARGIN = 1024;
-async function readWithin(body, maxBytes, take) {
+async function readUpTo(body, maxBytes) {
+    const parts = [];
     let size = 0;
     body.on('error', () => undefined);
     for await (const chunk of body) {
-        take(chunk.subarray(0, maxBytes - size));
+        parts.push(chunk);
         size += chunk.length;
         if (size > maxBytes) {
             body.destroy();
-            return true;
+            return { text: Buffer.concat(parts).subarray(0, maxBytes).toString('utf8'), cut: true };
         }
     }
-    return false;
+    return { text: Buffer.concat(parts).toString('utf8'), cut: false };
 }
-async function readText(body, maxBytes) {
-    const parts = [];
-    const cut = await readWithin(body, maxBytes, chunk => parts.push(chunk));
-    return { text: Buffer.concat(parts).toString('utf8'), cut };
+function readErrorBody(body) {
+    return readUpTo(body, MAX_ERROR_BODY_BYTES);
 }
-function tooLargeError(what, bound, announced) {
-    const size = announced === undefined ? `more than ${bound.maxBytes} bytes` : `${announced} bytes`;
-    return new TogetherError(`${what} answered ${size}, more than the ${bound.maxBytes} the action reads of ${bound.of}; it is not used`, { kind: bound.kind });
+function formatBytes(bytes) {
+    return bytes >= 1024 ** 2 ? `${bytes / 1024 ** 2} MiB` : `${bytes / 1024} KiB`;
+}
+function tooLargeError(what, maxBytes, announced, bound) {
+    const size = announced === undefined ? `more than ${maxBytes} bytes` : `${announced} bytes`;
+    return new TogetherError(`${what} answered ${size}, more than the ${maxBytes} the action reads of ${bound.of}; it is not used`, { kind: bound.kind });
 }
 function header(headers, name) {
     const value = headers[name];
     return Array.isArray(value) ? value[0] : value;
 }
 const trimmed = (headers, name) => header(headers, name)?.trim() || undefined;
-const SECONDS = /^\d+(\.\d+)?$/;
 function parseRetryAfter(headers, nowMs) {
-    const ms = trimmed(headers, 'retry-after-ms');
-    if (ms && Number.isFinite(Number(ms)) && Number(ms) >= 0)
-        return Number(ms);
+    const ms = Number(trimmed(headers, 'retry-after-ms'));
+    if (trimmed(headers, 'retry-after-ms') && Number.isFinite(ms) && ms >= 0)
+        return ms;
     const retryAfter = trimmed(headers, 'retry-after');
-    const date = retryAfter && !SECONDS.test(retryAfter) ? Date.parse(retryAfter) : NaN;
-    if (!Number.isNaN(date))
-        return Math.max(0, date - nowMs);
-    const seconds = [retryAfter, trimmed(headers, 'x-ratelimit-reset')].find(value => value && SECONDS.test(value));
-    return seconds === undefined ? undefined : Number(seconds) * 1000;
+    if (retryAfter) {
+        if (/^\d+(\.\d+)?$/.test(retryAfter))
+            return Number(retryAfter) * 1000;
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.max(0, date - nowMs);
+    }
+    const reset = trimmed(headers, 'x-ratelimit-reset');
+    if (reset && /^\d+(\.\d+)?$/.test(reset))
+        return Number(reset) * 1000;
+    return undefined;
 }
 function looksLikeHtml(headers, text) {
     const type = header(headers, 'content-type')?.toLowerCase() ?? '';
@@ -32895,20 +33244,17 @@ function routeUnknown(html, serverMessage, baseUrl) {
     const path = baseUrl === undefined ? undefined : URL.parse(baseUrl)?.pathname;
     return path !== undefined && !/\/v\d+(\/|$)/.test(path);
 }
-async function requireOk(what, response, transport, baseUrl) {
+function httpError(what, response, body, text, baseUrl) {
     const { status, headers } = response;
-    if (status >= 200 && status < 300)
-        return;
     if (status >= 300 && status < 400) {
         const location = header(headers, 'location');
-        throw new TogetherError(`${what} was redirected (HTTP ${status}${location ? ` to ${transport.clip(location)}` : ''}); redirects are not followed so the API key stays with the API`, { kind: 'http', status });
+        return new TogetherError(`${what} was redirected (HTTP ${status}${location ? ` to ${text.clip(location)}` : ''}); redirects are not followed so the API key stays with the API`, { kind: 'http', status });
     }
-    const body = await readText(response.body, MAX_ERROR_BODY_BYTES).catch(() => ({ text: '', cut: false }));
     const html = looksLikeHtml(headers, body.text);
-    const said = body.cut ? transport.redact(body.text).slice(0, -SECRET_MARGIN) : body.text;
-    const serverMessage = transport.clip(html ? 'HTML error page' : (errorMessageOf(parseJson(said)) ?? said));
-    const cut = body.cut ? ` with more than ${MAX_ERROR_BODY_BYTES / 1024} KiB (the rest was not read)` : '';
-    throw new TogetherError(`${what} answered HTTP ${status}${cut}${serverMessage ? `: ${serverMessage}` : ''}`, {
+    const said = body.cut ? text.redact(body.text).slice(0, -SECRET_MARGIN) : body.text;
+    const serverMessage = text.clip(html ? 'HTML error page' : (errorMessageOf(parseJson(said)) ?? said));
+    const cut = body.cut ? ` with more than ${formatBytes(MAX_ERROR_BODY_BYTES)} (the rest was not read)` : '';
+    return new TogetherError(`${what} answered HTTP ${status}${cut}${serverMessage ? `: ${serverMessage}` : ''}`, {
         kind: 'http',
         status,
         serverMessage: serverMessage || undefined,
@@ -32924,32 +33270,30 @@ function notJsonError(what, status) {
     return new TogetherError(`${what} answered HTTP ${status} with a body that is not JSON`, { kind: 'invalid-response' });
 }
 function unexpectedAnswer(what, expected) {
-    return invalidAnswer(what, `with something that is not ${expected}`);
-}
-async function checkHead(what, response, transport, bound, baseUrl) {
-    await requireOk(what, response, transport, baseUrl);
-    if (looksLikeHtml(response.headers, ''))
-        throw htmlPageError(what, response.status);
-    const announced = Number(header(response.headers, 'content-length'));
-    if (announced > bound.maxBytes)
-        throw tooLargeError(what, bound, announced);
-}
-function jsonOf(what, response, text) {
-    if (looksLikeHtml(response.headers, text))
-        throw htmlPageError(what, response.status);
-    const value = parseJson(text);
-    if (value === undefined)
-        throw notJsonError(what, response.status);
-    return value;
+    return new TogetherError(`Together answered ${what} with something that is not ${expected}`, {
+        kind: 'invalid-response'
+    });
 }
 async function exchangeJson(transport, method, url, what, options = {}, answer = {}) {
-    const bound = { maxBytes: answer.maxBytes ?? MAX_ANSWER_BYTES, of: 'one answer', kind: 'invalid-response' };
+    const { baseUrl, maxBytes = MAX_ANSWER_BYTES } = answer;
+    const bound = { of: 'one answer', kind: 'invalid-response' };
     return transport.exchange(method, url, what, options, async (response) => {
-        await checkHead(what, response, transport, bound, answer.baseUrl);
-        const { text, cut } = await readText(response.body, bound.maxBytes);
+        const { status, headers } = response;
+        if (status < 200 || status >= 300) {
+            throw httpError(what, response, await readErrorBody(response.body), transport, baseUrl);
+        }
+        const announced = Number(header(headers, 'content-length'));
+        if (announced > maxBytes)
+            throw tooLargeError(what, maxBytes, announced, bound);
+        const { text, cut } = await readUpTo(response.body, maxBytes);
         if (cut)
-            throw tooLargeError(what, bound);
-        return redactJson(text === '' ? undefined : jsonOf(what, response, text), transport.redact);
+            throw tooLargeError(what, maxBytes, undefined, bound);
+        if (looksLikeHtml(response.headers, text))
+            throw htmlPageError(what, status);
+        const parsed = text === '' ? undefined : parseJson(text);
+        if (parsed === undefined && text !== '')
+            throw notJsonError(what, status);
+        return redactJson(parsed, transport.redact);
     });
 }
 
@@ -33082,6 +33426,7 @@ class JsonArraySplitter {
 
 
 
+
 const DEFAULT_MAX_LIST_BYTES = 16 * 1024 ** 2;
 const LIST_WHAT = 'GET /batches';
 const LIST_BOUND = { of: 'a batch list', kind: 'unsupported-response' };
@@ -33089,12 +33434,16 @@ function listedBatch(text, value, redact) {
     const job = parseBatchJob(redact(text) === text ? value : redactJson(value, redact));
     return typeof job?.id === 'string' && isPlainId(job.id) && badIdField(job) === undefined ? job : undefined;
 }
-async function splitEntries(response, bound, take) {
+async function splitEntries(response, maxBytes, take) {
     const splitter = new JsonArraySplitter(bytes => take(bytes.toString('utf8')));
+    let size = 0;
     try {
-        const cut = await readWithin(response.body, bound.maxBytes, chunk => splitter.push(chunk));
-        if (cut)
-            throw tooLargeError(LIST_WHAT, bound);
+        for await (const chunk of response.body) {
+            size += chunk.length;
+            if (size > maxBytes)
+                throw tooLargeError(LIST_WHAT, maxBytes, undefined, LIST_BOUND);
+            splitter.push(chunk);
+        }
         return splitter.end();
     }
     catch (error) {
@@ -33106,25 +33455,37 @@ async function splitEntries(response, bound, take) {
 function kept(value, only) {
     return only === undefined || (isRecord(value) && typeof value.id === 'string' && only.has(value.id));
 }
-async function readBatchList(response, limits, transport) {
+async function readBatchList(response, limits, text) {
     const { maxBytes, only } = limits;
-    const bound = { maxBytes, ...LIST_BOUND };
-    await checkHead(LIST_WHAT, response, transport, bound);
+    const { status, headers } = response;
+    if (status < 200 || status >= 300) {
+        throw httpError(LIST_WHAT, response, await readErrorBody(response.body), text);
+    }
+    if (looksLikeHtml(headers, ''))
+        throw htmlPageError(LIST_WHAT, status);
+    const announced = Number(header(headers, 'content-length'));
+    if (Number.isFinite(announced) && announced > maxBytes)
+        throw tooLargeError(LIST_WHAT, maxBytes, announced, LIST_BOUND);
     const jobs = [];
-    const other = await splitEntries(response, bound, entry => {
+    const other = await splitEntries(response, maxBytes, entry => {
         const value = JSON.parse(entry);
-        const job = kept(value, only) ? listedBatch(entry, value, transport.redact) : undefined;
+        const job = kept(value, only) ? listedBatch(entry, value, text.redact) : undefined;
         if (job)
             jobs.push(job);
     });
     if (other === undefined)
         return jobs;
-    const list = listOf(jsonOf(LIST_WHAT, response, other));
+    if (looksLikeHtml(headers, other))
+        throw htmlPageError(LIST_WHAT, status);
+    const value = parseJson(other);
+    if (value === undefined)
+        throw notJsonError(LIST_WHAT, status);
+    const list = listOf(value);
     if (list === undefined)
         throw unexpectedAnswer(LIST_WHAT, 'a list of batches');
     return list
         .filter(entry => kept(entry, only))
-        .map(entry => listedBatch(JSON.stringify(entry), entry, transport.redact))
+        .map(entry => listedBatch(JSON.stringify(entry), entry, text.redact))
         .filter(job => job !== undefined);
 }
 
@@ -33133,6 +33494,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const timerDelay = (ms) => Math.min(MAX_TIMER_MS, Math.max(1, ms));
 
 ;// CONCATENATED MODULE: ./src/together/limits.ts
+
 
 
 function timeLimit(ms, message) {
@@ -33155,7 +33517,7 @@ function idleLimit(ms, message) {
     };
 }
 function formatLimit(ms) {
-    return ms < 120_000 ? `${Math.max(1, Math.ceil(ms / 1000))}s` : `${Math.round(ms / 60_000)} min`;
+    return formatDuration(Math.max(1, Math.ceil(ms / 1000)) * 1000);
 }
 
 // EXTERNAL MODULE: external "node:stream"
@@ -33292,7 +33654,7 @@ function redirectTarget(response, from, what) {
     return target.toString();
 }
 async function hop(target, response, url, followed) {
-    const { transport, stall, ...file } = target;
+    const { text, stall, ...file } = target;
     const { what } = file;
     if (response.status >= 300 && response.status < 400) {
         if (followed >= MAX_REDIRECTS) {
@@ -33305,7 +33667,10 @@ async function hop(target, response, url, followed) {
         await response.body.dump();
         return { redirect: next };
     }
-    await requireOk(what, response, transport);
+    if (response.status < 200 || response.status >= 300) {
+        const body = await readErrorBody(response.body).catch(() => ({ text: '', cut: false }));
+        throw httpError(what, response, body, text);
+    }
     const contentEncoding = header(response.headers, 'content-encoding');
     stall.arm();
     return { bytes: await save({ ...file, body: response.body, contentEncoding, onData: () => stall.touch() }) };
@@ -33333,7 +33698,7 @@ async function download(request) {
                 headers: { accept: '*/*', 'accept-encoding': 'identity' },
                 streaming: { stallMs, limits: [total.signal, stall.signal] }
             };
-            const target = { what, path, expectedBytes, maxBytes, transport, stall };
+            const target = { what, path, expectedBytes, maxBytes, text: transport, stall };
             const from = url;
             const next = await transport
                 .exchange('GET', url, what, exchange, response => hop(target, response, from, followed))
@@ -33558,11 +33923,13 @@ function start(request) {
     };
     return transport.exchange('POST', `${baseUrl}/files`, what, exchange, async (response) => {
         const { status, headers } = response;
-        if (status !== 302 && !NO_SIGNED_FLOW.has(status))
-            await requireOk(what, response, transport);
+        if (status !== 302) {
+            const body = await readErrorBody(response.body);
+            if (NO_SIGNED_FLOW.has(status) || (status >= 200 && status < 300))
+                return 'multipart';
+            throw httpError(what, response, body, transport);
+        }
         await response.body.dump();
-        if (status !== 302)
-            return 'multipart';
         const fileId = header(headers, 'x-together-file-id') ?? '';
         if (!isPlainId(fileId)) {
             throw new TogetherError(`${what} answered 302 without a plain X-Together-File-Id`, { kind: 'invalid-id' });
@@ -33627,7 +33994,7 @@ async function multipart(request, bytes) {
     }).finally(() => body.destroy());
     const file = parseListedFile(answer);
     if (!file)
-        throw invalidAnswer(what, 'without a plain file ID');
+        throw new TogetherError(`Together answered ${what} without a plain file ID`, { kind: 'invalid-response' });
     return file;
 }
 async function preprocess(request, fileId, bytes) {
@@ -33635,8 +34002,9 @@ async function preprocess(request, fileId, bytes) {
     const what = `POST /files/${fileId}/preprocess`;
     const answer = await exchangeJson(transport, 'POST', `${baseUrl}/files/${encodeId(fileId)}/preprocess`, what, options);
     const file = parseListedFile(answer);
-    if (file && file.id !== fileId)
-        throw invalidAnswer(what, `about file ${file.id}`);
+    if (file && file.id !== fileId) {
+        throw new TogetherError(`Together answered ${what} about file ${file.id}`, { kind: 'invalid-response' });
+    }
     return { filename: fileName, bytes, purpose: PURPOSE, ...file, id: fileId };
 }
 async function upload(request) {
@@ -33692,7 +34060,8 @@ class TogetherClient {
         return download({ transport: this.transport, baseUrl: this.baseUrl, id, path, options });
     }
     async listFiles(options) {
-        return this.read('GET', '/files', 'GET /files', options, parseFileList, 'a list of files', DEFAULT_MAX_LIST_BYTES);
+        const list = { ...options, maxBytes: DEFAULT_MAX_LIST_BYTES };
+        return this.read('GET', '/files', 'GET /files', list, parseFileList, 'a list of files');
     }
     async listBatches({ only, ...options } = {}) {
         return this.transport.exchange('GET', `${this.baseUrl}/batches`, LIST_WHAT, options, response => readBatchList(response, { maxBytes: this.listMaxBytes, only }, this.transport));
@@ -33716,9 +34085,10 @@ class TogetherClient {
         const job = await this.read(method, path, what, options, parseBatchJob, 'a batch object');
         return checkSameBatch(checkBatchIds(job, what), what, id);
     }
-    async read(method, path, what, options, parse, expected, maxBytes) {
+    async read(method, path, what, options, parse, expected) {
+        const { maxBytes, ...exchange } = options ?? {};
         const url = `${this.baseUrl}${path}`;
-        const body = await exchangeJson(this.transport, method, url, what, options, { baseUrl: this.baseUrl, maxBytes });
+        const body = await exchangeJson(this.transport, method, url, what, exchange, { baseUrl: this.baseUrl, maxBytes });
         const value = parse(body);
         if (value === undefined)
             throw unexpectedAnswer(what, expected);
@@ -34093,17 +34463,18 @@ function totals(rows, stepFailure) {
     const counts = `${plural(rows.length, 'batch', 'batches')}: ${completed} completed, ${failed.length} failed${statuses ? ` (${statuses})` : ''}${otherText}, ${running} running`;
     const counted = rows.filter(r => r.requests);
     const finished = rows.length - running;
-    const of = (n, what) => n < finished ? ` (${n} of ${finished} finished batches ${what})` : '';
     const ok = counted.reduce((n, r) => n + r.requests.ok, 0);
     const bad = counted.reduce((n, r) => n + r.requests.failed, 0);
     const requests = counted.length === 0
         ? finished > 0
             ? 'request counts not fetched (max-failed-requests or download-dir fetch them)'
             : ''
-        : `${groupDigits(ok)} ok, ${groupDigits(bad)} failed requests${of(counted.length, 'counted')}`;
+        : `${groupDigits(ok)} ok, ${groupDigits(bad)} failed requests${counted.length < finished ? ` (${counted.length} of ${finished} finished batches counted)` : ''}`;
     const priced = rows.filter(r => r.cost !== undefined);
     const sum = priced.reduce((n, r) => n + r.cost, 0);
-    const cost = priced.length === 0 ? '' : `estimated cost $${formatCost(sum)}${of(priced.length, 'priced')}`;
+    const cost = priced.length === 0
+        ? ''
+        : `estimated cost $${sum.toFixed(4)}${priced.length < finished ? ` (${priced.length} of ${finished} finished batches priced)` : ''}`;
     return { verdict, words, counts, requests, cost };
 }
 const ICON = { Passed: '✅', Failed: '❌', Running: '🔄' };
@@ -34131,26 +34502,28 @@ function pendingDescription(batchIds) {
 
 
 
-
 const MAX_BODY = 60_000;
 const MAX_REASON = 300;
 const ROW_VERSION = 3;
 const ROW_MARKER = /<!-- row:(?:v(\d{1,4}):)?([A-Za-z0-9._-]{1,200})(?::([a-z-]{1,40}))? -->$/;
 const DEFAULT_CONTEXT = 'batches';
 const commentMarker = (context) => `<!-- wait-for-together-batch:${context.replace(/--+|[<>\r\n]/g, '_')} -->`;
-const batchCells = (row) => [
-    `${row.icon} ${escapeText(row.batchId, 200)}`,
-    statusText(row.status),
-    row.requests ? `${row.requests.ok} ok, ${row.requests.failed} failed` : ''
-];
+const requestsCell = (row) => row.requests ? `${row.requests.ok} ok, ${row.requests.failed} failed` : '';
+const pr_comment_text_costCell = (row) => (row.cost === undefined ? '' : `&#36;${row.cost.toFixed(4)}`);
 function renderRow(row, runUrl) {
     const run = runUrl ? `[run](${runUrl})` : '';
-    const cost = row.cost === undefined ? '' : dollars(row.cost);
-    const cells = [...batchCells(row), cost, escapeText(row.reason, MAX_REASON), run];
+    const cells = [
+        `${row.icon} ${escapeText(row.batchId, 200)}`,
+        escapeText(row.status || 'unknown', 40),
+        requestsCell(row),
+        pr_comment_text_costCell(row),
+        escapeText(row.reason, MAX_REASON),
+        run
+    ];
     const failedOn = row.failedOn ? `:${row.failedOn}` : '';
     return `| ${cells.join(' | ')} | <!-- row:v${ROW_VERSION}:${row.batchId}${failedOn} -->`;
 }
-const RANK = { '❌': 0, '🔄': 1, '✅': 2 };
+const ICONS = new Set(['✅', '❌', '🔄']);
 const STATUS = /^[A-Za-z_]{1,40}$/;
 const REQUESTS = /^(?:(\d{1,15}) ok, (\d{1,15}) failed)?$/;
 const COST = /^(?:&#36;(\d{1,12}\.\d{4}))?$/;
@@ -34173,35 +34546,30 @@ function runLink(cell, runUrl) {
     return /^\d+$/.test(link.slice(repositoryRuns.length)) ? link : undefined;
 }
 const unescaped = (cell) => cell.replace(/&#(\d{1,7});/g, (entity, code) => Number(code) <= 0x10ffff ? String.fromCodePoint(Number(code)) : entity);
-function rowStart(found) {
-    const [first = '', status = ''] = found.cells;
-    const icon = Array.from(first)[0] ?? '';
-    if (!Object.hasOwn(RANK, icon))
-        return undefined;
-    return { batchId: found.id, icon: icon, status: STATUS.test(status) ? status : 'unknown' };
-}
 function readRow(found, runUrl) {
     const layout = found.version >= 3
         ? found.cells
         : [found.cells[0], found.cells[1], found.cells[2], '', '', found.cells[3], ...found.cells.slice(4)];
-    const [, , requests = '', cost = '', why = '', run = '', ...rest] = layout;
-    const start = rowStart(found);
+    const [first = '', status = '', requests = '', cost = '', why = '', run = '', ...rest] = layout;
+    const icon = Array.from(first)[0] ?? '';
     const link = runLink(run, runUrl);
     const counts = REQUESTS.exec(requests);
     const amount = COST.exec(cost);
     const failedOn = FAILED_ON.find(f => f === found.failedOn);
-    if (rest.length > 0 || !start || !counts || !amount || !inert(why, runUrl))
+    if (rest.length > 0 || !ICONS.has(icon) || !counts || !amount || !inert(why, runUrl))
         return undefined;
     if (run !== '' && link === undefined)
         return undefined;
     const row = {
-        ...start,
+        batchId: found.id,
+        icon: icon,
+        status: STATUS.test(status) ? status : 'unknown',
         ...(counts[1] !== undefined ? { requests: { ok: Number(counts[1]), failed: Number(counts[2]) } } : {}),
         ...(amount[1] !== undefined ? { cost: Number(amount[1]) } : {}),
         ...(failedOn ? { failedOn } : {}),
         reason: unescaped(why)
     };
-    return { row, line: renderRow(row, link ?? '') };
+    return { row, run: link ?? '' };
 }
 function inert(cell, runUrl) {
     if (runLink(cell, runUrl) !== undefined)
@@ -34212,13 +34580,23 @@ function previousRow(line, runUrl) {
     const found = splitRow(line);
     if (!found || found.version < 1)
         return undefined;
-    if (found.version <= ROW_VERSION)
-        return readRow(found, runUrl);
-    const start = rowStart(found);
-    if (!start || !found.cells.every(cell => inert(cell, runUrl)))
+    if (found.version <= ROW_VERSION) {
+        const read = readRow(found, runUrl);
+        return read && { row: read.row, line: renderRow(read.row, read.run) };
+    }
+    const [first = '', status = ''] = found.cells;
+    const icon = Array.from(first)[0] ?? '';
+    if (!ICONS.has(icon) || !found.cells.every(cell => inert(cell, runUrl)))
         return undefined;
-    return { row: { ...start, reason: '' }, line };
+    const row = {
+        batchId: found.id,
+        icon: icon,
+        status: STATUS.test(status) ? status : 'unknown',
+        reason: ''
+    };
+    return { row, line };
 }
+const RANK = { '❌': 0, '🔄': 1, '✅': 2 };
 function renderComment(context, rows, runUrl, previous = '', stepFailure) {
     const entries = new Map();
     for (const line of previous.split(/\r?\n/)) {
@@ -34250,328 +34628,9 @@ function renderComment(context, rows, runUrl, previous = '', stepFailure) {
     return left > 0 ? `${body}\nAnd ${left} more (all in the run summary).\n` : body;
 }
 
-;// CONCATENATED MODULE: ./src/report/summary.ts
-
-
-
-
-
-
-
-
-
-const MAX_TIMELINE_ROWS = 50;
-function headline(result, verdict) {
-    const { icon, note } = batchState(result, verdict);
-    return `${icon} Together batch ${escapeText(result.batchId, 200)}: ${statusText(result.status)}${note}`;
-}
-function cancelCell(cancel) {
-    const why = escapeText(cancel.error, 300);
-    switch (cancel.state) {
-        case 'answered':
-            return `requested, Together answered ${escapeText(cancel.status || 'no status', 40)}`;
-        case 'no-answer':
-            return `sent, no answer: ${why}`;
-        case 'not-sent':
-            return `not sent: ${why}`;
-        case 'failed':
-            return `failed: ${why}`;
-    }
-}
-function buildSummary(all, verdict, collected, extras = {}) {
-    const several = all.results.length > 1;
-    const text = several
-        ? manySummary(all, verdict, extras.batches ?? [], collected, extras.cost)
-        : batchSummary(all.results[0], verdict);
-    return text + requestsSection(all, collected) + costSection(extras.cost) + failedLinesSection(extras.lines, several);
-}
-function requestsSection(all, collected) {
-    const tallies = all.results.map(r => collected?.get(r.batchId)?.tally).filter((t) => t !== undefined);
-    if (tallies.length === 0)
-        return '';
-    const total = mergeTallies(tallies);
-    const parts = ['', '### Requests', '', `${total.succeeded} succeeded · ${total.failed} failed`];
-    const codes = topCodes(total, 5);
-    if (codes.length > 0) {
-        const rows = codes.map(c => [code(c.code), String(c.count), escapeText(c.example, 200)]);
-        parts.push('', ...htmlTable(['error code', 'requests', 'example'], rows));
-    }
-    return `${parts.join('\n')}\n`;
-}
-function batchSummary(result, verdict) {
-    const now = result.endedAt;
-    const job = result.batch ?? {};
-    const rows = [tableRow('Status', statusText(result.status))];
-    const { progress } = result;
-    if (progress !== undefined)
-        rows.push(tableRow('Progress', progressBar(progress)));
-    if (job.model_id)
-        rows.push(tableRow('Model', escapeText(job.model_id, 200)));
-    if (job.endpoint)
-        rows.push(tableRow('Endpoint', escapeText(job.endpoint, 200)));
-    if (job.created_at)
-        rows.push(tableRow('Created', escapeText(job.created_at, 40)));
-    if (job.completed_at)
-        rows.push(tableRow('Completed', escapeText(job.completed_at, 40)));
-    rows.push(tableRow('Waited', `${formatDuration(result.endedAt - result.startedAt)} (${plural(result.requests, 'status check')})`));
-    if (result.etaAt !== undefined && result.etaAt > now && !result.finalStatus)
-        rows.push(tableRow('Predicted finish', `in ~${formatDuration(result.etaAt - now)}`));
-    if (job.output_file_id)
-        rows.push(tableRow('Output file', code(job.output_file_id)));
-    if (job.error_file_id)
-        rows.push(tableRow('Error file', code(job.error_file_id)));
-    if (job.error)
-        rows.push(tableRow('Error', escapeText(job.error)));
-    if (result.cancel)
-        rows.push(tableRow('Cancel', cancelCell(result.cancel)));
-    const parts = [
-        `## ${headline(result, verdict)}`,
-        '',
-        escapeText(verdict.message, 3000),
-        '',
-        '<table>',
-        ...rows,
-        '</table>'
-    ];
-    const chart = progressChart(result);
-    if (chart)
-        parts.push('', chart);
-    if (result.timeline.length > 0) {
-        const shown = result.timeline.slice(0, MAX_TIMELINE_ROWS);
-        const rows = shown.map(entry => [formatDuration(entry.atMs), statusText(entry.status), percent(entry.progress)]);
-        parts.push('', '### Timeline', '', ...htmlTable(['after', 'status', 'progress'], rows));
-        if (result.timeline.length > shown.length)
-            parts.push('', `… ${plural(result.timeline.length - shown.length, 'more change')}`);
-    }
-    return `${parts.join('\n')}\n`;
-}
-function buildFailureSummary(message) {
-    return `## ❌ Wait for Together batch failed\n\n${escapeText(message, 3000)}\n`;
-}
-const MAX_REPORT_ROWS = 200;
-function reportRow({ stored: { entry }, row, verdict }) {
-    const pr = entry.pullRequests.map(n => `#${n}`).join(' ');
-    const tracked = entry.runUrl
-        ? `[${new Date(entry.trackedAt).toISOString()}](${entry.runUrl})`
-        : new Date(entry.trackedAt).toISOString();
-    const cells = [...batchCells(row), `${entry.sha.slice(0, 12)} ${pr}`, tracked, escapeText(verdict.message, 500)];
-    return `| ${cells.join(' | ')} |`;
-}
-function buildReportSummary(rows, pending, verdict) {
-    const failed = rows.filter(r => !r.verdict.ok).length;
-    const head = `## ${verdict.ok ? '✅' : '❌'} Together batches: ${plural(rows.length, 'batch', 'batches')} reported${failed ? `, ${failed} failed` : ''}, ${pending} still running\n\n`;
-    if (rows.length === 0)
-        return `${head}${escapeText(verdict.message, 2000)}\n`;
-    const shown = rows.slice(0, MAX_REPORT_ROWS).map(reportRow);
-    const more = rows.length > MAX_REPORT_ROWS ? `\nAnd ${rows.length - MAX_REPORT_ROWS} more (see the reported output).\n` : '';
-    return `${head}| Batch | Status | Requests | Commit | Tracked | Verdict |\n| --- | --- | --- | --- | --- | --- |\n${shown.join('\n')}\n${more}`;
-}
-function buildEmptyReportSummary(ledgerBranch) {
-    return `## ✅ Together batches: nothing to report, no batch is tracked on branch ${escapeText(ledgerBranch, 100)}\n`;
-}
-
-;// CONCATENATED MODULE: ./src/action-io/redacting-output.ts
-
-
-
-
-function redactingOutput(secrets) {
-    const redact = createRedactor(secrets);
-    const line = (message) => sanitizeLine(redact(message));
-    return {
-        redact,
-        log: {
-            info: message => info(line(message)),
-            debug: message => core_debug(line(message)),
-            warning: message => warning(line(message)),
-            error: (message, title) => error(line(message), title ? { title: line(title) } : {}),
-            annotate: ({ file, line: startLine, title, message }) => error(line(message), { file, startLine, title: line(title) })
-        }
-    };
-}
-async function writeSummary(out, markdown, available) {
-    try {
-        await summary.addRaw(out.redact(markdown)).write({ overwrite: false });
-    }
-    catch (error) {
-        const message = `Could not write the step summary: ${errorMessage(error)}`;
-        if (available)
-            out.log.warning(message);
-        else
-            out.log.debug(message);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/action-io/guards.ts
-
-
-
-
-
-
-const guards_ExitCode = { Success: 0, Failure: 1 };
-const ABORT_GRACE_MS = 6000;
-const CLOSE_TIMEOUT_MS = 2000;
-const LAST_WORDS_MS = 2000;
-function guardVerdict() {
-    process.exitCode = guards_ExitCode.Failure;
-    let settled = false;
-    const onBeforeExit = () => {
-        if (settled)
-            return;
-        settled = true;
-        setFailed('The action stopped before reaching a verdict (a request or step never finished). This is a bug: please report it with the job log.');
-    };
-    process.on('beforeExit', onBeforeExit);
-    return {
-        settle: () => {
-            settled = true;
-            process.off('beforeExit', onBeforeExit);
-        }
-    };
-}
-const crashState = {
-    redact: text => text
-};
-let crashGuardInstalled = false;
-function guardCrashes() {
-    crashState.redact = text => text;
-    crashState.lastWords = undefined;
-    if (!crashGuardInstalled) {
-        crashGuardInstalled = true;
-        let crashed = false;
-        const crash = (error) => {
-            if (crashed)
-                return;
-            crashed = true;
-            const message = sanitizeLine(crashState.redact(errorMessage(error)));
-            setFailed(`Unexpected error: ${message}. This is a bug: please report it.`);
-            const bound = new Promise(resolve => setTimeout(resolve, LAST_WORDS_MS));
-            const said = crashState.lastWords?.(`Unexpected error: ${message}`).catch(() => undefined);
-            void Promise.race([said, bound]).finally(() => process.exit(guards_ExitCode.Failure));
-        };
-        process.on('unhandledRejection', crash);
-        process.on('uncaughtException', crash);
-    }
-    return {
-        lastWords(out, summaryAvailable) {
-            let crashed = false;
-            let status;
-            crashState.redact = text => out.redact(text);
-            crashState.lastWords = async (message) => {
-                crashed = true;
-                const summary = writeSummary(out, buildFailureSummary(message), summaryAvailable);
-                await Promise.all([status?.('error', message), summary]);
-            };
-            return {
-                get crashed() {
-                    return crashed;
-                },
-                guard(github) {
-                    if (!github)
-                        return undefined;
-                    status = github.status;
-                    return { ...github, status: (state, text) => (crashed ? Promise.resolve() : github.status(state, text)) };
-                }
-            };
-        }
-    };
-}
-function listenForCancel(abort, say) {
-    let grace;
-    const onSignal = (signal) => {
-        if (abort.signal.aborted)
-            return;
-        say(`Received ${signal}: stopping the wait.`);
-        abort.abort();
-        grace = setTimeout(() => {
-            setFailed(`The wait was cancelled (${signal}) and clean-up did not finish within ${ABORT_GRACE_MS / 1000}s.`);
-            process.exit(guards_ExitCode.Failure);
-        }, ABORT_GRACE_MS).unref();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    return () => {
-        clearTimeout(grace);
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-    };
-}
-async function closeQuietly(api) {
-    if (!api?.close)
-        return;
-    const timer = (0,promises_namespaceObject.setTimeout)(CLOSE_TIMEOUT_MS, undefined, { ref: false });
-    await Promise.race([api.close().catch(() => undefined), timer]);
-}
-
-;// CONCATENATED MODULE: ./src/github/octokit.ts
-
-
-const GITHUB_CALL_TIMEOUT_MS = 10_000;
-const AFTER_CANCEL_TIMEOUT_MS = 1500;
-function ownerRepo(target, what) {
-    const [owner, repo, ...rest] = target.repository.split('/');
-    if (!owner || !repo || rest.length > 0) {
-        throw new Error(`GITHUB_REPOSITORY is not owner/repo, so ${what} (is this a workflow run?).`);
-    }
-    return [owner, repo];
-}
-class GitHubTimeout extends Error {
-}
-function redactedError(error, redact) {
-    const message = errorMessage(error);
-    const clean = redact(message);
-    return clean === message ? error : Object.assign(new Error(clean), { status: httpStatus(error) });
-}
-function breaker(signal, timeoutMs, afterCancelMs, redact) {
-    const unanswered = { running: false, afterCancel: false };
-    return async (call, options = {}) => {
-        const late = signal.aborted;
-        if (late && !options.afterCancel)
-            throw new Error('skipped, the step was cancelled');
-        const phase = late ? 'afterCancel' : 'running';
-        const ms = late ? afterCancelMs : timeoutMs;
-        if (unanswered[phase])
-            throw new GitHubTimeout(`skipped, GitHub did not answer a previous call within ${ms / 1000}s`);
-        const timeout = AbortSignal.timeout(ms);
-        try {
-            return await call({ signal: late ? timeout : AbortSignal.any([signal, timeout]) });
-        }
-        catch (error) {
-            if (!timeout.aborted)
-                throw redactedError(error, redact);
-            unanswered[phase] = true;
-            throw new GitHubTimeout(`GitHub did not answer within ${ms / 1000}s`);
-        }
-    };
-}
-async function createGitHubClient(target, token, signal, what, options = {}) {
-    const { timeoutMs = GITHUB_CALL_TIMEOUT_MS, afterCancelMs = AFTER_CANCEL_TIMEOUT_MS } = options;
-    const { redact = (text) => text } = options;
-    const [owner, repo] = ownerRepo(target, what);
-    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 587).then(__nccwpck_require__.bind(__nccwpck_require__, 8587));
-    const octokit = getOctokit(token, { baseUrl: target.apiUrl.replace(/\/+$/, '') });
-    const bounded = breaker(signal, timeoutMs, afterCancelMs, redact);
-    const clean = (params) => redactJson(params, redact);
-    return {
-        owner,
-        repo,
-        redact,
-        request: (route, params = {}, call) => bounded(async (request) => (await octokit.request(route, { owner, repo, ...clean(params), request })).data, call),
-        graphql: (query, variables) => bounded(request => octokit.graphql(query, { ...clean(variables), request }))
-    };
-}
-const refusal = (error, permission) => new Error(`${errorMessage(error)}. Give the job ${permission} (and check github-token).`, { cause: error });
-const isPullRequest = (n) => Number.isSafeInteger(n) && n > 0;
-function httpStatus(error) {
-    const status = error?.status;
-    return typeof status === 'number' ? status : undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/github/commit-status.ts
 
 
-const SHA = /^[0-9a-f]{40}$/i;
 const MAX_STATUS_PAGES = 10;
 const STATES = new Set(['pending', 'success', 'failure', 'error']);
 const MAX_DESCRIPTION = 140;
@@ -34589,14 +34648,14 @@ async function eventCommit(target) {
                 const sha = event.pull_request?.head?.sha;
                 const number = event.pull_request?.number;
                 const pullRequest = isPullRequest(number) ? number : undefined;
-                if (typeof sha === 'string' && SHA.test(sha))
+                if (isSha(sha))
                     return { sha, pullRequest };
             }
         }
         catch {
         }
     }
-    if (!SHA.test(target.sha))
+    if (!isSha(target.sha))
         throw new Error(`GITHUB_SHA is not a commit SHA, so no commit status can be set.`);
     return { sha: target.sha };
 }
@@ -34717,7 +34776,6 @@ function createComment(github, token, runUrl) {
 
 
 
-
 const MAX_ENTRY_BYTES = 64 * 1024;
 const MAX_GROUP = 1000;
 const entryPath = (batchId) => `batches/${batchId}.json`;
@@ -34789,8 +34847,8 @@ function parseEntry(batchId, text) {
         return 'unknown version';
     if (raw.batch_id !== batchId)
         return 'batch_id does not match the file name';
-    const sha = ledger_entry_str(raw.sha, 40);
-    if (!sha || !SHA.test(sha))
+    const sha = raw.sha;
+    if (!isSha(sha))
         return 'sha is not a commit SHA';
     const trackedAt = Date.parse(ledger_entry_str(raw.tracked_at, 40) ?? '');
     if (!Number.isFinite(trackedAt))
@@ -34825,8 +34883,6 @@ function parseEntry(batchId, text) {
 
 
 
-class LedgerError extends Error {
-}
 const ATTEMPTS = 4;
 const FOLDER = 'batches';
 const LIST_QUERY = `query($owner: String!, $repo: String!, $expression: String!) {
@@ -34836,7 +34892,6 @@ const LIST_QUERY = `query($owner: String!, $repo: String!, $expression: String!)
     }
   }
 }`;
-const OID = /^[0-9a-f]{40}$/;
 function readEntries(data) {
     const repository = data?.repository;
     if (!repository)
@@ -34854,7 +34909,7 @@ function readEntries(data) {
         let problem;
         if (raw.type !== 'blob' || !isPlainId(batchId))
             problem = 'not a <batch-id>.json file';
-        else if (typeof raw.oid !== 'string' || !OID.test(raw.oid))
+        else if (!isSha(raw.oid))
             problem = 'GitHub gave no blob SHA';
         else if (typeof text !== 'string' || raw.object?.isTruncated === true)
             problem = 'not a small text file';
@@ -34890,7 +34945,7 @@ async function currentSha(github, branch, batchId) {
         const data = (await github.request(`GET /repos/{owner}/{repo}/contents/${entryPath(batchId)}`, {
             ref: branch
         }));
-        return typeof data.sha === 'string' && OID.test(data.sha) ? data.sha : undefined;
+        return isSha(data.sha) ? data.sha : undefined;
     }
     catch (error) {
         if (httpStatus(error) === 404)
@@ -34898,10 +34953,16 @@ async function currentSha(github, branch, batchId) {
         throw error;
     }
 }
-function failed(what, branch, error) {
-    const status = httpStatus(error);
-    const hint = status === 403 || status === 404 ? ' Give the job contents: write (and check github-token).' : '';
-    return new LedgerError(`Could not ${what} the ledger on branch ${branch}: ${oneLine(errorMessage(error), 300)}.${hint}`);
+async function ledgerCall(what, branch, call) {
+    try {
+        return await call();
+    }
+    catch (error) {
+        const status = httpStatus(error);
+        const hint = status === 403 || status === 404 ? ' Give the job contents: write (and check github-token).' : '';
+        const why = oneLine(errorMessage(error), 300);
+        throw new Error(`Could not ${what} the ledger on branch ${branch}: ${why}.${hint}`, { cause: error });
+    }
 }
 async function putEntry(github, branch, batchId, content) {
     const path = entryPath(batchId);
@@ -34920,42 +34981,29 @@ async function putEntry(github, branch, batchId, content) {
         }
         catch (error) {
             const status = httpStatus(error);
-            try {
-                if (status === 404 && !branchMade) {
-                    branchMade = true;
-                    await createBranch(github, branch);
-                }
-                else if ((status === 409 || status === 422) && attempt < ATTEMPTS) {
-                    sha = await currentSha(github, branch, batchId);
-                }
-                else
-                    throw error;
+            if (status === 404 && !branchMade) {
+                branchMade = true;
+                await createBranch(github, branch);
             }
-            catch (inner) {
-                throw failed('write', branch, inner);
+            else if ((status === 409 || status === 422) && attempt < ATTEMPTS) {
+                sha = await currentSha(github, branch, batchId);
             }
+            else
+                throw error;
         }
     }
 }
 function createLedger(github, branch) {
     return {
-        async list() {
+        list: () => ledgerCall('read', branch, async () => readEntries(await github.graphql(LIST_QUERY, {
+            owner: github.owner,
+            repo: github.repo,
+            expression: `${branch}:${FOLDER}`
+        }))),
+        put: (batchId, content) => ledgerCall('write', branch, () => putEntry(github, branch, batchId, content)),
+        remove: (batchId, sha) => ledgerCall('write', branch, async () => {
             try {
-                return readEntries(await github.graphql(LIST_QUERY, {
-                    owner: github.owner,
-                    repo: github.repo,
-                    expression: `${branch}:${FOLDER}`
-                }));
-            }
-            catch (error) {
-                throw failed('read', branch, error);
-            }
-        },
-        put: (batchId, content) => putEntry(github, branch, batchId, content),
-        async remove(batchId, sha) {
-            const path = entryPath(batchId);
-            try {
-                await github.request(`DELETE /repos/{owner}/{repo}/contents/${path}`, {
+                await github.request(`DELETE /repos/{owner}/{repo}/contents/${entryPath(batchId)}`, {
                     message: `Reported Together batch ${batchId}`,
                     sha,
                     branch
@@ -34964,18 +35012,13 @@ function createLedger(github, branch) {
             }
             catch (error) {
                 const status = httpStatus(error);
-                try {
-                    if (status === 404)
-                        return 'gone';
-                    if (status !== 409 && status !== 422)
-                        throw error;
-                    return (await currentSha(github, branch, batchId)) === undefined ? 'gone' : 'changed';
-                }
-                catch (inner) {
-                    throw failed('write', branch, inner);
-                }
+                if (status === 404)
+                    return 'gone';
+                if (status !== 409 && status !== 422)
+                    throw error;
+                return (await currentSha(github, branch, batchId)) === undefined ? 'gone' : 'changed';
             }
-        }
+        })
     };
 }
 
@@ -34986,6 +35029,10 @@ function createLedger(github, branch) {
 
 
 
+const couldNot = (log, what) => (error) => {
+    log.warning(`Could not ${what}: ${errorMessage(error)}`);
+    return undefined;
+};
 async function connectGitHub(settings, run, connect = createGitHubClient) {
     const own = settings.mode !== 'report';
     const wantStatus = own && settings.commitStatus !== '';
@@ -34996,7 +35043,11 @@ async function connectGitHub(settings, run, connect = createGitHubClient) {
     const open = async (what) => (client ??= await connect(settings.github, settings.githubToken, run.signal, what, { redact: run.redact }));
     let head;
     const headCommit = () => (head ??= eventCommit(settings.github));
-    const statusSha = wantStatus ? await ownStatusCommit(open, headCommit, run.log) : undefined;
+    const statusSha = wantStatus
+        ? await open('no commit status can be set')
+            .then(async () => (await headCommit()).sha)
+            .catch(couldNot(run.log, 'set the commit status'))
+        : undefined;
     const pullRequests = wantComment ? await ownPullRequests(open, headCommit, run.log) : [];
     if (settings.mode !== 'wait')
         await open('no ledger can be kept');
@@ -35012,12 +35063,11 @@ async function connectGitHub(settings, run, connect = createGitHubClient) {
                 return;
             await statuses
                 .set(statusSha, settings.commitStatus, state, description, url, { afterCancel: true })
-                .catch((error) => run.log.warning(`Could not set the commit status: ${errorMessage(error)}`));
+                .catch(couldNot(run.log, 'set the commit status'));
         },
         async comment(rows, stepFailure) {
-            for (const pr of pullRequests) {
-                await comments(pr, context, rows, stepFailure).catch((error) => run.log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`));
-            }
+            for (const pr of pullRequests)
+                await comments(pr, context, rows, stepFailure).catch(couldNot(run.log, `comment on pull request #${pr}`));
         },
         async pullRequests() {
             if (wantComment)
@@ -35032,16 +35082,6 @@ async function connectGitHub(settings, run, connect = createGitHubClient) {
         headCommit,
         runUrl: url
     };
-}
-async function ownStatusCommit(open, headCommit, log) {
-    try {
-        await open('no commit status can be set');
-        return (await headCommit()).sha;
-    }
-    catch (error) {
-        log.warning(`Could not set the commit status: ${errorMessage(error)}`);
-        return undefined;
-    }
 }
 async function ownPullRequests(open, headCommit, log) {
     let sha = '';
@@ -36462,8 +36502,8 @@ async function runReport(settings, deps, github) {
     const ledgerErrors = deps.signal.aborted ? [] : await publishReport(deps, github, tracked);
     const verdict = stepVerdict(tracked, ledgerErrors);
     deps.setOutputs({ passed: String(verdict.ok) });
-    const summary = buildReportSummary(reported, pending, verdict);
-    return { verdict, title: 'Together batches', summary, annotations: [] };
+    const rows = reported.map(r => ({ ...r, entry: r.stored.entry, files: collected.get(r.result.batchId) }));
+    return { verdict, title: 'Together batches', summary: buildReportSummary(rows, pending, verdict), annotations: [] };
 }
 
 ;// CONCATENATED MODULE: ./src/submit/request-rules.ts
@@ -36555,8 +36595,8 @@ function kindList(counts) {
         .join(', ');
 }
 const lineProblems = (report) => report.problems.filter(p => p.line !== undefined);
-function preflightAnnotations(report, budget = MAX_ANNOTATIONS) {
-    const shown = lineProblems(report).slice(0, budget);
+function preflightAnnotations(report) {
+    const shown = lineProblems(report).slice(0, MAX_ANNOTATIONS - 1);
     const annotations = shown.map(problem => ({
         file: report.file,
         line: problem.line ?? 1,
@@ -36595,9 +36635,12 @@ function preflightFacts(report) {
     return (`input-file ${report.file}: ${plural(report.requests, 'request')} for ${report.endpoint}, ` +
         `${byteSize(report.bytes)}, ${modelText}; sha256 ${report.sha256.slice(0, 16)}.`);
 }
-function unlistedModels(report, listed) {
+function unlistedModelsWarning(report, listed) {
     const known = new Set(listed.map(model => model.id));
-    return [...report.models.keys()].filter(model => !known.has(model));
+    const unlisted = [...report.models.keys()].filter(model => !known.has(model));
+    if (unlisted.length === 0)
+        return undefined;
+    return `input-file ${report.file} names ${plural(unlisted.length, 'model')} that GET /v1/models does not list: ${listFirst(unlisted, NAMED_MODELS)}. Their requests would fail in the batch.`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/submit-summary.ts
@@ -36607,13 +36650,18 @@ function unlistedModels(report, listed) {
 
 const MAX_PROBLEM_ROWS = 50;
 const submit_summary_MAX_MODELS = 10;
+const fileName = (report) => code(report.file);
 function refusedSummary(report, message) {
-    const parts = [`## ❌ input-file ${code(report.file)} not submitted`, '', escapeText(message, 3000)];
+    const parts = [`## ❌ input-file ${fileName(report)} not submitted`, '', escapeText(message, 3000)];
     const lines = report.problems.flatMap(problem => problem.line === undefined ? [] : [{ ...problem, line: problem.line }]);
     if (lines.length > 0) {
         const shown = lines.slice(0, MAX_PROBLEM_ROWS);
-        const rows = shown.map(p => [String(p.line), PROBLEM_LABELS[p.kind], escapeText(p.message, 300)]);
-        parts.push('', ...htmlTable(['line', 'problem', 'details'], rows));
+        parts.push('', '<table>', '<tr><th>line</th><th>problem</th><th>details</th></tr>');
+        for (const problem of shown) {
+            const details = escapeText(problem.message, 300);
+            parts.push(`<tr><td>${problem.line}</td><td>${PROBLEM_LABELS[problem.kind]}</td><td>${details}</td></tr>`);
+        }
+        parts.push('</table>');
         const fileWide = report.problems.length - lines.length;
         const total = Object.values(report.counts).reduce((sum, count) => sum + count, 0) - fileWide;
         if (total > shown.length)
@@ -36646,7 +36694,7 @@ function submittedSection(submitted, reuse) {
         tableRow('Input file', `${code(inputFileId)}, ${uploaded ? 'uploaded' : 'already uploaded (identical bytes)'}`),
         tableRow('Batch', batchCell(submitted, reuse))
     ];
-    return ['', `### Submitted from ${code(report.file)}`, '', '<table>', ...rows, '</table>', ''].join('\n');
+    return ['', `### Submitted from ${fileName(report)}`, '', '<table>', ...rows, '</table>', ''].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/submit/submit-error.ts
@@ -36654,11 +36702,9 @@ function submittedSection(submitted, reuse) {
 
 class SubmitError extends Error {
     inputFileId;
-    batchMayExist;
-    constructor(message, inputFileId, batchMayExist, options) {
+    constructor(message, inputFileId, options) {
         super(message, options);
         this.inputFileId = inputFileId;
-        this.batchMayExist = batchMayExist;
         this.name = 'SubmitError';
     }
 }
@@ -36671,15 +36717,15 @@ function submitFailure(error, file, progress) {
     if (stage !== 'create' || inputFileId === undefined) {
         const left = started ? ` The upload of ${started} was begun and may be left unfinished in GET /v1/files.` : '';
         const message = `Could not submit input-file ${file} (${stage}): ${why}. No batch was created.${left}`;
-        return new SubmitError(message, undefined, false, { cause: error });
+        return new SubmitError(message, undefined, { cause: error });
     }
     if (isRefusal(error)) {
         const message = `Together refused a batch of input-file ${file} (${inputFileId}): ${why}. No batch was created.`;
-        return new SubmitError(message, inputFileId, false, { cause: error });
+        return new SubmitError(message, inputFileId, { cause: error });
     }
     const message = `Could not create the batch of input-file ${file} (${inputFileId}): ${why}. A batch may exist anyway: ` +
         'run again with reuse: running to attach to it rather than pay twice.';
-    return new SubmitError(message, inputFileId, true, { cause: error });
+    return new SubmitError(message, inputFileId, { cause: error });
 }
 
 ;// CONCATENATED MODULE: ./src/submit/preflight.ts
@@ -36940,18 +36986,15 @@ async function submitBatch(input, deps) {
 
 
 
-
 const submit_from_file_MODELS_TIMEOUT_MS = 15_000;
-const submit_from_file_NAMED_MODELS = 5;
 async function warnUnlistedModels(report, deps) {
     if (report.models.size === 0)
         return;
     try {
         const listed = await deps.api.listModels({ signal: deps.signal, timeoutMs: submit_from_file_MODELS_TIMEOUT_MS });
-        const unlisted = unlistedModels(report, listed);
-        if (unlisted.length === 0)
-            return;
-        deps.log.warning(`input-file ${report.file} names ${plural(unlisted.length, 'model')} that GET /v1/models does not list: ${listFirst(unlisted, submit_from_file_NAMED_MODELS)}. Their requests would fail in the batch.`);
+        const warning = unlistedModelsWarning(report, listed);
+        if (warning)
+            deps.log.warning(warning);
     }
     catch (error) {
         if (deps.signal?.aborted)
@@ -36962,8 +37005,7 @@ async function warnUnlistedModels(report, deps) {
 async function submitFromFile(request, deps) {
     const report = await preflight(request.file, request.endpoint, deps.signal);
     if (report.problems.length > 0) {
-        const annotations = preflightAnnotations(report, MAX_ANNOTATIONS - 1);
-        return { kind: 'refused', report, ...annotations, message: preflightFailure(report) };
+        return { kind: 'refused', report, ...preflightAnnotations(report), message: preflightFailure(report) };
     }
     deps.log.info(preflightFacts(report));
     await warnUnlistedModels(report, deps);
@@ -37256,24 +37298,19 @@ function submitRequest(read, mode, batchIds, file) {
 const HOSTED_JOB_LIMIT_MS = 6 * 3_600_000;
 const MAX_DURATION_MS = 365 * 86_400_000;
 const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds';
-function duration(read, name, minMs, minText) {
+function duration(read, name, allowed, expected) {
     const raw = read(name).trim();
     const ms = parseDuration(raw);
     const invalid = `Invalid ${name} ${quoted(raw, 100)}`;
     if (ms === undefined)
         throw new InputError(`${invalid}. Expected ${DURATION_FORM}.`);
-    if (ms < minMs)
-        throw new InputError(`${invalid}. Expected at least ${minText}.`);
     if (ms > MAX_DURATION_MS)
         throw new InputError(`${invalid}. Expected at most 365d.`);
+    if (!allowed(ms))
+        throw new InputError(`${invalid}. Expected ${expected}.`);
     return ms;
 }
-function timeout(read) {
-    const ms = duration(read, 'timeout', 0, '0');
-    if (ms > 0 && ms < 1000)
-        throw new InputError(`Invalid timeout ${quoted(read('timeout').trim(), 100)}. Expected 0 (check once) or at least 1s.`);
-    return ms;
-}
+const timeout = (read) => duration(read, 'timeout', ms => ms === 0 || ms >= 1000, '0 (check once) or at least 1s');
 function hostedLimitWarnings(stepMode, timeoutMs, env) {
     if (stepMode !== 'wait' || timeoutMs < HOSTED_JOB_LIMIT_MS || env.RUNNER_ENVIRONMENT !== 'github-hosted')
         return [];
@@ -37338,7 +37375,7 @@ function parseSettings(raw, env, cwd = process.cwd()) {
         warnings: hostedLimitWarnings(stepMode, timeoutMs, env),
         baseUrl: baseUrl(read, env),
         timeoutMs,
-        pollIntervalMs: Math.round(duration(read, 'poll-interval', 1000, '1s')),
+        pollIntervalMs: Math.round(duration(read, 'poll-interval', ms => ms >= 1000, 'at least 1s')),
         policy: parsed(() => parsePolicy({
             failOn: read('fail-on').trim().toLowerCase() === 'none' ? '' : read('fail-on'),
             maxFailedRequests: read('max-failed-requests'),
@@ -37353,7 +37390,7 @@ function parseSettings(raw, env, cwd = process.cwd()) {
         githubToken: token,
         prComment,
         ledgerBranch: tracking ? ledgerBranch(read) : read('ledger-branch').trim(),
-        forgetAfterMs: tracking ? Math.round(duration(read, 'forget-after', 3_600_000, '1h')) : 0,
+        forgetAfterMs: tracking ? Math.round(duration(read, 'forget-after', ms => ms >= 3_600_000, 'at least 1h')) : 0,
         resultsDir: (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP?.trim() || (0,external_node_os_namespaceObject.tmpdir)(), 'together-batch-results'),
         summaryAvailable: Boolean(env.GITHUB_STEP_SUMMARY),
         github: githubTarget(env),

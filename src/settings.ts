@@ -145,7 +145,7 @@ export function parseSettings(raw: InputReader, env: NodeJS.ProcessEnv, cwd: str
     warnings: hostedLimitWarnings(stepMode, timeoutMs, env),
     baseUrl: baseUrl(read, env),
     timeoutMs,
-    pollIntervalMs: Math.round(duration(read, 'poll-interval', 1000, '1s')),
+    pollIntervalMs: Math.round(duration(read, 'poll-interval', ms => ms >= 1000, 'at least 1s')),
     policy: parsed(() =>
       parsePolicy({
         // none fails on no status, on purpose; '' already reads as the default (see inputs/reader.ts).
@@ -163,7 +163,7 @@ export function parseSettings(raw: InputReader, env: NodeJS.ProcessEnv, cwd: str
     githubToken: token,
     prComment,
     ledgerBranch: tracking ? ledgerBranch(read) : read('ledger-branch').trim(),
-    forgetAfterMs: tracking ? Math.round(duration(read, 'forget-after', 3_600_000, '1h')) : 0,
+    forgetAfterMs: tracking ? Math.round(duration(read, 'forget-after', ms => ms >= 3_600_000, 'at least 1h')) : 0,
     resultsDir: join(env.RUNNER_TEMP?.trim() || tmpdir(), 'together-batch-results'),
     summaryAvailable: Boolean(env.GITHUB_STEP_SUMMARY),
     github: githubTarget(env),

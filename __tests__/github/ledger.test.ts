@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import nock from 'nock'
-import { createLedger, LedgerError, type Ledger } from '../../src/github/ledger.js'
+import { createLedger, type Ledger } from '../../src/github/ledger.js'
 import { serializeEntry } from '../../src/github/ledger-entry.js'
 import { ENTRY, SHA } from '../helpers/github.js'
 import { createGitHubClient, type GitHubClient } from '../../src/github/octokit.js'
@@ -63,7 +63,9 @@ describe('the ledger', () => {
   it('gives up after a few lost races, saying why', async () => {
     sim.seed('batches/x.json', 'x')
     sim.faults.push({ method: 'PUT', path: /b-1\.json$/, status: 409, times: 10 })
-    await expect(ledger.put('b-1', '{}')).rejects.toThrow(LedgerError)
+    await expect(ledger.put('b-1', '{}')).rejects.toThrow(
+      /^Could not write the ledger on branch together-batches: Injected fault\.$/
+    )
     expect(calls().filter(c => c.startsWith('PUT'))).toHaveLength(4)
   })
 

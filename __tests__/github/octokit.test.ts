@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import nock from 'nock'
-import { createGitHubClient, GitHubTimeout, httpStatus } from '../../src/github/octokit.js'
+import { createGitHubClient, httpStatus } from '../../src/github/octokit.js'
 import { createRedactor } from '../../src/sanitize/redact.js'
 
 const SECRET = 'tgp_v1_secret-key-0123'
@@ -76,9 +76,7 @@ describe('the GitHub client', () => {
   it('after a call went unanswered, skips the next ones at once', async () => {
     handler = () => undefined // never answers
     const github = await client(100)
-    await expect(github.request('GET /repos/{owner}/{repo}')).rejects.toThrow(
-      new GitHubTimeout('GitHub did not answer within 0.1s')
-    )
+    await expect(github.request('GET /repos/{owner}/{repo}')).rejects.toThrow(/^GitHub did not answer within 0\.1s$/)
     await expect(github.request('GET /repos/{owner}/{repo}/commits')).rejects.toThrow(
       'skipped, GitHub did not answer a previous call within 0.1s'
     )
@@ -94,7 +92,7 @@ describe('the GitHub client', () => {
     abort.abort()
     await expect(github.request('GET /plain')).rejects.toThrow('skipped, the step was cancelled')
     await expect(github.request('POST /final', {}, { afterCancel: true })).rejects.toThrow(
-      new GitHubTimeout('GitHub did not answer within 0.1s')
+      /^GitHub did not answer within 0\.1s$/
     )
     await expect(github.request('POST /again', {}, { afterCancel: true })).rejects.toThrow(
       'skipped, GitHub did not answer a previous call within 0.1s'

@@ -16,9 +16,17 @@ describe('timeout', () => {
 
 describe('duration', () => {
   it('rejects durations beyond a year', () => {
-    expect(() => duration(reader({ 'poll-interval': '400d' }), 'poll-interval', 1000, '1s')).toThrow(
-      'Expected at most 365d'
+    expect(() => duration(reader({ 'poll-interval': '400d' }), 'poll-interval', () => true, 'any')).toThrow(
+      "Invalid poll-interval '400d'. Expected at most 365d."
     )
+  })
+
+  it('rejects a duration the caller does not allow, saying what it expects', () => {
+    const atLeastAnHour = (ms: number) => ms >= 3_600_000
+    expect(() => duration(reader({ 'forget-after': '59m' }), 'forget-after', atLeastAnHour, 'at least 1h')).toThrow(
+      "Invalid forget-after '59m'. Expected at least 1h."
+    )
+    expect(duration(reader({ 'forget-after': '1h' }), 'forget-after', atLeastAnHour, 'at least 1h')).toBe(3_600_000)
   })
 })
 

@@ -4,7 +4,7 @@ import {
   preflightAnnotations,
   preflightFacts,
   preflightFailure,
-  unlistedModels
+  unlistedModelsWarning
 } from '../../src/submit/preflight-report.js'
 
 function report(overrides: Partial<PreflightReport> = {}): PreflightReport {
@@ -52,9 +52,9 @@ describe('preflight report', () => {
     )
   })
 
-  it('annotates the first 10 bad lines and says how many more of which kinds', () => {
+  it("annotates the first 9 bad lines (one fewer than GitHub shows, for the step's own error) and says how many more of which kinds", () => {
     const problems = [
-      ...Array.from({ length: 9 }, (_, i) => notJson(i + 1)),
+      ...Array.from({ length: 8 }, (_, i) => notJson(i + 1)),
       { kind: 'duplicate-custom-id' as const, line: 20, message: 'custom_id repeats line 3' },
       { kind: 'duplicate-custom-id' as const, line: 21, message: 'custom_id repeats line 4' },
       notJson(30)
@@ -62,19 +62,19 @@ describe('preflight report', () => {
     const { annotations, rest } = preflightAnnotations(
       report({ problems, counts: { 'not-json': 40, 'duplicate-custom-id': 5 } })
     )
-    expect(annotations).toHaveLength(10)
-    expect(annotations[9]).toEqual({
+    expect(annotations.map(a => a.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 20])
+    expect(annotations[8]).toEqual({
       file: 'evals/batch.jsonl',
       line: 20,
       title: 'input-file: duplicate custom_id',
       message: 'Line 20 is not a request Together accepts: custom_id repeats line 3. Nothing was uploaded.'
     })
-    expect(rest).toBe('35 more lines of evals/batch.jsonl not sent: 31 not JSON, 4 duplicate custom_id.')
+    expect(rest).toBe('36 more lines of evals/batch.jsonl not sent: 32 not JSON, 4 duplicate custom_id.')
   })
 
-  it('annotates at most the budget it is given, counting the others in the line for more', () => {
+  it('counts the lines past the budget in the line for more', () => {
     const problems = Array.from({ length: 12 }, (_, i) => notJson(i + 1))
-    const { annotations, rest } = preflightAnnotations(report({ problems, counts: { 'not-json': 12 } }), 9)
+    const { annotations, rest } = preflightAnnotations(report({ problems, counts: { 'not-json': 12 } }))
     expect(annotations.map(a => a.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
     expect(rest).toBe('3 more lines of evals/batch.jsonl not sent: 3 not JSON.')
   })
@@ -100,9 +100,16 @@ describe('preflight report', () => {
     expect(preflightAnnotations(refused)).toEqual({ annotations: [] })
   })
 
-  it('finds the models that GET /v1/models does not list', () => {
-    expect(unlistedModels(report(), [{ id: 'Qwen/Qwen3.5-9B' }, { id: 'other' }])).toEqual([
-      'meta-llama/Llama-3.3-70B-Instruct-Turbo'
-    ])
+  it('warns about the models that GET /v1/models does not list, naming five and counting the rest', () => {
+    expect(unlistedModelsWarning(report(), [{ id: 'Qwen/Qwen3.5-9B' }, { id: 'other' }])).toBe(
+      'input-file evals/batch.jsonl names 1 model that GET /v1/models does not list: meta-llama/Llama-3.3-70B-Instruct-Turbo. Their requests would fail in the batch.'
+    )
+    const models = new Map(Array.from({ length: 7 }, (_, i) => [`m${i}`, 1]))
+    expect(unlistedModelsWarning(report({ models }), [{ id: 'm6' }])).toBe(
+      'input-file evals/batch.jsonl names 6 models that GET /v1/models does not list: m0, m1, m2, m3, m4 and 1 more. Their requests would fail in the batch.'
+    )
+    expect(
+      unlistedModelsWarning(report(), [{ id: 'Qwen/Qwen3.5-9B' }, { id: 'meta-llama/Llama-3.3-70B-Instruct-Turbo' }])
+    ).toBeUndefined()
   })
 })

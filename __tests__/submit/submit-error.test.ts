@@ -22,7 +22,7 @@ describe('submitFailure', () => {
     expect(error.message).toBe(
       'Could not submit input-file in.jsonl (uploading): HTTP 503. No batch was created. The upload of file-1 was begun and may be left unfinished in GET /v1/files.'
     )
-    expect(error).toMatchObject({ inputFileId: undefined, batchMayExist: false, cause: lost })
+    expect(error).toMatchObject({ inputFileId: undefined, cause: lost })
   })
 
   it('says no batch was created when Together refuses the create', () => {
@@ -30,7 +30,7 @@ describe('submitFailure', () => {
     expect(error.message).toBe(
       'Together refused a batch of input-file in.jsonl (file-2): HTTP 400: bad endpoint. No batch was created.'
     )
-    expect(error).toMatchObject({ inputFileId: 'file-2', batchMayExist: false })
+    expect(error).toMatchObject({ inputFileId: 'file-2' })
   })
 
   it('says a batch may exist when the answer to a create was lost, and how not to pay twice', () => {
@@ -38,6 +38,6 @@ describe('submitFailure', () => {
     expect(error.message).toBe(
       'Could not create the batch of input-file in.jsonl (file-2): HTTP 503. A batch may exist anyway: run again with reuse: running to attach to it rather than pay twice.'
     )
-    expect(error).toMatchObject({ inputFileId: 'file-2', batchMayExist: true })
+    expect(error).toMatchObject({ inputFileId: 'file-2' })
   })
 })

@@ -224,7 +224,7 @@ describe('submitBatch', () => {
     }
     const error = await submitBatch({ report, reuse: 'running' }, deps(acct.api)).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(SubmitError)
-    expect(error).toMatchObject({ inputFileId: 'file-same', batchMayExist: true })
+    expect(error).toMatchObject({ inputFileId: 'file-same' })
     expect((error as Error).message).toBe(
       'Could not create the batch of input-file evals.jsonl (file-same): POST /batches failed: socket hang up. A batch may exist anyway: run again with reuse: running to attach to it rather than pay twice.'
     )
@@ -235,7 +235,7 @@ describe('submitBatch', () => {
   it('says no batch was created when Together refuses the create of a fresh upload', async () => {
     const acct = account({ createFaults: ['refuse'] })
     const error = await submitBatch({ report, reuse: 'running' }, deps(acct.api)).catch((e: unknown) => e)
-    expect(error).toMatchObject({ inputFileId: 'file-new-1', batchMayExist: false })
+    expect(error).toMatchObject({ inputFileId: 'file-new-1' })
     expect((error as Error).message).toBe(
       'Together refused a batch of input-file evals.jsonl (file-new-1): POST /batches answered HTTP 400: bad file. No batch was created.'
     )
@@ -267,7 +267,7 @@ describe('submitBatch', () => {
     acct.api.listBatches = () =>
       Promise.reject(new TogetherError('GET /batches answered HTTP 401: bad key', { kind: 'http', status: 401 }))
     const error = await submitBatch({ report, reuse: 'running' }, deps(acct.api)).catch((e: unknown) => e)
-    expect(error).toMatchObject({ inputFileId: undefined, batchMayExist: false })
+    expect(error).toMatchObject({ inputFileId: undefined })
     expect((error as Error).message).toBe(
       'Could not submit input-file evals.jsonl (listing files and batches): GET /batches answered HTTP 401: bad key. No batch was created.'
     )
@@ -310,7 +310,7 @@ describe('submitBatch', () => {
     }
     const error = await submitBatch({ report, reuse: 'running' }, deps(acct.api)).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(SubmitError)
-    expect(error).toMatchObject({ inputFileId: undefined, batchMayExist: false })
+    expect(error).toMatchObject({ inputFileId: undefined })
     expect((error as Error).message).toBe(
       'Could not submit input-file evals.jsonl (uploading): PUT to the signed upload URL at https://s3.test was aborted. No batch was created. The upload of file-half was begun and may be left unfinished in GET /v1/files.'
     )

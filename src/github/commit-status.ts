@@ -1,13 +1,9 @@
 import { readFile } from 'node:fs/promises'
-import { httpStatus, isPullRequest, refusal, type CallOptions, type GitHubClient } from './octokit.js'
+import { httpStatus, isPullRequest, isSha, refusal, type CallOptions, type GitHubClient } from './octokit.js'
 import type { GitHubTarget } from '../inputs/connection.js'
 
 export type StatusState = 'pending' | 'success' | 'failure' | 'error'
 
-/** Sets one commit status on the workflow's commit. */
-export type SetStatus = (state: StatusState, description: string) => Promise<void>
-
-export const SHA = /^[0-9a-f]{40}$/i
 /** Pages of 100 statuses read to find a context's current state. */
 const MAX_STATUS_PAGES = 10
 const STATES = new Set<unknown>(['pending', 'success', 'failure', 'error'])
@@ -41,13 +37,13 @@ export async function eventCommit(target: GitHubTarget): Promise<EventCommit> {
         const sha = event.pull_request?.head?.sha
         const number = event.pull_request?.number
         const pullRequest = isPullRequest(number) ? number : undefined
-        if (typeof sha === 'string' && SHA.test(sha)) return { sha, pullRequest }
+        if (isSha(sha)) return { sha, pullRequest }
       }
     } catch {
       // No readable event: the workflow's own commit is the right one.
     }
   }
-  if (!SHA.test(target.sha)) throw new Error(`GITHUB_SHA is not a commit SHA, so no commit status can be set.`)
+  if (!isSha(target.sha)) throw new Error(`GITHUB_SHA is not a commit SHA, so no commit status can be set.`)
   return { sha: target.sha }
 }
 

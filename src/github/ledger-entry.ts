@@ -2,8 +2,7 @@ import { isPlainId } from '../together/ids.js'
 import { isRecord, parseJson } from '../util/json.js'
 import { errorMessage, oneLine } from '../util/text.js'
 import { parsePolicy, policyText, type Policy } from '../verdict/policy.js'
-import { SHA } from './commit-status.js'
-import { isPullRequest } from './octokit.js'
+import { isPullRequest, isSha } from './octokit.js'
 import { MAX_PULLS } from './pr-comment.js'
 
 /**
@@ -111,8 +110,8 @@ export function parseEntry(batchId: string, text: string): LedgerEntry | string 
   if (!isRecord(raw)) return 'the file is not a JSON object'
   if (raw.version !== 1) return 'unknown version'
   if (raw.batch_id !== batchId) return 'batch_id does not match the file name'
-  const sha = str(raw.sha, 40)
-  if (!sha || !SHA.test(sha)) return 'sha is not a commit SHA'
+  const sha = raw.sha
+  if (!isSha(sha)) return 'sha is not a commit SHA'
   const trackedAt = Date.parse(str(raw.tracked_at, 40) ?? '')
   if (!Number.isFinite(trackedAt)) return 'tracked_at is not a time'
   const pr = raw.pull_request

@@ -1,7 +1,7 @@
 import { isPlainId } from '../together/ids.js'
 import { errorMessage, oneLine } from '../util/text.js'
 import { entryPath, parseEntry, type LedgerEntry } from './ledger-entry.js'
-import { httpStatus, type GitHubClient } from './octokit.js'
+import { httpStatus, isSha, type GitHubClient } from './octokit.js'
 
 /** A ledger entry as read back, with the blob SHA its removal must name. */
 export interface StoredEntry {
@@ -26,9 +26,6 @@ export interface Ledger {
   remove(batchId: string, sha: string): Promise<Removal>
 }
 
-/** Could not read or write the ledger: the step fails with this message. */
-export class LedgerError extends Error {}
-
 /** A write that lost a race is retried on the new state this many times in all. */
 const ATTEMPTS = 4
 const FOLDER = 'batches'
@@ -49,8 +46,6 @@ interface TreeEntry {
   object?: { text?: unknown; isTruncated?: unknown } | null
 }
 
-const OID = /^[0-9a-f]{40}$/
-
 function readEntries(data: unknown): LedgerContents {
   const repository = (data as { repository?: { object?: { entries?: unknown } | null } | null } | null)?.repository
   if (!repository) throw new Error('the repository is not visible to the token')
@@ -64,7 +59,7 @@ function readEntries(data: unknown): LedgerContents {
     const text = raw.object?.text
     let problem: string | undefined
     if (raw.type !== 'blob' || !isPlainId(batchId)) problem = 'not a <batch-id>.json file'
-    else if (typeof raw.oid !== 'string' || !OID.test(raw.oid)) problem = 'GitHub gave no blob SHA'
+    else if (!isSha(raw.oid)) problem = 'GitHub gave no blob SHA'
     else if (typeof text !== 'string' || raw.object?.isTruncated === true) problem = 'not a small text file'
     const entry = problem ? problem : parseEntry(batchId, text as string)
     if (typeof entry === 'string') contents.invalid.push({ name: oneLine(name, 120), reason: entry })
@@ -101,26 +96,28 @@ async function currentSha(github: GitHubClient, branch: string, batchId: string)
     const data = (await github.request(`GET /repos/{owner}/{repo}/contents/${entryPath(batchId)}`, {
       ref: branch
     })) as { sha?: unknown }
-    return typeof data.sha === 'string' && OID.test(data.sha) ? data.sha : undefined
+    return isSha(data.sha) ? data.sha : undefined
   } catch (error) {
     if (httpStatus(error) === 404) return undefined
     throw error
   }
 }
 
-function failed(what: string, branch: string, error: unknown): LedgerError {
-  const status = httpStatus(error)
-  const hint = status === 403 || status === 404 ? ' Give the job contents: write (and check github-token).' : ''
-  return new LedgerError(
-    `Could not ${what} the ledger on branch ${branch}: ${oneLine(errorMessage(error), 300)}.${hint}`
-  )
+/**
+ * What `call` returns; any failure of it retold in the one line the step fails with, naming the branch
+ * (and the permission).
+ */
+async function ledgerCall<T>(what: 'read' | 'write', branch: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (error) {
+    const status = httpStatus(error)
+    const hint = status === 403 || status === 404 ? ' Give the job contents: write (and check github-token).' : ''
+    const why = oneLine(errorMessage(error), 300)
+    throw new Error(`Could not ${what} the ledger on branch ${branch}: ${why}.${hint}`, { cause: error })
+  }
 }
 
-/**
- * The ledger of tracked batches: one JSON file per batch in `batches/` on `branch`, written through
- * the contents API with the file's SHA, so that two runs writing at once never silently overwrite
- * each other (a lost race is retried on the new state).
- */
 /**
  * Writes one entry with the file's SHA, so a write that lost a race is retried on the new state, and
  * creates the branch when the first write finds none.
@@ -141,56 +138,50 @@ async function putEntry(github: GitHubClient, branch: string, batchId: string, c
       return
     } catch (error) {
       const status = httpStatus(error)
-      try {
-        if (status === 404 && !branchMade) {
-          branchMade = true
-          await createBranch(github, branch)
-        } else if ((status === 409 || status === 422) && attempt < ATTEMPTS) {
-          sha = await currentSha(github, branch, batchId)
-        } else throw error
-      } catch (inner) {
-        throw failed('write', branch, inner)
-      }
+      if (status === 404 && !branchMade) {
+        branchMade = true
+        await createBranch(github, branch)
+      } else if ((status === 409 || status === 422) && attempt < ATTEMPTS) {
+        sha = await currentSha(github, branch, batchId)
+      } else throw error
     }
   }
 }
 
+/**
+ * The ledger of tracked batches: one JSON file per batch in `batches/` on `branch`, written through
+ * the contents API with the file's SHA, so that two runs writing at once never silently overwrite
+ * each other (a lost race is retried on the new state).
+ */
 export function createLedger(github: GitHubClient, branch: string): Ledger {
   return {
-    async list() {
-      try {
-        return readEntries(
+    list: () =>
+      ledgerCall('read', branch, async () =>
+        readEntries(
           await github.graphql(LIST_QUERY, {
             owner: github.owner,
             repo: github.repo,
             expression: `${branch}:${FOLDER}`
           })
         )
-      } catch (error) {
-        throw failed('read', branch, error)
-      }
-    },
-    put: (batchId, content) => putEntry(github, branch, batchId, content),
-    async remove(batchId, sha) {
-      const path = entryPath(batchId)
-      try {
-        await github.request(`DELETE /repos/{owner}/{repo}/contents/${path}`, {
-          message: `Reported Together batch ${batchId}`,
-          sha,
-          branch
-        })
-        return 'removed'
-      } catch (error) {
-        const status = httpStatus(error)
+      ),
+    put: (batchId, content) => ledgerCall('write', branch, () => putEntry(github, branch, batchId, content)),
+    remove: (batchId, sha) =>
+      ledgerCall('write', branch, async () => {
         try {
+          await github.request(`DELETE /repos/{owner}/{repo}/contents/${entryPath(batchId)}`, {
+            message: `Reported Together batch ${batchId}`,
+            sha,
+            branch
+          })
+          return 'removed'
+        } catch (error) {
+          const status = httpStatus(error)
           if (status === 404) return 'gone'
           if (status !== 409 && status !== 422) throw error
           // Removed by an overlapping report, or tracked again since: only the first may be forgotten.
           return (await currentSha(github, branch, batchId)) === undefined ? 'gone' : 'changed'
-        } catch (inner) {
-          throw failed('write', branch, inner)
         }
-      }
-    }
+      })
   }
 }

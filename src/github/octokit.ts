@@ -37,9 +37,6 @@ function ownerRepo(target: GitHubTarget, what: string): [string, string] {
   return [owner, repo]
 }
 
-/** A call that outlived its timeout, or was skipped after one, told apart from one GitHub refused. */
-export class GitHubTimeout extends Error {}
-
 export interface GitHubClientOptions {
   /** One call's bound (default 10 s). */
   timeoutMs?: number
@@ -68,8 +65,7 @@ function breaker(signal: AbortSignal, timeoutMs: number, afterCancelMs: number, 
     if (late && !options.afterCancel) throw new Error('skipped, the step was cancelled')
     const phase = late ? 'afterCancel' : 'running'
     const ms = late ? afterCancelMs : timeoutMs
-    if (unanswered[phase])
-      throw new GitHubTimeout(`skipped, GitHub did not answer a previous call within ${ms / 1000}s`)
+    if (unanswered[phase]) throw new Error(`skipped, GitHub did not answer a previous call within ${ms / 1000}s`)
     const timeout = AbortSignal.timeout(ms)
     try {
       // After the cancel, the step's signal has fired already: only the short bound stops the call.
@@ -77,7 +73,7 @@ function breaker(signal: AbortSignal, timeoutMs: number, afterCancelMs: number, 
     } catch (error) {
       if (!timeout.aborted) throw redactedError(error, redact)
       unanswered[phase] = true
-      throw new GitHubTimeout(`GitHub did not answer within ${ms / 1000}s`)
+      throw new Error(`GitHub did not answer within ${ms / 1000}s`, { cause: error })
     }
   }
 }
@@ -117,6 +113,9 @@ export async function createGitHubClient(
 /** A refusal (HTTP 403) retold with the permission the job needs, the refusal kept as its cause. */
 export const refusal = (error: unknown, permission: string): Error =>
   new Error(`${errorMessage(error)}. Give the job ${permission} (and check github-token).`, { cause: error })
+
+/** A commit or blob SHA as GitHub gives one: 40 hex digits. */
+export const isSha = (value: unknown): value is string => typeof value === 'string' && /^[0-9a-f]{40}$/i.test(value)
 
 /** A pull request number as GitHub gives one: a positive safe integer. */
 export const isPullRequest = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) > 0

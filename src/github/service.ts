@@ -7,7 +7,7 @@ import {
   runUrl,
   statusClient,
   type EventCommit,
-  type SetStatus,
+  type StatusState,
   type StatusClient
 } from './commit-status.js'
 import { createLedger, type Ledger } from './ledger.js'
@@ -25,7 +25,7 @@ export interface GitHub {
    * brief try. A no-op when none is asked for or none can be set (a warning said why); never throws:
    * a failure is a warning.
    */
-  status: SetStatus
+  status: (state: StatusState, description: string) => Promise<void>
   /**
    * The step's own comment on the pull requests of the head commit, with `pr-comment`; the same
    * rules. `stepFailure` names what failed the step besides its rows.
@@ -50,6 +50,14 @@ export interface GitHub {
 /** What the service takes from the run: its cancel, its log, and what takes the secrets out. */
 type ServiceRun = Pick<Effects, 'log' | 'redact'> & { signal: AbortSignal }
 
+/** A failure said in a warning, `Could not <what>: <why>`; the step's work goes on. */
+const couldNot =
+  (log: Pick<Logger, 'warning'>, what: string) =>
+  (error: unknown): undefined => {
+    log.warning(`Could not ${what}: ${errorMessage(error)}`)
+    return undefined
+  }
+
 /**
  * The run's GitHub service, when a feature needs GitHub (`commit-status`, `pr-comment`, mode `track`
  * or `report`); undefined otherwise. A status or comment that cannot be set up is a warning (the
@@ -72,7 +80,11 @@ export async function connectGitHub(
   let head: Promise<EventCommit> | undefined
   const headCommit = (): Promise<EventCommit> => (head ??= eventCommit(settings.github))
 
-  const statusSha = wantStatus ? await ownStatusCommit(open, headCommit, run.log) : undefined
+  const statusSha = wantStatus
+    ? await open('no commit status can be set')
+        .then(async () => (await headCommit()).sha)
+        .catch(couldNot(run.log, 'set the commit status'))
+    : undefined
   const pullRequests = wantComment ? await ownPullRequests(open, headCommit, run.log) : []
   if (settings.mode !== 'wait') await open('no ledger can be kept')
   if (!client) return undefined
@@ -86,14 +98,11 @@ export async function connectGitHub(
       if (statusSha === undefined) return
       await statuses
         .set(statusSha, settings.commitStatus, state, description, url, { afterCancel: true })
-        .catch((error: unknown) => run.log.warning(`Could not set the commit status: ${errorMessage(error)}`))
+        .catch(couldNot(run.log, 'set the commit status'))
     },
     async comment(rows, stepFailure) {
-      for (const pr of pullRequests) {
-        await comments(pr, context, rows, stepFailure).catch((error: unknown) =>
-          run.log.warning(`Could not comment on pull request #${pr}: ${errorMessage(error)}`)
-        )
-      }
+      for (const pr of pullRequests)
+        await comments(pr, context, rows, stepFailure).catch(couldNot(run.log, `comment on pull request #${pr}`))
     },
     // Without pr-comment no pull request was looked up: the event's own, if it has one, is recorded.
     async pullRequests() {
@@ -107,21 +116,6 @@ export async function connectGitHub(
     ledger: createLedger(client, settings.ledgerBranch),
     headCommit,
     runUrl: url
-  }
-}
-
-/** The commit the step's own status goes on; undefined, with a warning, when there is none. */
-async function ownStatusCommit(
-  open: (what: string) => Promise<GitHubClient>,
-  headCommit: () => Promise<EventCommit>,
-  log: Logger
-): Promise<string | undefined> {
-  try {
-    await open('no commit status can be set')
-    return (await headCommit()).sha
-  } catch (error) {
-    log.warning(`Could not set the commit status: ${errorMessage(error)}`)
-    return undefined
   }
 }
 

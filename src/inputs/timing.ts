@@ -11,26 +11,20 @@ const HOSTED_JOB_LIMIT_MS = 6 * 3_600_000
 const MAX_DURATION_MS = 365 * 86_400_000
 const DURATION_FORM = 'a duration such as 90s, 45m, 2h or 1h30m, or a number of seconds'
 
-/** A duration input of at least `minMs` (named `minText` in the message). */
-export function duration(read: InputReader, name: string, minMs: number, minText: string): number {
+/** A duration input that `allowed` accepts; else an InputError that says it expects `expected`. */
+export function duration(read: InputReader, name: string, allowed: (ms: number) => boolean, expected: string): number {
   const raw = read(name).trim()
   const ms = parseDuration(raw)
   const invalid = `Invalid ${name} ${quoted(raw, 100)}`
   if (ms === undefined) throw new InputError(`${invalid}. Expected ${DURATION_FORM}.`)
-  if (ms < minMs) throw new InputError(`${invalid}. Expected at least ${minText}.`)
   if (ms > MAX_DURATION_MS) throw new InputError(`${invalid}. Expected at most 365d.`)
+  if (!allowed(ms)) throw new InputError(`${invalid}. Expected ${expected}.`)
   return ms
 }
 
 /** `0` means "check once"; anything else must be at least a second. */
-export function timeout(read: InputReader): number {
-  const ms = duration(read, 'timeout', 0, '0')
-  if (ms > 0 && ms < 1000)
-    throw new InputError(
-      `Invalid timeout ${quoted(read('timeout').trim(), 100)}. Expected 0 (check once) or at least 1s.`
-    )
-  return ms
-}
+export const timeout = (read: InputReader): number =>
+  duration(read, 'timeout', ms => ms === 0 || ms >= 1000, '0 (check once) or at least 1s')
 
 /** A wait that cannot end before GitHub ends the job: its cancel-on-timeout and summary would never happen. */
 export function hostedLimitWarnings(stepMode: Mode, timeoutMs: number, env: NodeJS.ProcessEnv): string[] {

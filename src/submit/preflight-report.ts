@@ -3,7 +3,7 @@ import { listFirst, oneLine, plural } from '../util/text.js'
 import type { PreflightReport } from './preflight.js'
 import { PROBLEM_LABELS, type ProblemKind } from './request-rules.js'
 
-/** Models named one by one in the log line; the rest are counted. */
+/** Models named one by one in a log line; the rest are counted. */
 const NAMED_MODELS = 5
 
 /** `512 bytes`, `12.3 KB`, `99.9 MB` (powers of ten, as Together's 100 MB limit is read). */
@@ -24,14 +24,12 @@ function kindList(counts: Partial<Record<ProblemKind, number>>): string {
 const lineProblems = (report: PreflightReport) => report.problems.filter(p => p.line !== undefined)
 
 /**
- * The problems on lines as error annotations on those lines (at most `budget`, by default 10, GitHub's
- * limit per step, in file order), and `rest`: one line that says how many more there are, and of which kinds.
+ * The problems on lines as error annotations on those lines (at most one fewer than GitHub shows per
+ * step, so the step's own error is not the one dropped; in file order), and `rest`: one line that says
+ * how many more there are, and of which kinds.
  */
-export function preflightAnnotations(
-  report: PreflightReport,
-  budget: number = MAX_ANNOTATIONS
-): { annotations: Annotation[]; rest?: string } {
-  const shown = lineProblems(report).slice(0, budget)
+export function preflightAnnotations(report: PreflightReport): { annotations: Annotation[]; rest?: string } {
+  const shown = lineProblems(report).slice(0, MAX_ANNOTATIONS - 1)
   const annotations = shown.map(problem => ({
     file: report.file,
     line: problem.line ?? 1,
@@ -79,8 +77,13 @@ export function preflightFacts(report: PreflightReport): string {
   )
 }
 
-/** Models the file names that `GET /v1/models` does not list (the batch would fail their requests). */
-export function unlistedModels(report: PreflightReport, listed: readonly { id: string }[]): string[] {
+/**
+ * The warning about the models the file names that `GET /v1/models` does not list (the batch would
+ * fail their requests); undefined when it lists them all.
+ */
+export function unlistedModelsWarning(report: PreflightReport, listed: readonly { id: string }[]): string | undefined {
   const known = new Set(listed.map(model => model.id))
-  return [...report.models.keys()].filter(model => !known.has(model))
+  const unlisted = [...report.models.keys()].filter(model => !known.has(model))
+  if (unlisted.length === 0) return undefined
+  return `input-file ${report.file} names ${plural(unlisted.length, 'model')} that GET /v1/models does not list: ${listFirst(unlisted, NAMED_MODELS)}. Their requests would fail in the batch.`
 }

@@ -2,14 +2,13 @@ import { TogetherError } from '../together/errors.js'
 import { errorMessage } from '../util/text.js'
 
 /**
- * Submitting failed. `inputFileId` names the uploaded file when there is one; `batchMayExist` is true
- * when a create was sent and its answer lost (a re-run with `reuse: running` attaches to that batch).
+ * Submitting failed. `inputFileId` names the uploaded file when there is one; the message says whether
+ * a batch may exist (a create was sent and its answer lost: a re-run with `reuse: running` attaches to it).
  */
 export class SubmitError extends Error {
   constructor(
     message: string,
     readonly inputFileId: string | undefined,
-    readonly batchMayExist: boolean,
     options?: { cause?: unknown }
   ) {
     super(message, options)
@@ -38,14 +37,14 @@ export function submitFailure(error: unknown, file: string, progress: SubmitProg
   if (stage !== 'create' || inputFileId === undefined) {
     const left = started ? ` The upload of ${started} was begun and may be left unfinished in GET /v1/files.` : ''
     const message = `Could not submit input-file ${file} (${stage}): ${why}. No batch was created.${left}`
-    return new SubmitError(message, undefined, false, { cause: error })
+    return new SubmitError(message, undefined, { cause: error })
   }
   if (isRefusal(error)) {
     const message = `Together refused a batch of input-file ${file} (${inputFileId}): ${why}. No batch was created.`
-    return new SubmitError(message, inputFileId, false, { cause: error })
+    return new SubmitError(message, inputFileId, { cause: error })
   }
   const message =
     `Could not create the batch of input-file ${file} (${inputFileId}): ${why}. A batch may exist anyway: ` +
     'run again with reuse: running to attach to it rather than pay twice.'
-  return new SubmitError(message, inputFileId, true, { cause: error })
+  return new SubmitError(message, inputFileId, { cause: error })
 }

@@ -1,17 +1,15 @@
-import { MAX_ANNOTATIONS, type Annotation } from '../result-files/annotations.js'
+import type { Annotation } from '../result-files/annotations.js'
 import type { InputFile } from '../result-files/input-file.js'
 import type { ModelsApi } from '../together/types.js'
-import { errorMessage, listFirst, plural } from '../util/text.js'
+import { errorMessage } from '../util/text.js'
 import type { SubmitEndpoint } from './request-rules.js'
 import type { ReuseMode } from './reuse.js'
 import { preflight, type PreflightReport } from './preflight.js'
-import { preflightAnnotations, preflightFacts, preflightFailure, unlistedModels } from './preflight-report.js'
+import { preflightAnnotations, preflightFacts, preflightFailure, unlistedModelsWarning } from './preflight-report.js'
 import { submitBatch, type SubmitDeps, type Submitted } from './submit.js'
 
 /** `GET /v1/models` only adds a warning: one short try, never a reason to fail. */
 const MODELS_TIMEOUT_MS = 15_000
-/** Unlisted models named in the warning; the rest are counted. */
-const NAMED_MODELS = 5
 
 export interface SubmitRequest {
   /** `input-file`, validated by `parseInputFile`. */
@@ -34,11 +32,8 @@ async function warnUnlistedModels(report: PreflightReport, deps: SubmitDeps & { 
   if (report.models.size === 0) return
   try {
     const listed = await deps.api.listModels({ signal: deps.signal, timeoutMs: MODELS_TIMEOUT_MS })
-    const unlisted = unlistedModels(report, listed)
-    if (unlisted.length === 0) return
-    deps.log.warning(
-      `input-file ${report.file} names ${plural(unlisted.length, 'model')} that GET /v1/models does not list: ${listFirst(unlisted, NAMED_MODELS)}. Their requests would fail in the batch.`
-    )
+    const warning = unlistedModelsWarning(report, listed)
+    if (warning) deps.log.warning(warning)
   } catch (error) {
     if (deps.signal?.aborted) throw error
     deps.log.debug(`The models of input-file ${report.file} were not checked: ${errorMessage(error)}`)
@@ -56,8 +51,7 @@ export async function submitFromFile(
 ): Promise<SubmitOutcome> {
   const report = await preflight(request.file, request.endpoint, deps.signal)
   if (report.problems.length > 0) {
-    const annotations = preflightAnnotations(report, MAX_ANNOTATIONS - 1)
-    return { kind: 'refused', report, ...annotations, message: preflightFailure(report) }
+    return { kind: 'refused', report, ...preflightAnnotations(report), message: preflightFailure(report) }
   }
   deps.log.info(preflightFacts(report))
   await warnUnlistedModels(report, deps)

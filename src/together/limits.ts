@@ -1,3 +1,4 @@
+import { formatDuration } from '../util/duration.js'
 import { timerDelay } from '../util/timer.js'
 import { TogetherError } from './errors.js'
 
@@ -38,7 +39,7 @@ export function idleLimit(ms: number, message: string): IdleLimit {
   }
 }
 
-/** A duration for a message: whole seconds up to two minutes, whole minutes beyond. */
+/** A limit for a message, worded as every duration is (`formatDuration`), rounded up to a whole second. */
 export function formatLimit(ms: number): string {
-  return ms < 120_000 ? `${Math.max(1, Math.ceil(ms / 1000))}s` : `${Math.round(ms / 60_000)} min`
+  return formatDuration(Math.max(1, Math.ceil(ms / 1000)) * 1000)
 }

@@ -1,4 +1,5 @@
-const UNIT_MS: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 }
+/** Milliseconds per unit, in the order DURATION captures them: d, h, m, s, ms. */
+const UNIT_MS = [86_400_000, 3_600_000, 60_000, 1000, 1]
 const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/
 
 /**
@@ -13,14 +14,7 @@ export function parseDuration(text: string): number | undefined {
   if (/^\d+(\.\d+)?$/.test(compact)) return Number(compact) * 1000
   const match = DURATION.exec(compact)
   if (!match) return undefined
-  const [, d, h, m, s, ms] = match
-  return (
-    Number(d ?? 0) * UNIT_MS.d! +
-    Number(h ?? 0) * UNIT_MS.h! +
-    Number(m ?? 0) * UNIT_MS.m! +
-    Number(s ?? 0) * UNIT_MS.s! +
-    Number(ms ?? 0)
-  )
+  return UNIT_MS.reduce((sum, unit, i) => sum + Number(match[i + 1] ?? 0) * unit, 0)
 }
 
 /** Human form for logs: `45s`, `3m 05s`, `2h 07m`. Rounded to the second. */
