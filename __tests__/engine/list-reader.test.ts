@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { LIST_FROM_BATCHES, LIST_GRACE_MS } from '../../src/engine/list-reader.js'
+import { LIST_FROM_BATCHES, LIST_GRACE_MS, ListReader } from '../../src/engine/list-reader.js'
+import { BatchTracker } from '../../src/engine/tracker.js'
 import { waitForBatches } from '../../src/engine/wait.js'
 import type { WaitAllOptions, WaitReport } from '../../src/engine/types.js'
 import { TogetherError } from '../../src/together/errors.js'
@@ -114,6 +115,39 @@ describe('reading many batches from the batch list', () => {
     expect(gets().map(c => c.id)).toEqual([all[0]])
     expect(result.results[0]).toMatchObject({ outcome: 'pending', status: 'IN_PROGRESS', progress: 70 })
     expect(result.results.slice(1).every(r => r.outcome === 'completed')).toBe(true)
+  })
+
+  it('takes a final entry other than COMPLETED from the list, without an output file', async () => {
+    const all = ids(4)
+    const failed = (id: string): BatchJob => ({ id, status: 'FAILED', progress: 30, error_file_id: `err-${id}` })
+    const { run, gets, lists } = setup(all, failed)
+    const result = await run({ timeoutMs: 0 })
+    expect(lists()).toHaveLength(1)
+    expect(gets()).toHaveLength(0)
+    expect(result.results.every(r => r.outcome === 'ended-not-completed' && r.finalStatus === 'FAILED')).toBe(true)
+  })
+
+  it('checks a batch missing from one list with its own GET once, then reads it from the list again', async () => {
+    const all = ids(5)
+    const plan = together(45_000)
+    const list: ListPlan = (elapsed, call) =>
+      all.filter(id => call > 1 || id !== all[0]).map(id => plan(id, elapsed) as BatchJob)
+    const { run, gets, lists } = setup(all, plan, { list, listLatency: 1000 })
+    const result = await run()
+    expect(result.results.every(r => r.outcome === 'completed')).toBe(true)
+    expect(lists()).toHaveLength(3)
+    expect(gets().map(c => c.id)).toEqual([all[0]])
+  })
+
+  it(`goes back to one GET per batch once fewer than ${LIST_FROM_BATCHES} wait, and says so`, async () => {
+    const all = ids(LIST_FROM_BATCHES)
+    const plan: Plan = (id, elapsed) => (id === all[0] || elapsed >= 45_000 ? completed(id) : running(id))
+    const { run, gets, lists, log } = setup(all, plan)
+    const result = await run()
+    expect(result.results.every(r => r.outcome === 'completed')).toBe(true)
+    expect(lists()).toHaveLength(1)
+    expect(gets()).toHaveLength(2 * (LIST_FROM_BATCHES - 1))
+    expect(log.text('debug')).toContain(`one GET per batch (${LIST_FROM_BATCHES - 1} waiting`)
   })
 
   it('ends a batch as no-output only when its own GET also has no output file', async () => {
@@ -242,5 +276,83 @@ describe('reading many batches from the batch list', () => {
     const result = await run({ timeoutMs: 45_000 })
     for (const call of lists()) expect(call.options?.timeoutMs).toBeLessThanOrEqual(result.startedAt + 45_000 - call.at)
     expect(result.results.every(r => r.outcome === 'timed-out')).toBe(true)
+  })
+})
+
+// The list reader's decisions on their own: which batches wait for the list, and when they are due.
+describe('ListReader', () => {
+  const T0 = Date.UTC(2026, 0, 1)
+  const POLL = 30_000
+
+  /** A reader that can list, and `n` batches answered running at T0: due again at T0 + POLL. */
+  function reader(n = 4) {
+    const log = recordingLogger()
+    const made = new ListReader(log, POLL, true)
+    const options = {
+      pollIntervalMs: POLL,
+      timeoutMs: 600_000,
+      checkOnce: false,
+      named: true,
+      lastCheckAt: T0 + 595_000
+    }
+    const trackers = ids(n).map(id => new BatchTracker(id, T0, log, options))
+    for (const t of trackers) t.onAnswer(running(t.id), T0)
+    return { reader: made, trackers, log }
+  }
+  const entries = (trackers: readonly BatchTracker[]): BatchJob[] => trackers.map(t => running(t.id, 20))
+  const always = (): boolean => true
+
+  it('makes a batch the list cannot decide due at once, but keeps the pause of one re-checked for its output file', () => {
+    const { reader: list, trackers } = reader()
+    const [missing, noFile, ...listed] = trackers as [BatchTracker, BatchTracker, ...BatchTracker[]]
+    noFile.onAnswer({ id: noFile.id, status: 'COMPLETED' }, T0)
+    expect(noFile.dueAt).toBe(T0 + 5000)
+    list.answered(entries(listed), trackers, always, T0 + 1000, T0 + 1000)
+    expect(missing.dueAt).toBe(T0 + 1000)
+    expect(noFile.dueAt).toBe(T0 + 5000)
+    expect(listed.every(t => t.dueAt === T0 + 1000 + POLL)).toBe(true)
+  })
+
+  it('wants the list when one batch due can be read from it, though others due need their own GET', () => {
+    const { reader: list, trackers } = reader()
+    const [missing, ...listed] = trackers as [BatchTracker, ...BatchTracker[]]
+    list.answered(entries(listed), trackers, always, T0 + 1000, T0 + 1000)
+    expect(list.wanted([missing], trackers.length, T0 + 1000)).toBe(false)
+    expect(list.wanted([missing, listed[0]!], trackers.length, T0 + 1000 + POLL)).toBe(true)
+  })
+
+  it('leaves the batches due when the list failed to their own GET, and wants the list for one due since', () => {
+    const { reader: list, trackers } = reader()
+    const [dueAtFailure, checked] = trackers as [BatchTracker, BatchTracker]
+    list.failed('HTTP 500', T0 + POLL)
+    checked.onAnswer(running(checked.id), T0 + POLL)
+    expect(list.wanted([dueAtFailure], trackers.length, T0 + 2 * POLL)).toBe(false)
+    expect(list.wanted([dueAtFailure, checked], trackers.length, T0 + 2 * POLL)).toBe(true)
+  })
+
+  it('tries the list again as soon as the skip after failures in a row is over', () => {
+    const { reader: list, trackers } = reader()
+    list.failed('HTTP 500', T0 - 1000)
+    list.failed('HTTP 500', T0 - 500)
+    const due = [trackers[0]!]
+    expect(list.wanted(due, trackers.length, T0 - 500 + POLL - 1)).toBe(false)
+    expect(list.wanted(due, trackers.length, T0 - 500 + POLL)).toBe(true)
+  })
+
+  it('holds a batch for the next list once a list has read it, after one that missed it', () => {
+    const { reader: list, trackers } = reader()
+    const [missing, ...listed] = trackers as [BatchTracker, ...BatchTracker[]]
+    list.answered(entries(listed), trackers, always, T0 + 1000, T0 + 1000)
+    expect(list.holds(missing, T0 + 1000)).toBe(false)
+    list.answered(entries(trackers), trackers, always, T0 + 2000, T0 + 2000)
+    list.started(new AbortController(), T0 + 3000)
+    expect(list.holds(missing, T0 + 3000)).toBe(true)
+  })
+
+  it('does not count a list answered once no batch waits as a failed one', () => {
+    const { reader: list, trackers, log } = reader()
+    list.answered(entries(trackers), [], always, T0 + 1000, T0 + 1000)
+    expect(log.text('debug')).not.toContain('could not be used')
+    expect(list.wanted([trackers[0]!], trackers.length, T0 + 1000)).toBe(true)
   })
 })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { payloadLine, startLine } from '../../src/engine/messages.js'
 import { BatchTracker } from '../../src/engine/tracker.js'
 import { TogetherError } from '../../src/together/errors.js'
 import type { BatchJob } from '../../src/together/types.js'
@@ -96,6 +97,28 @@ describe('BatchTracker', () => {
     expect(t.outcome).toBeUndefined()
     expect(t.dueAt).toBe(T0 + 1000 + POLL)
     expect(t.requests).toBe(1)
+    expect(t.recheckingOutput).toBe(false)
+  })
+
+  it('opens the wait with one start line, and logs every answer in full at debug', () => {
+    const { tracker: t, log } = tracker()
+    const first: BatchJob = { ...inProgress(10), model_id: 'm-1', endpoint: '/v1/chat/completions' }
+    const second: BatchJob = { ...first, progress: 20 }
+    t.onAnswer(first, T0)
+    t.onAnswer(second, T0 + POLL)
+    const start = startLine('b1', first, { timeoutMs: 600_000, pollIntervalMs: POLL })
+    expect(log.lines.filter(l => l.message === start)).toEqual([{ level: 'info', message: start }])
+    expect(log.lines.filter(l => l.level === 'debug').map(l => l.message)).toEqual([
+      payloadLine('b1', first),
+      payloadLine('b1', second)
+    ])
+  })
+
+  it('records the first answer in the timeline even without a status', () => {
+    const { tracker: t } = tracker()
+    t.onAnswer({ progress: 10 }, T0 + 1000)
+    t.onAnswer({ progress: 20 }, T0 + 2000)
+    expect(t.result(T0 + 2000).timeline).toEqual([{ atMs: 1000, status: '', progress: 10 }])
   })
 
   it('reports status, progress, timeline and series of a batch that completed', () => {
@@ -157,6 +180,13 @@ describe('BatchTracker', () => {
     expect(t.result(T0 + 30_000).etaAt).toBe(T0 + 30_000 + 70_000)
   })
 
+  it('drops the predicted finish once the batch has ended', () => {
+    const { tracker: t } = tracker()
+    for (const [i, p] of [5, 10, 20, 30].entries()) t.onAnswer(inProgress(p), T0 + i * 10_000)
+    t.onAnswer({ status: 'FAILED' }, T0 + 40_000)
+    expect(t.result(T0 + 40_000).etaAt).toBeUndefined()
+  })
+
   it('ends as error at once on a lasting failure, without a retry', () => {
     const { tracker: t, log } = tracker()
     const denied = new TogetherError('HTTP 401', { kind: 'http', status: 401, serverMessage: 'bad key' })
@@ -164,6 +194,8 @@ describe('BatchTracker', () => {
     expect(t.outcome).toBe('error')
     expect(t.result(T0).error).toEqual({ message: 'HTTP 401', status: 401, serverMessage: 'bad key', kind: 'http' })
     expect(log.text('warning')).toBe('')
+    // Never answered: no status to report.
+    expect(t.result(T0).status).toBe('')
   })
 
   it('schedules a retry with backoff after a transient failure, warns, and keeps it as the last error', () => {
@@ -263,6 +295,24 @@ describe('BatchTracker', () => {
     expect(r.status).toBe('IN_PROGRESS')
     expect(r.cancel).toEqual({ reason: 'abort', state: 'failed', error: 'HTTP 500' })
     expect(r.timeline).toHaveLength(1)
+  })
+
+  it('takes a status only from a cancel that was answered', () => {
+    const { tracker: t } = tracker()
+    t.onAnswer(inProgress(40), T0)
+    t.cancelled({ reason: 'timeout', state: 'no-answer', error: 'no answer in 10s', status: 'CANCELING' }, T0 + 1000)
+    const r = t.result(T0 + 1000)
+    expect(r.status).toBe('IN_PROGRESS')
+    expect(r.batch?.status).toBe('IN_PROGRESS')
+    expect(r.timeline).toHaveLength(1)
+  })
+
+  it('reports the status of a cancel answered before any check was, without making up a batch', () => {
+    const { tracker: t } = tracker()
+    t.cancelled({ reason: 'abort', state: 'answered', status: 'CANCELING' }, T0 + 1000)
+    const r = t.result(T0 + 1000)
+    expect(r.status).toBe('CANCELING')
+    expect(r.batch).toBeUndefined()
   })
 
   it('names the batch in progress lines when several batches are waited for', () => {

@@ -23,8 +23,7 @@ const MAX_LIST_BACKOFF_MS = 10 * 60_000
  */
 function decidable(job: BatchJob): boolean {
   if (!job.status || Object.values(job).some(v => typeof v === 'string' && !isCleanLine(v))) return false
-  const kind = classifyStatus(job.status)
-  return !(kind.kind === 'final' && kind.status === 'COMPLETED' && !job.output_file_id)
+  return !(classifyStatus(job.status).status === 'COMPLETED' && !job.output_file_id)
 }
 
 /**

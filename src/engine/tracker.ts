@@ -101,7 +101,8 @@ export class BatchTracker {
   }
 
   private decide(job: BatchJob, kind: StatusClass, now: number): void {
-    if (kind.kind === 'final' && kind.status === 'COMPLETED') {
+    // Only a final class can carry COMPLETED.
+    if (kind.status === 'COMPLETED') {
       if (job.output_file_id) return this.end('completed')
       if (this.noOutputChecks >= NO_OUTPUT_RECHECKS || this.options.checkOnce) return this.end('no-output')
       this.noOutputChecks++
