@@ -35865,7 +35865,7 @@ async function waitForBatches(deps, options) {
         log.info(startAllLine(trackers.length, options));
     let abortedAt = signal?.aborted ? startedAt : undefined;
     const onAbort = () => void (abortedAt ??= deps.now());
-    signal?.addEventListener('abort', onAbort, { once: true });
+    signal?.addEventListener('abort', onAbort);
     try {
         const afterCheck = named ? () => aggregate.tick() : () => undefined;
         const pacer = new Pacer(REQUESTS_PER_SECOND);

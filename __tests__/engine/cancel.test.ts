@@ -101,6 +101,17 @@ describe('cancelling on abort and timeout', () => {
     )
   })
 
+  it('still sends the cancel when half a second of the abort budget is left', async () => {
+    const { loop, controller, run, cancels } = setup({}, () => ({ status: 'CANCELING' }), 200)
+    loop.after(45_000, () => {
+      controller.abort()
+      loop.jump(4500)
+    })
+    const [result] = (await run()).results
+    expect(cancels().map(c => c.options?.timeoutMs)).toEqual([500])
+    expect(result!.cancel).toEqual({ reason: 'abort', state: 'answered', status: 'CANCELING' })
+  })
+
   it('cancels on timeout with a longer bound', async () => {
     const { run, cancels } = setup({ timeoutMs: 60_000 }, () => ({ status: 'CANCELING' }))
     const [result] = (await run()).results

@@ -32,6 +32,13 @@ describe('nextCheck', () => {
     expect(nextCheck({ now: 0, pollIntervalMs: P, etaAt: 600_000, state: { nearStreak: 0 } }).delayMs).toBe(P)
   })
 
+  it('treats a target exactly one interval away as far: polls at the interval and keeps no streak', () => {
+    expect(nextCheck({ now: 0, pollIntervalMs: P, etaAt: P - 1000, state: { nearStreak: 0 } })).toEqual({
+      delayMs: P,
+      state: { nearStreak: 0 }
+    })
+  })
+
   it('lands one check just after a predicted finish that is closer than the interval', () => {
     const decision = nextCheck({ now: 0, pollIntervalMs: P, etaAt: 12_000, state: { nearStreak: 0 } })
     expect(decision.delayMs).toBe(13_000)

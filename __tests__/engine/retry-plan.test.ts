@@ -30,6 +30,15 @@ describe('planRetry', () => {
     expect(plan).toHaveProperty('dueAt', NOW + 45_000)
   })
 
+  it('retries, not holds, when a 429 asks for a pause that ends exactly at the last check', () => {
+    const plan = planRetry(input({ status: 429, retryAfterMs: 30_000, lastCheckAt: NOW + 30_000 }))
+    expect(plan).toEqual({
+      kind: 'retry',
+      dueAt: NOW + 30_000,
+      line: expect.stringContaining('Retrying in 30s.')
+    })
+  })
+
   it('holds a batch for one last check when a 429 asks for a pause past the end', () => {
     const plan = planRetry(input({ status: 429, retryAfterMs: 3_600_000, lastCheckAt: NOW + 120_000 }))
     expect(plan).toEqual({

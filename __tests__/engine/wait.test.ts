@@ -1,9 +1,14 @@
+import { getEventListeners } from 'node:events'
 import { describe, expect, it } from '@jest/globals'
+import { waitForBatches } from '../../src/engine/wait.js'
+import type { WaitAllOptions } from '../../src/engine/types.js'
 import { TogetherError } from '../../src/together/errors.js'
+import type { Logger } from '../../src/util/effects.js'
 import { OPTIONS, completed, oneBatchWait, running, waitForBatch } from '../helpers/one-batch.js'
 import { recordingLogger, virtualClock, type Step } from '../helpers/virtual-time.js'
 import { PROFILES } from '../../tools/bench/profiles.js'
 import { adaptive, fixedInterval } from '../../tools/bench/virtual.js'
+import { eventLoop, latentApi } from '../../tools/virtual/event-loop.js'
 
 describe('waitForBatches on one batch', () => {
   it('checks at once and returns completed with the output file when the batch is already done', async () => {
@@ -105,6 +110,13 @@ describe('waitForBatches on one batch', () => {
     expect(result.cancel).toEqual({ reason: 'abort', state: 'answered', status: 'CANCELING' })
   })
 
+  it('leaves no listener on the step signal once the wait is over', async () => {
+    const controller = new AbortController()
+    const { run } = oneBatchWait([running(1), completed], {}, controller.signal)
+    expect((await run()).outcome).toBe('completed')
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
+  })
+
   it('cancels on timeout when cancel-on-timeout is set and records a failed cancel', async () => {
     const { run } = oneBatchWait(
       [running(3)],
@@ -156,6 +168,50 @@ describe('waitForBatches on one batch', () => {
     expect(result.endedAt - finishAt).toBeLessThanOrEqual(3000)
     expect(result.requests).toBeLessThanOrEqual(Math.ceil((20 * 60) / 30) + 3)
     expect(log.text('info')).toMatch(/ETA ~\d+m/)
+  })
+})
+
+/** Batches finishing `finishAt[id]` ms after the start, on an event loop; the log keeps when each line came. */
+function severalBatches(finishAt: Record<string, number>, options: Partial<WaitAllOptions> = {}) {
+  const loop = eventLoop()
+  const start = loop.now()
+  const controller = new AbortController()
+  const written: { atMs: number; message: string }[] = []
+  const record = (message: string): void => void written.push({ atMs: loop.now() - start, message })
+  const log: Logger = { info: record, warning: record, debug: () => undefined }
+  const { api, calls } = latentApi(loop, (id, elapsedMs) =>
+    elapsedMs >= finishAt[id]!
+      ? { status: 'COMPLETED', progress: 100, output_file_id: `out-${id}` }
+      : { status: 'IN_PROGRESS', progress: 40 }
+  )
+  const deps = { api, now: loop.now, sleep: loop.sleep, random: () => 0.5, log, signal: controller.signal }
+  const all: WaitAllOptions = { ...OPTIONS, batchIds: Object.keys(finishAt), ...options }
+  const run = () => loop.run(waitForBatches(deps, all))
+  return { loop, controller, written, calls, run }
+}
+
+describe('waitForBatches on several batches', () => {
+  it('writes the aggregate line a minute after the last one while checking, and once more at the end', async () => {
+    const { written, run } = severalBatches({ a: 90_000, b: 150_000 })
+    expect((await run()).done).toBe(true)
+    // a is checked at 0, 30, 60, 90 s; b 250 ms after each, then alone at 120.25 and 150.25 s.
+    const aggregate = written.filter(l => / completed · /.test(l.message))
+    expect(aggregate.map(l => [l.atMs, l.message.split(' completed')[0]])).toEqual([
+      [60_000, '[1m 00s] 0/2'],
+      [120_250, '[2m 00s] 1/2'],
+      [150_250, '[2m 30s] 2/2']
+    ])
+  })
+
+  it('on abort cancels only the batches still running', async () => {
+    const { loop, controller, calls, run } = severalBatches({ a: 90_000, b: 150_000 }, { cancelOnAbort: true })
+    loop.after(100_000, () => controller.abort())
+    const all = await run()
+    expect(all.results.map(r => [r.outcome, r.cancel?.state])).toEqual([
+      ['completed', undefined],
+      ['aborted', 'answered']
+    ])
+    expect(calls.filter(c => c.method === 'cancel').map(c => c.id)).toEqual(['b'])
   })
 })
 

@@ -55,7 +55,8 @@ export async function waitForBatches(deps: EngineDeps, options: WaitAllOptions):
   // The cancel budget after an abort runs from the signal, not from when the loop got to notice it.
   let abortedAt = signal?.aborted ? startedAt : undefined
   const onAbort = (): void => void (abortedAt ??= deps.now())
-  signal?.addEventListener('abort', onAbort, { once: true })
+  // A signal aborts once, and the listener is removed below: no `once` needed.
+  signal?.addEventListener('abort', onAbort)
   try {
     const afterCheck = named ? (): void => aggregate.tick() : () => undefined
     const pacer = new Pacer(REQUESTS_PER_SECOND)
