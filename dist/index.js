@@ -35500,9 +35500,7 @@ function estimateFinish(history, now) {
     const [a, b, c] = history.slice(-3);
     const previous = (b.progress - a.progress) / (b.at - a.at);
     const rate = (c.progress - b.progress) / (c.at - b.at);
-    if (!(rate > 0 && previous > 0))
-        return undefined;
-    if (rate / previous > MAX_RATE_CHANGE || previous / rate > MAX_RATE_CHANGE)
+    if (!(rate > 0 && rate <= previous * MAX_RATE_CHANGE && previous <= rate * MAX_RATE_CHANGE))
         return undefined;
     if (now !== undefined) {
         const steps = history.slice(1).map((s, i) => s.progress - history[i].progress);

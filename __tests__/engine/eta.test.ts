@@ -60,6 +60,13 @@ describe('addSample / estimateFinish', () => {
     expect(estimateFinish(h, 35_000)).toBe(100_000)
     expect(estimateFinish(h, 40_000)).toBeUndefined()
   })
+
+  it('measures a stall against the median change, whatever order the changes came in', () => {
+    // Changes of 10 (first seen late), 1 and 1.5 at 0.1 %/s: the typical step is 1.5, not the middle one seen (1).
+    const h = history([0, 0], [100_000, 10], [110_000, 11], [125_000, 12.5])
+    expect(estimateFinish(h, 125_000 + 12_000)).toBeCloseTo(125_000 + 875_000)
+    expect(estimateFinish(h, 125_000 + 15_000)).toBeUndefined()
+  })
 })
 
 describe('addSample', () => {
@@ -96,6 +103,26 @@ describe('estimateFinish', () => {
     expect(estimateFinish(backwards)).toBeUndefined()
   })
 
+  it('gives no estimate from a history whose latest changes were flat', () => {
+    const flat: ProgressSample[] = [
+      { at: 0, progress: 0 },
+      { at: 10_000, progress: 10 },
+      { at: 20_000, progress: 10 },
+      { at: 30_000, progress: 10 }
+    ]
+    expect(estimateFinish(flat)).toBeUndefined()
+  })
+
+  it('gives no estimate when the change before the latest went backwards', () => {
+    const backwards: ProgressSample[] = [
+      { at: 0, progress: 0 },
+      { at: 10_000, progress: 20 },
+      { at: 20_000, progress: 10 },
+      { at: 30_000, progress: 20 }
+    ]
+    expect(estimateFinish(backwards)).toBeUndefined()
+  })
+
   it('gives no estimate for a job that slowed down by more than half', () => {
     // 1 %/s, then 0.5 %/s: the ratio of 2 is past the credible 1.5.
     expect(estimateFinish(history([0, 0], [10_000, 10], [20_000, 20], [40_000, 30]))).toBeUndefined()
@@ -103,5 +130,10 @@ describe('estimateFinish', () => {
 
   it('keeps the estimate at a rate change of exactly 1.5', () => {
     expect(estimateFinish(history([0, 0], [10_000, 10], [20_000, 20], [30_000, 35]))).toBe(30_000 + 65_000 / 1.5)
+  })
+
+  it('keeps the estimate for a job that slowed down by exactly 1.5', () => {
+    // 24 then 16 % per 1024 ms: exact in binary, so the ratio is exactly 1.5.
+    expect(estimateFinish(history([0, 0], [1024, 24], [2048, 48], [3072, 64]))).toBe(3072 + 36 * 64)
   })
 })

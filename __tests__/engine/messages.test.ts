@@ -13,6 +13,22 @@ describe('log lines', () => {
     expect(lines.progressLine(0, 'VALIDATING')).toBe('[0s] VALIDATING')
   })
 
+  it('progress line leaves out an ETA that is due or past', () => {
+    expect(lines.progressLine(60_000, 'IN_PROGRESS', 90, 0)).toBe('[1m 00s] IN_PROGRESS 90%')
+    expect(lines.progressLine(60_000, 'IN_PROGRESS', 90, -30_000)).toBe('[1m 00s] IN_PROGRESS 90%')
+  })
+
+  it('says when the batch answered without a model or a status', () => {
+    expect(lines.startLine('b1', { endpoint: '/v1/x' }, { timeoutMs: 0, pollIntervalMs: 30_000 })).toBe(
+      'Checking Together batch b1 once (model unknown, endpoint /v1/x).'
+    )
+    expect(lines.progressLine(0, '', 5)).toBe('[0s] status unknown 5%')
+    expect(lines.heartbeatLine(300_000, '')).toBe('[5m 00s] still waiting, no change since the last line.')
+    expect(lines.cancelLine('b1', { reason: 'timeout', state: 'answered' })).toBe(
+      'Cancelled batch b1 after the timeout was reached: Together answered without a status.'
+    )
+  })
+
   it('keeps server text on one line so it cannot start a workflow command', () => {
     const line = lines.startLine(
       'b1',

@@ -56,6 +56,30 @@ describe('ProgressLog', () => {
     expect(log.text()).toBe('[0s] IN_PROGRESS 42%\n[2m 00s] IN_PROGRESS 42.1%')
   })
 
+  it('writes a line when the status changes while the progress stays the same', () => {
+    const { log, progress } = setup()
+    progress.answer(T0, 'VALIDATING', undefined, undefined)
+    progress.answer(T0 + 30_000, 'IN_PROGRESS', undefined, undefined)
+    expect(log.text()).toBe('[0s] VALIDATING\n[30s] IN_PROGRESS')
+  })
+
+  it('writes a heartbeat once five minutes pass without a change, and not before', () => {
+    const { log, progress } = setup()
+    for (const ms of [0, 299_999, 300_000, 599_999, 600_000]) progress.answer(T0 + ms, 'IN_PROGRESS', 40, undefined)
+    expect(log.text().split('\n')).toEqual([
+      '[0s] IN_PROGRESS 40%',
+      '[5m 00s] still IN_PROGRESS at 40%, no change since the last line.',
+      '[10m 00s] still IN_PROGRESS at 40%, no change since the last line.'
+    ])
+  })
+
+  it('keeps a batch that answers without a status or progress visible as waiting', () => {
+    // A missing status is normalized to '' and read as still running.
+    const { log, progress } = setup()
+    for (const s of [0, 30, 300]) progress.answer(T0 + s * 1000, '', undefined, undefined)
+    expect(log.text()).toBe('[0s] status unknown\n[5m 00s] still waiting, no change since the last line.')
+  })
+
   it('prefixes the batch id with several batches', () => {
     const { log, progress } = setup(true)
     progress.answer(T0, 'VALIDATING', undefined, undefined)

@@ -35,8 +35,8 @@ export function estimateFinish(history: readonly ProgressSample[], now?: number)
   const [a, b, c] = history.slice(-3) as [ProgressSample, ProgressSample, ProgressSample]
   const previous = (b.progress - a.progress) / (b.at - a.at)
   const rate = (c.progress - b.progress) / (c.at - b.at)
-  if (!(rate > 0 && previous > 0)) return undefined
-  if (rate / previous > MAX_RATE_CHANGE || previous / rate > MAX_RATE_CHANGE) return undefined
+  // Forward, and within MAX_RATE_CHANGE of the rate before, either way (which holds only if that one is positive).
+  if (!(rate > 0 && rate <= previous * MAX_RATE_CHANGE && previous <= rate * MAX_RATE_CHANGE)) return undefined
   if (now !== undefined) {
     const steps = history.slice(1).map((s, i) => s.progress - history[i]!.progress)
     const typicalStep = steps.sort((x, y) => x - y)[Math.floor(steps.length / 2)]!
