@@ -40,13 +40,21 @@ function setup(
     deadline = T0 + 60_000,
     lastCheckAt = T0 + 59_000,
     signal,
-    getBatch
-  }: { deadline?: number; lastCheckAt?: number; signal?: AbortSignal; getBatch?: BatchApi['getBatch'] } = {}
+    getBatch,
+    canList = true
+  }: {
+    deadline?: number
+    lastCheckAt?: number
+    signal?: AbortSignal
+    getBatch?: BatchApi['getBatch']
+    canList?: boolean
+  } = {}
 ) {
   const clock = virtualClock(T0)
   const log = recordingLogger()
   const { api: pending, open } = pendingApi()
-  const api: BatchApi = getBatch ? { ...pending, getBatch } : pending
+  const api: BatchApi = { ...pending, ...(getBatch && { getBatch }) }
+  if (!canList) delete api.listBatches
   const deps: EngineDeps = { api, now: clock.now, sleep: clock.sleep, random: () => 0.5, log, signal }
   const trackers = ids.map(
     id =>
@@ -170,7 +178,7 @@ describe('Checks', () => {
   })
 
   it('asks the list only for the batches still waiting, and reads their entries from it', async () => {
-    const { checks, trackers, open } = setup(['a', 'b', 'c', 'd'])
+    const { checks, trackers, pacer, open } = setup(['a', 'b', 'c', 'd'])
     trackers[3]!.end('aborted')
     checks.startList(T0)
     const only = (open[0]!.options as ListOptions).only
@@ -179,6 +187,53 @@ describe('Checks', () => {
     await flush()
     expect(trackers.map(t => t.requests)).toEqual([1, 1, 1, 0])
     expect(checks.list.flight).toBeUndefined()
+    // The list request counts for the pacer like any other.
+    expect(pacer.nextSlot()).toBe(T0 + 250)
+  })
+
+  it('takes no entry of the list for a batch that has already ended', async () => {
+    const { checks, trackers, open } = setup(['a', 'b', 'c', 'd'])
+    trackers[3]!.end('aborted')
+    checks.startList(T0)
+    // The list holds every batch of the account, ended ones too.
+    open[0]!.settle(['a', 'b', 'c', 'd'].map(id => ({ id, status: 'COMPLETED', output_file_id: 'f' })))
+    await flush()
+    expect(trackers.map(t => t.outcome)).toEqual(['completed', 'completed', 'completed', 'aborted'])
+    expect(trackers.map(t => t.requests)).toEqual([1, 1, 1, 0])
+  })
+
+  it('keeps a batch whose own answer came while the list was out to that answer', async () => {
+    const { checks, trackers, clock, open } = setup(['a', 'b', 'c', 'd'])
+    checks.startList(T0)
+    clock.advance(1000)
+    checks.startOwn(trackers[0]!, clock.now())
+    open[1]!.settle(running)
+    await flush()
+    open[0]!.settle(['a', 'b', 'c', 'd'].map(id => ({ id, status: 'COMPLETED', output_file_id: 'f' })))
+    await flush()
+    expect(trackers.map(t => t.outcome)).toEqual([undefined, 'completed', 'completed', 'completed'])
+    expect(trackers[0]!.requests).toBe(1)
+  })
+
+  it('lets a batch the list could not read wait for the next list once its own GET is in', async () => {
+    const { checks, trackers, clock, open } = setup(['a', 'b', 'c', 'd'])
+    checks.startList(T0)
+    // No entry for a: it is checked with its own GET.
+    open[0]!.settle(['b', 'c', 'd'].map(id => ({ id, ...running })))
+    await flush()
+    expect(checks.list.holds(trackers[0]!, T0)).toBe(false)
+    clock.advance(250)
+    checks.startOwn(trackers[0]!, clock.now())
+    open[1]!.settle(running)
+    await flush()
+    clock.advance(10_000)
+    checks.startList(clock.now())
+    expect(checks.list.holds(trackers[0]!, clock.now())).toBe(true)
+  })
+
+  it('does not read the list when the client cannot list batches', () => {
+    const { checks, trackers } = setup(['a', 'b', 'c', 'd'], { canList: false })
+    expect(checks.list.wanted(trackers, 4, T0)).toBe(false)
   })
 
   it('keeps a batch checked on its own while the list was out to its own answer', async () => {
@@ -200,6 +255,19 @@ describe('Checks', () => {
     open[0]!.settle(new TogetherError('HTTP 429', { kind: 'http', status: 429, retryAfterMs: 9000 }))
     await flush()
     expect(pacer.nextSlot()).toBe(T0 + 9000)
+    expect(counts()).toEqual({ afterChecks: 1, settled: 1 })
+  })
+
+  it('counts no failure of the list once the wait is aborted', async () => {
+    const controller = new AbortController()
+    const { checks, trackers, pacer, open, counts } = setup(['a', 'b', 'c', 'd'], { signal: controller.signal })
+    checks.startList(T0)
+    controller.abort()
+    open[0]!.settle(new TogetherError('HTTP 429', { kind: 'http', status: 429, retryAfterMs: 9000 }))
+    await flush()
+    expect(pacer.nextSlot()).toBe(T0 + 250)
+    // A failed list would leave the batches due now to their own GETs.
+    expect(checks.list.wanted(trackers, 4, T0)).toBe(true)
     expect(counts()).toEqual({ afterChecks: 1, settled: 1 })
   })
 

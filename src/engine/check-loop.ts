@@ -46,7 +46,7 @@ class Scheduler {
         const idle = this.idle(now)
         // A list request still out once every batch has ended has nothing left to say: it is dropped.
         if (this.plan.trackers.every(t => t.outcome !== undefined)) return
-        if (idle.length === 0 && this.checks.busy() === 0) return
+        // Any batch still waiting is idle (a slot to wake at) or has a request out (its settling wakes).
         await this.pause(now, this.wakeAt(now, idle))
       }
     } finally {
