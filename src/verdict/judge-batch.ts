@@ -8,11 +8,8 @@ import { describeGate, exceeds, type Gate, type Policy } from './policy.js'
 import { errorReason, lastSeen } from './causes.js'
 import { judge, judgeWaits, LISTED, type Verdict } from './verdict.js'
 
-/** What failed a batch: its status or wait, its result files, or one of the gates. */
-export type FailedOn =
-  'fail-on' | 'no-output' | 'timeout' | 'aborted' | 'not-checked' | 'results' | 'max-failed-requests' | 'max-cost'
-
-export const FAILED_ON: readonly FailedOn[] = [
+/** What can fail a batch: its status or wait, its result files, or one of the gates. */
+export const FAILED_ON = [
   'fail-on',
   'no-output',
   'timeout',
@@ -21,7 +18,10 @@ export const FAILED_ON: readonly FailedOn[] = [
   'results',
   'max-failed-requests',
   'max-cost'
-]
+] as const
+
+/** What failed a batch. */
+export type FailedOn = (typeof FAILED_ON)[number]
 
 /** One batch's verdict, made once; the step verdict, summary rows, comment rows and statuses derive from it. */
 export interface BatchVerdict extends Verdict {
