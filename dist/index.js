@@ -31951,17 +31951,17 @@ const tableRow = (name, html) => `<tr><th align="left">${name}</th><td>${html}</
 const MAX_MODEL_ROWS = 50;
 const MAX_LISTED = 10;
 const groupDigits = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-const dollars = (amount) => `&#36;${formatCost(amount)}`;
+const dollarsHtml = (amount) => `&#36;${formatCost(amount)}`;
 function costCell(report, batchId) {
     const batch = report?.batches.get(batchId);
     if (!batch || batch.incomplete === 'unread')
         return '';
-    return batch.estimate.cost === undefined ? 'no price' : dollars(batch.estimate.cost);
+    return batch.estimate.cost === undefined ? 'no price' : dollarsHtml(batch.estimate.cost);
 }
 function cells(usage, cost) {
     return `<td>${groupDigits(usage.requests)}</td><td>${groupDigits(usage.promptTokens)}</td><td>${groupDigits(usage.completionTokens)}</td><td>${cost}</td>`;
 }
-const modelRow = (m) => `<tr><td>${code(modelLabel(m.model))}</td>${cells(m.usage, m.cost === undefined ? 'no price' : dollars(m.cost))}</tr>`;
+const modelRow = (m) => `<tr><td>${code(modelLabel(m.model))}</td>${cells(m.usage, m.cost === undefined ? 'no price' : dollarsHtml(m.cost))}</tr>`;
 function basis(report) {
     const source = "Estimated from Together's list prices (<code>GET /v1/models</code>, US dollars per million tokens)";
     const discount = report.list.discountPercent;
@@ -31977,7 +31977,7 @@ function table(total) {
     ];
     if (total.models.length > MAX_MODEL_ROWS)
         rows.push(`<tr><td colspan="5">… ${total.models.length - MAX_MODEL_ROWS} more models</td></tr>`);
-    const cost = total.cost === undefined ? 'unknown' : `<b>${dollars(total.cost)}</b>`;
+    const cost = total.cost === undefined ? 'unknown' : `<b>${dollarsHtml(total.cost)}</b>`;
     rows.push(`<tr><th align="left">total</th>${cells(total.usage, cost)}</tr>`, '</table>');
     return rows;
 }
@@ -32193,7 +32193,7 @@ async function* jsonLines(path, options = {}) {
     for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(path, { signal: options.signal })) {
         const data = chunk;
         options.onChunk?.(data);
-        for (let start = 0; start < data.length;) {
+        for (let start = 0;;) {
             const end = data.indexOf(LF, start);
             const piece = data.subarray(start, end === -1 ? data.length : end);
             bytes += piece.length;
@@ -32403,7 +32403,7 @@ function topCodes(tally, n = 5) {
 ;// CONCATENATED MODULE: ./src/verdict/cost.ts
 
 
-const cost_dollars = (amount) => `$${formatCost(amount)}`;
+const dollars = (amount) => `$${formatCost(amount)}`;
 function cannotCheck(gap) {
     switch (gap.kind) {
         case 'unread':
@@ -32429,7 +32429,7 @@ function judgeCost(report, maxCost) {
     const batches = report.batches.size === 1 ? '' : ` of ${report.batches.size} batches`;
     return {
         ok: false,
-        message: `Estimated cost${batches} ${cost_dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
+        message: `Estimated cost${batches} ${dollars(cost)} is more than ${limit} (${describeBasis(report.list.discountPercent)}).`
     };
 }
 
@@ -32460,7 +32460,7 @@ function statusToken(status) {
 
 function parseFailOn(text) {
     const set = new Set();
-    for (const word of text.split(/[\s,]+/).filter(Boolean)) {
+    for (const word of text.split(/[\s,]/).filter(Boolean)) {
         const status = normalizeStatus(word);
         if (status === 'COMPLETED' || !FINAL_STATUSES.includes(status)) {
             throw new Error(`Invalid fail-on status ${quoted(word, 100)}. Expected a list of FAILED, EXPIRED, CANCELLED (comma or space separated), or none.`);
@@ -32523,12 +32523,13 @@ function exceeds(tally, gate) {
     if ('count' in gate)
         return tally.failed > gate.count;
     const total = tally.succeeded + tally.failed;
-    return total > 0 && (tally.failed / total) * 100 > gate.percent;
+    return (tally.failed / total) * 100 > gate.percent;
 }
 const needsResults = (policy) => [policy.requestGate, policy.maxCost, policy.batchDiscount].some(v => v !== undefined);
 
 ;// CONCATENATED MODULE: ./src/sanitize/redact.ts
 const MIN_SECRET_LENGTH = 4;
+const ENCODING_MARKS = ['\\', '%', '&', '+'];
 function hex(digits) {
     return digits.replace(/[a-f]/gi, d => `[${d.toLowerCase()}${d.toUpperCase()}]`);
 }
@@ -32573,7 +32574,7 @@ function createRedactor(secrets) {
         return text => text;
     usable.sort((a, b) => b.length - a.length);
     const pattern = new RegExp(usable.map(s => Array.from(s, charPattern).join('')).join('|'), 'g');
-    const mayHold = (text) => /[\\%&+]/.test(text) || usable.some(s => text.includes(s));
+    const mayHold = (text) => ENCODING_MARKS.some(c => text.includes(c)) || usable.some(s => text.includes(s));
     return text => (mayHold(text) ? text.replace(pattern, '***') : text);
 }
 function redactJson(value, redact) {
@@ -33934,7 +33935,7 @@ const FAILED_ON = [
 ];
 function failedShare(tally) {
     const total = tally.succeeded + tally.failed;
-    return total > 0 ? ` (${Math.round((tally.failed / total) * 1000) / 10}%)` : '';
+    return ` (${Math.round((tally.failed / total) * 1000) / 10}%)`;
 }
 function gateMessage(result, tally, gate) {
     const total = tally.succeeded + tally.failed;
@@ -34141,7 +34142,7 @@ const batchCells = (row) => [
 ];
 function renderRow(row, runUrl) {
     const run = runUrl ? `[run](${runUrl})` : '';
-    const cost = row.cost === undefined ? '' : dollars(row.cost);
+    const cost = row.cost === undefined ? '' : dollarsHtml(row.cost);
     const cells = [...batchCells(row), cost, escapeText(row.reason, MAX_REASON), run];
     const failedOn = row.failedOn ? `:${row.failedOn}` : '';
     return `| ${cells.join(' | ')} | <!-- row:v${ROW_VERSION}:${row.batchId}${failedOn} -->`;

@@ -11,13 +11,13 @@ const MAX_LISTED = 10
 export const groupDigits = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
 
 /** `$3.4172`, with the dollar sign as an entity: two bare `$` in a line would start TeX math on GitHub. */
-export const dollars = (amount: number): string => `&#36;${formatCost(amount)}`
+export const dollarsHtml = (amount: number): string => `&#36;${formatCost(amount)}`
 
 /** A batch's cost for the several-batches table: '' when its results were not read. */
 export function costCell(report: CostReport | undefined, batchId: string): string {
   const batch = report?.batches.get(batchId)
   if (!batch || batch.incomplete === 'unread') return ''
-  return batch.estimate.cost === undefined ? 'no price' : dollars(batch.estimate.cost)
+  return batch.estimate.cost === undefined ? 'no price' : dollarsHtml(batch.estimate.cost)
 }
 
 function cells(usage: ModelUsage, cost: string): string {
@@ -25,7 +25,7 @@ function cells(usage: ModelUsage, cost: string): string {
 }
 
 const modelRow = (m: ModelCost): string =>
-  `<tr><td>${code(modelLabel(m.model))}</td>${cells(m.usage, m.cost === undefined ? 'no price' : dollars(m.cost))}</tr>`
+  `<tr><td>${code(modelLabel(m.model))}</td>${cells(m.usage, m.cost === undefined ? 'no price' : dollarsHtml(m.cost))}</tr>`
 
 /** Which prices the estimate used, always said, so a reader knows what the figure means. */
 function basis(report: CostReport): string {
@@ -44,7 +44,7 @@ function table(total: CostEstimate): string[] {
   ]
   if (total.models.length > MAX_MODEL_ROWS)
     rows.push(`<tr><td colspan="5">… ${total.models.length - MAX_MODEL_ROWS} more models</td></tr>`)
-  const cost = total.cost === undefined ? 'unknown' : `<b>${dollars(total.cost)}</b>`
+  const cost = total.cost === undefined ? 'unknown' : `<b>${dollarsHtml(total.cost)}</b>`
   rows.push(`<tr><th align="left">total</th>${cells(total.usage, cost)}</tr>`, '</table>')
   return rows
 }

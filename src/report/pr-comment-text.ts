@@ -1,5 +1,5 @@
 import { FAILED_ON, type FailedOn } from '../verdict/judge-batch.js'
-import { dollars } from './cost-summary.js'
+import { dollarsHtml } from './cost-summary.js'
 import { escapeText, statusText } from './escape.js'
 import { commentHeadline, type CommentRow } from './headline.js'
 
@@ -35,7 +35,7 @@ export const batchCells = (row: CommentRow): string[] => [
 
 function renderRow(row: CommentRow, runUrl: string): string {
   const run = runUrl ? `[run](${runUrl})` : ''
-  const cost = row.cost === undefined ? '' : dollars(row.cost)
+  const cost = row.cost === undefined ? '' : dollarsHtml(row.cost)
   const cells = [...batchCells(row), cost, escapeText(row.reason, MAX_REASON), run]
   const failedOn = row.failedOn ? `:${row.failedOn}` : ''
   return `| ${cells.join(' | ')} | <!-- row:v${ROW_VERSION}:${row.batchId}${failedOn} -->`

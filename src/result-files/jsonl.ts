@@ -53,8 +53,8 @@ export async function* jsonLines(
   for await (const chunk of createReadStream(path, { signal: options.signal })) {
     const data = chunk as Buffer
     options.onChunk?.(data)
-    // Stryker disable next-line EqualityOperator: at start === data.length the piece is empty and the loop breaks
-    for (let start = 0; start < data.length;) {
+    // Splits at each LF; the piece after the last one (empty when the chunk ends with LF) starts the next line.
+    for (let start = 0; ;) {
       const end = data.indexOf(LF, start)
       const piece = data.subarray(start, end === -1 ? data.length : end)
       bytes += piece.length
