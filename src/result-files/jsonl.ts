@@ -59,7 +59,7 @@ export async function* jsonLines(
       const piece = data.subarray(start, end === -1 ? data.length : end)
       bytes += piece.length
       // Past the limit only the length is kept.
-      // Stryker disable next-line ConditionalExpression: only frees memory; such a line comes as its length either way
+      // Stryker disable next-line ConditionalExpression: `false` only keeps memory: such a line comes as its length either way (`true` fails the jsonl tests)
       if (bytes > max + 1) parts = []
       else if (piece.length > 0) parts.push(piece)
       if (end === -1) break
